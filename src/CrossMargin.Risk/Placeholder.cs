@@ -1,0 +1,3 @@
+namespace CrossMargin.Risk;
+/// <summary>x</summary>
+public static class Placeholder { }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh machine: installs what is missing, then `dotnet test`.
+# Usage: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Pricing]
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need_root() { [ "$(id -u)" = 0 ] && "$@" || sudo "$@"; }
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "test.sh: the .NET SDK is not on PATH (global.json pins $(grep -o '"version": "[^"]*"' global.json))." >&2
+  exit 2
+fi
+
+# Servers the suite needs are installed here as later layers arrive (PostgreSQL, RabbitMQ, Chromium).
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+status=0
+dotnet test CrossMargin.sln -c Release --logger "trx" --results-directory "$results" "$@" || status=$?
+
+# One closing line, summed over every test project, so a reader (or CI) sees the totals at a glance.
+passed=0; failed=0; skipped=0
+for f in "$results"/*.trx; do
+  [ -f "$f" ] || continue
+  line=$(grep -o '<Counters [^>]*>' "$f" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$line"); f2=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$line")
+  t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$line"); e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$line")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f2:-0})); skipped=$((skipped + ${t:-0} - ${e:-0}))
+done
+echo "Total: $passed passed, $failed failed, $skipped skipped"
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then echo "test.sh: no test ran" >&2; exit 1; fi
+exit "$status"
