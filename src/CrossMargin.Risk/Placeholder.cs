@@ -1,3 +1,0 @@
-namespace CrossMargin.Risk;
-/// <summary>x</summary>
-public static class Placeholder { }
