@@ -1,0 +1,69 @@
+namespace CrossMargin.Risk.Instruments;
+
+/// <summary>
+/// A listed derivative. Prices are in the quote asset per one unit of the underlying
+/// (for inverse options: in the coin per one coin of underlying).
+/// </summary>
+/// <remarks>
+/// <see cref="ContractSize"/> is in units of the underlying per contract for linear contracts and for all options
+/// (0.001 BTC, 1 BTC), and in units of the quote asset per contract for inverse futures and perpetuals (100 USD),
+/// as venues list them.
+/// </remarks>
+public abstract record Instrument
+{
+    /// <summary>Creates an instrument after checking its terms.</summary>
+    protected Instrument(string symbol, string underlying, string quoteAsset, string settlementAsset,
+        SettlementKind settlement, decimal contractSize, decimal tickSize)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(symbol);
+        ArgumentException.ThrowIfNullOrWhiteSpace(underlying);
+        ArgumentException.ThrowIfNullOrWhiteSpace(quoteAsset);
+        ArgumentException.ThrowIfNullOrWhiteSpace(settlementAsset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(contractSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tickSize);
+        if (settlement == SettlementKind.Linear && settlementAsset != quoteAsset)
+        {
+            throw new ArgumentException($"{symbol}: a linear contract settles in its quote asset {quoteAsset}, not {settlementAsset}.", nameof(settlementAsset));
+        }
+
+        if (settlement == SettlementKind.Inverse && settlementAsset != underlying)
+        {
+            throw new ArgumentException($"{symbol}: an inverse contract settles in its underlying {underlying}, not {settlementAsset}.", nameof(settlementAsset));
+        }
+
+        Symbol = symbol;
+        Underlying = underlying;
+        QuoteAsset = quoteAsset;
+        SettlementAsset = settlementAsset;
+        Settlement = settlement;
+        ContractSize = contractSize;
+        TickSize = tickSize;
+    }
+
+    /// <summary>The venue's symbol, unique among instruments (BTC-PERP, BTC-27DEC26-60000-C).</summary>
+    public string Symbol { get; }
+
+    /// <summary>The underlying asset's code (BTC).</summary>
+    public string Underlying { get; }
+
+    /// <summary>The asset prices are quoted in (USDT, USD).</summary>
+    public string QuoteAsset { get; }
+
+    /// <summary>The asset P&amp;L is paid in: the quote asset when linear, the underlying when inverse.</summary>
+    public string SettlementAsset { get; }
+
+    /// <summary>Linear or inverse.</summary>
+    public SettlementKind Settlement { get; }
+
+    /// <summary>Contract multiplier; see the type's remarks for its unit.</summary>
+    public decimal ContractSize { get; }
+
+    /// <summary>The smallest price increment.</summary>
+    public decimal TickSize { get; }
+
+    /// <summary>When the contract expires, or null for a perpetual.</summary>
+    public abstract DateTimeOffset? Expiry { get; }
+
+    /// <summary>True when the instrument expired at or before <paramref name="instant"/>.</summary>
+    public bool IsExpiredAt(DateTimeOffset instant) => Expiry is { } e && e <= instant;
+}
