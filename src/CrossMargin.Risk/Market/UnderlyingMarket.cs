@@ -73,11 +73,9 @@ public sealed class UnderlyingMarket
 
     private double CarryAt(double t, ReadOnlySpan<double> times, double index)
     {
-        double Carry(int i) => times[i] > 0 ? Math.Log((double)_forwards[i].Price / index) / times[i] : 0.0;
-
         if (t <= times[0])
         {
-            return Carry(0);
+            return Carry(0, times, index);
         }
 
         for (var i = 1; i < times.Length; i++)
@@ -85,10 +83,14 @@ public sealed class UnderlyingMarket
             if (t <= times[i])
             {
                 var w = (t - times[i - 1]) / (times[i] - times[i - 1]);
-                return Carry(i - 1) + (w * (Carry(i) - Carry(i - 1)));
+                var before = Carry(i - 1, times, index);
+                return before + (w * (Carry(i, times, index) - before));
             }
         }
 
-        return Carry(times.Length - 1);
+        return Carry(times.Length - 1, times, index);
     }
+
+    private double Carry(int i, ReadOnlySpan<double> times, double index) =>
+        times[i] > 0 ? Math.Log((double)_forwards[i].Price / index) / times[i] : 0.0;
 }

@@ -139,7 +139,7 @@ public sealed class ScenarioMarginModel : IMarginModel
         var members = 0;
         foreach (var name in offset.Underlyings)
         {
-            var u = set.Underlyings.IndexOf(name);
+            var u = set.FindUnderlying(name);
             if (u < 0 || touched[u] == 0)
             {
                 continue;

@@ -96,6 +96,9 @@ public sealed class ScenarioVectorSet
     /// <summary>The index of underlying <paramref name="underlying"/>.</summary>
     public int UnderlyingIndexOf(string underlying) => _underlyingIndex[underlying];
 
+    /// <summary>The index of underlying <paramref name="underlying"/>, or -1 when no listed instrument has it.</summary>
+    public int FindUnderlying(string underlying) => _underlyingIndex.TryGetValue(underlying, out var u) ? u : -1;
+
     /// <summary>P&amp;L per contract of instrument <paramref name="instrument"/>, one entry per scenario, in USD.</summary>
     public ReadOnlySpan<double> PnlVector(int instrument) => _pnl.AsSpan(instrument * ScenarioCount, ScenarioCount);
 
