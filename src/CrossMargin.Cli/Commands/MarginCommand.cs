@@ -1,0 +1,58 @@
+using System.CommandLine;
+using CrossMargin.Risk.Serialization;
+
+namespace CrossMargin.Cli.Commands;
+
+/// <summary>The <c>cm margin</c> command: assess one portfolio against a market snapshot and risk parameters.</summary>
+public static class MarginCommand
+{
+    /// <summary>Creates the <c>margin</c> command.</summary>
+    public static Command Create()
+    {
+        var portfolio = new Option<FileInfo>("--portfolio") { Description = "Portfolio JSON file (balances, positions, open orders).", Required = true };
+        var market = new Option<FileInfo>("--market") { Description = "Market snapshot JSON file (instruments, prices, marks, vols).", Required = true };
+        var parameters = new Option<FileInfo>("--params") { Description = "Risk parameter file, e.g. config/risk/deribit-pm.json.", Required = true };
+        var json = new Option<bool>("--json") { Description = "Write JSON instead of a table." };
+        var command = new Command("margin", "Equity, initial and maintenance margin, available margin, status, and how each figure came about.")
+        {
+            portfolio, market, parameters, json,
+        };
+        command.SetAction(result => Run(
+            result.GetValue(portfolio)!.FullName, result.GetValue(market)!.FullName, result.GetValue(parameters)!.FullName,
+            result.GetValue(json), Console.Out, Console.Error));
+        return command;
+    }
+
+    /// <summary>Runs the assessment; returns 0, or 2 with one line on <paramref name="error"/> for bad input.</summary>
+    public static int Run(string portfolioPath, string marketPath, string parametersPath, bool json, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            var parameters = RiskParametersFile.Load(parametersPath);
+            var snapshot = MarketFile.Load(marketPath);
+            var portfolio = PortfolioFile.Load(portfolioPath);
+            var assessment = Guard(portfolioPath, () => parameters.CreateCalculator().Assess(portfolio, snapshot));
+            output.WriteLine(json ? MarginReportJson.Write(assessment) : MarginReportText.Write(assessment, parameters.Description));
+            return 0;
+        }
+        catch (RiskInputException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static T Guard<T>(string source, Func<T> run)
+    {
+        try
+        {
+            return run();
+        }
+        catch (ArgumentException e)
+        {
+            var message = e.Message;
+            var i = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+            throw new RiskInputException($"{source}: {(i < 0 ? message : message[..i])}", e);
+        }
+    }
+}
