@@ -84,8 +84,13 @@ public static class ImpliedVolatility
             return Fail($"price {price} is at or above the no-arbitrage upper bound {discount * upper} (the discounted {bound})");
         }
 
+        if (years == 0.0)
+        {
+            return Fail($"years is 0: an expiring option is worth its intrinsic value whatever the volatility, so none can be implied");
+        }
+
         var timeValue = undiscounted - intrinsic;
-        if (!(timeValue > 0.0) || years == 0.0)
+        if (!(timeValue > 0.0))
         {
             return Fail($"price {price} has no time value over the discounted intrinsic value {discount * intrinsic}: the implied volatility is zero or undetermined");
         }

@@ -109,6 +109,15 @@ public class ImpliedVolatilityTests
     }
 
     [Fact]
+    public void Expiring_option_fails_with_a_reason()
+    {
+        var result = ImpliedVolatility.Solve(OptionKind.Put, Forward, 50_000, 0.0, 0.05, 12_000);
+
+        Assert.False(result.Converged);
+        Assert.Contains("years is 0", result.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Running_out_of_iterations_is_reported_not_thrown()
     {
         var price = Black76.Price(OptionKind.Call, Forward, 52_000, 0.3, 0.65, 0.0);
