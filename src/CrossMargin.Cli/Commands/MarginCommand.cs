@@ -6,8 +6,8 @@ namespace CrossMargin.Cli.Commands;
 /// <summary>The <c>cm margin</c> command: assess one portfolio against a market snapshot and risk parameters.</summary>
 public static class MarginCommand
 {
-    /// <summary>Creates the <c>margin</c> command.</summary>
-    public static Command Create()
+    /// <summary>Creates the <c>margin</c> command writing to the given streams.</summary>
+    public static Command Create(TextWriter output, TextWriter error)
     {
         var portfolio = new Option<FileInfo>("--portfolio") { Description = "Portfolio JSON file (balances, positions, open orders).", Required = true };
         var market = new Option<FileInfo>("--market") { Description = "Market snapshot JSON file (instruments, prices, marks, vols).", Required = true };
@@ -19,7 +19,7 @@ public static class MarginCommand
         };
         command.SetAction(result => Run(
             result.GetValue(portfolio)!.FullName, result.GetValue(market)!.FullName, result.GetValue(parameters)!.FullName,
-            result.GetValue(json), Console.Out, Console.Error));
+            result.GetValue(json), output, error));
         return command;
     }
 

@@ -15,11 +15,11 @@ public static class PriceCommand
         "Exit code 0 if every line was priced, 1 if any line was rejected.";
 
     /// <summary>Creates the <c>price</c> command, for the root command to add.</summary>
-    /// <returns>A command whose action runs <see cref="PricePipeline"/> on the console streams.</returns>
-    public static Command Create()
+    /// <returns>A command whose action runs <see cref="PricePipeline"/> on the given streams.</returns>
+    public static Command Create(TextReader input, TextWriter output, TextWriter error)
     {
         var command = new Command("price", Description);
-        command.SetAction(_ => PricePipeline.Run(Console.In, Console.Out, Console.Error));
+        command.SetAction(_ => PricePipeline.Run(input, output, error));
         return command;
     }
 }

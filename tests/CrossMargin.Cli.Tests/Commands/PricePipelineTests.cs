@@ -128,7 +128,7 @@ public class PricePipelineTests
     [Fact]
     public void Create_returns_the_price_command()
     {
-        var command = PriceCommand.Create();
+        var command = PriceCommand.Create(TextReader.Null, TextWriter.Null, TextWriter.Null);
 
         Assert.Equal("price", command.Name);
         Assert.Contains("every field required", command.Description, StringComparison.Ordinal);
