@@ -34,7 +34,8 @@ public static class PricePipeline
         ArgumentNullException.ThrowIfNull(error);
 
         var buffer = new ArrayBufferWriter<byte>();
-        using var writer = new Utf8JsonWriter(buffer);
+        // Relaxed escaping: error messages quote field names, and \u0027 helps no reader.
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         var lineNumber = 0L;
         var anyFailed = false;
         try
