@@ -1,0 +1,47 @@
+using System.Reflection;
+
+namespace CrossMargin.Architecture.Tests;
+
+/// <summary>Dependencies point down: each assembly may reference only the layers below it.</summary>
+public sealed class ProjectReferenceTests
+{
+    private static readonly string[] Framework = ["System", "Microsoft.Win32", "netstandard", "mscorlib"];
+
+    [Fact]
+    public void Risk_references_nothing_but_the_base_library()
+    {
+        var references = ReferencesOf("CrossMargin.Risk");
+
+        Assert.All(references, r => Assert.True(IsBaseLibrary(r), $"CrossMargin.Risk must stay pure but references {r}"));
+    }
+
+    [Fact]
+    public void Risk_does_not_use_io_clocks_or_randomness()
+    {
+        var risk = Assembly.Load("CrossMargin.Risk");
+        var forbidden = new[] { "System.IO.File", "System.Net", "System.Random", "System.Threading.Thread" };
+        var referencedTypes = risk.GetTypes()
+            .SelectMany(t => t.GetFields(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic).Select(f => f.FieldType))
+            .Select(t => t.FullName ?? "")
+            .ToArray();
+
+        Assert.DoesNotContain(referencedTypes, t => forbidden.Any(f => t.StartsWith(f, StringComparison.Ordinal)));
+        Assert.DoesNotContain(ReferencesOf("CrossMargin.Risk"), r => r.StartsWith("System.Net", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("CrossMargin.Risk.Serialization", new[] { "CrossMargin.Risk" })]
+    [InlineData("cm", new[] { "CrossMargin.Risk", "CrossMargin.Risk.Serialization" })]
+    public void Project_references_only_layers_below_it(string assembly, string[] allowed)
+    {
+        var ours = ReferencesOf(assembly).Where(r => r.StartsWith("CrossMargin", StringComparison.Ordinal) || r == "cm");
+
+        Assert.All(ours, r => Assert.Contains(r, allowed));
+    }
+
+    private static string[] ReferencesOf(string assembly) =>
+        Assembly.Load(assembly).GetReferencedAssemblies().Select(a => a.Name!).ToArray();
+
+    private static bool IsBaseLibrary(string name) =>
+        Framework.Any(f => name == f || name.StartsWith(f + ".", StringComparison.Ordinal));
+}
