@@ -4,6 +4,7 @@ using CrossMargin.Risk.Margin.Scenarios;
 using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
+using CrossMargin.Risk.Valuation;
 using FsCheck.Fluent;
 
 namespace CrossMargin.Risk.Tests.Margin.Scenarios;
@@ -197,6 +198,34 @@ public class ScenarioMarginModelTests
             Assert.True(requirement.InitialMarginUsd >= 0, $"IM {requirement.InitialMarginUsd}");
             Assert.All(requirement.Portfolio!.Offsets, o => Assert.True(o.CreditUsd <= o.StandaloneScanRiskUsd));
         }, cases: 150);
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Allocation_free_path_agrees_with_the_explained_margin(string model)
+    {
+        var parameters = model == "span"
+            ? TestParameters.SpanLike([new CorrelationOffset(["BTC", "ETH"], 0.5)])
+            : TestParameters.DeribitLike([new CorrelationOffset(["BTC", "ETH"], 0.5)]);
+        var scenarioModel = new ScenarioMarginModel(parameters);
+        var calculator = TestParameters.Calculator(scenarioModel);
+        var set = scenarioModel.VectorsFor(Market);
+
+        PropertyCheck.ForAll(PortfolioGen.Any(Market, withOrders: false), portfolio =>
+        {
+            var explained = calculator.Assess(portfolio, Market).Requirement.InitialMarginUsd;
+            var legs = portfolio.Positions.Select(p => set.InstrumentIndexOf(p.Symbol)).ToArray();
+            var quantities = portfolio.Positions.Select(p => (double)p.Quantity).ToArray();
+            var accrued = new double[set.Underlyings.Count];
+            foreach (var p in portfolio.Positions.Select(p => PositionValuation.Of(p, Market)).Where(v => v.Instrument.Settlement == SettlementKind.Inverse))
+            {
+                accrued[set.UnderlyingIndexOf(p.Instrument.Underlying)] += (double)p.Value;
+            }
+
+            var fast = ScenarioMarginModel.InitialMargin(set, legs, quantities, accrued, new double[set.Underlyings.Count * set.ScenarioCount]);
+
+            Assert.Equal((double)explained, fast, 0.00001 + (1e-12 * fast));
+        }, cases: 100);
     }
 
     private static AccountMargin Assess(MarginCalculator calculator, params Position[] positions) =>
