@@ -188,6 +188,33 @@ public class ScenarioMarginModelTests
     }
 
     [Fact]
+    public void Full_credit_on_a_perfect_cross_hedge_leaves_initial_margin_at_zero_not_below()
+    {
+        // BTC long and ETH short of the same notional and range: joint loss 0, so a 100% credit gives back both
+        // scan risks. Each scan risk is 9,600.0000004 USD: snapped to 1e-6 they are 9,600.000000 each, while their
+        // sum 19,200.0000008 snaps to 19,200.000001, one micro-dollar more than the risks it credits back.
+        var parameters = new PortfolioMarginParameters(
+            TestParameters.SpanLike().Scenarios,
+            new Dictionary<string, UnderlyingRiskParameters>(StringComparer.Ordinal)
+            {
+                [PortfolioMarginParameters.DefaultKey] = new(0.16, new VolShockRule(Relative: false, Up: 0.1, Down: 0.1)),
+            },
+            maintenanceFactor: 0.8,
+            offsets: [new CorrelationOffset(["BTC", "ETH"], 1.0)]);
+        var market = TestMarket.Build(btc: 60_000.0000025m, eth: 3_000.000000125m);
+        var requirement = TestParameters.Calculator(new ScenarioMarginModel(parameters))
+            .Assess(new Portfolio("x", [], [new Position(TestMarket.BtcUsdt, 1m, 60_000m), new Position(TestMarket.EthUsdt, -20m, 3_000m)]), market)
+            .Requirement;
+
+        Assert.Equal(2, requirement.Portfolio!.Underlyings.Count);
+        Assert.Single(requirement.Portfolio.Offsets);
+        Assert.True(requirement.InitialMarginUsd >= 0, $"IM {requirement.InitialMarginUsd}");
+        Assert.True(requirement.MaintenanceMarginUsd >= 0, $"MM {requirement.MaintenanceMarginUsd}");
+        Assert.Equal(requirement.InitialMarginUsd,
+            requirement.Portfolio.Underlyings.Sum(u => u.RiskUsd) - requirement.Portfolio.Offsets.Sum(o => o.CreditUsd));
+    }
+
+    [Fact]
     public void Full_correlation_credit_never_makes_initial_margin_negative()
     {
         var calculator = TestParameters.Calculator(new ScenarioMarginModel(TestParameters.SpanLike([new CorrelationOffset(["BTC", "ETH"], 1.0)])));
