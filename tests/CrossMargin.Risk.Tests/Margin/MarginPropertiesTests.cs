@@ -1,4 +1,6 @@
 using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 
 namespace CrossMargin.Risk.Tests.Margin;
@@ -6,7 +8,7 @@ namespace CrossMargin.Risk.Tests.Margin;
 /// <summary>Properties every model must keep, whatever the portfolio.</summary>
 public class MarginPropertiesTests
 {
-    private static readonly Market.MarketSnapshot Market = TestMarket.Build();
+    private static readonly MarketSnapshot Market = TestMarket.Build();
 
     public static TheoryData<string> Models => ["standard", "span", "deribit"];
 
@@ -53,6 +55,20 @@ public class MarginPropertiesTests
             var second = Record(CalculatorFor(model).Assess(portfolio, TestMarket.Build()));
             Assert.Equal(first, second);
         }, cases: 30);
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Open_orders_never_lower_initial_margin_and_never_change_maintenance(string model)
+    {
+        var calculator = CalculatorFor(model);
+        PropertyCheck.ForAll(PortfolioGen.Any(Market), portfolio =>
+        {
+            var with = calculator.Assess(portfolio, Market);
+            var without = calculator.Assess(new Portfolio(portfolio.AccountId, portfolio.Balances, portfolio.Positions), Market);
+            Assert.True(with.Requirement.InitialMarginUsd >= without.Requirement.InitialMarginUsd);
+            Assert.Equal(without.Requirement.MaintenanceMarginUsd, with.Requirement.MaintenanceMarginUsd);
+        }, cases: 100);
     }
 
     internal static MarginCalculator CalculatorFor(string model) => model switch

@@ -205,7 +205,11 @@ public sealed class ScenarioMarginModel : IMarginModel
             var credit = OffsetCredit(set, offset, scratch, touched, out var standalone, out var joint);
             if (credit > 0)
             {
-                credits.Add(new OffsetCredit(offset.Underlyings, MarginRounding.FromKernel(standalone), MarginRounding.FromKernel(joint), offset.CreditRate, MarginRounding.FromKernel(credit)));
+                // Snapping the credit on its own can round it above the snapped scan risks it gives back (two risks of
+                // x.0000004 snap down, their sum x.0000008 snaps up), leaving IM at -0.000001: cap it at those risks.
+                var members = risks.Where(r => offset.Underlyings.Contains(r.Underlying, StringComparer.Ordinal)).Sum(r => r.ScanRiskUsd);
+                var creditUsd = Math.Min(MarginRounding.FromKernel(credit), members);
+                credits.Add(new OffsetCredit(offset.Underlyings, MarginRounding.FromKernel(standalone), MarginRounding.FromKernel(joint), offset.CreditRate, creditUsd));
             }
         }
 

@@ -4,6 +4,7 @@ using CrossMargin.Risk.Margin.Scenarios;
 using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
+using CrossMargin.Risk.Valuation;
 using FsCheck.Fluent;
 
 namespace CrossMargin.Risk.Tests.Margin.Scenarios;
@@ -187,6 +188,33 @@ public class ScenarioMarginModelTests
     }
 
     [Fact]
+    public void Full_credit_on_a_perfect_cross_hedge_leaves_initial_margin_at_zero_not_below()
+    {
+        // BTC long and ETH short of the same notional and range: joint loss 0, so a 100% credit gives back both
+        // scan risks. Each scan risk is 9,600.0000004 USD: snapped to 1e-6 they are 9,600.000000 each, while their
+        // sum 19,200.0000008 snaps to 19,200.000001, one micro-dollar more than the risks it credits back.
+        var parameters = new PortfolioMarginParameters(
+            TestParameters.SpanLike().Scenarios,
+            new Dictionary<string, UnderlyingRiskParameters>(StringComparer.Ordinal)
+            {
+                [PortfolioMarginParameters.DefaultKey] = new(0.16, new VolShockRule(Relative: false, Up: 0.1, Down: 0.1)),
+            },
+            maintenanceFactor: 0.8,
+            offsets: [new CorrelationOffset(["BTC", "ETH"], 1.0)]);
+        var market = TestMarket.Build(btc: 60_000.0000025m, eth: 3_000.000000125m);
+        var requirement = TestParameters.Calculator(new ScenarioMarginModel(parameters))
+            .Assess(new Portfolio("x", [], [new Position(TestMarket.BtcUsdt, 1m, 60_000m), new Position(TestMarket.EthUsdt, -20m, 3_000m)]), market)
+            .Requirement;
+
+        Assert.Equal(2, requirement.Portfolio!.Underlyings.Count);
+        Assert.Single(requirement.Portfolio.Offsets);
+        Assert.True(requirement.InitialMarginUsd >= 0, $"IM {requirement.InitialMarginUsd}");
+        Assert.True(requirement.MaintenanceMarginUsd >= 0, $"MM {requirement.MaintenanceMarginUsd}");
+        Assert.Equal(requirement.InitialMarginUsd,
+            requirement.Portfolio.Underlyings.Sum(u => u.RiskUsd) - requirement.Portfolio.Offsets.Sum(o => o.CreditUsd));
+    }
+
+    [Fact]
     public void Full_correlation_credit_never_makes_initial_margin_negative()
     {
         var calculator = TestParameters.Calculator(new ScenarioMarginModel(TestParameters.SpanLike([new CorrelationOffset(["BTC", "ETH"], 1.0)])));
@@ -197,6 +225,34 @@ public class ScenarioMarginModelTests
             Assert.True(requirement.InitialMarginUsd >= 0, $"IM {requirement.InitialMarginUsd}");
             Assert.All(requirement.Portfolio!.Offsets, o => Assert.True(o.CreditUsd <= o.StandaloneScanRiskUsd));
         }, cases: 150);
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Allocation_free_path_agrees_with_the_explained_margin(string model)
+    {
+        var parameters = model == "span"
+            ? TestParameters.SpanLike([new CorrelationOffset(["BTC", "ETH"], 0.5)])
+            : TestParameters.DeribitLike([new CorrelationOffset(["BTC", "ETH"], 0.5)]);
+        var scenarioModel = new ScenarioMarginModel(parameters);
+        var calculator = TestParameters.Calculator(scenarioModel);
+        var set = scenarioModel.VectorsFor(Market);
+
+        PropertyCheck.ForAll(PortfolioGen.Any(Market, withOrders: false), portfolio =>
+        {
+            var explained = calculator.Assess(portfolio, Market).Requirement.InitialMarginUsd;
+            var legs = portfolio.Positions.Select(p => set.InstrumentIndexOf(p.Symbol)).ToArray();
+            var quantities = portfolio.Positions.Select(p => (double)p.Quantity).ToArray();
+            var accrued = new double[set.Underlyings.Count];
+            foreach (var p in portfolio.Positions.Select(p => PositionValuation.Of(p, Market)).Where(v => v.Instrument.Settlement == SettlementKind.Inverse))
+            {
+                accrued[set.UnderlyingIndexOf(p.Instrument.Underlying)] += (double)p.Value;
+            }
+
+            var fast = ScenarioMarginModel.InitialMargin(set, legs, quantities, accrued, new double[set.Underlyings.Count * set.ScenarioCount]);
+
+            Assert.Equal((double)explained, fast, 0.00001 + (1e-12 * fast));
+        }, cases: 100);
     }
 
     private static AccountMargin Assess(MarginCalculator calculator, params Position[] positions) =>

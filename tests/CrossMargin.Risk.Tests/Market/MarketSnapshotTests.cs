@@ -1,0 +1,116 @@
+using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Pricing;
+using CrossMargin.Risk.Tests.Fixtures;
+
+namespace CrossMargin.Risk.Tests.Market;
+
+public class MarketSnapshotTests
+{
+    private static readonly Perpetual BtcUsdt = new(TestMarket.BtcUsdt, "BTC", "USDT", "USDT", SettlementKind.Linear, 1m, 0.01m);
+
+    [Fact]
+    public void Expired_option_is_rejected_naming_it()
+    {
+        var expired = new OptionContract("BTC-27FEB26-60000-C", "BTC", "USDT", "USDT", SettlementKind.Linear, 1m, 0.01m,
+            new DateTimeOffset(2026, 2, 27, 8, 0, 0, TimeSpan.Zero), OptionKind.Call, 60_000m);
+
+        var error = Assert.Throws<ArgumentException>(() => Snapshot([BtcUsdt, expired],
+            [new InstrumentMark(BtcUsdt.Symbol, 60_000m), new InstrumentMark(expired.Symbol, 100m, 0.5)]));
+
+        Assert.Contains("BTC-27FEB26-60000-C", error.Message, StringComparison.Ordinal);
+        Assert.Contains("expired", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Option_expiring_exactly_at_the_valuation_time_counts_as_expired()
+    {
+        var expiring = new OptionContract("BTC-02MAR26-60000-C", "BTC", "USDT", "USDT", SettlementKind.Linear, 1m, 0.01m,
+            TestMarket.ValuationTime, OptionKind.Call, 60_000m);
+
+        Assert.Throws<ArgumentException>(() => Snapshot([expiring], [new InstrumentMark(expiring.Symbol, 100m, 0.5)]));
+    }
+
+    [Fact]
+    public void Mark_for_an_unknown_instrument_is_rejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Snapshot([BtcUsdt],
+            [new InstrumentMark(BtcUsdt.Symbol, 60_000m), new InstrumentMark("DOGEUSDT", 0.1m)]));
+
+        Assert.Contains("DOGEUSDT", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Instrument_without_a_mark_is_rejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Snapshot([BtcUsdt], []));
+
+        Assert.Contains("BTCUSDT has no mark", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_asset_price_is_rejected_naming_the_asset()
+    {
+        var usdc = new Perpetual(TestMarket.BtcUsdc, "BTC", "USDC", "USDC", SettlementKind.Linear, 1m, 0.01m);
+
+        var error = Assert.Throws<ArgumentException>(() => Snapshot([usdc], [new InstrumentMark(usdc.Symbol, 60_000m)]));
+
+        Assert.Contains("USDC", error.Message, StringComparison.Ordinal);
+        Assert.Contains(usdc.Symbol, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Duplicate_instrument_is_rejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Snapshot([BtcUsdt, BtcUsdt], [new InstrumentMark(BtcUsdt.Symbol, 60_000m)]));
+
+        Assert.Contains("Duplicate instrument BTCUSDT", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Non_positive_asset_price_is_rejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MarketSnapshot(TestMarket.ValuationTime, [],
+            new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 0m }, [], []));
+    }
+
+    [Theory]
+    [InlineData(SettlementKind.Linear, OptionKind.Call, 65_000)]
+    [InlineData(SettlementKind.Linear, OptionKind.Put, 55_000)]
+    [InlineData(SettlementKind.Inverse, OptionKind.Call, 70_000)]
+    [InlineData(SettlementKind.Inverse, OptionKind.Put, 50_000)]
+    public void Option_vol_implied_from_the_mark_matches_the_vol_the_mark_was_priced_at(SettlementKind settlement, OptionKind kind, int strike)
+    {
+        const double vol = 0.55;
+        var inverse = settlement == SettlementKind.Inverse;
+        var option = new OptionContract("BTC-OPT", "BTC", inverse ? "USD" : "USDT", inverse ? "BTC" : "USDT", settlement, 1m, 0.0001m,
+            TestMarket.March, kind, strike);
+        var forward = 60_300.0;
+        var usd = Black76.Price(kind, forward, strike, YearFraction.Act365(TestMarket.ValuationTime, TestMarket.March), vol, 0.0);
+        var mark = (decimal)(inverse ? usd / forward : usd);
+
+        var given = Snapshot([option], [new InstrumentMark(option.Symbol, mark, vol)]);
+        var implied = Snapshot([option], [new InstrumentMark(option.Symbol, mark)]);
+
+        Assert.Equal(vol, given.OptionInputsOf(option.Symbol).Volatility);
+        Assert.Equal(vol, implied.OptionInputsOf(option.Symbol).Volatility, 6);
+        Assert.Equal(forward, implied.OptionInputsOf(option.Symbol).Forward);
+    }
+
+    [Fact]
+    public void Mark_no_volatility_can_explain_is_rejected_naming_the_option()
+    {
+        var option = new OptionContract("BTC-27MAR26-70000-C", "BTC", "USDT", "USDT", SettlementKind.Linear, 1m, 0.01m, TestMarket.March, OptionKind.Call, 70_000m);
+
+        // A call cannot be worth more than the forward.
+        var error = Assert.ThrowsAny<ArgumentException>(() => Snapshot([option], [new InstrumentMark(option.Symbol, 70_000m)]));
+
+        Assert.Contains(option.Symbol, error.Message, StringComparison.Ordinal);
+    }
+
+    private static MarketSnapshot Snapshot(IEnumerable<Instrument> instruments, IEnumerable<InstrumentMark> marks) =>
+        new(TestMarket.ValuationTime, instruments,
+            new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 60_000m, ["USDT"] = 1m, ["USD"] = 1m },
+            [new UnderlyingMarket("BTC", 0, [new ForwardPoint(TestMarket.March, 60_300m)])],
+            marks);
+}
