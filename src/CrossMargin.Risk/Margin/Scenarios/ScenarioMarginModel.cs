@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
@@ -70,60 +71,91 @@ public sealed class ScenarioMarginModel : IMarginModel
     /// </summary>
     public static double InitialMargin(ScenarioVectorSet set, ReadOnlySpan<int> legs, ReadOnlySpan<double> quantities, ReadOnlySpan<double> accruedCoin, Span<double> scratch)
     {
-        var n = set.ScenarioCount;
+        // Rows are Stride apart (whole vectors, zero-padded); a scratch sized to the documented underlyings x
+        // scenarios is too short for them, and the rows then live on the stack (the heap past 8 KB).
+        var stride = set.Stride;
         var underlyings = set.Underlyings.Count;
+        var needed = underlyings * stride;
+        var rows = scratch.Length >= needed ? scratch[..needed] : needed <= 1024 ? stackalloc double[needed] : new double[needed];
         Span<byte> touched = stackalloc byte[underlyings];
         Span<double> floor = stackalloc double[underlyings];
         Span<double> roll = stackalloc double[underlyings];
-        touched.Clear();
-        floor.Clear();
-        roll.Clear();
+        Span<double> worst = stackalloc double[underlyings];
+        var underlyingOf = set.UnderlyingIndexes;
+        var shortMinimum = set.ShortOptionMinimums;
+        var rollShock = set.RollShocks;
+        ref var vectors = ref MemoryMarshal.GetArrayDataReference(set.PaddedPnl);
+        ref var pnl = ref MemoryMarshal.GetReference(rows);
         for (var k = 0; k < legs.Length; k++)
         {
-            var u = set.UnderlyingOf(legs[k]);
-            var pnl = scratch.Slice(u * n, n);
+            var i = legs[k];
+            var u = underlyingOf[i];
             if (touched[u] == 0)
             {
-                pnl.Clear();
+                rows.Slice(u * stride, stride).Clear();
                 touched[u] = 1;
             }
 
             var q = quantities[k];
-            ScenarioKernel.Accumulate(pnl, set.PnlVector(legs[k]), q);
+            ScenarioKernel.AccumulateRow(ref Unsafe.Add(ref pnl, u * stride), ref Unsafe.Add(ref vectors, i * stride), q, stride);
             if (q < 0)
             {
-                floor[u] += -q * set.ShortOptionMinimumPerContract(legs[k]);
+                floor[u] += -q * shortMinimum[i];
             }
 
-            roll[u] += Math.Abs(q) * set.RollShockPerContract(legs[k]);
+            roll[u] += Math.Abs(q) * rollShock[i];
         }
 
+        ref var coin = ref MemoryMarshal.GetArrayDataReference(set.PaddedCoin);
         for (var u = 0; u < accruedCoin.Length; u++)
         {
             if (accruedCoin[u] != 0)
             {
                 if (touched[u] == 0)
                 {
-                    scratch.Slice(u * n, n).Clear();
+                    rows.Slice(u * stride, stride).Clear();
                     touched[u] = 1;
                 }
 
-                ScenarioKernel.Accumulate(scratch.Slice(u * n, n), set.CoinVector(u), accruedCoin[u]);
+                ScenarioKernel.AccumulateRow(ref Unsafe.Add(ref pnl, u * stride), ref Unsafe.Add(ref coin, u * stride), accruedCoin[u], stride);
             }
         }
 
+        ref var weights = ref MemoryMarshal.GetArrayDataReference(set.PaddedWeights);
         var total = 0.0;
         for (var u = 0; u < underlyings; u++)
         {
             if (touched[u] != 0)
             {
-                total += Math.Max(ScenarioKernel.WorstLoss(scratch.Slice(u * n, n), set.Weights).Loss, floor[u]) + roll[u];
+                worst[u] = ScenarioKernel.WorstLossRow(ref Unsafe.Add(ref pnl, u * stride), ref weights, stride);
+                total += Math.Max(worst[u], floor[u]) + roll[u];
             }
         }
 
-        foreach (var offset in set.Parameters.Offsets)
+        var offsets = set.Parameters.Offsets;
+        var members = set.OffsetMembers;
+        Span<double> joint = stackalloc double[stride];
+        for (var o = 0; o < members.Length; o++)
         {
-            total -= OffsetCredit(set, offset, scratch, touched, out _, out _);
+            // As OffsetCredit, reusing each member's worst loss computed above.
+            joint.Clear();
+            var standalone = 0.0;
+            var counted = 0;
+            foreach (var u in members[o])
+            {
+                if (touched[u] != 0)
+                {
+                    counted++;
+                    standalone += worst[u];
+                    ScenarioKernel.AddScaledGains(ref MemoryMarshal.GetReference(joint), ref Unsafe.Add(ref pnl, u * stride), set.Parameters.GainFactor, stride);
+                }
+            }
+
+            if (counted >= 2)
+            {
+                var jointLoss = ScenarioKernel.WorstLossRow(ref MemoryMarshal.GetReference(joint), ref weights, stride);
+                total -= offsets[o].CreditRate * Math.Max(0, standalone - jointLoss);
+            }
         }
 
         return total;
