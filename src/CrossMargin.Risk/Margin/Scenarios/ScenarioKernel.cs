@@ -161,4 +161,61 @@ public static class ScenarioKernel
 
         return worst;
     }
+
+    /// <summary>
+    /// Eight vectors of the sum over legs k of underlying <paramref name="underlying"/> of quantity[k] x row(leg k),
+    /// starting at <paramref name="vectors"/> + leg x <paramref name="stride"/>, added from zero in leg order and
+    /// stored to <paramref name="sum"/>. Accelerated hardware only.
+    /// </summary>
+    internal static void SumRows8(ReadOnlySpan<int> legs, ReadOnlySpan<double> quantities, int[] underlyingOf, int underlying,
+        ref double vectors, int stride, ref double sum)
+    {
+        var c = (nuint)Vector<double>.Count;
+        Vector<double> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        for (var k = 0; k < legs.Length; k++)
+        {
+            var i = legs[k];
+            if (underlyingOf[i] != underlying)
+            {
+                continue;
+            }
+
+            var q = new Vector<double>(quantities[k]);
+            ref var v = ref Unsafe.Add(ref vectors, unchecked((nint)i * stride));
+            a0 += q * Vector.LoadUnsafe(ref v, 0);
+            a1 += q * Vector.LoadUnsafe(ref v, c);
+            a2 += q * Vector.LoadUnsafe(ref v, 2 * c);
+            a3 += q * Vector.LoadUnsafe(ref v, 3 * c);
+            a4 += q * Vector.LoadUnsafe(ref v, 4 * c);
+            a5 += q * Vector.LoadUnsafe(ref v, 5 * c);
+            a6 += q * Vector.LoadUnsafe(ref v, 6 * c);
+            a7 += q * Vector.LoadUnsafe(ref v, 7 * c);
+        }
+
+        Vector.StoreUnsafe(a0, ref sum, 0);
+        Vector.StoreUnsafe(a1, ref sum, c);
+        Vector.StoreUnsafe(a2, ref sum, 2 * c);
+        Vector.StoreUnsafe(a3, ref sum, 3 * c);
+        Vector.StoreUnsafe(a4, ref sum, 4 * c);
+        Vector.StoreUnsafe(a5, ref sum, 5 * c);
+        Vector.StoreUnsafe(a6, ref sum, 6 * c);
+        Vector.StoreUnsafe(a7, ref sum, 7 * c);
+    }
+
+    /// <summary>As <see cref="SumRows8"/>, one vector.</summary>
+    internal static void SumRows1(ReadOnlySpan<int> legs, ReadOnlySpan<double> quantities, int[] underlyingOf, int underlying,
+        ref double vectors, int stride, ref double sum)
+    {
+        var a = Vector<double>.Zero;
+        for (var k = 0; k < legs.Length; k++)
+        {
+            var i = legs[k];
+            if (underlyingOf[i] == underlying)
+            {
+                a += new Vector<double>(quantities[k]) * Vector.LoadUnsafe(ref Unsafe.Add(ref vectors, unchecked((nint)i * stride)));
+            }
+        }
+
+        Vector.StoreUnsafe(a, ref sum);
+    }
 }

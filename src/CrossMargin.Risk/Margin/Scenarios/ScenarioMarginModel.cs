@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using CrossMargin.Risk.Instruments;
@@ -74,38 +75,15 @@ public sealed class ScenarioMarginModel : IMarginModel
         // Rows are Stride apart (whole vectors, zero-padded); a scratch sized to the documented underlyings x
         // scenarios is too short for them, and the rows then live on the stack (the heap past 8 KB).
         var stride = set.Stride;
-        var underlyings = set.Underlyings.Count;
+        var underlyings = set.UnderlyingCount;
         var needed = underlyings * stride;
         var rows = scratch.Length >= needed ? scratch[..needed] : needed <= 1024 ? stackalloc double[needed] : new double[needed];
         Span<byte> touched = stackalloc byte[underlyings];
         Span<double> floor = stackalloc double[underlyings];
         Span<double> roll = stackalloc double[underlyings];
         Span<double> worst = stackalloc double[underlyings];
-        var underlyingOf = set.UnderlyingIndexes;
-        var shortMinimum = set.ShortOptionMinimums;
-        var rollShock = set.RollShocks;
-        ref var vectors = ref MemoryMarshal.GetArrayDataReference(set.PaddedPnl);
+        AccumulateLegs(set, legs, quantities, rows, touched, floor, roll);
         ref var pnl = ref MemoryMarshal.GetReference(rows);
-        for (var k = 0; k < legs.Length; k++)
-        {
-            var i = legs[k];
-            var u = underlyingOf[i];
-            if (touched[u] == 0)
-            {
-                rows.Slice(u * stride, stride).Clear();
-                touched[u] = 1;
-            }
-
-            var q = quantities[k];
-            ScenarioKernel.AccumulateRow(ref Unsafe.Add(ref pnl, u * stride), ref Unsafe.Add(ref vectors, i * stride), q, stride);
-            if (q < 0)
-            {
-                floor[u] += -q * shortMinimum[i];
-            }
-
-            roll[u] += Math.Abs(q) * rollShock[i];
-        }
-
         ref var coin = ref MemoryMarshal.GetArrayDataReference(set.PaddedCoin);
         for (var u = 0; u < accruedCoin.Length; u++)
         {
@@ -117,7 +95,7 @@ public sealed class ScenarioMarginModel : IMarginModel
                     touched[u] = 1;
                 }
 
-                ScenarioKernel.AccumulateRow(ref Unsafe.Add(ref pnl, u * stride), ref Unsafe.Add(ref coin, u * stride), accruedCoin[u], stride);
+                ScenarioKernel.AccumulateRow(ref Unsafe.Add(ref pnl, unchecked((nint)u * stride)), ref Unsafe.Add(ref coin, unchecked((nint)u * stride)), accruedCoin[u], stride);
             }
         }
 
@@ -127,7 +105,7 @@ public sealed class ScenarioMarginModel : IMarginModel
         {
             if (touched[u] != 0)
             {
-                worst[u] = ScenarioKernel.WorstLossRow(ref Unsafe.Add(ref pnl, u * stride), ref weights, stride);
+                worst[u] = ScenarioKernel.WorstLossRow(ref Unsafe.Add(ref pnl, unchecked((nint)u * stride)), ref weights, stride);
                 total += Math.Max(worst[u], floor[u]) + roll[u];
             }
         }
@@ -159,6 +137,70 @@ public sealed class ScenarioMarginModel : IMarginModel
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// The hot loop of <see cref="InitialMargin(ScenarioVectorSet, ReadOnlySpan{int}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double})"/>.
+    /// First the short minimum and roll shock per underlying; then, per underlying held, its legs' padded rows summed
+    /// in registers (eight vectors at a time) and stored once. Summing in memory would chain every leg's loads behind
+    /// the previous leg's stores; in registers the loads of successive legs overlap. Each underlying's legs are added
+    /// in their order, as before, so results are unchanged to the bit.
+    /// </summary>
+    private static void AccumulateLegs(ScenarioVectorSet set, ReadOnlySpan<int> legs, ReadOnlySpan<double> quantities,
+        Span<double> rows, Span<byte> touched, Span<double> floor, Span<double> roll)
+    {
+        var stride = set.Stride;
+        var underlyingOf = set.UnderlyingIndexes;
+        var shortMinimum = set.ShortOptionMinimums;
+        var rollShock = set.RollShocks;
+        quantities = quantities[..legs.Length];
+        for (var k = 0; k < legs.Length; k++)
+        {
+            var i = legs[k];
+            var u = underlyingOf[i];
+            var q = quantities[k];
+            touched[u] = 1;
+
+            // Branch-free: long legs add exactly 0 (the minimum is finite), and signs are a coin toss in a book.
+            floor[u] += Math.Max(-q, 0) * shortMinimum[i];
+            roll[u] += Math.Abs(q) * rollShock[i];
+        }
+
+        ref var vectors = ref MemoryMarshal.GetArrayDataReference(set.PaddedPnl);
+        for (var u = 0; u < touched.Length; u++)
+        {
+            if (touched[u] == 0)
+            {
+                continue;
+            }
+
+            var row = rows.Slice(u * stride, stride);
+            if (!Vector.IsHardwareAccelerated)
+            {
+                row.Clear();
+                for (var k = 0; k < legs.Length; k++)
+                {
+                    if (underlyingOf[legs[k]] == u)
+                    {
+                        ScenarioKernel.AccumulateRow(ref MemoryMarshal.GetReference(row), ref Unsafe.Add(ref vectors, unchecked((nint)legs[k] * stride)), quantities[k], stride);
+                    }
+                }
+
+                continue;
+            }
+
+            var block = 8 * Vector<double>.Count;
+            var from = 0;
+            for (; from + block <= stride; from += block)
+            {
+                ScenarioKernel.SumRows8(legs, quantities, underlyingOf, u, ref Unsafe.Add(ref vectors, from), stride, ref MemoryMarshal.GetReference(row[from..]));
+            }
+
+            for (; from < stride; from += Vector<double>.Count)
+            {
+                ScenarioKernel.SumRows1(legs, quantities, underlyingOf, u, ref Unsafe.Add(ref vectors, from), stride, ref MemoryMarshal.GetReference(row[from..]));
+            }
+        }
     }
 
     private static double OffsetCredit(ScenarioVectorSet set, CorrelationOffset offset, ReadOnlySpan<double> scratch, ReadOnlySpan<byte> touched, out double standalone, out double joint)

@@ -85,6 +85,9 @@ public sealed class ScenarioVectorSet
     /// <summary>Distance between two instruments' rows: <see cref="ScenarioCount"/> rounded up to whole vectors.</summary>
     internal int Stride { get; }
 
+    /// <summary>Underlyings covered (the count of <see cref="Underlyings"/>, without an interface call).</summary>
+    internal int UnderlyingCount => _underlyings.Length;
+
     /// <summary>Weights padded to <see cref="Stride"/> with zeros.</summary>
     internal double[] PaddedWeights => _paddedWeights;
 
