@@ -67,21 +67,27 @@ public sealed class ScenarioMarginModel : IMarginModel
     /// <summary>
     /// Initial margin of holdings <paramref name="quantities"/> in instruments <paramref name="legs"/>, in double,
     /// without an explanation: the allocation-free path for re-margining a whole book.
-    /// <paramref name="scratch"/> needs underlyings x scenarios entries; <paramref name="accruedCoin"/> is empty or
+    /// <paramref name="scratch"/> needs underlyings x scenarios entries; with <see cref="ScenarioVectorSet.ScratchLength"/>
+    /// entries the method works in it alone, otherwise also on the stack. <paramref name="accruedCoin"/> is empty or
     /// holds, per underlying, the coin already accrued by inverse contracts (see <see cref="ScenarioVectorSet.CoinVector"/>).
     /// </summary>
     public static double InitialMargin(ScenarioVectorSet set, ReadOnlySpan<int> legs, ReadOnlySpan<double> quantities, ReadOnlySpan<double> accruedCoin, Span<double> scratch)
     {
-        // Rows are Stride apart (whole vectors, zero-padded); a scratch sized to the documented underlyings x
-        // scenarios is too short for them, and the rows then live on the stack (the heap past 8 KB).
+        // Layout: the rows, Stride apart (whole vectors, zero-padded); an offset's joint row; then per underlying
+        // the short minimum, roll shock, worst loss and a touched flag. A scratch of the documented underlyings x
+        // scenarios is too short for that, and the work area then lives on the stack (the heap past 8 KB).
         var stride = set.Stride;
         var underlyings = set.UnderlyingCount;
-        var needed = underlyings * stride;
-        var rows = scratch.Length >= needed ? scratch[..needed] : needed <= 1024 ? stackalloc double[needed] : new double[needed];
-        Span<byte> touched = stackalloc byte[underlyings];
-        Span<double> floor = stackalloc double[underlyings];
-        Span<double> roll = stackalloc double[underlyings];
-        Span<double> worst = stackalloc double[underlyings];
+        var needed = set.ScratchLength;
+        var area = scratch.Length >= needed ? scratch[..needed] : needed <= 1024 ? stackalloc double[needed] : new double[needed];
+        var rows = area[..(underlyings * stride)];
+        var joint = area.Slice(underlyings * stride, stride);
+        var perUnderlying = area[((underlyings + 1) * stride)..];
+        perUnderlying.Clear();
+        var floor = perUnderlying[..underlyings];
+        var roll = perUnderlying.Slice(underlyings, underlyings);
+        var worst = perUnderlying.Slice(2 * underlyings, underlyings);
+        var touched = perUnderlying.Slice(3 * underlyings, underlyings);
         AccumulateLegs(set, legs, quantities, rows, touched, floor, roll);
         ref var pnl = ref MemoryMarshal.GetReference(rows);
         ref var coin = ref MemoryMarshal.GetArrayDataReference(set.PaddedCoin);
@@ -112,7 +118,6 @@ public sealed class ScenarioMarginModel : IMarginModel
 
         var offsets = set.Parameters.Offsets;
         var members = set.OffsetMembers;
-        Span<double> joint = stackalloc double[stride];
         for (var o = 0; o < members.Length; o++)
         {
             // As OffsetCredit, reusing each member's worst loss computed above.
@@ -147,7 +152,7 @@ public sealed class ScenarioMarginModel : IMarginModel
     /// in their order, as before, so results are unchanged to the bit.
     /// </summary>
     private static void AccumulateLegs(ScenarioVectorSet set, ReadOnlySpan<int> legs, ReadOnlySpan<double> quantities,
-        Span<double> rows, Span<byte> touched, Span<double> floor, Span<double> roll)
+        Span<double> rows, Span<double> touched, Span<double> floor, Span<double> roll)
     {
         var stride = set.Stride;
         var underlyingOf = set.UnderlyingIndexes;

@@ -112,6 +112,12 @@ public sealed class ScenarioVectorSet
     /// </summary>
     internal int[][] OffsetMembers => _offsetMembers;
 
+    /// <summary>
+    /// Entries of scratch with which <see cref="ScenarioMarginModel.InitialMargin"/> needs no stack: the rows of every
+    /// underlying padded to whole vectors, a joint row and four figures per underlying.
+    /// </summary>
+    public int ScratchLength => ((_underlyings.Length + 1) * Stride) + (4 * _underlyings.Length);
+
     /// <summary>Instruments covered.</summary>
     public int InstrumentCount => _symbols.Length;
 
