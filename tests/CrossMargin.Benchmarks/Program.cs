@@ -1,1 +1,22 @@
-return;
+using BenchmarkDotNet.Running;
+using CrossMargin.Benchmarks.Book;
+
+// book [--accounts N] [--seed S]: the whole-book re-margin harness (see README.md); anything else: BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "book")
+{
+    BookOptions options;
+    try
+    {
+        options = BookOptions.Parse(args.AsSpan(1));
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 64;
+    }
+
+    return BookBenchmark.Run(options);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

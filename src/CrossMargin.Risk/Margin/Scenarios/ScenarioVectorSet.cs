@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Numerics;
 using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Pricing;
@@ -15,12 +16,16 @@ namespace CrossMargin.Risk.Margin.Scenarios;
 /// shocked coin price S', which is size x m x S / P; option: the Black-76 value at the shocked forward, the shocked
 /// vol and the aged expiry, less today's model value (in coin for inverse options, converted at S'). What a coin-settled
 /// position has already accrued in coin is revalued separately through <see cref="CoinVector"/>.
+/// Rows are stored <see cref="Stride"/> apart, padded with zeros (weight 0) to a whole number of
+/// <see cref="Vector{T}"/>s, so the kernel adds whole vectors without a scalar tail.
 /// </remarks>
 public sealed class ScenarioVectorSet
 {
     private readonly double[] _pnl;
     private readonly double[] _coin;
     private readonly double[] _weights;
+    private readonly double[] _paddedWeights;
+    private readonly int[][] _offsetMembers;
     private readonly int[] _underlyingOf;
     private readonly double[] _shortOptionMinimum;
     private readonly double[] _rollShock;
@@ -34,15 +39,21 @@ public sealed class ScenarioVectorSet
         Parameters = parameters;
         Market = market;
         ScenarioCount = parameters.Scenarios.Count;
+        Stride = Vector.IsHardwareAccelerated ? (ScenarioCount + Vector<double>.Count - 1) / Vector<double>.Count * Vector<double>.Count : ScenarioCount;
         _weights = parameters.Scenarios.Select(s => s.Weight).ToArray();
+        _paddedWeights = new double[Stride];
+        _weights.CopyTo(_paddedWeights, 0);
         var instruments = market.Instruments.OrderBy(i => i.Symbol, StringComparer.Ordinal).ToArray();
         _symbols = instruments.Select(i => i.Symbol).ToArray();
         _underlyings = instruments.Select(i => i.Underlying).Distinct().Order(StringComparer.Ordinal).ToArray();
         _instrumentIndex = _symbols.Select((s, i) => (s, i)).ToFrozenDictionary(x => x.s, x => x.i, StringComparer.Ordinal);
         _underlyingIndex = _underlyings.Select((s, i) => (s, i)).ToFrozenDictionary(x => x.s, x => x.i, StringComparer.Ordinal);
         _underlyingOf = instruments.Select(i => _underlyingIndex[i.Underlying]).ToArray();
-        _pnl = new double[instruments.Length * ScenarioCount];
-        _coin = new double[_underlyings.Length * ScenarioCount];
+        _offsetMembers = parameters.Offsets
+            .Select(o => o.Underlyings.Select(FindUnderlying).Where(u => u >= 0).ToArray())
+            .ToArray();
+        _pnl = new double[instruments.Length * Stride];
+        _coin = new double[_underlyings.Length * Stride];
         _shortOptionMinimum = new double[instruments.Length];
         _rollShock = new double[instruments.Length];
 
@@ -52,7 +63,7 @@ public sealed class ScenarioVectorSet
             var range = parameters.For(_underlyings[u]).PriceRange;
             for (var s = 0; s < ScenarioCount; s++)
             {
-                _coin[(u * ScenarioCount) + s] = index * parameters.Scenarios[s].FractionFor(range);
+                _coin[(u * Stride) + s] = index * parameters.Scenarios[s].FractionFor(range);
             }
         }
 
@@ -70,6 +81,42 @@ public sealed class ScenarioVectorSet
 
     /// <summary>Rows in the risk array.</summary>
     public int ScenarioCount { get; }
+
+    /// <summary>Distance between two instruments' rows: <see cref="ScenarioCount"/> rounded up to whole vectors.</summary>
+    internal int Stride { get; }
+
+    /// <summary>Underlyings covered (the count of <see cref="Underlyings"/>, without an interface call).</summary>
+    internal int UnderlyingCount => _underlyings.Length;
+
+    /// <summary>Weights padded to <see cref="Stride"/> with zeros.</summary>
+    internal double[] PaddedWeights => _paddedWeights;
+
+    /// <summary>All P&amp;L rows, <see cref="Stride"/> apart.</summary>
+    internal double[] PaddedPnl => _pnl;
+
+    /// <summary>All coin rows, <see cref="Stride"/> apart.</summary>
+    internal double[] PaddedCoin => _coin;
+
+    /// <summary>Underlying index per instrument.</summary>
+    internal int[] UnderlyingIndexes => _underlyingOf;
+
+    /// <summary>Short option minimum per short contract, per instrument.</summary>
+    internal double[] ShortOptionMinimums => _shortOptionMinimum;
+
+    /// <summary>Roll shock per contract, per instrument.</summary>
+    internal double[] RollShocks => _rollShock;
+
+    /// <summary>
+    /// Per <see cref="PortfolioMarginParameters.Offsets"/> entry, the indexes of its underlyings that have
+    /// instruments here, in the offset's order.
+    /// </summary>
+    internal int[][] OffsetMembers => _offsetMembers;
+
+    /// <summary>
+    /// Entries of scratch with which <see cref="ScenarioMarginModel.InitialMargin"/> needs no stack: the rows of every
+    /// underlying padded to whole vectors, a joint row and four figures per underlying.
+    /// </summary>
+    public int ScratchLength => ((_underlyings.Length + 1) * Stride) + (4 * _underlyings.Length);
 
     /// <summary>Instruments covered.</summary>
     public int InstrumentCount => _symbols.Length;
@@ -100,10 +147,10 @@ public sealed class ScenarioVectorSet
     public int FindUnderlying(string underlying) => _underlyingIndex.TryGetValue(underlying, out var u) ? u : -1;
 
     /// <summary>P&amp;L per contract of instrument <paramref name="instrument"/>, one entry per scenario, in USD.</summary>
-    public ReadOnlySpan<double> PnlVector(int instrument) => _pnl.AsSpan(instrument * ScenarioCount, ScenarioCount);
+    public ReadOnlySpan<double> PnlVector(int instrument) => _pnl.AsSpan(instrument * Stride, ScenarioCount);
 
     /// <summary>The USD change in value of one unit of underlying <paramref name="underlying"/>'s coin, per scenario.</summary>
-    public ReadOnlySpan<double> CoinVector(int underlying) => _coin.AsSpan(underlying * ScenarioCount, ScenarioCount);
+    public ReadOnlySpan<double> CoinVector(int underlying) => _coin.AsSpan(underlying * Stride, ScenarioCount);
 
     /// <summary>Short option minimum per short contract, USD (0 for non-options).</summary>
     public double ShortOptionMinimumPerContract(int instrument) => _shortOptionMinimum[instrument];
@@ -117,7 +164,7 @@ public sealed class ScenarioVectorSet
         var index = (double)Market.PriceOf(instrument.Underlying);
         var size = (double)instrument.ContractSize;
         var quote = (double)Market.PriceOf(instrument.QuoteAsset);
-        var row = _pnl.AsSpan(i * ScenarioCount, ScenarioCount);
+        var row = _pnl.AsSpan(i * Stride, ScenarioCount);
         if (instrument is OptionContract option)
         {
             FillOption(row, option, p, index, size, quote);
