@@ -122,19 +122,12 @@ internal static class JsonFields
         }
         catch (ArgumentException e)
         {
-            throw new RiskInputException($"{(path.Length == 0 ? "" : path + ": ")}{FirstLine(e.Message)}", e);
+            throw RiskInputException.From(e, path);
         }
     }
 
     private static bool HasOffset(string text) =>
         text.EndsWith('Z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
-
-    private static string FirstLine(string message)
-    {
-        // ArgumentException appends " (Parameter 'x')"; the path already says where.
-        var i = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
-        return i < 0 ? message : message[..i];
-    }
 
     private static void RequireKind(JsonElement v, JsonValueKind kind, string path)
     {

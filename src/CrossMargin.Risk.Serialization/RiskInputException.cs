@@ -9,6 +9,18 @@ public sealed class RiskInputException : Exception
     {
     }
 
+    /// <summary>
+    /// Wraps a domain constructor's <see cref="ArgumentException"/> as input error at <paramref name="where"/>
+    /// (a file or field path, or empty), without the " (Parameter 'x')" suffix: the path already says where.
+    /// </summary>
+    public static RiskInputException From(ArgumentException e, string where)
+    {
+        var message = e.Message;
+        var i = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        var text = i < 0 ? message : message[..i];
+        return new RiskInputException(where.Length == 0 ? text : $"{where}: {text}", e);
+    }
+
     /// <summary>Creates the exception.</summary>
     public RiskInputException()
     {

@@ -50,9 +50,7 @@ public static class MarginCommand
         }
         catch (ArgumentException e)
         {
-            var message = e.Message;
-            var i = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
-            throw new RiskInputException($"{source}: {(i < 0 ? message : message[..i])}", e);
+            throw RiskInputException.From(e, source);
         }
     }
 }
