@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Actors.TestKit;
+
+/// <summary>
+/// A base for xunit test classes: each test gets its own actor system (shut down afterwards), a default
+/// probe as <see cref="TestActor"/>, captured logs and, when asked for, a manual clock.
+/// </summary>
+public abstract class TestKit : IAsyncLifetime
+{
+    private readonly TestKitSettings _settings;
+
+    /// <summary>Builds the system for one test.</summary>
+    /// <param name="output">xunit's output, to echo the system's logs; optional.</param>
+    /// <param name="settings">System settings; null for defaults.</param>
+    protected TestKit(ITestOutputHelper? output = null, TestKitSettings? settings = null)
+    {
+        _settings = settings ?? new TestKitSettings();
+        Logs = new CapturedLogs(output);
+        Time = _settings.ManualTime ? new ManualTime() : null;
+        Sys = ActorSystem.Create(_settings.SystemName, _settings.Options, Logs, Time);
+        Probe = new TestProbe(Sys, "testActor", _settings.DefaultTimeout);
+    }
+
+    /// <summary>The test's actor system.</summary>
+    protected ActorSystem Sys { get; }
+
+    /// <summary>The default probe.</summary>
+    protected TestProbe Probe { get; }
+
+    /// <summary>The default probe's reference, the usual sender in tests.</summary>
+    protected IActorRef TestActor => Probe.Ref;
+
+    /// <summary>The manual clock, when <see cref="TestKitSettings.ManualTime"/> is set.</summary>
+    protected ManualTime? Time { get; }
+
+    /// <summary>What the system logged.</summary>
+    protected CapturedLogs Logs { get; }
+
+    /// <summary>Starts another probe.</summary>
+    protected TestProbe CreateTestProbe(string? name = null) => new(Sys, name, _settings.DefaultTimeout);
+
+    /// <summary>Starts an actor that runs synchronously on the sending thread (see <see cref="TestActorRef{TActor}"/>).</summary>
+    protected TestActorRef<TActor> ActorOfAsTestActorRef<TActor>(Func<TActor> factory, string? name = null)
+        where TActor : ActorBase => TestActorRef<TActor>.Create(Sys, factory, name);
+
+    /// <inheritdoc cref="TestProbe.ExpectMsg{T}(Func{T, bool}?, TimeSpan?)"/>
+    protected T ExpectMsg<T>(Func<T, bool>? predicate = null, TimeSpan? timeout = null) => Probe.ExpectMsg(predicate, timeout);
+
+    /// <inheritdoc cref="TestProbe.ExpectMsg{T}(T, TimeSpan?)"/>
+    protected T ExpectMsg<T>(T expected, TimeSpan? timeout = null)
+        where T : notnull => Probe.ExpectMsg(expected, timeout);
+
+    /// <inheritdoc cref="TestProbe.ExpectNoMsg"/>
+    protected void ExpectNoMsg(TimeSpan? duration = null) => Probe.ExpectNoMsg(duration);
+
+    /// <inheritdoc cref="TestProbe.FishForMessage{T}"/>
+    protected T FishForMessage<T>(Func<T, bool> isTheOne, TimeSpan? timeout = null) => Probe.FishForMessage(isTheOne, timeout);
+
+    /// <inheritdoc cref="TestProbe.ReceiveN"/>
+    protected IReadOnlyList<object> ReceiveN(int count, TimeSpan? timeout = null) => Probe.ReceiveN(count, timeout);
+
+    /// <inheritdoc cref="TestProbe.Watch"/>
+    protected IActorRef Watch(IActorRef actor) => Probe.Watch(actor);
+
+    /// <inheritdoc cref="TestProbe.ExpectTerminated"/>
+    protected Terminated ExpectTerminated(IActorRef actor, TimeSpan? timeout = null) => Probe.ExpectTerminated(actor, timeout);
+
+    /// <summary>Polls <paramref name="condition"/> until it holds, or fails after the timeout.</summary>
+    protected void AwaitCondition(Func<bool> condition, TimeSpan? timeout = null, string? message = null)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var limit = timeout ?? _settings.DefaultTimeout;
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > limit)
+            {
+                throw new TestKitAssertionException($"Condition not met within {limit.TotalMilliseconds:0} ms{(message is null ? "" : ": " + message)}.");
+            }
+
+            Thread.Sleep(10);
+        }
+    }
+
+    /// <summary>Retries <paramref name="assertion"/> until it stops throwing; after the timeout, its last exception is rethrown.</summary>
+    protected void AwaitAssert(Action assertion, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(assertion);
+        var limit = timeout ?? _settings.DefaultTimeout;
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                assertion();
+                return;
+            }
+            catch (Exception) when (clock.Elapsed <= limit)
+            {
+                Thread.Sleep(10);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> and asserts that exactly <paramref name="count"/> errors with a
+    /// <typeparamref name="TException"/> are logged: waits for them, then a short grace period for extras.
+    /// </summary>
+    protected void ExpectErrors<TException>(int count, Action action, TimeSpan? timeout = null)
+        where TException : Exception
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var before = Logs.Errors<TException>().Count;
+        action();
+        AwaitCondition(() => Logs.Errors<TException>().Count - before >= count, timeout,
+            $"expected {count} logged {typeof(TException).Name} errors");
+        Thread.Sleep(100);
+        var logged = Logs.Errors<TException>().Count - before;
+        if (logged != count)
+        {
+            throw new TestKitAssertionException($"Expected exactly {count} logged {typeof(TException).Name} errors but there were {logged}.");
+        }
+    }
+
+    /// <inheritdoc />
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Shuts the system down; fails the test if it does not stop in time.</summary>
+    public async Task DisposeAsync()
+    {
+        var terminated = Sys.Terminate();
+        if (await Task.WhenAny(terminated, Task.Delay(_settings.ShutdownTimeout)).ConfigureAwait(false) != terminated)
+        {
+            throw new TestKitAssertionException($"The actor system did not stop within {_settings.ShutdownTimeout.TotalSeconds:0} s.");
+        }
+    }
+}

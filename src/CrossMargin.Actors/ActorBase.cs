@@ -1,0 +1,150 @@
+using CrossMargin.Actors.Dispatch;
+using CrossMargin.Actors.Scheduling;
+using CrossMargin.Actors.Supervision;
+
+namespace CrossMargin.Actors;
+
+/// <summary>
+/// The base of every actor. An instance is only ever called by one thread at a time, so its fields need no
+/// locks; it is created by <see cref="Props"/> through <c>ActorOf</c>, never with <c>new</c> by user code.
+/// </summary>
+public abstract class ActorBase
+{
+    private readonly ActorCell _cell;
+    private List<Receive>? _behaviors;
+    private IActorContext? _context;
+    private TimerScheduler? _timers;
+    private ActorStash? _stash;
+
+    /// <summary>Binds the instance to the cell that is creating it.</summary>
+    /// <exception cref="ActorInitializationException">The actor was created with <c>new</c> instead of through <c>ActorOf</c>.</exception>
+    protected ActorBase()
+    {
+        _cell = ActorCell.TakeConstructingCell()
+            ?? throw new ActorInitializationException(
+                $"{GetType().Name} was created with 'new'. Actors are created by ActorOf(Props.Create(() => new {GetType().Name}(...))).");
+    }
+
+    /// <summary>This actor's reference.</summary>
+    protected IActorRef Self => _cell;
+
+    /// <summary>The sender of the message being processed (the dead-letter reference when there is none).</summary>
+    protected IActorRef Sender => _cell.Sender;
+
+    /// <summary>The actor's context; valid only on its own turn.</summary>
+    protected IActorContext Context => _context ??= new ActorContext(_cell);
+
+    /// <summary>Keyed timers owned by this actor; all are cancelled when it stops or restarts.</summary>
+    protected ITimerScheduler Timers => _timers ??= new TimerScheduler(_cell);
+
+    /// <summary>This actor's stash.</summary>
+    protected IStash Stash => _stash ??= new ActorStash(_cell);
+
+    internal ActorCell Cell => _cell;
+
+    internal ActorStash? StashOrNull => _stash;
+
+    /// <summary>Handles a message; return false for messages this actor does not understand.</summary>
+    protected internal abstract bool Receive(object message);
+
+    /// <summary>Runs once after construction, before the first message.</summary>
+    protected virtual void PreStart()
+    {
+    }
+
+    /// <summary>Runs once after the actor stopped processing messages and its children have stopped.</summary>
+    protected virtual void PostStop()
+    {
+    }
+
+    /// <summary>
+    /// Runs on the failed instance before it is replaced. The default stops every child and calls
+    /// <see cref="PostStop"/>.
+    /// </summary>
+    /// <param name="reason">The failure.</param>
+    /// <param name="message">The message being processed when it failed, if any.</param>
+    protected virtual void PreRestart(Exception reason, object? message)
+    {
+        foreach (var child in Context.Children)
+        {
+            Context.Stop(child);
+        }
+
+        PostStop();
+    }
+
+    /// <summary>Runs on the fresh instance after a restart. The default calls <see cref="PreStart"/>.</summary>
+    protected virtual void PostRestart(Exception reason) => PreStart();
+
+    /// <summary>How this actor supervises its children. Defaults to the Props' strategy, else <see cref="SupervisorStrategy.Default"/>.</summary>
+    protected virtual SupervisorStrategy SupervisorStrategy() => _cell.Props.SupervisorStrategy ?? Supervision.SupervisorStrategy.Default;
+
+    /// <summary>
+    /// Called for messages no behaviour handled. An unhandled <see cref="Terminated"/> throws
+    /// <see cref="DeathPactException"/>; anything else is published as <see cref="Events.UnhandledMessage"/>.
+    /// </summary>
+    protected virtual void Unhandled(object message)
+    {
+        if (message is Terminated terminated)
+        {
+            throw new DeathPactException($"{_cell.Path} watched {terminated.ActorRef.Path} but did not handle its Terminated.");
+        }
+
+        _cell.System.PublishUnhandled(message, _cell.CurrentSender, _cell);
+    }
+
+    internal virtual void OnConstructed()
+    {
+    }
+
+    internal void AroundReceive(object message)
+    {
+        var behaviors = _behaviors;
+        var handled = behaviors is null || behaviors.Count == 0 ? Receive(message) : behaviors[^1](message);
+        if (!handled)
+        {
+            Unhandled(message);
+        }
+    }
+
+    internal void AroundPreStart() => PreStart();
+
+    internal void AroundPostStop()
+    {
+        CancelTimers();
+        PostStop();
+    }
+
+    internal void AroundPreRestart(Exception reason, object? message)
+    {
+        CancelTimers();
+        PreRestart(reason, message);
+    }
+
+    internal void AroundPostRestart(Exception reason) => PostRestart(reason);
+
+    internal SupervisorStrategy StrategyForChildren() => SupervisorStrategy();
+
+    internal void CancelTimers() => _timers?.CancelAll();
+
+    internal bool AcceptTimerMessage(TimerMessage message) => _timers is not null && _timers.Accept(message);
+
+    internal void Become(Receive receive, bool discardOld)
+    {
+        _behaviors ??= new List<Receive>(2);
+        if (discardOld && _behaviors.Count > 0)
+        {
+            _behaviors.Clear();
+        }
+
+        _behaviors.Add(receive);
+    }
+
+    internal void Unbecome()
+    {
+        if (_behaviors is { Count: > 0 })
+        {
+            _behaviors.RemoveAt(_behaviors.Count - 1);
+        }
+    }
+}

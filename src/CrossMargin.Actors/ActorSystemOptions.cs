@@ -1,0 +1,61 @@
+namespace CrossMargin.Actors;
+
+/// <summary>Settings of an <see cref="ActorSystem"/>, bound from the <c>Actors</c> configuration section.</summary>
+public sealed class ActorSystemOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "Actors";
+
+    /// <summary>
+    /// Messages an actor processes per turn before it yields its thread to other actors. Higher favours
+    /// throughput, lower favours fairness and latency.
+    /// </summary>
+    public int Throughput { get; set; } = 100;
+
+    /// <summary>How long <c>Ask</c> waits when no timeout is given.</summary>
+    public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Dead letters logged per <see cref="DeadLetterLogWindow"/>; the rest are counted and summarised. 0 turns logging off.</summary>
+    public int DeadLetterLogLimit { get; set; } = 10;
+
+    /// <summary>The window for <see cref="DeadLetterLogLimit"/>.</summary>
+    public TimeSpan DeadLetterLogWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long each coordinated-shutdown phase may take before it is abandoned (and logged).</summary>
+    public TimeSpan ShutdownPhaseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the final phase waits for every actor to stop.</summary>
+    public TimeSpan ShutdownTerminateTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Every problem with these settings, or none.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Throughput < 1)
+        {
+            errors.Add($"{SectionName}:{nameof(Throughput)} must be at least 1 (was {Throughput}).");
+        }
+
+        if (AskTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{SectionName}:{nameof(AskTimeout)} must be positive (was {AskTimeout}).");
+        }
+
+        if (DeadLetterLogLimit < 0)
+        {
+            errors.Add($"{SectionName}:{nameof(DeadLetterLogLimit)} must not be negative (was {DeadLetterLogLimit}).");
+        }
+
+        if (DeadLetterLogWindow <= TimeSpan.Zero)
+        {
+            errors.Add($"{SectionName}:{nameof(DeadLetterLogWindow)} must be positive (was {DeadLetterLogWindow}).");
+        }
+
+        if (ShutdownPhaseTimeout <= TimeSpan.Zero || ShutdownTerminateTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{SectionName}: shutdown timeouts must be positive.");
+        }
+
+        return errors;
+    }
+}

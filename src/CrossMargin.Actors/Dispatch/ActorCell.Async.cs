@@ -1,0 +1,158 @@
+namespace CrossMargin.Actors.Dispatch;
+
+/// <summary>Async handlers, receive timeout and returning stashed messages to the mailbox.</summary>
+internal sealed partial class ActorCell
+{
+    /// <summary>Runs an async handler; until its task completes the mailbox is held and continuations run on this actor's turn.</summary>
+    internal void RunAsync<T>(Func<T, Task> handler, T message)
+    {
+        var extras = _extras ??= new CellExtras();
+        var context = extras.AsyncContext ??= new ActorSynchronizationContext(this);
+        var previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(context);
+        Task task;
+        try
+        {
+            task = handler(message);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+
+        if (task.IsCompleted)
+        {
+            task.GetAwaiter().GetResult();
+            return;
+        }
+
+        extras.AsyncMessage = _currentMessage;
+        extras.AsyncSender = _currentSender;
+        _flags |= CellFlags.Awaiting;
+        task.ContinueWith(
+            static (t, state) => ((ActorCell)state!).SendSystemMessage(new AsyncCompleted(t)),
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private void RunContinuationOnTurn(RunContinuation continuation)
+    {
+        var previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(_extras?.AsyncContext);
+        _currentMessage = _extras?.AsyncMessage;
+        _currentSender = _extras?.AsyncSender;
+        try
+        {
+            continuation.Callback(continuation.State);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+            _currentMessage = null;
+            _currentSender = null;
+        }
+    }
+
+    private void ResumeAfterAsync(Task task)
+    {
+        _flags &= ~CellFlags.Awaiting;
+        var extras = _extras!;
+        _currentMessage = extras.AsyncMessage;
+        _currentSender = extras.AsyncSender;
+        extras.AsyncMessage = null;
+        extras.AsyncSender = null;
+        try
+        {
+            if (!task.IsCompletedSuccessfully)
+            {
+                try
+                {
+                    task.GetAwaiter().GetResult();
+                }
+                catch (Exception e)
+                {
+                    HandleInvokeFailure(e);
+                }
+            }
+            else if (extras.ReceiveTimeout is not null)
+            {
+                ResetReceiveTimeout();
+            }
+        }
+        finally
+        {
+            _currentMessage = null;
+            _currentSender = null;
+        }
+
+        if ((_flags & CellFlags.TerminatePending) != 0)
+        {
+            _flags &= ~CellFlags.TerminatePending;
+            BeginTerminate();
+        }
+    }
+
+    internal TimeSpan? ReceiveTimeout => _extras?.ReceiveTimeout;
+
+    internal void SetReceiveTimeout(TimeSpan? timeout)
+    {
+        if (timeout is { } t && t <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "A receive timeout must be positive; use null to turn it off.");
+        }
+
+        CancelReceiveTimeout();
+        if (timeout is null)
+        {
+            return;
+        }
+
+        var extras = _extras ??= new CellExtras();
+        extras.ReceiveTimeout = timeout;
+        extras.ReceiveTimeoutTimer = _system.TimeProvider.CreateTimer(
+            static state => ((ActorCell)state!).Tell(Actors.ReceiveTimeout.Instance, null), this, timeout.Value, timeout.Value);
+    }
+
+    private void ResetReceiveTimeout()
+    {
+        var extras = _extras!;
+        extras.ReceiveTimeoutTimer?.Change(extras.ReceiveTimeout!.Value, extras.ReceiveTimeout.Value);
+    }
+
+    private void CancelReceiveTimeout()
+    {
+        if (_extras is { } extras)
+        {
+            extras.ReceiveTimeoutTimer?.Dispose();
+            extras.ReceiveTimeoutTimer = null;
+            extras.ReceiveTimeout = null;
+        }
+    }
+
+    /// <summary>Puts messages back at the front of the mailbox, ahead of anything already there, in the given order.</summary>
+    internal void Prepend(IReadOnlyCollection<Envelope> envelopes)
+    {
+        if (envelopes.Count == 0)
+        {
+            return;
+        }
+
+        var front = new Queue<Envelope>(envelopes.Count + (_front?.Count ?? 0));
+        foreach (var envelope in envelopes)
+        {
+            front.Enqueue(envelope);
+        }
+
+        if (_front is not null)
+        {
+            foreach (var envelope in _front)
+            {
+                front.Enqueue(envelope);
+            }
+        }
+
+        _front = front;
+    }
+}

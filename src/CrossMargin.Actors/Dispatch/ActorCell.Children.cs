@@ -1,0 +1,105 @@
+namespace CrossMargin.Actors.Dispatch;
+
+/// <summary>Starting, finding and stopping children.</summary>
+internal sealed partial class ActorCell
+{
+    internal IReadOnlyCollection<IActorRef> ChildRefs => _children?.Snapshot() ?? [];
+
+    internal ActorCell? ChildByName(string name) => _children?.Get(name);
+
+    internal ActorCell SpawnChild(Props props, string? name)
+    {
+        ArgumentNullException.ThrowIfNull(props);
+        var children = _children ?? Interlocked.CompareExchange(ref _children, new ChildrenContainer(), null) ?? _children!;
+        if (name is null)
+        {
+            name = children.NextName();
+        }
+        else
+        {
+            ValidateName(name);
+        }
+
+        var child = new ActorCell(_system, this, props, name);
+        if (!children.TryAdd(child))
+        {
+            throw new InvalidActorNameException($"Actor name [{name}] is not unique under {Path}: a live actor already has it.");
+        }
+
+        child.SendSystemMessage(new Create());
+        if (_lifecycle != Running)
+        {
+            // Started under a parent that is stopping: it stops with its siblings rather than outliving them.
+            child.SendSystemMessage(new Terminate());
+        }
+
+        return child;
+    }
+
+    internal void StopChild(ActorCell child)
+    {
+        if (!ReferenceEquals(child._parent, this))
+        {
+            throw new InvalidOperationException($"{child.Path} is not a child of {Path}.");
+        }
+
+        child.StoppingByParent = true;
+        child.SendSystemMessage(new Terminate());
+    }
+
+    /// <summary>Stops this actor after the message it is processing (the request goes through its system inbox).</summary>
+    internal void StopSelf() => SendSystemMessage(new Terminate());
+
+    private bool HasStoppingChildren()
+    {
+        if (_children is null)
+        {
+            return false;
+        }
+
+        foreach (var child in _children.Snapshot())
+        {
+            if (child.StoppingByParent)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void ForEachChild(Action<ActorCell> action)
+    {
+        if (_children is null)
+        {
+            return;
+        }
+
+        foreach (var child in _children.Snapshot())
+        {
+            action(child);
+        }
+    }
+
+    private static void ValidateName(string name)
+    {
+        if (name.Length == 0)
+        {
+            throw new InvalidActorNameException("Actor names must not be empty.");
+        }
+
+        if (name[0] == '$')
+        {
+            throw new InvalidActorNameException($"Actor name [{name}] must not start with '$' (reserved for generated names).");
+        }
+
+        foreach (var c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || "-_.*$+:@&=,!~';".Contains(c, StringComparison.Ordinal)))
+            {
+                throw new InvalidActorNameException(
+                    $"Actor name [{name}] contains '{c}'; use ASCII letters, digits and -_.*$+:@&=,!~';");
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+namespace CrossMargin.Actors.Dispatch;
+
+/// <summary>Death watch: who hears when whom stops.</summary>
+internal sealed partial class ActorCell
+{
+    internal void WatchActor(IActorRef target)
+    {
+        if (ReferenceEquals(target, this))
+        {
+            return;
+        }
+
+        var watching = (_watch ??= new DeathWatchState()).Watching;
+        if (!watching.Add(target))
+        {
+            return;
+        }
+
+        switch (target)
+        {
+            case ActorCell cell:
+                cell.SendSystemMessage(new Watch(this));
+                break;
+            case IUndeliverable:
+                SendSystemMessage(new DeathWatchNotification(target, existenceConfirmed: false));
+                break;
+            default:
+                watching.Remove(target);
+                throw new NotSupportedException($"{target.GetType().Name} ({target.Path}) cannot be watched; only actors can.");
+        }
+    }
+
+    internal void UnwatchActor(IActorRef target)
+    {
+        if (_watch is null || !_watch.Watching.Remove(target))
+        {
+            return;
+        }
+
+        if (target is ActorCell cell)
+        {
+            cell.SendSystemMessage(new Unwatch(this));
+        }
+
+        // A Terminated already queued for this target is no longer wanted.
+        if (_front is { Count: > 0 })
+        {
+            var kept = new Queue<Envelope>(_front.Where(e => !(e.Message is Terminated t && ReferenceEquals(t.ActorRef, target))));
+            _front = kept;
+        }
+    }
+
+    private void AddWatcher(ActorCell watcher)
+    {
+        if (!ReferenceEquals(watcher, this))
+        {
+            (_watch ??= new DeathWatchState()).WatchedBy.Add(watcher);
+        }
+    }
+
+    private void WatchedActorTerminated(IActorRef actor, bool existenceConfirmed)
+    {
+        if (_lifecycle == Running && _watch is not null && _watch.Watching.Remove(actor))
+        {
+            DeliverTerminated(actor, existenceConfirmed);
+        }
+    }
+
+    /// <summary>Terminated goes to the front of the mailbox, so it overtakes queued user messages but still respects suspension.</summary>
+    private void DeliverTerminated(IActorRef actor, bool existenceConfirmed) =>
+        (_front ??= new Queue<Envelope>()).Enqueue(new Envelope(new Terminated(actor, existenceConfirmed), actor));
+
+    private void NotifyWatchers()
+    {
+        if (_watch is null)
+        {
+            return;
+        }
+
+        foreach (var watcher in _watch.WatchedBy)
+        {
+            // The parent hears through ChildTerminated, which also frees the name before it sees Terminated.
+            if (!ReferenceEquals(watcher, _parent))
+            {
+                watcher.SendSystemMessage(new DeathWatchNotification(this, existenceConfirmed: true));
+            }
+        }
+
+        _watch.WatchedBy.Clear();
+    }
+
+    private void UnwatchAll()
+    {
+        if (_watch is null)
+        {
+            return;
+        }
+
+        foreach (var target in _watch.Watching)
+        {
+            if (target is ActorCell cell)
+            {
+                cell.SendSystemMessage(new Unwatch(this));
+            }
+        }
+
+        _watch.Watching.Clear();
+    }
+}

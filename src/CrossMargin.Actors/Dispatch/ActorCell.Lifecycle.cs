@@ -1,0 +1,317 @@
+using Microsoft.Extensions.Logging;
+
+namespace CrossMargin.Actors.Dispatch;
+
+/// <summary>Creation, failure, restart and termination. Runs on the cell's own turn only.</summary>
+internal sealed partial class ActorCell
+{
+    private void DoCreate()
+    {
+        try
+        {
+            _actor = NewActor();
+            _actor.AroundPreStart();
+        }
+        catch (Exception e)
+        {
+            HandleInvokeFailure(new ActorInitializationException($"{Path}: creating {_props.ActorType.Name} failed: {e.Message}", e));
+        }
+    }
+
+    private ActorBase NewActor()
+    {
+        var previous = ConstructingCell;
+        ConstructingCell = this;
+        ActorBase actor;
+        try
+        {
+            actor = _props.NewActor();
+        }
+        finally
+        {
+            ConstructingCell = previous;
+        }
+
+        if (!ReferenceEquals(actor.Cell, this))
+        {
+            throw new ActorInitializationException($"The Props factory for {Path} returned an existing instance; it must create a new one on every call.");
+        }
+
+        actor.OnConstructed();
+        return actor;
+    }
+
+    /// <summary>The actor threw: suspend it (and its children) and let the parent decide.</summary>
+    private void HandleInvokeFailure(Exception cause)
+    {
+        if (_lifecycle != Running || (_flags & CellFlags.Failed) != 0)
+        {
+            Logger.LogError(cause, "Actor {ActorPath} failed again while stopping or awaiting its supervisor; the failure is only logged", Path);
+            return;
+        }
+
+        _flags |= CellFlags.Failed;
+        (_extras ??= new CellExtras()).FailedMessage = _currentMessage;
+        SuspendChildren();
+        if (_parent is null)
+        {
+            Logger.LogCritical(cause, "The root guardian of {ActorSystem} failed; the system stops", _system.Name);
+            BeginTerminate();
+            return;
+        }
+
+        _parent.SendSystemMessage(new Failed(this, cause));
+    }
+
+    private void HandleChildFailure(ActorCell child, Exception cause)
+    {
+        if (_children is null || child.StoppingByParent || !_children.Contains(child))
+        {
+            return;
+        }
+
+        var strategy = _actor?.StrategyForChildren() ?? _props.SupervisorStrategy ?? Supervision.SupervisorStrategy.Default;
+        Supervision.Directive directive;
+        try
+        {
+            directive = strategy.Decide(cause);
+        }
+        catch (Exception e)
+        {
+            Logger.LogError(e, "The supervisor strategy of {ActorPath} threw while deciding; escalating", Path);
+            directive = Supervision.Directive.Escalate;
+        }
+
+        if (strategy.LoggingEnabled)
+        {
+            var level = directive == Supervision.Directive.Resume ? LogLevel.Warning : LogLevel.Error;
+            child.Logger.Log(level, cause, "Actor {ActorPath} failed processing {MessageType}; supervisor directive {Directive}",
+                child.Path, child._extras?.FailedMessage?.GetType().Name ?? "(no message)", directive);
+        }
+
+        switch (directive)
+        {
+            case Supervision.Directive.Resume:
+                child.SendSystemMessage(new Resume(cause));
+                break;
+            case Supervision.Directive.Escalate:
+                HandleInvokeFailure(cause);
+                break;
+            default:
+                strategy.Apply(this, child, cause, restart: directive == Supervision.Directive.Restart, _system.TimeProvider);
+                break;
+        }
+    }
+
+    /// <summary>Restart keeps the mailbox: only the instance (its state) is replaced, after stopped children are gone.</summary>
+    private void DoRecreate(Exception cause)
+    {
+        if (_lifecycle != Running)
+        {
+            return;
+        }
+
+        if ((_flags & CellFlags.Failed) == 0)
+        {
+            // A sibling's failure under all-for-one: stop taking messages while this one restarts too.
+            _flags |= CellFlags.Failed;
+            SuspendChildren();
+        }
+
+        var actor = _actor;
+        CancelReceiveTimeout();
+        if (actor is not null)
+        {
+            actor.StashOrNull?.ReturnAllToMailbox();
+            _currentMessage = _extras?.FailedMessage;
+            try
+            {
+                actor.AroundPreRestart(cause, _extras?.FailedMessage);
+            }
+            catch (Exception e)
+            {
+                Logger.LogError(e, "PreRestart of {ActorPath} threw; restarting anyway", Path);
+            }
+            finally
+            {
+                _currentMessage = null;
+            }
+        }
+
+        _pendingRecreate = cause;
+        if (!HasStoppingChildren())
+        {
+            FinishRecreate();
+        }
+    }
+
+    private void FinishRecreate()
+    {
+        var cause = _pendingRecreate!;
+        _pendingRecreate = null;
+        _actor = null;
+        if (_extras is not null)
+        {
+            _extras.FailedMessage = null;
+        }
+
+        try
+        {
+            var actor = NewActor();
+            _actor = actor;
+            actor.AroundPostRestart(cause);
+        }
+        catch (Exception e)
+        {
+            _flags &= ~CellFlags.Failed;
+            HandleInvokeFailure(new ActorInitializationException($"{Path}: restarting {_props.ActorType.Name} failed: {e.Message}", e));
+            return;
+        }
+
+        _flags &= ~CellFlags.Failed;
+        ResumeChildren();
+    }
+
+    private void DoResume(Exception? causedByFailure)
+    {
+        if (causedByFailure is null)
+        {
+            if (_suspendedByParent > 0)
+            {
+                _suspendedByParent--;
+                ForEachChild(static c => c.SendSystemMessage(new Resume(null)));
+            }
+
+            return;
+        }
+
+        if (_actor is null)
+        {
+            // Nothing to resume: the instance never came up. Recreating is the only way forward.
+            DoRecreate(causedByFailure);
+            return;
+        }
+
+        _flags &= ~CellFlags.Failed;
+        if (_extras is not null)
+        {
+            _extras.FailedMessage = null;
+        }
+
+        ResumeChildren();
+    }
+
+    private void DoSuspend()
+    {
+        _suspendedByParent++;
+        ForEachChild(static c => c.SendSystemMessage(new Suspend()));
+    }
+
+    private void SuspendChildren()
+    {
+        if ((_flags & CellFlags.ChildrenSuspended) == 0 && _children is { Count: > 0 })
+        {
+            _flags |= CellFlags.ChildrenSuspended;
+            ForEachChild(static c => c.SendSystemMessage(new Suspend()));
+        }
+    }
+
+    private void ResumeChildren()
+    {
+        if ((_flags & CellFlags.ChildrenSuspended) != 0)
+        {
+            _flags &= ~CellFlags.ChildrenSuspended;
+            ForEachChild(static c => c.SendSystemMessage(new Resume(null)));
+        }
+    }
+
+    /// <summary>Stop: no more user messages; children stop first, then PostStop, then watchers and the parent hear.</summary>
+    private void BeginTerminate()
+    {
+        if (_lifecycle != Running)
+        {
+            return;
+        }
+
+        if ((_flags & CellFlags.Awaiting) != 0)
+        {
+            // An async handler is in flight: let it finish (its continuations keep running) before stopping.
+            _flags |= CellFlags.TerminatePending;
+            return;
+        }
+
+        _lifecycle = Terminating;
+        CancelReceiveTimeout();
+        _actor?.CancelTimers();
+        var children = _children?.Snapshot() ?? [];
+        foreach (var child in children)
+        {
+            if (!child.StoppingByParent)
+            {
+                StopChild(child);
+            }
+        }
+
+        if (children.Length == 0)
+        {
+            FinishTerminate();
+        }
+    }
+
+    private void FinishTerminate()
+    {
+        var actor = _actor;
+        if (actor is not null)
+        {
+            try
+            {
+                actor.AroundPostStop();
+            }
+            catch (Exception e)
+            {
+                Logger.LogError(e, "PostStop of {ActorPath} threw", Path);
+            }
+
+            actor.StashOrNull?.DrainToDeadLetters();
+        }
+
+        _lifecycle = Terminated;
+        DrainToDeadLetters();
+        NotifyWatchers();
+        UnwatchAll();
+        _system.EventStream.Unsubscribe(this);
+        _actor = null;
+        _extras = null;
+        if (_parent is null)
+        {
+            _system.OnRootTerminated();
+        }
+        else
+        {
+            _parent.SendSystemMessage(new ChildTerminated(this));
+        }
+    }
+
+    private void HandleChildTerminated(ActorCell child)
+    {
+        if (_children is null || !_children.Remove(child))
+        {
+            return;
+        }
+
+        if (_lifecycle == Running && _watch is not null && _watch.Watching.Remove(child))
+        {
+            DeliverTerminated(child, existenceConfirmed: true);
+        }
+
+        if (_pendingRecreate is not null && !HasStoppingChildren())
+        {
+            FinishRecreate();
+        }
+
+        if (_lifecycle == Terminating && _children.Count == 0)
+        {
+            FinishTerminate();
+        }
+    }
+}

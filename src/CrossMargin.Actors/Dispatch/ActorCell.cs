@@ -1,0 +1,396 @@
+using Microsoft.Extensions.Logging;
+
+namespace CrossMargin.Actors.Dispatch;
+
+/// <summary>
+/// One actor's runtime: its reference, mailbox, lifecycle and supervision state. The cell is its own
+/// reference and its own thread-pool work item, so an idle actor costs a few hundred bytes and a message
+/// costs one small allocation.
+/// </summary>
+/// <remarks>
+/// Threading: producers only touch <see cref="_tail"/>, <see cref="_systemInbox"/> and <see cref="_scheduled"/>.
+/// Everything else is owned by whichever thread holds <see cref="_scheduled"/> (the actor's "turn"), so it
+/// needs no locks. User messages are a Vyukov many-producer/one-consumer linked queue; system messages are a
+/// lock-free stack reversed on each drain.
+/// </remarks>
+internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
+{
+    private const int Running = 0;
+    private const int Terminating = 1;
+    private const int Terminated = 2;
+
+    [ThreadStatic]
+    private static ActorCell? CurrentCell;
+
+    [ThreadStatic]
+    private static ActorCell? ConstructingCell;
+
+    private readonly ActorSystem _system;
+    private readonly ActorCell? _parent;
+    private readonly Props _props;
+    private readonly string _name;
+    private readonly int _throughput;
+
+    private Envelope _head;
+    private Envelope _tail;
+    private SystemMessage? _systemInbox;
+    private int _scheduled;
+    private volatile int _lifecycle;
+
+    private ActorBase? _actor;
+    private CellFlags _flags;
+    private int _suspendedByParent;
+    private object? _currentMessage;
+    private IActorRef? _currentSender;
+    private Queue<Envelope>? _front;
+    private Exception? _pendingRecreate;
+    private ChildrenContainer? _children;
+    private DeathWatchState? _watch;
+    private CellExtras? _extras;
+
+    internal ActorCell(ActorSystem system, ActorCell? parent, Props props, string name)
+    {
+        _system = system;
+        _parent = parent;
+        _props = props;
+        _name = name;
+        _throughput = props.CallingThread ? int.MaxValue : props.Throughput ?? system.Options.Throughput;
+        _head = _tail = new Envelope(null, null);
+    }
+
+    [Flags]
+    private enum CellFlags
+    {
+        None = 0,
+        Failed = 1,
+        Awaiting = 2,
+        TerminatePending = 4,
+        ChildrenSuspended = 8,
+    }
+
+    /// <summary>The cell whose turn is running on this thread, if any.</summary>
+    internal static ActorCell? Current => CurrentCell;
+
+    public ActorPath Path => _parent is null ? ActorPath.Root(_system.Name) : _parent.Path.Child(_name);
+
+    public string Name => _name;
+
+    internal ActorSystem System => _system;
+
+    internal Props Props => _props;
+
+    internal ActorCell? Parent => _parent;
+
+    internal ActorBase? Actor => _actor;
+
+    internal IActorRef? CurrentSender => _currentSender;
+
+    internal IActorRef Sender => _currentSender ?? _system.DeadLetters;
+
+    internal object? CurrentMessage => _currentMessage;
+
+    internal bool IsTerminated => _lifecycle == Terminated;
+
+    /// <summary>Set by the parent (on its own turn) when it asked this child to stop.</summary>
+    internal bool StoppingByParent { get; set; }
+
+    /// <summary>Owned by the parent: restarts counted against its strategy's limit.</summary>
+    internal Supervision.RestartStatistics? Restarts { get; set; }
+
+    internal ILogger Logger => _system.LoggerFor(_props.ActorType);
+
+    internal static ActorCell? TakeConstructingCell()
+    {
+        var cell = ConstructingCell;
+        ConstructingCell = null;
+        return cell;
+    }
+
+    public void Tell(object message, IActorRef? sender)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (_lifecycle == Terminated)
+        {
+            _system.DeadLetter(message, sender, this);
+            return;
+        }
+
+        var envelope = new Envelope(message, sender);
+        var previous = Interlocked.Exchange(ref _tail, envelope);
+        Volatile.Write(ref previous.Next, envelope);
+        Schedule();
+    }
+
+    internal void SendSystemMessage(SystemMessage message)
+    {
+        SystemMessage? head;
+        do
+        {
+            head = Volatile.Read(ref _systemInbox);
+            message.Next = head;
+        }
+        while (!ReferenceEquals(Interlocked.CompareExchange(ref _systemInbox, message, head), head));
+
+        Schedule();
+    }
+
+    public override string ToString() => Path.ToString();
+
+    /// <summary>Runs one turn: all system messages, then up to the throughput budget of user messages.</summary>
+    public void Execute()
+    {
+        var previous = CurrentCell;
+        CurrentCell = this;
+        try
+        {
+            if (_lifecycle == Terminated)
+            {
+                RunAfterTermination();
+            }
+            else
+            {
+                RunTurn();
+            }
+        }
+        finally
+        {
+            CurrentCell = previous;
+        }
+
+        Volatile.Write(ref _scheduled, 0);
+        if (HasPendingWork())
+        {
+            Schedule();
+        }
+    }
+
+    private void Schedule()
+    {
+        if (Volatile.Read(ref _scheduled) != 0 || Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)
+        {
+            return;
+        }
+
+        if (_props.CallingThread)
+        {
+            Execute();
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+        }
+    }
+
+    private void RunTurn()
+    {
+        ProcessSystemMessages();
+        var budget = _throughput;
+        while (budget > 0 && CanProcessUserMessages() && TryDequeue(out var message, out var sender))
+        {
+            budget--;
+            Invoke(message, sender);
+            if (Volatile.Read(ref _systemInbox) is not null)
+            {
+                ProcessSystemMessages();
+            }
+        }
+    }
+
+    private bool CanProcessUserMessages() =>
+        (_flags & (CellFlags.Failed | CellFlags.Awaiting)) == 0 && _suspendedByParent == 0 && _lifecycle == Running && _actor is not null;
+
+    private bool HasPendingWork() =>
+        Volatile.Read(ref _systemInbox) is not null
+        || (HasUserMessages() && (_lifecycle == Terminated || CanProcessUserMessages()));
+
+    // A producer between its exchange of _tail and its link write makes the queue look non-empty while
+    // TryDequeue still fails; the cell then reschedules until the link lands, so no message is stranded.
+    private bool HasUserMessages() => _front is { Count: > 0 } || !ReferenceEquals(_head, Volatile.Read(ref _tail));
+
+    private bool TryDequeue(out object message, out IActorRef? sender)
+    {
+        if (_front is { Count: > 0 })
+        {
+            var front = _front.Dequeue();
+            message = front.Message!;
+            sender = front.Sender;
+            return true;
+        }
+
+        var next = Volatile.Read(ref _head.Next);
+        if (next is null)
+        {
+            message = null!;
+            sender = null;
+            return false;
+        }
+
+        // The dequeued node becomes the new stub; clear its payload so the stub keeps nothing alive.
+        _head = next;
+        message = next.Message!;
+        sender = next.Sender;
+        next.Message = null;
+        next.Sender = null;
+        return true;
+    }
+
+    private void Invoke(object message, IActorRef? sender)
+    {
+        _currentMessage = message;
+        _currentSender = sender;
+        try
+        {
+            if (message is IAutoReceivedMessage)
+            {
+                AutoReceive(message);
+            }
+            else
+            {
+                _actor!.AroundReceive(message);
+            }
+
+            if (_extras?.ReceiveTimeout is not null && message is not INotInfluenceReceiveTimeout)
+            {
+                ResetReceiveTimeout();
+            }
+        }
+        catch (Exception e)
+        {
+            HandleInvokeFailure(e);
+        }
+        finally
+        {
+            _currentMessage = null;
+            _currentSender = null;
+        }
+    }
+
+    private void AutoReceive(object message)
+    {
+        switch (message)
+        {
+            case PoisonPill:
+                SendSystemMessage(new Terminate());
+                break;
+            case Kill:
+                throw new ActorKilledException($"{Path} received Kill.");
+            case Scheduling.TimerMessage timer:
+                if (_actor!.AcceptTimerMessage(timer))
+                {
+                    _currentMessage = timer.Message;
+                    _actor.AroundReceive(timer.Message);
+                }
+
+                break;
+        }
+    }
+
+    private void ProcessSystemMessages()
+    {
+        while (true)
+        {
+            var stack = Interlocked.Exchange(ref _systemInbox, null);
+            if (stack is null)
+            {
+                return;
+            }
+
+            SystemMessage? fifo = null;
+            while (stack is not null)
+            {
+                var next = stack.Next;
+                stack.Next = fifo;
+                fifo = stack;
+                stack = next;
+            }
+
+            while (fifo is not null)
+            {
+                var next = fifo.Next;
+                fifo.Next = null;
+                HandleSystemMessage(fifo);
+                fifo = next;
+            }
+        }
+    }
+
+    private void HandleSystemMessage(SystemMessage message)
+    {
+        switch (message)
+        {
+            case Create:
+                DoCreate();
+                break;
+            case Terminate:
+                BeginTerminate();
+                break;
+            case Recreate recreate:
+                DoRecreate(recreate.Cause);
+                break;
+            case Resume resume:
+                DoResume(resume.CausedByFailure);
+                break;
+            case Suspend:
+                DoSuspend();
+                break;
+            case Failed failed:
+                HandleChildFailure(failed.Child, failed.Cause);
+                break;
+            case Watch watch:
+                AddWatcher(watch.Watcher);
+                break;
+            case Unwatch unwatch:
+                _watch?.WatchedBy.Remove(unwatch.Watcher);
+                break;
+            case DeathWatchNotification notification:
+                WatchedActorTerminated(notification.Actor, notification.ExistenceConfirmed);
+                break;
+            case ChildTerminated terminated:
+                HandleChildTerminated(terminated.Child);
+                break;
+            case AsyncCompleted completed:
+                ResumeAfterAsync(completed.Task);
+                break;
+            case RunContinuation continuation:
+                RunContinuationOnTurn(continuation);
+                break;
+        }
+    }
+
+    /// <summary>After termination: user messages become dead letters, watchers learn at once, continuations still run.</summary>
+    private void RunAfterTermination()
+    {
+        var stack = Interlocked.Exchange(ref _systemInbox, null);
+        SystemMessage? fifo = null;
+        while (stack is not null)
+        {
+            var next = stack.Next;
+            stack.Next = fifo;
+            fifo = stack;
+            stack = next;
+        }
+
+        for (; fifo is not null; fifo = fifo.Next)
+        {
+            switch (fifo)
+            {
+                case Watch watch:
+                    watch.Watcher.SendSystemMessage(new DeathWatchNotification(this, existenceConfirmed: false));
+                    break;
+                case RunContinuation continuation:
+                    RunContinuationOnTurn(continuation);
+                    break;
+            }
+        }
+
+        DrainToDeadLetters();
+    }
+
+    private void DrainToDeadLetters()
+    {
+        while (TryDequeue(out var message, out var sender))
+        {
+            _system.DeadLetter(message, sender, this);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+namespace CrossMargin.Actors.Dispatch;
+
+/// <summary>
+/// The temporary reply address of one Ask. It is not registered anywhere, and its timer and cancellation
+/// registration are disposed on the first outcome, so a finished Ask leaves nothing behind.
+/// </summary>
+internal sealed class PromiseActorRef<T> : IActorRef, IUndeliverable
+{
+    private static long _counter;
+    private readonly TaskCompletionSource<T> _promise = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ActorSystem _system;
+    private readonly IActorRef _target;
+    private readonly Type _messageType;
+    private readonly TimeSpan _timeout;
+    private ITimer? _timer;
+    private CancellationTokenRegistration _cancellation;
+
+    public PromiseActorRef(ActorSystem system, IActorRef target, Type messageType, TimeSpan timeout)
+    {
+        _system = system;
+        _target = target;
+        _messageType = messageType;
+        _timeout = timeout;
+        Path = ActorPath.Root(system.Name).Child("temp").Child("$" + Interlocked.Increment(ref _counter));
+    }
+
+    public ActorPath Path { get; }
+
+    public string Name => Path.Name;
+
+    public Task<T> Task => _promise.Task;
+
+    public void Start(CancellationToken cancellationToken)
+    {
+        _timer = _system.TimeProvider.CreateTimer(static s => ((PromiseActorRef<T>)s!).Expire(), this, _timeout, Timeout.InfiniteTimeSpan);
+        if (cancellationToken.CanBeCanceled)
+        {
+            _cancellation = cancellationToken.Register(static (s, ct) => ((PromiseActorRef<T>)s!).Complete(p => p.TrySetCanceled(ct)), this);
+        }
+    }
+
+    public void Tell(object message, IActorRef? sender)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var completed = message switch
+        {
+            Status.Failure failure => Complete(p => p.TrySetException(failure.Cause)),
+            T reply => Complete(p => p.TrySetResult(reply)),
+            _ => Complete(p => p.TrySetException(new InvalidCastException(
+                $"Ask to {_target.Path} with {_messageType.Name} expected a {typeof(T).Name} reply but got {message.GetType().Name}."))),
+        };
+
+        if (!completed)
+        {
+            _system.DeadLetter(message, sender, this);
+        }
+    }
+
+    private void Expire() => Complete(p => p.TrySetException(new AskTimeoutException(
+        $"Ask to {_target.Path} with {_messageType.Name} got no reply within {_timeout.TotalMilliseconds:0} ms.")));
+
+    private bool Complete(Func<TaskCompletionSource<T>, bool> outcome)
+    {
+        if (!outcome(_promise))
+        {
+            return false;
+        }
+
+        _timer?.Dispose();
+        _cancellation.Dispose();
+        return true;
+    }
+}

@@ -1,0 +1,68 @@
+namespace CrossMargin.Actors.Dispatch;
+
+/// <summary>
+/// Lifecycle and supervision signals. They overtake user messages: the cell drains them before each user
+/// message. Each instance is sent once (its <see cref="Next"/> link belongs to the receiving inbox).
+/// </summary>
+internal abstract class SystemMessage
+{
+    public SystemMessage? Next;
+}
+
+internal sealed class Create : SystemMessage;
+
+internal sealed class Terminate : SystemMessage;
+
+internal sealed class Suspend : SystemMessage;
+
+/// <summary>Resume after a supervisor's Resume directive (<see cref="CausedByFailure"/> set) or after the parent resumed.</summary>
+internal sealed class Resume(Exception? causedByFailure) : SystemMessage
+{
+    public Exception? CausedByFailure { get; } = causedByFailure;
+}
+
+internal sealed class Recreate(Exception cause) : SystemMessage
+{
+    public Exception Cause { get; } = cause;
+}
+
+internal sealed class Failed(ActorCell child, Exception cause) : SystemMessage
+{
+    public ActorCell Child { get; } = child;
+
+    public Exception Cause { get; } = cause;
+}
+
+internal sealed class Watch(ActorCell watcher) : SystemMessage
+{
+    public ActorCell Watcher { get; } = watcher;
+}
+
+internal sealed class Unwatch(ActorCell watcher) : SystemMessage
+{
+    public ActorCell Watcher { get; } = watcher;
+}
+
+internal sealed class DeathWatchNotification(IActorRef actor, bool existenceConfirmed) : SystemMessage
+{
+    public IActorRef Actor { get; } = actor;
+
+    public bool ExistenceConfirmed { get; } = existenceConfirmed;
+}
+
+internal sealed class ChildTerminated(ActorCell child) : SystemMessage
+{
+    public ActorCell Child { get; } = child;
+}
+
+internal sealed class AsyncCompleted(Task task) : SystemMessage
+{
+    public Task Task { get; } = task;
+}
+
+internal sealed class RunContinuation(SendOrPostCallback callback, object? state) : SystemMessage
+{
+    public SendOrPostCallback Callback { get; } = callback;
+
+    public object? State { get; } = state;
+}
