@@ -107,7 +107,8 @@ public abstract class ActorBase
         }
     }
 
-    internal void AroundPreStart() => PreStart();
+    /// <summary>Wraps <see cref="PreStart"/>; base classes such as persistent actors extend it (call the base).</summary>
+    protected internal virtual void AroundPreStart() => PreStart();
 
     internal void AroundPostStop()
     {
@@ -121,7 +122,24 @@ public abstract class ActorBase
         PreRestart(reason, message);
     }
 
-    internal void AroundPostRestart(Exception reason) => PostRestart(reason);
+    /// <summary>Wraps <see cref="PostRestart"/>; base classes such as persistent actors extend it (call the base).</summary>
+    protected internal virtual void AroundPostRestart(Exception reason) => PostRestart(reason);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> holding the mailbox, as a <c>ReceiveAsync</c> handler does: no other message
+    /// is processed until its task completes, and its continuations run on this actor's turn. Call it only on the
+    /// actor's turn (a handler or lifecycle hook); a faulted task is a failure the supervisor handles.
+    /// </summary>
+    protected void RunTask(Func<Task> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (!ReferenceEquals(ActorCell.Current, _cell))
+        {
+            throw new InvalidOperationException($"RunTask for {_cell.Path} was called outside the actor's turn.");
+        }
+
+        _cell.RunAsync(static start => start(), action);
+    }
 
     internal SupervisorStrategy StrategyForChildren() => SupervisorStrategy();
 
