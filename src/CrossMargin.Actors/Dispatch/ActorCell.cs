@@ -157,7 +157,11 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
             CurrentCell = previous;
         }
 
-        Volatile.Write(ref _scheduled, 0);
+        // A full fence, not a release store. Producers publish (Exchange on _tail, CAS on _systemInbox: both full
+        // fences) and then read _scheduled; this side clears _scheduled and then re-reads the queues. With a plain
+        // store the re-check's loads may pass the store (x64 store buffer), both sides see the other's old value,
+        // and a message sent at that moment is stranded until the next one: a lost wakeup.
+        Interlocked.Exchange(ref _scheduled, 0);
         if (HasPendingWork())
         {
             Schedule();
@@ -287,14 +291,10 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
 
     private void ProcessSystemMessages()
     {
-        while (true)
+        // A plain read first: the inbox is almost always empty, and an Exchange on it costs an atomic per turn.
+        while (Volatile.Read(ref _systemInbox) is not null)
         {
             var stack = Interlocked.Exchange(ref _systemInbox, null);
-            if (stack is null)
-            {
-                return;
-            }
-
             SystemMessage? fifo = null;
             while (stack is not null)
             {

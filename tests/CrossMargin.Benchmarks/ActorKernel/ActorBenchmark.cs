@@ -151,9 +151,10 @@ internal static class ActorBenchmark
 
             for (var f = 0; f < fanOut.Length && ok; f++)
             {
+                var cpu = Environment.CpuUsage.TotalTime;
                 fanOut[f] = FanOutOnce(state, refs);
                 ok = fanOut[f] >= 0;
-                Print($"3. fan-out run {f + 1}: {fanOut[f]:F1} ms");
+                Print($"3. fan-out run {f + 1}: {fanOut[f]:F1} ms (process CPU {(Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds:F0} ms)");
             }
 
             Print($"3. fan-out: one Poke to each of {options.Actors:N0} live CountingActor from one thread (no sender), timed from the first Tell until the last actor decremented the shared countdown: best {fanOut.Min():F1}, median {Median(fanOut):F1} ms");
@@ -171,9 +172,11 @@ internal static class ActorBenchmark
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var pauseBefore = GC.GetTotalPauseDuration();
         int[] collectionsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        var cpu = Environment.CpuUsage.TotalTime;
         var started = Stopwatch.GetTimestamp();
         var (system, refs) = SpawnOnce(state, count, quiet: false);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var cpuSeconds = (Environment.CpuUsage.TotalTime - cpu).TotalSeconds;
         if (system is null)
         {
             return (null, refs, 0, 0);
@@ -187,7 +190,7 @@ internal static class ActorBenchmark
         var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
         var growth = heapAfter - heapBefore - ((long)refs.Length * IntPtr.Size);
         var info = GC.GetGCMemoryInfo();
-        Print($"2. spawn run {run}: {count:N0} CountingActor started (PreStart counted {state.StartedCount:N0}) in {seconds:F2} s = {count / seconds / 1e6:F2} M actors/s; heap growth {growth / MegaBytes:F0} MB ({(double)growth / count:F0} B/actor) after a full GC; allocated {allocated / MegaBytes:F0} MB ({(double)allocated / count:F0} B/actor); GC gen0/1/2 {collections}, pauses {pause.TotalMilliseconds:F0} ms; heap after {info.HeapSizeBytes / MegaBytes:F0} MB, committed {info.TotalCommittedBytes / MegaBytes:F0} MB");
+        Print($"2. spawn run {run}: {count:N0} CountingActor started (PreStart counted {state.StartedCount:N0}) in {seconds:F2} s (process CPU {cpuSeconds:F2} s) = {count / seconds / 1e6:F2} M actors/s; heap growth {growth / MegaBytes:F0} MB ({(double)growth / count:F0} B/actor) after a full GC; allocated {allocated / MegaBytes:F0} MB ({(double)allocated / count:F0} B/actor); GC gen0/1/2 {collections}, pauses {pause.TotalMilliseconds:F0} ms; heap after {info.HeapSizeBytes / MegaBytes:F0} MB, committed {info.TotalCommittedBytes / MegaBytes:F0} MB");
         GC.KeepAlive(refs);
         return (system, refs, seconds, growth / MegaBytes);
     }
