@@ -28,7 +28,11 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
     private readonly ActorSystem _system;
     private readonly ActorCell? _parent;
     private readonly Props _props;
-    private readonly string _name;
+
+    // Null for a generated name: the string is made on demand from _generatedId (see ChildrenContainer), so a
+    // million anonymous actors hold no name strings.
+    private readonly string? _name;
+    private readonly long _generatedId;
     private readonly int _throughput;
 
     private Envelope _head;
@@ -42,20 +46,25 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
     private int _suspendedByParent;
     private object? _currentMessage;
     private IActorRef? _currentSender;
-    private Queue<Envelope>? _front;
-    private Exception? _pendingRecreate;
     private ChildrenContainer? _children;
-    private DeathWatchState? _watch;
+
+    // Everything rarer (front queue, pending restart, death watch, receive timeout, async state) is in here,
+    // allocated on first use: it keeps an idle cell small. Owned by the cell's turn like the fields above.
     private CellExtras? _extras;
 
-    internal ActorCell(ActorSystem system, ActorCell? parent, Props props, string name)
+    /// <summary>A cell with a given name (<paramref name="generatedId"/> unused) or, when <paramref name="name"/> is null, a generated one.</summary>
+    internal ActorCell(ActorSystem system, ActorCell? parent, Props props, string? name, long generatedId = -1)
     {
         _system = system;
         _parent = parent;
         _props = props;
         _name = name;
+        _generatedId = generatedId;
         _throughput = props.CallingThread ? int.MaxValue : props.Throughput ?? system.Options.Throughput;
         _head = _tail = new Envelope(null, null);
+
+        // Creation is the first thing the first turn does (see RunTurn), so it needs no system message.
+        _flags = CellFlags.CreatePending;
     }
 
     [Flags]
@@ -66,14 +75,18 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
         Awaiting = 2,
         TerminatePending = 4,
         ChildrenSuspended = 8,
+        CreatePending = 16,
     }
 
     /// <summary>The cell whose turn is running on this thread, if any.</summary>
     internal static ActorCell? Current => CurrentCell;
 
-    public ActorPath Path => _parent is null ? ActorPath.Root(_system.Name) : _parent.Path.Child(_name);
+    public ActorPath Path => _parent is null ? ActorPath.Root(_system.Name) : _parent.Path.Child(Name);
 
-    public string Name => _name;
+    public string Name => _name ?? ChildrenContainer.GeneratedName(_generatedId);
+
+    /// <summary>The id behind a generated name, or -1 when the name was given.</summary>
+    internal long GeneratedId => _name is null ? _generatedId : -1;
 
     internal ActorSystem System => _system;
 
@@ -187,6 +200,13 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
 
     private void RunTurn()
     {
+        if ((_flags & CellFlags.CreatePending) != 0)
+        {
+            // Ahead of every system message, as a Create message sent first would be.
+            _flags &= ~CellFlags.CreatePending;
+            DoCreate();
+        }
+
         ProcessSystemMessages();
         var budget = _throughput;
         while (budget > 0 && CanProcessUserMessages() && TryDequeue(out var message, out var sender))
@@ -209,13 +229,13 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
 
     // A producer between its exchange of _tail and its link write makes the queue look non-empty while
     // TryDequeue still fails; the cell then reschedules until the link lands, so no message is stranded.
-    private bool HasUserMessages() => _front is { Count: > 0 } || !ReferenceEquals(_head, Volatile.Read(ref _tail));
+    private bool HasUserMessages() => _extras?.Front is { Count: > 0 } || !ReferenceEquals(_head, Volatile.Read(ref _tail));
 
     private bool TryDequeue(out object message, out IActorRef? sender)
     {
-        if (_front is { Count: > 0 })
+        if (_extras?.Front is { Count: > 0 } queue)
         {
-            var front = _front.Dequeue();
+            var front = queue.Dequeue();
             message = front.Message!;
             sender = front.Sender;
             return true;
@@ -318,9 +338,6 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
     {
         switch (message)
         {
-            case Create:
-                DoCreate();
-                break;
             case Terminate:
                 BeginTerminate();
                 break;
@@ -340,7 +357,7 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
                 AddWatcher(watch.Watcher);
                 break;
             case Unwatch unwatch:
-                _watch?.WatchedBy.Remove(unwatch.Watcher);
+                _extras?.Watch?.WatchedBy.Remove(unwatch.Watcher);
                 break;
             case DeathWatchNotification notification:
                 WatchedActorTerminated(notification.Actor, notification.ExistenceConfirmed);
