@@ -13,7 +13,7 @@ namespace CrossMargin.Actors.Dispatch;
 /// needs no locks. User messages are a Vyukov many-producer/one-consumer linked queue; system messages are a
 /// lock-free stack reversed on each drain.
 /// </remarks>
-internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
+internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWorkItem
 {
     private const int Running = 0;
     private const int Terminating = 1;
@@ -35,8 +35,8 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
     private readonly long _generatedId;
     private readonly int _throughput;
 
-    private Envelope _head;
-    private Envelope _tail;
+    private MailboxNode _head;
+    private MailboxNode _tail;
     private SystemMessage? _systemInbox;
     private int _scheduled;
     private volatile int _lifecycle;
@@ -61,7 +61,7 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
         _name = name;
         _generatedId = generatedId;
         _throughput = props.CallingThread ? int.MaxValue : props.Throughput ?? system.Options.Throughput;
-        _head = _tail = new Envelope(null, null);
+        _head = _tail = this;
 
         // Creation is the first thing the first turn does (see RunTurn), so it needs no system message.
         _flags = CellFlags.CreatePending;
@@ -241,8 +241,8 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
             return true;
         }
 
-        var next = Volatile.Read(ref _head.Next);
-        if (next is null)
+        var head = _head;
+        if (Volatile.Read(ref head.Next) is not Envelope next)
         {
             message = null!;
             sender = null;
@@ -251,6 +251,13 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
 
         // The dequeued node becomes the new stub; clear its payload so the stub keeps nothing alive.
         _head = next;
+        if (ReferenceEquals(head, this))
+        {
+            // The cell was the first stub. Only the first producer ever wrote its link (_tail has moved on for
+            // good), and left in place it would keep every later node reachable: unlink it.
+            Next = null;
+        }
+
         message = next.Message!;
         sender = next.Sender;
         next.Message = null;
