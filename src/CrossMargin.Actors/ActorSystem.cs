@@ -44,7 +44,7 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
         var guardianProps = Props.Create(() => new GuardianActor());
         user = _userGuardian = _root.SpawnChild(guardianProps, "user");
         system = _systemGuardian = _root.SpawnChild(guardianProps, "system");
-        _root.SendSystemMessage(new Create());
+        _root.Start();
         CoordinatedShutdown = new CoordinatedShutdown(this);
     }
 

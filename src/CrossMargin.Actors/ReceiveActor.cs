@@ -8,27 +8,24 @@ namespace CrossMargin.Actors;
 /// </summary>
 public abstract class ReceiveActor : ActorBase
 {
-    private readonly HandlerSet _handlers = new();
+    // The handlers the constructor declares live in the actor itself rather than in a HandlerSet of their own:
+    // one object fewer on every instance. _configuring is the set Become is filling, if any.
+    private Handler? _first;
     private HandlerSet? _configuring;
-
-    /// <summary>Starts collecting the handlers the subclass constructor declares.</summary>
-    protected ReceiveActor()
-    {
-        _configuring = _handlers;
-    }
+    private bool _constructed;
 
     /// <summary>Handles messages of type <typeparamref name="T"/> (that satisfy <paramref name="shouldHandle"/>, if given).</summary>
     protected void Receive<T>(Action<T> handler, Predicate<T>? shouldHandle = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        Configuring().Add(new SyncHandler<T>(handler, shouldHandle));
+        Add(new SyncHandler<T>(handler, shouldHandle));
     }
 
     /// <summary>Offers messages of type <typeparamref name="T"/> to <paramref name="handler"/>, which returns whether it handled them.</summary>
     protected void Receive<T>(Func<T, bool> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        Configuring().Add(new PredicateHandler<T>(handler));
+        Add(new PredicateHandler<T>(handler));
     }
 
     /// <summary>
@@ -40,14 +37,14 @@ public abstract class ReceiveActor : ActorBase
     protected void ReceiveAsync<T>(Func<T, Task> handler, Predicate<T>? shouldHandle = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        Configuring().Add(new AsyncHandler<T>(handler, shouldHandle, Cell));
+        Add(new AsyncHandler<T>(handler, shouldHandle, Cell));
     }
 
     /// <summary>Handles every message not handled by an earlier declaration.</summary>
     protected void ReceiveAny(Action<object> handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        Configuring().Add(new SyncHandler<object>(handler, null));
+        Add(new SyncHandler<object>(handler, null));
     }
 
     /// <summary>Replaces the handlers with those <paramref name="configure"/> declares.</summary>
@@ -60,9 +57,9 @@ public abstract class ReceiveActor : ActorBase
     protected void UnbecomeStacked() => Context.UnbecomeStacked();
 
     /// <inheritdoc />
-    protected internal sealed override bool Receive(object message) => _handlers.Handle(message);
+    protected internal sealed override bool Receive(object message) => HandlerSet.Handle(_first, message);
 
-    internal override void OnConstructed() => _configuring = null;
+    internal override void OnConstructed() => _constructed = true;
 
     private HandlerSet Configure(Action configure)
     {
@@ -82,19 +79,48 @@ public abstract class ReceiveActor : ActorBase
         return set;
     }
 
-    private HandlerSet Configuring() =>
-        _configuring ?? throw new InvalidOperationException(
-            "Receive handlers are declared in the constructor or inside Become/BecomeStacked, not while processing messages.");
+    private void Add(Handler handler)
+    {
+        if (_configuring is not null)
+        {
+            _configuring.Add(handler);
+        }
+        else if (!_constructed)
+        {
+            HandlerSet.Append(ref _first, handler);
+        }
+        else
+        {
+            throw new InvalidOperationException(
+                "Receive handlers are declared in the constructor or inside Become/BecomeStacked, not while processing messages.");
+        }
+    }
 
+    /// <summary>Handlers in declaration order, as a linked list: no array per actor.</summary>
     private sealed class HandlerSet
     {
-        private Handler[] _items = [];
+        private Handler? _first;
 
-        public void Add(Handler handler) => _items = [.. _items, handler];
-
-        public bool Handle(object message)
+        public static void Append(ref Handler? first, Handler handler)
         {
-            foreach (var handler in _items)
+            if (first is null)
+            {
+                first = handler;
+                return;
+            }
+
+            var last = first;
+            while (last.Next is not null)
+            {
+                last = last.Next;
+            }
+
+            last.Next = handler;
+        }
+
+        public static bool Handle(Handler? first, object message)
+        {
+            for (var handler = first; handler is not null; handler = handler.Next)
             {
                 if (handler.TryHandle(message))
                 {
@@ -104,10 +130,16 @@ public abstract class ReceiveActor : ActorBase
 
             return false;
         }
+
+        public void Add(Handler handler) => Append(ref _first, handler);
+
+        public bool Handle(object message) => Handle(_first, message);
     }
 
     private abstract class Handler
     {
+        public Handler? Next;
+
         public abstract bool TryHandle(object message);
     }
 

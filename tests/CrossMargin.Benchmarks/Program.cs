@@ -1,7 +1,9 @@
 using BenchmarkDotNet.Running;
+using CrossMargin.Benchmarks.ActorKernel;
 using CrossMargin.Benchmarks.Book;
 
-// book [--accounts N] [--seed S]: the whole-book re-margin harness (see README.md); anything else: BenchmarkDotNet.
+// book [--accounts N] [--seed S]: the whole-book re-margin harness (see README.md);
+// actors [--actors N] [--pairs P] [--runs R]: the actor kernel's figures (see README.md); anything else: BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "book")
 {
     BookOptions options;
@@ -16,6 +18,22 @@ if (args.Length > 0 && args[0] == "book")
     }
 
     return BookBenchmark.Run(options);
+}
+
+if (args.Length > 0 && args[0] == "actors")
+{
+    ActorBenchOptions options;
+    try
+    {
+        options = ActorBenchOptions.Parse(args.AsSpan(1));
+    }
+    catch (ArgumentException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 64;
+    }
+
+    return ActorBenchmark.Run(options);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -139,20 +139,21 @@ internal sealed partial class ActorCell
             return;
         }
 
-        var front = new Queue<Envelope>(envelopes.Count + (_front?.Count ?? 0));
+        var extras = _extras ??= new CellExtras();
+        var front = new Queue<Envelope>(envelopes.Count + (extras.Front?.Count ?? 0));
         foreach (var envelope in envelopes)
         {
             front.Enqueue(envelope);
         }
 
-        if (_front is not null)
+        if (extras.Front is not null)
         {
-            foreach (var envelope in _front)
+            foreach (var envelope in extras.Front)
             {
                 front.Enqueue(envelope);
             }
         }
 
-        _front = front;
+        extras.Front = front;
     }
 }

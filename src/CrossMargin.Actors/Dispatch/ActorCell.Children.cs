@@ -11,22 +11,18 @@ internal sealed partial class ActorCell
     {
         ArgumentNullException.ThrowIfNull(props);
         var children = _children ?? Interlocked.CompareExchange(ref _children, new ChildrenContainer(), null) ?? _children!;
-        if (name is null)
-        {
-            name = children.NextName();
-        }
-        else
+        if (name is not null)
         {
             ValidateName(name);
         }
 
-        var child = new ActorCell(_system, this, props, name);
+        var child = name is null ? new ActorCell(_system, this, props, null, children.NextId()) : new ActorCell(_system, this, props, name);
         if (!children.TryAdd(child))
         {
             throw new InvalidActorNameException($"Actor name [{name}] is not unique under {Path}: a live actor already has it.");
         }
 
-        child.SendSystemMessage(new Create());
+        child.Start();
         if (_lifecycle != Running)
         {
             // Started under a parent that is stopping: it stops with its siblings rather than outliving them.
@@ -35,6 +31,9 @@ internal sealed partial class ActorCell
 
         return child;
     }
+
+    /// <summary>Schedules the first turn, which creates the actor (constructor, then PreStart).</summary>
+    internal void Start() => Schedule();
 
     internal void StopChild(ActorCell child)
     {

@@ -10,7 +10,7 @@ internal sealed partial class ActorCell
             return;
         }
 
-        var watching = (_watch ??= new DeathWatchState()).Watching;
+        var watching = ((_extras ??= new CellExtras()).Watch ??= new DeathWatchState()).Watching;
         if (!watching.Add(target))
         {
             return;
@@ -32,7 +32,7 @@ internal sealed partial class ActorCell
 
     internal void UnwatchActor(IActorRef target)
     {
-        if (_watch is null || !_watch.Watching.Remove(target))
+        if (_extras?.Watch is not { } watch || !watch.Watching.Remove(target))
         {
             return;
         }
@@ -43,10 +43,9 @@ internal sealed partial class ActorCell
         }
 
         // A Terminated already queued for this target is no longer wanted.
-        if (_front is { Count: > 0 })
+        if (_extras?.Front is { Count: > 0 } front)
         {
-            var kept = new Queue<Envelope>(_front.Where(e => !(e.Message is Terminated t && ReferenceEquals(t.ActorRef, target))));
-            _front = kept;
+            _extras.Front = new Queue<Envelope>(front.Where(e => !(e.Message is Terminated t && ReferenceEquals(t.ActorRef, target))));
         }
     }
 
@@ -54,13 +53,13 @@ internal sealed partial class ActorCell
     {
         if (!ReferenceEquals(watcher, this))
         {
-            (_watch ??= new DeathWatchState()).WatchedBy.Add(watcher);
+            ((_extras ??= new CellExtras()).Watch ??= new DeathWatchState()).WatchedBy.Add(watcher);
         }
     }
 
     private void WatchedActorTerminated(IActorRef actor, bool existenceConfirmed)
     {
-        if (_lifecycle == Running && _watch is not null && _watch.Watching.Remove(actor))
+        if (_lifecycle == Running && _extras?.Watch is { } watch && watch.Watching.Remove(actor))
         {
             DeliverTerminated(actor, existenceConfirmed);
         }
@@ -68,16 +67,16 @@ internal sealed partial class ActorCell
 
     /// <summary>Terminated goes to the front of the mailbox, so it overtakes queued user messages but still respects suspension.</summary>
     private void DeliverTerminated(IActorRef actor, bool existenceConfirmed) =>
-        (_front ??= new Queue<Envelope>()).Enqueue(new Envelope(new Terminated(actor, existenceConfirmed), actor));
+        ((_extras ??= new CellExtras()).Front ??= new Queue<Envelope>()).Enqueue(new Envelope(new Terminated(actor, existenceConfirmed), actor));
 
     private void NotifyWatchers()
     {
-        if (_watch is null)
+        if (_extras?.Watch is not { } watch)
         {
             return;
         }
 
-        foreach (var watcher in _watch.WatchedBy)
+        foreach (var watcher in watch.WatchedBy)
         {
             // The parent hears through ChildTerminated, which also frees the name before it sees Terminated.
             if (!ReferenceEquals(watcher, _parent))
@@ -86,17 +85,17 @@ internal sealed partial class ActorCell
             }
         }
 
-        _watch.WatchedBy.Clear();
+        watch.WatchedBy.Clear();
     }
 
     private void UnwatchAll()
     {
-        if (_watch is null)
+        if (_extras?.Watch is not { } watch)
         {
             return;
         }
 
-        foreach (var target in _watch.Watching)
+        foreach (var target in watch.Watching)
         {
             if (target is ActorCell cell)
             {
@@ -104,6 +103,6 @@ internal sealed partial class ActorCell
             }
         }
 
-        _watch.Watching.Clear();
+        watch.Watching.Clear();
     }
 }

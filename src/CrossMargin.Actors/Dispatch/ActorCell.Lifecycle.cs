@@ -138,7 +138,7 @@ internal sealed partial class ActorCell
             }
         }
 
-        _pendingRecreate = cause;
+        (_extras ??= new CellExtras()).PendingRecreate = cause;
         if (!HasStoppingChildren())
         {
             FinishRecreate();
@@ -147,13 +147,11 @@ internal sealed partial class ActorCell
 
     private void FinishRecreate()
     {
-        var cause = _pendingRecreate!;
-        _pendingRecreate = null;
+        var extras = _extras!;
+        var cause = extras.PendingRecreate!;
+        extras.PendingRecreate = null;
         _actor = null;
-        if (_extras is not null)
-        {
-            _extras.FailedMessage = null;
-        }
+        extras.FailedMessage = null;
 
         try
         {
@@ -299,12 +297,12 @@ internal sealed partial class ActorCell
             return;
         }
 
-        if (_lifecycle == Running && _watch is not null && _watch.Watching.Remove(child))
+        if (_lifecycle == Running && _extras?.Watch is { } watch && watch.Watching.Remove(child))
         {
             DeliverTerminated(child, existenceConfirmed: true);
         }
 
-        if (_pendingRecreate is not null && !HasStoppingChildren())
+        if (_extras?.PendingRecreate is not null && !HasStoppingChildren())
         {
             FinishRecreate();
         }

@@ -13,7 +13,7 @@ namespace CrossMargin.Actors.Dispatch;
 /// needs no locks. User messages are a Vyukov many-producer/one-consumer linked queue; system messages are a
 /// lock-free stack reversed on each drain.
 /// </remarks>
-internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
+internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWorkItem
 {
     private const int Running = 0;
     private const int Terminating = 1;
@@ -28,11 +28,15 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
     private readonly ActorSystem _system;
     private readonly ActorCell? _parent;
     private readonly Props _props;
-    private readonly string _name;
+
+    // Null for a generated name: the string is made on demand from _generatedId (see ChildrenContainer), so a
+    // million anonymous actors hold no name strings.
+    private readonly string? _name;
+    private readonly long _generatedId;
     private readonly int _throughput;
 
-    private Envelope _head;
-    private Envelope _tail;
+    private MailboxNode _head;
+    private MailboxNode _tail;
     private SystemMessage? _systemInbox;
     private int _scheduled;
     private volatile int _lifecycle;
@@ -42,20 +46,25 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
     private int _suspendedByParent;
     private object? _currentMessage;
     private IActorRef? _currentSender;
-    private Queue<Envelope>? _front;
-    private Exception? _pendingRecreate;
     private ChildrenContainer? _children;
-    private DeathWatchState? _watch;
+
+    // Everything rarer (front queue, pending restart, death watch, receive timeout, async state) is in here,
+    // allocated on first use: it keeps an idle cell small. Owned by the cell's turn like the fields above.
     private CellExtras? _extras;
 
-    internal ActorCell(ActorSystem system, ActorCell? parent, Props props, string name)
+    /// <summary>A cell with a given name (<paramref name="generatedId"/> unused) or, when <paramref name="name"/> is null, a generated one.</summary>
+    internal ActorCell(ActorSystem system, ActorCell? parent, Props props, string? name, long generatedId = -1)
     {
         _system = system;
         _parent = parent;
         _props = props;
         _name = name;
+        _generatedId = generatedId;
         _throughput = props.CallingThread ? int.MaxValue : props.Throughput ?? system.Options.Throughput;
-        _head = _tail = new Envelope(null, null);
+        _head = _tail = this;
+
+        // Creation is the first thing the first turn does (see RunTurn), so it needs no system message.
+        _flags = CellFlags.CreatePending;
     }
 
     [Flags]
@@ -66,14 +75,18 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
         Awaiting = 2,
         TerminatePending = 4,
         ChildrenSuspended = 8,
+        CreatePending = 16,
     }
 
     /// <summary>The cell whose turn is running on this thread, if any.</summary>
     internal static ActorCell? Current => CurrentCell;
 
-    public ActorPath Path => _parent is null ? ActorPath.Root(_system.Name) : _parent.Path.Child(_name);
+    public ActorPath Path => _parent is null ? ActorPath.Root(_system.Name) : _parent.Path.Child(Name);
 
-    public string Name => _name;
+    public string Name => _name ?? ChildrenContainer.GeneratedName(_generatedId);
+
+    /// <summary>The id behind a generated name, or -1 when the name was given.</summary>
+    internal long GeneratedId => _name is null ? _generatedId : -1;
 
     internal ActorSystem System => _system;
 
@@ -157,7 +170,11 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
             CurrentCell = previous;
         }
 
-        Volatile.Write(ref _scheduled, 0);
+        // A full fence, not a release store. Producers publish (Exchange on _tail, CAS on _systemInbox: both full
+        // fences) and then read _scheduled; this side clears _scheduled and then re-reads the queues. With a plain
+        // store the re-check's loads may pass the store (x64 store buffer), both sides see the other's old value,
+        // and a message sent at that moment is stranded until the next one: a lost wakeup.
+        Interlocked.Exchange(ref _scheduled, 0);
         if (HasPendingWork())
         {
             Schedule();
@@ -183,6 +200,13 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
 
     private void RunTurn()
     {
+        if ((_flags & CellFlags.CreatePending) != 0)
+        {
+            // Ahead of every system message, as a Create message sent first would be.
+            _flags &= ~CellFlags.CreatePending;
+            DoCreate();
+        }
+
         ProcessSystemMessages();
         var budget = _throughput;
         while (budget > 0 && CanProcessUserMessages() && TryDequeue(out var message, out var sender))
@@ -205,20 +229,20 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
 
     // A producer between its exchange of _tail and its link write makes the queue look non-empty while
     // TryDequeue still fails; the cell then reschedules until the link lands, so no message is stranded.
-    private bool HasUserMessages() => _front is { Count: > 0 } || !ReferenceEquals(_head, Volatile.Read(ref _tail));
+    private bool HasUserMessages() => _extras?.Front is { Count: > 0 } || !ReferenceEquals(_head, Volatile.Read(ref _tail));
 
     private bool TryDequeue(out object message, out IActorRef? sender)
     {
-        if (_front is { Count: > 0 })
+        if (_extras?.Front is { Count: > 0 } queue)
         {
-            var front = _front.Dequeue();
+            var front = queue.Dequeue();
             message = front.Message!;
             sender = front.Sender;
             return true;
         }
 
-        var next = Volatile.Read(ref _head.Next);
-        if (next is null)
+        var head = _head;
+        if (Volatile.Read(ref head.Next) is not Envelope next)
         {
             message = null!;
             sender = null;
@@ -227,6 +251,13 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
 
         // The dequeued node becomes the new stub; clear its payload so the stub keeps nothing alive.
         _head = next;
+        if (ReferenceEquals(head, this))
+        {
+            // The cell was the first stub. Only the first producer ever wrote its link (_tail has moved on for
+            // good), and left in place it would keep every later node reachable: unlink it.
+            Next = null;
+        }
+
         message = next.Message!;
         sender = next.Sender;
         next.Message = null;
@@ -287,14 +318,10 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
 
     private void ProcessSystemMessages()
     {
-        while (true)
+        // A plain read first: the inbox is almost always empty, and an Exchange on it costs an atomic per turn.
+        while (Volatile.Read(ref _systemInbox) is not null)
         {
             var stack = Interlocked.Exchange(ref _systemInbox, null);
-            if (stack is null)
-            {
-                return;
-            }
-
             SystemMessage? fifo = null;
             while (stack is not null)
             {
@@ -318,9 +345,6 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
     {
         switch (message)
         {
-            case Create:
-                DoCreate();
-                break;
             case Terminate:
                 BeginTerminate();
                 break;
@@ -340,7 +364,7 @@ internal sealed partial class ActorCell : IActorRef, IThreadPoolWorkItem
                 AddWatcher(watch.Watcher);
                 break;
             case Unwatch unwatch:
-                _watch?.WatchedBy.Remove(unwatch.Watcher);
+                _extras?.Watch?.WatchedBy.Remove(unwatch.Watcher);
                 break;
             case DeathWatchNotification notification:
                 WatchedActorTerminated(notification.Actor, notification.ExistenceConfirmed);

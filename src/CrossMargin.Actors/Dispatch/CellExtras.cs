@@ -1,11 +1,20 @@
 namespace CrossMargin.Actors.Dispatch;
 
 /// <summary>
-/// State most actors never need (receive timeout, an in-flight async handler, the failed message), kept out of
-/// the cell so a million idle actors stay small.
+/// State most actors never need (receive timeout, an in-flight async handler, the failed message, messages put
+/// back at the front of the mailbox, a restart waiting for children, death watch), kept out of the cell so a
+/// million idle actors stay small.
 /// </summary>
 internal sealed class CellExtras
 {
+    /// <summary>Messages that go ahead of the mailbox (Terminated, unstashed); drained before the linked queue.</summary>
+    public Queue<Envelope>? Front;
+
+    /// <summary>The cause of a restart waiting for stopping children.</summary>
+    public Exception? PendingRecreate;
+
+    public DeathWatchState? Watch;
+
     public TimeSpan? ReceiveTimeout;
     public ITimer? ReceiveTimeoutTimer;
     public ActorSynchronizationContext? AsyncContext;

@@ -1,13 +1,18 @@
 namespace CrossMargin.Actors.Dispatch;
 
 /// <summary>
-/// An actor's children by name. Locked because the system's top-level <c>ActorOf</c> may be called from any
-/// thread; everything else touches it from the parent's own turn.
+/// An actor's children: given names in one dictionary, generated names by their numeric id in another, so a
+/// parent of a million anonymous children holds no name strings and hashes longs. Locked because the system's
+/// top-level <c>ActorOf</c> may be called from any thread; everything else touches it from the parent's own turn.
 /// </summary>
 internal sealed class ChildrenContainer
 {
     private const string NameAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+~";
+
+    // Ids above 64^10 (about 10^18 spawns under one parent) would need an eleventh digit; parsing stops at ten.
+    private const int MaxIdDigits = 10;
     private readonly Dictionary<string, ActorCell> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, ActorCell> _byId = [];
     private long _nextId;
 
     public int Count
@@ -16,15 +21,17 @@ internal sealed class ChildrenContainer
         {
             lock (_byName)
             {
-                return _byName.Count;
+                return _byName.Count + _byId.Count;
             }
         }
     }
 
+    /// <summary>The id of the next generated name.</summary>
+    public long NextId() => Interlocked.Increment(ref _nextId) - 1;
+
     /// <summary>Akka-style generated names: <c>$a</c>, <c>$b</c>, ... from a counter in base 64.</summary>
-    public string NextName()
+    public static string GeneratedName(long id)
     {
-        var id = Interlocked.Increment(ref _nextId) - 1;
         Span<char> buffer = stackalloc char[12];
         var position = buffer.Length;
         do
@@ -38,35 +45,67 @@ internal sealed class ChildrenContainer
         return new string(buffer[position..]);
     }
 
+    /// <summary>The id <see cref="GeneratedName"/> made <paramref name="name"/> from; false for any other name.</summary>
+    public static bool TryParseGeneratedName(string name, out long id)
+    {
+        id = 0;
+        var digits = name.Length - 1;
+        // Canonical only: "$a" is 0, and no longer name starts with the zero digit (as "$ab" would alias "$b").
+        if (digits < 1 || digits > MaxIdDigits || name[0] != '$' || (digits > 1 && name[1] == NameAlphabet[0]))
+        {
+            return false;
+        }
+
+        for (var i = 1; i < name.Length; i++)
+        {
+            var digit = NameAlphabet.IndexOf(name[i], StringComparison.Ordinal);
+            if (digit < 0)
+            {
+                return false;
+            }
+
+            id = (id << 6) | (uint)digit;
+        }
+
+        return true;
+    }
+
     public bool TryAdd(ActorCell child)
     {
+        var id = child.GeneratedId;
         lock (_byName)
         {
-            return _byName.TryAdd(child.Name, child);
+            return id >= 0 ? _byId.TryAdd(id, child) : _byName.TryAdd(child.Name, child);
         }
     }
 
     public bool Remove(ActorCell child)
     {
+        var id = child.GeneratedId;
         lock (_byName)
         {
-            return _byName.TryGetValue(child.Name, out var current) && ReferenceEquals(current, child) && _byName.Remove(child.Name);
+            return id >= 0
+                ? _byId.TryGetValue(id, out var current) && ReferenceEquals(current, child) && _byId.Remove(id)
+                : _byName.TryGetValue(child.Name, out current) && ReferenceEquals(current, child) && _byName.Remove(child.Name);
         }
     }
 
     public bool Contains(ActorCell child)
     {
+        var id = child.GeneratedId;
         lock (_byName)
         {
-            return _byName.TryGetValue(child.Name, out var current) && ReferenceEquals(current, child);
+            return (id >= 0 ? _byId.TryGetValue(id, out var current) : _byName.TryGetValue(child.Name, out current))
+                && ReferenceEquals(current, child);
         }
     }
 
     public ActorCell? Get(string name)
     {
+        var generated = TryParseGeneratedName(name, out var id);
         lock (_byName)
         {
-            return _byName.GetValueOrDefault(name);
+            return generated ? _byId.GetValueOrDefault(id) : _byName.GetValueOrDefault(name);
         }
     }
 
@@ -74,7 +113,7 @@ internal sealed class ChildrenContainer
     {
         lock (_byName)
         {
-            return [.. _byName.Values];
+            return [.. _byName.Values, .. _byId.Values];
         }
     }
 }

@@ -9,8 +9,6 @@ internal abstract class SystemMessage
     public SystemMessage? Next;
 }
 
-internal sealed class Create : SystemMessage;
-
 internal sealed class Terminate : SystemMessage;
 
 internal sealed class Suspend : SystemMessage;
