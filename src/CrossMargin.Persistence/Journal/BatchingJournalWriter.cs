@@ -82,7 +82,7 @@ public sealed class BatchingJournalWriter : IAsyncDisposable
         }
 
         var pending = new PendingWrite(write);
-        var queue = _queues[(int)((uint)StringComparer.Ordinal.GetHashCode(write.PersistenceId) % (uint)_queues.Length)];
+        var queue = _queues[unchecked((uint)StringComparer.Ordinal.GetHashCode(write.PersistenceId)) % (uint)_queues.Length];
         try
         {
             await queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
