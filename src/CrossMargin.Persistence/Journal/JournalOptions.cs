@@ -12,7 +12,11 @@ public sealed class JournalOptions
     /// </summary>
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.Zero;
 
-    /// <summary>Writers committing in parallel; each owns the persistence ids that hash to it, so one id's appends never reorder. Default 4.</summary>
+    /// <summary>
+    /// Writers committing in parallel; each owns the persistence ids that hash to it, so one id's appends never
+    /// reorder. Default 4, for PostgreSQL. SQLite serializes writers, so use 1 there: parallel writers only split
+    /// the batches and multiply the fsyncs (measured: 26,000 vs 56,000 events/s for 1,000 actors).
+    /// </summary>
     public int Writers { get; set; } = 4;
 
     /// <summary>Appends that may wait for a writer (over all writers); beyond this, appending waits (back-pressure). Default 16,384.</summary>

@@ -57,8 +57,12 @@ internal sealed class SqliteDatabase : IAsyncDisposable
             await writeConnection.OpenAsync(cancellationToken).ConfigureAwait(false);
             using (var pragma = writeConnection.CreateCommand())
             {
+                // A group-commit batch from many actors dirties pages all over the key index: a 64 MB cache keeps them
+                // resident, and checkpointing every 10,000 pages (not 1,000) keeps checkpoints out of most commits.
+                // Measured: about twice the events/s of the defaults for 1,000 actors (tests/CrossMargin.Benchmarks/README.md).
                 pragma.CommandText =
-                    $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {(options.SynchronousFull ? "FULL" : "NORMAL")};";
+                    $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; " +
+                    $"PRAGMA synchronous = {(options.SynchronousFull ? "FULL" : "NORMAL")}; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 10000;";
                 await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -94,11 +98,15 @@ internal sealed class SqliteDatabase : IAsyncDisposable
         return new Releaser(_writeLock);
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => DisposeAsync(null);
+
+    /// <summary>Closes the write connection once no write runs, after <paramref name="beforeClose"/> (which finalizes statements).</summary>
+    public async ValueTask DisposeAsync(Action? beforeClose)
     {
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
+            beforeClose?.Invoke();
             await WriteConnection.DisposeAsync().ConfigureAwait(false);
         }
         finally

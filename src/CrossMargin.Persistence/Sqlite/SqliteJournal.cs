@@ -5,12 +5,13 @@ using Microsoft.Data.Sqlite;
 namespace CrossMargin.Persistence.Sqlite;
 
 /// <summary>
-/// The SQLite journal. A batch is one IMMEDIATE transaction on the write connection; each atomic write runs under
-/// its own savepoint, so a sequence conflict rolls back that write alone and the rest of the batch still commits
-/// (with one fsync). Orderings come from event_ordering inside the transaction; SQLite has one writer at a time,
-/// so orderings commit in order and "after the last offset seen" is a gap-free cursor.
+/// The SQLite journal. A batch is one IMMEDIATE transaction on the write connection (one fsync). When a sequence
+/// number is taken, the batch is re-run with a savepoint per atomic write, so the conflict rolls back that write
+/// alone and the rest of the batch still commits. Orderings come from event_ordering inside the transaction;
+/// SQLite has one writer at a time, so orderings commit in order and "after the last offset seen" is a gap-free
+/// cursor.
 /// </summary>
-internal sealed class SqliteJournal : IJournal
+internal sealed class SqliteJournal : IJournal, IDisposable
 {
     private const int SqliteConstraint = 19;
     private const int SqliteConstraintPrimaryKey = 1555;
@@ -19,7 +20,7 @@ internal sealed class SqliteJournal : IJournal
     private const string Columns = "j.persistence_id, j.sequence_nr, j.ordering, j.manifest, j.version, j.payload, j.tags, j.writer_id, j.timestamp";
 
     private readonly SqliteDatabase _database;
-    private readonly WriteStatements _statements;
+    private WriteStatements? _statements;
 
     public SqliteJournal(SqliteDatabase database)
     {
@@ -42,46 +43,29 @@ internal sealed class SqliteJournal : IJournal
         using (await _database.LockWritesAsync(cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            ObjectDisposedException.ThrowIf(_statements is null, this);
             var timestamp = UnixMicros.From(_database.TimeProvider.GetUtcNow());
-            using var transaction = _database.WriteConnection.BeginTransaction(deferred: false);
-            var s = _statements;
-            s.Enlist(transaction);
-            var ordering = (long)s.ReadOrdering.ExecuteScalar()!;
-            HashSet<string>? rejectedIds = null;
-            for (var w = 0; w < writes.Count; w++)
+            try
             {
-                var write = writes[w];
-                if (rejectedIds is not null && rejectedIds.Contains(write.PersistenceId))
-                {
-                    results[w] = WriteRejections.PredecessorRejected(write);
-                    continue;
-                }
-
-                var before = ordering;
-                s.Savepoint.ExecuteNonQuery();
-                try
-                {
-                    ordering = Insert(write, ordering, timestamp);
-                    s.Release.ExecuteNonQuery();
-                }
-                catch (SqliteException e) when (IsKeyConflict(e))
-                {
-                    s.RollbackToSavepoint.ExecuteNonQuery();
-                    s.Release.ExecuteNonQuery();
-                    ordering = before;
-                    results[w] = new JournalSequenceConflictException(write.PersistenceId, write.FromSequenceNr, write.WriterId, e);
-                    (rejectedIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(write.PersistenceId);
-                }
+                // Conflicts are rare (split brain), so the batch first runs without a savepoint per write.
+                WriteBatch(_statements, writes, results, timestamp, isolateWrites: false);
             }
-
-            s.WriteOrdering.Parameters[0].Value = ordering;
-            s.WriteOrdering.ExecuteNonQuery();
-            BeforeCommit?.Invoke();
-            transaction.Commit();
+            catch (SqliteException e) when (IsKeyConflict(e))
+            {
+                Array.Clear(results);
+                WriteBatch(_statements, writes, results, timestamp, isolateWrites: true);
+            }
         }
 
         _database.Signal.Pulse();
         return results;
+    }
+
+    /// <summary>Finalizes the prepared statements; call with writes locked, before the connection closes.</summary>
+    public void Dispose()
+    {
+        _statements?.Dispose();
+        _statements = null;
     }
 
     public async IAsyncEnumerable<PersistentRepresentation> ReplayMessagesAsync(
@@ -194,111 +178,114 @@ internal sealed class SqliteJournal : IJournal
         e.SqliteErrorCode == SqliteConstraint && e.SqliteExtendedErrorCode is SqliteConstraintPrimaryKey or SqliteConstraintUnique
         && e.Message.Contains("event_journal.persistence_id", StringComparison.Ordinal);
 
-    private long Insert(AtomicWrite write, long ordering, long timestamp)
+    private void WriteBatch(WriteStatements s, IReadOnlyList<AtomicWrite> writes, Exception?[] results, long timestamp, bool isolateWrites)
     {
-        var s = _statements;
-        s.EventPersistenceId.Value = write.PersistenceId;
-        s.EventWriterId.Value = write.WriterId;
-        s.EventTimestamp.Value = timestamp;
+        using var transaction = _database.WriteConnection.BeginTransaction(deferred: false);
+        var ordering = s.ReadOrdering.Step();
+        HashSet<string>? rejectedIds = null;
+        for (var w = 0; w < writes.Count; w++)
+        {
+            var write = writes[w];
+            if (!isolateWrites)
+            {
+                ordering = Insert(s, write, ordering, timestamp);
+                continue;
+            }
+
+            if (rejectedIds is not null && rejectedIds.Contains(write.PersistenceId))
+            {
+                results[w] = WriteRejections.PredecessorRejected(write);
+                continue;
+            }
+
+            var before = ordering;
+            s.Savepoint.Step();
+            try
+            {
+                ordering = Insert(s, write, ordering, timestamp);
+                s.Release.Step();
+            }
+            catch (SqliteException e) when (IsKeyConflict(e))
+            {
+                // Orderings of a rolled-back write are handed out again: the counter only moves for committed events.
+                s.RollbackToSavepoint.Step();
+                s.Release.Step();
+                results[w] = new JournalSequenceConflictException(write.PersistenceId, write.FromSequenceNr, write.WriterId, e);
+                (rejectedIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(write.PersistenceId);
+                ordering = before;
+            }
+        }
+
+        s.WriteOrdering.Bind(1, ordering);
+        s.WriteOrdering.Step();
+        BeforeCommit?.Invoke();
+        transaction.Commit();
+    }
+
+    private static long Insert(WriteStatements s, AtomicWrite write, long ordering, long timestamp)
+    {
         var sequenceNr = write.FromSequenceNr;
         foreach (var e in write.Events)
         {
             ordering++;
-            s.EventSequenceNr.Value = sequenceNr++;
-            s.EventOrdering.Value = ordering;
-            s.EventManifest.Value = e.Payload.Manifest;
-            s.EventVersion.Value = e.Payload.Version;
-            s.EventPayload.Value = PayloadBytes.AsArray(e.Payload.Bytes);
-            s.EventTags.Value = TagCodec.Encode(e.Tags);
-            s.InsertEvent.ExecuteNonQuery();
+            var insert = s.InsertEvent;
+            insert.Bind(1, write.PersistenceId);
+            insert.Bind(2, sequenceNr++);
+            insert.Bind(3, ordering);
+            insert.Bind(4, e.Payload.Manifest);
+            insert.Bind(5, e.Payload.Version);
+            insert.Bind(6, e.Payload.Bytes.Span);
+            insert.Bind(7, TagCodec.Encode(e.Tags));
+            insert.Bind(8, write.WriterId);
+            insert.Bind(9, timestamp);
+            insert.Step();
             foreach (var tag in e.Tags)
             {
-                s.TagName.Value = tag;
-                s.TagOrdering.Value = ordering;
-                s.InsertTag.ExecuteNonQuery();
+                s.InsertTag.Bind(1, tag);
+                s.InsertTag.Bind(2, ordering);
+                s.InsertTag.Step();
             }
         }
 
         return ordering;
     }
 
-    /// <summary>Prepared statements on the write connection, reused for every batch.</summary>
-    private sealed class WriteStatements
+    /// <summary>Statements prepared once on the write connection, reused for every batch.</summary>
+    private sealed class WriteStatements : IDisposable
     {
         public WriteStatements(SqliteConnection connection)
         {
-            ReadOrdering = Command(connection, "SELECT value FROM event_ordering WHERE id = 1");
-            WriteOrdering = Command(connection, "UPDATE event_ordering SET value = $value WHERE id = 1");
-            WriteOrdering.Parameters.Add("$value", SqliteType.Integer);
-            Savepoint = Command(connection, "SAVEPOINT atomic_write");
-            Release = Command(connection, "RELEASE atomic_write");
-            RollbackToSavepoint = Command(connection, "ROLLBACK TO atomic_write");
-            InsertEvent = Command(connection,
+            ReadOrdering = new RawStatement(connection, "SELECT value FROM event_ordering WHERE id = 1");
+            WriteOrdering = new RawStatement(connection, "UPDATE event_ordering SET value = ?1 WHERE id = 1");
+            Savepoint = new RawStatement(connection, "SAVEPOINT atomic_write");
+            Release = new RawStatement(connection, "RELEASE atomic_write");
+            RollbackToSavepoint = new RawStatement(connection, "ROLLBACK TO atomic_write");
+            InsertEvent = new RawStatement(connection,
                 "INSERT INTO event_journal (persistence_id, sequence_nr, ordering, manifest, version, payload, tags, writer_id, timestamp) " +
-                "VALUES ($pid, $seq, $ordering, $manifest, $version, $payload, $tags, $writer, $timestamp)");
-            EventPersistenceId = InsertEvent.Parameters.Add("$pid", SqliteType.Text);
-            EventSequenceNr = InsertEvent.Parameters.Add("$seq", SqliteType.Integer);
-            EventOrdering = InsertEvent.Parameters.Add("$ordering", SqliteType.Integer);
-            EventManifest = InsertEvent.Parameters.Add("$manifest", SqliteType.Text);
-            EventVersion = InsertEvent.Parameters.Add("$version", SqliteType.Integer);
-            EventPayload = InsertEvent.Parameters.Add("$payload", SqliteType.Blob);
-            EventTags = InsertEvent.Parameters.Add("$tags", SqliteType.Text);
-            EventWriterId = InsertEvent.Parameters.Add("$writer", SqliteType.Text);
-            EventTimestamp = InsertEvent.Parameters.Add("$timestamp", SqliteType.Integer);
-            InsertTag = Command(connection, "INSERT INTO event_tag (tag, ordering) VALUES ($tag, $ordering)");
-            TagName = InsertTag.Parameters.Add("$tag", SqliteType.Text);
-            TagOrdering = InsertTag.Parameters.Add("$ordering", SqliteType.Integer);
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+            InsertTag = new RawStatement(connection, "INSERT INTO event_tag (tag, ordering) VALUES (?1, ?2)");
         }
 
-        public SqliteCommand ReadOrdering { get; }
+        public RawStatement ReadOrdering { get; }
 
-        public SqliteCommand WriteOrdering { get; }
+        public RawStatement WriteOrdering { get; }
 
-        public SqliteCommand Savepoint { get; }
+        public RawStatement Savepoint { get; }
 
-        public SqliteCommand Release { get; }
+        public RawStatement Release { get; }
 
-        public SqliteCommand RollbackToSavepoint { get; }
+        public RawStatement RollbackToSavepoint { get; }
 
-        public SqliteCommand InsertEvent { get; }
+        public RawStatement InsertEvent { get; }
 
-        public SqliteParameter EventPersistenceId { get; }
+        public RawStatement InsertTag { get; }
 
-        public SqliteParameter EventSequenceNr { get; }
-
-        public SqliteParameter EventOrdering { get; }
-
-        public SqliteParameter EventManifest { get; }
-
-        public SqliteParameter EventVersion { get; }
-
-        public SqliteParameter EventPayload { get; }
-
-        public SqliteParameter EventTags { get; }
-
-        public SqliteParameter EventWriterId { get; }
-
-        public SqliteParameter EventTimestamp { get; }
-
-        public SqliteCommand InsertTag { get; }
-
-        public SqliteParameter TagName { get; }
-
-        public SqliteParameter TagOrdering { get; }
-
-        public void Enlist(SqliteTransaction transaction)
+        public void Dispose()
         {
-            foreach (var command in new[] { ReadOrdering, WriteOrdering, Savepoint, Release, RollbackToSavepoint, InsertEvent, InsertTag })
+            foreach (var statement in new[] { ReadOrdering, WriteOrdering, Savepoint, Release, RollbackToSavepoint, InsertEvent, InsertTag })
             {
-                command.Transaction = transaction;
+                statement.Dispose();
             }
-        }
-
-        private static SqliteCommand Command(SqliteConnection connection, string sql)
-        {
-            var command = connection.CreateCommand();
-            command.CommandText = sql;
-            return command;
         }
     }
 }

@@ -46,5 +46,5 @@ public sealed class SqlitePersistence : IAsyncDisposable
     }
 
     /// <summary>Closes the write connection (after the write in progress, if any).</summary>
-    public ValueTask DisposeAsync() => _database.DisposeAsync();
+    public ValueTask DisposeAsync() => _database.DisposeAsync(_journal.Dispose);
 }
