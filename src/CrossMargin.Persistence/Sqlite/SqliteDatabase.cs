@@ -57,12 +57,11 @@ internal sealed class SqliteDatabase : IAsyncDisposable
             await writeConnection.OpenAsync(cancellationToken).ConfigureAwait(false);
             using (var pragma = writeConnection.CreateCommand())
             {
-                // A group-commit batch from many actors dirties pages all over the key index: a 64 MB cache keeps them
-                // resident, and checkpointing every 10,000 pages (not 1,000) keeps checkpoints out of most commits.
-                // Measured: about twice the events/s of the defaults for 1,000 actors (tests/CrossMargin.Benchmarks/README.md).
+                // Checkpointing every 10,000 pages (not SQLite's 1,000) keeps checkpoints out of most group commits.
                 pragma.CommandText =
                     $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; " +
-                    $"PRAGMA synchronous = {(options.SynchronousFull ? "FULL" : "NORMAL")}; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 10000;";
+                    $"PRAGMA synchronous = {(options.SynchronousFull ? "FULL" : "NORMAL")}; PRAGMA cache_size = -{options.CacheSizeMebibytes * 1024L}; " +
+                    "PRAGMA wal_autocheckpoint = 10000;";
                 await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 

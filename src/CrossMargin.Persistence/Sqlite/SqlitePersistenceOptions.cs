@@ -15,6 +15,12 @@ public sealed class SqlitePersistenceOptions
     /// </summary>
     public bool SynchronousFull { get; set; } = true;
 
+    /// <summary>
+    /// Page cache of the write connection, in MiB. Default 64: a group-commit batch from many actors dirties pages
+    /// all over the key index, and keeping them resident roughly doubled the measured events/s.
+    /// </summary>
+    public int CacheSizeMebibytes { get; set; } = 64;
+
     /// <summary>How long a statement waits for another process's write lock before failing. Default 5 s.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -25,6 +25,11 @@ public sealed class SqlitePersistenceOptionsValidator : IValidateOptions<SqliteP
             errors.Add($"{nameof(SqlitePersistenceOptions.BusyTimeout)} must be between 1 ms and 5 min (was {options.BusyTimeout}).");
         }
 
+        if (options.CacheSizeMebibytes is < 1 or > 4096)
+        {
+            errors.Add($"{nameof(SqlitePersistenceOptions.CacheSizeMebibytes)} must be between 1 and 4096 (was {options.CacheSizeMebibytes}).");
+        }
+
         if (options.PollInterval < TimeSpan.FromMilliseconds(10))
         {
             errors.Add($"{nameof(SqlitePersistenceOptions.PollInterval)} must be at least 10 ms (was {options.PollInterval}).");

@@ -22,10 +22,12 @@ public sealed class SqliteJournalTests : JournalSpec
     {
         var tag = Events.NewTag();
         var (a, big) = (Events.NewPersistenceId("a"), Events.NewPersistenceId("big"));
-        await using var persistence = await SqlitePersistence.OpenAsync(_backend.Options, Time).Within();
+        var smallCache = _backend.Options;
+        smallCache.CacheSizeMebibytes = 1;
+        await using var persistence = await SqlitePersistence.OpenAsync(smallCache, Time).Within();
         await persistence.Journal.WriteMessagesAsync([Events.Write(a, 1, 3, "w", tag)]).Within();
 
-        // Large enough that SQLite spills uncommitted pages into the WAL before COMMIT: the image then holds frames
+        // Larger than the 1 MiB page cache, so SQLite spills uncommitted pages into the WAL before COMMIT: the image then holds frames
         // of the unfinished transaction, exactly what kill -9 (or a power cut) at that instant leaves on disk.
         var payload = new SerializedPayload("big", 1, new byte[2048]);
         var batch = new AtomicWrite(big, 1, "w", Enumerable.Range(0, 4000).Select(_ => new EventData(payload, [tag])).ToArray());
