@@ -14,10 +14,12 @@ public sealed class JournalOptions
 
     /// <summary>
     /// Writers committing in parallel; each owns the persistence ids that hash to it, so one id's appends never
-    /// reorder. Default 4, for PostgreSQL. SQLite serializes writers, so use 1 there: parallel writers only split
-    /// the batches and multiply the fsyncs (measured: 26,000 vs 56,000 events/s for 1,000 actors).
+    /// reorder. Default 1: both journals here commit one transaction at a time (SQLite has one writer; PostgreSQL
+    /// appends queue on the ordering row that keeps tagged streams gap-free), so parallel writers only split the
+    /// batches and multiply the commits. Measured with 1,000 actors on PostgreSQL: 42,000 events/s with 1 writer,
+    /// 19,000 with 2, 22,000 with 4 (tests/CrossMargin.Benchmarks/README.md). More help a store that commits in parallel.
     /// </summary>
-    public int Writers { get; set; } = 4;
+    public int Writers { get; set; } = 1;
 
     /// <summary>Appends that may wait for a writer (over all writers); beyond this, appending waits (back-pressure). Default 16,384.</summary>
     public int MaxPendingWrites { get; set; } = 16_384;

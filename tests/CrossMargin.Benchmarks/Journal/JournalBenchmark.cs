@@ -35,7 +35,7 @@ internal static class JournalBenchmark
             Console.WriteLine(line);
         }
 
-        Print($"payload: 100-byte events, untagged; group commit: {options.Actors:N0} actors x {options.AppendsPerActor:N0} sequential appends; writer: {(options.Writers == 0 ? "1 writer on SQLite, 4 on PostgreSQL" : $"{options.Writers} writers")}, batches of at most {new JournalOptions().MaxBatchSize:N0} events, no linger");
+        Print($"payload: 100-byte events, untagged; group commit: {options.Actors:N0} actors x {options.AppendsPerActor:N0} sequential appends; writer: {(options.Writers == 0 ? new JournalOptions().Writers : options.Writers)} writer(s), batches of at most {new JournalOptions().MaxBatchSize:N0} events, no linger");
         var goals = new List<string>();
         await GroupCommitAsync(new NullJournal(), 4, "warmup", Math.Min(options.Actors, 100), 5);
         var (ceiling, _, _, _) = await GroupCommitAsync(new NullJournal(), 4, "null", options.Actors, options.AppendsPerActor);
@@ -48,7 +48,7 @@ internal static class JournalBenchmark
                 try
                 {
                     await using var sqlite = await SqlitePersistence.OpenAsync(new SqlitePersistenceOptions { DataDirectory = directory.FullName }, TimeProvider.System);
-                    goals.AddRange(await MeasureAsync("SQLite", sqlite.Journal, options, options.Writers == 0 ? 1 : options.Writers, GoalSqliteGroupCommit));
+                    goals.AddRange(await MeasureAsync("SQLite", sqlite.Journal, options, options.Writers == 0 ? new JournalOptions().Writers : options.Writers, GoalSqliteGroupCommit));
                 }
                 finally
                 {
@@ -63,7 +63,7 @@ internal static class JournalBenchmark
                 var connectionString = await server.CreateDatabaseAsync("journal_bench");
                 Print($"PostgreSQL: private server {Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(ServerBinary())))} on 127.0.0.1:{server.Port} started in {Ms(started):F0} ms (fsync on, synchronous_commit on)");
                 await using var postgres = await PostgresPersistence.OpenAsync(new PostgresPersistenceOptions { ConnectionString = connectionString }, TimeProvider.System);
-                goals.AddRange(await MeasureAsync("PostgreSQL", postgres.Journal, options, options.Writers == 0 ? 4 : options.Writers, GoalPostgresGroupCommit));
+                goals.AddRange(await MeasureAsync("PostgreSQL", postgres.Journal, options, options.Writers == 0 ? new JournalOptions().Writers : options.Writers, GoalPostgresGroupCommit));
             }
         }
 

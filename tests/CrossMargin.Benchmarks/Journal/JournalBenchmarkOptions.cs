@@ -8,7 +8,7 @@ namespace CrossMargin.Benchmarks.Journal;
 /// <param name="AppendsPerActor">Sequential appends per actor in the group-commit run (default 50).</param>
 /// <param name="SingleWriterAppends">Appends of the single sequential writer (default 2,000; the run also stops after 10 s).</param>
 /// <param name="RecoveryEvents">Events in the history replayed for the recovery figure (default 200,000).</param>
-/// <param name="Writers">Parallel writers of the batching writer; 0 (default) uses each backend's recommendation (SQLite 1, PostgreSQL 4).</param>
+/// <param name="Writers">Parallel writers of the batching writer; 0 (default) uses the <see cref="CrossMargin.Persistence.Journal.JournalOptions"/> default.</param>
 internal sealed record JournalBenchmarkOptions(
     string[] Backends, int Actors = 1000, int AppendsPerActor = 50, int SingleWriterAppends = 2000, int RecoveryEvents = 200_000, int Writers = 0)
 {
