@@ -12,6 +12,13 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # Servers the suite needs are installed here as later layers arrive (PostgreSQL, RabbitMQ, Chromium).
+# PostgreSQL: the persistence tests and the journal benchmark start their own private server from these binaries
+# (initdb in a temporary directory, a free port); the cluster Debian's package may create and start is never used.
+if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  echo "test.sh: installing PostgreSQL server binaries (Debian package postgresql)" >&2
+  need_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT

@@ -34,6 +34,7 @@ public sealed class ProjectReferenceTests
     [InlineData("cm", new[] { "CrossMargin.Risk", "CrossMargin.Risk.Serialization" })]
     [InlineData("CrossMargin.Actors", new string[0])]
     [InlineData("CrossMargin.Actors.TestKit", new[] { "CrossMargin.Actors" })]
+    [InlineData("CrossMargin.Persistence", new[] { "CrossMargin.Actors" })]
     public void Project_references_only_layers_below_it(string assembly, string[] allowed)
     {
         var ours = ReferencesOf(assembly).Where(r => r.StartsWith("CrossMargin", StringComparison.Ordinal) || r == "cm");

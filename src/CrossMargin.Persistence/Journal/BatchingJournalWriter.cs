@@ -1,0 +1,257 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CrossMargin.Persistence.Journal;
+
+/// <summary>
+/// Group commit: collects appends from many persistent actors into batches (bounded size, optionally a bounded
+/// linger), writes each batch in one transaction, and completes each append only once its transaction is durable.
+/// A few writers run in parallel; a persistence id always goes to the same writer, so its appends commit in order.
+/// Each writer's queue is bounded: when the store is slow, appending waits (back-pressure) instead of buffering
+/// without limit. A <see cref="JournalCircuitBreaker"/> makes appends fail fast while the store is down.
+/// </summary>
+public sealed class BatchingJournalWriter : IAsyncDisposable
+{
+    private readonly IJournal _journal;
+    private readonly JournalOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Channel<PendingWrite>[] _queues;
+    private readonly Task[] _loops;
+    private long _batches;
+    private long _writes;
+    private long _events;
+    private int _disposed;
+
+    /// <summary>Creates the writer and starts its writer loops.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid.</exception>
+    public BatchingJournalWriter(IJournal journal, JournalOptions options, TimeProvider timeProvider, ILogger<BatchingJournalWriter>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _journal = journal;
+        _options = OptionsGuard.ThrowIfInvalid(new JournalOptionsValidator(), options);
+        _timeProvider = timeProvider;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        CircuitBreaker = new JournalCircuitBreaker(options.CircuitBreakerMaxFailures, options.CircuitBreakerResetTimeout, timeProvider);
+        CircuitBreaker.StateChanged += (_, e) => LogStateChange(e);
+        var capacity = Math.Max(1, options.MaxPendingWrites / options.Writers);
+        _queues = new Channel<PendingWrite>[options.Writers];
+        _loops = new Task[options.Writers];
+        for (var i = 0; i < _queues.Length; i++)
+        {
+            _queues[i] = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(capacity)
+            {
+                FullMode = BoundedChannelFullMode.Wait,
+                SingleReader = true,
+                AllowSynchronousContinuations = false,
+            });
+            var queue = _queues[i].Reader;
+            _loops[i] = Task.Run(() => RunAsync(queue));
+        }
+    }
+
+    /// <summary>The breaker guarding the store; observe <see cref="JournalCircuitBreaker.State"/> and its StateChanged event.</summary>
+    public JournalCircuitBreaker CircuitBreaker { get; }
+
+    /// <summary>Batches sent to the journal so far.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Atomic writes sent to the journal so far.</summary>
+    public long Writes => Interlocked.Read(ref _writes);
+
+    /// <summary>Events sent to the journal so far.</summary>
+    public long Events => Interlocked.Read(ref _events);
+
+    /// <summary>
+    /// Appends <paramref name="write"/> and completes when it is durable. Waits while the writer's queue is full.
+    /// <paramref name="cancellationToken"/> cancels only that wait: once queued, the write goes to the store, and
+    /// its outcome is this task's outcome.
+    /// </summary>
+    /// <exception cref="JournalSequenceConflictException">Another writer owns a sequence number of this write.</exception>
+    /// <exception cref="JournalCircuitOpenException">The store is failing; the breaker is open.</exception>
+    /// <exception cref="JournalWriteException">The store failed, timed out, or an earlier write of the same id in the batch was rejected.</exception>
+    public async Task AppendAsync(AtomicWrite write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (!CircuitBreaker.WouldAllow())
+        {
+            throw new JournalCircuitOpenException();
+        }
+
+        var pending = new PendingWrite(write);
+        var queue = _queues[unchecked((uint)StringComparer.Ordinal.GetHashCode(write.PersistenceId)) % (uint)_queues.Length];
+        try
+        {
+            await queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            throw new ObjectDisposedException(nameof(BatchingJournalWriter));
+        }
+
+        await pending.Completion.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Stops accepting appends, writes what is queued, and waits for the writer loops to finish.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var queue in _queues)
+        {
+            queue.Writer.TryComplete();
+        }
+
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+    }
+
+    private async Task RunAsync(ChannelReader<PendingWrite> queue)
+    {
+        var batch = new List<PendingWrite>(64);
+        while (await queue.WaitToReadAsync().ConfigureAwait(false))
+        {
+            var events = Drain(queue, batch, 0);
+            if (events < _options.MaxBatchSize && _options.MaxBatchDelay > TimeSpan.Zero)
+            {
+                events = await LingerAsync(queue, batch, events).ConfigureAwait(false);
+            }
+
+            if (batch.Count > 0)
+            {
+                await WriteBatchAsync(batch).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+    }
+
+    private int Drain(ChannelReader<PendingWrite> queue, List<PendingWrite> batch, int events)
+    {
+        while (events < _options.MaxBatchSize && queue.TryPeek(out var next))
+        {
+            // A write that does not fit waits for the next batch, unless the batch is empty (it then goes alone).
+            if (batch.Count > 0 && events + next.Write.Events.Count > _options.MaxBatchSize)
+            {
+                break;
+            }
+
+            queue.TryRead(out next);
+            batch.Add(next!);
+            events += next!.Write.Events.Count;
+        }
+
+        return events;
+    }
+
+    private async Task<int> LingerAsync(ChannelReader<PendingWrite> queue, List<PendingWrite> batch, int events)
+    {
+        using var linger = new CancellationTokenSource(_options.MaxBatchDelay, _timeProvider);
+        try
+        {
+            while (events < _options.MaxBatchSize && await queue.WaitToReadAsync(linger.Token).ConfigureAwait(false))
+            {
+                var before = events;
+                events = Drain(queue, batch, events);
+                if (events == before)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (linger.IsCancellationRequested)
+        {
+            // The linger is over: write what we have.
+        }
+
+        return events;
+    }
+
+    private async Task WriteBatchAsync(List<PendingWrite> batch)
+    {
+        if (!CircuitBreaker.TryEnter())
+        {
+            var open = new JournalCircuitOpenException();
+            foreach (var pending in batch)
+            {
+                pending.Completion.TrySetException(open);
+            }
+
+            return;
+        }
+
+        var writes = new AtomicWrite[batch.Count];
+        var events = 0;
+        for (var i = 0; i < writes.Length; i++)
+        {
+            writes[i] = batch[i].Write;
+            events += writes[i].Events.Count;
+        }
+
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _writes, writes.Length);
+        Interlocked.Add(ref _events, events);
+        IReadOnlyList<Exception?> results;
+        using var timeout = new CancellationTokenSource(_options.CallTimeout, _timeProvider);
+        try
+        {
+            results = await _journal.WriteMessagesAsync(writes, timeout.Token).ConfigureAwait(false);
+            if (results.Count != writes.Length)
+            {
+                throw new InvalidOperationException($"The journal returned {results.Count} results for {writes.Length} writes.");
+            }
+        }
+        catch (Exception e)
+        {
+            CircuitBreaker.RecordFailure(e);
+            var reason = timeout.IsCancellationRequested
+                ? $"timed out after {_options.CallTimeout.TotalSeconds:0.###} s; it may or may not have committed"
+                : "failed in the store";
+            _logger.LogError(e, "Journal batch of {Writes} writes ({Events} events) {Reason}", writes.Length, events, reason);
+            foreach (var pending in batch)
+            {
+                var write = pending.Write;
+                pending.Completion.TrySetException(new JournalWriteException(
+                    $"Append of '{write.PersistenceId}' sequence numbers {write.FromSequenceNr}..{write.ToSequenceNr} {reason}: {e.Message}", e));
+            }
+
+            return;
+        }
+
+        CircuitBreaker.RecordSuccess();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (results[i] is { } rejected)
+            {
+                batch[i].Completion.TrySetException(rejected);
+            }
+            else
+            {
+                batch[i].Completion.TrySetResult();
+            }
+        }
+    }
+
+    private void LogStateChange(CircuitStateChangedEventArgs change)
+    {
+        if (change.Current == CircuitState.Open)
+        {
+            _logger.LogError(change.Cause, "Journal circuit breaker {Previous} -> Open: appends fail fast for {ResetTimeout}", change.Previous, _options.CircuitBreakerResetTimeout);
+        }
+        else
+        {
+            _logger.LogWarning("Journal circuit breaker {Previous} -> {Current}", change.Previous, change.Current);
+        }
+    }
+
+    private sealed class PendingWrite(AtomicWrite write)
+    {
+        public AtomicWrite Write { get; } = write;
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,301 @@
+using System.Runtime.CompilerServices;
+using CrossMargin.Persistence.Journal;
+using Npgsql;
+
+namespace CrossMargin.Persistence.Postgres;
+
+/// <summary>
+/// The PostgreSQL journal. A batch is one transaction and one statement: it takes a range of orderings from the
+/// event_ordering row (whose row lock, held to commit, makes orderings commit in order: see the migration) and
+/// inserts all events and tag rows from arrays (unnest), then NOTIFYs live readers on commit. If a sequence
+/// number is taken, the whole batch rolls back and its writes are retried one transaction each, so only the
+/// conflicting persistence id is rejected.
+/// </summary>
+internal sealed class PostgresJournal : IJournal
+{
+    private const string UniqueViolation = "23505";
+    private const string PrimaryKey = "event_journal_pkey";
+
+    private const string InsertSql = """
+        WITH c AS (
+            UPDATE event_ordering SET value = value + $1 WHERE id = 1 RETURNING value - $1 AS base
+        ), e AS (
+            INSERT INTO event_journal (persistence_id, sequence_nr, ordering, manifest, version, payload, tags, writer_id, "timestamp")
+            SELECT u.pid, u.seq, c.base + u.i, u.manifest, u.version, u.payload, u.tags, u.writer, $9
+            FROM c, unnest($2::text[], $3::bigint[], $4::text[], $5::integer[], $6::bytea[], $7::text[], $8::text[])
+                WITH ORDINALITY AS u(pid, seq, manifest, version, payload, tags, writer, i)
+        )
+        INSERT INTO event_tag (tag, ordering)
+        SELECT t.tag, c.base + t.i FROM c, unnest($10::text[], $11::bigint[]) AS t(tag, i)
+        """;
+
+    private const string Columns = "j.persistence_id, j.sequence_nr, j.ordering, j.manifest, j.version, j.payload, j.tags, j.writer_id, j.\"timestamp\"";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgresPersistenceOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly JournalSignal _signal;
+    private readonly PostgresNotificationListener _listener;
+
+    public PostgresJournal(NpgsqlDataSource dataSource, PostgresPersistenceOptions options, TimeProvider timeProvider, JournalSignal signal, PostgresNotificationListener listener)
+    {
+        _dataSource = dataSource;
+        _options = options;
+        _timeProvider = timeProvider;
+        _signal = signal;
+        _listener = listener;
+    }
+
+    /// <summary>Test hook: runs inside the write transaction after the insert, just before COMMIT.</summary>
+    internal Func<NpgsqlConnection, Task>? BeforeCommit { get; set; }
+
+    public async Task<IReadOnlyList<Exception?>> WriteMessagesAsync(IReadOnlyList<AtomicWrite> writes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        var results = new Exception?[writes.Count];
+        if (writes.Count == 0)
+        {
+            return results;
+        }
+
+        var timestamp = _timeProvider.GetUtcNow().ToUniversalTime();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteInOneTransactionAsync(connection, writes, 0, writes.Count, timestamp, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (IsKeyConflict(e))
+        {
+            await WriteOneByOneAsync(connection, writes, results, timestamp, cancellationToken).ConfigureAwait(false);
+        }
+
+        _signal.Pulse();
+        return results;
+    }
+
+    public async IAsyncEnumerable<PersistentRepresentation> ReplayMessagesAsync(
+        string persistenceId, long fromSequenceNr = 1, long toSequenceNr = long.MaxValue, long max = long.MaxValue,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(persistenceId);
+        if (max <= 0 || toSequenceNr < fromSequenceNr)
+        {
+            yield break;
+        }
+
+        await using var command = _dataSource.CreateCommand(
+            "SELECT sequence_nr, ordering, manifest, version, payload, tags, writer_id, \"timestamp\" FROM event_journal " +
+            "WHERE persistence_id = $1 AND sequence_nr >= $2 AND sequence_nr <= $3 AND NOT deleted ORDER BY sequence_nr LIMIT $4");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = persistenceId });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = fromSequenceNr });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = toSequenceNr });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = max });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return new PersistentRepresentation(
+                persistenceId,
+                reader.GetInt64(0),
+                reader.GetInt64(1),
+                new SerializedPayload(reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<byte[]>(4)),
+                TagCodec.Decode(reader.GetString(5)),
+                reader.GetString(6),
+                reader.GetFieldValue<DateTimeOffset>(7));
+        }
+    }
+
+    public async Task<long> ReadHighestSequenceNrAsync(string persistenceId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(persistenceId);
+        await using var command = _dataSource.CreateCommand("SELECT coalesce(max(sequence_nr), 0) FROM event_journal WHERE persistence_id = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = persistenceId });
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    public async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(persistenceId);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                Command("DELETE FROM event_tag WHERE ordering IN (SELECT ordering FROM event_journal WHERE persistence_id = $1 AND sequence_nr <= $2)", persistenceId, toSequenceNr),
+
+                // The highest event stays as a deleted marker so the highest sequence number survives and a stale writer still conflicts.
+                Command(
+                    "DELETE FROM event_journal WHERE persistence_id = $1 AND sequence_nr <= $2 " +
+                    "AND sequence_nr < (SELECT max(sequence_nr) FROM event_journal WHERE persistence_id = $1)",
+                    persistenceId,
+                    toSequenceNr),
+                Command("UPDATE event_journal SET deleted = true WHERE persistence_id = $1 AND sequence_nr <= $2", persistenceId, toSequenceNr),
+            },
+        };
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+        static NpgsqlBatchCommand Command(string sql, string persistenceId, long toSequenceNr) => new(sql)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string> { TypedValue = persistenceId },
+                new NpgsqlParameter<long> { TypedValue = toSequenceNr },
+            },
+        };
+    }
+
+    public IAsyncEnumerable<TaggedEvent> EventsByTag(string tag, long fromOffset = 0, bool live = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tag);
+        if (live)
+        {
+            _listener.EnsureStarted();
+        }
+
+        return TagStream.ReadAsync(
+            (offset, limit, ct) => ReadTagPageAsync(tag, offset, limit, ct),
+            _signal,
+            fromOffset,
+            live,
+            _options.PollInterval,
+            _timeProvider,
+            cancellationToken);
+    }
+
+    private static bool IsKeyConflict(PostgresException e) => e.SqlState == UniqueViolation && e.ConstraintName == PrimaryKey;
+
+    private async Task<List<TaggedEvent>> ReadTagPageAsync(string tag, long afterOffset, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(
+            $"SELECT {Columns} FROM event_tag t JOIN event_journal j ON j.ordering = t.ordering " +
+            "WHERE t.tag = $1 AND t.ordering > $2 ORDER BY t.ordering LIMIT $3");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tag });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterOffset });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        var page = new List<TaggedEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var ordering = reader.GetInt64(2);
+            page.Add(new TaggedEvent(tag, ordering, new PersistentRepresentation(
+                reader.GetString(0),
+                reader.GetInt64(1),
+                ordering,
+                new SerializedPayload(reader.GetString(3), reader.GetInt32(4), reader.GetFieldValue<byte[]>(5)),
+                TagCodec.Decode(reader.GetString(6)),
+                reader.GetString(7),
+                reader.GetFieldValue<DateTimeOffset>(8))));
+        }
+
+        return page;
+    }
+
+    private async Task WriteOneByOneAsync(
+        NpgsqlConnection connection, IReadOnlyList<AtomicWrite> writes, Exception?[] results, DateTimeOffset timestamp, CancellationToken cancellationToken)
+    {
+        HashSet<string>? rejectedIds = null;
+        for (var w = 0; w < writes.Count; w++)
+        {
+            var write = writes[w];
+            if (rejectedIds is not null && rejectedIds.Contains(write.PersistenceId))
+            {
+                results[w] = WriteRejections.PredecessorRejected(write);
+                continue;
+            }
+
+            try
+            {
+                await WriteInOneTransactionAsync(connection, writes, w, 1, timestamp, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (IsKeyConflict(e))
+            {
+                results[w] = new JournalSequenceConflictException(write.PersistenceId, write.FromSequenceNr, write.WriterId, e);
+                (rejectedIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(write.PersistenceId);
+            }
+        }
+    }
+
+    private async Task WriteInOneTransactionAsync(
+        NpgsqlConnection connection, IReadOnlyList<AtomicWrite> writes, int start, int count, DateTimeOffset timestamp, CancellationToken cancellationToken)
+    {
+        var events = 0;
+        var tags = 0;
+        for (var w = start; w < start + count; w++)
+        {
+            events += writes[w].Events.Count;
+            foreach (var e in writes[w].Events)
+            {
+                tags += e.Tags.Count;
+            }
+        }
+
+        var pids = new string[events];
+        var seqs = new long[events];
+        var manifests = new string[events];
+        var versions = new int[events];
+        var payloads = new byte[events][];
+        var tagColumns = new string[events];
+        var writers = new string[events];
+        var tagNames = new string[tags];
+        var tagIndexes = new long[tags];
+        var i = 0;
+        var t = 0;
+        for (var w = start; w < start + count; w++)
+        {
+            var write = writes[w];
+            var sequenceNr = write.FromSequenceNr;
+            foreach (var e in write.Events)
+            {
+                pids[i] = write.PersistenceId;
+                seqs[i] = sequenceNr++;
+                manifests[i] = e.Payload.Manifest;
+                versions[i] = e.Payload.Version;
+                payloads[i] = PayloadBytes.AsArray(e.Payload.Bytes);
+                tagColumns[i] = TagCodec.Encode(e.Tags);
+                writers[i] = write.WriterId;
+                i++;
+                foreach (var tag in e.Tags)
+                {
+                    tagNames[t] = tag;
+                    tagIndexes[t++] = i;
+                }
+            }
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(InsertSql)
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter<long> { TypedValue = events },
+                        new NpgsqlParameter<string[]> { TypedValue = pids },
+                        new NpgsqlParameter<long[]> { TypedValue = seqs },
+                        new NpgsqlParameter<string[]> { TypedValue = manifests },
+                        new NpgsqlParameter<int[]> { TypedValue = versions },
+                        new NpgsqlParameter<byte[][]> { TypedValue = payloads },
+                        new NpgsqlParameter<string[]> { TypedValue = tagColumns },
+                        new NpgsqlParameter<string[]> { TypedValue = writers },
+                        new NpgsqlParameter<DateTimeOffset> { TypedValue = timestamp },
+                        new NpgsqlParameter<string[]> { TypedValue = tagNames },
+                        new NpgsqlParameter<long[]> { TypedValue = tagIndexes },
+                    },
+                },
+
+                // Delivered only if and when the transaction commits, so a woken reader always finds the events.
+                new NpgsqlBatchCommand("SELECT pg_notify($1, '')") { Parameters = { new NpgsqlParameter<string> { TypedValue = _options.NotificationChannel } } },
+            },
+        };
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        if (BeforeCommit is { } hook)
+        {
+            await hook(connection).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,75 @@
+using CrossMargin.Persistence.Journal;
+using CrossMargin.Persistence.Snapshots;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace CrossMargin.Persistence.Postgres;
+
+/// <summary>
+/// The cluster store: journal and snapshot store in PostgreSQL. Opening applies the schema migrations (under an
+/// advisory lock, so nodes starting together do not race).
+/// </summary>
+public sealed class PostgresPersistence : IAsyncDisposable
+{
+    // Arbitrary, fixed: the key every node locks while migrating this database.
+    private const long MigrationLockKey = 0x434D_4A4E_4C00;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgresNotificationListener _listener;
+    private readonly PostgresJournal _journal;
+
+    private PostgresPersistence(NpgsqlDataSource dataSource, PostgresPersistenceOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        _dataSource = dataSource;
+        var signal = new JournalSignal();
+        _listener = new PostgresNotificationListener(dataSource, options.NotificationChannel, signal, timeProvider, logger);
+        _journal = new PostgresJournal(dataSource, options, timeProvider, signal, _listener);
+        SnapshotStore = new PostgresSnapshotStore(dataSource, timeProvider);
+    }
+
+    /// <summary>The event journal.</summary>
+    public IJournal Journal => _journal;
+
+    /// <summary>The snapshot store.</summary>
+    public ISnapshotStore SnapshotStore { get; }
+
+    /// <summary>Test hook: runs inside each journal write transaction just before COMMIT.</summary>
+    internal Func<NpgsqlConnection, Task>? BeforeCommit
+    {
+        get => _journal.BeforeCommit;
+        set => _journal.BeforeCommit = value;
+    }
+
+    /// <summary>Connects and brings the schema up to date.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid.</exception>
+    public static async Task<PostgresPersistence> OpenAsync(
+        PostgresPersistenceOptions options, TimeProvider timeProvider, ILogger<PostgresPersistence>? logger = null, CancellationToken cancellationToken = default)
+    {
+        OptionsGuard.ThrowIfInvalid(new PostgresPersistenceOptionsValidator(), options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+        try
+        {
+            await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await Migrations.MigrationRunner.ApplyAsync(
+                    connection, "Postgres", $"SELECT pg_advisory_xact_lock({MigrationLockKey})", timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new PostgresPersistence(dataSource, options, timeProvider, (ILogger?)logger ?? NullLogger.Instance);
+        }
+        catch
+        {
+            await dataSource.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops the LISTEN connection and closes the connection pool.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _listener.DisposeAsync().ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace CrossMargin.Persistence.Sqlite;
+
+/// <summary>
+/// A statement prepared once on the write connection and stepped through SQLite's C API: the append path runs a
+/// few statements per event, and going through ADO.NET (a data reader per ExecuteNonQuery) costs more than SQLite
+/// itself. Used only inside transactions opened by Microsoft.Data.Sqlite on the same connection.
+/// </summary>
+internal sealed class RawStatement : IDisposable
+{
+    private const int SqliteRow = 100;
+    private const int SqliteDone = 101;
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _statement;
+
+    public RawStatement(SqliteConnection connection, string sql)
+    {
+        _db = connection.Handle ?? throw new InvalidOperationException("The write connection is not open.");
+        var rc = raw.sqlite3_prepare_v2(_db, sql, out _statement);
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException($"Preparing '{sql}' failed: {raw.sqlite3_errmsg(_db).utf8_to_string()}", rc, raw.sqlite3_extended_errcode(_db));
+        }
+    }
+
+    public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
+
+    public void Bind(int index, string value) => Check(raw.sqlite3_bind_text(_statement, index, value));
+
+    public void Bind(int index, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_blob(_statement, index, value));
+
+    /// <summary>Runs the statement to completion (or to its first row, whose column 0 it returns) and resets it.</summary>
+    /// <exception cref="SqliteException">SQLite reported an error (for example a constraint violation).</exception>
+    public long Step()
+    {
+        var rc = raw.sqlite3_step(_statement);
+        try
+        {
+            return rc switch
+            {
+                SqliteDone => 0,
+                SqliteRow => raw.sqlite3_column_int64(_statement, 0),
+                _ => throw new SqliteException($"SQLite error {rc}: {raw.sqlite3_errmsg(_db).utf8_to_string()}", rc, raw.sqlite3_extended_errcode(_db)),
+            };
+        }
+        finally
+        {
+            raw.sqlite3_reset(_statement);
+        }
+    }
+
+    public void Dispose() => _statement.Dispose();
+
+    private void Check(int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+        {
+            throw new SqliteException($"Binding failed: {raw.sqlite3_errmsg(_db).utf8_to_string()}", rc, raw.sqlite3_extended_errcode(_db));
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using CrossMargin.Persistence.Journal;
+using CrossMargin.Persistence.Snapshots;
+
+namespace CrossMargin.Persistence.Sqlite;
+
+/// <summary>
+/// The embedded default: journal and snapshot store in one SQLite file (WAL) under the node's data directory.
+/// Opening applies the schema migrations.
+/// </summary>
+public sealed class SqlitePersistence : IAsyncDisposable
+{
+    private readonly SqliteDatabase _database;
+    private readonly SqliteJournal _journal;
+
+    private SqlitePersistence(SqliteDatabase database)
+    {
+        _database = database;
+        _journal = new SqliteJournal(database);
+        SnapshotStore = new SqliteSnapshotStore(database);
+    }
+
+    /// <summary>The event journal.</summary>
+    public IJournal Journal => _journal;
+
+    /// <summary>The snapshot store.</summary>
+    public ISnapshotStore SnapshotStore { get; }
+
+    /// <summary>Full path of the database file.</summary>
+    public string DatabasePath => _database.Path;
+
+    /// <summary>Test hook: runs inside each journal write transaction just before COMMIT.</summary>
+    internal Action? BeforeCommit
+    {
+        get => _journal.BeforeCommit;
+        set => _journal.BeforeCommit = value;
+    }
+
+    /// <summary>Opens (creating when missing) the database and brings its schema up to date.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid.</exception>
+    public static async Task<SqlitePersistence> OpenAsync(SqlitePersistenceOptions options, TimeProvider timeProvider, CancellationToken cancellationToken = default)
+    {
+        OptionsGuard.ThrowIfInvalid(new SqlitePersistenceOptionsValidator(), options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var database = await SqliteDatabase.OpenAsync(options, timeProvider, cancellationToken).ConfigureAwait(false);
+        return new SqlitePersistence(database);
+    }
+
+    /// <summary>Closes the write connection (after the write in progress, if any).</summary>
+    public ValueTask DisposeAsync() => _database.DisposeAsync(_journal.Dispose);
+}
