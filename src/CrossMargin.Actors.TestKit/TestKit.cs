@@ -126,10 +126,10 @@ public abstract class TestKit : IAsyncLifetime
     }
 
     /// <inheritdoc />
-    public Task InitializeAsync() => Task.CompletedTask;
+    public virtual Task InitializeAsync() => Task.CompletedTask;
 
     /// <summary>Shuts the system down; fails the test if it does not stop in time.</summary>
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         var terminated = Sys.Terminate();
         if (await Task.WhenAny(terminated, Task.Delay(_settings.ShutdownTimeout)).ConfigureAwait(false) != terminated)

@@ -1,0 +1,20 @@
+using CrossMargin.Persistence.Journal;
+using CrossMargin.Persistence.Serialization;
+using CrossMargin.Persistence.Snapshots;
+
+namespace CrossMargin.Persistence;
+
+/// <summary>What a <see cref="PersistentActor"/> needs: where events and snapshots go and how they are serialized.</summary>
+/// <param name="Journal">Replays events and reads the highest sequence number.</param>
+/// <param name="Writer">Appends events with group commit.</param>
+/// <param name="SnapshotStore">Saves and loads snapshots.</param>
+/// <param name="Registry">Maps event and snapshot types to manifests and back.</param>
+/// <param name="WriterId">Recorded on each event: which node (and incarnation) wrote it.</param>
+/// <param name="Options">Snapshot policy.</param>
+public sealed record PersistenceServices(
+    IJournal Journal,
+    BatchingJournalWriter Writer,
+    ISnapshotStore SnapshotStore,
+    EventTypeRegistry Registry,
+    string WriterId,
+    PersistenceOptions Options);

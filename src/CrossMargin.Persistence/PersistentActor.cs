@@ -1,0 +1,242 @@
+using CrossMargin.Actors;
+using CrossMargin.Persistence.Journal;
+using Microsoft.Extensions.Logging;
+
+namespace CrossMargin.Persistence;
+
+/// <summary>
+/// An event-sourced actor, as in Akka.Persistence: it recovers its state from the latest snapshot plus the
+/// events after it, then handles commands by persisting events and applying them in handlers that run only
+/// once the events are durable. While events are being written (and while it recovers) incoming messages wait
+/// in the mailbox, so every command sees the state produced by all earlier ones.
+/// </summary>
+/// <remarks>
+/// A failed recovery or a failed write stops the actor with an error naming the persistence id: continuing
+/// with state that differs from the journal would fork history. In particular a second writer for the same
+/// persistence id (a sequence-number conflict) stops the loser.
+/// </remarks>
+public abstract class PersistentActor : ActorBase
+{
+    private readonly PersistenceServices _services;
+    private readonly List<(object Event, Action<object> Handler)> _pending = [];
+    private long _lastSequenceNr;
+    private long _lastSnapshotSequenceNr;
+
+    /// <summary>Binds the actor to its journal, snapshot store and serializers.</summary>
+    protected PersistentActor(PersistenceServices services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        _services = services;
+    }
+
+    /// <summary>The stream this actor's events are stored under; must not change over the actor's life.</summary>
+    public abstract string PersistenceId { get; }
+
+    /// <summary>The sequence number of the last event recovered or persisted (0 for none).</summary>
+    public long LastSequenceNr => _lastSequenceNr;
+
+    /// <summary>True until recovery has completed.</summary>
+    protected bool IsRecovering { get; private set; } = true;
+
+    /// <summary>
+    /// Applies a recovered <see cref="SnapshotOffer"/> or event, then receives <see cref="RecoveryCompleted"/>.
+    /// Must not persist or send side effects that should happen only once.
+    /// </summary>
+    protected abstract void ReceiveRecover(object message);
+
+    /// <summary>Handles a command; return false when not understood.</summary>
+    protected abstract bool ReceiveCommand(object message);
+
+    /// <summary>
+    /// The state to snapshot every <see cref="PersistenceOptions.SnapshotEvery"/> events, or null to never
+    /// snapshot. Its type must be registered with the event type registry.
+    /// </summary>
+    protected virtual object? SnapshotState() => null;
+
+    /// <summary>Tags stored with <paramref name="persistedEvent"/> for the events-by-tag streams (none by default).</summary>
+    protected virtual IReadOnlyList<string> TagsFor(object persistedEvent) => [];
+
+    /// <summary>
+    /// Persists <paramref name="event"/> and then calls <paramref name="handler"/> with it. Events persisted in
+    /// one command are written in one atomic batch after the command handler returns; their handlers run in
+    /// order once the batch is durable.
+    /// </summary>
+    protected void Persist<TEvent>(TEvent @event, Action<TEvent> handler)
+        where TEvent : notnull
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (IsRecovering)
+        {
+            throw new InvalidOperationException($"{PersistenceId}: Persist is not allowed during recovery.");
+        }
+
+        _pending.Add((@event, e => handler((TEvent)e)));
+    }
+
+    /// <summary>Persists <paramref name="events"/> atomically, calling <paramref name="handler"/> for each in order.</summary>
+    protected void PersistAll<TEvent>(IEnumerable<TEvent> events, Action<TEvent> handler)
+        where TEvent : notnull
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        foreach (var @event in events)
+        {
+            Persist(@event, handler);
+        }
+    }
+
+    /// <summary>
+    /// Called when recovery fails. The default logs the error; the actor then stops.
+    /// </summary>
+    protected virtual void OnRecoveryFailure(Exception cause) =>
+        Context.Log.LogError(cause, "Recovery of {PersistenceId} failed at sequence number {SequenceNr}; the actor stops", PersistenceId, _lastSequenceNr);
+
+    /// <summary>
+    /// Called when writing events fails (database down, circuit open, or a second writer). The default logs the
+    /// error; the actor then stops, and the command's events are not applied.
+    /// </summary>
+    protected virtual void OnPersistFailure(Exception cause, long fromSequenceNr, int count)
+    {
+        if (cause is JournalSequenceConflictException)
+        {
+            Context.Log.LogError(cause,
+                "Persist of {PersistenceId} from sequence number {SequenceNr} ({Count} events) conflicts with another writer; the actor stops",
+                PersistenceId, fromSequenceNr, count);
+        }
+        else
+        {
+            Context.Log.LogError(cause, "Persist of {PersistenceId} from sequence number {SequenceNr} ({Count} events) failed; the actor stops",
+                PersistenceId, fromSequenceNr, count);
+        }
+    }
+
+    /// <inheritdoc />
+    protected sealed override bool Receive(object message)
+    {
+        var handled = ReceiveCommand(message);
+        if (_pending.Count > 0)
+        {
+            FlushPending();
+        }
+
+        return handled;
+    }
+
+    /// <summary>Runs PreStart, then recovers (holding the mailbox until recovery completes).</summary>
+    protected override void AroundPreStart()
+    {
+        base.AroundPreStart();
+        StartRecovery();
+    }
+
+    /// <summary>Runs PostRestart, then recovers the fresh instance from the journal.</summary>
+    protected override void AroundPostRestart(Exception reason)
+    {
+        base.AroundPostRestart(reason);
+        StartRecovery();
+    }
+
+    private void StartRecovery() => RunTask(RecoverAsync);
+
+    private async Task RecoverAsync()
+    {
+        IsRecovering = true;
+        try
+        {
+            var snapshot = await _services.SnapshotStore.LoadAsync(PersistenceId).ConfigureAwait(true);
+            if (snapshot is not null)
+            {
+                _lastSequenceNr = _lastSnapshotSequenceNr = snapshot.Metadata.SequenceNr;
+                ReceiveRecover(new SnapshotOffer(snapshot.Metadata, _services.Registry.Deserialize(snapshot.Snapshot)));
+            }
+
+            await foreach (var stored in _services.Journal.ReplayMessagesAsync(PersistenceId, _lastSequenceNr + 1).ConfigureAwait(true))
+            {
+                if (stored.SequenceNr != _lastSequenceNr + 1)
+                {
+                    throw new InvalidOperationException(
+                        $"{PersistenceId}: the journal has a gap: expected sequence number {_lastSequenceNr + 1}, found {stored.SequenceNr}.");
+                }
+
+                ReceiveRecover(_services.Registry.Deserialize(stored.Payload));
+                _lastSequenceNr = stored.SequenceNr;
+            }
+
+            // Events deleted after a snapshot still count: the next write must continue after the highest ever.
+            var highest = await _services.Journal.ReadHighestSequenceNrAsync(PersistenceId).ConfigureAwait(true);
+            _lastSequenceNr = Math.Max(_lastSequenceNr, highest);
+            IsRecovering = false;
+            ReceiveRecover(RecoveryCompleted.Instance);
+        }
+        catch (Exception e)
+        {
+            OnRecoveryFailure(e);
+            Context.Stop(Self);
+        }
+    }
+
+    private void FlushPending()
+    {
+        var batch = _pending.ToArray();
+        _pending.Clear();
+        RunTask(() => WriteAsync(batch));
+    }
+
+    private async Task WriteAsync((object Event, Action<object> Handler)[] batch)
+    {
+        // Handlers may persist again; those events form the next batch, still before any new command.
+        while (batch.Length > 0)
+        {
+            var from = _lastSequenceNr + 1;
+            try
+            {
+                var events = batch.Select(p => new EventData(_services.Registry.Serialize(p.Event), TagsFor(p.Event))).ToArray();
+                await _services.Writer.AppendAsync(new AtomicWrite(PersistenceId, from, _services.WriterId, events)).ConfigureAwait(true);
+            }
+            catch (Exception e)
+            {
+                _pending.Clear();
+                OnPersistFailure(e, from, batch.Length);
+                Context.Stop(Self);
+                return;
+            }
+
+            foreach (var (@event, handler) in batch)
+            {
+                _lastSequenceNr++;
+                handler(@event);
+            }
+
+            batch = _pending.ToArray();
+            _pending.Clear();
+        }
+
+        await SnapshotIfDueAsync().ConfigureAwait(true);
+    }
+
+    private async Task SnapshotIfDueAsync()
+    {
+        var every = _services.Options.SnapshotEvery;
+        if (every <= 0 || _lastSequenceNr - _lastSnapshotSequenceNr < every || SnapshotState() is not { } state)
+        {
+            return;
+        }
+
+        var sequenceNr = _lastSequenceNr;
+        try
+        {
+            await _services.SnapshotStore.SaveAsync(PersistenceId, sequenceNr, _services.Registry.Serialize(state)).ConfigureAwait(true);
+            _lastSnapshotSequenceNr = sequenceNr;
+            if (_services.Options.DeleteEventsOnSnapshot)
+            {
+                await _services.Journal.DeleteMessagesToAsync(PersistenceId, sequenceNr).ConfigureAwait(true);
+                await _services.SnapshotStore.DeleteAsync(PersistenceId, sequenceNr - 1).ConfigureAwait(true);
+            }
+        }
+        catch (Exception e)
+        {
+            // A missed snapshot costs recovery time, not correctness: the events are durable. Try again later.
+            Context.Log.LogWarning(e, "Snapshot of {PersistenceId} at sequence number {SequenceNr} failed; will retry after more events", PersistenceId, sequenceNr);
+            _lastSnapshotSequenceNr = sequenceNr;
+        }
+    }
+}
