@@ -96,6 +96,11 @@ internal sealed partial class ActorCell
                 break;
             case Supervision.Directive.Escalate:
                 HandleInvokeFailure(cause);
+                if ((_flags & CellFlags.Failed) != 0)
+                {
+                    _extras!.EscalatedChild = child;
+                }
+
                 break;
             default:
                 strategy.Apply(this, child, cause, restart: directive == Supervision.Directive.Restart, _system.TimeProvider);
@@ -170,6 +175,7 @@ internal sealed partial class ActorCell
 
         _flags &= ~CellFlags.Failed;
         ResumeChildren();
+        ResumeEscalatedChild(cause);
     }
 
     private void DoResume(Exception? causedByFailure)
@@ -199,6 +205,20 @@ internal sealed partial class ActorCell
         }
 
         ResumeChildren();
+        ResumeEscalatedChild(causedByFailure);
+    }
+
+    /// <summary>
+    /// The child whose failure was escalated is still failed (not just suspended): once this actor is resumed or
+    /// restarted without stopping it, it must be resumed with the cause too, or it never processes another message.
+    /// </summary>
+    private void ResumeEscalatedChild(Exception cause)
+    {
+        if (_extras?.EscalatedChild is { } child)
+        {
+            _extras.EscalatedChild = null;
+            child.SendSystemMessage(new Resume(cause));
+        }
     }
 
     private void DoSuspend()
