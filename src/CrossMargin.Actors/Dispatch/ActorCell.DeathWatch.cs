@@ -52,6 +52,13 @@ internal sealed partial class ActorCell
 
     private void AddWatcher(ActorCell watcher)
     {
+        if (_lifecycle == Terminated)
+        {
+            // Handled in the same batch as (and after) our Terminate: the watchers were already notified.
+            watcher.SendSystemMessage(new DeathWatchNotification(this, existenceConfirmed: false));
+            return;
+        }
+
         if (!ReferenceEquals(watcher, this))
         {
             (_watch ??= new DeathWatchState()).WatchedBy.Add(watcher);
