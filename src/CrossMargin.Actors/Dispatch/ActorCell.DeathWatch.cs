@@ -32,17 +32,18 @@ internal sealed partial class ActorCell
 
     internal void UnwatchActor(IActorRef target)
     {
-        if (_watch is null || !_watch.Watching.Remove(target))
+        if (_watch is null)
         {
             return;
         }
 
-        if (target is ActorCell cell)
+        if (_watch.Watching.Remove(target) && target is ActorCell cell)
         {
             cell.SendSystemMessage(new Unwatch(this));
         }
 
-        // A Terminated already queued for this target is no longer wanted.
+        // A Terminated already queued for this target is no longer wanted (the target has already left
+        // Watching when its notification queued it, so this must not depend on the removal above).
         if (_front is { Count: > 0 })
         {
             var kept = new Queue<Envelope>(_front.Where(e => !(e.Message is Terminated t && ReferenceEquals(t.ActorRef, target))));
