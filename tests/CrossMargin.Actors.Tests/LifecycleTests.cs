@@ -19,11 +19,12 @@ public sealed class LifecycleTests(ITestOutputHelper output) : TestKit.TestKit(o
         actor.Tell("q2", TestActor);
         actor.Tell("q3", TestActor);
         var before = Sys.DeadLetterCount;
-        Watch(actor);
+        var watcher = CreateTestProbe();
+        watcher.Watch(actor);
         Sys.Stop(actor); // overtakes the mailbox: q1..q3 are never processed
         gate.Open();
         ExpectMsg("done first");
-        ExpectTerminated(actor);
+        watcher.ExpectTerminated(actor);
 
         foreach (var expected in new[] { "q1", "q2", "q3" })
         {
