@@ -84,9 +84,13 @@ public sealed class AskTests(ITestOutputHelper output) : TestKit.TestKit(output,
     {
         var responder = StartResponder();
         Assert.Equal(0, Time!.ActiveTimers);
+        var held = responder.Ask<string>(new Hold(), AskTimeout);
+        Assert.Equal(1, Time.ActiveTimers); // a pending Ask owns exactly one timer
         var asks = Enumerable.Range(0, 20).Select(i => responder.Ask<string>("m" + i, AskTimeout)).ToList();
-        Assert.Equal(20, Time.ActiveTimers);
         await Task.WhenAll(asks).WaitAsync(Wait);
+        AwaitCondition(() => Time.ActiveTimers == 1, message: $"{Time.ActiveTimers} timers left");
+        responder.Tell("release", TestActor);
+        Assert.Equal("late", await held.WaitAsync(Wait));
         AwaitCondition(() => Time.ActiveTimers == 0, message: $"{Time.ActiveTimers} timers left");
 
         await Assert.ThrowsAsync<BoomException>(() => responder.Ask<string>(new Status.Failure(new BoomException()), AskTimeout).WaitAsync(Wait));
