@@ -23,16 +23,20 @@ internal sealed partial class ActorCell
         var previous = ConstructingCell;
         ConstructingCell = this;
         ActorBase actor;
+        bool constructedNow;
         try
         {
             actor = _props.NewActor();
+
+            // The ActorBase constructor takes the constructing cell; if it is still here, no actor was constructed.
+            constructedNow = ConstructingCell is null;
         }
         finally
         {
             ConstructingCell = previous;
         }
 
-        if (!ReferenceEquals(actor.Cell, this))
+        if (!constructedNow || !ReferenceEquals(actor.Cell, this))
         {
             throw new ActorInitializationException($"The Props factory for {Path} returned an existing instance; it must create a new one on every call.");
         }
