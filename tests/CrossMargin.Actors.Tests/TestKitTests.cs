@@ -39,6 +39,7 @@ public sealed class TestKitTests(ITestOutputHelper output) : TestKit.TestKit(out
     {
         ExpectNoMsg(Short);
         TestActor.Tell("surprise", ActorRefs.NoSender);
+        AwaitCondition(() => Probe.QueuedCount == 1);
         var e = Assert.Throws<TestKitAssertionException>(() => ExpectNoMsg(Short));
         Assert.Contains("surprise", e.Message, StringComparison.Ordinal);
     }
