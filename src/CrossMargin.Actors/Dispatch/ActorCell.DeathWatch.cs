@@ -32,18 +32,19 @@ internal sealed partial class ActorCell
 
     internal void UnwatchActor(IActorRef target)
     {
-        if (_extras?.Watch is not { } watch || !watch.Watching.Remove(target))
+        if (_extras?.Watch is not { } watch)
         {
             return;
         }
 
-        if (target is ActorCell cell)
+        if (watch.Watching.Remove(target) && target is ActorCell cell)
         {
             cell.SendSystemMessage(new Unwatch(this));
         }
 
-        // A Terminated already queued for this target is no longer wanted.
-        if (_extras?.Front is { Count: > 0 } front)
+        // A Terminated already queued for this target is no longer wanted (the target has already left
+        // Watching when its notification queued it, so this must not depend on the removal above).
+        if (_extras.Front is { Count: > 0 } front)
         {
             _extras.Front = new Queue<Envelope>(front.Where(e => !(e.Message is Terminated t && ReferenceEquals(t.ActorRef, target))));
         }
@@ -51,6 +52,13 @@ internal sealed partial class ActorCell
 
     private void AddWatcher(ActorCell watcher)
     {
+        if (_lifecycle == Terminated)
+        {
+            // Handled in the same batch as (and after) our Terminate: the watchers were already notified.
+            watcher.SendSystemMessage(new DeathWatchNotification(this, existenceConfirmed: false));
+            return;
+        }
+
         if (!ReferenceEquals(watcher, this))
         {
             ((_extras ??= new CellExtras()).Watch ??= new DeathWatchState()).WatchedBy.Add(watcher);

@@ -23,16 +23,20 @@ internal sealed partial class ActorCell
         var previous = ConstructingCell;
         ConstructingCell = this;
         ActorBase actor;
+        bool constructedNow;
         try
         {
             actor = _props.NewActor();
+
+            // The ActorBase constructor takes the constructing cell; if it is still here, no actor was constructed.
+            constructedNow = ConstructingCell is null;
         }
         finally
         {
             ConstructingCell = previous;
         }
 
-        if (!ReferenceEquals(actor.Cell, this))
+        if (!constructedNow || !ReferenceEquals(actor.Cell, this))
         {
             throw new ActorInitializationException($"The Props factory for {Path} returned an existing instance; it must create a new one on every call.");
         }
@@ -96,6 +100,11 @@ internal sealed partial class ActorCell
                 break;
             case Supervision.Directive.Escalate:
                 HandleInvokeFailure(cause);
+                if ((_flags & CellFlags.Failed) != 0)
+                {
+                    _extras!.EscalatedChild = child;
+                }
+
                 break;
             default:
                 strategy.Apply(this, child, cause, restart: directive == Supervision.Directive.Restart, _system.TimeProvider);
@@ -168,6 +177,7 @@ internal sealed partial class ActorCell
 
         _flags &= ~CellFlags.Failed;
         ResumeChildren();
+        ResumeEscalatedChild(cause);
     }
 
     private void DoResume(Exception? causedByFailure)
@@ -197,6 +207,20 @@ internal sealed partial class ActorCell
         }
 
         ResumeChildren();
+        ResumeEscalatedChild(causedByFailure);
+    }
+
+    /// <summary>
+    /// The child whose failure was escalated is still failed (not just suspended): once this actor is resumed or
+    /// restarted without stopping it, it must be resumed with the cause too, or it never processes another message.
+    /// </summary>
+    private void ResumeEscalatedChild(Exception cause)
+    {
+        if (_extras?.EscalatedChild is { } child)
+        {
+            _extras.EscalatedChild = null;
+            child.SendSystemMessage(new Resume(cause));
+        }
     }
 
     private void DoSuspend()

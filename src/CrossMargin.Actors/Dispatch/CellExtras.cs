@@ -21,4 +21,7 @@ internal sealed class CellExtras
     public object? AsyncMessage;
     public IActorRef? AsyncSender;
     public object? FailedMessage;
+
+    /// <summary>The child whose failure this actor escalated; it stays failed until this actor is resumed or restarted.</summary>
+    public ActorCell? EscalatedChild;
 }

@@ -1,0 +1,176 @@
+using CrossMargin.Actors.Events;
+using CrossMargin.Actors.TestKit;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Actors.Tests;
+
+public sealed class AskTests(ITestOutputHelper output) : TestKit.TestKit(output, new TestKitSettings { ManualTime = true })
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    private IActorRef StartResponder(string name = "responder") => Sys.ActorOf(Props.Create(() => new Responder()), name);
+
+    [Fact]
+    public async Task Ask_completes_with_the_reply()
+    {
+        var responder = StartResponder();
+        Assert.Equal("echo:hi", await responder.Ask<string>("hi", AskTimeout).WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task Ask_times_out_naming_the_target_path_and_the_message_type()
+    {
+        var responder = StartResponder("slowpoke");
+        var ask = responder.Ask<string>(new Hold(), TimeSpan.FromSeconds(2));
+        Time!.Advance(TimeSpan.FromSeconds(1.9));
+        Assert.False(ask.IsCompleted);
+        Time.Advance(TimeSpan.FromSeconds(0.2));
+        var e = await Assert.ThrowsAsync<AskTimeoutException>(() => ask.WaitAsync(Wait));
+        Assert.Contains("cm://test/user/slowpoke", e.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(Hold), e.Message, StringComparison.Ordinal);
+        Assert.Contains("2000 ms", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ask_without_a_timeout_uses_the_system_AskTimeout()
+    {
+        var ask = StartResponder().Ask<string>(new Hold());
+        Time!.Advance(Sys.Options.AskTimeout - TimeSpan.FromMilliseconds(1));
+        Assert.False(ask.IsCompleted);
+        Time.Advance(TimeSpan.FromMilliseconds(1));
+        await Assert.ThrowsAsync<AskTimeoutException>(() => ask.WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task Status_Failure_reply_faults_the_task_with_its_cause()
+    {
+        var cause = new BoomException("refused");
+        var e = await Assert.ThrowsAsync<BoomException>(() => StartResponder().Ask<string>(new Status.Failure(cause), AskTimeout).WaitAsync(Wait));
+        Assert.Same(cause, e);
+    }
+
+    [Fact]
+    public async Task Reply_of_the_wrong_type_faults_the_task_with_InvalidCastException()
+    {
+        var e = await Assert.ThrowsAsync<InvalidCastException>(() => StartResponder("typed").Ask<int>("hi", AskTimeout).WaitAsync(Wait));
+        Assert.Contains("Int32", e.Message, StringComparison.Ordinal);
+        Assert.Contains("String", e.Message, StringComparison.Ordinal);
+        Assert.Contains("typed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ask_can_be_cancelled()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var ask = StartResponder().Ask<string>(new Hold(), AskTimeout, cancellation.Token);
+        Assert.Equal(1, Time!.ActiveTimers);
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ask.WaitAsync(Wait));
+        Assert.True(ask.IsCanceled);
+        Assert.Equal(0, Time.ActiveTimers);
+    }
+
+    [Fact]
+    public async Task Ask_with_an_already_cancelled_token_is_cancelled_at_once()
+    {
+        var ask = StartResponder().Ask<string>("hi", AskTimeout, new CancellationToken(canceled: true));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ask.WaitAsync(Wait));
+        Assert.Equal(0, Time!.ActiveTimers);
+    }
+
+    [Fact]
+    public async Task Completed_asks_leave_no_timer_behind()
+    {
+        var responder = StartResponder();
+        Assert.Equal(0, Time!.ActiveTimers);
+        var held = responder.Ask<string>(new Hold(), AskTimeout);
+        Assert.Equal(1, Time.ActiveTimers); // a pending Ask owns exactly one timer
+        var asks = Enumerable.Range(0, 20).Select(i => responder.Ask<string>("m" + i, AskTimeout)).ToList();
+        await Task.WhenAll(asks).WaitAsync(Wait);
+        AwaitCondition(() => Time.ActiveTimers == 1, message: $"{Time.ActiveTimers} timers left");
+        responder.Tell("release", TestActor);
+        Assert.Equal("late", await held.WaitAsync(Wait));
+        AwaitCondition(() => Time.ActiveTimers == 0, message: $"{Time.ActiveTimers} timers left");
+
+        await Assert.ThrowsAsync<BoomException>(() => responder.Ask<string>(new Status.Failure(new BoomException()), AskTimeout).WaitAsync(Wait));
+        AwaitCondition(() => Time.ActiveTimers == 0, message: "after a failure");
+
+        var timedOut = responder.Ask<string>(new Hold(), AskTimeout);
+        Time.Advance(AskTimeout);
+        await Assert.ThrowsAsync<AskTimeoutException>(() => timedOut.WaitAsync(Wait));
+        Assert.Equal(0, Time.ActiveTimers);
+    }
+
+    [Fact]
+    public async Task Late_reply_becomes_a_dead_letter()
+    {
+        var deadLetters = CreateTestProbe();
+        Sys.EventStream.Subscribe(deadLetters.Ref, typeof(DeadLetter));
+        var responder = StartResponder();
+        var ask = responder.Ask<string>(new Hold(), TimeSpan.FromSeconds(1));
+        Time!.Advance(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAsync<AskTimeoutException>(() => ask.WaitAsync(Wait));
+
+        responder.Tell("release", TestActor);
+        var letter = deadLetters.ExpectMsg<DeadLetter>();
+        Assert.Equal("late", letter.Message);
+        Assert.Contains("/temp/", letter.Recipient.Path.ToString(), StringComparison.Ordinal);
+        Assert.Same(responder, letter.Sender);
+    }
+
+    [Fact]
+    public async Task Second_reply_becomes_a_dead_letter()
+    {
+        var deadLetters = CreateTestProbe();
+        Sys.EventStream.Subscribe(deadLetters.Ref, typeof(DeadLetter));
+        Assert.Equal("one", await StartResponder().Ask<string>(new Twice(), AskTimeout).WaitAsync(Wait));
+        Assert.Equal("two", deadLetters.ExpectMsg<DeadLetter>().Message);
+    }
+
+    [Fact]
+    public async Task Ask_of_a_stopped_actor_times_out_and_the_request_is_a_dead_letter()
+    {
+        var responder = StartResponder();
+        Watch(responder);
+        Sys.Stop(responder);
+        ExpectTerminated(responder);
+        var before = Sys.DeadLetterCount;
+        var ask = responder.Ask<string>("hi", TimeSpan.FromSeconds(1));
+        Assert.Equal(before + 1, Sys.DeadLetterCount);
+        Time!.Advance(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAsync<AskTimeoutException>(() => ask.WaitAsync(Wait));
+    }
+
+    [Fact]
+    public void Ask_rejects_null_message_and_non_positive_timeout()
+    {
+        var responder = StartResponder();
+        Assert.Throws<ArgumentNullException>(() => { _ = responder.Ask<string>(null!); });
+        Assert.Throws<ArgumentOutOfRangeException>(() => { _ = responder.Ask<string>("x", TimeSpan.Zero); });
+        Assert.Throws<NotSupportedException>(() => { _ = ActorRefs.Nobody.Ask<string>("x"); });
+        Assert.Equal(0, Time!.ActiveTimers);
+    }
+
+    private sealed record Hold;
+
+    private sealed record Twice;
+
+    private sealed class Responder : ReceiveActor
+    {
+        private IActorRef? _held;
+
+        public Responder()
+        {
+            Receive<Hold>(_ => _held = Sender);
+            Receive<Twice>(_ =>
+            {
+                Sender.Tell("one");
+                Sender.Tell("two");
+            });
+            Receive<Status.Failure>(f => Sender.Tell(f));
+            Receive<string>(_ => _held?.Tell("late"), s => s == "release");
+            Receive<string>(s => Sender.Tell("echo:" + s));
+        }
+    }
+}

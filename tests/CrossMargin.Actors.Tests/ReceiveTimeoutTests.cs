@@ -1,0 +1,143 @@
+using CrossMargin.Actors.TestKit;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Actors.Tests;
+
+public sealed class ReceiveTimeoutTests(ITestOutputHelper output) : TestKit.TestKit(output, new TestKitSettings { ManualTime = true })
+{
+    private static readonly TimeSpan Ms = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Starts an actor with a one-second receive timeout and waits until it is running.</summary>
+    private IActorRef StartIdle()
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new Idle(TestActor, Timeout)), "idle");
+        Sync(actor);
+        return actor;
+    }
+
+    /// <summary>
+    /// A round trip with a message that does not influence the timeout: when it returns, every earlier
+    /// message has been processed and has reset the timer (a reset happens after its handler returns).
+    /// </summary>
+    private void Sync(IActorRef actor)
+    {
+        actor.Tell(new Quietly(), TestActor);
+        ExpectMsg("probed");
+    }
+
+    [Fact]
+    public void Receive_timeout_fires_after_the_idle_period_and_again_after_each_further_one()
+    {
+        StartIdle();
+        Time!.Advance(Timeout - Ms);
+        ExpectNoMsg(Quiet);
+        Time.Advance(Ms);
+        ExpectMsg("timeout");
+        Time.Advance(Timeout);
+        ExpectMsg("timeout");
+    }
+
+    [Fact]
+    public void A_message_resets_the_receive_timeout()
+    {
+        var actor = StartIdle();
+        Time!.Advance(TimeSpan.FromMilliseconds(800));
+        actor.Tell("activity", TestActor);
+        ExpectMsg("ack:activity");
+        Sync(actor);
+        Time.Advance(TimeSpan.FromMilliseconds(800)); // 1.6 s since start, 0.8 s since the message
+        ExpectNoMsg(Quiet);
+        Time.Advance(TimeSpan.FromMilliseconds(200));
+        ExpectMsg("timeout");
+    }
+
+    [Fact]
+    public void INotInfluenceReceiveTimeout_messages_do_not_reset_it()
+    {
+        var actor = StartIdle();
+        Time!.Advance(TimeSpan.FromMilliseconds(800));
+        Sync(actor);
+        Time.Advance(TimeSpan.FromMilliseconds(200));
+        ExpectMsg("timeout");
+    }
+
+    [Fact]
+    public void Null_turns_the_receive_timeout_off()
+    {
+        var actor = StartIdle();
+        actor.Tell("off", TestActor);
+        ExpectMsg("off:");
+        Assert.Equal(0, Time!.ActiveTimers);
+        Time.Advance(Timeout * 5);
+        ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void Context_reports_the_current_receive_timeout()
+    {
+        var actor = StartIdle();
+        actor.Tell("current", TestActor);
+        ExpectMsg("current:" + Timeout);
+    }
+
+    [Fact]
+    public void Non_positive_receive_timeout_is_rejected()
+    {
+        var actor = StartIdle();
+        actor.Tell(TimeSpan.Zero, TestActor);
+        Assert.Contains("must be positive", ExpectMsg<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Receive_timeout_is_cancelled_when_the_actor_stops()
+    {
+        var actor = StartIdle();
+        Assert.Equal(1, Time!.ActiveTimers);
+        Watch(actor);
+        Sys.Stop(actor);
+        ExpectTerminated(actor);
+        Assert.Equal(0, Time.ActiveTimers);
+    }
+
+    private sealed record Quietly : INotInfluenceReceiveTimeout;
+
+    private sealed class Idle : ReceiveActor
+    {
+        public Idle(IActorRef probe, TimeSpan timeout)
+        {
+            Context.SetReceiveTimeout(timeout);
+            Receive<ReceiveTimeout>(_ => probe.Tell("timeout"));
+            Receive<Quietly>(_ => Sender.Tell("probed"));
+            Receive<TimeSpan>(t =>
+            {
+                try
+                {
+                    Context.SetReceiveTimeout(t);
+                    Sender.Tell("set");
+                }
+                catch (ArgumentOutOfRangeException e)
+                {
+                    Sender.Tell(e.Message);
+                }
+            });
+            Receive<string>(s =>
+            {
+                switch (s)
+                {
+                    case "off":
+                        Context.SetReceiveTimeout(null);
+                        Sender.Tell("off:" + Context.ReceiveTimeout);
+                        break;
+                    case "current":
+                        Sender.Tell("current:" + Context.ReceiveTimeout);
+                        break;
+                    default:
+                        Sender.Tell("ack:" + s);
+                        break;
+                }
+            });
+        }
+    }
+}
