@@ -19,6 +19,37 @@ public sealed class DeathWatchTests(ITestOutputHelper output) : TestKit.TestKit(
     }
 
     [Fact]
+    public void Terminated_comes_after_every_message_the_dead_actor_sent_before_it_stopped()
+    {
+        var watcher = Sys.ActorOf(Props.Create(() => new Watcher(TestActor)), "watcher");
+        var chatty = Sys.ActorOf(Props.Create(() => new SendsThenStops(watcher, 200)), "chatty");
+        watcher.Tell(new WatchIt(chatty), TestActor);
+        ExpectMsg("watching");
+
+        chatty.Tell("go", TestActor);
+
+        var received = ReceiveN(201);
+        Assert.Equal(Enumerable.Range(1, 200).Cast<object>(), received.Take(200));
+        Assert.Same(chatty, Assert.IsType<Terminated>(received[200]).ActorRef);
+    }
+
+    [Fact]
+    public void A_forwarded_Terminated_reaches_its_new_recipient()
+    {
+        var target = Sys.ActorOf(Props.Create(() => new Counter()), "target");
+        var watcher = Sys.ActorOf(Props.Create(() => new Watcher(TestActor)), "watcher");
+        var relay = Sys.ActorOf(Props.Create(() => new Watcher(TestActor)), "relay");
+        watcher.Tell(new WatchIt(target), TestActor);
+        ExpectMsg("watching");
+        Sys.Stop(target);
+        var terminated = ExpectMsg<Terminated>();
+
+        relay.Tell(terminated, TestActor);
+
+        Assert.Same(target, ExpectMsg<Terminated>().ActorRef);
+    }
+
+    [Fact]
     public void Watching_an_already_dead_actor_gives_Terminated_with_existence_not_confirmed()
     {
         var target = Sys.ActorOf(Props.Create(() => new Counter()), "target");
@@ -179,7 +210,22 @@ public sealed class DeathWatchTests(ITestOutputHelper output) : TestKit.TestKit(
                 Sender.Tell("unwatched");
             });
             Receive<Terminated>(t => probe.Tell(t, Self));
+            Receive<int>(i => probe.Tell(i, Self));
         }
+    }
+
+    /// <summary>On "go", sends 1..count to the watcher and stops in the same turn.</summary>
+    private sealed class SendsThenStops : ReceiveActor
+    {
+        public SendsThenStops(IActorRef watcher, int count) => Receive<string>(_ =>
+        {
+            for (var i = 1; i <= count; i++)
+            {
+                watcher.Tell(i, Self);
+            }
+
+            Context.Stop(Self);
+        });
     }
 
     private sealed class StopsSelfThenWaits : ReceiveActor

@@ -54,6 +54,25 @@ public sealed class ReceiveTimeoutTests(ITestOutputHelper output) : TestKit.Test
     }
 
     [Fact]
+    public void A_timer_delivering_an_INotInfluenceReceiveTimeout_message_does_not_reset_it()
+    {
+        var actor = StartIdle();
+        actor.Tell("quiet-timer", TestActor);
+        ExpectMsg("timer-on");
+        Sync(actor);
+        for (var tick = 1; tick <= 3; tick++)
+        {
+            // Each tick's Quietly answers its (absent) sender: a dead letter shows it was processed.
+            var before = Sys.DeadLetterCount;
+            Time!.Advance(TimeSpan.FromMilliseconds(300));
+            AwaitCondition(() => Sys.DeadLetterCount > before);
+        }
+
+        Time!.Advance(TimeSpan.FromMilliseconds(100));
+        ExpectMsg("timeout");
+    }
+
+    [Fact]
     public void INotInfluenceReceiveTimeout_messages_do_not_reset_it()
     {
         var actor = StartIdle();
@@ -132,6 +151,10 @@ public sealed class ReceiveTimeoutTests(ITestOutputHelper output) : TestKit.Test
                         break;
                     case "current":
                         Sender.Tell("current:" + Context.ReceiveTimeout);
+                        break;
+                    case "quiet-timer":
+                        Timers.StartPeriodicTimer("quiet", new Quietly(), TimeSpan.FromMilliseconds(300));
+                        Sender.Tell("timer-on");
                         break;
                     default:
                         Sender.Tell("ack:" + s);

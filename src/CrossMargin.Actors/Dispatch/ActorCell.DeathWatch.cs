@@ -42,13 +42,14 @@ internal sealed partial class ActorCell
             cell.SendSystemMessage(new Unwatch(this));
         }
 
-        // A Terminated already queued for this target is no longer wanted (the target has already left
-        // Watching when its notification queued it, so this must not depend on the removal above).
-        if (_extras.Front is { Count: > 0 } front)
-        {
-            _extras.Front = new Queue<Envelope>(front.Where(e => !(e.Message is Terminated t && ReferenceEquals(t.ActorRef, target))));
-        }
+        // A Terminated already queued for this target is no longer wanted: it is dropped when dequeued (the
+        // target left Watching when its notification queued it, so this must not depend on the removal above).
+        watch.TerminatedQueued.Remove(target);
     }
+
+    /// <summary>Whether a dequeued Terminated is still wanted (queued by death watch and not unwatched since).</summary>
+    private bool AcceptTerminated(Terminated terminated) =>
+        _extras?.Watch is { } watch && watch.TerminatedQueued.Remove(terminated.ActorRef);
 
     private void AddWatcher(ActorCell watcher)
     {
@@ -73,9 +74,15 @@ internal sealed partial class ActorCell
         }
     }
 
-    /// <summary>Terminated goes to the front of the mailbox, so it overtakes queued user messages but still respects suspension.</summary>
-    private void DeliverTerminated(IActorRef actor, bool existenceConfirmed) =>
-        ((_extras ??= new CellExtras()).Front ??= new Queue<Envelope>()).Enqueue(new Envelope(new Terminated(actor, existenceConfirmed), actor));
+    /// <summary>
+    /// Terminated joins the end of the mailbox, as in Akka.NET: every message the dead actor sent before it stopped
+    /// is processed before its Terminated.
+    /// </summary>
+    private void DeliverTerminated(IActorRef actor, bool existenceConfirmed)
+    {
+        ((_extras ??= new CellExtras()).Watch ??= new DeathWatchState()).TerminatedQueued.Add(actor);
+        Tell(new QueuedTerminated(new Terminated(actor, existenceConfirmed)), actor);
+    }
 
     private void NotifyWatchers()
     {

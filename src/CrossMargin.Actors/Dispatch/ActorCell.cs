@@ -280,7 +280,7 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
                 _actor!.AroundReceive(message);
             }
 
-            if (_extras?.ReceiveTimeout is not null && message is not INotInfluenceReceiveTimeout)
+            if (_extras?.ReceiveTimeout is not null && InfluencesReceiveTimeout(message))
             {
                 ResetReceiveTimeout();
             }
@@ -296,6 +296,9 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
         }
     }
 
+    private static bool InfluencesReceiveTimeout(object message) =>
+        message is not INotInfluenceReceiveTimeout && !(message is Scheduling.TimerMessage { Message: INotInfluenceReceiveTimeout });
+
     private void AutoReceive(object message)
     {
         switch (message)
@@ -305,6 +308,14 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
                 break;
             case Kill:
                 throw new ActorKilledException($"{Path} received Kill.");
+            case QueuedTerminated queued:
+                if (AcceptTerminated(queued.Terminated))
+                {
+                    _currentMessage = queued.Terminated;
+                    _actor!.AroundReceive(queued.Terminated);
+                }
+
+                break;
             case Scheduling.TimerMessage timer:
                 if (_actor!.AcceptTimerMessage(timer))
                 {

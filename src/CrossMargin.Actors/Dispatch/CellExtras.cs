@@ -7,7 +7,7 @@ namespace CrossMargin.Actors.Dispatch;
 /// </summary>
 internal sealed class CellExtras
 {
-    /// <summary>Messages that go ahead of the mailbox (Terminated, unstashed); drained before the linked queue.</summary>
+    /// <summary>Messages that go ahead of the mailbox (unstashed ones); drained before the linked queue.</summary>
     public Queue<Envelope>? Front;
 
     /// <summary>The cause of a restart waiting for stopping children.</summary>

@@ -6,4 +6,7 @@ internal sealed class DeathWatchState
     public HashSet<IActorRef> Watching { get; } = new(ReferenceEqualityComparer.Instance);
 
     public HashSet<ActorCell> WatchedBy { get; } = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Actors whose Terminated is in the mailbox and still wanted; Unwatch removes them.</summary>
+    public HashSet<IActorRef> TerminatedQueued { get; } = new(ReferenceEqualityComparer.Instance);
 }
