@@ -7,43 +7,30 @@ using CrossMargin.Benchmarks.Journal;
 // actors [--actors N] [--pairs P] [--runs R]: the actor kernel's figures (see README.md); anything else: BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "book")
 {
-    BookOptions options;
-    try
-    {
-        options = BookOptions.Parse(args.AsSpan(1));
-    }
-    catch (ArgumentException e)
-    {
-        Console.Error.WriteLine(e.Message);
-        return 64;
-    }
-
-    return BookBenchmark.Run(options);
+    return RunMode(BookOptions.Parse, args, o => Task.FromResult(BookBenchmark.Run(o)));
 }
 
 if (args.Length > 0 && args[0] == "actors")
 {
-    ActorBenchOptions options;
-    try
-    {
-        options = ActorBenchOptions.Parse(args.AsSpan(1));
-    }
-    catch (ArgumentException e)
-    {
-        Console.Error.WriteLine(e.Message);
-        return 64;
-    }
-
-    return ActorBenchmark.Run(options);
+    return RunMode(ActorBenchOptions.Parse, args, o => Task.FromResult(ActorBenchmark.Run(o)));
 }
 
 // journal [--backend sqlite|postgres|both] [--actors N] [--appends N] [--single N] [--recovery N]: journal throughput (see README.md).
 if (args.Length > 0 && args[0] == "journal")
 {
-    JournalBenchmarkOptions options;
+    return RunMode(JournalBenchmarkOptions.Parse, args, JournalBenchmark.RunAsync);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
+
+// Parses a mode's options (a bad flag prints its message and exits 64, EX_USAGE) and runs it.
+static int RunMode<TOptions>(ParseOptions<TOptions> parse, string[] args, Func<TOptions, Task<int>> run)
+{
+    TOptions options;
     try
     {
-        options = JournalBenchmarkOptions.Parse(args.AsSpan(1));
+        options = parse(args.AsSpan(1));
     }
     catch (ArgumentException e)
     {
@@ -51,8 +38,7 @@ if (args.Length > 0 && args[0] == "journal")
         return 64;
     }
 
-    return await JournalBenchmark.RunAsync(options);
+    return run(options).GetAwaiter().GetResult();
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-return 0;
+internal delegate TOptions ParseOptions<TOptions>(ReadOnlySpan<string> args);

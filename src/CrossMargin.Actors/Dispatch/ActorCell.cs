@@ -332,16 +332,7 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
         // A plain read first: the inbox is almost always empty, and an Exchange on it costs an atomic per turn.
         while (Volatile.Read(ref _systemInbox) is not null)
         {
-            var stack = Interlocked.Exchange(ref _systemInbox, null);
-            SystemMessage? fifo = null;
-            while (stack is not null)
-            {
-                var next = stack.Next;
-                stack.Next = fifo;
-                fifo = stack;
-                stack = next;
-            }
-
+            var fifo = TakeSystemMessages();
             while (fifo is not null)
             {
                 var next = fifo.Next;
@@ -392,8 +383,8 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
         }
     }
 
-    /// <summary>After termination: user messages become dead letters, watchers learn at once, continuations still run.</summary>
-    private void RunAfterTermination()
+    /// <summary>Empties the inbox and returns its messages oldest first (the inbox is a stack: reverse it).</summary>
+    private SystemMessage? TakeSystemMessages()
     {
         var stack = Interlocked.Exchange(ref _systemInbox, null);
         SystemMessage? fifo = null;
@@ -405,7 +396,13 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
             stack = next;
         }
 
-        for (; fifo is not null; fifo = fifo.Next)
+        return fifo;
+    }
+
+    /// <summary>After termination: user messages become dead letters, watchers learn at once, continuations still run.</summary>
+    private void RunAfterTermination()
+    {
+        for (var fifo = TakeSystemMessages(); fifo is not null; fifo = fifo.Next)
         {
             switch (fifo)
             {
