@@ -2,16 +2,16 @@ using CrossMargin.Actors;
 using CrossMargin.Actors.TestKit;
 using CrossMargin.Persistence.Journal;
 using CrossMargin.Persistence.Serialization;
-using CrossMargin.Persistence.Sqlite;
 using CrossMargin.Persistence.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace CrossMargin.Persistence.Tests.Actors;
 
-/// <summary>PersistentActor on the embedded SQLite store: holding commands, recovery, snapshots, and stopping on failures.</summary>
-public sealed class PersistentActorTests(ITestOutputHelper output) : TestKit(output)
+/// <summary>
+/// PersistentActor's behaviour, run on each backend: holding commands, recovery, snapshots, and stopping on failures.
+/// </summary>
+public abstract class PersistentActorSpec(ITestOutputHelper output) : TestKit(output)
 {
-    private readonly SqliteBackend _backend = new();
     private readonly List<IAsyncDisposable> _resources = [];
 
     public override async Task DisposeAsync()
@@ -21,15 +21,16 @@ public sealed class PersistentActorTests(ITestOutputHelper output) : TestKit(out
         {
             await _resources[i].DisposeAsync();
         }
-
-        _backend.DeleteFiles();
     }
+
+    /// <summary>Opens the backend's journal and snapshot store (each test gets fresh persistence ids).</summary>
+    protected abstract Task<StoreUnderTest> OpenStoreAsync();
 
     [Fact]
     public async Task A_command_sent_right_after_a_persist_sees_the_persisted_state()
     {
         var services = await ServicesAsync();
-        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, "counter-1")));
+        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, Id("counter-1"))));
 
         counter.Tell(new Add(5), TestActor);
         counter.Tell(new GetTotal(), TestActor);
@@ -42,7 +43,7 @@ public sealed class PersistentActorTests(ITestOutputHelper output) : TestKit(out
     public async Task State_recovered_in_a_new_system_equals_the_state_before_the_crash()
     {
         var services = await ServicesAsync(snapshotEvery: 0);
-        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, "counter-2")));
+        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, Id("counter-2"))));
         foreach (var amount in new[] { 3, 4, 5 })
         {
             counter.Tell(new Add(amount), TestActor);
@@ -54,7 +55,7 @@ public sealed class PersistentActorTests(ITestOutputHelper output) : TestKit(out
         ExpectMsg(32);
 
         await using var second = ActorSystem.Create("second");
-        var recovered = second.ActorOf(Props.Create(() => new Counter(services, "counter-2")));
+        var recovered = second.ActorOf(Props.Create(() => new Counter(services, Id("counter-2"))));
         Assert.Equal(32, await recovered.Ask<int>(new GetTotal(), TimeSpan.FromSeconds(10)));
         Assert.Equal("event:3 event:4 event:5 event:10 event:10 completed@5", await recovered.Ask<string>(new GetRecoveryLog(), TimeSpan.FromSeconds(10)));
     }
@@ -63,18 +64,18 @@ public sealed class PersistentActorTests(ITestOutputHelper output) : TestKit(out
     public async Task Recovery_starts_from_the_latest_snapshot_then_replays_later_events()
     {
         var services = await ServicesAsync(snapshotEvery: 3);
-        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, "counter-3")));
+        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, Id("counter-3"))));
         for (var i = 1; i <= 5; i++)
         {
             counter.Tell(new Add(i), TestActor);
         }
 
         ReceiveN(5);
-        var snapshot = await services.SnapshotStore.LoadAsync("counter-3").Within();
+        var snapshot = await services.SnapshotStore.LoadAsync(Id("counter-3")).Within();
         Assert.Equal(3, snapshot!.Metadata.SequenceNr);
 
         await using var second = ActorSystem.Create("second");
-        var recovered = second.ActorOf(Props.Create(() => new Counter(services, "counter-3")));
+        var recovered = second.ActorOf(Props.Create(() => new Counter(services, Id("counter-3"))));
         Assert.Equal("snapshot@3 event:4 event:5 completed@5", await recovered.Ask<string>(new GetRecoveryLog(), TimeSpan.FromSeconds(10)));
         Assert.Equal(15, await recovered.Ask<int>(new GetTotal(), TimeSpan.FromSeconds(10)));
     }
@@ -83,28 +84,28 @@ public sealed class PersistentActorTests(ITestOutputHelper output) : TestKit(out
     public async Task Events_covered_by_a_snapshot_are_deleted_when_configured_and_numbering_continues()
     {
         var services = await ServicesAsync(snapshotEvery: 3, deleteOnSnapshot: true);
-        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, "counter-4")));
+        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, Id("counter-4"))));
         for (var i = 1; i <= 4; i++)
         {
             counter.Tell(new Add(i), TestActor);
         }
 
         ReceiveN(4);
-        var remaining = await services.Journal.ReplayMessagesAsync("counter-4").CollectAsync();
+        var remaining = await services.Journal.ReplayMessagesAsync(Id("counter-4")).CollectAsync();
         Assert.Equal([4L], remaining.Select(e => e.SequenceNr));
 
         await using var second = ActorSystem.Create("second");
-        var recovered = second.ActorOf(Props.Create(() => new Counter(services, "counter-4")));
+        var recovered = second.ActorOf(Props.Create(() => new Counter(services, Id("counter-4"))));
         Assert.Equal(20, await recovered.Ask<int>(new Add(10), TimeSpan.FromSeconds(10)));
-        Assert.Equal(5, await services.Journal.ReadHighestSequenceNrAsync("counter-4").Within());
+        Assert.Equal(5, await services.Journal.ReadHighestSequenceNrAsync(Id("counter-4")).Within());
     }
 
     [Fact]
     public async Task A_second_writer_on_the_same_persistence_id_stops_with_a_conflict_error()
     {
         var services = await ServicesAsync();
-        var first = Sys.ActorOf(Props.Create(() => new Counter(services, "counter-5")), "first");
-        var second = Sys.ActorOf(Props.Create(() => new Counter(services, "counter-5")), "second");
+        var first = Sys.ActorOf(Props.Create(() => new Counter(services, Id("counter-5"))), "first");
+        var second = Sys.ActorOf(Props.Create(() => new Counter(services, Id("counter-5"))), "second");
         Assert.Equal(0, await first.Ask<int>(new GetTotal(), TimeSpan.FromSeconds(10)));
         Assert.Equal(0, await second.Ask<int>(new GetTotal(), TimeSpan.FromSeconds(10)));
         Watch(second);
@@ -114,8 +115,8 @@ public sealed class PersistentActorTests(ITestOutputHelper output) : TestKit(out
         ExpectErrors<JournalSequenceConflictException>(1, () => second.Tell(new Add(2), TestActor));
 
         ExpectTerminated(second);
-        Assert.Contains(Logs.Entries, e => e.Message.Contains("counter-5", StringComparison.Ordinal) && e.Message.Contains("another writer", StringComparison.Ordinal));
-        var stored = await services.Journal.ReplayMessagesAsync("counter-5").CollectAsync();
+        Assert.Contains(Logs.Entries, e => e.Message.Contains(Id("counter-5"), StringComparison.Ordinal) && e.Message.Contains("another writer", StringComparison.Ordinal));
+        var stored = await services.Journal.ReplayMessagesAsync(Id("counter-5")).CollectAsync();
         Assert.Equal([1L], stored.Select(e => e.SequenceNr));
     }
 
@@ -123,7 +124,7 @@ public sealed class PersistentActorTests(ITestOutputHelper output) : TestKit(out
     public async Task A_failed_write_stops_the_actor_without_applying_the_event()
     {
         var services = await ServicesAsync();
-        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, "counter-6")));
+        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, Id("counter-6"))));
         counter.Tell(new Add(1), TestActor);
         ExpectMsg(1);
         Watch(counter);
@@ -140,19 +141,23 @@ public sealed class PersistentActorTests(ITestOutputHelper output) : TestKit(out
     {
         var services = await ServicesAsync();
         var unknown = new EventData(new SerializedPayload("from-the-future", 1, "{}"u8.ToArray()));
-        await services.Journal.WriteMessagesAsync([new AtomicWrite("counter-7", 1, "test", [unknown])]).Within();
+        await services.Journal.WriteMessagesAsync([new AtomicWrite(Id("counter-7"), 1, "test", [unknown])]).Within();
 
         IActorRef? counter = null;
-        ExpectErrors<EventSerializationException>(1, () => counter = Sys.ActorOf(Props.Create(() => new Counter(services, "counter-7"))));
+        ExpectErrors<EventSerializationException>(1, () => counter = Sys.ActorOf(Props.Create(() => new Counter(services, Id("counter-7")))));
 
         Watch(counter!);
         ExpectTerminated(counter!);
-        Assert.Contains(Logs.Entries, e => e.Message.Contains("Recovery of counter-7 failed", StringComparison.Ordinal));
+        Assert.Contains(Logs.Entries, e => e.Message.Contains($"Recovery of {Id("counter-7")} failed", StringComparison.Ordinal));
     }
+
+    private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+
+    private string Id(string name) => $"{name}-{_run}";
 
     private async Task<PersistenceServices> ServicesAsync(int snapshotEvery = 1000, bool deleteOnSnapshot = false)
     {
-        var persistence = await SqlitePersistence.OpenAsync(_backend.Options, TimeProvider.System).Within();
+        var persistence = await OpenStoreAsync();
         _resources.Add(persistence);
         var writer = new BatchingJournalWriter(persistence.Journal, new JournalOptions(), TimeProvider.System);
         _resources.Add(writer);
@@ -160,6 +165,6 @@ public sealed class PersistentActorTests(ITestOutputHelper output) : TestKit(out
             .Register("added", 1, CounterJsonContext.Default.Added)
             .Register("counter-state", 1, CounterJsonContext.Default.CounterState);
         var options = new PersistenceOptions { SnapshotEvery = snapshotEvery, DeleteEventsOnSnapshot = deleteOnSnapshot };
-        return new PersistenceServices(persistence.Journal, writer, persistence.SnapshotStore, registry, "test-node", options);
+        return new PersistenceServices(persistence.Journal, writer, persistence.Snapshots, registry, "test-node", options);
     }
 }
