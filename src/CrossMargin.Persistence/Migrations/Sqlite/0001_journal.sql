@@ -1,13 +1,11 @@
--- Event journal. The key (persistence_id, sequence_nr) is what makes a second writer fail instead of forking a
--- history. The table is clustered by the global ordering (INTEGER PRIMARY KEY is the rowid): rows are appended in
--- commit order, so a batch from many actors writes a few adjacent pages, a tagged stream joins on the rowid, and there
--- is no separate ordering index to maintain (one B-tree fewer per event). The key is a compact separate index.
--- Clustering by the key instead (WITHOUT ROWID) made every event of a batch dirty its own page, several times the
--- bytes per commit.
+-- Event journal. The primary key (persistence_id, sequence_nr) is what makes a second writer fail instead of
+-- forking a history. A rowid table on purpose: rows are appended in commit order (so a batch from many actors
+-- writes a few adjacent pages), and the key is a compact separate index; clustering the table by the key instead
+-- (WITHOUT ROWID) made every event of a batch dirty its own page, several times the bytes per commit.
 CREATE TABLE event_journal (
-    ordering       INTEGER PRIMARY KEY,   -- global, assigned from event_ordering inside the write transaction
     persistence_id TEXT    NOT NULL,
     sequence_nr    INTEGER NOT NULL,
+    ordering       INTEGER NOT NULL,   -- global, assigned from event_ordering inside the write transaction
     manifest       TEXT    NOT NULL,
     version        INTEGER NOT NULL,
     payload        BLOB    NOT NULL,
@@ -15,8 +13,10 @@ CREATE TABLE event_journal (
     writer_id      TEXT    NOT NULL,
     timestamp      INTEGER NOT NULL,   -- microseconds since the Unix epoch, UTC
     deleted        INTEGER NOT NULL DEFAULT 0,
-    CONSTRAINT event_journal_key UNIQUE (persistence_id, sequence_nr)
+    PRIMARY KEY (persistence_id, sequence_nr)
 );
+
+CREATE UNIQUE INDEX event_journal_ordering ON event_journal (ordering);
 
 -- One row per (tag, event): a tagged stream is a range scan here.
 CREATE TABLE event_tag (
