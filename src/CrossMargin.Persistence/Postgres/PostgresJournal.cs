@@ -5,7 +5,7 @@ using Npgsql;
 namespace CrossMargin.Persistence.Postgres;
 
 /// <summary>
-/// The PostgreSQL journal. A batch is one transaction and one statement: it takes a range of orderings from the
+/// The PostgreSQL journal. A batch is one transaction, one statement and one round trip: it takes a range of orderings from the
 /// event_ordering row (whose row lock, held to commit, makes orderings commit in order: see the migration) and
 /// inserts all events and tag rows from arrays (unnest), then NOTIFYs live readers on commit. If a sequence
 /// number is taken, the whole batch rolls back and its writes are retried one transaction each, so only the
@@ -263,7 +263,13 @@ internal sealed class PostgresJournal : IJournal
             }
         }
 
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Without the test hook the batch runs in PostgreSQL's implicit transaction: its statements go out as one
+        // pipeline ending in a single Sync, the server commits at the Sync (with synchronous_commit on, after the
+        // WAL flush) and only then answers ReadyForQuery, so the batch returns once it is durable. One round trip
+        // per transaction instead of two (statement, then COMMIT); if a statement fails, nothing of the batch
+        // commits. An explicit transaction is kept only for the hook, which must run before COMMIT.
+        var hook = BeforeCommit;
+        await using var transaction = hook is null ? null : await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection, transaction)
         {
             BatchCommands =
@@ -291,11 +297,10 @@ internal sealed class PostgresJournal : IJournal
             },
         };
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        if (BeforeCommit is { } hook)
+        if (transaction is not null)
         {
-            await hook(connection).ConfigureAwait(false);
+            await hook!(connection).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -27,7 +27,21 @@ internal sealed class RawStatement : IDisposable
 
     public void Bind(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, index, value));
 
-    public void Bind(int index, string value) => Check(raw.sqlite3_bind_text(_statement, index, value));
+    /// <summary>Binds text, encoding it to UTF-8 on the stack when short (SQLitePCL's string overload allocates an array per call).</summary>
+    public void Bind(int index, string value)
+    {
+        const int StackLimit = 512;
+        // An empty span would bind NULL (its pointer is null), so the empty string takes the string overload too.
+        if (value.Length == 0 || value.Length > StackLimit / 3)
+        {
+            Check(raw.sqlite3_bind_text(_statement, index, value));
+            return;
+        }
+
+        Span<byte> utf8 = stackalloc byte[StackLimit];
+        var length = System.Text.Encoding.UTF8.GetBytes(value, utf8);
+        Check(raw.sqlite3_bind_text(_statement, index, utf8[..length]));
+    }
 
     public void Bind(int index, ReadOnlySpan<byte> value) => Check(raw.sqlite3_bind_blob(_statement, index, value));
 

@@ -35,7 +35,7 @@ internal static class JournalBenchmark
             Console.WriteLine(line);
         }
 
-        Print($"payload: 100-byte events, untagged; group commit: {options.Actors:N0} actors x {options.AppendsPerActor:N0} sequential appends; writer: {(options.Writers == 0 ? new JournalOptions().Writers : options.Writers)} writer(s), batches of at most {new JournalOptions().MaxBatchSize:N0} events, no linger");
+        Print($"payload: 100-byte events, untagged; group commit: {options.Actors:N0} actors x {options.AppendsPerActor:N0} sequential appends; writer: {(options.Writers == 0 ? new JournalOptions().Writers : options.Writers)} writer(s), batches of at most {new JournalOptions().MaxBatchSize:N0} events, {(options.LingerMicroseconds == 0 ? "no linger" : $"linger {options.LingerMicroseconds} us")}");
         var goals = new List<string>();
         await GroupCommitAsync(new NullJournal(), 4, "warmup", Math.Min(options.Actors, 100), 5);
         var (ceiling, _, _, _) = await GroupCommitAsync(new NullJournal(), 4, "null", options.Actors, options.AppendsPerActor);
@@ -80,7 +80,7 @@ internal static class JournalBenchmark
         // Warm-up: JIT, connection pool, prepared statements, first pages.
         await GroupCommitAsync(journal, writers, "warmup", Math.Min(options.Actors, 100), 5);
 
-        var (groupRate, batches, writes, latencies) = await GroupCommitAsync(journal, writers, "actor", options.Actors, options.AppendsPerActor);
+        var (groupRate, batches, writes, latencies) = await GroupCommitAsync(journal, writers, "actor", options.Actors, options.AppendsPerActor, TimeSpan.FromMicroseconds(options.LingerMicroseconds));
         Print($"{name} a. group commit, {options.Actors:N0} actors, {writers} writer(s): {groupRate:N0} events/s; {batches:N0} transactions, {writes / (double)batches:F1} appends each; append latency p50 {Percentile(latencies, 0.50):F2} ms, p99 {Percentile(latencies, 0.99):F2} ms");
 
         var (singleRate, singleLatencies) = await SingleWriterAsync(journal, options.SingleWriterAppends);
@@ -96,9 +96,10 @@ internal static class JournalBenchmark
         ];
     }
 
-    private static async Task<(double Rate, long Batches, long Writes, double[] LatenciesMs)> GroupCommitAsync(IJournal journal, int writers, string prefix, int actors, int appendsEach)
+    private static async Task<(double Rate, long Batches, long Writes, double[] LatenciesMs)> GroupCommitAsync(
+        IJournal journal, int writers, string prefix, int actors, int appendsEach, TimeSpan linger = default)
     {
-        await using var writer = new BatchingJournalWriter(journal, new JournalOptions { Writers = writers }, TimeProvider.System);
+        await using var writer = new BatchingJournalWriter(journal, new JournalOptions { Writers = writers, MaxBatchDelay = linger }, TimeProvider.System);
         var run = Guid.NewGuid().ToString("N")[..8];
         var latencies = new double[actors * appendsEach];
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
