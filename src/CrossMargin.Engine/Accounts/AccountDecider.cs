@@ -1,0 +1,285 @@
+using System.Globalization;
+using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Ledger;
+using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Market;
+
+namespace CrossMargin.Engine.Accounts;
+
+/// <summary>
+/// Decides commands against an account's state: pure (nothing is mutated; margin effects are computed on a copy) and
+/// deterministic. Checks run in this order: the message envelope, deduplication (<see cref="MessageLedger"/>: a duplicate
+/// is acknowledged even if its content would now be refused), the command's content, then its effect on margin.
+/// </summary>
+/// <remarks>
+/// Executions, accepted orders and cancellations are facts from the venue: their shape is checked, never the
+/// account's margin (the venue already traded; breaches are for the liquidation path). Withdrawals and margin mode
+/// changes are requests: refused when, afterwards, equity would be below initial margin in the cross pool or in an
+/// isolated position they touch. A deposit is never refused for margin.
+/// </remarks>
+public static class AccountDecider
+{
+    /// <summary>Decides <paramref name="command"/> for <paramref name="state"/> at <paramref name="market"/>.</summary>
+    public static AccountDecision Decide(AccountState state, IAccountCommand command, MarketSnapshot market, AccountMarginModels margin)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(market);
+        ArgumentNullException.ThrowIfNull(margin);
+        if (string.IsNullOrWhiteSpace(command.MessageId) || string.IsNullOrWhiteSpace(command.Source) || command.Sequence < 1)
+        {
+            return AccountDecision.Reject(RejectionCode.InvalidMessage, Text(
+                $"A message needs an id, a source and a sequence from 1 (id '{command.MessageId}', source '{command.Source}', sequence {command.Sequence})."));
+        }
+
+        var check = state.Messages.Check(command.MessageId, command.Source, command.Sequence);
+        switch (check.Verdict)
+        {
+            case MessageVerdict.Duplicate:
+                return AccountDecision.Duplicate;
+            case MessageVerdict.OutOfOrder:
+                return AccountDecision.Reject(RejectionCode.OutOfOrder, Text(
+                    $"Message {command.MessageId}: sequence {command.Sequence} from {command.Source} is at or below the highest applied, {check.HighestSequence}."));
+        }
+
+        var decision = command switch
+        {
+            ApplyExecution c => DecideExecution(c, market),
+            AcceptOrder c => DecideAcceptOrder(state, c, market),
+            CancelOrder c => state.OpenOrders.ContainsKey(c.OrderId)
+                ? Accept(new OrderCancelled(c.MessageId, c.Source, c.Sequence, c.OrderId))
+                : AccountDecision.Reject(RejectionCode.UnknownOrder, $"Order {c.OrderId} is not open."),
+            Deposit c => DecideDeposit(c, market),
+            Withdraw c => DecideWithdraw(state, c, market, margin),
+            SettleFunding c => DecideFunding(c, market),
+            ChangeMarginMode c => DecideMarginMode(state, c, market, margin),
+            _ => AccountDecision.Reject(RejectionCode.InvalidMessage, $"Unknown command {command.GetType().Name}."),
+        };
+        return decision.Outcome == DecisionOutcome.Accepted ? decision with { Gap = check.Gap } : decision;
+    }
+
+    /// <summary>
+    /// Checks a hypothetical order as if it filled in full at its price, on a copy of <paramref name="state"/>. Accepted
+    /// when, after the fill, equity covers initial margin, or when the fill does not lower available margin (an order
+    /// that reduces risk is never blocked, even in a margin call); an isolated position is held to the same rule on its own margin.
+    /// </summary>
+    public static PreTradeResult CheckPreTrade(AccountState state, CheckPreTrade command, MarketSnapshot market, AccountMarginModels margin)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(market);
+        ArgumentNullException.ThrowIfNull(margin);
+        var before = margin.Assess(state, market);
+        var invalid = InvalidTrade(command.Symbol, command.Quantity, command.Price, market);
+        if (invalid is not null)
+        {
+            return new PreTradeResult(false, invalid, before.EquityUsd, before.InitialMarginUsd, before.AvailableMarginUsd, before.InitialMarginUsd);
+        }
+
+        var copy = state.Clone();
+        copy.Apply(
+            new ExecutionApplied(command.MessageId, "pre-trade", copy.Messages.HighestOf("pre-trade") + 1, command.MessageId, command.MessageId,
+                command.Symbol, command.Side, command.Quantity, command.Price, command.Fee, Liquidity.Taker, market.ValuationTime, IsLiquidation: false),
+            market.FindInstrument);
+        var after = margin.Assess(copy, market);
+        Rejection? rejection = null;
+        if (after.AvailableMarginUsd < 0 && after.AvailableMarginUsd < before.AvailableMarginUsd)
+        {
+            rejection = new Rejection(RejectionCode.WouldBreachMargin, Text(
+                $"Order {command.Side} {command.Quantity} {command.Symbol} at {command.Price} would leave equity {Usd(after.EquityUsd)} below initial margin {Usd(after.InitialMarginUsd)} (now {Usd(before.InitialMarginUsd)})."));
+        }
+        else if (IsolatedBreach(before, after, command.Symbol) is { } isolated)
+        {
+            rejection = new Rejection(RejectionCode.WouldBreachMargin, Text(
+                $"Order {command.Side} {command.Quantity} {command.Symbol} at {command.Price} would leave the isolated position's equity {Usd(isolated.EquityUsd)} below its initial margin {Usd(isolated.InitialMarginUsd)}."));
+        }
+
+        return new PreTradeResult(rejection is null, rejection, after.EquityUsd, after.InitialMarginUsd, after.AvailableMarginUsd, before.InitialMarginUsd);
+    }
+
+    private static AccountDecision DecideExecution(ApplyExecution c, MarketSnapshot market)
+    {
+        if (string.IsNullOrWhiteSpace(c.ExecutionId) || string.IsNullOrWhiteSpace(c.OrderId) || !Enum.IsDefined(c.Side) || !Enum.IsDefined(c.Liquidity))
+        {
+            return AccountDecision.Reject(RejectionCode.InvalidMessage, $"Execution {c.MessageId}: execution id, order id, side and liquidity are required.");
+        }
+
+        return InvalidTrade(c.Symbol, c.Quantity, c.Price, market) is { } invalid
+            ? AccountDecision.Reject(invalid.Code, invalid.Message)
+            : Accept(new ExecutionApplied(c.MessageId, c.Source, c.Sequence, c.ExecutionId, c.OrderId, c.Symbol, c.Side, c.Quantity, c.Price,
+                c.Fee, c.Liquidity, c.VenueTimestamp, c.IsLiquidation));
+    }
+
+    private static AccountDecision DecideAcceptOrder(AccountState state, AcceptOrder c, MarketSnapshot market)
+    {
+        if (string.IsNullOrWhiteSpace(c.OrderId) || !Enum.IsDefined(c.Side))
+        {
+            return AccountDecision.Reject(RejectionCode.InvalidMessage, $"Order message {c.MessageId}: order id and side are required.");
+        }
+
+        if (state.OpenOrders.ContainsKey(c.OrderId))
+        {
+            return AccountDecision.Reject(RejectionCode.DuplicateOrder, $"Order {c.OrderId} is open already.");
+        }
+
+        return InvalidTrade(c.Symbol, c.Quantity, c.LimitPrice, market) is { } invalid
+            ? AccountDecision.Reject(invalid.Code, invalid.Message)
+            : Accept(new OrderAccepted(c.MessageId, c.Source, c.Sequence, c.OrderId, c.Symbol, c.Side, c.Quantity, c.LimitPrice));
+    }
+
+    private static AccountDecision DecideDeposit(Deposit c, MarketSnapshot market) =>
+        InvalidAmount(c.Asset, c.Amount, market) is { } invalid
+            ? AccountDecision.Reject(invalid.Code, invalid.Message)
+            : Accept(new Deposited(c.MessageId, c.Source, c.Sequence, c.Asset, c.Amount));
+
+    private static AccountDecision DecideWithdraw(AccountState state, Withdraw c, MarketSnapshot market, AccountMarginModels margin)
+    {
+        if (InvalidAmount(c.Asset, c.Amount, market) is { } invalid)
+        {
+            return AccountDecision.Reject(invalid.Code, invalid.Message);
+        }
+
+        var balance = state.BalanceOf(c.Asset);
+        if (c.Amount > balance)
+        {
+            return AccountDecision.Reject(RejectionCode.InsufficientBalance, Text($"Withdrawal of {c.Amount} {c.Asset} exceeds the balance of {balance} {c.Asset}."));
+        }
+
+        var withdrawn = new Withdrawn(c.MessageId, c.Source, c.Sequence, c.Asset, c.Amount);
+        var after = AssessAfter(state, withdrawn, market, margin);
+        return after.EquityUsd < after.InitialMarginUsd
+            ? AccountDecision.Reject(RejectionCode.WouldBreachMargin, Text(
+                $"Withdrawal of {c.Amount} {c.Asset} would leave equity {Usd(after.EquityUsd)} below initial margin {Usd(after.InitialMarginUsd)}."))
+            : Accept(withdrawn);
+    }
+
+    private static AccountDecision DecideFunding(SettleFunding c, MarketSnapshot market)
+    {
+        var instrument = market.FindInstrument(c.Symbol);
+        if (instrument is null)
+        {
+            return AccountDecision.Reject(RejectionCode.UnknownInstrument, $"Instrument {c.Symbol} is not listed.");
+        }
+
+        if (instrument is not Perpetual)
+        {
+            return AccountDecision.Reject(RejectionCode.NotPerpetual, $"Funding applies to perpetuals only; {c.Symbol} is a {instrument.GetType().Name}.");
+        }
+
+        if (c.MarkPrice <= 0)
+        {
+            return AccountDecision.Reject(RejectionCode.InvalidPrice, Text($"{c.Symbol}: funding mark price must be positive, not {c.MarkPrice}."));
+        }
+
+        return Math.Abs(c.Rate) > FundingPayment.MaxAbsoluteRate
+            ? AccountDecision.Reject(RejectionCode.InvalidRate, Text($"{c.Symbol}: funding rate {c.Rate} is beyond +/-{FundingPayment.MaxAbsoluteRate} per settlement."))
+            : Accept(new FundingSettled(c.MessageId, c.Source, c.Sequence, c.Symbol, c.Rate, c.MarkPrice));
+    }
+
+    private static AccountDecision DecideMarginMode(AccountState state, ChangeMarginMode c, MarketSnapshot market, AccountMarginModels margin)
+    {
+        if (c.Symbol is null)
+        {
+            if (!Enum.IsDefined(c.Mode))
+            {
+                return AccountDecision.Reject(RejectionCode.InvalidMessage, Text($"Unknown margin mode {c.Mode}."));
+            }
+
+            var changed = new MarginModeChanged(c.MessageId, c.Source, c.Sequence, c.Mode, null, null);
+            var after = AssessAfter(state, changed, market, margin);
+            return after.EquityUsd < after.InitialMarginUsd
+                ? AccountDecision.Reject(RejectionCode.WouldBreachMargin, Text(
+                    $"Switching to {c.Mode} would leave equity {Usd(after.EquityUsd)} below initial margin {Usd(after.InitialMarginUsd)}."))
+                : Accept(changed);
+        }
+
+        var instrument = market.FindInstrument(c.Symbol);
+        if (instrument is null)
+        {
+            return AccountDecision.Reject(RejectionCode.UnknownInstrument, $"Instrument {c.Symbol} is not listed.");
+        }
+
+        if (!state.Positions.TryGetValue(c.Symbol, out var position))
+        {
+            return AccountDecision.Reject(RejectionCode.UnknownPosition, $"The account holds no position in {c.Symbol}.");
+        }
+
+        if (c.IsolatedMargin is < 0)
+        {
+            return AccountDecision.Reject(RejectionCode.InvalidAmount, Text($"Isolated margin of {c.Symbol} must not be negative, not {c.IsolatedMargin}."));
+        }
+
+        var asset = instrument.SettlementAsset;
+        var needed = (c.IsolatedMargin ?? 0m) - (position.IsolatedMargin ?? 0m);
+        var balance = state.BalanceOf(asset);
+        if (needed > 0 && needed > balance)
+        {
+            return AccountDecision.Reject(RejectionCode.InsufficientBalance, Text(
+                $"Isolating {c.Symbol} needs {needed} {asset} more, but the balance is {balance} {asset}."));
+        }
+
+        var isolation = new MarginModeChanged(c.MessageId, c.Source, c.Sequence, state.Mode, c.Symbol, c.IsolatedMargin);
+        var result = AssessAfter(state, isolation, market, margin);
+        if (result.EquityUsd < result.InitialMarginUsd)
+        {
+            return AccountDecision.Reject(RejectionCode.WouldBreachMargin, Text(
+                $"Changing the margin of {c.Symbol} would leave cross equity {Usd(result.EquityUsd)} below initial margin {Usd(result.InitialMarginUsd)}."));
+        }
+
+        var isolated = result.Isolated.FirstOrDefault(i => i.Symbol == c.Symbol);
+        return isolated is not null && isolated.EquityUsd < isolated.InitialMarginUsd
+            ? AccountDecision.Reject(RejectionCode.WouldBreachMargin, Text(
+                $"Isolating {c.Symbol} with {c.IsolatedMargin} {asset} would leave its equity {Usd(isolated.EquityUsd)} below its initial margin {Usd(isolated.InitialMarginUsd)}."))
+            : Accept(isolation);
+    }
+
+    private static AccountMargin AssessAfter(AccountState state, IAccountEvent @event, MarketSnapshot market, AccountMarginModels margin)
+    {
+        var copy = state.Clone();
+        copy.Apply(@event, market.FindInstrument);
+        return margin.Assess(copy, market);
+    }
+
+    private static IsolatedPositionMargin? IsolatedBreach(AccountMargin before, AccountMargin after, string symbol)
+    {
+        var now = after.Isolated.FirstOrDefault(i => i.Symbol == symbol);
+        if (now is null || now.EquityUsd >= now.InitialMarginUsd)
+        {
+            return null;
+        }
+
+        var then = before.Isolated.FirstOrDefault(i => i.Symbol == symbol);
+        return then is not null && now.EquityUsd - now.InitialMarginUsd >= then.EquityUsd - then.InitialMarginUsd ? null : now;
+    }
+
+    private static Rejection? InvalidTrade(string symbol, decimal quantity, decimal price, MarketSnapshot market)
+    {
+        if (string.IsNullOrWhiteSpace(symbol) || market.FindInstrument(symbol) is null)
+        {
+            return new Rejection(RejectionCode.UnknownInstrument, $"Instrument {symbol} is not listed.");
+        }
+
+        if (quantity <= 0)
+        {
+            return new Rejection(RejectionCode.InvalidQuantity, Text($"{symbol}: quantity must be positive, not {quantity}."));
+        }
+
+        return price <= 0 ? new Rejection(RejectionCode.InvalidPrice, Text($"{symbol}: price must be positive, not {price}.")) : null;
+    }
+
+    private static Rejection? InvalidAmount(string asset, decimal amount, MarketSnapshot market)
+    {
+        if (string.IsNullOrWhiteSpace(asset) || !market.HasPrice(asset))
+        {
+            return new Rejection(RejectionCode.UnknownAsset, $"Asset {asset} is not priced by the market.");
+        }
+
+        return amount <= 0 ? new Rejection(RejectionCode.InvalidAmount, Text($"Amount of {asset} must be positive, not {amount}.")) : null;
+    }
+
+    private static AccountDecision Accept(IAccountEvent @event) => AccountDecision.Accept(@event, null);
+
+    private static string Usd(decimal value) => value.ToString("N2", CultureInfo.InvariantCulture) + " USD";
+
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

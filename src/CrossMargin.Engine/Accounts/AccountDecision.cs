@@ -1,0 +1,18 @@
+namespace CrossMargin.Engine.Accounts;
+
+/// <summary>The decision on one command: events to persist, a duplicate to acknowledge, or a rejection.</summary>
+/// <param name="Outcome">Accepted, duplicate or rejected.</param>
+/// <param name="Events">The events to persist and apply, in order (empty unless accepted).</param>
+/// <param name="Rejection">Why it was refused, when rejected.</param>
+/// <param name="Gap">Sequence numbers of the command's source that were skipped (reported, not fatal), or null.</param>
+public sealed record AccountDecision(DecisionOutcome Outcome, IReadOnlyList<IAccountEvent> Events, Rejection? Rejection, SequenceGap? Gap)
+{
+    /// <summary>Accepts with one event.</summary>
+    public static AccountDecision Accept(IAccountEvent @event, SequenceGap? gap) => new(DecisionOutcome.Accepted, [@event], null, gap);
+
+    /// <summary>A duplicate.</summary>
+    public static AccountDecision Duplicate { get; } = new(DecisionOutcome.Duplicate, [], null, null);
+
+    /// <summary>Refuses with <paramref name="code"/> and <paramref name="message"/>.</summary>
+    public static AccountDecision Reject(RejectionCode code, string message) => new(DecisionOutcome.Rejected, [], new Rejection(code, message), null);
+}

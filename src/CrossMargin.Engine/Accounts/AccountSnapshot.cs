@@ -1,0 +1,18 @@
+using CrossMargin.Risk.Portfolios;
+
+namespace CrossMargin.Engine.Accounts;
+
+/// <summary>The whole state of an account, serializable: what its snapshot store keeps. Collections are ordered by key (ordinal).</summary>
+/// <param name="AccountId">The account.</param>
+/// <param name="Mode">The cross pool's margin mode.</param>
+/// <param name="Balances">Wallet balances by asset.</param>
+/// <param name="Positions">Positions by symbol (flat isolated positions keep their margin).</param>
+/// <param name="OpenOrders">Resting orders by order id, with their unfilled quantity.</param>
+/// <param name="Messages">Deduplication state.</param>
+public sealed record AccountSnapshot(
+    string AccountId,
+    MarginMode Mode,
+    IReadOnlyList<CollateralBalance> Balances,
+    IReadOnlyList<Position> Positions,
+    IReadOnlyList<OpenOrder> OpenOrders,
+    MessageLedgerSnapshot Messages);

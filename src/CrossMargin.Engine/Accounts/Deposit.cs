@@ -1,0 +1,9 @@
+namespace CrossMargin.Engine.Accounts;
+
+/// <summary>Credit collateral to the wallet.</summary>
+/// <param name="MessageId">Unique id of the message.</param>
+/// <param name="Source">The sender.</param>
+/// <param name="Sequence">The sender's sequence number.</param>
+/// <param name="Asset">An asset the market prices.</param>
+/// <param name="Amount">Units, positive.</param>
+public sealed record Deposit(string MessageId, string Source, long Sequence, string Asset, decimal Amount) : IAccountCommand;

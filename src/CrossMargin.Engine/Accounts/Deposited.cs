@@ -1,0 +1,9 @@
+namespace CrossMargin.Engine.Accounts;
+
+/// <summary>Collateral was credited to the wallet.</summary>
+/// <param name="MessageId">The inbound message's unique id.</param>
+/// <param name="Source">The sender.</param>
+/// <param name="Sequence">The sender's sequence number.</param>
+/// <param name="Asset">The asset's code.</param>
+/// <param name="Amount">Units credited, positive.</param>
+public sealed record Deposited(string MessageId, string Source, long Sequence, string Asset, decimal Amount) : IAccountEvent;

@@ -1,0 +1,47 @@
+namespace CrossMargin.Engine.Accounts;
+
+/// <summary>Why a command was refused; stable codes for clients, with the numbers in <see cref="Rejection.Message"/>.</summary>
+public enum RejectionCode
+{
+    /// <summary>A message id, source or other required text is missing, or the sequence is not positive.</summary>
+    InvalidMessage,
+
+    /// <summary>The sequence is at or below its source's highest: reported, not applied.</summary>
+    OutOfOrder,
+
+    /// <summary>The market does not list the instrument.</summary>
+    UnknownInstrument,
+
+    /// <summary>The market does not price the asset.</summary>
+    UnknownAsset,
+
+    /// <summary>Quantity is zero or negative.</summary>
+    InvalidQuantity,
+
+    /// <summary>Price is zero or negative.</summary>
+    InvalidPrice,
+
+    /// <summary>Amount is zero or negative.</summary>
+    InvalidAmount,
+
+    /// <summary>Funding rate beyond the accepted bound.</summary>
+    InvalidRate,
+
+    /// <summary>The order id is not open.</summary>
+    UnknownOrder,
+
+    /// <summary>The order id is open already.</summary>
+    DuplicateOrder,
+
+    /// <summary>Funding was sent for an instrument that is not a perpetual.</summary>
+    NotPerpetual,
+
+    /// <summary>The account holds no position in the instrument.</summary>
+    UnknownPosition,
+
+    /// <summary>The wallet holds less of the asset than asked for.</summary>
+    InsufficientBalance,
+
+    /// <summary>Afterwards equity would be below initial margin.</summary>
+    WouldBreachMargin,
+}
