@@ -1,0 +1,120 @@
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Tests.Fixtures;
+
+namespace CrossMargin.Engine.Tests.Accounts;
+
+public sealed class MessageLedgerTests
+{
+    [Fact]
+    public void A_message_whose_id_was_seen_is_a_duplicate_and_changes_nothing()
+    {
+        var account = new AccountFixture();
+        var deposit = new Deposit("d-1", AccountFixture.Wallet, 1, "USDT", 100m);
+        account.Accept(deposit);
+        var before = account.SnapshotJson();
+
+        var again = account.Send(deposit);
+        var sameIdOtherSequence = account.Send(deposit with { Sequence = 2, Amount = 5m });
+
+        Assert.Equal(DecisionOutcome.Duplicate, again.Outcome);
+        Assert.Equal(DecisionOutcome.Duplicate, sameIdOtherSequence.Outcome);
+        Assert.Empty(again.Events);
+        Assert.Equal(before, account.SnapshotJson());
+        Assert.Equal(100m, account.State.BalanceOf("USDT"));
+    }
+
+    [Fact]
+    public void A_new_id_at_or_below_its_sources_highest_sequence_is_rejected_as_out_of_order_with_the_numbers()
+    {
+        var account = new AccountFixture();
+        account.Accept(new Deposit("d-1", AccountFixture.Wallet, 1, "USDT", 100m));
+        account.Accept(new Deposit("d-2", AccountFixture.Wallet, 2, "USDT", 100m));
+        var before = account.SnapshotJson();
+
+        var stale = account.Send(new Deposit("d-3", AccountFixture.Wallet, 2, "USDT", 100m));
+        var older = account.Send(new Deposit("d-4", AccountFixture.Wallet, 1, "USDT", 100m));
+
+        Assert.Equal(DecisionOutcome.Rejected, stale.Outcome);
+        Assert.Equal(RejectionCode.OutOfOrder, stale.Rejection!.Code);
+        Assert.Contains("sequence 2 from wallet is at or below the highest applied, 2", stale.Rejection.Message, StringComparison.Ordinal);
+        Assert.Equal(RejectionCode.OutOfOrder, older.Rejection!.Code);
+        Assert.Equal(before, account.SnapshotJson());
+    }
+
+    [Fact]
+    public void A_skipped_sequence_is_accepted_and_reports_the_gap()
+    {
+        var account = new AccountFixture();
+        account.Accept(new Deposit("d-1", AccountFixture.Wallet, 1, "USDT", 100m));
+
+        var decision = account.Send(new Deposit("d-5", AccountFixture.Wallet, 5, "USDT", 100m));
+
+        Assert.Equal(DecisionOutcome.Accepted, decision.Outcome);
+        Assert.Equal(new SequenceGap(AccountFixture.Wallet, 2, 4), decision.Gap);
+        Assert.Equal(200m, account.State.BalanceOf("USDT"));
+        Assert.Equal(5, account.State.Messages.HighestOf(AccountFixture.Wallet));
+        var late = account.Send(new Deposit("d-3", AccountFixture.Wallet, 3, "USDT", 100m));
+        Assert.Equal(RejectionCode.OutOfOrder, late.Rejection!.Code);
+    }
+
+    [Fact]
+    public void A_new_source_starts_at_one_so_a_first_message_above_one_reports_the_gap_from_one()
+    {
+        var account = new AccountFixture();
+
+        var first = account.Send(new Deposit("d-1", AccountFixture.Wallet, 4, "USDT", 1m));
+        var inOrder = account.Send(new Deposit("e-1", "other", 1, "USDT", 1m));
+
+        Assert.Equal(new SequenceGap(AccountFixture.Wallet, 1, 3), first.Gap);
+        Assert.Null(inOrder.Gap);
+        Assert.Equal(DecisionOutcome.Accepted, inOrder.Outcome);
+    }
+
+    [Fact]
+    public void Sequences_are_per_source()
+    {
+        var account = new AccountFixture();
+        account.Accept(new Deposit("a-1", "a", 1, "USDT", 1m));
+        account.Accept(new Deposit("a-2", "a", 2, "USDT", 1m));
+
+        var otherSource = account.Send(new Deposit("b-1", "b", 1, "USDT", 1m));
+
+        Assert.Equal(DecisionOutcome.Accepted, otherSource.Outcome);
+        Assert.Null(otherSource.Gap);
+    }
+
+    [Fact]
+    public void The_window_keeps_only_the_last_ids_and_an_evicted_duplicate_is_still_never_applied_twice()
+    {
+        var account = new AccountFixture(dedupeCapacity: 2);
+        for (var n = 1; n <= 3; n++)
+        {
+            account.Accept(new Deposit($"d-{n}", AccountFixture.Wallet, n, "USDT", 10m));
+        }
+
+        var before = account.SnapshotJson();
+        var evicted = account.Send(new Deposit("d-1", AccountFixture.Wallet, 1, "USDT", 10m));
+        var remembered = account.Send(new Deposit("d-3", AccountFixture.Wallet, 3, "USDT", 10m));
+
+        Assert.Equal(2, account.State.Messages.Count);
+        Assert.False(account.State.Messages.Contains("d-1"));
+        Assert.Equal(new[] { "d-2", "d-3" }, account.State.Messages.ToSnapshot().RecentIds);
+        Assert.Equal(RejectionCode.OutOfOrder, evicted.Rejection!.Code);
+        Assert.Equal(DecisionOutcome.Duplicate, remembered.Outcome);
+        Assert.Equal(before, account.SnapshotJson());
+        Assert.Equal(30m, account.State.BalanceOf("USDT"));
+    }
+
+    [Fact]
+    public void Check_does_not_record_only_record_does()
+    {
+        var ledger = new MessageLedger(capacity: 8);
+
+        _ = ledger.Check("m", "s", 1);
+        Assert.Equal(0, ledger.Count);
+        ledger.Record("m", "s", 1);
+
+        Assert.Equal(MessageVerdict.Duplicate, ledger.Check("m", "s", 1).Verdict);
+        Assert.Equal(1, ledger.HighestOf("s"));
+    }
+}

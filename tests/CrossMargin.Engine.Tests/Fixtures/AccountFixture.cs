@@ -1,0 +1,74 @@
+using System.Text;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Persistence.Serialization;
+using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Portfolios;
+
+namespace CrossMargin.Engine.Tests.Fixtures;
+
+/// <summary>An account in <see cref="TestMarket"/> with the standard and Deribit-like calculators, and short ways to send it commands.</summary>
+public sealed class AccountFixture
+{
+    public const string Venue = "matching-engine";
+    public const string Wallet = "wallet";
+
+    private long _sequence;
+    private int _ids;
+
+    public AccountFixture(int dedupeCapacity = MessageLedger.DefaultCapacity, MarketSnapshot? market = null)
+    {
+        State = new AccountState("acc-1", dedupeCapacity);
+        Market = market ?? TestMarket.Build();
+    }
+
+    public static AccountMarginModels Models { get; } = new(TestParameters.StandardCalculator(), TestParameters.DeribitCalculator());
+
+    public static EventTypeRegistry Registry { get; } = AccountEvents.Register(new EventTypeRegistry());
+
+    public AccountState State { get; }
+
+    public MarketSnapshot Market { get; }
+
+    /// <summary>The next message id and sequence of the one test source.</summary>
+    public (string Id, string Source, long Sequence) Next() => ($"m{++_ids}", Venue, ++_sequence);
+
+    /// <summary>Decides <paramref name="command"/> and, when accepted, applies its events as the actor will.</summary>
+    public AccountDecision Send(IAccountCommand command)
+    {
+        var decision = AccountDecider.Decide(State, command, Market, Models);
+        foreach (var @event in decision.Events)
+        {
+            State.Apply(@event, Market.FindInstrument);
+        }
+
+        return decision;
+    }
+
+    /// <summary>Sends and asserts acceptance.</summary>
+    public void Accept(IAccountCommand command)
+    {
+        var decision = Send(command);
+        Assert.True(decision.Outcome == DecisionOutcome.Accepted, $"{command} was {decision.Outcome}: {decision.Rejection?.Message}");
+    }
+
+    public void Deposit(string asset, decimal amount)
+    {
+        var (id, _, seq) = Next();
+        Accept(new Deposit(id, Venue, seq, asset, amount));
+    }
+
+    public void Trade(string symbol, OrderSide side, decimal quantity, decimal price, decimal fee = 0m, string? orderId = null)
+    {
+        var (id, _, seq) = Next();
+        Accept(new ApplyExecution(id, Venue, seq, "x" + id, orderId ?? "o" + id, symbol, side, quantity, price, fee, Liquidity.Taker,
+            TestMarket.ValuationTime, IsLiquidation: false));
+    }
+
+    public AccountMargin Assess() => Models.Assess(State, Market);
+
+    /// <summary>The state's snapshot as JSON bytes: equal text means equal state, dedupe included.</summary>
+    public string SnapshotJson() => Json(State);
+
+    public static string Json(AccountState state) => Encoding.UTF8.GetString(Registry.Serialize(state.ToSnapshot()).Bytes.Span);
+}
