@@ -28,6 +28,9 @@ public sealed class AccountFixture
 
     public AccountState State { get; }
 
+    /// <summary>Every event applied, in order: what the journal would hold.</summary>
+    public List<IAccountEvent> Journal { get; } = [];
+
     public MarketSnapshot Market { get; }
 
     /// <summary>The next message id and sequence of the one test source.</summary>
@@ -40,6 +43,7 @@ public sealed class AccountFixture
         foreach (var @event in decision.Events)
         {
             State.Apply(@event, Market.FindInstrument);
+            Journal.Add(@event);
         }
 
         return decision;

@@ -1,0 +1,116 @@
+using System.Text;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Tests.Fixtures;
+using CrossMargin.Persistence.Serialization;
+using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Portfolios;
+
+namespace CrossMargin.Engine.Tests.Accounts;
+
+public sealed class AccountSerializationTests
+{
+    private static readonly DateTimeOffset At = new(2026, 3, 2, 8, 0, 1, 123, TimeSpan.Zero);
+
+    public static TheoryData<IAccountEvent> Events => new(Samples);
+
+    private static IAccountEvent[] Samples =>
+    [
+        new ExecutionApplied("m1", "me", 1, "x1", "o1", "BTCUSDT", OrderSide.Sell, 0.123456789012345678m, 60000.123456789012345678m,
+            -0.00000001m, Liquidity.Maker, At, IsLiquidation: true),
+        new OrderAccepted("m2", "me", 2, "o2", "ETHUSDT", OrderSide.Buy, 1.50m, 3000.10m),
+        new OrderCancelled("m3", "me", 3, "o2"),
+        new Deposited("m4", "wallet", 1, "BTC", 0.00000001m),
+        new Withdrawn("m5", "wallet", 2, "USDT", 79228162514264337593543950335m),
+        new FundingSettled("m6", "funding", 1, "BTCUSDT", -0.000123m, 60123.45m),
+        new MarginModeChanged("m7", "ops", 1, MarginMode.Portfolio, null, null),
+        new MarginModeChanged("m8", "ops", 2, MarginMode.StandardCross, "BTCUSDT", 250.5m),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Events))]
+    public void Every_event_round_trips_through_the_registry_at_version_1(IAccountEvent @event)
+    {
+        var payload = AccountFixture.Registry.Serialize(@event);
+
+        Assert.Equal(AccountEvents.Version, payload.Version);
+        Assert.StartsWith("account.", payload.Manifest, StringComparison.Ordinal);
+        Assert.Equal(@event, AccountFixture.Registry.Deserialize(payload));
+    }
+
+    [Fact]
+    public void Decimals_are_written_with_every_digit_and_enums_by_name()
+    {
+        var execution = (ExecutionApplied)Samples[0];
+
+        var payload = AccountFixture.Registry.Serialize(execution);
+        var json = Encoding.UTF8.GetString(payload.Bytes.Span);
+        var read = AccountFixture.Registry.Deserialize<ExecutionApplied>(payload);
+
+        Assert.Contains("\"price\":60000.123456789012345678", json, StringComparison.Ordinal);
+        Assert.Contains("\"quantity\":0.123456789012345678", json, StringComparison.Ordinal);
+        Assert.Contains("\"fee\":-0.00000001", json, StringComparison.Ordinal);
+        Assert.Contains("\"side\":\"Sell\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"liquidity\":\"Maker\"", json, StringComparison.Ordinal);
+        Assert.Equal(execution.Price, read.Price);
+        Assert.Equal(execution.Price.Scale, read.Price.Scale);
+    }
+
+    [Fact]
+    public void Registering_twice_in_one_registry_fails_loudly()
+    {
+        var registry = AccountEvents.Register(new EventTypeRegistry());
+
+        Assert.Throws<ArgumentException>(() => AccountEvents.Register(registry));
+        Assert.True(registry.IsRegistered(typeof(AccountSnapshot)));
+    }
+
+    [Fact]
+    public void Snapshot_round_trip_restores_an_equal_state_and_dedupe_survives_it()
+    {
+        var account = new AccountFixture(dedupeCapacity: 3);
+        account.Deposit("USDT", 100_000m);
+        account.Deposit("BTC", 1.5m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 0.7m, 60_000.5m, fee: 1.23m);
+        account.Trade(TestMarket.BtcInversePerp, OrderSide.Sell, 30m, 61_000m);
+        account.Trade(TestMarket.LinearOption(OptionKind.Put, 55000), OrderSide.Sell, 2m, 900m);
+        var (id, source, seq) = account.Next();
+        account.Accept(new AcceptOrder(id, source, seq, "rest-1", TestMarket.EthUsdt, OrderSide.Buy, 3m, 2900m));
+        (id, source, seq) = account.Next();
+        account.Accept(new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 2_000m));
+        (id, source, seq) = account.Next();
+        account.Accept(new ChangeMarginMode(id, source, seq, MarginMode.Portfolio));
+        account.Accept(new Deposit("w-7", "wallet", 7, "USDT", 1m));
+
+        var payload = AccountFixture.Registry.Serialize(account.State.ToSnapshot());
+        var restored = AccountState.FromSnapshot(AccountFixture.Registry.Deserialize<AccountSnapshot>(payload));
+
+        Assert.Equal(account.SnapshotJson(), AccountFixture.Json(restored));
+        Assert.Equal(MarginMode.Portfolio, restored.Mode);
+        Assert.Equal(2_000m, restored.Positions[TestMarket.BtcUsdt].IsolatedMargin);
+        Assert.Equal(3, restored.Messages.Capacity);
+        Assert.Equal(7, restored.Messages.HighestOf("wallet"));
+        var retry = AccountDecider.Decide(restored, new Deposit("w-7", "wallet", 7, "USDT", 1m), account.Market, AccountFixture.Models);
+        Assert.Equal(DecisionOutcome.Duplicate, retry.Outcome);
+        Assert.Equal(account.Assess().EquityUsd, AccountFixture.Models.Assess(restored, account.Market).EquityUsd);
+    }
+
+    [Fact]
+    public void Replaying_the_events_rebuilds_the_same_state()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 50_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 1m, 60_000m, fee: 3m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Sell, 0.4m, 60_700.25m, fee: 1m);
+        var (id, source, seq) = account.Next();
+        account.Accept(new SettleFunding(id, source, seq, TestMarket.BtcUsdt, 0.0001m, 60_100m));
+
+        var replayed = new AccountState("acc-1");
+        foreach (var payload in account.Journal.Select(e => AccountFixture.Registry.Serialize(e)))
+        {
+            replayed.Apply((IAccountEvent)AccountFixture.Registry.Deserialize(payload), account.Market.FindInstrument);
+        }
+
+        Assert.Equal(4, account.Journal.Count);
+        Assert.Equal(account.SnapshotJson(), AccountFixture.Json(replayed));
+    }
+}
