@@ -1,0 +1,144 @@
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Tests.Fixtures;
+using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Portfolios;
+
+namespace CrossMargin.Engine.Tests.Accounts;
+
+public sealed class AccountStateTests
+{
+    [Fact]
+    public void Linear_perpetual_fills_book_realized_pnl_and_fees_in_the_quote_asset()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 10_000m);
+
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 2m, 60_000m, fee: 12m);
+        Assert.Equal(new Position(TestMarket.BtcUsdt, 2m, 60_000m), account.State.Positions[TestMarket.BtcUsdt]);
+        Assert.Equal(9_988m, account.State.BalanceOf("USDT"));
+
+        // Sell 1 at 61,000: realizes 1 x (61,000 - 60,000) = 1,000, pays 6.10.
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Sell, 1m, 61_000m, fee: 6.1m);
+        Assert.Equal(new Position(TestMarket.BtcUsdt, 1m, 60_000m), account.State.Positions[TestMarket.BtcUsdt]);
+        Assert.Equal(10_981.9m, account.State.BalanceOf("USDT"));
+
+        // Adding 1 at 62,000 averages the entry to 61,000.
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 1m, 62_000m);
+        Assert.Equal(61_000m, account.State.Positions[TestMarket.BtcUsdt].EntryPrice);
+    }
+
+    [Fact]
+    public void Inverse_perpetual_fills_book_coin_pnl_rounded_down_to_the_satoshi()
+    {
+        var account = new AccountFixture();
+        account.Deposit("BTC", 1m);
+
+        account.Trade(TestMarket.BtcInversePerp, OrderSide.Buy, 100m, 50_000m, fee: 0.00001m);
+        Assert.Equal(0.99999m, account.State.BalanceOf("BTC"));
+
+        // 100 x $10 contracts: 1,000/50,000 - 1,000/52,000 = 0.000769230769... BTC, less the fee 0.00001,
+        // booked down to 0.00075923; 0.99999 + 0.00075923 = 1.00074923.
+        account.Trade(TestMarket.BtcInversePerp, OrderSide.Sell, 100m, 52_000m, fee: 0.00001m);
+        Assert.False(account.State.Positions.ContainsKey(TestMarket.BtcInversePerp));
+        Assert.Equal(1.00074923m, account.State.BalanceOf("BTC"));
+    }
+
+    [Fact]
+    public void Option_fills_pay_and_receive_the_premium_in_cash()
+    {
+        var call = TestMarket.LinearOption(OptionKind.Call, 60000);
+        var account = new AccountFixture();
+        account.Deposit("USDT", 10_000m);
+
+        account.Trade(call, OrderSide.Buy, 2m, 3_000m, fee: 1m);
+        Assert.Equal(new Position(call, 2m, 3_000m), account.State.Positions[call]);
+        Assert.Equal(3_999m, account.State.BalanceOf("USDT"));
+
+        account.Trade(call, OrderSide.Sell, 2m, 3_500m, fee: 1m);
+        Assert.False(account.State.Positions.ContainsKey(call));
+        Assert.Equal(10_998m, account.State.BalanceOf("USDT"));
+    }
+
+    [Fact]
+    public void Inverse_option_premium_moves_in_coin()
+    {
+        var put = TestMarket.InverseOption(OptionKind.Put, 55000);
+        var account = new AccountFixture();
+        account.Deposit("BTC", 1m);
+
+        account.Trade(put, OrderSide.Sell, 3m, 0.0125m, fee: 0.0003m);
+
+        Assert.Equal(new Position(put, -3m, 0.0125m), account.State.Positions[put]);
+        Assert.Equal(1.0372m, account.State.BalanceOf("BTC"));
+    }
+
+    [Fact]
+    public void Funding_settles_on_the_perpetual_position_in_its_settlement_asset()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 10_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 2m, 60_000m);
+        var (id, source, seq) = account.Next();
+
+        // Long 2 at mark 60,000 and rate 0.01%: pays 2 x 60,000 x 0.0001 = 12 USDT.
+        account.Accept(new SettleFunding(id, source, seq, TestMarket.BtcUsdt, 0.0001m, 60_000m));
+
+        Assert.Equal(9_988m, account.State.BalanceOf("USDT"));
+    }
+
+    [Fact]
+    public void Open_orders_shrink_with_their_fills_and_disappear_when_filled_or_cancelled()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 100_000m);
+        var (id, source, seq) = account.Next();
+        account.Accept(new AcceptOrder(id, source, seq, "o-1", TestMarket.BtcUsdt, OrderSide.Buy, 3m, 59_000m));
+        (id, source, seq) = account.Next();
+        account.Accept(new AcceptOrder(id, source, seq, "o-2", TestMarket.EthUsdt, OrderSide.Sell, 5m, 3_100m));
+
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 1m, 59_000m, orderId: "o-1");
+        Assert.Equal(2m, account.State.OpenOrders["o-1"].Quantity);
+        Assert.Single(account.State.ToPortfolio().OpenOrders, o => o.OrderId == "o-1" && o.Quantity == 2m);
+
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 2m, 59_000m, orderId: "o-1");
+        Assert.False(account.State.OpenOrders.ContainsKey("o-1"));
+        Assert.Equal(3m, account.State.Positions[TestMarket.BtcUsdt].Quantity);
+
+        (id, source, seq) = account.Next();
+        account.Accept(new CancelOrder(id, source, seq, "o-2"));
+        Assert.Empty(account.State.OpenOrders);
+    }
+
+    [Fact]
+    public void Open_orders_count_toward_initial_margin()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 100_000m);
+        var without = account.Assess().InitialMarginUsd;
+        var (id, source, seq) = account.Next();
+
+        account.Accept(new AcceptOrder(id, source, seq, "o-1", TestMarket.BtcUsdt, OrderSide.Buy, 0.5m, 60_000m));
+
+        Assert.Equal(0m, without);
+        Assert.Equal(240m, account.Assess().InitialMarginUsd);
+    }
+
+    [Fact]
+    public void Isolating_a_position_moves_margin_from_the_wallet_and_returning_it_to_cross_moves_it_back()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 10_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 0.5m, 60_000m);
+        var (id, source, seq) = account.Next();
+
+        account.Accept(new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 1_000m));
+        Assert.Equal(9_000m, account.State.BalanceOf("USDT"));
+        Assert.Equal(1_000m, account.State.Positions[TestMarket.BtcUsdt].IsolatedMargin);
+        Assert.Single(account.Assess().Isolated);
+
+        (id, source, seq) = account.Next();
+        account.Accept(new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt));
+        Assert.Equal(10_000m, account.State.BalanceOf("USDT"));
+        Assert.Null(account.State.Positions[TestMarket.BtcUsdt].IsolatedMargin);
+    }
+}
