@@ -1,0 +1,178 @@
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Tests.Fixtures;
+using CrossMargin.Risk.Portfolios;
+
+namespace CrossMargin.Engine.Tests.Accounts;
+
+public sealed class AccountDeciderTests
+{
+    /// <summary>1,000 USDT and long 0.5 BTCUSDT at the mark: equity 1,000, standard IM 0.8% x 30,000 = 240.</summary>
+    private static AccountFixture LongHalfBitcoin()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 1_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 0.5m, 60_000m);
+        return account;
+    }
+
+    [Fact]
+    public void Withdrawal_that_would_leave_equity_below_initial_margin_is_refused_with_both_numbers()
+    {
+        var account = LongHalfBitcoin();
+        var before = account.SnapshotJson();
+        var (id, source, seq) = account.Next();
+
+        var decision = account.Send(new Withdraw(id, source, seq, "USDT", 800m));
+
+        Assert.Equal(DecisionOutcome.Rejected, decision.Outcome);
+        Assert.Equal(RejectionCode.WouldBreachMargin, decision.Rejection!.Code);
+        Assert.Equal("Withdrawal of 800 USDT would leave equity 200.00 USD below initial margin 240.00 USD.", decision.Rejection.Message);
+        Assert.Equal(before, account.SnapshotJson());
+    }
+
+    [Fact]
+    public void Withdrawal_down_to_exactly_initial_margin_is_accepted()
+    {
+        var account = LongHalfBitcoin();
+        var (id, source, seq) = account.Next();
+
+        var decision = account.Send(new Withdraw(id, source, seq, "USDT", 760m));
+
+        Assert.Equal(DecisionOutcome.Accepted, decision.Outcome);
+        Assert.Equal(new Withdrawn(id, source, seq, "USDT", 760m), Assert.Single(decision.Events));
+        Assert.Equal(240m, account.State.BalanceOf("USDT"));
+        Assert.Equal(0m, account.Assess().AvailableMarginUsd);
+    }
+
+    [Fact]
+    public void Large_numbers_in_a_refusal_are_grouped_by_thousands()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 10_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 5m, 60_000m);
+        var (id, source, seq) = account.Next();
+
+        var decision = account.Send(new Withdraw(id, source, seq, "USDT", 8_765.44m));
+
+        // 5 x 60,000 = 300,000 of notional: bracket 3, 2% less the 2,600 deduction = 3,400.
+        Assert.Equal("Withdrawal of 8765.44 USDT would leave equity 1,234.56 USD below initial margin 3,400.00 USD.", decision.Rejection!.Message);
+    }
+
+    [Fact]
+    public void Switching_the_pool_to_portfolio_margin_is_refused_when_it_would_breach_and_accepted_when_covered()
+    {
+        var account = LongHalfBitcoin();
+        var before = account.SnapshotJson();
+        var (id, source, seq) = account.Next();
+        var portfolioIm = AccountFixture.Models.Portfolio.Assess(account.State.ToPortfolio(), account.Market).InitialMarginUsd;
+
+        var refused = account.Send(new ChangeMarginMode(id, source, seq, MarginMode.Portfolio));
+
+        Assert.True(portfolioIm > 1_000m, $"portfolio IM {portfolioIm} should exceed the equity");
+        Assert.Equal(RejectionCode.WouldBreachMargin, refused.Rejection!.Code);
+        Assert.Equal($"Switching to Portfolio would leave equity 1,000.00 USD below initial margin {portfolioIm:N2} USD.", refused.Rejection.Message);
+        Assert.Equal(before, account.SnapshotJson());
+
+        account.Deposit("USDT", 10_000m);
+        (id, source, seq) = account.Next();
+        account.Accept(new ChangeMarginMode(id, source, seq, MarginMode.Portfolio));
+        Assert.Equal(MarginMode.Portfolio, account.State.Mode);
+        Assert.Equal(portfolioIm, account.Assess().InitialMarginUsd);
+    }
+
+    [Fact]
+    public void Isolating_a_position_with_less_than_its_initial_margin_is_refused_with_the_numbers()
+    {
+        var account = LongHalfBitcoin();
+        var before = account.SnapshotJson();
+        var (id, source, seq) = account.Next();
+
+        var decision = account.Send(new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 100m));
+
+        Assert.Equal(RejectionCode.WouldBreachMargin, decision.Rejection!.Code);
+        Assert.Equal("Isolating BTCUSDT with 100 USDT would leave its equity 100.00 USD below its initial margin 240.00 USD.", decision.Rejection.Message);
+        Assert.Equal(before, account.SnapshotJson());
+    }
+
+    public static TheoryData<string, RejectionCode> BadCommands => new()
+    {
+        { "execution in an unknown instrument", RejectionCode.UnknownInstrument },
+        { "execution of zero quantity", RejectionCode.InvalidQuantity },
+        { "execution at a negative price", RejectionCode.InvalidPrice },
+        { "execution without an order id", RejectionCode.InvalidMessage },
+        { "order of negative quantity", RejectionCode.InvalidQuantity },
+        { "order at zero price", RejectionCode.InvalidPrice },
+        { "order in an unknown instrument", RejectionCode.UnknownInstrument },
+        { "order id already open", RejectionCode.DuplicateOrder },
+        { "cancel of an unknown order", RejectionCode.UnknownOrder },
+        { "deposit of an unknown asset", RejectionCode.UnknownAsset },
+        { "deposit of zero", RejectionCode.InvalidAmount },
+        { "withdrawal of a negative amount", RejectionCode.InvalidAmount },
+        { "withdrawal beyond the balance", RejectionCode.InsufficientBalance },
+        { "withdrawal that would breach", RejectionCode.WouldBreachMargin },
+        { "funding on a future", RejectionCode.NotPerpetual },
+        { "funding on an option", RejectionCode.NotPerpetual },
+        { "funding on an unknown instrument", RejectionCode.UnknownInstrument },
+        { "funding rate given in percent", RejectionCode.InvalidRate },
+        { "funding at a zero mark", RejectionCode.InvalidPrice },
+        { "pool switch that would breach", RejectionCode.WouldBreachMargin },
+        { "isolating a position the account does not hold", RejectionCode.UnknownPosition },
+        { "isolating with negative margin", RejectionCode.InvalidAmount },
+        { "isolating with more than the wallet holds", RejectionCode.InsufficientBalance },
+        { "message without an id", RejectionCode.InvalidMessage },
+        { "message with sequence zero", RejectionCode.InvalidMessage },
+        { "message behind its source's sequence", RejectionCode.OutOfOrder },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadCommands))]
+    public void Every_bad_command_is_rejected_with_its_reason_and_leaves_the_state_untouched(string name, RejectionCode code)
+    {
+        var account = LongHalfBitcoin();
+        var (id, source, seq) = account.Next();
+        account.Accept(new AcceptOrder(id, source, seq, "open-1", TestMarket.EthUsdt, OrderSide.Buy, 1m, 2_900m));
+        var before = account.SnapshotJson();
+        (id, source, seq) = account.Next();
+        var at = TestMarket.ValuationTime;
+        var option = TestMarket.LinearOption(Risk.Instruments.OptionKind.Call, 60000);
+        IAccountCommand command = name switch
+        {
+            "execution in an unknown instrument" => new ApplyExecution(id, source, seq, "x", "o", "DOGEUSDT", OrderSide.Buy, 1m, 1m, 0m, Liquidity.Taker, at),
+            "execution of zero quantity" => new ApplyExecution(id, source, seq, "x", "o", TestMarket.BtcUsdt, OrderSide.Buy, 0m, 60_000m, 0m, Liquidity.Taker, at),
+            "execution at a negative price" => new ApplyExecution(id, source, seq, "x", "o", TestMarket.BtcUsdt, OrderSide.Buy, 1m, -1m, 0m, Liquidity.Taker, at),
+            "execution without an order id" => new ApplyExecution(id, source, seq, "x", "", TestMarket.BtcUsdt, OrderSide.Buy, 1m, 60_000m, 0m, Liquidity.Taker, at),
+            "order of negative quantity" => new AcceptOrder(id, source, seq, "o-9", TestMarket.BtcUsdt, OrderSide.Sell, -1m, 60_000m),
+            "order at zero price" => new AcceptOrder(id, source, seq, "o-9", TestMarket.BtcUsdt, OrderSide.Sell, 1m, 0m),
+            "order in an unknown instrument" => new AcceptOrder(id, source, seq, "o-9", "NOPE", OrderSide.Sell, 1m, 1m),
+            "order id already open" => new AcceptOrder(id, source, seq, "open-1", TestMarket.BtcUsdt, OrderSide.Sell, 1m, 60_000m),
+            "cancel of an unknown order" => new CancelOrder(id, source, seq, "never-seen"),
+            "deposit of an unknown asset" => new Deposit(id, source, seq, "DOGE", 1m),
+            "deposit of zero" => new Deposit(id, source, seq, "USDT", 0m),
+            "withdrawal of a negative amount" => new Withdraw(id, source, seq, "USDT", -5m),
+            "withdrawal beyond the balance" => new Withdraw(id, source, seq, "USDT", 1_000.01m),
+            "withdrawal that would breach" => new Withdraw(id, source, seq, "USDT", 760.01m),
+            "funding on a future" => new SettleFunding(id, source, seq, TestMarket.BtcMarchFuture, 0.0001m, 60_000m),
+            "funding on an option" => new SettleFunding(id, source, seq, option, 0.0001m, 3_000m),
+            "funding on an unknown instrument" => new SettleFunding(id, source, seq, "NOPE", 0.0001m, 60_000m),
+            "funding rate given in percent" => new SettleFunding(id, source, seq, TestMarket.BtcUsdt, 5m, 60_000m),
+            "funding at a zero mark" => new SettleFunding(id, source, seq, TestMarket.BtcUsdt, 0.0001m, 0m),
+            "pool switch that would breach" => new ChangeMarginMode(id, source, seq, MarginMode.Portfolio),
+            "isolating a position the account does not hold" => new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.EthUsdt, 10m),
+            "isolating with negative margin" => new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, -1m),
+            "isolating with more than the wallet holds" => new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 1_000.01m),
+            "message without an id" => new Deposit(" ", source, seq, "USDT", 1m),
+            "message with sequence zero" => new Deposit(id, source, 0, "USDT", 1m),
+            "message behind its source's sequence" => new Deposit(id, source, seq - 1, "USDT", 1m),
+            _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+        };
+
+        var decision = account.Send(command);
+
+        Assert.Equal(DecisionOutcome.Rejected, decision.Outcome);
+        Assert.Equal(code, decision.Rejection!.Code);
+        Assert.False(string.IsNullOrWhiteSpace(decision.Rejection.Message));
+        Assert.Empty(decision.Events);
+        Assert.Null(decision.Gap);
+        Assert.Equal(before, account.SnapshotJson());
+    }
+}
