@@ -55,7 +55,30 @@ public static class AccountDecider
             ChangeMarginMode c => DecideMarginMode(state, c, market, margin),
             _ => AccountDecision.Reject(RejectionCode.InvalidMessage, $"Unknown command {command.GetType().Name}."),
         };
-        return decision.Outcome == DecisionOutcome.Accepted ? decision with { Gap = check.Gap } : decision;
+        if (decision.Outcome != DecisionOutcome.Accepted)
+        {
+            return decision;
+        }
+
+        // An accepted event is persisted before it is applied, so it must apply and leave an account that can be
+        // margined: one that cannot (decimal overflow on absurd amounts) would stop the account at every recovery or
+        // break every later assessment. Refuse it here instead.
+        try
+        {
+            var copy = state.WhatIf();
+            foreach (var @event in decision.Events)
+            {
+                copy.Apply(@event, market.FindInstrument);
+            }
+
+            _ = margin.Assess(copy, market);
+        }
+        catch (OverflowException)
+        {
+            return AccountDecision.Reject(RejectionCode.Overflow, $"Message {command.MessageId}: its amounts exceed what the account's ledger can hold.");
+        }
+
+        return decision with { Gap = check.Gap };
     }
 
     /// <summary>
@@ -76,12 +99,23 @@ public static class AccountDecider
             return new PreTradeResult(false, invalid, before.EquityUsd, before.InitialMarginUsd, before.AvailableMarginUsd, before.InitialMarginUsd);
         }
 
-        var copy = state.Clone();
-        copy.Apply(
-            new ExecutionApplied(command.MessageId, "pre-trade", copy.Messages.HighestOf("pre-trade") + 1, command.MessageId, command.MessageId,
-                command.Symbol, command.Side, command.Quantity, command.Price, command.Fee, Liquidity.Taker, market.ValuationTime, IsLiquidation: false),
-            market.FindInstrument);
-        var after = margin.Assess(copy, market);
+        var copy = state.WhatIf();
+        AccountMargin after;
+        try
+        {
+            // The hypothetical fill is applied under a source of its own on the copy; the real ledger never sees it.
+            copy.Apply(
+                new ExecutionApplied(command.MessageId, "pre-trade", 1, command.MessageId, command.MessageId, command.Symbol, command.Side,
+                    command.Quantity, command.Price, command.Fee, Liquidity.Taker, market.ValuationTime, IsLiquidation: false),
+                market.FindInstrument);
+            after = margin.Assess(copy, market);
+        }
+        catch (OverflowException)
+        {
+            var overflow = new Rejection(RejectionCode.Overflow, $"Order {command.MessageId}: its amounts exceed what the account's ledger can hold.");
+            return new PreTradeResult(false, overflow, before.EquityUsd, before.InitialMarginUsd, before.AvailableMarginUsd, before.InitialMarginUsd);
+        }
+
         Rejection? rejection = null;
         if (after.AvailableMarginUsd < 0 && after.AvailableMarginUsd < before.AvailableMarginUsd)
         {
@@ -235,7 +269,7 @@ public static class AccountDecider
 
     private static AccountMargin AssessAfter(AccountState state, IAccountEvent @event, MarketSnapshot market, AccountMarginModels margin)
     {
-        var copy = state.Clone();
+        var copy = state.WhatIf();
         copy.Apply(@event, market.FindInstrument);
         return margin.Assess(copy, market);
     }

@@ -132,8 +132,33 @@ public sealed class AccountState
         return state;
     }
 
-    /// <summary>An independent copy (what a pre-trade check works on, so the real state is never touched).</summary>
+    /// <summary>An independent copy, deduplication included.</summary>
     public AccountState Clone() => FromSnapshot(ToSnapshot());
+
+    /// <summary>
+    /// A copy of balances, positions, orders and mode with an empty one-id ledger: what a hypothetical change (pre-trade
+    /// check, margin effect of a withdrawal) is computed on, without copying the thousands of remembered ids each time.
+    /// </summary>
+    internal AccountState WhatIf()
+    {
+        var copy = new AccountState(AccountId, new MessageLedger(1)) { Mode = Mode };
+        foreach (var (asset, amount) in _balances)
+        {
+            copy._balances[asset] = amount;
+        }
+
+        foreach (var (symbol, position) in _positions)
+        {
+            copy._positions[symbol] = position;
+        }
+
+        foreach (var (orderId, order) in _openOrders)
+        {
+            copy._openOrders[orderId] = order;
+        }
+
+        return copy;
+    }
 
     private void ApplyExecution(ExecutionApplied e, Instrument instrument)
     {

@@ -44,4 +44,7 @@ public enum RejectionCode
 
     /// <summary>Afterwards equity would be below initial margin.</summary>
     WouldBreachMargin,
+
+    /// <summary>The amounts are beyond what a decimal balance or position can hold.</summary>
+    Overflow,
 }

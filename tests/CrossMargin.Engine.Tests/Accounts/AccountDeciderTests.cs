@@ -122,6 +122,8 @@ public sealed class AccountDeciderTests
         { "message without an id", RejectionCode.InvalidMessage },
         { "message with sequence zero", RejectionCode.InvalidMessage },
         { "message behind its source's sequence", RejectionCode.OutOfOrder },
+        { "deposit that would overflow the balance", RejectionCode.Overflow },
+        { "execution whose notional overflows", RejectionCode.Overflow },
     };
 
     [Theory]
@@ -163,6 +165,8 @@ public sealed class AccountDeciderTests
             "message without an id" => new Deposit(" ", source, seq, "USDT", 1m),
             "message with sequence zero" => new Deposit(id, source, 0, "USDT", 1m),
             "message behind its source's sequence" => new Deposit(id, source, seq - 1, "USDT", 1m),
+            "deposit that would overflow the balance" => new Deposit(id, source, seq, "USDT", decimal.MaxValue),
+            "execution whose notional overflows" => new ApplyExecution(id, source, seq, "x", "o", TestMarket.BtcUsdt, OrderSide.Sell, 1e20m, 1e20m, 0m, Liquidity.Taker, at),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
         };
 

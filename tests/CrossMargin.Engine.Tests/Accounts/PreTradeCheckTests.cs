@@ -83,6 +83,18 @@ public sealed class PreTradeCheckTests
     }
 
     [Fact]
+    public void An_order_whose_amounts_overflow_is_refused_rather_than_thrown()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 1_000m);
+
+        var result = AccountDecider.CheckPreTrade(account.State, new CheckPreTrade("q-1", TestMarket.BtcUsdt, OrderSide.Sell, 1e20m, 1e20m),
+            account.Market, AccountFixture.Models);
+
+        Assert.Equal(RejectionCode.Overflow, result.Rejection!.Code);
+    }
+
+    [Fact]
     public void Pre_trade_margin_equals_the_margin_after_actually_applying_the_same_execution()
     {
         var gen =
