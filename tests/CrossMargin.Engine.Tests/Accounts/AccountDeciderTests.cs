@@ -1,6 +1,7 @@
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Tests.Fixtures;
 using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
 
 namespace CrossMargin.Engine.Tests.Accounts;
 

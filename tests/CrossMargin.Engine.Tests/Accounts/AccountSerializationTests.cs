@@ -4,6 +4,7 @@ using CrossMargin.Engine.Tests.Fixtures;
 using CrossMargin.Persistence.Serialization;
 using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
 
 namespace CrossMargin.Engine.Tests.Accounts;
 

@@ -2,6 +2,7 @@ using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Tests.Fixtures;
 using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
 
 namespace CrossMargin.Engine.Tests.Accounts;
 

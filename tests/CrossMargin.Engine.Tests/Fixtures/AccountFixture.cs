@@ -4,6 +4,7 @@ using CrossMargin.Persistence.Serialization;
 using CrossMargin.Risk.Margin;
 using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
 
 namespace CrossMargin.Engine.Tests.Fixtures;
 
