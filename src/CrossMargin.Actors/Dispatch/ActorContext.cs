@@ -5,6 +5,8 @@ namespace CrossMargin.Actors.Dispatch;
 /// <summary>The <see cref="IActorContext"/> handed to an actor; it refuses use from outside the actor's turn.</summary>
 internal sealed class ActorContext(ActorCell cell) : IActorContext
 {
+    private ILogger? _log;
+
     public IActorRef Self => cell;
 
     public IActorRef Sender => cell.Sender;
@@ -17,7 +19,8 @@ internal sealed class ActorContext(ActorCell cell) : IActorContext
 
     public Props Props => cell.Props;
 
-    public ILogger Log => new ActorLogger(cell.Logger, cell.Path);
+    // Made once per actor (the context is cached by ActorBase): building the path string per log call would cost more than the call.
+    public ILogger Log => _log ??= new ActorLogger(cell.Logger, cell.Path);
 
     public TimeSpan? ReceiveTimeout => cell.ReceiveTimeout;
 

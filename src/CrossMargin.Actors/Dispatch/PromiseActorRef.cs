@@ -12,6 +12,8 @@ internal sealed class PromiseActorRef<T> : IActorRef, IUndeliverable
     private readonly IActorRef _target;
     private readonly Type _messageType;
     private readonly TimeSpan _timeout;
+    private readonly long _id;
+    private ActorPath? _path;
     private ITimer? _timer;
     private CancellationTokenRegistration _cancellation;
 
@@ -21,10 +23,11 @@ internal sealed class PromiseActorRef<T> : IActorRef, IUndeliverable
         _target = target;
         _messageType = messageType;
         _timeout = timeout;
-        Path = ActorPath.Root(system.Name).Child("temp").Child("$" + Interlocked.Increment(ref _counter));
+        _id = Interlocked.Increment(ref _counter);
     }
 
-    public ActorPath Path { get; }
+    // Built only if someone asks (a log line, a dead letter): Ask sits on the pre-trade path and should not pay for it.
+    public ActorPath Path => _path ??= ActorPath.Root(_system.Name).Child("temp").Child("$" + _id);
 
     public string Name => Path.Name;
 

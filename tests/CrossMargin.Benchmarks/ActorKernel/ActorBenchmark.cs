@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using CrossMargin.Actors;
-using CrossMargin.Benchmarks.Book;
 
 namespace CrossMargin.Benchmarks.ActorKernel;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using CrossMargin.Benchmarks.Book;
 using CrossMargin.Persistence;
 using CrossMargin.Persistence.Journal;
 using CrossMargin.Persistence.Postgres;

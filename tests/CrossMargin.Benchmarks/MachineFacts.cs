@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime;
 using System.Runtime.InteropServices;
 
-namespace CrossMargin.Benchmarks.Book;
+namespace CrossMargin.Benchmarks;
 
 /// <summary>What the figures were measured on.</summary>
 internal static class MachineFacts
