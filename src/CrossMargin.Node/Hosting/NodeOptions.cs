@@ -1,0 +1,29 @@
+namespace CrossMargin.Node.Hosting;
+
+/// <summary>The node itself: where it listens, keeps its data and finds its market (config/node.json, section <c>Node</c>).</summary>
+public sealed class NodeOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Node";
+
+    /// <summary>Name of this node in logs, metrics and the journal's writer id.</summary>
+    public string Name { get; set; } = "node-1";
+
+    /// <summary>Where the HTTP API listens; loopback by default because it takes money-moving messages.</summary>
+    public string HttpUrl { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>Directory of the SQLite journal and the log files, relative to the working directory unless rooted.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>How many shards accounts are spread over; fixed for the life of a journal (it decides who owns an account).</summary>
+    public int ShardCount { get; set; } = 64;
+
+    /// <summary>The venue's instruments and opening market, relative to the configuration directory unless rooted.</summary>
+    public string MarketFile { get; set; } = "venue/market.json";
+
+    /// <summary>Standard (tiered) margin parameters, relative to the configuration directory unless rooted.</summary>
+    public string StandardMarginFile { get; set; } = "risk/standard.json";
+
+    /// <summary>Portfolio (scenario) margin parameters, relative to the configuration directory unless rooted.</summary>
+    public string PortfolioMarginFile { get; set; } = "risk/deribit-pm.json";
+}
