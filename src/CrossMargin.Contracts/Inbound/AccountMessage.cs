@@ -1,0 +1,39 @@
+using CrossMargin.Engine.Accounts;
+
+namespace CrossMargin.Contracts.Inbound;
+
+/// <summary>
+/// What every account-bound message carries: a unique id (a redelivery is acknowledged and ignored), its source and
+/// that source's sequence for the account (gaps are reported, going backwards is rejected), and the account.
+/// </summary>
+/// <typeparam name="TCommand">The engine command the message becomes.</typeparam>
+public abstract record AccountMessage<TCommand>
+    where TCommand : class, IAccountCommand
+{
+    /// <summary>Unique message id, at most 128 characters.</summary>
+    public string? MessageId { get; init; }
+
+    /// <summary>The sending system (matching engine, wallet, funding scheduler); sequences are counted per source and account.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>The source's sequence number for this account, from 1.</summary>
+    public long? Sequence { get; init; }
+
+    /// <summary>The account.</summary>
+    public string? AccountId { get; init; }
+
+    /// <summary>Checks every field and builds the command, or lists every violation.</summary>
+    public ContractResult<TCommand> ToCommand()
+    {
+        var check = new FieldCheck();
+        var id = check.Id("messageId", MessageId);
+        var source = check.Id("source", Source);
+        var sequence = check.Sequence(Sequence);
+        var account = check.Id("accountId", AccountId);
+        var command = Build(check, id, source, sequence);
+        var accountValid = check.Violations.All(v => v.Field != "accountId");
+        return check.Ok ? new(account, command, []) : new(accountValid ? account : null, null, check.Violations);
+    }
+
+    private protected abstract TCommand Build(FieldCheck check, string messageId, string source, long sequence);
+}

@@ -1,0 +1,16 @@
+using CrossMargin.Engine.Accounts;
+
+namespace CrossMargin.Contracts.Inbound;
+
+/// <summary>Collateral credited by the wallet service.</summary>
+public sealed record DepositMessage : AccountMessage<Deposit>
+{
+    /// <summary>The asset, e.g. USDT or BTC.</summary>
+    public string? Asset { get; init; }
+
+    /// <summary>Amount, positive.</summary>
+    public decimal? Amount { get; init; }
+
+    private protected override Deposit Build(FieldCheck check, string messageId, string source, long sequence) =>
+        new(messageId, source, sequence, check.Id("asset", Asset), check.Positive("amount", Amount));
+}

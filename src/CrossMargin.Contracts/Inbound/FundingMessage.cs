@@ -1,0 +1,19 @@
+using CrossMargin.Engine.Accounts;
+
+namespace CrossMargin.Contracts.Inbound;
+
+/// <summary>A perpetual's funding settlement for the account's position: longs pay a positive rate.</summary>
+public sealed record FundingMessage : AccountMessage<SettleFunding>
+{
+    /// <summary>The perpetual.</summary>
+    public string? Symbol { get; init; }
+
+    /// <summary>Funding rate for the interval, e.g. 0.0001.</summary>
+    public decimal? Rate { get; init; }
+
+    /// <summary>Mark price the payment is computed at, positive.</summary>
+    public decimal? MarkPrice { get; init; }
+
+    private protected override SettleFunding Build(FieldCheck check, string messageId, string source, long sequence) =>
+        new(messageId, source, sequence, check.Id("symbol", Symbol), check.Any("rate", Rate), check.Positive("markPrice", MarkPrice));
+}

@@ -1,0 +1,50 @@
+using CrossMargin.Engine.Accounts;
+
+namespace CrossMargin.Contracts.Inbound;
+
+/// <summary>
+/// A request to change the account's margin mode; or, with a symbol, to isolate that position with exactly
+/// <see cref="IsolatedMargin"/> of its settlement asset, or to return it to the cross pool (no isolated margin).
+/// </summary>
+public sealed record MarginModeMessage : AccountMessage<ChangeMarginMode>
+{
+    /// <summary><c>standard</c> (cross) or <c>portfolio</c>; required without a symbol, ignored with one.</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>The position to isolate (with <see cref="IsolatedMargin"/>), or null for the whole account.</summary>
+    public string? Symbol { get; init; }
+
+    /// <summary>The isolated position's margin, zero or more; null returns the position to the cross pool.</summary>
+    public decimal? IsolatedMargin { get; init; }
+
+    private protected override ChangeMarginMode Build(FieldCheck check, string messageId, string source, long sequence)
+    {
+        var mode = Mode switch
+        {
+            "standard" => MarginMode.StandardCross,
+            "portfolio" => MarginMode.Portfolio,
+            null when Symbol is not null => MarginMode.StandardCross,
+            _ => Fail(check),
+        };
+        if (Symbol is not null)
+        {
+            check.Id("symbol", Symbol);
+            if (IsolatedMargin < 0)
+            {
+                check.Fail("isolatedMargin", $"must be zero or more, not {IsolatedMargin}.");
+            }
+        }
+        else if (IsolatedMargin is not null)
+        {
+            check.Fail("isolatedMargin", "applies only with a symbol.");
+        }
+
+        return new ChangeMarginMode(messageId, source, sequence, mode, Symbol, IsolatedMargin);
+    }
+
+    private MarginMode Fail(FieldCheck check)
+    {
+        check.Fail("mode", Mode is null ? "is required (standard or portfolio)." : $"must be standard or portfolio, not '{Mode}'.");
+        return MarginMode.StandardCross;
+    }
+}
