@@ -1,0 +1,128 @@
+using System.Text;
+using CrossMargin.Contracts.Inbound;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Risk.Portfolios;
+
+namespace CrossMargin.Contracts.Tests;
+
+public sealed class InboundMessageTests
+{
+    private const string Execution = """
+        {"messageId":"ex-1","source":"me-1","sequence":7,"accountId":"acc-1","executionId":"ex-1","orderId":"o-1",
+         "symbol":"BTC-PERP","side":"buy","quantity":1.5,"price":"60000.5","fee":0.25,"liquidity":"taker",
+         "timestamp":"2026-11-21T08:00:00Z","isLiquidation":false}
+        """;
+
+    [Fact]
+    public void A_valid_execution_becomes_the_command_with_exact_decimals()
+    {
+        var result = Read(Execution, ContractJsonContext.Default.ExecutionMessage).ToCommand();
+
+        Assert.True(result.IsValid, result.Describe());
+        Assert.Equal("acc-1", result.AccountId);
+        Assert.Equal(
+            new ApplyExecution("ex-1", "me-1", 7, "ex-1", "o-1", "BTC-PERP", OrderSide.Buy, 1.5m, 60000.5m, 0.25m, Liquidity.Taker,
+                new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero)),
+            result.Command);
+    }
+
+    [Fact]
+    public void Every_missing_or_bad_field_is_named_at_once()
+    {
+        var result = Read("""{"messageId":"m","sequence":0,"accountId":"a","side":"long","quantity":-1,"price":0}""",
+            ContractJsonContext.Default.ExecutionMessage).ToCommand();
+
+        Assert.False(result.IsValid);
+        Assert.Null(result.Command);
+        var fields = result.Violations.Select(v => v.Field).ToArray();
+        Assert.Equal(["source", "sequence", "executionId", "orderId", "symbol", "side", "quantity", "price", "fee", "liquidity", "timestamp"], fields);
+        Assert.Contains("sequence: must be 1 or more, not 0.", result.Describe(), StringComparison.Ordinal);
+        Assert.Contains("side: must be buy or sell, not 'long'.", result.Describe(), StringComparison.Ordinal);
+        Assert.Contains("quantity: must be positive, not -1.", result.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_field_is_refused_rather_than_dropped()
+    {
+        var (message, violation) = ContractReader.Read(
+            Encoding.UTF8.GetBytes(Execution.Replace("\"quantity\"", "\"quantitty\"", StringComparison.Ordinal)),
+            ContractJsonContext.Default.ExecutionMessage);
+
+        Assert.Null(message);
+        Assert.NotNull(violation);
+        Assert.Contains("quantitty", violation.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData("null", "null")]
+    [InlineData("{\"quantity\": \"lots\"}", "quantity")]
+    [InlineData("{\"messageId\": 5", "line 1")]
+    public void Malformed_json_is_a_violation_not_an_exception(string json, string expected)
+    {
+        var (message, violation) = ContractReader.Read(Encoding.UTF8.GetBytes(json), ContractJsonContext.Default.DepositMessage);
+
+        Assert.Null(message);
+        Assert.NotNull(violation);
+        Assert.Contains(expected, violation.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_oversized_message_is_refused_before_parsing()
+    {
+        var json = "{\"messageId\":\"" + new string('x', ContractReader.MaxMessageBytes) + "\"}";
+
+        var (_, violation) = ContractReader.Read(Encoding.UTF8.GetBytes(json), ContractJsonContext.Default.DepositMessage);
+
+        Assert.Contains("at most 16384", violation!.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ids_with_control_characters_or_too_long_are_refused()
+    {
+        var result = new DepositMessage { MessageId = "a\nb", Source = new string('s', 129), Sequence = 1, AccountId = "acc", Asset = "USDT", Amount = 1 }
+            .ToCommand();
+
+        Assert.Equal(["messageId", "source"], result.Violations.Select(v => v.Field).ToArray());
+    }
+
+    [Fact]
+    public void An_invalid_account_id_is_not_reported_as_the_account()
+    {
+        var result = new DepositMessage { MessageId = "m", Source = "wallet", Sequence = 1, AccountId = " ", Asset = "USDT", Amount = 1 }.ToCommand();
+
+        Assert.Null(result.AccountId);
+        Assert.Equal("accountId", Assert.Single(result.Violations).Field);
+    }
+
+    [Fact]
+    public void Margin_mode_needs_a_mode_for_the_account_and_a_symbol_to_isolate()
+    {
+        var account = new MarginModeMessage { MessageId = "m", Source = "ops", Sequence = 1, AccountId = "a", Mode = "portfolio" }.ToCommand();
+        var isolate = new MarginModeMessage { MessageId = "m", Source = "ops", Sequence = 2, AccountId = "a", Symbol = "BTC-PERP", IsolatedMargin = 100 }.ToCommand();
+        var missing = new MarginModeMessage { MessageId = "m", Source = "ops", Sequence = 3, AccountId = "a" }.ToCommand();
+        var stray = new MarginModeMessage { MessageId = "m", Source = "ops", Sequence = 4, AccountId = "a", Mode = "standard", IsolatedMargin = 5 }.ToCommand();
+
+        Assert.Equal(MarginMode.Portfolio, account.Command!.Mode);
+        Assert.Equal(("BTC-PERP", (decimal?)100m), (isolate.Command!.Symbol, isolate.Command.IsolatedMargin));
+        Assert.Equal("mode: is required (standard or portfolio).", missing.Describe());
+        Assert.Equal("isolatedMargin: applies only with a symbol.", stray.Describe());
+    }
+
+    [Fact]
+    public void A_pre_trade_check_defaults_its_fee_to_zero()
+    {
+        var result = new PreTradeMessage { MessageId = "q", AccountId = "a", Symbol = "BTC-PERP", Side = "sell", Quantity = 2, Price = 60000 }.ToQuery();
+
+        Assert.True(result.IsValid);
+        Assert.Equal(new CheckPreTrade("q", "BTC-PERP", OrderSide.Sell, 2, 60000, 0m), result.Command);
+    }
+
+    private static T Read<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+        where T : class
+    {
+        var (message, violation) = ContractReader.Read(Encoding.UTF8.GetBytes(json), type);
+        Assert.Null(violation);
+        return message!;
+    }
+}
