@@ -1,0 +1,75 @@
+using System.Globalization;
+using CrossMargin.Contracts.Inbound;
+using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Market;
+
+namespace CrossMargin.Simulator;
+
+/// <summary>
+/// Turns a trade between two accounts into the two executions the matching engine would send (taker and maker
+/// sides, fees in the settlement asset), and wallet movements into deposits; every message gets a unique id and
+/// its source's next sequence for the account.
+/// </summary>
+public sealed class TradeFactory
+{
+    /// <summary>The source name of the simulated matching engine.</summary>
+    public const string MatchingSource = "sim-matching";
+
+    /// <summary>The source name of the simulated wallet.</summary>
+    public const string WalletSource = "sim-wallet";
+
+    private const decimal TakerFeeRate = 0.0005m;
+    private const decimal MakerFeeRate = 0.0002m;
+    private readonly MarketSnapshot _instruments;
+    private readonly SequenceCounter _sequences = new();
+    private readonly Func<DateTimeOffset> _clock;
+    private long _trades;
+    private long _transfers;
+
+    /// <summary>Builds messages for the instruments of <paramref name="instruments"/>, stamped by <paramref name="clock"/>.</summary>
+    public TradeFactory(MarketSnapshot instruments, Func<DateTimeOffset> clock)
+    {
+        ArgumentNullException.ThrowIfNull(instruments);
+        ArgumentNullException.ThrowIfNull(clock);
+        _instruments = instruments;
+        _clock = clock;
+    }
+
+    /// <summary>A deposit of <paramref name="amount"/> <paramref name="asset"/> into <paramref name="account"/>.</summary>
+    public DepositMessage Deposit(string account, string asset, decimal amount)
+    {
+        var id = "sim-dep-" + (++_transfers).ToString(CultureInfo.InvariantCulture);
+        return new DepositMessage { MessageId = id, Source = WalletSource, Sequence = _sequences.Next(WalletSource, account), AccountId = account, Asset = asset, Amount = amount };
+    }
+
+    /// <summary>
+    /// <paramref name="taker"/> buys (or sells, when <paramref name="takerBuys"/> is false) <paramref name="quantity"/> of
+    /// <paramref name="symbol"/> from <paramref name="maker"/> at <paramref name="price"/>. Returns the taker's execution first.
+    /// </summary>
+    public (ExecutionMessage Taker, ExecutionMessage Maker) Trade(string taker, string maker, string symbol, bool takerBuys, decimal quantity, decimal price,
+        bool takerIsLiquidation = false)
+    {
+        var instrument = _instruments.GetInstrument(symbol);
+        var trade = "sim-" + (++_trades).ToString(CultureInfo.InvariantCulture);
+        var notional = instrument.Settlement == SettlementKind.Inverse ? quantity * instrument.ContractSize / price : quantity * instrument.ContractSize * price;
+        var now = _clock();
+        ExecutionMessage Side(string account, bool buys, string role, decimal feeRate, bool liquidation) => new()
+        {
+            MessageId = $"{trade}-{role}",
+            Source = MatchingSource,
+            Sequence = _sequences.Next(MatchingSource, account),
+            AccountId = account,
+            ExecutionId = $"{trade}-{role}",
+            OrderId = $"{trade}-{role}-order",
+            Symbol = symbol,
+            Side = buys ? "buy" : "sell",
+            Quantity = quantity,
+            Price = price,
+            Fee = Math.Round(notional * feeRate, 8, MidpointRounding.AwayFromZero),
+            Liquidity = role == "t" ? "taker" : "maker",
+            Timestamp = now,
+            IsLiquidation = liquidation,
+        };
+        return (Side(taker, takerBuys, "t", TakerFeeRate, takerIsLiquidation), Side(maker, !takerBuys, "m", MakerFeeRate, false));
+    }
+}

@@ -1,0 +1,87 @@
+using CrossMargin.Contracts.Inbound;
+using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Serialization;
+
+namespace CrossMargin.Simulator.Tests;
+
+public sealed class SimulatorTests
+{
+    private static readonly MarketSnapshot Opening = MarketFile.Load(Path.Combine(AppContext.BaseDirectory, "venue-market.json"));
+    private static readonly Dictionary<string, decimal> OpeningIndex = new(StringComparer.Ordinal) { ["BTC"] = 60000m, ["ETH"] = 3000m };
+
+    [Fact]
+    public void The_same_seed_replays_the_same_price_path()
+    {
+        var options = new SimulatorOptions();
+        var first = new PricePath(options, OpeningIndex);
+        var second = new PricePath(options, OpeningIndex);
+
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.Equal(first.Step(TimeSpan.FromMilliseconds(250)), second.Step(TimeSpan.FromMilliseconds(250)));
+        }
+    }
+
+    [Fact]
+    public void Without_noise_the_crash_moves_each_underlying_by_its_configured_fraction_over_its_duration()
+    {
+        var options = new SimulatorOptions { AnnualVolatility = 0, JumpsPerHour = 0, CrashAfter = TimeSpan.FromSeconds(2), CrashDuration = TimeSpan.FromSeconds(4) };
+        var path = new PricePath(options, OpeningIndex);
+
+        var before = path.Step(TimeSpan.FromSeconds(2));
+        var halfway = path.Step(TimeSpan.FromSeconds(2));
+        var after = path.Step(TimeSpan.FromSeconds(3));
+
+        Assert.Equal(60000m, before["BTC"]);
+        // Half the crash in log space: 60,000 x sqrt(0.7) = 50,199.60159...
+        Assert.Equal(50199.6015, Math.Round((double)halfway["BTC"], 4), 3);
+        Assert.Equal(42000m, Math.Round(after["BTC"], 6));
+        Assert.Equal(1950m, Math.Round(after["ETH"], 6));
+    }
+
+    [Fact]
+    public void Futures_keep_their_basis_and_options_are_repriced_on_the_tick()
+    {
+        var model = new MarkModel(Opening);
+        var at = Opening.MarkOf("BTC-PERP").MarkPrice;
+
+        var marks = model.MarksAt(new Dictionary<string, decimal> { ["BTC"] = 54000m }, Opening.ValuationTime).ToDictionary(m => m.Symbol);
+
+        // Opening perp 60,010.5 at index 60,000; 10% lower index -> 54,009.45 on the 0.1 tick = 54,009.5 (away from zero).
+        Assert.Equal(60010.5m, at);
+        Assert.Equal(54009.5m, marks["BTC-PERP"].Price);
+        Assert.DoesNotContain("ETH-PERP", marks.Keys);
+        Assert.True(marks["BTC-25DEC26-55000-P"].Price > Opening.MarkOf("BTC-25DEC26-55000-P").MarkPrice, "a put gains when the index falls");
+        Assert.True(marks["BTC-25DEC26-70000-C-INV"].Price < 0.0151m, "an inverse call is quoted in coin and loses value");
+        foreach (var mark in marks.Values)
+        {
+            Assert.Equal(0m, mark.Price % Opening.GetInstrument(mark.Symbol).TickSize);
+        }
+    }
+
+    [Fact]
+    public void The_opening_book_nets_to_zero_per_instrument_and_sequences_count_from_one_per_account()
+    {
+        var factory = new TradeFactory(Opening, () => Opening.ValuationTime);
+        var book = new BookGenerator(new SimulatorOptions { Traders = 60 }, Opening, factory);
+
+        var messages = book.Open();
+
+        var executions = messages.OfType<ExecutionMessage>().ToArray();
+        Assert.NotEmpty(executions);
+        foreach (var group in executions.GroupBy(e => e.Symbol))
+        {
+            Assert.Equal(0m, group.Sum(e => e.Side == "buy" ? e.Quantity!.Value : -e.Quantity!.Value));
+        }
+
+        foreach (var group in messages.OfType<AccountMessage<Engine.Accounts.ApplyExecution>>().GroupBy(m => m.AccountId))
+        {
+            Assert.Equal(Enumerable.Range(1, group.Count()).Select(i => (long?)i), group.Select(m => m.Sequence));
+        }
+
+        Assert.All(messages.OfType<DepositMessage>(), d => Assert.True(d.ToCommand().IsValid));
+        Assert.All(executions, e => Assert.True(e.ToCommand().IsValid, e.ToCommand().Describe()));
+        Assert.Equal(executions.Length, executions.Select(e => e.MessageId).Distinct().Count());
+        Assert.Contains(book.Traders, t => t.Profile == TraderProfile.LeveragedLong);
+    }
+}
