@@ -140,7 +140,7 @@ internal sealed class PriceActor : ReceiveActor
             if (distance > _options.MarkBandFraction)
             {
                 Reject(update.Symbol, PriceRejectionReason.OutsideBand,
-                    $"{update.Symbol}: mark {Num(update.Price)} is {Num(Math.Round(distance * 100, 2))}% from the {_asset} index {Num(_index)}, beyond the {Num(_options.MarkBandFraction * 100)}% band.");
+                    $"{update.Symbol}: mark {Num(update.Price)} is {Pct(distance)}% from the {_asset} index {Num(_index)}, beyond the {Pct(_options.MarkBandFraction)}% band.");
                 return;
             }
 
@@ -211,6 +211,8 @@ internal sealed class PriceActor : ReceiveActor
     private static string Num(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Num(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
+
+    private static string Pct(decimal fraction) => (fraction * 100).ToString("0.#####", CultureInfo.InvariantCulture);
 
     private static string Ms(TimeSpan span) => span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
 }
