@@ -124,7 +124,7 @@ internal sealed class MarketPublisher : ReceiveActor
                 model.VectorsFor(snapshot);
             }
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or ArithmeticException)
         {
             // The edge checks should make this impossible; if it happens the last good market stays current and the
             // moved set is kept, so the next accepted update retries with everything that moved since.

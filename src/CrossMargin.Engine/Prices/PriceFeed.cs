@@ -85,25 +85,26 @@ public sealed class PriceFeed : ReceiveActor
 
     private void OnIndex(UpdateIndex update)
     {
-        if (_byAsset.TryGetValue(update.Asset, out var owner))
+        // A null code from a malformed message must not throw here: a crash would restart every price actor.
+        if (update.Asset is not null && _byAsset.TryGetValue(update.Asset, out var owner))
         {
             owner.Forward(update);
         }
         else
         {
-            Reject(update.Asset, PriceRejectionReason.UnknownAsset, $"{update.Asset}: the market has no index for this asset.");
+            Reject(update.Asset ?? "", PriceRejectionReason.UnknownAsset, $"{update.Asset}: the market has no index for this asset.");
         }
     }
 
     private void OnMark(UpdateMark update)
     {
-        if (_bySymbol.TryGetValue(update.Symbol, out var owner))
+        if (update.Symbol is not null && _bySymbol.TryGetValue(update.Symbol, out var owner))
         {
             owner.Forward(update);
         }
         else
         {
-            Reject(update.Symbol, PriceRejectionReason.UnknownInstrument, $"{update.Symbol}: the market does not list this instrument.");
+            Reject(update.Symbol ?? "", PriceRejectionReason.UnknownInstrument, $"{update.Symbol}: the market does not list this instrument.");
         }
     }
 
@@ -111,27 +112,27 @@ public sealed class PriceFeed : ReceiveActor
     {
         // Split per owner, keeping order within each, so each price actor handles its share of the tick in one turn.
         var parts = new Dictionary<IActorRef, (List<UpdateIndex> Indices, List<UpdateMark> Marks)>();
-        foreach (var index in batch.Indices)
+        foreach (var index in batch.Indices ?? [])
         {
-            if (_byAsset.TryGetValue(index.Asset, out var owner))
+            if (index?.Asset is not null && _byAsset.TryGetValue(index.Asset, out var owner))
             {
                 PartOf(parts, owner).Indices.Add(index);
             }
             else
             {
-                Reject(index.Asset, PriceRejectionReason.UnknownAsset, $"{index.Asset}: the market has no index for this asset.");
+                Reject(index?.Asset ?? "", PriceRejectionReason.UnknownAsset, $"{index?.Asset}: the market has no index for this asset.");
             }
         }
 
-        foreach (var mark in batch.Marks)
+        foreach (var mark in batch.Marks ?? [])
         {
-            if (_bySymbol.TryGetValue(mark.Symbol, out var owner))
+            if (mark?.Symbol is not null && _bySymbol.TryGetValue(mark.Symbol, out var owner))
             {
                 PartOf(parts, owner).Marks.Add(mark);
             }
             else
             {
-                Reject(mark.Symbol, PriceRejectionReason.UnknownInstrument, $"{mark.Symbol}: the market does not list this instrument.");
+                Reject(mark?.Symbol ?? "", PriceRejectionReason.UnknownInstrument, $"{mark?.Symbol}: the market does not list this instrument.");
             }
         }
 

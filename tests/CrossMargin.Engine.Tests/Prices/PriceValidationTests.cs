@@ -22,6 +22,19 @@ public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKi
     }
 
     [Fact]
+    public void Malformed_update_without_a_symbol_is_rejected_and_the_feed_carries_on()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+
+        Mark(feed, null!, 1m);
+        ExpectRejected(feed, "", PriceRejectionReason.UnknownInstrument);
+        Mark(feed, TestMarket.EthUsdt, 3001m);
+
+        Assert.Equal(3001m, changes.ExpectMsg<MarketChanged>().Market.MarkOf(TestMarket.EthUsdt).MarkPrice);
+    }
+
+    [Fact]
     public void Index_for_an_unpriced_asset_is_rejected_and_counted()
     {
         var feed = StartFeed();
