@@ -31,6 +31,9 @@ public sealed class ScenarioMarginModel : IMarginModel
     /// <summary>The vectors of <paramref name="market"/>, built on first use and kept while the snapshot lives.</summary>
     public ScenarioVectorSet VectorsFor(MarketSnapshot market) => _vectors.GetValue(market, m => ScenarioVectorSet.Build(Parameters, m));
 
+    /// <summary>True when the vectors of <paramref name="market"/> are built already (a warmed snapshot costs nothing to margin).</summary>
+    public bool HasVectorsFor(MarketSnapshot market) => _vectors.TryGetValue(market, out _);
+
     /// <inheritdoc />
     public MarginRequirement Compute(IReadOnlyList<PositionValuation> positions, IReadOnlyList<OpenOrder> openOrders, MarketSnapshot market)
     {

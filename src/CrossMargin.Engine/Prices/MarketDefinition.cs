@@ -1,0 +1,65 @@
+using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Market;
+
+namespace CrossMargin.Engine.Prices;
+
+/// <summary>
+/// The static part of the market the price pipeline keeps live: what is listed, the underlyings' forward curves and
+/// rates, and which assets have an index price. Prices, marks and vols come from the feed (their starting values from
+/// the initial snapshot in <see cref="LatestMarket"/>).
+/// </summary>
+/// <param name="Instruments">Every listed instrument.</param>
+/// <param name="Underlyings">The market of every underlying an instrument names.</param>
+/// <param name="Assets">
+/// Every asset with an index price: the underlyings and the assets without derivatives (stablecoins, USD).
+/// </param>
+public sealed record MarketDefinition(IReadOnlyList<Instrument> Instruments, IReadOnlyList<UnderlyingMarket> Underlyings, IReadOnlyList<string> Assets)
+{
+    /// <summary>The definition of <paramref name="market"/>: its instruments, the markets of their underlyings, and <paramref name="assets"/>.</summary>
+    /// <remarks>A snapshot does not list its assets, so they are named here.</remarks>
+    public static MarketDefinition Of(MarketSnapshot market, IReadOnlyList<string> assets)
+    {
+        ArgumentNullException.ThrowIfNull(market);
+        var instruments = market.Instruments.ToArray();
+        var underlyings = instruments.Select(i => i.Underlying).Distinct(StringComparer.Ordinal).Select(market.UnderlyingOf).ToArray();
+        return new MarketDefinition(instruments, underlyings, assets);
+    }
+
+    /// <summary>Every problem with this definition against the <paramref name="initial"/> market, or none.</summary>
+    public IReadOnlyList<string> Check(MarketSnapshot initial)
+    {
+        ArgumentNullException.ThrowIfNull(initial);
+        var errors = new List<string>();
+        var assets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var asset in Assets)
+        {
+            if (!assets.Add(asset))
+            {
+                errors.Add($"Asset {asset} is named twice.");
+            }
+            else if (!initial.HasPrice(asset))
+            {
+                errors.Add($"Asset {asset} has no index price in the initial market.");
+            }
+        }
+
+        var underlyings = Underlyings.Select(u => u.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var instrument in Instruments)
+        {
+            foreach (var asset in new[] { instrument.Underlying, instrument.QuoteAsset, instrument.SettlementAsset })
+            {
+                if (!assets.Contains(asset))
+                {
+                    errors.Add($"{instrument.Symbol} needs asset {asset}, which is not among the assets.");
+                }
+            }
+
+            if (!underlyings.Contains(instrument.Underlying))
+            {
+                errors.Add($"{instrument.Symbol} needs a market for underlying {instrument.Underlying}.");
+            }
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,149 @@
+using System.Collections.Frozen;
+using CrossMargin.Actors;
+using CrossMargin.Risk.Margin.Scenarios;
+using CrossMargin.Risk.Market;
+using Microsoft.Extensions.Logging;
+
+namespace CrossMargin.Engine.Prices;
+
+/// <summary>
+/// Merges every price actor's accepted updates into one whole <see cref="MarketSnapshot"/>, warms the scenario vectors
+/// of each snapshot once, publishes it to <see cref="LatestMarket"/> and announces it with <see cref="MarketChanged"/>
+/// on the event stream. The only writer of <see cref="LatestMarket"/>.
+/// </summary>
+/// <remarks>
+/// Conflation: an update only records the newest value per symbol and, when no flush is pending, sends itself a
+/// <see cref="Flush"/>. The flush joins the back of the mailbox, so every update already queued is taken into the
+/// same snapshot: the faster updates arrive relative to building a snapshot, the more each snapshot covers, and the
+/// newest value of each symbol always wins. <see cref="PriceOptions.MinSnapshotInterval"/> can space flushes further.
+/// </remarks>
+internal sealed class MarketPublisher : ReceiveActor
+{
+    private const string FlushTimer = "flush";
+
+    private readonly MarketDefinition _definition;
+    private readonly LatestMarket _latest;
+    private readonly IReadOnlyList<ScenarioMarginModel> _models;
+    private readonly PriceOptions _options;
+    private readonly PriceCounters _counters;
+    private readonly TimeProvider _clock;
+    private readonly Dictionary<string, decimal> _assetPrices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, InstrumentMark> _marks = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pendingAssets = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pendingMarks = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _moved = new(StringComparer.Ordinal);
+    private bool _flushScheduled;
+    private DateTimeOffset _lastBuilt = DateTimeOffset.MinValue;
+
+    public MarketPublisher(MarketDefinition definition, LatestMarket latest, IReadOnlyList<ScenarioMarginModel> models, PriceOptions options, PriceCounters counters, TimeProvider clock)
+    {
+        _definition = definition;
+        _latest = latest;
+        _models = models;
+        _options = options;
+        _counters = counters;
+        _clock = clock;
+
+        // Seeded from the newest published market, so a restarted publisher carries on from what accounts already see.
+        var current = latest.Current;
+        foreach (var asset in definition.Assets)
+        {
+            _assetPrices[asset] = current.PriceOf(asset);
+        }
+
+        foreach (var instrument in definition.Instruments)
+        {
+            if (current.FindInstrument(instrument.Symbol) is not null)
+            {
+                _marks[instrument.Symbol] = current.MarkOf(instrument.Symbol);
+            }
+        }
+
+        Receive<IndexAccepted>(OnIndex);
+        Receive<MarkAccepted>(OnMark);
+        Receive<Flush>(_ => OnFlush());
+    }
+
+    private void OnIndex(IndexAccepted accepted)
+    {
+        _assetPrices[accepted.Asset] = accepted.Price;
+        if (!_pendingAssets.Add(accepted.Asset))
+        {
+            _counters.Conflated();
+        }
+
+        _moved.Add(accepted.Asset);
+        ScheduleFlush();
+    }
+
+    private void OnMark(MarkAccepted accepted)
+    {
+        _marks[accepted.Mark.Symbol] = accepted.Mark;
+        if (!_pendingMarks.Add(accepted.Mark.Symbol))
+        {
+            _counters.Conflated();
+        }
+
+        _moved.Add(accepted.Underlying);
+        ScheduleFlush();
+    }
+
+    private void ScheduleFlush()
+    {
+        if (_flushScheduled)
+        {
+            return;
+        }
+
+        _flushScheduled = true;
+        var wait = _lastBuilt + _options.MinSnapshotInterval - _clock.GetUtcNow();
+        if (wait <= TimeSpan.Zero)
+        {
+            Self.Tell(Flush.Instance, Self);
+        }
+        else
+        {
+            Timers.StartSingleTimer(FlushTimer, Flush.Instance, wait);
+        }
+    }
+
+    private void OnFlush()
+    {
+        _flushScheduled = false;
+        _pendingAssets.Clear();
+        _pendingMarks.Clear();
+        var now = _clock.GetUtcNow();
+        MarketSnapshot snapshot;
+        try
+        {
+            // Expired instruments leave the market: a snapshot refuses them, and their settlement is not a mark's business.
+            var listed = _definition.Instruments.Where(i => !i.IsExpiredAt(now) && _marks.ContainsKey(i.Symbol)).ToArray();
+            snapshot = new MarketSnapshot(now, listed, _assetPrices, _definition.Underlyings, listed.Select(i => _marks[i.Symbol]));
+            foreach (var model in _models)
+            {
+                model.VectorsFor(snapshot);
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or ArithmeticException)
+        {
+            // The edge checks should make this impossible; if it happens the last good market stays current and the
+            // moved set is kept, so the next accepted update retries with everything that moved since.
+            _counters.SnapshotFailed();
+            Context.Log.LogError(e, "Market snapshot not built; the previous market stays current (moved: {Moved})", string.Join(",", _moved.Order(StringComparer.Ordinal)));
+            return;
+        }
+
+        _lastBuilt = now;
+        var version = _latest.Publish(snapshot);
+        var moved = _moved.ToFrozenSet(StringComparer.Ordinal);
+        _moved.Clear();
+        _counters.SnapshotPublished();
+        Context.System.EventStream.Publish(new MarketChanged(snapshot, version, moved));
+    }
+
+    /// <summary>Builds and publishes a snapshot of everything accepted so far.</summary>
+    private sealed class Flush
+    {
+        public static readonly Flush Instance = new();
+    }
+}

@@ -1,0 +1,218 @@
+using System.Globalization;
+using CrossMargin.Actors;
+using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Pricing;
+
+namespace CrossMargin.Engine.Prices;
+
+/// <summary>
+/// Owns one underlying's index and validates its instruments' marks: one actor per underlying, so a busy underlying
+/// never queues behind another, and one per asset without derivatives (a stablecoin is an underlying with no instruments).
+/// Accepted updates go to the market publisher; refused ones are answered with <see cref="PriceRejected"/>.
+/// </summary>
+/// <remarks>
+/// State is the index and the last accepted timestamp per symbol. After a restart the index is re-read from
+/// <see cref="LatestMarket"/> and the timestamps start empty: the staleness bound still holds, only the
+/// out-of-order check is reset.
+/// </remarks>
+internal sealed class PriceActor : ReceiveActor
+{
+    private readonly string _asset;
+    private readonly Dictionary<string, Instrument> _instruments;
+    private readonly UnderlyingMarket? _market;
+    private readonly PriceOptions _options;
+    private readonly IActorRef _publisher;
+    private readonly PriceCounters _counters;
+    private readonly TimeProvider _clock;
+    private readonly Dictionary<string, DateTimeOffset> _lastTimestamps = new(StringComparer.Ordinal);
+    private decimal _index;
+
+    public PriceActor(string asset, IEnumerable<Instrument> instruments, UnderlyingMarket? market, LatestMarket latest, PriceOptions options, IActorRef publisher, PriceCounters counters, TimeProvider clock)
+    {
+        _asset = asset;
+        _instruments = instruments.ToDictionary(i => i.Symbol, StringComparer.Ordinal);
+        _market = market;
+        _options = options;
+        _publisher = publisher;
+        _counters = counters;
+        _clock = clock;
+        _index = latest.Current.PriceOf(asset);
+
+        Receive<UpdateIndex>(u => OnIndex(u, _clock.GetUtcNow()));
+        Receive<UpdateMark>(u => OnMark(u, _clock.GetUtcNow()));
+        Receive<UpdatePrices>(OnBatch);
+    }
+
+    private void OnBatch(UpdatePrices batch)
+    {
+        // One clock reading for the whole tick: its updates are judged against the same instant.
+        var now = _clock.GetUtcNow();
+        foreach (var index in batch.Indices)
+        {
+            OnIndex(index, now);
+        }
+
+        foreach (var mark in batch.Marks)
+        {
+            OnMark(mark, now);
+        }
+    }
+
+    private void OnIndex(UpdateIndex update, DateTimeOffset now)
+    {
+        if (!string.Equals(update.Asset, _asset, StringComparison.Ordinal))
+        {
+            Reject(update.Asset, PriceRejectionReason.UnknownAsset, $"{update.Asset}: routed to the price actor of {_asset}.");
+            return;
+        }
+
+        if (update.Price <= 0)
+        {
+            Reject(update.Asset, PriceRejectionReason.NonPositivePrice, $"{update.Asset}: index {Num(update.Price)} must be positive.");
+            return;
+        }
+
+        if (!CheckTimestamp(update.Asset, update.Timestamp, now))
+        {
+            return;
+        }
+
+        _index = update.Price;
+        _lastTimestamps[update.Asset] = update.Timestamp;
+        _counters.Accepted();
+        _publisher.Tell(new IndexAccepted(update.Asset, update.Price), Self);
+    }
+
+    private void OnMark(UpdateMark update, DateTimeOffset now)
+    {
+        if (!_instruments.TryGetValue(update.Symbol, out var instrument))
+        {
+            Reject(update.Symbol, PriceRejectionReason.UnknownInstrument, $"{update.Symbol}: not an instrument of {_asset}.");
+            return;
+        }
+
+        if (instrument.IsExpiredAt(now))
+        {
+            Reject(update.Symbol, PriceRejectionReason.InstrumentExpired, $"{update.Symbol}: expired at {instrument.Expiry:O}, now is {now:O}.");
+            return;
+        }
+
+        if (update.Price <= 0)
+        {
+            Reject(update.Symbol, PriceRejectionReason.NonPositivePrice, $"{update.Symbol}: mark {Num(update.Price)} must be positive.");
+            return;
+        }
+
+        if (!CheckTimestamp(update.Symbol, update.Timestamp, now))
+        {
+            return;
+        }
+
+        double? vol;
+        if (instrument is OptionContract option)
+        {
+            vol = update.ImpliedVolatility ?? Imply(option, update.Price, now);
+            if (vol is not { } v)
+            {
+                return;
+            }
+
+            if (!double.IsFinite(v) || v < _options.MinImpliedVolatility || v > _options.MaxImpliedVolatility)
+            {
+                var source = update.ImpliedVolatility is null ? "implied from the mark" : "given";
+                Reject(update.Symbol, PriceRejectionReason.InvalidVolatility,
+                    $"{update.Symbol}: vol {Num(v)} ({source}) is outside [{Num(_options.MinImpliedVolatility)}, {Num(_options.MaxImpliedVolatility)}].");
+                return;
+            }
+        }
+        else
+        {
+            if (update.ImpliedVolatility is { } given)
+            {
+                Reject(update.Symbol, PriceRejectionReason.InvalidVolatility, $"{update.Symbol}: vol {Num(given)} given for an instrument that is not an option.");
+                return;
+            }
+
+            // Against the underlying's index: a perpetual's premium and a dated future's basis are a few percent, a
+            // corrupt or fat-fingered mark is usually far more. Quote currencies (USDT, USDC) are taken at par here.
+            var distance = Math.Abs(update.Price - _index) / _index;
+            if (distance > _options.MarkBandFraction)
+            {
+                Reject(update.Symbol, PriceRejectionReason.OutsideBand,
+                    $"{update.Symbol}: mark {Num(update.Price)} is {Pct(distance)}% from the {_asset} index {Num(_index)}, beyond the {Pct(_options.MarkBandFraction)}% band.");
+                return;
+            }
+
+            vol = null;
+        }
+
+        _lastTimestamps[update.Symbol] = update.Timestamp;
+        _counters.Accepted();
+        _publisher.Tell(new MarkAccepted(_asset, new InstrumentMark(update.Symbol, update.Price, vol)), Self);
+    }
+
+    private bool CheckTimestamp(string symbol, DateTimeOffset timestamp, DateTimeOffset now)
+    {
+        if (timestamp > now + _options.MaxFutureSkew)
+        {
+            Reject(symbol, PriceRejectionReason.FromFuture,
+                $"{symbol}: timestamp {timestamp:O} is {Ms(timestamp - now)} ms ahead of now {now:O}; at most {Ms(_options.MaxFutureSkew)} ms allowed.");
+            return false;
+        }
+
+        if (timestamp < now - _options.MaxMarkAge)
+        {
+            Reject(symbol, PriceRejectionReason.Stale,
+                $"{symbol}: timestamp {timestamp:O} is {Ms(now - timestamp)} ms old at {now:O}; at most {Ms(_options.MaxMarkAge)} ms allowed.");
+            return false;
+        }
+
+        // Strictly older only: a repeat of the newest timestamp is a harmless resend and the newest value wins.
+        if (_lastTimestamps.TryGetValue(symbol, out var last) && timestamp < last)
+        {
+            Reject(symbol, PriceRejectionReason.OutOfOrder,
+                $"{symbol}: timestamp {timestamp:O} is older than the last accepted {last:O}.");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The vol that reproduces <paramref name="mark"/> at the current index and now, or null after a rejection. Implied
+    /// here rather than by the snapshot so that a mark no vol can explain is refused at the edge, not found later as a
+    /// snapshot that cannot be built; the vol then stays with the mark (sticky) as the index moves.
+    /// </summary>
+    private double? Imply(OptionContract option, decimal mark, DateTimeOffset now)
+    {
+        var expiry = option.Expiry!.Value;
+        var years = YearFraction.Act365(now, expiry);
+        var forward = _market!.ForwardFor(expiry, now, (double)_index);
+        // Inverse options are quoted in coin: the USD premium is mark x forward (as MarketSnapshot does).
+        var usd = option.Settlement == SettlementKind.Inverse ? (double)mark * forward : (double)mark;
+        var result = ImpliedVolatility.Solve(option.Kind, forward, (double)option.Strike, years, _market.Rate, usd);
+        if (result.Converged)
+        {
+            return result.Volatility;
+        }
+
+        Reject(option.Symbol, PriceRejectionReason.InvalidVolatility,
+            $"{option.Symbol}: no vol reproduces mark {Num(mark)} at forward {Num(forward)}: {result.Failure}");
+        return null;
+    }
+
+    private void Reject(string symbol, PriceRejectionReason reason, string message)
+    {
+        _counters.Rejected(reason);
+        Sender.Tell(new PriceRejected(symbol, reason, message), Self);
+    }
+
+    private static string Num(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Num(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
+
+    private static string Pct(decimal fraction) => (fraction * 100).ToString("0.#####", CultureInfo.InvariantCulture);
+
+    private static string Ms(TimeSpan span) => span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+}

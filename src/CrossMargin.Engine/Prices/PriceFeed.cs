@@ -1,0 +1,161 @@
+using CrossMargin.Actors;
+using CrossMargin.Risk.Margin.Scenarios;
+
+namespace CrossMargin.Engine.Prices;
+
+/// <summary>
+/// The entry point of the price pipeline: receives <see cref="UpdateIndex"/>, <see cref="UpdateMark"/> and
+/// <see cref="UpdatePrices"/> and forwards each to the price actor that owns it (keeping the sender, so rejections go
+/// straight back to it); answers <see cref="GetPriceStats"/>. Its children are one price actor per underlying and per
+/// asset without derivatives, and the single market publisher.
+/// </summary>
+/// <remarks>
+/// Start it once per node: <c>system.ActorOf(PriceFeed.Props(definition, latest, models, options), "prices")</c>.
+/// Accepted updates get no reply (a feed sends many per second); subscribe to <see cref="MarketChanged"/> on the
+/// event stream to see their effect. An update for a symbol or asset the market does not list is refused here.
+/// </remarks>
+public sealed class PriceFeed : ReceiveActor
+{
+    private readonly MarketDefinition _definition;
+    private readonly LatestMarket _latest;
+    private readonly IReadOnlyList<ScenarioMarginModel> _models;
+    private readonly PriceOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly PriceCounters _counters = new();
+    private readonly Dictionary<string, IActorRef> _byAsset = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IActorRef> _bySymbol = new(StringComparer.Ordinal);
+
+    private PriceFeed(MarketDefinition definition, LatestMarket latest, IReadOnlyList<ScenarioMarginModel> models, PriceOptions options)
+    {
+        _definition = definition;
+        _latest = latest;
+        _models = models;
+        _options = options;
+        // The system's clock: the one its timers run on, and ManualTime in tests.
+        _clock = Context.System.TimeProvider;
+
+        Receive<UpdateIndex>(OnIndex);
+        Receive<UpdateMark>(OnMark);
+        Receive<UpdatePrices>(OnBatch);
+        Receive<GetPriceStats>(_ => Sender.Tell(_counters.Read(), Self));
+    }
+
+    /// <summary>
+    /// The props of the feed. Throws <see cref="ArgumentException"/> listing every problem when the options are invalid or
+    /// the definition does not match the initial market in <paramref name="latest"/>.
+    /// </summary>
+    /// <param name="definition">What is listed; static.</param>
+    /// <param name="latest">The node's latest market, holding the initial prices; the feed's publisher is its only writer.</param>
+    /// <param name="models">Scenario models whose vectors are built for every snapshot before it is published.</param>
+    /// <param name="options">Validation and pacing settings.</param>
+    public static Props Props(MarketDefinition definition, LatestMarket latest, IReadOnlyList<ScenarioMarginModel> models, PriceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(latest);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate().Concat(definition.Check(latest.Current)).ToArray();
+        if (errors.Length > 0)
+        {
+            throw new ArgumentException("The price feed cannot start: " + string.Join(" ", errors));
+        }
+
+        return Actors.Props.Create(() => new PriceFeed(definition, latest, models, options));
+    }
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        var publisher = Context.ActorOf(
+            Actors.Props.Create(() => new MarketPublisher(_definition, _latest, _models, _options, _counters, _clock)), "publisher");
+        var markets = _definition.Underlyings.ToDictionary(u => u.Name, StringComparer.Ordinal);
+        foreach (var asset in _definition.Assets)
+        {
+            var instruments = _definition.Instruments.Where(i => string.Equals(i.Underlying, asset, StringComparison.Ordinal)).ToArray();
+            var market = markets.GetValueOrDefault(asset);
+            var actor = Context.ActorOf(
+                Actors.Props.Create(() => new PriceActor(asset, instruments, market, _latest, _options, publisher, _counters, _clock)), "price-" + asset);
+            _byAsset[asset] = actor;
+            foreach (var instrument in instruments)
+            {
+                _bySymbol[instrument.Symbol] = actor;
+            }
+        }
+    }
+
+    private void OnIndex(UpdateIndex update)
+    {
+        // A null code from a malformed message must not throw here: a crash would restart every price actor.
+        if (update.Asset is not null && _byAsset.TryGetValue(update.Asset, out var owner))
+        {
+            owner.Forward(update);
+        }
+        else
+        {
+            Reject(update.Asset ?? "", PriceRejectionReason.UnknownAsset, $"{update.Asset}: the market has no index for this asset.");
+        }
+    }
+
+    private void OnMark(UpdateMark update)
+    {
+        if (update.Symbol is not null && _bySymbol.TryGetValue(update.Symbol, out var owner))
+        {
+            owner.Forward(update);
+        }
+        else
+        {
+            Reject(update.Symbol ?? "", PriceRejectionReason.UnknownInstrument, $"{update.Symbol}: the market does not list this instrument.");
+        }
+    }
+
+    private void OnBatch(UpdatePrices batch)
+    {
+        // Split per owner, keeping order within each, so each price actor handles its share of the tick in one turn.
+        var parts = new Dictionary<IActorRef, (List<UpdateIndex> Indices, List<UpdateMark> Marks)>();
+        foreach (var index in batch.Indices ?? [])
+        {
+            if (index?.Asset is not null && _byAsset.TryGetValue(index.Asset, out var owner))
+            {
+                PartOf(parts, owner).Indices.Add(index);
+            }
+            else
+            {
+                Reject(index?.Asset ?? "", PriceRejectionReason.UnknownAsset, $"{index?.Asset}: the market has no index for this asset.");
+            }
+        }
+
+        foreach (var mark in batch.Marks ?? [])
+        {
+            if (mark?.Symbol is not null && _bySymbol.TryGetValue(mark.Symbol, out var owner))
+            {
+                PartOf(parts, owner).Marks.Add(mark);
+            }
+            else
+            {
+                Reject(mark?.Symbol ?? "", PriceRejectionReason.UnknownInstrument, $"{mark?.Symbol}: the market does not list this instrument.");
+            }
+        }
+
+        foreach (var (owner, part) in parts)
+        {
+            owner.Forward(new UpdatePrices(part.Indices, part.Marks));
+        }
+    }
+
+    private static (List<UpdateIndex> Indices, List<UpdateMark> Marks) PartOf(Dictionary<IActorRef, (List<UpdateIndex> Indices, List<UpdateMark> Marks)> parts, IActorRef owner)
+    {
+        if (!parts.TryGetValue(owner, out var part))
+        {
+            part = ([], []);
+            parts[owner] = part;
+        }
+
+        return part;
+    }
+
+    private void Reject(string symbol, PriceRejectionReason reason, string message)
+    {
+        _counters.Rejected(reason);
+        Sender.Tell(new PriceRejected(symbol, reason, message), Self);
+    }
+}

@@ -1,0 +1,83 @@
+namespace CrossMargin.Engine.Prices;
+
+/// <summary>Settings of the price pipeline, bound from the <c>Prices</c> configuration section.</summary>
+public sealed class PriceOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "Prices";
+
+    /// <summary>
+    /// The most a MarketSnapshot accepts as an implied vol; a bound above it would let a snapshot fail to build.
+    /// </summary>
+    private const double SnapshotVolCeiling = 10;
+
+    /// <summary>
+    /// An index or mark whose timestamp is older than this, at the node's clock, is refused as stale. Default 5 s:
+    /// venues mark every second or so, and a margin call on a price several seconds old is one the account can dispute.
+    /// </summary>
+    public TimeSpan MaxMarkAge { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How far ahead of the node's clock a timestamp may be (clock skew between the feed and us). Default 1 s; beyond
+    /// it the feed's clock is wrong, and accepting the price would make every later, correct one look out of order.
+    /// </summary>
+    public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Widest accepted distance of a perpetual's or future's mark from its underlying's index, as a fraction of the
+    /// index (0.10 = 10%, the default). Guards against a fat-fingered or corrupt mark liquidating accounts. Options are
+    /// not banded by price (their price is far from the index by nature); their vol is bounded instead.
+    /// </summary>
+    public decimal MarkBandFraction { get; set; } = 0.10m;
+
+    /// <summary>Lowest accepted implied vol of an option mark (default 0.01 = 1%).</summary>
+    public double MinImpliedVolatility { get; set; } = 0.01;
+
+    /// <summary>Highest accepted implied vol of an option mark (default 5.0 = 500%; at most 10).</summary>
+    public double MaxImpliedVolatility { get; set; } = 5.0;
+
+    /// <summary>
+    /// Shortest time between two snapshots. Default zero: a snapshot as soon as the previous one is done, bursts being
+    /// conflated by the publisher's mailbox alone. A positive value caps the CPU spent on snapshots and scenario vectors
+    /// under a very busy feed, at the price of up to that much latency within a burst;
+    /// the first update after a quiet spell longer than the interval is published at once.
+    /// </summary>
+    public TimeSpan MinSnapshotInterval { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Every problem with these settings, or none.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (MaxMarkAge <= TimeSpan.Zero)
+        {
+            errors.Add($"{SectionName}:{nameof(MaxMarkAge)} must be positive (was {MaxMarkAge}).");
+        }
+
+        if (MaxFutureSkew < TimeSpan.Zero)
+        {
+            errors.Add($"{SectionName}:{nameof(MaxFutureSkew)} must not be negative (was {MaxFutureSkew}).");
+        }
+
+        if (MarkBandFraction <= 0 || MarkBandFraction >= 1)
+        {
+            errors.Add($"{SectionName}:{nameof(MarkBandFraction)} must be between 0 and 1, exclusive (was {MarkBandFraction}; 0.1 means 10%).");
+        }
+
+        if (!double.IsFinite(MinImpliedVolatility) || MinImpliedVolatility <= 0)
+        {
+            errors.Add($"{SectionName}:{nameof(MinImpliedVolatility)} must be positive (was {MinImpliedVolatility}).");
+        }
+
+        if (!double.IsFinite(MaxImpliedVolatility) || MaxImpliedVolatility > SnapshotVolCeiling || MaxImpliedVolatility <= MinImpliedVolatility)
+        {
+            errors.Add($"{SectionName}:{nameof(MaxImpliedVolatility)} must be above {nameof(MinImpliedVolatility)} ({MinImpliedVolatility}) and at most {SnapshotVolCeiling} (was {MaxImpliedVolatility}).");
+        }
+
+        if (MinSnapshotInterval < TimeSpan.Zero || MinSnapshotInterval > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{SectionName}:{nameof(MinSnapshotInterval)} must be between zero and one minute (was {MinSnapshotInterval}).");
+        }
+
+        return errors;
+    }
+}

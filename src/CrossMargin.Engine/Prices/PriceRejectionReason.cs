@@ -1,0 +1,35 @@
+namespace CrossMargin.Engine.Prices;
+
+/// <summary>Why a price update was refused; stable codes for the feed, the numbers are in <see cref="PriceRejected.Message"/>.</summary>
+public enum PriceRejectionReason
+{
+    /// <summary>The market does not list the instrument.</summary>
+    UnknownInstrument,
+
+    /// <summary>The market does not price the asset.</summary>
+    UnknownAsset,
+
+    /// <summary>The instrument expired at or before now.</summary>
+    InstrumentExpired,
+
+    /// <summary>The price is zero or negative.</summary>
+    NonPositivePrice,
+
+    /// <summary>
+    /// The vol is NaN, infinite or outside the configured bounds, was given for an instrument that is not an option,
+    /// or could not be implied from an option's mark.
+    /// </summary>
+    InvalidVolatility,
+
+    /// <summary>The timestamp is older than <see cref="PriceOptions.MaxMarkAge"/>.</summary>
+    Stale,
+
+    /// <summary>The timestamp is ahead of now by more than <see cref="PriceOptions.MaxFutureSkew"/>.</summary>
+    FromFuture,
+
+    /// <summary>The timestamp is older than the last accepted for the same symbol or asset.</summary>
+    OutOfOrder,
+
+    /// <summary>A perpetual's or future's mark is further from its underlying's index than <see cref="PriceOptions.MarkBandFraction"/>.</summary>
+    OutsideBand,
+}

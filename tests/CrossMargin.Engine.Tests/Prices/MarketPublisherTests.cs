@@ -1,0 +1,132 @@
+using CrossMargin.Engine.Prices;
+using CrossMargin.Risk.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Engine.Tests.Prices;
+
+public sealed class MarketPublisherTests(ITestOutputHelper output) : PriceTestKit(output)
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(100);
+
+    [Fact]
+    public void Accepted_mark_updates_the_latest_market_and_announces_only_its_underlying()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+
+        Mark(feed, TestMarket.EthUsdt, 3100m);
+
+        var changed = changes.ExpectMsg<MarketChanged>();
+        Assert.Equal(["ETH"], changed.Underlyings);
+        Assert.Equal(2, changed.Version);
+        Assert.Same(changed.Market, Latest.Current);
+        Assert.Equal(2, Latest.Version);
+        Assert.Equal(3100m, Latest.Current.MarkOf(TestMarket.EthUsdt).MarkPrice);
+        Assert.Equal(60000m, Latest.Current.MarkOf(TestMarket.BtcUsdt).MarkPrice);
+        Assert.Equal(Now, Latest.Current.ValuationTime);
+        var stats = Stats(feed);
+        Assert.Equal((1L, 1L, 0L), (stats.Accepted, stats.SnapshotsPublished, stats.TotalRejected));
+    }
+
+    [Fact]
+    public void Stablecoin_index_moves_only_that_asset()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+
+        Index(feed, "USDT", 0.9991m);
+
+        var changed = changes.ExpectMsg<MarketChanged>();
+        Assert.Equal(["USDT"], changed.Underlyings);
+        Assert.Equal(0.9991m, Latest.Current.PriceOf("USDT"));
+        Assert.Equal(1m, Latest.Current.PriceOf("USDC"));
+    }
+
+    [Fact]
+    public void Tick_over_two_underlyings_announces_both_and_nothing_else()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+
+        feed.Tell(new UpdatePrices([new UpdateIndex("BTC", 60500m, Now)], [new UpdateMark(TestMarket.EthUsdt, 3050m, null, Now)]), TestActor);
+
+        // The two price actors publish independently: one snapshot or two, but together exactly BTC and ETH, once each.
+        var moved = new List<string>();
+        while (!(moved.Contains("BTC") && moved.Contains("ETH")))
+        {
+            moved.AddRange(changes.ExpectMsg<MarketChanged>().Underlyings);
+        }
+
+        Assert.Equal(["BTC", "ETH"], moved.Order(StringComparer.Ordinal));
+        changes.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void Burst_of_marks_is_conflated_into_one_snapshot_where_the_last_value_wins()
+    {
+        const int burst = 50;
+        var feed = StartFeed(new PriceOptions { MinSnapshotInterval = TimeSpan.FromSeconds(1) });
+        var changes = Changes();
+        var start = Now;
+        Mark(feed, TestMarket.BtcUsdt, 60000.5m, at: start - TimeSpan.FromSeconds(1));
+        changes.ExpectMsg<MarketChanged>();
+
+        for (var i = 1; i <= burst; i++)
+        {
+            Mark(feed, TestMarket.BtcUsdt, 60000m + i, at: start + TimeSpan.FromMilliseconds(i));
+        }
+
+        // Within the interval every update only replaces the pending value.
+        AwaitAssert(() => Assert.Equal(burst - 1, Stats(feed).Conflated));
+        changes.ExpectNoMsg(Quiet);
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var changed = changes.ExpectMsg<MarketChanged>();
+        Assert.Equal(60000m + burst, changed.Market.MarkOf(TestMarket.BtcUsdt).MarkPrice);
+        Assert.Equal(["BTC"], changed.Underlyings);
+        Assert.Equal(3, changed.Version);
+        changes.ExpectNoMsg(Quiet);
+        var stats = Stats(feed);
+        Assert.Equal((burst + 1L, 2L, burst - 1L), (stats.Accepted, stats.SnapshotsPublished, stats.Conflated));
+    }
+
+    [Fact]
+    public void Every_update_of_a_burst_is_either_published_or_conflated_into_a_later_snapshot()
+    {
+        const int burst = 200;
+        var feed = StartFeed();
+        var start = Now - TimeSpan.FromSeconds(1);
+        var marks = Enumerable.Range(1, burst).Select(i => new UpdateMark(TestMarket.BtcUsdt, 60000m + i, null, start + TimeSpan.FromMilliseconds(i))).ToArray();
+
+        feed.Tell(new UpdatePrices([], marks), TestActor);
+
+        // Without a minimum interval, how many snapshots a burst takes depends on the machine; this much does not.
+        AwaitAssert(() =>
+        {
+            var stats = Stats(feed);
+            Assert.Equal(burst, stats.Accepted);
+            Assert.Equal(burst, stats.SnapshotsPublished + stats.Conflated);
+        });
+        Assert.Equal(60000m + burst, Latest.Current.MarkOf(TestMarket.BtcUsdt).MarkPrice);
+        Assert.Equal(Stats(feed).SnapshotsPublished + 1, Latest.Version);
+    }
+
+    [Fact]
+    public void Scenario_vectors_are_built_once_per_snapshot_before_it_is_announced()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+        var initial = Latest.Current;
+
+        Index(feed, "BTC", 60100m);
+        var first = changes.ExpectMsg<MarketChanged>().Market;
+        Index(feed, "BTC", 60200m);
+        var second = changes.ExpectMsg<MarketChanged>().Market;
+
+        Assert.False(Model.HasVectorsFor(initial));
+        Assert.True(Model.HasVectorsFor(first));
+        Assert.True(Model.HasVectorsFor(second));
+        Assert.Same(Model.VectorsFor(first), Model.VectorsFor(first));
+        Assert.NotSame(Model.VectorsFor(first), Model.VectorsFor(second));
+    }
+}

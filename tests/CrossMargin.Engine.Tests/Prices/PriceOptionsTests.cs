@@ -1,0 +1,53 @@
+using CrossMargin.Engine.Prices;
+using CrossMargin.Risk.Tests.Fixtures;
+
+namespace CrossMargin.Engine.Tests.Prices;
+
+public sealed class PriceOptionsTests
+{
+    [Fact]
+    public void Defaults_are_valid()
+    {
+        Assert.Empty(new PriceOptions().Validate());
+        Assert.True(new PriceOptionsValidator().Validate(null, new PriceOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void Every_bad_setting_is_named_with_its_value()
+    {
+        var options = new PriceOptions
+        {
+            MaxMarkAge = TimeSpan.Zero,
+            MaxFutureSkew = TimeSpan.FromSeconds(-1),
+            MarkBandFraction = 10m,
+            MinImpliedVolatility = double.NaN,
+            MaxImpliedVolatility = 20,
+            MinSnapshotInterval = TimeSpan.FromMinutes(5),
+        };
+
+        var errors = options.Validate();
+
+        Assert.Equal(6, errors.Count);
+        Assert.Contains(errors, e => e.StartsWith("Prices:MaxMarkAge must be positive (was 00:00:00)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Prices:MaxFutureSkew must not be negative", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("MarkBandFraction must be between 0 and 1, exclusive (was 10; 0.1 means 10%)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Prices:MinImpliedVolatility must be positive (was NaN)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("MaxImpliedVolatility must be above", StringComparison.Ordinal) && e.Contains("(was 20)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Prices:MinSnapshotInterval must be between zero and one minute", StringComparison.Ordinal));
+        var result = new PriceOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Equal(errors, result.Failures);
+    }
+
+    [Fact]
+    public void Feed_refuses_to_start_with_a_definition_the_initial_market_cannot_price()
+    {
+        var market = TestMarket.Build();
+        var definition = MarketDefinition.Of(market, ["BTC", "ETH", "USDT", "USD", "DOGE"]);
+
+        var error = Assert.Throws<ArgumentException>(() => PriceFeed.Props(definition, new LatestMarket(market), [], new PriceOptions()));
+
+        Assert.Contains("Asset DOGE has no index price in the initial market.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("BTCUSDC needs asset USDC, which is not among the assets.", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,218 @@
+using CrossMargin.Engine.Prices;
+using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Pricing;
+using CrossMargin.Risk.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Engine.Tests.Prices;
+
+public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKit(output)
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(100);
+
+    [Fact]
+    public void Mark_for_an_unlisted_instrument_is_rejected_and_counted()
+    {
+        var feed = StartFeed();
+        Mark(feed, "DOGEUSDT", 0.1m);
+        var rejected = ExpectRejected(feed, "DOGEUSDT", PriceRejectionReason.UnknownInstrument);
+        Assert.Contains("does not list", rejected.Message, StringComparison.Ordinal);
+        Assert.Equal(0, Stats(feed).Accepted);
+    }
+
+    [Fact]
+    public void Malformed_update_without_a_symbol_is_rejected_and_the_feed_carries_on()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+
+        Mark(feed, null!, 1m);
+        ExpectRejected(feed, "", PriceRejectionReason.UnknownInstrument);
+        Mark(feed, TestMarket.EthUsdt, 3001m);
+
+        Assert.Equal(3001m, changes.ExpectMsg<MarketChanged>().Market.MarkOf(TestMarket.EthUsdt).MarkPrice);
+    }
+
+    [Fact]
+    public void Index_for_an_unpriced_asset_is_rejected_and_counted()
+    {
+        var feed = StartFeed();
+        Index(feed, "DOGE", 0.1m);
+        ExpectRejected(feed, "DOGE", PriceRejectionReason.UnknownAsset);
+    }
+
+    [Fact]
+    public void Zero_and_negative_prices_are_rejected_and_counted()
+    {
+        var feed = StartFeed();
+        Mark(feed, TestMarket.BtcUsdt, 0m);
+        Assert.Equal(PriceRejectionReason.NonPositivePrice, ExpectMsg<PriceRejected>().Reason);
+        Index(feed, "BTC", -1m);
+        var rejected = ExpectMsg<PriceRejected>();
+        Assert.Equal(("BTC", PriceRejectionReason.NonPositivePrice), (rejected.Symbol, rejected.Reason));
+        Assert.Contains("-1", rejected.Message, StringComparison.Ordinal);
+        Assert.Equal(2, Stats(feed).RejectedFor(PriceRejectionReason.NonPositivePrice));
+    }
+
+    [Fact]
+    public void Nan_negative_absurd_and_misplaced_vols_are_rejected_and_counted()
+    {
+        var feed = StartFeed();
+        var call = TestMarket.LinearOption(OptionKind.Call, 60000);
+        var mark = Latest.Current.MarkOf(call).MarkPrice;
+        foreach (var vol in new[] { double.NaN, -0.5, 0.0, 6.0, double.PositiveInfinity })
+        {
+            Mark(feed, call, mark, vol);
+            var rejected = ExpectMsg<PriceRejected>();
+            Assert.Equal((call, PriceRejectionReason.InvalidVolatility), (rejected.Symbol, rejected.Reason));
+        }
+
+        Mark(feed, TestMarket.BtcUsdt, 60000m, 0.5);
+        Assert.Contains("not an option", ExpectMsg<PriceRejected>(r => r.Reason == PriceRejectionReason.InvalidVolatility).Message, StringComparison.Ordinal);
+
+        var stats = Stats(feed);
+        Assert.Equal(6, stats.RejectedFor(PriceRejectionReason.InvalidVolatility));
+        Assert.Equal(6, stats.TotalRejected);
+        Assert.Equal(0, stats.Accepted);
+    }
+
+    [Fact]
+    public void Option_mark_no_vol_can_explain_is_rejected_as_invalid_volatility()
+    {
+        var feed = StartFeed();
+        // A 50000 call is worth at least its intrinsic 10300 on a forward of 60300: a mark of 1 is below it.
+        Mark(feed, TestMarket.LinearOption(OptionKind.Call, 50000), 1m);
+        var rejected = ExpectRejected(feed, TestMarket.LinearOption(OptionKind.Call, 50000), PriceRejectionReason.InvalidVolatility);
+        Assert.Contains("no vol reproduces mark 1", rejected.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Option_mark_without_vol_is_accepted_with_the_vol_implied_from_it()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+        var call = TestMarket.LinearOption(OptionKind.Call, 65000);
+        var forward = (double)(60000m * TestMarket.MarchBasis);
+        var years = YearFraction.Act365(Now, TestMarket.March);
+        var price = Math.Round((decimal)Black76.Price(OptionKind.Call, forward, 65000, years, 0.7, 0), 2);
+
+        Mark(feed, call, price);
+
+        var market = changes.ExpectMsg<MarketChanged>().Market;
+        Assert.Equal(price, market.MarkOf(call).MarkPrice);
+        Assert.Equal(0.7, market.MarkOf(call).ImpliedVolatility!.Value, 4);
+        Assert.Equal(0.7, market.OptionInputsOf(call).Volatility, 4);
+    }
+
+    [Fact]
+    public void Stale_mark_is_rejected_once_the_clock_passes_max_age()
+    {
+        var feed = StartFeed(new PriceOptions { MaxMarkAge = TimeSpan.FromSeconds(5) });
+        var changes = Changes();
+        var observed = Now;
+
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        Mark(feed, TestMarket.BtcUsdt, 60010m, at: observed);
+        changes.ExpectMsg<MarketChanged>();
+
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Mark(feed, TestMarket.BtcUsdt, 60020m, at: observed);
+        var rejected = ExpectRejected(feed, TestMarket.BtcUsdt, PriceRejectionReason.Stale);
+        Assert.Contains("5001 ms old", rejected.Message, StringComparison.Ordinal);
+        Assert.Contains("at most 5000 ms", rejected.Message, StringComparison.Ordinal);
+        Assert.Equal(60010m, Latest.Current.MarkOf(TestMarket.BtcUsdt).MarkPrice);
+        Assert.Equal(1, Stats(feed).Accepted);
+    }
+
+    [Fact]
+    public void Timestamp_ahead_of_the_clock_is_accepted_within_the_skew_and_rejected_beyond_it()
+    {
+        var feed = StartFeed(new PriceOptions { MaxFutureSkew = TimeSpan.FromSeconds(1) });
+        var changes = Changes();
+
+        Index(feed, "BTC", 60100m, Now + TimeSpan.FromSeconds(1));
+        changes.ExpectMsg<MarketChanged>();
+        Index(feed, "ETH", 3010m, Now + TimeSpan.FromMilliseconds(1001));
+
+        var rejected = ExpectRejected(feed, "ETH", PriceRejectionReason.FromFuture);
+        Assert.Contains("1001 ms ahead", rejected.Message, StringComparison.Ordinal);
+        Assert.Equal(3000m, Latest.Current.PriceOf("ETH"));
+    }
+
+    [Fact]
+    public void Update_older_than_the_last_accepted_for_its_symbol_is_rejected_as_out_of_order()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+
+        Mark(feed, TestMarket.EthUsdt, 3010m, at: Now);
+        changes.ExpectMsg<MarketChanged>();
+        Mark(feed, TestMarket.EthUsdt, 3005m, at: Now - TimeSpan.FromMilliseconds(1));
+
+        var rejected = ExpectRejected(feed, TestMarket.EthUsdt, PriceRejectionReason.OutOfOrder);
+        Assert.Contains("older than the last accepted", rejected.Message, StringComparison.Ordinal);
+        Assert.Equal(3010m, Latest.Current.MarkOf(TestMarket.EthUsdt).MarkPrice);
+
+        // Another symbol's clock is its own: an older timestamp there is fine.
+        Mark(feed, TestMarket.BtcUsdt, 60005m, at: Now - TimeSpan.FromMilliseconds(1));
+        changes.ExpectMsg<MarketChanged>();
+    }
+
+    [Fact]
+    public void Mark_beyond_the_band_around_the_index_is_rejected_while_the_same_mark_inside_it_is_accepted()
+    {
+        var feed = StartFeed(new PriceOptions { MarkBandFraction = 0.10m });
+        var changes = Changes();
+
+        Mark(feed, TestMarket.BtcUsdt, 66_000.01m);
+        var rejected = ExpectRejected(feed, TestMarket.BtcUsdt, PriceRejectionReason.OutsideBand);
+        Assert.Contains("66000.01 is 10.00002% from the BTC index 60000, beyond the 10% band", rejected.Message, StringComparison.Ordinal);
+        Assert.Equal(60000m, Latest.Current.MarkOf(TestMarket.BtcUsdt).MarkPrice);
+
+        // The index moves up 1%; the same mark is now inside the band.
+        Index(feed, "BTC", 60_600m);
+        changes.ExpectMsg<MarketChanged>();
+        Mark(feed, TestMarket.BtcUsdt, 66_000.01m);
+        var changed = changes.ExpectMsg<MarketChanged>();
+        Assert.Equal(66_000.01m, changed.Market.MarkOf(TestMarket.BtcUsdt).MarkPrice);
+        Assert.Equal(1, Stats(feed).RejectedFor(PriceRejectionReason.OutsideBand));
+        ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void Marks_of_expired_instruments_are_rejected_and_expired_instruments_leave_the_market()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+        Clock.Advance(TestMarket.March - Now);
+
+        Mark(feed, TestMarket.BtcMarchFuture, 60300m);
+        ExpectRejected(feed, TestMarket.BtcMarchFuture, PriceRejectionReason.InstrumentExpired);
+
+        Index(feed, "BTC", 60100m);
+        var market = changes.ExpectMsg<MarketChanged>().Market;
+        Assert.Null(market.FindInstrument(TestMarket.BtcMarchFuture));
+        Assert.NotNull(market.FindInstrument(TestMarket.BtcUsdt));
+        Assert.Empty(market.Options);
+    }
+
+    [Fact]
+    public void Each_update_of_a_batch_is_validated_on_its_own()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+
+        feed.Tell(new UpdatePrices(
+            [new UpdateIndex("ETH", 3030m, Now), new UpdateIndex("DOGE", 1m, Now)],
+            [new UpdateMark(TestMarket.EthUsdt, 3031m, null, Now), new UpdateMark(TestMarket.BtcUsdt, -5m, null, Now)]), TestActor);
+
+        var rejections = new[] { ExpectMsg<PriceRejected>(), ExpectMsg<PriceRejected>() }.Select(r => (r.Symbol, r.Reason)).Order().ToArray();
+        Assert.Equal([("BTCUSDT", PriceRejectionReason.NonPositivePrice), ("DOGE", PriceRejectionReason.UnknownAsset)], rejections);
+        AwaitAssert(() => Assert.Equal(3031m, Latest.Current.MarkOf(TestMarket.EthUsdt).MarkPrice));
+        Assert.Equal(3030m, Latest.Current.PriceOf("ETH"));
+        var stats = Stats(feed);
+        Assert.Equal(2, stats.Accepted);
+        Assert.Equal(2, stats.TotalRejected);
+    }
+}
