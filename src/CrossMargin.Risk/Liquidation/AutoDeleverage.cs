@@ -1,0 +1,100 @@
+using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Ledger;
+using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Valuation;
+
+namespace CrossMargin.Risk.Liquidation;
+
+/// <summary>
+/// Auto-deleveraging: when the insurance fund cannot absorb a bankrupt position, it is closed against the most
+/// profitable, most leveraged opposite positions of other accounts, at its bankruptcy price.
+/// </summary>
+/// <remarks>
+/// <para>
+/// score = profit % x effective leverage, with profit % = unrealised P&amp;L (USD, at mark) / |entry notional| and
+/// effective leverage = |notional| (USD, as <see cref="PositionValuation"/> measures it) / account equity. Entry
+/// notional is |q| x c x entry x settlement-asset price for linear futures and options, and |q| x c x quote price
+/// (the constant USD face) for inverse futures. P&amp;L is <see cref="TradeAccounting.Realized"/> at the mark, in USD.
+/// </para>
+/// <para>
+/// Only positions opposite to the bankrupt one, in its instrument, in profit, of accounts with positive equity, and not
+/// of the bankrupt account itself are candidates. Highest score first; equal scores by account id, ordinal. The
+/// quantity is allocated in that order, each candidate giving up to its whole position, so the fills add up exactly
+/// to the quantity asked or to everything available, whichever is less. Quantities are not rounded: they are parts of
+/// existing positions and of the bankrupt quantity, already on their increments.
+/// </para>
+/// </remarks>
+public static class AutoDeleverage
+{
+    /// <summary>The candidates that qualify, best first, with their scores.</summary>
+    public static IReadOnlyList<(AdlCandidate Candidate, decimal Score)> Rank(
+        string bankruptAccountId, Position bankruptPosition, IEnumerable<AdlCandidate> candidates, MarketSnapshot market)
+    {
+        ArgumentNullException.ThrowIfNull(bankruptPosition);
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(market);
+        if (bankruptPosition.Quantity == 0)
+        {
+            return [];
+        }
+
+        var instrument = market.GetInstrument(bankruptPosition.Symbol);
+        return candidates
+            .Where(c => c.Position.Symbol == bankruptPosition.Symbol
+                        && c.AccountId != bankruptAccountId
+                        && Math.Sign(c.Position.Quantity) == -Math.Sign(bankruptPosition.Quantity)
+                        && c.AccountEquityUsd > 0)
+            .Select(c => (Candidate: c, Score: Score(c, instrument, market)))
+            .Where(s => s.Score is not null)
+            .Select(s => (s.Candidate, Score: s.Score!.Value))
+            .OrderByDescending(s => s.Score)
+            .ThenBy(s => s.Candidate.AccountId, StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    /// <summary>
+    /// Closes up to <paramref name="quantity"/> contracts (positive) of <paramref name="bankruptPosition"/> against the
+    /// ranked candidates at <paramref name="bankruptcyPrice"/>.
+    /// </summary>
+    public static IReadOnlyList<AdlFill> Allocate(string bankruptAccountId, Position bankruptPosition, decimal quantity,
+        decimal bankruptcyPrice, IEnumerable<AdlCandidate> candidates, MarketSnapshot market)
+    {
+        ArgumentNullException.ThrowIfNull(bankruptPosition);
+        ArgumentOutOfRangeException.ThrowIfNegative(quantity);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bankruptcyPrice);
+        var fills = new List<AdlFill>();
+        var remaining = quantity;
+        foreach (var (candidate, score) in Rank(bankruptAccountId, bankruptPosition, candidates, market))
+        {
+            if (remaining == 0)
+            {
+                break;
+            }
+
+            var take = Math.Min(remaining, Math.Abs(candidate.Position.Quantity));
+            var side = candidate.Position.Quantity > 0 ? OrderSide.Sell : OrderSide.Buy;
+            fills.Add(new AdlFill(candidate.AccountId, bankruptPosition.Symbol, side, take, bankruptcyPrice, score));
+            remaining -= take;
+        }
+
+        return fills;
+    }
+
+    private static decimal? Score(AdlCandidate candidate, Instrument instrument, MarketSnapshot market)
+    {
+        var position = candidate.Position;
+        var valued = PositionValuation.Of(position, market);
+        var pnlUsd = TradeAccounting.Realized(instrument, position.Quantity, position.EntryPrice, valued.MarkPrice)
+                     * market.PriceOf(instrument.SettlementAsset);
+        var entryNotional = instrument is not OptionContract && instrument.Settlement == SettlementKind.Inverse
+            ? Math.Abs(position.Quantity) * instrument.ContractSize * market.PriceOf(instrument.QuoteAsset)
+            : Math.Abs(position.Quantity) * instrument.ContractSize * position.EntryPrice * market.PriceOf(instrument.SettlementAsset);
+        if (pnlUsd <= 0 || entryNotional <= 0)
+        {
+            return null;
+        }
+
+        return pnlUsd / entryNotional * (valued.NotionalUsd / candidate.AccountEquityUsd);
+    }
+}

@@ -1,0 +1,100 @@
+using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Valuation;
+
+namespace CrossMargin.Risk.Liquidation;
+
+/// <summary>
+/// The price at which closing a whole position leaves its pool's equity at exactly zero, everything else held at mark.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The pool's whole equity E (USD, at mark, unrounded: haircut collateral plus every position's value) is attributed to
+/// the position being closed: closing q contracts at P instead of the mark M changes equity by what the difference of
+/// prices realizes, and the other positions stay at mark. So with several positions the residual equity, positive or
+/// negative, is what the closed position may lose (or must recover).
+/// </para>
+/// <para>
+/// Linear futures and all options (value q x c x price in the settlement asset, USD price s):
+/// E + q c s (P - M) = 0, so P = M - E / (q c s).
+/// Inverse futures (P&amp;L q c (1/entry - 1/P) in coin, coin at USD price s):
+/// E + q c s (1/M - 1/P) = 0, so P = 1 / (1/M + E / (q c s)).
+/// </para>
+/// <para>
+/// The price is rounded to the tick against the account (up for a long, down for a short), so closing at the rounded
+/// price leaves equity at or above zero. Null when no positive price leaves equity at zero: a long whose collateral
+/// covers it even at zero, or an inverse short whose equity covers the most it can lose (q c / M coin).
+/// </para>
+/// </remarks>
+public static class BankruptcyPrice
+{
+    /// <summary>The bankruptcy price of <paramref name="position"/> with its pool's equity at <paramref name="poolEquityUsd"/>.</summary>
+    /// <param name="position">The position, valued at mark.</param>
+    /// <param name="poolEquityUsd">Equity of its pool at mark, USD, unrounded.</param>
+    /// <param name="market">Index prices (for the settlement asset).</param>
+    public static decimal? Of(PositionValuation position, decimal poolEquityUsd, MarketSnapshot market)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        ArgumentNullException.ThrowIfNull(market);
+        var exact = Exact(position, poolEquityUsd, market);
+        return exact is { } p
+            ? MarginRounding.ToTick(p, position.Instrument.TickSize, up: position.Position.Quantity > 0)
+            : null;
+    }
+
+    /// <summary>The same price before rounding to the tick.</summary>
+    public static decimal? Exact(PositionValuation position, decimal poolEquityUsd, MarketSnapshot market)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        ArgumentNullException.ThrowIfNull(market);
+        var instrument = position.Instrument;
+        var q = position.Position.Quantity;
+        if (q == 0)
+        {
+            return null;
+        }
+
+        var exposure = q * instrument.ContractSize * market.PriceOf(instrument.SettlementAsset);
+        decimal price;
+        if (instrument is not OptionContract && instrument.Settlement == SettlementKind.Inverse)
+        {
+            var reciprocal = (1m / position.MarkPrice) + (poolEquityUsd / exposure);
+            if (reciprocal <= 0)
+            {
+                return null;
+            }
+
+            price = 1m / reciprocal;
+        }
+        else
+        {
+            price = position.MarkPrice - (poolEquityUsd / exposure);
+        }
+
+        return price > 0 ? price : null;
+    }
+
+    /// <summary>
+    /// The bankruptcy price of the position in <paramref name="symbol"/> of <paramref name="portfolio"/>: its pool is the
+    /// cross pool (equity as <paramref name="calculator"/> measures it, before rounding) or, when isolated, its own
+    /// margin plus its value.
+    /// </summary>
+    public static decimal? ForPosition(Portfolio portfolio, string symbol, MarketSnapshot market, MarginCalculator calculator)
+    {
+        ArgumentNullException.ThrowIfNull(portfolio);
+        ArgumentNullException.ThrowIfNull(market);
+        ArgumentNullException.ThrowIfNull(calculator);
+        var position = portfolio.Positions.FirstOrDefault(p => p.Symbol == symbol)
+            ?? throw new ArgumentException($"{portfolio.AccountId} holds no position in {symbol}.", nameof(symbol));
+        var valued = PositionValuation.Of(position, market);
+        if (position.IsolatedMargin is { } margin)
+        {
+            return Of(valued, (margin * market.PriceOf(valued.Instrument.SettlementAsset)) + valued.ValueUsd, market);
+        }
+
+        var account = calculator.Assess(portfolio, market);
+        return Of(valued, account.CollateralValueUsd + account.UnrealisedPnlUsd + account.OptionValueUsd, market);
+    }
+}

@@ -1,0 +1,50 @@
+using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Ledger;
+using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Valuation;
+
+namespace CrossMargin.Risk.Liquidation;
+
+/// <summary>
+/// The fee charged on a liquidation fill, paid in the instrument's settlement asset to the insurance fund.
+/// </summary>
+/// <remarks>
+/// fee = rate x closed notional (USD, as <see cref="PositionValuation"/> measures notional), capped by the equity the
+/// account has left above bankruptcy, so a fee never makes an account bankrupt or deepens its deficit: the fund would
+/// only be paying itself. The USD fee is rounded down to the cent and converted to the settlement asset booked down
+/// (<see cref="LedgerRounding.Book"/>), so both roundings favour the account and the amount never exceeds the cap.
+/// </remarks>
+/// <param name="Symbol">The instrument.</param>
+/// <param name="Asset">The settlement asset the fee is paid in.</param>
+/// <param name="Amount">The fee in <paramref name="Asset"/>, booked (what moves the balances).</param>
+/// <param name="AmountUsd">The fee in USD, to the cent.</param>
+/// <param name="UncappedUsd">rate x closed notional, before the cap and rounding.</param>
+public sealed record LiquidationFee(string Symbol, string Asset, decimal Amount, decimal AmountUsd, decimal UncappedUsd)
+{
+    /// <summary>True when the equity cap reduced the fee.</summary>
+    public bool Capped => AmountUsd < MarginRounding.Equity(UncappedUsd);
+
+    /// <summary>The fee on closing <paramref name="closedQuantity"/> contracts of <paramref name="instrument"/>.</summary>
+    /// <param name="instrument">The instrument closed.</param>
+    /// <param name="closedQuantity">Contracts closed, zero or positive.</param>
+    /// <param name="market">Marks and index prices.</param>
+    /// <param name="feeRate">Fraction of notional.</param>
+    /// <param name="equityAboveBankruptcyUsd">Equity of the pool that is left above zero; a negative value counts as zero.</param>
+    public static LiquidationFee Compute(Instrument instrument, decimal closedQuantity, MarketSnapshot market, decimal feeRate, decimal equityAboveBankruptcyUsd)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        ArgumentNullException.ThrowIfNull(market);
+        ArgumentOutOfRangeException.ThrowIfNegative(closedQuantity);
+        ArgumentOutOfRangeException.ThrowIfNegative(feeRate);
+        var mark = market.MarkOf(instrument.Symbol).MarkPrice;
+        var notional = closedQuantity == 0
+            ? 0m
+            : PositionValuation.Of(new Position(instrument.Symbol, closedQuantity, mark), market).NotionalUsd;
+        var uncapped = feeRate * notional;
+        var usd = MarginRounding.Equity(Math.Min(uncapped, Math.Max(0m, equityAboveBankruptcyUsd)));
+        var amount = LedgerRounding.Book(usd / market.PriceOf(instrument.SettlementAsset));
+        return new LiquidationFee(instrument.Symbol, instrument.SettlementAsset, amount, usd, uncapped);
+    }
+}

@@ -1,0 +1,284 @@
+using System.Globalization;
+using CrossMargin.Risk.Ledger;
+using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Valuation;
+
+namespace CrossMargin.Risk.Liquidation;
+
+/// <summary>
+/// Plans the next step of a liquidation: which positions to reduce, by how much, at what limit. Pure: the actor calls
+/// it again after each step's orders have filled or been cancelled, with the new portfolio, market and budgets.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Stop: a pool (the cross pool, or one isolated position) is liquidated while its equity is below
+/// <see cref="LiquidationParameters.StopLevel"/>, MM x (1 + buffer). Entering liquidation (equity &lt; MM) is the
+/// account's decision; this only says whether to go on.
+/// </para>
+/// <para>
+/// Cross pool: the candidates are the <see cref="LiquidationGrouping"/> groups. Each is measured by trial: the account
+/// is assessed with the group reduced by the max step fraction, and the group's score is the maintenance margin that
+/// released (unrounded) per USD of notional closed. The best score goes first (ties: key in ordinal order). A group
+/// with a leg whose budget cannot take one increment is skipped, whole, so a hedge is never broken by the throttle.
+/// One group is reduced per step.
+/// </para>
+/// <para>
+/// Step size: the fraction f of every leg is the least of the max step fraction, each leg's remaining budget over its
+/// size, and the fraction estimated to restore the stop level: with release R per unit of fraction (from the trial,
+/// assumed linear), equity E, MM M, fee rate r on notional N and stop factor S = 1 + buffer, E - r f N &gt;= S (M - f R)
+/// gives f = (S M - E) / (S R - r N) (the max step when the denominator is not positive). Each leg closes f x |q|
+/// rounded up to its quantity increment (so the estimate is reached), but at most the max step fraction of it rounded
+/// down, at most its budget rounded down, and at most the whole position. A position too small for one increment of
+/// the step may close one increment, and a leg whose whole position fits its budget closes even when off the increment,
+/// so every liquidation ends.
+/// </para>
+/// <para>
+/// Isolated pool: an isolated position below its own stop is reduced by the max step fraction (bounded by its budget),
+/// alone. Reducing it releases its margin pro rata, which does not improve its margin ratio, so in practice it is
+/// closed in steps until flat or until the market restores it.
+/// </para>
+/// <para>
+/// Limit prices: a sell at mark x (1 - band) rounded up to the tick, a buy at mark x (1 + band) rounded down: marketable
+/// against the book near the mark, never worse than the band. Fees are capped by the pool's equity (rounded down)
+/// left after the fees already planned in this step.
+/// </para>
+/// </remarks>
+public static class LiquidationPlanner
+{
+    /// <summary>Plans the next step of liquidating <paramref name="portfolio"/>.</summary>
+    /// <param name="portfolio">The account now (open orders should already be cancelled by the caller).</param>
+    /// <param name="market">The market now.</param>
+    /// <param name="calculator">The account's margin calculator.</param>
+    /// <param name="parameters">Liquidation parameters.</param>
+    /// <param name="remainingBudget">
+    /// Contracts each symbol may still trade in the current interval; a symbol absent has used none of its
+    /// <see cref="LiquidationParameters.BudgetFor"/>. Negative values count as zero.
+    /// </param>
+    public static LiquidationPlan NextStep(Portfolio portfolio, MarketSnapshot market, MarginCalculator calculator,
+        LiquidationParameters parameters, IReadOnlyDictionary<string, decimal> remainingBudget)
+    {
+        ArgumentNullException.ThrowIfNull(portfolio);
+        ArgumentNullException.ThrowIfNull(market);
+        ArgumentNullException.ThrowIfNull(calculator);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(remainingBudget);
+
+        var before = calculator.Assess(portfolio, market);
+        var groups = LiquidationGrouping.Of(portfolio, market);
+        var positions = portfolio.Positions.ToDictionary(p => p.Symbol, StringComparer.Ordinal);
+        decimal Budget(string symbol) =>
+            remainingBudget.TryGetValue(symbol, out var b) ? Math.Max(b, 0m) : parameters.BudgetFor(symbol);
+
+        var orders = new List<LiquidationOrder>();
+        var notes = new List<string>();
+        var throttled = false;
+        var stranded = false;
+
+        foreach (var iso in before.Isolated.OrderBy(i => i.Symbol, StringComparer.Ordinal))
+        {
+            var stop = parameters.StopLevel(iso.MaintenanceMarginUsd);
+            if (iso.EquityUsd >= stop)
+            {
+                continue;
+            }
+
+            var group = groups.FirstOrDefault(g => g.IsIsolated && g.Key == iso.Symbol);
+            if (group is null)
+            {
+                stranded = true;
+                notes.Add(Text($"isolated {iso.Symbol}: equity {iso.EquityUsd} below stop {stop} with no position left"));
+                continue;
+            }
+
+            var legs = Quantities(group, positions, parameters, Budget, parameters.MaxStepFraction);
+            if (legs is null)
+            {
+                throttled = true;
+                notes.Add(Text($"isolated {iso.Symbol}: equity {iso.EquityUsd} below stop {stop}, throttled (no budget)"));
+                continue;
+            }
+
+            orders.AddRange(Orders(legs, group, positions, market, parameters, iso.EquityUsd));
+            notes.Add(Text($"isolated {iso.Symbol}: equity {iso.EquityUsd} below stop {stop} (MM {iso.MaintenanceMarginUsd} x {1 + parameters.StopBufferRatio})"));
+        }
+
+        var crossStop = parameters.StopLevel(before.MaintenanceMarginUsd);
+        if (before.EquityUsd < crossStop)
+        {
+            var crossGroups = groups.Where(g => !g.IsIsolated).ToArray();
+            if (crossGroups.Length == 0)
+            {
+                stranded = true;
+                notes.Add(Text($"cross: equity {before.EquityUsd} below stop {crossStop} with no position left"));
+            }
+            else
+            {
+                var (crossOrders, note, wasThrottled) = PlanCross(portfolio, market, calculator, parameters, before, crossGroups, positions, Budget);
+                orders.AddRange(crossOrders);
+                notes.Add(note);
+                throttled |= wasThrottled;
+            }
+        }
+        else
+        {
+            notes.Add(Text($"cross: equity {before.EquityUsd} >= stop {crossStop} (MM {before.MaintenanceMarginUsd} x {1 + parameters.StopBufferRatio})"));
+        }
+
+        var reason = string.Join("; ", notes);
+        if (orders.Count > 0)
+        {
+            var after = calculator.Assess(Apply(portfolio, orders, market), market);
+            return new LiquidationPlan(LiquidationPlanOutcome.Orders, reason, orders, before, after);
+        }
+
+        var outcome = throttled ? LiquidationPlanOutcome.Throttled
+            : stranded ? LiquidationPlanOutcome.NothingToClose
+            : LiquidationPlanOutcome.Done;
+        return new LiquidationPlan(outcome, reason, [], before, before);
+    }
+
+    /// <summary>
+    /// <paramref name="portfolio"/> after <paramref name="orders"/> fill in full at the mark and pay their fees, booked
+    /// by <see cref="TradeAccounting"/> exactly as the account will book the real fills.
+    /// </summary>
+    public static Portfolio Apply(Portfolio portfolio, IEnumerable<LiquidationOrder> orders, MarketSnapshot market)
+    {
+        ArgumentNullException.ThrowIfNull(portfolio);
+        ArgumentNullException.ThrowIfNull(orders);
+        ArgumentNullException.ThrowIfNull(market);
+        var positions = portfolio.Positions.ToDictionary(p => p.Symbol, p => (Position?)p, StringComparer.Ordinal);
+        var balances = portfolio.Balances.Select(b => b.Asset).ToList();
+        var amounts = portfolio.Balances.ToDictionary(b => b.Asset, b => b.Amount, StringComparer.Ordinal);
+        foreach (var order in orders)
+        {
+            var instrument = market.GetInstrument(order.Symbol);
+            var fill = new Fill(order.Symbol, order.Side, order.Quantity, market.MarkOf(order.Symbol).MarkPrice, order.Fee.Amount);
+            var result = TradeAccounting.Apply(positions.GetValueOrDefault(order.Symbol), instrument, fill);
+            positions[order.Symbol] = result.Position;
+            if (!amounts.ContainsKey(result.SettlementAsset))
+            {
+                balances.Add(result.SettlementAsset);
+                amounts[result.SettlementAsset] = 0m;
+            }
+
+            amounts[result.SettlementAsset] += result.BalanceChange;
+        }
+
+        var kept = portfolio.Positions.Select(p => positions[p.Symbol]).OfType<Position>();
+        return new Portfolio(portfolio.AccountId, balances.Select(a => new CollateralBalance(a, amounts[a])), kept, portfolio.OpenOrders);
+    }
+
+    private static (IReadOnlyList<LiquidationOrder> Orders, string Note, bool Throttled) PlanCross(
+        Portfolio portfolio, MarketSnapshot market, MarginCalculator calculator, LiquidationParameters parameters,
+        AccountMargin before, LiquidationGroup[] groups, Dictionary<string, Position> positions, Func<string, decimal> budget)
+    {
+        var step = parameters.MaxStepFraction;
+        var mm = before.Requirement.MaintenanceMarginUsd;
+        var skipped = new List<string>();
+        var scored = new List<(LiquidationGroup Group, decimal Score, decimal ReleasePerFraction, decimal Notional)>();
+        foreach (var group in groups)
+        {
+            if (Quantities(group, positions, parameters, budget, step) is null)
+            {
+                skipped.Add(group.Key);
+                continue;
+            }
+
+            var trial = calculator.Assess(Reduce(portfolio, group, step), market);
+            var release = mm - trial.Requirement.MaintenanceMarginUsd;
+            var notional = group.Symbols.Sum(s => PositionValuation.Of(positions[s], market).NotionalUsd);
+            var score = notional == 0 ? 0m : release / (step * notional);
+            scored.Add((group, score, release / step, notional));
+        }
+
+        var stop = parameters.StopLevel(before.MaintenanceMarginUsd);
+        if (scored.Count == 0)
+        {
+            return ([], Text($"cross: equity {before.EquityUsd} below stop {stop}, throttled: no budget for {string.Join(", ", skipped)}"), true);
+        }
+
+        var best = scored.OrderByDescending(s => s.Score).ThenBy(s => s.Group.Key, StringComparer.Ordinal).First();
+        var factor = 1 + parameters.StopBufferRatio;
+        var denominator = (factor * best.ReleasePerFraction) - (parameters.FeeRate * best.Notional);
+        var needed = denominator > 0 ? Math.Max(0m, ((factor * before.MaintenanceMarginUsd) - before.EquityUsd) / denominator) : step;
+        var fraction = Math.Min(step, needed);
+        var legs = Quantities(best.Group, positions, parameters, budget, fraction)!;
+        var orders = Orders(legs, best.Group, positions, market, parameters, before.EquityUsd);
+        var note = Text($"cross: equity {before.EquityUsd} below stop {stop} (MM {before.MaintenanceMarginUsd} x {factor}); closing {best.Group.Key} ")
+            + Text($"(releases {Math.Round(best.Score, 6)} USD of MM per USD closed, best of {scored.Count}), fraction {Math.Round(fraction, 6)}")
+            + (skipped.Count > 0 ? Text($"; throttled: {string.Join(", ", skipped)}") : string.Empty);
+        return (orders, note, false);
+    }
+
+    /// <summary>
+    /// The contracts each leg of <paramref name="group"/> closes at fraction <paramref name="wanted"/>, or null when a leg
+    /// cannot trade (no budget for one increment): the group is then skipped whole.
+    /// </summary>
+    private static List<(string Symbol, decimal Quantity)>? Quantities(LiquidationGroup group, Dictionary<string, Position> positions,
+        LiquidationParameters parameters, Func<string, decimal> budget, decimal wanted)
+    {
+        var fraction = wanted;
+        foreach (var symbol in group.Symbols)
+        {
+            fraction = Math.Min(fraction, budget(symbol) / Math.Abs(positions[symbol].Quantity));
+        }
+
+        var legs = new List<(string Symbol, decimal Quantity)>();
+        foreach (var symbol in group.Symbols)
+        {
+            var size = Math.Abs(positions[symbol].Quantity);
+            var lot = parameters.QuantityIncrementFor(symbol);
+            var left = budget(symbol);
+            var stepCap = parameters.MaxStepFraction * size >= size ? size : Math.Max(lot, Floor(parameters.MaxStepFraction * size, lot));
+            var budgetCap = left >= size ? size : Floor(left, lot);
+            var quantity = Math.Min(Math.Min(Ceiling(fraction * size, lot), stepCap), Math.Min(budgetCap, size));
+            if (quantity <= 0)
+            {
+                return null;
+            }
+
+            legs.Add((symbol, quantity));
+        }
+
+        return legs;
+    }
+
+    private static List<LiquidationOrder> Orders(IReadOnlyList<(string Symbol, decimal Quantity)> legs, LiquidationGroup group,
+        Dictionary<string, Position> positions, MarketSnapshot market, LiquidationParameters parameters, decimal equityUsd)
+    {
+        var orders = new List<LiquidationOrder>();
+        var equityLeft = equityUsd;
+        foreach (var (symbol, quantity) in legs)
+        {
+            var instrument = market.GetInstrument(symbol);
+            var side = positions[symbol].Quantity > 0 ? OrderSide.Sell : OrderSide.Buy;
+            var fee = LiquidationFee.Compute(instrument, quantity, market, parameters.FeeRate, equityLeft);
+            equityLeft -= fee.AmountUsd;
+            orders.Add(new LiquidationOrder(symbol, side, quantity, LimitPrice(market.MarkOf(symbol).MarkPrice, instrument.TickSize, side, parameters.SlippageBand), group.Key, fee));
+        }
+
+        return orders;
+    }
+
+    /// <summary>
+    /// The limit of a liquidation order: a sell at mark x (1 - band) rounded up to the tick, a buy at mark x (1 + band)
+    /// rounded down, so the price is marketable near the mark and never beyond the band; at least one tick.
+    /// </summary>
+    public static decimal LimitPrice(decimal mark, decimal tick, OrderSide side, decimal band) => side == OrderSide.Sell
+        ? Math.Max(tick, MarginRounding.ToTick(mark * (1 - band), tick, up: true))
+        : Math.Max(tick, MarginRounding.ToTick(mark * (1 + band), tick, up: false));
+
+    private static Portfolio Reduce(Portfolio portfolio, LiquidationGroup group, decimal fraction) => new(
+        portfolio.AccountId,
+        portfolio.Balances,
+        portfolio.Positions.Select(p => group.Symbols.Contains(p.Symbol) ? p with { Quantity = p.Quantity * (1 - fraction) } : p),
+        portfolio.OpenOrders);
+
+    private static decimal Floor(decimal value, decimal lot) => Math.Floor(value / lot) * lot;
+
+    private static decimal Ceiling(decimal value, decimal lot) => Math.Ceiling(value / lot) * lot;
+
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

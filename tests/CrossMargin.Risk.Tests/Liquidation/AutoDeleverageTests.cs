@@ -1,0 +1,90 @@
+using CrossMargin.Risk.Liquidation;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
+using FsCheck.Fluent;
+
+namespace CrossMargin.Risk.Tests.Liquidation;
+
+/// <summary>
+/// ADL against a bankrupt long of BTCUSDT at 57,000 (bankruptcy price 56,600). Scores, profit % x leverage:
+/// acc-a short 1 at 60,000: P&amp;L 3,000 / 60,000 = 5%, notional 57,000 / equity 5,700 = 10x: 0.5.
+/// acc-f the same: 0.5, after acc-a on the tie.
+/// acc-b short 3 at 58,000: 3,000 / 174,000 = 1.7241%, 171,000 / 17,100 = 10x: 0.172413...
+/// acc-c short 0.5 at 66,000: 4,500 / 33,000 = 13.636%, 28,500 / 57,000 = 0.5x: 0.0681818...
+/// Excluded: acc-d short at a loss, acc-e long (same side), acc-g with zero equity, the bankrupt account's own.
+/// </summary>
+public class AutoDeleverageTests
+{
+    private static readonly Position Bankrupt = new(TestMarket.BtcUsdt, 2m, 60_000m);
+
+    private static readonly AdlCandidate[] Candidates =
+    [
+        new("acc-f", new Position(TestMarket.BtcUsdt, -1m, 60_000m), 5_700m),
+        new("acc-c", new Position(TestMarket.BtcUsdt, -0.5m, 66_000m), 57_000m),
+        new("acc-b", new Position(TestMarket.BtcUsdt, -3m, 58_000m), 17_100m),
+        new("acc-a", new Position(TestMarket.BtcUsdt, -1m, 60_000m), 5_700m),
+        new("acc-d", new Position(TestMarket.BtcUsdt, -1m, 56_000m), 5_700m),
+        new("acc-e", new Position(TestMarket.BtcUsdt, 1m, 50_000m), 5_700m),
+        new("acc-g", new Position(TestMarket.BtcUsdt, -1m, 60_000m), 0m),
+        new("bankrupt", new Position(TestMarket.BtcUsdt, -1m, 60_000m), 5_700m),
+        new("acc-h", new Position(TestMarket.EthUsdt, -1m, 6_000m), 5_700m),
+    ];
+
+    [Fact]
+    public void Candidates_are_ranked_by_profit_times_leverage_with_ties_by_account()
+    {
+        var ranked = AutoDeleverage.Rank("bankrupt", Bankrupt, Candidates, TestMarket.Build(btc: 57_000m));
+
+        Assert.Equal(["acc-a", "acc-f", "acc-b", "acc-c"], ranked.Select(r => r.Candidate.AccountId));
+        Assert.Equal(0.5m, ranked[0].Score);
+        Assert.Equal(0.172413793m, Math.Round(ranked[2].Score, 9));
+        Assert.Equal(0.068181818m, Math.Round(ranked[3].Score, 9));
+    }
+
+    [Fact]
+    public void The_quantity_is_allocated_in_rank_order_at_the_bankruptcy_price()
+    {
+        var fills = AutoDeleverage.Allocate("bankrupt", Bankrupt, 2.5m, 56_600m, Candidates, TestMarket.Build(btc: 57_000m));
+
+        // acc-a 1, acc-f 1, acc-b 0.5 of its 3: 2.5. Each short buys back at 56,600.
+        Assert.Equal(
+            [("acc-a", OrderSide.Buy, 1m), ("acc-f", OrderSide.Buy, 1m), ("acc-b", OrderSide.Buy, 0.5m)],
+            fills.Select(f => (f.AccountId, f.Side, f.Quantity)).ToArray());
+        Assert.All(fills, f => Assert.Equal((TestMarket.BtcUsdt, 56_600m), (f.Symbol, f.Price)));
+    }
+
+    [Fact]
+    public void More_than_is_available_takes_everything_available()
+    {
+        // 1 + 1 + 3 + 0.5 = 5.5 available of 10 asked.
+        var fills = AutoDeleverage.Allocate("bankrupt", Bankrupt, 10m, 56_600m, Candidates, TestMarket.Build(btc: 57_000m));
+
+        Assert.Equal(5.5m, fills.Sum(f => f.Quantity));
+    }
+
+    [Fact]
+    public void Allocation_sums_exactly_to_the_quantity_asked_or_to_all_available()
+    {
+        var market = TestMarket.Build(btc: 57_000m);
+        var gen = from count in Gen.Choose(0, 8)
+                  from sizes in Gen.ArrayOf(Gen.Choose(1, 500), 8)
+                  from entries in Gen.ArrayOf(Gen.Choose(50_000, 64_000), 8)
+                  from equities in Gen.ArrayOf(Gen.Choose(-1_000, 100_000), 8)
+                  from asked in Gen.Choose(0, 3_000)
+                  select (count, sizes, entries, equities, asked);
+        PropertyCheck.ForAll(gen, c =>
+        {
+            var candidates = Enumerable.Range(0, c.count)
+                .Select(k => new AdlCandidate($"acc-{k}", new Position(TestMarket.BtcUsdt, -c.sizes[k] / 100m, c.entries[k]), c.equities[k]))
+                .ToArray();
+            var available = candidates.Where(x => x.AccountEquityUsd > 0 && x.Position.EntryPrice > 57_000m).Sum(x => -x.Position.Quantity);
+            var asked = c.asked / 100m;
+
+            var fills = AutoDeleverage.Allocate("bankrupt", Bankrupt, asked, 56_600m, candidates, market);
+
+            Assert.Equal(Math.Min(asked, available), fills.Sum(f => f.Quantity));
+            Assert.All(fills, f => Assert.True(f.Quantity > 0 && f.Quantity <= -candidates.Single(x => x.AccountId == f.AccountId).Position.Quantity));
+            Assert.Equal(fills.Count, fills.Select(f => f.AccountId).Distinct().Count());
+        });
+    }
+}

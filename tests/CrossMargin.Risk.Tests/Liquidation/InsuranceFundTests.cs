@@ -1,0 +1,90 @@
+using CrossMargin.Risk.Liquidation;
+using CrossMargin.Risk.Tests.Fixtures;
+using FsCheck.Fluent;
+
+namespace CrossMargin.Risk.Tests.Liquidation;
+
+/// <summary>The insurance fund's ledger, with BTC at 60,000 and USDT at 1.</summary>
+public class InsuranceFundTests
+{
+    private static readonly DateTimeOffset Time = TestMarket.ValuationTime;
+
+    private static InsuranceFund Fund() =>
+        new(new Dictionary<string, decimal>(StringComparer.Ordinal) { ["USDT"] = 500m, ["BTC"] = 0.01m });
+
+    [Fact]
+    public void A_deficit_within_the_fund_is_covered_from_the_assets_in_ordinal_order()
+    {
+        // BTC first: 0.01 x 60,000 = 600, all of it; then USDT 400 of 500.
+        var coverage = Fund().Cover(1_000m, TestMarket.Build(), "acc-1", "liq-1", Time);
+
+        Assert.Equal((1_000m, 0m), (coverage.CoveredUsd, coverage.UncoveredUsd));
+        Assert.Equal([("BTC", 0.01m), ("USDT", 400m)], coverage.Payments);
+        Assert.Equal((0m, 100m), (coverage.Fund.BalanceOf("BTC"), coverage.Fund.BalanceOf("USDT")));
+        Assert.All(coverage.Fund.History, e => Assert.Equal(InsuranceFundEntryKind.DeficitCovered, e.Kind));
+    }
+
+    [Fact]
+    public void A_deficit_beyond_the_fund_is_covered_partially_and_the_remainder_triggers_auto_deleveraging()
+    {
+        // 600 + 500 = 1,100 covered of 1,500; 400 uncovered; the fund is empty but never negative.
+        var fund = Fund();
+        var coverage = fund.Cover(1_500m, TestMarket.Build(), "acc-1", "liq-1", Time);
+
+        Assert.Equal((1_100m, 400m), (coverage.CoveredUsd, coverage.UncoveredUsd));
+        Assert.Equal((0m, 0m), (coverage.Fund.BalanceOf("BTC"), coverage.Fund.BalanceOf("USDT")));
+        var last = coverage.Fund.History[^1];
+        Assert.Equal(new InsuranceFundEntry(InsuranceFundEntryKind.AutoDeleverageTriggered, "USD", 400m, 400m, "acc-1", "liq-1", Time), last);
+        // The original is untouched.
+        Assert.Equal(500m, fund.BalanceOf("USDT"));
+        Assert.Empty(fund.History);
+    }
+
+    [Fact]
+    public void A_partial_payment_in_a_coin_is_rounded_up_to_the_satoshi_against_the_fund()
+    {
+        // 100 USD at 60,000 = 0.0016666... BTC -> 0.00166667 BTC paid, covering exactly 100.
+        var fund = new InsuranceFund(new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 1m });
+        var coverage = fund.Cover(100m, TestMarket.Build(), "acc-1", "liq-1", Time);
+
+        Assert.Equal((100m, 0m), (coverage.CoveredUsd, coverage.UncoveredUsd));
+        Assert.Equal(0.99833333m, coverage.Fund.BalanceOf("BTC"));
+    }
+
+    [Fact]
+    public void Fees_are_collected_into_their_settlement_asset_and_valued_in_usd()
+    {
+        var fee = new LiquidationFee("BTC-PERPETUAL", "BTC", 0.001m, 60.00m, 60.00m);
+        var fund = InsuranceFund.Empty.CollectFee(fee, "acc-1", "liq-1", Time);
+
+        Assert.Equal(0.001m, fund.BalanceOf("BTC"));
+        Assert.Equal(60m, fund.ValueUsd(TestMarket.Build())); // 0.001 x 60,000
+        Assert.Equal(new InsuranceFundEntry(InsuranceFundEntryKind.FeeCollected, "BTC", 0.001m, 60.00m, "acc-1", "liq-1", Time), Assert.Single(fund.History));
+    }
+
+    [Fact]
+    public void Negative_balances_and_deficits_are_rejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new InsuranceFund(new Dictionary<string, decimal> { ["USDT"] = -1m }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Fund().Cover(-1m, TestMarket.Build(), "acc-1", "liq-1", Time));
+    }
+
+    [Fact]
+    public void Fund_balances_never_go_negative_and_covered_plus_uncovered_is_the_deficit()
+    {
+        var market = TestMarket.Build();
+        var gen = from usdt in Gen.Choose(0, 100_000)
+                  from sats in Gen.Choose(0, 10_000_000)
+                  from deficit in Gen.Choose(0, 1_000_000)
+                  select (usdt, sats, deficit);
+        PropertyCheck.ForAll(gen, c =>
+        {
+            var fund = new InsuranceFund(new Dictionary<string, decimal>(StringComparer.Ordinal) { ["USDT"] = c.usdt, ["BTC"] = c.sats * 0.00000001m });
+            var coverage = fund.Cover(c.deficit / 100m, market, "a", "l", Time);
+            Assert.All(coverage.Fund.Balances.Values, b => Assert.True(b >= 0));
+            Assert.Equal(c.deficit / 100m, coverage.CoveredUsd + coverage.UncoveredUsd);
+            Assert.True(coverage.UncoveredUsd >= 0);
+            Assert.True(coverage.UncoveredUsd == 0 || coverage.Fund.ValueUsd(market) == 0, "uncovered while the fund still has value");
+        });
+    }
+}

@@ -1,0 +1,230 @@
+using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Liquidation;
+using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
+
+namespace CrossMargin.Risk.Tests.Liquidation;
+
+/// <summary>
+/// The planner on hand-computed standard-margin accounts. BTC at 57,000: a long of 10 BTCUSDT entered at 60,000 has
+/// P&amp;L 10 x (57,000 - 60,000) = -30,000 and notional 570,000, in Binance's third bracket (MMR 1%, amount 1,300),
+/// so MM = 5,700 - 1,300 = 4,400.
+/// </summary>
+public class LiquidationPlannerTests
+{
+    private static readonly MarketSnapshot Market = TestMarket.Build(btc: 57_000m);
+    private static readonly MarginCalculator Calculator = TestParameters.StandardCalculator();
+    private static readonly Dictionary<string, decimal> NoBudgetUsed = new(StringComparer.Ordinal);
+
+    private static LiquidationParameters Parameters(decimal feeRate = 0.005m, decimal budget = 100m) =>
+        new(stopBufferRatio: 0.05m, maxStepFraction: 0.25m, feeRate: feeRate, slippageBand: 0.02m, defaultLiquidityBudget: budget);
+
+    private static Portfolio LongBtc(decimal usdt, params Position[] others) =>
+        new("acc-1", [new CollateralBalance("USDT", usdt)], [new Position(TestMarket.BtcUsdt, 10m, 60_000m), .. others]);
+
+    [Fact]
+    public void Linear_perp_is_reduced_just_enough_to_restore_the_buffer_and_then_liquidation_stops()
+    {
+        // Equity 34,000 - 30,000 = 4,000 < MM 4,400; stop = 4,400 x 1.05 = 4,620.
+        var portfolio = LongBtc(34_000m);
+
+        var plan = LiquidationPlanner.NextStep(portfolio, Market, Calculator, Parameters(), NoBudgetUsed);
+
+        // Trial at 25%: 7.5 BTC, notional 427,500, MM 4,275 - 1,300 = 2,975; release 1,425, i.e. R = 5,700 per unit of
+        // fraction, and 1,425 / 142,500 = 1% of notional. Needed f = (1.05 x 4,400 - 4,000) / (1.05 x 5,700 - 0.005 x 570,000)
+        // = 620 / 3,135 = 0.19777 -> 1.9777 BTC, rounded up to the 0.1 increment: 2.0 BTC (below the 2.5 step cap).
+        Assert.Equal(LiquidationPlanOutcome.Orders, plan.Outcome);
+        var order = Assert.Single(plan.Orders);
+        Assert.Equal((TestMarket.BtcUsdt, OrderSide.Sell, 2.0m), (order.Symbol, order.Side, order.Quantity));
+        Assert.True(order.ReduceOnly && order.ImmediateOrCancel);
+        Assert.Equal(55_860.00m, order.LimitPrice); // 57,000 x 0.98, on the 0.01 tick
+        // Fee = 0.5% x 2 x 57,000 = 570.00 USDT, well under the equity of 4,000.
+        Assert.Equal((570.00m, 570m, "USDT", false), (order.Fee.AmountUsd, order.Fee.Amount, order.Fee.Asset, order.Fee.Capped));
+        // After: equity 4,000 - 570 = 3,430; 8 BTC, notional 456,000, MM 4,560 - 1,300 = 3,260; stop 3,423 <= 3,430.
+        Assert.Equal(4_000.00m, plan.Before.EquityUsd);
+        Assert.Equal(3_430.00m, plan.ExpectedAfter.EquityUsd);
+        Assert.Equal(3_260.00m, plan.ExpectedAfter.MaintenanceMarginUsd);
+
+        var next = LiquidationPlanner.NextStep(LiquidationPlanner.Apply(portfolio, plan.Orders, Market), Market, Calculator, Parameters(), NoBudgetUsed);
+        Assert.Equal(LiquidationPlanOutcome.Done, next.Outcome);
+        Assert.Empty(next.Orders);
+        Assert.Contains("cross: equity 3430.00 >= stop 3423.0000", next.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_deep_breach_is_cut_by_the_max_step_fraction()
+    {
+        // Equity 31,000 - 30,000 = 1,000: needed f = (4,620 - 1,000) / 3,135 = 1.15 > 0.25, so the step is 25% = 2.5 BTC.
+        var plan = LiquidationPlanner.NextStep(LongBtc(31_000m), Market, Calculator, Parameters(), NoBudgetUsed);
+
+        var order = Assert.Single(plan.Orders);
+        Assert.Equal(2.5m, order.Quantity);
+        // Fee = 0.5% x 2.5 x 57,000 = 712.50; equity after 1,000 - 712.50 = 287.50; 7.5 BTC leave MM 2,975.00.
+        Assert.Equal(712.50m, order.Fee.AmountUsd);
+        Assert.Equal(287.50m, plan.ExpectedAfter.EquityUsd);
+        Assert.Equal(2_975.00m, plan.ExpectedAfter.MaintenanceMarginUsd);
+    }
+
+    [Fact]
+    public void The_fee_is_capped_by_the_equity_left_above_bankruptcy()
+    {
+        // Equity 30,100 - 30,000 = 100: step 2.5 BTC, fee 712.50 uncapped, capped at the 100.00 of equity; after: 0.00.
+        var plan = LiquidationPlanner.NextStep(LongBtc(30_100m), Market, Calculator, Parameters(), NoBudgetUsed);
+
+        var order = Assert.Single(plan.Orders);
+        Assert.Equal((2.5m, 100.00m, 712.500m, true), (order.Quantity, order.Fee.AmountUsd, order.Fee.UncappedUsd, order.Fee.Capped));
+        Assert.Equal(0.00m, plan.ExpectedAfter.EquityUsd);
+    }
+
+    [Fact]
+    public void The_position_releasing_most_margin_per_notional_goes_first()
+    {
+        // ETH: 10 ETHUSDT at 3,000 (no P&L), notional 30,000, first bracket: MM 120, releasing 0.4% of what is closed;
+        // BTC releases 1% (third bracket). MM 4,400 + 120 = 4,520; equity 34,000 - 30,000 = 4,000 < 4,520.
+        var portfolio = LongBtc(34_000m, new Position(TestMarket.EthUsdt, 10m, 3_000m));
+
+        var plan = LiquidationPlanner.NextStep(portfolio, Market, Calculator, Parameters(), NoBudgetUsed);
+
+        Assert.Equal(TestMarket.BtcUsdt, Assert.Single(plan.Orders).Symbol);
+        Assert.Contains("closing BTCUSDT (releases 0.01 USD of MM per USD closed, best of 2)", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_instrument_without_budget_is_skipped_for_the_next_best()
+    {
+        var portfolio = LongBtc(34_000m, new Position(TestMarket.EthUsdt, 10m, 3_000m));
+        var budget = new Dictionary<string, decimal>(StringComparer.Ordinal) { [TestMarket.BtcUsdt] = 0m };
+
+        var plan = LiquidationPlanner.NextStep(portfolio, Market, Calculator, Parameters(), budget);
+
+        // ETH alone: MM 4,520 -> trial release per fraction R = 120 (all of it linear in the first bracket), N = 30,000;
+        // the denominator 1.05 x 120 - 0.005 x 30,000 = -24 is negative (the fee costs more than the release), so the
+        // full step: 2.5 ETH.
+        var order = Assert.Single(plan.Orders);
+        Assert.Equal((TestMarket.EthUsdt, 2.5m), (order.Symbol, order.Quantity));
+        Assert.Contains("throttled: BTCUSDT", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_remaining_budget_bounds_the_step_and_a_budget_under_one_increment_throttles()
+    {
+        var portfolio = LongBtc(34_000m);
+
+        var bounded = LiquidationPlanner.NextStep(portfolio, Market, Calculator, Parameters(),
+            new Dictionary<string, decimal>(StringComparer.Ordinal) { [TestMarket.BtcUsdt] = 1.27m });
+        // Wanted 2.0 BTC; the budget 1.27 rounds down to 1.2.
+        Assert.Equal(1.2m, Assert.Single(bounded.Orders).Quantity);
+
+        var throttled = LiquidationPlanner.NextStep(portfolio, Market, Calculator, Parameters(),
+            new Dictionary<string, decimal>(StringComparer.Ordinal) { [TestMarket.BtcUsdt] = 0.05m });
+        Assert.Equal(LiquidationPlanOutcome.Throttled, throttled.Outcome);
+        Assert.Empty(throttled.Orders);
+        Assert.Contains("throttled", throttled.Reason, StringComparison.Ordinal);
+
+        // The parameters' per-interval budget applies to a symbol the caller has not reported.
+        var fromParameters = LiquidationPlanner.NextStep(portfolio, Market, Calculator, Parameters(budget: 0m), NoBudgetUsed);
+        Assert.Equal(LiquidationPlanOutcome.Throttled, fromParameters.Outcome);
+    }
+
+    [Fact]
+    public void A_healthy_account_is_done_and_says_why()
+    {
+        // Equity 40,000 - 30,000 = 10,000 >= 4,620.
+        var plan = LiquidationPlanner.NextStep(LongBtc(40_000m), Market, Calculator, Parameters(), NoBudgetUsed);
+
+        Assert.Equal(LiquidationPlanOutcome.Done, plan.Outcome);
+        Assert.Equal("cross: equity 10000.00 >= stop 4620.0000 (MM 4400.00 x 1.05)", plan.Reason);
+        Assert.Same(plan.Before, plan.ExpectedAfter);
+    }
+
+    [Fact]
+    public void An_account_with_no_position_and_negative_equity_has_nothing_to_close()
+    {
+        var plan = LiquidationPlanner.NextStep(new Portfolio("acc-1", [new CollateralBalance("USDT", -5m)], []), Market, Calculator, Parameters(), NoBudgetUsed);
+
+        // MM 0 x 1.05 = 0 > equity -5: a deficit the insurance fund must cover.
+        Assert.Equal(LiquidationPlanOutcome.NothingToClose, plan.Outcome);
+    }
+
+    [Fact]
+    public void An_isolated_position_below_its_maintenance_is_liquidated_on_its_own_margin()
+    {
+        // Isolated long 1 BTC at 60,000 with 3,200 USDT of margin: equity 3,200 - 3,000 = 200; notional 57,000 is in the
+        // second bracket (MMR 0.5%, amount 50): MM 285 - 50 = 235 > 200, stop 235 x 1.05 = 246.75. The cross pool
+        // (10,000 USDT, no cross position) is fine.
+        var portfolio = new Portfolio("acc-1", [new CollateralBalance("USDT", 10_000m)],
+            [new Position(TestMarket.BtcUsdt, 1m, 60_000m, IsolatedMargin: 3_200m)]);
+
+        var plan = LiquidationPlanner.NextStep(portfolio, Market, Calculator, Parameters(), NoBudgetUsed);
+
+        // 25% of 1 BTC = 0.25 -> 0.2 on the 0.1 increment; fee 0.5% x 0.2 x 57,000 = 57.00 (under the 200 of equity).
+        var order = Assert.Single(plan.Orders);
+        Assert.Equal((TestMarket.BtcUsdt, OrderSide.Sell, 0.2m, 57.00m), (order.Symbol, order.Side, order.Quantity, order.Fee.AmountUsd));
+        Assert.Contains("isolated BTCUSDT: equity 200.00 below stop 246.7500 (MM 235.00 x 1.05)", plan.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Limit_prices_sit_on_the_tick_inside_the_band_on_the_marketable_side()
+    {
+        // 57,123.45 x 0.98 = 55,980.981 -> up to the 0.5 tick: 55,981.0; x 1.02 = 58,265.919 -> down: 58,265.5.
+        Assert.Equal(55_981.0m, LiquidationPlanner.LimitPrice(57_123.45m, 0.5m, OrderSide.Sell, 0.02m));
+        Assert.Equal(58_265.5m, LiquidationPlanner.LimitPrice(57_123.45m, 0.5m, OrderSide.Buy, 0.02m));
+        // A mark of one tick cannot sell below one tick.
+        Assert.Equal(0.0001m, LiquidationPlanner.LimitPrice(0.0001m, 0.0001m, OrderSide.Sell, 0.02m));
+    }
+
+    [Fact]
+    public void A_short_inverse_perp_is_bought_back_above_the_mark_on_its_half_dollar_tick()
+    {
+        // BTC-PERPETUAL marks 57,000 x 1.0005 = 57,028.5. Short 10,000 contracts (100,000 USD) entered at 52,000:
+        // P&L in BTC = -10,000 x 10 x (1/52,000 - 1/57,028.5), about -0.16957 BTC = -9,665 USD, with 10,000 USDT.
+        var portfolio = new Portfolio("acc-1", [new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcInversePerp, -10_000m, 52_000m)]);
+        var parameters = new LiquidationParameters(0.05m, 0.25m, 0.005m, 0.02m, 1_000_000m, quantityIncrements: new Dictionary<string, decimal> { [TestMarket.BtcInversePerp] = 1m });
+
+        var plan = LiquidationPlanner.NextStep(portfolio, Market, Calculator, parameters, NoBudgetUsed);
+
+        var order = Assert.Single(plan.Orders);
+        Assert.Equal(OrderSide.Buy, order.Side);
+        // 57,028.5 x 1.02 = 58,169.07 -> down to the tick: 58,169.0.
+        Assert.Equal(58_169.0m, order.LimitPrice);
+        Assert.InRange(order.Quantity, 1m, 2_500m);
+        Assert.Equal(0m, order.Quantity % 1m);
+    }
+
+    [Fact]
+    public void An_option_and_its_delta_hedge_are_closed_together_by_the_same_fraction()
+    {
+        // Long 1 call 60,000 (delta about +0.3) hedged by 0.5 BTCUSDT short, under the Deribit-like portfolio model.
+        var calculator = TestParameters.DeribitCalculator();
+        var call = TestMarket.LinearOption(OptionKind.Call, 60_000);
+        Position[] positions = [new Position(call, 1m, 2_000m), new Position(TestMarket.BtcUsdt, -0.5m, 57_000m)];
+        var unfunded = calculator.Assess(new Portfolio("acc-1", [], positions), Market);
+        // Fund the account so that its equity is half its maintenance margin, whatever the model's numbers are.
+        var usdt = (unfunded.MaintenanceMarginUsd / 2) - unfunded.EquityUsd;
+        var portfolio = new Portfolio("acc-1", [new CollateralBalance("USDT", usdt)], positions);
+
+        var plan = LiquidationPlanner.NextStep(portfolio, Market, calculator, Parameters(feeRate: 0m), NoBudgetUsed);
+
+        // 25% of 1 call = 0.25 -> 0.2 on the increment; 25% of 0.5 = 0.125 -> 0.1: both legs 20%.
+        Assert.Equal(LiquidationPlanOutcome.Orders, plan.Outcome);
+        Assert.Equal(
+            [(call, OrderSide.Sell, 0.2m, "hedge:BTC"), (TestMarket.BtcUsdt, OrderSide.Buy, 0.1m, "hedge:BTC")],
+            plan.Orders.Select(o => (o.Symbol, o.Side, o.Quantity, o.GroupKey)).ToArray());
+    }
+
+    [Fact]
+    public void A_hedge_group_is_not_broken_when_one_leg_has_no_budget()
+    {
+        var call = TestMarket.LinearOption(OptionKind.Call, 60_000);
+        var portfolio = new Portfolio("acc-1", [new CollateralBalance("USDT", -3_000m)],
+            [new Position(call, 1m, 2_000m), new Position(TestMarket.BtcUsdt, -0.5m, 57_000m)]);
+        var budget = new Dictionary<string, decimal>(StringComparer.Ordinal) { [TestMarket.BtcUsdt] = 0m };
+
+        var plan = LiquidationPlanner.NextStep(portfolio, Market, TestParameters.DeribitCalculator(), Parameters(), budget);
+
+        Assert.Equal(LiquidationPlanOutcome.Throttled, plan.Outcome);
+        Assert.Contains("no budget for hedge:BTC", plan.Reason, StringComparison.Ordinal);
+    }
+}
