@@ -172,6 +172,103 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
         limits.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
+    [Fact]
+    public async Task An_account_recovered_from_its_snapshot_and_later_events_equals_the_one_before()
+    {
+        var settings = _host.Settings();
+        var first = Sys.ActorOf(AccountActor.Props("acc-1", settings));
+        first.Tell(new Deposit("m1", Venue, 1, "USDT", 5_000m), TestActor);
+        first.Tell(Buy("m2", 2, 1m, 60_000m), TestActor);
+        first.Tell(new AcceptOrder("m3", Venue, 3, "o-9", TestMarket.EthUsdt, OrderSide.Sell, 2m, 3_100m), TestActor);
+        first.Tell(new Deposit("m4", Venue, 4, "BTC", 0.01m), TestActor);
+        ReceiveN(4);
+        var before = await first.Ask<AccountView>(GetAccount.Instance, TimeSpan.FromSeconds(10));
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first);
+
+        var snapshot = await _host.Services.SnapshotStore.LoadAsync("account-acc-1");
+        var second = Sys.ActorOf(AccountActor.Props("acc-1", settings));
+        var after = await second.Ask<AccountView>(GetAccount.Instance, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(3, snapshot!.Metadata.SequenceNr);
+        Assert.Equal(before.Balances, after.Balances);
+        Assert.Equal(before.Positions, after.Positions);
+        Assert.Equal(before.OpenOrders, after.OpenOrders);
+        Assert.Equal(before.Margin, after.Margin);
+        second.Tell(new Deposit("m4", Venue, 4, "BTC", 0.01m), TestActor);
+        ExpectMsg<CommandDuplicate>();
+    }
+
+    [Fact]
+    public async Task Cancelling_all_orders_cancels_each_open_order_and_answers_with_their_ids()
+    {
+        var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));
+        account.Tell(new Deposit("m1", Venue, 1, "USDT", 10_000m), TestActor);
+        account.Tell(new AcceptOrder("m2", Venue, 2, "o-a", TestMarket.BtcUsdt, OrderSide.Buy, 1m, 59_000m), TestActor);
+        account.Tell(new AcceptOrder("m3", Venue, 3, "o-b", TestMarket.EthUsdt, OrderSide.Sell, 2m, 3_100m), TestActor);
+        ReceiveN(3);
+
+        account.Tell(new CancelAllOrders("c1", "liquidation", 1), TestActor);
+        var cancelled = ExpectMsg<CommandAccepted>();
+        account.Tell(new CancelAllOrders("c2", "liquidation", 2), TestActor);
+        var none = ExpectMsg<CommandAccepted>();
+
+        Assert.Equal(["o-a", "o-b"], cancelled.CancelledOrderIds);
+        Assert.Equal(0m, cancelled.Margin!.InitialMarginUsd);
+        Assert.Empty(none.CancelledOrderIds);
+        Assert.Empty((await account.Ask<AccountView>(GetAccount.Instance, TimeSpan.FromSeconds(10))).OpenOrders);
+    }
+
+    [Fact]
+    public async Task A_deficit_cover_credits_the_wallet_and_a_non_positive_one_is_refused()
+    {
+        var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));
+
+        account.Tell(new CoverDeficit("f1", "insurance-fund", 1, "USDT", 125.5m), TestActor);
+        var covered = ExpectMsg<CommandAccepted>();
+        account.Tell(new CoverDeficit("f2", "insurance-fund", 2, "USDT", 0m), TestActor);
+        var refused = ExpectMsg<CommandRejected>();
+
+        Assert.Equal(new DeficitCovered("f1", "insurance-fund", 1, "USDT", 125.5m), Assert.Single(covered.Events));
+        Assert.Equal(125.5m, covered.Margin!.EquityUsd);
+        Assert.Equal(RejectionCode.InvalidAmount, refused.Rejection.Code);
+        Assert.Equal([new CollateralBalance("USDT", 125.5m)], (await account.Ask<AccountView>(GetAccount.Instance, TimeSpan.FromSeconds(10))).Balances);
+    }
+
+    [Fact]
+    public async Task A_market_the_account_cannot_be_margined_at_is_logged_and_the_last_figures_kept()
+    {
+        var region = ShardRegion.Start(Sys, AccountActor.RegionSettings(_host.Settings(), shardCount: 1));
+        region.Tell(new ShardEnvelope("acc-1", new Deposit("m1", Venue, 1, "USDT", 1_000m)), TestActor);
+        region.Tell(new ShardEnvelope("acc-1", Buy("m2", 2, 1m, 60_000m)), TestActor);
+        var last = ((CommandAccepted)ReceiveN(2)[1]).Margin;
+
+        // A market without BTCUSDT cannot value the position: the account must neither crash nor forget its figures.
+        var broken = TestMarket.Build(59_000m, 3_000m, TestMarket.Instruments.Where(i => i.Symbol != TestMarket.BtcUsdt));
+        var version = _host.Market.Publish(broken);
+        region.Tell(new ShardBroadcast(new MarketChanged(broken, version, new HashSet<string> { "BTC" }), new HashSet<string> { "BTC" }), TestActor);
+
+        AwaitAssert(() => Assert.Contains(Logs.Entries, e => e.Message.Contains("could not be margined", StringComparison.Ordinal)));
+        var view = await region.Ask<AccountView>(new ShardEnvelope("acc-1", GetAccount.Instance), TimeSpan.FromSeconds(10));
+        Assert.Equal(last, view.Margin);
+        Assert.Single(view.Positions);
+    }
+
+    [Fact]
+    public async Task Explain_margin_answers_the_risk_assessment_with_its_explanation()
+    {
+        var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));
+        account.Tell(new Deposit("m1", Venue, 1, "USDT", 1_000m), TestActor);
+        account.Tell(Buy("m2", 2, 1m, 60_000m), TestActor);
+        ReceiveN(2);
+
+        var margin = await account.Ask<AccountMargin>(ExplainMargin.Instance, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(("acc-1", 500m, 250m), (margin.AccountId, margin.InitialMarginUsd, margin.MaintenanceMarginUsd));
+        Assert.Single(margin.Positions);
+    }
+
     private void MoveBtc(IActorRef region, decimal btc)
     {
         var market = TestMarket.Build(btc: btc);
