@@ -269,6 +269,27 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
         Assert.Single(margin.Positions);
     }
 
+    [Fact]
+    public void An_account_that_comes_to_hold_an_asset_registers_interest_in_it()
+    {
+        var limits = CreateTestProbe();
+        Sys.EventStream.Subscribe(limits.Ref, typeof(AccountLimitsChanged));
+        var region = ShardRegion.Start(Sys, AccountActor.RegionSettings(_host.Settings(), shardCount: 2));
+        region.Tell(new ShardEnvelope("acc-1", new Deposit("m1", Venue, 1, "USDT", 1_000m)), TestActor);
+        ExpectMsg<CommandAccepted>();
+        limits.ReceiveN(2);
+        MoveBtc(region, 61_000m);
+        limits.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        region.Tell(new ShardEnvelope("acc-1", new Deposit("m2", Venue, 2, "BTC", 0.1m)), TestActor);
+        ExpectMsg<CommandAccepted>();
+        limits.ExpectMsg<AccountLimitsChanged>();
+        MoveBtc(region, 62_000m);
+
+        // 1,000 USDT + 0.1 BTC at 62,000 less the 5% haircut = 1,000 + 5,890.
+        Assert.Equal(6_890m, limits.ExpectMsg<AccountLimitsChanged>().AvailableUsd);
+    }
+
     private void MoveBtc(IActorRef region, decimal btc)
     {
         var market = TestMarket.Build(btc: btc);

@@ -180,6 +180,7 @@ public sealed class AccountDeciderTests
         Assert.Null(decision.Gap);
         Assert.Equal(before, account.SnapshotJson());
     }
+
     [Fact]
     public void Cancel_all_orders_cancels_every_open_order_and_records_the_message_once()
     {
