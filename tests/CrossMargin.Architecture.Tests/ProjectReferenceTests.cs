@@ -35,7 +35,8 @@ public sealed class ProjectReferenceTests
     [InlineData("CrossMargin.Actors", new string[0])]
     [InlineData("CrossMargin.Actors.TestKit", new[] { "CrossMargin.Actors" })]
     [InlineData("CrossMargin.Persistence", new[] { "CrossMargin.Actors" })]
-    [InlineData("CrossMargin.Engine", new[] { "CrossMargin.Risk", "CrossMargin.Actors", "CrossMargin.Persistence" })]
+    [InlineData("CrossMargin.Cluster", new[] { "CrossMargin.Actors", "CrossMargin.Persistence" })]
+    [InlineData("CrossMargin.Engine", new[] { "CrossMargin.Risk", "CrossMargin.Actors", "CrossMargin.Persistence", "CrossMargin.Cluster" })]
     public void Project_references_only_layers_below_it(string assembly, string[] allowed)
     {
         var ours = ReferencesOf(assembly).Where(r => r.StartsWith("CrossMargin", StringComparison.Ordinal) || r == "cm");

@@ -15,7 +15,8 @@ namespace CrossMargin.Engine.Accounts;
 /// Executions, accepted orders and cancellations are facts from the venue: their shape is checked, never the
 /// account's margin (the venue already traded; breaches are for the liquidation path). Withdrawals and margin mode
 /// changes are requests: refused when, afterwards, equity would be below initial margin in the cross pool or in an
-/// isolated position they touch. A deposit is never refused for margin.
+/// isolated position they touch. A deposit or a deficit cover is never refused for margin;
+/// cancelling all orders cancels whatever is open (none is no error: the coordinator retries it freely).
 /// </remarks>
 public static class AccountDecider
 {
@@ -49,6 +50,11 @@ public static class AccountDecider
             CancelOrder c => state.OpenOrders.ContainsKey(c.OrderId)
                 ? Accept(new OrderCancelled(c.MessageId, c.Source, c.Sequence, c.OrderId))
                 : AccountDecision.Reject(RejectionCode.UnknownOrder, $"Order {c.OrderId} is not open."),
+            CancelAllOrders c => new AccountDecision(DecisionOutcome.Accepted,
+                state.OpenOrders.Keys.Select(IAccountEvent (id) => new OrderCancelled(c.MessageId, c.Source, c.Sequence, id)).ToArray(), null, null),
+            CoverDeficit c => InvalidAmount(c.Asset, c.Amount, market) is { } invalid
+                ? AccountDecision.Reject(invalid.Code, invalid.Message)
+                : Accept(new DeficitCovered(c.MessageId, c.Source, c.Sequence, c.Asset, c.Amount)),
             Deposit c => DecideDeposit(c, market),
             Withdraw c => DecideWithdraw(state, c, market, margin),
             SettleFunding c => DecideFunding(c, market),

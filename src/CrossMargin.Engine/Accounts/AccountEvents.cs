@@ -29,6 +29,9 @@ public static class AccountEvents
     /// <summary>Manifest of <see cref="MarginModeChanged"/>.</summary>
     public const string MarginModeChangedManifest = "account.margin-mode-changed";
 
+    /// <summary>Manifest of <see cref="DeficitCovered"/>.</summary>
+    public const string DeficitCoveredManifest = "account.deficit-covered";
+
     /// <summary>Manifest of <see cref="AccountSnapshot"/>.</summary>
     public const string SnapshotManifest = "account.snapshot";
 
@@ -45,6 +48,7 @@ public static class AccountEvents
             .Register(WithdrawnManifest, Version, json.Withdrawn)
             .Register(FundingSettledManifest, Version, json.FundingSettled)
             .Register(MarginModeChangedManifest, Version, json.MarginModeChanged)
+            .Register(DeficitCoveredManifest, Version, json.DeficitCovered)
             .Register(SnapshotManifest, Version, json.AccountSnapshot);
     }
 }

@@ -18,5 +18,6 @@ namespace CrossMargin.Engine.Accounts;
 [JsonSerializable(typeof(Withdrawn))]
 [JsonSerializable(typeof(FundingSettled))]
 [JsonSerializable(typeof(MarginModeChanged))]
+[JsonSerializable(typeof(DeficitCovered))]
 [JsonSerializable(typeof(AccountSnapshot))]
 internal sealed partial class AccountEventsJsonContext : JsonSerializerContext;

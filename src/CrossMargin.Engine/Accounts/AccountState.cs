@@ -80,6 +80,9 @@ public sealed class AccountState
             case Withdrawn e:
                 Credit(e.Asset, -e.Amount);
                 break;
+            case DeficitCovered e:
+                Credit(e.Asset, e.Amount);
+                break;
             case FundingSettled e:
                 ApplyFunding(e, InstrumentOf(instruments, e.Symbol));
                 break;

@@ -47,4 +47,7 @@ public enum RejectionCode
 
     /// <summary>The amounts are beyond what a decimal balance or position can hold.</summary>
     Overflow,
+
+    /// <summary>The account could not be margined at the current market (e.g. a price is missing): nothing was decided.</summary>
+    AssessmentFailed,
 }

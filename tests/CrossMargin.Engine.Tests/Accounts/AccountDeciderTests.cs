@@ -180,4 +180,52 @@ public sealed class AccountDeciderTests
         Assert.Null(decision.Gap);
         Assert.Equal(before, account.SnapshotJson());
     }
+
+    [Fact]
+    public void Cancel_all_orders_cancels_every_open_order_and_records_the_message_once()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 10_000m);
+        var (id1, _, seq1) = account.Next();
+        account.Accept(new AcceptOrder(id1, AccountFixture.Venue, seq1, "o-b", TestMarket.BtcUsdt, OrderSide.Buy, 1m, 59_000m));
+        var (id2, _, seq2) = account.Next();
+        account.Accept(new AcceptOrder(id2, AccountFixture.Venue, seq2, "o-a", TestMarket.EthUsdt, OrderSide.Sell, 1m, 3_100m));
+
+        var decision = account.Send(new CancelAllOrders("cancel-1", "liquidation", 1));
+        var retry = account.Send(new CancelAllOrders("cancel-1", "liquidation", 1));
+
+        Assert.Equal(DecisionOutcome.Accepted, decision.Outcome);
+        Assert.Equal([new OrderCancelled("cancel-1", "liquidation", 1, "o-a"), new OrderCancelled("cancel-1", "liquidation", 1, "o-b")], decision.Events);
+        Assert.Empty(account.State.OpenOrders);
+        Assert.Equal(DecisionOutcome.Duplicate, retry.Outcome);
+    }
+
+    [Fact]
+    public void Cancel_all_orders_with_none_open_is_accepted_with_no_event()
+    {
+        var account = new AccountFixture();
+
+        var decision = account.Send(new CancelAllOrders("cancel-1", "liquidation", 1));
+
+        Assert.Equal(DecisionOutcome.Accepted, decision.Outcome);
+        Assert.Empty(decision.Events);
+    }
+
+    [Fact]
+    public void A_deficit_cover_credits_the_asset_and_must_be_positive_and_priced()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 100m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 1m, 60_000m);
+
+        var covered = account.Send(new CoverDeficit("f-1", "insurance-fund", 1, "USDT", 50m));
+        var zero = account.Send(new CoverDeficit("f-2", "insurance-fund", 2, "USDT", 0m));
+        var unpriced = account.Send(new CoverDeficit("f-3", "insurance-fund", 3, "DOGE", 1m));
+
+        // Accepted although the account stays below initial margin: the fund's credit is never refused for margin.
+        Assert.Equal(DecisionOutcome.Accepted, covered.Outcome);
+        Assert.Equal(150m, account.State.BalanceOf("USDT"));
+        Assert.Equal(RejectionCode.InvalidAmount, zero.Rejection!.Code);
+        Assert.Equal(RejectionCode.UnknownAsset, unpriced.Rejection!.Code);
+    }
 }

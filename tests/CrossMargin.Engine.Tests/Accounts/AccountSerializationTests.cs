@@ -25,6 +25,7 @@ public sealed class AccountSerializationTests
         new FundingSettled("m6", "funding", 1, "BTCUSDT", -0.000123m, 60123.45m),
         new MarginModeChanged("m7", "ops", 1, MarginMode.Portfolio, null, null),
         new MarginModeChanged("m8", "ops", 2, MarginMode.StandardCross, "BTCUSDT", 250.5m),
+        new DeficitCovered("m9", "insurance-fund", 1, "USDT", 1234.56789012m),
     ];
 
     [Theory]

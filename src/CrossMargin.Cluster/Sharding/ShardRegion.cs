@@ -1,0 +1,106 @@
+using CrossMargin.Actors;
+using Microsoft.Extensions.Logging;
+
+namespace CrossMargin.Cluster.Sharding;
+
+/// <summary>
+/// The entry point to the entities of one type on this node, shaped after Akka.Cluster.Sharding's shard region: send
+/// it a <see cref="ShardEnvelope"/> and the entity with that id receives the message (started on demand, the sender
+/// kept); send it a <see cref="ShardBroadcast"/> and every live entity interested in one of its topics receives it once.
+/// Entities are children of their shard, shards (started on demand, one per <see cref="ShardIds.Of"/>) children of
+/// the region. This is the in-process region: all shards live here. The cluster's region takes the same messages and
+/// hands envelopes of shards held elsewhere to their queues.
+/// </summary>
+public sealed class ShardRegion : ActorBase
+{
+    private readonly ShardRegionSettings _settings;
+    private readonly Dictionary<int, IActorRef> _shards = [];
+
+    private ShardRegion(ShardRegionSettings settings) => _settings = settings;
+
+    /// <summary>The props of a region for <paramref name="settings"/>, validated now rather than when the actor starts.</summary>
+    /// <exception cref="ArgumentException">A setting is invalid.</exception>
+    public static Props Props(ShardRegionSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        return Actors.Props.Create(() => new ShardRegion(settings));
+    }
+
+    /// <summary>Starts a region of <paramref name="settings"/> under <paramref name="factory"/>, named after its type.</summary>
+    public static IActorRef Start(IActorRefFactory factory, ShardRegionSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentNullException.ThrowIfNull(settings);
+        return factory.ActorOf(Props(settings), settings.TypeName);
+    }
+
+    /// <inheritdoc />
+    protected override bool Receive(object message)
+    {
+        switch (message)
+        {
+            case ShardEnvelope envelope:
+                Route(envelope);
+                return true;
+            case ShardBroadcast broadcast:
+                foreach (var shard in _shards.Values)
+                {
+                    shard.Forward(broadcast);
+                }
+
+                return true;
+            case GetShardRegionStats:
+                ReplyStats();
+                return true;
+            case Terminated terminated:
+                // A shard stops only when its supervisor gave up on it; the next envelope starts it afresh.
+                foreach (var (id, shard) in _shards)
+                {
+                    if (Equals(shard, terminated.ActorRef))
+                    {
+                        _shards.Remove(id);
+                        break;
+                    }
+                }
+
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void Route(ShardEnvelope envelope)
+    {
+        if (string.IsNullOrEmpty(envelope.EntityId))
+        {
+            Context.Log.LogWarning("{TypeName}: an envelope without an entity id ({MessageType}) was dropped", _settings.TypeName, envelope.Message?.GetType().Name);
+            Unhandled(envelope);
+            return;
+        }
+
+        var shardId = ShardIds.Of(envelope.EntityId, _settings.ShardCount);
+        if (!_shards.TryGetValue(shardId, out var shard))
+        {
+            var entityProps = _settings.EntityProps;
+            shard = Context.ActorOf(Actors.Props.Create(() => new Shard(shardId, entityProps)), "shard-" + shardId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Context.Watch(shard);
+            _shards.Add(shardId, shard);
+        }
+
+        shard.Forward(envelope);
+    }
+
+    private void ReplyStats()
+    {
+        if (_shards.Count == 0)
+        {
+            Sender.Tell(new ShardRegionStats(new SortedDictionary<int, int>()), Self);
+            return;
+        }
+
+        var shards = _shards.Values.ToArray();
+        var replyTo = Sender;
+        Context.ActorOf(Actors.Props.Create(() => new ShardStatsCollector(shards, replyTo)));
+    }
+}

@@ -1,0 +1,276 @@
+using System.Runtime.CompilerServices;
+using CrossMargin.Actors;
+using CrossMargin.Cluster.Sharding;
+using CrossMargin.Engine.Prices;
+using CrossMargin.Persistence;
+using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Market;
+using Microsoft.Extensions.Logging;
+using ActorProps = CrossMargin.Actors.Props;
+
+namespace CrossMargin.Engine.Accounts;
+
+/// <summary>
+/// One account, event-sourced (persistence id <c>account-{id}</c>) and normally hosted by a <see cref="ShardRegion"/>
+/// (<see cref="RegionSettings"/>). Commands (<see cref="IAccountCommand"/>) are decided by <see cref="AccountDecider"/> at
+/// the newest market; accepted events are persisted, applied, and answered with <see cref="CommandAccepted"/> carrying the
+/// new margin figures; duplicates with <see cref="CommandDuplicate"/>; refusals with <see cref="CommandRejected"/>.
+/// <see cref="CheckPreTrade"/>, <see cref="GetAccount"/> and <see cref="ExplainMargin"/> are answered from memory.
+/// </summary>
+/// <remarks>
+/// <para>After every accepted change, on recovery and on every <see cref="MarketChanged"/>, the account re-margins at
+/// <see cref="LatestMarket.Current"/>: a status change is published as <see cref="AccountStatusChanged"/>, liquidation or
+/// bankruptcy is told to the breach-report reference as <see cref="AccountBreached"/> (each time, while it lasts), and
+/// <see cref="AccountLimitsChanged"/> is published when its numbers change. A failed assessment (a price missing from the
+/// market) is logged and the last figures are kept: throwing would restart the actor into the same failure.</para>
+/// <para>The account tells its parent (the shard) which topics of <see cref="ShardBroadcast"/> concern it: the underlyings
+/// and settlement assets of its positions and open orders and the assets of its non-zero balances, whenever that set
+/// changes. Started outside a region, that message is unhandled by its parent and harmless.</para>
+/// <para>Events are applied with instruments from the newest market, so an instrument must stay in the market's
+/// definitions for as long as journals (after the last snapshot) mention it, or recovery fails and the actor stops.</para>
+/// </remarks>
+public sealed class AccountActor : PersistentActor
+{
+    // The settlement assets of a market, found once per snapshot rather than once per account and assessment.
+    private static readonly ConditionalWeakTable<MarketSnapshot, string[]> SettlementAssets = [];
+
+    private readonly AccountActorSettings _settings;
+    private AccountState _state;
+    private MarginSummary? _margin;
+    private AccountLimitsChanged? _limits;
+    private string[] _topics = [];
+
+    private AccountActor(string accountId, AccountActorSettings settings)
+        : base(settings.Persistence)
+    {
+        _settings = settings;
+        _state = new AccountState(accountId, settings.DedupeCapacity);
+    }
+
+    /// <inheritdoc />
+    public override string PersistenceId => "account-" + _state.AccountId;
+
+    /// <summary>The props of the actor of account <paramref name="accountId"/>.</summary>
+    public static ActorProps Props(string accountId, AccountActorSettings settings)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(accountId);
+        ArgumentNullException.ThrowIfNull(settings);
+        return ActorProps.Create(() => new AccountActor(accountId, settings));
+    }
+
+    /// <summary>A region of accounts: type name "account", <paramref name="shardCount"/> shards, one actor per account id.</summary>
+    public static ShardRegionSettings RegionSettings(AccountActorSettings settings, int shardCount) =>
+        new("account", shardCount, accountId => Props(accountId, settings));
+
+    /// <inheritdoc />
+    protected override void ReceiveRecover(object message)
+    {
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: AccountSnapshot snapshot }:
+                _state = AccountState.FromSnapshot(snapshot);
+                break;
+            case IAccountEvent @event:
+                _state.Apply(@event, _settings.Market.Current.FindInstrument);
+                break;
+            case RecoveryCompleted:
+                AfterChange();
+                break;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override bool ReceiveCommand(object message)
+    {
+        switch (message)
+        {
+            case IAccountCommand command:
+                Handle(command);
+                return true;
+            case MarketChanged:
+                Reassess();
+                return true;
+            case CheckPreTrade check:
+                Sender.Tell(PreTrade(check), Self);
+                return true;
+            case GetAccount:
+                Sender.Tell(View(), Self);
+                return true;
+            case ExplainMargin:
+                Explain();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override object? SnapshotState() => _state.ToSnapshot();
+
+    private void Handle(IAccountCommand command)
+    {
+        AccountDecision decision;
+        try
+        {
+            decision = AccountDecider.Decide(_state, command, _settings.Market.Current, _settings.Models);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
+        {
+            Context.Log.LogWarning(e, "Account {AccountId}: command {MessageId} could not be decided at the current market", _state.AccountId, command.MessageId);
+            Sender.Tell(new CommandRejected(command.MessageId, new Rejection(RejectionCode.AssessmentFailed,
+                $"Account {_state.AccountId} could not be margined at the current market: {e.Message}")), Self);
+            return;
+        }
+
+        var replyTo = Sender;
+        switch (decision.Outcome)
+        {
+            case DecisionOutcome.Duplicate:
+                replyTo.Tell(new CommandDuplicate(command.MessageId), Self);
+                return;
+            case DecisionOutcome.Rejected:
+                replyTo.Tell(new CommandRejected(command.MessageId, decision.Rejection!), Self);
+                return;
+        }
+
+        if (decision.Gap is { } gap)
+        {
+            Context.Log.LogWarning("Account {AccountId}: message {MessageId} from {Source} skipped sequence {From} to {To}; applied anyway",
+                _state.AccountId, command.MessageId, gap.Source, gap.From, gap.To);
+        }
+
+        if (decision.Events.Count == 0)
+        {
+            replyTo.Tell(new CommandAccepted(command.MessageId, decision.Events, _margin, decision.Gap), Self);
+            return;
+        }
+
+        var remaining = decision.Events.Count;
+        PersistAll(decision.Events, @event =>
+        {
+            _state.Apply(@event, _settings.Market.Current.FindInstrument);
+            if (--remaining == 0)
+            {
+                AfterChange();
+                replyTo.Tell(new CommandAccepted(command.MessageId, decision.Events, _margin, decision.Gap), Self);
+            }
+        });
+    }
+
+    private void AfterChange()
+    {
+        Reassess();
+        UpdateInterest();
+    }
+
+    private void Reassess()
+    {
+        var market = _settings.Market.Current;
+        MarginSummary now;
+        try
+        {
+            now = MarginSummary.Of(_settings.Models.Assess(_state, market));
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
+        {
+            Context.Log.LogWarning(e, "Account {AccountId} could not be margined at the market of {ValuationTime}; keeping the last figures",
+                _state.AccountId, market.ValuationTime);
+            return;
+        }
+
+        var from = _margin?.Status ?? MarginStatus.Healthy;
+        _margin = now;
+        if (now.Status != from)
+        {
+            Context.System.EventStream.Publish(new AccountStatusChanged(_state.AccountId, from, now.Status, now.EquityUsd, now.InitialMarginUsd,
+                now.MaintenanceMarginUsd, now.ValuationTime));
+        }
+
+        if (now.Status is MarginStatus.Liquidation or MarginStatus.Bankrupt)
+        {
+            _settings.BreachReports.Tell(new AccountBreached(_state.AccountId, now.Status, now.EquityUsd, now.InitialMarginUsd, now.MaintenanceMarginUsd,
+                now.ValuationTime), Self);
+        }
+
+        PublishLimits(now, market);
+    }
+
+    private void PublishLimits(MarginSummary margin, MarketSnapshot market)
+    {
+        var assets = SettlementAssets.GetValue(market, static m =>
+            m.Instruments.Select(i => i.SettlementAsset).Distinct(StringComparer.Ordinal).Where(m.HasPrice).Order(StringComparer.Ordinal).ToArray());
+        var byAsset = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var asset in assets)
+        {
+            byAsset[asset] = Math.Floor(margin.AvailableMarginUsd / market.PriceOf(asset) * 100_000_000m) / 100_000_000m;
+        }
+
+        var limits = new AccountLimitsChanged(_state.AccountId, margin.AvailableMarginUsd, byAsset);
+        if (!limits.SameNumbersAs(_limits))
+        {
+            _limits = limits;
+            Context.System.EventStream.Publish(limits);
+        }
+    }
+
+    private void UpdateInterest()
+    {
+        var market = _settings.Market.Current;
+        var topics = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var symbol in _state.Positions.Keys.Concat(_state.OpenOrders.Values.Select(o => o.Symbol)))
+        {
+            if (market.FindInstrument(symbol) is { } instrument)
+            {
+                topics.Add(instrument.Underlying);
+                topics.Add(instrument.SettlementAsset);
+            }
+        }
+
+        foreach (var (asset, amount) in _state.Balances)
+        {
+            if (amount != 0)
+            {
+                topics.Add(asset);
+            }
+        }
+
+        if (!topics.SequenceEqual(_topics, StringComparer.Ordinal))
+        {
+            _topics = topics.ToArray();
+            Context.Parent.Tell(new RegisterInterest(_state.AccountId, topics), Self);
+        }
+    }
+
+    private PreTradeResult PreTrade(CheckPreTrade check)
+    {
+        try
+        {
+            return AccountDecider.CheckPreTrade(_state, check, _settings.Market.Current, _settings.Models);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
+        {
+            Context.Log.LogWarning(e, "Account {AccountId}: pre-trade check {MessageId} could not be margined", _state.AccountId, check.MessageId);
+            var rejection = new Rejection(RejectionCode.AssessmentFailed, $"Account {_state.AccountId} could not be margined at the current market: {e.Message}");
+            return new PreTradeResult(false, rejection, _margin?.EquityUsd ?? 0m, _margin?.InitialMarginUsd ?? 0m, _margin?.AvailableMarginUsd ?? 0m,
+                _margin?.InitialMarginUsd ?? 0m);
+        }
+    }
+
+    private AccountView View()
+    {
+        var snapshot = _state.ToSnapshot();
+        return new AccountView(_state.AccountId, _state.Mode, snapshot.Balances, snapshot.Positions, snapshot.OpenOrders, _margin);
+    }
+
+    private void Explain()
+    {
+        try
+        {
+            Sender.Tell(_settings.Models.Assess(_state, _settings.Market.Current), Self);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
+        {
+            Sender.Tell(new Status.Failure(e), Self);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+using CrossMargin.Actors;
+using CrossMargin.Engine.Prices;
+using CrossMargin.Persistence;
+
+namespace CrossMargin.Engine.Accounts;
+
+/// <summary>What every <see cref="AccountActor"/> of a node shares.</summary>
+/// <param name="Persistence">Journal, writer and snapshot store; its registry must have the account types (<see cref="AccountEvents.Register"/>).</param>
+/// <param name="Models">The margin calculators.</param>
+/// <param name="Market">The node's newest market: what accounts recover, decide and re-margin at.</param>
+/// <param name="BreachReports">Where <see cref="AccountBreached"/> goes (the liquidation coordinator); <see cref="ActorRefs.Nobody"/> for none.</param>
+/// <param name="DedupeCapacity">How many recent message ids a new account remembers (an existing one keeps its snapshot's).</param>
+public sealed record AccountActorSettings(
+    PersistenceServices Persistence,
+    AccountMarginModels Models,
+    LatestMarket Market,
+    IActorRef BreachReports,
+    int DedupeCapacity = MessageLedger.DefaultCapacity);
