@@ -92,12 +92,23 @@ public sealed class AccountActor : PersistentActor
                 return true;
             case CheckPreTrade check:
                 Sender.Tell(PreTrade(check), Self);
+                PassivateIfNotOpen();
                 return true;
             case GetAccount:
-                Sender.Tell(View(), Self);
+                Sender.Tell(_state.IsOpen ? View() : new AccountNotOpen(_state.AccountId), Self);
+                PassivateIfNotOpen();
                 return true;
             case ExplainMargin:
-                Explain();
+                if (_state.IsOpen)
+                {
+                    Explain();
+                }
+                else
+                {
+                    Sender.Tell(new AccountNotOpen(_state.AccountId), Self);
+                    PassivateIfNotOpen();
+                }
+
                 return true;
             default:
                 return false;
@@ -130,6 +141,7 @@ public sealed class AccountActor : PersistentActor
                 return;
             case DecisionOutcome.Rejected:
                 replyTo.Tell(new CommandRejected(command.MessageId, decision.Rejection!), Self);
+                PassivateIfNotOpen();
                 return;
         }
 
@@ -159,12 +171,34 @@ public sealed class AccountActor : PersistentActor
 
     private void AfterChange()
     {
+        if (!_state.IsOpen)
+        {
+            return;
+        }
+
         Reassess();
         UpdateInterest();
     }
 
+    /// <summary>
+    /// A message for an account that was never opened (a mistyped id, a probe) must not leave an actor behind: ask the
+    /// shard to stop this one. Outside a region (tests, tools) the parent is the user guardian and there is nothing to ask.
+    /// </summary>
+    private void PassivateIfNotOpen()
+    {
+        if (!_state.IsOpen && Context.Parent.Path.Depth > 1)
+        {
+            Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self);
+        }
+    }
+
     private void Reassess()
     {
+        if (!_state.IsOpen)
+        {
+            return;
+        }
+
         var market = _settings.Market.Current;
         MarginSummary now;
         try

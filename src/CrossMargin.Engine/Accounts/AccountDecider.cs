@@ -33,6 +33,16 @@ public static class AccountDecider
                 $"A message needs an id, a source and a sequence from 1 (id '{command.MessageId}', source '{command.Source}', sequence {command.Sequence})."));
         }
 
+        if (command is OpenAccount && state.IsOpen && state.Messages.Check(command.MessageId, command.Source, command.Sequence).Verdict != MessageVerdict.Duplicate)
+        {
+            return AccountDecision.Reject(RejectionCode.AccountAlreadyOpen, $"Account {state.AccountId} is open already.");
+        }
+
+        if (command is not OpenAccount && !state.IsOpen)
+        {
+            return AccountDecision.Reject(RejectionCode.UnknownAccount, NotOpen(state));
+        }
+
         var check = state.Messages.Check(command.MessageId, command.Source, command.Sequence);
         switch (check.Verdict)
         {
@@ -45,6 +55,7 @@ public static class AccountDecider
 
         var decision = command switch
         {
+            OpenAccount c => Accept(new AccountOpened(c.MessageId, c.Source, c.Sequence, c.Mode)),
             ApplyExecution c => DecideExecution(c, market),
             AcceptOrder c => DecideAcceptOrder(state, c, market),
             CancelOrder c => state.OpenOrders.ContainsKey(c.OrderId)
@@ -98,6 +109,11 @@ public static class AccountDecider
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(market);
         ArgumentNullException.ThrowIfNull(margin);
+        if (!state.IsOpen)
+        {
+            return new PreTradeResult(false, new Rejection(RejectionCode.UnknownAccount, NotOpen(state)), 0m, 0m, 0m, 0m);
+        }
+
         var before = margin.Assess(state, market);
         var invalid = InvalidTrade(command.Symbol, command.Quantity, command.Price, market);
         if (invalid is not null)
@@ -322,4 +338,6 @@ public static class AccountDecider
     private static string Usd(decimal value) => value.ToString("N2", CultureInfo.InvariantCulture) + " USD";
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static string NotOpen(AccountState state) => $"Account {state.AccountId} is not open; an accountOpened message opens it.";
 }

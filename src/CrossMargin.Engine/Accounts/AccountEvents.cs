@@ -11,6 +11,9 @@ public static class AccountEvents
     /// <summary>Manifest of <see cref="ExecutionApplied"/>.</summary>
     public const string ExecutionAppliedManifest = "account.execution-applied";
 
+    /// <summary>Manifest of <see cref="AccountOpened"/>.</summary>
+    public const string AccountOpenedManifest = "account.opened";
+
     /// <summary>Manifest of <see cref="OrderAccepted"/>.</summary>
     public const string OrderAcceptedManifest = "account.order-accepted";
 
@@ -41,6 +44,7 @@ public static class AccountEvents
         ArgumentNullException.ThrowIfNull(registry);
         var json = AccountEventsJsonContext.Default;
         return registry
+            .Register(AccountOpenedManifest, Version, json.AccountOpened)
             .Register(ExecutionAppliedManifest, Version, json.ExecutionApplied)
             .Register(OrderAcceptedManifest, Version, json.OrderAccepted)
             .Register(OrderCancelledManifest, Version, json.OrderCancelled)

@@ -11,6 +11,7 @@ namespace CrossMargin.Engine.Accounts;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     UseStringEnumConverter = true,
     IgnoreReadOnlyProperties = true)]
+[JsonSerializable(typeof(AccountOpened))]
 [JsonSerializable(typeof(ExecutionApplied))]
 [JsonSerializable(typeof(OrderAccepted))]
 [JsonSerializable(typeof(OrderCancelled))]

@@ -9,10 +9,12 @@ namespace CrossMargin.Engine.Accounts;
 /// <param name="Positions">Positions by symbol (flat isolated positions keep their margin).</param>
 /// <param name="OpenOrders">Resting orders by order id, with their unfilled quantity.</param>
 /// <param name="Messages">Deduplication state.</param>
+/// <param name="IsOpen">Whether the account was opened.</param>
 public sealed record AccountSnapshot(
     string AccountId,
     MarginMode Mode,
     IReadOnlyList<CollateralBalance> Balances,
     IReadOnlyList<Position> Positions,
     IReadOnlyList<OpenOrder> OpenOrders,
-    MessageLedgerSnapshot Messages);
+    MessageLedgerSnapshot Messages,
+    bool IsOpen = true);

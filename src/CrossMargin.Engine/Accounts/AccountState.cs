@@ -35,6 +35,9 @@ public sealed class AccountState
     /// <summary>The account's id.</summary>
     public string AccountId { get; }
 
+    /// <summary>True once the account was opened; messages to an account that is not open are refused.</summary>
+    public bool IsOpen { get; private set; }
+
     /// <summary>The cross pool's margin mode.</summary>
     public MarginMode Mode { get; private set; }
 
@@ -65,6 +68,10 @@ public sealed class AccountState
         ArgumentNullException.ThrowIfNull(instruments);
         switch (@event)
         {
+            case AccountOpened e:
+                IsOpen = true;
+                Mode = e.Mode;
+                break;
             case ExecutionApplied e:
                 ApplyExecution(e, InstrumentOf(instruments, e.Symbol));
                 break;
@@ -110,13 +117,14 @@ public sealed class AccountState
         _balances.Select(b => new CollateralBalance(b.Key, b.Value)).ToArray(),
         _positions.Values.ToArray(),
         _openOrders.Values.ToArray(),
-        Messages.ToSnapshot());
+        Messages.ToSnapshot(),
+        IsOpen);
 
     /// <summary>Rebuilds a state from <paramref name="snapshot"/>.</summary>
     public static AccountState FromSnapshot(AccountSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var state = new AccountState(snapshot.AccountId, MessageLedger.FromSnapshot(snapshot.Messages)) { Mode = snapshot.Mode };
+        var state = new AccountState(snapshot.AccountId, MessageLedger.FromSnapshot(snapshot.Messages)) { Mode = snapshot.Mode, IsOpen = snapshot.IsOpen };
         foreach (var balance in snapshot.Balances)
         {
             state._balances[balance.Asset] = balance.Amount;

@@ -50,4 +50,10 @@ public enum RejectionCode
 
     /// <summary>The account could not be margined at the current market (e.g. a price is missing): nothing was decided.</summary>
     AssessmentFailed,
+
+    /// <summary>The account was never opened (see <see cref="OpenAccount"/>).</summary>
+    UnknownAccount,
+
+    /// <summary>The account is open already.</summary>
+    AccountAlreadyOpen,
 }

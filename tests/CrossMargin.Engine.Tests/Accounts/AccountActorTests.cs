@@ -36,6 +36,7 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
     public void An_execution_is_accepted_with_the_margin_figures_after_it()
     {
         var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));
+        Open(account);
         account.Tell(new Deposit("m1", Venue, 1, "USDT", 1_000m), TestActor);
         ExpectMsg<CommandAccepted>();
 
@@ -53,6 +54,7 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
     {
         var settings = _host.Settings();
         var first = Sys.ActorOf(AccountActor.Props("acc-1", settings));
+        Open(first);
         first.Tell(new Deposit("m1", Venue, 1, "USDT", 1_000m), TestActor);
         first.Tell(Buy("m2", 2, 1m, 60_000m), TestActor);
         ReceiveN(2);
@@ -74,6 +76,7 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
     {
         var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));
 
+        Open(account);
         account.Tell(new Deposit("m3", Venue, 3, "USDT", 1_000m), TestActor);
         var accepted = ExpectMsg<CommandAccepted>();
         account.Tell(new Deposit("m2", Venue, 2, "USDT", 1_000m), TestActor);
@@ -88,6 +91,7 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
     public async Task A_withdrawal_that_would_breach_initial_margin_is_refused_with_the_figures()
     {
         var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));
+        Open(account);
         account.Tell(new Deposit("m1", Venue, 1, "USDT", 1_000m), TestActor);
         account.Tell(Buy("m2", 2, 1m, 60_000m), TestActor);
         ReceiveN(2);
@@ -105,6 +109,7 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
     public async Task The_pre_trade_check_agrees_with_the_account_after_the_same_trade()
     {
         var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));
+        Open(account);
         account.Tell(new Deposit("m1", Venue, 1, "USDT", 1_000m), TestActor);
         ExpectMsg<CommandAccepted>();
 
@@ -125,6 +130,7 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
         var statuses = CreateTestProbe();
         Sys.EventStream.Subscribe(statuses.Ref, typeof(AccountStatusChanged));
         var region = ShardRegion.Start(Sys, AccountActor.RegionSettings(_host.Settings(breaches.Ref), shardCount: 4));
+        Open(region, "acc-1");
         region.Tell(new ShardEnvelope("acc-1", new Deposit("m1", Venue, 1, "USDT", 1_000m)), TestActor);
         region.Tell(new ShardEnvelope("acc-1", Buy("m2", 2, 1m, 60_000m)), TestActor);
         ReceiveN(2);
@@ -152,8 +158,10 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
         var limits = CreateTestProbe();
         Sys.EventStream.Subscribe(limits.Ref, typeof(AccountLimitsChanged));
         var region = ShardRegion.Start(Sys, AccountActor.RegionSettings(_host.Settings(), shardCount: 4));
+        Open(region, "acc-btc");
         region.Tell(new ShardEnvelope("acc-btc", new Deposit("m1", Venue, 1, "USDT", 1_000m)), TestActor);
         region.Tell(new ShardEnvelope("acc-btc", Buy("m2", 2, 1m, 60_000m)), TestActor);
+        Open(region, "acc-eth");
         region.Tell(new ShardEnvelope("acc-eth", new Deposit("m1", Venue, 1, "USDT", 1_000m)), TestActor);
         region.Tell(new ShardEnvelope("acc-eth", new ApplyExecution("m2", Venue, 2, "x2", "o2", TestMarket.EthUsdt, OrderSide.Buy, 1m, 3_000m, 0m,
             Liquidity.Taker, TestMarket.ValuationTime)), TestActor);
@@ -177,6 +185,7 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
     {
         var settings = _host.Settings();
         var first = Sys.ActorOf(AccountActor.Props("acc-1", settings));
+        Open(first);
         first.Tell(new Deposit("m1", Venue, 1, "USDT", 5_000m), TestActor);
         first.Tell(Buy("m2", 2, 1m, 60_000m), TestActor);
         first.Tell(new AcceptOrder("m3", Venue, 3, "o-9", TestMarket.EthUsdt, OrderSide.Sell, 2m, 3_100m), TestActor);
@@ -204,6 +213,7 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
     public async Task Cancelling_all_orders_cancels_each_open_order_and_answers_with_their_ids()
     {
         var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));
+        Open(account);
         account.Tell(new Deposit("m1", Venue, 1, "USDT", 10_000m), TestActor);
         account.Tell(new AcceptOrder("m2", Venue, 2, "o-a", TestMarket.BtcUsdt, OrderSide.Buy, 1m, 59_000m), TestActor);
         account.Tell(new AcceptOrder("m3", Venue, 3, "o-b", TestMarket.EthUsdt, OrderSide.Sell, 2m, 3_100m), TestActor);
@@ -225,6 +235,7 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
     {
         var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));
 
+        Open(account);
         account.Tell(new CoverDeficit("f1", "insurance-fund", 1, "USDT", 125.5m), TestActor);
         var covered = ExpectMsg<CommandAccepted>();
         account.Tell(new CoverDeficit("f2", "insurance-fund", 2, "USDT", 0m), TestActor);
@@ -240,6 +251,7 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
     public async Task A_market_the_account_cannot_be_margined_at_is_logged_and_the_last_figures_kept()
     {
         var region = ShardRegion.Start(Sys, AccountActor.RegionSettings(_host.Settings(), shardCount: 1));
+        Open(region, "acc-1");
         region.Tell(new ShardEnvelope("acc-1", new Deposit("m1", Venue, 1, "USDT", 1_000m)), TestActor);
         region.Tell(new ShardEnvelope("acc-1", Buy("m2", 2, 1m, 60_000m)), TestActor);
         var last = ((CommandAccepted)ReceiveN(2)[1]).Margin;
@@ -259,6 +271,7 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
     public async Task Explain_margin_answers_the_risk_assessment_with_its_explanation()
     {
         var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));
+        Open(account);
         account.Tell(new Deposit("m1", Venue, 1, "USDT", 1_000m), TestActor);
         account.Tell(Buy("m2", 2, 1m, 60_000m), TestActor);
         ReceiveN(2);
@@ -275,6 +288,7 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
         var limits = CreateTestProbe();
         Sys.EventStream.Subscribe(limits.Ref, typeof(AccountLimitsChanged));
         var region = ShardRegion.Start(Sys, AccountActor.RegionSettings(_host.Settings(), shardCount: 2));
+        Open(region, "acc-1");
         region.Tell(new ShardEnvelope("acc-1", new Deposit("m1", Venue, 1, "USDT", 1_000m)), TestActor);
         ExpectMsg<CommandAccepted>();
         limits.ReceiveN(2);
@@ -288,6 +302,13 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
 
         // 1,000 USDT + 0.1 BTC at 62,000 less the 5% haircut = 1,000 + 5,890.
         Assert.Equal(6_890m, limits.ExpectMsg<AccountLimitsChanged>().AvailableUsd);
+    }
+
+    private void Open(IActorRef target, string? accountInRegion = null)
+    {
+        var open = new OpenAccount("open", AccountFixture.Accounts, 1);
+        target.Tell(accountInRegion is null ? open : new ShardEnvelope(accountInRegion, open), TestActor);
+        ExpectMsg<CommandAccepted>();
     }
 
     private void MoveBtc(IActorRef region, decimal btc)

@@ -112,7 +112,7 @@ public sealed class AccountSerializationTests
             replayed.Apply((IAccountEvent)AccountFixture.Registry.Deserialize(payload), account.Market.FindInstrument);
         }
 
-        Assert.Equal(4, account.Journal.Count);
+        Assert.Equal(5, account.Journal.Count);
         Assert.Equal(account.SnapshotJson(), AccountFixture.Json(replayed));
     }
 }

@@ -13,6 +13,7 @@ public sealed class AccountFixture
 {
     public const string Venue = "matching-engine";
     public const string Wallet = "wallet";
+    public const string Accounts = "account-service";
 
     private long _sequence;
     private int _ids;
@@ -21,6 +22,7 @@ public sealed class AccountFixture
     {
         State = new AccountState("acc-1", dedupeCapacity);
         Market = market ?? TestMarket.Build();
+        Accept(new OpenAccount("open-acc-1", Accounts, 1));
     }
 
     public static AccountMarginModels Models { get; } = new(TestParameters.StandardCalculator(), TestParameters.DeribitCalculator());
