@@ -82,6 +82,7 @@ internal sealed class PriceActor : ReceiveActor
         _lastTimestamps[update.Asset] = update.Timestamp;
         _counters.Accepted();
         _publisher.Tell(new IndexAccepted(update.Asset, update.Price), Self);
+        Sender.Tell(new PriceAccepted(update.Asset), Self);
     }
 
     private void OnMark(UpdateMark update, DateTimeOffset now)
@@ -150,6 +151,7 @@ internal sealed class PriceActor : ReceiveActor
         _lastTimestamps[update.Symbol] = update.Timestamp;
         _counters.Accepted();
         _publisher.Tell(new MarkAccepted(_asset, new InstrumentMark(update.Symbol, update.Price, vol)), Self);
+        Sender.Tell(new PriceAccepted(update.Symbol), Self);
     }
 
     private bool CheckTimestamp(string symbol, DateTimeOffset timestamp, DateTimeOffset now)

@@ -44,10 +44,14 @@ public abstract class PriceTestKit(ITestOutputHelper output) : Actors.TestKit.Te
     protected void Index(IActorRef feed, string asset, decimal price, DateTimeOffset? at = null) =>
         feed.Tell(new UpdateIndex(asset, price, at ?? Now), TestActor);
 
+    /// <summary>The next rejection, passing over the <see cref="PriceAccepted"/> answers to accepted updates.</summary>
+    protected PriceRejected NextRejection(Func<PriceRejected, bool>? isTheOne = null) =>
+        FishForMessage<object>(m => m is PriceRejected r && (isTheOne?.Invoke(r) ?? true)) as PriceRejected ?? throw new InvalidOperationException();
+
     /// <summary>Expects a rejection for <paramref name="symbol"/> with <paramref name="reason"/>, counted once.</summary>
     protected PriceRejected ExpectRejected(IActorRef feed, string symbol, PriceRejectionReason reason)
     {
-        var rejected = ExpectMsg<PriceRejected>();
+        var rejected = NextRejection();
         Assert.Equal((symbol, reason), (rejected.Symbol, rejected.Reason));
         var stats = Stats(feed);
         Assert.Equal(1, stats.RejectedFor(reason));

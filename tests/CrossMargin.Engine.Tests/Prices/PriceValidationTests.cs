@@ -47,9 +47,9 @@ public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKi
     {
         var feed = StartFeed();
         Mark(feed, TestMarket.BtcUsdt, 0m);
-        Assert.Equal(PriceRejectionReason.NonPositivePrice, ExpectMsg<PriceRejected>().Reason);
+        Assert.Equal(PriceRejectionReason.NonPositivePrice, NextRejection().Reason);
         Index(feed, "BTC", -1m);
-        var rejected = ExpectMsg<PriceRejected>();
+        var rejected = NextRejection();
         Assert.Equal(("BTC", PriceRejectionReason.NonPositivePrice), (rejected.Symbol, rejected.Reason));
         Assert.Contains("-1", rejected.Message, StringComparison.Ordinal);
         Assert.Equal(2, Stats(feed).RejectedFor(PriceRejectionReason.NonPositivePrice));
@@ -64,12 +64,12 @@ public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKi
         foreach (var vol in new[] { double.NaN, -0.5, 0.0, 6.0, double.PositiveInfinity })
         {
             Mark(feed, call, mark, vol);
-            var rejected = ExpectMsg<PriceRejected>();
+            var rejected = NextRejection();
             Assert.Equal((call, PriceRejectionReason.InvalidVolatility), (rejected.Symbol, rejected.Reason));
         }
 
         Mark(feed, TestMarket.BtcUsdt, 60000m, 0.5);
-        Assert.Contains("not an option", ExpectMsg<PriceRejected>(r => r.Reason == PriceRejectionReason.InvalidVolatility).Message, StringComparison.Ordinal);
+        Assert.Contains("not an option", NextRejection(r => r.Reason == PriceRejectionReason.InvalidVolatility).Message, StringComparison.Ordinal);
 
         var stats = Stats(feed);
         Assert.Equal(6, stats.RejectedFor(PriceRejectionReason.InvalidVolatility));
@@ -177,6 +177,8 @@ public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKi
         var changed = changes.ExpectMsg<MarketChanged>();
         Assert.Equal(66_000.01m, changed.Market.MarkOf(TestMarket.BtcUsdt).MarkPrice);
         Assert.Equal(1, Stats(feed).RejectedFor(PriceRejectionReason.OutsideBand));
+        // The two accepted updates were each answered; nothing else came back.
+        Assert.Equal([new PriceAccepted("BTC"), new PriceAccepted(TestMarket.BtcUsdt)], ReceiveN(2));
         ExpectNoMsg(Quiet);
     }
 
@@ -207,7 +209,7 @@ public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKi
             [new UpdateIndex("ETH", 3030m, Now), new UpdateIndex("DOGE", 1m, Now)],
             [new UpdateMark(TestMarket.EthUsdt, 3031m, null, Now), new UpdateMark(TestMarket.BtcUsdt, -5m, null, Now)]), TestActor);
 
-        var rejections = new[] { ExpectMsg<PriceRejected>(), ExpectMsg<PriceRejected>() }.Select(r => (r.Symbol, r.Reason)).Order().ToArray();
+        var rejections = new[] { NextRejection(), NextRejection() }.Select(r => (r.Symbol, r.Reason)).Order().ToArray();
         Assert.Equal([("BTCUSDT", PriceRejectionReason.NonPositivePrice), ("DOGE", PriceRejectionReason.UnknownAsset)], rejections);
         AwaitAssert(() => Assert.Equal(3031m, Latest.Current.MarkOf(TestMarket.EthUsdt).MarkPrice));
         Assert.Equal(3030m, Latest.Current.PriceOf("ETH"));
