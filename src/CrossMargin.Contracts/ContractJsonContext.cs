@@ -21,4 +21,6 @@ namespace CrossMargin.Contracts;
 [JsonSerializable(typeof(FundingMessage))]
 [JsonSerializable(typeof(MarginModeMessage))]
 [JsonSerializable(typeof(PreTradeMessage))]
+[JsonSerializable(typeof(OpenAccountMessage))]
+[JsonSerializable(typeof(PricesMessage))]
 public sealed partial class ContractJsonContext : JsonSerializerContext;

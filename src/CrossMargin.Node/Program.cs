@@ -5,7 +5,7 @@ var configDirectory = ConfigurationDirectory.Resolve(args);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
 builder.AddCrossMarginConfiguration(configDirectory, args)
     .AddCrossMarginLogging()
-    .AddCrossMarginApi();
+    .AddCrossMarginEngine();
 
 var app = builder.Build();
 app.MapCrossMarginApi();

@@ -7,7 +7,7 @@ namespace CrossMargin.Contracts.Inbound;
 /// that source's sequence for the account (gaps are reported, going backwards is rejected), and the account.
 /// </summary>
 /// <typeparam name="TCommand">The engine command the message becomes.</typeparam>
-public abstract record AccountMessage<TCommand>
+public abstract record AccountMessage<TCommand> : IInboundAccountMessage
     where TCommand : class, IAccountCommand
 {
     /// <summary>Unique message id, at most 128 characters.</summary>
@@ -33,6 +33,13 @@ public abstract record AccountMessage<TCommand>
         var command = Build(check, id, source, sequence);
         var accountValid = check.Violations.All(v => v.Field != "accountId");
         return check.Ok ? new(account, command, []) : new(accountValid ? account : null, null, check.Violations);
+    }
+
+    /// <inheritdoc/>
+    public ContractResult<IAccountCommand> ToAccountCommand()
+    {
+        var result = ToCommand();
+        return new(result.AccountId, result.Command, result.Violations);
     }
 
     private protected abstract TCommand Build(FieldCheck check, string messageId, string source, long sequence);

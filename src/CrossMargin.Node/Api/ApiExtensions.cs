@@ -1,30 +1,64 @@
+using System.Text.Json.Serialization;
+using CrossMargin.Actors;
+using CrossMargin.Engine.Prices;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Metrics;
+using CrossMargin.Persistence;
+using CrossMargin.Persistence.Journal;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
 namespace CrossMargin.Node.Api;
 
-/// <summary>Registers and maps the node's HTTP API.</summary>
+/// <summary>Registers the engine and maps the node's HTTP API.</summary>
 public static class ApiExtensions
 {
-    /// <summary>Kestrel on <see cref="NodeOptions.HttpUrl"/>, JSON settings and the metrics exporter.</summary>
-    public static WebApplicationBuilder AddCrossMarginApi(this WebApplicationBuilder builder)
+    /// <summary>Largest request body accepted (a prices batch); single messages are held to the contract's own limit.</summary>
+    public const long MaxRequestBytes = 1024 * 1024;
+
+    /// <summary>
+    /// The engine's options (each bound from its section and validated at start), the engine as a hosted service,
+    /// Kestrel on <see cref="NodeOptions.HttpUrl"/> with a body size limit, JSON settings and the metrics exporter.
+    /// </summary>
+    public static WebApplicationBuilder AddCrossMarginEngine(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var node = builder.Configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.AddOptions<ActorSystemOptions>().Bind(configuration.GetSection(ActorSystemOptions.SectionName))
+            .Validate(o => o.Validate().Count == 0, "Actors: invalid settings (see the log line above for each).").ValidateOnStart();
+        services.AddOptions<PersistenceOptions>().Bind(configuration.GetSection(PersistenceOptions.SectionName));
+        services.AddOptions<JournalOptions>().Bind(configuration.GetSection("Persistence:Journal"));
+        services.AddOptions<PriceOptions>().Bind(configuration.GetSection("Prices")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PriceOptions>, PriceOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<EngineHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
+
+        var node = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
         builder.WebHost.UseUrls(node.HttpUrl);
-        builder.Services.AddSingleton(_ => new PrometheusExporter("CrossMargin"));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBytes);
+        services.Configure<JsonOptions>(json =>
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
+            json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        });
+        services.AddSingleton(_ => new PrometheusExporter("CrossMargin"));
         return builder;
     }
 
-    /// <summary>Maps health, readiness, metrics and the message endpoints.</summary>
+    /// <summary>Maps health, readiness, metrics and the message and query endpoints.</summary>
     public static WebApplication MapCrossMarginApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         _ = app.Services.GetRequiredService<PrometheusExporter>();
-        _ = app.Services.GetRequiredService<IOptions<NodeOptions>>().Value;
         app.MapGet("/health", () => Results.Ok(new { status = "healthy" }));
+        app.MapGet("/ready", (EngineHost host) => host.Engine is null
+            ? Results.Json(new { status = "starting" }, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Ok(new { status = "ready" }));
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        MessageEndpoints.Map(app);
+        QueryEndpoints.Map(app);
         return app;
     }
 }

@@ -38,7 +38,7 @@ public static class HostBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var node = builder.Configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
-        var logDirectory = Path.GetFullPath(Path.Combine(node.DataDirectory, "logs"));
+        var logDirectory = Path.Combine(node.DataPath(builder.Configuration["ConfigDirectory"] ?? Directory.GetCurrentDirectory()), "logs");
         var logger = new LoggerConfiguration()
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.WithProperty("Node", node.Name)

@@ -12,7 +12,7 @@ public sealed class NodeOptions
     /// <summary>Where the HTTP API listens; loopback by default because it takes money-moving messages.</summary>
     public string HttpUrl { get; set; } = "http://127.0.0.1:5080";
 
-    /// <summary>Directory of the SQLite journal and the log files, relative to the working directory unless rooted.</summary>
+    /// <summary>Directory of the SQLite journal and the log files; unless rooted, relative to the directory that holds the configuration directory (the repository root for <c>config/</c>).</summary>
     public string DataDirectory { get; set; } = "data";
 
     /// <summary>How many shards accounts are spread over; fixed for the life of a journal (it decides who owns an account).</summary>
@@ -26,4 +26,8 @@ public sealed class NodeOptions
 
     /// <summary>Portfolio (scenario) margin parameters, relative to the configuration directory unless rooted.</summary>
     public string PortfolioMarginFile { get; set; } = "risk/deribit-pm.json";
+
+    /// <summary>The data directory as an absolute path, given the configuration directory.</summary>
+    public string DataPath(string configDirectory) =>
+        Path.GetFullPath(DataDirectory, Path.GetDirectoryName(Path.GetFullPath(configDirectory)) ?? Directory.GetCurrentDirectory());
 }

@@ -1,0 +1,23 @@
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Prices;
+using CrossMargin.Persistence;
+using CrossMargin.Risk.Market;
+
+namespace CrossMargin.Engine;
+
+/// <summary>What <see cref="RiskEngine.Start"/> needs: the venue's market, the margin models, persistence and tuning.</summary>
+/// <param name="OpeningMarket">The market the engine opens with (instruments, underlyings, first prices).</param>
+/// <param name="Assets">Every asset with an index price (a snapshot cannot list them).</param>
+/// <param name="Models">The calculators behind each margin mode.</param>
+/// <param name="Persistence">Journal, writer, snapshot store and the registry (with <see cref="RiskEngine.RegisterEvents"/> applied).</param>
+/// <param name="ShardCount">Shards of the account region; fixed for the life of a journal.</param>
+/// <param name="Prices">Price validation and conflation.</param>
+/// <param name="AskTimeout">How long a caller waits for an account or the price feed to answer.</param>
+public sealed record RiskEngineSettings(
+    MarketSnapshot OpeningMarket,
+    IReadOnlyList<string> Assets,
+    AccountMarginModels Models,
+    PersistenceServices Persistence,
+    int ShardCount,
+    PriceOptions Prices,
+    TimeSpan AskTimeout);

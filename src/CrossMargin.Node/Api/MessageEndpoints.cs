@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Text.Json.Serialization.Metadata;
+using CrossMargin.Contracts;
+using CrossMargin.Contracts.Inbound;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Prices;
+using CrossMargin.Node.Hosting;
+using CrossMargin.Node.Metrics;
+
+namespace CrossMargin.Node.Api;
+
+/// <summary>
+/// The inbound message contract over HTTP: one endpoint per message type, the same JSON the broker will carry. A
+/// message that breaks the contract is answered 400 with every violation; one the account refuses 422 (404 for an
+/// account that was never opened) with the reason; an accepted or duplicate one 200. Nothing is half-applied: an
+/// account persists a message's events in one write before it answers.
+/// </summary>
+public static class MessageEndpoints
+{
+    /// <summary>Maps the endpoints under <c>/api/v1</c>.</summary>
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        var api = routes.MapGroup("/api/v1");
+        MapAccountMessage(api, "/accounts", "accountOpened", ContractJsonContext.Default.OpenAccountMessage);
+        MapAccountMessage(api, "/executions", "execution", ContractJsonContext.Default.ExecutionMessage);
+        MapAccountMessage(api, "/orders/accepted", "orderAccepted", ContractJsonContext.Default.OrderAcceptedMessage);
+        MapAccountMessage(api, "/orders/cancelled", "orderCancelled", ContractJsonContext.Default.OrderCancelledMessage);
+        MapAccountMessage(api, "/deposits", "deposit", ContractJsonContext.Default.DepositMessage);
+        MapAccountMessage(api, "/withdrawals", "withdrawal", ContractJsonContext.Default.WithdrawalMessage);
+        MapAccountMessage(api, "/funding", "funding", ContractJsonContext.Default.FundingMessage);
+        MapAccountMessage(api, "/margin-mode", "marginMode", ContractJsonContext.Default.MarginModeMessage);
+        api.MapPost("/pre-trade", PreTrade);
+        api.MapPost("/prices", Prices);
+    }
+
+    private static void MapAccountMessage<TMessage>(RouteGroupBuilder api, string path, string type, JsonTypeInfo<TMessage> json)
+        where TMessage : class, IInboundAccountMessage =>
+        api.MapPost(path, async (HttpRequest request, EngineHost host, CancellationToken cancellation) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            var (message, violation) = await ApiBody.ReadAsync(request, json, cancellation);
+            var result = message?.ToAccountCommand();
+            if (message is null || result is not { IsValid: true })
+            {
+                var violations = violation is not null ? [violation] : result!.Violations;
+                NodeMetrics.Record(type, "rejected", "malformed", Stopwatch.GetElapsedTime(started));
+                return Results.BadRequest(new MessageOutcome("rejected", message?.MessageId, "malformed", string.Join("; ", violations), violations));
+            }
+
+            if (host.Engine is not { } engine)
+            {
+                return ApiBody.NotReady();
+            }
+
+            var reply = await engine.SendAsync(result.AccountId!, result.Command!, cancellation);
+            var outcome = reply switch
+            {
+                CommandAccepted a => Results.Ok(new MessageOutcome("accepted", a.MessageId, Margin: a.Margin, Gap: a.Gap)),
+                CommandDuplicate d => Results.Ok(new MessageOutcome("duplicate", d.MessageId)),
+                CommandRejected { Rejection.Code: RejectionCode.UnknownAccount } r =>
+                    Results.NotFound(new MessageOutcome("rejected", r.MessageId, ApiBody.Code(r.Rejection.Code), r.Rejection.Message)),
+                CommandRejected r => Results.UnprocessableEntity(new MessageOutcome("rejected", r.MessageId, ApiBody.Code(r.Rejection.Code), r.Rejection.Message)),
+                _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} from account {result.AccountId}."),
+            };
+            var (name, reason) = reply switch
+            {
+                CommandAccepted => ("accepted", null),
+                CommandDuplicate => ("duplicate", null),
+                CommandRejected r => ("rejected", ApiBody.Code(r.Rejection.Code)),
+                _ => ("error", "unexpected"),
+            };
+            NodeMetrics.Record(type, name, reason, Stopwatch.GetElapsedTime(started));
+            return outcome;
+        });
+
+    private static async Task<IResult> PreTrade(HttpRequest request, EngineHost host, CancellationToken cancellation)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var (message, violation) = await ApiBody.ReadAsync(request, ContractJsonContext.Default.PreTradeMessage, cancellation);
+        var query = message?.ToQuery();
+        if (message is null || query is not { IsValid: true })
+        {
+            var violations = violation is not null ? [violation] : query!.Violations;
+            NodeMetrics.Record("preTrade", "rejected", "malformed", Stopwatch.GetElapsedTime(started));
+            return Results.BadRequest(new MessageOutcome("rejected", message?.MessageId, "malformed", string.Join("; ", violations), violations));
+        }
+
+        if (host.Engine is not { } engine)
+        {
+            return ApiBody.NotReady();
+        }
+
+        var answer = await engine.CheckPreTradeAsync(query.AccountId!, query.Command!, cancellation);
+        NodeMetrics.Record("preTrade", answer.Accepted ? "accepted" : "rejected", answer.Rejection is { } r ? ApiBody.Code(r.Code) : null,
+            Stopwatch.GetElapsedTime(started));
+        return answer.Rejection is { Code: RejectionCode.UnknownAccount } ? Results.NotFound(answer) : Results.Ok(answer);
+    }
+
+    private static async Task<IResult> Prices(HttpRequest request, EngineHost host, CancellationToken cancellation)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var (message, violation) = await ApiBody.ReadAsync(request, ContractJsonContext.Default.PricesMessage, cancellation);
+        var updates = message?.ToUpdates();
+        if (message is null || updates is not { IsValid: true })
+        {
+            var violations = violation is not null ? [violation] : updates!.Violations;
+            NodeMetrics.Record("prices", "rejected", "malformed", Stopwatch.GetElapsedTime(started));
+            return Results.BadRequest(new MessageOutcome("rejected", null, "malformed", string.Join("; ", violations), violations));
+        }
+
+        if (host.Engine is not { } engine)
+        {
+            return ApiBody.NotReady();
+        }
+
+        // Each update is accepted or refused on its own; the answer lists them in the order sent.
+        var answers = await Task.WhenAll(updates.Command!.Select(u => engine.UpdatePriceAsync(u, cancellation)));
+        var results = answers.Select(a => a switch
+        {
+            PriceAccepted p => new PriceOutcome(p.Symbol, "accepted", null, null),
+            PriceRejected r => new PriceOutcome(r.Symbol, "rejected", ApiBody.Code(r.Reason), r.Message),
+            _ => new PriceOutcome("", "error", "unexpected", a.GetType().Name),
+        }).ToArray();
+        foreach (var result in results)
+        {
+            NodeMetrics.Record("price", result.Outcome, result.Code, Stopwatch.GetElapsedTime(started));
+        }
+
+        return Results.Ok(new { accepted = results.Count(r => r.Outcome == "accepted"), rejected = results.Count(r => r.Outcome != "accepted"), results });
+    }
+}

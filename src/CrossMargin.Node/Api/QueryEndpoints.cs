@@ -1,0 +1,27 @@
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Node.Hosting;
+
+namespace CrossMargin.Node.Api;
+
+/// <summary>Read-only endpoints: an account, its margin explanation, the price feed's counters.</summary>
+public static class QueryEndpoints
+{
+    /// <summary>Maps the endpoints under <c>/api/v1</c>.</summary>
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        var api = routes.MapGroup("/api/v1");
+        api.MapGet("/accounts/{accountId}", async (string accountId, EngineHost host, CancellationToken cancellation) =>
+            host.Engine is { } engine ? Answer(await engine.GetAccountAsync(accountId, cancellation)) : ApiBody.NotReady());
+        api.MapGet("/accounts/{accountId}/margin", async (string accountId, EngineHost host, CancellationToken cancellation) =>
+            host.Engine is { } engine ? Answer(await engine.ExplainMarginAsync(accountId, cancellation)) : ApiBody.NotReady());
+        api.MapGet("/prices/stats", async (EngineHost host, CancellationToken cancellation) =>
+            host.Engine is { } engine ? Results.Ok(await engine.GetPriceStatsAsync(cancellation)) : ApiBody.NotReady());
+    }
+
+    private static IResult Answer(object reply) => reply switch
+    {
+        AccountNotOpen n => Results.NotFound(new MessageOutcome("rejected", Code: "unknownAccount", Reason: $"Account {n.AccountId} is not open.")),
+        _ => Results.Ok(reply),
+    };
+}

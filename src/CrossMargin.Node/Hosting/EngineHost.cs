@@ -1,0 +1,118 @@
+using System.Text.Json;
+using CrossMargin.Actors;
+using CrossMargin.Actors.Shutdown;
+using CrossMargin.Engine;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Prices;
+using CrossMargin.Persistence;
+using CrossMargin.Persistence.Journal;
+using CrossMargin.Persistence.Serialization;
+using CrossMargin.Persistence.Sqlite;
+using CrossMargin.Risk.Serialization;
+using Microsoft.Extensions.Options;
+
+namespace CrossMargin.Node.Hosting;
+
+/// <summary>
+/// Starts and stops the engine with the host: opens the SQLite journal under the data directory, loads the market and
+/// the risk parameters, starts the actor system and <see cref="RiskEngine"/>; on shutdown stops the actors first (so
+/// every write in flight finishes), then the journal writer, then the store.
+/// </summary>
+public sealed class EngineHost : IHostedService, IAsyncDisposable
+{
+    private readonly NodeOptions _node;
+    private readonly string _configDirectory;
+    private readonly IOptions<ActorSystemOptions> _actors;
+    private readonly IOptions<PersistenceOptions> _persistence;
+    private readonly IOptions<JournalOptions> _journal;
+    private readonly IOptions<PriceOptions> _prices;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _time;
+    private readonly ILogger<EngineHost> _log;
+    private readonly TaskCompletionSource<RiskEngine> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private SqlitePersistence? _store;
+    private BatchingJournalWriter? _writer;
+    private ActorSystem? _system;
+
+    /// <summary>Created by the host's container.</summary>
+    public EngineHost(IOptions<NodeOptions> node, IConfiguration configuration, IOptions<ActorSystemOptions> actors, IOptions<PersistenceOptions> persistence,
+        IOptions<JournalOptions> journal, IOptions<PriceOptions> prices, ILoggerFactory loggerFactory, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _node = node.Value;
+        _configDirectory = configuration["ConfigDirectory"] ?? Directory.GetCurrentDirectory();
+        _actors = actors;
+        _persistence = persistence;
+        _journal = journal;
+        _prices = prices;
+        _loggerFactory = loggerFactory;
+        _time = time;
+        _log = loggerFactory.CreateLogger<EngineHost>();
+    }
+
+    /// <summary>The engine once started; null before.</summary>
+    public RiskEngine? Engine => _started.Task.IsCompletedSuccessfully ? _started.Task.Result : null;
+
+    /// <summary>Completes when the engine has started.</summary>
+    public Task<RiskEngine> Started => _started.Task;
+
+    /// <inheritdoc/>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var marketPath = ConfigurationDirectory.Under(_configDirectory, _node.MarketFile);
+        var market = MarketFile.Load(marketPath);
+        var assets = AssetsOf(marketPath);
+        var standard = RiskParametersFile.Load(ConfigurationDirectory.Under(_configDirectory, _node.StandardMarginFile)).CreateCalculator();
+        var portfolio = RiskParametersFile.Load(ConfigurationDirectory.Under(_configDirectory, _node.PortfolioMarginFile)).CreateCalculator();
+
+        var dataDirectory = _node.DataPath(_configDirectory);
+        Directory.CreateDirectory(dataDirectory);
+        _store = await SqlitePersistence.OpenAsync(new SqlitePersistenceOptions { DataDirectory = dataDirectory }, _time, cancellationToken);
+        _writer = new BatchingJournalWriter(_store.Journal, _journal.Value, _time);
+        var registry = RiskEngine.RegisterEvents(new EventTypeRegistry());
+        var services = new PersistenceServices(_store.Journal, _writer, _store.SnapshotStore, registry, _node.Name, _persistence.Value);
+
+        _system = ActorSystem.Create("crossmargin", _actors, _loggerFactory, _time);
+        var engine = RiskEngine.Start(_system, new RiskEngineSettings(market, assets, new AccountMarginModels(standard, portfolio), services,
+            _node.ShardCount, _prices.Value, _actors.Value.AskTimeout));
+        _log.LogInformation("Engine started: {Instruments} instruments, {Shards} shards, journal in {DataDirectory}",
+            market.Instruments.Count(), _node.ShardCount, dataDirectory);
+        _started.TrySetResult(engine);
+    }
+
+    /// <inheritdoc/>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_system is not null)
+        {
+            await _system.CoordinatedShutdown.RunAsync(ShutdownReason.ProcessExit);
+        }
+
+        await DisposeAsync();
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync();
+            _writer = null;
+        }
+
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+            _store = null;
+        }
+    }
+
+    /// <summary>The asset names of a market file (a snapshot cannot list them).</summary>
+    private static string[] AssetsOf(string path)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return document.RootElement.GetProperty("assets").EnumerateObject().Select(p => p.Name).ToArray();
+    }
+}
