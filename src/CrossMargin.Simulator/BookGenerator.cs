@@ -38,7 +38,7 @@ public sealed class BookGenerator
     /// <summary>The traders, <c>trader-0001</c> upwards.</summary>
     public IReadOnlyList<SimulatedAccount> Traders { get; private set; } = [];
 
-    /// <summary>Every opening message in the order to send it: deposits first, then the opening trades.</summary>
+    /// <summary>Every opening message in the order to send it: each account is opened and funded before it trades.</summary>
     public IReadOnlyList<object> Open()
     {
         var messages = new List<object>();
@@ -46,6 +46,7 @@ public sealed class BookGenerator
             .Select(i => new SimulatedAccount("mm-" + i.ToString(CultureInfo.InvariantCulture), TraderProfile.MarketMaker, 1m)).ToArray();
         foreach (var maker in MarketMakers)
         {
+            messages.Add(_trades.Open(maker.AccountId));
             messages.Add(_trades.Deposit(maker.AccountId, "USDT", MarketMakerCollateral));
         }
 
@@ -62,6 +63,7 @@ public sealed class BookGenerator
             var trader = new SimulatedAccount("trader-" + i.ToString("D4", CultureInfo.InvariantCulture), profile, leverage);
             traders.Add(trader);
             var collateral = 1_000m * _random.Next(2, 21);
+            messages.Add(_trades.Open(trader.AccountId));
             messages.Add(_trades.Deposit(trader.AccountId, "USDT", collateral));
             messages.AddRange(OpeningTrades(trader, collateral));
         }

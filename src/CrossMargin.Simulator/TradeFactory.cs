@@ -15,6 +15,9 @@ public sealed class TradeFactory
     /// <summary>The source name of the simulated matching engine.</summary>
     public const string MatchingSource = "sim-matching";
 
+    /// <summary>The source name of the simulated account service.</summary>
+    public const string AccountSource = "sim-accounts";
+
     /// <summary>The source name of the simulated wallet.</summary>
     public const string WalletSource = "sim-wallet";
 
@@ -34,6 +37,10 @@ public sealed class TradeFactory
         _instruments = instruments;
         _clock = clock;
     }
+
+    /// <summary>Opens <paramref name="account"/>.</summary>
+    public OpenAccountMessage Open(string account) =>
+        new() { MessageId = "sim-open-" + account, Source = AccountSource, Sequence = _sequences.Next(AccountSource, account), AccountId = account };
 
     /// <summary>A deposit of <paramref name="amount"/> <paramref name="asset"/> into <paramref name="account"/>.</summary>
     public DepositMessage Deposit(string account, string asset, decimal amount)

@@ -80,6 +80,14 @@ public sealed class SimulatorTests
         }
 
         Assert.All(messages.OfType<DepositMessage>(), d => Assert.True(d.ToCommand().IsValid));
+        var opened = new HashSet<string?>();
+        foreach (var message in messages.OfType<IInboundAccountMessage>())
+        {
+            Assert.True(message is OpenAccountMessage ? opened.Add(message.AccountId) : opened.Contains(message.AccountId),
+                $"{message.MessageId}: an account is opened once, before anything else reaches it");
+        }
+
+        Assert.Equal(book.Traders.Count + book.MarketMakers.Count, opened.Count);
         Assert.All(executions, e => Assert.True(e.ToCommand().IsValid, e.ToCommand().Describe()));
         Assert.Equal(executions.Length, executions.Select(e => e.MessageId).Distinct().Count());
         Assert.Contains(book.Traders, t => t.Profile == TraderProfile.LeveragedLong);
