@@ -3,6 +3,8 @@ using CrossMargin.Actors;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Metrics;
+using CrossMargin.Node.Simulation;
+using CrossMargin.Simulator;
 using CrossMargin.Persistence;
 using CrossMargin.Persistence.Journal;
 using Microsoft.AspNetCore.Http.Json;
@@ -34,6 +36,8 @@ public static class ApiExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<EngineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
+        services.AddOptions<SimulatorOptions>().Bind(configuration.GetSection(SimulatorOptions.Section));
+        services.AddHostedService<SimulatorHost>();
 
         var node = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
         builder.WebHost.UseUrls(node.HttpUrl);
