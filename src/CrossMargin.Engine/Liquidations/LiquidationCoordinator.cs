@@ -502,8 +502,11 @@ public sealed class LiquidationCoordinator : PersistentActor
             return;
         }
 
-        var executions = fills.Select(f => new AdlExecution(f.AccountId, f.Side, f.Quantity, f.Price, f.Score, NextSequence(f.AccountId, AdlSource),
-            NextSequence(liquidation.AccountId, AdlSource))).ToArray();
+        // Sequences are taken one after the other within the event: the bankrupt account gets one execution per fill.
+        var taken = new Dictionary<string, long>(StringComparer.Ordinal);
+        long Take(string account) => taken[account] = taken.TryGetValue(account, out var last) ? last + 1 : NextSequence(account, AdlSource);
+        var executions = fills.Select(f => new AdlExecution(f.AccountId, f.Side, f.Quantity, f.Price, f.Score, Take(f.AccountId),
+            Take(liquidation.AccountId))).ToArray();
         var executed = new AutoDeleverageExecuted(liquidation.Id, liquidation.AdlRounds + 1, liquidation.AccountId, position.Symbol, price, executions, Now);
         Persist(executed, e =>
         {
@@ -825,20 +828,30 @@ public sealed class LiquidationCoordinator : PersistentActor
     }
 
     /// <summary>Asks every account interested in the underlying for its view and hands what came back in the window to its parent.</summary>
-    private sealed class AdlCollector(string liquidationId, IActorRef accounts, IReadOnlySet<string> topics, TimeSpan window) : ReceiveActor
+    private sealed class AdlCollector : ReceiveActor
     {
         private readonly List<AccountView> _views = [];
+        private readonly IActorRef _accounts;
+        private readonly IReadOnlySet<string> _topics;
+        private readonly TimeSpan _window;
 
-        protected override void PreStart()
+        public AdlCollector(string liquidationId, IActorRef accounts, IReadOnlySet<string> topics, TimeSpan window)
         {
+            _accounts = accounts;
+            _topics = topics;
+            _window = window;
             Receive<AccountView>(_views.Add);
             Receive<Done>(_ =>
             {
                 Context.Parent.Tell(new AdlViewsCollected(liquidationId, _views.ToArray()), Self);
                 Context.Stop(Self);
             });
-            accounts.Tell(new ShardBroadcast(GetAccount.Instance, topics), Self);
-            Timers.StartSingleTimer("window", Done.Instance, window);
+        }
+
+        protected override void PreStart()
+        {
+            _accounts.Tell(new ShardBroadcast(GetAccount.Instance, _topics), Self);
+            Timers.StartSingleTimer("window", Done.Instance, _window);
         }
 
         private sealed record Done
