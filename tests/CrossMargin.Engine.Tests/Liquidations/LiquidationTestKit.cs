@@ -29,7 +29,8 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
 
     protected static EventTypeRegistry Registry { get; } = LiquidationEvents.Register(AccountEvents.Register(new EventTypeRegistry()));
 
-    protected static LiquidationParameters Parameters { get; } = new(0.05m, 0.25m, 0.001m, 0.02m, 10m);
+    /// <summary>The parameters the coordinator runs with (the type's summary lists them).</summary>
+    protected virtual LiquidationParameters Parameters { get; } = new(0.05m, 0.25m, 0.001m, 0.02m, 10m);
 
     protected AccountHost Host { get; private set; } = null!;
 
