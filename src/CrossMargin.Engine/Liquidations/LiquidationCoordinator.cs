@@ -648,6 +648,9 @@ public sealed class LiquidationCoordinator : PersistentActor
             case LiquidationCoverReceived e:
                 liquidation.PendingCover = null;
                 liquidation.LastStepFilledNothing = false;
+
+                // A full cover restores equity: should the account go bankrupt again later, the backstop may run again.
+                liquidation.BackstopTried = e.UncoveredUsd > 0;
                 liquidation.Phase = Phase.Idle;
                 for (var i = 0; i < e.Payments.Count; i++)
                 {
@@ -658,6 +661,7 @@ public sealed class LiquidationCoordinator : PersistentActor
             case AutoDeleverageExecuted e:
                 liquidation.AdlRounds = e.Round;
                 liquidation.AdlTarget = null;
+                liquidation.BackstopTried = false;
                 liquidation.Phase = Phase.Idle;
                 foreach (var fill in e.Fills)
                 {
