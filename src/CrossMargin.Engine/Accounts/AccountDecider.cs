@@ -66,6 +66,11 @@ public static class AccountDecider
             CoverDeficit c => InvalidAmount(c.Asset, c.Amount, market) is { } invalid
                 ? AccountDecision.Reject(invalid.Code, invalid.Message)
                 : Accept(new DeficitCovered(c.MessageId, c.Source, c.Sequence, c.Asset, c.Amount)),
+            ChargeLiquidationFee c => string.IsNullOrWhiteSpace(c.LiquidationId)
+                ? AccountDecision.Reject(RejectionCode.InvalidMessage, $"Liquidation fee {c.MessageId}: the liquidation id is required.")
+                : InvalidAmount(c.Asset, c.Amount, market) is { } invalidFee
+                    ? AccountDecision.Reject(invalidFee.Code, invalidFee.Message)
+                    : Accept(new LiquidationFeeCharged(c.MessageId, c.Source, c.Sequence, c.LiquidationId, c.Asset, c.Amount)),
             Deposit c => DecideDeposit(c, market),
             Withdraw c => DecideWithdraw(state, c, market, margin),
             SettleFunding c => DecideFunding(c, market),

@@ -35,6 +35,9 @@ public static class AccountEvents
     /// <summary>Manifest of <see cref="DeficitCovered"/>.</summary>
     public const string DeficitCoveredManifest = "account.deficit-covered";
 
+    /// <summary>Manifest of <see cref="LiquidationFeeCharged"/>.</summary>
+    public const string LiquidationFeeChargedManifest = "account.liquidation-fee-charged";
+
     /// <summary>Manifest of <see cref="AccountSnapshot"/>.</summary>
     public const string SnapshotManifest = "account.snapshot";
 
@@ -53,6 +56,7 @@ public static class AccountEvents
             .Register(FundingSettledManifest, Version, json.FundingSettled)
             .Register(MarginModeChangedManifest, Version, json.MarginModeChanged)
             .Register(DeficitCoveredManifest, Version, json.DeficitCovered)
+            .Register(LiquidationFeeChargedManifest, Version, json.LiquidationFeeCharged)
             .Register(SnapshotManifest, Version, json.AccountSnapshot);
     }
 }

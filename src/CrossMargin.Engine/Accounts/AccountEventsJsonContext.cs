@@ -20,5 +20,6 @@ namespace CrossMargin.Engine.Accounts;
 [JsonSerializable(typeof(FundingSettled))]
 [JsonSerializable(typeof(MarginModeChanged))]
 [JsonSerializable(typeof(DeficitCovered))]
+[JsonSerializable(typeof(LiquidationFeeCharged))]
 [JsonSerializable(typeof(AccountSnapshot))]
 internal sealed partial class AccountEventsJsonContext : JsonSerializerContext;

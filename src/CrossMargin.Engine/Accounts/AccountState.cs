@@ -90,6 +90,9 @@ public sealed class AccountState
             case DeficitCovered e:
                 Credit(e.Asset, e.Amount);
                 break;
+            case LiquidationFeeCharged e:
+                Credit(e.Asset, -e.Amount);
+                break;
             case FundingSettled e:
                 ApplyFunding(e, InstrumentOf(instruments, e.Symbol));
                 break;

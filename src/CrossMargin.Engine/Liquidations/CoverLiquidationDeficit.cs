@@ -1,0 +1,11 @@
+namespace CrossMargin.Engine.Liquidations;
+
+/// <summary>
+/// Ask the insurance fund to pay as much of a bankrupt account's deficit as it can, at the newest market; answered with
+/// <see cref="LiquidationDeficitCovered"/> (covered and uncovered USD, payments per asset).
+/// </summary>
+/// <param name="RequestId">Unique id: a repeated id is answered with the first answer and pays nothing more.</param>
+/// <param name="LiquidationId">The liquidation.</param>
+/// <param name="AccountId">The bankrupt account.</param>
+/// <param name="DeficitUsd">The deficit, USD, zero or positive.</param>
+public sealed record CoverLiquidationDeficit(string RequestId, string LiquidationId, string AccountId, decimal DeficitUsd);

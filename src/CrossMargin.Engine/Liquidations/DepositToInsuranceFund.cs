@@ -1,0 +1,7 @@
+namespace CrossMargin.Engine.Liquidations;
+
+/// <summary>An operator's top-up (or the initial seed) of the insurance fund; answered with <see cref="InsuranceFundDeposited"/>.</summary>
+/// <param name="RequestId">Unique id: a repeated id is answered with the first answer and changes nothing.</param>
+/// <param name="Asset">An asset the market prices.</param>
+/// <param name="Amount">Units, positive.</param>
+public sealed record DepositToInsuranceFund(string RequestId, string Asset, decimal Amount);

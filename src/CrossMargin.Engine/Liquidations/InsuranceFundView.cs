@@ -1,0 +1,9 @@
+namespace CrossMargin.Engine.Liquidations;
+
+/// <summary>An immutable picture of the insurance fund.</summary>
+/// <param name="Balances">Units by asset (ordinal order).</param>
+/// <param name="ValueUsd">Their USD value at the newest market (assets it does not price count as nothing).</param>
+/// <param name="ValuationTime">The valuation time of that market.</param>
+/// <param name="History">Every movement, oldest first.</param>
+public sealed record InsuranceFundView(
+    IReadOnlyDictionary<string, decimal> Balances, decimal ValueUsd, DateTimeOffset ValuationTime, IReadOnlyList<InsuranceFundMovement> History);

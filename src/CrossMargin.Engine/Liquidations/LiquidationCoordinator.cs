@@ -1,0 +1,866 @@
+using System.Globalization;
+using CrossMargin.Actors;
+using CrossMargin.Cluster.Sharding;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Persistence;
+using CrossMargin.Risk.Liquidation;
+using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Valuation;
+using Microsoft.Extensions.Logging;
+using ActorProps = CrossMargin.Actors.Props;
+
+namespace CrossMargin.Engine.Liquidations;
+
+/// <summary>
+/// Liquidates accounts that report a breach (<see cref="AccountBreached"/>), one liquidation per account at a time; one
+/// coordinator per cluster, event-sourced (persistence id <see cref="Id"/>): every step is an event, so the history of a
+/// liquidation can be audited and a restarted coordinator resumes every liquidation in flight.
+/// </summary>
+/// <remarks>
+/// <para>Order of operations of one liquidation:</para>
+/// <list type="number">
+/// <item><see cref="LiquidationStarted"/>, then <see cref="CancelAllOrders"/> to the account (source "liquidation").</item>
+/// <item>Evaluate: <see cref="GetAccount"/> through the region (after the commands sent before it: one sender, one order),
+/// then <see cref="LiquidationPlanner.NextStep"/> with the calculator of the account's mode and what is left of each
+/// instrument's budget in the current interval (zero where halted).</item>
+/// <item>Done: <see cref="LiquidationCompleted"/>. Orders: <see cref="LiquidationStepPlanned"/> (which takes the budget),
+/// then one <see cref="LiquidationOrderIssued"/> per order on the event stream. Throttled: the step is recorded and planned
+/// again at the start of the next interval (or on <see cref="ResumeLiquidation"/>).</item>
+/// <item>Each <see cref="LiquidationOrderReport"/>: <see cref="LiquidationOrderReported"/> with the fee on the filled part
+/// (<see cref="LiquidationFee"/> at the newest market, capped by the order's planned fee), then
+/// <see cref="ChargeLiquidationFee"/> to the account and <see cref="CollectLiquidationFee"/> to the fund, the same amount.
+/// When every order of the step is reported (or the order timeout expires them: <see cref="LiquidationOrdersExpired"/>),
+/// evaluate again.</item>
+/// <item>Bankrupt (equity &lt; 0) and the book cannot close it (nothing left to close, throttled, or the last step filled
+/// nothing): <see cref="LiquidationCoverRequested"/>, <see cref="CoverLiquidationDeficit"/> to the fund; its answer is
+/// <see cref="LiquidationCoverReceived"/>, then one <see cref="CoverDeficit"/> per asset paid to the account. Fully
+/// covered: evaluate again. Uncovered with no position left: completed with the loss stated. Uncovered with positions:
+/// auto-deleverage the largest one (by notional): its bankruptcy price from a fresh view, the accounts interested in its
+/// underlying asked for their views (<see cref="ShardBroadcast"/> of <see cref="GetAccount"/>, collected for
+/// <see cref="LiquidationCoordinatorSettings.AdlCollectWindow"/>), <see cref="AutoDeleverage.Allocate"/>, then
+/// <see cref="AutoDeleverageExecuted"/>, an <see cref="ApplyExecution"/> (source "adl", flagged as a liquidation) to each
+/// counterparty and the opposite one to the bankrupt account, an <see cref="AutoDeleveraged"/> notice per fill and side;
+/// evaluate again. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried next interval.</item>
+/// <item>An <see cref="AccountStatusChanged"/> to healthy or margin call while the liquidation waits (throttled or
+/// stalled) completes it; while orders are out, the next plan decides (its stop level has the buffer).</item>
+/// </list>
+/// <para>Messages to accounts carry deterministic ids and per-account sequences the events record, and requests to the fund
+/// deterministic request ids, so after a restart every command of the active liquidations is sent again: accounts and
+/// fund answer duplicates without applying them twice. Liquidation orders are not re-published (a venue might not
+/// deduplicate them): orders not reported by the timeout count as unfilled and the next step re-plans.</para>
+/// </remarks>
+public sealed class LiquidationCoordinator : PersistentActor
+{
+    /// <summary>The coordinator's persistence id.</summary>
+    public const string Id = "liquidation-coordinator";
+
+    /// <summary>The source of the coordinator's cancel, fee and cover messages to accounts.</summary>
+    public const string LiquidationSource = "liquidation";
+
+    /// <summary>The source of auto-deleverage executions.</summary>
+    public const string AdlSource = "adl";
+
+    private readonly LiquidationCoordinatorSettings _settings;
+    private readonly List<Liquidation> _liquidations = [];
+    private readonly Dictionary<string, Liquidation> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Liquidation> _activeByAccount = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Liquidation> _orderOwner = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _countByAccount = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Account, string Source), long> _sequences = [];
+    private readonly Dictionary<string, (long Interval, decimal Used)> _budgetUsed = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _halted = new(StringComparer.Ordinal);
+
+    private LiquidationCoordinator(LiquidationCoordinatorSettings settings)
+        : base(settings.Persistence)
+    {
+        _settings = settings;
+    }
+
+    private enum Phase
+    {
+        Idle,
+        AwaitingView,
+        AwaitingReports,
+        AwaitingCover,
+        AwaitingAdlView,
+        CollectingAdl,
+        Completed,
+    }
+
+    /// <inheritdoc />
+    public override string PersistenceId => Id;
+
+    private DateTimeOffset Now => Context.System.TimeProvider.GetUtcNow();
+
+    /// <summary>The props of the coordinator.</summary>
+    public static ActorProps Props(LiquidationCoordinatorSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        return ActorProps.Create(() => new LiquidationCoordinator(settings));
+    }
+
+    /// <inheritdoc />
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(AccountStatusChanged));
+
+    /// <inheritdoc />
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    /// <inheritdoc />
+    protected override void ReceiveRecover(object message)
+    {
+        switch (message)
+        {
+            case ILiquidationEvent e:
+                Apply(e);
+                break;
+            case LiquidationInstrumentHalted e:
+                _halted.Add(e.Symbol);
+                break;
+            case LiquidationInstrumentResumed e:
+                _halted.Remove(e.Symbol);
+                break;
+            case RecoveryCompleted:
+                Resume();
+                break;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override bool ReceiveCommand(object message)
+    {
+        switch (message)
+        {
+            case AccountBreached breach:
+                OnBreach(breach);
+                return true;
+            case AccountView view:
+                OnView(view);
+                return true;
+            case LiquidationOrderReport report:
+                OnReport(report);
+                return true;
+            case StepTimedOut timeout:
+                OnStepTimeout(timeout);
+                return true;
+            case ViewTimedOut timeout:
+                OnViewTimeout(timeout);
+                return true;
+            case RetryLiquidation retry:
+                OnRetry(retry.LiquidationId);
+                return true;
+            case LiquidationDeficitCovered covered:
+                OnCover(covered);
+                return true;
+            case AdlViewsCollected collected:
+                OnAdlViews(collected);
+                return true;
+            case AccountStatusChanged changed:
+                OnStatusChanged(changed);
+                return true;
+            case HaltLiquidation halt:
+                OnHalt(halt);
+                return true;
+            case ResumeLiquidation resume:
+                OnResume(resume);
+                return true;
+            case GetLiquidations:
+                Sender.Tell(new LiquidationList(_liquidations.Select(l => l.Summary()).ToArray()), Self);
+                return true;
+            case GetLiquidation get:
+                Sender.Tell(_byId.TryGetValue(get.LiquidationId, out var found)
+                    ? found.History()
+                    : new Status.Failure(new KeyNotFoundException($"No liquidation {get.LiquidationId}.")), Self);
+                return true;
+            case GetHaltedInstruments:
+                Sender.Tell(new HaltedInstruments(_halted.ToArray()), Self);
+                return true;
+            case CommandRejected rejected:
+                Context.Log.LogWarning("An account refused liquidation message {MessageId}: {Code} {Reason}", rejected.MessageId, rejected.Rejection.Code,
+                    rejected.Rejection.Message);
+                return true;
+            case InsuranceFundRejected rejected:
+                Context.Log.LogWarning("The insurance fund refused request {RequestId}: {Reason}", rejected.RequestId, rejected.Reason);
+                return true;
+            case CommandAccepted or CommandDuplicate or LiquidationFeeCollected:
+                // Acknowledgements: the commands are idempotent and re-sent after a restart, so nothing waits for them.
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    // ---- starting -------------------------------------------------------------------------------------------------
+
+    private void OnBreach(AccountBreached breach)
+    {
+        // Accounts report on every re-assessment while breached: one liquidation per account at a time.
+        if (_activeByAccount.ContainsKey(breach.AccountId))
+        {
+            return;
+        }
+
+        var n = _countByAccount.GetValueOrDefault(breach.AccountId) + 1;
+        var started = new LiquidationStarted($"liq-{breach.AccountId}-{n}", breach.AccountId, breach.Status, breach.EquityUsd, breach.MaintenanceMarginUsd,
+            NextSequence(breach.AccountId, LiquidationSource), Now);
+        Persist(started, e =>
+        {
+            Apply(e);
+            EngineMetrics.LiquidationsStarted.Add(1);
+            Context.Log.LogInformation("Liquidation {LiquidationId} of {AccountId} started: {Status}, equity {Equity}, MM {MM}", e.LiquidationId, e.AccountId,
+                e.Status, e.EquityUsd, e.MaintenanceMarginUsd);
+            var liquidation = _byId[e.LiquidationId];
+            SendOutbound(liquidation, e);
+            Evaluate(liquidation);
+        });
+    }
+
+    // ---- evaluating -----------------------------------------------------------------------------------------------
+
+    private void Evaluate(Liquidation liquidation)
+    {
+        liquidation.Phase = Phase.AwaitingView;
+        RequestView(liquidation);
+    }
+
+    private void RequestView(Liquidation liquidation)
+    {
+        _settings.Accounts.Tell(new ShardEnvelope(liquidation.AccountId, GetAccount.Instance), Self);
+        Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, liquidation.Phase), _settings.OrderTimeout);
+    }
+
+    private void OnViewTimeout(ViewTimedOut timeout)
+    {
+        if (_byId.TryGetValue(timeout.LiquidationId, out var liquidation) && liquidation.Phase == timeout.Phase
+            && timeout.Phase is Phase.AwaitingView or Phase.AwaitingAdlView)
+        {
+            Context.Log.LogWarning("Liquidation {LiquidationId}: no view of {AccountId} in time; asking again", liquidation.Id, liquidation.AccountId);
+            RequestView(liquidation);
+        }
+    }
+
+    private void OnView(AccountView view)
+    {
+        if (!_activeByAccount.TryGetValue(view.AccountId, out var liquidation))
+        {
+            return;
+        }
+
+        switch (liquidation.Phase)
+        {
+            case Phase.AwaitingView:
+                Timers.Cancel(("view", liquidation.Id));
+                Plan(liquidation, view);
+                break;
+            case Phase.AwaitingAdlView:
+                Timers.Cancel(("view", liquidation.Id));
+                StartAdl(liquidation, view);
+                break;
+        }
+    }
+
+    private void Plan(Liquidation liquidation, AccountView view)
+    {
+        var market = _settings.Market.Current;
+        var now = Now;
+
+        // Open orders were cancelled first; any the venue accepted since do not change equity or maintenance margin.
+        var portfolio = new Portfolio(view.AccountId, view.Balances, view.Positions, []);
+        var calculator = _settings.Models.For(view.Mode);
+        LiquidationPlan plan;
+        try
+        {
+            plan = LiquidationPlanner.NextStep(portfolio, market, calculator, _settings.Parameters, Budgets(portfolio, now));
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
+        {
+            Context.Log.LogWarning(e, "Liquidation {LiquidationId}: cannot plan at the market of {ValuationTime}; retrying next interval", liquidation.Id,
+                market.ValuationTime);
+            WaitForNextInterval(liquidation);
+            return;
+        }
+
+        liquidation.PositionCount = view.Positions.Count(p => p.Quantity != 0);
+        var equity = plan.Before.EquityUsd;
+        if (plan.Outcome == LiquidationPlanOutcome.Done)
+        {
+            Complete(liquidation, plan.Reason);
+            return;
+        }
+
+        var bookCannotClose = plan.Outcome != LiquidationPlanOutcome.Orders || liquidation.LastStepFilledNothing;
+        if (equity < 0 && bookCannotClose && !liquidation.BackstopTried)
+        {
+            RequestCover(liquidation, -equity);
+            return;
+        }
+
+        var step = liquidation.Steps + 1;
+        var orders = plan.Orders.Select((o, i) => new IssuedLiquidationOrder($"{liquidation.Id}-s{step}-{i + 1}", o.Symbol, o.Side, o.Quantity, o.LimitPrice,
+            o.Fee.Asset, o.Fee.Amount, o.Fee.AmountUsd)).ToArray();
+        var planned = new LiquidationStepPlanned(liquidation.Id, step, plan.Outcome, plan.Reason, equity, plan.Before.MaintenanceMarginUsd, orders, now);
+        if (orders.Length == 0 && liquidation.LastPlan is { } last && last.Outcome == planned.Outcome && last.Reason == planned.Reason)
+        {
+            // The same throttled (or stranded) state again: wait without writing the same step twice.
+            WaitForNextInterval(liquidation);
+            return;
+        }
+
+        Persist(planned, e =>
+        {
+            Apply(e);
+            if (e.Orders.Count == 0)
+            {
+                WaitForNextInterval(liquidation);
+                return;
+            }
+
+            EngineMetrics.LiquidationOrders.Add(e.Orders.Count);
+            foreach (var order in e.Orders)
+            {
+                Context.System.EventStream.Publish(new LiquidationOrderIssued(e.LiquidationId, liquidation.AccountId, order.OrderId, order.Symbol, order.Side,
+                    order.Quantity, order.LimitPrice));
+            }
+
+            Timers.StartSingleTimer(("step", liquidation.Id), new StepTimedOut(liquidation.Id, e.Step), _settings.OrderTimeout);
+        });
+    }
+
+    private Dictionary<string, decimal> Budgets(Portfolio portfolio, DateTimeOffset now)
+    {
+        var interval = IntervalOf(now);
+        var budgets = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var position in portfolio.Positions)
+        {
+            var symbol = position.Symbol;
+            var used = _budgetUsed.TryGetValue(symbol, out var u) && u.Interval == interval ? u.Used : 0m;
+            budgets[symbol] = _halted.Contains(symbol) ? 0m : Math.Max(0m, _settings.Parameters.BudgetFor(symbol) - used);
+        }
+
+        return budgets;
+    }
+
+    private long IntervalOf(DateTimeOffset time) => time.UtcTicks / _settings.BudgetInterval.Ticks;
+
+    private void WaitForNextInterval(Liquidation liquidation)
+    {
+        liquidation.Phase = Phase.Idle;
+        var now = Now;
+        var next = new DateTimeOffset((IntervalOf(now) + 1) * _settings.BudgetInterval.Ticks, TimeSpan.Zero);
+        Timers.StartSingleTimer(("retry", liquidation.Id), new RetryLiquidation(liquidation.Id), next - now);
+    }
+
+    private void OnRetry(string liquidationId)
+    {
+        if (_byId.TryGetValue(liquidationId, out var liquidation) && liquidation.Phase == Phase.Idle)
+        {
+            liquidation.BackstopTried = false;
+            Evaluate(liquidation);
+        }
+    }
+
+    // ---- orders ---------------------------------------------------------------------------------------------------
+
+    private void OnReport(LiquidationOrderReport report)
+    {
+        if (!_orderOwner.TryGetValue(report.OrderId, out var liquidation) || !liquidation.Outstanding.TryGetValue(report.OrderId, out var order))
+        {
+            Context.Log.LogWarning("Report of liquidation order {OrderId}, which is not outstanding; ignored", report.OrderId);
+            return;
+        }
+
+        if (report.FilledQuantity < 0 || report.FilledQuantity > order.Quantity || (report.FilledQuantity > 0 && report.AveragePrice <= 0))
+        {
+            Context.Log.LogWarning("Report of liquidation order {OrderId}: fill {Filled} at {Price} is impossible for {Quantity}; ignored", report.OrderId,
+                report.FilledQuantity, report.AveragePrice, order.Quantity);
+            return;
+        }
+
+        var fee = 0m;
+        var feeUsd = 0m;
+        if (report.FilledQuantity > 0)
+        {
+            // The fee on what filled, at the newest mark, never above what the plan capped by the account's equity.
+            var market = _settings.Market.Current;
+            var computed = LiquidationFee.Compute(market.GetInstrument(order.Symbol), report.FilledQuantity, market, _settings.Parameters.FeeRate, order.FeeUsd);
+            fee = computed.Amount;
+            feeUsd = computed.AmountUsd;
+        }
+
+        var reported = new LiquidationOrderReported(liquidation.Id, order.OrderId, report.FilledQuantity, report.AveragePrice, order.FeeAsset, fee, feeUsd,
+            fee > 0 ? NextSequence(liquidation.AccountId, LiquidationSource) : 0, Now);
+        Persist(reported, e =>
+        {
+            Apply(e);
+            SendOutbound(liquidation, e);
+            if (liquidation.Outstanding.Count == 0 && liquidation.Phase == Phase.AwaitingReports)
+            {
+                Timers.Cancel(("step", liquidation.Id));
+                Evaluate(liquidation);
+            }
+        });
+    }
+
+    private void OnStepTimeout(StepTimedOut timeout)
+    {
+        if (!_byId.TryGetValue(timeout.LiquidationId, out var liquidation) || liquidation.Phase != Phase.AwaitingReports || liquidation.Steps != timeout.Step)
+        {
+            return;
+        }
+
+        var expired = new LiquidationOrdersExpired(liquidation.Id, timeout.Step, liquidation.Outstanding.Keys.Order(StringComparer.Ordinal).ToArray(), Now);
+        Persist(expired, e =>
+        {
+            Apply(e);
+            Context.Log.LogWarning("Liquidation {LiquidationId}: no report of {Orders} in time; counted as unfilled", e.LiquidationId, string.Join(", ", e.OrderIds));
+            Evaluate(liquidation);
+        });
+    }
+
+    // ---- bankruptcy: insurance fund, then auto-deleveraging -------------------------------------------------------
+
+    private void RequestCover(Liquidation liquidation, decimal deficitUsd)
+    {
+        var requested = new LiquidationCoverRequested(liquidation.Id, $"{liquidation.Id}:cover-{liquidation.Covers + 1}", deficitUsd, Now);
+        Persist(requested, e =>
+        {
+            Apply(e);
+            SendOutbound(liquidation, e);
+        });
+    }
+
+    private void OnCover(LiquidationDeficitCovered covered)
+    {
+        if (!_byId.TryGetValue(covered.LiquidationId, out var liquidation) || liquidation.Phase != Phase.AwaitingCover
+            || liquidation.PendingCover != covered.RequestId)
+        {
+            return;
+        }
+
+        var received = new LiquidationCoverReceived(liquidation.Id, covered.RequestId, covered.CoveredUsd, covered.UncoveredUsd, covered.Payments,
+            NextSequence(liquidation.AccountId, LiquidationSource), Now);
+        Persist(received, e =>
+        {
+            Apply(e);
+            SendOutbound(liquidation, e);
+            if (e.UncoveredUsd == 0)
+            {
+                Evaluate(liquidation);
+            }
+            else if (liquidation.PositionCount == 0)
+            {
+                Complete(liquidation, Text($"bankrupt with no position left: the fund covered {e.CoveredUsd} USD, {e.UncoveredUsd} USD uncovered"));
+            }
+            else
+            {
+                // A fresh view (after the covers, same sender, same order) prices the bankrupt position.
+                liquidation.Phase = Phase.AwaitingAdlView;
+                liquidation.LastCover = e;
+                RequestView(liquidation);
+            }
+        });
+    }
+
+    private void StartAdl(Liquidation liquidation, AccountView view)
+    {
+        var market = _settings.Market.Current;
+        var portfolio = new Portfolio(view.AccountId, view.Balances, view.Positions, []);
+        var position = view.Positions.Where(p => p.Quantity != 0)
+            .OrderByDescending(p => PositionValuation.Of(p, market).NotionalUsd)
+            .ThenBy(p => p.Symbol, StringComparer.Ordinal)
+            .FirstOrDefault();
+        decimal? price = position is null ? null : BankruptcyPrice.ForPosition(portfolio, position.Symbol, market, _settings.Models.For(view.Mode));
+        if (position is null || price is null)
+        {
+            Stall(liquidation, position is null ? "no position left to deleverage" : Text($"{position.Symbol} has no bankruptcy price"), liquidation.LastCover);
+            return;
+        }
+
+        liquidation.Phase = Phase.CollectingAdl;
+        liquidation.AdlTarget = (position, price.Value);
+        var topics = new HashSet<string>(StringComparer.Ordinal) { market.GetInstrument(position.Symbol).Underlying };
+        Context.ActorOf(ActorProps.Create(() => new AdlCollector(liquidation.Id, _settings.Accounts, topics, _settings.AdlCollectWindow)));
+    }
+
+    private void OnAdlViews(AdlViewsCollected collected)
+    {
+        if (!_byId.TryGetValue(collected.LiquidationId, out var liquidation) || liquidation.Phase != Phase.CollectingAdl
+            || liquidation.AdlTarget is not var (position, price))
+        {
+            return;
+        }
+
+        var market = _settings.Market.Current;
+        var candidates = collected.Views
+            .Where(v => v.Margin is not null && v.AccountId != liquidation.AccountId)
+            .SelectMany(v => v.Positions.Where(p => p.Symbol == position.Symbol).Select(p => new AdlCandidate(v.AccountId, p, v.Margin!.EquityUsd)));
+        var fills = AutoDeleverage.Allocate(liquidation.AccountId, position, Math.Abs(position.Quantity), price, candidates, market);
+        if (fills.Count == 0)
+        {
+            Stall(liquidation, Text($"no counterparty to deleverage {position.Symbol} against at {price}"), liquidation.LastCover);
+            return;
+        }
+
+        // Sequences are taken one after the other within the event: the bankrupt account gets one execution per fill.
+        var taken = new Dictionary<string, long>(StringComparer.Ordinal);
+        long Take(string account) => taken[account] = taken.TryGetValue(account, out var last) ? last + 1 : NextSequence(account, AdlSource);
+        var executions = fills.Select(f => new AdlExecution(f.AccountId, f.Side, f.Quantity, f.Price, f.Score, Take(f.AccountId),
+            Take(liquidation.AccountId))).ToArray();
+        var executed = new AutoDeleverageExecuted(liquidation.Id, liquidation.AdlRounds + 1, liquidation.AccountId, position.Symbol, price, executions, Now);
+        Persist(executed, e =>
+        {
+            Apply(e);
+            SendOutbound(liquidation, e);
+            EngineMetrics.AdlFills.Add(e.Fills.Count);
+            foreach (var fill in e.Fills)
+            {
+                Context.System.EventStream.Publish(new AutoDeleveraged(e.LiquidationId, fill.AccountId, e.Symbol, fill.Side, fill.Quantity, fill.Price));
+                Context.System.EventStream.Publish(new AutoDeleveraged(e.LiquidationId, e.AccountId, e.Symbol, Opposite(fill.Side), fill.Quantity, fill.Price));
+            }
+
+            Evaluate(liquidation);
+        });
+    }
+
+    private void Stall(Liquidation liquidation, string reason, LiquidationCoverReceived? cover)
+    {
+        Context.Log.LogWarning("Liquidation {LiquidationId}: cannot auto-deleverage ({Reason}) after the fund covered {Covered} USD; retrying next interval",
+            liquidation.Id, reason, cover?.CoveredUsd ?? 0m);
+        Persist(new LiquidationStalled(liquidation.Id, reason, Now), e =>
+        {
+            Apply(e);
+            WaitForNextInterval(liquidation);
+        });
+    }
+
+    // ---- ending, operator actions ----------------------------------------------------------------------------------
+
+    private void OnStatusChanged(AccountStatusChanged changed)
+    {
+        if (changed.To is MarginStatus.Healthy or MarginStatus.MarginCall && _activeByAccount.TryGetValue(changed.AccountId, out var liquidation)
+            && liquidation.Phase == Phase.Idle)
+        {
+            Complete(liquidation, Text($"account back to {changed.To}: equity {changed.EquityUsd}, MM {changed.MaintenanceMarginUsd}"));
+        }
+    }
+
+    private void Complete(Liquidation liquidation, string reason)
+    {
+        Persist(new LiquidationCompleted(liquidation.Id, reason, Now), e =>
+        {
+            Apply(e);
+            Timers.Cancel(("retry", liquidation.Id));
+            Timers.Cancel(("step", liquidation.Id));
+            Timers.Cancel(("view", liquidation.Id));
+            EngineMetrics.LiquidationsCompleted.Add(1);
+            Context.Log.LogInformation("Liquidation {LiquidationId} completed: {Reason}", e.LiquidationId, e.Reason);
+        });
+    }
+
+    private void OnHalt(HaltLiquidation halt)
+    {
+        var replyTo = Sender;
+        Persist(new LiquidationInstrumentHalted(halt.Symbol, Now), e =>
+        {
+            _halted.Add(e.Symbol);
+            replyTo.Tell(new HaltedInstruments(_halted.ToArray()), Self);
+        });
+    }
+
+    private void OnResume(ResumeLiquidation resume)
+    {
+        var replyTo = Sender;
+        Persist(new LiquidationInstrumentResumed(resume.Symbol, Now), e =>
+        {
+            _halted.Remove(e.Symbol);
+            replyTo.Tell(new HaltedInstruments(_halted.ToArray()), Self);
+            foreach (var liquidation in _activeByAccount.Values.Where(l => l.Phase == Phase.Idle).ToArray())
+            {
+                Timers.Cancel(("retry", liquidation.Id));
+                OnRetry(liquidation.Id);
+            }
+        });
+    }
+
+    // ---- state ----------------------------------------------------------------------------------------------------
+
+    private void Apply(ILiquidationEvent @event)
+    {
+        if (@event is LiquidationStarted started)
+        {
+            var created = new Liquidation(started);
+            _liquidations.Add(created);
+            _byId[created.Id] = created;
+            _activeByAccount[created.AccountId] = created;
+            _countByAccount[created.AccountId] = _countByAccount.GetValueOrDefault(created.AccountId) + 1;
+            Observe(created.AccountId, LiquidationSource, started.CancelSequence);
+            return;
+        }
+
+        var liquidation = _byId[@event.LiquidationId];
+        liquidation.Events.Add(@event);
+        switch (@event)
+        {
+            case LiquidationStepPlanned e:
+                liquidation.Steps = e.Step;
+                liquidation.LastPlan = e;
+                liquidation.StepFilled = false;
+                foreach (var order in e.Orders)
+                {
+                    liquidation.Outstanding[order.OrderId] = order;
+                    _orderOwner[order.OrderId] = liquidation;
+                    Consume(order.Symbol, order.Quantity, e.Time);
+                }
+
+                liquidation.Phase = e.Orders.Count > 0 ? Phase.AwaitingReports : Phase.Idle;
+                break;
+            case LiquidationOrderReported e:
+                liquidation.Outstanding.Remove(e.OrderId);
+                _orderOwner.Remove(e.OrderId);
+                liquidation.StepFilled |= e.FilledQuantity > 0;
+                if (e.FeeSequence > 0)
+                {
+                    Observe(liquidation.AccountId, LiquidationSource, e.FeeSequence);
+                }
+
+                if (liquidation.Outstanding.Count == 0)
+                {
+                    liquidation.LastStepFilledNothing = !liquidation.StepFilled;
+                }
+
+                break;
+            case LiquidationOrdersExpired e:
+                foreach (var id in e.OrderIds)
+                {
+                    liquidation.Outstanding.Remove(id);
+                    _orderOwner.Remove(id);
+                }
+
+                liquidation.LastStepFilledNothing = !liquidation.StepFilled;
+                break;
+            case LiquidationCoverRequested e:
+                liquidation.Covers++;
+                liquidation.PendingCover = e.RequestId;
+                liquidation.BackstopTried = true;
+                liquidation.Phase = Phase.AwaitingCover;
+                break;
+            case LiquidationCoverReceived e:
+                liquidation.PendingCover = null;
+                liquidation.LastStepFilledNothing = false;
+
+                // A full cover restores equity: should the account go bankrupt again later, the backstop may run again.
+                liquidation.BackstopTried = e.UncoveredUsd > 0;
+                liquidation.Phase = Phase.Idle;
+                for (var i = 0; i < e.Payments.Count; i++)
+                {
+                    Observe(liquidation.AccountId, LiquidationSource, e.FirstSequence + i);
+                }
+
+                break;
+            case AutoDeleverageExecuted e:
+                liquidation.AdlRounds = e.Round;
+                liquidation.AdlTarget = null;
+                liquidation.BackstopTried = false;
+                liquidation.Phase = Phase.Idle;
+                foreach (var fill in e.Fills)
+                {
+                    Observe(fill.AccountId, AdlSource, fill.CounterpartySequence);
+                    Observe(liquidation.AccountId, AdlSource, fill.BankruptSequence);
+                }
+
+                break;
+            case LiquidationStalled:
+                liquidation.AdlTarget = null;
+                liquidation.Phase = Phase.Idle;
+                break;
+            case LiquidationCompleted:
+                liquidation.Phase = Phase.Completed;
+                _activeByAccount.Remove(liquidation.AccountId);
+                foreach (var id in liquidation.Outstanding.Keys)
+                {
+                    _orderOwner.Remove(id);
+                }
+
+                liquidation.Outstanding.Clear();
+                break;
+        }
+    }
+
+    private void Resume()
+    {
+        // Re-send every command of the active liquidations (all idempotent), then pick each up where its journal left it.
+        foreach (var liquidation in _activeByAccount.Values.ToArray())
+        {
+            foreach (var @event in liquidation.Events)
+            {
+                SendOutbound(liquidation, @event);
+            }
+
+            if (liquidation.Outstanding.Count > 0)
+            {
+                liquidation.Phase = Phase.AwaitingReports;
+                Timers.StartSingleTimer(("step", liquidation.Id), new StepTimedOut(liquidation.Id, liquidation.Steps), _settings.OrderTimeout);
+            }
+            else if (liquidation.PendingCover is not null)
+            {
+                liquidation.Phase = Phase.AwaitingCover;
+            }
+            else
+            {
+                Evaluate(liquidation);
+            }
+        }
+    }
+
+    /// <summary>The commands an event implies, to accounts and to the fund: sent when it is persisted and again after a restart.</summary>
+    private void SendOutbound(Liquidation liquidation, ILiquidationEvent @event)
+    {
+        var account = liquidation.AccountId;
+        switch (@event)
+        {
+            case LiquidationStarted e:
+                ToAccount(account, new CancelAllOrders($"{e.LiquidationId}:cancel", LiquidationSource, e.CancelSequence));
+                break;
+            case LiquidationOrderReported { FeeAmount: > 0 } e:
+                var symbol = liquidation.Order(e.OrderId).Symbol;
+                ToAccount(account, new ChargeLiquidationFee($"{e.LiquidationId}:fee:{e.OrderId}", LiquidationSource, e.FeeSequence, e.LiquidationId, e.FeeAsset,
+                    e.FeeAmount));
+                _settings.InsuranceFund.Tell(new CollectLiquidationFee($"{e.LiquidationId}:fee:{e.OrderId}", e.LiquidationId, account, symbol, e.FeeAsset,
+                    e.FeeAmount, e.FeeUsd), Self);
+                break;
+            case LiquidationCoverRequested e:
+                _settings.InsuranceFund.Tell(new CoverLiquidationDeficit(e.RequestId, e.LiquidationId, account, e.DeficitUsd), Self);
+                break;
+            case LiquidationCoverReceived e:
+                for (var i = 0; i < e.Payments.Count; i++)
+                {
+                    var payment = e.Payments[i];
+                    ToAccount(account, new CoverDeficit($"{e.RequestId}:{payment.Asset}", LiquidationSource, e.FirstSequence + i, payment.Asset, payment.Amount));
+                }
+
+                break;
+            case AutoDeleverageExecuted e:
+                foreach (var fill in e.Fills)
+                {
+                    var id = $"{e.LiquidationId}:adl-{e.Round}:{fill.AccountId}";
+                    ToAccount(fill.AccountId, new ApplyExecution(id, AdlSource, fill.CounterpartySequence, id, id, e.Symbol, fill.Side, fill.Quantity, fill.Price,
+                        0m, Liquidity.Taker, e.Time, IsLiquidation: true));
+                    var opposite = id + ":bankrupt";
+                    ToAccount(account, new ApplyExecution(opposite, AdlSource, fill.BankruptSequence, opposite, id, e.Symbol, Opposite(fill.Side), fill.Quantity,
+                        fill.Price, 0m, Liquidity.Taker, e.Time, IsLiquidation: true));
+                }
+
+                break;
+        }
+    }
+
+    private void ToAccount(string accountId, IAccountCommand command) => _settings.Accounts.Tell(new ShardEnvelope(accountId, command), Self);
+
+    private long NextSequence(string accountId, string source) => _sequences.GetValueOrDefault((accountId, source)) + 1;
+
+    private void Observe(string accountId, string source, long sequence)
+    {
+        if (sequence > _sequences.GetValueOrDefault((accountId, source)))
+        {
+            _sequences[(accountId, source)] = sequence;
+        }
+    }
+
+    private void Consume(string symbol, decimal quantity, DateTimeOffset time)
+    {
+        var interval = IntervalOf(time);
+        var used = _budgetUsed.TryGetValue(symbol, out var u) && u.Interval == interval ? u.Used : 0m;
+        _budgetUsed[symbol] = (interval, used + quantity);
+    }
+
+    private static OrderSide Opposite(OrderSide side) => side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
+
+    private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private sealed record StepTimedOut(string LiquidationId, int Step);
+
+    private sealed record ViewTimedOut(string LiquidationId, Phase Phase);
+
+    private sealed record RetryLiquidation(string LiquidationId);
+
+    private sealed record AdlViewsCollected(string LiquidationId, IReadOnlyList<AccountView> Views);
+
+    /// <summary>One liquidation's state: rebuilt from its events, plus what is in flight (not persisted, re-derived on recovery).</summary>
+    private sealed class Liquidation(LiquidationStarted started)
+    {
+        public string Id { get; } = started.LiquidationId;
+
+        public string AccountId { get; } = started.AccountId;
+
+        public List<ILiquidationEvent> Events { get; } = [started];
+
+        public Dictionary<string, IssuedLiquidationOrder> Outstanding { get; } = new(StringComparer.Ordinal);
+
+        public Phase Phase { get; set; } = Phase.Idle;
+
+        public int Steps { get; set; }
+
+        public LiquidationStepPlanned? LastPlan { get; set; }
+
+        public bool StepFilled { get; set; }
+
+        public bool LastStepFilledNothing { get; set; }
+
+        public int Covers { get; set; }
+
+        public string? PendingCover { get; set; }
+
+        public LiquidationCoverReceived? LastCover { get; set; }
+
+        public bool BackstopTried { get; set; }
+
+        public int AdlRounds { get; set; }
+
+        public (Position Position, decimal Price)? AdlTarget { get; set; }
+
+        public int PositionCount { get; set; } = 1;
+
+        public IssuedLiquidationOrder Order(string orderId) =>
+            Events.OfType<LiquidationStepPlanned>().SelectMany(s => s.Orders).First(o => o.OrderId == orderId);
+
+        public LiquidationSummary Summary() => new(Id, AccountId, Status, started.Time, Events.Count, Events[^1]);
+
+        public LiquidationHistory History() => new(Id, AccountId, Status, Events.ToArray());
+
+        private LiquidationStatus Status => Phase == Phase.Completed ? LiquidationStatus.Completed : LiquidationStatus.Active;
+    }
+
+    /// <summary>Asks every account interested in the underlying for its view and hands what came back in the window to its parent.</summary>
+    private sealed class AdlCollector : ReceiveActor
+    {
+        private readonly List<AccountView> _views = [];
+        private readonly IActorRef _accounts;
+        private readonly IReadOnlySet<string> _topics;
+        private readonly TimeSpan _window;
+
+        public AdlCollector(string liquidationId, IActorRef accounts, IReadOnlySet<string> topics, TimeSpan window)
+        {
+            _accounts = accounts;
+            _topics = topics;
+            _window = window;
+            Receive<AccountView>(_views.Add);
+            Receive<Done>(_ =>
+            {
+                Context.Parent.Tell(new AdlViewsCollected(liquidationId, _views.ToArray()), Self);
+                Context.Stop(Self);
+            });
+        }
+
+        protected override void PreStart()
+        {
+            _accounts.Tell(new ShardBroadcast(GetAccount.Instance, _topics), Self);
+            Timers.StartSingleTimer("window", Done.Instance, _window);
+        }
+
+        private sealed record Done
+        {
+            public static Done Instance { get; } = new();
+        }
+    }
+}

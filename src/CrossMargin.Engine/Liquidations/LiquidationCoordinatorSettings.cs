@@ -1,0 +1,43 @@
+using CrossMargin.Actors;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Prices;
+using CrossMargin.Persistence;
+using CrossMargin.Risk.Liquidation;
+
+namespace CrossMargin.Engine.Liquidations;
+
+/// <summary>What the <see cref="LiquidationCoordinator"/> works with.</summary>
+/// <param name="Persistence">Journal and writer; its registry must have <see cref="LiquidationEvents.Register"/>.</param>
+/// <param name="Accounts">The accounts' shard region (messages go in <c>ShardEnvelope</c>s; ADL queries as <c>ShardBroadcast</c>).</param>
+/// <param name="InsuranceFund">The <see cref="InsuranceFundActor"/>.</param>
+/// <param name="Market">The node's newest market: what every step is planned and priced at.</param>
+/// <param name="Models">The margin calculators; a plan uses the one of the account's mode.</param>
+/// <param name="Parameters">Stop buffer, step size, fee rate, slippage band, budgets per interval, quantity increments.</param>
+/// <param name="BudgetInterval">The interval the per-instrument budgets are per (shared by every liquidation); positive.</param>
+/// <param name="OrderTimeout">How long to wait for the venue's reports of a step (and for an account's view); positive.</param>
+/// <param name="AdlCollectWindow">How long auto-deleveraging waits for the accounts' views before ranking them; positive.</param>
+public sealed record LiquidationCoordinatorSettings(
+    PersistenceServices Persistence,
+    IActorRef Accounts,
+    IActorRef InsuranceFund,
+    LatestMarket Market,
+    AccountMarginModels Models,
+    LiquidationParameters Parameters,
+    TimeSpan BudgetInterval,
+    TimeSpan OrderTimeout,
+    TimeSpan AdlCollectWindow)
+{
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first missing or invalid setting.</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Persistence);
+        ArgumentNullException.ThrowIfNull(Accounts);
+        ArgumentNullException.ThrowIfNull(InsuranceFund);
+        ArgumentNullException.ThrowIfNull(Market);
+        ArgumentNullException.ThrowIfNull(Models);
+        ArgumentNullException.ThrowIfNull(Parameters);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(BudgetInterval, TimeSpan.Zero, nameof(BudgetInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(OrderTimeout, TimeSpan.Zero, nameof(OrderTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AdlCollectWindow, TimeSpan.Zero, nameof(AdlCollectWindow));
+    }
+}

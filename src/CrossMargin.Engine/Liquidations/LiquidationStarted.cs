@@ -1,0 +1,15 @@
+using CrossMargin.Risk.Margin;
+
+namespace CrossMargin.Engine.Liquidations;
+
+/// <summary>A liquidation began: the account's breach as reported, and the <c>CancelAllOrders</c> sent to it first.</summary>
+/// <param name="LiquidationId">"liq-{account}-{n}", n counting the account's liquidations from 1.</param>
+/// <param name="AccountId">The account.</param>
+/// <param name="Status">Liquidation or bankrupt, as the account reported.</param>
+/// <param name="EquityUsd">Equity reported.</param>
+/// <param name="MaintenanceMarginUsd">Maintenance margin reported.</param>
+/// <param name="CancelSequence">The coordinator's sequence number (source "liquidation") of the cancel-all message.</param>
+/// <param name="Time">When.</param>
+public sealed record LiquidationStarted(
+    string LiquidationId, string AccountId, MarginStatus Status, decimal EquityUsd, decimal MaintenanceMarginUsd, long CancelSequence, DateTimeOffset Time)
+    : ILiquidationEvent;

@@ -1,0 +1,203 @@
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Risk.Liquidation;
+using CrossMargin.Risk.Portfolios;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Engine.Tests.Liquidations;
+
+/// <summary>
+/// End to end: accounts trade, the mark crashes, the account reports its breach, the coordinator liquidates it.
+/// Hand figures for the standard account (1,000 USDT, long 1 BTCUSDT at 60,000; Binance brackets: below 50,000 of
+/// notional MM 0.4%, from 50,000 MM 0.5% less 50), BTC at 59,230: equity 1,000 - 770 = 230 &lt; MM 0.005 x 59,230 - 50 =
+/// 246.15, so it is liquidated. The planner's trial of 25% (0.75 contract, 44,422.5 of notional, MM 0.4% = 177.69)
+/// releases R = (246.15 - 177.69) / 0.25 = 273.84 per unit of fraction; f = (1.05 x 246.15 - 230) / (1.05 x 273.84 - 0.001 x
+/// 59,230) = 28.4575 / 228.302 = 0.1246, so 0.2 contract after rounding up to 0.1 (also the 25% step cap, 0.25 floored
+/// to 0.1). Limit: 59,230 x 0.98 = 58,045.40. Fee: 0.1% of 0.2 x 59,230 = 11.846, to the cent 11.84 USDT.
+/// After the fill at 59,230: balance 1,000 - 0.2 x 770 - 11.84 = 834.16; 0.8 left, unrealised -616: equity 218.16;
+/// notional 47,384, MM 0.4% = 189.536, stop 1.05 x 189.536 = 199.0128 &lt;= 218.16: done.
+/// </summary>
+public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : LiquidationTestKit(output)
+{
+    private const string Liquidation = "liq-acc-1-1";
+    private const string FirstOrder = "liq-acc-1-1-s1-1";
+
+    [Fact]
+    public void A_breached_account_has_its_orders_cancelled_then_one_reduce_only_IOC_within_the_band_and_stops_above_the_buffer_with_the_fee_moved_to_the_fund()
+    {
+        var venue = VenueProbe();
+        OpenLong("acc-1");
+        ToAccount("acc-1", (id, seq) => new AcceptOrder(id, Venue, seq, "resting", Btc, OrderSide.Buy, 0.5m, 55_000m));
+
+        MoveBtc(59_230m);
+
+        Assert.Equal(new LiquidationOrderIssued(Liquidation, "acc-1", FirstOrder, Btc, OrderSide.Sell, 0.2m, 58_045.40m), venue.ExpectMsg<LiquidationOrderIssued>());
+        Assert.Empty(Account("acc-1").OpenOrders);
+        Fill("acc-1", FirstOrder, OrderSide.Sell, 0.2m, 59_230m);
+
+        AwaitCompleted(Liquidation);
+        var history = History(Liquidation);
+        Assert.Equal([typeof(LiquidationStarted), typeof(LiquidationStepPlanned), typeof(LiquidationOrderReported), typeof(LiquidationCompleted)],
+            history.Steps.Select(s => s.GetType()));
+        var reported = Assert.IsType<LiquidationOrderReported>(history.Steps[2]);
+        Assert.Equal((0.2m, 59_230m, "USDT", 11.84m, 11.84m), (reported.FilledQuantity, reported.AveragePrice, reported.FeeAsset, reported.FeeAmount, reported.FeeUsd));
+        AwaitAssert(() =>
+        {
+            var account = Account("acc-1");
+            Assert.Equal([new CollateralBalance("USDT", 834.16m)], account.Balances);
+            Assert.Equal([new Position(Btc, 0.8m, 60_000m)], account.Positions);
+            Assert.Equal(218.16m, account.Margin!.EquityUsd);
+            Assert.Equal(11.84m, FundView().Balances["USDT"]);
+        });
+        venue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_coordinator_restarted_mid_liquidation_resumes_it_and_charges_the_fee_once()
+    {
+        var venue = VenueProbe();
+        OpenLong("acc-1");
+        MoveBtc(59_230m);
+        Assert.Equal(FirstOrder, venue.ExpectMsg<LiquidationOrderIssued>().OrderId);
+
+        RestartCoordinator();
+        Fill("acc-1", FirstOrder, OrderSide.Sell, 0.2m, 59_230m);
+
+        AwaitCompleted(Liquidation);
+        Assert.Equal(4, History(Liquidation).Steps.Count);
+        AwaitAssert(() =>
+        {
+            Assert.Equal([new CollateralBalance("USDT", 834.16m)], Account("acc-1").Balances);
+            var fund = FundView();
+            Assert.Equal(11.84m, fund.Balances["USDT"]);
+            Assert.Single(fund.History);
+        });
+
+        // And once more: the completed liquidation stays completed, nothing is sent again.
+        RestartCoordinator();
+        Assert.Equal(LiquidationStatus.Completed, History(Liquidation).Status);
+        venue.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(11.84m, FundView().Balances["USDT"]);
+    }
+
+    [Fact]
+    public void A_halted_instrument_gets_no_liquidation_order_until_it_is_resumed()
+    {
+        var venue = VenueProbe();
+        OpenLong("acc-1");
+        Coordinator.Tell(new HaltLiquidation(Btc), TestActor);
+        Assert.Equal([Btc], ExpectMsg<HaltedInstruments>().Symbols);
+
+        MoveBtc(59_230m);
+
+        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationStepPlanned { Outcome: LiquidationPlanOutcome.Throttled }));
+        venue.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Coordinator.Tell(new ResumeLiquidation(Btc), TestActor);
+        Assert.Empty(ExpectMsg<HaltedInstruments>().Symbols);
+        Assert.Equal(new LiquidationOrderIssued(Liquidation, "acc-1", "liq-acc-1-1-s2-1", Btc, OrderSide.Sell, 0.2m, 58_045.40m),
+            venue.ExpectMsg<LiquidationOrderIssued>());
+    }
+
+    /// <summary>
+    /// BTC at 58,500: equity 1,000 - 1,500 = -500, bankrupt. The first IOC (0.2 at 58,500 x 0.98 = 57,330; no fee, as
+    /// the cap is the equity left, none) fills nothing, so the book cannot close it: the fund (2,000 USDT) pays the
+    /// deficit of 500 USDT, the account's balance becomes 1,500 and its equity 0, and liquidation goes on.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_account_the_book_cannot_close_has_its_deficit_covered_by_the_fund()
+    {
+        var venue = VenueProbe();
+        SeedFund(2_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_500m);
+        Assert.Equal(new LiquidationOrderIssued(Liquidation, "acc-1", FirstOrder, Btc, OrderSide.Sell, 0.2m, 57_330m), venue.ExpectMsg<LiquidationOrderIssued>());
+        Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0m, 0m), TestActor);
+
+        Assert.Equal(new LiquidationOrderIssued(Liquidation, "acc-1", "liq-acc-1-1-s2-1", Btc, OrderSide.Sell, 0.2m, 57_330m),
+            venue.ExpectMsg<LiquidationOrderIssued>());
+        var account = Account("acc-1");
+        Assert.Equal([new CollateralBalance("USDT", 1_500m)], account.Balances);
+        Assert.Equal(0m, account.Margin!.EquityUsd);
+        var fund = FundView();
+        Assert.Equal(1_500m, fund.Balances["USDT"]);
+        Assert.Equal(new InsuranceFundMovement(InsuranceFundMovementKind.DeficitCovered, "liq-acc-1-1:cover-1", "USDT", 500m, 500m, "acc-1", Liquidation,
+            fund.History[1].Time), fund.History[1]);
+        var received = Assert.Single(History(Liquidation).Steps.OfType<LiquidationCoverReceived>());
+        Assert.Equal((500m, 0m), (received.CoveredUsd, received.UncoveredUsd));
+    }
+
+    /// <summary>
+    /// BTC at 58,000: acc-1's equity is 1,000 - 2,000 = -1,000. Its IOC fills nothing; the fund has 400 USDT, pays it and
+    /// leaves 600 uncovered. Bankruptcy price of the long: equity -600 (1,400 USDT, unrealised -2,000), P = 58,000 + 600 /
+    /// (1 x 1 x 1) = 58,600. Counterparties (shorts): acc-b (2,000 USDT, short 0.6 at 60,000): profit 1,200 / 36,000 =
+    /// 3.33%, leverage 34,800 / 3,200 = 10.875, score 0.3625; acc-c (100,000 USDT, short 2): 4,000 / 120,000 x 116,000 /
+    /// 104,000 = 0.0372. So acc-b gives its whole 0.6 and acc-c 0.4, both at 58,600: acc-b's balance 2,000 + 0.6 x 1,400 =
+    /// 2,840, acc-c's 100,000 + 0.4 x 1,400 = 100,560 with 1.6 short left, acc-1's 1,400 - 1,400 = 0, flat: done.
+    /// </summary>
+    [Fact]
+    public void A_fund_too_small_auto_deleverages_the_most_profitable_most_leveraged_shorts_at_the_bankruptcy_price()
+    {
+        var venue = VenueProbe();
+        SeedFund(400m);
+        Deposit("acc-b", 2_000m);
+        Trade("acc-b", OrderSide.Sell, 0.6m, 60_000m);
+        Deposit("acc-c", 100_000m);
+        Trade("acc-c", OrderSide.Sell, 2m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        Assert.Equal(FirstOrder, venue.ExpectMsg<LiquidationOrderIssued>().OrderId);
+        Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0m, 0m), TestActor);
+
+        var notices = new List<AutoDeleveraged>();
+        AdvanceUntil(() =>
+        {
+            while (venue.QueuedCount > 0)
+            {
+                notices.Add(venue.ExpectMsg<AutoDeleveraged>());
+            }
+
+            return notices.Count == 4;
+        }, TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 58_600m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 58_600m),
+            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.4m, 58_600m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.4m, 58_600m),
+        ], notices);
+        AwaitCompleted(Liquidation);
+        AwaitAssert(() =>
+        {
+            Assert.Equal([new CollateralBalance("USDT", 0m)], Account("acc-1").Balances);
+            Assert.Empty(Account("acc-1").Positions);
+            Assert.Equal([new CollateralBalance("USDT", 2_840m)], Account("acc-b").Balances);
+            Assert.Empty(Account("acc-b").Positions);
+            Assert.Equal([new CollateralBalance("USDT", 100_560m)], Account("acc-c").Balances);
+            Assert.Equal([new Position(Btc, -1.6m, 60_000m)], Account("acc-c").Positions);
+        });
+        var fund = FundView();
+        Assert.Equal(0m, fund.Balances["USDT"]);
+        Assert.Equal([InsuranceFundMovementKind.Deposited, InsuranceFundMovementKind.DeficitCovered, InsuranceFundMovementKind.AutoDeleverageTriggered],
+            fund.History.Select(h => h.Kind));
+        Assert.Equal(600m, fund.History[2].Amount);
+        var adl = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
+        Assert.Equal(58_600m, adl.BankruptcyPrice);
+        Assert.Equal(0.3625m, Math.Round(adl.Fills[0].Score, 4));
+    }
+
+    private void OpenLong(string account)
+    {
+        Deposit(account, 1_000m);
+        Trade(account, OrderSide.Buy, 1m, 60_000m);
+    }
+
+    /// <summary>As the venue does: the fill to the account first (acknowledged), then the report to the coordinator.</summary>
+    private void Fill(string account, string orderId, OrderSide side, decimal quantity, decimal price)
+    {
+        Trade(account, side, quantity, price, liquidation: true, orderId: orderId);
+        Coordinator.Tell(new LiquidationOrderReport(orderId, quantity, price), TestActor);
+    }
+}

@@ -1,0 +1,156 @@
+using CrossMargin.Actors;
+using CrossMargin.Actors.TestKit;
+using CrossMargin.Cluster.Sharding;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Engine.Prices;
+using CrossMargin.Engine.Tests.Fixtures;
+using CrossMargin.Persistence;
+using CrossMargin.Persistence.Serialization;
+using CrossMargin.Risk.Liquidation;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Engine.Tests.Liquidations;
+
+/// <summary>
+/// Real account actors in a shard region, the insurance fund and the coordinator on one SQLite journal, on a manual
+/// clock. Parameters: stop at MM x 1.05, steps of at most 25%, fee 0.1% of notional, limits within 2% of the mark,
+/// 10 contracts per 1 s interval, quantities in 0.1.
+/// </summary>
+public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.TestKit.TestKit(output, new TestKitSettings { ManualTime = true })
+{
+    protected const string Venue = AccountFixture.Venue;
+    protected const string Btc = TestMarket.BtcUsdt;
+
+    private readonly Dictionary<string, long> _venueSequences = new(StringComparer.Ordinal);
+    private int _ids;
+
+    protected static EventTypeRegistry Registry { get; } = LiquidationEvents.Register(AccountEvents.Register(new EventTypeRegistry()));
+
+    /// <summary>The parameters the coordinator runs with (the type's summary lists them).</summary>
+    protected virtual LiquidationParameters Parameters { get; } = new(0.05m, 0.25m, 0.001m, 0.02m, 10m);
+
+    protected AccountHost Host { get; private set; } = null!;
+
+    protected PersistenceServices Services => Host.Services with { Registry = Registry };
+
+    protected LatestMarket Market => Host.Market;
+
+    protected IActorRef Region { get; private set; } = ActorRefs.Nobody;
+
+    protected IActorRef Fund { get; private set; } = ActorRefs.Nobody;
+
+    protected IActorRef Coordinator { get; private set; } = ActorRefs.Nobody;
+
+    protected ManualTime Clock => Time!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Host = await AccountHost.OpenAsync();
+        Fund = Sys.ActorOf(InsuranceFundActor.Props(Services, Market), "insurance-fund");
+
+        // Accounts start on their first message, after the coordinator exists: each reads the current reference.
+        Region = ShardRegion.Start(Sys, new ShardRegionSettings("account", 4, id => AccountActor.Props(id, Host.Settings(Coordinator))));
+        Coordinator = StartCoordinator();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Host.DisposeAsync();
+    }
+
+    protected IActorRef StartCoordinator() => Sys.ActorOf(LiquidationCoordinator.Props(new LiquidationCoordinatorSettings(
+        Services, Region, Fund, Market, AccountFixture.Models, Parameters, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10),
+        TimeSpan.FromMilliseconds(100))));
+
+    protected void RestartCoordinator()
+    {
+        Watch(Coordinator);
+        Sys.Stop(Coordinator);
+        ExpectTerminated(Coordinator);
+        Coordinator = StartCoordinator();
+    }
+
+    protected void SeedFund(decimal usdt)
+    {
+        Fund.Tell(new DepositToInsuranceFund("seed", "USDT", usdt), TestActor);
+        ExpectMsg<InsuranceFundDeposited>();
+    }
+
+    /// <summary>Sends a venue/wallet command to <paramref name="account"/> and expects it accepted.</summary>
+    protected void ToAccount(string account, Func<string, long, IAccountCommand> command)
+    {
+        var sequence = _venueSequences[account] = _venueSequences.GetValueOrDefault(account) + 1;
+        Region.Tell(new ShardEnvelope(account, command($"{account}-m{++_ids}", sequence)), TestActor);
+        var reply = ExpectMsg<object>();
+        Assert.True(reply is CommandAccepted, $"{account}: {reply}");
+    }
+
+    protected void Deposit(string account, decimal usdt) => ToAccount(account, (id, seq) => new Deposit(id, Venue, seq, "USDT", usdt));
+
+    protected void Trade(string account, OrderSide side, decimal quantity, decimal price, bool liquidation = false, string? orderId = null) =>
+        ToAccount(account, (id, seq) => new ApplyExecution(id, Venue, seq, "x" + id, orderId ?? "o" + id, Btc, side, quantity, price, 0m, Liquidity.Taker,
+            TestMarket.ValuationTime, liquidation));
+
+    protected void MoveBtc(decimal btc)
+    {
+        var market = TestMarket.Build(btc: btc);
+        var version = Market.Publish(market);
+        var topics = new HashSet<string> { "BTC" };
+        Region.Tell(new ShardBroadcast(new MarketChanged(market, version, topics), topics), TestActor);
+    }
+
+    protected AccountView Account(string account)
+    {
+        var probe = CreateTestProbe();
+        Region.Tell(new ShardEnvelope(account, GetAccount.Instance), probe.Ref);
+        return probe.ExpectMsg<AccountView>();
+    }
+
+    protected InsuranceFundView FundView()
+    {
+        var probe = CreateTestProbe();
+        Fund.Tell(GetInsuranceFund.Instance, probe.Ref);
+        return probe.ExpectMsg<InsuranceFundView>();
+    }
+
+    protected LiquidationHistory History(string liquidationId)
+    {
+        var probe = CreateTestProbe();
+        Coordinator.Tell(new GetLiquidation(liquidationId), probe.Ref);
+        return probe.ExpectMsg<LiquidationHistory>();
+    }
+
+    protected void AwaitCompleted(string liquidationId) =>
+        AwaitAssert(() => Assert.Equal(LiquidationStatus.Completed, History(liquidationId).Status), TimeSpan.FromSeconds(10));
+
+    /// <summary>A probe subscribed to the outbound orders and ADL notices.</summary>
+    protected TestProbe VenueProbe()
+    {
+        var probe = CreateTestProbe("venue");
+        Sys.EventStream.Subscribe(probe.Ref, typeof(LiquidationOrderIssued));
+        Sys.EventStream.Subscribe(probe.Ref, typeof(AutoDeleveraged));
+        return probe;
+    }
+
+    /// <summary>Advances the manual clock in small steps until <paramref name="condition"/> holds (the actors run on real threads).</summary>
+    protected void AdvanceUntil(Func<bool> condition, TimeSpan step)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (condition())
+            {
+                return;
+            }
+
+            Clock.Advance(step);
+            Thread.Sleep(50);
+        }
+
+        Assert.Fail("The condition did not hold after 100 steps of the clock.");
+    }
+}
