@@ -85,6 +85,13 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     protected void ToAccount(string account, Func<string, long, IAccountCommand> command)
     {
         var sequence = _venueSequences[account] = _venueSequences.GetValueOrDefault(account) + 1;
+        if (sequence == 1)
+        {
+            // The first message to an account opens it: every other message to an unopened account is refused.
+            Region.Tell(new ShardEnvelope(account, new OpenAccount($"{account}-open", AccountFixture.Accounts, 1)), TestActor);
+            Assert.IsType<CommandAccepted>(ExpectMsg<object>());
+        }
+
         Region.Tell(new ShardEnvelope(account, command($"{account}-m{++_ids}", sequence)), TestActor);
         var reply = ExpectMsg<object>();
         Assert.True(reply is CommandAccepted, $"{account}: {reply}");
