@@ -14,17 +14,21 @@ public static class EngineMetrics
     private static readonly Meter Meter = new(MeterName);
 
     /// <summary>Liquidations started.</summary>
-    public static Counter<long> LiquidationsStarted { get; } = Meter.CreateCounter<long>("cm.liquidations.started");
+    public static Counter<long> LiquidationsStarted { get; } = Meter.CreateCounter<long>("crossmargin.liquidations.started", description: "Liquidations started");
 
     /// <summary>Liquidations completed.</summary>
-    public static Counter<long> LiquidationsCompleted { get; } = Meter.CreateCounter<long>("cm.liquidations.completed");
+    public static Counter<long> LiquidationsCompleted { get; } = Meter.CreateCounter<long>("crossmargin.liquidations.completed", description: "Liquidations finished");
 
     /// <summary>Reduce-only IOC liquidation orders issued.</summary>
-    public static Counter<long> LiquidationOrders { get; } = Meter.CreateCounter<long>("cm.liquidation.orders");
+    public static Counter<long> LiquidationOrders { get; } = Meter.CreateCounter<long>("crossmargin.liquidation.orders", description: "Reduce-only IOC liquidation orders issued");
 
     /// <summary>Auto-deleverage fills against counterparties.</summary>
-    public static Counter<long> AdlFills { get; } = Meter.CreateCounter<long>("cm.adl.fills");
+    public static Counter<long> AdlFills { get; } = Meter.CreateCounter<long>("crossmargin.adl.fills", description: "Auto-deleverage fills");
 
     /// <summary>Deficit covers paid by the insurance fund (any amount above zero).</summary>
-    public static Counter<long> InsuranceCovers { get; } = Meter.CreateCounter<long>("cm.insurance.covers");
+    public static Counter<long> InsuranceCovers { get; } = Meter.CreateCounter<long>("crossmargin.insurance.covers", description: "Deficits covered by the insurance fund");
+
+    /// <summary>Accounts moving into a worse margin state, by the state entered (marginCall, liquidation, bankrupt).</summary>
+    public static Counter<long> MarginStateEntered { get; } = Meter.CreateCounter<long>("crossmargin.margin.state.entered",
+        description: "Accounts entering margin call, liquidation or bankruptcy");
 }

@@ -1,6 +1,7 @@
 using CrossMargin.Actors;
 using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Persistence.Serialization;
 using CrossMargin.Risk.Margin;
@@ -18,12 +19,14 @@ public sealed class RiskEngine
 {
     private readonly TimeSpan _timeout;
 
-    private RiskEngine(ActorSystem system, LatestMarket market, IActorRef accounts, IActorRef prices, TimeSpan timeout)
+    private RiskEngine(ActorSystem system, LatestMarket market, IActorRef accounts, IActorRef prices, IActorRef coordinator, IActorRef fund, TimeSpan timeout)
     {
         System = system;
         Market = market;
         Accounts = accounts;
         Prices = prices;
+        Coordinator = coordinator;
+        InsuranceFund = fund;
         _timeout = timeout;
     }
 
@@ -39,8 +42,14 @@ public sealed class RiskEngine
     /// <summary>The price feed: send <see cref="UpdateIndex"/>, <see cref="UpdateMark"/>, <see cref="UpdatePrices"/>.</summary>
     public IActorRef Prices { get; }
 
+    /// <summary>The liquidation coordinator: breaches, order reports, halts, queries.</summary>
+    public IActorRef Coordinator { get; }
+
+    /// <summary>The insurance fund.</summary>
+    public IActorRef InsuranceFund { get; }
+
     /// <summary>Registers every event and snapshot type the engine persists.</summary>
-    public static EventTypeRegistry RegisterEvents(EventTypeRegistry registry) => AccountEvents.Register(registry);
+    public static EventTypeRegistry RegisterEvents(EventTypeRegistry registry) => LiquidationEvents.Register(AccountEvents.Register(registry));
 
     /// <summary>Starts the engine's actors on <paramref name="system"/>.</summary>
     public static RiskEngine Start(ActorSystem system, RiskEngineSettings settings)
@@ -48,13 +57,23 @@ public sealed class RiskEngine
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
         var market = new LatestMarket(Restamp(settings.OpeningMarket, settings.Assets, system.TimeProvider.GetUtcNow()));
+        var fund = system.ActorOf(InsuranceFundActor.Props(settings.Persistence, market), "insurance-fund");
+
+        // Accounts report breaches to the coordinator and the coordinator works through the account region: accounts
+        // start on their first message, after the coordinator exists, so each reads the reference when it starts.
+        IActorRef coordinator = ActorRefs.Nobody;
         var accountSettings = new AccountActorSettings(settings.Persistence, settings.Models, market, ActorRefs.Nobody);
-        var accounts = ShardRegion.Start(system, AccountActor.RegionSettings(accountSettings, settings.ShardCount));
+        var accounts = ShardRegion.Start(system, new ShardRegionSettings("account", settings.ShardCount,
+            id => AccountActor.Props(id, accountSettings with { BreachReports = coordinator })));
+        var liquidation = settings.Liquidation;
+        coordinator = system.ActorOf(LiquidationCoordinator.Props(new LiquidationCoordinatorSettings(settings.Persistence, accounts, fund, market,
+            settings.Models, liquidation.ToParameters(), liquidation.BudgetInterval, liquidation.OrderTimeout, liquidation.AdlCollectWindow)),
+            "liquidation-coordinator");
         var models = new[] { settings.Models.StandardCross.CrossModel, settings.Models.Portfolio.CrossModel }
             .OfType<ScenarioMarginModel>().Distinct().ToArray();
         var prices = system.ActorOf(PriceFeed.Props(MarketDefinition.Of(market.Current, settings.Assets), market, models, settings.Prices), "prices");
         system.ActorOf(Props.Create(() => new MarketRelay(accounts)), "market-relay");
-        return new RiskEngine(system, market, accounts, prices, settings.AskTimeout);
+        return new RiskEngine(system, market, accounts, prices, coordinator, fund, settings.AskTimeout);
     }
 
     /// <summary>
@@ -81,6 +100,26 @@ public sealed class RiskEngine
         update is UpdateIndex or UpdateMark
             ? Prices.Ask<object>(update, _timeout, cancellationToken)
             : throw new ArgumentException($"Expected an {nameof(UpdateIndex)} or {nameof(UpdateMark)}, not {update?.GetType().Name}.", nameof(update));
+
+    /// <summary>Every liquidation, active and finished.</summary>
+    public Task<LiquidationList> GetLiquidationsAsync(CancellationToken cancellationToken = default) =>
+        Coordinator.Ask<LiquidationList>(GetLiquidations.Instance, _timeout, cancellationToken);
+
+    /// <summary>One liquidation's full history; faults with the coordinator's reason for an unknown id.</summary>
+    public Task<LiquidationHistory> GetLiquidationAsync(string liquidationId, CancellationToken cancellationToken = default) =>
+        Coordinator.Ask<LiquidationHistory>(new GetLiquidation(liquidationId), _timeout, cancellationToken);
+
+    /// <summary>Stops (<paramref name="halt"/>) or restarts forced liquidation on <paramref name="symbol"/>; answers every halted instrument.</summary>
+    public Task<HaltedInstruments> SetLiquidationHaltAsync(string symbol, bool halt, CancellationToken cancellationToken = default) =>
+        Coordinator.Ask<HaltedInstruments>(halt ? new HaltLiquidation(symbol) : new ResumeLiquidation(symbol), _timeout, cancellationToken);
+
+    /// <summary>The insurance fund: balances, value and history.</summary>
+    public Task<InsuranceFundView> GetInsuranceFundAsync(CancellationToken cancellationToken = default) =>
+        InsuranceFund.Ask<InsuranceFundView>(GetInsuranceFund.Instance, _timeout, cancellationToken);
+
+    /// <summary>Pays into the insurance fund; a repeated request id is answered as first time and pays nothing more.</summary>
+    public Task<object> DepositToInsuranceFundAsync(DepositToInsuranceFund deposit, CancellationToken cancellationToken = default) =>
+        InsuranceFund.Ask<object>(deposit, _timeout, cancellationToken);
 
     /// <summary>The price feed's counters.</summary>
     public Task<PriceStats> GetPriceStatsAsync(CancellationToken cancellationToken = default) =>

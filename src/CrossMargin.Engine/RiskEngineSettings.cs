@@ -1,4 +1,5 @@
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Persistence;
 using CrossMargin.Risk.Market;
@@ -12,6 +13,7 @@ namespace CrossMargin.Engine;
 /// <param name="Persistence">Journal, writer, snapshot store and the registry (with <see cref="RiskEngine.RegisterEvents"/> applied).</param>
 /// <param name="ShardCount">Shards of the account region; fixed for the life of a journal.</param>
 /// <param name="Prices">Price validation and conflation.</param>
+/// <param name="Liquidation">Forced liquidation and the insurance fund.</param>
 /// <param name="AskTimeout">How long a caller waits for an account or the price feed to answer.</param>
 public sealed record RiskEngineSettings(
     MarketSnapshot OpeningMarket,
@@ -20,4 +22,5 @@ public sealed record RiskEngineSettings(
     PersistenceServices Persistence,
     int ShardCount,
     PriceOptions Prices,
+    LiquidationOptions Liquidation,
     TimeSpan AskTimeout);

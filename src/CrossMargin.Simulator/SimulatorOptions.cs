@@ -42,6 +42,9 @@ public sealed class SimulatorOptions
     /// <summary>The crash's move per underlying as a fraction (BTC = -0.30 is a 30% fall).</summary>
     public Dictionary<string, double> CrashMoves { get; set; } = new(StringComparer.Ordinal) { ["BTC"] = -0.30, ["ETH"] = -0.35 };
 
+    /// <summary>What the simulator pays into the insurance fund at start (once: the deposit's id is fixed).</summary>
+    public decimal InsuranceFundSeed { get; set; } = 25_000m;
+
     /// <summary>Slippage of a liquidation fill from the mark, as a fraction, bounded by the order's limit price.</summary>
     public double LiquidationSlippage { get; set; } = 0.002;
 }

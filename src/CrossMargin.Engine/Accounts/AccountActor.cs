@@ -216,6 +216,11 @@ public sealed class AccountActor : PersistentActor
         _margin = now;
         if (now.Status != from)
         {
+            if (now.Status > from && !IsRecovering)
+            {
+                EngineMetrics.MarginStateEntered.Add(1, new KeyValuePair<string, object?>("state", now.Status.ToString()));
+            }
+
             Context.System.EventStream.Publish(new AccountStatusChanged(_state.AccountId, from, now.Status, now.EquityUsd, now.InitialMarginUsd,
                 now.MaintenanceMarginUsd, now.ValuationTime));
         }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using CrossMargin.Actors;
+using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Metrics;
@@ -27,12 +28,14 @@ public static class ApiExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         var configuration = builder.Configuration;
-        services.AddOptions<ActorSystemOptions>().Bind(configuration.GetSection(ActorSystemOptions.SectionName))
-            .Validate(o => o.Validate().Count == 0, "Actors: invalid settings (see the log line above for each).").ValidateOnStart();
+        services.AddOptions<ActorSystemOptions>().Bind(configuration.GetSection(ActorSystemOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ActorSystemOptions>, ActorSystemOptionsValidator>();
         services.AddOptions<PersistenceOptions>().Bind(configuration.GetSection(PersistenceOptions.SectionName));
         services.AddOptions<JournalOptions>().Bind(configuration.GetSection("Persistence:Journal"));
         services.AddOptions<PriceOptions>().Bind(configuration.GetSection("Prices")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PriceOptions>, PriceOptionsValidator>();
+        services.AddOptions<LiquidationOptions>().Bind(configuration.GetSection(LiquidationOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LiquidationOptions>, LiquidationOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<EngineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
@@ -63,6 +66,7 @@ public static class ApiExtensions
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         MessageEndpoints.Map(app);
         QueryEndpoints.Map(app);
+        LiquidationEndpoints.Map(app);
         return app;
     }
 }

@@ -3,6 +3,7 @@ using CrossMargin.Actors;
 using CrossMargin.Actors.Shutdown;
 using CrossMargin.Engine;
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Persistence;
 using CrossMargin.Persistence.Journal;
@@ -26,6 +27,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     private readonly IOptions<PersistenceOptions> _persistence;
     private readonly IOptions<JournalOptions> _journal;
     private readonly IOptions<PriceOptions> _prices;
+    private readonly IOptions<LiquidationOptions> _liquidation;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
     private readonly ILogger<EngineHost> _log;
@@ -36,7 +38,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
 
     /// <summary>Created by the host's container.</summary>
     public EngineHost(IOptions<NodeOptions> node, IConfiguration configuration, IOptions<ActorSystemOptions> actors, IOptions<PersistenceOptions> persistence,
-        IOptions<JournalOptions> journal, IOptions<PriceOptions> prices, ILoggerFactory loggerFactory, TimeProvider time)
+        IOptions<JournalOptions> journal, IOptions<PriceOptions> prices, IOptions<LiquidationOptions> liquidation, ILoggerFactory loggerFactory, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -47,6 +49,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
         _persistence = persistence;
         _journal = journal;
         _prices = prices;
+        _liquidation = liquidation;
         _loggerFactory = loggerFactory;
         _time = time;
         _log = loggerFactory.CreateLogger<EngineHost>();
@@ -76,7 +79,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
 
         _system = ActorSystem.Create("crossmargin", _actors, _loggerFactory, _time);
         var engine = RiskEngine.Start(_system, new RiskEngineSettings(market, assets, new AccountMarginModels(standard, portfolio), services,
-            _node.ShardCount, _prices.Value, _actors.Value.AskTimeout));
+            _node.ShardCount, _prices.Value, _liquidation.Value, _actors.Value.AskTimeout));
         _log.LogInformation("Engine started: {Instruments} instruments, {Shards} shards, journal in {DataDirectory}",
             market.Instruments.Count(), _node.ShardCount, dataDirectory);
         _started.TrySetResult(engine);

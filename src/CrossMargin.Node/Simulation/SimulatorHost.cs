@@ -1,7 +1,10 @@
 using CrossMargin.Actors;
 using CrossMargin.Contracts.Inbound;
 using CrossMargin.Engine;
+using System.Threading.Channels;
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Risk.Portfolios;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Simulator;
@@ -53,12 +56,24 @@ public sealed class SimulatorHost : BackgroundService
             refused += await SendAsync(engine, message, stoppingToken) ? 0 : 1;
         }
 
-        _log.LogInformation("Simulator: venue open ({Refused} opening messages refused); crash {Crash}", refused,
+        var seed = await engine.DepositToInsuranceFundAsync(new DepositToInsuranceFund("sim-fund-seed", "USDT", _options.InsuranceFundSeed), stoppingToken);
+        _log.LogInformation("Simulator: venue open ({Refused} opening messages refused); insurance fund seeded: {Seed}; crash {Crash}", refused, seed,
             _options.CrashAfter is { } crash ? $"in {crash.TotalSeconds:0} s" : "off");
-        await RunMarketAsync(engine, opening, book, stoppingToken);
+        var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+        var forwarder = engine.System.ActorOf(Props.Create(() => new EventForwarder(events.Writer, typeof(LiquidationOrderIssued), typeof(AutoDeleveraged))),
+            "simulator-venue");
+        try
+        {
+            await RunMarketAsync(engine, opening, book, trades, events.Reader, stoppingToken);
+        }
+        finally
+        {
+            engine.System.Stop(forwarder);
+        }
     }
 
-    private async Task RunMarketAsync(RiskEngine engine, Risk.Market.MarketSnapshot opening, BookGenerator book, CancellationToken stoppingToken)
+    private async Task RunMarketAsync(RiskEngine engine, Risk.Market.MarketSnapshot opening, BookGenerator book, TradeFactory trades,
+        ChannelReader<object> events, CancellationToken stoppingToken)
     {
         var index = opening.Instruments.Select(i => i.Underlying).Distinct(StringComparer.Ordinal)
             .ToDictionary(u => u, opening.PriceOf, StringComparer.Ordinal);
@@ -87,6 +102,20 @@ public sealed class SimulatorHost : BackgroundService
                 }
             }
 
+            while (events.TryRead(out var @event))
+            {
+                switch (@event)
+                {
+                    case LiquidationOrderIssued order:
+                        await FillAsync(engine, book, trades, order, byMark, stoppingToken);
+                        break;
+                    case AutoDeleveraged adl:
+                        _log.LogWarning("Simulator: auto-deleverage in {LiquidationId}: {Account} {Side} {Quantity} {Symbol} at {Price}",
+                            adl.LiquidationId, adl.AccountId, adl.Side, adl.Quantity, adl.Symbol, adl.Price);
+                        break;
+                }
+            }
+
             if (path.InCrash && !wasCrashing)
             {
                 _log.LogWarning("Simulator: the scripted crash starts ({Moves})", string.Join(", ", _options.CrashMoves.Select(m => $"{m.Key} {m.Value:P0}")));
@@ -97,6 +126,34 @@ public sealed class SimulatorHost : BackgroundService
                 _log.LogInformation("Simulator: {Prices}", string.Join(", ", moved.Select(p => $"{p.Key} {p.Value:0.00}")));
             }
         }
+    }
+
+    /// <summary>
+    /// The matching engine's stand-in: a reduce-only IOC fills in full against a market maker at the mark moved by the
+    /// configured slippage against the liquidated account, if that price is within the order's limit; else nothing
+    /// fills. The fill reaches the accounts first, then the report reaches the coordinator, as a venue must do it.
+    /// </summary>
+    private async Task FillAsync(RiskEngine engine, BookGenerator book, TradeFactory trades, LiquidationOrderIssued order,
+        Dictionary<string, decimal> marks, CancellationToken cancellation)
+    {
+        var buys = order.Side == OrderSide.Buy;
+        var filled = 0m;
+        var price = 0m;
+        if (marks.TryGetValue(order.Symbol, out var mark))
+        {
+            var tick = engine.Market.Current.GetInstrument(order.Symbol).TickSize;
+            var slipped = mark * (1 + ((buys ? 1 : -1) * (decimal)_options.LiquidationSlippage));
+            price = Math.Round(slipped / tick, MidpointRounding.AwayFromZero) * tick;
+            if (buys ? price <= order.LimitPrice : price >= order.LimitPrice)
+            {
+                var (taker, maker) = trades.Trade(order.AccountId, book.Maker(), order.Symbol, buys, order.Quantity, price, takerIsLiquidation: true);
+                filled = await SendAsync(engine, taker, cancellation) & await SendAsync(engine, maker, cancellation) ? order.Quantity : 0m;
+            }
+        }
+
+        engine.Coordinator.Tell(new LiquidationOrderReport(order.OrderId, filled, filled > 0 ? price : 0m), ActorRefs.Nobody);
+        _log.LogInformation("Simulator: liquidation order {OrderId} for {Account}: {Side} {Quantity} {Symbol} limit {Limit} -> filled {Filled} at {Price}",
+            order.OrderId, order.AccountId, order.Side, order.Quantity, order.Symbol, order.LimitPrice, filled, price);
     }
 
     private async Task<bool> SendAsync(RiskEngine engine, IInboundAccountMessage message, CancellationToken cancellation)

@@ -1,0 +1,71 @@
+using CrossMargin.Risk.Liquidation;
+
+namespace CrossMargin.Engine.Liquidations;
+
+/// <summary>Forced liquidation and the insurance fund (config/liquidation.json, section <c>Liquidation</c>).</summary>
+public sealed class LiquidationOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Liquidation";
+
+    /// <summary>Liquidation stops once equity is at least maintenance margin x (1 + this).</summary>
+    public decimal StopBufferRatio { get; set; } = 0.05m;
+
+    /// <summary>Largest fraction of a position one step closes.</summary>
+    public decimal MaxStepFraction { get; set; } = 0.25m;
+
+    /// <summary>Liquidation fee as a fraction of the notional closed; paid into the insurance fund.</summary>
+    public decimal FeeRate { get; set; } = 0.005m;
+
+    /// <summary>How far from the mark a liquidation order's limit price may be.</summary>
+    public decimal SlippageBand { get; set; } = 0.02m;
+
+    /// <summary>Contracts per instrument that forced orders may trade per <see cref="BudgetInterval"/>, shared by all liquidations.</summary>
+    public decimal DefaultLiquidityBudget { get; set; } = 2_000m;
+
+    /// <summary>Budgets for particular instruments, overriding the default.</summary>
+    public Dictionary<string, decimal> LiquidityBudgets { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The smallest order quantity step (contracts) for instruments without their own.</summary>
+    public decimal DefaultQuantityIncrement { get; set; } = 1m;
+
+    /// <summary>Order quantity steps for particular instruments.</summary>
+    public Dictionary<string, decimal> QuantityIncrements { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The interval the liquidity budget renews over.</summary>
+    public TimeSpan BudgetInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a liquidation order may stay unreported before it is treated as unfilled.</summary>
+    public TimeSpan OrderTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long auto-deleveraging collects candidate positions from the accounts.</summary>
+    public TimeSpan AdlCollectWindow { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The pure parameters; throws <see cref="ArgumentOutOfRangeException"/> naming the bad setting.</summary>
+    public LiquidationParameters ToParameters() => new(StopBufferRatio, MaxStepFraction, FeeRate, SlippageBand, DefaultLiquidityBudget,
+        LiquidityBudgets, DefaultQuantityIncrement, QuantityIncrements);
+
+    /// <summary>Every problem with these options, or none.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        try
+        {
+            _ = ToParameters();
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add($"Liquidation: {e.Message}");
+        }
+
+        foreach (var (name, value) in new[] { (nameof(BudgetInterval), BudgetInterval), (nameof(OrderTimeout), OrderTimeout), (nameof(AdlCollectWindow), AdlCollectWindow) })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                errors.Add($"Liquidation:{name} must be positive, not {value}.");
+            }
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,80 @@
+using CrossMargin.Actors;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Node.Hosting;
+
+namespace CrossMargin.Node.Api;
+
+/// <summary>
+/// Liquidations, the insurance fund and the operator's halt switch, plus the venue's report of a liquidation order's
+/// outcome. (The state-changing operator calls are open on loopback only until the admin API gets its bearer token.)
+/// </summary>
+public static class LiquidationEndpoints
+{
+    /// <summary>Maps the endpoints under <c>/api/v1</c>.</summary>
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        ArgumentNullException.ThrowIfNull(routes);
+        var api = routes.MapGroup("/api/v1");
+        api.MapGet("/liquidations", async (EngineHost host, CancellationToken cancellation) =>
+            host.Engine is { } engine ? Results.Ok(await engine.GetLiquidationsAsync(cancellation)) : ApiBody.NotReady());
+        api.MapGet("/liquidations/{liquidationId}", async (string liquidationId, EngineHost host, CancellationToken cancellation) =>
+        {
+            if (host.Engine is not { } engine)
+            {
+                return ApiBody.NotReady();
+            }
+
+            try
+            {
+                return Results.Ok(await engine.GetLiquidationAsync(liquidationId, cancellation));
+            }
+            catch (Exception e) when (e is not AskTimeoutException and not OperationCanceledException)
+            {
+                return Results.NotFound(new MessageOutcome("rejected", Code: "unknownLiquidation", Reason: e.Message));
+            }
+        });
+        api.MapPost("/liquidation-reports", async (LiquidationOrderReport? report, EngineHost host) =>
+        {
+            if (report is null || string.IsNullOrWhiteSpace(report.OrderId) || report.FilledQuantity < 0 || report.AveragePrice < 0
+                || (report.FilledQuantity > 0 && report.AveragePrice == 0))
+            {
+                return Results.BadRequest(new MessageOutcome("rejected", Code: "malformed",
+                    Reason: "A liquidation report needs an orderId, a filledQuantity of zero or more and, when filled, a positive averagePrice."));
+            }
+
+            if (host.Engine is not { } engine)
+            {
+                return ApiBody.NotReady();
+            }
+
+            engine.Coordinator.Tell(report, ActorRefs.Nobody);
+            await Task.CompletedTask;
+            return Results.Accepted(value: new MessageOutcome("accepted", report.OrderId));
+        });
+        api.MapGet("/insurance-fund", async (EngineHost host, CancellationToken cancellation) =>
+            host.Engine is { } engine ? Results.Ok(await engine.GetInsuranceFundAsync(cancellation)) : ApiBody.NotReady());
+        api.MapPost("/insurance-fund/deposits", async (DepositToInsuranceFund? deposit, EngineHost host, CancellationToken cancellation) =>
+        {
+            if (deposit is null || string.IsNullOrWhiteSpace(deposit.RequestId) || string.IsNullOrWhiteSpace(deposit.Asset) || deposit.Amount <= 0)
+            {
+                return Results.BadRequest(new MessageOutcome("rejected", Code: "malformed", Reason: "A fund deposit needs a requestId, an asset and a positive amount."));
+            }
+
+            if (host.Engine is not { } engine)
+            {
+                return ApiBody.NotReady();
+            }
+
+            var reply = await engine.DepositToInsuranceFundAsync(deposit, cancellation);
+            return reply is InsuranceFundRejected rejected
+                ? Results.UnprocessableEntity(new MessageOutcome("rejected", deposit.RequestId, "refused", rejected.ToString()))
+                : Results.Ok(reply);
+        });
+        api.MapGet("/liquidation-halts", async (EngineHost host, CancellationToken cancellation) =>
+            host.Engine is { } engine ? Results.Ok(await engine.Coordinator.Ask<HaltedInstruments>(GetHaltedInstruments.Instance, null, cancellation)) : ApiBody.NotReady());
+        api.MapPut("/liquidation-halts/{symbol}", async (string symbol, EngineHost host, CancellationToken cancellation) =>
+            host.Engine is { } engine ? Results.Ok(await engine.SetLiquidationHaltAsync(symbol, halt: true, cancellation)) : ApiBody.NotReady());
+        api.MapDelete("/liquidation-halts/{symbol}", async (string symbol, EngineHost host, CancellationToken cancellation) =>
+            host.Engine is { } engine ? Results.Ok(await engine.SetLiquidationHaltAsync(symbol, halt: false, cancellation)) : ApiBody.NotReady());
+    }
+}
