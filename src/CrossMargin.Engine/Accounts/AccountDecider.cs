@@ -62,7 +62,8 @@ public static class AccountDecider
                 ? Accept(new OrderCancelled(c.MessageId, c.Source, c.Sequence, c.OrderId))
                 : AccountDecision.Reject(RejectionCode.UnknownOrder, $"Order {c.OrderId} is not open."),
             CancelAllOrders c => new AccountDecision(DecisionOutcome.Accepted,
-                state.OpenOrders.Keys.Select(IAccountEvent (id) => new OrderCancelled(c.MessageId, c.Source, c.Sequence, id)).ToArray(), null, null),
+                [.. state.OpenOrders.Keys.Select(IAccountEvent (id) => new OrderCancelled(c.MessageId, c.Source, c.Sequence, id)),
+                    new AllOrdersCancelled(c.MessageId, c.Source, c.Sequence, state.OpenOrders.Count)], null, null),
             CoverDeficit c => InvalidAmount(c.Asset, c.Amount, market) is { } invalid
                 ? AccountDecision.Reject(invalid.Code, invalid.Message)
                 : Accept(new DeficitCovered(c.MessageId, c.Source, c.Sequence, c.Asset, c.Amount)),

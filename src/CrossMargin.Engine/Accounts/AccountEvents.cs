@@ -11,6 +11,9 @@ public static class AccountEvents
     /// <summary>Manifest of <see cref="ExecutionApplied"/>.</summary>
     public const string ExecutionAppliedManifest = "account.execution-applied";
 
+    /// <summary>Manifest of <see cref="AllOrdersCancelled"/>.</summary>
+    public const string AllOrdersCancelledManifest = "account.all-orders-cancelled";
+
     /// <summary>Manifest of <see cref="AccountOpened"/>.</summary>
     public const string AccountOpenedManifest = "account.opened";
 
@@ -51,6 +54,7 @@ public static class AccountEvents
             .Register(ExecutionAppliedManifest, Version, json.ExecutionApplied)
             .Register(OrderAcceptedManifest, Version, json.OrderAccepted)
             .Register(OrderCancelledManifest, Version, json.OrderCancelled)
+            .Register(AllOrdersCancelledManifest, Version, json.AllOrdersCancelled)
             .Register(DepositedManifest, Version, json.Deposited)
             .Register(WithdrawnManifest, Version, json.Withdrawn)
             .Register(FundingSettledManifest, Version, json.FundingSettled)

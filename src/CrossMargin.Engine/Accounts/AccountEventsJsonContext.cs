@@ -15,6 +15,7 @@ namespace CrossMargin.Engine.Accounts;
 [JsonSerializable(typeof(ExecutionApplied))]
 [JsonSerializable(typeof(OrderAccepted))]
 [JsonSerializable(typeof(OrderCancelled))]
+[JsonSerializable(typeof(AllOrdersCancelled))]
 [JsonSerializable(typeof(Deposited))]
 [JsonSerializable(typeof(Withdrawn))]
 [JsonSerializable(typeof(FundingSettled))]

@@ -81,6 +81,8 @@ public sealed class AccountState
             case OrderCancelled e:
                 _openOrders.Remove(e.OrderId);
                 break;
+            case AllOrdersCancelled:
+                break;
             case Deposited e:
                 Credit(e.Asset, e.Amount);
                 break;

@@ -195,20 +195,23 @@ public sealed class AccountDeciderTests
         var retry = account.Send(new CancelAllOrders("cancel-1", "liquidation", 1));
 
         Assert.Equal(DecisionOutcome.Accepted, decision.Outcome);
-        Assert.Equal([new OrderCancelled("cancel-1", "liquidation", 1, "o-a"), new OrderCancelled("cancel-1", "liquidation", 1, "o-b")], decision.Events);
+        Assert.Equal([new OrderCancelled("cancel-1", "liquidation", 1, "o-a"), new OrderCancelled("cancel-1", "liquidation", 1, "o-b"),
+            new AllOrdersCancelled("cancel-1", "liquidation", 1, 2)], decision.Events);
         Assert.Empty(account.State.OpenOrders);
         Assert.Equal(DecisionOutcome.Duplicate, retry.Outcome);
     }
 
     [Fact]
-    public void Cancel_all_orders_with_none_open_is_accepted_with_no_event()
+    public void Cancel_all_orders_with_none_open_is_still_recorded_so_the_next_message_of_its_source_shows_no_gap()
     {
         var account = new AccountFixture();
 
         var decision = account.Send(new CancelAllOrders("cancel-1", "liquidation", 1));
+        var next = account.Send(new ChargeLiquidationFee("fee-1", "liquidation", 2, "liq-1", "USDT", 1m));
 
         Assert.Equal(DecisionOutcome.Accepted, decision.Outcome);
-        Assert.Empty(decision.Events);
+        Assert.Equal(new AllOrdersCancelled("cancel-1", "liquidation", 1, 0), Assert.Single(decision.Events));
+        Assert.Null(next.Gap);
     }
 
     [Fact]
