@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace CrossMargin.Node.Tests.Api;
+
+public sealed class MessageContractTests : IAsyncLifetime
+{
+    private NodeUnderTest _node = null!;
+
+    private HttpClient Http => _node.Client;
+
+    public async Task InitializeAsync() => _node = await NodeUnderTest.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _node.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_node.DataDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task An_opened_and_funded_account_answers_with_its_margin_and_a_redelivery_is_a_duplicate()
+    {
+        await Open("alice");
+
+        var deposit = await Post("/api/v1/deposits", """{"messageId":"d1","source":"wallet","sequence":1,"accountId":"alice","asset":"USDT","amount":10000}""");
+        var again = await Post("/api/v1/deposits", """{"messageId":"d1","source":"wallet","sequence":1,"accountId":"alice","asset":"USDT","amount":10000}""");
+        var account = await Http.GetFromJsonAsync<JsonElement>("/api/v1/accounts/alice");
+
+        // 10,000 USDT at the venue's USDT index of 0.9998 USD: equity 9,998.00 USD, nothing required.
+        Assert.Equal((HttpStatusCode.OK, "accepted"), (deposit.Status, deposit.Body.GetProperty("outcome").GetString()));
+        Assert.Equal(9998.00m, deposit.Body.GetProperty("margin").GetProperty("equityUsd").GetDecimal());
+        Assert.Equal((HttpStatusCode.OK, "duplicate"), (again.Status, again.Body.GetProperty("outcome").GetString()));
+        Assert.Equal(10000m, account.GetProperty("balances")[0].GetProperty("amount").GetDecimal());
+    }
+
+    [Theory]
+    [InlineData("{\"messageId\": ", "Expected depth to be zero")]
+    [InlineData("""{"messageId":"e1","source":"me","sequence":1,"accountId":"alice","executionId":"e1","orderId":"o1","symbol":"BTC-PERP","side":"long","quantity":1,"price":60000,"fee":0,"liquidity":"taker","timestamp":"2026-11-21T08:00:00Z"}""", "side: must be buy or sell, not 'long'.")]
+    [InlineData("""{"messageId":"e1","source":"me","sequence":1,"accountId":"alice","executionId":"e1","orderId":"o1","symbol":"BTC-PERP","side":"buy","quantity":-1,"price":60000,"fee":0,"liquidity":"taker","timestamp":"2026-11-21T08:00:00Z"}""", "quantity: must be positive, not -1.")]
+    [InlineData("""{"messageId":"e1","source":"me","sequence":1,"accountId":"alice","executionId":"e1","orderId":"o1","symbol":"BTC-PERP","side":"buy","quantity":1,"price":60000,"fee":0,"liquidity":"taker","timestamp":"2026-11-21T08:00:00Z","leverage":100}""", "leverage")]
+    public async Task A_message_that_breaks_the_contract_is_refused_with_400_and_the_field(string json, string expected)
+    {
+        await Open("alice");
+
+        var (status, body) = await Post("/api/v1/executions", json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("malformed", body.GetProperty("code").GetString());
+        Assert.Contains(expected, body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refusals_by_the_account_carry_their_code_and_reason()
+    {
+        await Open("alice");
+        await Post("/api/v1/deposits", """{"messageId":"d1","source":"wallet","sequence":1,"accountId":"alice","asset":"USDT","amount":1000}""");
+
+        var unknown = await Post("/api/v1/deposits", """{"messageId":"d1","source":"wallet","sequence":1,"accountId":"bob","asset":"USDT","amount":1000}""");
+        var older = await Post("/api/v1/deposits", """{"messageId":"d0","source":"wallet","sequence":1,"accountId":"alice","asset":"USDT","amount":5}""");
+        var instrument = await Post("/api/v1/executions", Execution("e1", 1, "NOPE-PERP", 1));
+        var withdrawal = await Post("/api/v1/withdrawals", """{"messageId":"w1","source":"wallet","sequence":2,"accountId":"alice","asset":"USDT","amount":1001}""");
+
+        Assert.Equal((HttpStatusCode.NotFound, "unknownAccount"), (unknown.Status, unknown.Body.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "outOfOrder"), (older.Status, older.Body.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "unknownInstrument"), (instrument.Status, instrument.Body.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "insufficientBalance"), (withdrawal.Status, withdrawal.Body.GetProperty("code").GetString()));
+        var account = await Http.GetFromJsonAsync<JsonElement>("/api/v1/accounts/alice");
+        Assert.Equal(1000m, account.GetProperty("balances")[0].GetProperty("amount").GetDecimal());
+    }
+
+    [Fact]
+    public async Task A_withdrawal_that_would_leave_equity_below_initial_margin_is_refused_with_the_numbers()
+    {
+        await Open("alice");
+        await Post("/api/v1/deposits", """{"messageId":"d1","source":"wallet","sequence":1,"accountId":"alice","asset":"USDT","amount":1000}""");
+        var trade = await Post("/api/v1/executions", Execution("e1", 1, "BTC-PERP", 1000));
+        var im = trade.Body.GetProperty("margin").GetProperty("initialMarginUsd").GetDecimal();
+
+        var (status, body) = await Post("/api/v1/withdrawals", """{"messageId":"w1","source":"wallet","sequence":2,"accountId":"alice","asset":"USDT","amount":900}""");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal("wouldBreachMargin", body.GetProperty("code").GetString());
+        Assert.Contains($"below initial margin {im:N2} USD", body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_pre_trade_check_agrees_with_the_margin_after_the_same_trade()
+    {
+        await Open("alice");
+        await Post("/api/v1/deposits", """{"messageId":"d1","source":"wallet","sequence":1,"accountId":"alice","asset":"USDT","amount":5000}""");
+
+        var check = await Post("/api/v1/pre-trade", """{"messageId":"q1","accountId":"alice","symbol":"BTC-PERP","side":"buy","quantity":500,"price":60000}""");
+        var trade = await Post("/api/v1/executions", Execution("e1", 1, "BTC-PERP", 500));
+
+        Assert.True(check.Body.GetProperty("accepted").GetBoolean());
+        Assert.Equal(check.Body.GetProperty("initialMarginUsd").GetDecimal(), trade.Body.GetProperty("margin").GetProperty("initialMarginUsd").GetDecimal());
+        Assert.Equal(check.Body.GetProperty("equityUsd").GetDecimal(), trade.Body.GetProperty("margin").GetProperty("equityUsd").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Prices_are_answered_one_by_one_and_a_stale_mark_is_refused_with_its_age()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var json = $$"""
+            {"indices":[{"asset":"BTC","price":60100,"timestamp":"{{now:O}}"}],
+             "marks":[{"symbol":"BTC-PERP","price":60110,"timestamp":"{{now:O}}"},{"symbol":"ETH-PERP","price":3000,"timestamp":"{{now.AddMinutes(-5):O}}"}]}
+            """;
+
+        var (status, body) = await Post("/api/v1/prices", json);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, body.GetProperty("accepted").GetInt32());
+        var stale = body.GetProperty("results")[2];
+        Assert.Equal(("ETH-PERP", "stale"), (stale.GetProperty("symbol").GetString(), stale.GetProperty("code").GetString()));
+    }
+
+    [Fact]
+    public async Task Metrics_count_messages_by_outcome_and_rejections_by_reason()
+    {
+        await Open("alice");
+        await Post("/api/v1/deposits", """{"messageId":"d1","source":"wallet","sequence":1,"accountId":"nobody","asset":"USDT","amount":1}""");
+
+        var text = await Http.GetStringAsync("/metrics");
+
+        Assert.Contains("crossmargin_messages_total{outcome=\"accepted\",type=\"accountOpened\"}", text, StringComparison.Ordinal);
+        Assert.Contains("crossmargin_rejections_total{reason=\"unknownAccount\",type=\"deposit\"}", text, StringComparison.Ordinal);
+        Assert.Contains("crossmargin_message_latency_bucket{type=\"deposit\",le=\"+Inf\"}", text, StringComparison.Ordinal);
+    }
+
+    private static string Execution(string id, long sequence, string symbol, decimal quantity) =>
+        $$"""{"messageId":"{{id}}","source":"me","sequence":{{sequence}},"accountId":"alice","executionId":"{{id}}","orderId":"o-{{id}}","symbol":"{{symbol}}","side":"buy","quantity":{{quantity}},"price":60000,"fee":0,"liquidity":"taker","timestamp":"2026-11-21T08:00:00Z"}""";
+
+    private async Task Open(string account)
+    {
+        var (status, _) = await Post("/api/v1/accounts", $$"""{"messageId":"open-{{account}}","source":"accounts","sequence":1,"accountId":"{{account}}"}""");
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> Post(string path, string json)
+    {
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await Http.PostAsync(new Uri(path, UriKind.Relative), content);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+}
