@@ -37,9 +37,16 @@ public sealed class ProjectReferenceTests
     [InlineData("CrossMargin.Persistence", new[] { "CrossMargin.Actors" })]
     [InlineData("CrossMargin.Cluster", new[] { "CrossMargin.Actors", "CrossMargin.Persistence" })]
     [InlineData("CrossMargin.Engine", new[] { "CrossMargin.Risk", "CrossMargin.Actors", "CrossMargin.Persistence", "CrossMargin.Cluster" })]
+    [InlineData("CrossMargin.Contracts", new[] { "CrossMargin.Risk", "CrossMargin.Engine" })]
+    [InlineData("CrossMargin.Simulator", new[] { "CrossMargin.Risk", "CrossMargin.Engine", "CrossMargin.Contracts" })]
+    [InlineData("crossmargin-node", new[]
+    {
+        "CrossMargin.Risk", "CrossMargin.Risk.Serialization", "CrossMargin.Actors", "CrossMargin.Persistence", "CrossMargin.Cluster", "CrossMargin.Engine",
+        "CrossMargin.Contracts", "CrossMargin.Simulator",
+    })]
     public void Project_references_only_layers_below_it(string assembly, string[] allowed)
     {
-        var ours = ReferencesOf(assembly).Where(r => r.StartsWith("CrossMargin", StringComparison.Ordinal) || r == "cm");
+        var ours = ReferencesOf(assembly).Where(r => r.StartsWith("CrossMargin", StringComparison.Ordinal) || r is "cm" or "crossmargin-node");
 
         Assert.All(ours, r => Assert.Contains(r, allowed));
     }
