@@ -43,9 +43,7 @@ public static class MessageEndpoints
             var result = message?.ToAccountCommand();
             if (message is null || result is not { IsValid: true })
             {
-                var violations = violation is not null ? [violation] : result!.Violations;
-                NodeMetrics.Record(type, "rejected", "malformed", Stopwatch.GetElapsedTime(started));
-                return Results.BadRequest(new MessageOutcome("rejected", message?.MessageId, "malformed", string.Join("; ", violations), violations));
+                return Malformed(type, message?.MessageId, violation, result?.Violations, started);
             }
 
             if (host.Engine is not { } engine)
@@ -81,9 +79,7 @@ public static class MessageEndpoints
         var query = message?.ToQuery();
         if (message is null || query is not { IsValid: true })
         {
-            var violations = violation is not null ? [violation] : query!.Violations;
-            NodeMetrics.Record("preTrade", "rejected", "malformed", Stopwatch.GetElapsedTime(started));
-            return Results.BadRequest(new MessageOutcome("rejected", message?.MessageId, "malformed", string.Join("; ", violations), violations));
+            return Malformed("preTrade", message?.MessageId, violation, query?.Violations, started);
         }
 
         if (host.Engine is not { } engine)
@@ -104,9 +100,7 @@ public static class MessageEndpoints
         var updates = message?.ToUpdates();
         if (message is null || updates is not { IsValid: true })
         {
-            var violations = violation is not null ? [violation] : updates!.Violations;
-            NodeMetrics.Record("prices", "rejected", "malformed", Stopwatch.GetElapsedTime(started));
-            return Results.BadRequest(new MessageOutcome("rejected", null, "malformed", string.Join("; ", violations), violations));
+            return Malformed("prices", null, violation, updates?.Violations, started);
         }
 
         if (host.Engine is not { } engine)
@@ -128,5 +122,13 @@ public static class MessageEndpoints
         }
 
         return Results.Ok(new { accepted = results.Count(r => r.Outcome == "accepted"), rejected = results.Count(r => r.Outcome != "accepted"), results });
+    }
+
+    /// <summary>The 400 answer for a message that broke the contract: unreadable JSON, or every field violation.</summary>
+    private static IResult Malformed(string type, string? messageId, ContractViolation? unreadable, IReadOnlyList<ContractViolation>? violations, long started)
+    {
+        IReadOnlyList<ContractViolation> all = unreadable is not null ? [unreadable] : violations ?? [];
+        NodeMetrics.Record(type, "rejected", "malformed", Stopwatch.GetElapsedTime(started));
+        return Results.BadRequest(new MessageOutcome("rejected", messageId, "malformed", string.Join("; ", all), all));
     }
 }
