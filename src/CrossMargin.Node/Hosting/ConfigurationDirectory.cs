@@ -42,6 +42,17 @@ public static class ConfigurationDirectory
             $"No configuration directory with a node.json found; pass --config-dir DIR or set {EnvironmentVariable}. Looked in: {string.Join(", ", looked.Distinct())}.");
     }
 
+    /// <summary>
+    /// <paramref name="args"/> without <c>--config-dir DIR</c>: left in, the directory (a path starting with '/') would
+    /// read as a <c>/key value</c> pair to the command-line configuration and swallow the setting after it.
+    /// </summary>
+    public static string[] WithoutOption(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var index = Array.IndexOf(args, "--config-dir");
+        return index < 0 ? args : [.. args[..index], .. args[Math.Min(index + 2, args.Length)..]];
+    }
+
     /// <summary><paramref name="path"/> as given when rooted, else under <paramref name="directory"/>.</summary>
     public static string Under(string directory, string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(directory, path));
 }

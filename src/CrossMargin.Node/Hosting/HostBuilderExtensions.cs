@@ -23,7 +23,7 @@ public static class HostBuilderExtensions
         }
 
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
-        builder.Configuration.AddCommandLine(args.Where(a => a != "--config-dir").ToArray());
+        builder.Configuration.AddCommandLine(ConfigurationDirectory.WithoutOption(args));
         builder.Configuration["ConfigDirectory"] = configDirectory;
         builder.Services.AddOptions<NodeOptions>().Bind(builder.Configuration.GetSection(NodeOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
