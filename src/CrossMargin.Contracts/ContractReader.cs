@@ -9,8 +9,14 @@ public static class ContractReader
     /// <summary>Largest message accepted, in bytes: the contract's messages are a few hundred bytes.</summary>
     public const int MaxMessageBytes = 16 * 1024;
 
+    /// <summary>Largest batch of prices accepted, in bytes (up to <see cref="Inbound.PricesMessage.MaxUpdates"/> updates).</summary>
+    public const int MaxBatchBytes = 1024 * 1024;
+
     /// <summary>Deserializes <paramref name="json"/> as <typeparamref name="T"/>, or explains why it cannot.</summary>
-    public static (T? Message, ContractViolation? Violation) Read<T>(ReadOnlySpan<byte> json, JsonTypeInfo<T> type)
+    /// <param name="json">The message.</param>
+    /// <param name="type">Its JSON contract.</param>
+    /// <param name="maxBytes">Largest accepted size: <see cref="MaxMessageBytes"/> for a message, <see cref="MaxBatchBytes"/> for a batch.</param>
+    public static (T? Message, ContractViolation? Violation) Read<T>(ReadOnlySpan<byte> json, JsonTypeInfo<T> type, int maxBytes = MaxMessageBytes)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(type);
@@ -19,9 +25,9 @@ public static class ContractReader
             return (null, new ContractViolation("", "The message is empty; a JSON object is expected."));
         }
 
-        if (json.Length > MaxMessageBytes)
+        if (json.Length > maxBytes)
         {
-            return (null, new ContractViolation("", $"The message is {json.Length} bytes; at most {MaxMessageBytes} are accepted."));
+            return (null, new ContractViolation("", $"The message is {json.Length} bytes; at most {maxBytes} are accepted."));
         }
 
         try

@@ -4,25 +4,22 @@ using CrossMargin.Contracts;
 
 namespace CrossMargin.Node.Api;
 
-/// <summary>Reading request bodies under the contract's size limit, and the answers shared by endpoints.</summary>
+/// <summary>Reading request bodies under the contract's size limits, and the answers shared by endpoints.</summary>
 internal static class ApiBody
 {
     public static async Task<(T? Message, ContractViolation? Violation)> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> json, CancellationToken cancellation)
         where T : class
     {
-        if (request.ContentLength > ContractReader.MaxMessageBytes * 64)
+        // A prices batch may be larger than one message; every other message is held to the contract's own limit.
+        var limit = typeof(T) == typeof(Contracts.Inbound.PricesMessage) ? ContractReader.MaxBatchBytes : ContractReader.MaxMessageBytes;
+        if (request.ContentLength > limit)
         {
-            return (null, new ContractViolation("", $"The body is {request.ContentLength} bytes; at most {ContractReader.MaxMessageBytes * 64} are accepted."));
+            return (null, new ContractViolation("", $"The message is {request.ContentLength} bytes; at most {limit} are accepted."));
         }
 
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellation);
-        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
-
-        // A prices batch may be larger than one message; every other message is held to the contract's limit.
-        return typeof(T) == typeof(Contracts.Inbound.PricesMessage) && bytes.Length <= ContractReader.MaxMessageBytes * 64
-            ? ReadLarge(bytes, json)
-            : ContractReader.Read(bytes, json);
+        return ContractReader.Read(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), json, limit);
     }
 
     public static IResult NotReady() =>
@@ -31,17 +28,4 @@ internal static class ApiBody
     /// <summary>A code as clients see it: the enum name in camelCase (<c>WouldBreachMargin</c> -> <c>wouldBreachMargin</c>).</summary>
     public static string Code<TEnum>(TEnum value)
         where TEnum : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
-
-    private static (T? Message, ContractViolation? Violation) ReadLarge<T>(ReadOnlySpan<byte> bytes, JsonTypeInfo<T> json)
-        where T : class
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(bytes, json) is { } message ? (message, null) : (null, new ContractViolation("", "The message is null."));
-        }
-        catch (JsonException e)
-        {
-            return (null, new ContractViolation(e.Path is { Length: > 2 } p ? p[2..] : "", e.Message));
-        }
-    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using CrossMargin.Actors;
+using CrossMargin.Contracts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Node.Hosting;
@@ -16,8 +17,6 @@ namespace CrossMargin.Node.Api;
 /// <summary>Registers the engine and maps the node's HTTP API.</summary>
 public static class ApiExtensions
 {
-    /// <summary>Largest request body accepted (a prices batch); single messages are held to the contract's own limit.</summary>
-    public const long MaxRequestBytes = 1024 * 1024;
 
     /// <summary>
     /// The engine's options (each bound from its section and validated at start), the engine as a hosted service,
@@ -44,7 +43,7 @@ public static class ApiExtensions
 
         var node = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
         builder.WebHost.UseUrls(node.HttpUrl);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBytes);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = ContractReader.MaxBatchBytes);
         services.Configure<JsonOptions>(json =>
         {
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
@@ -58,6 +57,7 @@ public static class ApiExtensions
     public static WebApplication MapCrossMarginApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // Created now, not on the first scrape: measurements made before a listener exists are lost.
         _ = app.Services.GetRequiredService<PrometheusExporter>();
         app.MapGet("/health", () => Results.Ok(new { status = "healthy" }));
         app.MapGet("/ready", (EngineHost host) => host.Engine is null

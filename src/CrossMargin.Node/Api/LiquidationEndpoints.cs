@@ -33,7 +33,7 @@ public static class LiquidationEndpoints
                 return Results.NotFound(new MessageOutcome("rejected", Code: "unknownLiquidation", Reason: e.Message));
             }
         });
-        api.MapPost("/liquidation-reports", async (LiquidationOrderReport? report, EngineHost host) =>
+        api.MapPost("/liquidation-reports", (LiquidationOrderReport? report, EngineHost host) =>
         {
             if (report is null || string.IsNullOrWhiteSpace(report.OrderId) || report.FilledQuantity < 0 || report.AveragePrice < 0
                 || (report.FilledQuantity > 0 && report.AveragePrice == 0))
@@ -48,7 +48,6 @@ public static class LiquidationEndpoints
             }
 
             engine.Coordinator.Tell(report, ActorRefs.Nobody);
-            await Task.CompletedTask;
             return Results.Accepted(value: new MessageOutcome("accepted", report.OrderId));
         });
         api.MapGet("/insurance-fund", async (EngineHost host, CancellationToken cancellation) =>
