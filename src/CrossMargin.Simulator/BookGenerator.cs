@@ -72,10 +72,11 @@ public sealed class BookGenerator
         return messages;
     }
 
-    /// <summary>A small random trade between a random trader and a market maker, at the current marks.</summary>
-    public IReadOnlyList<object> RandomTrade(IReadOnlyDictionary<string, decimal> marks)
+    /// <summary>A small random trade between a random trader and a market maker, at the current marks, written by <paramref name="trades"/>.</summary>
+    public IReadOnlyList<object> RandomTrade(IReadOnlyDictionary<string, decimal> marks, TradeFactory trades)
     {
         ArgumentNullException.ThrowIfNull(marks);
+        ArgumentNullException.ThrowIfNull(trades);
         var trader = Traders[_random.Next(Traders.Count)];
         var symbol = trader.Profile == TraderProfile.LeveragedShort ? "ETH-PERP" : "BTC-PERP";
         if (!marks.TryGetValue(symbol, out var price))
@@ -83,7 +84,7 @@ public sealed class BookGenerator
             return [];
         }
 
-        var (taker, maker) = _trades.Trade(trader.AccountId, Maker(), symbol, _random.Next(2) == 0, _random.Next(1, 6), price);
+        var (taker, maker) = trades.Trade(trader.AccountId, Maker(), symbol, _random.Next(2) == 0, _random.Next(1, 6), price);
         return [taker, maker];
     }
 

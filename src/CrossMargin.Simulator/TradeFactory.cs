@@ -26,16 +26,27 @@ public sealed class TradeFactory
     private readonly MarketSnapshot _instruments;
     private readonly SequenceCounter _sequences = new();
     private readonly Func<DateTimeOffset> _clock;
+    private readonly string _matchingSource;
+    private readonly string _prefix;
     private long _trades;
     private long _transfers;
 
     /// <summary>Builds messages for the instruments of <paramref name="instruments"/>, stamped by <paramref name="clock"/>.</summary>
-    public TradeFactory(MarketSnapshot instruments, Func<DateTimeOffset> clock)
+    /// <param name="instruments">The venue's instruments.</param>
+    /// <param name="clock">Execution timestamps.</param>
+    /// <param name="session">
+    /// Null for the opening book, whose fixed ids make a restart on the same journal replay it as duplicates. A name
+    /// unique to this run for live trading: its trades then come from a source of their own (sequences from 1) with ids
+    /// no earlier run used, so they are neither duplicates nor out of order against what a previous run applied.
+    /// </param>
+    public TradeFactory(MarketSnapshot instruments, Func<DateTimeOffset> clock, string? session = null)
     {
         ArgumentNullException.ThrowIfNull(instruments);
         ArgumentNullException.ThrowIfNull(clock);
         _instruments = instruments;
         _clock = clock;
+        _matchingSource = session is null ? MatchingSource : $"{MatchingSource}-{session}";
+        _prefix = session is null ? "sim-" : $"sim-{session}-";
     }
 
     /// <summary>Opens <paramref name="account"/>.</summary>
@@ -57,14 +68,14 @@ public sealed class TradeFactory
         bool takerIsLiquidation = false)
     {
         var instrument = _instruments.GetInstrument(symbol);
-        var trade = "sim-" + (++_trades).ToString(CultureInfo.InvariantCulture);
+        var trade = _prefix + (++_trades).ToString(CultureInfo.InvariantCulture);
         var notional = instrument.Settlement == SettlementKind.Inverse ? quantity * instrument.ContractSize / price : quantity * instrument.ContractSize * price;
         var now = _clock();
         ExecutionMessage Side(string account, bool buys, string role, decimal feeRate, bool liquidation) => new()
         {
             MessageId = $"{trade}-{role}",
-            Source = MatchingSource,
-            Sequence = _sequences.Next(MatchingSource, account),
+            Source = _matchingSource,
+            Sequence = _sequences.Next(_matchingSource, account),
             AccountId = account,
             ExecutionId = $"{trade}-{role}",
             OrderId = $"{trade}-{role}-order",

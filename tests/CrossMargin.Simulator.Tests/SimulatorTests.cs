@@ -92,4 +92,17 @@ public sealed class SimulatorTests
         Assert.Equal(executions.Length, executions.Select(e => e.MessageId).Distinct().Count());
         Assert.Contains(book.Traders, t => t.Profile == TraderProfile.LeveragedLong);
     }
+
+    [Fact]
+    public void Live_trades_of_a_session_use_their_own_source_and_ids_so_a_restart_does_not_collide_with_the_opening()
+    {
+        var opening = new TradeFactory(Opening, () => Opening.ValuationTime);
+        var live = new TradeFactory(Opening, () => Opening.ValuationTime, "run-2");
+
+        var (first, _) = opening.Trade("trader-0001", "mm-1", "BTC-PERP", true, 1m, 60_000m);
+        var (second, _) = live.Trade("trader-0001", "mm-1", "BTC-PERP", true, 1m, 60_000m);
+
+        Assert.Equal(("sim-matching", 1L, "sim-1-t"), (first.Source, first.Sequence!.Value, first.MessageId));
+        Assert.Equal(("sim-matching-run-2", 1L, "sim-run-2-1-t"), (second.Source, second.Sequence!.Value, second.MessageId));
+    }
 }

@@ -1,6 +1,7 @@
 using CrossMargin.Actors;
 using CrossMargin.Contracts.Inbound;
 using CrossMargin.Engine;
+using System.Globalization;
 using System.Threading.Channels;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
@@ -64,7 +65,9 @@ public sealed class SimulatorHost : BackgroundService
             "simulator-venue");
         try
         {
-            await RunMarketAsync(engine, opening, book, trades, events.Reader, stoppingToken);
+            // Live trading writes under a session of its own, so a restart on the same journal trades on (see TradeFactory).
+            var live = new TradeFactory(opening, _time.GetUtcNow, _time.GetUtcNow().ToString("yyyyMMddTHHmmssfff", CultureInfo.InvariantCulture));
+            await RunMarketAsync(engine, opening, book, live, events.Reader, stoppingToken);
         }
         finally
         {
@@ -96,7 +99,7 @@ public sealed class SimulatorHost : BackgroundService
             var byMark = tick.ToDictionary(m => m.Symbol, m => m.Price, StringComparer.Ordinal);
             for (var i = 0; i < _options.TradesPerTick; i++)
             {
-                foreach (var message in book.RandomTrade(byMark).OfType<IInboundAccountMessage>())
+                foreach (var message in book.RandomTrade(byMark, trades).OfType<IInboundAccountMessage>())
                 {
                     await SendAsync(engine, message, stoppingToken);
                 }
