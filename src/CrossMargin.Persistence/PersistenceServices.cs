@@ -17,4 +17,11 @@ public sealed record PersistenceServices(
     ISnapshotStore SnapshotStore,
     EventTypeRegistry Registry,
     string WriterId,
-    PersistenceOptions Options);
+    PersistenceOptions Options)
+{
+    /// <summary>
+    /// Read before each append: the lease the actor's writes are fenced with (a shard lease in a cluster), or null
+    /// for unfenced writes. Read per append rather than once, so services can be shared by every entity of a shard.
+    /// </summary>
+    public Func<WriteFence?>? Fence { get; init; }
+}

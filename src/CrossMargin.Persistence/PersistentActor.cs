@@ -190,7 +190,7 @@ public abstract class PersistentActor : ActorBase
             try
             {
                 var events = batch.Select(p => new EventData(_services.Registry.Serialize(p.Event), TagsFor(p.Event))).ToArray();
-                await _services.Writer.AppendAsync(new AtomicWrite(PersistenceId, from, _services.WriterId, events)).ConfigureAwait(true);
+                await _services.Writer.AppendAsync(new AtomicWrite(PersistenceId, from, _services.WriterId, events) { Fence = _services.Fence?.Invoke() }).ConfigureAwait(true);
             }
             catch (Exception e)
             {

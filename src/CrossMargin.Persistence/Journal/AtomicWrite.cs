@@ -41,4 +41,7 @@ public sealed record AtomicWrite
 
     /// <summary>The events, in sequence order.</summary>
     public IReadOnlyList<EventData> Events { get; }
+
+    /// <summary>The lease the write must still be held under when it commits; null for an unfenced write (embedded mode).</summary>
+    public WriteFence? Fence { get; init; }
 }

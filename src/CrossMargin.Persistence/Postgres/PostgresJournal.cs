@@ -60,6 +60,13 @@ internal sealed class PostgresJournal : IJournal
 
         var timestamp = _timeProvider.GetUtcNow().ToUniversalTime();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (writes.Any(w => w.Fence is not null))
+        {
+            await WriteFencedAsync(connection, writes, results, timestamp, cancellationToken).ConfigureAwait(false);
+            _signal.Pulse();
+            return results;
+        }
+
         try
         {
             await WriteInOneTransactionAsync(connection, writes, 0, writes.Count, timestamp, cancellationToken).ConfigureAwait(false);
@@ -219,6 +226,24 @@ internal sealed class PostgresJournal : IJournal
     private async Task WriteInOneTransactionAsync(
         NpgsqlConnection connection, IReadOnlyList<AtomicWrite> writes, int start, int count, DateTimeOffset timestamp, CancellationToken cancellationToken)
     {
+        // Without the test hook the batch runs in PostgreSQL's implicit transaction: its statements go out as one
+        // pipeline ending in a single Sync, the server commits at the Sync (with synchronous_commit on, after the
+        // WAL flush) and only then answers ReadyForQuery, so the batch returns once it is durable. One round trip
+        // per transaction instead of two (statement, then COMMIT); if a statement fails, nothing of the batch
+        // commits. An explicit transaction is kept only for the hook, which must run before COMMIT.
+        var hook = BeforeCommit;
+        await using var transaction = hook is null ? null : await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await InsertAsync(connection, transaction, writes, start, count, timestamp, cancellationToken).ConfigureAwait(false);
+        if (transaction is not null)
+        {
+            await hook!(connection).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task InsertAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<AtomicWrite> writes, int start, int count, DateTimeOffset timestamp, CancellationToken cancellationToken)
+    {
         var events = 0;
         var tags = 0;
         for (var w = start; w < start + count; w++)
@@ -263,13 +288,6 @@ internal sealed class PostgresJournal : IJournal
             }
         }
 
-        // Without the test hook the batch runs in PostgreSQL's implicit transaction: its statements go out as one
-        // pipeline ending in a single Sync, the server commits at the Sync (with synchronous_commit on, after the
-        // WAL flush) and only then answers ReadyForQuery, so the batch returns once it is durable. One round trip
-        // per transaction instead of two (statement, then COMMIT); if a statement fails, nothing of the batch
-        // commits. An explicit transaction is kept only for the hook, which must run before COMMIT.
-        var hook = BeforeCommit;
-        await using var transaction = hook is null ? null : await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection, transaction)
         {
             BatchCommands =
@@ -297,10 +315,107 @@ internal sealed class PostgresJournal : IJournal
             },
         };
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        if (transaction is not null)
+    }
+
+    // A fenced batch needs an explicit transaction: the lease rows are read FOR SHARE first, so a node taking a lease
+    // over (an UPDATE of its row) waits until this append commits or aborts, and the new holder's recovery then sees
+    // every event appended under the old epoch. Key conflicts fall back to one transaction per write, as unfenced.
+    private async Task WriteFencedAsync(
+        NpgsqlConnection connection, IReadOnlyList<AtomicWrite> writes, Exception?[] results, DateTimeOffset timestamp, CancellationToken cancellationToken)
+    {
+        try
         {
-            await hook!(connection).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            await WriteFencedOnceAsync(connection, writes, results, timestamp, cancellationToken).ConfigureAwait(false);
+            return;
         }
+        catch (PostgresException e) when (IsKeyConflict(e))
+        {
+            Array.Clear(results);
+        }
+
+        HashSet<string>? rejectedIds = null;
+        var one = new Exception?[1];
+        for (var w = 0; w < writes.Count; w++)
+        {
+            var write = writes[w];
+            if (rejectedIds is not null && rejectedIds.Contains(write.PersistenceId))
+            {
+                results[w] = WriteRejections.PredecessorRejected(write);
+                continue;
+            }
+
+            one[0] = null;
+            try
+            {
+                await WriteFencedOnceAsync(connection, [write], one, timestamp, cancellationToken).ConfigureAwait(false);
+                results[w] = one[0];
+            }
+            catch (PostgresException e) when (IsKeyConflict(e))
+            {
+                results[w] = new JournalSequenceConflictException(write.PersistenceId, write.FromSequenceNr, write.WriterId, e);
+            }
+
+            if (results[w] is not null)
+            {
+                (rejectedIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(write.PersistenceId);
+            }
+        }
+    }
+
+    private async Task WriteFencedOnceAsync(
+        NpgsqlConnection connection, IReadOnlyList<AtomicWrite> writes, Exception?[] results, DateTimeOffset timestamp, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var leases = await ReadLeasesForShareAsync(connection, transaction, writes, cancellationToken).ConfigureAwait(false);
+        var admitted = FencedWrites.Screen(writes, results, fence => RejectionOf(fence, leases));
+        if (admitted.Count > 0)
+        {
+            var subset = admitted.Count == writes.Count ? writes : admitted.Select(w => writes[w]).ToArray();
+            await InsertAsync(connection, transaction, subset, 0, subset.Count, timestamp, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (BeforeCommit is { } hook)
+        {
+            await hook(connection).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<Dictionary<string, (string? Owner, long Epoch, bool Live)>> ReadLeasesForShareAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<AtomicWrite> writes, CancellationToken cancellationToken)
+    {
+        var names = writes.Where(w => w.Fence is not null).Select(w => w.Fence!.LeaseName).Distinct(StringComparer.Ordinal).ToArray();
+        var leases = new Dictionary<string, (string? Owner, long Epoch, bool Live)>(names.Length, StringComparer.Ordinal);
+        await using var command = new NpgsqlCommand(
+            "SELECT name, owner, epoch, expires_at > clock_timestamp() FROM lease WHERE name = ANY($1) FOR SHARE", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = names });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            leases[reader.GetString(0)] = (reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), reader.GetBoolean(3));
+        }
+
+        return leases;
+    }
+
+    private static string? RejectionOf(WriteFence fence, Dictionary<string, (string? Owner, long Epoch, bool Live)> leases)
+    {
+        if (!leases.TryGetValue(fence.LeaseName, out var lease))
+        {
+            return "no such lease";
+        }
+
+        if (lease.Owner is null)
+        {
+            return $"the lease was released (epoch {lease.Epoch})";
+        }
+
+        if (lease.Epoch != fence.Epoch || !string.Equals(lease.Owner, fence.Owner, StringComparison.Ordinal))
+        {
+            return $"the lease is now held by '{lease.Owner}' at epoch {lease.Epoch}";
+        }
+
+        return lease.Live ? null : "the lease expired";
     }
 }

@@ -51,12 +51,7 @@ public sealed class PostgresPersistence : IAsyncDisposable
         var dataSource = NpgsqlDataSource.Create(options.ConnectionString);
         try
         {
-            await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
-            {
-                await Migrations.MigrationRunner.ApplyAsync(
-                    connection, "Postgres", $"SELECT pg_advisory_xact_lock({MigrationLockKey})", timeProvider, cancellationToken).ConfigureAwait(false);
-            }
-
+            await MigrateAsync(dataSource, timeProvider, cancellationToken).ConfigureAwait(false);
             return new PostgresPersistence(dataSource, options, timeProvider, (ILogger?)logger ?? NullLogger.Instance);
         }
         catch
@@ -64,6 +59,20 @@ public sealed class PostgresPersistence : IAsyncDisposable
             await dataSource.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Brings the schema of the database behind <paramref name="dataSource"/> up to date: the journal and, beside it,
+    /// the cluster's leases and membership tables (writes are fenced against leases in the same transaction).
+    /// Idempotent; concurrent callers queue on an advisory lock.
+    /// </summary>
+    public static async Task MigrateAsync(NpgsqlDataSource dataSource, TimeProvider timeProvider, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await Migrations.MigrationRunner.ApplyAsync(
+            connection, "Postgres", $"SELECT pg_advisory_xact_lock({MigrationLockKey})", timeProvider, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops the LISTEN connection and closes the connection pool.</summary>

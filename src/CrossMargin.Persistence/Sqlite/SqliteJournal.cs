@@ -40,6 +40,21 @@ internal sealed class SqliteJournal : IJournal, IDisposable
             return results;
         }
 
+        if (writes.Any(w => w.Fence is not null))
+        {
+            // One node owns an embedded store, so there are no leases to check a fence against; accepting the write
+            // would claim a guarantee this journal cannot give.
+            var admitted = FencedWrites.Screen(writes, results, _ => "the embedded SQLite journal keeps no leases; fenced writes need the PostgreSQL journal");
+            var subset = admitted.Select(w => writes[w]).ToArray();
+            var subsetResults = await WriteMessagesAsync(subset, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < admitted.Count; i++)
+            {
+                results[admitted[i]] = subsetResults[i];
+            }
+
+            return results;
+        }
+
         using (await _database.LockWritesAsync(cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();

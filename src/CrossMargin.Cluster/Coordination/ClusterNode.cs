@@ -1,0 +1,495 @@
+using System.Diagnostics;
+using CrossMargin.Cluster.Leases;
+using CrossMargin.Cluster.Membership;
+using CrossMargin.Persistence.Journal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CrossMargin.Cluster.Coordination;
+
+/// <summary>
+/// One node's part in the cluster. Each tick it heartbeats, renews its leases (a lease it could not renew is lost:
+/// its shard stops at once), runs the shard coordinator if it holds that singleton, then converges to the plan:
+/// hands off shards assigned elsewhere (stop, then release, so the next holder can take the lease at the next epoch)
+/// and takes the shards assigned to it whose lease is free. Ticks run one at a time; <see cref="TickAsync"/> is public
+/// so tests can step a cluster deterministically.
+/// </summary>
+public sealed class ClusterNode : IAsyncDisposable
+{
+    /// <summary>The singleton that plans where shards live.</summary>
+    public const string ShardCoordinatorSingleton = "shard-coordinator";
+
+    private readonly ClusterNodeOptions _options;
+    private readonly PostgresMembership _membership;
+    private readonly PostgresLeaseStore _leases;
+    private readonly PostgresShardAssignments _assignments;
+    private readonly IClusterHost _host;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _tickLock = new(1, 1);
+    private readonly Dictionary<int, Lease> _shards = [];
+    private readonly Dictionary<string, Lease> _singletons = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, WriteFence> _fences = [];
+    private readonly object _fenceLock = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private long _lastRenewal = Stopwatch.GetTimestamp();
+    private Task? _loop;
+    private bool _leaving;
+
+    /// <summary>Creates the node; nothing happens until <see cref="JoinAsync"/>.</summary>
+    public ClusterNode(
+        ClusterNodeOptions options, PostgresMembership membership, PostgresLeaseStore leases, PostgresShardAssignments assignments, IClusterHost host, ILogger<ClusterNode>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var validation = new ClusterNodeOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new ArgumentException(validation.FailureMessage, nameof(options));
+        }
+
+        _options = options;
+        _membership = membership ?? throw new ArgumentNullException(nameof(membership));
+        _leases = leases ?? throw new ArgumentNullException(nameof(leases));
+        _assignments = assignments ?? throw new ArgumentNullException(nameof(assignments));
+        _host = host ?? throw new ArgumentNullException(nameof(host));
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>This node's name.</summary>
+    public string NodeId => _options.NodeId;
+
+    /// <summary>The shards this node serves now, with their leases.</summary>
+    public IReadOnlyDictionary<int, Lease> Shards
+    {
+        get
+        {
+            lock (_fenceLock)
+            {
+                return new Dictionary<int, Lease>(_shards);
+            }
+        }
+    }
+
+    /// <summary>The singletons this node runs now, with their leases.</summary>
+    public IReadOnlyDictionary<string, Lease> Singletons
+    {
+        get
+        {
+            lock (_fenceLock)
+            {
+                return new Dictionary<string, Lease>(_singletons, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The fence for writes of shard <paramref name="shardId"/>'s entities: the lease this node holds or last held,
+    /// so a write after the lease was lost carries the old epoch and is refused by the journal, never unfenced.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This node never held the shard.</exception>
+    public WriteFence FenceFor(int shardId)
+    {
+        lock (_fenceLock)
+        {
+            return _fences.TryGetValue(shardId, out var fence)
+                ? fence
+                : throw new InvalidOperationException($"Node '{NodeId}' never held shard {shardId} of region '{_options.Region}'.");
+        }
+    }
+
+    /// <summary>Records this node as up and, unless <paramref name="startLoop"/> is false (tests step it), starts ticking.</summary>
+    public async Task JoinAsync(bool startLoop = true, CancellationToken cancellationToken = default)
+    {
+        await _membership.JoinAsync(_options.NodeId, _options.HttpAddress, _options.Roles.ToArray(), _options.Version, cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Node {Node} joined the cluster (region {Region}, {Shards} shards)", NodeId, _options.Region, _options.ShardCount);
+        if (startLoop)
+        {
+            _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        }
+    }
+
+    /// <summary>One round: heartbeat, renew, coordinate, converge.</summary>
+    public async Task TickAsync(CancellationToken cancellationToken = default)
+    {
+        await _tickLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await TickOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _tickLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Leaves gracefully: marks the node leaving so the coordinator moves its shards, hands each one off, then marks it
+    /// left and gives up its singletons. Returns when nothing is held any more or <paramref name="timeout"/> passed.
+    /// </summary>
+    /// <returns>True when every shard was handed off in time.</returns>
+    public async Task<bool> LeaveAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        _leaving = true;
+        await _membership.SetStatusAsync(NodeId, MemberStatus.Leaving, "graceful leave", cancellationToken).ConfigureAwait(false);
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (Shards.Count > 0 && Stopwatch.GetTimestamp() < deadline)
+        {
+            if (_loop is null)
+            {
+                await TickAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await Task.Delay(_loop is null ? TimeSpan.FromMilliseconds(50) : _options.TickInterval / 2, cancellationToken).ConfigureAwait(false);
+        }
+
+        var clean = Shards.Count == 0;
+        await StopLoopAsync().ConfigureAwait(false);
+        await StopEverythingAsync(StopReason.Shutdown, release: true, cancellationToken).ConfigureAwait(false);
+        await _membership.SetStatusAsync(NodeId, MemberStatus.Left, clean ? "left after handing off its shards" : "left with shards still held (hand-off timed out)", cancellationToken).ConfigureAwait(false);
+        return clean;
+    }
+
+    /// <summary>Stops ticking without releasing anything, as a crash would (its leases then expire). For tests and abrupt shutdown.</summary>
+    public Task AbandonAsync() => StopLoopAsync();
+
+    /// <summary>Stops ticking and stops everything held, releasing the leases.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopLoopAsync().ConfigureAwait(false);
+        try
+        {
+            await StopEverythingAsync(StopReason.Shutdown, release: true, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogWarning(e, "Node {Node} could not release its leases on shutdown; they will expire", NodeId);
+        }
+
+        _stopping.Dispose();
+        _tickLock.Dispose();
+    }
+
+    private async Task StopLoopAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+            _loop = null;
+        }
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(_options.TickInterval);
+        do
+        {
+            try
+            {
+                await TickAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.LogWarning(e, "Cluster tick of node {Node} failed", NodeId);
+                await SelfFenceIfOverdueAsync().ConfigureAwait(false);
+            }
+        }
+        while (await WaitAsync(timer, cancellationToken).ConfigureAwait(false));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    // Cut off from the database longer than a lease lives, the node must assume every lease gone: another node may
+    // already serve its shards. The journal would refuse its writes anyway; stopping keeps it from answering reads.
+    private async Task SelfFenceIfOverdueAsync()
+    {
+        if (Stopwatch.GetElapsedTime(_lastRenewal) < _options.LeaseTtl || (Shards.Count == 0 && Singletons.Count == 0))
+        {
+            return;
+        }
+
+        _logger.LogError("Node {Node} could not renew its leases for {Elapsed}; stopping everything it served", NodeId, Stopwatch.GetElapsedTime(_lastRenewal));
+        await StopEverythingAsync(StopReason.Lost, release: false, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task TickOnceAsync(CancellationToken cancellationToken)
+    {
+        var status = await _membership.HeartbeatAsync(NodeId, cancellationToken).ConfigureAwait(false);
+        if (status is null or MemberStatus.Down or MemberStatus.Left && !_leaving)
+        {
+            _logger.LogError("Node {Node} is recorded as {Status}; it stops serving", NodeId, status?.ToString() ?? "not a member");
+            await StopEverythingAsync(StopReason.Lost, release: true, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await RenewAsync(cancellationToken).ConfigureAwait(false);
+        var serving = status == MemberStatus.Up && !_leaving;
+        if (_options.Roles.Contains(ClusterNodeOptions.CoordinatorRole, StringComparer.Ordinal))
+        {
+            await RunSingletonsAsync(serving, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Singletons.ContainsKey(ShardCoordinatorSingleton))
+        {
+            await CoordinateAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await ConvergeAsync(serving && _options.Roles.Contains(ClusterNodeOptions.ShardsRole, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RenewAsync(CancellationToken cancellationToken)
+    {
+        var renewed = (await _leases.RenewAllAsync(NodeId, _options.LeaseTtl, cancellationToken).ConfigureAwait(false))
+            .ToDictionary(l => l.Name, StringComparer.Ordinal);
+        _lastRenewal = Stopwatch.GetTimestamp();
+        foreach (var (shard, lease) in Shards)
+        {
+            if (renewed.TryGetValue(lease.Name, out var current) && current.Epoch == lease.Epoch)
+            {
+                SetShard(shard, current);
+                continue;
+            }
+
+            _logger.LogError("Node {Node} lost the lease of shard {Shard} (epoch {Epoch}); stopping it", NodeId, shard, lease.Epoch);
+            RemoveShard(shard);
+            await StopShardAsync(shard, StopReason.Lost).ConfigureAwait(false);
+            await _membership.RecordAsync(NodeId, "shard-lost", $"shard {shard} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var (name, lease) in Singletons)
+        {
+            if (renewed.TryGetValue(lease.Name, out var current) && current.Epoch == lease.Epoch)
+            {
+                SetSingleton(name, current);
+                continue;
+            }
+
+            _logger.LogError("Node {Node} lost the lease of singleton {Singleton}; stopping it", NodeId, name);
+            RemoveSingleton(name);
+            await StopSingletonAsync(name, StopReason.Lost).ConfigureAwait(false);
+            await _membership.RecordAsync(NodeId, "singleton-lost", $"{name} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Any node with the coordinator role may hold a singleton; whoever takes a free lease first runs it until it
+    // dies, leaves or loses the lease. A leaving node gives its singletons up only after its shards are gone, so the
+    // shard coordinator is still there to move them.
+    private async Task RunSingletonsAsync(bool serving, CancellationToken cancellationToken)
+    {
+        foreach (var name in _options.Singletons.Prepend(ShardCoordinatorSingleton))
+        {
+            if (Singletons.ContainsKey(name) || !serving)
+            {
+                continue;
+            }
+
+            var lease = await _leases.TryAcquireAsync(LeaseNames.Singleton(name), NodeId, _options.LeaseTtl, cancellationToken).ConfigureAwait(false);
+            if (lease is null)
+            {
+                continue;
+            }
+
+            SetSingleton(name, lease);
+            _logger.LogInformation("Node {Node} runs singleton {Singleton} (epoch {Epoch})", NodeId, name, lease.Epoch);
+            await _membership.RecordAsync(NodeId, "singleton-acquired", $"{name} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
+            if (name != ShardCoordinatorSingleton)
+            {
+                await _host.StartSingletonAsync(name, lease, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task CoordinateAsync(CancellationToken cancellationToken)
+    {
+        var members = await _membership.ReadMembersAsync(_options.HeartbeatTimeout, cancellationToken).ConfigureAwait(false);
+        var serving = members.Where(m => m.IsServing && m.HasRole(ClusterNodeOptions.ShardsRole)).Select(m => m.NodeId).ToArray();
+        var plan = await _assignments.ReadAsync(_options.Region, cancellationToken).ConfigureAwait(false);
+        var holders = (await _leases.ReadAsync(LeaseNames.ShardPrefix(_options.Region), cancellationToken).ConfigureAwait(false))
+            .Where(l => l.IsLive)
+            .ToDictionary(l => LeaseNames.ShardIdOf(_options.Region, l.Name), l => l.Owner!);
+        var movesInFlight = plan.Count(p => serving.Contains(p.Value, StringComparer.Ordinal) && holders.TryGetValue(p.Key, out var holder) && holder != p.Value
+            || serving.Contains(p.Value, StringComparer.Ordinal) && !holders.ContainsKey(p.Key));
+        var changes = ShardAllocator.Plan(_options.ShardCount, plan, serving, movesInFlight, _options.MaxConcurrentMoves);
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        await _assignments.AssignAsync(_options.Region, changes, cancellationToken).ConfigureAwait(false);
+        foreach (var group in changes.GroupBy(c => c.Value, StringComparer.Ordinal))
+        {
+            var shards = string.Join(", ", group.Select(c => c.Key));
+            _logger.LogInformation("Shard coordinator on {Node} assigns shards {Shards} to {Target}", NodeId, shards, group.Key);
+            await _membership.RecordAsync(group.Key, "shard-assigned", $"shards {shards} by coordinator {NodeId}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ConvergeAsync(bool takeShards, CancellationToken cancellationToken)
+    {
+        var plan = await _assignments.ReadAsync(_options.Region, cancellationToken).ConfigureAwait(false);
+        foreach (var (shard, lease) in Shards)
+        {
+            if (plan.TryGetValue(shard, out var target) && target == NodeId && takeShards)
+            {
+                continue;
+            }
+
+            await HandOffAsync(shard, lease, target, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!takeShards)
+        {
+            if (Shards.Count == 0 && _leaving)
+            {
+                await ReleaseSingletonsAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        foreach (var shard in plan.Where(p => p.Value == NodeId).Select(p => p.Key).Order())
+        {
+            if (Shards.ContainsKey(shard))
+            {
+                continue;
+            }
+
+            var lease = await _leases.TryAcquireAsync(LeaseNames.Shard(_options.Region, shard), NodeId, _options.LeaseTtl, cancellationToken).ConfigureAwait(false);
+            if (lease is null)
+            {
+                continue;   // the previous holder is still handing it off, or has not expired yet
+            }
+
+            SetShard(shard, lease);
+            _logger.LogInformation("Node {Node} took shard {Shard} at epoch {Epoch}", NodeId, shard, lease.Epoch);
+            await _membership.RecordAsync(NodeId, "shard-acquired", $"shard {shard} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
+            await _host.StartShardAsync(shard, lease, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task HandOffAsync(int shard, Lease lease, string? target, CancellationToken cancellationToken)
+    {
+        _logger.LogInformation("Node {Node} hands shard {Shard} off to {Target}", NodeId, shard, target ?? "(unassigned)");
+        await StopShardAsync(shard, StopReason.HandOff).ConfigureAwait(false);
+        RemoveShard(shard);
+        await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
+        await _membership.RecordAsync(NodeId, "shard-released", $"shard {shard} epoch {lease.Epoch} to {target ?? "(unassigned)"}", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ReleaseSingletonsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (name, lease) in Singletons)
+        {
+            RemoveSingleton(name);
+            await StopSingletonAsync(name, StopReason.HandOff).ConfigureAwait(false);
+            await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
+            await _membership.RecordAsync(NodeId, "singleton-released", $"{name} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task StopEverythingAsync(StopReason reason, bool release, CancellationToken cancellationToken)
+    {
+        foreach (var (shard, lease) in Shards)
+        {
+            RemoveShard(shard);
+            await StopShardAsync(shard, reason).ConfigureAwait(false);
+            if (release)
+            {
+                await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var (name, lease) in Singletons)
+        {
+            RemoveSingleton(name);
+            await StopSingletonAsync(name, reason).ConfigureAwait(false);
+            if (release)
+            {
+                await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // A hand-off that overruns its timeout is abandoned, not waited on: the lease is released anyway, and whatever
+    // the stuck shard still tries to write is refused by the journal's fence once the next holder takes the lease.
+    private async Task StopShardAsync(int shard, StopReason reason)
+    {
+        using var timeout = new CancellationTokenSource(_options.HandOffTimeout);
+        try
+        {
+            await _host.StopShardAsync(shard, reason, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            _logger.LogWarning("Stopping shard {Shard} on {Node} overran the hand-off timeout {Timeout}; releasing it anyway", shard, NodeId, _options.HandOffTimeout);
+        }
+    }
+
+    private async Task StopSingletonAsync(string name, StopReason reason)
+    {
+        if (name == ShardCoordinatorSingleton)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(_options.HandOffTimeout);
+        try
+        {
+            await _host.StopSingletonAsync(name, reason, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            _logger.LogWarning("Stopping singleton {Singleton} on {Node} overran the hand-off timeout {Timeout}", name, NodeId, _options.HandOffTimeout);
+        }
+    }
+
+    private void SetShard(int shard, Lease lease)
+    {
+        lock (_fenceLock)
+        {
+            _shards[shard] = lease;
+            _fences[shard] = lease.ToFence();
+        }
+    }
+
+    private void RemoveShard(int shard)
+    {
+        lock (_fenceLock)
+        {
+            _shards.Remove(shard);
+        }
+    }
+
+    private void SetSingleton(string name, Lease lease)
+    {
+        lock (_fenceLock)
+        {
+            _singletons[name] = lease;
+        }
+    }
+
+    private void RemoveSingleton(string name)
+    {
+        lock (_fenceLock)
+        {
+            _singletons.Remove(name);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using CrossMargin.Cluster.Leases;
+
+namespace CrossMargin.Cluster.Coordination;
+
+/// <summary>
+/// What a node does when the cluster gives it a shard or a singleton or takes one away: in a node, start or stop
+/// consuming the shard's queue and its entities, or start or stop the singleton actor. Calls for one shard never
+/// overlap; each is bounded by the hand-off timeout.
+/// </summary>
+public interface IClusterHost
+{
+    /// <summary>This node now holds <paramref name="lease"/> for shard <paramref name="shardId"/>: start serving it, writing under the lease's fence.</summary>
+    Task StartShardAsync(int shardId, Lease lease, CancellationToken cancellationToken);
+
+    /// <summary>Stop serving shard <paramref name="shardId"/>: for a hand-off, stop consuming, finish in-flight work and stop its entities before returning.</summary>
+    Task StopShardAsync(int shardId, StopReason reason, CancellationToken cancellationToken);
+
+    /// <summary>This node now holds the lease of singleton <paramref name="name"/>: start it.</summary>
+    Task StartSingletonAsync(string name, Lease lease, CancellationToken cancellationToken);
+
+    /// <summary>Stop singleton <paramref name="name"/>.</summary>
+    Task StopSingletonAsync(string name, StopReason reason, CancellationToken cancellationToken);
+}

@@ -1,0 +1,139 @@
+using System.Text;
+using CrossMargin.Cluster.Tests.Infrastructure;
+using CrossMargin.Persistence;
+using CrossMargin.Persistence.Journal;
+using CrossMargin.Persistence.Postgres;
+using CrossMargin.Persistence.Sqlite;
+
+namespace CrossMargin.Cluster.Tests.Leases;
+
+[Collection(UsesPostgres.Name)]
+public sealed class FencedJournalTests(PostgresServerFixture fixture)
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
+
+    private static AtomicWrite Write(string id, long from, WriteFence? fence) =>
+        new(id, from, "test-writer", [new EventData(new SerializedPayload("test.event", 1, Encoding.UTF8.GetBytes($"{{\"n\":{from}}}")), [])]) { Fence = fence };
+
+    private static async Task<PostgresPersistence> OpenJournalAsync(ClusterDatabase db) =>
+        await PostgresPersistence.OpenAsync(new PostgresPersistenceOptions { ConnectionString = db.ConnectionString }, TimeProvider.System);
+
+    private static async Task<long> HighestAsync(PostgresPersistence store, string id) => await store.Journal.ReadHighestSequenceNrAsync(id);
+
+    [Fact]
+    public async Task A_write_under_the_current_lease_is_appended()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        await using var store = await OpenJournalAsync(db);
+        var lease = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", Ttl);
+
+        var results = await store.Journal.WriteMessagesAsync([Write("account-x", 1, lease!.ToFence())]);
+
+        Assert.Null(results[0]);
+        Assert.Equal(1, await HighestAsync(store, "account-x"));
+    }
+
+    [Fact]
+    public async Task A_node_that_lost_its_lease_to_another_cannot_append()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        await using var store = await OpenJournalAsync(db);
+        var stale = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", Ttl);
+        await db.ExpireAsync("shard/accounts/1");
+        await db.Leases.TryAcquireAsync("shard/accounts/1", "node-b", Ttl);
+
+        var results = await store.Journal.WriteMessagesAsync([Write("account-x", 1, stale!.ToFence())]);
+
+        var fenced = Assert.IsType<JournalFencedException>(results[0]);
+        Assert.Contains("node-b", fenced.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await HighestAsync(store, "account-x"));
+    }
+
+    [Fact]
+    public async Task A_write_under_an_expired_or_released_lease_is_refused()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        await using var store = await OpenJournalAsync(db);
+        var one = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", Ttl);
+        var two = await db.Leases.TryAcquireAsync("shard/accounts/2", "node-a", Ttl);
+        await db.ExpireAsync("shard/accounts/1");
+        await db.Leases.ReleaseAsync(two!);
+
+        var results = await store.Journal.WriteMessagesAsync([Write("account-x", 1, one!.ToFence()), Write("account-y", 1, two!.ToFence())]);
+
+        Assert.Contains("expired", Assert.IsType<JournalFencedException>(results[0]).Message, StringComparison.Ordinal);
+        Assert.Contains("released", Assert.IsType<JournalFencedException>(results[1]).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Only_the_fenced_off_writes_of_a_batch_fail_and_their_ids_leave_no_gap()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        await using var store = await OpenJournalAsync(db);
+        var held = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", Ttl);
+        var lost = await db.Leases.TryAcquireAsync("shard/accounts/2", "node-a", Ttl);
+        await db.ExpireAsync("shard/accounts/2");
+
+        var results = await store.Journal.WriteMessagesAsync(
+        [
+            Write("account-x", 1, held!.ToFence()),
+            Write("account-y", 1, lost!.ToFence()),
+            Write("account-z", 1, null),
+            Write("account-y", 2, held.ToFence()),
+        ]);
+
+        Assert.Null(results[0]);
+        Assert.IsType<JournalFencedException>(results[1]);
+        Assert.Null(results[2]);
+        Assert.IsType<JournalWriteException>(results[3]);
+        long[] highest = [await HighestAsync(store, "account-x"), await HighestAsync(store, "account-y"), await HighestAsync(store, "account-z")];
+        Assert.Equal([1L, 0L, 1L], highest);
+    }
+
+    [Fact]
+    public async Task A_takeover_waits_for_an_append_in_progress_under_the_old_epoch()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        await using var store = await OpenJournalAsync(db);
+        var lease = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", TimeSpan.FromMilliseconds(300));
+        var inTransaction = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var letCommit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.BeforeCommit = async _ =>
+        {
+            inTransaction.TrySetResult();
+            await letCommit.Task;
+        };
+
+        var append = store.Journal.WriteMessagesAsync([Write("account-x", 1, lease!.ToFence())]);
+        await inTransaction.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(400);   // the lease has expired by now, but the append already holds its row
+        var takeover = db.Leases.TryAcquireAsync("shard/accounts/1", "node-b", Ttl);
+        await Task.Delay(300);
+
+        Assert.False(takeover.IsCompleted, "the takeover must wait for the append that checked the old epoch");
+        letCommit.SetResult();
+        Assert.Null((await append)[0]);
+        Assert.Equal(2, (await takeover)!.Epoch);
+        Assert.Equal(1, await HighestAsync(store, "account-x"));
+    }
+
+    [Fact]
+    public async Task The_embedded_journal_refuses_fenced_writes_and_keeps_the_others()
+    {
+        var directory = Directory.CreateTempSubdirectory("cm-fence-");
+        try
+        {
+            await using var store = await SqlitePersistence.OpenAsync(new SqlitePersistenceOptions { DataDirectory = directory.FullName }, TimeProvider.System);
+
+            var results = await store.Journal.WriteMessagesAsync([Write("account-x", 1, new WriteFence("shard/accounts/1", "node-a", 1)), Write("account-y", 1, null)]);
+
+            Assert.Contains("SQLite", Assert.IsType<JournalFencedException>(results[0]).Message, StringComparison.Ordinal);
+            Assert.Null(results[1]);
+            Assert.Equal(0, await store.Journal.ReadHighestSequenceNrAsync("account-x"));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using CrossMargin.Cluster.Tests.Infrastructure;
+
+namespace CrossMargin.Cluster.Tests.Leases;
+
+[Collection(UsesPostgres.Name)]
+public sealed class LeaseStoreTests(PostgresServerFixture fixture)
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_free_lease_is_taken_at_epoch_one_and_a_live_one_cannot_be_taken_by_another_node()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+
+        var lease = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", Ttl);
+
+        Assert.NotNull(lease);
+        Assert.Equal(1, lease.Epoch);
+        Assert.Null(await db.Leases.TryAcquireAsync("shard/accounts/1", "node-b", Ttl));
+    }
+
+    [Fact]
+    public async Task Taking_again_a_lease_one_holds_keeps_its_epoch()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var first = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", Ttl);
+
+        var again = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", Ttl);
+
+        Assert.Equal(first!.Epoch, again!.Epoch);
+    }
+
+    [Fact]
+    public async Task An_expired_lease_goes_to_the_next_node_at_the_next_epoch()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", Ttl);
+        await db.ExpireAsync("shard/accounts/1");
+
+        var taken = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-b", Ttl);
+
+        Assert.Equal(2, taken!.Epoch);
+        Assert.Equal("node-b", taken.Owner);
+    }
+
+    [Fact]
+    public async Task A_released_lease_is_free_at_once_and_releasing_a_stale_lease_changes_nothing()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var a = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", Ttl);
+
+        Assert.True(await db.Leases.ReleaseAsync(a!));
+        var b = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-b", Ttl);
+
+        Assert.Equal(2, b!.Epoch);
+        Assert.False(await db.Leases.ReleaseAsync(a!));
+        Assert.Equal("node-b", (await db.Leases.ReadAsync("shard/")).Single().Owner);
+    }
+
+    [Fact]
+    public async Task Renewal_extends_only_the_owners_live_leases()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", Ttl);
+        await db.Leases.TryAcquireAsync("shard/accounts/2", "node-a", Ttl);
+        await db.Leases.TryAcquireAsync("shard/accounts/3", "node-b", Ttl);
+        await db.ExpireAsync("shard/accounts/2");
+
+        var renewed = await db.Leases.RenewAllAsync("node-a", Ttl);
+
+        Assert.Equal(["shard/accounts/1"], renewed.Select(l => l.Name));
+        var rows = await db.Leases.ReadAsync("shard/accounts/");
+        Assert.Equal([true, false, true], rows.Select(r => r.IsLive));
+    }
+}
