@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Text;
+using CrossMargin.Cluster.Coordination;
+using CrossMargin.Cluster.Membership;
+using CrossMargin.Cluster.Tests.Infrastructure;
+using CrossMargin.Persistence;
+using CrossMargin.Persistence.Journal;
+using CrossMargin.Persistence.Postgres;
+
+namespace CrossMargin.Cluster.Tests.Coordination;
+
+/// <summary>Several nodes in one process over one database, stepped tick by tick.</summary>
+[Collection(UsesPostgres.Name)]
+public sealed class ClusterNodeTests(PostgresServerFixture fixture)
+{
+    private const int ShardCount = 12;
+
+    private static ClusterNode Node(ClusterDatabase db, HostLog log, string id, TimeSpan? ttl = null, int maxMoves = 2)
+    {
+        var options = new ClusterNodeOptions
+        {
+            NodeId = id,
+            HttpAddress = $"http://127.0.0.1/{id}",
+            ShardCount = ShardCount,
+            TickInterval = TimeSpan.FromMilliseconds(100),
+            LeaseTtl = ttl ?? TimeSpan.FromSeconds(30),
+            HeartbeatTimeout = TimeSpan.FromSeconds(1),
+            MaxConcurrentMoves = maxMoves,
+            HandOffTimeout = TimeSpan.FromSeconds(5),
+        };
+        options.Singletons.Add("liquidation-coordinator");
+        return new ClusterNode(options, db.Membership, db.Leases, db.Assignments, new RecordingHost(id, log));
+    }
+
+    private static async Task<ClusterNode[]> JoinAsync(params ClusterNode[] nodes)
+    {
+        foreach (var node in nodes)
+        {
+            await node.JoinAsync(startLoop: false);
+        }
+
+        return nodes;
+    }
+
+    private static async Task RoundsAsync(int rounds, params ClusterNode[] nodes)
+    {
+        for (var i = 0; i < rounds; i++)
+        {
+            foreach (var node in nodes)
+            {
+                await node.TickAsync();
+            }
+        }
+    }
+
+    private static void AssertEachShardServedOnce(params ClusterNode[] nodes)
+    {
+        var held = nodes.SelectMany(n => n.Shards.Keys).ToList();
+        Assert.Equal(Enumerable.Range(0, ShardCount), held.Order());
+    }
+
+    [Fact]
+    public async Task Three_nodes_spread_the_shards_evenly_and_one_runs_the_singletons()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var nodes = await JoinAsync(Node(db, log, "a"), Node(db, log, "b"), Node(db, log, "c"));
+
+        await RoundsAsync(2, nodes);
+
+        AssertEachShardServedOnce(nodes);
+        Assert.All(nodes, n => Assert.Equal(4, n.Shards.Count));
+        Assert.All(nodes.SelectMany(n => n.Shards.Values), l => Assert.Equal(1, l.Epoch));
+        Assert.Single(nodes, n => n.Singletons.ContainsKey("liquidation-coordinator"));
+        Assert.Single(log.Events, e => e.What == "start" && e.Subject == "liquidation-coordinator");
+    }
+
+    [Fact]
+    public async Task A_joining_node_gets_its_share_with_at_most_the_move_limit_in_flight_and_each_shard_stops_before_it_starts_elsewhere()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var nodes = await JoinAsync(Node(db, log, "a"), Node(db, log, "b"), Node(db, log, "c"));
+        await RoundsAsync(2, nodes);
+        var d = (await JoinAsync(Node(db, log, "d")))[0];
+        var all = nodes.Append(d).ToArray();
+
+        for (var round = 0; round < 10; round++)
+        {
+            await RoundsAsync(1, all);
+            var plan = await db.Assignments.ReadAsync("accounts");
+            var inFlight = plan.Count(p => p.Value == "d" && !d.Shards.ContainsKey(p.Key));
+            Assert.True(inFlight <= 2, $"round {round}: {inFlight} moves in flight");
+        }
+
+        Assert.All(all, n => Assert.Equal(3, n.Shards.Count));
+        AssertEachShardServedOnce(all);
+        foreach (var shard in d.Shards.Keys)
+        {
+            var start = log.Events.Single(e => e.Node == "d" && e.Subject == $"shard {shard}" && e.What == "start");
+            var stop = log.Events.Single(e => e.Node != "d" && e.Subject == $"shard {shard}" && e.What == "stop-HandOff");
+            Assert.True(stop.Sequence < start.Sequence, $"shard {shard} started on d before it stopped on {stop.Node}");
+            Assert.Equal(2, start.Epoch);
+        }
+    }
+
+    [Fact]
+    public async Task A_graceful_leave_hands_every_shard_off_and_marks_the_node_left()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var nodes = await JoinAsync(Node(db, log, "a"), Node(db, log, "b"), Node(db, log, "c"));
+        await RoundsAsync(2, nodes);
+        var leaving = nodes.Single(n => n.Singletons.ContainsKey(ClusterNode.ShardCoordinatorSingleton));
+        var staying = nodes.Where(n => n != leaving).ToArray();
+
+        using var others = new CancellationTokenSource();
+        var ticking = Task.Run(async () =>
+        {
+            while (!others.IsCancellationRequested)
+            {
+                await RoundsAsync(1, staying);
+                await Task.Delay(20);
+            }
+        });
+        var clean = await leaving.LeaveAsync(TimeSpan.FromSeconds(20));
+        await Task.Delay(300);
+        await others.CancelAsync();
+        await ticking;
+        await RoundsAsync(2, staying);
+
+        Assert.True(clean);
+        Assert.Empty(leaving.Shards);
+        Assert.Empty(leaving.Singletons);
+        Assert.All(staying, n => Assert.Equal(6, n.Shards.Count));
+        AssertEachShardServedOnce(staying);
+        Assert.Single(staying, n => n.Singletons.ContainsKey("liquidation-coordinator"));
+        Assert.DoesNotContain(log.Events, e => e.Node == leaving.NodeId && e.What == "stop-Lost");
+        var members = await db.Membership.ReadMembersAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal(MemberStatus.Left, members.Single(m => m.NodeId == leaving.NodeId).Status);
+    }
+
+    [Fact]
+    public async Task A_crashed_nodes_shards_are_served_elsewhere_once_its_leases_expire()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var ttl = TimeSpan.FromSeconds(1.5);
+        var nodes = await JoinAsync(Node(db, log, "a", ttl), Node(db, log, "b", ttl), Node(db, log, "c", ttl));
+        await RoundsAsync(2, nodes);
+        var crashed = nodes.Single(n => n.NodeId == "c");
+        var survivors = nodes.Where(n => n != crashed).ToArray();
+        var orphaned = crashed.Shards.Keys.ToArray();
+
+        var clock = Stopwatch.StartNew();   // the crashed node simply never ticks again
+        while (survivors.Sum(n => n.Shards.Count) < ShardCount && clock.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await RoundsAsync(1, survivors);
+            await Task.Delay(100);
+        }
+
+        AssertEachShardServedOnce(survivors);
+        Assert.True(clock.Elapsed < ttl + TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+        Assert.All(orphaned, shard => Assert.Equal(2, survivors.Single(n => n.Shards.ContainsKey(shard)).Shards[shard].Epoch));
+    }
+
+    [Fact]
+    public async Task A_node_frozen_past_its_lease_stops_its_shards_when_it_wakes_and_cannot_write()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        await using var store = await PostgresPersistence.OpenAsync(new PostgresPersistenceOptions { ConnectionString = db.ConnectionString }, TimeProvider.System);
+        var log = new HostLog();
+        var ttl = TimeSpan.FromSeconds(1.5);
+        var nodes = await JoinAsync(Node(db, log, "a", ttl), Node(db, log, "b", ttl), Node(db, log, "c", ttl));
+        await RoundsAsync(2, nodes);
+        var frozen = nodes.Single(n => n.NodeId == "c");
+        var shard = frozen.Shards.Keys.First();
+        var staleFence = frozen.FenceFor(shard);
+        var others = nodes.Where(n => n != frozen).ToArray();
+        var clock = Stopwatch.StartNew();
+        while (!others.Any(n => n.Shards.ContainsKey(shard)) && clock.Elapsed < TimeSpan.FromSeconds(15))
+        {
+            await RoundsAsync(1, others);
+            await Task.Delay(100);
+        }
+
+        await frozen.TickAsync();   // wakes up (SIGCONT)
+
+        Assert.Empty(frozen.Shards);
+        Assert.Contains(log.Events, e => e.Node == "c" && e.What == "stop-Lost" && e.Subject == $"shard {shard}");
+        var write = new AtomicWrite("account-1", 1, "c", [new EventData(new SerializedPayload("test.event", 1, Encoding.UTF8.GetBytes("{}")), [])]) { Fence = staleFence };
+        Assert.IsType<JournalFencedException>((await store.Journal.WriteMessagesAsync([write]))[0]);
+        Assert.Equal(staleFence, frozen.FenceFor(shard));
+    }
+
+    [Fact]
+    public async Task A_node_an_operator_downs_stops_everything_and_its_shards_move()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var nodes = await JoinAsync(Node(db, log, "a"), Node(db, log, "b"), Node(db, log, "c"));
+        await RoundsAsync(2, nodes);
+
+        await db.Membership.SetStatusAsync("c", MemberStatus.Down, "operator: cm cluster down c");
+        await RoundsAsync(3, nodes);
+
+        Assert.Empty(nodes[2].Shards);
+        Assert.All(nodes.Take(2), n => Assert.Equal(6, n.Shards.Count));
+        AssertEachShardServedOnce(nodes);
+        var events = await db.Membership.ReadEventsAsync(0, 1000);
+        Assert.Contains(events, e => e.NodeId == "c" && e.Kind == "down" && e.Detail.Contains("operator", StringComparison.Ordinal));
+    }
+}
