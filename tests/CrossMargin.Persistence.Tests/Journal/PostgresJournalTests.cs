@@ -11,4 +11,6 @@ public sealed class PostgresJournalTests(PostgresServerFixture fixture) : Journa
     protected override Task<StoreUnderTest> OpenAsync(TimeProvider time) => _backend.OpenAsync(time);
 
     protected override Task<IReadOnlyList<int>> SchemaVersionsAsync() => _backend.SchemaVersionsAsync();
+
+    protected override int ExpectedMigrations => 2;
 }

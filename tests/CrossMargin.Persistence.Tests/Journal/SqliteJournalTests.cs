@@ -55,4 +55,6 @@ public sealed class SqliteJournalTests : JournalSpec
     protected override Task<StoreUnderTest> OpenAsync(TimeProvider time) => _backend.OpenAsync(time);
 
     protected override Task<IReadOnlyList<int>> SchemaVersionsAsync() => _backend.SchemaVersionsAsync();
+
+    protected override int ExpectedMigrations => 1;
 }
