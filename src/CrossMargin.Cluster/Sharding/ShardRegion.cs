@@ -15,6 +15,7 @@ public sealed class ShardRegion : ActorBase
 {
     private readonly ShardRegionSettings _settings;
     private readonly Dictionary<int, IActorRef> _shards = [];
+    private readonly Dictionary<int, List<IActorRef>> _stopping = [];
 
     private ShardRegion(ShardRegionSettings settings) => _settings = settings;
 
@@ -53,13 +54,21 @@ public sealed class ShardRegion : ActorBase
             case GetShardRegionStats:
                 ReplyStats();
                 return true;
+            case StopShard stop:
+                Stop(stop.ShardId);
+                return true;
             case Terminated terminated:
-                // A shard stops only when its supervisor gave up on it; the next envelope starts it afresh.
+                // A shard stops when it is handed off, or when its supervisor gave up on it; the next envelope starts it afresh.
                 foreach (var (id, shard) in _shards)
                 {
                     if (Equals(shard, terminated.ActorRef))
                     {
                         _shards.Remove(id);
+                        if (_stopping.Remove(id, out var requesters))
+                        {
+                            requesters.ForEach(r => r.Tell(new ShardStopped(id), Self));
+                        }
+
                         break;
                     }
                 }
@@ -79,16 +88,40 @@ public sealed class ShardRegion : ActorBase
             return;
         }
 
-        var shardId = ShardIds.Of(envelope.EntityId, _settings.ShardCount);
+        var shardId = envelope.ShardId ?? ShardIds.Of(envelope.EntityId, _settings.ShardCount);
+        if (shardId < 0 || shardId >= _settings.ShardCount)
+        {
+            Context.Log.LogWarning("{TypeName}: an envelope for {EntityId} named shard {ShardId}, outside 0..{Max}; dropped", _settings.TypeName, envelope.EntityId, shardId, _settings.ShardCount - 1);
+            Unhandled(envelope);
+            return;
+        }
+
         if (!_shards.TryGetValue(shardId, out var shard))
         {
-            var entityProps = _settings.EntityProps;
+            var entityProps = _settings.ShardEntityProps is { } perShard ? (Func<string, Props>)(id => perShard(shardId, id)) : _settings.EntityProps;
             shard = Context.ActorOf(Actors.Props.Create(() => new Shard(shardId, entityProps)), "shard-" + shardId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Context.Watch(shard);
             _shards.Add(shardId, shard);
         }
 
         shard.Forward(envelope);
+    }
+
+    private void Stop(int shardId)
+    {
+        if (!_shards.TryGetValue(shardId, out var shard))
+        {
+            Sender.Tell(new ShardStopped(shardId), Self);
+            return;
+        }
+
+        if (!_stopping.TryGetValue(shardId, out var requesters))
+        {
+            _stopping[shardId] = requesters = [];
+            Context.Stop(shard);
+        }
+
+        requesters.Add(Sender);
     }
 
     private void ReplyStats()

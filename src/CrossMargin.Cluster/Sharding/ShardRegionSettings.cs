@@ -11,6 +11,12 @@ public sealed record ShardRegionSettings(string TypeName, int ShardCount, Func<s
     /// <summary>The most shards a region accepts: far more than nodes will ever hold, few enough for a lease row each.</summary>
     public const int MaxShardCount = 65536;
 
+    /// <summary>
+    /// Makes the props of an entity knowing its shard; when set it is used instead of <see cref="EntityProps"/>. A
+    /// cluster needs it: an entity writes under its shard's lease, so its persistence is fenced per shard.
+    /// </summary>
+    public Func<int, string, Props>? ShardEntityProps { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
