@@ -8,24 +8,24 @@ namespace CrossMargin.Benchmarks.Engine;
 /// </summary>
 /// <param name="Only">Which sub-measurements run: letters of a (throughput), b (latency), c (mark re-margin), d (pre-trade), e (memory); default all.</param>
 /// <param name="Accounts">Accounts opened for (a), (b) and (d) (default 2,000).</param>
-/// <param name="Executions">Executions sent in (a) (default 100,000).</param>
+/// <param name="Executions">Executions sent in (a) (default 50,000).</param>
 /// <param name="Window">Executions in flight in (a), at most one per account (default 1,000).</param>
-/// <param name="Rate">Offered executions per second in (b) (default 20,000).</param>
+/// <param name="Rate">Offered executions per second in (b) (default 10,000).</param>
 /// <param name="Seconds">Length of the paced run in (b), seconds (default 5).</param>
-/// <param name="PreTradeChecks">Pre-trade checks per run in (d) (default 20,000).</param>
-/// <param name="BookAccounts">Accounts of the book re-margined in (c) (default 100,000; the goal is stated for 1,000,000).</param>
-/// <param name="MemoryAccounts">Accounts brought live in (e) (default 20,000).</param>
+/// <param name="PreTradeChecks">Pre-trade checks per run in (d) (default 10,000).</param>
+/// <param name="BookAccounts">Accounts of the book re-margined in (c) (default 50,000; the goal is stated for 1,000,000).</param>
+/// <param name="MemoryAccounts">Accounts brought live in (e) (default 10,000).</param>
 /// <param name="ConfigDirectory">The repository's config directory (market, risk parameters); found from the working directory when null.</param>
 internal sealed record EngineBenchOptions(
     string Only = "abcde",
     int Accounts = 2_000,
-    int Executions = 100_000,
+    int Executions = 50_000,
     int Window = 1_000,
     int Rate = 20_000,
     int Seconds = 5,
     int PreTradeChecks = 20_000,
-    int BookAccounts = 100_000,
-    int MemoryAccounts = 20_000,
+    int BookAccounts = 50_000,
+    int MemoryAccounts = 10_000,
     string? ConfigDirectory = null)
 {
     private const string Usage =

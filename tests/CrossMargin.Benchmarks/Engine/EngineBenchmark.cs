@@ -44,14 +44,22 @@ internal static class EngineBenchmark
             await rig.OpenLiveAsync(ids, Math.Min(options.Window, ids.Length));
             Print($"setup: {ids.Length:N0} accounts opened through RiskEngine.SendAsync (open, 2 deposits, 3 fills each: {ids.Length * 6:N0} commands) in {Stopwatch.GetElapsedTime(opened).TotalSeconds:0.0} s");
             var sequences = new long[ids.Length];
+            double? sustained = null;
             if (options.Runs('a'))
             {
-                results.Add(await ThroughputAsync(rig, ids, sequences, options));
+                var (line, rate) = await ThroughputAsync(rig, ids, sequences, options);
+                results.Add(line);
+                sustained = rate;
             }
 
             if (options.Runs('b'))
             {
-                results.Add(await LatencyAsync(rig, ids, sequences, options));
+                results.Add(await LatencyAsync(rig, ids, sequences, options, options.Rate));
+                if (sustained is { } measured && measured < options.Rate)
+                {
+                    // Above capacity the latency is queueing time and grows with the run; half the sustained rate shows the engine's own.
+                    results.Add(await LatencyAsync(rig, ids, sequences, options, Math.Max(100, (int)(measured / 2))));
+                }
             }
 
             if (options.Runs('d'))
@@ -81,7 +89,7 @@ internal static class EngineBenchmark
     }
 
     /// <summary>(a) Closed loop: W workers, each owning accounts w, w+W, ..., sends one execution at a time and awaits its reply.</summary>
-    private static async Task<string> ThroughputAsync(EngineRig rig, string[] ids, long[] sequences, EngineBenchOptions options)
+    private static async Task<(string Line, double Rate)> ThroughputAsync(EngineRig rig, string[] ids, long[] sequences, EngineBenchOptions options)
     {
         Print("");
         Print($"a. sustained throughput: {options.Executions:N0} executions (1-contract BTC-PERP fills, alternately buy and sell) over {ids.Length:N0} accounts, "
@@ -98,7 +106,7 @@ internal static class EngineBenchmark
         var rate = accepted / seconds;
         Print($"   {accepted:N0} accepted ({other:N0} other replies) in {seconds:0.00} s: {rate:N0} executions/s; process CPU {(process.TotalProcessorTime - cpu).TotalSeconds:0.00} s "
             + $"({(process.TotalProcessorTime - cpu).TotalMicroseconds / Math.Max(1, accepted):0.0} us per execution), gen0 GCs {GC.CollectionCount(0) - gcs}; load average now {LoadAverage()}");
-        return $"a. sustained executions: {rate:N0}/s vs >= {GoalThroughput:N0}/s: {Verdict(rate >= GoalThroughput)}";
+        return ($"a. sustained executions: {rate:N0}/s vs >= {GoalThroughput:N0}/s: {Verdict(rate >= GoalThroughput)}", rate);
     }
 
     private static async Task<(long Accepted, long Other)> RunExecutionsAsync(EngineRig rig, string[] ids, long[] sequences, int executions, int window)
@@ -136,8 +144,12 @@ internal static class EngineBenchmark
     }
 
     /// <summary>(b) Open loop: one pacing thread sends on a fixed schedule, never waiting for replies; latency is send to reply.</summary>
-    private static async Task<string> LatencyAsync(EngineRig rig, string[] ids, long[] sequences, EngineBenchOptions options)
+    private static async Task<string> LatencyAsync(EngineRig rig, string[] ids, long[] sequences, EngineBenchOptions options, int rate)
     {
+        options = options with { Rate = rate };
+
+        // Let whatever an earlier run left queued (replies past their Ask timeout) drain first.
+        await Task.Delay(2_000);
         Print("");
         const int WarmupSeconds = 1;
         var total = checked(options.Rate * (options.Seconds + WarmupSeconds));
@@ -168,7 +180,7 @@ internal static class EngineBenchmark
                     rig.Engine.SendAsync(ids[a], Execution(ids[a], ++sequences[a], price, now)).ContinueWith(t =>
                     {
                         done[n] = Stopwatch.GetTimestamp();
-                        outcomes[n] = t.IsCompletedSuccessfully && t.Result is CommandAccepted ? 1 : 2;
+                        outcomes[n] = !t.IsCompletedSuccessfully ? 3 : t.Result is CommandAccepted ? 1 : 2;
                         finished.Signal();
                     }, TaskContinuationOptions.ExecuteSynchronously);
                 }
@@ -186,6 +198,7 @@ internal static class EngineBenchmark
         var fromSchedule = new LatencySample(total);
         var skip = options.Rate * WarmupSeconds;
         var rejected = 0;
+        var timedOut = 0;
         var unanswered = 0;
         for (var i = skip; i < total; i++)
         {
@@ -199,6 +212,11 @@ internal static class EngineBenchmark
             {
                 rejected++;
             }
+            else if (outcomes[i] == 3)
+            {
+                timedOut++;
+                continue;
+            }
 
             fromSend.Add(done[i] - sent[i]);
             fromSchedule.Add(done[i] - scheduled[i]);
@@ -206,12 +224,12 @@ internal static class EngineBenchmark
 
         var lastSend = sent[total - 1] - sent[skip];
         var achieved = (total - skip) / (lastSend / (double)frequency);
-        Print($"   offered {options.Rate:N0}/s, sent at {achieved:N0}/s; {total - skip:N0} measured, {rejected:N0} not accepted, {unanswered:N0} unanswered; wall {wall:0.0} s, "
+        Print($"   offered {options.Rate:N0}/s, sent at {achieved:N0}/s; {total - skip:N0} measured, {rejected:N0} rejected, {timedOut:N0} timed out (Ask timeout 10 s, excluded from the percentiles), {unanswered:N0} unanswered; wall {wall:0.0} s, "
             + $"process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.0} s; load average now {LoadAverage()}");
         Print($"   send -> acknowledged: {fromSend.Describe()}");
         Print($"   scheduled -> acknowledged: {fromSchedule.Describe()}");
         var p99 = fromSend.Microseconds(0.99) / 1_000;
-        return $"b. execution-to-acknowledged p99 at {options.Rate:N0}/s: {p99:0.00} ms vs <= {GoalLatencyP99Ms} ms: {Verdict(p99 <= GoalLatencyP99Ms && unanswered == 0)}"
+        return $"b. execution-to-acknowledged p99 at {rate:N0}/s offered{(timedOut > 0 ? $" ({timedOut:N0} timed out)" : "")}: {p99:0.00} ms vs <= {GoalLatencyP99Ms} ms: {Verdict(p99 <= GoalLatencyP99Ms && unanswered + timedOut + rejected == 0)}"
             + $" (p50 {fromSend.Microseconds(0.5) / 1_000:0.00} ms, p99.9 {fromSend.Microseconds(0.999) / 1_000:0.00} ms, max {fromSend.Microseconds(1) / 1_000:0.00} ms)";
     }
 
@@ -288,9 +306,9 @@ internal static class EngineBenchmark
         limits.Reset(count);
         t = Stopwatch.GetTimestamp();
         var notOpen = 0;
-        await EngineRig.ForEachAsync(count, 2_000, async i =>
+        await EngineRig.ForEachAsync(count, 256, async i =>
         {
-            if (await rig.Engine.GetAccountAsync(ids[i]) is not AccountView)
+            if (await rig.StartAccountAsync(ids[i]) is not AccountView)
             {
                 Interlocked.Increment(ref notOpen);
             }
@@ -368,7 +386,7 @@ internal static class EngineBenchmark
         // Start one account first so that one-off costs (shards, caches, JIT) are not charged to the others.
         await rig.Engine.GetAccountAsync(ids[0]);
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        await EngineRig.ForEachAsync(count - 1, 2_000, i => rig.Engine.GetAccountAsync(ids[i + 1]));
+        await EngineRig.ForEachAsync(count - 1, 256, i => rig.StartAccountAsync(ids[i + 1]));
         await Task.Delay(200);
         var after = GC.GetTotalMemory(forceFullCollection: true);
         var live = (after - before) / (double)(count - 1);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CrossMargin.Actors;
 using CrossMargin.Actors.Shutdown;
+using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
@@ -169,6 +170,13 @@ internal sealed class EngineRig : IAsyncDisposable
             }
         });
     }
+
+    /// <summary>
+    /// Starts account <paramref name="id"/> (if it is not live) by asking for its view through the region, with a long
+    /// timeout: recovering a large book queues thousands of recoveries behind the one journal.
+    /// </summary>
+    public Task<object> StartAccountAsync(string id) =>
+        Engine.Accounts.Ask<object>(new ShardEnvelope(id, GetAccount.Instance), TimeSpan.FromMinutes(5));
 
     /// <summary>Runs <paramref name="body"/> for 0..<paramref name="count"/>-1 with at most <paramref name="window"/> in flight.</summary>
     public static async Task ForEachAsync(int count, int window, Func<int, Task> body)
