@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using CrossMargin.Benchmarks.ActorKernel;
 using CrossMargin.Benchmarks.Book;
+using CrossMargin.Benchmarks.Engine;
 using CrossMargin.Benchmarks.Journal;
 
 // book [--accounts N] [--seed S]: the whole-book re-margin harness (see README.md);
@@ -19,6 +20,13 @@ if (args.Length > 0 && args[0] == "actors")
 if (args.Length > 0 && args[0] == "journal")
 {
     return RunMode(JournalBenchmarkOptions.Parse, args, JournalBenchmark.RunAsync);
+}
+
+// engine [--only abcde] [--accounts N] [--executions N] [--window N] [--rate R] [--seconds S] [--pretrade N] [--book-accounts N]
+// [--memory-accounts K] [--config DIR]: the engine's figures of issue 5 (see README.md).
+if (args.Length > 0 && args[0] == "engine")
+{
+    return RunMode(EngineBenchOptions.Parse, args, EngineBenchmark.RunAsync);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -86,6 +86,7 @@ public static class AccountDecider
         // An accepted event is persisted before it is applied, so it must apply and leave an account that can be
         // margined: one that cannot (decimal overflow on absurd amounts) would stop the account at every recovery or
         // break every later assessment. Refuse it here instead.
+        AccountMargin after;
         try
         {
             var copy = state.WhatIf();
@@ -94,14 +95,14 @@ public static class AccountDecider
                 copy.Apply(@event, market.FindInstrument);
             }
 
-            _ = margin.Assess(copy, market);
+            after = margin.Assess(copy, market);
         }
         catch (OverflowException)
         {
             return AccountDecision.Reject(RejectionCode.Overflow, $"Message {command.MessageId}: its amounts exceed what the account's ledger can hold.");
         }
 
-        return decision with { Gap = check.Gap };
+        return decision with { Gap = check.Gap, MarginAfter = after };
     }
 
     /// <summary>

@@ -7,6 +7,13 @@ namespace CrossMargin.Engine.Accounts;
 /// <param name="Gap">Sequence numbers of the command's source that were skipped (reported, not fatal), or null.</param>
 public sealed record AccountDecision(DecisionOutcome Outcome, IReadOnlyList<IAccountEvent> Events, Rejection? Rejection, SequenceGap? Gap)
 {
+    /// <summary>
+    /// For an accepted command, the account's assessment after its events, at the market it was decided at: the decider
+    /// computes it anyway (to refuse events that would leave an account that cannot be margined), so the actor uses it as
+    /// the new figures instead of assessing the same state at the same market a second time. Null otherwise.
+    /// </summary>
+    public Risk.Margin.AccountMargin? MarginAfter { get; init; }
+
     /// <summary>Accepts with one event.</summary>
     public static AccountDecision Accept(IAccountEvent @event, SequenceGap? gap) => new(DecisionOutcome.Accepted, [@event], null, gap);
 

@@ -231,4 +231,20 @@ public sealed class AccountDeciderTests
         Assert.Equal(RejectionCode.InvalidAmount, zero.Rejection!.Code);
         Assert.Equal(RejectionCode.UnknownAsset, unpriced.Rejection!.Code);
     }
+
+    [Fact]
+    public void An_accepted_decision_carries_the_assessment_of_the_account_after_its_events_and_a_refusal_none()
+    {
+        var account = LongHalfBitcoin();
+        var (id, source, seq) = account.Next();
+
+        var accepted = account.Send(new ApplyExecution(id, source, seq, "x" + id, "o" + id, TestMarket.BtcUsdt, OrderSide.Buy, 0.25m, 60_100m, 1.5m,
+            Liquidity.Taker, TestMarket.ValuationTime, IsLiquidation: false));
+        var (id2, source2, seq2) = account.Next();
+        var refused = account.Send(new Withdraw(id2, source2, seq2, "USDT", 1_000_000m));
+
+        // The actor answers with these figures instead of assessing again, so they must be exactly a fresh assessment.
+        Assert.Equal(MarginSummary.Of(account.Assess()), MarginSummary.Of(accepted.MarginAfter!));
+        Assert.Null(refused.MarginAfter);
+    }
 }

@@ -117,4 +117,26 @@ public sealed class MessageLedgerTests
         Assert.Equal(MessageVerdict.Duplicate, ledger.Check("m", "s", 1).Verdict);
         Assert.Equal(1, ledger.HighestOf("s"));
     }
+
+    [Fact]
+    public void By_default_the_last_64_ids_are_duplicates_and_an_older_redelivery_is_out_of_order_never_applied_twice()
+    {
+        var account = new AccountFixture();
+        var first = new Deposit("d-1", AccountFixture.Wallet, 1, "USDT", 100m);
+        account.Accept(first);
+        for (var n = 2; n <= MessageLedger.DefaultCapacity; n++)
+        {
+            account.Accept(new Deposit($"d-{n}", AccountFixture.Wallet, n, "USDT", 1m));
+        }
+
+        var withinWindow = account.Send(first);
+        account.Accept(new Deposit("d-last", AccountFixture.Wallet, MessageLedger.DefaultCapacity + 1, "USDT", 1m));
+        var beyondWindow = account.Send(first);
+
+        Assert.Equal(64, MessageLedger.DefaultCapacity);
+        Assert.Equal(DecisionOutcome.Duplicate, withinWindow.Outcome);
+        Assert.Equal(RejectionCode.OutOfOrder, beyondWindow.Rejection!.Code);
+        Assert.Equal(64, account.State.Messages.Count);
+        Assert.Equal(100m + MessageLedger.DefaultCapacity, account.State.BalanceOf("USDT"));
+    }
 }

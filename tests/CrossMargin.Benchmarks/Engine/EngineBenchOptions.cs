@@ -1,0 +1,82 @@
+using System.Globalization;
+
+namespace CrossMargin.Benchmarks.Engine;
+
+/// <summary>
+/// Arguments of <c>engine [--only abcde] [--accounts N] [--executions N] [--window N] [--rate R] [--seconds S]
+/// [--pretrade N] [--book-accounts N] [--memory-accounts K] [--config DIR]</c>.
+/// </summary>
+/// <param name="Only">Which sub-measurements run: letters of a (throughput), b (latency), c (mark re-margin), d (pre-trade), e (memory); default all.</param>
+/// <param name="Accounts">Accounts opened for (a), (b) and (d) (default 2,000).</param>
+/// <param name="Executions">Executions sent in (a) (default 50,000).</param>
+/// <param name="Window">Executions in flight in (a), at most one per account (default 1,000).</param>
+/// <param name="Rate">Offered executions per second in (b) (default 10,000).</param>
+/// <param name="Seconds">Length of the paced run in (b), seconds (default 5).</param>
+/// <param name="PreTradeChecks">Pre-trade checks per run in (d) (default 10,000).</param>
+/// <param name="BookAccounts">Accounts of the book re-margined in (c) (default 50,000; the goal is stated for 1,000,000).</param>
+/// <param name="MemoryAccounts">Accounts brought live in (e) (default 10,000).</param>
+/// <param name="ConfigDirectory">The repository's config directory (market, risk parameters); found from the working directory when null.</param>
+internal sealed record EngineBenchOptions(
+    string Only = "abcde",
+    int Accounts = 2_000,
+    int Executions = 50_000,
+    int Window = 1_000,
+    int Rate = 20_000,
+    int Seconds = 5,
+    int PreTradeChecks = 20_000,
+    int BookAccounts = 50_000,
+    int MemoryAccounts = 10_000,
+    string? ConfigDirectory = null)
+{
+    private const string Usage =
+        "use engine [--only abcde] [--accounts N] [--executions N] [--window N] [--rate R] [--seconds S] [--pretrade N] [--book-accounts N] [--memory-accounts K] [--config DIR].";
+
+    /// <summary>True when sub-measurement <paramref name="letter"/> is selected.</summary>
+    public bool Runs(char letter) => Only.Contains(letter, StringComparison.Ordinal);
+
+    /// <summary>Parses the arguments after "engine"; throws <see cref="ArgumentException"/> on anything else.</summary>
+    public static EngineBenchOptions Parse(ReadOnlySpan<string> args)
+    {
+        var options = new EngineBenchOptions();
+        for (var i = 0; i < args.Length; i += 2)
+        {
+            if (i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"{args[i]} needs a value; {Usage}", nameof(args));
+            }
+
+            var text = args[i + 1];
+            options = args[i] switch
+            {
+                "--only" => options with { Only = Letters(text) },
+                "--accounts" => options with { Accounts = Positive(args[i], text) },
+                "--executions" => options with { Executions = Positive(args[i], text) },
+                "--window" => options with { Window = Positive(args[i], text) },
+                "--rate" => options with { Rate = Positive(args[i], text) },
+                "--seconds" => options with { Seconds = Positive(args[i], text) },
+                "--pretrade" => options with { PreTradeChecks = Positive(args[i], text) },
+                "--book-accounts" => options with { BookAccounts = Positive(args[i], text) },
+                "--memory-accounts" => options with { MemoryAccounts = Positive(args[i], text) },
+                "--config" => options with { ConfigDirectory = Directory.Exists(text) ? text : throw new ArgumentException($"--config: no directory {text}.", nameof(args)) },
+                _ => throw new ArgumentException($"Unknown option {args[i]}; {Usage}", nameof(args)),
+            };
+        }
+
+        if (options.Window > options.Accounts)
+        {
+            throw new ArgumentException($"--window ({options.Window}) cannot exceed --accounts ({options.Accounts}): at most one execution is in flight per account.", nameof(args));
+        }
+
+        return options;
+    }
+
+    private static string Letters(string text) =>
+        text.Length > 0 && text.All(c => c is >= 'a' and <= 'e')
+            ? text
+            : throw new ArgumentException("--only takes letters a to e (a throughput, b latency, c mark re-margin, d pre-trade, e memory).", nameof(text));
+
+    private static int Positive(string name, string text) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{name} needs a positive integer.", nameof(text));
+}
