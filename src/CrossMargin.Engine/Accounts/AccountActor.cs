@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using CrossMargin.Actors;
 using CrossMargin.Cluster.Sharding;
@@ -120,6 +121,8 @@ public sealed class AccountActor : PersistentActor
 
     private void Handle(IAccountCommand command)
     {
+        // Executions only: "execution to margin updated" is the latency the venue waits on; zero means not measured.
+        var received = command is ApplyExecution ? Stopwatch.GetTimestamp() : 0L;
         AccountDecision decision;
         try
         {
@@ -164,6 +167,11 @@ public sealed class AccountActor : PersistentActor
             if (--remaining == 0)
             {
                 AfterChange();
+                if (received != 0)
+                {
+                    EngineMetrics.ExecutionMarginLatency.Record(Stopwatch.GetElapsedTime(received).TotalMilliseconds);
+                }
+
                 replyTo.Tell(new CommandAccepted(command.MessageId, decision.Events, _margin, decision.Gap), Self);
             }
         });
