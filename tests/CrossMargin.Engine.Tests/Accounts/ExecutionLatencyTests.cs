@@ -8,13 +8,7 @@ using Xunit.Abstractions;
 
 namespace CrossMargin.Engine.Tests.Accounts;
 
-/// <summary>Runs alone: the histogram is process-wide, and executions of tests running beside it would be counted too.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class EngineMetricsRunAlone
-{
-    public const string Name = "Engine metrics";
-}
-
+/// <summary>Runs alone (<see cref="EngineMetricsRunAlone"/>): the histogram is process-wide.</summary>
 [Collection(EngineMetricsRunAlone.Name)]
 public sealed class ExecutionLatencyTests(ITestOutputHelper output) : TestKit(output)
 {
