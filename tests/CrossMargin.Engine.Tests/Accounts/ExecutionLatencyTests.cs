@@ -34,7 +34,9 @@ public sealed class ExecutionLatencyTests(ITestOutputHelper output) : TestKit(ou
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument == EngineMetrics.ExecutionMarginLatency)
+            // By name: the instrument may be created (and published here) inside EngineMetrics' type initializer, before
+            // its property is assigned.
+            if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == "crossmargin.execution.margin_latency")
             {
                 l.EnableMeasurementEvents(instrument);
             }
