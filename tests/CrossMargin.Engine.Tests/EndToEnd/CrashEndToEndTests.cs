@@ -184,8 +184,18 @@ public sealed class CrashEndToEndTests(ITestOutputHelper output) : Actors.TestKi
             typeof(LiquidationOrderReported), typeof(LiquidationCoverRequested), typeof(LiquidationCoverReceived), typeof(AutoDeleverageExecuted),
             typeof(LiquidationCompleted),
         ], history.Steps.Select(s => s.GetType()));
+        var reports = history.Steps.OfType<LiquidationOrderReported>().ToArray();
+        Assert.Equal([(first.OrderId, firstQuantity, firstFill, firstFee), (second.OrderId, 0m, 0m, 0m)],
+            reports.Select(r => (r.OrderId, r.FilledQuantity, r.AveragePrice, r.FeeAmount)));
+        Assert.Equal(deficit, Assert.Single(history.Steps.OfType<LiquidationCoverRequested>()).DeficitUsd);
         var received = Assert.Single(history.Steps.OfType<LiquidationCoverReceived>());
         Assert.Equal((fundBeforeCover, uncovered), (received.CoveredUsd, received.UncoveredUsd));
+        var adl = Assert.Single(history.Steps.OfType<AutoDeleverageExecuted>());
+        Assert.Equal((Usdt, bankruptcyPrice, "short", 0.8m), (adl.Symbol, adl.BankruptcyPrice, Assert.Single(adl.Fills).AccountId, adl.Fills[0].Quantity));
+
+        // short's rank: profit 2 x 2,000 = 4,000 on 120,000 of entry notional, times leverage 116,000 of notional over
+        // equity 10,000 + 4,000 = 14,000: 0.0333 x 8.2857 = 0.276190.
+        Assert.Equal(Math.Round(4_000m / 120_000m * (116_000m / 14_000m), 6), Math.Round(adl.Fills[0].Score, 6));
 
         // ---- the end: every balance and position --------------------------------------------------------------------
         var lev = await View("lev");
