@@ -10,13 +10,15 @@ public sealed class Props
 {
     private readonly Func<ActorBase> _factory;
 
-    private Props(Type actorType, Func<ActorBase> factory, SupervisorStrategy? supervisorStrategy, int? throughput, bool callingThread)
+    private Props(Type actorType, Func<ActorBase> factory, SupervisorStrategy? supervisorStrategy, int? throughput, bool callingThread,
+        MailboxCounter? mailboxCounter)
     {
         ActorType = actorType;
         _factory = factory;
         SupervisorStrategy = supervisorStrategy;
         Throughput = throughput;
         CallingThread = callingThread;
+        MailboxCounter = mailboxCounter;
     }
 
     /// <summary>The actor's type, for logs and diagnostics.</summary>
@@ -28,6 +30,9 @@ public sealed class Props
     /// <summary>Messages processed per turn before the thread is yielded; null means the system's setting.</summary>
     public int? Throughput { get; }
 
+    /// <summary>Counts the messages waiting in the mailboxes of the actors made from these props; null means uncounted.</summary>
+    public MailboxCounter? MailboxCounter { get; }
+
     /// <summary>Set by the TestKit: messages are processed on the sending thread, synchronously.</summary>
     internal bool CallingThread { get; }
 
@@ -38,24 +43,34 @@ public sealed class Props
         where TActor : ActorBase
     {
         ArgumentNullException.ThrowIfNull(factory);
-        return new Props(typeof(TActor), factory, null, null, false);
+        return new Props(typeof(TActor), factory, null, null, false, null);
     }
 
     /// <summary>A copy whose actor supervises its children with <paramref name="strategy"/>.</summary>
     public Props WithSupervisorStrategy(SupervisorStrategy strategy)
     {
         ArgumentNullException.ThrowIfNull(strategy);
-        return new Props(ActorType, _factory, strategy, Throughput, CallingThread);
+        return new Props(ActorType, _factory, strategy, Throughput, CallingThread, MailboxCounter);
     }
 
     /// <summary>A copy that processes at most <paramref name="messagesPerTurn"/> messages per turn.</summary>
     public Props WithThroughput(int messagesPerTurn)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(messagesPerTurn, 1);
-        return new Props(ActorType, _factory, SupervisorStrategy, messagesPerTurn, CallingThread);
+        return new Props(ActorType, _factory, SupervisorStrategy, messagesPerTurn, CallingThread, MailboxCounter);
     }
 
-    internal Props WithCallingThread() => new(ActorType, _factory, SupervisorStrategy, Throughput, true);
+    /// <summary>
+    /// A copy whose actors count the messages waiting in their mailboxes into <paramref name="counter"/>, which any
+    /// number of actors (a whole region) may share.
+    /// </summary>
+    public Props WithMailboxCounter(MailboxCounter counter)
+    {
+        ArgumentNullException.ThrowIfNull(counter);
+        return new Props(ActorType, _factory, SupervisorStrategy, Throughput, CallingThread, counter);
+    }
+
+    internal Props WithCallingThread() => new(ActorType, _factory, SupervisorStrategy, Throughput, true, MailboxCounter);
 
     internal ActorBase NewActor() => _factory();
 

@@ -1,10 +1,12 @@
 using System.Diagnostics.Metrics;
+using CrossMargin.Actors;
 
 namespace CrossMargin.Engine;
 
 /// <summary>
-/// The engine's counters, on one <see cref="Meter"/> named <see cref="MeterName"/> (the node's exporter listens to it).
-/// Counted when a step is persisted, never while an actor replays its journal, so a restart does not count twice.
+/// The engine's counters, histogram and gauge, on one <see cref="Meter"/> named <see cref="MeterName"/> (the node's
+/// exporter listens to it). Counted when a step is persisted, never while an actor replays its journal, so a restart
+/// does not count twice.
 /// </summary>
 public static class EngineMetrics
 {
@@ -27,6 +29,21 @@ public static class EngineMetrics
 
     /// <summary>Deficit covers paid by the insurance fund (any amount above zero).</summary>
     public static Counter<long> InsuranceCovers { get; } = Meter.CreateCounter<long>("crossmargin.insurance.covers", description: "Deficits covered by the insurance fund");
+
+    /// <summary>
+    /// Milliseconds from an account actor taking an execution from its mailbox to its margin recomputed with the
+    /// execution durable (journal commit included; the reply and the queueing before the actor are not).
+    /// </summary>
+    public static Histogram<double> ExecutionMarginLatency { get; } = Meter.CreateHistogram("crossmargin.execution.margin_latency", "ms",
+        "Time from an account actor taking an execution to its margin recomputed after the event is durable",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000] });
+
+    /// <summary>The counter behind <see cref="AccountMailboxBacklog"/>, carried by the props of every account actor of the engine's region.</summary>
+    internal static MailboxCounter AccountMailboxes { get; } = new();
+
+    /// <summary>Messages waiting in the mailboxes of the account actors of every region <see cref="RiskEngine"/> started.</summary>
+    public static ObservableGauge<long> AccountMailboxBacklog { get; } = Meter.CreateObservableGauge("crossmargin.accounts.mailbox_backlog",
+        () => AccountMailboxes.Count, "{message}", "Messages waiting in the account actors' mailboxes, all accounts together");
 
     /// <summary>Accounts moving into a worse margin state, by the state entered (marginCall, liquidation, bankrupt).</summary>
     public static Counter<long> MarginStateEntered { get; } = Meter.CreateCounter<long>("crossmargin.margin.state.entered",

@@ -64,7 +64,7 @@ public sealed class RiskEngine
         IActorRef coordinator = ActorRefs.Nobody;
         var accountSettings = new AccountActorSettings(settings.Persistence, settings.Models, market, ActorRefs.Nobody);
         var accounts = ShardRegion.Start(system, new ShardRegionSettings("account", settings.ShardCount,
-            id => AccountActor.Props(id, accountSettings with { BreachReports = coordinator })));
+            id => AccountActor.Props(id, accountSettings with { BreachReports = coordinator }).WithMailboxCounter(EngineMetrics.AccountMailboxes)));
         var liquidation = settings.Liquidation;
         coordinator = system.ActorOf(LiquidationCoordinator.Props(new LiquidationCoordinatorSettings(settings.Persistence, accounts, fund, market,
             settings.Models, liquidation.ToParameters(), liquidation.BudgetInterval, liquidation.OrderTimeout, liquidation.AdlCollectWindow)),

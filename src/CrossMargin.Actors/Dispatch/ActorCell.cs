@@ -129,6 +129,9 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
         }
 
         var envelope = new Envelope(message, sender);
+
+        // Counted before it is visible, so the consumer's decrement can never come first.
+        _props.MailboxCounter?.Enqueued();
         var previous = Interlocked.Exchange(ref _tail, envelope);
         Volatile.Write(ref previous.Next, envelope);
         Schedule();
@@ -262,6 +265,7 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
         sender = next.Sender;
         next.Message = null;
         next.Sender = null;
+        _props.MailboxCounter?.Dequeued();
         return true;
     }
 

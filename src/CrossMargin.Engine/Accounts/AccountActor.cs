@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using CrossMargin.Actors;
 using CrossMargin.Cluster.Sharding;
@@ -120,6 +121,8 @@ public sealed class AccountActor : PersistentActor
 
     private void Handle(IAccountCommand command)
     {
+        // Executions only: "execution to margin updated" is the latency the venue waits on; zero means not measured.
+        var received = command is ApplyExecution ? Stopwatch.GetTimestamp() : 0L;
         AccountDecision decision;
         var decidedAt = _settings.Market.Current;
         try
@@ -167,6 +170,11 @@ public sealed class AccountActor : PersistentActor
                 // The decider assessed exactly this state (its copy with the same events applied); reuse it when the
                 // market is still the one it was decided at, which is nearly always: assessing is most of a command's CPU.
                 AfterChange(ReferenceEquals(decidedAt, _settings.Market.Current) ? decision.MarginAfter : null);
+                if (received != 0)
+                {
+                    EngineMetrics.ExecutionMarginLatency.Record(Stopwatch.GetElapsedTime(received).TotalMilliseconds);
+                }
+
                 replyTo.Tell(new CommandAccepted(command.MessageId, decision.Events, _margin, decision.Gap), Self);
             }
         });

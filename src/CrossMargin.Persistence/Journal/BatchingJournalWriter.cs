@@ -10,6 +10,7 @@ namespace CrossMargin.Persistence.Journal;
 /// A few writers run in parallel; a persistence id always goes to the same writer, so its appends commit in order.
 /// Each writer's queue is bounded: when the store is slow, appending waits (back-pressure) instead of buffering
 /// without limit. A <see cref="JournalCircuitBreaker"/> makes appends fail fast while the store is down.
+/// Its queue depth and the batch in flight are gauges of <see cref="PersistenceMetrics"/>.
 /// </summary>
 public sealed class BatchingJournalWriter : IAsyncDisposable
 {
@@ -22,11 +23,18 @@ public sealed class BatchingJournalWriter : IAsyncDisposable
     private long _batches;
     private long _writes;
     private long _events;
+    private long _inFlight;
     private int _disposed;
 
     /// <summary>Creates the writer and starts its writer loops.</summary>
+    /// <param name="journal">The store.</param>
+    /// <param name="options">Batching, queue bounds and the circuit breaker.</param>
+    /// <param name="timeProvider">The clock of the linger, the call timeout and the breaker.</param>
+    /// <param name="logger">Where failures and breaker changes are logged.</param>
+    /// <param name="name">The <c>writer</c> tag of its gauges (<see cref="PersistenceMetrics"/>); "journal" when omitted.</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid.</exception>
-    public BatchingJournalWriter(IJournal journal, JournalOptions options, TimeProvider timeProvider, ILogger<BatchingJournalWriter>? logger = null)
+    public BatchingJournalWriter(IJournal journal, JournalOptions options, TimeProvider timeProvider, ILogger<BatchingJournalWriter>? logger = null,
+        string? name = null)
     {
         ArgumentNullException.ThrowIfNull(journal);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -50,7 +58,31 @@ public sealed class BatchingJournalWriter : IAsyncDisposable
             var queue = _queues[i].Reader;
             _loops[i] = Task.Run(() => RunAsync(queue));
         }
+
+        Name = string.IsNullOrWhiteSpace(name) ? "journal" : name;
+        PersistenceMetrics.Register(this);
     }
+
+    /// <summary>The writer's name, the <c>writer</c> tag of its gauges.</summary>
+    public string Name { get; }
+
+    /// <summary>Appends queued and not yet taken into a batch, over all writer loops.</summary>
+    public long PendingAppends
+    {
+        get
+        {
+            long pending = 0;
+            foreach (var queue in _queues)
+            {
+                pending += queue.Reader.Count;
+            }
+
+            return pending;
+        }
+    }
+
+    /// <summary>Appends in batches sent to the store whose outcome is not known yet, over all writer loops.</summary>
+    public long InFlightAppends => Interlocked.Read(ref _inFlight);
 
     /// <summary>The breaker guarding the store; observe <see cref="JournalCircuitBreaker.State"/> and its StateChanged event.</summary>
     public JournalCircuitBreaker CircuitBreaker { get; }
@@ -109,6 +141,7 @@ public sealed class BatchingJournalWriter : IAsyncDisposable
         }
 
         await Task.WhenAll(_loops).ConfigureAwait(false);
+        PersistenceMetrics.Unregister(this);
     }
 
     private async Task RunAsync(ChannelReader<PendingWrite> queue)
@@ -195,11 +228,20 @@ public sealed class BatchingJournalWriter : IAsyncDisposable
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _writes, writes.Length);
         Interlocked.Add(ref _events, events);
+        Interlocked.Add(ref _inFlight, writes.Length);
         IReadOnlyList<Exception?> results;
         using var timeout = new CancellationTokenSource(_options.CallTimeout, _timeProvider);
         try
         {
-            results = await _journal.WriteMessagesAsync(writes, timeout.Token).ConfigureAwait(false);
+            try
+            {
+                results = await _journal.WriteMessagesAsync(writes, timeout.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Add(ref _inFlight, -writes.Length);
+            }
+
             if (results.Count != writes.Length)
             {
                 throw new InvalidOperationException($"The journal returned {results.Count} results for {writes.Length} writes.");

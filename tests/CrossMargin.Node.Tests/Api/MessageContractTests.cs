@@ -130,6 +130,36 @@ public sealed class MessageContractTests : IAsyncLifetime
         Assert.Contains("crossmargin_message_latency_bucket{type=\"deposit\",le=\"+Inf\"}", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Metrics_show_the_execution_to_margin_latency_the_journal_queue_and_the_account_mailboxes()
+    {
+        await Open("alice");
+        await Post("/api/v1/deposits", """{"messageId":"d1","source":"wallet","sequence":1,"accountId":"alice","asset":"USDT","amount":10000}""");
+        var (status, body) = await Post("/api/v1/executions", Execution("e1", 1, "BTC-PERP", 1m));
+        Assert.Equal((HttpStatusCode.OK, "accepted"), (status, body.GetProperty("outcome").GetString()));
+
+        var text = await Http.GetStringAsync("/metrics");
+
+        // Other nodes of this test run share the process's meters, so the execution is at least one of the count.
+        Assert.Contains("# TYPE crossmargin_execution_margin_latency histogram\n", text, StringComparison.Ordinal);
+        Assert.Contains("crossmargin_execution_margin_latency_bucket{le=\"+Inf\"} ", text, StringComparison.Ordinal);
+        Assert.True(Sample(text, "crossmargin_execution_margin_latency_count") >= 1, text);
+        Assert.Contains("# TYPE crossmargin_journal_pending_appends gauge\n", text, StringComparison.Ordinal);
+        Assert.True(Sample(text, "crossmargin_journal_pending_appends{writer=\"journal\"}") >= 0, text);
+        Assert.Contains("# TYPE crossmargin_journal_inflight_appends gauge\n", text, StringComparison.Ordinal);
+        Assert.True(Sample(text, "crossmargin_journal_inflight_appends{writer=\"journal\"}") >= 0, text);
+        Assert.Contains("# TYPE crossmargin_accounts_mailbox_backlog gauge\n", text, StringComparison.Ordinal);
+        Assert.True(Sample(text, "crossmargin_accounts_mailbox_backlog") >= 0, text);
+    }
+
+    /// <summary>The value of the sample line <paramref name="series"/> (name and labels) in Prometheus text; fails when absent.</summary>
+    private static double Sample(string text, string series)
+    {
+        var line = text.Split('\n').SingleOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        Assert.True(line is not null, $"No sample {series} in:\n{text}");
+        return double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static string Execution(string id, long sequence, string symbol, decimal quantity) =>
         $$"""{"messageId":"{{id}}","source":"me","sequence":{{sequence}},"accountId":"alice","executionId":"{{id}}","orderId":"o-{{id}}","symbol":"{{symbol}}","side":"buy","quantity":{{quantity}},"price":60000,"fee":0,"liquidity":"taker","timestamp":"2026-11-21T08:00:00Z"}""";
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using CrossMargin.Persistence.Journal;
 using CrossMargin.Persistence.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -237,6 +238,73 @@ public sealed class BatchingJournalWriterTests
 
         await Task.WhenAll(appends).Within();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => writer.AppendAsync(Events.Write("late", 1))).Within();
+    }
+
+    [Fact]
+    public async Task The_queue_depth_and_the_batch_being_committed_are_gauges_tagged_with_the_writer()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _journal.OnWrite = async (writes, _) =>
+        {
+            await gate.Task;
+            return new Exception?[writes.Count];
+        };
+        var name = "gauges-" + Guid.NewGuid().ToString("N");
+        var writer = new BatchingJournalWriter(_journal, new JournalOptions { Writers = 1, MaxBatchSize = 1000 }, _time, name: name);
+
+        var first = writer.AppendAsync(Events.Write("first", 1));
+        await WaitUntil(() => _journal.Batches.Count == 1);
+        var queued = Enumerable.Range(0, 5).Select(i => writer.AppendAsync(Events.Write($"q{i}", 1))).ToArray();
+
+        // One append is with the store; the five behind it wait for its transaction to end.
+        Assert.Equal((5L, 1L), (writer.PendingAppends, writer.InFlightAppends));
+        Assert.Equal((5L, 1L), Gauges(name));
+
+        gate.SetResult();
+        await Task.WhenAll(queued.Append(first)).Within();
+        Assert.Equal((0L, 0L), Gauges(name));
+
+        await writer.DisposeAsync();
+        Assert.Equal((null, null), GaugesOrNull(name));
+    }
+
+    private static (long Pending, long InFlight) Gauges(string writer) => GaugesOrNull(writer) is (long pending, long inFlight)
+        ? (pending, inFlight)
+        : throw new InvalidOperationException($"No gauges for writer {writer}.");
+
+    /// <summary>What a metrics listener collects from <see cref="PersistenceMetrics"/> for <paramref name="writer"/>.</summary>
+    private static (long? Pending, long? InFlight) GaugesOrNull(string writer)
+    {
+        long? pending = null;
+        long? inFlight = null;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == PersistenceMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "writer", Value: string name } && name == writer)
+                {
+                    if (instrument == PersistenceMetrics.PendingAppends)
+                    {
+                        pending = value;
+                    }
+                    else if (instrument == PersistenceMetrics.InFlightAppends)
+                    {
+                        inFlight = value;
+                    }
+                }
+            }
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return (pending, inFlight);
     }
 
     private static async Task WaitUntil(Func<bool> condition)

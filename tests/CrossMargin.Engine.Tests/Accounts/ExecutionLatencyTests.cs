@@ -1,0 +1,75 @@
+using System.Diagnostics.Metrics;
+using CrossMargin.Actors.TestKit;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Tests.Fixtures;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Engine.Tests.Accounts;
+
+/// <summary>Runs alone (<see cref="EngineMetricsRunAlone"/>): the histogram is process-wide.</summary>
+[Collection(EngineMetricsRunAlone.Name)]
+public sealed class ExecutionLatencyTests(ITestOutputHelper output) : TestKit(output)
+{
+    private const string Venue = AccountFixture.Venue;
+    private AccountHost _host = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _host = await AccountHost.OpenAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public void Each_execution_made_durable_records_one_margin_latency_and_nothing_else_records_any()
+    {
+        var recorded = new List<double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            // By name: the instrument may be created (and published here) inside EngineMetrics' type initializer, before
+            // its property is assigned.
+            if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == "crossmargin.execution.margin_latency")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+        {
+            lock (recorded)
+            {
+                recorded.Add(value);
+            }
+        });
+        listener.Start();
+        var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));
+
+        account.Tell(new OpenAccount("open", AccountFixture.Accounts, 1), TestActor);
+        account.Tell(new Deposit("m1", Venue, 1, "USDT", 1_000m), TestActor);
+        account.Tell(Buy("m2", 2), TestActor);
+        account.Tell(Buy("m2", 2), TestActor);
+        account.Tell(Buy("m3", 3), TestActor);
+        ExpectMsg<CommandAccepted>();
+        ExpectMsg<CommandAccepted>();
+        ExpectMsg<CommandAccepted>();
+        ExpectMsg<CommandDuplicate>();
+        ExpectMsg<CommandAccepted>();
+
+        // Recorded before the reply: the opening, the deposit and the duplicate recorded nothing.
+        lock (recorded)
+        {
+            Assert.Equal(2, recorded.Count);
+            Assert.All(recorded, ms => Assert.True(ms > 0, $"{ms} ms"));
+        }
+    }
+
+    private static ApplyExecution Buy(string id, long sequence) =>
+        new(id, Venue, sequence, "x" + id, "o" + id, TestMarket.BtcUsdt, OrderSide.Buy, 0.1m, 60_000m, 0m, Liquidity.Taker, TestMarket.ValuationTime);
+}
