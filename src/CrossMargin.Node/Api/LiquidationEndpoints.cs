@@ -1,12 +1,13 @@
 using CrossMargin.Actors;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Node.Hosting;
+using CrossMargin.Node.Security;
 
 namespace CrossMargin.Node.Api;
 
 /// <summary>
 /// Liquidations, the insurance fund and the operator's halt switch, plus the venue's report of a liquidation order's
-/// outcome. (The state-changing operator calls are open on loopback only until the admin API gets its bearer token.)
+/// outcome. Halts and fund deposits are admin calls (an admin token, audited); the report is the venue's (ingest).
 /// </summary>
 public static class LiquidationEndpoints
 {
@@ -49,10 +50,10 @@ public static class LiquidationEndpoints
 
             engine.Coordinator.Tell(report, ActorRefs.Nobody);
             return Results.Accepted(value: new MessageOutcome("accepted", report.OrderId));
-        });
+        }).RequireAccess(AccessLevel.Ingest);
         api.MapGet("/insurance-fund", async (EngineHost host, CancellationToken cancellation) =>
             host.Engine is { } engine ? Results.Ok(await engine.GetInsuranceFundAsync(cancellation)) : ApiBody.NotReady());
-        api.MapPost("/insurance-fund/deposits", async (DepositToInsuranceFund? deposit, EngineHost host, CancellationToken cancellation) =>
+        api.MapPost("/insurance-fund/deposits", async (DepositToInsuranceFund? deposit, EngineHost host, HttpContext context, CancellationToken cancellation) =>
         {
             if (deposit is null || string.IsNullOrWhiteSpace(deposit.RequestId) || string.IsNullOrWhiteSpace(deposit.Asset) || deposit.Amount <= 0)
             {
@@ -65,15 +66,33 @@ public static class LiquidationEndpoints
             }
 
             var reply = await engine.DepositToInsuranceFundAsync(deposit, cancellation);
+            AuditLog.Describe(context, $"insurance fund deposit {deposit.RequestId}: {deposit.Amount} {deposit.Asset}");
             return reply is InsuranceFundRejected rejected
                 ? Results.UnprocessableEntity(new MessageOutcome("rejected", deposit.RequestId, "refused", rejected.ToString()))
                 : Results.Ok(reply);
-        });
+        }).RequireAccess(AccessLevel.Admin);
         api.MapGet("/liquidation-halts", async (EngineHost host, CancellationToken cancellation) =>
             host.Engine is { } engine ? Results.Ok(await engine.Coordinator.Ask<HaltedInstruments>(GetHaltedInstruments.Instance, null, cancellation)) : ApiBody.NotReady());
-        api.MapPut("/liquidation-halts/{symbol}", async (string symbol, EngineHost host, CancellationToken cancellation) =>
-            host.Engine is { } engine ? Results.Ok(await engine.SetLiquidationHaltAsync(symbol, halt: true, cancellation)) : ApiBody.NotReady());
-        api.MapDelete("/liquidation-halts/{symbol}", async (string symbol, EngineHost host, CancellationToken cancellation) =>
-            host.Engine is { } engine ? Results.Ok(await engine.SetLiquidationHaltAsync(symbol, halt: false, cancellation)) : ApiBody.NotReady());
+        api.MapPut("/liquidation-halts/{symbol}", (string symbol, EngineHost host, HttpContext context, CancellationToken cancellation) =>
+            SetHaltAsync(symbol, halt: true, host, context, cancellation)).RequireAccess(AccessLevel.Admin);
+        api.MapDelete("/liquidation-halts/{symbol}", (string symbol, EngineHost host, HttpContext context, CancellationToken cancellation) =>
+            SetHaltAsync(symbol, halt: false, host, context, cancellation)).RequireAccess(AccessLevel.Admin);
+    }
+
+    private static async Task<IResult> SetHaltAsync(string symbol, bool halt, EngineHost host, HttpContext context, CancellationToken cancellation)
+    {
+        if (host.Engine is not { } engine)
+        {
+            return ApiBody.NotReady();
+        }
+
+        if (engine.Market.Current.FindInstrument(symbol) is null)
+        {
+            return Results.Problem($"Unknown instrument {symbol}.", statusCode: StatusCodes.Status404NotFound, title: "Unknown instrument");
+        }
+
+        var halted = await engine.SetLiquidationHaltAsync(symbol, halt, cancellation);
+        AuditLog.Describe(context, $"forced liquidation {(halt ? "halted" : "resumed")} on {symbol}");
+        return Results.Ok(halted);
     }
 }
