@@ -3,6 +3,8 @@ using CrossMargin.Actors;
 using CrossMargin.Contracts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
+using CrossMargin.Node.Accounts;
+using CrossMargin.Node.Events;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Metrics;
 using CrossMargin.Node.Security;
@@ -56,6 +58,9 @@ public static class ApiExtensions
         services.AddSingleton<TokenAuthenticator>();
         services.AddSingleton<AuditLog>();
         services.AddProblemDetails();
+        services.AddSingleton<LiveAccounts>();
+        services.AddSingleton<EventHub>();
+        services.AddHostedService<EventHubHost>();
         return builder;
     }
 
@@ -83,6 +88,11 @@ public static class ApiExtensions
         MessageEndpoints.Map(app);
         QueryEndpoints.Map(app);
         LiquidationEndpoints.Map(app);
+        ClusterEndpoints.Map(app);
+        RiskEndpoints.Map(app);
+        DiagnosticsEndpoints.Map(app);
+        EventEndpoints.Map(app);
+        DashboardEndpoints.Map(app);
         return app;
     }
 }
