@@ -35,7 +35,20 @@ public static class CliApp
         };
         try
         {
-            return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                // Usage errors are exit code 2 (System.CommandLine's own default is 1, which scripts read as a negative answer).
+                foreach (var problem in parsed.Errors)
+                {
+                    error.WriteLine($"error: {problem.Message}");
+                }
+
+                error.WriteLine("See cm --help, or cm COMMAND --help.");
+                return ExitCodes.Usage;
+            }
+
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

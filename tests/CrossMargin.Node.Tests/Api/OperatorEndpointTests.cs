@@ -56,7 +56,7 @@ public sealed class OperatorEndpointTests : IAsyncLifetime
         var shard = located.GetProperty("shardId").GetInt32();
         var stats = region.GetProperty("shards")[shard];
         Assert.Equal((true, 1, "node-1"), (stats.GetProperty("started").GetBoolean(), stats.GetProperty("entities").GetInt32(), stats.GetProperty("owner").GetString()));
-        Assert.Equal(JsonValueKind.Null, stats.GetProperty("queueDepth").ValueKind == JsonValueKind.Undefined ? JsonValueKind.Null : stats.GetProperty("queueDepth").ValueKind);
+        Assert.False(stats.TryGetProperty("queueDepth", out _), "embedded mode cannot tell a queue depth, so it is null (left out)");
     }
 
     [Fact]
