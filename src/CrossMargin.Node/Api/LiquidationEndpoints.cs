@@ -17,7 +17,7 @@ public static class LiquidationEndpoints
         ArgumentNullException.ThrowIfNull(routes);
         var api = routes.MapGroup("/api/v1");
         api.MapGet("/liquidations", async (EngineHost host, CancellationToken cancellation) =>
-            host.Engine is { } engine ? Results.Ok(await engine.GetLiquidationsAsync(cancellation)) : ApiBody.NotReady());
+            host.Engine is { } engine ? Results.Ok(ListOf(await engine.GetLiquidationsAsync(cancellation))) : ApiBody.NotReady());
         api.MapGet("/liquidations/{liquidationId}", async (string liquidationId, EngineHost host, CancellationToken cancellation) =>
         {
             if (host.Engine is not { } engine)
@@ -27,7 +27,8 @@ public static class LiquidationEndpoints
 
             try
             {
-                return Results.Ok(await engine.GetLiquidationAsync(liquidationId, cancellation));
+                var history = await engine.GetLiquidationAsync(liquidationId, cancellation);
+                return Results.Ok(new { history.LiquidationId, history.AccountId, history.Status, steps = history.Steps.Select(StepOf).ToArray() });
             }
             catch (Exception e) when (e is not AskTimeoutException and not OperationCanceledException)
             {
@@ -78,6 +79,17 @@ public static class LiquidationEndpoints
         api.MapDelete("/liquidation-halts/{symbol}", (string symbol, EngineHost host, HttpContext context, CancellationToken cancellation) =>
             SetHaltAsync(symbol, halt: false, host, context, cancellation)).RequireAccess(AccessLevel.Admin);
     }
+
+    /// <summary>
+    /// A step with its kind and every field: declared as the interface, a step would be written with the interface's
+    /// two properties only.
+    /// </summary>
+    private static object StepOf(ILiquidationEvent step) => new { kind = step.GetType().Name, step = (object)step };
+
+    private static object ListOf(LiquidationList list) => new
+    {
+        liquidations = list.Liquidations.Select(l => new { l.LiquidationId, l.AccountId, l.Status, l.StartedAt, l.Steps, lastStep = StepOf(l.LastStep) }).ToArray(),
+    };
 
     private static async Task<IResult> SetHaltAsync(string symbol, bool halt, EngineHost host, HttpContext context, CancellationToken cancellation)
     {
