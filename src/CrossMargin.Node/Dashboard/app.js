@@ -66,7 +66,8 @@ function ageTiles() {
   for (const node of document.querySelectorAll(".tile")) {
     const age = Date.now() - Date.parse(node.dataset.updatedAt);
     node.querySelector(".age").textContent = isFinite(age) ? "updated " + Math.max(0, Math.round(age / 1000)) + " s ago" : "";
-    node.classList.toggle("stale", age > STALE_AFTER_MS);
+    // Stablecoins and the unit of account sit still by design; staleness matters where instruments are marked.
+    node.classList.toggle("stale", age > STALE_AFTER_MS && node.querySelector(".marks").textContent !== "");
   }
 }
 

@@ -21,6 +21,7 @@ public sealed class EventHubHost(EngineHost host, EventHub hub, TimeProvider tim
     public static readonly TimeSpan PriceInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly Dictionary<string, DateTimeOffset> _moved = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pendingMoved = new(StringComparer.Ordinal);
     private MarketChanged? _pendingMarket;
 
     /// <inheritdoc/>
@@ -40,7 +41,13 @@ public sealed class EventHubHost(EngineHost host, EventHub hub, TimeProvider tim
                 switch (@event)
                 {
                     case MarketChanged market:
-                        Interlocked.Exchange(ref _pendingMarket, market);
+                        lock (_pendingMoved)
+                        {
+                            // Snapshots in between are skipped, but what they moved still counts as moved.
+                            _pendingMoved.UnionWith(market.Underlyings);
+                            _pendingMarket = market;
+                        }
+
                         break;
                     case AccountStatusChanged status:
                         hub.Publish(new NodeEvent("account", now, status));
@@ -75,9 +82,19 @@ public sealed class EventHubHost(EngineHost host, EventHub hub, TimeProvider tim
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                if (Interlocked.Exchange(ref _pendingMarket, null) is { } market)
+                MarketChanged? market;
+                HashSet<string> moved;
+                lock (_pendingMoved)
                 {
-                    PublishPrices(market.Market, market.Version, market.Underlyings);
+                    market = _pendingMarket;
+                    _pendingMarket = null;
+                    moved = [.. _pendingMoved];
+                    _pendingMoved.Clear();
+                }
+
+                if (market is not null)
+                {
+                    PublishPrices(market.Market, market.Version, moved);
                 }
             }
         }
