@@ -108,7 +108,7 @@ public sealed class EventHubHost(EngineHost host, EventHub hub, TimeProvider tim
         }
     }
 
-    private void PublishPrices(MarketSnapshot market, long version, IReadOnlySet<string>? moved)
+    private void PublishPrices(MarketSnapshot market, long version, HashSet<string>? moved)
     {
         var now = time.GetUtcNow();
         var tiles = new List<PriceTile>();
