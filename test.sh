@@ -11,13 +11,21 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 2
 fi
 
-# Servers the suite needs are installed here as later layers arrive (PostgreSQL, RabbitMQ, Chromium).
+# Servers the suite needs are installed here as later layers arrive (PostgreSQL, Chromium; RabbitMQ with the cluster).
 # PostgreSQL: the persistence tests and the journal benchmark start their own private server from these binaries
 # (initdb in a temporary directory, a free port); the cluster Debian's package may create and start is never used.
 if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
   echo "test.sh: installing PostgreSQL server binaries (Debian package postgresql)" >&2
   need_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
   need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+
+# Chromium: the dashboard's browser test (tests/CrossMargin.Dashboard.Tests) drives Debian's Chromium through Playwright
+# (Playwright's own browser download needs the internet, which these machines do not have).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test.sh: installing Chromium (Debian package chromium)" >&2
+  need_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
 results=$(mktemp -d)

@@ -3,8 +3,11 @@ using CrossMargin.Actors;
 using CrossMargin.Contracts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
+using CrossMargin.Node.Accounts;
+using CrossMargin.Node.Events;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Metrics;
+using CrossMargin.Node.Security;
 using CrossMargin.Node.Simulation;
 using CrossMargin.Simulator;
 using CrossMargin.Persistence;
@@ -50,6 +53,14 @@ public static class ApiExtensions
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
         services.AddSingleton(_ => new PrometheusExporter("CrossMargin"));
+        services.AddOptions<SecurityOptions>().Bind(configuration.GetSection(SecurityOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
+        services.AddSingleton<TokenAuthenticator>();
+        services.AddSingleton<AuditLog>();
+        services.AddProblemDetails();
+        services.AddSingleton<LiveAccounts>();
+        services.AddSingleton<EventHub>();
+        services.AddHostedService<EventHubHost>();
         return builder;
     }
 
@@ -59,14 +70,29 @@ public static class ApiExtensions
         ArgumentNullException.ThrowIfNull(app);
         // Created now, not on the first scrape: measurements made before a listener exists are lost.
         _ = app.Services.GetRequiredService<PrometheusExporter>();
-        app.MapGet("/health", () => Results.Ok(new { status = "healthy" }));
+
+        // An exception becomes a bare 500 problem (a trace id, never the exception or its stack); a request Kestrel
+        // refuses (too large, unreadable) keeps its 4xx; an empty 4xx/5xx gets a problem body.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseMiddleware<SecurityMiddleware>();
+        app.MapGet("/health", () => Results.Ok(new { status = "healthy" })).RequireAccess(AccessLevel.Anonymous);
         app.MapGet("/ready", (EngineHost host) => host.Engine is null
             ? Results.Json(new { status = "starting" }, statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Ok(new { status = "ready" }));
+            : Results.Ok(new { status = "ready" })).RequireAccess(AccessLevel.Anonymous);
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         MessageEndpoints.Map(app);
         QueryEndpoints.Map(app);
         LiquidationEndpoints.Map(app);
+        ClusterEndpoints.Map(app);
+        RiskEndpoints.Map(app);
+        DiagnosticsEndpoints.Map(app);
+        EventEndpoints.Map(app);
+        DashboardEndpoints.Map(app);
         return app;
     }
 }

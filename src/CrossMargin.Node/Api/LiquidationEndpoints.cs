@@ -1,12 +1,13 @@
 using CrossMargin.Actors;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Node.Hosting;
+using CrossMargin.Node.Security;
 
 namespace CrossMargin.Node.Api;
 
 /// <summary>
 /// Liquidations, the insurance fund and the operator's halt switch, plus the venue's report of a liquidation order's
-/// outcome. (The state-changing operator calls are open on loopback only until the admin API gets its bearer token.)
+/// outcome. Halts and fund deposits are admin calls (an admin token, audited); the report is the venue's (ingest).
 /// </summary>
 public static class LiquidationEndpoints
 {
@@ -16,7 +17,7 @@ public static class LiquidationEndpoints
         ArgumentNullException.ThrowIfNull(routes);
         var api = routes.MapGroup("/api/v1");
         api.MapGet("/liquidations", async (EngineHost host, CancellationToken cancellation) =>
-            host.Engine is { } engine ? Results.Ok(await engine.GetLiquidationsAsync(cancellation)) : ApiBody.NotReady());
+            host.Engine is { } engine ? Results.Ok(ListOf(await engine.GetLiquidationsAsync(cancellation))) : ApiBody.NotReady());
         api.MapGet("/liquidations/{liquidationId}", async (string liquidationId, EngineHost host, CancellationToken cancellation) =>
         {
             if (host.Engine is not { } engine)
@@ -26,7 +27,8 @@ public static class LiquidationEndpoints
 
             try
             {
-                return Results.Ok(await engine.GetLiquidationAsync(liquidationId, cancellation));
+                var history = await engine.GetLiquidationAsync(liquidationId, cancellation);
+                return Results.Ok(new { history.LiquidationId, history.AccountId, history.Status, steps = history.Steps.Select(StepOf).ToArray() });
             }
             catch (Exception e) when (e is not AskTimeoutException and not OperationCanceledException)
             {
@@ -49,10 +51,10 @@ public static class LiquidationEndpoints
 
             engine.Coordinator.Tell(report, ActorRefs.Nobody);
             return Results.Accepted(value: new MessageOutcome("accepted", report.OrderId));
-        });
+        }).RequireAccess(AccessLevel.Ingest);
         api.MapGet("/insurance-fund", async (EngineHost host, CancellationToken cancellation) =>
             host.Engine is { } engine ? Results.Ok(await engine.GetInsuranceFundAsync(cancellation)) : ApiBody.NotReady());
-        api.MapPost("/insurance-fund/deposits", async (DepositToInsuranceFund? deposit, EngineHost host, CancellationToken cancellation) =>
+        api.MapPost("/insurance-fund/deposits", async (DepositToInsuranceFund? deposit, EngineHost host, HttpContext context, CancellationToken cancellation) =>
         {
             if (deposit is null || string.IsNullOrWhiteSpace(deposit.RequestId) || string.IsNullOrWhiteSpace(deposit.Asset) || deposit.Amount <= 0)
             {
@@ -65,15 +67,44 @@ public static class LiquidationEndpoints
             }
 
             var reply = await engine.DepositToInsuranceFundAsync(deposit, cancellation);
+            AuditLog.Describe(context, $"insurance fund deposit {deposit.RequestId}: {deposit.Amount} {deposit.Asset}");
             return reply is InsuranceFundRejected rejected
                 ? Results.UnprocessableEntity(new MessageOutcome("rejected", deposit.RequestId, "refused", rejected.ToString()))
                 : Results.Ok(reply);
-        });
+        }).RequireAccess(AccessLevel.Admin);
         api.MapGet("/liquidation-halts", async (EngineHost host, CancellationToken cancellation) =>
             host.Engine is { } engine ? Results.Ok(await engine.Coordinator.Ask<HaltedInstruments>(GetHaltedInstruments.Instance, null, cancellation)) : ApiBody.NotReady());
-        api.MapPut("/liquidation-halts/{symbol}", async (string symbol, EngineHost host, CancellationToken cancellation) =>
-            host.Engine is { } engine ? Results.Ok(await engine.SetLiquidationHaltAsync(symbol, halt: true, cancellation)) : ApiBody.NotReady());
-        api.MapDelete("/liquidation-halts/{symbol}", async (string symbol, EngineHost host, CancellationToken cancellation) =>
-            host.Engine is { } engine ? Results.Ok(await engine.SetLiquidationHaltAsync(symbol, halt: false, cancellation)) : ApiBody.NotReady());
+        api.MapPut("/liquidation-halts/{symbol}", (string symbol, EngineHost host, HttpContext context, CancellationToken cancellation) =>
+            SetHaltAsync(symbol, halt: true, host, context, cancellation)).RequireAccess(AccessLevel.Admin);
+        api.MapDelete("/liquidation-halts/{symbol}", (string symbol, EngineHost host, HttpContext context, CancellationToken cancellation) =>
+            SetHaltAsync(symbol, halt: false, host, context, cancellation)).RequireAccess(AccessLevel.Admin);
+    }
+
+    /// <summary>
+    /// A step with its kind and every field: declared as the interface, a step would be written with the interface's
+    /// two properties only.
+    /// </summary>
+    private static object StepOf(ILiquidationEvent step) => new { kind = step.GetType().Name, step = (object)step };
+
+    private static object ListOf(LiquidationList list) => new
+    {
+        liquidations = list.Liquidations.Select(l => new { l.LiquidationId, l.AccountId, l.Status, l.StartedAt, l.Steps, lastStep = StepOf(l.LastStep) }).ToArray(),
+    };
+
+    private static async Task<IResult> SetHaltAsync(string symbol, bool halt, EngineHost host, HttpContext context, CancellationToken cancellation)
+    {
+        if (host.Engine is not { } engine)
+        {
+            return ApiBody.NotReady();
+        }
+
+        if (engine.Market.Current.FindInstrument(symbol) is null)
+        {
+            return Results.Problem($"Unknown instrument {symbol}.", statusCode: StatusCodes.Status404NotFound, title: "Unknown instrument");
+        }
+
+        var halted = await engine.SetLiquidationHaltAsync(symbol, halt, cancellation);
+        AuditLog.Describe(context, $"forced liquidation {(halt ? "halted" : "resumed")} on {symbol}");
+        return Results.Ok(halted);
     }
 }

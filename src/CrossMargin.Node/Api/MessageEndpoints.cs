@@ -6,6 +6,7 @@ using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Metrics;
+using CrossMargin.Node.Security;
 
 namespace CrossMargin.Node.Api;
 
@@ -21,7 +22,8 @@ public static class MessageEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         ArgumentNullException.ThrowIfNull(routes);
-        var api = routes.MapGroup("/api/v1");
+        // The venue's integration path: a token is needed when Security:RequireTokenForIngest (always off loopback).
+        var api = routes.MapGroup("/api/v1").RequireAccess(AccessLevel.Ingest);
         MapAccountMessage(api, "/accounts", "accountOpened", ContractJsonContext.Default.OpenAccountMessage);
         MapAccountMessage(api, "/executions", "execution", ContractJsonContext.Default.ExecutionMessage);
         MapAccountMessage(api, "/orders/accepted", "orderAccepted", ContractJsonContext.Default.OrderAcceptedMessage);

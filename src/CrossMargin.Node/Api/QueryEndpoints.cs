@@ -1,9 +1,10 @@
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Node.Accounts;
 using CrossMargin.Node.Hosting;
 
 namespace CrossMargin.Node.Api;
 
-/// <summary>Read-only endpoints: an account, its margin explanation, the price feed's counters.</summary>
+/// <summary>Read-only endpoints: an account, the live accounts' headline figures, an account's margin explanation, the price feed's counters.</summary>
 public static class QueryEndpoints
 {
     /// <summary>Maps the endpoints under <c>/api/v1</c>.</summary>
@@ -15,6 +16,8 @@ public static class QueryEndpoints
             host.Engine is { } engine ? Answer(await engine.GetAccountAsync(accountId, cancellation)) : ApiBody.NotReady());
         api.MapGet("/accounts/{accountId}/margin", async (string accountId, EngineHost host, CancellationToken cancellation) =>
             host.Engine is { } engine ? Answer(await engine.ExplainMarginAsync(accountId, cancellation)) : ApiBody.NotReady());
+        api.MapGet("/accounts", async (LiveAccounts live, CancellationToken cancellation) =>
+            Results.Ok(new { accounts = (await live.GetAsync(cancellation)).Select(LiveAccountSummary.Of).ToArray() }));
         api.MapGet("/prices/stats", async (EngineHost host, CancellationToken cancellation) =>
             host.Engine is { } engine ? Results.Ok(await engine.GetPriceStatsAsync(cancellation)) : ApiBody.NotReady());
     }

@@ -58,6 +58,24 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     /// <summary>The engine once started; null before.</summary>
     public RiskEngine? Engine => _started.Task.IsCompletedSuccessfully ? _started.Task.Result : null;
 
+    /// <summary>The node's own options.</summary>
+    public NodeOptions Node => _node;
+
+    /// <summary>The configuration directory the node was started from.</summary>
+    public string ConfigDirectory => _configDirectory;
+
+    /// <summary>Every asset with an index price (a snapshot cannot list them); empty before start.</summary>
+    public IReadOnlyList<string> Assets { get; private set; } = [];
+
+    /// <summary>The calculators the accounts margin with; null before start.</summary>
+    public AccountMarginModels? Models { get; private set; }
+
+    /// <summary>The risk parameter files in force, one per slot; empty before start.</summary>
+    public IReadOnlyList<RiskParameterSet> ParameterSets { get; private set; } = [];
+
+    /// <summary>When the engine started.</summary>
+    public DateTimeOffset? StartedAt { get; private set; }
+
     /// <summary>Completes when the engine has started.</summary>
     public Task<RiskEngine> Started => _started.Task;
 
@@ -67,8 +85,17 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
         var marketPath = ConfigurationDirectory.Under(_configDirectory, _node.MarketFile);
         var market = MarketFile.Load(marketPath);
         var assets = AssetsOf(marketPath);
-        var standard = RiskParametersFile.Load(ConfigurationDirectory.Under(_configDirectory, _node.StandardMarginFile)).CreateCalculator();
-        var portfolio = RiskParametersFile.Load(ConfigurationDirectory.Under(_configDirectory, _node.PortfolioMarginFile)).CreateCalculator();
+        var standardFile = ConfigurationDirectory.Under(_configDirectory, _node.StandardMarginFile);
+        var portfolioFile = ConfigurationDirectory.Under(_configDirectory, _node.PortfolioMarginFile);
+        var standardParameters = RiskParametersFile.Load(standardFile);
+        var portfolioParameters = RiskParametersFile.Load(portfolioFile);
+        var standard = standardParameters.CreateCalculator();
+        var portfolio = portfolioParameters.CreateCalculator();
+        var now = _time.GetUtcNow();
+        ParameterSets = [SetOf("standard", standardFile, standardParameters, now), SetOf("portfolio", portfolioFile, portfolioParameters, now)];
+        Assets = assets;
+        Models = new AccountMarginModels(standard, portfolio);
+        StartedAt = now;
 
         var dataDirectory = _node.DataPath(_configDirectory);
         Directory.CreateDirectory(dataDirectory);
@@ -78,7 +105,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
         var services = new PersistenceServices(_store.Journal, _writer, _store.SnapshotStore, registry, _node.Name, _persistence.Value);
 
         _system = ActorSystem.Create("crossmargin", _actors, _loggerFactory, _time);
-        var engine = RiskEngine.Start(_system, new RiskEngineSettings(market, assets, new AccountMarginModels(standard, portfolio), services,
+        var engine = RiskEngine.Start(_system, new RiskEngineSettings(market, assets, Models, services,
             _node.ShardCount, _prices.Value, _liquidation.Value, _actors.Value.AskTimeout));
         _log.LogInformation("Engine started: {Instruments} instruments, {Shards} shards, journal in {DataDirectory}",
             market.Instruments.Count(), _node.ShardCount, dataDirectory);
@@ -111,6 +138,13 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
             _store = null;
         }
     }
+
+    /// <summary>The version of a parameter text: the first 12 hex digits of its SHA-256.</summary>
+    public static string VersionOf(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..12];
+
+    private static RiskParameterSet SetOf(string slot, string file, RiskParameters parameters, DateTimeOffset now) =>
+        new(slot, file, VersionOf(File.ReadAllText(file)), parameters.Portfolio is null ? "standard" : "portfolio", parameters.Description, now);
 
     /// <summary>The asset names of a market file (a snapshot cannot list them).</summary>
     private static string[] AssetsOf(string path)

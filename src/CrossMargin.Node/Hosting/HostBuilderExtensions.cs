@@ -1,3 +1,4 @@
+using CrossMargin.Node.Logging;
 using Microsoft.Extensions.Options;
 using Serilog;
 
@@ -38,10 +39,14 @@ public static class HostBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var node = builder.Configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
+        // The ring behind `cm log peek`: every event the configured sinks see, whatever their own levels.
+        var ring = new LogRingSink();
+        builder.Services.AddSingleton(ring);
         var logDirectory = Path.Combine(node.DataPath(builder.Configuration["ConfigDirectory"] ?? Directory.GetCurrentDirectory()), "logs");
         var logger = new LoggerConfiguration()
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.WithProperty("Node", node.Name)
+            .WriteTo.Sink(ring)
             .WriteTo.File(
                 Path.Combine(logDirectory, "node-.log"),
                 rollingInterval: RollingInterval.Day,

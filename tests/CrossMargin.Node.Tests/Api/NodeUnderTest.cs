@@ -22,9 +22,16 @@ public sealed class NodeUnderTest : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    public string ConfigDirectory { get; } = ConfigurationDirectory.Resolve([]);
+
     public HttpClient Client { get; }
 
-    public static async Task<NodeUnderTest> StartAsync(string? dataDirectory = null, params string[] settings)
+    public static Task<NodeUnderTest> StartAsync(string? dataDirectory = null, params string[] settings) => CreateAsync(dataDirectory, null, settings);
+
+    /// <summary>The node with <paramref name="map"/> adding endpoints of the test's own (e.g. one that throws).</summary>
+    public static Task<NodeUnderTest> StartWithAsync(Action<WebApplication>? map, params string[] settings) => CreateAsync(null, map, settings);
+
+    private static async Task<NodeUnderTest> CreateAsync(string? dataDirectory, Action<WebApplication>? map, string[] settings)
     {
         var data = dataDirectory ?? Directory.CreateTempSubdirectory("cm-node-").FullName;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = data });
@@ -34,6 +41,7 @@ public sealed class NodeUnderTest : IAsyncDisposable
         builder.WebHost.UseTestServer();
         var app = builder.Build();
         app.MapCrossMarginApi();
+        map?.Invoke(app);
         await app.StartAsync();
         return new NodeUnderTest(app, data);
     }

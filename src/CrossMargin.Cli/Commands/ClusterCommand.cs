@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Text.Json;
+using CrossMargin.Cli.Node;
+
+namespace CrossMargin.Cli.Commands;
+
+/// <summary><c>cm cluster show|tail|leave NODE|down NODE</c>.</summary>
+public static class ClusterCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create(NodeAccess access, TextWriter output, TextWriter error)
+    {
+        var command = new Command("cluster", "The cluster as the node sees it: members, roles, status, shards, version; live membership events.");
+        var show = new Command("show", "Members with their roles, status, HTTP address, version and shards held.");
+        var options = NodeCommandOptions.AddTo(show);
+        show.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s => s.CallAsync(HttpMethod.Get, "/api/v1/cluster", (body, console) =>
+        {
+            var table = Tables.Create("Member", "Roles", "Status", "HTTP", "Version", "Up since", "Shards");
+            foreach (var member in JsonText.Items(body, "members"))
+            {
+                var shards = JsonText.Items(member, "shards").Select(x => x.GetProperty("shardId").GetInt32()).ToArray();
+                var held = shards.Length == 0 ? "none" : $"{shards.Length} ({shards.Min()}-{shards.Max()}, epoch 0)";
+                Tables.Row(table, JsonText.Of(member, "name"), string.Join(",", JsonText.Items(member, "roles").Select(r => r.GetString())),
+                    JsonText.Of(member, "status"), JsonText.Of(member, "httpAddress"), JsonText.Of(member, "version"), JsonText.Of(member, "upSince"), held);
+            }
+
+            Tables.Line(console, $"Cluster mode {JsonText.Of(body, "mode")}, answered by {JsonText.Of(body, "self")}, {JsonText.Of(body, "shardCount")} shards");
+            console.Write(table);
+        })));
+        command.Subcommands.Add(show);
+        command.Subcommands.Add(Tail(access, output, error));
+        command.Subcommands.Add(Membership("leave", "Ask NODE to leave the cluster gracefully (hands its shards over).", access, output, error));
+        command.Subcommands.Add(Membership("down", "Mark NODE as down (when it cannot leave by itself).", access, output, error));
+        return command;
+    }
+
+    private static Command Membership(string verb, string description, NodeAccess access, TextWriter output, TextWriter error)
+    {
+        var node = new Argument<string>("NODE") { Description = "The member's name." };
+        var command = new Command(verb, description) { node };
+        var options = NodeCommandOptions.AddTo(command);
+        command.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s =>
+            s.CallAsync(HttpMethod.Post, $"/api/v1/cluster/members/{JsonText.Segment(result.GetValue(node)!)}/{verb}",
+                (body, console) => Tables.Line(console, $"{verb}: {JsonText.Of(body, "status")}"))));
+        return command;
+    }
+
+    private static Command Tail(NodeAccess access, TextWriter output, TextWriter error)
+    {
+        var count = new Option<int?>("--count") { Description = "Stop after this many events (default: until interrupted)." };
+        var all = new Option<bool>("--all") { Description = "Every event (accounts, liquidations, prices), not only membership and hand-offs." };
+        var command = new Command("tail", "Follow membership and hand-off events as they happen (server-sent events from /api/events).") { count, all };
+        var options = NodeCommandOptions.AddTo(command);
+        command.SetAction((result, cancellation) => NodeSession.RunAsync(result, options, access, output, error, async s =>
+        {
+            var path = result.GetValue(all) ? "/api/events" : "/api/events?types=member,handoff";
+            using var response = await s.StreamAsync(path, cancellation);
+            if (!response.IsSuccessStatusCode)
+            {
+                return s.Fail(new NodeReply((int)response.StatusCode, null));
+            }
+
+            var limit = result.GetValue(count);
+            var seen = 0;
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellation));
+            while (limit is null || seen < limit)
+            {
+                var line = await reader.ReadLineAsync(cancellation);
+                if (line is null)
+                {
+                    break;
+                }
+
+                if (!line.StartsWith("data: ", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                seen++;
+                var data = line["data: ".Length..];
+                s.Output.WriteLine(s.Json ? data : Describe(JsonDocument.Parse(data).RootElement));
+                s.Output.Flush();
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static string Describe(JsonElement e)
+    {
+        var type = JsonText.Of(e, "type");
+        var time = JsonText.Of(e, "time");
+        var data = e.GetProperty("data");
+        return type switch
+        {
+            "member" => $"{time} member " + string.Join("; ", JsonText.Items(data, "members").Select(m =>
+                $"{JsonText.Of(m, "name")} {JsonText.Of(m, "status")} at {JsonText.Of(m, "httpAddress")} holding {JsonText.Items(m, "shards").Count()} shards")),
+            "account" => $"{time} account {JsonText.Of(data, "accountId")} {JsonText.Of(data, "from")} -> {JsonText.Of(data, "to")}",
+            "liquidation" => $"{time} liquidation {JsonText.Of(data, "kind")} {JsonText.Of(data, "liquidationId")} {JsonText.Of(data, "accountId")} " +
+                             $"{JsonText.Of(data, "side")} {JsonText.Of(data, "quantity")} {JsonText.Of(data, "symbol")}",
+            _ => $"{time} {type} {data.GetRawText()}",
+        };
+    }
+}

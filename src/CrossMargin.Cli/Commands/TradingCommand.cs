@@ -1,0 +1,31 @@
+using System.CommandLine;
+using CrossMargin.Cli.Node;
+
+namespace CrossMargin.Cli.Commands;
+
+/// <summary><c>cm trading halt|resume INSTRUMENT</c>: stops or restarts forced liquidation on an instrument (admin token).</summary>
+public static class TradingCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create(NodeAccess access, TextWriter output, TextWriter error)
+    {
+        var command = new Command("trading", "Operator switches per instrument.");
+        command.Subcommands.Add(Switch("halt", HttpMethod.Put, "Stop forced liquidation on INSTRUMENT (admin token). Exit code 1 for an unknown instrument.", access, output, error));
+        command.Subcommands.Add(Switch("resume", HttpMethod.Delete, "Restart forced liquidation on INSTRUMENT (admin token).", access, output, error));
+        return command;
+    }
+
+    private static Command Switch(string name, HttpMethod method, string description, NodeAccess access, TextWriter output, TextWriter error)
+    {
+        var instrument = new Argument<string>("INSTRUMENT") { Description = "The instrument's symbol, e.g. BTC-PERP." };
+        var command = new Command(name, description) { instrument };
+        var options = NodeCommandOptions.AddTo(command);
+        command.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s =>
+            s.CallAsync(method, $"/api/v1/liquidation-halts/{JsonText.Segment(result.GetValue(instrument)!)}", (body, console) =>
+            {
+                var halted = JsonText.Items(body, "symbols").Select(x => x.GetString()).ToArray();
+                Tables.Line(console, $"{name}: {result.GetValue(instrument)}. Halted now: {(halted.Length == 0 ? "none" : string.Join(", ", halted))}");
+            })));
+        return command;
+    }
+}

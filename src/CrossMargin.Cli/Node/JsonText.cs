@@ -1,0 +1,37 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace CrossMargin.Cli.Node;
+
+/// <summary>Reading fields of a node's JSON for tables: missing or null fields read as an empty cell.</summary>
+public static class JsonText
+{
+    /// <summary>The text of <paramref name="name"/> in <paramref name="element"/> (numbers as given, with thousands separators when asked).</summary>
+    public static string Of(JsonElement element, string name, bool money = false)
+    {
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var value))
+        {
+            return "";
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString() ?? "",
+            JsonValueKind.Number when money && value.TryGetDecimal(out var d) => d.ToString("#,##0.00", CultureInfo.InvariantCulture),
+            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.True => "yes",
+            JsonValueKind.False => "no",
+            JsonValueKind.Null or JsonValueKind.Undefined => "",
+            _ => value.GetRawText(),
+        };
+    }
+
+    /// <summary>The array <paramref name="name"/> of <paramref name="element"/>, or none.</summary>
+    public static IEnumerable<JsonElement> Items(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array
+            ? value.EnumerateArray()
+            : [];
+
+    /// <summary>A URL path segment.</summary>
+    public static string Segment(string value) => Uri.EscapeDataString(value);
+}

@@ -1,0 +1,58 @@
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Portfolios;
+
+namespace CrossMargin.Node.Operations;
+
+/// <summary>Runs a stress scenario over account views with the engine's own calculators.</summary>
+public static class StressRunner
+{
+    private const int Listed = 100;
+
+    /// <summary>Assesses every view at <paramref name="before"/> and at <paramref name="stressed"/>.</summary>
+    public static StressReport Run(StressRequest request, MarketSnapshot before, MarketSnapshot stressed, IReadOnlyList<AccountView> views,
+        AccountMarginModels models, InsuranceFundView fund)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(stressed);
+        ArgumentNullException.ThrowIfNull(views);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(fund);
+        var accounts = new List<StressedAccount>();
+        var failures = new List<string>();
+        foreach (var view in views)
+        {
+            try
+            {
+                var calculator = models.For(view.Mode);
+                var portfolio = PortfolioOf(view);
+                var now = view.Margin?.Status ?? calculator.Assess(portfolio, before).Status;
+                var after = calculator.Assess(portfolio, stressed);
+                accounts.Add(new StressedAccount(view.AccountId, now, after.Status, after.EquityUsd, after.MaintenanceMarginUsd,
+                    Math.Max(0, after.MaintenanceMarginUsd - after.EquityUsd), Math.Max(0, -after.EquityUsd)));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or ArithmeticException)
+            {
+                failures.Add($"{view.AccountId}: {e.Message}");
+            }
+        }
+
+        var breaching = accounts.Where(a => a.StatusAfter is MarginStatus.Liquidation or MarginStatus.Bankrupt)
+            .OrderByDescending(a => a.ShortfallUsd).ThenBy(a => a.AccountId, StringComparer.Ordinal).ToArray();
+        var deficit = breaching.Sum(a => a.DeficitUsd);
+        var fundUsd = fund.Balances.Where(b => stressed.HasPrice(b.Key)).Sum(b => b.Value * stressed.PriceOf(b.Key));
+        return new StressReport(request.Spot ?? new Dictionary<string, decimal>(), request.VolPoints ?? 0, before.ValuationTime, accounts.Count,
+            breaching.Length, breaching.Count(a => a.StatusAfter == MarginStatus.Bankrupt), breaching.Sum(a => a.ShortfallUsd), deficit,
+            Math.Round(fundUsd, 2), fundUsd >= deficit, deficit > 0 ? Math.Round(fundUsd / deficit, 4) : null, breaching.Take(Listed).ToArray(), failures);
+    }
+
+    /// <summary>The portfolio an account view holds.</summary>
+    public static Portfolio PortfolioOf(AccountView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return new Portfolio(view.AccountId, view.Balances, view.Positions, view.OpenOrders);
+    }
+}

@@ -1,0 +1,259 @@
+using System.Text.Json;
+using CrossMargin.Cli.Node;
+
+namespace CrossMargin.Cli.Tests.Node;
+
+public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
+{
+    [Fact]
+    public async Task Cluster_show_lists_this_node_as_the_only_member_holding_every_shard()
+    {
+        var (exit, output, _) = await node.Cm("cluster", "show");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("Cluster mode embedded", output, StringComparison.Ordinal);
+        Assert.Contains("node-1", output, StringComparison.Ordinal);
+        Assert.Contains("64 (0-63, epoch 0)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cluster_show_json_is_the_nodes_cluster_view()
+    {
+        var (exit, output, _) = await node.Cm("cluster", "show", "--json");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        var view = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("node-1", view.GetProperty("members")[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task Cluster_leave_in_embedded_mode_is_a_negative_answer_saying_there_is_no_cluster()
+    {
+        var (exit, _, error) = await node.Cm("cluster", "leave", "node-1", "--token", NodeFixture.AdminToken);
+
+        Assert.Equal(ExitCodes.Negative, exit);
+        Assert.Contains("No cluster in embedded mode", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cluster_down_without_a_token_is_an_auth_failure()
+    {
+        var (exit, _, error) = await node.Cm("cluster", "down", "node-2");
+
+        Assert.Equal(ExitCodes.Unavailable, exit);
+        Assert.Contains("refused by the node (401)", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cluster_tail_prints_the_membership_event_the_stream_opens_with()
+    {
+        var (exit, output, _) = await node.Cm("cluster", "tail", "--count", "1");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("member node-1 up", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sharding_verbs_show_the_region_every_shard_and_where_an_account_lives()
+    {
+        var region = await node.Cm("cluster-sharding", "region-stats");
+        var shards = await node.Cm("cluster-sharding", "shard-stats", "--json");
+        var locate = await node.Cm("cluster-sharding", "locate", "alice", "--json");
+
+        Assert.Equal(ExitCodes.Ok, region.Exit);
+        Assert.Contains("live accounts", region.Output, StringComparison.Ordinal);
+        Assert.Equal(64, JsonDocument.Parse(shards.Output).RootElement.GetArrayLength());
+        var location = JsonDocument.Parse(locate.Output).RootElement;
+        Assert.Equal(CrossMargin.Cluster.Sharding.ShardIds.Of("alice", 64), location.GetProperty("shardId").GetInt32());
+    }
+
+    [Fact]
+    public async Task Account_show_writes_the_account_table()
+    {
+        var (exit, output, _) = await node.Cm("account", "show", "alice");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("alice", output, StringComparison.Ordinal);
+        Assert.Contains("BTC-PERP", output, StringComparison.Ordinal);
+        Assert.Contains("USDT", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Account_show_of_an_unknown_account_is_exit_code_1()
+    {
+        var (exit, _, error) = await node.Cm("account", "show", "nobody");
+
+        Assert.Equal(ExitCodes.Negative, exit);
+        Assert.Contains("not found", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Margin_explain_shows_the_engines_figures_and_json_has_the_explanation()
+    {
+        var table = await node.Cm("margin-explain", "alice");
+        var json = await node.Cm("margin-explain", "alice", "--json");
+
+        Assert.Equal((ExitCodes.Ok, ExitCodes.Ok), (table.Exit, json.Exit));
+        Assert.Contains("Maintenance margin", table.Output, StringComparison.Ordinal);
+        Assert.True(JsonDocument.Parse(json.Output).RootElement.TryGetProperty("requirement", out _));
+    }
+
+    [Fact]
+    public async Task Liquidations_list_and_show_of_an_unknown_one()
+    {
+        var list = await node.Cm("liquidations", "list");
+        var show = await node.Cm("liquidations", "show", "nope");
+
+        Assert.Equal(ExitCodes.Ok, list.Exit);
+        Assert.Contains("liquidations", list.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Negative, show.Exit);
+    }
+
+    [Fact]
+    public async Task Insurance_fund_show_writes_its_value()
+    {
+        var (exit, output, _) = await node.Cm("insurance-fund", "show");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("Insurance fund:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Risk_params_show_lists_both_slots()
+    {
+        var (exit, output, _) = await node.Cm("risk", "params", "show");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("standard", output, StringComparison.Ordinal);
+        Assert.Contains("portfolio", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Risk_params_set_dry_run_reports_the_accounts_that_would_change()
+    {
+        var (exit, output, error) = await node.Cm("risk", "params", "set", RepositoryRoot.Combine("config/risk/standard.json"), "--dry-run",
+            "--token", NodeFixture.AdminToken);
+
+        Assert.True(exit == ExitCodes.Ok, error);
+        Assert.Contains("0 of 2 live accounts would change status; not applied", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Risk_params_set_for_real_is_refused_while_running_with_exit_code_1()
+    {
+        var (exit, _, error) = await node.Cm("risk", "params", "set", RepositoryRoot.Combine("config/risk/standard.json"), "--token", NodeFixture.AdminToken);
+
+        Assert.Equal(ExitCodes.Negative, exit);
+        Assert.Contains("not supported while running", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Risk_params_set_of_a_missing_file_is_a_usage_error()
+    {
+        var (exit, _, error) = await node.Cm("risk", "params", "set", "/nonexistent/params.json", "--dry-run", "--token", NodeFixture.AdminToken);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("/nonexistent/params.json", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trading_halt_and_resume_need_the_token_from_the_option_or_the_environment()
+    {
+        var refused = await node.Cm("trading", "halt", "ETH-PERP");
+        var wrong = await node.Cm("trading", "halt", "ETH-PERP", "--token", "wrong-token-0123456789");
+        var halted = await node.Cm("trading", "halt", "ETH-PERP", "--token", NodeFixture.AdminToken);
+        var resumed = await node.Cm(new Dictionary<string, string> { [NodeAccess.TokenVariable] = NodeFixture.AdminToken }, "trading", "resume", "ETH-PERP");
+
+        Assert.Equal(ExitCodes.Unavailable, refused.Exit);
+        Assert.Contains("(401)", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Unavailable, wrong.Exit);
+        Assert.Contains("(403)", wrong.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Ok, halted.Exit);
+        Assert.Contains("Halted now: ETH-PERP", halted.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Ok, resumed.Exit);
+        Assert.Contains("Halted now: none", resumed.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trading_halt_of_an_unknown_instrument_is_exit_code_1()
+    {
+        var (exit, _, _) = await node.Cm("trading", "halt", "NOPE-PERP", "--token", NodeFixture.AdminToken);
+
+        Assert.Equal(ExitCodes.Negative, exit);
+    }
+
+    [Fact]
+    public async Task Stress_run_finds_the_leveraged_long_breaching()
+    {
+        var table = await node.Cm("stress", "run", "--shock", "BTC=-30%,ETH=-35%,vol=+20");
+        var json = await node.Cm("stress", "run", "--shock", "BTC=-30%,ETH=-35%,vol=+20", "--json");
+
+        Assert.Equal(ExitCodes.Ok, table.Exit);
+        Assert.Contains("alice", table.Output, StringComparison.Ordinal);
+        Assert.Contains("Accounts breaching", table.Output, StringComparison.Ordinal);
+        var report = JsonDocument.Parse(json.Output).RootElement;
+        Assert.Equal((2, 1), (report.GetProperty("accountsEvaluated").GetInt32(), report.GetProperty("accountsBreaching").GetInt32()));
+    }
+
+    [Theory]
+    [InlineData("BTC=abc")]
+    [InlineData("BTC")]
+    [InlineData("BTC=-100%")]
+    public async Task Stress_run_with_a_bad_shock_is_a_usage_error(string shock)
+    {
+        var (exit, _, error) = await node.Cm("stress", "run", "--shock", shock);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.StartsWith("error: --shock", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stress_run_on_an_unknown_underlying_is_refused_by_the_node_as_input_error()
+    {
+        var (exit, _, error) = await node.Cm("stress", "run", "--shock", "DOGE=-30%");
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("DOGE", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Log_peek_shows_the_nodes_recent_lines()
+    {
+        var (exit, output, _) = await node.Cm("log", "peek", "--lines", "2000");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("Engine started", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_argument_is_a_usage_error()
+    {
+        var (exit, _, error) = await node.Cm("account", "show");
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("error:", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_node_url_comes_from_the_environment_and_a_bad_one_is_a_usage_error()
+    {
+        var (exit, _, error) = await node.Cm(new Dictionary<string, string> { [NodeAccess.NodeVariable] = "not a url" }, "cluster", "show");
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("--node must be an http(s) URL", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unreachable_node_is_exit_code_3()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+        var exit = CliApp.Run(["cluster", "show", "--node", "http://127.0.0.1:1"], TextReader.Null, output, error,
+            new NodeAccess { Environment = _ => null, Timeout = TimeSpan.FromSeconds(10) });
+
+        Assert.Equal(ExitCodes.Unavailable, exit);
+        Assert.Contains("unreachable", error.ToString(), StringComparison.Ordinal);
+    }
+}

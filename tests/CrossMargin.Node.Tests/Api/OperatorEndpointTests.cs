@@ -1,0 +1,270 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace CrossMargin.Node.Tests.Api;
+
+public sealed class OperatorEndpointTests : IAsyncLifetime
+{
+    private const string AdminToken = "admin-secret-0123456789";
+    private NodeUnderTest _node = null!;
+
+    private HttpClient Http => _node.Client;
+
+    public async Task InitializeAsync() => _node = await NodeUnderTest.StartWithAsync(null, "--Security:Tokens:ops:Token=" + AdminToken);
+
+    public async Task DisposeAsync()
+    {
+        await _node.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_node.DataDirectory, recursive: true);
+    }
+
+    [Fact]
+    public async Task The_cluster_view_in_embedded_mode_is_this_node_holding_every_shard_at_epoch_zero()
+    {
+        var view = await Http.GetFromJsonAsync<JsonElement>("/api/v1/cluster");
+
+        Assert.Equal("embedded", view.GetProperty("mode").GetString());
+        var member = Assert.Single(view.GetProperty("members").EnumerateArray());
+        Assert.Equal(("node-1", "up"), (member.GetProperty("name").GetString(), member.GetProperty("status").GetString()));
+        Assert.Equal(64, member.GetProperty("shards").GetArrayLength());
+        Assert.All(member.GetProperty("shards").EnumerateArray(), s => Assert.Equal(0, s.GetProperty("epoch").GetInt64()));
+    }
+
+    [Fact]
+    public async Task Leaving_or_downing_a_member_in_embedded_mode_is_a_409_saying_there_is_no_cluster()
+    {
+        using var response = await Admin(HttpMethod.Post, "/api/v1/cluster/members/node-1/leave");
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("No cluster in embedded mode", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Region_stats_count_the_live_accounts_of_started_shards_and_locate_names_the_shard()
+    {
+        await OpenWithPosition("alice", 0);
+
+        var region = await Http.GetFromJsonAsync<JsonElement>("/api/v1/sharding/regions/account");
+        var located = await Http.GetFromJsonAsync<JsonElement>("/api/v1/sharding/regions/account/locate/alice");
+
+        Assert.Equal(1, region.GetProperty("totalEntities").GetInt32());
+        var shard = located.GetProperty("shardId").GetInt32();
+        var stats = region.GetProperty("shards")[shard];
+        Assert.Equal((true, 1, "node-1"), (stats.GetProperty("started").GetBoolean(), stats.GetProperty("entities").GetInt32(), stats.GetProperty("owner").GetString()));
+        Assert.False(stats.TryGetProperty("queueDepth", out _), "embedded mode cannot tell a queue depth, so it is null (left out)");
+    }
+
+    [Fact]
+    public async Task Risk_params_show_the_files_in_force_with_their_versions()
+    {
+        var body = await Http.GetFromJsonAsync<JsonElement>("/api/v1/risk/params");
+
+        var slots = body.GetProperty("sets").EnumerateArray().Select(s => (s.GetProperty("slot").GetString(), s.GetProperty("model").GetString())).ToArray();
+        Assert.Equal([("standard", "standard"), ("portfolio", "portfolio")], slots);
+        Assert.All(body.GetProperty("sets").EnumerateArray(), s => Assert.Equal(12, s.GetProperty("version").GetString()!.Length));
+    }
+
+    [Fact]
+    public async Task A_dry_run_of_the_file_in_force_changes_no_account_and_reports_its_version()
+    {
+        await OpenWithPosition("alice", 1000);
+        var text = await File.ReadAllTextAsync(Path.Combine(_node.ConfigDirectory, "risk", "standard.json"));
+
+        using var response = await Admin(HttpMethod.Post, "/api/v1/risk/params?dryRun=true", text);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var shown = await Http.GetFromJsonAsync<JsonElement>("/api/v1/risk/params");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(("standard", 1, 0, false), (body.GetProperty("slot").GetString(), body.GetProperty("accountsEvaluated").GetInt32(),
+            body.GetProperty("accountsChangingStatus").GetInt32(), body.GetProperty("applied").GetBoolean()));
+        Assert.Equal(shown.GetProperty("sets")[0].GetProperty("version").GetString(), body.GetProperty("version").GetString());
+    }
+
+    [Fact]
+    public async Task A_dry_run_of_harsher_parameters_counts_the_accounts_that_would_change_status()
+    {
+        await OpenWithPosition("alice", 1000);
+        var text = await File.ReadAllTextAsync(Path.Combine(_node.ConfigDirectory, "risk", "standard.json"));
+        using var document = JsonDocument.Parse(text);
+        // Every bracket's rates x40 (published amounts dropped, as they follow from the rates): the 1,000 USDT account
+        // with 60,000 USD of BTC-PERP falls below maintenance.
+        var harsher = Multiply(document.RootElement, 40);
+
+        using var response = await Admin(HttpMethod.Post, "/api/v1/risk/params?dryRun=true", harsher);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
+        Assert.Equal(1, body.GetProperty("accountsChangingStatus").GetInt32());
+        Assert.Equal("alice", body.GetProperty("changes")[0].GetProperty("accountId").GetString());
+        Assert.NotEqual(body.GetProperty("version").GetString(), body.GetProperty("activeVersion").GetString());
+    }
+
+    [Fact]
+    public async Task Applying_parameters_while_running_is_refused_with_409_naming_the_restart_setting()
+    {
+        var text = await File.ReadAllTextAsync(Path.Combine(_node.ConfigDirectory, "risk", "deribit-pm.json"));
+
+        using var response = await Admin(HttpMethod.Post, "/api/v1/risk/params", text);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("Node:PortfolioMarginFile", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_invalid_parameter_file_is_a_400_naming_the_field()
+    {
+        using var response = await Admin(HttpMethod.Post, "/api/v1/risk/params?dryRun=true", """{"model":"standard","description":"x"}""");
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("posted parameters", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_crash_stress_finds_the_leveraged_long_bankrupt_and_compares_the_deficit_with_the_fund()
+    {
+        await OpenWithPosition("alice", 1000);
+        await OpenWithPosition("carol", 0);
+
+        var (status, body) = await Post("/api/v1/stress", """{"spot":{"BTC":-0.30},"volPoints":20}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, body.GetProperty("accountsEvaluated").GetInt32());
+        var breach = Assert.Single(body.GetProperty("breaching").EnumerateArray());
+        Assert.Equal(("alice", "bankrupt"), (breach.GetProperty("accountId").GetString(), breach.GetProperty("statusAfter").GetString()));
+        Assert.True(body.GetProperty("totalDeficitUsd").GetDecimal() > 0);
+        Assert.False(body.GetProperty("fundCoversDeficit").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_stress_on_an_unknown_underlying_is_a_400()
+    {
+        var (status, body) = await Post("/api/v1/stress", """{"spot":{"DOGE":-0.30}}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("DOGE", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Log_peek_returns_the_latest_lines_with_the_engine_start()
+    {
+        var body = await Http.GetFromJsonAsync<JsonElement>("/api/v1/logs?lines=500");
+
+        Assert.Contains(body.GetProperty("lines").EnumerateArray(), l => l.GetProperty("message").GetString()!.StartsWith("Engine started", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_event_stream_opens_with_the_member_event_and_carries_account_status_changes()
+    {
+        await OpenWithPosition("alice", 1000);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var response = await Http.GetAsync(new Uri("/api/events?types=member,account", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel.Token));
+
+        var first = await NextEvent(reader, cancel.Token);
+        var now = DateTimeOffset.UtcNow;
+        await Post("/api/v1/prices", $$"""{"indices":[{"asset":"BTC","price":40000,"timestamp":"{{now:O}}"}],"marks":[{"symbol":"BTC-PERP","price":40000,"timestamp":"{{now:O}}"}]}""");
+        var second = await NextEvent(reader, cancel.Token);
+
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("member", first.GetProperty("type").GetString());
+        Assert.Equal(("account", "alice"), (second.GetProperty("type").GetString(), second.GetProperty("data").GetProperty("accountId").GetString()));
+    }
+
+    private static async Task<JsonElement> NextEvent(StreamReader reader, CancellationToken cancellation)
+    {
+        while (await reader.ReadLineAsync(cancellation) is { } line)
+        {
+            if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                return JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone();
+            }
+        }
+
+        throw new InvalidOperationException("The stream ended.");
+    }
+
+    private static string Multiply(JsonElement element, decimal factor)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            Write(element, writer, factor);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void Write(JsonElement element, Utf8JsonWriter writer, decimal factor)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var p in element.EnumerateObject().Where(p => p.Name != "maintenanceAmount"))
+                {
+                    writer.WritePropertyName(p.Name);
+                    if (p.Name is "initialRate" or "maintenanceRate" && p.Value.ValueKind == JsonValueKind.Number)
+                    {
+                        writer.WriteNumberValue(Math.Min(0.9m, p.Value.GetDecimal() * factor));
+                    }
+                    else
+                    {
+                        Write(p.Value, writer, factor);
+                    }
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in element.EnumerateArray())
+                {
+                    Write(item, writer, factor);
+                }
+
+                writer.WriteEndArray();
+                break;
+            default:
+                element.WriteTo(writer);
+                break;
+        }
+    }
+
+    private async Task OpenWithPosition(string account, decimal quantity)
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Post("/api/v1/accounts", $$"""{"messageId":"open-{{account}}","source":"accounts","sequence":1,"accountId":"{{account}}"}""")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await Post("/api/v1/deposits",
+            $$"""{"messageId":"d-{{account}}","source":"wallet","sequence":1,"accountId":"{{account}}","asset":"USDT","amount":1000}""")).Status);
+        if (quantity > 0)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await Post("/api/v1/executions",
+                $$"""{"messageId":"e-{{account}}","source":"me","sequence":1,"accountId":"{{account}}","executionId":"e-{{account}}","orderId":"o-{{account}}","symbol":"BTC-PERP","side":"buy","quantity":{{quantity}},"price":60000,"fee":0,"liquidity":"taker","timestamp":"2026-11-21T08:00:00Z"}""")).Status);
+        }
+    }
+
+    private async Task<HttpResponseMessage> Admin(HttpMethod method, string path, string? body = null)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        return await Http.SendAsync(request);
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> Post(string path, string json)
+    {
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await Http.PostAsync(new Uri(path, UriKind.Relative), content);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+}
