@@ -22,7 +22,7 @@ public sealed record ReverseStress(double Tolerance = 1e-6, double GridStep = 0.
     {
         if (!(Tolerance > 0) || !(GridStep > Tolerance) || !(MaxDown is > 0 and < 1) || !(MaxUp > 0))
         {
-            throw new ArgumentOutOfRangeException(nameof(Tolerance), "Need 0 < tolerance < grid step, 0 < max down < 1 and max up > 0.");
+            throw new InvalidOperationException("Need 0 < tolerance < grid step, 0 < max down < 1 and max up > 0.");
         }
 
         decimal EquityAt(double move) => Equity(calculator.Assess(portfolio, MarketShock.Uniform(move).Apply(market)));
