@@ -17,6 +17,15 @@ public static class SyntheticPriceHistory
     /// <summary>The demo's series: BTC and ETH, correlated at 0.8.</summary>
     public static IReadOnlyList<Series> Demo { get; } = [new("BTC", 30_000, 0.55, 1.0), new("ETH", 1_800, 0.70, 0.8)];
 
+    /// <summary>Seed of the demo history shipped as config/risk/history-btc-eth.csv.</summary>
+    public const int DemoSeed = 20261121;
+
+    /// <summary>
+    /// The demo history: 730 days of BTC and ETH from 2024-11-21 to 2026-11-20 (the day before the example market),
+    /// with a 30-day crash regime (3x vol, -1% a day) on days 400-429, 2025-12-26 to 2026-01-24.
+    /// </summary>
+    public static PriceHistory DemoHistory() => Generate(DemoSeed, new DateOnly(2024, 11, 21), 730, Demo, 400, 430);
+
     /// <summary>
     /// Generates <paramref name="days"/> daily closes from <paramref name="start"/>; days in
     /// [<paramref name="stressFrom"/>, <paramref name="stressTo"/>) (indexes) have <paramref name="stressVolMultiplier"/>
