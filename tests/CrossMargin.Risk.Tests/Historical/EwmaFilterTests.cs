@@ -17,8 +17,11 @@ public class EwmaFilterTests
         var v1 = (0.94 * v0) + (0.06 * 1e-4);
         var v2 = (0.94 * v1) + (0.06 * 4e-4);
         var v3 = (0.94 * v2) + (0.06 * 9e-4);
-        Assert.Equal([v0, v1, v2], variances);
-        Assert.Equal(v3, current, 18);
+        Assert.Equal(3, variances.Length);
+        Assert.Equal(v0, variances[0], 15);
+        Assert.Equal(v1, variances[1], 15);
+        Assert.Equal(v2, variances[2], 15);
+        Assert.Equal(v3, current, 15);
     }
 
     [Fact]
