@@ -9,9 +9,10 @@ public static class CliApp
     /// <summary>Parses <paramref name="args"/> and runs the command; returns the exit code.</summary>
     public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("cm: the CrossMargin command line. Margin calculator and option pricer; node operation verbs arrive with the node.")
+        var root = new RootCommand("cm: the CrossMargin command line. Margin calculator, stress tester and option pricer; node operation verbs arrive with the node.")
         {
             MarginCommand.Create(output, error),
+            StressCommand.Create(output, error),
             PriceCommand.Create(input, output, error),
         };
         try
