@@ -136,7 +136,7 @@ public static class StressReport
 
     private static string Point(ReverseStressPoint? p, string limit) => p is null
         ? $"not bankrupt up to {limit}"
-        : string.Create(CultureInfo.InvariantCulture, $"bankrupt at {p.Move:+0.0000%;-0.0000%;0%} (solvent at {p.SolventMove:+0.0000%;-0.0000%;0%}), equity {Usd(p.EquityUsd)}");
+        : string.Create(CultureInfo.InvariantCulture, $"bankrupt at {p.Move:+0.00000%;-0.00000%;0%} (solvent at {p.SolventMove:+0.00000%;-0.00000%;0%}), equity {p.EquityUsd:N6}");
 
     private static void Row(StringBuilder s, string name, string before, string after) =>
         s.AppendLine(CultureInfo.InvariantCulture, $"  {name,-26} {before,18} {after,18}");
