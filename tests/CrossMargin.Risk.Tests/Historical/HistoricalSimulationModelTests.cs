@@ -118,6 +118,23 @@ public class HistoricalSimulationModelTests
     }
 
     [Fact]
+    public void Expected_shortfall_is_never_below_VaR_at_the_same_confidence_for_any_portfolio()
+    {
+        var market = TestMarket.Build();
+        var p = new HistoricalSimulationParameters(RiskMeasure.ExpectedShortfall, VarConfidence: 0.99, EsConfidence: 0.99, LookbackDays: 250, EwmaLambda: 0.94);
+        var calculator = TestParameters.Calculator(new HistoricalSimulationModel(p, SyntheticPriceHistory.DemoHistory()));
+
+        PropertyCheck.ForAll(PortfolioGen.Any(market), portfolio =>
+        {
+            var h = calculator.Assess(portfolio, market).Requirement.Historical;
+            if (h is not null)
+            {
+                Assert.True(h.EsUsd >= h.VarUsd, $"ES {h.EsUsd} < VaR {h.VarUsd}");
+            }
+        }, cases: 60);
+    }
+
+    [Fact]
     public void A_lookback_longer_than_the_history_is_refused()
     {
         var e = Assert.Throws<ArgumentException>(() => new HistoricalSimulationModel(new HistoricalSimulationParameters(LookbackDays: 6), Small));

@@ -36,4 +36,18 @@ public class CompositeMarginModelTests
         Assert.Throws<ArgumentException>(() => new CompositeMarginModel([TestParameters.StandardModel(), TestParameters.StandardModel()]));
         Assert.Throws<ArgumentException>(() => new CompositeMarginModel([]));
     }
+
+    [Fact]
+    public void Each_account_is_margined_by_its_own_model_and_the_rest_by_the_default()
+    {
+        var market = TestMarket.Build();
+        var standard = TestParameters.StandardModel();
+        var composite = new CompositeMarginModel([standard, new ScenarioMarginModel(TestParameters.DeribitLike())]);
+        var selection = new AccountModelSelection(standard, new Dictionary<string, IMarginModel> { ["desk"] = composite }, TestParameters.Calculator);
+        Portfolio Of(string id) => new(id, [new CollateralBalance("USDT", 100_000)], [new Position(TestMarket.BtcUsdt, 1, 60_000)]);
+
+        Assert.Equal("standard", selection.Assess(Of("retail"), market).Model);
+        Assert.Equal(composite.Name, selection.Assess(Of("desk"), market).Model);
+        Assert.Same(selection.CalculatorFor("a"), selection.CalculatorFor("b"));
+    }
 }
