@@ -43,9 +43,9 @@ internal static class RiskBenchmark
     private static void HistoricalVar(RiskBenchOptions options, Risk.Market.MarketSnapshot market)
     {
         var random = new Random(options.Seed);
-        var options_ = SyntheticBook.Instruments.OfType<OptionContract>().ToArray();
-        var legs = Enumerable.Range(0, options_.Length).OrderBy(_ => random.Next()).Take(options.Legs)
-            .Select(i => new Position(options_[i].Symbol, (random.Next(1, 51) * (random.NextDouble() < 0.5 ? -1 : 1)), 0)).ToArray();
+        var optionContracts = SyntheticBook.Instruments.OfType<OptionContract>().ToArray();
+        var legs = Enumerable.Range(0, optionContracts.Length).OrderBy(_ => random.Next()).Take(options.Legs)
+            .Select(i => new Position(optionContracts[i].Symbol, (random.Next(1, 51) * (random.NextDouble() < 0.5 ? -1 : 1)), 0)).ToArray();
         var positions = legs.Select(p => PositionValuation.Of(p, market)).ToArray();
         var history = SyntheticPriceHistory.Generate(options.Seed, new DateOnly(2022, 1, 1), options.Scenarios + 1, SyntheticPriceHistory.Demo, 300, 330);
         var parameters = new HistoricalSimulationParameters(RiskMeasure.ExpectedShortfall, LookbackDays: options.Scenarios);
