@@ -15,15 +15,27 @@ public static class MarginReportJson
     public static string Write(AccountMargin m) => Written(w => WriteAccount(w, m));
 
     /// <summary>Several models' assessments of one portfolio: <c>{"accountId", "valuationTime", "models": [...]}</c>.</summary>
-    public static string WriteAll(IReadOnlyList<AccountMargin> models) => Written(w =>
+    /// <remarks>A model that could not assess the portfolio appears as <c>{"model": name, "error": why}</c>.</remarks>
+    public static string WriteAll(IReadOnlyList<ModelAssessment> models) => Written(w =>
     {
+        var first = models.First(m => m.Margin is not null).Margin!;
         w.WriteStartObject();
-        w.WriteString("accountId", models[0].AccountId);
-        w.WriteString("valuationTime", models[0].ValuationTime.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        w.WriteString("accountId", first.AccountId);
+        w.WriteString("valuationTime", first.ValuationTime.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         w.WriteStartArray("models");
         foreach (var m in models)
         {
-            WriteAccount(w, m);
+            if (m.Margin is { } margin)
+            {
+                WriteAccount(w, margin);
+            }
+            else
+            {
+                w.WriteStartObject();
+                w.WriteString("model", m.Model);
+                w.WriteString("error", m.Error);
+                w.WriteEndObject();
+            }
         }
 
         w.WriteEndArray();

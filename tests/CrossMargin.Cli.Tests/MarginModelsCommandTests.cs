@@ -92,6 +92,28 @@ public sealed class MarginModelsCommandTests : IDisposable
         Assert.Contains(expected, error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_model_without_the_data_a_portfolio_needs_is_shown_as_not_available_beside_the_others()
+    {
+        // A BTC-only history: the options portfolio also holds ETH, so var, es and the composite cannot assess it.
+        var btcOnly = string.Join('\n', File.ReadAllLines(RepositoryRoot.Combine("config/risk/history-btc-eth.csv"))
+            .Select(l => l[..l.LastIndexOf(',')])) + "\n";
+        File.WriteAllText(Path.Combine(_dir, "btc.csv"), btcOnly);
+        var parameters = File.ReadAllText(RepositoryRoot.Combine("config/risk/all-models.json")).Replace("\"history-btc-eth.csv\"", "\"btc.csv\"", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(_dir, "p.json"), parameters);
+
+        var (exit, output, error) = RunPaths(RepositoryRoot.Combine("config/examples/portfolio-options.json"), Path.Combine(_dir, "p.json"), "--model", "all", "--json");
+
+        Assert.True(exit == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var models = json.RootElement.GetProperty("models").EnumerateArray().ToArray();
+        Assert.Equal(["standard", "portfolio", "simm"], models.Where(m => m.TryGetProperty("initialMargin", out _)).Select(m => m.GetProperty("model").GetString()));
+        Assert.Equal(["var", "es", "composite"], models.Where(m => m.TryGetProperty("error", out _)).Select(m => m.GetProperty("model").GetString()));
+        Assert.Contains("no prices for ETH", models[3].GetProperty("error").GetString(), StringComparison.Ordinal);
+        var text = RunPaths(RepositoryRoot.Combine("config/examples/portfolio-options.json"), Path.Combine(_dir, "p.json"), "--model", "all").Output;
+        Assert.Contains(text.Split('\n'), l => l.StartsWith("  var ", StringComparison.Ordinal) && l.Contains("n/a", StringComparison.Ordinal));
+    }
+
     private static (int Exit, string Output, string Error) Run(string portfolio, string parameters, params string[] extra) =>
         RunPaths(RepositoryRoot.Combine("config/examples/" + portfolio), RepositoryRoot.Combine("config/risk/" + parameters), extra);
 

@@ -46,7 +46,11 @@ public static class MarginCommand
             var portfolio = PortfolioFile.Load(portfolioPath);
             if (model == "all")
             {
-                var all = parameters.AvailableModels.Select(name => Guard(portfolioPath, () => parameters.CreateCalculator(name).Assess(portfolio, snapshot))).ToArray();
+                // The standard model assesses any valid portfolio, so its failure is bad input; another model may lack
+                // data this portfolio needs (an underlying the price history does not have) and is shown as n/a.
+                var all = parameters.AvailableModels.Select(name => name == "standard"
+                    ? new ModelAssessment(name, Guard(portfolioPath, () => parameters.CreateCalculator(name).Assess(portfolio, snapshot)), null)
+                    : Attempt(name, () => parameters.CreateCalculator(name).Assess(portfolio, snapshot))).ToArray();
                 output.WriteLine(json ? MarginReportJson.WriteAll(all) : MarginReportText.WriteAll(all, parameters.Description));
                 return 0;
             }
@@ -59,6 +63,18 @@ public static class MarginCommand
         {
             error.WriteLine($"error: {e.Message}");
             return 2;
+        }
+    }
+
+    private static ModelAssessment Attempt(string model, Func<Risk.Margin.AccountMargin> assess)
+    {
+        try
+        {
+            return new ModelAssessment(model, assess(), null);
+        }
+        catch (ArgumentException e)
+        {
+            return new ModelAssessment(model, null, RiskInputException.From(e, "").Message);
         }
     }
 

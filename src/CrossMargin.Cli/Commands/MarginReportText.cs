@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Serialization;
 
 namespace CrossMargin.Cli.Commands;
 
@@ -120,22 +121,29 @@ public static class MarginReportText
     }
 
     /// <summary>Every model's assessment of one portfolio side by side, then how each came about.</summary>
-    public static string WriteAll(IReadOnlyList<AccountMargin> models, string parametersDescription)
+    public static string WriteAll(IReadOnlyList<ModelAssessment> models, string parametersDescription)
     {
         var c = CultureInfo.InvariantCulture;
         var s = new StringBuilder();
-        var first = models[0];
+        var first = models.First(m => m.Margin is not null).Margin!;
         s.AppendLine(c, $"Account {first.AccountId} at {first.ValuationTime.ToUniversalTime():yyyy-MM-dd HH:mm:ss}Z, {models.Count} models{(parametersDescription.Length > 0 ? $" ({parametersDescription})" : "")}");
         s.AppendLine();
         s.AppendLine(c, $"  {"Model",-36} {"Initial margin",16} {"Maintenance",16} {"Available",16}  Status");
-        foreach (var m in models)
+        foreach (var a in models)
         {
-            s.AppendLine(c, $"  {m.Model,-36} {Usd(m.InitialMarginUsd),16} {Usd(m.MaintenanceMarginUsd),16} {Usd(m.AvailableMarginUsd),16}  {Status(m.Status)}");
+            if (a.Margin is { } m)
+            {
+                s.AppendLine(c, $"  {m.Model,-36} {Usd(m.InitialMarginUsd),16} {Usd(m.MaintenanceMarginUsd),16} {Usd(m.AvailableMarginUsd),16}  {Status(m.Status)}");
+            }
+            else
+            {
+                s.AppendLine(c, $"  {a.Model,-36} {"n/a",16} {"n/a",16} {"n/a",16}  {a.Error}");
+            }
         }
 
         s.AppendLine(c, $"  Equity {Usd(first.EquityUsd)} under every model (collateral after haircuts + unrealised P&L + option value)");
         s.AppendLine("  (USD; equity rounded down, requirements rounded up, to the cent)");
-        foreach (var m in models)
+        foreach (var m in models.Select(a => a.Margin).OfType<AccountMargin>())
         {
             s.AppendLine();
             s.AppendLine(c, $"{m.Model}");
