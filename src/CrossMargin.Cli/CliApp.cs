@@ -16,7 +16,7 @@ public static class CliApp
     /// </summary>
     public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error, NodeAccess node)
     {
-        var root = new RootCommand("cm: the CrossMargin command line. The offline margin calculator and option pricer, and the operator verbs " +
+        var root = new RootCommand("cm: the CrossMargin command line. The offline margin calculator, portfolio stress tester and option pricer, and the operator verbs " +
                                    "that ask a node (--node URL or $CROSSMARGIN_NODE, --token or $CROSSMARGIN_TOKEN, --json). Exit codes: 0 ok, " +
                                    "1 negative answer (not found, refused as not applicable), 2 usage or input error, 3 node unreachable, auth refused or node error.")
         {

@@ -12,10 +12,49 @@ namespace CrossMargin.Risk.Serialization;
 public static class MarginReportJson
 {
     /// <summary>The assessment as indented JSON text.</summary>
-    public static string Write(AccountMargin m)
+    public static string Write(AccountMargin m) => Written(w => WriteAccount(w, m));
+
+    /// <summary>Several models' assessments of one portfolio: <c>{"accountId", "valuationTime", "models": [...]}</c>.</summary>
+    /// <remarks>A model that could not assess the portfolio appears as <c>{"model": name, "error": why}</c>.</remarks>
+    public static string WriteAll(IReadOnlyList<ModelAssessment> models) => Written(w =>
+    {
+        var first = models.First(m => m.Margin is not null).Margin!;
+        w.WriteStartObject();
+        w.WriteString("accountId", first.AccountId);
+        w.WriteString("valuationTime", first.ValuationTime.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        w.WriteStartArray("models");
+        foreach (var m in models)
+        {
+            if (m.Margin is { } margin)
+            {
+                WriteAccount(w, margin);
+            }
+            else
+            {
+                w.WriteStartObject();
+                w.WriteString("model", m.Model);
+                w.WriteString("error", m.Error);
+                w.WriteEndObject();
+            }
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    });
+
+    private static string Written(Action<Utf8JsonWriter> write)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            write(w);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteAccount(Utf8JsonWriter w, AccountMargin m)
+    {
         {
             w.WriteStartObject();
             w.WriteString("accountId", m.AccountId);
@@ -36,8 +75,6 @@ public static class MarginReportJson
             WriteIsolated(w, m);
             w.WriteEndObject();
         }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
     }
 
     private static void WriteCollateral(Utf8JsonWriter w, AccountMargin m)
@@ -81,6 +118,12 @@ public static class MarginReportJson
     private static void WriteExplanation(Utf8JsonWriter w, MarginRequirement r)
     {
         w.WriteStartObject("explanation");
+        WriteExplanationFields(w, r);
+        w.WriteEndObject();
+    }
+
+    private static void WriteExplanationFields(Utf8JsonWriter w, MarginRequirement r)
+    {
         w.WriteNumber("initialMarginUnrounded", r.InitialMarginUsd);
         w.WriteNumber("maintenanceMarginUnrounded", r.MaintenanceMarginUsd);
         if (r.Standard is { } s)
@@ -148,7 +191,118 @@ public static class MarginReportJson
             w.WriteEndArray();
         }
 
-        w.WriteEndObject();
+        if (r.Simm is { } simm)
+        {
+            w.WriteStartObject("simm");
+            w.WriteString("openOrderCase", simm.OpenOrderCase);
+            w.WriteNumber("positionsInitialMargin", simm.PositionsInitialMarginUsd);
+            w.WriteNumber("maintenanceFactor", simm.MaintenanceFactor);
+            w.WriteStartArray("sensitivities");
+            foreach (var x in simm.Sensitivities)
+            {
+                w.WriteStartObject();
+                w.WriteString("underlying", x.Underlying);
+                w.WriteNumber("delta", x.DeltaUsd);
+                w.WriteNumber("vega", x.VegaUsd);
+                w.WriteNumber("curvatureVega", x.CurvatureVegaUsd);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            foreach (var rc in new[] { simm.Delta, simm.Vega, simm.Curvature })
+            {
+                w.WriteStartObject(rc.RiskClass);
+                w.WriteNumber("margin", rc.MarginUsd);
+                if (rc.RiskClass == "curvature")
+                {
+                    w.WriteNumber("lambda", rc.Lambda);
+                    w.WriteNumber("theta", rc.Theta);
+                }
+
+                w.WriteStartArray("buckets");
+                foreach (var b in rc.Buckets)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("bucket", b.Bucket);
+                    w.WriteNumber("k", b.K);
+                    w.WriteNumber("s", b.S);
+                    w.WriteStartArray("factors");
+                    foreach (var f in b.Factors)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("underlying", f.Underlying);
+                        w.WriteNumber("sensitivity", f.Sensitivity);
+                        w.WriteNumber("concentration", f.Concentration);
+                        w.WriteNumber("weighted", f.Weighted);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndObject();
+        }
+
+        if (r.Historical is { } h)
+        {
+            w.WriteStartObject("historical");
+            w.WriteString("measure", h.Measure);
+            w.WriteString("openOrderCase", h.OpenOrderCase);
+            w.WriteNumber("scenarios", h.Scenarios);
+            w.WriteNumber("varConfidence", h.VarConfidence);
+            w.WriteNumber("esConfidence", h.EsConfidence);
+            w.WriteNumber("horizonDays", h.HorizonDays);
+            w.WriteString("horizon", h.Horizon == Historical.HorizonMethod.SquareRootOfTime ? "squareRootOfTime" : "overlapping");
+            w.WriteBoolean("ewmaFiltered", h.Filtered);
+            w.WriteNumber("var", h.VarUsd);
+            w.WriteNumber("es", h.EsUsd);
+            WriteNullable(w, "stressedVar", h.StressedVarUsd);
+            WriteNullable(w, "stressedEs", h.StressedEsUsd);
+            w.WriteString("worstScenario", h.WorstScenario.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteNumber("worstLoss", h.WorstLossUsd);
+            w.WriteNumber("positionsInitialMargin", h.PositionsInitialMarginUsd);
+            w.WriteNumber("maintenanceFactor", h.MaintenanceFactor);
+            w.WriteEndObject();
+        }
+
+        if (r.Composite is { } composite)
+        {
+            w.WriteStartObject("composite");
+            w.WriteString("initialBinding", composite.InitialBinding);
+            w.WriteString("maintenanceBinding", composite.MaintenanceBinding);
+            w.WriteStartArray("components");
+            foreach (var c in composite.Components)
+            {
+                w.WriteStartObject();
+                w.WriteString("model", c.Model);
+                w.WriteNumber("initialMargin", c.Requirement.InitialMarginUsd);
+                w.WriteNumber("maintenanceMargin", c.Requirement.MaintenanceMarginUsd);
+                w.WriteStartObject("explanation");
+                WriteExplanationFields(w, c.Requirement);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+    }
+
+    private static void WriteNullable(Utf8JsonWriter w, string name, decimal? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumber(name, v);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
     }
 
     private static void WriteIsolated(Utf8JsonWriter w, AccountMargin m)

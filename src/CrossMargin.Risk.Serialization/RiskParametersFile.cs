@@ -1,8 +1,12 @@
 using System.Text.Json;
+using System.Globalization;
 using CrossMargin.Risk.Collateral;
+using CrossMargin.Risk.Historical;
 using CrossMargin.Risk.Margin.Scenarios;
 using CrossMargin.Risk.Margin.Standard;
 using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Simm;
+using CrossMargin.Risk.Stress;
 using static CrossMargin.Risk.Serialization.JsonFields;
 
 namespace CrossMargin.Risk.Serialization;
@@ -13,25 +17,42 @@ public static class RiskParametersFile
     /// <summary>Reads and checks the parameters in <paramref name="path"/>.</summary>
     public static RiskParameters Load(string path) => Parse(FileText.Read(path, "risk parameter"), path);
 
-    /// <summary>Parses and checks parameters; <paramref name="source"/> names them in errors.</summary>
-    public static RiskParameters Parse(string json, string source)
+    /// <summary>
+    /// Parses and checks parameters; <paramref name="source"/> names them in errors, and a relative price-history path
+    /// is read from <paramref name="directory"/> (default: the directory of <paramref name="source"/>).
+    /// </summary>
+    public static RiskParameters Parse(string json, string source, string? directory = null)
     {
         using var document = JsonFields.Parse(json, source);
         var root = document.RootElement;
         try
         {
-            OnlyKnown(root, "", "model", "description", "collateral", "standard", "portfolio");
-            var model = Enum(root, "model", "", ("standard", false), ("portfolio", true));
+            OnlyKnown(root, "", "model", "description", "collateral", "standard", "portfolio", "simm", "historical", "composite", "stress");
+            var model = String(root, "model", "");
+            if (!RiskParameters.ModelNames.Contains(model))
+            {
+                throw new RiskInputException($"model: \"{model}\" is not one of {string.Join(", ", RiskParameters.ModelNames)}.");
+            }
+
             var description = Optional(root, "description") is { ValueKind: JsonValueKind.String } d ? d.GetString()! : "";
             var collateral = Build("collateral", () => new CollateralSchedule(Array(root, "collateral", "").Select(x => Rule(x.Item, x.Path)).ToArray()));
             var standard = Standard(Required(root, "standard", ""), "standard");
-            var portfolio = model ? Portfolio(Required(root, "portfolio", ""), "portfolio") : null;
-            if (!model && Optional(root, "portfolio") is not null)
+            var portfolio = Optional(root, "portfolio") is { } pe ? Portfolio(pe, "portfolio") : null;
+            var simm = Optional(root, "simm") is { } se ? Simm(se, "simm") : null;
+            var historical = Optional(root, "historical") is { } he ? Historical(he, "historical", directory ?? Path.GetDirectoryName(Path.GetFullPath(source)) ?? ".") : null;
+            var composite = Array(root, "composite", "", required: false).Select(c => c.Item.ValueKind == JsonValueKind.String && c.Item.GetString() is { } n && n is not ("composite" or "")
+                ? n : throw new RiskInputException($"{c.Path}: must be a model name other than composite.")).ToArray();
+            var stress = Optional(root, "stress") is { } st ? StressScenarios(st, "stress") : [];
+            var parameters = new RiskParameters(description, collateral, standard, portfolio, simm, historical, composite.Length > 0 ? composite : null, stress, model);
+            foreach (var name in composite.Append(model).Distinct(StringComparer.Ordinal))
             {
-                throw new RiskInputException("portfolio: given, but model is \"standard\"; set model to \"portfolio\" or remove it.");
+                if (!parameters.AvailableModels.Contains(name))
+                {
+                    throw new RiskInputException(name == "composite" ? "composite: required when model is composite (the models to take the max of)." : $"{(name == model ? "model" : "composite")}: {name} needs a \"{(name is "var" or "es" ? "historical" : name)}\" section.");
+                }
             }
 
-            return new RiskParameters(description, collateral, standard, portfolio);
+            return parameters;
         }
         catch (RiskInputException e)
         {
@@ -136,6 +157,104 @@ public static class RiskParametersFile
             : Enum(e, "volatilityDynamics", path, ("stickyStrike", VolatilityDynamics.StickyStrike), ("stickyMoneyness", VolatilityDynamics.StickyMoneyness));
         return Build(path, () => new PortfolioMarginParameters(scenarios, underlyings, Double(e, "maintenanceFactor", path),
             OptionalDouble(e, "lookAheadDays", path, 0), dynamics, OptionalDouble(e, "gainFactor", path, 1), offsets));
+    }
+
+    private static SimmParameters Simm(JsonElement e, string path)
+    {
+        OnlyKnown(e, path, "maintenanceFactor", "buckets", "underlyings", "defaultBucket", "interBucket", "defaultInterBucketCorrelation");
+        var buckets = Array(e, "buckets", path).Select(b =>
+        {
+            OnlyKnown(b.Item, b.Path, "name", "deltaRiskWeight", "vegaRiskWeight", "correlation", "deltaThreshold", "vegaThreshold");
+            return new SimmBucket(String(b.Item, "name", b.Path), Double(b.Item, "deltaRiskWeight", b.Path), Double(b.Item, "vegaRiskWeight", b.Path),
+                Double(b.Item, "correlation", b.Path), Double(b.Item, "deltaThreshold", b.Path), Double(b.Item, "vegaThreshold", b.Path));
+        }).ToArray();
+        var underlyings = Map(e, "underlyings", path).ToDictionary(
+            m => m.Key, m => m.Value.ValueKind == JsonValueKind.String ? m.Value.GetString()! : throw new RiskInputException($"{m.Path}: must be a bucket name."), StringComparer.Ordinal);
+        var gammas = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (g, gp) in Array(e, "interBucket", path, required: false))
+        {
+            OnlyKnown(g, gp, "buckets", "correlation");
+            var pair = Array(g, "buckets", gp).Select(x => x.Item.ValueKind == JsonValueKind.String ? x.Item.GetString()! : throw new RiskInputException($"{x.Path}: must be a bucket name.")).ToArray();
+            if (pair.Length != 2)
+            {
+                throw new RiskInputException($"{gp}.buckets: must name exactly two buckets.");
+            }
+
+            gammas[$"{pair[0]}|{pair[1]}"] = Double(g, "correlation", gp);
+        }
+
+        var defaultBucket = Optional(e, "defaultBucket") is not null ? String(e, "defaultBucket", path) : null;
+        return Build(path, () => new SimmParameters(buckets, underlyings, gammas, OptionalDouble(e, "defaultInterBucketCorrelation", path, 0),
+            defaultBucket, Double(e, "maintenanceFactor", path)).Validate());
+    }
+
+    private static HistoricalSettings Historical(JsonElement e, string path, string directory)
+    {
+        OnlyKnown(e, path, "history", "varConfidence", "esConfidence", "horizonDays", "horizon", "lookbackDays", "ewmaLambda", "stressedPeriod", "maintenanceFactor");
+        var file = String(e, "history", path);
+        var horizon = Optional(e, "horizon") is null
+            ? HorizonMethod.SquareRootOfTime
+            : Enum(e, "horizon", path, ("squareRootOfTime", HorizonMethod.SquareRootOfTime), ("overlapping", HorizonMethod.OverlappingWindows));
+        DateOnly? from = null, to = null;
+        if (Optional(e, "stressedPeriod") is { } sp)
+        {
+            var spp = Join(path, "stressedPeriod");
+            OnlyKnown(sp, spp, "from", "to");
+            from = Date(sp, "from", spp);
+            to = Date(sp, "to", spp);
+        }
+
+        var parameters = Build(path, () => new HistoricalSimulationParameters(RiskMeasure.ExpectedShortfall,
+            OptionalDouble(e, "varConfidence", path, 0.99), OptionalDouble(e, "esConfidence", path, 0.975), Int(e, "horizonDays", path, 1), horizon,
+            Int(e, "lookbackDays", path, 500), Optional(e, "ewmaLambda") is null ? null : Double(e, "ewmaLambda", path), from, to,
+            Double(e, "maintenanceFactor", path)).Validate());
+        var historyPath = Path.IsPathRooted(file) ? file : Path.Combine(directory, file);
+        var history = PriceHistoryFile.Load(historyPath);
+        // Build the scenarios once here so a lookback or stressed period the history cannot serve fails at load.
+        _ = Build(path, () => new HistoricalSimulationModel(parameters, history));
+        return new HistoricalSettings(parameters, history, historyPath);
+    }
+
+    private static StressScenario[] StressScenarios(JsonElement e, string path)
+    {
+        OnlyKnown(e, path, "scenarios");
+        return Array(e, "scenarios", path).Select(s =>
+        {
+            OnlyKnown(s.Item, s.Path, "name", "shocks", "follows", "otherSpotMove", "otherVolShift");
+            var shocks = Array(s.Item, "shocks", s.Path).Select(x =>
+            {
+                OnlyKnown(x.Item, x.Path, "underlying", "spotMove", "volShift");
+                return new UnderlyingShock(String(x.Item, "underlying", x.Path), Double(x.Item, "spotMove", x.Path), OptionalDouble(x.Item, "volShift", x.Path, 0));
+            }).ToArray();
+            var follows = Array(s.Item, "follows", s.Path, required: false).Select(x =>
+            {
+                OnlyKnown(x.Item, x.Path, "underlying", "leader", "beta", "volShift");
+                return new CorrelatedMove(String(x.Item, "underlying", x.Path), String(x.Item, "leader", x.Path), Double(x.Item, "beta", x.Path),
+                    Optional(x.Item, "volShift") is null ? null : Double(x.Item, "volShift", x.Path));
+            }).ToArray();
+            var scenario = new StressScenario(String(s.Item, "name", s.Path), shocks, follows, OptionalDouble(s.Item, "otherSpotMove", s.Path, 0), OptionalDouble(s.Item, "otherVolShift", s.Path, 0));
+            _ = Build(s.Path, scenario.ToShock);
+            return scenario;
+        }).ToArray();
+    }
+
+    private static int Int(JsonElement e, string name, string path, int fallback)
+    {
+        if (Optional(e, name) is not { } v)
+        {
+            return fallback;
+        }
+
+        var d = AsDouble(v, Join(path, name));
+        return d == Math.Floor(d) && d is >= 1 and <= int.MaxValue ? (int)d : throw new RiskInputException($"{Join(path, name)}: must be a positive whole number.");
+    }
+
+    private static DateOnly Date(JsonElement e, string name, string path)
+    {
+        var text = String(e, name, path);
+        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
+            ? d
+            : throw new RiskInputException($"{Join(path, name)}: \"{text}\" is not a date (yyyy-MM-dd).");
     }
 
     private static MoveUnit Unit(JsonElement e, string path) => Optional(e, "unit") is null

@@ -3,6 +3,7 @@ using CrossMargin.Benchmarks.ActorKernel;
 using CrossMargin.Benchmarks.Book;
 using CrossMargin.Benchmarks.Engine;
 using CrossMargin.Benchmarks.Journal;
+using CrossMargin.Benchmarks.RiskModels;
 
 // book [--accounts N] [--seed S]: the whole-book re-margin harness (see README.md);
 // actors [--actors N] [--pairs P] [--runs R]: the actor kernel's figures (see README.md); anything else: BenchmarkDotNet.
@@ -27,6 +28,12 @@ if (args.Length > 0 && args[0] == "journal")
 if (args.Length > 0 && args[0] == "engine")
 {
     return RunMode(EngineBenchOptions.Parse, args, EngineBenchmark.RunAsync);
+}
+
+// risk [--accounts N] [--scenarios N] [--legs N] [--seed S]: historical VaR/ES and a book stress (see README.md).
+if (args.Length > 0 && args[0] == "risk")
+{
+    return RunMode(RiskBenchOptions.Parse, args, o => Task.FromResult(RiskBenchmark.Run(o)));
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -13,25 +13,49 @@ public static class MarginCommand
         var market = new Option<FileInfo>("--market") { Description = "Market snapshot JSON file (instruments, prices, marks, vols).", Required = true };
         var parameters = new Option<FileInfo>("--params") { Description = "Risk parameter file, e.g. config/risk/deribit-pm.json.", Required = true };
         var json = new Option<bool>("--json") { Description = "Write JSON instead of a table." };
+        var model = new Option<string?>("--model")
+        {
+            Description = "The cross pool's model instead of the file's: standard, portfolio, simm, var, es, composite; or all, every model the file has parameters for, side by side.",
+        };
         var command = new Command("margin", "Equity, initial and maintenance margin, available margin, status, and how each figure came about.")
         {
-            portfolio, market, parameters, json,
+            portfolio, market, parameters, json, model,
         };
         command.SetAction(result => Run(
             result.GetValue(portfolio)!.FullName, result.GetValue(market)!.FullName, result.GetValue(parameters)!.FullName,
-            result.GetValue(json), output, error));
+            result.GetValue(json), output, error, result.GetValue(model)));
         return command;
     }
 
     /// <summary>Runs the assessment; returns 0, or 2 with one line on <paramref name="error"/> for bad input.</summary>
-    public static int Run(string portfolioPath, string marketPath, string parametersPath, bool json, TextWriter output, TextWriter error)
+    /// <remarks>
+    /// <paramref name="model"/> null keeps the file's model; "all" assesses with every model the file has parameters
+    /// for and shows them side by side.
+    /// </remarks>
+    public static int Run(string portfolioPath, string marketPath, string parametersPath, bool json, TextWriter output, TextWriter error, string? model = null)
     {
         try
         {
+            if (model is not null && model != "all" && !RiskParameters.ModelNames.Contains(model))
+            {
+                throw new RiskInputException($"--model: \"{model}\" is not one of all, {string.Join(", ", RiskParameters.ModelNames)}.");
+            }
+
             var parameters = RiskParametersFile.Load(parametersPath);
             var snapshot = MarketFile.Load(marketPath);
             var portfolio = PortfolioFile.Load(portfolioPath);
-            var assessment = Guard(portfolioPath, () => parameters.CreateCalculator().Assess(portfolio, snapshot));
+            if (model == "all")
+            {
+                // The standard model assesses any valid portfolio, so its failure is bad input; another model may lack
+                // data this portfolio needs (an underlying the price history does not have) and is shown as n/a.
+                var all = parameters.AvailableModels.Select(name => name == "standard"
+                    ? new ModelAssessment(name, Guard(portfolioPath, () => parameters.CreateCalculator(name).Assess(portfolio, snapshot)), null)
+                    : Attempt(name, () => parameters.CreateCalculator(name).Assess(portfolio, snapshot))).ToArray();
+                output.WriteLine(json ? MarginReportJson.WriteAll(all) : MarginReportText.WriteAll(all, parameters.Description));
+                return 0;
+            }
+
+            var assessment = Guard(portfolioPath, () => parameters.CreateCalculator(model ?? parameters.SelectedModel).Assess(portfolio, snapshot));
             output.WriteLine(json ? MarginReportJson.Write(assessment) : MarginReportText.Write(assessment, parameters.Description));
             return 0;
         }
@@ -39,6 +63,18 @@ public static class MarginCommand
         {
             error.WriteLine($"error: {e.Message}");
             return 2;
+        }
+    }
+
+    private static ModelAssessment Attempt(string model, Func<Risk.Margin.AccountMargin> assess)
+    {
+        try
+        {
+            return new ModelAssessment(model, assess(), null);
+        }
+        catch (ArgumentException e)
+        {
+            return new ModelAssessment(model, null, RiskInputException.From(e, "").Message);
         }
     }
 

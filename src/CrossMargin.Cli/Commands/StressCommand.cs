@@ -4,7 +4,10 @@ using CrossMargin.Cli.Node;
 
 namespace CrossMargin.Cli.Commands;
 
-/// <summary><c>cm stress run --shock BTC=-30%,ETH=-35%,vol=+20</c>.</summary>
+/// <summary>
+/// <c>cm stress run --shock BTC=-30%,ETH=-35%,vol=+20</c> across a node's live accounts, and <c>cm stress portfolio</c>,
+/// the offline stress of one portfolio file (<see cref="PortfolioStressCommand"/>).
+/// </summary>
 public static class StressCommand
 {
     /// <summary>Creates the command.</summary>
@@ -49,8 +52,9 @@ public static class StressCommand
                 console.Write(table);
             }, request);
         }));
-        var command = new Command("stress", "Stress tests across the node's live accounts.");
+        var command = new Command("stress", "Stress tests: across the node's live accounts (run), or of one portfolio offline (portfolio).");
         command.Subcommands.Add(run);
+        command.Subcommands.Add(PortfolioStressCommand.Create(output, error));
         return command;
     }
 }

@@ -71,6 +71,12 @@ public sealed class MarketSnapshot
     /// <summary>Every instrument listed in the snapshot.</summary>
     public IEnumerable<Instrument> Instruments => _instruments.Values;
 
+    /// <summary>Every asset's USD index price, by asset code.</summary>
+    public IReadOnlyDictionary<string, decimal> AssetPrices => _assetPrices;
+
+    /// <summary>The market of every underlying listed.</summary>
+    public IEnumerable<UnderlyingMarket> UnderlyingMarkets => _underlyings.Values;
+
     /// <summary>The Black-76 inputs of every option, by symbol.</summary>
     public IReadOnlyDictionary<string, OptionInputs> Options => _options;
 

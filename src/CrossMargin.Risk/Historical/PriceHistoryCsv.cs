@@ -1,0 +1,112 @@
+using System.Globalization;
+
+namespace CrossMargin.Risk.Historical;
+
+/// <summary>
+/// Reads and writes price histories as CSV: a header <c>date,BTC,ETH</c>, then one row per day
+/// <c>2024-01-02,42000.5,2300.25</c> (ISO dates increasing, prices positive, '.' decimals, no quoting). Lines
+/// starting with '#' and blank lines are skipped. This is a parser of given text, not file access: the caller opens
+/// the stream.
+/// </summary>
+public static class PriceHistoryCsv
+{
+    /// <summary>Parses a history; throws <see cref="PriceHistoryFormatException"/> naming the line and the problem.</summary>
+    public static PriceHistory Parse(TextReader reader)
+    {
+        string[]? header = null;
+        var dates = new List<DateOnly>();
+        List<double>[] columns = [];
+        var lineNumber = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (line.Length == 0 || line.StartsWith('#') || string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            var fields = line.Split(',');
+            if (header is null)
+            {
+                header = fields.Select(f => f.Trim()).ToArray();
+                if (header.Length < 2 || header[0] != "date")
+                {
+                    throw new PriceHistoryFormatException(lineNumber, "the header must be \"date\" followed by one column per underlying (date,BTC,ETH).");
+                }
+
+                var duplicate = header.Skip(1).GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1 || g.Key.Length == 0);
+                if (duplicate is not null)
+                {
+                    throw new PriceHistoryFormatException(lineNumber, duplicate.Key.Length == 0 ? "an underlying column has no name." : $"underlying {duplicate.Key} appears twice in the header.");
+                }
+
+                columns = header.Skip(1).Select(_ => new List<double>()).ToArray();
+                continue;
+            }
+
+            if (fields.Length != header.Length)
+            {
+                throw new PriceHistoryFormatException(lineNumber, $"{fields.Length} fields where the header has {header.Length}.");
+            }
+
+            if (!DateOnly.TryParseExact(fields[0].Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            {
+                throw new PriceHistoryFormatException(lineNumber, $"date \"{fields[0]}\" is not yyyy-MM-dd.");
+            }
+
+            if (dates.Count > 0 && date <= dates[^1])
+            {
+                throw new PriceHistoryFormatException(lineNumber, $"date {date:yyyy-MM-dd} is not after the previous row's {dates[^1]:yyyy-MM-dd}.");
+            }
+
+            for (var c = 1; c < fields.Length; c++)
+            {
+                var text = fields[c].Trim();
+                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var price) || !double.IsFinite(price))
+                {
+                    throw new PriceHistoryFormatException(lineNumber, $"{header[c]}: \"{text}\" is not a number.");
+                }
+
+                if (price <= 0)
+                {
+                    throw new PriceHistoryFormatException(lineNumber, $"{header[c]}: price {text} must be positive.");
+                }
+
+                columns[c - 1].Add(price);
+            }
+
+            dates.Add(date);
+        }
+
+        if (header is null)
+        {
+            throw new PriceHistoryFormatException(0, "empty: no header line (date,BTC,ETH).");
+        }
+
+        if (dates.Count < 2)
+        {
+            throw new PriceHistoryFormatException(0, $"{dates.Count} row(s): at least two dates are needed for a return.");
+        }
+
+        return new PriceHistory(dates, header.Skip(1), columns.Select(c => c.ToArray()));
+    }
+
+    /// <summary>Writes <paramref name="history"/> with prices to <paramref name="decimals"/> places and '\n' line ends.</summary>
+    public static void Write(PriceHistory history, TextWriter writer, int decimals = 2)
+    {
+        var format = "F" + decimals.ToString(CultureInfo.InvariantCulture);
+        var columns = history.Underlyings.Select(history.ClosesOf).ToArray();
+        writer.Write("date," + string.Join(',', history.Underlyings) + "\n");
+        for (var t = 0; t < history.Dates.Count; t++)
+        {
+            writer.Write(history.Dates[t].ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            foreach (var column in columns)
+            {
+                writer.Write(',');
+                writer.Write(column[t].ToString(format, CultureInfo.InvariantCulture));
+            }
+
+            writer.Write('\n');
+        }
+    }
+}

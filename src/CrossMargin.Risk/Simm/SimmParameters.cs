@@ -1,0 +1,74 @@
+namespace CrossMargin.Risk.Simm;
+
+/// <summary>
+/// Parameters of the sensitivity-based model in the style of ISDA SIMM: buckets, which underlying falls in which
+/// bucket, correlations between buckets, and MM = <paramref name="MaintenanceFactor"/> x IM.
+/// </summary>
+/// <param name="Buckets">The buckets.</param>
+/// <param name="BucketOfUnderlying">Bucket name per underlying.</param>
+/// <param name="InterBucketCorrelations">gamma per pair of buckets, keyed "A|B" (either order).</param>
+/// <param name="DefaultInterBucketCorrelation">gamma of a pair not listed.</param>
+/// <param name="DefaultBucket">The bucket of an underlying not mapped, or null to reject it.</param>
+/// <param name="MaintenanceFactor">MM / IM, in (0, 1].</param>
+public sealed record SimmParameters(
+    IReadOnlyList<SimmBucket> Buckets,
+    IReadOnlyDictionary<string, string> BucketOfUnderlying,
+    IReadOnlyDictionary<string, double> InterBucketCorrelations,
+    double DefaultInterBucketCorrelation,
+    string? DefaultBucket,
+    double MaintenanceFactor)
+{
+    /// <summary>Checks the parameters; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
+    public SimmParameters Validate()
+    {
+        foreach (var b in Buckets)
+        {
+            if (!(b.DeltaRiskWeight >= 0) || !(b.VegaRiskWeight >= 0) || !(b.IntraCorrelation is >= -1 and <= 1) || !(b.DeltaThresholdUsd > 0) || !(b.VegaThresholdUsd > 0))
+            {
+                throw new ArgumentException($"Bucket {b.Name}: risk weights must be >= 0, the correlation in [-1, 1] and thresholds > 0.");
+            }
+        }
+
+        if (Buckets.Select(b => b.Name).Distinct(StringComparer.Ordinal).Count() != Buckets.Count)
+        {
+            throw new ArgumentException("Bucket names must be distinct.");
+        }
+
+        foreach (var name in BucketOfUnderlying.Values.Append(DefaultBucket).OfType<string>())
+        {
+            _ = BucketNamed(name);
+        }
+
+        foreach (var (pair, gamma) in InterBucketCorrelations)
+        {
+            var parts = pair.Split('|');
+            if (parts.Length != 2 || !(gamma is >= -1 and <= 1))
+            {
+                throw new ArgumentException($"Inter-bucket correlation {pair}: key must be \"A|B\" and the value in [-1, 1].");
+            }
+
+            _ = BucketNamed(parts[0]);
+            _ = BucketNamed(parts[1]);
+        }
+
+        if (!(DefaultInterBucketCorrelation is >= -1 and <= 1) || !(MaintenanceFactor is > 0 and <= 1))
+        {
+            throw new ArgumentException("The default inter-bucket correlation must be in [-1, 1] and the maintenance factor in (0, 1].");
+        }
+
+        return this;
+    }
+
+    /// <summary>The bucket of <paramref name="underlying"/>; throws when it is not mapped and there is no default.</summary>
+    public SimmBucket BucketFor(string underlying) =>
+        BucketOfUnderlying.TryGetValue(underlying, out var name) ? BucketNamed(name)
+        : DefaultBucket is { } d ? BucketNamed(d)
+        : throw new ArgumentException($"SIMM: underlying {underlying} has no bucket and there is no default bucket.");
+
+    /// <summary>gamma between buckets <paramref name="a"/> and <paramref name="b"/>.</summary>
+    public double Gamma(string a, string b) =>
+        InterBucketCorrelations.TryGetValue($"{a}|{b}", out var g) || InterBucketCorrelations.TryGetValue($"{b}|{a}", out g) ? g : DefaultInterBucketCorrelation;
+
+    private SimmBucket BucketNamed(string name) =>
+        Buckets.FirstOrDefault(b => b.Name == name) ?? throw new ArgumentException($"SIMM: unknown bucket {name}.");
+}
