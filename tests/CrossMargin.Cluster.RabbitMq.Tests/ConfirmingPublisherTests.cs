@@ -1,5 +1,6 @@
 using CrossMargin.Cluster.RabbitMq.Tests.Infrastructure;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 
 namespace CrossMargin.Cluster.RabbitMq.Tests;
 
@@ -43,12 +44,20 @@ public sealed class ConfirmingPublisherTests(RabbitMqBrokerFixture fixture)
 
         await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{\"a\":1}"), "exec-42", "execution").Within();
 
+        // Shard queues refuse basic.get (single active consumer), so a consuming channel of the test's own reads it.
         await using var channel = await connection.CreateChannelAsync(publisherConfirms: false);
-        var got = await channel.BasicGetAsync(connection.Names.Shard(0), autoAck: true);
-        Assert.NotNull(got);
-        Assert.Equal("exec-42", got.BasicProperties.MessageId);
-        Assert.Equal("execution", got.BasicProperties.Type);
-        Assert.Equal(DeliveryModes.Persistent, got.BasicProperties.DeliveryMode);
-        Assert.Equal("acct-1", got.RoutingKey);
+        var got = new TaskCompletionSource<BasicDeliverEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, args) =>
+        {
+            got.TrySetResult(args);
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(connection.Names.Shard(0), autoAck: true, consumer);
+        var delivery = await got.Task.Within();
+        Assert.Equal("exec-42", delivery.BasicProperties.MessageId);
+        Assert.Equal("execution", delivery.BasicProperties.Type);
+        Assert.Equal(DeliveryModes.Persistent, delivery.BasicProperties.DeliveryMode);
+        Assert.Equal("acct-1", delivery.RoutingKey);
     }
 }
