@@ -2,6 +2,7 @@ using BenchmarkDotNet.Running;
 using CrossMargin.Benchmarks.ActorKernel;
 using CrossMargin.Benchmarks.Book;
 using CrossMargin.Benchmarks.Journal;
+using CrossMargin.Benchmarks.Rabbit;
 
 // book [--accounts N] [--seed S]: the whole-book re-margin harness (see README.md);
 // actors [--actors N] [--pairs P] [--runs R]: the actor kernel's figures (see README.md); anything else: BenchmarkDotNet.
@@ -19,6 +20,12 @@ if (args.Length > 0 && args[0] == "actors")
 if (args.Length > 0 && args[0] == "journal")
 {
     return RunMode(JournalBenchmarkOptions.Parse, args, JournalBenchmark.RunAsync);
+}
+
+// rabbit [--size BYTES] [--messages N] [--window N] [--runs N] [--uri URI]: RabbitMQ's raw publish-to-consume rate (see README.md).
+if (args.Length > 0 && args[0] == "rabbit")
+{
+    return RunMode(RabbitBenchmarkOptions.Parse, args, RabbitBenchmark.RunAsync);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
