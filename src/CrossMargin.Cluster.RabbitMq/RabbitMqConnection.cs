@@ -27,6 +27,7 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _deadLetterLock = new(1, 1);
     private ConfirmingPublisher? _deadLetterPublisher;
+    private int _recoveries;
 
     private RabbitMqConnection(IConnection connection, RabbitMqOptions options, ILoggerFactory loggerFactory)
     {
@@ -53,7 +54,7 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     public bool IsOpen => Connection.IsOpen;
 
     /// <summary>Times the connection has recovered after an outage.</summary>
-    public int Recoveries { get; private set; }
+    public int Recoveries => Volatile.Read(ref _recoveries);
 
     internal ILoggerFactory LoggerFactory => _loggerFactory;
 
@@ -191,7 +192,7 @@ public sealed class RabbitMqConnection : IAsyncDisposable
 
     private Task OnRecoveredAsync(object sender, AsyncEventArgs e)
     {
-        Recoveries++;
+        Interlocked.Increment(ref _recoveries);
         _logger.LogInformation("RabbitMQ connection recovered (channels, topology and consumers restored)");
         return Task.CompletedTask;
     }

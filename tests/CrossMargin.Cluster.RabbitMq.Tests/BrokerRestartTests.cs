@@ -58,4 +58,31 @@ public sealed class BrokerRestartTests(RabbitMqBrokerFixture fixture)
             await consumer.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task A_publish_during_an_outage_completes_once_the_broker_is_back()
+    {
+        var options = fixture.Options(shardCount: 1);
+        await using var connection = await fixture.ConnectAsync(options);
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        await fixture.Broker.StopNodeAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            var failFast = await Assert.ThrowsAsync<PublishFailedException>(() =>
+                publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "exec-0", "execution", new PublishOptions { RetryThroughOutage = false }).Within());
+            Assert.Equal(PublishFailure.Timeout, failFast.Failure);
+
+            var publish = publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "exec-1", "execution");
+            await Task.Delay(1_000);
+            Assert.False(publish.IsCompleted, "a publish cannot be confirmed while the broker is down");
+            await fixture.Broker.StartNodeAsync().WaitAsync(TimeSpan.FromSeconds(120));
+            await publish.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            await fixture.Broker.StartNodeAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        }
+
+        Assert.Equal(1u, await Bodies.ReadyAsync(connection, connection.Names.Shard(0)));
+    }
 }

@@ -60,6 +60,31 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
     }
 
     [Fact]
+    public async Task Handlers_start_in_delivery_order_so_each_account_keeps_its_order()
+    {
+        const int messages = 500;
+        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1, o => o.Prefetch = 100));
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        for (var i = 0; i < messages; i++)
+        {
+            var id = i.ToString(CultureInfo.InvariantCulture);
+            await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8(id), id, "execution").Within();
+        }
+
+        // The synchronous part of the handler (an enqueue to the account) sees the queue's order; completions
+        // (persistence) overlap and finish in any order.
+        var order = new ConcurrentQueue<int>();
+        await using var consumer = await ShardConsumer.StartAsync(connection, 0, async (d, _) =>
+        {
+            order.Enqueue(int.Parse(d.MessageId!, CultureInfo.InvariantCulture));
+            await Task.Delay(int.Parse(d.MessageId!, CultureInfo.InvariantCulture) % 7, CancellationToken.None);
+        }).Within();
+        await Bounded.UntilAsync(() => consumer.Acknowledged == messages, "every message acked");
+
+        Assert.Equal(Enumerable.Range(0, messages), order.ToArray());
+    }
+
+    [Fact]
     public async Task A_consumer_stopped_mid_handler_leaves_the_delivery_to_the_next_consumer()
     {
         var options = fixture.Options(shardCount: 1, o => o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500));
