@@ -85,4 +85,35 @@ public sealed class BrokerRestartTests(RabbitMqBrokerFixture fixture)
 
         Assert.Equal(1u, await Bodies.ReadyAsync(connection, connection.Names.Shard(0)));
     }
+
+    [Fact]
+    public async Task A_handler_that_finishes_after_a_broker_restart_does_not_break_its_consumer()
+    {
+        var options = fixture.Options(shardCount: 1);
+        await using var connection = await fixture.ConnectAsync(options);
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var deliveries = new ConcurrentQueue<ShardDelivery>();
+        await using var consumer = await ShardConsumer.StartAsync(connection, 0, async (d, _) =>
+        {
+            deliveries.Enqueue(d);
+            if (d.MessageId == "exec-1" && !d.Redelivered)
+            {
+                await release.Task; // still persisting while the broker goes down
+            }
+        }).Within();
+        await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "exec-1", "execution").Within();
+        await Bounded.UntilAsync(() => consumer.InFlight == 1, "exec-1 in its handler");
+
+        await fixture.Broker.RestartAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        await Bounded.UntilAsync(() => connection.Recoveries >= 1 && deliveries.Count >= 2, "exec-1 redelivered after recovery");
+        release.SetResult(); // its ack now carries a delivery tag from before the outage: dropped, not a channel error
+        await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "exec-2", "execution").Within();
+        await Bounded.UntilAsync(() => deliveries.Any(d => d.MessageId == "exec-2"), "the consumer still consumes after the stale ack");
+
+        var redelivery = deliveries.First(d => d.MessageId == "exec-1" && d.Redelivered);
+        Assert.True(redelivery.Attempt >= 2);
+        await Bounded.UntilAsync(() => consumer.InFlight == 0, "everything settled");
+        Assert.Equal(0u, await Bodies.ReadyAsync(connection, connection.Names.Shard(0)));
+    }
 }
