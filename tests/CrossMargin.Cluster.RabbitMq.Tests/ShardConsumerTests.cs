@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using CrossMargin.Cluster.RabbitMq.Tests.Infrastructure;
+using RabbitMQ.Client;
 
 namespace CrossMargin.Cluster.RabbitMq.Tests;
 
@@ -187,6 +188,43 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
         Assert.Equal("3", Bodies.HeaderText(dead.BasicProperties.Headers, TransportHeaders.Attempts));
         Assert.Equal("acct-9", Bodies.HeaderText(dead.BasicProperties.Headers, TransportHeaders.OriginalRoutingKey));
         Assert.Equal(connection.Names.Shard(0), Bodies.HeaderText(dead.BasicProperties.Headers, TransportHeaders.SourceQueue));
+    }
+
+    [Fact]
+    public async Task A_message_that_never_finishes_is_dead_lettered_by_the_broker_after_the_delivery_limit()
+    {
+        // A message that crashes or wedges every node that takes it never reaches a handler failure; the quorum
+        // queue's own delivery limit stops it going round the cluster for ever.
+        var options = fixture.Options(shardCount: 1, o =>
+        {
+            o.MaxDeliveryAttempts = 2;
+            o.BrokerDeliveryLimit = 2;
+            o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(200);
+        });
+        await using var connection = await fixture.ConnectAsync(options);
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "exec-wedge", "execution").Within();
+
+        var attempts = new List<int>();
+        for (var round = 0; round < 3; round++)
+        {
+            var started = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var consumer = await ShardConsumer.StartAsync(connection, 0, async (d, ct) =>
+            {
+                started.TrySetResult(d.Attempt);
+                await Task.Delay(Timeout.Infinite, ct);
+            }).Within();
+            attempts.Add(await started.Task.Within());
+            await consumer.DisposeAsync();
+        }
+
+        Assert.Equal([1, 2, 3], attempts);
+        await using var channel = await connection.CreateChannelAsync(publisherConfirms: false);
+        BasicGetResult? dead = null;
+        await Bounded.UntilAsync(() => (dead = channel.BasicGetAsync(connection.Names.DeadLetter, autoAck: true).GetAwaiter().GetResult()) is not null, "the broker dead-letters it");
+        Assert.Equal("exec-wedge", dead!.BasicProperties.MessageId);
+        Assert.True(dead.BasicProperties.Headers?.ContainsKey("x-death"), "the broker's dead-lettering adds x-death with the reason");
+        Assert.Equal(0u, await Bodies.ReadyAsync(connection, connection.Names.Shard(0)));
     }
 
     [Fact]
