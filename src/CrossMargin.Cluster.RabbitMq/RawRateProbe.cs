@@ -15,14 +15,21 @@ public static class RawRateProbe
     /// <summary>
     /// Publishes <paramref name="messageCount"/> messages of <paramref name="messageSize"/> bytes into a temporary queue
     /// with up to <paramref name="publishWindow"/> unconfirmed at once, consumes them, and deletes the queue.
+    /// <paramref name="queueType"/> is <c>quorum</c> (what shard queues are) or <c>classic</c> (for comparison).
     /// </summary>
     public static async Task<RawRateResult> MeasureAsync(
         RabbitMqConnection connection,
         int messageSize,
         int messageCount,
         int publishWindow = 512,
+        string queueType = "quorum",
         CancellationToken cancellationToken = default)
     {
+        if (queueType is not ("quorum" or "classic"))
+        {
+            throw new ArgumentException($"Queue type is quorum or classic (was '{queueType}').", nameof(queueType));
+        }
+
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentOutOfRangeException.ThrowIfNegative(messageSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(messageCount, 1);
@@ -33,7 +40,7 @@ public static class RawRateProbe
         var channel = await connection.CreateChannelAsync(publisherConfirms: false, cancellationToken).ConfigureAwait(false);
         await using (channel.ConfigureAwait(false))
         {
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?> { ["x-queue-type"] = queueType }, cancellationToken: cancellationToken).ConfigureAwait(false);
             try
             {
                 await channel.BasicQosAsync(0, connection.Options.Prefetch, global: false, cancellationToken).ConfigureAwait(false);

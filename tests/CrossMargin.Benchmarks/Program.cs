@@ -22,7 +22,7 @@ if (args.Length > 0 && args[0] == "journal")
     return RunMode(JournalBenchmarkOptions.Parse, args, JournalBenchmark.RunAsync);
 }
 
-// rabbit [--size BYTES] [--messages N] [--window N] [--runs N] [--uri URI]: RabbitMQ's raw publish-to-consume rate (see README.md).
+// rabbit [--size BYTES] [--messages N] [--window N] [--runs N] [--queue quorum|classic] [--uri URI]: RabbitMQ's raw publish-to-consume rate (see README.md).
 if (args.Length > 0 && args[0] == "rabbit")
 {
     return RunMode(RabbitBenchmarkOptions.Parse, args, RabbitBenchmark.RunAsync);

@@ -26,12 +26,12 @@ internal static class RabbitBenchmark
             var settings = new RabbitMqOptions { Uri = uri, Prefix = "bench", ClientName = "cm-bench-rabbit" };
             await using var connection = await RabbitMqConnection.ConnectAsync(settings).ConfigureAwait(false);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"RabbitMQ raw publish-to-consume: {options.MessageSize} B bodies, {options.Messages:N0} messages per run, quorum queue, persistent, confirms ({options.Window} in flight), manual acks (prefetch {settings.Prefetch})"));
-            await RawRateProbe.MeasureAsync(connection, options.MessageSize, Math.Min(options.Messages, 10_000), options.Window).ConfigureAwait(false);
+                $"RabbitMQ raw publish-to-consume: {options.MessageSize} B bodies, {options.Messages:N0} messages per run, {options.QueueType} queue, persistent, confirms ({options.Window} in flight), manual acks (prefetch {settings.Prefetch})"));
+            await RawRateProbe.MeasureAsync(connection, options.MessageSize, Math.Min(options.Messages, 10_000), options.Window, options.QueueType).ConfigureAwait(false);
             var rates = new List<double>();
             for (var run = 1; run <= options.Runs; run++)
             {
-                var result = await RawRateProbe.MeasureAsync(connection, options.MessageSize, options.Messages, options.Window).ConfigureAwait(false);
+                var result = await RawRateProbe.MeasureAsync(connection, options.MessageSize, options.Messages, options.Window, options.QueueType).ConfigureAwait(false);
                 rates.Add(result.MessagesPerSecond);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  run {run}: {result.MessagesPerSecond:N0} msg/s ({result.MegabytesPerSecond:F1} MB/s, {result.Elapsed.TotalSeconds:F2} s)"));
