@@ -76,13 +76,13 @@ public sealed class ConfirmingPublisher : IAsyncDisposable
         var delay = settings.ReconnectBackoffMin;
         for (var attempt = 1; ; attempt++)
         {
-            var channel = await ChannelAsync(cancellationToken).ConfigureAwait(false);
             Exception failure;
             using (var confirm = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 confirm.CancelAfter(settings.ConfirmTimeout);
                 try
                 {
+                    var channel = await ChannelAsync(confirm.Token).ConfigureAwait(false);
                     await channel.BasicPublishAsync(exchange, routingKey, options.Mandatory, properties, body, confirm.Token).ConfigureAwait(false);
                     return;
                 }

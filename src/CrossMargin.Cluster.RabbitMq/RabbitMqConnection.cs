@@ -73,7 +73,9 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<RabbitMqConnection>();
         var factory = CreateFactory(options);
+        // Strategies added first are outermost: the time-out bounds all attempts together, not each one.
         var pipeline = new ResiliencePipelineBuilder()
+            .AddTimeout(options.ConnectTimeout)
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<BrokerUnreachableException>().Handle<IOException>(),
@@ -88,7 +90,6 @@ public sealed class RabbitMqConnection : IAsyncDisposable
                     return ValueTask.CompletedTask;
                 },
             })
-            .AddTimeout(options.ConnectTimeout)
             .Build();
         IConnection connection;
         try

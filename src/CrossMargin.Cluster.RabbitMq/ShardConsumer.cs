@@ -126,8 +126,13 @@ public sealed class ShardConsumer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await _channel.DisposeAsync().ConfigureAwait(false);
-        _abort.Dispose();
-        _ackLock.Dispose();
+
+        // A handler that ignored its cancellation may still finish and try to settle; it must find these alive.
+        if (InFlight == 0)
+        {
+            _abort.Dispose();
+            _ackLock.Dispose();
+        }
     }
 
     private async Task StopInPhasesAsync()
@@ -240,6 +245,12 @@ public sealed class ShardConsumer : IAsyncDisposable
                 Interlocked.Increment(ref _acknowledged);
             }
         }
+#pragma warning disable CA1031 // Nobody awaits this task: whatever escapes is logged, and the unacked delivery comes back.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(e, "Shard {Shard}: settling message {MessageId} failed; the broker redelivers it", Shard, delivery.MessageId);
+        }
         finally
         {
             lock (_gate)
@@ -274,7 +285,7 @@ public sealed class ShardConsumer : IAsyncDisposable
 
                 return;
             }
-            catch (PublishFailedException e)
+            catch (Exception e) when (e is PublishFailedException or OperationInterruptedException or BrokerUnreachableException or IOException or ObjectDisposedException)
             {
                 _logger.LogError(e, "Shard {Shard}: dead-lettering message {MessageId} failed; requeueing it", Shard, delivery.MessageId);
             }
