@@ -116,4 +116,54 @@ public sealed class BrokerRestartTests(RabbitMqBrokerFixture fixture)
         await Bounded.UntilAsync(() => consumer.InFlight == 0, "everything settled");
         Assert.Equal(0u, await Bodies.ReadyAsync(connection, connection.Names.Shard(0)));
     }
+
+    [Fact]
+    public async Task Each_account_stays_on_its_shard_queue_across_a_broker_restart()
+    {
+        // The consistent-hash exchange keeps its ring in memory and rebuilds it from the durable bindings at boot, in
+        // the order it recovers them: an order that differed from the declaration order would move accounts between
+        // shards. 16 shards, so names sort differently from numbers (shard.10 before shard.2).
+        const int accounts = 4_000;
+        var options = fixture.Options(shardCount: 16, o => o.Prefetch = 200);
+        await using var connection = await fixture.ConnectAsync(options);
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+
+        var before = await ShardOfEveryAccountAsync(connection, publisher, accounts, "before");
+        await fixture.Broker.RestartAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        await Bounded.UntilAsync(() => connection.Recoveries >= 1 && connection.IsOpen, "the connection recovered");
+        var after = await ShardOfEveryAccountAsync(connection, publisher, accounts, "after");
+
+        var moved = before.Where(pair => after[pair.Key] != pair.Value).Select(pair => $"{pair.Key}: {pair.Value} -> {after[pair.Key]}").Take(5).ToArray();
+        Assert.True(moved.Length == 0, "accounts moved shard across the restart, e.g. " + string.Join(", ", moved));
+    }
+
+    private static async Task<Dictionary<string, int>> ShardOfEveryAccountAsync(RabbitMqConnection connection, ConfirmingPublisher publisher, int accounts, string round)
+    {
+        var shardOf = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        var consumers = new List<ShardConsumer>();
+        for (var shard = 0; shard < connection.Options.ShardCount; shard++)
+        {
+            consumers.Add(await ShardConsumer.StartAsync(connection, shard, (d, _) =>
+            {
+                shardOf[d.AccountId] = d.Shard;
+                return Task.CompletedTask;
+            }).Within());
+        }
+
+        var publishes = new List<Task>(accounts);
+        for (var i = 0; i < accounts; i++)
+        {
+            var account = "acct-" + i.ToString(CultureInfo.InvariantCulture);
+            publishes.Add(publisher.PublishAsync(connection.Names.Accounts, account, Bodies.Utf8(account), $"{round}-{account}", "execution"));
+        }
+
+        await Task.WhenAll(publishes).Within();
+        await Bounded.UntilAsync(() => shardOf.Count == accounts, $"every account consumed ({round})");
+        foreach (var consumer in consumers)
+        {
+            await consumer.DisposeAsync();
+        }
+
+        return new Dictionary<string, int>(shardOf, StringComparer.Ordinal);
+    }
 }
