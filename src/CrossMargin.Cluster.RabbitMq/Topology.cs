@@ -22,6 +22,9 @@ public static class Topology
     /// <summary>The x-consistent-hash exchange type (plugin <c>rabbitmq_consistent_hash_exchange</c>).</summary>
     public const string ConsistentHashExchangeType = "x-consistent-hash";
 
+    /// <summary>The x-modulus-hash exchange type (plugin <c>rabbitmq_sharding</c>): hash of the routing key modulo the bound queues.</summary>
+    public const string ModulusHashExchangeType = "x-modulus-hash";
+
     /// <summary>Declares everything shared by the cluster (not the per-node marks and reply queues).</summary>
     /// <exception cref="TopologyConflictException">Something exists with other settings, or the consistent-hash plugin is not enabled.</exception>
     public static async Task DeclareAsync(RabbitMqConnection connection, CancellationToken cancellationToken = default)
@@ -41,15 +44,16 @@ public static class Topology
                 await channel.QueueDeclareAsync(names.DeadLetter, durable: true, exclusive: false, autoDelete: false, arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: cancellationToken).ConfigureAwait(false);
                 await channel.QueueBindAsync(names.DeadLetter, names.DeadLetter, "", cancellationToken: cancellationToken).ConfigureAwait(false);
 
-                step = $"exchange '{names.Accounts}' ({ConsistentHashExchangeType})";
-                await channel.ExchangeDeclareAsync(names.Accounts, ConsistentHashExchangeType, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+                step = $"exchange '{names.Accounts}' ({options.AccountsExchangeType})";
+                await channel.ExchangeDeclareAsync(names.Accounts, options.AccountsExchangeType, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
                 var weight = options.ShardWeight.ToString(CultureInfo.InvariantCulture);
                 for (var shard = 0; shard < options.ShardCount; shard++)
                 {
                     step = $"queue '{names.Shard(shard)}' (quorum)";
                     await channel.QueueDeclareAsync(names.Shard(shard), durable: true, exclusive: false, autoDelete: false, arguments: ShardQueueArguments(connection), cancellationToken: cancellationToken).ConfigureAwait(false);
 
-                    // The consistent-hash exchange reads the binding key as the queue's weight on the hash ring.
+                    // The consistent-hash exchange reads the binding key as the queue's weight on the hash ring; the
+                    // modulus-hash exchange ignores it.
                     await channel.QueueBindAsync(names.Shard(shard), names.Accounts, weight, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
 
@@ -67,8 +71,9 @@ public static class Topology
             {
                 throw new TopologyConflictException(
                     $"RabbitMQ refused to declare {step}: {e.ShutdownReason.ReplyText}. Another node (or an older version) declared it " +
-                    "with other settings, or the rabbitmq_consistent_hash_exchange plugin is not enabled; " +
-                    "check RabbitMq:Prefix, ShardCount and BrokerDeliveryLimit against the running cluster.", e);
+                    $"with other settings, or the plugin of exchange type {options.AccountsExchangeType} (rabbitmq_sharding for x-modulus-hash, " +
+                    "rabbitmq_consistent_hash_exchange for x-consistent-hash) is not enabled; " +
+                    "check RabbitMq:Prefix, AccountsExchangeType, ShardCount and BrokerDeliveryLimit against the running cluster.", e);
             }
 
             if (channel.IsOpen)

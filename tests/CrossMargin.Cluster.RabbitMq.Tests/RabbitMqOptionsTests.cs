@@ -18,6 +18,7 @@ public sealed class RabbitMqOptionsTests
             MaxDeliveryAttempts = 5,
             BrokerDeliveryLimit = 3,
             Port = 0,
+            AccountsExchangeType = "topic",
         };
 
         var errors = options.Validate();
@@ -28,6 +29,7 @@ public sealed class RabbitMqOptionsTests
         Assert.Contains(errors, e => e.Contains("ReconnectBackoffMax", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("BrokerDeliveryLimit", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Port", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("AccountsExchangeType", StringComparison.Ordinal));
         Assert.False(new RabbitMqOptionsValidator().Validate(null, options).Succeeded);
     }
 

@@ -45,11 +45,17 @@ public sealed class TopologyTests(RabbitMqBrokerFixture fixture)
         Assert.Contains("PRECONDITION_FAILED", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Consistent_hashing_spreads_8000_accounts_evenly_over_8_shards_and_keeps_each_account_on_its_shard()
+    [Theory]
+    [InlineData(Topology.ModulusHashExchangeType)]
+    [InlineData(Topology.ConsistentHashExchangeType)]
+    public async Task Hashing_spreads_8000_accounts_evenly_over_8_shards_and_keeps_each_account_on_its_shard(string exchangeType)
     {
         const int accounts = 8_000;
-        var options = fixture.Options(shardCount: 8, o => o.Prefetch = 500);
+        var options = fixture.Options(shardCount: 8, o =>
+        {
+            o.Prefetch = 500;
+            o.AccountsExchangeType = exchangeType;
+        });
         await using var connection = await fixture.ConnectAsync(options);
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
         await PublishAccountsAsync(publisher, connection, accounts, "a");

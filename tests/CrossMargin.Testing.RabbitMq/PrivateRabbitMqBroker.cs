@@ -10,7 +10,7 @@ namespace CrossMargin.Testing.RabbitMq;
 /// <summary>
 /// A throw-away RabbitMQ node owned by the current test run or benchmark: its own node name, Erlang cookie, data and
 /// log directories in a temporary directory (owned by the <c>rabbitmq</c> user when running as root, since the broker
-/// will not run as root), the consistent-hash exchange plugin enabled, listening on 127.0.0.1 on a free port; stopped
+/// will not run as root), the hash exchange plugins enabled (consistent-hash and sharding's modulus-hash), listening on 127.0.0.1 on a free port; stopped
 /// and deleted on dispose. Never the Debian package's system node. It can be stopped and started again on the same
 /// data (<see cref="RestartAsync"/>) for recovery tests. When the server is not installed, starting fails with a message
 /// that says how to install it.
@@ -224,7 +224,7 @@ public sealed class PrivateRabbitMqBroker : IAsyncDisposable
     {
         Directory.CreateDirectory(Path.Combine(RootDirectory, "mnesia"));
         Directory.CreateDirectory(LogDirectory);
-        await File.WriteAllTextAsync(Path.Combine(RootDirectory, "enabled_plugins"), "[rabbitmq_consistent_hash_exchange].\n", cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(RootDirectory, "enabled_plugins"), "[rabbitmq_consistent_hash_exchange,rabbitmq_sharding].\n", cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(RootDirectory, "rabbitmq.conf"), string.Join('\n', [
             $"listeners.tcp.default = 127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}",
             "disk_free_limit.absolute = 50MB",
