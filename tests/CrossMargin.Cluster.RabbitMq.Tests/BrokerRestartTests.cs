@@ -15,7 +15,6 @@ public sealed class BrokerRestartTests(RabbitMqBrokerFixture fixture)
         await using var connection = await fixture.ConnectAsync(options);
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
         var seen = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
-        var redelivered = 0;
         var consumers = new List<ShardConsumer>();
         for (var shard = 0; shard < 2; shard++)
         {
@@ -23,10 +22,6 @@ public sealed class BrokerRestartTests(RabbitMqBrokerFixture fixture)
             {
                 await Task.Delay(1, CancellationToken.None); // a journal write
                 seen.AddOrUpdate(d.MessageId!, 1, (_, n) => n + 1);
-                if (d.Redelivered)
-                {
-                    Interlocked.Increment(ref redelivered);
-                }
             }).Within());
         }
 
@@ -50,9 +45,11 @@ public sealed class BrokerRestartTests(RabbitMqBrokerFixture fixture)
         await Task.WhenAll(streams).WaitAsync(TimeSpan.FromSeconds(120));
         await Bounded.UntilAsync(() => seen.Count == messages, $"every id consumed after the restart (have {seen.Count})", TimeSpan.FromSeconds(120));
 
+        // The handler records an id before its delivery is acked, so the last acks may trail the last ids by a moment.
+        await Bounded.UntilAsync(() => consumers.Sum(c => c.Acknowledged) >= messages, "every message acked once its handler finished");
         Assert.Equal(messages, seen.Count);
         Assert.True(connection.Recoveries >= 1, "the connection recovered");
-        Assert.True(consumers.Sum(c => c.Acknowledged) >= messages - Volatile.Read(ref redelivered), "consumers resumed acking");
+        Assert.Equal(0u, await Bodies.ReadyAsync(connection, connection.Names.Shard(0)) + await Bodies.ReadyAsync(connection, connection.Names.Shard(1)));
         foreach (var consumer in consumers)
         {
             await consumer.DisposeAsync();
