@@ -43,7 +43,8 @@ public sealed class RabbitMqOptions
     /// by a hash of the routing key (the account id). The consistent-hash exchange keeps its ring in memory and rebuilds
     /// it at boot in the order it recovers the bindings, which is not the order they were declared in: measured on
     /// 3.10.8 with 16 shards, accounts moved between shard queues across a broker restart. The modulus-hash exchange
-    /// has no state (hash modulo the bound queues, taken in name order), so an account stays on its queue.
+    /// has no state (hash modulo the number of bound queues, picked in the route table's sorted order), so an account stays
+    /// on its queue.
     /// </summary>
     public string AccountsExchangeType { get; set; } = Topology.ModulusHashExchangeType;
 
