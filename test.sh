@@ -21,7 +21,8 @@ if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
 fi
 
 # RabbitMQ: the transport tests and the rabbit benchmark start their own private node from these binaries (own node
-# name, cookie and directories owned by rabbitmq, free ports, the consistent-hash plugin); the system node is never used.
+# name, cookie and directories owned by rabbitmq, free ports, the sharding and consistent-hash exchange plugins); the
+# system node is never used.
 if [ ! -x /usr/sbin/rabbitmq-server ]; then
   echo "test.sh: installing RabbitMQ server binaries (Debian package rabbitmq-server)" >&2
   need_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
