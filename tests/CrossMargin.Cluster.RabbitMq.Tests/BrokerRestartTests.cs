@@ -134,6 +134,27 @@ public sealed class BrokerRestartTests(RabbitMqBrokerFixture fixture)
         Assert.True(moved.Length == 0, "accounts moved shard across the restart, e.g. " + string.Join(", ", moved));
     }
 
+    [Fact]
+    public async Task Mark_subscriptions_and_reply_queues_come_back_after_a_broker_restart()
+    {
+        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1));
+        var marks = new ConcurrentQueue<string>();
+        await using var subscriber = await MarksSubscriber.StartAsync(connection, "node-a", m => { marks.Enqueue(m.MessageId!); return Task.CompletedTask; }).Within();
+        await using var replier = await ConfirmingPublisher.CreateAsync(connection);
+        await using var consumer = await ShardConsumer.StartAsync(connection, 0, (d, ct) =>
+            replier.ReplyAsync(d.ReplyTo!, d.CorrelationId!, Bodies.Utf8("{\"accepted\":true}"), "reply-" + d.MessageId, "pre-trade-result", ct)).Within();
+        await using var requests = await RequestClient.StartAsync(connection, "node-a").Within();
+
+        await fixture.Broker.RestartAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        await Bounded.UntilAsync(() => connection.Recoveries >= 1 && connection.IsOpen, "the connection recovered");
+
+        // The exclusive queues died with the old connection; recovery re-declared and re-bound them.
+        await replier.PublishAsync(connection.Names.Marks, "", Bodies.Utf8("{}"), "mark-after", "prices").Within();
+        await Bounded.UntilAsync(() => marks.Contains("mark-after"), "a mark published after the restart arrives");
+        var reply = await requests.RequestAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "check-after", "pre-trade", TimeSpan.FromSeconds(20)).Within();
+        Assert.Equal("pre-trade-result", reply.Type);
+    }
+
     private static async Task<Dictionary<string, int>> ShardOfEveryAccountAsync(RabbitMqConnection connection, ConfirmingPublisher publisher, int accounts, string round)
     {
         var shardOf = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
