@@ -1,6 +1,7 @@
 using System.Globalization;
 using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Testing.RabbitMq;
+using RabbitMQ.Client;
 
 namespace CrossMargin.Benchmarks.Rabbit;
 
@@ -38,7 +39,13 @@ internal static class RabbitBenchmark
             }
 
             rates.Sort();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median: {rates[rates.Count / 2]:N0} msg/s"));
+            var raw = rates[rates.Count / 2];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median: {raw:N0} msg/s"));
+
+            // The transport's own path with no work in the handler: accounts exchange, 8 shard queues, 8 shard consumers.
+            var transport = await TransportRateAsync(uri, options).ConfigureAwait(false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"transport (accounts exchange -> 8 shard queues -> ShardConsumer, no-op handler): {transport:N0} msg/s, {transport / raw:P0} of raw"));
             return 0;
         }
         finally
@@ -47,6 +54,84 @@ internal static class RabbitBenchmark
             {
                 await broker.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    private static async Task<double> TransportRateAsync(Uri uri, RabbitBenchmarkOptions options)
+    {
+        var settings = new RabbitMqOptions { Uri = uri, Prefix = "bench-" + Guid.NewGuid().ToString("N")[..8], ShardCount = 8, ClientName = "cm-bench-transport" };
+        await using var connection = await RabbitMqConnection.ConnectAsync(settings).ConfigureAwait(false);
+        await Topology.DeclareAsync(connection).ConfigureAwait(false);
+        try
+        {
+            var acked = 0;
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var consumers = new List<ShardConsumer>();
+            for (var shard = 0; shard < settings.ShardCount; shard++)
+            {
+                consumers.Add(await ShardConsumer.StartAsync(connection, shard, (_, _) =>
+                {
+                    if (Interlocked.Increment(ref acked) == options.Messages)
+                    {
+                        done.TrySetResult();
+                    }
+
+                    return Task.CompletedTask;
+                }).ConfigureAwait(false));
+            }
+
+            var body = new byte[options.MessageSize];
+            body.AsSpan().Fill((byte)'x');
+            await using var publisher = await ConfirmingPublisher.CreateAsync(connection).ConfigureAwait(false);
+            using var window = new SemaphoreSlim(options.Window, options.Window);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var publishes = new List<Task>(options.Messages);
+            for (var i = 0; i < options.Messages; i++)
+            {
+                await window.WaitAsync().ConfigureAwait(false);
+                var id = i.ToString(CultureInfo.InvariantCulture);
+                publishes.Add(PublishAsync(publisher, connection.Names.Accounts, "acct-" + (i % 10_000).ToString(CultureInfo.InvariantCulture), body, id, window));
+            }
+
+            await Task.WhenAll(publishes).ConfigureAwait(false);
+            await done.Task.WaitAsync(TimeSpan.FromMinutes(5)).ConfigureAwait(false);
+            var elapsed = clock.Elapsed;
+            foreach (var consumer in consumers)
+            {
+                await consumer.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return options.Messages / elapsed.TotalSeconds;
+        }
+        finally
+        {
+            // Leave nothing behind on a broker given with --uri.
+            var channel = await connection.CreateChannelAsync(publisherConfirms: false).ConfigureAwait(false);
+            await using (channel.ConfigureAwait(false))
+            {
+                for (var shard = 0; shard < settings.ShardCount; shard++)
+                {
+                    await channel.QueueDeleteAsync(connection.Names.Shard(shard)).ConfigureAwait(false);
+                }
+
+                await channel.QueueDeleteAsync(connection.Names.DeadLetter).ConfigureAwait(false);
+                foreach (var exchange in connection.Names.Outbound.Concat([connection.Names.Accounts, connection.Names.Marks, connection.Names.Requests, connection.Names.DeadLetter]))
+                {
+                    await channel.ExchangeDeleteAsync(exchange).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private static async Task PublishAsync(ConfirmingPublisher publisher, string exchange, string account, byte[] body, string id, SemaphoreSlim window)
+    {
+        try
+        {
+            await publisher.PublishAsync(exchange, account, body, id, "execution").ConfigureAwait(false);
+        }
+        finally
+        {
+            window.Release();
         }
     }
 }
