@@ -44,8 +44,9 @@ internal static class RabbitBenchmark
 
             // The transport's own path with no work in the handler: accounts exchange, 8 shard queues, 8 shard consumers.
             var transport = await TransportRateAsync(uri, options).ConfigureAwait(false);
+            var share = options.QueueType == "quorum" ? string.Create(CultureInfo.InvariantCulture, $", {transport / raw:P0} of raw") : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"transport (accounts exchange -> 8 shard queues -> ShardConsumer, no-op handler): {transport:N0} msg/s, {transport / raw:P0} of raw"));
+                $"transport (accounts exchange -> 8 quorum shard queues -> ShardConsumer, no-op handler): {transport:N0} msg/s{share}"));
             return 0;
         }
         finally
