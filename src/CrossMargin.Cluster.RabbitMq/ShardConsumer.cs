@@ -207,7 +207,7 @@ public sealed class ShardConsumer : IAsyncDisposable
             AccountId = args.RoutingKey,
             Shard = Shard,
             Redelivered = args.Redelivered,
-            Attempt = (int)Math.Min(returned + 1, int.MaxValue),
+            Attempt = returned >= int.MaxValue - 1 ? int.MaxValue : (int)returned + 1,
             CorrelationId = properties.CorrelationId,
             ReplyTo = properties.ReplyTo,
         };
@@ -352,10 +352,14 @@ public sealed class ShardConsumer : IAsyncDisposable
             return 0;
         }
 
+        // The broker writes a number; anything else (a publisher's own header of that name) counts as a first attempt.
         return value switch
         {
-            byte[] text => long.Parse(Encoding.UTF8.GetString(text), CultureInfo.InvariantCulture),
-            IConvertible number => number.ToInt64(CultureInfo.InvariantCulture),
+            long number => Math.Max(number, 0),
+            int number => Math.Max(number, 0),
+            short number => Math.Max((int)number, 0),
+            byte number => number,
+            byte[] text when long.TryParse(Encoding.UTF8.GetString(text), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => Math.Max(parsed, 0),
             _ => 0,
         };
     }
