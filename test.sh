@@ -28,6 +28,15 @@ if [ ! -x /usr/bin/chromium ]; then
   need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# RabbitMQ: the transport tests and the rabbit benchmark start their own private node from these binaries (own node
+# name, cookie and directories owned by rabbitmq, free ports, the sharding and consistent-hash exchange plugins); the
+# system node is never used.
+if [ ! -x /usr/sbin/rabbitmq-server ]; then
+  echo "test.sh: installing RabbitMQ server binaries (Debian package rabbitmq-server)" >&2
+  need_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rabbitmq-server >/dev/null
+fi
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 status=0

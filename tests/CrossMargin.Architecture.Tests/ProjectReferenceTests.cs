@@ -36,6 +36,7 @@ public sealed class ProjectReferenceTests
     [InlineData("CrossMargin.Actors.TestKit", new[] { "CrossMargin.Actors" })]
     [InlineData("CrossMargin.Persistence", new[] { "CrossMargin.Actors" })]
     [InlineData("CrossMargin.Cluster", new[] { "CrossMargin.Actors", "CrossMargin.Persistence" })]
+    [InlineData("CrossMargin.Cluster.RabbitMq", new string[0])]
     [InlineData("CrossMargin.Engine", new[] { "CrossMargin.Risk", "CrossMargin.Actors", "CrossMargin.Persistence", "CrossMargin.Cluster" })]
     [InlineData("CrossMargin.Contracts", new[] { "CrossMargin.Risk", "CrossMargin.Engine" })]
     [InlineData("CrossMargin.Simulator", new[] { "CrossMargin.Risk", "CrossMargin.Engine", "CrossMargin.Contracts" })]
@@ -49,6 +50,18 @@ public sealed class ProjectReferenceTests
         var ours = ReferencesOf(assembly).Where(r => r.StartsWith("CrossMargin", StringComparison.Ordinal) || r is "cm" or "crossmargin-node");
 
         Assert.All(ours, r => Assert.Contains(r, allowed));
+    }
+
+    [Fact]
+    public void Only_the_transport_project_knows_the_broker_client()
+    {
+        // The cluster's membership, leases and sharding stay testable without a broker; the transport plugs in beside them.
+        foreach (var assembly in new[] { "CrossMargin.Cluster", "CrossMargin.Engine", "CrossMargin.Persistence" })
+        {
+            Assert.DoesNotContain("RabbitMQ.Client", ReferencesOf(assembly));
+        }
+
+        Assert.Contains("RabbitMQ.Client", ReferencesOf("CrossMargin.Cluster.RabbitMq"));
     }
 
     private static string[] ReferencesOf(string assembly) =>

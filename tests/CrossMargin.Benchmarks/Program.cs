@@ -4,6 +4,7 @@ using CrossMargin.Benchmarks.Book;
 using CrossMargin.Benchmarks.Engine;
 using CrossMargin.Benchmarks.Journal;
 using CrossMargin.Benchmarks.RiskModels;
+using CrossMargin.Benchmarks.Rabbit;
 
 // book [--accounts N] [--seed S]: the whole-book re-margin harness (see README.md);
 // actors [--actors N] [--pairs P] [--runs R]: the actor kernel's figures (see README.md); anything else: BenchmarkDotNet.
@@ -34,6 +35,12 @@ if (args.Length > 0 && args[0] == "engine")
 if (args.Length > 0 && args[0] == "risk")
 {
     return RunMode(RiskBenchOptions.Parse, args, o => Task.FromResult(RiskBenchmark.Run(o)));
+}
+
+// rabbit [--size BYTES] [--messages N] [--window N] [--runs N] [--queue quorum|classic] [--uri URI]: RabbitMQ's raw publish-to-consume rate (see README.md).
+if (args.Length > 0 && args[0] == "rabbit")
+{
+    return RunMode(RabbitBenchmarkOptions.Parse, args, RabbitBenchmark.RunAsync);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

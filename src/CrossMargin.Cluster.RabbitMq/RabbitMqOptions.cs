@@ -1,0 +1,194 @@
+namespace CrossMargin.Cluster.RabbitMq;
+
+/// <summary>
+/// How a node reaches RabbitMQ and shapes the transport (section <c>RabbitMq</c> of the node's configuration).
+/// Every node of a cluster must agree on <see cref="Prefix"/>, <see cref="ShardCount"/> and the queue arguments
+/// (<see cref="BrokerDeliveryLimit"/>): a node that disagrees fails at start with a <see cref="TopologyConflictException"/>.
+/// </summary>
+public sealed class RabbitMqOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "RabbitMq";
+
+    /// <summary>An AMQP URI (<c>amqp://user:password@host:port/vhost</c>); when set it wins over the separate connection fields.</summary>
+    public Uri? Uri { get; set; }
+
+    /// <summary>The broker's host name or address.</summary>
+    public string HostName { get; set; } = "127.0.0.1";
+
+    /// <summary>The broker's AMQP port.</summary>
+    public int Port { get; set; } = 5672;
+
+    /// <summary>The virtual host.</summary>
+    public string VirtualHost { get; set; } = "/";
+
+    /// <summary>The user name.</summary>
+    public string UserName { get; set; } = "guest";
+
+    /// <summary>The password.</summary>
+    public string Password { get; set; } = "guest";
+
+    /// <summary>
+    /// Unacknowledged deliveries a shard consumer holds at once. It bounds both the memory a node spends on a shard and
+    /// the number of executions in flight towards the journal's group commit; 1 would serialise persistence.
+    /// </summary>
+    public ushort Prefetch { get; set; } = 256;
+
+    /// <summary>Shard queues behind the account exchange. Fixed for a deployment: changing it moves accounts between shards.</summary>
+    public int ShardCount { get; set; } = 8;
+
+    /// <summary>
+    /// The type of the accounts exchange: <see cref="Topology.ModulusHashExchangeType"/> (plugin <c>rabbitmq_sharding</c>)
+    /// or <see cref="Topology.ConsistentHashExchangeType"/> (plugin <c>rabbitmq_consistent_hash_exchange</c>). Both route
+    /// by a hash of the routing key (the account id). The consistent-hash exchange keeps its ring in memory and rebuilds
+    /// it at boot in the order it recovers the bindings, which is not the order they were declared in: measured on
+    /// 3.10.8 with 16 shards, accounts moved between shard queues across a broker restart. The modulus-hash exchange
+    /// has no state (hash modulo the number of bound queues, picked in the route table's sorted order), so an account stays
+    /// on its queue.
+    /// </summary>
+    public string AccountsExchangeType { get; set; } = Topology.ModulusHashExchangeType;
+
+    /// <summary>The consistent-hash weight every shard queue is bound with (all equal, so shards get equal key space).</summary>
+    public int ShardWeight { get; set; } = 20;
+
+    /// <summary>Prefix of every exchange and queue name, so several clusters (or test runs) can share one broker.</summary>
+    public string Prefix { get; set; } = "cm";
+
+    /// <summary>How long a publish waits for the broker's confirm before the attempt counts as failed.</summary>
+    public TimeSpan ConfirmTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a publish keeps retrying through a lost connection before it gives up.</summary>
+    public TimeSpan PublishRetryTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The first reconnect (and publish retry) delay; also the client's fixed recovery interval.</summary>
+    public TimeSpan ReconnectBackoffMin { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest reconnect (and publish retry) delay the exponential back-off grows to.</summary>
+    public TimeSpan ReconnectBackoffMax { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the first connection keeps being retried before start-up fails.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Attempts a shard delivery gets when its handler fails: on the last failure the message goes to the dead-letter
+    /// queue with the failure's reason instead of back to its shard queue. Counted by the broker (quorum queue delivery
+    /// count), so it survives consumer crashes and shard hand-offs.
+    /// </summary>
+    public int MaxDeliveryAttempts { get; set; } = 5;
+
+    /// <summary>
+    /// The broker-side backstop (<c>x-delivery-limit</c>): a message returned this many times without ever failing in a
+    /// handler (it crashes the node, or keeps being handed off) is dead-lettered by the broker. Must be at least
+    /// <see cref="MaxDeliveryAttempts"/>.
+    /// </summary>
+    public int BrokerDeliveryLimit { get; set; } = 20;
+
+    /// <summary>Stop phase 1: how long cancelling the consumer (no new deliveries) may take.</summary>
+    public TimeSpan ConsumerCancelTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Stop phase 2: how long in-flight handlers get to finish (their deliveries are acked) before they are cancelled.</summary>
+    public TimeSpan HandlerDrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Stop phase 3: how long closing the channel (which requeues whatever is still unacked) may take.</summary>
+    public TimeSpan ChannelCloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Marks a node's marks queue keeps; older ones are dropped first (marks conflate: only the latest matters).</summary>
+    public int MarksQueueMaxLength { get; set; } = 100_000;
+
+    /// <summary>The client name shown in the broker's connection list.</summary>
+    public string ClientName { get; set; } = "crossmargin";
+
+    /// <summary>Lists every problem with these options (empty when they are valid).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Uri is null)
+        {
+            if (string.IsNullOrWhiteSpace(HostName))
+            {
+                errors.Add("RabbitMq:HostName is required when RabbitMq:Uri is not set.");
+            }
+
+            if (Port is <= 0 or > 65535)
+            {
+                errors.Add($"RabbitMq:Port must be 1-65535 (was {Port}).");
+            }
+
+            if (string.IsNullOrEmpty(VirtualHost))
+            {
+                errors.Add("RabbitMq:VirtualHost is required.");
+            }
+
+            if (string.IsNullOrEmpty(UserName))
+            {
+                errors.Add("RabbitMq:UserName is required.");
+            }
+        }
+        else if (Uri.Scheme is not ("amqp" or "amqps"))
+        {
+            errors.Add($"RabbitMq:Uri must be an amqp:// or amqps:// URI (was {Uri.Scheme}://).");
+        }
+
+        if (Prefetch == 0)
+        {
+            errors.Add("RabbitMq:Prefetch must be at least 1 (0 means unbounded).");
+        }
+
+        if (ShardCount is < 1 or > 4096)
+        {
+            errors.Add($"RabbitMq:ShardCount must be 1-4096 (was {ShardCount}).");
+        }
+
+        if (AccountsExchangeType is not (Topology.ModulusHashExchangeType or Topology.ConsistentHashExchangeType))
+        {
+            errors.Add($"RabbitMq:AccountsExchangeType must be {Topology.ModulusHashExchangeType} or {Topology.ConsistentHashExchangeType} (was '{AccountsExchangeType}').");
+        }
+
+        if (ShardWeight is < 1 or > 1000)
+        {
+            errors.Add($"RabbitMq:ShardWeight must be 1-1000 (was {ShardWeight}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(Prefix) || !Prefix.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            errors.Add($"RabbitMq:Prefix must be letters, digits, '-', '_' or '.' (was '{Prefix}').");
+        }
+
+        Positive(errors, nameof(ConfirmTimeout), ConfirmTimeout);
+        Positive(errors, nameof(PublishRetryTimeout), PublishRetryTimeout);
+        Positive(errors, nameof(ReconnectBackoffMin), ReconnectBackoffMin);
+        Positive(errors, nameof(ConnectTimeout), ConnectTimeout);
+        Positive(errors, nameof(ConsumerCancelTimeout), ConsumerCancelTimeout);
+        Positive(errors, nameof(HandlerDrainTimeout), HandlerDrainTimeout);
+        Positive(errors, nameof(ChannelCloseTimeout), ChannelCloseTimeout);
+        if (ReconnectBackoffMax < ReconnectBackoffMin)
+        {
+            errors.Add($"RabbitMq:ReconnectBackoffMax ({ReconnectBackoffMax}) must not be below RabbitMq:ReconnectBackoffMin ({ReconnectBackoffMin}).");
+        }
+
+        if (MaxDeliveryAttempts < 1)
+        {
+            errors.Add($"RabbitMq:MaxDeliveryAttempts must be at least 1 (was {MaxDeliveryAttempts}).");
+        }
+
+        if (BrokerDeliveryLimit < MaxDeliveryAttempts)
+        {
+            errors.Add($"RabbitMq:BrokerDeliveryLimit ({BrokerDeliveryLimit}) must be at least RabbitMq:MaxDeliveryAttempts ({MaxDeliveryAttempts}).");
+        }
+
+        if (MarksQueueMaxLength < 1)
+        {
+            errors.Add($"RabbitMq:MarksQueueMaxLength must be at least 1 (was {MarksQueueMaxLength}).");
+        }
+
+        return errors;
+    }
+
+    private static void Positive(List<string> errors, string name, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"RabbitMq:{name} must be positive (was {value}).");
+        }
+    }
+}

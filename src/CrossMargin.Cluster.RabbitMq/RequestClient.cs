@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
+
+namespace CrossMargin.Cluster.RabbitMq;
+
+/// <summary>
+/// Request/reply over AMQP for queries and pre-trade checks: requests carry a correlation id and this node's reply
+/// queue (<c>{prefix}.reply.{nodeId}</c>, exclusive, deleted with the connection); the answer is matched by correlation
+/// id, and an unanswered request fails with a <see cref="TimeoutException"/>. The request's TTL equals its time-out, so
+/// a request nobody waits for any more is dropped by the broker rather than answered. A pre-trade check is published
+/// to the accounts exchange (routing key = account id), so it reaches the account's owner behind the executions before
+/// it; a cluster-wide query goes to the requests exchange. A per-node reply queue rather than direct reply-to
+/// (<c>amq.rabbitmq.reply-to</c>): direct reply-to ties requests to the consuming channel and does not survive a
+/// reconnect, while a named queue is re-declared by the connection's recovery.
+/// </summary>
+public sealed class RequestClient : IAsyncDisposable
+{
+    private readonly IChannel _channel;
+    private readonly ConfirmingPublisher _publisher;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<ReceivedMessage>> _pending = new(StringComparer.Ordinal);
+    private readonly ILogger _logger;
+
+    private RequestClient(IChannel channel, ConfirmingPublisher publisher, string replyQueue, ILogger logger)
+    {
+        _channel = channel;
+        _publisher = publisher;
+        ReplyQueue = replyQueue;
+        _logger = logger;
+    }
+
+    /// <summary>This node's reply queue.</summary>
+    public string ReplyQueue { get; }
+
+    /// <summary>Declares the node's reply queue and starts listening for answers.</summary>
+    public static async Task<RequestClient> StartAsync(RabbitMqConnection connection, string nodeId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
+        var logger = connection.LoggerFactory.CreateLogger<RequestClient>();
+        var queue = connection.Names.ReplyQueue(nodeId);
+        var channel = await connection.CreateChannelAsync(publisherConfirms: false, cancellationToken).ConfigureAwait(false);
+        ConfirmingPublisher? publisher = null;
+        try
+        {
+            await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true, arguments: null, cancellationToken: cancellationToken).ConfigureAwait(false);
+            publisher = await ConfirmingPublisher.CreateAsync(connection, cancellationToken).ConfigureAwait(false);
+            var client = new RequestClient(channel, publisher, queue, logger);
+            var consumer = new AsyncEventingBasicConsumer(channel);
+            consumer.ReceivedAsync += client.OnReplyAsync;
+            await channel.BasicConsumeAsync(queue, autoAck: true, consumer, cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch (OperationInterruptedException e) when (e.ShutdownReason is { ReplyCode: 405 or 406 })
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            if (publisher is not null)
+            {
+                await publisher.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw new TopologyConflictException($"Could not declare reply queue '{queue}': {e.ShutdownReason.ReplyText} (is node id '{nodeId}' unique?).", e);
+        }
+    }
+
+    /// <summary>Publishes a request and waits for its answer.</summary>
+    /// <exception cref="TimeoutException">No answer within <paramref name="timeout"/>.</exception>
+    /// <exception cref="PublishFailedException">The request itself could not be published.</exception>
+    public async Task<ReceivedMessage> RequestAsync(
+        string exchange,
+        string routingKey,
+        ReadOnlyMemory<byte> body,
+        string messageId,
+        string type,
+        TimeSpan timeout,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        var correlationId = Guid.NewGuid().ToString("N");
+        var answer = new TaskCompletionSource<ReceivedMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[correlationId] = answer;
+        try
+        {
+            var options = new PublishOptions { CorrelationId = correlationId, ReplyTo = ReplyQueue, Expiration = timeout, RetryThroughOutage = false };
+            await _publisher.PublishAsync(exchange, routingKey, body, messageId, type, options, cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            return await answer.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"No answer to request '{messageId}' ({type}) sent to '{exchange}' with routing key '{routingKey}' within {timeout}.", e);
+        }
+        finally
+        {
+            _pending.TryRemove(correlationId, out _);
+        }
+    }
+
+    /// <summary>Stops listening; pending requests time out.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _publisher.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            if (_channel.IsOpen)
+            {
+                await _channel.CloseAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationInterruptedException or IOException or OperationCanceledException)
+        {
+            _logger.LogDebug(e, "Closing the reply channel failed; it is gone either way");
+        }
+
+        await _channel.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private Task OnReplyAsync(object sender, BasicDeliverEventArgs args)
+    {
+        var correlationId = args.BasicProperties.CorrelationId;
+        if (correlationId is not null && _pending.TryRemove(correlationId, out var answer))
+        {
+            answer.TrySetResult(new ReceivedMessage(args.Body.ToArray(), args.BasicProperties.MessageId, args.BasicProperties.Type));
+        }
+        else
+        {
+            _logger.LogDebug("Reply {CorrelationId} came after its request timed out; dropped", correlationId);
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,366 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
+
+namespace CrossMargin.Cluster.RabbitMq;
+
+/// <summary>
+/// Consumes one shard queue while this node holds the shard's lease: start it when the lease is gained, stop it when
+/// the lease is lost or given up. Each delivery goes to the handler and is acked only after the handler's task
+/// succeeds; a failed handler's delivery is requeued, and on its last attempt
+/// (<see cref="RabbitMqOptions.MaxDeliveryAttempts"/>) published to the dead-letter queue with the failure's reason
+/// instead. At most <see cref="RabbitMqOptions.Prefetch"/> deliveries are unacked at once. Through a broker restart
+/// the connection's recovery re-registers the consumer; what was unacked comes back with the redelivered flag.
+/// </summary>
+public sealed class ShardConsumer : IAsyncDisposable
+{
+    private readonly RabbitMqConnection _connection;
+    private readonly IChannel _channel;
+    private readonly ShardDeliveryHandler _handler;
+    private readonly ILogger _logger;
+    private readonly object _gate = new();
+    private readonly SemaphoreSlim _ackLock = new(1, 1);
+    private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string _consumerTag = "";
+    private int _inFlight;
+    private bool _stopping;
+    private Task? _stopTask;
+    private long _acknowledged;
+    private long _requeued;
+    private long _deadLettered;
+
+    private ShardConsumer(RabbitMqConnection connection, IChannel channel, int shard, ShardDeliveryHandler handler)
+    {
+        _connection = connection;
+        _channel = channel;
+        Shard = shard;
+        QueueName = connection.Names.Shard(shard);
+        _handler = handler;
+        _logger = connection.LoggerFactory.CreateLogger<ShardConsumer>();
+    }
+
+    /// <summary>The shard consumed.</summary>
+    public int Shard { get; }
+
+    /// <summary>The shard's queue.</summary>
+    public string QueueName { get; }
+
+    /// <summary>Deliveries handed to the handler and not yet acked or requeued.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Deliveries acked after their handler succeeded.</summary>
+    public long Acknowledged => Interlocked.Read(ref _acknowledged);
+
+    /// <summary>Deliveries requeued after their handler failed.</summary>
+    public long Requeued => Interlocked.Read(ref _requeued);
+
+    /// <summary>Deliveries sent to the dead-letter queue after their last attempt failed.</summary>
+    public long DeadLettered => Interlocked.Read(ref _deadLettered);
+
+    /// <summary>Starts consuming shard <paramref name="shard"/>'s queue (declared by <see cref="Topology.DeclareAsync"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="shard"/> is not below <see cref="RabbitMqOptions.ShardCount"/>.</exception>
+    /// <exception cref="InvalidOperationException">The shard queue does not exist (the topology was not declared).</exception>
+    public static async Task<ShardConsumer> StartAsync(RabbitMqConnection connection, int shard, ShardDeliveryHandler handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, connection.Options.ShardCount);
+        var channel = await connection.CreateChannelAsync(publisherConfirms: false, cancellationToken).ConfigureAwait(false);
+        var consumer = new ShardConsumer(connection, channel, shard, handler);
+        try
+        {
+            await channel.BasicQosAsync(0, connection.Options.Prefetch, global: false, cancellationToken).ConfigureAwait(false);
+            var basic = new AsyncEventingBasicConsumer(channel);
+            basic.ReceivedAsync += consumer.OnReceivedAsync;
+            var tag = $"{connection.Options.ClientName}.{consumer.QueueName}.{Guid.NewGuid():N}";
+            consumer._consumerTag = await channel.BasicConsumeAsync(consumer.QueueName, autoAck: false, tag, noLocal: false, exclusive: false, arguments: null, basic, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationInterruptedException e) when (e.ShutdownReason is { ReplyCode: 404 })
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidOperationException($"Shard queue '{consumer.QueueName}' does not exist: declare the topology (Topology.DeclareAsync) first. {e.ShutdownReason.ReplyText}", e);
+        }
+        catch
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        consumer._logger.LogInformation("Consuming shard {Shard} ({Queue}), prefetch {Prefetch}", shard, consumer.QueueName, connection.Options.Prefetch);
+        return consumer;
+    }
+
+    /// <summary>
+    /// Stops in three phases, each with its own time-out: cancel the consumer so no new deliveries come
+    /// (<see cref="RabbitMqOptions.ConsumerCancelTimeout"/>); wait for in-flight handlers so their deliveries are acked
+    /// (<see cref="RabbitMqOptions.HandlerDrainTimeout"/>, after which their token is cancelled); close the channel, which
+    /// returns whatever is still unacked to the queue for the shard's next owner (<see cref="RabbitMqOptions.ChannelCloseTimeout"/>).
+    /// Calling it again returns the same task.
+    /// </summary>
+    public Task StopAsync()
+    {
+        lock (_gate)
+        {
+            if (_stopTask is null)
+            {
+                _stopping = true;
+                if (_inFlight == 0)
+                {
+                    _drained.TrySetResult();
+                }
+
+                _stopTask = StopInPhasesAsync();
+            }
+
+            return _stopTask;
+        }
+    }
+
+    /// <summary>Stops (see <see cref="StopAsync"/>).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _channel.DisposeAsync().ConfigureAwait(false);
+
+        // A handler that ignored its cancellation may still finish and try to settle; it must find these alive.
+        if (InFlight == 0)
+        {
+            _abort.Dispose();
+            _ackLock.Dispose();
+        }
+    }
+
+    private async Task StopInPhasesAsync()
+    {
+        var options = _connection.Options;
+        try
+        {
+            using var cancelTimeout = new CancellationTokenSource(options.ConsumerCancelTimeout);
+            await _channel.BasicCancelAsync(_consumerTag, noWait: false, cancelTimeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationInterruptedException or OperationCanceledException or IOException)
+        {
+            _logger.LogWarning(e, "Shard {Shard}: cancelling the consumer failed; closing the channel stops it anyway", Shard);
+        }
+
+        try
+        {
+            await _drained.Task.WaitAsync(options.HandlerDrainTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogWarning("Shard {Shard}: {InFlight} handler(s) still running after {Timeout}; cancelling them, their deliveries go back to the queue", Shard, InFlight, options.HandlerDrainTimeout);
+            await _abort.CancelAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            using var closeTimeout = new CancellationTokenSource(options.ChannelCloseTimeout);
+            if (_channel.IsOpen)
+            {
+                // Close under the ack lock so no ack is half-written when the channel goes.
+                await _ackLock.WaitAsync(closeTimeout.Token).ConfigureAwait(false);
+                try
+                {
+                    await _channel.CloseAsync(closeTimeout.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _ackLock.Release();
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationInterruptedException or OperationCanceledException or IOException)
+        {
+            _logger.LogWarning(e, "Shard {Shard}: closing the channel failed or timed out", Shard);
+        }
+
+        _logger.LogInformation("Stopped consuming shard {Shard}: {Acked} acked, {Requeued} requeued, {DeadLettered} dead-lettered", Shard, Acknowledged, Requeued, DeadLettered);
+    }
+
+    private Task OnReceivedAsync(object sender, BasicDeliverEventArgs args)
+    {
+        lock (_gate)
+        {
+            if (_stopping)
+            {
+                // Arrived between cancel and cancel-ok: left unacked, so closing the channel requeues it.
+                return Task.CompletedTask;
+            }
+
+            _inFlight++;
+        }
+
+        var properties = args.BasicProperties;
+        var returned = DeliveryCount(properties.Headers);
+        var delivery = new ShardDelivery
+        {
+            // The client reuses the body's buffer once this callback returns; the handler outlives it.
+            Body = args.Body.ToArray(),
+            MessageId = properties.MessageId,
+            Type = properties.Type,
+            AccountId = args.RoutingKey,
+            Shard = Shard,
+            Redelivered = args.Redelivered,
+            Attempt = returned >= int.MaxValue - 1 ? int.MaxValue : (int)returned + 1,
+            CorrelationId = properties.CorrelationId,
+            ReplyTo = properties.ReplyTo,
+        };
+
+        Task handled;
+        try
+        {
+            handled = _handler(delivery, _abort.Token);
+        }
+        catch (Exception e)
+        {
+            handled = Task.FromException(e);
+        }
+
+        _ = CompleteAsync(handled, args.DeliveryTag, delivery, args.Exchange);
+        return Task.CompletedTask;
+    }
+
+    private async Task CompleteAsync(Task handled, ulong deliveryTag, ShardDelivery delivery, string exchange)
+    {
+        try
+        {
+            try
+            {
+                await handled.ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                await FailAsync(deliveryTag, delivery, exchange, e).ConfigureAwait(false);
+                return;
+            }
+
+            if (await SettleAsync(c => c.BasicAckAsync(deliveryTag, multiple: false)).ConfigureAwait(false))
+            {
+                Interlocked.Increment(ref _acknowledged);
+            }
+        }
+#pragma warning disable CA1031 // Nobody awaits this task: whatever escapes is logged, and the unacked delivery comes back.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _logger.LogError(e, "Shard {Shard}: settling message {MessageId} failed; the broker redelivers it", Shard, delivery.MessageId);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _inFlight--;
+                if (_stopping && _inFlight == 0)
+                {
+                    _drained.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private async Task FailAsync(ulong deliveryTag, ShardDelivery delivery, string exchange, Exception error)
+    {
+        if (_abort.IsCancellationRequested && error is OperationCanceledException)
+        {
+            return; // Given up by stop: closing the channel requeues it.
+        }
+
+        var reason = $"{error.GetType().FullName}: {error.Message}";
+        if (delivery.Attempt >= _connection.Options.MaxDeliveryAttempts)
+        {
+            try
+            {
+                await DeadLetterAsync(delivery, exchange, reason).ConfigureAwait(false);
+                if (await SettleAsync(c => c.BasicAckAsync(deliveryTag, multiple: false)).ConfigureAwait(false))
+                {
+                    Interlocked.Increment(ref _deadLettered);
+                    _logger.LogError(error, "Shard {Shard}: message {MessageId} for {Account} failed {Attempts} times; sent to the dead-letter queue", Shard, delivery.MessageId, delivery.AccountId, delivery.Attempt);
+                }
+
+                return;
+            }
+            catch (Exception e) when (e is PublishFailedException or OperationInterruptedException or BrokerUnreachableException or IOException or ObjectDisposedException)
+            {
+                _logger.LogError(e, "Shard {Shard}: dead-lettering message {MessageId} failed; requeueing it", Shard, delivery.MessageId);
+            }
+        }
+
+        _logger.LogWarning(error, "Shard {Shard}: handler failed on message {MessageId} (attempt {Attempt} of {Max}); requeueing it", Shard, delivery.MessageId, delivery.Attempt, _connection.Options.MaxDeliveryAttempts);
+        if (await SettleAsync(c => c.BasicNackAsync(deliveryTag, multiple: false, requeue: true)).ConfigureAwait(false))
+        {
+            Interlocked.Increment(ref _requeued);
+        }
+    }
+
+    private async Task DeadLetterAsync(ShardDelivery delivery, string exchange, string reason)
+    {
+        var publisher = await _connection.DeadLetterPublisherAsync(CancellationToken.None).ConfigureAwait(false);
+        var headers = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            [TransportHeaders.FailureReason] = reason.Length > 2000 ? reason[..2000] : reason,
+            [TransportHeaders.Attempts] = delivery.Attempt,
+            [TransportHeaders.SourceQueue] = QueueName,
+            [TransportHeaders.OriginalRoutingKey] = delivery.AccountId,
+            ["x-cm-original-exchange"] = exchange,
+        };
+        await publisher.PublishAsync(
+            _connection.Names.DeadLetter,
+            QueueName,
+            delivery.Body,
+            delivery.MessageId ?? Guid.NewGuid().ToString("N"),
+            delivery.Type ?? "unknown",
+            new PublishOptions { Headers = headers },
+            CancellationToken.None).ConfigureAwait(false);
+    }
+
+    // Acks and nacks for a channel that has gone (stopped, or lost with the connection) are dropped: the broker has
+    // requeued those deliveries already, and they come back flagged as redelivered.
+    private async Task<bool> SettleAsync(Func<IChannel, ValueTask> settle)
+    {
+        await _ackLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_channel.IsOpen)
+            {
+                return false;
+            }
+
+            await settle(_channel).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is OperationInterruptedException or IOException or ObjectDisposedException)
+        {
+            _logger.LogDebug(e, "Shard {Shard}: settling a delivery failed; the broker redelivers it", Shard);
+            return false;
+        }
+        finally
+        {
+            _ackLock.Release();
+        }
+    }
+
+    private static long DeliveryCount(IDictionary<string, object?>? headers)
+    {
+        if (headers is null || !headers.TryGetValue(TransportHeaders.DeliveryCount, out var value) || value is null)
+        {
+            return 0;
+        }
+
+        // The broker writes a number; anything else (a publisher's own header of that name) counts as a first attempt.
+        return value switch
+        {
+            long number => Math.Max(number, 0),
+            int number => Math.Max(number, 0),
+            short number => Math.Max((int)number, 0),
+            byte number => number,
+            byte[] text when long.TryParse(Encoding.UTF8.GetString(text), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => Math.Max(parsed, 0),
+            _ => 0,
+        };
+    }
+}

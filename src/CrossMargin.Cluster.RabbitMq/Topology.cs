@@ -1,0 +1,96 @@
+using System.Globalization;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
+
+namespace CrossMargin.Cluster.RabbitMq;
+
+/// <summary>
+/// Declares the cluster's exchanges, queues and bindings. Idempotent: every node declares the whole topology at start,
+/// and declaring what already exists with the same settings is a no-op. An existing declaration with other settings
+/// fails with a <see cref="TopologyConflictException"/> naming the entity and the broker's reason.
+/// </summary>
+/// <remarks>
+/// Shard queues are quorum queues, not classic ones: they are the buffer that holds an account's executions while its
+/// shard moves between nodes, so they must survive the loss of a broker node (quorum queues replicate through Raft;
+/// classic mirroring is deprecated), and the broker counts each message's deliveries (<c>x-delivery-count</c>), so the
+/// bounded redelivery policy holds across consumer crashes and hand-offs, where a count kept in a consumer would be
+/// lost. Single active consumer is on as a second fence behind the shard lease: should two nodes briefly both consume
+/// a shard, only one receives deliveries.
+/// </remarks>
+public static class Topology
+{
+    /// <summary>The x-consistent-hash exchange type (plugin <c>rabbitmq_consistent_hash_exchange</c>).</summary>
+    public const string ConsistentHashExchangeType = "x-consistent-hash";
+
+    /// <summary>The x-modulus-hash exchange type (plugin <c>rabbitmq_sharding</c>): hash of the routing key modulo the bound queues.</summary>
+    public const string ModulusHashExchangeType = "x-modulus-hash";
+
+    /// <summary>Declares everything shared by the cluster (not the per-node marks and reply queues).</summary>
+    /// <exception cref="TopologyConflictException">Something exists with other settings, or the consistent-hash plugin is not enabled.</exception>
+    public static async Task DeclareAsync(RabbitMqConnection connection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var names = connection.Names;
+        var options = connection.Options;
+        var channel = await connection.CreateChannelAsync(publisherConfirms: false, cancellationToken).ConfigureAwait(false);
+        await using (channel.ConfigureAwait(false))
+        {
+            var step = "";
+            try
+            {
+                step = $"exchange '{names.DeadLetter}' (fanout)";
+                await channel.ExchangeDeclareAsync(names.DeadLetter, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+                step = $"queue '{names.DeadLetter}' (quorum)";
+                await channel.QueueDeclareAsync(names.DeadLetter, durable: true, exclusive: false, autoDelete: false, arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await channel.QueueBindAsync(names.DeadLetter, names.DeadLetter, "", cancellationToken: cancellationToken).ConfigureAwait(false);
+
+                step = $"exchange '{names.Accounts}' ({options.AccountsExchangeType})";
+                await channel.ExchangeDeclareAsync(names.Accounts, options.AccountsExchangeType, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+                var weight = options.ShardWeight.ToString(CultureInfo.InvariantCulture);
+                for (var shard = 0; shard < options.ShardCount; shard++)
+                {
+                    step = $"queue '{names.Shard(shard)}' (quorum)";
+                    await channel.QueueDeclareAsync(names.Shard(shard), durable: true, exclusive: false, autoDelete: false, arguments: ShardQueueArguments(connection), cancellationToken: cancellationToken).ConfigureAwait(false);
+
+                    // The consistent-hash exchange reads the binding key as the queue's weight on the hash ring; the
+                    // modulus-hash exchange ignores it.
+                    await channel.QueueBindAsync(names.Shard(shard), names.Accounts, weight, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+
+                step = $"exchange '{names.Marks}' (fanout)";
+                await channel.ExchangeDeclareAsync(names.Marks, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+                step = $"exchange '{names.Requests}' (direct)";
+                await channel.ExchangeDeclareAsync(names.Requests, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+                foreach (var outbound in names.Outbound)
+                {
+                    step = $"exchange '{outbound}' (topic)";
+                    await channel.ExchangeDeclareAsync(outbound, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationInterruptedException e) when (e.ShutdownReason is { ReplyCode: 406 or 503 or 404 })
+            {
+                throw new TopologyConflictException(
+                    $"RabbitMQ refused to declare {step}: {e.ShutdownReason.ReplyText}. Another node (or an older version) declared it " +
+                    $"with other settings, or the plugin of exchange type {options.AccountsExchangeType} (rabbitmq_sharding for x-modulus-hash, " +
+                    "rabbitmq_consistent_hash_exchange for x-consistent-hash) is not enabled; " +
+                    "check RabbitMq:Prefix, AccountsExchangeType, ShardCount and BrokerDeliveryLimit against the running cluster.", e);
+            }
+
+            if (channel.IsOpen)
+            {
+                await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The arguments of a shard queue; every node must use the same, or declaring fails.</summary>
+    internal static Dictionary<string, object?> ShardQueueArguments(RabbitMqConnection connection) => new()
+    {
+        ["x-queue-type"] = "quorum",
+        ["x-single-active-consumer"] = true,
+        ["x-delivery-limit"] = connection.Options.BrokerDeliveryLimit,
+        ["x-dead-letter-exchange"] = connection.Names.DeadLetter,
+        ["x-dead-letter-strategy"] = "at-least-once",
+        ["x-overflow"] = "reject-publish",
+    };
+}

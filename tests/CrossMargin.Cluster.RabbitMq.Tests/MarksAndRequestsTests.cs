@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using CrossMargin.Cluster.RabbitMq.Tests.Infrastructure;
+
+namespace CrossMargin.Cluster.RabbitMq.Tests;
+
+[Collection(UsesRabbitMqBroker.Name)]
+public sealed class MarksAndRequestsTests(RabbitMqBrokerFixture fixture)
+{
+    [Fact]
+    public async Task Every_mark_reaches_every_node_queue()
+    {
+        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1));
+        var nodeA = new ConcurrentQueue<string>();
+        var nodeB = new ConcurrentQueue<string>();
+        await using var a = await MarksSubscriber.StartAsync(connection, "node-a", m => { nodeA.Enqueue(m.MessageId!); return Task.CompletedTask; }).Within();
+        await using var b = await MarksSubscriber.StartAsync(connection, "node-b", m => { nodeB.Enqueue(m.MessageId!); return Task.CompletedTask; }).Within();
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+
+        var ids = Enumerable.Range(0, 20).Select(i => "mark-" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        foreach (var id in ids)
+        {
+            await publisher.PublishAsync(connection.Names.Marks, "", Bodies.Utf8("{\"instrument\":\"BTC-PERP\"}"), id, "prices").Within();
+        }
+
+        await Bounded.UntilAsync(() => nodeA.Count == ids.Length && nodeB.Count == ids.Length, "both nodes have every mark");
+        Assert.Equal(ids, nodeA.ToArray());
+        Assert.Equal(ids, nodeB.ToArray());
+        Assert.Equal(connection.Names.MarksQueue("node-a"), a.QueueName);
+    }
+
+    [Fact]
+    public async Task A_pre_trade_check_is_answered_by_the_consumer_of_the_accounts_shard()
+    {
+        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 4));
+        await using var replier = await ConfirmingPublisher.CreateAsync(connection);
+        var consumers = new List<ShardConsumer>();
+        for (var shard = 0; shard < 4; shard++)
+        {
+            consumers.Add(await ShardConsumer.StartAsync(connection, shard, async (d, ct) =>
+            {
+                if (d.ReplyTo is not null && d.CorrelationId is not null)
+                {
+                    var answer = $"{{\"account\":\"{d.AccountId}\",\"shard\":{d.Shard.ToString(CultureInfo.InvariantCulture)},\"accepted\":true}}";
+                    await replier.ReplyAsync(d.ReplyTo, d.CorrelationId, Bodies.Utf8(answer), "reply-" + d.MessageId, "pre-trade-result", ct);
+                }
+            }).Within());
+        }
+
+        await using var client = await RequestClient.StartAsync(connection, "node-a").Within();
+        var reply = await client.RequestAsync(connection.Names.Accounts, "acct-77", Bodies.Utf8("{}"), "check-1", "pre-trade", TimeSpan.FromSeconds(10)).Within();
+
+        Assert.Equal("pre-trade-result", reply.Type);
+        Assert.Contains("\"account\":\"acct-77\"", Bodies.Text(reply.Body), StringComparison.Ordinal);
+        foreach (var consumer in consumers)
+        {
+            await consumer.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_request_nobody_answers_times_out_with_a_clear_message()
+    {
+        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1));
+        await using var client = await RequestClient.StartAsync(connection, "node-a").Within();
+
+        var e = await Assert.ThrowsAsync<TimeoutException>(() =>
+            client.RequestAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "check-1", "pre-trade", TimeSpan.FromMilliseconds(500)).Within());
+
+        Assert.Contains("check-1", e.Message, StringComparison.Ordinal);
+    }
+}

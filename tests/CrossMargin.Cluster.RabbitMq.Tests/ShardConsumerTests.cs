@@ -1,0 +1,240 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using CrossMargin.Cluster.RabbitMq.Tests.Infrastructure;
+using RabbitMQ.Client;
+
+namespace CrossMargin.Cluster.RabbitMq.Tests;
+
+[Collection(UsesRabbitMqBroker.Name)]
+public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
+{
+    [Fact]
+    public async Task A_delivery_whose_handler_throws_is_redelivered_flagged_as_redelivered()
+    {
+        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1));
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        var seen = new ConcurrentQueue<ShardDelivery>();
+        await using var consumer = await ShardConsumer.StartAsync(connection, 0, (d, _) =>
+        {
+            seen.Enqueue(d);
+            return seen.Count == 1 ? Task.FromException(new InvalidOperationException("journal write failed")) : Task.CompletedTask;
+        }).Within();
+
+        await publisher.PublishAsync(connection.Names.Accounts, "acct-7", Bodies.Utf8("{\"x\":1}"), "exec-1", "execution").Within();
+        await Bounded.UntilAsync(() => consumer.Acknowledged == 1, "the second attempt acked");
+
+        var deliveries = seen.ToArray();
+        Assert.Equal(2, deliveries.Length);
+        Assert.All(deliveries, d => Assert.Equal("exec-1", d.MessageId));
+        Assert.All(deliveries, d => Assert.Equal("acct-7", d.AccountId));
+        Assert.All(deliveries, d => Assert.Equal("execution", d.Type));
+        Assert.False(deliveries[0].Redelivered);
+        Assert.Equal(1, deliveries[0].Attempt);
+        Assert.True(deliveries[1].Redelivered);
+        Assert.Equal(2, deliveries[1].Attempt);
+        Assert.Equal(1, consumer.Requeued);
+        Assert.Equal("{\"x\":1}", Bodies.Text(deliveries[1].Body));
+    }
+
+    [Fact]
+    public async Task A_delivery_is_not_acked_while_its_handler_runs()
+    {
+        var options = fixture.Options(shardCount: 1);
+        await using var connection = await fixture.ConnectAsync(options);
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        var persisted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var consumer = await ShardConsumer.StartAsync(connection, 0, (_, _) =>
+        {
+            started.TrySetResult();
+            return persisted.Task;
+        }).Within();
+
+        await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "exec-1", "execution").Within();
+        await started.Task.Within();
+        await Task.Delay(300);
+        Assert.Equal(0, consumer.Acknowledged);
+        Assert.Equal(1, consumer.InFlight);
+
+        persisted.SetResult();
+        await Bounded.UntilAsync(() => consumer.Acknowledged == 1, "acked after the handler completed");
+    }
+
+    [Fact]
+    public async Task Handlers_start_in_delivery_order_so_each_account_keeps_its_order()
+    {
+        const int messages = 500;
+        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1, o => o.Prefetch = 100));
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        for (var i = 0; i < messages; i++)
+        {
+            var id = i.ToString(CultureInfo.InvariantCulture);
+            await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8(id), id, "execution").Within();
+        }
+
+        // The synchronous part of the handler (an enqueue to the account) sees the queue's order; completions
+        // (persistence) overlap and finish in any order.
+        var order = new ConcurrentQueue<int>();
+        await using var consumer = await ShardConsumer.StartAsync(connection, 0, async (d, _) =>
+        {
+            order.Enqueue(int.Parse(d.MessageId!, CultureInfo.InvariantCulture));
+            await Task.Delay(int.Parse(d.MessageId!, CultureInfo.InvariantCulture) % 7, CancellationToken.None);
+        }).Within();
+        await Bounded.UntilAsync(() => consumer.Acknowledged == messages, "every message acked");
+
+        Assert.Equal(Enumerable.Range(0, messages), order.ToArray());
+    }
+
+    [Fact]
+    public async Task A_consumer_stopped_mid_handler_leaves_the_delivery_to_the_next_consumer()
+    {
+        var options = fixture.Options(shardCount: 1, o => o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500));
+        await using var connection = await fixture.ConnectAsync(options);
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = await ShardConsumer.StartAsync(connection, 0, async (_, ct) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct); // never durable: the node lost its lease mid-write
+        }).Within();
+        await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "exec-1", "execution").Within();
+        await started.Task.Within();
+
+        await a.StopAsync().Within();
+        Assert.Equal(0, a.Acknowledged);
+
+        var next = new TaskCompletionSource<ShardDelivery>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var b = await ShardConsumer.StartAsync(connection, 0, (d, _) =>
+        {
+            next.TrySetResult(d);
+            return Task.CompletedTask;
+        }).Within();
+        var delivery = await next.Task.Within();
+
+        Assert.Equal("exec-1", delivery.MessageId);
+        Assert.True(delivery.Redelivered);
+        await a.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_hand_off_between_consumers_loses_nothing_and_applies_nothing_twice()
+    {
+        const int messages = 2_000;
+        var options = fixture.Options(shardCount: 1, o => o.Prefetch = 50);
+        await using var connection = await fixture.ConnectAsync(options);
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        var publishes = new List<Task>(messages);
+        for (var i = 0; i < messages; i++)
+        {
+            var id = "exec-" + i.ToString(CultureInfo.InvariantCulture);
+            publishes.Add(publisher.PublishAsync(connection.Names.Accounts, "acct-" + (i % 97).ToString(CultureInfo.InvariantCulture), Bodies.Utf8(id), id, "execution"));
+        }
+
+        await Task.WhenAll(publishes).Within();
+
+        // "Applied" = the handler completed, so the delivery is acked; an id applied twice would be a double execution.
+        var applied = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        var redeliveredDuplicates = 0;
+        ShardDeliveryHandler Handler() => async (d, _) =>
+        {
+            await Task.Yield();
+            if (applied.AddOrUpdate(d.MessageId!, 1, (_, n) => n + 1) > 1)
+            {
+                Assert.True(d.Redelivered, $"{d.MessageId} came twice without the redelivered flag");
+                Interlocked.Increment(ref redeliveredDuplicates);
+            }
+        };
+
+        var a = await ShardConsumer.StartAsync(connection, 0, Handler()).Within();
+        await Bounded.UntilAsync(() => applied.Count >= messages / 2, "consumer A has applied half");
+        await a.StopAsync().Within();
+        var b = await ShardConsumer.StartAsync(connection, 0, Handler()).Within();
+        await Bounded.UntilAsync(() => applied.Count == messages, "every message applied");
+        await b.StopAsync().Within();
+
+        Assert.Equal(messages, applied.Count);
+        Assert.Equal(0, Volatile.Read(ref redeliveredDuplicates)); // a graceful stop drains its handlers
+        Assert.Equal(messages, a.Acknowledged + b.Acknowledged);
+        Assert.InRange(a.Acknowledged, messages / 2, messages - 1);
+        Assert.Equal(0u, await Bodies.ReadyAsync(connection, connection.Names.Shard(0)));
+        await a.DisposeAsync();
+        await b.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_poison_message_goes_to_the_dead_letter_queue_with_its_reason_after_the_last_attempt()
+    {
+        var options = fixture.Options(shardCount: 1, o => o.MaxDeliveryAttempts = 3);
+        await using var connection = await fixture.ConnectAsync(options);
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        var attempts = new ConcurrentQueue<int>();
+        await using var consumer = await ShardConsumer.StartAsync(connection, 0, (d, _) =>
+        {
+            attempts.Enqueue(d.Attempt);
+            throw new FormatException("quantity is not a number");
+        }).Within();
+
+        await publisher.PublishAsync(connection.Names.Accounts, "acct-9", Bodies.Utf8("{\"quantity\":\"x\"}"), "exec-poison", "execution").Within();
+        await Bounded.UntilAsync(() => consumer.DeadLettered == 1, "the message dead-lettered");
+
+        Assert.Equal([1, 2, 3], attempts.ToArray());
+        Assert.Equal(0u, await Bodies.ReadyAsync(connection, connection.Names.Shard(0)));
+        await using var channel = await connection.CreateChannelAsync(publisherConfirms: false);
+        var dead = await channel.BasicGetAsync(connection.Names.DeadLetter, autoAck: true);
+        Assert.NotNull(dead);
+        Assert.Equal("exec-poison", dead.BasicProperties.MessageId);
+        Assert.Equal("{\"quantity\":\"x\"}", Bodies.Text(dead.Body));
+        Assert.Contains("quantity is not a number", Bodies.HeaderText(dead.BasicProperties.Headers, TransportHeaders.FailureReason), StringComparison.Ordinal);
+        Assert.Equal("3", Bodies.HeaderText(dead.BasicProperties.Headers, TransportHeaders.Attempts));
+        Assert.Equal("acct-9", Bodies.HeaderText(dead.BasicProperties.Headers, TransportHeaders.OriginalRoutingKey));
+        Assert.Equal(connection.Names.Shard(0), Bodies.HeaderText(dead.BasicProperties.Headers, TransportHeaders.SourceQueue));
+    }
+
+    [Fact]
+    public async Task A_message_that_never_finishes_is_dead_lettered_by_the_broker_after_the_delivery_limit()
+    {
+        // A message that crashes or wedges every node that takes it never reaches a handler failure; the quorum
+        // queue's own delivery limit stops it going round the cluster for ever.
+        var options = fixture.Options(shardCount: 1, o =>
+        {
+            o.MaxDeliveryAttempts = 2;
+            o.BrokerDeliveryLimit = 2;
+            o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(200);
+        });
+        await using var connection = await fixture.ConnectAsync(options);
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "exec-wedge", "execution").Within();
+
+        var attempts = new List<int>();
+        for (var round = 0; round < 3; round++)
+        {
+            var started = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var consumer = await ShardConsumer.StartAsync(connection, 0, async (d, ct) =>
+            {
+                started.TrySetResult(d.Attempt);
+                await Task.Delay(Timeout.Infinite, ct);
+            }).Within();
+            attempts.Add(await started.Task.Within());
+            await consumer.DisposeAsync();
+        }
+
+        Assert.Equal([1, 2, 3], attempts);
+        await using var channel = await connection.CreateChannelAsync(publisherConfirms: false);
+        BasicGetResult? dead = null;
+        await Bounded.UntilAsync(() => (dead = channel.BasicGetAsync(connection.Names.DeadLetter, autoAck: true).GetAwaiter().GetResult()) is not null, "the broker dead-letters it");
+        Assert.Equal("exec-wedge", dead!.BasicProperties.MessageId);
+        Assert.True(dead.BasicProperties.Headers?.ContainsKey("x-death"), "the broker's dead-lettering adds x-death with the reason");
+        Assert.Equal(0u, await Bodies.ReadyAsync(connection, connection.Names.Shard(0)));
+    }
+
+    [Fact]
+    public async Task Starting_on_an_undeclared_shard_queue_says_to_declare_the_topology()
+    {
+        await using var connection = await RabbitMqConnection.ConnectAsync(fixture.Options(shardCount: 2)).Within();
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => ShardConsumer.StartAsync(connection, 1, (_, _) => Task.CompletedTask).Within());
+
+        Assert.Contains("Topology.DeclareAsync", e.Message, StringComparison.Ordinal);
+        Assert.Contains(connection.Names.Shard(1), e.Message, StringComparison.Ordinal);
+    }
+}
