@@ -54,24 +54,9 @@ public static class MessageEndpoints
             }
 
             var reply = await engine.SendAsync(result.AccountId!, result.Command!, cancellation);
-            var outcome = reply switch
-            {
-                CommandAccepted a => Results.Ok(new MessageOutcome("accepted", a.MessageId, Margin: a.Margin, Gap: a.Gap)),
-                CommandDuplicate d => Results.Ok(new MessageOutcome("duplicate", d.MessageId)),
-                CommandRejected { Rejection.Code: RejectionCode.UnknownAccount } r =>
-                    Results.NotFound(new MessageOutcome("rejected", r.MessageId, ApiBody.Code(r.Rejection.Code), r.Rejection.Message)),
-                CommandRejected r => Results.UnprocessableEntity(new MessageOutcome("rejected", r.MessageId, ApiBody.Code(r.Rejection.Code), r.Rejection.Message)),
-                _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} from account {result.AccountId}."),
-            };
-            var (name, reason) = reply switch
-            {
-                CommandAccepted => ("accepted", null),
-                CommandDuplicate => ("duplicate", null),
-                CommandRejected r => ("rejected", ApiBody.Code(r.Rejection.Code)),
-                _ => ("error", "unexpected"),
-            };
+            var (status, body, name, reason) = AccountAnswers.ForCommand(reply, result.AccountId!);
             NodeMetrics.Record(type, name, reason, Stopwatch.GetElapsedTime(started));
-            return outcome;
+            return Results.Json(body, statusCode: status);
         });
 
     private static async Task<IResult> PreTrade(HttpRequest request, EngineHost host, CancellationToken cancellation)

@@ -1,4 +1,3 @@
-using CrossMargin.Engine.Accounts;
 using CrossMargin.Node.Accounts;
 using CrossMargin.Node.Hosting;
 
@@ -22,9 +21,9 @@ public static class QueryEndpoints
             host.Engine is { } engine ? Results.Ok(await engine.GetPriceStatsAsync(cancellation)) : ApiBody.NotReady());
     }
 
-    private static IResult Answer(object reply) => reply switch
+    private static IResult Answer(object reply)
     {
-        AccountNotOpen n => Results.NotFound(new MessageOutcome("rejected", Code: "unknownAccount", Reason: $"Account {n.AccountId} is not open.")),
-        _ => Results.Ok(reply),
-    };
+        var (status, body) = AccountAnswers.ForQuery(reply);
+        return Results.Json(body, statusCode: status);
+    }
 }
