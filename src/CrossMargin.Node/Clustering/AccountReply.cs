@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace CrossMargin.Node.Clustering;
 
@@ -10,7 +11,12 @@ namespace CrossMargin.Node.Clustering;
 /// <param name="Body">The JSON body.</param>
 public sealed record AccountReply(int Status, JsonElement Body)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // As the HTTP API writes its bodies (see ApiExtensions), so a relayed answer reads the same as a local one.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
 
     /// <summary>The reply for <paramref name="status"/> with <paramref name="body"/> serialized as the API would.</summary>
     public static AccountReply Of(int status, object body) => new(status, JsonSerializer.SerializeToElement(body, body.GetType(), Json));
