@@ -25,6 +25,7 @@ public sealed class ShardConsumer : IAsyncDisposable
     private readonly SemaphoreSlim _ackLock = new(1, 1);
     private readonly CancellationTokenSource _abort = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string _consumerTag = "";
     private int _inFlight;
     private bool _stopping;
@@ -61,6 +62,15 @@ public sealed class ShardConsumer : IAsyncDisposable
     /// <summary>Deliveries sent to the dead-letter queue after their last attempt failed.</summary>
     public long DeadLettered => Interlocked.Read(ref _deadLettered);
 
+    /// <summary>
+    /// Completes when the consumer has stopped for good: after <see cref="StopAsync"/> with <c>null</c>, or, with the
+    /// reason, when the broker cancelled it (its queue was deleted) or closed its channel for an error the connection's
+    /// recovery does not repair. A connection outage does not complete it: the consumer resumes after recovery. A node
+    /// whose consumer completes without having been stopped no longer serves the shard and should give up its lease
+    /// (or start a new consumer).
+    /// </summary>
+    public Task<string?> Completion => _completion.Task;
+
     /// <summary>Starts consuming shard <paramref name="shard"/>'s queue (declared by <see cref="Topology.DeclareAsync"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="shard"/> is not below <see cref="RabbitMqOptions.ShardCount"/>.</exception>
     /// <exception cref="InvalidOperationException">The shard queue does not exist (the topology was not declared).</exception>
@@ -77,6 +87,8 @@ public sealed class ShardConsumer : IAsyncDisposable
             await channel.BasicQosAsync(0, connection.Options.Prefetch, global: false, cancellationToken).ConfigureAwait(false);
             var basic = new AsyncEventingBasicConsumer(channel);
             basic.ReceivedAsync += consumer.OnReceivedAsync;
+            basic.UnregisteredAsync += consumer.OnUnregisteredAsync;
+            basic.ShutdownAsync += consumer.OnShutdownAsync;
             var tag = $"{connection.Options.ClientName}.{consumer.QueueName}.{Guid.NewGuid():N}";
             consumer._consumerTag = await channel.BasicConsumeAsync(consumer.QueueName, autoAck: false, tag, noLocal: false, exclusive: false, arguments: null, basic, cancellationToken).ConfigureAwait(false);
         }
@@ -181,6 +193,47 @@ public sealed class ShardConsumer : IAsyncDisposable
         }
 
         _logger.LogInformation("Stopped consuming shard {Shard}: {Acked} acked, {Requeued} requeued, {DeadLettered} dead-lettered", Shard, Acknowledged, Requeued, DeadLettered);
+        _completion.TrySetResult(null);
+    }
+
+    private Task OnUnregisteredAsync(object sender, ConsumerEventArgs args)
+    {
+        bool stopping;
+        lock (_gate)
+        {
+            stopping = _stopping;
+        }
+
+        // The client also unregisters its consumers when the channel shuts down (an outage, repaired by recovery, which
+        // registers them again); only a cancel on a channel that is still open comes from the broker.
+        if (!stopping && _channel.IsOpen)
+        {
+            Lost($"the broker cancelled the consumer of '{QueueName}' (the queue was deleted or is unavailable)");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task OnShutdownAsync(object sender, ShutdownEventArgs args)
+    {
+        // Connection-level closes are repaired by recovery; a channel the broker closed for an error of its own is not.
+        if (args.Initiator == ShutdownInitiator.Peer && args.ReplyCode is 311 or 313 or 403 or 404 or 405 or 406)
+        {
+            Lost($"the broker closed the channel of '{QueueName}': {args.ReplyCode} {args.ReplyText}");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Lost(string reason)
+    {
+        if (_completion.TrySetResult(reason))
+        {
+            _logger.LogError("Shard {Shard}: consumer lost: {Reason}; the node no longer receives this shard's deliveries", Shard, reason);
+
+            // Stop in the usual phases so in-flight deliveries are settled and the rest returned to the queue.
+            _ = StopAsync();
+        }
     }
 
     private Task OnReceivedAsync(object sender, BasicDeliverEventArgs args)

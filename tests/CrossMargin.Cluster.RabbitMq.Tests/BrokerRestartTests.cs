@@ -49,6 +49,7 @@ public sealed class BrokerRestartTests(RabbitMqBrokerFixture fixture)
         await Bounded.UntilAsync(() => consumers.Sum(c => c.Acknowledged) >= messages, "every message acked once its handler finished");
         Assert.Equal(messages, seen.Count);
         Assert.True(connection.Recoveries >= 1, "the connection recovered");
+        Assert.All(consumers, c => Assert.False(c.Completion.IsCompleted, "an outage the connection recovers from does not end a consumer"));
         Assert.Equal(0u, await Bodies.ReadyAsync(connection, connection.Names.Shard(0)) + await Bodies.ReadyAsync(connection, connection.Names.Shard(1)));
         foreach (var consumer in consumers)
         {
@@ -108,6 +109,7 @@ public sealed class BrokerRestartTests(RabbitMqBrokerFixture fixture)
         await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "exec-2", "execution").Within();
         await Bounded.UntilAsync(() => deliveries.Any(d => d.MessageId == "exec-2"), "the consumer still consumes after the stale ack");
 
+        Assert.False(consumer.Completion.IsCompleted, "the outage did not end the consumer");
         var redelivery = deliveries.First(d => d.MessageId == "exec-1" && d.Redelivered);
         Assert.True(redelivery.Attempt >= 2);
         await Bounded.UntilAsync(() => consumer.InFlight == 0, "everything settled");
@@ -153,6 +155,7 @@ public sealed class BrokerRestartTests(RabbitMqBrokerFixture fixture)
         await Bounded.UntilAsync(() => marks.Contains("mark-after"), "a mark published after the restart arrives");
         var reply = await requests.RequestAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "check-after", "pre-trade", TimeSpan.FromSeconds(20)).Within();
         Assert.Equal("pre-trade-result", reply.Type);
+        Assert.False(consumer.Completion.IsCompleted, "the outage did not end the consumer");
     }
 
     private static async Task<Dictionary<string, int>> ShardOfEveryAccountAsync(RabbitMqConnection connection, ConfirmingPublisher publisher, int accounts, string round)

@@ -228,6 +228,35 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
     }
 
     [Fact]
+    public async Task Completion_reports_a_consumer_the_broker_cancelled_and_stays_silent_until_then()
+    {
+        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 2));
+        await using var consumer = await ShardConsumer.StartAsync(connection, 1, (_, _) => Task.CompletedTask).Within();
+        await Task.Delay(200);
+        Assert.False(consumer.Completion.IsCompleted);
+
+        await using (var channel = await connection.CreateChannelAsync(publisherConfirms: false))
+        {
+            await channel.QueueDeleteAsync(connection.Names.Shard(1), ifUnused: false, ifEmpty: false);
+        }
+
+        var reason = await consumer.Completion.Within();
+        Assert.NotNull(reason);
+        Assert.Contains(connection.Names.Shard(1), reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Completion_is_null_after_a_requested_stop()
+    {
+        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1));
+        await using var consumer = await ShardConsumer.StartAsync(connection, 0, (_, _) => Task.CompletedTask).Within();
+
+        await consumer.StopAsync().Within();
+
+        Assert.Null(await consumer.Completion.Within());
+    }
+
+    [Fact]
     public async Task Starting_on_an_undeclared_shard_queue_says_to_declare_the_topology()
     {
         await using var connection = await RabbitMqConnection.ConnectAsync(fixture.Options(shardCount: 2)).Within();
