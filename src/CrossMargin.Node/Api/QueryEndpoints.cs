@@ -1,4 +1,5 @@
 using CrossMargin.Node.Accounts;
+using CrossMargin.Node.Clustering;
 using CrossMargin.Node.Hosting;
 
 namespace CrossMargin.Node.Api;
@@ -12,7 +13,20 @@ public static class QueryEndpoints
         ArgumentNullException.ThrowIfNull(routes);
         var api = routes.MapGroup("/api/v1");
         api.MapGet("/accounts/{accountId}", async (string accountId, EngineHost host, CancellationToken cancellation) =>
-            host.Engine is { } engine ? Answer(await engine.GetAccountAsync(accountId, cancellation)) : ApiBody.NotReady());
+        {
+            if (host.Engine is not { } engine)
+            {
+                return ApiBody.NotReady();
+            }
+
+            if (host.Cluster is { } cluster)
+            {
+                var relayed = await cluster.RequestAsync(accountId, "{}"u8.ToArray(), Guid.NewGuid().ToString("N"), AccountMessageTypes.GetAccount, host.AskTimeout, cancellation);
+                return Results.Json(relayed.Body, statusCode: relayed.Status);
+            }
+
+            return Answer(await engine.GetAccountAsync(accountId, cancellation));
+        });
         api.MapGet("/accounts/{accountId}/margin", async (string accountId, EngineHost host, CancellationToken cancellation) =>
             host.Engine is { } engine ? Answer(await engine.ExplainMarginAsync(accountId, cancellation)) : ApiBody.NotReady());
         api.MapGet("/accounts", async (LiveAccounts live, CancellationToken cancellation) =>

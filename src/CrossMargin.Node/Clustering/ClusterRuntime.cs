@@ -31,6 +31,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
     private RequestClient? _requests;
     private MarksSubscriber? _marks;
     private ClusterNode? _node;
+    private int _disposed;
 
     private ClusterRuntime(PostgresPersistence store, NpgsqlDataSource coordination, BatchingJournalWriter writer, ShardQueueHost host, ILogger log)
     {
@@ -141,6 +142,11 @@ public sealed class ClusterRuntime : IAsyncDisposable
     /// <summary>Stops serving (releasing the leases), then closes the broker connection, the actors and the stores.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_node is not null)
         {
             await _node.DisposeAsync().ConfigureAwait(false);

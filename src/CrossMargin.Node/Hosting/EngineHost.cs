@@ -71,6 +71,9 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     /// <summary>The node's part in the cluster when <c>Cluster:Enabled</c>; null on an embedded node.</summary>
     public ClusterRuntime? Cluster { get; private set; }
 
+    /// <summary>How long a caller waits for an account (locally or through the broker) to answer.</summary>
+    public TimeSpan AskTimeout => _actors.Value.AskTimeout;
+
     /// <summary>The node's own options.</summary>
     public NodeOptions Node => _node;
 
