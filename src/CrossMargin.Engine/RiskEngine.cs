@@ -57,16 +57,24 @@ public sealed class RiskEngine
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
         var market = new LatestMarket(Restamp(settings.OpeningMarket, settings.Assets, system.TimeProvider.GetUtcNow()));
-        var fund = system.ActorOf(InsuranceFundActor.Props(settings.Persistence, market), "insurance-fund");
+        var fund = settings.RunLiquidation ? system.ActorOf(InsuranceFundActor.Props(settings.Persistence, market), "insurance-fund") : ActorRefs.Nobody;
 
         // Accounts report breaches to the coordinator and the coordinator works through the account region: accounts
         // start on their first message, after the coordinator exists, so each reads the reference when it starts.
         IActorRef coordinator = ActorRefs.Nobody;
         var accountSettings = new AccountActorSettings(settings.Persistence, settings.Models, market, ActorRefs.Nobody);
+        var fenceOf = settings.ShardFence;
         var accounts = ShardRegion.Start(system, new ShardRegionSettings("account", settings.ShardCount,
-            id => AccountActor.Props(id, accountSettings with { BreachReports = coordinator }).WithMailboxCounter(EngineMetrics.AccountMailboxes)));
+            id => AccountActor.Props(id, accountSettings with { BreachReports = coordinator }).WithMailboxCounter(EngineMetrics.AccountMailboxes))
+        {
+            ShardEntityProps = fenceOf is null ? null : (shard, id) => AccountActor.Props(id, accountSettings with
+            {
+                BreachReports = coordinator,
+                Persistence = settings.Persistence with { Fence = () => fenceOf(shard) },
+            }).WithMailboxCounter(EngineMetrics.AccountMailboxes),
+        });
         var liquidation = settings.Liquidation;
-        coordinator = system.ActorOf(LiquidationCoordinator.Props(new LiquidationCoordinatorSettings(settings.Persistence, accounts, fund, market,
+        coordinator = !settings.RunLiquidation ? ActorRefs.Nobody : system.ActorOf(LiquidationCoordinator.Props(new LiquidationCoordinatorSettings(settings.Persistence, accounts, fund, market,
             settings.Models, liquidation.ToParameters(), liquidation.BudgetInterval, liquidation.OrderTimeout, liquidation.AdlCollectWindow)),
             "liquidation-coordinator");
         var models = new[] { settings.Models.StandardCross.CrossModel, settings.Models.Portfolio.CrossModel }
@@ -82,6 +90,13 @@ public sealed class RiskEngine
     /// </summary>
     public Task<object> SendAsync(string accountId, IAccountCommand command, CancellationToken cancellationToken = default) =>
         Accounts.Ask<object>(new ShardEnvelope(accountId, command), _timeout, cancellationToken);
+
+    /// <summary>
+    /// Sends <paramref name="message"/> (a command, a pre-trade check or a query) to <paramref name="accountId"/> in
+    /// shard <paramref name="shardId"/>: in a cluster, the shard whose queue the message came from.
+    /// </summary>
+    public Task<object> SendToShardAsync(int shardId, string accountId, object message, CancellationToken cancellationToken = default) =>
+        Accounts.Ask<object>(new ShardEnvelope(accountId, message) { ShardId = shardId }, _timeout, cancellationToken);
 
     /// <summary>Checks a hypothetical order against <paramref name="accountId"/>; nothing is written.</summary>
     public Task<PreTradeResult> CheckPreTradeAsync(string accountId, CheckPreTrade check, CancellationToken cancellationToken = default) =>

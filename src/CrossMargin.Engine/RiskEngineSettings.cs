@@ -2,6 +2,7 @@ using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Persistence;
+using CrossMargin.Persistence.Journal;
 using CrossMargin.Risk.Market;
 
 namespace CrossMargin.Engine;
@@ -23,4 +24,17 @@ public sealed record RiskEngineSettings(
     int ShardCount,
     PriceOptions Prices,
     LiquidationOptions Liquidation,
-    TimeSpan AskTimeout);
+    TimeSpan AskTimeout)
+{
+    /// <summary>
+    /// In a cluster: the fence of each shard's lease, read by its accounts before every append, so a node that lost a
+    /// shard cannot extend its accounts' histories. Null in embedded mode (unfenced writes).
+    /// </summary>
+    public Func<int, WriteFence>? ShardFence { get; init; }
+
+    /// <summary>
+    /// Whether this engine runs the liquidation coordinator and the insurance fund. Off on cluster nodes until those
+    /// run as cluster singletons: two nodes writing their one history would conflict.
+    /// </summary>
+    public bool RunLiquidation { get; init; } = true;
+}

@@ -43,7 +43,7 @@ public sealed class ProjectReferenceTests
     [InlineData("crossmargin-node", new[]
     {
         "CrossMargin.Risk", "CrossMargin.Risk.Serialization", "CrossMargin.Actors", "CrossMargin.Persistence", "CrossMargin.Cluster", "CrossMargin.Engine",
-        "CrossMargin.Contracts", "CrossMargin.Simulator",
+        "CrossMargin.Contracts", "CrossMargin.Simulator", "CrossMargin.Cluster.RabbitMq",
     })]
     public void Project_references_only_layers_below_it(string assembly, string[] allowed)
     {

@@ -16,6 +16,10 @@ public static class LiquidationEndpoints
     {
         ArgumentNullException.ThrowIfNull(routes);
         var api = routes.MapGroup("/api/v1");
+
+        // The coordinator and the fund are not cluster singletons yet: a cluster node says so rather than time out.
+        api.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.RequestServices.GetRequiredService<EngineHost>().Cluster is null ? await next(context) : ApiBody.NotInCluster("Liquidation and the insurance fund"));
         api.MapGet("/liquidations", async (EngineHost host, CancellationToken cancellation) =>
             host.Engine is { } engine ? Results.Ok(ListOf(await engine.GetLiquidationsAsync(cancellation))) : ApiBody.NotReady());
         api.MapGet("/liquidations/{liquidationId}", async (string liquidationId, EngineHost host, CancellationToken cancellation) =>

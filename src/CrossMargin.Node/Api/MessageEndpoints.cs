@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using CrossMargin.Contracts;
 using CrossMargin.Contracts.Inbound;
@@ -53,25 +54,21 @@ public static class MessageEndpoints
                 return ApiBody.NotReady();
             }
 
+            if (host.Cluster is { } cluster)
+            {
+                // The account's owner may be another node: the message goes through its shard queue, the owner answers.
+                var relayed = await cluster.RequestAsync(result.AccountId!, JsonSerializer.SerializeToUtf8Bytes(message, json), message.MessageId!, type,
+                    host.AskTimeout, cancellation);
+                var outcome = relayed.Body.TryGetProperty("outcome", out var o) ? o.GetString() ?? "unknown" : "unknown";
+                var code = relayed.Body.TryGetProperty("code", out var c) ? c.GetString() : null;
+                NodeMetrics.Record(type, outcome, code, Stopwatch.GetElapsedTime(started));
+                return Results.Json(relayed.Body, statusCode: relayed.Status);
+            }
+
             var reply = await engine.SendAsync(result.AccountId!, result.Command!, cancellation);
-            var outcome = reply switch
-            {
-                CommandAccepted a => Results.Ok(new MessageOutcome("accepted", a.MessageId, Margin: a.Margin, Gap: a.Gap)),
-                CommandDuplicate d => Results.Ok(new MessageOutcome("duplicate", d.MessageId)),
-                CommandRejected { Rejection.Code: RejectionCode.UnknownAccount } r =>
-                    Results.NotFound(new MessageOutcome("rejected", r.MessageId, ApiBody.Code(r.Rejection.Code), r.Rejection.Message)),
-                CommandRejected r => Results.UnprocessableEntity(new MessageOutcome("rejected", r.MessageId, ApiBody.Code(r.Rejection.Code), r.Rejection.Message)),
-                _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} from account {result.AccountId}."),
-            };
-            var (name, reason) = reply switch
-            {
-                CommandAccepted => ("accepted", null),
-                CommandDuplicate => ("duplicate", null),
-                CommandRejected r => ("rejected", ApiBody.Code(r.Rejection.Code)),
-                _ => ("error", "unexpected"),
-            };
+            var (status, body, name, reason) = AccountAnswers.ForCommand(reply, result.AccountId!);
             NodeMetrics.Record(type, name, reason, Stopwatch.GetElapsedTime(started));
-            return outcome;
+            return Results.Json(body, statusCode: status);
         });
 
     private static async Task<IResult> PreTrade(HttpRequest request, EngineHost host, CancellationToken cancellation)
@@ -87,6 +84,11 @@ public static class MessageEndpoints
         if (host.Engine is not { } engine)
         {
             return ApiBody.NotReady();
+        }
+
+        if (host.Cluster is not null)
+        {
+            return ApiBody.NotInCluster("The pre-trade check over HTTP");
         }
 
         var answer = await engine.CheckPreTradeAsync(query.AccountId!, query.Command!, cancellation);
@@ -108,6 +110,14 @@ public static class MessageEndpoints
         if (host.Engine is not { } engine)
         {
             return ApiBody.NotReady();
+        }
+
+        if (host.Cluster is { } cluster)
+        {
+            // Every node validates and applies the same prices in the same order; this one cannot answer for the others.
+            await cluster.PublishPricesAsync(JsonSerializer.SerializeToUtf8Bytes(message, ContractJsonContext.Default.PricesMessage), Guid.NewGuid().ToString("N"), cancellation);
+            NodeMetrics.Record("prices", "published", null, Stopwatch.GetElapsedTime(started));
+            return Results.Json(new { outcome = "published", updates = updates.Command!.Count }, statusCode: StatusCodes.Status202Accepted);
         }
 
         // Each update is accepted or refused on its own; the answer lists them in the order sent.

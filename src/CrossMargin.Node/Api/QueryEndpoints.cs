@@ -1,5 +1,5 @@
-using CrossMargin.Engine.Accounts;
 using CrossMargin.Node.Accounts;
+using CrossMargin.Node.Clustering;
 using CrossMargin.Node.Hosting;
 
 namespace CrossMargin.Node.Api;
@@ -13,7 +13,20 @@ public static class QueryEndpoints
         ArgumentNullException.ThrowIfNull(routes);
         var api = routes.MapGroup("/api/v1");
         api.MapGet("/accounts/{accountId}", async (string accountId, EngineHost host, CancellationToken cancellation) =>
-            host.Engine is { } engine ? Answer(await engine.GetAccountAsync(accountId, cancellation)) : ApiBody.NotReady());
+        {
+            if (host.Engine is not { } engine)
+            {
+                return ApiBody.NotReady();
+            }
+
+            if (host.Cluster is { } cluster)
+            {
+                var relayed = await cluster.RequestAsync(accountId, "{}"u8.ToArray(), Guid.NewGuid().ToString("N"), AccountMessageTypes.GetAccount, host.AskTimeout, cancellation);
+                return Results.Json(relayed.Body, statusCode: relayed.Status);
+            }
+
+            return Answer(await engine.GetAccountAsync(accountId, cancellation));
+        });
         api.MapGet("/accounts/{accountId}/margin", async (string accountId, EngineHost host, CancellationToken cancellation) =>
             host.Engine is { } engine ? Answer(await engine.ExplainMarginAsync(accountId, cancellation)) : ApiBody.NotReady());
         api.MapGet("/accounts", async (LiveAccounts live, CancellationToken cancellation) =>
@@ -22,9 +35,9 @@ public static class QueryEndpoints
             host.Engine is { } engine ? Results.Ok(await engine.GetPriceStatsAsync(cancellation)) : ApiBody.NotReady());
     }
 
-    private static IResult Answer(object reply) => reply switch
+    private static IResult Answer(object reply)
     {
-        AccountNotOpen n => Results.NotFound(new MessageOutcome("rejected", Code: "unknownAccount", Reason: $"Account {n.AccountId} is not open.")),
-        _ => Results.Ok(reply),
-    };
+        var (status, body) = AccountAnswers.ForQuery(reply);
+        return Results.Json(body, statusCode: status);
+    }
 }

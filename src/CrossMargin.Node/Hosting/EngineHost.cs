@@ -4,7 +4,10 @@ using CrossMargin.Actors.Shutdown;
 using CrossMargin.Engine;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
+using CrossMargin.Cluster.Coordination;
+using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Engine.Prices;
+using CrossMargin.Node.Clustering;
 using CrossMargin.Persistence;
 using CrossMargin.Persistence.Journal;
 using CrossMargin.Persistence.Serialization;
@@ -28,6 +31,9 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     private readonly IOptions<JournalOptions> _journal;
     private readonly IOptions<PriceOptions> _prices;
     private readonly IOptions<LiquidationOptions> _liquidation;
+    private readonly IOptions<ClusterModeOptions> _clusterMode;
+    private readonly IOptions<ClusterNodeOptions> _cluster;
+    private readonly IOptions<RabbitMqOptions> _rabbit;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
     private readonly ILogger<EngineHost> _log;
@@ -38,7 +44,8 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
 
     /// <summary>Created by the host's container.</summary>
     public EngineHost(IOptions<NodeOptions> node, IConfiguration configuration, IOptions<ActorSystemOptions> actors, IOptions<PersistenceOptions> persistence,
-        IOptions<JournalOptions> journal, IOptions<PriceOptions> prices, IOptions<LiquidationOptions> liquidation, ILoggerFactory loggerFactory, TimeProvider time)
+        IOptions<JournalOptions> journal, IOptions<PriceOptions> prices, IOptions<LiquidationOptions> liquidation, ILoggerFactory loggerFactory, TimeProvider time,
+        IOptions<ClusterModeOptions> clusterMode, IOptions<ClusterNodeOptions> cluster, IOptions<RabbitMqOptions> rabbit)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -50,6 +57,9 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
         _journal = journal;
         _prices = prices;
         _liquidation = liquidation;
+        _clusterMode = clusterMode;
+        _cluster = cluster;
+        _rabbit = rabbit;
         _loggerFactory = loggerFactory;
         _time = time;
         _log = loggerFactory.CreateLogger<EngineHost>();
@@ -57,6 +67,12 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
 
     /// <summary>The engine once started; null before.</summary>
     public RiskEngine? Engine => _started.Task.IsCompletedSuccessfully ? _started.Task.Result : null;
+
+    /// <summary>The node's part in the cluster when <c>Cluster:Enabled</c>; null on an embedded node.</summary>
+    public ClusterRuntime? Cluster { get; private set; }
+
+    /// <summary>How long a caller waits for an account (locally or through the broker) to answer.</summary>
+    public TimeSpan AskTimeout => _actors.Value.AskTimeout;
 
     /// <summary>The node's own options.</summary>
     public NodeOptions Node => _node;
@@ -97,6 +113,34 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
         Models = new AccountMarginModels(standard, portfolio);
         StartedAt = now;
 
+        if (_clusterMode.Value.Enabled)
+        {
+            var cluster = _cluster.Value;
+            if (string.IsNullOrWhiteSpace(cluster.NodeId))
+            {
+                cluster.NodeId = _node.Name;
+            }
+
+            if (string.IsNullOrWhiteSpace(cluster.HttpAddress))
+            {
+                cluster.HttpAddress = _node.HttpUrl;
+            }
+
+            Cluster = await ClusterRuntime.StartAsync(cluster, _clusterMode.Value, _rabbit.Value, _journal.Value, _persistence.Value, (services, fence) =>
+            {
+                var system = ActorSystem.Create("crossmargin", _actors, _loggerFactory, _time);
+                var settings = new RiskEngineSettings(market, assets, Models, services, cluster.ShardCount, _prices.Value, _liquidation.Value, _actors.Value.AskTimeout)
+                {
+                    ShardFence = fence,
+                    RunLiquidation = false,
+                };
+                return (system, RiskEngine.Start(system, settings));
+            }, _loggerFactory, _time, cancellationToken);
+            _log.LogInformation("Engine started as cluster node {Node}: {Instruments} instruments, {Shards} shards", cluster.NodeId, market.Instruments.Count(), cluster.ShardCount);
+            _started.TrySetResult(Cluster.Engine);
+            return;
+        }
+
         var dataDirectory = _node.DataPath(_configDirectory);
         Directory.CreateDirectory(dataDirectory);
         _store = await SqlitePersistence.OpenAsync(new SqlitePersistenceOptions { DataDirectory = dataDirectory }, _time, cancellationToken);
@@ -126,6 +170,12 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        if (Cluster is not null)
+        {
+            await Cluster.DisposeAsync();
+            Cluster = null;
+        }
+
         if (_writer is not null)
         {
             await _writer.DisposeAsync();

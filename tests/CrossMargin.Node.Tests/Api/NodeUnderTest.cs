@@ -26,6 +26,9 @@ public sealed class NodeUnderTest : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The node's services (its <c>EngineHost</c>, options...).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public static Task<NodeUnderTest> StartAsync(string? dataDirectory = null, params string[] settings) => CreateAsync(dataDirectory, null, settings);
 
     /// <summary>The node with <paramref name="map"/> adding endpoints of the test's own (e.g. one that throws).</summary>

@@ -1,0 +1,222 @@
+using CrossMargin.Actors;
+using CrossMargin.Cluster.Coordination;
+using CrossMargin.Cluster.Leases;
+using CrossMargin.Cluster.Membership;
+using CrossMargin.Cluster.RabbitMq;
+using CrossMargin.Contracts;
+using CrossMargin.Engine;
+using CrossMargin.Persistence;
+using CrossMargin.Persistence.Journal;
+using CrossMargin.Persistence.Postgres;
+using CrossMargin.Persistence.Serialization;
+using Npgsql;
+
+namespace CrossMargin.Node.Clustering;
+
+/// <summary>
+/// A node as a cluster member: the journal in the shared PostgreSQL database (writes fenced by shard leases), the
+/// engine's accounts fed from the shard queues this node holds leases for, marks from the fanout exchange, and account
+/// requests from any node relayed through the broker to the owner. Liquidation does not run on cluster nodes yet.
+/// </summary>
+public sealed class ClusterRuntime : IAsyncDisposable
+{
+    private readonly PostgresPersistence _store;
+    private readonly NpgsqlDataSource _coordination;
+    private readonly BatchingJournalWriter _writer;
+    private readonly ShardQueueHost _host;
+    private readonly ILogger _log;
+    private ActorSystem? _system;
+    private RabbitMqConnection? _connection;
+    private ConfirmingPublisher? _publisher;
+    private RequestClient? _requests;
+    private MarksSubscriber? _marks;
+    private ClusterNode? _node;
+    private int _disposed;
+
+    private ClusterRuntime(PostgresPersistence store, NpgsqlDataSource coordination, BatchingJournalWriter writer, ShardQueueHost host, ILogger log)
+    {
+        _store = store;
+        _coordination = coordination;
+        _writer = writer;
+        _host = host;
+        _log = log;
+    }
+
+    /// <summary>The engine on this node.</summary>
+    public RiskEngine Engine { get; private set; } = null!;
+
+    /// <summary>This node's part in the cluster: its shards, leases and singletons.</summary>
+    public ClusterNode Node => _node!;
+
+    /// <summary>Membership rows and the cluster's event history.</summary>
+    public PostgresMembership Membership { get; private set; } = null!;
+
+    /// <summary>The shard leases.</summary>
+    public PostgresLeaseStore Leases { get; private set; } = null!;
+
+    /// <summary>The broker's names for this deployment.</summary>
+    public TopologyNames Names => _connection!.Names;
+
+    /// <summary>
+    /// Opens the shared stores, starts the engine through <paramref name="startEngine"/> (with fenced persistence), connects
+    /// to the broker, declares the topology and joins the cluster.
+    /// </summary>
+    public static async Task<ClusterRuntime> StartAsync(
+        ClusterNodeOptions cluster, ClusterModeOptions mode, RabbitMqOptions rabbit, JournalOptions journal, PersistenceOptions persistence,
+        Func<PersistenceServices, Func<int, WriteFence>, (ActorSystem System, RiskEngine Engine)> startEngine,
+        ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(mode);
+        ArgumentNullException.ThrowIfNull(rabbit);
+        ArgumentNullException.ThrowIfNull(startEngine);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        if (rabbit.ShardCount != cluster.ShardCount)
+        {
+            throw new ArgumentException($"RabbitMq:ShardCount ({rabbit.ShardCount}) must equal Cluster:ShardCount ({cluster.ShardCount}): one queue per shard.");
+        }
+
+        var log = loggerFactory.CreateLogger<ClusterRuntime>();
+        var store = await PostgresPersistence.OpenAsync(new PostgresPersistenceOptions { ConnectionString = mode.PostgresConnectionString }, time,
+            loggerFactory.CreateLogger<PostgresPersistence>(), cancellationToken).ConfigureAwait(false);
+        var coordination = NpgsqlDataSource.Create(mode.PostgresConnectionString);
+        var writer = new BatchingJournalWriter(store.Journal, journal, time);
+        var runtime = new ClusterRuntime(store, coordination, writer, new ShardQueueHost(log), log);
+        try
+        {
+            await runtime.StartAsync(cluster, rabbit, persistence, startEngine, loggerFactory, cancellationToken).ConfigureAwait(false);
+            return runtime;
+        }
+        catch
+        {
+            await runtime.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Sends an account message (contract JSON of AMQP type <paramref name="type"/>) to whichever node owns the account,
+    /// through the broker, and returns that node's answer.
+    /// </summary>
+    public async Task<AccountReply> RequestAsync(string accountId, ReadOnlyMemory<byte> body, string messageId, string type, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var reply = await _requests!.RequestAsync(Names.Accounts, accountId, body, messageId, type, timeout, cancellationToken).ConfigureAwait(false);
+        return AccountReply.Parse(reply.Body);
+    }
+
+    /// <summary>Publishes a prices message to every node (each validates and applies it to its own price actors).</summary>
+    public Task PublishPricesAsync(ReadOnlyMemory<byte> body, string messageId, CancellationToken cancellationToken) =>
+        _publisher!.PublishAsync(Names.Marks, "", body, messageId, "prices", new PublishOptions { Mandatory = false }, cancellationToken);
+
+    /// <summary>Leaves gracefully: hands every shard off, then stops (see <see cref="ClusterNode.LeaveAsync"/>).</summary>
+    public Task<bool> LeaveAsync(TimeSpan timeout, CancellationToken cancellationToken) => _node!.LeaveAsync(timeout, cancellationToken);
+
+    /// <summary>
+    /// Stops the way a killed process would, for tests: no hand-off, no lease released, deliveries left unacked (the
+    /// broker returns them to the queues); the leases expire and other nodes take the shards.
+    /// </summary>
+    internal async Task CrashAsync()
+    {
+        if (_node is not null)
+        {
+            await _node.AbandonAsync().ConfigureAwait(false);
+        }
+
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+            _connection = null;
+        }
+
+        await _host.AbandonAsync().ConfigureAwait(false);
+        if (_system is not null)
+        {
+            await _system.Terminate().ConfigureAwait(false);
+            _system = null;
+        }
+
+        _node = null;
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Stops serving (releasing the leases), then closes the broker connection, the actors and the stores.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        if (_node is not null)
+        {
+            await _node.DisposeAsync().ConfigureAwait(false);
+            _node = null;
+        }
+
+        await DisposeQuietlyAsync(_marks);
+        await DisposeQuietlyAsync(_requests);
+        await DisposeQuietlyAsync(_publisher);
+        await DisposeQuietlyAsync(_connection);
+        _marks = null;
+        _requests = null;
+        _publisher = null;
+        _connection = null;
+        if (_system is not null)
+        {
+            await _system.CoordinatedShutdown.RunAsync(CrossMargin.Actors.Shutdown.ShutdownReason.ProcessExit).ConfigureAwait(false);
+            _system = null;
+        }
+
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        await _store.DisposeAsync().ConfigureAwait(false);
+        await _coordination.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task StartAsync(
+        ClusterNodeOptions cluster, RabbitMqOptions rabbit, PersistenceOptions persistence,
+        Func<PersistenceServices, Func<int, WriteFence>, (ActorSystem System, RiskEngine Engine)> startEngine,
+        ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        Membership = new PostgresMembership(_coordination);
+        Leases = new PostgresLeaseStore(_coordination);
+        _node = new ClusterNode(cluster, Membership, Leases, new PostgresShardAssignments(_coordination), _host, loggerFactory.CreateLogger<ClusterNode>());
+        var registry = RiskEngine.RegisterEvents(new EventTypeRegistry());
+        var services = new PersistenceServices(_store.Journal, _writer, _store.SnapshotStore, registry, cluster.NodeId, persistence);
+        var node = _node;
+        (_system, Engine) = startEngine(services, node.FenceFor);
+
+        _connection = await RabbitMqConnection.ConnectAsync(rabbit, loggerFactory, cancellationToken).ConfigureAwait(false);
+        await Topology.DeclareAsync(_connection, cancellationToken).ConfigureAwait(false);
+        _publisher = await ConfirmingPublisher.CreateAsync(_connection, cancellationToken).ConfigureAwait(false);
+        _requests = await RequestClient.StartAsync(_connection, cluster.NodeId, cancellationToken).ConfigureAwait(false);
+        _host.Attach(Engine, _connection, _publisher);
+        _marks = await MarksSubscriber.StartAsync(_connection, cluster.NodeId, ApplyPricesAsync, cancellationToken).ConfigureAwait(false);
+        await _node.JoinAsync(startLoop: true, cancellationToken).ConfigureAwait(false);
+        _log.LogInformation("Node {Node} joined the cluster: {Shards} shards over PostgreSQL leases and RabbitMQ queues", cluster.NodeId, cluster.ShardCount);
+    }
+
+    private async Task ApplyPricesAsync(ReceivedMessage message)
+    {
+        var (prices, violation) = ContractReader.Read(message.Body.Span, ContractJsonContext.Default.PricesMessage, ContractReader.MaxBatchBytes);
+        var updates = prices?.ToUpdates();
+        if (prices is null || updates is not { IsValid: true })
+        {
+            _log.LogWarning("Prices message {MessageId} from the marks exchange refused: {Problem}", message.MessageId,
+                violation?.ToString() ?? string.Join("; ", updates?.Violations ?? []));
+            return;
+        }
+
+        foreach (var update in updates.Command!)
+        {
+            await Engine.UpdatePriceAsync(update).ConfigureAwait(false);
+        }
+    }
+
+    private static async ValueTask DisposeQuietlyAsync(IAsyncDisposable? disposable)
+    {
+        if (disposable is not null)
+        {
+            await disposable.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

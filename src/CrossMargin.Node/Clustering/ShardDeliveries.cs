@@ -1,0 +1,75 @@
+using CrossMargin.Cluster.RabbitMq;
+using CrossMargin.Contracts;
+using CrossMargin.Engine;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Node.Api;
+
+namespace CrossMargin.Node.Clustering;
+
+/// <summary>
+/// What a node does with a delivery from one of its shard queues: read the contract message, hand it to the account in
+/// that shard, and answer the requester (if it asked) with the status and body the HTTP API would give. The task
+/// completes once the account answered, which is after its events are durable, so the delivery is acked only then.
+/// </summary>
+public sealed class ShardDeliveries
+{
+    private readonly RiskEngine _engine;
+    private readonly ConfirmingPublisher _publisher;
+    private readonly ILogger _log;
+
+    /// <summary>Creates the handler over <paramref name="engine"/>, answering through <paramref name="publisher"/>.</summary>
+    public ShardDeliveries(RiskEngine engine, ConfirmingPublisher publisher, ILogger log)
+    {
+        _engine = engine ?? throw new ArgumentNullException(nameof(engine));
+        _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+    }
+
+    /// <summary>Handles one delivery (a <see cref="ShardDeliveryHandler"/>).</summary>
+    public async Task HandleAsync(ShardDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        var reply = await AnswerAsync(delivery, cancellationToken).ConfigureAwait(false);
+        if (delivery.ReplyTo is { } replyTo && delivery.CorrelationId is { } correlation)
+        {
+            await _publisher.ReplyAsync(replyTo, correlation, reply.ToBytes(), delivery.MessageId ?? correlation, "reply", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Everything up to the account's Tell runs before the first await, so deliveries reach each account in queue order.
+    private async Task<AccountReply> AnswerAsync(ShardDelivery delivery, CancellationToken cancellationToken)
+    {
+        if (delivery.Type == AccountMessageTypes.GetAccount)
+        {
+            var (status, body) = AccountAnswers.ForQuery(await _engine.SendToShardAsync(delivery.Shard, delivery.AccountId, GetAccount.Instance, cancellationToken).ConfigureAwait(false));
+            return AccountReply.Of(status, body);
+        }
+
+        if (!AccountMessageTypes.TryRead(delivery.Type, delivery.Body, out var message, out var violation))
+        {
+            // A type no node knows cannot become valid by redelivery: answer, count, and let it be acked.
+            _log.LogWarning("Shard {Shard}: message {MessageId} of unknown type {Type} for {Account} refused", delivery.Shard, delivery.MessageId, delivery.Type, delivery.AccountId);
+            return Malformed(delivery.MessageId, new ContractViolation("type", $"'{delivery.Type}' is not an account message; expected one of {string.Join(", ", AccountMessageTypes.Names)}."));
+        }
+
+        var command = message?.ToAccountCommand();
+        if (message is null || command is not { IsValid: true })
+        {
+            IReadOnlyList<ContractViolation> all = violation is not null ? [violation] : command?.Violations ?? [];
+            return Malformed(message?.MessageId, [.. all]);
+        }
+
+        // The routing key chose the shard; a body for another account would be applied on a shard that does not own it.
+        if (!string.Equals(command.AccountId, delivery.AccountId, StringComparison.Ordinal))
+        {
+            return Malformed(message.MessageId, new ContractViolation("accountId", $"'{command.AccountId}' differs from the routing key '{delivery.AccountId}'; publish with routing key = account id."));
+        }
+
+        var answer = await _engine.SendToShardAsync(delivery.Shard, command.AccountId!, command.Command!, cancellationToken).ConfigureAwait(false);
+        var (code, outcome, _, _) = AccountAnswers.ForCommand(answer, command.AccountId!);
+        return AccountReply.Of(code, outcome);
+    }
+
+    private static AccountReply Malformed(string? messageId, params ContractViolation[] violations) =>
+        AccountReply.Of(StatusCodes.Status400BadRequest, new MessageOutcome("rejected", messageId, "malformed", string.Join("; ", violations.AsEnumerable()), violations));
+}
