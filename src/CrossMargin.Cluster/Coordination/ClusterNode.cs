@@ -239,6 +239,8 @@ public sealed class ClusterNode : IAsyncDisposable
             return;
         }
 
+        // Leaving can be asked of any node (cm cluster leave NODE): its row says so before it knows.
+        _leaving |= status == MemberStatus.Leaving;
         await RenewAsync(cancellationToken).ConfigureAwait(false);
         var serving = status == MemberStatus.Up && !_leaving;
         if (_options.Roles.Contains(ClusterNodeOptions.CoordinatorRole, StringComparer.Ordinal))

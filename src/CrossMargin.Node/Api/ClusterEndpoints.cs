@@ -1,15 +1,20 @@
 using System.Reflection;
 using CrossMargin.Actors;
+using CrossMargin.Cluster.Leases;
+using CrossMargin.Cluster.Membership;
 using CrossMargin.Cluster.Sharding;
+using CrossMargin.Node.Clustering;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Security;
 
 namespace CrossMargin.Node.Api;
 
 /// <summary>
-/// The cluster and sharding views behind <c>cm cluster</c> and <c>cm cluster-sharding</c>. This node runs embedded
-/// (one node, the in-process region): it is the only member and owns every shard at epoch 0; leave and down are
-/// refused with 409, as there is no cluster to leave.
+/// The cluster and sharding views behind <c>cm cluster</c> and <c>cm cluster-sharding</c>. On a cluster node they read
+/// the membership rows and shard leases in PostgreSQL (any node answers for the whole cluster), leave and down are
+/// recorded there for the nodes to act on, and an account is located by asking its owner through its shard queue.
+/// An embedded node (one node, the in-process region) is the only member and owns every shard at epoch 0; leave and
+/// down are refused with 409, as there is no cluster to leave.
 /// </summary>
 public static class ClusterEndpoints
 {
@@ -22,18 +27,34 @@ public static class ClusterEndpoints
     {
         ArgumentNullException.ThrowIfNull(routes);
         var api = routes.MapGroup("/api/v1");
-        api.MapGet("/cluster", (EngineHost host) => Results.Ok(ViewOf(host)));
-        api.MapPost("/cluster/members/{name}/leave", (string name, EngineHost host) => NoCluster("leave", name, host)).RequireAccess(AccessLevel.Admin);
-        api.MapPost("/cluster/members/{name}/down", (string name, EngineHost host) => NoCluster("down", name, host)).RequireAccess(AccessLevel.Admin);
+        api.MapGet("/cluster", async (EngineHost host, CancellationToken cancellation) =>
+            Results.Ok(host.Cluster is { } cluster ? await ClusterViewOf(host, cluster, cancellation) : ViewOf(host)));
+        api.MapGet("/cluster/events", async (long? after, EngineHost host, CancellationToken cancellation) =>
+            host.Cluster is { } cluster
+                ? Results.Ok(await cluster.Membership.ReadEventsAsync(after ?? 0, 500, cancellation))
+                : NoCluster("read the events of", host.Node.Name, host));
+        api.MapPost("/cluster/members/{name}/leave", (string name, EngineHost host, HttpContext http, CancellationToken cancellation) =>
+            SetStatusAsync(host, name, MemberStatus.Leaving, "leave", http, cancellation)).RequireAccess(AccessLevel.Admin);
+        api.MapPost("/cluster/members/{name}/down", (string name, EngineHost host, HttpContext http, CancellationToken cancellation) =>
+            SetStatusAsync(host, name, MemberStatus.Down, "down", http, cancellation)).RequireAccess(AccessLevel.Admin);
         api.MapGet("/sharding/regions/account", async (EngineHost host, CancellationToken cancellation) =>
             await RegionAsync(host, cancellation) is { } region ? Results.Ok(region) : ApiBody.NotReady());
         api.MapGet("/sharding/regions/account/shards", async (EngineHost host, CancellationToken cancellation) =>
             await RegionAsync(host, cancellation) is { } region ? Results.Ok(region.Shards) : ApiBody.NotReady());
-        api.MapGet("/sharding/regions/account/locate/{accountId}", (string accountId, EngineHost host) =>
+        api.MapGet("/sharding/regions/account/locate/{accountId}", async (string accountId, EngineHost host, CancellationToken cancellation) =>
         {
             if (string.IsNullOrWhiteSpace(accountId))
             {
                 return Results.Problem("An account id is required.", statusCode: StatusCodes.Status400BadRequest, title: "Bad account id");
+            }
+
+            if (host.Cluster is { } cluster)
+            {
+                // The broker, not this node, decides an account's shard: ask whoever consumes it.
+                var reply = await cluster.RequestAsync(accountId, "{}"u8.ToArray(), Guid.NewGuid().ToString("N"), AccountMessageTypes.GetAccount, host.AskTimeout, cancellation);
+                var name = LeaseNames.Shard(cluster.Options.Region, reply.Shard ?? 0);
+                var epoch = (await cluster.Leases.ReadAsync(name, cancellation)).Where(l => l.Name == name).Select(l => l.Epoch).FirstOrDefault();
+                return Results.Ok(new AccountLocation(accountId, reply.Shard ?? -1, reply.Node ?? "unknown", epoch));
             }
 
             return Results.Ok(new AccountLocation(accountId, ShardIds.Of(accountId, host.Node.ShardCount), host.Node.Name, 0));
@@ -51,6 +72,38 @@ public static class ClusterEndpoints
         return new ClusterView("embedded", node.Name, node.ShardCount, [self]);
     }
 
+    /// <summary>The cluster as its membership rows and shard leases say, read by any node.</summary>
+    private static async Task<ClusterView> ClusterViewOf(EngineHost host, ClusterRuntime cluster, CancellationToken cancellation)
+    {
+        var options = cluster.Options;
+        var members = await cluster.Membership.ReadMembersAsync(options.HeartbeatTimeout, cancellation);
+        var leases = (await cluster.Leases.ReadAsync(LeaseNames.ShardPrefix(options.Region), cancellation)).Where(l => l.IsLive).ToArray();
+        var view = members.Select(m => new ClusterMember(
+            m.NodeId,
+            m.Roles,
+            m.Status == MemberStatus.Up && !m.IsReachable ? "unreachable" : m.Status.ToString().ToLowerInvariant(),
+            m.HttpAddress,
+            m.Version,
+            m.JoinedAt,
+            leases.Where(l => l.Owner == m.NodeId).Select(l => new ShardLease(LeaseNames.ShardIdOf(options.Region, l.Name), l.Epoch)).OrderBy(l => l.ShardId).ToArray()))
+            .ToArray();
+        return new ClusterView("cluster", options.NodeId, options.ShardCount, view);
+    }
+
+    private static async Task<IResult> SetStatusAsync(EngineHost host, string name, MemberStatus status, string verb, HttpContext http, CancellationToken cancellation)
+    {
+        if (host.Cluster is not { } cluster)
+        {
+            return NoCluster(verb, name, host);
+        }
+
+        var by = $"operator via {host.Node.Name} from {http.Connection.RemoteIpAddress}";
+        return await cluster.Membership.SetStatusAsync(name, status, $"{verb} requested by {by}", cancellation)
+            ? Results.Accepted(value: new { member = name, status = status.ToString().ToLowerInvariant(), note = status == MemberStatus.Leaving
+                ? "its shards are being handed off to the other members" : "its shards move to the other members once its leases expire" })
+            : Results.Problem($"No member '{name}' in the cluster.", statusCode: StatusCodes.Status404NotFound, title: "Unknown member");
+    }
+
     private static async Task<RegionStats?> RegionAsync(EngineHost host, CancellationToken cancellation)
     {
         if (host.Engine is not { } engine)
@@ -59,6 +112,19 @@ public static class ClusterEndpoints
         }
 
         var stats = await engine.Accounts.Ask<ShardRegionStats>(GetShardRegionStats.Instance, TimeSpan.FromSeconds(10), cancellation);
+        if (host.Cluster is { } cluster)
+        {
+            // Entities are counted on this node; owners and epochs come from the leases of the whole cluster.
+            var options = cluster.Options;
+            var leases = (await cluster.Leases.ReadAsync(LeaseNames.ShardPrefix(options.Region), cancellation)).Where(l => l.IsLive)
+                .ToDictionary(l => LeaseNames.ShardIdOf(options.Region, l.Name));
+            var clustered = Enumerable.Range(0, options.ShardCount)
+                .Select(id => new ShardStats(id, leases.TryGetValue(id, out var l) ? l.Owner! : "unassigned", l?.Epoch ?? 0, stats.Stats.ContainsKey(id),
+                    stats.Stats.GetValueOrDefault(id), null))
+                .ToArray();
+            return new RegionStats("account", options.NodeId, options.ShardCount, stats.Stats.Count, stats.TotalEntities, clustered);
+        }
+
         var node = host.Node;
         var shards = Enumerable.Range(0, node.ShardCount)
             .Select(id => new ShardStats(id, node.Name, 0, stats.Stats.ContainsKey(id), stats.Stats.GetValueOrDefault(id), null))

@@ -21,6 +21,12 @@ public sealed record AccountReply(int Status, JsonElement Body)
     /// <summary>The reply for <paramref name="status"/> with <paramref name="body"/> serialized as the API would.</summary>
     public static AccountReply Of(int status, object body) => new(status, JsonSerializer.SerializeToElement(body, body.GetType(), Json));
 
+    /// <summary>The node that answered (the shard's owner).</summary>
+    public string? Node { get; init; }
+
+    /// <summary>The shard whose queue the request came through: the account's shard.</summary>
+    public int? Shard { get; init; }
+
     /// <summary>The bytes that travel back.</summary>
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 

@@ -54,6 +54,9 @@ public sealed class ClusterRuntime : IAsyncDisposable
     /// <summary>The shard leases.</summary>
     public PostgresLeaseStore Leases { get; private set; } = null!;
 
+    /// <summary>This node's cluster settings.</summary>
+    public ClusterNodeOptions Options { get; private set; } = null!;
+
     /// <summary>The broker's names for this deployment.</summary>
     public TopologyNames Names => _connection!.Names;
 
@@ -177,6 +180,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
         Func<PersistenceServices, Func<int, WriteFence>, (ActorSystem System, RiskEngine Engine)> startEngine,
         ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
+        Options = cluster;
         Membership = new PostgresMembership(_coordination);
         Leases = new PostgresLeaseStore(_coordination);
         _node = new ClusterNode(cluster, Membership, Leases, new PostgresShardAssignments(_coordination), _host, loggerFactory.CreateLogger<ClusterNode>());
@@ -189,7 +193,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
         await Topology.DeclareAsync(_connection, cancellationToken).ConfigureAwait(false);
         _publisher = await ConfirmingPublisher.CreateAsync(_connection, cancellationToken).ConfigureAwait(false);
         _requests = await RequestClient.StartAsync(_connection, cluster.NodeId, cancellationToken).ConfigureAwait(false);
-        _host.Attach(Engine, _connection, _publisher);
+        _host.Attach(Engine, _connection, _publisher, cluster.NodeId);
         _marks = await MarksSubscriber.StartAsync(_connection, cluster.NodeId, ApplyPricesAsync, cancellationToken).ConfigureAwait(false);
         await _node.JoinAsync(startLoop: true, cancellationToken).ConfigureAwait(false);
         _log.LogInformation("Node {Node} joined the cluster: {Shards} shards over PostgreSQL leases and RabbitMQ queues", cluster.NodeId, cluster.ShardCount);

@@ -16,10 +16,12 @@ public sealed class ShardDeliveries
     private readonly RiskEngine _engine;
     private readonly ConfirmingPublisher _publisher;
     private readonly ILogger _log;
+    private readonly string _nodeId;
 
-    /// <summary>Creates the handler over <paramref name="engine"/>, answering through <paramref name="publisher"/>.</summary>
-    public ShardDeliveries(RiskEngine engine, ConfirmingPublisher publisher, ILogger log)
+    /// <summary>Creates the handler over <paramref name="engine"/>, answering through <paramref name="publisher"/> as node <paramref name="nodeId"/>.</summary>
+    public ShardDeliveries(RiskEngine engine, ConfirmingPublisher publisher, string nodeId, ILogger log)
     {
+        _nodeId = nodeId ?? throw new ArgumentNullException(nameof(nodeId));
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
         _log = log ?? throw new ArgumentNullException(nameof(log));
@@ -32,6 +34,7 @@ public sealed class ShardDeliveries
         var reply = await AnswerAsync(delivery, cancellationToken).ConfigureAwait(false);
         if (delivery.ReplyTo is { } replyTo && delivery.CorrelationId is { } correlation)
         {
+            reply = reply with { Node = _nodeId, Shard = delivery.Shard };
             await _publisher.ReplyAsync(replyTo, correlation, reply.ToBytes(), delivery.MessageId ?? correlation, "reply", cancellationToken).ConfigureAwait(false);
         }
     }

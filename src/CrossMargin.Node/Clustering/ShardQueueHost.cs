@@ -29,11 +29,11 @@ public sealed class ShardQueueHost : IClusterHost
     public IReadOnlyCollection<int> Consuming => _consumers.Keys.Order().ToArray();
 
     /// <summary>Gives the host the engine and broker it serves shards with.</summary>
-    public void Attach(RiskEngine engine, RabbitMqConnection connection, ConfirmingPublisher publisher)
+    public void Attach(RiskEngine engine, RabbitMqConnection connection, ConfirmingPublisher publisher, string nodeId)
     {
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _connection = connection ?? throw new ArgumentNullException(nameof(connection));
-        _deliveries = new ShardDeliveries(engine, publisher, _log);
+        _deliveries = new ShardDeliveries(engine, publisher, nodeId, _log);
     }
 
     /// <inheritdoc />

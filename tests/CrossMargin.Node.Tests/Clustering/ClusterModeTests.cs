@@ -19,6 +19,7 @@ namespace CrossMargin.Node.Tests.Clustering;
 public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
 {
     private const int Shards = 8;
+    private const string AdminToken = "cluster-test-admin-token-0123456789";
     private readonly List<NodeUnderTest> _nodes = [];
     private string _connectionString = "";
     private string _prefix = "";
@@ -52,7 +53,8 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
             "--Cluster:HeartbeatTimeout=00:00:01",
             "--RabbitMq:Uri=" + servers.RabbitMq.AmqpUri,
             "--RabbitMq:Prefix=" + _prefix,
-            "--RabbitMq:ShardCount=" + Shards.ToString(CultureInfo.InvariantCulture));
+            "--RabbitMq:ShardCount=" + Shards.ToString(CultureInfo.InvariantCulture),
+            "--Security:Tokens:ops:Token=" + AdminToken);
         _nodes.Add(node);
         return node;
     }
@@ -69,9 +71,20 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         }
     }
 
+    // Served once each and spread evenly: nodes that join one after another see a rebalance before the spread settles.
     private static Task AllShardsServedAsync(IEnumerable<NodeUnderTest> nodes, TimeSpan within) =>
-        EventuallyAsync(() => Task.FromResult(nodes.SelectMany(n => HostOf(n).Cluster!.Node.Shards.Keys).Order().SequenceEqual(Enumerable.Range(0, Shards))),
-            within, "every shard served exactly once");
+        EventuallyAsync(() =>
+        {
+            var held = nodes.Select(n => HostOf(n).Cluster!.Node.Shards.Keys.ToArray()).ToArray();
+            return Task.FromResult(held.SelectMany(h => h).Order().SequenceEqual(Enumerable.Range(0, Shards)) && held.Max(h => h.Length) - held.Min(h => h.Length) <= 1);
+        }, within, "every shard served exactly once, evenly spread");
+
+    private static async Task<HttpResponseMessage> AdminPostAsync(NodeUnderTest via, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        return await via.Client.SendAsync(request);
+    }
 
     private static async Task OpenAsync(NodeUnderTest via, string account)
     {
@@ -197,5 +210,45 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         }
 
         Assert.True(failover.Elapsed < TimeSpan.FromSeconds(10), $"shards served again after {failover.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Any_node_shows_the_whole_cluster_locates_accounts_and_lets_an_operator_make_a_member_leave()
+    {
+        var nodes = new[] { await StartNodeAsync("n1"), await StartNodeAsync("n2"), await StartNodeAsync("n3") };
+        await AllShardsServedAsync(nodes, TimeSpan.FromSeconds(30));
+        await OpenAsync(nodes[0], "acc-located");
+
+        using (var view = JsonDocument.Parse(await nodes[2].Client.GetStringAsync("/api/v1/cluster")))
+        {
+            var members = view.RootElement.GetProperty("members").EnumerateArray().ToArray();
+            Assert.Equal("cluster", view.RootElement.GetProperty("mode").GetString());
+            Assert.Equal(["n1", "n2", "n3"], members.Select(m => m.GetProperty("name").GetString()));
+            Assert.Equal(Shards, members.Sum(m => m.GetProperty("shards").GetArrayLength()));
+        }
+
+        using (var located = JsonDocument.Parse(await nodes[1].Client.GetStringAsync("/api/v1/sharding/regions/account/locate/acc-located")))
+        {
+            var owner = nodes.Single(n => HostOf(n).Node.Name == located.RootElement.GetProperty("owner").GetString());
+            var shard = located.RootElement.GetProperty("shardId").GetInt32();
+            Assert.Equal(HostOf(owner).Cluster!.Node.Shards[shard].Epoch, located.RootElement.GetProperty("epoch").GetInt64());
+        }
+
+        var leave = await AdminPostAsync(nodes[0], "/api/v1/cluster/members/n3/leave");
+        Assert.Equal(HttpStatusCode.Accepted, leave.StatusCode);
+        await AllShardsServedAsync(nodes.Take(2), TimeSpan.FromSeconds(20));
+        Assert.Empty(HostOf(nodes[2]).Cluster!.Node.Shards);
+        Assert.Equal(100m, await DepositAndReadAsync(nodes[2], "acc-located", 100m));
+        Assert.Equal(HttpStatusCode.NotFound, (await AdminPostAsync(nodes[0], "/api/v1/cluster/members/nobody/down")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await nodes[0].Client.PostAsync("/api/v1/cluster/members/n2/down", null)).StatusCode);
+        var events = await nodes[1].Client.GetStringAsync("/api/v1/cluster/events");
+        Assert.Contains("shard-released", events, StringComparison.Ordinal);
+    }
+
+    private static async Task<decimal?> DepositAndReadAsync(NodeUnderTest via, string account, decimal amount)
+    {
+        var response = await via.Client.PostAsync("/api/v1/deposits", new ByteArrayContent(Deposit(account, 1, amount)) { Headers = { ContentType = new("application/json") } });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await UsdtOfAsync(via, account);
     }
 }
