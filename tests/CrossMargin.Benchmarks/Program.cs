@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Running;
 using CrossMargin.Benchmarks.ActorKernel;
 using CrossMargin.Benchmarks.Book;
+using CrossMargin.Benchmarks.ClusterBench;
 using CrossMargin.Benchmarks.Engine;
 using CrossMargin.Benchmarks.Journal;
 using CrossMargin.Benchmarks.RiskModels;
@@ -43,7 +44,13 @@ if (args.Length > 0 && args[0] == "rabbit")
     return RunMode(RabbitBenchmarkOptions.Parse, args, RabbitBenchmark.RunAsync);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--config DIR]: issue 6's figures (see README.md).
+if (args.Length > 0 && args[0] == "cluster")
+{
+    return RunMode(ClusterBenchOptions.Parse, args, ClusterBenchmark.RunAsync);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(CrossMargin.Benchmarks.MachineFacts).Assembly).Run(args);
 return 0;
 
 // Parses a mode's options (a bad flag prints its message and exits 64, EX_USAGE) and runs it.

@@ -54,6 +54,9 @@ public sealed class ClusterRuntime : IAsyncDisposable
     /// <summary>The shard leases.</summary>
     public PostgresLeaseStore Leases { get; private set; } = null!;
 
+    /// <summary>Deliveries from shard queues this node acknowledged, each once its effects were durable.</summary>
+    public long DeliveriesAcknowledged => _host.Acknowledged;
+
     /// <summary>This node's cluster settings.</summary>
     public ClusterNodeOptions Options { get; private set; } = null!;
 

@@ -18,12 +18,16 @@ public sealed class ShardQueueHost : IClusterHost
 {
     private readonly ConcurrentDictionary<int, ShardConsumer> _consumers = new();
     private readonly ILogger _log;
+    private long _acknowledgedByStopped;
     private RabbitMqConnection? _connection;
     private RiskEngine? _engine;
     private ShardDeliveries? _deliveries;
 
     /// <summary>Creates the host; <see cref="Attach"/> it before the node joins.</summary>
     public ShardQueueHost(ILogger log) => _log = log ?? throw new ArgumentNullException(nameof(log));
+
+    /// <summary>Deliveries acknowledged (their effects durable) on this node since it started, across every shard it served.</summary>
+    public long Acknowledged => Interlocked.Read(ref _acknowledgedByStopped) + _consumers.Values.Sum(c => c.Acknowledged);
 
     /// <summary>The shards being consumed now.</summary>
     public IReadOnlyCollection<int> Consuming => _consumers.Keys.Order().ToArray();
@@ -57,6 +61,7 @@ public sealed class ShardQueueHost : IClusterHost
         {
             // In phases, each bounded: cancel (no new deliveries), drain in-flight handlers (acked once durable), close.
             await consumer.DisposeAsync().ConfigureAwait(false);
+            Interlocked.Add(ref _acknowledgedByStopped, consumer.Acknowledged);
         }
 
         if (_engine is { } engine)

@@ -1,0 +1,46 @@
+using System.Globalization;
+
+namespace CrossMargin.Benchmarks.ClusterBench;
+
+/// <summary>Arguments of <c>cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--config DIR]</c>.</summary>
+/// <param name="Nodes">Cluster nodes, in this process (default 3).</param>
+/// <param name="Shards">Shards, one queue each (default 16).</param>
+/// <param name="Accounts">Accounts opened before the measurement (default 300).</param>
+/// <param name="Executions">Executions published for the throughput figure (default 30,000).</param>
+/// <param name="Window">Unconfirmed publishes in flight, for the executions and the raw baseline alike (default 512).</param>
+/// <param name="Config">The config directory (default: found above the working directory).</param>
+internal sealed record ClusterBenchOptions(int Nodes = 3, int Shards = 16, int Accounts = 300, int Executions = 30_000, int Window = 512, string? Config = null)
+{
+    /// <summary>Parses the arguments after "cluster"; throws <see cref="ArgumentException"/> on anything else.</summary>
+    public static ClusterBenchOptions Parse(ReadOnlySpan<string> args)
+    {
+        var options = new ClusterBenchOptions();
+        for (var i = 0; i < args.Length; i += 2)
+        {
+            if (i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"{args[i]} needs a value.", nameof(args));
+            }
+
+            var text = args[i + 1];
+            options = args[i] switch
+            {
+                "--nodes" => options with { Nodes = Positive(args[i], text) },
+                "--shards" => options with { Shards = Positive(args[i], text) },
+                "--accounts" => options with { Accounts = Positive(args[i], text) },
+                "--executions" => options with { Executions = Positive(args[i], text) },
+                "--window" => options with { Window = Positive(args[i], text) },
+                "--config" => options with { Config = text },
+                _ => throw new ArgumentException(
+                    $"Unknown option {args[i]}; use cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--config DIR].", nameof(args)),
+            };
+        }
+
+        return options.Nodes < 2 ? throw new ArgumentException("--nodes must be at least 2: one is killed for the fail-over figure.", nameof(args)) : options;
+    }
+
+    private static int Positive(string name, string text) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{name} needs a positive integer.", nameof(text));
+}

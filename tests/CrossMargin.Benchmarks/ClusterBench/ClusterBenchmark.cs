@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using CrossMargin.Actors;
+using CrossMargin.Cluster.Coordination;
+using CrossMargin.Cluster.RabbitMq;
+using CrossMargin.Benchmarks.Engine;
+using CrossMargin.Engine;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Engine.Prices;
+using CrossMargin.Node.Clustering;
+using CrossMargin.Persistence;
+using CrossMargin.Persistence.Journal;
+using CrossMargin.Risk.Serialization;
+using CrossMargin.Testing.Postgres;
+using CrossMargin.Testing.RabbitMq;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CrossMargin.Benchmarks.ClusterBench;
+
+/// <summary>
+/// Issue 6's figures on one machine: end-to-end executions/s through a cluster of nodes (publish to the accounts
+/// exchange, shard queue, lease holder, account actor, fenced PostgreSQL journal, ack) as a share of RabbitMQ's own
+/// publish-to-consume rate for the same body size measured in the same run; and the time from killing a node to its
+/// shards being served again. The nodes run in this process (each its own actor system, engine, broker connection,
+/// leases); a kill is the in-process crash of <see cref="ClusterRuntime"/> (no hand-off, leases left to expire).
+/// </summary>
+internal static class ClusterBenchmark
+{
+    private const decimal Fee = 0.0001m;
+    private const decimal Deposit = 100_000m;
+
+    public static async Task<int> RunAsync(ClusterBenchOptions options)
+    {
+        var config = EngineRig.FindConfig(options.Config);
+        foreach (var fact in MachineFacts.Describe())
+        {
+            Console.WriteLine(fact);
+        }
+
+        Console.WriteLine("Starting a private PostgreSQL server and RabbitMQ broker...");
+        await using var postgres = await PrivatePostgresServer.StartAsync().ConfigureAwait(false);
+        await using var broker = await PrivateRabbitMqBroker.StartAsync().ConfigureAwait(false);
+        var database = await postgres.CreateDatabaseAsync("bench").ConfigureAwait(false);
+        var rabbit = new RabbitMqOptions { Uri = broker.AmqpUri, Prefix = "bench", ShardCount = options.Shards, ClientName = "cm-bench-cluster" };
+
+        var sample = Execution("acc-00000", 1, "BTC-PERP", "buy", 100m, 60000m);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Execution body: {sample.Length} B. Baseline: RabbitMQ raw publish-to-consume, quorum queue, same size, window {options.Window}."));
+        double raw;
+        await using (var probe = await RabbitMqConnection.ConnectAsync(rabbit).ConfigureAwait(false))
+        {
+            await RawRateProbe.MeasureAsync(probe, sample.Length, 5_000, options.Window).ConfigureAwait(false);
+            raw = (await RawRateProbe.MeasureAsync(probe, sample.Length, options.Executions, options.Window).ConfigureAwait(false)).MessagesPerSecond;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  raw: {raw:N0} msg/s"));
+
+        var nodes = new List<ClusterRuntime>();
+        try
+        {
+            for (var n = 1; n <= options.Nodes; n++)
+            {
+                nodes.Add(await StartNodeAsync($"bench-{n}", config, database, rabbit, options.Shards).ConfigureAwait(false));
+            }
+
+            var clock = Stopwatch.StartNew();
+            await UntilAsync(() => Balanced(nodes, options.Shards), TimeSpan.FromSeconds(60), "shards spread over the nodes").ConfigureAwait(false);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{options.Nodes} nodes hold {options.Shards} shards after {clock.Elapsed.TotalSeconds:F1} s"));
+
+            var accounts = Enumerable.Range(0, options.Accounts).Select(i => string.Create(CultureInfo.InvariantCulture, $"acc-{i:D5}")).ToArray();
+            await OpenAsync(nodes[0], accounts, options.Window).ConfigureAwait(false);
+            var before = nodes.Sum(n => n.DeliveriesAcknowledged);
+
+            await using var connection = await RabbitMqConnection.ConnectAsync(rabbit).ConfigureAwait(false);
+            await using var publisher = await ConfirmingPublisher.CreateAsync(connection).ConfigureAwait(false);
+            var sequences = accounts.ToDictionary(a => a, _ => 1);
+            var bodies = new (string Account, string Id, byte[] Body)[options.Executions];
+            for (var i = 0; i < bodies.Length; i++)
+            {
+                var account = accounts[i % accounts.Length];
+                var sequence = ++sequences[account];
+                bodies[i] = (account, $"ex-{account}-{sequence}", Execution(account, sequence, "BTC-PERP", i % 2 == 0 ? "buy" : "sell", 100m, 60000m));
+            }
+
+            clock.Restart();
+            await EngineRig.ForEachAsync(bodies.Length, options.Window, i =>
+                publisher.PublishAsync(connection.Names.Accounts, bodies[i].Account, bodies[i].Body, bodies[i].Id, "execution")).ConfigureAwait(false);
+            var published = clock.Elapsed;
+            await UntilAsync(() => nodes.Sum(n => n.DeliveriesAcknowledged) - before >= bodies.Length, TimeSpan.FromMinutes(10), "every execution acknowledged").ConfigureAwait(false);
+            var elapsed = clock.Elapsed;
+            await VerifyAsync(nodes[0], accounts, bodies.Length).ConfigureAwait(false);
+            var rate = bodies.Length / elapsed.TotalSeconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"end to end: {bodies.Length:N0} executions over {options.Accounts} accounts in {elapsed.TotalSeconds:F2} s (published in {published.TotalSeconds:F2} s): {rate:N0} executions/s"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  ratio to raw: {rate / raw:P0} (goal at least 70%) -> {(rate / raw >= 0.70 ? "PASS" : "MISS")}"));
+
+            var victim = nodes[^1];
+            var orphaned = victim.Node.Shards.Count;
+            clock.Restart();
+            await victim.CrashAsync().ConfigureAwait(false);
+            nodes.Remove(victim);
+            await UntilAsync(() => nodes.Sum(n => n.Node.Shards.Count) == options.Shards, TimeSpan.FromSeconds(60), "the dead node's shards served again").ConfigureAwait(false);
+            var failover = clock.Elapsed;
+            var lease = nodes[0].Options;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"fail-over: {orphaned} shards of a killed node served again after {failover.TotalSeconds:F1} s (lease TTL {lease.LeaseTtl.TotalSeconds:F0} s, tick {lease.TickInterval.TotalSeconds:F0} s; goal at most 10 s) -> {(failover <= TimeSpan.FromSeconds(10) ? "PASS" : "MISS")}"));
+            return 0;
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static bool Balanced(List<ClusterRuntime> nodes, int shards)
+    {
+        var held = nodes.Select(n => n.Node.Shards.Count).ToArray();
+        return held.Sum() == shards && held.Max() - held.Min() <= 1;
+    }
+
+    private static async Task OpenAsync(ClusterRuntime via, string[] accounts, int window)
+    {
+        var clock = Stopwatch.StartNew();
+        await EngineRig.ForEachAsync(accounts.Length, Math.Min(window, 64), async i =>
+        {
+            var account = accounts[i];
+            var open = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { messageId = $"open-{account}", source = "accounts", sequence = 1, accountId = account, mode = "standard" }));
+            var deposit = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { messageId = $"dep-{account}", source = "me-1", sequence = 1, accountId = account, asset = "USDT", amount = Deposit }));
+            Expect(await via.RequestAsync(account, open, $"open-{account}", "accountOpened", TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false), account);
+            Expect(await via.RequestAsync(account, deposit, $"dep-{account}", "deposit", TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false), account);
+        }).ConfigureAwait(false);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"opened and funded {accounts.Length} accounts through the broker in {clock.Elapsed.TotalSeconds:F1} s"));
+    }
+
+    // An acknowledgement says the delivery's effects are durable, not that the account accepted it: check that every
+    // execution was applied, from the fees the accounts paid (USDT deposited, one fee per execution, bought and sold at
+    // one price so nothing else moves the balance).
+    private static async Task VerifyAsync(ClusterRuntime via, string[] accounts, int executions)
+    {
+        foreach (var (account, index) in accounts.Select((a, i) => (a, i)).Where(p => p.i % Math.Max(1, accounts.Length / 10) == 0))
+        {
+            var applied = executions / accounts.Length + (index < executions % accounts.Length ? 1 : 0);
+            var reply = await via.RequestAsync(account, "{}"u8.ToArray(), Guid.NewGuid().ToString("N"), AccountMessageTypes.GetAccount, TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false);
+            var usdt = reply.Body.GetProperty("balances").EnumerateArray().Single(b => b.GetProperty("asset").GetString() == "USDT").GetProperty("amount").GetDecimal();
+            if (usdt != Deposit - applied * Fee)
+            {
+                throw new InvalidOperationException($"Account {account} holds {usdt} USDT; {Deposit - applied * Fee} expected after {applied} executions: not every execution was applied.");
+            }
+        }
+
+        Console.WriteLine("  verified: sampled accounts paid exactly one fee per execution published");
+    }
+
+    private static void Expect(AccountReply reply, string account)
+    {
+        if (reply.Status != 200)
+        {
+            throw new InvalidOperationException($"Account {account}: {reply.Status} {reply.Body}");
+        }
+    }
+
+    private static byte[] Execution(string account, int sequence, string symbol, string side, decimal quantity, decimal price) =>
+        Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
+        {
+            messageId = $"ex-{account}-{sequence}", source = "me-1", sequence, accountId = account, executionId = $"ex-{account}-{sequence}",
+            orderId = $"o-{account}-{sequence}", symbol, side, quantity, price, fee = Fee, liquidity = "taker",
+            timestamp = DateTimeOffset.UtcNow, isLiquidation = false,
+        }));
+
+    private static async Task UntilAsync(Func<bool> condition, TimeSpan within, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > within)
+            {
+                throw new TimeoutException($"Not within {within}: {what}.");
+            }
+
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<ClusterRuntime> StartNodeAsync(string name, string config, string database, RabbitMqOptions rabbit, int shards)
+    {
+        var marketPath = Path.Combine(config, "venue", "market.json");
+        var market = MarketFile.Load(marketPath);
+        string[] assets;
+        using (var document = JsonDocument.Parse(await File.ReadAllTextAsync(marketPath).ConfigureAwait(false)))
+        {
+            assets = document.RootElement.GetProperty("assets").EnumerateObject().Select(p => p.Name).ToArray();
+        }
+
+        var models = new AccountMarginModels(
+            RiskParametersFile.Load(Path.Combine(config, "risk", "standard.json")).CreateCalculator(),
+            RiskParametersFile.Load(Path.Combine(config, "risk", "deribit-pm.json")).CreateCalculator());
+        var cluster = new ClusterNodeOptions { NodeId = name, HttpAddress = "in-process", ShardCount = shards };
+        var actors = new ActorSystemOptions();
+        return await ClusterRuntime.StartAsync(cluster, new ClusterModeOptions { Enabled = true, PostgresConnectionString = database }, rabbit,
+            new JournalOptions(), new PersistenceOptions(), (services, fence) =>
+            {
+                var system = ActorSystem.Create(name, actors);
+                return (system, RiskEngine.Start(system, new RiskEngineSettings(market, assets, models, services, shards, new PriceOptions(), new LiquidationOptions(), actors.AskTimeout)
+                {
+                    ShardFence = fence,
+                    RunLiquidation = false,
+                }));
+            }, NullLoggerFactory.Instance, TimeProvider.System, CancellationToken.None).ConfigureAwait(false);
+    }
+}
