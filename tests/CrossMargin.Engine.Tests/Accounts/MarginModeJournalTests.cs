@@ -26,6 +26,10 @@ public sealed class MarginModeJournalTests
         ("account.margin-mode-changed", """{"messageId":"mm-2","source":"ops","sequence":2,"mode":"StandardCross","symbol":null,"isolatedMargin":null}"""),
     ];
 
+    /// <summary>A snapshot exactly as version 1 wrote it for an account in portfolio mode.</summary>
+    private const string SnapshotRecordedInPortfolioMode =
+        """{"accountId":"acc-1","mode":"Portfolio","balances":[{"asset":"USDT","amount":50000}],"positions":[{"symbol":"BTCUSDT","quantity":0.5,"entryPrice":60000,"isolatedMargin":null}],"openOrders":[],"messages":{"capacity":4,"sources":[{"source":"account-service","highest":1},{"source":"matching-engine","highest":2}],"recentIds":["open-acc-1","m1","m2"]},"isOpen":true}""";
+
     public static TheoryData<MarginMode, string, int> StoredForms => new()
     {
         { MarginMode.StandardCross, "StandardCross", 0 },
@@ -61,6 +65,21 @@ public sealed class MarginModeJournalTests
         var asBefore = AccountFixture.Models.Assess(state, market);
         Assert.Equal((asBefore.EquityUsd, asBefore.InitialMarginUsd, asBefore.MaintenanceMarginUsd), (margin.EquityUsd, margin.InitialMarginUsd, margin.MaintenanceMarginUsd));
         Assert.Equal(asBefore.Isolated.Single().InitialMarginUsd, Assert.Single(margin.Isolated).InitialMarginUsd);
+    }
+
+    [Fact]
+    public void A_snapshot_recorded_in_portfolio_mode_restores_in_portfolio_mode_and_is_written_the_same()
+    {
+        var payload = new SerializedPayload(AccountEvents.SnapshotManifest, 1, Encoding.UTF8.GetBytes(SnapshotRecordedInPortfolioMode));
+        var market = TestMarket.Build();
+
+        var restored = AccountState.FromSnapshot(AccountFixture.Registry.Deserialize<AccountSnapshot>(payload));
+
+        Assert.Equal(MarginMode.Portfolio, restored.Mode);
+        Assert.Equal(SnapshotRecordedInPortfolioMode, AccountFixture.Json(restored));
+        Assert.Equal("portfolio", ShippedRiskFiles.Models.Assess(restored, market).Model);
+        Assert.Equal(AccountFixture.Models.Portfolio.Assess(restored.ToPortfolio(), market).InitialMarginUsd,
+            ShippedRiskFiles.Models.Assess(restored, market).InitialMarginUsd);
     }
 
     [Theory]
