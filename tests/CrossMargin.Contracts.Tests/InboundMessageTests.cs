@@ -105,8 +105,57 @@ public sealed class InboundMessageTests
 
         Assert.Equal(MarginMode.Portfolio, account.Command!.Mode);
         Assert.Equal(("BTC-PERP", (decimal?)100m), (isolate.Command!.Symbol, isolate.Command.IsolatedMargin));
-        Assert.Equal("mode: is required (standard or portfolio).", missing.Describe());
+        Assert.Equal("mode: is required (one of standard, portfolio, simm, var, es, composite).", missing.Describe());
         Assert.Equal("isolatedMargin: applies only with a symbol.", stray.Describe());
+    }
+
+    [Theory]
+    [InlineData("standard", MarginMode.StandardCross)]
+    [InlineData("portfolio", MarginMode.Portfolio)]
+    [InlineData("simm", MarginMode.Simm)]
+    [InlineData("var", MarginMode.ValueAtRisk)]
+    [InlineData("es", MarginMode.ExpectedShortfall)]
+    [InlineData("composite", MarginMode.Composite)]
+    public void Every_mode_name_opens_an_account_in_and_switches_it_to_that_mode(string name, MarginMode mode)
+    {
+        var open = Read($$"""{"messageId":"o","source":"accounts","sequence":1,"accountId":"a","mode":"{{name}}"}""",
+            ContractJsonContext.Default.OpenAccountMessage).ToCommand();
+        var change = Read($$"""{"messageId":"m","source":"ops","sequence":1,"accountId":"a","mode":"{{name}}"}""",
+            ContractJsonContext.Default.MarginModeMessage).ToCommand();
+
+        Assert.True(open.IsValid, open.Describe());
+        Assert.Equal(mode, open.Command!.Mode);
+        Assert.True(change.IsValid, change.Describe());
+        Assert.Equal(mode, change.Command!.Mode);
+        Assert.Null(change.Command.Symbol);
+        Assert.Equal(name, MarginModeNames.NameOf(mode));
+    }
+
+    [Fact]
+    public void Every_engine_mode_has_exactly_one_contract_name()
+    {
+        var modes = MarginModeNames.Names.Select(n => MarginModeNames.Parse(n)!.Value).ToArray();
+
+        Assert.Equal(Enum.GetValues<MarginMode>(), modes);
+        Assert.Null(MarginModeNames.Parse("Composite"));
+        Assert.Null(MarginModeNames.Parse("StandardCross"));
+    }
+
+    [Theory]
+    [InlineData("historical")]
+    [InlineData("Composite")]
+    [InlineData("")]
+    public void An_unknown_mode_is_one_violation_listing_every_valid_name(string name)
+    {
+        var open = new OpenAccountMessage { MessageId = "o", Source = "accounts", Sequence = 1, AccountId = "a", Mode = name }.ToCommand();
+        var change = new MarginModeMessage { MessageId = "m", Source = "ops", Sequence = 1, AccountId = "a", Mode = name }.ToCommand();
+
+        var expected = $"mode: must be one of standard, portfolio, simm, var, es, composite, not '{name}'.";
+        Assert.False(open.IsValid);
+        Assert.Equal("mode", Assert.Single(open.Violations).Field);
+        Assert.Equal(expected, open.Describe());
+        Assert.False(change.IsValid);
+        Assert.Equal(expected, change.Describe());
     }
 
     [Fact]

@@ -8,7 +8,10 @@ namespace CrossMargin.Contracts.Inbound;
 /// </summary>
 public sealed record MarginModeMessage : AccountMessage<ChangeMarginMode>
 {
-    /// <summary><c>standard</c> (cross) or <c>portfolio</c>; required without a symbol, ignored with one.</summary>
+    /// <summary>
+    /// <c>standard</c> (cross), <c>portfolio</c>, <c>simm</c>, <c>var</c>, <c>es</c> or <c>composite</c> (see
+    /// <see cref="MarginModeNames"/>); required without a symbol, ignored with one.
+    /// </summary>
     public string? Mode { get; init; }
 
     /// <summary>The position to isolate (with <see cref="IsolatedMargin"/>), or null for the whole account.</summary>
@@ -19,13 +22,7 @@ public sealed record MarginModeMessage : AccountMessage<ChangeMarginMode>
 
     private protected override ChangeMarginMode Build(FieldCheck check, string messageId, string source, long sequence)
     {
-        var mode = Mode switch
-        {
-            "standard" => MarginMode.StandardCross,
-            "portfolio" => MarginMode.Portfolio,
-            null when Symbol is not null => MarginMode.StandardCross,
-            _ => Fail(check),
-        };
+        var mode = MarginModeNames.Parse(Mode) ?? (Mode is null && Symbol is not null ? MarginMode.StandardCross : Fail(check));
         if (Symbol is not null)
         {
             check.Id("symbol", Symbol);
@@ -44,7 +41,7 @@ public sealed record MarginModeMessage : AccountMessage<ChangeMarginMode>
 
     private MarginMode Fail(FieldCheck check)
     {
-        check.Fail("mode", Mode is null ? "is required (standard or portfolio)." : $"must be standard or portfolio, not '{Mode}'.");
+        check.Fail("mode", Mode is null ? $"is required (one of {MarginModeNames.List})." : $"must be one of {MarginModeNames.List}, not '{Mode}'.");
         return MarginMode.StandardCross;
     }
 }

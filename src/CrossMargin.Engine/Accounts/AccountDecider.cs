@@ -55,7 +55,9 @@ public static class AccountDecider
 
         var decision = command switch
         {
-            OpenAccount c => Accept(new AccountOpened(c.MessageId, c.Source, c.Sequence, c.Mode)),
+            OpenAccount c => UnofferedMode(c.Mode, margin) is { } unoffered
+                ? unoffered
+                : Accept(new AccountOpened(c.MessageId, c.Source, c.Sequence, c.Mode)),
             ApplyExecution c => DecideExecution(c, market),
             AcceptOrder c => DecideAcceptOrder(state, c, market),
             CancelOrder c => state.OpenOrders.ContainsKey(c.OrderId)
@@ -243,9 +245,9 @@ public static class AccountDecider
     {
         if (c.Symbol is null)
         {
-            if (!Enum.IsDefined(c.Mode))
+            if (UnofferedMode(c.Mode, margin) is { } unoffered)
             {
-                return AccountDecision.Reject(RejectionCode.InvalidMessage, Text($"Unknown margin mode {c.Mode}."));
+                return unoffered;
             }
 
             var changed = new MarginModeChanged(c.MessageId, c.Source, c.Sequence, c.Mode, null, null);
@@ -294,6 +296,23 @@ public static class AccountDecider
             ? AccountDecision.Reject(RejectionCode.WouldBreachMargin, Text(
                 $"Isolating {c.Symbol} with {c.IsolatedMargin} {asset} would leave its equity {Usd(isolated.EquityUsd)} below its initial margin {Usd(isolated.InitialMarginUsd)}."))
             : Accept(isolation);
+    }
+
+    /// <summary>
+    /// Refuses a mode the engine cannot margin with: an account opened or switched into it could never be assessed
+    /// again, and every later message (and every recovery) would fail on it.
+    /// </summary>
+    private static AccountDecision? UnofferedMode(MarginMode mode, AccountMarginModels margin)
+    {
+        if (!Enum.IsDefined(mode))
+        {
+            return AccountDecision.Reject(RejectionCode.InvalidMessage, Text($"Unknown margin mode {mode}."));
+        }
+
+        return margin.Offers(mode)
+            ? null
+            : AccountDecision.Reject(RejectionCode.InvalidMessage, Text(
+                $"Margin mode {mode} is not configured on this engine (configured: {string.Join(", ", margin.Modes)})."));
     }
 
     private static AccountMargin AssessAfter(AccountState state, IAccountEvent @event, MarketSnapshot market, AccountMarginModels margin)

@@ -2,18 +2,37 @@ using CrossMargin.Risk.Margin;
 
 namespace CrossMargin.Engine.Accounts;
 
-/// <summary>The calculator behind each <see cref="MarginMode"/>; both share the standard rules for isolated positions.</summary>
+/// <summary>
+/// The calculator behind each <see cref="MarginMode"/>; each carries the standard rules its file gives for isolated
+/// positions. Standard and portfolio are always there; the further modes (SIMM-style, VaR, ES, composite) only when
+/// the host configured them, so an engine built with two calculators still works and refuses the others by name.
+/// </summary>
 /// <param name="StandardCross">Calculator whose cross model is the standard one.</param>
 /// <param name="Portfolio">Calculator whose cross model is portfolio margin.</param>
 public sealed record AccountMarginModels(MarginCalculator StandardCross, MarginCalculator Portfolio)
 {
-    /// <summary>The calculator of <paramref name="mode"/>.</summary>
-    public MarginCalculator For(MarginMode mode) => mode switch
-    {
-        MarginMode.StandardCross => StandardCross,
-        MarginMode.Portfolio => Portfolio,
-        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown margin mode."),
-    };
+    /// <summary>Calculator whose cross model is SIMM-style Greeks margin, or null when not configured.</summary>
+    public MarginCalculator? Simm { get; init; }
+
+    /// <summary>Calculator whose cross model is historical VaR, or null when not configured.</summary>
+    public MarginCalculator? ValueAtRisk { get; init; }
+
+    /// <summary>Calculator whose cross model is historical Expected Shortfall, or null when not configured.</summary>
+    public MarginCalculator? ExpectedShortfall { get; init; }
+
+    /// <summary>Calculator whose cross model is the max of several models, or null when not configured.</summary>
+    public MarginCalculator? Composite { get; init; }
+
+    /// <summary>The modes this engine can margin an account in, in <see cref="MarginMode"/> order.</summary>
+    public IReadOnlyList<MarginMode> Modes => Enum.GetValues<MarginMode>().Where(Offers).ToArray();
+
+    /// <summary>Whether <paramref name="mode"/> is a known mode with a calculator.</summary>
+    public bool Offers(MarginMode mode) => Find(mode) is not null;
+
+    /// <summary>The calculator of <paramref name="mode"/>; throws when the mode is unknown or not configured.</summary>
+    public MarginCalculator For(MarginMode mode) => Find(mode) ?? (Enum.IsDefined(mode)
+        ? throw new InvalidOperationException($"Margin mode {mode} has no calculator on this engine.")
+        : throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown margin mode."));
 
     /// <summary>Assesses <paramref name="state"/> with the calculator of its mode.</summary>
     public AccountMargin Assess(AccountState state, Risk.Market.MarketSnapshot market)
@@ -21,4 +40,15 @@ public sealed record AccountMarginModels(MarginCalculator StandardCross, MarginC
         ArgumentNullException.ThrowIfNull(state);
         return For(state.Mode).Assess(state.ToPortfolio(), market);
     }
+
+    private MarginCalculator? Find(MarginMode mode) => mode switch
+    {
+        MarginMode.StandardCross => StandardCross,
+        MarginMode.Portfolio => Portfolio,
+        MarginMode.Simm => Simm,
+        MarginMode.ValueAtRisk => ValueAtRisk,
+        MarginMode.ExpectedShortfall => ExpectedShortfall,
+        MarginMode.Composite => Composite,
+        _ => null,
+    };
 }

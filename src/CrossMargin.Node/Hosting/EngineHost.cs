@@ -12,6 +12,7 @@ using CrossMargin.Persistence;
 using CrossMargin.Persistence.Journal;
 using CrossMargin.Persistence.Serialization;
 using CrossMargin.Persistence.Sqlite;
+using CrossMargin.Risk.Margin;
 using CrossMargin.Risk.Serialization;
 using Microsoft.Extensions.Options;
 
@@ -101,16 +102,53 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
         var marketPath = ConfigurationDirectory.Under(_configDirectory, _node.MarketFile);
         var market = MarketFile.Load(marketPath);
         var assets = AssetsOf(marketPath);
-        var standardFile = ConfigurationDirectory.Under(_configDirectory, _node.StandardMarginFile);
-        var portfolioFile = ConfigurationDirectory.Under(_configDirectory, _node.PortfolioMarginFile);
-        var standardParameters = RiskParametersFile.Load(standardFile);
-        var portfolioParameters = RiskParametersFile.Load(portfolioFile);
-        var standard = standardParameters.CreateCalculator();
-        var portfolio = portfolioParameters.CreateCalculator();
         var now = _time.GetUtcNow();
-        ParameterSets = [SetOf("standard", standardFile, standardParameters, now), SetOf("portfolio", portfolioFile, portfolioParameters, now)];
+        // One slot per mode: each names a file and the model it takes from it, so one file with every section (the
+        // default, risk/all-models.json) serves several modes whatever its own "model" says. A file read for two
+        // slots is parsed once (the historical section reads and checks its whole price history).
+        var loaded = new Dictionary<string, RiskParameters>(StringComparer.Ordinal);
+        var slots = new (string Slot, string Setting, string? Model)[]
+        {
+            ("standard", _node.StandardMarginFile, null),
+            ("portfolio", _node.PortfolioMarginFile, null),
+            ("simm", _node.SimmMarginFile, "simm"),
+            ("var", _node.HistoricalMarginFile, "var"),
+            ("es", _node.HistoricalMarginFile, "es"),
+            ("composite", _node.CompositeMarginFile, "composite"),
+        };
+        var sets = new List<RiskParameterSet>();
+        var calculators = new Dictionary<string, MarginCalculator>(StringComparer.Ordinal);
+        foreach (var (slot, setting, model) in slots)
+        {
+            var file = ConfigurationDirectory.Under(_configDirectory, setting);
+            if (!loaded.TryGetValue(file, out var parameters))
+            {
+                loaded[file] = parameters = RiskParametersFile.Load(file);
+            }
+
+            // Standard and portfolio keep taking the file's own model, as they always have.
+            var name = model ?? parameters.SelectedModel;
+            try
+            {
+                calculators[slot] = parameters.CreateCalculator(name);
+            }
+            catch (RiskInputException e)
+            {
+                throw new RiskInputException($"{file} (the {slot} margin file): {e.Message}", e);
+            }
+
+            sets.Add(SetOf(slot, file, name, parameters, now));
+        }
+
+        ParameterSets = sets;
         Assets = assets;
-        Models = new AccountMarginModels(standard, portfolio);
+        Models = new AccountMarginModels(calculators["standard"], calculators["portfolio"])
+        {
+            Simm = calculators["simm"],
+            ValueAtRisk = calculators["var"],
+            ExpectedShortfall = calculators["es"],
+            Composite = calculators["composite"],
+        };
         StartedAt = now;
 
         if (_clusterMode.Value.Enabled)
@@ -193,8 +231,8 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     public static string VersionOf(string text) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..12];
 
-    private static RiskParameterSet SetOf(string slot, string file, RiskParameters parameters, DateTimeOffset now) =>
-        new(slot, file, VersionOf(File.ReadAllText(file)), parameters.Portfolio is null ? "standard" : "portfolio", parameters.Description, now);
+    private static RiskParameterSet SetOf(string slot, string file, string model, RiskParameters parameters, DateTimeOffset now) =>
+        new(slot, file, VersionOf(File.ReadAllText(file)), model, parameters.Description, now);
 
     /// <summary>The asset names of a market file (a snapshot cannot list them).</summary>
     private static string[] AssetsOf(string path)

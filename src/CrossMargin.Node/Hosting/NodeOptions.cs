@@ -27,6 +27,24 @@ public sealed class NodeOptions
     /// <summary>Portfolio (scenario) margin parameters, relative to the configuration directory unless rooted.</summary>
     public string PortfolioMarginFile { get; set; } = "risk/deribit-pm.json";
 
+    /// <summary>
+    /// Parameters of accounts in <c>simm</c> mode (the file's <c>simm</c> section, whatever its own <c>model</c>), relative
+    /// to the configuration directory unless rooted.
+    /// </summary>
+    public string SimmMarginFile { get; set; } = "risk/all-models.json";
+
+    /// <summary>
+    /// Parameters of accounts in <c>var</c> and <c>es</c> mode (the file's <c>historical</c> section and its price
+    /// history), relative to the configuration directory unless rooted.
+    /// </summary>
+    public string HistoricalMarginFile { get; set; } = "risk/all-models.json";
+
+    /// <summary>
+    /// Parameters of accounts in <c>composite</c> mode (the file's <c>composite</c> list and the sections it names),
+    /// relative to the configuration directory unless rooted.
+    /// </summary>
+    public string CompositeMarginFile { get; set; } = "risk/all-models.json";
+
     /// <summary>The data directory as an absolute path, given the configuration directory.</summary>
     public string DataPath(string configDirectory) =>
         Path.GetFullPath(DataDirectory, Path.GetDirectoryName(Path.GetFullPath(configDirectory)) ?? Directory.GetCurrentDirectory());

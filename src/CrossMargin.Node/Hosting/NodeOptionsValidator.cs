@@ -33,7 +33,8 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         foreach (var (key, value) in new[]
                  {
                      ("MarketFile", options.MarketFile), ("StandardMarginFile", options.StandardMarginFile),
-                     ("PortfolioMarginFile", options.PortfolioMarginFile),
+                     ("PortfolioMarginFile", options.PortfolioMarginFile), ("SimmMarginFile", options.SimmMarginFile),
+                     ("HistoricalMarginFile", options.HistoricalMarginFile), ("CompositeMarginFile", options.CompositeMarginFile),
                  })
         {
             if (string.IsNullOrWhiteSpace(value))

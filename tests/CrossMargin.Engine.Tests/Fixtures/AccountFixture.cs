@@ -18,14 +18,19 @@ public sealed class AccountFixture
     private long _sequence;
     private int _ids;
 
-    public AccountFixture(int dedupeCapacity = MessageLedger.DefaultCapacity, MarketSnapshot? market = null)
+    public AccountFixture(int dedupeCapacity = MessageLedger.DefaultCapacity, MarketSnapshot? market = null,
+        AccountMarginModels? margin = null, MarginMode mode = MarginMode.StandardCross)
     {
         State = new AccountState("acc-1", dedupeCapacity);
         Market = market ?? TestMarket.Build();
-        Accept(new OpenAccount("open-acc-1", Accounts, 1));
+        Margin = margin ?? Models;
+        Accept(new OpenAccount("open-acc-1", Accounts, 1, mode));
     }
 
     public static AccountMarginModels Models { get; } = new(TestParameters.StandardCalculator(), TestParameters.DeribitCalculator());
+
+    /// <summary>The calculators this account is decided with (<see cref="Models"/> unless given).</summary>
+    public AccountMarginModels Margin { get; }
 
     public static EventTypeRegistry Registry { get; } = AccountEvents.Register(new EventTypeRegistry());
 
@@ -42,7 +47,7 @@ public sealed class AccountFixture
     /// <summary>Decides <paramref name="command"/> and, when accepted, applies its events as the actor will.</summary>
     public AccountDecision Send(IAccountCommand command)
     {
-        var decision = AccountDecider.Decide(State, command, Market, Models);
+        var decision = AccountDecider.Decide(State, command, Market, Margin);
         foreach (var @event in decision.Events)
         {
             State.Apply(@event, Market.FindInstrument);
@@ -72,7 +77,7 @@ public sealed class AccountFixture
             TestMarket.ValuationTime, IsLiquidation: false));
     }
 
-    public AccountMargin Assess() => Models.Assess(State, Market);
+    public AccountMargin Assess() => Margin.Assess(State, Market);
 
     /// <summary>The state's snapshot as JSON bytes: equal text means equal state, dedupe included.</summary>
     public string SnapshotJson() => Json(State);

@@ -65,7 +65,7 @@ public sealed class OperatorEndpointTests : IAsyncLifetime
         var body = await Http.GetFromJsonAsync<JsonElement>("/api/v1/risk/params");
 
         var slots = body.GetProperty("sets").EnumerateArray().Select(s => (s.GetProperty("slot").GetString(), s.GetProperty("model").GetString())).ToArray();
-        Assert.Equal([("standard", "standard"), ("portfolio", "portfolio")], slots);
+        Assert.Equal([("standard", "standard"), ("portfolio", "portfolio"), ("simm", "simm"), ("var", "var"), ("es", "es"), ("composite", "composite")], slots);
         Assert.All(body.GetProperty("sets").EnumerateArray(), s => Assert.Equal(12, s.GetProperty("version").GetString()!.Length));
     }
 

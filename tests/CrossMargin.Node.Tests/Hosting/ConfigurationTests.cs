@@ -1,4 +1,6 @@
 using CrossMargin.Node.Hosting;
+using CrossMargin.Node.Tests.Api;
+using CrossMargin.Risk.Serialization;
 using Microsoft.AspNetCore.Builder;
 
 namespace CrossMargin.Node.Tests.Hosting;
@@ -26,5 +28,23 @@ public sealed class ConfigurationTests
 
         Assert.Equal(Path.GetFullPath("/srv/venue/data"), options.DataPath("/srv/venue/config"));
         Assert.Equal(Path.GetFullPath("/var/lib/cm"), new NodeOptions { DataDirectory = "/var/lib/cm" }.DataPath("/srv/venue/config"));
+    }
+
+    [Fact]
+    public async Task A_mode_file_without_the_section_its_mode_needs_stops_the_node_at_start_naming_file_slot_and_section()
+    {
+        var data = Directory.CreateTempSubdirectory("cm-node-").FullName;
+        try
+        {
+            var e = await Assert.ThrowsAsync<RiskInputException>(() => NodeUnderTest.StartAsync(data, "--Node:SimmMarginFile=risk/standard.json"));
+
+            Assert.Contains("standard.json (the simm margin file)", e.Message, StringComparison.Ordinal);
+            Assert.Contains("no \"simm\" section", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
+        }
     }
 }
