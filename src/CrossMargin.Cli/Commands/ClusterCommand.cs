@@ -96,6 +96,7 @@ public static class ClusterCommand
         {
             "member" => $"{time} member " + string.Join("; ", JsonText.Items(data, "members").Select(m =>
                 $"{JsonText.Of(m, "name")} {JsonText.Of(m, "status")} at {JsonText.Of(m, "httpAddress")} holding {JsonText.Items(m, "shards").Count()} shards")),
+            "handoff" => $"{time} {JsonText.Of(data, "nodeId")} {JsonText.Of(data, "kind")}: {JsonText.Of(data, "detail")}",
             "account" => $"{time} account {JsonText.Of(data, "accountId")} {JsonText.Of(data, "from")} -> {JsonText.Of(data, "to")}",
             "liquidation" => $"{time} liquidation {JsonText.Of(data, "kind")} {JsonText.Of(data, "liquidationId")} {JsonText.Of(data, "accountId")} " +
                              $"{JsonText.Of(data, "side")} {JsonText.Of(data, "quantity")} {JsonText.Of(data, "symbol")}",

@@ -3,6 +3,7 @@ using CrossMargin.Actors;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
+using CrossMargin.Node.Clustering;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Simulation;
 using CrossMargin.Risk.Instruments;
@@ -35,6 +36,7 @@ public sealed class EventHubHost(EngineHost host, EventHub hub, TimeProvider tim
         {
             PublishPrices(engine.Market.Current, engine.Market.Version, null);
             var prices = PublishPricesAsync(stoppingToken);
+            var cluster = host.Cluster is { } runtime ? PublishClusterEventsAsync(runtime, stoppingToken) : Task.CompletedTask;
             await foreach (var @event in events.Reader.ReadAllAsync(stoppingToken))
             {
                 var now = time.GetUtcNow();
@@ -64,6 +66,7 @@ public sealed class EventHubHost(EngineHost host, EventHub hub, TimeProvider tim
             }
 
             await prices;
+            await cluster;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -73,6 +76,42 @@ public sealed class EventHubHost(EngineHost host, EventHub hub, TimeProvider tim
         {
             engine.System.Stop(forwarder);
         }
+    }
+
+    // Membership changes and hand-offs are rows in PostgreSQL written by whichever node made them; every node follows
+    // the table, so `cm cluster tail` on any node sees the whole cluster. History before this node started is skipped.
+    private async Task PublishClusterEventsAsync(ClusterRuntime cluster, CancellationToken stoppingToken)
+    {
+        long last = 0;
+        var skipping = true;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        do
+        {
+            try
+            {
+                IReadOnlyList<Cluster.Membership.ClusterEvent> batch;
+                do
+                {
+                    batch = await cluster.Membership.ReadEventsAsync(last, 500, stoppingToken);
+                    foreach (var e in batch)
+                    {
+                        last = e.Id;
+                        if (!skipping)
+                        {
+                            hub.Publish(new NodeEvent("handoff", e.At, new { e.NodeId, e.Kind, e.Detail }));
+                        }
+                    }
+                }
+                while (batch.Count == 500);
+
+                skipping = false;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "Reading the cluster's events failed; retrying");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     private async Task PublishPricesAsync(CancellationToken stoppingToken)

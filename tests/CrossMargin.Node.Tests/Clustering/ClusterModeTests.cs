@@ -234,6 +234,9 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
             Assert.Equal(HostOf(owner).Cluster!.Node.Shards[shard].Epoch, located.RootElement.GetProperty("epoch").GetInt64());
         }
 
+        using var tail = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var stream = await nodes[1].Client.GetAsync("/api/events?types=handoff", HttpCompletionOption.ResponseHeadersRead, tail.Token);
+        await Task.Delay(1500);   // the node skips the history before the stream starts following
         var leave = await AdminPostAsync(nodes[0], "/api/v1/cluster/members/n3/leave");
         Assert.Equal(HttpStatusCode.Accepted, leave.StatusCode);
         await AllShardsServedAsync(nodes.Take(2), TimeSpan.FromSeconds(20));
@@ -243,6 +246,17 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await nodes[0].Client.PostAsync("/api/v1/cluster/members/n2/down", null)).StatusCode);
         var events = await nodes[1].Client.GetStringAsync("/api/v1/cluster/events");
         Assert.Contains("shard-released", events, StringComparison.Ordinal);
+
+        // cm cluster tail follows the same history live, from any node.
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync(tail.Token));
+        string? line;
+        do
+        {
+            line = await reader.ReadLineAsync(tail.Token);
+        }
+        while (line is not null && !(line.Contains("\"kind\":\"shard-released\"", StringComparison.Ordinal) && line.Contains("n3", StringComparison.Ordinal)));
+
+        Assert.NotNull(line);
     }
 
     private static async Task<decimal?> DepositAndReadAsync(NodeUnderTest via, string account, decimal amount)
