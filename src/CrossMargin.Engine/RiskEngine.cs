@@ -77,12 +77,24 @@ public sealed class RiskEngine
         coordinator = !settings.RunLiquidation ? ActorRefs.Nobody : system.ActorOf(LiquidationCoordinator.Props(new LiquidationCoordinatorSettings(settings.Persistence, accounts, fund, market,
             settings.Models, liquidation.ToParameters(), liquidation.BudgetInterval, liquidation.OrderTimeout, liquidation.AdlCollectWindow)),
             "liquidation-coordinator");
-        var models = new[] { settings.Models.StandardCross.CrossModel, settings.Models.Portfolio.CrossModel }
-            .OfType<ScenarioMarginModel>().Distinct().ToArray();
+        // Every scenario model an account may be margined with, composites' components included, gets its vectors built
+        // once per snapshot; a model missing here would build them on the first account that needs them after each move.
+        var models = new[] { settings.Models.StandardCross, settings.Models.Portfolio, settings.Models.Simm, settings.Models.ValueAtRisk,
+                settings.Models.ExpectedShortfall, settings.Models.Composite }
+            .OfType<MarginCalculator>()
+            .SelectMany(c => ScenarioModelsOf(c.CrossModel))
+            .Distinct().ToArray();
         var prices = system.ActorOf(PriceFeed.Props(MarketDefinition.Of(market.Current, settings.Assets), market, models, settings.Prices), "prices");
         system.ActorOf(Props.Create(() => new MarketRelay(accounts)), "market-relay");
         return new RiskEngine(system, market, accounts, prices, coordinator, fund, settings.AskTimeout);
     }
+
+    private static IEnumerable<ScenarioMarginModel> ScenarioModelsOf(IMarginModel model) => model switch
+    {
+        ScenarioMarginModel scenario => [scenario],
+        CompositeMarginModel composite => composite.Models.SelectMany(ScenarioModelsOf),
+        _ => [],
+    };
 
     /// <summary>
     /// Sends <paramref name="command"/> to <paramref name="accountId"/>: the answer is <see cref="CommandAccepted"/>,
