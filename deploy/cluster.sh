@@ -13,6 +13,7 @@
 #   CM_BASE_PORT      HTTP port of node-1; node-i listens on CM_BASE_PORT+i-1 (default 5081)
 #   CM_SHARDS         shard count (default 16)
 #   CM_NO_BUILD=1     skip `dotnet build` (the Release build must already be there)
+#   CM_NODE_DLL       the node to run (default: the Release build's crossmargin-node.dll); the tests pass their own
 #   CM_NODE_ARGS      extra `--Section:Key=value` arguments for every node
 #   CM_PG_BIN         PostgreSQL server binaries (default: newest /usr/lib/postgresql/*/bin)
 #   CM_RABBITMQ_BIN   RabbitMQ scripts (default /usr/lib/rabbitmq/bin)
@@ -29,7 +30,7 @@ BASE_PORT=${CM_BASE_PORT:-5081}
 SHARDS=${CM_SHARDS:-16}
 READY_TIMEOUT=${CM_READY_TIMEOUT:-120}
 STOP_TIMEOUT=${CM_STOP_TIMEOUT:-20}
-NODE_DLL=$REPO/src/CrossMargin.Node/bin/Release/net10.0/crossmargin-node.dll   # AssemblyName in CrossMargin.Node.csproj
+NODE_DLL=${CM_NODE_DLL:-$REPO/src/CrossMargin.Node/bin/Release/net10.0/crossmargin-node.dll}   # AssemblyName in CrossMargin.Node.csproj
 DB_NAME=crossmargin
 DB_USER=cm
 
@@ -237,12 +238,15 @@ cmd_start() {
   printf '%s\n' "NODES=$NODES" "PG_PORT=$PG_PORT" "RABBIT_PORT=$RABBIT_PORT" "RABBIT_DIST_PORT=$RABBIT_DIST_PORT" \
     "RABBIT_NODE=$RABBIT_NODE" "BASE_PORT=$BASE_PORT" "SHARDS=$SHARDS" >"$RUN_DIR/state"
 
+  # A start that fails half-way leaves nothing running behind it.
+  trap 'say "start failed: stopping what was started"; cmd_stop' EXIT
   start_postgres
   start_rabbitmq
   local i
   for i in $(seq 1 "$NODES"); do start_node "$i"; done
   for i in $(seq 1 "$NODES"); do wait_ready "$i"; done
   cmd_env >"$RUN_DIR/env"
+  trap - EXIT
   say "cluster of $NODES nodes up; settings: deploy/cluster.sh env (also $RUN_DIR/env)"
 }
 

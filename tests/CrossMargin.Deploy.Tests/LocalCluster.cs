@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Reflection;
 using System.Text;
 using Npgsql;
 
@@ -31,6 +32,13 @@ public sealed class LocalCluster : IAsyncLifetime
     /// <summary>The repository checkout (the directory holding CrossMargin.sln).</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
+    /// <summary>
+    /// The node the script runs: the build of CrossMargin.Node in this test assembly's configuration (the project
+    /// reference builds it first), so the tests never run stale binaries.
+    /// </summary>
+    public static string NodeAssembly { get; } = Path.Combine(RepositoryRoot, "src", "CrossMargin.Node", "bin",
+        typeof(LocalCluster).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release", "net10.0", "crossmargin-node.dll");
+
     /// <summary>The cluster's PostgreSQL database, as printed by <c>cluster.sh env</c>.</summary>
     public string ConnectionString { get; private set; } = "";
 
@@ -43,6 +51,11 @@ public sealed class LocalCluster : IAsyncLifetime
     /// <summary>Starts the cluster through the script.</summary>
     public async Task InitializeAsync()
     {
+        if (!File.Exists(NodeAssembly))
+        {
+            throw new InvalidOperationException($"{NodeAssembly} is missing: build the solution (the test project references CrossMargin.Node).");
+        }
+
         _basePort = FreePortRange(NodeCount);
         if (Directory.Exists(_runDirectory))
         {
@@ -122,6 +135,8 @@ public sealed class LocalCluster : IAsyncLifetime
         }
 
         start.Environment["CM_RUN_DIR"] = _runDirectory;
+        start.Environment["CM_NODE_DLL"] = NodeAssembly;
+        start.Environment["CM_NO_BUILD"] = "1";
         start.Environment["CM_BASE_PORT"] = _basePort.ToString(CultureInfo.InvariantCulture);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start bash");
         var output = new StringBuilder();
