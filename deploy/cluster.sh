@@ -255,8 +255,10 @@ cmd_stop() {
   if [ -f "$RUN_DIR/state" ]; then
     load_state
     local i
-    for i in $(seq 1 "$NODES"); do stop_node "$i" & done
-    wait
+    local -a stoppers=()
+    for i in $(seq 1 "$NODES"); do stop_node "$i" & stoppers+=("$!"); done
+    # Only these: after a failed start the broker is a child of this shell too, and a bare `wait` would wait for it.
+    wait "${stoppers[@]}"
     if [ -f "$RUN_DIR/rabbitmq/pid" ]; then
       # With the pid file, rabbitmqctl waits until the broker's process is gone, so the directory can go next.
       rabbitmqctl_ stop "$RUN_DIR/rabbitmq/pid" >/dev/null 2>&1 || say "RabbitMQ was not running"
