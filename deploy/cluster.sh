@@ -104,7 +104,16 @@ node_port() { echo $((BASE_PORT + $1 - 1)); }
 node_url() { echo "http://127.0.0.1:$(node_port "$1")"; }
 node_pid() { cat "$RUN_DIR/node-$1/pid" 2>/dev/null || true; }
 alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
-ready() { curl -fsS -m 2 "$(node_url "$1")/ready" >/dev/null 2>&1; }
+# /ready answers 200 once the node serves; without curl, a plain HTTP/1.0 request through bash's /dev/tcp.
+ready() {
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsS -m 2 "$(node_url "$1")/ready" >/dev/null 2>&1
+  else
+    # shellcheck disable=SC2016 # $0 belongs to the inner shell
+    timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0" && printf "GET /ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" >&3 && head -1 <&3 | grep -q " 200 "' \
+      "$(node_port "$1")" 2>/dev/null
+  fi
+}
 
 # node-2, 2 -> 2
 node_index() {
@@ -214,7 +223,6 @@ cmd_start() {
   [[ "$count" =~ ^[1-9][0-9]*$ ]] || die "start: N must be a positive number, not '$count'."
   if [ -f "$RUN_DIR/state" ]; then die "a cluster already runs from $RUN_DIR (deploy/cluster.sh stop first)."; fi
   command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is not on PATH."
-  command -v curl >/dev/null 2>&1 || die "curl is needed to wait for the nodes' /ready."
   if is_root; then command -v runuser >/dev/null 2>&1 || die "runuser (util-linux) is needed when running as root."; fi
   pg_bin >/dev/null
   rabbit_bin >/dev/null
