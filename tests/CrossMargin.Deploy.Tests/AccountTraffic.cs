@@ -24,30 +24,27 @@ public sealed class AccountTraffic(LocalCluster cluster)
     /// <summary>Opens <paramref name="account"/> (standard margin) through node <paramref name="node"/>.</summary>
     public Task OpenAsync(string account, int node = 1) =>
         PostUntilAcceptedAsync("/api/v1/accounts", new { messageId = $"open-{account}", source = "accounts", sequence = 1, accountId = account, mode = "standard" },
-            node, _ => true, TimeSpan.FromSeconds(60));
+            node, TimeSpan.FromSeconds(60));
 
     /// <summary>
     /// Posts until a node answers 200 (accepted or duplicate), starting at node <paramref name="firstNode"/> and moving to
-    /// the next usable node after each failure. A 4xx answer fails the test at once: the message itself was refused.
+    /// the next node after each failure. A 4xx answer fails the test at once: the message itself was refused.
     /// </summary>
-    public async Task PostUntilAcceptedAsync(string path, object body, int firstNode, Func<int, bool> usable, TimeSpan within)
+    public async Task PostUntilAcceptedAsync(string path, object body, int firstNode, TimeSpan within)
     {
         var deadline = DateTime.UtcNow + within;
         var node = firstNode;
         var failures = new List<string>();
         while (true)
         {
-            if (usable(node))
+            var (ok, detail) = await TryPostAsync(node, path, body);
+            if (ok)
             {
-                var (ok, detail) = await TryPostAsync(node, path, body);
-                if (ok)
-                {
-                    return;
-                }
-
-                failures.Add($"{LocalCluster.NodeId(node)}: {detail}");
-                Interlocked.Increment(ref _retries);
+                return;
             }
+
+            failures.Add($"{LocalCluster.NodeId(node)}: {detail}");
+            Interlocked.Increment(ref _retries);
 
             Assert.True(DateTime.UtcNow < deadline, $"{path} {JsonSerializer.Serialize(body)} not accepted within {within}: {string.Join("; ", failures)}");
             node = node % LocalCluster.NodeCount + 1;
