@@ -5,6 +5,7 @@ using CrossMargin.Contracts;
 using CrossMargin.Contracts.Inbound;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Prices;
+using CrossMargin.Node.Clustering;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Metrics;
 using CrossMargin.Node.Security;
@@ -86,9 +87,14 @@ public static class MessageEndpoints
             return ApiBody.NotReady();
         }
 
-        if (host.Cluster is not null)
+        if (host.Cluster is { } cluster)
         {
-            return ApiBody.NotInCluster("The pre-trade check over HTTP");
+            // Answered by the account's owner, behind the executions already queued for it.
+            var relayed = await cluster.RequestAsync(query.AccountId!, JsonSerializer.SerializeToUtf8Bytes(message, ContractJsonContext.Default.PreTradeMessage),
+                message.MessageId ?? Guid.NewGuid().ToString("N"), AccountMessageTypes.PreTrade, host.AskTimeout, cancellation);
+            var accepted = relayed.Body.TryGetProperty("accepted", out var a) && a.ValueKind == JsonValueKind.True;
+            NodeMetrics.Record("preTrade", accepted ? "accepted" : "rejected", null, Stopwatch.GetElapsedTime(started));
+            return Results.Json(relayed.Body, statusCode: relayed.Status);
         }
 
         var answer = await engine.CheckPreTradeAsync(query.AccountId!, query.Command!, cancellation);

@@ -16,7 +16,8 @@ namespace CrossMargin.Node.Clustering;
 /// <summary>
 /// A node as a cluster member: the journal in the shared PostgreSQL database (writes fenced by shard leases), the
 /// engine's accounts fed from the shard queues this node holds leases for, marks from the fanout exchange, and account
-/// requests from any node relayed through the broker to the owner. Liquidation does not run on cluster nodes yet.
+/// requests (messages, account queries, pre-trade checks) from any node relayed through the broker to the owner.
+/// Liquidation does not run on cluster nodes yet.
 /// </summary>
 public sealed class ClusterRuntime : IAsyncDisposable
 {

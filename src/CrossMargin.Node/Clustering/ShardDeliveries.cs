@@ -48,6 +48,11 @@ public sealed class ShardDeliveries
             return AccountReply.Of(status, body);
         }
 
+        if (delivery.Type == AccountMessageTypes.PreTrade)
+        {
+            return await PreTradeAsync(delivery, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!AccountMessageTypes.TryRead(delivery.Type, delivery.Body, out var message, out var violation))
         {
             // A type no node knows cannot become valid by redelivery: answer, count, and let it be acked.
@@ -71,6 +76,25 @@ public sealed class ShardDeliveries
         var answer = await _engine.SendToShardAsync(delivery.Shard, command.AccountId!, command.Command!, cancellationToken).ConfigureAwait(false);
         var (code, outcome, _, _) = AccountAnswers.ForCommand(answer, command.AccountId!);
         return AccountReply.Of(code, outcome);
+    }
+
+    private async Task<AccountReply> PreTradeAsync(ShardDelivery delivery, CancellationToken cancellationToken)
+    {
+        var (message, violation) = ContractReader.Read(delivery.Body.Span, ContractJsonContext.Default.PreTradeMessage);
+        var query = message?.ToQuery();
+        if (message is null || query is not { IsValid: true })
+        {
+            IReadOnlyList<ContractViolation> all = violation is not null ? [violation] : query?.Violations ?? [];
+            return Malformed(message?.MessageId, [.. all]);
+        }
+
+        if (!string.Equals(query.AccountId, delivery.AccountId, StringComparison.Ordinal))
+        {
+            return Malformed(message.MessageId, new ContractViolation("accountId", $"'{query.AccountId}' differs from the routing key '{delivery.AccountId}'; publish with routing key = account id."));
+        }
+
+        var answer = (PreTradeResult)await _engine.SendToShardAsync(delivery.Shard, query.AccountId!, query.Command!, cancellationToken).ConfigureAwait(false);
+        return AccountReply.Of(answer.Rejection is { Code: RejectionCode.UnknownAccount } ? StatusCodes.Status404NotFound : StatusCodes.Status200OK, answer);
     }
 
     private static AccountReply Malformed(string? messageId, params ContractViolation[] violations) =>

@@ -132,6 +132,22 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         var again = await nodes[2].Client.PostAsync("/api/v1/deposits", new ByteArrayContent(Deposit(accounts[0], 1, 100.25m)) { Headers = { ContentType = new("application/json") } });
         Assert.Contains("duplicate", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await nodes[0].Client.GetAsync("/api/v1/accounts/nobody")).StatusCode);
+
+        // The pre-trade check is answered by the owner too: 1 contract fits in 100.25 USDT, 100,000 do not.
+        Assert.True(await PreTradeAcceptedAsync(nodes[2], accounts[3], 1m));
+        Assert.False(await PreTradeAcceptedAsync(nodes[0], accounts[3], 100_000m));
+        var unknown = await nodes[1].Client.PostAsJsonAsync("/api/v1/pre-trade",
+            new { messageId = "q-nobody", accountId = "nobody", symbol = "BTC-PERP", side = "buy", quantity = 1m, price = 60000m });
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    private static async Task<bool> PreTradeAcceptedAsync(NodeUnderTest via, string account, decimal quantity)
+    {
+        var response = await via.Client.PostAsJsonAsync("/api/v1/pre-trade",
+            new { messageId = $"q-{account}-{quantity}", accountId = account, symbol = "BTC-PERP", side = "buy", quantity, price = 60000m });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("accepted").GetBoolean();
     }
 
     [Fact]
