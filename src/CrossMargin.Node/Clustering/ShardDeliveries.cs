@@ -61,19 +61,12 @@ public sealed class ShardDeliveries
         }
 
         var command = message?.ToAccountCommand();
-        if (message is null || command is not { IsValid: true })
+        if (Refusal(delivery, message?.MessageId, violation, command) is { } refused)
         {
-            IReadOnlyList<ContractViolation> all = violation is not null ? [violation] : command?.Violations ?? [];
-            return Malformed(message?.MessageId, [.. all]);
+            return refused;
         }
 
-        // The routing key chose the shard; a body for another account would be applied on a shard that does not own it.
-        if (!string.Equals(command.AccountId, delivery.AccountId, StringComparison.Ordinal))
-        {
-            return Malformed(message.MessageId, new ContractViolation("accountId", $"'{command.AccountId}' differs from the routing key '{delivery.AccountId}'; publish with routing key = account id."));
-        }
-
-        var answer = await _engine.SendToShardAsync(delivery.Shard, command.AccountId!, command.Command!, cancellationToken).ConfigureAwait(false);
+        var answer = await _engine.SendToShardAsync(delivery.Shard, command!.AccountId!, command.Command!, cancellationToken).ConfigureAwait(false);
         var (code, outcome, _, _) = AccountAnswers.ForCommand(answer, command.AccountId!);
         return AccountReply.Of(code, outcome);
     }
@@ -82,19 +75,29 @@ public sealed class ShardDeliveries
     {
         var (message, violation) = ContractReader.Read(delivery.Body.Span, ContractJsonContext.Default.PreTradeMessage);
         var query = message?.ToQuery();
-        if (message is null || query is not { IsValid: true })
+        if (Refusal(delivery, message?.MessageId, violation, query) is { } refused)
         {
-            IReadOnlyList<ContractViolation> all = violation is not null ? [violation] : query?.Violations ?? [];
-            return Malformed(message?.MessageId, [.. all]);
+            return refused;
         }
 
-        if (!string.Equals(query.AccountId, delivery.AccountId, StringComparison.Ordinal))
-        {
-            return Malformed(message.MessageId, new ContractViolation("accountId", $"'{query.AccountId}' differs from the routing key '{delivery.AccountId}'; publish with routing key = account id."));
-        }
-
-        var answer = (PreTradeResult)await _engine.SendToShardAsync(delivery.Shard, query.AccountId!, query.Command!, cancellationToken).ConfigureAwait(false);
+        var answer = (PreTradeResult)await _engine.SendToShardAsync(delivery.Shard, query!.AccountId!, query.Command!, cancellationToken).ConfigureAwait(false);
         return AccountReply.Of(answer.Rejection is { Code: RejectionCode.UnknownAccount } ? StatusCodes.Status404NotFound : StatusCodes.Status200OK, answer);
+    }
+
+    /// <summary>The 400 answer for a body that breaks the contract or names another account than its routing key; null when it is sound.</summary>
+    private static AccountReply? Refusal<T>(ShardDelivery delivery, string? messageId, ContractViolation? unreadable, ContractResult<T>? result)
+        where T : class
+    {
+        if (result is not { IsValid: true })
+        {
+            IReadOnlyList<ContractViolation> all = unreadable is not null ? [unreadable] : result?.Violations ?? [];
+            return Malformed(messageId, [.. all]);
+        }
+
+        // The routing key chose the shard; a body for another account would be applied on a shard that does not own it.
+        return string.Equals(result.AccountId, delivery.AccountId, StringComparison.Ordinal)
+            ? null
+            : Malformed(messageId, new ContractViolation("accountId", $"'{result.AccountId}' differs from the routing key '{delivery.AccountId}'; publish with routing key = account id."));
     }
 
     private static AccountReply Malformed(string? messageId, params ContractViolation[] violations) =>

@@ -73,7 +73,11 @@ internal sealed class PostgresJournal : IJournal
         }
         catch (PostgresException e) when (IsKeyConflict(e))
         {
-            await WriteOneByOneAsync(connection, writes, results, timestamp, cancellationToken).ConfigureAwait(false);
+            await WriteOneByOneAsync(writes, results, async write =>
+            {
+                await WriteInOneTransactionAsync(connection, [write], 0, 1, timestamp, cancellationToken).ConfigureAwait(false);
+                return null;
+            }).ConfigureAwait(false);
         }
 
         _signal.Pulse();
@@ -198,8 +202,9 @@ internal sealed class PostgresJournal : IJournal
         return page;
     }
 
-    private async Task WriteOneByOneAsync(
-        NpgsqlConnection connection, IReadOnlyList<AtomicWrite> writes, Exception?[] results, DateTimeOffset timestamp, CancellationToken cancellationToken)
+    // After a batch hit a key conflict: one transaction per write, so only the conflicting ids are rejected, and every
+    // later write of a rejected id is rejected too (no gap). writeOne returns a write's rejection, or null when durable.
+    private static async Task WriteOneByOneAsync(IReadOnlyList<AtomicWrite> writes, Exception?[] results, Func<AtomicWrite, Task<Exception?>> writeOne)
     {
         HashSet<string>? rejectedIds = null;
         for (var w = 0; w < writes.Count; w++)
@@ -213,11 +218,15 @@ internal sealed class PostgresJournal : IJournal
 
             try
             {
-                await WriteInOneTransactionAsync(connection, writes, w, 1, timestamp, cancellationToken).ConfigureAwait(false);
+                results[w] = await writeOne(write).ConfigureAwait(false);
             }
             catch (PostgresException e) when (IsKeyConflict(e))
             {
                 results[w] = new JournalSequenceConflictException(write.PersistenceId, write.FromSequenceNr, write.WriterId, e);
+            }
+
+            if (results[w] is not null)
+            {
                 (rejectedIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(write.PersistenceId);
             }
         }
@@ -333,33 +342,12 @@ internal sealed class PostgresJournal : IJournal
             Array.Clear(results);
         }
 
-        HashSet<string>? rejectedIds = null;
-        var one = new Exception?[1];
-        for (var w = 0; w < writes.Count; w++)
+        await WriteOneByOneAsync(writes, results, async write =>
         {
-            var write = writes[w];
-            if (rejectedIds is not null && rejectedIds.Contains(write.PersistenceId))
-            {
-                results[w] = WriteRejections.PredecessorRejected(write);
-                continue;
-            }
-
-            one[0] = null;
-            try
-            {
-                await WriteFencedOnceAsync(connection, [write], one, timestamp, cancellationToken).ConfigureAwait(false);
-                results[w] = one[0];
-            }
-            catch (PostgresException e) when (IsKeyConflict(e))
-            {
-                results[w] = new JournalSequenceConflictException(write.PersistenceId, write.FromSequenceNr, write.WriterId, e);
-            }
-
-            if (results[w] is not null)
-            {
-                (rejectedIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(write.PersistenceId);
-            }
-        }
+            var one = new Exception?[1];
+            await WriteFencedOnceAsync(connection, [write], one, timestamp, cancellationToken).ConfigureAwait(false);
+            return one[0];
+        }).ConfigureAwait(false);
     }
 
     private async Task WriteFencedOnceAsync(

@@ -7,13 +7,11 @@ using CrossMargin.Cluster.Coordination;
 using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Benchmarks.Engine;
 using CrossMargin.Engine;
-using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Node.Clustering;
 using CrossMargin.Persistence;
 using CrossMargin.Persistence.Journal;
-using CrossMargin.Risk.Serialization;
 using CrossMargin.Testing.Postgres;
 using CrossMargin.Testing.RabbitMq;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -189,17 +187,7 @@ internal static class ClusterBenchmark
 
     private static async Task<ClusterRuntime> StartNodeAsync(string name, string config, string database, RabbitMqOptions rabbit, int shards)
     {
-        var marketPath = Path.Combine(config, "venue", "market.json");
-        var market = MarketFile.Load(marketPath);
-        string[] assets;
-        using (var document = JsonDocument.Parse(await File.ReadAllTextAsync(marketPath).ConfigureAwait(false)))
-        {
-            assets = document.RootElement.GetProperty("assets").EnumerateObject().Select(p => p.Name).ToArray();
-        }
-
-        var models = new AccountMarginModels(
-            RiskParametersFile.Load(Path.Combine(config, "risk", "standard.json")).CreateCalculator(),
-            RiskParametersFile.Load(Path.Combine(config, "risk", "deribit-pm.json")).CreateCalculator());
+        var (market, assets, models) = EngineRig.LoadVenue(config);
         var cluster = new ClusterNodeOptions { NodeId = name, HttpAddress = "in-process", ShardCount = shards };
         var actors = new ActorSystemOptions();
         return await ClusterRuntime.StartAsync(cluster, new ClusterModeOptions { Enabled = true, PostgresConnectionString = database }, rabbit,

@@ -10,6 +10,7 @@ using CrossMargin.Persistence;
 using CrossMargin.Persistence.Journal;
 using CrossMargin.Persistence.Serialization;
 using CrossMargin.Persistence.Sqlite;
+using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Serialization;
 using Microsoft.Data.Sqlite;
@@ -53,6 +54,22 @@ internal sealed class EngineRig : IAsyncDisposable
 
     public static async Task<EngineRig> StartAsync(string configDirectory)
     {
+        var (market, assets, models) = LoadVenue(configDirectory);
+        var directory = Directory.CreateTempSubdirectory("cm-bench-engine-");
+        var store = await SqlitePersistence.OpenAsync(new SqlitePersistenceOptions { DataDirectory = directory.FullName }, TimeProvider.System);
+        var writer = new BatchingJournalWriter(store.Journal, new JournalOptions(), TimeProvider.System);
+        var registry = RiskEngine.RegisterEvents(new EventTypeRegistry());
+        var services = new PersistenceServices(store.Journal, writer, store.SnapshotStore, registry, "bench-node", new PersistenceOptions());
+        var options = new ActorSystemOptions();
+        var system = ActorSystem.Create("bench", options);
+        var engine = RiskEngine.Start(system, new RiskEngineSettings(market, assets, models, services,
+            ShardCount, new PriceOptions(), new LiquidationOptions(), options.AskTimeout));
+        return new EngineRig(directory, store, writer, registry, system, engine);
+    }
+
+    /// <summary>The venue as the node loads it from <paramref name="configDirectory"/>: the market, its assets, the standard and portfolio calculators.</summary>
+    public static (MarketSnapshot Market, string[] Assets, AccountMarginModels Models) LoadVenue(string configDirectory)
+    {
         var marketPath = Path.Combine(configDirectory, "venue", "market.json");
         var market = MarketFile.Load(marketPath);
         string[] assets;
@@ -63,16 +80,7 @@ internal sealed class EngineRig : IAsyncDisposable
 
         var standard = RiskParametersFile.Load(Path.Combine(configDirectory, "risk", "standard.json")).CreateCalculator();
         var portfolio = RiskParametersFile.Load(Path.Combine(configDirectory, "risk", "deribit-pm.json")).CreateCalculator();
-        var directory = Directory.CreateTempSubdirectory("cm-bench-engine-");
-        var store = await SqlitePersistence.OpenAsync(new SqlitePersistenceOptions { DataDirectory = directory.FullName }, TimeProvider.System);
-        var writer = new BatchingJournalWriter(store.Journal, new JournalOptions(), TimeProvider.System);
-        var registry = RiskEngine.RegisterEvents(new EventTypeRegistry());
-        var services = new PersistenceServices(store.Journal, writer, store.SnapshotStore, registry, "bench-node", new PersistenceOptions());
-        var options = new ActorSystemOptions();
-        var system = ActorSystem.Create("bench", options);
-        var engine = RiskEngine.Start(system, new RiskEngineSettings(market, assets, new AccountMarginModels(standard, portfolio), services,
-            ShardCount, new PriceOptions(), new LiquidationOptions(), options.AskTimeout));
-        return new EngineRig(directory, store, writer, registry, system, engine);
+        return (market, assets, new AccountMarginModels(standard, portfolio));
     }
 
     /// <summary>The repository's config directory: <paramref name="given"/>, or the first config/venue/market.json above the working or the program directory.</summary>

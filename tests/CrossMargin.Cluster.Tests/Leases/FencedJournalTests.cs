@@ -91,6 +91,30 @@ public sealed class FencedJournalTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_sequence_conflict_in_a_fenced_batch_rejects_only_that_id_and_its_later_writes()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        await using var store = await OpenJournalAsync(db);
+        var fence = (await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", Ttl))!.ToFence();
+        Assert.Null((await store.Journal.WriteMessagesAsync([Write("account-x", 1, fence)]))[0]);
+
+        var results = await store.Journal.WriteMessagesAsync(
+        [
+            Write("account-y", 1, fence),
+            Write("account-x", 1, fence),
+            Write("account-x", 2, fence),
+            Write("account-z", 1, fence),
+        ]);
+
+        Assert.Null(results[0]);
+        Assert.IsType<JournalSequenceConflictException>(results[1]);
+        Assert.IsType<JournalWriteException>(results[2]);
+        Assert.Null(results[3]);
+        long[] highest = [await HighestAsync(store, "account-x"), await HighestAsync(store, "account-y"), await HighestAsync(store, "account-z")];
+        Assert.Equal([1L, 1L, 1L], highest);
+    }
+
+    [Fact]
     public async Task A_takeover_waits_for_an_append_in_progress_under_the_old_epoch()
     {
         await using var db = await ClusterDatabase.CreateAsync(fixture);
