@@ -109,6 +109,13 @@ public abstract class PersistentActor : ActorBase
         }
     }
 
+    /// <summary>
+    /// Whether a failed write stops the actor (the default). An actor that answers false stays alive without the
+    /// failed events (its state still ends where its journal ends) and must not persist again; it is expected to
+    /// refuse what follows and stop itself once whoever sent the failed command has seen the failure.
+    /// </summary>
+    protected virtual bool StopOnPersistFailure => true;
+
     /// <inheritdoc />
     protected sealed override bool Receive(object message)
     {
@@ -196,7 +203,11 @@ public abstract class PersistentActor : ActorBase
             {
                 _pending.Clear();
                 OnPersistFailure(e, from, batch.Length);
-                Context.Stop(Self);
+                if (StopOnPersistFailure)
+                {
+                    Context.Stop(Self);
+                }
+
                 return;
             }
 

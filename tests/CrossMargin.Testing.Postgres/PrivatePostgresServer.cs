@@ -53,14 +53,7 @@ public sealed class PrivatePostgresServer : IAsyncDisposable
             }
 
             await server.RunToolAsync("initdb", ["-D", server.DataDirectory, "-A", "trust", "-U", User, "-E", "UTF8", "--no-locale", "--no-sync"], cancellationToken).ConfigureAwait(false);
-            var settings = string.Join(' ', [
-                $"-p {server.Port.ToString(CultureInfo.InvariantCulture)}",
-                $"-k {root}",
-                "-c listen_addresses=127.0.0.1",
-                "-c max_connections=200",
-                "-c shared_buffers=128MB",
-            ]);
-            await server.RunToolAsync("pg_ctl", ["-D", server.DataDirectory, "-o", settings, "-l", server.LogFile, "-w", "-t", "60", "start"], cancellationToken).ConfigureAwait(false);
+            await server.StartServerAsync(cancellationToken).ConfigureAwait(false);
             AppDomain.CurrentDomain.ProcessExit += (_, _) => server.StopSync();
             return server;
         }
@@ -73,6 +66,37 @@ public sealed class PrivatePostgresServer : IAsyncDisposable
     }
 
     private string DataDirectory => Path.Combine(RootDirectory, "data");
+
+    /// <summary>
+    /// Stops the server the way an operator's restart does (fast shutdown: open connections are cut), waits
+    /// <paramref name="downtime"/>, and starts it again on the same data and port.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan downtime = default, CancellationToken cancellationToken = default)
+    {
+        await RunToolAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "-t", "30", "stop"], cancellationToken).ConfigureAwait(false);
+        if (downtime > TimeSpan.Zero)
+        {
+            await Task.Delay(downtime, cancellationToken).ConfigureAwait(false);
+        }
+
+        await StartServerAsync(cancellationToken).ConfigureAwait(false);
+
+        // Only this fixture's own pool: the connections it holds were cut, and the next database it creates must not
+        // pick one up. Clients under test keep theirs, finding out about the restart the way they would in production.
+        NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionString()));
+    }
+
+    private Task StartServerAsync(CancellationToken cancellationToken)
+    {
+        var settings = string.Join(' ', [
+            $"-p {Port.ToString(CultureInfo.InvariantCulture)}",
+            $"-k {RootDirectory}",
+            "-c listen_addresses=127.0.0.1",
+            "-c max_connections=200",
+            "-c shared_buffers=128MB",
+        ]);
+        return RunToolAsync("pg_ctl", ["-D", DataDirectory, "-o", settings, "-l", LogFile, "-w", "-t", "60", "start"], cancellationToken);
+    }
 
     /// <summary>A connection string for <paramref name="database"/> as the cluster's superuser.</summary>
     public string ConnectionString(string database = "postgres", int maxPoolSize = 50) =>

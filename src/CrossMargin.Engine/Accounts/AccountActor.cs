@@ -40,6 +40,8 @@ public sealed class AccountActor : PersistentActor
     private MarginSummary? _margin;
     private AccountLimitsChanged? _limits;
     private string[] _topics = [];
+    private IActorRef? _persistingFor;
+    private string? _unavailable;
 
     private AccountActor(string accountId, AccountActorSettings settings)
         : base(settings.Persistence)
@@ -83,6 +85,11 @@ public sealed class AccountActor : PersistentActor
     /// <inheritdoc />
     protected override bool ReceiveCommand(object message)
     {
+        if (_unavailable is { } reason)
+        {
+            return RefuseWhileUnavailable(message, reason);
+        }
+
         switch (message)
         {
             case IAccountCommand command:
@@ -118,6 +125,49 @@ public sealed class AccountActor : PersistentActor
 
     /// <inheritdoc />
     protected override object? SnapshotState() => _state.ToSnapshot();
+
+    /// <inheritdoc />
+    protected override bool StopOnPersistFailure => false;
+
+    /// <summary>How long an account whose write failed refuses everything before it stops and recovers from its journal.</summary>
+    internal static TimeSpan UnavailableFor { get; } = TimeSpan.FromSeconds(1);
+
+    // The failed command is answered at once, and everything after it for a moment too: a caller that keeps its messages
+    // in order (a shard's queue) sees the failure before a later message could reach a fresh incarnation and be applied
+    // ahead of the one that failed. Then the account stops, and the next message recovers it from the journal.
+    /// <inheritdoc />
+    protected override void OnPersistFailure(Exception cause, long fromSequenceNr, int count)
+    {
+        var reason = cause is Persistence.Journal.JournalFencedException ? "its shard moved to another node" : "its journal write failed";
+        Context.Log.LogError(cause, "Account {AccountId}: persisting {Count} events from sequence number {SequenceNr} failed; refusing messages for {Delay}, then recovering",
+            _state.AccountId, count, fromSequenceNr, UnavailableFor);
+        _unavailable = reason;
+        _persistingFor?.Tell(new Status.Failure(new AccountUnavailableException(_state.AccountId, reason, cause)), Self);
+        _persistingFor = null;
+        Timers.StartSingleTimer(nameof(AccountUnavailableException), RecoverAfterFailure.Instance, UnavailableFor);
+    }
+
+    private bool RefuseWhileUnavailable(object message, string reason)
+    {
+        switch (message)
+        {
+            case RecoverAfterFailure:
+                Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self);
+                return true;
+            case MarketChanged:
+                return true;
+            case IAccountCommand or CheckPreTrade or GetAccount or ExplainMargin:
+                Sender.Tell(new Status.Failure(new AccountUnavailableException(_state.AccountId, reason)), Self);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private sealed class RecoverAfterFailure
+    {
+        public static readonly RecoverAfterFailure Instance = new();
+    }
 
     private void Handle(IAccountCommand command)
     {
@@ -162,11 +212,13 @@ public sealed class AccountActor : PersistentActor
         }
 
         var remaining = decision.Events.Count;
+        _persistingFor = replyTo;
         PersistAll(decision.Events, @event =>
         {
             _state.Apply(@event, _settings.Market.Current.FindInstrument);
             if (--remaining == 0)
             {
+                _persistingFor = null;
                 // The decider assessed exactly this state (its copy with the same events applied); reuse it when the
                 // market is still the one it was decided at, which is nearly always: assessing is most of a command's CPU.
                 AfterChange(ReferenceEquals(decidedAt, _settings.Market.Current) ? decision.MarginAfter : null);

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using CrossMargin.Actors;
 using CrossMargin.Contracts;
+using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Node.Accounts;
@@ -81,7 +82,14 @@ public static class ApiExtensions
         // refuses (too large, unreadable) keeps its 4xx; an empty 4xx/5xx gets a problem body.
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // An account that could not write, or did not answer in time, applied nothing the caller can rely on: a
+            // retry with the same message id is safe, so it is told to retry (503), not that the node broke (500).
+            StatusCodeSelector = e => e switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                AccountUnavailableException or AskTimeoutException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         app.UseRouting();

@@ -44,7 +44,8 @@ public sealed class ShardQueueHost : IClusterHost
     public async Task StartShardAsync(int shardId, Lease lease, CancellationToken cancellationToken)
     {
         var deliveries = _deliveries ?? throw new InvalidOperationException("The shard host was not attached to an engine.");
-        var consumer = await ShardConsumer.StartAsync(_connection!, shardId, deliveries.HandleAsync, cancellationToken).ConfigureAwait(false);
+        var inOrder = new InOrderShardHandler(shardId, deliveries.HandleAsync, _log);
+        var consumer = await ShardConsumer.StartAsync(_connection!, shardId, inOrder.HandleAsync, cancellationToken).ConfigureAwait(false);
         if (!_consumers.TryAdd(shardId, consumer))
         {
             await consumer.DisposeAsync().ConfigureAwait(false);

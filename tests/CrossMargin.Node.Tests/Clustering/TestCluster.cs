@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using CrossMargin.Cluster.RabbitMq;
+using CrossMargin.Node.Hosting;
+using CrossMargin.Node.Tests.Api;
+using Npgsql;
+
+namespace CrossMargin.Node.Tests.Clustering;
+
+/// <summary>
+/// Whole nodes (Program's composition on test servers) forming one cluster in a fresh database and broker prefix of
+/// <see cref="ClusterServers"/>, with what the tests do to them: open accounts, stream deposits as a venue would,
+/// read balances, and read the journal behind them.
+/// </summary>
+public sealed class TestCluster : IAsyncDisposable
+{
+    private readonly ClusterServers _servers;
+    private readonly List<NodeUnderTest> _nodes = [];
+
+    private TestCluster(ClusterServers servers, string connectionString, string prefix, int shards)
+    {
+        _servers = servers;
+        ConnectionString = connectionString;
+        Prefix = prefix;
+        Shards = shards;
+    }
+
+    /// <summary>The cluster's database.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>The cluster's broker prefix.</summary>
+    public string Prefix { get; }
+
+    /// <summary>The fixed number of shards.</summary>
+    public int Shards { get; }
+
+    /// <summary>The nodes started and not disposed, in start order.</summary>
+    public IReadOnlyList<NodeUnderTest> Nodes => _nodes;
+
+    /// <summary>A new cluster with no nodes yet.</summary>
+    public static async Task<TestCluster> CreateAsync(ClusterServers servers, int shards = 8)
+    {
+        var (connectionString, prefix) = await servers.NewClusterAsync();
+        return new TestCluster(servers, connectionString, prefix, shards);
+    }
+
+    /// <summary>The broker settings a venue (or a node) of this cluster uses.</summary>
+    public RabbitMqOptions Broker() => new() { Uri = _servers.RabbitMq.AmqpUri, Prefix = Prefix, ShardCount = Shards };
+
+    /// <summary>Starts node <paramref name="name"/> with short lease timings (3 s lease, 250 ms tick) and any extra settings.</summary>
+    public async Task<NodeUnderTest> StartNodeAsync(string name, params string[] settings)
+    {
+        var shards = Shards.ToString(CultureInfo.InvariantCulture);
+        var node = await NodeUnderTest.StartAsync(null, [
+            "--Node:Name=" + name,
+            "--Cluster:Enabled=true",
+            "--Cluster:NodeId=" + name,
+            "--Cluster:PostgresConnectionString=" + ConnectionString,
+            "--Cluster:ShardCount=" + shards,
+            "--Cluster:LeaseTtl=00:00:03",
+            "--Cluster:TickInterval=00:00:00.250",
+            "--Cluster:HeartbeatTimeout=00:00:01",
+            "--RabbitMq:Uri=" + _servers.RabbitMq.AmqpUri,
+            "--RabbitMq:Prefix=" + Prefix,
+            "--RabbitMq:ShardCount=" + shards,
+            .. settings]);
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>The node's engine host (its cluster runtime, engine and options).</summary>
+    public static EngineHost HostOf(NodeUnderTest node) => (EngineHost)node.Services.GetService(typeof(EngineHost))!;
+
+    /// <summary>Polls <paramref name="condition"/> every 100 ms; fails with <paramref name="what"/> after <paramref name="within"/>.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan within, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(clock.Elapsed < within, $"not within {within}: {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Waits until every shard is served by exactly one of <paramref name="nodes"/> and the spread is even.</summary>
+    public Task AllShardsServedAsync(IEnumerable<NodeUnderTest> nodes, TimeSpan within) =>
+        EventuallyAsync(() =>
+        {
+            var held = nodes.Select(n => HostOf(n).Cluster!.Node.Shards.Keys.ToArray()).ToArray();
+            return Task.FromResult(held.SelectMany(h => h).Order().SequenceEqual(Enumerable.Range(0, Shards)) && held.Max(h => h.Length) - held.Min(h => h.Length) <= 1);
+        }, within, "every shard served exactly once, evenly spread");
+
+    /// <summary>Opens <paramref name="account"/> through <paramref name="via"/> (any node).</summary>
+    public static async Task OpenAsync(NodeUnderTest via, string account)
+    {
+        var response = await via.Client.PostAsJsonAsync("/api/v1/accounts",
+            new { messageId = $"open-{account}", source = "accounts", sequence = 1, accountId = account, mode = "standard" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>The account's USDT balance as <paramref name="via"/> reports it, or null when it cannot answer now.</summary>
+    public static async Task<decimal?> UsdtOfAsync(NodeUnderTest via, string account)
+    {
+        var response = await via.Client.GetAsync($"/api/v1/accounts/{account}");
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            return null;
+        }
+
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("balances").EnumerateArray()
+            .Where(b => b.GetProperty("asset").GetString() == "USDT").Select(b => b.GetProperty("amount").GetDecimal()).SingleOrDefault();
+    }
+
+    /// <summary>Waits until every account's balance, read through <paramref name="via"/>, equals <paramref name="ledger"/>.</summary>
+    public static async Task BalancesEqualAsync(NodeUnderTest via, IReadOnlyDictionary<string, decimal> ledger, TimeSpan within)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var wrong = new List<string>();
+            foreach (var (account, expected) in ledger)
+            {
+                var actual = await UsdtOfAsync(via, account);
+                if (actual != expected)
+                {
+                    wrong.Add($"{account}: {actual?.ToString(CultureInfo.InvariantCulture) ?? "no answer"} (ledger {expected.ToString(CultureInfo.InvariantCulture)})");
+                }
+            }
+
+            if (wrong.Count == 0)
+            {
+                return;
+            }
+
+            Assert.True(clock.Elapsed < within, $"not within {within}, every balance equal to the ledger: {string.Join("; ", wrong)}");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>The contract JSON of a deposit of <paramref name="amount"/> USDT, id <c>dep-{account}-{sequence}</c>.</summary>
+    public static byte[] Deposit(string account, int sequence, decimal amount) => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(
+        new { messageId = DepositId(account, sequence), source = "wallet", sequence, accountId = account, asset = "USDT", amount }));
+
+    /// <summary>The message id <see cref="Deposit"/> gives.</summary>
+    public static string DepositId(string account, int sequence) => $"dep-{account}-{sequence.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// Every <c>account.deposited</c> event in the journal, by persistence id, with its sequence numbers and message ids:
+    /// what the history actually holds, read straight from the database.
+    /// </summary>
+    public async Task<Dictionary<string, List<(long SequenceNr, string MessageId)>>> DepositsInJournalAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT persistence_id, sequence_nr, payload FROM event_journal WHERE manifest = 'account.deposited' ORDER BY persistence_id, sequence_nr", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var deposits = new Dictionary<string, List<(long, string)>>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            using var payload = JsonDocument.Parse(reader.GetFieldValue<byte[]>(2));
+            var id = payload.RootElement.EnumerateObject().Single(p => p.NameEquals("messageId") || p.NameEquals("MessageId")).Value.GetString()!;
+            var pid = reader.GetString(0);
+            if (!deposits.TryGetValue(pid, out var list))
+            {
+                deposits[pid] = list = [];
+            }
+
+            list.Add((reader.GetInt64(1), id));
+        }
+
+        return deposits;
+    }
+
+    /// <summary>
+    /// The journal's account histories never fork and hold each deposit once: per account, sequence numbers 1..N
+    /// without gaps, and exactly the deposit ids of <paramref name="expected"/>, each once.
+    /// </summary>
+    public async Task AssertHistoriesAsync(IReadOnlyDictionary<string, IReadOnlyCollection<string>> expected)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using (var command = new NpgsqlCommand(
+            "SELECT persistence_id, count(*), max(sequence_nr) FROM event_journal WHERE persistence_id LIKE 'account-%' GROUP BY persistence_id", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                Assert.True(reader.GetInt64(1) == reader.GetInt64(2), $"{reader.GetString(0)}: {reader.GetInt64(1)} events up to sequence {reader.GetInt64(2)}");
+            }
+        }
+
+        var deposits = await DepositsInJournalAsync();
+        foreach (var (account, ids) in expected)
+        {
+            var held = deposits.TryGetValue("account-" + account, out var list) ? list.Select(d => d.MessageId).ToArray() : [];
+            Assert.Equal(ids.Order(StringComparer.Ordinal), held.Order(StringComparer.Ordinal));
+        }
+    }
+
+    /// <summary>Stops every node still running.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+    }
+}
