@@ -23,7 +23,7 @@ public sealed partial class RebalanceTests(ClusterServers servers)
             await TestCluster.OpenAsync(nodes[0], account);
         }
 
-        var venue = new VenueDeposits(accounts, perAccount: 20);
+        var venue = VenueFeed.Deposits(accounts, perAccount: 20, out var ledger);
         var streaming = venue.RunAsync(cluster.Broker(), streams: 4, pause: TimeSpan.FromMilliseconds(10));
         await TestCluster.EventuallyAsync(() => Task.FromResult(venue.Published >= venue.Total / 4), TimeSpan.FromSeconds(60), "a quarter published before the join");
         var joinedAfter = await LastEventIdAsync(cluster);
@@ -31,7 +31,7 @@ public sealed partial class RebalanceTests(ClusterServers servers)
         await cluster.AllShardsServedAsync(nodes, TimeSpan.FromSeconds(60));
         await streaming.WaitAsync(TimeSpan.FromSeconds(120));
 
-        await TestCluster.BalancesEqualAsync(nodes[3], venue.Ledger, TimeSpan.FromSeconds(60));
+        await TestCluster.BalancesEqualAsync(nodes[3], ledger, TimeSpan.FromSeconds(60));
         await cluster.AssertHistoriesAsync(venue.Ids);
 
         // Each move shows as the old owner releasing a shard to n4, then n4 acquiring it: never two under way at once.

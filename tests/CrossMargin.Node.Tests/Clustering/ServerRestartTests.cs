@@ -33,14 +33,14 @@ public sealed class ServerRestartTests(ClusterServers servers)
             await TestCluster.OpenAsync(nodes[i % nodes.Length], accounts[i]);
         }
 
-        var venue = new VenueDeposits(accounts, perAccount: 20);
+        var venue = VenueFeed.Deposits(accounts, perAccount: 20, out var ledger);
         var streaming = venue.RunAsync(cluster.Broker(), streams: 4, pause: TimeSpan.FromMilliseconds(5));
         await TestCluster.EventuallyAsync(() => Task.FromResult(venue.Published >= venue.Total / 3), TimeSpan.FromSeconds(60), "a third published before the restart");
         await restart().WaitAsync(TimeSpan.FromSeconds(120));
         await streaming.WaitAsync(TimeSpan.FromSeconds(120));
 
         await cluster.AllShardsServedAsync(nodes, TimeSpan.FromSeconds(60));
-        await TestCluster.BalancesEqualAsync(nodes[0], venue.Ledger, TimeSpan.FromSeconds(90));
+        await TestCluster.BalancesEqualAsync(nodes[0], ledger, TimeSpan.FromSeconds(90));
         await cluster.AssertHistoriesAsync(venue.Ids);
     }
 }

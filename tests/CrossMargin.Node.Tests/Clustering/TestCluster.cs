@@ -13,7 +13,7 @@ namespace CrossMargin.Node.Tests.Clustering;
 
 /// <summary>
 /// Whole nodes (Program's composition on test servers) forming one cluster in a fresh database and broker prefix of
-/// <see cref="ClusterServers"/>, with what the tests do to them: open accounts, stream deposits as a venue would,
+/// <see cref="ClusterServers"/>, with what the tests do to them: open accounts, read accounts back,
 /// read balances, and read the journal behind them.
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
@@ -102,8 +102,8 @@ public sealed class TestCluster : IAsyncDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    /// <summary>The account's USDT balance as <paramref name="via"/> reports it, or null when it cannot answer now.</summary>
-    public static async Task<decimal?> UsdtOfAsync(NodeUnderTest via, string account)
+    /// <summary>The account's view as <paramref name="via"/> reports it, or null when it cannot answer now.</summary>
+    public static async Task<JsonElement?> AccountAsync(NodeUnderTest via, string account)
     {
         var response = await via.Client.GetAsync($"/api/v1/accounts/{account}");
         if (response.StatusCode != HttpStatusCode.OK)
@@ -112,23 +112,35 @@ public sealed class TestCluster : IAsyncDisposable
         }
 
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty("balances").EnumerateArray()
-            .Where(b => b.GetProperty("asset").GetString() == "USDT").Select(b => b.GetProperty("amount").GetDecimal()).SingleOrDefault();
+        return body.RootElement.Clone();
     }
 
-    /// <summary>Waits until every account's balance, read through <paramref name="via"/>, equals <paramref name="ledger"/>.</summary>
-    public static async Task BalancesEqualAsync(NodeUnderTest via, IReadOnlyDictionary<string, decimal> ledger, TimeSpan within)
+    /// <summary>The account's USDT balance in <paramref name="view"/>.</summary>
+    public static decimal UsdtOf(JsonElement view) => view.GetProperty("balances").EnumerateArray()
+        .Where(b => b.GetProperty("asset").GetString() == "USDT").Select(b => b.GetProperty("amount").GetDecimal()).SingleOrDefault();
+
+    /// <summary>The account's net contracts of <paramref name="symbol"/> in <paramref name="view"/>.</summary>
+    public static decimal PositionOf(JsonElement view, string symbol) => view.GetProperty("positions").EnumerateArray()
+        .Where(p => p.GetProperty("symbol").GetString() == symbol).Select(p => p.GetProperty("quantity").GetDecimal()).SingleOrDefault();
+
+    /// <summary>
+    /// Waits until <paramref name="check"/> finds nothing wrong (answers null) with any of <paramref name="accounts"/>,
+    /// read through <paramref name="via"/>; fails naming every account still wrong after <paramref name="within"/>.
+    /// </summary>
+    public static async Task AccountsMatchAsync(NodeUnderTest via, IEnumerable<string> accounts, Func<string, JsonElement, string?> check, TimeSpan within)
     {
+        var all = accounts.ToArray();
         var clock = Stopwatch.StartNew();
         while (true)
         {
             var wrong = new List<string>();
-            foreach (var (account, expected) in ledger)
+            foreach (var account in all)
             {
-                var actual = await UsdtOfAsync(via, account);
-                if (actual != expected)
+                var view = await AccountAsync(via, account);
+                var problem = view is { } v ? check(account, v) : "no answer";
+                if (problem is not null)
                 {
-                    wrong.Add($"{account}: {actual?.ToString(CultureInfo.InvariantCulture) ?? "no answer"} (ledger {expected.ToString(CultureInfo.InvariantCulture)})");
+                    wrong.Add($"{account}: {problem}");
                 }
             }
 
@@ -137,10 +149,16 @@ public sealed class TestCluster : IAsyncDisposable
                 return;
             }
 
-            Assert.True(clock.Elapsed < within, $"not within {within}, every balance equal to the ledger: {string.Join("; ", wrong)}");
+            Assert.True(clock.Elapsed < within, $"not within {within}: {string.Join("; ", wrong)}");
             await Task.Delay(250);
         }
     }
+
+    /// <summary>Waits until every account's USDT balance, read through <paramref name="via"/>, equals <paramref name="ledger"/>.</summary>
+    public static Task BalancesEqualAsync(NodeUnderTest via, IReadOnlyDictionary<string, decimal> ledger, TimeSpan within) =>
+        AccountsMatchAsync(via, ledger.Keys, (account, view) => UsdtOf(view) == ledger[account]
+            ? null
+            : $"{UsdtOf(view).ToString(CultureInfo.InvariantCulture)} USDT (ledger {ledger[account].ToString(CultureInfo.InvariantCulture)})", within);
 
     /// <summary>The contract JSON of a deposit of <paramref name="amount"/> USDT, id <c>dep-{account}-{sequence}</c>.</summary>
     public static byte[] Deposit(string account, int sequence, decimal amount) => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(
@@ -150,38 +168,41 @@ public sealed class TestCluster : IAsyncDisposable
     public static string DepositId(string account, int sequence) => $"dep-{account}-{sequence.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>
-    /// Every <c>account.deposited</c> event in the journal, by persistence id, with its sequence numbers and message ids:
-    /// what the history actually holds, read straight from the database.
+    /// Every event of <paramref name="manifest"/> in the journal, by persistence id, with its sequence numbers and message
+    /// ids: what the history actually holds, read straight from the database.
     /// </summary>
-    public async Task<Dictionary<string, List<(long SequenceNr, string MessageId)>>> DepositsInJournalAsync()
+    public async Task<Dictionary<string, List<(long SequenceNr, string MessageId)>>> MessageIdsInJournalAsync(string manifest)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT persistence_id, sequence_nr, payload FROM event_journal WHERE manifest = 'account.deposited' ORDER BY persistence_id, sequence_nr", connection);
+            "SELECT persistence_id, sequence_nr, payload FROM event_journal WHERE manifest = $1 ORDER BY persistence_id, sequence_nr", connection)
+        {
+            Parameters = { new NpgsqlParameter<string> { TypedValue = manifest } },
+        };
         await using var reader = await command.ExecuteReaderAsync();
-        var deposits = new Dictionary<string, List<(long, string)>>(StringComparer.Ordinal);
+        var events = new Dictionary<string, List<(long, string)>>(StringComparer.Ordinal);
         while (await reader.ReadAsync())
         {
             using var payload = JsonDocument.Parse(reader.GetFieldValue<byte[]>(2));
             var id = payload.RootElement.EnumerateObject().Single(p => p.NameEquals("messageId") || p.NameEquals("MessageId")).Value.GetString()!;
             var pid = reader.GetString(0);
-            if (!deposits.TryGetValue(pid, out var list))
+            if (!events.TryGetValue(pid, out var list))
             {
-                deposits[pid] = list = [];
+                events[pid] = list = [];
             }
 
             list.Add((reader.GetInt64(1), id));
         }
 
-        return deposits;
+        return events;
     }
 
     /// <summary>
-    /// The journal's account histories never fork and hold each deposit once: per account, sequence numbers 1..N
-    /// without gaps, and exactly the deposit ids of <paramref name="expected"/>, each once.
+    /// The journal's account histories never fork and hold each message once: per account, sequence numbers 1..N
+    /// without gaps, and exactly the ids of <paramref name="expected"/> among its events of <paramref name="manifest"/>, each once.
     /// </summary>
-    public async Task AssertHistoriesAsync(IReadOnlyDictionary<string, IReadOnlyCollection<string>> expected)
+    public async Task AssertHistoriesAsync(IReadOnlyDictionary<string, IReadOnlyCollection<string>> expected, string manifest = "account.deposited")
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
@@ -195,10 +216,10 @@ public sealed class TestCluster : IAsyncDisposable
             }
         }
 
-        var deposits = await DepositsInJournalAsync();
+        var applied = await MessageIdsInJournalAsync(manifest);
         foreach (var (account, ids) in expected)
         {
-            var held = deposits.TryGetValue("account-" + account, out var list) ? list.Select(d => d.MessageId).ToArray() : [];
+            var held = applied.TryGetValue("account-" + account, out var list) ? list.Select(d => d.MessageId).ToArray() : [];
             Assert.Equal(ids.Order(StringComparer.Ordinal), held.Order(StringComparer.Ordinal));
         }
     }
