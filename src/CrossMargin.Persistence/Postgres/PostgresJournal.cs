@@ -174,6 +174,9 @@ internal sealed class PostgresJournal : IJournal
             cancellationToken);
     }
 
+    // What the one-round-trip fenced append's check raises when a fence no longer holds (division_by_zero).
+    private const string FenceMismatch = "22012";
+
     private static bool IsKeyConflict(PostgresException e) => e.SqlState == UniqueViolation && e.ConstraintName == PrimaryKey;
 
     private async Task<List<TaggedEvent>> ReadTagPageAsync(string tag, long afterOffset, int limit, CancellationToken cancellationToken)
@@ -251,7 +254,8 @@ internal sealed class PostgresJournal : IJournal
     }
 
     private async Task InsertAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<AtomicWrite> writes, int start, int count, DateTimeOffset timestamp, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<AtomicWrite> writes, int start, int count, DateTimeOffset timestamp,
+        CancellationToken cancellationToken, IReadOnlyList<NpgsqlBatchCommand>? first = null)
     {
         var events = 0;
         var tags = 0;
@@ -323,15 +327,34 @@ internal sealed class PostgresJournal : IJournal
                 new NpgsqlBatchCommand("SELECT pg_notify($1, '')") { Parameters = { new NpgsqlParameter<string> { TypedValue = _options.NotificationChannel } } },
             },
         };
+        for (var c = 0; c < (first?.Count ?? 0); c++)
+        {
+            batch.BatchCommands.Insert(c, first![c]);
+        }
+
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    // A fenced batch needs an explicit transaction: the lease rows are read FOR SHARE first, so a node taking a lease
-    // over (an UPDATE of its row) waits until this append commits or aborts, and the new holder's recovery then sees
-    // every event appended under the old epoch. Key conflicts fall back to one transaction per write, as unfenced.
+    // A fenced batch reads the lease rows FOR SHARE before it inserts, so a node taking a lease over (an UPDATE of its
+    // row) waits until this append commits or aborts, and the new holder's recovery then sees every event appended under
+    // the old epoch. First in one round trip, refused as a whole if any fence fails; then, to tell which writes the
+    // fences refuse, in an explicit transaction. Key conflicts fall back to one transaction per write, as unfenced.
     private async Task WriteFencedAsync(
         NpgsqlConnection connection, IReadOnlyList<AtomicWrite> writes, Exception?[] results, DateTimeOffset timestamp, CancellationToken cancellationToken)
     {
+        if (BeforeCommit is null)
+        {
+            try
+            {
+                await WriteFencedInOneRoundTripAsync(connection, writes, timestamp, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == FenceMismatch || IsKeyConflict(e))
+            {
+                // Nothing of the batch committed: sort out which writes the fences or the keys refuse, the slow way.
+            }
+        }
+
         try
         {
             await WriteFencedOnceAsync(connection, writes, results, timestamp, cancellationToken).ConfigureAwait(false);
@@ -348,6 +371,35 @@ internal sealed class PostgresJournal : IJournal
             await WriteFencedOnceAsync(connection, [write], one, timestamp, cancellationToken).ConfigureAwait(false);
             return one[0];
         }).ConfigureAwait(false);
+    }
+
+    // The common case, every fence still held, in one round trip: the batch runs in PostgreSQL's implicit transaction
+    // (one pipeline, one Sync), so the lease rows are locked FOR SHARE, checked, and the events inserted atomically; a
+    // fence that no longer holds makes the check divide by zero, which aborts the whole batch before anything commits.
+    private async Task WriteFencedInOneRoundTripAsync(NpgsqlConnection connection, IReadOnlyList<AtomicWrite> writes, DateTimeOffset timestamp, CancellationToken cancellationToken)
+    {
+        var fences = writes.Where(w => w.Fence is not null).Select(w => w.Fence!).Distinct().ToArray();
+        var names = fences.Select(f => f.LeaseName).Distinct(StringComparer.Ordinal).ToArray();
+        var lockLeases = new NpgsqlBatchCommand("SELECT name FROM lease WHERE name = ANY($1) FOR SHARE")
+        {
+            Parameters = { new NpgsqlParameter<string[]> { TypedValue = names } },
+        };
+        var check = new NpgsqlBatchCommand("""
+            SELECT 1 / (CASE WHEN EXISTS (
+                SELECT 1 FROM unnest($1::text[], $2::text[], $3::bigint[]) AS f(name, owner, epoch)
+                LEFT JOIN lease l ON l.name = f.name
+                WHERE l.name IS NULL OR l.owner IS DISTINCT FROM f.owner OR l.epoch <> f.epoch OR l.expires_at <= clock_timestamp())
+            THEN 0 ELSE 1 END)
+            """)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string[]> { TypedValue = fences.Select(f => f.LeaseName).ToArray() },
+                new NpgsqlParameter<string[]> { TypedValue = fences.Select(f => f.Owner).ToArray() },
+                new NpgsqlParameter<long[]> { TypedValue = fences.Select(f => f.Epoch).ToArray() },
+            },
+        };
+        await InsertAsync(connection, null, writes, 0, writes.Count, timestamp, cancellationToken, [lockLeases, check]).ConfigureAwait(false);
     }
 
     private async Task WriteFencedOnceAsync(

@@ -142,6 +142,36 @@ public sealed class FencedJournalTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_takeover_waits_for_a_one_round_trip_append_that_already_locked_the_lease()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        await using var store = await OpenJournalAsync(db);
+        var lease = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", TimeSpan.FromMilliseconds(300));
+
+        // Another transaction holds the journal's ordering row: the append (no test hook, so its single-batch path) locks
+        // the lease row, passes its check and then waits at its insert.
+        await using var blocker = new Npgsql.NpgsqlConnection(db.ConnectionString);
+        await blocker.OpenAsync();
+        await using var hold = await blocker.BeginTransactionAsync();
+        await using (var lockOrdering = new Npgsql.NpgsqlCommand("SELECT value FROM event_ordering WHERE id = 1 FOR UPDATE", blocker, hold))
+        {
+            await lockOrdering.ExecuteScalarAsync();
+        }
+
+        var append = store.Journal.WriteMessagesAsync([Write("account-x", 1, lease!.ToFence())]);
+        await Task.Delay(700);   // the append is waiting at its insert, and the lease has expired meanwhile
+        var takeover = db.Leases.TryAcquireAsync("shard/accounts/1", "node-b", Ttl);
+        await Task.Delay(300);
+
+        Assert.False(append.IsCompleted, "the append waits for the ordering row");
+        Assert.False(takeover.IsCompleted, "the takeover must wait for the append that checked the old epoch");
+        await hold.CommitAsync();
+        Assert.Null((await append.WaitAsync(TimeSpan.FromSeconds(10)))[0]);
+        Assert.Equal(2, (await takeover.WaitAsync(TimeSpan.FromSeconds(10)))!.Epoch);
+        Assert.Equal(1, await HighestAsync(store, "account-x"));
+    }
+
+    [Fact]
     public async Task The_embedded_journal_refuses_fenced_writes_and_keeps_the_others()
     {
         var directory = Directory.CreateTempSubdirectory("cm-fence-");
