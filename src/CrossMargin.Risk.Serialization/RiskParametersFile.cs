@@ -161,7 +161,7 @@ public static class RiskParametersFile
 
     private static SimmParameters Simm(JsonElement e, string path)
     {
-        OnlyKnown(e, path, "maintenanceFactor", "buckets", "underlyings", "defaultBucket", "interBucket", "defaultInterBucketCorrelation");
+        OnlyKnown(e, path, "maintenanceFactor", "buckets", "underlyings", "defaultBucket", "interBucket", "defaultInterBucketCorrelation", "historicalVolatilityRatio");
         var buckets = Array(e, "buckets", path).Select(b =>
         {
             OnlyKnown(b.Item, b.Path, "name", "deltaRiskWeight", "vegaRiskWeight", "correlation", "deltaThreshold", "vegaThreshold");
@@ -185,7 +185,7 @@ public static class RiskParametersFile
 
         var defaultBucket = Optional(e, "defaultBucket") is not null ? String(e, "defaultBucket", path) : null;
         return Build(path, () => new SimmParameters(buckets, underlyings, gammas, OptionalDouble(e, "defaultInterBucketCorrelation", path, 0),
-            defaultBucket, Double(e, "maintenanceFactor", path)).Validate());
+            defaultBucket, Double(e, "maintenanceFactor", path), OptionalDouble(e, "historicalVolatilityRatio", path, 1)).Validate());
     }
 
     private static HistoricalSettings Historical(JsonElement e, string path, string directory)

@@ -20,6 +20,9 @@ public static class SimmCalculator
     /// <summary>The curvature scaling function SF(t) = 0.5 x min(1, 14 / days).</summary>
     public static double ScalingFunction(double days) => 0.5 * Math.Min(1.0, 14.0 / Math.Max(days, 1e-9));
 
+    /// <summary>One expiry's contribution to <see cref="SimmSensitivity.CurvatureVegaUsd"/>: SF(days) x its vega.</summary>
+    public static double CurvatureInput(double days, double vegaUsd) => vegaUsd != 0 ? ScalingFunction(days) * vegaUsd : 0;
+
     /// <summary>Delta, vega and curvature margins of <paramref name="sensitivities"/> (one per underlying).</summary>
     public static (SimmRiskClassMargin Delta, SimmRiskClassMargin Vega, SimmRiskClassMargin Curvature) Compute(
         IReadOnlyList<SimmSensitivity> sensitivities, SimmParameters parameters)
@@ -38,7 +41,7 @@ public static class SimmCalculator
 
         var vega = byBucket.Select(b => Bucket(b.Bucket, b.Bucket.IntraCorrelation, b.Items.Select(s =>
         {
-            var risk = b.Bucket.Sigma * s.VegaUsd;
+            var risk = parameters.HistoricalVolatilityRatio * b.Bucket.Sigma * s.VegaUsd;
             var vcr = Math.Max(1, Math.Sqrt(Math.Abs(risk) / b.Bucket.VegaThresholdUsd));
             return new SimmFactor(s.Underlying, risk, vcr, b.Bucket.VegaRiskWeight * risk * vcr);
         }), useConcentration: true)).ToArray();
@@ -120,9 +123,8 @@ public static class SimmCalculator
             var delta = h.PnlUsd(market, 1.01, 0);
             var vega = h.Instrument is Instruments.OptionContract ? h.PnlUsd(market, 1, 0.01) : 0;
             var days = h.Instrument is Instruments.OptionContract o ? market.OptionInputsOf(o.Symbol).Days : 0;
-            var sf = vega != 0 ? ScalingFunction(days) : 0;
             var prior = result.GetValueOrDefault(u);
-            result[u] = (prior.Delta + delta, prior.Vega + vega, prior.Curvature + (sf * vega));
+            result[u] = (prior.Delta + delta, prior.Vega + vega, prior.Curvature + CurvatureInput(days, vega));
         }
 
         return result.Select(r => new SimmSensitivity(r.Key, r.Value.Delta, r.Value.Vega, r.Value.Curvature)).ToArray();
