@@ -108,4 +108,53 @@ public class SimmPublishedExampleTests
             Delta("ISIN:21", 2_000_000), Delta("ISIN:22", 5_000_000), Delta("ISIN:52", 33_000_000), Delta("ISIN:53", 5_000_000),
             Delta("ISIN:91", 1_000_000), Delta("ISIN:102", -1_500_000)));
     }
+
+    [Fact]
+    public void A_lone_long_vega_pays_vega_and_the_chi_square_curvature_as_in_ISDA_unit_test_EQV1()
+    {
+        // EQV1: ISIN:11, bucket 1, vega 20,000,000 at 5y. Curvature > 0 in ISDA's test: CVR = SF(5y) sigma vega > 0,
+        // theta = 0, lambda = N^-1(99.5%)^2 - 1, so the curvature margin is N^-1(99.5%)^2 x CVR.
+        var s = Vega("ISIN:11", (5 * 365, 20_000_000));
+        var (_, _, curvature) = SimmCalculator.Compute([s], IsdaV20Equity());
+        var cvr = SimmCalculator.ScalingFunction(5 * 365) * (25 * Math.Sqrt(365.0 / 14.0) / SimmBucket.Alpha) * 20_000_000;
+
+        Assert.Equal(227_661_155m, TotalMargin(s));
+        Assert.Equal(SimmCalculator.CurvatureQuantile * SimmCalculator.CurvatureQuantile * cvr, (double)curvature.MarginUsd, 1e-4);
+    }
+
+    [Fact]
+    public void A_lone_short_vega_pays_vega_only_as_in_ISDA_unit_test_EQV4()
+    {
+        // EQV7 (ISDA's testEQV4): VIX, bucket 12 (vega risk weight 0.64), vega -15,000,000 at 15y. Curvature < 0 in ISDA's
+        // test: theta = -1, lambda = 1, CVR + |CVR| = 0.
+        var s = Vega("VIX", (15 * 365, -15_000_000));
+        var (_, _, curvature) = SimmCalculator.Compute([s], IsdaV20Equity());
+
+        Assert.Equal(219_135_293m, TotalMargin(s));
+        Assert.Equal(0m, curvature.MarginUsd);
+        Assert.Equal(-1, curvature.Theta);
+    }
+
+    [Fact]
+    public void Vega_nets_over_expiries_of_one_name_as_in_ISDA_unit_test_EQV6()
+    {
+        // EQV1 + EQV2: the same name at 5y (+20,000,000) and 2y (-18,000,000).
+        Assert.Equal(19_973_269m, TotalMargin(Vega("ISIN:11", (5 * 365, 20_000_000), (2 * 365, -18_000_000))));
+    }
+
+    [Fact]
+    public void Two_names_of_a_bucket_with_vega_concentration_match_ISDA_unit_test_EQV8()
+    {
+        // EQV4 + EQV5: bucket 4, both names above the 800,000,000 vega threshold.
+        Assert.Equal(1_109_238_963m, TotalMargin(Vega("ISIN:41", (3 * 365, 50_000_000)), Vega("ISIN:42", (10 * 365, -45_000_000))));
+    }
+
+    [Fact]
+    public void Vega_and_curvature_across_buckets_match_ISDA_unit_test_EQV10()
+    {
+        // EQV4, EQV5, EQV6, EQV7: buckets 4, 7 and 12; gamma (vega) and gamma^2 (curvature) between them.
+        Assert.Equal(1_176_841_447m, TotalMargin(
+            Vega("ISIN:41", (3 * 365, 50_000_000)), Vega("ISIN:42", (10 * 365, -45_000_000)),
+            Vega("ISIN:71", (20 * 365, -27_000_000)), Vega("VIX", (15 * 365, -15_000_000))));
+    }
 }
