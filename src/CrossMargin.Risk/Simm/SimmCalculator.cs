@@ -7,7 +7,8 @@ namespace CrossMargin.Risk.Simm;
 /// The aggregation of ISDA SIMM (equity-style risk class, one risk factor per underlying, vega summed over expiries)
 /// applied to net sensitivities. Per risk class: weighted sensitivities per underlying, a bucket aggregate
 /// K_b = sqrt(sum WS_k^2 + sum_{k != l} rho f_kl WS_k WS_l) with f_kl = min(CR)/max(CR), S_b = sum WS_k capped to
-/// [-K_b, K_b], and the class margin sqrt(sum K_b^2 + sum_{b != c} gamma_bc S_b S_c). Curvature uses rho^2 and gamma^2,
+/// [-K_b, K_b], and the class margin sqrt(sum K_b^2 + sum_{b != c} gamma_bc S_b S_c) over the regular buckets plus the K
+/// of each residual bucket. Curvature uses rho^2 and gamma^2,
 /// no concentration, and SIMM's lambda: max(sum CVR + lambda x that root, 0), with CVR_k = sum over expiries of
 /// SF(t) x sigma x vega in SIMM's own sign (the portfolio's vega, positive for long options). Hence, as in ISDA's unit
 /// tests, a long-option-only book pays N^-1(99.5%)^2 x CVR per lone factor and a short-option-only book pays no
@@ -56,18 +57,31 @@ public static class SimmCalculator
             return new SimmFactor(s.Underlying, cvr, 1, cvr);
         }), useConcentration: false)).ToArray();
 
-        var deltaMargin = Across(delta, (x, y) => parameters.Gamma(x, y));
-        var vegaMargin = Across(vega, (x, y) => parameters.Gamma(x, y));
-        var sum = curvature.SelectMany(b => b.Factors).Sum(f => f.Weighted);
-        var sumAbs = curvature.SelectMany(b => b.Factors).Sum(f => Math.Abs(f.Weighted));
-        var theta = sumAbs > 0 ? Math.Min(sum / sumAbs, 0) : 0;
-        var lambda = (((CurvatureQuantile * CurvatureQuantile) - 1) * (1 + theta)) - theta;
-        var root = Across(curvature, (x, y) => parameters.Gamma(x, y) * parameters.Gamma(x, y));
-        var curvatureMargin = Math.Max(sum + (lambda * root), 0);
+        // Residual buckets stand outside the inter-bucket aggregation: their K is added, and each has its own curvature.
+        var residual = byBucket.Select(b => b.Bucket.Residual).ToArray();
+        SimmBucketMargin[] Regular(SimmBucketMargin[] all) => all.Where((_, i) => !residual[i]).ToArray();
+        SimmBucketMargin[] Residuals(SimmBucketMargin[] all) => all.Where((_, i) => residual[i]).ToArray();
+        double Gamma(string x, string y) => parameters.Gamma(x, y);
+        double GammaSquared(string x, string y) => parameters.Gamma(x, y) * parameters.Gamma(x, y);
+
+        var deltaMargin = Across(Regular(delta), Gamma) + Residuals(delta).Sum(b => b.K);
+        var vegaMargin = Across(Regular(vega), Gamma) + Residuals(vega).Sum(b => b.K);
+        var (regularCurvature, lambda, theta) = Curvature(Regular(curvature), GammaSquared);
+        var curvatureMargin = regularCurvature + Residuals(curvature).Sum(b => Curvature([b], GammaSquared).Margin);
         return (
             new SimmRiskClassMargin("delta", MarginRounding.FromKernel(deltaMargin), delta),
             new SimmRiskClassMargin("vega", MarginRounding.FromKernel(vegaMargin), vega),
             new SimmRiskClassMargin("curvature", MarginRounding.FromKernel(curvatureMargin), curvature, lambda, theta));
+    }
+
+    // max(sum CVR + lambda x root, 0) with theta and lambda of these buckets' CVRs.
+    private static (double Margin, double Lambda, double Theta) Curvature(SimmBucketMargin[] buckets, Func<string, string, double> gammaSquared)
+    {
+        var sum = buckets.SelectMany(b => b.Factors).Sum(f => f.Weighted);
+        var sumAbs = buckets.SelectMany(b => b.Factors).Sum(f => Math.Abs(f.Weighted));
+        var theta = sumAbs > 0 ? Math.Min(sum / sumAbs, 0) : 0;
+        var lambda = (((CurvatureQuantile * CurvatureQuantile) - 1) * (1 + theta)) - theta;
+        return (Math.Max(sum + (lambda * Across(buckets, gammaSquared)), 0), lambda, theta);
     }
 
     private static SimmBucketMargin Bucket(SimmBucket bucket, double rho, IEnumerable<SimmFactor> factors, bool useConcentration)

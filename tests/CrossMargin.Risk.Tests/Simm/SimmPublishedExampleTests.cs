@@ -6,14 +6,16 @@ namespace CrossMargin.Risk.Tests.Simm;
 /// Published SIMM results, reproduced through the production aggregation (<see cref="SimmCalculator.Compute"/>) with the
 /// source's own parameters. Source: the ISDA SIMM v2.0 unit tests as published in AcadiaSoft's open-source reference
 /// implementation, https://github.com/AcadiaSoft/simm-lib (MIT licence):
-/// inputs in simm-engine/src/test/java/com/acadiasoft/simm/engine/test/AbstractAcadiaUnitTestV2_0.java (EQ1-EQ9, EQV1-EQV7),
-/// expected margins in AcadiaDeltaUnitTestV2_0.java (testEQ4, testEQ10, testEQ11) and AcadiaVegaUnitTestV2_0.java
-/// (testEQV1, testEQV4, testEQV6, testEQV8, testEQV10), published rounded to the whole USD; parameters are ISDA SIMM v2.0
+/// inputs in simm-engine/src/test/java/com/acadiasoft/simm/engine/test/AbstractAcadiaUnitTestV2_0.java (EQ1-EQ11, EQV1-EQV10),
+/// expected margins in AcadiaDeltaUnitTestV2_0.java (testEQ1 to testEQ12) and AcadiaVegaUnitTestV2_0.java (testEQV1 to
+/// testEQV12), published rounded to the whole USD: every equity case but testEQ13 (a product-class multiplier, which our
+/// single risk class has no use for); parameters are ISDA SIMM v2.0
 /// equity (simm-model/.../equity/EquityRiskWeightV2_0.java, EquityCorrelationV2_0.java, EquityConcentrationRiskV2_0.java):
 /// risk weights per bucket, vega risk weight 0.28 (0.64 in bucket 12), historical volatility ratio 0.65, intra- and
 /// inter-bucket correlations and delta/vega concentration thresholds. The equity class maps one-to-one onto ours: a
-/// qualifier is an underlying, an equity bucket a bucket, vega nets over expiries and curvature sums SF(t) x vega.
-/// Only inputs outside the residual bucket are used: our calculator has no residual bucket.
+/// qualifier is an underlying, an equity bucket a bucket (the residual bucket one with <see cref="SimmBucket.Residual"/>),
+/// vega nets over expiries and curvature sums SF(t) x vega. Tenor labels become days as simm-lib counts them: a year
+/// 365 days, a month 365/12, a week 7.
 /// </summary>
 public class SimmPublishedExampleTests
 {
@@ -41,8 +43,10 @@ public class SimmPublishedExampleTests
     {
         ["ISIN:11"] = "1", ["ISIN:21"] = "2", ["ISIN:22"] = "2", ["ISIN:41"] = "4", ["ISIN:42"] = "4", ["ISIN:51"] = "5",
         ["ISIN:52"] = "5", ["ISIN:53"] = "5", ["ISIN:71"] = "7", ["ISIN:91"] = "9", ["ISIN:101"] = "10", ["ISIN:102"] = "10",
-        ["LEX"] = "11", ["VIX"] = "12",
+        ["LEX"] = "11", ["VIX"] = "12", ["ISIN:R1"] = "Residual", ["ISIN:R2"] = "Residual",
     };
+
+    private const double Month = 365.0 / 12;
 
     private static SimmParameters IsdaV20Equity()
     {
@@ -59,7 +63,7 @@ public class SimmPublishedExampleTests
                 _ => (900e6, 21_000e6),
             };
             return new SimmBucket(b.ToString(System.Globalization.CultureInfo.InvariantCulture), RiskWeights[b - 1], b == 12 ? 0.64 : 0.28, Correlations[b - 1][b - 1], delta, vega);
-        }).ToArray();
+        }).Append(new SimmBucket("Residual", 32, 0.28, 0, 0.6e6, 70e6, Residual: true)).ToArray();
         var gammas = new Dictionary<string, double>(StringComparer.Ordinal);
         for (var b = 1; b <= 12; b++)
         {
@@ -156,5 +160,68 @@ public class SimmPublishedExampleTests
         Assert.Equal(1_176_841_447m, TotalMargin(
             Vega("ISIN:41", (3 * 365, 50_000_000)), Vega("ISIN:42", (10 * 365, -45_000_000)),
             Vega("ISIN:71", (20 * 365, -27_000_000)), Vega("VIX", (15 * 365, -15_000_000))));
+    }
+
+    [Fact]
+    public void Residual_delta_stands_outside_the_buckets_as_in_ISDA_unit_tests_EQ5_and_EQ9()
+    {
+        // EQ11 alone: 32 x 560,000. EQ10 + EQ11: two residual names, rho = 0, EQ10 above the 600,000 threshold.
+        Assert.Equal(17_920_000m, TotalMargin(Delta("ISIN:R2", 560_000)));
+        Assert.Equal(32_266_490m, TotalMargin(Delta("ISIN:R1", -750_000), Delta("ISIN:R2", 560_000)));
+    }
+
+    [Fact]
+    public void Every_equity_delta_together_matches_ISDA_unit_test_EQ12()
+    {
+        Assert.Equal(752_834_838m, TotalMargin(
+            Delta("ISIN:21", 2_000_000), Delta("ISIN:22", 5_000_000), Delta("ISIN:51", -10_000_000), Delta("ISIN:52", 33_000_000),
+            Delta("ISIN:53", 5_000_000), Delta("ISIN:91", 1_000_000), Delta("ISIN:101", 500_000), Delta("ISIN:102", -1_500_000),
+            Delta("LEX", 6_000_000), Delta("ISIN:R1", -750_000), Delta("ISIN:R2", 560_000)));
+    }
+
+    [Fact]
+    public void Residual_vega_and_curvature_match_ISDA_unit_tests_EQV5_and_EQV9()
+    {
+        // EQV10 alone (3m, above the 70,000,000 vega threshold); then with EQV8 and EQV9 (one name at 6m and 1m).
+        Assert.Equal(4_585_900_234m, TotalMargin(Vega("ISIN:R2", (3 * Month, 44_000_000))));
+        Assert.Equal(4_930_984_984m, TotalMargin(
+            Vega("ISIN:R1", (6 * Month, 30_000_000), (1 * Month, -32_000_000)), Vega("ISIN:R2", (3 * Month, 44_000_000))));
+    }
+
+    [Fact]
+    public void Vega_and_curvature_of_buckets_and_residual_together_match_ISDA_unit_tests_EQV11_and_EQV12()
+    {
+        SimmSensitivity[] withoutBucketOne =
+        [
+            Vega("ISIN:41", (3 * 365, 50_000_000)), Vega("ISIN:42", (10 * 365, -45_000_000)), Vega("ISIN:71", (20 * 365, -27_000_000)),
+            Vega("VIX", (15 * 365, -15_000_000)), Vega("ISIN:R1", (6 * Month, 30_000_000), (1 * Month, -32_000_000)),
+            Vega("ISIN:R2", (3 * Month, 44_000_000)),
+        ];
+        var bucketOne = Vega("ISIN:11", (5 * 365, 20_000_000), (2 * 365, -18_000_000), (14, 60_000_000));
+
+        Assert.Equal(6_107_826_430m, TotalMargin(withoutBucketOne));
+        Assert.Equal(17_275_352_551m, TotalMargin([bucketOne, .. withoutBucketOne]));
+    }
+
+    [Theory]
+    [InlineData("EQ1", 64_000_000, new[] { "ISIN:21" }, new[] { 2_000_000.0 })]
+    [InlineData("EQ2", 196_946_386, new[] { "ISIN:22" }, new[] { 5_000_000.0 })]
+    [InlineData("EQ3", 180_000_000, new[] { "ISIN:51" }, new[] { -10_000_000.0 })]
+    [InlineData("EQ6", 216_748_423, new[] { "ISIN:21", "ISIN:22" }, new[] { 2_000_000.0, 5_000_000.0 })]
+    [InlineData("EQ7", 180_897_761, new[] { "ISIN:51", "ISIN:53" }, new[] { -10_000_000.0, 5_000_000.0 })]
+    [InlineData("EQ8", 628_635_666, new[] { "ISIN:51", "ISIN:52", "ISIN:53" }, new[] { -10_000_000.0, 33_000_000.0, 5_000_000.0 })]
+    public void Delta_within_one_bucket_matches_the_ISDA_unit_test(string test, long expected, string[] names, double[] amounts)
+    {
+        Assert.True(names.Length == amounts.Length, test);
+
+        Assert.Equal(expected, TotalMargin(names.Select((n, i) => Delta(n, amounts[i])).ToArray()));
+    }
+
+    [Fact]
+    public void Single_names_and_one_name_at_three_expiries_match_ISDA_unit_tests_EQV2_EQV3_and_EQV7()
+    {
+        Assert.Equal(962_427_404m, TotalMargin(Vega("ISIN:41", (3 * 365, 50_000_000))));
+        Assert.Equal(269_639_130m, TotalMargin(Vega("ISIN:71", (20 * 365, -27_000_000))));
+        Assert.Equal(11_916_533_908m, TotalMargin(Vega("ISIN:11", (5 * 365, 20_000_000), (2 * 365, -18_000_000), (14, 60_000_000))));
     }
 }
