@@ -8,12 +8,12 @@ namespace CrossMargin.Risk.Simm;
 /// applied to net sensitivities. Per risk class: weighted sensitivities per underlying, a bucket aggregate
 /// K_b = sqrt(sum WS_k^2 + sum_{k != l} rho f_kl WS_k WS_l) with f_kl = min(CR)/max(CR), S_b = sum WS_k capped to
 /// [-K_b, K_b], and the class margin sqrt(sum K_b^2 + sum_{b != c} gamma_bc S_b S_c) over the regular buckets plus the K
-/// of each residual bucket. Curvature uses rho^2 and gamma^2,
-/// no concentration, and SIMM's lambda: max(sum CVR + lambda x that root, 0), with CVR_k = sum over expiries of
-/// SF(t) x sigma x vega in SIMM's own sign (the portfolio's vega, positive for long options). Hence, as in ISDA's unit
-/// tests, a long-option-only book pays N^-1(99.5%)^2 x CVR per lone factor and a short-option-only book pays no
-/// curvature (theta = -1, lambda = 1, sum CVR + K &lt;= 0); short options are charged through delta and vega. Arithmetic
-/// in double; the margins are snapped to 1e-6 USD.
+/// of each residual bucket. Curvature uses rho^2 and gamma^2, no concentration, and SIMM's lambda:
+/// max(sum CVR + lambda x that root, 0), with CVR_k = sum over expiries of SF(t) x sigma x vega in SIMM's own sign
+/// (the portfolio's vega, positive for long options). Hence, as in ISDA's unit tests, a long-option-only book pays
+/// N^-1(99.5%)^2 x CVR per lone factor and a short-option-only book pays no curvature (theta = -1, lambda = 1,
+/// sum CVR + K &lt;= 0); short options are charged through delta and vega. Arithmetic in double; the margins are
+/// snapped to 1e-6 USD.
 /// </summary>
 public static class SimmCalculator
 {
@@ -52,7 +52,7 @@ public static class SimmCalculator
         var curvature = byBucket.Select(b => Bucket(b.Bucket, b.Bucket.IntraCorrelation * b.Bucket.IntraCorrelation, b.Items.Select(s =>
         {
             // SIMM's sign, not a loss orientation: ISDA's equity unit tests charge a lone long vega (EQV1) and give a
-            // lone short vega no curvature (EQV7); SimmPublishedExampleTests pins both. HVR does not enter curvature.
+            // lone short vega no curvature (EQV4); SimmPublishedExampleTests pins both. HVR does not enter curvature.
             var cvr = b.Bucket.Sigma * s.CurvatureVegaUsd;
             return new SimmFactor(s.Underlying, cvr, 1, cvr);
         }), useConcentration: false)).ToArray();
