@@ -70,6 +70,14 @@ internal static class JsonFields
         return double.IsFinite(d) ? d : throw new RiskInputException($"{path}: must be a finite number.");
     }
 
+    public static bool OptionalBool(JsonElement obj, string name, string path) => Optional(obj, name) switch
+    {
+        null => false,
+        { ValueKind: JsonValueKind.True } => true,
+        { ValueKind: JsonValueKind.False } => false,
+        _ => throw new RiskInputException($"{Join(path, name)}: must be true or false."),
+    };
+
     public static DateTimeOffset Instant(JsonElement obj, string name, string path)
     {
         var text = String(obj, name, path);

@@ -259,6 +259,13 @@ public static class MarginReportJson
             w.WriteNumber("horizonDays", h.HorizonDays);
             w.WriteString("horizon", h.Horizon == Historical.HorizonMethod.SquareRootOfTime ? "squareRootOfTime" : "overlapping");
             w.WriteBoolean("ewmaFiltered", h.Filtered);
+            w.WriteStartArray("volatilityMoves");
+            foreach (var u in h.VolatilityMoves ?? [])
+            {
+                w.WriteStringValue(u);
+            }
+
+            w.WriteEndArray();
             w.WriteNumber("var", h.VarUsd);
             w.WriteNumber("es", h.EsUsd);
             WriteNullable(w, "stressedVar", h.StressedVarUsd);

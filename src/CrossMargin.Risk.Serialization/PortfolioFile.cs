@@ -14,24 +14,29 @@ public static class PortfolioFile
     public static Portfolio Parse(string json, string source)
     {
         using var document = JsonFields.Parse(json, source);
-        var root = document.RootElement;
         try
         {
-            OnlyKnown(root, "", "accountId", "balances", "positions", "openOrders");
-            var account = String(root, "accountId", "");
-            var balances = Array(root, "balances", "").Select(x =>
-            {
-                OnlyKnown(x.Item, x.Path, "asset", "amount");
-                return new CollateralBalance(String(x.Item, "asset", x.Path), Decimal(x.Item, "amount", x.Path));
-            }).ToArray();
-            var positions = Array(root, "positions", "").Select(x => Position(x.Item, x.Path)).ToArray();
-            var orders = Array(root, "openOrders", "", required: false).Select(x => Order(x.Item, x.Path)).ToArray();
-            return Build("", () => new Portfolio(account, balances, positions, orders));
+            return Read(document.RootElement, "");
         }
         catch (RiskInputException e)
         {
             throw new RiskInputException($"{source}: {e.Message}", e);
         }
+    }
+
+    /// <summary>Reads the portfolio object <paramref name="root"/> found at <paramref name="path"/> of a larger document.</summary>
+    internal static Portfolio Read(JsonElement root, string path)
+    {
+        OnlyKnown(root, path, "accountId", "balances", "positions", "openOrders");
+        var account = String(root, "accountId", path);
+        var balances = Array(root, "balances", path).Select(x =>
+        {
+            OnlyKnown(x.Item, x.Path, "asset", "amount");
+            return new CollateralBalance(String(x.Item, "asset", x.Path), Decimal(x.Item, "amount", x.Path));
+        }).ToArray();
+        var positions = Array(root, "positions", path).Select(x => Position(x.Item, x.Path)).ToArray();
+        var orders = Array(root, "openOrders", path, required: false).Select(x => Order(x.Item, x.Path)).ToArray();
+        return Build(path, () => new Portfolio(account, balances, positions, orders));
     }
 
     private static Position Position(JsonElement e, string path)

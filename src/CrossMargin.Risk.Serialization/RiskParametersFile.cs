@@ -161,12 +161,13 @@ public static class RiskParametersFile
 
     private static SimmParameters Simm(JsonElement e, string path)
     {
-        OnlyKnown(e, path, "maintenanceFactor", "buckets", "underlyings", "defaultBucket", "interBucket", "defaultInterBucketCorrelation");
+        OnlyKnown(e, path, "maintenanceFactor", "buckets", "underlyings", "defaultBucket", "interBucket", "defaultInterBucketCorrelation", "historicalVolatilityRatio");
         var buckets = Array(e, "buckets", path).Select(b =>
         {
-            OnlyKnown(b.Item, b.Path, "name", "deltaRiskWeight", "vegaRiskWeight", "correlation", "deltaThreshold", "vegaThreshold");
+            OnlyKnown(b.Item, b.Path, "name", "deltaRiskWeight", "vegaRiskWeight", "correlation", "deltaThreshold", "vegaThreshold", "residual");
             return new SimmBucket(String(b.Item, "name", b.Path), Double(b.Item, "deltaRiskWeight", b.Path), Double(b.Item, "vegaRiskWeight", b.Path),
-                Double(b.Item, "correlation", b.Path), Double(b.Item, "deltaThreshold", b.Path), Double(b.Item, "vegaThreshold", b.Path));
+                Double(b.Item, "correlation", b.Path), Double(b.Item, "deltaThreshold", b.Path), Double(b.Item, "vegaThreshold", b.Path),
+                OptionalBool(b.Item, "residual", b.Path));
         }).ToArray();
         var underlyings = Map(e, "underlyings", path).ToDictionary(
             m => m.Key, m => m.Value.ValueKind == JsonValueKind.String ? m.Value.GetString()! : throw new RiskInputException($"{m.Path}: must be a bucket name."), StringComparer.Ordinal);
@@ -185,7 +186,7 @@ public static class RiskParametersFile
 
         var defaultBucket = Optional(e, "defaultBucket") is not null ? String(e, "defaultBucket", path) : null;
         return Build(path, () => new SimmParameters(buckets, underlyings, gammas, OptionalDouble(e, "defaultInterBucketCorrelation", path, 0),
-            defaultBucket, Double(e, "maintenanceFactor", path)).Validate());
+            defaultBucket, Double(e, "maintenanceFactor", path), OptionalDouble(e, "historicalVolatilityRatio", path, 1)).Validate());
     }
 
     private static HistoricalSettings Historical(JsonElement e, string path, string directory)

@@ -94,7 +94,7 @@ public static class PortfolioStressCommand
         }
     }
 
-    private static Dictionary<string, double> Moves(string? text, string option)
+    internal static Dictionary<string, double> Moves(string? text, string option)
     {
         var moves = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var part in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -6,7 +6,8 @@ namespace CrossMargin.Cli.Commands;
 
 /// <summary>
 /// <c>cm stress run --shock BTC=-30%,ETH=-35%,vol=+20</c> across a node's live accounts, and <c>cm stress portfolio</c>,
-/// the offline stress of one portfolio file (<see cref="PortfolioStressCommand"/>).
+/// the offline stress of one portfolio file (<see cref="PortfolioStressCommand"/>), and <c>cm stress cascade</c>, the offline
+/// liquidation cascade of a book file (<see cref="CascadeStressCommand"/>).
 /// </summary>
 public static class StressCommand
 {
@@ -52,9 +53,10 @@ public static class StressCommand
                 console.Write(table);
             }, request);
         }));
-        var command = new Command("stress", "Stress tests: across the node's live accounts (run), or of one portfolio offline (portfolio).");
+        var command = new Command("stress", "Stress tests: across the node's live accounts (run), of one portfolio offline (portfolio), or a liquidation cascade of a book offline (cascade).");
         command.Subcommands.Add(run);
         command.Subcommands.Add(PortfolioStressCommand.Create(output, error));
+        command.Subcommands.Add(CascadeStressCommand.Create(output, error));
         return command;
     }
 }

@@ -125,7 +125,7 @@ public static class StressReport
         w.WriteEndObject();
     }
 
-    private static string Describe(StressScenario scenario)
+    internal static string Describe(StressScenario scenario)
     {
         var c = CultureInfo.InvariantCulture;
         var parts = scenario.Shocks.Select(x => string.Create(c, $"{x.Underlying} {x.SpotMove:+0.##%;-0.##%;0%}, vol {x.VolShift * 100:+0.##;-0.##;0} pts"))

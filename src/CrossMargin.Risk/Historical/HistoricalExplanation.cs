@@ -20,7 +20,8 @@ namespace CrossMargin.Risk.Historical;
 /// <param name="WorstLossUsd">Its loss.</param>
 /// <param name="PositionsInitialMarginUsd">IM of the positions alone (the base of MM).</param>
 /// <param name="MaintenanceFactor">MM / IM.</param>
+/// <param name="VolatilityMoves">Underlyings of the portfolio's options whose implied vols the scenarios move (the history has vols for them).</param>
 public sealed record HistoricalExplanation(
     string Measure, string OpenOrderCase, int Scenarios, double VarConfidence, double EsConfidence, int HorizonDays, HorizonMethod Horizon,
     bool Filtered, decimal VarUsd, decimal EsUsd, decimal? StressedVarUsd, decimal? StressedEsUsd, DateOnly WorstScenario, decimal WorstLossUsd,
-    decimal PositionsInitialMarginUsd, double MaintenanceFactor);
+    decimal PositionsInitialMarginUsd, double MaintenanceFactor, IReadOnlyList<string>? VolatilityMoves = null);

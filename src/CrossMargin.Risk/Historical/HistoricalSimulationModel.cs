@@ -7,9 +7,11 @@ namespace CrossMargin.Risk.Historical;
 
 /// <summary>
 /// Historical-simulation VaR or ES as a margin model. Each scenario moves every underlying by the exponential of its
-/// horizon log return and fully revalues the holdings (<see cref="Revaluation"/>: Black-76 for options at their
-/// current vol, sticky strike; futures with the forward). The measure is floored by the same measure over a stressed
-/// period when one is set. Open orders count as the worst of positions, buys filled, sells filled.
+/// horizon log return and, when the history has implied vols for it, multiplies every vol of that underlying by the
+/// exponential of the vol's horizon log change (a relative move: the whole smile scales, sticky strike), then fully
+/// revalues the holdings (<see cref="Revaluation"/>: Black-76 for options; futures with the forward). Underlyings
+/// without vols in the history keep their vols. The measure is floored by the same measure over a stressed period when
+/// one is set. Open orders count as the worst of positions, buys filled, sells filled.
 /// </summary>
 public sealed class HistoricalSimulationModel : IMarginModel
 {
@@ -54,9 +56,10 @@ public sealed class HistoricalSimulationModel : IMarginModel
         foreach (var h in holdings)
         {
             var returns = set.ReturnsOf(h.Instrument.Underlying);
+            var vols = set.VolatilityChangesOf(h.Instrument.Underlying);
             for (var s = 0; s < pnl.Length; s++)
             {
-                pnl[s] += h.PnlUsd(market, Math.Exp(returns[s]), 0);
+                pnl[s] += h.PnlUsd(market, Math.Exp(returns[s]), 0, vols.IsEmpty ? 1 : Math.Exp(vols[s]));
             }
         }
 
@@ -79,7 +82,9 @@ public sealed class HistoricalSimulationModel : IMarginModel
         return (im, new HistoricalExplanation(Name, caseName, _current.Count, p.VarConfidence, p.EsConfidence, p.HorizonDays, p.Horizon,
             p.EwmaLambda is not null, MarginRounding.FromKernel(var), MarginRounding.FromKernel(es),
             stressedVar is { } sv ? MarginRounding.FromKernel(sv) : null, stressedEs is { } se ? MarginRounding.FromKernel(se) : null,
-            worst, MarginRounding.FromKernel(worstLoss), 0, p.MaintenanceFactor));
+            worst, MarginRounding.FromKernel(worstLoss), 0, p.MaintenanceFactor,
+            holdings.Where(h => h.Instrument is Instruments.OptionContract).Select(h => h.Instrument.Underlying)
+                .Where(u => _current.VolatilityUnderlyings.Contains(u, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray()));
     }
 
     private (double Var, double Es, DateOnly Worst, double WorstLoss) Measures(HistoricalScenarioSet set, IReadOnlyList<Holding> holdings, MarketSnapshot market)

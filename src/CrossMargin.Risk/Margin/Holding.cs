@@ -42,7 +42,7 @@ public sealed record Holding(Instrument Instrument, decimal Quantity, decimal En
             : [("positions", held), ("positions + buy orders", With(OrderSide.Buy)), ("positions + sell orders", With(OrderSide.Sell))];
     }
 
-    /// <summary>USD change in value under a price factor and vol shift of its underlying (<see cref="Revaluation.PnlUsd"/>).</summary>
-    public double PnlUsd(Market.MarketSnapshot market, double spotFactor, double volShift) =>
-        Revaluation.PnlUsd(Instrument, (double)Quantity, EntryPrice, market, spotFactor, volShift);
+    /// <summary>USD change in value under a price factor and vol move of its underlying (<see cref="Revaluation.PnlUsd"/>).</summary>
+    public double PnlUsd(Market.MarketSnapshot market, double spotFactor, double volShift, double volFactor = 1) =>
+        Revaluation.PnlUsd(Instrument, (double)Quantity, EntryPrice, market, spotFactor, volShift, volFactor);
 }

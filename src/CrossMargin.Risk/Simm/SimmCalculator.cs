@@ -7,10 +7,13 @@ namespace CrossMargin.Risk.Simm;
 /// The aggregation of ISDA SIMM (equity-style risk class, one risk factor per underlying, vega summed over expiries)
 /// applied to net sensitivities. Per risk class: weighted sensitivities per underlying, a bucket aggregate
 /// K_b = sqrt(sum WS_k^2 + sum_{k != l} rho f_kl WS_k WS_l) with f_kl = min(CR)/max(CR), S_b = sum WS_k capped to
-/// [-K_b, K_b], and the class margin sqrt(sum K_b^2 + sum_{b != c} gamma_bc S_b S_c). Curvature uses rho^2 and gamma^2,
-/// no concentration, and SIMM's lambda: max(sum CVR + lambda x that root, 0), with CVR_k = -sum SF(t) x sigma x vega
-/// oriented as a loss (positive for short options), so short gamma is charged and long gamma is not. Arithmetic in
-/// double; the margins are snapped to 1e-6 USD.
+/// [-K_b, K_b], and the class margin sqrt(sum K_b^2 + sum_{b != c} gamma_bc S_b S_c) over the regular buckets plus the K
+/// of each residual bucket. Curvature uses rho^2 and gamma^2, no concentration, and SIMM's lambda:
+/// max(sum CVR + lambda x that root, 0), with CVR_k = sum over expiries of SF(t) x sigma x vega in SIMM's own sign
+/// (the portfolio's vega, positive for long options). Hence, as in ISDA's unit tests, a long-option-only book pays
+/// N^-1(99.5%)^2 x CVR per lone factor and a short-option-only book pays no curvature (theta = -1, lambda = 1,
+/// sum CVR + K &lt;= 0); short options are charged through delta and vega. Arithmetic in double; the margins are
+/// snapped to 1e-6 USD.
 /// </summary>
 public static class SimmCalculator
 {
@@ -19,6 +22,9 @@ public static class SimmCalculator
 
     /// <summary>The curvature scaling function SF(t) = 0.5 x min(1, 14 / days).</summary>
     public static double ScalingFunction(double days) => 0.5 * Math.Min(1.0, 14.0 / Math.Max(days, 1e-9));
+
+    /// <summary>One expiry's contribution to <see cref="SimmSensitivity.CurvatureVegaUsd"/>: SF(days) x its vega.</summary>
+    public static double CurvatureInput(double days, double vegaUsd) => vegaUsd != 0 ? ScalingFunction(days) * vegaUsd : 0;
 
     /// <summary>Delta, vega and curvature margins of <paramref name="sensitivities"/> (one per underlying).</summary>
     public static (SimmRiskClassMargin Delta, SimmRiskClassMargin Vega, SimmRiskClassMargin Curvature) Compute(
@@ -38,31 +44,44 @@ public static class SimmCalculator
 
         var vega = byBucket.Select(b => Bucket(b.Bucket, b.Bucket.IntraCorrelation, b.Items.Select(s =>
         {
-            var risk = b.Bucket.Sigma * s.VegaUsd;
+            var risk = parameters.HistoricalVolatilityRatio * b.Bucket.Sigma * s.VegaUsd;
             var vcr = Math.Max(1, Math.Sqrt(Math.Abs(risk) / b.Bucket.VegaThresholdUsd));
             return new SimmFactor(s.Underlying, risk, vcr, b.Bucket.VegaRiskWeight * risk * vcr);
         }), useConcentration: true)).ToArray();
 
         var curvature = byBucket.Select(b => Bucket(b.Bucket, b.Bucket.IntraCorrelation * b.Bucket.IntraCorrelation, b.Items.Select(s =>
         {
-            // Oriented as a loss: SIMM's curvature term is the 99.5% quantile of the gamma loss -1/2 gamma x^2, which
-            // short options (negative vega, negative gamma) suffer; long options only gain from it.
-            var cvr = -b.Bucket.Sigma * s.CurvatureVegaUsd;
+            // SIMM's sign, not a loss orientation: ISDA's equity unit tests charge a lone long vega (EQV1) and give a
+            // lone short vega no curvature (EQV4); SimmPublishedExampleTests pins both. HVR does not enter curvature.
+            var cvr = b.Bucket.Sigma * s.CurvatureVegaUsd;
             return new SimmFactor(s.Underlying, cvr, 1, cvr);
         }), useConcentration: false)).ToArray();
 
-        var deltaMargin = Across(delta, (x, y) => parameters.Gamma(x, y));
-        var vegaMargin = Across(vega, (x, y) => parameters.Gamma(x, y));
-        var sum = curvature.SelectMany(b => b.Factors).Sum(f => f.Weighted);
-        var sumAbs = curvature.SelectMany(b => b.Factors).Sum(f => Math.Abs(f.Weighted));
-        var theta = sumAbs > 0 ? Math.Min(sum / sumAbs, 0) : 0;
-        var lambda = (((CurvatureQuantile * CurvatureQuantile) - 1) * (1 + theta)) - theta;
-        var root = Across(curvature, (x, y) => parameters.Gamma(x, y) * parameters.Gamma(x, y));
-        var curvatureMargin = Math.Max(sum + (lambda * root), 0);
+        // Residual buckets stand outside the inter-bucket aggregation: their K is added, and each has its own curvature.
+        var residual = byBucket.Select(b => b.Bucket.Residual).ToArray();
+        SimmBucketMargin[] Regular(SimmBucketMargin[] all) => all.Where((_, i) => !residual[i]).ToArray();
+        SimmBucketMargin[] Residuals(SimmBucketMargin[] all) => all.Where((_, i) => residual[i]).ToArray();
+        double Gamma(string x, string y) => parameters.Gamma(x, y);
+        double GammaSquared(string x, string y) => parameters.Gamma(x, y) * parameters.Gamma(x, y);
+
+        var deltaMargin = Across(Regular(delta), Gamma) + Residuals(delta).Sum(b => b.K);
+        var vegaMargin = Across(Regular(vega), Gamma) + Residuals(vega).Sum(b => b.K);
+        var (regularCurvature, lambda, theta) = Curvature(Regular(curvature), GammaSquared);
+        var curvatureMargin = regularCurvature + Residuals(curvature).Sum(b => Curvature([b], GammaSquared).Margin);
         return (
             new SimmRiskClassMargin("delta", MarginRounding.FromKernel(deltaMargin), delta),
             new SimmRiskClassMargin("vega", MarginRounding.FromKernel(vegaMargin), vega),
             new SimmRiskClassMargin("curvature", MarginRounding.FromKernel(curvatureMargin), curvature, lambda, theta));
+    }
+
+    // max(sum CVR + lambda x root, 0) with theta and lambda of these buckets' CVRs.
+    private static (double Margin, double Lambda, double Theta) Curvature(SimmBucketMargin[] buckets, Func<string, string, double> gammaSquared)
+    {
+        var sum = buckets.SelectMany(b => b.Factors).Sum(f => f.Weighted);
+        var sumAbs = buckets.SelectMany(b => b.Factors).Sum(f => Math.Abs(f.Weighted));
+        var theta = sumAbs > 0 ? Math.Min(sum / sumAbs, 0) : 0;
+        var lambda = (((CurvatureQuantile * CurvatureQuantile) - 1) * (1 + theta)) - theta;
+        return (Math.Max(sum + (lambda * Across(buckets, gammaSquared)), 0), lambda, theta);
     }
 
     private static SimmBucketMargin Bucket(SimmBucket bucket, double rho, IEnumerable<SimmFactor> factors, bool useConcentration)
@@ -120,9 +139,8 @@ public static class SimmCalculator
             var delta = h.PnlUsd(market, 1.01, 0);
             var vega = h.Instrument is Instruments.OptionContract ? h.PnlUsd(market, 1, 0.01) : 0;
             var days = h.Instrument is Instruments.OptionContract o ? market.OptionInputsOf(o.Symbol).Days : 0;
-            var sf = vega != 0 ? ScalingFunction(days) : 0;
             var prior = result.GetValueOrDefault(u);
-            result[u] = (prior.Delta + delta, prior.Vega + vega, prior.Curvature + (sf * vega));
+            result[u] = (prior.Delta + delta, prior.Vega + vega, prior.Curvature + CurvatureInput(days, vega));
         }
 
         return result.Select(r => new SimmSensitivity(r.Key, r.Value.Delta, r.Value.Vega, r.Value.Curvature)).ToArray();

@@ -10,13 +10,18 @@ namespace CrossMargin.Risk.Simm;
 /// <param name="DefaultInterBucketCorrelation">gamma of a pair not listed.</param>
 /// <param name="DefaultBucket">The bucket of an underlying not mapped, or null to reject it.</param>
 /// <param name="MaintenanceFactor">MM / IM, in (0, 1].</param>
+/// <param name="HistoricalVolatilityRatio">
+/// HVR: SIMM scales the vega risk (not curvature) of the equity-style classes by the ratio of historical to implied
+/// volatility (0.65 for equity in SIMM v2.0); 1 leaves vega unscaled.
+/// </param>
 public sealed record SimmParameters(
     IReadOnlyList<SimmBucket> Buckets,
     IReadOnlyDictionary<string, string> BucketOfUnderlying,
     IReadOnlyDictionary<string, double> InterBucketCorrelations,
     double DefaultInterBucketCorrelation,
     string? DefaultBucket,
-    double MaintenanceFactor)
+    double MaintenanceFactor,
+    double HistoricalVolatilityRatio = 1)
 {
     /// <summary>Checks the parameters; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
     public SimmParameters Validate()
@@ -54,6 +59,11 @@ public sealed record SimmParameters(
         if (!(DefaultInterBucketCorrelation is >= -1 and <= 1) || !(MaintenanceFactor is > 0 and <= 1))
         {
             throw new ArgumentException("The default inter-bucket correlation must be in [-1, 1] and the maintenance factor in (0, 1].");
+        }
+
+        if (!(HistoricalVolatilityRatio is > 0 and <= 10))
+        {
+            throw new ArgumentException("The historical volatility ratio must be in (0, 10].");
         }
 
         return this;

@@ -8,6 +8,7 @@ namespace CrossMargin.Risk.Stress;
 /// <param name="NetForcedSellUsd">Net notional sold (negative when bought) per underlying: what moves the price.</param>
 /// <param name="InsuranceFundUsedUsd">Deficits covered by the fund in this round.</param>
 /// <param name="UncoveredUsd">Deficits beyond what was left in the fund (left to auto-deleveraging).</param>
+/// <param name="ForcedTrades">What the round closed, per instrument, by symbol.</param>
 public sealed record CascadeRound(
     int Round,
     IReadOnlyDictionary<string, double> SpotMoves,
@@ -15,4 +16,5 @@ public sealed record CascadeRound(
     IReadOnlyDictionary<string, decimal> ForcedVolumeUsd,
     IReadOnlyDictionary<string, decimal> NetForcedSellUsd,
     decimal InsuranceFundUsedUsd,
-    decimal UncoveredUsd);
+    decimal UncoveredUsd,
+    IReadOnlyList<ForcedTrade> ForcedTrades);

@@ -15,10 +15,15 @@ namespace CrossMargin.Risk.Stress;
 /// </summary>
 public static class LiquidationCascade
 {
-    /// <summary>Runs the cascade of <paramref name="book"/> after <paramref name="shock"/>.</summary>
-    public static CascadeResult Run(MarginCalculator calculator, IReadOnlyList<Portfolio> book, MarketSnapshot market, MarketShock shock, CascadeParameters parameters)
+    /// <summary>
+    /// Runs the cascade of <paramref name="book"/> after <paramref name="shock"/>; <paramref name="progress"/>, when
+    /// given, hears every <paramref name="progressEvery"/> accounts assessed and at the end of each round.
+    /// </summary>
+    public static CascadeResult Run(MarginCalculator calculator, IReadOnlyList<Portfolio> book, MarketSnapshot market, MarketShock shock, CascadeParameters parameters,
+        Action<CascadeProgress>? progress = null, int progressEvery = 10_000)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(parameters.MaxRounds);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(progressEvery);
         var names = market.UnderlyingMarkets.Select(u => u.Name).Order(StringComparer.Ordinal).ToArray();
         var moves = names.ToDictionary(n => n, n => shock.SpotFactor(n) - 1, StringComparer.Ordinal);
         var open = book.ToList();
@@ -30,23 +35,34 @@ public static class LiquidationCascade
             var shocked = new MarketShock(moves, names.ToDictionary(n => n, shock.VolShift, StringComparer.Ordinal)).Apply(market);
             var volume = names.ToDictionary(n => n, _ => 0m, StringComparer.Ordinal);
             var netSell = names.ToDictionary(n => n, _ => 0m, StringComparer.Ordinal);
+            var trades = new SortedDictionary<string, ForcedTrade>(StringComparer.Ordinal);
             var liquidated = new List<string>();
             decimal used = 0, uncovered = 0;
-            foreach (var portfolio in open.ToArray())
+            var toAssess = open.ToArray();
+            var still = new List<Portfolio>(toAssess.Length);
+            for (var i = 0; i < toAssess.Length; i++)
             {
+                if (progress is not null && i > 0 && i % progressEvery == 0)
+                {
+                    progress(new CascadeProgress(round, i, toAssess.Length, liquidated.Count, false));
+                }
+
+                var portfolio = toAssess[i];
                 var m = calculator.Assess(portfolio, shocked);
                 if (m.Status is not (MarginStatus.Liquidation or MarginStatus.Bankrupt))
                 {
+                    still.Add(portfolio);
                     continue;
                 }
 
                 liquidated.Add(portfolio.AccountId);
-                open.Remove(portfolio);
                 foreach (var p in m.Positions)
                 {
                     var deltaNotional = DeltaNotionalUsd(p.Instrument, p.Position.Quantity, shocked);
                     volume[p.Instrument.Underlying] += Math.Abs(deltaNotional);
                     netSell[p.Instrument.Underlying] += deltaNotional;
+                    var prior = trades.GetValueOrDefault(p.Instrument.Symbol) ?? new ForcedTrade(p.Instrument.Symbol, p.Instrument.Underlying, 0, 0);
+                    trades[p.Instrument.Symbol] = prior with { Contracts = prior.Contracts - p.Position.Quantity, NotionalUsd = prior.NotionalUsd + Math.Abs(deltaNotional) };
                 }
 
                 var deficit = Math.Max(0, -ReverseStress.Equity(m));
@@ -56,7 +72,10 @@ public static class LiquidationCascade
                 uncovered += deficit - cover;
             }
 
-            rounds.Add(new CascadeRound(round, new Dictionary<string, double>(moves, StringComparer.Ordinal), liquidated, volume, netSell, used, uncovered));
+            // Removing the liquidated from a list as they are found is quadratic on a large book; rebuild it instead.
+            open = still;
+            progress?.Invoke(new CascadeProgress(round, toAssess.Length, toAssess.Length, liquidated.Count, true));
+            rounds.Add(new CascadeRound(round, new Dictionary<string, double>(moves, StringComparer.Ordinal), liquidated, volume, netSell, used, uncovered, trades.Values.ToArray()));
             if (liquidated.Count == 0)
             {
                 stable = true;

@@ -18,10 +18,10 @@ public static class Revaluation
     /// <summary>
     /// USD change in value of <paramref name="quantity"/> contracts of <paramref name="instrument"/> (entered at
     /// <paramref name="entryPrice"/>, which only inverse futures need) when the underlying's index, forwards and
-    /// marks are multiplied by <paramref name="spotFactor"/> and its vols shifted by <paramref name="volShift"/>.
-    /// Quote and settlement stablecoins keep their prices.
+    /// marks are multiplied by <paramref name="spotFactor"/> and each vol becomes vol x <paramref name="volFactor"/> +
+    /// <paramref name="volShift"/>. Quote and settlement stablecoins keep their prices.
     /// </summary>
-    public static double PnlUsd(Instrument instrument, double quantity, decimal entryPrice, MarketSnapshot market, double spotFactor, double volShift)
+    public static double PnlUsd(Instrument instrument, double quantity, decimal entryPrice, MarketSnapshot market, double spotFactor, double volShift, double volFactor = 1)
     {
         if (!(spotFactor > 0) || !double.IsFinite(spotFactor))
         {
@@ -34,7 +34,7 @@ public static class Revaluation
             case OptionContract option:
             {
                 var o = market.OptionInputsOf(option.Symbol);
-                var change = OptionValueChange(option, o, spotFactor, volShift);
+                var change = OptionValueChange(option, o, spotFactor, volShift, volFactor);
                 return option.Settlement == SettlementKind.Linear
                     ? quantity * size * change * (double)market.PriceOf(option.QuoteAsset)
                     // Coin value V/F at index S is worth S x V/F; after the move (V'/(F f)) x S f: the f cancels.
@@ -57,14 +57,25 @@ public static class Revaluation
     }
 
     /// <summary>Black-76 value after the shock less the value before, per unit of underlying, in the quote unit.</summary>
-    public static double OptionValueChange(OptionContract option, OptionInputs inputs, double spotFactor, double volShift)
+    public static double OptionValueChange(OptionContract option, OptionInputs inputs, double spotFactor, double volShift, double volFactor = 1)
     {
         var strike = (double)option.Strike;
         var before = Black76.Price(option.Kind, inputs.Forward, strike, inputs.Years, inputs.Volatility, inputs.Rate);
-        var after = Black76.Price(option.Kind, inputs.Forward * spotFactor, strike, inputs.Years, ShockedVolatility(inputs.Volatility, volShift), inputs.Rate);
+        var after = Black76.Price(option.Kind, inputs.Forward * spotFactor, strike, inputs.Years, ShockedVolatility(inputs.Volatility, volShift, volFactor), inputs.Rate);
         return after - before;
     }
 
-    /// <summary>The vol after a shift of <paramref name="volShift"/>, floored at <see cref="MinimumVolatility"/>.</summary>
-    public static double ShockedVolatility(double volatility, double volShift) => Math.Max(volatility + volShift, MinimumVolatility);
+    /// <summary>
+    /// The vol after scaling by <paramref name="volFactor"/> and a shift of <paramref name="volShift"/>, floored at
+    /// <see cref="MinimumVolatility"/>.
+    /// </summary>
+    public static double ShockedVolatility(double volatility, double volShift, double volFactor = 1)
+    {
+        if (!(volFactor > 0) || !double.IsFinite(volFactor))
+        {
+            throw new ArgumentOutOfRangeException(nameof(volFactor), volFactor, "A vol factor must be positive and finite.");
+        }
+
+        return Math.Max((volatility * volFactor) + volShift, MinimumVolatility);
+    }
 }

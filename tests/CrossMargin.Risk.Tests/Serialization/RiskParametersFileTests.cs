@@ -24,7 +24,9 @@ public class RiskParametersFileTests
     [InlineData("\"from\": \"2025-12-26\"", "\"from\": \"26/12/2025\"", "historical.stressedPeriod.from: \"26/12/2025\" is not a date")]
     [InlineData("\"horizonDays\": 2", "\"horizonDays\": 2.5", "historical.horizonDays: must be a positive whole number")]
     [InlineData("\"leader\": \"BTC\"", "\"leader\": \"SOL\"", "stress.scenarios[0]: crypto-crash: ETH follows SOL")]
+    [InlineData("\"name\": \"alts\",", "\"name\": \"alts\", \"residual\": \"yes\",", "simm.buckets[1].residual: must be true or false")]
     [InlineData("\"lookbackDays\": 500", "\"lookbackDays\": 5000", "historical: The lookback of 5000 days needs that many returns; the history has 729")]
+    [InlineData("\"maintenanceFactor\": 0.8,\n    \"buckets\"", "\"maintenanceFactor\": 0.8,\n    \"historicalVolatilityRatio\": 0,\n    \"buckets\"", "simm: The historical volatility ratio must be in (0, 10]")]
     public void A_bad_section_is_named_with_its_field(string find, string replace, string expected)
     {
         var json = File.ReadAllText(Path_);
@@ -34,5 +36,20 @@ public class RiskParametersFileTests
 
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         Assert.StartsWith("p.json: ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_simm_historical_volatility_ratio_is_read_and_defaults_to_one()
+    {
+        var json = File.ReadAllText(Path_);
+        const string Find = "\"maintenanceFactor\": 0.8,\n    \"buckets\"";
+        Assert.Contains(Find, json, StringComparison.Ordinal);
+
+        var plain = RiskParametersFile.Parse(json, "p.json", Path.GetDirectoryName(Path_));
+        var scaled = RiskParametersFile.Parse(json.Replace(Find, "\"maintenanceFactor\": 0.8,\n    \"historicalVolatilityRatio\": 0.65,\n    \"buckets\"", StringComparison.Ordinal),
+            "p.json", Path.GetDirectoryName(Path_));
+
+        Assert.Equal(1, plain.Simm!.HistoricalVolatilityRatio);
+        Assert.Equal(0.65, scaled.Simm!.HistoricalVolatilityRatio);
     }
 }

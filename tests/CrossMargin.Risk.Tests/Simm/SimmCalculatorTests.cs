@@ -75,25 +75,65 @@ public class SimmCalculatorTests
         // K^2 = sigma^2 (200^2 + 50^2 - 2 x 0.5 x 200 x 50) = 32,500 sigma^2.
         Assert.Equal(sigma * Math.Sqrt(32_500), (double)vega.MarginUsd, 1e-5);
 
-        // CVR (a loss, positive for short options): BTC 200 sigma, ETH -30 sigma; rho^2 = 0.25;
-        // K^2 = sigma^2 (200^2 + 30^2 - 2 x 0.25 x 200 x 30) = 37,900 sigma^2; sum CVR = 170 sigma > 0 so theta = 0
-        // and lambda = N^-1(99.5%)^2 - 1; curvature = 170 sigma + lambda sqrt(37,900) sigma.
-        var lambda = (Q995 * Q995) - 1;
-        Assert.Equal(0, curvature.Theta);
+        // CVR in SIMM's sign (positive for long options): BTC -200 sigma, ETH 30 sigma; rho^2 = 0.25;
+        // K^2 = sigma^2 (200^2 + 30^2 - 2 x 0.25 x 200 x 30) = 37,900 sigma^2; theta = -170 / 230;
+        // lambda = (N^-1(99.5%)^2 - 1)(1 + theta) - theta; curvature = -170 sigma + lambda sqrt(37,900) sigma.
+        var theta = -170.0 / 230.0;
+        var lambda = (((Q995 * Q995) - 1) * (1 + theta)) - theta;
+        Assert.Equal(theta, curvature.Theta, 12);
         Assert.Equal(lambda, curvature.Lambda, 12);
-        Assert.Equal((170 * sigma) + (lambda * Math.Sqrt(37_900) * sigma), (double)curvature.MarginUsd, 1e-5);
+        Assert.Equal((-170 * sigma) + (lambda * Math.Sqrt(37_900) * sigma), (double)curvature.MarginUsd, 1e-5);
     }
 
     [Fact]
-    public void Long_options_alone_attract_no_curvature_margin()
+    public void Short_options_alone_attract_no_curvature_margin()
     {
-        SimmSensitivity[] s = [new("BTC", 0, 400, 200)];
+        // Two short-vega names: every CVR negative, theta = -1, lambda = 1, and sum CVR + K <= 0 because K <= sum |CVR|.
+        SimmSensitivity[] s = [new("BTC", 0, -400, -200), new("ETH", 0, -250, -120)];
 
-        var (_, _, curvature) = SimmCalculator.Compute(s, Parameters());
+        var (_, vega, curvature) = SimmCalculator.Compute(s, Parameters());
 
-        // One negative CVR: theta = -1, lambda = 1, margin = max(CVR + |CVR|, 0) = 0.
         Assert.Equal(-1, curvature.Theta);
+        Assert.Equal(1, curvature.Lambda, 12);
         Assert.Equal(0m, curvature.MarginUsd);
+        Assert.True(vega.MarginUsd > 0, "short vega is still charged as vega");
+    }
+
+    [Fact]
+    public void Long_options_alone_pay_the_chi_square_quantile_of_their_curvature()
+    {
+        SimmSensitivity[] one = [new("BTC", 0, 400, 200)];
+        SimmSensitivity[] two = [new("BTC", 0, 400, 200), new("ETH", 0, 100, 30)];
+
+        var (_, _, single) = SimmCalculator.Compute(one, Parameters());
+        var (_, _, pair) = SimmCalculator.Compute(two, Parameters());
+
+        // One factor: theta = 0, margin = CVR + (N^-1(99.5%)^2 - 1) CVR, the 99.5% quantile of CVR x chi^2(1).
+        var sigma = 50 * Math.Sqrt(365.0 / 14.0) / 2.3263478740408408;
+        Assert.Equal(0, single.Theta);
+        Assert.Equal(Q995 * Q995 * 200 * sigma, (double)single.MarginUsd, 1e-5);
+        // Two factors, rho^2 = 0.25: sum CVR + (N^-1(99.5%)^2 - 1) sqrt(200^2 + 30^2 + 2 x 0.25 x 200 x 30) sigma.
+        Assert.Equal((230 * sigma) + (((Q995 * Q995) - 1) * Math.Sqrt(43_900) * sigma), (double)pair.MarginUsd, 1e-5);
+    }
+
+    [Fact]
+    public void Long_gamma_portfolio_pays_curvature_and_short_gamma_portfolio_does_not()
+    {
+        var market = TestMarket.Build();
+        var calculator = TestParameters.Calculator(new SimmMarginModel(Parameters()));
+        var symbol = TestMarket.LinearOption(OptionKind.Call, 60000);
+        var o = market.OptionInputsOf(symbol);
+
+        var longGamma = calculator.Assess(new Portfolio("l", [new CollateralBalance("USDT", 100_000)], [new Position(symbol, 2, 0)]), market).Requirement.Simm!;
+        var shortGamma = calculator.Assess(new Portfolio("s", [new CollateralBalance("USDT", 100_000)], [new Position(symbol, -2, 0)]), market).Requirement.Simm!;
+
+        // The long call's CVR = sigma x SF(days) x vega (vega by the +1 point bump), one factor: N^-1(99.5%)^2 x CVR.
+        var sigma = 50 * Math.Sqrt(365.0 / 14.0) / 2.3263478740408408;
+        var vega = longGamma.Sensitivities.Single().VegaUsd;
+        Assert.True(vega > 0);
+        Assert.Equal(Q995 * Q995 * sigma * SimmCalculator.ScalingFunction(o.Days) * vega, (double)longGamma.Curvature.MarginUsd, 1e-4);
+        Assert.Equal(0m, shortGamma.Curvature.MarginUsd);
+        Assert.Equal(-1, shortGamma.Curvature.Theta);
     }
 
     [Fact]
@@ -148,7 +188,7 @@ public class SimmCalculatorTests
         var putDelta = SimmCalculator.Sensitivities([new Holding(market.GetInstrument(TestMarket.LinearOption(OptionKind.Put, 55000)), -2, 0)], market).Single().DeltaUsd;
         Assert.Equal(putDelta, btc.DeltaUsd, 6);
         Assert.Equal(simm.Delta.MarginUsd + simm.Vega.MarginUsd + simm.Curvature.MarginUsd, m.Requirement.InitialMarginUsd);
-        Assert.True(simm.Curvature.MarginUsd > 0, "short puts are charged for curvature");
+        Assert.Equal(0m, simm.Curvature.MarginUsd);
         Assert.True(m.MaintenanceMarginUsd <= m.InitialMarginUsd);
     }
 
