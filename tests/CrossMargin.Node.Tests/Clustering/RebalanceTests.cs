@@ -8,7 +8,7 @@ namespace CrossMargin.Node.Tests.Clustering;
 public sealed partial class RebalanceTests(ClusterServers servers)
 {
     [Fact]
-    public async Task A_fourth_node_gets_its_share_one_move_at_a_time_and_no_deposit_is_lost_or_repeated()
+    public async Task A_fourth_node_gets_its_share_one_move_at_a_time_then_one_leaves_and_no_deposit_is_lost_or_repeated()
     {
         await using var cluster = await TestCluster.CreateAsync(servers);
         const string oneMove = "--Cluster:MaxConcurrentMoves=1";
@@ -29,15 +29,24 @@ public sealed partial class RebalanceTests(ClusterServers servers)
         var joinedAfter = await LastEventIdAsync(cluster);
         nodes.Add(await cluster.StartNodeAsync("n4", oneMove));
         await cluster.AllShardsServedAsync(nodes, TimeSpan.FromSeconds(60));
-        await streaming.WaitAsync(TimeSpan.FromSeconds(120));
+        var leftAfter = await LastEventIdAsync(cluster);
 
-        await TestCluster.BalancesEqualAsync(nodes[3], ledger, TimeSpan.FromSeconds(60));
+        // Then, still under load, n2 leaves gracefully: its shards are handed off (stop, drain, release) to the others.
+        var leaving = nodes[1];
+        Assert.True(await TestCluster.HostOf(leaving).Cluster!.LeaveAsync(TimeSpan.FromSeconds(30), CancellationToken.None), "n2 handed every shard off");
+        nodes.Remove(leaving);
+        await cluster.AllShardsServedAsync(nodes, TimeSpan.FromSeconds(60));
+        await streaming.WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.True(venue.Published == venue.Total);
+
+        await TestCluster.BalancesEqualAsync(nodes[2], ledger, TimeSpan.FromSeconds(60));
         await cluster.AssertHistoriesAsync(venue.Ids);
+        Assert.Contains(await EventsAfterAsync(cluster, leftAfter), e => e.Node == "n2" && e.Kind == "shard-released");
 
         // Each move shows as the old owner releasing a shard to n4, then n4 acquiring it: never two under way at once.
         var moves = 0;
         var underWay = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (node, kind, detail) in await EventsAfterAsync(cluster, joinedAfter))
+        foreach (var (node, kind, detail) in (await EventsAfterAsync(cluster, joinedAfter)).TakeWhile(e => !(e.Node == "n2" && e.Kind == "leaving")))
         {
             if (kind == "shard-released" && detail.EndsWith("to n4", StringComparison.Ordinal))
             {
