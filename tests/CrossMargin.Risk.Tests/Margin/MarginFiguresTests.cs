@@ -49,6 +49,29 @@ public class MarginFiguresTests
     }
 
     [Fact]
+    public void A_standard_model_reused_across_moving_snapshots_gives_at_each_what_a_fresh_one_gives()
+    {
+        // The model keeps per-snapshot option rates; a moved market must never be margined with the old ones.
+        var reused = TestParameters.StandardCalculator();
+        var markets = new[] { 60_000m, 54_000m, 66_000m, 60_000m }.Select(btc => TestMarket.Build(btc, btc / 20m)).ToArray();
+        PropertyCheck.ForAll(PortfolioGen.Any(Market), portfolio =>
+        {
+            var options = portfolio.Positions.Count(p => markets[0].GetInstrument(p.Symbol) is Instruments.OptionContract);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var market in markets)
+            {
+                var expected = Describe(TestParameters.StandardCalculator().Assess(portfolio, market).Figures);
+                Assert.Equal(expected, Describe(reused.Figures(portfolio, market)));
+                Assert.Equal(expected, Describe(reused.Assess(portfolio, market).Figures));
+                seen.Add(expected);
+            }
+
+            // Moves of 10% change the figures of any portfolio holding options, so the comparison above had something to catch.
+            Assert.True(options == 0 || seen.Count > 1);
+        }, cases: 60);
+    }
+
+    [Fact]
     public void Figures_of_a_portfolio_with_an_unknown_instrument_fail_as_the_assessment_does()
     {
         var portfolio = new Portfolio("acc-x", [new CollateralBalance("USDT", 1_000m)], [new Position("NOPE-PERP", 1m, 100m)]);

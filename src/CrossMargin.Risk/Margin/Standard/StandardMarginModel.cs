@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
@@ -14,6 +16,11 @@ namespace CrossMargin.Risk.Margin.Standard;
 /// </summary>
 public sealed class StandardMarginModel : IMarginModel
 {
+    // An option's per-contract rates depend only on the snapshot (mark, forward, settlement price), not on the account:
+    // computed once per snapshot and option rather than once per account and assessment (the forward and its decimal
+    // conversion are most of an option's cost). Snapshots are immutable, so a cached value is the value.
+    private readonly ConditionalWeakTable<MarketSnapshot, ConcurrentDictionary<string, OptionRate>> _optionRates = [];
+
     /// <summary>Creates the model.</summary>
     public StandardMarginModel(StandardMarginParameters parameters) => Parameters = parameters;
 
@@ -188,7 +195,8 @@ public sealed class StandardMarginModel : IMarginModel
     private (decimal Im, decimal Mm, decimal Notional, decimal ImNotional, int Binding) OptionFigures(
         OptionContract option, decimal mark, decimal quantity, decimal buys, decimal sells, MarketSnapshot market)
     {
-        var (valuePerContract, shortIm, shortMm, _, _) = OptionRates(option, mark, market);
+        var rate = OptionRates(option, mark, market);
+        var (valuePerContract, shortIm, shortMm) = (rate.ValuePerContract, rate.ShortIm, rate.ShortMm);
         decimal ImOf(decimal q) => q >= 0 ? q * valuePerContract : -q * shortIm;
 
         var (im, binding) = Worst(ImOf(quantity), ImOf(quantity + buys), ImOf(quantity - sells));
@@ -197,9 +205,14 @@ public sealed class StandardMarginModel : IMarginModel
         return (im, mm, notional, 0m, binding);
     }
 
-    private (decimal ValuePerContract, decimal ShortIm, decimal ShortMm, decimal Forward, decimal OutOfTheMoney) OptionRates(
-        OptionContract option, decimal mark, MarketSnapshot market)
+    private OptionRate OptionRates(OptionContract option, decimal mark, MarketSnapshot market)
     {
+        var rates = _optionRates.GetValue(market, static _ => new ConcurrentDictionary<string, OptionRate>(StringComparer.Ordinal));
+        if (rates.TryGetValue(option.Symbol, out var cached) && cached.Mark == mark)
+        {
+            return cached;
+        }
+
         var p = Parameters.Options;
         var settlement = market.PriceOf(option.SettlementAsset);
         var valuePerContract = option.ContractSize * mark * settlement;
@@ -207,7 +220,9 @@ public sealed class StandardMarginModel : IMarginModel
         var otm = option.OutOfTheMoneyAmount(forward);
         var shortIm = (Math.Max(p.InitialBase - (otm / forward), p.InitialFloor) * forward * option.ContractSize) + valuePerContract;
         var shortMm = (Math.Max(p.MaintenanceBase - (otm / forward), p.MaintenanceFloor) * forward * option.ContractSize) + valuePerContract;
-        return (valuePerContract, shortIm, shortMm, forward, otm);
+        var rate = new OptionRate(mark, valuePerContract, shortIm, shortMm, forward, otm);
+        rates[option.Symbol] = rate;
+        return rate;
     }
 
     // The largest of the three cases, the first on ties (as MaxBy picks).
@@ -242,9 +257,13 @@ public sealed class StandardMarginModel : IMarginModel
     private string OptionBasis(OptionContract option, decimal mark, int binding, MarketSnapshot market)
     {
         var p = Parameters.Options;
-        var (valuePerContract, shortIm, shortMm, forward, otm) = OptionRates(option, mark, market);
+        var rate = OptionRates(option, mark, market);
+        var (valuePerContract, shortIm, shortMm, forward, otm) = (rate.ValuePerContract, rate.ShortIm, rate.ShortMm, rate.Forward, rate.OutOfTheMoney);
         return string.Create(CultureInfo.InvariantCulture,
             $"option: long = premium {valuePerContract:N2}/contract; short IM = max({p.InitialBase} - {otm:N2}/{forward:N2}, {p.InitialFloor}) x F + mark = {shortIm:N2}/contract, " +
             $"short MM = max({p.MaintenanceBase} - OTM/F, {p.MaintenanceFloor}) x F + mark = {shortMm:N2}/contract ({CaseName(binding)})");
     }
+
+    /// <summary>One option's per-contract figures at one snapshot (the mark they were computed at, to be sure of the key).</summary>
+    private sealed record OptionRate(decimal Mark, decimal ValuePerContract, decimal ShortIm, decimal ShortMm, decimal Forward, decimal OutOfTheMoney);
 }
