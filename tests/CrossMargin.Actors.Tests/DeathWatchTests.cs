@@ -170,6 +170,25 @@ public sealed class DeathWatchTests(ITestOutputHelper output) : TestKit.TestKit(
     }
 
     [Fact]
+    public void A_child_watched_by_its_parent_and_by_another_actor_tells_each_of_them_once()
+    {
+        var parent = Sys.ActorOf(Props.Create(() => new Respawner(TestActor)), "parent");
+        parent.Tell("spawn", TestActor);
+        var child = ExpectMsg<IActorRef>();
+        var stranger = Sys.ActorOf(Props.Create(() => new Watcher(TestActor)), "stranger");
+        stranger.Tell(new WatchIt(child), TestActor);
+        ExpectMsg("watching");
+
+        parent.Tell("stop-child", TestActor);
+
+        // The parent's Terminated (then its new worker) and the stranger's Terminated, in either order, and nothing more.
+        var received = ReceiveN(3);
+        Assert.Equal(2, received.OfType<Terminated>().Count(t => ReferenceEquals(t.ActorRef, child)));
+        Assert.Single(received.OfType<IActorRef>());
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public void Stopped_watcher_unregisters_itself_from_its_targets()
     {
         var target = Sys.ActorOf(Props.Create(() => new Counter()), "target");

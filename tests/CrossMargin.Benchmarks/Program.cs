@@ -25,7 +25,7 @@ if (args.Length > 0 && args[0] == "journal")
     return RunMode(JournalBenchmarkOptions.Parse, args, JournalBenchmark.RunAsync);
 }
 
-// engine [--only abcde] [--accounts N] [--executions N] [--window N] [--rate R] [--seconds S] [--pretrade N] [--book-accounts N]
+// engine [--only abcdef] [--accounts N] [--executions N] [--window N] [--rate R] [--seconds S] [--pretrade N] [--book-accounts N]
 // [--memory-accounts K] [--config DIR]: the engine's figures of issue 5 (see README.md).
 if (args.Length > 0 && args[0] == "engine")
 {

@@ -60,7 +60,10 @@ internal sealed partial class ActorCell
             return;
         }
 
-        if (!ReferenceEquals(watcher, this))
+        // The parent is not recorded: it hears of this actor's end through ChildTerminated (NotifyWatchers skips it), and
+        // recording it would give every watched child (a shard's entities: a million accounts) its own CellExtras and
+        // watch sets, some 450 bytes, for nothing.
+        if (!ReferenceEquals(watcher, this) && !ReferenceEquals(watcher, _parent))
         {
             ((_extras ??= new CellExtras()).Watch ??= new DeathWatchState()).WatchedBy.Add(watcher);
         }

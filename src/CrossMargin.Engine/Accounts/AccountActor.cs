@@ -32,8 +32,9 @@ namespace CrossMargin.Engine.Accounts;
 /// </remarks>
 public sealed class AccountActor : PersistentActor
 {
-    // The settlement assets of a market, found once per snapshot rather than once per account and assessment.
-    private static readonly ConditionalWeakTable<MarketSnapshot, string[]> SettlementAssets = [];
+    // The settlement assets of a market (ordinal order) and their prices, found once per snapshot rather than once per
+    // account and assessment.
+    private static readonly ConditionalWeakTable<MarketSnapshot, SettlementPrices> SettlementAssets = [];
 
     private readonly AccountActorSettings _settings;
     private AccountState _state;
@@ -232,7 +233,7 @@ public sealed class AccountActor : PersistentActor
         });
     }
 
-    private void AfterChange(AccountMargin? assessed = null)
+    private void AfterChange(MarginFigures? assessed = null)
     {
         if (!_state.IsOpen)
         {
@@ -256,7 +257,7 @@ public sealed class AccountActor : PersistentActor
     }
 
     /// <param name="assessed">The state's assessment at <see cref="LatestMarket.Current"/> when the caller already has it.</param>
-    private void Reassess(AccountMargin? assessed = null)
+    private void Reassess(MarginFigures? assessed = null)
     {
         if (!_state.IsOpen)
         {
@@ -267,7 +268,7 @@ public sealed class AccountActor : PersistentActor
         MarginSummary now;
         try
         {
-            now = MarginSummary.Of(assessed ?? _settings.Models.Assess(_state, market));
+            now = MarginSummary.Of(assessed ?? _settings.Models.Figures(_state, market));
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
         {
@@ -300,40 +301,54 @@ public sealed class AccountActor : PersistentActor
 
     private void PublishLimits(MarginSummary margin, MarketSnapshot market)
     {
-        var assets = SettlementAssets.GetValue(market, static m =>
-            m.Instruments.Select(i => i.SettlementAsset).Distinct(StringComparer.Ordinal).Where(m.HasPrice).Order(StringComparer.Ordinal).ToArray());
-        var byAsset = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
-        foreach (var asset in assets)
+        var settlement = SettlementAssets.GetValue(market, static m => SettlementPrices.Of(m));
+        var previous = _limits?.AvailableBySettlementAsset as AssetAmounts;
+        var same = previous is not null && _limits!.AvailableUsd == margin.AvailableMarginUsd && ReferenceEquals(previous.Assets, settlement.Assets);
+        var amounts = new decimal[settlement.Assets.Length];
+        for (var i = 0; i < amounts.Length; i++)
         {
-            byAsset[asset] = Math.Floor(margin.AvailableMarginUsd / market.PriceOf(asset) * 100_000_000m) / 100_000_000m;
+            amounts[i] = Math.Floor(margin.AvailableMarginUsd / settlement.Prices[i] * 100_000_000m) / 100_000_000m;
+            same = same && previous!.Amounts[i] == amounts[i];
         }
 
-        var limits = new AccountLimitsChanged(_state.AccountId, margin.AvailableMarginUsd, byAsset);
-        if (!limits.SameNumbersAs(_limits))
+        var limits = new AccountLimitsChanged(_state.AccountId, margin.AvailableMarginUsd, new AssetAmounts(settlement.Assets, amounts));
+        if (same || limits.SameNumbersAs(_limits))
         {
-            _limits = limits;
-            Context.System.EventStream.Publish(limits);
+            return;
         }
+
+        _limits = limits;
+        Context.System.EventStream.Publish(limits);
     }
 
+    /// <summary>
+    /// Tells the shard the account's topics when they changed: the underlyings and settlement assets of its positions and
+    /// orders, and the assets of its non-zero balances. Checked without allocating (nearly every change leaves them as they were).
+    /// </summary>
     private void UpdateInterest()
     {
         var market = _settings.Market.Current;
-        var topics = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var symbol in _state.Positions.Keys.Concat(_state.OpenOrders.Values.Select(o => o.Symbol)))
+        if (_topics.Length is > 0 and <= 64 && SameTopics(market))
         {
-            if (market.FindInstrument(symbol) is { } instrument)
-            {
-                topics.Add(instrument.Underlying);
-                topics.Add(instrument.SettlementAsset);
-            }
+            return;
         }
 
-        foreach (var (asset, amount) in _state.Balances)
+        var topics = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var position in _state.PositionList)
         {
-            if (amount != 0)
+            AddInstrumentTopics(topics, market, position.Symbol);
+        }
+
+        foreach (var order in _state.OpenOrderList)
+        {
+            AddInstrumentTopics(topics, market, order.Symbol);
+        }
+
+        foreach (var balance in _state.BalanceList)
+        {
+            if (balance.Amount != 0)
             {
-                topics.Add(asset);
+                topics.Add(balance.Asset);
             }
         }
 
@@ -342,6 +357,61 @@ public sealed class AccountActor : PersistentActor
             _topics = topics.ToArray();
             Context.Parent.Tell(new RegisterInterest(_state.AccountId, topics), Self);
         }
+    }
+
+    private static void AddInstrumentTopics(SortedSet<string> topics, MarketSnapshot market, string symbol)
+    {
+        if (market.FindInstrument(symbol) is { } instrument)
+        {
+            topics.Add(instrument.Underlying);
+            topics.Add(instrument.SettlementAsset);
+        }
+    }
+
+    // Whether the topics of the state are exactly _topics (at most 64 of them, one bit each).
+    private bool SameTopics(MarketSnapshot market)
+    {
+        var seen = 0UL;
+        foreach (var position in _state.PositionList)
+        {
+            if (!MarkInstrumentTopics(ref seen, market, position.Symbol))
+            {
+                return false;
+            }
+        }
+
+        foreach (var order in _state.OpenOrderList)
+        {
+            if (!MarkInstrumentTopics(ref seen, market, order.Symbol))
+            {
+                return false;
+            }
+        }
+
+        foreach (var balance in _state.BalanceList)
+        {
+            if (balance.Amount != 0 && !Mark(ref seen, balance.Asset))
+            {
+                return false;
+            }
+        }
+
+        return System.Numerics.BitOperations.PopCount(seen) == _topics.Length;
+    }
+
+    private bool MarkInstrumentTopics(ref ulong seen, MarketSnapshot market, string symbol) =>
+        market.FindInstrument(symbol) is not { } instrument || (Mark(ref seen, instrument.Underlying) && Mark(ref seen, instrument.SettlementAsset));
+
+    private bool Mark(ref ulong seen, string topic)
+    {
+        var index = Array.BinarySearch(_topics, topic, StringComparer.Ordinal);
+        if (index < 0)
+        {
+            return false;
+        }
+
+        seen |= 1UL << index;
+        return true;
     }
 
     private PreTradeResult PreTrade(CheckPreTrade check)

@@ -88,7 +88,7 @@ public static class AccountDecider
         // An accepted event is persisted before it is applied, so it must apply and leave an account that can be
         // margined: one that cannot (decimal overflow on absurd amounts) would stop the account at every recovery or
         // break every later assessment. Refuse it here instead.
-        AccountMargin after;
+        MarginFigures after;
         try
         {
             var copy = state.WhatIf();
@@ -97,7 +97,7 @@ public static class AccountDecider
                 copy.Apply(@event, market.FindInstrument);
             }
 
-            after = margin.Assess(copy, market);
+            after = margin.Figures(copy, market);
         }
         catch (OverflowException)
         {
@@ -123,7 +123,7 @@ public static class AccountDecider
             return new PreTradeResult(false, new Rejection(RejectionCode.UnknownAccount, NotOpen(state)), 0m, 0m, 0m, 0m);
         }
 
-        var before = margin.Assess(state, market);
+        var before = margin.Figures(state, market);
         var invalid = InvalidTrade(command.Symbol, command.Quantity, command.Price, market);
         if (invalid is not null)
         {
@@ -131,7 +131,7 @@ public static class AccountDecider
         }
 
         var copy = state.WhatIf();
-        AccountMargin after;
+        MarginFigures after;
         try
         {
             // The hypothetical fill is applied under a source of its own on the copy; the real ledger never sees it.
@@ -139,7 +139,7 @@ public static class AccountDecider
                 new ExecutionApplied(command.MessageId, "pre-trade", 1, command.MessageId, command.MessageId, command.Symbol, command.Side,
                     command.Quantity, command.Price, command.Fee, Liquidity.Taker, market.ValuationTime, IsLiquidation: false),
                 market.FindInstrument);
-            after = margin.Assess(copy, market);
+            after = margin.Figures(copy, market);
         }
         catch (OverflowException)
         {
@@ -315,14 +315,14 @@ public static class AccountDecider
                 $"Margin mode {mode} is not configured on this engine (configured: {string.Join(", ", margin.Modes)})."));
     }
 
-    private static AccountMargin AssessAfter(AccountState state, IAccountEvent @event, MarketSnapshot market, AccountMarginModels margin)
+    private static MarginFigures AssessAfter(AccountState state, IAccountEvent @event, MarketSnapshot market, AccountMarginModels margin)
     {
         var copy = state.WhatIf();
         copy.Apply(@event, market.FindInstrument);
-        return margin.Assess(copy, market);
+        return margin.Figures(copy, market);
     }
 
-    private static IsolatedPositionMargin? IsolatedBreach(AccountMargin before, AccountMargin after, string symbol)
+    private static IsolatedPositionMargin? IsolatedBreach(MarginFigures before, MarginFigures after, string symbol)
     {
         var now = after.Isolated.FirstOrDefault(i => i.Symbol == symbol);
         if (now is null || now.EquityUsd >= now.InitialMarginUsd)

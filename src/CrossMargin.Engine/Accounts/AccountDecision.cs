@@ -8,11 +8,11 @@ namespace CrossMargin.Engine.Accounts;
 public sealed record AccountDecision(DecisionOutcome Outcome, IReadOnlyList<IAccountEvent> Events, Rejection? Rejection, SequenceGap? Gap)
 {
     /// <summary>
-    /// For an accepted command, the account's assessment after its events, at the market it was decided at: the decider
-    /// computes it anyway (to refuse events that would leave an account that cannot be margined), so the actor uses it as
-    /// the new figures instead of assessing the same state at the same market a second time. Null otherwise.
+    /// For an accepted command, the account's margin figures after its events, at the market it was decided at: the
+    /// decider computes them anyway (to refuse events that would leave an account that cannot be margined), so the actor
+    /// keeps them instead of margining the same state at the same market a second time. Null otherwise.
     /// </summary>
-    public Risk.Margin.AccountMargin? MarginAfter { get; init; }
+    public Risk.Margin.MarginFigures? MarginAfter { get; init; }
 
     /// <summary>Accepts with one event.</summary>
     public static AccountDecision Accept(IAccountEvent @event, SequenceGap? gap) => new(DecisionOutcome.Accepted, [@event], null, gap);

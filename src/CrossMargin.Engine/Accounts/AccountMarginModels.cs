@@ -41,6 +41,16 @@ public sealed record AccountMarginModels(MarginCalculator StandardCross, MarginC
         return For(state.Mode).Assess(state.ToPortfolio(), market);
     }
 
+    /// <summary>
+    /// The figures of <see cref="Assess"/> without the explanation, from the state's arrays as they are: what every
+    /// change, mark and check uses; the explanation is only for <see cref="ExplainMargin"/>.
+    /// </summary>
+    public MarginFigures Figures(AccountState state, Risk.Market.MarketSnapshot market)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return For(state.Mode).Figures(state.BalanceList, state.PositionList, state.OpenOrderList, market);
+    }
+
     private MarginCalculator? Find(MarginMode mode) => mode switch
     {
         MarginMode.StandardCross => StandardCross,

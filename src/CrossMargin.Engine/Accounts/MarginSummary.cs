@@ -19,6 +19,14 @@ public sealed record MarginSummary(
     decimal? MarginRatio,
     DateTimeOffset ValuationTime)
 {
+    /// <summary>The summary of <paramref name="figures"/>.</summary>
+    public static MarginSummary Of(MarginFigures figures)
+    {
+        ArgumentNullException.ThrowIfNull(figures);
+        return new MarginSummary(figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.AvailableMarginUsd, figures.Status,
+            figures.MarginRatio, figures.ValuationTime);
+    }
+
     /// <summary>The summary of <paramref name="margin"/>.</summary>
     public static MarginSummary Of(AccountMargin margin)
     {

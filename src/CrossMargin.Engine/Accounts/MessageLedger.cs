@@ -34,9 +34,15 @@ public sealed class MessageLedger
     /// </remarks>
     public const int DefaultCapacity = 64;
 
-    private readonly SortedDictionary<string, long> _highest = new(StringComparer.Ordinal);
-    private readonly Queue<string> _order = new();
-    private readonly HashSet<string> _ids = new(StringComparer.Ordinal);
+    // Compact by design (one ledger per account, a million accounts): the sources and their highest sequences in two
+    // arrays sorted by source (an account hears from a handful), and the remembered ids in a ring that grows by doubling
+    // up to Capacity, each with its hash so that a lookup compares strings only on a hash match.
+    private string[] _sources = [];
+    private long[] _highest = [];
+    private string[] _ids = [];
+    private int[] _hashes = [];
+    private int _first;
+    private int _count;
 
     /// <summary>Creates an empty ledger remembering <paramref name="capacity"/> ids.</summary>
     public MessageLedger(int capacity = DefaultCapacity)
@@ -49,19 +55,37 @@ public sealed class MessageLedger
     public int Capacity { get; }
 
     /// <summary>How many ids are remembered now.</summary>
-    public int Count => _ids.Count;
+    public int Count => _count;
 
     /// <summary>The highest sequence applied from <paramref name="source"/>, or 0 when none was.</summary>
-    public long HighestOf(string source) => _highest.GetValueOrDefault(source);
+    public long HighestOf(string source)
+    {
+        var index = Array.BinarySearch(_sources, source, StringComparer.Ordinal);
+        return index >= 0 ? _highest[index] : 0;
+    }
 
     /// <summary>True when <paramref name="messageId"/> is among the remembered ids.</summary>
-    public bool Contains(string messageId) => _ids.Contains(messageId);
+    public bool Contains(string messageId)
+    {
+        ArgumentNullException.ThrowIfNull(messageId);
+        var hash = messageId.GetHashCode(StringComparison.Ordinal);
+        for (var i = 0; i < _count; i++)
+        {
+            var slot = (_first + i) % _ids.Length;
+            if (_hashes[slot] == hash && string.Equals(_ids[slot], messageId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Classifies a message without recording it; see the type's remarks.</summary>
     public MessageCheck Check(string messageId, string source, long sequence)
     {
         var highest = HighestOf(source);
-        if (_ids.Contains(messageId))
+        if (Contains(messageId))
         {
             return new MessageCheck(MessageVerdict.Duplicate, null, highest);
         }
@@ -78,26 +102,32 @@ public sealed class MessageLedger
     /// <summary>Records an applied message: raises its source's highest sequence and remembers its id, evicting the oldest beyond capacity.</summary>
     public void Record(string messageId, string source, long sequence)
     {
-        if (sequence > HighestOf(source))
+        ArgumentNullException.ThrowIfNull(messageId);
+        ArgumentNullException.ThrowIfNull(source);
+        RaiseHighest(source, sequence);
+        if (!Contains(messageId))
         {
-            _highest[source] = sequence;
-        }
-
-        if (!_ids.Add(messageId))
-        {
-            return;
-        }
-
-        _order.Enqueue(messageId);
-        while (_order.Count > Capacity)
-        {
-            _ids.Remove(_order.Dequeue());
+            Remember(messageId);
         }
     }
 
     /// <summary>The ledger as a serializable snapshot.</summary>
-    public MessageLedgerSnapshot ToSnapshot() =>
-        new(Capacity, _highest.Select(kv => new SourceSequence(kv.Key, kv.Value)).ToArray(), _order.ToArray());
+    public MessageLedgerSnapshot ToSnapshot()
+    {
+        var sources = new SourceSequence[_sources.Length];
+        for (var i = 0; i < sources.Length; i++)
+        {
+            sources[i] = new SourceSequence(_sources[i], _highest[i]);
+        }
+
+        var ids = new string[_count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = _ids[(_first + i) % _ids.Length];
+        }
+
+        return new MessageLedgerSnapshot(Capacity, sources, ids);
+    }
 
     /// <summary>Rebuilds a ledger from <paramref name="snapshot"/>.</summary>
     public static MessageLedger FromSnapshot(MessageLedgerSnapshot snapshot)
@@ -106,22 +136,89 @@ public sealed class MessageLedger
         var ledger = new MessageLedger(snapshot.Capacity);
         foreach (var source in snapshot.Sources)
         {
-            ledger._highest[source.Source] = source.Highest;
+            ledger.SetHighest(source.Source, source.Highest);
         }
 
+        // Oldest first, as saved; beyond capacity the oldest fall out, as they did when recorded.
         foreach (var id in snapshot.RecentIds)
         {
-            if (ledger._ids.Add(id))
+            if (!ledger.Contains(id))
             {
-                ledger._order.Enqueue(id);
+                ledger.Remember(id);
             }
         }
 
-        while (ledger._order.Count > ledger.Capacity)
+        return ledger;
+    }
+
+    private void RaiseHighest(string source, long sequence)
+    {
+        if (sequence > HighestOf(source))
         {
-            ledger._ids.Remove(ledger._order.Dequeue());
+            SetHighest(source, sequence);
+        }
+    }
+
+    private void SetHighest(string source, long sequence)
+    {
+        var index = Array.BinarySearch(_sources, source, StringComparer.Ordinal);
+        if (index >= 0)
+        {
+            _highest[index] = sequence;
+            return;
         }
 
-        return ledger;
+        index = ~index;
+        _sources = Inserted(_sources, index, source);
+        _highest = Inserted(_highest, index, sequence);
+    }
+
+    private void Remember(string messageId)
+    {
+        if (_count == _ids.Length && _ids.Length < Capacity)
+        {
+            Grow();
+        }
+
+        var hash = messageId.GetHashCode(StringComparison.Ordinal);
+        if (_count == _ids.Length)
+        {
+            // Full at capacity: the newest takes the oldest's slot.
+            _ids[_first] = messageId;
+            _hashes[_first] = hash;
+            _first = (_first + 1) % _ids.Length;
+            return;
+        }
+
+        var slot = (_first + _count) % _ids.Length;
+        _ids[slot] = messageId;
+        _hashes[slot] = hash;
+        _count++;
+    }
+
+    private void Grow()
+    {
+        var size = Math.Min(Capacity, Math.Max(8, _ids.Length * 2));
+        var ids = new string[size];
+        var hashes = new int[size];
+        for (var i = 0; i < _count; i++)
+        {
+            var slot = (_first + i) % _ids.Length;
+            ids[i] = _ids[slot];
+            hashes[i] = _hashes[slot];
+        }
+
+        _ids = ids;
+        _hashes = hashes;
+        _first = 0;
+    }
+
+    private static T[] Inserted<T>(T[] items, int index, T item)
+    {
+        var inserted = new T[items.Length + 1];
+        Array.Copy(items, inserted, index);
+        inserted[index] = item;
+        Array.Copy(items, index, inserted, index + 1, items.Length - index);
+        return inserted;
     }
 }

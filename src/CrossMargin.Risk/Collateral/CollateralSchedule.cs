@@ -31,19 +31,42 @@ public sealed class CollateralSchedule
     /// <summary>The rules, by asset.</summary>
     public IReadOnlyDictionary<string, CollateralRule> Rules => _rules;
 
+    /// <summary>
+    /// The sum of the collateral values <see cref="Value"/> gives, added in the balances' order (so to the last digit
+    /// the same), without the lines.
+    /// </summary>
+    public decimal ValueUsd(IReadOnlyList<CollateralBalance> balances, MarketSnapshot market)
+    {
+        ArgumentNullException.ThrowIfNull(balances);
+        ArgumentNullException.ThrowIfNull(market);
+        var total = 0m;
+        for (var i = 0; i < balances.Count; i++)
+        {
+            var (marketValue, haircut) = Haircut(balances[i], market);
+            total += marketValue - haircut;
+        }
+
+        return total;
+    }
+
     /// <summary>Values each balance; the lines come out in the balances' order.</summary>
     public IReadOnlyList<CollateralLine> Value(IEnumerable<CollateralBalance> balances, MarketSnapshot market)
     {
         var lines = new List<CollateralLine>();
         foreach (var balance in balances)
         {
-            var price = market.PriceOf(balance.Asset);
-            var marketValue = balance.Amount * price;
-            var eligible = _rules.TryGetValue(balance.Asset, out var rule);
-            var haircut = marketValue <= 0 ? 0m : eligible ? rule!.HaircutOn(marketValue) : marketValue;
-            lines.Add(new CollateralLine(balance.Asset, balance.Amount, price, marketValue, haircut, marketValue - haircut, eligible));
+            var (marketValue, haircut) = Haircut(balance, market);
+            lines.Add(new CollateralLine(balance.Asset, balance.Amount, market.PriceOf(balance.Asset), marketValue, haircut, marketValue - haircut,
+                _rules.ContainsKey(balance.Asset)));
         }
 
         return lines;
+    }
+
+    private (decimal MarketValue, decimal Haircut) Haircut(CollateralBalance balance, MarketSnapshot market)
+    {
+        var marketValue = balance.Amount * market.PriceOf(balance.Asset);
+        var eligible = _rules.TryGetValue(balance.Asset, out var rule);
+        return (marketValue, marketValue <= 0 ? 0m : eligible ? rule!.HaircutOn(marketValue) : marketValue);
     }
 }

@@ -44,6 +44,9 @@ public sealed record AccountMargin(
     /// <summary>Maintenance margin over equity; at 1 or above the pool is liquidated (infinite at zero equity).</summary>
     public decimal? MarginRatio => EquityUsd > 0 ? MaintenanceMarginUsd / EquityUsd : null;
 
+    /// <summary>The figures without the explanation (what <see cref="MarginCalculator.Figures(Portfolios.Portfolio, Market.MarketSnapshot)"/> computes alone).</summary>
+    public MarginFigures Figures => new(ValuationTime, Model, EquityUsd, InitialMarginUsd, MaintenanceMarginUsd, Status, Isolated);
+
     /// <summary>The status of equity against requirements: bankrupt below 0, liquidation below MM, call below IM.</summary>
     public static MarginStatus StatusOf(decimal equity, decimal initial, decimal maintenance) =>
         equity < 0 ? MarginStatus.Bankrupt

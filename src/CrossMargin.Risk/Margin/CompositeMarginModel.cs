@@ -50,4 +50,19 @@ public sealed class CompositeMarginModel : IMarginModel
         return new MarginRequirement(im.Requirement.InitialMarginUsd, mm.Requirement.MaintenanceMarginUsd,
             Composite: new CompositeExplanation(im.Model, mm.Model, components));
     }
+
+    /// <inheritdoc />
+    public RequirementFigures ComputeFigures(IReadOnlyList<PositionValuation> positions, IReadOnlyList<OpenOrder> openOrders, MarketSnapshot market)
+    {
+        var first = _models[0].ComputeFigures(positions, openOrders, market);
+        var (im, mm) = (first.InitialMarginUsd, first.MaintenanceMarginUsd);
+        for (var i = 1; i < _models.Length; i++)
+        {
+            var figures = _models[i].ComputeFigures(positions, openOrders, market);
+            im = figures.InitialMarginUsd > im ? figures.InitialMarginUsd : im;
+            mm = figures.MaintenanceMarginUsd > mm ? figures.MaintenanceMarginUsd : mm;
+        }
+
+        return new RequirementFigures(im, mm);
+    }
 }

@@ -18,4 +18,14 @@ public interface IMarginModel
     /// <paramref name="openOrders"/> counted toward initial margin. Not yet rounded.
     /// </summary>
     MarginRequirement Compute(IReadOnlyList<PositionValuation> positions, IReadOnlyList<OpenOrder> openOrders, MarketSnapshot market);
+
+    /// <summary>
+    /// The same two numbers as <see cref="Compute"/>, to the last digit, without the explanation. Models whose
+    /// explanation costs more than their arithmetic (formatted text, per-case objects) override it.
+    /// </summary>
+    RequirementFigures ComputeFigures(IReadOnlyList<PositionValuation> positions, IReadOnlyList<OpenOrder> openOrders, MarketSnapshot market)
+    {
+        var requirement = Compute(positions, openOrders, market);
+        return new RequirementFigures(requirement.InitialMarginUsd, requirement.MaintenanceMarginUsd);
+    }
 }

@@ -3,10 +3,10 @@ using System.Globalization;
 namespace CrossMargin.Benchmarks.Engine;
 
 /// <summary>
-/// Arguments of <c>engine [--only abcde] [--accounts N] [--executions N] [--window N] [--rate R] [--seconds S]
+/// Arguments of <c>engine [--only abcdef] [--accounts N] [--executions N] [--window N] [--rate R] [--seconds S]
 /// [--pretrade N] [--book-accounts N] [--memory-accounts K] [--config DIR]</c>.
 /// </summary>
-/// <param name="Only">Which sub-measurements run: letters of a (throughput), b (latency), c (mark re-margin), d (pre-trade), e (memory); default all.</param>
+/// <param name="Only">Which sub-measurements run: letters of a (throughput), b (latency), c (mark re-margin), d (pre-trade), e (memory), f (parts on one thread); default all.</param>
 /// <param name="Accounts">Accounts opened for (a), (b) and (d) (default 2,000).</param>
 /// <param name="Executions">Executions sent in (a) (default 50,000).</param>
 /// <param name="Window">Executions in flight in (a), at most one per account (default 1,000).</param>
@@ -17,7 +17,7 @@ namespace CrossMargin.Benchmarks.Engine;
 /// <param name="MemoryAccounts">Accounts brought live in (e) (default 10,000).</param>
 /// <param name="ConfigDirectory">The repository's config directory (market, risk parameters); found from the working directory when null.</param>
 internal sealed record EngineBenchOptions(
-    string Only = "abcde",
+    string Only = "abcdef",
     int Accounts = 2_000,
     int Executions = 50_000,
     int Window = 1_000,
@@ -29,7 +29,7 @@ internal sealed record EngineBenchOptions(
     string? ConfigDirectory = null)
 {
     private const string Usage =
-        "use engine [--only abcde] [--accounts N] [--executions N] [--window N] [--rate R] [--seconds S] [--pretrade N] [--book-accounts N] [--memory-accounts K] [--config DIR].";
+        "use engine [--only abcdef] [--accounts N] [--executions N] [--window N] [--rate R] [--seconds S] [--pretrade N] [--book-accounts N] [--memory-accounts K] [--config DIR].";
 
     /// <summary>True when sub-measurement <paramref name="letter"/> is selected.</summary>
     public bool Runs(char letter) => Only.Contains(letter, StringComparison.Ordinal);
@@ -71,9 +71,9 @@ internal sealed record EngineBenchOptions(
     }
 
     private static string Letters(string text) =>
-        text.Length > 0 && text.All(c => c is >= 'a' and <= 'e')
+        text.Length > 0 && text.All(c => c is >= 'a' and <= 'f')
             ? text
-            : throw new ArgumentException("--only takes letters a to e (a throughput, b latency, c mark re-margin, d pre-trade, e memory).", nameof(text));
+            : throw new ArgumentException("--only takes letters a to f (a throughput, b latency, c mark re-margin, d pre-trade, e memory, f parts).", nameof(text));
 
     private static int Positive(string name, string text) =>
         int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0

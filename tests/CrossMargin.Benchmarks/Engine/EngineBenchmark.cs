@@ -78,6 +78,11 @@ internal static class EngineBenchmark
             results.AddRange(await MemoryAsync(config, options));
         }
 
+        if (options.Runs('f'))
+        {
+            results.AddRange(EngineParts.Run(config, 20_000));
+        }
+
         Print("");
         Print("summary (figure: measured vs goal)");
         foreach (var result in results)

@@ -142,4 +142,55 @@ public sealed class AccountStateTests
         Assert.Equal(10_000m, account.State.BalanceOf("USDT"));
         Assert.Null(account.State.Positions[TestMarket.BtcUsdt].IsolatedMargin);
     }
+
+    [Fact]
+    public void Holdings_come_out_in_key_order_whatever_order_they_arrived_in_and_a_what_if_leaves_the_account_untouched()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 100_000m);
+        account.Deposit("BTC", 1m);
+        account.Trade(TestMarket.EthUsdt, OrderSide.Sell, 2m, 3_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 1m, 60_000m);
+        foreach (var orderId in new[] { "o-9", "o-10", "o-1" })
+        {
+            var (id, source, seq) = account.Next();
+            account.Accept(new AcceptOrder(id, source, seq, orderId, TestMarket.BtcUsdt, OrderSide.Buy, 0.1m, 59_000m));
+        }
+
+        var before = account.SnapshotJson();
+        var check = AccountDecider.CheckPreTrade(account.State,
+            new CheckPreTrade("q-1", TestMarket.BtcUsdt, OrderSide.Sell, 5m, 60_000m), account.Market, account.Margin);
+
+        Assert.Equal(new[] { "BTC", "USDT" }, account.State.Balances.Keys);
+        Assert.Equal(new[] { TestMarket.BtcUsdt, TestMarket.EthUsdt }.Order(StringComparer.Ordinal), account.State.Positions.Keys);
+        Assert.Equal(new[] { "o-1", "o-10", "o-9" }, account.State.OpenOrders.Keys);
+        Assert.Equal(account.State.OpenOrders.Keys, account.State.ToPortfolio().OpenOrders.Select(o => o.OrderId));
+        Assert.True(check.Accepted);
+        Assert.Equal(before, account.SnapshotJson());
+    }
+
+    [Fact]
+    public void The_figures_the_account_keeps_equal_its_explained_margin_with_orders_and_an_isolated_position()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 50_000m);
+        account.Deposit("BTC", 0.5m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 0.5m, 60_000m);
+        account.Trade(TestMarket.EthUsdt, OrderSide.Sell, 3m, 3_000m);
+        var (id, source, seq) = account.Next();
+        account.Accept(new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.EthUsdt, 2_000m));
+        (id, source, seq) = account.Next();
+        account.Accept(new AcceptOrder(id, source, seq, "o-1", TestMarket.EthUsdt, OrderSide.Sell, 1m, 3_100m));
+        (id, source, seq) = account.Next();
+        account.Accept(new AcceptOrder(id, source, seq, "o-2", TestMarket.BtcUsdt, OrderSide.Buy, 0.2m, 59_000m));
+
+        var explained = account.Assess();
+        var figures = account.Margin.Figures(account.State, account.Market);
+
+        Assert.Single(figures.Isolated);
+        Assert.Equal((explained.EquityUsd, explained.InitialMarginUsd, explained.MaintenanceMarginUsd, explained.Status, explained.Model),
+            (figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status, figures.Model));
+        Assert.Equal(explained.Isolated, figures.Isolated);
+        Assert.True(figures.InitialMarginUsd > 0);
+    }
 }

@@ -139,4 +139,41 @@ public sealed class MessageLedgerTests
         Assert.Equal(64, account.State.Messages.Count);
         Assert.Equal(100m + MessageLedger.DefaultCapacity, account.State.BalanceOf("USDT"));
     }
+
+    [Fact]
+    public void A_window_that_wrapped_many_times_remembers_exactly_the_last_ids_oldest_first_and_restores_them()
+    {
+        // 12 is not a power of two and 100 ids wrap it several times, through each growth of the ring (8, then 12).
+        var ledger = new MessageLedger(capacity: 12);
+        for (var n = 1; n <= 100; n++)
+        {
+            ledger.Record($"m-{n}", n % 3 == 0 ? "b" : "a", n);
+            ledger.Record($"m-{n}", "a", n);
+        }
+
+        var expected = Enumerable.Range(89, 12).Select(n => $"m-{n}").ToArray();
+        var restored = MessageLedger.FromSnapshot(ledger.ToSnapshot());
+
+        Assert.Equal(expected, ledger.ToSnapshot().RecentIds);
+        Assert.Equal(12, ledger.Count);
+        Assert.All(expected, id => Assert.True(ledger.Contains(id)));
+        Assert.False(ledger.Contains("m-88"));
+        Assert.Equal(new[] { new SourceSequence("a", 100), new SourceSequence("b", 99) }, ledger.ToSnapshot().Sources);
+        Assert.Equal(expected, restored.ToSnapshot().RecentIds);
+        Assert.Equal(MessageVerdict.Duplicate, restored.Check("m-89", "a", 89).Verdict);
+        Assert.Equal(MessageVerdict.OutOfOrder, restored.Check("m-88", "a", 88).Verdict);
+        Assert.Equal(MessageVerdict.Accepted, restored.Check("m-101", "b", 100).Verdict);
+    }
+
+    [Fact]
+    public void A_snapshot_with_more_ids_than_its_capacity_restores_only_the_newest()
+    {
+        var snapshot = new MessageLedgerSnapshot(3, [new SourceSequence("s", 5)], ["m-1", "m-2", "m-3", "m-4", "m-5"]);
+
+        var ledger = MessageLedger.FromSnapshot(snapshot);
+
+        Assert.Equal(new[] { "m-3", "m-4", "m-5" }, ledger.ToSnapshot().RecentIds);
+        Assert.False(ledger.Contains("m-2"));
+        Assert.Equal(5, ledger.HighestOf("s"));
+    }
 }

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
+using CrossMargin.Engine;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Persistence.Serialization;
+using CrossMargin.Risk.Portfolios;
+
+namespace CrossMargin.Benchmarks.Engine;
+
+/// <summary>
+/// (f) Where an account's CPU goes, part by part, on one thread and without actors or the journal: one account as the
+/// book's (two balances, the three BTC positions), each part run in a tight loop. Wall time per call, the fastest of five
+/// rounds (on a loaded machine the fastest round is the one least interrupted).
+/// </summary>
+internal static class EngineParts
+{
+    private const int Rounds = 5;
+
+    public static string[] Run(string config, int iterations)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"f. parts, one thread, {iterations:N0} calls per round, fastest of {Rounds} rounds (wall ns per call): one account with USDT, USDC "
+            + "and the three BTC positions, standard cross margin, at the venue's market");
+        var (market, _, models) = EngineRig.LoadVenue(config);
+        var registry = RiskEngine.RegisterEvents(new EventTypeRegistry());
+        var state = new AccountState("parts-0000001");
+        state.Apply(new AccountOpened("open-p", "accounts", 1, MarginMode.StandardCross), market.FindInstrument);
+        state.Apply(new Deposited("dep-usdt-p", "wallet", 1, "USDT", 100_000m), market.FindInstrument);
+        state.Apply(new Deposited("dep-usdc-p", "wallet", 2, "USDC", 20_000m), market.FindInstrument);
+        (string Symbol, OrderSide Side, decimal Quantity)[] fills = [(EngineRig.Book[0], OrderSide.Buy, 200m), (EngineRig.Book[1], OrderSide.Sell, 100m), (EngineRig.Book[2], OrderSide.Buy, 1m)];
+        var sequence = 0;
+        foreach (var (symbol, side, quantity) in fills)
+        {
+            sequence++;
+            state.Apply(new ExecutionApplied($"f-{sequence}", "me", sequence, $"f-{sequence}", $"fo-{sequence}", symbol, side, quantity, market.MarkOf(symbol).MarkPrice, 0m,
+                Liquidity.Taker, market.ValuationTime, false), market.FindInstrument);
+        }
+
+        var price = market.MarkOf(EngineRig.Book[0]).MarkPrice;
+        var command = new ApplyExecution("x-1", "me-parts", sequence + 1, "x-1", "x-1", EngineRig.Book[0], OrderSide.Buy, 1m, price, 0m, Liquidity.Taker, market.ValuationTime);
+        var applied = new ExecutionApplied("x-1", "me-parts", sequence + 1, "x-1", "x-1", EngineRig.Book[0], OrderSide.Buy, 1m, price, 0m, Liquidity.Taker, market.ValuationTime, false);
+        var figures = models.Figures(state, market);
+        var prices = new[] { market.PriceOf("BTC"), market.PriceOf("USDC"), market.PriceOf("USDT") };
+        var ids = Enumerable.Range(0, iterations).Select(i => string.Create(CultureInfo.InvariantCulture, $"bx-parts-0000001-{i}")).ToArray();
+        var copy = state.Clone();
+        var next = 0L;
+
+        var lines = new List<string>
+        {
+            Part("figures only (AccountMarginModels.Figures)", iterations, () => models.Figures(state, market)),
+            Part("explained assessment (AccountMarginModels.Assess)", iterations / 4, () => models.Assess(state, market)),
+            Part("decide one execution (AccountDecider.Decide: checks, what-if, figures after)", iterations, () => AccountDecider.Decide(state, command, market, models)),
+            Part("serialize ExecutionApplied (EventTypeRegistry.Serialize)", iterations, () => registry.Serialize(applied)),
+            Part("apply one execution (AccountState.Apply, alternately buy and sell)", iterations, () =>
+            {
+                var n = next++;
+                var id = ids[n % ids.Length];
+                copy.Apply(new ExecutionApplied(id, "me-parts", sequence + 1 + n, id, id, EngineRig.Book[0], n % 2 == 0 ? OrderSide.Buy : OrderSide.Sell, 1m, price, 0m,
+                    Liquidity.Taker, market.ValuationTime, false), market.FindInstrument);
+                return copy;
+            }),
+            Part("margin summary (MarginSummary.Of)", iterations, () => MarginSummary.Of(figures)),
+            Part("limits arithmetic (3 settlement assets: floor(available / price, 1e-8))", iterations, () =>
+            {
+                var amounts = new decimal[prices.Length];
+                for (var i = 0; i < prices.Length; i++)
+                {
+                    amounts[i] = Math.Floor(figures.AvailableMarginUsd / prices[i] * 100_000_000m) / 100_000_000m;
+                }
+
+                return amounts;
+            }),
+        };
+        foreach (var line in lines)
+        {
+            Console.WriteLine("   " + line);
+        }
+
+        return [.. lines.Select(l => "f. " + l)];
+    }
+
+    private static string Part(string name, int iterations, Func<object> body)
+    {
+        object? sink = null;
+        for (var i = 0; i < Math.Min(iterations, 2_000); i++)
+        {
+            sink = body();
+        }
+
+        var best = double.MaxValue;
+        var allocated = 0L;
+        for (var round = 0; round < Rounds; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var started = Stopwatch.GetTimestamp();
+            for (var i = 0; i < iterations; i++)
+            {
+                sink = body();
+            }
+
+            var ns = Stopwatch.GetElapsedTime(started).TotalNanoseconds / iterations;
+            allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / iterations;
+            best = Math.Min(best, ns);
+        }
+
+        GC.KeepAlive(sink);
+        return string.Create(CultureInfo.InvariantCulture, $"{name}: {best:N0} ns, {allocated:N0} B allocated per call");
+    }
+}
