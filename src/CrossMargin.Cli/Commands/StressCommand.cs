@@ -5,7 +5,8 @@ using CrossMargin.Cli.Node;
 namespace CrossMargin.Cli.Commands;
 
 /// <summary>
-/// <c>cm stress run --shock BTC=-30%,ETH=-35%,vol=+20</c> across a node's live accounts, and <c>cm stress portfolio</c>,
+/// <c>cm stress run --shock BTC=-30%,ETH=-35%,vol=+20</c> across the live accounts of the whole cluster (or of an embedded
+/// node; exit code 4 when a member did not answer), and <c>cm stress portfolio</c>,
 /// the offline stress of one portfolio file (<see cref="PortfolioStressCommand"/>).
 /// </summary>
 public static class StressCommand
@@ -17,8 +18,8 @@ public static class StressCommand
         {
             Description = "Spot moves per underlying in percent and a vol move in vol points: BTC=-30%,ETH=-35%,vol=+20.", Required = true,
         };
-        var run = new Command("run", "Shock the market and re-margin every live account with the engine's calculators: accounts that would breach, " +
-                                     "total shortfall, and whether the insurance fund covers the deficit.") { shock };
+        var run = new Command("run", "Shock the market and re-margin every live account of the cluster with the engine's calculators: accounts that would " +
+                                     "breach, total shortfall, whether the insurance fund covers the deficit, and each node's part (exit code 4 when partial).") { shock };
         var options = NodeCommandOptions.AddTo(run);
         run.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s =>
         {
@@ -50,9 +51,10 @@ public static class StressCommand
                 }
 
                 console.Write(table);
-            }, request);
+                ClusterCoverage.Render(body, console, "Breaching");
+            }, request, body => ClusterCoverage.ExitOf(body, s.Error));
         }));
-        var command = new Command("stress", "Stress tests: across the node's live accounts (run), or of one portfolio offline (portfolio).");
+        var command = new Command("stress", "Stress tests: across the cluster's live accounts (run), or of one portfolio offline (portfolio).");
         command.Subcommands.Add(run);
         command.Subcommands.Add(PortfolioStressCommand.Create(output, error));
         return command;

@@ -1,9 +1,9 @@
 namespace CrossMargin.Node.Operations;
 
-/// <summary>The outcome of a stress scenario over every live account of the node.</summary>
+/// <summary>The outcome of a stress scenario over the live accounts of one node, or of every member of the cluster.</summary>
 /// <param name="Spot">The spot moves applied.</param>
 /// <param name="VolPoints">The vol move applied.</param>
-/// <param name="ValuationTime">The market the scenario moved from.</param>
+/// <param name="ValuationTime">The market the scenario moved from (the answering node's).</param>
 /// <param name="AccountsEvaluated">Accounts assessed.</param>
 /// <param name="AccountsBreaching">Accounts that would be in liquidation or bankrupt.</param>
 /// <param name="AccountsBankrupt">Of those, accounts whose equity would be negative.</param>
@@ -12,8 +12,12 @@ namespace CrossMargin.Node.Operations;
 /// <param name="InsuranceFundUsd">The insurance fund valued at the scenario's prices.</param>
 /// <param name="FundCoversDeficit">Whether the fund covers the total deficit.</param>
 /// <param name="CoverageRatio">Fund / deficit, or null without a deficit.</param>
-/// <param name="Breaching">The breaching accounts, largest shortfall first (at most 100).</param>
+/// <param name="Breaching">The breaching accounts, largest shortfall first (at most 100, except in a node's local part).</param>
 /// <param name="Failures">Accounts the scenario could not be assessed for, with why.</param>
+/// <param name="Scope"><c>node</c> (one node's live accounts: an embedded node, or a member's local part) or <c>cluster</c>.</param>
+/// <param name="Partial">Whether some accounts are missing: a member did not answer, or a shard had no owner.</param>
+/// <param name="Nodes">Each node's part: accounts assessed and breaching, or why it did not answer.</param>
+/// <param name="UnservedShards">Shards no member held a lease for when asked (their accounts are not in the totals).</param>
 public sealed record StressReport(
     IReadOnlyDictionary<string, decimal> Spot,
     double VolPoints,
@@ -27,4 +31,8 @@ public sealed record StressReport(
     bool FundCoversDeficit,
     decimal? CoverageRatio,
     IReadOnlyList<StressedAccount> Breaching,
-    IReadOnlyList<string> Failures);
+    IReadOnlyList<string> Failures,
+    string Scope,
+    bool Partial,
+    IReadOnlyList<NodePart> Nodes,
+    IReadOnlyList<int> UnservedShards);

@@ -9,11 +9,15 @@ namespace CrossMargin.Node.Operations;
 /// <summary>Runs a stress scenario over account views with the engine's own calculators.</summary>
 public static class StressRunner
 {
-    private const int Listed = 100;
+    /// <summary>How many breaching accounts an answer lists (a node's local part lists them all, for the cluster's totals).</summary>
+    public const int Listed = 100;
 
-    /// <summary>Assesses every view at <paramref name="before"/> and at <paramref name="stressed"/>.</summary>
+    /// <summary>
+    /// Assesses every view at <paramref name="before"/> and at <paramref name="stressed"/>: the local part of node
+    /// <paramref name="node"/>, every breaching account listed.
+    /// </summary>
     public static StressReport Run(StressRequest request, MarketSnapshot before, MarketSnapshot stressed, IReadOnlyList<AccountView> views,
-        AccountMarginModels models, InsuranceFundView fund)
+        AccountMarginModels models, InsuranceFundView fund, string node)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(before);
@@ -46,8 +50,12 @@ public static class StressRunner
         var fundUsd = fund.Balances.Where(b => stressed.HasPrice(b.Key)).Sum(b => b.Value * stressed.PriceOf(b.Key));
         return new StressReport(request.Spot ?? new Dictionary<string, decimal>(), request.VolPoints ?? 0, before.ValuationTime, accounts.Count,
             breaching.Length, breaching.Count(a => a.StatusAfter == MarginStatus.Bankrupt), breaching.Sum(a => a.ShortfallUsd), deficit,
-            Math.Round(fundUsd, 2), fundUsd >= deficit, deficit > 0 ? Math.Round(fundUsd / deficit, 4) : null, breaching.Take(Listed).ToArray(), failures);
+            Math.Round(fundUsd, 2), fundUsd >= deficit, CoverageOf(fundUsd, deficit), breaching, failures, "node", Partial: false,
+            [new NodePart(node, Answered: true, accounts.Count, breaching.Length, null)], []);
     }
+
+    /// <summary>Fund / deficit to 4 places, or null without a deficit.</summary>
+    public static decimal? CoverageOf(decimal fundUsd, decimal deficitUsd) => deficitUsd > 0 ? Math.Round(fundUsd / deficitUsd, 4) : null;
 
     /// <summary>The portfolio an account view holds.</summary>
     public static Portfolio PortfolioOf(AccountView view)
