@@ -39,7 +39,8 @@ public static class StressCommand
                 Tables.Row(summary, "Of which bankrupt", JsonText.Of(body, "accountsBankrupt"));
                 Tables.Row(summary, "Total shortfall (USD)", JsonText.Of(body, "totalShortfallUsd", true));
                 Tables.Row(summary, "Total deficit (USD)", JsonText.Of(body, "totalDeficitUsd", true));
-                Tables.Row(summary, "Insurance fund (USD)", JsonText.Of(body, "insuranceFundUsd", true));
+                var fund = JsonText.Of(body, "insuranceFundUsd", true);
+                Tables.Row(summary, "Insurance fund (USD)", fund.Length > 0 ? fund : "unknown: no node asked runs the fund");
                 Tables.Row(summary, "Fund covers deficit", JsonText.Of(body, "fundCoversDeficit"));
                 Tables.Row(summary, "Coverage ratio", JsonText.Of(body, "coverageRatio"));
                 console.Write(summary);

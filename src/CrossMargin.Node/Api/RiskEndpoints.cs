@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CrossMargin.Actors;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Node.Accounts;
 using CrossMargin.Node.Hosting;
@@ -145,7 +146,8 @@ public static class RiskEndpoints
         }
 
         var views = await live.GetAsync(cancellation);
-        var fund = await engine.GetInsuranceFundAsync(cancellation);
+        // A cluster node runs no insurance fund until the fund is a cluster singleton; the node that runs it reports it.
+        var fund = engine.InsuranceFund.Equals(ActorRefs.Nobody) ? null : await engine.GetInsuranceFundAsync(cancellation);
         var self = host.Cluster?.Options.NodeId ?? host.Node.Name;
         var local = StressRunner.Run(request, before, stressed, views, models, fund, self);
         if (host.Cluster is { } cluster && scope != ClusterFanOut.LocalScope)
@@ -154,8 +156,7 @@ public static class RiskEndpoints
             var answers = await ClusterFanOut.AskAsync<StressReport>(others, $"/api/v1/stress?scope={ClusterFanOut.LocalScope}",
                 JsonSerializer.Serialize(request, context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions),
                 context, host.AskTimeout, cancellation);
-            return Results.Ok(ClusterTotals.Stress(request, before.ValuationTime, [new MemberAnswer<StressReport>(self, local, null), .. answers],
-                local.InsuranceFundUsd, unserved));
+            return Results.Ok(ClusterTotals.Stress(request, before.ValuationTime, [new MemberAnswer<StressReport>(self, local, null), .. answers], unserved));
         }
 
         return Results.Ok(scope == ClusterFanOut.LocalScope ? local : local with { Breaching = local.Breaching.Take(StressRunner.Listed).ToArray() });

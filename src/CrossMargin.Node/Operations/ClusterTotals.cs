@@ -10,11 +10,11 @@ namespace CrossMargin.Node.Operations;
 public static class ClusterTotals
 {
     /// <summary>
-    /// The cluster's stress report from each member's local part. The insurance fund is one for the cluster: its value
-    /// is <paramref name="insuranceFundUsd"/> (the answering node's view at the scenario's prices), never a sum.
+    /// The cluster's stress report from each member's local part. The insurance fund is one for the cluster, never a
+    /// sum: its value is the one reported by the first member (by name) that runs it, or null when none does.
     /// </summary>
     public static StressReport Stress(StressRequest request, DateTimeOffset valuationTime, IReadOnlyList<MemberAnswer<StressReport>> answers,
-        decimal insuranceFundUsd, IReadOnlyList<int> unservedShards)
+        IReadOnlyList<int> unservedShards)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(answers);
@@ -25,6 +25,7 @@ public static class ClusterTotals
             .OrderByDescending(a => a.ShortfallUsd).ThenBy(a => a.AccountId, StringComparer.Ordinal)
             .ToArray();
         var deficit = breaching.Sum(a => a.DeficitUsd);
+        var insuranceFundUsd = answers.OrderBy(a => a.Node, StringComparer.Ordinal).Select(a => a.Part?.InsuranceFundUsd).FirstOrDefault(f => f is not null);
         var nodes = answers.Select(a => a.Part is { } p
                 ? new NodePart(a.Node, Answered: true, p.AccountsEvaluated, p.AccountsBreaching, null)
                 : new NodePart(a.Node, Answered: false, 0, 0, a.Problem))
@@ -33,7 +34,7 @@ public static class ClusterTotals
         var failures = answers.Where(a => a.Part is not null).SelectMany(a => a.Part!.Failures.Select(f => $"{a.Node}: {f}")).ToArray();
         return new StressReport(request.Spot ?? new Dictionary<string, decimal>(), request.VolPoints ?? 0, valuationTime, parts.Sum(p => p.AccountsEvaluated),
             breaching.Length, breaching.Count(a => a.StatusAfter == MarginStatus.Bankrupt), breaching.Sum(a => a.ShortfallUsd), deficit,
-            insuranceFundUsd, insuranceFundUsd >= deficit, StressRunner.CoverageOf(insuranceFundUsd, deficit), breaching.Take(StressRunner.Listed).ToArray(),
+            insuranceFundUsd, insuranceFundUsd is { } fund ? fund >= deficit : null, StressRunner.CoverageOf(insuranceFundUsd, deficit), breaching.Take(StressRunner.Listed).ToArray(),
             failures, "cluster", Partial: nodes.Any(n => !n.Answered) || unservedShards.Count > 0, nodes, unservedShards);
     }
 

@@ -9,9 +9,12 @@ namespace CrossMargin.Node.Operations;
 /// <param name="AccountsBankrupt">Of those, accounts whose equity would be negative.</param>
 /// <param name="TotalShortfallUsd">Sum of maintenance margin less equity over breaching accounts.</param>
 /// <param name="TotalDeficitUsd">Sum of negative equity: what the insurance fund would have to cover.</param>
-/// <param name="InsuranceFundUsd">The insurance fund valued at the scenario's prices.</param>
-/// <param name="FundCoversDeficit">Whether the fund covers the total deficit.</param>
-/// <param name="CoverageRatio">Fund / deficit, or null without a deficit.</param>
+/// <param name="InsuranceFundUsd">
+/// The insurance fund valued at the scenario's prices, as the node that runs the fund reports it; null when no node
+/// asked runs it (cluster nodes do not run the fund until it is a cluster singleton).
+/// </param>
+/// <param name="FundCoversDeficit">Whether the fund covers the total deficit; null without a fund.</param>
+/// <param name="CoverageRatio">Fund / deficit, or null without a deficit or without a fund.</param>
 /// <param name="Breaching">The breaching accounts, largest shortfall first (at most 100, except in a node's local part).</param>
 /// <param name="Failures">Accounts the scenario could not be assessed for, with why.</param>
 /// <param name="Scope"><c>node</c> (one node's live accounts: an embedded node, or a member's local part) or <c>cluster</c>.</param>
@@ -27,8 +30,8 @@ public sealed record StressReport(
     int AccountsBankrupt,
     decimal TotalShortfallUsd,
     decimal TotalDeficitUsd,
-    decimal InsuranceFundUsd,
-    bool FundCoversDeficit,
+    decimal? InsuranceFundUsd,
+    bool? FundCoversDeficit,
     decimal? CoverageRatio,
     IReadOnlyList<StressedAccount> Breaching,
     IReadOnlyList<string> Failures,

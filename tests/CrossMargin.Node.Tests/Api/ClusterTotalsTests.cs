@@ -10,9 +10,11 @@ public sealed class ClusterTotalsTests
     private static StressedAccount Breach(string id, decimal shortfall, decimal deficit) =>
         new(id, MarginStatus.Healthy, deficit > 0 ? MarginStatus.Bankrupt : MarginStatus.Liquidation, -deficit, shortfall - deficit, shortfall, deficit);
 
-    private static StressReport Local(string node, int evaluated, params StressedAccount[] breaching) =>
+    private static StressReport Local(string node, int evaluated, params StressedAccount[] breaching) => Local(node, evaluated, null, breaching);
+
+    private static StressReport Local(string node, int evaluated, decimal? fundUsd, params StressedAccount[] breaching) =>
         new(Request.Spot!, 0, DateTimeOffset.UnixEpoch, evaluated, breaching.Length, breaching.Count(b => b.DeficitUsd > 0), breaching.Sum(b => b.ShortfallUsd),
-            breaching.Sum(b => b.DeficitUsd), 0, true, null, breaching, [], "node", false, [new NodePart(node, true, evaluated, breaching.Length, null)], []);
+            breaching.Sum(b => b.DeficitUsd), fundUsd, null, null, breaching, [], "node", false, [new NodePart(node, true, evaluated, breaching.Length, null)], []);
 
     [Fact]
     public void Cluster_stress_totals_are_exact_sums_over_the_accounts_every_member_listed()
@@ -20,10 +22,10 @@ public sealed class ClusterTotalsTests
         var answers = new[]
         {
             new MemberAnswer<StressReport>("n1", Local("n1", 5, Breach("a", 100.10m, 0), Breach("b", 0.01m, 0)), null),
-            new MemberAnswer<StressReport>("n2", Local("n2", 4, Breach("c", 2000.005m, 1500.005m)), null),
+            new MemberAnswer<StressReport>("n2", Local("n2", 4, 1000m, Breach("c", 2000.005m, 1500.005m)), null),
         };
 
-        var report = ClusterTotals.Stress(Request, DateTimeOffset.UnixEpoch, answers, 1000m, []);
+        var report = ClusterTotals.Stress(Request, DateTimeOffset.UnixEpoch, answers, []);
 
         Assert.Equal(("cluster", false), (report.Scope, report.Partial));
         Assert.Equal(9, report.AccountsEvaluated);
@@ -31,7 +33,7 @@ public sealed class ClusterTotalsTests
         Assert.Equal(1, report.AccountsBankrupt);
         Assert.Equal(2100.115m, report.TotalShortfallUsd);
         Assert.Equal(1500.005m, report.TotalDeficitUsd);
-        Assert.False(report.FundCoversDeficit);
+        Assert.Equal((1000m, false), (report.InsuranceFundUsd, report.FundCoversDeficit));
         Assert.Equal(Math.Round(1000m / 1500.005m, 4), report.CoverageRatio);
         Assert.Equal(["c", "a", "b"], report.Breaching.Select(b => b.AccountId));
         Assert.Equal([("n1", 5, 2), ("n2", 4, 1)], report.Nodes.Select(n => (n.Node, n.AccountsEvaluated, n.AccountsFlagged)));
@@ -46,9 +48,19 @@ public sealed class ClusterTotalsTests
             new MemberAnswer<StressReport>("n2", Local("n2", 1, Breach("a", 10m, 0)), null),
         };
 
-        var report = ClusterTotals.Stress(Request, DateTimeOffset.UnixEpoch, answers, 0m, []);
+        var report = ClusterTotals.Stress(Request, DateTimeOffset.UnixEpoch, answers, []);
 
         Assert.Equal((1, 10m), (report.AccountsBreaching, report.TotalShortfallUsd));
+    }
+
+    [Fact]
+    public void Without_a_member_that_runs_the_insurance_fund_the_cover_is_unknown_not_zero()
+    {
+        var answers = new[] { new MemberAnswer<StressReport>("n1", Local("n1", 1, Breach("a", 10m, 5m)), null) };
+
+        var report = ClusterTotals.Stress(Request, DateTimeOffset.UnixEpoch, answers, []);
+
+        Assert.Equal(((decimal?)null, (bool?)null, (decimal?)null), (report.InsuranceFundUsd, report.FundCoversDeficit, report.CoverageRatio));
     }
 
     [Fact]
@@ -60,7 +72,7 @@ public sealed class ClusterTotalsTests
             new MemberAnswer<StressReport>("n3", null, "did not answer within 5 s"),
         };
 
-        var report = ClusterTotals.Stress(Request, DateTimeOffset.UnixEpoch, answers, 0m, []);
+        var report = ClusterTotals.Stress(Request, DateTimeOffset.UnixEpoch, answers, []);
 
         Assert.True(report.Partial);
         Assert.Equal((2, 1), (report.AccountsEvaluated, report.AccountsBreaching));
@@ -73,7 +85,7 @@ public sealed class ClusterTotalsTests
     {
         var answers = new[] { new MemberAnswer<StressReport>("n1", Local("n1", 2), null) };
 
-        var report = ClusterTotals.Stress(Request, DateTimeOffset.UnixEpoch, answers, 0m, [3, 5]);
+        var report = ClusterTotals.Stress(Request, DateTimeOffset.UnixEpoch, answers, [3, 5]);
 
         Assert.True(report.Partial);
         Assert.Equal([3, 5], report.UnservedShards);
