@@ -4,6 +4,7 @@ using CrossMargin.Cli.Node;
 namespace CrossMargin.Cli.Tests.Cluster;
 
 /// <summary>The real <c>cm</c> verbs against a three-node cluster: any node answers for the whole cluster.</summary>
+[TestCaseOrderer(ClusterChangesLast.TypeName, ClusterChangesLast.AssemblyName)]
 public sealed class ClusterVerbTests(ThreeNodeCluster cluster) : IClassFixture<ThreeNodeCluster>
 {
     private static JsonElement Json(string output) => JsonDocument.Parse(output).RootElement;
@@ -117,6 +118,51 @@ public sealed class ClusterVerbTests(ThreeNodeCluster cluster) : IClassFixture<T
     }
 
     [Fact]
+    public async Task Risk_params_dry_run_counts_the_status_changes_of_every_members_accounts()
+    {
+        // Every BTC bracket's rates raised to at least 10% / 5%: the larger longs fall below their margin.
+        var parameters = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(RepositoryRoot.Combine("config/risk/standard.json")))!;
+        var (previousRate, previousAmount) = (0m, 0m);
+        foreach (var bracket in parameters["standard"]!["riskLimits"]!["BTC"]!.AsArray())
+        {
+            var rate = Math.Max(bracket!["maintenanceRate"]!.GetValue<decimal>(), 0.05m);
+            bracket["initialRate"] = Math.Max(bracket["initialRate"]!.GetValue<decimal>(), 0.1m);
+            bracket["maintenanceRate"] = rate;
+            // The published amount keeps the requirement continuous at the bracket's floor.
+            previousAmount += bracket["floor"]!.GetValue<decimal>() * (rate - previousRate);
+            bracket["maintenanceAmount"] = previousAmount;
+            previousRate = rate;
+        }
+
+        var tightened = Path.Combine(Path.GetTempPath(), $"cm-tightened-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(tightened, parameters.ToJsonString());
+        try
+        {
+            var (exit, output, error) = await ThreeNodeCluster.Cm(cluster.Nodes[2], "risk", "params", "set", tightened, "--dry-run", "--json",
+                "--token", ThreeNodeCluster.AdminToken);
+
+            Assert.True(exit == ExitCodes.Ok, error);
+            var run = Json(output);
+            Assert.Equal(("cluster", false), (run.GetProperty("scope").GetString(), run.GetProperty("partial").GetBoolean()));
+            Assert.Equal(ThreeNodeCluster.Longs.Count, run.GetProperty("accountsEvaluated").GetInt32());
+            var nodes = run.GetProperty("nodes").EnumerateArray().ToArray();
+            Assert.Equal(["n1", "n2", "n3"], nodes.Select(n => n.GetProperty("node").GetString()));
+            var changing = run.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("accountId").GetString()).ToArray();
+            Assert.Equal(nodes.Sum(n => n.GetProperty("accountsFlagged").GetInt32()), run.GetProperty("accountsChangingStatus").GetInt32());
+            Assert.Equal(changing.Length, run.GetProperty("accountsChangingStatus").GetInt32());
+            Assert.Contains("acc-00", changing);
+            Assert.DoesNotContain("acc-01", changing);
+            var refused = await ThreeNodeCluster.Cm(cluster.Nodes[0], "risk", "params", "set", tightened, "--dry-run");
+            Assert.Equal(ExitCodes.Unavailable, refused.Exit);
+        }
+        finally
+        {
+            File.Delete(tightened);
+        }
+    }
+
+    [Fact]
+    [ChangesTheCluster]
     public async Task A_member_that_refuses_its_part_makes_the_stress_partial_and_a_leaving_member_hands_its_shards_over()
     {
         // n4 opens no reads to anonymous callers: asked without a token it refuses its part; with one it answers.
