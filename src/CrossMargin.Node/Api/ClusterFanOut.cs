@@ -12,7 +12,8 @@ namespace CrossMargin.Node.Api;
 /// <summary>
 /// Asks the other members of the cluster for their local part of an operation, over their HTTP admin API (the address
 /// each wrote in its membership row), forwarding the caller's bearer token so every member applies its own access rules.
-/// Asked: every member that holds a live shard lease, and every member up or leaving (it may be taking shards over).
+/// Asked: every member that holds a live shard lease, and every member up or leaving whose heartbeat is fresh (it may be
+/// taking shards over); a member with neither holds no accounts (a stopped member that never reached "left" included).
 /// </summary>
 internal static class ClusterFanOut
 {
@@ -34,7 +35,7 @@ internal static class ClusterFanOut
         var leases = (await cluster.Leases.ReadAsync(LeaseNames.ShardPrefix(options.Region), cancellation)).Where(l => l.IsLive).ToArray();
         var holders = leases.Select(l => l.Owner).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var others = members
-            .Where(m => m.NodeId != options.NodeId && (holders.Contains(m.NodeId) || m.Status is MemberStatus.Up or MemberStatus.Leaving))
+            .Where(m => m.NodeId != options.NodeId && (holders.Contains(m.NodeId) || (m.IsReachable && m.Status is (MemberStatus.Up or MemberStatus.Leaving))))
             .Select(m => (m.NodeId, m.HttpAddress))
             .ToArray();
         var served = leases.Select(l => LeaseNames.ShardIdOf(options.Region, l.Name)).ToHashSet();
