@@ -18,9 +18,10 @@ public static class CliApp
     {
         var root = new RootCommand("cm: the CrossMargin command line. The offline margin calculator, portfolio stress tester and option pricer, and the operator verbs " +
                                    "that ask a node (--node URL or $CROSSMARGIN_NODE, --token or $CROSSMARGIN_TOKEN, --json). Exit codes: 0 ok, " +
-                                   "1 negative answer (not found, refused as not applicable), 2 usage or input error, 3 node unreachable, auth refused or node error.")
+                                   "1 negative answer (not found, refused as not applicable), 2 usage or input error, 3 node unreachable, auth refused or node error, " +
+                                   "4 partial answer (a cluster member did not answer).")
         {
-            MarginCommand.Create(output, error),
+            MarginCommand.Create(node, output, error),
             PriceCommand.Create(input, output, error),
             ClusterCommand.Create(node, output, error),
             ClusterShardingCommand.Create(node, output, error),

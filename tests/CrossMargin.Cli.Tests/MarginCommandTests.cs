@@ -25,6 +25,32 @@ public sealed class MarginCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_old_spelling_without_calc_still_runs_the_calculator_with_the_same_answer()
+    {
+        string[] files = ["--portfolio", Example("portfolio-hedged.json"), "--market", Example("market.json"), "--params", Params("deribit-pm.json"), "--json"];
+        using var oldOutput = new StringWriter(CultureInfo.InvariantCulture);
+        using var newOutput = new StringWriter(CultureInfo.InvariantCulture);
+
+        var oldExit = CliApp.Run(["margin", .. files], TextReader.Null, oldOutput, TextWriter.Null);
+        var newExit = CliApp.Run(["margin", "calc", .. files], TextReader.Null, newOutput, TextWriter.Null);
+
+        Assert.Equal((0, 0), (oldExit, newExit));
+        Assert.Equal(newOutput.ToString(), oldOutput.ToString());
+    }
+
+    [Fact]
+    public void Margin_without_a_subcommand_is_a_usage_error_naming_calc_and_explain()
+    {
+        using var error = new StringWriter(CultureInfo.InvariantCulture);
+
+        var exit = CliApp.Run(["margin"], TextReader.Null, TextWriter.Null, error);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("calc", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("explain ID", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_example_portfolio_runs_under_every_parameter_file()
     {
         foreach (var parameters in Directory.GetFiles(RepositoryRoot.Combine("config/risk"), "*.json"))
@@ -101,7 +127,7 @@ public sealed class MarginCommandTests : IDisposable
     {
         using var output = new StringWriter(CultureInfo.InvariantCulture);
         using var error = new StringWriter(CultureInfo.InvariantCulture);
-        string[] args = ["margin", "--portfolio", portfolio, "--market", market, "--params", parameters, .. extra];
+        string[] args = ["margin", "calc", "--portfolio", portfolio, "--market", market, "--params", parameters, .. extra];
         var exit = CliApp.Run(args, TextReader.Null, output, error);
         return (exit, output.ToString(), error.ToString());
     }

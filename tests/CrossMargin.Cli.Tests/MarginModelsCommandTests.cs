@@ -121,7 +121,7 @@ public sealed class MarginModelsCommandTests : IDisposable
     {
         using var output = new StringWriter(CultureInfo.InvariantCulture);
         using var error = new StringWriter(CultureInfo.InvariantCulture);
-        string[] args = ["margin", "--portfolio", portfolio, "--market", RepositoryRoot.Combine("config/examples/market.json"), "--params", parameters, .. extra];
+        string[] args = ["margin", "calc", "--portfolio", portfolio, "--market", RepositoryRoot.Combine("config/examples/market.json"), "--params", parameters, .. extra];
         var exit = CliApp.Run(args, TextReader.Null, output, error);
         return (exit, output.ToString(), error.ToString());
     }

@@ -4,29 +4,13 @@ namespace CrossMargin.Dashboard.Tests;
 
 public sealed class DashboardTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-
     [Fact]
     public async Task The_dashboard_loads_cleanly_follows_the_marks_and_shows_the_liquidations_of_a_crash()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: ./test.sh installs Debian's chromium package.");
         await using var node = await KestrelNode.StartAsync("--Simulator:Enabled=true", "--Simulator:Traders=60", "--Simulator:CrashAfter=00:00:10",
             "--Simulator:CrashDuration=00:00:05");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                errors.Add(message.Text);
-            }
-        };
-        page.PageError += (_, error) => errors.Add(error);
+        await using var browser = await Browser.OpenAsync();
+        var page = browser.Page;
 
         await page.GotoAsync(node.Url.ToString());
 
@@ -49,7 +33,8 @@ public sealed class DashboardTests
         var screenshot = Path.Combine(ArtifactDirectory(), "dashboard-after-crash.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         Assert.True(new FileInfo(screenshot).Length > 0);
-        Assert.Empty(errors);
+        Assert.Empty(browser.ConsoleErrors);
+        Assert.Empty(browser.ScriptErrors);
     }
 
     /// <summary>TestResults/dashboard beside the test project (where <c>dotnet test</c> puts its results), kept after the run.</summary>

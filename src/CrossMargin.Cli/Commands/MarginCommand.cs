@@ -1,23 +1,52 @@
 using System.CommandLine;
+using CrossMargin.Cli.Node;
 using CrossMargin.Risk.Serialization;
 
 namespace CrossMargin.Cli.Commands;
 
-/// <summary>The <c>cm margin</c> command: assess one portfolio against a market snapshot and risk parameters.</summary>
+/// <summary>
+/// <c>cm margin</c>: <c>margin calc</c>, the offline calculator (one portfolio against a market snapshot and risk
+/// parameters), and <c>margin explain ID</c>, a live account's assessment from a node (<see cref="MarginExplainCommand"/>).
+/// The spelling before the subcommands, <c>cm margin --portfolio ...</c>, still runs the calculator (hidden from help).
+/// </summary>
 public static class MarginCommand
 {
-    /// <summary>Creates the <c>margin</c> command writing to the given streams.</summary>
-    public static Command Create(TextWriter output, TextWriter error)
+    /// <summary>Creates the <c>margin</c> command writing to the given streams; <paramref name="access"/> reaches nodes for <c>explain</c>.</summary>
+    public static Command Create(NodeAccess access, TextWriter output, TextWriter error)
     {
-        var portfolio = new Option<FileInfo>("--portfolio") { Description = "Portfolio JSON file (balances, positions, open orders).", Required = true };
-        var market = new Option<FileInfo>("--market") { Description = "Market snapshot JSON file (instruments, prices, marks, vols).", Required = true };
-        var parameters = new Option<FileInfo>("--params") { Description = "Risk parameter file, e.g. config/risk/deribit-pm.json.", Required = true };
-        var json = new Option<bool>("--json") { Description = "Write JSON instead of a table." };
-        var model = new Option<string?>("--model")
+        var command = new Command("margin", "Margin: the offline calculator (calc) and a live account's assessment with its explanation (explain ID).")
         {
-            Description = "The cross pool's model instead of the file's: standard, portfolio, simm, var, es, composite; or all, every model the file has parameters for, side by side.",
+            CreateCalc(output, error),
+            MarginExplainCommand.CreateExplain(access, output, error),
         };
-        var command = new Command("margin", "Equity, initial and maintenance margin, available margin, status, and how each figure came about.")
+
+        // The calculator's options on margin itself keep `cm margin --portfolio ...` scripts working; not shown in help.
+        var (portfolio, market, parameters, json, model) = CalculatorOptions(required: false);
+        foreach (var option in new Option[] { portfolio, market, parameters, json, model })
+        {
+            option.Hidden = true;
+            command.Options.Add(option);
+        }
+
+        command.SetAction(result =>
+        {
+            var files = (result.GetValue(portfolio), result.GetValue(market), result.GetValue(parameters));
+            if (files is not ({ } p, { } m, { } r))
+            {
+                error.WriteLine("error: cm margin needs a subcommand: calc (--portfolio, --market, --params) or explain ID. See cm margin --help.");
+                return ExitCodes.Usage;
+            }
+
+            return Run(p.FullName, m.FullName, r.FullName, result.GetValue(json), output, error, result.GetValue(model));
+        });
+        return command;
+    }
+
+    private static Command CreateCalc(TextWriter output, TextWriter error)
+    {
+        var (portfolio, market, parameters, json, model) = CalculatorOptions(required: true);
+        var command = new Command("calc", "Offline: equity, initial and maintenance margin, available margin, status, and how each figure came about, " +
+                                          "for a portfolio file against a market file and a risk parameter file.")
         {
             portfolio, market, parameters, json, model,
         };
@@ -26,6 +55,18 @@ public static class MarginCommand
             result.GetValue(json), output, error, result.GetValue(model)));
         return command;
     }
+
+    private static (Option<FileInfo> Portfolio, Option<FileInfo> Market, Option<FileInfo> Parameters, Option<bool> Json, Option<string?> Model)
+        CalculatorOptions(bool required) =>
+    (
+        new Option<FileInfo>("--portfolio") { Description = "Portfolio JSON file (balances, positions, open orders).", Required = required },
+        new Option<FileInfo>("--market") { Description = "Market snapshot JSON file (instruments, prices, marks, vols).", Required = required },
+        new Option<FileInfo>("--params") { Description = "Risk parameter file, e.g. config/risk/deribit-pm.json.", Required = required },
+        new Option<bool>("--json") { Description = "Write JSON instead of a table." },
+        new Option<string?>("--model")
+        {
+            Description = "The cross pool's model instead of the file's: standard, portfolio, simm, var, es, composite; or all, every model the file has parameters for, side by side.",
+        });
 
     /// <summary>Runs the assessment; returns 0, or 2 with one line on <paramref name="error"/> for bad input.</summary>
     /// <remarks>

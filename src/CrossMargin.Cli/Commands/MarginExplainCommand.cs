@@ -4,14 +4,19 @@ using CrossMargin.Cli.Node;
 namespace CrossMargin.Cli.Commands;
 
 /// <summary>
-/// <c>cm margin-explain ID</c>: a live account's margin with its explanation, from the node. Kept apart from
-/// <see cref="MarginCommand"/> (the offline calculator); <see cref="CreateExplain"/> builds the same command named
-/// <c>explain</c>, for hanging under <c>margin</c> as <c>cm margin explain ID</c>.
+/// <c>cm margin explain ID</c>: a live account's margin with its explanation, from the node (<see cref="CreateExplain"/>,
+/// under <see cref="MarginCommand"/>). <see cref="Create"/> builds the same command as <c>margin-explain</c> at the root,
+/// the spelling before <c>margin</c> had subcommands, hidden from help.
 /// </summary>
 public static class MarginExplainCommand
 {
-    /// <summary>The command as <c>margin-explain</c>, registered at the root.</summary>
-    public static Command Create(NodeAccess access, TextWriter output, TextWriter error) => Build("margin-explain", access, output, error);
+    /// <summary>The command as <c>margin-explain</c>, registered at the root and hidden (the old spelling of <c>margin explain</c>).</summary>
+    public static Command Create(NodeAccess access, TextWriter output, TextWriter error)
+    {
+        var command = Build("margin-explain", access, output, error);
+        command.Hidden = true;
+        return command;
+    }
 
     /// <summary>The command as <c>explain</c>, for <c>margin</c>'s subcommands.</summary>
     public static Command CreateExplain(NodeAccess access, TextWriter output, TextWriter error) => Build("explain", access, output, error);

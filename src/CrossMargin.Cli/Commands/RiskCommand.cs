@@ -27,7 +27,7 @@ public static class RiskCommand
         var file = new Argument<FileInfo>("FILE") { Description = "A risk parameter file (the format of config/risk/*.json)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate the file and show how many live accounts would change margin status; change nothing." };
         var set = new Command("set",
-            "Validate a risk parameter file on the node (admin token). With --dry-run, report how many live accounts of its slot would change margin status. " +
+            "Validate a risk parameter file on the node (admin token). With --dry-run, report how many live accounts of its slot would change margin status, over the whole cluster on a cluster node. " +
             "Without it the node answers that parameters cannot be swapped while running (exit code 1).")
         {
             file, dryRun,
@@ -60,7 +60,8 @@ public static class RiskCommand
                 }
 
                 console.Write(table);
-            }, text);
+                ClusterCoverage.Render(body, console, "Changing");
+            }, text, body => ClusterCoverage.ExitOf(body, s.Error));
         }));
         var parameters = new Command("params", "Versioned, validated, audited risk parameter sets.");
         parameters.Subcommands.Add(show);

@@ -5,9 +5,10 @@ using CrossMargin.Cli.Node;
 namespace CrossMargin.Cli.Commands;
 
 /// <summary>
-/// <c>cm stress run --shock BTC=-30%,ETH=-35%,vol=+20</c> across a node's live accounts, and <c>cm stress portfolio</c>,
-/// the offline stress of one portfolio file (<see cref="PortfolioStressCommand"/>), and <c>cm stress cascade</c>, the offline
-/// liquidation cascade of a book file (<see cref="CascadeStressCommand"/>).
+/// <c>cm stress run --shock BTC=-30%,ETH=-35%,vol=+20</c> across the live accounts of the whole cluster (or of an embedded
+/// node; exit code 4 when a member did not answer), <c>cm stress portfolio</c>, the offline stress of one portfolio file
+/// (<see cref="PortfolioStressCommand"/>), and <c>cm stress cascade</c>, the offline liquidation cascade of a book file
+/// (<see cref="CascadeStressCommand"/>).
 /// </summary>
 public static class StressCommand
 {
@@ -18,8 +19,8 @@ public static class StressCommand
         {
             Description = "Spot moves per underlying in percent and a vol move in vol points: BTC=-30%,ETH=-35%,vol=+20.", Required = true,
         };
-        var run = new Command("run", "Shock the market and re-margin every live account with the engine's calculators: accounts that would breach, " +
-                                     "total shortfall, and whether the insurance fund covers the deficit.") { shock };
+        var run = new Command("run", "Shock the market and re-margin every live account of the cluster with the engine's calculators: accounts that would " +
+                                     "breach, total shortfall, whether the insurance fund covers the deficit, and each node's part (exit code 4 when partial).") { shock };
         var options = NodeCommandOptions.AddTo(run);
         run.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s =>
         {
@@ -39,7 +40,8 @@ public static class StressCommand
                 Tables.Row(summary, "Of which bankrupt", JsonText.Of(body, "accountsBankrupt"));
                 Tables.Row(summary, "Total shortfall (USD)", JsonText.Of(body, "totalShortfallUsd", true));
                 Tables.Row(summary, "Total deficit (USD)", JsonText.Of(body, "totalDeficitUsd", true));
-                Tables.Row(summary, "Insurance fund (USD)", JsonText.Of(body, "insuranceFundUsd", true));
+                var fund = JsonText.Of(body, "insuranceFundUsd", true);
+                Tables.Row(summary, "Insurance fund (USD)", fund.Length > 0 ? fund : "unknown: no node asked runs the fund");
                 Tables.Row(summary, "Fund covers deficit", JsonText.Of(body, "fundCoversDeficit"));
                 Tables.Row(summary, "Coverage ratio", JsonText.Of(body, "coverageRatio"));
                 console.Write(summary);
@@ -51,9 +53,10 @@ public static class StressCommand
                 }
 
                 console.Write(table);
-            }, request);
+                ClusterCoverage.Render(body, console, "Breaching");
+            }, request, body => ClusterCoverage.ExitOf(body, s.Error));
         }));
-        var command = new Command("stress", "Stress tests: across the node's live accounts (run), of one portfolio offline (portfolio), or a liquidation cascade of a book offline (cascade).");
+        var command = new Command("stress", "Stress tests: across the cluster's live accounts (run), of one portfolio offline (portfolio), or a liquidation cascade of a book offline (cascade).");
         command.Subcommands.Add(run);
         command.Subcommands.Add(PortfolioStressCommand.Create(output, error));
         command.Subcommands.Add(CascadeStressCommand.Create(output, error));

@@ -14,4 +14,7 @@ public static class ExitCodes
 
     /// <summary>The node could not be asked: unreachable, timed out, refused the token (401/403), or failed (5xx, not ready).</summary>
     public const int Unavailable = 3;
+
+    /// <summary>The answer printed is partial: some members of the cluster did not answer, or some shards had no owner.</summary>
+    public const int Partial = 4;
 }

@@ -120,9 +120,11 @@ public sealed class NodeSession : IDisposable
 
     /// <summary>
     /// Sends a request; on success writes the JSON (with <c>--json</c>) or calls <paramref name="render"/>, and returns
-    /// 0; on failure writes one line on standard error and returns the exit code the status means.
+    /// 0 (or what <paramref name="exitOf"/> makes of the answer, e.g. <see cref="ExitCodes.Partial"/>); on failure writes one
+    /// line on standard error and returns the exit code the status means.
     /// </summary>
-    public async Task<int> CallAsync(HttpMethod method, string path, Action<JsonElement, IAnsiConsole> render, string? jsonBody = null)
+    public async Task<int> CallAsync(HttpMethod method, string path, Action<JsonElement, IAnsiConsole> render, string? jsonBody = null,
+        Func<JsonElement, int>? exitOf = null)
     {
         ArgumentNullException.ThrowIfNull(render);
         var reply = await SendAsync(method, path, jsonBody);
@@ -141,7 +143,7 @@ public sealed class NodeSession : IDisposable
             render(body, Console());
         }
 
-        return ExitCodes.Ok;
+        return exitOf?.Invoke(body) ?? ExitCodes.Ok;
     }
 
     /// <summary>Writes why <paramref name="reply"/> failed and returns its exit code.</summary>

@@ -27,8 +27,7 @@ public static class ClusterEndpoints
     {
         ArgumentNullException.ThrowIfNull(routes);
         var api = routes.MapGroup("/api/v1");
-        api.MapGet("/cluster", async (EngineHost host, CancellationToken cancellation) =>
-            Results.Ok(host.Cluster is { } cluster ? await ClusterViewOf(host, cluster, cancellation) : ViewOf(host)));
+        api.MapGet("/cluster", async (EngineHost host, CancellationToken cancellation) => Results.Ok(await CurrentViewAsync(host, cancellation)));
         api.MapGet("/cluster/events", async (long? after, EngineHost host, CancellationToken cancellation) =>
             host.Cluster is { } cluster
                 ? Results.Ok(await cluster.Membership.ReadEventsAsync(after ?? 0, 500, cancellation))
@@ -70,6 +69,13 @@ public static class ClusterEndpoints
         var self = new ClusterMember(node.Name, ["accounts", "prices", "liquidation"], host.Engine is null ? "joining" : "up", node.HttpUrl, Version,
             host.StartedAt, shards);
         return new ClusterView("embedded", node.Name, node.ShardCount, [self]);
+    }
+
+    /// <summary>The cluster as this node sees it: its membership rows and shard leases on a cluster node, itself alone when embedded.</summary>
+    public static async Task<ClusterView> CurrentViewAsync(EngineHost host, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return host.Cluster is { } cluster ? await ClusterViewOf(host, cluster, cancellation) : ViewOf(host);
     }
 
     /// <summary>The cluster as its membership rows and shard leases say, read by any node.</summary>

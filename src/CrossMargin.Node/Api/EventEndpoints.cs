@@ -8,7 +8,7 @@ namespace CrossMargin.Node.Api;
 
 /// <summary>
 /// <c>GET /api/events</c>: server-sent events for the dashboard and <c>cm cluster tail</c>. The stream opens with a
-/// <c>member</c> event (the cluster view: in embedded mode, this node up), then <c>account</c> (status changes),
+/// <c>member</c> event (the cluster view, as <c>GET /api/v1/cluster</c> answers it: in embedded mode, this node up), then <c>account</c> (status changes),
 /// <c>liquidation</c> (orders issued, auto-deleveraging) and <c>prices</c> (at most twice a second); <c>?types=</c>
 /// keeps a comma-separated subset. A comment line every 15 s keeps proxies from closing an idle stream.
 /// </summary>
@@ -39,7 +39,7 @@ public static class EventEndpoints
         await response.WriteAsync("retry: 2000\n\n", cancellation);
         if (wanted is null || wanted.Contains("member"))
         {
-            await WriteAsync(response, new NodeEvent("member", time.GetUtcNow(), ClusterEndpoints.ViewOf(host)), options, cancellation);
+            await WriteAsync(response, new NodeEvent("member", time.GetUtcNow(), await ClusterEndpoints.CurrentViewAsync(host, cancellation)), options, cancellation);
         }
 
         if ((wanted is null || wanted.Contains("prices")) && hub.Prices is { } board)

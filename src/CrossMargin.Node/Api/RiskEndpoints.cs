@@ -1,9 +1,13 @@
+using System.Text.Json;
+using CrossMargin.Actors;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Node.Accounts;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Operations;
 using CrossMargin.Node.Security;
 using CrossMargin.Risk.Serialization;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace CrossMargin.Node.Api;
 
@@ -11,6 +15,9 @@ namespace CrossMargin.Node.Api;
 /// Risk controls: the parameter files in force, a posted parameter file validated and dry-run over the live accounts,
 /// and stress scenarios. The engine cannot swap parameters while running (its calculators are fixed at start), so
 /// applying a file for real is refused with 409 and the setting to restart with; the dry-run is how a file is checked.
+/// On a cluster node the stress run and the dry-run cover the whole cluster: the answering node asks every other member
+/// for its local part (<c>?scope=local</c>, the caller's token forwarded) and sums them, labelling the answer partial
+/// when a member did not answer or a shard had no owner.
 /// </summary>
 public static class RiskEndpoints
 {
@@ -25,9 +32,14 @@ public static class RiskEndpoints
         api.MapPost("/stress", StressAsync).RequireAccess(AccessLevel.Read);
     }
 
-    private static async Task<IResult> SetParametersAsync(HttpRequest request, bool? dryRun, EngineHost host, LiveAccounts live, HttpContext context,
-        CancellationToken cancellation)
+    private static async Task<IResult> SetParametersAsync(HttpRequest request, bool? dryRun, string? scope, EngineHost host, LiveAccounts live,
+        HttpContext context, CancellationToken cancellation)
     {
+        if (ScopeProblem(scope) is { } bad)
+        {
+            return bad;
+        }
+
         if (host.Engine is not { } engine || host.Models is not { } models)
         {
             return ApiBody.NotReady();
@@ -85,13 +97,32 @@ public static class RiskEndpoints
             }
         }
 
+        var self = host.Cluster?.Options.NodeId ?? host.Node.Name;
+        var local = new ParameterDryRun(slot, version, active.Version, parameters.Description, accounts.Length, changes.Count, changes, Applied: false,
+            "node", Partial: false, [new NodePart(self, Answered: true, accounts.Length, changes.Count, null)], []);
+        if (host.Cluster is { } cluster && scope != ClusterFanOut.LocalScope)
+        {
+            var (others, unserved) = await ClusterFanOut.TargetsAsync(cluster, cancellation);
+            var answers = await ClusterFanOut.AskAsync<ParameterDryRun>(others, $"/api/v1/risk/params?dryRun=true&scope={ClusterFanOut.LocalScope}", text,
+                context, host.AskTimeout, cancellation);
+            var combined = ClusterTotals.DryRun(local, [new MemberAnswer<ParameterDryRun>(self, local, null), .. answers], unserved);
+            AuditLog.Describe(context, $"risk parameters {version} for slot {slot} dry-run over the cluster: {combined.AccountsChangingStatus} of " +
+                                       $"{combined.AccountsEvaluated} accounts would change status{(combined.Partial ? " (partial)" : "")}");
+            return Results.Ok(combined);
+        }
+
         AuditLog.Describe(context, $"risk parameters {version} for slot {slot} dry-run: {changes.Count} of {accounts.Length} accounts would change status");
-        return Results.Ok(new ParameterDryRun(slot, version, active.Version, parameters.Description, accounts.Length, changes.Count,
-            changes.Take(100).ToArray(), Applied: false));
+        return Results.Ok(scope == ClusterFanOut.LocalScope ? local : local with { Changes = changes.Take(StressRunner.Listed).ToArray() });
     }
 
-    private static async Task<IResult> StressAsync(StressRequest? request, EngineHost host, LiveAccounts live, CancellationToken cancellation)
+    private static async Task<IResult> StressAsync(StressRequest? request, string? scope, EngineHost host, LiveAccounts live, HttpContext context,
+        CancellationToken cancellation)
     {
+        if (ScopeProblem(scope) is { } bad)
+        {
+            return bad;
+        }
+
         if (request is null || (request.Spot is null or { Count: 0 } && request.VolPoints is null or 0))
         {
             return Results.Problem("A stress needs spot moves ({\"spot\":{\"BTC\":-0.3}}) and/or volPoints.", statusCode: StatusCodes.Status400BadRequest,
@@ -115,7 +146,24 @@ public static class RiskEndpoints
         }
 
         var views = await live.GetAsync(cancellation);
-        var fund = await engine.GetInsuranceFundAsync(cancellation);
-        return Results.Ok(StressRunner.Run(request, before, stressed, views, models, fund));
+        // A cluster node runs no insurance fund until the fund is a cluster singleton; the node that runs it reports it.
+        var fund = engine.InsuranceFund.Equals(ActorRefs.Nobody) ? null : await engine.GetInsuranceFundAsync(cancellation);
+        var self = host.Cluster?.Options.NodeId ?? host.Node.Name;
+        var local = StressRunner.Run(request, before, stressed, views, models, fund, self);
+        if (host.Cluster is { } cluster && scope != ClusterFanOut.LocalScope)
+        {
+            var (others, unserved) = await ClusterFanOut.TargetsAsync(cluster, cancellation);
+            var answers = await ClusterFanOut.AskAsync<StressReport>(others, $"/api/v1/stress?scope={ClusterFanOut.LocalScope}",
+                JsonSerializer.Serialize(request, context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions),
+                context, host.AskTimeout, cancellation);
+            return Results.Ok(ClusterTotals.Stress(request, before.ValuationTime, [new MemberAnswer<StressReport>(self, local, null), .. answers], unserved));
+        }
+
+        return Results.Ok(scope == ClusterFanOut.LocalScope ? local : local with { Breaching = local.Breaching.Take(StressRunner.Listed).ToArray() });
     }
+
+    private static IResult? ScopeProblem(string? scope) => scope is null or "cluster" or ClusterFanOut.LocalScope
+        ? null
+        : Results.Problem($"scope must be 'cluster' (the default: every member on a cluster node) or '{ClusterFanOut.LocalScope}' (this node's accounts), " +
+                          $"not '{scope}'.", statusCode: StatusCodes.Status400BadRequest, title: "Bad scope");
 }

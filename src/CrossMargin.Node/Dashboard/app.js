@@ -1,9 +1,13 @@
 // The CrossMargin dashboard: reads the node's API and follows /api/events. No framework, no build step, no CDN.
 "use strict";
 
-const state = { accounts: [], sortKey: "marginRatio", sortDescending: true, prices: null, fund: [], selected: null, shardCount: 0 };
+const state = {
+  accounts: [], sortKey: "marginRatio", sortDescending: true, prices: null, fund: [], selected: null, shardCount: 0, members: [],
+  token: sessionStorage.getItem("cm-token") || "", authorised: false, stream: null, timers: [], unavailable: new Set(),
+};
 const STALE_AFTER_MS = 10000;
 const RATIO_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
+const OWNER_COLOURS = ["#58a6ff", "#3fb950", "#d29922", "#bc8cff", "#39c5cf", "#ff7b72", "#e3b341", "#8b949e"];
 
 const $ = (selector) => document.querySelector(selector);
 const money = (x) => x == null ? "–" : Number(x).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -18,22 +22,58 @@ function element(tag, attributes, ...children) {
   return node;
 }
 
+// A refusal (401/403) stops everything and asks for a token; other failures are left to the next poll.
+class Refused extends Error {}
+
+function headers(accept) {
+  const h = { Accept: accept };
+  if (state.token) h.Authorization = "Bearer " + state.token;
+  return h;
+}
+
+async function problemOf(response) {
+  try { const p = await response.json(); return p.detail || p.reason || p.title || ""; } catch { return ""; }
+}
+
 async function getJson(path) {
-  const response = await fetch(path, { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(path + ": HTTP " + response.status);
+  const response = await fetch(path, { headers: headers("application/json") });
+  if (response.status === 401 || response.status === 403) {
+    const detail = await problemOf(response);
+    askForToken(response.status === 401 ? "This node needs a token for reads. " + detail : "The token was refused (403). " + detail);
+    throw new Refused(path + ": HTTP " + response.status);
+  }
+  if (!response.ok) {
+    const error = new Error(path + ": HTTP " + response.status + " " + await problemOf(response));
+    error.status = response.status;
+    throw error;
+  }
   return response.json();
 }
 
-// Polls must not stack up or throw into the console: a failed poll just waits for the next one.
-function every(ms, task) {
+// Polls must not stack up or throw into the console: a failed poll just waits for the next one. A 501 (a feature that
+// does not run on this kind of node) marks its panel and ends that poll.
+function every(ms, task, panel) {
   let running = false;
+  let timer = 0;
   const run = async () => {
-    if (running) return;
+    if (running || !state.authorised) return;
     running = true;
-    try { await task(); } catch (e) { setState(false, "error: " + e.message); } finally { running = false; }
+    try {
+      await task();
+    } catch (e) {
+      if (e.status === 501 && panel) {
+        clearInterval(timer);
+        state.unavailable.add(panel);
+        $(panel).classList.add("unavailable");
+        $(panel).querySelector(".unavailable-note").textContent = "Not on this node: " + e.message.replace(/^[^ ]+ HTTP 501 /, "");
+      } else if (!(e instanceof Refused)) {
+        setState(false, "error: " + e.message);
+      }
+    } finally { running = false; }
   };
   run();
-  return setInterval(run, ms);
+  timer = setInterval(run, ms);
+  state.timers.push(timer);
 }
 
 function setState(on, text) {
@@ -41,6 +81,24 @@ function setState(on, text) {
   badge.className = "state " + (on ? "on" : "off");
   badge.textContent = text;
 }
+
+// ---- access ----
+function askForToken(message) {
+  state.authorised = false;
+  stop();
+  $("#token-form").hidden = false;
+  $("#auth-message").textContent = message;
+  setState(false, "token needed");
+  $("#token-input").focus();
+}
+
+$("#token-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  state.token = $("#token-input").value.trim();
+  sessionStorage.setItem("cm-token", state.token);
+  $("#token-input").value = "";
+  start();
+});
 
 // ---- prices ----
 function renderPrices() {
@@ -154,48 +212,137 @@ function renderFund(view) {
 }
 
 // ---- cluster ----
+// The same view in both modes: embedded, this node alone holds every shard at epoch 0; in cluster mode every member
+// from the membership rows (status up, leaving, unreachable, left, down) with the shard leases it holds and their epochs.
+function ownerColour(name) {
+  const i = state.members.findIndex((m) => m.name === name);
+  return i < 0 ? "#263040" : OWNER_COLOURS[i % OWNER_COLOURS.length];
+}
+
 function renderCluster(view) {
   $("#node-name").textContent = view.self + " (" + view.mode + ")";
   state.shardCount = view.shardCount;
-  $("#cluster-members").replaceChildren(...view.members.map((m) => element("div", { class: "member", "data-member": m.name },
-    m.name + " · " + m.status + " · " + m.roles.join(", ") + " · " + m.shards.length + " shards · v" + m.version)));
+  state.members = view.members.slice().sort((a, b) => a.name.localeCompare(b.name));
+  const leased = view.members.reduce((n, m) => n + m.shards.length, 0);
+  $("#cluster-summary").textContent = view.mode + " · " + view.members.length + " member" + (view.members.length === 1 ? "" : "s") +
+    " · " + leased + " of " + view.shardCount + " shards held";
+  $("#cluster-members").replaceChildren(...state.members.map((m) => {
+    const epochs = [...new Set(m.shards.map((s) => s.epoch))].sort((a, b) => a - b);
+    return element("div", { class: "member status-" + m.status, "data-member": m.name, "data-status": m.status, "data-shards": m.shards.length },
+      element("span", { class: "swatch" }), element("b", {}, m.name), " · ", element("span", { class: "member-status" }, m.status),
+      " · " + (m.roles || []).join(", ") + " · ",
+      element("span", { class: "member-shards" }, m.shards.length + " shards" + (m.shards.length ? " (" + ranges(m.shards.map((s) => s.shardId)) + ")" : "")),
+      " · epoch " + (epochs.length ? epochs.join("/") : "–") + " · v" + m.version + (m.httpAddress ? " · " + m.httpAddress : ""));
+  }));
+  for (const node of document.querySelectorAll("#cluster-members .member")) node.querySelector(".swatch").style.background = ownerColour(node.dataset.member);
 }
 
+function ranges(ids) {
+  const sorted = ids.slice().sort((a, b) => a - b);
+  const out = [];
+  for (let i = 0; i < sorted.length; i++) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    out.push(i === j ? String(sorted[i]) : sorted[i] + "-" + sorted[j]);
+    i = j;
+  }
+  return out.join(", ");
+}
+
+// Cells are coloured by owner; their text is the live accounts this node holds there (other members' counts live on them).
 function renderShards(region) {
-  const max = Math.max(1, ...region.shards.map((s) => s.entities));
   $("#shard-grid").replaceChildren(...region.shards.map((s) => {
-    const cell = element("div", { class: "shard", title: "shard " + s.shardId + ": " + s.entities + " accounts on " + s.owner + " (epoch " + s.epoch + ")" });
-    if (s.entities > 0) cell.style.background = "rgba(88,166,255," + (0.25 + 0.75 * s.entities / max).toFixed(2) + ")";
+    const cell = element("div", {
+      class: "shard" + (s.owner === "unassigned" ? " unassigned" : ""), "data-shard": s.shardId, "data-owner": s.owner, "data-epoch": s.epoch,
+      title: "shard " + s.shardId + ": " + s.owner + ", epoch " + s.epoch + ", " + s.entities + " live accounts on " + region.node,
+    }, s.entities > 0 ? s.entities : "");
+    cell.style.background = ownerColour(s.owner);
     return cell;
   }));
 }
 
 // ---- live stream ----
-function connect() {
-  const source = new EventSource("/api/events");
-  source.onopen = () => setState(true, "live");
-  source.onerror = () => setState(false, "reconnecting");
-  source.addEventListener("prices", (e) => { state.prices = JSON.parse(e.data).data; renderPrices(); });
-  source.addEventListener("member", (e) => renderCluster(JSON.parse(e.data).data));
-  source.addEventListener("account", (e) => {
-    const a = JSON.parse(e.data).data;
-    feed("account " + a.accountId + ": " + a.from + " → " + a.to);
-    refreshAccounts();
-  });
-  source.addEventListener("liquidation", (e) => {
-    const l = JSON.parse(e.data).data;
-    feed("liquidation " + l.liquidationId + " " + l.kind + ": " + l.accountId + " " + l.side + " " + l.quantity + " " + l.symbol);
-    refreshLiquidations();
-  });
+// fetch, not EventSource: EventSource cannot send the bearer token a node without anonymous reads requires.
+async function follow(signal) {
+  while (!signal.aborted) {
+    try {
+      const response = await fetch("/api/events", { headers: headers("text/event-stream"), signal });
+      if (response.status === 401 || response.status === 403) {
+        askForToken((response.status === 401 ? "This node needs a token for reads. " : "The token was refused (403). ") + await problemOf(response));
+        return;
+      }
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      setState(true, "live");
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value.replace(/\r\n/g, "\n");
+        let end;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          dispatch(buffer.slice(0, end));
+          buffer = buffer.slice(end + 2);
+        }
+      }
+    } catch (e) {
+      if (signal.aborted) return;
+    }
+    setState(false, "reconnecting");
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+function dispatch(frame) {
+  let type = "message";
+  const data = [];
+  for (const line of frame.split("\n")) {
+    if (line.startsWith(":")) continue;
+    const colon = line.indexOf(":");
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+    if (field === "event") type = value; else if (field === "data") data.push(value);
+  }
+  if (!data.length) return;
+  const payload = JSON.parse(data.join("\n")).data;
+  if (type === "prices") { state.prices = payload; renderPrices(); }
+  else if (type === "member") renderCluster(payload);
+  else if (type === "account") { feed("account " + payload.accountId + ": " + payload.from + " → " + payload.to); refreshAccounts().catch(() => {}); }
+  else if (type === "liquidation") {
+    feed("liquidation " + payload.liquidationId + " " + payload.kind + ": " + payload.accountId + " " + payload.side + " " + payload.quantity + " " + payload.symbol);
+    if (!state.unavailable.has("#liquidations-section")) refreshLiquidations().catch(() => {});
+  }
 }
 
 async function refreshAccounts() { state.accounts = (await getJson("/api/v1/accounts")).accounts; renderAccounts(); }
 async function refreshLiquidations() { renderLiquidations(await getJson("/api/v1/liquidations")); if (state.selected) await showSteps(); }
 
-connect();
-every(2000, refreshAccounts);
-every(2000, refreshLiquidations);
-every(3000, async () => renderFund(await getJson("/api/v1/insurance-fund")));
-every(5000, async () => renderShards(await getJson("/api/v1/sharding/regions/account")));
-every(10000, async () => renderCluster(await getJson("/api/v1/cluster")));
+function stop() {
+  for (const timer of state.timers) clearInterval(timer);
+  state.timers = [];
+  if (state.stream) state.stream.abort();
+  state.stream = null;
+}
+
+// Asks first whether reads need a token (and whether the stored one is good), so no call is refused for want of one.
+async function start() {
+  stop();
+  const response = await fetch("/api/v1/access", { headers: headers("application/json") });
+  if (response.status === 403) { askForToken("The token was refused (403). " + await problemOf(response)); return; }
+  const access = await response.json();
+  if (!access.canRead) { askForToken("This node needs a token for reads (Security:AllowAnonymousReads is off)."); return; }
+  state.authorised = true;
+  $("#token-form").hidden = true;
+  $("#auth-message").textContent = "";
+  $("#caller").textContent = access.caller === "anonymous" ? "" : "as " + access.caller;
+  state.stream = new AbortController();
+  follow(state.stream.signal);
+  every(2000, refreshAccounts);
+  every(2000, refreshLiquidations, "#liquidations-section");
+  every(3000, async () => renderFund(await getJson("/api/v1/insurance-fund")), "#fund");
+  every(5000, async () => renderCluster(await getJson("/api/v1/cluster")));
+  every(5000, async () => renderShards(await getJson("/api/v1/sharding/regions/account")));
+}
+
+start().catch((e) => setState(false, "error: " + e.message));
 setInterval(ageTiles, 1000);

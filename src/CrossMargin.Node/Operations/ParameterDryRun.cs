@@ -7,8 +7,12 @@ namespace CrossMargin.Node.Operations;
 /// <param name="Description">The posted file's description.</param>
 /// <param name="AccountsEvaluated">Live accounts whose margin mode uses the slot.</param>
 /// <param name="AccountsChangingStatus">How many of them would change margin status.</param>
-/// <param name="Changes">Those changes (at most 100).</param>
+/// <param name="Changes">Those changes (at most 100, except in a node's local part).</param>
 /// <param name="Applied">Whether the parameters were applied: never while running (see the endpoint).</param>
+/// <param name="Scope"><c>node</c> (one node's live accounts) or <c>cluster</c> (every member's).</param>
+/// <param name="Partial">Whether some accounts are missing: a member did not answer, or a shard had no owner.</param>
+/// <param name="Nodes">Each node's part: accounts evaluated and changing status, or why it did not answer.</param>
+/// <param name="UnservedShards">Shards no member held a lease for when asked.</param>
 public sealed record ParameterDryRun(
     string Slot, string Version, string ActiveVersion, string Description, int AccountsEvaluated, int AccountsChangingStatus,
-    IReadOnlyList<StatusChange> Changes, bool Applied);
+    IReadOnlyList<StatusChange> Changes, bool Applied, string Scope, bool Partial, IReadOnlyList<NodePart> Nodes, IReadOnlyList<int> UnservedShards);

@@ -9,18 +9,21 @@ namespace CrossMargin.Node.Operations;
 /// <summary>Runs a stress scenario over account views with the engine's own calculators.</summary>
 public static class StressRunner
 {
-    private const int Listed = 100;
+    /// <summary>How many breaching accounts an answer lists (a node's local part lists them all, for the cluster's totals).</summary>
+    public const int Listed = 100;
 
-    /// <summary>Assesses every view at <paramref name="before"/> and at <paramref name="stressed"/>.</summary>
+    /// <summary>
+    /// Assesses every view at <paramref name="before"/> and at <paramref name="stressed"/>: the local part of node
+    /// <paramref name="node"/>, every breaching account listed; <paramref name="fund"/> is null when the node runs no fund.
+    /// </summary>
     public static StressReport Run(StressRequest request, MarketSnapshot before, MarketSnapshot stressed, IReadOnlyList<AccountView> views,
-        AccountMarginModels models, InsuranceFundView fund)
+        AccountMarginModels models, InsuranceFundView? fund, string node)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(stressed);
         ArgumentNullException.ThrowIfNull(views);
         ArgumentNullException.ThrowIfNull(models);
-        ArgumentNullException.ThrowIfNull(fund);
         var accounts = new List<StressedAccount>();
         var failures = new List<string>();
         foreach (var view in views)
@@ -43,11 +46,15 @@ public static class StressRunner
         var breaching = accounts.Where(a => a.StatusAfter is MarginStatus.Liquidation or MarginStatus.Bankrupt)
             .OrderByDescending(a => a.ShortfallUsd).ThenBy(a => a.AccountId, StringComparer.Ordinal).ToArray();
         var deficit = breaching.Sum(a => a.DeficitUsd);
-        var fundUsd = fund.Balances.Where(b => stressed.HasPrice(b.Key)).Sum(b => b.Value * stressed.PriceOf(b.Key));
+        decimal? fundUsd = fund is null ? null : Math.Round(fund.Balances.Where(b => stressed.HasPrice(b.Key)).Sum(b => b.Value * stressed.PriceOf(b.Key)), 2);
         return new StressReport(request.Spot ?? new Dictionary<string, decimal>(), request.VolPoints ?? 0, before.ValuationTime, accounts.Count,
             breaching.Length, breaching.Count(a => a.StatusAfter == MarginStatus.Bankrupt), breaching.Sum(a => a.ShortfallUsd), deficit,
-            Math.Round(fundUsd, 2), fundUsd >= deficit, deficit > 0 ? Math.Round(fundUsd / deficit, 4) : null, breaching.Take(Listed).ToArray(), failures);
+            fundUsd, fundUsd is { } f ? f >= deficit : null, CoverageOf(fundUsd, deficit), breaching, failures, "node", Partial: false,
+            [new NodePart(node, Answered: true, accounts.Count, breaching.Length, null)], []);
     }
+
+    /// <summary>Fund / deficit to 4 places, or null without a deficit or without a fund.</summary>
+    public static decimal? CoverageOf(decimal? fundUsd, decimal deficitUsd) => deficitUsd > 0 && fundUsd is { } f ? Math.Round(f / deficitUsd, 4) : null;
 
     /// <summary>The portfolio an account view holds.</summary>
     public static Portfolio PortfolioOf(AccountView view)

@@ -15,7 +15,7 @@ public sealed class SecurityOptions
     /// <summary>Bearer tokens by name (the name is what the audit log records as "who").</summary>
     public Dictionary<string, ApiToken> Tokens { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Whether read-only calls (GET) need no token. Default true; the dashboard needs it (a browser's EventSource cannot send a header).</summary>
+    /// <summary>Whether read-only calls (GET) need no token. Default true; with it off the dashboard asks the operator for a token.</summary>
     public bool AllowAnonymousReads { get; set; } = true;
 
     /// <summary>

@@ -90,12 +90,30 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Margin_explain_shows_the_engines_figures_and_json_has_the_explanation()
     {
-        var table = await node.Cm("margin-explain", "alice");
-        var json = await node.Cm("margin-explain", "alice", "--json");
+        var table = await node.Cm("margin", "explain", "alice");
+        var json = await node.Cm("margin", "explain", "alice", "--json");
 
         Assert.Equal((ExitCodes.Ok, ExitCodes.Ok), (table.Exit, json.Exit));
         Assert.Contains("Maintenance margin", table.Output, StringComparison.Ordinal);
         Assert.True(JsonDocument.Parse(json.Output).RootElement.TryGetProperty("requirement", out _));
+        Assert.Equal(ExitCodes.Negative, (await node.Cm("margin", "explain", "nobody")).Exit);
+    }
+
+    [Fact]
+    public async Task The_old_margin_explain_spelling_still_answers_but_help_shows_only_margin_explain()
+    {
+        var old = await node.Cm("margin-explain", "alice", "--json");
+        var current = await node.Cm("margin", "explain", "alice", "--json");
+        var help = await node.Cm("--help");
+        var marginHelp = await node.Cm("margin", "--help");
+
+        Assert.Equal(ExitCodes.Ok, old.Exit);
+        Assert.Equal(JsonDocument.Parse(current.Output).RootElement.GetProperty("accountId").GetString(),
+            JsonDocument.Parse(old.Output).RootElement.GetProperty("accountId").GetString());
+        Assert.DoesNotContain("margin-explain", help.Output, StringComparison.Ordinal);
+        Assert.Contains("explain", marginHelp.Output, StringComparison.Ordinal);
+        Assert.Contains("calc", marginHelp.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("--portfolio", marginHelp.Output, StringComparison.Ordinal);
     }
 
     [Fact]

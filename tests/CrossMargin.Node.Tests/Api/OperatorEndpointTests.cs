@@ -140,6 +140,16 @@ public sealed class OperatorEndpointTests : IAsyncLifetime
         Assert.Equal(("alice", "bankrupt"), (breach.GetProperty("accountId").GetString(), breach.GetProperty("statusAfter").GetString()));
         Assert.True(body.GetProperty("totalDeficitUsd").GetDecimal() > 0);
         Assert.False(body.GetProperty("fundCoversDeficit").GetBoolean());
+        Assert.Equal(("node", false), (body.GetProperty("scope").GetString(), body.GetProperty("partial").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task A_stress_with_an_unknown_scope_is_a_400()
+    {
+        var (status, body) = await Post("/api/v1/stress?scope=everywhere", """{"spot":{"BTC":-0.30}}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("scope", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -213,6 +213,26 @@ public sealed class AdminSecurityTests : IAsyncLifetime
         Assert.Contains("at least 16 characters", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_access_check_tells_the_dashboard_whether_reads_need_a_token_without_refusing_the_question()
+    {
+        var node = await Start("--Security:AllowAnonymousReads=false");
+
+        using var anonymous = await Send(node, HttpMethod.Get, "/api/v1/access", null);
+        using var withToken = await Send(node, HttpMethod.Get, "/api/v1/access", VenueToken);
+        using var wrong = await Send(node, HttpMethod.Get, "/api/v1/access", "not-the-token-at-all");
+        using var refusedRead = await Send(node, HttpMethod.Get, "/api/v1/accounts", null);
+
+        Assert.Equal(HttpStatusCode.OK, anonymous.StatusCode);
+        var open = await anonymous.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((false, false, "anonymous"), (open.GetProperty("anonymousReads").GetBoolean(), open.GetProperty("canRead").GetBoolean(),
+            open.GetProperty("caller").GetString()));
+        var known = await withToken.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((true, "venue", "ingest"), (known.GetProperty("canRead").GetBoolean(), known.GetProperty("caller").GetString(), known.GetProperty("role").GetString()));
+        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refusedRead.StatusCode);
+    }
+
     private async Task<NodeUnderTest> Start(params string[] settings)
     {
         var node = await NodeUnderTest.StartWithAsync(null, ["--Security:Tokens:ops:Token=" + AdminToken, "--Security:Tokens:venue:Token=" + VenueToken,

@@ -1,0 +1,197 @@
+using System.Text.Json;
+using CrossMargin.Cli.Node;
+
+namespace CrossMargin.Cli.Tests.Cluster;
+
+/// <summary>The real <c>cm</c> verbs against a three-node cluster: any node answers for the whole cluster.</summary>
+[TestCaseOrderer(ClusterChangesLast.TypeName, ClusterChangesLast.AssemblyName)]
+public sealed class ClusterVerbTests(ThreeNodeCluster cluster) : IClassFixture<ThreeNodeCluster>
+{
+    private static JsonElement Json(string output) => JsonDocument.Parse(output).RootElement;
+
+    private async Task<(string Owner, int Shard)> LocateAsync(string account)
+    {
+        var (exit, output, error) = await ThreeNodeCluster.Cm(cluster.Nodes[0], "cluster-sharding", "locate", account, "--json");
+        Assert.True(exit == ExitCodes.Ok, error);
+        var location = Json(output);
+        return (location.GetProperty("owner").GetString()!, location.GetProperty("shardId").GetInt32());
+    }
+
+    [Fact]
+    public async Task Cluster_show_from_any_node_lists_the_three_members_whose_leases_add_up_to_the_shard_count()
+    {
+        foreach (var via in cluster.Nodes)
+        {
+            var (exit, output, error) = await ThreeNodeCluster.Cm(via, "cluster", "show", "--json");
+
+            Assert.True(exit == ExitCodes.Ok, error);
+            var view = Json(output);
+            Assert.Equal(("cluster", via.Name), (view.GetProperty("mode").GetString(), view.GetProperty("self").GetString()));
+            var up = view.GetProperty("members").EnumerateArray().Where(m => m.GetProperty("status").GetString() == "up").ToArray();
+            Assert.Equal(["n1", "n2", "n3"], up.Select(m => m.GetProperty("name").GetString()).Order());
+            var shards = up.SelectMany(m => m.GetProperty("shards").EnumerateArray().Select(s => s.GetProperty("shardId").GetInt32())).Order();
+            Assert.Equal(Enumerable.Range(0, ThreeNodeCluster.ShardCount), shards);
+            Assert.All(up, m => Assert.All(m.GetProperty("shards").EnumerateArray(), s => Assert.True(s.GetProperty("epoch").GetInt64() > 0)));
+        }
+
+        var table = await ThreeNodeCluster.Cm(cluster.Nodes[1], "cluster", "show");
+        Assert.Equal(ExitCodes.Ok, table.Exit);
+        Assert.Contains("Cluster mode cluster", table.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Shard_stats_name_as_owner_the_node_that_serves_each_shard()
+    {
+        var (exit, output, error) = await ThreeNodeCluster.Cm(cluster.Nodes[2], "cluster-sharding", "shard-stats", "--json");
+
+        Assert.True(exit == ExitCodes.Ok, error);
+        var shards = Json(output).EnumerateArray().ToArray();
+        Assert.Equal(ThreeNodeCluster.ShardCount, shards.Length);
+        foreach (var shard in shards)
+        {
+            var id = shard.GetProperty("shardId").GetInt32();
+            var server = Assert.Single(cluster.Nodes, n => n.Shards.Contains(id));
+            Assert.Equal(server.Name, shard.GetProperty("owner").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Locate_names_the_node_that_holds_the_accounts_shard()
+    {
+        foreach (var account in ThreeNodeCluster.Longs.Keys.Take(4))
+        {
+            var (owner, shard) = await LocateAsync(account);
+
+            var server = Assert.Single(cluster.Nodes, n => n.Shards.Contains(shard));
+            Assert.Equal(server.Name, owner);
+        }
+    }
+
+    [Fact]
+    public async Task Account_show_on_a_node_that_does_not_own_the_account_answers_with_the_owners_figures()
+    {
+        var (owner, _) = await LocateAsync("acc-00");
+        var via = cluster.Nodes.First(n => n.Name != owner);
+
+        var (exit, output, error) = await ThreeNodeCluster.Cm(via, "account", "show", "acc-00", "--json");
+
+        Assert.True(exit == ExitCodes.Ok, error);
+        var account = Json(output);
+        Assert.Equal("acc-00", account.GetProperty("accountId").GetString());
+        var position = Assert.Single(account.GetProperty("positions").EnumerateArray());
+        Assert.Equal(("BTC-PERP", 1000m), (position.GetProperty("symbol").GetString(), position.GetProperty("quantity").GetDecimal()));
+        var missing = await ThreeNodeCluster.Cm(via, "account", "show", "nobody");
+        Assert.Equal(ExitCodes.Negative, missing.Exit);
+    }
+
+    [Fact]
+    public async Task Stress_run_sums_every_nodes_local_part_into_exact_cluster_totals()
+    {
+        var (exit, output, error) = await ThreeNodeCluster.Cm(cluster.Nodes[1], "stress", "run", "--shock", "BTC=-30%", "--json");
+
+        Assert.True(exit == ExitCodes.Ok, error);
+        var report = Json(output);
+        Assert.Equal(("cluster", false), (report.GetProperty("scope").GetString(), report.GetProperty("partial").GetBoolean()));
+        var parts = new List<JsonElement>();
+        foreach (var node in cluster.Nodes)
+        {
+            parts.Add(await ThreeNodeCluster.PostAsync(node, "/api/v1/stress?scope=local", """{"spot":{"BTC":-0.3}}"""));
+        }
+
+        var breaching = parts.SelectMany(p => p.GetProperty("breaching").EnumerateArray()).ToArray();
+        Assert.Equal(ThreeNodeCluster.Longs.Count, parts.Sum(p => p.GetProperty("accountsEvaluated").GetInt32()));
+        Assert.Equal(ThreeNodeCluster.Longs.Count, report.GetProperty("accountsEvaluated").GetInt32());
+        Assert.Equal(breaching.Length, report.GetProperty("accountsBreaching").GetInt32());
+        Assert.Equal(breaching.Sum(b => b.GetProperty("shortfallUsd").GetDecimal()), report.GetProperty("totalShortfallUsd").GetDecimal());
+        Assert.Equal(breaching.Sum(b => b.GetProperty("deficitUsd").GetDecimal()), report.GetProperty("totalDeficitUsd").GetDecimal());
+        Assert.Equal(breaching.Select(b => b.GetProperty("accountId").GetString()).Order(),
+            report.GetProperty("breaching").EnumerateArray().Select(b => b.GetProperty("accountId").GetString()).Order());
+        // The 1,000-contract longs lose 18,000 of their 1,000 USDT at -30%: bankrupt whichever node holds them.
+        Assert.Contains("acc-00", breaching.Select(b => b.GetProperty("accountId").GetString()));
+        Assert.DoesNotContain("acc-01", breaching.Select(b => b.GetProperty("accountId").GetString()));
+        Assert.Equal(
+            parts.Select(p => (p.GetProperty("nodes")[0].GetProperty("node").GetString(), p.GetProperty("accountsEvaluated").GetInt32())).Order(),
+            report.GetProperty("nodes").EnumerateArray().Select(n => (n.GetProperty("node").GetString(), n.GetProperty("accountsEvaluated").GetInt32())).Order());
+        var table = await ThreeNodeCluster.Cm(cluster.Nodes[0], "stress", "run", "--shock", "BTC=-30%");
+        Assert.Equal(ExitCodes.Ok, table.Exit);
+        Assert.Contains("Scope: cluster", table.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Risk_params_dry_run_counts_the_status_changes_of_every_members_accounts()
+    {
+        // Every BTC bracket's rates raised to at least 10% / 5%: the larger longs fall below their margin.
+        var parameters = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(RepositoryRoot.Combine("config/risk/standard.json")))!;
+        var (previousRate, previousAmount) = (0m, 0m);
+        foreach (var bracket in parameters["standard"]!["riskLimits"]!["BTC"]!.AsArray())
+        {
+            var rate = Math.Max(bracket!["maintenanceRate"]!.GetValue<decimal>(), 0.05m);
+            bracket["initialRate"] = Math.Max(bracket["initialRate"]!.GetValue<decimal>(), 0.1m);
+            bracket["maintenanceRate"] = rate;
+            // The published amount keeps the requirement continuous at the bracket's floor.
+            previousAmount += bracket["floor"]!.GetValue<decimal>() * (rate - previousRate);
+            bracket["maintenanceAmount"] = previousAmount;
+            previousRate = rate;
+        }
+
+        var tightened = Path.Combine(Path.GetTempPath(), $"cm-tightened-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(tightened, parameters.ToJsonString());
+        try
+        {
+            var (exit, output, error) = await ThreeNodeCluster.Cm(cluster.Nodes[2], "risk", "params", "set", tightened, "--dry-run", "--json",
+                "--token", ThreeNodeCluster.AdminToken);
+
+            Assert.True(exit == ExitCodes.Ok, error);
+            var run = Json(output);
+            Assert.Equal(("cluster", false), (run.GetProperty("scope").GetString(), run.GetProperty("partial").GetBoolean()));
+            Assert.Equal(ThreeNodeCluster.Longs.Count, run.GetProperty("accountsEvaluated").GetInt32());
+            var nodes = run.GetProperty("nodes").EnumerateArray().ToArray();
+            Assert.Equal(["n1", "n2", "n3"], nodes.Select(n => n.GetProperty("node").GetString()));
+            var changing = run.GetProperty("changes").EnumerateArray().Select(c => c.GetProperty("accountId").GetString()).ToArray();
+            Assert.Equal(nodes.Sum(n => n.GetProperty("accountsFlagged").GetInt32()), run.GetProperty("accountsChangingStatus").GetInt32());
+            Assert.Equal(changing.Length, run.GetProperty("accountsChangingStatus").GetInt32());
+            Assert.Contains("acc-00", changing);
+            Assert.DoesNotContain("acc-01", changing);
+            var refused = await ThreeNodeCluster.Cm(cluster.Nodes[0], "risk", "params", "set", tightened, "--dry-run");
+            Assert.Equal(ExitCodes.Unavailable, refused.Exit);
+        }
+        finally
+        {
+            File.Delete(tightened);
+        }
+    }
+
+    [Fact]
+    [ChangesTheCluster]
+    public async Task A_member_that_refuses_its_part_makes_the_stress_partial_and_a_leaving_member_hands_its_shards_over()
+    {
+        // n4 opens no reads to anonymous callers: asked without a token it refuses its part; with one it answers.
+        await using var n4 = await cluster.StartMemberAsync("n4", "--Security:AllowAnonymousReads=false");
+        var four = cluster.Nodes.Append(n4).ToArray();
+        await ThreeNodeCluster.SettledAsync(four, TimeSpan.FromSeconds(45));
+
+        var anonymous = await ThreeNodeCluster.Cm(cluster.Nodes[0], "stress", "run", "--shock", "BTC=-30%", "--json");
+        var authorised = await ThreeNodeCluster.Cm(cluster.Nodes[0], "stress", "run", "--shock", "BTC=-30%", "--json", "--token", ThreeNodeCluster.AdminToken);
+
+        Assert.Equal(ExitCodes.Partial, anonymous.Exit);
+        Assert.Contains("partial answer: no answer from n4", anonymous.Error, StringComparison.Ordinal);
+        Assert.True(Json(anonymous.Output).GetProperty("partial").GetBoolean());
+        Assert.True(authorised.Exit == ExitCodes.Ok, authorised.Error);
+        var whole = Json(authorised.Output);
+        Assert.False(whole.GetProperty("partial").GetBoolean());
+        var parts = whole.GetProperty("nodes").EnumerateArray().ToArray();
+        Assert.Equal(["n1", "n2", "n3", "n4"], parts.Select(p => p.GetProperty("node").GetString()));
+        Assert.All(parts, p => Assert.True(p.GetProperty("answered").GetBoolean()));
+        Assert.Equal(parts.Sum(p => p.GetProperty("accountsEvaluated").GetInt32()), whole.GetProperty("accountsEvaluated").GetInt32());
+
+        var leave = await ThreeNodeCluster.Cm(cluster.Nodes[1], "cluster", "leave", "n4", "--token", ThreeNodeCluster.AdminToken, "--json");
+
+        Assert.True(leave.Exit == ExitCodes.Ok, leave.Error);
+        await ThreeNodeCluster.SettledAsync(cluster.Nodes, TimeSpan.FromSeconds(45));
+        Assert.Empty(n4.Shards);
+        var view = Json((await ThreeNodeCluster.Cm(cluster.Nodes[2], "cluster", "show", "--json")).Output);
+        var gone = view.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "n4");
+        Assert.Contains(gone.GetProperty("status").GetString(), new[] { "leaving", "left" });
+        Assert.Equal(0, gone.GetProperty("shards").GetArrayLength());
+    }
+}
