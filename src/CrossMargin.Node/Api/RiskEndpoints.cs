@@ -1,5 +1,7 @@
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
 using CrossMargin.Node.Accounts;
+using CrossMargin.Node.Clustering;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Operations;
 using CrossMargin.Node.Security;
@@ -115,7 +117,24 @@ public static class RiskEndpoints
         }
 
         var views = await live.GetAsync(cancellation);
-        var fund = await engine.GetInsuranceFundAsync(cancellation);
+        InsuranceFundView fund;
+        if (host.Cluster is { } cluster)
+        {
+            // The fund runs on the liquidation singleton's holder.
+            try
+            {
+                fund = (await cluster.RequestLiquidationAsync(ClusterMessageTypes.ShowFund, "{}"u8.ToArray(), host.AskTimeout, cancellation)).ReadBody<InsuranceFundView>();
+            }
+            catch (TimeoutException)
+            {
+                return ApiBody.NoLiquidationSingleton(host.AskTimeout);
+            }
+        }
+        else
+        {
+            fund = await engine.GetInsuranceFundAsync(cancellation);
+        }
+
         return Results.Ok(StressRunner.Run(request, before, stressed, views, models, fund));
     }
 }

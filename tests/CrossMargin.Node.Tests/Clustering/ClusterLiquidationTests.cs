@@ -129,6 +129,37 @@ public sealed class ClusterLiquidationTests(ClusterServers servers) : IAsyncLife
             movements.Select(m => m.GetProperty("requestId").GetString()!.Split(":fee:")[1]).Order());
     }
 
+    [Fact]
+    public async Task A_bankrupt_account_the_empty_fund_cannot_cover_is_deleveraged_against_a_profitable_short_on_whichever_node_owns_it()
+    {
+        var nodes = new[] { await StartNodeAsync("n1"), await StartNodeAsync("n2"), await StartNodeAsync("n3") };
+        await SingletonHolderAsync(nodes, TimeSpan.FromSeconds(30));
+        await using var venue = await VenueAsync();
+        await OpenLeveragedAsync(nodes[0]);
+
+        // The counterparty: 1 BTC short at 60,000 on 100,000 USDT, opened through another node.
+        await PostAsync(nodes[1], "/api/v1/accounts", new { messageId = "open-short", source = "accounts", sequence = 1, accountId = "acc-short", mode = "standard" });
+        await PostAsync(nodes[1], "/api/v1/deposits", new { messageId = "dep-short", source = "wallet", sequence = 1, accountId = "acc-short", asset = "USDT", amount = 100_000m });
+        await PostAsync(nodes[1], "/api/v1/executions", new
+        {
+            messageId = "ex-short", source = "me-1", sequence = 1, accountId = "acc-short", executionId = "ex-short", orderId = "o-short", symbol = "BTC-PERP",
+            side = "sell", quantity = 1000m, price = 60_000m, fee = 0m, liquidity = "maker", timestamp = DateTimeOffset.UtcNow, isLiquidation = false,
+        });
+
+        // 1,100 USDT lost on 1,000: bankrupt. The book fills nothing, the fund is empty: auto-deleveraging is all that is left.
+        await MoveBtcAsync(nodes[2], 58_900m);
+        var order = await venue.NextAsync("liquidation-orders", TimeSpan.FromSeconds(20));
+        var report = await nodes[2].Client.PostAsJsonAsync("/api/v1/liquidation-reports", new { orderId = order.GetProperty("orderId").GetString(), filledQuantity = 0m, averagePrice = 0m });
+        Assert.Equal(HttpStatusCode.Accepted, report.StatusCode);
+
+        var notices = new List<JsonElement> { await venue.NextAsync("adl", TimeSpan.FromSeconds(30)), await venue.NextAsync("adl", TimeSpan.FromSeconds(5)) };
+        Assert.Equal(["acc-lev", "acc-short"], notices.Select(n => n.GetProperty("accountId").GetString()).Order());
+        var closed = notices.Single(n => n.GetProperty("accountId").GetString() == "acc-short").GetProperty("quantity").GetDecimal();
+        Assert.True(closed > 0m);
+        await EventuallyAsync(async () => await PositionOfAsync(nodes[0], "acc-short") == -1000m + closed, TimeSpan.FromSeconds(20), "the short reduced by the ADL fill");
+        await EventuallyAsync(async () => await PositionOfAsync(nodes[1], Account) == 1000m - closed, TimeSpan.FromSeconds(20), "the bankrupt long reduced by the ADL fill");
+    }
+
     // ---- the cluster -------------------------------------------------------------------------------------------------
 
     private async Task<NodeUnderTest> StartNodeAsync(string name)
@@ -190,13 +221,15 @@ public sealed class ClusterLiquidationTests(ClusterServers servers) : IAsyncLife
     }
 
     /// <summary>The mark falls 1.3%: equity about 230 USDT against a maintenance margin of about 246.</summary>
-    private static async Task CrashBtcAsync(NodeUnderTest via)
+    private static Task CrashBtcAsync(NodeUnderTest via) => MoveBtcAsync(via, 59_230m);
+
+    private static async Task MoveBtcAsync(NodeUnderTest via, decimal price)
     {
         var now = DateTimeOffset.UtcNow;
         var response = await via.Client.PostAsJsonAsync("/api/v1/prices", new
         {
-            indices = new[] { new { asset = "BTC", price = 59_230m, timestamp = now } },
-            marks = new[] { new { symbol = "BTC-PERP", price = 59_230m, timestamp = now } },
+            indices = new[] { new { asset = "BTC", price, timestamp = now } },
+            marks = new[] { new { symbol = "BTC-PERP", price, timestamp = now } },
         });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
@@ -230,9 +263,11 @@ public sealed class ClusterLiquidationTests(ClusterServers servers) : IAsyncLife
         return JsonDocument.Parse(text);
     }
 
-    private static async Task<decimal> PositionAsync(NodeUnderTest via)
+    private static Task<decimal> PositionAsync(NodeUnderTest via) => PositionOfAsync(via, Account);
+
+    private static async Task<decimal> PositionOfAsync(NodeUnderTest via, string account)
     {
-        using var view = await GetJsonAsync(via, $"/api/v1/accounts/{Account}");
+        using var view = await GetJsonAsync(via, $"/api/v1/accounts/{account}");
         return view.RootElement.GetProperty("positions").EnumerateArray().Where(p => p.GetProperty("symbol").GetString() == "BTC-PERP")
             .Select(p => p.GetProperty("quantity").GetDecimal()).SingleOrDefault();
     }
@@ -271,7 +306,7 @@ public sealed class ClusterLiquidationTests(ClusterServers servers) : IAsyncLife
         var connection = await RabbitMqConnection.ConnectAsync(new RabbitMqOptions { Uri = servers.RabbitMq.AmqpUri, Prefix = _prefix, ShardCount = Shards });
         var channel = await connection.CreateChannelAsync(publisherConfirms: false);
         var queues = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (kind, exchange) in new[] { ("liquidation-orders", connection.Names.LiquidationOrders), ("cancel-all", connection.Names.CancelAll) })
+        foreach (var (kind, exchange) in new[] { ("liquidation-orders", connection.Names.LiquidationOrders), ("cancel-all", connection.Names.CancelAll), ("adl", connection.Names.Adl) })
         {
             var queue = $"{_prefix}.test.{kind}";
             await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true);
