@@ -75,6 +75,16 @@ public sealed class ClusterLiquidationTests(ClusterServers servers) : IAsyncLife
             Assert.Equal([liquidationId], list.RootElement.GetProperty("liquidations").EnumerateArray().Select(l => l.GetProperty("liquidationId").GetString()));
         }
 
+        // Operators act through any node too: a fund deposit and a halt, seen from the others.
+        var deposit = await AdminAsync(nodes[1], HttpMethod.Post, "/api/v1/insurance-fund/deposits", new { requestId = "top-up-1", asset = "USDT", amount = 100m });
+        Assert.Equal(HttpStatusCode.OK, deposit.StatusCode);
+        Assert.Equal(fee + 100m, await FundUsdtAsync(nodes[2]));
+        Assert.Equal(HttpStatusCode.OK, (await AdminAsync(nodes[2], HttpMethod.Put, "/api/v1/liquidation-halts/BTC-PERP", null)).StatusCode);
+        using (var halts = await GetJsonAsync(nodes[0], "/api/v1/liquidation-halts"))
+        {
+            Assert.Equal(["BTC-PERP"], halts.RootElement.GetProperty("symbols").EnumerateArray().Select(h => h.GetString()));
+        }
+
         // The fee came off the account once, beside the loss realised on the contracts sold (0.001 BTC each, 770 below entry).
         await EventuallyAsync(async () => await AccountUsdtAsync(nodes[1]) == 1000m - (quantity * 0.77m) - fee, TimeSpan.FromSeconds(10),
             "the account charged the fee once");
@@ -160,11 +170,32 @@ public sealed class ClusterLiquidationTests(ClusterServers servers) : IAsyncLife
         await EventuallyAsync(async () => await PositionOfAsync(nodes[1], Account) == 1000m - closed, TimeSpan.FromSeconds(20), "the bankrupt long reduced by the ADL fill");
     }
 
+    [Fact]
+    public async Task With_no_node_holding_the_singleton_liquidation_calls_answer_503_and_are_served_again_once_another_node_takes_it()
+    {
+        var nodes = new List<NodeUnderTest> { await StartNodeAsync("n1", "--Actors:AskTimeout=00:00:01"), await StartNodeAsync("n2", "--Actors:AskTimeout=00:00:01") };
+        var holder = await SingletonHolderAsync(nodes, TimeSpan.FromSeconds(30));
+        nodes.Remove(holder);
+        await HostOf(holder).Cluster!.CrashAsync();   // its lease lives on for up to 3 s: nobody runs the singleton meanwhile
+
+        var refused = await nodes[0].Client.GetAsync("/api/v1/liquidations");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        using (var body = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal("noLiquidationSingleton", body.RootElement.GetProperty("code").GetString());
+        }
+
+        await SingletonHolderAsync(nodes, TimeSpan.FromSeconds(30));
+        using var list = await GetJsonAsync(nodes[0], "/api/v1/liquidations");
+        Assert.Empty(list.RootElement.GetProperty("liquidations").EnumerateArray());
+    }
+
     // ---- the cluster -------------------------------------------------------------------------------------------------
 
-    private async Task<NodeUnderTest> StartNodeAsync(string name)
+    private async Task<NodeUnderTest> StartNodeAsync(string name, params string[] more)
     {
-        var node = await NodeUnderTest.StartAsync(null,
+        var node = await NodeUnderTest.StartAsync(null, [..more,
             "--Node:Name=" + name,
             "--Cluster:Enabled=true",
             "--Cluster:NodeId=" + name,
@@ -177,7 +208,7 @@ public sealed class ClusterLiquidationTests(ClusterServers servers) : IAsyncLife
             "--RabbitMq:Prefix=" + _prefix,
             "--RabbitMq:ShardCount=" + Shards.ToString(CultureInfo.InvariantCulture),
             "--Liquidation:OrderTimeout=00:00:20",
-            "--Security:Tokens:ops:Token=" + AdminToken);
+            "--Security:Tokens:ops:Token=" + AdminToken]);
         _nodes.Add(node);
         return node;
     }
@@ -247,6 +278,13 @@ public sealed class ClusterLiquidationTests(ClusterServers servers) : IAsyncLife
         await PostAsync(via, "/api/v1/executions", Execution("fill-" + orderId, orderId, order.GetProperty("side").GetString()!.ToLowerInvariant(), quantity, 59_230m, liquidation: true));
         var report = await via.Client.PostAsJsonAsync("/api/v1/liquidation-reports", new { orderId, filledQuantity = quantity, averagePrice = 59_230m });
         Assert.Equal(HttpStatusCode.Accepted, report.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> AdminAsync(NodeUnderTest via, HttpMethod method, string path, object? body)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        return await via.Client.SendAsync(request);
     }
 
     private static async Task PostAsync(NodeUnderTest via, string path, object body)
