@@ -7,6 +7,7 @@ using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Tests.Api;
 using RabbitMQ.Client;
+using Xunit.Abstractions;
 
 namespace CrossMargin.Node.Tests.Clustering;
 
@@ -16,7 +17,7 @@ namespace CrossMargin.Node.Tests.Clustering;
 /// every node answers for liquidations and the fund, and the singleton survives the death of its holder.
 /// </summary>
 [Collection(UsesClusterServers.Name)]
-public sealed class ClusterLiquidationTests(ClusterServers servers) : IAsyncLifetime
+public sealed class ClusterLiquidationTests(ClusterServers servers, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Shards = 4;
     private const string Account = "acc-lev";
@@ -103,9 +104,11 @@ public sealed class ClusterLiquidationTests(ClusterServers servers) : IAsyncLife
         var liquidationId = order.GetProperty("liquidationId").GetString()!;
 
         // kill -9 of the coordinator's node with the order out.
+        var crashed = Stopwatch.StartNew();
         await HostOf(holder).Cluster!.CrashAsync();
         nodes.Remove(holder);
         var successor = await SingletonHolderAsync(nodes, TimeSpan.FromSeconds(30));
+        output.WriteLine($"liquidation singleton running again on another node {crashed.Elapsed.TotalSeconds:F1} s after the crash (LeaseTtl 3 s)");
         Assert.True(HostOf(successor).Cluster!.Node.Singletons["liquidation-coordinator"].Epoch > firstEpoch);
 
         // The venue goes on: fill every order issued (the one out at the crash first) until the liquidation ends.
