@@ -1,7 +1,14 @@
 namespace CrossMargin.Cluster.RabbitMq;
 
-/// <summary>A message received outside the shard queues: a mark from the fanout exchange, or a reply to a request.</summary>
+/// <summary>A message received outside the shard queues: a mark from the fanout exchange, a reply to a request, or a cluster-wide query.</summary>
 /// <param name="Body">The body (a copy).</param>
 /// <param name="MessageId">The AMQP message id.</param>
 /// <param name="Type">The AMQP type.</param>
-public sealed record ReceivedMessage(ReadOnlyMemory<byte> Body, string? MessageId, string? Type);
+public sealed record ReceivedMessage(ReadOnlyMemory<byte> Body, string? MessageId, string? Type)
+{
+    /// <summary>The correlation id of a request that expects an answer; null otherwise.</summary>
+    public string? CorrelationId { get; init; }
+
+    /// <summary>Where the answer to a request goes; null otherwise.</summary>
+    public string? ReplyTo { get; init; }
+}

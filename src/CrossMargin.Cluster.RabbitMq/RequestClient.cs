@@ -20,7 +20,7 @@ public sealed class RequestClient : IAsyncDisposable
 {
     private readonly IChannel _channel;
     private readonly ConfirmingPublisher _publisher;
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<ReceivedMessage>> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Action<ReceivedMessage>> _pending = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
 
     private RequestClient(IChannel channel, ConfirmingPublisher publisher, string replyQueue, ILogger logger)
@@ -77,15 +77,83 @@ public sealed class RequestClient : IAsyncDisposable
         TimeSpan timeout,
         CancellationToken cancellationToken = default)
     {
+        var answer = await SendAsync(exchange, routingKey, body, messageId, type, timeout, expires: true, cancellationToken).ConfigureAwait(false);
+        return await answer.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Publishes a request and returns, once the broker has confirmed it, the task of its answer (which fails with a
+    /// <see cref="TimeoutException"/> after <paramref name="timeout"/>): a caller that must keep its requests in order
+    /// awaits each publish before the next and the answers together. Without <paramref name="expires"/> the request
+    /// has no TTL: it waits in its queue however long (a command that must reach its target even after the asker gave
+    /// up on the answer).
+    /// </summary>
+    /// <exception cref="PublishFailedException">The request could not be published.</exception>
+    public async Task<Task<ReceivedMessage>> SendAsync(
+        string exchange,
+        string routingKey,
+        ReadOnlyMemory<byte> body,
+        string messageId,
+        string type,
+        TimeSpan timeout,
+        bool expires,
+        CancellationToken cancellationToken = default)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         var correlationId = Guid.NewGuid().ToString("N");
         var answer = new TaskCompletionSource<ReceivedMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[correlationId] = answer;
+        _pending[correlationId] = m => answer.TrySetResult(m);
         try
         {
-            var options = new PublishOptions { CorrelationId = correlationId, ReplyTo = ReplyQueue, Expiration = timeout, RetryThroughOutage = false };
+            var options = new PublishOptions { CorrelationId = correlationId, ReplyTo = ReplyQueue, Expiration = expires ? timeout : null, RetryThroughOutage = !expires };
             await _publisher.PublishAsync(exchange, routingKey, body, messageId, type, options, cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-            return await answer.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _pending.TryRemove(correlationId, out _);
+            throw;
+        }
+
+        return AwaitAnswerAsync(answer.Task, correlationId, exchange, routingKey, messageId, type, timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Publishes a query that several nodes answer (the requests exchange) and returns every answer that came within
+    /// <paramref name="window"/>; none is not an error. The query expires with the window.
+    /// </summary>
+    /// <exception cref="PublishFailedException">The query could not be published.</exception>
+    public async Task<IReadOnlyList<ReceivedMessage>> CollectAsync(
+        string exchange,
+        string routingKey,
+        ReadOnlyMemory<byte> body,
+        string messageId,
+        string type,
+        TimeSpan window,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        var correlationId = Guid.NewGuid().ToString("N");
+        var answers = new ConcurrentQueue<ReceivedMessage>();
+        _pending[correlationId] = answers.Enqueue;
+        try
+        {
+            var options = new PublishOptions { CorrelationId = correlationId, ReplyTo = ReplyQueue, Expiration = window, RetryThroughOutage = false, Mandatory = false };
+            await _publisher.PublishAsync(exchange, routingKey, body, messageId, type, options, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(window, cancellationToken).ConfigureAwait(false);
+            return answers.ToArray();
+        }
+        finally
+        {
+            _pending.TryRemove(correlationId, out _);
+        }
+    }
+
+    private async Task<ReceivedMessage> AwaitAnswerAsync(
+        Task<ReceivedMessage> answer, string correlationId, string exchange, string routingKey, string messageId, string type, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await answer.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException e)
         {
@@ -119,9 +187,9 @@ public sealed class RequestClient : IAsyncDisposable
     private Task OnReplyAsync(object sender, BasicDeliverEventArgs args)
     {
         var correlationId = args.BasicProperties.CorrelationId;
-        if (correlationId is not null && _pending.TryRemove(correlationId, out var answer))
+        if (correlationId is not null && _pending.TryGetValue(correlationId, out var answer))
         {
-            answer.TrySetResult(new ReceivedMessage(args.Body.ToArray(), args.BasicProperties.MessageId, args.BasicProperties.Type));
+            answer(new ReceivedMessage(args.Body.ToArray(), args.BasicProperties.MessageId, args.BasicProperties.Type));
         }
         else
         {

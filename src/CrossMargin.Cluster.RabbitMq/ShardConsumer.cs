@@ -34,17 +34,17 @@ public sealed class ShardConsumer : IAsyncDisposable
     private long _requeued;
     private long _deadLettered;
 
-    private ShardConsumer(RabbitMqConnection connection, IChannel channel, int shard, ShardDeliveryHandler handler)
+    private ShardConsumer(RabbitMqConnection connection, IChannel channel, int shard, string queueName, ShardDeliveryHandler handler)
     {
         _connection = connection;
         _channel = channel;
         Shard = shard;
-        QueueName = connection.Names.Shard(shard);
+        QueueName = queueName;
         _handler = handler;
         _logger = connection.LoggerFactory.CreateLogger<ShardConsumer>();
     }
 
-    /// <summary>The shard consumed.</summary>
+    /// <summary>The shard consumed; -1 for a queue that is not a shard's (<see cref="StartOnQueueAsync"/>).</summary>
     public int Shard { get; }
 
     /// <summary>The shard's queue.</summary>
@@ -80,8 +80,25 @@ public sealed class ShardConsumer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentOutOfRangeException.ThrowIfNegative(shard);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, connection.Options.ShardCount);
+        return await StartAsync(connection, shard, connection.Names.Shard(shard), handler, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts consuming a durable queue that is not a shard's (the liquidation queue, <see cref="TopologyNames.Liquidation"/>)
+    /// with the same guarantees: ack after the handler, bounded redelivery, stop in phases. Deliveries carry shard -1.
+    /// </summary>
+    public static Task<ShardConsumer> StartOnQueueAsync(RabbitMqConnection connection, string queueName, ShardDeliveryHandler handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentException.ThrowIfNullOrWhiteSpace(queueName);
+        return StartAsync(connection, -1, queueName, handler, cancellationToken);
+    }
+
+    private static async Task<ShardConsumer> StartAsync(RabbitMqConnection connection, int shard, string queueName, ShardDeliveryHandler handler, CancellationToken cancellationToken)
+    {
         var channel = await connection.CreateChannelAsync(publisherConfirms: false, cancellationToken).ConfigureAwait(false);
-        var consumer = new ShardConsumer(connection, channel, shard, handler);
+        var consumer = new ShardConsumer(connection, channel, shard, queueName, handler);
         try
         {
             await channel.BasicQosAsync(0, connection.Options.Prefetch, global: false, cancellationToken).ConfigureAwait(false);
@@ -95,7 +112,7 @@ public sealed class ShardConsumer : IAsyncDisposable
         catch (OperationInterruptedException e) when (e.ShutdownReason is { ReplyCode: 404 })
         {
             await channel.DisposeAsync().ConfigureAwait(false);
-            throw new InvalidOperationException($"Shard queue '{consumer.QueueName}' does not exist: declare the topology (Topology.DeclareAsync) first. {e.ShutdownReason.ReplyText}", e);
+            throw new InvalidOperationException($"Queue '{consumer.QueueName}' does not exist: declare the topology (Topology.DeclareAsync) first. {e.ShutdownReason.ReplyText}", e);
         }
         catch
         {

@@ -57,6 +57,9 @@ public static class Topology
                     await channel.QueueBindAsync(names.Shard(shard), names.Accounts, weight, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
 
+                step = $"queue '{names.Liquidation}' (quorum)";
+                await channel.QueueDeclareAsync(names.Liquidation, durable: true, exclusive: false, autoDelete: false, arguments: ShardQueueArguments(connection), cancellationToken: cancellationToken).ConfigureAwait(false);
+
                 step = $"exchange '{names.Marks}' (fanout)";
                 await channel.ExchangeDeclareAsync(names.Marks, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
                 step = $"exchange '{names.Requests}' (direct)";
@@ -83,7 +86,7 @@ public static class Topology
         }
     }
 
-    /// <summary>The arguments of a shard queue; every node must use the same, or declaring fails.</summary>
+    /// <summary>The arguments of a shard queue and of the liquidation queue; every node must use the same, or declaring fails.</summary>
     internal static Dictionary<string, object?> ShardQueueArguments(RabbitMqConnection connection) => new()
     {
         ["x-queue-type"] = "quorum",

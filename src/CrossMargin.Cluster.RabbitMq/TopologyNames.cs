@@ -30,6 +30,16 @@ public sealed record TopologyNames(string Prefix)
     /// <summary>The direct exchange for cluster-wide queries (routing key = the query's name); replies go to the asker's reply queue.</summary>
     public string Requests => $"{Prefix}.requests";
 
+    /// <summary>
+    /// The durable quorum queue (single active consumer) of the liquidation singleton: breach reports, venue reports of
+    /// liquidation orders and operator requests, consumed only by the node holding the singleton lease. Published to
+    /// through the default exchange (routing key = this name).
+    /// </summary>
+    public string Liquidation => $"{Prefix}.liquidation";
+
+    /// <summary>The routing key, on <see cref="Requests"/>, of the query every node answers with its local accounts' views (auto-deleveraging).</summary>
+    public static string AccountViewsKey => "account-views";
+
     /// <summary>The fanout exchange and the durable queue behind it that hold poison messages.</summary>
     public string DeadLetter => $"{Prefix}.dead-letter";
 
@@ -41,6 +51,9 @@ public sealed record TopologyNames(string Prefix)
 
     /// <summary>The marks queue of node <paramref name="nodeId"/> (exclusive to the node's connection).</summary>
     public string MarksQueue(string nodeId) => $"{Prefix}.marks.{nodeId}";
+
+    /// <summary>The queue through which node <paramref name="nodeId"/> answers cluster-wide queries on <see cref="Requests"/> (exclusive to the node's connection).</summary>
+    public string RequestsQueue(string nodeId) => $"{Prefix}.requests.{nodeId}";
 
     /// <summary>The reply queue of node <paramref name="nodeId"/> (exclusive to the node's connection).</summary>
     public string ReplyQueue(string nodeId) => $"{Prefix}.reply.{nodeId}";

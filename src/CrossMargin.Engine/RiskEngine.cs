@@ -3,6 +3,7 @@ using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
+using CrossMargin.Persistence;
 using CrossMargin.Persistence.Serialization;
 using CrossMargin.Risk.Margin;
 using CrossMargin.Risk.Margin.Scenarios;
@@ -19,16 +20,23 @@ public sealed class RiskEngine
 {
     private readonly TimeSpan _timeout;
 
-    private RiskEngine(ActorSystem system, LatestMarket market, IActorRef accounts, IActorRef prices, IActorRef coordinator, IActorRef fund, TimeSpan timeout)
+    private readonly RiskEngineSettings _settings;
+
+    private RiskEngine(ActorSystem system, LatestMarket market, IActorRef accounts, IActorRef prices, LiquidationSingleton? liquidation, RiskEngineSettings settings)
     {
+        _settings = settings;
+        Liquidation = liquidation;
         System = system;
         Market = market;
         Accounts = accounts;
         Prices = prices;
-        Coordinator = coordinator;
-        InsuranceFund = fund;
-        _timeout = timeout;
+        Coordinator = liquidation?.Coordinator ?? ActorRefs.Nobody;
+        InsuranceFund = liquidation?.InsuranceFund ?? ActorRefs.Nobody;
+        _timeout = settings.AskTimeout;
     }
+
+    /// <summary>What the engine was started with.</summary>
+    public RiskEngineSettings Settings => _settings;
 
     /// <summary>The actor system the engine runs on.</summary>
     public ActorSystem System { get; }
@@ -41,6 +49,9 @@ public sealed class RiskEngine
 
     /// <summary>The price feed: send <see cref="UpdateIndex"/>, <see cref="UpdateMark"/>, <see cref="UpdatePrices"/>.</summary>
     public IActorRef Prices { get; }
+
+    /// <summary>The coordinator and the fund started with the engine (<see cref="RiskEngineSettings.RunLiquidation"/>); null on a cluster node.</summary>
+    public LiquidationSingleton? Liquidation { get; }
 
     /// <summary>The liquidation coordinator: breaches, order reports, halts, queries.</summary>
     public IActorRef Coordinator { get; }
@@ -57,11 +68,10 @@ public sealed class RiskEngine
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
         var market = new LatestMarket(Restamp(settings.OpeningMarket, settings.Assets, system.TimeProvider.GetUtcNow()));
-        var fund = settings.RunLiquidation ? system.ActorOf(InsuranceFundActor.Props(settings.Persistence, market), "insurance-fund") : ActorRefs.Nobody;
 
         // Accounts report breaches to the coordinator and the coordinator works through the account region: accounts
         // start on their first message, after the coordinator exists, so each reads the reference when it starts.
-        IActorRef coordinator = ActorRefs.Nobody;
+        IActorRef coordinator = settings.BreachReports ?? ActorRefs.Nobody;
         var accountSettings = new AccountActorSettings(settings.Persistence, settings.Models, market, ActorRefs.Nobody);
         var fenceOf = settings.ShardFence;
         var accounts = ShardRegion.Start(system, new ShardRegionSettings("account", settings.ShardCount,
@@ -73,10 +83,12 @@ public sealed class RiskEngine
                 Persistence = settings.Persistence with { Fence = () => fenceOf(shard) },
             }).WithMailboxCounter(EngineMetrics.AccountMailboxes),
         });
-        var liquidation = settings.Liquidation;
-        coordinator = !settings.RunLiquidation ? ActorRefs.Nobody : system.ActorOf(LiquidationCoordinator.Props(new LiquidationCoordinatorSettings(settings.Persistence, accounts, fund, market,
-            settings.Models, liquidation.ToParameters(), liquidation.BudgetInterval, liquidation.OrderTimeout, liquidation.AdlCollectWindow)),
-            "liquidation-coordinator");
+        var liquidation = settings.RunLiquidation ? StartLiquidationActors(system, settings, market, accounts, settings.Persistence, "") : null;
+        if (liquidation is not null && settings.BreachReports is null)
+        {
+            coordinator = liquidation.Coordinator;
+        }
+
         // Every scenario model an account may be margined with, composites' components included, gets its vectors built
         // once per snapshot; a model missing here would build them on the first account that needs them after each move.
         var models = new[] { settings.Models.StandardCross, settings.Models.Portfolio, settings.Models.Simm, settings.Models.ValueAtRisk,
@@ -86,7 +98,32 @@ public sealed class RiskEngine
             .Distinct().ToArray();
         var prices = system.ActorOf(PriceFeed.Props(MarketDefinition.Of(market.Current, settings.Assets), market, models, settings.Prices), "prices");
         system.ActorOf(Props.Create(() => new MarketRelay(accounts)), "market-relay");
-        return new RiskEngine(system, market, accounts, prices, coordinator, fund, settings.AskTimeout);
+        return new RiskEngine(system, market, accounts, prices, liquidation, settings);
+    }
+
+    /// <summary>
+    /// Starts the liquidation coordinator and the insurance fund on this engine's system with <paramref name="persistence"/>
+    /// (in a cluster: fenced by the singleton lease), the coordinator working through <paramref name="accounts"/> (in a
+    /// cluster: a relay to the accounts' owners). Both recover from their journals. For an engine started without
+    /// <see cref="RiskEngineSettings.RunLiquidation"/>; <paramref name="incarnation"/> keeps the actors' names unique
+    /// when the singleton comes back to this node.
+    /// </summary>
+    public LiquidationSingleton StartLiquidation(IActorRef accounts, PersistenceServices persistence, string incarnation)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        ArgumentNullException.ThrowIfNull(persistence);
+        return StartLiquidationActors(System, _settings, Market, accounts, persistence, "-" + incarnation);
+    }
+
+    private static LiquidationSingleton StartLiquidationActors(ActorSystem system, RiskEngineSettings settings, LatestMarket market, IActorRef accounts,
+        PersistenceServices persistence, string suffix)
+    {
+        var fund = system.ActorOf(InsuranceFundActor.Props(persistence, market), "insurance-fund" + suffix);
+        var liquidation = settings.Liquidation;
+        var coordinator = system.ActorOf(LiquidationCoordinator.Props(new LiquidationCoordinatorSettings(persistence, accounts, fund, market,
+            settings.Models, liquidation.ToParameters(), liquidation.BudgetInterval, liquidation.OrderTimeout, liquidation.AdlCollectWindow)),
+            "liquidation-coordinator" + suffix);
+        return new LiquidationSingleton(system, coordinator, fund);
     }
 
     private static IEnumerable<ScenarioMarginModel> ScenarioModelsOf(IMarginModel model) => model switch

@@ -1,3 +1,4 @@
+using CrossMargin.Actors;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
@@ -33,8 +34,14 @@ public sealed record RiskEngineSettings(
     public Func<int, WriteFence>? ShardFence { get; init; }
 
     /// <summary>
-    /// Whether this engine runs the liquidation coordinator and the insurance fund. Off on cluster nodes until those
-    /// run as cluster singletons: two nodes writing their one history would conflict.
+    /// Whether this engine runs the liquidation coordinator and the insurance fund from the start. Off on cluster
+    /// nodes, which run them only while they hold the singleton lease (<see cref="RiskEngine.StartLiquidation"/>).
     /// </summary>
     public bool RunLiquidation { get; init; } = true;
+
+    /// <summary>
+    /// Where accounts report breaches instead of this engine's own coordinator: in a cluster, a forwarder to the
+    /// coordinator's node. Null: the coordinator started with the engine (or nobody, without <see cref="RunLiquidation"/>).
+    /// </summary>
+    public IActorRef? BreachReports { get; init; }
 }

@@ -67,6 +67,7 @@ public sealed class LiquidationCoordinator : PersistentActor
     private readonly Dictionary<string, Liquidation> _activeByAccount = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Liquidation> _orderOwner = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _countByAccount = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _completedAt = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Account, string Source), long> _sequences = [];
     private readonly Dictionary<string, (long Interval, decimal Used)> _budgetUsed = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _halted = new(StringComparer.Ordinal);
@@ -198,6 +199,16 @@ public sealed class LiquidationCoordinator : PersistentActor
         // Accounts report on every re-assessment while breached: one liquidation per account at a time.
         if (_activeByAccount.ContainsKey(breach.AccountId))
         {
+            return;
+        }
+
+        // A report assessed at a market no newer than the end of the account's last liquidation is stale: redelivered
+        // through a queue, or overtaken by the liquidation it caused. A breach that persists is reported again at the
+        // next market, which is newer.
+        if (_completedAt.TryGetValue(breach.AccountId, out var completed) && breach.ValuationTime <= completed)
+        {
+            Context.Log.LogDebug("Breach report of {AccountId} at {ValuationTime} predates the end of its last liquidation at {Completed}; ignored",
+                breach.AccountId, breach.ValuationTime, completed);
             return;
         }
 
@@ -674,9 +685,10 @@ public sealed class LiquidationCoordinator : PersistentActor
                 liquidation.AdlTarget = null;
                 liquidation.Phase = Phase.Idle;
                 break;
-            case LiquidationCompleted:
+            case LiquidationCompleted e:
                 liquidation.Phase = Phase.Completed;
                 _activeByAccount.Remove(liquidation.AccountId);
+                _completedAt[liquidation.AccountId] = e.Time;
                 foreach (var id in liquidation.Outstanding.Keys)
                 {
                     _orderOwner.Remove(id);

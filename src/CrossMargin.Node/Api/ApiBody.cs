@@ -25,10 +25,11 @@ internal static class ApiBody
     public static IResult NotReady() =>
         Results.Json(new MessageOutcome("rejected", Code: "notReady", Reason: "The engine is starting; retry shortly."), statusCode: StatusCodes.Status503ServiceUnavailable);
 
-    /// <summary>The answer of a cluster node to a call whose feature does not run on cluster nodes yet.</summary>
-    public static IResult NotInCluster(string feature) =>
-        Results.Json(new MessageOutcome("rejected", Code: "notInClusterMode", Reason: $"{feature} does not run on cluster nodes yet; use an embedded node."),
-            statusCode: StatusCodes.Status501NotImplemented);
+    /// <summary>The answer of a cluster node when no node answered for the liquidation singleton in time.</summary>
+    public static IResult NoLiquidationSingleton(TimeSpan timeout) =>
+        Results.Json(new MessageOutcome("rejected", Code: "noLiquidationSingleton",
+                Reason: $"No node holding the liquidation singleton answered within {timeout.TotalSeconds:0.###} s (none holds it now, or it is moving); retry shortly."),
+            statusCode: StatusCodes.Status503ServiceUnavailable);
 
     /// <summary>A code as clients see it: the enum name in camelCase (<c>WouldBreachMargin</c> -> <c>wouldBreachMargin</c>).</summary>
     public static string Code<TEnum>(TEnum value)

@@ -43,7 +43,8 @@ public static class ApiExtensions
         services.AddOptions<LiquidationOptions>().Bind(configuration.GetSection(LiquidationOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<LiquidationOptions>, LiquidationOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
-        services.AddOptions<ClusterModeOptions>().Bind(configuration.GetSection(ClusterModeOptions.SectionName));
+        services.AddOptions<ClusterModeOptions>().Bind(configuration.GetSection(ClusterModeOptions.SectionName))
+            .Validate(o => o.BreachReportInterval >= TimeSpan.Zero, "Cluster:BreachReportInterval must be zero (every report) or more.").ValidateOnStart();
         services.AddOptions<ClusterNodeOptions>().Bind(configuration.GetSection(ClusterModeOptions.SectionName));
         services.AddOptions<RabbitMqOptions>().Bind(configuration.GetSection(RabbitMqOptions.SectionName));
         services.AddSingleton<EngineHost>();

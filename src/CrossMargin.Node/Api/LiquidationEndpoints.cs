@@ -1,5 +1,7 @@
+using System.Text.Json;
 using CrossMargin.Actors;
 using CrossMargin.Engine.Liquidations;
+using CrossMargin.Node.Clustering;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Security;
 
@@ -8,6 +10,8 @@ namespace CrossMargin.Node.Api;
 /// <summary>
 /// Liquidations, the insurance fund and the operator's halt switch, plus the venue's report of a liquidation order's
 /// outcome. Halts and fund deposits are admin calls (an admin token, audited); the report is the venue's (ingest).
+/// On a cluster node every call goes through the liquidation queue to the node holding the liquidation singleton,
+/// which answers as it would itself; with no holder within the ask timeout the answer is 503.
 /// </summary>
 public static class LiquidationEndpoints
 {
@@ -16,30 +20,12 @@ public static class LiquidationEndpoints
     {
         ArgumentNullException.ThrowIfNull(routes);
         var api = routes.MapGroup("/api/v1");
-
-        // The coordinator and the fund are not cluster singletons yet: a cluster node says so rather than time out.
-        api.AddEndpointFilter(async (context, next) =>
-            context.HttpContext.RequestServices.GetRequiredService<EngineHost>().Cluster is null ? await next(context) : ApiBody.NotInCluster("Liquidation and the insurance fund"));
-        api.MapGet("/liquidations", async (EngineHost host, CancellationToken cancellation) =>
-            host.Engine is { } engine ? Results.Ok(ListOf(await engine.GetLiquidationsAsync(cancellation))) : ApiBody.NotReady());
-        api.MapGet("/liquidations/{liquidationId}", async (string liquidationId, EngineHost host, CancellationToken cancellation) =>
-        {
-            if (host.Engine is not { } engine)
-            {
-                return ApiBody.NotReady();
-            }
-
-            try
-            {
-                var history = await engine.GetLiquidationAsync(liquidationId, cancellation);
-                return Results.Ok(new { history.LiquidationId, history.AccountId, history.Status, steps = history.Steps.Select(StepOf).ToArray() });
-            }
-            catch (Exception e) when (e is not AskTimeoutException and not OperationCanceledException)
-            {
-                return Results.NotFound(new MessageOutcome("rejected", Code: "unknownLiquidation", Reason: e.Message));
-            }
-        });
-        api.MapPost("/liquidation-reports", (LiquidationOrderReport? report, EngineHost host) =>
+        api.MapGet("/liquidations", (EngineHost host, CancellationToken cancellation) =>
+            AnswerAsync(host, ClusterMessageTypes.ListLiquidations, new LiquidationRequest(), (l, t, c) => LiquidationAnswers.ListAsync(l.Coordinator, t, c), cancellation));
+        api.MapGet("/liquidations/{liquidationId}", (string liquidationId, EngineHost host, CancellationToken cancellation) =>
+            AnswerAsync(host, ClusterMessageTypes.ShowLiquidation, new LiquidationRequest(Id: liquidationId),
+                (l, t, c) => LiquidationAnswers.ShowAsync(l.Coordinator, liquidationId, t, c), cancellation));
+        api.MapPost("/liquidation-reports", async (LiquidationOrderReport? report, EngineHost host, CancellationToken cancellation) =>
         {
             if (report is null || string.IsNullOrWhiteSpace(report.OrderId) || report.FilledQuantity < 0 || report.AveragePrice < 0
                 || (report.FilledQuantity > 0 && report.AveragePrice == 0))
@@ -53,11 +39,20 @@ public static class LiquidationEndpoints
                 return ApiBody.NotReady();
             }
 
-            engine.Coordinator.Tell(report, ActorRefs.Nobody);
+            if (host.Cluster is { } cluster)
+            {
+                // Durable in the liquidation queue once confirmed: it reaches the coordinator whenever a node holds it.
+                await cluster.PublishLiquidationReportAsync(report, cancellation);
+            }
+            else
+            {
+                engine.Coordinator.Tell(report, ActorRefs.Nobody);
+            }
+
             return Results.Accepted(value: new MessageOutcome("accepted", report.OrderId));
         }).RequireAccess(AccessLevel.Ingest);
-        api.MapGet("/insurance-fund", async (EngineHost host, CancellationToken cancellation) =>
-            host.Engine is { } engine ? Results.Ok(await engine.GetInsuranceFundAsync(cancellation)) : ApiBody.NotReady());
+        api.MapGet("/insurance-fund", (EngineHost host, CancellationToken cancellation) =>
+            AnswerAsync(host, ClusterMessageTypes.ShowFund, new LiquidationRequest(), (l, t, c) => LiquidationAnswers.FundAsync(l.InsuranceFund, t, c), cancellation));
         api.MapPost("/insurance-fund/deposits", async (DepositToInsuranceFund? deposit, EngineHost host, HttpContext context, CancellationToken cancellation) =>
         {
             if (deposit is null || string.IsNullOrWhiteSpace(deposit.RequestId) || string.IsNullOrWhiteSpace(deposit.Asset) || deposit.Amount <= 0)
@@ -65,35 +60,18 @@ public static class LiquidationEndpoints
                 return Results.BadRequest(new MessageOutcome("rejected", Code: "malformed", Reason: "A fund deposit needs a requestId, an asset and a positive amount."));
             }
 
-            if (host.Engine is not { } engine)
-            {
-                return ApiBody.NotReady();
-            }
-
-            var reply = await engine.DepositToInsuranceFundAsync(deposit, cancellation);
+            var result = await AnswerAsync(host, ClusterMessageTypes.FundDeposit, deposit, (l, t, c) => LiquidationAnswers.DepositAsync(l.InsuranceFund, deposit, t, c),
+                ClusterWireJsonContext.Default.DepositToInsuranceFund, cancellation);
             AuditLog.Describe(context, $"insurance fund deposit {deposit.RequestId}: {deposit.Amount} {deposit.Asset}");
-            return reply is InsuranceFundRejected rejected
-                ? Results.UnprocessableEntity(new MessageOutcome("rejected", deposit.RequestId, "refused", rejected.ToString()))
-                : Results.Ok(reply);
+            return result;
         }).RequireAccess(AccessLevel.Admin);
-        api.MapGet("/liquidation-halts", async (EngineHost host, CancellationToken cancellation) =>
-            host.Engine is { } engine ? Results.Ok(await engine.Coordinator.Ask<HaltedInstruments>(GetHaltedInstruments.Instance, null, cancellation)) : ApiBody.NotReady());
+        api.MapGet("/liquidation-halts", (EngineHost host, CancellationToken cancellation) =>
+            AnswerAsync(host, ClusterMessageTypes.ListHalts, new LiquidationRequest(), (l, t, c) => LiquidationAnswers.HaltsAsync(l.Coordinator, t, c), cancellation));
         api.MapPut("/liquidation-halts/{symbol}", (string symbol, EngineHost host, HttpContext context, CancellationToken cancellation) =>
             SetHaltAsync(symbol, halt: true, host, context, cancellation)).RequireAccess(AccessLevel.Admin);
         api.MapDelete("/liquidation-halts/{symbol}", (string symbol, EngineHost host, HttpContext context, CancellationToken cancellation) =>
             SetHaltAsync(symbol, halt: false, host, context, cancellation)).RequireAccess(AccessLevel.Admin);
     }
-
-    /// <summary>
-    /// A step with its kind and every field: declared as the interface, a step would be written with the interface's
-    /// two properties only.
-    /// </summary>
-    private static object StepOf(ILiquidationEvent step) => new { kind = step.GetType().Name, step = (object)step };
-
-    private static object ListOf(LiquidationList list) => new
-    {
-        liquidations = list.Liquidations.Select(l => new { l.LiquidationId, l.AccountId, l.Status, l.StartedAt, l.Steps, lastStep = StepOf(l.LastStep) }).ToArray(),
-    };
 
     private static async Task<IResult> SetHaltAsync(string symbol, bool halt, EngineHost host, HttpContext context, CancellationToken cancellation)
     {
@@ -107,8 +85,41 @@ public static class LiquidationEndpoints
             return Results.Problem($"Unknown instrument {symbol}.", statusCode: StatusCodes.Status404NotFound, title: "Unknown instrument");
         }
 
-        var halted = await engine.SetLiquidationHaltAsync(symbol, halt, cancellation);
+        var result = await AnswerAsync(host, halt ? ClusterMessageTypes.Halt : ClusterMessageTypes.Resume, new LiquidationRequest(Symbol: symbol),
+            (l, t, c) => LiquidationAnswers.SetHaltAsync(l.Coordinator, symbol, halt, t, c), cancellation);
         AuditLog.Describe(context, $"forced liquidation {(halt ? "halted" : "resumed")} on {symbol}");
-        return Results.Ok(halted);
+        return result;
+    }
+
+    private static Task<IResult> AnswerAsync(
+        EngineHost host, string type, LiquidationRequest request, Func<LiquidationSingleton, TimeSpan, CancellationToken, Task<(int Status, object Body)>> local,
+        CancellationToken cancellation) =>
+        AnswerAsync(host, type, request, local, ClusterWireJsonContext.Default.LiquidationRequest, cancellation);
+
+    /// <summary>Answers locally on an embedded node; on a cluster node asks the singleton's holder through the broker.</summary>
+    private static async Task<IResult> AnswerAsync<T>(
+        EngineHost host, string type, T request, Func<LiquidationSingleton, TimeSpan, CancellationToken, Task<(int Status, object Body)>> local,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> json, CancellationToken cancellation)
+    {
+        if (host.Engine is not { } engine)
+        {
+            return ApiBody.NotReady();
+        }
+
+        if (host.Cluster is { } cluster)
+        {
+            try
+            {
+                var relayed = await cluster.RequestLiquidationAsync(type, JsonSerializer.SerializeToUtf8Bytes(request, json), host.AskTimeout, cancellation);
+                return Results.Json(relayed.Body, statusCode: relayed.Status);
+            }
+            catch (TimeoutException)
+            {
+                return ApiBody.NoLiquidationSingleton(host.AskTimeout);
+            }
+        }
+
+        var (status, body) = await local(engine.Liquidation!, host.AskTimeout, cancellation);
+        return Results.Json(body, statusCode: status);
     }
 }

@@ -1,7 +1,8 @@
 using System.Text.Json;
-using CrossMargin.Actors;
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
 using CrossMargin.Node.Accounts;
+using CrossMargin.Node.Clustering;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Operations;
 using CrossMargin.Node.Security;
@@ -146,8 +147,28 @@ public static class RiskEndpoints
         }
 
         var views = await live.GetAsync(cancellation);
-        // A cluster node runs no insurance fund until the fund is a cluster singleton; the node that runs it reports it.
-        var fund = engine.InsuranceFund.Equals(ActorRefs.Nobody) ? null : await engine.GetInsuranceFundAsync(cancellation);
+        // One fund for the cluster: the answering node reads it from the liquidation singleton's holder (its members'
+        // local parts leave it out); unknown when no node holds the singleton within the ask timeout.
+        InsuranceFundView? fund = null;
+        if (host.Cluster is { } holderOf)
+        {
+            if (scope != ClusterFanOut.LocalScope)
+            {
+                try
+                {
+                    fund = (await holderOf.RequestLiquidationAsync(ClusterMessageTypes.ShowFund, "{}"u8.ToArray(), host.AskTimeout, cancellation)).ReadBody<InsuranceFundView>();
+                }
+                catch (TimeoutException)
+                {
+                    fund = null;
+                }
+            }
+        }
+        else
+        {
+            fund = await engine.GetInsuranceFundAsync(cancellation);
+        }
+
         var self = host.Cluster?.Options.NodeId ?? host.Node.Name;
         var local = StressRunner.Run(request, before, stressed, views, models, fund, self);
         if (host.Cluster is { } cluster && scope != ClusterFanOut.LocalScope)

@@ -4,8 +4,9 @@ using System.Text.Json.Serialization;
 namespace CrossMargin.Node.Clustering;
 
 /// <summary>
-/// The answer of a shard's owner to an account request that came through the broker: the HTTP status and JSON body
-/// the owner would have answered itself, so any node relays it unchanged.
+/// The answer of a shard's owner to an account request that came through the broker (or of the liquidation singleton's
+/// holder to an operator's request): the HTTP status and JSON body that node would have answered itself, so any node
+/// relays it unchanged.
 /// </summary>
 /// <param name="Status">The HTTP status: 200 accepted or duplicate, 400 malformed, 404 unknown account, 422 refused.</param>
 /// <param name="Body">The JSON body.</param>
@@ -26,6 +27,10 @@ public sealed record AccountReply(int Status, JsonElement Body)
 
     /// <summary>The shard whose queue the request came through: the account's shard.</summary>
     public int? Shard { get; init; }
+
+    /// <summary>The body read as <typeparamref name="T"/>, as the API wrote it.</summary>
+    /// <exception cref="JsonException">The body is not a <typeparamref name="T"/>.</exception>
+    public T ReadBody<T>() => Body.Deserialize<T>(Json) ?? throw new JsonException($"An empty {typeof(T).Name}.");
 
     /// <summary>The bytes that travel back.</summary>
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, Json);

@@ -11,4 +11,10 @@ public sealed class ClusterModeOptions
 
     /// <summary>The PostgreSQL database every member shares (journal, snapshots, leases, membership).</summary>
     public string PostgresConnectionString { get; set; } = "";
+
+    /// <summary>
+    /// How often, at most, an account in liquidation or bankrupt has its breach report published to the liquidation
+    /// queue (a change of status always is): accounts re-report on every re-assessment, and the coordinator needs one.
+    /// </summary>
+    public TimeSpan BreachReportInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -17,7 +17,9 @@ namespace CrossMargin.Node.Clustering;
 /// A node as a cluster member: the journal in the shared PostgreSQL database (writes fenced by shard leases), the
 /// engine's accounts fed from the shard queues this node holds leases for, marks from the fanout exchange, and account
 /// requests (messages, account queries, pre-trade checks) from any node relayed through the broker to the owner.
-/// Liquidation does not run on cluster nodes yet.
+/// Liquidation runs as a cluster singleton: accounts' breach reports go to the liquidation queue, the node holding the
+/// singleton lease runs the coordinator and the insurance fund (see <see cref="ShardQueueHost"/>), and the engine's
+/// facts for the venue go to the outbound exchanges (<see cref="OutboundBridge"/>).
 /// </summary>
 public sealed class ClusterRuntime : IAsyncDisposable
 {
@@ -31,6 +33,8 @@ public sealed class ClusterRuntime : IAsyncDisposable
     private ConfirmingPublisher? _publisher;
     private RequestClient? _requests;
     private MarksSubscriber? _marks;
+    private RequestSubscriber? _queries;
+    private OutboundBridge? _outbound;
     private ClusterNode? _node;
     private int _disposed;
 
@@ -70,7 +74,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
     /// </summary>
     public static async Task<ClusterRuntime> StartAsync(
         ClusterNodeOptions cluster, ClusterModeOptions mode, RabbitMqOptions rabbit, JournalOptions journal, PersistenceOptions persistence,
-        Func<PersistenceServices, Func<int, WriteFence>, (ActorSystem System, RiskEngine Engine)> startEngine,
+        Func<PersistenceServices, Func<int, WriteFence>, IActorRef, (ActorSystem System, RiskEngine Engine)> startEngine,
         ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cluster);
@@ -91,7 +95,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
         var runtime = new ClusterRuntime(store, coordination, writer, new ShardQueueHost(log), log);
         try
         {
-            await runtime.StartAsync(cluster, rabbit, persistence, startEngine, loggerFactory, cancellationToken).ConfigureAwait(false);
+            await runtime.StartAsync(cluster, mode, rabbit, persistence, startEngine, loggerFactory, time, cancellationToken).ConfigureAwait(false);
             return runtime;
         }
         catch
@@ -109,6 +113,32 @@ public sealed class ClusterRuntime : IAsyncDisposable
     {
         var reply = await _requests!.RequestAsync(Names.Accounts, accountId, body, messageId, type, timeout, cancellationToken).ConfigureAwait(false);
         return AccountReply.Parse(reply.Body);
+    }
+
+    /// <summary>The coordinator and the fund while this node holds the liquidation singleton; null otherwise.</summary>
+    public Engine.Liquidations.LiquidationSingleton? Liquidation => _host.Liquidation;
+
+    /// <summary>Where this node's accounts report breaches (to the liquidation queue).</summary>
+    public BreachForwarder Breaches { get; private set; } = null!;
+
+    /// <summary>
+    /// Sends an operator's request of AMQP type <paramref name="type"/> (<see cref="ClusterMessageTypes"/>) through the
+    /// liquidation queue to the node holding the liquidation singleton and returns its answer.
+    /// </summary>
+    /// <exception cref="TimeoutException">No node answered in time: none holds the singleton, or it is moving.</exception>
+    public async Task<AccountReply> RequestLiquidationAsync(string type, ReadOnlyMemory<byte> body, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var reply = await _requests!.RequestAsync("", Names.Liquidation, body, Guid.NewGuid().ToString("N"), type, timeout, cancellationToken).ConfigureAwait(false);
+        return AccountReply.Parse(reply.Body);
+    }
+
+    /// <summary>Publishes the venue's report of a liquidation order to the liquidation queue; done once the broker confirmed it.</summary>
+    public Task PublishLiquidationReportAsync(Engine.Liquidations.LiquidationOrderReport report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(report, ClusterWireJsonContext.Default.LiquidationOrderReport);
+        var id = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"report:{report.OrderId}:{report.FilledQuantity}:{report.AveragePrice}");
+        return _publisher!.PublishAsync("", Names.Liquidation, body, id, ClusterMessageTypes.OrderReport, cancellationToken: cancellationToken);
     }
 
     /// <summary>Publishes a prices message to every node (each validates and applies it to its own price actors).</summary>
@@ -160,11 +190,15 @@ public sealed class ClusterRuntime : IAsyncDisposable
             _node = null;
         }
 
+        await DisposeQuietlyAsync(_queries);
+        await DisposeQuietlyAsync(_outbound);
         await DisposeQuietlyAsync(_marks);
         await DisposeQuietlyAsync(_requests);
         await DisposeQuietlyAsync(_publisher);
         await DisposeQuietlyAsync(_connection);
         _marks = null;
+        _queries = null;
+        _outbound = null;
         _requests = null;
         _publisher = null;
         _connection = null;
@@ -180,9 +214,9 @@ public sealed class ClusterRuntime : IAsyncDisposable
     }
 
     private async Task StartAsync(
-        ClusterNodeOptions cluster, RabbitMqOptions rabbit, PersistenceOptions persistence,
-        Func<PersistenceServices, Func<int, WriteFence>, (ActorSystem System, RiskEngine Engine)> startEngine,
-        ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        ClusterNodeOptions cluster, ClusterModeOptions mode, RabbitMqOptions rabbit, PersistenceOptions persistence,
+        Func<PersistenceServices, Func<int, WriteFence>, IActorRef, (ActorSystem System, RiskEngine Engine)> startEngine,
+        ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
     {
         Options = cluster;
         Membership = new PostgresMembership(_coordination);
@@ -191,13 +225,25 @@ public sealed class ClusterRuntime : IAsyncDisposable
         var registry = RiskEngine.RegisterEvents(new EventTypeRegistry());
         var services = new PersistenceServices(_store.Journal, _writer, _store.SnapshotStore, registry, cluster.NodeId, persistence);
         var node = _node;
-        (_system, Engine) = startEngine(services, node.FenceFor);
+        Breaches = new BreachForwarder(() => _publisher, new TopologyNames(rabbit.Prefix).Liquidation, mode.BreachReportInterval, time,
+            loggerFactory.CreateLogger<BreachForwarder>());
+        (_system, Engine) = startEngine(services, node.FenceFor, Breaches);
 
         _connection = await RabbitMqConnection.ConnectAsync(rabbit, loggerFactory, cancellationToken).ConfigureAwait(false);
         await Topology.DeclareAsync(_connection, cancellationToken).ConfigureAwait(false);
         _publisher = await ConfirmingPublisher.CreateAsync(_connection, cancellationToken).ConfigureAwait(false);
         _requests = await RequestClient.StartAsync(_connection, cluster.NodeId, cancellationToken).ConfigureAwait(false);
         _host.Attach(Engine, _connection, _publisher, cluster.NodeId);
+        var liquidation = Engine.Settings.Liquidation;
+        _host.AttachLiquidation(services, _requests, Engine.Settings.AskTimeout, liquidation.AdlCollectWindow / 2);
+        _outbound = new OutboundBridge(_publisher, _connection.Names, loggerFactory.CreateLogger<OutboundBridge>());
+        foreach (var fact in OutboundBridge.Facts)
+        {
+            _system.EventStream.Subscribe(_outbound, fact);
+        }
+
+        _queries = await RequestSubscriber.StartAsync(_connection, cluster.NodeId, [TopologyNames.AccountViewsKey],
+            m => AnswerAccountViewsAsync(m, liquidation.AdlCollectWindow / 4), cancellationToken).ConfigureAwait(false);
         _marks = await MarksSubscriber.StartAsync(_connection, cluster.NodeId, ApplyPricesAsync, cancellationToken).ConfigureAwait(false);
         await _node.JoinAsync(startLoop: true, cancellationToken).ConfigureAwait(false);
         _log.LogInformation("Node {Node} joined the cluster: {Shards} shards over PostgreSQL leases and RabbitMQ queues", cluster.NodeId, cluster.ShardCount);
@@ -218,6 +264,28 @@ public sealed class ClusterRuntime : IAsyncDisposable
         {
             await Engine.UpdatePriceAsync(update).ConfigureAwait(false);
         }
+    }
+
+    // Auto-deleveraging on the singleton's node asks every node for its accounts in an underlying: answered with the
+    // views this node's live accounts send within the window.
+    private async Task AnswerAccountViewsAsync(ReceivedMessage message, TimeSpan window)
+    {
+        if (message.ReplyTo is not { } replyTo || message.CorrelationId is not { } correlation)
+        {
+            return;
+        }
+
+        var query = System.Text.Json.JsonSerializer.Deserialize(message.Body.Span, ClusterWireJsonContext.Default.AccountViewsQuery);
+        if (query is null)
+        {
+            return;
+        }
+
+        var collector = new LocalViewCollector();
+        Engine.Accounts.Tell(new Cluster.Sharding.ShardBroadcast(CrossMargin.Engine.Accounts.GetAccount.Instance, query.Topics.ToHashSet(StringComparer.Ordinal)), collector);
+        await Task.Delay(window).ConfigureAwait(false);
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new AccountViewList(collector.Views), ClusterWireJsonContext.Default.AccountViewList);
+        await _publisher!.ReplyAsync(replyTo, correlation, body, message.MessageId ?? correlation, "reply").ConfigureAwait(false);
     }
 
     private static async ValueTask DisposeQuietlyAsync(IAsyncDisposable? disposable)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Contracts;
 using CrossMargin.Engine;
@@ -31,6 +32,12 @@ public sealed class ShardDeliveries
     public async Task HandleAsync(ShardDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
+        if (delivery.Type is { } type && type.StartsWith(ClusterMessageTypes.InternalPrefix, StringComparison.Ordinal))
+        {
+            await HandleInternalAsync(delivery, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var reply = await AnswerAsync(delivery, cancellationToken).ConfigureAwait(false);
         if (delivery.ReplyTo is { } replyTo && delivery.CorrelationId is { } correlation)
         {
@@ -38,6 +45,50 @@ public sealed class ShardDeliveries
             await _publisher.ReplyAsync(replyTo, correlation, reply.ToBytes(), delivery.MessageId ?? correlation, "reply", cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// The liquidation coordinator's messages (from the singleton's node, through the accounts exchange): applied like
+    /// the venue's, answered in wire form (<see cref="AccountCommandAnswer"/>) for the coordinator.
+    /// </summary>
+    private async Task HandleInternalAsync(ShardDelivery delivery, CancellationToken cancellationToken)
+    {
+        object? message;
+        try
+        {
+            message = ReadInternal(delivery.Type!, delivery.Body);
+        }
+        catch (JsonException e)
+        {
+            message = null;
+            _log.LogWarning(e, "Shard {Shard}: unreadable coordinator message {MessageId} ({Type}) for {Account}", delivery.Shard, delivery.MessageId, delivery.Type, delivery.AccountId);
+        }
+
+        if (message is null)
+        {
+            // Redelivery cannot make it readable; the coordinator times out and asks again.
+            _log.LogWarning("Shard {Shard}: coordinator message {MessageId} of type {Type} for {Account} refused", delivery.Shard, delivery.MessageId, delivery.Type, delivery.AccountId);
+            return;
+        }
+
+        var answer = await _engine.SendToShardAsync(delivery.Shard, delivery.AccountId, message, cancellationToken).ConfigureAwait(false);
+        if (delivery.ReplyTo is { } replyTo && delivery.CorrelationId is { } correlation)
+        {
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(AccountCommandAnswer.Of(delivery.AccountId, answer), ClusterWireJsonContext.Default.AccountCommandAnswer);
+            await _publisher.ReplyAsync(replyTo, correlation, bytes, delivery.MessageId ?? correlation, "reply", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The engine's message for a coordinator message of <paramref name="type"/>; null for a type no node knows.</summary>
+    /// <exception cref="JsonException">The body is not of the type.</exception>
+    internal static object? ReadInternal(string type, ReadOnlyMemory<byte> body) => type switch
+    {
+        ClusterMessageTypes.GetAccountView => GetAccount.Instance,
+        ClusterMessageTypes.CancelAllOrders => JsonSerializer.Deserialize(body.Span, ClusterWireJsonContext.Default.CancelAllOrders),
+        ClusterMessageTypes.ChargeLiquidationFee => JsonSerializer.Deserialize(body.Span, ClusterWireJsonContext.Default.ChargeLiquidationFee),
+        ClusterMessageTypes.CoverDeficit => JsonSerializer.Deserialize(body.Span, ClusterWireJsonContext.Default.CoverDeficit),
+        ClusterMessageTypes.AdlExecution => JsonSerializer.Deserialize(body.Span, ClusterWireJsonContext.Default.ApplyExecution),
+        _ => null,
+    };
 
     // Everything up to the account's Tell runs before the first await, so deliveries reach each account in queue order.
     private async Task<AccountReply> AnswerAsync(ShardDelivery delivery, CancellationToken cancellationToken)

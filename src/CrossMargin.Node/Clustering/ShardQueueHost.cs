@@ -5,6 +5,8 @@ using CrossMargin.Cluster.Leases;
 using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Persistence;
 
 namespace CrossMargin.Node.Clustering;
 
@@ -12,7 +14,10 @@ namespace CrossMargin.Node.Clustering;
 /// Serves the shards the cluster gives this node: a shard starts when its queue's consumer starts (its accounts then
 /// start on their first delivery, writing under the shard's fence) and stops in the hand-off's phases: the consumer
 /// stops taking deliveries and waits for those in flight (each acked once its events are durable), then the shard's
-/// accounts stop. Singletons other than the shard coordinator are not run on cluster nodes yet.
+/// accounts stop. The liquidation singleton (<see cref="LiquidationSingletonName"/>) runs the coordinator and the
+/// insurance fund while the node holds its lease: on gain they start with their writes fenced by the lease, recover
+/// from their journals and take the liquidation queue; on loss or hand-off the queue's consumer stops (in-flight
+/// deliveries acked once handled), then the actors stop, before the lease is released.
 /// </summary>
 public sealed class ShardQueueHost : IClusterHost
 {
@@ -22,6 +27,16 @@ public sealed class ShardQueueHost : IClusterHost
     private RabbitMqConnection? _connection;
     private RiskEngine? _engine;
     private ShardDeliveries? _deliveries;
+    private ConfirmingPublisher? _publisher;
+    private string _nodeId = "";
+    private LiquidationHosting? _hosting;
+    private RunningLiquidation? _liquidation;
+
+    /// <summary>The name of the liquidation singleton (its lease is <c>singleton/liquidation-coordinator</c>).</summary>
+    public const string LiquidationSingletonName = "liquidation-coordinator";
+
+    /// <summary>The coordinator and the fund while this node holds the liquidation singleton; null otherwise.</summary>
+    public LiquidationSingleton? Liquidation => _liquidation?.Singleton;
 
     /// <summary>Creates the host; <see cref="Attach"/> it before the node joins.</summary>
     public ShardQueueHost(ILogger log) => _log = log ?? throw new ArgumentNullException(nameof(log));
@@ -38,7 +53,14 @@ public sealed class ShardQueueHost : IClusterHost
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _connection = connection ?? throw new ArgumentNullException(nameof(connection));
         _deliveries = new ShardDeliveries(engine, publisher, nodeId, _log);
+        _publisher = publisher;
+        _nodeId = nodeId;
     }
+
+    /// <summary>Gives the host what the liquidation singleton runs with; without it the singleton's lease is held but nothing runs.</summary>
+    public void AttachLiquidation(PersistenceServices persistence, RequestClient requests, TimeSpan askTimeout, TimeSpan collectWindow) =>
+        _hosting = new LiquidationHosting(persistence ?? throw new ArgumentNullException(nameof(persistence)), requests ?? throw new ArgumentNullException(nameof(requests)),
+            askTimeout, collectWindow);
 
     /// <inheritdoc />
     public async Task StartShardAsync(int shardId, Lease lease, CancellationToken cancellationToken)
@@ -74,18 +96,64 @@ public sealed class ShardQueueHost : IClusterHost
     }
 
     /// <inheritdoc />
-    public Task StartSingletonAsync(string name, Lease lease, CancellationToken cancellationToken)
+    public async Task StartSingletonAsync(string name, Lease lease, CancellationToken cancellationToken)
     {
-        _log.LogWarning("Singleton {Singleton} is not run on cluster nodes yet; its lease is held but nothing runs", name);
-        return Task.CompletedTask;
+        ArgumentNullException.ThrowIfNull(lease);
+        if (name != LiquidationSingletonName || _hosting is not { } hosting || _engine is not { } engine)
+        {
+            _log.LogWarning("Singleton {Singleton} is not run on this node; its lease is held but nothing runs", name);
+            return;
+        }
+
+        // The epoch never changes while this node holds the lease (renewals keep it): the fence is fixed for this run.
+        var fence = lease.ToFence();
+        var relay = new AccountRelay(hosting.Requests, _publisher!, _connection!.Names, hosting.AskTimeout, hosting.CollectWindow, _log);
+        var singleton = engine.StartLiquidation(relay, hosting.Persistence with { Fence = () => fence }, lease.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var deliveries = new LiquidationDeliveries(singleton, _publisher!, _nodeId, hosting.AskTimeout, _log);
+        ShardConsumer consumer;
+        try
+        {
+            consumer = await ShardConsumer.StartOnQueueAsync(_connection, _connection.Names.Liquidation, deliveries.HandleAsync, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await singleton.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            await relay.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        _liquidation = new RunningLiquidation(singleton, relay, consumer);
+        _log.LogInformation("Liquidation coordinator and insurance fund run on this node under lease epoch {Epoch}", lease.Epoch);
     }
 
     /// <inheritdoc />
-    public Task StopSingletonAsync(string name, StopReason reason, CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StopSingletonAsync(string name, StopReason reason, CancellationToken cancellationToken)
+    {
+        if (name != LiquidationSingletonName || Interlocked.Exchange(ref _liquidation, null) is not { } running)
+        {
+            return;
+        }
+
+        // In phases: no new deliveries (in-flight ones acked once the coordinator has them), then the actors, then the relay.
+        await running.Consumer.DisposeAsync().ConfigureAwait(false);
+        if (!await running.Singleton.StopAsync(TimeSpan.FromSeconds(10)).WaitAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _log.LogWarning("The liquidation actors did not stop in time; their writes are fenced by the lease's epoch");
+        }
+
+        await running.Relay.DisposeAsync().ConfigureAwait(false);
+        _log.LogInformation("Liquidation coordinator and insurance fund stopped on this node ({Reason})", reason);
+    }
 
     /// <summary>Drops every consumer without waiting, as a crash would (their unacked deliveries go back to the queues).</summary>
     internal async Task AbandonAsync()
     {
+        if (Interlocked.Exchange(ref _liquidation, null) is { } running)
+        {
+            await running.Consumer.DisposeAsync().ConfigureAwait(false);
+            await running.Relay.DisposeAsync().ConfigureAwait(false);
+        }
+
         foreach (var shard in _consumers.Keys.ToArray())
         {
             if (_consumers.TryRemove(shard, out var consumer))
@@ -94,4 +162,8 @@ public sealed class ShardQueueHost : IClusterHost
             }
         }
     }
+
+    private sealed record LiquidationHosting(PersistenceServices Persistence, RequestClient Requests, TimeSpan AskTimeout, TimeSpan CollectWindow);
+
+    private sealed record RunningLiquidation(LiquidationSingleton Singleton, AccountRelay Relay, ShardConsumer Consumer);
 }

@@ -164,13 +164,20 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
                 cluster.HttpAddress = _node.HttpUrl;
             }
 
-            Cluster = await ClusterRuntime.StartAsync(cluster, _clusterMode.Value, _rabbit.Value, _journal.Value, _persistence.Value, (services, fence) =>
+            // Every coordinator-role node may take the liquidation singleton; whichever takes its lease first runs it.
+            if (!cluster.Singletons.Contains(ShardQueueHost.LiquidationSingletonName, StringComparer.Ordinal))
+            {
+                cluster.Singletons.Add(ShardQueueHost.LiquidationSingletonName);
+            }
+
+            Cluster = await ClusterRuntime.StartAsync(cluster, _clusterMode.Value, _rabbit.Value, _journal.Value, _persistence.Value, (services, fence, breaches) =>
             {
                 var system = ActorSystem.Create("crossmargin", _actors, _loggerFactory, _time);
                 var settings = new RiskEngineSettings(market, assets, Models, services, cluster.ShardCount, _prices.Value, _liquidation.Value, _actors.Value.AskTimeout)
                 {
                     ShardFence = fence,
                     RunLiquidation = false,
+                    BreachReports = breaches,
                 };
                 return (system, RiskEngine.Start(system, settings));
             }, _loggerFactory, _time, cancellationToken);

@@ -191,13 +191,14 @@ internal static class ClusterBenchmark
         var cluster = new ClusterNodeOptions { NodeId = name, HttpAddress = "in-process", ShardCount = shards };
         var actors = new ActorSystemOptions();
         return await ClusterRuntime.StartAsync(cluster, new ClusterModeOptions { Enabled = true, PostgresConnectionString = database }, rabbit,
-            new JournalOptions(), new PersistenceOptions(), (services, fence) =>
+            new JournalOptions(), new PersistenceOptions(), (services, fence, breaches) =>
             {
                 var system = ActorSystem.Create(name, actors);
                 return (system, RiskEngine.Start(system, new RiskEngineSettings(market, assets, models, services, shards, new PriceOptions(), new LiquidationOptions(), actors.AskTimeout)
                 {
                     ShardFence = fence,
                     RunLiquidation = false,
+                    BreachReports = breaches,
                 }));
             }, NullLoggerFactory.Instance, TimeProvider.System, CancellationToken.None).ConfigureAwait(false);
     }

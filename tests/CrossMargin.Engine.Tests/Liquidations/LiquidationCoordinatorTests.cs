@@ -1,7 +1,9 @@
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Risk.Liquidation;
+using CrossMargin.Risk.Margin;
 using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
 
 namespace CrossMargin.Engine.Tests.Liquidations;
@@ -186,6 +188,43 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         var adl = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
         Assert.Equal(58_600m, adl.BankruptcyPrice);
         Assert.Equal(0.3625m, Math.Round(adl.Fills[0].Score, 4));
+    }
+
+    [Fact]
+    public void A_breach_report_redelivered_after_the_liquidation_ended_starts_none_and_a_newer_breach_starts_the_next()
+    {
+        OpenLong("acc-1");
+        MoveBtc(59_230m);
+        Fill("acc-1", FirstOrder, OrderSide.Sell, 0.2m, 59_230m);
+        AwaitCompleted(Liquidation);
+        var ended = Clock.GetUtcNow();
+
+        // The report the queue hands over again after a failover: assessed before the liquidation ended.
+        Coordinator.Tell(new AccountBreached("acc-1", MarginStatus.Liquidation, 200m, 300m, 250m, ended - TimeSpan.FromSeconds(1)), TestActor);
+        Coordinator.Tell(new AccountBreached("acc-1", MarginStatus.Liquidation, 200m, 300m, 250m, ended), TestActor);
+        Assert.Equal(["liq-acc-1-1"], Liquidations());
+
+        Coordinator.Tell(new AccountBreached("acc-1", MarginStatus.Liquidation, 200m, 300m, 250m, ended + TimeSpan.FromSeconds(1)), TestActor);
+        AwaitAssert(() => Assert.Equal(["liq-acc-1-1", "liq-acc-1-2"], Liquidations()));
+    }
+
+    [Fact]
+    public void A_breach_report_repeated_while_the_liquidation_runs_starts_no_second_one()
+    {
+        OpenLong("acc-1");
+        MoveBtc(59_230m);
+        AwaitAssert(() => Assert.Equal([Liquidation], Liquidations()));
+
+        Coordinator.Tell(new AccountBreached("acc-1", MarginStatus.Liquidation, 200m, 300m, 250m, TestMarket.ValuationTime), TestActor);
+        Coordinator.Tell(new AccountBreached("acc-1", MarginStatus.Liquidation, 200m, 300m, 250m, TestMarket.ValuationTime.AddHours(1)), TestActor);
+        Assert.Equal([Liquidation], Liquidations());
+    }
+
+    private string[] Liquidations()
+    {
+        var probe = CreateTestProbe();
+        Coordinator.Tell(GetLiquidations.Instance, probe.Ref);
+        return probe.ExpectMsg<LiquidationList>().Liquidations.Select(l => l.LiquidationId).ToArray();
     }
 
     private void OpenLong(string account)

@@ -1,0 +1,76 @@
+using CrossMargin.Actors;
+using ActorProps = CrossMargin.Actors.Props;
+
+namespace CrossMargin.Engine.Liquidations;
+
+/// <summary>
+/// The liquidation coordinator and the insurance fund, started together on one node: on an embedded node for its
+/// whole life, in a cluster by the holder of the singleton lease (their journals fenced by it) and stopped before
+/// the lease is given up. Both recover from their journals when started.
+/// </summary>
+public sealed class LiquidationSingleton
+{
+    private readonly ActorSystem _system;
+
+    internal LiquidationSingleton(ActorSystem system, IActorRef coordinator, IActorRef fund)
+    {
+        _system = system;
+        Coordinator = coordinator;
+        InsuranceFund = fund;
+    }
+
+    /// <summary>The liquidation coordinator.</summary>
+    public IActorRef Coordinator { get; }
+
+    /// <summary>The insurance fund.</summary>
+    public IActorRef InsuranceFund { get; }
+
+    /// <summary>
+    /// Stops the coordinator, then the fund, and returns once both have stopped (each after the message it is
+    /// processing, so a write in flight finishes first) or <paramref name="timeout"/> passed.
+    /// </summary>
+    /// <returns>True when both stopped in time.</returns>
+    public async Task<bool> StopAsync(TimeSpan timeout)
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _system.ActorOf(ActorProps.Create(() => new StopInOrder([Coordinator, InsuranceFund], stopped)));
+        try
+        {
+            await stopped.Task.WaitAsync(timeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Stops each actor after the one before it has terminated, then itself.</summary>
+    private sealed class StopInOrder : ReceiveActor
+    {
+        private readonly Queue<IActorRef> _left;
+        private readonly TaskCompletionSource _done;
+
+        public StopInOrder(IEnumerable<IActorRef> actors, TaskCompletionSource done)
+        {
+            _left = new Queue<IActorRef>(actors);
+            _done = done;
+            Receive<Terminated>(_ => Next());
+        }
+
+        protected override void PreStart() => Next();
+
+        private void Next()
+        {
+            if (_left.TryDequeue(out var next))
+            {
+                Context.Watch(next);
+                Context.System.Stop(next);
+                return;
+            }
+
+            _done.TrySetResult();
+            Context.Stop(Self);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using CrossMargin.Actors;
+using CrossMargin.Engine.Liquidations;
+
+namespace CrossMargin.Node.Api;
+
+/// <summary>
+/// The HTTP answers (status and body) of the liquidation and insurance-fund endpoints, computed where the coordinator
+/// and the fund run: on an embedded node by the endpoint itself, in a cluster by the singleton's holder, whose answer
+/// any node relays unchanged.
+/// </summary>
+internal static class LiquidationAnswers
+{
+    public static async Task<(int Status, object Body)> ListAsync(IActorRef coordinator, TimeSpan timeout, CancellationToken cancellation) =>
+        (StatusCodes.Status200OK, ListOf(await coordinator.Ask<LiquidationList>(GetLiquidations.Instance, timeout, cancellation)));
+
+    public static async Task<(int Status, object Body)> ShowAsync(IActorRef coordinator, string liquidationId, TimeSpan timeout, CancellationToken cancellation)
+    {
+        try
+        {
+            var history = await coordinator.Ask<LiquidationHistory>(new GetLiquidation(liquidationId), timeout, cancellation);
+            return (StatusCodes.Status200OK, new { history.LiquidationId, history.AccountId, history.Status, steps = history.Steps.Select(StepOf).ToArray() });
+        }
+        catch (Exception e) when (e is not AskTimeoutException and not OperationCanceledException)
+        {
+            return (StatusCodes.Status404NotFound, new MessageOutcome("rejected", Code: "unknownLiquidation", Reason: e.Message));
+        }
+    }
+
+    public static async Task<(int Status, object Body)> HaltsAsync(IActorRef coordinator, TimeSpan timeout, CancellationToken cancellation) =>
+        (StatusCodes.Status200OK, await coordinator.Ask<HaltedInstruments>(GetHaltedInstruments.Instance, timeout, cancellation));
+
+    public static async Task<(int Status, object Body)> SetHaltAsync(IActorRef coordinator, string symbol, bool halt, TimeSpan timeout, CancellationToken cancellation)
+    {
+        var message = halt ? (object)new HaltLiquidation(symbol) : new ResumeLiquidation(symbol);
+        return (StatusCodes.Status200OK, await coordinator.Ask<HaltedInstruments>(message, timeout, cancellation));
+    }
+
+    public static async Task<(int Status, object Body)> FundAsync(IActorRef fund, TimeSpan timeout, CancellationToken cancellation) =>
+        (StatusCodes.Status200OK, await fund.Ask<InsuranceFundView>(GetInsuranceFund.Instance, timeout, cancellation));
+
+    public static async Task<(int Status, object Body)> DepositAsync(IActorRef fund, DepositToInsuranceFund deposit, TimeSpan timeout, CancellationToken cancellation)
+    {
+        var reply = await fund.Ask<object>(deposit, timeout, cancellation);
+        return reply is InsuranceFundRejected rejected
+            ? (StatusCodes.Status422UnprocessableEntity, new MessageOutcome("rejected", deposit.RequestId, "refused", rejected.ToString()))
+            : (StatusCodes.Status200OK, reply);
+    }
+
+    /// <summary>
+    /// A step with its kind and every field: declared as the interface, a step would be written with the interface's
+    /// two properties only.
+    /// </summary>
+    private static object StepOf(ILiquidationEvent step) => new { kind = step.GetType().Name, step = (object)step };
+
+    private static object ListOf(LiquidationList list) => new
+    {
+        liquidations = list.Liquidations.Select(l => new { l.LiquidationId, l.AccountId, l.Status, l.StartedAt, l.Steps, lastStep = StepOf(l.LastStep) }).ToArray(),
+    };
+}

@@ -1,0 +1,57 @@
+namespace CrossMargin.Node.Clustering;
+
+/// <summary>
+/// The AMQP <c>type</c>s of the messages nodes exchange among themselves for liquidation (besides the venue's account
+/// messages, <see cref="AccountMessageTypes"/>): what goes through the liquidation queue to the singleton's holder,
+/// what the coordinator sends through the shard queues to accounts, and the auto-deleveraging query every node answers.
+/// </summary>
+public static class ClusterMessageTypes
+{
+    /// <summary>An account's breach report, to the liquidation queue.</summary>
+    public const string Breach = "liquidation.breach";
+
+    /// <summary>The venue's report of a liquidation order (the body of <c>POST /api/v1/liquidation-reports</c>), to the liquidation queue.</summary>
+    public const string OrderReport = "liquidation.report";
+
+    /// <summary>Every liquidation (a request; the reply is the HTTP answer).</summary>
+    public const string ListLiquidations = "liquidation.list";
+
+    /// <summary>One liquidation's history (a request with <see cref="LiquidationRequest.Id"/>).</summary>
+    public const string ShowLiquidation = "liquidation.show";
+
+    /// <summary>The halted instruments.</summary>
+    public const string ListHalts = "liquidation.halts";
+
+    /// <summary>Halt forced liquidation on <see cref="LiquidationRequest.Symbol"/>.</summary>
+    public const string Halt = "liquidation.halt";
+
+    /// <summary>Resume forced liquidation on <see cref="LiquidationRequest.Symbol"/>.</summary>
+    public const string Resume = "liquidation.resume";
+
+    /// <summary>The insurance fund.</summary>
+    public const string ShowFund = "insuranceFund.show";
+
+    /// <summary>A deposit to the insurance fund (body: the deposit).</summary>
+    public const string FundDeposit = "insuranceFund.deposit";
+
+    /// <summary>The prefix of the coordinator's messages to accounts through the shard queues (internal, never the venue's).</summary>
+    public const string InternalPrefix = "internal.";
+
+    /// <summary>The coordinator's <c>CancelAllOrders</c>.</summary>
+    public const string CancelAllOrders = InternalPrefix + "cancelAllOrders";
+
+    /// <summary>The coordinator's <c>ChargeLiquidationFee</c>.</summary>
+    public const string ChargeLiquidationFee = InternalPrefix + "chargeLiquidationFee";
+
+    /// <summary>The coordinator's <c>CoverDeficit</c>.</summary>
+    public const string CoverDeficit = InternalPrefix + "coverDeficit";
+
+    /// <summary>An auto-deleverage execution (<c>ApplyExecution</c> from source <c>adl</c>).</summary>
+    public const string AdlExecution = InternalPrefix + "adlExecution";
+
+    /// <summary>The coordinator's <c>GetAccount</c>: answered with the account's view.</summary>
+    public const string GetAccountView = InternalPrefix + "getAccountView";
+
+    /// <summary>Every node's views of its live accounts interested in some underlyings (auto-deleveraging), on the requests exchange.</summary>
+    public const string AccountViews = "accountViews";
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using CrossMargin.Actors;
+using CrossMargin.Cluster.RabbitMq;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Node.Api;
+
+namespace CrossMargin.Node.Clustering;
+
+/// <summary>
+/// What the liquidation singleton's holder does with a delivery from the liquidation queue: a breach report or a
+/// venue's order report goes to the coordinator, and the delivery is acked only once the coordinator has handled it
+/// (a query told after it has been answered: one mailbox, one order; a liquidation it started is then durable); an
+/// operator's request is answered with the HTTP status and body the endpoint gives.
+/// </summary>
+internal sealed class LiquidationDeliveries(LiquidationSingleton singleton, ConfirmingPublisher publisher, string nodeId, TimeSpan timeout, ILogger log)
+{
+    public async Task HandleAsync(ShardDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        switch (delivery.Type)
+        {
+            case ClusterMessageTypes.Breach:
+                await ToCoordinatorAsync(delivery, ClusterWireJsonContext.Default.AccountBreached, cancellationToken).ConfigureAwait(false);
+                return;
+            case ClusterMessageTypes.OrderReport:
+                await ToCoordinatorAsync(delivery, ClusterWireJsonContext.Default.LiquidationOrderReport, cancellationToken).ConfigureAwait(false);
+                return;
+        }
+
+        (int Status, object Body)? answer;
+        try
+        {
+            answer = await AnswerAsync(delivery, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            answer = (StatusCodes.Status400BadRequest, new MessageOutcome("rejected", delivery.MessageId, "malformed", e.Message));
+        }
+
+        if (answer is null)
+        {
+            log.LogWarning("Liquidation queue: message {MessageId} of unknown type {Type} dropped", delivery.MessageId, delivery.Type);
+            return;
+        }
+
+        if (delivery.ReplyTo is { } replyTo && delivery.CorrelationId is { } correlation)
+        {
+            var reply = AccountReply.Of(answer.Value.Status, answer.Value.Body) with { Node = nodeId };
+            await publisher.ReplyAsync(replyTo, correlation, reply.ToBytes(), delivery.MessageId ?? correlation, "reply", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ToCoordinatorAsync<T>(ShardDelivery delivery, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> json, CancellationToken cancellationToken)
+        where T : class
+    {
+        T? message;
+        try
+        {
+            message = JsonSerializer.Deserialize(delivery.Body.Span, json);
+        }
+        catch (JsonException e)
+        {
+            message = null;
+            log.LogWarning(e, "Liquidation queue: unreadable {Type} {MessageId}", delivery.Type, delivery.MessageId);
+        }
+
+        if (message is null)
+        {
+            return;   // redelivery cannot make it readable
+        }
+
+        singleton.Coordinator.Tell(message, ActorRefs.Nobody);
+        await singleton.Coordinator.Ask<HaltedInstruments>(GetHaltedInstruments.Instance, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<(int Status, object Body)?> AnswerAsync(ShardDelivery delivery, CancellationToken cancellationToken)
+    {
+        var coordinator = singleton.Coordinator;
+        var fund = singleton.InsuranceFund;
+        return delivery.Type switch
+        {
+            ClusterMessageTypes.ListLiquidations => await LiquidationAnswers.ListAsync(coordinator, timeout, cancellationToken).ConfigureAwait(false),
+            ClusterMessageTypes.ShowLiquidation => await LiquidationAnswers.ShowAsync(coordinator, Request(delivery).Id ?? "", timeout, cancellationToken).ConfigureAwait(false),
+            ClusterMessageTypes.ListHalts => await LiquidationAnswers.HaltsAsync(coordinator, timeout, cancellationToken).ConfigureAwait(false),
+            ClusterMessageTypes.Halt or ClusterMessageTypes.Resume when Request(delivery).Symbol is { Length: > 0 } symbol =>
+                await LiquidationAnswers.SetHaltAsync(coordinator, symbol, delivery.Type == ClusterMessageTypes.Halt, timeout, cancellationToken).ConfigureAwait(false),
+            ClusterMessageTypes.ShowFund => await LiquidationAnswers.FundAsync(fund, timeout, cancellationToken).ConfigureAwait(false),
+            ClusterMessageTypes.FundDeposit when JsonSerializer.Deserialize(delivery.Body.Span, ClusterWireJsonContext.Default.DepositToInsuranceFund) is { } deposit =>
+                await LiquidationAnswers.DepositAsync(fund, deposit, timeout, cancellationToken).ConfigureAwait(false),
+            _ => null,
+        };
+    }
+
+    private static LiquidationRequest Request(ShardDelivery delivery) =>
+        JsonSerializer.Deserialize(delivery.Body.Span, ClusterWireJsonContext.Default.LiquidationRequest) ?? new LiquidationRequest();
+}

@@ -1,0 +1,394 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CrossMargin.Cluster.RabbitMq;
+using CrossMargin.Node.Hosting;
+using CrossMargin.Node.Tests.Api;
+using RabbitMQ.Client;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Node.Tests.Clustering;
+
+/// <summary>
+/// Liquidation in a cluster of whole nodes over a private PostgreSQL and RabbitMQ: the coordinator and the insurance
+/// fund run on the holder of the liquidation singleton lease, an account on any node is liquidated through the broker,
+/// every node answers for liquidations and the fund, and the singleton survives the death of its holder.
+/// </summary>
+[Collection(UsesClusterServers.Name)]
+public sealed class ClusterLiquidationTests(ClusterServers servers, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Shards = 4;
+    private const string Account = "acc-lev";
+    private const string AdminToken = "cluster-test-admin-token-0123456789";
+    private readonly List<NodeUnderTest> _nodes = [];
+    private string _connectionString = "";
+    private string _prefix = "";
+    private int _venueSequence;
+
+    public async Task InitializeAsync() => (_connectionString, _prefix) = await servers.NewClusterAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task An_account_breached_on_one_node_is_liquidated_by_the_singleton_with_orders_on_the_exchange_reports_through_any_node_and_the_fee_in_the_fund()
+    {
+        var nodes = new[] { await StartNodeAsync("n1"), await StartNodeAsync("n2"), await StartNodeAsync("n3") };
+        var holder = await SingletonHolderAsync(nodes, TimeSpan.FromSeconds(30));
+        await using var venue = await VenueAsync();
+        await OpenLeveragedAsync(nodes[0]);
+
+        await CrashBtcAsync(nodes[1]);
+
+        var cancel = await venue.NextAsync("cancel-all", TimeSpan.FromSeconds(20));
+        Assert.Equal(Account, cancel.GetProperty("accountId").GetString());
+        var order = await venue.NextAsync("liquidation-orders", TimeSpan.FromSeconds(20));
+        Assert.Equal(Account, order.GetProperty("accountId").GetString());
+        Assert.True(order.GetProperty("reduceOnly").GetBoolean());
+        Assert.True(order.GetProperty("immediateOrCancel").GetBoolean());
+        Assert.Equal("sell", order.GetProperty("side").GetString(), StringComparer.OrdinalIgnoreCase);
+        using (var view = await GetJsonAsync(nodes[2], $"/api/v1/accounts/{Account}"))
+        {
+            Assert.Empty(view.RootElement.GetProperty("openOrders").EnumerateArray());
+        }
+
+        // The venue fills it and reports through a node that runs neither the account nor the coordinator, necessarily.
+        var quantity = order.GetProperty("quantity").GetDecimal();
+        var reporter = nodes.First(n => n != holder);
+        await FillAsync(reporter, order, quantity);
+        await EventuallyAsync(async () => await PositionAsync(nodes[0]) == 1000m - quantity, TimeSpan.FromSeconds(20), "the position reduced by the fill");
+        await EventuallyAsync(async () => await FundUsdtAsync(nodes[2]) > 0m, TimeSpan.FromSeconds(20), "the liquidation fee in the fund");
+
+        var liquidationId = order.GetProperty("liquidationId").GetString()!;
+        var fee = await ReportedFeesAsync(nodes[0], liquidationId);
+        Assert.True(fee > 0m);
+        foreach (var node in nodes)
+        {
+            Assert.Equal(fee, await FundUsdtAsync(node));
+            using var list = await GetJsonAsync(node, "/api/v1/liquidations");
+            Assert.Equal([liquidationId], list.RootElement.GetProperty("liquidations").EnumerateArray().Select(l => l.GetProperty("liquidationId").GetString()));
+        }
+
+        // Operators act through any node too: a fund deposit and a halt, seen from the others.
+        var deposit = await AdminAsync(nodes[1], HttpMethod.Post, "/api/v1/insurance-fund/deposits", new { requestId = "top-up-1", asset = "USDT", amount = 100m });
+        Assert.Equal(HttpStatusCode.OK, deposit.StatusCode);
+        Assert.Equal(fee + 100m, await FundUsdtAsync(nodes[2]));
+        Assert.Equal(HttpStatusCode.OK, (await AdminAsync(nodes[2], HttpMethod.Put, "/api/v1/liquidation-halts/BTC-PERP", null)).StatusCode);
+        using (var halts = await GetJsonAsync(nodes[0], "/api/v1/liquidation-halts"))
+        {
+            Assert.Equal(["BTC-PERP"], halts.RootElement.GetProperty("symbols").EnumerateArray().Select(h => h.GetString()));
+        }
+
+        // The fee came off the account once, beside the loss realised on the contracts sold (0.001 BTC each, 770 below entry).
+        await EventuallyAsync(async () => await AccountUsdtAsync(nodes[1]) == 1000m - (quantity * 0.77m) - fee, TimeSpan.FromSeconds(10),
+            "the account charged the fee once");
+    }
+
+    [Fact]
+    public async Task The_singleton_holder_dying_mid_liquidation_hands_it_to_another_node_that_recovers_it_from_its_journal_and_completes_it_once()
+    {
+        var nodes = new List<NodeUnderTest> { await StartNodeAsync("n1"), await StartNodeAsync("n2"), await StartNodeAsync("n3") };
+        var holder = await SingletonHolderAsync(nodes, TimeSpan.FromSeconds(30));
+        var firstEpoch = HostOf(holder).Cluster!.Node.Singletons["liquidation-coordinator"].Epoch;
+        await using var venue = await VenueAsync();
+        await OpenLeveragedAsync(nodes[0]);
+        await CrashBtcAsync(nodes[0]);
+        var order = await venue.NextAsync("liquidation-orders", TimeSpan.FromSeconds(20));
+        var liquidationId = order.GetProperty("liquidationId").GetString()!;
+
+        // kill -9 of the coordinator's node with the order out.
+        var crashed = Stopwatch.StartNew();
+        await HostOf(holder).Cluster!.CrashAsync();
+        nodes.Remove(holder);
+        var successor = await SingletonHolderAsync(nodes, TimeSpan.FromSeconds(30));
+        output.WriteLine($"liquidation singleton running again on another node {crashed.Elapsed.TotalSeconds:F1} s after the crash (LeaseTtl 3 s)");
+        Assert.True(HostOf(successor).Cluster!.Node.Singletons["liquidation-coordinator"].Epoch > firstEpoch);
+
+        // The venue goes on: fill every order issued (the one out at the crash first) until the liquidation ends.
+        var filled = 0;
+        var clock = Stopwatch.StartNew();
+        while (await StatusAsync(nodes[0], liquidationId) != "completed")
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the liquidation did not complete within 60 s after the failover");
+            if (order.ValueKind == JsonValueKind.Object)
+            {
+                await FillAsync(nodes[filled % nodes.Count], order, order.GetProperty("quantity").GetDecimal());
+                filled++;
+            }
+
+            order = await venue.TryNextAsync("liquidation-orders", TimeSpan.FromSeconds(2));
+        }
+
+        Assert.True(filled >= 1);
+        var fees = await ReportedFeesAsync(nodes[1], liquidationId);
+        using var history = await GetJsonAsync(nodes[1], $"/api/v1/liquidations/{liquidationId}");
+        var steps = history.RootElement.GetProperty("steps").EnumerateArray().ToArray();
+        Assert.Single(steps, s => s.GetProperty("kind").GetString() == "LiquidationStarted");
+        var reported = steps.Where(s => s.GetProperty("kind").GetString() == "LiquidationOrderReported").Select(s => s.GetProperty("step")).ToArray();
+        Assert.Equal(reported.Length, reported.Select(r => r.GetProperty("orderId").GetString()).Distinct().Count());
+
+        // Nothing applied twice: the fund holds exactly the fees the coordinator recorded, one movement per charged order.
+        using var fund = await GetJsonAsync(nodes[0], "/api/v1/insurance-fund");
+        Assert.Equal(fees, UsdtOf(fund.RootElement.GetProperty("balances")));
+        var movements = fund.RootElement.GetProperty("history").EnumerateArray().Where(m => m.GetProperty("kind").GetString() == "feeCollected").ToArray();
+        Assert.Equal(reported.Where(r => r.GetProperty("feeAmount").GetDecimal() > 0).Select(r => r.GetProperty("orderId").GetString()).Order(),
+            movements.Select(m => m.GetProperty("requestId").GetString()!.Split(":fee:")[1]).Order());
+    }
+
+    [Fact]
+    public async Task A_bankrupt_account_the_empty_fund_cannot_cover_is_deleveraged_against_a_profitable_short_on_whichever_node_owns_it()
+    {
+        var nodes = new[] { await StartNodeAsync("n1"), await StartNodeAsync("n2"), await StartNodeAsync("n3") };
+        await SingletonHolderAsync(nodes, TimeSpan.FromSeconds(30));
+        await using var venue = await VenueAsync();
+        await OpenLeveragedAsync(nodes[0]);
+
+        // The counterparty: 1 BTC short at 60,000 on 100,000 USDT, opened through another node.
+        await PostAsync(nodes[1], "/api/v1/accounts", new { messageId = "open-short", source = "accounts", sequence = 1, accountId = "acc-short", mode = "standard" });
+        await PostAsync(nodes[1], "/api/v1/deposits", new { messageId = "dep-short", source = "wallet", sequence = 1, accountId = "acc-short", asset = "USDT", amount = 100_000m });
+        await PostAsync(nodes[1], "/api/v1/executions", new
+        {
+            messageId = "ex-short", source = "me-1", sequence = 1, accountId = "acc-short", executionId = "ex-short", orderId = "o-short", symbol = "BTC-PERP",
+            side = "sell", quantity = 1000m, price = 60_000m, fee = 0m, liquidity = "maker", timestamp = DateTimeOffset.UtcNow, isLiquidation = false,
+        });
+
+        // 1,100 USDT lost on 1,000: bankrupt. The book fills nothing, the fund is empty: auto-deleveraging is all that is left.
+        await MoveBtcAsync(nodes[2], 58_900m);
+        var order = await venue.NextAsync("liquidation-orders", TimeSpan.FromSeconds(20));
+        var report = await nodes[2].Client.PostAsJsonAsync("/api/v1/liquidation-reports", new { orderId = order.GetProperty("orderId").GetString(), filledQuantity = 0m, averagePrice = 0m });
+        Assert.Equal(HttpStatusCode.Accepted, report.StatusCode);
+
+        var notices = new List<JsonElement> { await venue.NextAsync("adl", TimeSpan.FromSeconds(30)), await venue.NextAsync("adl", TimeSpan.FromSeconds(5)) };
+        Assert.Equal(["acc-lev", "acc-short"], notices.Select(n => n.GetProperty("accountId").GetString()).Order());
+        var closed = notices.Single(n => n.GetProperty("accountId").GetString() == "acc-short").GetProperty("quantity").GetDecimal();
+        Assert.True(closed > 0m);
+        await EventuallyAsync(async () => await PositionOfAsync(nodes[0], "acc-short") == -1000m + closed, TimeSpan.FromSeconds(20), "the short reduced by the ADL fill");
+        await EventuallyAsync(async () => await PositionOfAsync(nodes[1], Account) == 1000m - closed, TimeSpan.FromSeconds(20), "the bankrupt long reduced by the ADL fill");
+    }
+
+    [Fact]
+    public async Task With_no_node_holding_the_singleton_liquidation_calls_answer_503_and_are_served_again_once_another_node_takes_it()
+    {
+        var nodes = new List<NodeUnderTest> { await StartNodeAsync("n1", "--Actors:AskTimeout=00:00:01"), await StartNodeAsync("n2", "--Actors:AskTimeout=00:00:01") };
+        var holder = await SingletonHolderAsync(nodes, TimeSpan.FromSeconds(30));
+        nodes.Remove(holder);
+        await HostOf(holder).Cluster!.CrashAsync();   // its lease lives on for up to 3 s: nobody runs the singleton meanwhile
+
+        var refused = await nodes[0].Client.GetAsync("/api/v1/liquidations");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        using (var body = JsonDocument.Parse(await refused.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal("noLiquidationSingleton", body.RootElement.GetProperty("code").GetString());
+        }
+
+        await SingletonHolderAsync(nodes, TimeSpan.FromSeconds(30));
+        using var list = await GetJsonAsync(nodes[0], "/api/v1/liquidations");
+        Assert.Empty(list.RootElement.GetProperty("liquidations").EnumerateArray());
+    }
+
+    // ---- the cluster -------------------------------------------------------------------------------------------------
+
+    private async Task<NodeUnderTest> StartNodeAsync(string name, params string[] more)
+    {
+        var node = await NodeUnderTest.StartAsync(null, [..more,
+            "--Node:Name=" + name,
+            "--Cluster:Enabled=true",
+            "--Cluster:NodeId=" + name,
+            "--Cluster:PostgresConnectionString=" + _connectionString,
+            "--Cluster:ShardCount=" + Shards.ToString(CultureInfo.InvariantCulture),
+            "--Cluster:LeaseTtl=00:00:03",
+            "--Cluster:TickInterval=00:00:00.250",
+            "--Cluster:HeartbeatTimeout=00:00:01",
+            "--RabbitMq:Uri=" + servers.RabbitMq.AmqpUri,
+            "--RabbitMq:Prefix=" + _prefix,
+            "--RabbitMq:ShardCount=" + Shards.ToString(CultureInfo.InvariantCulture),
+            "--Liquidation:OrderTimeout=00:00:20",
+            "--Security:Tokens:ops:Token=" + AdminToken]);
+        _nodes.Add(node);
+        return node;
+    }
+
+    private static EngineHost HostOf(NodeUnderTest node) => (EngineHost)node.Services.GetService(typeof(EngineHost))!;
+
+    private static async Task<NodeUnderTest> SingletonHolderAsync(IReadOnlyList<NodeUnderTest> nodes, TimeSpan within)
+    {
+        NodeUnderTest? holder = null;
+        await EventuallyAsync(() =>
+        {
+            var holders = nodes.Where(n => HostOf(n).Cluster!.Liquidation is not null).ToArray();
+            holder = holders.Length == 1 ? holders[0] : null;
+            var served = nodes.SelectMany(n => HostOf(n).Cluster!.Node.Shards.Keys).Order().SequenceEqual(Enumerable.Range(0, Shards));
+            return Task.FromResult(holder is not null && served);
+        }, within, "one node runs the liquidation singleton and every shard is served");
+        return holder!;
+    }
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan within, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(clock.Elapsed < within, $"not within {within}: {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    // ---- the venue ---------------------------------------------------------------------------------------------------
+
+    /// <summary>1 BTC long (1,000 contracts of 0.001) at 60,000 on 1,000 USDT, with a resting bid.</summary>
+    private async Task OpenLeveragedAsync(NodeUnderTest via)
+    {
+        await PostAsync(via, "/api/v1/accounts", new { messageId = $"open-{Account}", source = "accounts", sequence = 1, accountId = Account, mode = "standard" });
+        await PostAsync(via, "/api/v1/deposits", new { messageId = $"dep-{Account}", source = "wallet", sequence = 1, accountId = Account, asset = "USDT", amount = 1000m });
+        await PostAsync(via, "/api/v1/executions", Execution("ex-open", "o-open", "buy", 1000m, 60_000m, liquidation: false));
+        var sequence = ++_venueSequence;
+        await PostAsync(via, "/api/v1/orders/accepted",
+            new { messageId = "oa-rest", source = "me-1", sequence, accountId = Account, orderId = "o-rest", symbol = "BTC-PERP", side = "buy", quantity = 100m, price = 55_000m });
+    }
+
+    /// <summary>The mark falls 1.3%: equity about 230 USDT against a maintenance margin of about 246.</summary>
+    private static Task CrashBtcAsync(NodeUnderTest via) => MoveBtcAsync(via, 59_230m);
+
+    private static async Task MoveBtcAsync(NodeUnderTest via, decimal price)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var response = await via.Client.PostAsJsonAsync("/api/v1/prices", new
+        {
+            indices = new[] { new { asset = "BTC", price, timestamp = now } },
+            marks = new[] { new { symbol = "BTC-PERP", price, timestamp = now } },
+        });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private object Execution(string id, string orderId, string side, decimal quantity, decimal price, bool liquidation) => new
+    {
+        messageId = id, source = "me-1", sequence = ++_venueSequence, accountId = Account, executionId = id, orderId, symbol = "BTC-PERP", side, quantity, price,
+        fee = 0m, liquidity = "taker", timestamp = DateTimeOffset.UtcNow, isLiquidation = liquidation,
+    };
+
+    /// <summary>As a venue does: the fill's execution to the account first, then the report to the coordinator.</summary>
+    private async Task FillAsync(NodeUnderTest via, JsonElement order, decimal quantity)
+    {
+        var orderId = order.GetProperty("orderId").GetString()!;
+        await PostAsync(via, "/api/v1/executions", Execution("fill-" + orderId, orderId, order.GetProperty("side").GetString()!.ToLowerInvariant(), quantity, 59_230m, liquidation: true));
+        var report = await via.Client.PostAsJsonAsync("/api/v1/liquidation-reports", new { orderId, filledQuantity = quantity, averagePrice = 59_230m });
+        Assert.Equal(HttpStatusCode.Accepted, report.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> AdminAsync(NodeUnderTest via, HttpMethod method, string path, object? body)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        return await via.Client.SendAsync(request);
+    }
+
+    private static async Task PostAsync(NodeUnderTest via, string path, object body)
+    {
+        var response = await via.Client.PostAsJsonAsync(path, body);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private static async Task<JsonDocument> GetJsonAsync(NodeUnderTest via, string path)
+    {
+        var response = await via.Client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text);
+    }
+
+    private static Task<decimal> PositionAsync(NodeUnderTest via) => PositionOfAsync(via, Account);
+
+    private static async Task<decimal> PositionOfAsync(NodeUnderTest via, string account)
+    {
+        using var view = await GetJsonAsync(via, $"/api/v1/accounts/{account}");
+        return view.RootElement.GetProperty("positions").EnumerateArray().Where(p => p.GetProperty("symbol").GetString() == "BTC-PERP")
+            .Select(p => p.GetProperty("quantity").GetDecimal()).SingleOrDefault();
+    }
+
+    private static async Task<decimal> AccountUsdtAsync(NodeUnderTest via)
+    {
+        using var view = await GetJsonAsync(via, $"/api/v1/accounts/{Account}");
+        return view.RootElement.GetProperty("balances").EnumerateArray().Where(b => b.GetProperty("asset").GetString() == "USDT")
+            .Select(b => b.GetProperty("amount").GetDecimal()).SingleOrDefault();
+    }
+
+    private static async Task<decimal> FundUsdtAsync(NodeUnderTest via)
+    {
+        using var fund = await GetJsonAsync(via, "/api/v1/insurance-fund");
+        return UsdtOf(fund.RootElement.GetProperty("balances"));
+    }
+
+    private static decimal UsdtOf(JsonElement balances) => balances.TryGetProperty("USDT", out var usdt) ? usdt.GetDecimal() : 0m;
+
+    private static async Task<decimal> ReportedFeesAsync(NodeUnderTest via, string liquidationId)
+    {
+        using var history = await GetJsonAsync(via, $"/api/v1/liquidations/{liquidationId}");
+        return history.RootElement.GetProperty("steps").EnumerateArray()
+            .Where(s => s.GetProperty("kind").GetString() == "LiquidationOrderReported")
+            .Sum(s => s.GetProperty("step").GetProperty("feeAmount").GetDecimal());
+    }
+
+    private static async Task<string?> StatusAsync(NodeUnderTest via, string liquidationId)
+    {
+        using var history = await GetJsonAsync(via, $"/api/v1/liquidations/{liquidationId}");
+        return history.RootElement.GetProperty("status").GetString()?.ToLowerInvariant();
+    }
+
+    private async Task<VenueQueues> VenueAsync()
+    {
+        var connection = await RabbitMqConnection.ConnectAsync(new RabbitMqOptions { Uri = servers.RabbitMq.AmqpUri, Prefix = _prefix, ShardCount = Shards });
+        var channel = await connection.CreateChannelAsync(publisherConfirms: false);
+        var queues = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (kind, exchange) in new[] { ("liquidation-orders", connection.Names.LiquidationOrders), ("cancel-all", connection.Names.CancelAll), ("adl", connection.Names.Adl) })
+        {
+            var queue = $"{_prefix}.test.{kind}";
+            await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true);
+            await channel.QueueBindAsync(queue, exchange, "#");
+            queues[kind] = queue;
+        }
+
+        return new VenueQueues(connection, channel, queues);
+    }
+
+    /// <summary>The venue's own queues bound to the outbound exchanges.</summary>
+    private sealed class VenueQueues(RabbitMqConnection connection, IChannel channel, Dictionary<string, string> queues) : IAsyncDisposable
+    {
+        public async Task<JsonElement> NextAsync(string kind, TimeSpan within)
+        {
+            var next = await TryNextAsync(kind, within);
+            Assert.True(next.ValueKind == JsonValueKind.Object, $"nothing on {kind} within {within}");
+            return next;
+        }
+
+        public async Task<JsonElement> TryNextAsync(string kind, TimeSpan within)
+        {
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < within)
+            {
+                if (await channel.BasicGetAsync(queues[kind], autoAck: true) is { } message)
+                {
+                    using var body = JsonDocument.Parse(message.Body);
+                    return body.RootElement.Clone();
+                }
+
+                await Task.Delay(50);
+            }
+
+            return default;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await channel.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+}
