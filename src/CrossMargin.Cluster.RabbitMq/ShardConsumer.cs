@@ -28,6 +28,9 @@ public sealed class ShardConsumer : IAsyncDisposable
     private readonly TaskCompletionSource<string?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string _consumerTag = "";
     private int _inFlight;
+
+    // Delivery tags handed to the handler and not yet settled, in delivery (queue) order.
+    private readonly SortedSet<ulong> _unsettled = [];
     private bool _stopping;
     private Task? _stopTask;
     private long _acknowledged;
@@ -187,6 +190,8 @@ public sealed class ShardConsumer : IAsyncDisposable
             await _abort.CancelAsync().ConfigureAwait(false);
         }
 
+        await ReturnUnsettledInOrderAsync().ConfigureAwait(false);
+
         try
         {
             using var closeTimeout = new CancellationTokenSource(options.ChannelCloseTimeout);
@@ -264,6 +269,7 @@ public sealed class ShardConsumer : IAsyncDisposable
             }
 
             _inFlight++;
+            _unsettled.Add(args.DeliveryTag);
         }
 
         var properties = args.BasicProperties;
@@ -310,7 +316,7 @@ public sealed class ShardConsumer : IAsyncDisposable
                 return;
             }
 
-            if (await SettleAsync(c => c.BasicAckAsync(deliveryTag, multiple: false)).ConfigureAwait(false))
+            if (await SettleAsync(deliveryTag, c => c.BasicAckAsync(deliveryTag, multiple: false)).ConfigureAwait(false))
             {
                 Interlocked.Increment(ref _acknowledged);
             }
@@ -347,7 +353,7 @@ public sealed class ShardConsumer : IAsyncDisposable
             try
             {
                 await DeadLetterAsync(delivery, exchange, reason).ConfigureAwait(false);
-                if (await SettleAsync(c => c.BasicAckAsync(deliveryTag, multiple: false)).ConfigureAwait(false))
+                if (await SettleAsync(deliveryTag, c => c.BasicAckAsync(deliveryTag, multiple: false)).ConfigureAwait(false))
                 {
                     Interlocked.Increment(ref _deadLettered);
                     _logger.LogError(error, "Shard {Shard}: message {MessageId} for {Account} failed {Attempts} times; sent to the dead-letter queue", Shard, delivery.MessageId, delivery.AccountId, delivery.Attempt);
@@ -362,7 +368,7 @@ public sealed class ShardConsumer : IAsyncDisposable
         }
 
         _logger.LogWarning(error, "Shard {Shard}: handler failed on message {MessageId} (attempt {Attempt} of {Max}); requeueing it", Shard, delivery.MessageId, delivery.Attempt, _connection.Options.MaxDeliveryAttempts);
-        if (await SettleAsync(c => c.BasicNackAsync(deliveryTag, multiple: false, requeue: true)).ConfigureAwait(false))
+        if (await SettleAsync(deliveryTag, c => c.BasicNackAsync(deliveryTag, multiple: false, requeue: true)).ConfigureAwait(false))
         {
             Interlocked.Increment(ref _requeued);
         }
@@ -391,11 +397,60 @@ public sealed class ShardConsumer : IAsyncDisposable
 
     // Acks and nacks for a channel that has gone (stopped, or lost with the connection) are dropped: the broker has
     // requeued those deliveries already, and they come back flagged as redelivered.
-    private async Task<bool> SettleAsync(Func<IChannel, ValueTask> settle)
+    // Closing the channel would return these too, but a quorum queue returns a closed consumer's deliveries in no
+    // particular order (more than a few dozen come back shuffled), and the shard's next owner would then see an
+    // account's later message before an earlier one. Returned one by one in delivery order, they keep queue order.
+    private async Task ReturnUnsettledInOrderAsync()
     {
         await _ackLock.WaitAsync().ConfigureAwait(false);
         try
         {
+            ulong[] tags;
+            lock (_gate)
+            {
+                tags = [.. _unsettled];
+                _unsettled.Clear();
+            }
+
+            foreach (var tag in tags)
+            {
+                if (!_channel.IsOpen)
+                {
+                    return;
+                }
+
+                await _channel.BasicNackAsync(tag, multiple: false, requeue: true).ConfigureAwait(false);
+            }
+
+            if (tags.Length > 0)
+            {
+                _logger.LogInformation("Shard {Shard}: returned {Count} unsettled deliveries to the queue in delivery order", Shard, tags.Length);
+            }
+        }
+        catch (Exception e) when (e is OperationInterruptedException or IOException or ObjectDisposedException)
+        {
+            _logger.LogWarning(e, "Shard {Shard}: returning unsettled deliveries in order failed; closing the channel returns the rest", Shard);
+        }
+        finally
+        {
+            _ackLock.Release();
+        }
+    }
+
+    private async Task<bool> SettleAsync(ulong deliveryTag, Func<IChannel, ValueTask> settle)
+    {
+        await _ackLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            lock (_gate)
+            {
+                // Already returned by a stop: settling it again would be an unknown delivery tag to the broker.
+                if (!_unsettled.Remove(deliveryTag))
+                {
+                    return false;
+                }
+            }
+
             if (!_channel.IsOpen)
             {
                 return false;

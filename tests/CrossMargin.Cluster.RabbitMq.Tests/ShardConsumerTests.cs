@@ -117,6 +117,45 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
     }
 
     [Fact]
+    public async Task A_stopped_consumer_gives_its_many_unsettled_deliveries_back_in_queue_order()
+    {
+        // More than a quorum queue hands back in order when a consumer's channel just closes (a few dozen).
+        const int messages = 150;
+        var options = fixture.Options(shardCount: 1, o =>
+        {
+            o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500);
+            o.Prefetch = 256;
+        });
+        await using var connection = await fixture.ConnectAsync(options);
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        for (var i = 0; i < messages; i++)
+        {
+            var id = "exec-" + i.ToString("D3", CultureInfo.InvariantCulture);
+            await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8(id), id, "execution").Within();
+        }
+
+        var held = 0;
+        var a = await ShardConsumer.StartAsync(connection, 0, async (_, ct) =>
+        {
+            Interlocked.Increment(ref held);
+            await Task.Delay(Timeout.Infinite, ct); // held: e.g. waiting for the journal to come back
+        }).Within();
+        await Bounded.UntilAsync(() => Volatile.Read(ref held) == messages, "every message held by the first consumer");
+        await a.StopAsync().Within();
+
+        var order = new ConcurrentQueue<string>();
+        await using var b = await ShardConsumer.StartAsync(connection, 0, (d, _) =>
+        {
+            order.Enqueue(d.MessageId!);
+            return Task.CompletedTask;
+        }).Within();
+        await Bounded.UntilAsync(() => order.Count == messages, "every message delivered to the next consumer");
+
+        Assert.Equal(Enumerable.Range(0, messages).Select(i => "exec-" + i.ToString("D3", CultureInfo.InvariantCulture)), order);
+        await a.DisposeAsync();
+    }
+
+    [Fact]
     public async Task A_hand_off_between_consumers_loses_nothing_and_applies_nothing_twice()
     {
         const int messages = 2_000;
