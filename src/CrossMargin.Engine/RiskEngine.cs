@@ -81,6 +81,7 @@ public sealed class RiskEngine
             {
                 BreachReports = coordinator,
                 Persistence = settings.Persistence with { Fence = () => fenceOf(shard) },
+                Shard = shard,
             }).WithMailboxCounter(EngineMetrics.AccountMailboxes),
         });
         var liquidation = settings.RunLiquidation ? StartLiquidationActors(system, settings, market, accounts, settings.Persistence, "") : null;
@@ -132,6 +133,25 @@ public sealed class RiskEngine
         CompositeMarginModel composite => composite.Models.SelectMany(ScenarioModelsOf),
         _ => [],
     };
+
+    /// <summary>
+    /// Starts every account whose opening carries <paramref name="tag"/> (<see cref="AccountTags"/>), in shard
+    /// <paramref name="shard"/> when given: each recovers from its journal and from then on is re-margined on every mark,
+    /// as if a message had reached it. Answers how many were woken. A node calls it after it starts and when it takes a
+    /// shard over.
+    /// </summary>
+    public async Task<int> WakeAccountsAsync(string tag, int? shard = null, CancellationToken cancellationToken = default)
+    {
+        var woken = 0;
+        await foreach (var tagged in Settings.Persistence.Journal.EventsByTag(tag, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var accountId = tagged.Event.PersistenceId["account-".Length..];
+            Accounts.Tell(new ShardEnvelope(accountId, GetAccount.Instance) { ShardId = shard }, ActorRefs.NoSender);
+            woken++;
+        }
+
+        return woken;
+    }
 
     /// <summary>
     /// Sends <paramref name="command"/> to <paramref name="accountId"/>: the answer is <see cref="CommandAccepted"/>,

@@ -128,6 +128,11 @@ public sealed class AccountActor : PersistentActor
     protected override object? SnapshotState() => _state.ToSnapshot();
 
     /// <inheritdoc />
+    protected override IReadOnlyList<string> TagsFor(object persistedEvent) => persistedEvent is AccountOpened
+        ? _settings.Shard is { } shard ? [AccountTags.Opened, AccountTags.OpenedInShard(shard)] : [AccountTags.Opened]
+        : [];
+
+    /// <inheritdoc />
     protected override bool StopOnPersistFailure => false;
 
     /// <summary>How long an account whose write failed refuses everything before it stops and recovers from its journal.</summary>

@@ -15,4 +15,8 @@ public sealed record AccountActorSettings(
     AccountMarginModels Models,
     LatestMarket Market,
     IActorRef BreachReports,
-    int DedupeCapacity = MessageLedger.DefaultCapacity);
+    int DedupeCapacity = MessageLedger.DefaultCapacity)
+{
+    /// <summary>In a cluster, the shard the account is served in (its opening is tagged with it); null on an embedded node.</summary>
+    public int? Shard { get; init; }
+}

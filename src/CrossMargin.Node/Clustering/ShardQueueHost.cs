@@ -5,6 +5,7 @@ using CrossMargin.Cluster.Leases;
 using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine;
+using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Persistence;
 
@@ -75,6 +76,11 @@ public sealed class ShardQueueHost : IClusterHost
         }
 
         _log.LogInformation("Consuming shard {Shard} under lease epoch {Epoch}", shardId, lease.Epoch);
+
+        // The shard's accounts run on this node from now on, not from their next message: each is re-margined on every
+        // mark, and stress runs and dry-runs count it.
+        var woken = await _engine!.WakeAccountsAsync(AccountTags.OpenedInShard(shardId), shardId, cancellationToken).ConfigureAwait(false);
+        _log.LogInformation("Shard {Shard}: woke {Accounts} accounts from the journal", shardId, woken);
     }
 
     /// <inheritdoc />

@@ -198,6 +198,11 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
             _node.ShardCount, _prices.Value, _liquidation.Value, _actors.Value.AskTimeout));
         _log.LogInformation("Engine started: {Instruments} instruments, {Shards} shards, journal in {DataDirectory}",
             market.Instruments.Count(), _node.ShardCount, dataDirectory);
+
+        // Every account the journal knows runs again before the first mark, not on its next message: a crash right after
+        // a restart must find them all.
+        var woken = await engine.WakeAccountsAsync(AccountTags.Opened, cancellationToken: cancellationToken);
+        _log.LogInformation("Woke {Accounts} accounts from the journal", woken);
         _started.TrySetResult(engine);
     }
 

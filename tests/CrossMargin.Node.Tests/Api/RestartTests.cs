@@ -32,6 +32,32 @@ public sealed class RestartTests
         }
     }
 
+    [Fact]
+    public async Task A_restarted_node_runs_every_account_again_before_any_message_reaches_it()
+    {
+        var data = Directory.CreateTempSubdirectory("cm-node-wake-").FullName;
+        try
+        {
+            await using (var first = await NodeUnderTest.StartAsync(data))
+            {
+                foreach (var id in new[] { "ann", "bob", "cid" })
+                {
+                    await Post(first, "/api/v1/accounts", $$"""{"messageId":"open-{{id}}","source":"accounts","sequence":1,"accountId":"{{id}}"}""");
+                }
+            }
+
+            // No message to any of them: a mark move right after the restart must still re-margin all three.
+            await using var second = await NodeUnderTest.StartAsync(data);
+            var region = await second.Client.GetFromJsonAsync<JsonElement>("/api/v1/sharding/regions/account");
+            Assert.Equal(3, region.GetProperty("totalEntities").GetInt32());
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
     private static async Task<JsonElement> Post(NodeUnderTest node, string path, string json)
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/json");

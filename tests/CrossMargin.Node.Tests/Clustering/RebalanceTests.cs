@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Npgsql;
 
@@ -62,6 +64,37 @@ public sealed partial class RebalanceTests(ClusterServers servers)
 
         Assert.Equal(2, moves);   // 8 shards: 3/3/2 becomes 2/2/2/2
         Assert.Empty(underWay);
+    }
+
+    [Fact]
+    public async Task A_node_that_takes_shards_over_runs_their_accounts_before_any_message_reaches_them()
+    {
+        await using var cluster = await TestCluster.CreateAsync(servers);
+        var nodes = new List<Api.NodeUnderTest> { await cluster.StartNodeAsync("n1"), await cluster.StartNodeAsync("n2") };
+        await cluster.AllShardsServedAsync(nodes, TimeSpan.FromSeconds(60));
+        var accounts = Enumerable.Range(0, 16).Select(i => $"quiet-{i}").ToArray();
+        foreach (var account in accounts)
+        {
+            await TestCluster.OpenAsync(nodes[0], account);
+        }
+
+        nodes.Add(await cluster.StartNodeAsync("n3"));
+        await cluster.AllShardsServedAsync(nodes, TimeSpan.FromSeconds(60));
+
+        // Nothing was sent to any account since: n3 runs exactly the accounts of the shards it took over.
+        var onN3 = 0;
+        foreach (var account in accounts)
+        {
+            var located = await nodes[0].Client.GetFromJsonAsync<JsonElement>($"/api/v1/sharding/regions/account/locate/{account}");
+            onN3 += located.GetProperty("owner").GetString() == "n3" ? 1 : 0;
+        }
+
+        Assert.True(onN3 > 0, "n3 owns some of the accounts");
+        await TestCluster.EventuallyAsync(async () =>
+        {
+            var region = await nodes[2].Client.GetFromJsonAsync<JsonElement>("/api/v1/sharding/regions/account");
+            return region.GetProperty("totalEntities").GetInt32() == onN3;
+        }, TimeSpan.FromSeconds(10), $"n3 runs its {onN3} accounts");
     }
 
     private static string ShardOf(string detail) => ShardNumber().Match(detail).Groups[1].Value;
