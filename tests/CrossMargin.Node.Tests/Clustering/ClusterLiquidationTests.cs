@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -22,20 +21,12 @@ public sealed class ClusterLiquidationTests(ClusterServers servers, ITestOutputH
     private const int Shards = 4;
     private const string Account = "acc-lev";
     private const string AdminToken = "cluster-test-admin-token-0123456789";
-    private readonly List<NodeUnderTest> _nodes = [];
-    private string _connectionString = "";
-    private string _prefix = "";
+    private TestCluster _cluster = null!;
     private int _venueSequence;
 
-    public async Task InitializeAsync() => (_connectionString, _prefix) = await servers.NewClusterAsync();
+    public async Task InitializeAsync() => _cluster = await TestCluster.CreateAsync(servers, Shards);
 
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task An_account_breached_on_one_node_is_liquidated_by_the_singleton_with_orders_on_the_exchange_reports_through_any_node_and_the_fee_in_the_fund()
@@ -196,27 +187,10 @@ public sealed class ClusterLiquidationTests(ClusterServers servers, ITestOutputH
 
     // ---- the cluster -------------------------------------------------------------------------------------------------
 
-    private async Task<NodeUnderTest> StartNodeAsync(string name, params string[] more)
-    {
-        var node = await NodeUnderTest.StartAsync(null, [..more,
-            "--Node:Name=" + name,
-            "--Cluster:Enabled=true",
-            "--Cluster:NodeId=" + name,
-            "--Cluster:PostgresConnectionString=" + _connectionString,
-            "--Cluster:ShardCount=" + Shards.ToString(CultureInfo.InvariantCulture),
-            "--Cluster:LeaseTtl=00:00:03",
-            "--Cluster:TickInterval=00:00:00.250",
-            "--Cluster:HeartbeatTimeout=00:00:01",
-            "--RabbitMq:Uri=" + servers.RabbitMq.AmqpUri,
-            "--RabbitMq:Prefix=" + _prefix,
-            "--RabbitMq:ShardCount=" + Shards.ToString(CultureInfo.InvariantCulture),
-            "--Liquidation:OrderTimeout=00:00:20",
-            "--Security:Tokens:ops:Token=" + AdminToken]);
-        _nodes.Add(node);
-        return node;
-    }
+    private Task<NodeUnderTest> StartNodeAsync(string name, params string[] more) =>
+        _cluster.StartNodeAsync(name, ["--Liquidation:OrderTimeout=00:00:20", "--Security:Tokens:ops:Token=" + AdminToken, .. more]);
 
-    private static EngineHost HostOf(NodeUnderTest node) => (EngineHost)node.Services.GetService(typeof(EngineHost))!;
+    private static EngineHost HostOf(NodeUnderTest node) => TestCluster.HostOf(node);
 
     private static async Task<NodeUnderTest> SingletonHolderAsync(IReadOnlyList<NodeUnderTest> nodes, TimeSpan within)
     {
@@ -231,15 +205,7 @@ public sealed class ClusterLiquidationTests(ClusterServers servers, ITestOutputH
         return holder!;
     }
 
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan within, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed < within, $"not within {within}: {what}");
-            await Task.Delay(100);
-        }
-    }
+    private static Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan within, string what) => TestCluster.EventuallyAsync(condition, within, what);
 
     // ---- the venue ---------------------------------------------------------------------------------------------------
 
@@ -344,12 +310,12 @@ public sealed class ClusterLiquidationTests(ClusterServers servers, ITestOutputH
 
     private async Task<VenueQueues> VenueAsync()
     {
-        var connection = await RabbitMqConnection.ConnectAsync(new RabbitMqOptions { Uri = servers.RabbitMq.AmqpUri, Prefix = _prefix, ShardCount = Shards });
+        var connection = await RabbitMqConnection.ConnectAsync(_cluster.Broker());
         var channel = await connection.CreateChannelAsync(publisherConfirms: false);
         var queues = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (kind, exchange) in new[] { ("liquidation-orders", connection.Names.LiquidationOrders), ("cancel-all", connection.Names.CancelAll), ("adl", connection.Names.Adl) })
         {
-            var queue = $"{_prefix}.test.{kind}";
+            var queue = $"{_cluster.Prefix}.test.{kind}";
             await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true);
             await channel.QueueBindAsync(queue, exchange, "#");
             queues[kind] = queue;

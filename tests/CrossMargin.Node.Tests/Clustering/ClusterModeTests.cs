@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Node.Hosting;
@@ -20,64 +18,21 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
 {
     private const int Shards = 8;
     private const string AdminToken = "cluster-test-admin-token-0123456789";
-    private readonly List<NodeUnderTest> _nodes = [];
-    private string _connectionString = "";
-    private string _prefix = "";
+    private TestCluster _cluster = null!;
 
-    public async Task InitializeAsync() => (_connectionString, _prefix) = await servers.NewClusterAsync();
+    public async Task InitializeAsync() => _cluster = await TestCluster.CreateAsync(servers, Shards);
 
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    private RabbitMqOptions Broker()
-    {
-        var options = new RabbitMqOptions { Uri = servers.RabbitMq.AmqpUri, Prefix = _prefix, ShardCount = Shards };
-        return options;
-    }
+    private RabbitMqOptions Broker() => _cluster.Broker();
 
-    private async Task<NodeUnderTest> StartNodeAsync(string name)
-    {
-        var node = await NodeUnderTest.StartAsync(null,
-            "--Node:Name=" + name,
-            "--Cluster:Enabled=true",
-            "--Cluster:NodeId=" + name,
-            "--Cluster:PostgresConnectionString=" + _connectionString,
-            "--Cluster:ShardCount=" + Shards.ToString(CultureInfo.InvariantCulture),
-            "--Cluster:LeaseTtl=00:00:03",
-            "--Cluster:TickInterval=00:00:00.250",
-            "--Cluster:HeartbeatTimeout=00:00:01",
-            "--RabbitMq:Uri=" + servers.RabbitMq.AmqpUri,
-            "--RabbitMq:Prefix=" + _prefix,
-            "--RabbitMq:ShardCount=" + Shards.ToString(CultureInfo.InvariantCulture),
-            "--Security:Tokens:ops:Token=" + AdminToken);
-        _nodes.Add(node);
-        return node;
-    }
+    private Task<NodeUnderTest> StartNodeAsync(string name) => _cluster.StartNodeAsync(name, "--Security:Tokens:ops:Token=" + AdminToken);
 
-    private static EngineHost HostOf(NodeUnderTest node) => (EngineHost)node.Services.GetService(typeof(EngineHost))!;
+    private static EngineHost HostOf(NodeUnderTest node) => TestCluster.HostOf(node);
 
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan within, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed < within, $"not within {within}: {what}");
-            await Task.Delay(100);
-        }
-    }
+    private static Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan within, string what) => TestCluster.EventuallyAsync(condition, within, what);
 
-    // Served once each and spread evenly: nodes that join one after another see a rebalance before the spread settles.
-    private static Task AllShardsServedAsync(IEnumerable<NodeUnderTest> nodes, TimeSpan within) =>
-        EventuallyAsync(() =>
-        {
-            var held = nodes.Select(n => HostOf(n).Cluster!.Node.Shards.Keys.ToArray()).ToArray();
-            return Task.FromResult(held.SelectMany(h => h).Order().SequenceEqual(Enumerable.Range(0, Shards)) && held.Max(h => h.Length) - held.Min(h => h.Length) <= 1);
-        }, within, "every shard served exactly once, evenly spread");
+    private Task AllShardsServedAsync(IEnumerable<NodeUnderTest> nodes, TimeSpan within) => _cluster.AllShardsServedAsync(nodes, within);
 
     private static async Task<HttpResponseMessage> AdminPostAsync(NodeUnderTest via, string path)
     {
@@ -86,28 +41,12 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         return await via.Client.SendAsync(request);
     }
 
-    private static async Task OpenAsync(NodeUnderTest via, string account)
-    {
-        var response = await via.Client.PostAsJsonAsync("/api/v1/accounts",
-            new { messageId = $"open-{account}", source = "accounts", sequence = 1, accountId = account, mode = "standard" });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
+    private static Task OpenAsync(NodeUnderTest via, string account) => TestCluster.OpenAsync(via, account);
 
-    private static async Task<decimal?> UsdtOfAsync(NodeUnderTest via, string account)
-    {
-        var response = await via.Client.GetAsync($"/api/v1/accounts/{account}");
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            return null;
-        }
+    private static async Task<decimal?> UsdtOfAsync(NodeUnderTest via, string account) =>
+        await TestCluster.AccountAsync(via, account) is { } view ? TestCluster.UsdtOf(view) : null;
 
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty("balances").EnumerateArray()
-            .Where(b => b.GetProperty("asset").GetString() == "USDT").Select(b => b.GetProperty("amount").GetDecimal()).SingleOrDefault();
-    }
-
-    private static byte[] Deposit(string account, int sequence, decimal amount) => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(
-        new { messageId = $"dep-{account}-{sequence}", source = "wallet", sequence, accountId = account, asset = "USDT", amount }));
+    private static byte[] Deposit(string account, int sequence, decimal amount) => TestCluster.Deposit(account, sequence, amount);
 
     [Fact]
     public async Task Three_nodes_share_the_shards_and_any_node_answers_for_any_account()
