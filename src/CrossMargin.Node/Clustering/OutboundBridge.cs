@@ -24,7 +24,9 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
     private readonly TopologyNames _names;
     private readonly ILogger _log;
     private readonly Task _loop;
+    private readonly CancellationTokenSource _stop = new();
     private long _published;
+    private long _dropped;
 
     /// <summary>Starts publishing through <paramref name="publisher"/>; subscribe it to the event stream.</summary>
     public OutboundBridge(ConfirmingPublisher publisher, TopologyNames names, ILogger log)
@@ -74,12 +76,27 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
         };
     }
 
-    /// <summary>Stops after publishing what was already told.</summary>
+    /// <summary>Facts given up on: not confirmed by the broker, or still queued when the bridge stopped.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>
+    /// Stops: publishes what was already told for at most <see cref="DrainTimeout"/>, then gives up the rest (a node
+    /// whose broker is gone, or that is behind by many limit changes, must still be able to stop).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        if (await Task.WhenAny(_loop, Task.Delay(DrainTimeout)).ConfigureAwait(false) != _loop)
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await _loop.ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
     }
+
+    /// <summary>How long <see cref="DisposeAsync"/> keeps publishing what was queued before it gives the rest up.</summary>
+    public static TimeSpan DrainTimeout { get; } = TimeSpan.FromSeconds(5);
 
     /// <inheritdoc />
     public override string ToString() => Path.ToString();
@@ -90,6 +107,12 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
     {
         await foreach (var fact in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            if (_stop.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _dropped);
+                continue;
+            }
+
             if (WireFormOf(fact, _names) is not var (exchange, key, id, type, body))
             {
                 continue;
@@ -97,13 +120,23 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
 
             try
             {
-                await _publisher.PublishAsync(exchange, key, body, id, type, new PublishOptions { Mandatory = false }).ConfigureAwait(false);
+                await _publisher.PublishAsync(exchange, key, body, id, type, new PublishOptions { Mandatory = false }, _stop.Token).ConfigureAwait(false);
                 Interlocked.Increment(ref _published);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _dropped);
             }
             catch (Exception e) when (e is PublishFailedException or ObjectDisposedException)
             {
+                Interlocked.Increment(ref _dropped);
                 _log.LogError(e, "{Type} {MessageId} for {AccountId} not confirmed by the broker; dropped", type, id, key);
             }
+        }
+
+        if (Dropped > 0)
+        {
+            _log.LogWarning("Outbound bridge stopped: {Published} facts published, {Dropped} given up", Published, Dropped);
         }
     }
 }
