@@ -1,5 +1,4 @@
 using CrossMargin.Actors;
-using CrossMargin.Actors.TestKit;
 using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Tests.Fixtures;
@@ -11,7 +10,7 @@ namespace CrossMargin.Engine.Tests.Accounts;
 /// An account whose journal write fails: the command is answered with the failure at once, what follows is refused
 /// for a moment rather than applied ahead of it, and the account then recovers from its journal with nothing lost.
 /// </summary>
-public sealed class AccountWriteFailureTests : TestKit
+public sealed class AccountWriteFailureTests : AccountHostTestKit
 {
     private AccountHost _host = null!;
     private volatile bool _outage;
@@ -25,15 +24,15 @@ public sealed class AccountWriteFailureTests : TestKit
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await _host.DisposeAsync();
+        await Host.DisposeAsync();
     }
 
     [Fact]
     public void A_failed_write_is_answered_at_once_later_messages_are_refused_not_applied_and_a_retry_after_recovery_applies_once()
     {
         // The embedded SQLite journal refuses every fenced write: a fence during the "outage" makes each append fail.
-        var services = _host.Services with { Fence = () => _outage ? new WriteFence("shard/accounts/0", "elsewhere", 1) : null };
-        var region = ShardRegion.Start(Sys, AccountActor.RegionSettings(new AccountActorSettings(services, AccountFixture.Models, _host.Market, ActorRefs.Nobody), shardCount: 1));
+        var services = Host.Services with { Fence = () => _outage ? new WriteFence("shard/accounts/0", "elsewhere", 1) : null };
+        var region = ShardRegion.Start(Sys, AccountActor.RegionSettings(new AccountActorSettings(services, AccountFixture.Models, Host.Market, ActorRefs.Nobody), shardCount: 1));
         Send(region, new OpenAccount("open", "accounts", 1));
         Assert.IsType<CommandAccepted>(ExpectMsg<object>());
         Send(region, new Deposit("d1", "wallet", 1, "USDT", 100m));

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Tests.Fixtures;
 using CrossMargin.Risk.Portfolios;
@@ -10,22 +9,9 @@ namespace CrossMargin.Engine.Tests.Accounts;
 
 /// <summary>Runs alone (<see cref="EngineMetricsRunAlone"/>): the histogram is process-wide.</summary>
 [Collection(EngineMetricsRunAlone.Name)]
-public sealed class ExecutionLatencyTests(ITestOutputHelper output) : TestKit(output)
+public sealed class ExecutionLatencyTests(ITestOutputHelper output) : AccountHostTestKit(output)
 {
     private const string Venue = AccountFixture.Venue;
-    private AccountHost _host = null!;
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        _host = await AccountHost.OpenAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _host.DisposeAsync();
-    }
 
     [Fact]
     public void Each_execution_made_durable_records_one_margin_latency_and_nothing_else_records_any()
@@ -49,7 +35,7 @@ public sealed class ExecutionLatencyTests(ITestOutputHelper output) : TestKit(ou
             }
         });
         listener.Start();
-        var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));
+        var account = Sys.ActorOf(AccountActor.Props("acc-1", Host.Settings()));
 
         account.Tell(new OpenAccount("open", AccountFixture.Accounts, 1), TestActor);
         account.Tell(new Deposit("m1", Venue, 1, "USDT", 1_000m), TestActor);

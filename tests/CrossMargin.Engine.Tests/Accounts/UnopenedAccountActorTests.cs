@@ -1,30 +1,16 @@
-using CrossMargin.Actors.TestKit;
 using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Tests.Fixtures;
 
 namespace CrossMargin.Engine.Tests.Accounts;
 
-public sealed class UnopenedAccountActorTests : TestKit
+public sealed class UnopenedAccountActorTests : AccountHostTestKit
 {
-    private AccountHost _host = null!;
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        _host = await AccountHost.OpenAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _host.DisposeAsync();
-    }
 
     [Fact]
     public void A_query_for_an_unknown_account_is_answered_and_leaves_no_actor_behind()
     {
-        var region = ShardRegion.Start(Sys, AccountActor.RegionSettings(_host.Settings(), shardCount: 2));
+        var region = ShardRegion.Start(Sys, AccountActor.RegionSettings(Host.Settings(), shardCount: 2));
 
         region.Tell(new ShardEnvelope("nobody", GetAccount.Instance), TestActor);
         region.Tell(new ShardEnvelope("nobody-2", new Deposit("d1", "wallet", 1, "USDT", 5m)), TestActor);

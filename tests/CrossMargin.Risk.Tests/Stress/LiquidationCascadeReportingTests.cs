@@ -9,16 +9,9 @@ namespace CrossMargin.Risk.Tests.Stress;
 /// <summary>What a cascade reports beyond its totals: the trades per instrument, and progress while it runs.</summary>
 public class LiquidationCascadeReportingTests
 {
-    private static readonly MarketSnapshot Market = TestMarket.Build();
-    private static readonly MarginCalculator Calculator = TestParameters.StandardCalculator();
-
-    // The book of LiquidationCascadeTests: "thin" fails at -10%, its forced sale fails "second"; "short" never fails.
-    private static readonly Portfolio[] Book =
-    [
-        new("thin", [new CollateralBalance("USDT", 50_000)], [new Position(TestMarket.BtcUsdt, 10, 60_000)]),
-        new("second", [new CollateralBalance("USDT", 85_000)], [new Position(TestMarket.BtcUsdt, 10, 60_000)]),
-        new("short", [new CollateralBalance("USDT", 100_000)], [new Position(TestMarket.BtcUsdt, -1, 60_000)]),
-    ];
+    private static readonly MarketSnapshot Market = CascadeBook.Market;
+    private static readonly MarginCalculator Calculator = CascadeBook.Calculator;
+    private static readonly Portfolio[] Book = CascadeBook.Accounts;
 
     private static readonly CascadeParameters Impact = new(new Dictionary<string, double> { ["BTC"] = 0.1 }, 0, InsuranceFundUsd: 1_000_000m);
 

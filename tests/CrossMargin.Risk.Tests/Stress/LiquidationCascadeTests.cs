@@ -2,23 +2,14 @@ using CrossMargin.Risk.Margin;
 using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Stress;
-using CrossMargin.Risk.Tests.Fixtures;
 
 namespace CrossMargin.Risk.Tests.Stress;
 
 public class LiquidationCascadeTests
 {
-    private static readonly MarketSnapshot Market = TestMarket.Build();
-    private static readonly MarginCalculator Calculator = TestParameters.StandardCalculator();
-
-    // Two 10 BTC longs: the thin one fails at -10%; its forced sale of ~540,000 USD moves BTC a further 5.4% at
-    // 0.1 per million, which fails the second (bankrupt near -14%); the third (short) never fails.
-    private static readonly Portfolio[] Book =
-    [
-        new("thin", [new CollateralBalance("USDT", 50_000)], [new Position(TestMarket.BtcUsdt, 10, 60_000)]),
-        new("second", [new CollateralBalance("USDT", 85_000)], [new Position(TestMarket.BtcUsdt, 10, 60_000)]),
-        new("short", [new CollateralBalance("USDT", 100_000)], [new Position(TestMarket.BtcUsdt, -1, 60_000)]),
-    ];
+    private static readonly MarketSnapshot Market = CascadeBook.Market;
+    private static readonly MarginCalculator Calculator = CascadeBook.Calculator;
+    private static readonly Portfolio[] Book = CascadeBook.Accounts;
 
     [Fact]
     public void Impact_of_forced_selling_liquidates_the_next_account_and_the_fund_pays_the_deficits()
