@@ -1,4 +1,5 @@
 using CrossMargin.Persistence.Journal;
+using CrossMargin.Persistence.Parameters;
 using CrossMargin.Persistence.Snapshots;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,7 +27,11 @@ public sealed class PostgresPersistence : IAsyncDisposable
         _listener = new PostgresNotificationListener(dataSource, options.NotificationChannel, signal, timeProvider, logger);
         _journal = new PostgresJournal(dataSource, options, timeProvider, signal, _listener);
         SnapshotStore = new PostgresSnapshotStore(dataSource, timeProvider);
+        ParameterHistory = new PostgresParameterHistory(dataSource, timeProvider);
     }
+
+    /// <summary>The history of applied risk parameter sets, shared by every node of the database.</summary>
+    public IParameterHistory ParameterHistory { get; }
 
     /// <summary>The event journal.</summary>
     public IJournal Journal => _journal;
