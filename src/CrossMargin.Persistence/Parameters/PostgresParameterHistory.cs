@@ -2,9 +2,16 @@ using Npgsql;
 
 namespace CrossMargin.Persistence.Parameters;
 
-/// <summary>The parameter history in the cluster's PostgreSQL database: written once, read by every node.</summary>
+/// <summary>
+/// The parameter history in the cluster's PostgreSQL database: written once, read by every node. An append notifies
+/// <see cref="NotificationChannel"/> (payload <c>slot:version</c>) in its own transaction, so listeners hear of exactly
+/// the versions that committed.
+/// </summary>
 internal sealed class PostgresParameterHistory(NpgsqlDataSource dataSource, TimeProvider timeProvider) : IParameterHistory
 {
+    /// <summary>The LISTEN/NOTIFY channel of appended versions.</summary>
+    public const string NotificationChannel = "cm_risk_parameters";
+
     private const string Columns = "slot, version, content_hash, content, model, description, applied_by, applied_at, reason";
     private const string UniqueViolation = "23505";
 
@@ -37,6 +44,13 @@ internal sealed class PostgresParameterHistory(NpgsqlDataSource dataSource, Time
             try
             {
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await using (var notify = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection, transaction))
+                {
+                    notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = NotificationChannel });
+                    notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = FormattableString.Invariant($"{stored.Slot}:{stored.Version}") });
+                    await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (PostgresException e) when (e.SqlState == UniqueViolation)

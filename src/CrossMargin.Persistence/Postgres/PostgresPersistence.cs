@@ -80,6 +80,20 @@ public sealed class PostgresPersistence : IAsyncDisposable
             connection, "Postgres", $"SELECT pg_advisory_xact_lock({MigrationLockKey})", timeProvider, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The channel every parameter history append notifies (payload <c>slot:version</c>) when it commits.</summary>
+    public const string ParameterNotificationChannel = PostgresParameterHistory.NotificationChannel;
+
+    /// <summary>
+    /// The parameter history on <paramref name="dataSource"/> without a journal: for a process that only reads and applies
+    /// parameter sets. The schema must be migrated (<see cref="MigrateAsync"/>).
+    /// </summary>
+    public static IParameterHistory ParameterHistoryOn(NpgsqlDataSource dataSource, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        return new PostgresParameterHistory(dataSource, timeProvider);
+    }
+
     /// <summary>Stops the LISTEN connection and closes the connection pool.</summary>
     public async ValueTask DisposeAsync()
     {
