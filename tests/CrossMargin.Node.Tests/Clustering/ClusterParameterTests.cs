@@ -57,8 +57,31 @@ public sealed class ClusterParameterTests(ClusterServers servers) : IAsyncLifeti
         Assert.Equal(("stored", 1L, "cluster"), (onLater.Source, onLater.StoredVersion, onLater.Reason));
     }
 
-    private Task<NodeUnderTest> StartNodeAsync(string name) =>
-        _cluster.StartNodeAsync(name, "--Security:Tokens:ops:Token=" + AdminToken, "--RiskParameters:PollInterval=00:05:00");
+    [Fact]
+    public async Task A_version_stored_without_a_notice_is_put_in_force_by_the_periodic_read()
+    {
+        var node = await StartNodeAsync("pq", "00:00:01");
+        var text = ParameterFiles.Multiply(await File.ReadAllTextAsync(Path.Combine(node.ConfigDirectory, "risk", "standard.json")), 0.5m);
+
+        // Written straight into the table, as a node whose notice was lost would leave it: no NOTIFY.
+        await using (var connection = new Npgsql.NpgsqlConnection(_cluster.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var insert = new Npgsql.NpgsqlCommand(
+                "INSERT INTO risk_parameter_version (slot, version, content_hash, content, model, description, applied_by, applied_at, reason) " +
+                "VALUES ('standard', 1, $1, $2, 'standard', 'milder', 'elsewhere', now(), 'no notice')", connection);
+            insert.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = CrossMargin.Node.Hosting.EngineHost.VersionOf(text) });
+            insert.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = text });
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await TestCluster.EventuallyAsync(() => Task.FromResult(TestCluster.HostOf(node).ParameterSets.Single(s => s.Slot == "standard").StoredVersion == 1),
+            Within, "the stored version put in force by the periodic read");
+        Assert.Equal("elsewhere", TestCluster.HostOf(node).ParameterSets.Single(s => s.Slot == "standard").AppliedBy);
+    }
+
+    private Task<NodeUnderTest> StartNodeAsync(string name, string pollInterval = "00:05:00") =>
+        _cluster.StartNodeAsync(name, "--Security:Tokens:ops:Token=" + AdminToken, "--RiskParameters:PollInterval=" + pollInterval);
 
     private static async Task<HttpResponseMessage> ApplyAsync(NodeUnderTest via, string text, string query)
     {
