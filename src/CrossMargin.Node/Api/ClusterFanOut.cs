@@ -81,7 +81,7 @@ internal static class ClusterFanOut
             var text = await response.Content.ReadAsStringAsync(deadline.Token);
             if (!response.IsSuccessStatusCode)
             {
-                return new MemberAnswer<T>(node, null, $"answered {(int)response.StatusCode}: {DetailOf(text)}");
+                return new MemberAnswer<T>(node, null, $"answered {(int)response.StatusCode}: {DetailOf(text)}") { Status = (int)response.StatusCode };
             }
 
             return JsonSerializer.Deserialize<T>(text, json) is { } part

@@ -175,6 +175,15 @@ public static class RiskEndpoints
             var answers = await ClusterFanOut.AskAsync<ParameterDryRun>(others,
                 $"/api/v1/risk/params?dryRun=true&scope={ClusterFanOut.LocalScope}&slot={Uri.EscapeDataString(prepared.Slot)}", text, context, host.AskTimeout,
                 cancellation);
+            // A member whose accounts the file does not fit answers 422: that is the cluster's answer, not a member that
+            // failed to answer (which would only make the check partial).
+            if (answers.FirstOrDefault(a => a.Status == StatusCodes.Status422UnprocessableEntity) is { } unfit)
+            {
+                AuditLog.Describe(context, $"risk parameters {prepared.Version} for slot {prepared.Slot} refused: they do not fit accounts on {unfit.Node}");
+                return Results.Problem($"On member {unfit.Node}: {unfit.Problem}", statusCode: StatusCodes.Status422UnprocessableEntity,
+                    title: "Parameters do not fit the book");
+            }
+
             effect = ClusterTotals.DryRun(effect, [new MemberAnswer<ParameterDryRun>(self, effect, null), .. answers], unserved);
         }
         else if (scope != ClusterFanOut.LocalScope)
