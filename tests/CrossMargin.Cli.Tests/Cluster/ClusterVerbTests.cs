@@ -232,4 +232,28 @@ public sealed class ClusterVerbTests(ThreeNodeCluster cluster) : IClassFixture<T
         Assert.Contains(gone.GetProperty("status").GetString(), new[] { "leaving", "left" });
         Assert.Equal(0, gone.GetProperty("shards").GetArrayLength());
     }
+
+    [Fact]
+    [ChangesTheCluster]
+    public async Task A_member_whose_admin_address_refuses_connections_makes_stress_run_partial_and_cm_exit_4()
+    {
+        // n5 serves shards like any member but advertises an admin address nothing listens on (port 9, discard).
+        await using var n5 = await cluster.StartMemberAsync("n5", "--Cluster:HttpAddress=http://127.0.0.1:9");
+        await ThreeNodeCluster.SettledAsync(cluster.Nodes.Append(n5).ToArray(), TimeSpan.FromSeconds(45));
+
+        var (exit, output, error) = await ThreeNodeCluster.Cm(cluster.Nodes[0], "stress", "run", "--shock", "BTC=-30%", "--json", "--token", ThreeNodeCluster.AdminToken);
+        var show = await ThreeNodeCluster.Cm(cluster.Nodes[1], "risk", "params", "show");
+
+        Assert.Equal(ExitCodes.Partial, exit);
+        Assert.Contains("warning: partial answer: no answer from ", error, StringComparison.Ordinal);
+        Assert.True(error.Contains("n5 (unreachable at http://127.0.0.1:9/", StringComparison.Ordinal), error);
+        var n5Part = Json(output).GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("node").GetString() == "n5");
+        Assert.False(n5Part.GetProperty("answered").GetBoolean());
+        Assert.Equal(ExitCodes.Partial, show.Exit);
+        Assert.Contains("n5 (unreachable at http://127.0.0.1:9/", show.Error, StringComparison.Ordinal);
+
+        var leave = await ThreeNodeCluster.Cm(cluster.Nodes[1], "cluster", "leave", "n5", "--token", ThreeNodeCluster.AdminToken);
+        Assert.True(leave.Exit == ExitCodes.Ok, leave.Error);
+        await ThreeNodeCluster.SettledAsync(cluster.Nodes, TimeSpan.FromSeconds(45));
+    }
 }
