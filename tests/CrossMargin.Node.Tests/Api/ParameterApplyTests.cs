@@ -58,6 +58,10 @@ public sealed class ParameterApplyTests : IAsyncLifetime
         var (revertStatus, reverted) = await Apply(standard, "?expectedVersion=1");
         await AwaitStatus("healthy");
 
+        var audit = await Http.GetFromJsonAsync<JsonElement>("/api/v1/audit");
+        Assert.Contains(audit.GetProperty("entries").EnumerateArray(), e => e.GetProperty("who").GetString() == "ops" &&
+            e.GetProperty("detail").GetString()!.Contains("applied to slot standard as version 1", StringComparison.Ordinal) &&
+            e.GetProperty("detail").GetString()!.Contains("reason: tighter BTC tiers", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, revertStatus);
         Assert.Equal((2L, ("alice", "marginCall", "healthy")), (reverted.GetProperty("storedVersion").GetInt64(), Change(reverted.GetProperty("changes")[0])));
     }
@@ -77,6 +81,9 @@ public sealed class ParameterApplyTests : IAsyncLifetime
         Assert.Contains("1 account(s) would move into liquidation or bankruptcy: alice Healthy -> Liquidation", detail, StringComparison.Ordinal);
         Assert.Contains("allowLiquidations", detail, StringComparison.Ordinal);
         Assert.Empty(afterRefusal.GetProperty("versions").EnumerateArray());
+        var audit = await Http.GetFromJsonAsync<JsonElement>("/api/v1/audit");
+        Assert.Contains(audit.GetProperty("entries").EnumerateArray(), e => e.GetProperty("status").GetInt32() == 409 &&
+            e.GetProperty("detail").GetString()!.Contains("for slot standard refused: 1 of 1 accounts change status, 1 into liquidation", StringComparison.Ordinal));
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal((1L, 1), (applied.GetProperty("storedVersion").GetInt64(), applied.GetProperty("accountsIntoLiquidation").GetInt32()));
         await AwaitStatus("liquidation");
