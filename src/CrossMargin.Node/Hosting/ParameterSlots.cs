@@ -103,14 +103,15 @@ public sealed class ParameterSlots : IDisposable
         }
 
         var historyDirectory = Path.GetDirectoryName(ConfigurationDirectory.Under(configDirectory, node.HistoricalMarginFile)) ?? configDirectory;
-        var parameterSlots = new ParameterSlots(slots, history, historyDirectory, time, log);
         foreach (var stored in await history.LatestAsync(cancellationToken).ConfigureAwait(false))
         {
             if (slots.ContainsKey(stored.Slot))
             {
-                slots[stored.Slot] = parameterSlots.FromStored(stored);
+                slots[stored.Slot] = FromStored(stored, historyDirectory, now);
             }
         }
+
+        var parameterSlots = new ParameterSlots(slots, history, historyDirectory, time, log);
 
         foreach (var set in parameterSlots.Sets)
         {
@@ -164,7 +165,7 @@ public sealed class ParameterSlots : IDisposable
             var expected = expectedVersion ?? SetOf(prepared.Slot).StoredVersion ?? 0;
             var stored = await History.AppendAsync(new ParameterSetAppend(prepared.Slot, prepared.Version, prepared.Text, prepared.Model,
                 prepared.Parameters.Description, appliedBy, reason), expected, cancellationToken).ConfigureAwait(false);
-            PutInForce(new InForce(SetOf(stored, prepared.Parameters), prepared.Calculator), engine);
+            PutInForce(new InForce(SetOf(stored, prepared.Parameters, _time.GetUtcNow()), prepared.Calculator), engine);
             return stored;
         }
         finally
@@ -194,7 +195,7 @@ public sealed class ParameterSlots : IDisposable
                 InForce next;
                 try
                 {
-                    next = FromStored(stored);
+                    next = FromStored(stored, _historyDirectory, _time.GetUtcNow());
                 }
                 catch (RiskInputException e)
                 {
@@ -240,14 +241,15 @@ public sealed class ParameterSlots : IDisposable
         Composite = slots["composite"].Calculator,
     };
 
-    private InForce FromStored(StoredParameterSet stored)
+    private static InForce FromStored(StoredParameterSet stored, string historyDirectory, DateTimeOffset now)
     {
-        var parameters = RiskParametersFile.Parse(stored.Content, $"stored {stored.Slot} parameters version {stored.Version}", _historyDirectory);
-        return new InForce(SetOf(stored, parameters), Build(stored.Slot, parameters, stored.Model, $"stored {stored.Slot} parameters version {stored.Version}"));
+        var source = $"stored {stored.Slot} parameters version {stored.Version}";
+        var parameters = RiskParametersFile.Parse(stored.Content, source, historyDirectory);
+        return new InForce(SetOf(stored, parameters, now), Build(stored.Slot, parameters, stored.Model, source));
     }
 
-    private RiskParameterSet SetOf(StoredParameterSet stored, RiskParameters parameters) =>
-        new(stored.Slot, null, stored.ContentHash, stored.Model, parameters.Description, _time.GetUtcNow())
+    private static RiskParameterSet SetOf(StoredParameterSet stored, RiskParameters parameters, DateTimeOffset now) =>
+        new(stored.Slot, null, stored.ContentHash, stored.Model, parameters.Description, now)
         {
             StoredVersion = stored.Version,
             AppliedBy = stored.AppliedBy,
