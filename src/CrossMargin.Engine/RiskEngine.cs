@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using CrossMargin.Actors;
 using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine.Accounts;
@@ -6,7 +7,6 @@ using CrossMargin.Engine.Prices;
 using CrossMargin.Persistence;
 using CrossMargin.Persistence.Serialization;
 using CrossMargin.Risk.Margin;
-using CrossMargin.Risk.Margin.Scenarios;
 using CrossMargin.Risk.Market;
 
 namespace CrossMargin.Engine;
@@ -22,9 +22,11 @@ public sealed class RiskEngine
 
     private readonly RiskEngineSettings _settings;
 
-    private RiskEngine(ActorSystem system, LatestMarket market, IActorRef accounts, IActorRef prices, LiquidationSingleton? liquidation, RiskEngineSettings settings)
+    private RiskEngine(ActorSystem system, LatestMarket market, CurrentMarginModels models, IActorRef accounts, IActorRef prices, LiquidationSingleton? liquidation,
+        RiskEngineSettings settings)
     {
         _settings = settings;
+        Models = models;
         Liquidation = liquidation;
         System = system;
         Market = market;
@@ -43,6 +45,9 @@ public sealed class RiskEngine
 
     /// <summary>The newest published market.</summary>
     public LatestMarket Market { get; }
+
+    /// <summary>The calculators in force (<see cref="RiskEngineSettings.Models"/> until <see cref="ApplyModels"/> replaces them).</summary>
+    public CurrentMarginModels Models { get; }
 
     /// <summary>The account region: send <see cref="ShardEnvelope"/>s.</summary>
     public IActorRef Accounts { get; }
@@ -68,11 +73,12 @@ public sealed class RiskEngine
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
         var market = new LatestMarket(Restamp(settings.OpeningMarket, settings.Assets, system.TimeProvider.GetUtcNow()));
+        var live = new CurrentMarginModels(settings.Models);
 
         // Accounts report breaches to the coordinator and the coordinator works through the account region: accounts
         // start on their first message, after the coordinator exists, so each reads the reference when it starts.
         IActorRef coordinator = settings.BreachReports ?? ActorRefs.Nobody;
-        var accountSettings = new AccountActorSettings(settings.Persistence, settings.Models, market, ActorRefs.Nobody);
+        var accountSettings = new AccountActorSettings(settings.Persistence, settings.Models, market, ActorRefs.Nobody) { LiveModels = live };
         var fenceOf = settings.ShardFence;
         var accounts = ShardRegion.Start(system, new ShardRegionSettings("account", settings.ShardCount,
             id => AccountActor.Props(id, accountSettings with { BreachReports = coordinator }).WithMailboxCounter(EngineMetrics.AccountMailboxes))
@@ -84,7 +90,7 @@ public sealed class RiskEngine
                 Shard = shard,
             }).WithMailboxCounter(EngineMetrics.AccountMailboxes),
         });
-        var liquidation = settings.RunLiquidation ? StartLiquidationActors(system, settings, market, accounts, settings.Persistence, "") : null;
+        var liquidation = settings.RunLiquidation ? StartLiquidationActors(system, settings, market, live, accounts, settings.Persistence, "") : null;
         if (liquidation is not null && settings.BreachReports is null)
         {
             coordinator = liquidation.Coordinator;
@@ -92,14 +98,31 @@ public sealed class RiskEngine
 
         // Every scenario model an account may be margined with, composites' components included, gets its vectors built
         // once per snapshot; a model missing here would build them on the first account that needs them after each move.
-        var models = new[] { settings.Models.StandardCross, settings.Models.Portfolio, settings.Models.Simm, settings.Models.ValueAtRisk,
-                settings.Models.ExpectedShortfall, settings.Models.Composite }
-            .OfType<MarginCalculator>()
-            .SelectMany(c => ScenarioModelsOf(c.CrossModel))
-            .Distinct().ToArray();
-        var prices = system.ActorOf(PriceFeed.Props(MarketDefinition.Of(market.Current, settings.Assets), market, models, settings.Prices), "prices");
+        var prices = system.ActorOf(PriceFeed.Props(MarketDefinition.Of(market.Current, settings.Assets), market, live.ScenarioModels, settings.Prices), "prices");
         system.ActorOf(Props.Create(() => new MarketRelay(accounts)), "market-relay");
-        return new RiskEngine(system, market, accounts, prices, liquidation, settings);
+        return new RiskEngine(system, market, live, accounts, prices, liquidation, settings);
+    }
+
+    /// <summary>
+    /// Puts <paramref name="models"/> in force without a restart and has every live account re-margin with them at the
+    /// newest market, as on a mark that moved everything: status changes are published, limits re-sent, breaches
+    /// reported. Pre-trade checks, decisions and liquidation plans use them from now on. Returns the models' version.
+    /// </summary>
+    public long ApplyModels(AccountMarginModels models)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        var version = Models.Swap(models);
+        var current = Market.Current;
+        var everything = new HashSet<string>(_settings.Assets, StringComparer.Ordinal);
+        foreach (var instrument in current.Instruments)
+        {
+            everything.Add(instrument.Underlying);
+            everything.Add(instrument.SettlementAsset);
+        }
+
+        var topics = everything.ToFrozenSet(StringComparer.Ordinal);
+        Accounts.Tell(new ShardBroadcast(new MarketChanged(current, Market.Version, topics), topics), ActorRefs.NoSender);
+        return version;
     }
 
     /// <summary>
@@ -113,26 +136,19 @@ public sealed class RiskEngine
     {
         ArgumentNullException.ThrowIfNull(accounts);
         ArgumentNullException.ThrowIfNull(persistence);
-        return StartLiquidationActors(System, _settings, Market, accounts, persistence, "-" + incarnation);
+        return StartLiquidationActors(System, _settings, Market, Models, accounts, persistence, "-" + incarnation);
     }
 
-    private static LiquidationSingleton StartLiquidationActors(ActorSystem system, RiskEngineSettings settings, LatestMarket market, IActorRef accounts,
-        PersistenceServices persistence, string suffix)
+    private static LiquidationSingleton StartLiquidationActors(ActorSystem system, RiskEngineSettings settings, LatestMarket market, CurrentMarginModels models,
+        IActorRef accounts, PersistenceServices persistence, string suffix)
     {
         var fund = system.ActorOf(InsuranceFundActor.Props(persistence, market), "insurance-fund" + suffix);
         var liquidation = settings.Liquidation;
         var coordinator = system.ActorOf(LiquidationCoordinator.Props(new LiquidationCoordinatorSettings(persistence, accounts, fund, market,
-            settings.Models, liquidation.ToParameters(), liquidation.BudgetInterval, liquidation.OrderTimeout, liquidation.AdlCollectWindow)),
+            settings.Models, liquidation.ToParameters(), liquidation.BudgetInterval, liquidation.OrderTimeout, liquidation.AdlCollectWindow) { LiveModels = models }),
             "liquidation-coordinator" + suffix);
         return new LiquidationSingleton(system, coordinator, fund);
     }
-
-    private static IEnumerable<ScenarioMarginModel> ScenarioModelsOf(IMarginModel model) => model switch
-    {
-        ScenarioMarginModel scenario => [scenario],
-        CompositeMarginModel composite => composite.Models.SelectMany(ScenarioModelsOf),
-        _ => [],
-    };
 
     /// <summary>
     /// Starts every account whose opening carries <paramref name="tag"/> (<see cref="AccountTags"/>), in shard

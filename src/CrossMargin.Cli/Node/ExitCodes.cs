@@ -6,7 +6,7 @@ public static class ExitCodes
     /// <summary>Done; the answer is on standard output.</summary>
     public const int Ok = 0;
 
-    /// <summary>The node answered, and the answer is negative: not found, refused as not applicable (no cluster in embedded mode, no live parameter swap).</summary>
+    /// <summary>The node answered, and the answer is negative: not found, refused (no cluster in embedded mode, a parameter apply that would liquidate or lost a version race).</summary>
     public const int Negative = 1;
 
     /// <summary>Usage or input error: bad arguments, an unreadable or invalid file, a request the node called malformed.</summary>

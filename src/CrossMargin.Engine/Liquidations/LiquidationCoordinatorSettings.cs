@@ -11,7 +11,7 @@ namespace CrossMargin.Engine.Liquidations;
 /// <param name="Accounts">The accounts' shard region (messages go in <c>ShardEnvelope</c>s; ADL queries as <c>ShardBroadcast</c>).</param>
 /// <param name="InsuranceFund">The <see cref="InsuranceFundActor"/>.</param>
 /// <param name="Market">The node's newest market: what every step is planned and priced at.</param>
-/// <param name="Models">The margin calculators; a plan uses the one of the account's mode.</param>
+/// <param name="InitialModels">The margin calculators when no <see cref="LiveModels"/> are given; a plan uses the one of the account's mode.</param>
 /// <param name="Parameters">Stop buffer, step size, fee rate, slippage band, budgets per interval, quantity increments.</param>
 /// <param name="BudgetInterval">The interval the per-instrument budgets are per (shared by every liquidation); positive.</param>
 /// <param name="OrderTimeout">How long to wait for the venue's reports of a step (and for an account's view); positive.</param>
@@ -21,7 +21,7 @@ public sealed record LiquidationCoordinatorSettings(
     IActorRef Accounts,
     IActorRef InsuranceFund,
     LatestMarket Market,
-    AccountMarginModels Models,
+    AccountMarginModels InitialModels,
     LiquidationParameters Parameters,
     TimeSpan BudgetInterval,
     TimeSpan OrderTimeout,
@@ -34,10 +34,16 @@ public sealed record LiquidationCoordinatorSettings(
         ArgumentNullException.ThrowIfNull(Accounts);
         ArgumentNullException.ThrowIfNull(InsuranceFund);
         ArgumentNullException.ThrowIfNull(Market);
-        ArgumentNullException.ThrowIfNull(Models);
+        ArgumentNullException.ThrowIfNull(InitialModels);
         ArgumentNullException.ThrowIfNull(Parameters);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(BudgetInterval, TimeSpan.Zero, nameof(BudgetInterval));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(OrderTimeout, TimeSpan.Zero, nameof(OrderTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AdlCollectWindow, TimeSpan.Zero, nameof(AdlCollectWindow));
     }
+
+    /// <summary>The node's calculators, swapped when an operator applies a parameter set; null: <see cref="InitialModels"/> for good.</summary>
+    public CurrentMarginModels? LiveModels { get; init; }
+
+    /// <summary>The calculators in force now.</summary>
+    public AccountMarginModels Models => LiveModels?.Current ?? InitialModels;
 }

@@ -49,6 +49,10 @@ public static class ApiExtensions
         services.AddOptions<RabbitMqOptions>().Bind(configuration.GetSection(RabbitMqOptions.SectionName));
         services.AddSingleton<EngineHost>();
         services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
+        services.AddOptions<RiskParameterOptions>().Bind(configuration.GetSection(RiskParameterOptions.Section))
+            .Validate(o => o.PollInterval > TimeSpan.Zero && o.PollInterval <= TimeSpan.FromHours(1),
+                "RiskParameters:PollInterval must be more than zero and at most 01:00:00.").ValidateOnStart();
+        services.AddHostedService<ParameterPropagation>();
         services.AddOptions<SimulatorOptions>().Bind(configuration.GetSection(SimulatorOptions.Section));
         services.AddHostedService<SimulatorHost>();
 

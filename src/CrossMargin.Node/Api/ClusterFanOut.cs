@@ -42,8 +42,11 @@ internal static class ClusterFanOut
         return (others, Enumerable.Range(0, options.ShardCount).Where(s => !served.Contains(s)).ToArray());
     }
 
-    /// <summary>POSTs <paramref name="body"/> to <paramref name="pathAndQuery"/> on every target at once; each answers or says why not.</summary>
-    public static Task<MemberAnswer<T>[]> AskAsync<T>(IEnumerable<(string Node, string Address)> targets, string pathAndQuery, string body,
+    /// <summary>
+    /// POSTs <paramref name="body"/> (GETs when it is null) to <paramref name="pathAndQuery"/> on every target at once; each
+    /// answers or says why not.
+    /// </summary>
+    public static Task<MemberAnswer<T>[]> AskAsync<T>(IEnumerable<(string Node, string Address)> targets, string pathAndQuery, string? body,
         HttpContext context, TimeSpan timeout, CancellationToken cancellation)
         where T : class
     {
@@ -52,7 +55,7 @@ internal static class ClusterFanOut
         return Task.WhenAll(targets.Select(t => AskOneAsync<T>(t.Node, t.Address, pathAndQuery, body, authorization, json, timeout, cancellation)));
     }
 
-    private static async Task<MemberAnswer<T>> AskOneAsync<T>(string node, string address, string pathAndQuery, string body, string authorization,
+    private static async Task<MemberAnswer<T>> AskOneAsync<T>(string node, string address, string pathAndQuery, string? body, string authorization,
         JsonSerializerOptions json, TimeSpan timeout, CancellationToken cancellation)
         where T : class
     {
@@ -63,9 +66,9 @@ internal static class ClusterFanOut
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         deadline.CancelAfter(timeout);
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(root, pathAndQuery))
+        using var request = new HttpRequestMessage(body is null ? HttpMethod.Get : HttpMethod.Post, new Uri(root, pathAndQuery))
         {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            Content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/json"),
         };
         if (AuthenticationHeaderValue.TryParse(authorization, out var header))
         {
@@ -78,7 +81,7 @@ internal static class ClusterFanOut
             var text = await response.Content.ReadAsStringAsync(deadline.Token);
             if (!response.IsSuccessStatusCode)
             {
-                return new MemberAnswer<T>(node, null, $"answered {(int)response.StatusCode}: {DetailOf(text)}");
+                return new MemberAnswer<T>(node, null, $"answered {(int)response.StatusCode}: {DetailOf(text)}") { Status = (int)response.StatusCode };
             }
 
             return JsonSerializer.Deserialize<T>(text, json) is { } part

@@ -10,11 +10,13 @@ using CrossMargin.Engine.Prices;
 using CrossMargin.Node.Clustering;
 using CrossMargin.Persistence;
 using CrossMargin.Persistence.Journal;
+using CrossMargin.Persistence.Parameters;
+using CrossMargin.Persistence.Postgres;
 using CrossMargin.Persistence.Serialization;
 using CrossMargin.Persistence.Sqlite;
-using CrossMargin.Risk.Margin;
 using CrossMargin.Risk.Serialization;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace CrossMargin.Node.Hosting;
 
@@ -42,6 +44,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     private SqlitePersistence? _store;
     private BatchingJournalWriter? _writer;
     private ActorSystem? _system;
+    private NpgsqlDataSource? _parameterSource;
 
     /// <summary>Created by the host's container.</summary>
     public EngineHost(IOptions<NodeOptions> node, IConfiguration configuration, IOptions<ActorSystemOptions> actors, IOptions<PersistenceOptions> persistence,
@@ -84,11 +87,14 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     /// <summary>Every asset with an index price (a snapshot cannot list them); empty before start.</summary>
     public IReadOnlyList<string> Assets { get; private set; } = [];
 
-    /// <summary>The calculators the accounts margin with; null before start.</summary>
-    public AccountMarginModels? Models { get; private set; }
+    /// <summary>The calculators the accounts margin with now; null before start.</summary>
+    public AccountMarginModels? Models => Engine?.Models.Current;
 
-    /// <summary>The risk parameter files in force, one per slot; empty before start.</summary>
-    public IReadOnlyList<RiskParameterSet> ParameterSets { get; private set; } = [];
+    /// <summary>The risk parameters in force per slot and their history; null before start.</summary>
+    public ParameterSlots? Parameters { get; private set; }
+
+    /// <summary>The risk parameter sets in force, one per slot; empty before start.</summary>
+    public IReadOnlyList<RiskParameterSet> ParameterSets => Parameters?.Sets ?? [];
 
     /// <summary>When the engine started.</summary>
     public DateTimeOffset? StartedAt { get; private set; }
@@ -103,52 +109,25 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
         var market = MarketFile.Load(marketPath);
         var assets = AssetsOf(marketPath);
         var now = _time.GetUtcNow();
-        // One slot per mode: each names a file and the model it takes from it, so one file with every section (the
-        // default, risk/all-models.json) serves several modes whatever its own "model" says. A file read for two
-        // slots is parsed once (the historical section reads and checks its whole price history).
-        var loaded = new Dictionary<string, RiskParameters>(StringComparer.Ordinal);
-        var slots = new (string Slot, string Setting, string? Model)[]
+        IParameterHistory history;
+        if (_clusterMode.Value.Enabled)
         {
-            ("standard", _node.StandardMarginFile, null),
-            ("portfolio", _node.PortfolioMarginFile, null),
-            ("simm", _node.SimmMarginFile, "simm"),
-            ("var", _node.HistoricalMarginFile, "var"),
-            ("es", _node.HistoricalMarginFile, "es"),
-            ("composite", _node.CompositeMarginFile, "composite"),
-        };
-        var sets = new List<RiskParameterSet>();
-        var calculators = new Dictionary<string, MarginCalculator>(StringComparer.Ordinal);
-        foreach (var (slot, setting, model) in slots)
+            // The history is shared by every node: its own small pool, so reading it never waits behind journal writes.
+            _parameterSource = NpgsqlDataSource.Create(_clusterMode.Value.PostgresConnectionString);
+            await PostgresPersistence.MigrateAsync(_parameterSource, _time, cancellationToken);
+            history = PostgresPersistence.ParameterHistoryOn(_parameterSource, _time);
+        }
+        else
         {
-            var file = ConfigurationDirectory.Under(_configDirectory, setting);
-            if (!loaded.TryGetValue(file, out var parameters))
-            {
-                loaded[file] = parameters = RiskParametersFile.Load(file);
-            }
-
-            // Standard and portfolio keep taking the file's own model, as they always have.
-            var name = model ?? parameters.SelectedModel;
-            try
-            {
-                calculators[slot] = parameters.CreateCalculator(name);
-            }
-            catch (RiskInputException e)
-            {
-                throw new RiskInputException($"{file} (the {slot} margin file): {e.Message}", e);
-            }
-
-            sets.Add(SetOf(slot, file, name, parameters, now));
+            var dataDirectory = _node.DataPath(_configDirectory);
+            Directory.CreateDirectory(dataDirectory);
+            _store = await SqlitePersistence.OpenAsync(new SqlitePersistenceOptions { DataDirectory = dataDirectory }, _time, cancellationToken);
+            history = _store.ParameterHistory;
         }
 
-        ParameterSets = sets;
+        Parameters = await ParameterSlots.LoadAsync(_node, _configDirectory, history, _time, _log, cancellationToken);
         Assets = assets;
-        Models = new AccountMarginModels(calculators["standard"], calculators["portfolio"])
-        {
-            Simm = calculators["simm"],
-            ValueAtRisk = calculators["var"],
-            ExpectedShortfall = calculators["es"],
-            Composite = calculators["composite"],
-        };
+        var models = Parameters.Models;
         StartedAt = now;
 
         if (_clusterMode.Value.Enabled)
@@ -173,7 +152,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
             Cluster = await ClusterRuntime.StartAsync(cluster, _clusterMode.Value, _rabbit.Value, _journal.Value, _persistence.Value, (services, fence, breaches) =>
             {
                 var system = ActorSystem.Create("crossmargin", _actors, _loggerFactory, _time);
-                var settings = new RiskEngineSettings(market, assets, Models, services, cluster.ShardCount, _prices.Value, _liquidation.Value, _actors.Value.AskTimeout)
+                var settings = new RiskEngineSettings(market, assets, models, services, cluster.ShardCount, _prices.Value, _liquidation.Value, _actors.Value.AskTimeout)
                 {
                     ShardFence = fence,
                     RunLiquidation = false,
@@ -186,18 +165,16 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
             return;
         }
 
-        var dataDirectory = _node.DataPath(_configDirectory);
-        Directory.CreateDirectory(dataDirectory);
-        _store = await SqlitePersistence.OpenAsync(new SqlitePersistenceOptions { DataDirectory = dataDirectory }, _time, cancellationToken);
-        _writer = new BatchingJournalWriter(_store.Journal, _journal.Value, _time);
+        var store = _store!;
+        _writer = new BatchingJournalWriter(store.Journal, _journal.Value, _time);
         var registry = RiskEngine.RegisterEvents(new EventTypeRegistry());
-        var services = new PersistenceServices(_store.Journal, _writer, _store.SnapshotStore, registry, _node.Name, _persistence.Value);
+        var services = new PersistenceServices(store.Journal, _writer, store.SnapshotStore, registry, _node.Name, _persistence.Value);
 
         _system = ActorSystem.Create("crossmargin", _actors, _loggerFactory, _time);
-        var engine = RiskEngine.Start(_system, new RiskEngineSettings(market, assets, Models, services,
+        var engine = RiskEngine.Start(_system, new RiskEngineSettings(market, assets, models, services,
             _node.ShardCount, _prices.Value, _liquidation.Value, _actors.Value.AskTimeout));
         _log.LogInformation("Engine started: {Instruments} instruments, {Shards} shards, journal in {DataDirectory}",
-            market.Instruments.Count(), _node.ShardCount, dataDirectory);
+            market.Instruments.Count(), _node.ShardCount, Path.GetDirectoryName(store.DatabasePath));
 
         // Every account the journal knows runs again before the first mark, not on its next message: a crash right after
         // a restart must find them all.
@@ -237,14 +214,18 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
             await _store.DisposeAsync();
             _store = null;
         }
+
+        Parameters?.Dispose();
+        if (_parameterSource is not null)
+        {
+            await _parameterSource.DisposeAsync();
+            _parameterSource = null;
+        }
     }
 
     /// <summary>The version of a parameter text: the first 12 hex digits of its SHA-256.</summary>
     public static string VersionOf(string text) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..12];
-
-    private static RiskParameterSet SetOf(string slot, string file, string model, RiskParameters parameters, DateTimeOffset now) =>
-        new(slot, file, VersionOf(File.ReadAllText(file)), model, parameters.Description, now);
 
     /// <summary>The asset names of a market file (a snapshot cannot list them).</summary>
     private static string[] AssetsOf(string path)

@@ -58,6 +58,7 @@ public static class ClusterTotals
         {
             AccountsEvaluated = parts.Sum(p => p.AccountsEvaluated),
             AccountsChangingStatus = changes.Length,
+            AccountsIntoLiquidation = changes.Count(ParameterDryRun.IntoLiquidation),
             Changes = changes.Take(StressRunner.Listed).ToArray(),
             Scope = "cluster",
             Partial = nodes.Any(n => !n.Answered) || unservedShards.Count > 0,

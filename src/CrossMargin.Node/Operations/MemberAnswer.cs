@@ -6,4 +6,8 @@ namespace CrossMargin.Node.Operations;
 /// <param name="Part">Its local part; null when it did not answer.</param>
 /// <param name="Problem">Why it did not answer.</param>
 public sealed record MemberAnswer<T>(string Node, T? Part, string? Problem)
-    where T : class;
+    where T : class
+{
+    /// <summary>The HTTP status the member refused with (e.g. 422: its accounts do not fit the request); null when it answered or was not reached.</summary>
+    public int? Status { get; init; }
+}

@@ -1,4 +1,5 @@
 using CrossMargin.Persistence.Journal;
+using CrossMargin.Persistence.Parameters;
 using CrossMargin.Persistence.Snapshots;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,7 +27,11 @@ public sealed class PostgresPersistence : IAsyncDisposable
         _listener = new PostgresNotificationListener(dataSource, options.NotificationChannel, signal, timeProvider, logger);
         _journal = new PostgresJournal(dataSource, options, timeProvider, signal, _listener);
         SnapshotStore = new PostgresSnapshotStore(dataSource, timeProvider);
+        ParameterHistory = new PostgresParameterHistory(dataSource, timeProvider);
     }
+
+    /// <summary>The history of applied risk parameter sets, shared by every node of the database.</summary>
+    public IParameterHistory ParameterHistory { get; }
 
     /// <summary>The event journal.</summary>
     public IJournal Journal => _journal;
@@ -73,6 +78,20 @@ public sealed class PostgresPersistence : IAsyncDisposable
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await Migrations.MigrationRunner.ApplyAsync(
             connection, "Postgres", $"SELECT pg_advisory_xact_lock({MigrationLockKey})", timeProvider, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The channel every parameter history append notifies (payload <c>slot:version</c>) when it commits.</summary>
+    public const string ParameterNotificationChannel = PostgresParameterHistory.NotificationChannel;
+
+    /// <summary>
+    /// The parameter history on <paramref name="dataSource"/> without a journal: for a process that only reads and applies
+    /// parameter sets. The schema must be migrated (<see cref="MigrateAsync"/>).
+    /// </summary>
+    public static IParameterHistory ParameterHistoryOn(NpgsqlDataSource dataSource, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        return new PostgresParameterHistory(dataSource, timeProvider);
     }
 
     /// <summary>Stops the LISTEN connection and closes the connection pool.</summary>

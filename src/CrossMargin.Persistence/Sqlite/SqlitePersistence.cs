@@ -1,4 +1,5 @@
 using CrossMargin.Persistence.Journal;
+using CrossMargin.Persistence.Parameters;
 using CrossMargin.Persistence.Snapshots;
 
 namespace CrossMargin.Persistence.Sqlite;
@@ -17,7 +18,11 @@ public sealed class SqlitePersistence : IAsyncDisposable
         _database = database;
         _journal = new SqliteJournal(database);
         SnapshotStore = new SqliteSnapshotStore(database);
+        ParameterHistory = new SqliteParameterHistory(database);
     }
+
+    /// <summary>The history of applied risk parameter sets.</summary>
+    public IParameterHistory ParameterHistory { get; }
 
     /// <summary>The event journal.</summary>
     public IJournal Journal => _journal;

@@ -162,6 +162,44 @@ public sealed class ClusterVerbTests(ThreeNodeCluster cluster) : IClassFixture<T
     }
 
     [Fact]
+    public async Task Risk_params_set_on_one_node_is_in_force_on_every_member_as_show_from_another_node_reports()
+    {
+        // The file in force applied again: every check passes (no status changes), and it becomes a stored version.
+        var reason = "converge " + Guid.NewGuid().ToString("N")[..8];
+        var (exit, output, error) = await ThreeNodeCluster.Cm(cluster.Nodes[0], "risk", "params", "set", RepositoryRoot.Combine("config/risk/standard.json"),
+            "--reason", reason, "--json", "--token", ThreeNodeCluster.AdminToken);
+        Assert.True(exit == ExitCodes.Ok, error);
+        var applied = Json(output);
+        Assert.Equal(("cluster", false, 0), (applied.GetProperty("scope").GetString(), applied.GetProperty("partial").GetBoolean(),
+            applied.GetProperty("accountsChangingStatus").GetInt32()));
+        var version = applied.GetProperty("storedVersion").GetInt64();
+
+        JsonElement shown = default;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var show = await ThreeNodeCluster.Cm(cluster.Nodes[2], "risk", "params", "show", "--json");
+            Assert.True(show.Exit == ExitCodes.Ok, show.Error);
+            shown = Json(show.Output);
+            var standards = shown.GetProperty("nodes").EnumerateArray()
+                .Select(n => n.GetProperty("sets").EnumerateArray().Single(s => s.GetProperty("slot").GetString() == "standard"))
+                .Select(s => s.TryGetProperty("storedVersion", out var v) ? v.GetInt64() : 0).ToArray();
+            if (standards.Length == 3 && standards.All(v => v == version))
+            {
+                break;
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"members did not converge on version {version}: {shown}");
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(["n1", "n2", "n3"], shown.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("node").GetString()));
+        Assert.True(shown.GetProperty("converged").GetBoolean());
+        var table = await ThreeNodeCluster.Cm(cluster.Nodes[1], "risk", "params", "show");
+        Assert.Contains("every member runs the same versions", table.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     [ChangesTheCluster]
     public async Task A_member_that_refuses_its_part_makes_the_stress_partial_and_a_leaving_member_hands_its_shards_over()
     {
@@ -193,5 +231,29 @@ public sealed class ClusterVerbTests(ThreeNodeCluster cluster) : IClassFixture<T
         var gone = view.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "n4");
         Assert.Contains(gone.GetProperty("status").GetString(), new[] { "leaving", "left" });
         Assert.Equal(0, gone.GetProperty("shards").GetArrayLength());
+    }
+
+    [Fact]
+    [ChangesTheCluster]
+    public async Task A_member_whose_admin_address_refuses_connections_makes_stress_run_partial_and_cm_exit_4()
+    {
+        // n5 serves shards like any member but advertises an admin address nothing listens on (port 9, discard).
+        await using var n5 = await cluster.StartMemberAsync("n5", "--Cluster:HttpAddress=http://127.0.0.1:9");
+        await ThreeNodeCluster.SettledAsync(cluster.Nodes.Append(n5).ToArray(), TimeSpan.FromSeconds(45));
+
+        var (exit, output, error) = await ThreeNodeCluster.Cm(cluster.Nodes[0], "stress", "run", "--shock", "BTC=-30%", "--json", "--token", ThreeNodeCluster.AdminToken);
+        var show = await ThreeNodeCluster.Cm(cluster.Nodes[1], "risk", "params", "show");
+
+        Assert.Equal(ExitCodes.Partial, exit);
+        Assert.Contains("warning: partial answer: no answer from ", error, StringComparison.Ordinal);
+        Assert.True(error.Contains("n5 (unreachable at http://127.0.0.1:9/", StringComparison.Ordinal), error);
+        var n5Part = Json(output).GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("node").GetString() == "n5");
+        Assert.False(n5Part.GetProperty("answered").GetBoolean());
+        Assert.Equal(ExitCodes.Partial, show.Exit);
+        Assert.Contains("n5 (unreachable at http://127.0.0.1:9/", show.Error, StringComparison.Ordinal);
+
+        var leave = await ThreeNodeCluster.Cm(cluster.Nodes[1], "cluster", "leave", "n5", "--token", ThreeNodeCluster.AdminToken);
+        Assert.True(leave.Exit == ExitCodes.Ok, leave.Error);
+        await ThreeNodeCluster.SettledAsync(cluster.Nodes, TimeSpan.FromSeconds(45));
     }
 }

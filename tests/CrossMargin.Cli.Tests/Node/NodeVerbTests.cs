@@ -153,16 +153,31 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
             "--token", NodeFixture.AdminToken);
 
         Assert.True(exit == ExitCodes.Ok, error);
-        Assert.Contains("0 of 2 live accounts would change status; not applied", output, StringComparison.Ordinal);
+        Assert.Contains("0 of 2 live accounts would change status, 0 into liquidation or bankruptcy; not applied", output, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Risk_params_set_for_real_is_refused_while_running_with_exit_code_1()
+    public async Task Risk_params_set_applies_the_file_as_the_next_stored_version_and_history_lists_it_with_the_reason()
     {
-        var (exit, _, error) = await node.Cm("risk", "params", "set", RepositoryRoot.Combine("config/risk/standard.json"), "--token", NodeFixture.AdminToken);
+        var reason = "cli test " + Guid.NewGuid().ToString("N")[..8];
+        var (exit, output, error) = await node.Cm("risk", "params", "set", RepositoryRoot.Combine("config/risk/standard.json"), "--reason", reason, "--json",
+            "--token", NodeFixture.AdminToken);
+        using var applied = JsonDocument.Parse(output);
+        var version = applied.RootElement.GetProperty("storedVersion").GetInt64();
 
-        Assert.Equal(ExitCodes.Negative, exit);
-        Assert.Contains("not supported while running", error, StringComparison.Ordinal);
+        var (historyExit, history, _) = await node.Cm("risk", "params", "history", "--slot", "standard");
+        var (showExit, shown, _) = await node.Cm("risk", "params", "show");
+        var (staleExit, _, stale) = await node.Cm("risk", "params", "set", RepositoryRoot.Combine("config/risk/standard.json"), "--expected-version",
+            (version - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "--token", NodeFixture.AdminToken);
+
+        Assert.True(exit == ExitCodes.Ok, error);
+        Assert.True(applied.RootElement.GetProperty("applied").GetBoolean());
+        Assert.Equal(ExitCodes.Ok, historyExit);
+        Assert.Contains(reason, history, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Ok, showExit);
+        Assert.Contains("stored v", shown, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Negative, staleExit);
+        Assert.Contains($"expected version {version - 1} to be the newest", stale, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -90,10 +90,9 @@ public sealed class OperatorEndpointTests : IAsyncLifetime
     {
         await OpenWithPosition("alice", 1000);
         var text = await File.ReadAllTextAsync(Path.Combine(_node.ConfigDirectory, "risk", "standard.json"));
-        using var document = JsonDocument.Parse(text);
         // Every bracket's rates x40 (published amounts dropped, as they follow from the rates): the 1,000 USDT account
         // with 60,000 USD of BTC-PERP falls below maintenance.
-        var harsher = Multiply(document.RootElement, 40);
+        var harsher = ParameterFiles.Multiply(text, 40);
 
         using var response = await Admin(HttpMethod.Post, "/api/v1/risk/params?dryRun=true", harsher);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -102,18 +101,6 @@ public sealed class OperatorEndpointTests : IAsyncLifetime
         Assert.Equal(1, body.GetProperty("accountsChangingStatus").GetInt32());
         Assert.Equal("alice", body.GetProperty("changes")[0].GetProperty("accountId").GetString());
         Assert.NotEqual(body.GetProperty("version").GetString(), body.GetProperty("activeVersion").GetString());
-    }
-
-    [Fact]
-    public async Task Applying_parameters_while_running_is_refused_with_409_naming_the_restart_setting()
-    {
-        var text = await File.ReadAllTextAsync(Path.Combine(_node.ConfigDirectory, "risk", "deribit-pm.json"));
-
-        using var response = await Admin(HttpMethod.Post, "/api/v1/risk/params", text);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-
-        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
-        Assert.Contains("Node:PortfolioMarginFile", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -198,53 +185,6 @@ public sealed class OperatorEndpointTests : IAsyncLifetime
         }
 
         throw new InvalidOperationException("The stream ended.");
-    }
-
-    private static string Multiply(JsonElement element, decimal factor)
-    {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            Write(element, writer, factor);
-        }
-
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    private static void Write(JsonElement element, Utf8JsonWriter writer, decimal factor)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                writer.WriteStartObject();
-                foreach (var p in element.EnumerateObject().Where(p => p.Name != "maintenanceAmount"))
-                {
-                    writer.WritePropertyName(p.Name);
-                    if (p.Name is "initialRate" or "maintenanceRate" && p.Value.ValueKind == JsonValueKind.Number)
-                    {
-                        writer.WriteNumberValue(Math.Min(0.9m, p.Value.GetDecimal() * factor));
-                    }
-                    else
-                    {
-                        Write(p.Value, writer, factor);
-                    }
-                }
-
-                writer.WriteEndObject();
-                break;
-            case JsonValueKind.Array:
-                writer.WriteStartArray();
-                foreach (var item in element.EnumerateArray())
-                {
-                    Write(item, writer, factor);
-                }
-
-                writer.WriteEndArray();
-                break;
-            default:
-                element.WriteTo(writer);
-                break;
-        }
     }
 
     private async Task OpenWithPosition(string account, decimal quantity)
