@@ -72,7 +72,8 @@ public sealed class RiskEngine
         // Accounts report breaches to the coordinator and the coordinator works through the account region: accounts
         // start on their first message, after the coordinator exists, so each reads the reference when it starts.
         IActorRef coordinator = settings.BreachReports ?? ActorRefs.Nobody;
-        var accountSettings = new AccountActorSettings(settings.Persistence, settings.Models, market, ActorRefs.Nobody);
+        var book = new MarginBook(settings.ShardCount);
+        var accountSettings = new AccountActorSettings(settings.Persistence, settings.Models, market, ActorRefs.Nobody) { Book = book };
         var fenceOf = settings.ShardFence;
         var accounts = ShardRegion.Start(system, new ShardRegionSettings("account", settings.ShardCount,
             id => AccountActor.Props(id, accountSettings with { BreachReports = coordinator }).WithMailboxCounter(EngineMetrics.AccountMailboxes))
@@ -98,7 +99,8 @@ public sealed class RiskEngine
             .SelectMany(c => ScenarioModelsOf(c.CrossModel))
             .Distinct().ToArray();
         var prices = system.ActorOf(PriceFeed.Props(MarketDefinition.Of(market.Current, settings.Assets), market, models, settings.Prices), "prices");
-        system.ActorOf(Props.Create(() => new MarketRelay(accounts)), "market-relay");
+        var passes = book.Partitions.Select((partition, i) => system.ActorOf(MarginPass.Props(partition), $"margin-pass-{i}")).ToArray();
+        system.ActorOf(Props.Create(() => new MarketRelay(accounts, passes)), "market-relay");
         return new RiskEngine(system, market, accounts, prices, liquidation, settings);
     }
 

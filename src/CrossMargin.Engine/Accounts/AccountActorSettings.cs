@@ -19,4 +19,11 @@ public sealed record AccountActorSettings(
 {
     /// <summary>In a cluster, the shard the account is served in (its opening is tagged with it); null on an embedded node.</summary>
     public int? Shard { get; init; }
+
+    /// <summary>
+    /// The node's re-margin book: accounts the kernel can margin join it and are re-margined by their partition's
+    /// <see cref="MarginPass"/> instead of each handling every <see cref="Prices.MarketChanged"/>. Null (accounts started
+    /// outside an engine): every account re-margins itself.
+    /// </summary>
+    internal MarginBook? Book { get; init; }
 }

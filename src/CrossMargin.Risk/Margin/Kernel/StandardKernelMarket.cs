@@ -83,7 +83,8 @@ public sealed class StandardKernelMarket
 
     /// <summary>
     /// Which instruments and assets moved, given the names of the underlyings and assets that moved: an instrument moved
-    /// when its underlying or its settlement asset did (what an account's interest in a market change is made of).
+    /// when its underlying or its settlement asset did (what an account's interest in a market change is made of), and
+    /// every instrument the snapshot does not have.
     /// </summary>
     public MovedSet Moved(IReadOnlySet<string> moved)
     {
@@ -91,7 +92,8 @@ public sealed class StandardKernelMarket
         var instruments = new bool[Kind.Length];
         for (var i = 0; i < instruments.Length; i++)
         {
-            instruments[i] = Underlying[i] is { } underlying && (moved.Contains(underlying) || moved.Contains(SettlementAsset[i]));
+            // An instrument this snapshot lacks counts as moved: its holders must hear of it (and fail loudly).
+            instruments[i] = Underlying[i] is not { } underlying || moved.Contains(underlying) || moved.Contains(SettlementAsset[i]);
         }
 
         var assets = new bool[AssetName.Length];
