@@ -76,13 +76,17 @@ internal sealed class MarginPass : ReceiveActor
         var held = sentForThis ? slot.Sent : entry.Margin;
         var heldLimits = sentForThis ? slot.SentLimits : entry.Limits;
         var available = figures.EquityUsd - figures.InitialMarginUsd;
-        var amounts = settlement.AmountsOf(available);
         var breached = figures.Status is MarginStatus.Liquidation or MarginStatus.Bankrupt;
+        decimal[]? amounts = null;
+        // The amounts (a division per asset) only matter when the figures are the same: a settlement asset's price may
+        // still have moved them.
         if (!breached && held is not null && held.EquityUsd == figures.EquityUsd && held.InitialMarginUsd == figures.InitialMarginUsd
-            && held.MaintenanceMarginUsd == figures.MaintenanceMarginUsd && SameAmounts(heldLimits, available, settlement.Assets, amounts))
+            && held.MaintenanceMarginUsd == figures.MaintenanceMarginUsd && SameAmounts(heldLimits, available, settlement.Assets, amounts = settlement.AmountsOf(available)))
         {
             return;
         }
+
+        amounts ??= settlement.AmountsOf(available);
 
         var margin = new MarginSummary(figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, available, figures.Status,
             figures.EquityUsd > 0 ? figures.MaintenanceMarginUsd / figures.EquityUsd : null, changed.Market.ValuationTime);

@@ -292,12 +292,19 @@ public sealed class StandardCrossKernel
             (im, mm) = (default, default);
         }
 
-        var equity = MarginRounding.Equity(collateralValue + pnl + optionValue);
-        var initial = MarginRounding.Requirement(im);
-        var maintenance = MarginRounding.Requirement(mm);
+        var equity = EquityCents(collateralValue + pnl + optionValue);
+        var initial = RequirementCents(im);
+        var maintenance = RequirementCents(mm);
         figures = new KernelFigures(equity, initial, maintenance, AccountMargin.StatusOf(equity, initial, maintenance));
         return true;
     }
+
+    // MarginRounding's cents without its division: x / 0.01 is exactly x * 100 (both are exact whenever they do not
+    // overflow, and both overflow together), and Floor and Ceiling return scale 0 either way, so the results are equal
+    // to the last digit; a division costs several times a multiplication.
+    private static decimal EquityCents(decimal value) => Math.Floor(value * 100m) * MarginRounding.Increment;
+
+    private static decimal RequirementCents(decimal value) => Math.Ceiling(value * 100m) * MarginRounding.Increment;
 
     // StandardMarginModel's per-instrument figures: IM the worst of the position and the position with every buy or every
     // sell order filled (the first on ties), MM the position's alone.
