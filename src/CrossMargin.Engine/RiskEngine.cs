@@ -75,8 +75,13 @@ public sealed class RiskEngine
         var book = new MarginBook(settings.ShardCount);
         var accountSettings = new AccountActorSettings(settings.Persistence, settings.Models, market, ActorRefs.Nobody) { Book = book };
         var fenceOf = settings.ShardFence;
+        // One settings object for every embedded account (remade only if the coordinator reference changed since): a copy
+        // per account would be ~90 bytes each, kept as long as the account lives.
+        AccountActorSettings? shared = null;
         var accounts = ShardRegion.Start(system, new ShardRegionSettings("account", settings.ShardCount,
-            id => AccountActor.Props(id, accountSettings with { BreachReports = coordinator }).WithMailboxCounter(EngineMetrics.AccountMailboxes))
+            id => AccountActor.Props(id, shared is { } same && ReferenceEquals(same.BreachReports, coordinator)
+                ? same
+                : shared = accountSettings with { BreachReports = coordinator }).WithMailboxCounter(EngineMetrics.AccountMailboxes))
         {
             ShardEntityProps = fenceOf is null ? null : (shard, id) => AccountActor.Props(id, accountSettings with
             {
