@@ -440,7 +440,8 @@ public sealed class StandardCrossKernel
 
         var instruments = _instruments.ToArray();
         var assets = _assets.ToArray();
-        var table = new StandardKernelMarket(market, _model.Name, instruments.Max(i => i.Value) + 1, assets.Length == 0 ? 0 : assets.Max(a => a.Value) + 1);
+        var table = new StandardKernelMarket(market, _model.Name, instruments.Length == 0 ? 0 : instruments.Max(i => i.Value) + 1,
+            assets.Length == 0 ? 0 : assets.Max(a => a.Value) + 1);
         foreach (var (asset, a) in assets)
         {
             table.AssetName[a] = asset;
