@@ -78,10 +78,16 @@ public sealed class RiskEngine
         // Accounts report breaches to the coordinator and the coordinator works through the account region: accounts
         // start on their first message, after the coordinator exists, so each reads the reference when it starts.
         IActorRef coordinator = settings.BreachReports ?? ActorRefs.Nobody;
-        var accountSettings = new AccountActorSettings(settings.Persistence, settings.Models, market, ActorRefs.Nobody) { LiveModels = live };
+        var book = new MarginBook(settings.ShardCount);
+        var accountSettings = new AccountActorSettings(settings.Persistence, settings.Models, market, ActorRefs.Nobody) { LiveModels = live, Book = book };
         var fenceOf = settings.ShardFence;
+        // One settings object for every embedded account (remade only if the coordinator reference changed since): a copy
+        // per account would be ~90 bytes each, kept as long as the account lives.
+        AccountActorSettings? shared = null;
         var accounts = ShardRegion.Start(system, new ShardRegionSettings("account", settings.ShardCount,
-            id => AccountActor.Props(id, accountSettings with { BreachReports = coordinator }).WithMailboxCounter(EngineMetrics.AccountMailboxes))
+            id => AccountActor.Props(id, shared is { } same && ReferenceEquals(same.BreachReports, coordinator)
+                ? same
+                : shared = accountSettings with { BreachReports = coordinator }).WithMailboxCounter(EngineMetrics.AccountMailboxes))
         {
             ShardEntityProps = fenceOf is null ? null : (shard, id) => AccountActor.Props(id, accountSettings with
             {
@@ -99,7 +105,8 @@ public sealed class RiskEngine
         // Every scenario model an account may be margined with, composites' components included, gets its vectors built
         // once per snapshot; a model missing here would build them on the first account that needs them after each move.
         var prices = system.ActorOf(PriceFeed.Props(MarketDefinition.Of(market.Current, settings.Assets), market, live.ScenarioModels, settings.Prices), "prices");
-        system.ActorOf(Props.Create(() => new MarketRelay(accounts)), "market-relay");
+        var passes = book.Partitions.Select((partition, i) => system.ActorOf(MarginPass.Props(partition), $"margin-pass-{i}")).ToArray();
+        system.ActorOf(Props.Create(() => new MarketRelay(accounts, passes)), "market-relay");
         return new RiskEngine(system, market, live, accounts, prices, liquidation, settings);
     }
 

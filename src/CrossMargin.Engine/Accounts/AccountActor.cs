@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using CrossMargin.Actors;
 using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine.Prices;
@@ -19,7 +18,7 @@ namespace CrossMargin.Engine.Accounts;
 /// <see cref="CheckPreTrade"/>, <see cref="GetAccount"/> and <see cref="ExplainMargin"/> are answered from memory.
 /// </summary>
 /// <remarks>
-/// <para>After every accepted change, on recovery and on every <see cref="MarketChanged"/>, the account re-margins at
+/// <para>After every accepted change, on recovery and on every relevant market change, the account re-margins at
 /// <see cref="LatestMarket.Current"/>: a status change is published as <see cref="AccountStatusChanged"/>, liquidation or
 /// bankruptcy is told to the breach-report reference as <see cref="AccountBreached"/> (each time, while it lasts), and
 /// <see cref="AccountLimitsChanged"/> is published when its numbers change. A failed assessment (a price missing from the
@@ -27,22 +26,30 @@ namespace CrossMargin.Engine.Accounts;
 /// <para>The account tells its parent (the shard) which topics of <see cref="ShardBroadcast"/> concern it: the underlyings
 /// and settlement assets of its positions and open orders and the assets of its non-zero balances, whenever that set
 /// changes. Started outside a region, that message is unhandled by its parent and harmless.</para>
+/// <para>Market changes reach an account in one of two ways (<see cref="AccountActorSettings.Book"/>). An account whose
+/// cross pool the re-margin kernel computes (standard cross, no isolated position) keeps an entry in its partition of the
+/// node's <see cref="MarginBook"/>; the partition's <see cref="MarginPass"/> margins it in one loop with the others and
+/// sends <see cref="Remargined"/> only when its figures or limits change (or it is in breach, which is reported on every
+/// re-margin). Any other account receives each <see cref="MarketChanged"/> and re-margins itself. Either way the account
+/// alone changes its state and publishes; an account whose figures did not change keeps the valuation time of the
+/// market it last changed at.</para>
 /// <para>Events are applied with instruments from the newest market, so an instrument must stay in the market's
 /// definitions for as long as journals (after the last snapshot) mention it, or recovery fails and the actor stops.</para>
 /// </remarks>
 public sealed class AccountActor : PersistentActor
 {
-    // The settlement assets of a market (ordinal order) and their prices, found once per snapshot rather than once per
-    // account and assessment.
-    private static readonly ConditionalWeakTable<MarketSnapshot, SettlementPrices> SettlementAssets = [];
-
     private readonly AccountActorSettings _settings;
     private AccountState _state;
     private MarginSummary? _margin;
     private AccountLimitsChanged? _limits;
     private string[] _topics = [];
+    private bool _selfMarginTopics;
     private IActorRef? _persistingFor;
     private string? _unavailable;
+    private MarginBookPartition? _partition;
+    private MarginBookSlot? _slot;
+    private MarginBookEntry? _entry;
+    private AccountMarginModels? _routedWith;
 
     private AccountActor(string accountId, AccountActorSettings settings)
         : base(settings.Persistence)
@@ -98,6 +105,25 @@ public sealed class AccountActor : PersistentActor
                 return true;
             case MarketChanged:
                 Reassess();
+                // A parameter set applied since the account last chose its route brings new calculators, hence new kernels:
+                // an entry kept with the old kernel would go on being margined with the old parameters.
+                if (ReferenceEquals(_routedWith, _settings.Models))
+                {
+                    RefreshEntry();
+                }
+                else
+                {
+                    Route();
+                }
+
+                return true;
+            case Remargined remargined:
+                // Figures for an older entry are for holdings the account no longer has; it margined its new ones itself.
+                if (ReferenceEquals(remargined.For, _entry))
+                {
+                    Adopt(remargined.Margin, remargined.Limits);
+                }
+
                 return true;
             case CheckPreTrade check:
                 Sender.Tell(PreTrade(check), Self);
@@ -160,7 +186,7 @@ public sealed class AccountActor : PersistentActor
             case RecoverAfterFailure:
                 Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self);
                 return true;
-            case MarketChanged:
+            case MarketChanged or Remargined:
                 return true;
             case IAccountCommand or CheckPreTrade or GetAccount or ExplainMargin:
                 Sender.Tell(new Status.Failure(new AccountUnavailableException(_state.AccountId, reason)), Self);
@@ -246,7 +272,72 @@ public sealed class AccountActor : PersistentActor
         }
 
         Reassess(assessed);
-        UpdateInterest();
+        Route();
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        if (_slot is not null)
+        {
+            _partition!.Leave(_slot);
+            _slot = null;
+        }
+
+        base.PostStop();
+    }
+
+    /// <summary>
+    /// Decides how market moves reach the account. When its mode's calculator has a kernel and the kernel takes its
+    /// holdings (no isolated position), the account keeps an entry in its shard's <see cref="MarginBook"/> partition and
+    /// registers only its plain topics (for queries by underlying): the partition's <see cref="MarginPass"/> margins it and
+    /// tells it only what changed. Otherwise it also registers its <see cref="SelfMarginTopic"/>s and re-margins itself on
+    /// each <see cref="MarketChanged"/>.
+    /// </summary>
+    private void Route()
+    {
+        var book = _settings.Book;
+        var models = _routedWith = _settings.Models;
+        var kernel = book is not null && models.Offers(_state.Mode) ? MarginBook.KernelFor(models.For(_state.Mode)) : null;
+        var holdings = kernel?.Compile(_state.BalanceList, _state.PositionList, _state.OpenOrderList);
+        if (holdings is null)
+        {
+            if (_slot is not null)
+            {
+                _slot.Entry = null;
+            }
+
+            _entry = null;
+        }
+        else
+        {
+            if (_slot is null)
+            {
+                (_partition, _slot) = book!.Join(_state.AccountId, Self);
+            }
+
+            _entry = new MarginBookEntry(_state.AccountId, kernel!, holdings, _margin, _limits);
+            _slot.Entry = _entry;
+        }
+
+        UpdateInterest(selfMargined: holdings is null);
+    }
+
+    /// <summary>
+    /// The topic under which an account that re-margins itself hears that <paramref name="name"/> (an underlying or an
+    /// asset) moved: accounts the kernel margins register only the plain names, which queries of the accounts on an
+    /// underlying (auto-deleveraging, the node's account lists) still use.
+    /// </summary>
+    internal static string SelfMarginTopic(string name) => "remargin:" + name;
+
+    // The account re-margined itself (a mark the kernel could not compute): its entry must show the figures it now holds.
+    private void RefreshEntry()
+    {
+        if (_entry is not null && (!ReferenceEquals(_entry.Margin, _margin) || !ReferenceEquals(_entry.Limits, _limits)))
+        {
+            _entry = _entry with { Margin = _margin, Limits = _limits };
+            _slot!.Entry = _entry;
+        }
     }
 
     /// <summary>
@@ -282,6 +373,11 @@ public sealed class AccountActor : PersistentActor
             return;
         }
 
+        Adopt(now, LimitsFor(now, market));
+    }
+
+    private void Adopt(MarginSummary now, AccountLimitsChanged limits)
+    {
         var from = _margin?.Status ?? MarginStatus.Healthy;
         _margin = now;
         if (now.Status != from)
@@ -301,39 +397,41 @@ public sealed class AccountActor : PersistentActor
                 now.ValuationTime), Self);
         }
 
-        PublishLimits(now, market);
+        if (!SameLimits(limits))
+        {
+            _limits = limits;
+            Context.System.EventStream.Publish(limits);
+        }
     }
 
-    private void PublishLimits(MarginSummary margin, MarketSnapshot market)
+    private AccountLimitsChanged LimitsFor(MarginSummary margin, MarketSnapshot market)
     {
-        var settlement = SettlementAssets.GetValue(market, static m => SettlementPrices.Of(m));
-        var previous = _limits?.AvailableBySettlementAsset as AssetAmounts;
-        var same = previous is not null && _limits!.AvailableUsd == margin.AvailableMarginUsd && ReferenceEquals(previous.Assets, settlement.Assets);
-        var amounts = new decimal[settlement.Assets.Length];
-        for (var i = 0; i < amounts.Length; i++)
+        var settlement = SettlementPrices.For(market);
+        return new AccountLimitsChanged(_state.AccountId, margin.AvailableMarginUsd, new AssetAmounts(settlement.Assets, settlement.AmountsOf(margin.AvailableMarginUsd)));
+    }
+
+    private bool SameLimits(AccountLimitsChanged limits)
+    {
+        if (_limits is null)
         {
-            amounts[i] = Math.Floor(margin.AvailableMarginUsd / settlement.Prices[i] * 100_000_000m) / 100_000_000m;
-            same = same && previous!.Amounts[i] == amounts[i];
+            return false;
         }
 
-        var limits = new AccountLimitsChanged(_state.AccountId, margin.AvailableMarginUsd, new AssetAmounts(settlement.Assets, amounts));
-        if (same || limits.SameNumbersAs(_limits))
-        {
-            return;
-        }
-
-        _limits = limits;
-        Context.System.EventStream.Publish(limits);
+        // Limits of one snapshot share its asset array: then comparing the amounts in order is enough.
+        return _limits.AvailableBySettlementAsset is AssetAmounts previous && limits.AvailableBySettlementAsset is AssetAmounts next
+            && ReferenceEquals(previous.Assets, next.Assets)
+            ? _limits.AvailableUsd == limits.AvailableUsd && previous.Amounts.AsSpan().SequenceEqual(next.Amounts)
+            : limits.SameNumbersAs(_limits);
     }
 
     /// <summary>
     /// Tells the shard the account's topics when they changed: the underlyings and settlement assets of its positions and
     /// orders, and the assets of its non-zero balances. Checked without allocating (nearly every change leaves them as they were).
     /// </summary>
-    private void UpdateInterest()
+    private void UpdateInterest(bool selfMargined)
     {
         var market = _settings.Market.Current;
-        if (_topics.Length is > 0 and <= 64 && SameTopics(market))
+        if (_topics.Length is > 0 and <= 64 && selfMargined == _selfMarginTopics && SameTopics(market))
         {
             return;
         }
@@ -357,9 +455,15 @@ public sealed class AccountActor : PersistentActor
             }
         }
 
-        if (!topics.SequenceEqual(_topics, StringComparer.Ordinal))
+        if (!topics.SequenceEqual(_topics, StringComparer.Ordinal) || selfMargined != _selfMarginTopics)
         {
             _topics = topics.ToArray();
+            _selfMarginTopics = selfMargined;
+            if (selfMargined)
+            {
+                topics.UnionWith(_topics.Select(SelfMarginTopic));
+            }
+
             Context.Parent.Tell(new RegisterInterest(_state.AccountId, topics), Self);
         }
     }

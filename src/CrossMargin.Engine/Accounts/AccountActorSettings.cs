@@ -25,4 +25,11 @@ public sealed record AccountActorSettings(
 
     /// <summary>The calculators in force now: read for every decision, check and re-margin, never kept.</summary>
     public AccountMarginModels Models => LiveModels?.Current ?? InitialModels;
+
+    /// <summary>
+    /// The node's re-margin book: accounts the kernel can margin join it and are re-margined by their partition's
+    /// <see cref="MarginPass"/> instead of each handling every <see cref="Prices.MarketChanged"/>. Null (accounts started
+    /// outside an engine): every account re-margins itself.
+    /// </summary>
+    internal MarginBook? Book { get; init; }
 }

@@ -1,3 +1,9 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
 namespace CrossMargin.Engine.Accounts;
 
 /// <summary>
@@ -36,11 +42,14 @@ public sealed class MessageLedger
 
     // Compact by design (one ledger per account, a million accounts): the sources and their highest sequences in two
     // arrays sorted by source (an account hears from a handful), and the remembered ids in a ring that grows by doubling
-    // up to Capacity, each with its hash so that a lookup compares strings only on a hash match.
+    // up to Capacity. An id is remembered as its 128-bit hash (16 bytes, where the id as a string took ~60-80): the
+    // chance that a new id matches one of the 64 remembered by accident is 64 / 2^128, about 2e-37 per message, so a
+    // venue handling a trillion messages would expect its first false duplicate after ~1e24 years; and the hash is
+    // SHA-256's first half, so ids cannot be crafted to collide either (that would take ~2^64 hash evaluations, and
+    // would only make a message of the venue's own answered as a duplicate).
     private string[] _sources = [];
     private long[] _highest = [];
-    private string[] _ids = [];
-    private int[] _hashes = [];
+    private UInt128[] _hashes = [];
     private int _first;
     private int _count;
 
@@ -68,17 +77,52 @@ public sealed class MessageLedger
     public bool Contains(string messageId)
     {
         ArgumentNullException.ThrowIfNull(messageId);
-        var hash = messageId.GetHashCode(StringComparison.Ordinal);
+        return Contains(Hash(messageId));
+    }
+
+    /// <summary>
+    /// How a remembered id is kept and snapshotted: the first 16 bytes of the SHA-256 of its UTF-8 bytes, as 32 lowercase
+    /// hex digits. Stable across processes and versions (snapshots hold it).
+    /// </summary>
+    public static string HashOf(string messageId)
+    {
+        ArgumentNullException.ThrowIfNull(messageId);
+        return Hash(messageId).ToString("x32", CultureInfo.InvariantCulture);
+    }
+
+    private bool Contains(UInt128 hash)
+    {
         for (var i = 0; i < _count; i++)
         {
-            var slot = (_first + i) % _ids.Length;
-            if (_hashes[slot] == hash && string.Equals(_ids[slot], messageId, StringComparison.Ordinal))
+            if (_hashes[(_first + i) % _hashes.Length] == hash)
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    private static UInt128 Hash(string messageId)
+    {
+        const int StackLimit = 256;
+        var length = Encoding.UTF8.GetMaxByteCount(messageId.Length);
+        byte[]? rented = null;
+        var buffer = length <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(messageId, buffer);
+            Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer[..written], digest);
+            return BinaryPrimitives.ReadUInt128BigEndian(digest);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     /// <summary>Classifies a message without recording it; see the type's remarks.</summary>
@@ -105,9 +149,10 @@ public sealed class MessageLedger
         ArgumentNullException.ThrowIfNull(messageId);
         ArgumentNullException.ThrowIfNull(source);
         RaiseHighest(source, sequence);
-        if (!Contains(messageId))
+        var hash = Hash(messageId);
+        if (!Contains(hash))
         {
-            Remember(messageId);
+            Remember(hash);
         }
     }
 
@@ -120,13 +165,13 @@ public sealed class MessageLedger
             sources[i] = new SourceSequence(_sources[i], _highest[i]);
         }
 
-        var ids = new string[_count];
-        for (var i = 0; i < ids.Length; i++)
+        var hashes = new string[_count];
+        for (var i = 0; i < hashes.Length; i++)
         {
-            ids[i] = _ids[(_first + i) % _ids.Length];
+            hashes[i] = _hashes[(_first + i) % _hashes.Length].ToString("x32", CultureInfo.InvariantCulture);
         }
 
-        return new MessageLedgerSnapshot(Capacity, sources, ids);
+        return new MessageLedgerSnapshot(Capacity, sources, [], hashes);
     }
 
     /// <summary>Rebuilds a ledger from <paramref name="snapshot"/>.</summary>
@@ -139,12 +184,15 @@ public sealed class MessageLedger
             ledger.SetHighest(source.Source, source.Highest);
         }
 
-        // Oldest first, as saved; beyond capacity the oldest fall out, as they did when recorded.
-        foreach (var id in snapshot.RecentIds)
+        // Oldest first, as saved (ids as text from snapshots written before hashes, then hashes); beyond capacity the
+        // oldest fall out, as they did when recorded.
+        var hashes = snapshot.RecentIds.Select(Hash)
+            .Concat((snapshot.RecentIdHashes ?? []).Select(h => UInt128.Parse(h, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture)));
+        foreach (var hash in hashes)
         {
-            if (!ledger.Contains(id))
+            if (!ledger.Contains(hash))
             {
-                ledger.Remember(id);
+                ledger.Remember(hash);
             }
         }
 
@@ -173,42 +221,33 @@ public sealed class MessageLedger
         _highest = Inserted(_highest, index, sequence);
     }
 
-    private void Remember(string messageId)
+    private void Remember(UInt128 hash)
     {
-        if (_count == _ids.Length && _ids.Length < Capacity)
+        if (_count == _hashes.Length && _hashes.Length < Capacity)
         {
             Grow();
         }
 
-        var hash = messageId.GetHashCode(StringComparison.Ordinal);
-        if (_count == _ids.Length)
+        if (_count == _hashes.Length)
         {
             // Full at capacity: the newest takes the oldest's slot.
-            _ids[_first] = messageId;
             _hashes[_first] = hash;
-            _first = (_first + 1) % _ids.Length;
+            _first = (_first + 1) % _hashes.Length;
             return;
         }
 
-        var slot = (_first + _count) % _ids.Length;
-        _ids[slot] = messageId;
-        _hashes[slot] = hash;
+        _hashes[(_first + _count) % _hashes.Length] = hash;
         _count++;
     }
 
     private void Grow()
     {
-        var size = Math.Min(Capacity, Math.Max(8, _ids.Length * 2));
-        var ids = new string[size];
-        var hashes = new int[size];
+        var hashes = new UInt128[Math.Min(Capacity, Math.Max(8, _hashes.Length * 2))];
         for (var i = 0; i < _count; i++)
         {
-            var slot = (_first + i) % _ids.Length;
-            ids[i] = _ids[slot];
-            hashes[i] = _hashes[slot];
+            hashes[i] = _hashes[(_first + i) % _hashes.Length];
         }
 
-        _ids = ids;
         _hashes = hashes;
         _first = 0;
     }

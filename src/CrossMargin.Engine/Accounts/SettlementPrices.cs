@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CrossMargin.Risk.Market;
 
 namespace CrossMargin.Engine.Accounts;
@@ -7,11 +8,30 @@ namespace CrossMargin.Engine.Accounts;
 /// <param name="Prices">Each asset's price, in the same order.</param>
 internal sealed record SettlementPrices(string[] Assets, decimal[] Prices)
 {
+    // Found once per snapshot rather than once per account and assessment; shared, so that limits of one snapshot share
+    // one asset array (which makes "same assets" a reference comparison).
+    private static readonly ConditionalWeakTable<MarketSnapshot, SettlementPrices> PerMarket = [];
+
     /// <summary>The settlement assets of <paramref name="market"/>'s instruments that it prices.</summary>
     public static SettlementPrices Of(MarketSnapshot market)
     {
         var assets = market.Instruments.Select(i => i.SettlementAsset).Distinct(StringComparer.Ordinal).Where(market.HasPrice)
             .Order(StringComparer.Ordinal).ToArray();
         return new SettlementPrices(assets, assets.Select(market.PriceOf).ToArray());
+    }
+
+    /// <summary>The shared instance of <paramref name="market"/>.</summary>
+    public static SettlementPrices For(MarketSnapshot market) => PerMarket.GetValue(market, static m => Of(m));
+
+    /// <summary>Available margin in each settlement asset: USD at the asset's price, rounded down to 1e-8.</summary>
+    public decimal[] AmountsOf(decimal availableUsd)
+    {
+        var amounts = new decimal[Assets.Length];
+        for (var i = 0; i < amounts.Length; i++)
+        {
+            amounts[i] = Math.Floor(availableUsd / Prices[i] * 100_000_000m) / 100_000_000m;
+        }
+
+        return amounts;
     }
 }

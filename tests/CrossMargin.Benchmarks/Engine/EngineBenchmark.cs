@@ -254,6 +254,7 @@ internal static class EngineBenchmark
 
         var sequential = new LatencySample(options.PreTradeChecks);
         var accepted = 0;
+        var (gcs, paused) = (GC.CollectionCount(0), GC.GetTotalPauseDuration());
         for (var i = 0; i < options.PreTradeChecks; i++)
         {
             var t = Stopwatch.GetTimestamp();
@@ -262,7 +263,8 @@ internal static class EngineBenchmark
             accepted += result.Accepted ? 1 : 0;
         }
 
-        Print($"   sequential: {sequential.Describe()}; {accepted:N0} accepted");
+        Print($"   sequential: {sequential.Describe()}; {accepted:N0} accepted; {GC.CollectionCount(0) - gcs} GCs, {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:0.0} ms paused");
+        (gcs, paused) = (GC.CollectionCount(0), GC.GetTotalPauseDuration());
         const int Callers = 16;
         var concurrent = new LatencySample(options.PreTradeChecks);
         var gate = new Lock();
@@ -278,7 +280,8 @@ internal static class EngineBenchmark
             }
         });
         var rate = options.PreTradeChecks / Stopwatch.GetElapsedTime(started).TotalSeconds;
-        Print($"   {Callers} concurrent callers: {concurrent.Describe()}; {rate:N0} checks/s; load average now {LoadAverage()}");
+        Print($"   {Callers} concurrent callers: {concurrent.Describe()}; {rate:N0} checks/s; {GC.CollectionCount(0) - gcs} GCs, "
+            + $"{(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:0.0} ms paused; load average now {LoadAverage()}");
         var p99Sequential = sequential.Microseconds(0.99);
         var p99Concurrent = concurrent.Microseconds(0.99);
         return

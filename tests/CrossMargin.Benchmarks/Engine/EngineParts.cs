@@ -3,6 +3,7 @@ using System.Globalization;
 using CrossMargin.Engine;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Persistence.Serialization;
+using CrossMargin.Risk.Margin.Kernel;
 using CrossMargin.Risk.Portfolios;
 
 namespace CrossMargin.Benchmarks.Engine;
@@ -43,11 +44,19 @@ internal static class EngineParts
         var prices = new[] { market.PriceOf("BTC"), market.PriceOf("USDC"), market.PriceOf("USDT") };
         var ids = Enumerable.Range(0, iterations).Select(i => string.Create(CultureInfo.InvariantCulture, $"bx-parts-0000001-{i}")).ToArray();
         var copy = state.Clone();
+        var kernel = MarginBook.KernelFor(models.StandardCross)!;
+        var holdings = kernel.Compile(state.BalanceList, state.PositionList, state.OpenOrderList)!;
+        var tables = kernel.At(market);
+        var settlement = SettlementPrices.For(market);
         var next = 0L;
 
         var lines = new List<string>
         {
             Part("figures only (AccountMarginModels.Figures)", iterations, () => models.Figures(state, market)),
+            Part("kernel figures (StandardCrossKernel.TryCompute at the snapshot's tables)", iterations, () =>
+                StandardCrossKernel.TryCompute(holdings, tables, out var kernelFigures) ? kernelFigures.EquityUsd : 0m),
+            Part("kernel limits (SettlementPrices.AmountsOf)", iterations, () => settlement.AmountsOf(figures.AvailableMarginUsd)),
+            Part("compile holdings (StandardCrossKernel.Compile, once per change)", iterations, () => kernel.Compile(state.BalanceList, state.PositionList, state.OpenOrderList)!),
             Part("explained assessment (AccountMarginModels.Assess)", iterations / 4, () => models.Assess(state, market)),
             Part("decide one execution (AccountDecider.Decide: checks, what-if, figures after)", iterations, () => AccountDecider.Decide(state, command, market, models)),
             Part("serialize ExecutionApplied (EventTypeRegistry.Serialize)", iterations, () => registry.Serialize(applied)),

@@ -1,5 +1,7 @@
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Tests.Fixtures;
+using CrossMargin.Persistence;
+using CrossMargin.Risk.Portfolios;
 
 namespace CrossMargin.Engine.Tests.Accounts;
 
@@ -98,7 +100,7 @@ public sealed class MessageLedgerTests
 
         Assert.Equal(2, account.State.Messages.Count);
         Assert.False(account.State.Messages.Contains("d-1"));
-        Assert.Equal(new[] { "d-2", "d-3" }, account.State.Messages.ToSnapshot().RecentIds);
+        Assert.Equal(Hashes("d-2", "d-3"), account.State.Messages.ToSnapshot().RecentIdHashes);
         Assert.Equal(RejectionCode.OutOfOrder, evicted.Rejection!.Code);
         Assert.Equal(DecisionOutcome.Duplicate, remembered.Outcome);
         Assert.Equal(before, account.SnapshotJson());
@@ -151,15 +153,16 @@ public sealed class MessageLedgerTests
             ledger.Record($"m-{n}", "a", n);
         }
 
-        var expected = Enumerable.Range(89, 12).Select(n => $"m-{n}").ToArray();
+        var expectedIds = Enumerable.Range(89, 12).Select(n => $"m-{n}").ToArray();
+        var expected = Hashes(expectedIds);
         var restored = MessageLedger.FromSnapshot(ledger.ToSnapshot());
 
-        Assert.Equal(expected, ledger.ToSnapshot().RecentIds);
+        Assert.Equal(expected, ledger.ToSnapshot().RecentIdHashes);
         Assert.Equal(12, ledger.Count);
-        Assert.All(expected, id => Assert.True(ledger.Contains(id)));
+        Assert.All(expectedIds, id => Assert.True(ledger.Contains(id)));
         Assert.False(ledger.Contains("m-88"));
         Assert.Equal(new[] { new SourceSequence("a", 100), new SourceSequence("b", 99) }, ledger.ToSnapshot().Sources);
-        Assert.Equal(expected, restored.ToSnapshot().RecentIds);
+        Assert.Equal(expected, restored.ToSnapshot().RecentIdHashes);
         Assert.Equal(MessageVerdict.Duplicate, restored.Check("m-89", "a", 89).Verdict);
         Assert.Equal(MessageVerdict.OutOfOrder, restored.Check("m-88", "a", 88).Verdict);
         Assert.Equal(MessageVerdict.Accepted, restored.Check("m-101", "b", 100).Verdict);
@@ -172,8 +175,51 @@ public sealed class MessageLedgerTests
 
         var ledger = MessageLedger.FromSnapshot(snapshot);
 
-        Assert.Equal(new[] { "m-3", "m-4", "m-5" }, ledger.ToSnapshot().RecentIds);
+        Assert.Equal(Hashes("m-3", "m-4", "m-5"), ledger.ToSnapshot().RecentIdHashes);
         Assert.False(ledger.Contains("m-2"));
         Assert.Equal(5, ledger.HighestOf("s"));
     }
+
+    [Fact]
+    public void A_snapshot_written_with_ids_as_text_restores_them_as_duplicates_and_is_rewritten_as_hashes()
+    {
+        // The format before hashes: ids as text, no RecentIdHashes (null, as deserializing an old snapshot gives).
+        var old = new MessageLedgerSnapshot(4, [new SourceSequence("s", 3)], ["m-1", "m-2", "m-3"]);
+
+        var ledger = MessageLedger.FromSnapshot(old);
+        var rewritten = ledger.ToSnapshot();
+
+        Assert.Equal(MessageVerdict.Duplicate, ledger.Check("m-2", "s", 2).Verdict);
+        Assert.Equal(MessageVerdict.Accepted, ledger.Check("m-4", "s", 4).Verdict);
+        Assert.Empty(rewritten.RecentIds);
+        Assert.Equal(Hashes("m-1", "m-2", "m-3"), rewritten.RecentIdHashes);
+        Assert.Equal(MessageVerdict.Duplicate, MessageLedger.FromSnapshot(rewritten).Check("m-1", "s", 1).Verdict);
+    }
+
+    [Fact]
+    public void An_account_snapshot_in_the_old_json_format_still_loads_with_its_window()
+    {
+        // Written as before hashes: the ids as text and no RecentIdHashes property at all.
+        var registry = AccountFixture.Registry;
+        var written = registry.Serialize(new AccountSnapshot("acc-old", MarginMode.StandardCross, [new CollateralBalance("USDT", 10m)], [], [],
+            new MessageLedgerSnapshot(8, [new SourceSequence("wallet", 2)], ["d-1", "d-2"])));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(written.Bytes.Span)!;
+        Assert.True(json["messages"]!.AsObject().Remove("recentIdHashes"));
+        var snapshot = Assert.IsType<AccountSnapshot>(registry.Deserialize(
+            new SerializedPayload(written.Manifest, written.Version, System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()))));
+
+        var state = AccountState.FromSnapshot(snapshot);
+
+        Assert.True(state.Messages.Contains("d-2"));
+        Assert.Equal(2, state.Messages.HighestOf("wallet"));
+        Assert.Equal(Hashes("d-1", "d-2"), state.ToSnapshot().Messages.RecentIdHashes);
+    }
+
+    [Fact]
+    public void An_id_hash_is_the_first_half_of_its_sha256()
+    {
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("x-1"u8))[..32], MessageLedger.HashOf("x-1"));
+    }
+
+    private static string[] Hashes(params string[] ids) => ids.Select(MessageLedger.HashOf).ToArray();
 }

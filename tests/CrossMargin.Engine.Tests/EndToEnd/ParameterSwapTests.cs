@@ -79,6 +79,25 @@ public sealed class ParameterSwapTests(ITestOutputHelper output) : Actors.TestKi
         statuses.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
+    [Fact]
+    public async Task Marks_after_a_swap_are_margined_with_the_new_set()
+    {
+        await Book();
+        _engine.ApplyModels(Strict());
+        AwaitAssert(() => Assert.Equal(1_200m, View("lev").GetAwaiter().GetResult().Margin!.InitialMarginUsd), Wait);
+
+        // Long 1 at 60,000 marked at 59,900: equity 900; under the strict set IM 2% and MM 1% of 59,900 = 1,198 and 599
+        // (a margin call); the old brackets would give 499 and 249.5 (healthy). The re-margin pass must not keep the old set.
+        MoveBtc(59_900m);
+        var market = _engine.Market.Current;
+        AwaitAssert(() =>
+        {
+            var margin = View("lev").GetAwaiter().GetResult().Margin!;
+            Assert.Equal((market.ValuationTime, 900m, 1_198m, 599m, MarginStatus.MarginCall),
+                (margin.ValuationTime, margin.EquityUsd, margin.InitialMarginUsd, margin.MaintenanceMarginUsd, margin.Status));
+        }, Wait);
+    }
+
     /// <summary>One bracket for every notional: IM 2%, MM 1%; the same collateral and portfolio calculator.</summary>
     private static AccountMarginModels Strict()
     {
@@ -99,6 +118,16 @@ public sealed class ParameterSwapTests(ITestOutputHelper output) : Actors.TestKi
         var lev = await Send("lev", new ApplyExecution("lev-x", "venue", ++sequence, "x-1", "o-1", Usdt, OrderSide.Buy, 1m, 60_000m, 0m, Liquidity.Taker, now, false));
         await Send("maker", new ApplyExecution("maker-x", "venue", 1, "x-2", "o-2", Usdt, OrderSide.Sell, 1m, 60_000m, 0m, Liquidity.Maker, now, false));
         Assert.Equal((1_000m, 500m, 250m, MarginStatus.Healthy), (lev.Margin!.EquityUsd, lev.Margin.InitialMarginUsd, lev.Margin.MaintenanceMarginUsd, lev.Margin.Status));
+    }
+
+    private void MoveBtc(decimal btc)
+    {
+        var probe = CreateTestProbe();
+        var now = Sys.TimeProvider.GetUtcNow();
+        _engine.Prices.Tell(new UpdatePrices([new UpdateIndex("BTC", btc, now)], [new UpdateMark(Usdt, btc, null, now)]), probe.Ref);
+        Assert.IsType<PriceAccepted>(probe.ExpectMsg<object>());
+        Assert.IsType<PriceAccepted>(probe.ExpectMsg<object>());
+        AwaitAssert(() => Assert.Equal(btc, _engine.Market.Current.MarkOf(Usdt).MarkPrice), Wait);
     }
 
     private async Task<CommandAccepted> Send(string account, IAccountCommand command) => Assert.IsType<CommandAccepted>(await _engine.SendAsync(account, command));

@@ -205,6 +205,18 @@ public sealed class StandardMarginModel : IMarginModel
         return (im, mm, notional, 0m, binding);
     }
 
+    /// <summary>
+    /// One option's per-contract figures at <paramref name="market"/>, as this model margins it: a long pays the value per
+    /// contract, a short the short initial or maintenance amount per contract. The same numbers the model uses itself.
+    /// </summary>
+    public (decimal ValuePerContract, decimal ShortInitial, decimal ShortMaintenance) OptionRatesAt(OptionContract option, MarketSnapshot market)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        ArgumentNullException.ThrowIfNull(market);
+        var rate = OptionRates(option, market.MarkOf(option.Symbol).MarkPrice, market);
+        return (rate.ValuePerContract, rate.ShortIm, rate.ShortMm);
+    }
+
     private OptionRate OptionRates(OptionContract option, decimal mark, MarketSnapshot market)
     {
         var rates = _optionRates.GetValue(market, static _ => new ConcurrentDictionary<string, OptionRate>(StringComparer.Ordinal));

@@ -1,0 +1,46 @@
+using CrossMargin.Risk.Portfolios;
+
+namespace CrossMargin.Risk.Margin.Kernel;
+
+/// <summary>
+/// One account's cross pool as <see cref="StandardCrossKernel"/> reads it: the account's own balance and position arrays
+/// (shared, never copied) with the dense index of each asset and instrument, the symbols that only open orders reach,
+/// and each line's buy and sell order quantities. Made once per change of the account by
+/// <see cref="StandardCrossKernel.Compile"/>, then read on every market move without a dictionary lookup. Immutable.
+/// </summary>
+public sealed class CompiledHoldings
+{
+    internal CompiledHoldings(
+        CollateralBalance[] balances, int[] balanceAssets, Position[] positions, int[] positionInstruments, int[]? orderOnlyInstruments,
+        decimal[]? buys, decimal[]? sells)
+    {
+        Balances = balances;
+        BalanceAssets = balanceAssets;
+        Positions = positions;
+        PositionInstruments = positionInstruments;
+        OrderOnlyInstruments = orderOnlyInstruments;
+        Buys = buys;
+        Sells = sells;
+    }
+
+    /// <summary>The balances in the account's order.</summary>
+    internal CollateralBalance[] Balances { get; }
+
+    /// <summary>The kernel's index of each balance's asset.</summary>
+    internal int[] BalanceAssets { get; }
+
+    /// <summary>Every position in the account's order, zero quantities included (they must still be listed).</summary>
+    internal Position[] Positions { get; }
+
+    /// <summary>The kernel's index of each position's instrument.</summary>
+    internal int[] PositionInstruments { get; }
+
+    /// <summary>Instruments reached only by open orders, in the order of their first order; null without any.</summary>
+    internal int[]? OrderOnlyInstruments { get; }
+
+    /// <summary>Buy order quantity per position, then per order-only instrument; null without open orders.</summary>
+    internal decimal[]? Buys { get; }
+
+    /// <summary>Sell order quantity per position, then per order-only instrument; null without open orders.</summary>
+    internal decimal[]? Sells { get; }
+}

@@ -1,0 +1,504 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using CrossMargin.Risk.Collateral;
+using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Margin.Standard;
+using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Portfolios;
+
+namespace CrossMargin.Risk.Margin.Kernel;
+
+/// <summary>
+/// The figures of <see cref="MarginCalculator.Figures(IReadOnlyList{CollateralBalance}, IReadOnlyList{Position}, IReadOnlyList{OpenOrder}, MarketSnapshot)"/>
+/// for a cross pool under the standard model, to the last digit, at a fraction of the cost: what does not depend on
+/// the account (marks, prices, brackets, option rates) is looked up once per snapshot (<see cref="At"/>), what does not
+/// depend on the market (which instrument and asset each line is) once per change of the account
+/// (<see cref="Compile"/>), and <see cref="TryCompute"/> is then plain decimal arithmetic over arrays, in the same order
+/// of operations as the calculator (decimal addition and multiplication round when a result outgrows 28 digits, so the
+/// order is part of the result). Thread-safe; one instance per calculator.
+/// </summary>
+public sealed class StandardCrossKernel
+{
+    private readonly ConcurrentDictionary<string, int> _instruments = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _assets = new(StringComparer.Ordinal);
+    private readonly Lock _indexGate = new();
+    private readonly ConditionalWeakTable<MarketSnapshot, StandardKernelMarket> _markets = [];
+    private readonly StandardMarginModel _model;
+
+    /// <summary>A kernel for <paramref name="calculator"/>, whose cross model must be a <see cref="StandardMarginModel"/>.</summary>
+    public StandardCrossKernel(MarginCalculator calculator)
+    {
+        ArgumentNullException.ThrowIfNull(calculator);
+        _model = calculator.CrossModel as StandardMarginModel
+            ?? throw new ArgumentException($"The kernel computes standard cross pools; this calculator's cross model is {calculator.CrossModel.Name}.", nameof(calculator));
+        Calculator = calculator;
+    }
+
+    /// <summary>The calculator whose figures this kernel reproduces.</summary>
+    public MarginCalculator Calculator { get; }
+
+    /// <summary>Whether <paramref name="calculator"/> can have a kernel (its cross model is the standard one).</summary>
+    public static bool Supports(MarginCalculator calculator) => calculator?.CrossModel is StandardMarginModel;
+
+    /// <summary>
+    /// An account's holdings for <see cref="TryCompute"/>, or null when the kernel does not handle them (an isolated
+    /// position: the calculator margins it on its own). The lists are kept, not copied, and must never change after this
+    /// call (the engine's account state replaces its arrays on every change and never edits one in place).
+    /// </summary>
+    public CompiledHoldings? Compile(IReadOnlyList<CollateralBalance> balances, IReadOnlyList<Position> positions, IReadOnlyList<OpenOrder> openOrders)
+    {
+        ArgumentNullException.ThrowIfNull(balances);
+        ArgumentNullException.ThrowIfNull(positions);
+        ArgumentNullException.ThrowIfNull(openOrders);
+        var positionArray = positions as Position[] ?? [.. positions];
+        var positionInstruments = new int[positionArray.Length];
+        for (var i = 0; i < positionArray.Length; i++)
+        {
+            if (positionArray[i].IsIsolated)
+            {
+                return null;
+            }
+
+            positionInstruments[i] = IndexOf(_instruments, positionArray[i].Symbol);
+        }
+
+        var balanceArray = balances as CollateralBalance[] ?? [.. balances];
+        var balanceAssets = new int[balanceArray.Length];
+        for (var i = 0; i < balanceArray.Length; i++)
+        {
+            balanceAssets[i] = IndexOf(_assets, balanceArray[i].Asset);
+        }
+
+        if (openOrders.Count == 0)
+        {
+            return new CompiledHoldings(balanceArray, balanceAssets, positionArray, positionInstruments, null, null, null);
+        }
+
+        // The standard model margins the held (non-zero) positions first, then each symbol only orders reach, in the
+        // order of its first order; each with the summed quantities of its buy and its sell orders.
+        List<string>? orderOnly = null;
+        for (var i = 0; i < openOrders.Count; i++)
+        {
+            var symbol = openOrders[i].Symbol;
+            if (!HeldNonZero(positionArray, symbol) && (orderOnly is null || !orderOnly.Contains(symbol, StringComparer.Ordinal)))
+            {
+                (orderOnly ??= []).Add(symbol);
+            }
+        }
+
+        var lines = positionArray.Length + (orderOnly?.Count ?? 0);
+        var buys = new decimal[lines];
+        var sells = new decimal[lines];
+        for (var line = 0; line < lines; line++)
+        {
+            var symbol = line < positionArray.Length ? positionArray[line].Symbol : orderOnly![line - positionArray.Length];
+            decimal buy = 0m, sell = 0m;
+            for (var i = 0; i < openOrders.Count; i++)
+            {
+                var order = openOrders[i];
+                if (string.Equals(order.Symbol, symbol, StringComparison.Ordinal))
+                {
+                    if (order.Side == OrderSide.Buy)
+                    {
+                        buy += order.Quantity;
+                    }
+                    else if (order.Side == OrderSide.Sell)
+                    {
+                        sell += order.Quantity;
+                    }
+                }
+            }
+
+            buys[line] = buy;
+            sells[line] = sell;
+        }
+
+        var orderOnlyInstruments = orderOnly?.Select(s => IndexOf(_instruments, s)).ToArray();
+        return new CompiledHoldings(balanceArray, balanceAssets, positionArray, positionInstruments, orderOnlyInstruments, buys, sells);
+    }
+
+    /// <summary>The per-snapshot tables of <paramref name="market"/>, built on first use and kept while the snapshot lives.</summary>
+    public StandardKernelMarket At(MarketSnapshot market)
+    {
+        ArgumentNullException.ThrowIfNull(market);
+        return _markets.GetValue(market, Build);
+    }
+
+    /// <summary>
+    /// The figures of <paramref name="holdings"/> at <paramref name="market"/>; false, with nothing computed, when the
+    /// calculator would fail on them (an instrument or price the snapshot lacks, an inverse future without positive
+    /// prices) or would round where the kernel cannot follow (an arithmetic overflow), so that the caller asks the
+    /// calculator and gets its error.
+    /// </summary>
+    public static bool TryCompute(CompiledHoldings holdings, StandardKernelMarket market, out KernelFigures figures)
+    {
+        ArgumentNullException.ThrowIfNull(holdings);
+        ArgumentNullException.ThrowIfNull(market);
+        figures = default;
+        try
+        {
+            return Compute(holdings, market, out figures);
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether a change that moved <paramref name="moved"/> concerns <paramref name="holdings"/>: a line on a moved
+    /// instrument or a non-zero balance in a moved asset (an index beyond the tables counts as moved).
+    /// </summary>
+    public static bool Concerns(CompiledHoldings holdings, MovedSet moved)
+    {
+        ArgumentNullException.ThrowIfNull(holdings);
+        ArgumentNullException.ThrowIfNull(moved);
+        var instruments = moved.Instruments;
+        foreach (var index in holdings.PositionInstruments)
+        {
+            if ((uint)index >= (uint)instruments.Length || instruments[index])
+            {
+                return true;
+            }
+        }
+
+        if (holdings.OrderOnlyInstruments is { } orderOnly)
+        {
+            foreach (var index in orderOnly)
+            {
+                if ((uint)index >= (uint)instruments.Length || instruments[index])
+                {
+                    return true;
+                }
+            }
+        }
+
+        var assets = moved.Assets;
+        for (var i = 0; i < holdings.BalanceAssets.Length; i++)
+        {
+            var index = holdings.BalanceAssets[i];
+            if (holdings.Balances[i].Amount != 0 && ((uint)index >= (uint)assets.Length || assets[index]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Compute(CompiledHoldings holdings, StandardKernelMarket market, out KernelFigures figures)
+    {
+        figures = default;
+        var kind = market.Kind;
+        var positions = holdings.Positions;
+        var instruments = holdings.PositionInstruments;
+
+        // As the calculator: every listed instrument must resolve before anything is valued.
+        foreach (var index in instruments)
+        {
+            if ((uint)index >= (uint)kind.Length || kind[index] == StandardKernelMarket.Missing)
+            {
+                return false;
+            }
+        }
+
+        var orderOnly = holdings.OrderOnlyInstruments;
+        if (orderOnly is not null)
+        {
+            foreach (var index in orderOnly)
+            {
+                if ((uint)index >= (uint)kind.Length || kind[index] == StandardKernelMarket.Missing)
+                {
+                    return false;
+                }
+            }
+        }
+
+        // Collateral (CollateralSchedule.ValueUsd).
+        var collateralValue = 0m;
+        var balances = holdings.Balances;
+        for (var i = 0; i < balances.Length; i++)
+        {
+            var asset = holdings.BalanceAssets[i];
+            if ((uint)asset >= (uint)market.HasPrice.Length || !market.HasPrice[asset])
+            {
+                return false;
+            }
+
+            var marketValue = balances[i].Amount * market.Price[asset];
+            var haircut = marketValue <= 0 ? 0m : market.Rule[asset] is not null ? HaircutOn(market.Tiers[asset], marketValue) : marketValue;
+            collateralValue += marketValue - haircut;
+        }
+
+        // Valuation (PositionValuation.Of) and requirement (StandardMarginModel.ComputeFigures), line by line.
+        decimal pnl = 0m, optionValue = 0m, im = 0m, mm = 0m;
+        var buys = holdings.Buys;
+        var sells = holdings.Sells;
+        var any = false;
+        for (var i = 0; i < positions.Length; i++)
+        {
+            var q = positions[i].Quantity;
+            if (q == 0)
+            {
+                continue;
+            }
+
+            any = true;
+            var k = instruments[i];
+            var size = market.Size[k];
+            var mark = market.Mark[k];
+            decimal value;
+            switch (kind[k])
+            {
+                case StandardKernelMarket.Option:
+                    value = q * size * mark;
+                    optionValue += value * market.Settlement[k];
+                    break;
+                case StandardKernelMarket.LinearFuture:
+                    value = q * size * (mark - positions[i].EntryPrice);
+                    pnl += value * market.Settlement[k];
+                    break;
+                default:
+                    var entry = positions[i].EntryPrice;
+                    if (entry <= 0 || mark <= 0)
+                    {
+                        return false;
+                    }
+
+                    value = (q * size / entry) - (q * size / mark);
+                    pnl += value * market.Settlement[k];
+                    break;
+            }
+
+            var (lineIm, lineMm) = Requirement(market, k, q, buys is null ? 0m : buys[i], sells is null ? 0m : sells[i]);
+            im += lineIm;
+            mm += lineMm;
+        }
+
+        if (orderOnly is not null)
+        {
+            any = true;
+            for (var j = 0; j < orderOnly.Length; j++)
+            {
+                var line = positions.Length + j;
+                var (lineIm, lineMm) = Requirement(market, orderOnly[j], 0m, buys![line], sells![line]);
+                im += lineIm;
+                mm += lineMm;
+            }
+        }
+
+        if (!any)
+        {
+            (im, mm) = (default, default);
+        }
+
+        var equity = EquityCents(collateralValue + pnl + optionValue);
+        var initial = RequirementCents(im);
+        var maintenance = RequirementCents(mm);
+        figures = new KernelFigures(equity, initial, maintenance, AccountMargin.StatusOf(equity, initial, maintenance));
+        return true;
+    }
+
+    // MarginRounding's cents without its division: x / 0.01 is exactly x * 100 (both are exact whenever they do not
+    // overflow, and both overflow together), and Floor and Ceiling return scale 0 either way, so the results are equal
+    // to the last digit; a division costs several times a multiplication.
+    private static decimal EquityCents(decimal value) => Math.Floor(value * 100m) * MarginRounding.Increment;
+
+    private static decimal RequirementCents(decimal value) => Math.Ceiling(value * 100m) * MarginRounding.Increment;
+
+    // StandardMarginModel's per-instrument figures: IM the worst of the position and the position with every buy or every
+    // sell order filled (the first on ties), MM the position's alone.
+    private static (decimal Im, decimal Mm) Requirement(StandardKernelMarket market, int k, decimal q, decimal buys, decimal sells)
+    {
+        if (market.Kind[k] == StandardKernelMarket.Option)
+        {
+            var valuePerContract = market.ValuePerContract[k];
+            var shortIm = market.ShortInitial[k];
+            var optionIm = q >= 0 ? q * valuePerContract : -q * shortIm;
+            if (buys != 0 || sells != 0)
+            {
+                var withBuys = q + buys;
+                var withSells = q - sells;
+                optionIm = Worst(optionIm, withBuys >= 0 ? withBuys * valuePerContract : -withBuys * shortIm,
+                    withSells >= 0 ? withSells * valuePerContract : -withSells * shortIm);
+            }
+
+            return (optionIm, q >= 0 ? q * valuePerContract : -q * market.ShortMaintenance[k]);
+        }
+
+        var brackets = market.Brackets[k];
+        var notional = Notional(market, k, q);
+        var im = InitialOf(brackets, notional);
+        if (buys != 0 || sells != 0)
+        {
+            im = Worst(im, InitialOf(brackets, Notional(market, k, q + buys)), InitialOf(brackets, Notional(market, k, q - sells)));
+        }
+
+        var mmBracket = brackets[IndexOf(brackets, notional)];
+        return (im, (notional * mmBracket.MaintenanceRate) - mmBracket.MaintenanceAmountUsd);
+    }
+
+    private static decimal Notional(StandardKernelMarket market, int k, decimal q) => market.Kind[k] == StandardKernelMarket.LinearFuture
+        ? Math.Abs(q) * market.Size[k] * market.Mark[k] * market.Quote[k]
+        : Math.Abs(q) * market.Size[k] * market.Quote[k];
+
+    private static decimal InitialOf(RiskLimitBracket[] brackets, decimal notional)
+    {
+        var bracket = brackets[IndexOf(brackets, notional)];
+        return (notional * bracket.InitialRate) - bracket.InitialAmountUsd;
+    }
+
+    // RiskLimitSchedule.IndexOf over the array.
+    private static int IndexOf(RiskLimitBracket[] brackets, decimal notional)
+    {
+        for (var i = 0; i < brackets.Length; i++)
+        {
+            if (brackets[i].NotionalCapUsd is not { } cap || notional < cap)
+            {
+                return i;
+            }
+        }
+
+        return brackets.Length - 1;
+    }
+
+    private static decimal Worst(decimal position, decimal withBuys, decimal withSells)
+    {
+        var value = position;
+        if (withBuys > value)
+        {
+            value = withBuys;
+        }
+
+        if (withSells > value)
+        {
+            value = withSells;
+        }
+
+        return value;
+    }
+
+    // CollateralRule.HaircutOn over the array.
+    private static decimal HaircutOn(HaircutTier[] tiers, decimal valueUsd)
+    {
+        decimal haircut = 0;
+        decimal lower = 0;
+        foreach (var tier in tiers)
+        {
+            var upper = tier.UpToValueUsd ?? decimal.MaxValue;
+            if (valueUsd <= lower)
+            {
+                break;
+            }
+
+            haircut += (Math.Min(valueUsd, upper) - lower) * tier.Haircut;
+            lower = upper;
+        }
+
+        return haircut;
+    }
+
+    private static bool HeldNonZero(Position[] positions, string symbol)
+    {
+        foreach (var position in positions)
+        {
+            if (position.Quantity != 0 && string.Equals(position.Symbol, symbol, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private int IndexOf(ConcurrentDictionary<string, int> indexes, string key)
+    {
+        if (indexes.TryGetValue(key, out var index))
+        {
+            return index;
+        }
+
+        // Under the lock the count is the next free index: indexes stay dense and never change once given.
+        lock (_indexGate)
+        {
+            return indexes.GetOrAdd(key, indexes.Count);
+        }
+    }
+
+    private StandardKernelMarket Build(MarketSnapshot market)
+    {
+        // Every instrument and asset of the snapshot gets an index first, so the tables cover them all.
+        foreach (var instrument in market.Instruments)
+        {
+            IndexOf(_instruments, instrument.Symbol);
+        }
+
+        foreach (var asset in market.AssetPrices.Keys)
+        {
+            IndexOf(_assets, asset);
+        }
+
+        var instruments = _instruments.ToArray();
+        var assets = _assets.ToArray();
+        var table = new StandardKernelMarket(market, _model.Name, instruments.Length == 0 ? 0 : instruments.Max(i => i.Value) + 1,
+            assets.Length == 0 ? 0 : assets.Max(a => a.Value) + 1);
+        foreach (var (asset, a) in assets)
+        {
+            table.AssetName[a] = asset;
+            if (market.AssetPrices.TryGetValue(asset, out var price))
+            {
+                table.HasPrice[a] = true;
+                table.Price[a] = price;
+            }
+
+            if (Calculator.Collateral.Rules.TryGetValue(asset, out var rule))
+            {
+                table.Rule[a] = rule;
+                table.Tiers[a] = [.. rule.Tiers];
+            }
+        }
+
+        foreach (var (symbol, k) in instruments)
+        {
+            if (market.FindInstrument(symbol) is { } instrument)
+            {
+                Fill(table, k, instrument, market);
+            }
+        }
+
+        return table;
+    }
+
+    private void Fill(StandardKernelMarket table, int k, Instrument instrument, MarketSnapshot market)
+    {
+        // Left missing when anything the calculator would read throws: the account then goes to the calculator and its error.
+        if (!market.HasPrice(instrument.SettlementAsset) || !market.HasPrice(instrument.QuoteAsset))
+        {
+            return;
+        }
+
+        table.Underlying[k] = instrument.Underlying;
+        table.SettlementAsset[k] = instrument.SettlementAsset;
+        table.Size[k] = instrument.ContractSize;
+        table.Mark[k] = market.MarkOf(instrument.Symbol).MarkPrice;
+        table.Quote[k] = market.PriceOf(instrument.QuoteAsset);
+        table.Settlement[k] = market.PriceOf(instrument.SettlementAsset);
+        if (instrument is OptionContract option)
+        {
+            try
+            {
+                (table.ValuePerContract[k], table.ShortInitial[k], table.ShortMaintenance[k]) = _model.OptionRatesAt(option, market);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or ArithmeticException or KeyNotFoundException)
+            {
+                return;
+            }
+
+            table.Kind[k] = StandardKernelMarket.Option;
+            return;
+        }
+
+        table.Brackets[k] = [.. _model.Parameters.ScheduleFor(instrument).Brackets];
+        table.Kind[k] = instrument.Settlement == SettlementKind.Linear ? StandardKernelMarket.LinearFuture : StandardKernelMarket.InverseFuture;
+    }
+}

@@ -1,0 +1,101 @@
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Engine.Prices;
+using CrossMargin.Engine.Tests.Fixtures;
+using CrossMargin.Persistence.Serialization;
+using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Engine.Tests.Accounts;
+
+/// <summary>
+/// Accounts of a whole engine (<see cref="RiskEngine.Start"/>) re-margined on marks: those the kernel margins (standard
+/// cross) through their partition's pass, the others (portfolio mode) by themselves; both must end with what their
+/// calculator gives at the new market.
+/// </summary>
+public sealed class KernelRemarginTests(ITestOutputHelper output) : Actors.TestKit.TestKit(output)
+{
+    private const string Venue = "matching-engine";
+    private readonly Dictionary<(string Account, string Source), long> _sequences = [];
+    private AccountHost _host = null!;
+    private RiskEngine _engine = null!;
+    private int _ids;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _host = await AccountHost.OpenAsync();
+        _engine = RiskEngine.Start(Sys, new RiskEngineSettings(TestMarket.Build(60_000m, 3_000m), [.. TestMarket.Build().AssetPrices.Keys],
+            AccountFixture.Models, _host.Services with { Registry = RiskEngine.RegisterEvents(new EventTypeRegistry()) }, 4, new PriceOptions(),
+            new LiquidationOptions(), TimeSpan.FromSeconds(10)));
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task After_marks_move_every_account_holds_the_figures_its_calculator_gives_at_the_new_market()
+    {
+        var accounts = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var account = $"k-{i}";
+            accounts.Add(account);
+            await Send(account, "accounts", (id, seq) => new OpenAccount(id, "accounts", seq, i % 4 == 3 ? MarginMode.Portfolio : MarginMode.StandardCross));
+            await Send(account, "wallet", (id, seq) => new Deposit(id, "wallet", seq, "USDT", 2_000m + (i * 700m)));
+            var side = i % 2 == 0 ? OrderSide.Buy : OrderSide.Sell;
+            await Trade(account, TestMarket.BtcUsdt, side, 0.1m * (i + 1), 60_000m);
+            if (i % 3 == 0)
+            {
+                await Send(account, Venue, (id, seq) => new AcceptOrder(id, Venue, seq, "rest-" + id, TestMarket.BtcUsdc, OrderSide.Sell, 0.5m, 61_000m));
+            }
+        }
+
+        foreach (var btc in new[] { 58_700m, 61_300m, 55_000m })
+        {
+            MoveBtc(btc);
+            var market = _engine.Market.Current;
+            foreach (var account in accounts)
+            {
+                AwaitAssert(() =>
+                {
+                    var view = Assert.IsType<AccountView>(_engine.GetAccountAsync(account).GetAwaiter().GetResult());
+                    var explained = Assert.IsType<AccountMargin>(_engine.ExplainMarginAsync(account).GetAwaiter().GetResult());
+                    Assert.Equal(market.ValuationTime, explained.ValuationTime);
+                    Assert.Equal((explained.EquityUsd, explained.InitialMarginUsd, explained.MaintenanceMarginUsd, explained.Status, market.ValuationTime),
+                        (view.Margin!.EquityUsd, view.Margin.InitialMarginUsd, view.Margin.MaintenanceMarginUsd, view.Margin.Status, view.Margin.ValuationTime));
+                }, TimeSpan.FromSeconds(5));
+            }
+        }
+    }
+
+    private Task<CommandAccepted> Trade(string account, string symbol, OrderSide side, decimal quantity, decimal price) =>
+        Send(account, Venue, (id, seq) => new ApplyExecution(id, Venue, seq, "x-" + id, "o-" + id, symbol, side, quantity, price, 0m,
+            Liquidity.Taker, Sys.TimeProvider.GetUtcNow(), false));
+
+    private async Task<CommandAccepted> Send(string account, string source, Func<string, long, IAccountCommand> command)
+    {
+        var sequence = _sequences[(account, source)] = _sequences.GetValueOrDefault((account, source)) + 1;
+        var reply = await _engine.SendAsync(account, command($"{account}-{source}-{++_ids}", sequence));
+        return Assert.IsType<CommandAccepted>(reply);
+    }
+
+    private void MoveBtc(decimal btc)
+    {
+        var probe = CreateTestProbe();
+        var now = Sys.TimeProvider.GetUtcNow();
+        _engine.Prices.Tell(new UpdatePrices([new UpdateIndex("BTC", btc, now)],
+            [new UpdateMark(TestMarket.BtcUsdt, btc, null, now), new UpdateMark(TestMarket.BtcUsdc, btc, null, now)]), probe.Ref);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.IsType<PriceAccepted>(probe.ExpectMsg<object>());
+        }
+
+        AwaitAssert(() => Assert.Equal(btc, _engine.Market.Current.MarkOf(TestMarket.BtcUsdt).MarkPrice), TimeSpan.FromSeconds(5));
+    }
+}

@@ -1,0 +1,122 @@
+using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Margin.Kernel;
+using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace CrossMargin.Risk.Tests.Margin.Kernel;
+
+/// <summary>The engine's re-margin kernel against the calculator it stands in for.</summary>
+public class StandardCrossKernelTests
+{
+    private static readonly MarketSnapshot Market = TestMarket.Build();
+
+    [Fact]
+    public void Kernel_figures_equal_the_calculators_to_the_last_digit_for_any_book_and_marks()
+    {
+        var calculator = TestParameters.StandardCalculator();
+        var kernel = new StandardCrossKernel(calculator);
+        var books = from portfolio in Books()
+                    from btc in Gen.Choose(30_000, 120_000)
+                    from ethCents in Gen.Choose(150_000, 600_000)
+                    select (portfolio, Moved: TestMarket.Build(btc + 0.5m, ethCents / 100m));
+        PropertyCheck.ForAll(books, book =>
+        {
+            foreach (var market in new[] { Market, book.Moved })
+            {
+                var expected = calculator.Figures(book.portfolio, market);
+                var holdings = kernel.Compile(book.portfolio.Balances, book.portfolio.Positions, book.portfolio.OpenOrders);
+                Assert.NotNull(holdings);
+                Assert.True(StandardCrossKernel.TryCompute(holdings, kernel.At(market), out var figures));
+                Assert.Equal(Describe(expected), Describe(figures.ToFigures(market, kernel.At(market).Model)));
+            }
+        }, cases: 300);
+    }
+
+    [Fact]
+    public void A_snapshots_tables_are_built_once_and_follow_the_snapshot()
+    {
+        var kernel = new StandardCrossKernel(TestParameters.StandardCalculator());
+        var moved = TestMarket.Build(66_000m, 3_300m);
+
+        Assert.Same(kernel.At(Market), kernel.At(Market));
+        Assert.NotSame(kernel.At(Market), kernel.At(moved));
+        Assert.Same(moved, kernel.At(moved).Market);
+    }
+
+    [Fact]
+    public void Isolated_positions_are_left_to_the_calculator()
+    {
+        var kernel = new StandardCrossKernel(TestParameters.StandardCalculator());
+        var positions = new[] { new Position(TestMarket.BtcUsdt, 1m, 60_000m, IsolatedMargin: 5_000m) };
+
+        Assert.Null(kernel.Compile([new CollateralBalance("USDT", 10_000m)], positions, []));
+    }
+
+    [Fact]
+    public void An_instrument_the_snapshot_lacks_is_left_to_the_calculator_and_its_error()
+    {
+        var calculator = TestParameters.StandardCalculator();
+        var kernel = new StandardCrossKernel(calculator);
+        var holdings = kernel.Compile([new CollateralBalance("USDT", 1_000m)], [new Position("NOPE-PERP", 1m, 100m)], [])!;
+
+        Assert.False(StandardCrossKernel.TryCompute(holdings, kernel.At(Market), out _));
+        Assert.ThrowsAny<ArgumentException>(() => calculator.Figures(new Portfolio("acc", [new CollateralBalance("USDT", 1_000m)], [new Position("NOPE-PERP", 1m, 100m)]), Market));
+    }
+
+    [Fact]
+    public void A_scenario_model_has_no_kernel()
+    {
+        Assert.False(StandardCrossKernel.Supports(TestParameters.DeribitCalculator()));
+        Assert.Throws<ArgumentException>(() => new StandardCrossKernel(TestParameters.DeribitCalculator()));
+    }
+
+    [Fact]
+    public void Only_holdings_on_what_moved_are_concerned()
+    {
+        var kernel = new StandardCrossKernel(TestParameters.StandardCalculator());
+        var eth = TestMarket.Symbols.First(s => Market.GetInstrument(s).Underlying == "ETH" && Market.GetInstrument(s).SettlementAsset != "BTC");
+        var holdings = kernel.Compile([new CollateralBalance("USDT", 1_000m)], [new Position(eth, 1m, 3_000m)], [])!;
+        var table = kernel.At(Market);
+
+        Assert.True(StandardCrossKernel.Concerns(holdings, table.Moved(new HashSet<string> { "ETH" })));
+        Assert.True(StandardCrossKernel.Concerns(holdings, table.Moved(new HashSet<string> { "USDT" })));
+        Assert.False(StandardCrossKernel.Concerns(holdings, table.Moved(new HashSet<string> { "SOL" })));
+    }
+
+    // The generator's books, plus what it does not make: orders on instruments not held (two on one of them), a position
+    // closed to zero quantity, borrowed (negative) balances and other collateral assets.
+    private static Gen<Portfolio> Books() =>
+        from portfolio in PortfolioGen.Any(Market)
+        from unheldOrders in Gen.Choose(0, 2)
+        from zeroFirst in Gen.Elements(false, false, true)
+        from usdc in Gen.Choose(-20_000, 200_000)
+        from ethTenths in Gen.Choose(-30, 300)
+        select Extend(portfolio, unheldOrders, zeroFirst, usdc, ethTenths / 10m);
+
+    private static Portfolio Extend(Portfolio portfolio, int unheldOrders, bool zeroFirst, int usdc, decimal eth)
+    {
+        var unheld = TestMarket.Symbols.First(s => portfolio.Positions.All(p => p.Symbol != s));
+        var mark = Market.MarkOf(unheld).MarkPrice;
+        var orders = portfolio.OpenOrders.ToList();
+        if (unheldOrders > 0)
+        {
+            orders.Add(new OpenOrder("u1", unheld, OrderSide.Sell, 2m, mark));
+        }
+
+        if (unheldOrders > 1)
+        {
+            orders.Add(new OpenOrder("u0", unheld, OrderSide.Buy, 3m, mark));
+        }
+
+        var positions = portfolio.Positions.Select((p, k) => zeroFirst && k == 0 ? p with { Quantity = 0m } : p).ToArray();
+        var balances = portfolio.Balances.Append(new CollateralBalance("USDC", usdc)).Append(new CollateralBalance("ETH", eth)).ToArray();
+        return new Portfolio(portfolio.AccountId, balances, positions, orders);
+    }
+
+    // Strings, so that 1.0 and 1.00 (equal decimals of different scale) would still show as different.
+    private static string Describe(MarginFigures f) =>
+        $"{f.ValuationTime:O}|{f.Model}|{f.EquityUsd}|{f.InitialMarginUsd}|{f.MaintenanceMarginUsd}|{f.Status}|{f.AvailableMarginUsd}|{f.MarginRatio}|{f.Isolated.Count}";
+}
