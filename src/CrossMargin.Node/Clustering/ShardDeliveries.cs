@@ -19,14 +19,21 @@ public sealed class ShardDeliveries
     private readonly ILogger _log;
     private readonly string _nodeId;
 
-    /// <summary>Creates the handler over <paramref name="engine"/>, answering through <paramref name="publisher"/> as node <paramref name="nodeId"/>.</summary>
-    public ShardDeliveries(RiskEngine engine, ConfirmingPublisher publisher, string nodeId, ILogger log)
+    /// <summary>
+    /// Creates the handler over <paramref name="engine"/>, answering through <paramref name="publisher"/> as node
+    /// <paramref name="nodeId"/>; the venue's messages that skip ahead of their source wait in <paramref name="hold"/>.
+    /// </summary>
+    public ShardDeliveries(RiskEngine engine, ConfirmingPublisher publisher, string nodeId, SequenceHold hold, ILogger log)
     {
+        Hold = hold ?? throw new ArgumentNullException(nameof(hold));
         _nodeId = nodeId ?? throw new ArgumentNullException(nameof(nodeId));
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
         _log = log ?? throw new ArgumentNullException(nameof(log));
     }
+
+    /// <summary>Where the venue's messages that skip ahead of their source wait for the missing ones.</summary>
+    public SequenceHold Hold { get; }
 
     /// <summary>Handles one delivery (a <see cref="ShardDeliveryHandler"/>).</summary>
     public async Task HandleAsync(ShardDelivery delivery, CancellationToken cancellationToken)
@@ -117,8 +124,10 @@ public sealed class ShardDeliveries
             return refused;
         }
 
-        var answer = await _engine.SendToShardAsync(delivery.Shard, command!.AccountId!, command.Command!, cancellationToken).ConfigureAwait(false);
-        var (code, outcome, _, _) = AccountAnswers.ForCommand(answer, command.AccountId!);
+        var accountId = command!.AccountId!;
+        var answer = await Hold.SendAsync(delivery.Shard, accountId, command.Command!,
+            m => _engine.SendToShardAsync(delivery.Shard, accountId, m, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var (code, outcome, _, _) = AccountAnswers.ForCommand(answer, accountId);
         return AccountReply.Of(code, outcome);
     }
 
