@@ -190,6 +190,11 @@ public sealed class ClusterRuntime : IAsyncDisposable
             _node = null;
         }
 
+        if (_host.Holds is { } holds)
+        {
+            Metrics.ClusterMetrics.Untrack(holds);
+        }
+
         await DisposeQuietlyAsync(_queries);
         await DisposeQuietlyAsync(_outbound);
         await DisposeQuietlyAsync(_marks);

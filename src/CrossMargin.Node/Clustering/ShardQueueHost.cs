@@ -61,7 +61,9 @@ public sealed class ShardQueueHost : IClusterHost
     {
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _connection = connection ?? throw new ArgumentNullException(nameof(connection));
-        _deliveries = new ShardDeliveries(engine, publisher, nodeId, new SequenceHold(sequenceGapHold, _log), _log);
+        var hold = new SequenceHold(sequenceGapHold, _log);
+        Metrics.ClusterMetrics.Track(hold);
+        _deliveries = new ShardDeliveries(engine, publisher, nodeId, hold, _log);
         _publisher = publisher;
         _nodeId = nodeId;
     }
