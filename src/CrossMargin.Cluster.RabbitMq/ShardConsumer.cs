@@ -218,6 +218,17 @@ public sealed class ShardConsumer : IAsyncDisposable
         _completion.TrySetResult(null);
     }
 
+    private bool IsStopping
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stopping;
+            }
+        }
+    }
+
     private Task OnUnregisteredAsync(object sender, ConsumerEventArgs args)
     {
         bool stopping;
@@ -264,7 +275,8 @@ public sealed class ShardConsumer : IAsyncDisposable
         {
             if (_stopping)
             {
-                // Arrived between cancel and cancel-ok: left unacked, so closing the channel requeues it.
+                // Arrived between cancel and cancel-ok: not handled, and returned with the unsettled ones, in delivery order.
+                _unsettled.Add(args.DeliveryTag);
                 return Task.CompletedTask;
             }
 
@@ -342,9 +354,9 @@ public sealed class ShardConsumer : IAsyncDisposable
 
     private async Task FailAsync(ulong deliveryTag, ShardDelivery delivery, string exchange, Exception error)
     {
-        if (_abort.IsCancellationRequested && error is OperationCanceledException)
+        if (error is OperationCanceledException && (_abort.IsCancellationRequested || IsStopping))
         {
-            return; // Given up by stop: closing the channel requeues it.
+            return; // Given up by stop: returned with the other unsettled deliveries, in delivery order.
         }
 
         var reason = $"{error.GetType().FullName}: {error.Message}";

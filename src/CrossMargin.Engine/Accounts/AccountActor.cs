@@ -103,6 +103,9 @@ public sealed class AccountActor : PersistentActor
             case IAccountCommand command:
                 Handle(command);
                 return true;
+            case ApplyInSequence inSequence:
+                HandleInSequence(inSequence.Command);
+                return true;
             case MarketChanged:
                 Reassess();
                 // A parameter set applied since the account last chose its route brings new calculators, hence new kernels:
@@ -188,7 +191,7 @@ public sealed class AccountActor : PersistentActor
                 return true;
             case MarketChanged or Remargined:
                 return true;
-            case IAccountCommand or CheckPreTrade or GetAccount or ExplainMargin:
+            case IAccountCommand or ApplyInSequence or CheckPreTrade or GetAccount or ExplainMargin:
                 Sender.Tell(new Status.Failure(new AccountUnavailableException(_state.AccountId, reason)), Self);
                 return true;
             default:
@@ -199,6 +202,20 @@ public sealed class AccountActor : PersistentActor
     private sealed class RecoverAfterFailure
     {
         public static readonly RecoverAfterFailure Instance = new();
+    }
+
+    private void HandleInSequence(IAccountCommand command)
+    {
+        // Only an open account has sequences to be ahead of; anything else (a duplicate, an old sequence, an account not
+        // open, a malformed envelope) is decided as usual.
+        if (_state.IsOpen && command.Source is { } source && command.MessageId is { } id
+            && _state.Messages.Check(id, source, command.Sequence) is { Verdict: MessageVerdict.Accepted, Gap: { } gap })
+        {
+            Sender.Tell(new CommandAhead(id, gap), Self);
+            return;
+        }
+
+        Handle(command);
     }
 
     private void Handle(IAccountCommand command)

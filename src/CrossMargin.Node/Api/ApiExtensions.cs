@@ -44,7 +44,9 @@ public static class ApiExtensions
         services.AddSingleton<IValidateOptions<LiquidationOptions>, LiquidationOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<ClusterModeOptions>().Bind(configuration.GetSection(ClusterModeOptions.SectionName))
-            .Validate(o => o.BreachReportInterval >= TimeSpan.Zero, "Cluster:BreachReportInterval must be zero (every report) or more.").ValidateOnStart();
+            .Validate(o => o.BreachReportInterval >= TimeSpan.Zero, "Cluster:BreachReportInterval must be zero (every report) or more.")
+            .Validate(o => o.SequenceGapHold >= TimeSpan.Zero && o.SequenceGapHold <= TimeSpan.FromMinutes(5),
+                "Cluster:SequenceGapHold must be from zero (apply a gap at once) to 5 minutes.").ValidateOnStart();
         services.AddOptions<ClusterNodeOptions>().Bind(configuration.GetSection(ClusterModeOptions.SectionName));
         services.AddOptions<RabbitMqOptions>().Bind(configuration.GetSection(RabbitMqOptions.SectionName));
         services.AddSingleton<EngineHost>();

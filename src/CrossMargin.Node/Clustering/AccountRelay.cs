@@ -16,6 +16,8 @@ namespace CrossMargin.Node.Clustering;
 /// queue through a hand-off; views expire with the ask timeout (the coordinator asks again). A
 /// <see cref="ShardBroadcast"/> of <see cref="GetAccount"/> (auto-deleveraging) is a query every node answers with its
 /// interested accounts' views, collected for a window. A cancel-all also goes to the venue on the cancel-all exchange.
+/// A command that cannot be published (no confirm within the ask timeout, the broker refused it) is tried again with
+/// back-off until it is published or the relay stops; the messages told after it wait.
 /// </summary>
 public sealed class AccountRelay : IActorRef, IAsyncDisposable
 {
@@ -118,6 +120,30 @@ public sealed class AccountRelay : IActorRef, IAsyncDisposable
 
         var isCommand = envelope.Message is IAccountCommand;
         var messageId = envelope.Message is IAccountCommand command ? command.MessageId : Guid.NewGuid().ToString("N");
+        var backoff = RetryBackoffMin;
+        while (await TrySendAsync(envelope, sender, type, body, isCommand, messageId, token).ConfigureAwait(false) is false)
+        {
+            if (!isCommand)
+            {
+                return; // The coordinator re-asks for views on its own timer.
+            }
+
+            // A command is never dropped: the coordinator re-sends its commands only when it recovers, so a dropped one
+            // would stall its liquidation until then. Retried under the same message id (the account drops a repeat),
+            // and the relay's later messages wait behind it, so their order holds.
+            await Task.Delay(backoff, token).ConfigureAwait(false);
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, RetryBackoffMax.Ticks));
+        }
+    }
+
+    /// <summary>The first wait before a command that could not be published is tried again.</summary>
+    public static TimeSpan RetryBackoffMin { get; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest wait between tries of a command that could not be published.</summary>
+    public static TimeSpan RetryBackoffMax { get; } = TimeSpan.FromSeconds(5);
+
+    private async Task<bool> TrySendAsync(ShardEnvelope envelope, IActorRef? sender, string type, byte[] body, bool isCommand, string messageId, CancellationToken token)
+    {
         Task<ReceivedMessage> answer;
         try
         {
@@ -133,12 +159,12 @@ public sealed class AccountRelay : IActorRef, IAsyncDisposable
         }
         catch (Exception e) when (e is PublishFailedException or TimeoutException)
         {
-            // The coordinator re-asks for views on its own timer and re-sends its commands when it recovers.
-            _log.LogWarning(e, "Could not relay {Type} {MessageId} to {AccountId}", type, messageId, envelope.EntityId);
-            return;
+            _log.LogWarning(e, "Could not relay {Type} {MessageId} to {AccountId}{Retry}", type, messageId, envelope.EntityId, isCommand ? "; trying again" : "");
+            return false;
         }
 
         _ = AnswerAsync(answer, envelope.EntityId, type, messageId, sender);
+        return true;
     }
 
     private async Task AnswerAsync(Task<ReceivedMessage> answer, string accountId, string type, string messageId, IActorRef? sender)

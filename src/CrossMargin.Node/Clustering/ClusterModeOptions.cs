@@ -17,4 +17,11 @@ public sealed class ClusterModeOptions
     /// queue (a change of status always is): accounts re-report on every re-assessment, and the coordinator needs one.
     /// </summary>
     public TimeSpan BreachReportInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a message from a shard queue whose sequence skips ahead of its source's highest + 1 is held (not applied,
+    /// not acknowledged) waiting for the missing ones before it is applied with the gap reported; zero applies it at once.
+    /// Longer than a node takes to return a lost shard's unacknowledged deliveries to the queue.
+    /// </summary>
+    public TimeSpan SequenceGapHold { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -190,6 +190,11 @@ public sealed class ClusterRuntime : IAsyncDisposable
             _node = null;
         }
 
+        if (_host.Holds is { } holds)
+        {
+            Metrics.ClusterMetrics.Untrack(holds);
+        }
+
         await DisposeQuietlyAsync(_queries);
         await DisposeQuietlyAsync(_outbound);
         await DisposeQuietlyAsync(_marks);
@@ -233,7 +238,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
         await Topology.DeclareAsync(_connection, cancellationToken).ConfigureAwait(false);
         _publisher = await ConfirmingPublisher.CreateAsync(_connection, cancellationToken).ConfigureAwait(false);
         _requests = await RequestClient.StartAsync(_connection, cluster.NodeId, cancellationToken).ConfigureAwait(false);
-        _host.Attach(Engine, _connection, _publisher, cluster.NodeId);
+        _host.Attach(Engine, _connection, _publisher, cluster.NodeId, mode.SequenceGapHold);
         var liquidation = Engine.Settings.Liquidation;
         _host.AttachLiquidation(services, _requests, Engine.Settings.AskTimeout, liquidation.AdlCollectWindow / 2);
         _outbound = new OutboundBridge(_publisher, _connection.Names, loggerFactory.CreateLogger<OutboundBridge>());

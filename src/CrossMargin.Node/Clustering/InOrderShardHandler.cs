@@ -22,6 +22,7 @@ public sealed class InOrderShardHandler
     private int _inFlight;
     private bool _recovering;
     private bool _draining;
+    private bool _givenUp;
 
     /// <summary>Wraps <paramref name="inner"/>, the handler of shard <paramref name="shard"/>.</summary>
     public InOrderShardHandler(int shard, ShardDeliveryHandler inner, ILogger log, InOrderRetryOptions? options = null)
@@ -46,6 +47,34 @@ public sealed class InOrderShardHandler
 
     /// <summary>Deliveries that failed at least once and then succeeded in order.</summary>
     public long Recovered { get; private set; }
+
+    /// <summary>
+    /// Gives up every held delivery, and any that fails from now on, as cancelled: the shard is stopping, so they go back
+    /// to the queue unacknowledged (the consumer returns them in delivery order) instead of being retried here. Retried
+    /// after the lease was lost they would be refused, or, once the next owner applied later messages of their accounts,
+    /// answered out of order and acknowledged: lost.
+    /// </summary>
+    public void GiveUp()
+    {
+        Parked[] parked;
+        lock (_gate)
+        {
+            _givenUp = true;
+            parked = [.. _parked.Values];
+            _parked.Clear();
+        }
+
+        foreach (var entry in parked)
+        {
+            entry.Registration.Dispose();
+            entry.Done.TrySetCanceled();
+        }
+
+        if (parked.Length > 0)
+        {
+            _log.LogInformation("Shard {Shard}: gave up {Count} held deliveries; they go back to the queue", _shard, parked.Length);
+        }
+    }
 
     /// <summary>Handles one delivery (a <see cref="ShardDeliveryHandler"/>); called in queue order.</summary>
     public Task HandleAsync(ShardDelivery delivery, CancellationToken cancellationToken)
@@ -115,6 +144,11 @@ public sealed class InOrderShardHandler
 
     private Task ParkLocked(long ordinal, ShardDelivery delivery, CancellationToken cancellationToken)
     {
+        if (_givenUp)
+        {
+            return Task.FromCanceled(new CancellationToken(canceled: true));
+        }
+
         var entry = new Parked(delivery, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
         _parked.Add(ordinal, entry);
         if (cancellationToken.CanBeCanceled)
@@ -158,6 +192,12 @@ public sealed class InOrderShardHandler
                 Parked head;
                 lock (_gate)
                 {
+                    if (_givenUp)
+                    {
+                        _draining = false;
+                        return;
+                    }
+
                     if (_parked.Count == 0)
                     {
                         _recovering = false;
@@ -178,6 +218,18 @@ public sealed class InOrderShardHandler
                 }
                 catch (Exception e) when (!head.Token.IsCancellationRequested)
                 {
+                    bool givenUp;
+                    lock (_gate)
+                    {
+                        givenUp = _givenUp;
+                    }
+
+                    if (givenUp)
+                    {
+                        Settle(ordinal, head, null, canceled: true);
+                        break;
+                    }
+
                     if (++head.Attempts < _options.MaxAttempts)
                     {
                         _log.LogWarning("Shard {Shard}: retry {Attempt} of message {MessageId} failed ({Reason}); next in {Backoff}",

@@ -5,6 +5,7 @@ using CrossMargin.Actors;
 using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
+using CrossMargin.Node.Metrics;
 
 namespace CrossMargin.Node.Clustering;
 
@@ -17,16 +18,32 @@ namespace CrossMargin.Node.Clustering;
 /// published by the node where it happens (an account's owner, the singleton's holder), so once. Not mandatory: an
 /// exchange nobody has bound a queue to yet drops it, as a topic without subscribers does.
 /// </summary>
+/// <remarks>
+/// <para>Facts go out in batches whose confirms are awaited together (one broker round trip per batch rather than per
+/// fact), up to <see cref="BatchSize"/> of each kind per batch.</para>
+/// <para>Account limits are coalesced: only an account's newest limits matter to the venue, so a newer change replaces one
+/// still waiting, and the limits backlog is bounded by the number of accounts. Liquidation orders, status changes and
+/// ADL notices are never coalesced and keep their order: a batch takes them first-in first-out and ends before a second
+/// fact for the same exchange and account, so two facts the venue reads from one queue about one account are never in
+/// flight at once.</para>
+/// </remarks>
 public sealed class OutboundBridge : IActorRef, IAsyncDisposable
 {
-    private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _gate = new();
+    private readonly Queue<object> _ordered = new();
+    private readonly Dictionary<string, AccountLimitsChanged> _limits = new(StringComparer.Ordinal);
+    private readonly Queue<string> _limitsOrder = new();
+    // At most one wake-up pending: a batch takes everything waiting, however many facts were told since the last one.
+    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConfirmingPublisher _publisher;
     private readonly TopologyNames _names;
     private readonly ILogger _log;
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
+    private bool _completed;
     private long _published;
     private long _dropped;
+    private long _coalesced;
 
     /// <summary>Starts publishing through <paramref name="publisher"/>; subscribe it to the event stream.</summary>
     public OutboundBridge(ConfirmingPublisher publisher, TopologyNames names, ILogger log)
@@ -35,10 +52,14 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
         _names = names ?? throw new ArgumentNullException(nameof(names));
         _log = log ?? throw new ArgumentNullException(nameof(log));
         _loop = Task.Run(RunAsync);
+        ClusterMetrics.Track(this);
     }
 
     /// <summary>The event types it publishes.</summary>
     public static IReadOnlyList<Type> Facts { get; } = [typeof(LiquidationOrderIssued), typeof(AccountLimitsChanged), typeof(AccountStatusChanged), typeof(AutoDeleveraged)];
+
+    /// <summary>The most facts of each kind (ordered, coalesced limits) one batch publishes before awaiting their confirms.</summary>
+    public static int BatchSize => 256;
 
     /// <inheritdoc />
     public ActorPath Path { get; } = ActorPath.Root("cluster").Child("outbound");
@@ -49,11 +70,52 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
     /// <summary>Messages published (and confirmed) so far.</summary>
     public long Published => Interlocked.Read(ref _published);
 
+    /// <summary>Limit changes replaced by a newer one of the same account before they were published.</summary>
+    public long Coalesced => Interlocked.Read(ref _coalesced);
+
+    /// <summary>Facts waiting to be published: ordered facts plus accounts with limits waiting (at most one each).</summary>
+    public int Backlog
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ordered.Count + _limits.Count;
+            }
+        }
+    }
+
     /// <inheritdoc />
     public void Tell(object message, IActorRef? sender)
     {
         ArgumentNullException.ThrowIfNull(message);
-        _queue.Writer.TryWrite(message);
+        lock (_gate)
+        {
+            if (_completed)
+            {
+                return;
+            }
+
+            if (message is AccountLimitsChanged limits)
+            {
+                if (_limits.ContainsKey(limits.AccountId))
+                {
+                    // Already waiting: the newer numbers replace it in its place, and no signal is needed.
+                    _limits[limits.AccountId] = limits;
+                    Interlocked.Increment(ref _coalesced);
+                    return;
+                }
+
+                _limits[limits.AccountId] = limits;
+                _limitsOrder.Enqueue(limits.AccountId);
+            }
+            else
+            {
+                _ordered.Enqueue(message);
+            }
+        }
+
+        _signal.Writer.TryWrite(true);
     }
 
     /// <summary>
@@ -85,13 +147,19 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        lock (_gate)
+        {
+            _completed = true;
+        }
+
+        _signal.Writer.TryWrite(true);
         if (await Task.WhenAny(_loop, Task.Delay(DrainTimeout)).ConfigureAwait(false) != _loop)
         {
             await _stop.CancelAsync().ConfigureAwait(false);
             await _loop.ConfigureAwait(false);
         }
 
+        ClusterMetrics.Untrack(this);
         _stop.Dispose();
     }
 
@@ -105,22 +173,100 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
 
     private async Task RunAsync()
     {
-        await foreach (var fact in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        while (await _signal.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            if (_stop.IsCancellationRequested)
+            _signal.Reader.TryRead(out _);
+            while (TakeBatch() is { Count: > 0 } batch)
             {
-                Interlocked.Increment(ref _dropped);
-                continue;
+                if (_stop.IsCancellationRequested)
+                {
+                    Interlocked.Add(ref _dropped, batch.Count + DropAll());
+                    break;
+                }
+
+                await PublishAsync(batch).ConfigureAwait(false);
             }
 
+            lock (_gate)
+            {
+                if (_completed && _ordered.Count == 0 && _limits.Count == 0)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (Dropped > 0)
+        {
+            _log.LogWarning("Outbound bridge stopped: {Published} facts published, {Dropped} given up", Published, Dropped);
+        }
+    }
+
+    // Ordered facts first in first out, ending before a second one for the same exchange and account; then the
+    // accounts whose limits wait the longest, each with its newest limits.
+    private List<object> TakeBatch()
+    {
+        var batch = new List<object>();
+        lock (_gate)
+        {
+            var keys = new HashSet<(Type, string)>();
+            while (batch.Count < BatchSize && _ordered.TryPeek(out var fact) && keys.Add((fact.GetType(), AccountOf(fact))))
+            {
+                batch.Add(_ordered.Dequeue());
+            }
+
+            var limits = 0;
+            while (limits < BatchSize && _limitsOrder.TryDequeue(out var account))
+            {
+                if (_limits.Remove(account, out var newest))
+                {
+                    batch.Add(newest);
+                    limits++;
+                }
+            }
+        }
+
+        return batch;
+    }
+
+    private int DropAll()
+    {
+        lock (_gate)
+        {
+            var count = _ordered.Count + _limits.Count;
+            _ordered.Clear();
+            _limits.Clear();
+            _limitsOrder.Clear();
+            return count;
+        }
+    }
+
+    private static string AccountOf(object fact) => fact switch
+    {
+        LiquidationOrderIssued o => o.AccountId,
+        AccountStatusChanged s => s.AccountId,
+        AutoDeleveraged a => a.AccountId,
+        _ => "",
+    };
+
+    private async Task PublishAsync(List<object> batch)
+    {
+        var publishes = new List<(Task Confirmed, string Type, string Id, string Key)>(batch.Count);
+        foreach (var fact in batch)
+        {
             if (WireFormOf(fact, _names) is not var (exchange, key, id, type, body))
             {
                 continue;
             }
 
+            publishes.Add((_publisher.PublishAsync(exchange, key, body, id, type, new PublishOptions { Mandatory = false }, _stop.Token), type, id, key));
+        }
+
+        foreach (var (confirmed, type, id, key) in publishes)
+        {
             try
             {
-                await _publisher.PublishAsync(exchange, key, body, id, type, new PublishOptions { Mandatory = false }, _stop.Token).ConfigureAwait(false);
+                await confirmed.ConfigureAwait(false);
                 Interlocked.Increment(ref _published);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
@@ -132,11 +278,6 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
                 Interlocked.Increment(ref _dropped);
                 _log.LogError(e, "{Type} {MessageId} for {AccountId} not confirmed by the broker; dropped", type, id, key);
             }
-        }
-
-        if (Dropped > 0)
-        {
-            _log.LogWarning("Outbound bridge stopped: {Published} facts published, {Dropped} given up", Published, Dropped);
         }
     }
 }

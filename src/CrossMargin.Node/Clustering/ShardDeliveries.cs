@@ -19,14 +19,21 @@ public sealed class ShardDeliveries
     private readonly ILogger _log;
     private readonly string _nodeId;
 
-    /// <summary>Creates the handler over <paramref name="engine"/>, answering through <paramref name="publisher"/> as node <paramref name="nodeId"/>.</summary>
-    public ShardDeliveries(RiskEngine engine, ConfirmingPublisher publisher, string nodeId, ILogger log)
+    /// <summary>
+    /// Creates the handler over <paramref name="engine"/>, answering through <paramref name="publisher"/> as node
+    /// <paramref name="nodeId"/>; the venue's messages that skip ahead of their source wait in <paramref name="hold"/>.
+    /// </summary>
+    public ShardDeliveries(RiskEngine engine, ConfirmingPublisher publisher, string nodeId, SequenceHold hold, ILogger log)
     {
+        Hold = hold ?? throw new ArgumentNullException(nameof(hold));
         _nodeId = nodeId ?? throw new ArgumentNullException(nameof(nodeId));
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
         _log = log ?? throw new ArgumentNullException(nameof(log));
     }
+
+    /// <summary>Where the venue's messages that skip ahead of their source wait for the missing ones.</summary>
+    public SequenceHold Hold { get; }
 
     /// <summary>Handles one delivery (a <see cref="ShardDeliveryHandler"/>).</summary>
     public async Task HandleAsync(ShardDelivery delivery, CancellationToken cancellationToken)
@@ -38,10 +45,12 @@ public sealed class ShardDeliveries
             return;
         }
 
-        var reply = await AnswerAsync(delivery, cancellationToken).ConfigureAwait(false);
+        var answer = await AnswerAsync(delivery, cancellationToken).ConfigureAwait(false);
         if (delivery.ReplyTo is { } replyTo && delivery.CorrelationId is { } correlation)
         {
-            reply = reply with { Node = _nodeId, Shard = delivery.Shard };
+            // Serialized only for a requester: the venue's own publishes ask for no answer, and building the body as the
+            // API writes it (reflection-based JSON) was a measurable share of a delivery's CPU.
+            var reply = AccountReply.Of(answer.Status, answer.Body) with { Node = _nodeId, Shard = delivery.Shard };
             await _publisher.ReplyAsync(replyTo, correlation, reply.ToBytes(), delivery.MessageId ?? correlation, "reply", cancellationToken).ConfigureAwait(false);
         }
     }
@@ -91,12 +100,12 @@ public sealed class ShardDeliveries
     };
 
     // Everything up to the account's Tell runs before the first await, so deliveries reach each account in queue order.
-    private async Task<AccountReply> AnswerAsync(ShardDelivery delivery, CancellationToken cancellationToken)
+    private async Task<Answer> AnswerAsync(ShardDelivery delivery, CancellationToken cancellationToken)
     {
         if (delivery.Type == AccountMessageTypes.GetAccount)
         {
             var (status, body) = AccountAnswers.ForQuery(await _engine.SendToShardAsync(delivery.Shard, delivery.AccountId, GetAccount.Instance, cancellationToken).ConfigureAwait(false));
-            return AccountReply.Of(status, body);
+            return new Answer(status, body);
         }
 
         if (delivery.Type == AccountMessageTypes.PreTrade)
@@ -117,12 +126,14 @@ public sealed class ShardDeliveries
             return refused;
         }
 
-        var answer = await _engine.SendToShardAsync(delivery.Shard, command!.AccountId!, command.Command!, cancellationToken).ConfigureAwait(false);
-        var (code, outcome, _, _) = AccountAnswers.ForCommand(answer, command.AccountId!);
-        return AccountReply.Of(code, outcome);
+        var accountId = command!.AccountId!;
+        var answer = await Hold.SendAsync(delivery.Shard, accountId, command.Command!,
+            m => _engine.SendToShardAsync(delivery.Shard, accountId, m, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var (code, outcome, _, _) = AccountAnswers.ForCommand(answer, accountId);
+        return new Answer(code, outcome);
     }
 
-    private async Task<AccountReply> PreTradeAsync(ShardDelivery delivery, CancellationToken cancellationToken)
+    private async Task<Answer> PreTradeAsync(ShardDelivery delivery, CancellationToken cancellationToken)
     {
         var (message, violation) = ContractReader.Read(delivery.Body.Span, ContractJsonContext.Default.PreTradeMessage);
         var query = message?.ToQuery();
@@ -132,11 +143,11 @@ public sealed class ShardDeliveries
         }
 
         var answer = (PreTradeResult)await _engine.SendToShardAsync(delivery.Shard, query!.AccountId!, query.Command!, cancellationToken).ConfigureAwait(false);
-        return AccountReply.Of(answer.Rejection is { Code: RejectionCode.UnknownAccount } ? StatusCodes.Status404NotFound : StatusCodes.Status200OK, answer);
+        return new Answer(answer.Rejection is { Code: RejectionCode.UnknownAccount } ? StatusCodes.Status404NotFound : StatusCodes.Status200OK, answer);
     }
 
     /// <summary>The 400 answer for a body that breaks the contract or names another account than its routing key; null when it is sound.</summary>
-    private static AccountReply? Refusal<T>(ShardDelivery delivery, string? messageId, ContractViolation? unreadable, ContractResult<T>? result)
+    private static Answer? Refusal<T>(ShardDelivery delivery, string? messageId, ContractViolation? unreadable, ContractResult<T>? result)
         where T : class
     {
         if (result is not { IsValid: true })
@@ -151,6 +162,9 @@ public sealed class ShardDeliveries
             : Malformed(messageId, new ContractViolation("accountId", $"'{result.AccountId}' differs from the routing key '{delivery.AccountId}'; publish with routing key = account id."));
     }
 
-    private static AccountReply Malformed(string? messageId, params ContractViolation[] violations) =>
-        AccountReply.Of(StatusCodes.Status400BadRequest, new MessageOutcome("rejected", messageId, "malformed", string.Join("; ", violations.AsEnumerable()), violations));
+    private static Answer Malformed(string? messageId, params ContractViolation[] violations) =>
+        new Answer(StatusCodes.Status400BadRequest, new MessageOutcome("rejected", messageId, "malformed", string.Join("; ", violations.AsEnumerable()), violations));
+
+    /// <summary>The status and body an account message is answered with, serialized only when someone asked.</summary>
+    private readonly record struct Answer(int Status, object Body);
 }

@@ -22,7 +22,7 @@ namespace CrossMargin.Node.Clustering;
 /// </summary>
 public sealed class ShardQueueHost : IClusterHost
 {
-    private readonly ConcurrentDictionary<int, ShardConsumer> _consumers = new();
+    private readonly ConcurrentDictionary<int, ServedShard> _consumers = new();
     private readonly ILogger _log;
     private long _acknowledgedByStopped;
     private RabbitMqConnection? _connection;
@@ -43,17 +43,27 @@ public sealed class ShardQueueHost : IClusterHost
     public ShardQueueHost(ILogger log) => _log = log ?? throw new ArgumentNullException(nameof(log));
 
     /// <summary>Deliveries acknowledged (their effects durable) on this node since it started, across every shard it served.</summary>
-    public long Acknowledged => Interlocked.Read(ref _acknowledgedByStopped) + _consumers.Values.Sum(c => c.Acknowledged);
+    public long Acknowledged => Interlocked.Read(ref _acknowledgedByStopped) + _consumers.Values.Sum(c => c.Consumer.Acknowledged);
+
+    /// <summary>Where the venue's messages that skip ahead of their source wait; null until attached.</summary>
+    public SequenceHold? Holds => _deliveries?.Hold;
 
     /// <summary>The shards being consumed now.</summary>
     public IReadOnlyCollection<int> Consuming => _consumers.Keys.Order().ToArray();
 
     /// <summary>Gives the host the engine and broker it serves shards with.</summary>
-    public void Attach(RiskEngine engine, RabbitMqConnection connection, ConfirmingPublisher publisher, string nodeId)
+    /// <param name="engine">The engine whose accounts the shards hold.</param>
+    /// <param name="connection">The broker.</param>
+    /// <param name="publisher">Publishes answers.</param>
+    /// <param name="nodeId">This node.</param>
+    /// <param name="sequenceGapHold">How long a venue message that skips ahead of its source is held (<see cref="SequenceHold"/>).</param>
+    public void Attach(RiskEngine engine, RabbitMqConnection connection, ConfirmingPublisher publisher, string nodeId, TimeSpan sequenceGapHold)
     {
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _connection = connection ?? throw new ArgumentNullException(nameof(connection));
-        _deliveries = new ShardDeliveries(engine, publisher, nodeId, _log);
+        var hold = new SequenceHold(sequenceGapHold, _log);
+        Metrics.ClusterMetrics.Track(hold);
+        _deliveries = new ShardDeliveries(engine, publisher, nodeId, hold, _log);
         _publisher = publisher;
         _nodeId = nodeId;
     }
@@ -68,8 +78,9 @@ public sealed class ShardQueueHost : IClusterHost
     {
         var deliveries = _deliveries ?? throw new InvalidOperationException("The shard host was not attached to an engine.");
         var inOrder = new InOrderShardHandler(shardId, deliveries.HandleAsync, _log);
+        deliveries.Hold.Open(shardId);
         var consumer = await ShardConsumer.StartAsync(_connection!, shardId, inOrder.HandleAsync, cancellationToken).ConfigureAwait(false);
-        if (!_consumers.TryAdd(shardId, consumer))
+        if (!_consumers.TryAdd(shardId, new ServedShard(consumer, inOrder)))
         {
             await consumer.DisposeAsync().ConfigureAwait(false);
             throw new InvalidOperationException($"Shard {shardId} is already consumed on this node.");
@@ -86,11 +97,20 @@ public sealed class ShardQueueHost : IClusterHost
     /// <inheritdoc />
     public async Task StopShardAsync(int shardId, StopReason reason, CancellationToken cancellationToken)
     {
-        if (_consumers.TryRemove(shardId, out var consumer))
+        if (_consumers.TryRemove(shardId, out var served))
         {
-            // In phases, each bounded: cancel (no new deliveries), drain in-flight handlers (acked once durable), close.
-            await consumer.DisposeAsync().ConfigureAwait(false);
-            Interlocked.Add(ref _acknowledgedByStopped, consumer.Acknowledged);
+            // In phases, each bounded: cancel (no new deliveries), drain in-flight handlers (acked once durable), return the
+            // rest in delivery order, close. Deliveries that failed and wait for an in-order retry, and deliveries held for
+            // a sequence gap, are given up at once rather than at the end of the drain: the shard's next owner may already
+            // consume what came after them, so the sooner they are back in the queue the sooner it gets them (and, until
+            // then, holds the later ones). Retrying them here after the lease was lost would only have them refused, or
+            // answered out of order once the next owner applied later messages.
+            var stopping = served.Consumer.StopAsync();
+            served.InOrder.GiveUp();
+            _deliveries?.Hold.Release(shardId);
+            await stopping.ConfigureAwait(false);
+            await served.Consumer.DisposeAsync().ConfigureAwait(false);
+            Interlocked.Add(ref _acknowledgedByStopped, served.Consumer.Acknowledged);
         }
 
         if (_engine is { } engine)
@@ -162,12 +182,14 @@ public sealed class ShardQueueHost : IClusterHost
 
         foreach (var shard in _consumers.Keys.ToArray())
         {
-            if (_consumers.TryRemove(shard, out var consumer))
+            if (_consumers.TryRemove(shard, out var served))
             {
-                await consumer.DisposeAsync().ConfigureAwait(false);
+                await served.Consumer.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
+
+    private sealed record ServedShard(ShardConsumer Consumer, InOrderShardHandler InOrder);
 
     private sealed record LiquidationHosting(PersistenceServices Persistence, RequestClient Requests, TimeSpan AskTimeout, TimeSpan CollectWindow);
 

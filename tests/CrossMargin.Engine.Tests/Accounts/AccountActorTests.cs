@@ -88,6 +88,32 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
     }
 
     [Fact]
+    public async Task Asked_to_apply_in_sequence_a_message_that_skips_ahead_is_answered_ahead_and_changes_nothing_until_the_gap_fills()
+    {
+        var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));
+        Open(account);
+
+        account.Tell(new ApplyInSequence(new Deposit("m3", Venue, 3, "USDT", 300m)), TestActor);
+        Assert.Equal(new CommandAhead("m3", new SequenceGap(Venue, 1, 2)), ExpectMsg<CommandAhead>());
+        account.Tell(new ApplyInSequence(new Deposit("m1", Venue, 1, "USDT", 100m)), TestActor);
+        Assert.Null(ExpectMsg<CommandAccepted>().Gap);
+        account.Tell(new ApplyInSequence(new Deposit("m3", Venue, 3, "USDT", 300m)), TestActor);
+        Assert.Equal(new SequenceGap(Venue, 2, 2), ExpectMsg<CommandAhead>().Gap);
+        account.Tell(new ApplyInSequence(new Deposit("m2", Venue, 2, "USDT", 200m)), TestActor);
+        ExpectMsg<CommandAccepted>();
+        account.Tell(new ApplyInSequence(new Deposit("m3", Venue, 3, "USDT", 300m)), TestActor);
+        Assert.Null(ExpectMsg<CommandAccepted>().Gap);
+
+        // Anything but a skip is decided as the bare command would be: a repeat is a duplicate, an old sequence out of order.
+        account.Tell(new ApplyInSequence(new Deposit("m3", Venue, 3, "USDT", 300m)), TestActor);
+        ExpectMsg<CommandDuplicate>();
+        account.Tell(new ApplyInSequence(new Deposit("m2b", Venue, 2, "USDT", 200m)), TestActor);
+        Assert.Equal(RejectionCode.OutOfOrder, ExpectMsg<CommandRejected>().Rejection.Code);
+        var view = await account.Ask<AccountView>(GetAccount.Instance, TimeSpan.FromSeconds(10));
+        Assert.Equal([new CollateralBalance("USDT", 600m)], view.Balances);
+    }
+
+    [Fact]
     public async Task A_withdrawal_that_would_breach_initial_margin_is_refused_with_the_figures()
     {
         var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));

@@ -78,6 +78,11 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         var unknown = await nodes[1].Client.PostAsJsonAsync("/api/v1/pre-trade",
             new { messageId = "q-nobody", accountId = "nobody", symbol = "BTC-PERP", side = "buy", quantity = 1m, price = 60000m });
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        // A cluster node reports its transport: the outbound backlog and the deliveries held for a sequence gap.
+        var metrics = await nodes[0].Client.GetStringAsync("/metrics");
+        Assert.Contains("crossmargin_outbound_backlog", metrics, StringComparison.Ordinal);
+        Assert.Contains("crossmargin_shard_held_deliveries", metrics, StringComparison.Ordinal);
     }
 
     private static async Task<bool> PreTradeAcceptedAsync(NodeUnderTest via, string account, decimal quantity)

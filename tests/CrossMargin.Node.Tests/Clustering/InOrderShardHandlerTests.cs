@@ -97,6 +97,29 @@ public sealed class InOrderShardHandlerTests
     }
 
     [Fact]
+    public async Task Given_up_when_its_shard_stops_a_handler_cancels_its_held_deliveries_at_once_and_retries_none()
+    {
+        var calls = 0;
+        var handler = new InOrderShardHandler(0, (_, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            return Task.FromException(new InvalidOperationException("journal down"));
+        }, NullLogger.Instance, Quick with { FirstBackoff = TimeSpan.FromSeconds(30) });
+        var held = handler.HandleAsync(Delivery(0), CancellationToken.None);
+        var later = handler.HandleAsync(Delivery(1), CancellationToken.None);
+        await TestCluster.EventuallyAsync(() => Task.FromResult(handler.Held == 2), TimeSpan.FromSeconds(5), "both held");
+
+        handler.GiveUp();
+
+        // Not at the end of a retry back-off, and with the consumer's own token never cancelled.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => held.WaitAsync(TimeSpan.FromSeconds(2)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => later.WaitAsync(TimeSpan.FromSeconds(2)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handler.HandleAsync(Delivery(2), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2)));
+        Assert.Equal(0, handler.Held);
+        Assert.Equal(1, Volatile.Read(ref calls));
+    }
+
+    [Fact]
     public async Task A_delivery_that_keeps_failing_is_handed_back_as_a_failure_after_its_attempts()
     {
         var handler = new InOrderShardHandler(0, (_, _) => Task.FromException(new InvalidOperationException("poison")), NullLogger.Instance,

@@ -1,14 +1,81 @@
 using System.Diagnostics;
+using System.Text.Json;
 using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Node.Clustering;
+using CrossMargin.Risk.Margin;
 using Microsoft.Extensions.Logging.Abstractions;
+using RabbitMQ.Client;
 
 namespace CrossMargin.Node.Tests.Clustering;
 
+/// <summary>
+/// The outbound bridge against a real broker: batches confirmed together, account limits coalesced to each account's
+/// newest, ordered facts never coalesced nor reordered, and a bounded stop.
+/// </summary>
 [Collection(UsesClusterServers.Name)]
 public sealed class OutboundBridgeTests(ClusterServers servers)
 {
+    [Fact]
+    public async Task A_burst_of_limit_changes_reaches_the_venue_as_each_accounts_newest_limits_and_waits_at_most_one_per_account()
+    {
+        await using var cluster = await TestCluster.CreateAsync(servers);
+        await using var venue = await VenueAsync(cluster, connection => connection.Names.AccountLimits);
+        var bridge = new OutboundBridge(venue.Publisher, venue.Names, NullLogger.Instance);
+        var accounts = Enumerable.Range(0, 10).Select(a => $"acc-{a}").ToArray();
+        var peak = 0;
+        for (var change = 1; change <= 500; change++)
+        {
+            foreach (var account in accounts)
+            {
+                bridge.Tell(new AccountLimitsChanged(account, change, new Dictionary<string, decimal> { ["USDT"] = change }), null);
+            }
+
+            peak = Math.Max(peak, bridge.Backlog);
+        }
+
+        await bridge.DisposeAsync();
+
+        var received = await venue.DrainAsync();
+        Assert.True(peak <= accounts.Length, $"backlog peaked at {peak}");
+        Assert.Equal(0, bridge.Dropped);
+        Assert.Equal(5_000, bridge.Published + bridge.Coalesced);
+        Assert.Equal(bridge.Published, received.Count);
+        foreach (var account in accounts)
+        {
+            var seen = received.Where(m => m.GetProperty("accountId").GetString() == account).Select(m => m.GetProperty("availableUsd").GetDecimal()).ToList();
+            Assert.Equal(500m, seen[^1]);
+            Assert.Equal(seen.Order(), seen);
+        }
+    }
+
+    [Fact]
+    public async Task Status_changes_are_never_coalesced_and_reach_the_venue_in_the_order_they_happened_per_account()
+    {
+        await using var cluster = await TestCluster.CreateAsync(servers);
+        await using var venue = await VenueAsync(cluster, connection => connection.Names.MarginCalls);
+        var bridge = new OutboundBridge(venue.Publisher, venue.Names, NullLogger.Instance);
+        var accounts = new[] { "acc-a", "acc-b", "acc-c" };
+        var start = new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 300; i++)
+        {
+            var (from, to) = i % 2 == 0 ? (MarginStatus.Healthy, MarginStatus.MarginCall) : (MarginStatus.MarginCall, MarginStatus.Healthy);
+            bridge.Tell(new AccountStatusChanged(accounts[i % 3], from, to, i, 0m, 0m, start.AddSeconds(i)), null);
+        }
+
+        await bridge.DisposeAsync();
+
+        var received = await venue.DrainAsync();
+        Assert.Equal(300, bridge.Published);
+        Assert.Equal(0, bridge.Coalesced);
+        Assert.Equal(300, received.Count);
+        foreach (var account in accounts)
+        {
+            var equities = received.Where(m => m.GetProperty("accountId").GetString() == account).Select(m => m.GetProperty("equityUsd").GetDecimal()).ToList();
+            Assert.Equal(Enumerable.Range(0, 300).Where(i => accounts[i % 3] == account).Select(i => (decimal)i), equities);
+        }
+    }
+
     [Fact]
     public async Task A_bridge_whose_broker_is_gone_stops_within_its_drain_timeout_and_counts_what_it_gave_up()
     {
@@ -20,12 +87,12 @@ public sealed class OutboundBridgeTests(ClusterServers servers)
         bridge.Tell(new AccountLimitsChanged("acc-1", 100m, new Dictionary<string, decimal> { ["USDT"] = 100m }), null);
         await TestCluster.EventuallyAsync(() => Task.FromResult(bridge.Published == 1), TimeSpan.FromSeconds(10), "the first fact confirmed");
 
-        // The broker connection is gone (a crashed node) with a backlog of limit changes still queued: each publish
-        // would retry through the outage for the publisher's whole retry timeout.
+        // The broker connection is gone (a crashed node) with a backlog of limit changes of 500 accounts still queued:
+        // each publish would retry through the outage for the publisher's whole retry timeout.
         await connection.DisposeAsync();
         for (var i = 0; i < 500; i++)
         {
-            bridge.Tell(new AccountLimitsChanged("acc-1", i, new Dictionary<string, decimal> { ["USDT"] = i }), null);
+            bridge.Tell(new AccountLimitsChanged($"acc-{i}", i, new Dictionary<string, decimal> { ["USDT"] = i }), null);
         }
 
         var clock = Stopwatch.StartNew();
@@ -35,5 +102,44 @@ public sealed class OutboundBridgeTests(ClusterServers servers)
         Assert.Equal(1, bridge.Published);
         Assert.Equal(500, bridge.Dropped);
         await publisher.DisposeAsync();
+    }
+
+    private static async Task<Venue> VenueAsync(TestCluster cluster, Func<RabbitMqConnection, string> exchange)
+    {
+        var connection = await RabbitMqConnection.ConnectAsync(cluster.Broker());
+        await Topology.DeclareAsync(connection);
+        var channel = await connection.CreateChannelAsync(publisherConfirms: false);
+        var queue = $"{cluster.Prefix}.test.outbound";
+        await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true);
+        await channel.QueueBindAsync(queue, exchange(connection), "#");
+        return new Venue(connection, channel, queue, await ConfirmingPublisher.CreateAsync(connection));
+    }
+
+    /// <summary>The venue's queue bound to one outbound exchange, and a publisher for the bridge.</summary>
+    private sealed class Venue(RabbitMqConnection connection, IChannel channel, string queue, ConfirmingPublisher publisher) : IAsyncDisposable
+    {
+        public ConfirmingPublisher Publisher => publisher;
+
+        public TopologyNames Names => connection.Names;
+
+        /// <summary>Everything in the queue, in queue order (the bridge has stopped, so every confirmed message is there).</summary>
+        public async Task<List<JsonElement>> DrainAsync()
+        {
+            var received = new List<JsonElement>();
+            while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
+            {
+                using var body = JsonDocument.Parse(message.Body);
+                received.Add(body.RootElement.Clone());
+            }
+
+            return received;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await publisher.DisposeAsync();
+            await channel.DisposeAsync();
+            await connection.DisposeAsync();
+        }
     }
 }
