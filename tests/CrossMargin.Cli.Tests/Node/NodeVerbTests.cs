@@ -62,7 +62,12 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
 
         Assert.Equal(ExitCodes.Ok, region.Exit);
         Assert.Contains("live accounts", region.Output, StringComparison.Ordinal);
-        Assert.Equal(64, JsonDocument.Parse(shards.Output).RootElement.GetArrayLength());
+        Assert.Contains("(this node, answered by node-1)", region.Output, StringComparison.Ordinal);
+        Assert.Contains("shards started, 2 live accounts", region.Output, StringComparison.Ordinal);
+        var regionJson = JsonDocument.Parse(shards.Output).RootElement;
+        Assert.Equal(ExitCodes.Ok, shards.Exit);
+        Assert.Equal(64, regionJson.GetProperty("shards").GetArrayLength());
+        Assert.Equal(2, regionJson.GetProperty("shards").EnumerateArray().Sum(x => x.GetProperty("entities").GetInt32()));
         var location = JsonDocument.Parse(locate.Output).RootElement;
         Assert.Equal(CrossMargin.Cluster.Sharding.ShardIds.Of("alice", 64), location.GetProperty("shardId").GetInt32());
     }
