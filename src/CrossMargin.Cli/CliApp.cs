@@ -16,24 +16,7 @@ public static class CliApp
     /// </summary>
     public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error, NodeAccess node)
     {
-        var root = new RootCommand("cm: the CrossMargin command line. The offline margin calculator, portfolio stress tester and option pricer, and the operator verbs " +
-                                   "that ask a node (--node URL or $CROSSMARGIN_NODE, --token or $CROSSMARGIN_TOKEN, --json). Exit codes: 0 ok, " +
-                                   "1 negative answer (not found, refused as not applicable), 2 usage or input error, 3 node unreachable, auth refused or node error, " +
-                                   "4 partial answer (a cluster member did not answer).")
-        {
-            MarginCommand.Create(node, output, error),
-            PriceCommand.Create(input, output, error),
-            ClusterCommand.Create(node, output, error),
-            ClusterShardingCommand.Create(node, output, error),
-            AccountCommand.Create(node, output, error),
-            MarginExplainCommand.Create(node, output, error),
-            LiquidationsCommand.Create(node, output, error),
-            InsuranceFundCommand.Create(node, output, error),
-            RiskCommand.Create(node, output, error),
-            TradingCommand.Create(node, output, error),
-            StressCommand.Create(node, output, error),
-            LogCommand.Create(node, output, error),
-        };
+        var root = CreateRoot(input, output, error, node);
         try
         {
             var parsed = root.Parse(args);
@@ -54,7 +37,30 @@ public static class CliApp
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"error: {e.Message}");
-            return 2;
+            return ExitCodes.Usage;
         }
+    }
+
+    /// <summary>The whole command tree, its actions bound to the given streams and node access (tests walk it).</summary>
+    public static RootCommand CreateRoot(TextReader input, TextWriter output, TextWriter error, NodeAccess node)
+    {
+        return new RootCommand("cm: the CrossMargin command line. The offline margin calculator, portfolio stress tester and option pricer, and the operator verbs " +
+                               "that ask a node (--node URL or $CROSSMARGIN_NODE, --token or $CROSSMARGIN_TOKEN, --json). Exit codes: 0 ok, " +
+                               "1 negative answer (not found, refused as not applicable), 2 usage or input error, 3 node unreachable, auth refused or node error, " +
+                               "4 partial answer (a cluster member did not answer).")
+        {
+            MarginCommand.Create(node, output, error),
+            PriceCommand.Create(input, output, error),
+            ClusterCommand.Create(node, output, error),
+            ClusterShardingCommand.Create(node, output, error),
+            AccountCommand.Create(node, output, error),
+            MarginExplainCommand.Create(node, output, error),
+            LiquidationsCommand.Create(node, output, error),
+            InsuranceFundCommand.Create(node, output, error),
+            RiskCommand.Create(node, output, error),
+            TradingCommand.Create(node, output, error),
+            StressCommand.Create(node, output, error),
+            LogCommand.Create(node, output, error),
+        };
     }
 }

@@ -11,15 +11,14 @@ public static class ClusterCommand
     public static Command Create(NodeAccess access, TextWriter output, TextWriter error)
     {
         var command = new Command("cluster", "The cluster as the node sees it: members, roles, status, shards, version; live membership events.");
-        var show = new Command("show", "Members with their roles, status, HTTP address, version and shards held.");
+        var show = new Command("show", "Members with their roles, status, HTTP address, version, and shards held with their lease epochs.");
         var options = NodeCommandOptions.AddTo(show);
         show.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s => s.CallAsync(HttpMethod.Get, "/api/v1/cluster", (body, console) =>
         {
             var table = Tables.Create("Member", "Roles", "Status", "HTTP", "Version", "Up since", "Shards");
             foreach (var member in JsonText.Items(body, "members"))
             {
-                var shards = JsonText.Items(member, "shards").Select(x => x.GetProperty("shardId").GetInt32()).ToArray();
-                var held = shards.Length == 0 ? "none" : $"{shards.Length} ({shards.Min()}-{shards.Max()}, epoch 0)";
+                var held = Held(JsonText.Items(member, "shards").ToArray());
                 Tables.Row(table, JsonText.Of(member, "name"), string.Join(",", JsonText.Items(member, "roles").Select(r => r.GetString())),
                     JsonText.Of(member, "status"), JsonText.Of(member, "httpAddress"), JsonText.Of(member, "version"), JsonText.Of(member, "upSince"), held);
             }
@@ -32,6 +31,24 @@ public static class ClusterCommand
         command.Subcommands.Add(Membership("leave", "Ask NODE to leave the cluster gracefully (hands its shards over).", access, output, error));
         command.Subcommands.Add(Membership("down", "Mark NODE as down (when it cannot leave by itself).", access, output, error));
         return command;
+    }
+
+    /// <summary>
+    /// The shards a member holds and their lease epochs as the node reported them: a cluster node's leases are renewed and
+    /// handed over at different epochs, so a single "epoch 0" would hide a hand-off.
+    /// </summary>
+    private static string Held(JsonElement[] shards)
+    {
+        if (shards.Length == 0)
+        {
+            return "none";
+        }
+
+        var ids = shards.Select(x => x.GetProperty("shardId").GetInt32()).ToArray();
+        var epochs = shards.Select(x => x.TryGetProperty("epoch", out var e) && e.TryGetInt64(out var n) ? n : 0).ToArray();
+        var (low, high) = (epochs.Min(), epochs.Max());
+        var epoch = low == high ? $"epoch {low}" : $"epochs {low}-{high}";
+        return $"{ids.Length} ({ids.Min()}-{ids.Max()}, {epoch})";
     }
 
     private static Command Membership(string verb, string description, NodeAccess access, TextWriter output, TextWriter error)

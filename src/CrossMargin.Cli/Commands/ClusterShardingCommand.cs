@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using CrossMargin.Cli.Node;
 
 namespace CrossMargin.Cli.Commands;
@@ -10,13 +11,13 @@ public static class ClusterShardingCommand
     public static Command Create(NodeAccess access, TextWriter output, TextWriter error)
     {
         var command = new Command("cluster-sharding", "The account shard region: where shards live and what they hold.");
-        var region = new Command("region-stats", "Shards started and live accounts per shard on the node.");
+        var region = new Command("region-stats", "Shards started and live accounts per shard: of the whole cluster on a cluster node (each shard counted by its owner; exit code 4 when an owner did not answer).");
         var regionOptions = NodeCommandOptions.AddTo(region);
         region.SetAction((result, _) => NodeSession.RunAsync(result, regionOptions, access, output, error, s =>
             s.CallAsync(HttpMethod.Get, "/api/v1/sharding/regions/account", (body, console) =>
             {
-                Tables.Line(console, $"Region {JsonText.Of(body, "typeName")} on {JsonText.Of(body, "node")}: {JsonText.Of(body, "shardsStarted")} of " +
-                                     $"{JsonText.Of(body, "shardCount")} shards started, {JsonText.Of(body, "totalEntities")} live accounts");
+                Tables.Line(console, $"Region {JsonText.Of(body, "typeName")} ({ScopeOf(body)}, answered by {JsonText.Of(body, "node")}): " +
+                                     $"{JsonText.Of(body, "shardsStarted")} of {JsonText.Of(body, "shardCount")} shards started, {JsonText.Of(body, "totalEntities")} live accounts");
                 var table = Tables.Create("Shard", "Entities");
                 foreach (var shard in JsonText.Items(body, "shards").Where(x => x.GetProperty("started").GetBoolean()))
                 {
@@ -24,14 +25,15 @@ public static class ClusterShardingCommand
                 }
 
                 console.Write(table);
-            })));
-        var shards = new Command("shard-stats", "Every shard: owner, epoch, live accounts, queue depth.");
+            }, exitOf: body => PartialExit(body, s.Error))));
+        var shards = new Command("shard-stats", "Every shard: owner, lease epoch, live accounts (counted by its owner), queue depth; --json writes the region with its shards.");
         var shardOptions = NodeCommandOptions.AddTo(shards);
         shards.SetAction((result, _) => NodeSession.RunAsync(result, shardOptions, access, output, error, s =>
-            s.CallAsync(HttpMethod.Get, "/api/v1/sharding/regions/account/shards", (body, console) =>
+            s.CallAsync(HttpMethod.Get, "/api/v1/sharding/regions/account", (body, console) =>
             {
+                Tables.Line(console, $"Shards of region {JsonText.Of(body, "typeName")} ({ScopeOf(body)}, answered by {JsonText.Of(body, "node")})");
                 var table = Tables.Create("Shard", "Owner", "Epoch", "Started", "Entities", "Queue depth");
-                foreach (var shard in body.EnumerateArray())
+                foreach (var shard in JsonText.Items(body, "shards"))
                 {
                     var depth = JsonText.Of(shard, "queueDepth");
                     Tables.Row(table, JsonText.Of(shard, "shardId"), JsonText.Of(shard, "owner"), JsonText.Of(shard, "epoch"), JsonText.Of(shard, "started"),
@@ -39,7 +41,7 @@ public static class ClusterShardingCommand
                 }
 
                 console.Write(table);
-            })));
+            }, exitOf: body => PartialExit(body, s.Error))));
         var account = new Argument<string>("ACCOUNT") { Description = "The account id." };
         var locate = new Command("locate", "The shard an account belongs to and the node holding it.") { account };
         var locateOptions = NodeCommandOptions.AddTo(locate);
@@ -54,5 +56,20 @@ public static class ClusterShardingCommand
         command.Subcommands.Add(shards);
         command.Subcommands.Add(locate);
         return command;
+    }
+
+    private static string ScopeOf(JsonElement body) =>
+        JsonText.Of(body, "scope") == "cluster" ? "whole cluster, each shard counted by its owner" + (JsonText.Of(body, "partial") == "yes" ? ", PARTIAL" : "") : "this node";
+
+    /// <summary>Exit code 4, after naming the owners that did not answer, when their shards' counts are missing.</summary>
+    private static int PartialExit(JsonElement body, TextWriter error)
+    {
+        if (JsonText.Of(body, "partial") != "yes")
+        {
+            return ExitCodes.Ok;
+        }
+
+        error.WriteLine("warning: partial answer: no counts from " + string.Join(", ", JsonText.Items(body, "unanswered").Select(x => x.GetString())));
+        return ExitCodes.Partial;
     }
 }

@@ -18,7 +18,9 @@ public static class PriceCommand
     /// <returns>A command whose action runs <see cref="PricePipeline"/> on the given streams.</returns>
     public static Command Create(TextReader input, TextWriter output, TextWriter error)
     {
-        var command = new Command("price", Description);
+        // The output is JSON lines either way; --json is accepted so a script can pass it to every cm command alike.
+        var json = new Option<bool>("--json") { Description = "Accepted for symmetry with every other command: the output is always JSON lines." };
+        var command = new Command("price", Description) { json };
         command.SetAction(_ => PricePipeline.Run(input, output, error));
         return command;
     }

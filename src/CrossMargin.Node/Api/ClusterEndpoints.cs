@@ -11,7 +11,8 @@ namespace CrossMargin.Node.Api;
 
 /// <summary>
 /// The cluster and sharding views behind <c>cm cluster</c> and <c>cm cluster-sharding</c>. On a cluster node they read
-/// the membership rows and shard leases in PostgreSQL (any node answers for the whole cluster), leave and down are
+/// the membership rows and shard leases in PostgreSQL (any node answers for the whole cluster; entities per shard are
+/// counted by each shard's owner, asked over its admin API with <c>?scope=local</c>), leave and down are
 /// recorded there for the nodes to act on, and an account is located by asking its owner through its shard queue.
 /// An embedded node (one node, the in-process region) is the only member and owns every shard at epoch 0; leave and
 /// down are refused with 409, as there is no cluster to leave.
@@ -36,10 +37,10 @@ public static class ClusterEndpoints
             SetStatusAsync(host, name, MemberStatus.Leaving, "leave", http, cancellation)).RequireAccess(AccessLevel.Admin);
         api.MapPost("/cluster/members/{name}/down", (string name, EngineHost host, HttpContext http, CancellationToken cancellation) =>
             SetStatusAsync(host, name, MemberStatus.Down, "down", http, cancellation)).RequireAccess(AccessLevel.Admin);
-        api.MapGet("/sharding/regions/account", async (EngineHost host, CancellationToken cancellation) =>
-            await RegionAsync(host, cancellation) is { } region ? Results.Ok(region) : ApiBody.NotReady());
-        api.MapGet("/sharding/regions/account/shards", async (EngineHost host, CancellationToken cancellation) =>
-            await RegionAsync(host, cancellation) is { } region ? Results.Ok(region.Shards) : ApiBody.NotReady());
+        api.MapGet("/sharding/regions/account", async (string? scope, EngineHost host, HttpContext context, CancellationToken cancellation) =>
+            ScopeProblem(scope) ?? (await RegionAsync(host, scope, context, cancellation) is { } region ? Results.Ok(region) : ApiBody.NotReady()));
+        api.MapGet("/sharding/regions/account/shards", async (string? scope, EngineHost host, HttpContext context, CancellationToken cancellation) =>
+            ScopeProblem(scope) ?? (await RegionAsync(host, scope, context, cancellation) is { } region ? Results.Ok(region.Shards) : ApiBody.NotReady()));
         api.MapGet("/sharding/regions/account/locate/{accountId}", async (string accountId, EngineHost host, CancellationToken cancellation) =>
         {
             if (string.IsNullOrWhiteSpace(accountId))
@@ -110,7 +111,7 @@ public static class ClusterEndpoints
             : Results.Problem($"No member '{name}' in the cluster.", statusCode: StatusCodes.Status404NotFound, title: "Unknown member");
     }
 
-    private static async Task<RegionStats?> RegionAsync(EngineHost host, CancellationToken cancellation)
+    private static async Task<RegionStats?> RegionAsync(EngineHost host, string? scope, HttpContext context, CancellationToken cancellation)
     {
         if (host.Engine is not { } engine)
         {
@@ -128,7 +129,8 @@ public static class ClusterEndpoints
                 .Select(id => new ShardStats(id, leases.TryGetValue(id, out var l) ? l.Owner! : "unassigned", l?.Epoch ?? 0, stats.Stats.ContainsKey(id),
                     stats.Stats.GetValueOrDefault(id), null))
                 .ToArray();
-            return new RegionStats("account", options.NodeId, options.ShardCount, stats.Stats.Count, stats.TotalEntities, clustered);
+            var local = new RegionStats("account", options.NodeId, options.ShardCount, stats.Stats.Count, stats.TotalEntities, clustered);
+            return scope == ClusterFanOut.LocalScope ? local : await WholeRegionAsync(host, cluster, local, context, cancellation);
         }
 
         var node = host.Node;
@@ -137,6 +139,36 @@ public static class ClusterEndpoints
             .ToArray();
         return new RegionStats("account", node.Name, node.ShardCount, stats.Stats.Count, stats.TotalEntities, shards);
     }
+
+    /// <summary>
+    /// The region of the whole cluster: a shard's entities are counted by the member holding its lease (this node only
+    /// sees the shards it runs), so every other member is asked for its local part; an owner that does not answer leaves
+    /// its shards at zero and the answer partial.
+    /// </summary>
+    private static async Task<RegionStats> WholeRegionAsync(EngineHost host, ClusterRuntime cluster, RegionStats local, HttpContext context,
+        CancellationToken cancellation)
+    {
+        var (others, _) = await ClusterFanOut.TargetsAsync(cluster, cancellation);
+        var answers = await ClusterFanOut.AskAsync<RegionStats>(others, $"/api/v1/sharding/regions/account?scope={ClusterFanOut.LocalScope}", null, context,
+            host.AskTimeout, cancellation);
+        var parts = answers.Where(a => a.Part is not null).ToDictionary(a => a.Node, a => a.Part!, StringComparer.Ordinal);
+        parts[local.Node] = local;
+        var shards = local.Shards.Select(shard =>
+                parts.TryGetValue(shard.Owner, out var owner) && owner.Shards.FirstOrDefault(x => x.ShardId == shard.ShardId) is { } counted
+                    ? shard with { Started = counted.Started, Entities = counted.Entities }
+                    : shard with { Started = false, Entities = 0 })
+            .ToArray();
+        var unanswered = answers.Where(a => a.Part is null).Select(a => $"{a.Node} ({a.Problem})").ToArray();
+        var silentOwners = shards.Select(x => x.Owner).Distinct(StringComparer.Ordinal).Where(o => o != "unassigned" && !parts.ContainsKey(o)).ToArray();
+        return new RegionStats("account", local.Node, local.ShardCount, shards.Count(x => x.Started), shards.Sum(x => x.Entities), shards, "cluster",
+            unanswered.Length > 0 || silentOwners.Length > 0,
+            [.. unanswered, .. silentOwners.Where(o => !answers.Any(a => a.Node == o)).Select(o => $"{o} (holds shards but was not asked: no fresh membership row)")]);
+    }
+
+    private static IResult? ScopeProblem(string? scope) => scope is null or "cluster" or ClusterFanOut.LocalScope
+        ? null
+        : Results.Problem($"scope must be 'cluster' (the default) or '{ClusterFanOut.LocalScope}' (this node's own region), not '{scope}'.",
+            statusCode: StatusCodes.Status400BadRequest, title: "Bad scope");
 
     private static IResult NoCluster(string verb, string name, EngineHost host) =>
         Results.Problem(

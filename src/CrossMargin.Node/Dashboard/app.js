@@ -249,12 +249,12 @@ function ranges(ids) {
   return out.join(", ");
 }
 
-// Cells are coloured by owner; their text is the live accounts this node holds there (other members' counts live on them).
+// Cells are coloured by owner; their text is the shard's live accounts, counted by its owner (the node asks the others).
 function renderShards(region) {
   $("#shard-grid").replaceChildren(...region.shards.map((s) => {
     const cell = element("div", {
       class: "shard" + (s.owner === "unassigned" ? " unassigned" : ""), "data-shard": s.shardId, "data-owner": s.owner, "data-epoch": s.epoch,
-      title: "shard " + s.shardId + ": " + s.owner + ", epoch " + s.epoch + ", " + s.entities + " live accounts on " + region.node,
+      title: "shard " + s.shardId + ": " + s.owner + ", epoch " + s.epoch + ", " + s.entities + " live accounts" + (region.partial ? " (some owners did not answer)" : ""),
     }, s.entities > 0 ? s.entities : "");
     cell.style.background = ownerColour(s.owner);
     return cell;

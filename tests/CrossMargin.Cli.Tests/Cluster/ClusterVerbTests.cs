@@ -40,13 +40,23 @@ public sealed class ClusterVerbTests(ThreeNodeCluster cluster) : IClassFixture<T
     }
 
     [Fact]
-    public async Task Shard_stats_name_as_owner_the_node_that_serves_each_shard()
+    public async Task Shard_stats_from_any_node_name_each_shards_owner_and_count_every_account_of_the_cluster()
     {
         var (exit, output, error) = await ThreeNodeCluster.Cm(cluster.Nodes[2], "cluster-sharding", "shard-stats", "--json");
 
         Assert.True(exit == ExitCodes.Ok, error);
-        var shards = Json(output).EnumerateArray().ToArray();
+        var region = Json(output);
+        Assert.Equal(("cluster", false), (region.GetProperty("scope").GetString(), region.GetProperty("partial").GetBoolean()));
+        var shards = region.GetProperty("shards").EnumerateArray().ToArray();
         Assert.Equal(ThreeNodeCluster.ShardCount, shards.Length);
+        // Every account is live on its shard's owner; n3 alone sees only its own, so the total needs every owner's count.
+        Assert.Equal(ThreeNodeCluster.Longs.Count, shards.Sum(x => x.GetProperty("entities").GetInt32()));
+        Assert.Equal(ThreeNodeCluster.Longs.Count, region.GetProperty("totalEntities").GetInt32());
+        var (owner, home) = await LocateAsync("acc-00");
+        Assert.True(shards.Single(x => x.GetProperty("shardId").GetInt32() == home).GetProperty("entities").GetInt32() >= 1, $"acc-00's shard {home} on {owner} counted none");
+        var table = await ThreeNodeCluster.Cm(cluster.Nodes[0], "cluster-sharding", "region-stats");
+        Assert.True(table.Exit == ExitCodes.Ok, table.Error);
+        Assert.Contains($"{ThreeNodeCluster.Longs.Count} live accounts", table.Output, StringComparison.Ordinal);
         foreach (var shard in shards)
         {
             var id = shard.GetProperty("shardId").GetInt32();

@@ -62,7 +62,12 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
 
         Assert.Equal(ExitCodes.Ok, region.Exit);
         Assert.Contains("live accounts", region.Output, StringComparison.Ordinal);
-        Assert.Equal(64, JsonDocument.Parse(shards.Output).RootElement.GetArrayLength());
+        Assert.Contains("(this node, answered by node-1)", region.Output, StringComparison.Ordinal);
+        Assert.Contains("shards started, 2 live accounts", region.Output, StringComparison.Ordinal);
+        var regionJson = JsonDocument.Parse(shards.Output).RootElement;
+        Assert.Equal(ExitCodes.Ok, shards.Exit);
+        Assert.Equal(64, regionJson.GetProperty("shards").GetArrayLength());
+        Assert.Equal(2, regionJson.GetProperty("shards").EnumerateArray().Sum(x => x.GetProperty("entities").GetInt32()));
         var location = JsonDocument.Parse(locate.Output).RootElement;
         Assert.Equal(CrossMargin.Cluster.Sharding.ShardIds.Of("alice", 64), location.GetProperty("shardId").GetInt32());
     }
@@ -122,18 +127,39 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
         var list = await node.Cm("liquidations", "list");
         var show = await node.Cm("liquidations", "show", "nope");
 
+        var json = await node.Cm("liquidations", "list", "--json");
+
         Assert.Equal(ExitCodes.Ok, list.Exit);
-        Assert.Contains("liquidations", list.Output, StringComparison.Ordinal);
+        // No mark has moved on this node, so nothing is being liquidated: the table and the JSON say none.
+        Assert.Contains("0 liquidations", list.Output, StringComparison.Ordinal);
+        Assert.Equal(0, JsonDocument.Parse(json.Output).RootElement.GetProperty("liquidations").GetArrayLength());
         Assert.Equal(ExitCodes.Negative, show.Exit);
+        Assert.Contains("not found (404)", show.Error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Insurance_fund_show_writes_its_value()
+    public async Task Insurance_fund_show_lists_a_deposit_in_its_balances_as_table_and_json()
     {
-        var (exit, output, _) = await node.Cm("insurance-fund", "show");
+        static decimal Usdt(JsonElement fund) => fund.GetProperty("balances").TryGetProperty("USDT", out var b) ? b.GetDecimal() : 0m;
+        var before = JsonDocument.Parse((await node.Cm("insurance-fund", "show", "--json")).Output).RootElement;
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/insurance-fund/deposits", UriKind.Relative))
+        {
+            Content = new StringContent($$"""{"requestId":"cli-fund-{{Guid.NewGuid():N}}","asset":"USDT","amount":250}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", NodeFixture.AdminToken);
+        using var deposited = await node.Client.SendAsync(request);
+        deposited.EnsureSuccessStatusCode();
 
-        Assert.Equal(ExitCodes.Ok, exit);
-        Assert.Contains("Insurance fund:", output, StringComparison.Ordinal);
+        var (exit, output, error) = await node.Cm("insurance-fund", "show");
+        var (jsonExit, json, _) = await node.Cm("insurance-fund", "show", "--json");
+
+        Assert.True(exit == ExitCodes.Ok, error);
+        Assert.Equal(ExitCodes.Ok, jsonExit);
+        var after = JsonDocument.Parse(json).RootElement;
+        Assert.Equal(Usdt(before) + 250m, Usdt(after));
+        Assert.Contains("Insurance fund: " + after.GetProperty("valueUsd").GetDecimal().ToString("#,##0.00", System.Globalization.CultureInfo.InvariantCulture) + " USD",
+            output, StringComparison.Ordinal);
+        Assert.Matches(@"USDT[\s│|]*" + System.Text.RegularExpressions.Regex.Escape(after.GetProperty("balances").GetProperty("USDT").GetRawText()), output);
     }
 
     [Fact]

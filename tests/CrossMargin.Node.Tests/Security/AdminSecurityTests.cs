@@ -203,6 +203,17 @@ public sealed class AdminSecurityTests : IAsyncLifetime
     public void Loopback_is_told_from_network_binds(string url, bool loopback) => Assert.Equal(loopback, SecurityOptionsValidator.IsLoopback(url));
 
     [Fact]
+    public void The_admin_api_binds_to_loopback_unless_configured_otherwise()
+    {
+        using var file = JsonDocument.Parse(File.ReadAllText(Path.Combine(ConfigurationDirectory.Resolve([]), "node.json")));
+
+        var configured = file.RootElement.GetProperty("Node").GetProperty("HttpUrl").GetString()!;
+
+        Assert.True(SecurityOptionsValidator.IsLoopback(new NodeOptions().HttpUrl), new NodeOptions().HttpUrl);
+        Assert.True(SecurityOptionsValidator.IsLoopback(configured), $"config/node.json binds {configured}");
+    }
+
+    [Fact]
     public void A_short_token_is_refused_even_on_loopback()
     {
         var options = new SecurityOptions { Tokens = { ["ops"] = new ApiToken { Token = "short" } } };
