@@ -1,5 +1,7 @@
 using System.Text.Json;
 using CrossMargin.Cli.Node;
+using CrossMargin.Cluster.RabbitMq;
+using RabbitMQ.Client;
 
 namespace CrossMargin.Cli.Tests.Cluster;
 
@@ -63,6 +65,38 @@ public sealed class ClusterVerbTests(ThreeNodeCluster cluster) : IClassFixture<T
             var server = Assert.Single(cluster.Nodes, n => n.Shards.Contains(id));
             Assert.Equal(server.Name, shard.GetProperty("owner").GetString());
         }
+    }
+
+    [Fact]
+    public async Task Shard_stats_queue_depth_is_each_shard_queues_ready_count_as_the_broker_reports_it()
+    {
+        var (amqp, prefix) = cluster.Broker;
+        await using var broker = await RabbitMqConnection.ConnectAsync(new RabbitMqOptions { Uri = amqp, Prefix = "cli-depth-" + Guid.NewGuid().ToString("N")[..8] });
+        // A queue nobody consumes, holding three messages: the count must come from the broker, not be assumed.
+        var scratch = broker.Names.Shard(0);
+        await using (var channel = await broker.CreateChannelAsync(publisherConfirms: true))
+        {
+            await channel.QueueDeclareAsync(scratch, durable: false, exclusive: false, autoDelete: false);
+            for (var i = 0; i < 3; i++)
+            {
+                await channel.BasicPublishAsync("", scratch, new ReadOnlyMemory<byte>("{}"u8.ToArray()));
+            }
+        }
+
+        var scratchDepths = await QueueDepths.ReadyAsync(broker, [scratch, broker.Names.Shard(1)]);
+        Assert.Equal(new Dictionary<string, long> { [scratch] = 3 }, scratchDepths);
+
+        var (exit, output, error) = await ThreeNodeCluster.Cm(cluster.Nodes[1], "cluster-sharding", "shard-stats", "--json");
+
+        Assert.True(exit == ExitCodes.Ok, error);
+        var names = new TopologyNames(prefix);
+        var reported = await QueueDepths.ReadyAsync(broker, Enumerable.Range(0, ThreeNodeCluster.ShardCount).Select(names.Shard));
+        var shards = Json(output).GetProperty("shards").EnumerateArray().ToArray();
+        Assert.Equal(ThreeNodeCluster.ShardCount, reported.Count);
+        Assert.All(shards, x => Assert.Equal(reported[names.Shard(x.GetProperty("shardId").GetInt32())], x.GetProperty("queueDepth").GetInt64()));
+        var table = await ThreeNodeCluster.Cm(cluster.Nodes[0], "cluster-sharding", "shard-stats");
+        Assert.True(table.Exit == ExitCodes.Ok, table.Error);
+        Assert.DoesNotContain("n/a", table.Output, StringComparison.Ordinal);
     }
 
     [Fact]
