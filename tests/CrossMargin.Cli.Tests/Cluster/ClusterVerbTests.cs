@@ -155,6 +155,9 @@ public sealed class ClusterVerbTests(ThreeNodeCluster cluster) : IClassFixture<T
         Assert.Contains("Account acc-00", table.Output, StringComparison.Ordinal);
         var missing = await ThreeNodeCluster.Cm(via, "margin", "explain", "nobody");
         Assert.Equal(ExitCodes.Negative, missing.Exit);
+        // Asked through the owner, the account did not come to life on the node asked (it would then be counted twice).
+        var viaPart = await ThreeNodeCluster.PostAsync(via, "/api/v1/stress?scope=local", """{"spot":{"BTC":-0.3}}""");
+        Assert.DoesNotContain("acc-00", viaPart.GetProperty("breaching").EnumerateArray().Select(b => b.GetProperty("accountId").GetString()));
     }
 
     [Fact]
