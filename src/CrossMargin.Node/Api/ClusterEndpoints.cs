@@ -2,6 +2,7 @@ using System.Reflection;
 using CrossMargin.Actors;
 using CrossMargin.Cluster.Leases;
 using CrossMargin.Cluster.Membership;
+using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Cluster.Sharding;
 using CrossMargin.Node.Clustering;
 using CrossMargin.Node.Hosting;
@@ -125,9 +126,11 @@ public static class ClusterEndpoints
             var options = cluster.Options;
             var leases = (await cluster.Leases.ReadAsync(LeaseNames.ShardPrefix(options.Region), cancellation)).Where(l => l.IsLive)
                 .ToDictionary(l => LeaseNames.ShardIdOf(options.Region, l.Name));
+            // A shard's backlog is its queue's ready count: the broker answers it to any node, owner or not.
+            var depths = await QueueDepths.ReadyAsync(cluster.Broker, Enumerable.Range(0, options.ShardCount).Select(cluster.Names.Shard), cancellation);
             var clustered = Enumerable.Range(0, options.ShardCount)
                 .Select(id => new ShardStats(id, leases.TryGetValue(id, out var l) ? l.Owner! : "unassigned", l?.Epoch ?? 0, stats.Stats.ContainsKey(id),
-                    stats.Stats.GetValueOrDefault(id), null))
+                    stats.Stats.GetValueOrDefault(id), depths.TryGetValue(cluster.Names.Shard(id), out var depth) ? depth : null))
                 .ToArray();
             var local = new RegionStats("account", options.NodeId, options.ShardCount, stats.Stats.Count, stats.TotalEntities, clustered);
             return scope == ClusterFanOut.LocalScope ? local : await WholeRegionAsync(host, cluster, local, context, cancellation);

@@ -28,7 +28,21 @@ public static class QueryEndpoints
             return Answer(await engine.GetAccountAsync(accountId, cancellation));
         });
         api.MapGet("/accounts/{accountId}/margin", async (string accountId, EngineHost host, CancellationToken cancellation) =>
-            host.Engine is { } engine ? Answer(await engine.ExplainMarginAsync(accountId, cancellation)) : ApiBody.NotReady());
+        {
+            if (host.Engine is not { } engine)
+            {
+                return ApiBody.NotReady();
+            }
+
+            if (host.Cluster is { } cluster)
+            {
+                // Only the owner may bring the account to life: a local ask would start a second copy on this node.
+                var relayed = await cluster.RequestAsync(accountId, "{}"u8.ToArray(), Guid.NewGuid().ToString("N"), AccountMessageTypes.ExplainMargin, host.AskTimeout, cancellation);
+                return Results.Json(relayed.Body, statusCode: relayed.Status);
+            }
+
+            return Answer(await engine.ExplainMarginAsync(accountId, cancellation));
+        });
         api.MapGet("/accounts", async (LiveAccounts live, CancellationToken cancellation) =>
             Results.Ok(new { accounts = (await live.GetAsync(cancellation)).Select(LiveAccountSummary.Of).ToArray() }));
         api.MapGet("/prices/stats", async (EngineHost host, CancellationToken cancellation) =>

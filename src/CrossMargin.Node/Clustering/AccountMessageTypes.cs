@@ -13,6 +13,9 @@ public static class AccountMessageTypes
     /// <summary>The query for an account's state (answered like <c>GET /api/v1/accounts/{id}</c>).</summary>
     public const string GetAccount = "getAccount";
 
+    /// <summary>The query for an account's margin with its explanation (answered like <c>GET /api/v1/accounts/{id}/margin</c>).</summary>
+    public const string ExplainMargin = "explainMargin";
+
     /// <summary>The pre-trade check (answered like <c>POST /api/v1/pre-trade</c>; nothing is written).</summary>
     public const string PreTrade = "preTrade";
 

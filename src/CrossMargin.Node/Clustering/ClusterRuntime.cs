@@ -68,6 +68,9 @@ public sealed class ClusterRuntime : IAsyncDisposable
     /// <summary>The broker's names for this deployment.</summary>
     public TopologyNames Names => _connection!.Names;
 
+    /// <summary>The node's broker connection, for read-only questions such as queue depths.</summary>
+    public RabbitMqConnection Broker => _connection!;
+
     /// <summary>
     /// Opens the shared stores, starts the engine through <paramref name="startEngine"/> (with fenced persistence), connects
     /// to the broker, declares the topology and joins the cluster.

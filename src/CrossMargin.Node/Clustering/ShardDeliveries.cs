@@ -108,6 +108,12 @@ public sealed class ShardDeliveries
             return new Answer(status, body);
         }
 
+        if (delivery.Type == AccountMessageTypes.ExplainMargin)
+        {
+            var (status, body) = AccountAnswers.ForQuery(await _engine.SendToShardAsync(delivery.Shard, delivery.AccountId, Engine.Accounts.ExplainMargin.Instance, cancellationToken).ConfigureAwait(false));
+            return AccountReply.Of(status, body);
+        }
+
         if (delivery.Type == AccountMessageTypes.PreTrade)
         {
             return await PreTradeAsync(delivery, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using CrossMargin.Cli.Node;
+using CrossMargin.Cluster.RabbitMq;
+using RabbitMQ.Client;
 
 namespace CrossMargin.Cli.Tests.Cluster;
 
@@ -66,6 +68,38 @@ public sealed class ClusterVerbTests(ThreeNodeCluster cluster) : IClassFixture<T
     }
 
     [Fact]
+    public async Task Shard_stats_queue_depth_is_each_shard_queues_ready_count_as_the_broker_reports_it()
+    {
+        var (amqp, prefix) = cluster.Broker;
+        await using var broker = await RabbitMqConnection.ConnectAsync(new RabbitMqOptions { Uri = amqp, Prefix = "cli-depth-" + Guid.NewGuid().ToString("N")[..8] });
+        // A queue nobody consumes, holding three messages: the count must come from the broker, not be assumed.
+        var scratch = broker.Names.Shard(0);
+        await using (var channel = await broker.CreateChannelAsync(publisherConfirms: true))
+        {
+            await channel.QueueDeclareAsync(scratch, durable: false, exclusive: false, autoDelete: false);
+            for (var i = 0; i < 3; i++)
+            {
+                await channel.BasicPublishAsync("", scratch, new ReadOnlyMemory<byte>("{}"u8.ToArray()));
+            }
+        }
+
+        var scratchDepths = await QueueDepths.ReadyAsync(broker, [scratch, broker.Names.Shard(1)]);
+        Assert.Equal(new Dictionary<string, long> { [scratch] = 3 }, scratchDepths);
+
+        var (exit, output, error) = await ThreeNodeCluster.Cm(cluster.Nodes[1], "cluster-sharding", "shard-stats", "--json");
+
+        Assert.True(exit == ExitCodes.Ok, error);
+        var names = new TopologyNames(prefix);
+        var reported = await QueueDepths.ReadyAsync(broker, Enumerable.Range(0, ThreeNodeCluster.ShardCount).Select(names.Shard));
+        var shards = Json(output).GetProperty("shards").EnumerateArray().ToArray();
+        Assert.Equal(ThreeNodeCluster.ShardCount, reported.Count);
+        Assert.All(shards, x => Assert.Equal(reported[names.Shard(x.GetProperty("shardId").GetInt32())], x.GetProperty("queueDepth").GetInt64()));
+        var table = await ThreeNodeCluster.Cm(cluster.Nodes[0], "cluster-sharding", "shard-stats");
+        Assert.True(table.Exit == ExitCodes.Ok, table.Error);
+        Assert.DoesNotContain("n/a", table.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Locate_names_the_node_that_holds_the_accounts_shard()
     {
         foreach (var account in ThreeNodeCluster.Longs.Keys.Take(4))
@@ -92,6 +126,38 @@ public sealed class ClusterVerbTests(ThreeNodeCluster cluster) : IClassFixture<T
         Assert.Equal(("BTC-PERP", 1000m), (position.GetProperty("symbol").GetString(), position.GetProperty("quantity").GetDecimal()));
         var missing = await ThreeNodeCluster.Cm(via, "account", "show", "nobody");
         Assert.Equal(ExitCodes.Negative, missing.Exit);
+    }
+
+    [Fact]
+    public async Task Margin_explain_on_a_node_that_does_not_own_the_account_gives_the_owners_assessment()
+    {
+        var (owner, _) = await LocateAsync("acc-00");
+        var home = cluster.Nodes.Single(n => n.Name == owner);
+        var via = cluster.Nodes.First(n => n.Name != owner);
+
+        var (exit, output, error) = await ThreeNodeCluster.Cm(via, "margin", "explain", "acc-00", "--json");
+        var atOwner = await ThreeNodeCluster.Cm(home, "margin", "explain", "acc-00", "--json");
+
+        Assert.True(exit == ExitCodes.Ok, error);
+        Assert.True(atOwner.Exit == ExitCodes.Ok, atOwner.Error);
+        var (remote, local) = (Json(output), Json(atOwner.Output));
+        Assert.Equal("acc-00", remote.GetProperty("accountId").GetString());
+        Assert.True(remote.GetProperty("maintenanceMarginUsd").GetDecimal() > 0, output);
+        foreach (var field in new[] { "equityUsd", "collateralValueUsd", "initialMarginUsd", "maintenanceMarginUsd" })
+        {
+            Assert.Equal(local.GetProperty(field).GetDecimal(), remote.GetProperty(field).GetDecimal());
+        }
+
+        var usdt = remote.GetProperty("collateral").EnumerateArray().Single(c => c.GetProperty("asset").GetString() == "USDT");
+        Assert.Equal(1000m, usdt.GetProperty("amount").GetDecimal());
+        var table = await ThreeNodeCluster.Cm(via, "margin", "explain", "acc-00");
+        Assert.True(table.Exit == ExitCodes.Ok, table.Error);
+        Assert.Contains("Account acc-00", table.Output, StringComparison.Ordinal);
+        var missing = await ThreeNodeCluster.Cm(via, "margin", "explain", "nobody");
+        Assert.Equal(ExitCodes.Negative, missing.Exit);
+        // Asked through the owner, the account did not come to life on the node asked (it would then be counted twice).
+        var viaPart = await ThreeNodeCluster.PostAsync(via, "/api/v1/stress?scope=local", """{"spot":{"BTC":-0.3}}""");
+        Assert.DoesNotContain("acc-00", viaPart.GetProperty("breaching").EnumerateArray().Select(b => b.GetProperty("accountId").GetString()));
     }
 
     [Fact]
@@ -265,5 +331,79 @@ public sealed class ClusterVerbTests(ThreeNodeCluster cluster) : IClassFixture<T
         var leave = await ThreeNodeCluster.Cm(cluster.Nodes[1], "cluster", "leave", "n5", "--token", ThreeNodeCluster.AdminToken);
         Assert.True(leave.Exit == ExitCodes.Ok, leave.Error);
         await ThreeNodeCluster.SettledAsync(cluster.Nodes, TimeSpan.FromSeconds(45));
+    }
+
+    [Fact]
+    [ChangesTheCluster]
+    public async Task Downing_a_member_hands_its_shards_to_the_others_as_a_running_tail_and_cluster_show_report()
+    {
+        await using var n6 = await cluster.StartMemberAsync("n6");
+        await ThreeNodeCluster.SettledAsync(cluster.Nodes.Append(n6).ToArray(), TimeSpan.FromSeconds(45));
+        var held = n6.Shards.ToArray();
+        Assert.NotEmpty(held);
+
+        // n6's join and shard events reach each node's event feed within a second (it polls the table): let them pass
+        // first, so the tail sees only what the down causes.
+        await QuietAsync(cluster.Nodes[0], TimeSpan.FromSeconds(2.5));
+
+        // The tail's first line is the membership it starts from, written once it follows the events: then down n6.
+        var lines = new StringWriter();
+        var tailOutput = TextWriter.Synchronized(lines);
+        var tail = Task.Run(() => CliApp.Run(["cluster", "tail", "--count", "3", "--json", "--node", cluster.Nodes[0].Url.ToString()],
+            TextReader.Null, tailOutput, TextWriter.Null, new NodeAccess { Environment = _ => null }));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Read().Length == 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15) && !tail.IsCompleted, "cluster tail wrote nothing");
+            await Task.Delay(50);
+        }
+
+        var down = await ThreeNodeCluster.Cm(cluster.Nodes[2], "cluster", "down", "n6", "--token", ThreeNodeCluster.AdminToken, "--json");
+
+        Assert.True(down.Exit == ExitCodes.Ok, down.Error);
+        Assert.Equal(ExitCodes.Ok, await tail.WaitAsync(TimeSpan.FromSeconds(45)));
+        var events = Read().Select(l => Json(l)).ToArray();
+        Assert.Equal(["member", "handoff", "handoff"], events.Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal(("n6", "down"), (events[1].GetProperty("data").GetProperty("nodeId").GetString(), events[1].GetProperty("data").GetProperty("kind").GetString()));
+        Assert.StartsWith("shard-", events[2].GetProperty("data").GetProperty("kind").GetString(), StringComparison.Ordinal);
+
+        await ThreeNodeCluster.SettledAsync(cluster.Nodes, TimeSpan.FromSeconds(45));
+        Assert.Empty(n6.Shards);
+        var view = Json((await ThreeNodeCluster.Cm(cluster.Nodes[1], "cluster", "show", "--json")).Output);
+        var members = view.GetProperty("members").EnumerateArray().ToArray();
+        var downed = members.Single(m => m.GetProperty("name").GetString() == "n6");
+        Assert.Equal(("down", 0), (downed.GetProperty("status").GetString(), downed.GetProperty("shards").GetArrayLength()));
+        var taken = members.Where(m => m.GetProperty("status").GetString() == "up")
+            .SelectMany(m => m.GetProperty("shards").EnumerateArray().Select(x => x.GetProperty("shardId").GetInt32())).Order();
+        Assert.Equal(Enumerable.Range(0, ThreeNodeCluster.ShardCount), taken);
+        var table = await ThreeNodeCluster.Cm(cluster.Nodes[0], "cluster", "show");
+        Assert.Contains("down", table.Output, StringComparison.Ordinal);
+
+        static async Task QuietAsync(ClusterNode via, TimeSpan quiet)
+        {
+            using var http = new HttpClient { BaseAddress = via.Url };
+            var (last, since) = (-1L, System.Diagnostics.Stopwatch.StartNew());
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (since.Elapsed < quiet)
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the cluster's events did not stop");
+                var events = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/v1/cluster/events?after=0", UriKind.Relative))).RootElement;
+                var newest = events.EnumerateArray().Select(e => e.GetProperty("id").GetInt64()).DefaultIfEmpty(0).Max();
+                if (newest != last)
+                {
+                    (last, since) = (newest, System.Diagnostics.Stopwatch.StartNew());
+                }
+
+                await Task.Delay(200);
+            }
+        }
+
+        string[] Read()
+        {
+            lock (tailOutput)
+            {
+                return lines.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            }
+        }
     }
 }

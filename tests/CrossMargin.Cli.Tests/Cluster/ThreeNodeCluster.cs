@@ -30,6 +30,9 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
 
     public IReadOnlyList<ClusterNode> Nodes { get; private set; } = [];
 
+    /// <summary>The cluster's broker and its topology prefix, for tests that ask it directly.</summary>
+    public (Uri Amqp, string Prefix) Broker => (_servers.RabbitMq.AmqpUri, _prefix);
+
     public async Task InitializeAsync()
     {
         await _servers.InitializeAsync();
