@@ -111,7 +111,7 @@ public sealed class ShardDeliveries
         if (delivery.Type == AccountMessageTypes.ExplainMargin)
         {
             var (status, body) = AccountAnswers.ForQuery(await _engine.SendToShardAsync(delivery.Shard, delivery.AccountId, Engine.Accounts.ExplainMargin.Instance, cancellationToken).ConfigureAwait(false));
-            return AccountReply.Of(status, body);
+            return new Answer(status, body);
         }
 
         if (delivery.Type == AccountMessageTypes.PreTrade)
