@@ -43,12 +43,16 @@ public sealed record CollateralRule
     public IReadOnlyList<HaircutTier> Tiers { get; }
 
     /// <summary>The haircut, in USD, on a positive balance worth <paramref name="valueUsd"/>.</summary>
-    public decimal HaircutOn(decimal valueUsd)
+    public decimal HaircutOn(decimal valueUsd) => HaircutOn(Tiers, valueUsd);
+
+    /// <summary>The haircut of <paramref name="tiers"/> (validated as a rule's) on <paramref name="valueUsd"/>; indexed, so no enumerator is allocated.</summary>
+    internal static decimal HaircutOn(IReadOnlyList<HaircutTier> tiers, decimal valueUsd)
     {
         decimal haircut = 0;
         decimal lower = 0;
-        foreach (var tier in Tiers)
+        for (var i = 0; i < tiers.Count; i++)
         {
+            var tier = tiers[i];
             var upper = tier.UpToValueUsd ?? decimal.MaxValue;
             if (valueUsd <= lower)
             {

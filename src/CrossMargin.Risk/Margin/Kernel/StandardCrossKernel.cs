@@ -226,7 +226,7 @@ public sealed class StandardCrossKernel
             }
 
             var marketValue = balances[i].Amount * market.Price[asset];
-            var haircut = marketValue <= 0 ? 0m : market.Rule[asset] is not null ? HaircutOn(market.Tiers[asset], marketValue) : marketValue;
+            var haircut = marketValue <= 0 ? 0m : market.Rule[asset] is not null ? CollateralRule.HaircutOn(market.Tiers[asset], marketValue) : marketValue;
             collateralValue += marketValue - haircut;
         }
 
@@ -376,26 +376,6 @@ public sealed class StandardCrossKernel
         }
 
         return value;
-    }
-
-    // CollateralRule.HaircutOn over the array.
-    private static decimal HaircutOn(HaircutTier[] tiers, decimal valueUsd)
-    {
-        decimal haircut = 0;
-        decimal lower = 0;
-        foreach (var tier in tiers)
-        {
-            var upper = tier.UpToValueUsd ?? decimal.MaxValue;
-            if (valueUsd <= lower)
-            {
-                break;
-            }
-
-            haircut += (Math.Min(valueUsd, upper) - lower) * tier.Haircut;
-            lower = upper;
-        }
-
-        return haircut;
     }
 
     private static bool HeldNonZero(Position[] positions, string symbol)
