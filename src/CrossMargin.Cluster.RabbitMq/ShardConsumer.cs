@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,9 @@ namespace CrossMargin.Cluster.RabbitMq;
 /// </summary>
 public sealed class ShardConsumer : IAsyncDisposable
 {
+    // Small enough that the broker puts each batch of returns back in order (see AwaitReturnsAppliedAsync).
+    private const int ReturnBatch = 16;
+
     private readonly RabbitMqConnection _connection;
     private readonly IChannel _channel;
     private readonly ShardDeliveryHandler _handler;
@@ -412,6 +416,33 @@ public sealed class ShardConsumer : IAsyncDisposable
     // Closing the channel would return these too, but a quorum queue returns a closed consumer's deliveries in no
     // particular order (more than a few dozen come back shuffled), and the shard's next owner would then see an
     // account's later message before an earlier one. Returned one by one in delivery order, they keep queue order.
+    // The broker applies a channel's nacks asynchronously. When a quorum queue's client has more than a few dozen
+    // commands pending it sends the returns as one batch, and a batch of more than 32 is put back in hash order, not
+    // delivery order; closing the channel with deliveries still out does the same. So nacks go in small batches, each
+    // awaited, bounded, until the queue's ready count shows it back.
+    private async Task<bool> AwaitReturnsAppliedAsync(uint expectedReady)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (_channel.IsOpen && deadline.Elapsed < _connection.Options.ChannelCloseTimeout)
+        {
+            if (await ReadyCountAsync().ConfigureAwait(false) >= expectedReady)
+            {
+                return true;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(2)).ConfigureAwait(false);
+        }
+
+        _logger.LogWarning("Shard {Shard}: the queue did not show the returned deliveries back within {Timeout}; returning the rest as the channel closes", Shard, _connection.Options.ChannelCloseTimeout);
+        return false;
+    }
+
+    private async Task<uint> ReadyCountAsync()
+    {
+        var ok = await _channel.QueueDeclarePassiveAsync(QueueName).ConfigureAwait(false);
+        return ok.MessageCount;
+    }
+
     private async Task ReturnUnsettledInOrderAsync()
     {
         await _ackLock.WaitAsync().ConfigureAwait(false);
@@ -424,20 +455,32 @@ public sealed class ShardConsumer : IAsyncDisposable
                 _unsettled.Clear();
             }
 
-            foreach (var tag in tags)
+            if (tags.Length == 0 || !_channel.IsOpen)
             {
-                if (!_channel.IsOpen)
+                return;
+            }
+
+            var expectedReady = await ReadyCountAsync().ConfigureAwait(false);
+            foreach (var batch in tags.Chunk(ReturnBatch))
+            {
+                foreach (var tag in batch)
                 {
-                    return;
+                    if (!_channel.IsOpen)
+                    {
+                        return;
+                    }
+
+                    await _channel.BasicNackAsync(tag, multiple: false, requeue: true).ConfigureAwait(false);
                 }
 
-                await _channel.BasicNackAsync(tag, multiple: false, requeue: true).ConfigureAwait(false);
+                expectedReady += (uint)batch.Length;
+                if (!await AwaitReturnsAppliedAsync(expectedReady).ConfigureAwait(false))
+                {
+                    break;
+                }
             }
 
-            if (tags.Length > 0)
-            {
-                _logger.LogInformation("Shard {Shard}: returned {Count} unsettled deliveries to the queue in delivery order", Shard, tags.Length);
-            }
+            _logger.LogInformation("Shard {Shard}: returned {Count} unsettled deliveries to the queue in delivery order", Shard, tags.Length);
         }
         catch (Exception e) when (e is OperationInterruptedException or IOException or ObjectDisposedException)
         {
