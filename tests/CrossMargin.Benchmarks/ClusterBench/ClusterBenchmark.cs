@@ -42,7 +42,7 @@ internal static class ClusterBenchmark
         await using var postgres = await PrivatePostgresServer.StartAsync().ConfigureAwait(false);
         await using var broker = await PrivateRabbitMqBroker.StartAsync().ConfigureAwait(false);
         var database = await postgres.CreateDatabaseAsync("bench").ConfigureAwait(false);
-        var cpu = ProcessCpu.Find(broker.NodeName, postgres.RootDirectory);
+        var cpu = ProcessCpu.Find(broker.RootDirectory, postgres.RootDirectory);
         var rabbit = new RabbitMqOptions { Uri = broker.AmqpUri, Prefix = "bench", ShardCount = options.Shards, ClientName = "cm-bench-cluster" };
 
         var sample = Execution("acc-00000", 1, "BTC-PERP", "buy", 100m, 60000m);

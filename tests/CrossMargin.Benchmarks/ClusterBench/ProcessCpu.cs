@@ -5,7 +5,7 @@ namespace CrossMargin.Benchmarks.ClusterBench;
 
 /// <summary>
 /// CPU time used so far by the three processes of the cluster benchmark: this one (nodes and publisher), the broker
-/// (the <c>beam.smp</c> whose command line names the private node) and PostgreSQL (the postmaster and its children).
+/// (the <c>beam.smp</c> whose command line names the private broker's home directory) and PostgreSQL (the postmaster and its children).
 /// Read from <c>/proc</c>; on a system without it, or when a process is not found, that figure stays zero.
 /// </summary>
 internal sealed class ProcessCpu
@@ -22,8 +22,8 @@ internal sealed class ProcessCpu
         _postmaster = postmaster;
     }
 
-    /// <summary>Finds the broker by its Erlang node name and PostgreSQL by its data directory's <c>postmaster.pid</c>.</summary>
-    public static ProcessCpu Find(string brokerNodeName, string postgresRoot)
+    /// <summary>Finds the broker by its home directory and PostgreSQL by its data directory's <c>postmaster.pid</c>.</summary>
+    public static ProcessCpu Find(string brokerRoot, string postgresRoot)
     {
         int? broker = null;
         int? postmaster = null;
@@ -32,7 +32,7 @@ internal sealed class ProcessCpu
             foreach (var dir in Directory.EnumerateDirectories("/proc"))
             {
                 if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                    && File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(brokerNodeName, StringComparison.Ordinal)
+                    && File.ReadAllText(Path.Combine(dir, "cmdline")).Contains($"-home\0{brokerRoot}\0", StringComparison.Ordinal)
                     && File.ReadAllText(Path.Combine(dir, "comm")).StartsWith("beam", StringComparison.Ordinal))
                 {
                     broker = pid;
