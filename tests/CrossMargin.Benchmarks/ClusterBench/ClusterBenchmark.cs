@@ -109,7 +109,7 @@ internal static class ClusterBenchmark
             var cpuBefore = cpu.Read();
             var elapsed = await PublishAndAwaitAsync(timed).ConfigureAwait(false);
             var cpuAfter = cpu.Read();
-            await VerifyAsync(nodes[0], accounts, options.WarmUp + timed.Length).ConfigureAwait(false);
+            await VerifyAsync(nodes[0], accounts, account => sequences[account] - 1).ConfigureAwait(false);
             var rate = timed.Length / elapsed.TotalSeconds;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"end to end: {timed.Length:N0} executions over {options.Accounts} accounts in {elapsed.TotalSeconds:F2} s: {rate:N0} executions/s"));
@@ -164,11 +164,11 @@ internal static class ClusterBenchmark
     // An acknowledgement says the delivery's effects are durable, not that the account accepted it: check that every
     // execution was applied, from the fees the accounts paid (USDT deposited, one fee per execution, bought and sold at
     // one price so nothing else moves the balance).
-    private static async Task VerifyAsync(ClusterRuntime via, string[] accounts, int executions)
+    private static async Task VerifyAsync(ClusterRuntime via, string[] accounts, Func<string, int> executionsOf)
     {
-        foreach (var (account, index) in accounts.Select((a, i) => (a, i)).Where(p => p.i % Math.Max(1, accounts.Length / 10) == 0))
+        foreach (var account in accounts.Where((_, i) => i % Math.Max(1, accounts.Length / 10) == 0))
         {
-            var applied = executions / accounts.Length + (index < executions % accounts.Length ? 1 : 0);
+            var applied = executionsOf(account);
             var reply = await via.RequestAsync(account, "{}"u8.ToArray(), Guid.NewGuid().ToString("N"), AccountMessageTypes.GetAccount, TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false);
             var usdt = reply.Body.GetProperty("balances").EnumerateArray().Single(b => b.GetProperty("asset").GetString() == "USDT").GetProperty("amount").GetDecimal();
             if (usdt != Deposit - applied * Fee)
