@@ -42,6 +42,7 @@ public sealed class ShardConsumer : IAsyncDisposable
     private bool _stopping;
     private Task? _stopTask;
     private long _acknowledged;
+    private long _ackFrames;
     private long _requeued;
     private long _deadLettered;
 
@@ -66,6 +67,9 @@ public sealed class ShardConsumer : IAsyncDisposable
 
     /// <summary>Deliveries acked after their handler succeeded.</summary>
     public long Acknowledged => Interlocked.Read(ref _acknowledged);
+
+    /// <summary>basic.ack frames sent for <see cref="Acknowledged"/> deliveries (fewer than them when runs were acked in one).</summary>
+    public long AckFrames => Interlocked.Read(ref _ackFrames);
 
     /// <summary>Deliveries requeued after their handler failed.</summary>
     public long Requeued => Interlocked.Read(ref _requeued);
@@ -480,12 +484,14 @@ public sealed class ShardConsumer : IAsyncDisposable
             {
                 await _channel.BasicAckAsync(last, multiple: run > 1).ConfigureAwait(false);
                 Interlocked.Add(ref _acknowledged, run);
+                Interlocked.Increment(ref _ackFrames);
             }
 
             foreach (var tag in singles ?? [])
             {
                 await _channel.BasicAckAsync(tag, multiple: false).ConfigureAwait(false);
                 Interlocked.Increment(ref _acknowledged);
+                Interlocked.Increment(ref _ackFrames);
             }
         }
         catch (Exception e) when (e is OperationInterruptedException or IOException or ObjectDisposedException)
@@ -577,12 +583,14 @@ public sealed class ShardConsumer : IAsyncDisposable
             {
                 await _channel.BasicAckAsync(last, multiple: run > 1).ConfigureAwait(false);
                 Interlocked.Add(ref _acknowledged, run);
+                Interlocked.Increment(ref _ackFrames);
             }
 
             foreach (var tag in singles ?? [])
             {
                 await _channel.BasicAckAsync(tag, multiple: false).ConfigureAwait(false);
                 Interlocked.Increment(ref _acknowledged);
+                Interlocked.Increment(ref _ackFrames);
             }
 
             if (tags.Length == 0)
