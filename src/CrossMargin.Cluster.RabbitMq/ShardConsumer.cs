@@ -11,7 +11,7 @@ namespace CrossMargin.Cluster.RabbitMq;
 /// <summary>
 /// Consumes one shard queue while this node holds the shard's lease: start it when the lease is gained, stop it when
 /// the lease is lost or given up. Each delivery goes to the handler and is acked only after the handler's task
-/// succeeds; a failed handler's delivery is requeued, and on its last attempt
+/// succeeds (consecutive ones in one ack where they can be); a failed handler's delivery is requeued, and on its last attempt
 /// (<see cref="RabbitMqOptions.MaxDeliveryAttempts"/>) published to the dead-letter queue with the failure's reason
 /// instead. At most <see cref="RabbitMqOptions.Prefetch"/> deliveries are unacked at once. Through a broker restart
 /// the connection's recovery re-registers the consumer; what was unacked comes back with the redelivered flag.
@@ -35,9 +35,14 @@ public sealed class ShardConsumer : IAsyncDisposable
 
     // Delivery tags handed to the handler and not yet settled, in delivery (queue) order.
     private readonly SortedSet<ulong> _unsettled = [];
+
+    // Of those, the ones whose handler succeeded and whose ack has not been sent yet (see AckDoneAsync).
+    private readonly HashSet<ulong> _done = [];
+    private bool _acking;
     private bool _stopping;
     private Task? _stopTask;
     private long _acknowledged;
+    private long _ackFrames;
     private long _requeued;
     private long _deadLettered;
 
@@ -62,6 +67,9 @@ public sealed class ShardConsumer : IAsyncDisposable
 
     /// <summary>Deliveries acked after their handler succeeded.</summary>
     public long Acknowledged => Interlocked.Read(ref _acknowledged);
+
+    /// <summary>basic.ack frames sent for <see cref="Acknowledged"/> deliveries (fewer than them when runs were acked in one).</summary>
+    public long AckFrames => Interlocked.Read(ref _ackFrames);
 
     /// <summary>Deliveries requeued after their handler failed.</summary>
     public long Requeued => Interlocked.Read(ref _requeued);
@@ -332,10 +340,12 @@ public sealed class ShardConsumer : IAsyncDisposable
                 return;
             }
 
-            if (await SettleAsync(deliveryTag, c => c.BasicAckAsync(deliveryTag, multiple: false)).ConfigureAwait(false))
+            lock (_gate)
             {
-                Interlocked.Increment(ref _acknowledged);
+                _done.Add(deliveryTag);
             }
+
+            await AckDoneAsync().ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Nobody awaits this task: whatever escapes is logged, and the unacked delivery comes back.
         catch (Exception e)
@@ -375,6 +385,7 @@ public sealed class ShardConsumer : IAsyncDisposable
                     _logger.LogError(error, "Shard {Shard}: message {MessageId} for {Account} failed {Attempts} times; sent to the dead-letter queue", Shard, delivery.MessageId, delivery.AccountId, delivery.Attempt);
                 }
 
+                await AckDoneAsync().ConfigureAwait(false);
                 return;
             }
             catch (Exception e) when (e is PublishFailedException or OperationInterruptedException or BrokerUnreachableException or IOException or ObjectDisposedException)
@@ -387,6 +398,109 @@ public sealed class ShardConsumer : IAsyncDisposable
         if (await SettleAsync(deliveryTag, c => c.BasicNackAsync(deliveryTag, multiple: false, requeue: true)).ConfigureAwait(false))
         {
             Interlocked.Increment(ref _requeued);
+        }
+
+        // The deliveries after it that succeeded meanwhile may now be acked in one.
+        await AckDoneAsync().ConfigureAwait(false);
+    }
+
+    // Acks succeeded deliveries, several in one basic.ack where it can: the longest run of unsettled deliveries, from
+    // the oldest, whose handlers all succeeded goes out as one ack with multiple=true (which acks every outstanding tag
+    // up to the last, so it is used only when each of them is done). Deliveries that succeeded behind an older one still
+    // running (held for a sequence gap, or simply slower) wait for it, unless a quarter of the prefetch window is done
+    // and waiting: then they are acked one by one, so a held delivery can never fill the window with finished ones and
+    // starve the delivery it waits for. One caller sends at a time; completions that arrive meanwhile are picked up by
+    // its next round, which is what batches acks under load without a timer delaying any of them.
+    private async Task AckDoneAsync()
+    {
+        lock (_gate)
+        {
+            if (_acking)
+            {
+                return;
+            }
+
+            _acking = true;
+        }
+
+        var flushAt = Math.Max(1, _connection.Options.Prefetch / 4);
+        while (true)
+        {
+            ulong last;
+            int run;
+            List<ulong>? singles;
+            lock (_gate)
+            {
+                (last, run, singles) = TakeDoneLocked(_done.Count >= flushAt);
+                if (run == 0 && singles is null)
+                {
+                    _acking = false;
+                    return;
+                }
+            }
+
+            await SendAcksAsync(last, run, singles).ConfigureAwait(false);
+        }
+    }
+
+    // Removes from the unsettled set the run of done deliveries at its head, and with all, every other done one too.
+    private (ulong Last, int Run, List<ulong>? Singles) TakeDoneLocked(bool all)
+    {
+        ulong last = 0;
+        var run = 0;
+        while (_unsettled.Count > 0 && _done.Remove(_unsettled.Min))
+        {
+            last = _unsettled.Min;
+            _unsettled.Remove(last);
+            run++;
+        }
+
+        List<ulong>? singles = null;
+        if (all && _done.Count > 0)
+        {
+            singles = [.. _done];
+            foreach (var tag in singles)
+            {
+                _unsettled.Remove(tag);
+            }
+
+            _done.Clear();
+        }
+
+        return (last, run, singles);
+    }
+
+    private async Task SendAcksAsync(ulong last, int run, List<ulong>? singles)
+    {
+        await _ackLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_channel.IsOpen)
+            {
+                return; // Requeued by the broker with the channel: they come back flagged as redelivered.
+            }
+
+            if (run > 0)
+            {
+                await _channel.BasicAckAsync(last, multiple: run > 1).ConfigureAwait(false);
+                Interlocked.Add(ref _acknowledged, run);
+                Interlocked.Increment(ref _ackFrames);
+            }
+
+            foreach (var tag in singles ?? [])
+            {
+                await _channel.BasicAckAsync(tag, multiple: false).ConfigureAwait(false);
+                Interlocked.Increment(ref _acknowledged);
+                Interlocked.Increment(ref _ackFrames);
+            }
+        }
+        catch (Exception e) when (e is OperationInterruptedException or IOException or ObjectDisposedException)
+        {
+            _logger.LogDebug(e, "Shard {Shard}: acking deliveries failed; the broker redelivers them", Shard);
+        }
+        finally
+        {
+            _ackLock.Release();
         }
     }
 
@@ -449,13 +563,37 @@ public sealed class ShardConsumer : IAsyncDisposable
         try
         {
             ulong[] tags;
+            ulong last;
+            int run;
+            List<ulong>? singles;
             lock (_gate)
             {
+                // Deliveries whose handler succeeded are acked, not returned: their effects are durable.
+                (last, run, singles) = TakeDoneLocked(all: true);
                 tags = [.. _unsettled];
                 _unsettled.Clear();
             }
 
-            if (tags.Length == 0 || !_channel.IsOpen)
+            if (!_channel.IsOpen)
+            {
+                return;
+            }
+
+            if (run > 0)
+            {
+                await _channel.BasicAckAsync(last, multiple: run > 1).ConfigureAwait(false);
+                Interlocked.Add(ref _acknowledged, run);
+                Interlocked.Increment(ref _ackFrames);
+            }
+
+            foreach (var tag in singles ?? [])
+            {
+                await _channel.BasicAckAsync(tag, multiple: false).ConfigureAwait(false);
+                Interlocked.Increment(ref _acknowledged);
+                Interlocked.Increment(ref _ackFrames);
+            }
+
+            if (tags.Length == 0)
             {
                 return;
             }

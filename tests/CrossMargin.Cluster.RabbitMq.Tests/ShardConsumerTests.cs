@@ -156,6 +156,83 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
     }
 
     [Fact]
+    public async Task Deliveries_that_finished_behind_a_held_one_are_acked_so_the_window_never_starves_it()
+    {
+        // The first delivery waits for the last one (a sequence gap held open), and the window is far smaller than the
+        // messages between them: the ones that finished meanwhile must be acked without waiting for the first, or the
+        // window fills with them and the last one is never delivered.
+        const int messages = 40;
+        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1, o => o.Prefetch = 8));
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        for (var i = 0; i < messages; i++)
+        {
+            var id = "exec-" + i.ToString("D2", CultureInfo.InvariantCulture);
+            await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8(id), id, "execution").Within();
+        }
+
+        var last = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var consumer = await ShardConsumer.StartAsync(connection, 0, (d, _) =>
+        {
+            if (d.MessageId == "exec-00")
+            {
+                return last.Task;
+            }
+
+            if (d.MessageId == "exec-" + (messages - 1).ToString("D2", CultureInfo.InvariantCulture))
+            {
+                last.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        }).Within();
+
+        await Bounded.UntilAsync(() => consumer.Acknowledged == messages, "every message acked, the held first one last");
+        Assert.Equal(0, consumer.Requeued);
+    }
+
+    [Fact]
+    public async Task A_stop_acks_what_finished_behind_an_unfinished_delivery_and_returns_only_that_one()
+    {
+        var options = fixture.Options(shardCount: 1, o => o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500));
+        await using var connection = await fixture.ConnectAsync(options);
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        for (var i = 0; i < 6; i++)
+        {
+            var id = "exec-" + i.ToString(CultureInfo.InvariantCulture);
+            await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8(id), id, "execution").Within();
+        }
+
+        var finished = 0;
+        var a = await ShardConsumer.StartAsync(connection, 0, async (d, ct) =>
+        {
+            if (d.MessageId == "exec-0")
+            {
+                await Task.Delay(Timeout.Infinite, ct); // never durable
+            }
+
+            Interlocked.Increment(ref finished);
+        }).Within();
+        await Bounded.UntilAsync(() => Volatile.Read(ref finished) == 5, "the five after the first finished");
+        await Task.Delay(200);
+        Assert.Equal(0, a.Acknowledged); // behind the unfinished first one, and too few to be acked one by one
+
+        await a.StopAsync().Within();
+        Assert.Equal(5, a.Acknowledged);
+
+        var redelivered = new ConcurrentQueue<string>();
+        await using var b = await ShardConsumer.StartAsync(connection, 0, (d, _) =>
+        {
+            redelivered.Enqueue(d.MessageId!);
+            return Task.CompletedTask;
+        }).Within();
+        await Bounded.UntilAsync(() => b.Acknowledged == 1, "the unfinished one delivered again");
+        await Task.Delay(300);
+
+        Assert.Equal(["exec-0"], redelivered.ToArray());
+        await a.DisposeAsync();
+    }
+
+    [Fact]
     public async Task A_hand_off_between_consumers_loses_nothing_and_applies_nothing_twice()
     {
         const int messages = 2_000;

@@ -62,6 +62,12 @@ public sealed class ClusterRuntime : IAsyncDisposable
     /// <summary>Deliveries from shard queues this node acknowledged, each once its effects were durable.</summary>
     public long DeliveriesAcknowledged => _host.Acknowledged;
 
+    /// <summary>basic.ack frames sent for <see cref="DeliveriesAcknowledged"/>.</summary>
+    public long AckFrames => _host.AckFrames;
+
+    /// <summary>Facts the outbound bridge published (confirmed) so far; 0 before the node has started.</summary>
+    public long OutboundPublished => _outbound?.Published ?? 0;
+
     /// <summary>This node's cluster settings.</summary>
     public ClusterNodeOptions Options { get; private set; } = null!;
 

@@ -57,7 +57,7 @@ public sealed class ShardDeliveries
 
     /// <summary>
     /// The liquidation coordinator's messages (from the singleton's node, through the accounts exchange): applied like
-    /// the venue's, answered in wire form (<see cref="AccountCommandAnswer"/>) for the coordinator.
+    /// the venue's (held on a sequence gap the same way), answered in wire form (<see cref="AccountCommandAnswer"/>) for the coordinator.
     /// </summary>
     private async Task HandleInternalAsync(ShardDelivery delivery, CancellationToken cancellationToken)
     {
@@ -79,7 +79,12 @@ public sealed class ShardDeliveries
             return;
         }
 
-        var answer = await _engine.SendToShardAsync(delivery.Shard, delivery.AccountId, message, cancellationToken).ConfigureAwait(false);
+        // The coordinator numbers its commands per account and source as the venue does, and a shard hand-off can
+        // reorder them the same way: a command that skips ahead waits for the missing ones like a venue message.
+        var answer = message is IAccountCommand command
+            ? await Hold.SendAsync(delivery.Shard, delivery.AccountId, command,
+                m => _engine.SendToShardAsync(delivery.Shard, delivery.AccountId, m, cancellationToken), cancellationToken).ConfigureAwait(false)
+            : await _engine.SendToShardAsync(delivery.Shard, delivery.AccountId, message, cancellationToken).ConfigureAwait(false);
         if (delivery.ReplyTo is { } replyTo && delivery.CorrelationId is { } correlation)
         {
             var bytes = JsonSerializer.SerializeToUtf8Bytes(AccountCommandAnswer.Of(delivery.AccountId, answer), ClusterWireJsonContext.Default.AccountCommandAnswer);

@@ -25,6 +25,7 @@ public sealed class ShardQueueHost : IClusterHost
     private readonly ConcurrentDictionary<int, ServedShard> _consumers = new();
     private readonly ILogger _log;
     private long _acknowledgedByStopped;
+    private long _ackFramesByStopped;
     private RabbitMqConnection? _connection;
     private RiskEngine? _engine;
     private ShardDeliveries? _deliveries;
@@ -44,6 +45,9 @@ public sealed class ShardQueueHost : IClusterHost
 
     /// <summary>Deliveries acknowledged (their effects durable) on this node since it started, across every shard it served.</summary>
     public long Acknowledged => Interlocked.Read(ref _acknowledgedByStopped) + _consumers.Values.Sum(c => c.Consumer.Acknowledged);
+
+    /// <summary>basic.ack frames this node sent for <see cref="Acknowledged"/> (consecutive deliveries go in one).</summary>
+    public long AckFrames => Interlocked.Read(ref _ackFramesByStopped) + _consumers.Values.Sum(c => c.Consumer.AckFrames);
 
     /// <summary>Where the venue's messages that skip ahead of their source wait; null until attached.</summary>
     public SequenceHold? Holds => _deliveries?.Hold;
@@ -111,6 +115,7 @@ public sealed class ShardQueueHost : IClusterHost
             await stopping.ConfigureAwait(false);
             await served.Consumer.DisposeAsync().ConfigureAwait(false);
             Interlocked.Add(ref _acknowledgedByStopped, served.Consumer.Acknowledged);
+            Interlocked.Add(ref _ackFramesByStopped, served.Consumer.AckFrames);
         }
 
         if (_engine is { } engine)
