@@ -342,6 +342,13 @@ public sealed class ShardConsumer : IAsyncDisposable
 
             lock (_gate)
             {
+                // A stop may have returned it already (its handler ignored the cancellation): acking that tag now
+                // would be an unknown delivery tag to the broker, which closes the channel.
+                if (!_unsettled.Contains(deliveryTag))
+                {
+                    return;
+                }
+
                 _done.Add(deliveryTag);
             }
 
