@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace CrossMargin.Engine.Accounts;
@@ -129,9 +127,7 @@ public sealed class MessageLedger
         try
         {
             var written = Encoding.UTF8.GetBytes(messageId, buffer);
-            Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(buffer[..written], digest);
-            return BinaryPrimitives.ReadUInt128BigEndian(digest);
+            return MessageIdHash.Of(buffer[..written]);
         }
         finally
         {

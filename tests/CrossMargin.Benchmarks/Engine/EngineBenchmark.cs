@@ -104,13 +104,15 @@ internal static class EngineBenchmark
         var process = Process.GetCurrentProcess();
         var cpu = process.TotalProcessorTime;
         var gcs = GC.CollectionCount(0);
+        var allocated = GC.GetTotalAllocatedBytes();
         var started = Stopwatch.GetTimestamp();
         var (accepted, other) = await RunExecutionsAsync(rig, ids, sequences, options.Executions, options.Window);
+        allocated = GC.GetTotalAllocatedBytes() - allocated;
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         process.Refresh();
         var rate = accepted / seconds;
         Print($"   {accepted:N0} accepted ({other:N0} other replies) in {seconds:0.00} s: {rate:N0} executions/s; process CPU {(process.TotalProcessorTime - cpu).TotalSeconds:0.00} s "
-            + $"({(process.TotalProcessorTime - cpu).TotalMicroseconds / Math.Max(1, accepted):0.0} us per execution), gen0 GCs {GC.CollectionCount(0) - gcs}; load average now {LoadAverage()}");
+            + $"({(process.TotalProcessorTime - cpu).TotalMicroseconds / Math.Max(1, accepted):0.0} us per execution), gen0 GCs {GC.CollectionCount(0) - gcs}, {allocated / Math.Max(1, accepted):N0} bytes allocated per execution (the whole process: engine, journal, the workers' Asks); load average now {LoadAverage()}");
         return ($"a. sustained executions: {rate:N0}/s vs >= {GoalThroughput:N0}/s: {Verdict(rate >= GoalThroughput)}", rate);
     }
 
