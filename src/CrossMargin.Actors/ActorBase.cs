@@ -141,6 +141,21 @@ public abstract class ActorBase
         _cell.RunAsync(static start => start(), action);
     }
 
+    /// <summary>
+    /// <see cref="RunTask(Func{Task})"/> with the handler's state passed in rather than captured, so a static lambda
+    /// allocates no closure (for actors that run one per message).
+    /// </summary>
+    protected void RunTask<TState>(Func<TState, Task> action, TState state)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (!ReferenceEquals(ActorCell.Current, _cell))
+        {
+            throw new InvalidOperationException($"RunTask for {_cell.Path} was called outside the actor's turn.");
+        }
+
+        _cell.RunAsync(action, state);
+    }
+
     internal SupervisorStrategy StrategyForChildren() => SupervisorStrategy();
 
     internal void CancelTimers() => _extras?.Timers?.CancelAll();

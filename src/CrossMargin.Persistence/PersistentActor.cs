@@ -18,7 +18,7 @@ namespace CrossMargin.Persistence;
 public abstract class PersistentActor : ActorBase
 {
     private readonly PersistenceServices _services;
-    private readonly List<(object Event, Action<object> Handler)> _pending = [];
+    private readonly List<PendingEvent> _pending = [];
     private long _lastSequenceNr;
     private long _lastSnapshotSequenceNr;
 
@@ -70,7 +70,8 @@ public abstract class PersistentActor : ActorBase
             throw new InvalidOperationException($"{PersistenceId}: Persist is not allowed during recovery.");
         }
 
-        _pending.Add((@event, e => handler((TEvent)e)));
+        // The handler is kept as it came and called through one cached thunk per event type: no closure per event.
+        _pending.Add(new PendingEvent(@event, handler, static (e, h) => ((Action<TEvent>)h)((TEvent)e)));
     }
 
     /// <summary>Persists <paramref name="events"/> atomically, calling <paramref name="handler"/> for each in order.</summary>
@@ -185,10 +186,10 @@ public abstract class PersistentActor : ActorBase
     {
         var batch = _pending.ToArray();
         _pending.Clear();
-        RunTask(() => WriteAsync(batch));
+        RunTask(static s => s.Actor.WriteAsync(s.Batch), (Actor: this, Batch: batch));
     }
 
-    private async Task WriteAsync((object Event, Action<object> Handler)[] batch)
+    private async Task WriteAsync(PendingEvent[] batch)
     {
         // Handlers may persist again; those events form the next batch, still before any new command.
         while (batch.Length > 0)
@@ -196,7 +197,12 @@ public abstract class PersistentActor : ActorBase
             var from = _lastSequenceNr + 1;
             try
             {
-                var events = batch.Select(p => new EventData(_services.Registry.Serialize(p.Event), TagsFor(p.Event))).ToArray();
+                var events = new EventData[batch.Length];
+                for (var i = 0; i < events.Length; i++)
+                {
+                    events[i] = new EventData(_services.Registry.Serialize(batch[i].Event), TagsFor(batch[i].Event));
+                }
+
                 await _services.Writer.AppendAsync(new AtomicWrite(PersistenceId, from, _services.WriterId, events) { Fence = _services.Fence?.Invoke() }).ConfigureAwait(true);
             }
             catch (Exception e)
@@ -211,10 +217,10 @@ public abstract class PersistentActor : ActorBase
                 return;
             }
 
-            foreach (var (@event, handler) in batch)
+            foreach (var pending in batch)
             {
                 _lastSequenceNr++;
-                handler(@event);
+                pending.Invoke(pending.Event, pending.Handler);
             }
 
             batch = _pending.ToArray();
@@ -250,4 +256,7 @@ public abstract class PersistentActor : ActorBase
             _lastSnapshotSequenceNr = sequenceNr;
         }
     }
+
+    /// <summary>An event waiting to be written, with its handler and the thunk that calls the handler with the event's own type.</summary>
+    private readonly record struct PendingEvent(object Event, Delegate Handler, Action<object, Delegate> Invoke);
 }

@@ -107,6 +107,48 @@ public sealed class ReceiveAsyncTests(ITestOutputHelper output) : TestKit.TestKi
 
     private sealed record Sync;
 
+    [Fact]
+    public void RunTask_with_state_holds_the_mailbox_and_resumes_on_the_actors_turn_with_that_state()
+    {
+        var worker = Sys.ActorOf(Props.Create(() => new StateTaskWorker(TestActor, _release.Task)), "state-worker");
+        worker.Tell("work", TestActor);
+        ExpectMsg("started work");
+        worker.Tell("ping", TestActor);
+        ExpectNoMsg(Quiet);
+        _release.SetResult();
+        ExpectMsg("done work on cm://test/user/state-worker");
+        ExpectMsg("pong ping");
+    }
+
+    private sealed class StateTaskWorker(IActorRef probe, Task release) : ActorBase
+    {
+        protected internal override bool Receive(object message)
+        {
+            if (message is not string text)
+            {
+                return false;
+            }
+
+            if (text != "work")
+            {
+                Sender.Tell("pong " + text);
+                return true;
+            }
+
+            probe.Tell("started " + text);
+            RunTask(static s => s.Worker.WorkAsync(s.Text), (Worker: this, Text: text));
+            return true;
+        }
+
+        private async Task WorkAsync(string text)
+        {
+            await release;
+
+            Context.SetReceiveTimeout(null); // throws when used off the actor's turn
+            probe.Tell($"done {text} on {Context.Self.Path}");
+        }
+    }
+
     private sealed class AsyncWorker : ReceiveActor
     {
         private int _count;

@@ -38,39 +38,51 @@ internal sealed class PromiseActorRef<T> : IActorRef, IUndeliverable
         _timer = _system.TimeProvider.CreateTimer(static s => ((PromiseActorRef<T>)s!).Expire(), this, _timeout, Timeout.InfiniteTimeSpan);
         if (cancellationToken.CanBeCanceled)
         {
-            _cancellation = cancellationToken.Register(static (s, ct) => ((PromiseActorRef<T>)s!).Complete(p => p.TrySetCanceled(ct)), this);
+            _cancellation = cancellationToken.Register(static (s, ct) =>
+            {
+                var promise = (PromiseActorRef<T>)s!;
+                if (promise._promise.TrySetCanceled(ct))
+                {
+                    promise.Release();
+                }
+            }, this);
         }
     }
 
     public void Tell(object message, IActorRef? sender)
     {
         ArgumentNullException.ThrowIfNull(message);
+
+        // Each outcome is set directly rather than through a lambda: a reply per Ask should not cost a closure.
         var completed = message switch
         {
-            Status.Failure failure => Complete(p => p.TrySetException(failure.Cause)),
-            T reply => Complete(p => p.TrySetResult(reply)),
-            _ => Complete(p => p.TrySetException(new InvalidCastException(
-                $"Ask to {_target.Path} with {_messageType.Name} expected a {typeof(T).Name} reply but got {message.GetType().Name}."))),
+            Status.Failure failure => _promise.TrySetException(failure.Cause),
+            T reply => _promise.TrySetResult(reply),
+            _ => _promise.TrySetException(new InvalidCastException(
+                $"Ask to {_target.Path} with {_messageType.Name} expected a {typeof(T).Name} reply but got {message.GetType().Name}.")),
         };
 
-        if (!completed)
+        if (completed)
+        {
+            Release();
+        }
+        else
         {
             _system.DeadLetter(message, sender, this);
         }
     }
 
-    private void Expire() => Complete(p => p.TrySetException(new AskTimeoutException(
-        $"Ask to {_target.Path} with {_messageType.Name} got no reply within {_timeout.TotalMilliseconds:0} ms.")));
-
-    private bool Complete(Func<TaskCompletionSource<T>, bool> outcome)
+    private void Expire()
     {
-        if (!outcome(_promise))
+        if (_promise.TrySetException(new AskTimeoutException($"Ask to {_target.Path} with {_messageType.Name} got no reply within {_timeout.TotalMilliseconds:0} ms.")))
         {
-            return false;
+            Release();
         }
+    }
 
+    private void Release()
+    {
         _timer?.Dispose();
         _cancellation.Dispose();
-        return true;
     }
 }

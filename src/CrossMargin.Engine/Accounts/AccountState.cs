@@ -170,12 +170,12 @@ public sealed class AccountState
     public AccountState Clone() => FromSnapshot(ToSnapshot());
 
     /// <summary>
-    /// A copy of balances, positions, orders and mode with an empty one-id ledger: what a hypothetical change (pre-trade
+    /// A copy of balances, positions, orders and mode with an empty ledger that remembers no ids: what a hypothetical change (pre-trade
     /// check, margin effect of a withdrawal) is computed on, without copying the remembered ids. The arrays are shared:
     /// neither side ever edits one in place.
     /// </summary>
     internal AccountState WhatIf() =>
-        new(AccountId, new MessageLedger(1)) { Mode = Mode, _balances = _balances, _positions = _positions, _openOrders = _openOrders };
+        new(AccountId, MessageLedger.ForWhatIf()) { Mode = Mode, _balances = _balances, _positions = _positions, _openOrders = _openOrders };
 
     private void ApplyExecution(ExecutionApplied e, Instrument instrument)
     {

@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace CrossMargin.Engine.Accounts;
@@ -55,10 +53,25 @@ public sealed class MessageLedger
 
     /// <summary>Creates an empty ledger remembering <paramref name="capacity"/> ids.</summary>
     public MessageLedger(int capacity = DefaultCapacity)
+        : this(capacity, forgetsIds: false)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+    }
+
+    private MessageLedger(int capacity, bool forgetsIds)
+    {
+        if (!forgetsIds)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        }
+
         Capacity = capacity;
     }
+
+    /// <summary>
+    /// A ledger that tracks sequences but remembers no ids (<see cref="Capacity"/> 0): for a what-if copy of an account,
+    /// which is never asked about duplicates, so recording into it need not hash the id.
+    /// </summary>
+    internal static MessageLedger ForWhatIf() => new(0, forgetsIds: true);
 
     /// <summary>How many recent message ids are remembered.</summary>
     public int Capacity { get; }
@@ -77,7 +90,9 @@ public sealed class MessageLedger
     public bool Contains(string messageId)
     {
         ArgumentNullException.ThrowIfNull(messageId);
-        return Contains(Hash(messageId));
+
+        // An empty window holds nothing: skip the hash (a fresh account, a what-if copy).
+        return _count > 0 && Contains(Hash(messageId));
     }
 
     /// <summary>
@@ -112,9 +127,7 @@ public sealed class MessageLedger
         try
         {
             var written = Encoding.UTF8.GetBytes(messageId, buffer);
-            Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(buffer[..written], digest);
-            return BinaryPrimitives.ReadUInt128BigEndian(digest);
+            return MessageIdHash.Of(buffer[..written]);
         }
         finally
         {
@@ -149,6 +162,11 @@ public sealed class MessageLedger
         ArgumentNullException.ThrowIfNull(messageId);
         ArgumentNullException.ThrowIfNull(source);
         RaiseHighest(source, sequence);
+        if (Capacity == 0)
+        {
+            return;
+        }
+
         var hash = Hash(messageId);
         if (!Contains(hash))
         {

@@ -104,20 +104,32 @@ public sealed class BatchingJournalWriter : IAsyncDisposable
     /// <exception cref="JournalSequenceConflictException">Another writer owns a sequence number of this write.</exception>
     /// <exception cref="JournalCircuitOpenException">The store is failing; the breaker is open.</exception>
     /// <exception cref="JournalWriteException">The store failed, timed out, or an earlier write of the same id in the batch was rejected.</exception>
-    public async Task AppendAsync(AtomicWrite write, CancellationToken cancellationToken = default)
+    public Task AppendAsync(AtomicWrite write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return Task.FromException(new ObjectDisposedException(nameof(BatchingJournalWriter)));
+        }
+
         if (!CircuitBreaker.WouldAllow())
         {
-            throw new JournalCircuitOpenException();
+            return Task.FromException(new JournalCircuitOpenException());
         }
 
         var pending = new PendingWrite(write);
         var queue = _queues[unchecked((uint)StringComparer.Ordinal.GetHashCode(write.PersistenceId)) % (uint)_queues.Length];
+
+        // Nearly always there is room: hand back the commit's own task, so its completion resumes the caller directly
+        // (for an actor, one post to its mailbox) instead of first resuming an async method here on the thread pool.
+        return queue.Writer.TryWrite(pending) ? pending.Completion.Task : EnqueueThenAwaitAsync(queue.Writer, pending, cancellationToken);
+    }
+
+    private static async Task EnqueueThenAwaitAsync(ChannelWriter<PendingWrite> queue, PendingWrite pending, CancellationToken cancellationToken)
+    {
         try
         {
-            await queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+            await queue.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
         }
         catch (ChannelClosedException)
         {

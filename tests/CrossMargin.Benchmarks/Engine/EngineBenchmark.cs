@@ -21,6 +21,7 @@ internal static class EngineBenchmark
     private const double GoalPreTradeP99Us = 100;
     private const double GoalBytesPerAccount = 2_048;
     private const int GoalBookAccounts = 1_000_000;
+    private const int WarmupExecutions = 30_000;
 
     public static async Task<int> RunAsync(EngineBenchOptions options)
     {
@@ -99,18 +100,23 @@ internal static class EngineBenchmark
         Print("");
         Print($"a. sustained throughput: {options.Executions:N0} executions (1-contract BTC-PERP fills, alternately buy and sell) over {ids.Length:N0} accounts, "
             + $"{options.Window:N0} in flight (one per account at a time, so each account's sequence stays in order), each awaited through RiskEngine.SendAsync "
-            + "(the call the HTTP endpoint makes); only CommandAccepted replies count (persisted, applied and re-margined)");
-        await RunExecutionsAsync(rig, ids, sequences, Math.Min(options.Executions / 10, 10_000), options.Window);
+            + $"(the call the HTTP endpoint makes); only CommandAccepted replies count (persisted, applied and re-margined); after {WarmupExecutions:N0} warm-up executions");
+
+        // Long enough for the tiered JIT to finish: with 2,000 (a tenth of 20,000) it was still compiling during the
+        // measured run and added ~50 us per execution to it (README, engine round 4).
+        await RunExecutionsAsync(rig, ids, sequences, WarmupExecutions, options.Window);
         var process = Process.GetCurrentProcess();
         var cpu = process.TotalProcessorTime;
         var gcs = GC.CollectionCount(0);
+        var allocated = GC.GetTotalAllocatedBytes();
         var started = Stopwatch.GetTimestamp();
         var (accepted, other) = await RunExecutionsAsync(rig, ids, sequences, options.Executions, options.Window);
+        allocated = GC.GetTotalAllocatedBytes() - allocated;
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         process.Refresh();
         var rate = accepted / seconds;
         Print($"   {accepted:N0} accepted ({other:N0} other replies) in {seconds:0.00} s: {rate:N0} executions/s; process CPU {(process.TotalProcessorTime - cpu).TotalSeconds:0.00} s "
-            + $"({(process.TotalProcessorTime - cpu).TotalMicroseconds / Math.Max(1, accepted):0.0} us per execution), gen0 GCs {GC.CollectionCount(0) - gcs}; load average now {LoadAverage()}");
+            + $"({(process.TotalProcessorTime - cpu).TotalMicroseconds / Math.Max(1, accepted):0.0} us per execution), gen0 GCs {GC.CollectionCount(0) - gcs}, {allocated / Math.Max(1, accepted):N0} bytes allocated per execution (the whole process: engine, journal, the workers' Asks); load average now {LoadAverage()}");
         return ($"a. sustained executions: {rate:N0}/s vs >= {GoalThroughput:N0}/s: {Verdict(rate >= GoalThroughput)}", rate);
     }
 

@@ -68,6 +68,10 @@ internal static class EngineParts
                     Liquidity.Taker, market.ValuationTime, false), market.FindInstrument);
                 return copy;
             }),
+            Part("message id hash, managed (MessageIdHash.Of, what the ledger uses; twice per execution)", iterations, () =>
+                MessageIdHash.Of(System.Text.Encoding.UTF8.GetBytes(ids[next++ % ids.Length]))),
+            Part("message id hash through the platform (SHA256.HashData: OpenSSL on Linux; what it used before)", iterations, () =>
+                System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ids[next++ % ids.Length]))),
             Part("margin summary (MarginSummary.Of)", iterations, () => MarginSummary.Of(figures)),
             Part("limits arithmetic (3 settlement assets: floor(available / price, 1e-8))", iterations, () =>
             {

@@ -222,4 +222,43 @@ public sealed class MessageLedgerTests
     }
 
     private static string[] Hashes(params string[] ids) => ids.Select(MessageLedger.HashOf).ToArray();
+
+    [Fact]
+    public void The_managed_id_hash_is_the_first_half_of_SHA256_for_inputs_of_every_length_up_to_four_blocks()
+    {
+        // Every length 0..260 crosses each padding case: the tail with room for the length, without it, whole blocks.
+        var random = new Random(20261121);
+        for (var length = 0; length <= 260; length++)
+        {
+            var data = new byte[length];
+            random.NextBytes(data);
+            var expected = System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(System.Security.Cryptography.SHA256.HashData(data));
+
+            Assert.Equal(expected, MessageIdHash.Of(data));
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("bx-acct-000123-42")]
+    [InlineData("ex-\u00e9\u4e2d\U0001F600-long-id-that-spans-more-than-one-sixty-four-byte-block-of-sha-256-input")]
+    public void A_remembered_id_is_kept_as_the_first_half_of_its_SHA256_in_hex(string messageId)
+    {
+        var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(messageId));
+
+        Assert.Equal(Convert.ToHexStringLower(digest)[..32], MessageLedger.HashOf(messageId));
+    }
+
+    [Fact]
+    public void A_what_if_ledger_tracks_sequences_but_remembers_no_ids()
+    {
+        var ledger = MessageLedger.ForWhatIf();
+
+        ledger.Record("m-3", "venue", 3);
+
+        Assert.Equal(3, ledger.HighestOf("venue"));
+        Assert.Equal(0, ledger.Count);
+        Assert.False(ledger.Contains("m-3"));
+        Assert.Equal(MessageVerdict.OutOfOrder, ledger.Check("m-3", "venue", 3).Verdict);
+    }
 }
