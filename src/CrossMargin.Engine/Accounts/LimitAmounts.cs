@@ -69,7 +69,9 @@ internal static class LimitAmounts
             scale--;
         }
 
-        amount = new decimal((int)(uint)quotient, (int)(uint)(quotient >> 32), (int)(uint)(quotient >> 64), negative, scale);
+        // Below 1e26 < 2^96: three 32-bit words.
+        var low = (ulong)(quotient & ulong.MaxValue);
+        amount = new decimal(unchecked((int)(uint)low), unchecked((int)(uint)(low >> 32)), unchecked((int)(uint)(quotient >> 64)), negative, scale);
         return true;
     }
 
@@ -77,7 +79,7 @@ internal static class LimitAmounts
     {
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(value, bits);
-        var mantissa = new UInt128((uint)bits[2], ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
+        var mantissa = unchecked(new UInt128((uint)bits[2], ((ulong)(uint)bits[1] << 32) | (uint)bits[0]));
         return (mantissa, (bits[3] >> 16) & 0xFF, bits[3] < 0);
     }
 
