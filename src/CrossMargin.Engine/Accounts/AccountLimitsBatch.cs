@@ -17,12 +17,17 @@ public sealed class AccountLimitsBatch
     private readonly string[] _assets;
     private readonly decimal[] _amounts;
 
+    /// <summary>A batch over the given arrays, which it keeps: the caller must not change them afterwards.</summary>
     /// <param name="accountIds">The accounts.</param>
     /// <param name="availableUsd">Each account's available margin, USD.</param>
     /// <param name="assets">The settlement assets, ordinally sorted.</param>
     /// <param name="amounts">Each account's amounts, one row of <paramref name="assets"/>' length per account.</param>
-    internal AccountLimitsBatch(string[] accountIds, decimal[] availableUsd, string[] assets, decimal[] amounts)
+    public AccountLimitsBatch(string[] accountIds, decimal[] availableUsd, string[] assets, decimal[] amounts)
     {
+        ArgumentNullException.ThrowIfNull(accountIds);
+        ArgumentNullException.ThrowIfNull(availableUsd);
+        ArgumentNullException.ThrowIfNull(assets);
+        ArgumentNullException.ThrowIfNull(amounts);
         if (availableUsd.Length != accountIds.Length || amounts.Length != accountIds.Length * assets.Length)
         {
             throw new ArgumentException("One available amount per account and one row of amounts per account are required.", nameof(amounts));
