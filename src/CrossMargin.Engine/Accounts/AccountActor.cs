@@ -21,18 +21,21 @@ namespace CrossMargin.Engine.Accounts;
 /// <para>After every accepted change, on recovery and on every relevant market change, the account re-margins at
 /// <see cref="LatestMarket.Current"/>: a status change is published as <see cref="AccountStatusChanged"/>, liquidation or
 /// bankruptcy is told to the breach-report reference as <see cref="AccountBreached"/> (each time, while it lasts), and
-/// <see cref="AccountLimitsChanged"/> is published when its numbers change. A failed assessment (a price missing from the
+/// <see cref="AccountLimitsChanged"/> is published when its numbers change (after a mark, for the kernel's accounts, in
+/// an <see cref="AccountLimitsBatch"/>). A failed assessment (a price missing from the
 /// market) is logged and the last figures are kept: throwing would restart the actor into the same failure.</para>
 /// <para>The account tells its parent (the shard) which topics of <see cref="ShardBroadcast"/> concern it: the underlyings
 /// and settlement assets of its positions and open orders and the assets of its non-zero balances, whenever that set
 /// changes. Started outside a region, that message is unhandled by its parent and harmless.</para>
 /// <para>Market changes reach an account in one of two ways (<see cref="AccountActorSettings.Book"/>). An account whose
 /// cross pool the re-margin kernel computes (standard cross, no isolated position) keeps an entry in its partition of the
-/// node's <see cref="MarginBook"/>; the partition's <see cref="MarginPass"/> margins it in one loop with the others and
-/// sends <see cref="Remargined"/> only when its figures or limits change (or it is in breach, which is reported on every
-/// re-margin). Any other account receives each <see cref="MarketChanged"/> and re-margins itself. Either way the account
-/// alone changes its state and publishes; an account whose figures did not change keeps the valuation time of the
-/// market it last changed at.</para>
+/// node's <see cref="MarginBook"/>; the partition's <see cref="MarginPass"/> margins it in one loop with the others, writes
+/// changed figures to the account's slot (which <see cref="GetAccount"/>, replies and checks read), publishes changed
+/// limits for the partition in <see cref="AccountLimitsBatch"/>es, and sends <see cref="Remargined"/> only when the
+/// status changes (or the account is in breach, which is reported on every re-margin): the account publishes the status
+/// change and reports the breach. Any other account receives each <see cref="MarketChanged"/> and re-margins itself.
+/// Either way only the account changes its state; an account whose figures did not change keeps the valuation time of
+/// the market it last changed at.</para>
 /// <para>Events are applied with instruments from the newest market, so an instrument must stay in the market's
 /// definitions for as long as journals (after the last snapshot) mention it, or recovery fails and the actor stops.</para>
 /// </remarks>
@@ -40,8 +43,8 @@ public sealed class AccountActor : PersistentActor
 {
     private readonly AccountActorSettings _settings;
     private AccountState _state;
-    private MarginSummary? _margin;
-    private AccountLimitsChanged? _limits;
+    // The figures the account last adopted (its own, or a pass's that moved its status): their status is the one it published.
+    private MarginBookFigures? _held;
     private string[] _topics = [];
     private bool _selfMarginTopics;
     private IActorRef? _persistingFor;
@@ -107,24 +110,25 @@ public sealed class AccountActor : PersistentActor
                 HandleInSequence(inSequence.Command);
                 return true;
             case MarketChanged:
-                Reassess();
                 // A parameter set applied since the account last chose its route brings new calculators, hence new kernels:
                 // an entry kept with the old kernel would go on being margined with the old parameters.
-                if (ReferenceEquals(_routedWith, _settings.Models))
-                {
-                    RefreshEntry();
-                }
-                else
-                {
-                    Route();
-                }
-
+                Remargin(null, reroute: !ReferenceEquals(_routedWith, _settings.Models));
                 return true;
             case Remargined remargined:
                 // Figures for an older entry are for holdings the account no longer has; it margined its new ones itself.
-                if (ReferenceEquals(remargined.For, _entry))
+                // The pass published their limits.
+                if (_entry is not null && ReferenceEquals(remargined.Figures.For, _entry))
                 {
-                    Adopt(remargined.Margin, remargined.Limits);
+                    var from = _held?.Status ?? MarginStatus.Healthy;
+                    _held = remargined.Figures;
+                    Announce(from, remargined.Figures);
+                }
+
+                return true;
+            case PublishLimits:
+                if (_state.IsOpen && Figures is { } figures)
+                {
+                    Context.System.EventStream.Publish(figures.ToLimits(_state.AccountId));
                 }
 
                 return true;
@@ -189,7 +193,7 @@ public sealed class AccountActor : PersistentActor
             case RecoverAfterFailure:
                 Context.Parent.Tell(new Passivate(PoisonPill.Instance), Self);
                 return true;
-            case MarketChanged or Remargined:
+            case MarketChanged or Remargined or PublishLimits:
                 return true;
             case IAccountCommand or ApplyInSequence or CheckPreTrade or GetAccount or ExplainMargin:
                 Sender.Tell(new Status.Failure(new AccountUnavailableException(_state.AccountId, reason)), Self);
@@ -256,7 +260,7 @@ public sealed class AccountActor : PersistentActor
 
         if (decision.Events.Count == 0)
         {
-            replyTo.Tell(new CommandAccepted(command.MessageId, decision.Events, _margin, decision.Gap), Self);
+            replyTo.Tell(new CommandAccepted(command.MessageId, decision.Events, Figures?.ToSummary(), decision.Gap), Self);
             return;
         }
 
@@ -276,7 +280,7 @@ public sealed class AccountActor : PersistentActor
                     EngineMetrics.ExecutionMarginLatency.Record(Stopwatch.GetElapsedTime(received).TotalMilliseconds);
                 }
 
-                replyTo.Tell(new CommandAccepted(command.MessageId, decision.Events, _margin, decision.Gap), Self);
+                replyTo.Tell(new CommandAccepted(command.MessageId, decision.Events, Figures?.ToSummary(), decision.Gap), Self);
             }
         });
     }
@@ -288,9 +292,15 @@ public sealed class AccountActor : PersistentActor
             return;
         }
 
-        Reassess(assessed);
-        Route();
+        Remargin(assessed, reroute: true);
     }
+
+    /// <summary>
+    /// The figures the account holds now: those its partition's pass wrote for its current entry (the newest market the
+    /// pass has seen), else its own.
+    /// </summary>
+    private MarginBookFigures? Figures =>
+        _entry is not null && _slot!.Figures is { } written && ReferenceEquals(written.For, _entry) ? written : _held;
 
     /// <inheritdoc />
     protected override void PostStop()
@@ -333,7 +343,7 @@ public sealed class AccountActor : PersistentActor
                 (_partition, _slot) = book!.Join(_state.AccountId, Self);
             }
 
-            _entry = new MarginBookEntry(_state.AccountId, kernel!, holdings, _margin, _limits);
+            _entry = new MarginBookEntry(_state.AccountId, kernel!, holdings, _held);
             _slot.Entry = _entry;
         }
 
@@ -350,9 +360,9 @@ public sealed class AccountActor : PersistentActor
     // The account re-margined itself (a mark the kernel could not compute): its entry must show the figures it now holds.
     private void RefreshEntry()
     {
-        if (_entry is not null && (!ReferenceEquals(_entry.Margin, _margin) || !ReferenceEquals(_entry.Limits, _limits)))
+        if (_entry is not null && !ReferenceEquals(_entry.Held, _held))
         {
-            _entry = _entry with { Margin = _margin, Limits = _limits };
+            _entry = _entry with { Held = _held };
             _slot!.Entry = _entry;
         }
     }
@@ -369,34 +379,63 @@ public sealed class AccountActor : PersistentActor
         }
     }
 
+    /// <summary>
+    /// Re-margins at <see cref="LatestMarket.Current"/>, writes the entry (a new route when <paramref name="reroute"/>),
+    /// then publishes: the entry first, so that a pass publishing limits for the old entry sees it changed and has the
+    /// account publish again (<see cref="PublishLimits"/>) rather than leave its older numbers the last ones out.
+    /// </summary>
     /// <param name="assessed">The state's assessment at <see cref="LatestMarket.Current"/> when the caller already has it.</param>
-    private void Reassess(MarginFigures? assessed = null)
+    /// <param name="reroute">Whether to decide the route again (the holdings or the calculators changed).</param>
+    private void Remargin(MarginFigures? assessed, bool reroute)
     {
-        if (!_state.IsOpen)
+        var published = Figures;
+        var from = _held?.Status ?? MarginStatus.Healthy;
+        var now = Assess(assessed);
+        if (reroute)
+        {
+            Route();
+        }
+        else
+        {
+            RefreshEntry();
+        }
+
+        if (now is null)
         {
             return;
         }
 
+        Announce(from, now);
+        if (!now.SameLimitsAs(published))
+        {
+            Context.System.EventStream.Publish(now.ToLimits(_state.AccountId));
+        }
+    }
+
+    private MarginBookFigures? Assess(MarginFigures? assessed)
+    {
+        if (!_state.IsOpen)
+        {
+            return null;
+        }
+
         var market = _settings.Market.Current;
-        MarginSummary now;
         try
         {
-            now = MarginSummary.Of(assessed ?? _settings.Models.Figures(_state, market));
+            _held = MarginBookFigures.Of(assessed ?? _settings.Models.Figures(_state, market), SettlementPrices.For(market));
+            return _held;
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
         {
             Context.Log.LogWarning(e, "Account {AccountId} could not be margined at the market of {ValuationTime}; keeping the last figures",
                 _state.AccountId, market.ValuationTime);
-            return;
+            return null;
         }
-
-        Adopt(now, LimitsFor(now, market));
     }
 
-    private void Adopt(MarginSummary now, AccountLimitsChanged limits)
+    // A status change is published once, from the status last published; a breach is reported on every re-margin.
+    private void Announce(MarginStatus from, MarginBookFigures now)
     {
-        var from = _margin?.Status ?? MarginStatus.Healthy;
-        _margin = now;
         if (now.Status != from)
         {
             if (now.Status > from && !IsRecovering)
@@ -413,32 +452,6 @@ public sealed class AccountActor : PersistentActor
             _settings.BreachReports.Tell(new AccountBreached(_state.AccountId, now.Status, now.EquityUsd, now.InitialMarginUsd, now.MaintenanceMarginUsd,
                 now.ValuationTime), Self);
         }
-
-        if (!SameLimits(limits))
-        {
-            _limits = limits;
-            Context.System.EventStream.Publish(limits);
-        }
-    }
-
-    private AccountLimitsChanged LimitsFor(MarginSummary margin, MarketSnapshot market)
-    {
-        var settlement = SettlementPrices.For(market);
-        return new AccountLimitsChanged(_state.AccountId, margin.AvailableMarginUsd, new AssetAmounts(settlement.Assets, settlement.AmountsOf(margin.AvailableMarginUsd)));
-    }
-
-    private bool SameLimits(AccountLimitsChanged limits)
-    {
-        if (_limits is null)
-        {
-            return false;
-        }
-
-        // Limits of one snapshot share its asset array: then comparing the amounts in order is enough.
-        return _limits.AvailableBySettlementAsset is AssetAmounts previous && limits.AvailableBySettlementAsset is AssetAmounts next
-            && ReferenceEquals(previous.Assets, next.Assets)
-            ? _limits.AvailableUsd == limits.AvailableUsd && previous.Amounts.AsSpan().SequenceEqual(next.Amounts)
-            : limits.SameNumbersAs(_limits);
     }
 
     /// <summary>
@@ -550,15 +563,16 @@ public sealed class AccountActor : PersistentActor
         {
             Context.Log.LogWarning(e, "Account {AccountId}: pre-trade check {MessageId} could not be margined", _state.AccountId, check.MessageId);
             var rejection = new Rejection(RejectionCode.AssessmentFailed, $"Account {_state.AccountId} could not be margined at the current market: {e.Message}");
-            return new PreTradeResult(false, rejection, _margin?.EquityUsd ?? 0m, _margin?.InitialMarginUsd ?? 0m, _margin?.AvailableMarginUsd ?? 0m,
-                _margin?.InitialMarginUsd ?? 0m);
+            var figures = Figures;
+            return new PreTradeResult(false, rejection, figures?.EquityUsd ?? 0m, figures?.InitialMarginUsd ?? 0m, figures?.AvailableUsd ?? 0m,
+                figures?.InitialMarginUsd ?? 0m);
         }
     }
 
     private AccountView View()
     {
         var snapshot = _state.ToSnapshot();
-        return new AccountView(_state.AccountId, _state.Mode, snapshot.Balances, snapshot.Positions, snapshot.OpenOrders, _margin);
+        return new AccountView(_state.AccountId, _state.Mode, snapshot.Balances, snapshot.Positions, snapshot.OpenOrders, Figures?.ToSummary());
     }
 
     private void Explain()

@@ -2,7 +2,8 @@ namespace CrossMargin.Engine.Accounts;
 
 /// <summary>
 /// Published on the event stream when an account's available margin changes (in USD, or in any settlement asset
-/// because its price moved): what the matching engine may let the account commit to new orders.
+/// because its price moved): what the matching engine may let the account commit to new orders. After a mark, the
+/// accounts a re-margin pass margins have theirs published together in an <see cref="AccountLimitsBatch"/>.
 /// </summary>
 /// <param name="AccountId">The account.</param>
 /// <param name="AvailableUsd">Equity less initial margin, USD (negative in a margin call).</param>

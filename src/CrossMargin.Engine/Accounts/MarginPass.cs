@@ -10,9 +10,11 @@ namespace CrossMargin.Engine.Accounts;
 /// <summary>
 /// The re-margin pass of one <see cref="MarginBookPartition"/>: on each <see cref="MarketChanged"/>, one loop over the
 /// partition's accounts computes, with <see cref="StandardCrossKernel"/>, the figures of every account holding what
-/// moved, and tells <see cref="Remargined"/> only to those whose figures or limits differ from what they hold (and to
-/// every account in liquidation or bankrupt, which reports its breach on every re-margin). An account the kernel cannot
-/// margin at this market is sent the <see cref="MarketChanged"/> itself, to re-margin (and report why) on its own.
+/// moved. Figures that differ from what the account holds are written to its slot (<see cref="MarginBookSlot.Figures"/>),
+/// where the account reads them when asked; limits that differ are published for all such accounts together as
+/// <see cref="AccountLimitsBatch"/>es; only an account whose status changed, or that is in liquidation or bankrupt (which
+/// reports its breach on every re-margin), is told (<see cref="Remargined"/>). An account the kernel cannot margin at this
+/// market is sent the <see cref="MarketChanged"/> itself, to re-margin (and report why) on its own.
 /// </summary>
 internal sealed class MarginPass : ReceiveActor
 {
@@ -20,6 +22,12 @@ internal sealed class MarginPass : ReceiveActor
     private static readonly ConditionalWeakTable<MarketChanged, ConcurrentDictionary<StandardCrossKernel, (StandardKernelMarket Market, MovedSet Moved)>> Moves = [];
 
     private readonly MarginBookPartition _partition;
+    // The batch being filled, reused across passes: only the published batch's own arrays are new.
+    private readonly MarginBookSlot[] _slots = new MarginBookSlot[AccountLimitsBatch.MaxCount];
+    private readonly MarginBookEntry[] _entries = new MarginBookEntry[AccountLimitsBatch.MaxCount];
+    private readonly decimal[] _available = new decimal[AccountLimitsBatch.MaxCount];
+    private decimal[] _amounts = [];
+    private int _count;
 
     public MarginPass(MarginBookPartition partition)
     {
@@ -33,6 +41,11 @@ internal sealed class MarginPass : ReceiveActor
     {
         var slots = _partition.Slots;
         var settlement = SettlementPrices.For(changed.Market);
+        if (_amounts.Length != AccountLimitsBatch.MaxCount * settlement.Assets.Length)
+        {
+            _amounts = new decimal[AccountLimitsBatch.MaxCount * settlement.Assets.Length];
+        }
+
         var moves = Moves.GetValue(changed, static _ => new());
         StandardCrossKernel? kernel = null;
         StandardKernelMarket? market = null;
@@ -68,50 +81,80 @@ internal sealed class MarginPass : ReceiveActor
 
             Offer(slot, entry, figures, changed, settlement);
         }
+
+        Publish(settlement);
     }
 
-    private static void Offer(MarginBookSlot slot, MarginBookEntry entry, KernelFigures figures, MarketChanged changed, SettlementPrices settlement)
+    private void Offer(MarginBookSlot slot, MarginBookEntry entry, KernelFigures figures, MarketChanged changed, SettlementPrices settlement)
     {
-        var sentForThis = ReferenceEquals(slot.SentFor, entry);
-        var held = sentForThis ? slot.Sent : entry.Margin;
-        var heldLimits = sentForThis ? slot.SentLimits : entry.Limits;
+        var written = slot.Figures;
+        var held = written is not null && ReferenceEquals(written.For, entry) ? written : entry.Held;
         var available = figures.EquityUsd - figures.InitialMarginUsd;
         var breached = figures.Status is MarginStatus.Liquidation or MarginStatus.Bankrupt;
-        decimal[]? amounts = null;
-        // The amounts (a division per asset) only matter when the figures are the same: a settlement asset's price may
-        // still have moved them.
-        if (!breached && held is not null && held.EquityUsd == figures.EquityUsd && held.InitialMarginUsd == figures.InitialMarginUsd
-            && held.MaintenanceMarginUsd == figures.MaintenanceMarginUsd && SameAmounts(heldLimits, available, settlement.Assets, amounts = settlement.AmountsOf(available)))
+        var sameFigures = held is not null && held.EquityUsd == figures.EquityUsd && held.InitialMarginUsd == figures.InitialMarginUsd
+            && held.MaintenanceMarginUsd == figures.MaintenanceMarginUsd;
+        // Same figures at other settlement prices may still state other limits; the same ones change nothing at all.
+        var sameLimits = held is not null && settlement.SameLimits(available, held.Settlement, held.AvailableUsd);
+        if (sameFigures && sameLimits && !breached)
         {
             return;
         }
 
-        amounts ??= settlement.AmountsOf(available);
-
-        var margin = new MarginSummary(figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, available, figures.Status,
-            figures.EquityUsd > 0 ? figures.MaintenanceMarginUsd / figures.EquityUsd : null, changed.Market.ValuationTime);
-        var limits = new AccountLimitsChanged(entry.AccountId, available, new AssetAmounts(settlement.Assets, amounts));
-        slot.SentFor = entry;
-        slot.Sent = margin;
-        slot.SentLimits = limits;
-        slot.Account.Tell(new Remargined(entry, margin, limits), ActorRefs.NoSender);
-    }
-
-    private static bool SameAmounts(AccountLimitsChanged? held, decimal available, string[] assets, decimal[] amounts)
-    {
-        if (held is null || held.AvailableUsd != available || held.AvailableBySettlementAsset.Count != assets.Length)
+        var now = new MarginBookFigures(entry, figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status,
+            changed.Market.ValuationTime, settlement);
+        slot.Figures = now;
+        if (held is null || held.Status != figures.Status || breached)
         {
-            return false;
+            slot.Account.Tell(new Remargined(now), ActorRefs.NoSender);
         }
 
-        for (var i = 0; i < assets.Length; i++)
+        if (!sameLimits)
         {
-            if (!held.AvailableBySettlementAsset.TryGetValue(assets[i], out var amount) || amount != amounts[i])
+            Add(slot, entry, available, settlement);
+        }
+    }
+
+    private void Add(MarginBookSlot slot, MarginBookEntry entry, decimal available, SettlementPrices settlement)
+    {
+        var width = settlement.Assets.Length;
+        settlement.AmountsInto(available, _amounts.AsSpan(_count * width, width));
+        (_slots[_count], _entries[_count], _available[_count]) = (slot, entry, available);
+        if (++_count == AccountLimitsBatch.MaxCount)
+        {
+            Publish(settlement);
+        }
+    }
+
+    private void Publish(SettlementPrices settlement)
+    {
+        if (_count == 0)
+        {
+            return;
+        }
+
+        var count = _count;
+        var width = settlement.Assets.Length;
+        var ids = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            ids[i] = _entries[i].AccountId;
+        }
+
+        Context.System.EventStream.Publish(new AccountLimitsBatch(ids, _available.AsSpan(0, count).ToArray(), settlement.Assets,
+            _amounts.AsSpan(0, count * width).ToArray()));
+
+        // An account that wrote a new entry meanwhile may have published its own limits before this batch reached the
+        // subscribers; it writes its entry before publishing, so seeing its old entry here means it published after.
+        for (var i = 0; i < count; i++)
+        {
+            if (!ReferenceEquals(_slots[i].Entry, _entries[i]))
             {
-                return false;
+                _slots[i].Account.Tell(PublishLimits.Instance, ActorRefs.NoSender);
             }
         }
 
-        return true;
+        Array.Clear(_slots, 0, count);
+        Array.Clear(_entries, 0, count);
+        _count = 0;
     }
 }

@@ -1,11 +1,10 @@
 namespace CrossMargin.Engine.Accounts;
 
 /// <summary>
-/// From a <see cref="MarginPass"/> to an account: at the newest market, the holdings of <paramref name="For"/> have
-/// these figures and limits. The account takes them only while <paramref name="For"/> is still its entry; otherwise it
-/// changed since, and margined itself at a market at least as new.
+/// From a <see cref="MarginPass"/> to an account whose status changed at the newest market, or which is in breach (a
+/// breach is reported on every re-margin): the figures of its entry <see cref="MarginBookFigures.For"/>, also in its
+/// slot. The account takes them only while that is still its entry; otherwise it changed since, and margined itself at a
+/// market at least as new. Figure changes that move no status are not told: the account reads them from its slot.
 /// </summary>
-/// <param name="For">The entry the figures were computed from.</param>
-/// <param name="Margin">The figures.</param>
-/// <param name="Limits">The limits those figures give.</param>
-internal sealed record Remargined(MarginBookEntry For, MarginSummary Margin, AccountLimitsChanged Limits);
+/// <param name="Figures">The figures, with the entry they were computed from.</param>
+internal sealed record Remargined(MarginBookFigures Figures);

@@ -23,15 +23,48 @@ internal sealed record SettlementPrices(string[] Assets, decimal[] Prices)
     /// <summary>The shared instance of <paramref name="market"/>.</summary>
     public static SettlementPrices For(MarketSnapshot market) => PerMarket.GetValue(market, static m => Of(m));
 
-    /// <summary>Available margin in each settlement asset: USD at the asset's price, rounded down to 1e-8.</summary>
+    /// <summary>Available margin in each settlement asset: USD at the asset's price, rounded down to 1e-8 (<see cref="LimitAmounts"/>).</summary>
     public decimal[] AmountsOf(decimal availableUsd)
     {
         var amounts = new decimal[Assets.Length];
-        for (var i = 0; i < amounts.Length; i++)
+        AmountsInto(availableUsd, amounts);
+        return amounts;
+    }
+
+    /// <summary>Writes <see cref="AmountsOf"/> into <paramref name="amounts"/> (as long as <see cref="Assets"/>) without allocating.</summary>
+    public void AmountsInto(decimal availableUsd, Span<decimal> amounts)
+    {
+        for (var i = 0; i < Prices.Length; i++)
         {
-            amounts[i] = Math.Floor(availableUsd / Prices[i] * 100_000_000m) / 100_000_000m;
+            amounts[i] = LimitAmounts.Of(availableUsd, Prices[i]);
+        }
+    }
+
+    /// <summary>
+    /// Whether limits of <paramref name="availableUsd"/> here carry the same numbers (USD and every asset's amount) as
+    /// limits of <paramref name="otherUsd"/> at <paramref name="other"/>.
+    /// </summary>
+    public bool SameLimits(decimal availableUsd, SettlementPrices other, decimal otherUsd)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (availableUsd != otherUsd || !Assets.AsSpan().SequenceEqual(other.Assets))
+        {
+            return false;
         }
 
-        return amounts;
+        if (ReferenceEquals(this, other) || Prices.AsSpan().SequenceEqual(other.Prices))
+        {
+            return true;
+        }
+
+        for (var i = 0; i < Prices.Length; i++)
+        {
+            if (LimitAmounts.Of(availableUsd, Prices[i]) != LimitAmounts.Of(availableUsd, other.Prices[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -12,7 +12,8 @@ namespace CrossMargin.Node.Clustering;
 /// <summary>
 /// Publishes the engine's facts for the venue to the outbound exchanges, with publisher confirms, in the order they
 /// happened on this node: <see cref="LiquidationOrderIssued"/> to <c>{prefix}.liquidation-orders</c>,
-/// <see cref="AccountLimitsChanged"/> to <c>{prefix}.account-limits</c>, <see cref="AccountStatusChanged"/> to
+/// <see cref="AccountLimitsChanged"/> to <c>{prefix}.account-limits</c> (one message per account: an
+/// <see cref="AccountLimitsBatch"/> of a re-margin pass is taken apart into its accounts' facts), <see cref="AccountStatusChanged"/> to
 /// <c>{prefix}.margin-calls</c>, <see cref="AutoDeleveraged"/> to <c>{prefix}.adl</c> (cancel-alls go from the
 /// <see cref="AccountRelay"/>). Routing key = account id, JSON body, AMQP type = the message's name. Each fact is
 /// published by the node where it happens (an account's owner, the singleton's holder), so once. Not mandatory: an
@@ -55,8 +56,9 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
         ClusterMetrics.Track(this);
     }
 
-    /// <summary>The event types it publishes.</summary>
-    public static IReadOnlyList<Type> Facts { get; } = [typeof(LiquidationOrderIssued), typeof(AccountLimitsChanged), typeof(AccountStatusChanged), typeof(AutoDeleveraged)];
+    /// <summary>The event types to subscribe it to (what it publishes; limits batches are published as their accounts' facts).</summary>
+    public static IReadOnlyList<Type> Facts { get; } =
+        [typeof(LiquidationOrderIssued), typeof(AccountLimitsChanged), typeof(AccountLimitsBatch), typeof(AccountStatusChanged), typeof(AutoDeleveraged)];
 
     /// <summary>The most facts of each kind (ordered, coalesced limits) one batch publishes before awaiting their confirms.</summary>
     public static int BatchSize => 256;
@@ -98,16 +100,23 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
 
             if (message is AccountLimitsChanged limits)
             {
-                if (_limits.ContainsKey(limits.AccountId))
+                if (!Coalesce(limits))
                 {
-                    // Already waiting: the newer numbers replace it in its place, and no signal is needed.
-                    _limits[limits.AccountId] = limits;
-                    Interlocked.Increment(ref _coalesced);
                     return;
                 }
+            }
+            else if (message is AccountLimitsBatch batch)
+            {
+                var added = false;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    added |= Coalesce(batch.At(i));
+                }
 
-                _limits[limits.AccountId] = limits;
-                _limitsOrder.Enqueue(limits.AccountId);
+                if (!added)
+                {
+                    return;
+                }
             }
             else
             {
@@ -116,6 +125,21 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
         }
 
         _signal.Writer.TryWrite(true);
+    }
+
+    // Under the gate: queues the account's limits, or replaces those still waiting in their place (then no signal is needed).
+    private bool Coalesce(AccountLimitsChanged limits)
+    {
+        if (_limits.ContainsKey(limits.AccountId))
+        {
+            _limits[limits.AccountId] = limits;
+            Interlocked.Increment(ref _coalesced);
+            return false;
+        }
+
+        _limits[limits.AccountId] = limits;
+        _limitsOrder.Enqueue(limits.AccountId);
+        return true;
     }
 
     /// <summary>

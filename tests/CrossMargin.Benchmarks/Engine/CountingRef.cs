@@ -8,8 +8,14 @@ namespace CrossMargin.Benchmarks.Engine;
 /// message and the one that reaches <see cref="Target"/>. Not an actor: a counting actor would add a mailbox turn per
 /// message to what is measured, and a million-account mark move publishes a million events.
 /// </summary>
-internal sealed class CountingRef(string name, Func<object, bool>? accept = null) : IActorRef
+internal sealed class CountingRef(string name, Func<object, int> weigh) : IActorRef
 {
+    /// <summary>Counts each message <paramref name="accept"/> takes (every message when null) once.</summary>
+    public CountingRef(string name, Func<object, bool>? accept = null)
+        : this(name, m => accept is null || accept(m) ? 1 : 0)
+    {
+    }
+
     private long _count;
     private long _first;
     private long _reached;
@@ -40,18 +46,20 @@ internal sealed class CountingRef(string name, Func<object, bool>? accept = null
 
     public void Tell(object message, IActorRef? sender)
     {
-        if (accept is not null && !accept(message))
+        // A message may count as several (a batch of account limits counts as its accounts).
+        var weight = weigh(message);
+        if (weight == 0)
         {
             return;
         }
 
-        var count = Interlocked.Increment(ref _count);
-        if (count == 1)
+        var count = Interlocked.Add(ref _count, weight);
+        if (count == weight)
         {
             Interlocked.CompareExchange(ref _first, Stopwatch.GetTimestamp(), 0);
         }
 
-        if (count == Target)
+        if (count >= Target && count - weight < Target)
         {
             Interlocked.Exchange(ref _reached, Stopwatch.GetTimestamp());
         }

@@ -305,17 +305,23 @@ internal static class EngineBenchmark
         Print($"c. mark re-margin: a book of {count:N0} accounts (the goal is stated for {GoalBookAccounts:N0}; --book-accounts {GoalBookAccounts} runs it), each with three BTC positions; "
             + "the journal is seeded directly (6 events per account, 1,000 accounts per transaction), then every account is started through the region (GetAccount) and so "
             + "recovers from the journal, re-margins and registers its interest with its shard; then one UpdatePrices moves the BTC index and the three marks by 1% "
-            + "(alternately up and down); timed from sending it until the last account published AccountLimitsChanged on the event stream (each account's available "
-            + "margin changes, so each publishes exactly once); 3 moves, the median is the figure");
+            + "(alternately up and down); timed from sending it until the last account's limits were published on the event stream (each account's available "
+            + "margin changes, so each account's limits go out exactly once: AccountLimitsChanged on its own, or in an AccountLimitsBatch of its re-margin pass); 3 moves, the median is the figure");
         await using var rig = await EngineRig.StartAsync(config);
         var ids = Enumerable.Range(0, count).Select(i => $"book-{i:D7}").ToArray();
         var t = Stopwatch.GetTimestamp();
         await rig.SeedAsync(ids);
         Print($"   seeded {count:N0} accounts ({count * 6:N0} events) in {Stopwatch.GetElapsedTime(t).TotalSeconds:0.0} s");
-        var limits = new CountingRef("limits", m => m is AccountLimitsChanged changed && changed.AccountId.StartsWith("book-", StringComparison.Ordinal));
+        var limits = new CountingRef("limits", m => m switch
+        {
+            AccountLimitsChanged changed => changed.AccountId.StartsWith("book-", StringComparison.Ordinal) ? 1 : 0,
+            AccountLimitsBatch batch => Enumerable.Range(0, batch.Count).Count(i => batch.AccountIdAt(i).StartsWith("book-", StringComparison.Ordinal)),
+            _ => 0,
+        });
         var published = new CountingRef("market-changed");
         var accepted = new CountingRef("price-accepted", m => m is PriceAccepted);
         rig.System.EventStream.Subscribe(limits, typeof(AccountLimitsChanged));
+        rig.System.EventStream.Subscribe(limits, typeof(AccountLimitsBatch));
         rig.System.EventStream.Subscribe(published, typeof(MarketChanged));
         limits.Reset(count);
         t = Stopwatch.GetTimestamp();

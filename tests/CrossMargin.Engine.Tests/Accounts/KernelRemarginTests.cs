@@ -74,6 +74,50 @@ public sealed class KernelRemarginTests(ITestOutputHelper output) : Actors.TestK
         }
     }
 
+    [Fact]
+    public async Task A_mark_gives_a_limits_subscriber_one_fact_per_moved_account_with_the_amounts_of_its_figures_at_the_new_market()
+    {
+        var accounts = Enumerable.Range(0, 10).Select(i => $"l-{i}").ToArray();
+        foreach (var (account, i) in accounts.Select((a, i) => (a, i)))
+        {
+            await Send(account, "accounts", (id, seq) => new OpenAccount(id, "accounts", seq, i % 5 == 4 ? MarginMode.Portfolio : MarginMode.StandardCross));
+            await Send(account, "wallet", (id, seq) => new Deposit(id, "wallet", seq, "USDT", 3_000m + (i * 1_000m)));
+            await Trade(account, TestMarket.BtcUsdt, i % 2 == 0 ? OrderSide.Buy : OrderSide.Sell, 0.1m * (i + 1), 60_000m);
+        }
+
+        // The limits facts of an account, whether published by itself or in a pass's batch, as one stream.
+        var limits = new System.Collections.Concurrent.ConcurrentQueue<AccountLimitsChanged>();
+        var subscriber = new CallbackRef(message =>
+        {
+            foreach (var fact in message switch { AccountLimitsBatch batch => batch.Changes(), AccountLimitsChanged one => [one], _ => [] })
+            {
+                limits.Enqueue(fact);
+            }
+        });
+        Sys.EventStream.Subscribe(subscriber, typeof(AccountLimitsChanged));
+        Sys.EventStream.Subscribe(subscriber, typeof(AccountLimitsBatch));
+
+        MoveBtc(58_900m);
+        var market = _engine.Market.Current;
+        AwaitCondition(() => limits.Count >= accounts.Length, TimeSpan.FromSeconds(5));
+        await Task.Delay(300);
+
+        var byAccount = limits.ToArray().GroupBy(l => l.AccountId).ToDictionary(g => g.Key, g => g.ToArray());
+        Assert.Equal(accounts.Order(), byAccount.Keys.Order());
+        foreach (var account in accounts)
+        {
+            var fact = Assert.Single(byAccount[account]);
+            var explained = Assert.IsType<AccountMargin>(await _engine.ExplainMarginAsync(account));
+            Assert.Equal(explained.AvailableMarginUsd, fact.AvailableUsd);
+            foreach (var (asset, amount) in fact.AvailableBySettlementAsset)
+            {
+                // What the account computed before batches and integer amounts: one decimal division per asset.
+                var divided = Math.Floor(explained.AvailableMarginUsd / market.PriceOf(asset) * 100_000_000m) / 100_000_000m;
+                Assert.Equal(divided.ToString(System.Globalization.CultureInfo.InvariantCulture), amount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+    }
+
     private Task<CommandAccepted> Trade(string account, string symbol, OrderSide side, decimal quantity, decimal price) =>
         Send(account, Venue, (id, seq) => new ApplyExecution(id, Venue, seq, "x-" + id, "o-" + id, symbol, side, quantity, price, 0m,
             Liquidity.Taker, Sys.TimeProvider.GetUtcNow(), false));

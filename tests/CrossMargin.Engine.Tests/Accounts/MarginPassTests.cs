@@ -17,36 +17,52 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
     private static readonly HashSet<string> Btc = ["BTC"];
 
     [Fact]
-    public void An_account_is_told_its_figures_only_when_they_or_its_limits_change()
+    public void New_figures_go_to_the_slot_and_new_limits_into_a_batch_only_when_they_change_and_the_account_hears_nothing_while_its_status_holds()
     {
-        var (pass, account, _, entry) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)]);
+        var (pass, account, slot, entry) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)], TestMarket.Build(60_000m, 3_000m));
+        var batches = Batches();
 
-        // Held figures unknown: told.
-        var first = TestMarket.Build(60_000m, 3_000m);
-        pass.Tell(new MarketChanged(first, 2, Btc));
-        var told = account.ExpectMsg<Remargined>();
-        Assert.Same(entry, told.For);
-        Assert.Equal(Summary(first), Numbers(told.Margin));
-        Assert.Equal(told.Margin.AvailableMarginUsd, told.Limits.AvailableUsd);
-
-        // A new snapshot with the same prices: the same figures, nothing to tell.
+        // A new snapshot with the same prices: the same figures, nothing written, published or told.
         pass.Tell(new MarketChanged(TestMarket.Build(60_000m, 3_000m), 3, Btc));
-        account.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        batches.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Null(slot.Figures);
 
-        // BTC down 1,000: new figures.
+        // BTC down 1,000: new figures in the slot, the new limits published, the account (still healthy) not told.
         var lower = TestMarket.Build(59_000m, 3_000m);
         pass.Tell(new MarketChanged(lower, 4, Btc));
-        Assert.Equal(Summary(lower), Numbers(account.ExpectMsg<Remargined>().Margin));
+        var batch = batches.ExpectMsg<AccountLimitsBatch>();
+        Assert.Equal(MarginStatus.Healthy, Summary(lower).Item4);
+        Assert.Equal(Summary(lower), Numbers(slot.Figures!));
+        Assert.Same(entry, slot.Figures!.For);
+        Assert.Equal(lower.ValuationTime, slot.Figures.ValuationTime);
+        AssertLimitsAsDivided("acc-1", slot.Figures.AvailableUsd, lower, Assert.Single(batch.Changes()));
+        account.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void An_account_is_told_when_its_status_changes()
+    {
+        // 1,000 USDT against 1 BTC bought at 60,000: healthy at 60,000, bankrupt at 58,000.
+        var (pass, account, slot, entry) = Start([new CollateralBalance("USDT", 1_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)], TestMarket.Build(60_000m, 3_000m));
+        Assert.Equal(MarginStatus.Healthy, entry.Held!.Status);
+
+        pass.Tell(new MarketChanged(TestMarket.Build(58_000m, 3_000m), 2, Btc));
+
+        var told = account.ExpectMsg<Remargined>();
+        Assert.Same(slot.Figures, told.Figures);
+        Assert.Same(entry, told.Figures.For);
+        Assert.Equal(MarginStatus.Bankrupt, told.Figures.Status);
     }
 
     [Fact]
     public void An_account_holding_nothing_that_moved_is_not_computed()
     {
-        var (pass, account, _, _) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)]);
+        var (pass, account, slot, _) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)]);
 
         pass.Tell(new MarketChanged(TestMarket.Build(60_000m, 2_000m), 2, new HashSet<string> { "ETH" }));
 
         account.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Null(slot.Figures);
     }
 
     [Fact]
@@ -56,9 +72,9 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
         var (pass, account, _, _) = Start([new CollateralBalance("USDT", 100m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)]);
 
         pass.Tell(new MarketChanged(TestMarket.Build(59_000m, 3_000m), 2, Btc));
-        Assert.Equal(MarginStatus.Bankrupt, account.ExpectMsg<Remargined>().Margin.Status);
+        Assert.Equal(MarginStatus.Bankrupt, account.ExpectMsg<Remargined>().Figures.Status);
         pass.Tell(new MarketChanged(TestMarket.Build(59_000m, 3_000m), 3, Btc));
-        Assert.Equal(MarginStatus.Bankrupt, account.ExpectMsg<Remargined>().Margin.Status);
+        Assert.Equal(MarginStatus.Bankrupt, account.ExpectMsg<Remargined>().Figures.Status);
     }
 
     [Fact]
@@ -75,19 +91,61 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
     }
 
     [Fact]
-    public void A_changed_entry_is_compared_with_the_figures_the_account_holds_not_with_those_sent_before()
+    public void A_changed_entry_is_compared_with_the_figures_the_account_holds_not_with_those_written_before()
     {
-        var (pass, account, slot, entry) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)]);
-        var market = TestMarket.Build(59_000m, 3_000m);
-        pass.Tell(new MarketChanged(market, 2, Btc));
-        var told = account.ExpectMsg<Remargined>();
+        var (pass, _, slot, entry) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)], TestMarket.Build(60_000m, 3_000m));
+        var batches = Batches();
+        pass.Tell(new MarketChanged(TestMarket.Build(59_000m, 3_000m), 2, Btc));
+        batches.ExpectMsg<AccountLimitsBatch>();
+        var written = slot.Figures!;
 
-        // The account traded since (new holdings) and margined itself at a market where it holds other figures.
-        var newer = entry with { Holdings = entry.Kernel.Compile([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 2m, 60_000m)], [])!, Margin = told.Margin, Limits = told.Limits };
+        // The account traded since (new holdings) and margined itself at a market where it holds the figures written for the old ones.
+        var newer = entry with { Holdings = entry.Kernel.Compile([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 2m, 60_000m)], [])!, Held = written };
         slot.Entry = newer;
         pass.Tell(new MarketChanged(TestMarket.Build(59_000m, 3_000m), 3, Btc));
 
-        Assert.Same(newer, account.ExpectMsg<Remargined>().For);
+        Assert.Equal("acc-1", batches.ExpectMsg<AccountLimitsBatch>().AccountIdAt(0));
+        Assert.Same(newer, slot.Figures!.For);
+    }
+
+    [Fact]
+    public void An_account_whose_entry_changed_while_its_limits_were_published_is_asked_to_publish_its_own_again()
+    {
+        var (pass, account, slot, entry) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)], TestMarket.Build(60_000m, 3_000m));
+        // A subscriber runs on the publishing thread: the account's new entry lands between the batch and the pass's check.
+        Sys.EventStream.Subscribe(new CallbackRef(_ => slot.Entry = entry with { Held = null }), typeof(AccountLimitsBatch));
+
+        pass.Tell(new MarketChanged(TestMarket.Build(59_000m, 3_000m), 2, Btc));
+
+        account.ExpectMsg<PublishLimits>();
+    }
+
+    [Fact]
+    public void A_partition_publishes_every_changed_account_once_in_batches_of_at_most_the_batch_size()
+    {
+        var partition = new MarginBookPartition();
+        var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
+        var opening = TestMarket.Build(60_000m, 3_000m);
+        const int Accounts = AccountLimitsBatch.MaxCount + 300;
+        for (var i = 0; i < Accounts; i++)
+        {
+            var slot = partition.Join(ActorRefs.Nobody);
+            CollateralBalance[] balances = [new CollateralBalance("USDT", 10_000m + i)];
+            Position[] positions = [new Position(TestMarket.BtcUsdt, 1m, 60_000m)];
+            slot.Entry = new MarginBookEntry($"acc-{i}", kernel, kernel.Compile(balances, positions, [])!, HeldAt(balances, positions, opening));
+        }
+
+        var batches = Batches();
+        var lower = TestMarket.Build(59_000m, 3_000m);
+        Sys.ActorOf(MarginPass.Props(partition)).Tell(new MarketChanged(lower, 2, Btc));
+
+        var first = batches.ExpectMsg<AccountLimitsBatch>();
+        var second = batches.ExpectMsg<AccountLimitsBatch>();
+        Assert.Equal((AccountLimitsBatch.MaxCount, 300), (first.Count, second.Count));
+        var all = first.Changes().Concat(second.Changes()).ToArray();
+        Assert.Equal(Enumerable.Range(0, Accounts).Select(i => $"acc-{i}"), all.Select(l => l.AccountId));
+        var expected = AccountFixture.Models.StandardCross.Figures([new CollateralBalance("USDT", 11_234m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)], [], lower);
+        AssertLimitsAsDivided("acc-1234", expected.AvailableMarginUsd, lower, all[1_234]);
     }
 
     [Fact]
@@ -110,16 +168,28 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
         Assert.Equal(slots, before.Items.Take(before.Count));
     }
 
-    private (IActorRef Pass, TestProbe Account, MarginBookSlot Slot, MarginBookEntry Entry) Start(CollateralBalance[] balances, Position[] positions)
+    private (IActorRef Pass, TestProbe Account, MarginBookSlot Slot, MarginBookEntry Entry) Start(CollateralBalance[] balances, Position[] positions,
+        MarketSnapshot? heldAt = null)
     {
         var account = CreateTestProbe("account");
         var partition = new MarginBookPartition();
         var slot = partition.Join(account.Ref);
         var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
-        var entry = new MarginBookEntry("acc-1", kernel, kernel.Compile(balances, positions, [])!, null, null);
+        var compiled = kernel.Compile(balances, positions, [])!;
+        var entry = new MarginBookEntry("acc-1", kernel, compiled, heldAt is null ? null : HeldAt(balances, positions, heldAt));
         slot.Entry = entry;
         return (Sys.ActorOf(MarginPass.Props(partition)), account, slot, entry);
     }
+
+    private TestProbe Batches()
+    {
+        var probe = CreateTestProbe("batches");
+        Sys.EventStream.Subscribe(probe.Ref, typeof(AccountLimitsBatch));
+        return probe;
+    }
+
+    private static MarginBookFigures HeldAt(CollateralBalance[] balances, Position[] positions, MarketSnapshot market) =>
+        MarginBookFigures.Of(AccountFixture.Models.StandardCross.Figures(balances, positions, [], market), SettlementPrices.For(market));
 
     private static (decimal, decimal, decimal, MarginStatus) Summary(MarketSnapshot market)
     {
@@ -127,6 +197,19 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
         return (figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status);
     }
 
-    private static (decimal, decimal, decimal, MarginStatus) Numbers(MarginSummary margin) =>
-        (margin.EquityUsd, margin.InitialMarginUsd, margin.MaintenanceMarginUsd, margin.Status);
+    private static (decimal, decimal, decimal, MarginStatus) Numbers(MarginBookFigures figures) =>
+        (figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status);
+
+    // What limits were before batches: the account's own computation, one decimal division per asset.
+    private static void AssertLimitsAsDivided(string accountId, decimal available, MarketSnapshot market, AccountLimitsChanged limits)
+    {
+        Assert.Equal((accountId, available), (limits.AccountId, limits.AvailableUsd));
+        var assets = market.Instruments.Select(i => i.SettlementAsset).Distinct().Where(market.HasPrice).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(assets, limits.AvailableBySettlementAsset.Keys);
+        foreach (var asset in assets)
+        {
+            Assert.Equal(LimitAmounts.ByDivision(available, market.PriceOf(asset)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                limits.AvailableBySettlementAsset[asset].ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
 }

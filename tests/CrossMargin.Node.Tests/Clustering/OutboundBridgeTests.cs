@@ -50,6 +50,31 @@ public sealed class OutboundBridgeTests(ClusterServers servers)
     }
 
     [Fact]
+    public async Task A_re_margin_passs_limits_batch_reaches_the_venue_as_one_limits_message_per_account_as_if_each_had_published_alone()
+    {
+        await using var cluster = await TestCluster.CreateAsync(servers);
+        await using var venue = await VenueAsync(cluster, connection => connection.Names.AccountLimits);
+        var bridge = new OutboundBridge(venue.Publisher, venue.Names, NullLogger.Instance);
+        var batch = new AccountLimitsBatch(["acc-x", "acc-y", "acc-z"], [120.5m, -40m, 0m], ["BTC", "USDT"],
+            [0.00200833m, 120.5m, -0.00066667m, -40m, 0m, 0m]);
+        Assert.True(OutboundBridge.Facts.Contains(typeof(AccountLimitsBatch)), "the bridge is subscribed to batches");
+
+        bridge.Tell(batch, null);
+        await bridge.DisposeAsync();
+
+        var received = await venue.DrainAsync();
+        Assert.Equal(3, received.Count);
+        foreach (var (message, alone) in received.Zip(batch.Changes()))
+        {
+            Assert.Equal(alone.AccountId, message.GetProperty("accountId").GetString());
+            Assert.Equal(alone.AvailableUsd, message.GetProperty("availableUsd").GetDecimal());
+            var amounts = message.GetProperty("availableBySettlementAsset");
+            Assert.Equal((alone.AvailableBySettlementAsset["BTC"], alone.AvailableBySettlementAsset["USDT"]),
+                (amounts.GetProperty("BTC").GetDecimal(), amounts.GetProperty("USDT").GetDecimal()));
+        }
+    }
+
+    [Fact]
     public async Task Status_changes_are_never_coalesced_and_reach_the_venue_in_the_order_they_happened_per_account()
     {
         await using var cluster = await TestCluster.CreateAsync(servers);

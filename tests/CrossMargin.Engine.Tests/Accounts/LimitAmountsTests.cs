@@ -1,0 +1,71 @@
+using System.Globalization;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Risk.Tests.Fixtures;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace CrossMargin.Engine.Tests.Accounts;
+
+/// <summary>The integer form of limit amounts against the decimal division limits were defined by.</summary>
+public sealed class LimitAmountsTests
+{
+    private static readonly Gen<decimal> Whole = Gen.Choose(-2_000_000_000, 2_000_000_000).Select(n => (decimal)n);
+
+    // USD as the engine has it (to the cent, up to 1e13), and some with more places or larger, which must agree too.
+    private static readonly Gen<decimal> Available = Gen.OneOf(
+        from whole in Whole
+        from cents in Gen.Choose(0, 99)
+        from power in Gen.Choose(0, 4)
+        select (whole * Pow(power)) + (cents / 100m),
+        Gen.Zip(Gen.Choose(-1_000_000, 1_000_000), Gen.Choose(0, 12)).Select(t => new decimal(Math.Abs(t.Item1), 0, 0, t.Item1 < 0, (byte)t.Item2)),
+        from low in Gen.Choose(int.MinValue, int.MaxValue)
+        from middle in Gen.Choose(int.MinValue, int.MaxValue)
+        from scale in Gen.Choose(0, 20)
+        select new decimal(low, middle, 0, low < 0, (byte)scale),
+        Gen.Elements(0m, 0.01m, -0.01m, 1m, -1m, 600m, -600m, 59_000m, decimal.MaxValue / 1_000_000_000m));
+
+    // Prices of stablecoins near 1, coins in the thousands, small altcoins, with up to 12 places.
+    private static readonly Gen<decimal> Price = Gen.OneOf(
+        Gen.Zip(Gen.Choose(1, int.MaxValue), Gen.Choose(0, 12)).Select(t => new decimal(t.Item1, 0, 0, false, (byte)t.Item2)),
+        Gen.Choose(9_990, 10_010).Select(n => n / 10_000m),
+        Gen.Elements(1m, 0.9998m, 1.0001m, 60_000m, 59_123.5m, 3_000.25m, 0.00001234m, 7m, 3m));
+
+    [Fact]
+    public void Limit_amounts_in_integers_equal_the_decimal_division_to_the_last_digit_and_scale()
+    {
+        PropertyCheck.ForAll(Gen.Zip(Available, Price), pair =>
+        {
+            var (available, price) = pair;
+            decimal expected;
+            try
+            {
+                expected = LimitAmounts.ByDivision(available, price);
+            }
+            catch (OverflowException)
+            {
+                // Beyond a decimal in units of 1e-8 (amounts above ~7.9e20): refused the same way.
+                Assert.Throws<OverflowException>(() => LimitAmounts.Of(available, price));
+                return;
+            }
+
+            var actual = LimitAmounts.Of(available, price);
+            Assert.Equal(expected.ToString(CultureInfo.InvariantCulture), actual.ToString(CultureInfo.InvariantCulture));
+        }, cases: 5_000);
+    }
+
+    [Theory]
+    [InlineData("600", "60000", "0.01")]
+    [InlineData("-600", "60000", "-0.01")]
+    [InlineData("-490", "59000", "-0.00830509")]
+    [InlineData("490", "59000", "0.00830508")]
+    [InlineData("-490", "1", "-490")]
+    [InlineData("1000.5", "2", "500.25")]
+    public void A_limit_amount_is_rounded_down_to_1e_8_never_in_the_accounts_favour(string available, string price, string expected)
+    {
+        var amount = LimitAmounts.Of(decimal.Parse(available, CultureInfo.InvariantCulture), decimal.Parse(price, CultureInfo.InvariantCulture));
+
+        Assert.Equal(expected, amount.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static decimal Pow(int exponent) => (decimal)Math.Pow(10, exponent);
+}
