@@ -202,9 +202,10 @@ public sealed class LiquidationCoordinator : PersistentActor
             return;
         }
 
-        // A report assessed at a market no newer than the end of the account's last liquidation is stale: redelivered
-        // through a queue, or overtaken by the liquidation it caused. A breach that persists is reported again at the
-        // next market, which is newer.
+        // A report assessed at a market no newer than the account's figures its last liquidation ended on is stale:
+        // redelivered through a queue, or overtaken by the liquidation it caused. A breach that persists is reported
+        // again at the next market, which is newer. Both times are the account owner's market times, so the
+        // coordinator's own clock (on another node in a cluster) never decides it.
         if (_completedAt.TryGetValue(breach.AccountId, out var completed) && breach.ValuationTime <= completed)
         {
             Context.Log.LogDebug("Breach report of {AccountId} at {ValuationTime} predates the end of its last liquidation at {Completed}; ignored",
@@ -222,6 +223,7 @@ public sealed class LiquidationCoordinator : PersistentActor
             Context.Log.LogInformation("Liquidation {LiquidationId} of {AccountId} started: {Status}, equity {Equity}, MM {MM}", e.LiquidationId, e.AccountId,
                 e.Status, e.EquityUsd, e.MaintenanceMarginUsd);
             var liquidation = _byId[e.LiquidationId];
+            liquidation.Saw(breach.ValuationTime);
             SendOutbound(liquidation, e);
             Evaluate(liquidation);
         });
@@ -256,6 +258,11 @@ public sealed class LiquidationCoordinator : PersistentActor
         if (!_activeByAccount.TryGetValue(view.AccountId, out var liquidation))
         {
             return;
+        }
+
+        if (view.Margin is { } margin)
+        {
+            liquidation.Saw(margin.ValuationTime);
         }
 
         switch (liquidation.Phase)
@@ -549,8 +556,13 @@ public sealed class LiquidationCoordinator : PersistentActor
 
     private void OnStatusChanged(AccountStatusChanged changed)
     {
-        if (changed.To is MarginStatus.Healthy or MarginStatus.MarginCall && _activeByAccount.TryGetValue(changed.AccountId, out var liquidation)
-            && liquidation.Phase == Phase.Idle)
+        if (!_activeByAccount.TryGetValue(changed.AccountId, out var liquidation))
+        {
+            return;
+        }
+
+        liquidation.Saw(changed.ValuationTime);
+        if (changed.To is MarginStatus.Healthy or MarginStatus.MarginCall && liquidation.Phase == Phase.Idle)
         {
             Complete(liquidation, Text($"account back to {changed.To}: equity {changed.EquityUsd}, MM {changed.MaintenanceMarginUsd}"));
         }
@@ -558,7 +570,7 @@ public sealed class LiquidationCoordinator : PersistentActor
 
     private void Complete(Liquidation liquidation, string reason)
     {
-        Persist(new LiquidationCompleted(liquidation.Id, reason, Now), e =>
+        Persist(new LiquidationCompleted(liquidation.Id, reason, Now, liquidation.MarketTime), e =>
         {
             Apply(e);
             Timers.Cancel(("retry", liquidation.Id));
@@ -688,7 +700,7 @@ public sealed class LiquidationCoordinator : PersistentActor
             case LiquidationCompleted e:
                 liquidation.Phase = Phase.Completed;
                 _activeByAccount.Remove(liquidation.AccountId);
-                _completedAt[liquidation.AccountId] = e.Time;
+                _completedAt[liquidation.AccountId] = e.MarketTime ?? e.Time;
                 foreach (var id in liquidation.Outstanding.Keys)
                 {
                     _orderOwner.Remove(id);
@@ -832,6 +844,17 @@ public sealed class LiquidationCoordinator : PersistentActor
         public (Position Position, decimal Price)? AdlTarget { get; set; }
 
         public int PositionCount { get; set; } = 1;
+
+        /// <summary>The newest valuation time of the account's figures seen while this liquidation ran.</summary>
+        public DateTimeOffset? MarketTime { get; private set; }
+
+        public void Saw(DateTimeOffset valuationTime)
+        {
+            if (MarketTime is not { } seen || valuationTime > seen)
+            {
+                MarketTime = valuationTime;
+            }
+        }
 
         public IssuedLiquidationOrder Order(string orderId) =>
             Events.OfType<LiquidationStepPlanned>().SelectMany(s => s.Orders).First(o => o.OrderId == orderId);

@@ -197,14 +197,36 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         MoveBtc(59_230m);
         Fill("acc-1", FirstOrder, OrderSide.Sell, 0.2m, 59_230m);
         AwaitCompleted(Liquidation);
-        var ended = Clock.GetUtcNow();
+        // The market of the account's last figures the coordinator saw; the coordinator's clock reads two months before it.
+        var endedOn = TestMarket.ValuationTime;
 
-        // The report the queue hands over again after a failover: assessed before the liquidation ended.
-        Coordinator.Tell(new AccountBreached("acc-1", MarginStatus.Liquidation, 200m, 300m, 250m, ended - TimeSpan.FromSeconds(1)), TestActor);
-        Coordinator.Tell(new AccountBreached("acc-1", MarginStatus.Liquidation, 200m, 300m, 250m, ended), TestActor);
+        // The report the queue hands over again after a failover: assessed at or before that market.
+        Coordinator.Tell(new AccountBreached("acc-1", MarginStatus.Liquidation, 200m, 300m, 250m, endedOn - TimeSpan.FromSeconds(1)), TestActor);
+        Coordinator.Tell(new AccountBreached("acc-1", MarginStatus.Liquidation, 200m, 300m, 250m, endedOn), TestActor);
         Assert.Equal(["liq-acc-1-1"], Liquidations());
 
-        Coordinator.Tell(new AccountBreached("acc-1", MarginStatus.Liquidation, 200m, 300m, 250m, ended + TimeSpan.FromSeconds(1)), TestActor);
+        Coordinator.Tell(new AccountBreached("acc-1", MarginStatus.Liquidation, 200m, 300m, 250m, endedOn + TimeSpan.FromSeconds(1)), TestActor);
+        AwaitAssert(() => Assert.Equal(["liq-acc-1-1", "liq-acc-1-2"], Liquidations()));
+    }
+
+    [Fact]
+    public void Whether_a_breach_report_is_stale_is_decided_by_the_accounts_market_times_not_the_coordinators_clock()
+    {
+        // In a cluster the coordinator runs on another node, whose clock may be ahead of the account owner's: here it
+        // reads a month after the market's valuation time (the other test above has it two months behind).
+        Clock.Advance(TestMarket.ValuationTime.AddMonths(1) - Clock.GetUtcNow());
+        OpenLong("acc-1");
+        MoveBtc(59_230m);
+        Fill("acc-1", FirstOrder, OrderSide.Sell, 0.2m, 59_230m);
+
+        AwaitCompleted(Liquidation);
+        Assert.Equal(TestMarket.ValuationTime, History(Liquidation).Steps.OfType<LiquidationCompleted>().Single().MarketTime);
+
+        // A genuine new breach at the owner's next market starts the next liquidation, though its time is behind the
+        // coordinator's clock; the old report still starts none.
+        Coordinator.Tell(new AccountBreached("acc-1", MarginStatus.Liquidation, 200m, 300m, 250m, TestMarket.ValuationTime), TestActor);
+        Assert.Equal(["liq-acc-1-1"], Liquidations());
+        Coordinator.Tell(new AccountBreached("acc-1", MarginStatus.Liquidation, 200m, 300m, 250m, TestMarket.ValuationTime + TimeSpan.FromSeconds(1)), TestActor);
         AwaitAssert(() => Assert.Equal(["liq-acc-1-1", "liq-acc-1-2"], Liquidations()));
     }
 
