@@ -477,6 +477,24 @@ public sealed class ShardConsumer : IAsyncDisposable
         return (last, run, singles);
     }
 
+    // Under the ack lock: acks what TakeDoneLocked took, the run in one frame.
+    private async Task AckTakenAsync(ulong last, int run, List<ulong>? singles)
+    {
+        if (run > 0)
+        {
+            await _channel.BasicAckAsync(last, multiple: run > 1).ConfigureAwait(false);
+            Interlocked.Add(ref _acknowledged, run);
+            Interlocked.Increment(ref _ackFrames);
+        }
+
+        foreach (var tag in singles ?? [])
+        {
+            await _channel.BasicAckAsync(tag, multiple: false).ConfigureAwait(false);
+            Interlocked.Increment(ref _acknowledged);
+            Interlocked.Increment(ref _ackFrames);
+        }
+    }
+
     private async Task SendAcksAsync(ulong last, int run, List<ulong>? singles)
     {
         await _ackLock.WaitAsync().ConfigureAwait(false);
@@ -487,19 +505,7 @@ public sealed class ShardConsumer : IAsyncDisposable
                 return; // Requeued by the broker with the channel: they come back flagged as redelivered.
             }
 
-            if (run > 0)
-            {
-                await _channel.BasicAckAsync(last, multiple: run > 1).ConfigureAwait(false);
-                Interlocked.Add(ref _acknowledged, run);
-                Interlocked.Increment(ref _ackFrames);
-            }
-
-            foreach (var tag in singles ?? [])
-            {
-                await _channel.BasicAckAsync(tag, multiple: false).ConfigureAwait(false);
-                Interlocked.Increment(ref _acknowledged);
-                Interlocked.Increment(ref _ackFrames);
-            }
+            await AckTakenAsync(last, run, singles).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationInterruptedException or IOException or ObjectDisposedException)
         {
@@ -586,19 +592,7 @@ public sealed class ShardConsumer : IAsyncDisposable
                 return;
             }
 
-            if (run > 0)
-            {
-                await _channel.BasicAckAsync(last, multiple: run > 1).ConfigureAwait(false);
-                Interlocked.Add(ref _acknowledged, run);
-                Interlocked.Increment(ref _ackFrames);
-            }
-
-            foreach (var tag in singles ?? [])
-            {
-                await _channel.BasicAckAsync(tag, multiple: false).ConfigureAwait(false);
-                Interlocked.Increment(ref _acknowledged);
-                Interlocked.Increment(ref _ackFrames);
-            }
+            await AckTakenAsync(last, run, singles).ConfigureAwait(false);
 
             if (tags.Length == 0)
             {
