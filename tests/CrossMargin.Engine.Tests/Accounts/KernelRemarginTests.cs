@@ -1,9 +1,8 @@
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
-using CrossMargin.Engine.Prices;
 using CrossMargin.Engine.Tests.Fixtures;
-using CrossMargin.Persistence.Serialization;
 using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -15,28 +14,11 @@ namespace CrossMargin.Engine.Tests.Accounts;
 /// cross) through their partition's pass, the others (portfolio mode) by themselves; both must end with what their
 /// calculator gives at the new market.
 /// </summary>
-public sealed class KernelRemarginTests(ITestOutputHelper output) : Actors.TestKit.TestKit(output)
+public sealed class KernelRemarginTests(ITestOutputHelper output) : EngineTestKit(output)
 {
-    private const string Venue = "matching-engine";
-    private readonly Dictionary<(string Account, string Source), long> _sequences = [];
-    private AccountHost _host = null!;
-    private RiskEngine _engine = null!;
-    private int _ids;
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        _host = await AccountHost.OpenAsync();
-        _engine = RiskEngine.Start(Sys, new RiskEngineSettings(TestMarket.Build(60_000m, 3_000m), [.. TestMarket.Build().AssetPrices.Keys],
-            AccountFixture.Models, _host.Services with { Registry = RiskEngine.RegisterEvents(new EventTypeRegistry()) }, 4, new PriceOptions(),
-            new LiquidationOptions(), TimeSpan.FromSeconds(10)));
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _host.DisposeAsync();
-    }
+    /// <inheritdoc />
+    protected override (MarketSnapshot Market, IReadOnlyList<string> Assets, LiquidationOptions Liquidation) Opening() =>
+        (TestMarket.Build(60_000m, 3_000m), [.. TestMarket.Build().AssetPrices.Keys], new LiquidationOptions());
 
     [Fact]
     public async Task After_marks_move_every_account_holds_the_figures_its_calculator_gives_at_the_new_market()
@@ -58,14 +40,14 @@ public sealed class KernelRemarginTests(ITestOutputHelper output) : Actors.TestK
 
         foreach (var btc in new[] { 58_700m, 61_300m, 55_000m })
         {
-            MoveBtc(btc);
-            var market = _engine.Market.Current;
+            MoveBtc(btc, TestMarket.BtcUsdt, TestMarket.BtcUsdc);
+            var market = Engine.Market.Current;
             foreach (var account in accounts)
             {
                 AwaitAssert(() =>
                 {
-                    var view = Assert.IsType<AccountView>(_engine.GetAccountAsync(account).GetAwaiter().GetResult());
-                    var explained = Assert.IsType<AccountMargin>(_engine.ExplainMarginAsync(account).GetAwaiter().GetResult());
+                    var view = Assert.IsType<AccountView>(Engine.GetAccountAsync(account).GetAwaiter().GetResult());
+                    var explained = Assert.IsType<AccountMargin>(Engine.ExplainMarginAsync(account).GetAwaiter().GetResult());
                     Assert.Equal(market.ValuationTime, explained.ValuationTime);
                     Assert.Equal((explained.EquityUsd, explained.InitialMarginUsd, explained.MaintenanceMarginUsd, explained.Status, market.ValuationTime),
                         (view.Margin!.EquityUsd, view.Margin.InitialMarginUsd, view.Margin.MaintenanceMarginUsd, view.Margin.Status, view.Margin.ValuationTime));
@@ -97,8 +79,8 @@ public sealed class KernelRemarginTests(ITestOutputHelper output) : Actors.TestK
         Sys.EventStream.Subscribe(subscriber, typeof(AccountLimitsChanged));
         Sys.EventStream.Subscribe(subscriber, typeof(AccountLimitsBatch));
 
-        MoveBtc(58_900m);
-        var market = _engine.Market.Current;
+        MoveBtc(58_900m, TestMarket.BtcUsdt, TestMarket.BtcUsdc);
+        var market = Engine.Market.Current;
         AwaitCondition(() => limits.Count >= accounts.Length, TimeSpan.FromSeconds(5));
         await Task.Delay(300);
 
@@ -107,7 +89,7 @@ public sealed class KernelRemarginTests(ITestOutputHelper output) : Actors.TestK
         foreach (var account in accounts)
         {
             var fact = Assert.Single(byAccount[account]);
-            var explained = Assert.IsType<AccountMargin>(await _engine.ExplainMarginAsync(account));
+            var explained = Assert.IsType<AccountMargin>(await Engine.ExplainMarginAsync(account));
             Assert.Equal(explained.AvailableMarginUsd, fact.AvailableUsd);
             foreach (var (asset, amount) in fact.AvailableBySettlementAsset)
             {
@@ -116,30 +98,5 @@ public sealed class KernelRemarginTests(ITestOutputHelper output) : Actors.TestK
                 Assert.Equal(divided.ToString(System.Globalization.CultureInfo.InvariantCulture), amount.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
-    }
-
-    private Task<CommandAccepted> Trade(string account, string symbol, OrderSide side, decimal quantity, decimal price) =>
-        Send(account, Venue, (id, seq) => new ApplyExecution(id, Venue, seq, "x-" + id, "o-" + id, symbol, side, quantity, price, 0m,
-            Liquidity.Taker, Sys.TimeProvider.GetUtcNow(), false));
-
-    private async Task<CommandAccepted> Send(string account, string source, Func<string, long, IAccountCommand> command)
-    {
-        var sequence = _sequences[(account, source)] = _sequences.GetValueOrDefault((account, source)) + 1;
-        var reply = await _engine.SendAsync(account, command($"{account}-{source}-{++_ids}", sequence));
-        return Assert.IsType<CommandAccepted>(reply);
-    }
-
-    private void MoveBtc(decimal btc)
-    {
-        var probe = CreateTestProbe();
-        var now = Sys.TimeProvider.GetUtcNow();
-        _engine.Prices.Tell(new UpdatePrices([new UpdateIndex("BTC", btc, now)],
-            [new UpdateMark(TestMarket.BtcUsdt, btc, null, now), new UpdateMark(TestMarket.BtcUsdc, btc, null, now)]), probe.Ref);
-        for (var i = 0; i < 3; i++)
-        {
-            Assert.IsType<PriceAccepted>(probe.ExpectMsg<object>());
-        }
-
-        AwaitAssert(() => Assert.Equal(btc, _engine.Market.Current.MarkOf(TestMarket.BtcUsdt).MarkPrice), TimeSpan.FromSeconds(5));
     }
 }

@@ -1,9 +1,8 @@
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
-using CrossMargin.Engine.Prices;
 using CrossMargin.Engine.Tests.Fixtures;
-using CrossMargin.Persistence.Serialization;
 using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -27,11 +26,10 @@ namespace CrossMargin.Engine.Tests.EndToEnd;
 /// 5,000, buys 1 BTCUSDT and sells 1 BTCUSDC at 60,000; <c>maker</c> (100,000 USDT) is the other side of every trade.
 /// The fund starts with 500 USDT. BTC then falls 60,000 -&gt; 59,400 -&gt; 59,200 -&gt; 58,000.</para>
 /// </remarks>
-public sealed class CrashEndToEndTests(ITestOutputHelper output) : Actors.TestKit.TestKit(output)
+public sealed class CrashEndToEndTests(ITestOutputHelper output) : EngineTestKit(output)
 {
     private const string Usdt = TestMarket.BtcUsdt;
     private const string Usdc = TestMarket.BtcUsdc;
-    private const string Venue = "matching-engine";
     private const string Wallet = "wallet";
 
     // Liquidation settings the engine runs with (the defaults, but for the quantity increment and patient timers).
@@ -41,33 +39,13 @@ public sealed class CrashEndToEndTests(ITestOutputHelper output) : Actors.TestKi
     private const decimal Band = 0.02m;
     private const decimal Increment = 0.1m;
 
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
-
-    private readonly Dictionary<(string Account, string Source), long> _sequences = [];
-    private AccountHost _host = null!;
-    private RiskEngine _engine = null!;
-    private int _ids;
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        _host = await AccountHost.OpenAsync();
-        var perpetuals = TestMarket.Instruments.Where(i => i.Symbol is Usdt or Usdc);
-        var liquidation = new LiquidationOptions
+    /// <inheritdoc />
+    protected override (MarketSnapshot Market, IReadOnlyList<string> Assets, LiquidationOptions Liquidation) Opening() =>
+        (TestMarket.Build(60_000m, 3_000m, TestMarket.Instruments.Where(i => i.Symbol is Usdt or Usdc)), ["BTC", "USDC", "USDT"], new LiquidationOptions
         {
             StopBufferRatio = StopBuffer, MaxStepFraction = StepFraction, FeeRate = FeeRate, SlippageBand = Band, DefaultQuantityIncrement = Increment,
             OrderTimeout = TimeSpan.FromMinutes(1), AdlCollectWindow = TimeSpan.FromMilliseconds(300),
-        };
-        _engine = RiskEngine.Start(Sys, new RiskEngineSettings(TestMarket.Build(60_000m, 3_000m, perpetuals), ["BTC", "USDC", "USDT"],
-            AccountFixture.Models, _host.Services with { Registry = RiskEngine.RegisterEvents(new EventTypeRegistry()) }, 4, new PriceOptions(), liquidation,
-            TimeSpan.FromSeconds(10)));
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _host.DisposeAsync();
-    }
+        });
 
     [Fact]
     public async Task Crash_takes_a_book_through_margin_call_liquidation_fund_cover_and_adl()
@@ -77,7 +55,7 @@ public sealed class CrashEndToEndTests(ITestOutputHelper output) : Actors.TestKi
         var venue = CreateTestProbe("venue");
         Sys.EventStream.Subscribe(venue.Ref, typeof(LiquidationOrderIssued));
         Sys.EventStream.Subscribe(venue.Ref, typeof(AutoDeleveraged));
-        Assert.IsType<InsuranceFundDeposited>(await _engine.DepositToInsuranceFundAsync(new DepositToInsuranceFund("seed", "USDT", 500m)));
+        Assert.IsType<InsuranceFundDeposited>(await Engine.DepositToInsuranceFundAsync(new DepositToInsuranceFund("seed", "USDT", 500m)));
 
         // ---- the book at 60,000 ----------------------------------------------------------------------------------
         await Open("maker", 100_000m);
@@ -103,14 +81,14 @@ public sealed class CrashEndToEndTests(ITestOutputHelper output) : Actors.TestKi
         // ---- 59,400: a margin call ---------------------------------------------------------------------------------
         // lev: equity 994 + (59,400 - 60,000) = 394; IM 1% x 59,400 - 100 = 494 (the take-profit sell, filled, would only
         // lower it, so the position alone counts); MM 0.5% x 59,400 - 50 = 247. 247 <= 394 < 494.
-        MoveBtc(59_400m);
+        MoveBtc(59_400m, Usdt, Usdc);
         var marginCall = statuses.ExpectMsg<AccountStatusChanged>(timeout: Wait);
         Assert.Equal(("lev", MarginStatus.Healthy, MarginStatus.MarginCall, 394m, 494m, 247m), Change(marginCall));
         Assert.Single((await View("lev")).OpenOrders);
 
         // ---- 59,200: liquidation, first step -------------------------------------------------------------------------
         // lev: equity 994 - 800 = 194 < MM 0.5% x 59,200 - 50 = 246 (IM 592 - 100 = 492). Stop level 1.05 x 246 = 258.30.
-        MoveBtc(59_200m);
+        MoveBtc(59_200m, Usdt, Usdc);
         Assert.Equal(("lev", MarginStatus.MarginCall, MarginStatus.Liquidation, 194m, 492m, 246m), Change(statuses.ExpectMsg<AccountStatusChanged>(timeout: Wait)));
 
         // Planner: a 25% trial leaves N = 44,400, MM 0.4% = 177.60, so it releases 246 - 177.60 = 68.40, R = 68.40 / 0.25 =
@@ -129,7 +107,7 @@ public sealed class CrashEndToEndTests(ITestOutputHelper output) : Actors.TestKi
         const decimal firstFill = 59_150m;
         await Trade("lev", Usdt, OrderSide.Sell, firstQuantity, firstFill, orderId: first.OrderId, liquidation: true);
         await Trade("maker", Usdt, OrderSide.Buy, firstQuantity, firstFill);
-        _engine.Coordinator.Tell(new LiquidationOrderReport(first.OrderId, firstQuantity, firstFill), TestActor);
+        Engine.Coordinator.Tell(new LiquidationOrderReport(first.OrderId, firstQuantity, firstFill), TestActor);
 
         // Fee: 0.5% of 0.2 x 59,200 (notional at the mark) = 59.20 USDT, below the equity cap (194).
         var firstFee = FeeRate * firstQuantity * 59_200m;
@@ -146,18 +124,18 @@ public sealed class CrashEndToEndTests(ITestOutputHelper output) : Actors.TestKi
         Assert.Equal([new Position(Usdt, 1m - firstQuantity, 60_000m)], afterFirst.Positions);
         Assert.Equal(levAfterFirst + (0.8m * (59_200m - 60_000m)), afterFirst.Margin!.EquityUsd);
         Assert.Equal(0.004m * 0.8m * 59_200m, afterFirst.Margin.MaintenanceMarginUsd);
-        Assert.Equal(500m + firstFee, (await _engine.GetInsuranceFundAsync()).Balances["USDT"]);
+        Assert.Equal(500m + firstFee, (await Engine.GetInsuranceFundAsync()).Balances["USDT"]);
 
         // ---- 58,000, with the second order out: bankrupt --------------------------------------------------------------
         // lev: 764.80 + 0.8 x (58,000 - 60,000) = -835.20; N = 46,400: IM 0.8% = 371.20, MM 0.4% = 185.60.
-        MoveBtc(58_000m);
+        MoveBtc(58_000m, Usdt, Usdc);
         Assert.Equal(("lev", MarginStatus.Liquidation, MarginStatus.Bankrupt, levAfterFirst - 1_600m, 0.008m * 46_400m, 0.004m * 46_400m),
             Change(statuses.ExpectMsg<AccountStatusChanged>(timeout: Wait)));
 
         // The crash leaves no bid: the IOC fills nothing. The book cannot close the account, so the fund covers what it can:
         // it holds 500 + 59.20 = 559.20 USDT against a deficit of 835.20, pays all of it and leaves 835.20 - 559.20 = 276
         // uncovered. lev: 764.80 + 559.20 = 1,324 USDT, equity 1,324 - 1,600 = -276.
-        _engine.Coordinator.Tell(new LiquidationOrderReport(second.OrderId, 0m, 0m), TestActor);
+        Engine.Coordinator.Tell(new LiquidationOrderReport(second.OrderId, 0m, 0m), TestActor);
         var deficit = -(levAfterFirst - 1_600m);
         var fundBeforeCover = 500m + firstFee;
         var uncovered = deficit - fundBeforeCover;
@@ -173,11 +151,11 @@ public sealed class CrashEndToEndTests(ITestOutputHelper output) : Actors.TestKi
         ], notices);
 
         // lev closes flat at 1,324 + 0.8 x (58,345 - 60,000) = 1,324 - 1,324 = 0: healthy again, and the liquidation ends.
-        AwaitAssert(() => Assert.Equal(LiquidationStatus.Completed, _engine.GetLiquidationAsync("liq-lev-1").GetAwaiter().GetResult().Status),
+        AwaitAssert(() => Assert.Equal(LiquidationStatus.Completed, Engine.GetLiquidationAsync("liq-lev-1").GetAwaiter().GetResult().Status),
             TimeSpan.FromSeconds(10));
         Assert.Equal(("lev", MarginStatus.Bankrupt, MarginStatus.Healthy, 0m, 0m, 0m), Change(statuses.ExpectMsg<AccountStatusChanged>(timeout: Wait)));
 
-        var history = await _engine.GetLiquidationAsync("liq-lev-1");
+        var history = await Engine.GetLiquidationAsync("liq-lev-1");
         Assert.Equal(
         [
             typeof(LiquidationStarted), typeof(LiquidationStepPlanned), typeof(LiquidationOrderReported), typeof(LiquidationStepPlanned),
@@ -220,7 +198,7 @@ public sealed class CrashEndToEndTests(ITestOutputHelper output) : Actors.TestKi
         Assert.Equal((5_000m, 2 * ((0.01m * 58_000m) - 100m), 2 * ((0.005m * 58_000m) - 50m), MarginStatus.Healthy), Figures(hedged.Margin!));
 
         // The fund paid out everything it had, and its history says so.
-        var fund = await _engine.GetInsuranceFundAsync();
+        var fund = await Engine.GetInsuranceFundAsync();
         Assert.Equal(0m, fund.Balances["USDT"]);
         Assert.Equal(
         [
@@ -230,7 +208,7 @@ public sealed class CrashEndToEndTests(ITestOutputHelper output) : Actors.TestKi
 
         // Only lev ever changed status: hedged, short and maker never left healthy, and only lev was liquidated.
         statuses.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
-        Assert.Equal(["liq-lev-1"], (await _engine.GetLiquidationsAsync()).Liquidations.Select(l => l.LiquidationId));
+        Assert.Equal(["liq-lev-1"], (await Engine.GetLiquidationsAsync()).Liquidations.Select(l => l.LiquidationId));
     }
 
     private static (decimal Equity, decimal Im, decimal Mm, MarginStatus Status) Figures(MarginSummary margin) =>
@@ -243,35 +221,5 @@ public sealed class CrashEndToEndTests(ITestOutputHelper output) : Actors.TestKi
     {
         await Send(account, "accounts", (id, seq) => new OpenAccount(id, "accounts", seq));
         await Send(account, Wallet, (id, seq) => new Deposit(id, Wallet, seq, "USDT", usdt));
-    }
-
-    private Task<CommandAccepted> Trade(string account, string symbol, OrderSide side, decimal quantity, decimal price, decimal fee = 0m,
-        string? orderId = null, bool liquidation = false) =>
-        Send(account, Venue, (id, seq) => new ApplyExecution(id, Venue, seq, "x-" + id, orderId ?? "o-" + id, symbol, side, quantity, price, fee,
-            Liquidity.Taker, Sys.TimeProvider.GetUtcNow(), liquidation));
-
-    private async Task<CommandAccepted> Send(string account, string source, Func<string, long, IAccountCommand> command)
-    {
-        var sequence = _sequences[(account, source)] = _sequences.GetValueOrDefault((account, source)) + 1;
-        var reply = await _engine.SendAsync(account, command($"{account}-{source}-{++_ids}", sequence));
-        return Assert.IsType<CommandAccepted>(reply);
-    }
-
-    private async Task<AccountView> View(string account) => Assert.IsType<AccountView>(await _engine.GetAccountAsync(account));
-
-    /// <summary>One tick of the feed: the BTC index and both perpetuals' marks at <paramref name="btc"/>, each accepted.</summary>
-    private void MoveBtc(decimal btc)
-    {
-        var probe = CreateTestProbe();
-        var now = Sys.TimeProvider.GetUtcNow();
-        _engine.Prices.Tell(new UpdatePrices([new UpdateIndex("BTC", btc, now)], [new UpdateMark(Usdt, btc, null, now), new UpdateMark(Usdc, btc, null, now)]),
-            probe.Ref);
-        for (var i = 0; i < 3; i++)
-        {
-            Assert.IsType<PriceAccepted>(probe.ExpectMsg<object>());
-        }
-
-        // The snapshot is published once the publisher has merged the tick.
-        AwaitAssert(() => Assert.Equal(btc, _engine.Market.Current.MarkOf(Usdt).MarkPrice), TimeSpan.FromSeconds(5));
     }
 }

@@ -1,9 +1,8 @@
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
-using CrossMargin.Engine.Prices;
 using CrossMargin.Engine.Tests.Fixtures;
-using CrossMargin.Persistence.Serialization;
 using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Margin.Standard;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
@@ -22,29 +21,13 @@ namespace CrossMargin.Engine.Tests.EndToEnd;
 /// IM 1,200 and MM 600, so equity 1,000 is a margin call (600 &lt;= 1,000 &lt; 1,200). maker, short 1 with 100,000,
 /// stays healthy under both (IM 1,200 at most).
 /// </remarks>
-public sealed class ParameterSwapTests(ITestOutputHelper output) : Actors.TestKit.TestKit(output)
+public sealed class ParameterSwapTests(ITestOutputHelper output) : EngineTestKit(output)
 {
     private const string Usdt = TestMarket.BtcUsdt;
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
-
-    private AccountHost _host = null!;
-    private RiskEngine _engine = null!;
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        _host = await AccountHost.OpenAsync();
-        var perpetuals = TestMarket.Instruments.Where(i => i.Symbol is Usdt);
-        _engine = RiskEngine.Start(Sys, new RiskEngineSettings(TestMarket.Build(60_000m, 3_000m, perpetuals), ["BTC", "USDT"],
-            AccountFixture.Models, _host.Services with { Registry = RiskEngine.RegisterEvents(new EventTypeRegistry()) }, 4, new PriceOptions(),
-            new LiquidationOptions { OrderTimeout = TimeSpan.FromMinutes(1) }, TimeSpan.FromSeconds(10)));
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _host.DisposeAsync();
-    }
+    /// <inheritdoc />
+    protected override (MarketSnapshot Market, IReadOnlyList<string> Assets, LiquidationOptions Liquidation) Opening() =>
+        (TestMarket.Build(60_000m, 3_000m, TestMarket.Instruments.Where(i => i.Symbol is Usdt)), ["BTC", "USDT"],
+            new LiquidationOptions { OrderTimeout = TimeSpan.FromMinutes(1) });
 
     [Fact]
     public async Task An_account_moves_to_margin_call_when_a_stricter_set_is_applied_and_back_when_it_is_reverted()
@@ -55,10 +38,10 @@ public sealed class ParameterSwapTests(ITestOutputHelper output) : Actors.TestKi
         await Book();
         Sys.EventStream.Subscribe(limits.Ref, typeof(AccountLimitsChanged));
 
-        var strictVersion = _engine.ApplyModels(Strict());
+        var strictVersion = Engine.ApplyModels(Strict());
         var call = statuses.ExpectMsg<AccountStatusChanged>(timeout: Wait);
         var strictView = await View("lev");
-        var strictCheck = await _engine.CheckPreTradeAsync("lev", new CheckPreTrade("q-1", Usdt, OrderSide.Buy, 0.1m, 60_000m));
+        var strictCheck = await Engine.CheckPreTradeAsync("lev", new CheckPreTrade("q-1", Usdt, OrderSide.Buy, 0.1m, 60_000m));
 
         Assert.Equal(("lev", MarginStatus.Healthy, MarginStatus.MarginCall, 1_000m, 1_200m, 600m), (call.AccountId, call.From, call.To, call.EquityUsd,
             call.InitialMarginUsd, call.MaintenanceMarginUsd));
@@ -69,13 +52,13 @@ public sealed class ParameterSwapTests(ITestOutputHelper output) : Actors.TestKi
         // Limits went out with the new available margin (1,000 - 1,200 for lev).
         limits.FishForMessage<AccountLimitsChanged>(l => l is { AccountId: "lev", AvailableUsd: -200m }, Wait);
 
-        var revertVersion = _engine.ApplyModels(AccountFixture.Models);
+        var revertVersion = Engine.ApplyModels(AccountFixture.Models);
         var back = statuses.ExpectMsg<AccountStatusChanged>(timeout: Wait);
 
         Assert.Equal(("lev", MarginStatus.MarginCall, MarginStatus.Healthy, 500m, 250m), (back.AccountId, back.From, back.To, back.InitialMarginUsd,
             back.MaintenanceMarginUsd));
-        Assert.Equal((2L, 3L, 3L), (strictVersion, revertVersion, _engine.Models.Version));
-        Assert.Same(AccountFixture.Models, _engine.Models.Current);
+        Assert.Equal((2L, 3L, 3L), (strictVersion, revertVersion, Engine.Models.Version));
+        Assert.Same(AccountFixture.Models, Engine.Models.Current);
         statuses.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
@@ -83,13 +66,13 @@ public sealed class ParameterSwapTests(ITestOutputHelper output) : Actors.TestKi
     public async Task Marks_after_a_swap_are_margined_with_the_new_set()
     {
         await Book();
-        _engine.ApplyModels(Strict());
+        Engine.ApplyModels(Strict());
         AwaitAssert(() => Assert.Equal(1_200m, View("lev").GetAwaiter().GetResult().Margin!.InitialMarginUsd), Wait);
 
         // Long 1 at 60,000 marked at 59,900: equity 900; under the strict set IM 2% and MM 1% of 59,900 = 1,198 and 599
         // (a margin call); the old brackets would give 499 and 249.5 (healthy). The re-margin pass must not keep the old set.
-        MoveBtc(59_900m);
-        var market = _engine.Market.Current;
+        MoveBtc(59_900m, Usdt);
+        var market = Engine.Market.Current;
         AwaitAssert(() =>
         {
             var margin = View("lev").GetAwaiter().GetResult().Margin!;
@@ -120,17 +103,5 @@ public sealed class ParameterSwapTests(ITestOutputHelper output) : Actors.TestKi
         Assert.Equal((1_000m, 500m, 250m, MarginStatus.Healthy), (lev.Margin!.EquityUsd, lev.Margin.InitialMarginUsd, lev.Margin.MaintenanceMarginUsd, lev.Margin.Status));
     }
 
-    private void MoveBtc(decimal btc)
-    {
-        var probe = CreateTestProbe();
-        var now = Sys.TimeProvider.GetUtcNow();
-        _engine.Prices.Tell(new UpdatePrices([new UpdateIndex("BTC", btc, now)], [new UpdateMark(Usdt, btc, null, now)]), probe.Ref);
-        Assert.IsType<PriceAccepted>(probe.ExpectMsg<object>());
-        Assert.IsType<PriceAccepted>(probe.ExpectMsg<object>());
-        AwaitAssert(() => Assert.Equal(btc, _engine.Market.Current.MarkOf(Usdt).MarkPrice), Wait);
-    }
-
-    private async Task<CommandAccepted> Send(string account, IAccountCommand command) => Assert.IsType<CommandAccepted>(await _engine.SendAsync(account, command));
-
-    private async Task<AccountView> View(string account) => Assert.IsType<AccountView>(await _engine.GetAccountAsync(account));
+    private async Task<CommandAccepted> Send(string account, IAccountCommand command) => Assert.IsType<CommandAccepted>(await Engine.SendAsync(account, command));
 }
