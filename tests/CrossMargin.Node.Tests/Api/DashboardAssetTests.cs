@@ -12,9 +12,7 @@ public sealed partial class DashboardAssetTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _node.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_node.DataDirectory, recursive: true);
+        await _node.DisposeAndDeleteDataAsync();
     }
 
     [Fact]

@@ -15,9 +15,7 @@ public sealed class MessageContractTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _node.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_node.DataDirectory, recursive: true);
+        await _node.DisposeAndDeleteDataAsync();
     }
 
     [Fact]

@@ -55,4 +55,12 @@ public sealed class NodeUnderTest : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+
+    /// <summary>Stops the node and deletes its data directory (a test that restarts on the same data uses <see cref="DisposeAsync"/>).</summary>
+    public async Task DisposeAndDeleteDataAsync()
+    {
+        await DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // pooled connections keep the journal file open
+        Directory.Delete(DataDirectory, recursive: true);
+    }
 }

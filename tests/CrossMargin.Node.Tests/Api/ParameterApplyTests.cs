@@ -28,9 +28,7 @@ public sealed class ParameterApplyTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _node.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_node.DataDirectory, recursive: true);
+        await _node.DisposeAndDeleteDataAsync();
     }
 
     [Fact]
