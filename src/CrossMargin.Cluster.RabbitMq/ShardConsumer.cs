@@ -21,6 +21,8 @@ public sealed class ShardConsumer : IAsyncDisposable
     // Small enough that the broker puts each batch of returns back in order (see AwaitReturnsAppliedAsync).
     private const int ReturnBatch = 16;
 
+    private static readonly TimeSpan ReturnPauseWithConsumer = TimeSpan.FromMilliseconds(20);
+
     private readonly RabbitMqConnection _connection;
     private readonly IChannel _channel;
     private readonly ShardDeliveryHandler _handler;
@@ -538,21 +540,19 @@ public sealed class ShardConsumer : IAsyncDisposable
             CancellationToken.None).ConfigureAwait(false);
     }
 
-    // Acks and nacks for a channel that has gone (stopped, or lost with the connection) are dropped: the broker has
-    // requeued those deliveries already, and they come back flagged as redelivered.
-    // Closing the channel would return these too, but a quorum queue returns a closed consumer's deliveries in no
-    // particular order (more than a few dozen come back shuffled), and the shard's next owner would then see an
-    // account's later message before an earlier one. Returned one by one in delivery order, they keep queue order.
     // The broker applies a channel's nacks asynchronously. When a quorum queue's client has more than a few dozen
     // commands pending it sends the returns as one batch, and a batch of more than 32 is put back in hash order, not
     // delivery order; closing the channel with deliveries still out does the same. So nacks go in small batches, each
-    // awaited, bounded, until the queue's ready count shows it back.
+    // awaited, bounded, until the queue's ready count shows it back. When another consumer is subscribed (the shard's
+    // next owner, waiting as the queue's single active consumer) it takes them as they come back and the ready count
+    // never shows them: then each batch is only given a short pause.
     private async Task<bool> AwaitReturnsAppliedAsync(uint expectedReady)
     {
-        var deadline = Stopwatch.StartNew();
-        while (_channel.IsOpen && deadline.Elapsed < _connection.Options.ChannelCloseTimeout)
+        var waited = Stopwatch.StartNew();
+        while (_channel.IsOpen && waited.Elapsed < _connection.Options.ChannelCloseTimeout)
         {
-            if (await ReadyCountAsync().ConfigureAwait(false) >= expectedReady)
+            var (ready, consumers) = await QueueStateAsync().ConfigureAwait(false);
+            if (ready >= expectedReady || (consumers > 0 && waited.Elapsed >= ReturnPauseWithConsumer))
             {
                 return true;
             }
@@ -564,12 +564,16 @@ public sealed class ShardConsumer : IAsyncDisposable
         return false;
     }
 
-    private async Task<uint> ReadyCountAsync()
+    private async Task<(uint Ready, uint Consumers)> QueueStateAsync()
     {
         var ok = await _channel.QueueDeclarePassiveAsync(QueueName).ConfigureAwait(false);
-        return ok.MessageCount;
+        return (ok.MessageCount, ok.ConsumerCount);
     }
 
+    // Acks and nacks for a channel that has gone (stopped, or lost with the connection) are dropped: the broker has
+    // requeued those deliveries already, and they come back flagged as redelivered.
+    // Closing the channel would return these too, but then in no particular order (see AwaitReturnsAppliedAsync), and
+    // the shard's next owner would see an account's later message before an earlier one.
     private async Task ReturnUnsettledInOrderAsync()
     {
         await _ackLock.WaitAsync().ConfigureAwait(false);
@@ -599,7 +603,7 @@ public sealed class ShardConsumer : IAsyncDisposable
                 return;
             }
 
-            var expectedReady = await ReadyCountAsync().ConfigureAwait(false);
+            var expectedReady = (await QueueStateAsync().ConfigureAwait(false)).Ready;
             foreach (var batch in tags.Chunk(ReturnBatch))
             {
                 foreach (var tag in batch)

@@ -233,6 +233,46 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
     }
 
     [Fact]
+    public async Task Many_unsettled_deliveries_reach_a_waiting_next_consumer_in_queue_order()
+    {
+        // The next owner may already be subscribed (the queue has a single active consumer): it becomes active at the
+        // cancel and takes the returned deliveries as they come back, so the queue's ready count never shows them.
+        const int messages = 150;
+        var options = fixture.Options(shardCount: 1, o =>
+        {
+            o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500);
+            o.Prefetch = 256;
+        });
+        await using var connection = await fixture.ConnectAsync(options);
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        for (var i = 0; i < messages; i++)
+        {
+            var id = "exec-" + i.ToString("D3", CultureInfo.InvariantCulture);
+            await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8(id), id, "execution").Within();
+        }
+
+        var held = 0;
+        var a = await ShardConsumer.StartAsync(connection, 0, async (_, ct) =>
+        {
+            Interlocked.Increment(ref held);
+            await Task.Delay(Timeout.Infinite, ct);
+        }).Within();
+        await Bounded.UntilAsync(() => Volatile.Read(ref held) == messages, "every message held by the first consumer");
+        var order = new ConcurrentQueue<string>();
+        await using var b = await ShardConsumer.StartAsync(connection, 0, (d, _) =>
+        {
+            order.Enqueue(d.MessageId!);
+            return Task.CompletedTask;
+        }).Within();
+
+        await a.StopAsync().Within();
+        await Bounded.UntilAsync(() => order.Count == messages, "every message delivered to the next consumer");
+
+        Assert.Equal(Enumerable.Range(0, messages).Select(i => "exec-" + i.ToString("D3", CultureInfo.InvariantCulture)), order);
+        await a.DisposeAsync();
+    }
+
+    [Fact]
     public async Task A_hand_off_between_consumers_loses_nothing_and_applies_nothing_twice()
     {
         const int messages = 2_000;
