@@ -235,7 +235,7 @@ public sealed class MessageLedger
         }
 
         index = ~index;
-        _sources = Inserted(_sources, index, source);
+        _sources = Inserted(_sources, index, SourceNames.Default.Share(source));
         _highest = Inserted(_highest, index, sequence);
     }
 
