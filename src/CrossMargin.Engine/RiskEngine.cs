@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using CrossMargin.Actors;
 using CrossMargin.Cluster.Sharding;
@@ -81,20 +82,25 @@ public sealed class RiskEngine
         var book = new MarginBook(settings.ShardCount);
         var accountSettings = new AccountActorSettings(settings.Persistence, settings.Models, market, ActorRefs.Nobody) { LiveModels = live, Book = book };
         var fenceOf = settings.ShardFence;
-        // One settings object for every embedded account (remade only if the coordinator reference changed since): a copy
-        // per account would be ~90 bytes each, kept as long as the account lives.
-        AccountActorSettings? shared = null;
+        // One props for every embedded account, and one per shard in a cluster (an account's writes are fenced by its
+        // shard's lease), each remade only if the coordinator reference changed since: props, a closure and settings per
+        // account would be ~250 bytes each, kept as long as the account lives. The accounts read their ids from their names.
+        Tuple<IActorRef, Props>? shared = null;
+        var perShard = new ConcurrentDictionary<int, Tuple<IActorRef, Props>>();
         var accounts = ShardRegion.Start(system, new ShardRegionSettings("account", settings.ShardCount,
-            id => AccountActor.Props(id, shared is { } same && ReferenceEquals(same.BreachReports, coordinator)
+            _ => (shared is { } same && ReferenceEquals(same.Item1, coordinator)
                 ? same
-                : shared = accountSettings with { BreachReports = coordinator }).WithMailboxCounter(EngineMetrics.AccountMailboxes))
+                : shared = Tuple.Create(coordinator, AccountActor.EntityProps(accountSettings with { BreachReports = coordinator })
+                    .WithMailboxCounter(EngineMetrics.AccountMailboxes))).Item2)
         {
-            ShardEntityProps = fenceOf is null ? null : (shard, id) => AccountActor.Props(id, accountSettings with
-            {
-                BreachReports = coordinator,
-                Persistence = settings.Persistence with { Fence = () => fenceOf(shard) },
-                Shard = shard,
-            }).WithMailboxCounter(EngineMetrics.AccountMailboxes),
+            ShardEntityProps = fenceOf is null ? null : (shard, _) => (perShard.TryGetValue(shard, out var same) && ReferenceEquals(same.Item1, coordinator)
+                ? same
+                : perShard[shard] = Tuple.Create(coordinator, AccountActor.EntityProps(accountSettings with
+                {
+                    BreachReports = coordinator,
+                    Persistence = settings.Persistence with { Fence = () => fenceOf(shard) },
+                    Shard = shard,
+                }).WithMailboxCounter(EngineMetrics.AccountMailboxes))).Item2,
         });
         var liquidation = settings.RunLiquidation ? StartLiquidationActors(system, settings, market, live, accounts, settings.Persistence, "") : null;
         if (liquidation is not null && settings.BreachReports is null)

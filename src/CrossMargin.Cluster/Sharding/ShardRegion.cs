@@ -36,6 +36,16 @@ public sealed class ShardRegion : ActorBase
         return factory.ActorOf(Props(settings), settings.TypeName);
     }
 
+    /// <summary>
+    /// The id of the entity <paramref name="entity"/>, read from its name (a shard names each entity after its id). Lets
+    /// every entity of a region share one <see cref="Props"/> instead of holding props and a closure of its own.
+    /// </summary>
+    public static string EntityIdOf(IActorRef entity)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        return EntityNames.Decode(entity.Path.Name);
+    }
+
     /// <inheritdoc />
     protected override bool Receive(object message)
     {

@@ -54,11 +54,11 @@ public sealed class AccountActor : PersistentActor
     private MarginBookEntry? _entry;
     private AccountMarginModels? _routedWith;
 
-    private AccountActor(string accountId, AccountActorSettings settings)
+    private AccountActor(string? accountId, AccountActorSettings settings)
         : base(settings.Persistence)
     {
         _settings = settings;
-        _state = new AccountState(accountId, settings.DedupeCapacity);
+        _state = new AccountState(accountId ?? ShardRegion.EntityIdOf(Self), settings.DedupeCapacity);
     }
 
     /// <inheritdoc />
@@ -72,9 +72,22 @@ public sealed class AccountActor : PersistentActor
         return ActorProps.Create(() => new AccountActor(accountId, settings));
     }
 
+    /// <summary>
+    /// The props of every account actor of a region: one instance for all of them, each actor reading its account id from
+    /// its name (<see cref="ShardRegion.EntityIdOf"/>).
+    /// </summary>
+    public static ActorProps EntityProps(AccountActorSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return ActorProps.Create(() => new AccountActor(null, settings));
+    }
+
     /// <summary>A region of accounts: type name "account", <paramref name="shardCount"/> shards, one actor per account id.</summary>
-    public static ShardRegionSettings RegionSettings(AccountActorSettings settings, int shardCount) =>
-        new("account", shardCount, accountId => Props(accountId, settings));
+    public static ShardRegionSettings RegionSettings(AccountActorSettings settings, int shardCount)
+    {
+        var props = EntityProps(settings);
+        return new("account", shardCount, _ => props);
+    }
 
     /// <inheritdoc />
     protected override void ReceiveRecover(object message)
