@@ -2,7 +2,7 @@ namespace CrossMargin.Actors.Dispatch;
 
 /// <summary>
 /// State most actors never need (receive timeout, an in-flight async handler, the failed message, messages put
-/// back at the front of the mailbox, a restart waiting for children, death watch), kept out of the cell so a
+/// back at the front of the mailbox, a restart waiting for children, death watch, the logger), kept out of the cell so a
 /// million idle actors stay small.
 /// </summary>
 internal sealed class CellExtras
@@ -24,4 +24,7 @@ internal sealed class CellExtras
 
     /// <summary>The child whose failure this actor escalated; it stays failed until this actor is resumed or restarted.</summary>
     public ActorCell? EscalatedChild;
+
+    /// <summary>The actor's logger (<see cref="IActorContext.Log"/>), made on first use.</summary>
+    public Microsoft.Extensions.Logging.ILogger? Log;
 }
