@@ -32,6 +32,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     private long _longestLockedTicks;
     private long _longestPassTicks;
     private volatile bool _stopping;
+    private int _disposed;
 
     public SqliteCheckpointer(SqliteDatabase database, SqliteConnection connection, ILogger logger)
     {
@@ -50,6 +51,9 @@ internal sealed class SqliteCheckpointer : IDisposable
 
     /// <summary>The longest unlocked pass (what a commit would have waited under SQLite's inline auto-checkpoint).</summary>
     public TimeSpan LongestPass => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestPassTicks));
+
+    /// <summary>Test hook: runs on the checkpointing thread after the bulk passes, before the write lock is taken.</summary>
+    public Action? BeforeLockedPass { get; set; }
 
     /// <summary>Forgets the longest times and the count (figures per benchmark phase).</summary>
     public void ResetStatistics()
@@ -75,6 +79,7 @@ internal sealed class SqliteCheckpointer : IDisposable
             }
 
             Pass();
+            BeforeLockedPass?.Invoke();
             long locked;
             int remaining;
             using (_database.LockWrites())
@@ -103,6 +108,11 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>Stops the thread after the pass in progress and closes the checkpointer's connection.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stopping = true;
         try
         {

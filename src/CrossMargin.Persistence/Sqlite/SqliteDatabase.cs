@@ -89,6 +89,11 @@ internal sealed class SqliteDatabase : IAsyncDisposable
             try
             {
                 await checkpointConnection.OpenAsync(cancellationToken).ConfigureAwait(false);
+
+                // A connection opens the WAL on its first read; until then a checkpoint on it finds no WAL and does nothing.
+                using var touch = checkpointConnection.CreateCommand();
+                touch.CommandText = "SELECT count(*) FROM sqlite_master";
+                await touch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
             }
             catch
             {
