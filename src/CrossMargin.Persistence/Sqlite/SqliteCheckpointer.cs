@@ -21,6 +21,8 @@ namespace CrossMargin.Persistence.Sqlite;
 internal sealed class SqliteCheckpointer : IDisposable
 {
     private const int SqliteBusy = 5;
+    private const int MaxCatchUpPasses = 4;
+    private const int SmallCatchUpFrames = 256;
 
     private readonly SqliteDatabase _database;
     private readonly SqliteConnection _connection;
@@ -64,8 +66,8 @@ internal sealed class SqliteCheckpointer : IDisposable
     }
 
     /// <summary>
-    /// One round: an unlocked pass, and when the WAL has reached the threshold, a second unlocked pass and the
-    /// short locked one that lets the next transaction restart the WAL. Returns the WAL's size in frames as the
+    /// One round: an unlocked pass, and when the WAL has reached the threshold, more unlocked passes until one
+    /// finds few new frames (at most four), then the short locked one that lets the next transaction restart the WAL. Returns the WAL's size in frames as the
     /// first pass found it. The thread calls it every interval; tests call it directly.
     /// </summary>
     public int RunOnce()
@@ -78,7 +80,20 @@ internal sealed class SqliteCheckpointer : IDisposable
                 return log;
             }
 
-            Pass();
+            // Each pass copies what the previous one left (the frames committed while it ran); the locked pass
+            // should copy only a few hundred, so commits wait for little more than its fsync.
+            var previous = log;
+            for (var extra = 0; extra < MaxCatchUpPasses; extra++)
+            {
+                var (next, _) = Pass();
+                var committedMeanwhile = next - previous;
+                previous = next;
+                if (committedMeanwhile is >= 0 and <= SmallCatchUpFrames)
+                {
+                    break;
+                }
+            }
+
             BeforeLockedPass?.Invoke();
             long locked;
             int remaining;
