@@ -31,6 +31,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _passLock = new();
     private long _checkpoints;
+    private long _deferred;
     private long _longestLockedTicks;
     private long _longestPassTicks;
     private volatile bool _stopping;
@@ -48,6 +49,9 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>Times the WAL was brought back to its start by this checkpointer.</summary>
     public long Checkpoints => Interlocked.Read(ref _checkpoints);
 
+    /// <summary>Rounds that found the WAL past the threshold but commits too fast to take the write lock briefly.</summary>
+    public long Deferred => Interlocked.Read(ref _deferred);
+
     /// <summary>The longest time a checkpoint held the write lock (what a commit could have waited).</summary>
     public TimeSpan LongestLocked => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestLockedTicks));
 
@@ -61,13 +65,14 @@ internal sealed class SqliteCheckpointer : IDisposable
     public void ResetStatistics()
     {
         Interlocked.Exchange(ref _checkpoints, 0);
+        Interlocked.Exchange(ref _deferred, 0);
         Interlocked.Exchange(ref _longestLockedTicks, 0);
         Interlocked.Exchange(ref _longestPassTicks, 0);
     }
 
     /// <summary>
     /// One round: an unlocked pass, and when the WAL has reached the threshold, more unlocked passes until one
-    /// finds few new frames (at most four), then the short locked one that lets the next transaction restart the WAL. Returns the WAL's size in frames as the
+    /// finds few new frames (at most four; if none does, the round ends there), then the short locked one that lets the next transaction restart the WAL. Returns the WAL's size in frames as the
     /// first pass found it. The thread calls it every interval; tests call it directly.
     /// </summary>
     public int RunOnce()
@@ -83,15 +88,20 @@ internal sealed class SqliteCheckpointer : IDisposable
             // Each pass copies what the previous one left (the frames committed while it ran); the locked pass
             // should copy only a few hundred, so commits wait for little more than its fsync.
             var previous = log;
-            for (var extra = 0; extra < MaxCatchUpPasses; extra++)
+            var converged = false;
+            for (var extra = 0; extra < MaxCatchUpPasses && !converged; extra++)
             {
                 var (next, _) = Pass();
-                var committedMeanwhile = next - previous;
+                converged = next - previous is >= 0 and <= SmallCatchUpFrames;
                 previous = next;
-                if (committedMeanwhile is >= 0 and <= SmallCatchUpFrames)
-                {
-                    break;
-                }
+            }
+
+            if (!converged)
+            {
+                // Commits outpace the passes (a saturated writer commits big batches): holding the lock now would stall
+                // them for a long copy. The next round tries again; past the hard limit the commits checkpoint inline.
+                Interlocked.Increment(ref _deferred);
+                return log;
             }
 
             BeforeLockedPass?.Invoke();
@@ -100,7 +110,7 @@ internal sealed class SqliteCheckpointer : IDisposable
             using (_database.LockWrites())
             {
                 locked = Stopwatch.GetTimestamp();
-                var (last, copied) = Pass();
+                var (last, copied) = Pass(locked: true);
                 remaining = last - copied;
             }
 
@@ -166,7 +176,7 @@ internal sealed class SqliteCheckpointer : IDisposable
         }
     }
 
-    private (int Log, int Copied) Pass()
+    private (int Log, int Copied) Pass(bool locked = false)
     {
         var started = Stopwatch.GetTimestamp();
         var rc = raw.sqlite3_wal_checkpoint_v2(_connection.Handle, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out var log, out var copied);
@@ -175,7 +185,11 @@ internal sealed class SqliteCheckpointer : IDisposable
             throw new SqliteException($"WAL checkpoint failed: {raw.sqlite3_errmsg(_connection.Handle).utf8_to_string()}", rc);
         }
 
-        InterlockedMax(ref _longestPassTicks, Stopwatch.GetTimestamp() - started);
+        if (!locked)
+        {
+            InterlockedMax(ref _longestPassTicks, Stopwatch.GetTimestamp() - started);
+        }
+
         return (Math.Max(log, 0), Math.Max(copied, 0));
     }
 

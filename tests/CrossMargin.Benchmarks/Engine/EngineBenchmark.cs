@@ -461,7 +461,7 @@ internal static class EngineBenchmark
 
     private static string Describe(SqliteStatistics s) =>
         $"journal: {s.Commits:N0} commits, {s.SlowCommits:N0} over {SqliteStatistics.SlowCommitThreshold.TotalMilliseconds:0} ms (COMMIT alone, an inline auto-checkpoint runs inside it), "
-        + $"the longest {s.LongestCommit.TotalMilliseconds:0.0} ms; background checkpoints {s.Checkpoints:N0}, write lock held at most {s.LongestCheckpointLock.TotalMilliseconds:0.0} ms, "
+        + $"the longest {s.LongestCommit.TotalMilliseconds:0.0} ms; background checkpoints {s.Checkpoints:N0} ({s.DeferredCheckpoints:N0} rounds deferred), write lock held at most {s.LongestCheckpointLock.TotalMilliseconds:0.0} ms, "
         + $"the longest unlocked pass {s.LongestCheckpointPass.TotalMilliseconds:0.0} ms";
 
     private static OrderSide Opposite(OrderSide side) => side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
