@@ -1,12 +1,14 @@
 using CrossMargin.Persistence.Journal;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace CrossMargin.Persistence.Sqlite;
 
 /// <summary>
 /// The database file: one long-lived write connection (SQLite serializes writers anyway, so one connection and a
 /// lock cost nothing and keep prepared statements warm) and pooled read connections (WAL lets readers run beside
-/// the writer).
+/// the writer). WAL checkpoints run on a third connection (<see cref="SqliteCheckpointer"/>) unless
+/// <see cref="SqlitePersistenceOptions.BackgroundCheckpoint"/> is off.
 /// </summary>
 internal sealed class SqliteDatabase : IAsyncDisposable
 {
@@ -33,7 +35,10 @@ internal sealed class SqliteDatabase : IAsyncDisposable
 
     public JournalSignal Signal { get; } = new();
 
-    public static async Task<SqliteDatabase> OpenAsync(SqlitePersistenceOptions options, TimeProvider timeProvider, CancellationToken cancellationToken)
+    /// <summary>The background checkpointer; null when commits checkpoint inline.</summary>
+    public SqliteCheckpointer? Checkpointer { get; private set; }
+
+    public static async Task<SqliteDatabase> OpenAsync(SqlitePersistenceOptions options, TimeProvider timeProvider, ILogger logger, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref s_initialized, 1) == 0)
         {
@@ -57,11 +62,14 @@ internal sealed class SqliteDatabase : IAsyncDisposable
             await writeConnection.OpenAsync(cancellationToken).ConfigureAwait(false);
             using (var pragma = writeConnection.CreateCommand())
             {
-                // Checkpointing every 10,000 pages (not SQLite's 1,000) keeps checkpoints out of most group commits.
+                // An auto-checkpoint runs inside the commit that crosses the threshold, and that group commit (and every
+                // append queued behind it) waits for the page writes and the database fsync: tens of ms. With the
+                // background checkpointer the writer's own auto-checkpoint is only the backstop at the hard limit.
+                var autoCheckpoint = options.BackgroundCheckpoint ? options.WalHardLimitPages : options.CheckpointPages;
                 pragma.CommandText =
                     $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; " +
                     $"PRAGMA synchronous = {(options.SynchronousFull ? "FULL" : "NORMAL")}; PRAGMA cache_size = -{options.CacheSizeMebibytes * 1024L}; " +
-                    "PRAGMA wal_autocheckpoint = 10000;";
+                    $"PRAGMA wal_autocheckpoint = {autoCheckpoint};";
                 await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -73,7 +81,31 @@ internal sealed class SqliteDatabase : IAsyncDisposable
             throw;
         }
 
-        return new SqliteDatabase(path, options, timeProvider, writeConnection, builder.ToString());
+        var database = new SqliteDatabase(path, options, timeProvider, writeConnection, builder.ToString());
+        if (options.BackgroundCheckpoint)
+        {
+            // Its own unpooled connection: a pooled one could be handed to a reader while the thread uses it.
+            var checkpointConnection = new SqliteConnection(new SqliteConnectionStringBuilder(builder.ToString()) { Pooling = false }.ToString());
+            try
+            {
+                await checkpointConnection.OpenAsync(cancellationToken).ConfigureAwait(false);
+
+                // A connection opens the WAL on its first read; until then a checkpoint on it finds no WAL and does nothing.
+                using var touch = checkpointConnection.CreateCommand();
+                touch.CommandText = "SELECT count(*) FROM sqlite_master";
+                await touch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await checkpointConnection.DisposeAsync().ConfigureAwait(false);
+                await writeConnection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            database.Checkpointer = new SqliteCheckpointer(database, checkpointConnection, logger);
+        }
+
+        return database;
     }
 
     public async Task<SqliteConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
@@ -97,11 +129,20 @@ internal sealed class SqliteDatabase : IAsyncDisposable
         return new Releaser(_writeLock);
     }
 
+    /// <summary>Takes the write lock on a thread that may block (the checkpointer's).</summary>
+    public IDisposable LockWrites()
+    {
+        _writeLock.Wait();
+        return new Releaser(_writeLock);
+    }
+
     public ValueTask DisposeAsync() => DisposeAsync(null);
 
     /// <summary>Closes the write connection once no write runs, after <paramref name="beforeClose"/> (which finalizes statements).</summary>
     public async ValueTask DisposeAsync(Action? beforeClose)
     {
+        // First, as its last pass may need the write lock.
+        Checkpointer?.Dispose();
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {

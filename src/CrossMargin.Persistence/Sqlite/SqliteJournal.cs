@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using CrossMargin.Persistence.Journal;
 using Microsoft.Data.Sqlite;
@@ -21,6 +22,9 @@ internal sealed class SqliteJournal : IJournal, IDisposable
 
     private readonly SqliteDatabase _database;
     private WriteStatements? _statements;
+    private long _commits;
+    private long _slowCommits;
+    private long _longestCommitTicks;
 
     public SqliteJournal(SqliteDatabase database)
     {
@@ -74,6 +78,19 @@ internal sealed class SqliteJournal : IJournal, IDisposable
 
         _database.Signal.Pulse();
         return results;
+    }
+
+    public long Commits => Interlocked.Read(ref _commits);
+
+    public long SlowCommits => Interlocked.Read(ref _slowCommits);
+
+    public TimeSpan LongestCommit => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestCommitTicks));
+
+    public void ResetStatistics()
+    {
+        Interlocked.Exchange(ref _commits, 0);
+        Interlocked.Exchange(ref _slowCommits, 0);
+        Interlocked.Exchange(ref _longestCommitTicks, 0);
     }
 
     /// <summary>Finalizes the prepared statements; call with writes locked, before the connection closes.</summary>
@@ -234,7 +251,16 @@ internal sealed class SqliteJournal : IJournal, IDisposable
         s.WriteOrdering.Bind(1, ordering);
         s.WriteOrdering.Step();
         BeforeCommit?.Invoke();
+        var started = Stopwatch.GetTimestamp();
         transaction.Commit();
+        var ticks = Stopwatch.GetTimestamp() - started;
+        Interlocked.Increment(ref _commits);
+        if (Stopwatch.GetElapsedTime(0, ticks) > SqliteStatistics.SlowCommitThreshold)
+        {
+            Interlocked.Increment(ref _slowCommits);
+        }
+
+        SqliteCheckpointer.InterlockedMax(ref _longestCommitTicks, ticks);
     }
 
     private static long Insert(WriteStatements s, AtomicWrite write, long ordering, long timestamp)

@@ -1,6 +1,8 @@
 using CrossMargin.Persistence.Journal;
 using CrossMargin.Persistence.Parameters;
 using CrossMargin.Persistence.Snapshots;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CrossMargin.Persistence.Sqlite;
 
@@ -33,6 +35,21 @@ public sealed class SqlitePersistence : IAsyncDisposable
     /// <summary>Full path of the database file.</summary>
     public string DatabasePath => _database.Path;
 
+    /// <summary>Commit and checkpoint figures since opening or the last <see cref="ResetStatistics"/>.</summary>
+    public SqliteStatistics Statistics => new(
+        _journal.Commits, _journal.SlowCommits, _journal.LongestCommit,
+        _database.Checkpointer?.Checkpoints ?? 0, _database.Checkpointer?.Deferred ?? 0, _database.Checkpointer?.LongestLocked ?? TimeSpan.Zero, _database.Checkpointer?.LongestPass ?? TimeSpan.Zero);
+
+    /// <summary>Starts <see cref="Statistics"/> afresh (counts to zero, longest times forgotten).</summary>
+    public void ResetStatistics()
+    {
+        _journal.ResetStatistics();
+        _database.Checkpointer?.ResetStatistics();
+    }
+
+    /// <summary>Test hook: the background checkpointer (null when checkpoints run inline).</summary>
+    internal SqliteCheckpointer? Checkpointer => _database.Checkpointer;
+
     /// <summary>Test hook: runs inside each journal write transaction just before COMMIT.</summary>
     internal Action? BeforeCommit
     {
@@ -42,11 +59,17 @@ public sealed class SqlitePersistence : IAsyncDisposable
 
     /// <summary>Opens (creating when missing) the database and brings its schema up to date.</summary>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid.</exception>
-    public static async Task<SqlitePersistence> OpenAsync(SqlitePersistenceOptions options, TimeProvider timeProvider, CancellationToken cancellationToken = default)
+    public static Task<SqlitePersistence> OpenAsync(SqlitePersistenceOptions options, TimeProvider timeProvider, CancellationToken cancellationToken = default) =>
+        OpenAsync(options, timeProvider, null, cancellationToken);
+
+    /// <summary>Opens (creating when missing) the database and brings its schema up to date; the background checkpointer logs to <paramref name="logger"/>.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid.</exception>
+    public static async Task<SqlitePersistence> OpenAsync(SqlitePersistenceOptions options, TimeProvider timeProvider, ILogger<SqlitePersistence>? logger,
+        CancellationToken cancellationToken = default)
     {
         OptionsGuard.ThrowIfInvalid(new SqlitePersistenceOptionsValidator(), options);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        var database = await SqliteDatabase.OpenAsync(options, timeProvider, cancellationToken).ConfigureAwait(false);
+        var database = await SqliteDatabase.OpenAsync(options, timeProvider, (ILogger?)logger ?? NullLogger.Instance, cancellationToken).ConfigureAwait(false);
         return new SqlitePersistence(database);
     }
 

@@ -24,6 +24,30 @@ public sealed class SqlitePersistenceOptions
     /// <summary>How long a statement waits for another process's write lock before failing. Default 5 s.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// True (the default): WAL checkpoints run on a background thread with their own connection, so a group commit
+    /// never waits for a checkpoint's page writes and fsync (measured: 50 ms stalls at 20,000 executions/s with the
+    /// checkpoint inline). False: SQLite's auto-checkpoint at <see cref="CheckpointPages"/> runs inside the commit.
+    /// </summary>
+    public bool BackgroundCheckpoint { get; set; } = true;
+
+    /// <summary>
+    /// WAL size, in pages (frames), at which the WAL is checkpointed back to its start. Default 4,000 (16 MiB at
+    /// SQLite's 4 KiB pages). In the background this costs commits one short pause (the frames committed during the
+    /// bulk copy, and one fsync); inline it is the auto-checkpoint threshold.
+    /// </summary>
+    public int CheckpointPages { get; set; } = 4000;
+
+    /// <summary>
+    /// With <see cref="BackgroundCheckpoint"/>: the WAL size, in pages, at which commits checkpoint inline again
+    /// (SQLite's auto-checkpoint), so the WAL stays bounded when the checkpointer falls behind or a long read pins
+    /// it. Must exceed <see cref="CheckpointPages"/>. Default 40,000 (160 MiB).
+    /// </summary>
+    public int WalHardLimitPages { get; set; } = 40_000;
+
+    /// <summary>How often the background checkpointer copies the WAL into the database. Default 100 ms.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>How often a live tagged stream looks for events written by another process. Default 1 s.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -35,6 +35,21 @@ public sealed class SqlitePersistenceOptionsValidator : IValidateOptions<SqliteP
             errors.Add($"{nameof(SqlitePersistenceOptions.PollInterval)} must be at least 10 ms (was {options.PollInterval}).");
         }
 
+        if (options.CheckpointPages is < 100 or > 1_000_000)
+        {
+            errors.Add($"{nameof(SqlitePersistenceOptions.CheckpointPages)} must be between 100 and 1,000,000 (was {options.CheckpointPages}).");
+        }
+
+        if (options.BackgroundCheckpoint && options.WalHardLimitPages <= options.CheckpointPages)
+        {
+            errors.Add($"{nameof(SqlitePersistenceOptions.WalHardLimitPages)} ({options.WalHardLimitPages}) must exceed {nameof(SqlitePersistenceOptions.CheckpointPages)} ({options.CheckpointPages}).");
+        }
+
+        if (options.CheckpointInterval < TimeSpan.FromMilliseconds(1) || options.CheckpointInterval > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{nameof(SqlitePersistenceOptions.CheckpointInterval)} must be between 1 ms and 1 min (was {options.CheckpointInterval}).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

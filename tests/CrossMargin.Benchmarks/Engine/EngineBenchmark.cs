@@ -3,6 +3,7 @@ using System.Globalization;
 using CrossMargin.Actors;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Prices;
+using CrossMargin.Persistence.Sqlite;
 using CrossMargin.Risk.Portfolios;
 
 namespace CrossMargin.Benchmarks.Engine;
@@ -33,13 +34,13 @@ internal static class EngineBenchmark
         var config = EngineRig.FindConfig(options.ConfigDirectory);
         Print($"settings: {options}");
         Print($"engine: RiskEngine.Start as the node composes it (config {config}: venue/market.json, risk/standard.json, risk/deribit-pm.json), "
-            + $"SQLite journal in a temporary directory (WAL, synchronous=FULL) through one BatchingJournalWriter (default JournalOptions), {EngineRig.ShardCount} shards, "
+            + $"SQLite journal in a temporary directory (WAL, synchronous=FULL, {options.Checkpoint} checkpoints) through one BatchingJournalWriter (default JournalOptions), {EngineRig.ShardCount} shards, "
             + "default actor system; accounts in standard cross margin holding BTC-PERP long, BTC-26MAR27 short, BTC-25DEC26-60000-C long, USDT and USDC");
         var results = new List<string>();
 
         if (options.Runs('a') || options.Runs('b') || options.Runs('d'))
         {
-            await using var rig = await EngineRig.StartAsync(config);
+            await using var rig = await EngineRig.StartAsync(config, options.Checkpoint == "background");
             var ids = Enumerable.Range(0, options.Accounts).Select(i => $"acc-{i:D7}").ToArray();
             var opened = Stopwatch.GetTimestamp();
             await rig.OpenLiveAsync(ids, Math.Min(options.Window, ids.Length));
@@ -109,6 +110,7 @@ internal static class EngineBenchmark
         var cpu = process.TotalProcessorTime;
         var gcs = GC.CollectionCount(0);
         var allocated = GC.GetTotalAllocatedBytes();
+        rig.ResetStoreStatistics();
         var started = Stopwatch.GetTimestamp();
         var (accepted, other) = await RunExecutionsAsync(rig, ids, sequences, options.Executions, options.Window);
         allocated = GC.GetTotalAllocatedBytes() - allocated;
@@ -117,6 +119,7 @@ internal static class EngineBenchmark
         var rate = accepted / seconds;
         Print($"   {accepted:N0} accepted ({other:N0} other replies) in {seconds:0.00} s: {rate:N0} executions/s; process CPU {(process.TotalProcessorTime - cpu).TotalSeconds:0.00} s "
             + $"({(process.TotalProcessorTime - cpu).TotalMicroseconds / Math.Max(1, accepted):0.0} us per execution), gen0 GCs {GC.CollectionCount(0) - gcs}, {allocated / Math.Max(1, accepted):N0} bytes allocated per execution (the whole process: engine, journal, the workers' Asks); load average now {LoadAverage()}");
+        Print($"   {Describe(rig.StoreStatistics)}");
         return ($"a. sustained executions: {rate:N0}/s vs >= {GoalThroughput:N0}/s: {Verdict(rate >= GoalThroughput)}", rate);
     }
 
@@ -201,6 +204,8 @@ internal static class EngineBenchmark
         })
         { IsBackground = true, Name = "pacer", Priority = ThreadPriority.AboveNormal };
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var (gcPaused, gen0, gen1, gen2) = (GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        rig.ResetStoreStatistics();
         var began = Stopwatch.GetTimestamp();
         pacer.Start();
         await Task.Run(() => finished.Wait(TimeSpan.FromSeconds(options.Seconds + WarmupSeconds + 60)));
@@ -237,6 +242,9 @@ internal static class EngineBenchmark
         var achieved = (total - skip) / (lastSend / (double)frequency);
         Print($"   offered {options.Rate:N0}/s, sent at {achieved:N0}/s; {total - skip:N0} measured, {rejected:N0} rejected, {timedOut:N0} timed out (Ask timeout 10 s, excluded from the percentiles), {unanswered:N0} unanswered; wall {wall:0.0} s, "
             + $"process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.0} s; load average now {LoadAverage()}");
+        Print($"   {Describe(rig.StoreStatistics)}");
+        Print($"   GCs (warm-up included): gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}, "
+            + $"{(GC.GetTotalPauseDuration() - gcPaused).TotalMilliseconds:0.0} ms paused in all, the last GC's pause {GC.GetGCMemoryInfo(GCKind.Any).PauseDurations[0].TotalMilliseconds:0.0} ms");
         Print($"   send -> acknowledged: {fromSend.Describe()}");
         Print($"   scheduled -> acknowledged: {fromSchedule.Describe()}");
         var p99 = fromSend.Microseconds(0.99) / 1_000;
@@ -450,6 +458,11 @@ internal static class EngineBenchmark
             $"e. account state with a full id window ({capacity:N0} ids): {full:N0} B (+ the live overhead above) vs <= {GoalBytesPerAccount:N0} B: {Verdict(live + full <= GoalBytesPerAccount)}",
         ];
     }
+
+    private static string Describe(SqliteStatistics s) =>
+        $"journal: {s.Commits:N0} commits, {s.SlowCommits:N0} over {SqliteStatistics.SlowCommitThreshold.TotalMilliseconds:0} ms (COMMIT alone, an inline auto-checkpoint runs inside it), "
+        + $"the longest {s.LongestCommit.TotalMilliseconds:0.0} ms; background checkpoints {s.Checkpoints:N0} ({s.DeferredCheckpoints:N0} rounds deferred), write lock held at most {s.LongestCheckpointLock.TotalMilliseconds:0.0} ms, "
+        + $"the longest unlocked pass {s.LongestCheckpointPass.TotalMilliseconds:0.0} ms";
 
     private static OrderSide Opposite(OrderSide side) => side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
 

@@ -52,11 +52,17 @@ internal sealed class EngineRig : IAsyncDisposable
 
     public IJournal Journal => _store.Journal;
 
-    public static async Task<EngineRig> StartAsync(string configDirectory)
+    /// <summary>Commit and checkpoint figures of the SQLite store since it opened or the last <see cref="ResetStoreStatistics"/>.</summary>
+    public SqliteStatistics StoreStatistics => _store.Statistics;
+
+    public void ResetStoreStatistics() => _store.ResetStatistics();
+
+    public static async Task<EngineRig> StartAsync(string configDirectory, bool backgroundCheckpoint = true)
     {
         var (market, assets, models) = LoadVenue(configDirectory);
         var directory = Directory.CreateTempSubdirectory("cm-bench-engine-");
-        var store = await SqlitePersistence.OpenAsync(new SqlitePersistenceOptions { DataDirectory = directory.FullName }, TimeProvider.System);
+        var store = await SqlitePersistence.OpenAsync(
+            new SqlitePersistenceOptions { DataDirectory = directory.FullName, BackgroundCheckpoint = backgroundCheckpoint }, TimeProvider.System);
         var writer = new BatchingJournalWriter(store.Journal, new JournalOptions(), TimeProvider.System);
         var registry = RiskEngine.RegisterEvents(new EventTypeRegistry());
         var services = new PersistenceServices(store.Journal, writer, store.SnapshotStore, registry, "bench-node", new PersistenceOptions());

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using SQLitePCL;
+
+namespace CrossMargin.Persistence.Sqlite;
+
+/// <summary>
+/// Checkpoints the WAL on its own connection and thread, so that no group commit waits for a checkpoint's page
+/// writes and database fsync. A PASSIVE checkpoint on another connection runs beside the writer; what it cannot
+/// do is bring the WAL back to its start, because that happens only when a write transaction begins with every
+/// frame already copied, and the writer always commits new frames while a pass runs. So once the WAL holds
+/// <see cref="SqlitePersistenceOptions.CheckpointPages"/> frames, a pass copies the bulk unlocked and a last short
+/// pass runs holding the write lock: it copies only the frames committed meanwhile, and the next transaction
+/// restarts the WAL. Commits then wait for that short pass (a few frames and one fsync), not for the bulk.
+/// </summary>
+/// <remarks>
+/// The writer keeps SQLite's own auto-checkpoint at <see cref="SqlitePersistenceOptions.WalHardLimitPages"/>: if this
+/// thread falls behind or a long reader pins the WAL, commits checkpoint inline again and the WAL stays bounded.
+/// </remarks>
+internal sealed class SqliteCheckpointer : IDisposable
+{
+    private const int SqliteBusy = 5;
+    private const int MaxCatchUpPasses = 4;
+    private const int SmallCatchUpFrames = 256;
+
+    private readonly SqliteDatabase _database;
+    private readonly SqliteConnection _connection;
+    private readonly ILogger _logger;
+    private readonly Thread _thread;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Lock _passLock = new();
+    private long _checkpoints;
+    private long _deferred;
+    private long _longestLockedTicks;
+    private long _longestPassTicks;
+    private volatile bool _stopping;
+    private int _disposed;
+
+    public SqliteCheckpointer(SqliteDatabase database, SqliteConnection connection, ILogger logger)
+    {
+        _database = database;
+        _connection = connection;
+        _logger = logger;
+        _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-checkpointer" };
+        _thread.Start();
+    }
+
+    /// <summary>Times the WAL was brought back to its start by this checkpointer.</summary>
+    public long Checkpoints => Interlocked.Read(ref _checkpoints);
+
+    /// <summary>Rounds that found the WAL past the threshold but commits too fast to take the write lock briefly.</summary>
+    public long Deferred => Interlocked.Read(ref _deferred);
+
+    /// <summary>The longest time a checkpoint held the write lock (what a commit could have waited).</summary>
+    public TimeSpan LongestLocked => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestLockedTicks));
+
+    /// <summary>The longest unlocked pass (what a commit would have waited under SQLite's inline auto-checkpoint).</summary>
+    public TimeSpan LongestPass => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestPassTicks));
+
+    /// <summary>Test hook: runs on the checkpointing thread after the bulk passes, before the write lock is taken.</summary>
+    public Action? BeforeLockedPass { get; set; }
+
+    /// <summary>Forgets the longest times and the count (figures per benchmark phase).</summary>
+    public void ResetStatistics()
+    {
+        Interlocked.Exchange(ref _checkpoints, 0);
+        Interlocked.Exchange(ref _deferred, 0);
+        Interlocked.Exchange(ref _longestLockedTicks, 0);
+        Interlocked.Exchange(ref _longestPassTicks, 0);
+    }
+
+    /// <summary>
+    /// One round: an unlocked pass, and when the WAL has reached the threshold, more unlocked passes until one
+    /// finds few new frames (at most four; if none does, the round ends there), then the short locked one that lets the next transaction restart the WAL. Returns the WAL's size in frames as the
+    /// first pass found it. The thread calls it every interval; tests call it directly.
+    /// </summary>
+    public int RunOnce()
+    {
+        lock (_passLock)
+        {
+            var (log, _) = Pass();
+            if (log < _database.Options.CheckpointPages)
+            {
+                return log;
+            }
+
+            // Each pass copies what the previous one left (the frames committed while it ran); the locked pass
+            // should copy only a few hundred, so commits wait for little more than its fsync.
+            var previous = log;
+            var converged = false;
+            for (var extra = 0; extra < MaxCatchUpPasses && !converged; extra++)
+            {
+                var (next, _) = Pass();
+                converged = next - previous is >= 0 and <= SmallCatchUpFrames;
+                previous = next;
+            }
+
+            if (!converged)
+            {
+                // Commits outpace the passes (a saturated writer commits big batches): holding the lock now would stall
+                // them for a long copy. The next round tries again; past the hard limit the commits checkpoint inline.
+                Interlocked.Increment(ref _deferred);
+                return log;
+            }
+
+            BeforeLockedPass?.Invoke();
+            long locked;
+            int remaining;
+            using (_database.LockWrites())
+            {
+                locked = Stopwatch.GetTimestamp();
+                var (last, copied) = Pass(locked: true);
+                remaining = last - copied;
+            }
+
+            var lockedTicks = Stopwatch.GetTimestamp() - locked;
+            InterlockedMax(ref _longestLockedTicks, lockedTicks);
+            if (remaining == 0)
+            {
+                Interlocked.Increment(ref _checkpoints);
+            }
+            else
+            {
+                // A reader's snapshot still needs frames past what could be copied: the WAL cannot restart yet.
+                _logger.LogDebug("WAL checkpoint left {Remaining} frames for a reader; the WAL restarts on a later round", remaining);
+            }
+
+            return log;
+        }
+    }
+
+    /// <summary>Stops the thread after the pass in progress and closes the checkpointer's connection.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _stopping = true;
+        try
+        {
+            _wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+
+        _thread.Join();
+        _connection.Dispose();
+        _wake.Dispose();
+    }
+
+    private void Run()
+    {
+        var interval = _database.Options.CheckpointInterval;
+        while (!_stopping)
+        {
+            _wake.Wait(interval);
+            if (_stopping)
+            {
+                return;
+            }
+
+            try
+            {
+                RunOnce();
+            }
+            catch (Exception e) when (e is SqliteException or InvalidOperationException or ObjectDisposedException)
+            {
+                // The writer's hard-limit auto-checkpoint still bounds the WAL; the next round tries again.
+                _logger.LogWarning(e, "Background WAL checkpoint failed; retrying in {Interval}", interval);
+            }
+        }
+    }
+
+    private (int Log, int Copied) Pass(bool locked = false)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var rc = raw.sqlite3_wal_checkpoint_v2(_connection.Handle, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out var log, out var copied);
+        if (rc != raw.SQLITE_OK && rc != SqliteBusy)
+        {
+            throw new SqliteException($"WAL checkpoint failed: {raw.sqlite3_errmsg(_connection.Handle).utf8_to_string()}", rc);
+        }
+
+        if (!locked)
+        {
+            InterlockedMax(ref _longestPassTicks, Stopwatch.GetTimestamp() - started);
+        }
+
+        return (Math.Max(log, 0), Math.Max(copied, 0));
+    }
+
+    internal static void InterlockedMax(ref long location, long value)
+    {
+        var current = Interlocked.Read(ref location);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref location, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace CrossMargin.Persistence.Sqlite;
+
+/// <summary>
+/// How the SQLite store's commits and checkpoints have gone since it opened (or since
+/// <see cref="SqlitePersistence.ResetStatistics"/>): the figures that show whether commits wait for checkpoints.
+/// </summary>
+/// <param name="Commits">Journal write transactions committed.</param>
+/// <param name="SlowCommits">Of those, the ones whose COMMIT took longer than <see cref="SlowCommitThreshold"/>.</param>
+/// <param name="LongestCommit">The longest COMMIT (an inline auto-checkpoint runs inside it).</param>
+/// <param name="Checkpoints">Times the background checkpointer brought the WAL back to its start.</param>
+/// <param name="DeferredCheckpoints">Rounds past the threshold that did not take the write lock because commits kept adding many frames per pass.</param>
+/// <param name="LongestCheckpointLock">The longest time a background checkpoint held the write lock (commits waited at most this).</param>
+/// <param name="LongestCheckpointPass">The longest background checkpoint pass (copy and fsync), which commits did not wait for.</param>
+public sealed record SqliteStatistics(
+    long Commits, long SlowCommits, TimeSpan LongestCommit, long Checkpoints, long DeferredCheckpoints, TimeSpan LongestCheckpointLock, TimeSpan LongestCheckpointPass)
+{
+    /// <summary>A COMMIT longer than this counts in <see cref="SlowCommits"/>: 10 ms.</summary>
+    public static readonly TimeSpan SlowCommitThreshold = TimeSpan.FromMilliseconds(10);
+}

@@ -1,0 +1,164 @@
+using CrossMargin.Persistence.Journal;
+using CrossMargin.Persistence.Sqlite;
+using CrossMargin.Persistence.Tests.Infrastructure;
+
+namespace CrossMargin.Persistence.Tests.Journal;
+
+/// <summary>
+/// The background WAL checkpointer: commits leave checkpoints to it, it brings the WAL back to its start, the hard
+/// limit bounds the WAL when it does not run, commits go on while it copies, and nothing committed is lost around it.
+/// The WAL file's length is its high-water mark (SQLite reuses the file from its start after a checkpoint), so a
+/// length that stops growing while writes go on shows the WAL restarting.
+/// </summary>
+public sealed class SqliteCheckpointerTests : IAsyncLifetime
+{
+    private const int PageBytes = 4096;
+    private const int EventsPerWrite = 16;
+    private static readonly SerializedPayload Kilobyte = new("kb", 1, new byte[1024]);
+
+    private readonly SqliteBackend _backend = new();
+    private readonly SqliteBackend _image = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        _backend.DeleteFiles();
+        _image.DeleteFiles();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Commits_below_the_hard_limit_do_not_checkpoint()
+    {
+        // The thread never wakes within the test (1 min interval): only the commits could checkpoint.
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
+        await WriteMegabytesAsync(store, "a", 8);
+
+        // Inline, SQLite's auto-checkpoint would have restarted the WAL at 1,000 pages (4 MiB) at most.
+        Assert.True(WalBytes() > 8L * 1024 * 1024, $"the WAL holds {WalBytes():N0} bytes after 8 MiB of events: a commit checkpointed");
+    }
+
+    [Fact]
+    public async Task The_checkpointer_brings_the_WAL_back_to_its_start()
+    {
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
+        var checkpointer = store.Checkpointer!;
+        await WriteMegabytesAsync(store, "a", 2);
+        var framesFound = checkpointer.RunOnce();
+        var highWater = WalBytes();
+
+        // Ten times as much again, a checkpoint round after each MiB: the WAL restarts each time instead of growing.
+        for (var i = 0; i < 10; i++)
+        {
+            await WriteMegabytesAsync(store, $"b{i}", 1);
+            checkpointer.RunOnce();
+        }
+
+        Assert.True(framesFound * PageBytes >= 2L * 1024 * 1024, $"the first round found {framesFound} frames after 2 MiB");
+        Assert.Equal(11, checkpointer.Checkpoints);
+        Assert.True(WalBytes() <= highWater + (1024L * 1024), $"the WAL grew from {highWater:N0} to {WalBytes():N0} bytes over 10 MiB of checkpointed writes");
+    }
+
+    [Fact]
+    public async Task The_hard_limit_bounds_the_WAL_when_the_checkpointer_does_not_run()
+    {
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 500);
+        await WriteMegabytesAsync(store, "a", 12);
+
+        // 500 pages (2 MiB) plus the commit that crossed it; far below the 12 MiB written.
+        Assert.True(WalBytes() < 4L * 1024 * 1024, $"the WAL holds {WalBytes():N0} bytes with a 500-page hard limit");
+        Assert.Equal(0, store.Checkpointer!.Checkpoints);
+    }
+
+    [Fact]
+    public async Task Commits_go_on_while_a_checkpoint_round_copies()
+    {
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
+        var checkpointer = store.Checkpointer!;
+        await WriteMegabytesAsync(store, "a", 2);
+        var during = Events.NewPersistenceId("during");
+
+        // On the checkpointing thread, mid-round: if a round blocked commits, this write could not complete and the round would hang.
+        checkpointer.BeforeLockedPass = () => store.Journal.WriteMessagesAsync([Events.Write(during, 1, 3)]).Within().GetAwaiter().GetResult();
+        var round = Task.Run(checkpointer.RunOnce);
+        await round.Within();
+
+        Assert.Equal(3, await store.Journal.ReadHighestSequenceNrAsync(during).Within());
+        Assert.Equal(1, checkpointer.Checkpoints);
+    }
+
+    [Fact]
+    public async Task Files_copied_mid_checkpoint_recover_every_committed_event()
+    {
+        var tag = Events.NewTag();
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
+        var checkpointer = store.Checkpointer!;
+        var ids = await WriteMegabytesAsync(store, "a", 2, tag);
+
+        // After the bulk copy into the database file, before the WAL may restart: what a crash at that instant leaves.
+        checkpointer.BeforeLockedPass = () =>
+        {
+            File.Copy(_backend.DatabasePath, _image.DatabasePath);
+            File.Copy(_backend.DatabasePath + "-wal", _image.DatabasePath + "-wal");
+        };
+        checkpointer.RunOnce();
+        checkpointer.BeforeLockedPass = null;
+        ids.AddRange(await WriteMegabytesAsync(store, "b", 1, tag));
+        checkpointer.RunOnce();
+
+        await using (var recovered = await SqlitePersistence.OpenAsync(_image.Options, TimeProvider.System).Within())
+        {
+            var tagged = await recovered.Journal.EventsByTag(tag).CollectAsync();
+            Assert.Equal(ids.Count(id => id.StartsWith('a')) * EventsPerWrite, tagged.Count);
+        }
+
+        await store.DisposeAsync();
+        await using var reopened = await SqlitePersistence.OpenAsync(_backend.Options, TimeProvider.System).Within();
+        var all = await reopened.Journal.EventsByTag(tag).CollectAsync();
+        Assert.Equal(ids.Count * EventsPerWrite, all.Count);
+        Assert.Equal(Enumerable.Range(0, all.Count).Select(i => all[0].Offset + i), all.Select(e => e.Offset));
+    }
+
+    [Fact]
+    public void The_hard_limit_must_exceed_the_checkpoint_threshold()
+    {
+        var options = new SqlitePersistenceOptions { DataDirectory = _backend.DataDirectory, CheckpointPages = 4000, WalHardLimitPages = 4000 };
+
+        var result = new SqlitePersistenceOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("WalHardLimitPages (4000) must exceed CheckpointPages (4000)", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    private Task<SqlitePersistence> OpenAsync(int checkpointPages, int hardLimitPages)
+    {
+        var options = _backend.Options;
+        options.CheckpointPages = checkpointPages;
+        options.WalHardLimitPages = hardLimitPages;
+        options.CheckpointInterval = TimeSpan.FromMinutes(1);
+        return SqlitePersistence.OpenAsync(options, TimeProvider.System).Within();
+    }
+
+    /// <summary>Writes about <paramref name="megabytes"/> MiB of 1 KiB events, 64 writes of 16 events per transaction; returns the persistence ids written.</summary>
+    private static async Task<List<string>> WriteMegabytesAsync(SqlitePersistence store, string prefix, int megabytes, string? tag = null)
+    {
+        var ids = new List<string>();
+        string[] tags = tag is null ? [] : [tag];
+        for (var batch = 0; batch < megabytes; batch++)
+        {
+            var writes = Enumerable.Range(0, 64).Select(_ =>
+            {
+                var id = $"{prefix}-{Guid.NewGuid():N}";
+                ids.Add(id);
+                return new AtomicWrite(id, 1, "w", Enumerable.Range(0, EventsPerWrite).Select(_ => new EventData(Kilobyte, tags)).ToArray());
+            }).ToArray();
+            var results = await store.Journal.WriteMessagesAsync(writes).Within();
+            Assert.All(results, Assert.Null);
+        }
+
+        return ids;
+    }
+
+    private long WalBytes() => new FileInfo(_backend.DatabasePath + "-wal").Length;
+}
