@@ -68,6 +68,9 @@ public sealed class ClusterRuntime : IAsyncDisposable
     /// <summary>Facts the outbound bridge published (confirmed) so far; 0 before the node has started.</summary>
     public long OutboundPublished => _outbound?.Published ?? 0;
 
+    /// <summary>Broker messages the outbound bridge published (confirmed) so far: limits go many accounts to a message.</summary>
+    public long OutboundMessages => _outbound?.MessagesPublished ?? 0;
+
     /// <summary>This node's cluster settings.</summary>
     public ClusterNodeOptions Options { get; private set; } = null!;
 
@@ -97,7 +100,13 @@ public sealed class ClusterRuntime : IAsyncDisposable
         }
 
         var log = loggerFactory.CreateLogger<ClusterRuntime>();
-        var store = await PostgresPersistence.OpenAsync(new PostgresPersistenceOptions { ConnectionString = mode.PostgresConnectionString }, time,
+        var store = await PostgresPersistence.OpenAsync(new PostgresPersistenceOptions
+        {
+            ConnectionString = mode.PostgresConnectionString,
+
+            // Nothing in a node reads tagged events live, so the per-append NOTIFY would be work nobody uses.
+            NotifyOnAppend = false,
+        }, time,
             loggerFactory.CreateLogger<PostgresPersistence>(), cancellationToken).ConfigureAwait(false);
         var coordination = NpgsqlDataSource.Create(mode.PostgresConnectionString);
         var writer = new BatchingJournalWriter(store.Journal, journal, time);

@@ -32,6 +32,7 @@ namespace CrossMargin.Node.Clustering;
 [JsonSerializable(typeof(LiquidationOrderIssued))]
 [JsonSerializable(typeof(CancelAllIssued))]
 [JsonSerializable(typeof(AccountLimitsChanged))]
+[JsonSerializable(typeof(AccountLimitsChangedBatch))]
 [JsonSerializable(typeof(AccountStatusChanged))]
 [JsonSerializable(typeof(AutoDeleveraged))]
 public sealed partial class ClusterWireJsonContext : JsonSerializerContext;

@@ -12,10 +12,11 @@ namespace CrossMargin.Node.Clustering;
 /// <summary>
 /// Publishes the engine's facts for the venue to the outbound exchanges, with publisher confirms, in the order they
 /// happened on this node: <see cref="LiquidationOrderIssued"/> to <c>{prefix}.liquidation-orders</c>,
-/// <see cref="AccountLimitsChanged"/> to <c>{prefix}.account-limits</c> (one message per account: an
-/// <see cref="AccountLimitsBatch"/> of a re-margin pass is taken apart into its accounts' facts), <see cref="AccountStatusChanged"/> to
+/// <see cref="AccountLimitsChanged"/> (and each account of an <see cref="AccountLimitsBatch"/> of a re-margin pass) to
+/// <c>{prefix}.account-limits</c> as <see cref="AccountLimitsChangedBatch"/> messages, <see cref="AccountStatusChanged"/> to
 /// <c>{prefix}.margin-calls</c>, <see cref="AutoDeleveraged"/> to <c>{prefix}.adl</c> (cancel-alls go from the
-/// <see cref="AccountRelay"/>). Routing key = account id, JSON body, AMQP type = the message's name. Each fact is
+/// <see cref="AccountRelay"/>). Routing key = account id (<see cref="LimitsRoutingKey"/> for limits messages), JSON
+/// body, AMQP type = the message's name. Each fact is
 /// published by the node where it happens (an account's owner, the singleton's holder), so once. Not mandatory: an
 /// exchange nobody has bound a queue to yet drops it, as a topic without subscribers does.
 /// </summary>
@@ -23,7 +24,10 @@ namespace CrossMargin.Node.Clustering;
 /// <para>Facts go out in batches whose confirms are awaited together (one broker round trip per batch rather than per
 /// fact), up to <see cref="BatchSize"/> of each kind per batch.</para>
 /// <para>Account limits are coalesced: only an account's newest limits matter to the venue, so a newer change replaces one
-/// still waiting, and the limits backlog is bounded by the number of accounts. Liquidation orders, status changes and
+/// still waiting, and the limits backlog is bounded by the number of accounts. The limits a batch takes go out as one
+/// message, not one per account: at a few executions per account per second a change rarely finds its account's
+/// previous one still waiting, so per-account messages cost the broker a publish and a confirm for almost every
+/// execution. Liquidation orders, status changes and
 /// ADL notices are never coalesced and keep their order: a batch takes them first-in first-out and ends before a second
 /// fact for the same exchange and account, so two facts the venue reads from one queue about one account are never in
 /// flight at once.</para>
@@ -43,6 +47,7 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private bool _completed;
     private long _published;
+    private long _messages;
     private long _dropped;
     private long _coalesced;
 
@@ -60,6 +65,9 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
     public static IReadOnlyList<Type> Facts { get; } =
         [typeof(LiquidationOrderIssued), typeof(AccountLimitsChanged), typeof(AccountLimitsBatch), typeof(AccountStatusChanged), typeof(AutoDeleveraged)];
 
+    /// <summary>The routing key of <see cref="AccountLimitsChangedBatch"/> messages (they hold many accounts).</summary>
+    public const string LimitsRoutingKey = "limits";
+
     /// <summary>The most facts of each kind (ordered, coalesced limits) one batch publishes before awaiting their confirms.</summary>
     public static int BatchSize => 256;
 
@@ -69,8 +77,11 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
     /// <inheritdoc />
     public string Name => Path.Name;
 
-    /// <summary>Messages published (and confirmed) so far.</summary>
+    /// <summary>Facts published (and confirmed) so far; each account of a limits message counts once.</summary>
     public long Published => Interlocked.Read(ref _published);
+
+    /// <summary>Broker messages published (and confirmed) so far: a limits message holds many accounts' facts.</summary>
+    public long MessagesPublished => Interlocked.Read(ref _messages);
 
     /// <summary>Limit changes replaced by a newer one of the same account before they were published.</summary>
     public long Coalesced => Interlocked.Read(ref _coalesced);
@@ -144,7 +155,8 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
 
     /// <summary>
     /// The exchange, routing key, message id, AMQP type and body <paramref name="fact"/> is published with; null for a
-    /// message that is not one of <see cref="Facts"/>.
+    /// message that is not one of <see cref="Facts"/> or an <see cref="AccountLimitsChangedBatch"/> (account limits are
+    /// only ever published in one of those).
     /// </summary>
     public static (string Exchange, string RoutingKey, string MessageId, string Type, byte[] Body)? WireFormOf(object fact, TopologyNames names)
     {
@@ -153,7 +165,8 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
         return fact switch
         {
             LiquidationOrderIssued o => (names.LiquidationOrders, o.AccountId, o.OrderId, nameof(LiquidationOrderIssued), JsonSerializer.SerializeToUtf8Bytes(o, json.LiquidationOrderIssued)),
-            AccountLimitsChanged l => (names.AccountLimits, l.AccountId, Guid.NewGuid().ToString("N"), nameof(AccountLimitsChanged), JsonSerializer.SerializeToUtf8Bytes(l, json.AccountLimitsChanged)),
+            AccountLimitsChangedBatch l => (names.AccountLimits, LimitsRoutingKey, Guid.NewGuid().ToString("N"), nameof(AccountLimitsChangedBatch),
+                JsonSerializer.SerializeToUtf8Bytes(l, json.AccountLimitsChangedBatch)),
             AccountStatusChanged s => (names.MarginCalls, s.AccountId, Id($"status:{s.AccountId}:{s.ValuationTime.UtcTicks}:{s.To}"), nameof(AccountStatusChanged),
                 JsonSerializer.SerializeToUtf8Bytes(s, json.AccountStatusChanged)),
             AutoDeleveraged a => (names.Adl, a.AccountId, Id($"{a.LiquidationId}:adl:{a.AccountId}:{a.Symbol}:{a.Side}:{a.Quantity}:{a.Price}"), nameof(AutoDeleveraged),
@@ -275,32 +288,48 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
 
     private async Task PublishAsync(List<object> batch)
     {
-        var publishes = new List<(Task Confirmed, string Type, string Id, string Key)>(batch.Count);
+        var publishes = new List<(Task Confirmed, string Type, string Id, string Key, int Facts)>(batch.Count);
+        List<AccountLimitsChanged>? limits = null;
         foreach (var fact in batch)
         {
-            if (WireFormOf(fact, _names) is not var (exchange, key, id, type, body))
+            if (fact is AccountLimitsChanged changed)
             {
+                (limits ??= new List<AccountLimitsChanged>(batch.Count)).Add(changed);
                 continue;
             }
 
-            publishes.Add((_publisher.PublishAsync(exchange, key, body, id, type, new PublishOptions { Mandatory = false }, _stop.Token), type, id, key));
+            Publish(fact, 1);
         }
 
-        foreach (var (confirmed, type, id, key) in publishes)
+        if (limits is not null)
+        {
+            Publish(new AccountLimitsChangedBatch(limits), limits.Count);
+        }
+
+        foreach (var (confirmed, type, id, key, facts) in publishes)
         {
             try
             {
                 await confirmed.ConfigureAwait(false);
-                Interlocked.Increment(ref _published);
+                Interlocked.Add(ref _published, facts);
+                Interlocked.Increment(ref _messages);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
-                Interlocked.Increment(ref _dropped);
+                Interlocked.Add(ref _dropped, facts);
             }
             catch (Exception e) when (e is PublishFailedException or ObjectDisposedException)
             {
-                Interlocked.Increment(ref _dropped);
-                _log.LogError(e, "{Type} {MessageId} for {AccountId} not confirmed by the broker; dropped", type, id, key);
+                Interlocked.Add(ref _dropped, facts);
+                _log.LogError(e, "{Type} {MessageId} ({Facts} facts, routing key {Key}) not confirmed by the broker; dropped", type, id, facts, key);
+            }
+        }
+
+        void Publish(object message, int facts)
+        {
+            if (WireFormOf(message, _names) is var (exchange, key, id, type, body))
+            {
+                publishes.Add((_publisher.PublishAsync(exchange, key, body, id, type, new PublishOptions { Mandatory = false }, _stop.Token), type, id, key, facts));
             }
         }
     }

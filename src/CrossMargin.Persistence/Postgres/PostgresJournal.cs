@@ -7,7 +7,8 @@ namespace CrossMargin.Persistence.Postgres;
 /// <summary>
 /// The PostgreSQL journal. A batch is one transaction, one statement and one round trip: it takes a range of orderings from the
 /// event_ordering row (whose row lock, held to commit, makes orderings commit in order: see the migration) and
-/// inserts all events and tag rows from arrays (unnest), then NOTIFYs live readers on commit. If a sequence
+/// inserts all events and tag rows from arrays (unnest), then (unless <see cref="PostgresPersistenceOptions.NotifyOnAppend"/>
+/// is off) NOTIFYs live readers on commit. If a sequence
 /// number is taken, the whole batch rolls back and its writes are retried one transaction each, so only the
 /// conflicting persistence id is rejected.
 /// </summary>
@@ -322,11 +323,14 @@ internal sealed class PostgresJournal : IJournal
                         new NpgsqlParameter<long[]> { TypedValue = tagIndexes },
                     },
                 },
-
-                // Delivered only if and when the transaction commits, so a woken reader always finds the events.
-                new NpgsqlBatchCommand("SELECT pg_notify($1, '')") { Parameters = { new NpgsqlParameter<string> { TypedValue = _options.NotificationChannel } } },
             },
         };
+        if (_options.NotifyOnAppend)
+        {
+            // Delivered only if and when the transaction commits, so a woken reader always finds the events.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_notify($1, '')") { Parameters = { new NpgsqlParameter<string> { TypedValue = _options.NotificationChannel } } });
+        }
+
         for (var c = 0; c < (first?.Count ?? 0); c++)
         {
             batch.BatchCommands.Insert(c, first![c]);
@@ -379,15 +383,11 @@ internal sealed class PostgresJournal : IJournal
     private async Task WriteFencedInOneRoundTripAsync(NpgsqlConnection connection, IReadOnlyList<AtomicWrite> writes, DateTimeOffset timestamp, CancellationToken cancellationToken)
     {
         var fences = writes.Where(w => w.Fence is not null).Select(w => w.Fence!).Distinct().ToArray();
-        var names = fences.Select(f => f.LeaseName).Distinct(StringComparer.Ordinal).ToArray();
-        var lockLeases = new NpgsqlBatchCommand("SELECT name FROM lease WHERE name = ANY($1) FOR SHARE")
-        {
-            Parameters = { new NpgsqlParameter<string[]> { TypedValue = names } },
-        };
+        // One statement locks the lease rows FOR SHARE (in the sub-select) and checks the fences against the locked rows.
         var check = new NpgsqlBatchCommand("""
             SELECT 1 / (CASE WHEN EXISTS (
                 SELECT 1 FROM unnest($1::text[], $2::text[], $3::bigint[]) AS f(name, owner, epoch)
-                LEFT JOIN lease l ON l.name = f.name
+                LEFT JOIN (SELECT name, owner, epoch, expires_at FROM lease WHERE name = ANY($1) FOR SHARE) l ON l.name = f.name
                 WHERE l.name IS NULL OR l.owner IS DISTINCT FROM f.owner OR l.epoch <> f.epoch OR l.expires_at <= clock_timestamp())
             THEN 0 ELSE 1 END)
             """)
@@ -399,7 +399,7 @@ internal sealed class PostgresJournal : IJournal
                 new NpgsqlParameter<long[]> { TypedValue = fences.Select(f => f.Epoch).ToArray() },
             },
         };
-        await InsertAsync(connection, null, writes, 0, writes.Count, timestamp, cancellationToken, [lockLeases, check]).ConfigureAwait(false);
+        await InsertAsync(connection, null, writes, 0, writes.Count, timestamp, cancellationToken, [check]).ConfigureAwait(false);
     }
 
     private async Task WriteFencedOnceAsync(

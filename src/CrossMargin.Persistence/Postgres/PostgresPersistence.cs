@@ -9,12 +9,16 @@ namespace CrossMargin.Persistence.Postgres;
 
 /// <summary>
 /// The cluster store: journal and snapshot store in PostgreSQL. Opening applies the schema migrations (under an
-/// advisory lock, so nodes starting together do not race).
+/// advisory lock, so nodes starting together do not race). Statements are auto-prepared (Npgsql <c>Max Auto Prepare</c>
+/// 32 unless the connection string sets it).
 /// </summary>
 public sealed class PostgresPersistence : IAsyncDisposable
 {
     // Arbitrary, fixed: the key every node locks while migrating this database.
     private const long MigrationLockKey = 0x434D_4A4E_4C00;
+
+    // How many distinct statements each pooled connection keeps prepared when the connection string does not say.
+    private const int AutoPreparedStatements = 32;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresNotificationListener _listener;
@@ -53,7 +57,15 @@ public sealed class PostgresPersistence : IAsyncDisposable
     {
         OptionsGuard.ThrowIfInvalid(new PostgresPersistenceOptionsValidator(), options);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        var dataSource = NpgsqlDataSource.Create(options.ConnectionString);
+        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            // The journal sends the same few statements for every batch: prepared once per connection, the server stops
+            // parsing and planning them each time (the append's CTE over unnest is most of its planning cost).
+            builder.ConnectionStringBuilder.MaxAutoPrepare = AutoPreparedStatements;
+        }
+
+        var dataSource = builder.Build();
         try
         {
             await MigrateAsync(dataSource, timeProvider, cancellationToken).ConfigureAwait(false);

@@ -2,15 +2,19 @@ using System.Globalization;
 
 namespace CrossMargin.Benchmarks.ClusterBench;
 
-/// <summary>Arguments of <c>cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--config DIR]</c>.</summary>
+/// <summary>Arguments of <c>cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--config DIR]</c>.</summary>
 /// <param name="Nodes">Cluster nodes, in this process (default 3).</param>
 /// <param name="Shards">Shards, one queue each (default 16).</param>
 /// <param name="Accounts">Accounts opened before the measurement (default 300).</param>
 /// <param name="Executions">Executions published for the throughput figure (default 30,000).</param>
 /// <param name="Window">Unconfirmed publishes in flight, for the executions and the raw baseline alike (default 512).</param>
-/// <param name="WarmUp">Executions published and awaited, untimed, before the measured ones (default 5,000, as the raw probe's warm-up).</param>
+/// <param name="WarmUp">Executions published and awaited, untimed, before the measured ones, at least (default 5,000, as the raw probe's warm-up).</param>
+/// <param name="WarmUpMax">
+/// The most warm-up executions: after <paramref name="WarmUp"/>, rounds of 5,000 more run until one spends under 2% of its
+/// time compiling (the JIT tiering the path up), or this many have run (default 60,000; equal to WarmUp: no extra rounds).
+/// </param>
 /// <param name="Config">The config directory (default: found above the working directory).</param>
-internal sealed record ClusterBenchOptions(int Nodes = 3, int Shards = 16, int Accounts = 300, int Executions = 30_000, int Window = 512, int WarmUp = 5_000, string? Config = null)
+internal sealed record ClusterBenchOptions(int Nodes = 3, int Shards = 16, int Accounts = 300, int Executions = 30_000, int Window = 512, int WarmUp = 5_000, int WarmUpMax = 60_000, string? Config = null)
 {
     /// <summary>Parses the arguments after "cluster"; throws <see cref="ArgumentException"/> on anything else.</summary>
     public static ClusterBenchOptions Parse(ReadOnlySpan<string> args)
@@ -32,9 +36,10 @@ internal sealed record ClusterBenchOptions(int Nodes = 3, int Shards = 16, int A
                 "--executions" => options with { Executions = Positive(args[i], text) },
                 "--window" => options with { Window = Positive(args[i], text) },
                 "--warmup" => options with { WarmUp = int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var warmUp) && warmUp >= 0 ? warmUp : throw new ArgumentException("--warmup needs a non-negative integer.", nameof(args)) },
+                "--warmup-max" => options with { WarmUpMax = int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var most) && most >= 0 ? most : throw new ArgumentException("--warmup-max needs a non-negative integer.", nameof(args)) },
                 "--config" => options with { Config = text },
                 _ => throw new ArgumentException(
-                    $"Unknown option {args[i]}; use cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--config DIR].", nameof(args)),
+                    $"Unknown option {args[i]}; use cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--config DIR].", nameof(args)),
             };
         }
 

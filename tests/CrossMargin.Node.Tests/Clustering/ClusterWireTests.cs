@@ -108,7 +108,8 @@ public sealed class ClusterWireTests
         var status = new AccountStatusChanged("acc-7", MarginStatus.Healthy, MarginStatus.MarginCall, 500m, 600m, 250m, Time);
         var adl = new AutoDeleveraged("liq-b-1", "acc-7", "BTC-PERP", OrderSide.Buy, 0.5m, 58_000m);
 
-        Assert.Equal(("cm.account-limits", "acc-7", "AccountLimitsChanged"), Route(limits));
+        Assert.Equal(("cm.account-limits", "limits", "AccountLimitsChangedBatch"), Route(new AccountLimitsChangedBatch([limits])));
+        Assert.Null(OutboundBridge.WireFormOf(limits, Names));
         Assert.Equal(("cm.margin-calls", "acc-7", "AccountStatusChanged"), Route(status));
         Assert.Equal(("cm.adl", "acc-7", "AutoDeleveraged"), Route(adl));
         Assert.Equal(OutboundBridge.WireFormOf(status, Names)!.Value.MessageId, OutboundBridge.WireFormOf(status, Names)!.Value.MessageId);
@@ -116,8 +117,9 @@ public sealed class ClusterWireTests
         Assert.Null(OutboundBridge.WireFormOf(new AccountBreached("acc-7", MarginStatus.Liquidation, 1m, 2m, 3m, Time), Names));
         using var statusBody = JsonDocument.Parse(OutboundBridge.WireFormOf(status, Names)!.Value.Body);
         Assert.Equal(("healthy", "marginCall"), (statusBody.RootElement.GetProperty("from").GetString(), statusBody.RootElement.GetProperty("to").GetString()));
-        using var read = JsonDocument.Parse(OutboundBridge.WireFormOf(limits, Names)!.Value.Body);
-        Assert.Equal(410.58211642m, read.RootElement.GetProperty("availableBySettlementAsset").GetProperty("USDT").GetDecimal());
+        Assert.Equal(
+            """{"limits":[{"accountId":"acc-7","availableUsd":410.5,"availableBySettlementAsset":{"USDT":410.58211642}}]}""",
+            System.Text.Encoding.UTF8.GetString(OutboundBridge.WireFormOf(new AccountLimitsChangedBatch([limits]), Names)!.Value.Body));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace CrossMargin.Node.Tests.Clustering;
 
 /// <summary>
 /// The outbound bridge against a real broker: batches confirmed together, account limits coalesced to each account's
-/// newest, ordered facts never coalesced nor reordered, and a bounded stop.
+/// newest and published many accounts to a message, ordered facts never coalesced nor reordered, and a bounded stop.
 /// </summary>
 [Collection(UsesClusterServers.Name)]
 public sealed class OutboundBridgeTests(ClusterServers servers)
@@ -36,7 +36,8 @@ public sealed class OutboundBridgeTests(ClusterServers servers)
 
         await bridge.DisposeAsync();
 
-        var received = await venue.DrainAsync();
+        var messages = await venue.DrainAsync();
+        var received = LimitsIn(messages);
         Assert.True(peak <= accounts.Length, $"backlog peaked at {peak}");
         Assert.Equal(0, bridge.Dropped);
         Assert.Equal(5_000, bridge.Published + bridge.Coalesced);
@@ -50,7 +51,7 @@ public sealed class OutboundBridgeTests(ClusterServers servers)
     }
 
     [Fact]
-    public async Task A_re_margin_passs_limits_batch_reaches_the_venue_as_one_limits_message_per_account_as_if_each_had_published_alone()
+    public async Task A_re_margin_passs_limits_batch_reaches_the_venue_as_one_message_with_an_entry_per_account_as_if_each_had_changed_alone()
     {
         await using var cluster = await TestCluster.CreateAsync(servers);
         await using var venue = await VenueAsync(cluster, connection => connection.Names.AccountLimits);
@@ -62,7 +63,9 @@ public sealed class OutboundBridgeTests(ClusterServers servers)
         bridge.Tell(batch, null);
         await bridge.DisposeAsync();
 
-        var received = await venue.DrainAsync();
+        var messages = await venue.DrainAsync();
+        var received = LimitsIn(messages);
+        Assert.Single(messages);
         Assert.Equal(3, received.Count);
         foreach (var (message, alone) in received.Zip(batch.Changes()))
         {
@@ -128,6 +131,54 @@ public sealed class OutboundBridgeTests(ClusterServers servers)
         Assert.Equal(500, bridge.Dropped);
         await publisher.DisposeAsync();
     }
+
+    [Fact]
+    public async Task A_venue_applying_the_limits_messages_in_order_ends_with_every_accounts_newest_limits()
+    {
+        await using var cluster = await TestCluster.CreateAsync(servers);
+        await using var venue = await VenueAsync(cluster, connection => connection.Names.AccountLimits);
+        var bridge = new OutboundBridge(venue.Publisher, venue.Names, NullLogger.Instance);
+        var random = new Random(6);
+        var newest = new Dictionary<string, decimal>(StringComparer.Ordinal);
+
+        // Changes of many accounts interleaved, told from a re-margin pass's batches and one by one, faster than the
+        // bridge publishes (so messages hold many accounts, and some accounts change while their limits wait).
+        for (var i = 0; i < 3_000; i++)
+        {
+            if (i % 500 == 0)
+            {
+                var ids = Enumerable.Range(0, 300).Select(a => $"acc-{a}").ToArray();
+                var amounts = ids.Select(_ => (decimal)random.Next(-1_000, 1_000)).ToArray();
+                bridge.Tell(new AccountLimitsBatch(ids, amounts, ["USDT"], amounts), null);
+                for (var a = 0; a < ids.Length; a++)
+                {
+                    newest[ids[a]] = amounts[a];
+                }
+            }
+
+            var account = $"acc-{random.Next(400)}";
+            var amount = (decimal)random.Next(-1_000, 1_000) + (i / 10_000m);
+            bridge.Tell(new AccountLimitsChanged(account, amount, new Dictionary<string, decimal> { ["USDT"] = amount }), null);
+            newest[account] = amount;
+        }
+
+        await bridge.DisposeAsync();
+
+        var venueBook = new Dictionary<string, decimal>(StringComparer.Ordinal);
+        var messages = await venue.DrainAsync();
+        foreach (var limits in LimitsIn(messages))
+        {
+            venueBook[limits.GetProperty("accountId").GetString()!] = limits.GetProperty("availableUsd").GetDecimal();
+        }
+
+        Assert.Equal(0, bridge.Dropped);
+        Assert.Equal(newest.OrderBy(kv => kv.Key, StringComparer.Ordinal), venueBook.OrderBy(kv => kv.Key, StringComparer.Ordinal));
+        Assert.All(messages, m => Assert.True(m.GetProperty("limits").GetArrayLength() <= OutboundBridge.BatchSize));
+    }
+
+    // The accounts' limits of AccountLimitsChangedBatch messages, in order.
+    private static List<JsonElement> LimitsIn(List<JsonElement> messages) =>
+        messages.SelectMany(m => m.GetProperty("limits").EnumerateArray()).ToList();
 
     private static async Task<Venue> VenueAsync(TestCluster cluster, Func<RabbitMqConnection, string> exchange)
     {
