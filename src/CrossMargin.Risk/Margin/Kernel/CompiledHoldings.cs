@@ -12,8 +12,10 @@ public sealed class CompiledHoldings
 {
     internal CompiledHoldings(
         CollateralBalance[] balances, int[] balanceAssets, Position[] positions, int[] positionInstruments, int[]? orderOnlyInstruments,
-        decimal[]? buys, decimal[]? sells)
+        decimal[]? buys, decimal[]? sells, FastBalance[] fastBalances, FastLine[] fastLines)
     {
+        FastBalances = fastBalances;
+        FastLines = fastLines;
         Balances = balances;
         BalanceAssets = balanceAssets;
         Positions = positions;
@@ -43,4 +45,10 @@ public sealed class CompiledHoldings
 
     /// <summary>Sell order quantity per position, then per order-only instrument; null without open orders.</summary>
     internal decimal[]? Sells { get; }
+
+    /// <summary>The balances in doubles, in the same order.</summary>
+    internal FastBalance[] FastBalances { get; }
+
+    /// <summary>The lines (positions, then order-only instruments) in doubles, in the same order.</summary>
+    internal FastLine[] FastLines { get; }
 }
