@@ -16,7 +16,8 @@ namespace CrossMargin.Risk.Margin.Kernel;
 /// it, and its cents follow in integers (ties at a cent, the usual case of round prices and quantities, included);</item>
 /// <item>otherwise the double must be further than its error from every cent edge, so that the floor (equity) or
 /// ceiling (requirements) of every value within the error is the same cent;</item>
-/// <item>else, and for a zero result (whose decimal sign the path does not follow), it declines.</item>
+/// <item>else it declines; also for a result that is zero itself (the sign of a decimal zero depends on how it was
+/// made), while a value certainly below or above zero that rounds to zero cents gets the sign the decimal path gives it.</item>
 /// </list>
 /// The status follows from the exact cents, so it is exact too. A branch on a compared value (a bracket cap) declines
 /// when the value is within its error of the edge; the branches on signs are on values that are exact in double.
@@ -240,7 +241,7 @@ internal static class DoubleFigures
         }
 
         var errorUnits = (TermUnits + (4.0 * terms)) * Unit;
-        if (!TryCents(equity, (errorUnits * equityMagnitude) + DecimalSlack, equityScale, largest, up: false, out var equityCents))
+        if (!TryCents(equity, (errorUnits * equityMagnitude) + DecimalSlack, equityScale, largest, up: false, out var equityUsd))
         {
             return false;
         }
@@ -251,28 +252,25 @@ internal static class DoubleFigures
             // The calculator's requirement of nothing: zero, rounded as it rounds it (to the same digits).
             (initialUsd, maintenanceUsd) = (zeroRequirement, zeroRequirement);
         }
-        else if (TryCents(initial, (errorUnits * initialMagnitude) + DecimalSlack, initialScale, largest, up: true, out var initialCents)
-            && TryCents(maintenance, (errorUnits * maintenanceMagnitude) + DecimalSlack, maintenanceScale, largest, up: true, out var maintenanceCents))
-        {
-            (initialUsd, maintenanceUsd) = (FromCents(initialCents), FromCents(maintenanceCents));
-        }
-        else
+        else if (!TryCents(initial, (errorUnits * initialMagnitude) + DecimalSlack, initialScale, largest, up: true, out initialUsd)
+            || !TryCents(maintenance, (errorUnits * maintenanceMagnitude) + DecimalSlack, maintenanceScale, largest, up: true, out maintenanceUsd))
         {
             return false;
         }
 
-        var equityUsd = FromCents(equityCents);
         figures = new KernelFigures(equityUsd, initialUsd, maintenanceUsd, AccountMargin.StatusOf(equityUsd, initialUsd, maintenanceUsd));
         return true;
     }
 
     /// <summary>
-    /// The cents of <paramref name="value"/> (known within <paramref name="error"/>), rounded down (or up), when they are
-    /// certain and not zero; see the class remarks.
+    /// The cents of <paramref name="value"/> (known within <paramref name="error"/>), rounded down (or up), as the
+    /// decimal path states them, when they are certain; see the class remarks.
     /// </summary>
-    internal static bool TryCents(double value, double error, int scale, double largest, bool up, out long cents)
+    internal static bool TryCents(double value, double error, int scale, double largest, bool up, out decimal usd)
     {
-        cents = 0;
+        usd = default;
+        long cents;
+        var decided = false;
         if (scale <= MaxExactScale)
         {
             var power = Powers[scale];
@@ -292,26 +290,52 @@ internal static class DoubleFigures
                     cents = up ? (remainder > 0 ? quotient + 1 : quotient) : (remainder < 0 ? quotient - 1 : quotient);
                 }
 
-                return cents != 0;
+                decided = true;
+            }
+            else
+            {
+                cents = 0;
             }
         }
-
-        var hundredths = value * 100;
-        if (!(Math.Abs(hundredths) < MaxCents))
+        else
         {
-            return false;
+            cents = 0;
         }
 
-        var reach = (error * 100) + (Math.Abs(hundredths) * Unit * 2);
-        var rounded = up ? Math.Ceiling(hundredths) : Math.Floor(hundredths);
-        var beyond = up ? rounded - 1 : rounded + 1;
-        if (Math.Abs(hundredths - rounded) <= reach || Math.Abs(beyond - hundredths) <= reach)
+        if (!decided)
         {
-            return false;
+            var hundredths = value * 100;
+            if (!(Math.Abs(hundredths) < MaxCents))
+            {
+                return false;
+            }
+
+            var reach = (error * 100) + (Math.Abs(hundredths) * Unit * 2);
+            var rounded = up ? Math.Ceiling(hundredths) : Math.Floor(hundredths);
+            var beyond = up ? rounded - 1 : rounded + 1;
+            if (Math.Abs(hundredths - rounded) <= reach || Math.Abs(beyond - hundredths) <= reach)
+            {
+                return false;
+            }
+
+            cents = (long)rounded;
         }
 
-        cents = (long)rounded;
-        return cents != 0;
+        if (cents == 0)
+        {
+            // Zero keeps the sign of what was rounded (a requirement just below zero rounds up to -0.00): follow it only
+            // when the value is certainly not zero itself, whose sign depends on how the decimal path's zeros combined.
+            if (!(Math.Abs(value) > error * 2))
+            {
+                return false;
+            }
+
+            usd = new decimal(0, 0, 0, value < 0, 2);
+            return true;
+        }
+
+        usd = FromCents(cents);
+        return true;
     }
 
     /// <summary>Whole cents as the decimal path states them: scale 2 (Floor or Ceiling gives scale 0, x 0.01 gives 2).</summary>
