@@ -55,6 +55,10 @@ internal static class EngineParts
             Part("figures only (AccountMarginModels.Figures)", iterations, () => models.Figures(state, market)),
             Part("kernel figures (StandardCrossKernel.TryCompute at the snapshot's tables)", iterations, () =>
                 StandardCrossKernel.TryCompute(holdings, tables, out var kernelFigures) ? kernelFigures.EquityUsd : 0m),
+            Part($"kernel figures, double path alone (TryComputeInDoubles; decides this account: {(StandardCrossKernel.TryComputeInDoubles(holdings, tables, out _) ? "yes" : "no")})",
+                iterations, () => StandardCrossKernel.TryComputeInDoubles(holdings, tables, out var fastFigures) ? fastFigures.EquityUsd : 0m),
+            Part("kernel figures, decimal path alone (TryComputeInDecimal: the fallback)", iterations, () =>
+                StandardCrossKernel.TryComputeInDecimal(holdings, tables, out var exactFigures) ? exactFigures.EquityUsd : 0m),
             Part("kernel limits (SettlementPrices.AmountsOf)", iterations, () => settlement.AmountsOf(figures.AvailableMarginUsd)),
             Part("compile holdings (StandardCrossKernel.Compile, once per change)", iterations, () => kernel.Compile(state.BalanceList, state.PositionList, state.OpenOrderList)!),
             Part("explained assessment (AccountMarginModels.Assess)", iterations / 4, () => models.Assess(state, market)),

@@ -11,7 +11,7 @@ namespace CrossMargin.Risk.Margin.Kernel;
 /// unknown after a division). Then, per figure:
 /// </para>
 /// <list type="bullet">
-/// <item>when the scale S is small enough that the error is under a quarter of 10^-S (and no intermediate decimal
+/// <item>when the scale S is small enough that the error is under half of 10^-S (and no intermediate decimal
 /// could have rounded), the decimal result is exactly a multiple of 10^-S, so the nearest multiple to the double is
 /// it, and its cents follow in integers (ties at a cent, the usual case of round prices and quantities, included);</item>
 /// <item>otherwise the double must be further than its error from every cent edge, so that the floor (equity) or
@@ -27,8 +27,12 @@ internal static class DoubleFigures
     // 2^-53: the relative error of one rounding.
     private const double Unit = 1.0 / 9_007_199_254_740_992.0;
 
-    // Per term, in units of Unit: up to six converted inputs (a few units each), five products, one subtraction.
-    private const double TermUnits = 64;
+    // Per term, in units of Unit. A decimal converts to a double within 3 units (.NET: the 64-bit mantissa, the high word
+    // and the power of ten, each rounded once); the worst term, a future's requirement, converts six inputs (18), takes
+    // four products (4) and one difference (1): 23 relative to its magnitude. A P&L's difference of prices is bounded
+    // against the sum of both prices (its magnitude counts both). The sum of n terms adds n more (each partial sum is
+    // at most the sum of magnitudes); second-order terms and the haircut tiers fit in the rest.
+    private const double TermUnits = 32;
 
     // Absolute: the decimal path rounds at 28 places in rare products; far below a cent, far above its effect.
     private const double DecimalSlack = 1e-24;
@@ -40,6 +44,9 @@ internal static class DoubleFigures
     private const double MaxDecimalMantissa = 1e27;
 
     private const int MaxExactScale = 9;
+
+    // Less than half a unit of 10^-scale (so one whole number only is that close), with room for the bound's own rounding.
+    private const double ExactReach = 0.45;
 
     private const int UnknownScale = 1_000;
 
@@ -100,8 +107,9 @@ internal static class DoubleFigures
                     lower = upper[t];
                 }
 
+                // Each tier's piece is within a few units of the value times its rate (the value's own error is counted once).
                 equity += value - haircut;
-                equityMagnitude += magnitude * (2 + (2 * upper.Length));
+                equityMagnitude += magnitude * (1 + (2 * asset.RateSum));
                 equityScale = Math.Max(equityScale, Math.Max(scale, asset.BoundScale) + asset.RateScale);
             }
 
@@ -240,7 +248,7 @@ internal static class DoubleFigures
             return false;
         }
 
-        var errorUnits = (TermUnits + (4.0 * terms)) * Unit;
+        var errorUnits = (TermUnits + terms) * Unit;
         if (!TryCents(equity, (errorUnits * equityMagnitude) + DecimalSlack, equityScale, largest, up: false, out var equityUsd))
         {
             return false;
@@ -268,6 +276,7 @@ internal static class DoubleFigures
     /// </summary>
     internal static bool TryCents(double value, double error, int scale, double largest, bool up, out decimal usd)
     {
+
         usd = default;
         long cents;
         var decided = false;
@@ -275,9 +284,9 @@ internal static class DoubleFigures
         {
             var power = Powers[scale];
             var quanta = value * power;
-            if ((error * power) + (Math.Abs(quanta) * Unit) < 0.25 && largest * power < MaxDecimalMantissa && Math.Abs(quanta) < MaxCents)
+            if ((error * power) + (Math.Abs(quanta) * Unit) < ExactReach && largest * power < MaxDecimalMantissa && Math.Abs(quanta) < MaxCents)
             {
-                // The decimal result is a whole number of 10^-scale within a quarter of this: the nearest one.
+                // The decimal result is a whole number of 10^-scale less than half of one from this: the nearest one.
                 var exact = (long)Math.Round(quanta);
                 if (scale <= 2)
                 {

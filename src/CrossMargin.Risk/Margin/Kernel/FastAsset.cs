@@ -18,4 +18,7 @@ internal struct FastAsset
 
     /// <summary>The largest scale of any tier haircut rate.</summary>
     public int RateScale;
+
+    /// <summary>The tiers' haircut rates added up (what bounds the haircut's own rounding against the value's).</summary>
+    public double RateSum;
 }

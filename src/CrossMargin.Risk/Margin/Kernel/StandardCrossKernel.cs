@@ -543,6 +543,7 @@ public sealed class StandardCrossKernel
                 // The calculator's unbounded tier reaches decimal.MaxValue; as a bound, +infinity does the same.
                 fast.TierUpper[t] = tiers[t].UpToValueUsd is { } upper ? Fast(upper) : double.PositiveInfinity;
                 fast.TierHaircut[t] = Fast(tiers[t].Haircut);
+                fast.RateSum += Math.Abs(fast.TierHaircut[t]);
                 fast.BoundScale = Math.Max(fast.BoundScale, tiers[t].UpToValueUsd is { } bound ? DecimalScale.Of(bound) : 0);
                 fast.RateScale = Math.Max(fast.RateScale, DecimalScale.Of(tiers[t].Haircut));
             }
