@@ -12,10 +12,11 @@ public sealed class CompiledHoldings
 {
     internal CompiledHoldings(
         CollateralBalance[] balances, int[] balanceAssets, Position[] positions, int[] positionInstruments, int[]? orderOnlyInstruments,
-        decimal[]? buys, decimal[]? sells, FastBalance[] fastBalances, FastLine[] fastLines)
+        decimal[]? buys, decimal[]? sells, FastBalance[] fastBalances, FastLine[] fastLines, FastOrders[]? fastOrders)
     {
         FastBalances = fastBalances;
         FastLines = fastLines;
+        FastOrders = fastOrders;
         Balances = balances;
         BalanceAssets = balanceAssets;
         Positions = positions;
@@ -51,4 +52,7 @@ public sealed class CompiledHoldings
 
     /// <summary>The lines (positions, then order-only instruments) in doubles, in the same order.</summary>
     internal FastLine[] FastLines { get; }
+
+    /// <summary>Each line's quantities with its orders filled, beside <see cref="FastLines"/>; null without open orders.</summary>
+    internal FastOrders[]? FastOrders { get; }
 }

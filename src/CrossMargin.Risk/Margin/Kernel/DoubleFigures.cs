@@ -120,6 +120,7 @@ internal static class DoubleFigures
         int initialScale = 0, maintenanceScale = 0;
         var positions = holdings.Positions.Length;
         var lines = holdings.FastLines;
+        var orders = holdings.FastOrders;
         var any = false;
         for (var i = 0; i < lines.Length; i++)
         {
@@ -184,10 +185,11 @@ internal static class DoubleFigures
             if (option)
             {
                 var (im, imMagnitude, imScale) = OptionRequirement(instrument, q, line.QuantityScale, instrument.ShortInitial, instrument.ShortInitialScale);
-                if (line.HasOrders)
+                if (orders is not null && orders[i].Any)
                 {
-                    var withBuys = OptionRequirement(instrument, line.WithBuys, line.WithBuysScale, instrument.ShortInitial, instrument.ShortInitialScale);
-                    var withSells = OptionRequirement(instrument, line.WithSells, line.WithSellsScale, instrument.ShortInitial, instrument.ShortInitialScale);
+                    var filled = orders[i];
+                    var withBuys = OptionRequirement(instrument, filled.WithBuys, filled.WithBuysScale, instrument.ShortInitial, instrument.ShortInitialScale);
+                    var withSells = OptionRequirement(instrument, filled.WithSells, filled.WithSellsScale, instrument.ShortInitial, instrument.ShortInitialScale);
                     im = Math.Max(im, Math.Max(withBuys.Value, withSells.Value));
                     imMagnitude += withBuys.Magnitude + withSells.Magnitude;
                     imScale = Math.Max(imScale, Math.Max(withBuys.Scale, withSells.Scale));
@@ -214,10 +216,11 @@ internal static class DoubleFigures
             var futureImMagnitude = (notional * brackets[bracket].InitialRate) + Math.Abs(brackets[bracket].InitialAmount);
             var futureImScale = notionalScale + instrument.RateScale;
             var largestNotional = notional;
-            if (line.HasOrders)
+            if (orders is not null && orders[i].Any)
             {
-                var buysNotional = Notional(instrument, linear, line.WithBuys);
-                var sellsNotional = Notional(instrument, linear, line.WithSells);
+                var filled = orders[i];
+                var buysNotional = Notional(instrument, linear, filled.WithBuys);
+                var sellsNotional = Notional(instrument, linear, filled.WithSells);
                 var buysBracket = BracketOf(brackets, buysNotional);
                 var sellsBracket = BracketOf(brackets, sellsNotional);
                 if (buysBracket < 0 || sellsBracket < 0)
@@ -229,7 +232,7 @@ internal static class DoubleFigures
                     (sellsNotional * brackets[sellsBracket].InitialRate) - brackets[sellsBracket].InitialAmount));
                 futureImMagnitude += (buysNotional * brackets[buysBracket].InitialRate) + Math.Abs(brackets[buysBracket].InitialAmount)
                     + (sellsNotional * brackets[sellsBracket].InitialRate) + Math.Abs(brackets[sellsBracket].InitialAmount);
-                futureImScale = Math.Max(line.QuantityScale, Math.Max(line.WithBuysScale, line.WithSellsScale)) + instrument.SizeScale
+                futureImScale = Math.Max(line.QuantityScale, Math.Max(filled.WithBuysScale, filled.WithSellsScale)) + instrument.SizeScale
                     + (linear ? instrument.MarkScale : 0) + instrument.QuoteScale + instrument.RateScale;
                 largestNotional = Math.Max(notional, Math.Max(buysNotional, sellsNotional));
             }

@@ -72,13 +72,13 @@ public sealed class StandardCrossKernel
         var fastBalances = new FastBalance[balanceArray.Length];
         for (var i = 0; i < balanceArray.Length; i++)
         {
-            fastBalances[i] = new FastBalance(balanceAssets[i], (double)balanceArray[i].Amount, DecimalScale.Of(balanceArray[i].Amount));
+            fastBalances[i] = new FastBalance((double)balanceArray[i].Amount, balanceAssets[i], DecimalScale.Of(balanceArray[i].Amount));
         }
 
         if (openOrders.Count == 0)
         {
             return new CompiledHoldings(balanceArray, balanceAssets, positionArray, positionInstruments, null, null, null, fastBalances,
-                FastLines(positionArray, positionInstruments, null, null, null));
+                FastLines(positionArray, positionInstruments, null), null);
         }
 
         // The standard model margins the held (non-zero) positions first, then each symbol only orders reach, in the
@@ -122,38 +122,48 @@ public sealed class StandardCrossKernel
 
         var orderOnlyInstruments = orderOnly?.Select(s => IndexOf(_instruments, s)).ToArray();
         return new CompiledHoldings(balanceArray, balanceAssets, positionArray, positionInstruments, orderOnlyInstruments, buys, sells, fastBalances,
-            FastLines(positionArray, positionInstruments, orderOnlyInstruments, buys, sells));
+            FastLines(positionArray, positionInstruments, orderOnlyInstruments), FastOrdersOf(positionArray, buys, sells));
     }
 
-    private static FastLine[] FastLines(Position[] positions, int[] positionInstruments, int[]? orderOnly, decimal[]? buys, decimal[]? sells)
+    private static FastLine[] FastLines(Position[] positions, int[] positionInstruments, int[]? orderOnly)
     {
         var lines = new FastLine[positions.Length + (orderOnly?.Length ?? 0)];
         for (var line = 0; line < lines.Length; line++)
         {
-            var held = line < positions.Length;
-            var q = held ? positions[line].Quantity : 0m;
-            var entry = held ? positions[line].EntryPrice : 0m;
-            var buy = buys is null ? 0m : buys[line];
-            var sell = sells is null ? 0m : sells[line];
-            // The filled quantities are added here, in decimal, as the calculator adds them: their signs pick the option
-            // rate and must be exact. A sum that overflows makes the line NaN, which the double path never decides.
-            decimal withBuys = 0m, withSells = 0m;
-            var quantity = (double)q;
-            try
+            if (line < positions.Length)
             {
-                (withBuys, withSells) = (q + buy, q - sell);
+                var position = positions[line];
+                lines[line] = new FastLine((double)position.Quantity, (double)position.EntryPrice, positionInstruments[line], DecimalScale.Of(position.Quantity),
+                    DecimalScale.Of(position.EntryPrice), position.EntryPrice > 0);
             }
-            catch (OverflowException)
+            else
             {
-                quantity = double.NaN;
+                lines[line] = new FastLine(0, 0, orderOnly![line - positions.Length], 0, 0, false);
             }
-
-            lines[line] = new FastLine(held ? positionInstruments[line] : orderOnly![line - positions.Length], quantity, (double)entry,
-                (double)withBuys, (double)withSells, buy != 0 || sell != 0, entry > 0,
-                DecimalScale.Of(q), DecimalScale.Of(entry), DecimalScale.Of(withBuys), DecimalScale.Of(withSells));
         }
 
         return lines;
+    }
+
+    private static FastOrders[] FastOrdersOf(Position[] positions, decimal[] buys, decimal[] sells)
+    {
+        var orders = new FastOrders[buys.Length];
+        for (var line = 0; line < orders.Length; line++)
+        {
+            var q = line < positions.Length ? positions[line].Quantity : 0m;
+            try
+            {
+                var (withBuys, withSells) = (q + buys[line], q - sells[line]);
+                orders[line] = new FastOrders((double)withBuys, (double)withSells, DecimalScale.Of(withBuys), DecimalScale.Of(withSells), buys[line] != 0 || sells[line] != 0);
+            }
+            catch (OverflowException)
+            {
+                // NaN never decides: the decimal path answers (with its own overflow).
+                orders[line] = new FastOrders(double.NaN, double.NaN, 0, 0, true);
+            }
+        }
+
+        return orders;
     }
 
     /// <summary>The per-snapshot tables of <paramref name="market"/>, built on first use and kept while the snapshot lives.</summary>
