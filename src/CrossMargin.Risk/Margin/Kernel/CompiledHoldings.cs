@@ -16,6 +16,7 @@ public sealed class CompiledHoldings
     {
         FastBalances = fastBalances;
         FastLines = fastLines;
+        PositionCount = positions.Length;
         FastOrders = fastOrders;
         Balances = balances;
         BalanceAssets = balanceAssets;
@@ -49,6 +50,9 @@ public sealed class CompiledHoldings
 
     /// <summary>The balances in doubles, in the same order.</summary>
     internal FastBalance[] FastBalances { get; }
+
+    /// <summary>How many of the lines are positions (kept here so that the double path need not touch the positions).</summary>
+    internal int PositionCount { get; }
 
     /// <summary>The lines (positions, then order-only instruments) in doubles, in the same order.</summary>
     internal FastLine[] FastLines { get; }

@@ -118,7 +118,7 @@ internal static class DoubleFigures
 
         double initial = 0, initialMagnitude = 0, maintenance = 0, maintenanceMagnitude = 0;
         int initialScale = 0, maintenanceScale = 0;
-        var positions = holdings.Positions.Length;
+        var positions = holdings.PositionCount;
         var lines = holdings.FastLines;
         var orders = holdings.FastOrders;
         var any = false;
