@@ -15,6 +15,10 @@ internal static class LimitAmounts
     private static readonly UInt128 DenominatorBound = Power(18);
     private static readonly UInt128[] Powers = Enumerable.Range(0, 39).Select(Power).ToArray();
 
+    // The bounds divided by each power, once: a 128-bit division is a software loop, and the check runs per amount.
+    private static readonly UInt128[] NumeratorLimits = Powers.Select(p => NumeratorBound / p).ToArray();
+    private static readonly UInt128[] DenominatorLimits = Powers.Select(p => DenominatorBound / p).ToArray();
+
     /// <summary>The defining computation: decimal division, scaled, floored.</summary>
     public static decimal ByDivision(decimal availableUsd, decimal price) => Math.Floor(availableUsd / price * 100_000_000m) / 100_000_000m;
 
@@ -35,7 +39,7 @@ internal static class LimitAmounts
         // usd / 10^us over units / 10^ps, times 10^8: usd x 10^(ps + 8) over units x 10^us, both integers.
         var up = Powers[priceScale + 8];
         var down = Powers[usdScale];
-        if (usd > NumeratorBound / up || units > DenominatorBound / down)
+        if (usd > NumeratorLimits[priceScale + 8] || units > DenominatorLimits[usdScale])
         {
             return false;
         }
@@ -63,10 +67,24 @@ internal static class LimitAmounts
 
         // The division form's result carries no trailing zeros (an exact quotient of integers takes the least scale).
         byte scale = 8;
-        while (scale > 0 && quotient % 10 == 0)
+        if (quotient <= ulong.MaxValue)
         {
-            quotient /= 10;
-            scale--;
+            var small = (ulong)quotient;
+            while (scale > 0 && small % 10 == 0)
+            {
+                small /= 10;
+                scale--;
+            }
+
+            quotient = small;
+        }
+        else
+        {
+            while (scale > 0 && quotient % 10 == 0)
+            {
+                quotient /= 10;
+                scale--;
+            }
         }
 
         // Below 1e26 < 2^96: three 32-bit words.

@@ -4,6 +4,7 @@ using CrossMargin.Engine;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Persistence.Serialization;
 using CrossMargin.Risk.Margin.Kernel;
+using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 
 namespace CrossMargin.Benchmarks.Engine;
@@ -55,6 +56,10 @@ internal static class EngineParts
             Part("figures only (AccountMarginModels.Figures)", iterations, () => models.Figures(state, market)),
             Part("kernel figures (StandardCrossKernel.TryCompute at the snapshot's tables)", iterations, () =>
                 StandardCrossKernel.TryCompute(holdings, tables, out var kernelFigures) ? kernelFigures.EquityUsd : 0m),
+            Part($"kernel figures, double path alone (TryComputeInDoubles; decides this account: {(StandardCrossKernel.TryComputeInDoubles(holdings, tables, out _) ? "yes" : "no")})",
+                iterations, () => StandardCrossKernel.TryComputeInDoubles(holdings, tables, out var fastFigures) ? fastFigures.EquityUsd : 0m),
+            Part("kernel figures, decimal path alone (TryComputeInDecimal: the fallback)", iterations, () =>
+                StandardCrossKernel.TryComputeInDecimal(holdings, tables, out var exactFigures) ? exactFigures.EquityUsd : 0m),
             Part("kernel limits (SettlementPrices.AmountsOf)", iterations, () => settlement.AmountsOf(figures.AvailableMarginUsd)),
             Part("compile holdings (StandardCrossKernel.Compile, once per change)", iterations, () => kernel.Compile(state.BalanceList, state.PositionList, state.OpenOrderList)!),
             Part("explained assessment (AccountMarginModels.Assess)", iterations / 4, () => models.Assess(state, market)),
@@ -84,12 +89,58 @@ internal static class EngineParts
                 return amounts;
             }),
         };
+        lines.AddRange(PassParts(kernel, state, market, tables, settlement));
         foreach (var line in lines)
         {
             Console.WriteLine("   " + line);
         }
 
         return [.. lines.Select(l => "f. " + l)];
+    }
+
+    // What a re-margin pass does per account, without actors: over 50,000 accounts compiled apart (so their holdings lie
+    // spread over the heap as a live book's do), one account per call, each step on top of the one before.
+    private static string[] PassParts(StandardCrossKernel kernel, AccountState state, MarketSnapshot market, StandardKernelMarket tables, SettlementPrices settlement)
+    {
+        const int Accounts = 50_000;
+        var entries = new MarginBookEntry[Accounts];
+        for (var i = 0; i < Accounts; i++)
+        {
+            var positions = state.PositionList.Select(p => p with { Quantity = p.Quantity * (1 + (i % 5)) }).ToArray();
+            var balances = state.BalanceList.Select(b => b with { Amount = b.Amount + i }).ToArray();
+            entries[i] = new MarginBookEntry($"pass-{i:D7}", kernel, kernel.Compile(balances, positions, [])!, null);
+        }
+
+        var moved = tables.Moved(new HashSet<string>(StringComparer.Ordinal) { "BTC" });
+        var amounts = new decimal[settlement.Assets.Length];
+        var next = 0;
+        return
+        [
+            Part($"pass per account of {Accounts:N0}: Concerns + kernel figures", Accounts, () =>
+            {
+                var entry = entries[next++ % Accounts];
+                return StandardCrossKernel.Concerns(entry.Holdings, moved) && StandardCrossKernel.TryCompute(entry.Holdings, tables, out var f) ? f.EquityUsd : 0m;
+            }),
+            Part($"pass per account of {Accounts:N0}: + the slot's MarginBookFigures", Accounts, () =>
+            {
+                var entry = entries[next++ % Accounts];
+                return StandardCrossKernel.Concerns(entry.Holdings, moved) && StandardCrossKernel.TryCompute(entry.Holdings, tables, out var f)
+                    ? new MarginBookFigures(entry, f.EquityUsd, f.InitialMarginUsd, f.MaintenanceMarginUsd, f.Status, market.ValuationTime, settlement)
+                    : entry;
+            }),
+            Part($"pass per account of {Accounts:N0}: + the limit amounts of its batch row", Accounts, () =>
+            {
+                var entry = entries[next++ % Accounts];
+                if (!StandardCrossKernel.Concerns(entry.Holdings, moved) || !StandardCrossKernel.TryCompute(entry.Holdings, tables, out var f))
+                {
+                    return entry;
+                }
+
+                var figures = new MarginBookFigures(entry, f.EquityUsd, f.InitialMarginUsd, f.MaintenanceMarginUsd, f.Status, market.ValuationTime, settlement);
+                settlement.AmountsInto(figures.AvailableUsd, amounts);
+                return figures;
+            }),
+        ];
     }
 
     private static string Part(string name, int iterations, Func<object> body)

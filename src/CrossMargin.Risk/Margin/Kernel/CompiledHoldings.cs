@@ -12,8 +12,12 @@ public sealed class CompiledHoldings
 {
     internal CompiledHoldings(
         CollateralBalance[] balances, int[] balanceAssets, Position[] positions, int[] positionInstruments, int[]? orderOnlyInstruments,
-        decimal[]? buys, decimal[]? sells)
+        decimal[]? buys, decimal[]? sells, FastBalance[] fastBalances, FastLine[] fastLines, FastOrders[]? fastOrders)
     {
+        FastBalances = fastBalances;
+        FastLines = fastLines;
+        PositionCount = positions.Length;
+        FastOrders = fastOrders;
         Balances = balances;
         BalanceAssets = balanceAssets;
         Positions = positions;
@@ -43,4 +47,16 @@ public sealed class CompiledHoldings
 
     /// <summary>Sell order quantity per position, then per order-only instrument; null without open orders.</summary>
     internal decimal[]? Sells { get; }
+
+    /// <summary>The balances in doubles, in the same order.</summary>
+    internal FastBalance[] FastBalances { get; }
+
+    /// <summary>How many of the lines are positions (kept here so that the double path need not touch the positions).</summary>
+    internal int PositionCount { get; }
+
+    /// <summary>The lines (positions, then order-only instruments) in doubles, in the same order.</summary>
+    internal FastLine[] FastLines { get; }
+
+    /// <summary>Each line's quantities with its orders filled, beside <see cref="FastLines"/>; null without open orders.</summary>
+    internal FastOrders[]? FastOrders { get; }
 }

@@ -69,9 +69,16 @@ public sealed class StandardCrossKernel
             balanceAssets[i] = IndexOf(_assets, balanceArray[i].Asset);
         }
 
+        var fastBalances = new FastBalance[balanceArray.Length];
+        for (var i = 0; i < balanceArray.Length; i++)
+        {
+            fastBalances[i] = new FastBalance((double)balanceArray[i].Amount, balanceAssets[i], DecimalScale.Of(balanceArray[i].Amount));
+        }
+
         if (openOrders.Count == 0)
         {
-            return new CompiledHoldings(balanceArray, balanceAssets, positionArray, positionInstruments, null, null, null);
+            return new CompiledHoldings(balanceArray, balanceAssets, positionArray, positionInstruments, null, null, null, fastBalances,
+                FastLines(positionArray, positionInstruments, null), null);
         }
 
         // The standard model margins the held (non-zero) positions first, then each symbol only orders reach, in the
@@ -114,7 +121,49 @@ public sealed class StandardCrossKernel
         }
 
         var orderOnlyInstruments = orderOnly?.Select(s => IndexOf(_instruments, s)).ToArray();
-        return new CompiledHoldings(balanceArray, balanceAssets, positionArray, positionInstruments, orderOnlyInstruments, buys, sells);
+        return new CompiledHoldings(balanceArray, balanceAssets, positionArray, positionInstruments, orderOnlyInstruments, buys, sells, fastBalances,
+            FastLines(positionArray, positionInstruments, orderOnlyInstruments), FastOrdersOf(positionArray, buys, sells));
+    }
+
+    private static FastLine[] FastLines(Position[] positions, int[] positionInstruments, int[]? orderOnly)
+    {
+        var lines = new FastLine[positions.Length + (orderOnly?.Length ?? 0)];
+        for (var line = 0; line < lines.Length; line++)
+        {
+            if (line < positions.Length)
+            {
+                var position = positions[line];
+                lines[line] = new FastLine((double)position.Quantity, (double)position.EntryPrice, positionInstruments[line], DecimalScale.Of(position.Quantity),
+                    DecimalScale.Of(position.EntryPrice), position.EntryPrice > 0);
+            }
+            else
+            {
+                lines[line] = new FastLine(0, 0, orderOnly![line - positions.Length], 0, 0, false);
+            }
+        }
+
+        return lines;
+    }
+
+    private static FastOrders[] FastOrdersOf(Position[] positions, decimal[] buys, decimal[] sells)
+    {
+        var orders = new FastOrders[buys.Length];
+        for (var line = 0; line < orders.Length; line++)
+        {
+            var q = line < positions.Length ? positions[line].Quantity : 0m;
+            try
+            {
+                var (withBuys, withSells) = (q + buys[line], q - sells[line]);
+                orders[line] = new FastOrders((double)withBuys, (double)withSells, DecimalScale.Of(withBuys), DecimalScale.Of(withSells), buys[line] != 0 || sells[line] != 0);
+            }
+            catch (OverflowException)
+            {
+                // NaN never decides: the decimal path answers (with its own overflow).
+                orders[line] = new FastOrders(double.NaN, double.NaN, 0, 0, true);
+            }
+        }
+
+        return orders;
     }
 
     /// <summary>The per-snapshot tables of <paramref name="market"/>, built on first use and kept while the snapshot lives.</summary>
@@ -134,6 +183,16 @@ public sealed class StandardCrossKernel
     {
         ArgumentNullException.ThrowIfNull(holdings);
         ArgumentNullException.ThrowIfNull(market);
+        return TryComputeInDoubles(holdings, market, out figures) || TryComputeInDecimal(holdings, market, out figures);
+    }
+
+    /// <summary>The double path alone (<see cref="DoubleFigures"/>): false when it cannot decide the cents for certain.</summary>
+    internal static bool TryComputeInDoubles(CompiledHoldings holdings, StandardKernelMarket market, out KernelFigures figures) =>
+        DoubleFigures.TryCompute(holdings, market, ZeroRequirement, out figures);
+
+    /// <summary>The decimal path alone: what <see cref="TryCompute"/> answers when the doubles cannot decide.</summary>
+    internal static bool TryComputeInDecimal(CompiledHoldings holdings, StandardKernelMarket market, out KernelFigures figures)
+    {
         figures = default;
         try
         {
@@ -302,6 +361,9 @@ public sealed class StandardCrossKernel
     // MarginRounding's cents without its division: x / 0.01 is exactly x * 100 (both are exact whenever they do not
     // overflow, and both overflow together), and Floor and Ceiling return scale 0 either way, so the results are equal
     // to the last digit; a division costs several times a multiplication.
+    // The requirements of a pool with no line, as the decimal path rounds them (the double path copies the digits).
+    private static readonly decimal ZeroRequirement = RequirementCents(default);
+
     private static decimal EquityCents(decimal value) => Math.Floor(value * 100m) * MarginRounding.Increment;
 
     private static decimal RequirementCents(decimal value) => Math.Ceiling(value * 100m) * MarginRounding.Increment;
@@ -436,6 +498,8 @@ public sealed class StandardCrossKernel
                 table.Rule[a] = rule;
                 table.Tiers[a] = [.. rule.Tiers];
             }
+
+            FillFastAsset(table, a);
         }
 
         foreach (var (symbol, k) in instruments)
@@ -448,6 +512,55 @@ public sealed class StandardCrossKernel
 
         return table;
     }
+
+    // The double path's copy of an instrument: every value as a double and the scale of its decimal.
+    private static void FillFastInstrument(StandardKernelMarket table, int k)
+    {
+        ref var fast = ref table.Fast[k];
+        (fast.Size, fast.SizeScale) = (Fast(table.Size[k]), DecimalScale.Of(table.Size[k]));
+        (fast.Mark, fast.MarkScale) = (Fast(table.Mark[k]), DecimalScale.Of(table.Mark[k]));
+        (fast.Quote, fast.QuoteScale) = (Fast(table.Quote[k]), DecimalScale.Of(table.Quote[k]));
+        (fast.Settlement, fast.SettlementScale) = (Fast(table.Settlement[k]), DecimalScale.Of(table.Settlement[k]));
+        (fast.ValuePerContract, fast.ValuePerContractScale) = (Fast(table.ValuePerContract[k]), DecimalScale.Of(table.ValuePerContract[k]));
+        (fast.ShortInitial, fast.ShortInitialScale) = (Fast(table.ShortInitial[k]), DecimalScale.Of(table.ShortInitial[k]));
+        (fast.ShortMaintenance, fast.ShortMaintenanceScale) = (Fast(table.ShortMaintenance[k]), DecimalScale.Of(table.ShortMaintenance[k]));
+        if (table.Brackets[k] is { } brackets)
+        {
+            fast.Brackets = new FastBracket[brackets.Length];
+            for (var i = 0; i < brackets.Length; i++)
+            {
+                var b = brackets[i];
+                fast.Brackets[i] = new FastBracket(b.NotionalCapUsd is { } cap ? Fast(cap) : double.PositiveInfinity, Fast(b.InitialRate), Fast(b.InitialAmountUsd),
+                    Fast(b.MaintenanceRate), Fast(b.MaintenanceAmountUsd));
+                fast.RateScale = Math.Max(fast.RateScale, Math.Max(DecimalScale.Of(b.InitialRate), DecimalScale.Of(b.MaintenanceRate)));
+                fast.AmountScale = Math.Max(fast.AmountScale, Math.Max(DecimalScale.Of(b.InitialAmountUsd), DecimalScale.Of(b.MaintenanceAmountUsd)));
+            }
+        }
+    }
+
+    private static void FillFastAsset(StandardKernelMarket table, int a)
+    {
+        ref var fast = ref table.FastAssets[a];
+        fast.Priced = table.HasPrice[a];
+        (fast.Price, fast.PriceScale) = (Fast(table.Price[a]), DecimalScale.Of(table.Price[a]));
+        if (table.Rule[a] is not null)
+        {
+            var tiers = table.Tiers[a];
+            fast.TierUpper = new double[tiers.Length];
+            fast.TierHaircut = new double[tiers.Length];
+            for (var t = 0; t < tiers.Length; t++)
+            {
+                // The calculator's unbounded tier reaches decimal.MaxValue; as a bound, +infinity does the same.
+                fast.TierUpper[t] = tiers[t].UpToValueUsd is { } upper ? Fast(upper) : double.PositiveInfinity;
+                fast.TierHaircut[t] = Fast(tiers[t].Haircut);
+                fast.RateSum += Math.Abs(fast.TierHaircut[t]);
+                fast.BoundScale = Math.Max(fast.BoundScale, tiers[t].UpToValueUsd is { } bound ? DecimalScale.Of(bound) : 0);
+                fast.RateScale = Math.Max(fast.RateScale, DecimalScale.Of(tiers[t].Haircut));
+            }
+        }
+    }
+
+    private static double Fast(decimal value) => (double)value;
 
     private void Fill(StandardKernelMarket table, int k, Instrument instrument, MarketSnapshot market)
     {
@@ -474,11 +587,13 @@ public sealed class StandardCrossKernel
                 return;
             }
 
+            FillFastInstrument(table, k);
             table.Kind[k] = StandardKernelMarket.Option;
             return;
         }
 
         table.Brackets[k] = [.. _model.Parameters.ScheduleFor(instrument).Brackets];
+        FillFastInstrument(table, k);
         table.Kind[k] = instrument.Settlement == SettlementKind.Linear ? StandardKernelMarket.LinearFuture : StandardKernelMarket.InverseFuture;
     }
 }

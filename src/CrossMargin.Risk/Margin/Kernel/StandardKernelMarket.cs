@@ -38,6 +38,8 @@ public sealed class StandardKernelMarket
         Rule = new CollateralRule?[assets];
         Tiers = new HaircutTier[assets][];
         AssetName = new string[assets];
+        Fast = new FastInstrument[instruments];
+        FastAssets = new FastAsset[assets];
     }
 
     /// <summary>The snapshot these tables were built from.</summary>
@@ -80,6 +82,12 @@ public sealed class StandardKernelMarket
     internal HaircutTier[][] Tiers { get; }
 
     internal string[] AssetName { get; }
+
+    /// <summary>The instruments in doubles, for <see cref="DoubleFigures"/> (filled with <see cref="Kind"/>).</summary>
+    internal FastInstrument[] Fast { get; }
+
+    /// <summary>The assets in doubles, for <see cref="DoubleFigures"/>.</summary>
+    internal FastAsset[] FastAssets { get; }
 
     /// <summary>
     /// Which instruments and assets moved, given the names of the underlyings and assets that moved: an instrument moved

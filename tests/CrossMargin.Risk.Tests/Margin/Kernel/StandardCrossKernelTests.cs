@@ -36,6 +36,88 @@ public class StandardCrossKernelTests
     }
 
     [Fact]
+    public void The_double_path_answers_only_with_the_decimal_paths_figures_and_decides_nearly_every_book()
+    {
+        var kernel = new StandardCrossKernel(TestParameters.StandardCalculator());
+        var books = from portfolio in Books()
+                    from btc in Gen.Choose(30_000, 120_000)
+                    from ethCents in Gen.Choose(150_000, 600_000)
+                    select (portfolio, Moved: TestMarket.Build(btc + 0.5m, ethCents / 100m));
+        int computed = 0, decided = 0;
+        PropertyCheck.ForAll(books, book =>
+        {
+            foreach (var market in new[] { Market, book.Moved })
+            {
+                var holdings = kernel.Compile(book.portfolio.Balances, book.portfolio.Positions, book.portfolio.OpenOrders)!;
+                var tables = kernel.At(market);
+                Assert.True(StandardCrossKernel.TryComputeInDecimal(holdings, tables, out var exact));
+                var zero = exact.EquityUsd == 0 || exact.InitialMarginUsd == 0 || exact.MaintenanceMarginUsd == 0;
+                computed += zero ? 0 : 1;
+                if (StandardCrossKernel.TryComputeInDoubles(holdings, tables, out var fast))
+                {
+                    decided += zero ? 0 : 1;
+                    Assert.Equal(Describe(exact.ToFigures(market, tables.Model)), Describe(fast.ToFigures(market, tables.Model)));
+                    Assert.Equal(Bits(exact), Bits(fast));
+                }
+            }
+        }, cases: 500);
+
+        // Prices and quantities of a few digits put figures right on a cent all the time; the doubles must still decide
+        // them. A figure that is exactly zero (all orders and no position, say) is left to the decimal path.
+        Assert.True(decided >= computed * 95 / 100, $"the double path decided {decided} of {computed} books without a zero figure");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(-1)]
+    public void Equity_exactly_at_maintenance_margin_is_a_margin_call_and_a_hair_below_a_liquidation(int hairs)
+    {
+        var calculator = TestParameters.StandardCalculator();
+        var kernel = new StandardCrossKernel(calculator);
+        var mark = Market.MarkOf(TestMarket.BtcUsdt).MarkPrice;
+        var positions = new[] { new Position(TestMarket.BtcUsdt, 3.7m, mark) };
+        var maintenance = calculator.Figures([new CollateralBalance("USDT", 1_000_000m)], positions, [], Market).MaintenanceMarginUsd;
+        // USDT at 1 with no haircut and no P&L at the entry price: equity is the balance, one hair (1e-6 USD) off when asked.
+        var balance = maintenance + (hairs * 0.000001m);
+        var holdings = kernel.Compile([new CollateralBalance("USDT", balance)], positions, [])!;
+        var expected = calculator.Figures([new CollateralBalance("USDT", balance)], positions, [], Market);
+
+        Assert.True(StandardCrossKernel.TryComputeInDoubles(holdings, kernel.At(Market), out var figures));
+        Assert.Equal(Describe(expected), Describe(figures.ToFigures(Market, kernel.At(Market).Model)));
+        Assert.Equal(hairs < 0 ? MarginStatus.Liquidation : MarginStatus.MarginCall, figures.Status);
+        Assert.Equal(hairs < 0 ? maintenance - 0.01m : maintenance, figures.EquityUsd);
+    }
+
+    [Fact]
+    public void Figures_a_hair_from_a_cent_edge_round_as_the_calculator_rounds_them()
+    {
+        var calculator = TestParameters.StandardCalculator();
+        var kernel = new StandardCrossKernel(calculator);
+        var hairs = new[] { 0m, 1e-6m, -1e-6m, 1e-9m, -1e-9m, 1e-12m, -1e-12m, 1e-15m, -1e-15m, 1e-20m, -1e-20m, 1e-27m, -1e-27m };
+        var cases = from portfolio in Books()
+                    from usdtHair in Gen.Elements(hairs)
+                    from quantityHair in Gen.Elements(hairs)
+                    from btc in Gen.Choose(30_000, 120_000)
+                    select (Portfolio: Nudge(portfolio, usdtHair, quantityHair), Moved: TestMarket.Build(btc, 3_000m));
+        PropertyCheck.ForAll(cases, book =>
+        {
+            foreach (var market in new[] { Market, book.Moved })
+            {
+                var expected = calculator.Figures(book.Portfolio, market);
+                var holdings = kernel.Compile(book.Portfolio.Balances, book.Portfolio.Positions, book.Portfolio.OpenOrders)!;
+                Assert.True(StandardCrossKernel.TryCompute(holdings, kernel.At(market), out var figures));
+                Assert.Equal(Describe(expected), Describe(figures.ToFigures(market, kernel.At(market).Model)));
+                if (StandardCrossKernel.TryComputeInDoubles(holdings, kernel.At(market), out var fast))
+                {
+                    Assert.True(StandardCrossKernel.TryComputeInDecimal(holdings, kernel.At(market), out var exact));
+                    Assert.Equal(Bits(exact), Bits(fast));
+                }
+            }
+        }, cases: 500);
+    }
+
+    [Fact]
     public void A_snapshots_tables_are_built_once_and_follow_the_snapshot()
     {
         var kernel = new StandardCrossKernel(TestParameters.StandardCalculator());
@@ -115,6 +197,18 @@ public class StandardCrossKernelTests
         var balances = portfolio.Balances.Append(new CollateralBalance("USDC", usdc)).Append(new CollateralBalance("ETH", eth)).ToArray();
         return new Portfolio(portfolio.AccountId, balances, positions, orders);
     }
+
+    // A balance and a position quantity moved off their round values by a hair (both zero: the round book itself).
+    private static Portfolio Nudge(Portfolio portfolio, decimal usdtHair, decimal quantityHair)
+    {
+        var balances = portfolio.Balances.Where(b => b.Asset != "USDT").Append(new CollateralBalance("USDT", 1_000m + usdtHair)).ToArray();
+        var positions = portfolio.Positions.Select((p, k) => k == 0 && p.Quantity + quantityHair != 0 ? p with { Quantity = p.Quantity + quantityHair } : p).ToArray();
+        return new Portfolio(portfolio.AccountId, balances, positions, portfolio.OpenOrders);
+    }
+
+    // The figures' raw decimal bits: a sign on a zero (-0.00) or a scale would show, where strings hide the sign.
+    private static string Bits(KernelFigures f) =>
+        string.Join("|", new[] { f.EquityUsd, f.InitialMarginUsd, f.MaintenanceMarginUsd }.SelectMany(d => decimal.GetBits(d).Select(b => b.ToString("x8", System.Globalization.CultureInfo.InvariantCulture))));
 
     // Strings, so that 1.0 and 1.00 (equal decimals of different scale) would still show as different.
     private static string Describe(MarginFigures f) =>

@@ -1,0 +1,33 @@
+namespace CrossMargin.Risk.Margin.Kernel;
+
+/// <summary>
+/// One instrument of a <see cref="StandardKernelMarket"/> in doubles, for <see cref="DoubleFigures"/>: each value with
+/// the scale of its decimal (trailing zeros dropped), so that the double path knows which decimal results are exact
+/// multiples of which power of ten.
+/// </summary>
+internal struct FastInstrument
+{
+    public double Size;
+    public double Mark;
+    public double Quote;
+    public double Settlement;
+    public double ValuePerContract;
+    public double ShortInitial;
+    public double ShortMaintenance;
+    public int SizeScale;
+    public int MarkScale;
+    public int QuoteScale;
+    public int SettlementScale;
+    public int ValuePerContractScale;
+    public int ShortInitialScale;
+    public int ShortMaintenanceScale;
+
+    /// <summary>The largest scale of any bracket's initial or maintenance rate.</summary>
+    public int RateScale;
+
+    /// <summary>The largest scale of any bracket's initial or maintenance amount.</summary>
+    public int AmountScale;
+
+    /// <summary>The risk-limit brackets (futures only): cap (+infinity for the last), rates and amounts.</summary>
+    public FastBracket[]? Brackets;
+}
