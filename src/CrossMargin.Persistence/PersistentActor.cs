@@ -18,7 +18,9 @@ namespace CrossMargin.Persistence;
 public abstract class PersistentActor : ActorBase
 {
     private readonly PersistenceServices _services;
-    private readonly List<PendingEvent> _pending = [];
+    // Made on the first Persist: an account brought live by a read or a mark never persists, and a million of them
+    // would each hold an empty list.
+    private List<PendingEvent>? _pending;
     private long _lastSequenceNr;
     private long _lastSnapshotSequenceNr;
 
@@ -71,7 +73,7 @@ public abstract class PersistentActor : ActorBase
         }
 
         // The handler is kept as it came and called through one cached thunk per event type: no closure per event.
-        _pending.Add(new PendingEvent(@event, handler, static (e, h) => ((Action<TEvent>)h)((TEvent)e)));
+        (_pending ??= []).Add(new PendingEvent(@event, handler, static (e, h) => ((Action<TEvent>)h)((TEvent)e)));
     }
 
     /// <summary>Persists <paramref name="events"/> atomically, calling <paramref name="handler"/> for each in order.</summary>
@@ -121,7 +123,7 @@ public abstract class PersistentActor : ActorBase
     protected sealed override bool Receive(object message)
     {
         var handled = ReceiveCommand(message);
-        if (_pending.Count > 0)
+        if (_pending is { Count: > 0 })
         {
             FlushPending();
         }
@@ -184,7 +186,7 @@ public abstract class PersistentActor : ActorBase
 
     private void FlushPending()
     {
-        var batch = _pending.ToArray();
+        var batch = _pending!.ToArray();
         _pending.Clear();
         RunTask(static s => s.Actor.WriteAsync(s.Batch), (Actor: this, Batch: batch));
     }
@@ -207,7 +209,7 @@ public abstract class PersistentActor : ActorBase
             }
             catch (Exception e)
             {
-                _pending.Clear();
+                _pending!.Clear();
                 OnPersistFailure(e, from, batch.Length);
                 if (StopOnPersistFailure)
                 {
@@ -223,7 +225,7 @@ public abstract class PersistentActor : ActorBase
                 pending.Invoke(pending.Event, pending.Handler);
             }
 
-            batch = _pending.ToArray();
+            batch = _pending!.ToArray();
             _pending.Clear();
         }
 

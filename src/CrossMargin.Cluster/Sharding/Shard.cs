@@ -119,7 +119,7 @@ internal sealed class Shard : ActorBase
             return;
         }
 
-        var topics = interest.Topics.ToArray();
+        var topics = TopicSets.Default.Share(interest.Topics.ToArray());
         _interests[interest.EntityId] = topics;
         foreach (var topic in topics)
         {

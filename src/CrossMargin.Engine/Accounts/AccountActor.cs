@@ -500,7 +500,7 @@ public sealed class AccountActor : PersistentActor
 
         if (!topics.SequenceEqual(_topics, StringComparer.Ordinal) || selfMargined != _selfMarginTopics)
         {
-            _topics = topics.ToArray();
+            _topics = TopicSets.Default.Share(topics.ToArray());
             _selfMarginTopics = selfMargined;
             if (selfMargined)
             {

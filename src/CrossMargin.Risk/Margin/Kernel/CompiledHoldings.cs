@@ -11,7 +11,7 @@ namespace CrossMargin.Risk.Margin.Kernel;
 public sealed class CompiledHoldings
 {
     internal CompiledHoldings(
-        CollateralBalance[] balances, int[] balanceAssets, Position[] positions, int[] positionInstruments, int[]? orderOnlyInstruments,
+        CollateralBalance[] balances, Position[] positions, int[]? orderOnlyInstruments,
         decimal[]? buys, decimal[]? sells, FastBalance[] fastBalances, FastLine[] fastLines, FastOrders[]? fastOrders)
     {
         FastBalances = fastBalances;
@@ -19,9 +19,7 @@ public sealed class CompiledHoldings
         PositionCount = positions.Length;
         FastOrders = fastOrders;
         Balances = balances;
-        BalanceAssets = balanceAssets;
         Positions = positions;
-        PositionInstruments = positionInstruments;
         OrderOnlyInstruments = orderOnlyInstruments;
         Buys = buys;
         Sells = sells;
@@ -30,14 +28,8 @@ public sealed class CompiledHoldings
     /// <summary>The balances in the account's order.</summary>
     internal CollateralBalance[] Balances { get; }
 
-    /// <summary>The kernel's index of each balance's asset.</summary>
-    internal int[] BalanceAssets { get; }
-
     /// <summary>Every position in the account's order, zero quantities included (they must still be listed).</summary>
     internal Position[] Positions { get; }
-
-    /// <summary>The kernel's index of each position's instrument.</summary>
-    internal int[] PositionInstruments { get; }
 
     /// <summary>Instruments reached only by open orders, in the order of their first order; null without any.</summary>
     internal int[]? OrderOnlyInstruments { get; }
@@ -56,6 +48,12 @@ public sealed class CompiledHoldings
 
     /// <summary>The lines (positions, then order-only instruments) in doubles, in the same order.</summary>
     internal FastLine[] FastLines { get; }
+
+    /// <summary>The kernel's index of balance <paramref name="i"/>'s asset (kept once, in <see cref="FastBalances"/>: one array less per account).</summary>
+    internal int BalanceAsset(int i) => FastBalances[i].Asset;
+
+    /// <summary>The kernel's index of position <paramref name="i"/>'s instrument (kept once, in <see cref="FastLines"/>).</summary>
+    internal int PositionInstrument(int i) => FastLines[i].Instrument;
 
     /// <summary>Each line's quantities with its orders filled, beside <see cref="FastLines"/>; null without open orders.</summary>
     internal FastOrders[]? FastOrders { get; }

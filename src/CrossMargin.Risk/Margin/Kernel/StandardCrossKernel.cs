@@ -77,7 +77,7 @@ public sealed class StandardCrossKernel
 
         if (openOrders.Count == 0)
         {
-            return new CompiledHoldings(balanceArray, balanceAssets, positionArray, positionInstruments, null, null, null, fastBalances,
+            return new CompiledHoldings(balanceArray, positionArray, null, null, null, fastBalances,
                 FastLines(positionArray, positionInstruments, null), null);
         }
 
@@ -121,7 +121,7 @@ public sealed class StandardCrossKernel
         }
 
         var orderOnlyInstruments = orderOnly?.Select(s => IndexOf(_instruments, s)).ToArray();
-        return new CompiledHoldings(balanceArray, balanceAssets, positionArray, positionInstruments, orderOnlyInstruments, buys, sells, fastBalances,
+        return new CompiledHoldings(balanceArray, positionArray, orderOnlyInstruments, buys, sells, fastBalances,
             FastLines(positionArray, positionInstruments, orderOnlyInstruments), FastOrdersOf(positionArray, buys, sells));
     }
 
@@ -213,8 +213,9 @@ public sealed class StandardCrossKernel
         ArgumentNullException.ThrowIfNull(holdings);
         ArgumentNullException.ThrowIfNull(moved);
         var instruments = moved.Instruments;
-        foreach (var index in holdings.PositionInstruments)
+        for (var i = 0; i < holdings.PositionCount; i++)
         {
+            var index = holdings.PositionInstrument(i);
             if ((uint)index >= (uint)instruments.Length || instruments[index])
             {
                 return true;
@@ -233,9 +234,9 @@ public sealed class StandardCrossKernel
         }
 
         var assets = moved.Assets;
-        for (var i = 0; i < holdings.BalanceAssets.Length; i++)
+        for (var i = 0; i < holdings.Balances.Length; i++)
         {
-            var index = holdings.BalanceAssets[i];
+            var index = holdings.BalanceAsset(i);
             if (holdings.Balances[i].Amount != 0 && ((uint)index >= (uint)assets.Length || assets[index]))
             {
                 return true;
@@ -250,11 +251,11 @@ public sealed class StandardCrossKernel
         figures = default;
         var kind = market.Kind;
         var positions = holdings.Positions;
-        var instruments = holdings.PositionInstruments;
 
         // As the calculator: every listed instrument must resolve before anything is valued.
-        foreach (var index in instruments)
+        for (var i = 0; i < positions.Length; i++)
         {
+            var index = holdings.PositionInstrument(i);
             if ((uint)index >= (uint)kind.Length || kind[index] == StandardKernelMarket.Missing)
             {
                 return false;
@@ -278,7 +279,7 @@ public sealed class StandardCrossKernel
         var balances = holdings.Balances;
         for (var i = 0; i < balances.Length; i++)
         {
-            var asset = holdings.BalanceAssets[i];
+            var asset = holdings.BalanceAsset(i);
             if ((uint)asset >= (uint)market.HasPrice.Length || !market.HasPrice[asset])
             {
                 return false;
@@ -303,7 +304,7 @@ public sealed class StandardCrossKernel
             }
 
             any = true;
-            var k = instruments[i];
+            var k = holdings.PositionInstrument(i);
             var size = market.Size[k];
             var mark = market.Mark[k];
             decimal value;
