@@ -12,6 +12,16 @@ public abstract class TestKit : IAsyncLifetime
 {
     private readonly TestKitSettings _settings;
 
+    // Probes wait by blocking a thread, some tests hold an actor's turn at a gate, and test classes run in parallel beside
+    // their systems' actors. On a 2-core machine the pool starts with two threads and adds more only slowly, so an
+    // actor's turn could wait seconds for a thread, past a probe's timeout (seen in a full suite run). Every test
+    // assembly built on this kit starts with enough threads.
+    static TestKit()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(io, 32));
+    }
+
     /// <summary>Builds the system for one test.</summary>
     /// <param name="output">xunit's output, to echo the system's logs; optional.</param>
     /// <param name="settings">System settings; null for defaults.</param>
