@@ -16,6 +16,7 @@ using CrossMargin.Node.Simulation;
 using CrossMargin.Simulator;
 using CrossMargin.Persistence;
 using CrossMargin.Persistence.Journal;
+using CrossMargin.Persistence.Sqlite;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -38,6 +39,8 @@ public static class ApiExtensions
         services.AddSingleton<IValidateOptions<ActorSystemOptions>, ActorSystemOptionsValidator>();
         services.AddOptions<PersistenceOptions>().Bind(configuration.GetSection(PersistenceOptions.SectionName));
         services.AddOptions<JournalOptions>().Bind(configuration.GetSection("Persistence:Journal"));
+        // Validated when the embedded store opens: its data directory is the node's (Node:DataDirectory), not a setting of its own.
+        services.AddOptions<SqlitePersistenceOptions>().Bind(configuration.GetSection("Persistence:Sqlite"));
         services.AddOptions<PriceOptions>().Bind(configuration.GetSection("Prices")).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PriceOptions>, PriceOptionsValidator>();
         services.AddOptions<LiquidationOptions>().Bind(configuration.GetSection(LiquidationOptions.Section)).ValidateOnStart();

@@ -37,6 +37,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     private readonly IOptions<ClusterModeOptions> _clusterMode;
     private readonly IOptions<ClusterNodeOptions> _cluster;
     private readonly IOptions<RabbitMqOptions> _rabbit;
+    private readonly IOptions<SqlitePersistenceOptions> _sqlite;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
     private readonly ILogger<EngineHost> _log;
@@ -49,7 +50,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     /// <summary>Created by the host's container.</summary>
     public EngineHost(IOptions<NodeOptions> node, IConfiguration configuration, IOptions<ActorSystemOptions> actors, IOptions<PersistenceOptions> persistence,
         IOptions<JournalOptions> journal, IOptions<PriceOptions> prices, IOptions<LiquidationOptions> liquidation, ILoggerFactory loggerFactory, TimeProvider time,
-        IOptions<ClusterModeOptions> clusterMode, IOptions<ClusterNodeOptions> cluster, IOptions<RabbitMqOptions> rabbit)
+        IOptions<ClusterModeOptions> clusterMode, IOptions<ClusterNodeOptions> cluster, IOptions<RabbitMqOptions> rabbit, IOptions<SqlitePersistenceOptions> sqlite)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -64,6 +65,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
         _clusterMode = clusterMode;
         _cluster = cluster;
         _rabbit = rabbit;
+        _sqlite = sqlite;
         _loggerFactory = loggerFactory;
         _time = time;
         _log = loggerFactory.CreateLogger<EngineHost>();
@@ -121,7 +123,9 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
         {
             var dataDirectory = _node.DataPath(_configDirectory);
             Directory.CreateDirectory(dataDirectory);
-            _store = await SqlitePersistence.OpenAsync(new SqlitePersistenceOptions { DataDirectory = dataDirectory }, _time, cancellationToken);
+            var sqlite = _sqlite.Value;
+            sqlite.DataDirectory = dataDirectory;
+            _store = await SqlitePersistence.OpenAsync(sqlite, _time, _loggerFactory.CreateLogger<SqlitePersistence>(), cancellationToken);
             history = _store.ParameterHistory;
         }
 

@@ -2,6 +2,7 @@ using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Tests.Api;
 using CrossMargin.Risk.Serialization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Options;
 
 namespace CrossMargin.Node.Tests.Hosting;
 
@@ -40,6 +41,44 @@ public sealed class ConfigurationTests
 
             Assert.Contains("standard.json (the simm margin file)", e.Message, StringComparison.Ordinal);
             Assert.Contains("no \"simm\" section", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_bad_sqlite_setting_stops_the_node_at_start_naming_the_setting()
+    {
+        var data = Directory.CreateTempSubdirectory("cm-node-").FullName;
+        try
+        {
+            var e = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+                NodeUnderTest.StartAsync(data, "--Persistence:Sqlite:CheckpointPages=40000", "--Persistence:Sqlite:WalHardLimitPages=1000"));
+
+            Assert.Contains("WalHardLimitPages", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_sqlite_settings_of_the_configuration_reach_the_embedded_journal()
+    {
+        var data = Directory.CreateTempSubdirectory("cm-node-").FullName;
+        try
+        {
+            await using (var node = await NodeUnderTest.StartAsync(data, "--Persistence:Sqlite:FileName=venue-journal.db"))
+            {
+                Assert.True(File.Exists(Path.Combine(data, "venue-journal.db")), "the journal file named by Persistence:Sqlite:FileName");
+            }
+
+            Assert.False(File.Exists(Path.Combine(data, "journal.db")));
         }
         finally
         {
