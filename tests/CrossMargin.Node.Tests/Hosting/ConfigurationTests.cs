@@ -32,53 +32,44 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
-    public async Task A_mode_file_without_the_section_its_mode_needs_stops_the_node_at_start_naming_file_slot_and_section()
-    {
-        var data = Directory.CreateTempSubdirectory("cm-node-").FullName;
-        try
+    public Task A_mode_file_without_the_section_its_mode_needs_stops_the_node_at_start_naming_file_slot_and_section() =>
+        InDataDirectoryAsync(async data =>
         {
             var e = await Assert.ThrowsAsync<RiskInputException>(() => NodeUnderTest.StartAsync(data, "--Node:SimmMarginFile=risk/standard.json"));
 
             Assert.Contains("standard.json (the simm margin file)", e.Message, StringComparison.Ordinal);
             Assert.Contains("no \"simm\" section", e.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(data, recursive: true);
-        }
-    }
+        });
 
     [Fact]
-    public async Task A_bad_sqlite_setting_stops_the_node_at_start_naming_the_setting()
-    {
-        var data = Directory.CreateTempSubdirectory("cm-node-").FullName;
-        try
+    public Task A_bad_sqlite_setting_stops_the_node_at_start_naming_the_setting() =>
+        InDataDirectoryAsync(async data =>
         {
             var e = await Assert.ThrowsAsync<OptionsValidationException>(() =>
                 NodeUnderTest.StartAsync(data, "--Persistence:Sqlite:CheckpointPages=40000", "--Persistence:Sqlite:WalHardLimitPages=1000"));
 
             Assert.Contains("WalHardLimitPages", e.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(data, recursive: true);
-        }
-    }
+        });
 
     [Fact]
-    public async Task The_sqlite_settings_of_the_configuration_reach_the_embedded_journal()
-    {
-        var data = Directory.CreateTempSubdirectory("cm-node-").FullName;
-        try
+    public Task The_sqlite_settings_of_the_configuration_reach_the_embedded_journal() =>
+        InDataDirectoryAsync(async data =>
         {
-            await using (var node = await NodeUnderTest.StartAsync(data, "--Persistence:Sqlite:FileName=venue-journal.db"))
+            await using (await NodeUnderTest.StartAsync(data, "--Persistence:Sqlite:FileName=venue-journal.db"))
             {
                 Assert.True(File.Exists(Path.Combine(data, "venue-journal.db")), "the journal file named by Persistence:Sqlite:FileName");
             }
 
             Assert.False(File.Exists(Path.Combine(data, "journal.db")));
+        });
+
+    // A fresh data directory for one node start, removed afterwards (SQLite's pooled connections closed first).
+    private static async Task InDataDirectoryAsync(Func<string, Task> test)
+    {
+        var data = Directory.CreateTempSubdirectory("cm-node-").FullName;
+        try
+        {
+            await test(data);
         }
         finally
         {
