@@ -117,43 +117,9 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
     }
 
     [Fact]
-    public async Task A_stopped_consumer_gives_its_many_unsettled_deliveries_back_in_queue_order()
-    {
+    public Task A_stopped_consumer_gives_its_many_unsettled_deliveries_back_in_queue_order() =>
         // More than a quorum queue hands back in order when a consumer's channel just closes (a few dozen).
-        const int messages = 150;
-        var options = fixture.Options(shardCount: 1, o =>
-        {
-            o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500);
-            o.Prefetch = 256;
-        });
-        await using var connection = await fixture.ConnectAsync(options);
-        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
-        for (var i = 0; i < messages; i++)
-        {
-            var id = "exec-" + i.ToString("D3", CultureInfo.InvariantCulture);
-            await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8(id), id, "execution").Within();
-        }
-
-        var held = 0;
-        var a = await ShardConsumer.StartAsync(connection, 0, async (_, ct) =>
-        {
-            Interlocked.Increment(ref held);
-            await Task.Delay(Timeout.Infinite, ct); // held: e.g. waiting for the journal to come back
-        }).Within();
-        await Bounded.UntilAsync(() => Volatile.Read(ref held) == messages, "every message held by the first consumer");
-        await a.StopAsync().Within();
-
-        var order = new ConcurrentQueue<string>();
-        await using var b = await ShardConsumer.StartAsync(connection, 0, (d, _) =>
-        {
-            order.Enqueue(d.MessageId!);
-            return Task.CompletedTask;
-        }).Within();
-        await Bounded.UntilAsync(() => order.Count == messages, "every message delivered to the next consumer");
-
-        Assert.Equal(Enumerable.Range(0, messages).Select(i => "exec-" + i.ToString("D3", CultureInfo.InvariantCulture)), order);
-        await a.DisposeAsync();
-    }
+        HandOffManyHeldAsync(nextSubscribedFirst: false);
 
     [Fact]
     public async Task Deliveries_that_finished_behind_a_held_one_are_acked_so_the_window_never_starves_it()
@@ -233,44 +199,10 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
     }
 
     [Fact]
-    public async Task Many_unsettled_deliveries_reach_a_waiting_next_consumer_in_queue_order()
-    {
+    public Task Many_unsettled_deliveries_reach_a_waiting_next_consumer_in_queue_order() =>
         // The next owner may already be subscribed (the queue has a single active consumer): it becomes active at the
         // cancel and takes the returned deliveries as they come back, so the queue's ready count never shows them.
-        const int messages = 150;
-        var options = fixture.Options(shardCount: 1, o =>
-        {
-            o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500);
-            o.Prefetch = 256;
-        });
-        await using var connection = await fixture.ConnectAsync(options);
-        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
-        for (var i = 0; i < messages; i++)
-        {
-            var id = "exec-" + i.ToString("D3", CultureInfo.InvariantCulture);
-            await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8(id), id, "execution").Within();
-        }
-
-        var held = 0;
-        var a = await ShardConsumer.StartAsync(connection, 0, async (_, ct) =>
-        {
-            Interlocked.Increment(ref held);
-            await Task.Delay(Timeout.Infinite, ct);
-        }).Within();
-        await Bounded.UntilAsync(() => Volatile.Read(ref held) == messages, "every message held by the first consumer");
-        var order = new ConcurrentQueue<string>();
-        await using var b = await ShardConsumer.StartAsync(connection, 0, (d, _) =>
-        {
-            order.Enqueue(d.MessageId!);
-            return Task.CompletedTask;
-        }).Within();
-
-        await a.StopAsync().Within();
-        await Bounded.UntilAsync(() => order.Count == messages, "every message delivered to the next consumer");
-
-        Assert.Equal(Enumerable.Range(0, messages).Select(i => "exec-" + i.ToString("D3", CultureInfo.InvariantCulture)), order);
-        await a.DisposeAsync();
-    }
+        HandOffManyHeldAsync(nextSubscribedFirst: true);
 
     [Fact]
     public async Task A_hand_off_between_consumers_loses_nothing_and_applies_nothing_twice()
@@ -421,5 +353,52 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
 
         Assert.Contains("Topology.DeclareAsync", e.Message, StringComparison.Ordinal);
         Assert.Contains(connection.Names.Shard(1), e.Message, StringComparison.Ordinal);
+    }
+
+    // 150 deliveries all held by a first consumer (e.g. waiting for the journal to come back), which then stops; the next
+    // consumer, subscribed before or after the stop, must receive every one in queue order.
+    private async Task HandOffManyHeldAsync(bool nextSubscribedFirst)
+    {
+        const int messages = 150;
+        var options = fixture.Options(shardCount: 1, o =>
+        {
+            o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500);
+            o.Prefetch = 256;
+        });
+        await using var connection = await fixture.ConnectAsync(options);
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        for (var i = 0; i < messages; i++)
+        {
+            var id = "exec-" + i.ToString("D3", CultureInfo.InvariantCulture);
+            await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8(id), id, "execution").Within();
+        }
+
+        var held = 0;
+        var a = await ShardConsumer.StartAsync(connection, 0, async (_, ct) =>
+        {
+            Interlocked.Increment(ref held);
+            await Task.Delay(Timeout.Infinite, ct);
+        }).Within();
+        await Bounded.UntilAsync(() => Volatile.Read(ref held) == messages, "every message held by the first consumer");
+        if (!nextSubscribedFirst)
+        {
+            await a.StopAsync().Within();
+        }
+
+        var order = new ConcurrentQueue<string>();
+        await using var b = await ShardConsumer.StartAsync(connection, 0, (d, _) =>
+        {
+            order.Enqueue(d.MessageId!);
+            return Task.CompletedTask;
+        }).Within();
+        if (nextSubscribedFirst)
+        {
+            await a.StopAsync().Within();
+        }
+
+        await Bounded.UntilAsync(() => order.Count == messages, "every message delivered to the next consumer");
+
+        Assert.Equal(Enumerable.Range(0, messages).Select(i => "exec-" + i.ToString("D3", CultureInfo.InvariantCulture)), order);
+        await a.DisposeAsync();
     }
 }
