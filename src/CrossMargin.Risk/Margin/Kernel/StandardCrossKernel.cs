@@ -51,34 +51,27 @@ public sealed class StandardCrossKernel
         ArgumentNullException.ThrowIfNull(positions);
         ArgumentNullException.ThrowIfNull(openOrders);
         var positionArray = positions as Position[] ?? [.. positions];
-        var positionInstruments = new int[positionArray.Length];
-        for (var i = 0; i < positionArray.Length; i++)
+        foreach (var position in positionArray)
         {
-            if (positionArray[i].IsIsolated)
+            if (position.IsIsolated)
             {
                 return null;
             }
-
-            positionInstruments[i] = IndexOf(_instruments, positionArray[i].Symbol);
         }
 
+        // The indexes live only in the double lines and balances (one array each per account, compiled on every change).
         var balanceArray = balances as CollateralBalance[] ?? [.. balances];
-        var balanceAssets = new int[balanceArray.Length];
-        for (var i = 0; i < balanceArray.Length; i++)
-        {
-            balanceAssets[i] = IndexOf(_assets, balanceArray[i].Asset);
-        }
-
         var fastBalances = new FastBalance[balanceArray.Length];
         for (var i = 0; i < balanceArray.Length; i++)
         {
-            fastBalances[i] = new FastBalance((double)balanceArray[i].Amount, balanceAssets[i], DecimalScale.Of(balanceArray[i].Amount));
+            var amount = balanceArray[i].Amount;
+            fastBalances[i] = new FastBalance((double)amount, IndexOf(_assets, balanceArray[i].Asset), DecimalScale.Of(amount));
         }
 
         if (openOrders.Count == 0)
         {
             return new CompiledHoldings(balanceArray, positionArray, null, null, null, fastBalances,
-                FastLines(positionArray, positionInstruments, null), null);
+                FastLines(positionArray, null), null);
         }
 
         // The standard model margins the held (non-zero) positions first, then each symbol only orders reach, in the
@@ -122,10 +115,10 @@ public sealed class StandardCrossKernel
 
         var orderOnlyInstruments = orderOnly?.Select(s => IndexOf(_instruments, s)).ToArray();
         return new CompiledHoldings(balanceArray, positionArray, orderOnlyInstruments, buys, sells, fastBalances,
-            FastLines(positionArray, positionInstruments, orderOnlyInstruments), FastOrdersOf(positionArray, buys, sells));
+            FastLines(positionArray, orderOnlyInstruments), FastOrdersOf(positionArray, buys, sells));
     }
 
-    private static FastLine[] FastLines(Position[] positions, int[] positionInstruments, int[]? orderOnly)
+    private FastLine[] FastLines(Position[] positions, int[]? orderOnly)
     {
         var lines = new FastLine[positions.Length + (orderOnly?.Length ?? 0)];
         for (var line = 0; line < lines.Length; line++)
@@ -133,7 +126,7 @@ public sealed class StandardCrossKernel
             if (line < positions.Length)
             {
                 var position = positions[line];
-                lines[line] = new FastLine((double)position.Quantity, (double)position.EntryPrice, positionInstruments[line], DecimalScale.Of(position.Quantity),
+                lines[line] = new FastLine((double)position.Quantity, (double)position.EntryPrice, IndexOf(_instruments, position.Symbol), DecimalScale.Of(position.Quantity),
                     DecimalScale.Of(position.EntryPrice), position.EntryPrice > 0);
             }
             else
