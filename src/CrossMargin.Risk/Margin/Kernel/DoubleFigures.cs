@@ -28,7 +28,7 @@ internal static class DoubleFigures
     private const double Unit = 1.0 / 9_007_199_254_740_992.0;
 
     // Per term, in units of Unit. A decimal converts to a double within 3 units (.NET: the 64-bit mantissa, the high word
-    // and the power of ten, each rounded once); the worst term, a future's requirement, converts six inputs (18), takes
+    // and the power of ten, each rounded once; pinned against the exact error by DecimalToDoubleTests); the worst term, a future's requirement, converts six inputs (18), takes
     // four products (4) and one difference (1): 23 relative to its magnitude. A P&L's difference of prices is bounded
     // against the sum of both prices (its magnitude counts both). The sum of n terms adds n more (each partial sum is
     // at most the sum of magnitudes); second-order terms and the haircut tiers fit in the rest.
