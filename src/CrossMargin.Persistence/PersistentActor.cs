@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CrossMargin.Actors;
 using CrossMargin.Persistence.Journal;
 using Microsoft.Extensions.Logging;
@@ -85,6 +86,43 @@ public abstract class PersistentActor : ActorBase
         {
             Persist(@event, handler);
         }
+    }
+
+    /// <summary>
+    /// Reads this actor's own events from <paramref name="fromSequenceNr"/> to <paramref name="toSequenceNr"/> that are
+    /// still in the journal (deleted ones are skipped), oldest first: for a question the state does not answer, such as
+    /// whether an old message was applied. Changes nothing.
+    /// </summary>
+    protected async IAsyncEnumerable<object> ReadEventsAsync(long fromSequenceNr, long toSequenceNr, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var stored in _services.Journal.ReplayMessagesAsync(PersistenceId, fromSequenceNr, toSequenceNr, cancellationToken: cancellationToken)
+            .ConfigureAwait(true))
+        {
+            yield return _services.Registry.Deserialize(stored.Payload);
+        }
+    }
+
+    /// <summary>
+    /// Finishes the current command later: runs <paramref name="work"/>, holding every later message in the mailbox, then
+    /// calls <paramref name="then"/> with its result on the actor's turn. Events <paramref name="then"/> persists are
+    /// written, and their handlers run, before the next message, as if the command had persisted them itself.
+    /// </summary>
+    /// <remarks>A failing <paramref name="work"/> fails the actor (its supervisor decides); catch what you can answer.</remarks>
+    protected void Defer<T>(Func<Task<T>> work, Action<T> then)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ArgumentNullException.ThrowIfNull(then);
+        RunTask(async () =>
+        {
+            var result = await work().ConfigureAwait(true);
+            then(result);
+            if (_pending is { Count: > 0 })
+            {
+                var batch = _pending.ToArray();
+                _pending.Clear();
+                await WriteAsync(batch).ConfigureAwait(true);
+            }
+        });
     }
 
     /// <summary>

@@ -226,7 +226,7 @@ public sealed class AccountActor : PersistentActor
         // Only an open account has sequences to be ahead of; anything else (a duplicate, an old sequence, an account not
         // open, a malformed envelope) is decided as usual.
         if (_state.IsOpen && command.Source is { } source && command.MessageId is { } id
-            && _state.Messages.Check(id, source, command.Sequence) is { Verdict: MessageVerdict.Accepted, Gap: { } gap })
+            && _state.Messages.Check(id, source, command.Sequence) is { Verdict: MessageVerdict.Accepted or MessageVerdict.PossibleDuplicate, Gap: { } gap })
         {
             Sender.Tell(new CommandAhead(id, gap), Self);
             return;
@@ -235,7 +235,7 @@ public sealed class AccountActor : PersistentActor
         Handle(command);
     }
 
-    private void Handle(IAccountCommand command)
+    private void Handle(IAccountCommand command, bool idConfirmedNew = false)
     {
         // Executions only: "execution to margin updated" is the latency the venue waits on; zero means not measured.
         var received = command is ApplyExecution ? Stopwatch.GetTimestamp() : 0L;
@@ -243,7 +243,7 @@ public sealed class AccountActor : PersistentActor
         var decidedAt = _settings.Market.Current;
         try
         {
-            decision = AccountDecider.Decide(_state, command, decidedAt, _settings.Models);
+            decision = AccountDecider.Decide(_state, command, decidedAt, _settings.Models, idConfirmedNew);
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
         {
@@ -262,6 +262,9 @@ public sealed class AccountActor : PersistentActor
             case DecisionOutcome.Rejected:
                 replyTo.Tell(new CommandRejected(command.MessageId, decision.Rejection!), Self);
                 PassivateIfNotOpen();
+                return;
+            case DecisionOutcome.Unconfirmed:
+                ConfirmThenHandle(command);
                 return;
         }
 
@@ -296,6 +299,96 @@ public sealed class AccountActor : PersistentActor
                 replyTo.Tell(new CommandAccepted(command.MessageId, decision.Events, Figures?.ToSummary(), decision.Gap), Self);
             }
         });
+    }
+
+    // The id's fingerprint matches a recent one at a new sequence: a retry its source renumbered, or (about once in 67
+    // million messages) another id with the same fingerprint. Only the journal, which holds every applied id, can tell.
+    // That is rare enough to hold the account's later messages while it reads (they must not overtake this one).
+    private void ConfirmThenHandle(IAccountCommand command)
+    {
+        var replyTo = Sender;
+        Defer(() => FindInJournalAsync(command.MessageId), found =>
+        {
+            switch (found.Outcome)
+            {
+                case IdLookup.Applied:
+                    replyTo.Tell(new CommandDuplicate(command.MessageId), Self);
+                    break;
+                case IdLookup.NotApplied:
+                    Handle(command, idConfirmedNew: true);
+                    break;
+                case IdLookup.Unknown:
+                    // The events that would settle it were deleted after a snapshot. Applying could apply a message twice;
+                    // refusing loses nothing: the venue sees why, and the id can be checked by hand.
+                    replyTo.Tell(new CommandRejected(command.MessageId, new Rejection(RejectionCode.PossibleDuplicate,
+                        $"Message {command.MessageId} may have been applied already under another sequence, and the journal no longer holds "
+                        + "the events that would tell: nothing was applied. Resend it under a new id if it is new.")), Self);
+                    break;
+                default:
+                    Context.Log.LogError(found.Error, "Account {AccountId}: reading the journal to confirm message {MessageId} failed", _state.AccountId, command.MessageId);
+                    replyTo.Tell(new Status.Failure(new AccountUnavailableException(_state.AccountId,
+                        $"its journal could not be read to tell whether message {command.MessageId} was applied", found.Error)), Self);
+                    break;
+            }
+        });
+    }
+
+    // Reads back, newest first, until the id is found or as many distinct ids have been seen as the window remembers:
+    // the fingerprint matched one of those, so an id not among them is new (as new as any id beyond the window).
+    private async Task<(IdLookup Outcome, Exception? Error)> FindInJournalAsync(string messageId)
+    {
+        try
+        {
+            var enough = Math.Max(1, _state.Messages.Capacity);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var to = LastSequenceNr;
+            for (var span = (long)enough; to >= 1; span *= 2)
+            {
+                var from = Math.Max(1, to - span + 1);
+                var events = new List<IAccountEvent>();
+                await foreach (var stored in ReadEventsAsync(from, to).ConfigureAwait(true))
+                {
+                    if (stored is IAccountEvent @event)
+                    {
+                        events.Add(@event);
+                    }
+                }
+
+                for (var i = events.Count - 1; i >= 0; i--)
+                {
+                    if (string.Equals(events[i].MessageId, messageId, StringComparison.Ordinal))
+                    {
+                        return (IdLookup.Applied, null);
+                    }
+
+                    if (seen.Add(events[i].MessageId) && seen.Count >= enough)
+                    {
+                        return (IdLookup.NotApplied, null);
+                    }
+                }
+
+                if (events.Count < to - from + 1)
+                {
+                    return (IdLookup.Unknown, null);
+                }
+
+                to = from - 1;
+            }
+
+            return (IdLookup.NotApplied, null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return (IdLookup.Failed, e);
+        }
+    }
+
+    private enum IdLookup
+    {
+        Applied,
+        NotApplied,
+        Unknown,
+        Failed,
     }
 
     private void AfterChange(MarginFigures? assessed = null)

@@ -21,7 +21,15 @@ namespace CrossMargin.Engine.Accounts;
 public static class AccountDecider
 {
     /// <summary>Decides <paramref name="command"/> for <paramref name="state"/> at <paramref name="market"/>.</summary>
-    public static AccountDecision Decide(AccountState state, IAccountCommand command, MarketSnapshot market, AccountMarginModels margin)
+    /// <param name="state">The account.</param>
+    /// <param name="command">The command.</param>
+    /// <param name="market">The market it is decided at.</param>
+    /// <param name="margin">The margin models.</param>
+    /// <param name="idConfirmedNew">
+    /// True once the account's journal has shown that the command's id was never applied, after a first decision was
+    /// <see cref="DecisionOutcome.Unconfirmed"/>: a fingerprint match at a new sequence is then decided as new.
+    /// </param>
+    public static AccountDecision Decide(AccountState state, IAccountCommand command, MarketSnapshot market, AccountMarginModels margin, bool idConfirmedNew = false)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(command);
@@ -33,7 +41,18 @@ public static class AccountDecider
                 $"A message needs an id, a source and a sequence from 1 (id '{command.MessageId}', source '{command.Source}', sequence {command.Sequence})."));
         }
 
-        if (command is OpenAccount && state.IsOpen && state.Messages.Check(command.MessageId, command.Source, command.Sequence).Verdict != MessageVerdict.Duplicate)
+        var check = state.Messages.Check(command.MessageId, command.Source, command.Sequence);
+        if (check.Verdict == MessageVerdict.PossibleDuplicate)
+        {
+            if (!idConfirmedNew)
+            {
+                return AccountDecision.Unconfirmed;
+            }
+
+            check = check with { Verdict = MessageVerdict.Accepted };
+        }
+
+        if (command is OpenAccount && state.IsOpen && check.Verdict != MessageVerdict.Duplicate)
         {
             return AccountDecision.Reject(RejectionCode.AccountAlreadyOpen, $"Account {state.AccountId} is open already.");
         }
@@ -43,7 +62,6 @@ public static class AccountDecider
             return AccountDecision.Reject(RejectionCode.UnknownAccount, NotOpen(state));
         }
 
-        var check = state.Messages.Check(command.MessageId, command.Source, command.Sequence);
         switch (check.Verdict)
         {
             case MessageVerdict.Duplicate:

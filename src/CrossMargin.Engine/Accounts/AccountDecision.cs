@@ -1,7 +1,7 @@
 namespace CrossMargin.Engine.Accounts;
 
 /// <summary>The decision on one command: events to persist, a duplicate to acknowledge, or a rejection.</summary>
-/// <param name="Outcome">Accepted, duplicate or rejected.</param>
+/// <param name="Outcome">Accepted, duplicate, rejected, or not decided until the journal is read.</param>
 /// <param name="Events">The events to persist and apply, in order (empty unless accepted).</param>
 /// <param name="Rejection">Why it was refused, when rejected.</param>
 /// <param name="Gap">Sequence numbers of the command's source that were skipped (reported, not fatal), or null.</param>
@@ -19,6 +19,9 @@ public sealed record AccountDecision(DecisionOutcome Outcome, IReadOnlyList<IAcc
 
     /// <summary>A duplicate.</summary>
     public static AccountDecision Duplicate { get; } = new(DecisionOutcome.Duplicate, [], null, null);
+
+    /// <summary>Not decided until the journal says whether the id was applied (<see cref="DecisionOutcome.Unconfirmed"/>).</summary>
+    public static AccountDecision Unconfirmed { get; } = new(DecisionOutcome.Unconfirmed, [], null, null);
 
     /// <summary>Refuses with <paramref name="code"/> and <paramref name="message"/>.</summary>
     public static AccountDecision Reject(RejectionCode code, string message) => new(DecisionOutcome.Rejected, [], new Rejection(code, message), null);

@@ -11,4 +11,11 @@ public enum DecisionOutcome
 
     /// <summary>Refused: reply with <see cref="AccountDecision.Rejection"/>, persist nothing.</summary>
     Rejected,
+
+    /// <summary>
+    /// Not decided yet: the id's fingerprint matches a recently applied one at a new sequence
+    /// (<see cref="MessageVerdict.PossibleDuplicate"/>). The caller asks the journal whether the id was applied, then
+    /// answers a duplicate or decides again with the id confirmed new.
+    /// </summary>
+    Unconfirmed,
 }

@@ -6,22 +6,27 @@ namespace CrossMargin.Engine.Accounts;
 
 /// <summary>
 /// Deduplication and ordering of an account's inbound messages: per source the highest sequence applied, plus the last
-/// <see cref="Capacity"/> message ids in a bounded first-in-first-out set. Part of the account's state, so it is rebuilt
-/// by replay and kept in snapshots: a duplicate is recognised across restarts.
+/// <see cref="Capacity"/> message ids, remembered by a 32-bit fingerprint each, in a bounded first-in-first-out set. Part
+/// of the account's state, so it is rebuilt by replay and kept in snapshots: a duplicate is recognised across restarts.
 /// </summary>
 /// <remarks>
 /// <para>The rules, in this order:</para>
 /// <list type="number">
-/// <item>The id is among the remembered ones: <see cref="MessageVerdict.Duplicate"/> (a retry; acknowledge, change nothing),
-/// whatever its source or sequence.</item>
+/// <item>The sequence is at or below the highest applied from its source and the id's fingerprint is remembered:
+/// <see cref="MessageVerdict.Duplicate"/> (a retry; acknowledge, change nothing).</item>
 /// <item>The sequence is at or below the highest applied from its source: <see cref="MessageVerdict.OutOfOrder"/>
 /// (rejected and reported, change nothing). This also catches a duplicate whose id has left the window: its sequence
 /// is old, so it can never be applied twice; it is only reported as out of order instead of acknowledged.</item>
+/// <item>The sequence is new but the id's fingerprint is remembered: <see cref="MessageVerdict.PossibleDuplicate"/>. Either
+/// the source sent an applied message again under a new sequence, or (a chance of <see cref="Count"/> in 2^32) another id
+/// shares the fingerprint. The ledger cannot tell which, so the account asks its journal, which holds every applied id.</item>
 /// <item>The sequence is above highest + 1: accepted, with the skipped range reported as a <see cref="SequenceGap"/>.
 /// Sequences start at 1, so a new source whose first message is 5 reports 1 to 4. The message is applied anyway: the
 /// missing ones may still arrive, and would then be out of order; refusing would stall the account on one lost message.</item>
 /// <item>Otherwise accepted.</item>
 /// </list>
+/// <para>Rule 1 needs no confirmation: a message at an old sequence is applied in neither case, so a fingerprint shared
+/// by chance only changes the answer (acknowledged instead of reported as out of order).</para>
 /// <para>Only applied events are recorded (<see cref="Record"/>): a rejected command leaves no trace, so a retry of it is
 /// decided again.</para>
 /// </remarks>
@@ -29,25 +34,26 @@ public sealed class MessageLedger
 {
     /// <summary>The default number of message ids remembered.</summary>
     /// <remarks>
-    /// The window only decides how a redelivery is answered, never whether a message applies twice: one older than the
-    /// window has a sequence at or below its source's highest, so it is refused as out of order (rule 2). What it must
-    /// cover is a redelivery of the messages in flight when a consumer or node failed, i.e. the last few messages of
-    /// each source to this one account. 64 covers that with room to spare; the former 4,096 cost up to ~500 KB per
-    /// account that trades (a string, a set entry and a queue slot per id, ~120 bytes), 500 GB for a million accounts
-    /// (engine benchmark, README). Ledgers restored from a snapshot keep the capacity they were saved with.
+    /// For a redelivery at its original sequence the window only decides how it is answered, never whether it applies
+    /// twice: one older than the window has a sequence at or below its source's highest, so it is refused as out of order
+    /// (rule 2). What it must cover is a redelivery of the messages in flight when a consumer or node failed, i.e. the last
+    /// few messages of each source to this one account, and a source that renumbers a retry soon after. 64 covers that with
+    /// room to spare; the former 4,096 ids as strings cost up to ~500 KB per account that trades. As fingerprints, a full
+    /// window is 256 bytes (engine benchmark, README). Ledgers restored from a snapshot keep the capacity they were saved with.
     /// </remarks>
     public const int DefaultCapacity = 64;
 
     // Compact by design (one ledger per account, a million accounts): the sources and their highest sequences in two
     // arrays sorted by source (an account hears from a handful), and the remembered ids in a ring that grows by doubling
-    // up to Capacity. An id is remembered as its 128-bit hash (16 bytes, where the id as a string took ~60-80): the
-    // chance that a new id matches one of the 64 remembered by accident is 64 / 2^128, about 2e-37 per message, so a
-    // venue handling a trillion messages would expect its first false duplicate after ~1e24 years; and the hash is
-    // SHA-256's first half, so ids cannot be crafted to collide either (that would take ~2^64 hash evaluations, and
-    // would only make a message of the venue's own answered as a duplicate).
+    // up to Capacity. An id is remembered as a 32-bit fingerprint, the first four bytes of its SHA-256: 4 bytes where the
+    // id as a string took ~60-80 and a 128-bit hash 16 (a full window of 64 then cost ~1 KB of an account's 2 KB budget).
+    // A fingerprint alone cannot prove a duplicate (64 ids in 2^32 would match a new id about once in 67 million
+    // messages, minutes apart at a busy venue), so a match at a new sequence is confirmed from the journal (rule 3): the
+    // fingerprint only decides when the journal is read, never what is applied. Being SHA-256, it also keeps the
+    // fingerprints of snapshots written with 128-bit hashes (their first 32 bits).
     private string[] _sources = [];
     private long[] _highest = [];
-    private UInt128[] _hashes = [];
+    private uint[] _fingerprints = [];
     private int _first;
     private int _count;
 
@@ -86,30 +92,37 @@ public sealed class MessageLedger
         return index >= 0 ? _highest[index] : 0;
     }
 
-    /// <summary>True when <paramref name="messageId"/> is among the remembered ids.</summary>
+    /// <summary>
+    /// True when <paramref name="messageId"/>'s fingerprint is among the remembered ones: the id was applied recently, or
+    /// (a chance of <see cref="Count"/> in 2^32) another id with the same fingerprint was.
+    /// </summary>
     public bool Contains(string messageId)
     {
         ArgumentNullException.ThrowIfNull(messageId);
 
         // An empty window holds nothing: skip the hash (a fresh account, a what-if copy).
-        return _count > 0 && Contains(Hash(messageId));
+        return _count > 0 && Contains(FingerprintOf(messageId));
     }
 
     /// <summary>
-    /// How a remembered id is kept and snapshotted: the first 16 bytes of the SHA-256 of its UTF-8 bytes, as 32 lowercase
-    /// hex digits. Stable across processes and versions (snapshots hold it).
+    /// How a remembered id is kept and snapshotted: the first four bytes of the SHA-256 of its UTF-8 bytes, read
+    /// big-endian. Stable across processes and versions (snapshots hold it).
     /// </summary>
-    public static string HashOf(string messageId)
+    public static uint FingerprintOf(string messageId)
     {
         ArgumentNullException.ThrowIfNull(messageId);
-        return Hash(messageId).ToString("x32", CultureInfo.InvariantCulture);
+        return Fingerprint(Hash(messageId));
     }
 
-    private bool Contains(UInt128 hash)
+    // The first 32 bits of the 128-bit hash: what snapshots written with hashes restore to.
+    private static uint Fingerprint(UInt128 hash) => (uint)(hash >> 96);
+
+    private bool Contains(uint fingerprint)
     {
+        // Oldest to newest or any order: the ring holds each fingerprint once, so a plain scan of the live slots will do.
         for (var i = 0; i < _count; i++)
         {
-            if (_hashes[(_first + i) % _hashes.Length] == hash)
+            if (_fingerprints[(_first + i) % _fingerprints.Length] == fingerprint)
             {
                 return true;
             }
@@ -142,18 +155,14 @@ public sealed class MessageLedger
     public MessageCheck Check(string messageId, string source, long sequence)
     {
         var highest = HighestOf(source);
-        if (Contains(messageId))
-        {
-            return new MessageCheck(MessageVerdict.Duplicate, null, highest);
-        }
-
+        var remembered = Contains(messageId);
         if (sequence <= highest)
         {
-            return new MessageCheck(MessageVerdict.OutOfOrder, null, highest);
+            return new MessageCheck(remembered ? MessageVerdict.Duplicate : MessageVerdict.OutOfOrder, null, highest);
         }
 
         var gap = sequence > highest + 1 ? new SequenceGap(source, highest + 1, sequence - 1) : null;
-        return new MessageCheck(MessageVerdict.Accepted, gap, highest);
+        return new MessageCheck(remembered ? MessageVerdict.PossibleDuplicate : MessageVerdict.Accepted, gap, highest);
     }
 
     /// <summary>Records an applied message: raises its source's highest sequence and remembers its id, evicting the oldest beyond capacity.</summary>
@@ -167,10 +176,10 @@ public sealed class MessageLedger
             return;
         }
 
-        var hash = Hash(messageId);
-        if (!Contains(hash))
+        var fingerprint = FingerprintOf(messageId);
+        if (!Contains(fingerprint))
         {
-            Remember(hash);
+            Remember(fingerprint);
         }
     }
 
@@ -183,13 +192,13 @@ public sealed class MessageLedger
             sources[i] = new SourceSequence(_sources[i], _highest[i]);
         }
 
-        var hashes = new string[_count];
-        for (var i = 0; i < hashes.Length; i++)
+        var fingerprints = new uint[_count];
+        for (var i = 0; i < fingerprints.Length; i++)
         {
-            hashes[i] = _hashes[(_first + i) % _hashes.Length].ToString("x32", CultureInfo.InvariantCulture);
+            fingerprints[i] = _fingerprints[(_first + i) % _fingerprints.Length];
         }
 
-        return new MessageLedgerSnapshot(Capacity, sources, [], hashes);
+        return new MessageLedgerSnapshot(Capacity, sources, [], RecentIdFingerprints: fingerprints);
     }
 
     /// <summary>Rebuilds a ledger from <paramref name="snapshot"/>.</summary>
@@ -202,15 +211,16 @@ public sealed class MessageLedger
             ledger.SetHighest(source.Source, source.Highest);
         }
 
-        // Oldest first, as saved (ids as text from snapshots written before hashes, then hashes); beyond capacity the
-        // oldest fall out, as they did when recorded.
-        var hashes = snapshot.RecentIds.Select(Hash)
-            .Concat((snapshot.RecentIdHashes ?? []).Select(h => UInt128.Parse(h, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture)));
-        foreach (var hash in hashes)
+        // Oldest first, as saved (ids as text from snapshots written before hashes, then 128-bit hashes from snapshots
+        // written before fingerprints, then fingerprints); beyond capacity the oldest fall out, as they did when recorded.
+        var fingerprints = snapshot.RecentIds.Select(FingerprintOf)
+            .Concat((snapshot.RecentIdHashes ?? []).Select(h => Fingerprint(UInt128.Parse(h, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture))))
+            .Concat(snapshot.RecentIdFingerprints ?? []);
+        foreach (var fingerprint in fingerprints)
         {
-            if (!ledger.Contains(hash))
+            if (!ledger.Contains(fingerprint))
             {
-                ledger.Remember(hash);
+                ledger.Remember(fingerprint);
             }
         }
 
@@ -239,34 +249,34 @@ public sealed class MessageLedger
         _highest = Inserted(_highest, index, sequence);
     }
 
-    private void Remember(UInt128 hash)
+    private void Remember(uint fingerprint)
     {
-        if (_count == _hashes.Length && _hashes.Length < Capacity)
+        if (_count == _fingerprints.Length && _fingerprints.Length < Capacity)
         {
             Grow();
         }
 
-        if (_count == _hashes.Length)
+        if (_count == _fingerprints.Length)
         {
             // Full at capacity: the newest takes the oldest's slot.
-            _hashes[_first] = hash;
-            _first = (_first + 1) % _hashes.Length;
+            _fingerprints[_first] = fingerprint;
+            _first = (_first + 1) % _fingerprints.Length;
             return;
         }
 
-        _hashes[(_first + _count) % _hashes.Length] = hash;
+        _fingerprints[(_first + _count) % _fingerprints.Length] = fingerprint;
         _count++;
     }
 
     private void Grow()
     {
-        var hashes = new UInt128[Math.Min(Capacity, Math.Max(8, _hashes.Length * 2))];
+        var fingerprints = new uint[Math.Min(Capacity, Math.Max(8, _fingerprints.Length * 2))];
         for (var i = 0; i < _count; i++)
         {
-            hashes[i] = _hashes[(_first + i) % _hashes.Length];
+            fingerprints[i] = _fingerprints[(_first + i) % _fingerprints.Length];
         }
 
-        _hashes = hashes;
+        _fingerprints = fingerprints;
         _first = 0;
     }
 

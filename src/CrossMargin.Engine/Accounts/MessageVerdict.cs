@@ -11,4 +11,10 @@ public enum MessageVerdict
 
     /// <summary>New id but a sequence at or below its source's highest: reject and report it, change nothing.</summary>
     OutOfOrder,
+
+    /// <summary>
+    /// Its id's fingerprint was seen but its sequence is new: a retry its source renumbered, or another id with the same
+    /// fingerprint. Only the account's journal can tell; see <see cref="MessageLedger"/>, rule 3.
+    /// </summary>
+    PossibleDuplicate,
 }

@@ -56,4 +56,10 @@ public enum RejectionCode
 
     /// <summary>The account is open already.</summary>
     AccountAlreadyOpen,
+
+    /// <summary>
+    /// The id may have been applied already under another sequence, and the journal no longer holds the events that
+    /// would tell (they were deleted after a snapshot): refused rather than risk applying it twice.
+    /// </summary>
+    PossibleDuplicate,
 }

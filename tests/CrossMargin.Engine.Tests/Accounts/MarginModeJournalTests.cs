@@ -76,9 +76,9 @@ public sealed class MarginModeJournalTests
         var restored = AccountState.FromSnapshot(AccountFixture.Registry.Deserialize<AccountSnapshot>(payload));
 
         Assert.Equal(MarginMode.Portfolio, restored.Mode);
-        // Written the same but for the remembered ids, which a ledger now keeps (and writes) as hashes.
-        var hashes = string.Join(",", new[] { "open-acc-1", "m1", "m2" }.Select(id => $"\"{MessageLedger.HashOf(id)}\""));
-        Assert.Equal(SnapshotRecordedInPortfolioMode.Replace("\"recentIds\":[\"open-acc-1\",\"m1\",\"m2\"]", "\"recentIds\":[],\"recentIdHashes\":[" + hashes + "]", StringComparison.Ordinal),
+        // Written the same but for the remembered ids, which a ledger now keeps (and writes) as fingerprints.
+        var fingerprints = string.Join(",", new[] { "open-acc-1", "m1", "m2" }.Select(id => MessageLedger.FingerprintOf(id).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(SnapshotRecordedInPortfolioMode.Replace("\"recentIds\":[\"open-acc-1\",\"m1\",\"m2\"]", "\"recentIds\":[],\"recentIdFingerprints\":[" + fingerprints + "]", StringComparison.Ordinal),
             AccountFixture.Json(restored));
         Assert.Equal("portfolio", ShippedRiskFiles.Models.Assess(restored, market).Model);
         Assert.Equal(AccountFixture.Models.Portfolio.Assess(restored.ToPortfolio(), market).InitialMarginUsd,

@@ -8,7 +8,7 @@ namespace CrossMargin.Engine.Tests.Accounts;
 public sealed class MessageLedgerTests
 {
     [Fact]
-    public void A_message_whose_id_was_seen_is_a_duplicate_and_changes_nothing()
+    public void A_message_whose_id_was_seen_is_a_duplicate_and_a_renumbered_one_waits_for_the_journal_and_both_change_nothing()
     {
         var account = new AccountFixture();
         var deposit = new Deposit("d-1", AccountFixture.Wallet, 1, "USDT", 100m);
@@ -19,7 +19,9 @@ public sealed class MessageLedgerTests
         var sameIdOtherSequence = account.Send(deposit with { Sequence = 2, Amount = 5m });
 
         Assert.Equal(DecisionOutcome.Duplicate, again.Outcome);
-        Assert.Equal(DecisionOutcome.Duplicate, sameIdOtherSequence.Outcome);
+        // At a new sequence the fingerprint alone cannot prove a duplicate: the actor asks its journal (RenumberedRetryTests).
+        Assert.Equal(DecisionOutcome.Unconfirmed, sameIdOtherSequence.Outcome);
+        Assert.Empty(sameIdOtherSequence.Events);
         Assert.Empty(again.Events);
         Assert.Equal(before, account.SnapshotJson());
         Assert.Equal(100m, account.State.BalanceOf("USDT"));
@@ -100,7 +102,7 @@ public sealed class MessageLedgerTests
 
         Assert.Equal(2, account.State.Messages.Count);
         Assert.False(account.State.Messages.Contains("d-1"));
-        Assert.Equal(Hashes("d-2", "d-3"), account.State.Messages.ToSnapshot().RecentIdHashes);
+        Assert.Equal(Hashes("d-2", "d-3"), account.State.Messages.ToSnapshot().RecentIdFingerprints);
         Assert.Equal(RejectionCode.OutOfOrder, evicted.Rejection!.Code);
         Assert.Equal(DecisionOutcome.Duplicate, remembered.Outcome);
         Assert.Equal(before, account.SnapshotJson());
@@ -157,12 +159,12 @@ public sealed class MessageLedgerTests
         var expected = Hashes(expectedIds);
         var restored = MessageLedger.FromSnapshot(ledger.ToSnapshot());
 
-        Assert.Equal(expected, ledger.ToSnapshot().RecentIdHashes);
+        Assert.Equal(expected, ledger.ToSnapshot().RecentIdFingerprints);
         Assert.Equal(12, ledger.Count);
         Assert.All(expectedIds, id => Assert.True(ledger.Contains(id)));
         Assert.False(ledger.Contains("m-88"));
         Assert.Equal(new[] { new SourceSequence("a", 100), new SourceSequence("b", 99) }, ledger.ToSnapshot().Sources);
-        Assert.Equal(expected, restored.ToSnapshot().RecentIdHashes);
+        Assert.Equal(expected, restored.ToSnapshot().RecentIdFingerprints);
         Assert.Equal(MessageVerdict.Duplicate, restored.Check("m-89", "a", 89).Verdict);
         Assert.Equal(MessageVerdict.OutOfOrder, restored.Check("m-88", "a", 88).Verdict);
         Assert.Equal(MessageVerdict.Accepted, restored.Check("m-101", "b", 100).Verdict);
@@ -175,15 +177,15 @@ public sealed class MessageLedgerTests
 
         var ledger = MessageLedger.FromSnapshot(snapshot);
 
-        Assert.Equal(Hashes("m-3", "m-4", "m-5"), ledger.ToSnapshot().RecentIdHashes);
+        Assert.Equal(Hashes("m-3", "m-4", "m-5"), ledger.ToSnapshot().RecentIdFingerprints);
         Assert.False(ledger.Contains("m-2"));
         Assert.Equal(5, ledger.HighestOf("s"));
     }
 
     [Fact]
-    public void A_snapshot_written_with_ids_as_text_restores_them_as_duplicates_and_is_rewritten_as_hashes()
+    public void A_snapshot_written_with_ids_as_text_restores_them_as_duplicates_and_is_rewritten_as_fingerprints()
     {
-        // The format before hashes: ids as text, no RecentIdHashes (null, as deserializing an old snapshot gives).
+        // The format before hashes: ids as text, no RecentIdHashes or RecentIdFingerprints (null, as deserializing an old snapshot gives).
         var old = new MessageLedgerSnapshot(4, [new SourceSequence("s", 3)], ["m-1", "m-2", "m-3"]);
 
         var ledger = MessageLedger.FromSnapshot(old);
@@ -192,19 +194,35 @@ public sealed class MessageLedgerTests
         Assert.Equal(MessageVerdict.Duplicate, ledger.Check("m-2", "s", 2).Verdict);
         Assert.Equal(MessageVerdict.Accepted, ledger.Check("m-4", "s", 4).Verdict);
         Assert.Empty(rewritten.RecentIds);
-        Assert.Equal(Hashes("m-1", "m-2", "m-3"), rewritten.RecentIdHashes);
+        Assert.Equal(Hashes("m-1", "m-2", "m-3"), rewritten.RecentIdFingerprints);
         Assert.Equal(MessageVerdict.Duplicate, MessageLedger.FromSnapshot(rewritten).Check("m-1", "s", 1).Verdict);
+    }
+
+    [Fact]
+    public void A_snapshot_written_with_128_bit_hashes_restores_their_first_32_bits_as_the_fingerprints()
+    {
+        var hashes = new[] { "m-1", "m-2" }.Select(id => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)))[..32]).ToArray();
+        var old = new MessageLedgerSnapshot(4, [new SourceSequence("s", 2)], [], hashes);
+
+        var ledger = MessageLedger.FromSnapshot(old);
+
+        Assert.Equal(Hashes("m-1", "m-2"), ledger.ToSnapshot().RecentIdFingerprints);
+        Assert.Null(ledger.ToSnapshot().RecentIdHashes);
+        Assert.Equal(MessageVerdict.Duplicate, ledger.Check("m-2", "s", 2).Verdict);
+        Assert.Equal(MessageVerdict.PossibleDuplicate, ledger.Check("m-1", "s", 3).Verdict);
+        Assert.Equal(MessageVerdict.Accepted, ledger.Check("m-3", "s", 3).Verdict);
     }
 
     [Fact]
     public void An_account_snapshot_in_the_old_json_format_still_loads_with_its_window()
     {
-        // Written as before hashes: the ids as text and no RecentIdHashes property at all.
+        // Written as before hashes: the ids as text and neither recentIdHashes nor recentIdFingerprints at all.
         var registry = AccountFixture.Registry;
         var written = registry.Serialize(new AccountSnapshot("acc-old", MarginMode.StandardCross, [new CollateralBalance("USDT", 10m)], [], [],
             new MessageLedgerSnapshot(8, [new SourceSequence("wallet", 2)], ["d-1", "d-2"])));
         var json = System.Text.Json.Nodes.JsonNode.Parse(written.Bytes.Span)!;
-        Assert.True(json["messages"]!.AsObject().Remove("recentIdHashes"));
+        Assert.False(json["messages"]!.AsObject().ContainsKey("recentIdHashes"));
+        Assert.True(json["messages"]!.AsObject().Remove("recentIdFingerprints"));
         var snapshot = Assert.IsType<AccountSnapshot>(registry.Deserialize(
             new SerializedPayload(written.Manifest, written.Version, System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()))));
 
@@ -212,16 +230,16 @@ public sealed class MessageLedgerTests
 
         Assert.True(state.Messages.Contains("d-2"));
         Assert.Equal(2, state.Messages.HighestOf("wallet"));
-        Assert.Equal(Hashes("d-1", "d-2"), state.ToSnapshot().Messages.RecentIdHashes);
+        Assert.Equal(Hashes("d-1", "d-2"), state.ToSnapshot().Messages.RecentIdFingerprints);
     }
 
     [Fact]
-    public void An_id_hash_is_the_first_half_of_its_sha256()
+    public void An_id_fingerprint_is_the_first_four_bytes_of_its_sha256()
     {
-        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("x-1"u8))[..32], MessageLedger.HashOf("x-1"));
+        Assert.Equal(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(System.Security.Cryptography.SHA256.HashData("x-1"u8)), MessageLedger.FingerprintOf("x-1"));
     }
 
-    private static string[] Hashes(params string[] ids) => ids.Select(MessageLedger.HashOf).ToArray();
+    private static uint[] Hashes(params string[] ids) => ids.Select(MessageLedger.FingerprintOf).ToArray();
 
     [Fact]
     public void The_managed_id_hash_is_the_first_half_of_SHA256_for_inputs_of_every_length_up_to_four_blocks()
@@ -242,11 +260,11 @@ public sealed class MessageLedgerTests
     [InlineData("")]
     [InlineData("bx-acct-000123-42")]
     [InlineData("ex-\u00e9\u4e2d\U0001F600-long-id-that-spans-more-than-one-sixty-four-byte-block-of-sha-256-input")]
-    public void A_remembered_id_is_kept_as_the_first_half_of_its_SHA256_in_hex(string messageId)
+    public void A_remembered_id_is_kept_as_the_first_four_bytes_of_its_SHA256_of_its_UTF8(string messageId)
     {
         var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(messageId));
 
-        Assert.Equal(Convert.ToHexStringLower(digest)[..32], MessageLedger.HashOf(messageId));
+        Assert.Equal(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(digest), MessageLedger.FingerprintOf(messageId));
     }
 
     [Fact]

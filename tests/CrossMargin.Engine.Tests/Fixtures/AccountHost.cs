@@ -28,13 +28,13 @@ public sealed class AccountHost : IAsyncDisposable
 
     public LatestMarket Market { get; } = new(TestMarket.Build());
 
-    public static async Task<AccountHost> OpenAsync(int snapshotEvery = 1000)
+    public static async Task<AccountHost> OpenAsync(int snapshotEvery = 1000, bool deleteEventsOnSnapshot = false)
     {
         var directory = Directory.CreateTempSubdirectory("cm-accounts-").FullName;
         var persistence = await SqlitePersistence.OpenAsync(new SqlitePersistenceOptions { DataDirectory = directory }, TimeProvider.System);
         var writer = new BatchingJournalWriter(persistence.Journal, new JournalOptions(), TimeProvider.System);
         var services = new PersistenceServices(persistence.Journal, writer, persistence.SnapshotStore, AccountFixture.Registry, "test-node",
-            new PersistenceOptions { SnapshotEvery = snapshotEvery });
+            new PersistenceOptions { SnapshotEvery = snapshotEvery, DeleteEventsOnSnapshot = deleteEventsOnSnapshot });
         return new AccountHost(directory, persistence, writer, services);
     }
 
