@@ -6,8 +6,10 @@ internal sealed partial class ActorCell
     /// <summary>Runs an async handler; until its task completes the mailbox is held and continuations run on this actor's turn.</summary>
     internal void RunAsync<T>(Func<T, Task> handler, T message)
     {
-        var extras = _extras ??= new CellExtras();
-        var context = extras.AsyncContext ??= new ActorSynchronizationContext(this);
+        // A context per handler, dropped when its task ends: an idle actor keeps none (a persistent actor runs one per
+        // write, and a million idle accounts would each hold one), and the continuations of a handler find its message
+        // and sender in the context they were posted through.
+        var context = new ActorSynchronizationContext(this);
         var previous = SynchronizationContext.Current;
         SynchronizationContext.SetSynchronizationContext(context);
         Task task;
@@ -26,8 +28,9 @@ internal sealed partial class ActorCell
             return;
         }
 
-        extras.AsyncMessage = _currentMessage;
-        extras.AsyncSender = _currentSender;
+        context.Message = _currentMessage;
+        context.Sender = _currentSender;
+        _awaiting = context;
         _flags |= CellFlags.Awaiting;
         task.ContinueWith(
             static (t, state) => ((ActorCell)state!).SendSystemMessage(new AsyncCompleted(t)),
@@ -40,9 +43,10 @@ internal sealed partial class ActorCell
     private void RunContinuationOnTurn(RunContinuation continuation)
     {
         var previous = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(_extras?.AsyncContext);
-        _currentMessage = _extras?.AsyncMessage;
-        _currentSender = _extras?.AsyncSender;
+        var context = continuation.Context;
+        SynchronizationContext.SetSynchronizationContext(context);
+        _currentMessage = context.Message;
+        _currentSender = context.Sender;
         try
         {
             continuation.Callback(continuation.State);
@@ -58,11 +62,10 @@ internal sealed partial class ActorCell
     private void ResumeAfterAsync(Task task)
     {
         _flags &= ~CellFlags.Awaiting;
-        var extras = _extras!;
-        _currentMessage = extras.AsyncMessage;
-        _currentSender = extras.AsyncSender;
-        extras.AsyncMessage = null;
-        extras.AsyncSender = null;
+        var context = _awaiting;
+        _awaiting = null;
+        _currentMessage = context?.Message;
+        _currentSender = context?.Sender;
         try
         {
             if (!task.IsCompletedSuccessfully)
@@ -76,7 +79,7 @@ internal sealed partial class ActorCell
                     HandleInvokeFailure(e);
                 }
             }
-            else if (extras.ReceiveTimeout is not null)
+            else if (_extras?.ReceiveTimeout is not null)
             {
                 ResetReceiveTimeout();
             }

@@ -304,6 +304,7 @@ internal sealed partial class ActorCell
         _system.EventStream.Unsubscribe(this);
         _actor = null;
         _extras = null;
+        _awaiting = null;
         if (_parent is null)
         {
             _system.OnRootTerminated();

@@ -48,7 +48,10 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
     private IActorRef? _currentSender;
     private ChildrenContainer? _children;
 
-    // Everything rarer (front queue, pending restart, death watch, receive timeout, async state) is in here,
+    // The context of the async handler being awaited (ActorBase.RunTask), if any.
+    private ActorSynchronizationContext? _awaiting;
+
+    // Everything rarer (front queue, pending restart, death watch, receive timeout) is in here,
     // allocated on first use: it keeps an idle cell small. Owned by the cell's turn like the fields above.
     private CellExtras? _extras;
 

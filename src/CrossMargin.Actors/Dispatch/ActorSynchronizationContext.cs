@@ -6,7 +6,13 @@ namespace CrossMargin.Actors.Dispatch;
 /// </summary>
 internal sealed class ActorSynchronizationContext(ActorCell cell) : SynchronizationContext
 {
-    public override void Post(SendOrPostCallback d, object? state) => cell.SendSystemMessage(new RunContinuation(d, state));
+    /// <summary>The message whose handler this is, current again in each of its continuations.</summary>
+    public object? Message { get; set; }
+
+    /// <summary>That message's sender.</summary>
+    public IActorRef? Sender { get; set; }
+
+    public override void Post(SendOrPostCallback d, object? state) => cell.SendSystemMessage(new RunContinuation(d, state, this));
 
     public override void Send(SendOrPostCallback d, object? state) =>
         throw new NotSupportedException("Synchronous Send would block the actor's own turn.");

@@ -17,9 +17,6 @@ internal sealed class CellExtras
 
     public TimeSpan? ReceiveTimeout;
     public ITimer? ReceiveTimeoutTimer;
-    public ActorSynchronizationContext? AsyncContext;
-    public object? AsyncMessage;
-    public IActorRef? AsyncSender;
     public object? FailedMessage;
 
     /// <summary>The child whose failure this actor escalated; it stays failed until this actor is resumed or restarted.</summary>

@@ -58,9 +58,12 @@ internal sealed class AsyncCompleted(Task task) : SystemMessage
     public Task Task { get; } = task;
 }
 
-internal sealed class RunContinuation(SendOrPostCallback callback, object? state) : SystemMessage
+internal sealed class RunContinuation(SendOrPostCallback callback, object? state, ActorSynchronizationContext context) : SystemMessage
 {
     public SendOrPostCallback Callback { get; } = callback;
 
     public object? State { get; } = state;
+
+    /// <summary>The context it was posted through: its handler's message and sender.</summary>
+    public ActorSynchronizationContext Context { get; } = context;
 }
