@@ -40,6 +40,13 @@ public sealed class Counter(PersistenceServices services, string persistenceId) 
             case AddTwice add:
                 PersistAll([new Added(add.Amount), new Added(add.Amount)], e => _total += e.Amount);
                 return true;
+            case AddHistory:
+                Defer(SumOfHistoryAsync, sum => Persist(new Added(sum), e =>
+                {
+                    _total += e.Amount;
+                    Sender.Tell(_total, Self);
+                }));
+                return true;
             case GetTotal:
                 Sender.Tell(_total, Self);
                 return true;
@@ -52,4 +59,15 @@ public sealed class Counter(PersistenceServices services, string persistenceId) 
     }
 
     protected override object? SnapshotState() => new CounterState(_total);
+
+    private async Task<int> SumOfHistoryAsync()
+    {
+        var sum = 0;
+        await foreach (var @event in ReadEventsAsync(1, LastSequenceNr))
+        {
+            sum += ((Added)@event).Amount;
+        }
+
+        return sum;
+    }
 }

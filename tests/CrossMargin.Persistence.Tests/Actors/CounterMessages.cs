@@ -6,6 +6,9 @@ public sealed record Add(int Amount);
 
 public sealed record AddTwice(int Amount);
 
+/// <summary>Adds the sum of every event still in the journal, read back and persisted through a deferred command.</summary>
+public sealed record AddHistory;
+
 public sealed record GetTotal;
 
 public sealed record GetRecoveryLog;

@@ -40,6 +40,23 @@ public abstract class PersistentActorSpec(ITestOutputHelper output) : TestKit(ou
     }
 
     [Fact]
+    public async Task A_deferred_command_reads_its_own_events_and_persists_before_the_next_message_is_handled()
+    {
+        var services = await ServicesAsync();
+        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, Id("counter-1"))));
+        counter.Tell(new Add(2), TestActor);
+        counter.Tell(new Add(3), TestActor);
+
+        counter.Tell(new AddHistory(), TestActor);
+        counter.Tell(new GetTotal(), TestActor);
+
+        ExpectMsg(2);
+        ExpectMsg(5);
+        ExpectMsg(10);
+        ExpectMsg(10);
+    }
+
+    [Fact]
     public async Task State_recovered_in_a_new_system_equals_the_state_before_the_crash()
     {
         var services = await ServicesAsync(snapshotEvery: 0);
