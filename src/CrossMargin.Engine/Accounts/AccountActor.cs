@@ -53,6 +53,7 @@ public sealed class AccountActor : PersistentActor
     private MarginBookSlot? _slot;
     private MarginBookEntry? _entry;
     private AccountMarginModels? _routedWith;
+    private string? _persistenceId;
 
     private AccountActor(string? accountId, AccountActorSettings settings)
         : base(settings.Persistence)
@@ -62,7 +63,7 @@ public sealed class AccountActor : PersistentActor
     }
 
     /// <inheritdoc />
-    public override string PersistenceId => "account-" + _state.AccountId;
+    public override string PersistenceId => _persistenceId ??= "account-" + _state.AccountId;
 
     /// <summary>The props of the actor of account <paramref name="accountId"/>.</summary>
     public static ActorProps Props(string accountId, AccountActorSettings settings)
@@ -98,7 +99,7 @@ public sealed class AccountActor : PersistentActor
                 _state = AccountState.FromSnapshot(snapshot);
                 break;
             case IAccountEvent @event:
-                _state.Apply(@event, _settings.Market.Current.FindInstrument);
+                _state.Apply(@event, InstrumentLookup.Of(_settings.Market.Current));
                 break;
             case RecoveryCompleted:
                 AfterChange();
@@ -281,13 +282,22 @@ public sealed class AccountActor : PersistentActor
         _persistingFor = replyTo;
         PersistAll(decision.Events, @event =>
         {
-            _state.Apply(@event, _settings.Market.Current.FindInstrument);
+            _state.Apply(@event, InstrumentLookup.Of(_settings.Market.Current));
             if (--remaining == 0)
             {
                 _persistingFor = null;
                 // The decider assessed exactly this state (its copy with the same events applied); reuse it when the
                 // market is still the one it was decided at, which is nearly always: assessing is most of a command's CPU.
-                AfterChange(ReferenceEquals(decidedAt, _settings.Market.Current) ? decision.MarginAfter : null);
+                // So are its compiled holdings, when the calculators are still those it was decided with (the kernel says so).
+                if (ReferenceEquals(decidedAt, _settings.Market.Current))
+                {
+                    AfterChange(decision.MarginAfter, decision.HoldingsAfter);
+                }
+                else
+                {
+                    AfterChange();
+                }
+
                 if (received != 0)
                 {
                     EngineMetrics.ExecutionMarginLatency.Record(Stopwatch.GetElapsedTime(received).TotalMilliseconds);
@@ -298,14 +308,14 @@ public sealed class AccountActor : PersistentActor
         });
     }
 
-    private void AfterChange(MarginFigures? assessed = null)
+    private void AfterChange(MarginFigures? assessed = null, KernelHoldings? compiled = null)
     {
         if (!_state.IsOpen)
         {
             return;
         }
 
-        Remargin(assessed, reroute: true);
+        Remargin(assessed, reroute: true, compiled);
     }
 
     /// <summary>
@@ -334,12 +344,15 @@ public sealed class AccountActor : PersistentActor
     /// tells it only what changed. Otherwise it also registers its <see cref="SelfMarginTopic"/>s and re-margins itself on
     /// each <see cref="MarketChanged"/>.
     /// </summary>
-    private void Route()
+    /// <param name="compiled">The state's holdings as a kernel compiled them already, if the caller has them.</param>
+    private void Route(KernelHoldings? compiled)
     {
         var book = _settings.Book;
         var models = _routedWith = _settings.Models;
         var kernel = book is not null && models.Offers(_state.Mode) ? MarginBook.KernelFor(models.For(_state.Mode)) : null;
-        var holdings = kernel?.Compile(_state.BalanceList, _state.PositionList, _state.OpenOrderList);
+        var holdings = kernel is null ? null
+            : compiled is not null && ReferenceEquals(compiled.Kernel, kernel) ? compiled.Holdings
+            : kernel.Compile(_state.BalanceList, _state.PositionList, _state.OpenOrderList);
         if (holdings is null)
         {
             if (_slot is not null)
@@ -399,14 +412,15 @@ public sealed class AccountActor : PersistentActor
     /// </summary>
     /// <param name="assessed">The state's assessment at <see cref="LatestMarket.Current"/> when the caller already has it.</param>
     /// <param name="reroute">Whether to decide the route again (the holdings or the calculators changed).</param>
-    private void Remargin(MarginFigures? assessed, bool reroute)
+    /// <param name="compiled">The state's holdings as a kernel compiled them, when the caller already has them.</param>
+    private void Remargin(MarginFigures? assessed, bool reroute, KernelHoldings? compiled = null)
     {
         var published = Figures;
         var from = _held?.Status ?? MarginStatus.Healthy;
         var now = Assess(assessed);
         if (reroute)
         {
-            Route();
+            Route(compiled);
         }
         else
         {
@@ -523,26 +537,30 @@ public sealed class AccountActor : PersistentActor
     // Whether the topics of the state are exactly _topics (at most 64 of them, one bit each).
     private bool SameTopics(MarketSnapshot market)
     {
+        // Indexed loops: foreach over the lists' interface would allocate an enumerator each, on every command.
         var seen = 0UL;
-        foreach (var position in _state.PositionList)
+        var positions = _state.PositionList;
+        for (var i = 0; i < positions.Count; i++)
         {
-            if (!MarkInstrumentTopics(ref seen, market, position.Symbol))
+            if (!MarkInstrumentTopics(ref seen, market, positions[i].Symbol))
             {
                 return false;
             }
         }
 
-        foreach (var order in _state.OpenOrderList)
+        var orders = _state.OpenOrderList;
+        for (var i = 0; i < orders.Count; i++)
         {
-            if (!MarkInstrumentTopics(ref seen, market, order.Symbol))
+            if (!MarkInstrumentTopics(ref seen, market, orders[i].Symbol))
             {
                 return false;
             }
         }
 
-        foreach (var balance in _state.BalanceList)
+        var balances = _state.BalanceList;
+        for (var i = 0; i < balances.Count; i++)
         {
-            if (balance.Amount != 0 && !Mark(ref seen, balance.Asset))
+            if (balances[i].Amount != 0 && !Mark(ref seen, balances[i].Asset))
             {
                 return false;
             }

@@ -14,6 +14,12 @@ public sealed record AccountDecision(DecisionOutcome Outcome, IReadOnlyList<IAcc
     /// </summary>
     public Risk.Margin.MarginFigures? MarginAfter { get; init; }
 
+    /// <summary>
+    /// The holdings after the events as the kernel compiled them for <see cref="MarginAfter"/> (null when no kernel takes
+    /// them): the account that applies the same events at the same market routes with them instead of compiling again.
+    /// </summary>
+    internal KernelHoldings? HoldingsAfter { get; init; }
+
     /// <summary>Accepts with one event.</summary>
     public static AccountDecision Accept(IAccountEvent @event, SequenceGap? gap) => new(DecisionOutcome.Accepted, [@event], null, gap);
 
