@@ -279,12 +279,30 @@ public sealed class AccountActor : PersistentActor
         }
 
         var remaining = decision.Events.Count;
+        bool? adopt = null;
         _persistingFor = replyTo;
         PersistAll(decision.Events, @event =>
         {
-            _state.Apply(@event, InstrumentLookup.Of(_settings.Market.Current));
+            // The mailbox was held since the decision, so the state is the one decided on; at the same market, applying the
+            // events again would only rebuild what the decider's copy holds: record their ids and adopt the copy's holdings.
+            // Chosen once for all the command's events, so that a market moving between two of them cannot split the way.
+            adopt ??= decision.StateAfter is not null && ReferenceEquals(decidedAt, _settings.Market.Current);
+            if (adopt.Value)
+            {
+                _state.RecordDecided(@event);
+            }
+            else
+            {
+                _state.Apply(@event, InstrumentLookup.Of(_settings.Market.Current));
+            }
+
             if (--remaining == 0)
             {
+                if (adopt.Value)
+                {
+                    _state.AdoptDecided(decision.StateAfter!);
+                }
+
                 _persistingFor = null;
                 // The decider assessed exactly this state (its copy with the same events applied); reuse it when the
                 // market is still the one it was decided at, which is nearly always: assessing is most of a command's CPU.

@@ -90,9 +90,10 @@ public static class AccountDecider
         // break every later assessment. Refuse it here instead.
         MarginFigures after;
         KernelHoldings? compiled;
+        AccountState copy;
         try
         {
-            var copy = state.WhatIf();
+            copy = state.WhatIf();
             var events = decision.Events;
             var instruments = InstrumentLookup.Of(market);
             for (var i = 0; i < events.Count; i++)
@@ -107,7 +108,7 @@ public static class AccountDecider
             return AccountDecision.Reject(RejectionCode.Overflow, $"Message {command.MessageId}: its amounts exceed what the account's ledger can hold.");
         }
 
-        return decision with { Gap = check.Gap, MarginAfter = after, HoldingsAfter = compiled };
+        return decision with { Gap = check.Gap, MarginAfter = after, HoldingsAfter = compiled, StateAfter = copy };
     }
 
     /// <summary>

@@ -20,6 +20,13 @@ public sealed record AccountDecision(DecisionOutcome Outcome, IReadOnlyList<IAcc
     /// </summary>
     internal KernelHoldings? HoldingsAfter { get; init; }
 
+    /// <summary>
+    /// The decider's what-if copy with the events applied at the market it decided at (its ledger remembers nothing): the
+    /// account adopts its balances, positions, orders and mode (<see cref="AccountState.AdoptDecided"/>) instead of applying
+    /// the same events a second time, when it is still in the state decided on and the market is the same.
+    /// </summary>
+    internal AccountState? StateAfter { get; init; }
+
     /// <summary>Accepts with one event.</summary>
     public static AccountDecision Accept(IAccountEvent @event, SequenceGap? gap) => new(DecisionOutcome.Accepted, [@event], null, gap);
 

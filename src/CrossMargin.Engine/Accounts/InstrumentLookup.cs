@@ -9,10 +9,12 @@ namespace CrossMargin.Engine.Accounts;
 /// </summary>
 internal static class InstrumentLookup
 {
-    // The newest market's lookup; a command decided at an older one (a race with a market change) just makes its own.
-    private static volatile Cached? _latest;
+    // Per thread, so that no thread sees another's half-made pair and a test's thread sees only its own markets; a
+    // thread keeps its last market alive until it meets the next.
+    [ThreadStatic]
+    private static Cached? _latest;
 
-    /// <summary>A delegate finding instruments in <paramref name="market"/>.</summary>
+    /// <summary>A delegate finding instruments in <paramref name="market"/>: the same one while the thread meets the same market.</summary>
     public static Func<string, Instrument?> Of(MarketSnapshot market)
     {
         var latest = _latest;
