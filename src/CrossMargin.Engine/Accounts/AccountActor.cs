@@ -53,7 +53,6 @@ public sealed class AccountActor : PersistentActor
     private MarginBookSlot? _slot;
     private MarginBookEntry? _entry;
     private AccountMarginModels? _routedWith;
-    private string? _persistenceId;
 
     private AccountActor(string? accountId, AccountActorSettings settings)
         : base(settings.Persistence)
@@ -63,7 +62,9 @@ public sealed class AccountActor : PersistentActor
     }
 
     /// <inheritdoc />
-    public override string PersistenceId => _persistenceId ??= "account-" + _state.AccountId;
+    // Made on each use rather than kept: a field and its string on every live account would cost more memory than the
+    // one short string per persisted command costs in allocation.
+    public override string PersistenceId => "account-" + _state.AccountId;
 
     /// <summary>The props of the actor of account <paramref name="accountId"/>.</summary>
     public static ActorProps Props(string accountId, AccountActorSettings settings)
