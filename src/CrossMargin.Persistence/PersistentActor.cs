@@ -82,6 +82,17 @@ public abstract class PersistentActor : ActorBase
         where TEvent : notnull
     {
         ArgumentNullException.ThrowIfNull(events);
+        // A list (what a command's decision holds) is walked by index: its interface's enumerator is an allocation per command.
+        if (events is IReadOnlyList<TEvent> list)
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                Persist(list[i], handler);
+            }
+
+            return;
+        }
+
         foreach (var @event in events)
         {
             Persist(@event, handler);

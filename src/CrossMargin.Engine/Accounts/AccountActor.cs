@@ -62,6 +62,8 @@ public sealed class AccountActor : PersistentActor
     }
 
     /// <inheritdoc />
+    // Made on each use rather than kept: a field and its string on every live account would cost more memory than the
+    // one short string per persisted command costs in allocation.
     public override string PersistenceId => "account-" + _state.AccountId;
 
     /// <summary>The props of the actor of account <paramref name="accountId"/>.</summary>
@@ -98,7 +100,7 @@ public sealed class AccountActor : PersistentActor
                 _state = AccountState.FromSnapshot(snapshot);
                 break;
             case IAccountEvent @event:
-                _state.Apply(@event, _settings.Market.Current.FindInstrument);
+                _state.Apply(@event, InstrumentLookup.Of(_settings.Market.Current));
                 break;
             case RecoveryCompleted:
                 AfterChange();
@@ -281,16 +283,43 @@ public sealed class AccountActor : PersistentActor
         }
 
         var remaining = decision.Events.Count;
+        bool? adopt = null;
         _persistingFor = replyTo;
         PersistAll(decision.Events, @event =>
         {
-            _state.Apply(@event, _settings.Market.Current.FindInstrument);
+            // The mailbox was held since the decision, so the state is the one decided on; at the same market, applying the
+            // events again would only rebuild what the decider's copy holds: record their ids and adopt the copy's holdings.
+            // Chosen once for all the command's events, so that a market moving between two of them cannot split the way.
+            adopt ??= decision.StateAfter is not null && ReferenceEquals(decidedAt, _settings.Market.Current);
+            if (adopt.Value)
+            {
+                _state.RecordDecided(@event);
+            }
+            else
+            {
+                _state.Apply(@event, InstrumentLookup.Of(_settings.Market.Current));
+            }
+
             if (--remaining == 0)
             {
+                if (adopt.Value)
+                {
+                    _state.AdoptDecided(decision.StateAfter!);
+                }
+
                 _persistingFor = null;
                 // The decider assessed exactly this state (its copy with the same events applied); reuse it when the
                 // market is still the one it was decided at, which is nearly always: assessing is most of a command's CPU.
-                AfterChange(ReferenceEquals(decidedAt, _settings.Market.Current) ? decision.MarginAfter : null);
+                // So are its compiled holdings, when the calculators are still those it was decided with (the kernel says so).
+                if (ReferenceEquals(decidedAt, _settings.Market.Current))
+                {
+                    AfterChange(decision.MarginAfter, decision.HoldingsAfter);
+                }
+                else
+                {
+                    AfterChange();
+                }
+
                 if (received != 0)
                 {
                     EngineMetrics.ExecutionMarginLatency.Record(Stopwatch.GetElapsedTime(received).TotalMilliseconds);
@@ -391,14 +420,14 @@ public sealed class AccountActor : PersistentActor
         Failed,
     }
 
-    private void AfterChange(MarginFigures? assessed = null)
+    private void AfterChange(MarginFigures? assessed = null, KernelHoldings? compiled = null)
     {
         if (!_state.IsOpen)
         {
             return;
         }
 
-        Remargin(assessed, reroute: true);
+        Remargin(assessed, reroute: true, compiled);
     }
 
     /// <summary>
@@ -427,12 +456,15 @@ public sealed class AccountActor : PersistentActor
     /// tells it only what changed. Otherwise it also registers its <see cref="SelfMarginTopic"/>s and re-margins itself on
     /// each <see cref="MarketChanged"/>.
     /// </summary>
-    private void Route()
+    /// <param name="compiled">The state's holdings as a kernel compiled them already, if the caller has them.</param>
+    private void Route(KernelHoldings? compiled)
     {
         var book = _settings.Book;
         var models = _routedWith = _settings.Models;
         var kernel = book is not null && models.Offers(_state.Mode) ? MarginBook.KernelFor(models.For(_state.Mode)) : null;
-        var holdings = kernel?.Compile(_state.BalanceList, _state.PositionList, _state.OpenOrderList);
+        var holdings = kernel is null ? null
+            : compiled is not null && ReferenceEquals(compiled.Kernel, kernel) ? compiled.Holdings
+            : kernel.Compile(_state.BalanceList, _state.PositionList, _state.OpenOrderList);
         if (holdings is null)
         {
             if (_slot is not null)
@@ -492,14 +524,15 @@ public sealed class AccountActor : PersistentActor
     /// </summary>
     /// <param name="assessed">The state's assessment at <see cref="LatestMarket.Current"/> when the caller already has it.</param>
     /// <param name="reroute">Whether to decide the route again (the holdings or the calculators changed).</param>
-    private void Remargin(MarginFigures? assessed, bool reroute)
+    /// <param name="compiled">The state's holdings as a kernel compiled them, when the caller already has them.</param>
+    private void Remargin(MarginFigures? assessed, bool reroute, KernelHoldings? compiled = null)
     {
         var published = Figures;
         var from = _held?.Status ?? MarginStatus.Healthy;
         var now = Assess(assessed);
         if (reroute)
         {
-            Route();
+            Route(compiled);
         }
         else
         {
@@ -616,26 +649,30 @@ public sealed class AccountActor : PersistentActor
     // Whether the topics of the state are exactly _topics (at most 64 of them, one bit each).
     private bool SameTopics(MarketSnapshot market)
     {
+        // Indexed loops: foreach over the lists' interface would allocate an enumerator each, on every command.
         var seen = 0UL;
-        foreach (var position in _state.PositionList)
+        var positions = _state.PositionList;
+        for (var i = 0; i < positions.Count; i++)
         {
-            if (!MarkInstrumentTopics(ref seen, market, position.Symbol))
+            if (!MarkInstrumentTopics(ref seen, market, positions[i].Symbol))
             {
                 return false;
             }
         }
 
-        foreach (var order in _state.OpenOrderList)
+        var orders = _state.OpenOrderList;
+        for (var i = 0; i < orders.Count; i++)
         {
-            if (!MarkInstrumentTopics(ref seen, market, order.Symbol))
+            if (!MarkInstrumentTopics(ref seen, market, orders[i].Symbol))
             {
                 return false;
             }
         }
 
-        foreach (var balance in _state.BalanceList)
+        var balances = _state.BalanceList;
+        for (var i = 0; i < balances.Count; i++)
         {
-            if (balance.Amount != 0 && !Mark(ref seen, balance.Asset))
+            if (balances[i].Amount != 0 && !Mark(ref seen, balances[i].Asset))
             {
                 return false;
             }

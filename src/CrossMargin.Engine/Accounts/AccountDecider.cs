@@ -107,22 +107,26 @@ public static class AccountDecider
         // margined: one that cannot (decimal overflow on absurd amounts) would stop the account at every recovery or
         // break every later assessment. Refuse it here instead.
         MarginFigures after;
+        KernelHoldings? compiled;
+        AccountState copy;
         try
         {
-            var copy = state.WhatIf();
-            foreach (var @event in decision.Events)
+            copy = state.WhatIf();
+            var events = decision.Events;
+            var instruments = InstrumentLookup.Of(market);
+            for (var i = 0; i < events.Count; i++)
             {
-                copy.Apply(@event, market.FindInstrument);
+                copy.Apply(events[i], instruments);
             }
 
-            after = margin.Figures(copy, market);
+            after = margin.Figures(copy, market, out compiled);
         }
         catch (OverflowException)
         {
             return AccountDecision.Reject(RejectionCode.Overflow, $"Message {command.MessageId}: its amounts exceed what the account's ledger can hold.");
         }
 
-        return decision with { Gap = check.Gap, MarginAfter = after };
+        return decision with { Gap = check.Gap, MarginAfter = after, HoldingsAfter = compiled, StateAfter = copy };
     }
 
     /// <summary>
@@ -156,7 +160,7 @@ public static class AccountDecider
             copy.Apply(
                 new ExecutionApplied(command.MessageId, "pre-trade", 1, command.MessageId, command.MessageId, command.Symbol, command.Side,
                     command.Quantity, command.Price, command.Fee, Liquidity.Taker, market.ValuationTime, IsLiquidation: false),
-                market.FindInstrument);
+                InstrumentLookup.Of(market));
             after = margin.Figures(copy, market);
         }
         catch (OverflowException)
@@ -336,7 +340,7 @@ public static class AccountDecider
     private static MarginFigures AssessAfter(AccountState state, IAccountEvent @event, MarketSnapshot market, AccountMarginModels margin)
     {
         var copy = state.WhatIf();
-        copy.Apply(@event, market.FindInstrument);
+        copy.Apply(@event, InstrumentLookup.Of(market));
         return margin.Figures(copy, market);
     }
 

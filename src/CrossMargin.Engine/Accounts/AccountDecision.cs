@@ -14,6 +14,19 @@ public sealed record AccountDecision(DecisionOutcome Outcome, IReadOnlyList<IAcc
     /// </summary>
     public Risk.Margin.MarginFigures? MarginAfter { get; init; }
 
+    /// <summary>
+    /// The holdings after the events as the kernel compiled them for <see cref="MarginAfter"/> (null when no kernel takes
+    /// them): the account that applies the same events at the same market routes with them instead of compiling again.
+    /// </summary>
+    internal KernelHoldings? HoldingsAfter { get; init; }
+
+    /// <summary>
+    /// The decider's what-if copy with the events applied at the market it decided at (its ledger remembers nothing): the
+    /// account adopts its balances, positions, orders and mode (<see cref="AccountState.AdoptDecided"/>) instead of applying
+    /// the same events a second time, when it is still in the state decided on and the market is the same.
+    /// </summary>
+    internal AccountState? StateAfter { get; init; }
+
     /// <summary>Accepts with one event.</summary>
     public static AccountDecision Accept(IAccountEvent @event, SequenceGap? gap) => new(DecisionOutcome.Accepted, [@event], null, gap);
 

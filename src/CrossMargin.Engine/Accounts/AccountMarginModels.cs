@@ -52,14 +52,22 @@ public sealed record AccountMarginModels(MarginCalculator StandardCross, MarginC
     /// and a sixth of the allocation. Anything the kernel declines (an isolated position, a price the market lacks) goes
     /// to the calculator, which also reports its errors.
     /// </remarks>
-    public MarginFigures Figures(AccountState state, Risk.Market.MarketSnapshot market)
+    public MarginFigures Figures(AccountState state, Risk.Market.MarketSnapshot market) => Figures(state, market, out _);
+
+    /// <summary>
+    /// <see cref="Figures(AccountState, Risk.Market.MarketSnapshot)"/>, also handing back the holdings the kernel compiled
+    /// for them (null when no kernel takes them), so that an account adopting this state need not compile them again.
+    /// </summary>
+    internal MarginFigures Figures(AccountState state, Risk.Market.MarketSnapshot market, out KernelHoldings? compiled)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(market);
+        compiled = null;
         var calculator = For(state.Mode);
         if (MarginBook.KernelFor(calculator) is { } kernel
             && kernel.Compile(state.BalanceList, state.PositionList, state.OpenOrderList) is { } holdings)
         {
+            compiled = new KernelHoldings(kernel, holdings);
             var tables = kernel.At(market);
             if (StandardCrossKernel.TryCompute(holdings, tables, out var figures))
             {

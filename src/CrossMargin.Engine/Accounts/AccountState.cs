@@ -130,6 +130,27 @@ public sealed class AccountState
         Messages.Record(@event.MessageId, @event.Source, @event.Sequence);
     }
 
+    /// <summary>
+    /// Records <paramref name="event"/>'s message id and sequence only: the account adopts the holdings it produces from
+    /// the decider's copy afterwards (<see cref="AdoptDecided"/>).
+    /// </summary>
+    internal void RecordDecided(IAccountEvent @event) => Messages.Record(@event.MessageId, @event.Source, @event.Sequence);
+
+    /// <summary>
+    /// Takes mode, open flag, balances, positions and orders from <paramref name="decided"/>: a <see cref="WhatIf"/> copy of
+    /// this very state with a command's events applied at the same market, which is exactly what applying them here gives
+    /// (the arrays are never edited in place, so sharing them is safe). The events' ids go through <see cref="RecordDecided"/>.
+    /// </summary>
+    internal void AdoptDecided(AccountState decided)
+    {
+        // A what-if copy starts closed (WhatIf does not carry the flag) and only AccountOpened opens it; nothing closes one.
+        IsOpen |= decided.IsOpen;
+        Mode = decided.Mode;
+        _balances = decided._balances;
+        _positions = decided._positions;
+        _openOrders = decided._openOrders;
+    }
+
     /// <summary>The account as a Risk <see cref="Portfolio"/> for <see cref="Risk.Margin.MarginCalculator"/>.</summary>
     public Portfolio ToPortfolio() => new(AccountId, _balances, _positions, _openOrders);
 

@@ -266,8 +266,11 @@ internal sealed class SqliteJournal : IJournal, IDisposable
     private static long Insert(WriteStatements s, AtomicWrite write, long ordering, long timestamp)
     {
         var sequenceNr = write.FromSequenceNr;
-        foreach (var e in write.Events)
+        // Indexed loops: the lists' interface enumerators would be an allocation per write on the group commit's thread.
+        var events = write.Events;
+        for (var i = 0; i < events.Count; i++)
         {
+            var e = events[i];
             ordering++;
             var insert = s.InsertEvent;
             insert.Bind(1, write.PersistenceId);
@@ -280,9 +283,10 @@ internal sealed class SqliteJournal : IJournal, IDisposable
             insert.Bind(8, write.WriterId);
             insert.Bind(9, timestamp);
             insert.Step();
-            foreach (var tag in e.Tags)
+            var tags = e.Tags;
+            for (var t = 0; t < tags.Count; t++)
             {
-                s.InsertTag.Bind(1, tag);
+                s.InsertTag.Bind(1, tags[t]);
                 s.InsertTag.Bind(2, ordering);
                 s.InsertTag.Step();
             }

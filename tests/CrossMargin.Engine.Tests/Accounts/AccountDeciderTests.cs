@@ -1,5 +1,6 @@
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Tests.Fixtures;
+using CrossMargin.Risk.Margin.Kernel;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 
@@ -246,5 +247,81 @@ public sealed class AccountDeciderTests
         // The actor answers with these figures instead of assessing again, so they must be exactly a fresh assessment.
         Assert.Equal(MarginSummary.Of(account.Assess()), MarginSummary.Of(accepted.MarginAfter!));
         Assert.Null(refused.MarginAfter);
+    }
+
+    [Fact]
+    public void An_accepted_decision_carries_the_kernels_holdings_of_the_account_after_its_events_equal_to_a_fresh_compile()
+    {
+        var account = LongHalfBitcoin();
+        var (id, source, seq) = account.Next();
+
+        var accepted = account.Send(new ApplyExecution(id, source, seq, "x" + id, "o" + id, TestMarket.BtcUsdt, OrderSide.Sell, 0.2m, 59_900m, 1.5m,
+            Liquidity.Taker, TestMarket.ValuationTime, IsLiquidation: false));
+        var (id2, source2, seq2) = account.Next();
+        var refused = account.Send(new Withdraw(id2, source2, seq2, "USDT", 1_000_000m));
+
+        // The actor routes with these holdings instead of compiling the state it applied the same events to, so they must
+        // be that state's: compiled by the account's own kernel and margining to the same figures as a fresh compile.
+        var kernel = MarginBook.KernelFor(AccountFixture.Models.For(account.State.Mode))!;
+        var fresh = kernel.Compile(account.State.BalanceList, account.State.PositionList, account.State.OpenOrderList)!;
+        var compiled = accepted.HoldingsAfter!;
+        var tables = kernel.At(account.Market);
+        Assert.Same(kernel, compiled.Kernel);
+        Assert.True(StandardCrossKernel.TryCompute(compiled.Holdings, tables, out var reused));
+        Assert.True(StandardCrossKernel.TryCompute(fresh, tables, out var recompiled));
+        Assert.Equal(MarginSummary.Of(recompiled.ToFigures(account.Market, tables.Model)), MarginSummary.Of(reused.ToFigures(account.Market, tables.Model)));
+        Assert.Equal(MarginSummary.Of(account.Assess()), MarginSummary.Of(reused.ToFigures(account.Market, tables.Model)));
+        Assert.Null(refused.HoldingsAfter);
+    }
+
+    [Fact]
+    public void An_instrument_lookup_is_made_once_per_market_and_finds_that_markets_instruments()
+    {
+        var first = TestMarket.Build();
+        var second = TestMarket.Build();
+
+        var lookup = InstrumentLookup.Of(first);
+
+        Assert.Same(lookup, InstrumentLookup.Of(first));
+        Assert.Same(first.FindInstrument(TestMarket.BtcUsdt), lookup(TestMarket.BtcUsdt));
+        Assert.Same(second.FindInstrument(TestMarket.BtcUsdt), InstrumentLookup.Of(second)(TestMarket.BtcUsdt));
+        Assert.Null(lookup("NO-SUCH-INSTRUMENT"));
+    }
+
+    [Fact]
+    public void Adopting_a_decided_copy_leaves_exactly_the_state_that_applying_its_events_leaves()
+    {
+        var account = LongHalfBitcoin();
+        account.Accept(new AcceptOrder("o-a", AccountFixture.Venue, 3, "resting-1", TestMarket.BtcUsdt, OrderSide.Sell, 0.3m, 61_000m));
+        var commands = new Func<long, IAccountCommand>[]
+        {
+            seq => new ApplyExecution("m-x", AccountFixture.Venue, seq, "x-1", "resting-1", TestMarket.BtcUsdt, OrderSide.Sell, 0.1m, 61_000m, 2m,
+                Liquidity.Maker, TestMarket.ValuationTime, IsLiquidation: false),
+            seq => new Deposit("m-d", AccountFixture.Venue, seq, "USDC", 250m),
+            seq => new CancelAllOrders("m-c", AccountFixture.Venue, seq),
+            seq => new ApplyExecution("m-y", AccountFixture.Venue, seq, "x-2", "o-y", TestMarket.BtcUsdt, OrderSide.Sell, 0.5m, 60_500m, 1m,
+                Liquidity.Taker, TestMarket.ValuationTime, IsLiquidation: false),
+        };
+
+        var sequence = 3L;
+        foreach (var make in commands)
+        {
+            var applied = account.State.Clone();
+            var decision = AccountDecider.Decide(account.State, make(++sequence), account.Market, AccountFixture.Models);
+            Assert.Equal(DecisionOutcome.Accepted, decision.Outcome);
+            foreach (var @event in decision.Events)
+            {
+                applied.Apply(@event, account.Market.FindInstrument);
+                account.State.RecordDecided(@event);
+            }
+
+            account.State.AdoptDecided(decision.StateAfter!);
+
+            // Snapshots hold everything the state is (holdings, mode, remembered ids and sequences), so equal JSON is equal state.
+            Assert.Equal(AccountFixture.Json(applied), AccountFixture.Json(account.State));
+        }
+
+        Assert.Empty(account.State.OpenOrderList);
+        Assert.Equal(-0.1m, Assert.Single(account.State.PositionList, p => p.Symbol == TestMarket.BtcUsdt).Quantity);
     }
 }
