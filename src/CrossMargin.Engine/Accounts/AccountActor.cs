@@ -435,7 +435,7 @@ public sealed class AccountActor : PersistentActor
     /// pass has seen), else its own.
     /// </summary>
     private MarginBookFigures? Figures =>
-        _entry is not null && _slot!.Figures is { } written && ReferenceEquals(written.For, _entry) ? written : _held;
+        (_entry is not null ? _slot!.FiguresFor(_entry) : null) ?? _held;
 
     /// <inheritdoc />
     protected override void PostStop()

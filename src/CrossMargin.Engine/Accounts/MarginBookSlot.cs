@@ -1,15 +1,16 @@
 using CrossMargin.Actors;
+using CrossMargin.Risk.Margin.Kernel;
 
 namespace CrossMargin.Engine.Accounts;
 
 /// <summary>
 /// One live account's place in a <see cref="MarginBookPartition"/>: the account writes <see cref="Entry"/>, the
-/// partition's pass writes <see cref="Figures"/>; each reads what the other wrote.
+/// partition's pass writes figures in place (<see cref="Write"/>); each reads what the other wrote.
 /// </summary>
 internal sealed class MarginBookSlot(IActorRef account)
 {
     private MarginBookEntry? _entry;
-    private MarginBookFigures? _figures;
+    private MarginBookCell? _cell;
     private volatile bool _left;
 
     /// <summary>The account's actor.</summary>
@@ -23,13 +24,35 @@ internal sealed class MarginBookSlot(IActorRef account)
     }
 
     /// <summary>
-    /// The figures the pass last computed, for the entry they name (<see cref="MarginBookFigures.For"/>): while that is
-    /// still <see cref="Entry"/>, they are the account's figures at the newest market the pass has seen.
+    /// The figures the pass last wrote, copied, with the entry they were computed for (<see cref="MarginBookFigures.For"/>);
+    /// null before its first write.
     /// </summary>
-    public MarginBookFigures? Figures
+    public MarginBookFigures? Figures => Volatile.Read(ref _cell)?.ReadFor(null);
+
+    /// <summary>
+    /// The pass's cell, for the pass only (it reads its own writes there directly); null before its first write.
+    /// </summary>
+    public MarginBookCell? Cell => _cell;
+
+    /// <summary>
+    /// A copy of the figures the pass last wrote when they are for <paramref name="entry"/> (then they are the account's
+    /// figures at the newest market the pass has seen), else null without allocating.
+    /// </summary>
+    public MarginBookFigures? FiguresFor(MarginBookEntry entry) => Volatile.Read(ref _cell)?.ReadFor(entry);
+
+    /// <summary>Writes <paramref name="figures"/> of <paramref name="entry"/> in place; only the partition's pass calls this.</summary>
+    public void Write(MarginBookEntry entry, in KernelFigures figures, DateTimeOffset valuationTime, SettlementPrices settlement)
     {
-        get => Volatile.Read(ref _figures);
-        set => Volatile.Write(ref _figures, value);
+        var cell = _cell;
+        if (cell is null)
+        {
+            cell = new MarginBookCell();
+            cell.Write(entry, figures, valuationTime, settlement);
+            Volatile.Write(ref _cell, cell);
+            return;
+        }
+
+        cell.Write(entry, figures, valuationTime, settlement);
     }
 
     /// <summary>True once the account stopped: the slot is dropped when its partition compacts.</summary>

@@ -10,8 +10,8 @@ namespace CrossMargin.Engine.Accounts;
 /// <summary>
 /// The re-margin pass of one <see cref="MarginBookPartition"/>: on each <see cref="MarketChanged"/>, one loop over the
 /// partition's accounts computes, with <see cref="StandardCrossKernel"/>, the figures of every account holding what
-/// moved. Figures that differ from what the account holds are written to its slot (<see cref="MarginBookSlot.Figures"/>),
-/// where the account reads them when asked; limits that differ are published for all such accounts together as
+/// moved. Figures that differ from what the account holds are written in place into its slot's cell
+/// (<see cref="MarginBookSlot.Write"/>, no allocation per account), where the account reads a copy when asked; limits that differ are published for all such accounts together as
 /// <see cref="AccountLimitsBatch"/>es; only an account whose status changed, or that is in liquidation or bankrupt (which
 /// reports its breach on every re-margin), is told (<see cref="Remargined"/>). An account the kernel cannot margin at this
 /// market is sent the <see cref="MarketChanged"/> itself, to re-margin (and report why) on its own.
@@ -27,6 +27,7 @@ internal sealed class MarginPass : ReceiveActor
     private readonly MarginBookEntry[] _entries = new MarginBookEntry[AccountLimitsBatch.MaxCount];
     private readonly decimal[] _available = new decimal[AccountLimitsBatch.MaxCount];
     private decimal[] _amounts = [];
+    private SettlementPrices? _settlement;
     private int _count;
 
     public MarginPass(MarginBookPartition partition)
@@ -41,6 +42,16 @@ internal sealed class MarginPass : ReceiveActor
     {
         var slots = _partition.Slots;
         var settlement = SettlementPrices.For(changed.Market);
+        // A move of no settlement price keeps the previous instance, which the slots' cells then already point at.
+        if (settlement.SameBits(_settlement))
+        {
+            settlement = _settlement!;
+        }
+        else
+        {
+            _settlement = settlement;
+        }
+
         if (_amounts.Length != AccountLimitsBatch.MaxCount * settlement.Assets.Length)
         {
             _amounts = new decimal[AccountLimitsBatch.MaxCount * settlement.Assets.Length];
@@ -87,25 +98,44 @@ internal sealed class MarginPass : ReceiveActor
 
     private void Offer(MarginBookSlot slot, MarginBookEntry entry, KernelFigures figures, MarketChanged changed, SettlementPrices settlement)
     {
-        var written = slot.Figures;
-        var held = written is not null && ReferenceEquals(written.For, entry) ? written : entry.Held;
         var available = figures.EquityUsd - figures.InitialMarginUsd;
         var breached = figures.Status is MarginStatus.Liquidation or MarginStatus.Bankrupt;
-        var sameFigures = held is not null && held.EquityUsd == figures.EquityUsd && held.InitialMarginUsd == figures.InitialMarginUsd
-            && held.MaintenanceMarginUsd == figures.MaintenanceMarginUsd;
-        // Same figures at other settlement prices may still state other limits; the same ones change nothing at all.
-        var sameLimits = held is not null && settlement.SameLimits(available, held.Settlement, held.AvailableUsd);
+        // What the account holds: what this pass wrote for its entry, else what the account wrote with the entry.
+        var cell = slot.Cell;
+        bool sameFigures, sameLimits, sameStatus;
+        if (cell is not null && ReferenceEquals(cell.For, entry))
+        {
+            sameFigures = cell.EquityUsd == figures.EquityUsd && cell.InitialMarginUsd == figures.InitialMarginUsd
+                && cell.MaintenanceMarginUsd == figures.MaintenanceMarginUsd;
+            // Same figures at other settlement prices may still state other limits; the same ones change nothing at all.
+            sameLimits = settlement.SameLimits(available, cell.Settlement!, cell.EquityUsd - cell.InitialMarginUsd);
+            sameStatus = cell.Status == figures.Status;
+        }
+        else if (entry.Held is { } held)
+        {
+            sameFigures = held.EquityUsd == figures.EquityUsd && held.InitialMarginUsd == figures.InitialMarginUsd
+                && held.MaintenanceMarginUsd == figures.MaintenanceMarginUsd;
+            sameLimits = settlement.SameLimits(available, held.Settlement, held.AvailableUsd);
+            sameStatus = held.Status == figures.Status;
+        }
+        else
+        {
+            (sameFigures, sameLimits, sameStatus) = (false, false, false);
+        }
+
         if (sameFigures && sameLimits && !breached)
         {
             return;
         }
 
-        var now = new MarginBookFigures(entry, figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status,
-            changed.Market.ValuationTime, settlement);
-        slot.Figures = now;
-        if (held is null || held.Status != figures.Status || breached)
+        var valuationTime = changed.Market.ValuationTime;
+        slot.Write(entry, figures, valuationTime, settlement);
+        if (!sameStatus || breached)
         {
-            slot.Account.Tell(new Remargined(now), ActorRefs.NoSender);
+            // Rare (a status change or a breach): only a message carries its own copy.
+            var told = new MarginBookFigures(entry, figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status,
+                valuationTime, settlement);
+            slot.Account.Tell(new Remargined(told), ActorRefs.NoSender);
         }
 
         if (!sameLimits)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using CrossMargin.Risk.Market;
 
 namespace CrossMargin.Engine.Accounts;
@@ -22,6 +23,12 @@ internal sealed record SettlementPrices(string[] Assets, decimal[] Prices)
 
     /// <summary>The shared instance of <paramref name="market"/>.</summary>
     public static SettlementPrices For(MarketSnapshot market) => PerMarket.GetValue(market, static m => Of(m));
+
+    /// <summary>Whether <paramref name="other"/> has the same assets and the same prices to the bits (so to the scale).</summary>
+    public bool SameBits(SettlementPrices? other) =>
+        other is not null
+        && Assets.AsSpan().SequenceEqual(other.Assets)
+        && MemoryMarshal.AsBytes(Prices.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(other.Prices.AsSpan()));
 
     /// <summary>Available margin in each settlement asset: USD at the asset's price, rounded down to 1e-8 (<see cref="LimitAmounts"/>).</summary>
     public decimal[] AmountsOf(decimal availableUsd)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using CrossMargin.Actors;
 using CrossMargin.Engine;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Persistence.Serialization;
@@ -111,6 +112,9 @@ internal static class EngineParts
             entries[i] = new MarginBookEntry($"pass-{i:D7}", kernel, kernel.Compile(balances, positions, [])!, null);
         }
 
+        // Slots joined as accounts join a live partition; their cells are made on the first write, then written in place.
+        var partition = new MarginBookPartition();
+        var slots = entries.Select(_ => partition.Join(ActorRefs.Nobody)).ToArray();
         var moved = tables.Moved(new HashSet<string>(StringComparer.Ordinal) { "BTC" });
         var amounts = new decimal[settlement.Assets.Length];
         var next = 0;
@@ -121,24 +125,29 @@ internal static class EngineParts
                 var entry = entries[next++ % Accounts];
                 return StandardCrossKernel.Concerns(entry.Holdings, moved) && StandardCrossKernel.TryCompute(entry.Holdings, tables, out var f) ? f.EquityUsd : 0m;
             }),
-            Part($"pass per account of {Accounts:N0}: + the slot's MarginBookFigures", Accounts, () =>
+            Part($"pass per account of {Accounts:N0}: + the figures written in place into its slot", Accounts, () =>
             {
-                var entry = entries[next++ % Accounts];
-                return StandardCrossKernel.Concerns(entry.Holdings, moved) && StandardCrossKernel.TryCompute(entry.Holdings, tables, out var f)
-                    ? new MarginBookFigures(entry, f.EquityUsd, f.InitialMarginUsd, f.MaintenanceMarginUsd, f.Status, market.ValuationTime, settlement)
-                    : entry;
+                var i = next++ % Accounts;
+                var entry = entries[i];
+                if (StandardCrossKernel.Concerns(entry.Holdings, moved) && StandardCrossKernel.TryCompute(entry.Holdings, tables, out var f))
+                {
+                    slots[i].Write(entry, f, market.ValuationTime, settlement);
+                }
+
+                return entry;
             }),
             Part($"pass per account of {Accounts:N0}: + the limit amounts of its batch row", Accounts, () =>
             {
-                var entry = entries[next++ % Accounts];
+                var i = next++ % Accounts;
+                var entry = entries[i];
                 if (!StandardCrossKernel.Concerns(entry.Holdings, moved) || !StandardCrossKernel.TryCompute(entry.Holdings, tables, out var f))
                 {
                     return entry;
                 }
 
-                var figures = new MarginBookFigures(entry, f.EquityUsd, f.InitialMarginUsd, f.MaintenanceMarginUsd, f.Status, market.ValuationTime, settlement);
-                settlement.AmountsInto(figures.AvailableUsd, amounts);
-                return figures;
+                slots[i].Write(entry, f, market.ValuationTime, settlement);
+                settlement.AmountsInto(f.EquityUsd - f.InitialMarginUsd, amounts);
+                return entry;
             }),
         ];
     }
