@@ -68,7 +68,7 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
     public async Task Handlers_start_in_delivery_order_so_each_account_keeps_its_order(string queueType)
     {
         const int messages = 500;
-        await using var connection = await fixture.ConnectAsync(fixture.Options(queueType: queueType, shardCount: 1, o => o.Prefetch = 100));
+        await using var connection = await fixture.ConnectAsync(fixture.Options(queueType: queueType, shardCount: 1, configure: o => o.Prefetch = 100));
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
         for (var i = 0; i < messages; i++)
         {
@@ -94,7 +94,7 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
     [InlineData(Topology.ClassicQueueType)]
     public async Task A_consumer_stopped_mid_handler_leaves_the_delivery_to_the_next_consumer(string queueType)
     {
-        var options = fixture.Options(queueType: queueType, shardCount: 1, o => o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500));
+        var options = fixture.Options(queueType: queueType, shardCount: 1, configure: o => o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500));
         await using var connection = await fixture.ConnectAsync(options);
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -138,7 +138,7 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
         // messages between them: the ones that finished meanwhile must be acked without waiting for the first, or the
         // window fills with them and the last one is never delivered.
         const int messages = 40;
-        await using var connection = await fixture.ConnectAsync(fixture.Options(queueType: queueType, shardCount: 1, o => o.Prefetch = 8));
+        await using var connection = await fixture.ConnectAsync(fixture.Options(queueType: queueType, shardCount: 1, configure: o => o.Prefetch = 8));
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
         for (var i = 0; i < messages; i++)
         {
@@ -171,7 +171,7 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
     [InlineData(Topology.ClassicQueueType)]
     public async Task A_stop_acks_what_finished_behind_an_unfinished_delivery_and_returns_only_that_one(string queueType)
     {
-        var options = fixture.Options(queueType: queueType, shardCount: 1, o => o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500));
+        var options = fixture.Options(queueType: queueType, shardCount: 1, configure: o => o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500));
         await using var connection = await fixture.ConnectAsync(options);
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
         for (var i = 0; i < 6; i++)
@@ -224,7 +224,7 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
     public async Task A_hand_off_between_consumers_loses_nothing_and_applies_nothing_twice(string queueType)
     {
         const int messages = 2_000;
-        var options = fixture.Options(queueType: queueType, shardCount: 1, o => o.Prefetch = 50);
+        var options = fixture.Options(queueType: queueType, shardCount: 1, configure: o => o.Prefetch = 50);
         await using var connection = await fixture.ConnectAsync(options);
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
         var publishes = new List<Task>(messages);
@@ -270,7 +270,7 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
     [InlineData(Topology.ClassicQueueType)]
     public async Task A_poison_message_goes_to_the_dead_letter_queue_with_its_reason_after_the_last_attempt(string queueType)
     {
-        var options = fixture.Options(queueType: queueType, shardCount: 1, o => o.MaxDeliveryAttempts = 3);
+        var options = fixture.Options(queueType: queueType, shardCount: 1, configure: o => o.MaxDeliveryAttempts = 3);
         await using var connection = await fixture.ConnectAsync(options);
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
         var attempts = new ConcurrentQueue<int>();
@@ -378,7 +378,7 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
     private async Task HandOffManyHeldAsync(bool nextSubscribedFirst, string queueType)
     {
         const int messages = 150;
-        var options = fixture.Options(queueType: queueType, shardCount: 1, o =>
+        var options = fixture.Options(queueType: queueType, shardCount: 1, configure: o =>
         {
             o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500);
             o.Prefetch = 256;
