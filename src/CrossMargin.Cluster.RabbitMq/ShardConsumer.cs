@@ -48,14 +48,17 @@ public sealed class ShardConsumer : IAsyncDisposable
     private long _requeued;
     private long _deadLettered;
 
-    // Handler failures this consumer saw per message id, for queues that count no returns (classic shard queues): the
-    // attempt is the larger of the broker's count and this one, so a message whose handler keeps failing is still
-    // dead-lettered after MaxDeliveryAttempts while it stays on this consumer. Entries go when the message is settled.
+    // Handler failures this consumer saw per message id, kept only on queues that count no returns (classic shard
+    // queues; a quorum queue's x-delivery-count already includes them): a message whose handler keeps failing is still
+    // dead-lettered after MaxDeliveryAttempts while it stays on this consumer. Entries go when the message is settled
+    // here; one that moved to another consumer stays until this one is gone (a lease's worth of failures at most).
     private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private readonly bool _countsFailures;
 
     private ShardConsumer(RabbitMqConnection connection, IChannel channel, int shard, string queueName, ShardDeliveryHandler handler)
     {
         _connection = connection;
+        _countsFailures = connection.Options.ShardQueueType == Topology.ClassicQueueType;
         _channel = channel;
         Shard = shard;
         QueueName = queueName;
@@ -681,6 +684,11 @@ public sealed class ShardConsumer : IAsyncDisposable
 
     private long FailuresOf(string? messageId)
     {
+        if (!_countsFailures)
+        {
+            return 0;
+        }
+
         lock (_gate)
         {
             return _failures.Count > 0 && messageId is not null && _failures.TryGetValue(messageId, out var failures) ? failures : 0;
@@ -689,7 +697,7 @@ public sealed class ShardConsumer : IAsyncDisposable
 
     private void CountFailure(string? messageId, bool settled)
     {
-        if (messageId is null)
+        if (!_countsFailures || messageId is null)
         {
             return;
         }
