@@ -48,6 +48,16 @@ public sealed class RabbitMqOptions
     /// </summary>
     public string AccountsExchangeType { get; set; } = Topology.ModulusHashExchangeType;
 
+    /// <summary>
+    /// The type of the shard queues and the liquidation queue: <see cref="Topology.QuorumQueueType"/> (default) or
+    /// <see cref="Topology.ClassicQueueType"/> (a durable classic queue, version 2). Both keep the messages on disk
+    /// (persistent, confirmed once written), single active consumer, dead-lettering and reject-publish on overflow. A
+    /// quorum queue also replicates across a RabbitMQ cluster's nodes and counts each message's returns, which bounds
+    /// redelivery across crashes and hand-offs (<see cref="BrokerDeliveryLimit"/>); a classic queue does neither (see the
+    /// transport's README). Fixed for a deployment: a queue cannot change type, declaring it with the other fails.
+    /// </summary>
+    public string ShardQueueType { get; set; } = Topology.QuorumQueueType;
+
     /// <summary>The consistent-hash weight every shard queue is bound with (all equal, so shards get equal key space).</summary>
     public int ShardWeight { get; set; } = 20;
 
@@ -72,14 +82,15 @@ public sealed class RabbitMqOptions
     /// <summary>
     /// Attempts a shard delivery gets when its handler fails: on the last failure the message goes to the dead-letter
     /// queue with the failure's reason instead of back to its shard queue. Counted by the broker (quorum queue delivery
-    /// count), so it survives consumer crashes and shard hand-offs.
+    /// count), so it survives consumer crashes and shard hand-offs; on classic shard queues, which count nothing, the
+    /// consumer counts its own handler failures, so the count starts again on another consumer.
     /// </summary>
     public int MaxDeliveryAttempts { get; set; } = 5;
 
     /// <summary>
     /// The broker-side backstop (<c>x-delivery-limit</c>): a message returned this many times without ever failing in a
     /// handler (it crashes the node, or keeps being handed off) is dead-lettered by the broker. Must be at least
-    /// <see cref="MaxDeliveryAttempts"/>.
+    /// <see cref="MaxDeliveryAttempts"/>. Quorum shard queues only: classic queues have no such limit.
     /// </summary>
     public int BrokerDeliveryLimit { get; set; } = 20;
 
@@ -142,6 +153,11 @@ public sealed class RabbitMqOptions
         if (AccountsExchangeType is not (Topology.ModulusHashExchangeType or Topology.ConsistentHashExchangeType))
         {
             errors.Add($"RabbitMq:AccountsExchangeType must be {Topology.ModulusHashExchangeType} or {Topology.ConsistentHashExchangeType} (was '{AccountsExchangeType}').");
+        }
+
+        if (ShardQueueType is not (Topology.QuorumQueueType or Topology.ClassicQueueType))
+        {
+            errors.Add($"RabbitMq:ShardQueueType must be {Topology.QuorumQueueType} or {Topology.ClassicQueueType} (was '{ShardQueueType}').");
         }
 
         if (ShardWeight is < 1 or > 1000)

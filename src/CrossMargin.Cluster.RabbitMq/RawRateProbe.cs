@@ -6,31 +6,33 @@ using RabbitMQ.Client.Events;
 namespace CrossMargin.Cluster.RabbitMq;
 
 /// <summary>
-/// Measures RabbitMQ's own publish-to-consume rate for a message size on the path the cluster uses (a quorum queue
-/// like a shard queue, persistent messages, publisher confirms, manual acks with the configured prefetch), with no
-/// handler work: the ceiling the cluster's end-to-end rate is compared with.
+/// Measures RabbitMQ's own publish-to-consume rate for a message size on the path the cluster uses (one queue declared
+/// like a shard queue, of the same type and with the same arguments, persistent messages, publisher confirms, manual
+/// acks with the configured prefetch), with no handler work: the ceiling the cluster's end-to-end rate is compared with.
 /// </summary>
 public static class RawRateProbe
 {
     /// <summary>
     /// Publishes <paramref name="messageCount"/> messages of <paramref name="messageSize"/> bytes into a temporary queue
     /// with up to <paramref name="publishWindow"/> unconfirmed at once, consumes them, and deletes the queue.
-    /// <paramref name="queueType"/> is <c>quorum</c> (what shard queues are) or <c>classic</c> (for comparison).
+    /// <paramref name="queueType"/> is <c>quorum</c> or <c>classic</c>; by default the connection's
+    /// <see cref="RabbitMqOptions.ShardQueueType"/>, so the probe measures the queue type the shards are.
     /// </summary>
     public static async Task<RawRateResult> MeasureAsync(
         RabbitMqConnection connection,
         int messageSize,
         int messageCount,
         int publishWindow = 512,
-        string queueType = "quorum",
+        string? queueType = null,
         CancellationToken cancellationToken = default)
     {
-        if (queueType is not ("quorum" or "classic"))
+        ArgumentNullException.ThrowIfNull(connection);
+        queueType ??= connection.Options.ShardQueueType;
+        if (queueType is not (Topology.QuorumQueueType or Topology.ClassicQueueType))
         {
             throw new ArgumentException($"Queue type is quorum or classic (was '{queueType}').", nameof(queueType));
         }
 
-        ArgumentNullException.ThrowIfNull(connection);
         ArgumentOutOfRangeException.ThrowIfNegative(messageSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(messageCount, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(publishWindow, 1);
@@ -40,7 +42,12 @@ public static class RawRateProbe
         var channel = await connection.CreateChannelAsync(publisherConfirms: false, cancellationToken).ConfigureAwait(false);
         await using (channel.ConfigureAwait(false))
         {
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object?> { ["x-queue-type"] = queueType }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // A shard queue's arguments (single active consumer, overflow, delivery limit for quorum, version 2 for
+            // classic) with no dead-letter exchange: nothing is dead-lettered here, and the probe needs no topology.
+            var arguments = Topology.ShardQueueArguments(new RabbitMqOptions { ShardQueueType = queueType, BrokerDeliveryLimit = connection.Options.BrokerDeliveryLimit }, "");
+            arguments.Remove("x-dead-letter-exchange");
+            arguments.Remove("x-dead-letter-strategy");
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
             try
             {
                 await channel.BasicQosAsync(0, connection.Options.Prefetch, global: false, cancellationToken).ConfigureAwait(false);

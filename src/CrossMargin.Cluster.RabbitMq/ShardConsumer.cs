@@ -48,9 +48,17 @@ public sealed class ShardConsumer : IAsyncDisposable
     private long _requeued;
     private long _deadLettered;
 
+    // Handler failures this consumer saw per message id, kept only on queues that count no returns (classic shard
+    // queues; a quorum queue's x-delivery-count already includes them): a message whose handler keeps failing is still
+    // dead-lettered after MaxDeliveryAttempts while it stays on this consumer. Entries go when the message is settled
+    // here; one that moved to another consumer stays until this one is gone (a lease's worth of failures at most).
+    private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private readonly bool _countsFailures;
+
     private ShardConsumer(RabbitMqConnection connection, IChannel channel, int shard, string queueName, ShardDeliveryHandler handler)
     {
         _connection = connection;
+        _countsFailures = connection.Options.ShardQueueType == Topology.ClassicQueueType;
         _channel = channel;
         Shard = shard;
         QueueName = queueName;
@@ -299,7 +307,7 @@ public sealed class ShardConsumer : IAsyncDisposable
         }
 
         var properties = args.BasicProperties;
-        var returned = DeliveryCount(properties.Headers);
+        var returned = Math.Max(DeliveryCount(properties.Headers), FailuresOf(properties.MessageId));
         var delivery = new ShardDelivery
         {
             // The client reuses the body's buffer once this callback returns; the handler outlives it.
@@ -352,6 +360,10 @@ public sealed class ShardConsumer : IAsyncDisposable
                 }
 
                 _done.Add(deliveryTag);
+                if (_failures.Count > 0 && delivery.MessageId is { } succeeded)
+                {
+                    _failures.Remove(succeeded);
+                }
             }
 
             await AckDoneAsync().ConfigureAwait(false);
@@ -388,6 +400,7 @@ public sealed class ShardConsumer : IAsyncDisposable
             try
             {
                 await DeadLetterAsync(delivery, exchange, reason).ConfigureAwait(false);
+                CountFailure(delivery.MessageId, settled: true);
                 if (await SettleAsync(deliveryTag, c => c.BasicAckAsync(deliveryTag, multiple: false)).ConfigureAwait(false))
                 {
                     Interlocked.Increment(ref _deadLettered);
@@ -403,6 +416,7 @@ public sealed class ShardConsumer : IAsyncDisposable
             }
         }
 
+        CountFailure(delivery.MessageId, settled: false);
         _logger.LogWarning(error, "Shard {Shard}: handler failed on message {MessageId} (attempt {Attempt} of {Max}); requeueing it", Shard, delivery.MessageId, delivery.Attempt, _connection.Options.MaxDeliveryAttempts);
         if (await SettleAsync(deliveryTag, c => c.BasicNackAsync(deliveryTag, multiple: false, requeue: true)).ConfigureAwait(false))
         {
@@ -665,6 +679,39 @@ public sealed class ShardConsumer : IAsyncDisposable
         finally
         {
             _ackLock.Release();
+        }
+    }
+
+    private long FailuresOf(string? messageId)
+    {
+        if (!_countsFailures)
+        {
+            return 0;
+        }
+
+        lock (_gate)
+        {
+            return _failures.Count > 0 && messageId is not null && _failures.TryGetValue(messageId, out var failures) ? failures : 0;
+        }
+    }
+
+    private void CountFailure(string? messageId, bool settled)
+    {
+        if (!_countsFailures || messageId is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            if (settled)
+            {
+                _failures.Remove(messageId);
+            }
+            else
+            {
+                _failures[messageId] = _failures.GetValueOrDefault(messageId) + 1;
+            }
         }
     }
 

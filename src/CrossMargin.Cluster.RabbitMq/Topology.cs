@@ -22,6 +22,12 @@ public static class Topology
     /// <summary>The x-consistent-hash exchange type (plugin <c>rabbitmq_consistent_hash_exchange</c>).</summary>
     public const string ConsistentHashExchangeType = "x-consistent-hash";
 
+    /// <summary>A quorum queue (replicated through Raft, broker-side delivery count): the default shard queue type.</summary>
+    public const string QuorumQueueType = "quorum";
+
+    /// <summary>A durable classic queue, declared as version 2 (its index and store on one node).</summary>
+    public const string ClassicQueueType = "classic";
+
     /// <summary>The x-modulus-hash exchange type (plugin <c>rabbitmq_sharding</c>): hash of the routing key modulo the bound queues.</summary>
     public const string ModulusHashExchangeType = "x-modulus-hash";
 
@@ -49,7 +55,7 @@ public static class Topology
                 var weight = options.ShardWeight.ToString(CultureInfo.InvariantCulture);
                 for (var shard = 0; shard < options.ShardCount; shard++)
                 {
-                    step = $"queue '{names.Shard(shard)}' (quorum)";
+                    step = $"queue '{names.Shard(shard)}' ({options.ShardQueueType})";
                     await channel.QueueDeclareAsync(names.Shard(shard), durable: true, exclusive: false, autoDelete: false, arguments: ShardQueueArguments(connection), cancellationToken: cancellationToken).ConfigureAwait(false);
 
                     // The consistent-hash exchange reads the binding key as the queue's weight on the hash ring; the
@@ -57,7 +63,7 @@ public static class Topology
                     await channel.QueueBindAsync(names.Shard(shard), names.Accounts, weight, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
 
-                step = $"queue '{names.Liquidation}' (quorum)";
+                step = $"queue '{names.Liquidation}' ({options.ShardQueueType})";
                 await channel.QueueDeclareAsync(names.Liquidation, durable: true, exclusive: false, autoDelete: false, arguments: ShardQueueArguments(connection), cancellationToken: cancellationToken).ConfigureAwait(false);
 
                 step = $"exchange '{names.Marks}' (fanout)";
@@ -76,7 +82,7 @@ public static class Topology
                     $"RabbitMQ refused to declare {step}: {e.ShutdownReason.ReplyText}. Another node (or an older version) declared it " +
                     $"with other settings, or the plugin of exchange type {options.AccountsExchangeType} (rabbitmq_sharding for x-modulus-hash, " +
                     "rabbitmq_consistent_hash_exchange for x-consistent-hash) is not enabled; " +
-                    "check RabbitMq:Prefix, AccountsExchangeType, ShardCount and BrokerDeliveryLimit against the running cluster.", e);
+                    "check RabbitMq:Prefix, AccountsExchangeType, ShardCount, ShardQueueType and BrokerDeliveryLimit against the running cluster.", e);
             }
 
             if (channel.IsOpen)
@@ -87,13 +93,30 @@ public static class Topology
     }
 
     /// <summary>The arguments of a shard queue and of the liquidation queue; every node must use the same, or declaring fails.</summary>
-    internal static Dictionary<string, object?> ShardQueueArguments(RabbitMqConnection connection) => new()
-    {
-        ["x-queue-type"] = "quorum",
-        ["x-single-active-consumer"] = true,
-        ["x-delivery-limit"] = connection.Options.BrokerDeliveryLimit,
-        ["x-dead-letter-exchange"] = connection.Names.DeadLetter,
-        ["x-dead-letter-strategy"] = "at-least-once",
-        ["x-overflow"] = "reject-publish",
-    };
+    internal static Dictionary<string, object?> ShardQueueArguments(RabbitMqConnection connection) =>
+        ShardQueueArguments(connection.Options, connection.Names.DeadLetter);
+
+    /// <summary>The arguments of a queue of <see cref="RabbitMqOptions.ShardQueueType"/> shaped like a shard queue.</summary>
+    internal static Dictionary<string, object?> ShardQueueArguments(RabbitMqOptions options, string deadLetterExchange) =>
+        options.ShardQueueType == ClassicQueueType
+            ? new()
+            {
+                // Version 2 keeps small messages in a per-queue store and its index off the shared message store, the
+                // cheaper layout in 3.10 for queues that are mostly empty; classic queues know no delivery limit and no
+                // at-least-once dead-lettering (x-delivery-limit and x-dead-letter-strategy are quorum arguments).
+                ["x-queue-type"] = ClassicQueueType,
+                ["x-queue-version"] = 2,
+                ["x-single-active-consumer"] = true,
+                ["x-dead-letter-exchange"] = deadLetterExchange,
+                ["x-overflow"] = "reject-publish",
+            }
+            : new()
+            {
+                ["x-queue-type"] = QuorumQueueType,
+                ["x-single-active-consumer"] = true,
+                ["x-delivery-limit"] = options.BrokerDeliveryLimit,
+                ["x-dead-letter-exchange"] = deadLetterExchange,
+                ["x-dead-letter-strategy"] = "at-least-once",
+                ["x-overflow"] = "reject-publish",
+            };
 }

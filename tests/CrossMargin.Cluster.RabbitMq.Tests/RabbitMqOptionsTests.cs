@@ -19,6 +19,7 @@ public sealed class RabbitMqOptionsTests
             BrokerDeliveryLimit = 3,
             Port = 0,
             AccountsExchangeType = "topic",
+            ShardQueueType = "stream",
         };
 
         var errors = options.Validate();
@@ -30,6 +31,7 @@ public sealed class RabbitMqOptionsTests
         Assert.Contains(errors, e => e.Contains("BrokerDeliveryLimit", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Port", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("AccountsExchangeType", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("ShardQueueType", StringComparison.Ordinal));
         Assert.False(new RabbitMqOptionsValidator().Validate(null, options).Succeeded);
     }
 

@@ -5,10 +5,13 @@ namespace CrossMargin.Cluster.RabbitMq.Tests;
 [Collection(UsesRabbitMqBroker.Name)]
 public sealed class RawRateProbeTests(RabbitMqBrokerFixture fixture)
 {
-    [Fact]
-    public async Task The_probe_moves_every_message_and_reports_a_rate()
+    [Theory]
+    [InlineData(Topology.QuorumQueueType)]
+    [InlineData(Topology.ClassicQueueType)]
+    public async Task The_probe_moves_every_message_and_reports_a_rate(string queueType)
     {
-        await using var connection = await RabbitMqConnection.ConnectAsync(fixture.Options()).Within();
+        // The probe's queue is of the shards' configured type, declared with a shard queue's arguments.
+        await using var connection = await RabbitMqConnection.ConnectAsync(fixture.Options(queueType: queueType)).Within();
 
         var result = await RawRateProbe.MeasureAsync(connection, messageSize: 300, messageCount: 2_000).Within();
 

@@ -8,10 +8,12 @@ namespace CrossMargin.Cluster.RabbitMq.Tests;
 [Collection(UsesRabbitMqBroker.Name)]
 public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
 {
-    [Fact]
-    public async Task A_delivery_whose_handler_throws_is_redelivered_flagged_as_redelivered()
+    [Theory]
+    [InlineData(Topology.QuorumQueueType)]
+    [InlineData(Topology.ClassicQueueType)]
+    public async Task A_delivery_whose_handler_throws_is_redelivered_flagged_as_redelivered(string queueType)
     {
-        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1));
+        await using var connection = await fixture.ConnectAsync(fixture.Options(queueType: queueType, shardCount: 1));
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
         var seen = new ConcurrentQueue<ShardDelivery>();
         await using var consumer = await ShardConsumer.StartAsync(connection, 0, (d, _) =>
@@ -60,11 +62,13 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
         await Bounded.UntilAsync(() => consumer.Acknowledged == 1, "acked after the handler completed");
     }
 
-    [Fact]
-    public async Task Handlers_start_in_delivery_order_so_each_account_keeps_its_order()
+    [Theory]
+    [InlineData(Topology.QuorumQueueType)]
+    [InlineData(Topology.ClassicQueueType)]
+    public async Task Handlers_start_in_delivery_order_so_each_account_keeps_its_order(string queueType)
     {
         const int messages = 500;
-        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1, o => o.Prefetch = 100));
+        await using var connection = await fixture.ConnectAsync(fixture.Options(queueType: queueType, shardCount: 1, configure: o => o.Prefetch = 100));
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
         for (var i = 0; i < messages; i++)
         {
@@ -85,10 +89,12 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
         Assert.Equal(Enumerable.Range(0, messages), order.ToArray());
     }
 
-    [Fact]
-    public async Task A_consumer_stopped_mid_handler_leaves_the_delivery_to_the_next_consumer()
+    [Theory]
+    [InlineData(Topology.QuorumQueueType)]
+    [InlineData(Topology.ClassicQueueType)]
+    public async Task A_consumer_stopped_mid_handler_leaves_the_delivery_to_the_next_consumer(string queueType)
     {
-        var options = fixture.Options(shardCount: 1, o => o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500));
+        var options = fixture.Options(queueType: queueType, shardCount: 1, configure: o => o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500));
         await using var connection = await fixture.ConnectAsync(options);
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -116,19 +122,23 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
         await a.DisposeAsync();
     }
 
-    [Fact]
-    public Task A_stopped_consumer_gives_its_many_unsettled_deliveries_back_in_queue_order() =>
+    [Theory]
+    [InlineData(Topology.QuorumQueueType)]
+    [InlineData(Topology.ClassicQueueType)]
+    public Task A_stopped_consumer_gives_its_many_unsettled_deliveries_back_in_queue_order(string queueType) =>
         // More than a quorum queue hands back in order when a consumer's channel just closes (a few dozen).
-        HandOffManyHeldAsync(nextSubscribedFirst: false);
+        HandOffManyHeldAsync(nextSubscribedFirst: false, queueType);
 
-    [Fact]
-    public async Task Deliveries_that_finished_behind_a_held_one_are_acked_so_the_window_never_starves_it()
+    [Theory]
+    [InlineData(Topology.QuorumQueueType)]
+    [InlineData(Topology.ClassicQueueType)]
+    public async Task Deliveries_that_finished_behind_a_held_one_are_acked_so_the_window_never_starves_it(string queueType)
     {
         // The first delivery waits for the last one (a sequence gap held open), and the window is far smaller than the
         // messages between them: the ones that finished meanwhile must be acked without waiting for the first, or the
         // window fills with them and the last one is never delivered.
         const int messages = 40;
-        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1, o => o.Prefetch = 8));
+        await using var connection = await fixture.ConnectAsync(fixture.Options(queueType: queueType, shardCount: 1, configure: o => o.Prefetch = 8));
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
         for (var i = 0; i < messages; i++)
         {
@@ -156,10 +166,12 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
         Assert.Equal(0, consumer.Requeued);
     }
 
-    [Fact]
-    public async Task A_stop_acks_what_finished_behind_an_unfinished_delivery_and_returns_only_that_one()
+    [Theory]
+    [InlineData(Topology.QuorumQueueType)]
+    [InlineData(Topology.ClassicQueueType)]
+    public async Task A_stop_acks_what_finished_behind_an_unfinished_delivery_and_returns_only_that_one(string queueType)
     {
-        var options = fixture.Options(shardCount: 1, o => o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500));
+        var options = fixture.Options(queueType: queueType, shardCount: 1, configure: o => o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500));
         await using var connection = await fixture.ConnectAsync(options);
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
         for (var i = 0; i < 6; i++)
@@ -198,17 +210,21 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
         await a.DisposeAsync();
     }
 
-    [Fact]
-    public Task Many_unsettled_deliveries_reach_a_waiting_next_consumer_in_queue_order() =>
+    [Theory]
+    [InlineData(Topology.QuorumQueueType)]
+    [InlineData(Topology.ClassicQueueType)]
+    public Task Many_unsettled_deliveries_reach_a_waiting_next_consumer_in_queue_order(string queueType) =>
         // The next owner may already be subscribed (the queue has a single active consumer): it becomes active at the
         // cancel and takes the returned deliveries as they come back, so the queue's ready count never shows them.
-        HandOffManyHeldAsync(nextSubscribedFirst: true);
+        HandOffManyHeldAsync(nextSubscribedFirst: true, queueType);
 
-    [Fact]
-    public async Task A_hand_off_between_consumers_loses_nothing_and_applies_nothing_twice()
+    [Theory]
+    [InlineData(Topology.QuorumQueueType)]
+    [InlineData(Topology.ClassicQueueType)]
+    public async Task A_hand_off_between_consumers_loses_nothing_and_applies_nothing_twice(string queueType)
     {
         const int messages = 2_000;
-        var options = fixture.Options(shardCount: 1, o => o.Prefetch = 50);
+        var options = fixture.Options(queueType: queueType, shardCount: 1, configure: o => o.Prefetch = 50);
         await using var connection = await fixture.ConnectAsync(options);
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
         var publishes = new List<Task>(messages);
@@ -249,10 +265,12 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
         await b.DisposeAsync();
     }
 
-    [Fact]
-    public async Task A_poison_message_goes_to_the_dead_letter_queue_with_its_reason_after_the_last_attempt()
+    [Theory]
+    [InlineData(Topology.QuorumQueueType)]
+    [InlineData(Topology.ClassicQueueType)]
+    public async Task A_poison_message_goes_to_the_dead_letter_queue_with_its_reason_after_the_last_attempt(string queueType)
     {
-        var options = fixture.Options(shardCount: 1, o => o.MaxDeliveryAttempts = 3);
+        var options = fixture.Options(queueType: queueType, shardCount: 1, configure: o => o.MaxDeliveryAttempts = 3);
         await using var connection = await fixture.ConnectAsync(options);
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
         var attempts = new ConcurrentQueue<int>();
@@ -357,10 +375,10 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
 
     // 150 deliveries all held by a first consumer (e.g. waiting for the journal to come back), which then stops; the next
     // consumer, subscribed before or after the stop, must receive every one in queue order.
-    private async Task HandOffManyHeldAsync(bool nextSubscribedFirst)
+    private async Task HandOffManyHeldAsync(bool nextSubscribedFirst, string queueType)
     {
         const int messages = 150;
-        var options = fixture.Options(shardCount: 1, o =>
+        var options = fixture.Options(queueType: queueType, shardCount: 1, configure: o =>
         {
             o.HandlerDrainTimeout = TimeSpan.FromMilliseconds(500);
             o.Prefetch = 256;

@@ -45,6 +45,23 @@ public sealed class TopologyTests(RabbitMqBrokerFixture fixture)
         Assert.Contains("PRECONDITION_FAILED", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_node_whose_shard_queues_are_of_the_other_type_fails_with_a_clear_conflict()
+    {
+        // A queue cannot change type: a classic deployment and a quorum one must not both believe they own the shards.
+        var options = fixture.Options(shardCount: 2, queueType: Topology.ClassicQueueType);
+        await using var connection = await fixture.ConnectAsync(options);
+        await Topology.DeclareAsync(connection).Within(); // the same classic declaration again is a no-op
+        var other = fixture.Options(shardCount: 2, o => o.Prefix = options.Prefix, Topology.QuorumQueueType);
+        await using var otherConnection = await RabbitMqConnection.ConnectAsync(other).Within();
+
+        var e = await Assert.ThrowsAsync<TopologyConflictException>(() => Topology.DeclareAsync(otherConnection).Within());
+
+        Assert.Contains(connection.Names.Shard(0), e.Message, StringComparison.Ordinal);
+        Assert.Contains("(quorum)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("ShardQueueType", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(Topology.ModulusHashExchangeType)]
     [InlineData(Topology.ConsistentHashExchangeType)]

@@ -47,11 +47,12 @@ internal static class ClusterBenchmark
         await using var broker = await PrivateRabbitMqBroker.StartAsync().ConfigureAwait(false);
         var database = await postgres.CreateDatabaseAsync("bench").ConfigureAwait(false);
         var cpu = ProcessCpu.Find(broker.RootDirectory, postgres.RootDirectory);
-        var rabbit = new RabbitMqOptions { Uri = broker.AmqpUri, Prefix = "bench", ShardCount = options.Shards, ClientName = "cm-bench-cluster" };
+        var rabbit = new RabbitMqOptions { Uri = broker.AmqpUri, Prefix = "bench", ShardCount = options.Shards, ShardQueueType = options.QueueType, Prefetch = options.Prefetch, ClientName = "cm-bench-cluster" };
 
         var sample = Execution("acc-00000", 1, "BTC-PERP", "buy", 100m, 60000m);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Execution body: {sample.Length} B. Baseline: RabbitMQ raw publish-to-consume, quorum queue, same size, window {options.Window}."));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Execution body: {sample.Length} B. Baseline: RabbitMQ raw publish-to-consume, one {options.QueueType} queue like a shard queue (the shards' type), same size, window {options.Window}."));
         double raw;
+        double otherRate;
         await using (var probe = await RabbitMqConnection.ConnectAsync(rabbit).ConfigureAwait(false))
         {
             // Warmed up by the same rule as the cluster below, so both figures are steady state: the probe's own path
@@ -73,6 +74,16 @@ internal static class ClusterBenchmark
             var rawAfter = cpu.Read();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  raw: {raw:N0} msg/s; CPU per message: .NET process {(rawAfter.Self - rawBefore.Self).TotalMicroseconds / options.Executions:F0} µs, broker {(rawAfter.Broker - rawBefore.Broker).TotalMicroseconds / options.Executions:F0} µs; JIT {(JitInfo.GetCompilationTime() - rawJitBefore).TotalMilliseconds:F0} ms (after {rawWarmUp:N0} warm-up messages)"));
+
+            // The other queue type's raw rate, for reference only: the ratio is to the raw rate of the type the shards
+            // are, so choosing a cheaper queue type shows in the ratio only as far as it helps more than it helps raw.
+            var other = options.QueueType == Topology.QuorumQueueType ? Topology.ClassicQueueType : Topology.QuorumQueueType;
+            await RawRateProbe.MeasureAsync(probe, sample.Length, WarmUpRound, options.Window, other).ConfigureAwait(false);
+            var otherBefore = cpu.Read();
+            otherRate = (await RawRateProbe.MeasureAsync(probe, sample.Length, options.Executions, options.Window, other).ConfigureAwait(false)).MessagesPerSecond;
+            var otherAfter = cpu.Read();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  raw on one {other} queue (reference, not the ratio's base): {otherRate:N0} msg/s; CPU per message: .NET process {(otherAfter.Self - otherBefore.Self).TotalMicroseconds / options.Executions:F0} µs, broker {(otherAfter.Broker - otherBefore.Broker).TotalMicroseconds / options.Executions:F0} µs"));
         }
 
 
@@ -161,8 +172,21 @@ internal static class ClusterBenchmark
                 $"  JIT during the timed phase: {jitTime.TotalMilliseconds:F0} ms compiling {jitMethods:N0} methods ({jitTime / elapsed:P0} of its wall time)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  broker operations per execution: 1 publish, 1 delivery, {(double)frames / timed.Length:F2} ack frames, {(double)messages / timed.Length:F2} outbound publishes (confirmed), carrying {(double)outbound / timed.Length:F2} facts (account limits and others)"));
+            // The verdict divides by the faster of the two queue types' raw rates: RabbitMQ's own rate for this size is
+            // what it can do durably on either, so a slower shard queue type cannot lower the bar.
+            var best = Math.Max(raw, otherRate);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  ratio to raw: {rate / raw:P0} (goal at least 70%) -> {(rate / raw >= 0.70 ? "PASS" : "MISS")}"));
+                $"  ratio to raw: {rate / raw:P0} of the {options.QueueType} queue's raw, {rate / best:P0} of the faster type's (the verdict's base; goal at least 70%) -> {(rate / best >= 0.70 ? "PASS" : "MISS")}"));
+
+            // What the broker spends with the cluster idle (16 quorum queues' Raft ticks, consumers, statistics), to
+            // tell a fixed cost spread over the executions from a cost per message.
+            var idleBefore = cpu.Read();
+            var idleClock = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+            var idleAfter = cpu.Read();
+            var idleBroker = (idleAfter.Broker - idleBefore.Broker).TotalMilliseconds / idleClock.Elapsed.TotalSeconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  idle for 3 s after it: broker {idleBroker:F0} ms of CPU per second ({idleBroker * 1000 / rate:F0} µs per execution at the measured rate), .NET process {(idleAfter.Self - idleBefore.Self).TotalMilliseconds / idleClock.Elapsed.TotalSeconds:F0} ms/s"));
 
             string PerExecution(TimeSpan used) => (used.TotalMicroseconds / timed.Length).ToString("F0", CultureInfo.InvariantCulture);
 

@@ -44,9 +44,9 @@ internal static class RabbitBenchmark
 
             // The transport's own path with no work in the handler: accounts exchange, 8 shard queues, 8 shard consumers.
             var transport = await TransportRateAsync(uri, options).ConfigureAwait(false);
-            var share = options.QueueType == "quorum" ? string.Create(CultureInfo.InvariantCulture, $", {transport / raw:P0} of raw") : "";
+            var share = string.Create(CultureInfo.InvariantCulture, $", {transport / raw:P0} of raw");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"transport (accounts exchange -> 8 quorum shard queues -> ShardConsumer, no-op handler): {transport:N0} msg/s{share}"));
+                $"transport (accounts exchange -> 8 {options.QueueType} shard queues -> ShardConsumer, no-op handler): {transport:N0} msg/s{share}"));
             return 0;
         }
         finally
@@ -60,7 +60,7 @@ internal static class RabbitBenchmark
 
     private static async Task<double> TransportRateAsync(Uri uri, RabbitBenchmarkOptions options)
     {
-        var settings = new RabbitMqOptions { Uri = uri, Prefix = "bench-" + Guid.NewGuid().ToString("N")[..8], ShardCount = 8, ClientName = "cm-bench-transport" };
+        var settings = new RabbitMqOptions { Uri = uri, Prefix = "bench-" + Guid.NewGuid().ToString("N")[..8], ShardCount = 8, ShardQueueType = options.QueueType, ClientName = "cm-bench-transport" };
         await using var connection = await RabbitMqConnection.ConnectAsync(settings).ConfigureAwait(false);
         await Topology.DeclareAsync(connection).ConfigureAwait(false);
         try

@@ -23,14 +23,15 @@ public sealed class RabbitMqBrokerFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Options for this broker under a fresh prefix, with time-outs short enough for tests.</summary>
-    public RabbitMqOptions Options(int shardCount = 8, Action<RabbitMqOptions>? configure = null)
+    /// <summary>Options for this broker under a fresh prefix, with time-outs short enough for tests, and shard queues of <paramref name="queueType"/>.</summary>
+    public RabbitMqOptions Options(int shardCount = 8, Action<RabbitMqOptions>? configure = null, string queueType = Topology.QuorumQueueType)
     {
         var options = new RabbitMqOptions
         {
             Uri = Broker.AmqpUri,
             Prefix = "t" + Guid.NewGuid().ToString("N")[..10],
             ShardCount = shardCount,
+            ShardQueueType = queueType,
             Prefetch = 64,
             ConfirmTimeout = TimeSpan.FromSeconds(5),
             PublishRetryTimeout = TimeSpan.FromSeconds(60),
