@@ -40,6 +40,7 @@ public sealed class KernelRemarginTests(ITestOutputHelper output) : EngineTestKi
 
         foreach (var btc in new[] { 58_700m, 61_300m, 55_000m })
         {
+            var before = Engine.Market.Current.ValuationTime;
             MoveBtc(btc, TestMarket.BtcUsdt, TestMarket.BtcUsdc);
             var market = Engine.Market.Current;
             foreach (var account in accounts)
@@ -49,8 +50,11 @@ public sealed class KernelRemarginTests(ITestOutputHelper output) : EngineTestKi
                     var view = Assert.IsType<AccountView>(Engine.GetAccountAsync(account).GetAwaiter().GetResult());
                     var explained = Assert.IsType<AccountMargin>(Engine.ExplainMarginAsync(account).GetAwaiter().GetResult());
                     Assert.Equal(market.ValuationTime, explained.ValuationTime);
-                    Assert.Equal((explained.EquityUsd, explained.InitialMarginUsd, explained.MaintenanceMarginUsd, explained.Status, market.ValuationTime),
-                        (view.Margin!.EquityUsd, view.Margin.InitialMarginUsd, view.Margin.MaintenanceMarginUsd, view.Margin.Status, view.Margin.ValuationTime));
+                    Assert.Equal((explained.EquityUsd, explained.InitialMarginUsd, explained.MaintenanceMarginUsd, explained.Status),
+                        (view.Margin!.EquityUsd, view.Margin.InitialMarginUsd, view.Margin.MaintenanceMarginUsd, view.Margin.Status));
+                    // The move may reach the market as more than one snapshot; figures a later one leaves unchanged keep the
+                    // valuation time of the snapshot they changed at (AccountActor's remarks), which is one of this move's.
+                    Assert.InRange(view.Margin.ValuationTime, before.AddTicks(1), market.ValuationTime);
                 }, TimeSpan.FromSeconds(5));
             }
         }
@@ -79,12 +83,21 @@ public sealed class KernelRemarginTests(ITestOutputHelper output) : EngineTestKi
         Sys.EventStream.Subscribe(subscriber, typeof(AccountLimitsChanged));
         Sys.EventStream.Subscribe(subscriber, typeof(AccountLimitsBatch));
 
+        // An account may repeat its numbers from before the move once more (a pass that met its entry changing mid-batch
+        // asks it to publish again: PublishLimits), so those are set apart; what the move itself must give is one fact.
+        var beforeMove = new Dictionary<string, decimal>();
+        foreach (var account in accounts)
+        {
+            beforeMove[account] = Assert.IsType<AccountMargin>(await Engine.ExplainMarginAsync(account)).AvailableMarginUsd;
+        }
+
         MoveBtc(58_900m, TestMarket.BtcUsdt, TestMarket.BtcUsdc);
         var market = Engine.Market.Current;
-        AwaitCondition(() => limits.Count >= accounts.Length, TimeSpan.FromSeconds(5));
+        AwaitCondition(() => limits.Count(l => l.AvailableUsd != beforeMove[l.AccountId]) >= accounts.Length, TimeSpan.FromSeconds(5));
         await Task.Delay(300);
 
-        var byAccount = limits.ToArray().GroupBy(l => l.AccountId).ToDictionary(g => g.Key, g => g.ToArray());
+        var byAccount = limits.ToArray().Where(l => l.AvailableUsd != beforeMove[l.AccountId])
+            .GroupBy(l => l.AccountId).ToDictionary(g => g.Key, g => g.ToArray());
         Assert.Equal(accounts.Order(), byAccount.Keys.Order());
         foreach (var account in accounts)
         {
