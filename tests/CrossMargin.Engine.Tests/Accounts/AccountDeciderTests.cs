@@ -8,6 +8,18 @@ namespace CrossMargin.Engine.Tests.Accounts;
 
 public sealed class AccountDeciderTests
 {
+    /// <summary>On the half-bitcoin long: an accepted BTCUSDT fill, then a withdrawal far beyond the balance (refused).</summary>
+    private static (AccountFixture Account, AccountDecision Accepted, AccountDecision Refused) FillThenRefusedWithdrawal(OrderSide side, decimal quantity, decimal price)
+    {
+        var account = LongHalfBitcoin();
+        var (id, source, seq) = account.Next();
+        var accepted = account.Send(new ApplyExecution(id, source, seq, "x" + id, "o" + id, TestMarket.BtcUsdt, side, quantity, price, 1.5m,
+            Liquidity.Taker, TestMarket.ValuationTime, IsLiquidation: false));
+        var (id2, source2, seq2) = account.Next();
+        var refused = account.Send(new Withdraw(id2, source2, seq2, "USDT", 1_000_000m));
+        return (account, accepted, refused);
+    }
+
     /// <summary>1,000 USDT and long 0.5 BTCUSDT at the mark: equity 1,000, standard IM 0.8% x 30,000 = 240.</summary>
     private static AccountFixture LongHalfBitcoin()
     {
@@ -236,13 +248,7 @@ public sealed class AccountDeciderTests
     [Fact]
     public void An_accepted_decision_carries_the_assessment_of_the_account_after_its_events_and_a_refusal_none()
     {
-        var account = LongHalfBitcoin();
-        var (id, source, seq) = account.Next();
-
-        var accepted = account.Send(new ApplyExecution(id, source, seq, "x" + id, "o" + id, TestMarket.BtcUsdt, OrderSide.Buy, 0.25m, 60_100m, 1.5m,
-            Liquidity.Taker, TestMarket.ValuationTime, IsLiquidation: false));
-        var (id2, source2, seq2) = account.Next();
-        var refused = account.Send(new Withdraw(id2, source2, seq2, "USDT", 1_000_000m));
+        var (account, accepted, refused) = FillThenRefusedWithdrawal(OrderSide.Buy, 0.25m, 60_100m);
 
         // The actor answers with these figures instead of assessing again, so they must be exactly a fresh assessment.
         Assert.Equal(MarginSummary.Of(account.Assess()), MarginSummary.Of(accepted.MarginAfter!));
@@ -252,13 +258,7 @@ public sealed class AccountDeciderTests
     [Fact]
     public void An_accepted_decision_carries_the_kernels_holdings_of_the_account_after_its_events_equal_to_a_fresh_compile()
     {
-        var account = LongHalfBitcoin();
-        var (id, source, seq) = account.Next();
-
-        var accepted = account.Send(new ApplyExecution(id, source, seq, "x" + id, "o" + id, TestMarket.BtcUsdt, OrderSide.Sell, 0.2m, 59_900m, 1.5m,
-            Liquidity.Taker, TestMarket.ValuationTime, IsLiquidation: false));
-        var (id2, source2, seq2) = account.Next();
-        var refused = account.Send(new Withdraw(id2, source2, seq2, "USDT", 1_000_000m));
+        var (account, accepted, refused) = FillThenRefusedWithdrawal(OrderSide.Sell, 0.2m, 59_900m);
 
         // The actor routes with these holdings instead of compiling the state it applied the same events to, so they must
         // be that state's: compiled by the account's own kernel and margining to the same figures as a fresh compile.
