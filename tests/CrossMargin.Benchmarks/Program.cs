@@ -7,6 +7,9 @@ using CrossMargin.Benchmarks.Journal;
 using CrossMargin.Benchmarks.RiskModels;
 using CrossMargin.Benchmarks.Rabbit;
 
+// CROSSMARGIN_GC_LOG=path: one line per garbage collection (see GcPauseLog).
+using var gcLog = CrossMargin.Benchmarks.GcPauseLog.StartFromEnvironment();
+
 // book [--accounts N] [--seed S]: the whole-book re-margin harness (see README.md);
 // actors [--actors N] [--pairs P] [--runs R]: the actor kernel's figures (see README.md); anything else: BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "book")

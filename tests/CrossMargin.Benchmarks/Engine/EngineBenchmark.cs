@@ -272,7 +272,7 @@ internal static class EngineBenchmark
 
         var sequential = new LatencySample(options.PreTradeChecks);
         var accepted = 0;
-        var (gcs, paused) = (GC.CollectionCount(0), GC.GetTotalPauseDuration());
+        var (gcs, paused, allocated) = (GC.CollectionCount(0), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: true));
         for (var i = 0; i < options.PreTradeChecks; i++)
         {
             var t = Stopwatch.GetTimestamp();
@@ -281,8 +281,9 @@ internal static class EngineBenchmark
             accepted += result.Accepted ? 1 : 0;
         }
 
-        Print($"   sequential: {sequential.Describe()}; {accepted:N0} accepted; {GC.CollectionCount(0) - gcs} GCs, {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:0.0} ms paused");
-        (gcs, paused) = (GC.CollectionCount(0), GC.GetTotalPauseDuration());
+        Print($"   sequential: {sequential.Describe()}; {accepted:N0} accepted; {BytesPer(allocated, options.PreTradeChecks)} B allocated per check; "
+            + $"{GC.CollectionCount(0) - gcs} GCs, {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:0.0} ms paused");
+        (gcs, paused, allocated) = (GC.CollectionCount(0), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(precise: true));
         const int Callers = 16;
         var concurrent = new LatencySample(options.PreTradeChecks);
         var gate = new Lock();
@@ -298,7 +299,7 @@ internal static class EngineBenchmark
             }
         });
         var rate = options.PreTradeChecks / Stopwatch.GetElapsedTime(started).TotalSeconds;
-        Print($"   {Callers} concurrent callers: {concurrent.Describe()}; {rate:N0} checks/s; {GC.CollectionCount(0) - gcs} GCs, "
+        Print($"   {Callers} concurrent callers: {concurrent.Describe()}; {rate:N0} checks/s; {BytesPer(allocated, options.PreTradeChecks)} B allocated per check; {GC.CollectionCount(0) - gcs} GCs, "
             + $"{(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:0.0} ms paused; load average now {LoadAverage()}");
         var p99Sequential = sequential.Microseconds(0.99);
         var p99Concurrent = concurrent.Microseconds(0.99);
@@ -495,4 +496,8 @@ internal static class EngineBenchmark
         File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static void Print(string line) => Console.WriteLine(line);
+
+    // Bytes allocated by the whole process since allocatedBefore, per operation.
+    private static string BytesPer(long allocatedBefore, int operations) =>
+        ((GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)operations).ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 }
