@@ -65,6 +65,8 @@ internal static class EngineParts
             Part("compile holdings (StandardCrossKernel.Compile, once per change)", iterations, () => kernel.Compile(state.BalanceList, state.PositionList, state.OpenOrderList)!),
             Part("explained assessment (AccountMarginModels.Assess)", iterations / 4, () => models.Assess(state, market)),
             Part("decide one execution (AccountDecider.Decide: checks, what-if, figures after)", iterations, () => AccountDecider.Decide(state, command, market, models)),
+            Part("pre-trade check (AccountDecider.CheckPreTrade: figures before, a what-if fill, figures after)", iterations, () =>
+                AccountDecider.CheckPreTrade(state, new CheckPreTrade("q", EngineRig.Book[0], OrderSide.Buy, 1m, price), market, models)),
             Part("serialize ExecutionApplied (EventTypeRegistry.Serialize)", iterations, () => registry.Serialize(applied)),
             Part("apply one execution (AccountState.Apply, alternately buy and sell)", iterations, () =>
             {
