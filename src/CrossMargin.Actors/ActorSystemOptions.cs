@@ -12,6 +12,14 @@ public sealed class ActorSystemOptions
     /// </summary>
     public int Throughput { get; set; } = 100;
 
+    /// <summary>
+    /// Where an actor with new mail is queued when the sender runs on a thread-pool thread: true puts it on that
+    /// thread's own queue, which the thread serves newest first (cache-warm, but under saturation an older actor can
+    /// wait there while newer chains of messages keep its thread busy); false puts it on the pool's shared queue, served
+    /// oldest first by every thread (fair, at the price of a shared queue and colder caches).
+    /// </summary>
+    public bool PreferLocalQueue { get; set; } = true;
+
     /// <summary>How long <c>Ask</c> waits when no timeout is given.</summary>
     public TimeSpan AskTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -200,7 +200,7 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
         }
         else
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+            ThreadPool.UnsafeQueueUserWorkItem(this, _system.Options.PreferLocalQueue);
         }
     }
 

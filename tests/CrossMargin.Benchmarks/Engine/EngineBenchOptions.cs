@@ -4,7 +4,7 @@ namespace CrossMargin.Benchmarks.Engine;
 
 /// <summary>
 /// Arguments of <c>engine [--only abcdef] [--accounts N] [--executions N] [--window N] [--rate R] [--seconds S]
-/// [--pretrade N] [--book-accounts N] [--memory-accounts K] [--checkpoint background|inline] [--config DIR]</c>.
+/// [--pretrade N] [--book-accounts N] [--memory-accounts K] [--checkpoint background|inline] [--scheduling local|shared] [--config DIR]</c>.
 /// </summary>
 /// <param name="Only">Which sub-measurements run: letters of a (throughput), b (latency), c (mark re-margin), d (pre-trade), e (memory), f (parts on one thread); default all.</param>
 /// <param name="Accounts">Accounts opened for (a), (b) and (d) (default 2,000).</param>
@@ -16,6 +16,7 @@ namespace CrossMargin.Benchmarks.Engine;
 /// <param name="BookAccounts">Accounts of the book re-margined in (c) (default 50,000; the goal is stated for 1,000,000).</param>
 /// <param name="MemoryAccounts">Accounts brought live in (e) (default 10,000).</param>
 /// <param name="Checkpoint">WAL checkpoints of the SQLite journal: "background" (the default, SqlitePersistenceOptions.BackgroundCheckpoint) or "inline" (SQLite's auto-checkpoint inside the commit, the earlier behaviour).</param>
+/// <param name="Scheduling">Where an actor with new mail is queued in (a), (b) and (d): "local" (the sending thread's own queue, ActorSystemOptions.PreferLocalQueue true) or "shared" (the pool's queue, oldest first).</param>
 /// <param name="ConfigDirectory">The repository's config directory (market, risk parameters); found from the working directory when null.</param>
 internal sealed record EngineBenchOptions(
     string Only = "abcdef",
@@ -28,10 +29,11 @@ internal sealed record EngineBenchOptions(
     int BookAccounts = 50_000,
     int MemoryAccounts = 10_000,
     string Checkpoint = "background",
+    string Scheduling = "local",
     string? ConfigDirectory = null)
 {
     private const string Usage =
-        "use engine [--only abcdef] [--accounts N] [--executions N] [--window N] [--rate R] [--seconds S] [--pretrade N] [--book-accounts N] [--memory-accounts K] [--checkpoint background|inline] [--config DIR].";
+        "use engine [--only abcdef] [--accounts N] [--executions N] [--window N] [--rate R] [--seconds S] [--pretrade N] [--book-accounts N] [--memory-accounts K] [--checkpoint background|inline] [--scheduling local|shared] [--config DIR].";
 
     /// <summary>True when sub-measurement <paramref name="letter"/> is selected.</summary>
     public bool Runs(char letter) => Only.Contains(letter, StringComparison.Ordinal);
@@ -60,6 +62,7 @@ internal sealed record EngineBenchOptions(
                 "--book-accounts" => options with { BookAccounts = Positive(args[i], text) },
                 "--memory-accounts" => options with { MemoryAccounts = Positive(args[i], text) },
                 "--checkpoint" => options with { Checkpoint = text is "background" or "inline" ? text : throw new ArgumentException("--checkpoint takes background or inline.", nameof(args)) },
+                "--scheduling" => options with { Scheduling = text is "local" or "shared" ? text : throw new ArgumentException("--scheduling takes local or shared.", nameof(args)) },
                 "--config" => options with { ConfigDirectory = Directory.Exists(text) ? text : throw new ArgumentException($"--config: no directory {text}.", nameof(args)) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}; {Usage}", nameof(args)),
             };

@@ -39,12 +39,12 @@ internal static class EngineBenchmark
         Print($"settings: {options}");
         Print($"engine: RiskEngine.Start as the node composes it (config {config}: venue/market.json, risk/standard.json, risk/deribit-pm.json), "
             + $"SQLite journal in a temporary directory (WAL, synchronous=FULL, {options.Checkpoint} checkpoints) through one BatchingJournalWriter (default JournalOptions), {EngineRig.ShardCount} shards, "
-            + "default actor system; accounts in standard cross margin holding BTC-PERP long, BTC-26MAR27 short, BTC-25DEC26-60000-C long, USDT and USDC");
+            + $"default actor system but {options.Scheduling} scheduling in (a), (b), (d); accounts in standard cross margin holding BTC-PERP long, BTC-26MAR27 short, BTC-25DEC26-60000-C long, USDT and USDC");
         var results = new List<string>();
 
         if (options.Runs('a') || options.Runs('b') || options.Runs('d'))
         {
-            await using var rig = await EngineRig.StartAsync(config, options.Checkpoint == "background");
+            await using var rig = await EngineRig.StartAsync(config, options.Checkpoint == "background", new ActorSystemOptions { PreferLocalQueue = options.Scheduling == "local" });
             var ids = Enumerable.Range(0, options.Accounts).Select(i => $"acc-{i:D7}").ToArray();
             var opened = Stopwatch.GetTimestamp();
             await rig.OpenLiveAsync(ids, Math.Min(options.Window, ids.Length));

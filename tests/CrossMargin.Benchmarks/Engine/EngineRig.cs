@@ -57,7 +57,7 @@ internal sealed class EngineRig : IAsyncDisposable
 
     public void ResetStoreStatistics() => _store.ResetStatistics();
 
-    public static async Task<EngineRig> StartAsync(string configDirectory, bool backgroundCheckpoint = true)
+    public static async Task<EngineRig> StartAsync(string configDirectory, bool backgroundCheckpoint = true, ActorSystemOptions? actors = null)
     {
         var (market, assets, models) = LoadVenue(configDirectory);
         var directory = Directory.CreateTempSubdirectory("cm-bench-engine-");
@@ -66,7 +66,7 @@ internal sealed class EngineRig : IAsyncDisposable
         var writer = new BatchingJournalWriter(store.Journal, new JournalOptions(), TimeProvider.System);
         var registry = RiskEngine.RegisterEvents(new EventTypeRegistry());
         var services = new PersistenceServices(store.Journal, writer, store.SnapshotStore, registry, "bench-node", new PersistenceOptions());
-        var options = new ActorSystemOptions();
+        var options = actors ?? new ActorSystemOptions();
         var system = ActorSystem.Create("bench", options);
         var engine = RiskEngine.Start(system, new RiskEngineSettings(market, assets, models, services,
             ShardCount, new PriceOptions(), new LiquidationOptions(), options.AskTimeout));
