@@ -14,7 +14,8 @@ namespace CrossMargin.Engine.Accounts;
 /// (<see cref="MarginBookSlot.Write"/>, no allocation per account), where the account reads a copy when asked; limits that differ are published for all such accounts together as
 /// <see cref="AccountLimitsBatch"/>es; only an account whose status changed, or that is in liquidation or bankrupt (which
 /// reports its breach on every re-margin), is told (<see cref="Remargined"/>). An account the kernel cannot margin at this
-/// market is sent the <see cref="MarketChanged"/> itself, to re-margin (and report why) on its own.
+/// market is sent the <see cref="MarketChanged"/> itself, to re-margin (and report why) on its own. The loop prefetches
+/// the next few accounts' objects (<see cref="CacheHints"/>) while it computes the current one.
 /// </summary>
 internal sealed class MarginPass : ReceiveActor
 {
