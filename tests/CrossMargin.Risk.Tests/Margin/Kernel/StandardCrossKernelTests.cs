@@ -168,6 +168,20 @@ public class StandardCrossKernelTests
         Assert.False(StandardCrossKernel.Concerns(holdings, table.Moved(new HashSet<string> { "SOL" })));
     }
 
+    [Fact]
+    public void An_instrument_only_an_order_reaches_is_concerned_and_an_empty_balance_is_not()
+    {
+        var kernel = new StandardCrossKernel(TestParameters.StandardCalculator());
+        var eth = TestMarket.Symbols.First(s => Market.GetInstrument(s).Underlying == "ETH" && Market.GetInstrument(s).SettlementAsset != "BTC");
+        var holdings = kernel.Compile([new CollateralBalance("USDT", 1_000m), new CollateralBalance("BTC", 0m)], [],
+            [new OpenOrder("b1", eth, OrderSide.Buy, 1m, 3_000m)])!;
+        var table = kernel.At(Market);
+
+        Assert.True(StandardCrossKernel.Concerns(holdings, table.Moved(new HashSet<string> { "ETH" })));
+        Assert.False(StandardCrossKernel.Concerns(holdings, table.Moved(new HashSet<string> { "BTC" })));
+        Assert.False(StandardCrossKernel.Concerns(holdings, table.Moved(new HashSet<string> { "SOL" })));
+    }
+
     // The generator's books, plus what it does not make: orders on instruments not held (two on one of them), a position
     // closed to zero quantity, borrowed (negative) balances and other collateral assets.
     private static Gen<Portfolio> Books() =>
