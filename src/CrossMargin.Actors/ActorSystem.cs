@@ -32,6 +32,7 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
         LoggerFactory = loggerFactory;
         TimeProvider = timeProvider;
         Scheduler = new TimeProviderScheduler(timeProvider);
+        AskDeadlines = new AskDeadlines(timeProvider);
         EventStream = new EventStream();
         DeadLetters = new DeadLetterActorRef(this);
         _deadLetterLog = new DeadLetterLog(loggerFactory.CreateLogger("CrossMargin.Actors.DeadLetters"), timeProvider,
@@ -59,6 +60,9 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
 
     /// <summary>The clock behind timers, the scheduler, Ask timeouts and restart windows.</summary>
     public TimeProvider TimeProvider { get; }
+
+    /// <summary>The timeouts of pending Asks, one timer per distinct timeout rather than per Ask.</summary>
+    internal AskDeadlines AskDeadlines { get; }
 
     /// <summary>Delayed and periodic messages.</summary>
     public IScheduler Scheduler { get; }

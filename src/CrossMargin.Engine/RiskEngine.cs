@@ -23,15 +23,19 @@ public sealed class RiskEngine
 
     private readonly RiskEngineSettings _settings;
 
-    private RiskEngine(ActorSystem system, LatestMarket market, CurrentMarginModels models, IActorRef accounts, IActorRef prices, LiquidationSingleton? liquidation,
+    // The calls below send through it: straight into a running shard's mailbox, without a turn of the region's.
+    private readonly ShardRouter _accounts;
+
+    private RiskEngine(ActorSystem system, LatestMarket market, CurrentMarginModels models, ShardRouter accounts, IActorRef prices, LiquidationSingleton? liquidation,
         RiskEngineSettings settings)
     {
         _settings = settings;
+        _accounts = accounts;
         Models = models;
         Liquidation = liquidation;
         System = system;
         Market = market;
-        Accounts = accounts;
+        Accounts = accounts.Region;
         Prices = prices;
         Coordinator = liquidation?.Coordinator ?? ActorRefs.Nobody;
         InsuranceFund = liquidation?.InsuranceFund ?? ActorRefs.Nobody;
@@ -87,7 +91,7 @@ public sealed class RiskEngine
         // account would be ~250 bytes each, kept as long as the account lives. The accounts read their ids from their names.
         Tuple<IActorRef, Props>? shared = null;
         var perShard = new ConcurrentDictionary<int, Tuple<IActorRef, Props>>();
-        var accounts = ShardRegion.Start(system, new ShardRegionSettings("account", settings.ShardCount,
+        var router = ShardRouter.Start(system, new ShardRegionSettings("account", settings.ShardCount,
             _ => (shared is { } same && ReferenceEquals(same.Item1, coordinator)
                 ? same
                 : shared = Tuple.Create(coordinator, AccountActor.EntityProps(accountSettings with { BreachReports = coordinator })
@@ -102,6 +106,7 @@ public sealed class RiskEngine
                     Shard = shard,
                 }).WithMailboxCounter(EngineMetrics.AccountMailboxes))).Item2,
         });
+        var accounts = router.Region;
         var liquidation = settings.RunLiquidation ? StartLiquidationActors(system, settings, market, live, accounts, settings.Persistence, "") : null;
         if (liquidation is not null && settings.BreachReports is null)
         {
@@ -113,7 +118,7 @@ public sealed class RiskEngine
         var prices = system.ActorOf(PriceFeed.Props(MarketDefinition.Of(market.Current, settings.Assets), market, live.ScenarioModels, settings.Prices), "prices");
         var passes = book.Partitions.Select((partition, i) => system.ActorOf(MarginPass.Props(partition), $"margin-pass-{i}")).ToArray();
         system.ActorOf(Props.Create(() => new MarketRelay(accounts, passes)), "market-relay");
-        return new RiskEngine(system, market, live, accounts, prices, liquidation, settings);
+        return new RiskEngine(system, market, live, router, prices, liquidation, settings);
     }
 
     /// <summary>
@@ -175,7 +180,7 @@ public sealed class RiskEngine
         await foreach (var tagged in Settings.Persistence.Journal.EventsByTag(tag, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             var accountId = tagged.Event.PersistenceId["account-".Length..];
-            Accounts.Tell(new ShardEnvelope(accountId, GetAccount.Instance) { ShardId = shard }, ActorRefs.NoSender);
+            _accounts.Tell(new ShardEnvelope(accountId, GetAccount.Instance) { ShardId = shard }, ActorRefs.NoSender);
             woken++;
         }
 
@@ -187,26 +192,26 @@ public sealed class RiskEngine
     /// <see cref="CommandDuplicate"/> or <see cref="CommandRejected"/>.
     /// </summary>
     public Task<object> SendAsync(string accountId, IAccountCommand command, CancellationToken cancellationToken = default) =>
-        Accounts.Ask<object>(new ShardEnvelope(accountId, command), _timeout, cancellationToken);
+        _accounts.Ask<object>(new ShardEnvelope(accountId, command), _timeout, cancellationToken);
 
     /// <summary>
     /// Sends <paramref name="message"/> (a command, a pre-trade check or a query) to <paramref name="accountId"/> in
     /// shard <paramref name="shardId"/>: in a cluster, the shard whose queue the message came from.
     /// </summary>
     public Task<object> SendToShardAsync(int shardId, string accountId, object message, CancellationToken cancellationToken = default) =>
-        Accounts.Ask<object>(new ShardEnvelope(accountId, message) { ShardId = shardId }, _timeout, cancellationToken);
+        _accounts.Ask<object>(new ShardEnvelope(accountId, message) { ShardId = shardId }, _timeout, cancellationToken);
 
     /// <summary>Checks a hypothetical order against <paramref name="accountId"/>; nothing is written.</summary>
     public Task<PreTradeResult> CheckPreTradeAsync(string accountId, CheckPreTrade check, CancellationToken cancellationToken = default) =>
-        Accounts.Ask<PreTradeResult>(new ShardEnvelope(accountId, check), _timeout, cancellationToken);
+        _accounts.Ask<PreTradeResult>(new ShardEnvelope(accountId, check), _timeout, cancellationToken);
 
     /// <summary>The account's <see cref="AccountView"/>, or <see cref="AccountNotOpen"/>.</summary>
     public Task<object> GetAccountAsync(string accountId, CancellationToken cancellationToken = default) =>
-        Accounts.Ask<object>(new ShardEnvelope(accountId, GetAccount.Instance), _timeout, cancellationToken);
+        _accounts.Ask<object>(new ShardEnvelope(accountId, GetAccount.Instance), _timeout, cancellationToken);
 
     /// <summary>The account's full <see cref="AccountMargin"/> with its explanation, or <see cref="AccountNotOpen"/>.</summary>
     public Task<object> ExplainMarginAsync(string accountId, CancellationToken cancellationToken = default) =>
-        Accounts.Ask<object>(new ShardEnvelope(accountId, ExplainMargin.Instance), _timeout, cancellationToken);
+        _accounts.Ask<object>(new ShardEnvelope(accountId, ExplainMargin.Instance), _timeout, cancellationToken);
 
     /// <summary>Sends one index or mark update: the answer is <see cref="PriceAccepted"/> or <see cref="PriceRejected"/>.</summary>
     public Task<object> UpdatePriceAsync(object update, CancellationToken cancellationToken = default) =>

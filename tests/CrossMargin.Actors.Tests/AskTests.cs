@@ -152,6 +152,74 @@ public sealed class AskTests(ITestOutputHelper output) : TestKit.TestKit(output,
         Assert.Equal(0, Time!.ActiveTimers);
     }
 
+    [Fact]
+    public async Task Asks_sharing_a_timeout_share_one_timer_and_each_times_out_at_its_own_deadline()
+    {
+        var first = StartResponder("first");
+        var second = StartResponder("second");
+        var early = first.Ask<string>(new Hold(), TimeSpan.FromSeconds(2));
+        Time!.Advance(TimeSpan.FromSeconds(0.5));
+        var late = second.Ask<string>(new Hold(), TimeSpan.FromSeconds(2));
+        Assert.Equal(1, Time.ActiveTimers);
+
+        Time.Advance(TimeSpan.FromSeconds(1.5));
+        await Assert.ThrowsAsync<AskTimeoutException>(() => early.WaitAsync(Wait));
+        Assert.False(late.IsCompleted);
+        Time.Advance(TimeSpan.FromSeconds(0.499));
+        Assert.False(late.IsCompleted);
+        Time.Advance(TimeSpan.FromSeconds(0.001));
+        await Assert.ThrowsAsync<AskTimeoutException>(() => late.WaitAsync(Wait));
+        Assert.Equal(0, Time.ActiveTimers);
+    }
+
+    [Fact]
+    public async Task An_answered_ask_ahead_of_others_neither_expires_nor_hastens_the_ones_behind_it()
+    {
+        var first = StartResponder("first");
+        var second = StartResponder("second");
+        var answered = first.Ask<string>(new Hold(), TimeSpan.FromSeconds(2));
+        Time!.Advance(TimeSpan.FromSeconds(1));
+        var waiting = second.Ask<string>(new Hold(), TimeSpan.FromSeconds(2));
+        first.Tell("release", TestActor);
+        Assert.Equal("late", await answered.WaitAsync(Wait));
+
+        Time.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.False(waiting.IsCompleted);
+        Time.Advance(TimeSpan.FromSeconds(0.5));
+        await Assert.ThrowsAsync<AskTimeoutException>(() => waiting.WaitAsync(Wait));
+        Assert.Equal(0, Time.ActiveTimers);
+    }
+
+    [Fact]
+    public async Task Asks_with_different_timeouts_expire_in_deadline_order_not_in_the_order_made()
+    {
+        var first = StartResponder("first");
+        var second = StartResponder("second");
+        var slow = first.Ask<string>(new Hold(), TimeSpan.FromSeconds(3));
+        var fast = second.Ask<string>(new Hold(), TimeSpan.FromSeconds(1));
+        Assert.Equal(2, Time!.ActiveTimers);
+
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAsync<AskTimeoutException>(() => fast.WaitAsync(Wait));
+        Assert.False(slow.IsCompleted);
+        Time.Advance(TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAsync<AskTimeoutException>(() => slow.WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task A_cancelled_ask_is_withdrawn_from_the_shared_timer()
+    {
+        var responder = StartResponder();
+        using var cancel = new CancellationTokenSource();
+        var cancelled = responder.Ask<string>(new Hold(), AskTimeout, cancel.Token);
+        Assert.Equal(1, Time!.ActiveTimers);
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Wait));
+        Assert.Equal(0, Time.ActiveTimers);
+    }
+
     private sealed record Hold;
 
     private sealed record Twice;

@@ -1,10 +1,11 @@
 namespace CrossMargin.Actors.Dispatch;
 
 /// <summary>
-/// The temporary reply address of one Ask. It is not registered anywhere, and its timer and cancellation
-/// registration are disposed on the first outcome, so a finished Ask leaves nothing behind.
+/// The temporary reply address of one Ask. It is not registered anywhere; while it waits it is linked into its system's
+/// <see cref="AskDeadlineQueue"/> for its timeout (or, past that queue's limit, owns a timer), and it is unlinked and its
+/// cancellation registration disposed on the first outcome, so a finished Ask leaves nothing behind.
 /// </summary>
-internal sealed class PromiseActorRef<T> : IActorRef, IUndeliverable
+internal sealed class PromiseActorRef<T> : PendingAsk, IActorRef, IUndeliverable
 {
     private static long _counter;
     private readonly TaskCompletionSource<T> _promise = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -35,7 +36,15 @@ internal sealed class PromiseActorRef<T> : IActorRef, IUndeliverable
 
     public void Start(CancellationToken cancellationToken)
     {
-        _timer = _system.TimeProvider.CreateTimer(static s => ((PromiseActorRef<T>)s!).Expire(), this, _timeout, Timeout.InfiniteTimeSpan);
+        if (_system.AskDeadlines.For(_timeout) is { } deadlines)
+        {
+            deadlines.Add(this);
+        }
+        else
+        {
+            _timer = _system.TimeProvider.CreateTimer(static s => ((PromiseActorRef<T>)s!).Expire(), this, _timeout, Timeout.InfiniteTimeSpan);
+        }
+
         if (cancellationToken.CanBeCanceled)
         {
             _cancellation = cancellationToken.Register(static (s, ct) =>
@@ -72,7 +81,7 @@ internal sealed class PromiseActorRef<T> : IActorRef, IUndeliverable
         }
     }
 
-    private void Expire()
+    internal override void Expire()
     {
         if (_promise.TrySetException(new AskTimeoutException($"Ask to {_target.Path} with {_messageType.Name} got no reply within {_timeout.TotalMilliseconds:0} ms.")))
         {
@@ -82,6 +91,8 @@ internal sealed class PromiseActorRef<T> : IActorRef, IUndeliverable
 
     private void Release()
     {
+        // Null once the queue unlinked this ask to expire it; Remove checks again under its lock.
+        Queue?.Remove(this);
         _timer?.Dispose();
         _cancellation.Dispose();
     }

@@ -18,6 +18,7 @@ internal sealed class Shard : ActorBase
 {
     private readonly int _shardId;
     private readonly Func<string, Props> _entityProps;
+    private readonly ShardRouter? _router;
     private readonly Dictionary<string, IActorRef> _entities = new(StringComparer.Ordinal);
 
     // Topic -> interested entity ids, and each entity's topics (to undo them on replacement or stop).
@@ -27,10 +28,28 @@ internal sealed class Shard : ActorBase
     // Made on first passivation: most shards never passivate anything.
     private Dictionary<string, List<(object Message, IActorRef? Sender)>>? _passivating;
 
-    public Shard(int shardId, Func<string, Props> entityProps)
+    public Shard(int shardId, Func<string, Props> entityProps, ShardRouter? router)
     {
         _shardId = shardId;
         _entityProps = entityProps;
+        _router = router;
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        // A shard stopped by its supervisor is withdrawn at once rather than when the region hears of it: envelopes sent
+        // straight to it meanwhile would become dead letters.
+        _router?.Unpublish(_shardId, Self);
+        base.PostStop();
+    }
+
+    /// <inheritdoc />
+    protected override void PostRestart(Exception reason)
+    {
+        // The same mailbox lives on: undo the PostStop that ran on the failed instance.
+        _router?.Publish(_shardId, Self);
+        base.PostRestart(reason);
     }
 
     protected override bool Receive(object message)

@@ -16,8 +16,13 @@ public sealed class ShardRegion : ActorBase
     private readonly ShardRegionSettings _settings;
     private readonly Dictionary<int, IActorRef> _shards = [];
     private readonly Dictionary<int, List<IActorRef>> _stopping = [];
+    private readonly ShardRouter? _router;
 
-    private ShardRegion(ShardRegionSettings settings) => _settings = settings;
+    private ShardRegion(ShardRegionSettings settings, ShardRouter? router)
+    {
+        _settings = settings;
+        _router = router;
+    }
 
     /// <summary>The props of a region for <paramref name="settings"/>, validated now rather than when the actor starts.</summary>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
@@ -25,8 +30,11 @@ public sealed class ShardRegion : ActorBase
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
-        return Actors.Props.Create(() => new ShardRegion(settings));
+        return Actors.Props.Create(() => new ShardRegion(settings, null));
     }
+
+    /// <summary>The props of a region that publishes its running shards to <paramref name="router"/>.</summary>
+    internal static Props RoutedProps(ShardRegionSettings settings, ShardRouter router) => Actors.Props.Create(() => new ShardRegion(settings, router));
 
     /// <summary>Starts a region of <paramref name="settings"/> under <paramref name="factory"/>, named after its type.</summary>
     public static IActorRef Start(IActorRefFactory factory, ShardRegionSettings settings)
@@ -54,6 +62,18 @@ public sealed class ShardRegion : ActorBase
             case ShardEnvelope envelope:
                 Route(envelope);
                 return true;
+            case RouteEnvelope routed:
+                try
+                {
+                    Route(routed.Envelope);
+                }
+                finally
+                {
+                    // Even when routing threw: an envelope left counted would keep the shard's senders on this path for good.
+                    _router!.Forwarded(routed.ShardId);
+                }
+
+                return true;
             case ShardBroadcast broadcast:
                 foreach (var shard in _shards.Values)
                 {
@@ -73,6 +93,7 @@ public sealed class ShardRegion : ActorBase
                 {
                     if (Equals(shard, terminated.ActorRef))
                     {
+                        _router?.Unpublish(id, shard);
                         _shards.Remove(id);
                         if (_stopping.Remove(id, out var requesters))
                         {
@@ -109,9 +130,14 @@ public sealed class ShardRegion : ActorBase
         if (!_shards.TryGetValue(shardId, out var shard))
         {
             var entityProps = _settings.ShardEntityProps is { } perShard ? (Func<string, Props>)(id => perShard(shardId, id)) : _settings.EntityProps;
-            shard = Context.ActorOf(Actors.Props.Create(() => new Shard(shardId, entityProps)), "shard-" + shardId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var router = _router;
+            shard = Context.ActorOf(Actors.Props.Create(() => new Shard(shardId, entityProps, router)), "shard-" + shardId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Context.Watch(shard);
             _shards.Add(shardId, shard);
+
+            // The router sends straight to the shard only while nothing counted for it is still queued here, so
+            // publishing it before this envelope is forwarded cannot let a later one overtake it.
+            _router?.Publish(shardId, shard);
         }
 
         shard.Forward(envelope);
@@ -128,6 +154,9 @@ public sealed class ShardRegion : ActorBase
         if (!_stopping.TryGetValue(shardId, out var requesters))
         {
             _stopping[shardId] = requesters = [];
+
+            // Withdrawn first, so that from now on its envelopes come through here, as they did before there was a router.
+            _router?.Unpublish(shardId, shard);
             Context.Stop(shard);
         }
 
