@@ -449,20 +449,31 @@ public sealed class ShardConsumer : IAsyncDisposable
         var flushAt = Math.Max(1, _connection.Options.Prefetch / 4);
         while (true)
         {
-            ulong last;
-            int run;
-            List<ulong>? singles;
-            lock (_gate)
+            // The ack lock before taking: deliveries taken out of the unsettled set are acked before a stop can read that
+            // set. Taken first and acked after, a stop could return the rest and close the channel in between, and the
+            // broker would hand those done deliveries to the next owner again.
+            await _ackLock.WaitAsync().ConfigureAwait(false);
+            try
             {
-                (last, run, singles) = TakeDoneLocked(_done.Count >= flushAt);
-                if (run == 0 && singles is null)
+                ulong last;
+                int run;
+                List<ulong>? singles;
+                lock (_gate)
                 {
-                    _acking = false;
-                    return;
+                    (last, run, singles) = TakeDoneLocked(_done.Count >= flushAt);
+                    if (run == 0 && singles is null)
+                    {
+                        _acking = false;
+                        return;
+                    }
                 }
-            }
 
-            await SendAcksAsync(last, run, singles).ConfigureAwait(false);
+                await SendTakenAcksAsync(last, run, singles).ConfigureAwait(false);
+            }
+            finally
+            {
+                _ackLock.Release();
+            }
         }
     }
 
@@ -511,9 +522,9 @@ public sealed class ShardConsumer : IAsyncDisposable
         }
     }
 
-    private async Task SendAcksAsync(ulong last, int run, List<ulong>? singles)
+    // Under the ack lock, held by the caller.
+    private async Task SendTakenAcksAsync(ulong last, int run, List<ulong>? singles)
     {
-        await _ackLock.WaitAsync().ConfigureAwait(false);
         try
         {
             if (!_channel.IsOpen)
@@ -526,10 +537,6 @@ public sealed class ShardConsumer : IAsyncDisposable
         catch (Exception e) when (e is OperationInterruptedException or IOException or ObjectDisposedException)
         {
             _logger.LogDebug(e, "Shard {Shard}: acking deliveries failed; the broker redelivers them", Shard);
-        }
-        finally
-        {
-            _ackLock.Release();
         }
     }
 
