@@ -94,7 +94,8 @@ public sealed class OrderingTests(ITestOutputHelper output) : TestKit.TestKit(ou
         }
     }
 
-    private sealed class PerSenderChecker : ReceiveActor
+    /// <summary>Counts what it receives and how many arrived out of each sender's order (0, 1, 2, ...); "report" answers a <see cref="Report"/>.</summary>
+    internal sealed class PerSenderChecker : ReceiveActor
     {
         private readonly Dictionary<IActorRef, int> _next = new(ReferenceEqualityComparer.Instance);
         private int _received;

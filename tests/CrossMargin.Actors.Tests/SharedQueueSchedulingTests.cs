@@ -21,7 +21,7 @@ public sealed class SharedQueueSchedulingTests(ITestOutputHelper output)
     {
         const int Relays = 8;
         const int PerRelay = 5_000;
-        var sink = Sys.ActorOf(Props.Create(() => new OrderedSink()), "sink");
+        var sink = Sys.ActorOf(Props.Create(() => new OrderingTests.PerSenderChecker()), "sink");
         var relays = Enumerable.Range(0, Relays).Select(i => Sys.ActorOf(Props.Create(() => new Relay(sink)).WithThroughput(3), "relay" + i)).ToList();
         for (var n = 0; n < PerRelay; n++)
         {
@@ -34,9 +34,10 @@ public sealed class SharedQueueSchedulingTests(ITestOutputHelper output)
         AwaitAssert(() =>
         {
             sink.Tell("report", TestActor);
-            var (received, outOfOrder) = ExpectMsg<(int Received, int OutOfOrder)>();
-            Assert.Equal(Relays * PerRelay, received);
-            Assert.Equal(0, outOfOrder);
+            var report = ExpectMsg<OrderingTests.Report>();
+            Assert.Equal(Relays * PerRelay, report.Received);
+            Assert.Equal(0, report.OutOfOrder);
+            Assert.Equal(Relays, report.Producers);
         }, TimeSpan.FromSeconds(20));
     }
 
@@ -65,23 +66,5 @@ public sealed class SharedQueueSchedulingTests(ITestOutputHelper output)
     private sealed class Echo : ReceiveActor
     {
         public Echo() => Receive<int>(n => Sender.Tell(n));
-    }
-
-    private sealed class OrderedSink : ReceiveActor
-    {
-        private readonly Dictionary<IActorRef, int> _next = new(ReferenceEqualityComparer.Instance);
-        private int _received;
-        private int _outOfOrder;
-
-        public OrderedSink()
-        {
-            Receive<int>(n =>
-            {
-                _received++;
-                _outOfOrder += n == _next.GetValueOrDefault(Sender) ? 0 : 1;
-                _next[Sender] = n + 1;
-            });
-            Receive<string>(_ => Sender.Tell((_received, _outOfOrder)));
-        }
     }
 }
