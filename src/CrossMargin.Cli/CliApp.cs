@@ -61,6 +61,7 @@ public static class CliApp
             TradingCommand.Create(node, output, error),
             StressCommand.Create(node, output, error),
             LogCommand.Create(node, output, error),
+            RejectionsCommand.Create(node, output, error),
         };
     }
 }

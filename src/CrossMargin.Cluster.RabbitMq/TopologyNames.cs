@@ -27,6 +27,12 @@ public sealed record TopologyNames(string Prefix)
     /// <summary>Outbound auto-deleveraging notices (topic; routing key = account id).</summary>
     public string Adl => $"{Prefix}.adl";
 
+    /// <summary>
+    /// Outbound records of inbound messages a node refused (topic; routing key = account id, or <c>unknown</c> when the
+    /// message named none), so a venue that publishes without asking for answers learns what was not applied.
+    /// </summary>
+    public string Rejections => $"{Prefix}.rejections";
+
     /// <summary>The direct exchange for cluster-wide queries (routing key = the query's name); replies go to the asker's reply queue.</summary>
     public string Requests => $"{Prefix}.requests";
 
@@ -44,7 +50,7 @@ public sealed record TopologyNames(string Prefix)
     public string DeadLetter => $"{Prefix}.dead-letter";
 
     /// <summary>Every outbound exchange, in declaration order.</summary>
-    public IReadOnlyList<string> Outbound => [LiquidationOrders, CancelAll, AccountLimits, MarginCalls, Adl];
+    public IReadOnlyList<string> Outbound => [LiquidationOrders, CancelAll, AccountLimits, MarginCalls, Adl, Rejections];
 
     /// <summary>The durable queue of shard <paramref name="shard"/>.</summary>
     public string Shard(int shard) => $"{Prefix}.shard.{shard.ToString(CultureInfo.InvariantCulture)}";

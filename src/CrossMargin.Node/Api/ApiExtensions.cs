@@ -11,6 +11,7 @@ using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Node.Clustering;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Metrics;
+using CrossMargin.Node.Rejections;
 using CrossMargin.Node.Security;
 using CrossMargin.Node.Simulation;
 using CrossMargin.Simulator;
@@ -74,6 +75,10 @@ public static class ApiExtensions
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
         services.AddSingleton<TokenAuthenticator>();
         services.AddSingleton<AuditLog>();
+        services.AddOptions<RejectionOptions>().Bind(configuration.GetSection(RejectionOptions.Section))
+            .Validate(o => o.RecentEntries is >= 1 and <= RejectionOptions.MaxRecentEntries,
+                "Rejections:RecentEntries must be from 1 to 100,000.").ValidateOnStart();
+        services.AddSingleton(sp => new RejectionLog(sp.GetRequiredService<IOptions<RejectionOptions>>().Value.RecentEntries, sp.GetRequiredService<ILoggerFactory>()));
         services.AddProblemDetails();
         services.AddSingleton<LiveAccounts>();
         services.AddSingleton<EventHub>();

@@ -1,9 +1,13 @@
 using CrossMargin.Node.Logging;
+using CrossMargin.Node.Rejections;
 using CrossMargin.Node.Security;
 
 namespace CrossMargin.Node.Api;
 
-/// <summary>The node's recent log lines (<c>cm log peek</c>) and its audit trail of admin calls and refusals.</summary>
+/// <summary>
+/// The node's recent log lines (<c>cm log peek</c>), its audit trail of admin calls and refusals, and the inbound
+/// messages it refused (<c>cm rejections</c>).
+/// </summary>
 public static class DiagnosticsEndpoints
 {
     private const int DefaultLines = 50;
@@ -19,5 +23,8 @@ public static class DiagnosticsEndpoints
         api.MapGet("/audit", (int? entries, AuditLog audit) => entries is < 1
             ? Results.Problem($"entries must be positive, not {entries}.", statusCode: StatusCodes.Status400BadRequest, title: "Bad entries")
             : Results.Ok(new { entries = audit.Recent(entries) }));
+        api.MapGet("/rejections", (int? entries, RejectionLog rejections) => entries is < 1
+            ? Results.Problem($"entries must be positive, not {entries}.", statusCode: StatusCodes.Status400BadRequest, title: "Bad entries")
+            : Results.Ok(new { recorded = rejections.Recorded, kept = rejections.Capacity, rejections = rejections.Recent(entries ?? DefaultLines) }));
     }
 }

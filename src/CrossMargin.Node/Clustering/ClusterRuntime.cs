@@ -5,6 +5,7 @@ using CrossMargin.Cluster.Membership;
 using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Contracts;
 using CrossMargin.Engine;
+using CrossMargin.Node.Rejections;
 using CrossMargin.Persistence;
 using CrossMargin.Persistence.Journal;
 using CrossMargin.Persistence.Postgres;
@@ -82,14 +83,16 @@ public sealed class ClusterRuntime : IAsyncDisposable
 
     /// <summary>
     /// Opens the shared stores, starts the engine through <paramref name="startEngine"/> (with fenced persistence), connects
-    /// to the broker, declares the topology and joins the cluster.
+    /// to the broker, declares the topology and joins the cluster. Messages from its shard queues that are refused are
+    /// recorded in <paramref name="rejections"/> and published on the rejections exchange.
     /// </summary>
     public static async Task<ClusterRuntime> StartAsync(
         ClusterNodeOptions cluster, ClusterModeOptions mode, RabbitMqOptions rabbit, JournalOptions journal, PersistenceOptions persistence,
         Func<PersistenceServices, Func<int, WriteFence>, IActorRef, (ActorSystem System, RiskEngine Engine)> startEngine,
-        ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
+        RejectionLog rejections, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(rejections);
         ArgumentNullException.ThrowIfNull(mode);
         ArgumentNullException.ThrowIfNull(rabbit);
         ArgumentNullException.ThrowIfNull(startEngine);
@@ -113,7 +116,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
         var runtime = new ClusterRuntime(store, coordination, writer, new ShardQueueHost(log), log);
         try
         {
-            await runtime.StartAsync(cluster, mode, rabbit, persistence, startEngine, loggerFactory, time, cancellationToken).ConfigureAwait(false);
+            await runtime.StartAsync(cluster, mode, rabbit, persistence, startEngine, rejections, loggerFactory, time, cancellationToken).ConfigureAwait(false);
             return runtime;
         }
         catch
@@ -239,7 +242,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
     private async Task StartAsync(
         ClusterNodeOptions cluster, ClusterModeOptions mode, RabbitMqOptions rabbit, PersistenceOptions persistence,
         Func<PersistenceServices, Func<int, WriteFence>, IActorRef, (ActorSystem System, RiskEngine Engine)> startEngine,
-        ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
+        RejectionLog rejections, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
     {
         Options = cluster;
         Membership = new PostgresMembership(_coordination);
@@ -256,7 +259,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
         await Topology.DeclareAsync(_connection, cancellationToken).ConfigureAwait(false);
         _publisher = await ConfirmingPublisher.CreateAsync(_connection, cancellationToken).ConfigureAwait(false);
         _requests = await RequestClient.StartAsync(_connection, cluster.NodeId, cancellationToken).ConfigureAwait(false);
-        _host.Attach(Engine, _connection, _publisher, cluster.NodeId, mode.SequenceGapHold);
+        _host.Attach(Engine, _connection, _publisher, cluster.NodeId, mode.SequenceGapHold, rejections, time);
         var liquidation = Engine.Settings.Liquidation;
         _host.AttachLiquidation(services, _requests, Engine.Settings.AskTimeout, liquidation.AdlCollectWindow / 2);
         _outbound = new OutboundBridge(_publisher, _connection.Names, loggerFactory.CreateLogger<OutboundBridge>());

@@ -35,4 +35,5 @@ namespace CrossMargin.Node.Clustering;
 [JsonSerializable(typeof(AccountLimitsChangedBatch))]
 [JsonSerializable(typeof(AccountStatusChanged))]
 [JsonSerializable(typeof(AutoDeleveraged))]
+[JsonSerializable(typeof(Rejections.MessageRejected))]
 public sealed partial class ClusterWireJsonContext : JsonSerializerContext;

@@ -4,13 +4,17 @@ using CrossMargin.Contracts;
 using CrossMargin.Engine;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Node.Api;
+using CrossMargin.Node.Metrics;
+using CrossMargin.Node.Rejections;
 
 namespace CrossMargin.Node.Clustering;
 
 /// <summary>
 /// What a node does with a delivery from one of its shard queues: read the contract message, hand it to the account in
 /// that shard, and answer the requester (if it asked) with the status and body the HTTP API would give. The task
-/// completes once the account answered, which is after its events are durable, so the delivery is acked only then.
+/// completes once the account answered, which is after its events are durable, so the delivery is acked only then. A
+/// venue message is counted (path <c>shard</c>) and, when refused, recorded and published as <see cref="MessageRejected"/>
+/// before the task completes, so a refusal is on the broker before its delivery is acked.
 /// </summary>
 public sealed class ShardDeliveries
 {
@@ -18,13 +22,16 @@ public sealed class ShardDeliveries
     private readonly ConfirmingPublisher _publisher;
     private readonly ILogger _log;
     private readonly string _nodeId;
+    private readonly ShardRejections _rejections;
 
     /// <summary>
     /// Creates the handler over <paramref name="engine"/>, answering through <paramref name="publisher"/> as node
-    /// <paramref name="nodeId"/>; the venue's messages that skip ahead of their source wait in <paramref name="hold"/>.
+    /// <paramref name="nodeId"/>; the venue's messages that skip ahead of their source wait in <paramref name="hold"/>,
+    /// and those refused go to <paramref name="rejections"/>.
     /// </summary>
-    public ShardDeliveries(RiskEngine engine, ConfirmingPublisher publisher, string nodeId, SequenceHold hold, ILogger log)
+    public ShardDeliveries(RiskEngine engine, ConfirmingPublisher publisher, string nodeId, SequenceHold hold, ShardRejections rejections, ILogger log)
     {
+        _rejections = rejections ?? throw new ArgumentNullException(nameof(rejections));
         Hold = hold ?? throw new ArgumentNullException(nameof(hold));
         _nodeId = nodeId ?? throw new ArgumentNullException(nameof(nodeId));
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
@@ -45,13 +52,42 @@ public sealed class ShardDeliveries
             return;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var answer = await AnswerAsync(delivery, cancellationToken).ConfigureAwait(false);
+        await CountAsync(delivery, answer, started, cancellationToken).ConfigureAwait(false);
         if (delivery.ReplyTo is { } replyTo && delivery.CorrelationId is { } correlation)
         {
             // Serialized only for a requester: the venue's own publishes ask for no answer, and building the body as the
             // API writes it (reflection-based JSON) was a measurable share of a delivery's CPU.
             var reply = AccountReply.Of(answer.Status, answer.Body) with { Node = _nodeId, Shard = delivery.Shard };
             await _publisher.ReplyAsync(replyTo, correlation, reply.ToBytes(), delivery.MessageId ?? correlation, "reply", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Queries answer, they are not refused; a pre-trade check's "no" is an answer too, so only its malformed form is recorded.
+    private async Task CountAsync(ShardDelivery delivery, Answer answer, long started, CancellationToken cancellationToken)
+    {
+        var type = delivery.Type ?? "unknown";
+        if (type is AccountMessageTypes.GetAccount or AccountMessageTypes.ExplainMargin)
+        {
+            return;
+        }
+
+        if (answer.Body is not MessageOutcome outcome)
+        {
+            if (type == AccountMessageTypes.PreTrade)
+            {
+                NodeMetrics.Record(MessageRejected.ShardPath, type, answer.Body is PreTradeResult { Accepted: true } ? "accepted" : "rejected", null,
+                    System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            }
+
+            return;
+        }
+
+        NodeMetrics.Record(MessageRejected.ShardPath, type, outcome.Outcome, outcome.Code, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        if (outcome.Outcome == "rejected")
+        {
+            await _rejections.RecordAsync(delivery, type, outcome, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -9,6 +9,8 @@ using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Persistence;
 
+using CrossMargin.Node.Rejections;
+
 namespace CrossMargin.Node.Clustering;
 
 /// <summary>
@@ -61,13 +63,16 @@ public sealed class ShardQueueHost : IClusterHost
     /// <param name="publisher">Publishes answers.</param>
     /// <param name="nodeId">This node.</param>
     /// <param name="sequenceGapHold">How long a venue message that skips ahead of its source is held (<see cref="SequenceHold"/>).</param>
-    public void Attach(RiskEngine engine, RabbitMqConnection connection, ConfirmingPublisher publisher, string nodeId, TimeSpan sequenceGapHold)
+    /// <param name="rejections">Where refused deliveries are recorded.</param>
+    /// <param name="time">The clock refusals are stamped with.</param>
+    public void Attach(RiskEngine engine, RabbitMqConnection connection, ConfirmingPublisher publisher, string nodeId, TimeSpan sequenceGapHold,
+        RejectionLog rejections, TimeProvider time)
     {
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _connection = connection ?? throw new ArgumentNullException(nameof(connection));
         var hold = new SequenceHold(sequenceGapHold, _log);
         Metrics.ClusterMetrics.Track(hold);
-        _deliveries = new ShardDeliveries(engine, publisher, nodeId, hold, _log);
+        _deliveries = new ShardDeliveries(engine, publisher, nodeId, hold, new ShardRejections(rejections, publisher, connection.Names.Rejections, nodeId, time), _log);
         _publisher = publisher;
         _nodeId = nodeId;
     }

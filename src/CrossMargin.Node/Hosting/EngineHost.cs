@@ -18,6 +18,8 @@ using CrossMargin.Risk.Serialization;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
+using CrossMargin.Node.Rejections;
+
 namespace CrossMargin.Node.Hosting;
 
 /// <summary>
@@ -38,6 +40,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     private readonly IOptions<ClusterNodeOptions> _cluster;
     private readonly IOptions<RabbitMqOptions> _rabbit;
     private readonly IOptions<SqlitePersistenceOptions> _sqlite;
+    private readonly RejectionLog _rejections;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
     private readonly ILogger<EngineHost> _log;
@@ -50,7 +53,8 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     /// <summary>Created by the host's container.</summary>
     public EngineHost(IOptions<NodeOptions> node, IConfiguration configuration, IOptions<ActorSystemOptions> actors, IOptions<PersistenceOptions> persistence,
         IOptions<JournalOptions> journal, IOptions<PriceOptions> prices, IOptions<LiquidationOptions> liquidation, ILoggerFactory loggerFactory, TimeProvider time,
-        IOptions<ClusterModeOptions> clusterMode, IOptions<ClusterNodeOptions> cluster, IOptions<RabbitMqOptions> rabbit, IOptions<SqlitePersistenceOptions> sqlite)
+        IOptions<ClusterModeOptions> clusterMode, IOptions<ClusterNodeOptions> cluster, IOptions<RabbitMqOptions> rabbit, IOptions<SqlitePersistenceOptions> sqlite,
+        RejectionLog rejections)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(configuration);
@@ -66,6 +70,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
         _cluster = cluster;
         _rabbit = rabbit;
         _sqlite = sqlite;
+        _rejections = rejections ?? throw new ArgumentNullException(nameof(rejections));
         _loggerFactory = loggerFactory;
         _time = time;
         _log = loggerFactory.CreateLogger<EngineHost>();
@@ -163,7 +168,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
                     BreachReports = breaches,
                 };
                 return (system, RiskEngine.Start(system, settings));
-            }, _loggerFactory, _time, cancellationToken);
+            }, _rejections, _loggerFactory, _time, cancellationToken);
             _log.LogInformation("Engine started as cluster node {Node}: {Instruments} instruments, {Shards} shards", cluster.NodeId, market.Instruments.Count(), cluster.ShardCount);
             _started.TrySetResult(Cluster.Engine);
             return;

@@ -2,7 +2,12 @@ using System.Diagnostics.Metrics;
 
 namespace CrossMargin.Node.Metrics;
 
-/// <summary>What the node's API measures: messages by type and outcome, rejections by reason, and how long each took.</summary>
+/// <summary>
+/// What the node measures of inbound messages: messages by path, type and outcome, rejections by reason, and how long
+/// each took. The path is <c>api</c> for an HTTP call to this node and <c>shard</c> for a delivery from one of its shard
+/// queues, so in a cluster a message posted over HTTP is counted once on each: by the node it was posted to, and by
+/// its account's owner, which received it through the shard queue.
+/// </summary>
 public static class NodeMetrics
 {
     /// <summary>The meter's name.</summary>
@@ -18,15 +23,16 @@ public static class NodeMetrics
         "Time from receiving a message to its answer (persisted and margined for account messages)",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 1000] });
 
-    /// <summary>Counts one message of <paramref name="type"/> answered with <paramref name="outcome"/> after <paramref name="elapsed"/>.</summary>
-    public static void Record(string type, string outcome, string? reason, TimeSpan elapsed)
+    /// <summary>Counts one message of <paramref name="type"/> that came by <paramref name="path"/>, answered with <paramref name="outcome"/> after <paramref name="elapsed"/>.</summary>
+    public static void Record(string path, string type, string outcome, string? reason, TimeSpan elapsed)
     {
-        Messages.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", outcome));
+        var via = new KeyValuePair<string, object?>("path", path);
+        Messages.Add(1, via, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", outcome));
         if (reason is not null)
         {
-            Rejections.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("reason", reason));
+            Rejections.Add(1, via, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("reason", reason));
         }
 
-        Latency.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("type", type));
+        Latency.Record(elapsed.TotalMilliseconds, via, new KeyValuePair<string, object?>("type", type));
     }
 }

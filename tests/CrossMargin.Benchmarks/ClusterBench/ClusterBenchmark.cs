@@ -11,6 +11,7 @@ using CrossMargin.Engine;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Node.Clustering;
+using CrossMargin.Node.Rejections;
 using CrossMargin.Persistence;
 using CrossMargin.Persistence.Journal;
 using CrossMargin.Testing.Postgres;
@@ -306,6 +307,6 @@ internal static class ClusterBenchmark
                     RunLiquidation = false,
                     BreachReports = breaches,
                 }));
-            }, NullLoggerFactory.Instance, TimeProvider.System, CancellationToken.None).ConfigureAwait(false);
+            }, new RejectionLog(1_000, NullLoggerFactory.Instance), NullLoggerFactory.Instance, TimeProvider.System, CancellationToken.None).ConfigureAwait(false);
     }
 }

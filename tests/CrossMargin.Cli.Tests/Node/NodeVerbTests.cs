@@ -285,6 +285,27 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task Rejections_lists_a_refused_message_with_its_id_code_and_reason()
+    {
+        using var body = new StringContent("""{"messageId":"cli-bad-1","accountId":"alice","source":"venue","sequence":1,"amount":-5,"asset":"USDT"}""",
+            System.Text.Encoding.UTF8, "application/json");
+        var posted = await node.Client.PostAsync("/api/v1/deposits", body);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, posted.StatusCode);
+
+        var (exit, output, _) = await node.Cm("rejections", "--entries", "1000");
+        var (jsonExit, json, _) = await node.Cm("rejections", "--json");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Contains("cli-bad-1", output, StringComparison.Ordinal);
+        Assert.Contains("malformed", output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Ok, jsonExit);
+        var newest = JsonDocument.Parse(json).RootElement.GetProperty("rejections").EnumerateArray().Last(r => r.GetProperty("messageId").GetString() == "cli-bad-1");
+        Assert.Equal("api", newest.GetProperty("path").GetString());
+        Assert.Equal("deposit", newest.GetProperty("type").GetString());
+        Assert.Contains("amount", newest.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_argument_is_a_usage_error()
     {
         var (exit, _, error) = await node.Cm("account", "show");

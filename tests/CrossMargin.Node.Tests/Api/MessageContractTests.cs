@@ -123,9 +123,35 @@ public sealed class MessageContractTests : IAsyncLifetime
 
         var text = await Http.GetStringAsync("/metrics");
 
-        Assert.Contains("crossmargin_messages_total{outcome=\"accepted\",type=\"accountOpened\"}", text, StringComparison.Ordinal);
-        Assert.Contains("crossmargin_rejections_total{reason=\"unknownAccount\",type=\"deposit\"}", text, StringComparison.Ordinal);
-        Assert.Contains("crossmargin_message_latency_bucket{type=\"deposit\",le=\"+Inf\"}", text, StringComparison.Ordinal);
+        Assert.Contains("crossmargin_messages_total{outcome=\"accepted\",path=\"api\",type=\"accountOpened\"}", text, StringComparison.Ordinal);
+        Assert.Contains("crossmargin_rejections_total{path=\"api\",reason=\"unknownAccount\",type=\"deposit\"}", text, StringComparison.Ordinal);
+        Assert.Contains("crossmargin_message_latency_bucket{path=\"api\",type=\"deposit\",le=\"+Inf\"}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_refused_message_is_recorded_with_its_id_account_code_and_reason_and_nothing_else_is()
+    {
+        await Open("alice");
+        await Post("/api/v1/deposits", """{"messageId":"ok-1","source":"wallet","sequence":1,"accountId":"alice","asset":"USDT","amount":100}""");
+        await Post("/api/v1/deposits", """{"messageId":"r-1","source":"wallet","sequence":1,"accountId":"nobody","asset":"USDT","amount":1}""");
+        await Post("/api/v1/withdrawals", """{"messageId":"r-2","source":"wallet","sequence":2,"accountId":"alice","asset":"USDT","amount":1000}""");
+        await Post("/api/v1/executions", """{"messageId":"r-3","source":"me","sequence":1,"accountId":"alice","executionId":"e1","orderId":"o1","symbol":"BTC-PERP","side":"long","quantity":1,"price":60000,"fee":0,"liquidity":"taker","timestamp":"2026-11-21T08:00:00Z"}""");
+
+        var answer = await Http.GetFromJsonAsync<JsonElement>("/api/v1/rejections");
+        var recorded = answer.GetProperty("rejections").EnumerateArray()
+            .Select(r => (Id: r.GetProperty("messageId").GetString(), Account: r.GetProperty("accountId").GetString(), Type: r.GetProperty("type").GetString(),
+                Code: r.GetProperty("code").GetString(), Path: r.GetProperty("path").GetString(), Reason: r.GetProperty("reason").GetString()!))
+            .ToArray();
+
+        Assert.Equal(3, answer.GetProperty("recorded").GetInt64());
+        Assert.Equal(["r-1", "r-2", "r-3"], recorded.Select(r => r.Id));
+        Assert.Equal(("nobody", "deposit", "unknownAccount", "api"), (recorded[0].Account, recorded[0].Type, recorded[0].Code, recorded[0].Path));
+        Assert.Equal(("alice", "withdrawal", "api"), (recorded[1].Account, recorded[1].Type, recorded[1].Path));
+        Assert.Contains("exceeds the balance of 100 USDT", recorded[1].Reason, StringComparison.Ordinal);
+        Assert.Equal(("alice", "execution", "malformed"), (recorded[2].Account, recorded[2].Type, recorded[2].Code));
+        Assert.Contains("side: must be buy or sell", recorded[2].Reason, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Http.GetAsync("/api/v1/rejections?entries=0")).StatusCode);
+        Assert.Single((await Http.GetFromJsonAsync<JsonElement>("/api/v1/rejections?entries=1")).GetProperty("rejections").EnumerateArray());
     }
 
     [Fact]

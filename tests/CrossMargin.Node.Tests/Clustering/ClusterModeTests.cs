@@ -95,6 +95,59 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_venue_message_refused_from_a_shard_queue_is_published_on_the_rejections_exchange_recorded_and_counted()
+    {
+        var node = await StartNodeAsync("n1");
+        await AllShardsServedAsync([node], TimeSpan.FromSeconds(30));
+        await OpenAsync(node, "acc-r");
+
+        // The venue's side: a queue on the rejections exchange, and fire-and-forget publishes (no reply asked for).
+        await using var connection = await RabbitMqConnection.ConnectAsync(Broker());
+        await using var channel = await connection.CreateChannelAsync(publisherConfirms: false);
+        var queue = $"{_cluster.Prefix}.test.rejections";
+        await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true);
+        await channel.QueueBindAsync(queue, connection.Names.Rejections, "#");
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        await publisher.PublishAsync(connection.Names.Accounts, "acc-r", Deposit("acc-r", 1, 10m), TestCluster.DepositId("acc-r", 1), "deposit");
+        await publisher.PublishAsync(connection.Names.Accounts, "acc-nobody", Deposit("acc-nobody", 1, 10m), TestCluster.DepositId("acc-nobody", 1), "deposit");
+        await publisher.PublishAsync(connection.Names.Accounts, "acc-r", System.Text.Encoding.UTF8.GetBytes(
+            """{"messageId":"bad-w","source":"wallet","sequence":1,"accountId":"acc-r","asset":"USDT","amount":-1}"""), "bad-w", "withdrawal");
+
+        var records = new List<JsonElement>();
+        await EventuallyAsync(async () =>
+        {
+            while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
+            {
+                using var body = JsonDocument.Parse(message.Body);
+                records.Add(body.RootElement.Clone());
+            }
+
+            return records.Count >= 2;
+        }, TimeSpan.FromSeconds(15), "two refusals on the rejections exchange");
+
+        // The good deposit applied; each refusal says which message, which account, why, and where it was refused.
+        Assert.Equal(10m, await UsdtOfAsync(node, "acc-r"));
+        var byId = records.ToDictionary(r => r.GetProperty("messageId").GetString()!);
+        Assert.Equal(2, byId.Count);
+        var unknown = byId[TestCluster.DepositId("acc-nobody", 1)];
+        Assert.Equal(("acc-nobody", "deposit", "unknownAccount", "shard", "n1"), (unknown.GetProperty("accountId").GetString(), unknown.GetProperty("type").GetString(),
+            unknown.GetProperty("code").GetString(), unknown.GetProperty("path").GetString(), unknown.GetProperty("node").GetString()));
+        var malformed = byId["bad-w"];
+        Assert.Equal(("malformed", "withdrawal"), (malformed.GetProperty("code").GetString(), malformed.GetProperty("type").GetString()));
+        Assert.Contains("amount", malformed.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("amount", malformed.GetProperty("violations")[0].GetProperty("field").GetString());
+
+        // The node that refused them keeps them for operators, and counts them under the shard path.
+        var kept = (await node.Client.GetFromJsonAsync<JsonElement>("/api/v1/rejections")).GetProperty("rejections").EnumerateArray()
+            .Select(r => r.GetProperty("messageId").GetString()).ToArray();
+        Assert.Contains("bad-w", kept);
+        Assert.Contains(TestCluster.DepositId("acc-nobody", 1), kept);
+        var metrics = await node.Client.GetStringAsync("/metrics");
+        Assert.Contains("crossmargin_rejections_total{path=\"shard\",reason=\"malformed\",type=\"withdrawal\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("crossmargin_messages_total{outcome=\"accepted\",path=\"shard\",type=\"deposit\"}", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_coordinator_command_that_skips_ahead_waits_for_the_missing_one_instead_of_losing_it()
     {
         var node = await StartNodeAsync("n1");

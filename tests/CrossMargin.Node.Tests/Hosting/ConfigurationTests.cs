@@ -51,6 +51,17 @@ public sealed class ConfigurationTests
             Assert.Contains("WalHardLimitPages", e.Message, StringComparison.Ordinal);
         });
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("100001")]
+    public Task A_rejection_log_size_out_of_range_stops_the_node_at_start_naming_the_setting(string entries) =>
+        InDataDirectoryAsync(async data =>
+        {
+            var e = await Assert.ThrowsAsync<OptionsValidationException>(() => NodeUnderTest.StartAsync(data, "--Rejections:RecentEntries=" + entries));
+
+            Assert.Contains("Rejections:RecentEntries must be from 1 to 100,000", e.Message, StringComparison.Ordinal);
+        });
+
     [Fact]
     public Task The_sqlite_settings_of_the_configuration_reach_the_embedded_journal() =>
         InDataDirectoryAsync(async data =>
