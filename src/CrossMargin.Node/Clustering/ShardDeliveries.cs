@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Contracts;
@@ -52,7 +53,7 @@ public sealed class ShardDeliveries
             return;
         }
 
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var answer = await AnswerAsync(delivery, cancellationToken).ConfigureAwait(false);
         await CountAsync(delivery, answer, started, cancellationToken).ConfigureAwait(false);
         if (delivery.ReplyTo is { } replyTo && delivery.CorrelationId is { } correlation)
@@ -78,13 +79,16 @@ public sealed class ShardDeliveries
             if (type == AccountMessageTypes.PreTrade)
             {
                 NodeMetrics.Record(MessageRejected.ShardPath, type, answer.Body is PreTradeResult { Accepted: true } ? "accepted" : "rejected", null,
-                    System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                    Stopwatch.GetElapsedTime(started));
             }
 
             return;
         }
 
-        NodeMetrics.Record(MessageRejected.ShardPath, type, outcome.Outcome, outcome.Code, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        // The type is the publisher's: counted under its name only when it is one the contract knows, so a publisher
+        // sending arbitrary types cannot add a metric series each (the record keeps the type as sent).
+        var label = AccountMessageTypes.Names.Contains(type) || type == AccountMessageTypes.PreTrade ? type : "unknown";
+        NodeMetrics.Record(MessageRejected.ShardPath, label, outcome.Outcome, outcome.Code, Stopwatch.GetElapsedTime(started));
         if (outcome.Outcome == "rejected")
         {
             await _rejections.RecordAsync(delivery, type, outcome, cancellationToken).ConfigureAwait(false);
