@@ -15,6 +15,7 @@
 #   CM_NO_BUILD=1     skip `dotnet build` (the Release build must already be there)
 #   CM_NODE_DLL       the node to run (default: the Release build's crossmargin-node.dll); the tests pass their own
 #   CM_NODE_ARGS      extra `--Section:Key=value` arguments for every node
+#   CM_SIMULATOR=1    run the market simulator on node-1 (it drives accounts on every node through the broker)
 #   CM_PG_BIN         PostgreSQL server binaries (default: newest /usr/lib/postgresql/*/bin)
 #   CM_RABBITMQ_BIN   RabbitMQ scripts (default /usr/lib/rabbitmq/bin)
 #   CM_READY_TIMEOUT  seconds to wait for each node's /ready (default 120)
@@ -178,12 +179,15 @@ start_node() {
   mkdir -p "$dir/data"
   local -a extra=()
   if [ -n "${CM_NODE_ARGS:-}" ]; then read -r -a extra <<<"$CM_NODE_ARGS"; fi
+  # One simulated venue for the whole cluster: a second would trade the same accounts under the same message ids.
+  local simulator=false
+  if [ "${CM_SIMULATOR:-}" = 1 ] && [ "$i" = 1 ]; then simulator=true; fi
   # The pid written is the dotnet process itself (exec), so kill/status act on the node, not on a wrapper shell.
   # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
   (cd "$dir" && exec setsid bash -c 'echo $$ >"$0"; exec "$@"' "$dir/pid" \
     dotnet "$NODE_DLL" --config-dir "$REPO/config" \
     "--Node:Name=node-$i" "--Node:HttpUrl=http://127.0.0.1:$port" "--Node:DataDirectory=$dir/data" \
-    "--Simulator:Enabled=false" \
+    "--Simulator:Enabled=$simulator" \
     "--Cluster:Enabled=true" "--Cluster:NodeId=node-$i" "--Cluster:PostgresConnectionString=$(pg_connection)" \
     "--Cluster:ShardCount=$SHARDS" \
     "--RabbitMq:Uri=$(rabbit_uri)" "--RabbitMq:ShardCount=$SHARDS" "--RabbitMq:Prefix=cm" \

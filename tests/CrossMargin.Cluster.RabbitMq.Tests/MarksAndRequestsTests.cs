@@ -30,6 +30,28 @@ public sealed class MarksAndRequestsTests(RabbitMqBrokerFixture fixture)
     }
 
     [Fact]
+    public async Task An_exchange_subscriber_hears_every_exchange_it_is_bound_to_in_order_and_no_other()
+    {
+        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1));
+        var heard = new ConcurrentQueue<string>();
+        var names = connection.Names;
+        await using var subscriber = await ExchangeSubscriber.StartAsync(connection, names.Prefix + ".test.venue", [names.LiquidationOrders, names.Adl],
+            m => { heard.Enqueue($"{m.Type}:{m.MessageId}"); return Task.CompletedTask; }).Within();
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        var unbound = new PublishOptions { Mandatory = false };
+
+        await publisher.PublishAsync(names.LiquidationOrders, "acc-1", Bodies.Utf8("{}"), "o-1", "order").Within();
+        await publisher.PublishAsync(names.MarginCalls, "acc-1", Bodies.Utf8("{}"), "s-1", "status", unbound).Within();
+        await publisher.PublishAsync(names.Adl, "acc-2", Bodies.Utf8("{}"), "a-1", "adl").Within();
+        await publisher.PublishAsync(names.LiquidationOrders, "acc-3", Bodies.Utf8("{}"), "o-2", "order").Within();
+
+        await Bounded.UntilAsync(() => heard.Count >= 3, "the three messages on the bound exchanges");
+        await Task.Delay(200);
+        Assert.Equal(["order:o-1", "adl:a-1", "order:o-2"], heard.ToArray());
+        Assert.Equal(names.Prefix + ".test.venue", subscriber.QueueName);
+    }
+
+    [Fact]
     public async Task A_pre_trade_check_is_answered_by_the_consumer_of_the_accounts_shard()
     {
         await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 4));

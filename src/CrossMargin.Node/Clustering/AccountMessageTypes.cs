@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using CrossMargin.Contracts;
 using CrossMargin.Contracts.Inbound;
@@ -47,6 +48,26 @@ public static class AccountMessageTypes
 
         (message, violation) = read(body);
         return true;
+    }
+
+    /// <summary>The AMQP type and contract JSON of <paramref name="message"/>, as a venue publishes it.</summary>
+    /// <exception cref="ArgumentException">The message is not one of the contract's account messages.</exception>
+    public static (string Type, byte[] Body) Write(IInboundAccountMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var json = ContractJsonContext.Default;
+        return message switch
+        {
+            OpenAccountMessage m => ("accountOpened", JsonSerializer.SerializeToUtf8Bytes(m, json.OpenAccountMessage)),
+            ExecutionMessage m => ("execution", JsonSerializer.SerializeToUtf8Bytes(m, json.ExecutionMessage)),
+            OrderAcceptedMessage m => ("orderAccepted", JsonSerializer.SerializeToUtf8Bytes(m, json.OrderAcceptedMessage)),
+            OrderCancelledMessage m => ("orderCancelled", JsonSerializer.SerializeToUtf8Bytes(m, json.OrderCancelledMessage)),
+            DepositMessage m => ("deposit", JsonSerializer.SerializeToUtf8Bytes(m, json.DepositMessage)),
+            WithdrawalMessage m => ("withdrawal", JsonSerializer.SerializeToUtf8Bytes(m, json.WithdrawalMessage)),
+            FundingMessage m => ("funding", JsonSerializer.SerializeToUtf8Bytes(m, json.FundingMessage)),
+            MarginModeMessage m => ("marginMode", JsonSerializer.SerializeToUtf8Bytes(m, json.MarginModeMessage)),
+            _ => throw new ArgumentException($"{message.GetType().Name} is not an account message of the contract.", nameof(message)),
+        };
     }
 
     private static (IInboundAccountMessage?, ContractViolation?) Read<T>(ReadOnlyMemory<byte> body, JsonTypeInfo<T> type)

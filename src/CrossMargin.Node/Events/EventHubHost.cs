@@ -30,7 +30,7 @@ public sealed class EventHubHost(EngineHost host, EventHub hub, TimeProvider tim
     {
         var engine = await host.Started.WaitAsync(stoppingToken);
         var events = Channel.CreateBounded<object>(new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
-        var forwarder = engine.System.ActorOf(Props.Create(() => new EventForwarder(events.Writer,
+        var forwarder = engine.System.ActorOf(Props.Create(() => new EventForwarder(e => events.Writer.TryWrite(e),
             typeof(AccountStatusChanged), typeof(LiquidationOrderIssued), typeof(AutoDeleveraged), typeof(MarketChanged))), "event-hub");
         try
         {

@@ -1,17 +1,16 @@
-using System.Threading.Channels;
 using CrossMargin.Actors;
 
 namespace CrossMargin.Node.Simulation;
 
-/// <summary>Writes every event of the given types from the actor system's event stream into a channel, for code outside the actors.</summary>
+/// <summary>Hands every event of the given types from the actor system's event stream to code outside the actors.</summary>
 internal sealed class EventForwarder : ReceiveActor
 {
     private readonly Type[] _types;
 
-    public EventForwarder(ChannelWriter<object> writer, params Type[] types)
+    public EventForwarder(Action<object> heard, params Type[] types)
     {
         _types = types;
-        ReceiveAny(message => writer.TryWrite(message));
+        ReceiveAny(heard);
     }
 
     protected override void PreStart()

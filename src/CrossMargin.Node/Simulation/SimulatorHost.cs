@@ -1,9 +1,6 @@
-using CrossMargin.Actors;
+using System.Globalization;
 using CrossMargin.Contracts.Inbound;
 using CrossMargin.Engine;
-using System.Globalization;
-using System.Threading.Channels;
-using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Engine.Prices;
@@ -16,7 +13,9 @@ namespace CrossMargin.Node.Simulation;
 /// <summary>
 /// Drives the node with the market simulator when <see cref="SimulatorOptions.Enabled"/>: opens and funds the
 /// simulated accounts with their books, then every tick moves the index (random walk, jumps, the scripted crash),
-/// sends the marks, and trades a little. Every message goes through the same contract checks as the HTTP API's.
+/// sends the marks, and trades a little. Every message goes through the same contract checks as the HTTP API's. On a
+/// cluster node it talks to the cluster through the broker as a venue would (<see cref="ClusterVenueLink"/>), so one
+/// node with the simulator on drives accounts on every node.
 /// </summary>
 public sealed class SimulatorHost : BackgroundService
 {
@@ -45,38 +44,61 @@ public sealed class SimulatorHost : BackgroundService
         }
 
         var engine = await _engine.Started.WaitAsync(stoppingToken);
+        await using VenueLink venue = _engine.Cluster is { } cluster
+            ? await ClusterVenueLink.StartAsync(cluster, _engine.AskTimeout, stoppingToken)
+            : new EmbeddedVenueLink(engine);
         var opening = engine.Market.Current;
         var trades = new TradeFactory(opening, _time.GetUtcNow);
         var book = new BookGenerator(_options, opening, trades);
         var messages = book.Open();
-        _log.LogInformation("Simulator: opening {Traders} traders and {Makers} market makers ({Messages} messages)",
-            book.Traders.Count, book.MarketMakers.Count, messages.Count);
+        _log.LogInformation("Simulator: opening {Traders} traders and {Makers} market makers ({Messages} messages){Via}",
+            book.Traders.Count, book.MarketMakers.Count, messages.Count, _engine.Cluster is null ? "" : " through the broker");
         var refused = 0;
         foreach (var message in messages.OfType<IInboundAccountMessage>())
         {
-            refused += await SendAsync(engine, message, stoppingToken) ? 0 : 1;
+            refused += await SendAsync(venue, message, stoppingToken) ? 0 : 1;
         }
 
-        var seed = await engine.DepositToInsuranceFundAsync(new DepositToInsuranceFund("sim-fund-seed", "USDT", _options.InsuranceFundSeed), stoppingToken);
+        var seed = await SeedFundAsync(engine, stoppingToken);
         _log.LogInformation("Simulator: venue open ({Refused} opening messages refused); insurance fund seeded: {Seed}; crash {Crash}", refused, seed,
             _options.CrashAfter is { } crash ? $"in {crash.TotalSeconds:0} s" : "off");
-        var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
-        var forwarder = engine.System.ActorOf(Props.Create(() => new EventForwarder(events.Writer, typeof(LiquidationOrderIssued), typeof(AutoDeleveraged))),
-            "simulator-venue");
-        try
+
+        // Live trading writes under a session of its own, so a restart on the same journal trades on (see TradeFactory).
+        var live = new TradeFactory(opening, _time.GetUtcNow, _time.GetUtcNow().ToString("yyyyMMddTHHmmssfff", CultureInfo.InvariantCulture));
+        await RunMarketAsync(engine, venue, opening, book, live, stoppingToken);
+    }
+
+    // The fund lives with the liquidation singleton: on a cluster node the deposit goes to whichever node holds it, which
+    // a starting cluster may not have settled yet (the deposit's id makes a repeat harmless).
+    private async Task<string> SeedFundAsync(RiskEngine engine, CancellationToken stoppingToken)
+    {
+        var deposit = new DepositToInsuranceFund("sim-fund-seed", "USDT", _options.InsuranceFundSeed);
+        if (_engine.Cluster is not { } cluster)
         {
-            // Live trading writes under a session of its own, so a restart on the same journal trades on (see TradeFactory).
-            var live = new TradeFactory(opening, _time.GetUtcNow, _time.GetUtcNow().ToString("yyyyMMddTHHmmssfff", CultureInfo.InvariantCulture));
-            await RunMarketAsync(engine, opening, book, live, events.Reader, stoppingToken);
+            return (await engine.DepositToInsuranceFundAsync(deposit, stoppingToken)).ToString() ?? "";
         }
-        finally
+
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(deposit, Clustering.ClusterWireJsonContext.Default.DepositToInsuranceFund);
+        for (var attempt = 1; ; attempt++)
         {
-            engine.System.Stop(forwarder);
+            try
+            {
+                var reply = await cluster.RequestLiquidationAsync(Clustering.ClusterMessageTypes.FundDeposit, body, _engine.AskTimeout, stoppingToken);
+                return reply.Body.ToString();
+            }
+            catch (TimeoutException) when (attempt < 6)
+            {
+                _log.LogInformation("Simulator: no node answers for the insurance fund yet (attempt {Attempt}); asking again", attempt);
+            }
+            catch (TimeoutException)
+            {
+                return "not seeded: no node holds the liquidation singleton";
+            }
         }
     }
 
-    private async Task RunMarketAsync(RiskEngine engine, Risk.Market.MarketSnapshot opening, BookGenerator book, TradeFactory trades,
-        ChannelReader<object> events, CancellationToken stoppingToken)
+    private async Task RunMarketAsync(RiskEngine engine, VenueLink venue, Risk.Market.MarketSnapshot opening, BookGenerator book, TradeFactory trades,
+        CancellationToken stoppingToken)
     {
         var index = opening.Instruments.Select(i => i.Underlying).Distinct(StringComparer.Ordinal)
             .ToDictionary(u => u, opening.PriceOf, StringComparer.Ordinal);
@@ -90,27 +112,23 @@ public sealed class SimulatorHost : BackgroundService
             var moved = path.Step(_options.TickInterval);
             var now = _time.GetUtcNow();
             var tick = marks.MarksAt(moved, now);
-            foreach (var (asset, price) in moved)
-            {
-                engine.Prices.Tell(new UpdateIndex(asset, price, now), ActorRefs.Nobody);
-            }
-
-            engine.Prices.Tell(new UpdatePrices([], tick.Select(m => new UpdateMark(m.Symbol, m.Price, m.Volatility, now)).ToArray()), ActorRefs.Nobody);
+            await venue.SendPricesAsync(moved.Select(p => new UpdateIndex(p.Key, p.Value, now)).ToArray(),
+                tick.Select(m => new UpdateMark(m.Symbol, m.Price, m.Volatility, now)).ToArray(), stoppingToken);
             var byMark = tick.ToDictionary(m => m.Symbol, m => m.Price, StringComparer.Ordinal);
             for (var i = 0; i < _options.TradesPerTick; i++)
             {
                 foreach (var message in book.RandomTrade(byMark, trades).OfType<IInboundAccountMessage>())
                 {
-                    await SendAsync(engine, message, stoppingToken);
+                    await SendAsync(venue, message, stoppingToken);
                 }
             }
 
-            while (events.TryRead(out var @event))
+            while (venue.Events.TryRead(out var @event))
             {
                 switch (@event)
                 {
                     case LiquidationOrderIssued order:
-                        await FillAsync(engine, book, trades, order, byMark, stoppingToken);
+                        await FillAsync(engine, venue, book, trades, order, byMark, stoppingToken);
                         break;
                     case AutoDeleveraged adl:
                         _log.LogWarning("Simulator: auto-deleverage in {LiquidationId}: {Account} {Side} {Quantity} {Symbol} at {Price}",
@@ -136,7 +154,7 @@ public sealed class SimulatorHost : BackgroundService
     /// configured slippage against the liquidated account, if that price is within the order's limit; else nothing
     /// fills. The fill reaches the accounts first, then the report reaches the coordinator, as a venue must do it.
     /// </summary>
-    private async Task FillAsync(RiskEngine engine, BookGenerator book, TradeFactory trades, LiquidationOrderIssued order,
+    private async Task FillAsync(RiskEngine engine, VenueLink venue, BookGenerator book, TradeFactory trades, LiquidationOrderIssued order,
         Dictionary<string, decimal> marks, CancellationToken cancellation)
     {
         var buys = order.Side == OrderSide.Buy;
@@ -150,16 +168,16 @@ public sealed class SimulatorHost : BackgroundService
             if (buys ? price <= order.LimitPrice : price >= order.LimitPrice)
             {
                 var (taker, maker) = trades.Trade(order.AccountId, book.Maker(), order.Symbol, buys, order.Quantity, price, takerIsLiquidation: true);
-                filled = await SendAsync(engine, taker, cancellation) & await SendAsync(engine, maker, cancellation) ? order.Quantity : 0m;
+                filled = await SendAsync(venue, taker, cancellation) & await SendAsync(venue, maker, cancellation) ? order.Quantity : 0m;
             }
         }
 
-        engine.Coordinator.Tell(new LiquidationOrderReport(order.OrderId, filled, filled > 0 ? price : 0m), ActorRefs.Nobody);
+        await venue.ReportAsync(new LiquidationOrderReport(order.OrderId, filled, filled > 0 ? price : 0m), cancellation);
         _log.LogInformation("Simulator: liquidation order {OrderId} for {Account}: {Side} {Quantity} {Symbol} limit {Limit} -> filled {Filled} at {Price}",
             order.OrderId, order.AccountId, order.Side, order.Quantity, order.Symbol, order.LimitPrice, filled, price);
     }
 
-    private async Task<bool> SendAsync(RiskEngine engine, IInboundAccountMessage message, CancellationToken cancellation)
+    private async Task<bool> SendAsync(VenueLink venue, IInboundAccountMessage message, CancellationToken cancellation)
     {
         var result = message.ToAccountCommand();
         if (!result.IsValid)
@@ -168,10 +186,9 @@ public sealed class SimulatorHost : BackgroundService
             return false;
         }
 
-        var reply = await engine.SendAsync(result.AccountId!, result.Command!, cancellation);
-        if (reply is CommandRejected rejected)
+        if (await venue.SendAsync(message, cancellation) is { } refusal)
         {
-            _log.LogDebug("Simulator: {MessageId} refused: {Reason}", rejected.MessageId, rejected.Rejection.Message);
+            _log.LogDebug("Simulator: {MessageId} refused: {Reason}", message.MessageId, refusal);
             return false;
         }
 

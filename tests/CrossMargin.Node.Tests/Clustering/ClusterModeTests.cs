@@ -148,6 +148,42 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_simulator_on_one_node_drives_accounts_on_every_node_and_its_crash_is_liquidated_through_the_broker()
+    {
+        var driver = await _cluster.StartNodeAsync("n1", "--Simulator:Enabled=true", "--Simulator:Traders=40", "--Simulator:TickInterval=00:00:00.100",
+            "--Simulator:CrashAfter=00:00:08", "--Simulator:CrashDuration=00:00:04");
+        var other = await StartNodeAsync("n2");
+        await AllShardsServedAsync([driver, other], TimeSpan.FromSeconds(30));
+
+        // Every trader is opened and funded, wherever its shard lives; some live on the node without the simulator.
+        var traders = Enumerable.Range(1, 40).Select(i => $"trader-{i:0000}").ToArray();
+        await EventuallyAsync(async () =>
+        {
+            foreach (var trader in traders)
+            {
+                if (await TestCluster.AccountAsync(other, trader) is not { } view || view.GetProperty("balances").GetArrayLength() == 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }, TimeSpan.FromSeconds(60), "every simulated trader opened and funded through the broker");
+        var onOther = HostOf(other).Cluster!.Node.Shards.Keys.ToHashSet();
+        Assert.Contains(traders, t => onOther.Contains(CrossMargin.Cluster.Sharding.ShardIds.Of(t, _cluster.Shards)));
+
+        // The crash breaches leveraged traders; the singleton's orders reach the simulator on the outbound exchange, its
+        // fills come back through the shard queues and its reports through the liquidation queue: fees reach the fund.
+        await EventuallyAsync(async () =>
+        {
+            using var fund = JsonDocument.Parse(await other.Client.GetStringAsync("/api/v1/insurance-fund"));
+            return fund.RootElement.GetProperty("history").EnumerateArray().Any(m => m.GetProperty("kind").GetString() == "feeCollected");
+        }, TimeSpan.FromSeconds(120), "a liquidation fill reported by the simulator and its fee collected by the fund");
+        using var liquidations = JsonDocument.Parse(await driver.Client.GetStringAsync("/api/v1/liquidations"));
+        Assert.NotEmpty(liquidations.RootElement.GetProperty("liquidations").EnumerateArray());
+    }
+
+    [Fact]
     public async Task A_coordinator_command_that_skips_ahead_waits_for_the_missing_one_instead_of_losing_it()
     {
         var node = await StartNodeAsync("n1");
