@@ -15,12 +15,17 @@ public sealed class RequestSubscriber : IAsyncDisposable
 {
     private readonly IChannel _channel;
     private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping;
 
-    private RequestSubscriber(IChannel channel, ILogger logger)
+    private RequestSubscriber(IChannel channel, ILogger logger, CancellationTokenSource stopping)
     {
         _channel = channel;
         _logger = logger;
+        _stopping = stopping;
     }
+
+    /// <summary>How long <see cref="DisposeAsync"/> waits for the channel to close before leaving it to the connection.</summary>
+    public static TimeSpan CloseTimeout { get; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Declares the node's queue, binds it to the requests exchange under <paramref name="keys"/> and hands every query to <paramref name="handler"/>.</summary>
     public static async Task<RequestSubscriber> StartAsync(
@@ -34,6 +39,7 @@ public sealed class RequestSubscriber : IAsyncDisposable
         var names = connection.Names;
         var queue = names.RequestsQueue(nodeId);
         var channel = await connection.CreateChannelAsync(publisherConfirms: false, cancellationToken).ConfigureAwait(false);
+        var stopping = new CancellationTokenSource();
         try
         {
             await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true, arguments: null, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -45,6 +51,14 @@ public sealed class RequestSubscriber : IAsyncDisposable
             var consumer = new AsyncEventingBasicConsumer(channel);
             consumer.ReceivedAsync += async (_, args) =>
             {
+                // A stopping node answers nothing more: the client only closes the channel once every delivery already
+                // handed to this consumer is handled, and a query can take its collect window and a reply's confirm,
+                // so answering a backlog could hold the node's stop for minutes. Its askers take what came in time.
+                if (stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+
                 var properties = args.BasicProperties;
                 try
                 {
@@ -70,21 +84,27 @@ public sealed class RequestSubscriber : IAsyncDisposable
         }
         catch
         {
+            stopping.Dispose();
             await channel.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 
-        return new RequestSubscriber(channel, logger);
+        return new RequestSubscriber(channel, logger, stopping);
     }
 
-    /// <summary>Closes the channel (the exclusive queue goes with the connection).</summary>
+    /// <summary>
+    /// Stops answering (queries still queued are dropped) and closes the channel, waiting at most
+    /// <see cref="CloseTimeout"/> (the exclusive queue goes with the connection).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
             if (_channel.IsOpen)
             {
-                await _channel.CloseAsync().ConfigureAwait(false);
+                using var timeout = new CancellationTokenSource(CloseTimeout);
+                await _channel.CloseAsync(timeout.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationInterruptedException or IOException or OperationCanceledException)
@@ -93,5 +113,6 @@ public sealed class RequestSubscriber : IAsyncDisposable
         }
 
         await _channel.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
     }
 }

@@ -52,6 +52,33 @@ public sealed class MarksAndRequestsTests(RabbitMqBrokerFixture fixture)
     }
 
     [Fact]
+    public async Task A_stopping_request_subscriber_drops_its_queued_queries_instead_of_answering_each_first()
+    {
+        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1));
+        var started = 0;
+        var first = new TaskCompletionSource();
+        var subscriber = await RequestSubscriber.StartAsync(connection, "node-slow", [TopologyNames.AccountViewsKey], async _ =>
+        {
+            Interlocked.Increment(ref started);
+            first.TrySetResult();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }).Within();
+        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
+        for (var i = 0; i < 10; i++)
+        {
+            await publisher.PublishAsync(connection.Names.Requests, TopologyNames.AccountViewsKey, Bodies.Utf8("{}"), "q-" + i.ToString(CultureInfo.InvariantCulture),
+                "query").Within();
+        }
+
+        await first.Task.Within();
+        await subscriber.DisposeAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+
+        // The query being answered when the stop came finishes; the nine queued behind it are not answered one by one.
+        Assert.InRange(Volatile.Read(ref started), 1, 2);
+    }
+
+    [Fact]
     public async Task A_pre_trade_check_is_answered_by_the_consumer_of_the_accounts_shard()
     {
         await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 4));
