@@ -65,6 +65,35 @@ internal sealed class RawStatement : IDisposable
         }
     }
 
+    /// <summary>Runs the statement to its first row and returns its first two columns, or false when it has none; resets it.</summary>
+    /// <exception cref="SqliteException">SQLite reported an error.</exception>
+    public bool StepRow(out long first, out long second)
+    {
+        var rc = raw.sqlite3_step(_statement);
+        try
+        {
+            switch (rc)
+            {
+                case SqliteRow:
+                    first = raw.sqlite3_column_int64(_statement, 0);
+                    second = raw.sqlite3_column_int64(_statement, 1);
+                    return true;
+                case SqliteDone:
+                    (first, second) = (0, 0);
+                    return false;
+                default:
+                    throw new SqliteException($"SQLite error {rc}: {raw.sqlite3_errmsg(_db).utf8_to_string()}", rc, raw.sqlite3_extended_errcode(_db));
+            }
+        }
+        finally
+        {
+            raw.sqlite3_reset(_statement);
+        }
+    }
+
+    /// <summary>Binds SQL NULL.</summary>
+    public void BindNull(int index) => Check(raw.sqlite3_bind_null(_statement, index));
+
     public void Dispose() => _statement.Dispose();
 
     private void Check(int rc)
