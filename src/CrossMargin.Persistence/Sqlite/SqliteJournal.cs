@@ -23,6 +23,8 @@ internal sealed class SqliteJournal : IJournal, IDisposable
         "UNION ALL SELECT j.previous_ordering FROM event_journal j JOIN chain c ON j.ordering = c.ordering " +
         "WHERE j.sequence_nr > $from AND j.previous_ordering IS NOT NULL) ";
 
+    private const long DenseFactor = 4;
+
     private const string Columns = "j.persistence_id, j.sequence_nr, j.ordering, j.manifest, j.version, j.payload, j.tags, j.writer_id, j.timestamp";
 
     private readonly SqliteDatabase _database;
@@ -107,14 +109,42 @@ internal sealed class SqliteJournal : IJournal, IDisposable
         }
 
         await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        long highest, lastOrdering, firstOrdering;
+        await using (var head = connection.CreateCommand())
+        {
+            head.CommandText = "SELECT highest_sequence_nr, last_ordering, first_ordering FROM journal_head WHERE persistence_id = $pid";
+            head.Parameters.AddWithValue("$pid", persistenceId);
+            await using var headReader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!headReader.Read())
+            {
+                yield break;
+            }
+
+            (highest, lastOrdering, firstOrdering) = (headReader.GetInt64(0), headReader.GetInt64(1), headReader.GetInt64(2));
+        }
+
+        if (fromSequenceNr > highest)
+        {
+            yield break;
+        }
+
         await using var command = connection.CreateCommand();
         // Within one persistence id orderings rise with sequence numbers (a write must start above the head), so
-        // ordering order is sequence order, and it is the order the rowid lookups come in: no sort.
-        command.CommandText =
-            Chain +
-            "SELECT sequence_nr, ordering, manifest, version, payload, tags, writer_id, timestamp FROM event_journal " +
-            "WHERE ordering IN (SELECT ordering FROM chain) AND persistence_id = $pid AND sequence_nr >= $from AND sequence_nr <= $to " +
-            "ORDER BY ordering LIMIT $max";
+        // ordering order is sequence order: both plans read rows in rowid order, no sort. Walking the chain costs a
+        // rowid lookup per event (~4x a scanned row, measured); scanning the orderings costs every row in between,
+        // other ids' too. So the scan is taken when at most DenseFactor rows are scanned per event wanted.
+        var wanted = highest - Math.Max(fromSequenceNr, 1) + 1;
+        var span = lastOrdering - firstOrdering + 1;
+        command.CommandText = span <= DenseFactor * wanted
+            ? "SELECT sequence_nr, ordering, manifest, version, payload, tags, writer_id, timestamp FROM event_journal " +
+              "WHERE ordering >= $first AND ordering <= $last AND persistence_id = $pid AND sequence_nr >= $from AND sequence_nr <= $to " +
+              "ORDER BY ordering LIMIT $max"
+            : Chain +
+              "SELECT sequence_nr, ordering, manifest, version, payload, tags, writer_id, timestamp FROM event_journal " +
+              "WHERE ordering IN (SELECT ordering FROM chain) AND persistence_id = $pid AND sequence_nr >= $from AND sequence_nr <= $to " +
+              "ORDER BY ordering LIMIT $max";
+        command.Parameters.AddWithValue("$first", firstOrdering);
+        command.Parameters.AddWithValue("$last", lastOrdering);
         command.Parameters.AddWithValue("$pid", persistenceId);
         command.Parameters.AddWithValue("$from", fromSequenceNr);
         command.Parameters.AddWithValue("$to", toSequenceNr);
@@ -259,6 +289,7 @@ internal sealed class SqliteJournal : IJournal, IDisposable
             return ordering;
         }
 
+        var first = ordering + 1;
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
@@ -296,6 +327,7 @@ internal sealed class SqliteJournal : IJournal, IDisposable
         s.WriteHead.Bind(1, write.PersistenceId);
         s.WriteHead.Bind(2, sequenceNr - 1);
         s.WriteHead.Bind(3, ordering);
+        s.WriteHead.Bind(4, first);
         s.WriteHead.Step();
         return ordering;
     }
@@ -309,7 +341,7 @@ internal sealed class SqliteJournal : IJournal, IDisposable
             WriteOrdering = new RawStatement(connection, "UPDATE event_ordering SET value = ?1 WHERE id = 1");
             ReadHead = new RawStatement(connection, "SELECT highest_sequence_nr, last_ordering FROM journal_head WHERE persistence_id = ?1");
             WriteHead = new RawStatement(connection,
-                "INSERT INTO journal_head (persistence_id, highest_sequence_nr, last_ordering) VALUES (?1, ?2, ?3) " +
+                "INSERT INTO journal_head (persistence_id, highest_sequence_nr, last_ordering, first_ordering) VALUES (?1, ?2, ?3, ?4) " +
                 "ON CONFLICT (persistence_id) DO UPDATE SET highest_sequence_nr = excluded.highest_sequence_nr, last_ordering = excluded.last_ordering");
             InsertEvent = new RawStatement(connection,
                 "INSERT INTO event_journal (ordering, persistence_id, sequence_nr, previous_ordering, manifest, version, payload, tags, writer_id, timestamp) " +

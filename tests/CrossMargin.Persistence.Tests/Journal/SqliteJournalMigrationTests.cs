@@ -17,11 +17,13 @@ public sealed class SqliteJournalMigrationTests : IDisposable
     private readonly SqliteBackend _backend = new();
 
     // (persistence id, sequence number, ordering, tags) as the old journal stored them. "a" and "b" interleave;
-    // "c" was deleted entirely (only its marker, sequence 4, is left); "d" up to 2 (rows 1-2 gone).
+    // "c" was deleted entirely (only its marker, sequence 4, is left); "d" up to 2 (rows 1-2 gone). Orderings step
+    // by 10 (the rows between belong to nobody here), so each history is sparse and replays by walking its chain,
+    // the path that depends on the previous_ordering the migration computes.
     private static readonly (string Pid, long Seq, long Ordering, string[] Tags)[] OldRows =
     [
-        ("a", 1, 1, ["t1"]), ("b", 1, 2, []), ("a", 2, 3, ["t1", "t2"]), ("c", 4, 7, []), ("b", 2, 8, ["t1"]),
-        ("d", 3, 9, ["t2"]), ("a", 3, 10, []), ("d", 4, 11, []), ("b", 3, 12, ["t1"]), ("a", 4, 13, ["t2"]),
+        ("a", 1, 10, ["t1"]), ("b", 1, 20, []), ("a", 2, 30, ["t1", "t2"]), ("c", 4, 70, []), ("b", 2, 80, ["t1"]),
+        ("d", 3, 90, ["t2"]), ("a", 3, 100, []), ("d", 4, 110, []), ("b", 3, 120, ["t1"]), ("a", 4, 130, ["t2"]),
     ];
 
     public void Dispose() => _backend.DeleteFiles();
@@ -37,7 +39,7 @@ public sealed class SqliteJournalMigrationTests : IDisposable
         foreach (var pid in new[] { "a", "b", "d" })
         {
             var replayed = await journal.ReplayMessagesAsync(pid).CollectAsync();
-            var expected = OldRows.Where(r => r.Pid == pid && r.Ordering != 7).ToArray();
+            var expected = OldRows.Where(r => r.Pid == pid && r.Ordering != 70).ToArray();
             Assert.Equal(expected.Select(r => (r.Seq, r.Ordering)), replayed.Select(e => (e.SequenceNr, e.Ordering)));
             Assert.All(replayed, e => Assert.Equal(Payload(e.PersistenceId, e.SequenceNr), e.Payload));
             Assert.Equal(expected.Select(r => string.Join(Unit, r.Tags)), replayed.Select(e => string.Join(Unit, e.Tags)));
@@ -51,8 +53,8 @@ public sealed class SqliteJournalMigrationTests : IDisposable
         Assert.Equal((4L, 3L, 4L, 4L), (
             await journal.ReadHighestSequenceNrAsync("a").Within(), await journal.ReadHighestSequenceNrAsync("b").Within(),
             await journal.ReadHighestSequenceNrAsync("c").Within(), await journal.ReadHighestSequenceNrAsync("d").Within()));
-        Assert.Equal([1L, 3L, 8L, 12L], (await journal.EventsByTag("t1").CollectAsync()).Select(e => e.Offset));
-        Assert.Equal([3L, 9L, 13L], (await journal.EventsByTag("t2").CollectAsync()).Select(e => e.Offset));
+        Assert.Equal([10L, 30L, 80L, 120L], (await journal.EventsByTag("t1").CollectAsync()).Select(e => e.Offset));
+        Assert.Equal([30L, 90L, 130L], (await journal.EventsByTag("t2").CollectAsync()).Select(e => e.Offset));
     }
 
     [Fact]
@@ -68,7 +70,7 @@ public sealed class SqliteJournalMigrationTests : IDisposable
         var results = await journal.WriteMessagesAsync([Events.Write("a", 5, 2, "new", "t1"), Events.Write("e", 1, 1, "new")]).Within();
         var a = await journal.ReplayMessagesAsync("a").CollectAsync();
         var c = await journal.ReplayMessagesAsync("c").CollectAsync();
-        var tagged = await journal.EventsByTag("t1", fromOffset: 12).CollectAsync();
+        var tagged = await journal.EventsByTag("t1", fromOffset: 120).CollectAsync();
 
         Assert.IsType<JournalSequenceConflictException>(stale[0]);
         Assert.IsType<JournalSequenceConflictException>(stale[1]);
@@ -77,7 +79,7 @@ public sealed class SqliteJournalMigrationTests : IDisposable
         Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L], a.Select(e => e.SequenceNr));
         Assert.Equal(["old-writer", "old-writer", "old-writer", "old-writer", "new", "new"], a.Select(e => e.WriterId));
         Assert.Empty(c);
-        Assert.Equal([(14L, "a", 5L), (15L, "a", 6L)], tagged.Select(e => (e.Offset, e.Event.PersistenceId, e.Event.SequenceNr)));
+        Assert.Equal([(131L, "a", 5L), (132L, "a", 6L)], tagged.Select(e => (e.Offset, e.Event.PersistenceId, e.Event.SequenceNr)));
     }
 
     private static SerializedPayload Payload(string pid, long seq) => new("old-event", 3, Encoding.UTF8.GetBytes($"{pid}/{seq}"));
@@ -132,7 +134,7 @@ public sealed class SqliteJournalMigrationTests : IDisposable
 
         await using (var counter = connection.CreateCommand())
         {
-            counter.CommandText = "UPDATE event_ordering SET value = 13";
+            counter.CommandText = "UPDATE event_ordering SET value = 130";
             await counter.ExecuteNonQueryAsync();
         }
 
