@@ -23,6 +23,7 @@ internal sealed class SqliteDatabase : IAsyncDisposable
         TimeProvider = timeProvider;
         WriteConnection = writeConnection;
         _readConnectionString = readConnectionString;
+        ReplayReaders = new SqliteReplayReaders(readConnectionString, options.BusyTimeout);
     }
 
     public string Path { get; }
@@ -34,6 +35,9 @@ internal sealed class SqliteDatabase : IAsyncDisposable
     public SqliteConnection WriteConnection { get; }
 
     public JournalSignal Signal { get; } = new();
+
+    /// <summary>Read connections with the replay statements prepared.</summary>
+    public SqliteReplayReaders ReplayReaders { get; }
 
     /// <summary>The background checkpointer; null when commits checkpoint inline.</summary>
     public SqliteCheckpointer? Checkpointer { get; private set; }
@@ -143,6 +147,7 @@ internal sealed class SqliteDatabase : IAsyncDisposable
     {
         // First, as its last pass may need the write lock.
         Checkpointer?.Dispose();
+        ReplayReaders.Dispose();
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {

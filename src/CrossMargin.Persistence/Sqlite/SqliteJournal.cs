@@ -108,70 +108,70 @@ internal sealed class SqliteJournal : IJournal, IDisposable
             yield break;
         }
 
-        await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
-        long highest, lastOrdering, firstOrdering;
-        await using (var head = connection.CreateCommand())
+        var reader = await _database.ReplayReaders.RentAsync(cancellationToken).ConfigureAwait(false);
+        RawStatement? rows = null;
+        try
         {
-            head.CommandText = "SELECT highest_sequence_nr, last_ordering, first_ordering FROM journal_head WHERE persistence_id = $pid";
-            head.Parameters.AddWithValue("$pid", persistenceId);
-            await using var headReader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!headReader.Read())
+            var head = reader.Head;
+            head.Bind(1, persistenceId);
+            if (!head.Next())
             {
                 yield break;
             }
 
-            (highest, lastOrdering, firstOrdering) = (headReader.GetInt64(0), headReader.GetInt64(1), headReader.GetInt64(2));
-        }
+            var (highest, lastOrdering, firstOrdering) = (head.Int64(0), head.Int64(1), head.Int64(2));
+            head.Reset();
+            if (fromSequenceNr > highest)
+            {
+                yield break;
+            }
 
-        if (fromSequenceNr > highest)
-        {
-            yield break;
+            // Walking the chain costs a rowid lookup per event (~4x a scanned row, measured); scanning the orderings
+            // costs every row in between, other ids' too. So the scan is taken when at most DenseFactor rows are
+            // scanned per event wanted.
+            var wanted = highest - Math.Max(fromSequenceNr, 1) + 1;
+            var span = lastOrdering - firstOrdering + 1;
+            rows = span <= DenseFactor * wanted ? reader.Scan : reader.Chain;
+            rows.Bind(1, firstOrdering);
+            rows.Bind(2, lastOrdering);
+            rows.Bind(3, persistenceId);
+            rows.Bind(4, fromSequenceNr);
+            rows.Bind(5, toSequenceNr);
+            rows.Bind(6, max);
+            while (rows.Next())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return new PersistentRepresentation(
+                    persistenceId,
+                    rows.Int64(0),
+                    rows.Int64(1),
+                    new SerializedPayload(rows.Text(2), (int)rows.Int64(3), rows.Blob(4)),
+                    TagCodec.Decode(rows.Text(5)),
+                    rows.Text(6),
+                    UnixMicros.ToDateTimeOffset(rows.Int64(7)));
+            }
         }
-
-        await using var command = connection.CreateCommand();
-        // Within one persistence id orderings rise with sequence numbers (a write must start above the head), so
-        // ordering order is sequence order: both plans read rows in rowid order, no sort. Walking the chain costs a
-        // rowid lookup per event (~4x a scanned row, measured); scanning the orderings costs every row in between,
-        // other ids' too. So the scan is taken when at most DenseFactor rows are scanned per event wanted.
-        var wanted = highest - Math.Max(fromSequenceNr, 1) + 1;
-        var span = lastOrdering - firstOrdering + 1;
-        command.CommandText = span <= DenseFactor * wanted
-            ? "SELECT sequence_nr, ordering, manifest, version, payload, tags, writer_id, timestamp FROM event_journal " +
-              "WHERE ordering >= $first AND ordering <= $last AND persistence_id = $pid AND sequence_nr >= $from AND sequence_nr <= $to " +
-              "ORDER BY ordering LIMIT $max"
-            : Chain +
-              "SELECT sequence_nr, ordering, manifest, version, payload, tags, writer_id, timestamp FROM event_journal " +
-              "WHERE ordering IN (SELECT ordering FROM chain) AND persistence_id = $pid AND sequence_nr >= $from AND sequence_nr <= $to " +
-              "ORDER BY ordering LIMIT $max";
-        command.Parameters.AddWithValue("$first", firstOrdering);
-        command.Parameters.AddWithValue("$last", lastOrdering);
-        command.Parameters.AddWithValue("$pid", persistenceId);
-        command.Parameters.AddWithValue("$from", fromSequenceNr);
-        command.Parameters.AddWithValue("$to", toSequenceNr);
-        command.Parameters.AddWithValue("$max", max);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (reader.Read())
+        finally
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return new PersistentRepresentation(
-                persistenceId,
-                reader.GetInt64(0),
-                reader.GetInt64(1),
-                new SerializedPayload(reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<byte[]>(4)),
-                TagCodec.Decode(reader.GetString(5)),
-                reader.GetString(6),
-                UnixMicros.ToDateTimeOffset(reader.GetInt64(7)));
+            reader.Head.Reset();
+            rows?.Reset();
+            _database.ReplayReaders.Return(reader);
         }
     }
 
     public async Task<long> ReadHighestSequenceNrAsync(string persistenceId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(persistenceId);
-        await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT coalesce(max(highest_sequence_nr), 0) FROM journal_head WHERE persistence_id = $pid";
-        command.Parameters.AddWithValue("$pid", persistenceId);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        var reader = await _database.ReplayReaders.RentAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            reader.Head.Bind(1, persistenceId);
+            return reader.Head.StepRow(out var highest, out _) ? highest : 0;
+        }
+        finally
+        {
+            _database.ReplayReaders.Return(reader);
+        }
     }
 
     public async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)

@@ -153,6 +153,42 @@ public abstract class JournalSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Replays_running_at_once_each_read_their_own_history_whole()
+    {
+        var pids = Enumerable.Range(0, 12).Select(i => Events.NewPersistenceId($"r{i}")).ToArray();
+        for (var seq = 1; seq <= 6; seq++)
+        {
+            var round = seq;
+            await Journal.WriteMessagesAsync(pids.Select(pid => Events.Write(pid, round)).ToArray()).Within();
+        }
+
+        // Each replay is held open part-way while the others run, so they overlap rather than take turns.
+        var arrived = 0;
+        var allHalfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var replays = await Task.WhenAll(pids.Select(pid => Task.Run(async () =>
+        {
+            var seen = new List<string>();
+            await foreach (var e in Journal.ReplayMessagesAsync(pid))
+            {
+                seen.Add(e.Payload.Text());
+                if (e.SequenceNr == 3)
+                {
+                    if (Interlocked.Increment(ref arrived) == pids.Length)
+                    {
+                        allHalfway.SetResult();
+                    }
+
+                    await allHalfway.Task.Within();
+                }
+            }
+
+            return (pid, seen);
+        }))).Within();
+
+        Assert.All(replays, r => Assert.Equal(Enumerable.Range(1, 6).Select(seq => Events.Payload(r.pid, seq).Text()), r.seen));
+    }
+
+    [Fact]
     public async Task Deleting_events_hides_them_but_keeps_the_highest_sequence_number()
     {
         var pid = Events.NewPersistenceId();
