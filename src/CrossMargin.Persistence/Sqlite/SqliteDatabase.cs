@@ -7,7 +7,8 @@ namespace CrossMargin.Persistence.Sqlite;
 /// <summary>
 /// The database file: one long-lived write connection (SQLite serializes writers anyway, so one connection and a
 /// lock cost nothing and keep prepared statements warm) and pooled read connections (WAL lets readers run beside
-/// the writer). WAL checkpoints run on a third connection (<see cref="SqliteCheckpointer"/>) unless
+/// the writer); replays use their own read connections with prepared statements (<see cref="SqliteReplayReaders"/>).
+/// WAL checkpoints run on a third connection (<see cref="SqliteCheckpointer"/>) unless
 /// <see cref="SqlitePersistenceOptions.BackgroundCheckpoint"/> is off.
 /// </summary>
 internal sealed class SqliteDatabase : IAsyncDisposable
