@@ -51,6 +51,12 @@ public sealed class MessageLedger
     // messages, minutes apart at a busy venue), so a match at a new sequence is confirmed from the journal (rule 3): the
     // fingerprint only decides when the journal is read, never what is applied. Being SHA-256, it also keeps the
     // fingerprints of snapshots written with 128-bit hashes (their first 32 bits).
+    [ThreadStatic]
+    private static string? t_lastId;
+
+    [ThreadStatic]
+    private static uint t_lastFingerprint;
+
     private string[] _sources = [];
     private long[] _highest = [];
     private uint[] _fingerprints = [];
@@ -111,7 +117,19 @@ public sealed class MessageLedger
     public static uint FingerprintOf(string messageId)
     {
         ArgumentNullException.ThrowIfNull(messageId);
-        return Fingerprint(Hash(messageId));
+
+        // A command's id is checked twice in the same turn (the actor's in-sequence check, then the decider's), so the
+        // last id hashed on this thread is kept: one string and one fingerprint per thread, nothing per account. Matched
+        // by reference: the same string instance cannot have changed, so its fingerprint has not either.
+        if (ReferenceEquals(messageId, t_lastId))
+        {
+            return t_lastFingerprint;
+        }
+
+        var fingerprint = Fingerprint(Hash(messageId));
+        t_lastId = messageId;
+        t_lastFingerprint = fingerprint;
+        return fingerprint;
     }
 
     // The first 32 bits of the 128-bit hash: what snapshots written with hashes restore to.

@@ -4,9 +4,11 @@ using SQLitePCL;
 namespace CrossMargin.Persistence.Sqlite;
 
 /// <summary>
-/// A statement prepared once on the write connection and stepped through SQLite's C API: the append path runs a
-/// few statements per event, and going through ADO.NET (a data reader per ExecuteNonQuery) costs more than SQLite
-/// itself. Used only inside transactions opened by Microsoft.Data.Sqlite on the same connection.
+/// A statement prepared once on a connection and stepped through SQLite's C API: the append path runs a few
+/// statements per event, and going through ADO.NET (a data reader per ExecuteNonQuery) costs more than SQLite itself;
+/// a replay of a short history costs less than preparing its queries. On the write connection it is used only inside
+/// transactions opened by Microsoft.Data.Sqlite on the same connection; on a replay connection (<see cref="SqliteReplayReaders"/>)
+/// by one replay at a time.
 /// </summary>
 internal sealed class RawStatement : IDisposable
 {
@@ -64,6 +66,62 @@ internal sealed class RawStatement : IDisposable
             raw.sqlite3_reset(_statement);
         }
     }
+
+    /// <summary>Runs the statement to its first row and returns its first two columns, or false when it has none; resets it.</summary>
+    /// <exception cref="SqliteException">SQLite reported an error.</exception>
+    public bool StepRow(out long first, out long second)
+    {
+        var rc = raw.sqlite3_step(_statement);
+        try
+        {
+            switch (rc)
+            {
+                case SqliteRow:
+                    first = raw.sqlite3_column_int64(_statement, 0);
+                    second = raw.sqlite3_column_int64(_statement, 1);
+                    return true;
+                case SqliteDone:
+                    (first, second) = (0, 0);
+                    return false;
+                default:
+                    throw new SqliteException($"SQLite error {rc}: {raw.sqlite3_errmsg(_db).utf8_to_string()}", rc, raw.sqlite3_extended_errcode(_db));
+            }
+        }
+        finally
+        {
+            raw.sqlite3_reset(_statement);
+        }
+    }
+
+    /// <summary>Steps to the next row without resetting: true on a row (read it with the column accessors), false when done.</summary>
+    /// <exception cref="SqliteException">SQLite reported an error; the statement is reset.</exception>
+    public bool Next()
+    {
+        var rc = raw.sqlite3_step(_statement);
+        switch (rc)
+        {
+            case SqliteRow:
+                return true;
+            case SqliteDone:
+                return false;
+            default:
+                var error = new SqliteException($"SQLite error {rc}: {raw.sqlite3_errmsg(_db).utf8_to_string()}", rc, raw.sqlite3_extended_errcode(_db));
+                raw.sqlite3_reset(_statement);
+                throw error;
+        }
+    }
+
+    /// <summary>Ends a <see cref="Next"/> iteration early or late, so the statement can run again (and frees its read snapshot).</summary>
+    public void Reset() => raw.sqlite3_reset(_statement);
+
+    public long Int64(int column) => raw.sqlite3_column_int64(_statement, column);
+
+    public string Text(int column) => raw.sqlite3_column_text(_statement, column).utf8_to_string() ?? string.Empty;
+
+    public byte[] Blob(int column) => raw.sqlite3_column_blob(_statement, column).ToArray();
+
+    /// <summary>Binds SQL NULL.</summary>
+    public void BindNull(int index) => Check(raw.sqlite3_bind_null(_statement, index));
 
     public void Dispose() => _statement.Dispose();
 

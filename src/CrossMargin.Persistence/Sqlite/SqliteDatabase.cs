@@ -7,7 +7,8 @@ namespace CrossMargin.Persistence.Sqlite;
 /// <summary>
 /// The database file: one long-lived write connection (SQLite serializes writers anyway, so one connection and a
 /// lock cost nothing and keep prepared statements warm) and pooled read connections (WAL lets readers run beside
-/// the writer). WAL checkpoints run on a third connection (<see cref="SqliteCheckpointer"/>) unless
+/// the writer); replays use their own read connections with prepared statements (<see cref="SqliteReplayReaders"/>).
+/// WAL checkpoints run on a third connection (<see cref="SqliteCheckpointer"/>) unless
 /// <see cref="SqlitePersistenceOptions.BackgroundCheckpoint"/> is off.
 /// </summary>
 internal sealed class SqliteDatabase : IAsyncDisposable
@@ -23,6 +24,7 @@ internal sealed class SqliteDatabase : IAsyncDisposable
         TimeProvider = timeProvider;
         WriteConnection = writeConnection;
         _readConnectionString = readConnectionString;
+        ReplayReaders = new SqliteReplayReaders(readConnectionString, options.BusyTimeout);
     }
 
     public string Path { get; }
@@ -34,6 +36,9 @@ internal sealed class SqliteDatabase : IAsyncDisposable
     public SqliteConnection WriteConnection { get; }
 
     public JournalSignal Signal { get; } = new();
+
+    /// <summary>Read connections with the replay statements prepared.</summary>
+    public SqliteReplayReaders ReplayReaders { get; }
 
     /// <summary>The background checkpointer; null when commits checkpoint inline.</summary>
     public SqliteCheckpointer? Checkpointer { get; private set; }
@@ -143,6 +148,7 @@ internal sealed class SqliteDatabase : IAsyncDisposable
     {
         // First, as its last pass may need the write lock.
         Checkpointer?.Dispose();
+        ReplayReaders.Dispose();
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {

@@ -6,17 +6,24 @@ using Microsoft.Data.Sqlite;
 namespace CrossMargin.Persistence.Sqlite;
 
 /// <summary>
-/// The SQLite journal. A batch is one IMMEDIATE transaction on the write connection (one fsync). When a sequence
-/// number is taken, the batch is re-run with a savepoint per atomic write, so the conflict rolls back that write
-/// alone and the rest of the batch still commits. Orderings come from event_ordering inside the transaction;
-/// SQLite has one writer at a time, so orderings commit in order and "after the last offset seen" is a gap-free
-/// cursor.
+/// The SQLite journal. A batch is one IMMEDIATE transaction on the write connection (one fsync). Each atomic write
+/// is checked against its persistence id's row in journal_head before anything of it is inserted: one that does not
+/// start above the highest sequence number ever written is rejected and the rest of the batch still commits.
+/// Orderings come from event_ordering inside the transaction; SQLite has one writer at a time, so orderings commit in
+/// order and "after the last offset seen" is a gap-free cursor. Events are stored in ordering order, each pointing to
+/// its persistence id's previous event, and a replay walks that chain back from journal_head (migration 0003).
 /// </summary>
 internal sealed class SqliteJournal : IJournal, IDisposable
 {
-    private const int SqliteConstraint = 19;
-    private const int SqliteConstraintPrimaryKey = 1555;
-    private const int SqliteConstraintUnique = 2067;
+    // The orderings of a persistence id's events, newest first, walked back from its head through previous_ordering
+    // until before $from (a deleted event ends the chain: its row is gone).
+    private const string Chain =
+        "WITH RECURSIVE chain(ordering) AS (" +
+        "SELECT last_ordering FROM journal_head WHERE persistence_id = $pid " +
+        "UNION ALL SELECT j.previous_ordering FROM event_journal j JOIN chain c ON j.ordering = c.ordering " +
+        "WHERE j.sequence_nr > $from AND j.previous_ordering IS NOT NULL) ";
+
+    private const long DenseFactor = 4;
 
     private const string Columns = "j.persistence_id, j.sequence_nr, j.ordering, j.manifest, j.version, j.payload, j.tags, j.writer_id, j.timestamp";
 
@@ -64,16 +71,7 @@ internal sealed class SqliteJournal : IJournal, IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             ObjectDisposedException.ThrowIf(_statements is null, this);
             var timestamp = UnixMicros.From(_database.TimeProvider.GetUtcNow());
-            try
-            {
-                // Conflicts are rare (split brain), so the batch first runs without a savepoint per write.
-                WriteBatch(_statements, writes, results, timestamp, isolateWrites: false);
-            }
-            catch (SqliteException e) when (IsKeyConflict(e))
-            {
-                Array.Clear(results);
-                WriteBatch(_statements, writes, results, timestamp, isolateWrites: true);
-            }
+            WriteBatch(_statements, writes, results, timestamp);
         }
 
         _database.Signal.Pulse();
@@ -110,38 +108,70 @@ internal sealed class SqliteJournal : IJournal, IDisposable
             yield break;
         }
 
-        await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText =
-            "SELECT sequence_nr, ordering, manifest, version, payload, tags, writer_id, timestamp FROM event_journal " +
-            "WHERE persistence_id = $pid AND sequence_nr >= $from AND sequence_nr <= $to AND deleted = 0 ORDER BY sequence_nr LIMIT $max";
-        command.Parameters.AddWithValue("$pid", persistenceId);
-        command.Parameters.AddWithValue("$from", fromSequenceNr);
-        command.Parameters.AddWithValue("$to", toSequenceNr);
-        command.Parameters.AddWithValue("$max", max);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (reader.Read())
+        var reader = await _database.ReplayReaders.RentAsync(cancellationToken).ConfigureAwait(false);
+        RawStatement? rows = null;
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return new PersistentRepresentation(
-                persistenceId,
-                reader.GetInt64(0),
-                reader.GetInt64(1),
-                new SerializedPayload(reader.GetString(2), reader.GetInt32(3), reader.GetFieldValue<byte[]>(4)),
-                TagCodec.Decode(reader.GetString(5)),
-                reader.GetString(6),
-                UnixMicros.ToDateTimeOffset(reader.GetInt64(7)));
+            var head = reader.Head;
+            head.Bind(1, persistenceId);
+            if (!head.Next())
+            {
+                yield break;
+            }
+
+            var (highest, lastOrdering, firstOrdering) = (head.Int64(0), head.Int64(1), head.Int64(2));
+            head.Reset();
+            if (fromSequenceNr > highest)
+            {
+                yield break;
+            }
+
+            // Walking the chain costs a rowid lookup per event (~4x a scanned row, measured); scanning the orderings
+            // costs every row in between, other ids' too. So the scan is taken when at most DenseFactor rows are
+            // scanned per event wanted.
+            var wanted = highest - Math.Max(fromSequenceNr, 1) + 1;
+            var span = lastOrdering - firstOrdering + 1;
+            rows = span <= DenseFactor * wanted ? reader.Scan : reader.Chain;
+            rows.Bind(1, firstOrdering);
+            rows.Bind(2, lastOrdering);
+            rows.Bind(3, persistenceId);
+            rows.Bind(4, fromSequenceNr);
+            rows.Bind(5, toSequenceNr);
+            rows.Bind(6, max);
+            while (rows.Next())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return new PersistentRepresentation(
+                    persistenceId,
+                    rows.Int64(0),
+                    rows.Int64(1),
+                    new SerializedPayload(rows.Text(2), (int)rows.Int64(3), rows.Blob(4)),
+                    TagCodec.Decode(rows.Text(5)),
+                    rows.Text(6),
+                    UnixMicros.ToDateTimeOffset(rows.Int64(7)));
+            }
+        }
+        finally
+        {
+            reader.Head.Reset();
+            rows?.Reset();
+            _database.ReplayReaders.Return(reader);
         }
     }
 
     public async Task<long> ReadHighestSequenceNrAsync(string persistenceId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(persistenceId);
-        await using var connection = await _database.OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT coalesce(max(sequence_nr), 0) FROM event_journal WHERE persistence_id = $pid";
-        command.Parameters.AddWithValue("$pid", persistenceId);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        var reader = await _database.ReplayReaders.RentAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            reader.Head.Bind(1, persistenceId);
+            return reader.Head.StepRow(out var highest, out _) ? highest : 0;
+        }
+        finally
+        {
+            _database.ReplayReaders.Return(reader);
+        }
     }
 
     public async Task DeleteMessagesToAsync(string persistenceId, long toSequenceNr, CancellationToken cancellationToken = default)
@@ -152,13 +182,14 @@ internal sealed class SqliteJournal : IJournal, IDisposable
             using var transaction = _database.WriteConnection.BeginTransaction(deferred: false);
             using var command = _database.WriteConnection.CreateCommand();
             command.Transaction = transaction;
+            // journal_head keeps the highest sequence number, so every event up to $to can go and a stale writer
+            // still conflicts. The chain is walked whole ($from 0): the events to delete are its oldest.
+            const string Victims = "victims(ordering) AS (SELECT ordering FROM event_journal WHERE ordering IN (SELECT ordering FROM chain) AND sequence_nr <= $to) ";
             command.CommandText =
-                "DELETE FROM event_tag WHERE ordering IN (SELECT ordering FROM event_journal WHERE persistence_id = $pid AND sequence_nr <= $to);" +
-                // The highest event stays as a deleted marker so the highest sequence number survives and a stale writer still conflicts.
-                "DELETE FROM event_journal WHERE persistence_id = $pid AND sequence_nr <= $to " +
-                "  AND sequence_nr < (SELECT max(sequence_nr) FROM event_journal WHERE persistence_id = $pid);" +
-                "UPDATE event_journal SET deleted = 1 WHERE persistence_id = $pid AND sequence_nr <= $to;";
+                Chain + ", " + Victims + "DELETE FROM event_tag WHERE ordering IN (SELECT ordering FROM victims);" +
+                Chain + ", " + Victims + "DELETE FROM event_journal WHERE ordering IN (SELECT ordering FROM victims);";
             command.Parameters.AddWithValue("$pid", persistenceId);
+            command.Parameters.AddWithValue("$from", 0L);
             command.Parameters.AddWithValue("$to", toSequenceNr);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             transaction.Commit();
@@ -206,11 +237,7 @@ internal sealed class SqliteJournal : IJournal, IDisposable
         return page;
     }
 
-    private static bool IsKeyConflict(SqliteException e) =>
-        e.SqliteErrorCode == SqliteConstraint && e.SqliteExtendedErrorCode is SqliteConstraintPrimaryKey or SqliteConstraintUnique
-        && e.Message.Contains("event_journal.persistence_id", StringComparison.Ordinal);
-
-    private void WriteBatch(WriteStatements s, IReadOnlyList<AtomicWrite> writes, Exception?[] results, long timestamp, bool isolateWrites)
+    private void WriteBatch(WriteStatements s, IReadOnlyList<AtomicWrite> writes, Exception?[] results, long timestamp)
     {
         using var transaction = _database.WriteConnection.BeginTransaction(deferred: false);
         var ordering = s.ReadOrdering.Step();
@@ -218,34 +245,23 @@ internal sealed class SqliteJournal : IJournal, IDisposable
         for (var w = 0; w < writes.Count; w++)
         {
             var write = writes[w];
-            if (!isolateWrites)
-            {
-                ordering = Insert(s, write, ordering, timestamp);
-                continue;
-            }
-
             if (rejectedIds is not null && rejectedIds.Contains(write.PersistenceId))
             {
                 results[w] = WriteRejections.PredecessorRejected(write);
                 continue;
             }
 
-            var before = ordering;
-            s.Savepoint.Step();
-            try
+            s.ReadHead.Bind(1, write.PersistenceId);
+            var known = s.ReadHead.StepRow(out var highest, out var lastOrdering);
+            if (known && write.FromSequenceNr <= highest)
             {
-                ordering = Insert(s, write, ordering, timestamp);
-                s.Release.Step();
-            }
-            catch (SqliteException e) when (IsKeyConflict(e))
-            {
-                // Orderings of a rolled-back write are handed out again: the counter only moves for committed events.
-                s.RollbackToSavepoint.Step();
-                s.Release.Step();
-                results[w] = new JournalSequenceConflictException(write.PersistenceId, write.FromSequenceNr, write.WriterId, e);
+                // Checked before anything of the write is inserted, so a rejection needs no rollback.
+                results[w] = new JournalSequenceConflictException(write.PersistenceId, write.FromSequenceNr, write.WriterId);
                 (rejectedIds ??= new HashSet<string>(StringComparer.Ordinal)).Add(write.PersistenceId);
-                ordering = before;
+                continue;
             }
+
+            ordering = Insert(s, write, ordering, known ? lastOrdering : null, timestamp);
         }
 
         s.WriteOrdering.Bind(1, ordering);
@@ -263,26 +279,42 @@ internal sealed class SqliteJournal : IJournal, IDisposable
         SqliteCheckpointer.InterlockedMax(ref _longestCommitTicks, ticks);
     }
 
-    private static long Insert(WriteStatements s, AtomicWrite write, long ordering, long timestamp)
+    private static long Insert(WriteStatements s, AtomicWrite write, long ordering, long? previous, long timestamp)
     {
         var sequenceNr = write.FromSequenceNr;
         // Indexed loops: the lists' interface enumerators would be an allocation per write on the group commit's thread.
         var events = write.Events;
+        if (events.Count == 0)
+        {
+            return ordering;
+        }
+
+        var first = ordering + 1;
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
             ordering++;
             var insert = s.InsertEvent;
-            insert.Bind(1, write.PersistenceId);
-            insert.Bind(2, sequenceNr++);
-            insert.Bind(3, ordering);
-            insert.Bind(4, e.Payload.Manifest);
-            insert.Bind(5, e.Payload.Version);
-            insert.Bind(6, e.Payload.Bytes.Span);
-            insert.Bind(7, TagCodec.Encode(e.Tags));
-            insert.Bind(8, write.WriterId);
-            insert.Bind(9, timestamp);
+            insert.Bind(1, ordering);
+            insert.Bind(2, write.PersistenceId);
+            insert.Bind(3, sequenceNr++);
+            if (previous is { } p)
+            {
+                insert.Bind(4, p);
+            }
+            else
+            {
+                insert.BindNull(4);
+            }
+
+            insert.Bind(5, e.Payload.Manifest);
+            insert.Bind(6, e.Payload.Version);
+            insert.Bind(7, e.Payload.Bytes.Span);
+            insert.Bind(8, TagCodec.Encode(e.Tags));
+            insert.Bind(9, write.WriterId);
+            insert.Bind(10, timestamp);
             insert.Step();
+            previous = ordering;
             var tags = e.Tags;
             for (var t = 0; t < tags.Count; t++)
             {
@@ -292,6 +324,11 @@ internal sealed class SqliteJournal : IJournal, IDisposable
             }
         }
 
+        s.WriteHead.Bind(1, write.PersistenceId);
+        s.WriteHead.Bind(2, sequenceNr - 1);
+        s.WriteHead.Bind(3, ordering);
+        s.WriteHead.Bind(4, first);
+        s.WriteHead.Step();
         return ordering;
     }
 
@@ -302,12 +339,13 @@ internal sealed class SqliteJournal : IJournal, IDisposable
         {
             ReadOrdering = new RawStatement(connection, "SELECT value FROM event_ordering WHERE id = 1");
             WriteOrdering = new RawStatement(connection, "UPDATE event_ordering SET value = ?1 WHERE id = 1");
-            Savepoint = new RawStatement(connection, "SAVEPOINT atomic_write");
-            Release = new RawStatement(connection, "RELEASE atomic_write");
-            RollbackToSavepoint = new RawStatement(connection, "ROLLBACK TO atomic_write");
+            ReadHead = new RawStatement(connection, "SELECT highest_sequence_nr, last_ordering FROM journal_head WHERE persistence_id = ?1");
+            WriteHead = new RawStatement(connection,
+                "INSERT INTO journal_head (persistence_id, highest_sequence_nr, last_ordering, first_ordering) VALUES (?1, ?2, ?3, ?4) " +
+                "ON CONFLICT (persistence_id) DO UPDATE SET highest_sequence_nr = excluded.highest_sequence_nr, last_ordering = excluded.last_ordering");
             InsertEvent = new RawStatement(connection,
-                "INSERT INTO event_journal (persistence_id, sequence_nr, ordering, manifest, version, payload, tags, writer_id, timestamp) " +
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                "INSERT INTO event_journal (ordering, persistence_id, sequence_nr, previous_ordering, manifest, version, payload, tags, writer_id, timestamp) " +
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
             InsertTag = new RawStatement(connection, "INSERT INTO event_tag (tag, ordering) VALUES (?1, ?2)");
         }
 
@@ -315,11 +353,9 @@ internal sealed class SqliteJournal : IJournal, IDisposable
 
         public RawStatement WriteOrdering { get; }
 
-        public RawStatement Savepoint { get; }
+        public RawStatement ReadHead { get; }
 
-        public RawStatement Release { get; }
-
-        public RawStatement RollbackToSavepoint { get; }
+        public RawStatement WriteHead { get; }
 
         public RawStatement InsertEvent { get; }
 
@@ -327,7 +363,7 @@ internal sealed class SqliteJournal : IJournal, IDisposable
 
         public void Dispose()
         {
-            foreach (var statement in new[] { ReadOrdering, WriteOrdering, Savepoint, Release, RollbackToSavepoint, InsertEvent, InsertTag })
+            foreach (var statement in new[] { ReadOrdering, WriteOrdering, ReadHead, WriteHead, InsertEvent, InsertTag })
             {
                 statement.Dispose();
             }

@@ -239,6 +239,23 @@ public sealed class MessageLedgerTests
         Assert.Equal(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(System.Security.Cryptography.SHA256.HashData("x-1"u8)), MessageLedger.FingerprintOf("x-1"));
     }
 
+    [Fact]
+    public void An_id_hashed_just_before_and_an_equal_id_in_another_string_both_get_the_sha256_fingerprint()
+    {
+        static uint Sha(string id) => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)));
+        var first = string.Concat("exec-", "1");
+        var copy = new string(first.AsSpan());
+        var other = string.Concat("exec-", "2");
+
+        var once = MessageLedger.FingerprintOf(first);
+        var again = MessageLedger.FingerprintOf(first);
+        var ofOther = MessageLedger.FingerprintOf(other);
+        var ofCopy = MessageLedger.FingerprintOf(copy);
+        var firstAfterOther = MessageLedger.FingerprintOf(first);
+
+        Assert.Equal([Sha("exec-1"), Sha("exec-1"), Sha("exec-2"), Sha("exec-1"), Sha("exec-1")], [once, again, ofOther, ofCopy, firstAfterOther]);
+    }
+
     private static uint[] Hashes(params string[] ids) => ids.Select(MessageLedger.FingerprintOf).ToArray();
 
     [Fact]

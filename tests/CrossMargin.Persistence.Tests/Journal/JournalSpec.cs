@@ -124,6 +124,71 @@ public abstract class JournalSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Interleaved_histories_replay_each_in_sequence_order_from_any_point_and_after_a_deletion()
+    {
+        var pids = Enumerable.Range(0, 10).Select(i => Events.NewPersistenceId($"i{i}")).ToArray();
+        for (var seq = 1; seq <= 8; seq++)
+        {
+            var round = seq;
+            Assert.All(await Journal.WriteMessagesAsync(pids.Select(pid => Events.Write(pid, round)).ToArray()).Within(), Assert.Null);
+        }
+
+        var pid = pids[3];
+        var whole = await Journal.ReplayMessagesAsync(pid).CollectAsync();
+        var fromFive = await Journal.ReplayMessagesAsync(pid, 5).CollectAsync();
+        var window = await Journal.ReplayMessagesAsync(pid, 2, 6, max: 3).CollectAsync();
+        await Journal.DeleteMessagesToAsync(pid, 4).Within();
+        var afterDelete = await Journal.ReplayMessagesAsync(pid).CollectAsync();
+        var next = await Journal.WriteMessagesAsync([Events.Write(pid, 9)]).Within();
+        var afterNext = await Journal.ReplayMessagesAsync(pid).CollectAsync();
+
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L], whole.Select(e => e.SequenceNr));
+        Assert.All(whole, e => Assert.Equal(Events.Payload(pid, e.SequenceNr).Text(), e.Payload.Text()));
+        Assert.Equal([5L, 6L, 7L, 8L], fromFive.Select(e => e.SequenceNr));
+        Assert.Equal([2L, 3L, 4L], window.Select(e => e.SequenceNr));
+        Assert.Equal([5L, 6L, 7L, 8L], afterDelete.Select(e => e.SequenceNr));
+        Assert.Equal([null], next);
+        Assert.Equal([5L, 6L, 7L, 8L, 9L], afterNext.Select(e => e.SequenceNr));
+        Assert.Equal([1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L], (await Journal.ReplayMessagesAsync(pids[4]).CollectAsync()).Select(e => e.SequenceNr));
+    }
+
+    [Fact]
+    public async Task Replays_running_at_once_each_read_their_own_history_whole()
+    {
+        var pids = Enumerable.Range(0, 12).Select(i => Events.NewPersistenceId($"r{i}")).ToArray();
+        for (var seq = 1; seq <= 6; seq++)
+        {
+            var round = seq;
+            await Journal.WriteMessagesAsync(pids.Select(pid => Events.Write(pid, round)).ToArray()).Within();
+        }
+
+        // Each replay is held open part-way while the others run, so they overlap rather than take turns.
+        var arrived = 0;
+        var allHalfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var replays = await Task.WhenAll(pids.Select(pid => Task.Run(async () =>
+        {
+            var seen = new List<string>();
+            await foreach (var e in Journal.ReplayMessagesAsync(pid))
+            {
+                seen.Add(e.Payload.Text());
+                if (e.SequenceNr == 3)
+                {
+                    if (Interlocked.Increment(ref arrived) == pids.Length)
+                    {
+                        allHalfway.SetResult();
+                    }
+
+                    await allHalfway.Task.Within();
+                }
+            }
+
+            return (pid, seen);
+        }))).Within();
+
+        Assert.All(replays, r => Assert.Equal(Enumerable.Range(1, 6).Select(seq => Events.Payload(r.pid, seq).Text()), r.seen));
+    }
+
+    [Fact]
     public async Task Deleting_events_hides_them_but_keeps_the_highest_sequence_number()
     {
         var pid = Events.NewPersistenceId();

@@ -56,5 +56,5 @@ public sealed class SqliteJournalTests : JournalSpec
 
     protected override Task<IReadOnlyList<int>> SchemaVersionsAsync() => _backend.SchemaVersionsAsync();
 
-    protected override int ExpectedMigrations => 2;
+    protected override int ExpectedMigrations => 3;
 }
