@@ -48,7 +48,7 @@ internal static class LimitAmounts
         amount = 0m;
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(availableUsd, bits);
-        var usd = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
+        var usd = unchecked(((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
         var usdScale = (bits[3] >> 16) & 0xFF;
         // A high word means at least 2^64, beyond every numerator limit (at most 1e18).
         if (!price.Usable || bits[2] != 0 || usd == 0 || usdScale > MaxDenominatorDigits || usd > price.NumeratorLimit

@@ -14,7 +14,7 @@ internal readonly struct LimitDivisor
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(price, bits);
         var scale = (bits[3] >> 16) & 0xFF;
-        var units = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
+        var units = unchecked(((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
         // Only what the integer form can take: a positive price below 1e18 units with at most 18 places (the bounds of
         // LimitAmounts); anything else always goes to the division.
         Usable = bits[3] >= 0 && bits[2] == 0 && units != 0 && scale + 8 <= LimitAmounts.MaxNumeratorDigits;
