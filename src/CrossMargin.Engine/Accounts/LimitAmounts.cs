@@ -11,94 +11,135 @@ internal static class LimitAmounts
     // places) cannot carry it across a multiple of 1e-8: a non-integer quotient n/d is at least 1/d from one, and the
     // division is off by at most |q| x 1.3e-28 + 0.5e-20 units of 1e-8. With n below 1e26 and d below 1e18 that stays
     // under 1/d by two orders of magnitude; anything larger takes the division.
-    private static readonly UInt128 NumeratorBound = Power(26);
-    private static readonly UInt128 DenominatorBound = Power(18);
+
+    /// <summary>Digits of the bound on the numerator (USD x 10^(price scale + 8)): 1e26.</summary>
+    internal const int MaxNumeratorDigits = 26;
+
+    // Digits of the bound on the denominator (the price's units x 10^(USD scale)): 1e18.
+    private const int MaxDenominatorDigits = 18;
+
     private static readonly UInt128[] Powers = Enumerable.Range(0, 39).Select(Power).ToArray();
 
-    // The bounds divided by each power, once: a 128-bit division is a software loop, and the check runs per amount.
-    private static readonly UInt128[] NumeratorLimits = Powers.Select(p => NumeratorBound / p).ToArray();
-    private static readonly UInt128[] DenominatorLimits = Powers.Select(p => DenominatorBound / p).ToArray();
+    // The powers a 64-bit integer holds (10^19 is the last).
+    private static readonly ulong[] SmallPowers = Enumerable.Range(0, 20).Select(e => (ulong)Power(e)).ToArray();
+
+    // The denominator's bound divided by each USD scale's power, once: checked per amount.
+    private static readonly ulong[] DenominatorLimits = Enumerable.Range(0, MaxDenominatorDigits + 1)
+        .Select(e => (ulong)(Power(MaxDenominatorDigits) / Power(e))).ToArray();
 
     /// <summary>The defining computation: decimal division, scaled, floored.</summary>
     public static decimal ByDivision(decimal availableUsd, decimal price) => Math.Floor(availableUsd / price * 100_000_000m) / 100_000_000m;
 
     /// <summary><paramref name="availableUsd"/> / <paramref name="price"/> rounded down to 1e-8, equal (value and scale) to <see cref="ByDivision"/>.</summary>
-    public static decimal Of(decimal availableUsd, decimal price) =>
-        TryExact(availableUsd, price, out var amount) ? amount : ByDivision(availableUsd, price);
+    public static decimal Of(decimal availableUsd, decimal price) => Of(availableUsd, new LimitDivisor(price));
 
-    private static bool TryExact(decimal availableUsd, decimal price, out decimal amount)
+    /// <summary><see cref="Of(decimal, decimal)"/> at a price prepared once for many amounts.</summary>
+    public static decimal Of(decimal availableUsd, in LimitDivisor price) =>
+        TryExact(availableUsd, price, out var amount) ? amount : ByDivision(availableUsd, price.Price);
+
+    /// <summary>
+    /// The largest USD integer whose numerator, times 10^<paramref name="exponent"/>, stays below the exact bound
+    /// (<paramref name="exponent"/> from 8, the price scale plus 8, to <see cref="MaxNumeratorDigits"/>).
+    /// </summary>
+    internal static ulong NumeratorLimit(int exponent) => (ulong)(Powers[MaxNumeratorDigits] / Powers[exponent]);
+
+    private static bool TryExact(decimal availableUsd, in LimitDivisor price, out decimal amount)
     {
         amount = 0m;
-        var (usd, usdScale, negative) = Parts(availableUsd);
-        var (units, priceScale, priceNegative) = Parts(price);
-        if (usd == 0 || units == 0 || priceNegative || usdScale > 18 || priceScale + 8 > 26)
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(availableUsd, bits);
+        var usd = unchecked(((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
+        var usdScale = (bits[3] >> 16) & 0xFF;
+        // A high word means at least 2^64, beyond every numerator limit (at most 1e18).
+        if (!price.Usable || bits[2] != 0 || usd == 0 || usdScale > MaxDenominatorDigits || usd > price.NumeratorLimit
+            || price.Units > DenominatorLimits[usdScale])
         {
             return false;
         }
 
-        // usd / 10^us over units / 10^ps, times 10^8: usd x 10^(ps + 8) over units x 10^us, both integers.
-        var up = Powers[priceScale + 8];
-        var down = Powers[usdScale];
-        if (usd > NumeratorLimits[priceScale + 8] || units > DenominatorLimits[usdScale])
+        var negative = bits[3] < 0;
+        // usd / 10^us over units / 10^ps, times 10^8, is usd x 10^(ps + 8) over units x 10^us; the power of ten both
+        // share cancels first (neither the quotient nor whether it is exact changes), so one side is scaled, and the
+        // division is nearly always of 64-bit integers: one instruction, against a software loop for 128 bits.
+        var exponent = price.Scale + 8 - usdScale;
+        ulong quotient, remainder;
+        if (exponent < 0)
         {
-            return false;
-        }
-
-        var numerator = usd * up;
-        var denominator = units * down;
-        UInt128 quotient;
-        bool exact;
-        if (numerator <= ulong.MaxValue)
-        {
-            // Nearly always: a 64-bit division is a single instruction, a 128-bit one a software loop.
-            var (q, r) = Math.DivRem((ulong)numerator, (ulong)denominator);
-            (quotient, exact) = (q, r == 0);
+            (quotient, remainder) = Math.DivRem(usd, price.Units * SmallPowers[-exponent]);
         }
         else
         {
-            var (q, r) = UInt128.DivRem(numerator, denominator);
-            (quotient, exact) = (q, r == 0);
+            if (exponent >= SmallPowers.Length)
+            {
+                return Wide(usd * Powers[exponent], price.Units, negative, out amount);
+            }
+
+            var high = Math.BigMul(usd, SmallPowers[exponent], out var numerator);
+            if (high != 0)
+            {
+                return Wide(new UInt128(high, numerator), price.Units, negative, out amount);
+            }
+
+            (quotient, remainder) = Math.DivRem(numerator, price.Units);
         }
 
-        if (negative && !exact)
+        if (negative && remainder != 0)
         {
             quotient++;
         }
 
-        // The division form's result carries no trailing zeros (an exact quotient of integers takes the least scale).
+        // The division form's result carries no trailing zeros (an exact quotient of integers takes the least scale):
+        // at most eight come off, found by halves (all eight, else four, two and one) instead of one at a time.
         byte scale = 8;
-        if (quotient <= ulong.MaxValue)
+        if (quotient % 10 == 0)
         {
-            var small = (ulong)quotient;
-            while (scale > 0 && small % 10 == 0)
+            if (quotient % 100_000_000 == 0)
             {
-                small /= 10;
-                scale--;
+                (quotient, scale) = (quotient / 100_000_000, 0);
             }
+            else
+            {
+                if (quotient % 10_000 == 0)
+                {
+                    (quotient, scale) = (quotient / 10_000, (byte)(scale - 4));
+                }
 
-            quotient = small;
-        }
-        else
-        {
-            while (scale > 0 && quotient % 10 == 0)
-            {
-                quotient /= 10;
-                scale--;
+                if (quotient % 100 == 0)
+                {
+                    (quotient, scale) = (quotient / 100, (byte)(scale - 2));
+                }
+
+                if (quotient % 10 == 0)
+                {
+                    (quotient, scale) = (quotient / 10, (byte)(scale - 1));
+                }
             }
+        }
+
+        amount = new decimal(unchecked((int)(uint)quotient), unchecked((int)(uint)(quotient >> 32)), 0, negative, scale);
+        return true;
+    }
+
+    // A numerator beyond 64 bits (large amounts at prices with many places): the same steps in 128-bit integers.
+    private static bool Wide(UInt128 numerator, ulong denominator, bool negative, out decimal amount)
+    {
+        var (quotient, remainder) = UInt128.DivRem(numerator, denominator);
+        if (negative && remainder != 0)
+        {
+            quotient++;
+        }
+
+        byte scale = 8;
+        while (scale > 0 && quotient % 10 == 0)
+        {
+            quotient /= 10;
+            scale--;
         }
 
         // Below 1e26 < 2^96: three 32-bit words.
         var low = (ulong)(quotient & ulong.MaxValue);
         amount = new decimal(unchecked((int)(uint)low), unchecked((int)(uint)(low >> 32)), unchecked((int)(uint)(quotient >> 64)), negative, scale);
         return true;
-    }
-
-    private static (UInt128 Mantissa, int Scale, bool Negative) Parts(decimal value)
-    {
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(value, bits);
-        var mantissa = unchecked(new UInt128((uint)bits[2], ((ulong)(uint)bits[1] << 32) | (uint)bits[0]));
-        return (mantissa, (bits[3] >> 16) & 0xFF, bits[3] < 0);
     }
 
     private static UInt128 Power(int exponent)

@@ -207,9 +207,11 @@ internal sealed class MarginPass : ReceiveActor
         var count = _count;
         var width = settlement.Assets.Length;
         var ids = new string[count];
-        for (var i = 0; i < count; i++)
+        // Through a span: a store into a string[] element is otherwise a covariance check per account.
+        var idSpan = ids.AsSpan();
+        for (var i = 0; i < idSpan.Length; i++)
         {
-            ids[i] = _rows[i].Entry.AccountId;
+            idSpan[i] = _rows[i].Entry.AccountId;
         }
 
         Context.System.EventStream.Publish(new AccountLimitsBatch(ids, _available.AsSpan(0, count).ToArray(), settlement.Assets,

@@ -13,6 +13,9 @@ internal sealed record SettlementPrices(string[] Assets, decimal[] Prices)
     // one asset array (which makes "same assets" a reference comparison).
     private static readonly ConditionalWeakTable<MarketSnapshot, SettlementPrices> PerMarket = [];
 
+    // Each price's parts for the integer form of the amounts, once per snapshot instead of per account and asset.
+    private readonly LimitDivisor[] _divisors = [.. Prices.Select(p => new LimitDivisor(p))];
+
     /// <summary>The settlement assets of <paramref name="market"/>'s instruments that it prices.</summary>
     public static SettlementPrices Of(MarketSnapshot market)
     {
@@ -41,9 +44,10 @@ internal sealed record SettlementPrices(string[] Assets, decimal[] Prices)
     /// <summary>Writes <see cref="AmountsOf"/> into <paramref name="amounts"/> (as long as <see cref="Assets"/>) without allocating.</summary>
     public void AmountsInto(decimal availableUsd, Span<decimal> amounts)
     {
-        for (var i = 0; i < Prices.Length; i++)
+        var divisors = _divisors;
+        for (var i = 0; i < divisors.Length; i++)
         {
-            amounts[i] = LimitAmounts.Of(availableUsd, Prices[i]);
+            amounts[i] = LimitAmounts.Of(availableUsd, divisors[i]);
         }
     }
 
@@ -66,7 +70,7 @@ internal sealed record SettlementPrices(string[] Assets, decimal[] Prices)
 
         for (var i = 0; i < Prices.Length; i++)
         {
-            if (LimitAmounts.Of(availableUsd, Prices[i]) != LimitAmounts.Of(availableUsd, other.Prices[i]))
+            if (LimitAmounts.Of(availableUsd, _divisors[i]) != LimitAmounts.Of(availableUsd, other._divisors[i]))
             {
                 return false;
             }

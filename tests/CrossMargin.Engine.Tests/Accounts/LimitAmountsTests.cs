@@ -67,5 +67,59 @@ public sealed class LimitAmountsTests
         Assert.Equal(expected, amount.ToString(CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [InlineData("1", "1", "1")]
+    [InlineData("0.1", "1", "0.1")]
+    [InlineData("0.12", "1", "0.12")]
+    [InlineData("0.123", "1", "0.123")]
+    [InlineData("0.1234", "1", "0.1234")]
+    [InlineData("0.12345", "1", "0.12345")]
+    [InlineData("0.123456", "1", "0.123456")]
+    [InlineData("0.1234567", "1", "0.1234567")]
+    [InlineData("0.12345678", "1", "0.12345678")]
+    [InlineData("1234.50", "1", "1234.5")]
+    [InlineData("1200.00", "1", "1200")]
+    [InlineData("-1200.00", "0.5", "-2400")]
+    public void A_limit_amount_carries_no_trailing_zero_whatever_their_count(string available, string price, string expected)
+    {
+        var (usd, at) = (decimal.Parse(available, CultureInfo.InvariantCulture), decimal.Parse(price, CultureInfo.InvariantCulture));
+
+        var amount = LimitAmounts.Of(usd, at);
+
+        Assert.Equal(expected, amount.ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(LimitAmounts.ByDivision(usd, at).ToString(CultureInfo.InvariantCulture), amount.ToString(CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    // More places in the USD than the price's plus eight: the price's side is scaled instead.
+    [InlineData("0.000000000123456789", "3")]
+    [InlineData("-12.345678901234567", "7")]
+    // A numerator beyond 64 bits (a large amount at a price with many places): the 128-bit form.
+    [InlineData("98765432109876", "0.000012345678")]
+    [InlineData("-98765432109876.55", "1.123456789012")]
+    // A price the integer form cannot take (more than 18 places): the division.
+    [InlineData("1000.01", "1.0000000000000000001")]
+    public void Limit_amounts_off_the_common_path_still_equal_the_division(string available, string price)
+    {
+        var (usd, at) = (decimal.Parse(available, CultureInfo.InvariantCulture), decimal.Parse(price, CultureInfo.InvariantCulture));
+
+        Assert.Equal(LimitAmounts.ByDivision(usd, at).ToString(CultureInfo.InvariantCulture), LimitAmounts.Of(usd, at).ToString(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Settlement_prices_state_the_same_amounts_as_each_price_alone()
+    {
+        var prices = new SettlementPrices(["BTC", "USDC", "USDT"], [60_123.4m, 1m, 0.9998m]);
+        var amounts = new decimal[3];
+
+        foreach (var usd in new[] { 0m, 0.01m, -0.01m, 1_234.56m, -98_765.43m, 12_345_678.90m })
+        {
+            prices.AmountsInto(usd, amounts);
+
+            Assert.Equal(prices.Prices.Select(p => LimitAmounts.ByDivision(usd, p).ToString(CultureInfo.InvariantCulture)),
+                amounts.Select(a => a.ToString(CultureInfo.InvariantCulture)));
+        }
+    }
+
     private static decimal Pow(int exponent) => (decimal)Math.Pow(10, exponent);
 }

@@ -11,6 +11,10 @@ namespace CrossMargin.Risk.Margin.Kernel;
 /// </summary>
 public sealed class CompiledHoldings
 {
+    // What the hints reach: a book of a few positions and balances (longer arrays have their first lines hinted).
+    private const int TypicalLines = 4;
+    private const int TypicalBalances = 3;
+
     internal CompiledHoldings(
         CollateralBalance[] balances, Position[] positions, int[]? orderOnlyInstruments,
         decimal[]? buys, decimal[]? sells, FastBalance[] fastBalances, FastLine[] fastLines, FastOrders[]? fastOrders)
@@ -32,9 +36,11 @@ public sealed class CompiledHoldings
     /// </summary>
     public void Prefetch()
     {
-        // An array's reference points at its type, followed by its length and then its items: 16 bytes before them.
-        CacheHints.Prefetch(FastLines, 16 + (FastLines.Length * Unsafe.SizeOf<FastLine>()));
-        CacheHints.Prefetch(FastBalances, 16 + (FastBalances.Length * Unsafe.SizeOf<FastBalance>()));
+        // A fixed reach rather than each array's length: reading the length is a load of the very line being asked
+        // for, and the pass stalled on it (a profile put ~2% of the pass on those two loads). An array's reference
+        // points at its type, then its length, then its items (16 bytes in); a hint past its end costs nothing.
+        CacheHints.Prefetch(FastLines, 16 + (TypicalLines * Unsafe.SizeOf<FastLine>()));
+        CacheHints.Prefetch(FastBalances, 16 + (TypicalBalances * Unsafe.SizeOf<FastBalance>()));
     }
 
     /// <summary>The balances in the account's order.</summary>

@@ -203,9 +203,8 @@ internal static class DoubleFigures
             }
 
             var brackets = instrument.Brackets!;
-            var linear = kind[k] == StandardKernelMarket.LinearFuture;
-            var notional = Notional(instrument, linear, q);
-            var notionalScale = line.QuantityScale + instrument.SizeScale + (linear ? instrument.MarkScale : 0) + instrument.QuoteScale;
+            var notional = Math.Abs(q) * instrument.NotionalPerUnit;
+            var notionalScale = line.QuantityScale + instrument.NotionalScale;
             var bracket = BracketOf(brackets, notional);
             if (bracket < 0)
             {
@@ -219,8 +218,8 @@ internal static class DoubleFigures
             if (orders is not null && orders[i].Any)
             {
                 var filled = orders[i];
-                var buysNotional = Notional(instrument, linear, filled.WithBuys);
-                var sellsNotional = Notional(instrument, linear, filled.WithSells);
+                var buysNotional = Math.Abs(filled.WithBuys) * instrument.NotionalPerUnit;
+                var sellsNotional = Math.Abs(filled.WithSells) * instrument.NotionalPerUnit;
                 var buysBracket = BracketOf(brackets, buysNotional);
                 var sellsBracket = BracketOf(brackets, sellsNotional);
                 if (buysBracket < 0 || sellsBracket < 0)
@@ -232,13 +231,13 @@ internal static class DoubleFigures
                     (sellsNotional * brackets[sellsBracket].InitialRate) - brackets[sellsBracket].InitialAmount));
                 futureImMagnitude += (buysNotional * brackets[buysBracket].InitialRate) + Math.Abs(brackets[buysBracket].InitialAmount)
                     + (sellsNotional * brackets[sellsBracket].InitialRate) + Math.Abs(brackets[sellsBracket].InitialAmount);
-                futureImScale = Math.Max(line.QuantityScale, Math.Max(filled.WithBuysScale, filled.WithSellsScale)) + instrument.SizeScale
-                    + (linear ? instrument.MarkScale : 0) + instrument.QuoteScale + instrument.RateScale;
+                futureImScale = Math.Max(line.QuantityScale, Math.Max(filled.WithBuysScale, filled.WithSellsScale)) + instrument.NotionalScale
+                    + instrument.RateScale;
                 largestNotional = Math.Max(notional, Math.Max(buysNotional, sellsNotional));
             }
 
-            // The decimal path's intermediates: contracts, contracts x mark, the notional.
-            largest = Math.Max(largest, largestNotional + (Math.Abs(largestNotional / instrument.Quote) * (1 + (1 / Math.Abs(mark)))));
+            // The decimal path's intermediates: contracts, contracts x mark, the notional (per unit of notional, once per snapshot).
+            largest = Math.Max(largest, largestNotional * instrument.LargestPerNotional);
             (initial, initialMagnitude) = (initial + futureIm, initialMagnitude + futureImMagnitude);
             initialScale = Math.Max(initialScale, Math.Max(futureImScale, instrument.AmountScale));
             maintenance += (notional * brackets[bracket].MaintenanceRate) - brackets[bracket].MaintenanceAmount;
@@ -252,24 +251,30 @@ internal static class DoubleFigures
         }
 
         var errorUnits = (TermUnits + terms) * Unit;
-        if (!TryCents(equity, (errorUnits * equityMagnitude) + DecimalSlack, equityScale, largest, up: false, out var equityUsd))
+        if (!TryCents(equity, (errorUnits * equityMagnitude) + DecimalSlack, equityScale, largest, up: false, out var equityUsd, out var equityCents))
         {
             return false;
         }
 
         decimal initialUsd, maintenanceUsd;
+        long initialCents = 0, maintenanceCents = 0;
         if (!any)
         {
             // The calculator's requirement of nothing: zero, rounded as it rounds it (to the same digits).
             (initialUsd, maintenanceUsd) = (zeroRequirement, zeroRequirement);
         }
-        else if (!TryCents(initial, (errorUnits * initialMagnitude) + DecimalSlack, initialScale, largest, up: true, out initialUsd)
-            || !TryCents(maintenance, (errorUnits * maintenanceMagnitude) + DecimalSlack, maintenanceScale, largest, up: true, out maintenanceUsd))
+        else if (!TryCents(initial, (errorUnits * initialMagnitude) + DecimalSlack, initialScale, largest, up: true, out initialUsd, out initialCents)
+            || !TryCents(maintenance, (errorUnits * maintenanceMagnitude) + DecimalSlack, maintenanceScale, largest, up: true, out maintenanceUsd, out maintenanceCents))
         {
             return false;
         }
 
-        figures = new KernelFigures(equityUsd, initialUsd, maintenanceUsd, AccountMargin.StatusOf(equityUsd, initialUsd, maintenanceUsd));
+        // AccountMargin.StatusOf's comparisons on the whole cents the three decimals are (a signed zero is zero cents).
+        var status = equityCents < 0 ? MarginStatus.Bankrupt
+            : equityCents < maintenanceCents ? MarginStatus.Liquidation
+            : equityCents < initialCents ? MarginStatus.MarginCall
+            : MarginStatus.Healthy;
+        figures = new KernelFigures(equityUsd, initialUsd, maintenanceUsd, status);
         return true;
     }
 
@@ -277,11 +282,9 @@ internal static class DoubleFigures
     /// The cents of <paramref name="value"/> (known within <paramref name="error"/>), rounded down (or up), as the
     /// decimal path states them, when they are certain; see the class remarks.
     /// </summary>
-    internal static bool TryCents(double value, double error, int scale, double largest, bool up, out decimal usd)
+    internal static bool TryCents(double value, double error, int scale, double largest, bool up, out decimal usd, out long cents)
     {
-
         usd = default;
-        long cents;
         var decided = false;
         if (scale <= MaxExactScale)
         {
@@ -362,10 +365,6 @@ internal static class DoubleFigures
         var value = q >= 0 ? q * instrument.ValuePerContract : -q * shortRate;
         return (value, Math.Abs(value), quantityScale + (q >= 0 ? instrument.ValuePerContractScale : shortScale));
     }
-
-    private static double Notional(in FastInstrument instrument, bool linear, double q) => linear
-        ? Math.Abs(q) * instrument.Size * instrument.Mark * instrument.Quote
-        : Math.Abs(q) * instrument.Size * instrument.Quote;
 
     // The first bracket whose cap is above the notional, as the decimal path picks it; -1 when the notional is within
     // its error of a cap it is compared with (the comparison could go either way).

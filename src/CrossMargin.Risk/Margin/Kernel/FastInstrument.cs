@@ -28,6 +28,21 @@ internal struct FastInstrument
     /// <summary>The largest scale of any bracket's initial or maintenance amount.</summary>
     public int AmountScale;
 
+    /// <summary>
+    /// A future's notional per unit of quantity: size x mark x quote (linear) or size x quote (inverse), multiplied
+    /// once per snapshot rather than per line (as many roundings either way, so the same error bound).
+    /// </summary>
+    public double NotionalPerUnit;
+
+    /// <summary>The scale of <see cref="NotionalPerUnit"/>'s decimal product (the sum of its factors' scales).</summary>
+    public int NotionalScale;
+
+    /// <summary>
+    /// A future's largest decimal intermediate (contracts, contracts x mark, the notional) per unit of notional:
+    /// 1 + (1 + 1 / |mark|) / |quote|, for the overflow guard (a bound with a margin of orders of magnitude).
+    /// </summary>
+    public double LargestPerNotional;
+
     /// <summary>The risk-limit brackets (futures only): cap (+infinity for the last), rates and amounts.</summary>
     public FastBracket[]? Brackets;
 }

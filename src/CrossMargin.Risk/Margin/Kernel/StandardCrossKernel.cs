@@ -502,7 +502,7 @@ public sealed class StandardCrossKernel
     }
 
     // The double path's copy of an instrument: every value as a double and the scale of its decimal.
-    private static void FillFastInstrument(StandardKernelMarket table, int k)
+    private static void FillFastInstrument(StandardKernelMarket table, int k, bool linear)
     {
         ref var fast = ref table.Fast[k];
         (fast.Size, fast.SizeScale) = (Fast(table.Size[k]), DecimalScale.Of(table.Size[k]));
@@ -514,6 +514,9 @@ public sealed class StandardCrossKernel
         (fast.ShortMaintenance, fast.ShortMaintenanceScale) = (Fast(table.ShortMaintenance[k]), DecimalScale.Of(table.ShortMaintenance[k]));
         if (table.Brackets[k] is { } brackets)
         {
+            fast.NotionalPerUnit = linear ? fast.Size * fast.Mark * fast.Quote : fast.Size * fast.Quote;
+            fast.NotionalScale = fast.SizeScale + (linear ? fast.MarkScale : 0) + fast.QuoteScale;
+            fast.LargestPerNotional = 1 + ((1 + (1 / Math.Abs(fast.Mark))) / Math.Abs(fast.Quote));
             fast.Brackets = new FastBracket[brackets.Length];
             for (var i = 0; i < brackets.Length; i++)
             {
@@ -575,13 +578,14 @@ public sealed class StandardCrossKernel
                 return;
             }
 
-            FillFastInstrument(table, k);
+            FillFastInstrument(table, k, linear: false);
             table.Kind[k] = StandardKernelMarket.Option;
             return;
         }
 
         table.Brackets[k] = [.. _model.Parameters.ScheduleFor(instrument).Brackets];
-        FillFastInstrument(table, k);
-        table.Kind[k] = instrument.Settlement == SettlementKind.Linear ? StandardKernelMarket.LinearFuture : StandardKernelMarket.InverseFuture;
+        var linear = instrument.Settlement == SettlementKind.Linear;
+        FillFastInstrument(table, k, linear);
+        table.Kind[k] = linear ? StandardKernelMarket.LinearFuture : StandardKernelMarket.InverseFuture;
     }
 }
