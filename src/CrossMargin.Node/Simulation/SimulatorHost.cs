@@ -59,7 +59,8 @@ public sealed class SimulatorHost : BackgroundService
             refused += await SendAsync(venue, message, stoppingToken) ? 0 : 1;
         }
 
-        var seed = await SeedFundAsync(engine, stoppingToken);
+        var seed = "not seeded";
+        await AttemptAsync(async () => seed = await SeedFundAsync(engine, stoppingToken), "the insurance fund's seed", stoppingToken);
         _log.LogInformation("Simulator: venue open ({Refused} opening messages refused); insurance fund seeded: {Seed}; crash {Crash}", refused, seed,
             _options.CrashAfter is { } crash ? $"in {crash.TotalSeconds:0} s" : "off");
 
@@ -112,8 +113,8 @@ public sealed class SimulatorHost : BackgroundService
             var moved = path.Step(_options.TickInterval);
             var now = _time.GetUtcNow();
             var tick = marks.MarksAt(moved, now);
-            await venue.SendPricesAsync(moved.Select(p => new UpdateIndex(p.Key, p.Value, now)).ToArray(),
-                tick.Select(m => new UpdateMark(m.Symbol, m.Price, m.Volatility, now)).ToArray(), stoppingToken);
+            await AttemptAsync(() => venue.SendPricesAsync(moved.Select(p => new UpdateIndex(p.Key, p.Value, now)).ToArray(),
+                tick.Select(m => new UpdateMark(m.Symbol, m.Price, m.Volatility, now)).ToArray(), stoppingToken), "the tick's prices", stoppingToken);
             var byMark = tick.ToDictionary(m => m.Symbol, m => m.Price, StringComparer.Ordinal);
             for (var i = 0; i < _options.TradesPerTick; i++)
             {
@@ -172,7 +173,8 @@ public sealed class SimulatorHost : BackgroundService
             }
         }
 
-        await venue.ReportAsync(new LiquidationOrderReport(order.OrderId, filled, filled > 0 ? price : 0m), cancellation);
+        await AttemptAsync(() => venue.ReportAsync(new LiquidationOrderReport(order.OrderId, filled, filled > 0 ? price : 0m), cancellation),
+            $"the report of {order.OrderId}", cancellation);
         _log.LogInformation("Simulator: liquidation order {OrderId} for {Account}: {Side} {Quantity} {Symbol} limit {Limit} -> filled {Filled} at {Price}",
             order.OrderId, order.AccountId, order.Side, order.Quantity, order.Symbol, order.LimitPrice, filled, price);
     }
@@ -186,12 +188,37 @@ public sealed class SimulatorHost : BackgroundService
             return false;
         }
 
-        if (await venue.SendAsync(message, cancellation) is { } refusal)
+        string? refusal = null;
+        if (!await AttemptAsync(async () => refusal = await venue.SendAsync(message, cancellation), $"message {message.MessageId}", cancellation))
+        {
+            return false;
+        }
+
+        if (refusal is not null)
         {
             _log.LogDebug("Simulator: {MessageId} refused: {Reason}", message.MessageId, refusal);
             return false;
         }
 
         return true;
+    }
+
+    // The simulator stands in for a venue: a message it could not deliver (an account or the broker not answering in
+    // time, a broker outage) is logged and the market goes on, as a venue's would; it must never stop the node, which
+    // an exception escaping a hosted service does.
+    private async Task<bool> AttemptAsync(Func<Task> action, string what, CancellationToken cancellation)
+    {
+        try
+        {
+            await action();
+            return true;
+        }
+#pragma warning disable CA1031 // Any failure to reach the engine is the simulated venue's problem, not the node's.
+        catch (Exception e) when (!(e is OperationCanceledException && cancellation.IsCancellationRequested))
+#pragma warning restore CA1031
+        {
+            _log.LogWarning("Simulator: {What} not delivered: {Problem}", what, e.Message);
+            return false;
+        }
     }
 }
