@@ -1,7 +1,4 @@
 using Microsoft.Extensions.Logging;
-using RabbitMQ.Client;
-using RabbitMQ.Client.Events;
-using RabbitMQ.Client.Exceptions;
 
 namespace CrossMargin.Cluster.RabbitMq;
 
@@ -14,18 +11,12 @@ namespace CrossMargin.Cluster.RabbitMq;
 /// </summary>
 public sealed class MarksSubscriber : IAsyncDisposable
 {
-    private readonly IChannel _channel;
-    private readonly ILogger _logger;
+    private readonly QueueSubscription _subscription;
 
-    private MarksSubscriber(IChannel channel, string queueName, ILogger logger)
-    {
-        _channel = channel;
-        QueueName = queueName;
-        _logger = logger;
-    }
+    private MarksSubscriber(QueueSubscription subscription) => _subscription = subscription;
 
     /// <summary>The node's marks queue.</summary>
-    public string QueueName { get; }
+    public string QueueName => _subscription.QueueName;
 
     /// <summary>Declares the node's queue, binds it to the marks exchange and hands every mark to <paramref name="handler"/>, one at a time.</summary>
     public static async Task<MarksSubscriber> StartAsync(RabbitMqConnection connection, string nodeId, Func<ReceivedMessage, Task> handler, CancellationToken cancellationToken = default)
@@ -33,60 +24,12 @@ public sealed class MarksSubscriber : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
         ArgumentNullException.ThrowIfNull(handler);
-        var logger = connection.LoggerFactory.CreateLogger<MarksSubscriber>();
         var names = connection.Names;
-        var queue = names.MarksQueue(nodeId);
-        var channel = await connection.CreateChannelAsync(publisherConfirms: false, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var arguments = new Dictionary<string, object?> { ["x-max-length"] = connection.Options.MarksQueueMaxLength };
-            await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
-            await channel.QueueBindAsync(queue, names.Marks, "", cancellationToken: cancellationToken).ConfigureAwait(false);
-            var consumer = new AsyncEventingBasicConsumer(channel);
-            consumer.ReceivedAsync += async (_, args) =>
-            {
-                try
-                {
-                    await handler(new ReceivedMessage(args.Body.ToArray(), args.BasicProperties.MessageId, args.BasicProperties.Type)).ConfigureAwait(false);
-                }
-#pragma warning disable CA1031 // One bad mark must not stop the subscription; the next mark supersedes it.
-                catch (Exception e)
-#pragma warning restore CA1031
-                {
-                    logger.LogError(e, "Mark handler failed on message {MessageId}", args.BasicProperties.MessageId);
-                }
-            };
-            await channel.BasicConsumeAsync(queue, autoAck: true, consumer, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationInterruptedException e) when (e.ShutdownReason is { ReplyCode: 404 or 405 or 406 })
-        {
-            await channel.DisposeAsync().ConfigureAwait(false);
-            throw new TopologyConflictException($"Could not subscribe '{queue}' to '{names.Marks}': {e.ShutdownReason.ReplyText} (is the topology declared, and is node id '{nodeId}' unique?).", e);
-        }
-        catch
-        {
-            await channel.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        return new MarksSubscriber(channel, queue, logger);
+        var arguments = new Dictionary<string, object?> { ["x-max-length"] = connection.Options.MarksQueueMaxLength };
+        return new MarksSubscriber(await QueueSubscription.StartAsync(connection, names.MarksQueue(nodeId), arguments, [(names.Marks, "")], handler,
+            connection.LoggerFactory.CreateLogger<MarksSubscriber>(), $"is the topology declared, and is node id '{nodeId}' unique?", cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>Closes the channel (the exclusive queue goes with the connection).</summary>
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (_channel.IsOpen)
-            {
-                await _channel.CloseAsync().ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is OperationInterruptedException or IOException or OperationCanceledException)
-        {
-            _logger.LogDebug(e, "Closing the marks channel failed; it is gone either way");
-        }
-
-        await _channel.DisposeAsync().ConfigureAwait(false);
-    }
+    /// <summary>Stops taking marks and closes the channel (the exclusive queue goes with the connection).</summary>
+    public ValueTask DisposeAsync() => _subscription.DisposeAsync();
 }
