@@ -31,7 +31,6 @@ internal sealed class MarginPass : ReceiveActor
     // element type check (an array of a reference type checks every store).
     private readonly BatchRow[] _rows = new BatchRow[AccountLimitsBatch.MaxCount];
     private readonly decimal[] _available = new decimal[AccountLimitsBatch.MaxCount];
-    private decimal[] _amounts = [];
     private SettlementPrices? _settlement;
     private int _count;
 
@@ -55,11 +54,6 @@ internal sealed class MarginPass : ReceiveActor
         else
         {
             _settlement = settlement;
-        }
-
-        if (_amounts.Length != AccountLimitsBatch.MaxCount * settlement.Assets.Length)
-        {
-            _amounts = new decimal[AccountLimitsBatch.MaxCount * settlement.Assets.Length];
         }
 
         var moves = Moves.GetValue(changed, static _ => new());
@@ -188,8 +182,6 @@ internal sealed class MarginPass : ReceiveActor
 
     private void Add(MarginBookSlot slot, MarginBookEntry entry, decimal available, SettlementPrices settlement)
     {
-        var width = settlement.Assets.Length;
-        settlement.AmountsInto(available, _amounts.AsSpan(_count * width, width));
         (_rows[_count], _available[_count]) = (new BatchRow(slot, entry), available);
         if (++_count == AccountLimitsBatch.MaxCount)
         {
@@ -205,7 +197,6 @@ internal sealed class MarginPass : ReceiveActor
         }
 
         var count = _count;
-        var width = settlement.Assets.Length;
         var ids = new string[count];
         // Through a span: a store into a string[] element is otherwise a covariance check per account.
         var idSpan = ids.AsSpan();
@@ -214,8 +205,8 @@ internal sealed class MarginPass : ReceiveActor
             idSpan[i] = _rows[i].Entry.AccountId;
         }
 
-        Context.System.EventStream.Publish(new AccountLimitsBatch(ids, _available.AsSpan(0, count).ToArray(), settlement.Assets,
-            _amounts.AsSpan(0, count * width).ToArray()));
+        // The amounts in each asset are not worked out here: the batch states them from the USD figure and the prices.
+        Context.System.EventStream.Publish(new AccountLimitsBatch(ids, _available.AsSpan(0, count).ToArray(), settlement));
 
         // An account that wrote a new entry meanwhile may have published its own limits before this batch reached the
         // subscribers; it writes its entry before publishing, so seeing its old entry here means it published after.
