@@ -25,6 +25,9 @@ internal sealed class MarginPass : ReceiveActor
     // A figures cell's fields span two cache lines (a 16-byte header, then ~100 bytes).
     private const int CellBytes = 128;
 
+    // How many rows ahead the publication's check hints a slot.
+    private const int SlotHintReach = 8;
+
     private readonly MarginBookPartition _partition;
     // The batch being filled, reused across passes: only the published batch's own arrays are new.
     // One struct per row rather than two arrays of references: storing a reference into a struct array needs no
@@ -127,7 +130,7 @@ internal sealed class MarginPass : ReceiveActor
         if (i + 1 < count && items[i + 1].Entry is { } next)
         {
             next.Holdings.Prefetch();
-            // Read again when the batch is published (and by its subscribers), an account's worth of rows later.
+            // Read by the batch's subscribers (the id's characters; the pass itself copies only the reference).
             CacheHints.Prefetch(next.AccountId);
         }
     }
@@ -182,7 +185,7 @@ internal sealed class MarginPass : ReceiveActor
 
     private void Add(MarginBookSlot slot, MarginBookEntry entry, decimal available, SettlementPrices settlement)
     {
-        (_rows[_count], _available[_count]) = (new BatchRow(slot, entry), available);
+        (_rows[_count], _available[_count]) = (new BatchRow(slot, entry, entry.AccountId), available);
         if (++_count == AccountLimitsBatch.MaxCount)
         {
             Publish(settlement);
@@ -202,7 +205,7 @@ internal sealed class MarginPass : ReceiveActor
         var idSpan = ids.AsSpan();
         for (var i = 0; i < idSpan.Length; i++)
         {
-            idSpan[i] = _rows[i].Entry.AccountId;
+            idSpan[i] = _rows[i].AccountId;
         }
 
         // The amounts in each asset are not worked out here: the batch states them from the USD figure and the prices.
@@ -210,8 +213,15 @@ internal sealed class MarginPass : ReceiveActor
 
         // An account that wrote a new entry meanwhile may have published its own limits before this batch reached the
         // subscribers; it writes its entry before publishing, so seeing its old entry here means it published after.
+        // The slots were last read up to a batch's worth of accounts ago and lie on their accounts' own pages: hinted a
+        // few rows ahead, so that their loads overlap instead of each waiting in turn.
         for (var i = 0; i < count; i++)
         {
+            if (i + SlotHintReach < count)
+            {
+                CacheHints.Prefetch(_rows[i + SlotHintReach].Slot);
+            }
+
             ref readonly var row = ref _rows[i];
             if (!ReferenceEquals(row.Slot.Entry, row.Entry))
             {
@@ -223,6 +233,9 @@ internal sealed class MarginPass : ReceiveActor
         _count = 0;
     }
 
-    /// <summary>A row of the batch being filled: the slot and the entry its limits were computed for.</summary>
-    private readonly record struct BatchRow(MarginBookSlot Slot, MarginBookEntry Entry);
+    /// <summary>
+    /// A row of the batch being filled: the slot, the entry its limits were computed for, and the entry's account id,
+    /// taken while the entry is in the cache (read again only when the batch goes out, a batch's worth of accounts later).
+    /// </summary>
+    private readonly record struct BatchRow(MarginBookSlot Slot, MarginBookEntry Entry, string AccountId);
 }
