@@ -71,6 +71,7 @@ public sealed class LiquidationCoordinator : PersistentActor
     private readonly Dictionary<(string Account, string Source), long> _sequences = [];
     private readonly Dictionary<string, (long Interval, decimal Used)> _budgetUsed = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _halted = new(StringComparer.Ordinal);
+    private readonly PendingAdlFills _pendingAdl = new();
 
     private LiquidationCoordinator(LiquidationCoordinatorSettings settings)
         : base(settings.Persistence)
@@ -263,6 +264,16 @@ public sealed class LiquidationCoordinator : PersistentActor
         if (view.Margin is { } margin)
         {
             liquidation.Saw(margin.ValuationTime);
+        }
+
+        if (liquidation.Phase is Phase.AwaitingView or Phase.AwaitingAdlView && _pendingAdl.Awaits(view))
+        {
+            // Planning or pricing from a view that misses this account's auto-deleverage fills would close what is
+            // already closed; ask again a little later rather than now, which could spin while the fills are on their way.
+            Context.Log.LogWarning("Liquidation {LiquidationId}: the view of {AccountId} does not show its auto-deleverage fills yet; asking again",
+                liquidation.Id, liquidation.AccountId);
+            Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, liquidation.Phase), _settings.AdlCollectWindow);
+            return;
         }
 
         switch (liquidation.Phase)
@@ -510,9 +521,14 @@ public sealed class LiquidationCoordinator : PersistentActor
         }
 
         var market = _settings.Market.Current;
+        // Each counterparty as it stands after the fills already sent to it: the views may have been collected before
+        // an earlier round's fills (this liquidation's or another's) were applied.
         var candidates = collected.Views
             .Where(v => v.Margin is not null && v.AccountId != liquidation.AccountId)
-            .SelectMany(v => v.Positions.Where(p => p.Symbol == position.Symbol).Select(p => new AdlCandidate(v.AccountId, p, v.Margin!.EquityUsd)));
+            .Select(v => (View: v, Position: _pendingAdl.PositionAfter(v, position.Symbol)))
+            .Where(c => c.Position is not null)
+            .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, c.View.Margin!.EquityUsd))
+            .ToArray();
         var fills = AutoDeleverage.Allocate(liquidation.AccountId, position, Math.Abs(position.Quantity), price, candidates, market);
         if (fills.Count == 0)
         {
@@ -682,6 +698,7 @@ public sealed class LiquidationCoordinator : PersistentActor
 
                 break;
             case AutoDeleverageExecuted e:
+                _pendingAdl.Add(e);
                 liquidation.AdlRounds = e.Round;
                 liquidation.AdlTarget = null;
                 liquidation.BackstopTried = false;

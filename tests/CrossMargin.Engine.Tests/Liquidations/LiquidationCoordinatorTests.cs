@@ -190,6 +190,63 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         Assert.Equal(0.3625m, Math.Round(adl.Fills[0].Score, 4));
     }
 
+    /// <summary>
+    /// Two bankrupt longs at once (acc-1 and acc-2, each 1,000 USDT long 1 at 60,000; BTC at 58,000: equity -1,000 each),
+    /// an empty fund, so both auto-deleverage in the same interval from views collected before either round executed.
+    /// Bankruptcy price 58,000 + 1,000 = 59,000 for both. The shorts: acc-b 0.6 (score 0.3625 as above, ranked first),
+    /// acc-c 2. The first round takes acc-b's 0.6 and 0.4 of acc-c's; the second must not take acc-b's 0.6 again (its
+    /// view still shows it, the fill not yet applied), which would have made acc-b long 0.6: it takes 1 from acc-c. So
+    /// acc-b ends flat with 2,000 + 0.6 x 1,000 = 2,600, acc-c short 0.6 with 100,000 + 1.4 x 1,000 = 101,400, and each
+    /// bankrupt account flat at 0.
+    /// </summary>
+    [Fact]
+    public void Concurrent_auto_deleveraging_never_takes_a_counterpartys_position_twice_nor_flips_it()
+    {
+        var venue = VenueProbe();
+        Deposit("acc-b", 2_000m);
+        Trade("acc-b", OrderSide.Sell, 0.6m, 60_000m);
+        Deposit("acc-c", 100_000m);
+        Trade("acc-c", OrderSide.Sell, 2m, 60_000m);
+        OpenLong("acc-1");
+        OpenLong("acc-2");
+
+        MoveBtc(58_000m);
+        var orders = new[] { venue.ExpectMsg<LiquidationOrderIssued>(), venue.ExpectMsg<LiquidationOrderIssued>() };
+        Assert.Equal(["acc-1", "acc-2"], orders.Select(o => o.AccountId).Order(StringComparer.Ordinal));
+        foreach (var order in orders)
+        {
+            Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
+        }
+
+        var notices = new List<AutoDeleveraged>();
+        AdvanceUntil(() =>
+        {
+            while (venue.QueuedCount > 0)
+            {
+                notices.Add(venue.ExpectMsg<AutoDeleveraged>());
+            }
+
+            return notices.Where(n => n.AccountId is "acc-1" or "acc-2").Sum(n => n.Quantity) >= 2m;
+        }, TimeSpan.FromMilliseconds(100));
+
+        AwaitCompleted(Liquidation);
+        AwaitCompleted("liq-acc-2-1");
+        Assert.Equal(0.6m, notices.Where(n => n.AccountId == "acc-b").Sum(n => n.Quantity));
+        Assert.Equal(1.4m, notices.Where(n => n.AccountId == "acc-c").Sum(n => n.Quantity));
+        AwaitAssert(() =>
+        {
+            Assert.Empty(Account("acc-b").Positions);
+            Assert.Equal([new CollateralBalance("USDT", 2_600m)], Account("acc-b").Balances);
+            Assert.Equal([new Position(Btc, -0.6m, 60_000m)], Account("acc-c").Positions);
+            Assert.Equal([new CollateralBalance("USDT", 101_400m)], Account("acc-c").Balances);
+            foreach (var bankrupt in new[] { "acc-1", "acc-2" })
+            {
+                Assert.Empty(Account(bankrupt).Positions);
+                Assert.Equal([new CollateralBalance("USDT", 0m)], Account(bankrupt).Balances);
+            }
+        });
+    }
+
     [Fact]
     public void A_breach_report_redelivered_after_the_liquidation_ended_starts_none_and_a_newer_breach_starts_the_next()
     {
