@@ -247,6 +247,54 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         });
     }
 
+    /// <summary>
+    /// acc-1 bankrupt at 58,000 with an empty fund; the only short, acc-b's 0.6 from 57,000, is losing there, so there is
+    /// nothing to deleverage against: the round stalls. The market falls to 56,000 (acc-b now in profit) while the book
+    /// still fills nothing: the backstop is tried again and acc-b's 0.6 is taken at the bankruptcy price, 56,000 + 3,000 =
+    /// 59,000 (equity 1,000 - 4,000), after at most a few more unfilled steps.
+    /// </summary>
+    [Fact]
+    public void A_stalled_auto_deleverage_is_tried_again_later_not_replaced_by_endless_unfilled_steps()
+    {
+        var venue = VenueProbe();
+        Deposit("acc-b", 2_000m);
+        Trade("acc-b", OrderSide.Sell, 0.6m, 57_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        Coordinator.Tell(new LiquidationOrderReport(venue.ExpectMsg<LiquidationOrderIssued>().OrderId, 0m, 0m), TestActor);
+        AdvanceUntil(() => History(Liquidation).Steps.OfType<LiquidationStalled>().Any(), TimeSpan.FromMilliseconds(50));
+
+        MoveBtc(56_000m);
+        var deleveraged = new List<AutoDeleveraged>();
+        var unfilledSteps = 0;
+        AdvanceUntil(() =>
+        {
+            while (venue.QueuedCount > 0)
+            {
+                switch (venue.ExpectMsg<object>())
+                {
+                    case LiquidationOrderIssued order:
+                        unfilledSteps++;
+                        Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
+                        break;
+                    case AutoDeleveraged notice:
+                        deleveraged.Add(notice);
+                        break;
+                }
+            }
+
+            return deleveraged.Count == 2;
+        }, TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m),
+        ], deleveraged);
+        Assert.InRange(unfilledSteps, 0, 3);
+    }
+
     [Fact]
     public void A_breach_report_redelivered_after_the_liquidation_ended_starts_none_and_a_newer_breach_starts_the_next()
     {
