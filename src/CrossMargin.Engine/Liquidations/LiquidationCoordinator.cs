@@ -41,7 +41,9 @@ namespace CrossMargin.Engine.Liquidations;
 /// <see cref="LiquidationCoordinatorSettings.AdlCollectWindow"/>), <see cref="AutoDeleverage.Allocate"/>, then
 /// <see cref="AutoDeleverageExecuted"/>, an <see cref="ApplyExecution"/> (source "adl", flagged as a liquidation) to each
 /// counterparty and the opposite one to the bankrupt account, an <see cref="AutoDeleveraged"/> notice per fill and side;
-/// evaluate again. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried next interval.</item>
+/// evaluate again. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried next interval.
+/// Neither runs while the account holds a position in a halted instrument (an operator halts one whose prices are not
+/// trusted), and auto-deleveraging never picks one.</item>
 /// <item>An <see cref="AccountStatusChanged"/> to healthy or margin call while the liquidation waits (throttled or
 /// stalled) completes it; while orders are out, the next plan decides (its stop level has the buffer).</item>
 /// </list>
@@ -318,8 +320,10 @@ public sealed class LiquidationCoordinator : PersistentActor
             return;
         }
 
+        // A halted instrument's prices are not trusted (the operator's reason to halt): a deficit measured with them is
+        // neither paid by the fund nor passed on by auto-deleveraging until it is resumed.
         var bookCannotClose = plan.Outcome != LiquidationPlanOutcome.Orders || liquidation.LastStepFilledNothing;
-        if (equity < 0 && bookCannotClose && !liquidation.BackstopTried)
+        if (equity < 0 && bookCannotClose && !liquidation.BackstopTried && !portfolio.Positions.Any(p => p.Quantity != 0 && _halted.Contains(p.Symbol)))
         {
             RequestCover(liquidation, -equity);
             return;
@@ -495,14 +499,14 @@ public sealed class LiquidationCoordinator : PersistentActor
     {
         var market = _settings.Market.Current;
         var portfolio = new Portfolio(view.AccountId, view.Balances, view.Positions, []);
-        var position = view.Positions.Where(p => p.Quantity != 0)
+        var position = view.Positions.Where(p => p.Quantity != 0 && !_halted.Contains(p.Symbol))
             .OrderByDescending(p => PositionValuation.Of(p, market).NotionalUsd)
             .ThenBy(p => p.Symbol, StringComparer.Ordinal)
             .FirstOrDefault();
         decimal? price = position is null ? null : BankruptcyPrice.ForPosition(portfolio, position.Symbol, market, _settings.Models.For(view.Mode));
         if (position is null || price is null)
         {
-            Stall(liquidation, position is null ? "no position left to deleverage" : Text($"{position.Symbol} has no bankruptcy price"), liquidation.LastCover);
+            Stall(liquidation, position is null ? "no position left to deleverage outside halted instruments" : Text($"{position.Symbol} has no bankruptcy price"), liquidation.LastCover);
             return;
         }
 

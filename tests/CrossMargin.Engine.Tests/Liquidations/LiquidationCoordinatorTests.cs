@@ -101,6 +101,41 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     }
 
     /// <summary>
+    /// A halt is what an operator does when an instrument's prices cannot be trusted (a broken oracle): a deficit
+    /// measured at those prices is not paid by the fund, nor handed to other accounts by auto-deleveraging, until the
+    /// instrument is resumed. Then it goes as in the test below: the IOC fills nothing and the fund pays the 500.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_accounts_deficit_in_a_halted_instrument_waits_for_the_resume_before_the_fund_or_ADL_touch_it()
+    {
+        var venue = VenueProbe();
+        SeedFund(2_000m);
+        Deposit("acc-b", 2_000m);
+        Trade("acc-b", OrderSide.Sell, 0.6m, 60_000m);
+        OpenLong("acc-1");
+        Coordinator.Tell(new HaltLiquidation(Btc), TestActor);
+        ExpectMsg<HaltedInstruments>();
+
+        MoveBtc(58_500m);
+        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationStepPlanned { Outcome: LiquidationPlanOutcome.Throttled }));
+        for (var i = 0; i < 5; i++)
+        {
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            Thread.Sleep(50);
+        }
+
+        venue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.DoesNotContain(History(Liquidation).Steps, s => s is LiquidationCoverRequested or AutoDeleverageExecuted or LiquidationStalled);
+        Assert.Equal(2_000m, FundView().Balances["USDT"]);
+
+        Coordinator.Tell(new ResumeLiquidation(Btc), TestActor);
+        ExpectMsg<HaltedInstruments>();
+        var order = venue.ExpectMsg<LiquidationOrderIssued>();
+        Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
+        AwaitAssert(() => Assert.Equal(1_500m, FundView().Balances["USDT"]));
+    }
+
+    /// <summary>
     /// BTC at 58,500: equity 1,000 - 1,500 = -500, bankrupt. The first IOC (0.2 at 58,500 x 0.98 = 57,330; no fee, as
     /// the cap is the equity left, none) fills nothing, so the book cannot close it: the fund (2,000 USDT) pays the
     /// deficit of 500 USDT, the account's balance becomes 1,500 and its equity 0, and liquidation goes on.
