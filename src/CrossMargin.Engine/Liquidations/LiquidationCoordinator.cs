@@ -41,7 +41,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// <see cref="LiquidationCoordinatorSettings.AdlCollectWindow"/>), <see cref="AutoDeleverage.Allocate"/>, then
 /// <see cref="AutoDeleverageExecuted"/>, an <see cref="ApplyExecution"/> (source "adl", flagged as a liquidation) to each
 /// counterparty and the opposite one to the bankrupt account, an <see cref="AutoDeleveraged"/> notice per fill and side;
-/// evaluate again. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried next interval.
+/// evaluate again. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
+/// 4 ... 64 intervals in a row of stalls, while the book is tried once per interval.
 /// Neither runs while the account holds a position in a halted instrument (an operator halts one whose prices are not
 /// trusted), and auto-deleveraging never picks one.</item>
 /// <item>An <see cref="AccountStatusChanged"/> to healthy or margin call while the liquidation waits (throttled or
@@ -323,10 +324,20 @@ public sealed class LiquidationCoordinator : PersistentActor
         // A halted instrument's prices are not trusted (the operator's reason to halt): a deficit measured with them is
         // neither paid by the fund nor passed on by auto-deleveraging until it is resumed.
         var bookCannotClose = plan.Outcome != LiquidationPlanOutcome.Orders || liquidation.LastStepFilledNothing;
-        if (equity < 0 && bookCannotClose && !liquidation.BackstopTried && !portfolio.Positions.Any(p => p.Quantity != 0 && _halted.Contains(p.Symbol)))
+        if (equity < 0 && bookCannotClose && !portfolio.Positions.Any(p => p.Quantity != 0 && _halted.Contains(p.Symbol)))
         {
-            RequestCover(liquidation, -equity);
-            return;
+            if (!liquidation.BackstopTried)
+            {
+                RequestCover(liquidation, -equity);
+                return;
+            }
+
+            if (liquidation.LastStepFilledNothing && liquidation.LastPlan is { } tried && IntervalOf(tried.Time) == IntervalOf(now))
+            {
+                // The backstop is backing off (OnRetry) and the book was tried this interval: the next interval tries again.
+                WaitForNextInterval(liquidation);
+                return;
+            }
         }
 
         var step = liquidation.Steps + 1;
@@ -388,7 +399,13 @@ public sealed class LiquidationCoordinator : PersistentActor
     {
         if (_byId.TryGetValue(liquidationId, out var liquidation) && liquidation.Phase == Phase.Idle)
         {
-            liquidation.BackstopTried = false;
+            // The book is tried every interval; a backstop that keeps stalling (no counterparty in profit) only after
+            // 1, 2, 4 ... 64 intervals, or each stuck account would write a fund request and five events a second.
+            if (liquidation.Stalls == 0 || Now - liquidation.LastStall >= _settings.BudgetInterval * Math.Pow(2, Math.Min(liquidation.Stalls - 1, 6)))
+            {
+                liquidation.BackstopTried = false;
+            }
+
             Evaluate(liquidation);
         }
     }
@@ -703,6 +720,7 @@ public sealed class LiquidationCoordinator : PersistentActor
                 break;
             case AutoDeleverageExecuted e:
                 _pendingAdl.Add(e);
+                liquidation.Stalls = 0;
                 liquidation.AdlRounds = e.Round;
                 liquidation.AdlTarget = null;
                 liquidation.BackstopTried = false;
@@ -714,9 +732,11 @@ public sealed class LiquidationCoordinator : PersistentActor
                 }
 
                 break;
-            case LiquidationStalled:
+            case LiquidationStalled e:
                 liquidation.AdlTarget = null;
                 liquidation.Phase = Phase.Idle;
+                liquidation.Stalls++;
+                liquidation.LastStall = e.Time;
                 break;
             case LiquidationCompleted e:
                 liquidation.Phase = Phase.Completed;
@@ -861,6 +881,11 @@ public sealed class LiquidationCoordinator : PersistentActor
         public bool BackstopTried { get; set; }
 
         public int AdlRounds { get; set; }
+
+        /// <summary>Backstops in a row that achieved nothing (since the last auto-deleverage), and when the last one was.</summary>
+        public int Stalls { get; set; }
+
+        public DateTimeOffset LastStall { get; set; }
 
         public (Position Position, decimal Price)? AdlTarget { get; set; }
 

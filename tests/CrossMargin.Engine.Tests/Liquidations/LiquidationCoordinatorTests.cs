@@ -101,6 +101,38 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     }
 
     /// <summary>
+    /// acc-1 bankrupt at 58,000 with an empty fund and no short at all: every backstop stalls. The book is tried every
+    /// interval (one step each, not one after another), but the fund and the search for counterparties only after 1, 2, 4,
+    /// 8 ... intervals: over 20 s, four or five backstops (each a fund request and a stall), not twenty as before.
+    /// </summary>
+    [Fact]
+    public void A_backstop_that_keeps_stalling_is_tried_less_and_less_often_while_the_book_is_tried_every_interval()
+    {
+        var venue = VenueProbe();
+        OpenLong("acc-1");
+        MoveBtc(58_000m);
+
+        var steps = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            while (venue.QueuedCount > 0)
+            {
+                var order = venue.ExpectMsg<LiquidationOrderIssued>();
+                steps++;
+                Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
+            }
+
+            Clock.Advance(TimeSpan.FromMilliseconds(100));
+            Thread.Sleep(20);
+        }
+
+        var history = History(Liquidation).Steps;
+        Assert.InRange(history.OfType<LiquidationStalled>().Count(), 3, 6);
+        Assert.InRange(history.OfType<LiquidationCoverRequested>().Count() - history.OfType<LiquidationStalled>().Count(), 0, 1); // the last may be in flight
+        Assert.InRange(steps, 10, 21);
+    }
+
+    /// <summary>
     /// A halt is what an operator does when an instrument's prices cannot be trusted (a broken oracle): a deficit
     /// measured at those prices is not paid by the fund, nor handed to other accounts by auto-deleveraging, until the
     /// instrument is resumed. Then it goes as in the test below: the IOC fills nothing and the fund pays the 500.
