@@ -233,11 +233,11 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
         Volatile.Read(ref _systemInbox) is not null
         || (HasUserMessages() && (_lifecycle == Terminated || CanProcessUserMessages()));
 
-    // A producer between its exchange of _tail and its link write makes the queue look non-empty while
-    // TryDequeue still fails; the cell then reschedules until the link lands, so no message is stranded.
     /// <summary>The mailbox's current stub: the node of the message taken last (the cell itself before the first).</summary>
     internal MailboxNode MailboxStub => _head;
 
+    // A producer between its exchange of _tail and its link write makes the queue look non-empty while
+    // TryDequeue still fails; the cell then reschedules until the link lands, so no message is stranded.
     private bool HasUserMessages() => _extras?.Front is { Count: > 0 } || !ReferenceEquals(_head, Volatile.Read(ref _tail));
 
     private bool TryDequeue(out object message, out IActorRef? sender)
