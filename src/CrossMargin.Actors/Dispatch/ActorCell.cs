@@ -233,6 +233,9 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
         Volatile.Read(ref _systemInbox) is not null
         || (HasUserMessages() && (_lifecycle == Terminated || CanProcessUserMessages()));
 
+    /// <summary>The mailbox's current stub: the node of the message taken last (the cell itself before the first).</summary>
+    internal MailboxNode MailboxStub => _head;
+
     // A producer between its exchange of _tail and its link write makes the queue look non-empty while
     // TryDequeue still fails; the cell then reschedules until the link lands, so no message is stranded.
     private bool HasUserMessages() => _extras?.Front is { Count: > 0 } || !ReferenceEquals(_head, Volatile.Read(ref _tail));
@@ -257,12 +260,13 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
 
         // The dequeued node becomes the new stub; clear its payload so the stub keeps nothing alive.
         _head = next;
-        if (ReferenceEquals(head, this))
-        {
-            // The cell was the first stub. Only the first producer ever wrote its link (_tail has moved on for
-            // good), and left in place it would keep every later node reachable: unlink it.
-            Next = null;
-        }
+
+        // Unlink the old stub (the cell itself at first). Only the one producer that swapped it out of _tail ever wrote
+        // its link, and that write is the one just read, so nothing writes it again. Left in place, a stub that lived
+        // through a collection (every actor's current stub does) sits dead in an older generation and keeps each later
+        // envelope of this actor reachable, through every young collection, until that generation is collected: with
+        // a large gen0 budget that was most of the command path's survivors (README, engine round 9).
+        head.Next = null;
 
         message = next.Message!;
         sender = next.Sender;

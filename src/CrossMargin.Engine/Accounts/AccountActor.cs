@@ -715,7 +715,8 @@ public sealed class AccountActor : PersistentActor
     private AccountView View()
     {
         var snapshot = _state.ToSnapshot();
-        return new AccountView(_state.AccountId, _state.Mode, snapshot.Balances, snapshot.Positions, snapshot.OpenOrders, Figures?.ToSummary());
+        return new AccountView(_state.AccountId, _state.Mode, snapshot.Balances, snapshot.Positions, snapshot.OpenOrders, Figures?.ToSummary(),
+            snapshot.Messages.Sources);
     }
 
     private void Explain()

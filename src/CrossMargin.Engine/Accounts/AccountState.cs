@@ -191,7 +191,7 @@ public sealed class AccountState
     public AccountState Clone() => FromSnapshot(ToSnapshot());
 
     /// <summary>
-    /// A copy of balances, positions, orders and mode with an empty ledger that remembers no ids: what a hypothetical change (pre-trade
+    /// A copy of balances, positions, orders and mode with the shared what-if ledger, which records nothing: what a hypothetical change (pre-trade
     /// check, margin effect of a withdrawal) is computed on, without copying the remembered ids. The arrays are shared:
     /// neither side ever edits one in place.
     /// </summary>

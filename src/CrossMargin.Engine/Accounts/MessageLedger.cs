@@ -79,11 +79,15 @@ public sealed class MessageLedger
         Capacity = capacity;
     }
 
+    // Never changed (Record keeps nothing in it), so one instance serves every what-if copy on every thread.
+    private static readonly MessageLedger WhatIfLedger = new(0, forgetsIds: true);
+
     /// <summary>
-    /// A ledger that tracks sequences but remembers no ids (<see cref="Capacity"/> 0): for a what-if copy of an account,
-    /// which is never asked about duplicates, so recording into it need not hash the id.
+    /// The ledger of a what-if copy of an account (<see cref="Capacity"/> 0): it records nothing, neither ids nor
+    /// sequences, and is shared. A copy is never asked about duplicates or order (the account decides on its own ledger,
+    /// and adopts only a copy's holdings), so tracking its sources cost two arrays per decided command and pre-trade check.
     /// </summary>
-    internal static MessageLedger ForWhatIf() => new(0, forgetsIds: true);
+    internal static MessageLedger ForWhatIf() => WhatIfLedger;
 
     /// <summary>How many recent message ids are remembered.</summary>
     public int Capacity { get; }
@@ -188,12 +192,13 @@ public sealed class MessageLedger
     {
         ArgumentNullException.ThrowIfNull(messageId);
         ArgumentNullException.ThrowIfNull(source);
-        RaiseHighest(source, sequence);
         if (Capacity == 0)
         {
+            // Only the what-if ledger has no capacity (the constructor refuses it otherwise): it keeps nothing.
             return;
         }
 
+        RaiseHighest(source, sequence);
         var fingerprint = FingerprintOf(messageId);
         if (!Contains(fingerprint))
         {

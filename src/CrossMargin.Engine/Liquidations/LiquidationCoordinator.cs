@@ -41,7 +41,10 @@ namespace CrossMargin.Engine.Liquidations;
 /// <see cref="LiquidationCoordinatorSettings.AdlCollectWindow"/>), <see cref="AutoDeleverage.Allocate"/>, then
 /// <see cref="AutoDeleverageExecuted"/>, an <see cref="ApplyExecution"/> (source "adl", flagged as a liquidation) to each
 /// counterparty and the opposite one to the bankrupt account, an <see cref="AutoDeleveraged"/> notice per fill and side;
-/// evaluate again. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried next interval.</item>
+/// evaluate again. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
+/// 4 ... 64 intervals in a row of stalls, while the book is tried once per interval.
+/// Neither runs while the account holds a position in a halted instrument (an operator halts one whose prices are not
+/// trusted), and auto-deleveraging never picks one.</item>
 /// <item>An <see cref="AccountStatusChanged"/> to healthy or margin call while the liquidation waits (throttled or
 /// stalled) completes it; while orders are out, the next plan decides (its stop level has the buffer).</item>
 /// </list>
@@ -71,6 +74,7 @@ public sealed class LiquidationCoordinator : PersistentActor
     private readonly Dictionary<(string Account, string Source), long> _sequences = [];
     private readonly Dictionary<string, (long Interval, decimal Used)> _budgetUsed = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _halted = new(StringComparer.Ordinal);
+    private readonly PendingAdlFills _pendingAdl = new();
 
     private LiquidationCoordinator(LiquidationCoordinatorSettings settings)
         : base(settings.Persistence)
@@ -265,6 +269,16 @@ public sealed class LiquidationCoordinator : PersistentActor
             liquidation.Saw(margin.ValuationTime);
         }
 
+        if (liquidation.Phase is Phase.AwaitingView or Phase.AwaitingAdlView && _pendingAdl.Awaits(view))
+        {
+            // Planning or pricing from a view that misses this account's auto-deleverage fills would close what is
+            // already closed; ask again a little later rather than now, which could spin while the fills are on their way.
+            Context.Log.LogWarning("Liquidation {LiquidationId}: the view of {AccountId} does not show its auto-deleverage fills yet; asking again",
+                liquidation.Id, liquidation.AccountId);
+            Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, liquidation.Phase), _settings.AdlCollectWindow);
+            return;
+        }
+
         switch (liquidation.Phase)
         {
             case Phase.AwaitingView:
@@ -307,11 +321,23 @@ public sealed class LiquidationCoordinator : PersistentActor
             return;
         }
 
+        // A halted instrument's prices are not trusted (the operator's reason to halt): a deficit measured with them is
+        // neither paid by the fund nor passed on by auto-deleveraging until it is resumed.
         var bookCannotClose = plan.Outcome != LiquidationPlanOutcome.Orders || liquidation.LastStepFilledNothing;
-        if (equity < 0 && bookCannotClose && !liquidation.BackstopTried)
+        if (equity < 0 && bookCannotClose && !portfolio.Positions.Any(p => p.Quantity != 0 && _halted.Contains(p.Symbol)))
         {
-            RequestCover(liquidation, -equity);
-            return;
+            if (!liquidation.BackstopTried)
+            {
+                RequestCover(liquidation, -equity);
+                return;
+            }
+
+            if (liquidation.LastStepFilledNothing && liquidation.LastPlan is { } tried && IntervalOf(tried.Time) == IntervalOf(now))
+            {
+                // The backstop is backing off (OnRetry) and the book was tried this interval: the next interval tries again.
+                WaitForNextInterval(liquidation);
+                return;
+            }
         }
 
         var step = liquidation.Steps + 1;
@@ -373,7 +399,13 @@ public sealed class LiquidationCoordinator : PersistentActor
     {
         if (_byId.TryGetValue(liquidationId, out var liquidation) && liquidation.Phase == Phase.Idle)
         {
-            liquidation.BackstopTried = false;
+            // The book is tried every interval; a backstop that keeps stalling (no counterparty in profit) only after
+            // 1, 2, 4 ... 64 intervals, or each stuck account would write a fund request and five events a second.
+            if (liquidation.Stalls == 0 || Now - liquidation.LastStall >= _settings.BudgetInterval * Math.Pow(2, Math.Min(liquidation.Stalls - 1, 6)))
+            {
+                liquidation.BackstopTried = false;
+            }
+
             Evaluate(liquidation);
         }
     }
@@ -484,14 +516,14 @@ public sealed class LiquidationCoordinator : PersistentActor
     {
         var market = _settings.Market.Current;
         var portfolio = new Portfolio(view.AccountId, view.Balances, view.Positions, []);
-        var position = view.Positions.Where(p => p.Quantity != 0)
+        var position = view.Positions.Where(p => p.Quantity != 0 && !_halted.Contains(p.Symbol))
             .OrderByDescending(p => PositionValuation.Of(p, market).NotionalUsd)
             .ThenBy(p => p.Symbol, StringComparer.Ordinal)
             .FirstOrDefault();
         decimal? price = position is null ? null : BankruptcyPrice.ForPosition(portfolio, position.Symbol, market, _settings.Models.For(view.Mode));
         if (position is null || price is null)
         {
-            Stall(liquidation, position is null ? "no position left to deleverage" : Text($"{position.Symbol} has no bankruptcy price"), liquidation.LastCover);
+            Stall(liquidation, position is null ? "no position left to deleverage outside halted instruments" : Text($"{position.Symbol} has no bankruptcy price"), liquidation.LastCover);
             return;
         }
 
@@ -510,9 +542,14 @@ public sealed class LiquidationCoordinator : PersistentActor
         }
 
         var market = _settings.Market.Current;
+        // Each counterparty as it stands after the fills already sent to it: the views may have been collected before
+        // an earlier round's fills (this liquidation's or another's) were applied.
         var candidates = collected.Views
             .Where(v => v.Margin is not null && v.AccountId != liquidation.AccountId)
-            .SelectMany(v => v.Positions.Where(p => p.Symbol == position.Symbol).Select(p => new AdlCandidate(v.AccountId, p, v.Margin!.EquityUsd)));
+            .Select(v => (View: v, Position: _pendingAdl.PositionAfter(v, position.Symbol)))
+            .Where(c => c.Position is not null)
+            .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, c.View.Margin!.EquityUsd))
+            .ToArray();
         var fills = AutoDeleverage.Allocate(liquidation.AccountId, position, Math.Abs(position.Quantity), price, candidates, market);
         if (fills.Count == 0)
         {
@@ -682,6 +719,8 @@ public sealed class LiquidationCoordinator : PersistentActor
 
                 break;
             case AutoDeleverageExecuted e:
+                _pendingAdl.Add(e);
+                liquidation.Stalls = 0;
                 liquidation.AdlRounds = e.Round;
                 liquidation.AdlTarget = null;
                 liquidation.BackstopTried = false;
@@ -693,9 +732,11 @@ public sealed class LiquidationCoordinator : PersistentActor
                 }
 
                 break;
-            case LiquidationStalled:
+            case LiquidationStalled e:
                 liquidation.AdlTarget = null;
                 liquidation.Phase = Phase.Idle;
+                liquidation.Stalls++;
+                liquidation.LastStall = e.Time;
                 break;
             case LiquidationCompleted e:
                 liquidation.Phase = Phase.Completed;
@@ -840,6 +881,11 @@ public sealed class LiquidationCoordinator : PersistentActor
         public bool BackstopTried { get; set; }
 
         public int AdlRounds { get; set; }
+
+        /// <summary>Backstops in a row that achieved nothing (since the last auto-deleverage), and when the last one was.</summary>
+        public int Stalls { get; set; }
+
+        public DateTimeOffset LastStall { get; set; }
 
         public (Position Position, decimal Price)? AdlTarget { get; set; }
 

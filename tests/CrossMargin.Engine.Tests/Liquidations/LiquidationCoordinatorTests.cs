@@ -101,6 +101,73 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     }
 
     /// <summary>
+    /// acc-1 bankrupt at 58,000 with an empty fund and no short at all: every backstop stalls. The book is tried every
+    /// interval (one step each, not one after another), but the fund and the search for counterparties only after 1, 2, 4,
+    /// 8 ... intervals: over 20 s, four or five backstops (each a fund request and a stall), not twenty as before.
+    /// </summary>
+    [Fact]
+    public void A_backstop_that_keeps_stalling_is_tried_less_and_less_often_while_the_book_is_tried_every_interval()
+    {
+        var venue = VenueProbe();
+        OpenLong("acc-1");
+        MoveBtc(58_000m);
+
+        var steps = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            while (venue.QueuedCount > 0)
+            {
+                var order = venue.ExpectMsg<LiquidationOrderIssued>();
+                steps++;
+                Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
+            }
+
+            Clock.Advance(TimeSpan.FromMilliseconds(100));
+            Thread.Sleep(20);
+        }
+
+        var history = History(Liquidation).Steps;
+        Assert.InRange(history.OfType<LiquidationStalled>().Count(), 3, 6);
+        Assert.InRange(history.OfType<LiquidationCoverRequested>().Count() - history.OfType<LiquidationStalled>().Count(), 0, 1); // the last may be in flight
+        Assert.InRange(steps, 10, 21);
+    }
+
+    /// <summary>
+    /// A halt is what an operator does when an instrument's prices cannot be trusted (a broken oracle): a deficit
+    /// measured at those prices is not paid by the fund, nor handed to other accounts by auto-deleveraging, until the
+    /// instrument is resumed. Then it goes as in the test below: the IOC fills nothing and the fund pays the 500.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_accounts_deficit_in_a_halted_instrument_waits_for_the_resume_before_the_fund_or_ADL_touch_it()
+    {
+        var venue = VenueProbe();
+        SeedFund(2_000m);
+        Deposit("acc-b", 2_000m);
+        Trade("acc-b", OrderSide.Sell, 0.6m, 60_000m);
+        OpenLong("acc-1");
+        Coordinator.Tell(new HaltLiquidation(Btc), TestActor);
+        ExpectMsg<HaltedInstruments>();
+
+        MoveBtc(58_500m);
+        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationStepPlanned { Outcome: LiquidationPlanOutcome.Throttled }));
+        for (var i = 0; i < 5; i++)
+        {
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            Thread.Sleep(50);
+        }
+
+        venue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.DoesNotContain(History(Liquidation).Steps, s => s is LiquidationCoverRequested or AutoDeleverageExecuted or LiquidationStalled);
+        Assert.Equal(2_000m, FundView().Balances["USDT"]);
+
+        Coordinator.Tell(new ResumeLiquidation(Btc), TestActor);
+        ExpectMsg<HaltedInstruments>();
+        var order = venue.ExpectMsg<LiquidationOrderIssued>();
+        Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
+        AwaitAssert(() => Assert.Equal(1_500m, FundView().Balances["USDT"]));
+    }
+
+    /// <summary>
     /// BTC at 58,500: equity 1,000 - 1,500 = -500, bankrupt. The first IOC (0.2 at 58,500 x 0.98 = 57,330; no fee, as
     /// the cap is the equity left, none) fills nothing, so the book cannot close it: the fund (2,000 USDT) pays the
     /// deficit of 500 USDT, the account's balance becomes 1,500 and its equity 0, and liquidation goes on.
@@ -188,6 +255,111 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         var adl = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
         Assert.Equal(58_600m, adl.BankruptcyPrice);
         Assert.Equal(0.3625m, Math.Round(adl.Fills[0].Score, 4));
+    }
+
+    /// <summary>
+    /// Two bankrupt longs at once (acc-1 and acc-2, each 1,000 USDT long 1 at 60,000; BTC at 58,000: equity -1,000 each),
+    /// an empty fund, so both auto-deleverage in the same interval from views collected before either round executed.
+    /// Bankruptcy price 58,000 + 1,000 = 59,000 for both. The shorts: acc-b 0.6 (score 0.3625 as above, ranked first),
+    /// acc-c 2. The first round takes acc-b's 0.6 and 0.4 of acc-c's; the second must not take acc-b's 0.6 again (its
+    /// view still shows it, the fill not yet applied), which would have made acc-b long 0.6: it takes 1 from acc-c. So
+    /// acc-b ends flat with 2,000 + 0.6 x 1,000 = 2,600, acc-c short 0.6 with 100,000 + 1.4 x 1,000 = 101,400, and each
+    /// bankrupt account flat at 0.
+    /// </summary>
+    [Fact]
+    public void Concurrent_auto_deleveraging_never_takes_a_counterpartys_position_twice_nor_flips_it()
+    {
+        var venue = VenueProbe();
+        Deposit("acc-b", 2_000m);
+        Trade("acc-b", OrderSide.Sell, 0.6m, 60_000m);
+        Deposit("acc-c", 100_000m);
+        Trade("acc-c", OrderSide.Sell, 2m, 60_000m);
+        OpenLong("acc-1");
+        OpenLong("acc-2");
+
+        MoveBtc(58_000m);
+        var orders = new[] { venue.ExpectMsg<LiquidationOrderIssued>(), venue.ExpectMsg<LiquidationOrderIssued>() };
+        Assert.Equal(["acc-1", "acc-2"], orders.Select(o => o.AccountId).Order(StringComparer.Ordinal));
+        foreach (var order in orders)
+        {
+            Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
+        }
+
+        var notices = new List<AutoDeleveraged>();
+        AdvanceUntil(() =>
+        {
+            while (venue.QueuedCount > 0)
+            {
+                notices.Add(venue.ExpectMsg<AutoDeleveraged>());
+            }
+
+            return notices.Where(n => n.AccountId is "acc-1" or "acc-2").Sum(n => n.Quantity) >= 2m;
+        }, TimeSpan.FromMilliseconds(100));
+
+        AwaitCompleted(Liquidation);
+        AwaitCompleted("liq-acc-2-1");
+        Assert.Equal(0.6m, notices.Where(n => n.AccountId == "acc-b").Sum(n => n.Quantity));
+        Assert.Equal(1.4m, notices.Where(n => n.AccountId == "acc-c").Sum(n => n.Quantity));
+        AwaitAssert(() =>
+        {
+            Assert.Empty(Account("acc-b").Positions);
+            Assert.Equal([new CollateralBalance("USDT", 2_600m)], Account("acc-b").Balances);
+            Assert.Equal([new Position(Btc, -0.6m, 60_000m)], Account("acc-c").Positions);
+            Assert.Equal([new CollateralBalance("USDT", 101_400m)], Account("acc-c").Balances);
+            foreach (var bankrupt in new[] { "acc-1", "acc-2" })
+            {
+                Assert.Empty(Account(bankrupt).Positions);
+                Assert.Equal([new CollateralBalance("USDT", 0m)], Account(bankrupt).Balances);
+            }
+        });
+    }
+
+    /// <summary>
+    /// acc-1 bankrupt at 58,000 with an empty fund; the only short, acc-b's 0.6 from 57,000, is losing there, so there is
+    /// nothing to deleverage against: the round stalls. The market falls to 56,000 (acc-b now in profit) while the book
+    /// still fills nothing: the backstop is tried again and acc-b's 0.6 is taken at the bankruptcy price, 56,000 + 3,000 =
+    /// 59,000 (equity 1,000 - 4,000), after at most a few more unfilled steps.
+    /// </summary>
+    [Fact]
+    public void A_stalled_auto_deleverage_is_tried_again_later_not_replaced_by_endless_unfilled_steps()
+    {
+        var venue = VenueProbe();
+        Deposit("acc-b", 2_000m);
+        Trade("acc-b", OrderSide.Sell, 0.6m, 57_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        Coordinator.Tell(new LiquidationOrderReport(venue.ExpectMsg<LiquidationOrderIssued>().OrderId, 0m, 0m), TestActor);
+        AdvanceUntil(() => History(Liquidation).Steps.OfType<LiquidationStalled>().Any(), TimeSpan.FromMilliseconds(50));
+
+        MoveBtc(56_000m);
+        var deleveraged = new List<AutoDeleveraged>();
+        var unfilledSteps = 0;
+        AdvanceUntil(() =>
+        {
+            while (venue.QueuedCount > 0)
+            {
+                switch (venue.ExpectMsg<object>())
+                {
+                    case LiquidationOrderIssued order:
+                        unfilledSteps++;
+                        Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
+                        break;
+                    case AutoDeleveraged notice:
+                        deleveraged.Add(notice);
+                        break;
+                }
+            }
+
+            return deleveraged.Count == 2;
+        }, TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m),
+        ], deleveraged);
+        Assert.InRange(unfilledSteps, 0, 3);
     }
 
     [Fact]

@@ -67,6 +67,7 @@ public sealed class ClusterWireTests
             Assert.Equal(view.Balances, read.Balances);
             Assert.Equal(view.Positions, read.Positions);
             Assert.Equal(view.OpenOrders, read.OpenOrders);
+            Assert.Equal(view.Sequences, read.Sequences);
         }
         else
         {
@@ -140,5 +141,17 @@ public sealed class ClusterWireTests
 
     private static AccountView View() => new("a", MarginMode.StandardCross, [new CollateralBalance("USDT", 1000.12345678m)],
         [new Position("BTC-PERP", 750m, 60_000m)], [new OpenOrder("o-1", "BTC-PERP", OrderSide.Buy, 100m, 55_000m)],
-        new MarginSummary(229.95m, 600m, 246.10m, -370.05m, MarginStatus.Liquidation, 1.07m, Time));
+        new MarginSummary(229.95m, 600m, 246.10m, -370.05m, MarginStatus.Liquidation, 1.07m, Time),
+        [new SourceSequence("adl", 3), new SourceSequence("venue", 41)]);
+
+    [Fact]
+    public void Views_gathered_from_every_node_keep_the_sequences_auto_deleveraging_corrects_them_by()
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(new AccountViewList([View()]), ClusterWireJsonContext.Default.AccountViewList);
+        var read = Assert.Single(JsonSerializer.Deserialize(bytes, ClusterWireJsonContext.Default.AccountViewList)!.Views);
+
+        Assert.Equal(3, read.HighestOf("adl"));
+        Assert.Equal(41, read.HighestOf("venue"));
+        Assert.Equal(0, read.HighestOf("liquidation"));
+    }
 }

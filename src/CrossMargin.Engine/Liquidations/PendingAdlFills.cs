@@ -1,0 +1,70 @@
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Risk.Portfolios;
+
+namespace CrossMargin.Engine.Liquidations;
+
+/// <summary>
+/// The auto-deleverage fills the coordinator sent that an account's view does not show yet, so that a view collected
+/// before a round's fills were applied is never taken at face value: two rounds ranking the same counterparty from such
+/// views would close its position twice and leave it holding the opposite one.
+/// </summary>
+/// <remarks>
+/// A fill is reflected in a view once the view's highest "adl" sequence reaches the fill's sequence (the account applies
+/// a source's messages in order). Fills are kept, not forgotten when a view shows them: views of one account can arrive
+/// out of order (a broadcast's collector and a direct query take different paths), and an older one must still be
+/// corrected. They are rebuilt from the coordinator's events on recovery, which the coordinator holds in memory anyway.
+/// </remarks>
+internal sealed class PendingAdlFills
+{
+    private readonly Dictionary<string, List<Fill>> _byAccount = new(StringComparer.Ordinal);
+
+    /// <summary>Records both sides of every fill of <paramref name="executed"/>.</summary>
+    public void Add(AutoDeleverageExecuted executed)
+    {
+        foreach (var fill in executed.Fills)
+        {
+            var signed = fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity;
+            For(fill.AccountId).Add(new Fill(executed.Symbol, fill.CounterpartySequence, signed));
+            For(executed.AccountId).Add(new Fill(executed.Symbol, fill.BankruptSequence, -signed));
+        }
+    }
+
+    /// <summary>True when a fill sent to the view's account is not reflected in it.</summary>
+    public bool Awaits(AccountView view) => Unapplied(view) is { Count: > 0 };
+
+    /// <summary>
+    /// The view's position in <paramref name="symbol"/> with the fills it does not show yet added; null when that leaves
+    /// none.
+    /// </summary>
+    public Position? PositionAfter(AccountView view, string symbol)
+    {
+        var shown = view.Positions.FirstOrDefault(p => p.Symbol == symbol);
+        var quantity = (shown?.Quantity ?? 0m) + (Unapplied(view)?.Where(f => f.Symbol == symbol).Sum(f => f.SignedQuantity) ?? 0m);
+        return quantity == 0m ? null : shown is null ? new Position(symbol, quantity, 0m) : shown with { Quantity = quantity };
+    }
+
+    private List<Fill>? Unapplied(AccountView view)
+    {
+        // A view without sequences (from a node before they were sent) cannot say: taken as it is, as before.
+        if (view.Sequences is null || !_byAccount.TryGetValue(view.AccountId, out var fills))
+        {
+            return null;
+        }
+
+        var applied = view.HighestOf(LiquidationCoordinator.AdlSource);
+        var unapplied = fills.FindAll(f => f.Sequence > applied);
+        return unapplied.Count > 0 ? unapplied : null;
+    }
+
+    private List<Fill> For(string accountId)
+    {
+        if (!_byAccount.TryGetValue(accountId, out var fills))
+        {
+            _byAccount[accountId] = fills = [];
+        }
+
+        return fills;
+    }
+
+    private readonly record struct Fill(string Symbol, long Sequence, decimal SignedQuantity);
+}
