@@ -7,6 +7,12 @@ namespace CrossMargin.Engine.Accounts;
 /// to account limits subscribes to both types; accounts changed by their own commands still publish
 /// <see cref="AccountLimitsChanged"/> one by one.
 /// </summary>
+/// <remarks>
+/// A pass's batch keeps each account's USD figure and the snapshot's <see cref="SettlementPrices"/> (immutable, shared by
+/// every batch of the move) rather than the amounts in each asset: those follow from the two, so <see cref="At"/> states
+/// them when asked. At 1,000,000 accounts the amounts' own arrays were 48 of the 72 bytes a move allocated per account
+/// (a gen0 GC or two per move), and working them out took ~8-15% of the pass.
+/// </remarks>
 public sealed class AccountLimitsBatch
 {
     /// <summary>The most accounts one batch carries (so that its arrays stay small objects).</summary>
@@ -15,7 +21,9 @@ public sealed class AccountLimitsBatch
     private readonly string[] _accountIds;
     private readonly decimal[] _availableUsd;
     private readonly string[] _assets;
-    private readonly decimal[] _amounts;
+    // Either the amounts themselves, or the prices they are stated at (a pass's batch).
+    private readonly decimal[]? _amounts;
+    private readonly SettlementPrices? _settlement;
 
     /// <summary>A batch over the given arrays, which it keeps: the caller must not change them afterwards.</summary>
     /// <param name="accountIds">The accounts.</param>
@@ -36,6 +44,17 @@ public sealed class AccountLimitsBatch
         (_accountIds, _availableUsd, _assets, _amounts) = (accountIds, availableUsd, assets, amounts);
     }
 
+    /// <summary>A pass's batch over the given arrays, which it keeps: each account's amounts are those of its available USD at <paramref name="settlement"/>.</summary>
+    internal AccountLimitsBatch(string[] accountIds, decimal[] availableUsd, SettlementPrices settlement)
+    {
+        if (availableUsd.Length != accountIds.Length)
+        {
+            throw new ArgumentException("One available amount per account is required.", nameof(availableUsd));
+        }
+
+        (_accountIds, _availableUsd, _assets, _settlement) = (accountIds, availableUsd, settlement.Assets, settlement);
+    }
+
     /// <summary>How many accounts the batch carries.</summary>
     public int Count => _accountIds.Length;
 
@@ -47,8 +66,9 @@ public sealed class AccountLimitsBatch
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
-        return new AccountLimitsChanged(_accountIds[index], _availableUsd[index],
-            new AssetAmounts(_assets, _amounts.AsSpan(index * _assets.Length, _assets.Length).ToArray()));
+        var amounts = _settlement is not null ? _settlement.AmountsOf(_availableUsd[index])
+            : _amounts.AsSpan(index * _assets.Length, _assets.Length).ToArray();
+        return new AccountLimitsChanged(_accountIds[index], _availableUsd[index], new AssetAmounts(_assets, amounts));
     }
 
     /// <summary>Every account's limits fact, in the batch's order.</summary>

@@ -25,13 +25,18 @@ internal sealed class MarginPass : ReceiveActor
     // A figures cell's fields span two cache lines (a 16-byte header, then ~100 bytes).
     private const int CellBytes = 128;
 
+    // Accounts per block of hints (PrefetchBlocks): three blocks' objects are in flight at a time, well within the TLB.
+    private const int HintBlock = 32;
+
+    // How many rows ahead the publication's check hints a slot.
+    private const int SlotHintReach = 8;
+
     private readonly MarginBookPartition _partition;
     // The batch being filled, reused across passes: only the published batch's own arrays are new.
     // One struct per row rather than two arrays of references: storing a reference into a struct array needs no
     // element type check (an array of a reference type checks every store).
     private readonly BatchRow[] _rows = new BatchRow[AccountLimitsBatch.MaxCount];
     private readonly decimal[] _available = new decimal[AccountLimitsBatch.MaxCount];
-    private decimal[] _amounts = [];
     private SettlementPrices? _settlement;
     private int _count;
 
@@ -57,11 +62,6 @@ internal sealed class MarginPass : ReceiveActor
             _settlement = settlement;
         }
 
-        if (_amounts.Length != AccountLimitsBatch.MaxCount * settlement.Assets.Length)
-        {
-            _amounts = new decimal[AccountLimitsBatch.MaxCount * settlement.Assets.Length];
-        }
-
         var moves = Moves.GetValue(changed, static _ => new());
         StandardCrossKernel? kernel = null;
         StandardKernelMarket? market = null;
@@ -70,6 +70,11 @@ internal sealed class MarginPass : ReceiveActor
         var count = slots.Count;
         for (var i = 0; i < count; i++)
         {
+            if (i % HintBlock == 0)
+            {
+                PrefetchBlocks(items, i, count);
+            }
+
             Prefetch(items, i, count);
             var slot = items[i];
             if (slot.Entry is not { } entry)
@@ -105,26 +110,42 @@ internal sealed class MarginPass : ReceiveActor
     }
 
     /// <summary>
-    /// Asks the processor for what the loop reads a few accounts ahead. Each account's slot, entry, compiled holdings
-    /// and figures cell lie apart on the heap (made by its own actor when it joined or changed), so the loop otherwise
-    /// waits on memory for each of them in turn: at 1,000,000 accounts none of it is in a cache. Each stage reads only
-    /// what the stage before asked for one account earlier (the slot, then its entry and cell, then the holdings, then
-    /// their arrays), so the hints themselves do not wait; an account's arithmetic (~1 µs) gives each one time to land.
+    /// Asks the processor, a block of accounts at a time, for the slots two blocks ahead and then the entries and cells
+    /// of the next block. Each account's slot, entry, compiled holdings and figures cell were made by its own actor among
+    /// its other objects (~1.7 KB per account), so nearly every account's objects lie on a page of their own, and on this
+    /// VM a page not in the TLB costs a nested page walk. A hint cannot retire before its address is translated, and
+    /// hinted one account at a time (as before) each walk stalled the loop in turn: the hint of the slot four accounts
+    /// ahead held a third of the pass's samples. In a tight loop over a block, the hints' walks are in flight together
+    /// (the processor walks several at once) instead of one per account's worth of arithmetic.
     /// </summary>
-    private static void Prefetch(MarginBookSlot[] items, int i, int count)
+    private static void PrefetchBlocks(MarginBookSlot[] items, int start, int count)
     {
-        if (i + 4 < count)
+        // The first block also stages its own slots and the next block's, which no earlier block did.
+        var slotsFrom = start == 0 ? 0 : start + (2 * HintBlock);
+        var slotsTo = Math.Min(count, start + (3 * HintBlock));
+        for (var j = slotsFrom; j < slotsTo; j++)
         {
-            CacheHints.Prefetch(items[i + 4]);
+            CacheHints.Prefetch(items[j]);
         }
 
-        if (i + 3 < count)
+        // The next block's slots were hinted a block ago; their entries and cells now.
+        var entriesFrom = start == 0 ? 0 : start + HintBlock;
+        var entriesTo = Math.Min(count, start + (2 * HintBlock));
+        for (var j = entriesFrom; j < entriesTo; j++)
         {
-            var slot = items[i + 3];
+            var slot = items[j];
             CacheHints.Prefetch(slot.Entry);
             CacheHints.Prefetch(slot.Cell, CellBytes);
         }
+    }
 
+    /// <summary>
+    /// Asks the processor for what the loop reads an account or two ahead: the compiled holdings (their entry was
+    /// hinted a block earlier, <see cref="PrefetchBlocks"/>), then the holdings' two arrays. Each stage reads only what
+    /// the stage before asked for one account earlier, so the hints themselves do not wait.
+    /// </summary>
+    private static void Prefetch(MarginBookSlot[] items, int i, int count)
+    {
         if (i + 2 < count && items[i + 2].Entry is { } entry)
         {
             CacheHints.Prefetch(entry.Holdings);
@@ -133,7 +154,7 @@ internal sealed class MarginPass : ReceiveActor
         if (i + 1 < count && items[i + 1].Entry is { } next)
         {
             next.Holdings.Prefetch();
-            // Read again when the batch is published (and by its subscribers), an account's worth of rows later.
+            // Read by the batch's subscribers (the id's characters; the pass itself copies only the reference).
             CacheHints.Prefetch(next.AccountId);
         }
     }
@@ -188,9 +209,7 @@ internal sealed class MarginPass : ReceiveActor
 
     private void Add(MarginBookSlot slot, MarginBookEntry entry, decimal available, SettlementPrices settlement)
     {
-        var width = settlement.Assets.Length;
-        settlement.AmountsInto(available, _amounts.AsSpan(_count * width, width));
-        (_rows[_count], _available[_count]) = (new BatchRow(slot, entry), available);
+        (_rows[_count], _available[_count]) = (new BatchRow(slot, entry, entry.AccountId), available);
         if (++_count == AccountLimitsBatch.MaxCount)
         {
             Publish(settlement);
@@ -205,22 +224,28 @@ internal sealed class MarginPass : ReceiveActor
         }
 
         var count = _count;
-        var width = settlement.Assets.Length;
         var ids = new string[count];
         // Through a span: a store into a string[] element is otherwise a covariance check per account.
         var idSpan = ids.AsSpan();
         for (var i = 0; i < idSpan.Length; i++)
         {
-            idSpan[i] = _rows[i].Entry.AccountId;
+            idSpan[i] = _rows[i].AccountId;
         }
 
-        Context.System.EventStream.Publish(new AccountLimitsBatch(ids, _available.AsSpan(0, count).ToArray(), settlement.Assets,
-            _amounts.AsSpan(0, count * width).ToArray()));
+        // The amounts in each asset are not worked out here: the batch states them from the USD figure and the prices.
+        Context.System.EventStream.Publish(new AccountLimitsBatch(ids, _available.AsSpan(0, count).ToArray(), settlement));
 
         // An account that wrote a new entry meanwhile may have published its own limits before this batch reached the
         // subscribers; it writes its entry before publishing, so seeing its old entry here means it published after.
+        // The slots were last read up to a batch's worth of accounts ago and lie on their accounts' own pages: hinted a
+        // few rows ahead, so that their loads overlap instead of each waiting in turn.
         for (var i = 0; i < count; i++)
         {
+            if (i + SlotHintReach < count)
+            {
+                CacheHints.Prefetch(_rows[i + SlotHintReach].Slot);
+            }
+
             ref readonly var row = ref _rows[i];
             if (!ReferenceEquals(row.Slot.Entry, row.Entry))
             {
@@ -232,6 +257,9 @@ internal sealed class MarginPass : ReceiveActor
         _count = 0;
     }
 
-    /// <summary>A row of the batch being filled: the slot and the entry its limits were computed for.</summary>
-    private readonly record struct BatchRow(MarginBookSlot Slot, MarginBookEntry Entry);
+    /// <summary>
+    /// A row of the batch being filled: the slot, the entry its limits were computed for, and the entry's account id,
+    /// taken while the entry is in the cache (read again only when the batch goes out, a batch's worth of accounts later).
+    /// </summary>
+    private readonly record struct BatchRow(MarginBookSlot Slot, MarginBookEntry Entry, string AccountId);
 }

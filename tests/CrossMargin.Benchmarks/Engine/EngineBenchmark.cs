@@ -383,6 +383,7 @@ internal static class EngineBenchmark
             accepted.Reset(4);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var gcs = GC.CollectionCount(0);
+            var allocated = GC.GetTotalAllocatedBytes();
             var sentAt = Stopwatch.GetTimestamp();
             rig.Engine.Prices.Tell(new UpdatePrices([index], marks), accepted);
             var deadline = Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency);
@@ -398,6 +399,7 @@ internal static class EngineBenchmark
             }
 
             var ms = (limits.ReachedAt - sentAt) * 1_000.0 / Stopwatch.Frequency;
+            allocated = GC.GetTotalAllocatedBytes() - allocated;
             var warmup = run < RemarginWarmups;
             if (!warmup)
             {
@@ -407,7 +409,7 @@ internal static class EngineBenchmark
             Print(string.Create(CultureInfo.InvariantCulture,
                 $"   {(warmup ? $"warm-up {run + 1}" : $"run {run + 1 - RemarginWarmups}")}: {ms:0} ms to the last account (prices accepted after {Ms(accepted.ReachedAt - sentAt):0.0} ms, MarketChanged published after {Ms(published.ReachedAt - sentAt):0.0} ms, "
                 + $"first account after {Ms(limits.FirstAt - sentAt):0.0} ms); {count / (ms / 1_000):N0} accounts/s; process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds:N0} ms, "
-                + $"gen0 GCs {GC.CollectionCount(0) - gcs}; load average now {LoadAverage()}"));
+                + $"gen0 GCs {GC.CollectionCount(0) - gcs}, {allocated / 1_048_576.0:N1} MB allocated by the process ({allocated / (double)count:N0} B per account); load average now {LoadAverage()}"));
         }
 
         runs.Sort();

@@ -150,6 +150,46 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
     }
 
     [Fact]
+    public void A_move_allocates_little_more_per_changed_account_than_its_id_and_usd_figure_in_the_batch()
+    {
+        var partition = new MarginBookPartition();
+        var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
+        var opening = TestMarket.Build(60_000m, 3_000m);
+        const int Accounts = 3 * AccountLimitsBatch.MaxCount;
+        for (var i = 0; i < Accounts; i++)
+        {
+            var slot = partition.Join(ActorRefs.Nobody);
+            CollateralBalance[] balances = [new CollateralBalance("USDT", 10_000m + i)];
+            Position[] positions = [new Position(TestMarket.BtcUsdt, 1m, 60_000m)];
+            slot.Entry = new MarginBookEntry($"acc-{i}", kernel, kernel.Compile(balances, positions, [])!, HeldAt(balances, positions, opening));
+        }
+
+        // A subscriber runs on the pass's thread: between two batches that thread ran only the pass, over one batch's accounts.
+        var allocated = new List<long>();
+        var done = new ManualResetEventSlim();
+        Sys.EventStream.Subscribe(new CallbackRef(_ =>
+        {
+            allocated.Add(GC.GetAllocatedBytesForCurrentThread());
+            if (allocated.Count == 3)
+            {
+                done.Set();
+            }
+        }), typeof(AccountLimitsBatch));
+        var pass = Sys.ActorOf(MarginPass.Props(partition));
+        // The first move writes each account's cell (one object per account, once); the second allocates only per move.
+        pass.Tell(new MarketChanged(TestMarket.Build(59_000m, 3_000m), 2, Btc));
+        Assert.True(done.Wait(TimeSpan.FromSeconds(20)));
+        done = new ManualResetEventSlim();
+        allocated.Clear();
+        pass.Tell(new MarketChanged(TestMarket.Build(58_500m, 3_000m), 3, Btc));
+        Assert.True(done.Wait(TimeSpan.FromSeconds(20)));
+
+        // The id (8 bytes) and USD figure (16) of each account; before, its amounts in each asset as well (72 in all).
+        var perAccount = (allocated[2] - allocated[1]) / (double)AccountLimitsBatch.MaxCount;
+        Assert.True(perAccount < 32, $"{perAccount:0.0} bytes allocated per changed account");
+    }
+
+    [Fact]
     public void A_partition_forgets_accounts_that_left_and_keeps_the_others()
     {
         var partition = new MarginBookPartition();
