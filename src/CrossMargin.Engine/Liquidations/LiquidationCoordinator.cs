@@ -401,7 +401,7 @@ public sealed class LiquidationCoordinator : PersistentActor
         {
             // The book is tried every interval; a backstop that keeps stalling (no counterparty in profit) only after
             // 1, 2, 4 ... 64 intervals, or each stuck account would write a fund request and five events a second.
-            if (liquidation.Stalls == 0 || Now - liquidation.LastStall >= _settings.BudgetInterval * Math.Pow(2, Math.Min(liquidation.Stalls - 1, 6)))
+            if (liquidation.Stalls == 0 || IntervalOf(Now) - IntervalOf(liquidation.LastStall) >= 1L << Math.Min(liquidation.Stalls - 1, 6))
             {
                 liquidation.BackstopTried = false;
             }
@@ -711,6 +711,11 @@ public sealed class LiquidationCoordinator : PersistentActor
 
                 // A full cover restores equity: should the account go bankrupt again later, the backstop may run again.
                 liquidation.BackstopTried = e.UncoveredUsd > 0;
+                if (e.CoveredUsd > 0)
+                {
+                    liquidation.Stalls = 0;
+                }
+
                 liquidation.Phase = Phase.Idle;
                 for (var i = 0; i < e.Payments.Count; i++)
                 {
@@ -882,7 +887,7 @@ public sealed class LiquidationCoordinator : PersistentActor
 
         public int AdlRounds { get; set; }
 
-        /// <summary>Backstops in a row that achieved nothing (since the last auto-deleverage), and when the last one was.</summary>
+        /// <summary>Backstops in a row that achieved nothing (no fund payment, no auto-deleverage), and when the last one was.</summary>
         public int Stalls { get; set; }
 
         public DateTimeOffset LastStall { get; set; }

@@ -123,13 +123,46 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
             }
 
             Clock.Advance(TimeSpan.FromMilliseconds(100));
-            Thread.Sleep(20);
+            Thread.Sleep(30);
         }
 
         var history = History(Liquidation).Steps;
         Assert.InRange(history.OfType<LiquidationStalled>().Count(), 3, 6);
         Assert.InRange(history.OfType<LiquidationCoverRequested>().Count() - history.OfType<LiquidationStalled>().Count(), 0, 1); // the last may be in flight
         Assert.InRange(steps, 10, 21);
+    }
+
+    /// <summary>
+    /// As above, but 100 USDT reaches the fund every second: each backstop pays something, so none counts as a stall in a
+    /// row and the fund is asked again every interval (not after 1, 2, 4 ... intervals) while it keeps paying.
+    /// </summary>
+    [Fact]
+    public void A_backstop_in_which_the_fund_paid_something_does_not_back_off()
+    {
+        var venue = VenueProbe();
+        SeedFund(100m);
+        OpenLong("acc-1");
+        MoveBtc(58_000m);
+
+        for (var i = 0; i < 80; i++)
+        {
+            while (venue.QueuedCount > 0)
+            {
+                Coordinator.Tell(new LiquidationOrderReport(venue.ExpectMsg<LiquidationOrderIssued>().OrderId, 0m, 0m), TestActor);
+            }
+
+            if (i % 10 == 5)
+            {
+                Fund.Tell(new DepositToInsuranceFund($"top-up-{i}", "USDT", 100m), TestActor);
+                ExpectMsg<InsuranceFundDeposited>();
+            }
+
+            Clock.Advance(TimeSpan.FromMilliseconds(100));
+            Thread.Sleep(40);
+        }
+
+        var paid = History(Liquidation).Steps.OfType<LiquidationCoverReceived>().Count(c => c.CoveredUsd > 0);
+        Assert.InRange(paid, 6, 9); // backing off as after stalls: 3 or 4
     }
 
     /// <summary>
