@@ -175,8 +175,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     {
         var venue = VenueProbe();
         SeedFund(2_000m);
-        Deposit("acc-b", 2_000m);
-        Trade("acc-b", OrderSide.Sell, 0.6m, 60_000m);
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
         OpenLong("acc-1");
         Coordinator.Tell(new HaltLiquidation(Btc), TestActor);
         ExpectMsg<HaltedInstruments>();
@@ -242,10 +241,8 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     {
         var venue = VenueProbe();
         SeedFund(400m);
-        Deposit("acc-b", 2_000m);
-        Trade("acc-b", OrderSide.Sell, 0.6m, 60_000m);
-        Deposit("acc-c", 100_000m);
-        Trade("acc-c", OrderSide.Sell, 2m, 60_000m);
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
         OpenLong("acc-1");
 
         MoveBtc(58_000m);
@@ -303,10 +300,8 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     public void Concurrent_auto_deleveraging_never_takes_a_counterpartys_position_twice_nor_flips_it()
     {
         var venue = VenueProbe();
-        Deposit("acc-b", 2_000m);
-        Trade("acc-b", OrderSide.Sell, 0.6m, 60_000m);
-        Deposit("acc-c", 100_000m);
-        Trade("acc-c", OrderSide.Sell, 2m, 60_000m);
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
         OpenLong("acc-1");
         OpenLong("acc-2");
 
@@ -357,8 +352,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     public void A_stalled_auto_deleverage_is_tried_again_later_not_replaced_by_endless_unfilled_steps()
     {
         var venue = VenueProbe();
-        Deposit("acc-b", 2_000m);
-        Trade("acc-b", OrderSide.Sell, 0.6m, 57_000m);
+        OpenShort("acc-b", 2_000m, 0.6m, 57_000m);
         OpenLong("acc-1");
 
         MoveBtc(58_000m);
@@ -458,6 +452,12 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     {
         Deposit(account, 1_000m);
         Trade(account, OrderSide.Buy, 1m, 60_000m);
+    }
+
+    private void OpenShort(string account, decimal usdt, decimal quantity, decimal price)
+    {
+        Deposit(account, usdt);
+        Trade(account, OrderSide.Sell, quantity, price);
     }
 
     /// <summary>As the venue does: the fill to the account first (acknowledged), then the report to the coordinator.</summary>
