@@ -32,8 +32,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// <see cref="ChargeLiquidationFee"/> to the account and <see cref="CollectLiquidationFee"/> to the fund, the same amount.
 /// When every order of the step is reported (or the order timeout expires them: <see cref="LiquidationOrdersExpired"/>),
 /// evaluate again.</item>
-/// <item>Bankrupt (equity &lt; 0) and the book cannot close it (nothing left to close, throttled, or the last step filled
-/// nothing): <see cref="LiquidationCoverRequested"/>, <see cref="CoverLiquidationDeficit"/> to the fund; its answer is
+/// <item>Bankrupt (equity &lt; 0), before the book is asked again (each fill in it would deepen the deficit, and a deficit
+/// left with no position cannot be passed on): <see cref="LiquidationCoverRequested"/>, <see cref="CoverLiquidationDeficit"/> to the fund; its answer is
 /// <see cref="LiquidationCoverReceived"/>, then one <see cref="CoverDeficit"/> per asset paid to the account. Fully
 /// covered: evaluate again. Uncovered with no position left: completed with the loss stated. Uncovered with positions:
 /// auto-deleverage the largest one (by notional): its bankruptcy price from a fresh view, the accounts interested in its
@@ -321,10 +321,11 @@ public sealed class LiquidationCoordinator : PersistentActor
             return;
         }
 
-        // A halted instrument's prices are not trusted (the operator's reason to halt): a deficit measured with them is
-        // neither paid by the fund nor passed on by auto-deleveraging until it is resumed.
-        var bookCannotClose = plan.Outcome != LiquidationPlanOutcome.Orders || liquidation.LastStepFilledNothing;
-        if (equity < 0 && bookCannotClose && !portfolio.Positions.Any(p => p.Quantity != 0 && _halted.Contains(p.Symbol)))
+        // A bankrupt account goes to the backstop before the book: every fill in the book deepens its deficit by the
+        // slippage, and once the book has closed the last position a deficit the fund cannot pay has no position left
+        // for auto-deleveraging to pass it on with. A halted instrument's prices are not trusted (the operator's reason
+        // to halt): a deficit measured with them is neither paid by the fund nor passed on until it is resumed.
+        if (equity < 0 && !portfolio.Positions.Any(p => p.Quantity != 0 && _halted.Contains(p.Symbol)))
         {
             if (!liquidation.BackstopTried)
             {
@@ -580,12 +581,13 @@ public sealed class LiquidationCoordinator : PersistentActor
 
     private void Stall(Liquidation liquidation, string reason, LiquidationCoverReceived? cover)
     {
-        Context.Log.LogWarning("Liquidation {LiquidationId}: cannot auto-deleverage ({Reason}) after the fund covered {Covered} USD; retrying next interval",
+        Context.Log.LogWarning("Liquidation {LiquidationId}: cannot auto-deleverage ({Reason}) after the fund covered {Covered} USD; the book is tried meanwhile",
             liquidation.Id, reason, cover?.CoveredUsd ?? 0m);
         Persist(new LiquidationStalled(liquidation.Id, reason, Now), e =>
         {
+            // The backstop is tried again only after its back-off (OnRetry); until then the book is all there is.
             Apply(e);
-            WaitForNextInterval(liquidation);
+            Evaluate(liquidation);
         });
     }
 

@@ -200,12 +200,12 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     }
 
     /// <summary>
-    /// BTC at 58,500: equity 1,000 - 1,500 = -500, bankrupt. The first IOC (0.2 at 58,500 x 0.98 = 57,330; no fee, as
-    /// the cap is the equity left, none) fills nothing, so the book cannot close it: the fund (2,000 USDT) pays the
-    /// deficit of 500 USDT, the account's balance becomes 1,500 and its equity 0, and liquidation goes on.
+    /// BTC at 58,500: equity 1,000 - 1,500 = -500, bankrupt. Before any order, the fund (2,000 USDT) pays the deficit of
+    /// 500 USDT: the account's balance becomes 1,500 and its equity 0. Only then does the book get the first IOC (0.2 at
+    /// 58,500 x 0.98 = 57,330; no fee, as the cap is the equity left, none), and liquidation goes on.
     /// </summary>
     [Fact]
-    public void A_bankrupt_account_the_book_cannot_close_has_its_deficit_covered_by_the_fund()
+    public void A_bankrupt_account_has_its_deficit_covered_by_the_fund_before_the_book_is_asked()
     {
         var venue = VenueProbe();
         SeedFund(2_000m);
@@ -213,6 +213,9 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
 
         MoveBtc(58_500m);
         Assert.Equal(new LiquidationOrderIssued(Liquidation, "acc-1", FirstOrder, Btc, OrderSide.Sell, 0.2m, 57_330m), venue.ExpectMsg<LiquidationOrderIssued>());
+        var steps = History(Liquidation).Steps;
+        var beforeFirstOrder = steps.TakeWhile(s => s is not LiquidationStepPlanned { Orders.Count: > 0 });
+        Assert.Contains(beforeFirstOrder, s => s is LiquidationCoverReceived { CoveredUsd: 500m });
         Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0m, 0m), TestActor);
 
         Assert.Equal(new LiquidationOrderIssued(Liquidation, "acc-1", "liq-acc-1-1-s2-1", Btc, OrderSide.Sell, 0.2m, 57_330m),
@@ -229,9 +232,10 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     }
 
     /// <summary>
-    /// BTC at 58,000: acc-1's equity is 1,000 - 2,000 = -1,000. Its IOC fills nothing; the fund has 400 USDT, pays it and
-    /// leaves 600 uncovered. Bankruptcy price of the long: equity -600 (1,400 USDT, unrealised -2,000), P = 58,000 + 600 /
-    /// (1 x 1 x 1) = 58,600. Counterparties (shorts): acc-b (2,000 USDT, short 0.6 at 60,000): profit 1,200 / 36,000 =
+    /// BTC at 58,000: acc-1's equity is 1,000 - 2,000 = -1,000, bankrupt: before any order, the fund (400 USDT) pays
+    /// what it has and leaves 600 uncovered, which auto-deleveraging passes on while the position is still there.
+    /// Bankruptcy price of the long: equity -600 (1,400 USDT, unrealised -2,000), P = 58,000 + 600 / (1 x 1 x 1) =
+    /// 58,600. Counterparties (shorts): acc-b (2,000 USDT, short 0.6 at 60,000): profit 1,200 / 36,000 =
     /// 3.33%, leverage 34,800 / 3,200 = 10.875, score 0.3625; acc-c (100,000 USDT, short 2): 4,000 / 120,000 x 116,000 /
     /// 104,000 = 0.0372. So acc-b gives its whole 0.6 and acc-c 0.4, both at 58,600: acc-b's balance 2,000 + 0.6 x 1,400 =
     /// 2,840, acc-c's 100,000 + 0.4 x 1,400 = 100,560 with 1.6 short left, acc-1's 1,400 - 1,400 = 0, flat: done.
@@ -246,9 +250,6 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         OpenLong("acc-1");
 
         MoveBtc(58_000m);
-        Assert.Equal(FirstOrder, venue.ExpectMsg<LiquidationOrderIssued>().OrderId);
-        Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0m, 0m), TestActor);
-
         var notices = new List<AutoDeleveraged>();
         AdvanceUntil(() =>
         {
@@ -306,13 +307,6 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         OpenLong("acc-2");
 
         MoveBtc(58_000m);
-        var orders = new[] { venue.ExpectMsg<LiquidationOrderIssued>(), venue.ExpectMsg<LiquidationOrderIssued>() };
-        Assert.Equal(["acc-1", "acc-2"], orders.Select(o => o.AccountId).Order(StringComparer.Ordinal));
-        foreach (var order in orders)
-        {
-            Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
-        }
-
         var notices = new List<AutoDeleveraged>();
         AdvanceUntil(() =>
         {
@@ -344,9 +338,9 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
 
     /// <summary>
     /// acc-1 bankrupt at 58,000 with an empty fund; the only short, acc-b's 0.6 from 57,000, is losing there, so there is
-    /// nothing to deleverage against: the round stalls. The market falls to 56,000 (acc-b now in profit) while the book
-    /// still fills nothing: the backstop is tried again and acc-b's 0.6 is taken at the bankruptcy price, 56,000 + 3,000 =
-    /// 59,000 (equity 1,000 - 4,000), after at most a few more unfilled steps.
+    /// nothing to deleverage against: the round stalls, and the book is tried. The market falls to 56,000 (acc-b now in
+    /// profit) while the book still fills nothing: the backstop is tried again and acc-b's 0.6 is taken at the
+    /// bankruptcy price, 56,000 + 3,000 = 59,000 (equity 1,000 - 4,000), after at most a few more unfilled steps.
     /// </summary>
     [Fact]
     public void A_stalled_auto_deleverage_is_tried_again_later_not_replaced_by_endless_unfilled_steps()
@@ -356,8 +350,9 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         OpenLong("acc-1");
 
         MoveBtc(58_000m);
+        AdvanceUntil(() => venue.QueuedCount > 0, TimeSpan.FromMilliseconds(50));
+        Assert.Single(History(Liquidation).Steps.OfType<LiquidationStalled>());
         Coordinator.Tell(new LiquidationOrderReport(venue.ExpectMsg<LiquidationOrderIssued>().OrderId, 0m, 0m), TestActor);
-        AdvanceUntil(() => History(Liquidation).Steps.OfType<LiquidationStalled>().Any(), TimeSpan.FromMilliseconds(50));
 
         MoveBtc(56_000m);
         var deleveraged = new List<AutoDeleveraged>();
