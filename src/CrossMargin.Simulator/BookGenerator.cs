@@ -72,20 +72,18 @@ public sealed class BookGenerator
         return messages;
     }
 
-    /// <summary>A small random trade between a random trader and a market maker, at the current marks, written by <paramref name="trades"/>.</summary>
-    public IReadOnlyList<object> RandomTrade(IReadOnlyDictionary<string, decimal> marks, TradeFactory trades)
+    /// <summary>A small random order of a random trader against a market maker, at the current marks; null when its instrument has no mark.</summary>
+    public SimulatedOrder? RandomOrder(IReadOnlyDictionary<string, decimal> marks)
     {
         ArgumentNullException.ThrowIfNull(marks);
-        ArgumentNullException.ThrowIfNull(trades);
         var trader = Traders[_random.Next(Traders.Count)];
         var symbol = trader.Profile == TraderProfile.LeveragedShort ? "ETH-PERP" : "BTC-PERP";
         if (!marks.TryGetValue(symbol, out var price))
         {
-            return [];
+            return null;
         }
 
-        var (taker, maker) = trades.Trade(trader.AccountId, Maker(), symbol, _random.Next(2) == 0, _random.Next(1, 6), price);
-        return [taker, maker];
+        return new SimulatedOrder(trader.AccountId, Maker(), symbol, _random.Next(2) == 0, _random.Next(1, 6), price);
     }
 
     /// <summary>A market maker picked at random (the counterparty of a trade).</summary>

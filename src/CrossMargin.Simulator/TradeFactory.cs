@@ -30,6 +30,7 @@ public sealed class TradeFactory
     private readonly string _prefix;
     private long _trades;
     private long _transfers;
+    private long _checks;
 
     /// <summary>Builds messages for the instruments of <paramref name="instruments"/>, stamped by <paramref name="clock"/>.</summary>
     /// <param name="instruments">The venue's instruments.</param>
@@ -67,9 +68,7 @@ public sealed class TradeFactory
     public (ExecutionMessage Taker, ExecutionMessage Maker) Trade(string taker, string maker, string symbol, bool takerBuys, decimal quantity, decimal price,
         bool takerIsLiquidation = false)
     {
-        var instrument = _instruments.GetInstrument(symbol);
         var trade = _prefix + (++_trades).ToString(CultureInfo.InvariantCulture);
-        var notional = instrument.Settlement == SettlementKind.Inverse ? quantity * instrument.ContractSize / price : quantity * instrument.ContractSize * price;
         var now = _clock();
         ExecutionMessage Side(string account, bool buys, string role, decimal feeRate, bool liquidation) => new()
         {
@@ -83,11 +82,44 @@ public sealed class TradeFactory
             Side = buys ? "buy" : "sell",
             Quantity = quantity,
             Price = price,
-            Fee = Math.Round(notional * feeRate, 8, MidpointRounding.AwayFromZero),
+            Fee = Fee(symbol, quantity, price, feeRate),
             Liquidity = role == "t" ? "taker" : "maker",
             Timestamp = now,
             IsLiquidation = liquidation,
         };
         return (Side(taker, takerBuys, "t", TakerFeeRate, takerIsLiquidation), Side(maker, !takerBuys, "m", MakerFeeRate, false));
+    }
+
+    /// <summary>The executions of <paramref name="order"/> once the book has matched it (taker first).</summary>
+    public (ExecutionMessage Taker, ExecutionMessage Maker) Trade(SimulatedOrder order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return Trade(order.Taker, order.Maker, order.Symbol, order.TakerBuys, order.Quantity, order.Price);
+    }
+
+    /// <summary>
+    /// The pre-trade check of <paramref name="order"/>'s taker side, with the fee its execution would carry. It takes no
+    /// sequence: a check writes nothing, and an order it refuses never becomes an execution.
+    /// </summary>
+    public PreTradeMessage PreTrade(SimulatedOrder order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return new PreTradeMessage
+        {
+            MessageId = _prefix + "check-" + (++_checks).ToString(CultureInfo.InvariantCulture),
+            AccountId = order.Taker,
+            Symbol = order.Symbol,
+            Side = order.TakerBuys ? "buy" : "sell",
+            Quantity = order.Quantity,
+            Price = order.Price,
+            Fee = Fee(order.Symbol, order.Quantity, order.Price, TakerFeeRate),
+        };
+    }
+
+    private decimal Fee(string symbol, decimal quantity, decimal price, decimal rate)
+    {
+        var instrument = _instruments.GetInstrument(symbol);
+        var notional = instrument.Settlement == SettlementKind.Inverse ? quantity * instrument.ContractSize / price : quantity * instrument.ContractSize * price;
+        return Math.Round(notional * rate, 8, MidpointRounding.AwayFromZero);
     }
 }

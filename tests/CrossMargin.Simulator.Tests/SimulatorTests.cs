@@ -105,4 +105,38 @@ public sealed class SimulatorTests
         Assert.Equal(("sim-matching", 1L, "sim-1-t"), (first.Source, first.Sequence!.Value, first.MessageId));
         Assert.Equal(("sim-matching-run-2", 1L, "sim-run-2-1-t"), (second.Source, second.Sequence!.Value, second.MessageId));
     }
+    [Fact]
+    public void An_orders_pre_trade_check_is_the_takers_side_with_the_fee_its_execution_carries_and_takes_no_sequence()
+    {
+        var trades = new TradeFactory(Opening, () => Opening.ValuationTime, "run-3");
+        var order = new SimulatedOrder("trader-0001", "mm-1", "BTC-PERP", false, 3m, 60_000m);
+
+        var check = trades.PreTrade(order);
+        var (taker, _) = trades.Trade(order);
+
+        Assert.Equal(("trader-0001", "BTC-PERP", "sell", 3m, 60_000m), (check.AccountId, check.Symbol, check.Side, check.Quantity!.Value, check.Price!.Value));
+        Assert.Equal(taker.Fee, check.Fee);
+        Assert.True(check.ToQuery().IsValid);
+        Assert.Equal(1L, taker.Sequence);
+    }
+
+    [Fact]
+    public void A_random_order_is_a_traders_against_a_market_maker_at_the_mark()
+    {
+        var options = new SimulatorOptions { Traders = 12 };
+        var book = new BookGenerator(options, Opening, new TradeFactory(Opening, () => Opening.ValuationTime));
+        book.Open();
+        var marks = new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC-PERP"] = 61_000m, ["ETH-PERP"] = 3_100m };
+
+        var orders = Enumerable.Range(0, 50).Select(_ => book.RandomOrder(marks)!).ToArray();
+
+        Assert.All(orders, o =>
+        {
+            Assert.Contains(book.Traders, t => t.AccountId == o.Taker);
+            Assert.Contains(book.MarketMakers, m => m.AccountId == o.Maker);
+            Assert.Equal(marks[o.Symbol], o.Price);
+            Assert.InRange(o.Quantity, 1m, 5m);
+        });
+        Assert.Null(book.RandomOrder(new Dictionary<string, decimal>(StringComparer.Ordinal)));
+    }
 }

@@ -63,6 +63,24 @@ internal sealed class ClusterVenueLink : VenueLink
         }
     }
 
+    public override async Task<string?> CheckAsync(PreTradeMessage order, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(order, ContractJsonContext.Default.PreTradeMessage);
+        try
+        {
+            var reply = await _cluster.RequestAsync(order.AccountId!, body, order.MessageId!, AccountMessageTypes.PreTrade, _timeout, cancellationToken)
+                .ConfigureAwait(false);
+            return reply.Body.TryGetProperty("accepted", out var accepted) && accepted.ValueKind == JsonValueKind.True
+                ? null
+                : reply.Body.TryGetProperty("rejection", out var rejection) && rejection.ValueKind == JsonValueKind.Object
+                    && rejection.TryGetProperty("message", out var message) ? message.GetString() ?? "refused" : "refused";
+        }
+        catch (TimeoutException e)
+        {
+            return $"no answer in {_timeout.TotalSeconds:0.#} s: {e.Message}";
+        }
+    }
+
     public override Task SendPricesAsync(IReadOnlyList<UpdateIndex> indices, IReadOnlyList<UpdateMark> marks, CancellationToken cancellationToken)
     {
         var message = new PricesMessage

@@ -27,6 +27,18 @@ internal sealed class EmbeddedVenueLink : VenueLink
         return reply is CommandRejected rejected ? rejected.Rejection.Message : null;
     }
 
+    public override async Task<string?> CheckAsync(PreTradeMessage order, CancellationToken cancellationToken)
+    {
+        var query = order.ToQuery();
+        if (!query.IsValid)
+        {
+            return query.Describe();
+        }
+
+        var answer = await _engine.CheckPreTradeAsync(query.AccountId!, query.Command!, cancellationToken).ConfigureAwait(false);
+        return answer.Accepted ? null : answer.Rejection?.Message ?? "refused";
+    }
+
     public override Task SendPricesAsync(IReadOnlyList<UpdateIndex> indices, IReadOnlyList<UpdateMark> marks, CancellationToken cancellationToken)
     {
         foreach (var index in indices)

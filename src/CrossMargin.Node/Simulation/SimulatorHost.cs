@@ -107,6 +107,7 @@ public sealed class SimulatorHost : BackgroundService
         var marks = new MarkModel(opening);
         using var timer = new PeriodicTimer(_options.TickInterval, _time);
         var ticks = 0L;
+        var refusedOrders = 0L;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             var wasCrashing = path.InCrash;
@@ -118,10 +119,26 @@ public sealed class SimulatorHost : BackgroundService
             var byMark = tick.ToDictionary(m => m.Symbol, m => m.Price, StringComparer.Ordinal);
             for (var i = 0; i < _options.TradesPerTick; i++)
             {
-                foreach (var message in book.RandomTrade(byMark, trades).OfType<IInboundAccountMessage>())
+                // The venue asks the pre-trade check before the book matches the trader's order, as a real one must: a
+                // trader the crash wiped out cannot open a new position on nothing. (The makers' resting orders were
+                // checked when they were placed.)
+                if (book.RandomOrder(byMark) is not { } order)
                 {
-                    await SendAsync(venue, message, stoppingToken);
+                    continue;
                 }
+
+                var check = trades.PreTrade(order);
+                string? refusal = "unanswered";
+                if (!await AttemptAsync(async () => refusal = await venue.CheckAsync(check, stoppingToken), $"the pre-trade check {check.MessageId}", stoppingToken)
+                    || refusal is not null)
+                {
+                    refusedOrders++;
+                    continue;
+                }
+
+                var (taker, maker) = trades.Trade(order);
+                await SendAsync(venue, taker, stoppingToken);
+                await SendAsync(venue, maker, stoppingToken);
             }
 
             while (venue.Events.TryRead(out var @event))
@@ -145,7 +162,8 @@ public sealed class SimulatorHost : BackgroundService
 
             if (++ticks % Math.Max(1, (int)(TimeSpan.FromSeconds(5) / _options.TickInterval)) == 0)
             {
-                _log.LogInformation("Simulator: {Prices}", string.Join(", ", moved.Select(p => $"{p.Key} {p.Value:0.00}")));
+                _log.LogInformation("Simulator: {Prices}; {Refused} orders refused by the pre-trade check so far", string.Join(", ", moved.Select(p => $"{p.Key} {p.Value:0.00}")),
+                    refusedOrders);
             }
         }
     }

@@ -20,6 +20,12 @@ internal abstract class VenueLink : IAsyncDisposable
     /// <summary>Sends a well-formed account message and waits for the account: null when applied (or a duplicate), else why it was refused.</summary>
     public abstract Task<string?> SendAsync(IInboundAccountMessage message, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Asks the risk engine's pre-trade check about an order before the book matches it: null when accepted, else why not
+    /// (a check that gets no answer refuses, as a venue must fail closed).
+    /// </summary>
+    public abstract Task<string?> CheckAsync(PreTradeMessage order, CancellationToken cancellationToken);
+
     /// <summary>Sends index prices and marks.</summary>
     public abstract Task SendPricesAsync(IReadOnlyList<UpdateIndex> indices, IReadOnlyList<UpdateMark> marks, CancellationToken cancellationToken);
 

@@ -184,6 +184,21 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_simulated_venue_asks_the_pre_trade_check_of_the_accounts_owner_through_the_broker()
+    {
+        var nodes = new[] { await StartNodeAsync("n1"), await StartNodeAsync("n2") };
+        await AllShardsServedAsync(nodes, TimeSpan.FromSeconds(30));
+        await OpenAsync(nodes[0], "acc-venue");
+        (await nodes[0].Client.PostAsJsonAsync("/api/v1/deposits", new { messageId = "d1", source = "wallet", sequence = 1, accountId = "acc-venue", asset = "USDT", amount = 1_000m }))
+            .EnsureSuccessStatusCode();
+        await using var venue = await Node.Simulation.ClusterVenueLink.StartAsync(HostOf(nodes[1]).Cluster!, TimeSpan.FromSeconds(10), CancellationToken.None);
+
+        Assert.Null(await venue.CheckAsync(Simulation.EmbeddedVenueLinkTests.Order("c1", "acc-venue", 1m), CancellationToken.None));
+        Assert.Contains("initial margin", await venue.CheckAsync(Simulation.EmbeddedVenueLinkTests.Order("c2", "acc-venue", 10_000m), CancellationToken.None),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_coordinator_command_that_skips_ahead_waits_for_the_missing_one_instead_of_losing_it()
     {
         var node = await StartNodeAsync("n1");
