@@ -337,6 +337,42 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     }
 
     /// <summary>
+    /// acc-x (1,000 USDT, short 1 BTC at 60,000) breaches at 60,900 and its first IOC, a buy, is out at the venue. BTC
+    /// then falls to 58,000: acc-1 goes bankrupt with an empty fund, and acc-x, now 2,000 in profit at ~19x, would rank
+    /// first for auto-deleveraging. Its short must not be taken while its own buy may still fill (that would leave it
+    /// long): acc-c gives the whole 1 instead, and acc-x's buy, filled late, only reduces its short.
+    /// </summary>
+    [Fact]
+    public void Auto_deleveraging_leaves_alone_a_position_whose_own_liquidation_order_is_still_out()
+    {
+        var venue = VenueProbe();
+        OpenShort("acc-x", 1_000m, 1m, 60_000m);
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(60_900m);
+        var outstanding = venue.ExpectMsg<LiquidationOrderIssued>();
+        Assert.Equal(("acc-x", OrderSide.Buy), (outstanding.AccountId, outstanding.Side));
+
+        MoveBtc(58_000m);
+        var notices = new List<AutoDeleveraged>();
+        AdvanceUntil(() =>
+        {
+            while (venue.QueuedCount > 0)
+            {
+                notices.Add(venue.ExpectMsg<AutoDeleveraged>());
+            }
+
+            return notices.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 1m;
+        }, TimeSpan.FromMilliseconds(100));
+
+        Assert.DoesNotContain(notices, n => n.AccountId == "acc-x");
+        Assert.Equal(1m, notices.Where(n => n.AccountId == "acc-c").Sum(n => n.Quantity));
+        Fill("acc-x", outstanding.OrderId, OrderSide.Buy, outstanding.Quantity, 58_100m);
+        AwaitAssert(() => Assert.Equal([new Position(Btc, outstanding.Quantity - 1m, 60_000m)], Account("acc-x").Positions));
+    }
+
+    /// <summary>
     /// acc-1 bankrupt at 58,000 with an empty fund; the only short, acc-b's 0.6 from 57,000, is losing there, so there is
     /// nothing to deleverage against: the round stalls, and the book is tried. The market falls to 56,000 (acc-b now in
     /// profit) while the book still fills nothing: the backstop is tried again and acc-b's 0.6 is taken at the
