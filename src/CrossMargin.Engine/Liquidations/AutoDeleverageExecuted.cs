@@ -10,4 +10,15 @@ namespace CrossMargin.Engine.Liquidations;
 /// <param name="Time">When.</param>
 public sealed record AutoDeleverageExecuted(
     string LiquidationId, int Round, string AccountId, string Symbol, decimal BankruptcyPrice, IReadOnlyList<AdlExecution> Fills, DateTimeOffset Time)
-    : ILiquidationEvent;
+    : ILiquidationEvent
+{
+    /// <summary>The message id of the execution that closes <paramref name="fill"/>'s counterparty side.</summary>
+    public string CounterpartyMessageId(AdlExecution fill)
+    {
+        ArgumentNullException.ThrowIfNull(fill);
+        return $"{LiquidationId}:adl-{Round}:{fill.AccountId}";
+    }
+
+    /// <summary>The message id of the bankrupt account's side of <paramref name="fill"/>.</summary>
+    public string BankruptMessageId(AdlExecution fill) => CounterpartyMessageId(fill) + ":bankrupt";
+}

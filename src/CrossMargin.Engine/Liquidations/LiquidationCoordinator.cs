@@ -181,6 +181,12 @@ public sealed class LiquidationCoordinator : PersistentActor
             case GetHaltedInstruments:
                 Sender.Tell(new HaltedInstruments(_halted.ToArray()), Self);
                 return true;
+            case CommandRejected rejected when _pendingAdl.Refused(rejected.MessageId):
+                // One side of an auto-deleverage fill applied and the other not: the books no longer net, which only an
+                // operator can put right. Its view is no longer waited for, or the account's next liquidation would wait forever.
+                Context.Log.LogError("An account refused auto-deleverage execution {MessageId}: {Code} {Reason}; its other side stands", rejected.MessageId,
+                    rejected.Rejection.Code, rejected.Rejection.Message);
+                return true;
             case CommandRejected rejected:
                 Context.Log.LogWarning("An account refused liquidation message {MessageId}: {Code} {Reason}", rejected.MessageId, rejected.Rejection.Code,
                     rejected.Rejection.Message);
@@ -817,10 +823,10 @@ public sealed class LiquidationCoordinator : PersistentActor
             case AutoDeleverageExecuted e:
                 foreach (var fill in e.Fills)
                 {
-                    var id = $"{e.LiquidationId}:adl-{e.Round}:{fill.AccountId}";
+                    var id = e.CounterpartyMessageId(fill);
                     ToAccount(fill.AccountId, new ApplyExecution(id, AdlSource, fill.CounterpartySequence, id, id, e.Symbol, fill.Side, fill.Quantity, fill.Price,
                         0m, Liquidity.Taker, e.Time, IsLiquidation: true));
-                    var opposite = id + ":bankrupt";
+                    var opposite = e.BankruptMessageId(fill);
                     ToAccount(account, new ApplyExecution(opposite, AdlSource, fill.BankruptSequence, opposite, id, e.Symbol, Opposite(fill.Side), fill.Quantity,
                         fill.Price, 0m, Liquidity.Taker, e.Time, IsLiquidation: true));
                 }

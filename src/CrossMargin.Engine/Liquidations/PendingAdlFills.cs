@@ -24,9 +24,26 @@ internal sealed class PendingAdlFills
         foreach (var fill in executed.Fills)
         {
             var signed = fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity;
-            For(fill.AccountId).Add(new Fill(executed.Symbol, fill.CounterpartySequence, signed));
-            For(executed.AccountId).Add(new Fill(executed.Symbol, fill.BankruptSequence, -signed));
+            For(fill.AccountId).Add(new Fill(executed.CounterpartyMessageId(fill), executed.Symbol, fill.CounterpartySequence, signed));
+            For(executed.AccountId).Add(new Fill(executed.BankruptMessageId(fill), executed.Symbol, fill.BankruptSequence, -signed));
         }
+    }
+
+    /// <summary>
+    /// Forgets the fill whose execution <paramref name="messageId"/> its account refused (it will never show in a view);
+    /// false when the id is no auto-deleverage fill's.
+    /// </summary>
+    public bool Refused(string messageId)
+    {
+        foreach (var fills in _byAccount.Values)
+        {
+            if (fills.RemoveAll(f => f.MessageId == messageId) > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>True when a fill sent to the view's account is not reflected in it.</summary>
@@ -66,5 +83,5 @@ internal sealed class PendingAdlFills
         return fills;
     }
 
-    private readonly record struct Fill(string Symbol, long Sequence, decimal SignedQuantity);
+    private readonly record struct Fill(string MessageId, string Symbol, long Sequence, decimal SignedQuantity);
 }

@@ -66,6 +66,21 @@ public sealed class PendingAdlFillsTests
         Assert.False(pending.Awaits(View("acc-1", null, adlApplied: 2)));
     }
 
+    [Fact]
+    public void A_fill_its_account_refused_is_no_longer_awaited_nor_counted()
+    {
+        var pending = new PendingAdlFills();
+        pending.Add(Round);
+
+        Assert.True(pending.Refused("liq-acc-1-1:adl-1:acc-b"));
+        Assert.False(pending.Refused("liq-acc-1-1:cancel"));
+
+        var unchanged = View("acc-b", new Position(Btc, -0.6m, 60_000m), adlApplied: 2);
+        Assert.False(pending.Awaits(unchanged));
+        Assert.Equal(new Position(Btc, -0.6m, 60_000m), pending.PositionAfter(unchanged, Btc));
+        Assert.True(pending.Awaits(View("acc-1", new Position(Btc, 1m, 60_000m), adlApplied: 0)));
+    }
+
     private static AccountView View(string account, Position? position, long? adlApplied) =>
         new(account, MarginMode.StandardCross, [new CollateralBalance("USDT", 1_000m)], position is null ? [] : [position], [], null,
             adlApplied is { } applied ? [new SourceSequence("adl", applied), new SourceSequence("venue", 7)] : null);
