@@ -293,7 +293,7 @@ public sealed class AccountActor : PersistentActor
             adopt ??= decision.StateAfter is not null && ReferenceEquals(decidedAt, _settings.Market.Current);
             if (adopt.Value)
             {
-                _state.RecordDecided(@event);
+                _state.RecordDecided(@event, decision);
             }
             else
             {
@@ -686,7 +686,20 @@ public sealed class AccountActor : PersistentActor
 
     private bool Mark(ref ulong seen, string topic)
     {
-        var index = Array.BinarySearch(_topics, topic, StringComparer.Ordinal);
+        // Nearly always the very instance _topics holds (an instrument's underlying and settlement asset are the market's
+        // strings, the same in every snapshot): a scan by reference of a handful of topics before the ordinal search, which
+        // with the instrument lookups was ~3% of an execution's CPU on every command.
+        var topics = _topics;
+        for (var i = 0; i < topics.Length; i++)
+        {
+            if (ReferenceEquals(topics[i], topic))
+            {
+                seen |= 1UL << i;
+                return true;
+            }
+        }
+
+        var index = Array.BinarySearch(topics, topic, StringComparer.Ordinal);
         if (index < 0)
         {
             return false;

@@ -132,9 +132,20 @@ public sealed class AccountState
 
     /// <summary>
     /// Records <paramref name="event"/>'s message id and sequence only: the account adopts the holdings it produces from
-    /// the decider's copy afterwards (<see cref="AdoptDecided"/>).
+    /// the decider's copy afterwards (<see cref="AdoptDecided"/>). The id's fingerprint is taken from
+    /// <paramref name="decision"/>'s check when the event carries the id it checked (every event of a command does).
     /// </summary>
-    internal void RecordDecided(IAccountEvent @event) => Messages.Record(@event.MessageId, @event.Source, @event.Sequence);
+    internal void RecordDecided(IAccountEvent @event, AccountDecision decision)
+    {
+        if (decision.IdCheck is { } check && string.Equals(@event.MessageId, decision.CheckedId, StringComparison.Ordinal))
+        {
+            Messages.RecordFingerprint(check.IdFingerprint, @event.Source, @event.Sequence);
+        }
+        else
+        {
+            Messages.Record(@event.MessageId, @event.Source, @event.Sequence);
+        }
+    }
 
     /// <summary>
     /// Takes mode, open flag, balances, positions and orders from <paramref name="decided"/>: a <see cref="WhatIf"/> copy of
