@@ -162,6 +162,48 @@ public sealed class AccountState
         _openOrders = decided._openOrders;
     }
 
+    /// <summary>
+    /// Whether <paramref name="other"/> holds positions and open orders in the same symbols and non-zero balances in the
+    /// same assets, in the same order: the account's interest topics depend on nothing else, so at one market the two
+    /// states have the same topics. Conservative: states that differ only in order ids or zero balances count as different.
+    /// </summary>
+    internal bool SameTopicShapeAs(AccountState other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (_positions.Length != other._positions.Length || _openOrders.Length != other._openOrders.Length
+            || _balances.Length != other._balances.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _positions.Length; i++)
+        {
+            if (!string.Equals(_positions[i].Symbol, other._positions[i].Symbol, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        for (var i = 0; i < _openOrders.Length; i++)
+        {
+            if (!string.Equals(_openOrders[i].Symbol, other._openOrders[i].Symbol, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        for (var i = 0; i < _balances.Length; i++)
+        {
+            if (!string.Equals(_balances[i].Asset, other._balances[i].Asset, StringComparison.Ordinal)
+                || (_balances[i].Amount != 0) != (other._balances[i].Amount != 0))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The account as a Risk <see cref="Portfolio"/> for <see cref="Risk.Margin.MarginCalculator"/>.</summary>
     public Portfolio ToPortfolio() => new(AccountId, _balances, _positions, _openOrders);
 
