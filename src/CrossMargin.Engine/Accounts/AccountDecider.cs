@@ -126,7 +126,7 @@ public static class AccountDecider
             return AccountDecision.Reject(RejectionCode.Overflow, $"Message {command.MessageId}: its amounts exceed what the account's ledger can hold.");
         }
 
-        return decision with { Gap = check.Gap, MarginAfter = after, HoldingsAfter = compiled, StateAfter = copy };
+        return decision with { Gap = check.Gap, MarginAfter = after, HoldingsAfter = compiled, StateAfter = copy, IdCheck = check, CheckedId = command.MessageId };
     }
 
     /// <summary>

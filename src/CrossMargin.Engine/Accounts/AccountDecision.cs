@@ -27,6 +27,15 @@ public sealed record AccountDecision(DecisionOutcome Outcome, IReadOnlyList<IAcc
     /// </summary>
     internal AccountState? StateAfter { get; init; }
 
+    /// <summary>
+    /// For an accepted command, the ledger's check of its message id, which holds the id's fingerprint: the account records
+    /// the events' ids with it (<see cref="AccountState.RecordDecided"/>) instead of hashing the id again. Null otherwise.
+    /// </summary>
+    internal MessageCheck? IdCheck { get; init; }
+
+    /// <summary>The command's message id, as checked (<see cref="IdCheck"/>).</summary>
+    internal string? CheckedId { get; init; }
+
     /// <summary>Accepts with one event.</summary>
     public static AccountDecision Accept(IAccountEvent @event, SequenceGap? gap) => new(DecisionOutcome.Accepted, [@event], null, gap);
 

@@ -132,9 +132,20 @@ public sealed class AccountState
 
     /// <summary>
     /// Records <paramref name="event"/>'s message id and sequence only: the account adopts the holdings it produces from
-    /// the decider's copy afterwards (<see cref="AdoptDecided"/>).
+    /// the decider's copy afterwards (<see cref="AdoptDecided"/>). The id's fingerprint is taken from
+    /// <paramref name="decision"/>'s check when the event carries the id it checked (every event of a command does).
     /// </summary>
-    internal void RecordDecided(IAccountEvent @event) => Messages.Record(@event.MessageId, @event.Source, @event.Sequence);
+    internal void RecordDecided(IAccountEvent @event, AccountDecision decision)
+    {
+        if (decision.IdCheck is { } check && string.Equals(@event.MessageId, decision.CheckedId, StringComparison.Ordinal))
+        {
+            Messages.RecordFingerprint(check.IdFingerprint, @event.Source, @event.Sequence);
+        }
+        else
+        {
+            Messages.Record(@event.MessageId, @event.Source, @event.Sequence);
+        }
+    }
 
     /// <summary>
     /// Takes mode, open flag, balances, positions and orders from <paramref name="decided"/>: a <see cref="WhatIf"/> copy of
@@ -149,6 +160,48 @@ public sealed class AccountState
         _balances = decided._balances;
         _positions = decided._positions;
         _openOrders = decided._openOrders;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="other"/> holds positions and open orders in the same symbols and non-zero balances in the
+    /// same assets, in the same order: the account's interest topics depend on nothing else, so at one market the two
+    /// states have the same topics. Conservative: states that differ only in order ids or zero balances count as different.
+    /// </summary>
+    internal bool SameTopicShapeAs(AccountState other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (_positions.Length != other._positions.Length || _openOrders.Length != other._openOrders.Length
+            || _balances.Length != other._balances.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _positions.Length; i++)
+        {
+            if (!string.Equals(_positions[i].Symbol, other._positions[i].Symbol, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        for (var i = 0; i < _openOrders.Length; i++)
+        {
+            if (!string.Equals(_openOrders[i].Symbol, other._openOrders[i].Symbol, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        for (var i = 0; i < _balances.Length; i++)
+        {
+            if (!string.Equals(_balances[i].Asset, other._balances[i].Asset, StringComparison.Ordinal)
+                || (_balances[i].Amount != 0) != (other._balances[i].Amount != 0))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The account as a Risk <see cref="Portfolio"/> for <see cref="Risk.Margin.MarginCalculator"/>.</summary>

@@ -312,7 +312,7 @@ public sealed class AccountDeciderTests
             foreach (var @event in decision.Events)
             {
                 applied.Apply(@event, account.Market.FindInstrument);
-                account.State.RecordDecided(@event);
+                account.State.RecordDecided(@event, decision);
             }
 
             account.State.AdoptDecided(decision.StateAfter!);

@@ -9,6 +9,32 @@ namespace CrossMargin.Engine.Tests.Accounts;
 public sealed class AccountStateTests
 {
     [Fact]
+    public void A_fill_that_keeps_the_symbols_and_funded_assets_keeps_the_topic_shape_and_one_that_closes_a_position_or_empties_a_balance_does_not()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 10_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 2m, 60_000m, fee: 1m);
+        var holding = account.State.Clone();
+
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 1m, 61_000m, fee: 1m);
+        Assert.True(holding.SameTopicShapeAs(account.State));
+
+        var beforeClose = account.State.Clone();
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Sell, 3m, 61_000m);
+        Assert.False(beforeClose.SameTopicShapeAs(account.State));
+
+        // A balance spent to exactly zero leaves its asset's row but not its topic.
+        var funded = new AccountFixture();
+        funded.Deposit("USDT", 1_000m);
+        funded.Deposit("USDC", 100m);
+        var beforeSpend = funded.State.Clone();
+        var (id, source, sequence) = funded.Next();
+        funded.Accept(new Withdraw(id, source, sequence, "USDC", 100m));
+        Assert.Equal(0m, funded.State.BalanceOf("USDC"));
+        Assert.False(beforeSpend.SameTopicShapeAs(funded.State));
+    }
+
+    [Fact]
     public void Linear_perpetual_fills_book_realized_pnl_and_fees_in_the_quote_asset()
     {
         var account = new AccountFixture();
