@@ -21,8 +21,8 @@ public sealed class PostgresPersistenceOptions
     /// Most server connections the journal's appends use, a pool of their own. Default 4 (a batching writer appends one
     /// batch at a time per writer loop). Npgsql hands out idle connections first in, first out: from the shared pool,
     /// which reads and recoveries had grown to dozens, each append batch went to the next connection in turn, and every
-    /// server backend ran it with cold caches (measured in the cluster benchmark: the append work spread evenly over
-    /// 45 backends). Kept apart and small, appends come back to the same warm backends.
+    /// server backend ran it with cold caches (measured in the cluster benchmark: the work spread evenly over all 65
+    /// backends). Kept apart and small, appends come back to the same warm backends.
     /// </summary>
     public int AppendConnections { get; set; } = 4;
 
