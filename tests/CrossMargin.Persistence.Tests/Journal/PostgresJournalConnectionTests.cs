@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using CrossMargin.Persistence.Postgres;
 using CrossMargin.Persistence.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
 
 namespace CrossMargin.Persistence.Tests.Journal;
 
@@ -48,6 +49,16 @@ public sealed class PostgresJournalConnectionTests(PostgresServerFixture fixture
         }
 
         Assert.Single(backends);
+    }
+
+    [Fact]
+    public async Task Opening_refuses_fewer_than_one_append_connection()
+    {
+        var options = new PostgresPersistenceOptions { ConnectionString = await _backend.ConnectionStringAsync(), AppendConnections = 0 };
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => PostgresPersistence.OpenAsync(options, TimeProvider.System)).Within();
+
+        Assert.Contains(nameof(PostgresPersistenceOptions.AppendConnections), error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
