@@ -66,6 +66,9 @@ public sealed class ClusterRuntime : IAsyncDisposable
     /// <summary>basic.ack frames sent for <see cref="DeliveriesAcknowledged"/>.</summary>
     public long AckFrames => _host.AckFrames;
 
+    /// <summary>Venue messages this node held because they skipped ahead of their source (<see cref="SequenceHold.Held"/>).</summary>
+    public long DeliveriesHeld => _host.Holds?.Held ?? 0;
+
     /// <summary>Facts the outbound bridge published (confirmed) so far; 0 before the node has started.</summary>
     public long OutboundPublished => _outbound?.Published ?? 0;
 

@@ -33,14 +33,17 @@ internal sealed class PostgresJournal : IJournal
     private const string Columns = "j.persistence_id, j.sequence_nr, j.ordering, j.manifest, j.version, j.payload, j.tags, j.writer_id, j.\"timestamp\"";
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSource _appends;
     private readonly PostgresPersistenceOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly JournalSignal _signal;
     private readonly PostgresNotificationListener _listener;
 
-    public PostgresJournal(NpgsqlDataSource dataSource, PostgresPersistenceOptions options, TimeProvider timeProvider, JournalSignal signal, PostgresNotificationListener listener)
+    // Reads use dataSource; appends use their own small pool, appends (PostgresPersistenceOptions.AppendConnections).
+    public PostgresJournal(NpgsqlDataSource dataSource, NpgsqlDataSource appends, PostgresPersistenceOptions options, TimeProvider timeProvider, JournalSignal signal, PostgresNotificationListener listener)
     {
         _dataSource = dataSource;
+        _appends = appends;
         _options = options;
         _timeProvider = timeProvider;
         _signal = signal;
@@ -60,7 +63,7 @@ internal sealed class PostgresJournal : IJournal
         }
 
         var timestamp = _timeProvider.GetUtcNow().ToUniversalTime();
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _appends.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         if (writes.Any(w => w.Fence is not null))
         {
             await WriteFencedAsync(connection, writes, results, timestamp, cancellationToken).ConfigureAwait(false);

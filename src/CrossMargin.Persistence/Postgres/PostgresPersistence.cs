@@ -21,15 +21,17 @@ public sealed class PostgresPersistence : IAsyncDisposable
     private const int AutoPreparedStatements = 32;
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSource _appends;
     private readonly PostgresNotificationListener _listener;
     private readonly PostgresJournal _journal;
 
-    private PostgresPersistence(NpgsqlDataSource dataSource, PostgresPersistenceOptions options, TimeProvider timeProvider, ILogger logger)
+    private PostgresPersistence(NpgsqlDataSource dataSource, NpgsqlDataSource appends, PostgresPersistenceOptions options, TimeProvider timeProvider, ILogger logger)
     {
         _dataSource = dataSource;
+        _appends = appends;
         var signal = new JournalSignal();
         _listener = new PostgresNotificationListener(dataSource, options.NotificationChannel, signal, timeProvider, logger);
-        _journal = new PostgresJournal(dataSource, options, timeProvider, signal, _listener);
+        _journal = new PostgresJournal(dataSource, appends, options, timeProvider, signal, _listener);
         SnapshotStore = new PostgresSnapshotStore(dataSource, timeProvider);
         ParameterHistory = new PostgresParameterHistory(dataSource, timeProvider);
     }
@@ -66,13 +68,21 @@ public sealed class PostgresPersistence : IAsyncDisposable
         }
 
         var dataSource = builder.Build();
+
+        // The appends' own small pool (see PostgresPersistenceOptions.AppendConnections): the shared pool hands out its
+        // idle connections in turn, so appends from it kept landing on cold backends.
+        var appendsBuilder = new NpgsqlDataSourceBuilder(builder.ConnectionStringBuilder.ConnectionString);
+        appendsBuilder.ConnectionStringBuilder.MaxPoolSize = options.AppendConnections;
+        appendsBuilder.ConnectionStringBuilder.MinPoolSize = Math.Min(appendsBuilder.ConnectionStringBuilder.MinPoolSize, options.AppendConnections);
+        var appends = appendsBuilder.Build();
         try
         {
             await MigrateAsync(dataSource, timeProvider, cancellationToken).ConfigureAwait(false);
-            return new PostgresPersistence(dataSource, options, timeProvider, (ILogger?)logger ?? NullLogger.Instance);
+            return new PostgresPersistence(dataSource, appends, options, timeProvider, (ILogger?)logger ?? NullLogger.Instance);
         }
         catch
         {
+            await appends.DisposeAsync().ConfigureAwait(false);
             await dataSource.DisposeAsync().ConfigureAwait(false);
             throw;
         }
@@ -106,10 +116,11 @@ public sealed class PostgresPersistence : IAsyncDisposable
         return new PostgresParameterHistory(dataSource, timeProvider);
     }
 
-    /// <summary>Stops the LISTEN connection and closes the connection pool.</summary>
+    /// <summary>Stops the LISTEN connection and closes the connection pools.</summary>
     public async ValueTask DisposeAsync()
     {
         await _listener.DisposeAsync().ConfigureAwait(false);
+        await _appends.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
     }
 }

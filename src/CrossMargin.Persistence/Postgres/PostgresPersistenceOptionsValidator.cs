@@ -26,6 +26,11 @@ public sealed partial class PostgresPersistenceOptionsValidator : IValidateOptio
             errors.Add($"{nameof(PostgresPersistenceOptions.PollInterval)} must be at least 10 ms (was {options.PollInterval}).");
         }
 
+        if (options.AppendConnections < 1)
+        {
+            errors.Add($"{nameof(PostgresPersistenceOptions.AppendConnections)} must be at least 1 (was {options.AppendConnections}).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace CrossMargin.Benchmarks.ClusterBench;
 
-/// <summary>Arguments of <c>cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--queue quorum|classic] [--prefetch N] [--config DIR]</c>.</summary>
+/// <summary>Arguments of <c>cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--queue quorum|classic] [--prefetch N] [--settle SECONDS] [--config DIR]</c>.</summary>
 /// <param name="Nodes">Cluster nodes, in this process (default 3).</param>
 /// <param name="Shards">Shards, one queue each (default 16).</param>
 /// <param name="Accounts">Accounts opened before the measurement (default 300).</param>
@@ -15,8 +15,13 @@ namespace CrossMargin.Benchmarks.ClusterBench;
 /// </param>
 /// <param name="QueueType">The shard queues' type (<c>RabbitMq:ShardQueueType</c>, default quorum); the raw baseline measures the same type.</param>
 /// <param name="Prefetch">Unacked deliveries per consumer (<c>RabbitMq:Prefetch</c>, default 256), for the shard consumers and the raw probe alike.</param>
+/// <param name="Settle">
+/// The least time, from the nodes' start to the timed phase, in seconds (default 45; 0: none). Code run once a tick (lease
+/// renewal, heartbeat, shard coordination, at 1 s) reaches the runtime's tier-up call count only after about 30 ticks, and
+/// compiled in the timed phase it was a tenth of that phase's wall time: a cost a long-running node paid long ago.
+/// </param>
 /// <param name="Config">The config directory (default: found above the working directory).</param>
-internal sealed record ClusterBenchOptions(int Nodes = 3, int Shards = 16, int Accounts = 300, int Executions = 30_000, int Window = 512, int WarmUp = 5_000, int WarmUpMax = 60_000, string QueueType = "quorum", ushort Prefetch = 256, string? Config = null)
+internal sealed record ClusterBenchOptions(int Nodes = 3, int Shards = 16, int Accounts = 300, int Executions = 30_000, int Window = 512, int WarmUp = 5_000, int WarmUpMax = 60_000, string QueueType = "quorum", ushort Prefetch = 256, int Settle = 45, string? Config = null)
 {
     /// <summary>Parses the arguments after "cluster"; throws <see cref="ArgumentException"/> on anything else.</summary>
     public static ClusterBenchOptions Parse(ReadOnlySpan<string> args)
@@ -41,9 +46,10 @@ internal sealed record ClusterBenchOptions(int Nodes = 3, int Shards = 16, int A
                 "--warmup-max" => options with { WarmUpMax = int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var most) && most >= 0 ? most : throw new ArgumentException("--warmup-max needs a non-negative integer.", nameof(args)) },
                 "--queue" => options with { QueueType = text is "quorum" or "classic" ? text : throw new ArgumentException("--queue is quorum or classic.", nameof(args)) },
                 "--prefetch" => options with { Prefetch = ushort.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var prefetch) && prefetch > 0 ? prefetch : throw new ArgumentException("--prefetch needs 1-65535.", nameof(args)) },
+                "--settle" => options with { Settle = int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var settle) && settle >= 0 ? settle : throw new ArgumentException("--settle needs a non-negative number of seconds.", nameof(args)) },
                 "--config" => options with { Config = text },
                 _ => throw new ArgumentException(
-                    $"Unknown option {args[i]}; use cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--queue quorum|classic] [--prefetch N] [--config DIR].", nameof(args)),
+                    $"Unknown option {args[i]}; use cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--queue quorum|classic] [--prefetch N] [--settle SECONDS] [--config DIR].", nameof(args)),
             };
         }
 
