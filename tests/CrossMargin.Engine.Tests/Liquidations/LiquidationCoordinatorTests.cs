@@ -1,3 +1,4 @@
+using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Risk.Liquidation;
@@ -250,16 +251,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         OpenLong("acc-1");
 
         MoveBtc(58_000m);
-        var notices = new List<AutoDeleveraged>();
-        AdvanceUntil(() =>
-        {
-            while (venue.QueuedCount > 0)
-            {
-                notices.Add(venue.ExpectMsg<AutoDeleveraged>());
-            }
-
-            return notices.Count == 4;
-        }, TimeSpan.FromMilliseconds(100));
+        var notices = AdlNoticesUntil(venue, heard => heard.Count == 4);
 
         Assert.Equal(
         [
@@ -307,16 +299,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         OpenLong("acc-2");
 
         MoveBtc(58_000m);
-        var notices = new List<AutoDeleveraged>();
-        AdvanceUntil(() =>
-        {
-            while (venue.QueuedCount > 0)
-            {
-                notices.Add(venue.ExpectMsg<AutoDeleveraged>());
-            }
-
-            return notices.Where(n => n.AccountId is "acc-1" or "acc-2").Sum(n => n.Quantity) >= 2m;
-        }, TimeSpan.FromMilliseconds(100));
+        var notices = AdlNoticesUntil(venue, heard => heard.Where(n => n.AccountId is "acc-1" or "acc-2").Sum(n => n.Quantity) >= 2m);
 
         AwaitCompleted(Liquidation);
         AwaitCompleted("liq-acc-2-1");
@@ -355,16 +338,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         Assert.Equal(("acc-x", OrderSide.Buy), (outstanding.AccountId, outstanding.Side));
 
         MoveBtc(58_000m);
-        var notices = new List<AutoDeleveraged>();
-        AdvanceUntil(() =>
-        {
-            while (venue.QueuedCount > 0)
-            {
-                notices.Add(venue.ExpectMsg<AutoDeleveraged>());
-            }
-
-            return notices.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 1m;
-        }, TimeSpan.FromMilliseconds(100));
+        var notices = AdlNoticesUntil(venue, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 1m);
 
         Assert.DoesNotContain(notices, n => n.AccountId == "acc-x");
         Assert.Equal(1m, notices.Where(n => n.AccountId == "acc-c").Sum(n => n.Quantity));
@@ -489,6 +463,22 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     {
         Deposit(account, usdt);
         Trade(account, OrderSide.Sell, quantity, price);
+    }
+
+    /// <summary>Collects the ADL notices the venue hears, advancing the clock, until <paramref name="enough"/> says so.</summary>
+    private List<AutoDeleveraged> AdlNoticesUntil(TestProbe venue, Func<List<AutoDeleveraged>, bool> enough)
+    {
+        var notices = new List<AutoDeleveraged>();
+        AdvanceUntil(() =>
+        {
+            while (venue.QueuedCount > 0)
+            {
+                notices.Add(venue.ExpectMsg<AutoDeleveraged>());
+            }
+
+            return enough(notices);
+        }, TimeSpan.FromMilliseconds(100));
+        return notices;
     }
 
     /// <summary>As the venue does: the fill to the account first (acknowledged), then the report to the coordinator.</summary>
