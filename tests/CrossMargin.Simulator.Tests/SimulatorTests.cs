@@ -139,4 +139,26 @@ public sealed class SimulatorTests
         });
         Assert.Null(book.RandomOrder(new Dictionary<string, decimal>(StringComparer.Ordinal)));
     }
+
+    [Fact]
+    public void Settings_out_of_range_are_each_named_and_none_is_checked_while_the_simulator_is_off()
+    {
+        var bad = new SimulatorOptions
+        {
+            Traders = 0, TickInterval = TimeSpan.Zero, AnnualVolatility = double.NaN, CrashMoves = new(StringComparer.Ordinal) { ["BTC"] = -1.0 },
+            LiquidationSlippage = 1,
+        };
+
+        Assert.Equal(
+        [
+            "Simulator:Traders must be from 1 to 100,000, not 0.",
+            "Simulator:TickInterval must be more than zero and at most 00:01:00, not 00:00:00.",
+            "Simulator:AnnualVolatility must be from 0 to 10, not NaN.",
+            "Simulator:CrashMoves:BTC must be more than -1 and at most 10, not -1.",
+            "Simulator:LiquidationSlippage must be from 0 to less than 1, not 1.",
+        ], bad.Validate());
+        Assert.Empty(new SimulatorOptions().Validate());
+        bad.Enabled = false;
+        Assert.Empty(bad.Validate());
+    }
 }

@@ -59,7 +59,8 @@ public static class ApiExtensions
             .Validate(o => o.PollInterval > TimeSpan.Zero && o.PollInterval <= TimeSpan.FromHours(1),
                 "RiskParameters:PollInterval must be more than zero and at most 01:00:00.").ValidateOnStart();
         services.AddHostedService<ParameterPropagation>();
-        services.AddOptions<SimulatorOptions>().Bind(configuration.GetSection(SimulatorOptions.Section));
+        services.AddOptions<SimulatorOptions>().Bind(configuration.GetSection(SimulatorOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SimulatorOptions>, SimulatorOptionsValidator>();
         services.AddHostedService<SimulatorHost>();
 
         var node = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();

@@ -63,6 +63,16 @@ public sealed class ConfigurationTests
         });
 
     [Fact]
+    public Task A_bad_simulator_setting_stops_the_node_at_start_naming_the_setting() =>
+        InDataDirectoryAsync(async data =>
+        {
+            var e = await Assert.ThrowsAsync<OptionsValidationException>(() =>
+                NodeUnderTest.StartAsync(data, "--Simulator:Enabled=true", "--Simulator:TickInterval=00:00:00"));
+
+            Assert.Contains("Simulator:TickInterval must be more than zero", e.Message, StringComparison.Ordinal);
+        });
+
+    [Fact]
     public Task The_sqlite_settings_of_the_configuration_reach_the_embedded_journal() =>
         InDataDirectoryAsync(async data =>
         {
