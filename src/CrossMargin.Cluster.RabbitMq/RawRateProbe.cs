@@ -16,7 +16,10 @@ public static class RawRateProbe
     /// Publishes <paramref name="messageCount"/> messages of <paramref name="messageSize"/> bytes into a temporary queue
     /// with up to <paramref name="publishWindow"/> unconfirmed at once, consumes them, and deletes the queue.
     /// <paramref name="queueType"/> is <c>quorum</c> or <c>classic</c>; by default the connection's
-    /// <see cref="RabbitMqOptions.ShardQueueType"/>, so the probe measures the queue type the shards are.
+    /// <see cref="RabbitMqOptions.ShardQueueType"/>, so the probe measures the queue type the shards are. With
+    /// <paramref name="throughAccountsExchange"/> the messages go through a temporary exchange of the accounts exchange's
+    /// type (<see cref="RabbitMqOptions.AccountsExchangeType"/>) bound to the one queue, keyed by 300 account ids in turn,
+    /// so that the routing's own cost on the broker can be told apart from the queue's.
     /// </summary>
     public static async Task<RawRateResult> MeasureAsync(
         RabbitMqConnection connection,
@@ -24,6 +27,7 @@ public static class RawRateProbe
         int messageCount,
         int publishWindow = 512,
         string? queueType = null,
+        bool throughAccountsExchange = false,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -48,8 +52,17 @@ public static class RawRateProbe
             arguments.Remove("x-dead-letter-exchange");
             arguments.Remove("x-dead-letter-strategy");
             await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var exchange = "";
             try
             {
+                if (throughAccountsExchange)
+                {
+                    exchange = queue + ".exchange";
+                    await channel.ExchangeDeclareAsync(exchange, connection.Options.AccountsExchangeType, durable: false, autoDelete: false,
+                        cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await channel.QueueBindAsync(queue, exchange, "1", cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+
                 await channel.BasicQosAsync(0, connection.Options.Prefetch, global: false, cancellationToken).ConfigureAwait(false);
                 var consumed = 0;
                 var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -72,7 +85,8 @@ public static class RawRateProbe
                     for (var i = 0; i < messageCount; i++)
                     {
                         await window.WaitAsync(cancellationToken).ConfigureAwait(false);
-                        inFlight.Add(PublishOneAsync(publisher, queue, body, i, window, cancellationToken));
+                        var key = throughAccountsExchange ? "acc-" + (i % 300).ToString(CultureInfo.InvariantCulture) : queue;
+                        inFlight.Add(PublishOneAsync(publisher, exchange, key, body, i, window, cancellationToken));
                     }
 
                     await Task.WhenAll(inFlight).ConfigureAwait(false);
@@ -85,16 +99,22 @@ public static class RawRateProbe
             finally
             {
                 await channel.QueueDeleteAsync(queue, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                if (exchange.Length > 0)
+                {
+                    await channel.ExchangeDeleteAsync(exchange, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                }
             }
         }
     }
 
-    private static async Task PublishOneAsync(ConfirmingPublisher publisher, string queue, byte[] body, int index, SemaphoreSlim window, CancellationToken cancellationToken)
+    // Through the default exchange ("") the routing key names the queue; through the probe's own exchange it is an account id.
+    private static async Task PublishOneAsync(ConfirmingPublisher publisher, string exchange, string routingKey, byte[] body, int index, SemaphoreSlim window,
+        CancellationToken cancellationToken)
     {
         try
         {
-            // The default exchange routes straight to the queue named by the routing key.
-            await publisher.PublishAsync("", queue, body, index.ToString(CultureInfo.InvariantCulture), "probe", PublishOptions.Default, cancellationToken).ConfigureAwait(false);
+            await publisher.PublishAsync(exchange, routingKey, body, index.ToString(CultureInfo.InvariantCulture), "probe", PublishOptions.Default, cancellationToken)
+                .ConfigureAwait(false);
         }
         finally
         {

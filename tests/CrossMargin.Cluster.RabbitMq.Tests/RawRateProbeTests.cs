@@ -18,4 +18,15 @@ public sealed class RawRateProbeTests(RabbitMqBrokerFixture fixture)
         Assert.Equal(2_000, result.Messages);
         Assert.True(result.MessagesPerSecond > 0);
     }
+
+    [Fact]
+    public async Task Through_an_exchange_of_the_accounts_type_every_message_still_reaches_the_one_queue()
+    {
+        // Were any account id routed nowhere, the probe would wait for messages that never come and time out.
+        await using var connection = await RabbitMqConnection.ConnectAsync(fixture.Options()).Within();
+
+        var result = await RawRateProbe.MeasureAsync(connection, messageSize: 300, messageCount: 2_000, throughAccountsExchange: true).Within();
+
+        Assert.Equal(2_000, result.Messages);
+    }
 }

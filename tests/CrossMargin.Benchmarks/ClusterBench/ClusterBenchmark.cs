@@ -85,6 +85,16 @@ internal static class ClusterBenchmark
             var otherAfter = cpu.Read();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  raw on one {other} queue (reference, not the ratio's base): {otherRate:N0} msg/s; CPU per message: .NET process {(otherAfter.Self - otherBefore.Self).TotalMicroseconds / options.Executions:F0} µs, broker {(otherAfter.Broker - otherBefore.Broker).TotalMicroseconds / options.Executions:F0} µs"));
+
+            // The shards' queue type again, but routed as executions are (an exchange of the accounts exchange's type,
+            // keyed by account id): what the routing costs the broker, apart from the queue.
+            await RawRateProbe.MeasureAsync(probe, sample.Length, WarmUpRound, options.Window, throughAccountsExchange: true).ConfigureAwait(false);
+            var routedBefore = cpu.Read();
+            var routedRate = (await RawRateProbe.MeasureAsync(probe, sample.Length, options.Executions, options.Window, throughAccountsExchange: true)
+                .ConfigureAwait(false)).MessagesPerSecond;
+            var routedAfter = cpu.Read();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  raw through an {probe.Options.AccountsExchangeType} exchange into one {options.QueueType} queue (reference): {routedRate:N0} msg/s; CPU per message: .NET process {(routedAfter.Self - routedBefore.Self).TotalMicroseconds / options.Executions:F0} µs, broker {(routedAfter.Broker - routedBefore.Broker).TotalMicroseconds / options.Executions:F0} µs"));
         }
 
 
