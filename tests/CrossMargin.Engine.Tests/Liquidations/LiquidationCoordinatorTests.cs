@@ -1,3 +1,4 @@
+using CrossMargin.Actors;
 using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
@@ -344,6 +345,32 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         Assert.Equal(1m, notices.Where(n => n.AccountId == "acc-c").Sum(n => n.Quantity));
         Fill("acc-x", outstanding.OrderId, OrderSide.Buy, outstanding.Quantity, 58_100m);
         AwaitAssert(() => Assert.Equal([new Position(Btc, outstanding.Quantity - 1m, 60_000m)], Account("acc-x").Positions));
+    }
+
+    /// <summary>
+    /// acc-1 bankrupt at 58,000 (equity -1,000, bankruptcy price 59,000) with an empty fund and one counterparty, acc-b
+    /// (short 0.6 at 60,000 on 2,000 USDT). The first round's execution to acc-b is refused: acc-1's side (sell 0.6)
+    /// applies, acc-b's never does. Forgotten as refused, acc-b's 0.6 is still there for the next round, which takes it
+    /// to close acc-1's last 0.4 at 59,000; had the refused fill stayed pending, acc-b's views would never show it, the
+    /// coordinator would take acc-b as flat and acc-1's 0.4 would stall.
+    /// </summary>
+    [Fact]
+    public void An_auto_deleverage_execution_an_account_refuses_is_not_counted_as_pending_for_it()
+    {
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new RefusingRegion(Region, "liq-acc-1-1:adl-1:acc-b"))));
+        var venue = VenueProbe();
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(venue, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 1m);
+
+        Assert.Equal([0.6m, 0.4m], notices.Where(n => n.AccountId == "acc-b").Select(n => n.Quantity));
+        AwaitAssert(() =>
+        {
+            Assert.Empty(Account("acc-1").Positions);
+            Assert.Equal([new Position(Btc, -0.2m, 60_000m)], Account("acc-b").Positions);
+        });
     }
 
     /// <summary>

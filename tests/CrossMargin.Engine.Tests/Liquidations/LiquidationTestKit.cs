@@ -63,16 +63,18 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
         await Host.DisposeAsync();
     }
 
-    protected IActorRef StartCoordinator() => Sys.ActorOf(LiquidationCoordinator.Props(new LiquidationCoordinatorSettings(
-        Services, Region, Fund, Market, AccountFixture.Models, Parameters, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10),
+    /// <summary>Starts a coordinator that reaches the accounts through <paramref name="accounts"/> (the region by default).</summary>
+    protected IActorRef StartCoordinator(IActorRef? accounts = null) => Sys.ActorOf(LiquidationCoordinator.Props(new LiquidationCoordinatorSettings(
+        Services, accounts ?? Region, Fund, Market, AccountFixture.Models, Parameters, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10),
         TimeSpan.FromMilliseconds(100))));
 
-    protected void RestartCoordinator()
+    /// <summary>Stops the coordinator and starts another on its journal, reaching the accounts through <paramref name="accounts"/>.</summary>
+    protected void RestartCoordinator(IActorRef? accounts = null)
     {
         Watch(Coordinator);
         Sys.Stop(Coordinator);
         ExpectTerminated(Coordinator);
-        Coordinator = StartCoordinator();
+        Coordinator = StartCoordinator(accounts);
     }
 
     protected void SeedFund(decimal usdt)
