@@ -19,7 +19,7 @@ public sealed class EmbeddedVenueLinkTests : IAsyncLifetime
     /// 1,000 USDT: one BTC-PERP contract at 60,000 needs far less initial margin than that, ten thousand need far more.
     /// </summary>
     [Fact]
-    public async Task The_simulated_venue_trades_only_what_the_pre_trade_check_accepts()
+    public async Task The_embedded_venue_link_passes_what_the_account_can_margin_and_refuses_what_it_cannot()
     {
         (await _node.Client.PostAsJsonAsync("/api/v1/accounts", new { messageId = "open", source = "accounts", sequence = 1, accountId = "alice", mode = "standard" }))
             .EnsureSuccessStatusCode();
