@@ -38,7 +38,8 @@ internal sealed class MarginBookPartition
             {
                 // The rows' cells may be written by a pass meanwhile into the old array: the slots keep theirs, and a
                 // pass that finds a row without its cell takes the slot's.
-                Array.Resize(ref items, Math.Max(FirstRows, items.Length * 2));
+                // Half as much again, not twice: a row is 64 bytes per account, and doubling left up to half of them empty.
+                Array.Resize(ref items, Math.Max(FirstRows, items.Length + (items.Length / 2)));
             }
 
             var slot = new MarginBookSlot(account, this, rows.Count);
@@ -117,7 +118,8 @@ internal sealed class MarginBookPartition
 
     /// <summary>
     /// Publishes a new version: a store with room for the live regions and <paramref name="lines"/> and
-    /// <paramref name="balances"/> more (half as much again, so that appends stay amortized), the live regions copied
+    /// <paramref name="balances"/> more, and a quarter as much again (appends stay amortized, at most a fifth of the
+    /// store is slack, and dead regions are dropped at the next rebuild), the live regions copied
     /// into it, and a new row array (without the slots that left when <paramref name="dropLeft"/>). Under the lock.
     /// </summary>
     private MarginBookRows Rebuild(MarginBookRows rows, int lines, int balances, bool dropLeft)
@@ -125,7 +127,7 @@ internal sealed class MarginBookPartition
         var old = rows.Store;
         var liveLines = old.LinesUsed - _deadLines + lines;
         var liveBalances = old.BalancesUsed - _deadBalances + balances;
-        var store = new HoldingsStore(Math.Max(FirstLines, liveLines + (liveLines / 2)), Math.Max(FirstBalances, liveBalances + (liveBalances / 2)));
+        var store = new HoldingsStore(Math.Max(FirstLines, liveLines + (liveLines / 4)), Math.Max(FirstBalances, liveBalances + (liveBalances / 4)));
         var kept = 0;
         for (var i = 0; i < rows.Count; i++)
         {
