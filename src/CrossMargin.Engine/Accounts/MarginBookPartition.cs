@@ -76,6 +76,17 @@ internal sealed class MarginBookPartition
         lock (_gate)
         {
             var rows = _rows;
+            if (slot.Index >= rows.Count || !ReferenceEquals(rows.Items[slot.Index].Slot, slot))
+            {
+                // A slot that left and was dropped has no row any more (its index may be another slot's now).
+                if (entry is not null)
+                {
+                    throw new InvalidOperationException("An entry written into a slot that left its partition.");
+                }
+
+                return;
+            }
+
             ref var row = ref rows.Items[slot.Index];
             var region = default(HoldingsRegion);
             if (entry is not null && row.Entry is { } previous && ReferenceEquals(previous.Holdings, entry.Holdings))

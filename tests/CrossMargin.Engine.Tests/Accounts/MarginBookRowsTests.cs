@@ -213,6 +213,32 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         Assert.True(failures.Count == 0, $"{reads:N0} rows read against {writes:N0} entries written:\n" + string.Join("\n", failures));
     }
 
+    [Fact]
+    public void A_slot_dropped_after_leaving_never_writes_the_row_its_index_now_names()
+    {
+        var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
+        var partition = new MarginBookPartition();
+        var slots = Enumerable.Range(0, 64).Select(_ => partition.Join(ActorRefs.Nobody)).ToArray();
+        MarginBookEntry EntryOf(int i) => new($"acc-{i}", kernel, kernel.Compile(Versions[0].Balances, Versions[0].Positions, [])!, null);
+        var entries = Enumerable.Range(0, slots.Length).Select(EntryOf).ToArray();
+        for (var i = 0; i < slots.Length; i++)
+        {
+            slots[i].Entry = entries[i];
+        }
+
+        // The first half leaves: the partition drops them, and the rows the first of them had go to those that stayed.
+        foreach (var slot in slots.Take(32))
+        {
+            partition.Leave(slot);
+        }
+
+        var rows = partition.Rows;
+        Assert.Equal(32, rows.Count);
+        Assert.Throws<InvalidOperationException>(() => slots[0].Entry = EntryOf(0));
+        slots[1].Entry = null;
+        Assert.Equal(entries.Skip(32), Enumerable.Range(0, rows.Count).Select(i => rows.Read(i, out _, out _, out _)));
+    }
+
     private static (decimal, decimal, decimal, MarginStatus) Numbers(MarginFigures figures) =>
         (figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status);
 }
