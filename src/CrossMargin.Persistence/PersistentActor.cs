@@ -249,7 +249,7 @@ public abstract class PersistentActor : ActorBase
                 events[i] = new EventData(_services.Registry.Serialize(batch[i].Event), TagsFor(batch[i].Event));
             }
 
-            write = new AtomicWrite(PersistenceId, _lastSequenceNr + 1, _services.WriterId, events) { Fence = _services.Fence?.Invoke() };
+            write = AtomicWrite.Owning(PersistenceId, _lastSequenceNr + 1, _services.WriterId, events, _services.Fence?.Invoke());
         }
         catch (Exception e)
         {
