@@ -156,6 +156,26 @@ public abstract class ActorBase
         _cell.RunAsync(action, state);
     }
 
+    /// <summary>
+    /// Holds the mailbox, as <see cref="RunTask(Func{Task})"/> does, until the returned callback reports an outcome (null for
+    /// success), then calls <paramref name="then"/> with the state and that outcome on this actor's turn, with the current
+    /// message and sender current again. For an outcome that something else reports (a write completing on another thread):
+    /// resuming posts one system message, with no task, continuation or synchronization context in between. Call it on the
+    /// actor's turn, one hold at a time; the callback must be called exactly once, from any thread. A throwing
+    /// <paramref name="then"/> is a failure the supervisor handles.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not on the actor's turn, or the mailbox is already held this way.</exception>
+    protected Action<Exception?> HoldMailbox<TState>(Action<TState, Exception?> then, TState state)
+    {
+        ArgumentNullException.ThrowIfNull(then);
+        if (!ReferenceEquals(ActorCell.Current, _cell))
+        {
+            throw new InvalidOperationException($"HoldMailbox for {_cell.Path} was called outside the actor's turn.");
+        }
+
+        return _cell.Hold(then, state).Resume;
+    }
+
     internal SupervisorStrategy StrategyForChildren() => SupervisorStrategy();
 
     internal void CancelTimers() => _extras?.Timers?.CancelAll();

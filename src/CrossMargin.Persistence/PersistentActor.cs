@@ -127,11 +127,11 @@ public abstract class PersistentActor : ActorBase
         {
             var result = await work().ConfigureAwait(true);
             then(result);
+
+            // Written on this turn too: the write holds the mailbox after this task has completed.
             if (_pending is { Count: > 0 })
             {
-                var batch = _pending.ToArray();
-                _pending.Clear();
-                await WriteAsync(batch).ConfigureAwait(true);
+                FlushPending();
             }
         });
     }
@@ -233,62 +233,72 @@ public abstract class PersistentActor : ActorBase
         }
     }
 
+    // Writes the events persisted so far, holding the mailbox until the journal reports the outcome: the journal's writer
+    // posts it straight into the mailbox (one system message), and Written runs on the actor's turn.
     private void FlushPending()
     {
         var batch = _pending!.ToArray();
         _pending.Clear();
-        RunTask(static s => s.Actor.WriteAsync(s.Batch), (Actor: this, Batch: batch));
-    }
-
-    private async Task WriteAsync(PendingEvent[] batch)
-    {
-        // Handlers may persist again; those events form the next batch, still before any new command.
-        while (batch.Length > 0)
+        var resume = HoldMailbox(static ((PersistentActor Actor, PendingEvent[] Batch) s, Exception? error) => s.Actor.Written(s.Batch, error), (this, batch));
+        AtomicWrite write;
+        try
         {
-            var from = _lastSequenceNr + 1;
-            try
+            var events = new EventData[batch.Length];
+            for (var i = 0; i < events.Length; i++)
             {
-                var events = new EventData[batch.Length];
-                for (var i = 0; i < events.Length; i++)
-                {
-                    events[i] = new EventData(_services.Registry.Serialize(batch[i].Event), TagsFor(batch[i].Event));
-                }
-
-                await _services.Writer.AppendAsync(new AtomicWrite(PersistenceId, from, _services.WriterId, events) { Fence = _services.Fence?.Invoke() }).ConfigureAwait(true);
-            }
-            catch (Exception e)
-            {
-                _pending!.Clear();
-                OnPersistFailure(e, from, batch.Length);
-                if (StopOnPersistFailure)
-                {
-                    Context.Stop(Self);
-                }
-
-                return;
+                events[i] = new EventData(_services.Registry.Serialize(batch[i].Event), TagsFor(batch[i].Event));
             }
 
-            foreach (var pending in batch)
-            {
-                _lastSequenceNr++;
-                pending.Invoke(pending.Event, pending.Handler);
-            }
-
-            batch = _pending!.ToArray();
-            _pending.Clear();
+            write = AtomicWrite.Owning(PersistenceId, _lastSequenceNr + 1, _services.WriterId, events, _services.Fence?.Invoke());
         }
-
-        await SnapshotIfDueAsync().ConfigureAwait(true);
-    }
-
-    private async Task SnapshotIfDueAsync()
-    {
-        var every = _services.Options.SnapshotEvery;
-        if (every <= 0 || _lastSequenceNr - _lastSnapshotSequenceNr < every || SnapshotState() is not { } state)
+        catch (Exception e)
         {
+            resume(e);
             return;
         }
 
+        _services.Writer.Append(write, resume);
+    }
+
+    private void Written(PendingEvent[] batch, Exception? error)
+    {
+        if (error is not null)
+        {
+            _pending!.Clear();
+            OnPersistFailure(error, _lastSequenceNr + 1, batch.Length);
+            if (StopOnPersistFailure)
+            {
+                Context.Stop(Self);
+            }
+
+            return;
+        }
+
+        foreach (var pending in batch)
+        {
+            _lastSequenceNr++;
+            pending.Invoke(pending.Event, pending.Handler);
+        }
+
+        // Handlers may persist again; those events form the next batch, still before any new command.
+        if (_pending!.Count > 0)
+        {
+            FlushPending();
+        }
+        else if (SnapshotDue() is { } state)
+        {
+            RunTask(static s => s.Actor.SnapshotAsync(s.State), (Actor: this, State: state));
+        }
+    }
+
+    private object? SnapshotDue()
+    {
+        var every = _services.Options.SnapshotEvery;
+        return every <= 0 || _lastSequenceNr - _lastSnapshotSequenceNr < every ? null : SnapshotState();
+    }
+
+    private async Task SnapshotAsync(object state)
+    {
         var sequenceNr = _lastSequenceNr;
         try
         {

@@ -40,6 +40,57 @@ internal sealed partial class ActorCell
             TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Holds the mailbox until the returned turn is resumed (from any thread, once), then calls <paramref name="then"/> with the
+    /// reported outcome on this actor's turn, with the current message and sender current again. One hold at a time.
+    /// </summary>
+    internal HeldTurn Hold<TState>(Action<TState, Exception?> then, TState state)
+    {
+        if ((_flags & CellFlags.Held) != 0)
+        {
+            throw new InvalidOperationException($"{Path} already holds its mailbox for an outcome; only one hold at a time.");
+        }
+
+        _flags |= CellFlags.Held;
+        return new HeldTurn<TState>(this, _currentMessage, _currentSender, then, state);
+    }
+
+    private void ResumeHeld(HeldTurn held)
+    {
+        _flags &= ~CellFlags.Held;
+        _currentMessage = held.Message;
+        _currentSender = held.Sender;
+        try
+        {
+            held.Run();
+            if (_extras?.ReceiveTimeout is not null)
+            {
+                ResetReceiveTimeout();
+            }
+        }
+        catch (Exception e)
+        {
+            HandleInvokeFailure(e);
+        }
+        finally
+        {
+            _currentMessage = null;
+            _currentSender = null;
+        }
+
+        TerminateIfPending();
+    }
+
+    // A stop that arrived while the mailbox was held happens once nothing holds it any more.
+    private void TerminateIfPending()
+    {
+        if ((_flags & CellFlags.TerminatePending) != 0 && (_flags & (CellFlags.Awaiting | CellFlags.Held)) == 0)
+        {
+            _flags &= ~CellFlags.TerminatePending;
+            BeginTerminate();
+        }
+    }
+
     private void RunContinuationOnTurn(RunContinuation continuation)
     {
         var previous = SynchronizationContext.Current;
@@ -90,11 +141,7 @@ internal sealed partial class ActorCell
             _currentSender = null;
         }
 
-        if ((_flags & CellFlags.TerminatePending) != 0)
-        {
-            _flags &= ~CellFlags.TerminatePending;
-            BeginTerminate();
-        }
+        TerminateIfPending();
     }
 
     internal TimeSpan? ReceiveTimeout => _extras?.ReceiveTimeout;

@@ -255,9 +255,9 @@ internal sealed partial class ActorCell
             return;
         }
 
-        if ((_flags & CellFlags.Awaiting) != 0)
+        if ((_flags & (CellFlags.Awaiting | CellFlags.Held)) != 0)
         {
-            // An async handler is in flight: let it finish (its continuations keep running) before stopping.
+            // An async handler (or a held turn) is in flight: let it finish (its continuations keep running) before stopping.
             _flags |= CellFlags.TerminatePending;
             return;
         }

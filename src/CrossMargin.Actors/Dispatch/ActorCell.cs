@@ -79,6 +79,7 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
         TerminatePending = 4,
         ChildrenSuspended = 8,
         CreatePending = 16,
+        Held = 32,
     }
 
     /// <summary>The cell whose turn is running on this thread, if any.</summary>
@@ -227,7 +228,7 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
     }
 
     private bool CanProcessUserMessages() =>
-        (_flags & (CellFlags.Failed | CellFlags.Awaiting)) == 0 && _suspendedByParent == 0 && _lifecycle == Running && _actor is not null;
+        (_flags & (CellFlags.Failed | CellFlags.Awaiting | CellFlags.Held)) == 0 && _suspendedByParent == 0 && _lifecycle == Running && _actor is not null;
 
     private bool HasPendingWork() =>
         Volatile.Read(ref _systemInbox) is not null
@@ -390,6 +391,9 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
                 break;
             case RunContinuation continuation:
                 RunContinuationOnTurn(continuation);
+                break;
+            case HeldTurn held:
+                ResumeHeld(held);
                 break;
         }
     }

@@ -50,7 +50,8 @@ public static class ApiExtensions
         services.AddOptions<ClusterModeOptions>().Bind(configuration.GetSection(ClusterModeOptions.SectionName))
             .Validate(o => o.BreachReportInterval >= TimeSpan.Zero, "Cluster:BreachReportInterval must be zero (every report) or more.")
             .Validate(o => o.SequenceGapHold >= TimeSpan.Zero && o.SequenceGapHold <= TimeSpan.FromMinutes(5),
-                "Cluster:SequenceGapHold must be from zero (apply a gap at once) to 5 minutes.").ValidateOnStart();
+                "Cluster:SequenceGapHold must be from zero (apply a gap at once) to 5 minutes.")
+            .Validate(o => o.JournalAppendConnections is >= 1 and <= 64, "Cluster:JournalAppendConnections must be from 1 to 64.").ValidateOnStart();
         services.AddOptions<ClusterNodeOptions>().Bind(configuration.GetSection(ClusterModeOptions.SectionName));
         services.AddOptions<RabbitMqOptions>().Bind(configuration.GetSection(RabbitMqOptions.SectionName));
         services.AddSingleton<EngineHost>();

@@ -1,3 +1,5 @@
+using CrossMargin.Persistence.Postgres;
+
 namespace CrossMargin.Node.Clustering;
 
 /// <summary>Whether the node runs as a cluster member, and the shared stores it then uses (section <c>Cluster</c> of config/cluster.json).</summary>
@@ -24,4 +26,20 @@ public sealed class ClusterModeOptions
     /// Longer than a node takes to return a lost shard's unacknowledged deliveries to the queue.
     /// </summary>
     public TimeSpan SequenceGapHold { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How many connections the journal's appends get of their own (<see cref="PostgresPersistenceOptions.AppendConnections"/>),
+    /// apart from the pool that reads and recoveries grow; from 1 to 64.
+    /// </summary>
+    public int JournalAppendConnections { get; set; } = 4;
+
+    /// <summary>The options of the member's PostgreSQL journal and snapshot store.</summary>
+    public PostgresPersistenceOptions ToPostgresPersistenceOptions() => new()
+    {
+        ConnectionString = PostgresConnectionString,
+        AppendConnections = JournalAppendConnections,
+
+        // Nothing in a node reads tagged events live, so the per-append NOTIFY would be work nobody uses.
+        NotifyOnAppend = false,
+    };
 }

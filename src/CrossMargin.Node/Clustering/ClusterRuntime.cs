@@ -106,13 +106,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
         }
 
         var log = loggerFactory.CreateLogger<ClusterRuntime>();
-        var store = await PostgresPersistence.OpenAsync(new PostgresPersistenceOptions
-        {
-            ConnectionString = mode.PostgresConnectionString,
-
-            // Nothing in a node reads tagged events live, so the per-append NOTIFY would be work nobody uses.
-            NotifyOnAppend = false,
-        }, time,
+        var store = await PostgresPersistence.OpenAsync(mode.ToPostgresPersistenceOptions(), time,
             loggerFactory.CreateLogger<PostgresPersistence>(), cancellationToken).ConfigureAwait(false);
         var coordination = NpgsqlDataSource.Create(mode.PostgresConnectionString);
         var writer = new BatchingJournalWriter(store.Journal, journal, time);

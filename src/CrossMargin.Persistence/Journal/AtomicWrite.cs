@@ -11,12 +11,18 @@ public sealed record AtomicWrite
     /// <param name="writerId">Who writes (node and actor incarnation), recorded on each event so a forked history can be traced.</param>
     /// <param name="events">At least one event.</param>
     public AtomicWrite(string persistenceId, long fromSequenceNr, string writerId, IReadOnlyList<EventData> events)
+        : this(persistenceId, fromSequenceNr, writerId, events?.ToArray()!)
+    {
+    }
+
+    // Keeps the array it is given: only for an array nobody else holds.
+    private AtomicWrite(string persistenceId, long fromSequenceNr, string writerId, EventData[] events)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(persistenceId);
         ArgumentException.ThrowIfNullOrWhiteSpace(writerId);
         ArgumentOutOfRangeException.ThrowIfLessThan(fromSequenceNr, 1);
         ArgumentNullException.ThrowIfNull(events);
-        if (events.Count == 0)
+        if (events.Length == 0)
         {
             throw new ArgumentException("An atomic write needs at least one event.", nameof(events));
         }
@@ -24,7 +30,7 @@ public sealed record AtomicWrite
         PersistenceId = persistenceId;
         FromSequenceNr = fromSequenceNr;
         WriterId = writerId;
-        Events = events.ToArray();
+        Events = events;
     }
 
     /// <summary>The entity whose history this extends.</summary>
@@ -44,4 +50,8 @@ public sealed record AtomicWrite
 
     /// <summary>The lease the write must still be held under when it commits; null for an unfenced write (embedded mode).</summary>
     public WriteFence? Fence { get; init; }
+
+    /// <summary>A write that keeps <paramref name="events"/> rather than a copy: for a caller that made the array for it and drops it.</summary>
+    internal static AtomicWrite Owning(string persistenceId, long fromSequenceNr, string writerId, EventData[] events, WriteFence? fence) =>
+        new(persistenceId, fromSequenceNr, writerId, events) { Fence = fence };
 }

@@ -107,36 +107,93 @@ public sealed class BatchingJournalWriter : IAsyncDisposable
     public Task AppendAsync(AtomicWrite write, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(write);
-        if (Volatile.Read(ref _disposed) != 0)
+        if (Refusal() is { } refused)
         {
-            return Task.FromException(new ObjectDisposedException(nameof(BatchingJournalWriter)));
+            return Task.FromException(refused);
         }
 
-        if (!CircuitBreaker.WouldAllow())
-        {
-            return Task.FromException(new JournalCircuitOpenException());
-        }
-
-        var pending = new PendingWrite(write);
-        var queue = _queues[unchecked((uint)StringComparer.Ordinal.GetHashCode(write.PersistenceId)) % (uint)_queues.Length];
+        var pending = new TaskWrite(write);
+        var queue = QueueOf(write);
 
         // Nearly always there is room: hand back the commit's own task, so its completion resumes the caller directly
-        // (for an actor, one post to its mailbox) instead of first resuming an async method here on the thread pool.
-        return queue.Writer.TryWrite(pending) ? pending.Completion.Task : EnqueueThenAwaitAsync(queue.Writer, pending, cancellationToken);
+        // instead of first resuming an async method here on the thread pool.
+        return queue.TryWrite(pending) ? pending.Completion.Task : EnqueueThenAwaitAsync(queue, pending, cancellationToken);
     }
 
-    private static async Task EnqueueThenAwaitAsync(ChannelWriter<PendingWrite> queue, PendingWrite pending, CancellationToken cancellationToken)
+    /// <summary>
+    /// Appends <paramref name="write"/> and calls <paramref name="onDone"/> once with its outcome: null when it is durable,
+    /// else the exception <see cref="AppendAsync"/> would fail with. No task: for a caller that only hands the outcome on (a
+    /// persistent actor posts it to its own mailbox). <paramref name="onDone"/> runs on the thread that learns the outcome,
+    /// usually a writer loop, or on the caller's when the write is refused at once: it must not block, and what it throws
+    /// is only logged. Waits (without blocking the caller) while the writer's queue is full.
+    /// </summary>
+    public void Append(AtomicWrite write, Action<Exception?> onDone)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentNullException.ThrowIfNull(onDone);
+        if (Refusal() is { } refused)
+        {
+            onDone(refused);
+            return;
+        }
+
+        var pending = new CallbackWrite(write, onDone);
+        var queue = QueueOf(write);
+        if (!queue.TryWrite(pending))
+        {
+            _ = EnqueueOrRefuseAsync(queue, pending);
+        }
+    }
+
+    // Why an append is refused before it is queued, if it is.
+    private Exception? Refusal() =>
+        Volatile.Read(ref _disposed) != 0 ? new ObjectDisposedException(nameof(BatchingJournalWriter))
+        : !CircuitBreaker.WouldAllow() ? new JournalCircuitOpenException()
+        : null;
+
+    private ChannelWriter<PendingWrite> QueueOf(AtomicWrite write) =>
+        _queues[unchecked((uint)StringComparer.Ordinal.GetHashCode(write.PersistenceId)) % (uint)_queues.Length].Writer;
+
+    private static async Task EnqueueThenAwaitAsync(ChannelWriter<PendingWrite> queue, TaskWrite pending, CancellationToken cancellationToken)
+    {
+        var queued = await EnqueueAsync(queue, pending, cancellationToken).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(!queued, typeof(BatchingJournalWriter));
+        await pending.Completion.Task.ConfigureAwait(false);
+    }
+
+    private async Task EnqueueOrRefuseAsync(ChannelWriter<PendingWrite> queue, CallbackWrite pending)
+    {
+        if (!await EnqueueAsync(queue, pending, CancellationToken.None).ConfigureAwait(false))
+        {
+            Complete(pending, new ObjectDisposedException(nameof(BatchingJournalWriter)));
+        }
+    }
+
+    // Waits for room in the queue; false when the writer was disposed meanwhile.
+    private static async Task<bool> EnqueueAsync(ChannelWriter<PendingWrite> queue, PendingWrite pending, CancellationToken cancellationToken)
     {
         try
         {
             await queue.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+            return true;
         }
         catch (ChannelClosedException)
         {
-            throw new ObjectDisposedException(nameof(BatchingJournalWriter));
+            return false;
         }
+    }
 
-        await pending.Completion.Task.ConfigureAwait(false);
+    // A caller's callback must not take the writer loop down with it.
+    private void Complete(PendingWrite pending, Exception? error)
+    {
+        try
+        {
+            pending.Complete(error);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "The completion callback of an append of '{PersistenceId}' threw", pending.Write.PersistenceId);
+        }
     }
 
     /// <summary>Stops accepting appends, writes what is queued, and waits for the writer loops to finish.</summary>
@@ -223,7 +280,7 @@ public sealed class BatchingJournalWriter : IAsyncDisposable
             var open = new JournalCircuitOpenException();
             foreach (var pending in batch)
             {
-                pending.Completion.TrySetException(open);
+                Complete(pending, open);
             }
 
             return;
@@ -269,7 +326,7 @@ public sealed class BatchingJournalWriter : IAsyncDisposable
             foreach (var pending in batch)
             {
                 var write = pending.Write;
-                pending.Completion.TrySetException(new JournalWriteException(
+                Complete(pending, new JournalWriteException(
                     $"Append of '{write.PersistenceId}' sequence numbers {write.FromSequenceNr}..{write.ToSequenceNr} {reason}: {e.Message}", e));
             }
 
@@ -279,14 +336,7 @@ public sealed class BatchingJournalWriter : IAsyncDisposable
         CircuitBreaker.RecordSuccess();
         for (var i = 0; i < batch.Count; i++)
         {
-            if (results[i] is { } rejected)
-            {
-                batch[i].Completion.TrySetException(rejected);
-            }
-            else
-            {
-                batch[i].Completion.TrySetResult();
-            }
+            Complete(batch[i], results[i]);
         }
     }
 
@@ -302,10 +352,34 @@ public sealed class BatchingJournalWriter : IAsyncDisposable
         }
     }
 
-    private sealed class PendingWrite(AtomicWrite write)
+    /// <summary>An append waiting for its batch, and how its caller learns the outcome.</summary>
+    private abstract class PendingWrite(AtomicWrite write)
     {
         public AtomicWrite Write { get; } = write;
 
+        /// <summary>Reports the outcome: null when durable. Called once.</summary>
+        public abstract void Complete(Exception? error);
+    }
+
+    private sealed class TaskWrite(AtomicWrite write) : PendingWrite(write)
+    {
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Complete(Exception? error)
+        {
+            if (error is null)
+            {
+                Completion.TrySetResult();
+            }
+            else
+            {
+                Completion.TrySetException(error);
+            }
+        }
+    }
+
+    private sealed class CallbackWrite(AtomicWrite write, Action<Exception?> onDone) : PendingWrite(write)
+    {
+        public override void Complete(Exception? error) => onDone(error);
     }
 }

@@ -62,6 +62,17 @@ public sealed class ConfigurationTests
             Assert.Contains("Rejections:RecentEntries must be from 1 to 100,000", e.Message, StringComparison.Ordinal);
         });
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("65")]
+    public Task A_journal_append_pool_out_of_range_stops_the_node_at_start_naming_the_setting(string connections) =>
+        InDataDirectoryAsync(async data =>
+        {
+            var e = await Assert.ThrowsAsync<OptionsValidationException>(() => NodeUnderTest.StartAsync(data, "--Cluster:JournalAppendConnections=" + connections));
+
+            Assert.Contains("Cluster:JournalAppendConnections must be from 1 to 64", e.Message, StringComparison.Ordinal);
+        });
+
     [Fact]
     public Task A_bad_simulator_setting_stops_the_node_at_start_naming_the_setting() =>
         InDataDirectoryAsync(async data =>

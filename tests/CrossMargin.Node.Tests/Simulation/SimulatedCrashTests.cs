@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using CrossMargin.Node.Tests.Api;
 
 namespace CrossMargin.Node.Tests.Simulation;
@@ -31,33 +29,24 @@ public sealed class SimulatedCrashTests : IAsyncLifetime
     [Fact]
     public async Task After_the_crash_no_trader_holds_more_than_it_opened_nor_the_other_side_and_no_deficit_is_left_behind()
     {
-        var ids = Enumerable.Range(1, Traders).Select(i => $"trader-{i:0000}").ToArray();
-
-        // The fund is seeded once every opening message has been answered.
-        await EventuallyAsync(async () => (await GetAsync("/api/v1/insurance-fund")).GetProperty("history").GetArrayLength() > 0, TimeSpan.FromSeconds(60),
-            "the venue opened");
+        var venue = new SimulatedVenue(_node);
+        var ids = SimulatedVenue.TraderIds(Traders);
+        await venue.OpenedAsync();
         var opened = new Dictionary<string, Dictionary<string, decimal>>(StringComparer.Ordinal);
         foreach (var id in ids)
         {
-            opened[id] = Positions(await GetAsync($"/api/v1/accounts/{id}"));
+            opened[id] = SimulatedVenue.Positions(await venue.AccountAsync(id));
         }
 
-        var previous = -1;
-        await EventuallyAsync(async () =>
-        {
-            var list = (await GetAsync("/api/v1/liquidations")).GetProperty("liquidations").EnumerateArray().ToArray();
-            var settled = list.Length > 0 && list.Length == previous && list.All(l => l.GetProperty("status").GetString() == "completed");
-            previous = list.Length;
-            return settled;
-        }, TimeSpan.FromSeconds(120), "every liquidation of the crash completed");
+        await venue.LiquidationsSettledAsync();
 
-        var fund = await GetAsync("/api/v1/insurance-fund");
+        var fund = await venue.GetAsync("/api/v1/insurance-fund");
         Assert.Contains(fund.GetProperty("history").EnumerateArray(), m => m.GetProperty("kind").GetString() == "autoDeleverageTriggered");
         var openInterest = new Dictionary<string, decimal>(StringComparer.Ordinal);
         foreach (var id in ids.Concat(Enumerable.Range(1, 4).Select(i => $"mm-{i}")))
         {
-            var view = await GetAsync($"/api/v1/accounts/{id}");
-            var now = Positions(view);
+            var view = await venue.AccountAsync(id);
+            var now = SimulatedVenue.Positions(view);
             foreach (var (symbol, quantity) in now)
             {
                 openInterest[symbol] = openInterest.GetValueOrDefault(symbol) + quantity;
@@ -69,25 +58,10 @@ public sealed class SimulatedCrashTests : IAsyncLifetime
                 }
             }
 
-            var equity = view.GetProperty("margin").GetProperty("equityUsd").GetDecimal();
+            var equity = SimulatedVenue.Equity(view);
             Assert.True(equity >= 0m, $"{id} is left at {equity} USD");
         }
 
         Assert.All(openInterest, oi => Assert.Equal(0m, oi.Value));
-    }
-
-    private static Dictionary<string, decimal> Positions(JsonElement view) => view.GetProperty("positions").EnumerateArray()
-        .ToDictionary(p => p.GetProperty("symbol").GetString()!, p => p.GetProperty("quantity").GetDecimal(), StringComparer.Ordinal);
-
-    private async Task<JsonElement> GetAsync(string path) => await _node.Client.GetFromJsonAsync<JsonElement>(path);
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, TimeSpan within, string what)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"Not within {within.TotalSeconds:0} s: {what}.");
-            await Task.Delay(1_000);
-        }
     }
 }

@@ -111,6 +111,50 @@ public sealed class BatchingJournalWriterTests
     }
 
     [Fact]
+    public async Task An_append_with_a_callback_is_told_null_once_durable_and_its_own_rejection_otherwise()
+    {
+        var durable = new TaskCompletionSource<IReadOnlyList<Exception?>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _journal.OnWrite = async (writes, _) =>
+        {
+            await durable.Task;
+            return writes.Select(w => w.PersistenceId == "taken" ? new JournalSequenceConflictException(w.PersistenceId, w.FromSequenceNr, w.WriterId) : null).ToArray();
+        };
+        await using var writer = new BatchingJournalWriter(_journal, new JournalOptions { Writers = 1 }, _time);
+        var free = Outcome();
+        var taken = Outcome();
+
+        writer.Append(Events.Write("free", 1), e => free.SetResult(e));
+        writer.Append(Events.Write("taken", 1), e => taken.SetResult(e));
+        await WaitUntil(() => !_journal.Batches.IsEmpty);
+        await Task.Delay(Brief);
+        var toldBeforeCommit = free.Task.IsCompleted || taken.Task.IsCompleted;
+        durable.SetResult([]);
+
+        Assert.False(toldBeforeCommit);
+        Assert.Null(await free.Task.Within());
+        Assert.Equal("taken", Assert.IsType<JournalSequenceConflictException>(await taken.Task.Within()).PersistenceId);
+    }
+
+    [Fact]
+    public async Task An_append_with_a_callback_is_told_at_once_when_the_writer_refuses_it_and_a_throwing_callback_does_not_stop_the_writer()
+    {
+        _journal.OnWrite = (writes, _) => Task.FromResult<IReadOnlyList<Exception?>>(new Exception?[writes.Count]);
+        var writer = new BatchingJournalWriter(_journal, new JournalOptions { Writers = 1 }, _time);
+        writer.Append(Events.Write("throws", 1), _ => throw new InvalidOperationException("a careless caller"));
+        var after = Outcome();
+        writer.Append(Events.Write("after", 1), e => after.SetResult(e));
+        Assert.Null(await after.Task.Within());
+
+        await writer.DisposeAsync().AsTask().Within();
+        Exception? refused = null;
+        writer.Append(Events.Write("late", 1), e => refused = e);
+
+        Assert.IsType<ObjectDisposedException>(refused);
+    }
+
+    private static TaskCompletionSource<Exception?> Outcome() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [Fact]
     public async Task Appends_of_one_persistence_id_reach_the_journal_in_order_across_parallel_writers()
     {
         _journal.OnWrite = async (writes, _) =>
