@@ -1,41 +1,52 @@
 using CrossMargin.Actors;
+using CrossMargin.Risk.Margin.Kernel;
 
 namespace CrossMargin.Engine.Accounts;
 
 /// <summary>
-/// The live accounts of one partition of a <see cref="MarginBook"/>. Accounts join and leave from their own threads
-/// while the partition's pass reads: the slots are an append-only array published with its count as one immutable
-/// pair, so a reader sees every slot that had joined when it started (a slot is written before the count that covers
-/// it), and a leaving slot is only emptied. Emptied slots are dropped by copying into a fresh array when they are half
-/// of it; a reader of the old array still sees the slots it had.
+/// The live accounts of one partition of a <see cref="MarginBook"/>, kept where the partition's pass reads them in order:
+/// one row per slot in a contiguous array (<see cref="MarginBookRow"/>) and every entry's double lines and balances in the
+/// partition's <see cref="HoldingsStore"/>, published together as one immutable version (<see cref="MarginBookRows"/>).
+/// Accounts join, write their entries and leave from their own threads under the partition's lock while the pass reads:
+/// a row is written under its sequence counter, a region is appended and never written again, and whatever cannot be
+/// done in place (more rows, a full store, half the rows left) makes a new version; a reader of an old one still reads
+/// the rows and regions it had.
 /// </summary>
 internal sealed class MarginBookPartition
 {
-    private readonly Lock _gate = new();
-    private SlotList _list = new([], 0);
-    private int _left;
+    private const int FirstRows = 16;
+    private const int FirstLines = 64;
+    private const int FirstBalances = 32;
 
-    /// <summary>The slots a pass reads: <c>Items[..Count]</c> (some possibly emptied).</summary>
-    public SlotList Slots => Volatile.Read(ref _list);
+    private readonly Lock _gate = new();
+    private MarginBookRows _rows = new([], 0, new HoldingsStore(0, 0));
+    private int _left;
+    private int _deadLines;
+    private int _deadBalances;
+
+    /// <summary>The rows a pass reads (the current version).</summary>
+    public MarginBookRows Rows => Volatile.Read(ref _rows);
 
     /// <summary>Adds <paramref name="account"/>'s slot.</summary>
     public MarginBookSlot Join(IActorRef account)
     {
-        var slot = new MarginBookSlot(account);
         lock (_gate)
         {
-            var list = _list;
-            var items = list.Items;
-            if (list.Count == items.Length)
+            var rows = _rows;
+            var items = rows.Items;
+            if (rows.Count == items.Length)
             {
-                Array.Resize(ref items, Math.Max(16, items.Length * 2));
+                // The rows' cells may be written by a pass meanwhile into the old array: the slots keep theirs, and a
+                // pass that finds a row without its cell takes the slot's.
+                // Half as much again, not twice: a row is 64 bytes per account, and doubling left up to half of them empty.
+                Array.Resize(ref items, Math.Max(FirstRows, items.Length + (items.Length / 2)));
             }
 
-            items[list.Count] = slot;
-            Volatile.Write(ref _list, new SlotList(items, list.Count + 1));
+            var slot = new MarginBookSlot(account, this, rows.Count);
+            items[rows.Count].Slot = slot;
+            Volatile.Write(ref _rows, new MarginBookRows(items, rows.Count + 1, rows.Store));
+            return slot;
         }
-
-        return slot;
     }
 
     /// <summary>Empties <paramref name="slot"/> for good (the account stopped).</summary>
@@ -46,19 +57,126 @@ internal sealed class MarginBookPartition
         slot.HasLeft = true;
         lock (_gate)
         {
-            if (++_left * 2 < _list.Count || _list.Count < 64)
+            if (++_left * 2 < _rows.Count || _rows.Count < 64)
             {
                 return;
             }
 
-            var live = _list.Items.Take(_list.Count).Where(s => !s.HasLeft).ToArray();
+            Rebuild(_rows, 0, 0, dropLeft: true);
             _left = 0;
-            Volatile.Write(ref _list, new SlotList(live, live.Length));
         }
     }
 
-    /// <summary>An array of slots and how many of them are in use.</summary>
-    /// <param name="Items">The array (longer than <paramref name="Count"/> when it has room).</param>
-    /// <param name="Count">Slots in use.</param>
-    internal sealed record SlotList(MarginBookSlot[] Items, int Count);
+    /// <summary>
+    /// Writes <paramref name="entry"/> into <paramref name="slot"/>'s row, its holdings' double lines into the store
+    /// (unless the row has them already: the same holdings with other figures held); only the slot's account calls this.
+    /// </summary>
+    internal void Write(MarginBookSlot slot, MarginBookEntry? entry)
+    {
+        lock (_gate)
+        {
+            var rows = _rows;
+            if (slot.Index >= rows.Count || !ReferenceEquals(rows.Items[slot.Index].Slot, slot))
+            {
+                // A slot that left and was dropped has no row any more (its index may be another slot's now).
+                if (entry is not null)
+                {
+                    throw new InvalidOperationException("An entry written into a slot that left its partition.");
+                }
+
+                return;
+            }
+
+            ref var row = ref rows.Items[slot.Index];
+            var region = default(HoldingsRegion);
+            if (entry is not null && row.Entry is { } previous && ReferenceEquals(previous.Holdings, entry.Holdings))
+            {
+                region = row.Region;
+            }
+            else
+            {
+                if (entry is not null && !rows.Store.TryAppend(entry.Kernel, entry.Holdings, out region) && HoldingsStore.Takes(entry.Holdings))
+                {
+                    var (lines, balances) = HoldingsStore.SizeOf(entry.Holdings);
+                    rows = Rebuild(rows, lines, balances, dropLeft: false);
+                    row = ref rows.Items[slot.Index];
+                    if (!rows.Store.TryAppend(entry.Kernel, entry.Holdings, out region))
+                    {
+                        throw new InvalidOperationException("A rebuilt store had no room for the holdings it was sized for.");
+                    }
+                }
+
+                // The row's region is now dead (a pass may still read it: it is never written again).
+                if (row.Region.IsStored)
+                {
+                    _deadLines += row.Region.LineCount;
+                    _deadBalances += row.Region.BalanceCount;
+                }
+            }
+
+            var sequence = row.Sequence;
+            // None of the writes below may become visible before the counter turns odd: a store-store barrier (no
+            // instruction on x64, where stores stay in order), as the figures cell does.
+            row.Sequence = sequence + 1;
+            Volatile.WriteBarrier();
+            row.Entry = entry;
+            row.Kernel = entry?.Kernel;
+            row.AccountId = entry?.AccountId;
+            row.Region = region;
+            Volatile.Write(ref row.Sequence, sequence + 2);
+        }
+    }
+
+    /// <summary>
+    /// Publishes a new version: a store with room for the live regions and <paramref name="lines"/> and
+    /// <paramref name="balances"/> more, and a quarter as much again (appends stay amortized, at most a fifth of the
+    /// store is slack, and dead regions are dropped at the next rebuild), the live regions copied
+    /// into it, and a new row array (without the slots that left when <paramref name="dropLeft"/>). Under the lock.
+    /// </summary>
+    private MarginBookRows Rebuild(MarginBookRows rows, int lines, int balances, bool dropLeft)
+    {
+        var old = rows.Store;
+        var liveLines = old.LinesUsed - _deadLines + lines;
+        var liveBalances = old.BalancesUsed - _deadBalances + balances;
+        var store = new HoldingsStore(Math.Max(FirstLines, liveLines + (liveLines / 4)), Math.Max(FirstBalances, liveBalances + (liveBalances / 4)));
+        var kept = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (!dropLeft || !rows.Items[i].Slot!.HasLeft)
+            {
+                kept++;
+            }
+        }
+
+        var items = new MarginBookRow[dropLeft ? Math.Max(FirstRows, kept) : rows.Items.Length];
+        var n = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            ref readonly var row = ref rows.Items[i];
+            var slot = row.Slot!;
+            if (dropLeft && slot.HasLeft)
+            {
+                continue;
+            }
+
+            var region = default(HoldingsRegion);
+            if (row.Region.IsStored && !store.TryCopy(old, row.Region, out region))
+            {
+                throw new InvalidOperationException("A rebuilt store had no room for the live regions it was sized for.");
+            }
+
+            // Not yet published: no counter needed. The slot's cell is the truth (a pass may have set the old row's meanwhile).
+            items[n] = new MarginBookRow
+            {
+                Slot = slot, Entry = row.Entry, Kernel = row.Kernel, AccountId = row.AccountId, Region = region, Cell = slot.Cell,
+            };
+            slot.Index = n;
+            n++;
+        }
+
+        (_deadLines, _deadBalances) = (0, 0);
+        var rebuilt = new MarginBookRows(items, n, store);
+        Volatile.Write(ref _rows, rebuilt);
+        return rebuilt;
+    }
 }

@@ -4,10 +4,14 @@ using CrossMargin.Risk.Margin.Kernel;
 namespace CrossMargin.Engine.Accounts;
 
 /// <summary>
-/// One live account's place in a <see cref="MarginBookPartition"/>: the account writes <see cref="Entry"/>, the
-/// partition's pass writes figures in place (<see cref="Write"/>); each reads what the other wrote.
+/// One live account's place in a <see cref="MarginBookPartition"/>: the account writes <see cref="Entry"/> (which also
+/// writes its row, <see cref="MarginBookRow"/>), the partition's pass writes figures in place (<see cref="Write"/>);
+/// each reads what the other wrote.
 /// </summary>
-internal sealed class MarginBookSlot(IActorRef account)
+/// <param name="account">The account's actor.</param>
+/// <param name="partition">The partition the slot joined.</param>
+/// <param name="index">The slot's row in the partition's current rows.</param>
+internal sealed class MarginBookSlot(IActorRef account, MarginBookPartition partition, int index)
 {
     private MarginBookEntry? _entry;
     private MarginBookCell? _cell;
@@ -16,12 +20,23 @@ internal sealed class MarginBookSlot(IActorRef account)
     /// <summary>The account's actor.</summary>
     public IActorRef Account { get; } = account;
 
-    /// <summary>The account's newest entry; null while the kernel cannot margin it (the account re-margins itself).</summary>
+    /// <summary>
+    /// The account's newest entry; null while the kernel cannot margin it (the account re-margins itself). Set only by
+    /// the account (or its partition when it leaves): setting it writes the slot's row, and the partition takes the
+    /// entry's double lines over (<see cref="CompiledHoldings.InStore"/>).
+    /// </summary>
     public MarginBookEntry? Entry
     {
         get => Volatile.Read(ref _entry);
-        set => Volatile.Write(ref _entry, value);
+        set
+        {
+            Volatile.Write(ref _entry, value);
+            partition.Write(this, value);
+        }
     }
+
+    /// <summary>The slot's row in its partition's current rows (changed only under the partition's lock).</summary>
+    internal int Index { get; set; } = index;
 
     /// <summary>
     /// The figures the pass last wrote, copied, with the entry they were computed for (<see cref="MarginBookFigures.For"/>);

@@ -14,8 +14,9 @@ namespace CrossMargin.Engine.Accounts;
 /// (<see cref="MarginBookSlot.Write"/>, no allocation per account), where the account reads a copy when asked; limits that differ are published for all such accounts together as
 /// <see cref="AccountLimitsBatch"/>es; only an account whose status changed, or that is in liquidation or bankrupt (which
 /// reports its breach on every re-margin), is told (<see cref="Remargined"/>). An account the kernel cannot margin at this
-/// market is sent the <see cref="MarketChanged"/> itself, to re-margin (and report why) on its own. The loop prefetches
-/// the next few accounts' objects (<see cref="CacheHints"/>) while it computes the current one.
+/// market is sent the <see cref="MarketChanged"/> itself, to re-margin (and report why) on its own. The loop reads the
+/// partition's rows and store in order (<see cref="MarginBookRows"/>) and hints each block's cells and ids a block ahead
+/// (<see cref="CacheHints"/>).
 /// </summary>
 internal sealed class MarginPass : ReceiveActor
 {
@@ -25,11 +26,8 @@ internal sealed class MarginPass : ReceiveActor
     // A figures cell's fields span two cache lines (a 16-byte header, then ~100 bytes).
     private const int CellBytes = 128;
 
-    // Accounts per block of hints (PrefetchBlocks): three blocks' objects are in flight at a time, well within the TLB.
+    // Rows per block of hints (PrefetchBlock): a block's cells and ids are hinted a block ahead, well within the TLB.
     private const int HintBlock = 32;
-
-    // How many rows ahead the publication's check hints a slot.
-    private const int SlotHintReach = 8;
 
     private readonly MarginBookPartition _partition;
     // The batch being filled, reused across passes: only the published batch's own arrays are new.
@@ -37,6 +35,10 @@ internal sealed class MarginPass : ReceiveActor
     // element type check (an array of a reference type checks every store).
     private readonly BatchRow[] _rows = new BatchRow[AccountLimitsBatch.MaxCount];
     private readonly decimal[] _available = new decimal[AccountLimitsBatch.MaxCount];
+    // The batch rows whose entry changed since they were read (the publication's check).
+    private readonly int[] _changed = new int[AccountLimitsBatch.MaxCount];
+    // The rows of the pass under way (the batch rows' indexes are into these).
+    private MarginBookRow[] _items = [];
     private SettlementPrices? _settlement;
     private int _count;
 
@@ -50,7 +52,7 @@ internal sealed class MarginPass : ReceiveActor
 
     private void Run(MarketChanged changed)
     {
-        var slots = _partition.Slots;
+        var rows = _partition.Rows;
         var settlement = SettlementPrices.For(changed.Market);
         // A move of no settlement price keeps the previous instance, which the slots' cells then already point at.
         if (settlement.SameBits(_settlement))
@@ -66,25 +68,25 @@ internal sealed class MarginPass : ReceiveActor
         StandardCrossKernel? kernel = null;
         StandardKernelMarket? market = null;
         MovedSet? moved = null;
-        var items = slots.Items;
-        var count = slots.Count;
+        var items = _items = rows.Items;
+        var count = rows.Count;
+        var store = rows.Store;
+        PrefetchBlock(items, 0, count);
         for (var i = 0; i < count; i++)
         {
             if (i % HintBlock == 0)
             {
-                PrefetchBlocks(items, i, count);
+                PrefetchBlock(items, i + HintBlock, count);
             }
 
-            Prefetch(items, i, count);
-            var slot = items[i];
-            if (slot.Entry is not { } entry)
+            if (rows.Read(i, out var rowKernel, out var accountId, out var region) is not { } entry)
             {
                 continue;
             }
 
-            if (!ReferenceEquals(entry.Kernel, kernel))
+            if (!ReferenceEquals(rowKernel, kernel))
             {
-                kernel = entry.Kernel;
+                kernel = rowKernel!;
                 (market, moved) = moves.GetOrAdd(kernel, static (k, c) =>
                 {
                     var tables = k.At(c.Market);
@@ -92,79 +94,73 @@ internal sealed class MarginPass : ReceiveActor
                 }, changed);
             }
 
-            if (!StandardCrossKernel.Concerns(entry.Holdings, moved!))
+            // A stored region is read from the partition's store; the holdings themselves only for their open orders
+            // or when the doubles cannot decide (or when the store could not take them).
+            KernelFigures figures;
+            bool computed;
+            if (region.IsStored)
             {
+                if (!StandardCrossKernel.Concerns(store, region, moved!))
+                {
+                    continue;
+                }
+
+                computed = StandardCrossKernel.TryComputeInDoubles(store, region, region.HasOrders ? entry.Holdings : null, market!, out figures)
+                    || StandardCrossKernel.TryComputeInDecimal(store, region, entry.Holdings, market!, out figures);
+            }
+            else
+            {
+                if (!StandardCrossKernel.Concerns(entry.Holdings, moved!))
+                {
+                    continue;
+                }
+
+                computed = StandardCrossKernel.TryCompute(entry.Holdings, market!, out figures);
+            }
+
+            if (!computed)
+            {
+                items[i].Slot!.Account.Tell(changed, ActorRefs.NoSender);
                 continue;
             }
 
-            if (!StandardCrossKernel.TryCompute(entry.Holdings, market!, out var figures))
-            {
-                slot.Account.Tell(changed, ActorRefs.NoSender);
-                continue;
-            }
-
-            Offer(slot, entry, figures, changed, settlement);
+            Offer(ref items[i], i, entry, accountId!, figures, changed, settlement);
         }
 
-        Publish(settlement);
+        Publish(items, settlement);
+        _items = [];
     }
 
     /// <summary>
-    /// Asks the processor, a block of accounts at a time, for the slots two blocks ahead and then the entries and cells
-    /// of the next block. Each account's slot, entry, compiled holdings and figures cell were made by its own actor among
-    /// its other objects (~1.7 KB per account), so nearly every account's objects lie on a page of their own, and on this
-    /// VM a page not in the TLB costs a nested page walk. A hint cannot retire before its address is translated, and
-    /// hinted one account at a time (as before) each walk stalled the loop in turn: the hint of the slot four accounts
-    /// ahead held a third of the pass's samples. In a tight loop over a block, the hints' walks are in flight together
-    /// (the processor walks several at once) instead of one per account's worth of arithmetic.
+    /// Asks the processor, a block of rows at a time, for what the rows point at outside the partition's contiguous
+    /// storage: each figures cell (made by the pass, mostly in order) and each account id (read by the batch's
+    /// subscribers; a string on its account's own page). In a tight loop the hints' page walks are in flight together
+    /// instead of one per account's worth of arithmetic. The rows and the store's lines are read in order and need none.
     /// </summary>
-    private static void PrefetchBlocks(MarginBookSlot[] items, int start, int count)
+    private static void PrefetchBlock(MarginBookRow[] items, int from, int count)
     {
-        // The first block also stages its own slots and the next block's, which no earlier block did.
-        var slotsFrom = start == 0 ? 0 : start + (2 * HintBlock);
-        var slotsTo = Math.Min(count, start + (3 * HintBlock));
-        for (var j = slotsFrom; j < slotsTo; j++)
+        var to = Math.Min(count, from + HintBlock);
+        for (var j = from; j < to; j++)
         {
-            CacheHints.Prefetch(items[j]);
-        }
-
-        // The next block's slots were hinted a block ago; their entries and cells now.
-        var entriesFrom = start == 0 ? 0 : start + HintBlock;
-        var entriesTo = Math.Min(count, start + (2 * HintBlock));
-        for (var j = entriesFrom; j < entriesTo; j++)
-        {
-            var slot = items[j];
-            CacheHints.Prefetch(slot.Entry);
-            CacheHints.Prefetch(slot.Cell, CellBytes);
+            // Unsynchronized reads of two references: a hint only, whatever version they belong to.
+            ref readonly var row = ref items[j];
+            CacheHints.Prefetch(row.Cell, CellBytes);
+            CacheHints.Prefetch(row.AccountId);
         }
     }
 
-    /// <summary>
-    /// Asks the processor for what the loop reads an account or two ahead: the compiled holdings (their entry was
-    /// hinted a block earlier, <see cref="PrefetchBlocks"/>), then the holdings' two arrays. Each stage reads only what
-    /// the stage before asked for one account earlier, so the hints themselves do not wait.
-    /// </summary>
-    private static void Prefetch(MarginBookSlot[] items, int i, int count)
-    {
-        if (i + 2 < count && items[i + 2].Entry is { } entry)
-        {
-            CacheHints.Prefetch(entry.Holdings);
-        }
-
-        if (i + 1 < count && items[i + 1].Entry is { } next)
-        {
-            next.Holdings.Prefetch();
-            // Read by the batch's subscribers (the id's characters; the pass itself copies only the reference).
-            CacheHints.Prefetch(next.AccountId);
-        }
-    }
-
-    private void Offer(MarginBookSlot slot, MarginBookEntry entry, KernelFigures figures, MarketChanged changed, SettlementPrices settlement)
+    private void Offer(ref MarginBookRow row, int index, MarginBookEntry entry, string accountId, KernelFigures figures, MarketChanged changed, SettlementPrices settlement)
     {
         var available = figures.EquityUsd - figures.InitialMarginUsd;
         var breached = figures.Status is MarginStatus.Liquidation or MarginStatus.Bankrupt;
         // What the account holds: what this pass wrote for its entry, else what the account wrote with the entry.
-        var cell = slot.Cell;
+        // The row's copy of the cell, else the slot's (the row was copied while the pass made the cell).
+        var cell = row.Cell;
+        if (cell is null && row.Slot!.Cell is { } made)
+        {
+            cell = row.Cell = made;
+        }
+
         bool sameFigures, sameLimits, sameStatus;
         if (cell is not null && ReferenceEquals(cell.For, entry))
         {
@@ -192,31 +188,40 @@ internal sealed class MarginPass : ReceiveActor
         }
 
         var valuationTime = changed.Market.ValuationTime;
-        slot.Write(entry, figures, valuationTime, settlement);
+        if (cell is not null)
+        {
+            cell.Write(entry, figures, valuationTime, settlement);
+        }
+        else
+        {
+            row.Slot!.Write(entry, figures, valuationTime, settlement);
+            row.Cell = row.Slot.Cell;
+        }
+
         if (!sameStatus || breached)
         {
             // Rare (a status change or a breach): only a message carries its own copy.
             var told = new MarginBookFigures(entry, figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status,
                 valuationTime, settlement);
-            slot.Account.Tell(new Remargined(told), ActorRefs.NoSender);
+            row.Slot!.Account.Tell(new Remargined(told), ActorRefs.NoSender);
         }
 
         if (!sameLimits)
         {
-            Add(slot, entry, available, settlement);
+            Add(new BatchRow(row.Slot!, entry, accountId, index), available, settlement);
         }
     }
 
-    private void Add(MarginBookSlot slot, MarginBookEntry entry, decimal available, SettlementPrices settlement)
+    private void Add(BatchRow row, decimal available, SettlementPrices settlement)
     {
-        (_rows[_count], _available[_count]) = (new BatchRow(slot, entry, entry.AccountId), available);
+        (_rows[_count], _available[_count]) = (row, available);
         if (++_count == AccountLimitsBatch.MaxCount)
         {
-            Publish(settlement);
+            Publish(_items, settlement);
         }
     }
 
-    private void Publish(SettlementPrices settlement)
+    private void Publish(MarginBookRow[] items, SettlementPrices settlement)
     {
         if (_count == 0)
         {
@@ -237,19 +242,34 @@ internal sealed class MarginPass : ReceiveActor
 
         // An account that wrote a new entry meanwhile may have published its own limits before this batch reached the
         // subscribers; it writes its entry before publishing, so seeing its old entry here means it published after.
-        // The slots were last read up to a batch's worth of accounts ago and lie on their accounts' own pages: hinted a
-        // few rows ahead, so that their loads overlap instead of each waiting in turn.
+        // Its row says so in the partition's contiguous rows, as long as the account still writes into the same row
+        // array after they were read (else its slot, on its own page, does).
+        var changedRows = 0;
         for (var i = 0; i < count; i++)
         {
-            if (i + SlotHintReach < count)
-            {
-                CacheHints.Prefetch(_rows[i + SlotHintReach].Slot);
-            }
-
             ref readonly var row = ref _rows[i];
-            if (!ReferenceEquals(row.Slot.Entry, row.Entry))
+            if ((uint)row.Index >= (uint)items.Length || !ReferenceEquals(Volatile.Read(ref items[row.Index].Entry), row.Entry))
             {
-                row.Slot.Account.Tell(PublishLimits.Instance, ActorRefs.NoSender);
+                _changed[changedRows++] = i;
+            }
+        }
+
+        if (ReferenceEquals(_partition.Rows.Items, items))
+        {
+            for (var c = 0; c < changedRows; c++)
+            {
+                _rows[_changed[c]].Slot.Account.Tell(PublishLimits.Instance, ActorRefs.NoSender);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < count; i++)
+            {
+                ref readonly var row = ref _rows[i];
+                if (!ReferenceEquals(row.Slot.Entry, row.Entry))
+                {
+                    row.Slot.Account.Tell(PublishLimits.Instance, ActorRefs.NoSender);
+                }
             }
         }
 
@@ -258,8 +278,8 @@ internal sealed class MarginPass : ReceiveActor
     }
 
     /// <summary>
-    /// A row of the batch being filled: the slot, the entry its limits were computed for, and the entry's account id,
-    /// taken while the entry is in the cache (read again only when the batch goes out, a batch's worth of accounts later).
+    /// A row of the batch being filled: the slot, the entry its limits were computed for, the entry's account id, and
+    /// the row it was read from (where the publication's check reads the entry again).
     /// </summary>
-    private readonly record struct BatchRow(MarginBookSlot Slot, MarginBookEntry Entry, string AccountId);
+    private readonly record struct BatchRow(MarginBookSlot Slot, MarginBookEntry Entry, string AccountId, int Index);
 }

@@ -194,19 +194,19 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
     {
         var partition = new MarginBookPartition();
         var slots = Enumerable.Range(0, 200).Select(_ => partition.Join(CreateTestProbe().Ref)).ToArray();
-        var before = partition.Slots;
+        var before = partition.Rows;
 
         foreach (var slot in slots.Where((_, i) => i % 3 != 0))
         {
             partition.Leave(slot);
         }
 
-        var after = partition.Slots;
-        var live = after.Items.Take(after.Count).Where(s => !s.HasLeft).ToArray();
+        var after = partition.Rows;
+        var live = Enumerable.Range(0, after.Count).Select(after.SlotAt).Where(s => !s.HasLeft).ToArray();
         Assert.Equal(slots.Where((_, i) => i % 3 == 0), live);
         Assert.True(after.Count < 200, "compacted");
         // A pass that started before still sees every slot it had.
-        Assert.Equal(slots, before.Items.Take(before.Count));
+        Assert.Equal(slots, Enumerable.Range(0, before.Count).Select(before.SlotAt));
     }
 
     private (IActorRef Pass, TestProbe Account, MarginBookSlot Slot, MarginBookEntry Entry) Start(CollateralBalance[] balances, Position[] positions,

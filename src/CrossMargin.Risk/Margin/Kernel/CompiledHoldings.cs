@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using CrossMargin.Risk.Portfolios;
 
 namespace CrossMargin.Risk.Margin.Kernel;
@@ -7,20 +6,21 @@ namespace CrossMargin.Risk.Margin.Kernel;
 /// One account's cross pool as <see cref="StandardCrossKernel"/> reads it: the account's own balance and position arrays
 /// (shared, never copied) with the dense index of each asset and instrument, the symbols that only open orders reach,
 /// and each line's buy and sell order quantities. Made once per change of the account by
-/// <see cref="StandardCrossKernel.Compile"/>, then read on every market move without a dictionary lookup. Immutable.
+/// <see cref="StandardCrossKernel.Compile"/>, then read on every market move without a dictionary lookup. Immutable,
+/// except that a <see cref="HoldingsStore"/> that copies its double lines and balances takes them over
+/// (<see cref="InStore"/>).
 /// </summary>
 public sealed class CompiledHoldings
 {
-    // What the hints reach: a book of a few positions and balances (longer arrays have their first lines hinted).
-    private const int TypicalLines = 4;
-    private const int TypicalBalances = 3;
+    private FastBalance[]? _fastBalances;
+    private FastLine[]? _fastLines;
 
     internal CompiledHoldings(
         CollateralBalance[] balances, Position[] positions, int[]? orderOnlyInstruments,
         decimal[]? buys, decimal[]? sells, FastBalance[] fastBalances, FastLine[] fastLines, FastOrders[]? fastOrders)
     {
-        FastBalances = fastBalances;
-        FastLines = fastLines;
+        _fastBalances = fastBalances;
+        _fastLines = fastLines;
         PositionCount = positions.Length;
         FastOrders = fastOrders;
         Balances = balances;
@@ -31,17 +31,11 @@ public sealed class CompiledHoldings
     }
 
     /// <summary>
-    /// Hints the processor to load the two arrays <see cref="StandardCrossKernel.Concerns"/> and the double path read
-    /// (<see cref="CacheHints"/>): a pass calls it an account or two ahead of computing these holdings.
+    /// Whether a <see cref="HoldingsStore"/> took the double lines and balances over: from then on only the store's
+    /// copy exists (the account keeping its own as well cost ~150 B per account), so these holdings are computed
+    /// through the store (<see cref="StandardCrossKernel.TryCompute(HoldingsStore, in HoldingsRegion, CompiledHoldings, StandardKernelMarket, out KernelFigures)"/>).
     /// </summary>
-    public void Prefetch()
-    {
-        // A fixed reach rather than each array's length: reading the length is a load of the very line being asked
-        // for, and the pass stalled on it (a profile put ~2% of the pass on those two loads). An array's reference
-        // points at its type, then its length, then its items (16 bytes in); a hint past its end costs nothing.
-        CacheHints.Prefetch(FastLines, 16 + (TypicalLines * Unsafe.SizeOf<FastLine>()));
-        CacheHints.Prefetch(FastBalances, 16 + (TypicalBalances * Unsafe.SizeOf<FastBalance>()));
-    }
+    public bool InStore => _fastLines is null;
 
     /// <summary>The balances in the account's order.</summary>
     internal CollateralBalance[] Balances { get; }
@@ -59,20 +53,27 @@ public sealed class CompiledHoldings
     internal decimal[]? Sells { get; }
 
     /// <summary>The balances in doubles, in the same order.</summary>
-    internal FastBalance[] FastBalances { get; }
+    internal FastBalance[] FastBalances => _fastBalances ?? throw TakenOver();
 
     /// <summary>How many of the lines are positions (kept here so that the double path need not touch the positions).</summary>
     internal int PositionCount { get; }
 
     /// <summary>The lines (positions, then order-only instruments) in doubles, in the same order.</summary>
-    internal FastLine[] FastLines { get; }
-
-    /// <summary>The kernel's index of balance <paramref name="i"/>'s asset (kept once, in <see cref="FastBalances"/>: one array less per account).</summary>
-    internal int BalanceAsset(int i) => FastBalances[i].Asset;
-
-    /// <summary>The kernel's index of position <paramref name="i"/>'s instrument (kept once, in <see cref="FastLines"/>).</summary>
-    internal int PositionInstrument(int i) => FastLines[i].Instrument;
+    internal FastLine[] FastLines => _fastLines ?? throw TakenOver();
 
     /// <summary>Each line's quantities with its orders filled, beside <see cref="FastLines"/>; null without open orders.</summary>
     internal FastOrders[]? FastOrders { get; }
+
+    /// <summary>The double lines and balances, or null when a store took them over (<see cref="InStore"/>).</summary>
+    internal (FastLine[] Lines, FastBalance[] Balances)? OwnFast => _fastLines is { } lines ? (lines, _fastBalances!) : null;
+
+    /// <summary>Drops the double lines and balances: a store copied them (only the store's owner calls this, under its lock).</summary>
+    internal void HandOver()
+    {
+        _fastLines = null;
+        _fastBalances = null;
+    }
+
+    private static InvalidOperationException TakenOver() =>
+        new("These holdings' double lines were handed to a HoldingsStore; compute them through it.");
 }

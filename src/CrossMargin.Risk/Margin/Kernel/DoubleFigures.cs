@@ -54,8 +54,9 @@ internal static class DoubleFigures
 
     private static readonly long[] LongPowers = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
 
-    /// <summary>The figures of <paramref name="holdings"/> at <paramref name="market"/> when the doubles decide them exactly; false otherwise.</summary>
-    public static bool TryCompute(CompiledHoldings holdings, StandardKernelMarket market, decimal zeroRequirement, out KernelFigures figures)
+    /// <summary>The figures of an account's lines and balances (the first <paramref name="positions"/> lines positions) at <paramref name="market"/> when the doubles decide them exactly; false otherwise.</summary>
+    public static bool TryCompute(ReadOnlySpan<FastBalance> balances, ReadOnlySpan<FastLine> lines, int positions, FastOrders[]? orders, StandardKernelMarket market,
+        decimal zeroRequirement, out KernelFigures figures)
     {
         figures = default;
         var kind = market.Kind;
@@ -65,7 +66,6 @@ internal static class DoubleFigures
         var equityScale = 0;
         var terms = 0;
 
-        var balances = holdings.FastBalances;
         for (var i = 0; i < balances.Length; i++)
         {
             var balance = balances[i];
@@ -118,9 +118,6 @@ internal static class DoubleFigures
 
         double initial = 0, initialMagnitude = 0, maintenance = 0, maintenanceMagnitude = 0;
         int initialScale = 0, maintenanceScale = 0;
-        var positions = holdings.PositionCount;
-        var lines = holdings.FastLines;
-        var orders = holdings.FastOrders;
         var any = false;
         for (var i = 0; i < lines.Length; i++)
         {

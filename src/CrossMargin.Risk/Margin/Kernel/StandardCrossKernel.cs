@@ -13,7 +13,7 @@ namespace CrossMargin.Risk.Margin.Kernel;
 /// for a cross pool under the standard model, to the last digit, at a fraction of the cost: what does not depend on
 /// the account (marks, prices, brackets, option rates) is looked up once per snapshot (<see cref="At"/>), what does not
 /// depend on the market (which instrument and asset each line is) once per change of the account
-/// (<see cref="Compile"/>), and <see cref="TryCompute"/> is then plain decimal arithmetic over arrays, in the same order
+/// (<see cref="Compile"/>), and <see cref="TryCompute(CompiledHoldings, StandardKernelMarket, out KernelFigures)"/> is then plain decimal arithmetic over arrays, in the same order
 /// of operations as the calculator (decimal addition and multiplication round when a result outgrows 28 digits, so the
 /// order is part of the result). Thread-safe; one instance per calculator.
 /// </summary>
@@ -41,7 +41,7 @@ public sealed class StandardCrossKernel
     public static bool Supports(MarginCalculator calculator) => calculator?.CrossModel is StandardMarginModel;
 
     /// <summary>
-    /// An account's holdings for <see cref="TryCompute"/>, or null when the kernel does not handle them (an isolated
+    /// An account's holdings for <see cref="TryCompute(CompiledHoldings, StandardKernelMarket, out KernelFigures)"/>, or null when the kernel does not handle them (an isolated
     /// position: the calculator margins it on its own). The lists are kept, not copied, and must never change after this
     /// call (the engine's account state replaces its arrays on every change and never edits one in place).
     /// </summary>
@@ -61,12 +61,7 @@ public sealed class StandardCrossKernel
 
         // The indexes live only in the double lines and balances (one array each per account, compiled on every change).
         var balanceArray = balances as CollateralBalance[] ?? [.. balances];
-        var fastBalances = new FastBalance[balanceArray.Length];
-        for (var i = 0; i < balanceArray.Length; i++)
-        {
-            var amount = balanceArray[i].Amount;
-            fastBalances[i] = new FastBalance((double)amount, IndexOf(_assets, balanceArray[i].Asset), DecimalScale.Of(amount));
-        }
+        var fastBalances = FastBalancesOf(balanceArray);
 
         if (openOrders.Count == 0)
         {
@@ -116,6 +111,25 @@ public sealed class StandardCrossKernel
         var orderOnlyInstruments = orderOnly?.Select(s => IndexOf(_instruments, s)).ToArray();
         return new CompiledHoldings(balanceArray, positionArray, orderOnlyInstruments, buys, sells, fastBalances,
             FastLines(positionArray, orderOnlyInstruments), FastOrdersOf(positionArray, buys, sells));
+    }
+
+    /// <summary>
+    /// The double lines and balances of <paramref name="holdings"/> compiled again (for holdings whose own a store took
+    /// over, <see cref="CompiledHoldings.InStore"/>): the same values <see cref="Compile"/> made.
+    /// </summary>
+    internal (FastLine[] Lines, FastBalance[] Balances) FastOf(CompiledHoldings holdings) =>
+        (FastLines(holdings.Positions, holdings.OrderOnlyInstruments), FastBalancesOf(holdings.Balances));
+
+    private FastBalance[] FastBalancesOf(CollateralBalance[] balances)
+    {
+        var fastBalances = new FastBalance[balances.Length];
+        for (var i = 0; i < balances.Length; i++)
+        {
+            var amount = balances[i].Amount;
+            fastBalances[i] = new FastBalance((double)amount, IndexOf(_assets, balances[i].Asset), DecimalScale.Of(amount));
+        }
+
+        return fastBalances;
     }
 
     private FastLine[] FastLines(Position[] positions, int[]? orderOnly)
@@ -181,15 +195,49 @@ public sealed class StandardCrossKernel
 
     /// <summary>The double path alone (<see cref="DoubleFigures"/>): false when it cannot decide the cents for certain.</summary>
     internal static bool TryComputeInDoubles(CompiledHoldings holdings, StandardKernelMarket market, out KernelFigures figures) =>
-        DoubleFigures.TryCompute(holdings, market, ZeroRequirement, out figures);
+        DoubleFigures.TryCompute(holdings.FastBalances, holdings.FastLines, holdings.PositionCount, holdings.FastOrders, market, ZeroRequirement, out figures);
 
-    /// <summary>The decimal path alone: what <see cref="TryCompute"/> answers when the doubles cannot decide.</summary>
-    internal static bool TryComputeInDecimal(CompiledHoldings holdings, StandardKernelMarket market, out KernelFigures figures)
+    /// <summary>The decimal path alone: what <see cref="TryCompute(CompiledHoldings, StandardKernelMarket, out KernelFigures)"/> answers when the doubles cannot decide.</summary>
+    internal static bool TryComputeInDecimal(CompiledHoldings holdings, StandardKernelMarket market, out KernelFigures figures) =>
+        TryComputeInDecimal(holdings, holdings.FastLines, holdings.FastBalances, market, out figures);
+
+    /// <summary>
+    /// <see cref="TryCompute(CompiledHoldings, StandardKernelMarket, out KernelFigures)"/> for holdings whose double lines
+    /// and balances lie in <paramref name="store"/> at <paramref name="region"/>: the same figures to the last digit.
+    /// </summary>
+    public static bool TryCompute(HoldingsStore store, in HoldingsRegion region, CompiledHoldings holdings, StandardKernelMarket market, out KernelFigures figures) =>
+        TryComputeInDoubles(store, region, holdings, market, out figures) || TryComputeInDecimal(store, region, holdings, market, out figures);
+
+    /// <summary>
+    /// The double path alone over a stored region: false when it cannot decide the cents for certain (then
+    /// <see cref="TryComputeInDecimal(HoldingsStore, in HoldingsRegion, CompiledHoldings, StandardKernelMarket, out KernelFigures)"/>
+    /// answers). It reads <paramref name="holdings"/> only for their open orders (<see cref="HoldingsRegion.HasOrders"/>),
+    /// so a caller may pass null for a region without them and never touch the holdings.
+    /// </summary>
+    public static bool TryComputeInDoubles(HoldingsStore store, in HoldingsRegion region, CompiledHoldings? holdings, StandardKernelMarket market, out KernelFigures figures)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(market);
+        var orders = region.HasOrders ? (holdings ?? throw new ArgumentNullException(nameof(holdings), "A region with open orders needs its holdings.")).FastOrders : null;
+        return DoubleFigures.TryCompute(store.BalancesOf(region), store.LinesOf(region), region.Positions, orders, market, ZeroRequirement, out figures);
+    }
+
+    /// <summary>The decimal path alone over a stored region of <paramref name="holdings"/>.</summary>
+    public static bool TryComputeInDecimal(HoldingsStore store, in HoldingsRegion region, CompiledHoldings holdings, StandardKernelMarket market, out KernelFigures figures)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(holdings);
+        ArgumentNullException.ThrowIfNull(market);
+        return TryComputeInDecimal(holdings, store.LinesOf(region), store.BalancesOf(region), market, out figures);
+    }
+
+    private static bool TryComputeInDecimal(CompiledHoldings holdings, ReadOnlySpan<FastLine> lines, ReadOnlySpan<FastBalance> fastBalances, StandardKernelMarket market,
+        out KernelFigures figures)
     {
         figures = default;
         try
         {
-            return Compute(holdings, market, out figures);
+            return Compute(holdings, lines, fastBalances, market, out figures);
         }
         catch (OverflowException)
         {
@@ -205,9 +253,21 @@ public sealed class StandardCrossKernel
     {
         ArgumentNullException.ThrowIfNull(holdings);
         ArgumentNullException.ThrowIfNull(moved);
+        return Concerns(holdings.FastLines, holdings.FastBalances, moved);
+    }
+
+    /// <summary><see cref="Concerns(CompiledHoldings, MovedSet)"/> for holdings stored in <paramref name="store"/> at <paramref name="region"/>.</summary>
+    public static bool Concerns(HoldingsStore store, in HoldingsRegion region, MovedSet moved)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(moved);
+        return Concerns(store.LinesOf(region), store.BalancesOf(region), moved);
+    }
+
+    private static bool Concerns(ReadOnlySpan<FastLine> lines, ReadOnlySpan<FastBalance> balances, MovedSet moved)
+    {
         // The double lines are the positions then the instruments only orders reach, so one array answers for both.
         var instruments = moved.Instruments;
-        var lines = holdings.FastLines;
         for (var i = 0; i < lines.Length; i++)
         {
             var index = lines[i].Instrument;
@@ -218,9 +278,8 @@ public sealed class StandardCrossKernel
         }
 
         // The balances' doubles, not their records: a non-zero decimal converts to a non-zero double, and this way the
-        // check touches no object beyond the two arrays the double path reads next (one cache miss less per record).
+        // check touches nothing beyond the lines and balances the double path reads next (one cache miss less per record).
         var assets = moved.Assets;
-        var balances = holdings.FastBalances;
         for (var i = 0; i < balances.Length; i++)
         {
             var index = balances[i].Asset;
@@ -233,7 +292,8 @@ public sealed class StandardCrossKernel
         return false;
     }
 
-    private static bool Compute(CompiledHoldings holdings, StandardKernelMarket market, out KernelFigures figures)
+    private static bool Compute(CompiledHoldings holdings, ReadOnlySpan<FastLine> lines, ReadOnlySpan<FastBalance> fastBalances, StandardKernelMarket market,
+        out KernelFigures figures)
     {
         figures = default;
         var kind = market.Kind;
@@ -242,7 +302,7 @@ public sealed class StandardCrossKernel
         // As the calculator: every listed instrument must resolve before anything is valued.
         for (var i = 0; i < positions.Length; i++)
         {
-            var index = holdings.PositionInstrument(i);
+            var index = lines[i].Instrument;
             if ((uint)index >= (uint)kind.Length || kind[index] == StandardKernelMarket.Missing)
             {
                 return false;
@@ -266,7 +326,7 @@ public sealed class StandardCrossKernel
         var balances = holdings.Balances;
         for (var i = 0; i < balances.Length; i++)
         {
-            var asset = holdings.BalanceAsset(i);
+            var asset = fastBalances[i].Asset;
             if ((uint)asset >= (uint)market.HasPrice.Length || !market.HasPrice[asset])
             {
                 return false;
@@ -291,7 +351,7 @@ public sealed class StandardCrossKernel
             }
 
             any = true;
-            var k = holdings.PositionInstrument(i);
+            var k = lines[i].Instrument;
             var size = market.Size[k];
             var mark = market.Mark[k];
             decimal value;

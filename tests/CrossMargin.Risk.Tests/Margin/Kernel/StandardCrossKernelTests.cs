@@ -184,6 +184,50 @@ public class StandardCrossKernelTests
 
     // The generator's books, plus what it does not make: orders on instruments not held (two on one of them), a position
     // closed to zero quantity, borrowed (negative) balances and other collateral assets.
+    [Fact]
+    public void Holdings_in_a_store_give_their_own_figures_on_both_paths_also_compiled_again_and_copied_to_another_store()
+    {
+        var kernel = new StandardCrossKernel(TestParameters.StandardCalculator());
+        var books = from portfolio in Books()
+                    from btc in Gen.Choose(30_000, 120_000)
+                    select (portfolio, Moved: TestMarket.Build(btc + 0.5m, 3_100m));
+        PropertyCheck.ForAll(books, book =>
+        {
+            var tables = kernel.At(book.Moved);
+            var holdings = kernel.Compile(book.portfolio.Balances, book.portfolio.Positions, book.portfolio.OpenOrders)!;
+            var own = (Doubles: StandardCrossKernel.TryComputeInDoubles(holdings, tables, out var fast) ? Bits(fast) : null,
+                Decimal: StandardCrossKernel.TryComputeInDecimal(holdings, tables, out var exact) ? Bits(exact) : null);
+            var moved = tables.Moved(new HashSet<string>(StringComparer.Ordinal) { "ETH" });
+            var concerns = StandardCrossKernel.Concerns(holdings, moved);
+            var (lines, balances) = HoldingsStore.SizeOf(holdings);
+
+            // Too small a store takes nothing and leaves the holdings their own lines.
+            if (lines > 0)
+            {
+                Assert.False(new HoldingsStore(lines - 1, balances).TryAppend(kernel, holdings, out _));
+                Assert.False(holdings.InStore);
+            }
+
+            var first = new HoldingsStore(lines + 3, balances + 3);
+            Assert.True(first.TryAppend(kernel, holdings, out var region));
+            Assert.True(holdings.InStore);
+            // Handed over already: the second store's lines are compiled again; the third's copied from the first.
+            var second = new HoldingsStore(lines, balances);
+            Assert.True(second.TryAppend(kernel, holdings, out var again));
+            var third = new HoldingsStore(lines, balances);
+            Assert.True(third.TryCopy(first, region, out var copied));
+            foreach (var (store, stored) in new[] { (first, region), (second, again), (third, copied) })
+            {
+                Assert.Equal((lines, balances), (stored.LineCount, stored.BalanceCount));
+                Assert.Equal(concerns, StandardCrossKernel.Concerns(store, stored, moved));
+                var fromStore = (Doubles: StandardCrossKernel.TryComputeInDoubles(store, stored, holdings, tables, out var storedFast) ? Bits(storedFast) : null,
+                    Decimal: StandardCrossKernel.TryComputeInDecimal(store, stored, holdings, tables, out var storedExact) ? Bits(storedExact) : null);
+                Assert.Equal(own, fromStore);
+                Assert.Equal(own.Doubles ?? own.Decimal, StandardCrossKernel.TryCompute(store, stored, holdings, tables, out var figures) ? Bits(figures) : null);
+            }
+        }, cases: 200);
+    }
+
     private static Gen<Portfolio> Books() =>
         from portfolio in PortfolioGen.Any(Market)
         from unheldOrders in Gen.Choose(0, 2)

@@ -1,0 +1,39 @@
+using CrossMargin.Risk.Margin.Kernel;
+
+namespace CrossMargin.Engine.Accounts;
+
+/// <summary>
+/// What a <see cref="MarginPass"/> reads of one slot, kept in its partition's contiguous row array
+/// (<see cref="MarginBookRows"/>) rather than on the account's own pages: the entry, its kernel and account id, where its
+/// double lines lie in the partition's <see cref="HoldingsStore"/>, and the figures cell. 64 bytes, so a pass reads a
+/// page of rows where it used to walk one page per account.
+/// </summary>
+/// <remarks>
+/// The account writes <see cref="Entry"/>, <see cref="Kernel"/>, <see cref="AccountId"/> and <see cref="Region"/> under
+/// its partition's lock, between two writes of <see cref="Sequence"/> (odd while writing); the pass reads them between
+/// two reads of it and reads again when it was odd or changed (<see cref="MarginBookRows.Read"/>). <see cref="Cell"/> is
+/// the pass's alone (a copy of <see cref="MarginBookSlot.Cell"/>, which stays the truth).
+/// </remarks>
+internal struct MarginBookRow
+{
+    /// <summary>Odd while the account writes the row.</summary>
+    public int Sequence;
+
+    /// <summary>Where the entry's double lines and balances lie (not stored: the pass reads the holdings).</summary>
+    public HoldingsRegion Region;
+
+    /// <summary>The slot (null for rows beyond the count).</summary>
+    public MarginBookSlot? Slot;
+
+    /// <summary>The account's entry; null while the kernel cannot margin it.</summary>
+    public MarginBookEntry? Entry;
+
+    /// <summary>The entry's kernel.</summary>
+    public StandardCrossKernel? Kernel;
+
+    /// <summary>The entry's account id.</summary>
+    public string? AccountId;
+
+    /// <summary>The slot's figures cell as the pass last saw it (null until the pass has seen one).</summary>
+    public MarginBookCell? Cell;
+}

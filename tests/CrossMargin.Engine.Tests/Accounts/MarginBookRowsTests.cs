@@ -1,0 +1,244 @@
+using System.Collections.Concurrent;
+using CrossMargin.Actors;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Prices;
+using CrossMargin.Engine.Tests.Fixtures;
+using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Margin.Kernel;
+using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Engine.Tests.Accounts;
+
+/// <summary>
+/// A partition's rows and store (<see cref="MarginBookRows"/>, <see cref="HoldingsStore"/>) under an account that
+/// rewrites its entry while the pass reads.
+/// </summary>
+public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestKit.TestKit(output)
+{
+    private static readonly HashSet<string> Btc = ["BTC"];
+
+    // Three versions of an account's holdings, each with other lines and balances (so that the lines of one read with
+    // the entry of another give other figures), all holding BTC (so that every move concerns every version).
+    private static readonly (CollateralBalance[] Balances, Position[] Positions)[] Versions =
+    [
+        ([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)]),
+        ([new CollateralBalance("USDT", 25_000m), new CollateralBalance("USDC", 5_000m)],
+            [new Position(TestMarket.EthUsdt, -4m, 3_000m), new Position(TestMarket.BtcUsdt, 3m, 59_000m)]),
+        ([new CollateralBalance("USDC", 40_000m)], [new Position(TestMarket.BtcUsdt, -2m, 61_000m), new Position(TestMarket.EthUsdt, 7m, 2_900m),
+            new Position(TestMarket.BtcUsdc, 1m, 60_500m)]),
+    ];
+
+    [Fact]
+    public void A_pass_racing_accounts_that_rewrite_their_entries_publishes_only_figures_of_an_entry_an_account_wrote_at_that_market()
+    {
+        const int Accounts = 16;
+        const int Moves = 2_000;
+        var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
+        MarketSnapshot[] markets = [TestMarket.Build(59_000m, 3_000m), TestMarket.Build(58_000m, 3_100m)];
+        // The calculator's figures of each version at each market: what any figure the pass publishes must be.
+        var expected = markets.Select(m => Versions.Select(v => Numbers(AccountFixture.Models.StandardCross.Figures(v.Balances, v.Positions, [], m))).ToArray()).ToArray();
+        var versionOf = new ConcurrentDictionary<CompiledHoldings, int>();
+        CompiledHoldings Compile(int version)
+        {
+            var holdings = kernel.Compile(Versions[version].Balances, Versions[version].Positions, [])!;
+            versionOf[holdings] = version;
+            return holdings;
+        }
+
+        // Holdings compiled once per version and shared by many entries: the store takes their lines over the first time
+        // and compiles them again for every later entry (the path of an entry rewritten with the same holdings elsewhere).
+        var shared = Enumerable.Range(0, Versions.Length).Select(Compile).ToArray();
+        var partition = new MarginBookPartition();
+        var slots = Enumerable.Range(0, Accounts).Select(_ => partition.Join(ActorRefs.Nobody)).ToArray();
+        for (var i = 0; i < Accounts; i++)
+        {
+            slots[i].Entry = new MarginBookEntry($"acc-{i}", kernel, Compile(0), null);
+        }
+
+        var bySlot = Enumerable.Range(0, Accounts).ToDictionary(i => $"acc-{i}", i => slots[i]);
+        var failures = new ConcurrentQueue<string>();
+        var market = 0;
+        var moved = new SemaphoreSlim(0);
+        // On the pass's thread, right after it wrote the batch's cells: each one must be the figures of the version its
+        // entry holds, at the market of this move, and the batch must carry every account (every move concerns each).
+        Sys.EventStream.Subscribe(new CallbackRef(message =>
+        {
+            var batch = (AccountLimitsBatch)message;
+            if (batch.Count != Accounts)
+            {
+                failures.Enqueue($"a batch of {batch.Count} accounts, not {Accounts}");
+            }
+
+            foreach (var change in batch.Changes())
+            {
+                var figures = bySlot[change.AccountId].Figures;
+                if (figures?.For is not { } entry || !versionOf.TryGetValue(entry.Holdings, out var version))
+                {
+                    failures.Enqueue($"{change.AccountId}: figures of no known entry");
+                    continue;
+                }
+
+                var numbers = (figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status);
+                if (numbers != expected[market][version] || change.AvailableUsd != figures.AvailableUsd)
+                {
+                    failures.Enqueue($"{change.AccountId}: {numbers} published for version {version}, whose figures are {expected[market][version]}");
+                }
+            }
+
+            moved.Release();
+        }), typeof(AccountLimitsBatch));
+
+        using var stop = new CancellationTokenSource();
+        var writes = 0L;
+        var writer = new Thread(() =>
+        {
+            var random = new Random(7);
+            while (!stop.IsCancellationRequested)
+            {
+                var i = random.Next(Accounts);
+                var version = random.Next(Versions.Length);
+                var holdings = random.Next(2) == 0 ? shared[version] : Compile(version);
+                slots[i].Entry = new MarginBookEntry($"acc-{i}", kernel, holdings, null);
+                writes++;
+            }
+        });
+        writer.Start();
+        var pass = Sys.ActorOf(MarginPass.Props(partition));
+        try
+        {
+            for (var n = 0; n < Moves && failures.IsEmpty; n++)
+            {
+                market = n % 2;
+                pass.Tell(new MarketChanged(markets[market], n + 2, Btc));
+                Assert.True(moved.Wait(TimeSpan.FromSeconds(10)), $"move {n}: no batch");
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            writer.Join();
+        }
+
+        Assert.True(writes > Moves, $"only {writes} entries written against {Moves} moves");
+        Assert.True(failures.IsEmpty, string.Join("\n", failures.Take(5)));
+    }
+
+    [Fact]
+    public void Rows_read_while_an_account_rewrites_them_each_give_the_figures_of_one_version_it_wrote()
+    {
+        // Few rows, so that the reader is often on the row being written.
+        const int Accounts = 2;
+        var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
+        var market = TestMarket.Build(59_000m, 3_000m);
+        var tables = kernel.At(market);
+        var expected = Versions.Select(v => Numbers(AccountFixture.Models.StandardCross.Figures(v.Balances, v.Positions, [], market))).ToArray();
+        var versionOf = new ConcurrentDictionary<CompiledHoldings, int>();
+        var partition = new MarginBookPartition();
+        var slots = Enumerable.Range(0, Accounts).Select(_ => partition.Join(ActorRefs.Nobody)).ToArray();
+        // Compiled ahead, so that the writer spends its time writing rows (the store compiles the lines again for holdings
+        // it took over already).
+        var pool = Enumerable.Range(0, 64).Select(n => kernel.Compile(Versions[n % Versions.Length].Balances, Versions[n % Versions.Length].Positions, [])!).ToArray();
+        for (var n = 0; n < pool.Length; n++)
+        {
+            versionOf[pool[n]] = n % Versions.Length;
+        }
+
+        using var stop = new CancellationTokenSource();
+        var writes = 0L;
+        var writer = new Thread(() =>
+        {
+            var random = new Random(11);
+            while (!stop.IsCancellationRequested)
+            {
+                slots[random.Next(Accounts)].Entry = new MarginBookEntry("acc", kernel, pool[random.Next(pool.Length)], null);
+                writes++;
+            }
+        });
+        writer.Start();
+
+        // A reader as the pass reads: a row between two reads of its counter, then its region in that version's store.
+        var reads = 0L;
+        var failures = new List<string>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            while (clock.Elapsed < TimeSpan.FromSeconds(4) && failures.Count < 5)
+            {
+                var rows = partition.Rows;
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    if (rows.Read(i, out _, out _, out var region) is not { } entry)
+                    {
+                        continue;
+                    }
+
+                    var version = versionOf[entry.Holdings];
+                    // The versions differ in how many lines and balances they have: a cheap check on every read, the
+                    // figures themselves on every eighth (a read costs nanoseconds, the figures a microsecond or more).
+                    if (region.LineCount != Versions[version].Positions.Length || region.BalanceCount != Versions[version].Balances.Length)
+                    {
+                        failures.Add($"row {i}: version {version}'s entry read with a region of {region.LineCount} lines and {region.BalanceCount} balances");
+                    }
+
+                    if (reads++ % 8 != 0)
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        if (!StandardCrossKernel.TryCompute(rows.Store, region, entry.Holdings, tables, out var figures)
+                            || (figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status) != expected[version])
+                        {
+                            failures.Add($"row {i}: version {version}'s entry read with lines that give other figures");
+                        }
+                    }
+                    catch (ArgumentOutOfRangeException)
+                    {
+                        failures.Add($"row {i}: version {version}'s entry read with a region beyond the store");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            writer.Join();
+        }
+
+        Assert.True(writes > 10_000 && reads > 10_000, $"too little contention: {reads} reads, {writes} writes");
+        Assert.True(failures.Count == 0, $"{reads:N0} rows read against {writes:N0} entries written:\n" + string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void A_slot_dropped_after_leaving_never_writes_the_row_its_index_now_names()
+    {
+        var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
+        var partition = new MarginBookPartition();
+        var slots = Enumerable.Range(0, 64).Select(_ => partition.Join(ActorRefs.Nobody)).ToArray();
+        MarginBookEntry EntryOf(int i) => new($"acc-{i}", kernel, kernel.Compile(Versions[0].Balances, Versions[0].Positions, [])!, null);
+        var entries = Enumerable.Range(0, slots.Length).Select(EntryOf).ToArray();
+        for (var i = 0; i < slots.Length; i++)
+        {
+            slots[i].Entry = entries[i];
+        }
+
+        // The first half leaves: the partition drops them, and the rows the first of them had go to those that stayed.
+        foreach (var slot in slots.Take(32))
+        {
+            partition.Leave(slot);
+        }
+
+        var rows = partition.Rows;
+        Assert.Equal(32, rows.Count);
+        Assert.Throws<InvalidOperationException>(() => slots[0].Entry = EntryOf(0));
+        slots[1].Entry = null;
+        Assert.Equal(entries.Skip(32), Enumerable.Range(0, rows.Count).Select(i => rows.Read(i, out _, out _, out _)));
+    }
+
+    private static (decimal, decimal, decimal, MarginStatus) Numbers(MarginFigures figures) =>
+        (figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status);
+}
