@@ -8,9 +8,9 @@ namespace CrossMargin.Engine.Accounts;
 /// one row per slot in a contiguous array (<see cref="MarginBookRow"/>) and every entry's double lines and balances in the
 /// partition's <see cref="HoldingsStore"/>, published together as one immutable version (<see cref="MarginBookRows"/>).
 /// Accounts join, write their entries and leave from their own threads under the partition's lock while the pass reads:
-/// a row is written under its sequence counter, a region is appended and never written again, and whatever cannot be
-/// done in place (more rows, a full store, half the rows left) makes a new version; a reader of an old one still reads
-/// the rows and regions it had.
+/// a row and its region are written under the row's sequence counter (a region in place when the new holdings have the
+/// same lines and balances, else appended), and whatever cannot be done in place (more rows, a full store, half the rows
+/// left) makes a new version, never written again; a reader of an old one still reads the rows and regions it had.
 /// </summary>
 internal sealed class MarginBookPartition
 {
@@ -69,7 +69,8 @@ internal sealed class MarginBookPartition
 
     /// <summary>
     /// Writes <paramref name="entry"/> into <paramref name="slot"/>'s row, its holdings' double lines into the store
-    /// (unless the row has them already: the same holdings with other figures held); only the slot's account calls this.
+    /// (unless the row has them already: the same holdings with other figures held): over the row's region when they fit
+    /// it (<see cref="HoldingsStore.Fits"/>), else appended. Only the slot's account calls this.
     /// </summary>
     internal void Write(MarginBookSlot slot, MarginBookEntry? entry)
     {
@@ -89,9 +90,18 @@ internal sealed class MarginBookPartition
 
             ref var row = ref rows.Items[slot.Index];
             var region = default(HoldingsRegion);
+            var inPlace = false;
             if (entry is not null && row.Entry is { } previous && ReferenceEquals(previous.Holdings, entry.Holdings))
             {
                 region = row.Region;
+            }
+            else if (entry is not null && row.Entry is { } replaced && ReferenceEquals(replaced.Kernel, entry.Kernel)
+                && rows.Store.Fits(entry.Kernel, entry.Holdings, row.Region))
+            {
+                // Most fills: the same instruments and assets with other amounts. Written over the row's region between the
+                // counter's writes below, so a fill appends nothing (no rebuild every few fills, no garbage).
+                region = row.Region;
+                inPlace = true;
             }
             else
             {
@@ -106,7 +116,7 @@ internal sealed class MarginBookPartition
                     }
                 }
 
-                // The row's region is now dead (a pass may still read it: it is never written again).
+                // The row's region is now dead (a pass may still read it: nothing is written there until a rebuild drops it).
                 if (row.Region.IsStored)
                 {
                     _deadLines += row.Region.LineCount;
@@ -115,10 +125,17 @@ internal sealed class MarginBookPartition
             }
 
             var sequence = row.Sequence;
-            // None of the writes below may become visible before the counter turns odd: a store-store barrier (no
-            // instruction on x64, where stores stay in order), as the figures cell does.
+            // None of the writes below, the region's in place included, may become visible before the counter turns odd:
+            // a store-store barrier (no instruction on x64, where stores stay in order), as the figures cell does. A
+            // reader that computed from the region meanwhile sees the counter changed and discards what it computed
+            // (MarginBookRows.IsUnchanged).
             row.Sequence = sequence + 1;
             Volatile.WriteBarrier();
+            if (inPlace)
+            {
+                rows.Store.Rewrite(entry!.Kernel, entry.Holdings, region);
+            }
+
             row.Entry = entry;
             row.Kernel = entry?.Kernel;
             row.AccountId = entry?.AccountId;

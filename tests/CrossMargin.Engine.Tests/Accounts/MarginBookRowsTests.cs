@@ -170,7 +170,7 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
                 var rows = partition.Rows;
                 for (var i = 0; i < rows.Count; i++)
                 {
-                    if (rows.Read(i, out _, out _, out var region) is not { } entry)
+                    if (rows.Read(i, out _, out _, out var region, out var sequence) is not { } entry)
                     {
                         continue;
                     }
@@ -236,7 +236,7 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         Assert.Equal(32, rows.Count);
         Assert.Throws<InvalidOperationException>(() => slots[0].Entry = EntryOf(0));
         slots[1].Entry = null;
-        Assert.Equal(entries.Skip(32), Enumerable.Range(0, rows.Count).Select(i => rows.Read(i, out _, out _, out _)));
+        Assert.Equal(entries.Skip(32), Enumerable.Range(0, rows.Count).Select(i => rows.Read(i, out _, out _, out _, out _)));
     }
 
     private static (decimal, decimal, decimal, MarginStatus) Numbers(MarginFigures figures) =>
