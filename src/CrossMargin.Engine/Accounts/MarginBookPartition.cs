@@ -33,18 +33,17 @@ internal sealed class MarginBookPartition
         lock (_gate)
         {
             var rows = _rows;
-            var items = rows.Items;
-            if (rows.Count == items.Length)
+            if (rows.Count == rows.Items.Length)
             {
-                // The rows' cells may be written by a pass meanwhile into the old array: the slots keep theirs, and a
-                // pass that finds a row without its cell takes the slot's.
                 // Half as much again, not twice: a row is 64 bytes per account, and doubling left up to half of them empty.
-                Array.Resize(ref items, Math.Max(FirstRows, items.Length + (items.Length / 2)));
+                // With a store of their own: regions are written in place under the counters of the new rows only, so a
+                // pass still reading the old rows must keep reading a store nobody writes any more.
+                rows = Rebuild(rows, 0, 0, dropLeft: false, Math.Max(FirstRows, rows.Items.Length + (rows.Items.Length / 2)));
             }
 
             var slot = new MarginBookSlot(account, this, rows.Count);
-            items[rows.Count].Slot = slot;
-            Volatile.Write(ref _rows, new MarginBookRows(items, rows.Count + 1, rows.Store));
+            rows.Items[rows.Count].Slot = slot;
+            Volatile.Write(ref _rows, new MarginBookRows(rows.Items, rows.Count + 1, rows.Store));
             return slot;
         }
     }
@@ -62,7 +61,7 @@ internal sealed class MarginBookPartition
                 return;
             }
 
-            Rebuild(_rows, 0, 0, dropLeft: true);
+            Rebuild(_rows, 0, 0, dropLeft: true, FirstRows);
             _left = 0;
         }
     }
@@ -108,7 +107,7 @@ internal sealed class MarginBookPartition
                 if (entry is not null && !rows.Store.TryAppend(entry.Kernel, entry.Holdings, out region) && HoldingsStore.Takes(entry.Holdings))
                 {
                     var (lines, balances) = HoldingsStore.SizeOf(entry.Holdings);
-                    rows = Rebuild(rows, lines, balances, dropLeft: false);
+                    rows = Rebuild(rows, lines, balances, dropLeft: false, rows.Items.Length);
                     row = ref rows.Items[slot.Index];
                     if (!rows.Store.TryAppend(entry.Kernel, entry.Holdings, out region))
                     {
@@ -148,9 +147,10 @@ internal sealed class MarginBookPartition
     /// Publishes a new version: a store with room for the live regions and <paramref name="lines"/> and
     /// <paramref name="balances"/> more, and a quarter as much again (appends stay amortized, at most a fifth of the
     /// store is slack, and dead regions are dropped at the next rebuild), the live regions copied
-    /// into it, and a new row array (without the slots that left when <paramref name="dropLeft"/>). Under the lock.
+    /// into it, and a new row array of at least <paramref name="capacity"/> rows (without the slots that left when
+    /// <paramref name="dropLeft"/>). Under the lock.
     /// </summary>
-    private MarginBookRows Rebuild(MarginBookRows rows, int lines, int balances, bool dropLeft)
+    private MarginBookRows Rebuild(MarginBookRows rows, int lines, int balances, bool dropLeft, int capacity)
     {
         var old = rows.Store;
         var liveLines = old.LinesUsed - _deadLines + lines;
@@ -165,7 +165,7 @@ internal sealed class MarginBookPartition
             }
         }
 
-        var items = new MarginBookRow[dropLeft ? Math.Max(FirstRows, kept) : rows.Items.Length];
+        var items = new MarginBookRow[Math.Max(capacity, kept)];
         var n = 0;
         for (var i = 0; i < rows.Count; i++)
         {

@@ -277,6 +277,31 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
     }
 
     [Fact]
+    public void A_pass_still_reading_the_rows_before_the_partition_grew_reads_regions_nobody_writes_in_place()
+    {
+        var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
+        var market = TestMarket.Build(59_000m, 3_000m);
+        var partition = new MarginBookPartition();
+        MarginBookEntry EntryOf(int version) => new("acc", kernel, kernel.Compile(Versions[version].Balances, Versions[version].Positions, [])!, null);
+        var slots = new List<MarginBookSlot> { partition.Join(ActorRefs.Nobody) };
+        slots[0].Entry = EntryOf(0);
+        var before = partition.Rows;
+        while (ReferenceEquals(partition.Rows.Items, before.Items))
+        {
+            slots.Add(partition.Join(ActorRefs.Nobody));
+        }
+
+        // The account writes holdings with the same lines into its row of the grown rows (in place there), while a pass
+        // holds the rows of before: the row it reads there keeps its counter, so its region must keep its lines too.
+        var entry = before.Read(0, out _, out _, out var region, out var sequence)!;
+        slots[0].Entry = EntryOf(3);
+        Assert.True(StandardCrossKernel.TryCompute(before.Store, region, entry.Holdings, kernel.At(market), out var figures));
+        Assert.True(before.IsUnchanged(0, sequence));
+        Assert.Equal(Numbers(AccountFixture.Models.StandardCross.Figures(Versions[0].Balances, Versions[0].Positions, [], market)),
+            (figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status));
+    }
+
+    [Fact]
     public void A_slot_dropped_after_leaving_never_writes_the_row_its_index_now_names()
     {
         var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
