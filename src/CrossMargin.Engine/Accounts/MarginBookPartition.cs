@@ -8,9 +8,9 @@ namespace CrossMargin.Engine.Accounts;
 /// one row per slot in a contiguous array (<see cref="MarginBookRow"/>) and every entry's double lines and balances in the
 /// partition's <see cref="HoldingsStore"/>, published together as one immutable version (<see cref="MarginBookRows"/>).
 /// Accounts join, write their entries and leave from their own threads under the partition's lock while the pass reads:
-/// a row is written under its sequence counter, a region is appended and never written again, and whatever cannot be
-/// done in place (more rows, a full store, half the rows left) makes a new version; a reader of an old one still reads
-/// the rows and regions it had.
+/// a row and its region are written under the row's sequence counter (a region in place when the new holdings have the
+/// same lines and balances, else appended), and whatever cannot be done in place (more rows, a full store, half the rows
+/// left) makes a new version, never written again; a reader of an old one still reads the rows and regions it had.
 /// </summary>
 internal sealed class MarginBookPartition
 {
@@ -33,18 +33,17 @@ internal sealed class MarginBookPartition
         lock (_gate)
         {
             var rows = _rows;
-            var items = rows.Items;
-            if (rows.Count == items.Length)
+            if (rows.Count == rows.Items.Length)
             {
-                // The rows' cells may be written by a pass meanwhile into the old array: the slots keep theirs, and a
-                // pass that finds a row without its cell takes the slot's.
                 // Half as much again, not twice: a row is 64 bytes per account, and doubling left up to half of them empty.
-                Array.Resize(ref items, Math.Max(FirstRows, items.Length + (items.Length / 2)));
+                // With a store of their own: regions are written in place under the counters of the new rows only, so a
+                // pass still reading the old rows must keep reading a store nobody writes any more.
+                rows = Rebuild(rows, 0, 0, dropLeft: false, Math.Max(FirstRows, rows.Items.Length + (rows.Items.Length / 2)));
             }
 
             var slot = new MarginBookSlot(account, this, rows.Count);
-            items[rows.Count].Slot = slot;
-            Volatile.Write(ref _rows, new MarginBookRows(items, rows.Count + 1, rows.Store));
+            rows.Items[rows.Count].Slot = slot;
+            Volatile.Write(ref _rows, new MarginBookRows(rows.Items, rows.Count + 1, rows.Store));
             return slot;
         }
     }
@@ -62,14 +61,15 @@ internal sealed class MarginBookPartition
                 return;
             }
 
-            Rebuild(_rows, 0, 0, dropLeft: true);
+            Rebuild(_rows, 0, 0, dropLeft: true, FirstRows);
             _left = 0;
         }
     }
 
     /// <summary>
     /// Writes <paramref name="entry"/> into <paramref name="slot"/>'s row, its holdings' double lines into the store
-    /// (unless the row has them already: the same holdings with other figures held); only the slot's account calls this.
+    /// (unless the row has them already: the same holdings with other figures held): over the row's region when they fit
+    /// it (<see cref="HoldingsStore.Fits"/>), else appended. Only the slot's account calls this.
     /// </summary>
     internal void Write(MarginBookSlot slot, MarginBookEntry? entry)
     {
@@ -89,16 +89,25 @@ internal sealed class MarginBookPartition
 
             ref var row = ref rows.Items[slot.Index];
             var region = default(HoldingsRegion);
+            var inPlace = false;
             if (entry is not null && row.Entry is { } previous && ReferenceEquals(previous.Holdings, entry.Holdings))
             {
                 region = row.Region;
+            }
+            else if (entry is not null && row.Entry is { } replaced && ReferenceEquals(replaced.Kernel, entry.Kernel)
+                && rows.Store.Fits(entry.Kernel, entry.Holdings, row.Region))
+            {
+                // Most fills: the same instruments and assets with other amounts. Written over the row's region between the
+                // counter's writes below, so a fill appends nothing (no rebuild every few fills, no garbage).
+                region = row.Region;
+                inPlace = true;
             }
             else
             {
                 if (entry is not null && !rows.Store.TryAppend(entry.Kernel, entry.Holdings, out region) && HoldingsStore.Takes(entry.Holdings))
                 {
                     var (lines, balances) = HoldingsStore.SizeOf(entry.Holdings);
-                    rows = Rebuild(rows, lines, balances, dropLeft: false);
+                    rows = Rebuild(rows, lines, balances, dropLeft: false, rows.Items.Length);
                     row = ref rows.Items[slot.Index];
                     if (!rows.Store.TryAppend(entry.Kernel, entry.Holdings, out region))
                     {
@@ -106,7 +115,7 @@ internal sealed class MarginBookPartition
                     }
                 }
 
-                // The row's region is now dead (a pass may still read it: it is never written again).
+                // The row's region is now dead (a pass may still read it: nothing is written there until a rebuild drops it).
                 if (row.Region.IsStored)
                 {
                     _deadLines += row.Region.LineCount;
@@ -115,10 +124,17 @@ internal sealed class MarginBookPartition
             }
 
             var sequence = row.Sequence;
-            // None of the writes below may become visible before the counter turns odd: a store-store barrier (no
-            // instruction on x64, where stores stay in order), as the figures cell does.
+            // None of the writes below, the region's in place included, may become visible before the counter turns odd:
+            // a store-store barrier (no instruction on x64, where stores stay in order), as the figures cell does. A
+            // reader that computed from the region meanwhile sees the counter changed and discards what it computed
+            // (MarginBookRows.IsUnchanged).
             row.Sequence = sequence + 1;
             Volatile.WriteBarrier();
+            if (inPlace)
+            {
+                rows.Store.Rewrite(entry!.Kernel, entry.Holdings, region);
+            }
+
             row.Entry = entry;
             row.Kernel = entry?.Kernel;
             row.AccountId = entry?.AccountId;
@@ -131,9 +147,10 @@ internal sealed class MarginBookPartition
     /// Publishes a new version: a store with room for the live regions and <paramref name="lines"/> and
     /// <paramref name="balances"/> more, and a quarter as much again (appends stay amortized, at most a fifth of the
     /// store is slack, and dead regions are dropped at the next rebuild), the live regions copied
-    /// into it, and a new row array (without the slots that left when <paramref name="dropLeft"/>). Under the lock.
+    /// into it, and a new row array of at least <paramref name="capacity"/> rows (without the slots that left when
+    /// <paramref name="dropLeft"/>). Under the lock.
     /// </summary>
-    private MarginBookRows Rebuild(MarginBookRows rows, int lines, int balances, bool dropLeft)
+    private MarginBookRows Rebuild(MarginBookRows rows, int lines, int balances, bool dropLeft, int capacity)
     {
         var old = rows.Store;
         var liveLines = old.LinesUsed - _deadLines + lines;
@@ -148,7 +165,7 @@ internal sealed class MarginBookPartition
             }
         }
 
-        var items = new MarginBookRow[dropLeft ? Math.Max(FirstRows, kept) : rows.Items.Length];
+        var items = new MarginBookRow[Math.Max(capacity, kept)];
         var n = 0;
         for (var i = 0; i < rows.Count; i++)
         {

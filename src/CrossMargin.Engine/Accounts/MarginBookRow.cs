@@ -9,14 +9,16 @@ namespace CrossMargin.Engine.Accounts;
 /// page of rows where it used to walk one page per account.
 /// </summary>
 /// <remarks>
-/// The account writes <see cref="Entry"/>, <see cref="Kernel"/>, <see cref="AccountId"/> and <see cref="Region"/> under
-/// its partition's lock, between two writes of <see cref="Sequence"/> (odd while writing); the pass reads them between
-/// two reads of it and reads again when it was odd or changed (<see cref="MarginBookRows.Read"/>). <see cref="Cell"/> is
+/// The account writes <see cref="Entry"/>, <see cref="Kernel"/>, <see cref="AccountId"/>, <see cref="Region"/> and the
+/// region's lines and balances when it writes them in place, under its partition's lock, between two writes of
+/// <see cref="Sequence"/> (odd while writing); the pass reads the row between two reads of it and reads again when it was
+/// odd or changed (<see cref="MarginBookRows.Read"/>), and reads it a third time after it computed from the region,
+/// discarding what it computed when it changed (<see cref="MarginBookRows.IsUnchanged"/>). <see cref="Cell"/> is
 /// the pass's alone (a copy of <see cref="MarginBookSlot.Cell"/>, which stays the truth).
 /// </remarks>
 internal struct MarginBookRow
 {
-    /// <summary>Odd while the account writes the row.</summary>
+    /// <summary>Odd while the account writes the row or its region.</summary>
     public int Sequence;
 
     /// <summary>Where the entry's double lines and balances lie (not stored: the pass reads the holdings).</summary>

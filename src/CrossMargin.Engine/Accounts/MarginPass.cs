@@ -79,56 +79,83 @@ internal sealed class MarginPass : ReceiveActor
                 PrefetchBlock(items, i + HintBlock, count);
             }
 
-            if (rows.Read(i, out var rowKernel, out var accountId, out var region) is not { } entry)
+            // Again whenever the account wrote the row, or its region in place, while the figures were computed from it.
+            while (true)
             {
-                continue;
-            }
-
-            if (!ReferenceEquals(rowKernel, kernel))
-            {
-                kernel = rowKernel!;
-                (market, moved) = moves.GetOrAdd(kernel, static (k, c) =>
+                if (rows.Read(i, out var rowKernel, out var accountId, out var region, out var sequence) is not { } entry)
                 {
-                    var tables = k.At(c.Market);
-                    return (tables, tables.Moved(c.Underlyings));
-                }, changed);
-            }
+                    break;
+                }
 
-            // A stored region is read from the partition's store; the holdings themselves only for their open orders
-            // or when the doubles cannot decide (or when the store could not take them).
-            KernelFigures figures;
-            bool computed;
-            if (region.IsStored)
-            {
-                if (!StandardCrossKernel.Concerns(store, region, moved!))
+                if (!ReferenceEquals(rowKernel, kernel))
+                {
+                    kernel = rowKernel!;
+                    (market, moved) = moves.GetOrAdd(kernel, static (k, c) =>
+                    {
+                        var tables = k.At(c.Market);
+                        return (tables, tables.Moved(c.Underlyings));
+                    }, changed);
+                }
+
+                var outcome = Evaluate(store, region, entry, market!, moved!, out var figures);
+                // Whatever was decided from a stored region (even that the move does not concern it) holds only if the
+                // region is still the version read with the entry: an account may have written its next holdings over it.
+                // The holdings themselves are immutable and need no check.
+                if (region.IsStored && !rows.IsUnchanged(i, sequence))
                 {
                     continue;
                 }
 
-                computed = StandardCrossKernel.TryComputeInDoubles(store, region, region.HasOrders ? entry.Holdings : null, market!, out figures)
-                    || StandardCrossKernel.TryComputeInDecimal(store, region, entry.Holdings, market!, out figures);
-            }
-            else
-            {
-                if (!StandardCrossKernel.Concerns(entry.Holdings, moved!))
+                if (outcome == Outcome.Declined)
                 {
-                    continue;
+                    items[i].Slot!.Account.Tell(changed, ActorRefs.NoSender);
+                }
+                else if (outcome == Outcome.Computed)
+                {
+                    Offer(ref items[i], i, entry, accountId!, figures, changed, settlement);
                 }
 
-                computed = StandardCrossKernel.TryCompute(entry.Holdings, market!, out figures);
+                break;
             }
-
-            if (!computed)
-            {
-                items[i].Slot!.Account.Tell(changed, ActorRefs.NoSender);
-                continue;
-            }
-
-            Offer(ref items[i], i, entry, accountId!, figures, changed, settlement);
         }
 
         Publish(items, settlement);
         _items = [];
+    }
+
+    /// <summary>
+    /// The figures of <paramref name="entry"/> at <paramref name="market"/>, when the move concerns it: a stored region
+    /// is read from the partition's store; the holdings themselves only for their open orders or when the doubles cannot
+    /// decide (or when the store could not take them).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Outcome Evaluate(HoldingsStore store, in HoldingsRegion region, MarginBookEntry entry, StandardKernelMarket market, MovedSet moved,
+        out KernelFigures figures)
+    {
+        bool computed;
+        if (region.IsStored)
+        {
+            if (!StandardCrossKernel.Concerns(store, region, moved))
+            {
+                figures = default;
+                return Outcome.Unconcerned;
+            }
+
+            computed = StandardCrossKernel.TryComputeInDoubles(store, region, region.HasOrders ? entry.Holdings : null, market, out figures)
+                || StandardCrossKernel.TryComputeInDecimal(store, region, entry.Holdings, market, out figures);
+        }
+        else
+        {
+            if (!StandardCrossKernel.Concerns(entry.Holdings, moved))
+            {
+                figures = default;
+                return Outcome.Unconcerned;
+            }
+
+            computed = StandardCrossKernel.TryCompute(entry.Holdings, market, out figures);
+        }
+
+        return computed ? Outcome.Computed : Outcome.Declined;
     }
 
     /// <summary>
@@ -282,4 +309,17 @@ internal sealed class MarginPass : ReceiveActor
     /// the row it was read from (where the publication's check reads the entry again).
     /// </summary>
     private readonly record struct BatchRow(MarginBookSlot Slot, MarginBookEntry Entry, string AccountId, int Index);
+
+    /// <summary>What <see cref="Evaluate"/> found for one account.</summary>
+    private enum Outcome
+    {
+        /// <summary>The move does not concern the account.</summary>
+        Unconcerned,
+
+        /// <summary>The kernel cannot margin the account at this market: the account re-margins itself.</summary>
+        Declined,
+
+        /// <summary>The figures were computed.</summary>
+        Computed,
+    }
 }

@@ -18,10 +18,15 @@ namespace CrossMargin.Engine.Tests.Accounts;
 /// </summary>
 public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestKit.TestKit(output)
 {
+    private readonly ITestOutputHelper _output = output;
+
     private static readonly HashSet<string> Btc = ["BTC"];
 
-    // Three versions of an account's holdings, each with other lines and balances (so that the lines of one read with
-    // the entry of another give other figures), all holding BTC (so that every move concerns every version).
+    // Versions of an account's holdings, all holding BTC (so that every move concerns every version). The first three
+    // have other lines and balances (so that the lines of one read with the entry of another give other figures, and
+    // the store appends each); the last two have the first's lines and balances with other amounts (so that the store
+    // writes each over the region of the one before in place, and a region read while it is rewritten gives figures of
+    // neither).
     private static readonly (CollateralBalance[] Balances, Position[] Positions)[] Versions =
     [
         ([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)]),
@@ -29,7 +34,12 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
             [new Position(TestMarket.EthUsdt, -4m, 3_000m), new Position(TestMarket.BtcUsdt, 3m, 59_000m)]),
         ([new CollateralBalance("USDC", 40_000m)], [new Position(TestMarket.BtcUsdt, -2m, 61_000m), new Position(TestMarket.EthUsdt, 7m, 2_900m),
             new Position(TestMarket.BtcUsdc, 1m, 60_500m)]),
+        ([new CollateralBalance("USDT", 14_000m)], [new Position(TestMarket.BtcUsdt, 2m, 59_500m)]),
+        ([new CollateralBalance("USDT", 7_500m)], [new Position(TestMarket.BtcUsdt, -1m, 60_250m)]),
     ];
+
+    // The versions whose lines and balances are the first's.
+    private static readonly int[] SameLinesAsFirst = [0, 3, 4];
 
     [Fact]
     public void A_pass_racing_accounts_that_rewrite_their_entries_publishes_only_figures_of_an_entry_an_account_wrote_at_that_market()
@@ -127,7 +137,7 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
     }
 
     [Fact]
-    public void Rows_read_while_an_account_rewrites_them_each_give_the_figures_of_one_version_it_wrote()
+    public void Rows_read_while_an_account_rewrites_them_and_their_regions_in_place_each_give_the_figures_of_one_version_it_wrote()
     {
         // Few rows, so that the reader is often on the row being written.
         const int Accounts = 2;
@@ -135,6 +145,7 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         var market = TestMarket.Build(59_000m, 3_000m);
         var tables = kernel.At(market);
         var expected = Versions.Select(v => Numbers(AccountFixture.Models.StandardCross.Figures(v.Balances, v.Positions, [], market))).ToArray();
+        Assert.Equal(expected.Length, expected.Distinct().Count());
         var versionOf = new ConcurrentDictionary<CompiledHoldings, int>();
         var partition = new MarginBookPartition();
         var slots = Enumerable.Range(0, Accounts).Select(_ => partition.Join(ActorRefs.Nobody)).ToArray();
@@ -148,19 +159,33 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
 
         using var stop = new CancellationTokenSource();
         var writes = 0L;
+        var sameLines = 0L;
         var writer = new Thread(() =>
         {
             var random = new Random(11);
+            var last = new int[Accounts];
             while (!stop.IsCancellationRequested)
             {
-                slots[random.Next(Accounts)].Entry = new MarginBookEntry("acc", kernel, pool[random.Next(pool.Length)], null);
+                var i = random.Next(Accounts);
+                // Mostly versions with the same lines, written over the region in place; now and then another, appended.
+                var n = random.Next(4) == 0 ? random.Next(pool.Length) : (random.Next(pool.Length / Versions.Length) * Versions.Length) + SameLinesAsFirst[random.Next(SameLinesAsFirst.Length)];
+                var version = n % Versions.Length;
+                if (SameLinesAsFirst.Contains(version) && SameLinesAsFirst.Contains(last[i]))
+                {
+                    sameLines++;
+                }
+
+                slots[i].Entry = new MarginBookEntry("acc", kernel, pool[n], null);
+                last[i] = version;
                 writes++;
             }
         });
         writer.Start();
 
-        // A reader as the pass reads: a row between two reads of its counter, then its region in that version's store.
+        // A reader as the pass reads: a row between two reads of its counter, the figures from its region in that version's
+        // store, and the counter once more, which must not have changed for the figures to count.
         var reads = 0L;
+        var discarded = 0L;
         var failures = new List<string>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         try
@@ -170,35 +195,38 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
                 var rows = partition.Rows;
                 for (var i = 0; i < rows.Count; i++)
                 {
-                    if (rows.Read(i, out _, out _, out var region) is not { } entry)
+                    if (rows.Read(i, out _, out _, out var region, out var sequence) is not { } entry)
                     {
                         continue;
                     }
 
                     var version = versionOf[entry.Holdings];
-                    // The versions differ in how many lines and balances they have: a cheap check on every read, the
-                    // figures themselves on every eighth (a read costs nanoseconds, the figures a microsecond or more).
-                    if (region.LineCount != Versions[version].Positions.Length || region.BalanceCount != Versions[version].Balances.Length)
-                    {
-                        failures.Add($"row {i}: version {version}'s entry read with a region of {region.LineCount} lines and {region.BalanceCount} balances");
-                    }
-
-                    if (reads++ % 8 != 0)
-                    {
-                        continue;
-                    }
-
+                    bool computed;
+                    KernelFigures figures;
                     try
                     {
-                        if (!StandardCrossKernel.TryCompute(rows.Store, region, entry.Holdings, tables, out var figures)
-                            || (figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status) != expected[version])
-                        {
-                            failures.Add($"row {i}: version {version}'s entry read with lines that give other figures");
-                        }
+                        computed = StandardCrossKernel.TryCompute(rows.Store, region, entry.Holdings, tables, out figures);
                     }
                     catch (ArgumentOutOfRangeException)
                     {
                         failures.Add($"row {i}: version {version}'s entry read with a region beyond the store");
+                        continue;
+                    }
+
+                    if (!rows.IsUnchanged(i, sequence))
+                    {
+                        discarded++;
+                        continue;
+                    }
+
+                    reads++;
+                    if (region.LineCount != Versions[version].Positions.Length || region.BalanceCount != Versions[version].Balances.Length)
+                    {
+                        failures.Add($"row {i}: version {version}'s entry read with a region of {region.LineCount} lines and {region.BalanceCount} balances");
+                    }
+                    else if (!computed || (figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status) != expected[version])
+                    {
+                        failures.Add($"row {i}: version {version}'s entry read with lines that give other figures");
                     }
                 }
             }
@@ -209,8 +237,68 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
             writer.Join();
         }
 
-        Assert.True(writes > 10_000 && reads > 10_000, $"too little contention: {reads} reads, {writes} writes");
+        _output.WriteLine($"{reads:N0} rows read and {discarded:N0} discarded against {writes:N0} entries written ({sameLines:N0} over one with the same lines)");
         Assert.True(failures.Count == 0, $"{reads:N0} rows read against {writes:N0} entries written:\n" + string.Join("\n", failures));
+        Assert.True(writes > 10_000 && sameLines > 5_000 && reads > 10_000 && discarded > 100, $"too little contention: {reads} reads, {discarded} discarded, {writes} writes, {sameLines} over the same lines");
+    }
+
+    [Fact]
+    public void An_entry_with_the_lines_and_balances_of_the_one_before_is_written_over_its_region_and_one_with_other_lines_is_appended()
+    {
+        var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
+        var market = TestMarket.Build(59_000m, 3_000m);
+        var partition = new MarginBookPartition();
+        var slot = partition.Join(ActorRefs.Nobody);
+        MarginBookEntry EntryOf(int version) => new("acc", kernel, kernel.Compile(Versions[version].Balances, Versions[version].Positions, [])!, null);
+        (HoldingsRegion Region, HoldingsStore Store, int Lines, int Balances, KernelFigures Figures) Stored()
+        {
+            var rows = partition.Rows;
+            var entry = rows.Read(0, out _, out _, out var region, out _)!;
+            Assert.True(StandardCrossKernel.TryCompute(rows.Store, region, entry.Holdings, kernel.At(market), out var figures));
+            return (region, rows.Store, rows.Store.LinesUsed, rows.Store.BalancesUsed, figures);
+        }
+
+        (decimal, decimal, decimal, MarginStatus) FiguresOf(int version) =>
+            Numbers(AccountFixture.Models.StandardCross.Figures(Versions[version].Balances, Versions[version].Positions, [], market));
+
+        slot.Entry = EntryOf(0);
+        var first = Stored();
+        slot.Entry = EntryOf(3);
+        var second = Stored();
+        Assert.Equal((first.Region, first.Store, first.Lines, first.Balances), (second.Region, second.Store, second.Lines, second.Balances));
+        Assert.Equal(FiguresOf(3), (second.Figures.EquityUsd, second.Figures.InitialMarginUsd, second.Figures.MaintenanceMarginUsd, second.Figures.Status));
+
+        // Other lines: appended after the first region, which is left as it was for readers that still hold it.
+        slot.Entry = EntryOf(1);
+        var third = Stored();
+        Assert.NotEqual(first.Region, third.Region);
+        Assert.Equal(FiguresOf(1), (third.Figures.EquityUsd, third.Figures.InitialMarginUsd, third.Figures.MaintenanceMarginUsd, third.Figures.Status));
+        Assert.Equal(first.Lines + Versions[1].Positions.Length, partition.Rows.Store.LinesUsed);
+    }
+
+    [Fact]
+    public void A_pass_still_reading_the_rows_before_the_partition_grew_reads_regions_nobody_writes_in_place()
+    {
+        var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
+        var market = TestMarket.Build(59_000m, 3_000m);
+        var partition = new MarginBookPartition();
+        MarginBookEntry EntryOf(int version) => new("acc", kernel, kernel.Compile(Versions[version].Balances, Versions[version].Positions, [])!, null);
+        var slots = new List<MarginBookSlot> { partition.Join(ActorRefs.Nobody) };
+        slots[0].Entry = EntryOf(0);
+        var before = partition.Rows;
+        while (ReferenceEquals(partition.Rows.Items, before.Items))
+        {
+            slots.Add(partition.Join(ActorRefs.Nobody));
+        }
+
+        // The account writes holdings with the same lines into its row of the grown rows (in place there), while a pass
+        // holds the rows of before: the row it reads there keeps its counter, so its region must keep its lines too.
+        var entry = before.Read(0, out _, out _, out var region, out var sequence)!;
+        slots[0].Entry = EntryOf(3);
+        Assert.True(StandardCrossKernel.TryCompute(before.Store, region, entry.Holdings, kernel.At(market), out var figures));
+        Assert.True(before.IsUnchanged(0, sequence));
+        Assert.Equal(Numbers(AccountFixture.Models.StandardCross.Figures(Versions[0].Balances, Versions[0].Positions, [], market)),
+            (figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status));
     }
 
     [Fact]
@@ -236,7 +324,7 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         Assert.Equal(32, rows.Count);
         Assert.Throws<InvalidOperationException>(() => slots[0].Entry = EntryOf(0));
         slots[1].Entry = null;
-        Assert.Equal(entries.Skip(32), Enumerable.Range(0, rows.Count).Select(i => rows.Read(i, out _, out _, out _)));
+        Assert.Equal(entries.Skip(32), Enumerable.Range(0, rows.Count).Select(i => rows.Read(i, out _, out _, out _, out _)));
     }
 
     private static (decimal, decimal, decimal, MarginStatus) Numbers(MarginFigures figures) =>

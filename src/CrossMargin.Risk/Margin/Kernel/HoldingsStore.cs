@@ -1,13 +1,20 @@
 namespace CrossMargin.Risk.Margin.Kernel;
 
 /// <summary>
-/// Many accounts' double lines and balances in two contiguous, append-only arrays, so that a re-margin pass reading
-/// them account after account walks memory in order (~25 accounts per 4 KB page) instead of meeting each account's own
-/// arrays on a page of their own. A region is written once, before its owner publishes it (<see cref="HoldingsRegion"/>),
-/// and never again, so a reader holding a region reads it without a lock; a full store is replaced, not grown
-/// (<see cref="TryCopy"/> into a new one), and a reader of the old one still reads what it had.
+/// Many accounts' double lines and balances in two contiguous arrays, so that a re-margin pass reading them account
+/// after account walks memory in order (~25 accounts per 4 KB page) instead of meeting each account's own arrays on a
+/// page of their own. A region is appended (<see cref="TryAppend"/>) and, when later holdings have the very same lines
+/// and balances in the same order (only their amounts differ: most fills), written over in place
+/// (<see cref="Rewrite"/>); a full store is replaced, not grown (<see cref="TryCopy"/> into a new one), and a reader of
+/// the old one still reads what it had.
 /// </summary>
-/// <remarks>One writer at a time (the owner's lock); any number of readers of published regions.</remarks>
+/// <remarks>
+/// One writer at a time (the owner's lock); any number of readers. A region written in place changes under a reader
+/// that holds it: its owner must tell readers so (a sequence counter around the rewrite, as the margin book's rows do)
+/// and readers must discard what they computed from it meanwhile. Only amounts, prices and their scales change in
+/// place, never an instrument or asset index, so such a reader meets numbers of one version or the other, never an
+/// index it did not check.
+/// </remarks>
 public sealed class HoldingsStore
 {
     private readonly FastLine[] _lines;
@@ -83,6 +90,39 @@ public sealed class HoldingsStore
         return true;
     }
 
+    /// <summary>
+    /// Whether <paramref name="holdings"/> (compiled by <paramref name="kernel"/>, which compiled the region's as well)
+    /// can be written over <paramref name="region"/> of this store in place (<see cref="Rewrite"/>): as many lines,
+    /// positions and balances, open orders or not alike, and every line's instrument and every balance's asset the
+    /// same, in the same order.
+    /// </summary>
+    public bool Fits(StandardCrossKernel kernel, CompiledHoldings holdings, in HoldingsRegion region)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(holdings);
+        return Shaped(holdings, region) && Matches(holdings.OwnFast ?? kernel.FastOf(holdings), region);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="holdings"/>' double lines and balances over <paramref name="region"/> and takes them over
+    /// (<see cref="CompiledHoldings.InStore"/>); they must fit it (<see cref="Fits"/>, checked again). The caller tells
+    /// readers of the region that it is being written (see the remarks).
+    /// </summary>
+    public void Rewrite(StandardCrossKernel kernel, CompiledHoldings holdings, in HoldingsRegion region)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(holdings);
+        var fast = Shaped(holdings, region) ? holdings.OwnFast ?? kernel.FastOf(holdings) : default;
+        if (fast.Lines is null || !Matches(fast, region))
+        {
+            throw new ArgumentException("The holdings do not have the region's lines and balances.", nameof(holdings));
+        }
+
+        fast.Lines.CopyTo(_lines.AsSpan(region.LineStart, region.Lines));
+        fast.Balances.CopyTo(_balances.AsSpan(region.BalanceStart, region.Balances));
+        holdings.HandOver();
+    }
+
     /// <summary>Appends a copy of <paramref name="region"/> of <paramref name="source"/>; false, with nothing written, without room.</summary>
     public bool TryCopy(HoldingsStore source, in HoldingsRegion region, out HoldingsRegion copied)
     {
@@ -98,6 +138,39 @@ public sealed class HoldingsStore
         copied = new HoldingsRegion(LinesUsed, BalancesUsed, region.Lines, region.Positions, region.Balances, region.HasOrders);
         LinesUsed += region.Lines;
         BalancesUsed += region.Balances;
+        return true;
+    }
+
+    // As many lines, positions and balances as the region (of this store), open orders or not alike.
+    private bool Shaped(CompiledHoldings holdings, in HoldingsRegion region)
+    {
+        var (lineCount, balanceCount) = SizeOf(holdings);
+        return region.IsStored && region.LineStart + region.Lines <= LinesUsed && region.BalanceStart + region.Balances <= BalancesUsed
+            && lineCount == region.Lines && balanceCount == region.Balances && holdings.PositionCount == region.Positions
+            && (holdings.FastOrders is not null) == region.HasOrders;
+    }
+
+    // Every line's instrument and every balance's asset as the region's, in the same order.
+    private bool Matches((FastLine[] Lines, FastBalance[] Balances) fast, in HoldingsRegion region)
+    {
+        var storedLines = LinesOf(region);
+        for (var i = 0; i < fast.Lines.Length; i++)
+        {
+            if (fast.Lines[i].Instrument != storedLines[i].Instrument)
+            {
+                return false;
+            }
+        }
+
+        var storedBalances = BalancesOf(region);
+        for (var i = 0; i < fast.Balances.Length; i++)
+        {
+            if (fast.Balances[i].Asset != storedBalances[i].Asset)
+            {
+                return false;
+            }
+        }
+
         return true;
     }
 
