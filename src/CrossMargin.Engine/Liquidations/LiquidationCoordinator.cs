@@ -22,8 +22,13 @@ namespace CrossMargin.Engine.Liquidations;
 /// <list type="number">
 /// <item><see cref="LiquidationStarted"/>, then <see cref="CancelAllOrders"/> to the account (source "liquidation").</item>
 /// <item>Evaluate: <see cref="GetAccount"/> through the region (after the commands sent before it: one sender, one order),
-/// then <see cref="LiquidationPlanner.NextStep"/> with the calculator of the account's mode and what is left of each
-/// instrument's budget in the current interval (zero where halted).</item>
+/// then <see cref="LiquidationPlanner.NextStep(Portfolio, Risk.Market.MarketSnapshot, MarginCalculator, LiquidationParameters, IReadOnlyDictionary{string, decimal}, decimal?)"/>
+/// with the calculator of the account's mode and what is left of each instrument's budget in the current interval (zero
+/// where halted). A step that closes the account's last positions is bounded so that no fill within its limits leaves a
+/// deficit the fund cannot pay: by the equity alone first, and if that pulls a limit in from the band, again with what the
+/// fund can absorb (<see cref="GetInsuranceFund"/>, less what other liquidations' outstanding bounded orders and pending
+/// covers have set aside; one waiting liquidation per answer). Its orders record their equity share, from which the fee
+/// on their fills is charged after the slippage.</item>
 /// <item>Done: <see cref="LiquidationCompleted"/>. Orders: <see cref="LiquidationStepPlanned"/> (which takes the budget),
 /// then one <see cref="LiquidationOrderIssued"/> per order on the event stream. Throttled: the step is recorded and planned
 /// again at the start of the next interval (or on <see cref="ResumeLiquidation"/>).</item>
@@ -45,6 +50,10 @@ namespace CrossMargin.Engine.Liquidations;
 /// 4 ... 64 intervals in a row of stalls, while the book is tried once per interval.
 /// Neither runs while the account holds a position in a halted instrument (an operator halts one whose prices are not
 /// trusted), and auto-deleveraging never picks one.</item>
+/// <item>Take-over: when the book fills nothing of a bounded step of the last positions
+/// (<see cref="LiquidationStepPlanned.TakeOverIfUnfilled"/>), the next evaluation auto-deleverages the largest position at
+/// its bankruptcy price as above, instead of asking the book again, so the liquidation ends in a market that stands still.
+/// With no counterparty (stalled), steps go to the book at the band, unbounded, until the stall back-off tries again.</item>
 /// <item>An <see cref="AccountStatusChanged"/> to healthy or margin call while the liquidation waits (throttled or
 /// stalled) completes it; while orders are out, the next plan decides (its stop level has the buffer).</item>
 /// </list>
@@ -86,6 +95,7 @@ public sealed class LiquidationCoordinator : PersistentActor
     {
         Idle,
         AwaitingView,
+        AwaitingFund,
         AwaitingReports,
         AwaitingCover,
         AwaitingAdlView,
@@ -142,6 +152,9 @@ public sealed class LiquidationCoordinator : PersistentActor
                 return true;
             case AccountView view:
                 OnView(view);
+                return true;
+            case InsuranceFundView fund:
+                OnFundView(fund);
                 return true;
             case LiquidationOrderReport report:
                 OnReport(report);
@@ -243,6 +256,7 @@ public sealed class LiquidationCoordinator : PersistentActor
 
     private void Evaluate(Liquidation liquidation)
     {
+        liquidation.FundAllowanceUsd = null;
         liquidation.Phase = Phase.AwaitingView;
         RequestView(liquidation);
     }
@@ -255,6 +269,14 @@ public sealed class LiquidationCoordinator : PersistentActor
 
     private void OnViewTimeout(ViewTimedOut timeout)
     {
+        if (_byId.TryGetValue(timeout.LiquidationId, out var fundWaiter) && fundWaiter.Phase == timeout.Phase && timeout.Phase == Phase.AwaitingFund)
+        {
+            // No word from the fund: plan as if it could absorb nothing (the tightest bound; a take-over if the book will not fill).
+            Context.Log.LogWarning("Liquidation {LiquidationId}: no answer from the insurance fund in time; bounding by the equity alone", fundWaiter.Id);
+            PlanWithFund(fundWaiter, 0m);
+            return;
+        }
+
         if (_byId.TryGetValue(timeout.LiquidationId, out var liquidation) && liquidation.Phase == timeout.Phase
             && timeout.Phase is Phase.AwaitingView or Phase.AwaitingAdlView)
         {
@@ -309,7 +331,10 @@ public sealed class LiquidationCoordinator : PersistentActor
         LiquidationPlan plan;
         try
         {
-            plan = LiquidationPlanner.NextStep(portfolio, market, calculator, _settings.Parameters, Budgets(portfolio, now));
+            // A step that closes the last positions is bounded by the equity and what the fund can absorb (unknown until
+            // asked: nothing), unless a take-over found no counterparty, when the band is all that lets the book fill.
+            plan = LiquidationPlanner.NextStep(portfolio, market, calculator, _settings.Parameters, Budgets(portfolio, now),
+                liquidation.Unbounded ? null : liquidation.FundAllowanceUsd ?? 0m);
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
         {
@@ -347,10 +372,31 @@ public sealed class LiquidationCoordinator : PersistentActor
             }
         }
 
+        if (liquidation.TakeOverDue)
+        {
+            // The book filled nothing of the last positions within their bankruptcy bound: asking it again would wait for
+            // ever in a market that stands still. The position is auto-deleveraged at its bankruptcy price instead.
+            Context.Log.LogWarning("Liquidation {LiquidationId}: the book filled nothing within the bankruptcy bound; taking the position over", liquidation.Id);
+            StartAdl(liquidation, view);
+            return;
+        }
+
+        if (liquidation.FundAllowanceUsd is null && plan.Orders.Any(o => o.Bound is { } bound
+            && o.LimitPrice != LiquidationPlanner.LimitPrice(bound.MarkPrice, market.GetInstrument(o.Symbol).TickSize, o.Side, _settings.Parameters.SlippageBand)))
+        {
+            // The equity alone pulled a limit in from the band: what the fund can absorb may let it stay there.
+            liquidation.PendingView = view;
+            liquidation.Phase = Phase.AwaitingFund;
+            _settings.InsuranceFund.Tell(GetInsuranceFund.Instance, Self);
+            Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.AwaitingFund), _settings.OrderTimeout);
+            return;
+        }
+
         var step = liquidation.Steps + 1;
         var orders = plan.Orders.Select((o, i) => new IssuedLiquidationOrder($"{liquidation.Id}-s{step}-{i + 1}", o.Symbol, o.Side, o.Quantity, o.LimitPrice,
-            o.Fee.Asset, o.Fee.Amount, o.Fee.AmountUsd)).ToArray();
-        var planned = new LiquidationStepPlanned(liquidation.Id, step, plan.Outcome, plan.Reason, equity, plan.Before.MaintenanceMarginUsd, orders, now);
+            o.Fee.Asset, o.Fee.Amount, o.Fee.AmountUsd, o.Bound)).ToArray();
+        var planned = new LiquidationStepPlanned(liquidation.Id, step, plan.Outcome, plan.Reason, equity, plan.Before.MaintenanceMarginUsd, orders, now,
+            orders.Length > 0 && orders.All(o => o.Bound is not null));
         if (orders.Length == 0 && liquidation.LastPlan is { } last && last.Outcome == planned.Outcome && last.Reason == planned.Reason)
         {
             // The same throttled (or stranded) state again: wait without writing the same step twice.
@@ -376,6 +422,34 @@ public sealed class LiquidationCoordinator : PersistentActor
 
             Timers.StartSingleTimer(("step", liquidation.Id), new StepTimedOut(liquidation.Id, e.Step), _settings.OrderTimeout);
         });
+    }
+
+    private void OnFundView(InsuranceFundView fund)
+    {
+        // One waiting liquidation per answer: its step is persisted (and its fund share reserved) before the next answer
+        // is read, so concurrent liquidations never count the same balance twice.
+        if (_liquidations.FirstOrDefault(l => l.Phase == Phase.AwaitingFund) is not { } liquidation)
+        {
+            return;
+        }
+
+        var reserved = _activeByAccount.Values.Where(l => l != liquidation)
+            .Sum(l => l.Outstanding.Values.Sum(o => o.Bound?.FundShareUsd ?? 0m) + (l.PendingCover is null ? 0m : l.PendingCoverUsd));
+        PlanWithFund(liquidation, Math.Max(0m, fund.ValueUsd - reserved));
+        if (_liquidations.Any(l => l.Phase == Phase.AwaitingFund))
+        {
+            _settings.InsuranceFund.Tell(GetInsuranceFund.Instance, Self);
+        }
+    }
+
+    private void PlanWithFund(Liquidation liquidation, decimal allowanceUsd)
+    {
+        Timers.Cancel(("view", liquidation.Id));
+        var view = liquidation.PendingView!;
+        liquidation.PendingView = null;
+        liquidation.FundAllowanceUsd = allowanceUsd;
+        liquidation.Phase = Phase.AwaitingView;
+        Plan(liquidation, view);
     }
 
     private Dictionary<string, decimal> Budgets(Portfolio portfolio, DateTimeOffset now)
@@ -411,6 +485,7 @@ public sealed class LiquidationCoordinator : PersistentActor
             if (liquidation.Stalls == 0 || IntervalOf(Now) - IntervalOf(liquidation.LastStall) >= 1L << Math.Min(liquidation.Stalls - 1, 6))
             {
                 liquidation.BackstopTried = false;
+                liquidation.Unbounded = false;
             }
 
             Evaluate(liquidation);
@@ -439,8 +514,18 @@ public sealed class LiquidationCoordinator : PersistentActor
         if (report.FilledQuantity > 0)
         {
             // The fee on what filled, at the newest mark, never above what the plan capped by the account's equity.
+            // An order of the last positions pays it only from what the fill's slippage left of its equity share.
             var market = _settings.Market.Current;
-            var computed = LiquidationFee.Compute(market.GetInstrument(order.Symbol), report.FilledQuantity, market, _settings.Parameters.FeeRate, order.FeeUsd);
+            var instrument = market.GetInstrument(order.Symbol);
+            var cap = order.FeeUsd;
+            if (order.Bound is { } bound)
+            {
+                var slippage = LiquidationSlippage.LossUsd(instrument, order.Side, report.FilledQuantity, bound.MarkPrice, report.AveragePrice,
+                    market.PriceOf(instrument.SettlementAsset));
+                cap = Math.Min(cap, Math.Max(0m, bound.EquityShareUsd - slippage));
+            }
+
+            var computed = LiquidationFee.Compute(instrument, report.FilledQuantity, market, _settings.Parameters.FeeRate, cap);
             fee = computed.Amount;
             feeUsd = computed.AmountUsd;
         }
@@ -676,6 +761,7 @@ public sealed class LiquidationCoordinator : PersistentActor
                 liquidation.Steps = e.Step;
                 liquidation.LastPlan = e;
                 liquidation.StepFilled = false;
+                liquidation.TakeOverDue = false;
                 foreach (var order in e.Orders)
                 {
                     liquidation.Outstanding[order.OrderId] = order;
@@ -696,7 +782,7 @@ public sealed class LiquidationCoordinator : PersistentActor
 
                 if (liquidation.Outstanding.Count == 0)
                 {
-                    liquidation.LastStepFilledNothing = !liquidation.StepFilled;
+                    liquidation.StepEnded();
                 }
 
                 break;
@@ -707,11 +793,12 @@ public sealed class LiquidationCoordinator : PersistentActor
                     _orderOwner.Remove(id);
                 }
 
-                liquidation.LastStepFilledNothing = !liquidation.StepFilled;
+                liquidation.StepEnded();
                 break;
             case LiquidationCoverRequested e:
                 liquidation.Covers++;
                 liquidation.PendingCover = e.RequestId;
+                liquidation.PendingCoverUsd = e.DeficitUsd;
                 liquidation.BackstopTried = true;
                 liquidation.Phase = Phase.AwaitingCover;
                 break;
@@ -739,6 +826,7 @@ public sealed class LiquidationCoordinator : PersistentActor
                 liquidation.AdlRounds = e.Round;
                 liquidation.AdlTarget = null;
                 liquidation.BackstopTried = false;
+                liquidation.TakeOverDue = false;
                 liquidation.Phase = Phase.Idle;
                 foreach (var fill in e.Fills)
                 {
@@ -748,6 +836,9 @@ public sealed class LiquidationCoordinator : PersistentActor
 
                 break;
             case LiquidationStalled e:
+                // A take-over with no counterparty: the book is asked at the band until the back-off tries it again.
+                liquidation.Unbounded |= liquidation.TakeOverDue;
+                liquidation.TakeOverDue = false;
                 liquidation.AdlTarget = null;
                 liquidation.Phase = Phase.Idle;
                 liquidation.Stalls++;
@@ -890,6 +981,20 @@ public sealed class LiquidationCoordinator : PersistentActor
 
         public bool LastStepFilledNothing { get; set; }
 
+        /// <summary>A step that closed the last positions within their bankruptcy bound filled nothing: take them over.</summary>
+        public bool TakeOverDue { get; set; }
+
+        /// <summary>A take-over found no counterparty: the next steps go to the book at the band, unbounded, until the back-off.</summary>
+        public bool Unbounded { get; set; }
+
+        /// <summary>What the fund may absorb for the evaluation in progress, once asked; null until then.</summary>
+        public decimal? FundAllowanceUsd { get; set; }
+
+        /// <summary>The view being planned while the fund is asked.</summary>
+        public AccountView? PendingView { get; set; }
+
+        public decimal PendingCoverUsd { get; set; }
+
         public int Covers { get; set; }
 
         public string? PendingCover { get; set; }
@@ -918,6 +1023,12 @@ public sealed class LiquidationCoordinator : PersistentActor
             {
                 MarketTime = valuationTime;
             }
+        }
+
+        public void StepEnded()
+        {
+            LastStepFilledNothing = !StepFilled;
+            TakeOverDue = !StepFilled && LastPlan is { TakeOverIfUnfilled: true };
         }
 
         public IssuedLiquidationOrder Order(string orderId) =>

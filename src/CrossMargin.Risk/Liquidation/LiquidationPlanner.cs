@@ -157,7 +157,7 @@ public static class LiquidationPlanner
         var reason = string.Join("; ", notes);
         if (orders.Count > 0 && fundAllowanceUsd is { } allowance && ClosesEverything(portfolio, orders))
         {
-            orders = Bound(orders, market, Math.Max(0m, before.EquityUsd), Math.Max(0m, allowance));
+            orders = Bound(orders, market, before.EquityUsd, allowance);
         }
 
         if (orders.Count > 0)
@@ -299,8 +299,11 @@ public static class LiquidationPlanner
         portfolio.Positions.Where(p => p.Quantity != 0).All(p => orders.Where(o => o.Symbol == p.Symbol).Sum(o => o.SignedQuantity) == -p.Quantity);
 
     /// <summary>The orders of a step that closes the last positions, bounded by the equity and the fund's allowance (see the remarks).</summary>
-    private static List<LiquidationOrder> Bound(List<LiquidationOrder> orders, MarketSnapshot market, decimal equityUsd, decimal fundUsd)
+    private static List<LiquidationOrder> Bound(List<LiquidationOrder> orders, MarketSnapshot market, decimal poolEquityUsd, decimal allowanceUsd)
     {
+        // A deficit already there (negative equity) is the fund's first: only what is left of the allowance is the step's.
+        var equityUsd = Math.Max(0m, poolEquityUsd);
+        var fundUsd = Math.Max(0m, allowanceUsd + Math.Min(0m, poolEquityUsd));
         var marks = orders.Select(o => market.MarkOf(o.Symbol).MarkPrice).ToArray();
         var settlement = orders.Select(o => market.PriceOf(market.GetInstrument(o.Symbol).SettlementAsset)).ToArray();
         var losses = orders.Select((o, i) => Math.Max(0m, LiquidationSlippage.LossUsd(market.GetInstrument(o.Symbol), o.Side, o.Quantity, marks[i], o.LimitPrice,
