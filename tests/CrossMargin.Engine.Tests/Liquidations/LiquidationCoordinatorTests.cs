@@ -486,12 +486,6 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         Trade(account, OrderSide.Buy, 1m, 60_000m);
     }
 
-    private void OpenShort(string account, decimal usdt, decimal quantity, decimal price)
-    {
-        Deposit(account, usdt);
-        Trade(account, OrderSide.Sell, quantity, price);
-    }
-
     /// <summary>Collects the ADL notices the venue hears, advancing the clock, until <paramref name="enough"/> says so.</summary>
     private List<AutoDeleveraged> AdlNoticesUntil(TestProbe venue, Func<List<AutoDeleveraged>, bool> enough)
     {

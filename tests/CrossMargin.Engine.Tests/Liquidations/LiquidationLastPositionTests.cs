@@ -156,12 +156,6 @@ public sealed class LiquidationLastPositionTests(ITestOutputHelper output) : Liq
         Trade("acc-1", OrderSide.Buy, 0.1m, 60_000m);
     }
 
-    private void OpenShort(string account, decimal usdt, decimal quantity, decimal price)
-    {
-        Deposit(account, usdt);
-        Trade(account, OrderSide.Sell, quantity, price);
-    }
-
     /// <summary>As the venue does: the fill to the account first (acknowledged), then the report to the coordinator.</summary>
     private void Fill(string orderId, decimal price)
     {

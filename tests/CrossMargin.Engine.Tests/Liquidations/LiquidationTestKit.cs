@@ -105,6 +105,13 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
         ToAccount(account, (id, seq) => new ApplyExecution(id, Venue, seq, "x" + id, orderId ?? "o" + id, Btc, side, quantity, price, 0m, Liquidity.Taker,
             TestMarket.ValuationTime, liquidation));
 
+    /// <summary>Opens <paramref name="account"/> with <paramref name="usdt"/> and a short of <paramref name="quantity"/> BTC at <paramref name="price"/>.</summary>
+    protected void OpenShort(string account, decimal usdt, decimal quantity, decimal price)
+    {
+        Deposit(account, usdt);
+        Trade(account, OrderSide.Sell, quantity, price);
+    }
+
     protected void MoveBtc(decimal btc)
     {
         var market = TestMarket.Build(btc: btc);
