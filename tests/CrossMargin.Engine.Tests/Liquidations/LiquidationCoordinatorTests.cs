@@ -1,5 +1,4 @@
 using CrossMargin.Actors;
-using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Risk.Liquidation;
@@ -484,22 +483,6 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     {
         Deposit(account, 1_000m);
         Trade(account, OrderSide.Buy, 1m, 60_000m);
-    }
-
-    /// <summary>Collects the ADL notices the venue hears, advancing the clock, until <paramref name="enough"/> says so.</summary>
-    private List<AutoDeleveraged> AdlNoticesUntil(TestProbe venue, Func<List<AutoDeleveraged>, bool> enough)
-    {
-        var notices = new List<AutoDeleveraged>();
-        AdvanceUntil(() =>
-        {
-            while (venue.QueuedCount > 0)
-            {
-                notices.Add(venue.ExpectMsg<AutoDeleveraged>());
-            }
-
-            return enough(notices);
-        }, TimeSpan.FromMilliseconds(100));
-        return notices;
     }
 
     /// <summary>As the venue does: the fill to the account first (acknowledged), then the report to the coordinator.</summary>

@@ -64,12 +64,8 @@ public sealed class LiquidationLastPositionTests(ITestOutputHelper output) : Liq
     public void A_last_step_the_book_fills_none_of_is_taken_over_by_auto_deleveraging_at_the_bankruptcy_price()
     {
         var venue = VenueProbe();
-        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
-        OpenLastPosition();
 
-        MoveBtc(59_000m);
-        Assert.Equal(new LiquidationOrderIssued(Liquidation, "acc-1", FirstOrder, Btc, OrderSide.Sell, 0.1m, 58_800m), venue.ExpectMsg<LiquidationOrderIssued>());
-        Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0m, 0m), TestActor);
+        LastStepUnfilled(venue);
 
         AssertTakenOver(venue);
     }
@@ -78,12 +74,7 @@ public sealed class LiquidationLastPositionTests(ITestOutputHelper output) : Liq
     public void A_coordinator_restarted_during_a_take_over_resumes_it_and_deleverages_once()
     {
         var venue = VenueProbe();
-        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
-        OpenLastPosition();
-
-        MoveBtc(59_000m);
-        Assert.Equal(FirstOrder, venue.ExpectMsg<LiquidationOrderIssued>().OrderId);
-        Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0m, 0m), TestActor);
+        LastStepUnfilled(venue);
         AwaitAssert(() => Assert.IsType<LiquidationOrderReported>(History(Liquidation).Steps[^1]));
 
         // The take-over is under way (its views are being collected on the stopped clock) when the coordinator stops.
@@ -118,19 +109,20 @@ public sealed class LiquidationLastPositionTests(ITestOutputHelper output) : Liq
         Assert.Equal((5.90m, 98.00m), (cover.CoveredUsd, cover.UncoveredUsd));
     }
 
+    /// <summary>acc-b short 0.6 at 60,000 with 2,000 USDT; acc-1's last step goes out at 58,800.00 and fills nothing.</summary>
+    private void LastStepUnfilled(TestProbe venue)
+    {
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenLastPosition();
+
+        MoveBtc(59_000m);
+        Assert.Equal(new LiquidationOrderIssued(Liquidation, "acc-1", FirstOrder, Btc, OrderSide.Sell, 0.1m, 58_800m), venue.ExpectMsg<LiquidationOrderIssued>());
+        Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0m, 0m), TestActor);
+    }
+
     private void AssertTakenOver(TestProbe venue)
     {
-        var notices = new List<AutoDeleveraged>();
-        AdvanceUntil(() =>
-        {
-            while (venue.QueuedCount > 0)
-            {
-                notices.Add(venue.ExpectMsg<AutoDeleveraged>());
-            }
-
-            return notices.Count == 2;
-        }, TimeSpan.FromMilliseconds(100));
-
+        var notices = AdlNoticesUntil(venue, heard => heard.Count == 2);
         Assert.Equal(
         [
             new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.1m, 58_800m),

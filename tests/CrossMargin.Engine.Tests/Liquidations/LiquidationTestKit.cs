@@ -153,6 +153,22 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
         return probe;
     }
 
+    /// <summary>Collects the ADL notices the venue hears, advancing the clock, until <paramref name="enough"/> says so.</summary>
+    protected List<AutoDeleveraged> AdlNoticesUntil(TestProbe venue, Func<List<AutoDeleveraged>, bool> enough)
+    {
+        var notices = new List<AutoDeleveraged>();
+        AdvanceUntil(() =>
+        {
+            while (venue.QueuedCount > 0)
+            {
+                notices.Add(venue.ExpectMsg<AutoDeleveraged>());
+            }
+
+            return enough(notices);
+        }, TimeSpan.FromMilliseconds(100));
+        return notices;
+    }
+
     /// <summary>Advances the manual clock in small steps until <paramref name="condition"/> holds (the actors run on real threads).</summary>
     protected void AdvanceUntil(Func<bool> condition, TimeSpan step)
     {
