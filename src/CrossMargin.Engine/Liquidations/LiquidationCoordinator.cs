@@ -433,8 +433,7 @@ public sealed class LiquidationCoordinator : PersistentActor
             return;
         }
 
-        var reserved = _activeByAccount.Values.Where(l => l != liquidation)
-            .Sum(l => l.Outstanding.Values.Sum(o => o.Bound?.FundShareUsd ?? 0m) + (l.PendingCover is null ? 0m : l.PendingCoverUsd));
+        var reserved = _activeByAccount.Values.Where(l => l != liquidation).Sum(l => l.ReservedFundUsd + (l.PendingCover is null ? 0m : l.PendingCoverUsd));
         PlanWithFund(liquidation, Math.Max(0m, fund.ValueUsd - reserved));
         if (_liquidations.Any(l => l.Phase == Phase.AwaitingFund))
         {
@@ -762,6 +761,7 @@ public sealed class LiquidationCoordinator : PersistentActor
                 liquidation.LastPlan = e;
                 liquidation.StepFilled = false;
                 liquidation.TakeOverDue = false;
+                liquidation.ReservedFundUsd = e.Orders.Sum(o => o.Bound?.FundShareUsd ?? 0m);
                 foreach (var order in e.Orders)
                 {
                     liquidation.Outstanding[order.OrderId] = order;
@@ -804,6 +804,7 @@ public sealed class LiquidationCoordinator : PersistentActor
                 break;
             case LiquidationCoverReceived e:
                 liquidation.PendingCover = null;
+                liquidation.ReservedFundUsd = 0m;
                 liquidation.LastStepFilledNothing = false;
 
                 // A full cover restores equity: should the account go bankrupt again later, the backstop may run again.
@@ -827,6 +828,7 @@ public sealed class LiquidationCoordinator : PersistentActor
                 liquidation.AdlTarget = null;
                 liquidation.BackstopTried = false;
                 liquidation.TakeOverDue = false;
+                liquidation.ReservedFundUsd = 0m;
                 liquidation.Phase = Phase.Idle;
                 foreach (var fill in e.Fills)
                 {
@@ -994,6 +996,12 @@ public sealed class LiquidationCoordinator : PersistentActor
         public AccountView? PendingView { get; set; }
 
         public decimal PendingCoverUsd { get; set; }
+
+        /// <summary>
+        /// The fund shares of the last step's bounded orders: set aside from when it is planned until the fund has paid
+        /// what its fills left (or a take-over or the next step settles it), so other liquidations do not count on it.
+        /// </summary>
+        public decimal ReservedFundUsd { get; set; }
 
         public int Covers { get; set; }
 

@@ -55,6 +55,26 @@ public sealed class LiquidationLastPositionTests(ITestOutputHelper output) : Liq
     }
 
     /// <summary>
+    /// acc-1 and acc-2 (the same account twice) reach their last step together with a fund of 50: whichever plans first
+    /// has the 50 set aside for it (limit 58,300.00), so the other may count on none of it (58,800.00, by its equity
+    /// alone). Counting the fund twice would let both lose 50 more than their equity, a deficit of 100 against 50.
+    /// </summary>
+    [Fact]
+    public void Two_last_steps_at_once_never_count_on_the_same_fund_balance()
+    {
+        var venue = VenueProbe();
+        SeedFund(50m);
+        OpenLastPosition("acc-1");
+        OpenLastPosition("acc-2");
+
+        MoveBtc(59_000m);
+
+        var orders = new[] { venue.ExpectMsg<LiquidationOrderIssued>(), venue.ExpectMsg<LiquidationOrderIssued>() };
+        Assert.Equal(["acc-1", "acc-2"], orders.Select(o => o.AccountId).Order(StringComparer.Ordinal));
+        Assert.Equal([58_300m, 58_800m], orders.Select(o => o.LimitPrice).Order());
+    }
+
+    /// <summary>
     /// No fund: the limit is 58,800.00 and the book fills none of it. The position is taken over: auto-deleveraged at its
     /// bankruptcy price, 59,000 - 20 / 0.1 = 58,800.00, against acc-b (short 0.6 at 60,000, in profit). acc-1 ends at
     /// 120 - 0.1 x 1,200 = 0, flat; acc-b at 2,000 + 0.1 x 1,200 = 2,120, short 0.5. Before, an unfilled step was
@@ -142,10 +162,10 @@ public sealed class LiquidationLastPositionTests(ITestOutputHelper output) : Liq
         venue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
-    private void OpenLastPosition()
+    private void OpenLastPosition(string account = "acc-1")
     {
-        Deposit("acc-1", 120m);
-        Trade("acc-1", OrderSide.Buy, 0.1m, 60_000m);
+        Deposit(account, 120m);
+        Trade(account, OrderSide.Buy, 0.1m, 60_000m);
     }
 
     /// <summary>As the venue does: the fill to the account first (acknowledged), then the report to the coordinator.</summary>
