@@ -43,7 +43,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// covered: evaluate again. Uncovered with no position left: completed with the loss stated. Uncovered with positions:
 /// auto-deleverage the largest one (by notional): its bankruptcy price from a fresh view, the accounts interested in its
 /// underlying asked for their views (<see cref="ShardBroadcast"/> of <see cref="GetAccount"/>, collected for
-/// <see cref="LiquidationCoordinatorSettings.AdlCollectWindow"/>), <see cref="AutoDeleverage.Allocate"/>, then
+/// <see cref="LiquidationCoordinatorSettings.AdlCollectWindow"/>), <see cref="AutoDeleverage.Allocate(string, Position, decimal, decimal, IEnumerable{AdlCandidate}, Risk.Market.MarketSnapshot, decimal?)"/>
+/// (no counterparty beyond what its equity bears at that price), then
 /// <see cref="AutoDeleverageExecuted"/>, an <see cref="ApplyExecution"/> (source "adl", flagged as a liquidation) to each
 /// counterparty and the opposite one to the bankrupt account, an <see cref="AutoDeleveraged"/> notice per fill and side;
 /// evaluate again. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
@@ -643,7 +644,8 @@ public sealed class LiquidationCoordinator : PersistentActor
             .Where(c => c.Position is not null)
             .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, c.View.Margin!.EquityUsd))
             .ToArray();
-        var fills = AutoDeleverage.Allocate(liquidation.AccountId, position, Math.Abs(position.Quantity), price, candidates, market);
+        var fills = AutoDeleverage.Allocate(liquidation.AccountId, position, Math.Abs(position.Quantity), price, candidates, market,
+            _settings.Parameters.QuantityIncrementFor(position.Symbol));
         if (fills.Count == 0)
         {
             Stall(liquidation, Text($"no counterparty to deleverage {position.Symbol} against at {price}"), liquidation.LastCover);
