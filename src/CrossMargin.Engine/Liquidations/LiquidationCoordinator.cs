@@ -52,8 +52,10 @@ namespace CrossMargin.Engine.Liquidations;
 /// Neither runs while the account holds a position in a halted instrument (an operator halts one whose prices are not
 /// trusted), and auto-deleveraging never picks one.</item>
 /// <item>Take-over: when the book fills nothing of a bounded step of the last positions
-/// (<see cref="LiquidationStepPlanned.TakeOverIfUnfilled"/>), the next evaluation auto-deleverages the largest position at
-/// its bankruptcy price as above, instead of asking the book again, so the liquidation ends in a market that stands still.
+/// (<see cref="LiquidationStepPlanned.TakeOverIfUnfilled"/>), or of <see cref="LiquidationCoordinatorSettings.TakeOverAfterUnfilledSteps"/>
+/// steps in a row of a solvent account (then only once the stall back-off allows), the next evaluation auto-deleverages
+/// the largest position at its bankruptcy price as above, instead of asking the book again, so the liquidation ends in a
+/// market that stands still or a book that will not fill.
 /// With no counterparty (stalled), steps go to the book at the band, unbounded, until the stall back-off tries again.</item>
 /// <item>An <see cref="AccountStatusChanged"/> to healthy or margin call while the liquidation waits (throttled or
 /// stalled) completes it; while orders are out, the next plan decides (its stop level has the buffer).</item>
@@ -373,11 +375,14 @@ public sealed class LiquidationCoordinator : PersistentActor
             }
         }
 
-        if (liquidation.TakeOverDue)
+        if (liquidation.TakeOverDue
+            || (equity >= 0 && liquidation.UnfilledSteps >= _settings.TakeOverAfterUnfilledSteps && BackoffElapsed(liquidation)))
         {
-            // The book filled nothing of the last positions within their bankruptcy bound: asking it again would wait for
-            // ever in a market that stands still. The position is auto-deleveraged at its bankruptcy price instead.
-            Context.Log.LogWarning("Liquidation {LiquidationId}: the book filled nothing within the bankruptcy bound; taking the position over", liquidation.Id);
+            // The book filled nothing of the last positions within their bankruptcy bound, or of several steps in a row at
+            // the band: asking it again could wait for ever. The position is auto-deleveraged at its bankruptcy price
+            // instead (a bankrupt account has the fund and auto-deleveraging as its backstop already).
+            Context.Log.LogWarning("Liquidation {LiquidationId}: the book filled nothing of {Steps} step(s) in a row; taking the position over", liquidation.Id,
+                liquidation.UnfilledSteps);
             StartAdl(liquidation, view);
             return;
         }
@@ -482,7 +487,7 @@ public sealed class LiquidationCoordinator : PersistentActor
         {
             // The book is tried every interval; a backstop that keeps stalling (no counterparty in profit) only after
             // 1, 2, 4 ... 64 intervals, or each stuck account would write a fund request and five events a second.
-            if (liquidation.Stalls == 0 || IntervalOf(Now) - IntervalOf(liquidation.LastStall) >= 1L << Math.Min(liquidation.Stalls - 1, 6))
+            if (BackoffElapsed(liquidation))
             {
                 liquidation.BackstopTried = false;
                 liquidation.Unbounded = false;
@@ -491,6 +496,10 @@ public sealed class LiquidationCoordinator : PersistentActor
             Evaluate(liquidation);
         }
     }
+
+    /// <summary>No stall yet, or 1, 2, 4 ... 64 intervals since the last of a row of stalls.</summary>
+    private bool BackoffElapsed(Liquidation liquidation) =>
+        liquidation.Stalls == 0 || IntervalOf(Now) - IntervalOf(liquidation.LastStall) >= 1L << Math.Min(liquidation.Stalls - 1, 6);
 
     // ---- orders ---------------------------------------------------------------------------------------------------
 
@@ -830,6 +839,7 @@ public sealed class LiquidationCoordinator : PersistentActor
                 liquidation.AdlTarget = null;
                 liquidation.BackstopTried = false;
                 liquidation.TakeOverDue = false;
+                liquidation.UnfilledSteps = 0;
                 liquidation.ReservedFundUsd = 0m;
                 liquidation.Phase = Phase.Idle;
                 foreach (var fill in e.Fills)
@@ -843,6 +853,7 @@ public sealed class LiquidationCoordinator : PersistentActor
                 // A take-over with no counterparty: the book is asked at the band until the back-off tries it again.
                 liquidation.Unbounded |= liquidation.TakeOverDue;
                 liquidation.TakeOverDue = false;
+                liquidation.UnfilledSteps = 0;
                 liquidation.AdlTarget = null;
                 liquidation.Phase = Phase.Idle;
                 liquidation.Stalls++;
@@ -988,6 +999,9 @@ public sealed class LiquidationCoordinator : PersistentActor
         /// <summary>A step that closed the last positions within their bankruptcy bound filled nothing: take them over.</summary>
         public bool TakeOverDue { get; set; }
 
+        /// <summary>Steps in a row (since the last fill, take-over or stall) the book filled nothing of.</summary>
+        public int UnfilledSteps { get; set; }
+
         /// <summary>A take-over found no counterparty: the next steps go to the book at the band, unbounded, until the back-off.</summary>
         public bool Unbounded { get; set; }
 
@@ -1038,6 +1052,7 @@ public sealed class LiquidationCoordinator : PersistentActor
         public void StepEnded()
         {
             LastStepFilledNothing = !StepFilled;
+            UnfilledSteps = StepFilled ? 0 : UnfilledSteps + 1;
             TakeOverDue = !StepFilled && LastPlan is { TakeOverIfUnfilled: true };
         }
 
