@@ -643,16 +643,15 @@ public sealed class LiquidationCoordinator : PersistentActor
         }
 
         var market = _settings.Market.Current;
-        // Each counterparty as it stands after the fills already sent to it (position, and equity less what they lose
-        // against the mark): the views may have been collected before an earlier round's fills (this liquidation's or
-        // another's) were applied. An account in a liquidation of its own is left alone: its equity is below its margin,
-        // a take-over may give all of it away, and an order of its own out at the venue may still fill, which on a
-        // position already closed here would open the opposite one.
+        // Each counterparty as it stands after the fills already sent to it: the views may have been collected before
+        // an earlier round's fills (this liquidation's or another's) were applied. A position whose own liquidation
+        // order is out at the venue is left alone: that order may still fill, and on a position already closed here
+        // it would open the opposite one.
         var candidates = collected.Views
-            .Where(v => v.Margin is not null && v.AccountId != liquidation.AccountId && !_activeByAccount.ContainsKey(v.AccountId))
+            .Where(v => v.Margin is not null && v.AccountId != liquidation.AccountId && !HasOrderOut(v.AccountId, position.Symbol))
             .Select(v => (View: v, Position: _pendingAdl.PositionAfter(v, position.Symbol)))
             .Where(c => c.Position is not null)
-            .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, _pendingAdl.EquityAfter(c.View, c.View.Margin!.EquityUsd, market)))
+            .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, c.View.Margin!.EquityUsd))
             .ToArray();
         var fills = AutoDeleverage.Allocate(liquidation.AccountId, position, Math.Abs(position.Quantity), price, candidates, market,
             _settings.Parameters.QuantityIncrementFor(position.Symbol));
@@ -941,6 +940,9 @@ public sealed class LiquidationCoordinator : PersistentActor
                 break;
         }
     }
+
+    private bool HasOrderOut(string accountId, string symbol) =>
+        _activeByAccount.TryGetValue(accountId, out var liquidation) && liquidation.Outstanding.Values.Any(o => o.Symbol == symbol);
 
     private void ToAccount(string accountId, IAccountCommand command) => _settings.Accounts.Tell(new ShardEnvelope(accountId, command), Self);
 

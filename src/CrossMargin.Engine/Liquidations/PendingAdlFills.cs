@@ -1,6 +1,4 @@
 using CrossMargin.Engine.Accounts;
-using CrossMargin.Risk.Liquidation;
-using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 
 namespace CrossMargin.Engine.Liquidations;
@@ -26,8 +24,8 @@ internal sealed class PendingAdlFills
         foreach (var fill in executed.Fills)
         {
             var signed = fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity;
-            For(fill.AccountId).Add(new Fill(executed.CounterpartyMessageId(fill), executed.Symbol, fill.CounterpartySequence, signed, fill.Price));
-            For(executed.AccountId).Add(new Fill(executed.BankruptMessageId(fill), executed.Symbol, fill.BankruptSequence, -signed, fill.Price));
+            For(fill.AccountId).Add(new Fill(executed.CounterpartyMessageId(fill), executed.Symbol, fill.CounterpartySequence, signed));
+            For(executed.AccountId).Add(new Fill(executed.BankruptMessageId(fill), executed.Symbol, fill.BankruptSequence, -signed));
         }
     }
 
@@ -62,24 +60,6 @@ internal sealed class PendingAdlFills
         return quantity == 0m ? null : shown is null ? new Position(symbol, quantity, 0m) : shown with { Quantity = quantity };
     }
 
-    /// <summary>
-    /// <paramref name="equityUsd"/> (the view's) less what the fills it does not show yet lose against the marks of
-    /// <paramref name="market"/>: a counterparty closed at a price worse than the mark by an earlier round has that much
-    /// less equity to bear the next.
-    /// </summary>
-    public decimal EquityAfter(AccountView view, decimal equityUsd, MarketSnapshot market)
-    {
-        var equity = equityUsd;
-        foreach (var fill in Unapplied(view) ?? [])
-        {
-            var instrument = market.GetInstrument(fill.Symbol);
-            equity -= LiquidationSlippage.LossUsd(instrument, fill.SignedQuantity > 0 ? OrderSide.Buy : OrderSide.Sell, Math.Abs(fill.SignedQuantity),
-                market.MarkOf(fill.Symbol).MarkPrice, fill.Price, market.PriceOf(instrument.SettlementAsset));
-        }
-
-        return equity;
-    }
-
     private List<Fill>? Unapplied(AccountView view)
     {
         // A view without sequences (from a node before they were sent) cannot say: taken as it is, as before.
@@ -103,5 +83,5 @@ internal sealed class PendingAdlFills
         return fills;
     }
 
-    private readonly record struct Fill(string MessageId, string Symbol, long Sequence, decimal SignedQuantity, decimal Price);
+    private readonly record struct Fill(string MessageId, string Symbol, long Sequence, decimal SignedQuantity);
 }
