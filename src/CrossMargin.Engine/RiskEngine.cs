@@ -163,7 +163,11 @@ public sealed class RiskEngine
         var fund = system.ActorOf(InsuranceFundActor.Props(persistence, market), "insurance-fund" + suffix);
         var liquidation = settings.Liquidation;
         var coordinator = system.ActorOf(LiquidationCoordinator.Props(new LiquidationCoordinatorSettings(persistence, accounts, fund, market,
-            settings.Models, liquidation.ToParameters(), liquidation.BudgetInterval, liquidation.OrderTimeout, liquidation.AdlCollectWindow) { LiveModels = models }),
+            settings.Models, liquidation.ToParameters(), liquidation.BudgetInterval, liquidation.OrderTimeout, liquidation.AdlCollectWindow)
+        {
+            LiveModels = models,
+            TakeOverAfterUnfilledSteps = liquidation.TakeOverAfterUnfilledSteps,
+        }),
             "liquidation-coordinator" + suffix);
         return new LiquidationSingleton(system, coordinator, fund);
     }

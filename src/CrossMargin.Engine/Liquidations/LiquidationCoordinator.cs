@@ -22,8 +22,13 @@ namespace CrossMargin.Engine.Liquidations;
 /// <list type="number">
 /// <item><see cref="LiquidationStarted"/>, then <see cref="CancelAllOrders"/> to the account (source "liquidation").</item>
 /// <item>Evaluate: <see cref="GetAccount"/> through the region (after the commands sent before it: one sender, one order),
-/// then <see cref="LiquidationPlanner.NextStep"/> with the calculator of the account's mode and what is left of each
-/// instrument's budget in the current interval (zero where halted).</item>
+/// then <see cref="LiquidationPlanner.NextStep(Portfolio, Risk.Market.MarketSnapshot, MarginCalculator, LiquidationParameters, IReadOnlyDictionary{string, decimal}, decimal?)"/>
+/// with the calculator of the account's mode and what is left of each instrument's budget in the current interval (zero
+/// where halted). A step that closes the account's last positions is bounded so that no fill within its limits leaves a
+/// deficit the fund cannot pay: by the equity alone first, and if that pulls a limit in from the band, again with what the
+/// fund can absorb (<see cref="GetInsuranceFund"/>, less what other liquidations' outstanding bounded orders and pending
+/// covers have set aside; one waiting liquidation per answer). Its orders record their equity share, from which the fee
+/// on their fills is charged after the slippage.</item>
 /// <item>Done: <see cref="LiquidationCompleted"/>. Orders: <see cref="LiquidationStepPlanned"/> (which takes the budget),
 /// then one <see cref="LiquidationOrderIssued"/> per order on the event stream. Throttled: the step is recorded and planned
 /// again at the start of the next interval (or on <see cref="ResumeLiquidation"/>).</item>
@@ -38,13 +43,20 @@ namespace CrossMargin.Engine.Liquidations;
 /// covered: evaluate again. Uncovered with no position left: completed with the loss stated. Uncovered with positions:
 /// auto-deleverage the largest one (by notional): its bankruptcy price from a fresh view, the accounts interested in its
 /// underlying asked for their views (<see cref="ShardBroadcast"/> of <see cref="GetAccount"/>, collected for
-/// <see cref="LiquidationCoordinatorSettings.AdlCollectWindow"/>), <see cref="AutoDeleverage.Allocate"/>, then
+/// <see cref="LiquidationCoordinatorSettings.AdlCollectWindow"/>), <see cref="AutoDeleverage.Allocate(string, Position, decimal, decimal, IEnumerable{AdlCandidate}, Risk.Market.MarketSnapshot, decimal?)"/>
+/// (no counterparty beyond what its equity bears at that price), then
 /// <see cref="AutoDeleverageExecuted"/>, an <see cref="ApplyExecution"/> (source "adl", flagged as a liquidation) to each
 /// counterparty and the opposite one to the bankrupt account, an <see cref="AutoDeleveraged"/> notice per fill and side;
 /// evaluate again. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
 /// 4 ... 64 intervals in a row of stalls, while the book is tried once per interval.
 /// Neither runs while the account holds a position in a halted instrument (an operator halts one whose prices are not
 /// trusted), and auto-deleveraging never picks one.</item>
+/// <item>Take-over: when the book fills nothing of a bounded step of the last positions
+/// (<see cref="LiquidationStepPlanned.TakeOverIfUnfilled"/>), or of <see cref="LiquidationCoordinatorSettings.TakeOverAfterUnfilledSteps"/>
+/// steps in a row of a solvent account (then only once the stall back-off allows), the next evaluation auto-deleverages
+/// the largest position at its bankruptcy price as above, instead of asking the book again, so the liquidation ends in a
+/// market that stands still or a book that will not fill.
+/// With no counterparty (stalled), steps go to the book at the band, unbounded, until the stall back-off tries again.</item>
 /// <item>An <see cref="AccountStatusChanged"/> to healthy or margin call while the liquidation waits (throttled or
 /// stalled) completes it; while orders are out, the next plan decides (its stop level has the buffer).</item>
 /// </list>
@@ -86,6 +98,7 @@ public sealed class LiquidationCoordinator : PersistentActor
     {
         Idle,
         AwaitingView,
+        AwaitingFund,
         AwaitingReports,
         AwaitingCover,
         AwaitingAdlView,
@@ -142,6 +155,9 @@ public sealed class LiquidationCoordinator : PersistentActor
                 return true;
             case AccountView view:
                 OnView(view);
+                return true;
+            case InsuranceFundView fund:
+                OnFundView(fund);
                 return true;
             case LiquidationOrderReport report:
                 OnReport(report);
@@ -243,6 +259,7 @@ public sealed class LiquidationCoordinator : PersistentActor
 
     private void Evaluate(Liquidation liquidation)
     {
+        liquidation.FundAllowanceUsd = null;
         liquidation.Phase = Phase.AwaitingView;
         RequestView(liquidation);
     }
@@ -255,6 +272,14 @@ public sealed class LiquidationCoordinator : PersistentActor
 
     private void OnViewTimeout(ViewTimedOut timeout)
     {
+        if (_byId.TryGetValue(timeout.LiquidationId, out var fundWaiter) && fundWaiter.Phase == timeout.Phase && timeout.Phase == Phase.AwaitingFund)
+        {
+            // No word from the fund: plan as if it could absorb nothing (the tightest bound; a take-over if the book will not fill).
+            Context.Log.LogWarning("Liquidation {LiquidationId}: no answer from the insurance fund in time; bounding by the equity alone", fundWaiter.Id);
+            PlanWithFund(fundWaiter, 0m);
+            return;
+        }
+
         if (_byId.TryGetValue(timeout.LiquidationId, out var liquidation) && liquidation.Phase == timeout.Phase
             && timeout.Phase is Phase.AwaitingView or Phase.AwaitingAdlView)
         {
@@ -309,7 +334,10 @@ public sealed class LiquidationCoordinator : PersistentActor
         LiquidationPlan plan;
         try
         {
-            plan = LiquidationPlanner.NextStep(portfolio, market, calculator, _settings.Parameters, Budgets(portfolio, now));
+            // A step that closes the last positions is bounded by the equity and what the fund can absorb (unknown until
+            // asked: nothing), unless a take-over found no counterparty, when the band is all that lets the book fill.
+            plan = LiquidationPlanner.NextStep(portfolio, market, calculator, _settings.Parameters, Budgets(portfolio, now),
+                liquidation.Unbounded ? null : liquidation.FundAllowanceUsd ?? 0m);
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
         {
@@ -347,10 +375,34 @@ public sealed class LiquidationCoordinator : PersistentActor
             }
         }
 
+        if (liquidation.TakeOverDue
+            || (equity >= 0 && liquidation.UnfilledSteps >= _settings.TakeOverAfterUnfilledSteps && BackoffElapsed(liquidation)))
+        {
+            // The book filled nothing of the last positions within their bankruptcy bound, or of several steps in a row at
+            // the band: asking it again could wait for ever. The position is auto-deleveraged at its bankruptcy price
+            // instead (a bankrupt account has the fund and auto-deleveraging as its backstop already).
+            Context.Log.LogWarning("Liquidation {LiquidationId}: the book filled nothing of {Steps} step(s) in a row; taking the position over", liquidation.Id,
+                liquidation.UnfilledSteps);
+            StartAdl(liquidation, view);
+            return;
+        }
+
+        if (liquidation.FundAllowanceUsd is null && plan.Orders.Any(o => o.Bound is { } bound
+            && o.LimitPrice != LiquidationPlanner.LimitPrice(bound.MarkPrice, market.GetInstrument(o.Symbol).TickSize, o.Side, _settings.Parameters.SlippageBand)))
+        {
+            // The equity alone pulled a limit in from the band: what the fund can absorb may let it stay there.
+            liquidation.PendingView = view;
+            liquidation.Phase = Phase.AwaitingFund;
+            _settings.InsuranceFund.Tell(GetInsuranceFund.Instance, Self);
+            Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.AwaitingFund), _settings.OrderTimeout);
+            return;
+        }
+
         var step = liquidation.Steps + 1;
         var orders = plan.Orders.Select((o, i) => new IssuedLiquidationOrder($"{liquidation.Id}-s{step}-{i + 1}", o.Symbol, o.Side, o.Quantity, o.LimitPrice,
-            o.Fee.Asset, o.Fee.Amount, o.Fee.AmountUsd)).ToArray();
-        var planned = new LiquidationStepPlanned(liquidation.Id, step, plan.Outcome, plan.Reason, equity, plan.Before.MaintenanceMarginUsd, orders, now);
+            o.Fee.Asset, o.Fee.Amount, o.Fee.AmountUsd, o.Bound)).ToArray();
+        var planned = new LiquidationStepPlanned(liquidation.Id, step, plan.Outcome, plan.Reason, equity, plan.Before.MaintenanceMarginUsd, orders, now,
+            orders.Length > 0 && orders.All(o => o.Bound is not null));
         if (orders.Length == 0 && liquidation.LastPlan is { } last && last.Outcome == planned.Outcome && last.Reason == planned.Reason)
         {
             // The same throttled (or stranded) state again: wait without writing the same step twice.
@@ -376,6 +428,33 @@ public sealed class LiquidationCoordinator : PersistentActor
 
             Timers.StartSingleTimer(("step", liquidation.Id), new StepTimedOut(liquidation.Id, e.Step), _settings.OrderTimeout);
         });
+    }
+
+    private void OnFundView(InsuranceFundView fund)
+    {
+        // One waiting liquidation per answer: its step is persisted (and its fund share reserved) before the next answer
+        // is read, so concurrent liquidations never count the same balance twice.
+        if (_liquidations.FirstOrDefault(l => l.Phase == Phase.AwaitingFund) is not { } liquidation)
+        {
+            return;
+        }
+
+        var reserved = _activeByAccount.Values.Where(l => l != liquidation).Sum(l => l.ReservedFundUsd + (l.PendingCover is null ? 0m : l.PendingCoverUsd));
+        PlanWithFund(liquidation, Math.Max(0m, fund.ValueUsd - reserved));
+        if (_liquidations.Any(l => l.Phase == Phase.AwaitingFund))
+        {
+            _settings.InsuranceFund.Tell(GetInsuranceFund.Instance, Self);
+        }
+    }
+
+    private void PlanWithFund(Liquidation liquidation, decimal allowanceUsd)
+    {
+        Timers.Cancel(("view", liquidation.Id));
+        var view = liquidation.PendingView!;
+        liquidation.PendingView = null;
+        liquidation.FundAllowanceUsd = allowanceUsd;
+        liquidation.Phase = Phase.AwaitingView;
+        Plan(liquidation, view);
     }
 
     private Dictionary<string, decimal> Budgets(Portfolio portfolio, DateTimeOffset now)
@@ -408,14 +487,19 @@ public sealed class LiquidationCoordinator : PersistentActor
         {
             // The book is tried every interval; a backstop that keeps stalling (no counterparty in profit) only after
             // 1, 2, 4 ... 64 intervals, or each stuck account would write a fund request and five events a second.
-            if (liquidation.Stalls == 0 || IntervalOf(Now) - IntervalOf(liquidation.LastStall) >= 1L << Math.Min(liquidation.Stalls - 1, 6))
+            if (BackoffElapsed(liquidation))
             {
                 liquidation.BackstopTried = false;
+                liquidation.Unbounded = false;
             }
 
             Evaluate(liquidation);
         }
     }
+
+    /// <summary>No stall yet, or 1, 2, 4 ... 64 intervals since the last of a row of stalls.</summary>
+    private bool BackoffElapsed(Liquidation liquidation) =>
+        liquidation.Stalls == 0 || IntervalOf(Now) - IntervalOf(liquidation.LastStall) >= 1L << Math.Min(liquidation.Stalls - 1, 6);
 
     // ---- orders ---------------------------------------------------------------------------------------------------
 
@@ -439,8 +523,18 @@ public sealed class LiquidationCoordinator : PersistentActor
         if (report.FilledQuantity > 0)
         {
             // The fee on what filled, at the newest mark, never above what the plan capped by the account's equity.
+            // An order of the last positions pays it only from what the fill's slippage left of its equity share.
             var market = _settings.Market.Current;
-            var computed = LiquidationFee.Compute(market.GetInstrument(order.Symbol), report.FilledQuantity, market, _settings.Parameters.FeeRate, order.FeeUsd);
+            var instrument = market.GetInstrument(order.Symbol);
+            var cap = order.FeeUsd;
+            if (order.Bound is { } bound)
+            {
+                var slippage = LiquidationSlippage.LossUsd(instrument, order.Side, report.FilledQuantity, bound.MarkPrice, report.AveragePrice,
+                    market.PriceOf(instrument.SettlementAsset));
+                cap = Math.Min(cap, Math.Max(0m, bound.EquityShareUsd - slippage));
+            }
+
+            var computed = LiquidationFee.Compute(instrument, report.FilledQuantity, market, _settings.Parameters.FeeRate, cap);
             fee = computed.Amount;
             feeUsd = computed.AmountUsd;
         }
@@ -559,7 +653,8 @@ public sealed class LiquidationCoordinator : PersistentActor
             .Where(c => c.Position is not null)
             .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, c.View.Margin!.EquityUsd))
             .ToArray();
-        var fills = AutoDeleverage.Allocate(liquidation.AccountId, position, Math.Abs(position.Quantity), price, candidates, market);
+        var fills = AutoDeleverage.Allocate(liquidation.AccountId, position, Math.Abs(position.Quantity), price, candidates, market,
+            _settings.Parameters.QuantityIncrementFor(position.Symbol));
         if (fills.Count == 0)
         {
             Stall(liquidation, Text($"no counterparty to deleverage {position.Symbol} against at {price}"), liquidation.LastCover);
@@ -676,6 +771,8 @@ public sealed class LiquidationCoordinator : PersistentActor
                 liquidation.Steps = e.Step;
                 liquidation.LastPlan = e;
                 liquidation.StepFilled = false;
+                liquidation.TakeOverDue = false;
+                liquidation.ReservedFundUsd = e.Orders.Sum(o => o.Bound?.FundShareUsd ?? 0m);
                 foreach (var order in e.Orders)
                 {
                     liquidation.Outstanding[order.OrderId] = order;
@@ -696,7 +793,7 @@ public sealed class LiquidationCoordinator : PersistentActor
 
                 if (liquidation.Outstanding.Count == 0)
                 {
-                    liquidation.LastStepFilledNothing = !liquidation.StepFilled;
+                    liquidation.StepEnded();
                 }
 
                 break;
@@ -707,16 +804,18 @@ public sealed class LiquidationCoordinator : PersistentActor
                     _orderOwner.Remove(id);
                 }
 
-                liquidation.LastStepFilledNothing = !liquidation.StepFilled;
+                liquidation.StepEnded();
                 break;
             case LiquidationCoverRequested e:
                 liquidation.Covers++;
                 liquidation.PendingCover = e.RequestId;
+                liquidation.PendingCoverUsd = e.DeficitUsd;
                 liquidation.BackstopTried = true;
                 liquidation.Phase = Phase.AwaitingCover;
                 break;
             case LiquidationCoverReceived e:
                 liquidation.PendingCover = null;
+                liquidation.ReservedFundUsd = 0m;
                 liquidation.LastStepFilledNothing = false;
 
                 // A full cover restores equity: should the account go bankrupt again later, the backstop may run again.
@@ -739,6 +838,9 @@ public sealed class LiquidationCoordinator : PersistentActor
                 liquidation.AdlRounds = e.Round;
                 liquidation.AdlTarget = null;
                 liquidation.BackstopTried = false;
+                liquidation.TakeOverDue = false;
+                liquidation.UnfilledSteps = 0;
+                liquidation.ReservedFundUsd = 0m;
                 liquidation.Phase = Phase.Idle;
                 foreach (var fill in e.Fills)
                 {
@@ -748,6 +850,10 @@ public sealed class LiquidationCoordinator : PersistentActor
 
                 break;
             case LiquidationStalled e:
+                // A take-over with no counterparty: the book is asked at the band until the back-off tries it again.
+                liquidation.Unbounded |= liquidation.TakeOverDue;
+                liquidation.TakeOverDue = false;
+                liquidation.UnfilledSteps = 0;
                 liquidation.AdlTarget = null;
                 liquidation.Phase = Phase.Idle;
                 liquidation.Stalls++;
@@ -890,6 +996,29 @@ public sealed class LiquidationCoordinator : PersistentActor
 
         public bool LastStepFilledNothing { get; set; }
 
+        /// <summary>A step that closed the last positions within their bankruptcy bound filled nothing: take them over.</summary>
+        public bool TakeOverDue { get; set; }
+
+        /// <summary>Steps in a row (since the last fill, take-over or stall) the book filled nothing of.</summary>
+        public int UnfilledSteps { get; set; }
+
+        /// <summary>A take-over found no counterparty: the next steps go to the book at the band, unbounded, until the back-off.</summary>
+        public bool Unbounded { get; set; }
+
+        /// <summary>What the fund may absorb for the evaluation in progress, once asked; null until then.</summary>
+        public decimal? FundAllowanceUsd { get; set; }
+
+        /// <summary>The view being planned while the fund is asked.</summary>
+        public AccountView? PendingView { get; set; }
+
+        public decimal PendingCoverUsd { get; set; }
+
+        /// <summary>
+        /// The fund shares of the last step's bounded orders: set aside from when it is planned until the fund has paid
+        /// what its fills left (or a take-over or the next step settles it), so other liquidations do not count on it.
+        /// </summary>
+        public decimal ReservedFundUsd { get; set; }
+
         public int Covers { get; set; }
 
         public string? PendingCover { get; set; }
@@ -918,6 +1047,13 @@ public sealed class LiquidationCoordinator : PersistentActor
             {
                 MarketTime = valuationTime;
             }
+        }
+
+        public void StepEnded()
+        {
+            LastStepFilledNothing = !StepFilled;
+            UnfilledSteps = StepFilled ? 0 : UnfilledSteps + 1;
+            TakeOverDue = !StepFilled && LastPlan is { TakeOverIfUnfilled: true };
         }
 
         public IssuedLiquidationOrder Order(string orderId) =>

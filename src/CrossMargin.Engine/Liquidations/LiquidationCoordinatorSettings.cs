@@ -39,10 +39,17 @@ public sealed record LiquidationCoordinatorSettings(
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(BudgetInterval, TimeSpan.Zero, nameof(BudgetInterval));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(OrderTimeout, TimeSpan.Zero, nameof(OrderTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AdlCollectWindow, TimeSpan.Zero, nameof(AdlCollectWindow));
+        ArgumentOutOfRangeException.ThrowIfLessThan(TakeOverAfterUnfilledSteps, 1, nameof(TakeOverAfterUnfilledSteps));
     }
 
     /// <summary>The node's calculators, swapped when an operator applies a parameter set; null: <see cref="InitialModels"/> for good.</summary>
     public CurrentMarginModels? LiveModels { get; init; }
+
+    /// <summary>
+    /// Steps in a row the book fills nothing of, even at the band, after which a solvent account's largest position is
+    /// taken over (auto-deleveraged at its bankruptcy price), so a liquidation ends in a book that will not fill; at least 1.
+    /// </summary>
+    public int TakeOverAfterUnfilledSteps { get; init; } = 3;
 
     /// <summary>The calculators in force now.</summary>
     public AccountMarginModels Models => LiveModels?.Current ?? InitialModels;

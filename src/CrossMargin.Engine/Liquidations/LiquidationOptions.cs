@@ -41,6 +41,9 @@ public sealed class LiquidationOptions
     /// <summary>How long auto-deleveraging collects candidate positions from the accounts.</summary>
     public TimeSpan AdlCollectWindow { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Steps in a row the book fills nothing of before a solvent account's position is taken over (auto-deleveraged at its bankruptcy price); at least 1.</summary>
+    public int TakeOverAfterUnfilledSteps { get; set; } = 3;
+
     /// <summary>The pure parameters; throws <see cref="ArgumentOutOfRangeException"/> naming the bad setting.</summary>
     public LiquidationParameters ToParameters() => new(StopBufferRatio, MaxStepFraction, FeeRate, SlippageBand, DefaultLiquidityBudget,
         LiquidityBudgets, DefaultQuantityIncrement, QuantityIncrements);
@@ -64,6 +67,11 @@ public sealed class LiquidationOptions
             {
                 errors.Add($"Liquidation:{name} must be positive, not {value}.");
             }
+        }
+
+        if (TakeOverAfterUnfilledSteps < 1)
+        {
+            errors.Add($"Liquidation:{nameof(TakeOverAfterUnfilledSteps)} must be at least 1, not {TakeOverAfterUnfilledSteps}.");
         }
 
         return errors;

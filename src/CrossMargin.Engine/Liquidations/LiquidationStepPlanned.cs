@@ -11,6 +11,11 @@ namespace CrossMargin.Engine.Liquidations;
 /// <param name="MaintenanceMarginUsd">Its maintenance margin before the step.</param>
 /// <param name="Orders">The orders issued (none unless <paramref name="Outcome"/> is Orders); they take the instruments' budgets.</param>
 /// <param name="Time">When.</param>
+/// <param name="TakeOverIfUnfilled">
+/// The step closes the account's last positions within their bankruptcy bound: if the book fills none of it, the next
+/// evaluation takes the position over (auto-deleverages it at its bankruptcy price) instead of asking the book again.
+/// False in events written before take-overs existed.
+/// </param>
 public sealed record LiquidationStepPlanned(
     string LiquidationId,
     int Step,
@@ -19,4 +24,5 @@ public sealed record LiquidationStepPlanned(
     decimal EquityUsd,
     decimal MaintenanceMarginUsd,
     IReadOnlyList<IssuedLiquidationOrder> Orders,
-    DateTimeOffset Time) : ILiquidationEvent;
+    DateTimeOffset Time,
+    bool TakeOverIfUnfilled = false) : ILiquidationEvent;

@@ -24,6 +24,12 @@ namespace CrossMargin.Risk.Liquidation;
 /// to the quantity asked or to everything available, whichever is less. Quantities are not rounded: they are parts of
 /// existing positions and of the bankrupt quantity, already on their increments.
 /// </para>
+/// <para>
+/// A counterparty never gives more than its equity bears: where the bankruptcy price is worse for it than the mark (a
+/// bankrupt account's deficit moves it past the mark), closing there loses the difference, and an account with little
+/// equity left would itself go bankrupt, with no position left to pass that deficit on with. Given a quantity increment,
+/// its part is cut to what its equity covers at that price, down to the increment (none if less than one).
+/// </para>
 /// </remarks>
 public static class AutoDeleverage
 {
@@ -58,13 +64,32 @@ public static class AutoDeleverage
     /// ranked candidates at <paramref name="bankruptcyPrice"/>.
     /// </summary>
     public static IReadOnlyList<AdlFill> Allocate(string bankruptAccountId, Position bankruptPosition, decimal quantity,
-        decimal bankruptcyPrice, IEnumerable<AdlCandidate> candidates, MarketSnapshot market)
+        decimal bankruptcyPrice, IEnumerable<AdlCandidate> candidates, MarketSnapshot market) =>
+        Allocate(bankruptAccountId, bankruptPosition, quantity, bankruptcyPrice, candidates, market, quantityIncrement: null);
+
+    /// <summary>
+    /// Closes up to <paramref name="quantity"/> contracts (positive) of <paramref name="bankruptPosition"/> against the
+    /// ranked candidates at <paramref name="bankruptcyPrice"/>, none beyond what its equity bears (see the remarks).
+    /// </summary>
+    /// <param name="bankruptAccountId">The bankrupt account, never its own counterparty.</param>
+    /// <param name="bankruptPosition">The position deleveraged.</param>
+    /// <param name="quantity">Contracts to close, positive.</param>
+    /// <param name="bankruptcyPrice">The price every fill is at.</param>
+    /// <param name="candidates">Other accounts' positions in the instrument, with their equity.</param>
+    /// <param name="market">Marks and index prices.</param>
+    /// <param name="quantityIncrement">The instrument's quantity increment; null: a counterparty whose whole part its equity does not bear gives none.</param>
+    public static IReadOnlyList<AdlFill> Allocate(string bankruptAccountId, Position bankruptPosition, decimal quantity,
+        decimal bankruptcyPrice, IEnumerable<AdlCandidate> candidates, MarketSnapshot market, decimal? quantityIncrement)
     {
         ArgumentNullException.ThrowIfNull(bankruptPosition);
+        ArgumentNullException.ThrowIfNull(market);
         ArgumentOutOfRangeException.ThrowIfNegative(quantity);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bankruptcyPrice);
         var fills = new List<AdlFill>();
         var remaining = quantity;
+        var instrument = market.GetInstrument(bankruptPosition.Symbol);
+        var mark = market.MarkOf(bankruptPosition.Symbol).MarkPrice;
+        var settlementUsd = market.PriceOf(instrument.SettlementAsset);
         foreach (var (candidate, score) in Rank(bankruptAccountId, bankruptPosition, candidates, market))
         {
             if (remaining == 0)
@@ -74,6 +99,18 @@ public static class AutoDeleverage
 
             var take = Math.Min(remaining, Math.Abs(candidate.Position.Quantity));
             var side = candidate.Position.Quantity > 0 ? OrderSide.Sell : OrderSide.Buy;
+            var lossPerContract = LiquidationSlippage.LossUsd(instrument, side, 1m, mark, bankruptcyPrice, settlementUsd);
+            if (lossPerContract > 0 && take * lossPerContract > candidate.AccountEquityUsd)
+            {
+                take = quantityIncrement is { } lot && lot > 0
+                    ? Math.Floor(candidate.AccountEquityUsd / lossPerContract / lot) * lot
+                    : 0m;
+                if (take <= 0)
+                {
+                    continue;
+                }
+            }
+
             fills.Add(new AdlFill(candidate.AccountId, bankruptPosition.Symbol, side, take, bankruptcyPrice, score));
             remaining -= take;
         }

@@ -49,18 +49,32 @@ public static class BankruptcyPrice
     {
         ArgumentNullException.ThrowIfNull(position);
         ArgumentNullException.ThrowIfNull(market);
-        var instrument = position.Instrument;
-        var q = position.Position.Quantity;
-        if (q == 0)
+        return Exact(position.Instrument, position.Position.Quantity, position.MarkPrice, poolEquityUsd, market.PriceOf(position.Instrument.SettlementAsset));
+    }
+
+    /// <summary>
+    /// The price, before rounding, at which closing <paramref name="quantity"/> contracts (signed as the position: positive
+    /// for a long) of <paramref name="instrument"/> instead of at <paramref name="markPrice"/> loses exactly
+    /// <paramref name="lossUsd"/>; null when no positive price loses that much.
+    /// </summary>
+    /// <param name="instrument">The instrument closed.</param>
+    /// <param name="quantity">Contracts held and closed, signed; zero gives null.</param>
+    /// <param name="markPrice">The instrument's mark.</param>
+    /// <param name="lossUsd">The loss against the mark, USD (a pool's equity, or the part of it a closing order may spend).</param>
+    /// <param name="settlementUsd">The USD price of the instrument's settlement asset.</param>
+    public static decimal? Exact(Instrument instrument, decimal quantity, decimal markPrice, decimal lossUsd, decimal settlementUsd)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        if (quantity == 0)
         {
             return null;
         }
 
-        var exposure = q * instrument.ContractSize * market.PriceOf(instrument.SettlementAsset);
+        var exposure = quantity * instrument.ContractSize * settlementUsd;
         decimal price;
         if (instrument is not OptionContract && instrument.Settlement == SettlementKind.Inverse)
         {
-            var reciprocal = (1m / position.MarkPrice) + (poolEquityUsd / exposure);
+            var reciprocal = (1m / markPrice) + (lossUsd / exposure);
             if (reciprocal <= 0)
             {
                 return null;
@@ -70,7 +84,7 @@ public static class BankruptcyPrice
         }
         else
         {
-            price = position.MarkPrice - (poolEquityUsd / exposure);
+            price = markPrice - (lossUsd / exposure);
         }
 
         return price > 0 ? price : null;

@@ -11,7 +11,12 @@ namespace CrossMargin.Risk.Liquidation;
 /// <param name="LimitPrice">Worst acceptable price, on the tick, within the slippage band of the mark.</param>
 /// <param name="GroupKey">The <see cref="LiquidationGroup.Key"/> it belongs to; orders of one group go out together.</param>
 /// <param name="Fee">The liquidation fee if it fills in full (at the mark).</param>
-public sealed record LiquidationOrder(string Symbol, OrderSide Side, decimal Quantity, decimal LimitPrice, string GroupKey, LiquidationFee Fee)
+/// <param name="Bound">
+/// Set on the orders of a step that closes the account's last positions, when the caller gave a fund allowance: what the
+/// order may lose, against which its fee is charged after the fill. Null: the fee was capped when planned, and that is all.
+/// </param>
+public sealed record LiquidationOrder(
+    string Symbol, OrderSide Side, decimal Quantity, decimal LimitPrice, string GroupKey, LiquidationFee Fee, LiquidationLossBound? Bound = null)
 {
     /// <summary>Always true: the venue must reject any part that would grow or flip the position.</summary>
     public bool ReduceOnly { get; } = true;

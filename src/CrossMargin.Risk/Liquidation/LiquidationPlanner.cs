@@ -44,6 +44,17 @@ namespace CrossMargin.Risk.Liquidation;
 /// against the book near the mark, never worse than the band. Fees are capped by the pool's equity (rounded down)
 /// left after the fees already planned in this step.
 /// </para>
+/// <para>
+/// The last positions: a fill's slippage is the pool's loss, and once a step has closed every position a deficit left
+/// by it has no position to be passed on with (auto-deleveraging needs one). So when the caller gives a fund allowance
+/// F (what the insurance fund can absorb for this liquidation) and the step closes every open position, the orders'
+/// limits are bounded: with E+ the equity before fees (never below zero), order i, which could lose L_i at its band
+/// limit (L in all), gets the equity share S_i = fee_i + (E+ - fees) x L_i / L (the fee first: at the mark it pays it in
+/// full) and the fund share F_i = F x L_i / L, and its limit is pulled in from the band to the price at which it loses
+/// S_i + F_i (rounded to the tick towards the mark), if the band would lose more. Filled anywhere within the limits
+/// the pool loses at most E+ + F, and the caller charges each fee only from what the fill leaves of S_i (slippage before
+/// fee), so the deficit is at most F. A step that closes less leaves positions for the backstop, and is not bounded.
+/// </para>
 /// </remarks>
 public static class LiquidationPlanner
 {
@@ -57,7 +68,24 @@ public static class LiquidationPlanner
     /// <see cref="LiquidationParameters.BudgetFor"/>. Negative values count as zero.
     /// </param>
     public static LiquidationPlan NextStep(Portfolio portfolio, MarketSnapshot market, MarginCalculator calculator,
-        LiquidationParameters parameters, IReadOnlyDictionary<string, decimal> remainingBudget)
+        LiquidationParameters parameters, IReadOnlyDictionary<string, decimal> remainingBudget) =>
+        NextStep(portfolio, market, calculator, parameters, remainingBudget, fundAllowanceUsd: null);
+
+    /// <summary>
+    /// Plans the next step of liquidating <paramref name="portfolio"/>; a step that closes every open position is bounded
+    /// by the equity and <paramref name="fundAllowanceUsd"/> (see the remarks).
+    /// </summary>
+    /// <param name="portfolio">The account now (open orders should already be cancelled by the caller).</param>
+    /// <param name="market">The market now.</param>
+    /// <param name="calculator">The account's margin calculator.</param>
+    /// <param name="parameters">Liquidation parameters.</param>
+    /// <param name="remainingBudget">Contracts each symbol may still trade in the current interval (as the other overload).</param>
+    /// <param name="fundAllowanceUsd">
+    /// What the insurance fund may pay towards this step's slippage beyond the equity, USD (negative counts as zero);
+    /// null: no bound, every limit at the band and the fee capped when planned only.
+    /// </param>
+    public static LiquidationPlan NextStep(Portfolio portfolio, MarketSnapshot market, MarginCalculator calculator,
+        LiquidationParameters parameters, IReadOnlyDictionary<string, decimal> remainingBudget, decimal? fundAllowanceUsd)
     {
         ArgumentNullException.ThrowIfNull(portfolio);
         ArgumentNullException.ThrowIfNull(market);
@@ -127,6 +155,11 @@ public static class LiquidationPlanner
         }
 
         var reason = string.Join("; ", notes);
+        if (orders.Count > 0 && fundAllowanceUsd is { } allowance && ClosesEverything(portfolio, orders))
+        {
+            orders = Bound(orders, market, before.EquityUsd, allowance);
+        }
+
         if (orders.Count > 0)
         {
             var after = calculator.Assess(Apply(portfolio, orders, market), market);
@@ -260,6 +293,61 @@ public static class LiquidationPlanner
         }
 
         return orders;
+    }
+
+    private static bool ClosesEverything(Portfolio portfolio, List<LiquidationOrder> orders) =>
+        portfolio.Positions.Where(p => p.Quantity != 0).All(p => orders.Where(o => o.Symbol == p.Symbol).Sum(o => o.SignedQuantity) == -p.Quantity);
+
+    /// <summary>The orders of a step that closes the last positions, bounded by the equity and the fund's allowance (see the remarks).</summary>
+    private static List<LiquidationOrder> Bound(List<LiquidationOrder> orders, MarketSnapshot market, decimal poolEquityUsd, decimal allowanceUsd)
+    {
+        // A deficit already there (negative equity) is the fund's first: only what is left of the allowance is the step's.
+        var equityUsd = Math.Max(0m, poolEquityUsd);
+        var fundUsd = Math.Max(0m, allowanceUsd + Math.Min(0m, poolEquityUsd));
+        var marks = orders.Select(o => market.MarkOf(o.Symbol).MarkPrice).ToArray();
+        var settlement = orders.Select(o => market.PriceOf(market.GetInstrument(o.Symbol).SettlementAsset)).ToArray();
+        var losses = orders.Select((o, i) => Math.Max(0m, LiquidationSlippage.LossUsd(market.GetInstrument(o.Symbol), o.Side, o.Quantity, marks[i], o.LimitPrice,
+            settlement[i]))).ToArray();
+        var total = losses.Sum();
+        var fees = orders.Sum(o => o.Fee.AmountUsd);
+        var bounded = new List<LiquidationOrder>(orders.Count);
+        for (var i = 0; i < orders.Count; i++)
+        {
+            var order = orders[i];
+            var weight = total > 0 ? losses[i] / total : 1m / orders.Count;
+            var equityShare = equityUsd >= fees
+                ? order.Fee.AmountUsd + ((equityUsd - fees) * weight)
+                : fees > 0 ? equityUsd * order.Fee.AmountUsd / fees : equityUsd * weight;
+            var fundShare = fundUsd * weight;
+            var limit = order.LimitPrice;
+            if (losses[i] > equityShare + fundShare)
+            {
+                var instrument = market.GetInstrument(order.Symbol);
+                limit = BankruptcyBound(instrument, order.Side, order.Quantity, marks[i], equityShare + fundShare, settlement[i], limit);
+            }
+
+            bounded.Add(order with { LimitPrice = limit, Bound = new LiquidationLossBound(marks[i], equityShare, fundShare) });
+        }
+
+        return bounded;
+    }
+
+    /// <summary>
+    /// <paramref name="bandLimit"/> pulled in to the price at which the order loses <paramref name="lossUsd"/> against the
+    /// mark, rounded to the tick towards the mark (up for a sell, down for a buy), so it loses no more.
+    /// </summary>
+    private static decimal BankruptcyBound(Instruments.Instrument instrument, OrderSide side, decimal quantity, decimal mark, decimal lossUsd,
+        decimal settlementUsd, decimal bandLimit)
+    {
+        var signed = side == OrderSide.Sell ? quantity : -quantity;
+        if (BankruptcyPrice.Exact(instrument, signed, mark, lossUsd, settlementUsd) is not { } bound)
+        {
+            return bandLimit;
+        }
+
+        return side == OrderSide.Sell
+            ? Math.Max(bandLimit, MarginRounding.ToTick(bound, instrument.TickSize, up: true))
+            : Math.Max(instrument.TickSize, Math.Min(bandLimit, MarginRounding.ToTick(bound, instrument.TickSize, up: false)));
     }
 
     /// <summary>

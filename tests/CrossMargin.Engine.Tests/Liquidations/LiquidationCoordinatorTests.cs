@@ -1,5 +1,4 @@
 using CrossMargin.Actors;
-using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Risk.Liquidation;
@@ -54,6 +53,48 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
             Assert.Equal(11.84m, FundView().Balances["USDT"]);
         });
         venue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    /// <summary>
+    /// The standard account (equity 230 at 59,230) in a book that fills nothing, even at the band: after three unfilled
+    /// steps of 0.2 at 58,045.40 its position is taken over, auto-deleveraged at its bankruptcy price 59,230 - 230 / 1 =
+    /// 59,000 against acc-b (short 0.6, ranked first) and acc-c (short 2, gives 0.4). acc-1 ends at 1,000 - 1,000 = 0,
+    /// flat; acc-b at 2,000 + 0.6 x 1,000 = 2,600, acc-c at 100,000 + 0.4 x 1,000 = 100,400 with 1.6 short left.
+    /// Before, the steps went on for ever.
+    /// </summary>
+    [Fact]
+    public void A_solvent_account_whose_steps_the_book_fills_none_of_three_times_in_a_row_is_taken_over()
+    {
+        var venue = VenueProbe();
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(59_230m);
+        for (var step = 1; step <= 3; step++)
+        {
+            Assert.Equal(new LiquidationOrderIssued(Liquidation, "acc-1", $"liq-acc-1-1-s{step}-1", Btc, OrderSide.Sell, 0.2m, 58_045.40m),
+                venue.ExpectMsg<LiquidationOrderIssued>());
+            Coordinator.Tell(new LiquidationOrderReport($"liq-acc-1-1-s{step}-1", 0m, 0m), TestActor);
+        }
+
+        var notices = AdlNoticesUntil(venue, heard => heard.Count == 4);
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.4m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.4m, 59_000m),
+        ], notices);
+        AwaitCompleted(Liquidation);
+        AwaitAssert(() =>
+        {
+            Assert.Equal([new CollateralBalance("USDT", 0m)], Account("acc-1").Balances);
+            Assert.Empty(Account("acc-1").Positions);
+            Assert.Equal([new CollateralBalance("USDT", 2_600m)], Account("acc-b").Balances);
+            Assert.Equal([new CollateralBalance("USDT", 100_400m)], Account("acc-c").Balances);
+            Assert.Equal([new Position(Btc, -1.6m, 60_000m)], Account("acc-c").Positions);
+        });
     }
 
     [Fact]
@@ -484,28 +525,6 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     {
         Deposit(account, 1_000m);
         Trade(account, OrderSide.Buy, 1m, 60_000m);
-    }
-
-    private void OpenShort(string account, decimal usdt, decimal quantity, decimal price)
-    {
-        Deposit(account, usdt);
-        Trade(account, OrderSide.Sell, quantity, price);
-    }
-
-    /// <summary>Collects the ADL notices the venue hears, advancing the clock, until <paramref name="enough"/> says so.</summary>
-    private List<AutoDeleveraged> AdlNoticesUntil(TestProbe venue, Func<List<AutoDeleveraged>, bool> enough)
-    {
-        var notices = new List<AutoDeleveraged>();
-        AdvanceUntil(() =>
-        {
-            while (venue.QueuedCount > 0)
-            {
-                notices.Add(venue.ExpectMsg<AutoDeleveraged>());
-            }
-
-            return enough(notices);
-        }, TimeSpan.FromMilliseconds(100));
-        return notices;
     }
 
     /// <summary>As the venue does: the fill to the account first (acknowledged), then the report to the coordinator.</summary>

@@ -3,6 +3,8 @@ using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Persistence;
 using CrossMargin.Persistence.Serialization;
+using CrossMargin.Risk.Liquidation;
+using CrossMargin.Risk.Portfolios;
 
 namespace CrossMargin.Engine.Tests.Liquidations;
 
@@ -30,5 +32,35 @@ public sealed class LiquidationEventsTests
             new DateTimeOffset(2026, 3, 2, 8, 0, 0, TimeSpan.Zero));
 
         Assert.Equal(completed, Registry.Deserialize<LiquidationCompleted>(Registry.Serialize(completed)));
+    }
+
+    [Fact]
+    public void A_step_journalled_before_take_overs_reads_back_with_none_and_its_orders_without_a_bound()
+    {
+        // The payload as the event was written before it carried the take-over flag and its orders their loss bounds.
+        var old = new SerializedPayload("liquidation.step-planned", LiquidationEvents.Version, Encoding.UTF8.GetBytes("""
+            {"liquidationId":"liq-acc-1-1","step":1,"outcome":"Orders","reason":"r","equityUsd":20,"maintenanceMarginUsd":23.6,
+             "orders":[{"orderId":"liq-acc-1-1-s1-1","symbol":"BTCUSDT","side":"Sell","quantity":0.1,"limitPrice":57820,"feeAsset":"USDT",
+             "feeAmount":5.9,"feeUsd":5.9}],"time":"2026-03-02T08:00:05+00:00"}
+            """));
+
+        var planned = Registry.Deserialize<LiquidationStepPlanned>(old);
+
+        Assert.False(planned.TakeOverIfUnfilled);
+        Assert.Null(Assert.Single(planned.Orders).Bound);
+        Assert.Equal(57_820m, planned.Orders[0].LimitPrice);
+    }
+
+    [Fact]
+    public void A_bounded_step_keeps_its_take_over_flag_and_its_orders_bounds_through_the_journal()
+    {
+        var planned = new LiquidationStepPlanned("liq-acc-1-1", 1, LiquidationPlanOutcome.Orders, "r", 20m, 23.6m,
+            [new IssuedLiquidationOrder("liq-acc-1-1-s1-1", "BTCUSDT", OrderSide.Sell, 0.1m, 58_300m, "USDT", 5.9m, 5.9m, new LiquidationLossBound(59_000m, 20m, 50m))],
+            new DateTimeOffset(2026, 3, 2, 8, 0, 5, TimeSpan.Zero), TakeOverIfUnfilled: true);
+
+        var read = Registry.Deserialize<LiquidationStepPlanned>(Registry.Serialize(planned));
+
+        Assert.True(read.TakeOverIfUnfilled);
+        Assert.Equal(planned.Orders, read.Orders);
     }
 }

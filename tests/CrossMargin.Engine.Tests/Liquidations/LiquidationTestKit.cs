@@ -105,6 +105,13 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
         ToAccount(account, (id, seq) => new ApplyExecution(id, Venue, seq, "x" + id, orderId ?? "o" + id, Btc, side, quantity, price, 0m, Liquidity.Taker,
             TestMarket.ValuationTime, liquidation));
 
+    /// <summary>Opens <paramref name="account"/> with <paramref name="usdt"/> and a short of <paramref name="quantity"/> BTC at <paramref name="price"/>.</summary>
+    protected void OpenShort(string account, decimal usdt, decimal quantity, decimal price)
+    {
+        Deposit(account, usdt);
+        Trade(account, OrderSide.Sell, quantity, price);
+    }
+
     protected void MoveBtc(decimal btc)
     {
         var market = TestMarket.Build(btc: btc);
@@ -144,6 +151,22 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
         Sys.EventStream.Subscribe(probe.Ref, typeof(LiquidationOrderIssued));
         Sys.EventStream.Subscribe(probe.Ref, typeof(AutoDeleveraged));
         return probe;
+    }
+
+    /// <summary>Collects the ADL notices the venue hears, advancing the clock, until <paramref name="enough"/> says so.</summary>
+    protected List<AutoDeleveraged> AdlNoticesUntil(TestProbe venue, Func<List<AutoDeleveraged>, bool> enough)
+    {
+        var notices = new List<AutoDeleveraged>();
+        AdvanceUntil(() =>
+        {
+            while (venue.QueuedCount > 0)
+            {
+                notices.Add(venue.ExpectMsg<AutoDeleveraged>());
+            }
+
+            return enough(notices);
+        }, TimeSpan.FromMilliseconds(100));
+        return notices;
     }
 
     /// <summary>Advances the manual clock in small steps until <paramref name="condition"/> holds (the actors run on real threads).</summary>

@@ -54,6 +54,24 @@ public class AutoDeleverageTests
     }
 
     [Fact]
+    public void A_counterparty_gives_no_more_than_its_equity_bears_at_a_bankruptcy_price_past_the_mark()
+    {
+        // A bankrupt long with a deficit of 800 on 2 BTC: bankruptcy price 57,000 + 800 / 2 = 57,400, so a short buying
+        // back there loses 400 a contract against the mark. acc-x (short 1 at 60,000, 150 of equity: score 5% x 380 = 19,
+        // first) bears 150 / 400 = 0.375 contract, down to the 0.1 increment: 0.3; then acc-a 1 and acc-f (tied) 0.7.
+        AdlCandidate[] candidates = [new("acc-x", new Position(TestMarket.BtcUsdt, -1m, 60_000m), 150m), .. Candidates];
+        var market = TestMarket.Build(btc: 57_000m);
+
+        var fills = AutoDeleverage.Allocate("bankrupt", Bankrupt, 2m, 57_400m, candidates, market, 0.1m);
+
+        Assert.Equal([("acc-x", 0.3m), ("acc-a", 1m), ("acc-f", 0.7m)], fills.Select(f => (f.AccountId, f.Quantity)).ToArray());
+
+        // Without an increment it gives none, rather than a part off the increment.
+        var whole = AutoDeleverage.Allocate("bankrupt", Bankrupt, 2m, 57_400m, candidates, market, quantityIncrement: null);
+        Assert.Equal([("acc-a", 1m), ("acc-f", 1m)], whole.Select(f => (f.AccountId, f.Quantity)).ToArray());
+    }
+
+    [Fact]
     public void More_than_is_available_takes_everything_available()
     {
         // 1 + 1 + 3 + 0.5 = 5.5 available of 10 asked.

@@ -21,6 +21,9 @@ public class LiquidationPlannerTests
     private static LiquidationParameters Parameters(decimal feeRate = 0.005m, decimal budget = 100m) =>
         new(stopBufferRatio: 0.05m, maxStepFraction: 0.25m, feeRate: feeRate, slippageBand: 0.02m, defaultLiquidityBudget: budget);
 
+    private static Portfolio LastPosition(decimal usdt) =>
+        new("acc-1", [new CollateralBalance("USDT", usdt)], [new Position(TestMarket.BtcUsdt, 0.1m, 60_000m)]);
+
     private static Portfolio LongBtc(decimal usdt, params Position[] others) =>
         new("acc-1", [new CollateralBalance("USDT", usdt)], [new Position(TestMarket.BtcUsdt, 10m, 60_000m), .. others]);
 
@@ -212,6 +215,70 @@ public class LiquidationPlannerTests
         Assert.Equal(
             [(call, OrderSide.Sell, 0.2m, "hedge:BTC"), (TestMarket.BtcUsdt, OrderSide.Buy, 0.1m, "hedge:BTC")],
             plan.Orders.Select(o => (o.Symbol, o.Side, o.Quantity, o.GroupKey)).ToArray());
+    }
+
+    /// <summary>
+    /// Long 0.1 BTCUSDT at 60,000 with 320 USDT, BTC at 57,000: equity 320 - 300 = 20 &lt; MM 0.4% x 5,700 = 22.80. The step
+    /// is the whole 0.1 (one increment), so it closes the last position: fee 0.5% x 5,700 = 28.50, capped by the equity at
+    /// 20.00. At the band (55,860.00) it could lose 0.1 x 1,140 = 114 against the mark.
+    /// </summary>
+    [Theory]
+    [InlineData(30, 56_500.00, 30)] // 114 > 20 + 30: the limit is where it loses 50, 57,000 - 50 / 0.1.
+    [InlineData(200, 55_860.00, 200)] // 114 <= 20 + 200: the fund can take the band.
+    public void A_step_that_closes_the_last_position_loses_at_most_the_equity_and_the_funds_allowance_at_its_limit(decimal allowance, decimal limit,
+        decimal fundShare)
+    {
+        var portfolio = LastPosition(320m);
+
+        var plan = LiquidationPlanner.NextStep(portfolio, Market, Calculator, Parameters(), NoBudgetUsed, allowance);
+
+        var order = Assert.Single(plan.Orders);
+        Assert.Equal((OrderSide.Sell, 0.1m, 20.00m, limit), (order.Side, order.Quantity, order.Fee.AmountUsd, order.LimitPrice));
+        // Its equity share is the whole equity before the fee (the fee is charged from what the fill's slippage leaves).
+        Assert.Equal(new LiquidationLossBound(57_000m, 20m, fundShare), order.Bound);
+        Assert.True(LiquidationSlippage.LossUsd(Market.GetInstrument(TestMarket.BtcUsdt), order.Side, order.Quantity, 57_000m, order.LimitPrice, 1m)
+            <= 20m + allowance);
+    }
+
+    [Fact]
+    public void A_bankrupt_last_position_may_lose_only_what_the_fund_has_left_after_the_deficit()
+    {
+        // 280 USDT: equity -20, so no fee; of an allowance of 50 the deficit takes 20, leaving 30: 57,000 - 30 / 0.1 = 56,700.
+        var plan = LiquidationPlanner.NextStep(LastPosition(280m), Market, Calculator, Parameters(), NoBudgetUsed, 50m);
+
+        var order = Assert.Single(plan.Orders);
+        Assert.Equal((0m, 56_700.00m, new LiquidationLossBound(57_000m, 0m, 30m)), (order.Fee.AmountUsd, order.LimitPrice, order.Bound));
+    }
+
+    [Fact]
+    public void Without_an_allowance_or_with_positions_left_after_the_step_the_limits_stay_at_the_band()
+    {
+        var last = Assert.Single(LiquidationPlanner.NextStep(LastPosition(320m), Market, Calculator, Parameters(), NoBudgetUsed).Orders);
+        Assert.Equal((55_860.00m, (LiquidationLossBound?)null), (last.LimitPrice, last.Bound));
+
+        // 2.5 of 10 BTC (the deep breach above): the rest of the position is there for the fund and auto-deleveraging.
+        var partial = Assert.Single(LiquidationPlanner.NextStep(LongBtc(31_000m), Market, Calculator, Parameters(), NoBudgetUsed, 0m).Orders);
+        Assert.Equal((2.5m, 55_860.00m, (LiquidationLossBound?)null), (partial.Quantity, partial.LimitPrice, partial.Bound));
+    }
+
+    [Fact]
+    public void A_short_inverse_last_position_is_bought_back_no_higher_than_its_bound_on_the_half_dollar_tick()
+    {
+        // The short inverse perp above (10,000 contracts, equity 334.64), closed in increments of 10,000: the step is the
+        // whole position. Fee 0.5% x 100,000 = 500, capped by the equity at 334.64, so the equity share is 334.64 and, with
+        // no fund allowance, the limit is where the buy loses exactly that: 1 / (1/57,028.5 - 334.64 / (10,000 x 10 x
+        // 57,000)) = 57,220.077, down to the tick: 57,220.0, a loss of 334.506 there (the band would be 58,169.0).
+        var portfolio = new Portfolio("acc-1", [new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcInversePerp, -10_000m, 52_000m)]);
+        var parameters = new LiquidationParameters(0.05m, 0.25m, 0.005m, 0.02m, 1_000_000m,
+            quantityIncrements: new Dictionary<string, decimal> { [TestMarket.BtcInversePerp] = 10_000m });
+
+        var plan = LiquidationPlanner.NextStep(portfolio, Market, Calculator, parameters, NoBudgetUsed, 0m);
+
+        var order = Assert.Single(plan.Orders);
+        Assert.Equal((OrderSide.Buy, 10_000m, 334.64m, 57_220.0m), (order.Side, order.Quantity, order.Fee.AmountUsd, order.LimitPrice));
+        Assert.Equal(new LiquidationLossBound(57_028.5m, 334.64m, 0m), order.Bound);
+        var loss = LiquidationSlippage.LossUsd(Market.GetInstrument(TestMarket.BtcInversePerp), OrderSide.Buy, 10_000m, 57_028.5m, 57_220.0m, 57_000m);
+        Assert.Equal(334.506m, Math.Round(loss, 3));
     }
 
     [Fact]
