@@ -53,8 +53,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// trusted), and auto-deleveraging never picks one.</item>
 /// <item>Take-over: when the book fills nothing of a bounded step of the last positions
 /// (<see cref="LiquidationStepPlanned.TakeOverIfUnfilled"/>), or of <see cref="LiquidationCoordinatorSettings.TakeOverAfterUnfilledSteps"/>
-/// steps in a row of a solvent account (then only once the stall back-off allows), the next evaluation auto-deleverages
-/// the largest position at its bankruptcy price as above, instead of asking the book again, so the liquidation ends in a
+/// steps in a row of a solvent account (when set: off by default; then only once the stall back-off allows), the next
+/// evaluation auto-deleverages the largest position at its bankruptcy price as above, instead of asking the book again, so the liquidation ends in a
 /// market that stands still or a book that will not fill.
 /// With no counterparty (stalled), steps go to the book at the band, unbounded, until the stall back-off tries again.</item>
 /// <item>An <see cref="AccountStatusChanged"/> to healthy or margin call while the liquidation waits (throttled or
@@ -376,7 +376,8 @@ public sealed class LiquidationCoordinator : PersistentActor
         }
 
         if (liquidation.TakeOverDue
-            || (equity >= 0 && liquidation.UnfilledSteps >= _settings.TakeOverAfterUnfilledSteps && BackoffElapsed(liquidation)))
+            || (equity >= 0 && _settings.TakeOverAfterUnfilledSteps > 0 && liquidation.UnfilledSteps >= _settings.TakeOverAfterUnfilledSteps
+                && BackoffElapsed(liquidation)))
         {
             // The book filled nothing of the last positions within their bankruptcy bound, or of several steps in a row at
             // the band: asking it again could wait for ever. The position is auto-deleveraged at its bankruptcy price

@@ -41,8 +41,11 @@ public sealed class LiquidationOptions
     /// <summary>How long auto-deleveraging collects candidate positions from the accounts.</summary>
     public TimeSpan AdlCollectWindow { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Steps in a row the book fills nothing of before a solvent account's position is taken over (auto-deleveraged at its bankruptcy price); at least 1.</summary>
-    public int TakeOverAfterUnfilledSteps { get; set; } = 3;
+    /// <summary>
+    /// Steps in a row the book fills nothing of before a solvent account's position is taken over (auto-deleveraged at its
+    /// bankruptcy price); 0, the default, never: a solvent account's liquidation keeps asking the book.
+    /// </summary>
+    public int TakeOverAfterUnfilledSteps { get; set; }
 
     /// <summary>The pure parameters; throws <see cref="ArgumentOutOfRangeException"/> naming the bad setting.</summary>
     public LiquidationParameters ToParameters() => new(StopBufferRatio, MaxStepFraction, FeeRate, SlippageBand, DefaultLiquidityBudget,
@@ -69,9 +72,9 @@ public sealed class LiquidationOptions
             }
         }
 
-        if (TakeOverAfterUnfilledSteps < 1)
+        if (TakeOverAfterUnfilledSteps < 0)
         {
-            errors.Add($"Liquidation:{nameof(TakeOverAfterUnfilledSteps)} must be at least 1, not {TakeOverAfterUnfilledSteps}.");
+            errors.Add($"Liquidation:{nameof(TakeOverAfterUnfilledSteps)} must be 0 (never) or more, not {TakeOverAfterUnfilledSteps}.");
         }
 
         return errors;

@@ -56,15 +56,16 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     }
 
     /// <summary>
-    /// The standard account (equity 230 at 59,230) in a book that fills nothing, even at the band: after three unfilled
+    /// With <c>TakeOverAfterUnfilledSteps</c> 3: the standard account (equity 230 at 59,230) in a book that fills nothing, even at the band: after three unfilled
     /// steps of 0.2 at 58,045.40 its position is taken over, auto-deleveraged at its bankruptcy price 59,230 - 230 / 1 =
     /// 59,000 against acc-b (short 0.6, ranked first) and acc-c (short 2, gives 0.4). acc-1 ends at 1,000 - 1,000 = 0,
     /// flat; acc-b at 2,000 + 0.6 x 1,000 = 2,600, acc-c at 100,000 + 0.4 x 1,000 = 100,400 with 1.6 short left.
     /// Before, the steps went on for ever.
     /// </summary>
     [Fact]
-    public void A_solvent_account_whose_steps_the_book_fills_none_of_three_times_in_a_row_is_taken_over()
+    public void A_solvent_account_whose_steps_the_book_fills_none_of_three_times_in_a_row_is_taken_over_when_so_configured()
     {
+        RestartCoordinator(takeOverAfterUnfilledSteps: 3);
         var venue = VenueProbe();
         OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
         OpenShort("acc-c", 100_000m, 2m, 60_000m);
@@ -95,6 +96,30 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
             Assert.Equal([new CollateralBalance("USDT", 100_400m)], Account("acc-c").Balances);
             Assert.Equal([new Position(Btc, -1.6m, 60_000m)], Account("acc-c").Positions);
         });
+    }
+
+    /// <summary>
+    /// By default a solvent account is never taken over: the same book that fills nothing gets a sixth step after five
+    /// unfilled ones, and nobody is deleveraged.
+    /// </summary>
+    [Fact]
+    public void A_solvent_account_whose_steps_the_book_fills_none_of_keeps_asking_the_book_by_default()
+    {
+        var venue = VenueProbe();
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(59_230m);
+        for (var step = 1; step <= 5; step++)
+        {
+            Assert.Equal(new LiquidationOrderIssued(Liquidation, "acc-1", $"liq-acc-1-1-s{step}-1", Btc, OrderSide.Sell, 0.2m, 58_045.40m),
+                venue.ExpectMsg<LiquidationOrderIssued>());
+            Coordinator.Tell(new LiquidationOrderReport($"liq-acc-1-1-s{step}-1", 0m, 0m), TestActor);
+        }
+
+        Assert.Equal("liq-acc-1-1-s6-1", venue.ExpectMsg<LiquidationOrderIssued>().OrderId);
+        Assert.Empty(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
+        Assert.Equal([new Position(Btc, -0.6m, 60_000m)], Account("acc-b").Positions);
     }
 
     [Fact]

@@ -5,12 +5,13 @@ namespace CrossMargin.Engine.Tests.Liquidations;
 public sealed class LiquidationOptionsTests
 {
     [Fact]
-    public void A_take_over_after_fewer_than_one_unfilled_step_is_refused_by_name()
+    public void A_negative_take_over_step_count_is_refused_by_name_and_the_default_never_takes_a_solvent_account_over()
     {
-        var errors = new LiquidationOptions { TakeOverAfterUnfilledSteps = 0 }.Validate();
+        var errors = new LiquidationOptions { TakeOverAfterUnfilledSteps = -1 }.Validate();
 
-        Assert.Equal(["Liquidation:TakeOverAfterUnfilledSteps must be at least 1, not 0."], errors);
+        Assert.Equal(["Liquidation:TakeOverAfterUnfilledSteps must be 0 (never) or more, not -1."], errors);
         Assert.Empty(new LiquidationOptions().Validate());
-        Assert.Equal(3, new LiquidationOptions().TakeOverAfterUnfilledSteps);
+        Assert.Empty(new LiquidationOptions { TakeOverAfterUnfilledSteps = 3 }.Validate());
+        Assert.Equal(0, new LiquidationOptions().TakeOverAfterUnfilledSteps);
     }
 }

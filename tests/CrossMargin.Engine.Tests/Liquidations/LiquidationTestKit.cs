@@ -64,17 +64,17 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     }
 
     /// <summary>Starts a coordinator that reaches the accounts through <paramref name="accounts"/> (the region by default).</summary>
-    protected IActorRef StartCoordinator(IActorRef? accounts = null) => Sys.ActorOf(LiquidationCoordinator.Props(new LiquidationCoordinatorSettings(
-        Services, accounts ?? Region, Fund, Market, AccountFixture.Models, Parameters, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10),
-        TimeSpan.FromMilliseconds(100))));
+    protected IActorRef StartCoordinator(IActorRef? accounts = null, int takeOverAfterUnfilledSteps = 0) => Sys.ActorOf(LiquidationCoordinator.Props(
+        new LiquidationCoordinatorSettings(Services, accounts ?? Region, Fund, Market, AccountFixture.Models, Parameters, TimeSpan.FromSeconds(1),
+            TimeSpan.FromMinutes(10), TimeSpan.FromMilliseconds(100)) { TakeOverAfterUnfilledSteps = takeOverAfterUnfilledSteps }));
 
     /// <summary>Stops the coordinator and starts another on its journal, reaching the accounts through <paramref name="accounts"/>.</summary>
-    protected void RestartCoordinator(IActorRef? accounts = null)
+    protected void RestartCoordinator(IActorRef? accounts = null, int takeOverAfterUnfilledSteps = 0)
     {
         Watch(Coordinator);
         Sys.Stop(Coordinator);
         ExpectTerminated(Coordinator);
-        Coordinator = StartCoordinator(accounts);
+        Coordinator = StartCoordinator(accounts, takeOverAfterUnfilledSteps);
     }
 
     protected void SeedFund(decimal usdt)
