@@ -1,4 +1,5 @@
 using CrossMargin.Actors;
+using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Risk.Liquidation;
@@ -72,12 +73,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         OpenLong("acc-1");
 
         MoveBtc(59_230m);
-        for (var step = 1; step <= 3; step++)
-        {
-            Assert.Equal(new LiquidationOrderIssued(Liquidation, "acc-1", $"liq-acc-1-1-s{step}-1", Btc, OrderSide.Sell, 0.2m, 58_045.40m),
-                venue.ExpectMsg<LiquidationOrderIssued>());
-            Coordinator.Tell(new LiquidationOrderReport($"liq-acc-1-1-s{step}-1", 0m, 0m), TestActor);
-        }
+        ReportUnfilledBandSteps(venue, 3);
 
         var notices = AdlNoticesUntil(venue, heard => heard.Count == 4);
         Assert.Equal(
@@ -110,12 +106,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         OpenLong("acc-1");
 
         MoveBtc(59_230m);
-        for (var step = 1; step <= 5; step++)
-        {
-            Assert.Equal(new LiquidationOrderIssued(Liquidation, "acc-1", $"liq-acc-1-1-s{step}-1", Btc, OrderSide.Sell, 0.2m, 58_045.40m),
-                venue.ExpectMsg<LiquidationOrderIssued>());
-            Coordinator.Tell(new LiquidationOrderReport($"liq-acc-1-1-s{step}-1", 0m, 0m), TestActor);
-        }
+        ReportUnfilledBandSteps(venue, 5);
 
         Assert.Equal("liq-acc-1-1-s6-1", venue.ExpectMsg<LiquidationOrderIssued>().OrderId);
         Assert.Empty(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
@@ -557,5 +548,17 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     {
         Trade(account, side, quantity, price, liquidation: true, orderId: orderId);
         Coordinator.Tell(new LiquidationOrderReport(orderId, quantity, price), TestActor);
+    }
+
+    // acc-1 (the standard long at 59,230) liquidated in a book that fills nothing: each of its first steps sells 0.2 at the
+    // band's limit, 58,045.40, and is reported unfilled.
+    private void ReportUnfilledBandSteps(TestProbe venue, int steps)
+    {
+        for (var step = 1; step <= steps; step++)
+        {
+            Assert.Equal(new LiquidationOrderIssued(Liquidation, "acc-1", $"liq-acc-1-1-s{step}-1", Btc, OrderSide.Sell, 0.2m, 58_045.40m),
+                venue.ExpectMsg<LiquidationOrderIssued>());
+            Coordinator.Tell(new LiquidationOrderReport($"liq-acc-1-1-s{step}-1", 0m, 0m), TestActor);
+        }
     }
 }
