@@ -103,6 +103,7 @@ public sealed class LiquidationCoordinator : PersistentActor
         AwaitingCover,
         AwaitingAdlView,
         CollectingAdl,
+        PricingAdl,
         Completed,
     }
 
@@ -281,7 +282,7 @@ public sealed class LiquidationCoordinator : PersistentActor
         }
 
         if (_byId.TryGetValue(timeout.LiquidationId, out var liquidation) && liquidation.Phase == timeout.Phase
-            && timeout.Phase is Phase.AwaitingView or Phase.AwaitingAdlView)
+            && timeout.Phase is Phase.AwaitingView or Phase.AwaitingAdlView or Phase.PricingAdl)
         {
             Context.Log.LogWarning("Liquidation {LiquidationId}: no view of {AccountId} in time; asking again", liquidation.Id, liquidation.AccountId);
             RequestView(liquidation);
@@ -300,7 +301,7 @@ public sealed class LiquidationCoordinator : PersistentActor
             liquidation.Saw(margin.ValuationTime);
         }
 
-        if (liquidation.Phase is Phase.AwaitingView or Phase.AwaitingAdlView && _pendingAdl.Awaits(view))
+        if (liquidation.Phase is Phase.AwaitingView or Phase.AwaitingAdlView or Phase.PricingAdl && _pendingAdl.Awaits(view))
         {
             // Planning or pricing from a view that misses this account's auto-deleverage fills would close what is
             // already closed; ask again a little later rather than now, which could spin while the fills are on their way.
@@ -319,6 +320,10 @@ public sealed class LiquidationCoordinator : PersistentActor
             case Phase.AwaitingAdlView:
                 Timers.Cancel(("view", liquidation.Id));
                 StartAdl(liquidation, view);
+                break;
+            case Phase.PricingAdl:
+                Timers.Cancel(("view", liquidation.Id));
+                Deleverage(liquidation, view);
                 break;
         }
     }
@@ -637,28 +642,60 @@ public sealed class LiquidationCoordinator : PersistentActor
 
     private void OnAdlViews(AdlViewsCollected collected)
     {
-        if (!_byId.TryGetValue(collected.LiquidationId, out var liquidation) || liquidation.Phase != Phase.CollectingAdl
-            || liquidation.AdlTarget is not var (position, price))
+        if (!_byId.TryGetValue(collected.LiquidationId, out var liquidation) || liquidation.Phase != Phase.CollectingAdl || liquidation.AdlTarget is null)
         {
             return;
         }
 
+        // The round is priced from a view asked for now, not the one that chose the position: the venue may have traded
+        // the account while the views were collected, and fills sized and priced for what it held then would flip it or
+        // leave it below zero.
+        liquidation.AdlViews = collected.Views;
+        liquidation.Phase = Phase.PricingAdl;
+        RequestView(liquidation);
+    }
+
+    private void Deleverage(Liquidation liquidation, AccountView view)
+    {
+        var symbol = liquidation.AdlTarget!.Value.Position.Symbol;
+        var views = liquidation.AdlViews;
+        liquidation.AdlViews = [];
         var market = _settings.Market.Current;
+        var calculator = _settings.Models.For(view.Mode);
+        var position = view.Positions.FirstOrDefault(p => p.Symbol == symbol && p.Quantity != 0);
+        if (position is null)
+        {
+            // Closed while the views were collected: nothing of it to pass on; plan again from what is left.
+            liquidation.AdlTarget = null;
+            Evaluate(liquidation);
+            return;
+        }
+
+        if (BankruptcyPrice.ForPosition(new Portfolio(view.AccountId, view.Balances, view.Positions, []), symbol, market, calculator) is not { } price)
+        {
+            Stall(liquidation, Text($"{symbol} has no bankruptcy price"), liquidation.LastCover);
+            return;
+        }
+
+        liquidation.AdlTarget = (position, price);
+
         // Each counterparty as it stands after the fills already sent to it: the views may have been collected before
-        // an earlier round's fills (this liquidation's or another's) were applied. A position whose own liquidation
-        // order is out at the venue is left alone: that order may still fill, and on a position already closed here
-        // it would open the opposite one.
-        var candidates = collected.Views
-            .Where(v => v.Margin is not null && v.AccountId != liquidation.AccountId && !HasOrderOut(v.AccountId, position.Symbol))
-            .Select(v => (View: v, Position: _pendingAdl.PositionAfter(v, position.Symbol)))
+        // an earlier round's fills (this liquidation's or another's) were applied. Its equity is valued at the market the
+        // fill's loss is measured at (the views answered at the markets their accounts had then), less what those fills
+        // lose against the mark: an account taken over elsewhere, or deleveraged by another round, has given that
+        // already. A position whose own liquidation order is out at the venue is left alone: that order may still fill,
+        // and on a position already closed here it would open the opposite one.
+        var candidates = views
+            .Where(v => v.Margin is not null && v.AccountId != liquidation.AccountId && !HasOrderOut(v.AccountId, symbol))
+            .Select(v => (View: v, Position: _pendingAdl.PositionAfter(v, symbol)))
             .Where(c => c.Position is not null)
-            .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, c.View.Margin!.EquityUsd))
+            .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, EquityAfterPendingFills(c.View, market)))
             .ToArray();
         var fills = AutoDeleverage.Allocate(liquidation.AccountId, position, Math.Abs(position.Quantity), price, candidates, market,
-            _settings.Parameters.QuantityIncrementFor(position.Symbol));
+            _settings.Parameters.QuantityIncrementFor(symbol));
         if (fills.Count == 0)
         {
-            Stall(liquidation, Text($"no counterparty to deleverage {position.Symbol} against at {price}"), liquidation.LastCover);
+            Stall(liquidation, Text($"no counterparty to deleverage {symbol} against at {price}"), liquidation.LastCover);
             return;
         }
 
@@ -667,7 +704,7 @@ public sealed class LiquidationCoordinator : PersistentActor
         long Take(string account) => taken[account] = taken.TryGetValue(account, out var last) ? last + 1 : NextSequence(account, AdlSource);
         var executions = fills.Select(f => new AdlExecution(f.AccountId, f.Side, f.Quantity, f.Price, f.Score, Take(f.AccountId),
             Take(liquidation.AccountId))).ToArray();
-        var executed = new AutoDeleverageExecuted(liquidation.Id, liquidation.AdlRounds + 1, liquidation.AccountId, position.Symbol, price, executions, Now);
+        var executed = new AutoDeleverageExecuted(liquidation.Id, liquidation.AdlRounds + 1, liquidation.AccountId, symbol, price, executions, Now);
         Persist(executed, e =>
         {
             Apply(e);
@@ -681,6 +718,22 @@ public sealed class LiquidationCoordinator : PersistentActor
 
             Evaluate(liquidation);
         });
+    }
+
+    /// <summary>
+    /// The cross equity of a counterparty's view at <paramref name="market"/>, less what its unapplied auto-deleverage fills
+    /// lose there; zero (no counterparty) when its holdings cannot be valued at that market.
+    /// </summary>
+    private decimal EquityAfterPendingFills(AccountView view, Risk.Market.MarketSnapshot market)
+    {
+        try
+        {
+            return _settings.Models.For(view.Mode).Figures(view.Balances, view.Positions, [], market).EquityUsd - _pendingAdl.LossUsd(view, market);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
+        {
+            return 0m;
+        }
     }
 
     private void Stall(Liquidation liquidation, string reason, LiquidationCoverReceived? cover)
@@ -1036,6 +1089,9 @@ public sealed class LiquidationCoordinator : PersistentActor
         public DateTimeOffset LastStall { get; set; }
 
         public (Position Position, decimal Price)? AdlTarget { get; set; }
+
+        /// <summary>The counterparties' views of the round being priced.</summary>
+        public IReadOnlyList<AccountView> AdlViews { get; set; } = [];
 
         public int PositionCount { get; set; } = 1;
 

@@ -1,0 +1,137 @@
+using CrossMargin.Actors.TestKit;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Engine.Tests.Liquidations;
+
+/// <summary>
+/// What an auto-deleverage round leaves its accounts with when things move while its views are collected: no counterparty
+/// below zero, no bankrupt account flipped. acc-1 (and acc-2) hold 1,000 USDT and are long 1 BTCUSDT at 60,000; with BTC
+/// at 58,000 each is at -1,000, the fund is empty, and the bankruptcy price is 58,000 + 1,000 / 1 = 59,000. acc-c, short 2
+/// at 60,000 on 100,000 USDT, is the counterparty of last resort (score 3.33% x 116,000 / 104,000, about 0.04). The
+/// others are short BTC and long 20 ETHUSDT at 3,000, with ETH fallen to 2,800 (-4,000): little equity, high leverage,
+/// ranked first. A counterparty buying at 59,000 loses the difference to the mark per contract.
+/// </summary>
+public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit(output)
+{
+    private const string Liquidation = "liq-acc-1-1";
+
+    /// <summary>
+    /// acc-b: 2,000 USDT, short 1.6 BTC at 60,000: at 58,000 and 2,800 its equity is 2,000 + 3,200 - 4,000 = 1,200 (MM
+    /// 414 + 230). acc-1 and acc-2 are deleveraged in the same interval from views collected before either round's fills.
+    /// The first takes 1 from acc-b (loses 1,000 against the mark). The second sees acc-b's 1.6 and 1,200 in its view; the
+    /// 0.6 left costs 600 more, but after the first round acc-b has only 200 left: it gives 0.2 (200 / 1,000, to the
+    /// increment), acc-c the other 0.8. acc-b ends with 2,000 + 1.2 x 1,000 = 3,200 USDT, short 0.4 and long ETH: equity
+    /// 3,200 + 800 - 4,000 = 0. Counting its view's equity whole, the second round took the 0.6 and left acc-b at -400,
+    /// its BTC closed and nothing to pass the deficit on with but the losing ETH.
+    /// </summary>
+    [Fact]
+    public void A_counterparty_already_deleveraged_by_another_round_gives_no_more_than_its_equity_left_after_those_fills()
+    {
+        var adl = AdlProbe();
+        OpenHedgedShort("acc-b", 2_000m, 1.6m);
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+        OpenLong("acc-2");
+
+        MoveMarket(58_000m, 2_800m, "BTC", "ETH");
+        var notices = AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId is "acc-1" or "acc-2").Sum(n => n.Quantity) >= 2m);
+
+        Assert.Equal(1.2m, notices.Where(n => n.AccountId == "acc-b").Sum(n => n.Quantity));
+        Assert.Equal(0.8m, notices.Where(n => n.AccountId == "acc-c").Sum(n => n.Quantity));
+        AwaitAssert(() =>
+        {
+            var account = Account("acc-b");
+            Assert.Equal([new CollateralBalance("USDT", 3_200m)], account.Balances);
+            Assert.Equal([new Position(Btc, -0.4m, 60_000m), new Position(TestMarket.EthUsdt, 20m, 3_000m)], account.Positions);
+        });
+    }
+
+    /// <summary>
+    /// acc-b: 2,800 USDT, short 1 BTC at 60,000: 800 at 58,000 (its view). While the round's views are collected BTC
+    /// moves to 58,500 (acc-b's figures not yet re-margined): there a buy at 59,000 loses 500 per contract, and acc-b's
+    /// equity is 2,800 + 1,500 - 4,000 = 300, so it gives 0.6 (300 / 500) and acc-c 0.4. Its view's 800 against the loss
+    /// at 58,500 let it give the whole 1: 2,800 + 1,000 - 4,000 = -200 once flat in BTC.
+    /// </summary>
+    [Fact]
+    public void A_counterpartys_equity_is_taken_at_the_market_its_loss_is_measured_at()
+    {
+        var adl = AdlProbe();
+        OpenHedgedShort("acc-b", 2_800m, 1m);
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveMarket(58_000m, 2_800m, "BTC", "ETH");
+        AwaitRoundUnderWay();
+        Market.Publish(TestMarket.Build(58_500m, 2_800m));
+        var notices = AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 1m);
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.4m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.4m, 59_000m),
+        ], notices);
+        AwaitAssert(() => Assert.Equal([new CollateralBalance("USDT", 3_400m)], Account("acc-b").Balances));
+    }
+
+    /// <summary>
+    /// The venue sells 0.1 of acc-1's long at 58,000 while the round's views are collected (an execution that raced the
+    /// cancel): acc-1 holds 0.9 and 800 USDT, equity 800 - 1,800 = -1,000, so its bankruptcy price is 58,000 + 1,000 / 0.9
+    /// = 59,111.11..., 59,111.12 on the tick (rounded in its favour). acc-c takes the 0.9 there and acc-1 ends flat with
+    /// 800 - 0.9 x 888.88 = 0.008 USDT. Priced and sized from the view that chose the position, the round sold 1 at
+    /// 59,000: acc-1 short 0.1, and the 0.1 the venue sold at the mark never got the bankruptcy price.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_account_traded_while_the_views_are_collected_is_deleveraged_for_what_it_holds_at_its_price_then()
+    {
+        var adl = AdlProbe();
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        AwaitRoundUnderWay();
+        Trade("acc-1", OrderSide.Sell, 0.1m, 58_000m);
+        var notices = AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 0.9m);
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.9m, 59_111.12m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.9m, 59_111.12m),
+        ], notices);
+        AwaitCompleted(Liquidation);
+        AwaitAssert(() =>
+        {
+            Assert.Empty(Account("acc-1").Positions);
+            Assert.Equal([new CollateralBalance("USDT", 0.008m)], Account("acc-1").Balances);
+        });
+    }
+
+    /// <summary>A probe of the auto-deleverage notices alone (a counterparty left with little equity may be liquidated itself).</summary>
+    private TestProbe AdlProbe()
+    {
+        var probe = CreateTestProbe("adl");
+        Sys.EventStream.Subscribe(probe.Ref, typeof(AutoDeleveraged));
+        return probe;
+    }
+
+    /// <summary><paramref name="usdt"/>, short <paramref name="btc"/> BTC at 60,000 and long 20 ETHUSDT at 3,000.</summary>
+    private void OpenHedgedShort(string account, decimal usdt, decimal btc)
+    {
+        OpenShort(account, usdt, btc, 60_000m);
+        Trade(account, OrderSide.Buy, 20m, 3_000m, symbol: TestMarket.EthUsdt);
+    }
+
+    /// <summary>
+    /// acc-1's deficit went to the empty fund; its round's views are then collected, on the stopped clock, until the
+    /// window's timer fires. The pricing view and the collector's broadcast take a few real milliseconds.
+    /// </summary>
+    private void AwaitRoundUnderWay()
+    {
+        AwaitAssert(() => Assert.IsType<LiquidationCoverReceived>(History(Liquidation).Steps[^1]), TimeSpan.FromSeconds(10));
+        Thread.Sleep(500);
+    }
+}
