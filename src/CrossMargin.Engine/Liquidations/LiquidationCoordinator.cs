@@ -106,6 +106,7 @@ public sealed class LiquidationCoordinator : PersistentActor
         AwaitingAdlView,
         CollectingAdl,
         PricingAdl,
+        ConfirmingAdl,
         Completed,
     }
 
@@ -283,6 +284,21 @@ public sealed class LiquidationCoordinator : PersistentActor
             return;
         }
 
+        if (_byId.TryGetValue(timeout.LiquidationId, out var confirming) && confirming.Phase == timeout.Phase && timeout.Phase == Phase.ConfirmingAdl)
+        {
+            // A counterparty that does not answer is not counted on: the round goes on without it.
+            Context.Log.LogWarning("Liquidation {LiquidationId}: no view of {Accounts} in time; deleveraging without them", confirming.Id,
+                string.Join(", ", confirming.AdlAwaiting));
+            foreach (var account in confirming.AdlAwaiting)
+            {
+                confirming.AdlViews.Remove(account);
+            }
+
+            confirming.AdlAwaiting.Clear();
+            Allocate(confirming);
+            return;
+        }
+
         if (_byId.TryGetValue(timeout.LiquidationId, out var liquidation) && liquidation.Phase == timeout.Phase
             && timeout.Phase is Phase.AwaitingView or Phase.AwaitingAdlView or Phase.PricingAdl)
         {
@@ -293,6 +309,13 @@ public sealed class LiquidationCoordinator : PersistentActor
 
     private void OnView(AccountView view)
     {
+        // One round per view, as each asked for one: a round that allocates persists its fills before the next message
+        // is read, so the next round counts them; two rounds allocating on the same message would not.
+        if (_activeByAccount.Values.FirstOrDefault(l => l.Phase == Phase.ConfirmingAdl && l.AdlAwaiting.Contains(view.AccountId)) is { } confirming)
+        {
+            Confirmed(confirming, view);
+        }
+
         if (!_activeByAccount.TryGetValue(view.AccountId, out var liquidation))
         {
             return;
@@ -652,7 +675,12 @@ public sealed class LiquidationCoordinator : PersistentActor
         // The round is priced from a view asked for now, not the one that chose the position: the venue may have traded
         // the account while the views were collected, and fills sized and priced for what it held then would flip it or
         // leave it below zero.
-        liquidation.AdlViews = collected.Views;
+        liquidation.EndRound();
+        foreach (var view in collected.Views.Where(v => v.AccountId != liquidation.AccountId))
+        {
+            liquidation.AdlViews[view.AccountId] = view;
+        }
+
         liquidation.Phase = Phase.PricingAdl;
         RequestView(liquidation);
     }
@@ -660,26 +688,38 @@ public sealed class LiquidationCoordinator : PersistentActor
     private void Deleverage(Liquidation liquidation, AccountView view)
     {
         var symbol = liquidation.AdlTarget!.Value.Position.Symbol;
-        var views = liquidation.AdlViews;
-        liquidation.AdlViews = [];
         var market = _settings.Market.Current;
-        var calculator = _settings.Models.For(view.Mode);
         var position = view.Positions.FirstOrDefault(p => p.Symbol == symbol && p.Quantity != 0);
         if (position is null)
         {
             // Closed while the views were collected: nothing of it to pass on; plan again from what is left.
             liquidation.AdlTarget = null;
+            liquidation.EndRound();
             Evaluate(liquidation);
             return;
         }
 
-        if (BankruptcyPrice.ForPosition(new Portfolio(view.AccountId, view.Balances, view.Positions, []), symbol, market, calculator) is not { } price)
+        if (BankruptcyPrice.ForPosition(new Portfolio(view.AccountId, view.Balances, view.Positions, []), symbol, market, _settings.Models.For(view.Mode))
+            is not { } price)
         {
             Stall(liquidation, Text($"{symbol} has no bankruptcy price"), liquidation.LastCover);
             return;
         }
 
         liquidation.AdlTarget = (position, price);
+        Allocate(liquidation);
+    }
+
+    /// <summary>
+    /// Allocates the round among the counterparties' views; those it would take from are asked for a view of their own
+    /// first (a venue fill since the collection may have reduced or closed their position: taking the collected quantity
+    /// would flip it), then it allocates again, until every account it takes from has answered.
+    /// </summary>
+    private void Allocate(Liquidation liquidation)
+    {
+        var (position, price) = liquidation.AdlTarget!.Value;
+        var symbol = position.Symbol;
+        var market = _settings.Market.Current;
 
         // Each counterparty as it stands after the fills already sent to it: the views may have been collected before
         // an earlier round's fills (this liquidation's or another's) were applied. Its equity is valued at the market the
@@ -687,8 +727,8 @@ public sealed class LiquidationCoordinator : PersistentActor
         // lose against the mark: an account taken over elsewhere, or deleveraged by another round, has given that
         // already. A position whose own liquidation order is out at the venue is left alone: that order may still fill,
         // and on a position already closed here it would open the opposite one.
-        var candidates = views
-            .Where(v => v.Margin is not null && v.AccountId != liquidation.AccountId && !HasOrderOut(v.AccountId, symbol))
+        var candidates = liquidation.AdlViews.Values
+            .Where(v => v.Margin is not null && !HasOrderOut(v.AccountId, symbol))
             .Select(v => (View: v, Position: _pendingAdl.PositionAfter(v, symbol)))
             .Where(c => c.Position is not null)
             .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, EquityAfterPendingFills(c.View, market)))
@@ -700,6 +740,22 @@ public sealed class LiquidationCoordinator : PersistentActor
             Stall(liquidation, Text($"no counterparty to deleverage {symbol} against at {price}"), liquidation.LastCover);
             return;
         }
+
+        var unconfirmed = fills.Select(f => f.AccountId).Where(a => !liquidation.AdlConfirmed.Contains(a)).ToArray();
+        if (unconfirmed.Length > 0)
+        {
+            liquidation.Phase = Phase.ConfirmingAdl;
+            liquidation.AdlAwaiting.UnionWith(unconfirmed);
+            foreach (var account in unconfirmed)
+            {
+                _settings.Accounts.Tell(new ShardEnvelope(account, GetAccount.Instance), Self);
+            }
+
+            Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.ConfirmingAdl), _settings.OrderTimeout);
+            return;
+        }
+
+        liquidation.EndRound();
 
         // Sequences are taken one after the other within the event: the bankrupt account gets one execution per fill.
         var taken = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -722,6 +778,18 @@ public sealed class LiquidationCoordinator : PersistentActor
         });
     }
 
+    private void Confirmed(Liquidation liquidation, AccountView view)
+    {
+        liquidation.AdlViews[view.AccountId] = view;
+        liquidation.AdlConfirmed.Add(view.AccountId);
+        liquidation.AdlAwaiting.Remove(view.AccountId);
+        if (liquidation.AdlAwaiting.Count == 0)
+        {
+            Timers.Cancel(("view", liquidation.Id));
+            Allocate(liquidation);
+        }
+    }
+
     /// <summary>
     /// The cross equity of a counterparty's view at <paramref name="market"/>, less what its unapplied auto-deleverage fills
     /// lose there; zero (no counterparty) when its holdings cannot be valued at that market.
@@ -740,6 +808,7 @@ public sealed class LiquidationCoordinator : PersistentActor
 
     private void Stall(Liquidation liquidation, string reason, LiquidationCoverReceived? cover)
     {
+        liquidation.EndRound();
         Context.Log.LogWarning("Liquidation {LiquidationId}: cannot auto-deleverage ({Reason}) after the fund covered {Covered} USD; the book is tried meanwhile",
             liquidation.Id, reason, cover?.CoveredUsd ?? 0m);
         Persist(new LiquidationStalled(liquidation.Id, reason, Now), e =>
@@ -1092,8 +1161,14 @@ public sealed class LiquidationCoordinator : PersistentActor
 
         public (Position Position, decimal Price)? AdlTarget { get; set; }
 
-        /// <summary>The counterparties' views of the round being priced.</summary>
-        public IReadOnlyList<AccountView> AdlViews { get; set; } = [];
+        /// <summary>The counterparties' views of the round being priced, by account: collected, then replaced by those asked for.</summary>
+        public Dictionary<string, AccountView> AdlViews { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The counterparties whose view the coordinator asked for itself in this round.</summary>
+        public HashSet<string> AdlConfirmed { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The counterparties whose view is asked for and not in yet.</summary>
+        public HashSet<string> AdlAwaiting { get; } = new(StringComparer.Ordinal);
 
         public int PositionCount { get; set; } = 1;
 
@@ -1106,6 +1181,14 @@ public sealed class LiquidationCoordinator : PersistentActor
             {
                 MarketTime = valuationTime;
             }
+        }
+
+        /// <summary>Forgets the views of the auto-deleverage round that ended.</summary>
+        public void EndRound()
+        {
+            AdlViews.Clear();
+            AdlConfirmed.Clear();
+            AdlAwaiting.Clear();
         }
 
         public void StepEnded()

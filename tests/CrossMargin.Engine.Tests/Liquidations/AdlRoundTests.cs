@@ -31,9 +31,7 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
     public void A_counterparty_already_deleveraged_by_another_round_gives_no_more_than_its_equity_left_after_those_fills()
     {
         var adl = AdlProbe();
-        OpenHedgedShort("acc-b", 2_000m, 1.6m);
-        OpenShort("acc-c", 100_000m, 2m, 60_000m);
-        OpenLong("acc-1");
+        OpenCounterparties(2_000m, 1.6m);
         OpenLong("acc-2");
 
         MoveMarket(58_000m, 2_800m, "BTC", "ETH");
@@ -59,9 +57,7 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
     public void A_counterpartys_equity_is_taken_at_the_market_its_loss_is_measured_at()
     {
         var adl = AdlProbe();
-        OpenHedgedShort("acc-b", 2_800m, 1m);
-        OpenShort("acc-c", 100_000m, 2m, 60_000m);
-        OpenLong("acc-1");
+        OpenCounterparties(2_800m, 1m);
 
         MoveMarket(58_000m, 2_800m, "BTC", "ETH");
         AwaitRoundUnderWay();
@@ -110,6 +106,34 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         });
     }
 
+    /// <summary>
+    /// acc-c and acc-d are both short 2 at 60,000 on 100,000 USDT (equal scores: acc-c first, by id). While the round's
+    /// views are collected the venue buys 1.5 of acc-c's short at 58,000 (it keeps 0.5, its score falls to 1,000 / 30,000
+    /// x 29,000 / 104,000, about 0.01). The accounts the round would take from are asked for their views first: acc-c's
+    /// shows the 0.5, so acc-d, now first, gives the whole 1 at 59,000 and acc-c keeps its 0.5. From the collected view the
+    /// round took 1 from acc-c and left it long 0.5, bought at 59,000.
+    /// </summary>
+    [Fact]
+    public void A_counterparty_traded_while_the_views_are_collected_is_never_taken_beyond_what_it_holds_then()
+    {
+        var adl = AdlProbe();
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenShort("acc-d", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        AwaitRoundUnderWay();
+        Trade("acc-c", OrderSide.Buy, 1.5m, 58_000m);
+        var notices = AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 1m);
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-d", Btc, OrderSide.Buy, 1m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 1m, 59_000m),
+        ], notices);
+        AwaitAssert(() => Assert.Equal([new Position(Btc, -0.5m, 60_000m)], Account("acc-c").Positions));
+    }
+
     /// <summary>A probe of the auto-deleverage notices alone (a counterparty left with little equity may be liquidated itself).</summary>
     private TestProbe AdlProbe()
     {
@@ -118,11 +142,16 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         return probe;
     }
 
-    /// <summary><paramref name="usdt"/>, short <paramref name="btc"/> BTC at 60,000 and long 20 ETHUSDT at 3,000.</summary>
-    private void OpenHedgedShort(string account, decimal usdt, decimal btc)
+    /// <summary>
+    /// acc-b with <paramref name="usdt"/>, short <paramref name="btc"/> BTC at 60,000 and long 20 ETHUSDT at 3,000; acc-c;
+    /// then acc-1, long.
+    /// </summary>
+    private void OpenCounterparties(decimal usdt, decimal btc)
     {
-        OpenShort(account, usdt, btc, 60_000m);
-        Trade(account, OrderSide.Buy, 20m, 3_000m, symbol: TestMarket.EthUsdt);
+        OpenShort("acc-b", usdt, btc, 60_000m);
+        Trade("acc-b", OrderSide.Buy, 20m, 3_000m, symbol: TestMarket.EthUsdt);
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
     }
 
     /// <summary>
