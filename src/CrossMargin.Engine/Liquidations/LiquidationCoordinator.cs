@@ -46,7 +46,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// <see cref="LiquidationCoordinatorSettings.AdlCollectWindow"/>), then its bankruptcy price from another view asked once
 /// they are in (the venue may have traded the account meanwhile), <see cref="AutoDeleverage.Allocate(string, Position, decimal, decimal, IEnumerable{AdlCandidate}, Risk.Market.MarketSnapshot, decimal?)"/>
 /// (no counterparty beyond what its equity bears at that price: valued at the current market, less what its unapplied
-/// auto-deleverage fills lose there), then
+/// auto-deleverage fills lose there; the accounts it takes from asked for their own views and the round allocated again
+/// from those until all it takes from have answered; an account in a liquidation of its own is none), then
 /// <see cref="AutoDeleverageExecuted"/>, an <see cref="ApplyExecution"/> (source "adl", flagged as a liquidation) to each
 /// counterparty and the opposite one to the bankrupt account, an <see cref="AutoDeleveraged"/> notice per fill and side;
 /// evaluate again. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
@@ -724,11 +725,12 @@ public sealed class LiquidationCoordinator : PersistentActor
         // Each counterparty as it stands after the fills already sent to it: the views may have been collected before
         // an earlier round's fills (this liquidation's or another's) were applied. Its equity is valued at the market the
         // fill's loss is measured at (the views answered at the markets their accounts had then), less what those fills
-        // lose against the mark: an account taken over elsewhere, or deleveraged by another round, has given that
-        // already. A position whose own liquidation order is out at the venue is left alone: that order may still fill,
-        // and on a position already closed here it would open the opposite one.
+        // lose against the mark: an account deleveraged by another round has given that already. An account in a
+        // liquidation of its own is no counterparty: its equity is below its maintenance margin, its orders may still
+        // fill (on a position already closed here they would open the opposite one), and its own round may be pricing
+        // its positions from a view such a fill would make stale (a take-over gives its whole equity away).
         var candidates = liquidation.AdlViews.Values
-            .Where(v => v.Margin is not null && !HasOrderOut(v.AccountId, symbol))
+            .Where(v => v.Margin is not null && !_activeByAccount.ContainsKey(v.AccountId))
             .Select(v => (View: v, Position: _pendingAdl.PositionAfter(v, symbol)))
             .Where(c => c.Position is not null)
             .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, EquityAfterPendingFills(c.View, market)))
@@ -1065,9 +1067,6 @@ public sealed class LiquidationCoordinator : PersistentActor
                 break;
         }
     }
-
-    private bool HasOrderOut(string accountId, string symbol) =>
-        _activeByAccount.TryGetValue(accountId, out var liquidation) && liquidation.Outstanding.Values.Any(o => o.Symbol == symbol);
 
     private void ToAccount(string accountId, IAccountCommand command) => _settings.Accounts.Tell(new ShardEnvelope(accountId, command), Self);
 

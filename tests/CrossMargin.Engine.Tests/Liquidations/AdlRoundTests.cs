@@ -134,6 +134,31 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         AwaitAssert(() => Assert.Equal([new Position(Btc, -0.5m, 60_000m)], Account("acc-c").Positions));
     }
 
+    /// <summary>
+    /// acc-b: 5,200 USDT, short 0.5 BTC at 60,000 and long 30 ETH at 3,000: at 58,000 and 2,800 its equity is 5,200 +
+    /// 1,000 - 6,000 = 200, below its MM of 116 (0.4% of 29,000) + 370 (0.5% of 84,000 less 50), so it is being liquidated
+    /// itself, its first order (in ETH, which releases the most MM per notional) out at the venue, when acc-1's round is
+    /// allocated. It is no counterparty: its own liquidation prices its positions from views such a fill would make stale
+    /// (a take-over of it gives its whole equity away at once), and its equity is below its maintenance margin. acc-c
+    /// gives the whole 1. Counted as a counterparty (score 1,000 / 30,000 x 29,000 / 200), it gave 0.2 (200 / 1,000).
+    /// </summary>
+    [Fact]
+    public void An_account_in_a_liquidation_of_its_own_is_no_counterparty()
+    {
+        var adl = AdlProbe();
+        OpenCounterparties(5_200m, 0.5m, eth: 30m);
+
+        MoveMarket(58_000m, 2_800m, "BTC", "ETH");
+        var notices = AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 1m);
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 1m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 1m, 59_000m),
+        ], notices);
+        Assert.Equal(LiquidationStatus.Active, History("liq-acc-b-1").Status);
+    }
+
     /// <summary>A probe of the auto-deleverage notices alone (a counterparty left with little equity may be liquidated itself).</summary>
     private TestProbe AdlProbe()
     {
@@ -143,13 +168,13 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
     }
 
     /// <summary>
-    /// acc-b with <paramref name="usdt"/>, short <paramref name="btc"/> BTC at 60,000 and long 20 ETHUSDT at 3,000; acc-c;
-    /// then acc-1, long.
+    /// acc-b with <paramref name="usdt"/>, short <paramref name="btc"/> BTC at 60,000 and long <paramref name="eth"/>
+    /// ETHUSDT at 3,000; acc-c; then acc-1, long.
     /// </summary>
-    private void OpenCounterparties(decimal usdt, decimal btc)
+    private void OpenCounterparties(decimal usdt, decimal btc, decimal eth = 20m)
     {
         OpenShort("acc-b", usdt, btc, 60_000m);
-        Trade("acc-b", OrderSide.Buy, 20m, 3_000m, symbol: TestMarket.EthUsdt);
+        Trade("acc-b", OrderSide.Buy, eth, 3_000m, symbol: TestMarket.EthUsdt);
         OpenShort("acc-c", 100_000m, 2m, 60_000m);
         OpenLong("acc-1");
     }
