@@ -296,7 +296,7 @@ public sealed class LiquidationCoordinator : PersistentActor
             }
 
             confirming.AdlAwaiting.Clear();
-            Allocate(confirming);
+            Reprice(confirming);
             return;
         }
 
@@ -714,7 +714,8 @@ public sealed class LiquidationCoordinator : PersistentActor
     /// <summary>
     /// Allocates the round among the counterparties' views; those it would take from are asked for a view of their own
     /// first (a venue fill since the collection may have reduced or closed their position: taking the collected quantity
-    /// would flip it), then it allocates again, until every account it takes from has answered.
+    /// would flip it), then the bankrupt account's, and it is allocated again, until every account it takes from has
+    /// answered.
     /// </summary>
     private void Allocate(Liquidation liquidation)
     {
@@ -788,8 +789,18 @@ public sealed class LiquidationCoordinator : PersistentActor
         if (liquidation.AdlAwaiting.Count == 0)
         {
             Timers.Cancel(("view", liquidation.Id));
-            Allocate(liquidation);
+            Reprice(liquidation);
         }
+    }
+
+    /// <summary>
+    /// The bankrupt account's view is asked for again once the counterparties have answered: the round is priced from the
+    /// last view asked before it is persisted, so the venue has no more than one round trip to trade the account under it.
+    /// </summary>
+    private void Reprice(Liquidation liquidation)
+    {
+        liquidation.Phase = Phase.PricingAdl;
+        RequestView(liquidation);
     }
 
     /// <summary>

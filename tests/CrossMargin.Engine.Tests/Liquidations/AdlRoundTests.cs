@@ -1,3 +1,4 @@
+using CrossMargin.Actors;
 using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Risk.Portfolios;
@@ -19,31 +20,32 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
     private const string Liquidation = "liq-acc-1-1";
 
     /// <summary>
-    /// acc-b: 2,000 USDT, short 1.6 BTC at 60,000: at 58,000 and 2,800 its equity is 2,000 + 3,200 - 4,000 = 1,200 (MM
+    /// acc-b: 2,300 USDT, short 1.6 BTC at 60,000: at 58,000 and 2,800 its equity is 2,300 + 3,200 - 4,000 = 1,500 (MM
     /// 414 + 230). acc-1 and acc-2 are deleveraged in the same interval from views collected before either round's fills.
-    /// The first takes 1 from acc-b (loses 1,000 against the mark). The second sees acc-b's 1.6 and 1,200 in its view; the
-    /// 0.6 left costs 600 more, but after the first round acc-b has only 200 left: it gives 0.2 (200 / 1,000, to the
-    /// increment), acc-c the other 0.8. acc-b ends with 2,000 + 1.2 x 1,000 = 3,200 USDT, short 0.4 and long ETH: equity
-    /// 3,200 + 800 - 4,000 = 0. Counting its view's equity whole, the second round took the 0.6 and left acc-b at -400,
-    /// its BTC closed and nothing to pass the deficit on with but the losing ETH.
+    /// The first takes 1 from acc-b (loses 1,000 against the mark), which leaves it 500, still above its MM of 139.20 +
+    /// 230 (so not in a liquidation of its own). The second sees acc-b's 1.6 and 1,500 in the collected view; the 0.6 left
+    /// would cost 600 more, but acc-b has only 500 left: it gives 0.5, acc-c the other 0.5. acc-b ends with 2,300 + 1.5 x
+    /// 1,000 = 3,800 USDT, short 0.1 and long ETH: equity 3,800 + 200 - 4,000 = 0. Counting its view's equity whole, the
+    /// second round took the 0.6 and left acc-b at -100, its BTC closed and nothing to pass the deficit on with but the
+    /// losing ETH.
     /// </summary>
     [Fact]
     public void A_counterparty_already_deleveraged_by_another_round_gives_no_more_than_its_equity_left_after_those_fills()
     {
         var adl = AdlProbe();
-        OpenCounterparties(2_000m, 1.6m);
+        OpenCounterparties(2_300m, 1.6m);
         OpenLong("acc-2");
 
         MoveMarket(58_000m, 2_800m, "BTC", "ETH");
         var notices = AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId is "acc-1" or "acc-2").Sum(n => n.Quantity) >= 2m);
 
-        Assert.Equal(1.2m, notices.Where(n => n.AccountId == "acc-b").Sum(n => n.Quantity));
-        Assert.Equal(0.8m, notices.Where(n => n.AccountId == "acc-c").Sum(n => n.Quantity));
+        Assert.Equal(1.5m, notices.Where(n => n.AccountId == "acc-b").Sum(n => n.Quantity));
+        Assert.Equal(0.5m, notices.Where(n => n.AccountId == "acc-c").Sum(n => n.Quantity));
         AwaitAssert(() =>
         {
             var account = Account("acc-b");
-            Assert.Equal([new CollateralBalance("USDT", 3_200m)], account.Balances);
-            Assert.Equal([new Position(Btc, -0.4m, 60_000m), new Position(TestMarket.EthUsdt, 20m, 3_000m)], account.Positions);
+            Assert.Equal([new CollateralBalance("USDT", 3_800m)], account.Balances);
+            Assert.Equal([new Position(Btc, -0.1m, 60_000m), new Position(TestMarket.EthUsdt, 20m, 3_000m)], account.Positions);
         });
     }
 
@@ -104,6 +106,35 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
             Assert.Empty(Account("acc-1").Positions);
             Assert.Equal([new CollateralBalance("USDT", 0.008m)], Account("acc-1").Balances);
         });
+    }
+
+    /// <summary>
+    /// As the test before, but the venue sells the 0.1 while the coordinator waits for acc-c's own view (the account it
+    /// would take from), after acc-1 was priced: acc-1 is priced again once acc-c has answered, so acc-c takes 0.9 at
+    /// 59,111.12. Priced before, the round sold 1 at 59,000 and left acc-1 short 0.1.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_account_traded_while_its_counterparties_are_asked_is_priced_again_from_what_it_holds()
+    {
+        var held = CreateTestProbe("held");
+        var region = Sys.ActorOf(Props.Create(() => new HoldingRegion(Region, "acc-c", held.Ref)));
+        RestartCoordinator(region);
+        var adl = AdlProbe();
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        AdvanceUntil(() => held.QueuedCount > 0, TimeSpan.FromMilliseconds(100));
+        Trade("acc-1", OrderSide.Sell, 0.1m, 58_000m);
+        region.Tell(HoldingRegion.Release.Instance, TestActor);
+        var notices = AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 0.9m);
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.9m, 59_111.12m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.9m, 59_111.12m),
+        ], notices);
+        AwaitAssert(() => Assert.Empty(Account("acc-1").Positions));
     }
 
     /// <summary>
