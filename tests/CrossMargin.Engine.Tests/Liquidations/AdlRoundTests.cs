@@ -64,7 +64,7 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         MoveMarket(58_000m, 2_800m, "BTC", "ETH");
         AwaitRoundUnderWay();
         Market.Publish(TestMarket.Build(58_500m, 2_800m));
-        var notices = AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 1m);
+        var notices = Acc1Deleveraged(adl, 1m);
 
         Assert.Equal(
         [
@@ -90,16 +90,9 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         OpenShort("acc-c", 100_000m, 2m, 60_000m);
         OpenLong("acc-1");
 
-        MoveBtc(58_000m);
-        AwaitRoundUnderWay();
-        Trade("acc-1", OrderSide.Sell, 0.1m, 58_000m);
-        var notices = AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 0.9m);
+        var notices = CrashWithVenueFillDuringTheRound(adl, "acc-1", OrderSide.Sell, 0.1m, 0.9m);
 
-        Assert.Equal(
-        [
-            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.9m, 59_111.12m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.9m, 59_111.12m),
-        ], notices);
+        AssertOneFill(notices, "acc-c", 0.9m, 59_111.12m);
         AwaitCompleted(Liquidation);
         AwaitAssert(() =>
         {
@@ -127,13 +120,9 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         AdvanceUntil(() => held.QueuedCount > 0, TimeSpan.FromMilliseconds(100));
         Trade("acc-1", OrderSide.Sell, 0.1m, 58_000m);
         region.Tell(HoldingRegion.Release.Instance, TestActor);
-        var notices = AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 0.9m);
+        var notices = Acc1Deleveraged(adl, 0.9m);
 
-        Assert.Equal(
-        [
-            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.9m, 59_111.12m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.9m, 59_111.12m),
-        ], notices);
+        AssertOneFill(notices, "acc-c", 0.9m, 59_111.12m);
         AwaitAssert(() => Assert.Empty(Account("acc-1").Positions));
     }
 
@@ -152,16 +141,9 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         OpenShort("acc-d", 100_000m, 2m, 60_000m);
         OpenLong("acc-1");
 
-        MoveBtc(58_000m);
-        AwaitRoundUnderWay();
-        Trade("acc-c", OrderSide.Buy, 1.5m, 58_000m);
-        var notices = AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 1m);
+        var notices = CrashWithVenueFillDuringTheRound(adl, "acc-c", OrderSide.Buy, 1.5m, 1m);
 
-        Assert.Equal(
-        [
-            new AutoDeleveraged(Liquidation, "acc-d", Btc, OrderSide.Buy, 1m, 59_000m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 1m, 59_000m),
-        ], notices);
+        AssertOneFill(notices, "acc-d", 1m, 59_000m);
         AwaitAssert(() => Assert.Equal([new Position(Btc, -0.5m, 60_000m)], Account("acc-c").Positions));
     }
 
@@ -180,15 +162,35 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         OpenCounterparties(5_200m, 0.5m, eth: 30m);
 
         MoveMarket(58_000m, 2_800m, "BTC", "ETH");
-        var notices = AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 1m);
+        var notices = Acc1Deleveraged(adl, 1m);
 
-        Assert.Equal(
-        [
-            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 1m, 59_000m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 1m, 59_000m),
-        ], notices);
+        AssertOneFill(notices, "acc-c", 1m, 59_000m);
         Assert.Equal(LiquidationStatus.Active, History("liq-acc-b-1").Status);
     }
+
+    /// <summary>
+    /// BTC to 58,000, then, while acc-1's round collects its views, the venue fills <paramref name="account"/> at 58,000;
+    /// the notices heard until acc-1 has been deleveraged by <paramref name="deleveraged"/>.
+    /// </summary>
+    private List<AutoDeleveraged> CrashWithVenueFillDuringTheRound(TestProbe adl, string account, OrderSide side, decimal quantity, decimal deleveraged)
+    {
+        MoveBtc(58_000m);
+        AwaitRoundUnderWay();
+        Trade(account, side, quantity, 58_000m);
+        return Acc1Deleveraged(adl, deleveraged);
+    }
+
+    /// <summary>The notices heard until acc-1 has been deleveraged by <paramref name="quantity"/>.</summary>
+    private List<AutoDeleveraged> Acc1Deleveraged(TestProbe adl, decimal quantity) =>
+        AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= quantity);
+
+    /// <summary>The round was one fill: <paramref name="counterparty"/> bought what acc-1 sold.</summary>
+    private static void AssertOneFill(List<AutoDeleveraged> notices, string counterparty, decimal quantity, decimal price) =>
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, counterparty, Btc, OrderSide.Buy, quantity, price),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, quantity, price),
+        ], notices);
 
     /// <summary>A probe of the auto-deleverage notices alone (a counterparty left with little equity may be liquidated itself).</summary>
     private TestProbe AdlProbe()
