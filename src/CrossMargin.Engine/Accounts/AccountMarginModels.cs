@@ -91,14 +91,21 @@ public sealed record AccountMarginModels(MarginCalculator StandardCross, MarginC
         out CompiledHoldings? holdings, out StandardKernelMarket? tables, out KernelFigures figures)
     {
         (kernel, holdings, tables, figures) = (null, null, null, default);
-        if (MarginBook.KernelFor(calculator) is not { } found
-            || found.Compile(state.BalanceList, state.PositionList, state.OpenOrderList) is not { } compiled)
+        if (MarginBook.KernelFor(calculator) is not { } found)
         {
             return false;
         }
 
-        (kernel, holdings, tables) = (found, compiled, found.At(market));
-        return StandardCrossKernel.TryCompute(compiled, tables, out figures);
+        // Computed from scratch double lines: the holdings keep none of their own, a store writes them straight into the
+        // account's region (they used to be two arrays per change, copied there and dropped).
+        var at = found.At(market);
+        if (found.CompileAndCompute(state.BalanceList, state.PositionList, state.OpenOrderList, at, out var computed, out figures) is not { } compiled)
+        {
+            return false;
+        }
+
+        (kernel, holdings, tables) = (found, compiled, at);
+        return computed;
     }
 
     private MarginCalculator? Find(MarginMode mode) => mode switch
