@@ -86,10 +86,10 @@ public sealed class HoldingsStore
             return false;
         }
 
-        if (holdings.OwnFast is var (lines, balances))
+        if (holdings.OwnFast is { } own)
         {
-            lines.CopyTo(_lines.AsSpan(LinesUsed));
-            balances.CopyTo(_balances.AsSpan(BalancesUsed));
+            own.Lines.CopyTo(_lines.AsSpan(LinesUsed));
+            own.Balances.CopyTo(_balances.AsSpan(BalancesUsed));
         }
         else
         {
@@ -178,10 +178,10 @@ public sealed class HoldingsStore
     // The holdings' own double lines and balances, else written into the scratch (once for the holdings last written there).
     private void FastOf(StandardCrossKernel kernel, CompiledHoldings holdings, out ReadOnlySpan<FastLine> lines, out ReadOnlySpan<FastBalance> balances)
     {
-        if (holdings.OwnFast is var (ownLines, ownBalances))
+        if (holdings.OwnFast is { } own)
         {
-            lines = ownLines;
-            balances = ownBalances;
+            lines = own.Lines;
+            balances = own.Balances;
             return;
         }
 
@@ -189,6 +189,8 @@ public sealed class HoldingsStore
         (_scratch ??= new FastScratch()).Take(lineCount, balanceCount, out var scratchLines, out var scratchBalances);
         if (!ReferenceEquals(_scratchHoldings, holdings) || !ReferenceEquals(_scratchKernel, kernel))
         {
+            // Forgotten first: a conversion that throws half way (or a scratch grown meanwhile) must not pass for theirs.
+            (_scratchHoldings, _scratchKernel) = (null, null);
             kernel.FastInto(holdings, scratchLines, scratchBalances);
             (_scratchHoldings, _scratchKernel) = (holdings, kernel);
         }
