@@ -317,7 +317,7 @@ public sealed class AccountActor : PersistentActor
                 // So are its compiled holdings, when the calculators are still those it was decided with (the kernel says so).
                 if (ReferenceEquals(decidedAt, _settings.Market.Current))
                 {
-                    AfterChange(decision.MarginAfter, decision.HoldingsAfter, topicsKept);
+                    AfterChange(decision, topicsKept);
                 }
                 else
                 {
@@ -424,14 +424,14 @@ public sealed class AccountActor : PersistentActor
         Failed,
     }
 
-    private void AfterChange(MarginFigures? assessed = null, KernelHoldings? compiled = null, bool topicsKept = false)
+    private void AfterChange(AccountDecision? decided = null, bool topicsKept = false)
     {
         if (!_state.IsOpen)
         {
             return;
         }
 
-        Remargin(assessed, reroute: true, compiled, topicsKept);
+        Remargin(decided, reroute: true, topicsKept);
     }
 
     /// <summary>
@@ -460,15 +460,15 @@ public sealed class AccountActor : PersistentActor
     /// tells it only what changed. Otherwise it also registers its <see cref="SelfMarginTopic"/>s and re-margins itself on
     /// each <see cref="MarketChanged"/>.
     /// </summary>
-    /// <param name="compiled">The state's holdings as a kernel compiled them already, if the caller has them.</param>
+    /// <param name="decided">The decision whose state this is, decided at the current market (its compiled holdings are reused), or null.</param>
     /// <param name="topicsKept">Whether the change left the held symbols and balance assets as they were (<see cref="AccountState.SameTopicShapeAs"/>).</param>
-    private void Route(KernelHoldings? compiled, bool topicsKept = false)
+    private void Route(AccountDecision? decided, bool topicsKept = false)
     {
         var book = _settings.Book;
         var models = _routedWith = _settings.Models;
         var kernel = book is not null && models.Offers(_state.Mode) ? MarginBook.KernelFor(models.For(_state.Mode)) : null;
         var holdings = kernel is null ? null
-            : compiled is not null && ReferenceEquals(compiled.Kernel, kernel) ? compiled.Holdings
+            : decided?.HoldingsAfter is { } compiled && ReferenceEquals(decided.KernelAfter, kernel) ? compiled
             : kernel.Compile(_state.BalanceList, _state.PositionList, _state.OpenOrderList);
         if (holdings is null)
         {
@@ -527,18 +527,17 @@ public sealed class AccountActor : PersistentActor
     /// then publishes: the entry first, so that a pass publishing limits for the old entry sees it changed and has the
     /// account publish again (<see cref="PublishLimits"/>) rather than leave its older numbers the last ones out.
     /// </summary>
-    /// <param name="assessed">The state's assessment at <see cref="LatestMarket.Current"/> when the caller already has it.</param>
+    /// <param name="decided">The decision whose state this is, decided at <see cref="LatestMarket.Current"/> (its figures and compiled holdings are reused), or null.</param>
     /// <param name="reroute">Whether to decide the route again (the holdings or the calculators changed).</param>
-    /// <param name="compiled">The state's holdings as a kernel compiled them, when the caller already has them.</param>
     /// <param name="topicsKept">Whether the change left the held symbols and balance assets as they were.</param>
-    private void Remargin(MarginFigures? assessed, bool reroute, KernelHoldings? compiled = null, bool topicsKept = false)
+    private void Remargin(AccountDecision? decided, bool reroute, bool topicsKept = false)
     {
         var published = Figures;
         var from = _held?.Status ?? MarginStatus.Healthy;
-        var now = Assess(assessed);
+        var now = Assess(decided);
         if (reroute)
         {
-            Route(compiled, topicsKept);
+            Route(decided, topicsKept);
         }
         else
         {
@@ -557,7 +556,7 @@ public sealed class AccountActor : PersistentActor
         }
     }
 
-    private MarginBookFigures? Assess(MarginFigures? assessed)
+    private MarginBookFigures? Assess(AccountDecision? decided)
     {
         if (!_state.IsOpen)
         {
@@ -567,7 +566,7 @@ public sealed class AccountActor : PersistentActor
         var market = _settings.Market.Current;
         try
         {
-            _held = MarginBookFigures.Of(assessed ?? _settings.Models.Figures(_state, market), SettlementPrices.For(market));
+            _held = decided?.HeldAfter ?? MarginBookFigures.Of(_settings.Models.Figures(_state, market), SettlementPrices.For(market));
             return _held;
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)

@@ -106,8 +106,7 @@ public static class AccountDecider
         // An accepted event is persisted before it is applied, so it must apply and leave an account that can be
         // margined: one that cannot (decimal overflow on absurd amounts) would stop the account at every recovery or
         // break every later assessment. Refuse it here instead.
-        MarginFigures after;
-        KernelHoldings? compiled;
+        DecidedFigures after;
         AccountState copy;
         try
         {
@@ -119,14 +118,15 @@ public static class AccountDecider
                 copy.Apply(events[i], instruments);
             }
 
-            after = margin.Figures(copy, market, out compiled);
+            after = margin.Decided(copy, market);
         }
         catch (OverflowException)
         {
             return AccountDecision.Reject(RejectionCode.Overflow, $"Message {command.MessageId}: its amounts exceed what the account's ledger can hold.");
         }
 
-        return decision with { Gap = check.Gap, MarginAfter = after, HoldingsAfter = compiled, StateAfter = copy, IdCheck = check, CheckedId = command.MessageId };
+        // Filled in, not copied: the decision was made just above and nobody holds it yet.
+        return decision.Completed(check.Gap, after, copy, check, command.MessageId);
     }
 
     /// <summary>

@@ -52,30 +52,60 @@ public sealed record AccountMarginModels(MarginCalculator StandardCross, MarginC
     /// and a sixth of the allocation. Anything the kernel declines (an isolated position, a price the market lacks) goes
     /// to the calculator, which also reports its errors.
     /// </remarks>
-    public MarginFigures Figures(AccountState state, Risk.Market.MarketSnapshot market) => Figures(state, market, out _);
-
-    /// <summary>
-    /// <see cref="Figures(AccountState, Risk.Market.MarketSnapshot)"/>, also handing back the holdings the kernel compiled
-    /// for them (null when no kernel takes them), so that an account adopting this state need not compile them again.
-    /// </summary>
-    internal MarginFigures Figures(AccountState state, Risk.Market.MarketSnapshot market, out KernelHoldings? compiled)
+    public MarginFigures Figures(AccountState state, Risk.Market.MarketSnapshot market)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(market);
-        compiled = null;
         var calculator = For(state.Mode);
-        if (MarginBook.KernelFor(calculator) is { } kernel
-            && kernel.Compile(state.BalanceList, state.PositionList, state.OpenOrderList) is { } holdings)
+        return TryKernel(state, market, calculator, out _, out _, out var tables, out var figures)
+            ? figures.ToFigures(market, tables!.Model)
+            : calculator.Figures(state.BalanceList, state.PositionList, state.OpenOrderList, market);
+    }
+
+    /// <summary>
+    /// <see cref="Figures(AccountState, Risk.Market.MarketSnapshot)"/> as an account holds them (at the market's settlement
+    /// prices), with the holdings the kernel compiled for them (null when no kernel takes them), so that an account
+    /// adopting this state need neither margin nor compile it again. Figures the kernel computes make one object here,
+    /// not two (the calculator's <see cref="MarginFigures"/> is not made for them).
+    /// </summary>
+    internal DecidedFigures Decided(AccountState state, Risk.Market.MarketSnapshot market)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(market);
+        var calculator = For(state.Mode);
+        var settlement = SettlementPrices.For(market);
+        if (TryKernel(state, market, calculator, out var kernel, out var holdings, out var tables, out var figures))
         {
-            compiled = new KernelHoldings(kernel, holdings);
-            var tables = kernel.At(market);
-            if (StandardCrossKernel.TryCompute(holdings, tables, out var figures))
-            {
-                return figures.ToFigures(market, tables.Model);
-            }
+            var held = new MarginBookFigures(null, figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status,
+                market.ValuationTime, settlement);
+            return new DecidedFigures(held, null, tables!.Model, kernel, holdings);
         }
 
-        return calculator.Figures(state.BalanceList, state.PositionList, state.OpenOrderList, market);
+        var calculated = calculator.Figures(state.BalanceList, state.PositionList, state.OpenOrderList, market);
+        return new DecidedFigures(MarginBookFigures.Of(calculated, settlement), calculated, null, kernel, holdings);
+    }
+
+    // The kernel's figures of the state when its calculator has a kernel that takes the state and computes them; the
+    // holdings it compiled are handed back either way (null when it did not take them).
+    private static bool TryKernel(AccountState state, Risk.Market.MarketSnapshot market, MarginCalculator calculator, out StandardCrossKernel? kernel,
+        out CompiledHoldings? holdings, out StandardKernelMarket? tables, out KernelFigures figures)
+    {
+        (kernel, holdings, tables, figures) = (null, null, null, default);
+        if (MarginBook.KernelFor(calculator) is not { } found)
+        {
+            return false;
+        }
+
+        // Computed from scratch double lines: the holdings keep none of their own, a store writes them straight into the
+        // account's region (they used to be two arrays per change, copied there and dropped).
+        var at = found.At(market);
+        if (found.CompileAndCompute(state.BalanceList, state.PositionList, state.OpenOrderList, at, out var computed, out figures) is not { } compiled)
+        {
+            return false;
+        }
+
+        (kernel, holdings, tables) = (found, compiled, at);
+        return computed;
     }
 
     private MarginCalculator? Find(MarginMode mode) => mode switch

@@ -17,7 +17,7 @@ public sealed class CompiledHoldings
 
     internal CompiledHoldings(
         CollateralBalance[] balances, Position[] positions, int[]? orderOnlyInstruments,
-        decimal[]? buys, decimal[]? sells, FastBalance[] fastBalances, FastLine[] fastLines, FastOrders[]? fastOrders)
+        decimal[]? buys, decimal[]? sells, FastBalance[]? fastBalances, FastLine[]? fastLines, FastOrders[]? fastOrders)
     {
         _fastBalances = fastBalances;
         _fastLines = fastLines;
@@ -35,6 +35,7 @@ public sealed class CompiledHoldings
     /// copy exists (the account keeping its own as well cost ~150 B per account), so these holdings are computed
     /// through the store (<see cref="StandardCrossKernel.TryCompute(HoldingsStore, in HoldingsRegion, CompiledHoldings, StandardKernelMarket, out KernelFigures)"/>).
     /// </summary>
+    /// <remarks>Also true from the start for holdings compiled without them (<see cref="StandardCrossKernel.CompileAndCompute"/>).</remarks>
     public bool InStore => _fastLines is null;
 
     /// <summary>The balances in the account's order.</summary>

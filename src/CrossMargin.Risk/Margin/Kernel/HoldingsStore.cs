@@ -19,6 +19,12 @@ public sealed class HoldingsStore
 {
     private readonly FastLine[] _lines;
     private readonly FastBalance[] _balances;
+    // Holdings compiled without double lines of their own (StandardCrossKernel.CompileAndCompute) are written here first
+    // when they must be compared with a region (Fits), and kept for the holdings last written, so that Fits and then
+    // Rewrite convert them once. The owner's lock covers it as it covers every write.
+    private FastScratch? _scratch;
+    private CompiledHoldings? _scratchHoldings;
+    private StandardCrossKernel? _scratchKernel;
 
     /// <summary>A store with room for <paramref name="lines"/> lines and <paramref name="balances"/> balances.</summary>
     public HoldingsStore(int lines, int balances)
@@ -80,9 +86,16 @@ public sealed class HoldingsStore
             return false;
         }
 
-        var (lines, balances) = holdings.OwnFast ?? kernel.FastOf(holdings);
-        lines.CopyTo(_lines.AsSpan(LinesUsed));
-        balances.CopyTo(_balances.AsSpan(BalancesUsed));
+        if (holdings.OwnFast is { } own)
+        {
+            own.Lines.CopyTo(_lines.AsSpan(LinesUsed));
+            own.Balances.CopyTo(_balances.AsSpan(BalancesUsed));
+        }
+        else
+        {
+            // Straight into the region: past what is used, where no reader looks.
+            kernel.FastInto(holdings, _lines.AsSpan(LinesUsed, lineCount), _balances.AsSpan(BalancesUsed, balanceCount));
+        }
         region = new HoldingsRegion(LinesUsed, BalancesUsed, (ushort)lineCount, (ushort)holdings.PositionCount, (ushort)balanceCount, holdings.FastOrders is not null);
         LinesUsed += lineCount;
         BalancesUsed += balanceCount;
@@ -100,7 +113,13 @@ public sealed class HoldingsStore
     {
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(holdings);
-        return Shaped(holdings, region) && Matches(holdings.OwnFast ?? kernel.FastOf(holdings), region);
+        if (!Shaped(holdings, region))
+        {
+            return false;
+        }
+
+        FastOf(kernel, holdings, out var lines, out var balances);
+        return Matches(lines, balances, region);
     }
 
     /// <summary>
@@ -112,15 +131,21 @@ public sealed class HoldingsStore
     {
         ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(holdings);
-        var fast = Shaped(holdings, region) ? holdings.OwnFast ?? kernel.FastOf(holdings) : default;
-        if (fast.Lines is null || !Matches(fast, region))
+        if (!Shaped(holdings, region))
         {
             throw new ArgumentException("The holdings do not have the region's lines and balances.", nameof(holdings));
         }
 
-        fast.Lines.CopyTo(_lines.AsSpan(region.LineStart, region.Lines));
-        fast.Balances.CopyTo(_balances.AsSpan(region.BalanceStart, region.Balances));
+        FastOf(kernel, holdings, out var lines, out var balances);
+        if (!Matches(lines, balances, region))
+        {
+            throw new ArgumentException("The holdings do not have the region's lines and balances.", nameof(holdings));
+        }
+
+        lines.CopyTo(_lines.AsSpan(region.LineStart, region.Lines));
+        balances.CopyTo(_balances.AsSpan(region.BalanceStart, region.Balances));
         holdings.HandOver();
+        (_scratchHoldings, _scratchKernel) = (null, null);
     }
 
     /// <summary>Appends a copy of <paramref name="region"/> of <paramref name="source"/>; false, with nothing written, without room.</summary>
@@ -150,22 +175,46 @@ public sealed class HoldingsStore
             && (holdings.FastOrders is not null) == region.HasOrders;
     }
 
+    // The holdings' own double lines and balances, else written into the scratch (once for the holdings last written there).
+    private void FastOf(StandardCrossKernel kernel, CompiledHoldings holdings, out ReadOnlySpan<FastLine> lines, out ReadOnlySpan<FastBalance> balances)
+    {
+        if (holdings.OwnFast is { } own)
+        {
+            lines = own.Lines;
+            balances = own.Balances;
+            return;
+        }
+
+        var (lineCount, balanceCount) = SizeOf(holdings);
+        (_scratch ??= new FastScratch()).Take(lineCount, balanceCount, out var scratchLines, out var scratchBalances);
+        if (!ReferenceEquals(_scratchHoldings, holdings) || !ReferenceEquals(_scratchKernel, kernel))
+        {
+            // Forgotten first: a conversion that throws half way (or a scratch grown meanwhile) must not pass for theirs.
+            (_scratchHoldings, _scratchKernel) = (null, null);
+            kernel.FastInto(holdings, scratchLines, scratchBalances);
+            (_scratchHoldings, _scratchKernel) = (holdings, kernel);
+        }
+
+        lines = scratchLines;
+        balances = scratchBalances;
+    }
+
     // Every line's instrument and every balance's asset as the region's, in the same order.
-    private bool Matches((FastLine[] Lines, FastBalance[] Balances) fast, in HoldingsRegion region)
+    private bool Matches(ReadOnlySpan<FastLine> lines, ReadOnlySpan<FastBalance> balances, in HoldingsRegion region)
     {
         var storedLines = LinesOf(region);
-        for (var i = 0; i < fast.Lines.Length; i++)
+        for (var i = 0; i < lines.Length; i++)
         {
-            if (fast.Lines[i].Instrument != storedLines[i].Instrument)
+            if (lines[i].Instrument != storedLines[i].Instrument)
             {
                 return false;
             }
         }
 
         var storedBalances = BalancesOf(region);
-        for (var i = 0; i < fast.Balances.Length; i++)
+        for (var i = 0; i < balances.Length; i++)
         {
-            if (fast.Balances[i].Asset != storedBalances[i].Asset)
+            if (balances[i].Asset != storedBalances[i].Asset)
             {
                 return false;
             }

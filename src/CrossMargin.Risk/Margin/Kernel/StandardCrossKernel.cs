@@ -21,6 +21,10 @@ public sealed class StandardCrossKernel
 {
     private readonly ConcurrentDictionary<string, int> _instruments = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _assets = new(StringComparer.Ordinal);
+
+    // The scratch double lines of CompileAndCompute, one per thread (the figures are computed before it returns).
+    [ThreadStatic]
+    private static FastScratch? _scratch;
     private readonly Lock _indexGate = new();
     private readonly ConditionalWeakTable<MarketSnapshot, StandardKernelMarket> _markets = [];
     private readonly StandardMarginModel _model;
@@ -45,7 +49,45 @@ public sealed class StandardCrossKernel
     /// position: the calculator margins it on its own). The lists are kept, not copied, and must never change after this
     /// call (the engine's account state replaces its arrays on every change and never edits one in place).
     /// </summary>
-    public CompiledHoldings? Compile(IReadOnlyList<CollateralBalance> balances, IReadOnlyList<Position> positions, IReadOnlyList<OpenOrder> openOrders)
+    public CompiledHoldings? Compile(IReadOnlyList<CollateralBalance> balances, IReadOnlyList<Position> positions, IReadOnlyList<OpenOrder> openOrders) =>
+        CompileCore(balances, positions, openOrders, ownFast: true);
+
+    /// <summary>
+    /// Compiles the holdings as <see cref="Compile"/>
+    /// and computes their figures at <paramref name="market"/> (<paramref name="computed"/> false when the kernel cannot
+    /// price them), from double lines and balances written into a scratch buffer of the calling thread rather than into
+    /// arrays of their own: the holdings come back without them (<see cref="CompiledHoldings.InStore"/>), for a
+    /// <see cref="HoldingsStore"/> to write them straight into a region. Holdings too large for a store keep their own.
+    /// Null when the kernel does not take the holdings (an isolated position).
+    /// </summary>
+    public CompiledHoldings? CompileAndCompute(IReadOnlyList<CollateralBalance> balances, IReadOnlyList<Position> positions, IReadOnlyList<OpenOrder> openOrders,
+        StandardKernelMarket market, out bool computed, out KernelFigures figures)
+    {
+        ArgumentNullException.ThrowIfNull(market);
+        var holdings = CompileCore(balances, positions, openOrders, ownFast: false);
+        if (holdings is null)
+        {
+            (computed, figures) = (false, default);
+            return null;
+        }
+
+        if (!HoldingsStore.Takes(holdings))
+        {
+            holdings = CompileCore(balances, positions, openOrders, ownFast: true)!;
+            computed = TryCompute(holdings, market, out figures);
+            return holdings;
+        }
+
+        var (lineCount, balanceCount) = HoldingsStore.SizeOf(holdings);
+        var scratch = _scratch ??= new FastScratch();
+        scratch.Take(lineCount, balanceCount, out var lines, out var fastBalances);
+        FastInto(holdings, lines, fastBalances);
+        computed = DoubleFigures.TryCompute(fastBalances, lines, holdings.PositionCount, holdings.FastOrders, market, ZeroRequirement, out figures)
+            || TryComputeInDecimal(holdings, lines, fastBalances, market, out figures);
+        return holdings;
+    }
+
+    private CompiledHoldings? CompileCore(IReadOnlyList<CollateralBalance> balances, IReadOnlyList<Position> positions, IReadOnlyList<OpenOrder> openOrders, bool ownFast)
     {
         ArgumentNullException.ThrowIfNull(balances);
         ArgumentNullException.ThrowIfNull(positions);
@@ -61,12 +103,12 @@ public sealed class StandardCrossKernel
 
         // The indexes live only in the double lines and balances (one array each per account, compiled on every change).
         var balanceArray = balances as CollateralBalance[] ?? [.. balances];
-        var fastBalances = FastBalancesOf(balanceArray);
+        var fastBalances = ownFast ? FastBalancesOf(balanceArray) : null;
 
         if (openOrders.Count == 0)
         {
             return new CompiledHoldings(balanceArray, positionArray, null, null, null, fastBalances,
-                FastLines(positionArray, null), null);
+                ownFast ? FastLines(positionArray, null) : null, null);
         }
 
         // The standard model margins the held (non-zero) positions first, then each symbol only orders reach, in the
@@ -110,7 +152,7 @@ public sealed class StandardCrossKernel
 
         var orderOnlyInstruments = orderOnly?.Select(s => IndexOf(_instruments, s)).ToArray();
         return new CompiledHoldings(balanceArray, positionArray, orderOnlyInstruments, buys, sells, fastBalances,
-            FastLines(positionArray, orderOnlyInstruments), FastOrdersOf(positionArray, buys, sells));
+            ownFast ? FastLines(positionArray, orderOnlyInstruments) : null, FastOrdersOf(positionArray, buys, sells));
     }
 
     /// <summary>
@@ -120,21 +162,42 @@ public sealed class StandardCrossKernel
     internal (FastLine[] Lines, FastBalance[] Balances) FastOf(CompiledHoldings holdings) =>
         (FastLines(holdings.Positions, holdings.OrderOnlyInstruments), FastBalancesOf(holdings.Balances));
 
+    /// <summary>
+    /// Writes the double lines and balances of <paramref name="holdings"/> into <paramref name="lines"/> and
+    /// <paramref name="balances"/> (exactly as long as they need, <see cref="HoldingsStore.SizeOf"/>): the same values
+    /// <see cref="Compile"/> makes.
+    /// </summary>
+    internal void FastInto(CompiledHoldings holdings, Span<FastLine> lines, Span<FastBalance> balances)
+    {
+        WriteFastLines(holdings.Positions, holdings.OrderOnlyInstruments, lines);
+        WriteFastBalances(holdings.Balances, balances);
+    }
+
     private FastBalance[] FastBalancesOf(CollateralBalance[] balances)
     {
         var fastBalances = new FastBalance[balances.Length];
+        WriteFastBalances(balances, fastBalances);
+        return fastBalances;
+    }
+
+    private void WriteFastBalances(CollateralBalance[] balances, Span<FastBalance> fastBalances)
+    {
         for (var i = 0; i < balances.Length; i++)
         {
             var amount = balances[i].Amount;
             fastBalances[i] = new FastBalance((double)amount, IndexOf(_assets, balances[i].Asset), DecimalScale.Of(amount));
         }
-
-        return fastBalances;
     }
 
     private FastLine[] FastLines(Position[] positions, int[]? orderOnly)
     {
         var lines = new FastLine[positions.Length + (orderOnly?.Length ?? 0)];
+        WriteFastLines(positions, orderOnly, lines);
+        return lines;
+    }
+
+    private void WriteFastLines(Position[] positions, int[]? orderOnly, Span<FastLine> lines)
+    {
         for (var line = 0; line < lines.Length; line++)
         {
             if (line < positions.Length)
@@ -148,8 +211,6 @@ public sealed class StandardCrossKernel
                 lines[line] = new FastLine(0, 0, orderOnly![line - positions.Length], 0, 0, false);
             }
         }
-
-        return lines;
     }
 
     private static FastOrders[] FastOrdersOf(Position[] positions, decimal[] buys, decimal[] sells)
