@@ -41,10 +41,13 @@ namespace CrossMargin.Engine.Liquidations;
 /// left with no position cannot be passed on): <see cref="LiquidationCoverRequested"/>, <see cref="CoverLiquidationDeficit"/> to the fund; its answer is
 /// <see cref="LiquidationCoverReceived"/>, then one <see cref="CoverDeficit"/> per asset paid to the account. Fully
 /// covered: evaluate again. Uncovered with no position left: completed with the loss stated. Uncovered with positions:
-/// auto-deleverage the largest one (by notional): its bankruptcy price from a fresh view, the accounts interested in its
+/// auto-deleverage the largest one (by notional), chosen from a fresh view: the accounts interested in its
 /// underlying asked for their views (<see cref="ShardBroadcast"/> of <see cref="GetAccount"/>, collected for
-/// <see cref="LiquidationCoordinatorSettings.AdlCollectWindow"/>), <see cref="AutoDeleverage.Allocate(string, Position, decimal, decimal, IEnumerable{AdlCandidate}, Risk.Market.MarketSnapshot, decimal?)"/>
-/// (no counterparty beyond what its equity bears at that price), then
+/// <see cref="LiquidationCoordinatorSettings.AdlCollectWindow"/>), then its bankruptcy price from another view asked once
+/// they are in (the venue may have traded the account meanwhile), <see cref="AutoDeleverage.Allocate(string, Position, decimal, decimal, IEnumerable{AdlCandidate}, Risk.Market.MarketSnapshot, decimal?)"/>
+/// (no counterparty beyond what its equity bears at that price: valued at the current market, less what its unapplied
+/// auto-deleverage fills lose there; the accounts it takes from asked for their own views and the round allocated again
+/// from those until all it takes from have answered; an account in a liquidation of its own is none), then
 /// <see cref="AutoDeleverageExecuted"/>, an <see cref="ApplyExecution"/> (source "adl", flagged as a liquidation) to each
 /// counterparty and the opposite one to the bankrupt account, an <see cref="AutoDeleveraged"/> notice per fill and side;
 /// evaluate again. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
@@ -103,6 +106,8 @@ public sealed class LiquidationCoordinator : PersistentActor
         AwaitingCover,
         AwaitingAdlView,
         CollectingAdl,
+        PricingAdl,
+        ConfirmingAdl,
         Completed,
     }
 
@@ -280,8 +285,23 @@ public sealed class LiquidationCoordinator : PersistentActor
             return;
         }
 
+        if (_byId.TryGetValue(timeout.LiquidationId, out var confirming) && confirming.Phase == timeout.Phase && timeout.Phase == Phase.ConfirmingAdl)
+        {
+            // A counterparty that does not answer is not counted on: the round goes on without it.
+            Context.Log.LogWarning("Liquidation {LiquidationId}: no view of {Accounts} in time; deleveraging without them", confirming.Id,
+                string.Join(", ", confirming.AdlAwaiting));
+            foreach (var account in confirming.AdlAwaiting)
+            {
+                confirming.AdlViews.Remove(account);
+            }
+
+            confirming.AdlAwaiting.Clear();
+            Reprice(confirming);
+            return;
+        }
+
         if (_byId.TryGetValue(timeout.LiquidationId, out var liquidation) && liquidation.Phase == timeout.Phase
-            && timeout.Phase is Phase.AwaitingView or Phase.AwaitingAdlView)
+            && timeout.Phase is Phase.AwaitingView or Phase.AwaitingAdlView or Phase.PricingAdl)
         {
             Context.Log.LogWarning("Liquidation {LiquidationId}: no view of {AccountId} in time; asking again", liquidation.Id, liquidation.AccountId);
             RequestView(liquidation);
@@ -290,6 +310,13 @@ public sealed class LiquidationCoordinator : PersistentActor
 
     private void OnView(AccountView view)
     {
+        // One round per view, as each asked for one: a round that allocates persists its fills before the next message
+        // is read, so the next round counts them; two rounds allocating on the same message would not.
+        if (_activeByAccount.Values.FirstOrDefault(l => l.Phase == Phase.ConfirmingAdl && l.AdlAwaiting.Contains(view.AccountId)) is { } confirming)
+        {
+            Confirmed(confirming, view);
+        }
+
         if (!_activeByAccount.TryGetValue(view.AccountId, out var liquidation))
         {
             return;
@@ -300,7 +327,7 @@ public sealed class LiquidationCoordinator : PersistentActor
             liquidation.Saw(margin.ValuationTime);
         }
 
-        if (liquidation.Phase is Phase.AwaitingView or Phase.AwaitingAdlView && _pendingAdl.Awaits(view))
+        if (liquidation.Phase is Phase.AwaitingView or Phase.AwaitingAdlView or Phase.PricingAdl && _pendingAdl.Awaits(view))
         {
             // Planning or pricing from a view that misses this account's auto-deleverage fills would close what is
             // already closed; ask again a little later rather than now, which could spin while the fills are on their way.
@@ -319,6 +346,10 @@ public sealed class LiquidationCoordinator : PersistentActor
             case Phase.AwaitingAdlView:
                 Timers.Cancel(("view", liquidation.Id));
                 StartAdl(liquidation, view);
+                break;
+            case Phase.PricingAdl:
+                Timers.Cancel(("view", liquidation.Id));
+                Deleverage(liquidation, view);
                 break;
         }
     }
@@ -637,37 +668,104 @@ public sealed class LiquidationCoordinator : PersistentActor
 
     private void OnAdlViews(AdlViewsCollected collected)
     {
-        if (!_byId.TryGetValue(collected.LiquidationId, out var liquidation) || liquidation.Phase != Phase.CollectingAdl
-            || liquidation.AdlTarget is not var (position, price))
+        if (!_byId.TryGetValue(collected.LiquidationId, out var liquidation) || liquidation.Phase != Phase.CollectingAdl || liquidation.AdlTarget is null)
         {
             return;
         }
 
-        var market = _settings.Market.Current;
-        // Each counterparty as it stands after the fills already sent to it: the views may have been collected before
-        // an earlier round's fills (this liquidation's or another's) were applied. A position whose own liquidation
-        // order is out at the venue is left alone: that order may still fill, and on a position already closed here
-        // it would open the opposite one.
-        var candidates = collected.Views
-            .Where(v => v.Margin is not null && v.AccountId != liquidation.AccountId && !HasOrderOut(v.AccountId, position.Symbol))
-            .Select(v => (View: v, Position: _pendingAdl.PositionAfter(v, position.Symbol)))
-            .Where(c => c.Position is not null)
-            .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, c.View.Margin!.EquityUsd))
-            .ToArray();
-        var fills = AutoDeleverage.Allocate(liquidation.AccountId, position, Math.Abs(position.Quantity), price, candidates, market,
-            _settings.Parameters.QuantityIncrementFor(position.Symbol));
-        if (fills.Count == 0)
+        // The round is priced from a view asked for now, not the one that chose the position: the venue may have traded
+        // the account while the views were collected, and fills sized and priced for what it held then would flip it or
+        // leave it below zero.
+        liquidation.EndRound();
+        foreach (var view in collected.Views.Where(v => v.AccountId != liquidation.AccountId))
         {
-            Stall(liquidation, Text($"no counterparty to deleverage {position.Symbol} against at {price}"), liquidation.LastCover);
+            liquidation.AdlViews[view.AccountId] = view;
+        }
+
+        liquidation.Phase = Phase.PricingAdl;
+        RequestView(liquidation);
+    }
+
+    private void Deleverage(Liquidation liquidation, AccountView view)
+    {
+        var symbol = liquidation.AdlTarget!.Value.Position.Symbol;
+        var market = _settings.Market.Current;
+        var position = view.Positions.FirstOrDefault(p => p.Symbol == symbol && p.Quantity != 0);
+        if (position is null)
+        {
+            // Closed while the views were collected: nothing of it to pass on; plan again from what is left.
+            liquidation.AdlTarget = null;
+            liquidation.EndRound();
+            Evaluate(liquidation);
             return;
         }
+
+        if (BankruptcyPrice.ForPosition(new Portfolio(view.AccountId, view.Balances, view.Positions, []), symbol, market, _settings.Models.For(view.Mode))
+            is not { } price)
+        {
+            Stall(liquidation, Text($"{symbol} has no bankruptcy price"), liquidation.LastCover);
+            return;
+        }
+
+        liquidation.AdlTarget = (position, price);
+        Allocate(liquidation);
+    }
+
+    /// <summary>
+    /// Allocates the round among the counterparties' views; those it would take from are asked for a view of their own
+    /// first (a venue fill since the collection may have reduced or closed their position: taking the collected quantity
+    /// would flip it), then the bankrupt account's, and it is allocated again, until every account it takes from has
+    /// answered.
+    /// </summary>
+    private void Allocate(Liquidation liquidation)
+    {
+        var (position, price) = liquidation.AdlTarget!.Value;
+        var symbol = position.Symbol;
+        var market = _settings.Market.Current;
+
+        // Each counterparty as it stands after the fills already sent to it: the views may have been collected before
+        // an earlier round's fills (this liquidation's or another's) were applied. Its equity is valued at the market the
+        // fill's loss is measured at (the views answered at the markets their accounts had then), less what those fills
+        // lose against the mark: an account deleveraged by another round has given that already. An account in a
+        // liquidation of its own is no counterparty: its equity is below its maintenance margin, its orders may still
+        // fill (on a position already closed here they would open the opposite one), and its own round may be pricing
+        // its positions from a view such a fill would make stale (a take-over gives its whole equity away).
+        var candidates = liquidation.AdlViews.Values
+            .Where(v => v.Margin is not null && !_activeByAccount.ContainsKey(v.AccountId))
+            .Select(v => (View: v, Position: _pendingAdl.PositionAfter(v, symbol)))
+            .Where(c => c.Position is not null)
+            .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, EquityAfterPendingFills(c.View, market)))
+            .ToArray();
+        var fills = AutoDeleverage.Allocate(liquidation.AccountId, position, Math.Abs(position.Quantity), price, candidates, market,
+            _settings.Parameters.QuantityIncrementFor(symbol));
+        if (fills.Count == 0)
+        {
+            Stall(liquidation, Text($"no counterparty to deleverage {symbol} against at {price}"), liquidation.LastCover);
+            return;
+        }
+
+        var unconfirmed = fills.Select(f => f.AccountId).Where(a => !liquidation.AdlConfirmed.Contains(a)).ToArray();
+        if (unconfirmed.Length > 0)
+        {
+            liquidation.Phase = Phase.ConfirmingAdl;
+            liquidation.AdlAwaiting.UnionWith(unconfirmed);
+            foreach (var account in unconfirmed)
+            {
+                _settings.Accounts.Tell(new ShardEnvelope(account, GetAccount.Instance), Self);
+            }
+
+            Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.ConfirmingAdl), _settings.OrderTimeout);
+            return;
+        }
+
+        liquidation.EndRound();
 
         // Sequences are taken one after the other within the event: the bankrupt account gets one execution per fill.
         var taken = new Dictionary<string, long>(StringComparer.Ordinal);
         long Take(string account) => taken[account] = taken.TryGetValue(account, out var last) ? last + 1 : NextSequence(account, AdlSource);
         var executions = fills.Select(f => new AdlExecution(f.AccountId, f.Side, f.Quantity, f.Price, f.Score, Take(f.AccountId),
             Take(liquidation.AccountId))).ToArray();
-        var executed = new AutoDeleverageExecuted(liquidation.Id, liquidation.AdlRounds + 1, liquidation.AccountId, position.Symbol, price, executions, Now);
+        var executed = new AutoDeleverageExecuted(liquidation.Id, liquidation.AdlRounds + 1, liquidation.AccountId, symbol, price, executions, Now);
         Persist(executed, e =>
         {
             Apply(e);
@@ -683,8 +781,47 @@ public sealed class LiquidationCoordinator : PersistentActor
         });
     }
 
+    private void Confirmed(Liquidation liquidation, AccountView view)
+    {
+        liquidation.AdlViews[view.AccountId] = view;
+        liquidation.AdlConfirmed.Add(view.AccountId);
+        liquidation.AdlAwaiting.Remove(view.AccountId);
+        if (liquidation.AdlAwaiting.Count == 0)
+        {
+            Timers.Cancel(("view", liquidation.Id));
+            Reprice(liquidation);
+        }
+    }
+
+    /// <summary>
+    /// The bankrupt account's view is asked for again once the counterparties have answered: the round is priced from the
+    /// last view asked before it is persisted, so the venue has no more than one round trip to trade the account under it.
+    /// </summary>
+    private void Reprice(Liquidation liquidation)
+    {
+        liquidation.Phase = Phase.PricingAdl;
+        RequestView(liquidation);
+    }
+
+    /// <summary>
+    /// The cross equity of a counterparty's view at <paramref name="market"/>, less what its unapplied auto-deleverage fills
+    /// lose there; zero (no counterparty) when its holdings cannot be valued at that market.
+    /// </summary>
+    private decimal EquityAfterPendingFills(AccountView view, Risk.Market.MarketSnapshot market)
+    {
+        try
+        {
+            return _settings.Models.For(view.Mode).Figures(view.Balances, view.Positions, [], market).EquityUsd - _pendingAdl.LossUsd(view, market);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
+        {
+            return 0m;
+        }
+    }
+
     private void Stall(Liquidation liquidation, string reason, LiquidationCoverReceived? cover)
     {
+        liquidation.EndRound();
         Context.Log.LogWarning("Liquidation {LiquidationId}: cannot auto-deleverage ({Reason}) after the fund covered {Covered} USD; the book is tried meanwhile",
             liquidation.Id, reason, cover?.CoveredUsd ?? 0m);
         Persist(new LiquidationStalled(liquidation.Id, reason, Now), e =>
@@ -942,9 +1079,6 @@ public sealed class LiquidationCoordinator : PersistentActor
         }
     }
 
-    private bool HasOrderOut(string accountId, string symbol) =>
-        _activeByAccount.TryGetValue(accountId, out var liquidation) && liquidation.Outstanding.Values.Any(o => o.Symbol == symbol);
-
     private void ToAccount(string accountId, IAccountCommand command) => _settings.Accounts.Tell(new ShardEnvelope(accountId, command), Self);
 
     private long NextSequence(string accountId, string source) => _sequences.GetValueOrDefault((accountId, source)) + 1;
@@ -1037,6 +1171,15 @@ public sealed class LiquidationCoordinator : PersistentActor
 
         public (Position Position, decimal Price)? AdlTarget { get; set; }
 
+        /// <summary>The counterparties' views of the round being priced, by account: collected, then replaced by those asked for.</summary>
+        public Dictionary<string, AccountView> AdlViews { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The counterparties whose view the coordinator asked for itself in this round.</summary>
+        public HashSet<string> AdlConfirmed { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The counterparties whose view is asked for and not in yet.</summary>
+        public HashSet<string> AdlAwaiting { get; } = new(StringComparer.Ordinal);
+
         public int PositionCount { get; set; } = 1;
 
         /// <summary>The newest valuation time of the account's figures seen while this liquidation ran.</summary>
@@ -1048,6 +1191,14 @@ public sealed class LiquidationCoordinator : PersistentActor
             {
                 MarketTime = valuationTime;
             }
+        }
+
+        /// <summary>Forgets the views of the auto-deleverage round that ended.</summary>
+        public void EndRound()
+        {
+            AdlViews.Clear();
+            AdlConfirmed.Clear();
+            AdlAwaiting.Clear();
         }
 
         public void StepEnded()

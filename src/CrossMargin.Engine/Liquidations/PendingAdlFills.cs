@@ -1,4 +1,6 @@
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Risk.Liquidation;
+using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 
 namespace CrossMargin.Engine.Liquidations;
@@ -24,8 +26,8 @@ internal sealed class PendingAdlFills
         foreach (var fill in executed.Fills)
         {
             var signed = fill.Side == OrderSide.Buy ? fill.Quantity : -fill.Quantity;
-            For(fill.AccountId).Add(new Fill(executed.CounterpartyMessageId(fill), executed.Symbol, fill.CounterpartySequence, signed));
-            For(executed.AccountId).Add(new Fill(executed.BankruptMessageId(fill), executed.Symbol, fill.BankruptSequence, -signed));
+            For(fill.AccountId).Add(new Fill(executed.CounterpartyMessageId(fill), executed.Symbol, fill.CounterpartySequence, signed, fill.Price));
+            For(executed.AccountId).Add(new Fill(executed.BankruptMessageId(fill), executed.Symbol, fill.BankruptSequence, -signed, fill.Price));
         }
     }
 
@@ -60,6 +62,26 @@ internal sealed class PendingAdlFills
         return quantity == 0m ? null : shown is null ? new Position(symbol, quantity, 0m) : shown with { Quantity = quantity };
     }
 
+    /// <summary>
+    /// What the fills the view does not show yet will take from its account's equity at <paramref name="market"/>: each
+    /// one's loss against the mark (negative when it gains), so that an equity valued at that market, less this, is what
+    /// the account is left with once they are applied.
+    /// </summary>
+    public decimal LossUsd(AccountView view, MarketSnapshot market)
+    {
+        ArgumentNullException.ThrowIfNull(market);
+        var loss = 0m;
+        foreach (var fill in Unapplied(view) ?? [])
+        {
+            var instrument = market.GetInstrument(fill.Symbol);
+            var side = fill.SignedQuantity > 0 ? OrderSide.Buy : OrderSide.Sell;
+            loss += LiquidationSlippage.LossUsd(instrument, side, Math.Abs(fill.SignedQuantity), market.MarkOf(fill.Symbol).MarkPrice, fill.Price,
+                market.PriceOf(instrument.SettlementAsset));
+        }
+
+        return loss;
+    }
+
     private List<Fill>? Unapplied(AccountView view)
     {
         // A view without sequences (from a node before they were sent) cannot say: taken as it is, as before.
@@ -83,5 +105,5 @@ internal sealed class PendingAdlFills
         return fills;
     }
 
-    private readonly record struct Fill(string MessageId, string Symbol, long Sequence, decimal SignedQuantity);
+    private readonly record struct Fill(string MessageId, string Symbol, long Sequence, decimal SignedQuantity, decimal Price);
 }

@@ -537,12 +537,6 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         return probe.ExpectMsg<LiquidationList>().Liquidations.Select(l => l.LiquidationId).ToArray();
     }
 
-    private void OpenLong(string account)
-    {
-        Deposit(account, 1_000m);
-        Trade(account, OrderSide.Buy, 1m, 60_000m);
-    }
-
     /// <summary>As the venue does: the fill to the account first (acknowledged), then the report to the coordinator.</summary>
     private void Fill(string account, string orderId, OrderSide side, decimal quantity, decimal price)
     {

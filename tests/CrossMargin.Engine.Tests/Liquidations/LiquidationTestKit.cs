@@ -101,8 +101,8 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
 
     protected void Deposit(string account, decimal usdt) => ToAccount(account, (id, seq) => new Deposit(id, Venue, seq, "USDT", usdt));
 
-    protected void Trade(string account, OrderSide side, decimal quantity, decimal price, bool liquidation = false, string? orderId = null) =>
-        ToAccount(account, (id, seq) => new ApplyExecution(id, Venue, seq, "x" + id, orderId ?? "o" + id, Btc, side, quantity, price, 0m, Liquidity.Taker,
+    protected void Trade(string account, OrderSide side, decimal quantity, decimal price, bool liquidation = false, string? orderId = null, string symbol = Btc) =>
+        ToAccount(account, (id, seq) => new ApplyExecution(id, Venue, seq, "x" + id, orderId ?? "o" + id, symbol, side, quantity, price, 0m, Liquidity.Taker,
             TestMarket.ValuationTime, liquidation));
 
     /// <summary>Opens <paramref name="account"/> with <paramref name="usdt"/> and a short of <paramref name="quantity"/> BTC at <paramref name="price"/>.</summary>
@@ -112,11 +112,21 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
         Trade(account, OrderSide.Sell, quantity, price);
     }
 
-    protected void MoveBtc(decimal btc)
+    /// <summary>Opens <paramref name="account"/> with 1,000 USDT and a long of 1 BTC at 60,000.</summary>
+    protected void OpenLong(string account)
     {
-        var market = TestMarket.Build(btc: btc);
+        Deposit(account, 1_000m);
+        Trade(account, OrderSide.Buy, 1m, 60_000m);
+    }
+
+    protected void MoveBtc(decimal btc) => MoveMarket(btc, 3_000m, "BTC");
+
+    /// <summary>Publishes BTC at <paramref name="btc"/> and ETH at <paramref name="eth"/> and tells the accounts interested in <paramref name="moved"/>.</summary>
+    protected void MoveMarket(decimal btc, decimal eth, params string[] moved)
+    {
+        var market = TestMarket.Build(btc, eth);
         var version = Market.Publish(market);
-        var topics = new HashSet<string> { "BTC" };
+        var topics = new HashSet<string>(moved, StringComparer.Ordinal);
         Region.Tell(new ShardBroadcast(new MarketChanged(market, version, topics), topics), TestActor);
     }
 

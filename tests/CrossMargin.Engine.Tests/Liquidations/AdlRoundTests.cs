@@ -1,0 +1,224 @@
+using CrossMargin.Actors;
+using CrossMargin.Actors.TestKit;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Engine.Tests.Liquidations;
+
+/// <summary>
+/// What an auto-deleverage round leaves its accounts with when things move while its views are collected: no counterparty
+/// below zero, no bankrupt account flipped. acc-1 (and acc-2) hold 1,000 USDT and are long 1 BTCUSDT at 60,000; with BTC
+/// at 58,000 each is at -1,000, the fund is empty, and the bankruptcy price is 58,000 + 1,000 / 1 = 59,000. acc-c, short 2
+/// at 60,000 on 100,000 USDT, is the counterparty of last resort (score 3.33% x 116,000 / 104,000, about 0.04). The
+/// others are short BTC and long 20 ETHUSDT at 3,000, with ETH fallen to 2,800 (-4,000): little equity, high leverage,
+/// ranked first. A counterparty buying at 59,000 loses the difference to the mark per contract.
+/// </summary>
+public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit(output)
+{
+    private const string Liquidation = "liq-acc-1-1";
+
+    /// <summary>
+    /// acc-b: 2,300 USDT, short 1.6 BTC at 60,000: at 58,000 and 2,800 its equity is 2,300 + 3,200 - 4,000 = 1,500 (MM
+    /// 414 + 230). acc-1 and acc-2 are deleveraged in the same interval from views collected before either round's fills.
+    /// The first takes 1 from acc-b (loses 1,000 against the mark), which leaves it 500, still above its MM of 139.20 +
+    /// 230 (so not in a liquidation of its own). The second sees acc-b's 1.6 and 1,500 in the collected view; the 0.6 left
+    /// would cost 600 more, but acc-b has only 500 left: it gives 0.5, acc-c the other 0.5. acc-b ends with 2,300 + 1.5 x
+    /// 1,000 = 3,800 USDT, short 0.1 and long ETH: equity 3,800 + 200 - 4,000 = 0. Counting its view's equity whole, the
+    /// second round took the 0.6 and left acc-b at -100, its BTC closed and nothing to pass the deficit on with but the
+    /// losing ETH.
+    /// </summary>
+    [Fact]
+    public void A_counterparty_already_deleveraged_by_another_round_gives_no_more_than_its_equity_left_after_those_fills()
+    {
+        var adl = AdlProbe();
+        OpenCounterparties(2_300m, 1.6m);
+        OpenLong("acc-2");
+
+        MoveMarket(58_000m, 2_800m, "BTC", "ETH");
+        var notices = AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId is "acc-1" or "acc-2").Sum(n => n.Quantity) >= 2m);
+
+        Assert.Equal(1.5m, notices.Where(n => n.AccountId == "acc-b").Sum(n => n.Quantity));
+        Assert.Equal(0.5m, notices.Where(n => n.AccountId == "acc-c").Sum(n => n.Quantity));
+        AwaitAssert(() =>
+        {
+            var account = Account("acc-b");
+            Assert.Equal([new CollateralBalance("USDT", 3_800m)], account.Balances);
+            Assert.Equal([new Position(Btc, -0.1m, 60_000m), new Position(TestMarket.EthUsdt, 20m, 3_000m)], account.Positions);
+        });
+    }
+
+    /// <summary>
+    /// acc-b: 2,800 USDT, short 1 BTC at 60,000: 800 at 58,000 (its view). While the round's views are collected BTC
+    /// moves to 58,500 (acc-b's figures not yet re-margined): there a buy at 59,000 loses 500 per contract, and acc-b's
+    /// equity is 2,800 + 1,500 - 4,000 = 300, so it gives 0.6 (300 / 500) and acc-c 0.4. Its view's 800 against the loss
+    /// at 58,500 let it give the whole 1: 2,800 + 1,000 - 4,000 = -200 once flat in BTC.
+    /// </summary>
+    [Fact]
+    public void A_counterpartys_equity_is_taken_at_the_market_its_loss_is_measured_at()
+    {
+        var adl = AdlProbe();
+        OpenCounterparties(2_800m, 1m);
+
+        MoveMarket(58_000m, 2_800m, "BTC", "ETH");
+        AwaitRoundUnderWay();
+        Market.Publish(TestMarket.Build(58_500m, 2_800m));
+        var notices = Acc1Deleveraged(adl, 1m);
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.4m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.4m, 59_000m),
+        ], notices);
+        AwaitAssert(() => Assert.Equal([new CollateralBalance("USDT", 3_400m)], Account("acc-b").Balances));
+    }
+
+    /// <summary>
+    /// The venue sells 0.1 of acc-1's long at 58,000 while the round's views are collected (an execution that raced the
+    /// cancel): acc-1 holds 0.9 and 800 USDT, equity 800 - 1,800 = -1,000, so its bankruptcy price is 58,000 + 1,000 / 0.9
+    /// = 59,111.11..., 59,111.12 on the tick (rounded in its favour). acc-c takes the 0.9 there and acc-1 ends flat with
+    /// 800 - 0.9 x 888.88 = 0.008 USDT. Priced and sized from the view that chose the position, the round sold 1 at
+    /// 59,000: acc-1 short 0.1, and the 0.1 the venue sold at the mark never got the bankruptcy price.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_account_traded_while_the_views_are_collected_is_deleveraged_for_what_it_holds_at_its_price_then()
+    {
+        var adl = AdlProbe();
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+
+        var notices = CrashWithVenueFillDuringTheRound(adl, "acc-1", OrderSide.Sell, 0.1m, 0.9m);
+
+        AssertOneFill(notices, "acc-c", 0.9m, 59_111.12m);
+        AwaitCompleted(Liquidation);
+        AwaitAssert(() =>
+        {
+            Assert.Empty(Account("acc-1").Positions);
+            Assert.Equal([new CollateralBalance("USDT", 0.008m)], Account("acc-1").Balances);
+        });
+    }
+
+    /// <summary>
+    /// As the test before, but the venue sells the 0.1 while the coordinator waits for acc-c's own view (the account it
+    /// would take from), after acc-1 was priced: acc-1 is priced again once acc-c has answered, so acc-c takes 0.9 at
+    /// 59,111.12. Priced before, the round sold 1 at 59,000 and left acc-1 short 0.1.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_account_traded_while_its_counterparties_are_asked_is_priced_again_from_what_it_holds()
+    {
+        var held = CreateTestProbe("held");
+        var region = Sys.ActorOf(Props.Create(() => new HoldingRegion(Region, "acc-c", held.Ref)));
+        RestartCoordinator(region);
+        var adl = AdlProbe();
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        AdvanceUntil(() => held.QueuedCount > 0, TimeSpan.FromMilliseconds(100));
+        Trade("acc-1", OrderSide.Sell, 0.1m, 58_000m);
+        region.Tell(HoldingRegion.Release.Instance, TestActor);
+        var notices = Acc1Deleveraged(adl, 0.9m);
+
+        AssertOneFill(notices, "acc-c", 0.9m, 59_111.12m);
+        AwaitAssert(() => Assert.Empty(Account("acc-1").Positions));
+    }
+
+    /// <summary>
+    /// acc-c and acc-d are both short 2 at 60,000 on 100,000 USDT (equal scores: acc-c first, by id). While the round's
+    /// views are collected the venue buys 1.5 of acc-c's short at 58,000 (it keeps 0.5, its score falls to 1,000 / 30,000
+    /// x 29,000 / 104,000, about 0.01). The accounts the round would take from are asked for their views first: acc-c's
+    /// shows the 0.5, so acc-d, now first, gives the whole 1 at 59,000 and acc-c keeps its 0.5. From the collected view the
+    /// round took 1 from acc-c and left it long 0.5, bought at 59,000.
+    /// </summary>
+    [Fact]
+    public void A_counterparty_traded_while_the_views_are_collected_is_never_taken_beyond_what_it_holds_then()
+    {
+        var adl = AdlProbe();
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenShort("acc-d", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+
+        var notices = CrashWithVenueFillDuringTheRound(adl, "acc-c", OrderSide.Buy, 1.5m, 1m);
+
+        AssertOneFill(notices, "acc-d", 1m, 59_000m);
+        AwaitAssert(() => Assert.Equal([new Position(Btc, -0.5m, 60_000m)], Account("acc-c").Positions));
+    }
+
+    /// <summary>
+    /// acc-b: 5,200 USDT, short 0.5 BTC at 60,000 and long 30 ETH at 3,000: at 58,000 and 2,800 its equity is 5,200 +
+    /// 1,000 - 6,000 = 200, below its MM of 116 (0.4% of 29,000) + 370 (0.5% of 84,000 less 50), so it is being liquidated
+    /// itself, its first order (in ETH, which releases the most MM per notional) out at the venue, when acc-1's round is
+    /// allocated. It is no counterparty: its own liquidation prices its positions from views such a fill would make stale
+    /// (a take-over of it gives its whole equity away at once), and its equity is below its maintenance margin. acc-c
+    /// gives the whole 1. Counted as a counterparty (score 1,000 / 30,000 x 29,000 / 200), it gave 0.2 (200 / 1,000).
+    /// </summary>
+    [Fact]
+    public void An_account_in_a_liquidation_of_its_own_is_no_counterparty()
+    {
+        var adl = AdlProbe();
+        OpenCounterparties(5_200m, 0.5m, eth: 30m);
+
+        MoveMarket(58_000m, 2_800m, "BTC", "ETH");
+        var notices = Acc1Deleveraged(adl, 1m);
+
+        AssertOneFill(notices, "acc-c", 1m, 59_000m);
+        Assert.Equal(LiquidationStatus.Active, History("liq-acc-b-1").Status);
+    }
+
+    /// <summary>
+    /// BTC to 58,000, then, while acc-1's round collects its views, the venue fills <paramref name="account"/> at 58,000;
+    /// the notices heard until acc-1 has been deleveraged by <paramref name="deleveraged"/>.
+    /// </summary>
+    private List<AutoDeleveraged> CrashWithVenueFillDuringTheRound(TestProbe adl, string account, OrderSide side, decimal quantity, decimal deleveraged)
+    {
+        MoveBtc(58_000m);
+        AwaitRoundUnderWay();
+        Trade(account, side, quantity, 58_000m);
+        return Acc1Deleveraged(adl, deleveraged);
+    }
+
+    /// <summary>The notices heard until acc-1 has been deleveraged by <paramref name="quantity"/>.</summary>
+    private List<AutoDeleveraged> Acc1Deleveraged(TestProbe adl, decimal quantity) =>
+        AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= quantity);
+
+    /// <summary>The round was one fill: <paramref name="counterparty"/> bought what acc-1 sold.</summary>
+    private static void AssertOneFill(List<AutoDeleveraged> notices, string counterparty, decimal quantity, decimal price) =>
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, counterparty, Btc, OrderSide.Buy, quantity, price),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, quantity, price),
+        ], notices);
+
+    /// <summary>A probe of the auto-deleverage notices alone (a counterparty left with little equity may be liquidated itself).</summary>
+    private TestProbe AdlProbe()
+    {
+        var probe = CreateTestProbe("adl");
+        Sys.EventStream.Subscribe(probe.Ref, typeof(AutoDeleveraged));
+        return probe;
+    }
+
+    /// <summary>
+    /// acc-b with <paramref name="usdt"/>, short <paramref name="btc"/> BTC at 60,000 and long <paramref name="eth"/>
+    /// ETHUSDT at 3,000; acc-c; then acc-1, long.
+    /// </summary>
+    private void OpenCounterparties(decimal usdt, decimal btc, decimal eth = 20m)
+    {
+        OpenShort("acc-b", usdt, btc, 60_000m);
+        Trade("acc-b", OrderSide.Buy, eth, 3_000m, symbol: TestMarket.EthUsdt);
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+    }
+
+    /// <summary>
+    /// acc-1's deficit went to the empty fund; its round's views are then collected, on the stopped clock, until the
+    /// window's timer fires. The pricing view and the collector's broadcast take a few real milliseconds.
+    /// </summary>
+    private void AwaitRoundUnderWay()
+    {
+        AwaitAssert(() => Assert.IsType<LiquidationCoverReceived>(History(Liquidation).Steps[^1]), TimeSpan.FromSeconds(10));
+        Thread.Sleep(500);
+    }
+}
