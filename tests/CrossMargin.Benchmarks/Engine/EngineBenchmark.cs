@@ -272,9 +272,10 @@ internal static class EngineBenchmark
         var fromSend = new LatencySample(total);
         var fromSchedule = new LatencySample(total);
         var clearOfGc = new LatencySample(total);
-        // The queue a pause leaves takes a few ms to drain: an execution sent up to this many sends after a collection
-        // began (5 ms at the offered rate) still counts as near it.
-        var drainSends = Math.Max(1, options.Rate / 200);
+        // The queue a pause leaves takes a few ms to drain (and the pacer, stopped too, sends what fell due meanwhile at
+        // once): an execution sent up to 5 ms after a collection began still counts as near it.
+        var drainTicks = frequency / 200;
+        var before = 0;
         var rejected = 0;
         var timedOut = 0;
         var unanswered = 0;
@@ -298,7 +299,12 @@ internal static class EngineBenchmark
 
             fromSend.Add(done[i] - sent[i]);
             fromSchedule.Add(done[i] - scheduled[i]);
-            if (gcAtDone[i] == gcAtSend[Math.Max(0, i - drainSends)])
+            while (before + 1 < i && sent[before + 1] <= sent[i] - drainTicks)
+            {
+                before++;
+            }
+
+            if (gcAtDone[i] == gcAtSend[Math.Min(before, i)] && sent[Math.Min(before, i)] <= sent[i] - drainTicks)
             {
                 clearOfGc.Add(done[i] - sent[i]);
             }
