@@ -90,6 +90,7 @@ public sealed class LiquidationCoordinator : PersistentActor
     private readonly Dictionary<string, (long Interval, decimal Used)> _budgetUsed = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _halted = new(StringComparer.Ordinal);
     private readonly PendingAdlFills _pendingAdl = new();
+    private readonly Dictionary<string, (HeldBankruptSides Sides, int Index)> _heldBankruptSides = new(StringComparer.Ordinal);
 
     private LiquidationCoordinator(LiquidationCoordinatorSettings settings)
         : base(settings.Persistence)
@@ -201,6 +202,17 @@ public sealed class LiquidationCoordinator : PersistentActor
                 return true;
             case GetHaltedInstruments:
                 Sender.Tell(new HaltedInstruments(_halted.ToArray()), Self);
+                return true;
+            case CommandAccepted accepted when _heldBankruptSides.Remove(accepted.MessageId, out var held):
+                held.Sides.Applied[held.Index] = true;
+                ReleaseBankruptSides(held.Sides);
+                return true;
+            case CommandDuplicate duplicate when _heldBankruptSides.Remove(duplicate.MessageId, out var held):
+                held.Sides.Applied[held.Index] = true;
+                ReleaseBankruptSides(held.Sides);
+                return true;
+            case CommandRejected rejected when _heldBankruptSides.Remove(rejected.MessageId, out var held):
+                OnCounterpartyRefused(held.Sides, held.Index, rejected.Rejection);
                 return true;
             case CommandRejected rejected when _pendingAdl.Refused(rejected.MessageId):
                 // One side of an auto-deleverage fill applied and the other not: the books no longer net, which only an
@@ -763,8 +775,10 @@ public sealed class LiquidationCoordinator : PersistentActor
         // Sequences are taken one after the other within the event: the bankrupt account gets one execution per fill.
         var taken = new Dictionary<string, long>(StringComparer.Ordinal);
         long Take(string account) => taken[account] = taken.TryGetValue(account, out var last) ? last + 1 : NextSequence(account, AdlSource);
+        // Each side states the position the round saw, so an account the venue traded since refuses rather than flips.
+        var seen = candidates.ToDictionary(c => c.AccountId, c => c.Position.Quantity, StringComparer.Ordinal);
         var executions = fills.Select(f => new AdlExecution(f.AccountId, f.Side, f.Quantity, f.Price, f.Score, Take(f.AccountId),
-            Take(liquidation.AccountId))).ToArray();
+            Take(liquidation.AccountId), seen[f.AccountId], position.Quantity)).ToArray();
         var executed = new AutoDeleverageExecuted(liquidation.Id, liquidation.AdlRounds + 1, liquidation.AccountId, symbol, price, executions, Now);
         Persist(executed, e =>
         {
@@ -987,6 +1001,13 @@ public sealed class LiquidationCoordinator : PersistentActor
                 }
 
                 break;
+            case AutoDeleverageFillRefused e:
+                var executed = liquidation.Events.OfType<AutoDeleverageExecuted>().First(x => x.Round == e.Round);
+                var refusedFill = executed.Fills.First(f => f.AccountId == e.AccountId);
+                liquidation.RefusedAdl.Add(executed.CounterpartyMessageId(refusedFill));
+                _pendingAdl.Refused(executed.CounterpartyMessageId(refusedFill));
+                _pendingAdl.Refused(executed.BankruptMessageId(refusedFill));
+                break;
             case LiquidationStalled e:
                 // A take-over with no counterparty: the book is asked at the band until the back-off tries it again.
                 liquidation.Unbounded |= liquidation.TakeOverDue;
@@ -1065,18 +1086,74 @@ public sealed class LiquidationCoordinator : PersistentActor
 
                 break;
             case AutoDeleverageExecuted e:
-                foreach (var fill in e.Fills)
+                // The bankrupt account's side of a fill goes once its counterparty has applied its own (which it refuses
+                // when it holds less than the round saw), so a refusal leaves neither side applied, never one alone.
+                // Fills from older journals state no position: both sides go at once, as they did.
+                var sides = new HeldBankruptSides(e);
+                for (var i = 0; i < e.Fills.Count; i++)
                 {
+                    var fill = e.Fills[i];
                     var id = e.CounterpartyMessageId(fill);
-                    ToAccount(fill.AccountId, new ApplyExecution(id, AdlSource, fill.CounterpartySequence, id, id, e.Symbol, fill.Side, fill.Quantity, fill.Price,
-                        0m, Liquidity.Taker, e.Time, IsLiquidation: true));
-                    var opposite = e.BankruptMessageId(fill);
-                    ToAccount(account, new ApplyExecution(opposite, AdlSource, fill.BankruptSequence, opposite, id, e.Symbol, Opposite(fill.Side), fill.Quantity,
-                        fill.Price, 0m, Liquidity.Taker, e.Time, IsLiquidation: true));
+                    if (liquidation.RefusedAdl.Contains(id))
+                    {
+                        sides.Applied[i] = false;
+                        continue;
+                    }
+
+                    if (fill.CounterpartyPosition is null)
+                    {
+                        sides.Applied[i] = true;
+                    }
+                    else
+                    {
+                        _heldBankruptSides[id] = (sides, i);
+                    }
+
+                    ToAccount(fill.AccountId, CounterpartySide(e, fill));
                 }
 
+                ReleaseBankruptSides(sides);
                 break;
         }
+    }
+
+    private static ApplyExecution CounterpartySide(AutoDeleverageExecuted e, AdlExecution fill)
+    {
+        var id = e.CounterpartyMessageId(fill);
+        return new ApplyExecution(id, AdlSource, fill.CounterpartySequence, id, id, e.Symbol, fill.Side, fill.Quantity, fill.Price, 0m, Liquidity.Taker, e.Time,
+            IsLiquidation: true, ReducesPosition: fill.CounterpartyPosition);
+    }
+
+    /// <summary>Sends the bankrupt sides of the round's fills whose counterparties have answered, in sequence order, up to the first that has not.</summary>
+    private void ReleaseBankruptSides(HeldBankruptSides sides)
+    {
+        var e = sides.Executed;
+        for (; sides.Next < e.Fills.Count && sides.Applied[sides.Next] is { } applied; sides.Next++)
+        {
+            if (!applied)
+            {
+                continue;
+            }
+
+            var fill = e.Fills[sides.Next];
+            var id = e.BankruptMessageId(fill);
+            ToAccount(e.AccountId, new ApplyExecution(id, AdlSource, fill.BankruptSequence, id, e.CounterpartyMessageId(fill), e.Symbol, Opposite(fill.Side),
+                fill.Quantity, fill.Price, 0m, Liquidity.Taker, e.Time, IsLiquidation: true, ReducesPosition: fill.BankruptPosition));
+        }
+    }
+
+    private void OnCounterpartyRefused(HeldBankruptSides sides, int index, Rejection rejection)
+    {
+        var e = sides.Executed;
+        var fill = e.Fills[index];
+        Context.Log.LogWarning("Liquidation {LiquidationId}: {AccountId} refused its auto-deleverage fill of round {Round}: {Code} {Reason}; neither side applies",
+            e.LiquidationId, fill.AccountId, e.Round, rejection.Code, rejection.Message);
+        Persist(new AutoDeleverageFillRefused(e.LiquidationId, e.Round, fill.AccountId, rejection.Code, rejection.Message, Now), refused =>
+        {
+            Apply(refused);
+            sides.Applied[index] = false;
+            ReleaseBankruptSides(sides);
+        });
     }
 
     private void ToAccount(string accountId, IAccountCommand command) => _settings.Accounts.Tell(new ShardEnvelope(accountId, command), Self);
@@ -1182,6 +1259,9 @@ public sealed class LiquidationCoordinator : PersistentActor
 
         public int PositionCount { get; set; } = 1;
 
+        /// <summary>The counterparty message ids of the auto-deleverage fills refused: neither side is sent again.</summary>
+        public HashSet<string> RefusedAdl { get; } = new(StringComparer.Ordinal);
+
         /// <summary>The newest valuation time of the account's figures seen while this liquidation ran.</summary>
         public DateTimeOffset? MarketTime { get; private set; }
 
@@ -1216,6 +1296,17 @@ public sealed class LiquidationCoordinator : PersistentActor
         public LiquidationHistory History() => new(Id, AccountId, Status, Events.ToArray());
 
         private LiquidationStatus Status => Phase == Phase.Completed ? LiquidationStatus.Completed : LiquidationStatus.Active;
+    }
+
+    /// <summary>A round's fills whose bankrupt sides wait for their counterparties' answers: applied, refused, or not yet (null).</summary>
+    private sealed class HeldBankruptSides(AutoDeleverageExecuted executed)
+    {
+        public AutoDeleverageExecuted Executed => executed;
+
+        public bool?[] Applied { get; } = new bool?[executed.Fills.Count];
+
+        /// <summary>The first fill whose bankrupt side is not sent yet.</summary>
+        public int Next { get; set; }
     }
 
     /// <summary>Asks every account interested in the underlying for its view and hands what came back in the window to its parent.</summary>
