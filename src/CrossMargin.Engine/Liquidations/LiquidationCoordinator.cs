@@ -109,6 +109,7 @@ public sealed class LiquidationCoordinator : PersistentActor
         CollectingAdl,
         PricingAdl,
         ConfirmingAdl,
+        ApplyingAdl,
         Completed,
     }
 
@@ -309,6 +310,20 @@ public sealed class LiquidationCoordinator : PersistentActor
 
             confirming.AdlAwaiting.Clear();
             Reprice(confirming);
+            return;
+        }
+
+        if (_byId.TryGetValue(timeout.LiquidationId, out var applying) && applying.Phase == timeout.Phase && timeout.Phase == Phase.ApplyingAdl)
+        {
+            // Executions are idempotent: one lost on its way (or its answer) is sent again rather than waited for for ever.
+            Context.Log.LogWarning("Liquidation {LiquidationId}: auto-deleverage counterparties have not answered in time; sending their executions again",
+                applying.Id);
+            foreach (var (sides, index) in HeldSidesOf(applying).ToArray())
+            {
+                ToAccount(sides.Executed.Fills[index].AccountId, CounterpartySide(sides.Executed, sides.Executed.Fills[index]));
+            }
+
+            Timers.StartSingleTimer(("view", applying.Id), new ViewTimedOut(applying.Id, Phase.ApplyingAdl), _settings.OrderTimeout);
             return;
         }
 
@@ -791,7 +806,7 @@ public sealed class LiquidationCoordinator : PersistentActor
                 Context.System.EventStream.Publish(new AutoDeleveraged(e.LiquidationId, e.AccountId, e.Symbol, Opposite(fill.Side), fill.Quantity, fill.Price));
             }
 
-            Evaluate(liquidation);
+            EvaluateOnceApplied(liquidation);
         });
     }
 
@@ -1053,7 +1068,7 @@ public sealed class LiquidationCoordinator : PersistentActor
             }
             else
             {
-                Evaluate(liquidation);
+                EvaluateOnceApplied(liquidation);
             }
         }
     }
@@ -1124,6 +1139,25 @@ public sealed class LiquidationCoordinator : PersistentActor
             IsLiquidation: true, ReducesPosition: fill.CounterpartyPosition);
     }
 
+    /// <summary>
+    /// Evaluates again once every counterparty of the liquidation's rounds has answered (and the bankrupt sides that
+    /// stand are sent ahead of the view asked for): a view before that could only show the round half applied.
+    /// </summary>
+    private void EvaluateOnceApplied(Liquidation liquidation)
+    {
+        if (!HeldSidesOf(liquidation).Any())
+        {
+            Evaluate(liquidation);
+            return;
+        }
+
+        liquidation.Phase = Phase.ApplyingAdl;
+        Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.ApplyingAdl), _settings.OrderTimeout);
+    }
+
+    private IEnumerable<(HeldBankruptSides Sides, int Index)> HeldSidesOf(Liquidation liquidation) =>
+        _heldBankruptSides.Values.Where(h => h.Sides.Executed.LiquidationId == liquidation.Id);
+
     /// <summary>Sends the bankrupt sides of the round's fills whose counterparties have answered, in sequence order, up to the first that has not.</summary>
     private void ReleaseBankruptSides(HeldBankruptSides sides)
     {
@@ -1139,6 +1173,12 @@ public sealed class LiquidationCoordinator : PersistentActor
             var id = e.BankruptMessageId(fill);
             ToAccount(e.AccountId, new ApplyExecution(id, AdlSource, fill.BankruptSequence, id, e.CounterpartyMessageId(fill), e.Symbol, Opposite(fill.Side),
                 fill.Quantity, fill.Price, 0m, Liquidity.Taker, e.Time, IsLiquidation: true, ReducesPosition: fill.BankruptPosition));
+        }
+
+        if (_byId.TryGetValue(e.LiquidationId, out var liquidation) && liquidation.Phase == Phase.ApplyingAdl && !HeldSidesOf(liquidation).Any())
+        {
+            Timers.Cancel(("view", liquidation.Id));
+            Evaluate(liquidation);
         }
     }
 

@@ -148,6 +148,47 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
     }
 
     /// <summary>
+    /// acc-c and acc-d short 2 at 60,000 on 100,000 USDT (acc-c first, by id). The round takes 1 from acc-c at 59,000 from
+    /// its own view, and the venue buys 1.5 of its short (at 58,000) before the execution reaches it: it holds 0.5, and the
+    /// execution states the 2 the round saw, so acc-c refuses it, and acc-1's side is never sent. The next round, from
+    /// fresh views, takes the 1 from acc-d. acc-c keeps its 0.5 short; without the check it bought 1 and was left long
+    /// 0.5 (at 59,000), the flip of trader-0114 in session 15's runs.
+    /// </summary>
+    [Fact]
+    public void A_counterparty_the_venue_traded_after_the_round_was_decided_refuses_its_fill_and_the_round_is_done_again()
+    {
+        var held = CreateTestProbe("held");
+        var region = Sys.ActorOf(Props.Create(() => new HoldingRegion(Region, "acc-c", held.Ref, true)));
+        RestartCoordinator(region);
+        var adl = AdlProbe();
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenShort("acc-d", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        AdvanceUntil(() => held.QueuedCount > 0, TimeSpan.FromMilliseconds(100));
+        Trade("acc-c", OrderSide.Buy, 1.5m, 58_000m);
+        region.Tell(HoldingRegion.Release.Instance, TestActor);
+        var notices = Acc1Deleveraged(adl, 2m);
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 1m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 1m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-d", Btc, OrderSide.Buy, 1m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 1m, 59_000m),
+        ], notices);
+        AwaitAssert(() =>
+        {
+            Assert.Equal([new Position(Btc, -0.5m, 60_000m)], Account("acc-c").Positions);
+            Assert.Equal([new Position(Btc, -1m, 60_000m)], Account("acc-d").Positions);
+            Assert.Empty(Account("acc-1").Positions);
+        });
+        var refused = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageFillRefused>());
+        Assert.Equal((1, "acc-c", Engine.Accounts.RejectionCode.PositionChanged), (refused.Round, refused.AccountId, refused.Code));
+    }
+
+    /// <summary>
     /// acc-b: 5,200 USDT, short 0.5 BTC at 60,000 and long 30 ETH at 3,000: at 58,000 and 2,800 its equity is 5,200 +
     /// 1,000 - 6,000 = 200, below its MM of 116 (0.4% of 29,000) + 370 (0.5% of 84,000 less 50), so it is being liquidated
     /// itself, its first order (in ETH, which releases the most MM per notional) out at the venue, when acc-1's round is
