@@ -76,13 +76,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         ReportUnfilledBandSteps(venue, 3);
 
         var notices = AdlNoticesUntil(venue, heard => heard.Count == 4);
-        Assert.Equal(
-        [
-            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m),
-            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.4m, 59_000m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.4m, 59_000m),
-        ], notices);
+        Assert.Equal(Acc1SoldAt59000(("acc-b", 0.6m), ("acc-c", 0.4m)), notices);
         AwaitCompleted(Liquidation);
         AwaitAssert(() =>
         {
