@@ -48,9 +48,10 @@ namespace CrossMargin.Engine.Liquidations;
 /// (no counterparty beyond what its equity bears at that price: valued at the current market, less what its unapplied
 /// auto-deleverage fills lose there; the accounts it takes from asked for their own views and the round allocated again
 /// from those until all it takes from have answered; an account in a liquidation of its own is none), then
-/// <see cref="AutoDeleverageExecuted"/>, an <see cref="ApplyExecution"/> (source "adl", flagged as a liquidation) to each
-/// counterparty and the opposite one to the bankrupt account, an <see cref="AutoDeleveraged"/> notice per fill and side;
-/// evaluate again. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
+/// <see cref="AutoDeleverageExecuted"/>, an <see cref="ApplyExecution"/> (source "adl", flagged as a liquidation, stating
+/// the position the round saw) to each counterparty and, once it has applied its own, the opposite one to the bankrupt
+/// account (a counterparty the venue traded since refuses: <see cref="AutoDeleverageFillRefused"/>, and neither side
+/// applies), an <see cref="AutoDeleveraged"/> notice per fill and side; evaluate again once every counterparty has answered. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
 /// 4 ... 64 intervals in a row of stalls, while the book is tried once per interval.
 /// Neither runs while the account holds a position in a halted instrument (an operator halts one whose prices are not
 /// trusted), and auto-deleveraging never picks one.</item>
