@@ -3,6 +3,7 @@ using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Ledger;
 using CrossMargin.Risk.Margin;
 using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Portfolios;
 
 namespace CrossMargin.Engine.Accounts;
 
@@ -76,7 +77,7 @@ public static class AccountDecider
             OpenAccount c => UnofferedMode(c.Mode, margin) is { } unoffered
                 ? unoffered
                 : Accept(new AccountOpened(c.MessageId, c.Source, c.Sequence, c.Mode)),
-            ApplyExecution c => DecideExecution(c, market),
+            ApplyExecution c => DecideExecution(state, c, market),
             AcceptOrder c => DecideAcceptOrder(state, c, market),
             CancelOrder c => state.OpenOrders.ContainsKey(c.OrderId)
                 ? Accept(new OrderCancelled(c.MessageId, c.Source, c.Sequence, c.OrderId))
@@ -184,17 +185,38 @@ public static class AccountDecider
         return new PreTradeResult(rejection is null, rejection, after.EquityUsd, after.InitialMarginUsd, after.AvailableMarginUsd, before.InitialMarginUsd);
     }
 
-    private static AccountDecision DecideExecution(ApplyExecution c, MarketSnapshot market)
+    private static AccountDecision DecideExecution(AccountState state, ApplyExecution c, MarketSnapshot market)
     {
         if (string.IsNullOrWhiteSpace(c.ExecutionId) || string.IsNullOrWhiteSpace(c.OrderId) || !Enum.IsDefined(c.Side) || !Enum.IsDefined(c.Liquidity))
         {
             return AccountDecision.Reject(RejectionCode.InvalidMessage, $"Execution {c.MessageId}: execution id, order id, side and liquidity are required.");
         }
 
-        return InvalidTrade(c.Symbol, c.Quantity, c.Price, market) is { } invalid
-            ? AccountDecision.Reject(invalid.Code, invalid.Message)
-            : Accept(new ExecutionApplied(c.MessageId, c.Source, c.Sequence, c.ExecutionId, c.OrderId, c.Symbol, c.Side, c.Quantity, c.Price,
-                c.Fee, c.Liquidity, c.VenueTimestamp, c.IsLiquidation));
+        if (InvalidTrade(c.Symbol, c.Quantity, c.Price, market) is { } invalid)
+        {
+            return AccountDecision.Reject(invalid.Code, invalid.Message);
+        }
+
+        if (c.ReducesPosition is { } expected)
+        {
+            // The side reduced is the one the sender saw: a fill on the same side as it would add, not reduce.
+            if (expected == 0m || (expected > 0m) == (c.Side == OrderSide.Buy))
+            {
+                return AccountDecision.Reject(RejectionCode.InvalidMessage, Text(
+                    $"Execution {c.MessageId}: a {c.Side} does not reduce the position {expected} {c.Symbol} it states."));
+            }
+
+            var held = state.Positions.TryGetValue(c.Symbol, out var position) ? position.Quantity : 0m;
+            var heldOnSide = expected > 0m ? held : -held;
+            if (heldOnSide < c.Quantity)
+            {
+                return AccountDecision.Reject(RejectionCode.PositionChanged, Text(
+                    $"Execution {c.MessageId}: {c.Side} {c.Quantity} {c.Symbol} would reduce a position of {expected}, but the account holds {held}."));
+            }
+        }
+
+        return Accept(new ExecutionApplied(c.MessageId, c.Source, c.Sequence, c.ExecutionId, c.OrderId, c.Symbol, c.Side, c.Quantity, c.Price,
+            c.Fee, c.Liquidity, c.VenueTimestamp, c.IsLiquidation));
     }
 
     private static AccountDecision DecideAcceptOrder(AccountState state, AcceptOrder c, MarketSnapshot market)

@@ -16,6 +16,12 @@ namespace CrossMargin.Engine.Accounts;
 /// <param name="Liquidity">Maker or taker.</param>
 /// <param name="VenueTimestamp">When the venue matched it.</param>
 /// <param name="IsLiquidation">True for a forced fill.</param>
+/// <param name="ReducesPosition">
+/// For an auto-deleverage fill, the signed position the sender expects it to reduce (null for a venue fill, and in older
+/// journals): the account refuses the fill with <see cref="RejectionCode.PositionChanged"/> when it holds less than the
+/// fill's quantity on that side, which a fill would otherwise flip through zero. A venue fill is a fact; this one is a
+/// decision made from a view the venue may have traded the account under since.
+/// </param>
 public sealed record ApplyExecution(
     string MessageId,
     string Source,
@@ -29,4 +35,5 @@ public sealed record ApplyExecution(
     decimal Fee,
     Liquidity Liquidity,
     DateTimeOffset VenueTimestamp,
-    bool IsLiquidation = false) : IAccountCommand;
+    bool IsLiquidation = false,
+    decimal? ReducesPosition = null) : IAccountCommand;

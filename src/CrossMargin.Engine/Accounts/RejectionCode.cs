@@ -62,4 +62,10 @@ public enum RejectionCode
     /// would tell (they were deleted after a snapshot): refused rather than risk applying it twice.
     /// </summary>
     PossibleDuplicate,
+
+    /// <summary>
+    /// An execution that must only reduce a position (see <see cref="ApplyExecution.ReducesPosition"/>) would flip it or
+    /// meets less than its quantity on that side: the account traded since the sender's view.
+    /// </summary>
+    PositionChanged,
 }

@@ -10,5 +10,11 @@ namespace CrossMargin.Engine.Liquidations;
 /// <param name="Score">The counterparty's ranking score (profit % x effective leverage).</param>
 /// <param name="CounterpartySequence">The coordinator's sequence (source "adl") of the counterparty's execution.</param>
 /// <param name="BankruptSequence">The coordinator's sequence (source "adl") of the bankrupt account's execution.</param>
+/// <param name="CounterpartyPosition">
+/// The counterparty's signed position the round saw (after the fills sent to it before): its execution states it
+/// (<see cref="Accounts.ApplyExecution.ReducesPosition"/>) so the account refuses rather than flips. Null in older journals.
+/// </param>
+/// <param name="BankruptPosition">The bankrupt account's signed position the round reduces, stated the same way; null in older journals.</param>
 public sealed record AdlExecution(
-    string AccountId, OrderSide Side, decimal Quantity, decimal Price, decimal Score, long CounterpartySequence, long BankruptSequence);
+    string AccountId, OrderSide Side, decimal Quantity, decimal Price, decimal Score, long CounterpartySequence, long BankruptSequence,
+    decimal? CounterpartyPosition = null, decimal? BankruptPosition = null);

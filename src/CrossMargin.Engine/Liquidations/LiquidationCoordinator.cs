@@ -48,9 +48,10 @@ namespace CrossMargin.Engine.Liquidations;
 /// (no counterparty beyond what its equity bears at that price: valued at the current market, less what its unapplied
 /// auto-deleverage fills lose there; the accounts it takes from asked for their own views and the round allocated again
 /// from those until all it takes from have answered; an account in a liquidation of its own is none), then
-/// <see cref="AutoDeleverageExecuted"/>, an <see cref="ApplyExecution"/> (source "adl", flagged as a liquidation) to each
-/// counterparty and the opposite one to the bankrupt account, an <see cref="AutoDeleveraged"/> notice per fill and side;
-/// evaluate again. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
+/// <see cref="AutoDeleverageExecuted"/>, an <see cref="ApplyExecution"/> (source "adl", flagged as a liquidation, stating
+/// the position the round saw) to each counterparty and, once it has applied its own, the opposite one to the bankrupt
+/// account (a counterparty the venue traded since refuses: <see cref="AutoDeleverageFillRefused"/>, and neither side
+/// applies), an <see cref="AutoDeleveraged"/> notice per fill and side; evaluate again once every counterparty has answered. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
 /// 4 ... 64 intervals in a row of stalls, while the book is tried once per interval.
 /// Neither runs while the account holds a position in a halted instrument (an operator halts one whose prices are not
 /// trusted), and auto-deleveraging never picks one.</item>
@@ -90,6 +91,7 @@ public sealed class LiquidationCoordinator : PersistentActor
     private readonly Dictionary<string, (long Interval, decimal Used)> _budgetUsed = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _halted = new(StringComparer.Ordinal);
     private readonly PendingAdlFills _pendingAdl = new();
+    private readonly Dictionary<string, (HeldBankruptSides Sides, int Index)> _heldBankruptSides = new(StringComparer.Ordinal);
 
     private LiquidationCoordinator(LiquidationCoordinatorSettings settings)
         : base(settings.Persistence)
@@ -108,6 +110,7 @@ public sealed class LiquidationCoordinator : PersistentActor
         CollectingAdl,
         PricingAdl,
         ConfirmingAdl,
+        ApplyingAdl,
         Completed,
     }
 
@@ -201,6 +204,17 @@ public sealed class LiquidationCoordinator : PersistentActor
                 return true;
             case GetHaltedInstruments:
                 Sender.Tell(new HaltedInstruments(_halted.ToArray()), Self);
+                return true;
+            case CommandAccepted accepted when _heldBankruptSides.Remove(accepted.MessageId, out var held):
+                held.Sides.Applied[held.Index] = true;
+                ReleaseBankruptSides(held.Sides);
+                return true;
+            case CommandDuplicate duplicate when _heldBankruptSides.Remove(duplicate.MessageId, out var held):
+                held.Sides.Applied[held.Index] = true;
+                ReleaseBankruptSides(held.Sides);
+                return true;
+            case CommandRejected rejected when _heldBankruptSides.Remove(rejected.MessageId, out var held):
+                OnCounterpartyRefused(held.Sides, held.Index, rejected.Rejection);
                 return true;
             case CommandRejected rejected when _pendingAdl.Refused(rejected.MessageId):
                 // One side of an auto-deleverage fill applied and the other not: the books no longer net, which only an
@@ -297,6 +311,20 @@ public sealed class LiquidationCoordinator : PersistentActor
 
             confirming.AdlAwaiting.Clear();
             Reprice(confirming);
+            return;
+        }
+
+        if (_byId.TryGetValue(timeout.LiquidationId, out var applying) && applying.Phase == timeout.Phase && timeout.Phase == Phase.ApplyingAdl)
+        {
+            // Executions are idempotent: one lost on its way (or its answer) is sent again rather than waited for for ever.
+            Context.Log.LogWarning("Liquidation {LiquidationId}: auto-deleverage counterparties have not answered in time; sending their executions again",
+                applying.Id);
+            foreach (var (sides, index) in HeldSidesOf(applying).ToArray())
+            {
+                ToAccount(sides.Executed.Fills[index].AccountId, CounterpartySide(sides.Executed, sides.Executed.Fills[index]));
+            }
+
+            Timers.StartSingleTimer(("view", applying.Id), new ViewTimedOut(applying.Id, Phase.ApplyingAdl), _settings.OrderTimeout);
             return;
         }
 
@@ -763,8 +791,10 @@ public sealed class LiquidationCoordinator : PersistentActor
         // Sequences are taken one after the other within the event: the bankrupt account gets one execution per fill.
         var taken = new Dictionary<string, long>(StringComparer.Ordinal);
         long Take(string account) => taken[account] = taken.TryGetValue(account, out var last) ? last + 1 : NextSequence(account, AdlSource);
+        // Each side states the position the round saw, so an account the venue traded since refuses rather than flips.
+        var seen = candidates.ToDictionary(c => c.AccountId, c => c.Position.Quantity, StringComparer.Ordinal);
         var executions = fills.Select(f => new AdlExecution(f.AccountId, f.Side, f.Quantity, f.Price, f.Score, Take(f.AccountId),
-            Take(liquidation.AccountId))).ToArray();
+            Take(liquidation.AccountId), seen[f.AccountId], position.Quantity)).ToArray();
         var executed = new AutoDeleverageExecuted(liquidation.Id, liquidation.AdlRounds + 1, liquidation.AccountId, symbol, price, executions, Now);
         Persist(executed, e =>
         {
@@ -777,7 +807,7 @@ public sealed class LiquidationCoordinator : PersistentActor
                 Context.System.EventStream.Publish(new AutoDeleveraged(e.LiquidationId, e.AccountId, e.Symbol, Opposite(fill.Side), fill.Quantity, fill.Price));
             }
 
-            Evaluate(liquidation);
+            EvaluateOnceApplied(liquidation);
         });
     }
 
@@ -987,6 +1017,13 @@ public sealed class LiquidationCoordinator : PersistentActor
                 }
 
                 break;
+            case AutoDeleverageFillRefused e:
+                var executed = liquidation.Events.OfType<AutoDeleverageExecuted>().First(x => x.Round == e.Round);
+                var refusedFill = executed.Fills.First(f => f.AccountId == e.AccountId);
+                liquidation.RefusedAdl.Add(executed.CounterpartyMessageId(refusedFill));
+                _pendingAdl.Refused(executed.CounterpartyMessageId(refusedFill));
+                _pendingAdl.Refused(executed.BankruptMessageId(refusedFill));
+                break;
             case LiquidationStalled e:
                 // A take-over with no counterparty: the book is asked at the band until the back-off tries it again.
                 liquidation.Unbounded |= liquidation.TakeOverDue;
@@ -1032,7 +1069,7 @@ public sealed class LiquidationCoordinator : PersistentActor
             }
             else
             {
-                Evaluate(liquidation);
+                EvaluateOnceApplied(liquidation);
             }
         }
     }
@@ -1065,18 +1102,99 @@ public sealed class LiquidationCoordinator : PersistentActor
 
                 break;
             case AutoDeleverageExecuted e:
-                foreach (var fill in e.Fills)
+                // The bankrupt account's side of a fill goes once its counterparty has applied its own (which it refuses
+                // when it holds less than the round saw), so a refusal leaves neither side applied, never one alone.
+                // Fills from older journals state no position: both sides go at once, as they did.
+                var sides = new HeldBankruptSides(e);
+                for (var i = 0; i < e.Fills.Count; i++)
                 {
+                    var fill = e.Fills[i];
                     var id = e.CounterpartyMessageId(fill);
-                    ToAccount(fill.AccountId, new ApplyExecution(id, AdlSource, fill.CounterpartySequence, id, id, e.Symbol, fill.Side, fill.Quantity, fill.Price,
-                        0m, Liquidity.Taker, e.Time, IsLiquidation: true));
-                    var opposite = e.BankruptMessageId(fill);
-                    ToAccount(account, new ApplyExecution(opposite, AdlSource, fill.BankruptSequence, opposite, id, e.Symbol, Opposite(fill.Side), fill.Quantity,
-                        fill.Price, 0m, Liquidity.Taker, e.Time, IsLiquidation: true));
+                    if (liquidation.RefusedAdl.Contains(id))
+                    {
+                        sides.Applied[i] = false;
+                        continue;
+                    }
+
+                    if (fill.CounterpartyPosition is null)
+                    {
+                        sides.Applied[i] = true;
+                    }
+                    else
+                    {
+                        _heldBankruptSides[id] = (sides, i);
+                    }
+
+                    ToAccount(fill.AccountId, CounterpartySide(e, fill));
                 }
 
+                ReleaseBankruptSides(sides);
                 break;
         }
+    }
+
+    private static ApplyExecution CounterpartySide(AutoDeleverageExecuted e, AdlExecution fill)
+    {
+        var id = e.CounterpartyMessageId(fill);
+        return new ApplyExecution(id, AdlSource, fill.CounterpartySequence, id, id, e.Symbol, fill.Side, fill.Quantity, fill.Price, 0m, Liquidity.Taker, e.Time,
+            IsLiquidation: true, ReducesPosition: fill.CounterpartyPosition);
+    }
+
+    /// <summary>
+    /// Evaluates again once every counterparty of the liquidation's rounds has answered (and the bankrupt sides that
+    /// stand are sent ahead of the view asked for): a view before that could only show the round half applied.
+    /// </summary>
+    private void EvaluateOnceApplied(Liquidation liquidation)
+    {
+        if (!HeldSidesOf(liquidation).Any())
+        {
+            Evaluate(liquidation);
+            return;
+        }
+
+        liquidation.Phase = Phase.ApplyingAdl;
+        Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.ApplyingAdl), _settings.OrderTimeout);
+    }
+
+    private IEnumerable<(HeldBankruptSides Sides, int Index)> HeldSidesOf(Liquidation liquidation) =>
+        _heldBankruptSides.Values.Where(h => h.Sides.Executed.LiquidationId == liquidation.Id);
+
+    /// <summary>Sends the bankrupt sides of the round's fills whose counterparties have answered, in sequence order, up to the first that has not.</summary>
+    private void ReleaseBankruptSides(HeldBankruptSides sides)
+    {
+        var e = sides.Executed;
+        for (; sides.Next < e.Fills.Count && sides.Applied[sides.Next] is { } applied; sides.Next++)
+        {
+            if (!applied)
+            {
+                continue;
+            }
+
+            var fill = e.Fills[sides.Next];
+            var id = e.BankruptMessageId(fill);
+            ToAccount(e.AccountId, new ApplyExecution(id, AdlSource, fill.BankruptSequence, id, e.CounterpartyMessageId(fill), e.Symbol, Opposite(fill.Side),
+                fill.Quantity, fill.Price, 0m, Liquidity.Taker, e.Time, IsLiquidation: true, ReducesPosition: fill.BankruptPosition));
+        }
+
+        if (_byId.TryGetValue(e.LiquidationId, out var liquidation) && liquidation.Phase == Phase.ApplyingAdl && !HeldSidesOf(liquidation).Any())
+        {
+            Timers.Cancel(("view", liquidation.Id));
+            Evaluate(liquidation);
+        }
+    }
+
+    private void OnCounterpartyRefused(HeldBankruptSides sides, int index, Rejection rejection)
+    {
+        var e = sides.Executed;
+        var fill = e.Fills[index];
+        Context.Log.LogWarning("Liquidation {LiquidationId}: {AccountId} refused its auto-deleverage fill of round {Round}: {Code} {Reason}; neither side applies",
+            e.LiquidationId, fill.AccountId, e.Round, rejection.Code, rejection.Message);
+        Persist(new AutoDeleverageFillRefused(e.LiquidationId, e.Round, fill.AccountId, rejection.Code, rejection.Message, Now), refused =>
+        {
+            Apply(refused);
+            sides.Applied[index] = false;
+            ReleaseBankruptSides(sides);
+        });
     }
 
     private void ToAccount(string accountId, IAccountCommand command) => _settings.Accounts.Tell(new ShardEnvelope(accountId, command), Self);
@@ -1182,6 +1300,9 @@ public sealed class LiquidationCoordinator : PersistentActor
 
         public int PositionCount { get; set; } = 1;
 
+        /// <summary>The counterparty message ids of the auto-deleverage fills refused: neither side is sent again.</summary>
+        public HashSet<string> RefusedAdl { get; } = new(StringComparer.Ordinal);
+
         /// <summary>The newest valuation time of the account's figures seen while this liquidation ran.</summary>
         public DateTimeOffset? MarketTime { get; private set; }
 
@@ -1216,6 +1337,17 @@ public sealed class LiquidationCoordinator : PersistentActor
         public LiquidationHistory History() => new(Id, AccountId, Status, Events.ToArray());
 
         private LiquidationStatus Status => Phase == Phase.Completed ? LiquidationStatus.Completed : LiquidationStatus.Active;
+    }
+
+    /// <summary>A round's fills whose bankrupt sides wait for their counterparties' answers: applied, refused, or not yet (null).</summary>
+    private sealed class HeldBankruptSides(AutoDeleverageExecuted executed)
+    {
+        public AutoDeleverageExecuted Executed => executed;
+
+        public bool?[] Applied { get; } = new bool?[executed.Fills.Count];
+
+        /// <summary>The first fill whose bankrupt side is not sent yet.</summary>
+        public int Next { get; set; }
     }
 
     /// <summary>Asks every account interested in the underlying for its view and hands what came back in the window to its parent.</summary>

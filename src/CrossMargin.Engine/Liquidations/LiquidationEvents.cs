@@ -24,6 +24,7 @@ public static class LiquidationEvents
             .Register("liquidation.cover-requested", Version, json.LiquidationCoverRequested)
             .Register("liquidation.cover-received", Version, json.LiquidationCoverReceived)
             .Register("liquidation.auto-deleverage-executed", Version, json.AutoDeleverageExecuted)
+            .Register("liquidation.auto-deleverage-fill-refused", Version, json.AutoDeleverageFillRefused)
             .Register("liquidation.stalled", Version, json.LiquidationStalled)
             .Register("liquidation.completed", Version, json.LiquidationCompleted)
             .Register("liquidation.instrument-halted", Version, json.LiquidationInstrumentHalted)

@@ -20,6 +20,7 @@ namespace CrossMargin.Engine.Liquidations;
 [JsonSerializable(typeof(LiquidationCoverRequested))]
 [JsonSerializable(typeof(LiquidationCoverReceived))]
 [JsonSerializable(typeof(AutoDeleverageExecuted))]
+[JsonSerializable(typeof(AutoDeleverageFillRefused))]
 [JsonSerializable(typeof(LiquidationStalled))]
 [JsonSerializable(typeof(LiquidationCompleted))]
 [JsonSerializable(typeof(LiquidationInstrumentHalted))]

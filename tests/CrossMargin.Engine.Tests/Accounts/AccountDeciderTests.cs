@@ -138,6 +138,10 @@ public sealed class AccountDeciderTests
         { "message behind its source's sequence", RejectionCode.OutOfOrder },
         { "deposit that would overflow the balance", RejectionCode.Overflow },
         { "execution whose notional overflows", RejectionCode.Overflow },
+        { "auto-deleverage sell that would flip the long", RejectionCode.PositionChanged },
+        { "auto-deleverage sell of more than is left of the long it saw", RejectionCode.PositionChanged },
+        { "auto-deleverage buy of a short the account no longer holds", RejectionCode.PositionChanged },
+        { "auto-deleverage fill that adds to the position it states", RejectionCode.InvalidMessage },
     };
 
     [Theory]
@@ -181,6 +185,10 @@ public sealed class AccountDeciderTests
             "message behind its source's sequence" => new Deposit(id, source, seq - 1, "USDT", 1m),
             "deposit that would overflow the balance" => new Deposit(id, source, seq, "USDT", decimal.MaxValue),
             "execution whose notional overflows" => new ApplyExecution(id, source, seq, "x", "o", TestMarket.BtcUsdt, OrderSide.Sell, 1e20m, 1e20m, 0m, Liquidity.Taker, at),
+            "auto-deleverage sell that would flip the long" => Adl(id, source, seq, OrderSide.Sell, 0.6m, 0.6m),
+            "auto-deleverage sell of more than is left of the long it saw" => Adl(id, source, seq, OrderSide.Sell, 0.6m, 1m),
+            "auto-deleverage buy of a short the account no longer holds" => Adl(id, source, seq, OrderSide.Buy, 0.1m, -0.5m),
+            "auto-deleverage fill that adds to the position it states" => Adl(id, source, seq, OrderSide.Buy, 0.1m, 0.5m),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
         };
 
@@ -193,6 +201,27 @@ public sealed class AccountDeciderTests
         Assert.Null(decision.Gap);
         Assert.Equal(before, account.SnapshotJson());
     }
+
+    /// <summary>
+    /// The long 0.5 was 1 when the round saw it: a sell of 0.5 still only reduces it, so it applies and leaves the account
+    /// flat; the check is on what the account holds, not on the figure stated.
+    /// </summary>
+    [Fact]
+    public void An_auto_deleverage_fill_the_account_still_holds_enough_for_applies_though_the_position_is_smaller_than_stated()
+    {
+        var account = LongHalfBitcoin();
+        var (id, source, seq) = account.Next();
+
+        var decision = account.Send(Adl(id, source, seq, OrderSide.Sell, 0.5m, 1m));
+
+        Assert.Equal(DecisionOutcome.Accepted, decision.Outcome);
+        Assert.Empty(account.State.Positions);
+    }
+
+    /// <summary>An auto-deleverage execution of <paramref name="quantity"/> BTCUSDT at 60,000, stating <paramref name="reduces"/>.</summary>
+    private static ApplyExecution Adl(string id, string source, long seq, OrderSide side, decimal quantity, decimal reduces) =>
+        new(id, source, seq, "x" + id, "o" + id, TestMarket.BtcUsdt, side, quantity, 60_000m, 0m, Liquidity.Taker, TestMarket.ValuationTime,
+            IsLiquidation: true, ReducesPosition: reduces);
 
     [Fact]
     public void Cancel_all_orders_cancels_every_open_order_and_records_the_message_once()

@@ -66,13 +66,7 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         Market.Publish(TestMarket.Build(58_500m, 2_800m));
         var notices = Acc1Deleveraged(adl, 1m);
 
-        Assert.Equal(
-        [
-            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m),
-            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.4m, 59_000m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.4m, 59_000m),
-        ], notices);
+        Assert.Equal(Acc1SoldAt59000(("acc-b", 0.6m), ("acc-c", 0.4m)), notices);
         AwaitAssert(() => Assert.Equal([new CollateralBalance("USDT", 3_400m)], Account("acc-b").Balances));
     }
 
@@ -109,18 +103,12 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
     [Fact]
     public void A_bankrupt_account_traded_while_its_counterparties_are_asked_is_priced_again_from_what_it_holds()
     {
-        var held = CreateTestProbe("held");
-        var region = Sys.ActorOf(Props.Create(() => new HoldingRegion(Region, "acc-c", held.Ref)));
-        RestartCoordinator(region);
+        var hold = HoldAccC(holdsExecution: false);
         var adl = AdlProbe();
         OpenShort("acc-c", 100_000m, 2m, 60_000m);
         OpenLong("acc-1");
 
-        MoveBtc(58_000m);
-        AdvanceUntil(() => held.QueuedCount > 0, TimeSpan.FromMilliseconds(100));
-        Trade("acc-1", OrderSide.Sell, 0.1m, 58_000m);
-        region.Tell(HoldingRegion.Release.Instance, TestActor);
-        var notices = Acc1Deleveraged(adl, 0.9m);
+        var notices = CrashWithVenueFillWhileHeld(hold, adl, "acc-1", OrderSide.Sell, 0.1m, 0.9m);
 
         AssertOneFill(notices, "acc-c", 0.9m, 59_111.12m);
         AwaitAssert(() => Assert.Empty(Account("acc-1").Positions));
@@ -145,6 +133,35 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
 
         AssertOneFill(notices, "acc-d", 1m, 59_000m);
         AwaitAssert(() => Assert.Equal([new Position(Btc, -0.5m, 60_000m)], Account("acc-c").Positions));
+    }
+
+    /// <summary>
+    /// acc-c and acc-d short 2 at 60,000 on 100,000 USDT (acc-c first, by id). The round takes 1 from acc-c at 59,000 from
+    /// its own view, and the venue buys 1.5 of its short (at 58,000) before the execution reaches it: it holds 0.5, and the
+    /// execution states the 2 the round saw, so acc-c refuses it, and acc-1's side is never sent. The next round, from
+    /// fresh views, takes the 1 from acc-d. acc-c keeps its 0.5 short; without the check it bought 1 and was left long
+    /// 0.5 (at 59,000), the flip of trader-0114 in session 15's runs.
+    /// </summary>
+    [Fact]
+    public void A_counterparty_the_venue_traded_after_the_round_was_decided_refuses_its_fill_and_the_round_is_done_again()
+    {
+        var hold = HoldAccC(holdsExecution: true);
+        var adl = AdlProbe();
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenShort("acc-d", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+
+        var notices = CrashWithVenueFillWhileHeld(hold, adl, "acc-c", OrderSide.Buy, 1.5m, 2m);
+
+        Assert.Equal(Acc1SoldAt59000(("acc-c", 1m), ("acc-d", 1m)), notices);
+        AwaitAssert(() =>
+        {
+            Assert.Equal([new Position(Btc, -0.5m, 60_000m)], Account("acc-c").Positions);
+            Assert.Equal([new Position(Btc, -1m, 60_000m)], Account("acc-d").Positions);
+            Assert.Empty(Account("acc-1").Positions);
+        });
+        var refused = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageFillRefused>());
+        Assert.Equal((1, "acc-c", Engine.Accounts.RejectionCode.PositionChanged), (refused.Round, refused.AccountId, refused.Code));
     }
 
     /// <summary>
@@ -177,6 +194,32 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         MoveBtc(58_000m);
         AwaitRoundUnderWay();
         Trade(account, side, quantity, 58_000m);
+        return Acc1Deleveraged(adl, deleveraged);
+    }
+
+    /// <summary>
+    /// The coordinator restarted behind a region that holds back the first view (or, with
+    /// <paramref name="holdsExecution"/>, the first execution) it sends to acc-c.
+    /// </summary>
+    private (TestProbe Held, IActorRef Region) HoldAccC(bool holdsExecution)
+    {
+        var held = CreateTestProbe("held");
+        var region = Sys.ActorOf(Props.Create(() => new HoldingRegion(Region, "acc-c", held.Ref, holdsExecution)));
+        RestartCoordinator(region);
+        return (held, region);
+    }
+
+    /// <summary>
+    /// BTC to 58,000; once the message to acc-c is held back, the venue fills <paramref name="account"/> at 58,000 and
+    /// the message is let through; the notices heard until acc-1 has been deleveraged by <paramref name="deleveraged"/>.
+    /// </summary>
+    private List<AutoDeleveraged> CrashWithVenueFillWhileHeld(
+        (TestProbe Held, IActorRef Region) hold, TestProbe adl, string account, OrderSide side, decimal quantity, decimal deleveraged)
+    {
+        MoveBtc(58_000m);
+        AdvanceUntil(() => hold.Held.QueuedCount > 0, TimeSpan.FromMilliseconds(100));
+        Trade(account, side, quantity, 58_000m);
+        hold.Region.Tell(HoldingRegion.Release.Instance, TestActor);
         return Acc1Deleveraged(adl, deleveraged);
     }
 

@@ -6,10 +6,12 @@ namespace CrossMargin.Engine.Tests.Liquidations;
 
 /// <summary>
 /// Stands between the coordinator and the account region: forwards everything, except that it holds back the first
-/// <see cref="GetAccount"/> addressed to <paramref name="heldAccountId"/>, tells <paramref name="watcher"/>
-/// <see cref="Held"/>, and forwards it on <see cref="Release"/>: a test can act while the coordinator waits for that view.
+/// <see cref="GetAccount"/> (or, with <paramref name="holdsExecution"/>, <see cref="ApplyExecution"/>) addressed to
+/// <paramref name="heldAccountId"/>, tells <paramref name="watcher"/>
+/// <see cref="Held"/>, and forwards it on <see cref="Release"/>: a test can act while the coordinator waits for that view,
+/// or before that execution arrives.
 /// </summary>
-internal sealed class HoldingRegion(IActorRef region, string heldAccountId, IActorRef watcher) : UntypedActor
+internal sealed class HoldingRegion(IActorRef region, string heldAccountId, IActorRef watcher, bool holdsExecution = false) : UntypedActor
 {
     private (ShardEnvelope Envelope, IActorRef Sender)? _held;
     private bool _holding = true;
@@ -18,7 +20,8 @@ internal sealed class HoldingRegion(IActorRef region, string heldAccountId, IAct
     {
         switch (message)
         {
-            case ShardEnvelope { Message: GetAccount } envelope when _holding && envelope.EntityId == heldAccountId:
+            case ShardEnvelope envelope when _holding && envelope.EntityId == heldAccountId
+                && (holdsExecution ? envelope.Message is ApplyExecution : envelope.Message is GetAccount):
                 _holding = false;
                 _held = (envelope, Sender);
                 watcher.Tell(Held.Instance, Self);

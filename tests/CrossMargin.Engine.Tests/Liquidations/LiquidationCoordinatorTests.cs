@@ -76,13 +76,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         ReportUnfilledBandSteps(venue, 3);
 
         var notices = AdlNoticesUntil(venue, heard => heard.Count == 4);
-        Assert.Equal(
-        [
-            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m),
-            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.4m, 59_000m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.4m, 59_000m),
-        ], notices);
+        Assert.Equal(Acc1SoldAt59000(("acc-b", 0.6m), ("acc-c", 0.4m)), notices);
         AwaitCompleted(Liquidation);
         AwaitAssert(() =>
         {
@@ -406,13 +400,14 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
 
     /// <summary>
     /// acc-1 bankrupt at 58,000 (equity -1,000, bankruptcy price 59,000) with an empty fund and one counterparty, acc-b
-    /// (short 0.6 at 60,000 on 2,000 USDT). The first round's execution to acc-b is refused: acc-1's side (sell 0.6)
-    /// applies, acc-b's never does. Forgotten as refused, acc-b's 0.6 is still there for the next round, which takes it
-    /// to close acc-1's last 0.4 at 59,000; had the refused fill stayed pending, acc-b's views would never show it, the
-    /// coordinator would take acc-b as flat and acc-1's 0.4 would stall.
+    /// (short 0.6 at 60,000 on 2,000 USDT). The first round's execution to acc-b is refused: acc-1's side (sell 0.6) is
+    /// then never sent, so neither applies. Forgotten as refused, acc-b's 0.6 is still there for the next round, which
+    /// takes it at 59,000 and leaves acc-1 long 0.4; had the refused fill stayed pending, acc-b's views would never show
+    /// it, the coordinator would take acc-b as flat and the second round would stall. Before the bankrupt side waited for
+    /// the counterparty's, acc-1's sell 0.6 applied alone, and the books no longer netted.
     /// </summary>
     [Fact]
-    public void An_auto_deleverage_execution_an_account_refuses_is_not_counted_as_pending_for_it()
+    public void An_auto_deleverage_execution_an_account_refuses_is_not_counted_as_pending_for_it_and_its_other_side_is_never_sent()
     {
         RestartCoordinator(Sys.ActorOf(Props.Create(() => new RefusingRegion(Region, "liq-acc-1-1:adl-1:acc-b"))));
         var venue = VenueProbe();
@@ -420,13 +415,13 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         OpenLong("acc-1");
 
         MoveBtc(58_000m);
-        var notices = AdlNoticesUntil(venue, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 1m);
+        var notices = AdlNoticesUntil(venue, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 1.2m);
 
-        Assert.Equal([0.6m, 0.4m], notices.Where(n => n.AccountId == "acc-b").Select(n => n.Quantity));
+        Assert.Equal([0.6m, 0.6m], notices.Where(n => n.AccountId == "acc-b").Select(n => n.Quantity));
         AwaitAssert(() =>
         {
-            Assert.Empty(Account("acc-1").Positions);
-            Assert.Equal([new Position(Btc, -0.2m, 60_000m)], Account("acc-b").Positions);
+            Assert.Equal([new Position(Btc, 0.4m, 60_000m)], Account("acc-1").Positions);
+            Assert.Empty(Account("acc-b").Positions);
         });
     }
 

@@ -63,4 +63,33 @@ public sealed class LiquidationEventsTests
         Assert.True(read.TakeOverIfUnfilled);
         Assert.Equal(planned.Orders, read.Orders);
     }
+
+    [Fact]
+    public void An_auto_deleverage_round_journalled_before_fills_stated_positions_reads_back_with_none()
+    {
+        // The payload as the event was written before its fills carried the positions they reduce: sent as before, unchecked.
+        var old = new SerializedPayload("liquidation.auto-deleverage-executed", LiquidationEvents.Version, Encoding.UTF8.GetBytes("""
+            {"liquidationId":"liq-acc-1-1","round":1,"accountId":"acc-1","symbol":"BTCUSDT","bankruptcyPrice":59000,
+             "fills":[{"accountId":"acc-c","side":"Buy","quantity":1,"price":59000,"score":0.04,"counterpartySequence":1,"bankruptSequence":1}],
+             "time":"2026-03-02T08:00:05+00:00"}
+            """));
+
+        var fill = Assert.Single(Registry.Deserialize<AutoDeleverageExecuted>(old).Fills);
+
+        Assert.Equal(new AdlExecution("acc-c", OrderSide.Buy, 1m, 59_000m, 0.04m, 1, 1), fill);
+        Assert.Null(fill.CounterpartyPosition);
+        Assert.Null(fill.BankruptPosition);
+    }
+
+    [Fact]
+    public void A_fills_stated_positions_and_a_refused_fill_keep_their_figures_through_the_journal()
+    {
+        var time = new DateTimeOffset(2026, 3, 2, 8, 0, 5, TimeSpan.Zero);
+        var executed = new AutoDeleverageExecuted("liq-acc-1-1", 1, "acc-1", "BTCUSDT", 59_000m,
+            [new AdlExecution("acc-c", OrderSide.Buy, 1m, 59_000m, 0.04m, 1, 1, CounterpartyPosition: -2m, BankruptPosition: 1m)], time);
+        var refused = new AutoDeleverageFillRefused("liq-acc-1-1", 1, "acc-c", RejectionCode.PositionChanged, "holds -0.5", time);
+
+        Assert.Equal(executed.Fills, Registry.Deserialize<AutoDeleverageExecuted>(Registry.Serialize(executed)).Fills);
+        Assert.Equal(refused, Registry.Deserialize<AutoDeleverageFillRefused>(Registry.Serialize(refused)));
+    }
 }

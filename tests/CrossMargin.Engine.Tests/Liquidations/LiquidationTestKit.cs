@@ -163,6 +163,17 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
         return probe;
     }
 
+    /// <summary>
+    /// The notices of liq-acc-1-1's fills at 59,000, in order: for each, its counterparty's buy, then acc-1's sell of the
+    /// same quantity.
+    /// </summary>
+    protected static List<AutoDeleveraged> Acc1SoldAt59000(params (string Counterparty, decimal Quantity)[] fills) =>
+        fills.SelectMany(f => new[]
+        {
+            new AutoDeleveraged("liq-acc-1-1", f.Counterparty, Btc, OrderSide.Buy, f.Quantity, 59_000m),
+            new AutoDeleveraged("liq-acc-1-1", "acc-1", Btc, OrderSide.Sell, f.Quantity, 59_000m),
+        }).ToList();
+
     /// <summary>Collects the ADL notices the venue hears, advancing the clock, until <paramref name="enough"/> says so.</summary>
     protected List<AutoDeleveraged> AdlNoticesUntil(TestProbe venue, Func<List<AutoDeleveraged>, bool> enough)
     {
