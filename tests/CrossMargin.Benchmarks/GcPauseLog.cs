@@ -25,7 +25,7 @@ internal sealed class GcPauseLog : EventListener
     private GcPauseLog(string path)
     {
         _writer = new StreamWriter(path, append: false) { AutoFlush = true };
-        _writer.WriteLine("gc# gen reason type | suspend_ms gc_ms pause_ms | promoted0/1/2 KiB | gen0/1/2/loh/poh after KiB | pinned handles");
+        _writer.WriteLine("gc# gen reason type @suspended_at_utc | suspend_ms gc_ms pause_ms | promoted0/1/2 KiB | gen0/1/2/loh/poh after KiB | pinned handles");
     }
 
     /// <summary>Starts a log when <c>CROSSMARGIN_GC_LOG</c> names a file; null otherwise.</summary>
@@ -74,7 +74,7 @@ internal sealed class GcPauseLog : EventListener
                     // pauses are logged as such, under the number of the collection they belong to.
                     _writer.WriteLine(_collectedSinceSuspend
                         ? string.Create(CultureInfo.InvariantCulture,
-                            $"{_start} | {Ms(_suspendBegin, _suspendEnd)} {Ms(_gcStart, _gcEnd)} {Ms(_suspendBegin, e.TimeStamp)} | {_heap}")
+                            $"{_start} @{_suspendBegin:HH:mm:ss.ffffff} | {Ms(_suspendBegin, _suspendEnd)} {Ms(_gcStart, _gcEnd)} {Ms(_suspendBegin, e.TimeStamp)} | {_heap}")
                         : string.Create(CultureInfo.InvariantCulture,
                             $"{_start} (background phase) | {Ms(_suspendBegin, _suspendEnd)} - {Ms(_suspendBegin, e.TimeStamp)} |"));
                     _heap = "";

@@ -30,6 +30,8 @@ internal static class EngineBenchmark
     private const int WarmupExecutions = 30_000;
     private const int WarmupRoundExecutions = 10_000;
     private const int MaxWarmupRounds = 30;
+    private const int DiskProbeWrites = 2_000;
+    private const int DiskProbeBytes = 16 * 1024;
     private const double SettledJitShare = 0.02;
 
     public static async Task<int> RunAsync(EngineBenchOptions options)
@@ -214,6 +216,9 @@ internal static class EngineBenchmark
         Print($"b. latency at {options.Rate:N0} executions/s offered (open loop): one thread sends on a fixed schedule (checked every ~1 ms, the due ones sent at once) "
             + $"round-robin over {ids.Length:N0} accounts, never waiting for replies, for {warmupSeconds} s warm-up + {options.Seconds} s measured; "
             + "latency = Stopwatch from RiskEngine.SendAsync to the CommandAccepted reply (persisted, applied, re-margined); also from the scheduled time (includes the pacer's lateness)");
+        var disk = DiskSyncProbe.Measure(rig.DataDirectory, DiskProbeWrites, DiskProbeBytes);
+        Print($"   the disk alone, before: {DiskProbeWrites:N0} rounds of writing {DiskProbeBytes / 1024} KiB (four WAL pages) into a written-out file in the journal's directory "
+            + $"and flushing it to disk (RandomAccess.FlushToDisk, fsync), one at a time: {disk.Describe()}");
         var price = rig.Engine.Market.Current.MarkOf(EngineRig.Book[0]).MarkPrice;
         var now = TimeProvider.System.GetUtcNow();
         var scheduled = new long[total];
@@ -310,6 +315,11 @@ internal static class EngineBenchmark
             }
         }
 
+        if (Environment.GetEnvironmentVariable("CROSSMARGIN_LATENCY_LOG") is { Length: > 0 } latencyLog)
+        {
+            WriteLatencyLog(latencyLog, sent[skip..], done[skip..], gcAtSend[skip..], gcAtDone[skip..]);
+        }
+
         var lastSend = sent[total - 1] - sent[skip];
         var achieved = (total - skip) / (lastSend / (double)frequency);
         Print($"   offered {options.Rate:N0}/s, sent at {achieved:N0}/s; {total - skip:N0} measured, {rejected:N0} rejected, {timedOut:N0} timed out (Ask timeout 10 s, excluded from the percentiles), {unanswered:N0} unanswered; wall {wall:0.0} s, "
@@ -325,6 +335,23 @@ internal static class EngineBenchmark
         var p99 = fromSend.Microseconds(0.99) / 1_000;
         return $"b. execution-to-acknowledged p99 at {rate:N0}/s offered{(timedOut > 0 ? $" ({timedOut:N0} timed out)" : "")}: {p99:0.00} ms vs <= {GoalLatencyP99Ms} ms: {Verdict(p99 <= GoalLatencyP99Ms && unanswered + timedOut + rejected == 0)}"
             + $" (p50 {fromSend.Microseconds(0.5) / 1_000:0.00} ms, p99.9 {fromSend.Microseconds(0.999) / 1_000:0.00} ms, max {fromSend.Microseconds(1) / 1_000:0.00} ms)";
+    }
+
+    /// <summary>
+    /// One line per measured execution of (b): send time (UTC, microseconds since the Unix epoch, to line up with the GC
+    /// log's and strace's clocks), latency in microseconds, the gen0 count at send and at reply.
+    /// </summary>
+    private static void WriteLatencyLog(string path, long[] sent, long[] done, int[] gcAtSend, int[] gcAtDone)
+    {
+        var nowTicks = Stopwatch.GetTimestamp();
+        var nowMicros = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10;
+        using var writer = new StreamWriter(path);
+        writer.WriteLine("sent_unix_us latency_us gen0_at_send gen0_at_reply");
+        for (var i = 0; i < sent.Length; i++)
+        {
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{nowMicros - (nowTicks - sent[i]) * 1_000_000 / Stopwatch.Frequency} {(done[i] - sent[i]) * 1_000_000 / Stopwatch.Frequency} {gcAtSend[i]} {gcAtDone[i]}"));
+        }
     }
 
     /// <summary>(d) Pre-trade checks: sequential (one at a time) and 16 concurrent callers, after a warm-up.</summary>

@@ -52,6 +52,9 @@ internal sealed class EngineRig : IAsyncDisposable
 
     public IJournal Journal => _store.Journal;
 
+    /// <summary>The temporary directory the SQLite journal lives in.</summary>
+    public string DataDirectory => _directory.FullName;
+
     /// <summary>Commit and checkpoint figures of the SQLite store since it opened or the last <see cref="ResetStoreStatistics"/>.</summary>
     public SqliteStatistics StoreStatistics => _store.Statistics;
 
