@@ -346,9 +346,9 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         MarginBookEntry EntryOf(int version) => new("acc", kernel, kernel.Compile(Versions[version].Balances, Versions[version].Positions, [])!, null);
         var slots = new List<MarginBookSlot> { partition.Join(ActorRefs.Nobody) };
         var first = EntryOf(0);
+        Assert.True(StandardCrossKernel.TryCompute(first.Holdings, kernel.At(market), out var figures));
         var written = new List<int> { slots[0].Write(first) };
         // The pass computed the first version's figures and wrote them into the slot's cell.
-        Assert.True(StandardCrossKernel.TryCompute(first.Holdings, kernel.At(market), out var figures));
         slots[0].Write(written[0], figures, market.ValuationTime, SettlementPrices.For(market));
         Assert.NotNull(slots[0].FiguresFor(written[0]));
 
