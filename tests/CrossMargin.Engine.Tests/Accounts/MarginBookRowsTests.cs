@@ -259,7 +259,6 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         var market = TestMarket.Build(59_000m, 3_000m);
         var partition = new MarginBookPartition();
         var slot = partition.Join(ActorRefs.Nobody);
-        MarginBookEntry EntryOf(int version) => new("acc", kernel, kernel.Compile(Versions[version].Balances, Versions[version].Positions, [])!, null);
         (HoldingsRegion Region, HoldingsStore Store, int Lines, int Balances, KernelFigures Figures) Stored()
         {
             var rows = partition.Rows;
@@ -271,15 +270,15 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         (decimal, decimal, decimal, MarginStatus) FiguresOf(int version) =>
             Numbers(AccountFixture.Models.StandardCross.Figures(Versions[version].Balances, Versions[version].Positions, [], market));
 
-        slot.Write(EntryOf(0));
+        slot.Write(EntryOf(kernel, 0, null));
         var first = Stored();
-        slot.Write(EntryOf(3));
+        slot.Write(EntryOf(kernel, 3, null));
         var second = Stored();
         Assert.Equal((first.Region, first.Store, first.Lines, first.Balances), (second.Region, second.Store, second.Lines, second.Balances));
         Assert.Equal(FiguresOf(3), (second.Figures.EquityUsd, second.Figures.InitialMarginUsd, second.Figures.MaintenanceMarginUsd, second.Figures.Status));
 
         // Other lines: appended after the first region, which is left as it was for readers that still hold it.
-        slot.Write(EntryOf(1));
+        slot.Write(EntryOf(kernel, 1, null));
         var third = Stored();
         Assert.NotEqual(first.Region, third.Region);
         Assert.Equal(FiguresOf(1), (third.Figures.EquityUsd, third.Figures.InitialMarginUsd, third.Figures.MaintenanceMarginUsd, third.Figures.Status));
@@ -292,9 +291,8 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
         var market = TestMarket.Build(59_000m, 3_000m);
         var partition = new MarginBookPartition();
-        MarginBookEntry EntryOf(int version) => new("acc", kernel, kernel.Compile(Versions[version].Balances, Versions[version].Positions, [])!, null);
         var slots = new List<MarginBookSlot> { partition.Join(ActorRefs.Nobody) };
-        slots[0].Write(EntryOf(0));
+        slots[0].Write(EntryOf(kernel, 0, null));
         var before = partition.Rows;
         while (ReferenceEquals(partition.Rows.Items, before.Items))
         {
@@ -304,7 +302,7 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         // The account writes holdings with the same lines into its row of the grown rows (in place there), while a pass
         // holds the rows of before: the row it reads there keeps its counter, so its region must keep its lines too.
         var holdings = before.Read(0, out _, out _, out var region, out var sequence)!;
-        slots[0].Write(EntryOf(3));
+        slots[0].Write(EntryOf(kernel, 3, null));
         Assert.True(StandardCrossKernel.TryCompute(before.Store, region, holdings, kernel.At(market), out var figures));
         Assert.True(before.IsUnchanged(0, sequence));
         Assert.Equal(Numbers(AccountFixture.Models.StandardCross.Figures(Versions[0].Balances, Versions[0].Positions, [], market)),
@@ -342,10 +340,10 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
     {
         var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
         var market = TestMarket.Build(59_000m, 3_000m);
+        var slots = new List<MarginBookSlot>();
         var partition = new MarginBookPartition();
-        MarginBookEntry EntryOf(int version) => new("acc", kernel, kernel.Compile(Versions[version].Balances, Versions[version].Positions, [])!, null);
-        var slots = new List<MarginBookSlot> { partition.Join(ActorRefs.Nobody) };
-        var first = EntryOf(0);
+        slots.Add(partition.Join(ActorRefs.Nobody));
+        var first = EntryOf(kernel, 0, null);
         Assert.True(StandardCrossKernel.TryCompute(first.Holdings, kernel.At(market), out var figures));
         var written = new List<int> { slots[0].Write(first) };
         // The pass computed the first version's figures and wrote them into the slot's cell.
@@ -361,7 +359,7 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
                 slots.Add(partition.Join(ActorRefs.Nobody));
             }
 
-            written.Add(slots[0].Write(EntryOf(1 + grown)));
+            written.Add(slots[0].Write(EntryOf(kernel, 1 + grown, null)));
         }
 
         var full = partition.Rows;
@@ -371,7 +369,7 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         }
 
         Assert.NotSame(full.Items, partition.Rows.Items);
-        written.Add(slots[0].Write(EntryOf(3)));
+        written.Add(slots[0].Write(EntryOf(kernel, 3, null)));
 
         Assert.Equal(written.Distinct().Order(), written);
         Assert.Equal(written[^1], slots[0].Version);
@@ -385,10 +383,9 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         var market = TestMarket.Build(59_000m, 3_000m);
         MarginBookFigures HeldOf(int version) =>
             MarginBookFigures.Of(AccountFixture.Models.StandardCross.Figures(Versions[version].Balances, Versions[version].Positions, [], market), SettlementPrices.For(market));
-        MarginBookEntry EntryOf(int version) => new("acc", kernel, kernel.Compile(Versions[version].Balances, Versions[version].Positions, [])!, HeldOf(version));
         var partition = new MarginBookPartition();
         var slots = new List<MarginBookSlot> { partition.Join(ActorRefs.Nobody) };
-        slots[0].Write(EntryOf(0));
+        slots[0].Write(EntryOf(kernel, 0, HeldOf(0)));
         var before = partition.Rows;
         while (ReferenceEquals(partition.Rows.Items, before.Items))
         {
@@ -402,12 +399,16 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         Assert.Equal(HeldOf(0).EquityUsd, equity);
 
         // The account writes its next version into the grown rows: the old row's counter cannot say so, the held figures' version must.
-        slots[0].Write(EntryOf(3));
+        slots[0].Write(EntryOf(kernel, 3, HeldOf(3)));
         Assert.True(before.IsUnchanged(0, version));
         Assert.False(slots[0].TryReadHeld(version, out _, out _, out _, out _, out _, out _));
         Assert.True(slots[0].TryReadHeld(slots[0].Version, out _, out equity, out _, out _, out _, out _));
         Assert.Equal(HeldOf(3).EquityUsd, equity);
     }
+
+    // An entry of account "acc" holding version <paramref name="version"/>, freshly compiled.
+    private static MarginBookEntry EntryOf(StandardCrossKernel kernel, int version, MarginBookFigures? held) =>
+        new("acc", kernel, kernel.Compile(Versions[version].Balances, Versions[version].Positions, [])!, held);
 
     private static (decimal, decimal, decimal, MarginStatus) Numbers(MarginFigures figures) =>
         (figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status);
