@@ -51,7 +51,9 @@ public sealed class AccountActor : PersistentActor
     private string? _unavailable;
     private MarginBookPartition? _partition;
     private MarginBookSlot? _slot;
-    private MarginBookEntry? _entry;
+    // The version of the slot the account wrote its entry as (0 while it has none), and whether the slot holds _held.
+    private int _version;
+    private bool _heldWritten;
     private AccountMarginModels? _routedWith;
 
     private AccountActor(string? accountId, AccountActorSettings settings)
@@ -132,10 +134,10 @@ public sealed class AccountActor : PersistentActor
             case Remargined remargined:
                 // Figures for an older entry are for holdings the account no longer has; it margined its new ones itself.
                 // The pass published their limits.
-                if (_entry is not null && ReferenceEquals(remargined.Figures.For, _entry))
+                if (_version != 0 && remargined.Figures.For == _version)
                 {
                     var from = _held?.Status ?? MarginStatus.Healthy;
-                    _held = remargined.Figures;
+                    (_held, _heldWritten) = (remargined.Figures, false);
                     Announce(from, remargined.Figures);
                 }
 
@@ -439,7 +441,7 @@ public sealed class AccountActor : PersistentActor
     /// pass has seen), else its own.
     /// </summary>
     private MarginBookFigures? Figures =>
-        (_entry is not null ? _slot!.FiguresFor(_entry) : null) ?? _held;
+        (_version != 0 ? _slot!.FiguresFor(_version) : null) ?? _held;
 
     /// <inheritdoc />
     protected override void PostStop()
@@ -472,12 +474,8 @@ public sealed class AccountActor : PersistentActor
             : kernel.Compile(_state.BalanceList, _state.PositionList, _state.OpenOrderList);
         if (holdings is null)
         {
-            if (_slot is not null)
-            {
-                _slot.Entry = null;
-            }
-
-            _entry = null;
+            _slot?.Clear();
+            _version = 0;
         }
         else
         {
@@ -486,8 +484,8 @@ public sealed class AccountActor : PersistentActor
                 (_partition, _slot) = book!.Join(_state.AccountId, Self);
             }
 
-            _entry = new MarginBookEntry(_state.AccountId, kernel!, holdings, _held);
-            _slot.Entry = _entry;
+            _version = _slot.Write(new MarginBookEntry(_state.AccountId, kernel!, holdings, _held));
+            _heldWritten = true;
         }
 
         UpdateInterest(selfMargined: holdings is null, topicsKept);
@@ -503,10 +501,10 @@ public sealed class AccountActor : PersistentActor
     // The account re-margined itself (a mark the kernel could not compute): its entry must show the figures it now holds.
     private void RefreshEntry()
     {
-        if (_entry is not null && !ReferenceEquals(_entry.Held, _held))
+        if (_version != 0 && !_heldWritten)
         {
-            _entry = _entry with { Held = _held };
-            _slot!.Entry = _entry;
+            _version = _slot!.WriteHeld(_held);
+            _heldWritten = true;
         }
     }
 
@@ -549,10 +547,10 @@ public sealed class AccountActor : PersistentActor
             return;
         }
 
-        Announce(from, now);
-        if (!now.SameLimitsAs(published))
+        Announce(from, now.Value);
+        if (!now.Value.SameLimitsAs(published))
         {
-            Context.System.EventStream.Publish(now.ToLimits(_state.AccountId));
+            Context.System.EventStream.Publish(now.Value.ToLimits(_state.AccountId));
         }
     }
 
@@ -567,6 +565,7 @@ public sealed class AccountActor : PersistentActor
         try
         {
             _held = decided?.HeldAfter ?? MarginBookFigures.Of(_settings.Models.Figures(_state, market), SettlementPrices.For(market));
+            _heldWritten = false;
             return _held;
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
@@ -578,7 +577,7 @@ public sealed class AccountActor : PersistentActor
     }
 
     // A status change is published once, from the status last published; a breach is reported on every re-margin.
-    private void Announce(MarginStatus from, MarginBookFigures now)
+    private void Announce(MarginStatus from, in MarginBookFigures now)
     {
         if (now.Status != from)
         {

@@ -40,7 +40,7 @@ public sealed record AccountDecision(DecisionOutcome Outcome, IReadOnlyList<IAcc
 
     /// <summary>
     /// <see cref="MarginAfter"/> as the account holds its figures, at the settlement prices of the market decided at: the
-    /// account keeps this object instead of making its own copy of the same numbers. Null unless accepted.
+    /// account keeps these instead of making its own copy of the same numbers. Null unless accepted.
     /// </summary>
     internal MarginBookFigures? HeldAfter => _heldAfter;
 

@@ -76,7 +76,7 @@ public sealed record AccountMarginModels(MarginCalculator StandardCross, MarginC
         var settlement = SettlementPrices.For(market);
         if (TryKernel(state, market, calculator, out var kernel, out var holdings, out var tables, out var figures))
         {
-            var held = new MarginBookFigures(null, figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status,
+            var held = new MarginBookFigures(0, figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status,
                 market.ValuationTime, settlement);
             return new DecidedFigures(held, null, tables!.Model, kernel, holdings);
         }

@@ -9,7 +9,7 @@ namespace CrossMargin.Engine.Accounts;
 /// <summary>
 /// The live accounts of a node that the re-margin kernel can margin, in partitions (one per shard of the account
 /// region, by the same hash), each read by its own <see cref="MarginPass"/> on every market change. Each account keeps
-/// its own <see cref="MarginBookEntry"/> current; the book never changes an account's state.
+/// its own <see cref="MarginBookEntry"/> current in its slot; the book never changes an account's state.
 /// </summary>
 internal sealed class MarginBook
 {

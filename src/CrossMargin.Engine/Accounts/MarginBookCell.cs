@@ -17,7 +17,7 @@ namespace CrossMargin.Engine.Accounts;
 internal sealed class MarginBookCell
 {
     private int _sequence;
-    private MarginBookEntry? _for;
+    private int _for;
     private decimal _equityUsd;
     private decimal _initialMarginUsd;
     private decimal _maintenanceMarginUsd;
@@ -25,8 +25,8 @@ internal sealed class MarginBookCell
     private DateTimeOffset _valuationTime;
     private SettlementPrices? _settlement;
 
-    /// <summary>The entry the figures were computed for (the writer's view: read only on the pass's thread).</summary>
-    public MarginBookEntry? For => _for;
+    /// <summary>The slot's version the figures were computed for, 0 before the first write (the writer's view: read only on the pass's thread).</summary>
+    public int For => _for;
 
     /// <summary>Equity, USD (the writer's view).</summary>
     public decimal EquityUsd => _equityUsd;
@@ -43,8 +43,8 @@ internal sealed class MarginBookCell
     /// <summary>The settlement prices the limits are stated at (the writer's view).</summary>
     public SettlementPrices? Settlement => _settlement;
 
-    /// <summary>Overwrites the figures with <paramref name="figures"/> of <paramref name="entry"/>; only the pass calls this.</summary>
-    public void Write(MarginBookEntry entry, in KernelFigures figures, DateTimeOffset valuationTime, SettlementPrices settlement)
+    /// <summary>Overwrites the figures with <paramref name="figures"/> of the slot's version <paramref name="version"/>; only the pass calls this.</summary>
+    public void Write(int version, in KernelFigures figures, DateTimeOffset valuationTime, SettlementPrices settlement)
     {
         var sequence = _sequence;
         // None of the writes below may become visible before the counter turns odd. A store-store barrier is all that
@@ -52,13 +52,9 @@ internal sealed class MarginBookCell
         // drained the store buffer and held back the pass's loads once per written account.
         _sequence = sequence + 1;
         Volatile.WriteBarrier();
-        // References are written only when they change: a store of the same reference into an old cell would still
+        // The reference is written only when it changes: a store of the same reference into an old cell would still
         // mark its card for the next GC to scan.
-        if (!ReferenceEquals(_for, entry))
-        {
-            _for = entry;
-        }
-
+        _for = version;
         if (!ReferenceEquals(_settlement, settlement))
         {
             _settlement = settlement;
@@ -73,10 +69,10 @@ internal sealed class MarginBookCell
     }
 
     /// <summary>
-    /// A copy of the figures when they were written for <paramref name="entry"/>, else null (without allocating). Safe
-    /// from any thread.
+    /// A copy of the figures when they were written for the slot's version <paramref name="version"/> (any, when 0), else
+    /// null (without allocating). Safe from any thread.
     /// </summary>
-    public MarginBookFigures? ReadFor(MarginBookEntry? entry)
+    public MarginBookFigures? ReadFor(int version)
     {
         var spin = default(SpinWait);
         while (true)
@@ -95,7 +91,7 @@ internal sealed class MarginBookCell
                 Interlocked.MemoryBarrier();
                 if (Volatile.Read(ref _sequence) == before)
                 {
-                    return written is null || settlement is null || (entry is not null && !ReferenceEquals(written, entry))
+                    return written == 0 || settlement is null || (version != 0 && written != version)
                         ? null
                         : new MarginBookFigures(written, equity, initial, maintenance, status, valuationTime, settlement);
                 }

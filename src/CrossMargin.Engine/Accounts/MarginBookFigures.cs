@@ -4,15 +4,17 @@ namespace CrossMargin.Engine.Accounts;
 
 /// <summary>
 /// An account's cross-pool figures at one market and the settlement prices its limits are stated at (the limits are
-/// <see cref="AvailableUsd"/> at those prices, so they are not kept). Immutable: written by the account for its own
-/// re-margins, or by its partition's <see cref="MarginPass"/> for an entry (<see cref="For"/>), and read by the account.
+/// <see cref="AvailableUsd"/> at those prices, so they are not kept). A value: the account keeps its own in a field and a
+/// pass's copies live in their messages, so holding figures makes no object per fill that lives until the next one.
+/// Written by the account for its own re-margins, or by its partition's <see cref="MarginPass"/> for a version of its
+/// slot (<see cref="For"/>), and read by the account.
 /// </summary>
-internal sealed class MarginBookFigures(
-    MarginBookEntry? @for, decimal equityUsd, decimal initialMarginUsd, decimal maintenanceMarginUsd, MarginStatus status, DateTimeOffset valuationTime,
+internal readonly struct MarginBookFigures(
+    int @for, decimal equityUsd, decimal initialMarginUsd, decimal maintenanceMarginUsd, MarginStatus status, DateTimeOffset valuationTime,
     SettlementPrices settlement)
 {
-    /// <summary>The entry the pass computed these for; null when the account computed them itself.</summary>
-    public MarginBookEntry? For => @for;
+    /// <summary>The version of the slot (<see cref="MarginBookSlot.Version"/>) the pass computed these for; 0 when the account computed them itself.</summary>
+    public int For => @for;
 
     /// <summary>Equity, USD, rounded down to the cent.</summary>
     public decimal EquityUsd => equityUsd;
@@ -39,12 +41,12 @@ internal sealed class MarginBookFigures(
     public static MarginBookFigures Of(MarginFigures figures, SettlementPrices settlement)
     {
         ArgumentNullException.ThrowIfNull(figures);
-        return new MarginBookFigures(null, figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status, figures.ValuationTime, settlement);
+        return new MarginBookFigures(0, figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status, figures.ValuationTime, settlement);
     }
 
     /// <summary>Whether the limits of these figures carry the same numbers as those of <paramref name="other"/>.</summary>
-    public bool SameLimitsAs(MarginBookFigures? other) =>
-        other is not null && settlement.SameLimits(AvailableUsd, other.Settlement, other.AvailableUsd);
+    public bool SameLimitsAs(in MarginBookFigures? other) =>
+        other is { } known && settlement.SameLimits(AvailableUsd, known.Settlement, known.AvailableUsd);
 
     /// <summary>The summary an account shows and replies with (the margin ratio is divided out only here).</summary>
     public MarginSummary ToSummary() =>

@@ -5,7 +5,7 @@ namespace CrossMargin.Engine.Accounts;
 
 /// <summary>
 /// The live accounts of one partition of a <see cref="MarginBook"/>, kept where the partition's pass reads them in order:
-/// one row per slot in a contiguous array (<see cref="MarginBookRow"/>) and every entry's double lines and balances in the
+/// one row per slot in a contiguous array (<see cref="MarginBookRow"/>) and every account's double lines and balances in the
 /// partition's <see cref="HoldingsStore"/>, published together as one immutable version (<see cref="MarginBookRows"/>).
 /// Accounts join, write their entries and leave from their own threads under the partition's lock while the pass reads:
 /// a row and its region are written under the row's sequence counter (a region in place when the new holdings have the
@@ -52,7 +52,7 @@ internal sealed class MarginBookPartition
     public void Leave(MarginBookSlot slot)
     {
         ArgumentNullException.ThrowIfNull(slot);
-        slot.Entry = null;
+        slot.Clear();
         slot.HasLeft = true;
         lock (_gate)
         {
@@ -69,78 +69,110 @@ internal sealed class MarginBookPartition
     /// <summary>
     /// Writes <paramref name="entry"/> into <paramref name="slot"/>'s row, its holdings' double lines into the store
     /// (unless the row has them already: the same holdings with other figures held): over the row's region when they fit
-    /// it (<see cref="HoldingsStore.Fits"/>), else appended. Only the slot's account calls this.
+    /// it (<see cref="HoldingsStore.Fits"/>), else appended; and its held figures into the slot. Only the slot's account
+    /// calls this.
     /// </summary>
-    internal void Write(MarginBookSlot slot, MarginBookEntry? entry)
+    /// <returns>The version written (the row's counter after the write).</returns>
+    internal int Write(MarginBookSlot slot, in MarginBookEntry? entry)
+    {
+        lock (_gate)
+        {
+            return WriteLocked(slot, entry);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="slot"/>'s entry again with the same holdings and <paramref name="held"/>; nothing when it
+    /// has none. Only the slot's account calls this.
+    /// </summary>
+    /// <returns>The version written, or the slot's version when there was nothing to write.</returns>
+    internal int WriteHeld(MarginBookSlot slot, in MarginBookFigures? held)
     {
         lock (_gate)
         {
             var rows = _rows;
-            if (slot.Index >= rows.Count || !ReferenceEquals(rows.Items[slot.Index].Slot, slot))
+            if (slot.Index >= rows.Count || !ReferenceEquals(rows.Items[slot.Index].Slot, slot)
+                || rows.Items[slot.Index] is not { Holdings: { } holdings, Kernel: { } kernel, AccountId: { } accountId })
             {
-                // A slot that left and was dropped has no row any more (its index may be another slot's now).
-                if (entry is not null)
-                {
-                    throw new InvalidOperationException("An entry written into a slot that left its partition.");
-                }
-
-                return;
+                return slot.Version;
             }
 
-            ref var row = ref rows.Items[slot.Index];
-            var region = default(HoldingsRegion);
-            var inPlace = false;
-            if (entry is not null && row.Entry is { } previous && ReferenceEquals(previous.Holdings, entry.Holdings))
-            {
-                region = row.Region;
-            }
-            else if (entry is not null && row.Entry is { } replaced && ReferenceEquals(replaced.Kernel, entry.Kernel)
-                && rows.Store.Fits(entry.Kernel, entry.Holdings, row.Region))
-            {
-                // Most fills: the same instruments and assets with other amounts. Written over the row's region between the
-                // counter's writes below, so a fill appends nothing (no rebuild every few fills, no garbage).
-                region = row.Region;
-                inPlace = true;
-            }
-            else
-            {
-                if (entry is not null && !rows.Store.TryAppend(entry.Kernel, entry.Holdings, out region) && HoldingsStore.Takes(entry.Holdings))
-                {
-                    var (lines, balances) = HoldingsStore.SizeOf(entry.Holdings);
-                    rows = Rebuild(rows, lines, balances, dropLeft: false, rows.Items.Length);
-                    row = ref rows.Items[slot.Index];
-                    if (!rows.Store.TryAppend(entry.Kernel, entry.Holdings, out region))
-                    {
-                        throw new InvalidOperationException("A rebuilt store had no room for the holdings it was sized for.");
-                    }
-                }
-
-                // The row's region is now dead (a pass may still read it: nothing is written there until a rebuild drops it).
-                if (row.Region.IsStored)
-                {
-                    _deadLines += row.Region.LineCount;
-                    _deadBalances += row.Region.BalanceCount;
-                }
-            }
-
-            var sequence = row.Sequence;
-            // None of the writes below, the region's in place included, may become visible before the counter turns odd:
-            // a store-store barrier (no instruction on x64, where stores stay in order), as the figures cell does. A
-            // reader that computed from the region meanwhile sees the counter changed and discards what it computed
-            // (MarginBookRows.IsUnchanged).
-            row.Sequence = sequence + 1;
-            Volatile.WriteBarrier();
-            if (inPlace)
-            {
-                rows.Store.Rewrite(entry!.Kernel, entry.Holdings, region);
-            }
-
-            row.Entry = entry;
-            row.Kernel = entry?.Kernel;
-            row.AccountId = entry?.AccountId;
-            row.Region = region;
-            Volatile.Write(ref row.Sequence, sequence + 2);
+            return WriteLocked(slot, new MarginBookEntry(accountId, kernel, holdings, held));
         }
+    }
+
+    private int WriteLocked(MarginBookSlot slot, in MarginBookEntry? written)
+    {
+        var rows = _rows;
+        if (slot.Index >= rows.Count || !ReferenceEquals(rows.Items[slot.Index].Slot, slot))
+        {
+            // A slot that left and was dropped has no row any more (its index may be another slot's now).
+            if (written is not null)
+            {
+                throw new InvalidOperationException("An entry written into a slot that left its partition.");
+            }
+
+            return slot.Version;
+        }
+
+        ref var row = ref rows.Items[slot.Index];
+        var region = default(HoldingsRegion);
+        var inPlace = false;
+        if (written is { } entry && ReferenceEquals(row.Holdings, entry.Holdings))
+        {
+            region = row.Region;
+        }
+        else if (written is { } other && row.Holdings is not null && ReferenceEquals(row.Kernel, other.Kernel)
+            && rows.Store.Fits(other.Kernel, other.Holdings, row.Region))
+        {
+            // Most fills: the same instruments and assets with other amounts. Written over the row's region between the
+            // counter's writes below, so a fill appends nothing (no rebuild every few fills, no garbage).
+            region = row.Region;
+            inPlace = true;
+        }
+        else
+        {
+            if (written is { } appended && !rows.Store.TryAppend(appended.Kernel, appended.Holdings, out region) && HoldingsStore.Takes(appended.Holdings))
+            {
+                var (lines, balances) = HoldingsStore.SizeOf(appended.Holdings);
+                rows = Rebuild(rows, lines, balances, dropLeft: false, rows.Items.Length);
+                row = ref rows.Items[slot.Index];
+                if (!rows.Store.TryAppend(appended.Kernel, appended.Holdings, out region))
+                {
+                    throw new InvalidOperationException("A rebuilt store had no room for the holdings it was sized for.");
+                }
+            }
+
+            // The row's region is now dead (a pass may still read it: nothing is written there until a rebuild drops it).
+            if (row.Region.IsStored)
+            {
+                _deadLines += row.Region.LineCount;
+                _deadBalances += row.Region.BalanceCount;
+            }
+        }
+
+        var sequence = row.Sequence;
+        var version = sequence + 2;
+        // None of the writes below, the region's in place and the held figures' included, may become visible before the
+        // counter turns odd: a store-store barrier (no instruction on x64, where stores stay in order), as the figures
+        // cell does. A reader that computed from the region meanwhile sees the counter changed and discards what it
+        // computed (MarginBookRows.IsUnchanged); one that reads the held figures sees their version changed.
+        row.Sequence = sequence + 1;
+        Volatile.WriteBarrier();
+        if (inPlace)
+        {
+            var target = written!.Value;
+            rows.Store.Rewrite(target.Kernel, target.Holdings, region);
+        }
+
+        slot.WriteHeld(version, written?.Held);
+        row.Holdings = written?.Holdings;
+        row.Kernel = written?.Kernel;
+        row.AccountId = written?.AccountId;
+        row.Region = region;
+        Volatile.Write(ref row.Sequence, version);
+        slot.Wrote(version);
+        return version;
     }
 
     /// <summary>
@@ -183,9 +215,12 @@ internal sealed class MarginBookPartition
             }
 
             // Not yet published: no counter needed. The slot's cell is the truth (a pass may have set the old row's meanwhile).
+            // The counter is carried over: it names the versions the slot wrote, and one named again for other holdings
+            // would let figures computed from rows of before pass for the new ones.
             items[n] = new MarginBookRow
             {
-                Slot = slot, Entry = row.Entry, Kernel = row.Kernel, AccountId = row.AccountId, Region = region, Cell = slot.Cell,
+                Sequence = row.Sequence, Slot = slot, Holdings = row.Holdings, Kernel = row.Kernel, AccountId = row.AccountId, Region = region,
+                Cell = slot.Cell,
             };
             slot.Index = n;
             n++;

@@ -27,13 +27,14 @@ internal sealed class MarginBookRows(MarginBookRow[] items, int count, HoldingsS
     public MarginBookSlot SlotAt(int index) => items[index].Slot!;
 
     /// <summary>
-    /// Row <paramref name="index"/>'s entry (null when the account has none) with its kernel, account id and region, as
-    /// one version the account wrote: read between two reads of the row's counter, again while the account is writing.
+    /// Row <paramref name="index"/>'s holdings (null when the account has none) with their kernel, account id and region,
+    /// as one version the account wrote: read between two reads of the row's counter, again while the account is writing.
     /// <paramref name="sequence"/> names that version: the region may be written over in place by a later one, so
-    /// whatever is read of the region must be confirmed with <see cref="IsUnchanged"/> before it is acted upon.
+    /// whatever is read of the region must be confirmed with <see cref="IsUnchanged"/> before it is acted upon (and the
+    /// slot's held figures are read for it, <see cref="MarginBookSlot.TryReadHeld"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public MarginBookEntry? Read(int index, out StandardCrossKernel? kernel, out string? accountId, out HoldingsRegion region, out int sequence)
+    public CompiledHoldings? Read(int index, out StandardCrossKernel? kernel, out string? accountId, out HoldingsRegion region, out int sequence)
     {
         ref var row = ref items[index];
         var spin = default(SpinWait);
@@ -42,14 +43,14 @@ internal sealed class MarginBookRows(MarginBookRow[] items, int count, HoldingsS
             var before = Volatile.Read(ref row.Sequence);
             if ((before & 1) == 0)
             {
-                var entry = row.Entry;
+                var holdings = row.Holdings;
                 kernel = row.Kernel;
                 accountId = row.AccountId;
                 region = row.Region;
                 if (IsUnchanged(index, before))
                 {
                     sequence = before;
-                    return entry;
+                    return holdings;
                 }
             }
 

@@ -11,7 +11,7 @@ namespace CrossMargin.Engine.Accounts;
 /// The re-margin pass of one <see cref="MarginBookPartition"/>: on each <see cref="MarketChanged"/>, one loop over the
 /// partition's accounts computes, with <see cref="StandardCrossKernel"/>, the figures of every account holding what
 /// moved. Figures that differ from what the account holds are written in place into its slot's cell
-/// (<see cref="MarginBookSlot.Write"/>, no allocation per account), where the account reads a copy when asked; limits that differ are published for all such accounts together as
+/// (<see cref="MarginBookSlot.Write(int, in KernelFigures, DateTimeOffset, SettlementPrices)"/>, no allocation per account), where the account reads a copy when asked; limits that differ are published for all such accounts together as
 /// <see cref="AccountLimitsBatch"/>es; only an account whose status changed, or that is in liquidation or bankrupt (which
 /// reports its breach on every re-margin), is told (<see cref="Remargined"/>). An account the kernel cannot margin at this
 /// market is sent the <see cref="MarketChanged"/> itself, to re-margin (and report why) on its own. The loop reads the
@@ -35,7 +35,7 @@ internal sealed class MarginPass : ReceiveActor
     // element type check (an array of a reference type checks every store).
     private readonly BatchRow[] _rows = new BatchRow[AccountLimitsBatch.MaxCount];
     private readonly decimal[] _available = new decimal[AccountLimitsBatch.MaxCount];
-    // The batch rows whose entry changed since they were read (the publication's check).
+    // The batch rows whose version changed since they were read (the publication's check).
     private readonly int[] _changed = new int[AccountLimitsBatch.MaxCount];
     // The rows of the pass under way (the batch rows' indexes are into these).
     private MarginBookRow[] _items = [];
@@ -82,7 +82,7 @@ internal sealed class MarginPass : ReceiveActor
             // Again whenever the account wrote the row, or its region in place, while the figures were computed from it.
             while (true)
             {
-                if (rows.Read(i, out var rowKernel, out var accountId, out var region, out var sequence) is not { } entry)
+                if (rows.Read(i, out var rowKernel, out var accountId, out var region, out var sequence) is not { } holdings)
                 {
                     break;
                 }
@@ -97,9 +97,9 @@ internal sealed class MarginPass : ReceiveActor
                     }, changed);
                 }
 
-                var outcome = Evaluate(store, region, entry, market!, moved!, out var figures);
+                var outcome = Evaluate(store, region, holdings, market!, moved!, out var figures);
                 // Whatever was decided from a stored region (even that the move does not concern it) holds only if the
-                // region is still the version read with the entry: an account may have written its next holdings over it.
+                // region is still the version read with the holdings: an account may have written its next ones over it.
                 // The holdings themselves are immutable and need no check.
                 if (region.IsStored && !rows.IsUnchanged(i, sequence))
                 {
@@ -110,9 +110,10 @@ internal sealed class MarginPass : ReceiveActor
                 {
                     items[i].Slot!.Account.Tell(changed, ActorRefs.NoSender);
                 }
-                else if (outcome == Outcome.Computed)
+                else if (outcome == Outcome.Computed && !Offer(rows, ref items[i], i, sequence, accountId!, figures, changed, settlement))
                 {
-                    Offer(ref items[i], i, entry, accountId!, figures, changed, settlement);
+                    // The account wrote the row since it was read: what it held with the version read is gone.
+                    continue;
                 }
 
                 break;
@@ -124,12 +125,12 @@ internal sealed class MarginPass : ReceiveActor
     }
 
     /// <summary>
-    /// The figures of <paramref name="entry"/> at <paramref name="market"/>, when the move concerns it: a stored region
+    /// The figures of <paramref name="holdings"/> at <paramref name="market"/>, when the move concerns it: a stored region
     /// is read from the partition's store; the holdings themselves only for their open orders or when the doubles cannot
     /// decide (or when the store could not take them).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Outcome Evaluate(HoldingsStore store, in HoldingsRegion region, MarginBookEntry entry, StandardKernelMarket market, MovedSet moved,
+    private static Outcome Evaluate(HoldingsStore store, in HoldingsRegion region, CompiledHoldings holdings, StandardKernelMarket market, MovedSet moved,
         out KernelFigures figures)
     {
         bool computed;
@@ -141,18 +142,18 @@ internal sealed class MarginPass : ReceiveActor
                 return Outcome.Unconcerned;
             }
 
-            computed = StandardCrossKernel.TryComputeInDoubles(store, region, region.HasOrders ? entry.Holdings : null, market, out figures)
-                || StandardCrossKernel.TryComputeInDecimal(store, region, entry.Holdings, market, out figures);
+            computed = StandardCrossKernel.TryComputeInDoubles(store, region, region.HasOrders ? holdings : null, market, out figures)
+                || StandardCrossKernel.TryComputeInDecimal(store, region, holdings, market, out figures);
         }
         else
         {
-            if (!StandardCrossKernel.Concerns(entry.Holdings, moved))
+            if (!StandardCrossKernel.Concerns(holdings, moved))
             {
                 figures = default;
                 return Outcome.Unconcerned;
             }
 
-            computed = StandardCrossKernel.TryCompute(entry.Holdings, market, out figures);
+            computed = StandardCrossKernel.TryCompute(holdings, market, out figures);
         }
 
         return computed ? Outcome.Computed : Outcome.Declined;
@@ -176,20 +177,27 @@ internal sealed class MarginPass : ReceiveActor
         }
     }
 
-    private void Offer(ref MarginBookRow row, int index, MarginBookEntry entry, string accountId, KernelFigures figures, MarketChanged changed, SettlementPrices settlement)
+    /// <summary>
+    /// Writes, publishes and tells what changed for version <paramref name="version"/> of row <paramref name="index"/>;
+    /// false, having done nothing, when the account wrote the row since it was read (the figures it held with that
+    /// version are gone): the caller reads the row again.
+    /// </summary>
+    private bool Offer(MarginBookRows rows, ref MarginBookRow row, int index, int version, string accountId, KernelFigures figures, MarketChanged changed,
+        SettlementPrices settlement)
     {
         var available = figures.EquityUsd - figures.InitialMarginUsd;
         var breached = figures.Status is MarginStatus.Liquidation or MarginStatus.Bankrupt;
-        // What the account holds: what this pass wrote for its entry, else what the account wrote with the entry.
+        var slot = row.Slot!;
+        // What the account holds: what this pass wrote for its version, else what the account wrote with the version.
         // The row's copy of the cell, else the slot's (the row was copied while the pass made the cell).
         var cell = row.Cell;
-        if (cell is null && row.Slot!.Cell is { } made)
+        if (cell is null && slot.Cell is { } made)
         {
             cell = row.Cell = made;
         }
 
         bool sameFigures, sameLimits, sameStatus;
-        if (cell is not null && ReferenceEquals(cell.For, entry))
+        if (cell is not null && cell.For == version)
         {
             sameFigures = cell.EquityUsd == figures.EquityUsd && cell.InitialMarginUsd == figures.InitialMarginUsd
                 && cell.MaintenanceMarginUsd == figures.MaintenanceMarginUsd;
@@ -197,46 +205,61 @@ internal sealed class MarginPass : ReceiveActor
             sameLimits = settlement.SameLimits(available, cell.Settlement!, cell.EquityUsd - cell.InitialMarginUsd);
             sameStatus = cell.Status == figures.Status;
         }
-        else if (entry.Held is { } held)
+        else if (slot.TryReadHeld(version, out var known, out var equity, out var initial, out var maintenance, out var status, out var heldAt))
         {
-            sameFigures = held.EquityUsd == figures.EquityUsd && held.InitialMarginUsd == figures.InitialMarginUsd
-                && held.MaintenanceMarginUsd == figures.MaintenanceMarginUsd;
-            sameLimits = settlement.SameLimits(available, held.Settlement, held.AvailableUsd);
-            sameStatus = held.Status == figures.Status;
+            if (known)
+            {
+                sameFigures = equity == figures.EquityUsd && initial == figures.InitialMarginUsd && maintenance == figures.MaintenanceMarginUsd;
+                sameLimits = settlement.SameLimits(available, heldAt!, equity - initial);
+                sameStatus = status == figures.Status;
+            }
+            else
+            {
+                (sameFigures, sameLimits, sameStatus) = (false, false, false);
+            }
+        }
+        else if (!rows.IsUnchanged(index, version))
+        {
+            return false;
         }
         else
         {
+            // Rows from before a rebuild, whose slot has written a newer version into the new rows since: these figures
+            // are for a version the account no longer has, which it ignores (and whose limits it publishes again,
+            // Publish), as it does any other written after it moved on.
             (sameFigures, sameLimits, sameStatus) = (false, false, false);
         }
 
         if (sameFigures && sameLimits && !breached)
         {
-            return;
+            return true;
         }
 
         var valuationTime = changed.Market.ValuationTime;
         if (cell is not null)
         {
-            cell.Write(entry, figures, valuationTime, settlement);
+            cell.Write(version, figures, valuationTime, settlement);
         }
         else
         {
-            row.Slot!.Write(entry, figures, valuationTime, settlement);
-            row.Cell = row.Slot.Cell;
+            slot.Write(version, figures, valuationTime, settlement);
+            row.Cell = slot.Cell;
         }
 
         if (!sameStatus || breached)
         {
             // Rare (a status change or a breach): only a message carries its own copy.
-            var told = new MarginBookFigures(entry, figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status,
+            var told = new MarginBookFigures(version, figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status,
                 valuationTime, settlement);
-            row.Slot!.Account.Tell(new Remargined(told), ActorRefs.NoSender);
+            slot.Account.Tell(new Remargined(told), ActorRefs.NoSender);
         }
 
         if (!sameLimits)
         {
-            Add(new BatchRow(row.Slot!, entry, accountId, index), available, settlement);
+            Add(new BatchRow(slot, version, accountId, index), available, settlement);
         }
+
+        return true;
     }
 
     private void Add(BatchRow row, decimal available, SettlementPrices settlement)
@@ -267,15 +290,15 @@ internal sealed class MarginPass : ReceiveActor
         // The amounts in each asset are not worked out here: the batch states them from the USD figure and the prices.
         Context.System.EventStream.Publish(new AccountLimitsBatch(ids, _available.AsSpan(0, count).ToArray(), settlement));
 
-        // An account that wrote a new entry meanwhile may have published its own limits before this batch reached the
-        // subscribers; it writes its entry before publishing, so seeing its old entry here means it published after.
+        // An account that wrote a new version meanwhile may have published its own limits before this batch reached the
+        // subscribers; it writes its version before publishing, so seeing the old one here means it published after.
         // Its row says so in the partition's contiguous rows, as long as the account still writes into the same row
         // array after they were read (else its slot, on its own page, does).
         var changedRows = 0;
         for (var i = 0; i < count; i++)
         {
             ref readonly var row = ref _rows[i];
-            if ((uint)row.Index >= (uint)items.Length || !ReferenceEquals(Volatile.Read(ref items[row.Index].Entry), row.Entry))
+            if ((uint)row.Index >= (uint)items.Length || Volatile.Read(ref items[row.Index].Sequence) != row.Version)
             {
                 _changed[changedRows++] = i;
             }
@@ -293,7 +316,7 @@ internal sealed class MarginPass : ReceiveActor
             for (var i = 0; i < count; i++)
             {
                 ref readonly var row = ref _rows[i];
-                if (!ReferenceEquals(row.Slot.Entry, row.Entry))
+                if (row.Slot.Version != row.Version)
                 {
                     row.Slot.Account.Tell(PublishLimits.Instance, ActorRefs.NoSender);
                 }
@@ -305,10 +328,10 @@ internal sealed class MarginPass : ReceiveActor
     }
 
     /// <summary>
-    /// A row of the batch being filled: the slot, the entry its limits were computed for, the entry's account id, and
-    /// the row it was read from (where the publication's check reads the entry again).
+    /// A row of the batch being filled: the slot, the version its limits were computed for, the account id, and the row
+    /// it was read from (where the publication's check reads the version again).
     /// </summary>
-    private readonly record struct BatchRow(MarginBookSlot Slot, MarginBookEntry Entry, string AccountId, int Index);
+    private readonly record struct BatchRow(MarginBookSlot Slot, int Version, string AccountId, int Index);
 
     /// <summary>What <see cref="Evaluate"/> found for one account.</summary>
     private enum Outcome

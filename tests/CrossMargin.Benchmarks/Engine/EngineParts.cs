@@ -133,10 +133,10 @@ internal static class EngineParts
                 var entry = entries[i];
                 if (StandardCrossKernel.Concerns(entry.Holdings, moved) && StandardCrossKernel.TryCompute(entry.Holdings, tables, out var f))
                 {
-                    slots[i].Write(entry, f, market.ValuationTime, settlement);
+                    slots[i].Write(i + 2, f, market.ValuationTime, settlement);
                 }
 
-                return entry;
+                return entry.Holdings;
             }),
             Part($"pass per account of {Accounts:N0}: + the limit amounts of its batch row", Accounts, () =>
             {
@@ -144,12 +144,12 @@ internal static class EngineParts
                 var entry = entries[i];
                 if (!StandardCrossKernel.Concerns(entry.Holdings, moved) || !StandardCrossKernel.TryCompute(entry.Holdings, tables, out var f))
                 {
-                    return entry;
+                    return entry.Holdings;
                 }
 
-                slots[i].Write(entry, f, market.ValuationTime, settlement);
+                slots[i].Write(i + 2, f, market.ValuationTime, settlement);
                 settlement.AmountsInto(f.EquityUsd - f.InitialMarginUsd, amounts);
-                return entry;
+                return entry.Holdings;
             }),
         ];
     }

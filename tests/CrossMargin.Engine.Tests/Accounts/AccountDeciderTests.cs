@@ -312,12 +312,12 @@ public sealed class AccountDeciderTests
     {
         var (account, accepted, refused) = FillThenRefusedWithdrawal(OrderSide.Buy, 0.3m, 60_050m);
 
-        // The account keeps this object as its figures (no copy of its own), so it must be exactly a fresh assessment's.
-        var held = accepted.HeldAfter!;
+        // The account keeps these as its figures (no assessment of its own), so they must be exactly a fresh assessment's.
+        var held = accepted.HeldAfter!.Value;
         var fresh = MarginBookFigures.Of(account.Margin.Figures(account.State, account.Market), SettlementPrices.For(account.Market));
         Assert.Equal(fresh.ToSummary(), held.ToSummary());
         Assert.Same(SettlementPrices.For(account.Market), held.Settlement);
-        Assert.Null(held.For);
+        Assert.Equal(0, held.For);
         Assert.Equal(MarginSummary.Of(account.Assess()), MarginSummary.Of(accepted.MarginAfter!));
         Assert.Equal(account.Margin.For(account.State.Mode).Figures(account.State.BalanceList, account.State.PositionList, account.State.OpenOrderList,
             account.Market).Model, accepted.MarginAfter!.Model);

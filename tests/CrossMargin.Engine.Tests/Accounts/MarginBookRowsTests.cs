@@ -50,25 +50,33 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         MarketSnapshot[] markets = [TestMarket.Build(59_000m, 3_000m), TestMarket.Build(58_000m, 3_100m)];
         // The calculator's figures of each version at each market: what any figure the pass publishes must be.
         var expected = markets.Select(m => Versions.Select(v => Numbers(AccountFixture.Models.StandardCross.Figures(v.Balances, v.Positions, [], m))).ToArray()).ToArray();
-        var versionOf = new ConcurrentDictionary<CompiledHoldings, int>();
-        CompiledHoldings Compile(int version)
+        // Each entry holds the figures of the next version at the first market: never its own at either market, so the
+        // pass publishes every account on every move, unless it compares one version's figures with another's held
+        // figures (then it finds the next version's figures "unchanged" and leaves the account out of the batch).
+        var heldOf = Versions.Select((_, v) => (MarginBookFigures?)MarginBookFigures.Of(AccountFixture.Models.StandardCross.Figures(
+            Versions[(v + 1) % Versions.Length].Balances, Versions[(v + 1) % Versions.Length].Positions, [], markets[0]), SettlementPrices.For(markets[0]))).ToArray();
+        for (var v = 0; v < Versions.Length; v++)
         {
-            var holdings = kernel.Compile(Versions[version].Balances, Versions[version].Positions, [])!;
-            versionOf[holdings] = version;
-            return holdings;
+            Assert.All(expected, e => Assert.NotEqual(e[v], (heldOf[v]!.Value.EquityUsd, heldOf[v]!.Value.InitialMarginUsd, heldOf[v]!.Value.MaintenanceMarginUsd, heldOf[v]!.Value.Status)));
         }
+
+        var partition = new MarginBookPartition();
+        var slots = Enumerable.Range(0, Accounts).Select(_ => partition.Join(ActorRefs.Nobody)).ToArray();
+        // What each slot's version holds, by the version the slot wrote it as.
+        var versionOf = new ConcurrentDictionary<(int Slot, int Written), int>();
+        CompiledHoldings Compile(int version) => kernel.Compile(Versions[version].Balances, Versions[version].Positions, [])!;
+        void Write(int slot, int version, CompiledHoldings holdings) =>
+            versionOf[(slot, slots[slot].Write(new MarginBookEntry($"acc-{slot}", kernel, holdings, heldOf[version])))] = version;
 
         // Holdings compiled once per version and shared by many entries: the store takes their lines over the first time
         // and compiles them again for every later entry (the path of an entry rewritten with the same holdings elsewhere).
         var shared = Enumerable.Range(0, Versions.Length).Select(Compile).ToArray();
-        var partition = new MarginBookPartition();
-        var slots = Enumerable.Range(0, Accounts).Select(_ => partition.Join(ActorRefs.Nobody)).ToArray();
         for (var i = 0; i < Accounts; i++)
         {
-            slots[i].Entry = new MarginBookEntry($"acc-{i}", kernel, Compile(0), null);
+            Write(i, 0, Compile(0));
         }
 
-        var bySlot = Enumerable.Range(0, Accounts).ToDictionary(i => $"acc-{i}", i => slots[i]);
+        var bySlot = Enumerable.Range(0, Accounts).ToDictionary(i => $"acc-{i}", i => i);
         var failures = new ConcurrentQueue<string>();
         var market = 0;
         var moved = new SemaphoreSlim(0);
@@ -84,15 +92,18 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
 
             foreach (var change in batch.Changes())
             {
-                var figures = bySlot[change.AccountId].Figures;
-                if (figures?.For is not { } entry || !versionOf.TryGetValue(entry.Holdings, out var version))
+                var slot = bySlot[change.AccountId];
+                var figures = slots[slot].Figures;
+                // The writer records a version just after it wrote it, so possibly after the pass computed it.
+                var version = -1;
+                if (figures is null || !SpinWait.SpinUntil(() => versionOf.TryGetValue((slot, figures.Value.For), out version), TimeSpan.FromSeconds(5)))
                 {
-                    failures.Enqueue($"{change.AccountId}: figures of no known entry");
+                    failures.Enqueue($"{change.AccountId}: figures of no version it wrote");
                     continue;
                 }
 
-                var numbers = (figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status);
-                if (numbers != expected[market][version] || change.AvailableUsd != figures.AvailableUsd)
+                var numbers = (figures.Value.EquityUsd, figures.Value.InitialMarginUsd, figures.Value.MaintenanceMarginUsd, figures.Value.Status);
+                if (numbers != expected[market][version] || change.AvailableUsd != figures.Value.AvailableUsd)
                 {
                     failures.Enqueue($"{change.AccountId}: {numbers} published for version {version}, whose figures are {expected[market][version]}");
                 }
@@ -110,8 +121,7 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
             {
                 var i = random.Next(Accounts);
                 var version = random.Next(Versions.Length);
-                var holdings = random.Next(2) == 0 ? shared[version] : Compile(version);
-                slots[i].Entry = new MarginBookEntry($"acc-{i}", kernel, holdings, null);
+                Write(i, version, random.Next(2) == 0 ? shared[version] : Compile(version));
                 writes++;
             }
         });
@@ -175,7 +185,7 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
                     sameLines++;
                 }
 
-                slots[i].Entry = new MarginBookEntry("acc", kernel, pool[n], null);
+                slots[i].Write(new MarginBookEntry("acc", kernel, pool[n], null));
                 last[i] = version;
                 writes++;
             }
@@ -195,17 +205,17 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
                 var rows = partition.Rows;
                 for (var i = 0; i < rows.Count; i++)
                 {
-                    if (rows.Read(i, out _, out _, out var region, out var sequence) is not { } entry)
+                    if (rows.Read(i, out _, out _, out var region, out var sequence) is not { } holdings)
                     {
                         continue;
                     }
 
-                    var version = versionOf[entry.Holdings];
+                    var version = versionOf[holdings];
                     bool computed;
                     KernelFigures figures;
                     try
                     {
-                        computed = StandardCrossKernel.TryCompute(rows.Store, region, entry.Holdings, tables, out figures);
+                        computed = StandardCrossKernel.TryCompute(rows.Store, region, holdings, tables, out figures);
                     }
                     catch (ArgumentOutOfRangeException)
                     {
@@ -249,27 +259,26 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         var market = TestMarket.Build(59_000m, 3_000m);
         var partition = new MarginBookPartition();
         var slot = partition.Join(ActorRefs.Nobody);
-        MarginBookEntry EntryOf(int version) => new("acc", kernel, kernel.Compile(Versions[version].Balances, Versions[version].Positions, [])!, null);
         (HoldingsRegion Region, HoldingsStore Store, int Lines, int Balances, KernelFigures Figures) Stored()
         {
             var rows = partition.Rows;
-            var entry = rows.Read(0, out _, out _, out var region, out _)!;
-            Assert.True(StandardCrossKernel.TryCompute(rows.Store, region, entry.Holdings, kernel.At(market), out var figures));
+            var holdings = rows.Read(0, out _, out _, out var region, out _)!;
+            Assert.True(StandardCrossKernel.TryCompute(rows.Store, region, holdings, kernel.At(market), out var figures));
             return (region, rows.Store, rows.Store.LinesUsed, rows.Store.BalancesUsed, figures);
         }
 
         (decimal, decimal, decimal, MarginStatus) FiguresOf(int version) =>
             Numbers(AccountFixture.Models.StandardCross.Figures(Versions[version].Balances, Versions[version].Positions, [], market));
 
-        slot.Entry = EntryOf(0);
+        slot.Write(EntryOf(kernel, 0, null));
         var first = Stored();
-        slot.Entry = EntryOf(3);
+        slot.Write(EntryOf(kernel, 3, null));
         var second = Stored();
         Assert.Equal((first.Region, first.Store, first.Lines, first.Balances), (second.Region, second.Store, second.Lines, second.Balances));
         Assert.Equal(FiguresOf(3), (second.Figures.EquityUsd, second.Figures.InitialMarginUsd, second.Figures.MaintenanceMarginUsd, second.Figures.Status));
 
         // Other lines: appended after the first region, which is left as it was for readers that still hold it.
-        slot.Entry = EntryOf(1);
+        slot.Write(EntryOf(kernel, 1, null));
         var third = Stored();
         Assert.NotEqual(first.Region, third.Region);
         Assert.Equal(FiguresOf(1), (third.Figures.EquityUsd, third.Figures.InitialMarginUsd, third.Figures.MaintenanceMarginUsd, third.Figures.Status));
@@ -282,9 +291,8 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
         var market = TestMarket.Build(59_000m, 3_000m);
         var partition = new MarginBookPartition();
-        MarginBookEntry EntryOf(int version) => new("acc", kernel, kernel.Compile(Versions[version].Balances, Versions[version].Positions, [])!, null);
         var slots = new List<MarginBookSlot> { partition.Join(ActorRefs.Nobody) };
-        slots[0].Entry = EntryOf(0);
+        slots[0].Write(EntryOf(kernel, 0, null));
         var before = partition.Rows;
         while (ReferenceEquals(partition.Rows.Items, before.Items))
         {
@@ -293,9 +301,9 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
 
         // The account writes holdings with the same lines into its row of the grown rows (in place there), while a pass
         // holds the rows of before: the row it reads there keeps its counter, so its region must keep its lines too.
-        var entry = before.Read(0, out _, out _, out var region, out var sequence)!;
-        slots[0].Entry = EntryOf(3);
-        Assert.True(StandardCrossKernel.TryCompute(before.Store, region, entry.Holdings, kernel.At(market), out var figures));
+        var holdings = before.Read(0, out _, out _, out var region, out var sequence)!;
+        slots[0].Write(EntryOf(kernel, 3, null));
+        Assert.True(StandardCrossKernel.TryCompute(before.Store, region, holdings, kernel.At(market), out var figures));
         Assert.True(before.IsUnchanged(0, sequence));
         Assert.Equal(Numbers(AccountFixture.Models.StandardCross.Figures(Versions[0].Balances, Versions[0].Positions, [], market)),
             (figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status));
@@ -311,7 +319,7 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
         var entries = Enumerable.Range(0, slots.Length).Select(EntryOf).ToArray();
         for (var i = 0; i < slots.Length; i++)
         {
-            slots[i].Entry = entries[i];
+            slots[i].Write(entries[i]);
         }
 
         // The first half leaves: the partition drops them, and the rows the first of them had go to those that stayed.
@@ -322,10 +330,85 @@ public sealed class MarginBookRowsTests(ITestOutputHelper output) : Actors.TestK
 
         var rows = partition.Rows;
         Assert.Equal(32, rows.Count);
-        Assert.Throws<InvalidOperationException>(() => slots[0].Entry = EntryOf(0));
-        slots[1].Entry = null;
-        Assert.Equal(entries.Skip(32), Enumerable.Range(0, rows.Count).Select(i => rows.Read(i, out _, out _, out _, out _)));
+        Assert.Throws<InvalidOperationException>(() => slots[0].Write(EntryOf(0)));
+        slots[1].Clear();
+        Assert.Equal(entries.Skip(32).Select(e => e.Holdings), Enumerable.Range(0, rows.Count).Select(i => rows.Read(i, out _, out _, out _, out _)));
     }
+
+    [Fact]
+    public void A_slots_versions_keep_growing_when_its_partition_grows_or_compacts_so_figures_of_an_earlier_version_are_never_taken_for_a_later_one()
+    {
+        var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
+        var market = TestMarket.Build(59_000m, 3_000m);
+        var slots = new List<MarginBookSlot>();
+        var partition = new MarginBookPartition();
+        slots.Add(partition.Join(ActorRefs.Nobody));
+        var first = EntryOf(kernel, 0, null);
+        Assert.True(StandardCrossKernel.TryCompute(first.Holdings, kernel.At(market), out var figures));
+        var written = new List<int> { slots[0].Write(first) };
+        // The pass computed the first version's figures and wrote them into the slot's cell.
+        slots[0].Write(written[0], figures, market.ValuationTime, SettlementPrices.For(market));
+        Assert.NotNull(slots[0].FiguresFor(written[0]));
+
+        // The partition grows (new rows) twice, and then compacts (new rows again), the account writing in between.
+        for (var grown = 0; grown < 2; grown++)
+        {
+            var before = partition.Rows;
+            while (ReferenceEquals(partition.Rows.Items, before.Items) || slots.Count < 64)
+            {
+                slots.Add(partition.Join(ActorRefs.Nobody));
+            }
+
+            written.Add(slots[0].Write(EntryOf(kernel, 1 + grown, null)));
+        }
+
+        var full = partition.Rows;
+        foreach (var slot in slots.Skip(1))
+        {
+            partition.Leave(slot);
+        }
+
+        Assert.NotSame(full.Items, partition.Rows.Items);
+        written.Add(slots[0].Write(EntryOf(kernel, 3, null)));
+
+        Assert.Equal(written.Distinct().Order(), written);
+        Assert.Equal(written[^1], slots[0].Version);
+        Assert.All(written.Skip(1), version => Assert.Null(slots[0].FiguresFor(version)));
+    }
+
+    [Fact]
+    public void Held_figures_of_a_version_the_slot_has_replaced_are_not_read_as_that_versions_even_from_rows_nobody_writes_any_more()
+    {
+        var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
+        var market = TestMarket.Build(59_000m, 3_000m);
+        MarginBookFigures HeldOf(int version) =>
+            MarginBookFigures.Of(AccountFixture.Models.StandardCross.Figures(Versions[version].Balances, Versions[version].Positions, [], market), SettlementPrices.For(market));
+        var partition = new MarginBookPartition();
+        var slots = new List<MarginBookSlot> { partition.Join(ActorRefs.Nobody) };
+        slots[0].Write(EntryOf(kernel, 0, HeldOf(0)));
+        var before = partition.Rows;
+        while (ReferenceEquals(partition.Rows.Items, before.Items))
+        {
+            slots.Add(partition.Join(ActorRefs.Nobody));
+        }
+
+        // A pass still reading the rows of before reads the version there, and what the account held with it.
+        before.Read(0, out _, out _, out _, out var version);
+        Assert.True(slots[0].TryReadHeld(version, out var known, out var equity, out _, out _, out _, out _));
+        Assert.True(known);
+        Assert.Equal(HeldOf(0).EquityUsd, equity);
+
+        // The account writes its next version into the grown rows: the old row's counter cannot say so, the held figures' version must.
+        slots[0].Write(EntryOf(kernel, 3, HeldOf(3)));
+        Assert.True(before.IsUnchanged(0, version));
+        Assert.False(slots[0].TryReadHeld(version, out _, out _, out _, out _, out _, out _));
+        Assert.True(slots[0].TryReadHeld(slots[0].Version, out _, out equity, out _, out _, out _, out _));
+        Assert.Equal(HeldOf(3).EquityUsd, equity);
+    }
+
+    // An entry of account "acc" holding version <paramref name="version"/>, freshly compiled.
+    private static MarginBookEntry EntryOf(StandardCrossKernel kernel, int version, MarginBookFigures? held) =>
+        new("acc", kernel, kernel.Compile(Versions[version].Balances, Versions[version].Positions, [])!, held);
 
     private static (decimal, decimal, decimal, MarginStatus) Numbers(MarginFigures figures) =>
         (figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status);

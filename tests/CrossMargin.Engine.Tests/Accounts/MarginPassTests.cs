@@ -19,7 +19,7 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
     [Fact]
     public void New_figures_go_to_the_slot_and_new_limits_into_a_batch_only_when_they_change_and_the_account_hears_nothing_while_its_status_holds()
     {
-        var (pass, account, slot, entry) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)], TestMarket.Build(60_000m, 3_000m));
+        var (pass, account, slot, entry, version) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)], TestMarket.Build(60_000m, 3_000m));
         var batches = Batches();
 
         // A new snapshot with the same prices: the same figures, nothing written, published or told.
@@ -32,10 +32,10 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
         pass.Tell(new MarketChanged(lower, 4, Btc));
         var batch = batches.ExpectMsg<AccountLimitsBatch>();
         Assert.Equal(MarginStatus.Healthy, Summary(lower).Item4);
-        Assert.Equal(Summary(lower), Numbers(slot.Figures!));
-        Assert.Same(entry, slot.Figures!.For);
-        Assert.Equal(lower.ValuationTime, slot.Figures.ValuationTime);
-        AssertLimitsAsDivided("acc-1", slot.Figures.AvailableUsd, lower, Assert.Single(batch.Changes()));
+        Assert.Equal(Summary(lower), Numbers(slot.Figures!.Value));
+        Assert.Equal(version, slot.Figures!.Value.For);
+        Assert.Equal(lower.ValuationTime, slot.Figures.Value.ValuationTime);
+        AssertLimitsAsDivided("acc-1", slot.Figures.Value.AvailableUsd, lower, Assert.Single(batch.Changes()));
         account.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
@@ -43,22 +43,22 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
     public void An_account_is_told_when_its_status_changes()
     {
         // 1,000 USDT against 1 BTC bought at 60,000: healthy at 60,000, bankrupt at 58,000.
-        var (pass, account, slot, entry) = Start([new CollateralBalance("USDT", 1_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)], TestMarket.Build(60_000m, 3_000m));
-        Assert.Equal(MarginStatus.Healthy, entry.Held!.Status);
+        var (pass, account, slot, entry, version) = Start([new CollateralBalance("USDT", 1_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)], TestMarket.Build(60_000m, 3_000m));
+        Assert.Equal(MarginStatus.Healthy, entry.Held!.Value.Status);
 
         pass.Tell(new MarketChanged(TestMarket.Build(58_000m, 3_000m), 2, Btc));
 
         var told = account.ExpectMsg<Remargined>();
-        Assert.Equal(Numbers(slot.Figures!), Numbers(told.Figures));
-        Assert.Same(entry, slot.Figures!.For);
-        Assert.Same(entry, told.Figures.For);
+        Assert.Equal(Numbers(slot.Figures!.Value), Numbers(told.Figures));
+        Assert.Equal(version, slot.Figures!.Value.For);
+        Assert.Equal(version, told.Figures.For);
         Assert.Equal(MarginStatus.Bankrupt, told.Figures.Status);
     }
 
     [Fact]
     public void An_account_holding_nothing_that_moved_is_not_computed()
     {
-        var (pass, account, slot, _) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)]);
+        var (pass, account, slot, _, _) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)]);
 
         pass.Tell(new MarketChanged(TestMarket.Build(60_000m, 2_000m), 2, new HashSet<string> { "ETH" }));
 
@@ -70,7 +70,7 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
     public void A_breached_account_is_told_on_every_move_even_with_the_same_figures()
     {
         // 100 USDT against 1 BTC bought at 60,000 and marked at 59,000: equity -900, bankrupt.
-        var (pass, account, _, _) = Start([new CollateralBalance("USDT", 100m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)]);
+        var (pass, account, _, _, _) = Start([new CollateralBalance("USDT", 100m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)]);
 
         pass.Tell(new MarketChanged(TestMarket.Build(59_000m, 3_000m), 2, Btc));
         Assert.Equal(MarginStatus.Bankrupt, account.ExpectMsg<Remargined>().Figures.Status);
@@ -81,7 +81,7 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
     [Fact]
     public void An_account_the_kernel_cannot_margin_at_this_market_is_sent_the_change_itself()
     {
-        var (pass, account, _, _) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)]);
+        var (pass, account, _, _, _) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)]);
         // A market without the account's instrument: the account must re-margin (and report the failure) itself.
         var without = TestMarket.Build(60_000m, 3_000m, TestMarket.Instruments.Where(i => i.Symbol != TestMarket.BtcUsdt));
 
@@ -94,27 +94,26 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
     [Fact]
     public void A_changed_entry_is_compared_with_the_figures_the_account_holds_not_with_those_written_before()
     {
-        var (pass, _, slot, entry) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)], TestMarket.Build(60_000m, 3_000m));
+        var (pass, _, slot, entry, _) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)], TestMarket.Build(60_000m, 3_000m));
         var batches = Batches();
         pass.Tell(new MarketChanged(TestMarket.Build(59_000m, 3_000m), 2, Btc));
         batches.ExpectMsg<AccountLimitsBatch>();
-        var written = slot.Figures!;
+        var written = slot.Figures!.Value;
 
         // The account traded since (new holdings) and margined itself at a market where it holds the figures written for the old ones.
-        var newer = entry with { Holdings = entry.Kernel.Compile([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 2m, 60_000m)], [])!, Held = written };
-        slot.Entry = newer;
+        var newer = slot.Write(entry with { Holdings = entry.Kernel.Compile([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 2m, 60_000m)], [])!, Held = written });
         pass.Tell(new MarketChanged(TestMarket.Build(59_000m, 3_000m), 3, Btc));
 
         Assert.Equal("acc-1", batches.ExpectMsg<AccountLimitsBatch>().AccountIdAt(0));
-        Assert.Same(newer, slot.Figures!.For);
+        Assert.Equal(newer, slot.Figures!.Value.For);
     }
 
     [Fact]
     public void An_account_whose_entry_changed_while_its_limits_were_published_is_asked_to_publish_its_own_again()
     {
-        var (pass, account, slot, entry) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)], TestMarket.Build(60_000m, 3_000m));
+        var (pass, account, slot, entry, version) = Start([new CollateralBalance("USDT", 10_000m)], [new Position(TestMarket.BtcUsdt, 1m, 60_000m)], TestMarket.Build(60_000m, 3_000m));
         // A subscriber runs on the publishing thread: the account's new entry lands between the batch and the pass's check.
-        Sys.EventStream.Subscribe(new CallbackRef(_ => slot.Entry = entry with { Held = null }), typeof(AccountLimitsBatch));
+        Sys.EventStream.Subscribe(new CallbackRef(_ => slot.Write(entry with { Held = null })), typeof(AccountLimitsBatch));
 
         pass.Tell(new MarketChanged(TestMarket.Build(59_000m, 3_000m), 2, Btc));
 
@@ -133,7 +132,7 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
             var slot = partition.Join(ActorRefs.Nobody);
             CollateralBalance[] balances = [new CollateralBalance("USDT", 10_000m + i)];
             Position[] positions = [new Position(TestMarket.BtcUsdt, 1m, 60_000m)];
-            slot.Entry = new MarginBookEntry($"acc-{i}", kernel, kernel.Compile(balances, positions, [])!, HeldAt(balances, positions, opening));
+            slot.Write(new MarginBookEntry($"acc-{i}", kernel, kernel.Compile(balances, positions, [])!, HeldAt(balances, positions, opening)));
         }
 
         var batches = Batches();
@@ -161,7 +160,7 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
             var slot = partition.Join(ActorRefs.Nobody);
             CollateralBalance[] balances = [new CollateralBalance("USDT", 10_000m + i)];
             Position[] positions = [new Position(TestMarket.BtcUsdt, 1m, 60_000m)];
-            slot.Entry = new MarginBookEntry($"acc-{i}", kernel, kernel.Compile(balances, positions, [])!, HeldAt(balances, positions, opening));
+            slot.Write(new MarginBookEntry($"acc-{i}", kernel, kernel.Compile(balances, positions, [])!, HeldAt(balances, positions, opening)));
         }
 
         // A subscriber runs on the pass's thread: between two batches that thread ran only the pass, over one batch's accounts.
@@ -209,7 +208,7 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
         Assert.Equal(slots, Enumerable.Range(0, before.Count).Select(before.SlotAt));
     }
 
-    private (IActorRef Pass, TestProbe Account, MarginBookSlot Slot, MarginBookEntry Entry) Start(CollateralBalance[] balances, Position[] positions,
+    private (IActorRef Pass, TestProbe Account, MarginBookSlot Slot, MarginBookEntry Entry, int Version) Start(CollateralBalance[] balances, Position[] positions,
         MarketSnapshot? heldAt = null)
     {
         var account = CreateTestProbe("account");
@@ -218,8 +217,8 @@ public sealed class MarginPassTests(ITestOutputHelper output) : Actors.TestKit.T
         var kernel = MarginBook.KernelFor(AccountFixture.Models.StandardCross)!;
         var compiled = kernel.Compile(balances, positions, [])!;
         var entry = new MarginBookEntry("acc-1", kernel, compiled, heldAt is null ? null : HeldAt(balances, positions, heldAt));
-        slot.Entry = entry;
-        return (Sys.ActorOf(MarginPass.Props(partition)), account, slot, entry);
+        var version = slot.Write(entry);
+        return (Sys.ActorOf(MarginPass.Props(partition)), account, slot, entry, version);
     }
 
     private TestProbe Batches()
