@@ -68,12 +68,16 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
         new LiquidationCoordinatorSettings(Services, accounts ?? Region, Fund, Market, AccountFixture.Models, Parameters, TimeSpan.FromSeconds(1),
             TimeSpan.FromMinutes(10), TimeSpan.FromMilliseconds(100)) { TakeOverAfterUnfilledSteps = takeOverAfterUnfilledSteps }));
 
-    /// <summary>Stops the coordinator and starts another on its journal, reaching the accounts through <paramref name="accounts"/>.</summary>
-    protected void RestartCoordinator(IActorRef? accounts = null, int takeOverAfterUnfilledSteps = 0)
+    /// <summary>
+    /// Stops the coordinator and starts another on its journal, reaching the accounts through <paramref name="accounts"/>;
+    /// <paramref name="whileStopped"/> runs in between.
+    /// </summary>
+    protected void RestartCoordinator(IActorRef? accounts = null, int takeOverAfterUnfilledSteps = 0, Action? whileStopped = null)
     {
         Watch(Coordinator);
         Sys.Stop(Coordinator);
         ExpectTerminated(Coordinator);
+        whileStopped?.Invoke();
         Coordinator = StartCoordinator(accounts, takeOverAfterUnfilledSteps);
     }
 
@@ -173,6 +177,16 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
             new AutoDeleveraged("liq-acc-1-1", f.Counterparty, Btc, OrderSide.Buy, f.Quantity, 59_000m),
             new AutoDeleveraged("liq-acc-1-1", "acc-1", Btc, OrderSide.Sell, f.Quantity, 59_000m),
         }).ToList();
+
+    /// <summary>
+    /// The notices are those expected, in order for each account: a side is announced as its account applies it, so the
+    /// notices of different accounts may interleave in any order.
+    /// </summary>
+    protected static void AssertNotices(IEnumerable<AutoDeleveraged> expected, IEnumerable<AutoDeleveraged> actual) =>
+        Assert.Equal(ByAccount(expected), ByAccount(actual));
+
+    private static List<(string Account, List<AutoDeleveraged> Notices)> ByAccount(IEnumerable<AutoDeleveraged> notices) =>
+        notices.GroupBy(n => n.AccountId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.ToList())).ToList();
 
     /// <summary>Collects the ADL notices the venue hears, advancing the clock, until <paramref name="enough"/> says so.</summary>
     protected List<AutoDeleveraged> AdlNoticesUntil(TestProbe venue, Func<List<AutoDeleveraged>, bool> enough)

@@ -22,6 +22,7 @@ public sealed class ClusterWireTests
         new CoverDeficit("liq-a-1:cover-1:USDT", "liquidation", 3, "USDT", 12.000000001m),
         new ApplyExecution("liq-a-1:adl-1:b", "adl", 1, "liq-a-1:adl-1:b", "liq-a-1:adl-1:b", "BTC-PERP", OrderSide.Sell, 0.123456789m, 59_230.5m, 0m,
             Liquidity.Taker, Time, IsLiquidation: true),
+        new VoidSequence("liq-a-1:adl-1:b:void", "adl", 2, "liq-a-1:adl-1:b"),
     };
 
     [Theory]
