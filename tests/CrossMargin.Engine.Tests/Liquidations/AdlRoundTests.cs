@@ -247,7 +247,7 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         OpenLong("acc-1");
         MoveBtc(58_000m);
         AssertOneFill(Acc1Deleveraged(adl, 0.5m), "acc-c", 0.5m, 59_000m);
-        AwaitAssert(() => Assert.IsType<LiquidationStepPlanned>(History(Liquidation).Steps[^1]), TimeSpan.FromSeconds(10));
+        AdvanceUntil(() => History(Liquidation).Steps[^1] is LiquidationStepPlanned, TimeSpan.FromMilliseconds(100));
         Assert.Contains(History(Liquidation).Steps, e => e is LiquidationStalled);
 
         RestartCoordinator();

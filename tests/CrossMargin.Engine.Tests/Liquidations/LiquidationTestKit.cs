@@ -185,8 +185,8 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     protected static void AssertNotices(IEnumerable<AutoDeleveraged> expected, IEnumerable<AutoDeleveraged> actual) =>
         Assert.Equal(ByAccount(expected), ByAccount(actual));
 
-    private static List<(string Account, List<AutoDeleveraged> Notices)> ByAccount(IEnumerable<AutoDeleveraged> notices) =>
-        notices.GroupBy(n => n.AccountId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.ToList())).ToList();
+    // A stable sort: each account's notices keep their order.
+    private static List<AutoDeleveraged> ByAccount(IEnumerable<AutoDeleveraged> notices) => notices.OrderBy(n => n.AccountId, StringComparer.Ordinal).ToList();
 
     /// <summary>Collects the ADL notices the venue hears, advancing the clock, until <paramref name="enough"/> says so.</summary>
     protected List<AutoDeleveraged> AdlNoticesUntil(TestProbe venue, Func<List<AutoDeleveraged>, bool> enough)
