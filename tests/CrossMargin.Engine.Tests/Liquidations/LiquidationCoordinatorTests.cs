@@ -428,6 +428,30 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     }
 
     /// <summary>
+    /// As above, but acc-b applies its side and acc-1 refuses its own (as it would had the venue sold part of its long
+    /// after the round's view, racing the cancel-all). acc-b's side stands and is announced; acc-1's is not, its sequence
+    /// is voided (so its next execution from the coordinator follows on), and it keeps its long 1: the books no longer
+    /// net, which the coordinator logs as an error for an operator.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_side_refused_after_its_counterparty_applied_is_not_announced_and_its_sequence_is_voided()
+    {
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new RefusingRegion(Region, "liq-acc-1-1:adl-1:acc-b:bankrupt"))));
+        var venue = VenueProbe();
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(venue, heard => heard.Count > 0);
+
+        AwaitAssert(() => Assert.Equal(1, Account("acc-1").HighestOf(LiquidationCoordinator.AdlSource)));
+        venue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal([new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m)], notices);
+        Assert.Empty(Account("acc-b").Positions);
+        Assert.Equal([new Position(Btc, 1m, 60_000m)], Account("acc-1").Positions);
+    }
+
+    /// <summary>
     /// acc-1 bankrupt at 58,000 with an empty fund; the only short, acc-b's 0.6 from 57,000, is losing there, so there is
     /// nothing to deleverage against: the round stalls, and the book is tried. The market falls to 56,000 (acc-b now in
     /// profit) while the book still fills nothing: the backstop is tried again and acc-b's 0.6 is taken at the
