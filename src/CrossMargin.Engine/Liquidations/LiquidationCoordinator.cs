@@ -1247,8 +1247,8 @@ public sealed class LiquidationCoordinator : PersistentActor
         {
             // Fills from older journals were announced when their round was recorded.
             Context.System.EventStream.Publish(bankrupt
-                ? new AutoDeleveraged(e.LiquidationId, e.AccountId, e.Symbol, Opposite(fill.Side), fill.Quantity, fill.Price)
-                : new AutoDeleveraged(e.LiquidationId, fill.AccountId, e.Symbol, fill.Side, fill.Quantity, fill.Price));
+                ? new AutoDeleveraged(e.LiquidationId, e.AccountId, e.Symbol, Opposite(fill.Side), fill.Quantity, fill.Price, e.BankruptMessageId(fill))
+                : new AutoDeleveraged(e.LiquidationId, fill.AccountId, e.Symbol, fill.Side, fill.Quantity, fill.Price, e.CounterpartyMessageId(fill)));
         }
 
         if (bankrupt)

@@ -157,7 +157,7 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
 
         var notices = CrashWithVenueFillWhileHeld(hold, adl, "acc-c", OrderSide.Buy, 1.5m, 1m);
 
-        Assert.Equal(Acc1SoldAt59000(("acc-d", 1m)), notices);
+        Assert.Equal(Acc1SoldAt59000(2, ("acc-d", 1m)), notices);
         AwaitAssert(() =>
         {
             Assert.Equal([new Position(Btc, -0.5m, 60_000m)], Account("acc-c").Positions);
@@ -188,7 +188,7 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
 
         var notices = CrashWithVenueFillWhileHeld((held, holding), adl, "acc-c", OrderSide.Buy, 1.5m, 0.5m);
 
-        Assert.Equal(Acc1SoldAt59000(("acc-c", 0.5m)), notices);
+        Assert.Equal(Acc1SoldAt59000(2, ("acc-c", 0.5m)), notices);
         var round2 = new List<CommandAccepted>();
         while (answers.QueuedCount > 0)
         {
@@ -347,12 +347,12 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
     private List<AutoDeleveraged> Acc1Deleveraged(TestProbe adl, decimal quantity) =>
         AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= quantity);
 
-    /// <summary>The round was one fill: <paramref name="counterparty"/> bought what acc-1 sold.</summary>
+    /// <summary>The first round was one fill: <paramref name="counterparty"/> bought what acc-1 sold.</summary>
     private static void AssertOneFill(List<AutoDeleveraged> notices, string counterparty, decimal quantity, decimal price) =>
         Assert.Equal(
         [
-            new AutoDeleveraged(Liquidation, counterparty, Btc, OrderSide.Buy, quantity, price),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, quantity, price),
+            new AutoDeleveraged(Liquidation, counterparty, Btc, OrderSide.Buy, quantity, price, $"{Liquidation}:adl-1:{counterparty}"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, quantity, price, $"{Liquidation}:adl-1:{counterparty}:bankrupt"),
         ], notices);
 
     /// <summary>A probe of the auto-deleverage notices alone (a counterparty left with little equity may be liquidated itself).</summary>

@@ -307,10 +307,10 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
 
         AssertNotices(
         [
-            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 58_600m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 58_600m),
-            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.4m, 58_600m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.4m, 58_600m),
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 58_600m, $"{Liquidation}:adl-1:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 58_600m, $"{Liquidation}:adl-1:acc-b:bankrupt"),
+            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.4m, 58_600m, $"{Liquidation}:adl-1:acc-c"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.4m, 58_600m, $"{Liquidation}:adl-1:acc-c:bankrupt"),
         ], notices);
         AwaitCompleted(Liquidation);
         AwaitAssert(() =>
@@ -418,7 +418,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         MoveBtc(58_000m);
         var notices = AdlNoticesUntil(venue, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 0.6m);
 
-        Assert.Equal(Acc1SoldAt59000(("acc-b", 0.6m)), notices.OfType<AutoDeleveraged>());
+        Assert.Equal(Acc1SoldAt59000(2, ("acc-b", 0.6m)), notices);
         Assert.Equal(2, History(Liquidation).Steps.OfType<AutoDeleverageExecuted>().Count());
         AwaitAssert(() =>
         {
@@ -446,7 +446,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
 
         AwaitAssert(() => Assert.Equal(1, Account("acc-1").HighestOf(LiquidationCoordinator.AdlSource)));
         venue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        Assert.Equal([new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m)], notices);
+        Assert.Equal([new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b")], notices);
         Assert.Empty(Account("acc-b").Positions);
         Assert.Equal([new Position(Btc, 1m, 60_000m)], Account("acc-1").Positions);
     }
@@ -493,8 +493,8 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
 
         Assert.Equal(
         [
-            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b:bankrupt"),
         ], deleveraged);
         Assert.InRange(unfilledSteps, 0, 3);
     }

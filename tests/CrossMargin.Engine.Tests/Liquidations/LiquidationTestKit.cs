@@ -168,14 +168,17 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     }
 
     /// <summary>
-    /// The notices of liq-acc-1-1's fills at 59,000, in order: for each, its counterparty's buy, then acc-1's sell of the
-    /// same quantity.
+    /// The notices of the fills at 59,000 of liq-acc-1-1's first round, in order: for each, its counterparty's buy, then
+    /// acc-1's sell of the same quantity.
     /// </summary>
-    protected static List<AutoDeleveraged> Acc1SoldAt59000(params (string Counterparty, decimal Quantity)[] fills) =>
+    protected static List<AutoDeleveraged> Acc1SoldAt59000(params (string Counterparty, decimal Quantity)[] fills) => Acc1SoldAt59000(1, fills);
+
+    /// <summary>The notices of the fills at 59,000 of liq-acc-1-1's round <paramref name="round"/>, as above.</summary>
+    protected static List<AutoDeleveraged> Acc1SoldAt59000(int round, params (string Counterparty, decimal Quantity)[] fills) =>
         fills.SelectMany(f => new[]
         {
-            new AutoDeleveraged("liq-acc-1-1", f.Counterparty, Btc, OrderSide.Buy, f.Quantity, 59_000m),
-            new AutoDeleveraged("liq-acc-1-1", "acc-1", Btc, OrderSide.Sell, f.Quantity, 59_000m),
+            new AutoDeleveraged("liq-acc-1-1", f.Counterparty, Btc, OrderSide.Buy, f.Quantity, 59_000m, $"liq-acc-1-1:adl-{round}:{f.Counterparty}"),
+            new AutoDeleveraged("liq-acc-1-1", "acc-1", Btc, OrderSide.Sell, f.Quantity, 59_000m, $"liq-acc-1-1:adl-{round}:{f.Counterparty}:bankrupt"),
         }).ToList();
 
     /// <summary>
