@@ -17,7 +17,8 @@ namespace CrossMargin.Engine.Accounts;
 /// account's margin (the venue already traded; breaches are for the liquidation path). Withdrawals and margin mode
 /// changes are requests: refused when, afterwards, equity would be below initial margin in the cross pool or in an
 /// isolated position they touch. A deposit or a deficit cover is never refused for margin;
-/// cancelling all orders cancels whatever is open (none is no error: the coordinator retries it freely).
+/// cancelling all orders cancels whatever is open (none is no error: the coordinator retries it freely). A
+/// <see cref="VoidSequence"/> only records its id and sequence (see there why it is not the rejection that records them).
 /// </remarks>
 public static class AccountDecider
 {
@@ -85,6 +86,9 @@ public static class AccountDecider
             CancelAllOrders c => new AccountDecision(DecisionOutcome.Accepted,
                 [.. state.OpenOrders.Keys.Select(IAccountEvent (id) => new OrderCancelled(c.MessageId, c.Source, c.Sequence, id)),
                     new AllOrdersCancelled(c.MessageId, c.Source, c.Sequence, state.OpenOrders.Count)], null, null),
+            VoidSequence c => string.IsNullOrWhiteSpace(c.VoidedMessageId)
+                ? AccountDecision.Reject(RejectionCode.InvalidMessage, $"Void {c.MessageId}: the voided message's id is required.")
+                : Accept(new SequenceVoided(c.MessageId, c.Source, c.Sequence, c.VoidedMessageId)),
             CoverDeficit c => InvalidAmount(c.Asset, c.Amount, market) is { } invalid
                 ? AccountDecision.Reject(invalid.Code, invalid.Message)
                 : Accept(new DeficitCovered(c.MessageId, c.Source, c.Sequence, c.Asset, c.Amount)),

@@ -41,6 +41,9 @@ public static class AccountEvents
     /// <summary>Manifest of <see cref="LiquidationFeeCharged"/>.</summary>
     public const string LiquidationFeeChargedManifest = "account.liquidation-fee-charged";
 
+    /// <summary>Manifest of <see cref="SequenceVoided"/>.</summary>
+    public const string SequenceVoidedManifest = "account.sequence-voided";
+
     /// <summary>Manifest of <see cref="AccountSnapshot"/>.</summary>
     public const string SnapshotManifest = "account.snapshot";
 
@@ -61,6 +64,7 @@ public static class AccountEvents
             .Register(MarginModeChangedManifest, Version, json.MarginModeChanged)
             .Register(DeficitCoveredManifest, Version, json.DeficitCovered)
             .Register(LiquidationFeeChargedManifest, Version, json.LiquidationFeeCharged)
+            .Register(SequenceVoidedManifest, Version, json.SequenceVoided)
             .Register(SnapshotManifest, Version, json.AccountSnapshot);
     }
 }

@@ -22,5 +22,6 @@ namespace CrossMargin.Engine.Accounts;
 [JsonSerializable(typeof(MarginModeChanged))]
 [JsonSerializable(typeof(DeficitCovered))]
 [JsonSerializable(typeof(LiquidationFeeCharged))]
+[JsonSerializable(typeof(SequenceVoided))]
 [JsonSerializable(typeof(AccountSnapshot))]
 internal sealed partial class AccountEventsJsonContext : JsonSerializerContext;

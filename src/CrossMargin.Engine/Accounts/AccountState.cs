@@ -104,6 +104,7 @@ public sealed class AccountState
                 _openOrders = SortedArrays.Remove(_openOrders, e.OrderId, OrderIdOf);
                 break;
             case AllOrdersCancelled:
+            case SequenceVoided:
                 break;
             case Deposited e:
                 Credit(e.Asset, e.Amount);

@@ -50,8 +50,9 @@ namespace CrossMargin.Engine.Liquidations;
 /// from those until all it takes from have answered; an account in a liquidation of its own is none), then
 /// <see cref="AutoDeleverageExecuted"/>, an <see cref="ApplyExecution"/> (source "adl", flagged as a liquidation, stating
 /// the position the round saw) to each counterparty and, once it has applied its own, the opposite one to the bankrupt
-/// account (a counterparty the venue traded since refuses: <see cref="AutoDeleverageFillRefused"/>, and neither side
-/// applies), an <see cref="AutoDeleveraged"/> notice per fill and side; evaluate again once every counterparty has answered. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
+/// account (a counterparty the venue traded since refuses: <see cref="AutoDeleverageFillRefused"/>, neither side
+/// applies, and both its sequences are consumed by a <see cref="VoidSequence"/> each), an <see cref="AutoDeleveraged"/>
+/// notice per side as its account applies it (none for a refused fill); evaluate again once every side sent has answered. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
 /// 4 ... 64 intervals in a row of stalls, while the book is tried once per interval.
 /// Neither runs while the account holds a position in a halted instrument (an operator halts one whose prices are not
 /// trusted), and auto-deleveraging never picks one.</item>
@@ -66,7 +67,10 @@ namespace CrossMargin.Engine.Liquidations;
 /// </list>
 /// <para>Messages to accounts carry deterministic ids and per-account sequences the events record, and requests to the fund
 /// deterministic request ids, so after a restart every command of the active liquidations is sent again: accounts and
-/// fund answer duplicates without applying them twice. Liquidation orders are not re-published (a venue might not
+/// fund answer duplicates without applying them twice. The <see cref="AutoDeleveraged"/> notices of a round not yet settled
+/// at the restart go out again as its re-sent sides are answered as duplicates (at least once: whether one went out before
+/// is not journaled, and the venue's copy has a deterministic message id to drop a repeat by); rounds journaled before
+/// fills stated positions were announced when recorded and are not announced again. Liquidation orders are not re-published (a venue might not
 /// deduplicate them): orders not reported by the timeout count as unfilled and the next step re-plans.</para>
 /// </remarks>
 public sealed class LiquidationCoordinator : PersistentActor
@@ -91,7 +95,7 @@ public sealed class LiquidationCoordinator : PersistentActor
     private readonly Dictionary<string, (long Interval, decimal Used)> _budgetUsed = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _halted = new(StringComparer.Ordinal);
     private readonly PendingAdlFills _pendingAdl = new();
-    private readonly Dictionary<string, (HeldBankruptSides Sides, int Index)> _heldBankruptSides = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (AdlRound Round, int Index, bool Bankrupt)> _awaitedSides = new(StringComparer.Ordinal);
 
     private LiquidationCoordinator(LiquidationCoordinatorSettings settings)
         : base(settings.Persistence)
@@ -205,16 +209,24 @@ public sealed class LiquidationCoordinator : PersistentActor
             case GetHaltedInstruments:
                 Sender.Tell(new HaltedInstruments(_halted.ToArray()), Self);
                 return true;
-            case CommandAccepted accepted when _heldBankruptSides.Remove(accepted.MessageId, out var held):
-                held.Sides.Applied[held.Index] = true;
-                ReleaseBankruptSides(held.Sides);
+            case CommandAccepted accepted when _awaitedSides.Remove(accepted.MessageId, out var side):
+                SideApplied(side.Round, side.Index, side.Bankrupt);
                 return true;
-            case CommandDuplicate duplicate when _heldBankruptSides.Remove(duplicate.MessageId, out var held):
-                held.Sides.Applied[held.Index] = true;
-                ReleaseBankruptSides(held.Sides);
+            case CommandDuplicate duplicate when _awaitedSides.Remove(duplicate.MessageId, out var side):
+                // Applied before (a re-send after a restart, or after its answer was lost): announced again, as the
+                // notice may not have gone out; its message id on the venue's exchange is the same.
+                SideApplied(side.Round, side.Index, side.Bankrupt);
                 return true;
-            case CommandRejected rejected when _heldBankruptSides.Remove(rejected.MessageId, out var held):
-                OnCounterpartyRefused(held.Sides, held.Index, rejected.Rejection);
+            case CommandRejected rejected when _awaitedSides.Remove(rejected.MessageId, out var side):
+                if (side.Bankrupt)
+                {
+                    OnBankruptSideRefused(side.Round, side.Index, rejected.Rejection);
+                }
+                else
+                {
+                    OnCounterpartyRefused(side.Round, side.Index, rejected.Rejection);
+                }
+
                 return true;
             case CommandRejected rejected when _pendingAdl.Refused(rejected.MessageId):
                 // One side of an auto-deleverage fill applied and the other not: the books no longer net, which only an
@@ -319,9 +331,11 @@ public sealed class LiquidationCoordinator : PersistentActor
             // Executions are idempotent: one lost on its way (or its answer) is sent again rather than waited for for ever.
             Context.Log.LogWarning("Liquidation {LiquidationId}: auto-deleverage counterparties have not answered in time; sending their executions again",
                 applying.Id);
-            foreach (var (sides, index) in HeldSidesOf(applying).ToArray())
+            foreach (var (round, index, bankrupt) in AwaitedSidesOf(applying).ToArray())
             {
-                ToAccount(sides.Executed.Fills[index].AccountId, CounterpartySide(sides.Executed, sides.Executed.Fills[index]));
+                var e = round.Executed;
+                var fill = e.Fills[index];
+                ToAccount(bankrupt ? e.AccountId : fill.AccountId, bankrupt ? BankruptSide(e, fill) : CounterpartySide(e, fill));
             }
 
             Timers.StartSingleTimer(("view", applying.Id), new ViewTimedOut(applying.Id, Phase.ApplyingAdl), _settings.OrderTimeout);
@@ -801,12 +815,6 @@ public sealed class LiquidationCoordinator : PersistentActor
             Apply(e);
             SendOutbound(liquidation, e);
             EngineMetrics.AdlFills.Add(e.Fills.Count);
-            foreach (var fill in e.Fills)
-            {
-                Context.System.EventStream.Publish(new AutoDeleveraged(e.LiquidationId, fill.AccountId, e.Symbol, fill.Side, fill.Quantity, fill.Price));
-                Context.System.EventStream.Publish(new AutoDeleveraged(e.LiquidationId, e.AccountId, e.Symbol, Opposite(fill.Side), fill.Quantity, fill.Price));
-            }
-
             EvaluateOnceApplied(liquidation);
         });
     }
@@ -1103,34 +1111,55 @@ public sealed class LiquidationCoordinator : PersistentActor
                 break;
             case AutoDeleverageExecuted e:
                 // The bankrupt account's side of a fill goes once its counterparty has applied its own (which it refuses
-                // when it holds less than the round saw), so a refusal leaves neither side applied, never one alone.
+                // when it holds less than the round saw), so a refusal leaves neither side applied, never one alone; the
+                // sequences of a refused fill are voided, in their place, so the next message to either account follows on.
                 // Fills from older journals state no position: both sides go at once, as they did.
-                var sides = new HeldBankruptSides(e);
+                var round = new AdlRound(e, announces: !Settled(liquidation, e));
                 for (var i = 0; i < e.Fills.Count; i++)
                 {
                     var fill = e.Fills[i];
                     var id = e.CounterpartyMessageId(fill);
                     if (liquidation.RefusedAdl.Contains(id))
                     {
-                        sides.Applied[i] = false;
+                        Void(fill.AccountId, id, fill.CounterpartySequence);
+                        round.Applied[i] = false;
                         continue;
                     }
 
                     if (fill.CounterpartyPosition is null)
                     {
-                        sides.Applied[i] = true;
+                        round.Applied[i] = true;
                     }
                     else
                     {
-                        _heldBankruptSides[id] = (sides, i);
+                        _awaitedSides[id] = (round, i, false);
                     }
 
                     ToAccount(fill.AccountId, CounterpartySide(e, fill));
                 }
 
-                ReleaseBankruptSides(sides);
+                ReleaseBankruptSides(round);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Whether a later event of <paramref name="liquidation"/> than <paramref name="executed"/> (other than its refusals)
+    /// shows the round settled: the liquidation moves on only once every side sent has answered, so each notice of it went
+    /// out before that event was written. Such a round is not announced again when it is re-sent after a restart.
+    /// </summary>
+    private static bool Settled(Liquidation liquidation, AutoDeleverageExecuted executed)
+    {
+        var events = liquidation.Events;
+        for (var i = events.Count - 1; i >= 0 && !ReferenceEquals(events[i], executed); i--)
+        {
+            if (events[i] is not AutoDeleverageFillRefused)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static ApplyExecution CounterpartySide(AutoDeleverageExecuted e, AdlExecution fill)
@@ -1140,13 +1169,27 @@ public sealed class LiquidationCoordinator : PersistentActor
             IsLiquidation: true, ReducesPosition: fill.CounterpartyPosition);
     }
 
+    private static ApplyExecution BankruptSide(AutoDeleverageExecuted e, AdlExecution fill)
+    {
+        var id = e.BankruptMessageId(fill);
+        return new ApplyExecution(id, AdlSource, fill.BankruptSequence, id, e.CounterpartyMessageId(fill), e.Symbol, Opposite(fill.Side), fill.Quantity,
+            fill.Price, 0m, Liquidity.Taker, e.Time, IsLiquidation: true, ReducesPosition: fill.BankruptPosition);
+    }
+
     /// <summary>
-    /// Evaluates again once every counterparty of the liquidation's rounds has answered (and the bankrupt sides that
-    /// stand are sent ahead of the view asked for): a view before that could only show the round half applied.
+    /// Consumes the sequence of an auto-deleverage execution that never applied, refused or never sent, with a
+    /// <see cref="VoidSequence"/> (an id of its own: the execution itself, arriving late, is then out of order, never applied).
+    /// </summary>
+    private void Void(string accountId, string voidedMessageId, long sequence) =>
+        ToAccount(accountId, new VoidSequence(voidedMessageId + ":void", AdlSource, sequence, voidedMessageId));
+
+    /// <summary>
+    /// Evaluates again once every side sent of the liquidation's rounds has answered (the bankrupt sides that stand are
+    /// sent as their counterparties answer): a view before that could only show the round half applied.
     /// </summary>
     private void EvaluateOnceApplied(Liquidation liquidation)
     {
-        if (!HeldSidesOf(liquidation).Any())
+        if (!AwaitedSidesOf(liquidation).Any())
         {
             Evaluate(liquidation);
             return;
@@ -1156,45 +1199,98 @@ public sealed class LiquidationCoordinator : PersistentActor
         Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.ApplyingAdl), _settings.OrderTimeout);
     }
 
-    private IEnumerable<(HeldBankruptSides Sides, int Index)> HeldSidesOf(Liquidation liquidation) =>
-        _heldBankruptSides.Values.Where(h => h.Sides.Executed.LiquidationId == liquidation.Id);
+    private IEnumerable<(AdlRound Round, int Index, bool Bankrupt)> AwaitedSidesOf(Liquidation liquidation) =>
+        _awaitedSides.Values.Where(s => s.Round.Executed.LiquidationId == liquidation.Id);
 
-    /// <summary>Sends the bankrupt sides of the round's fills whose counterparties have answered, in sequence order, up to the first that has not.</summary>
-    private void ReleaseBankruptSides(HeldBankruptSides sides)
+    private void EvaluateOnceAnswered(string liquidationId)
     {
-        var e = sides.Executed;
-        for (; sides.Next < e.Fills.Count && sides.Applied[sides.Next] is { } applied; sides.Next++)
-        {
-            if (!applied)
-            {
-                continue;
-            }
-
-            var fill = e.Fills[sides.Next];
-            var id = e.BankruptMessageId(fill);
-            ToAccount(e.AccountId, new ApplyExecution(id, AdlSource, fill.BankruptSequence, id, e.CounterpartyMessageId(fill), e.Symbol, Opposite(fill.Side),
-                fill.Quantity, fill.Price, 0m, Liquidity.Taker, e.Time, IsLiquidation: true, ReducesPosition: fill.BankruptPosition));
-        }
-
-        if (_byId.TryGetValue(e.LiquidationId, out var liquidation) && liquidation.Phase == Phase.ApplyingAdl && !HeldSidesOf(liquidation).Any())
+        if (_byId.TryGetValue(liquidationId, out var liquidation) && liquidation.Phase == Phase.ApplyingAdl && !AwaitedSidesOf(liquidation).Any())
         {
             Timers.Cancel(("view", liquidation.Id));
             Evaluate(liquidation);
         }
     }
 
-    private void OnCounterpartyRefused(HeldBankruptSides sides, int index, Rejection rejection)
+    /// <summary>
+    /// Sends the bankrupt sides of the round's fills whose counterparties have answered, in sequence order, up to the
+    /// first that has not: the side of a fill that applied, a void in place of one refused.
+    /// </summary>
+    private void ReleaseBankruptSides(AdlRound round)
     {
-        var e = sides.Executed;
+        var e = round.Executed;
+        for (; round.Next < e.Fills.Count && round.Applied[round.Next] is { } applied; round.Next++)
+        {
+            var fill = e.Fills[round.Next];
+            var id = e.BankruptMessageId(fill);
+            if (!applied)
+            {
+                Void(e.AccountId, id, fill.BankruptSequence);
+                continue;
+            }
+
+            _awaitedSides[id] = (round, round.Next, true);
+            ToAccount(e.AccountId, BankruptSide(e, fill));
+        }
+
+        EvaluateOnceAnswered(e.LiquidationId);
+    }
+
+    /// <summary>
+    /// A side applied: its account is told (<see cref="AutoDeleveraged"/>) now, not when the round was recorded, so a
+    /// refused fill is announced to neither; a counterparty's side releases the bankrupt side behind it.
+    /// </summary>
+    private void SideApplied(AdlRound round, int index, bool bankrupt)
+    {
+        var e = round.Executed;
+        var fill = e.Fills[index];
+        if (round.Announces && fill.CounterpartyPosition is not null)
+        {
+            // Fills from older journals were announced when their round was recorded.
+            Context.System.EventStream.Publish(bankrupt
+                ? new AutoDeleveraged(e.LiquidationId, e.AccountId, e.Symbol, Opposite(fill.Side), fill.Quantity, fill.Price, e.BankruptMessageId(fill))
+                : new AutoDeleveraged(e.LiquidationId, fill.AccountId, e.Symbol, fill.Side, fill.Quantity, fill.Price, e.CounterpartyMessageId(fill)));
+        }
+
+        if (bankrupt)
+        {
+            EvaluateOnceAnswered(e.LiquidationId);
+            return;
+        }
+
+        round.Applied[index] = true;
+        ReleaseBankruptSides(round);
+    }
+
+    private void OnCounterpartyRefused(AdlRound round, int index, Rejection rejection)
+    {
+        var e = round.Executed;
         var fill = e.Fills[index];
         Context.Log.LogWarning("Liquidation {LiquidationId}: {AccountId} refused its auto-deleverage fill of round {Round}: {Code} {Reason}; neither side applies",
             e.LiquidationId, fill.AccountId, e.Round, rejection.Code, rejection.Message);
         Persist(new AutoDeleverageFillRefused(e.LiquidationId, e.Round, fill.AccountId, rejection.Code, rejection.Message, Now), refused =>
         {
             Apply(refused);
-            sides.Applied[index] = false;
-            ReleaseBankruptSides(sides);
+            Void(fill.AccountId, e.CounterpartyMessageId(fill), fill.CounterpartySequence);
+            round.Applied[index] = false;
+            ReleaseBankruptSides(round);
         });
+    }
+
+    /// <summary>
+    /// The bankrupt account refused its side after the counterparty applied its own (it holds less than the round saw:
+    /// a venue fill that raced the cancel-all). The counterparty's side stands and was announced; the bankrupt side is
+    /// not announced, its sequence is voided, and the books no longer net, which only an operator can put right.
+    /// </summary>
+    private void OnBankruptSideRefused(AdlRound round, int index, Rejection rejection)
+    {
+        var e = round.Executed;
+        var fill = e.Fills[index];
+        var id = e.BankruptMessageId(fill);
+        Context.Log.LogError("Liquidation {LiquidationId}: {AccountId} refused its side {MessageId} of an auto-deleverage fill {Counterparty} applied: {Code} {Reason}; "
+            + "the counterparty's side stands", e.LiquidationId, e.AccountId, id, fill.AccountId, rejection.Code, rejection.Message);
+        _pendingAdl.Refused(id);
+        Void(e.AccountId, id, fill.BankruptSequence);
+        EvaluateOnceAnswered(e.LiquidationId);
     }
 
     private void ToAccount(string accountId, IAccountCommand command) => _settings.Accounts.Tell(new ShardEnvelope(accountId, command), Self);
@@ -1339,10 +1435,16 @@ public sealed class LiquidationCoordinator : PersistentActor
         private LiquidationStatus Status => Phase == Phase.Completed ? LiquidationStatus.Completed : LiquidationStatus.Active;
     }
 
-    /// <summary>A round's fills whose bankrupt sides wait for their counterparties' answers: applied, refused, or not yet (null).</summary>
-    private sealed class HeldBankruptSides(AutoDeleverageExecuted executed)
+    /// <summary>
+    /// A round sent to its accounts: whether each fill's counterparty applied its side, refused it, or has not answered
+    /// (null), the bankrupt sides sent so far, and whether sides are announced as they apply (not for a round settled
+    /// before a restart).
+    /// </summary>
+    private sealed class AdlRound(AutoDeleverageExecuted executed, bool announces)
     {
         public AutoDeleverageExecuted Executed => executed;
+
+        public bool Announces => announces;
 
         public bool?[] Applied { get; } = new bool?[executed.Fills.Count];
 

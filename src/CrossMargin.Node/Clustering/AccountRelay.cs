@@ -67,6 +67,7 @@ public sealed class AccountRelay : IActorRef, IAsyncDisposable
         ChargeLiquidationFee c => (ClusterMessageTypes.ChargeLiquidationFee, JsonSerializer.SerializeToUtf8Bytes(c, ClusterWireJsonContext.Default.ChargeLiquidationFee)),
         CoverDeficit c => (ClusterMessageTypes.CoverDeficit, JsonSerializer.SerializeToUtf8Bytes(c, ClusterWireJsonContext.Default.CoverDeficit)),
         ApplyExecution c => (ClusterMessageTypes.AdlExecution, JsonSerializer.SerializeToUtf8Bytes(c, ClusterWireJsonContext.Default.ApplyExecution)),
+        VoidSequence c => (ClusterMessageTypes.VoidSequence, JsonSerializer.SerializeToUtf8Bytes(c, ClusterWireJsonContext.Default.VoidSequence)),
         _ => null,
     };
 

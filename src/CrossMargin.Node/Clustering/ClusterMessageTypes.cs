@@ -49,6 +49,9 @@ public static class ClusterMessageTypes
     /// <summary>An auto-deleverage execution (<c>ApplyExecution</c> from source <c>adl</c>).</summary>
     public const string AdlExecution = InternalPrefix + "adlExecution";
 
+    /// <summary>The coordinator's <c>VoidSequence</c>: consumes the sequence of an auto-deleverage execution that never applied.</summary>
+    public const string VoidSequence = InternalPrefix + "voidSequence";
+
     /// <summary>The coordinator's <c>GetAccount</c>: answered with the account's view.</summary>
     public const string GetAccountView = InternalPrefix + "getAccountView";
 

@@ -26,6 +26,7 @@ namespace CrossMargin.Node.Clustering;
 [JsonSerializable(typeof(ChargeLiquidationFee))]
 [JsonSerializable(typeof(CoverDeficit))]
 [JsonSerializable(typeof(ApplyExecution))]
+[JsonSerializable(typeof(VoidSequence))]
 [JsonSerializable(typeof(AccountCommandAnswer))]
 [JsonSerializable(typeof(AccountViewsQuery))]
 [JsonSerializable(typeof(AccountViewList))]

@@ -169,7 +169,7 @@ public sealed class OutboundBridge : IActorRef, IAsyncDisposable
                 JsonSerializer.SerializeToUtf8Bytes(l, json.AccountLimitsChangedBatch)),
             AccountStatusChanged s => (names.MarginCalls, s.AccountId, Id($"status:{s.AccountId}:{s.ValuationTime.UtcTicks}:{s.To}"), nameof(AccountStatusChanged),
                 JsonSerializer.SerializeToUtf8Bytes(s, json.AccountStatusChanged)),
-            AutoDeleveraged a => (names.Adl, a.AccountId, Id($"{a.LiquidationId}:adl:{a.AccountId}:{a.Symbol}:{a.Side}:{a.Quantity}:{a.Price}"), nameof(AutoDeleveraged),
+            AutoDeleveraged a => (names.Adl, a.AccountId, a.ExecutionId, nameof(AutoDeleveraged),
                 JsonSerializer.SerializeToUtf8Bytes(a, json.AutoDeleveraged)),
             _ => null,
         };

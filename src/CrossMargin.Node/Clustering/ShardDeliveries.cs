@@ -141,6 +141,7 @@ public sealed class ShardDeliveries
         ClusterMessageTypes.ChargeLiquidationFee => JsonSerializer.Deserialize(body.Span, ClusterWireJsonContext.Default.ChargeLiquidationFee),
         ClusterMessageTypes.CoverDeficit => JsonSerializer.Deserialize(body.Span, ClusterWireJsonContext.Default.CoverDeficit),
         ClusterMessageTypes.AdlExecution => JsonSerializer.Deserialize(body.Span, ClusterWireJsonContext.Default.ApplyExecution),
+        ClusterMessageTypes.VoidSequence => JsonSerializer.Deserialize(body.Span, ClusterWireJsonContext.Default.VoidSequence),
         _ => null,
     };
 

@@ -142,6 +142,7 @@ public sealed class AccountDeciderTests
         { "auto-deleverage sell of more than is left of the long it saw", RejectionCode.PositionChanged },
         { "auto-deleverage buy of a short the account no longer holds", RejectionCode.PositionChanged },
         { "auto-deleverage fill that adds to the position it states", RejectionCode.InvalidMessage },
+        { "void that names no voided message", RejectionCode.InvalidMessage },
     };
 
     [Theory]
@@ -189,6 +190,7 @@ public sealed class AccountDeciderTests
             "auto-deleverage sell of more than is left of the long it saw" => Adl(id, source, seq, OrderSide.Sell, 0.6m, 1m),
             "auto-deleverage buy of a short the account no longer holds" => Adl(id, source, seq, OrderSide.Buy, 0.1m, -0.5m),
             "auto-deleverage fill that adds to the position it states" => Adl(id, source, seq, OrderSide.Buy, 0.1m, 0.5m),
+            "void that names no voided message" => new VoidSequence(id, source, seq, " "),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
         };
 
@@ -254,6 +256,37 @@ public sealed class AccountDeciderTests
         Assert.Equal(DecisionOutcome.Accepted, decision.Outcome);
         Assert.Equal(new AllOrdersCancelled("cancel-1", "liquidation", 1, 0), Assert.Single(decision.Events));
         Assert.Null(next.Gap);
+    }
+
+    /// <summary>
+    /// The coordinator's stand-in for an auto-deleverage execution the account refused: it records its id and sequence and
+    /// changes nothing else, so the source's next execution follows on with no gap; sent again, it is a duplicate, and the
+    /// refused execution arriving after it is out of order, never applied.
+    /// </summary>
+    [Fact]
+    public void A_void_consumes_a_refused_executions_sequence_and_nothing_else_so_the_next_one_follows_on()
+    {
+        var account = LongHalfBitcoin();
+        var refused = Adl("liq-1:adl-1:a", "adl", 1, OrderSide.Sell, 0.6m, 1m);
+        Assert.Equal(RejectionCode.PositionChanged, account.Send(refused).Rejection!.Code);
+        var (balances, positions) = (account.State.Balances.ToArray(), account.State.Positions.ToArray());
+
+        var voided = account.Send(new VoidSequence("liq-1:adl-1:a:void", "adl", 1, "liq-1:adl-1:a"));
+        var (balancesAfter, positionsAfter, highest) = (account.State.Balances.ToArray(), account.State.Positions.ToArray(), account.State.Messages.HighestOf("adl"));
+        var again = account.Send(new VoidSequence("liq-1:adl-1:a:void", "adl", 1, "liq-1:adl-1:a"));
+        var late = account.Send(refused with { Quantity = 0.1m });
+        var next = account.Send(Adl("liq-1:adl-2:a", "adl", 2, OrderSide.Sell, 0.1m, 0.5m));
+
+        Assert.Equal(new SequenceVoided("liq-1:adl-1:a:void", "adl", 1, "liq-1:adl-1:a"), Assert.Single(voided.Events));
+        Assert.Null(voided.Gap);
+        Assert.Equal(balances, balancesAfter);
+        Assert.Equal(positions, positionsAfter);
+        Assert.Equal(1, highest);
+        Assert.Equal(DecisionOutcome.Duplicate, again.Outcome);
+        Assert.Equal(RejectionCode.OutOfOrder, late.Rejection!.Code);
+        Assert.Equal(DecisionOutcome.Accepted, next.Outcome);
+        Assert.Null(next.Gap);
+        Assert.Equal(0.4m, account.State.Positions[TestMarket.BtcUsdt].Quantity);
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public sealed class AccountSerializationTests
         new MarginModeChanged("m7", "ops", 1, MarginMode.Portfolio, null, null),
         new MarginModeChanged("m8", "ops", 2, MarginMode.StandardCross, "BTCUSDT", 250.5m),
         new DeficitCovered("m9", "insurance-fund", 1, "USDT", 1234.56789012m),
+        new SequenceVoided("liq-acc-1-1:adl-1:acc-c:void", "adl", 3, "liq-acc-1-1:adl-1:acc-c"),
     ];
 
     [Theory]

@@ -146,8 +146,8 @@ public sealed class CrashEndToEndTests(ITestOutputHelper output) : EngineTestKit
         var notices = new[] { venue.ExpectMsg<AutoDeleveraged>(timeout: Wait), venue.ExpectMsg<AutoDeleveraged>(timeout: Wait) };
         Assert.Equal(
         [
-            new AutoDeleveraged("liq-lev-1", "short", Usdt, OrderSide.Buy, 0.8m, bankruptcyPrice),
-            new AutoDeleveraged("liq-lev-1", "lev", Usdt, OrderSide.Sell, 0.8m, bankruptcyPrice),
+            new AutoDeleveraged("liq-lev-1", "short", Usdt, OrderSide.Buy, 0.8m, bankruptcyPrice, "liq-lev-1:adl-1:short"),
+            new AutoDeleveraged("liq-lev-1", "lev", Usdt, OrderSide.Sell, 0.8m, bankruptcyPrice, "liq-lev-1:adl-1:short:bankrupt"),
         ], notices);
 
         // lev closes flat at 1,324 + 0.8 x (58,345 - 60,000) = 1,324 - 1,324 = 0: healthy again, and the liquidation ends.

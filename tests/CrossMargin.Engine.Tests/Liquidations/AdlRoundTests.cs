@@ -1,6 +1,9 @@
 using CrossMargin.Actors;
 using CrossMargin.Actors.TestKit;
+using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
+using CrossMargin.Persistence.Journal;
+using CrossMargin.Risk.Margin;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -66,7 +69,7 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         Market.Publish(TestMarket.Build(58_500m, 2_800m));
         var notices = Acc1Deleveraged(adl, 1m);
 
-        Assert.Equal(Acc1SoldAt59000(("acc-b", 0.6m), ("acc-c", 0.4m)), notices);
+        AssertNotices(Acc1SoldAt59000(("acc-b", 0.6m), ("acc-c", 0.4m)), notices);
         AwaitAssert(() => Assert.Equal([new CollateralBalance("USDT", 3_400m)], Account("acc-b").Balances));
     }
 
@@ -140,7 +143,8 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
     /// its own view, and the venue buys 1.5 of its short (at 58,000) before the execution reaches it: it holds 0.5, and the
     /// execution states the 2 the round saw, so acc-c refuses it, and acc-1's side is never sent. The next round, from
     /// fresh views, takes the 1 from acc-d. acc-c keeps its 0.5 short; without the check it bought 1 and was left long
-    /// 0.5 (at 59,000), the flip of trader-0114 in session 15's runs.
+    /// 0.5 (at 59,000), the flip of trader-0114 in session 15's runs. Neither account is told of the refused fill: the
+    /// notices are acc-d's and acc-1's of the second round alone (before, the refused fill's went out when it was recorded).
     /// </summary>
     [Fact]
     public void A_counterparty_the_venue_traded_after_the_round_was_decided_refuses_its_fill_and_the_round_is_done_again()
@@ -151,9 +155,9 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         OpenShort("acc-d", 100_000m, 2m, 60_000m);
         OpenLong("acc-1");
 
-        var notices = CrashWithVenueFillWhileHeld(hold, adl, "acc-c", OrderSide.Buy, 1.5m, 2m);
+        var notices = CrashWithVenueFillWhileHeld(hold, adl, "acc-c", OrderSide.Buy, 1.5m, 1m);
 
-        Assert.Equal(Acc1SoldAt59000(("acc-c", 1m), ("acc-d", 1m)), notices);
+        Assert.Equal(Acc1SoldAt59000(2, ("acc-d", 1m)), notices);
         AwaitAssert(() =>
         {
             Assert.Equal([new Position(Btc, -0.5m, 60_000m)], Account("acc-c").Positions);
@@ -161,7 +165,123 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
             Assert.Empty(Account("acc-1").Positions);
         });
         var refused = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageFillRefused>());
-        Assert.Equal((1, "acc-c", Engine.Accounts.RejectionCode.PositionChanged), (refused.Round, refused.AccountId, refused.Code));
+        Assert.Equal((1, "acc-c", RejectionCode.PositionChanged), (refused.Round, refused.AccountId, refused.Code));
+    }
+
+    /// <summary>
+    /// acc-c alone, short 2 at 60,000 on 100,000 USDT: as above, it refuses round 1's execution (sequence 1 of source
+    /// "adl" to it) after the venue bought 1.5, and acc-1's side (its sequence 1) is never sent. Round 2 takes acc-c's 0.5:
+    /// both executions, sequence 2 to each account, apply with no gap, the refused fill's sequences having been voided in
+    /// their place. Before, each account applied its sequence 2 reporting 1 to 1 missing (in a cluster, held first for the
+    /// missing one until the hold expired).
+    /// </summary>
+    [Fact]
+    public void After_a_refused_fill_the_next_fills_to_both_its_accounts_follow_on_with_no_sequence_gap()
+    {
+        var answers = CreateTestProbe("answers");
+        var held = CreateTestProbe("held");
+        var holding = Sys.ActorOf(Props.Create(() => new HoldingRegion(Region, "acc-c", held.Ref, true)));
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new ReplyWatchingRegion(holding, answers.Ref))));
+        var adl = AdlProbe();
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+
+        var notices = CrashWithVenueFillWhileHeld((held, holding), adl, "acc-c", OrderSide.Buy, 1.5m, 0.5m);
+
+        Assert.Equal(Acc1SoldAt59000(2, ("acc-c", 0.5m)), notices);
+        var round2 = new List<CommandAccepted>();
+        while (answers.QueuedCount > 0)
+        {
+            if (answers.ExpectMsg<object>() is CommandAccepted { MessageId: "liq-acc-1-1:adl-2:acc-c" or "liq-acc-1-1:adl-2:acc-c:bankrupt" } accepted)
+            {
+                round2.Add(accepted);
+            }
+        }
+
+        Assert.Equal(2, round2.Count);
+        Assert.All(round2, a => Assert.Null(a.Gap));
+        Assert.Equal(2, Account("acc-c").HighestOf(LiquidationCoordinator.AdlSource));
+        Assert.Equal([new Position(Btc, 0.5m, 60_000m)], Account("acc-1").Positions);
+    }
+
+    /// <summary>
+    /// acc-c (short 2 on 100,000 USDT) is to give 1 of acc-1's long at 59,000; its execution is held back, so nobody is
+    /// told of the fill yet (before, both notices went out as the round was recorded). The coordinator stops, acc-c then
+    /// applies the execution (its answer is lost with the coordinator), and the next coordinator sends it again: acc-c
+    /// answers it as a duplicate, which is announced, and acc-1's side follows, applies and is announced; once each.
+    /// </summary>
+    [Fact]
+    public void A_side_applied_while_the_coordinator_restarts_is_announced_by_the_next_one_once_with_its_other_side()
+    {
+        var hold = HoldAccC(holdsExecution: true);
+        var adl = AdlProbe();
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+        MoveBtc(58_000m);
+        AdvanceUntil(() => hold.Held.QueuedCount > 0, TimeSpan.FromMilliseconds(100));
+        adl.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        RestartCoordinator(whileStopped: () =>
+        {
+            hold.Region.Tell(HoldingRegion.Release.Instance, TestActor);
+            AwaitAssert(() => Assert.Equal([new Position(Btc, -1m, 60_000m)], Account("acc-c").Positions));
+        });
+        var notices = Acc1Deleveraged(adl, 1m);
+
+        AssertOneFill(notices, "acc-c", 1m, 59_000m);
+        AwaitCompleted(Liquidation);
+        adl.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    /// <summary>
+    /// acc-c, the only short, gives its 0.5 in round 1 (announced once); acc-1, long the other 0.5, stalls with no
+    /// counterparty and its liquidation goes on. After a restart every execution of the round is sent again and answered
+    /// as a duplicate: the round was settled (the liquidation wrote a later event only once every side had answered),
+    /// so it is not announced a second time.
+    /// </summary>
+    [Fact]
+    public void A_round_settled_before_a_restart_is_not_announced_again_when_its_executions_are_sent_again()
+    {
+        var adl = AdlProbe();
+        OpenShort("acc-c", 100_000m, 0.5m, 60_000m);
+        OpenLong("acc-1");
+        MoveBtc(58_000m);
+        AssertOneFill(Acc1Deleveraged(adl, 0.5m), "acc-c", 0.5m, 59_000m);
+        AdvanceUntil(() => History(Liquidation).Steps[^1] is LiquidationStepPlanned, TimeSpan.FromMilliseconds(100));
+        Assert.Contains(History(Liquidation).Steps, e => e is LiquidationStalled);
+
+        RestartCoordinator();
+
+        adl.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+        Assert.Equal([new Position(Btc, 0.5m, 60_000m)], Account("acc-1").Positions);
+    }
+
+    /// <summary>
+    /// A journal written before fills stated positions: acc-1's liquidation recorded a round selling its 1 to acc-c at
+    /// 59,000, both sides sent at once and announced then. The coordinator recovering it sends both sides again (unchecked,
+    /// as they were), they apply, and the liquidation completes with acc-1 flat; the round is not announced again.
+    /// </summary>
+    [Fact]
+    public void A_round_journaled_before_fills_stated_positions_is_applied_on_recovery_and_not_announced_again()
+    {
+        var adl = AdlProbe();
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+        var time = Clock.GetUtcNow();
+        var started = new LiquidationStarted(Liquidation, "acc-1", MarginStatus.Bankrupt, -1_000m, 240m, 1, time);
+        var executed = new AutoDeleverageExecuted(Liquidation, 1, "acc-1", Btc, 59_000m, [new AdlExecution("acc-c", OrderSide.Buy, 1m, 59_000m, 0.04m, 1, 1)],
+            time);
+
+        RestartCoordinator(whileStopped: () => Services.Journal.WriteMessagesAsync(
+        [
+            new AtomicWrite(LiquidationCoordinator.Id, 1, "old-node", [new EventData(Registry.Serialize(started)), new EventData(Registry.Serialize(executed))]),
+        ]).GetAwaiter().GetResult());
+
+        AwaitCompleted(Liquidation);
+        Assert.Empty(Account("acc-1").Positions);
+        Assert.Equal([new CollateralBalance("USDT", 0m)], Account("acc-1").Balances);
+        Assert.Equal([new Position(Btc, -1m, 60_000m)], Account("acc-c").Positions);
+        adl.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
     /// <summary>
@@ -227,12 +347,12 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
     private List<AutoDeleveraged> Acc1Deleveraged(TestProbe adl, decimal quantity) =>
         AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= quantity);
 
-    /// <summary>The round was one fill: <paramref name="counterparty"/> bought what acc-1 sold.</summary>
+    /// <summary>The first round was one fill: <paramref name="counterparty"/> bought what acc-1 sold.</summary>
     private static void AssertOneFill(List<AutoDeleveraged> notices, string counterparty, decimal quantity, decimal price) =>
         Assert.Equal(
         [
-            new AutoDeleveraged(Liquidation, counterparty, Btc, OrderSide.Buy, quantity, price),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, quantity, price),
+            new AutoDeleveraged(Liquidation, counterparty, Btc, OrderSide.Buy, quantity, price, $"{Liquidation}:adl-1:{counterparty}"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, quantity, price, $"{Liquidation}:adl-1:{counterparty}:bankrupt"),
         ], notices);
 
     /// <summary>A probe of the auto-deleverage notices alone (a counterparty left with little equity may be liquidated itself).</summary>

@@ -76,7 +76,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         ReportUnfilledBandSteps(venue, 3);
 
         var notices = AdlNoticesUntil(venue, heard => heard.Count == 4);
-        Assert.Equal(Acc1SoldAt59000(("acc-b", 0.6m), ("acc-c", 0.4m)), notices);
+        AssertNotices(Acc1SoldAt59000(("acc-b", 0.6m), ("acc-c", 0.4m)), notices);
         AwaitCompleted(Liquidation);
         AwaitAssert(() =>
         {
@@ -305,12 +305,12 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         MoveBtc(58_000m);
         var notices = AdlNoticesUntil(venue, heard => heard.Count == 4);
 
-        Assert.Equal(
+        AssertNotices(
         [
-            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 58_600m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 58_600m),
-            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.4m, 58_600m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.4m, 58_600m),
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 58_600m, $"{Liquidation}:adl-1:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 58_600m, $"{Liquidation}:adl-1:acc-b:bankrupt"),
+            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.4m, 58_600m, $"{Liquidation}:adl-1:acc-c"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.4m, 58_600m, $"{Liquidation}:adl-1:acc-c:bankrupt"),
         ], notices);
         AwaitCompleted(Liquidation);
         AwaitAssert(() =>
@@ -404,7 +404,8 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     /// then never sent, so neither applies. Forgotten as refused, acc-b's 0.6 is still there for the next round, which
     /// takes it at 59,000 and leaves acc-1 long 0.4; had the refused fill stayed pending, acc-b's views would never show
     /// it, the coordinator would take acc-b as flat and the second round would stall. Before the bankrupt side waited for
-    /// the counterparty's, acc-1's sell 0.6 applied alone, and the books no longer netted.
+    /// the counterparty's, acc-1's sell 0.6 applied alone, and the books no longer netted. Only the second round is
+    /// announced: before, the refused one was too, when it was recorded.
     /// </summary>
     [Fact]
     public void An_auto_deleverage_execution_an_account_refuses_is_not_counted_as_pending_for_it_and_its_other_side_is_never_sent()
@@ -415,14 +416,39 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         OpenLong("acc-1");
 
         MoveBtc(58_000m);
-        var notices = AdlNoticesUntil(venue, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 1.2m);
+        var notices = AdlNoticesUntil(venue, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= 0.6m);
 
-        Assert.Equal([0.6m, 0.6m], notices.Where(n => n.AccountId == "acc-b").Select(n => n.Quantity));
+        Assert.Equal(Acc1SoldAt59000(2, ("acc-b", 0.6m)), notices);
+        Assert.Equal(2, History(Liquidation).Steps.OfType<AutoDeleverageExecuted>().Count());
         AwaitAssert(() =>
         {
             Assert.Equal([new Position(Btc, 0.4m, 60_000m)], Account("acc-1").Positions);
             Assert.Empty(Account("acc-b").Positions);
         });
+    }
+
+    /// <summary>
+    /// As above, but acc-b applies its side and acc-1 refuses its own (as it would had the venue sold part of its long
+    /// after the round's view, racing the cancel-all). acc-b's side stands and is announced; acc-1's is not, its sequence
+    /// is voided (so its next execution from the coordinator follows on), and it keeps its long 1: the books no longer
+    /// net, which the coordinator logs as an error for an operator.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_side_refused_after_its_counterparty_applied_is_not_announced_and_its_sequence_is_voided()
+    {
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new RefusingRegion(Region, "liq-acc-1-1:adl-1:acc-b:bankrupt"))));
+        var venue = VenueProbe();
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(venue, heard => heard.Count > 0);
+
+        AwaitAssert(() => Assert.Equal(1, Account("acc-1").HighestOf(LiquidationCoordinator.AdlSource)));
+        venue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal([new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b")], notices);
+        Assert.Empty(Account("acc-b").Positions);
+        Assert.Equal([new Position(Btc, 1m, 60_000m)], Account("acc-1").Positions);
     }
 
     /// <summary>
@@ -467,8 +493,8 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
 
         Assert.Equal(
         [
-            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m),
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b:bankrupt"),
         ], deleveraged);
         Assert.InRange(unfilledSteps, 0, 3);
     }

@@ -145,8 +145,8 @@ public sealed class LiquidationLastPositionTests(ITestOutputHelper output) : Liq
         var notices = AdlNoticesUntil(venue, heard => heard.Count == 2);
         Assert.Equal(
         [
-            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.1m, 58_800m),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.1m, 58_800m),
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.1m, 58_800m, $"{Liquidation}:adl-1:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.1m, 58_800m, $"{Liquidation}:adl-1:acc-b:bankrupt"),
         ], notices);
         AwaitCompleted(Liquidation);
         var history = History(Liquidation);

@@ -68,12 +68,16 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
         new LiquidationCoordinatorSettings(Services, accounts ?? Region, Fund, Market, AccountFixture.Models, Parameters, TimeSpan.FromSeconds(1),
             TimeSpan.FromMinutes(10), TimeSpan.FromMilliseconds(100)) { TakeOverAfterUnfilledSteps = takeOverAfterUnfilledSteps }));
 
-    /// <summary>Stops the coordinator and starts another on its journal, reaching the accounts through <paramref name="accounts"/>.</summary>
-    protected void RestartCoordinator(IActorRef? accounts = null, int takeOverAfterUnfilledSteps = 0)
+    /// <summary>
+    /// Stops the coordinator and starts another on its journal, reaching the accounts through <paramref name="accounts"/>;
+    /// <paramref name="whileStopped"/> runs in between.
+    /// </summary>
+    protected void RestartCoordinator(IActorRef? accounts = null, int takeOverAfterUnfilledSteps = 0, Action? whileStopped = null)
     {
         Watch(Coordinator);
         Sys.Stop(Coordinator);
         ExpectTerminated(Coordinator);
+        whileStopped?.Invoke();
         Coordinator = StartCoordinator(accounts, takeOverAfterUnfilledSteps);
     }
 
@@ -164,15 +168,28 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     }
 
     /// <summary>
-    /// The notices of liq-acc-1-1's fills at 59,000, in order: for each, its counterparty's buy, then acc-1's sell of the
-    /// same quantity.
+    /// The notices of the fills at 59,000 of liq-acc-1-1's first round, in order: for each, its counterparty's buy, then
+    /// acc-1's sell of the same quantity.
     /// </summary>
-    protected static List<AutoDeleveraged> Acc1SoldAt59000(params (string Counterparty, decimal Quantity)[] fills) =>
+    protected static List<AutoDeleveraged> Acc1SoldAt59000(params (string Counterparty, decimal Quantity)[] fills) => Acc1SoldAt59000(1, fills);
+
+    /// <summary>The notices of the fills at 59,000 of liq-acc-1-1's round <paramref name="round"/>, as above.</summary>
+    protected static List<AutoDeleveraged> Acc1SoldAt59000(int round, params (string Counterparty, decimal Quantity)[] fills) =>
         fills.SelectMany(f => new[]
         {
-            new AutoDeleveraged("liq-acc-1-1", f.Counterparty, Btc, OrderSide.Buy, f.Quantity, 59_000m),
-            new AutoDeleveraged("liq-acc-1-1", "acc-1", Btc, OrderSide.Sell, f.Quantity, 59_000m),
+            new AutoDeleveraged("liq-acc-1-1", f.Counterparty, Btc, OrderSide.Buy, f.Quantity, 59_000m, $"liq-acc-1-1:adl-{round}:{f.Counterparty}"),
+            new AutoDeleveraged("liq-acc-1-1", "acc-1", Btc, OrderSide.Sell, f.Quantity, 59_000m, $"liq-acc-1-1:adl-{round}:{f.Counterparty}:bankrupt"),
         }).ToList();
+
+    /// <summary>
+    /// The notices are those expected, in order for each account: a side is announced as its account applies it, so the
+    /// notices of different accounts may interleave in any order.
+    /// </summary>
+    protected static void AssertNotices(IEnumerable<AutoDeleveraged> expected, IEnumerable<AutoDeleveraged> actual) =>
+        Assert.Equal(ByAccount(expected), ByAccount(actual));
+
+    // A stable sort: each account's notices keep their order.
+    private static List<AutoDeleveraged> ByAccount(IEnumerable<AutoDeleveraged> notices) => notices.OrderBy(n => n.AccountId, StringComparer.Ordinal).ToList();
 
     /// <summary>Collects the ADL notices the venue hears, advancing the clock, until <paramref name="enough"/> says so.</summary>
     protected List<AutoDeleveraged> AdlNoticesUntil(TestProbe venue, Func<List<AutoDeleveraged>, bool> enough)

@@ -22,6 +22,7 @@ public sealed class ClusterWireTests
         new CoverDeficit("liq-a-1:cover-1:USDT", "liquidation", 3, "USDT", 12.000000001m),
         new ApplyExecution("liq-a-1:adl-1:b", "adl", 1, "liq-a-1:adl-1:b", "liq-a-1:adl-1:b", "BTC-PERP", OrderSide.Sell, 0.123456789m, 59_230.5m, 0m,
             Liquidity.Taker, Time, IsLiquidation: true),
+        new VoidSequence("liq-a-1:adl-1:b:void", "adl", 2, "liq-a-1:adl-1:b"),
     };
 
     [Theory]
@@ -107,14 +108,15 @@ public sealed class ClusterWireTests
     {
         var limits = new AccountLimitsChanged("acc-7", 410.5m, new Dictionary<string, decimal> { ["USDT"] = 410.58211642m });
         var status = new AccountStatusChanged("acc-7", MarginStatus.Healthy, MarginStatus.MarginCall, 500m, 600m, 250m, Time);
-        var adl = new AutoDeleveraged("liq-b-1", "acc-7", "BTC-PERP", OrderSide.Buy, 0.5m, 58_000m);
+        var adl = new AutoDeleveraged("liq-b-1", "acc-7", "BTC-PERP", OrderSide.Buy, 0.5m, 58_000m, "liq-b-1:adl-2:acc-7");
 
         Assert.Equal(("cm.account-limits", "limits", "AccountLimitsChangedBatch"), Route(new AccountLimitsChangedBatch([limits])));
         Assert.Null(OutboundBridge.WireFormOf(limits, Names));
         Assert.Equal(("cm.margin-calls", "acc-7", "AccountStatusChanged"), Route(status));
         Assert.Equal(("cm.adl", "acc-7", "AutoDeleveraged"), Route(adl));
         Assert.Equal(OutboundBridge.WireFormOf(status, Names)!.Value.MessageId, OutboundBridge.WireFormOf(status, Names)!.Value.MessageId);
-        Assert.Equal(OutboundBridge.WireFormOf(adl, Names)!.Value.MessageId, OutboundBridge.WireFormOf(adl, Names)!.Value.MessageId);
+        Assert.Equal("liq-b-1:adl-2:acc-7", OutboundBridge.WireFormOf(adl, Names)!.Value.MessageId);
+        Assert.Equal(adl, JsonSerializer.Deserialize(OutboundBridge.WireFormOf(adl, Names)!.Value.Body, ClusterWireJsonContext.Default.AutoDeleveraged));
         Assert.Null(OutboundBridge.WireFormOf(new AccountBreached("acc-7", MarginStatus.Liquidation, 1m, 2m, 3m, Time), Names));
         using var statusBody = JsonDocument.Parse(OutboundBridge.WireFormOf(status, Names)!.Value.Body);
         Assert.Equal(("healthy", "marginCall"), (statusBody.RootElement.GetProperty("from").GetString(), statusBody.RootElement.GetProperty("to").GetString()));
