@@ -27,4 +27,5 @@ namespace CrossMargin.Contracts;
 [JsonSerializable(typeof(PreTradeMessage))]
 [JsonSerializable(typeof(OpenAccountMessage))]
 [JsonSerializable(typeof(PricesMessage))]
+[JsonSerializable(typeof(LiquidationReportMessage))]
 public sealed partial class ContractJsonContext : JsonSerializerContext;

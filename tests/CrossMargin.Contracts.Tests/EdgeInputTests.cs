@@ -209,4 +209,44 @@ public sealed class EdgeInputTests
         Assert.Null(message);
         Assert.Contains(expected, violation!.ToString(), StringComparison.OrdinalIgnoreCase);
     }
+
+    [Theory]
+    [InlineData("""{"orderId":"liq-a-1-s1-1","averagePrice":100}""", "filledQuantity: is required (zero when nothing filled).")]
+    [InlineData("""{"orderId":"liq-a-1-s1-1","filledQuantity":-1,"averagePrice":100}""", "filledQuantity: must be zero or more, not -1.")]
+    [InlineData("""{"orderId":"liq-a-1-s1-1","filledQuantity":2}""", "averagePrice: is required.")]
+    [InlineData("""{"orderId":"liq-a-1-s1-1","filledQuantity":2,"averagePrice":0}""", "averagePrice: must be positive, not 0.")]
+    [InlineData("""{"orderId":"liq-a-1-s1-1","filledQuantity":0,"averagePrice":-1}""", "averagePrice: must be zero or more, not -1.")]
+    [InlineData("""{"orderId":" ","filledQuantity":0}""", "orderId: is required.")]
+    public void A_liquidation_report_that_does_not_say_what_filled_is_refused(string json, string expected)
+    {
+        var (message, violation) = ContractReader.Read(Encoding.UTF8.GetBytes(json), ContractJsonContext.Default.LiquidationReportMessage);
+        var result = message!.ToReport();
+
+        Assert.Null(violation);
+        Assert.False(result.IsValid);
+        Assert.Equal(expected, result.Describe());
+    }
+
+    [Theory]
+    [InlineData("""{"orderId":"liq-a-1-s1-1","filledQuantity":0}""", 0, 0)]
+    [InlineData("""{"orderId":"liq-a-1-s1-1","filledQuantity":"2.5","averagePrice":59230.5}""", 2.5, 59230.5)]
+    public void A_liquidation_report_is_read_exactly(string json, decimal filled, decimal price)
+    {
+        var (message, violation) = ContractReader.Read(Encoding.UTF8.GetBytes(json), ContractJsonContext.Default.LiquidationReportMessage);
+        var result = message!.ToReport();
+
+        Assert.Null(violation);
+        Assert.Equal(new Engine.Liquidations.LiquidationOrderReport("liq-a-1-s1-1", filled, price), result.Command);
+    }
+
+    [Theory]
+    [InlineData("""{"orderId":"liq-a-1-s1-1","filledQty":2,"averagePrice":100}""", "filledQty")]
+    [InlineData("""{"orderId":"liq-a-1-s1-1","filledQuantity":2,"filledQuantity":0,"averagePrice":100}""", "uplicate")]
+    public void A_liquidation_report_with_a_misspelt_or_repeated_field_is_unreadable(string json, string expected)
+    {
+        var (message, violation) = ContractReader.Read(Encoding.UTF8.GetBytes(json), ContractJsonContext.Default.LiquidationReportMessage);
+
+        Assert.Null(message);
+        Assert.Contains(expected, violation!.ToString(), StringComparison.Ordinal);
+    }
 }
