@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using CrossMargin.Risk.Portfolios;
 
 namespace CrossMargin.Contracts;
@@ -28,8 +30,46 @@ internal sealed class FieldCheck
         {
             Fail(field, $"must be at most {MaxIdLength} characters without control characters or surrounding spaces.");
         }
+        else if (!IsPrintable(value))
+        {
+            Fail(field, "must be printable text: no invisible format characters (zero-width, bidirectional overrides), combining marks "
+                        + "(write the composed character), lone surrogates, private-use or unassigned characters.");
+        }
 
         return value;
+    }
+
+    /// <summary>
+    /// False for ids that look like another id but are not equal to it (zero-width characters, a bidirectional override,
+    /// a decomposed accent) or that hold no character at all (a lone surrogate): ids are compared ordinally. Combining
+    /// marks are refused outright because the node runs with invariant globalization, where normalization is not
+    /// available to tell a decomposed "e\u0301" from the composed "\u00e9".
+    /// </summary>
+    private static bool IsPrintable(string value)
+    {
+        if (Ascii.IsValid(value))
+        {
+            return true;
+        }
+
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (!Rune.TryGetRuneAt(value, i, out var rune))
+            {
+                return false;
+            }
+
+            if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.Format or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned
+                or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.NonSpacingMark
+                or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark)
+            {
+                return false;
+            }
+
+            i += rune.Utf16SequenceLength - 1;
+        }
+
+        return true;
     }
 
     public long Sequence(long? value)

@@ -42,6 +42,13 @@ public sealed record PricesMessage
         {
             var mark = marks[i];
             var at = $"marks[{i}].";
+            if (mark?.ImpliedVolatility is { } vol && !double.IsFinite(vol))
+            {
+                // Not a number at all (as opposed to one out of band, which the price feed refuses on its own); nor can
+                // it be written to JSON again for the cluster's other nodes.
+                check.Fail(at + "impliedVolatility", $"must be a finite number, not {vol}.");
+            }
+
             updates.Add(new UpdateMark(check.Id(at + "symbol", mark?.Symbol), check.Positive(at + "price", mark?.Price), mark?.ImpliedVolatility,
                 check.Timestamp(at + "timestamp", mark?.Timestamp)));
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CrossMargin.Actors;
+using CrossMargin.Contracts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Node.Clustering;
 using CrossMargin.Node.Hosting;
@@ -25,15 +26,19 @@ public static class LiquidationEndpoints
         api.MapGet("/liquidations/{liquidationId}", (string liquidationId, EngineHost host, CancellationToken cancellation) =>
             AnswerAsync(host, ClusterMessageTypes.ShowLiquidation, new LiquidationRequest(Id: liquidationId),
                 (l, t, c) => LiquidationAnswers.ShowAsync(l.Coordinator, liquidationId, t, c), cancellation));
-        api.MapPost("/liquidation-reports", async (LiquidationOrderReport? report, EngineHost host, CancellationToken cancellation) =>
+        api.MapPost("/liquidation-reports", async (HttpRequest request, EngineHost host, CancellationToken cancellation) =>
         {
-            if (report is null || string.IsNullOrWhiteSpace(report.OrderId) || report.FilledQuantity < 0 || report.AveragePrice < 0
-                || (report.FilledQuantity > 0 && report.AveragePrice == 0))
+            // Read under the message contract, not bound leniently: a misspelt or missing filledQuantity read as zero
+            // would tell the coordinator that nothing filled, and it would liquidate again.
+            var (message, violation) = await ApiBody.ReadAsync(request, ContractJsonContext.Default.LiquidationReportMessage, cancellation);
+            var result = message?.ToReport();
+            if (message is null || result is not { IsValid: true })
             {
-                return Results.BadRequest(new MessageOutcome("rejected", Code: "malformed",
-                    Reason: "A liquidation report needs an orderId, a filledQuantity of zero or more and, when filled, a positive averagePrice."));
+                IReadOnlyList<ContractViolation> all = violation is not null ? [violation] : result?.Violations ?? [];
+                return Results.BadRequest(new MessageOutcome("rejected", message?.OrderId, "malformed", string.Join("; ", all), all));
             }
 
+            var report = result.Command!;
             if (host.Engine is not { } engine)
             {
                 return ApiBody.NotReady();

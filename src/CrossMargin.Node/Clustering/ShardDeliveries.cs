@@ -208,10 +208,25 @@ public sealed class ShardDeliveries
             return Malformed(messageId, [.. all]);
         }
 
+        return EnvelopeMismatch(delivery, result.AccountId!, messageId!) is { } mismatch ? Malformed(messageId, mismatch) : null;
+    }
+
+    /// <summary>How the AMQP envelope of a sound body contradicts it, or null when routing key and message_id are the body's.</summary>
+    internal static ContractViolation? EnvelopeMismatch(ShardDelivery delivery, string accountId, string messageId)
+    {
         // The routing key chose the shard; a body for another account would be applied on a shard that does not own it.
-        return string.Equals(result.AccountId, delivery.AccountId, StringComparison.Ordinal)
+        if (!string.Equals(accountId, delivery.AccountId, StringComparison.Ordinal))
+        {
+            return new ContractViolation("accountId", $"'{accountId}' differs from the routing key '{delivery.AccountId}'; publish with routing key = account id.");
+        }
+
+        // The consumer counts a delivery's failures and the rejections exchange keys its records by message_id, the
+        // account deduplicates by the body's messageId: two different ids would make one message two for the transport.
+        return string.Equals(messageId, delivery.MessageId, StringComparison.Ordinal)
             ? null
-            : Malformed(messageId, new ContractViolation("accountId", $"'{result.AccountId}' differs from the routing key '{delivery.AccountId}'; publish with routing key = account id."));
+            : new ContractViolation("messageId", delivery.MessageId is null
+                ? $"the AMQP message_id is missing; publish with message_id = messageId ('{messageId}')."
+                : $"'{messageId}' differs from the AMQP message_id '{delivery.MessageId}'; publish with message_id = messageId.");
     }
 
     private static Answer Malformed(string? messageId, params ContractViolation[] violations) =>

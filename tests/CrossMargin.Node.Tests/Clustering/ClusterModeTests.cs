@@ -112,6 +112,8 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         await publisher.PublishAsync(connection.Names.Accounts, "acc-nobody", Deposit("acc-nobody", 1, 10m), TestCluster.DepositId("acc-nobody", 1), "deposit");
         await publisher.PublishAsync(connection.Names.Accounts, "acc-r", System.Text.Encoding.UTF8.GetBytes(
             """{"messageId":"bad-w","source":"wallet","sequence":1,"accountId":"acc-r","asset":"USDT","amount":-1}"""), "bad-w", "withdrawal");
+        // A sound body under another message_id: the transport and the account would know it by two different ids.
+        await publisher.PublishAsync(connection.Names.Accounts, "acc-r", Deposit("acc-r", 2, 5m), "not-the-body-id", "deposit");
 
         var records = new List<JsonElement>();
         await EventuallyAsync(async () =>
@@ -122,13 +124,16 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
                 records.Add(body.RootElement.Clone());
             }
 
-            return records.Count >= 2;
-        }, TimeSpan.FromSeconds(15), "two refusals on the rejections exchange");
+            return records.Count >= 3;
+        }, TimeSpan.FromSeconds(15), "three refusals on the rejections exchange");
 
         // The good deposit applied; each refusal says which message, which account, why, and where it was refused.
         Assert.Equal(10m, await UsdtOfAsync(node, "acc-r"));
         var byId = records.ToDictionary(r => r.GetProperty("messageId").GetString()!);
-        Assert.Equal(2, byId.Count);
+        Assert.Equal(3, byId.Count);
+        var misnamed = byId[TestCluster.DepositId("acc-r", 2)];
+        Assert.Equal(("malformed", "messageId"), (misnamed.GetProperty("code").GetString(), misnamed.GetProperty("violations")[0].GetProperty("field").GetString()));
+        Assert.Contains("not-the-body-id", misnamed.GetProperty("reason").GetString(), StringComparison.Ordinal);
         var unknown = byId[TestCluster.DepositId("acc-nobody", 1)];
         Assert.Equal(("acc-nobody", "deposit", "unknownAccount", "shard", "n1"), (unknown.GetProperty("accountId").GetString(), unknown.GetProperty("type").GetString(),
             unknown.GetProperty("code").GetString(), unknown.GetProperty("path").GetString(), unknown.GetProperty("node").GetString()));
@@ -144,6 +149,7 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         Assert.Contains(TestCluster.DepositId("acc-nobody", 1), kept);
         var metrics = await node.Client.GetStringAsync("/metrics");
         Assert.Contains("crossmargin_rejections_total{path=\"shard\",reason=\"malformed\",type=\"withdrawal\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("crossmargin_rejections_total{path=\"shard\",reason=\"malformed\",type=\"deposit\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("crossmargin_messages_total{outcome=\"accepted\",path=\"shard\",type=\"deposit\"}", metrics, StringComparison.Ordinal);
     }
 
