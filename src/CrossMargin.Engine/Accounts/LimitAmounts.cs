@@ -27,8 +27,32 @@ internal static class LimitAmounts
     private static readonly ulong[] DenominatorLimits = Enumerable.Range(0, MaxDenominatorDigits + 1)
         .Select(e => (ulong)(Power(MaxDenominatorDigits) / Power(e))).ToArray();
 
-    /// <summary>The defining computation: decimal division, scaled, floored.</summary>
-    public static decimal ByDivision(decimal availableUsd, decimal price) => Math.Floor(availableUsd / price * 100_000_000m) / 100_000_000m;
+    // Quotients at or beyond this cannot be scaled by 1e8 inside a decimal; they hold at most eight places anyway.
+    private const decimal LargestScalable = 792_281_625_142_643_375_935m;
+
+    /// <summary>
+    /// The defining computation: decimal division, scaled, floored. Never throws: limits are stated after an event is
+    /// durable (on every re-margin and at every recovery), so an amount beyond a decimal in units of 1e-8 (~7.9e20) is
+    /// floored at eight places without the scaling (a decimal's 28-29 digits have already rounded such a quotient), and
+    /// one beyond a decimal at all is stated as the largest decimal of its sign (a limit that large is "no limit" to any
+    /// venue). Amounts like these only come from absurd inputs; what matters is that they cannot stop an account.
+    /// </summary>
+    public static decimal ByDivision(decimal availableUsd, decimal price)
+    {
+        decimal quotient;
+        try
+        {
+            quotient = availableUsd / price;
+        }
+        catch (OverflowException)
+        {
+            return (availableUsd < 0) != (price < 0) ? decimal.MinValue : decimal.MaxValue;
+        }
+
+        return Math.Abs(quotient) < LargestScalable
+            ? Math.Floor(quotient * 100_000_000m) / 100_000_000m
+            : Math.Round(quotient, 8, MidpointRounding.ToNegativeInfinity);
+    }
 
     /// <summary><paramref name="availableUsd"/> / <paramref name="price"/> rounded down to 1e-8, equal (value and scale) to <see cref="ByDivision"/>.</summary>
     public static decimal Of(decimal availableUsd, decimal price) => Of(availableUsd, new LimitDivisor(price));

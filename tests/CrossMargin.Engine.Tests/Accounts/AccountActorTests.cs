@@ -236,6 +236,34 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
     }
 
     [Fact]
+    public async Task Amounts_too_large_for_limits_in_units_of_1e_8_still_leave_an_account_that_answers_and_recovers()
+    {
+        // Available margin beyond ~7.9e20 USD once overflowed stating the limits, after the event was durable: the
+        // deposit was answered with an error, every recovery failed on it, and the account never answered again.
+        var limits = CreateTestProbe();
+        Sys.EventStream.Subscribe(limits.Ref, typeof(AccountLimitsChanged));
+        var settings = _host.Settings();
+        var first = Sys.ActorOf(AccountActor.Props("acc-1", settings));
+        Open(first);
+        first.Tell(new Deposit("m1", Venue, 1, "USDT", 1_000_000_000_000_000_000_000m), TestActor);
+
+        var available = ExpectMsg<CommandAccepted>().Margin!.AvailableMarginUsd;
+        Assert.True(available > 792_281_625_142_643_375_935m, $"available {available} is not beyond a decimal in units of 1e-8");
+        var stated = limits.FishForMessage<AccountLimitsChanged>(l => l.AvailableUsd > 0);
+        Assert.Equal(available, stated.AvailableUsd);
+        Assert.True(stated.AvailableBySettlementAsset["USDT"] > 792_281_625_142_643_375_935m);
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first);
+
+        var second = Sys.ActorOf(AccountActor.Props("acc-1", settings));
+        var view = await second.Ask<AccountView>(GetAccount.Instance, TimeSpan.FromSeconds(10));
+        Assert.Equal([new CollateralBalance("USDT", 1_000_000_000_000_000_000_000m)], view.Balances);
+        second.Tell(new Deposit("m2", Venue, 2, "USDT", 1m), TestActor);
+        ExpectMsg<CommandAccepted>();
+    }
+
+    [Fact]
     public async Task Cancelling_all_orders_cancels_each_open_order_and_answers_with_their_ids()
     {
         var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));

@@ -36,21 +36,27 @@ public sealed class LimitAmountsTests
         PropertyCheck.ForAll(Gen.Zip(Available, Price), pair =>
         {
             var (available, price) = pair;
-            decimal expected;
-            try
-            {
-                expected = LimitAmounts.ByDivision(available, price);
-            }
-            catch (OverflowException)
-            {
-                // Beyond a decimal in units of 1e-8 (amounts above ~7.9e20): refused the same way.
-                Assert.Throws<OverflowException>(() => LimitAmounts.Of(available, price));
-                return;
-            }
-
+            var expected = LimitAmounts.ByDivision(available, price);
             var actual = LimitAmounts.Of(available, price);
             Assert.Equal(expected.ToString(CultureInfo.InvariantCulture), actual.ToString(CultureInfo.InvariantCulture));
         }, cases: 5_000);
+    }
+
+    [Theory]
+    [InlineData("1000000000000000000000", "1", "1000000000000000000000")]
+    [InlineData("-1000000000000000000000", "60000", "-16666666666666666.66666667")]
+    [InlineData("800000000000000000000.1234567", "1", "800000000000000000000.1234567")]
+    [InlineData("-6000000000000000000000000", "1.0001", "-5999400059994000599940005.9994")]
+    [InlineData("79228162514264337593543950335", "0.5", "79228162514264337593543950335")]
+    [InlineData("-79228162514264337593543950335", "0.5", "-79228162514264337593543950335")]
+    public void Limits_beyond_a_decimal_in_units_of_1e_8_are_floored_at_eight_places_or_stated_as_the_largest_decimal_never_an_overflow(
+        string available, string price, string expected)
+    {
+        var usd = decimal.Parse(available, CultureInfo.InvariantCulture);
+        var at = decimal.Parse(price, CultureInfo.InvariantCulture);
+
+        Assert.Equal(expected, LimitAmounts.ByDivision(usd, at).ToString(CultureInfo.InvariantCulture));
+        Assert.Equal(expected, LimitAmounts.Of(usd, at).ToString(CultureInfo.InvariantCulture));
     }
 
     [Theory]
