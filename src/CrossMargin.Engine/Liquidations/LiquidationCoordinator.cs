@@ -97,6 +97,10 @@ public sealed class LiquidationCoordinator : PersistentActor
     private readonly PendingAdlFills _pendingAdl = new();
     private readonly Dictionary<string, (AdlRound Round, int Index, bool Bankrupt)> _awaitedSides = new(StringComparer.Ordinal);
 
+    // Bankrupt sides sent again without the position they state, after a refusal (in memory: after a restart the side
+    // goes as recorded, and a second refusal forces it again).
+    private readonly HashSet<string> _forcedBankruptSides = new(StringComparer.Ordinal);
+
     private LiquidationCoordinator(LiquidationCoordinatorSettings settings)
         : base(settings.Persistence)
     {
@@ -1253,6 +1257,7 @@ public sealed class LiquidationCoordinator : PersistentActor
 
         if (bankrupt)
         {
+            _forcedBankruptSides.Remove(e.BankruptMessageId(fill));
             EvaluateOnceAnswered(e.LiquidationId);
             return;
         }
@@ -1277,15 +1282,28 @@ public sealed class LiquidationCoordinator : PersistentActor
     }
 
     /// <summary>
-    /// The bankrupt account refused its side after the counterparty applied its own (it holds less than the round saw:
-    /// a venue fill that raced the cancel-all). The counterparty's side stands and was announced; the bankrupt side is
-    /// not announced, its sequence is voided, and the books no longer net, which only an operator can put right.
+    /// The bankrupt account refused its side after the counterparty applied its own. When it holds less than the round
+    /// saw (a venue fill that raced the cancel-all), the side is sent once more without the position it states: the
+    /// counterparty's side stands, so only applying this one keeps the books netting; the account's position may cross
+    /// zero, and its liquidation, which evaluates again once the side is answered, closes what that leaves. Refused for
+    /// any other reason, or again, the side is not announced, its sequence is voided, and the books no longer net,
+    /// which only an operator can put right.
     /// </summary>
     private void OnBankruptSideRefused(AdlRound round, int index, Rejection rejection)
     {
         var e = round.Executed;
         var fill = e.Fills[index];
         var id = e.BankruptMessageId(fill);
+        if (rejection.Code == RejectionCode.PositionChanged && _forcedBankruptSides.Add(id))
+        {
+            Context.Log.LogWarning("Liquidation {LiquidationId}: {AccountId} refused its side {MessageId} of an auto-deleverage fill {Counterparty} applied: {Reason}; "
+                + "sent again without the position it states, so that the books net", e.LiquidationId, e.AccountId, id, fill.AccountId, rejection.Message);
+            _awaitedSides[id] = (round, index, true);
+            ToAccount(e.AccountId, BankruptSide(e, fill) with { ReducesPosition = null });
+            return;
+        }
+
+        _forcedBankruptSides.Remove(id);
         Context.Log.LogError("Liquidation {LiquidationId}: {AccountId} refused its side {MessageId} of an auto-deleverage fill {Counterparty} applied: {Code} {Reason}; "
             + "the counterparty's side stands", e.LiquidationId, e.AccountId, id, fill.AccountId, rejection.Code, rejection.Message);
         _pendingAdl.Refused(id);

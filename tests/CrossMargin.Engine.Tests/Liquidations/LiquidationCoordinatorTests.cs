@@ -452,6 +452,35 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     }
 
     /// <summary>
+    /// As above, but acc-1 refuses its side because a venue fill (a sell of 0.5 at 58,000) reached it first, leaving a
+    /// long of 0.5 under a side that sells 0.6: acc-b's side stands, so acc-1's is sent again without the position it
+    /// states and applies, crossing zero to a short of 0.1 at 59,000 that its liquidation then closes. Both sides are
+    /// announced and the books net.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_side_refused_because_a_venue_fill_reached_the_account_first_is_applied_anyway_so_the_books_net()
+    {
+        var racing = new ApplyExecution("race-1", "racing-venue", 1, "race-x", "race-o", Btc, OrderSide.Sell, 0.5m, 58_000m, 0m, Liquidity.Taker,
+            TestMarket.ValuationTime);
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new RacingRegion(Region, "liq-acc-1-1:adl-1:acc-b:bankrupt", racing))));
+        var venue = VenueProbe();
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(venue, heard => heard.Count == 2);
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b:bankrupt"),
+        ], notices);
+        Assert.Empty(Account("acc-b").Positions);
+        Assert.Equal([new Position(Btc, -0.1m, 59_000m)], Account("acc-1").Positions);
+        Assert.Equal(1, Account("acc-1").HighestOf(LiquidationCoordinator.AdlSource));
+    }
+
+    /// <summary>
     /// acc-1 bankrupt at 58,000 with an empty fund; the only short, acc-b's 0.6 from 57,000, is losing there, so there is
     /// nothing to deleverage against: the round stalls, and the book is tried. The market falls to 56,000 (acc-b now in
     /// profit) while the book still fills nothing: the backstop is tried again and acc-b's 0.6 is taken at the

@@ -1,0 +1,27 @@
+using CrossMargin.Actors;
+using CrossMargin.Cluster.Sharding;
+using CrossMargin.Engine.Accounts;
+
+namespace CrossMargin.Engine.Tests.Liquidations;
+
+/// <summary>
+/// Stands between the coordinator and the account region: forwards everything, but just before the first execution
+/// with message id <paramref name="watchedMessageId"/> that states the position it reduces, it delivers
+/// <paramref name="racing"/> to the same account, as a venue fill arriving first would be.
+/// </summary>
+internal sealed class RacingRegion(IActorRef region, string watchedMessageId, IAccountCommand racing) : UntypedActor
+{
+    private bool _raced;
+
+    protected override void OnReceive(object message)
+    {
+        if (!_raced && message is ShardEnvelope { Message: ApplyExecution { ReducesPosition: not null } execution } envelope
+            && execution.MessageId == watchedMessageId)
+        {
+            _raced = true;
+            region.Tell(new ShardEnvelope(envelope.EntityId, racing), ActorRefs.Nobody);
+        }
+
+        region.Tell(message, Sender);
+    }
+}
