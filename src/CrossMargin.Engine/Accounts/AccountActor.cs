@@ -41,6 +41,10 @@ namespace CrossMargin.Engine.Accounts;
 /// </remarks>
 public sealed class AccountActor : PersistentActor
 {
+    // How many of the newest applied ids a message at an old sequence is looked for among once the window is full: a
+    // re-send after a restart or a lost answer is recent; a sequence older than that is refused as out of order.
+    private const int OutOfOrderLookback = 1_024;
+
     private readonly AccountActorSettings _settings;
     private AccountState _state;
     // The figures the account last adopted (its own, or a pass's that moved its status): their status is the one it published.
@@ -338,11 +342,15 @@ public sealed class AccountActor : PersistentActor
 
     // The id's fingerprint matches a recent one at a new sequence: a retry its source renumbered, or (about once in 67
     // million messages) another id with the same fingerprint. Only the journal, which holds every applied id, can tell.
-    // That is rare enough to hold the account's later messages while it reads (they must not overtake this one).
+    // Or the message is at an old sequence and its id not in the full window: applied before and since forgotten, or
+    // new; it is looked for among the last OutOfOrderLookback ids, beyond which it stays "out of order" (applied in
+    // neither case; a source flooding old sequences cannot make the account read its whole journal each time). Both are
+    // rare enough to hold the account's later messages while it reads (they must not overtake this one).
     private void ConfirmThenHandle(IAccountCommand command)
     {
         var replyTo = Sender;
-        Defer(() => FindInJournalAsync(command.MessageId), found =>
+        var outOfOrder = _state.Messages.Check(command.MessageId, command.Source, command.Sequence).Verdict == MessageVerdict.OutOfOrder;
+        Defer(() => FindInJournalAsync(command.MessageId, outOfOrder ? OutOfOrderLookback : _state.Messages.Capacity), found =>
         {
             switch (found.Outcome)
             {
@@ -350,6 +358,10 @@ public sealed class AccountActor : PersistentActor
                     replyTo.Tell(new CommandDuplicate(command.MessageId), Self);
                     break;
                 case IdLookup.NotApplied:
+                    Handle(command, idConfirmedNew: true);
+                    break;
+                case IdLookup.Unknown or IdLookup.Failed when outOfOrder:
+                    // Whatever the journal could not tell, a message at an old sequence is not applied: refused as before.
                     Handle(command, idConfirmedNew: true);
                     break;
                 case IdLookup.Unknown:
@@ -368,13 +380,14 @@ public sealed class AccountActor : PersistentActor
         });
     }
 
-    // Reads back, newest first, until the id is found or as many distinct ids have been seen as the window remembers:
-    // the fingerprint matched one of those, so an id not among them is new (as new as any id beyond the window).
-    private async Task<(IdLookup Outcome, Exception? Error)> FindInJournalAsync(string messageId)
+    // Reads back, newest first, until the id is found or `enough` distinct ids have been seen: for a fingerprint match,
+    // as many as the window remembers (the fingerprint matched one of those, so an id not among them is new, as new as
+    // any id beyond the window).
+    private async Task<(IdLookup Outcome, Exception? Error)> FindInJournalAsync(string messageId, int enough)
     {
         try
         {
-            var enough = Math.Max(1, _state.Messages.Capacity);
+            enough = Math.Max(1, enough);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var to = LastSequenceNr;
             for (var span = (long)enough; to >= 1; span *= 2)

@@ -28,8 +28,9 @@ public static class AccountDecider
     /// <param name="market">The market it is decided at.</param>
     /// <param name="margin">The margin models.</param>
     /// <param name="idConfirmedNew">
-    /// True once the account's journal has shown that the command's id was never applied, after a first decision was
-    /// <see cref="DecisionOutcome.Unconfirmed"/>: a fingerprint match at a new sequence is then decided as new.
+    /// True once the account's journal has been asked about the command's id, after a first decision was
+    /// <see cref="DecisionOutcome.Unconfirmed"/> and the journal did not show it applied: a fingerprint match at a new
+    /// sequence is then decided as new, and a message at an old sequence refused as out of order.
     /// </param>
     public static AccountDecision Decide(AccountState state, IAccountCommand command, MarketSnapshot market, AccountMarginModels margin, bool idConfirmedNew = false)
     {
@@ -68,6 +69,11 @@ public static class AccountDecider
         {
             case MessageVerdict.Duplicate:
                 return AccountDecision.Duplicate;
+            case MessageVerdict.OutOfOrder when !idConfirmedNew && state.Messages.Count >= state.Messages.Capacity:
+                // The id may have left a full window: a redelivery of an applied message (a coordinator re-sending
+                // after its restart) is then told from a new message at an old sequence by the journal, so that it is
+                // answered as the duplicate it is. Applied in neither case.
+                return AccountDecision.Unconfirmed;
             case MessageVerdict.OutOfOrder:
                 return AccountDecision.Reject(RejectionCode.OutOfOrder, Text(
                     $"Message {command.MessageId}: sequence {command.Sequence} from {command.Source} is at or below the highest applied, {check.HighestSequence}."));

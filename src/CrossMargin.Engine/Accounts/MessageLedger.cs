@@ -16,7 +16,8 @@ namespace CrossMargin.Engine.Accounts;
 /// <see cref="MessageVerdict.Duplicate"/> (a retry; acknowledge, change nothing).</item>
 /// <item>The sequence is at or below the highest applied from its source: <see cref="MessageVerdict.OutOfOrder"/>
 /// (rejected and reported, change nothing). This also catches a duplicate whose id has left the window: its sequence
-/// is old, so it can never be applied twice; it is only reported as out of order instead of acknowledged.</item>
+/// is old, so it can never be applied twice; the account, once its window is full, asks its journal's newest ids
+/// whether it was applied, and acknowledges it as a duplicate if so.</item>
 /// <item>The sequence is new but the id's fingerprint is remembered: <see cref="MessageVerdict.PossibleDuplicate"/>. Either
 /// the source sent an applied message again under a new sequence, or (a chance of <see cref="Count"/> in 2^32) another id
 /// shares the fingerprint. The ledger cannot tell which, so the account asks its journal, which holds every applied id.</item>

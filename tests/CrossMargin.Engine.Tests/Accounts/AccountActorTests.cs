@@ -236,6 +236,31 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
     }
 
     [Fact]
+    public async Task A_redelivery_whose_id_has_left_the_full_window_is_answered_as_a_duplicate_and_a_new_id_at_an_old_sequence_as_out_of_order()
+    {
+        // A coordinator re-sending an applied auto-deleverage side after its restart got "out of order" here once the
+        // account had taken 64 other messages, and took the side for refused: the books then no longer netted.
+        var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));
+        Open(account);
+        account.Tell(new Deposit("m1", Venue, 1, "USDT", 1_000m), TestActor);
+        ExpectMsg<CommandAccepted>();
+        for (var i = 2; i <= MessageLedger.DefaultCapacity + 2; i++)
+        {
+            account.Tell(new Deposit($"m{i}", Venue, i, "USDT", 1m), TestActor);
+            ExpectMsg<CommandAccepted>();
+        }
+
+        account.Tell(new Deposit("m1", Venue, 1, "USDT", 1_000m), TestActor);
+        Assert.Equal(new CommandDuplicate("m1"), ExpectMsg<CommandDuplicate>());
+
+        account.Tell(new Deposit("m-new", Venue, 5, "USDT", 1m), TestActor);
+        Assert.Equal(RejectionCode.OutOfOrder, ExpectMsg<CommandRejected>().Rejection.Code);
+
+        var view = await account.Ask<AccountView>(GetAccount.Instance, TimeSpan.FromSeconds(10));
+        Assert.Equal([new CollateralBalance("USDT", 1_000m + MessageLedger.DefaultCapacity + 1)], view.Balances);
+    }
+
+    [Fact]
     public async Task Amounts_too_large_for_limits_in_units_of_1e_8_still_leave_an_account_that_answers_and_recovers()
     {
         // Available margin beyond ~7.9e20 USD once overflowed stating the limits, after the event was durable: the

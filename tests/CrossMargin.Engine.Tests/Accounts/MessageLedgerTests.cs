@@ -98,12 +98,15 @@ public sealed class MessageLedgerTests
 
         var before = account.SnapshotJson();
         var evicted = account.Send(new Deposit("d-1", AccountFixture.Wallet, 1, "USDT", 10m));
+        var evictedNotFound = account.Send(new Deposit("d-1", AccountFixture.Wallet, 1, "USDT", 10m), idConfirmedNew: true);
         var remembered = account.Send(new Deposit("d-3", AccountFixture.Wallet, 3, "USDT", 10m));
 
         Assert.Equal(2, account.State.Messages.Count);
         Assert.False(account.State.Messages.Contains("d-1"));
         Assert.Equal(Hashes("d-2", "d-3"), account.State.Messages.ToSnapshot().RecentIdFingerprints);
-        Assert.Equal(RejectionCode.OutOfOrder, evicted.Rejection!.Code);
+        // The window is full: the journal is asked (the actor answers a duplicate when it finds the id); refused either way.
+        Assert.Equal(DecisionOutcome.Unconfirmed, evicted.Outcome);
+        Assert.Equal(RejectionCode.OutOfOrder, evictedNotFound.Rejection!.Code);
         Assert.Equal(DecisionOutcome.Duplicate, remembered.Outcome);
         Assert.Equal(before, account.SnapshotJson());
         Assert.Equal(30m, account.State.BalanceOf("USDT"));
@@ -123,7 +126,7 @@ public sealed class MessageLedgerTests
     }
 
     [Fact]
-    public void By_default_the_last_64_ids_are_duplicates_and_an_older_redelivery_is_out_of_order_never_applied_twice()
+    public void By_default_the_last_64_ids_are_duplicates_and_an_older_redelivery_is_asked_of_the_journal_never_applied_twice()
     {
         var account = new AccountFixture();
         var first = new Deposit("d-1", AccountFixture.Wallet, 1, "USDT", 100m);
@@ -136,10 +139,12 @@ public sealed class MessageLedgerTests
         var withinWindow = account.Send(first);
         account.Accept(new Deposit("d-last", AccountFixture.Wallet, MessageLedger.DefaultCapacity + 1, "USDT", 1m));
         var beyondWindow = account.Send(first);
+        var beyondWindowNotInJournal = account.Send(first, idConfirmedNew: true);
 
         Assert.Equal(64, MessageLedger.DefaultCapacity);
         Assert.Equal(DecisionOutcome.Duplicate, withinWindow.Outcome);
-        Assert.Equal(RejectionCode.OutOfOrder, beyondWindow.Rejection!.Code);
+        Assert.Equal(DecisionOutcome.Unconfirmed, beyondWindow.Outcome);
+        Assert.Equal(RejectionCode.OutOfOrder, beyondWindowNotInJournal.Rejection!.Code);
         Assert.Equal(64, account.State.Messages.Count);
         Assert.Equal(100m + MessageLedger.DefaultCapacity, account.State.BalanceOf("USDT"));
     }

@@ -45,9 +45,9 @@ public sealed class AccountFixture
     public (string Id, string Source, long Sequence) Next() => ($"m{++_ids}", Venue, ++_sequence);
 
     /// <summary>Decides <paramref name="command"/> and, when accepted, applies its events as the actor will.</summary>
-    public AccountDecision Send(IAccountCommand command)
+    public AccountDecision Send(IAccountCommand command, bool idConfirmedNew = false)
     {
-        var decision = AccountDecider.Decide(State, command, Market, Margin);
+        var decision = AccountDecider.Decide(State, command, Market, Margin, idConfirmedNew);
         foreach (var @event in decision.Events)
         {
             State.Apply(@event, Market.FindInstrument);
