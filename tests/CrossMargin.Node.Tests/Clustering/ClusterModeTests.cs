@@ -48,6 +48,23 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
 
     private static byte[] Deposit(string account, int sequence, decimal amount) => TestCluster.Deposit(account, sequence, amount);
 
+    /// <summary>The JSON records on <paramref name="queue"/>, read until there are at least <paramref name="count"/> (15 s).</summary>
+    private static async Task<List<JsonElement>> RecordsAsync(RabbitMQ.Client.IChannel channel, string queue, int count)
+    {
+        var records = new List<JsonElement>();
+        await EventuallyAsync(async () =>
+        {
+            while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
+            {
+                using var body = JsonDocument.Parse(message.Body);
+                records.Add(body.RootElement.Clone());
+            }
+
+            return records.Count >= count;
+        }, TimeSpan.FromSeconds(15), $"{count} records on {queue}");
+        return records;
+    }
+
     [Fact]
     public async Task Three_nodes_share_the_shards_and_any_node_answers_for_any_account()
     {
@@ -115,17 +132,7 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         // A sound body under another message_id: the transport and the account would know it by two different ids.
         await publisher.PublishAsync(connection.Names.Accounts, "acc-r", Deposit("acc-r", 2, 5m), "not-the-body-id", "deposit");
 
-        var records = new List<JsonElement>();
-        await EventuallyAsync(async () =>
-        {
-            while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
-            {
-                using var body = JsonDocument.Parse(message.Body);
-                records.Add(body.RootElement.Clone());
-            }
-
-            return records.Count >= 3;
-        }, TimeSpan.FromSeconds(15), "three refusals on the rejections exchange");
+        var records = await RecordsAsync(channel, queue, 3);
 
         // The good deposit applied; each refusal says which message, which account, why, and where it was refused.
         Assert.Equal(10m, await UsdtOfAsync(node, "acc-r"));
@@ -254,17 +261,7 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         await Assert.ThrowsAsync<TimeoutException>(() => requests.RequestAsync(venue.Names.Accounts, "acc-forged", "{}"u8.ToArray(), "view-1",
             Node.Clustering.ClusterMessageTypes.GetAccountView, TimeSpan.FromSeconds(3)));
 
-        var records = new List<JsonElement>();
-        await EventuallyAsync(async () =>
-        {
-            while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
-            {
-                using var body = JsonDocument.Parse(message.Body);
-                records.Add(body.RootElement.Clone());
-            }
-
-            return records.Count >= 3;
-        }, TimeSpan.FromSeconds(15), "three refusals on the rejections exchange");
+        var records = await RecordsAsync(channel, queue, 3);
 
         // Refused, not applied: the balance the deficit covers would have credited is still nothing.
         Assert.Equal(0m, await UsdtOfAsync(node, "acc-forged"));
