@@ -19,6 +19,9 @@ namespace CrossMargin.Node.Clustering;
 /// </summary>
 public sealed class ShardDeliveries
 {
+    /// <summary>The code of a coordinator message refused because another RabbitMQ user published it.</summary>
+    public const string ForbiddenCode = "forbidden";
+
     private readonly RiskEngine _engine;
     private readonly ConfirmingPublisher _publisher;
     private readonly ILogger _log;
@@ -155,9 +158,6 @@ public sealed class ShardDeliveries
             : new MessageOutcome("rejected", delivery.MessageId, ForbiddenCode,
                 $"'{delivery.Type}' is the cluster's own message type, taken only from RabbitMQ user '{clusterUser}', not from " +
                 (delivery.UserId is null ? "a publish without user_id." : $"user '{delivery.UserId}'."));
-
-    /// <summary>The code of a coordinator message refused because another RabbitMQ user published it.</summary>
-    public const string ForbiddenCode = "forbidden";
 
     // Not applied and not answered (a foreign query gets no data); acked, since redelivery cannot change who sent it.
     private async Task RefuseForeignAsync(ShardDelivery delivery, MessageOutcome refusal, CancellationToken cancellationToken)
