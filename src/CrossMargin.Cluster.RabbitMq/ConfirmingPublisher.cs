@@ -67,6 +67,7 @@ public sealed class ConfirmingPublisher : IAsyncDisposable
             ContentType = "application/json",
             CorrelationId = options.CorrelationId,
             ReplyTo = options.ReplyTo,
+            UserId = options.UserId,
             Expiration = options.Expiration is { } ttl ? ((long)Math.Ceiling(ttl.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture) : null,
             Headers = options.Headers is null ? null : new Dictionary<string, object?>(options.Headers, StringComparer.Ordinal),
         };

@@ -18,6 +18,12 @@ public sealed record PublishOptions
     /// <summary>Per-message TTL: the broker drops the message if it waits longer (a request nobody awaits any more).</summary>
     public TimeSpan? Expiration { get; init; }
 
+    /// <summary>
+    /// The AMQP <c>user_id</c>: the broker refuses the publish (closing the channel) unless it is the connection's own
+    /// user (<see cref="RabbitMqConnection.UserName"/>), so a consumer can trust it to say who published.
+    /// </summary>
+    public string? UserId { get; init; }
+
     /// <summary>Extra headers.</summary>
     public IReadOnlyDictionary<string, object?>? Headers { get; init; }
 

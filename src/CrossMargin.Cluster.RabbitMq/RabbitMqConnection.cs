@@ -50,6 +50,12 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     /// <summary>The topology's names under <see cref="RabbitMqOptions.Prefix"/>.</summary>
     public TopologyNames Names { get; }
 
+    /// <summary>
+    /// The RabbitMQ user the connection logs in as (from <see cref="RabbitMqOptions.Uri"/> or
+    /// <see cref="RabbitMqOptions.UserName"/>): the only <c>user_id</c> the broker lets it publish under.
+    /// </summary>
+    public string UserName => UserNameOf(Options);
+
     /// <summary>True while the connection is open (false during an outage, until recovery succeeds).</summary>
     public bool IsOpen => Connection.IsOpen;
 
@@ -177,6 +183,9 @@ public sealed class RabbitMqConnection : IAsyncDisposable
 
         return factory;
     }
+
+    /// <summary>The user a connection made with <paramref name="options"/> logs in as (the client's parsing of the URI's user info, guest without one).</summary>
+    internal static string UserNameOf(RabbitMqOptions options) => CreateFactory(options).UserName;
 
     private static string Describe(RabbitMqOptions options) =>
         options.Uri is { } uri ? $"{uri.Host}:{uri.Port}{uri.AbsolutePath}" : $"{options.HostName}:{options.Port}{options.VirtualHost}";

@@ -7,13 +7,14 @@ using RabbitMQ.Client.Exceptions;
 namespace CrossMargin.Cluster.RabbitMq;
 
 /// <summary>
-/// Request/reply over AMQP for queries and pre-trade checks: requests carry a correlation id and this node's reply
-/// queue (<c>{prefix}.reply.{nodeId}</c>, exclusive, deleted with the connection); the answer is matched by correlation
-/// id, and an unanswered request fails with a <see cref="TimeoutException"/>. The request's TTL equals its time-out, so
-/// a request nobody waits for any more is dropped by the broker rather than answered. A pre-trade check is published
-/// to the accounts exchange (routing key = account id), so it reaches the account's owner behind the executions before
-/// it; a cluster-wide query goes to the requests exchange. A per-node reply queue rather than direct reply-to
-/// (<c>amq.rabbitmq.reply-to</c>): direct reply-to ties requests to the consuming channel and does not survive a
+/// Request/reply over AMQP for queries and pre-trade checks: requests carry a correlation id, the connection's user as
+/// <c>user_id</c> and this node's reply queue (<c>{prefix}.reply.{nodeId}</c>, exclusive, deleted with the connection);
+/// the answer is matched by correlation id, and an unanswered request fails with a <see cref="TimeoutException"/>. The
+/// request's TTL equals its time-out, so a request nobody waits for any more is dropped by the broker rather than
+/// answered. A pre-trade check is published to the accounts exchange (routing key = account id), so it reaches the
+/// account's owner behind the executions before it; a cluster-wide query goes to the requests exchange. A per-node
+/// reply queue rather than direct reply-to (<c>amq.rabbitmq.reply-to</c>): direct reply-to ties requests to the
+/// consuming channel and does not survive a
 /// reconnect, while a named queue is re-declared by the connection's recovery.
 /// </summary>
 public sealed class RequestClient : IAsyncDisposable
@@ -22,9 +23,11 @@ public sealed class RequestClient : IAsyncDisposable
     private readonly ConfirmingPublisher _publisher;
     private readonly ConcurrentDictionary<string, Action<ReceivedMessage>> _pending = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
+    private readonly string _userName;
 
-    private RequestClient(IChannel channel, ConfirmingPublisher publisher, string replyQueue, ILogger logger)
+    private RequestClient(IChannel channel, ConfirmingPublisher publisher, string replyQueue, string userName, ILogger logger)
     {
+        _userName = userName;
         _channel = channel;
         _publisher = publisher;
         ReplyQueue = replyQueue;
@@ -47,7 +50,7 @@ public sealed class RequestClient : IAsyncDisposable
         {
             await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true, arguments: null, cancellationToken: cancellationToken).ConfigureAwait(false);
             publisher = await ConfirmingPublisher.CreateAsync(connection, cancellationToken).ConfigureAwait(false);
-            var client = new RequestClient(channel, publisher, queue, logger);
+            var client = new RequestClient(channel, publisher, queue, connection.UserName, logger);
             var consumer = new AsyncEventingBasicConsumer(channel);
             consumer.ReceivedAsync += client.OnReplyAsync;
             await channel.BasicConsumeAsync(queue, autoAck: true, consumer, cancellationToken).ConfigureAwait(false);
@@ -105,7 +108,11 @@ public sealed class RequestClient : IAsyncDisposable
         _pending[correlationId] = m => answer.TrySetResult(m);
         try
         {
-            var options = new PublishOptions { CorrelationId = correlationId, ReplyTo = ReplyQueue, Expiration = expires ? timeout : null, RetryThroughOutage = !expires };
+            // Signed with the connection's user: a shard owner takes the coordinator's commands only from its own user.
+            var options = new PublishOptions
+            {
+                CorrelationId = correlationId, ReplyTo = ReplyQueue, Expiration = expires ? timeout : null, RetryThroughOutage = !expires, UserId = _userName,
+            };
             await _publisher.PublishAsync(exchange, routingKey, body, messageId, type, options, cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
         catch

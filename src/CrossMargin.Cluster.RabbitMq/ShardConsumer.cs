@@ -314,6 +314,7 @@ public sealed class ShardConsumer : IAsyncDisposable
             Body = args.Body.ToArray(),
             MessageId = properties.MessageId,
             Type = properties.Type,
+            UserId = properties.UserId,
             AccountId = args.RoutingKey,
             Shard = Shard,
             Redelivered = args.Redelivered,

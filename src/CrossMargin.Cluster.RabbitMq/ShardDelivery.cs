@@ -12,6 +12,12 @@ public sealed class ShardDelivery
     /// <summary>The AMQP type (the contract's message type).</summary>
     public required string? Type { get; init; }
 
+    /// <summary>
+    /// The AMQP <c>user_id</c>: the RabbitMQ user that published it when set (the broker refuses a publish under
+    /// another user's name); null when the publisher did not set it.
+    /// </summary>
+    public string? UserId { get; init; }
+
     /// <summary>The routing key: the account id the message is for.</summary>
     public required string AccountId { get; init; }
 

@@ -39,6 +39,44 @@ public sealed class ShardConsumerTests(RabbitMqBrokerFixture fixture)
     }
 
     [Fact]
+    public async Task A_delivery_says_which_rabbitmq_user_published_it_and_the_broker_refuses_a_publish_under_another_users_name()
+    {
+        var options = fixture.Options(shardCount: 1);
+        await using var connection = await fixture.ConnectAsync(options);
+        var user = "venue-" + options.Prefix;
+        var venueOptions = fixture.Options(shardCount: 1, o => o.Prefix = options.Prefix);
+        venueOptions.Uri = await fixture.Broker.AddUserAsync(user, "venue-secret").Within();
+        venueOptions.PublishRetryTimeout = TimeSpan.FromSeconds(1);
+        await using var venue = await RabbitMqConnection.ConnectAsync(venueOptions).Within();
+        await using var publisher = await ConfirmingPublisher.CreateAsync(venue);
+        await using var requests = await RequestClient.StartAsync(venue, "venue-node").Within();
+        var seen = new ConcurrentQueue<ShardDelivery>();
+        await using var consumer = await ShardConsumer.StartAsync(connection, 0, (d, _) =>
+        {
+            seen.Enqueue(d);
+            return Task.CompletedTask;
+        }).Within();
+
+        Assert.Equal((user, "guest"), (venue.UserName, connection.UserName));
+        await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "own", "execution", new PublishOptions { UserId = user }).Within();
+        await publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "unsigned", "execution").Within();
+        // A request is signed with its connection's user without asking; nobody answers it here.
+        _ = await requests.SendAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "request", "preTrade", TimeSpan.FromSeconds(30), expires: false).Within();
+        await Bounded.UntilAsync(() => consumer.Acknowledged == 3, "three deliveries acked");
+
+        var byId = seen.ToDictionary(d => d.MessageId!, d => d.UserId);
+        Assert.Equal(user, byId["own"]);
+        Assert.Null(byId["unsigned"]);
+        Assert.Equal(user, byId["request"]);
+
+        // Claiming the cluster's user (guest) from the venue's connection: the broker closes the channel, nothing is delivered.
+        await Assert.ThrowsAsync<PublishFailedException>(() => publisher.PublishAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "forged", "execution",
+            new PublishOptions { UserId = "guest", RetryThroughOutage = false }).Within());
+        await Task.Delay(500);
+        Assert.DoesNotContain(seen, d => d.MessageId == "forged");
+    }
+
+    [Fact]
     public async Task A_delivery_is_not_acked_while_its_handler_runs()
     {
         var options = fixture.Options(shardCount: 1);

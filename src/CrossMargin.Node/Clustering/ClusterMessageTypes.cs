@@ -55,6 +55,10 @@ public static class ClusterMessageTypes
     /// <summary>The coordinator's <c>GetAccount</c>: answered with the account's view.</summary>
     public const string GetAccountView = InternalPrefix + "getAccountView";
 
+    /// <summary>Every internal type a node sends (<see cref="InternalPrefix"/>), the names metrics count them under.</summary>
+    public static IReadOnlySet<string> InternalNames { get; } = new HashSet<string>(
+        [CancelAllOrders, ChargeLiquidationFee, CoverDeficit, AdlExecution, VoidSequence, GetAccountView], StringComparer.Ordinal);
+
     /// <summary>Every node's views of its live accounts interested in some underlyings (auto-deleveraging), on the requests exchange.</summary>
     public const string AccountViews = "accountViews";
 }

@@ -19,19 +19,26 @@ namespace CrossMargin.Node.Clustering;
 /// </summary>
 public sealed class ShardDeliveries
 {
+    /// <summary>The code of a coordinator message refused because another RabbitMQ user published it.</summary>
+    public const string ForbiddenCode = "forbidden";
+
     private readonly RiskEngine _engine;
     private readonly ConfirmingPublisher _publisher;
     private readonly ILogger _log;
     private readonly string _nodeId;
+    private readonly string _clusterUser;
     private readonly ShardRejections _rejections;
 
     /// <summary>
     /// Creates the handler over <paramref name="engine"/>, answering through <paramref name="publisher"/> as node
-    /// <paramref name="nodeId"/>; the venue's messages that skip ahead of their source wait in <paramref name="hold"/>,
+    /// <paramref name="nodeId"/>, taking coordinator messages only from RabbitMQ user <paramref name="clusterUser"/>
+    /// (the node's own connection's); the venue's messages that skip ahead of their source wait in <paramref name="hold"/>,
     /// and those refused go to <paramref name="rejections"/>.
     /// </summary>
-    public ShardDeliveries(RiskEngine engine, ConfirmingPublisher publisher, string nodeId, SequenceHold hold, ShardRejections rejections, ILogger log)
+    public ShardDeliveries(RiskEngine engine, ConfirmingPublisher publisher, string nodeId, string clusterUser, SequenceHold hold, ShardRejections rejections, ILogger log)
     {
+        ArgumentException.ThrowIfNullOrEmpty(clusterUser);
+        _clusterUser = clusterUser;
         _rejections = rejections ?? throw new ArgumentNullException(nameof(rejections));
         Hold = hold ?? throw new ArgumentNullException(nameof(hold));
         _nodeId = nodeId ?? throw new ArgumentNullException(nameof(nodeId));
@@ -98,9 +105,16 @@ public sealed class ShardDeliveries
     /// <summary>
     /// The liquidation coordinator's messages (from the singleton's node, through the accounts exchange): applied like
     /// the venue's (held on a sequence gap the same way), answered in wire form (<see cref="AccountCommandAnswer"/>) for the coordinator.
+    /// One not published by the cluster's own RabbitMQ user is refused (<see cref="Forbidden"/>).
     /// </summary>
     private async Task HandleInternalAsync(ShardDelivery delivery, CancellationToken cancellationToken)
     {
+        if (Forbidden(delivery, _clusterUser) is { } forbidden)
+        {
+            await RefuseForeignAsync(delivery, forbidden, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         object? message;
         try
         {
@@ -130,6 +144,29 @@ public sealed class ShardDeliveries
             var bytes = JsonSerializer.SerializeToUtf8Bytes(AccountCommandAnswer.Of(delivery.AccountId, answer), ClusterWireJsonContext.Default.AccountCommandAnswer);
             await _publisher.ReplyAsync(replyTo, correlation, bytes, delivery.MessageId ?? correlation, "reply", cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The refusal of a coordinator message whose AMQP <c>user_id</c> is not <paramref name="clusterUser"/>, or null when
+    /// it is. The venue publishes to the same accounts exchange, and a coordinator message credits accounts
+    /// (<c>coverDeficit</c>) or fills them at any price (<c>adlExecution</c>): the broker refuses a publish whose
+    /// <c>user_id</c> is not the publisher's own user, so only a holder of the cluster's credentials can send one.
+    /// </summary>
+    internal static MessageOutcome? Forbidden(ShardDelivery delivery, string clusterUser) =>
+        string.Equals(delivery.UserId, clusterUser, StringComparison.Ordinal)
+            ? null
+            : new MessageOutcome("rejected", delivery.MessageId, ForbiddenCode,
+                $"'{delivery.Type}' is the cluster's own message type, taken only from RabbitMQ user '{clusterUser}', not from " +
+                (delivery.UserId is null ? "a publish without user_id." : $"user '{delivery.UserId}'."));
+
+    // Not applied and not answered (a foreign query gets no data); acked, since redelivery cannot change who sent it.
+    private async Task RefuseForeignAsync(ShardDelivery delivery, MessageOutcome refusal, CancellationToken cancellationToken)
+    {
+        var type = delivery.Type!;
+        _log.LogWarning("Shard {Shard}: coordinator message {MessageId} ({Type}) for {Account} from RabbitMQ user {User} refused: not the cluster's user",
+            delivery.Shard, delivery.MessageId, type, delivery.AccountId, delivery.UserId);
+        NodeMetrics.Record(MessageRejected.ShardPath, ClusterMessageTypes.InternalNames.Contains(type) ? type : "unknown", refusal.Outcome, refusal.Code, TimeSpan.Zero);
+        await _rejections.RecordAsync(delivery, type, refusal, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The engine's message for a coordinator message of <paramref name="type"/>; null for a type no node knows.</summary>

@@ -72,7 +72,7 @@ public sealed class ShardQueueHost : IClusterHost
         _connection = connection ?? throw new ArgumentNullException(nameof(connection));
         var hold = new SequenceHold(sequenceGapHold, _log);
         Metrics.ClusterMetrics.Track(hold);
-        _deliveries = new ShardDeliveries(engine, publisher, nodeId, hold, new ShardRejections(rejections, publisher, connection.Names.Rejections, nodeId, time), _log);
+        _deliveries = new ShardDeliveries(engine, publisher, nodeId, connection.UserName, hold, new ShardRejections(rejections, publisher, connection.Names.Rejections, nodeId, time), _log);
         _publisher = publisher;
         _nodeId = nodeId;
     }

@@ -48,6 +48,23 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
 
     private static byte[] Deposit(string account, int sequence, decimal amount) => TestCluster.Deposit(account, sequence, amount);
 
+    /// <summary>The JSON records on <paramref name="queue"/>, read until there are at least <paramref name="count"/> (15 s).</summary>
+    private static async Task<List<JsonElement>> RecordsAsync(RabbitMQ.Client.IChannel channel, string queue, int count)
+    {
+        var records = new List<JsonElement>();
+        await EventuallyAsync(async () =>
+        {
+            while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
+            {
+                using var body = JsonDocument.Parse(message.Body);
+                records.Add(body.RootElement.Clone());
+            }
+
+            return records.Count >= count;
+        }, TimeSpan.FromSeconds(15), $"{count} records on {queue}");
+        return records;
+    }
+
     [Fact]
     public async Task Three_nodes_share_the_shards_and_any_node_answers_for_any_account()
     {
@@ -115,17 +132,7 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         // A sound body under another message_id: the transport and the account would know it by two different ids.
         await publisher.PublishAsync(connection.Names.Accounts, "acc-r", Deposit("acc-r", 2, 5m), "not-the-body-id", "deposit");
 
-        var records = new List<JsonElement>();
-        await EventuallyAsync(async () =>
-        {
-            while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
-            {
-                using var body = JsonDocument.Parse(message.Body);
-                records.Add(body.RootElement.Clone());
-            }
-
-            return records.Count >= 3;
-        }, TimeSpan.FromSeconds(15), "three refusals on the rejections exchange");
+        var records = await RecordsAsync(channel, queue, 3);
 
         // The good deposit applied; each refusal says which message, which account, why, and where it was refused.
         Assert.Equal(10m, await UsdtOfAsync(node, "acc-r"));
@@ -218,11 +225,54 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         {
             var command = new Engine.Accounts.CoverDeficit($"liq-1:cover-{sequence}", "liquidation", sequence, "USDT", amount);
             var body = JsonSerializer.SerializeToUtf8Bytes(command, Node.Clustering.ClusterWireJsonContext.Default.CoverDeficit);
-            await publisher.PublishAsync(connection.Names.Accounts, "acc-gap", body, command.MessageId, Node.Clustering.ClusterMessageTypes.CoverDeficit);
+            await publisher.PublishAsync(connection.Names.Accounts, "acc-gap", body, command.MessageId, Node.Clustering.ClusterMessageTypes.CoverDeficit,
+                new PublishOptions { UserId = connection.UserName });
         }
 
         // Applied at once, the second would have made the first out of order (refused: 3 instead of 8).
         await EventuallyAsync(async () => await UsdtOfAsync(node, "acc-gap") == 8m, TimeSpan.FromSeconds(15), "both deficit covers applied");
+    }
+
+    [Fact]
+    public async Task A_coordinator_command_published_by_another_rabbitmq_user_is_refused_unapplied_unanswered_and_on_the_rejections_exchange()
+    {
+        var node = await StartNodeAsync("n1");
+        await AllShardsServedAsync([node], TimeSpan.FromSeconds(30));
+        await OpenAsync(node, "acc-forged");
+
+        // The venue with RabbitMQ credentials of its own, publishing the coordinator's types to the accounts exchange.
+        var venueOptions = Broker();
+        venueOptions.Uri = await servers.RabbitMq.AddUserAsync("venue-" + _cluster.Prefix, "venue-secret");
+        await using var venue = await RabbitMqConnection.ConnectAsync(venueOptions);
+        await using var channel = await venue.CreateChannelAsync(publisherConfirms: false);
+        var queue = $"{_cluster.Prefix}.test.forged-rejections";
+        await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true);
+        await channel.QueueBindAsync(queue, venue.Names.Rejections, "#");
+        await using var publisher = await ConfirmingPublisher.CreateAsync(venue);
+        var signed = new Engine.Accounts.CoverDeficit("liq-x:cover-1", "liquidation", 1, "USDT", 1_000_000m);
+        var unsigned = new Engine.Accounts.CoverDeficit("liq-x:cover-2", "liquidation", 2, "USDT", 1_000_000m);
+        await publisher.PublishAsync(venue.Names.Accounts, "acc-forged", JsonSerializer.SerializeToUtf8Bytes(signed, Node.Clustering.ClusterWireJsonContext.Default.CoverDeficit),
+            signed.MessageId, Node.Clustering.ClusterMessageTypes.CoverDeficit, new PublishOptions { UserId = venue.UserName });
+        await publisher.PublishAsync(venue.Names.Accounts, "acc-forged", JsonSerializer.SerializeToUtf8Bytes(unsigned, Node.Clustering.ClusterWireJsonContext.Default.CoverDeficit),
+            unsigned.MessageId, Node.Clustering.ClusterMessageTypes.CoverDeficit);
+
+        // A coordinator view request from the venue gets no answer (no account data).
+        await using var requests = await RequestClient.StartAsync(venue, "venue");
+        await Assert.ThrowsAsync<TimeoutException>(() => requests.RequestAsync(venue.Names.Accounts, "acc-forged", "{}"u8.ToArray(), "view-1",
+            Node.Clustering.ClusterMessageTypes.GetAccountView, TimeSpan.FromSeconds(3)));
+
+        var records = await RecordsAsync(channel, queue, 3);
+
+        // Refused, not applied: the balance the deficit covers would have credited is still nothing.
+        Assert.Equal(0m, await UsdtOfAsync(node, "acc-forged"));
+        var byId = records.ToDictionary(r => r.GetProperty("messageId").GetString()!);
+        Assert.Equal(["liq-x:cover-1", "liq-x:cover-2", "view-1"], byId.Keys.Order(StringComparer.Ordinal));
+        Assert.All(byId.Values, r => Assert.Equal(("forbidden", "shard", "acc-forged"),
+            (r.GetProperty("code").GetString(), r.GetProperty("path").GetString(), r.GetProperty("accountId").GetString())));
+        Assert.Contains(venue.UserName, byId["liq-x:cover-1"].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(Node.Clustering.ClusterMessageTypes.CoverDeficit, byId["liq-x:cover-2"].GetProperty("type").GetString());
+        var metrics = await node.Client.GetStringAsync("/metrics");
+        Assert.Contains("crossmargin_rejections_total{path=\"shard\",reason=\"forbidden\",type=\"internal.coverDeficit\"} 2", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
