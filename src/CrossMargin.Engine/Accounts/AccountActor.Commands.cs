@@ -21,7 +21,7 @@ public sealed partial class AccountActor
         // Only an open account has sequences to be ahead of; anything else (a duplicate, an old sequence, an account not
         // open, a malformed envelope) is decided as usual.
         if (_state.IsOpen && command.Source is { } source && command.MessageId is { } id
-            && _state.Messages.Check(id, source, command.Sequence) is { Verdict: MessageVerdict.Accepted or MessageVerdict.PossibleDuplicate, Gap: { } gap })
+            && _state.Messages.Check(id, source, command.Sequence, _settings.MaxSequenceJump) is { Verdict: MessageVerdict.Accepted or MessageVerdict.PossibleDuplicate, Gap: { } gap })
         {
             Sender.Tell(new CommandAhead(id, gap), Self);
             return;
@@ -38,7 +38,7 @@ public sealed partial class AccountActor
         var decidedAt = _settings.Market.Current;
         try
         {
-            decision = AccountDecider.Decide(_state, command, decidedAt, _settings.Models, idConfirmedNew);
+            decision = AccountDecider.Decide(_state, command, decidedAt, _settings.Models, idConfirmedNew, _settings.MaxSequenceJump);
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
         {
@@ -136,7 +136,7 @@ public sealed partial class AccountActor
     private void ConfirmThenHandle(IAccountCommand command)
     {
         var replyTo = Sender;
-        var outOfOrder = _state.Messages.Check(command.MessageId, command.Source, command.Sequence).Verdict == MessageVerdict.OutOfOrder;
+        var outOfOrder = _state.Messages.Check(command.MessageId, command.Source, command.Sequence, _settings.MaxSequenceJump).Verdict == MessageVerdict.OutOfOrder;
         Defer(() => FindInJournalAsync(command.MessageId, outOfOrder ? OutOfOrderLookback : _state.Messages.Capacity), found =>
         {
             switch (found.Outcome)
