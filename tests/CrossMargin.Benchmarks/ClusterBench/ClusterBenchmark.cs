@@ -299,7 +299,8 @@ internal static class ClusterBenchmark
         }
     }
 
-    private static byte[] Execution(string account, int sequence, string symbol, string side, decimal quantity, decimal price) =>
+    /// <summary>An execution's body as the benchmark publishes it (anonymous-type JSON: the time with its offset and seven decimals).</summary>
+    internal static byte[] Execution(string account, int sequence, string symbol, string side, decimal quantity, decimal price) =>
         Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
         {
             messageId = $"ex-{account}-{sequence}", source = "me-1", sequence, accountId = account, executionId = $"ex-{account}-{sequence}",
