@@ -10,7 +10,6 @@ namespace CrossMargin.Contracts.Tests;
 /// </summary>
 public sealed class ExactDecimalConverterTests
 {
-    private const string Deposit = """{"messageId":"m","source":"w","sequence":1,"accountId":"a","asset":"USDT","amount":AMOUNT}""";
     private const string Alphabet = "0123456789-+.eE x";
 
     [Fact]
@@ -68,8 +67,7 @@ public sealed class ExactDecimalConverterTests
             // Unquoted, spaces around the text are JSON's whitespace, not part of the number.
             foreach (var (amount, expected) in new[] { (text, Checked(text.Trim(' '))), ($"\"{text}\"", Checked(text)) })
             {
-                var (message, violation) = ContractReader.Read(Encoding.UTF8.GetBytes(Deposit.Replace("AMOUNT", amount, StringComparison.Ordinal)),
-                    ContractJsonContext.Default.DepositMessage);
+                var (message, violation) = ConverterReads.Deposit(amount);
 
                 if (expected is null)
                 {
@@ -143,25 +141,10 @@ public sealed class ExactDecimalConverterTests
     [InlineData("9999999999999999999999999999")]
     public void Reading_a_short_amount_allocates_nothing(string json)
     {
-        var bytes = Encoding.UTF8.GetBytes(json);
-        var converter = new ExactDecimalConverter();
-        decimal Read()
-        {
-            var reader = new Utf8JsonReader(bytes);
-            reader.Read();
-            return converter.Read(ref reader, typeof(decimal), JsonSerializerOptions.Default);
-        }
+        var (allocated, value) = ConverterReads.AllocationOf(new ExactDecimalConverter(), json);
 
-        Read();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var read = 0m;
-        for (var i = 0; i < 100; i++)
-        {
-            read = Read();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.Equal(decimal.Parse(json.Trim('"'), CultureInfo.InvariantCulture), read);
+        Assert.Equal(0, allocated);
+        Assert.Equal(decimal.Parse(json.Trim('"'), CultureInfo.InvariantCulture), value);
     }
 
     [Theory]
@@ -169,8 +152,7 @@ public sealed class ExactDecimalConverterTests
     [InlineData("\"1\\u002e50\"", "1.50")]
     public void An_amount_string_with_escapes_is_read_as_its_unescaped_text(string amount, string expected)
     {
-        var (message, violation) = ContractReader.Read(Encoding.UTF8.GetBytes(Deposit.Replace("AMOUNT", amount, StringComparison.Ordinal)),
-            ContractJsonContext.Default.DepositMessage);
+        var (message, violation) = ConverterReads.Deposit(amount);
 
         Assert.Null(violation);
         Assert.Equal(expected, message!.Amount!.Value.ToString(CultureInfo.InvariantCulture));

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 
 namespace CrossMargin.Contracts.Tests;
 
@@ -39,25 +38,10 @@ public sealed class OffsetTimeConverterTests
     [InlineData("\"2026-11-21T03:00:00.1234567-05:00\"")]
     public void Reading_a_time_with_an_offset_allocates_nothing(string json)
     {
-        var bytes = Encoding.UTF8.GetBytes(json);
-        var converter = new OffsetTimeConverter();
-        DateTimeOffset Read()
-        {
-            var reader = new Utf8JsonReader(bytes);
-            reader.Read();
-            return converter.Read(ref reader, typeof(DateTimeOffset), JsonSerializerOptions.Default);
-        }
+        var (allocated, value) = ConverterReads.AllocationOf(new OffsetTimeConverter(), json);
 
-        Read();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var read = default(DateTimeOffset);
-        for (var i = 0; i < 100; i++)
-        {
-            read = Read();
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.Equal(DateTimeOffset.Parse(json.Trim('"'), System.Globalization.CultureInfo.InvariantCulture), read);
+        Assert.Equal(0, allocated);
+        Assert.Equal(DateTimeOffset.Parse(json.Trim('"'), System.Globalization.CultureInfo.InvariantCulture), value);
     }
 
     private static (DateTimeOffset? Time, ContractViolation? Violation) ReadIndexTime(string time)
