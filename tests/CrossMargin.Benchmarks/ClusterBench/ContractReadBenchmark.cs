@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using CrossMargin.Contracts;
 using CrossMargin.Node.Clustering;
 
 namespace CrossMargin.Benchmarks.ClusterBench;
@@ -47,7 +48,43 @@ internal static class ContractReadBenchmark
         var bareBytes = Median(bareRuns.Select(r => r.Bytes));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"median per execution read: {ns:F0} ns, {bytes:F0} B allocated; without amounts and time {bareNs:F0} ns, {bareBytes:F0} B; the three amounts and the time: {ns - bareNs:F0} ns, {bytes - bareBytes:F0} B"));
+
+        // The decimal reader's two paths on the execution's own amounts, in this process, alternated: the short path on
+        // the bytes, and the checking path as every amount took it before (the token's text made, then checked).
+        foreach (var amount in new[] { "100", "60000", "0.0001" })
+        {
+            var utf8 = Encoding.UTF8.GetBytes(amount);
+            var shortRuns = new List<double>();
+            var checkedRuns = new List<double>();
+            for (var run = 0; run <= options.Runs; run++)
+            {
+                var fast = Time(options.Messages, () => ExactDecimalConverter.TryReadShort(utf8, out var value) ? value : -1m);
+                var slow = Time(options.Messages, () => ExactDecimalConverter.ReadChecked(Encoding.UTF8.GetString(utf8)));
+                if (run > 0)
+                {
+                    shortRuns.Add(fast);
+                    checkedRuns.Add(slow);
+                }
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"amount {amount}: short path {Median(shortRuns):F0} ns, checking path {Median(checkedRuns):F0} ns (medians of {options.Runs} alternated runs of {options.Messages:N0})"));
+        }
+
         return Task.FromResult(0);
+    }
+
+    private static double Time(int reads, Func<decimal> read)
+    {
+        var sum = 0m;
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < reads; i++)
+        {
+            sum += read();
+        }
+
+        var elapsed = clock.Elapsed.TotalNanoseconds / reads;
+        return sum < 0 ? throw new InvalidOperationException("An amount was not read on the short path.") : elapsed;
     }
 
     private static (double Ns, double Bytes) Measure(byte[][] bodies, int messages)
