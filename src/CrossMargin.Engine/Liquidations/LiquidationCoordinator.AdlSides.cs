@@ -16,7 +16,7 @@ public sealed partial class LiquidationCoordinator
         var events = liquidation.Events;
         for (var i = events.Count - 1; i >= 0 && !ReferenceEquals(events[i], executed); i--)
         {
-            if (events[i] is not AutoDeleverageFillRefused)
+            if (events[i] is not (AutoDeleverageFillRefused or AutoDeleverageBankruptSideRefused))
             {
                 return true;
             }
@@ -85,7 +85,7 @@ public sealed partial class LiquidationCoordinator
         {
             var fill = e.Fills[round.Next];
             var id = e.BankruptMessageId(fill);
-            if (!applied)
+            if (!applied || _byId[e.LiquidationId].RefusedAdl.Contains(id))
             {
                 Void(e.AccountId, id, fill.BankruptSequence);
                 continue;
@@ -145,8 +145,8 @@ public sealed partial class LiquidationCoordinator
     /// saw (a venue fill that raced the cancel-all), the side is sent once more without the position it states: the
     /// counterparty's side stands, so only applying this one keeps the books netting; the account's position may cross
     /// zero, and its liquidation, which evaluates again once the side is answered, closes what that leaves. Refused for
-    /// any other reason, or again, the side is not announced, its sequence is voided, and the books no longer net,
-    /// which only an operator can put right.
+    /// any other reason, or again, the side is not announced, the refusal is journaled (<see cref="AutoDeleverageBankruptSideRefused"/>),
+    /// its sequence is voided, and the books no longer net, which only an operator can put right.
     /// </summary>
     private void OnBankruptSideRefused(AdlRound round, int index, Rejection rejection)
     {
@@ -165,8 +165,13 @@ public sealed partial class LiquidationCoordinator
         _forcedBankruptSides.Remove(id);
         Context.Log.LogError("Liquidation {LiquidationId}: {AccountId} refused its side {MessageId} of an auto-deleverage fill {Counterparty} applied: {Code} {Reason}; "
             + "the counterparty's side stands", e.LiquidationId, e.AccountId, id, fill.AccountId, rejection.Code, rejection.Message);
-        _pendingAdl.Refused(id);
-        Void(e.AccountId, id, fill.BankruptSequence);
-        EvaluateOnceAnswered(e.LiquidationId);
+
+        // Journaled, so that a restart sends the void again rather than the side, which would only be refused again.
+        Persist(new AutoDeleverageBankruptSideRefused(e.LiquidationId, e.Round, fill.AccountId, rejection.Code, rejection.Message, Now), refused =>
+        {
+            Apply(refused);
+            Void(e.AccountId, id, fill.BankruptSequence);
+            EvaluateOnceAnswered(e.LiquidationId);
+        });
     }
 }

@@ -78,7 +78,10 @@ public sealed partial class LiquidationCoordinator
 
         public int PositionCount { get; set; } = 1;
 
-        /// <summary>The counterparty message ids of the auto-deleverage fills refused: neither side is sent again.</summary>
+        /// <summary>
+        /// The message ids of the auto-deleverage sides refused for good: a counterparty's (neither side of its fill is sent
+        /// again) and a bankrupt side refused after its counterparty applied (its void is sent in its place).
+        /// </summary>
         public HashSet<string> RefusedAdl { get; } = new(StringComparer.Ordinal);
 
         /// <summary>The newest valuation time of the account's figures seen while this liquidation ran.</summary>

@@ -113,6 +113,12 @@ public sealed partial class LiquidationCoordinator
                 _pendingAdl.Refused(executed.CounterpartyMessageId(refusedFill));
                 _pendingAdl.Refused(executed.BankruptMessageId(refusedFill));
                 break;
+            case AutoDeleverageBankruptSideRefused e:
+                var round = liquidation.Events.OfType<AutoDeleverageExecuted>().First(x => x.Round == e.Round);
+                var bankruptSide = round.BankruptMessageId(round.Fills.First(f => f.AccountId == e.CounterpartyId));
+                liquidation.RefusedAdl.Add(bankruptSide);
+                _pendingAdl.Refused(bankruptSide);
+                break;
             case LiquidationStalled e:
                 // A take-over with no counterparty: the book is asked at the band until the back-off tries it again.
                 liquidation.Unbounded |= liquidation.TakeOverDue;
