@@ -44,7 +44,7 @@ public sealed partial class LiquidationCoordinator
     /// <see cref="VoidSequence"/> (an id of its own: the execution itself, arriving late, is then out of order, never applied).
     /// </summary>
     private void Void(string accountId, string voidedMessageId, long sequence) =>
-        ToAccount(accountId, new VoidSequence(voidedMessageId + ":void", AdlSource, sequence, voidedMessageId));
+        _adlOutbox.Send(accountId, new VoidSequence(voidedMessageId + ":void", AdlSource, sequence, voidedMessageId), awaitsAnswer: false);
 
     /// <summary>
     /// Evaluates again once every side sent of the liquidation's rounds has answered (the bankrupt sides that stand are
@@ -92,7 +92,7 @@ public sealed partial class LiquidationCoordinator
             }
 
             _awaitedSides[id] = (round, round.Next, true);
-            ToAccount(e.AccountId, BankruptSide(e, fill));
+            _adlOutbox.Send(e.AccountId, BankruptSide(e, fill), awaitsAnswer: true);
         }
 
         EvaluateOnceAnswered(e.LiquidationId);
@@ -106,6 +106,15 @@ public sealed partial class LiquidationCoordinator
     {
         var e = round.Executed;
         var fill = e.Fills[index];
+        if (bankrupt)
+        {
+            _adlOutbox.Answered(e.AccountId, fill.BankruptSequence);
+        }
+        else
+        {
+            _adlOutbox.Answered(fill.AccountId, fill.CounterpartySequence);
+        }
+
         if (round.Announces && fill.CounterpartyPosition is not null)
         {
             // Fills from older journals were announced when their round was recorded.
@@ -158,7 +167,7 @@ public sealed partial class LiquidationCoordinator
             Context.Log.LogWarning("Liquidation {LiquidationId}: {AccountId} refused its side {MessageId} of an auto-deleverage fill {Counterparty} applied: {Reason}; "
                 + "sent again without the position it states, so that the books net", e.LiquidationId, e.AccountId, id, fill.AccountId, rejection.Message);
             _awaitedSides[id] = (round, index, true);
-            ToAccount(e.AccountId, BankruptSide(e, fill) with { ReducesPosition = null });
+            _adlOutbox.Send(e.AccountId, BankruptSide(e, fill) with { ReducesPosition = null }, awaitsAnswer: true);
             return;
         }
 

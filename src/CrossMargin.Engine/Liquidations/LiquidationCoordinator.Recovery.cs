@@ -146,13 +146,21 @@ public sealed partial class LiquidationCoordinator
     private void Resume()
     {
         // Re-send every command of the active liquidations (all idempotent), then pick each up where its journal left it.
-        foreach (var liquidation in _activeByAccount.Values.ToArray())
+        // Their auto-deleverage messages go once all are known, each account's in sequence order: liquidation by
+        // liquidation, a later sequence to an account could go before an earlier one another liquidation sends it.
+        var active = _activeByAccount.Values.ToArray();
+        _adlOutbox.Hold();
+        foreach (var liquidation in active)
         {
             foreach (var @event in liquidation.Events)
             {
                 SendOutbound(liquidation, @event);
             }
+        }
 
+        _adlOutbox.Release();
+        foreach (var liquidation in active)
+        {
             if (liquidation.Outstanding.Count > 0)
             {
                 liquidation.Phase = Phase.AwaitingReports;
@@ -222,7 +230,7 @@ public sealed partial class LiquidationCoordinator
                         _awaitedSides[id] = (round, i, false);
                     }
 
-                    ToAccount(fill.AccountId, CounterpartySide(e, fill));
+                    _adlOutbox.Send(fill.AccountId, CounterpartySide(e, fill), awaitsAnswer: fill.CounterpartyPosition is not null);
                 }
 
                 ReleaseBankruptSides(round);

@@ -51,7 +51,9 @@ namespace CrossMargin.Engine.Liquidations;
 /// the position the round saw) to each counterparty and, once it has applied its own, the opposite one to the bankrupt
 /// account (a counterparty the venue traded since refuses: <see cref="AutoDeleverageFillRefused"/>, neither side
 /// applies, and both its sequences are consumed by a <see cref="VoidSequence"/> each), an <see cref="AutoDeleveraged"/>
-/// notice per side as its account applies it (none for a refused fill); evaluate again once every side sent has answered. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
+/// notice per side as its account applies it (none for a refused fill); evaluate again once every side sent has answered.
+/// Each account's auto-deleverage messages, from every liquidation, go in sequence order and never past a side of it not
+/// yet answered (<see cref="AdlOutbox"/>), so what takes a refused side's place reaches the account before the next one. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
 /// 4 ... 64 intervals in a row of stalls, while the book is tried once per interval.
 /// Neither runs while the account holds a position in a halted instrument (an operator halts one whose prices are not
 /// trusted), and auto-deleveraging never picks one.</item>
@@ -100,10 +102,13 @@ public sealed partial class LiquidationCoordinator : PersistentActor
     // goes as recorded, and a second refusal forces it again).
     private readonly HashSet<string> _forcedBankruptSides = new(StringComparer.Ordinal);
 
+    private readonly AdlOutbox _adlOutbox;
+
     private LiquidationCoordinator(LiquidationCoordinatorSettings settings)
         : base(settings.Persistence)
     {
         _settings = settings;
+        _adlOutbox = new AdlOutbox(ToAccount);
     }
 
     private enum Phase
