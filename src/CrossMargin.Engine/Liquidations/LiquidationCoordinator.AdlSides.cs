@@ -40,6 +40,16 @@ public sealed partial class LiquidationCoordinator
     }
 
     /// <summary>
+    /// The bankrupt side of <paramref name="fill"/> as it goes now: without the position it states once it has been sent
+    /// so (<see cref="OnBankruptSideRefused"/>), also when a timeout sends it again.
+    /// </summary>
+    private ApplyExecution BankruptSideToSend(AutoDeleverageExecuted e, AdlExecution fill)
+    {
+        var side = BankruptSide(e, fill);
+        return _forcedBankruptSides.Contains(side.MessageId) ? side with { ReducesPosition = null } : side;
+    }
+
+    /// <summary>
     /// Consumes the sequence of an auto-deleverage execution that never applied, refused or never sent, with a
     /// <see cref="VoidSequence"/> (an id of its own: the execution itself, arriving late, is then out of order, never applied).
     /// </summary>
@@ -167,7 +177,7 @@ public sealed partial class LiquidationCoordinator
             Context.Log.LogWarning("Liquidation {LiquidationId}: {AccountId} refused its side {MessageId} of an auto-deleverage fill {Counterparty} applied: {Reason}; "
                 + "sent again without the position it states, so that the books net", e.LiquidationId, e.AccountId, id, fill.AccountId, rejection.Message);
             _awaitedSides[id] = (round, index, true);
-            _adlOutbox.Send(e.AccountId, BankruptSide(e, fill) with { ReducesPosition = null }, awaitsAnswer: true);
+            _adlOutbox.Send(e.AccountId, BankruptSideToSend(e, fill), awaitsAnswer: true);
             return;
         }
 

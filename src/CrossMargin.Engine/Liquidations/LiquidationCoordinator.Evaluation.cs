@@ -93,7 +93,7 @@ public sealed partial class LiquidationCoordinator
             {
                 var e = round.Executed;
                 var fill = e.Fills[index];
-                _adlOutbox.Send(bankrupt ? e.AccountId : fill.AccountId, bankrupt ? BankruptSide(e, fill) : CounterpartySide(e, fill), awaitsAnswer: true);
+                _adlOutbox.Send(bankrupt ? e.AccountId : fill.AccountId, bankrupt ? BankruptSideToSend(e, fill) : CounterpartySide(e, fill), awaitsAnswer: true);
             }
 
             Timers.StartSingleTimer(("view", applying.Id), new ViewTimedOut(applying.Id, Phase.ApplyingAdl), _settings.OrderTimeout);

@@ -521,6 +521,43 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     }
 
     /// <summary>
+    /// As above, but acc-1's side sent again without the position it states is lost on its way. When the order timeout
+    /// sends it again, it goes still without the position, applies, and the books net as above. Before, the timeout sent
+    /// the side as recorded, stating acc-1's long 1: acc-1, holding 0.5, refused it a second time, which counted as
+    /// refused for good, so acc-b's side stood alone and acc-1 kept its 0.5.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_side_sent_again_without_its_position_and_lost_is_sent_again_without_it_on_the_timeout()
+    {
+        const string side = "liq-acc-1-1:adl-1:acc-b:bankrupt";
+        var racing = new ApplyExecution("race-1", "racing-venue", 1, "race-x", "race-o", Btc, OrderSide.Sell, 0.5m, 58_000m, 0m, Liquidity.Taker,
+            TestMarket.ValuationTime);
+        var race = Sys.ActorOf(Props.Create(() => new RacingRegion(Region, side, racing)));
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new DroppingRegion(race,
+            c => c is ApplyExecution { MessageId: side, ReducesPosition: null }))));
+        var venue = VenueProbe();
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(venue, heard => heard.Count == 1);
+        AwaitAssert(() => Assert.Equal([new Position(Btc, 0.5m, 60_000m)], Account("acc-1").Positions));
+
+        // The order timeout (ten minutes here) sends the side again.
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        notices.AddRange(AdlNoticesUntil(venue, heard => heard.Count == 1));
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m, side),
+        ], notices);
+        Assert.Empty(Account("acc-b").Positions);
+        Assert.Equal([new Position(Btc, -0.1m, 59_000m)], Account("acc-1").Positions);
+        Assert.DoesNotContain(History(Liquidation).Steps, e => e is AutoDeleverageBankruptSideRefused);
+    }
+
+    /// <summary>
     /// acc-1 bankrupt at 58,000 with an empty fund; the only short, acc-b's 0.6 from 57,000, is losing there, so there is
     /// nothing to deleverage against: the round stalls, and the book is tried. The market falls to 56,000 (acc-b now in
     /// profit) while the book still fills nothing: the backstop is tried again and acc-b's 0.6 is taken at the
