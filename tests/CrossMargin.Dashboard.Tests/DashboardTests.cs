@@ -47,6 +47,17 @@ public sealed class DashboardTests
         // The scripted crash liquidates the most leveraged traders; their liquidations appear, with their steps.
         var liquidations = page.Locator("#liquidations tbody tr");
         await Assertions.Expect(liquidations.First).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 180_000 });
+
+        // A row stays the same element while the list refreshes: one replaced between a click's press and release loses
+        // the click (it reaches the table body), which under load left the steps empty. Two refreshes of the list later
+        // (polls do not overlap, so the first has rendered) the row is still in the page.
+        var row = await liquidations.First.ElementHandleAsync();
+        for (var refresh = 0; refresh < 2; refresh++)
+        {
+            await page.WaitForResponseAsync(r => r.Url.EndsWith("/api/v1/liquidations", StringComparison.Ordinal), new PageWaitForResponseOptions { Timeout = 30_000 });
+        }
+
+        Assert.True(await row.EvaluateAsync<bool>("r => r.isConnected"), "the liquidation row was replaced by a refresh of the list");
         await liquidations.First.ClickAsync();
         await Assertions.Expect(page.Locator("#liquidation-steps")).ToContainTextAsync("1. ", new LocatorAssertionsToContainTextOptions { Timeout = 15_000 });
         await Assertions.Expect(page.Locator("#feed li").First).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 30_000 });

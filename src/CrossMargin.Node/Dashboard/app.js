@@ -174,16 +174,31 @@ for (const th of document.querySelectorAll("#at-risk th[data-key]")) {
 }
 
 // ---- liquidations ----
+// Rows are kept per liquidation and their cells rewritten in place: during a crash the list re-renders many times a
+// second, and a row replaced between a click's press and release loses the click (it goes to the table body).
 function renderLiquidations(list) {
-  const rows = list.liquidations.slice().sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
-  $("#liquidations tbody").replaceChildren(...rows.map((l) => {
-    const row = element("tr", { class: "clickable", "data-liquidation": l.liquidationId },
-      element("td", {}, l.liquidationId), element("td", {}, l.accountId), element("td", { class: "status-" + l.status }, l.status),
-      element("td", {}, new Date(l.startedAt).toLocaleTimeString()), element("td", { class: "num" }, l.steps),
-      element("td", {}, l.lastStep ? l.lastStep.kind : ""));
-    row.addEventListener("click", () => { state.selected = l.liquidationId; showSteps(); });
+  const body = $("#liquidations tbody");
+  const kept = new Map([...body.children].map((tr) => [tr.dataset.liquidation, tr]));
+  const rows = list.liquidations.slice().sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt)).map((l) => {
+    const row = kept.get(l.liquidationId) ?? liquidationRow(l.liquidationId);
+    const [id, account, status, started, steps, last] = row.children;
+    id.textContent = l.liquidationId;
+    account.textContent = l.accountId;
+    status.textContent = l.status;
+    status.className = "status-" + l.status;
+    started.textContent = new Date(l.startedAt).toLocaleTimeString();
+    steps.textContent = l.steps;
+    last.textContent = l.lastStep ? l.lastStep.kind : "";
     return row;
-  }));
+  });
+  if (rows.length !== body.children.length || rows.some((row, i) => body.children[i] !== row)) body.replaceChildren(...rows);
+}
+
+function liquidationRow(liquidationId) {
+  const row = element("tr", { class: "clickable", "data-liquidation": liquidationId },
+    element("td", {}), element("td", {}), element("td", {}), element("td", {}), element("td", { class: "num" }), element("td", {}));
+  row.addEventListener("click", () => { state.selected = liquidationId; showSteps(); });
+  return row;
 }
 
 async function showSteps() {
