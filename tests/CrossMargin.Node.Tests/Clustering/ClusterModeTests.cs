@@ -276,6 +276,55 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_liquidation_queue_and_the_account_views_query_refuse_another_rabbitmq_user_unanswered_and_on_the_rejections_exchange()
+    {
+        var node = await StartNodeAsync("n1");
+        await AllShardsServedAsync([node], TimeSpan.FromSeconds(30));
+        await EventuallyAsync(() => Task.FromResult(HostOf(node).Cluster!.Liquidation is not null), TimeSpan.FromSeconds(30), "the node holds the liquidation singleton");
+
+        // The venue with RabbitMQ credentials of its own, writing where only nodes write.
+        var venueOptions = Broker();
+        venueOptions.Uri = await servers.RabbitMq.AddUserAsync("venue-" + _cluster.Prefix, "venue-secret");
+        await using var venue = await RabbitMqConnection.ConnectAsync(venueOptions);
+        await using var channel = await venue.CreateChannelAsync(publisherConfirms: false);
+        var queue = $"{_cluster.Prefix}.test.forged-rejections";
+        await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true);
+        await channel.QueueBindAsync(queue, venue.Names.Rejections, "#");
+        await using var requests = await RequestClient.StartAsync(venue, "venue");
+
+        // A fund deposit and the fund itself asked of the singleton's holder, as a node relays an operator's request.
+        var deposit = JsonSerializer.SerializeToUtf8Bytes(new Engine.Liquidations.DepositToInsuranceFund("forged-1", "USDT", 1_000_000m),
+            Node.Clustering.ClusterWireJsonContext.Default.DepositToInsuranceFund);
+        await Assert.ThrowsAsync<TimeoutException>(() => requests.RequestAsync("", venue.Names.Liquidation, deposit, "fund-deposit-1",
+            Node.Clustering.ClusterMessageTypes.FundDeposit, TimeSpan.FromSeconds(3)));
+        await Assert.ThrowsAsync<TimeoutException>(() => requests.RequestAsync("", venue.Names.Liquidation, "{}"u8.ToArray(), "fund-show-1",
+            Node.Clustering.ClusterMessageTypes.ShowFund, TimeSpan.FromSeconds(3)));
+
+        // The auto-deleveraging query for every node's accounts in an underlying: no node answers it (each would, with its list).
+        var query = JsonSerializer.SerializeToUtf8Bytes(new Node.Clustering.AccountViewsQuery(["BTC"]), Node.Clustering.ClusterWireJsonContext.Default.AccountViewsQuery);
+        Assert.Empty(await requests.CollectAsync(venue.Names.Requests, TopologyNames.AccountViewsKey, query, "views-1",
+            Node.Clustering.ClusterMessageTypes.AccountViews, TimeSpan.FromSeconds(3)));
+
+        var records = await RecordsAsync(channel, queue, 3);
+        var byId = records.ToDictionary(r => r.GetProperty("messageId").GetString()!);
+        Assert.Equal(["fund-deposit-1", "fund-show-1", "views-1"], byId.Keys.Order(StringComparer.Ordinal));
+        Assert.All(byId.Values, r => Assert.Equal("forbidden", r.GetProperty("code").GetString()));
+        Assert.Equal(["liquidation", "liquidation", "requests"], byId.Values.OrderBy(r => r.GetProperty("messageId").GetString(), StringComparer.Ordinal)
+            .Select(r => r.GetProperty("path").GetString()));
+        Assert.Contains(venue.UserName, byId["fund-deposit-1"].GetProperty("reason").GetString(), StringComparison.Ordinal);
+
+        // Not applied: the fund holds nothing.
+        using (var fund = JsonDocument.Parse(await node.Client.GetStringAsync("/api/v1/insurance-fund")))
+        {
+            Assert.False(fund.RootElement.GetProperty("balances").TryGetProperty("USDT", out _), fund.RootElement.ToString());
+        }
+
+        var metrics = await node.Client.GetStringAsync("/metrics");
+        Assert.Contains("crossmargin_rejections_total{path=\"liquidation\",reason=\"forbidden\",type=\"insuranceFund.deposit\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("crossmargin_rejections_total{path=\"requests\",reason=\"forbidden\",type=\"accountViews\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_node_killed_while_deposits_stream_in_loses_none_and_applies_none_twice()
     {
         var nodes = new List<NodeUnderTest> { await StartNodeAsync("n1"), await StartNodeAsync("n2"), await StartNodeAsync("n3") };
