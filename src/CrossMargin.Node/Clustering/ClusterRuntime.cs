@@ -268,6 +268,8 @@ public sealed class ClusterRuntime : IAsyncDisposable
         _queries = await RequestSubscriber.StartAsync(_connection, cluster.NodeId, [TopologyNames.AccountViewsKey],
             m => AnswerAccountViewsAsync(m, liquidation.AdlCollectWindow / 4), cancellationToken).ConfigureAwait(false);
         _marks = await MarksSubscriber.StartAsync(_connection, cluster.NodeId, ApplyPricesAsync, cancellationToken).ConfigureAwait(false);
+        // Recorded with the membership row: a node logging in as another user than the live members' does not join.
+        cluster.BrokerUser = _connection.UserName;
         await _node.JoinAsync(startLoop: true, cancellationToken).ConfigureAwait(false);
         _log.LogInformation("Node {Node} joined the cluster: {Shards} shards over PostgreSQL leases and RabbitMQ queues", cluster.NodeId, cluster.ShardCount);
     }
