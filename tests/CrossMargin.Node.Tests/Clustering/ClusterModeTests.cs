@@ -325,6 +325,36 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_node_logging_in_to_rabbitmq_as_another_user_than_the_running_node_does_not_start_and_names_both_users()
+    {
+        var node = await StartNodeAsync("n1");
+        var other = await servers.RabbitMq.AddUserAsync("other-" + _cluster.Prefix, "other-secret");
+
+        var failed = await Assert.ThrowsAnyAsync<Exception>(() => _cluster.StartNodeAsync("n2", "--RabbitMq:Uri=" + other));
+
+        var refused = Assert.IsType<Cluster.Membership.BrokerUserMismatchException>(Chain(failed).Last(e => e is Cluster.Membership.BrokerUserMismatchException));
+        Assert.Contains($"'n2' logs in to RabbitMQ as 'other-{_cluster.Prefix}'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("live member 'n1' logs in as 'guest'", refused.Message, StringComparison.Ordinal);
+        var members = await HostOf(node).Cluster!.Membership.ReadMembersAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal([("n1", "guest")], members.Select(m => (m.NodeId, m.BrokerUser)));
+
+        static IEnumerable<Exception> Chain(Exception? e)
+        {
+            for (; e is not null; e = e.InnerException)
+            {
+                yield return e;
+                if (e is AggregateException aggregate)
+                {
+                    foreach (var inner in aggregate.InnerExceptions.SelectMany(Chain))
+                    {
+                        yield return inner;
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_node_killed_while_deposits_stream_in_loses_none_and_applies_none_twice()
     {
         var nodes = new List<NodeUnderTest> { await StartNodeAsync("n1"), await StartNodeAsync("n2"), await StartNodeAsync("n3") };
