@@ -48,6 +48,23 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
 
     private static byte[] Deposit(string account, int sequence, decimal amount) => TestCluster.Deposit(account, sequence, amount);
 
+    /// <summary>A connection as the venue, with RabbitMQ credentials of its own (not the cluster's guest).</summary>
+    private async Task<RabbitMqConnection> VenueAsync()
+    {
+        var options = Broker();
+        options.Uri = await servers.RabbitMq.AddUserAsync("venue-" + _cluster.Prefix, "venue-secret");
+        return await RabbitMqConnection.ConnectAsync(options);
+    }
+
+    /// <summary>A queue of the test's own, on <paramref name="channel"/>, bound to every record on the rejections exchange.</summary>
+    private async Task<string> RejectionsQueueAsync(RabbitMQ.Client.IChannel channel, TopologyNames names)
+    {
+        var queue = $"{_cluster.Prefix}.test.forged-rejections";
+        await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true);
+        await channel.QueueBindAsync(queue, names.Rejections, "#");
+        return queue;
+    }
+
     /// <summary>The JSON records on <paramref name="queue"/>, read until there are at least <paramref name="count"/> (15 s).</summary>
     private static async Task<List<JsonElement>> RecordsAsync(RabbitMQ.Client.IChannel channel, string queue, int count)
     {
@@ -241,13 +258,9 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         await OpenAsync(node, "acc-forged");
 
         // The venue with RabbitMQ credentials of its own, publishing the coordinator's types to the accounts exchange.
-        var venueOptions = Broker();
-        venueOptions.Uri = await servers.RabbitMq.AddUserAsync("venue-" + _cluster.Prefix, "venue-secret");
-        await using var venue = await RabbitMqConnection.ConnectAsync(venueOptions);
+        await using var venue = await VenueAsync();
         await using var channel = await venue.CreateChannelAsync(publisherConfirms: false);
-        var queue = $"{_cluster.Prefix}.test.forged-rejections";
-        await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true);
-        await channel.QueueBindAsync(queue, venue.Names.Rejections, "#");
+        var queue = await RejectionsQueueAsync(channel, venue.Names);
         await using var publisher = await ConfirmingPublisher.CreateAsync(venue);
         var signed = new Engine.Accounts.CoverDeficit("liq-x:cover-1", "liquidation", 1, "USDT", 1_000_000m);
         var unsigned = new Engine.Accounts.CoverDeficit("liq-x:cover-2", "liquidation", 2, "USDT", 1_000_000m);
@@ -283,13 +296,9 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         await EventuallyAsync(() => Task.FromResult(HostOf(node).Cluster!.Liquidation is not null), TimeSpan.FromSeconds(30), "the node holds the liquidation singleton");
 
         // The venue with RabbitMQ credentials of its own, writing where only nodes write.
-        var venueOptions = Broker();
-        venueOptions.Uri = await servers.RabbitMq.AddUserAsync("venue-" + _cluster.Prefix, "venue-secret");
-        await using var venue = await RabbitMqConnection.ConnectAsync(venueOptions);
+        await using var venue = await VenueAsync();
         await using var channel = await venue.CreateChannelAsync(publisherConfirms: false);
-        var queue = $"{_cluster.Prefix}.test.forged-rejections";
-        await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true);
-        await channel.QueueBindAsync(queue, venue.Names.Rejections, "#");
+        var queue = await RejectionsQueueAsync(channel, venue.Names);
         await using var requests = await RequestClient.StartAsync(venue, "venue");
 
         // A fund deposit and the fund itself asked of the singleton's holder, as a node relays an operator's request.
