@@ -28,4 +28,6 @@ namespace CrossMargin.Contracts;
 [JsonSerializable(typeof(OpenAccountMessage))]
 [JsonSerializable(typeof(PricesMessage))]
 [JsonSerializable(typeof(LiquidationReportMessage))]
+[JsonSerializable(typeof(InsuranceFundDepositMessage))]
+[JsonSerializable(typeof(StressMessage))]
 public sealed partial class ContractJsonContext : JsonSerializerContext;

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -13,16 +15,54 @@ namespace CrossMargin.Contracts;
 /// </summary>
 internal sealed class ExactDecimalConverter : JsonConverter<decimal>
 {
+    /// <summary>The most digits a JSON number without an exponent may have to be held exactly by any decimal (see <see cref="TryReadShort"/>).</summary>
+    internal const int MaxShortDigits = 28;
+
     /// <inheritdoc/>
     public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        var text = reader.TokenType switch
+        if (reader.TokenType is not (JsonTokenType.Number or JsonTokenType.String))
         {
-            JsonTokenType.Number => Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan),
-            JsonTokenType.String => reader.GetString()!,
-            _ => throw new JsonException($"A number is expected, not {reader.TokenType}."),
-        };
-        if (!IsJsonNumber(text))
+            throw new JsonException($"A number is expected, not {reader.TokenType}.");
+        }
+
+        // Every amount of the contract is short: read from the message's own bytes, nothing allocated. An escaped
+        // string or one split across buffers is read as text by the checking path.
+        if (!reader.HasValueSequence && !reader.ValueIsEscaped && TryReadShort(reader.ValueSpan, out var value))
+        {
+            return value;
+        }
+
+        return ReadChecked(reader.TokenType == JsonTokenType.Number
+            ? Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan)
+            : reader.GetString()!);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="utf8"/> when it is a JSON number of at most <see cref="MaxShortDigits"/> digits without an
+    /// exponent; false for anything else, which <see cref="ReadChecked"/> decides. Such a number is always exact in a
+    /// decimal: its digits as an integer are below 10^28, under the decimal's 96-bit mantissa (about 7.9e28), and its
+    /// places (at most 27, JSON writing a digit before the point) under its largest scale (28); so parsing it cannot
+    /// round, and what the checking path would compare digit by digit is equal by construction.
+    /// </summary>
+    internal static bool TryReadShort(ReadOnlySpan<byte> utf8, out decimal value)
+    {
+        if (!IsJsonNumber(utf8, out var digits, out var exponent) || exponent || digits > MaxShortDigits)
+        {
+            value = 0;
+            return false;
+        }
+
+        return Utf8Parser.TryParse(utf8, out value, out var consumed) && consumed == utf8.Length;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="text"/> when it is a JSON number a decimal holds exactly, whatever its length or form;
+    /// throws <see cref="JsonException"/> saying why not otherwise.
+    /// </summary>
+    internal static decimal ReadChecked(string text)
+    {
+        if (!IsJsonNumber(text.AsSpan(), out _, out _))
         {
             throw new JsonException($"'{Shorten(text)}' is not a number.");
         }
@@ -48,37 +88,50 @@ internal sealed class ExactDecimalConverter : JsonConverter<decimal>
         writer.WriteNumberValue(value);
     }
 
-    // RFC 8259's number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-    private static bool IsJsonNumber(string text)
+    // RFC 8259's number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?, in UTF-8 or UTF-16 alike; digits counts those
+    // of the integer and fraction parts.
+    private static bool IsJsonNumber<TChar>(ReadOnlySpan<TChar> text, out int digits, out bool exponent)
+        where TChar : unmanaged, IBinaryInteger<TChar>
     {
         var i = 0;
-        if (i < text.Length && text[i] == '-')
+        exponent = false;
+        if (At(text, i) == '-')
         {
             i++;
         }
 
-        if (i < text.Length && text[i] == '0')
+        var start = i;
+        if (At(text, i) == '0')
         {
             i++;
         }
         else if (!Digits(text, ref i))
         {
+            digits = 0;
             return false;
         }
 
-        if (i < text.Length && text[i] == '.')
+        if (At(text, i) == '.')
         {
             i++;
             if (!Digits(text, ref i))
             {
+                digits = 0;
                 return false;
             }
+
+            digits = i - start - 1;
+        }
+        else
+        {
+            digits = i - start;
         }
 
-        if (i < text.Length && text[i] is 'e' or 'E')
+        if (At(text, i) is 'e' or 'E')
         {
+            exponent = true;
             i++;
-            if (i < text.Length && text[i] is '+' or '-')
+            if (At(text, i) is '+' or '-')
             {
                 i++;
             }
@@ -92,16 +145,21 @@ internal sealed class ExactDecimalConverter : JsonConverter<decimal>
         return i == text.Length;
     }
 
-    private static bool Digits(string text, ref int i)
+    private static bool Digits<TChar>(ReadOnlySpan<TChar> text, ref int i)
+        where TChar : unmanaged, IBinaryInteger<TChar>
     {
         var start = i;
-        while (i < text.Length && char.IsAsciiDigit(text[i]))
+        while (char.IsAsciiDigit(At(text, i)))
         {
             i++;
         }
 
         return i > start;
     }
+
+    // The character at i, or NUL past the end (which no rule accepts, so a NUL inside the text is refused all the same).
+    private static char At<TChar>(ReadOnlySpan<TChar> text, int i)
+        where TChar : unmanaged, IBinaryInteger<TChar> => i < text.Length ? (char)ushort.CreateTruncating(text[i]) : '\0';
 
     /// <summary>True when <paramref name="value"/> is the number <paramref name="text"/> (a valid JSON number) names, digit for digit.</summary>
     private static bool IsExactly(decimal value, string text)

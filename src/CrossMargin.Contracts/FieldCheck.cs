@@ -129,6 +129,15 @@ internal sealed class FieldCheck
         }
     }
 
+    /// <summary>The earliest time a message may state: the Unix epoch. Before it, a venue's clock cannot be; year 1 is an unset value.</summary>
+    public static readonly DateTimeOffset EarliestTime = DateTimeOffset.UnixEpoch;
+
+    /// <summary>
+    /// The first time a message may no longer state: 2262-01-01Z, within the last year whose instants fit 64-bit Unix
+    /// nanoseconds, the form many consumers of journals and exported trades keep times in (year 9999 is an unset maximum).
+    /// </summary>
+    public static readonly DateTimeOffset EndOfTime = new(2262, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public DateTimeOffset Timestamp(string field, DateTimeOffset? value)
     {
         if (value is null)
@@ -138,5 +147,21 @@ internal sealed class FieldCheck
         }
 
         return value.Value;
+    }
+
+    /// <summary>
+    /// A time recorded with what it dates (an execution's): required, and within [<see cref="EarliestTime"/>,
+    /// <see cref="EndOfTime"/>). Prices need no such bound: their times are held to the node's clock (stale, ahead).
+    /// </summary>
+    public DateTimeOffset RecordedTime(string field, DateTimeOffset? value)
+    {
+        var time = Timestamp(field, value);
+        if (value is not null && (time < EarliestTime || time >= EndOfTime))
+        {
+            Fail(field, FormattableString.Invariant(
+                $"must be from {EarliestTime:yyyy-MM-ddTHH:mm:ssZ} and before {EndOfTime:yyyy-MM-ddTHH:mm:ssZ}, not {time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.FFFFFFFZ} (year 1 or 9999 is a time never set)."));
+        }
+
+        return time;
     }
 }

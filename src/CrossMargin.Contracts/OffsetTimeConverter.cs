@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -18,9 +19,12 @@ internal sealed class OffsetTimeConverter : JsonConverter<DateTimeOffset>
             throw new JsonException($"A time (ISO 8601 with an offset, e.g. 2026-11-21T08:00:00Z) is expected, not {reader.TokenType}.");
         }
 
-        var text = reader.GetString()!;
-        if (!HasOffset(text) || !reader.TryGetDateTimeOffset(out var value))
+        // The offset is checked on the message's own bytes (nothing allocated); only an escaped or split token is
+        // turned into text first. The reader parses from the bytes either way.
+        var offsetStated = reader.HasValueSequence || reader.ValueIsEscaped ? HasOffset(reader.GetString().AsSpan()) : HasOffset(reader.ValueSpan);
+        if (!offsetStated || !reader.TryGetDateTimeOffset(out var value))
         {
+            var text = reader.GetString()!;
             throw new JsonException($"'{(text.Length <= 40 ? text : text[..40] + "...")}' is not an ISO 8601 time with an offset (e.g. 2026-11-21T08:00:00Z).");
         }
 
@@ -34,21 +38,27 @@ internal sealed class OffsetTimeConverter : JsonConverter<DateTimeOffset>
         writer.WriteStringValue(value);
     }
 
-    // A time part, then Z or ±hh:mm at the end: what ISO 8601 calls a time with a UTC offset.
-    private static bool HasOffset(string text)
+    // A time part, then Z or ±hh:mm at the end: what ISO 8601 calls a time with a UTC offset. In UTF-8 or UTF-16 alike:
+    // the characters looked at are ASCII, whose code units are the same in both and never part of another character's.
+    private static bool HasOffset<TChar>(ReadOnlySpan<TChar> text)
+        where TChar : unmanaged, IBinaryInteger<TChar>
     {
-        var time = text.IndexOf('T', StringComparison.Ordinal);
+        var time = text.IndexOf(TChar.CreateTruncating('T'));
         if (time < 0)
         {
             return false;
         }
 
-        if (text.EndsWith('Z'))
+        if (text[^1] == TChar.CreateTruncating('Z'))
         {
             return true;
         }
 
-        return text.Length - time > 6 && text[^6] is '+' or '-' && char.IsAsciiDigit(text[^5]) && char.IsAsciiDigit(text[^4]) && text[^3] == ':'
-               && char.IsAsciiDigit(text[^2]) && char.IsAsciiDigit(text[^1]);
+        return text.Length - time > 6 && At(text, 6) is '+' or '-' && char.IsAsciiDigit(At(text, 5)) && char.IsAsciiDigit(At(text, 4)) && At(text, 3) == ':'
+               && char.IsAsciiDigit(At(text, 2)) && char.IsAsciiDigit(At(text, 1));
     }
+
+    // The character fromEnd places before the end.
+    private static char At<TChar>(ReadOnlySpan<TChar> text, int fromEnd)
+        where TChar : unmanaged, IBinaryInteger<TChar> => (char)ushort.CreateTruncating(text[^fromEnd]);
 }

@@ -84,7 +84,7 @@ public sealed class RiskEngine
         // start on their first message, after the coordinator exists, so each reads the reference when it starts.
         IActorRef coordinator = settings.BreachReports ?? ActorRefs.Nobody;
         var book = new MarginBook(settings.ShardCount);
-        var accountSettings = new AccountActorSettings(settings.Persistence, settings.Models, market, ActorRefs.Nobody) { LiveModels = live, Book = book };
+        var accountSettings = new AccountActorSettings(settings.Persistence, settings.Models, market, ActorRefs.Nobody) { LiveModels = live, Book = book, MaxSequenceJump = settings.MaxSequenceJump };
         var fenceOf = settings.ShardFence;
         // One props for every embedded account, and one per shard in a cluster (an account's writes are fenced by its
         // shard's lease), each remade only if the coordinator reference changed since: props, a closure and settings per

@@ -44,4 +44,7 @@ public sealed record RiskEngineSettings(
     /// coordinator's node. Null: the coordinator started with the engine (or nobody, without <see cref="RunLiquidation"/>).
     /// </summary>
     public IActorRef? BreachReports { get; init; }
+
+    /// <summary>How far beyond its source's highest applied sequence an account accepts a message's (<see cref="AccountActorSettings.MaxSequenceJump"/>).</summary>
+    public long MaxSequenceJump { get; init; } = MessageLedger.DefaultMaxJump;
 }

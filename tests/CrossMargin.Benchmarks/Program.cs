@@ -53,6 +53,12 @@ if (args.Length > 0 && args[0] == "cluster")
     return RunMode(ClusterBenchOptions.Parse, args, ClusterBenchmark.RunAsync);
 }
 
+// contract [--messages N] [--runs N]: one execution read through the contract, ns and bytes allocated (see README.md, Cluster).
+if (args.Length > 0 && args[0] == "contract")
+{
+    return RunMode(ContractReadOptions.Parse, args, ContractReadBenchmark.RunAsync);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(CrossMargin.Benchmarks.MachineFacts).Assembly).Run(args);
 return 0;
 

@@ -7,8 +7,6 @@ namespace CrossMargin.Contracts.Tests;
 /// <summary>Inputs at the edge of the contract: each is refused with a reason, or read as exactly what was sent.</summary>
 public sealed class EdgeInputTests
 {
-    private const string Deposit = """{"messageId":"m","source":"w","sequence":1,"accountId":"a","asset":"USDT","amount":AMOUNT}""";
-
     [Theory]
     [InlineData("""{"messageId":"m","source":"w","sequence":1,"accountId":"a","asset":"USDT","amount":1,"amount":-5}""")]
     [InlineData("""{"messageId":"m","source":"w","sequence":1,"accountId":"a","asset":"USDT","amount":5,"amount":1}""")]
@@ -43,8 +41,7 @@ public sealed class EdgeInputTests
     [InlineData("1e400", "range")]
     public void An_amount_a_decimal_cannot_hold_exactly_is_refused_not_rounded(string amount, string expected)
     {
-        var (message, violation) = ContractReader.Read(Encoding.UTF8.GetBytes(Deposit.Replace("AMOUNT", amount, StringComparison.Ordinal)),
-            ContractJsonContext.Default.DepositMessage);
+        var (message, violation) = ConverterReads.Deposit(amount);
 
         Assert.Null(message);
         Assert.Equal("amount", violation!.Field);
@@ -66,8 +63,7 @@ public sealed class EdgeInputTests
     [InlineData("true")]
     public void An_amount_as_text_must_be_a_json_number(string amount)
     {
-        var (message, violation) = ContractReader.Read(Encoding.UTF8.GetBytes(Deposit.Replace("AMOUNT", amount, StringComparison.Ordinal)),
-            ContractJsonContext.Default.DepositMessage);
+        var (message, violation) = ConverterReads.Deposit(amount);
 
         Assert.Null(message);
         Assert.Equal("amount", violation!.Field);
@@ -84,8 +80,7 @@ public sealed class EdgeInputTests
     [InlineData("1.0000000000000000000000000000000", "1.0000000000000000000000000000")]
     public void An_amount_a_decimal_holds_is_read_exactly(string amount, string expected)
     {
-        var (message, violation) = ContractReader.Read(Encoding.UTF8.GetBytes(Deposit.Replace("AMOUNT", amount, StringComparison.Ordinal)),
-            ContractJsonContext.Default.DepositMessage);
+        var (message, violation) = ConverterReads.Deposit(amount);
 
         Assert.Null(violation);
         Assert.Equal(expected, message!.Amount!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -29,7 +29,7 @@ public sealed record ExecutionMessage : AccountMessage<ApplyExecution>
     /// <summary><c>maker</c> or <c>taker</c>.</summary>
     public string? Liquidity { get; init; }
 
-    /// <summary>When the venue matched it.</summary>
+    /// <summary>When the venue matched it: from 1970-01-01Z and before 2262-01-01Z (<see cref="FieldCheck.RecordedTime"/>).</summary>
     public DateTimeOffset? Timestamp { get; init; }
 
     /// <summary>True for a forced (liquidation) fill.</summary>
@@ -50,7 +50,7 @@ public sealed record ExecutionMessage : AccountMessage<ApplyExecution>
             "taker" => Engine.Accounts.Liquidity.Taker,
             _ => FailLiquidity(check),
         };
-        var timestamp = check.Timestamp("timestamp", Timestamp);
+        var timestamp = check.RecordedTime("timestamp", Timestamp);
         return new ApplyExecution(messageId, source, sequence, execution, order, symbol, side, quantity, price, fee, liquidity, timestamp, IsLiquidation);
     }
 

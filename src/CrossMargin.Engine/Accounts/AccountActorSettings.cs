@@ -23,6 +23,20 @@ public sealed record AccountActorSettings(
     /// <summary>The node's calculators, swapped when an operator applies a parameter set; null: <see cref="InitialModels"/> for good.</summary>
     public CurrentMarginModels? LiveModels { get; init; }
 
+    /// <summary>
+    /// How far beyond its source's highest applied sequence a message's may be (<see cref="MessageLedger.DefaultMaxJump"/>
+    /// unless set): one further is refused <see cref="RejectionCode.SequenceJump"/>. 1 or more.
+    /// </summary>
+    public long MaxSequenceJump
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            field = value;
+        }
+    } = MessageLedger.DefaultMaxJump;
+
     /// <summary>The calculators in force now: read for every decision, check and re-margin, never kept.</summary>
     public AccountMarginModels Models => LiveModels?.Current ?? InitialModels;
 

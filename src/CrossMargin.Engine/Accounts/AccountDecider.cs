@@ -32,7 +32,9 @@ public static class AccountDecider
     /// <see cref="DecisionOutcome.Unconfirmed"/> and the journal did not show it applied: a fingerprint match at a new
     /// sequence is then decided as new, and a message at an old sequence refused as out of order.
     /// </param>
-    public static AccountDecision Decide(AccountState state, IAccountCommand command, MarketSnapshot market, AccountMarginModels margin, bool idConfirmedNew = false)
+    /// <param name="maxSequenceJump">How far beyond its source's highest applied sequence the command's may be (<see cref="AccountActorSettings.MaxSequenceJump"/>).</param>
+    public static AccountDecision Decide(AccountState state, IAccountCommand command, MarketSnapshot market, AccountMarginModels margin, bool idConfirmedNew = false,
+        long maxSequenceJump = MessageLedger.DefaultMaxJump)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(command);
@@ -44,7 +46,7 @@ public static class AccountDecider
                 $"A message needs an id, a source and a sequence from 1 (id '{command.MessageId}', source '{command.Source}', sequence {command.Sequence})."));
         }
 
-        var check = state.Messages.Check(command.MessageId, command.Source, command.Sequence);
+        var check = state.Messages.Check(command.MessageId, command.Source, command.Sequence, maxSequenceJump);
         if (check.Verdict == MessageVerdict.PossibleDuplicate)
         {
             if (!idConfirmedNew)
@@ -77,6 +79,9 @@ public static class AccountDecider
             case MessageVerdict.OutOfOrder:
                 return AccountDecision.Reject(RejectionCode.OutOfOrder, Text(
                     $"Message {command.MessageId}: sequence {command.Sequence} from {command.Source} is at or below the highest applied, {check.HighestSequence}."));
+            case MessageVerdict.TooFarAhead:
+                return AccountDecision.Reject(RejectionCode.SequenceJump, Text(
+                    $"Message {command.MessageId}: sequence {command.Sequence} from {command.Source} is {command.Sequence - check.HighestSequence} beyond the highest applied, {check.HighestSequence}; at most {maxSequenceJump} ahead is accepted (sequences count per source and account, from 1). Nothing was applied."));
         }
 
         var decision = command switch

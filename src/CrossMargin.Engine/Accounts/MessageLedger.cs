@@ -18,6 +18,10 @@ namespace CrossMargin.Engine.Accounts;
 /// (rejected and reported, change nothing). This also catches a duplicate whose id has left the window: its sequence
 /// is old, so it can never be applied twice; the account, once its window is full, asks its journal's newest ids
 /// whether it was applied, and acknowledges it as a duplicate if so.</item>
+/// <item>The sequence is more than the allowed jump (<see cref="DefaultMaxJump"/> unless configured) beyond the highest
+/// applied from its source: <see cref="MessageVerdict.TooFarAhead"/> (rejected and reported, change nothing). Applied,
+/// such a message would raise the source's highest so far that every later message from it would be out of order: one
+/// mistyped sequence (9223372036854775807) would block the source for that account for good.</item>
 /// <item>The sequence is new but the id's fingerprint is remembered: <see cref="MessageVerdict.PossibleDuplicate"/>. Either
 /// the source sent an applied message again under a new sequence, or (a chance of <see cref="Count"/> in 2^32) another id
 /// shares the fingerprint. The ledger cannot tell which, so the account asks its journal, which holds every applied id.</item>
@@ -44,12 +48,20 @@ public sealed class MessageLedger
     /// </remarks>
     public const int DefaultCapacity = 64;
 
+    /// <summary>The default of how far beyond its source's highest applied sequence a message's may be (rule 3).</summary>
+    /// <remarks>
+    /// Sequences count per source and account, so a real gap is the messages lost or still in flight to one account:
+    /// a handful. A million leaves room for any of those while keeping a source ~9.2e12 messages from the largest
+    /// sequence, so no one message (nor any plausible run of them) can leave a source with nothing left to send.
+    /// </remarks>
+    public const long DefaultMaxJump = 1_000_000;
+
     // Compact by design (one ledger per account, a million accounts): the sources and their highest sequences in two
     // arrays sorted by source (an account hears from a handful), and the remembered ids in a ring that grows by doubling
     // up to Capacity. An id is remembered as a 32-bit fingerprint, the first four bytes of its SHA-256: 4 bytes where the
     // id as a string took ~60-80 and a 128-bit hash 16 (a full window of 64 then cost ~1 KB of an account's 2 KB budget).
     // A fingerprint alone cannot prove a duplicate (64 ids in 2^32 would match a new id about once in 67 million
-    // messages, minutes apart at a busy venue), so a match at a new sequence is confirmed from the journal (rule 3): the
+    // messages, minutes apart at a busy venue), so a match at a new sequence is confirmed from the journal (rule 4): the
     // fingerprint only decides when the journal is read, never what is applied. Being SHA-256, it also keeps the
     // fingerprints of snapshots written with 128-bit hashes (their first 32 bits).
     [ThreadStatic]
@@ -166,15 +178,26 @@ public sealed class MessageLedger
     }
 
     /// <summary>Classifies a message without recording it; see the type's remarks.</summary>
-    public MessageCheck Check(string messageId, string source, long sequence)
+    /// <param name="messageId">The message's id.</param>
+    /// <param name="source">Its source.</param>
+    /// <param name="sequence">Its source's sequence for the account.</param>
+    /// <param name="maxJump">How far beyond its source's highest applied sequence it may be (1 or more).</param>
+    public MessageCheck Check(string messageId, string source, long sequence, long maxJump = DefaultMaxJump)
     {
         ArgumentNullException.ThrowIfNull(messageId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxJump);
         var highest = HighestOf(source);
         var fingerprint = FingerprintOf(messageId);
         var remembered = _count > 0 && Contains(fingerprint);
         if (sequence <= highest)
         {
             return new MessageCheck(remembered ? MessageVerdict.Duplicate : MessageVerdict.OutOfOrder, null, highest) { IdFingerprint = fingerprint };
+        }
+
+        // Cannot overflow: highest is 0 or more and sequence above it.
+        if (sequence - highest > maxJump)
+        {
+            return new MessageCheck(MessageVerdict.TooFarAhead, null, highest) { IdFingerprint = fingerprint };
         }
 
         var gap = sequence > highest + 1 ? new SequenceGap(source, highest + 1, sequence - 1) : null;

@@ -14,7 +14,13 @@ public enum MessageVerdict
 
     /// <summary>
     /// Its id's fingerprint was seen but its sequence is new: a retry its source renumbered, or another id with the same
-    /// fingerprint. Only the account's journal can tell; see <see cref="MessageLedger"/>, rule 3.
+    /// fingerprint. Only the account's journal can tell; see <see cref="MessageLedger"/>, rule 4.
     /// </summary>
     PossibleDuplicate,
+
+    /// <summary>
+    /// Its sequence is further beyond its source's highest than the account accepts: reject and report it, change nothing
+    /// (applied, it would leave every later message from the source out of order); see <see cref="MessageLedger"/>, rule 3.
+    /// </summary>
+    TooFarAhead,
 }

@@ -68,4 +68,10 @@ public enum RejectionCode
     /// meets less than its quantity on that side: the account traded since the sender's view.
     /// </summary>
     PositionChanged,
+
+    /// <summary>
+    /// The sequence is further beyond its source's highest applied than the account accepts (a mistyped or foreign
+    /// sequence): applied, it would leave every later message from the source out of order. Nothing was applied.
+    /// </summary>
+    SequenceJump,
 }

@@ -25,6 +25,7 @@ public static class LiquidationEvents
             .Register("liquidation.cover-received", Version, json.LiquidationCoverReceived)
             .Register("liquidation.auto-deleverage-executed", Version, json.AutoDeleverageExecuted)
             .Register("liquidation.auto-deleverage-fill-refused", Version, json.AutoDeleverageFillRefused)
+            .Register("liquidation.auto-deleverage-bankrupt-side-refused", Version, json.AutoDeleverageBankruptSideRefused)
             .Register("liquidation.stalled", Version, json.LiquidationStalled)
             .Register("liquidation.completed", Version, json.LiquidationCompleted)
             .Register("liquidation.instrument-halted", Version, json.LiquidationInstrumentHalted)

@@ -21,6 +21,7 @@ namespace CrossMargin.Engine.Liquidations;
 [JsonSerializable(typeof(LiquidationCoverReceived))]
 [JsonSerializable(typeof(AutoDeleverageExecuted))]
 [JsonSerializable(typeof(AutoDeleverageFillRefused))]
+[JsonSerializable(typeof(AutoDeleverageBankruptSideRefused))]
 [JsonSerializable(typeof(LiquidationStalled))]
 [JsonSerializable(typeof(LiquidationCompleted))]
 [JsonSerializable(typeof(LiquidationInstrumentHalted))]

@@ -22,6 +22,31 @@ internal static class ApiBody
         return ContractReader.Read(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), json, limit);
     }
 
+    /// <summary>
+    /// Reads a request body under the contract and checks it with <paramref name="check"/>: the command, or the
+    /// <c>400 malformed</c> answer listing every violation (the body's own, or the reader's one).
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="json">The body's contract.</param>
+    /// <param name="check">Checks the message read and builds its command.</param>
+    /// <param name="idOf">The message's own id, echoed in the answer.</param>
+    /// <param name="cancellation">Cancels the read.</param>
+    public static async Task<(TCommand? Command, IResult? Malformed)> ReadCheckedAsync<TMessage, TCommand>(HttpRequest request, JsonTypeInfo<TMessage> json,
+        Func<TMessage, ContractResult<TCommand>> check, Func<TMessage, string?> idOf, CancellationToken cancellation)
+        where TMessage : class
+        where TCommand : class
+    {
+        var (message, violation) = await ReadAsync(request, json, cancellation);
+        var result = message is null ? null : check(message);
+        if (message is not null && result is { IsValid: true })
+        {
+            return (result.Command, null);
+        }
+
+        IReadOnlyList<ContractViolation> all = violation is not null ? [violation] : result?.Violations ?? [];
+        return (null, Results.BadRequest(new MessageOutcome("rejected", message is null ? null : idOf(message), "malformed", string.Join("; ", all), all)));
+    }
+
     public static IResult NotReady() =>
         Results.Json(new MessageOutcome("rejected", Code: "notReady", Reason: "The engine is starting; retry shortly."), statusCode: StatusCodes.Status503ServiceUnavailable);
 

@@ -30,15 +30,13 @@ public static class LiquidationEndpoints
         {
             // Read under the message contract, not bound leniently: a misspelt or missing filledQuantity read as zero
             // would tell the coordinator that nothing filled, and it would liquidate again.
-            var (message, violation) = await ApiBody.ReadAsync(request, ContractJsonContext.Default.LiquidationReportMessage, cancellation);
-            var result = message?.ToReport();
-            if (message is null || result is not { IsValid: true })
+            var (report, malformed) = await ApiBody.ReadCheckedAsync(request, ContractJsonContext.Default.LiquidationReportMessage, m => m.ToReport(), m => m.OrderId,
+                cancellation);
+            if (report is null)
             {
-                IReadOnlyList<ContractViolation> all = violation is not null ? [violation] : result?.Violations ?? [];
-                return Results.BadRequest(new MessageOutcome("rejected", message?.OrderId, "malformed", string.Join("; ", all), all));
+                return malformed!;
             }
 
-            var report = result.Command!;
             if (host.Engine is not { } engine)
             {
                 return ApiBody.NotReady();
@@ -58,11 +56,15 @@ public static class LiquidationEndpoints
         }).RequireAccess(AccessLevel.Ingest);
         api.MapGet("/insurance-fund", (EngineHost host, CancellationToken cancellation) =>
             AnswerAsync(host, ClusterMessageTypes.ShowFund, new LiquidationRequest(), (l, t, c) => LiquidationAnswers.FundAsync(l.InsuranceFund, t, c), cancellation));
-        api.MapPost("/insurance-fund/deposits", async (DepositToInsuranceFund? deposit, EngineHost host, HttpContext context, CancellationToken cancellation) =>
+        api.MapPost("/insurance-fund/deposits", async (HttpRequest request, EngineHost host, HttpContext context, CancellationToken cancellation) =>
         {
-            if (deposit is null || string.IsNullOrWhiteSpace(deposit.RequestId) || string.IsNullOrWhiteSpace(deposit.Asset) || deposit.Amount <= 0)
+            // Read under the message contract like the venue's messages: a field given twice, a misspelt one or an amount
+            // that would be rounded moves the fund by something other than what was sent.
+            var (deposit, malformed) = await ApiBody.ReadCheckedAsync(request, ContractJsonContext.Default.InsuranceFundDepositMessage, m => m.ToDeposit(),
+                m => m.RequestId, cancellation);
+            if (deposit is null)
             {
-                return Results.BadRequest(new MessageOutcome("rejected", Code: "malformed", Reason: "A fund deposit needs a requestId, an asset and a positive amount."));
+                return malformed!;
             }
 
             var result = await AnswerAsync(host, ClusterMessageTypes.FundDeposit, deposit, (l, t, c) => LiquidationAnswers.DepositAsync(l.InsuranceFund, deposit, t, c),

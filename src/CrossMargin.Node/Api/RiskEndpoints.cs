@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CrossMargin.Contracts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Node.Accounts;
 using CrossMargin.Node.Clustering;
@@ -7,8 +8,6 @@ using CrossMargin.Node.Operations;
 using CrossMargin.Node.Security;
 using CrossMargin.Persistence.Parameters;
 using CrossMargin.Risk.Serialization;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 namespace CrossMargin.Node.Api;
 
@@ -236,7 +235,7 @@ public static class RiskEndpoints
         });
     }
 
-    private static async Task<IResult> StressAsync(StressRequest? request, string? scope, EngineHost host, LiveAccounts live, HttpContext context,
+    private static async Task<IResult> StressAsync(HttpRequest body, string? scope, EngineHost host, LiveAccounts live, HttpContext context,
         CancellationToken cancellation)
     {
         if (ScopeProblem(scope) is { } bad)
@@ -244,7 +243,16 @@ public static class RiskEndpoints
             return bad;
         }
 
-        if (request is null || (request.Spot is null or { Count: 0 } && request.VolPoints is null or 0))
+        // Read under the message contract, not bound leniently: a name given twice, a misspelt field ("vol") or a move
+        // that would be rounded would stress something other than what was asked.
+        var (scenario, malformed) = await ApiBody.ReadCheckedAsync(body, ContractJsonContext.Default.StressMessage, m => m.ToScenario(), _ => null, cancellation);
+        if (scenario is null)
+        {
+            return malformed!;
+        }
+
+        var request = new StressRequest(scenario.Spot, scenario.VolPoints);
+        if (request.Spot is null or { Count: 0 } && request.VolPoints is null or 0)
         {
             return Results.Problem("A stress needs spot moves ({\"spot\":{\"BTC\":-0.3}}) and/or volPoints.", statusCode: StatusCodes.Status400BadRequest,
                 title: "Empty scenario");
@@ -295,7 +303,7 @@ public static class RiskEndpoints
         {
             var (others, unserved) = await ClusterFanOut.TargetsAsync(cluster, cancellation);
             var answers = await ClusterFanOut.AskAsync<StressReport>(others, $"/api/v1/stress?scope={ClusterFanOut.LocalScope}",
-                JsonSerializer.Serialize(request, context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions),
+                JsonSerializer.Serialize(scenario, ContractJsonContext.Default.StressMessage),
                 context, host.AskTimeout, cancellation);
             return Results.Ok(ClusterTotals.Stress(request, before.ValuationTime, [new MemberAnswer<StressReport>(self, local, null), .. answers], unserved));
         }

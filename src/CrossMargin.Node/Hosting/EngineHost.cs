@@ -166,6 +166,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
                     ShardFence = fence,
                     RunLiquidation = false,
                     BreachReports = breaches,
+                    MaxSequenceJump = _node.MaxSequenceJump,
                 };
                 return (system, RiskEngine.Start(system, settings));
             }, _rejections, _loggerFactory, _time, cancellationToken);
@@ -181,7 +182,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
 
         _system = ActorSystem.Create("crossmargin", _actors, _loggerFactory, _time);
         var engine = RiskEngine.Start(_system, new RiskEngineSettings(market, assets, models, services,
-            _node.ShardCount, _prices.Value, _liquidation.Value, _actors.Value.AskTimeout));
+            _node.ShardCount, _prices.Value, _liquidation.Value, _actors.Value.AskTimeout) { MaxSequenceJump = _node.MaxSequenceJump });
         _log.LogInformation("Engine started: {Instruments} instruments, {Shards} shards, journal in {DataDirectory}",
             market.Instruments.Count(), _node.ShardCount, Path.GetDirectoryName(store.DatabasePath));
 

@@ -1,3 +1,5 @@
+using CrossMargin.Engine.Accounts;
+
 namespace CrossMargin.Node.Hosting;
 
 /// <summary>The node itself: where it listens, keeps its data and finds its market (config/node.json, section <c>Node</c>).</summary>
@@ -44,6 +46,12 @@ public sealed class NodeOptions
     /// relative to the configuration directory unless rooted.
     /// </summary>
     public string CompositeMarginFile { get; set; } = "risk/all-models.json";
+
+    /// <summary>
+    /// How far beyond its source's highest applied sequence for an account a message's may be; one further is refused
+    /// <c>sequenceJump</c> (see the README's message contract). Every node of a cluster must use the same value.
+    /// </summary>
+    public long MaxSequenceJump { get; set; } = MessageLedger.DefaultMaxJump;
 
     /// <summary>The data directory as an absolute path, given the configuration directory.</summary>
     public string DataPath(string configDirectory) =>

@@ -1,3 +1,4 @@
+using CrossMargin.Engine.Accounts;
 using Microsoft.Extensions.Options;
 
 namespace CrossMargin.Node.Hosting;
@@ -28,6 +29,11 @@ public sealed class NodeOptionsValidator : IValidateOptions<NodeOptions>
         if (options.ShardCount is < 1 or > 65_536)
         {
             failures.Add($"Node:ShardCount must be between 1 and 65536, not {options.ShardCount}.");
+        }
+
+        if (options.MaxSequenceJump < 1)
+        {
+            failures.Add($"Node:MaxSequenceJump must be 1 or more (default {MessageLedger.DefaultMaxJump}), not {options.MaxSequenceJump}.");
         }
 
         foreach (var (key, value) in new[]

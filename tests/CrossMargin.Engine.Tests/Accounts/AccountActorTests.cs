@@ -114,6 +114,41 @@ public sealed class AccountActorTests(ITestOutputHelper output) : TestKit(output
     }
 
     [Fact]
+    public async Task Asked_to_apply_in_sequence_a_message_beyond_the_accounts_jump_bound_is_refused_at_once_not_held_and_the_source_goes_on()
+    {
+        var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings() with { MaxSequenceJump = 10 }));
+        Open(account);
+        account.Tell(new Deposit("m1", Venue, 1, "USDT", 100m), TestActor);
+        ExpectMsg<CommandAccepted>();
+
+        // A held message would wait out the cluster's sequence hold for millions of messages that never come.
+        account.Tell(new ApplyInSequence(new Deposit("m12", Venue, 12, "USDT", 300m)), TestActor);
+        var refused = ExpectMsg<CommandRejected>();
+        account.Tell(new Deposit("m-max", Venue, long.MaxValue, "USDT", 300m), TestActor);
+        var typo = ExpectMsg<CommandRejected>();
+        account.Tell(new Deposit("m11", Venue, 11, "USDT", 200m), TestActor);
+        var atBound = ExpectMsg<CommandAccepted>();
+        account.Tell(new Deposit("m12", Venue, 12, "USDT", 300m), TestActor);
+        var next = ExpectMsg<CommandAccepted>();
+
+        Assert.Equal(RejectionCode.SequenceJump, refused.Rejection.Code);
+        Assert.Equal(RejectionCode.SequenceJump, typo.Rejection.Code);
+        Assert.Equal(new SequenceGap(Venue, 2, 10), atBound.Gap);
+        Assert.Null(next.Gap);
+        var view = await account.Ask<AccountView>(GetAccount.Instance, TimeSpan.FromSeconds(10));
+        Assert.Equal([new CollateralBalance("USDT", 600m)], view.Balances);
+    }
+
+    [Fact]
+    public void The_jump_bound_must_be_at_least_one()
+    {
+        var settings = _host.Settings();
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => settings with { MaxSequenceJump = 0 });
+        Assert.Equal(MessageLedger.DefaultMaxJump, settings.MaxSequenceJump);
+    }
+
+    [Fact]
     public async Task A_withdrawal_that_would_breach_initial_margin_is_refused_with_the_figures()
     {
         var account = Sys.ActorOf(AccountActor.Props("acc-1", _host.Settings()));

@@ -62,6 +62,75 @@ public sealed class MessageLedgerTests
     }
 
     [Fact]
+    public void A_sequence_at_the_largest_long_is_refused_as_a_jump_changes_nothing_and_the_source_goes_on_from_where_it_was()
+    {
+        var account = new AccountFixture();
+        account.Accept(new Deposit("d-1", AccountFixture.Wallet, 1, "USDT", 100m));
+
+        var typo = account.Send(new Deposit("d-2", AccountFixture.Wallet, long.MaxValue, "USDT", 100m));
+        var next = account.Send(new Deposit("d-3", AccountFixture.Wallet, 2, "USDT", 100m));
+
+        Assert.Equal(DecisionOutcome.Rejected, typo.Outcome);
+        Assert.Equal(RejectionCode.SequenceJump, typo.Rejection!.Code);
+        Assert.Contains("sequence 9223372036854775807 from wallet is 9223372036854775806 beyond the highest applied, 1; at most 1000000 ahead",
+            typo.Rejection.Message, StringComparison.Ordinal);
+        Assert.Empty(typo.Events);
+        Assert.Equal(DecisionOutcome.Accepted, next.Outcome);
+        Assert.Null(next.Gap);
+        Assert.Equal(200m, account.State.BalanceOf("USDT"));
+        Assert.Equal(2, account.State.Messages.HighestOf(AccountFixture.Wallet));
+    }
+
+    [Fact]
+    public void A_jump_of_exactly_the_bound_is_applied_with_its_gap_and_one_further_is_refused_also_for_a_new_sources_first_message()
+    {
+        var account = new AccountFixture();
+        account.Accept(new Deposit("d-1", AccountFixture.Wallet, 1, "USDT", 100m));
+
+        var atBound = account.Send(new Deposit("d-2", AccountFixture.Wallet, 1 + MessageLedger.DefaultMaxJump, "USDT", 1m));
+        var beyond = account.Send(new Deposit("d-3", AccountFixture.Wallet, 2 + (2 * MessageLedger.DefaultMaxJump), "USDT", 1m));
+        var newSourceBeyond = account.Send(new Deposit("e-1", "other", MessageLedger.DefaultMaxJump + 1, "USDT", 1m));
+        var newSourceAtBound = account.Send(new Deposit("e-2", "other", MessageLedger.DefaultMaxJump, "USDT", 1m));
+
+        Assert.Equal(DecisionOutcome.Accepted, atBound.Outcome);
+        Assert.Equal(new SequenceGap(AccountFixture.Wallet, 2, MessageLedger.DefaultMaxJump), atBound.Gap);
+        Assert.Equal(RejectionCode.SequenceJump, beyond.Rejection!.Code);
+        Assert.Equal(RejectionCode.SequenceJump, newSourceBeyond.Rejection!.Code);
+        Assert.Equal(DecisionOutcome.Accepted, newSourceAtBound.Outcome);
+        Assert.Equal(1 + MessageLedger.DefaultMaxJump, account.State.Messages.HighestOf(AccountFixture.Wallet));
+    }
+
+    [Fact]
+    public void The_jump_bound_counts_from_each_sources_own_highest_so_a_source_far_along_does_not_open_the_way_for_another()
+    {
+        var ledger = new MessageLedger();
+        ledger.Record("m-1", "me-1", 5_000_000);
+
+        var farAlong = ledger.Check("m-2", "me-1", 5_600_000, maxJump: 1_000_000);
+        var otherSource = ledger.Check("m-3", "me-2", 5_600_000, maxJump: 1_000_000);
+        var tight = ledger.Check("m-4", "me-1", 5_000_011, maxJump: 10);
+
+        Assert.Equal(MessageVerdict.Accepted, farAlong.Verdict);
+        Assert.Equal(new SequenceGap("me-1", 5_000_001, 5_599_999), farAlong.Gap);
+        Assert.Equal(MessageVerdict.TooFarAhead, otherSource.Verdict);
+        Assert.Null(otherSource.Gap);
+        Assert.Equal(0, otherSource.HighestSequence);
+        Assert.Equal(MessageVerdict.TooFarAhead, tight.Verdict);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ledger.Check("m-5", "me-1", 5_000_002, maxJump: 0));
+    }
+
+    [Fact]
+    public void A_jump_is_refused_even_when_its_ids_fingerprint_is_remembered_without_asking_the_journal()
+    {
+        var account = new AccountFixture();
+        account.Accept(new Deposit("d-1", AccountFixture.Wallet, 1, "USDT", 100m));
+
+        var renumberedFar = account.Send(new Deposit("d-1", AccountFixture.Wallet, long.MaxValue, "USDT", 100m));
+
+        Assert.Equal(RejectionCode.SequenceJump, renumberedFar.Rejection!.Code);
+    }
+
+    [Fact]
     public void A_new_source_starts_at_one_so_a_first_message_above_one_reports_the_gap_from_one()
     {
         var account = new AccountFixture();

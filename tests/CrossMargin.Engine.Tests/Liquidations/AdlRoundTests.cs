@@ -205,6 +205,50 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
     }
 
     /// <summary>
+    /// acc-1 and acc-2 (each 1,000 USDT, long 1 at 60,000) go bankrupt at 58,000 with an empty fund; acc-c (short 2 at
+    /// 60,000 on 100,000 USDT) is the only counterparty of both rounds, 1 each. Its first execution (sequence 1 of source
+    /// "adl") is refused, the refusal reaching the coordinator only once the other round has been recorded with acc-c's
+    /// sequence 2. That execution is sent only after the void of sequence 1, so acc-c applies it with no gap; before, it
+    /// went at once, overtook the void, and acc-c applied it reporting 1 to 1 missing (an embedded account does not wait
+    /// for a gap to fill).
+    /// </summary>
+    [Fact]
+    public void Another_liquidations_fill_to_a_counterparty_never_overtakes_the_void_of_its_refused_one()
+    {
+        var answers = CreateTestProbe("answers");
+        var held = CreateTestProbe("held");
+        var refusing = Sys.ActorOf(Props.Create(() => new LateRefusingRegion(Region, "acc-c", held.Ref)));
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new ReplyWatchingRegion(refusing, answers.Ref))));
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+        OpenLong("acc-2");
+
+        MoveBtc(58_000m);
+        AdvanceUntil(() => held.QueuedCount > 0, TimeSpan.FromMilliseconds(100));
+        var rounds = new[] { "liq-acc-1-1", "liq-acc-2-1" };
+        AdvanceUntil(() => rounds.All(l => History(l).Steps.OfType<AutoDeleverageExecuted>().Any()), TimeSpan.FromMilliseconds(100));
+        var second = rounds.Select(l => History(l).Steps.OfType<AutoDeleverageExecuted>().First())
+            .SelectMany(e => e.Fills.Where(f => f.CounterpartySequence == 2).Select(e.CounterpartyMessageId))
+            .Single();
+        Thread.Sleep(300);
+        refusing.Tell(HoldingRegion.Release.Instance, TestActor);
+
+        CommandAccepted? applied = null;
+        AdvanceUntil(() =>
+        {
+            while (applied is null && answers.QueuedCount > 0)
+            {
+                applied = answers.ExpectMsg<object>() is CommandAccepted accepted && accepted.MessageId == second ? accepted : null;
+            }
+
+            return applied is not null;
+        }, TimeSpan.FromMilliseconds(100));
+
+        Assert.Null(applied!.Gap);
+        Assert.Equal(2, Account("acc-c").HighestOf(LiquidationCoordinator.AdlSource));
+    }
+
+    /// <summary>
     /// acc-c (short 2 on 100,000 USDT) is to give 1 of acc-1's long at 59,000; its execution is held back, so nobody is
     /// told of the fill yet (before, both notices went out as the round was recorded). The coordinator stops, acc-c then
     /// applies the execution (its answer is lost with the coordinator), and the next coordinator sends it again: acc-c

@@ -452,6 +452,46 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     }
 
     /// <summary>
+    /// As above, then the coordinator restarts behind the same refusal. The side refused for good is not sent again: the
+    /// next coordinator sends acc-b's side again (a duplicate) and, in acc-1's side's place, its void (a duplicate too), so
+    /// acc-1 is never sent an execution it would only refuse again. Before, every restart sent it again, and the refusal
+    /// was logged as an error again each time.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_side_refused_for_good_is_not_sent_again_after_a_restart()
+    {
+        const string side = "liq-acc-1-1:adl-1:acc-b:bankrupt";
+        var refusing = Sys.ActorOf(Props.Create(() => new RefusingRegion(Region, side)));
+        RestartCoordinator(refusing);
+        var venue = VenueProbe();
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenLong("acc-1");
+        MoveBtc(58_000m);
+        AdlNoticesUntil(venue, heard => heard.Count > 0);
+        AwaitAssert(() => Assert.Equal(1, Account("acc-1").HighestOf(LiquidationCoordinator.AdlSource)));
+
+        var sent = CreateTestProbe("sent");
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new SendWatchingRegion(refusing, sent.Ref))));
+
+        var ids = new List<string>();
+        AdvanceUntil(() =>
+        {
+            Thread.Sleep(100);
+            while (sent.QueuedCount > 0)
+            {
+                ids.Add(sent.ExpectMsg<SendWatchingRegion.Sent>().Command.MessageId);
+            }
+
+            return ids.Contains(side + ":void");
+        }, TimeSpan.FromMilliseconds(100));
+
+        Assert.Contains("liq-acc-1-1:adl-1:acc-b", ids);
+        Assert.DoesNotContain(side, ids);
+        Assert.Equal([new Position(Btc, 1m, 60_000m)], Account("acc-1").Positions);
+        Assert.Equal(LiquidationStatus.Active, History(Liquidation).Status);
+    }
+
+    /// <summary>
     /// As above, but acc-1 refuses its side because a venue fill (a sell of 0.5 at 58,000) reached it first, leaving a
     /// long of 0.5 under a side that sells 0.6: acc-b's side stands, so acc-1's is sent again without the position it
     /// states and applies, crossing zero to a short of 0.1 at 59,000 that its liquidation then closes. Both sides are
@@ -478,6 +518,43 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         Assert.Empty(Account("acc-b").Positions);
         Assert.Equal([new Position(Btc, -0.1m, 59_000m)], Account("acc-1").Positions);
         Assert.Equal(1, Account("acc-1").HighestOf(LiquidationCoordinator.AdlSource));
+    }
+
+    /// <summary>
+    /// As above, but acc-1's side sent again without the position it states is lost on its way. When the order timeout
+    /// sends it again, it goes still without the position, applies, and the books net as above. Before, the timeout sent
+    /// the side as recorded, stating acc-1's long 1: acc-1, holding 0.5, refused it a second time, which counted as
+    /// refused for good, so acc-b's side stood alone and acc-1 kept its 0.5.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_side_sent_again_without_its_position_and_lost_is_sent_again_without_it_on_the_timeout()
+    {
+        const string side = "liq-acc-1-1:adl-1:acc-b:bankrupt";
+        var racing = new ApplyExecution("race-1", "racing-venue", 1, "race-x", "race-o", Btc, OrderSide.Sell, 0.5m, 58_000m, 0m, Liquidity.Taker,
+            TestMarket.ValuationTime);
+        var race = Sys.ActorOf(Props.Create(() => new RacingRegion(Region, side, racing)));
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new DroppingRegion(race,
+            c => c is ApplyExecution { MessageId: side, ReducesPosition: null }))));
+        var venue = VenueProbe();
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(venue, heard => heard.Count == 1);
+        AwaitAssert(() => Assert.Equal([new Position(Btc, 0.5m, 60_000m)], Account("acc-1").Positions));
+
+        // The order timeout (ten minutes here) sends the side again.
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        notices.AddRange(AdlNoticesUntil(venue, heard => heard.Count == 1));
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m, side),
+        ], notices);
+        Assert.Empty(Account("acc-b").Positions);
+        Assert.Equal([new Position(Btc, -0.1m, 59_000m)], Account("acc-1").Positions);
+        Assert.DoesNotContain(History(Liquidation).Steps, e => e is AutoDeleverageBankruptSideRefused);
     }
 
     /// <summary>

@@ -92,4 +92,13 @@ public sealed class LiquidationEventsTests
         Assert.Equal(executed.Fills, Registry.Deserialize<AutoDeleverageExecuted>(Registry.Serialize(executed)).Fills);
         Assert.Equal(refused, Registry.Deserialize<AutoDeleverageFillRefused>(Registry.Serialize(refused)));
     }
+
+    [Fact]
+    public void A_bankrupt_side_refused_for_good_keeps_its_fill_and_reason_through_the_journal()
+    {
+        var refused = new AutoDeleverageBankruptSideRefused("liq-acc-1-1", 2, "acc-c", RejectionCode.OutOfOrder, "sequence 3 after 4",
+            new DateTimeOffset(2026, 3, 2, 8, 0, 5, TimeSpan.Zero));
+
+        Assert.Equal(refused, Registry.Deserialize<AutoDeleverageBankruptSideRefused>(Registry.Serialize(refused)));
+    }
 }

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Tests.Api;
 using CrossMargin.Risk.Serialization;
@@ -81,6 +84,38 @@ public sealed class ConfigurationTests
                 NodeUnderTest.StartAsync(data, "--Simulator:Enabled=true", "--Simulator:TickInterval=00:00:00"));
 
             Assert.Contains("Simulator:TickInterval must be more than zero", e.Message, StringComparison.Ordinal);
+        });
+
+    [Fact]
+    public Task A_sequence_jump_limit_below_one_stops_the_node_at_start_naming_the_setting() =>
+        InDataDirectoryAsync(async data =>
+        {
+            var e = await Assert.ThrowsAsync<OptionsValidationException>(() => NodeUnderTest.StartAsync(data, "--Node:MaxSequenceJump=0"));
+
+            Assert.Contains("Node:MaxSequenceJump must be 1 or more", e.Message, StringComparison.Ordinal);
+        });
+
+    [Fact]
+    public Task The_configured_sequence_jump_limit_is_the_one_accounts_refuse_beyond() =>
+        InDataDirectoryAsync(async data =>
+        {
+            await using var node = await NodeUnderTest.StartAsync(data, "--Node:MaxSequenceJump=10");
+            async Task<(HttpStatusCode Status, string? Code)> DepositAsync(string id, long sequence)
+            {
+                using var response = await node.Client.PostAsJsonAsync("/api/v1/deposits",
+                    new { messageId = id, source = "wallet", sequence, accountId = "alice", asset = "USDT", amount = 100 });
+                var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+                return (response.StatusCode, body.TryGetProperty("code", out var code) ? code.GetString() : null);
+            }
+
+            using (var opened = await node.Client.PostAsJsonAsync("/api/v1/accounts", new { messageId = "open-alice", source = "accounts", sequence = 1, accountId = "alice" }))
+            {
+                Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+            }
+
+            Assert.Equal(HttpStatusCode.OK, (await DepositAsync("d1", 1)).Status);
+            Assert.Equal((HttpStatusCode.UnprocessableEntity, "sequenceJump"), await DepositAsync("d12", 12));
+            Assert.Equal(HttpStatusCode.OK, (await DepositAsync("d11", 11)).Status);
         });
 
     [Fact]

@@ -1,0 +1,22 @@
+namespace CrossMargin.Engine.Liquidations;
+
+/// <summary>A round sent to its accounts.</summary>
+public sealed partial class LiquidationCoordinator
+{
+    /// <summary>
+    /// A round sent to its accounts: whether each fill's counterparty applied its side, refused it, or has not answered
+    /// (null), the bankrupt sides sent so far, and whether sides are announced as they apply (not for a round settled
+    /// before a restart).
+    /// </summary>
+    private sealed class AdlRound(AutoDeleverageExecuted executed, bool announces)
+    {
+        public AutoDeleverageExecuted Executed => executed;
+
+        public bool Announces => announces;
+
+        public bool?[] Applied { get; } = new bool?[executed.Fills.Count];
+
+        /// <summary>The first fill whose bankrupt side is not sent yet.</summary>
+        public int Next { get; set; }
+    }
+}

@@ -1,0 +1,240 @@
+using CrossMargin.Cluster.Sharding;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Risk.Liquidation;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Valuation;
+using Microsoft.Extensions.Logging;
+using ActorProps = CrossMargin.Actors.Props;
+
+namespace CrossMargin.Engine.Liquidations;
+
+/// <summary>A bankrupt account's backstop: the insurance fund's cover, then an auto-deleverage round priced and allocated from fresh views.</summary>
+public sealed partial class LiquidationCoordinator
+{
+    // ---- bankruptcy: insurance fund, then auto-deleveraging -------------------------------------------------------
+
+    private void RequestCover(Liquidation liquidation, decimal deficitUsd)
+    {
+        var requested = new LiquidationCoverRequested(liquidation.Id, $"{liquidation.Id}:cover-{liquidation.Covers + 1}", deficitUsd, Now);
+        Persist(requested, e =>
+        {
+            Apply(e);
+            SendOutbound(liquidation, e);
+        });
+    }
+
+    private void OnCover(LiquidationDeficitCovered covered)
+    {
+        if (!_byId.TryGetValue(covered.LiquidationId, out var liquidation) || liquidation.Phase != Phase.AwaitingCover
+            || liquidation.PendingCover != covered.RequestId)
+        {
+            return;
+        }
+
+        var received = new LiquidationCoverReceived(liquidation.Id, covered.RequestId, covered.CoveredUsd, covered.UncoveredUsd, covered.Payments,
+            NextSequence(liquidation.AccountId, LiquidationSource), Now);
+        Persist(received, e =>
+        {
+            Apply(e);
+            SendOutbound(liquidation, e);
+            if (e.UncoveredUsd == 0)
+            {
+                Evaluate(liquidation);
+            }
+            else if (liquidation.PositionCount == 0)
+            {
+                Complete(liquidation, Text($"bankrupt with no position left: the fund covered {e.CoveredUsd} USD, {e.UncoveredUsd} USD uncovered"));
+            }
+            else
+            {
+                // A fresh view (after the covers, same sender, same order) prices the bankrupt position.
+                liquidation.Phase = Phase.AwaitingAdlView;
+                liquidation.LastCover = e;
+                RequestView(liquidation);
+            }
+        });
+    }
+
+    private void StartAdl(Liquidation liquidation, AccountView view)
+    {
+        var market = _settings.Market.Current;
+        var portfolio = new Portfolio(view.AccountId, view.Balances, view.Positions, []);
+        var position = view.Positions.Where(p => p.Quantity != 0 && !_halted.Contains(p.Symbol))
+            .OrderByDescending(p => PositionValuation.Of(p, market).NotionalUsd)
+            .ThenBy(p => p.Symbol, StringComparer.Ordinal)
+            .FirstOrDefault();
+        decimal? price = position is null ? null : BankruptcyPrice.ForPosition(portfolio, position.Symbol, market, _settings.Models.For(view.Mode));
+        if (position is null || price is null)
+        {
+            Stall(liquidation, position is null ? "no position left to deleverage outside halted instruments" : Text($"{position.Symbol} has no bankruptcy price"), liquidation.LastCover);
+            return;
+        }
+
+        liquidation.Phase = Phase.CollectingAdl;
+        liquidation.AdlTarget = (position, price.Value);
+        var topics = new HashSet<string>(StringComparer.Ordinal) { market.GetInstrument(position.Symbol).Underlying };
+        Context.ActorOf(ActorProps.Create(() => new AdlCollector(liquidation.Id, _settings.Accounts, topics, _settings.AdlCollectWindow)));
+    }
+
+    private void OnAdlViews(AdlViewsCollected collected)
+    {
+        if (!_byId.TryGetValue(collected.LiquidationId, out var liquidation) || liquidation.Phase != Phase.CollectingAdl || liquidation.AdlTarget is null)
+        {
+            return;
+        }
+
+        // The round is priced from a view asked for now, not the one that chose the position: the venue may have traded
+        // the account while the views were collected, and fills sized and priced for what it held then would flip it or
+        // leave it below zero.
+        liquidation.EndRound();
+        foreach (var view in collected.Views.Where(v => v.AccountId != liquidation.AccountId))
+        {
+            liquidation.AdlViews[view.AccountId] = view;
+        }
+
+        liquidation.Phase = Phase.PricingAdl;
+        RequestView(liquidation);
+    }
+
+    private void Deleverage(Liquidation liquidation, AccountView view)
+    {
+        var symbol = liquidation.AdlTarget!.Value.Position.Symbol;
+        var market = _settings.Market.Current;
+        var position = view.Positions.FirstOrDefault(p => p.Symbol == symbol && p.Quantity != 0);
+        if (position is null)
+        {
+            // Closed while the views were collected: nothing of it to pass on; plan again from what is left.
+            liquidation.AdlTarget = null;
+            liquidation.EndRound();
+            Evaluate(liquidation);
+            return;
+        }
+
+        if (BankruptcyPrice.ForPosition(new Portfolio(view.AccountId, view.Balances, view.Positions, []), symbol, market, _settings.Models.For(view.Mode))
+            is not { } price)
+        {
+            Stall(liquidation, Text($"{symbol} has no bankruptcy price"), liquidation.LastCover);
+            return;
+        }
+
+        liquidation.AdlTarget = (position, price);
+        Allocate(liquidation);
+    }
+
+    /// <summary>
+    /// Allocates the round among the counterparties' views; those it would take from are asked for a view of their own
+    /// first (a venue fill since the collection may have reduced or closed their position: taking the collected quantity
+    /// would flip it), then the bankrupt account's, and it is allocated again, until every account it takes from has
+    /// answered.
+    /// </summary>
+    private void Allocate(Liquidation liquidation)
+    {
+        var (position, price) = liquidation.AdlTarget!.Value;
+        var symbol = position.Symbol;
+        var market = _settings.Market.Current;
+
+        // Each counterparty as it stands after the fills already sent to it: the views may have been collected before
+        // an earlier round's fills (this liquidation's or another's) were applied. Its equity is valued at the market the
+        // fill's loss is measured at (the views answered at the markets their accounts had then), less what those fills
+        // lose against the mark: an account deleveraged by another round has given that already. An account in a
+        // liquidation of its own is no counterparty: its equity is below its maintenance margin, its orders may still
+        // fill (on a position already closed here they would open the opposite one), and its own round may be pricing
+        // its positions from a view such a fill would make stale (a take-over gives its whole equity away).
+        var candidates = liquidation.AdlViews.Values
+            .Where(v => v.Margin is not null && !_activeByAccount.ContainsKey(v.AccountId))
+            .Select(v => (View: v, Position: _pendingAdl.PositionAfter(v, symbol)))
+            .Where(c => c.Position is not null)
+            .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, EquityAfterPendingFills(c.View, market)))
+            .ToArray();
+        var fills = AutoDeleverage.Allocate(liquidation.AccountId, position, Math.Abs(position.Quantity), price, candidates, market,
+            _settings.Parameters.QuantityIncrementFor(symbol));
+        if (fills.Count == 0)
+        {
+            Stall(liquidation, Text($"no counterparty to deleverage {symbol} against at {price}"), liquidation.LastCover);
+            return;
+        }
+
+        var unconfirmed = fills.Select(f => f.AccountId).Where(a => !liquidation.AdlConfirmed.Contains(a)).ToArray();
+        if (unconfirmed.Length > 0)
+        {
+            liquidation.Phase = Phase.ConfirmingAdl;
+            liquidation.AdlAwaiting.UnionWith(unconfirmed);
+            foreach (var account in unconfirmed)
+            {
+                _settings.Accounts.Tell(new ShardEnvelope(account, GetAccount.Instance), Self);
+            }
+
+            Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.ConfirmingAdl), _settings.OrderTimeout);
+            return;
+        }
+
+        liquidation.EndRound();
+
+        // Sequences are taken one after the other within the event: the bankrupt account gets one execution per fill.
+        var taken = new Dictionary<string, long>(StringComparer.Ordinal);
+        long Take(string account) => taken[account] = taken.TryGetValue(account, out var last) ? last + 1 : NextSequence(account, AdlSource);
+        // Each side states the position the round saw, so an account the venue traded since refuses rather than flips.
+        var seen = candidates.ToDictionary(c => c.AccountId, c => c.Position.Quantity, StringComparer.Ordinal);
+        var executions = fills.Select(f => new AdlExecution(f.AccountId, f.Side, f.Quantity, f.Price, f.Score, Take(f.AccountId),
+            Take(liquidation.AccountId), seen[f.AccountId], position.Quantity)).ToArray();
+        var executed = new AutoDeleverageExecuted(liquidation.Id, liquidation.AdlRounds + 1, liquidation.AccountId, symbol, price, executions, Now);
+        Persist(executed, e =>
+        {
+            Apply(e);
+            SendOutbound(liquidation, e);
+            EngineMetrics.AdlFills.Add(e.Fills.Count);
+            EvaluateOnceApplied(liquidation);
+        });
+    }
+
+    private void Confirmed(Liquidation liquidation, AccountView view)
+    {
+        liquidation.AdlViews[view.AccountId] = view;
+        liquidation.AdlConfirmed.Add(view.AccountId);
+        liquidation.AdlAwaiting.Remove(view.AccountId);
+        if (liquidation.AdlAwaiting.Count == 0)
+        {
+            Timers.Cancel(("view", liquidation.Id));
+            Reprice(liquidation);
+        }
+    }
+
+    /// <summary>
+    /// The bankrupt account's view is asked for again once the counterparties have answered: the round is priced from the
+    /// last view asked before it is persisted, so the venue has no more than one round trip to trade the account under it.
+    /// </summary>
+    private void Reprice(Liquidation liquidation)
+    {
+        liquidation.Phase = Phase.PricingAdl;
+        RequestView(liquidation);
+    }
+
+    /// <summary>
+    /// The cross equity of a counterparty's view at <paramref name="market"/>, less what its unapplied auto-deleverage fills
+    /// lose there; zero (no counterparty) when its holdings cannot be valued at that market.
+    /// </summary>
+    private decimal EquityAfterPendingFills(AccountView view, Risk.Market.MarketSnapshot market)
+    {
+        try
+        {
+            return _settings.Models.For(view.Mode).Figures(view.Balances, view.Positions, [], market).EquityUsd - _pendingAdl.LossUsd(view, market);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
+        {
+            return 0m;
+        }
+    }
+
+    private void Stall(Liquidation liquidation, string reason, LiquidationCoverReceived? cover)
+    {
+        liquidation.EndRound();
+        Context.Log.LogWarning("Liquidation {LiquidationId}: cannot auto-deleverage ({Reason}) after the fund covered {Covered} USD; the book is tried meanwhile",
+            liquidation.Id, reason, cover?.CoveredUsd ?? 0m);
+        Persist(new LiquidationStalled(liquidation.Id, reason, Now), e =>
+        {
+            // The backstop is tried again only after its back-off (OnRetry); until then the book is all there is.
+            Apply(e);
+            Evaluate(liquidation);
+        });
+    }
+}

@@ -1,0 +1,156 @@
+using CrossMargin.Cluster.Sharding;
+using CrossMargin.Engine.Accounts;
+using Microsoft.Extensions.Logging;
+
+namespace CrossMargin.Engine.Liquidations;
+
+/// <summary>Starting a liquidation on a breach, asking for the account's view and routing each view to the phase that waits for it.</summary>
+public sealed partial class LiquidationCoordinator
+{
+    // ---- starting -------------------------------------------------------------------------------------------------
+
+    private void OnBreach(AccountBreached breach)
+    {
+        // Accounts report on every re-assessment while breached: one liquidation per account at a time.
+        if (_activeByAccount.ContainsKey(breach.AccountId))
+        {
+            return;
+        }
+
+        // A report assessed at a market no newer than the account's figures its last liquidation ended on is stale:
+        // redelivered through a queue, or overtaken by the liquidation it caused. A breach that persists is reported
+        // again at the next market, which is newer. Both times are the account owner's market times, so the
+        // coordinator's own clock (on another node in a cluster) never decides it.
+        if (_completedAt.TryGetValue(breach.AccountId, out var completed) && breach.ValuationTime <= completed)
+        {
+            Context.Log.LogDebug("Breach report of {AccountId} at {ValuationTime} predates the end of its last liquidation at {Completed}; ignored",
+                breach.AccountId, breach.ValuationTime, completed);
+            return;
+        }
+
+        var n = _countByAccount.GetValueOrDefault(breach.AccountId) + 1;
+        var started = new LiquidationStarted($"liq-{breach.AccountId}-{n}", breach.AccountId, breach.Status, breach.EquityUsd, breach.MaintenanceMarginUsd,
+            NextSequence(breach.AccountId, LiquidationSource), Now);
+        Persist(started, e =>
+        {
+            Apply(e);
+            EngineMetrics.LiquidationsStarted.Add(1);
+            Context.Log.LogInformation("Liquidation {LiquidationId} of {AccountId} started: {Status}, equity {Equity}, MM {MM}", e.LiquidationId, e.AccountId,
+                e.Status, e.EquityUsd, e.MaintenanceMarginUsd);
+            var liquidation = _byId[e.LiquidationId];
+            liquidation.Saw(breach.ValuationTime);
+            SendOutbound(liquidation, e);
+            Evaluate(liquidation);
+        });
+    }
+
+    // ---- evaluating -----------------------------------------------------------------------------------------------
+
+    private void Evaluate(Liquidation liquidation)
+    {
+        liquidation.FundAllowanceUsd = null;
+        liquidation.Phase = Phase.AwaitingView;
+        RequestView(liquidation);
+    }
+
+    private void RequestView(Liquidation liquidation)
+    {
+        _settings.Accounts.Tell(new ShardEnvelope(liquidation.AccountId, GetAccount.Instance), Self);
+        Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, liquidation.Phase), _settings.OrderTimeout);
+    }
+
+    private void OnViewTimeout(ViewTimedOut timeout)
+    {
+        if (_byId.TryGetValue(timeout.LiquidationId, out var fundWaiter) && fundWaiter.Phase == timeout.Phase && timeout.Phase == Phase.AwaitingFund)
+        {
+            // No word from the fund: plan as if it could absorb nothing (the tightest bound; a take-over if the book will not fill).
+            Context.Log.LogWarning("Liquidation {LiquidationId}: no answer from the insurance fund in time; bounding by the equity alone", fundWaiter.Id);
+            PlanWithFund(fundWaiter, 0m);
+            return;
+        }
+
+        if (_byId.TryGetValue(timeout.LiquidationId, out var confirming) && confirming.Phase == timeout.Phase && timeout.Phase == Phase.ConfirmingAdl)
+        {
+            // A counterparty that does not answer is not counted on: the round goes on without it.
+            Context.Log.LogWarning("Liquidation {LiquidationId}: no view of {Accounts} in time; deleveraging without them", confirming.Id,
+                string.Join(", ", confirming.AdlAwaiting));
+            foreach (var account in confirming.AdlAwaiting)
+            {
+                confirming.AdlViews.Remove(account);
+            }
+
+            confirming.AdlAwaiting.Clear();
+            Reprice(confirming);
+            return;
+        }
+
+        if (_byId.TryGetValue(timeout.LiquidationId, out var applying) && applying.Phase == timeout.Phase && timeout.Phase == Phase.ApplyingAdl)
+        {
+            // Executions are idempotent: one lost on its way (or its answer) is sent again rather than waited for for ever.
+            Context.Log.LogWarning("Liquidation {LiquidationId}: auto-deleverage counterparties have not answered in time; sending their executions again",
+                applying.Id);
+            foreach (var (round, index, bankrupt) in AwaitedSidesOf(applying).ToArray())
+            {
+                var e = round.Executed;
+                var fill = e.Fills[index];
+                _adlOutbox.Send(bankrupt ? e.AccountId : fill.AccountId, bankrupt ? BankruptSideToSend(e, fill) : CounterpartySide(e, fill), awaitsAnswer: true);
+            }
+
+            Timers.StartSingleTimer(("view", applying.Id), new ViewTimedOut(applying.Id, Phase.ApplyingAdl), _settings.OrderTimeout);
+            return;
+        }
+
+        if (_byId.TryGetValue(timeout.LiquidationId, out var liquidation) && liquidation.Phase == timeout.Phase
+            && timeout.Phase is Phase.AwaitingView or Phase.AwaitingAdlView or Phase.PricingAdl)
+        {
+            Context.Log.LogWarning("Liquidation {LiquidationId}: no view of {AccountId} in time; asking again", liquidation.Id, liquidation.AccountId);
+            RequestView(liquidation);
+        }
+    }
+
+    private void OnView(AccountView view)
+    {
+        // One round per view, as each asked for one: a round that allocates persists its fills before the next message
+        // is read, so the next round counts them; two rounds allocating on the same message would not.
+        if (_activeByAccount.Values.FirstOrDefault(l => l.Phase == Phase.ConfirmingAdl && l.AdlAwaiting.Contains(view.AccountId)) is { } confirming)
+        {
+            Confirmed(confirming, view);
+        }
+
+        if (!_activeByAccount.TryGetValue(view.AccountId, out var liquidation))
+        {
+            return;
+        }
+
+        if (view.Margin is { } margin)
+        {
+            liquidation.Saw(margin.ValuationTime);
+        }
+
+        if (liquidation.Phase is Phase.AwaitingView or Phase.AwaitingAdlView or Phase.PricingAdl && _pendingAdl.Awaits(view))
+        {
+            // Planning or pricing from a view that misses this account's auto-deleverage fills would close what is
+            // already closed; ask again a little later rather than now, which could spin while the fills are on their way.
+            Context.Log.LogWarning("Liquidation {LiquidationId}: the view of {AccountId} does not show its auto-deleverage fills yet; asking again",
+                liquidation.Id, liquidation.AccountId);
+            Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, liquidation.Phase), _settings.AdlCollectWindow);
+            return;
+        }
+
+        switch (liquidation.Phase)
+        {
+            case Phase.AwaitingView:
+                Timers.Cancel(("view", liquidation.Id));
+                Plan(liquidation, view);
+                break;
+            case Phase.AwaitingAdlView:
+                Timers.Cancel(("view", liquidation.Id));
+                StartAdl(liquidation, view);
+                break;
+            case Phase.PricingAdl:
+                Timers.Cancel(("view", liquidation.Id));
+                Deleverage(liquidation, view);
+                break;
+        }
+    }
+}

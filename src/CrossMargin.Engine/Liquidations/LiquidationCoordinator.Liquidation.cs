@@ -1,0 +1,122 @@
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Risk.Portfolios;
+
+namespace CrossMargin.Engine.Liquidations;
+
+/// <summary>One liquidation's state.</summary>
+public sealed partial class LiquidationCoordinator
+{
+    /// <summary>One liquidation's state: rebuilt from its events, plus what is in flight (not persisted, re-derived on recovery).</summary>
+    private sealed class Liquidation(LiquidationStarted started)
+    {
+        public string Id { get; } = started.LiquidationId;
+
+        public string AccountId { get; } = started.AccountId;
+
+        public List<ILiquidationEvent> Events { get; } = [started];
+
+        public Dictionary<string, IssuedLiquidationOrder> Outstanding { get; } = new(StringComparer.Ordinal);
+
+        public Phase Phase { get; set; } = Phase.Idle;
+
+        public int Steps { get; set; }
+
+        public LiquidationStepPlanned? LastPlan { get; set; }
+
+        public bool StepFilled { get; set; }
+
+        public bool LastStepFilledNothing { get; set; }
+
+        /// <summary>A step that closed the last positions within their bankruptcy bound filled nothing: take them over.</summary>
+        public bool TakeOverDue { get; set; }
+
+        /// <summary>Steps in a row (since the last fill, take-over or stall) the book filled nothing of.</summary>
+        public int UnfilledSteps { get; set; }
+
+        /// <summary>A take-over found no counterparty: the next steps go to the book at the band, unbounded, until the back-off.</summary>
+        public bool Unbounded { get; set; }
+
+        /// <summary>What the fund may absorb for the evaluation in progress, once asked; null until then.</summary>
+        public decimal? FundAllowanceUsd { get; set; }
+
+        /// <summary>The view being planned while the fund is asked.</summary>
+        public AccountView? PendingView { get; set; }
+
+        public decimal PendingCoverUsd { get; set; }
+
+        /// <summary>
+        /// The fund shares of the last step's bounded orders: set aside from when it is planned until the fund has paid
+        /// what its fills left (or a take-over or the next step settles it), so other liquidations do not count on it.
+        /// </summary>
+        public decimal ReservedFundUsd { get; set; }
+
+        public int Covers { get; set; }
+
+        public string? PendingCover { get; set; }
+
+        public LiquidationCoverReceived? LastCover { get; set; }
+
+        public bool BackstopTried { get; set; }
+
+        public int AdlRounds { get; set; }
+
+        /// <summary>Backstops in a row that achieved nothing (no fund payment, no auto-deleverage), and when the last one was.</summary>
+        public int Stalls { get; set; }
+
+        public DateTimeOffset LastStall { get; set; }
+
+        public (Position Position, decimal Price)? AdlTarget { get; set; }
+
+        /// <summary>The counterparties' views of the round being priced, by account: collected, then replaced by those asked for.</summary>
+        public Dictionary<string, AccountView> AdlViews { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The counterparties whose view the coordinator asked for itself in this round.</summary>
+        public HashSet<string> AdlConfirmed { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The counterparties whose view is asked for and not in yet.</summary>
+        public HashSet<string> AdlAwaiting { get; } = new(StringComparer.Ordinal);
+
+        public int PositionCount { get; set; } = 1;
+
+        /// <summary>
+        /// The message ids of the auto-deleverage sides refused for good: a counterparty's (neither side of its fill is sent
+        /// again) and a bankrupt side refused after its counterparty applied (its void is sent in its place).
+        /// </summary>
+        public HashSet<string> RefusedAdl { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The newest valuation time of the account's figures seen while this liquidation ran.</summary>
+        public DateTimeOffset? MarketTime { get; private set; }
+
+        public void Saw(DateTimeOffset valuationTime)
+        {
+            if (MarketTime is not { } seen || valuationTime > seen)
+            {
+                MarketTime = valuationTime;
+            }
+        }
+
+        /// <summary>Forgets the views of the auto-deleverage round that ended.</summary>
+        public void EndRound()
+        {
+            AdlViews.Clear();
+            AdlConfirmed.Clear();
+            AdlAwaiting.Clear();
+        }
+
+        public void StepEnded()
+        {
+            LastStepFilledNothing = !StepFilled;
+            UnfilledSteps = StepFilled ? 0 : UnfilledSteps + 1;
+            TakeOverDue = !StepFilled && LastPlan is { TakeOverIfUnfilled: true };
+        }
+
+        public IssuedLiquidationOrder Order(string orderId) =>
+            Events.OfType<LiquidationStepPlanned>().SelectMany(s => s.Orders).First(o => o.OrderId == orderId);
+
+        public LiquidationSummary Summary() => new(Id, AccountId, Status, started.Time, Events.Count, Events[^1]);
+
+        public LiquidationHistory History() => new(Id, AccountId, Status, Events.ToArray());
+
+        private LiquidationStatus Status => Phase == Phase.Completed ? LiquidationStatus.Completed : LiquidationStatus.Active;
+    }
+}

@@ -1,0 +1,240 @@
+using CrossMargin.Engine.Accounts;
+
+namespace CrossMargin.Engine.Liquidations;
+
+/// <summary>The state each event leaves, and the commands it implies: sent when it is persisted and again after a restart.</summary>
+public sealed partial class LiquidationCoordinator
+{
+    // ---- state ----------------------------------------------------------------------------------------------------
+
+    private void Apply(ILiquidationEvent @event)
+    {
+        if (@event is LiquidationStarted started)
+        {
+            var created = new Liquidation(started);
+            _liquidations.Add(created);
+            _byId[created.Id] = created;
+            _activeByAccount[created.AccountId] = created;
+            _countByAccount[created.AccountId] = _countByAccount.GetValueOrDefault(created.AccountId) + 1;
+            Observe(created.AccountId, LiquidationSource, started.CancelSequence);
+            return;
+        }
+
+        var liquidation = _byId[@event.LiquidationId];
+        liquidation.Events.Add(@event);
+        switch (@event)
+        {
+            case LiquidationStepPlanned e:
+                liquidation.Steps = e.Step;
+                liquidation.LastPlan = e;
+                liquidation.StepFilled = false;
+                liquidation.TakeOverDue = false;
+                liquidation.ReservedFundUsd = e.Orders.Sum(o => o.Bound?.FundShareUsd ?? 0m);
+                foreach (var order in e.Orders)
+                {
+                    liquidation.Outstanding[order.OrderId] = order;
+                    _orderOwner[order.OrderId] = liquidation;
+                    Consume(order.Symbol, order.Quantity, e.Time);
+                }
+
+                liquidation.Phase = e.Orders.Count > 0 ? Phase.AwaitingReports : Phase.Idle;
+                break;
+            case LiquidationOrderReported e:
+                liquidation.Outstanding.Remove(e.OrderId);
+                _orderOwner.Remove(e.OrderId);
+                liquidation.StepFilled |= e.FilledQuantity > 0;
+                if (e.FeeSequence > 0)
+                {
+                    Observe(liquidation.AccountId, LiquidationSource, e.FeeSequence);
+                }
+
+                if (liquidation.Outstanding.Count == 0)
+                {
+                    liquidation.StepEnded();
+                }
+
+                break;
+            case LiquidationOrdersExpired e:
+                foreach (var id in e.OrderIds)
+                {
+                    liquidation.Outstanding.Remove(id);
+                    _orderOwner.Remove(id);
+                }
+
+                liquidation.StepEnded();
+                break;
+            case LiquidationCoverRequested e:
+                liquidation.Covers++;
+                liquidation.PendingCover = e.RequestId;
+                liquidation.PendingCoverUsd = e.DeficitUsd;
+                liquidation.BackstopTried = true;
+                liquidation.Phase = Phase.AwaitingCover;
+                break;
+            case LiquidationCoverReceived e:
+                liquidation.PendingCover = null;
+                liquidation.ReservedFundUsd = 0m;
+                liquidation.LastStepFilledNothing = false;
+
+                // A full cover restores equity: should the account go bankrupt again later, the backstop may run again.
+                liquidation.BackstopTried = e.UncoveredUsd > 0;
+                if (e.CoveredUsd > 0)
+                {
+                    liquidation.Stalls = 0;
+                }
+
+                liquidation.Phase = Phase.Idle;
+                for (var i = 0; i < e.Payments.Count; i++)
+                {
+                    Observe(liquidation.AccountId, LiquidationSource, e.FirstSequence + i);
+                }
+
+                break;
+            case AutoDeleverageExecuted e:
+                _pendingAdl.Add(e);
+                liquidation.Stalls = 0;
+                liquidation.AdlRounds = e.Round;
+                liquidation.AdlTarget = null;
+                liquidation.BackstopTried = false;
+                liquidation.TakeOverDue = false;
+                liquidation.UnfilledSteps = 0;
+                liquidation.ReservedFundUsd = 0m;
+                liquidation.Phase = Phase.Idle;
+                foreach (var fill in e.Fills)
+                {
+                    Observe(fill.AccountId, AdlSource, fill.CounterpartySequence);
+                    Observe(liquidation.AccountId, AdlSource, fill.BankruptSequence);
+                }
+
+                break;
+            case AutoDeleverageFillRefused e:
+                var executed = liquidation.Events.OfType<AutoDeleverageExecuted>().First(x => x.Round == e.Round);
+                var refusedFill = executed.Fills.First(f => f.AccountId == e.AccountId);
+                liquidation.RefusedAdl.Add(executed.CounterpartyMessageId(refusedFill));
+                _pendingAdl.Refused(executed.CounterpartyMessageId(refusedFill));
+                _pendingAdl.Refused(executed.BankruptMessageId(refusedFill));
+                break;
+            case AutoDeleverageBankruptSideRefused e:
+                var round = liquidation.Events.OfType<AutoDeleverageExecuted>().First(x => x.Round == e.Round);
+                var bankruptSide = round.BankruptMessageId(round.Fills.First(f => f.AccountId == e.CounterpartyId));
+                liquidation.RefusedAdl.Add(bankruptSide);
+                _pendingAdl.Refused(bankruptSide);
+                break;
+            case LiquidationStalled e:
+                // A take-over with no counterparty: the book is asked at the band until the back-off tries it again.
+                liquidation.Unbounded |= liquidation.TakeOverDue;
+                liquidation.TakeOverDue = false;
+                liquidation.UnfilledSteps = 0;
+                liquidation.AdlTarget = null;
+                liquidation.Phase = Phase.Idle;
+                liquidation.Stalls++;
+                liquidation.LastStall = e.Time;
+                break;
+            case LiquidationCompleted e:
+                liquidation.Phase = Phase.Completed;
+                _activeByAccount.Remove(liquidation.AccountId);
+                _completedAt[liquidation.AccountId] = e.MarketTime ?? e.Time;
+                foreach (var id in liquidation.Outstanding.Keys)
+                {
+                    _orderOwner.Remove(id);
+                }
+
+                liquidation.Outstanding.Clear();
+                break;
+        }
+    }
+
+    private void Resume()
+    {
+        // Re-send every command of the active liquidations (all idempotent), then pick each up where its journal left it.
+        // Their auto-deleverage messages go once all are known, each account's in sequence order: liquidation by
+        // liquidation, a later sequence to an account could go before an earlier one another liquidation sends it.
+        var active = _activeByAccount.Values.ToArray();
+        _adlOutbox.Hold();
+        foreach (var liquidation in active)
+        {
+            foreach (var @event in liquidation.Events)
+            {
+                SendOutbound(liquidation, @event);
+            }
+        }
+
+        _adlOutbox.Release();
+        foreach (var liquidation in active)
+        {
+            if (liquidation.Outstanding.Count > 0)
+            {
+                liquidation.Phase = Phase.AwaitingReports;
+                Timers.StartSingleTimer(("step", liquidation.Id), new StepTimedOut(liquidation.Id, liquidation.Steps), _settings.OrderTimeout);
+            }
+            else if (liquidation.PendingCover is not null)
+            {
+                liquidation.Phase = Phase.AwaitingCover;
+            }
+            else
+            {
+                EvaluateOnceApplied(liquidation);
+            }
+        }
+    }
+
+    /// <summary>The commands an event implies, to accounts and to the fund: sent when it is persisted and again after a restart.</summary>
+    private void SendOutbound(Liquidation liquidation, ILiquidationEvent @event)
+    {
+        var account = liquidation.AccountId;
+        switch (@event)
+        {
+            case LiquidationStarted e:
+                ToAccount(account, new CancelAllOrders($"{e.LiquidationId}:cancel", LiquidationSource, e.CancelSequence));
+                break;
+            case LiquidationOrderReported { FeeAmount: > 0 } e:
+                var symbol = liquidation.Order(e.OrderId).Symbol;
+                ToAccount(account, new ChargeLiquidationFee($"{e.LiquidationId}:fee:{e.OrderId}", LiquidationSource, e.FeeSequence, e.LiquidationId, e.FeeAsset,
+                    e.FeeAmount));
+                _settings.InsuranceFund.Tell(new CollectLiquidationFee($"{e.LiquidationId}:fee:{e.OrderId}", e.LiquidationId, account, symbol, e.FeeAsset,
+                    e.FeeAmount, e.FeeUsd), Self);
+                break;
+            case LiquidationCoverRequested e:
+                _settings.InsuranceFund.Tell(new CoverLiquidationDeficit(e.RequestId, e.LiquidationId, account, e.DeficitUsd), Self);
+                break;
+            case LiquidationCoverReceived e:
+                for (var i = 0; i < e.Payments.Count; i++)
+                {
+                    var payment = e.Payments[i];
+                    ToAccount(account, new CoverDeficit($"{e.RequestId}:{payment.Asset}", LiquidationSource, e.FirstSequence + i, payment.Asset, payment.Amount));
+                }
+
+                break;
+            case AutoDeleverageExecuted e:
+                // The bankrupt account's side of a fill goes once its counterparty has applied its own (which it refuses
+                // when it holds less than the round saw), so a refusal leaves neither side applied, never one alone; the
+                // sequences of a refused fill are voided, in their place, so the next message to either account follows on.
+                // Fills from older journals state no position: both sides go at once, as they did.
+                var round = new AdlRound(e, announces: !Settled(liquidation, e));
+                for (var i = 0; i < e.Fills.Count; i++)
+                {
+                    var fill = e.Fills[i];
+                    var id = e.CounterpartyMessageId(fill);
+                    if (liquidation.RefusedAdl.Contains(id))
+                    {
+                        Void(fill.AccountId, id, fill.CounterpartySequence);
+                        round.Applied[i] = false;
+                        continue;
+                    }
+
+                    if (fill.CounterpartyPosition is null)
+                    {
+                        round.Applied[i] = true;
+                    }
+                    else
+                    {
+                        _awaitedSides[id] = (round, i, false);
+                    }
+
+                    _adlOutbox.Send(fill.AccountId, CounterpartySide(e, fill), awaitsAnswer: fill.CounterpartyPosition is not null);
+                }
+
+                ReleaseBankruptSides(round);
+                break;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace CrossMargin.Node.Tests.Api;
+
+/// <summary>Insurance-fund deposits and stress scenarios are read under the message contract, not the framework's lenient binding.</summary>
+public sealed class AdminBodyContractTests : IAsyncLifetime
+{
+    private const string AdminToken = "admin-secret-0123456789";
+    private NodeUnderTest _node = null!;
+
+    public async Task InitializeAsync() => _node = await NodeUnderTest.StartWithAsync(null, "--Security:Tokens:ops:Token=" + AdminToken);
+
+    public async Task DisposeAsync() => await _node.DisposeAndDeleteDataAsync();
+
+    [Theory]
+    [InlineData("""{"requestId":"r-1","asset":"USDT","amount":1,"amount":1000000}""", "uplicate")]
+    [InlineData("""{"requestId":"r-1","asset":"USDT","amout":5}""", "amout")]
+    [InlineData("""{"requestId":"r-1","asset":"USDT","Amount":5}""", "Amount")]
+    [InlineData("""{"requestId":"r-1","asset":"USDT","amount":1E-30}""", "significant digits")]
+    [InlineData("""{"requestId":"r-1","asset":"USDT","amount":"+5"}""", "amount")]
+    [InlineData("""{"requestId":"r-1","asset":"USDT","amount":-5}""", "amount: must be positive, not -5.")]
+    [InlineData("""{"requestId":"r-1\u200b","asset":"USDT","amount":5}""", "requestId: must be printable")]
+    [InlineData("""{"requestId":"r-1","asset":"USDT","amount":5""", "line 1")]
+    [InlineData("", "empty")]
+    public async Task A_fund_deposit_that_breaks_the_contract_is_refused_malformed_and_the_fund_is_unchanged(string json, string expected)
+    {
+        var before = await FundUsdtAsync();
+
+        var (status, body) = await SendAsync(HttpMethod.Post, "/api/v1/insurance-fund/deposits", json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("malformed", body.GetProperty("code").GetString());
+        Assert.Contains(expected, body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await FundUsdtAsync());
+    }
+
+    [Fact]
+    public async Task A_sound_fund_deposit_is_credited_exactly_once_per_request_id()
+    {
+        var before = await FundUsdtAsync();
+
+        var (first, _) = await SendAsync(HttpMethod.Post, "/api/v1/insurance-fund/deposits", """{"requestId":"r-2","asset":"USDT","amount":"250.5"}""");
+        var (again, _) = await SendAsync(HttpMethod.Post, "/api/v1/insurance-fund/deposits", """{"requestId":"r-2","asset":"USDT","amount":"250.5"}""");
+
+        Assert.Equal(HttpStatusCode.OK, first);
+        Assert.Equal(HttpStatusCode.OK, again);
+        Assert.Equal(before + 250.5m, await FundUsdtAsync());
+    }
+
+    [Theory]
+    [InlineData("""{"spot":{"BTC":-0.3,"BTC":0.5}}""", "uplicate")]
+    [InlineData("""{"spot":{"BTC":-0.3},"vol":20}""", "vol")]
+    [InlineData("""{"Spot":{"BTC":-0.3}}""", "Spot")]
+    [InlineData("""{"spot":{"BTC":-0.3000000000000000000000000000001}}""", "significant digits")]
+    [InlineData("""{"spot":{" BTC":-0.3}}""", "spot: must be at most 128 characters")]
+    [InlineData("""{"volPoints":1e400}""", "volPoints")]
+    [InlineData("", "empty")]
+    public async Task A_stress_that_breaks_the_contract_is_refused_malformed(string json, string expected)
+    {
+        var (status, body) = await SendAsync(HttpMethod.Post, "/api/v1/stress", json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("malformed", body.GetProperty("code").GetString());
+        Assert.Contains(expected, body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sound_stress_with_moves_as_strings_is_run()
+    {
+        var (status, body) = await SendAsync(HttpMethod.Post, "/api/v1/stress", """{"spot":{"BTC":"-0.30"},"volPoints":"20"}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(0, body.GetProperty("accountsEvaluated").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_stress_with_no_moves_is_still_an_empty_scenario()
+    {
+        var (status, body) = await SendAsync(HttpMethod.Post, "/api/v1/stress", """{"spot":{},"volPoints":0}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("Empty scenario", body.GetProperty("title").GetString());
+    }
+
+    private async Task<decimal> FundUsdtAsync()
+    {
+        var fund = await _node.Client.GetFromJsonAsync<JsonElement>("/api/v1/insurance-fund");
+        return fund.GetProperty("balances").TryGetProperty("USDT", out var usdt) ? usdt.GetDecimal() : 0m;
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string json)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+        request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await _node.Client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+}
