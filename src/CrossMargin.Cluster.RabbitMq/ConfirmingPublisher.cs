@@ -31,6 +31,9 @@ public sealed class ConfirmingPublisher : IAsyncDisposable
         _logger = connection.LoggerFactory.CreateLogger<ConfirmingPublisher>();
     }
 
+    /// <summary>The RabbitMQ user its connection logs in as: the only <see cref="PublishOptions.UserId"/> the broker lets it publish under.</summary>
+    public string UserName => _connection.UserName;
+
     /// <summary>Opens a confirming channel on <paramref name="connection"/>.</summary>
     public static async Task<ConfirmingPublisher> CreateAsync(RabbitMqConnection connection, CancellationToken cancellationToken = default)
     {

@@ -66,6 +66,7 @@ internal sealed class QueueSubscription : IAsyncDisposable
                     {
                         CorrelationId = properties.CorrelationId,
                         ReplyTo = properties.ReplyTo,
+                        UserId = properties.UserId,
                     }).ConfigureAwait(false);
                 }
 #pragma warning disable CA1031 // One message the handler cannot take must not end the subscription.

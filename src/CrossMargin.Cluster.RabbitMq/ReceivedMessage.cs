@@ -11,4 +11,10 @@ public sealed record ReceivedMessage(ReadOnlyMemory<byte> Body, string? MessageI
 
     /// <summary>Where the answer to a request goes; null otherwise.</summary>
     public string? ReplyTo { get; init; }
+
+    /// <summary>
+    /// The AMQP <c>user_id</c>: the RabbitMQ user that published it when set (the broker refuses a publish under another
+    /// user's name); null when the publisher did not set it.
+    /// </summary>
+    public string? UserId { get; init; }
 }

@@ -144,7 +144,10 @@ public sealed class RequestClient : IAsyncDisposable
         _pending[correlationId] = answers.Enqueue;
         try
         {
-            var options = new PublishOptions { CorrelationId = correlationId, ReplyTo = ReplyQueue, Expiration = window, RetryThroughOutage = false, Mandatory = false };
+            var options = new PublishOptions
+            {
+                CorrelationId = correlationId, ReplyTo = ReplyQueue, Expiration = window, RetryThroughOutage = false, Mandatory = false, UserId = _userName,
+            };
             await _publisher.PublishAsync(exchange, routingKey, body, messageId, type, options, cancellationToken).ConfigureAwait(false);
             await Task.Delay(window, cancellationToken).ConfigureAwait(false);
             return answers.ToArray();

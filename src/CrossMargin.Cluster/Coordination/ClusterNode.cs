@@ -96,10 +96,11 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Records this node as up and, unless <paramref name="startLoop"/> is false (tests step it), starts ticking.</summary>
+    /// <summary>Records this node as up (refused while a live member uses another RabbitMQ user, <see cref="ClusterNodeOptions.BrokerUser"/>) and, unless <paramref name="startLoop"/> is false (tests step it), starts ticking.</summary>
     public async Task JoinAsync(bool startLoop = true, CancellationToken cancellationToken = default)
     {
-        await _membership.JoinAsync(_options.NodeId, _options.HttpAddress, _options.Roles.ToArray(), _options.Version, cancellationToken).ConfigureAwait(false);
+        await _membership.JoinAsync(_options.NodeId, _options.HttpAddress, _options.Roles.ToArray(), _options.Version, _options.BrokerUser,
+            _options.HeartbeatTimeout, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Node {Node} joined the cluster (region {Region}, {Shards} shards)", NodeId, _options.Region, _options.ShardCount);
         if (startLoop)
         {

@@ -42,6 +42,13 @@ public sealed class ClusterNodeOptions
     /// <summary>The longest one shard's hand-off (stop consuming, finish, persist, stop entities) may take before the lease is released anyway.</summary>
     public TimeSpan HandOffTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The RabbitMQ user the node's broker connection logs in as, recorded with its membership row: it does not join
+    /// while a live member recorded another (every node must share one). Null records none and compares nothing (a
+    /// node without a broker); cluster mode sets it from its connection.
+    /// </summary>
+    public string? BrokerUser { get; set; }
+
     /// <summary>The singletons (besides the shard coordinator) this node may run when it has the coordinator role, e.g. <c>liquidation-coordinator</c>.</summary>
     public IList<string> Singletons { get; } = [];
 }

@@ -12,6 +12,9 @@ namespace CrossMargin.Cluster.Membership;
 public sealed record Member(
     string NodeId, string HttpAddress, IReadOnlyList<string> Roles, string Version, MemberStatus Status, DateTimeOffset JoinedAt, DateTimeOffset HeartbeatAt, bool IsReachable)
 {
+    /// <summary>The RabbitMQ user its broker connection logs in as; null for a node that recorded none.</summary>
+    public string? BrokerUser { get; init; }
+
     /// <summary>Up with a fresh heartbeat: may be given shards.</summary>
     public bool IsServing => Status == MemberStatus.Up && IsReachable;
 

@@ -18,7 +18,17 @@ public sealed class PostgresMembership
     }
 
     /// <summary>Records <paramref name="nodeId"/> as up (joining again after a leave or a down is allowed) and logs the event.</summary>
-    public async Task JoinAsync(string nodeId, string httpAddress, IReadOnlyList<string> roles, string version, CancellationToken cancellationToken = default)
+    public Task JoinAsync(string nodeId, string httpAddress, IReadOnlyList<string> roles, string version, CancellationToken cancellationToken = default) =>
+        JoinAsync(nodeId, httpAddress, roles, version, brokerUser: null, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>
+    /// Records <paramref name="nodeId"/> as up with the RabbitMQ user its broker connection logs in as
+    /// (<paramref name="brokerUser"/>; null records none and compares nothing) and logs the event, unless a live member
+    /// (up or leaving, heartbeat younger than <paramref name="liveWithin"/>) recorded another user.
+    /// </summary>
+    /// <exception cref="BrokerUserMismatchException">A live member logs in as another user; nothing was recorded.</exception>
+    public async Task JoinAsync(
+        string nodeId, string httpAddress, IReadOnlyList<string> roles, string version, string? brokerUser, TimeSpan liveWithin, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(nodeId);
         ArgumentNullException.ThrowIfNull(httpAddress);
@@ -29,18 +39,57 @@ public sealed class PostgresMembership
             throw new ArgumentException("A role name cannot contain a comma.", nameof(roles));
         }
 
-        await using var command = _dataSource.CreateCommand("""
-            INSERT INTO cluster_member AS m (node_id, http_address, roles, version, status, joined_at, heartbeat_at)
-            VALUES ($1, $2, $3, $4, 'up', clock_timestamp(), clock_timestamp())
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // Joins queue up here: two nodes with different users starting at once cannot each find the other absent.
+        await using (var serialize = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('cluster_member.join'))", connection, transaction))
+        {
+            await serialize.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (brokerUser is not null
+            && await OtherBrokerUserAsync(connection, transaction, nodeId, brokerUser, liveWithin, cancellationToken).ConfigureAwait(false) is { } other)
+        {
+            throw new BrokerUserMismatchException(
+                $"Node '{nodeId}' logs in to RabbitMQ as '{brokerUser}', but live member '{other.NodeId}' logs in as '{other.User}': every node of a " +
+                "cluster must use the same RabbitMQ user (a shard owner takes the coordinator's commands only from its own user), so " +
+                $"'{nodeId}' does not join. Give it the cluster's credentials (RabbitMq:Uri or RabbitMq:UserName), or stop every node before changing them.");
+        }
+
+        await using (var command = new NpgsqlCommand("""
+            INSERT INTO cluster_member AS m (node_id, http_address, roles, version, status, joined_at, heartbeat_at, broker_user)
+            VALUES ($1, $2, $3, $4, 'up', clock_timestamp(), clock_timestamp(), $5)
             ON CONFLICT (node_id) DO UPDATE SET http_address = excluded.http_address, roles = excluded.roles,
-                version = excluded.version, status = 'up', joined_at = excluded.joined_at, heartbeat_at = excluded.heartbeat_at
-            """);
+                version = excluded.version, status = 'up', joined_at = excluded.joined_at, heartbeat_at = excluded.heartbeat_at,
+                broker_user = excluded.broker_user
+            """, connection, transaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = nodeId });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = httpAddress });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = string.Join(',', roles) });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = version });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)brokerUser ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        var detail = $"{httpAddress} roles [{string.Join(", ", roles)}] version {version}" + (brokerUser is null ? "" : $" RabbitMQ user {brokerUser}");
+        await RecordAsync(nodeId, "joined", detail, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The first live member (by id) other than nodeId that recorded a RabbitMQ user other than user; null when none.
+    private static async Task<(string NodeId, string User)?> OtherBrokerUserAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string nodeId, string user, TimeSpan liveWithin, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT node_id, broker_user FROM cluster_member WHERE node_id <> $1 AND broker_user IS NOT NULL AND broker_user <> $2 " +
+            "AND status IN ('up', 'leaving') AND heartbeat_at > clock_timestamp() - $3 ORDER BY node_id LIMIT 1", connection, transaction);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = nodeId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = httpAddress });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = string.Join(',', roles) });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = version });
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await RecordAsync(nodeId, "joined", $"{httpAddress} roles [{string.Join(", ", roles)}] version {version}", cancellationToken).ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = user });
+        command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = liveWithin });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetString(1)) : null;
     }
 
     /// <summary>Refreshes the heartbeat of <paramref name="nodeId"/>.</summary>
@@ -77,7 +126,7 @@ public sealed class PostgresMembership
     public async Task<IReadOnlyList<Member>> ReadMembersAsync(TimeSpan heartbeatTimeout, CancellationToken cancellationToken = default)
     {
         await using var command = _dataSource.CreateCommand(
-            "SELECT node_id, http_address, roles, version, status, joined_at, heartbeat_at, heartbeat_at > clock_timestamp() - $1 " +
+            "SELECT node_id, http_address, roles, version, status, joined_at, heartbeat_at, heartbeat_at > clock_timestamp() - $1, broker_user " +
             "FROM cluster_member ORDER BY node_id");
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = heartbeatTimeout });
         var members = new List<Member>();
@@ -92,7 +141,10 @@ public sealed class PostgresMembership
                 Parse(reader.GetString(4)),
                 reader.GetFieldValue<DateTimeOffset>(5),
                 reader.GetFieldValue<DateTimeOffset>(6),
-                reader.GetBoolean(7)));
+                reader.GetBoolean(7))
+            {
+                BrokerUser = reader.IsDBNull(8) ? null : reader.GetString(8),
+            });
         }
 
         return members;

@@ -79,7 +79,8 @@ public sealed class BreachForwarder : IActorRef
         try
         {
             var body = JsonSerializer.SerializeToUtf8Bytes(breach, ClusterWireJsonContext.Default.AccountBreached);
-            await publisher.PublishAsync("", _queue, body, id, ClusterMessageTypes.Breach).ConfigureAwait(false);
+            // Signed: the singleton's holder takes the liquidation queue's messages only from the cluster's own user.
+            await publisher.PublishAsync("", _queue, body, id, ClusterMessageTypes.Breach, new PublishOptions { UserId = publisher.UserName }).ConfigureAwait(false);
             Interlocked.Increment(ref _published);
         }
         catch (Exception e) when (e is PublishFailedException or ObjectDisposedException or OperationCanceledException)

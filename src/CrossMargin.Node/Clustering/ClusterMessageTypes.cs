@@ -61,4 +61,11 @@ public static class ClusterMessageTypes
 
     /// <summary>Every node's views of its live accounts interested in some underlyings (auto-deleveraging), on the requests exchange.</summary>
     public const string AccountViews = "accountViews";
+
+    /// <summary>Every type a node sends to the liquidation queue, the names metrics count them under.</summary>
+    public static IReadOnlySet<string> LiquidationNames { get; } = new HashSet<string>(
+        [Breach, OrderReport, ListLiquidations, ShowLiquidation, ListHalts, Halt, Resume, ShowFund, FundDeposit], StringComparer.Ordinal);
+
+    /// <summary>Every cluster-wide query a node answers on the requests exchange, the names metrics count them under.</summary>
+    public static IReadOnlySet<string> RequestNames { get; } = new HashSet<string>([AccountViews], StringComparer.Ordinal);
 }

@@ -156,7 +156,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(report);
         var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(report, ClusterWireJsonContext.Default.LiquidationOrderReport);
         var id = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"report:{report.OrderId}:{report.FilledQuantity}:{report.AveragePrice}");
-        return _publisher!.PublishAsync("", Names.Liquidation, body, id, ClusterMessageTypes.OrderReport, cancellationToken: cancellationToken);
+        return _publisher!.PublishAsync("", Names.Liquidation, body, id, ClusterMessageTypes.OrderReport, new PublishOptions { UserId = _publisher.UserName }, cancellationToken);
     }
 
     /// <summary>Publishes a prices message to every node (each validates and applies it to its own price actors).</summary>
@@ -268,6 +268,8 @@ public sealed class ClusterRuntime : IAsyncDisposable
         _queries = await RequestSubscriber.StartAsync(_connection, cluster.NodeId, [TopologyNames.AccountViewsKey],
             m => AnswerAccountViewsAsync(m, liquidation.AdlCollectWindow / 4), cancellationToken).ConfigureAwait(false);
         _marks = await MarksSubscriber.StartAsync(_connection, cluster.NodeId, ApplyPricesAsync, cancellationToken).ConfigureAwait(false);
+        // Recorded with the membership row: a node logging in as another user than the live members' does not join.
+        cluster.BrokerUser = _connection.UserName;
         await _node.JoinAsync(startLoop: true, cancellationToken).ConfigureAwait(false);
         _log.LogInformation("Node {Node} joined the cluster: {Shards} shards over PostgreSQL leases and RabbitMQ queues", cluster.NodeId, cluster.ShardCount);
     }
@@ -290,9 +292,14 @@ public sealed class ClusterRuntime : IAsyncDisposable
     }
 
     // Auto-deleveraging on the singleton's node asks every node for its accounts in an underlying: answered with the
-    // views this node's live accounts send within the window.
+    // views this node's live accounts send within the window. Only a node asks: anyone else gets no account data.
     private async Task AnswerAccountViewsAsync(ReceivedMessage message, TimeSpan window)
     {
+        if (!await _host.ClusterUsers!.AdmitAsync(message, MessageRejected.RequestsPath, ClusterMessageTypes.RequestNames, CancellationToken.None).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (message.ReplyTo is not { } replyTo || message.CorrelationId is not { } correlation)
         {
             return;

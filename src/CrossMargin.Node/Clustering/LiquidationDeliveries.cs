@@ -10,13 +10,22 @@ namespace CrossMargin.Node.Clustering;
 /// What the liquidation singleton's holder does with a delivery from the liquidation queue: a breach report or a
 /// venue's order report goes to the coordinator, and the delivery is acked only once the coordinator has handled it
 /// (a query told after it has been answered: one mailbox, one order; a liquidation it started is then durable); an
-/// operator's request is answered with the HTTP status and body the endpoint gives.
+/// operator's request is answered with the HTTP status and body the endpoint gives. Only nodes publish here (the
+/// venue reports liquidation orders over HTTP, read under the contract there): a message another RabbitMQ user
+/// published is refused (<see cref="ClusterUserCheck"/>), so a venue cannot start liquidations, deposit to the fund or
+/// read it by writing to the queue.
 /// </summary>
-internal sealed class LiquidationDeliveries(LiquidationSingleton singleton, ConfirmingPublisher publisher, string nodeId, TimeSpan timeout, ILogger log)
+internal sealed class LiquidationDeliveries(
+    LiquidationSingleton singleton, ConfirmingPublisher publisher, string nodeId, ClusterUserCheck clusterUsers, TimeSpan timeout, ILogger log)
 {
     public async Task HandleAsync(ShardDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
+        if (!await clusterUsers.AdmitAsync(delivery, Rejections.MessageRejected.LiquidationPath, ClusterMessageTypes.LiquidationNames, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         switch (delivery.Type)
         {
             case ClusterMessageTypes.Breach:

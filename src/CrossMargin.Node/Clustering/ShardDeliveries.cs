@@ -19,14 +19,10 @@ namespace CrossMargin.Node.Clustering;
 /// </summary>
 public sealed class ShardDeliveries
 {
-    /// <summary>The code of a coordinator message refused because another RabbitMQ user published it.</summary>
-    public const string ForbiddenCode = "forbidden";
-
     private readonly RiskEngine _engine;
     private readonly ConfirmingPublisher _publisher;
     private readonly ILogger _log;
     private readonly string _nodeId;
-    private readonly string _clusterUser;
     private readonly ShardRejections _rejections;
 
     /// <summary>
@@ -37,15 +33,17 @@ public sealed class ShardDeliveries
     /// </summary>
     public ShardDeliveries(RiskEngine engine, ConfirmingPublisher publisher, string nodeId, string clusterUser, SequenceHold hold, ShardRejections rejections, ILogger log)
     {
-        ArgumentException.ThrowIfNullOrEmpty(clusterUser);
-        _clusterUser = clusterUser;
         _rejections = rejections ?? throw new ArgumentNullException(nameof(rejections));
+        _log = log ?? throw new ArgumentNullException(nameof(log));
+        ClusterUsers = new ClusterUserCheck(clusterUser, rejections, log);
         Hold = hold ?? throw new ArgumentNullException(nameof(hold));
         _nodeId = nodeId ?? throw new ArgumentNullException(nameof(nodeId));
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _publisher = publisher ?? throw new ArgumentNullException(nameof(publisher));
-        _log = log ?? throw new ArgumentNullException(nameof(log));
     }
+
+    /// <summary>Takes what only nodes send from the cluster's RabbitMQ user alone (here the coordinator's messages).</summary>
+    public ClusterUserCheck ClusterUsers { get; }
 
     /// <summary>Where the venue's messages that skip ahead of their source wait for the missing ones.</summary>
     public SequenceHold Hold { get; }
@@ -105,13 +103,12 @@ public sealed class ShardDeliveries
     /// <summary>
     /// The liquidation coordinator's messages (from the singleton's node, through the accounts exchange): applied like
     /// the venue's (held on a sequence gap the same way), answered in wire form (<see cref="AccountCommandAnswer"/>) for the coordinator.
-    /// One not published by the cluster's own RabbitMQ user is refused (<see cref="Forbidden"/>).
+    /// One not published by the cluster's own RabbitMQ user is refused (<see cref="ClusterUserCheck"/>).
     /// </summary>
     private async Task HandleInternalAsync(ShardDelivery delivery, CancellationToken cancellationToken)
     {
-        if (Forbidden(delivery, _clusterUser) is { } forbidden)
+        if (!await ClusterUsers.AdmitAsync(delivery, MessageRejected.ShardPath, ClusterMessageTypes.InternalNames, cancellationToken).ConfigureAwait(false))
         {
-            await RefuseForeignAsync(delivery, forbidden, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -144,29 +141,6 @@ public sealed class ShardDeliveries
             var bytes = JsonSerializer.SerializeToUtf8Bytes(AccountCommandAnswer.Of(delivery.AccountId, answer), ClusterWireJsonContext.Default.AccountCommandAnswer);
             await _publisher.ReplyAsync(replyTo, correlation, bytes, delivery.MessageId ?? correlation, "reply", cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>
-    /// The refusal of a coordinator message whose AMQP <c>user_id</c> is not <paramref name="clusterUser"/>, or null when
-    /// it is. The venue publishes to the same accounts exchange, and a coordinator message credits accounts
-    /// (<c>coverDeficit</c>) or fills them at any price (<c>adlExecution</c>): the broker refuses a publish whose
-    /// <c>user_id</c> is not the publisher's own user, so only a holder of the cluster's credentials can send one.
-    /// </summary>
-    internal static MessageOutcome? Forbidden(ShardDelivery delivery, string clusterUser) =>
-        string.Equals(delivery.UserId, clusterUser, StringComparison.Ordinal)
-            ? null
-            : new MessageOutcome("rejected", delivery.MessageId, ForbiddenCode,
-                $"'{delivery.Type}' is the cluster's own message type, taken only from RabbitMQ user '{clusterUser}', not from " +
-                (delivery.UserId is null ? "a publish without user_id." : $"user '{delivery.UserId}'."));
-
-    // Not applied and not answered (a foreign query gets no data); acked, since redelivery cannot change who sent it.
-    private async Task RefuseForeignAsync(ShardDelivery delivery, MessageOutcome refusal, CancellationToken cancellationToken)
-    {
-        var type = delivery.Type!;
-        _log.LogWarning("Shard {Shard}: coordinator message {MessageId} ({Type}) for {Account} from RabbitMQ user {User} refused: not the cluster's user",
-            delivery.Shard, delivery.MessageId, type, delivery.AccountId, delivery.UserId);
-        NodeMetrics.Record(MessageRejected.ShardPath, ClusterMessageTypes.InternalNames.Contains(type) ? type : "unknown", refusal.Outcome, refusal.Code, TimeSpan.Zero);
-        await _rejections.RecordAsync(delivery, type, refusal, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The engine's message for a coordinator message of <paramref name="type"/>; null for a type no node knows.</summary>

@@ -54,6 +54,9 @@ public sealed class ShardQueueHost : IClusterHost
     /// <summary>Where the venue's messages that skip ahead of their source wait; null until attached.</summary>
     public SequenceHold? Holds => _deliveries?.Hold;
 
+    /// <summary>Takes what only nodes send from the cluster's RabbitMQ user alone; null until attached.</summary>
+    internal ClusterUserCheck? ClusterUsers => _deliveries?.ClusterUsers;
+
     /// <summary>The shards being consumed now.</summary>
     public IReadOnlyCollection<int> Consuming => _consumers.Keys.Order().ToArray();
 
@@ -145,7 +148,7 @@ public sealed class ShardQueueHost : IClusterHost
         var fence = lease.ToFence();
         var relay = new AccountRelay(hosting.Requests, _publisher!, _connection!.Names, hosting.AskTimeout, hosting.CollectWindow, _log);
         var singleton = engine.StartLiquidation(relay, hosting.Persistence with { Fence = () => fence }, lease.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var deliveries = new LiquidationDeliveries(singleton, _publisher!, _nodeId, hosting.AskTimeout, _log);
+        var deliveries = new LiquidationDeliveries(singleton, _publisher!, _nodeId, _deliveries!.ClusterUsers, hosting.AskTimeout, _log);
         ShardConsumer consumer;
         try
         {

@@ -34,13 +34,23 @@ public sealed class ShardRejections
 
     /// <summary>Records and publishes the refusal of <paramref name="delivery"/> (of <paramref name="type"/>), answered <paramref name="outcome"/>.</summary>
     /// <exception cref="PublishFailedException">The broker did not confirm the record.</exception>
-    public async Task RecordAsync(ShardDelivery delivery, string type, MessageOutcome outcome, CancellationToken cancellationToken)
+    public Task RecordAsync(ShardDelivery delivery, string type, MessageOutcome outcome, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
+        return RecordAsync(MessageRejected.ShardPath, type, delivery.MessageId, delivery.AccountId, delivery.Shard, outcome, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records and publishes the refusal of a message of <paramref name="type"/> that came by <paramref name="path"/>
+    /// (<see cref="MessageRejected.Path"/>), for <paramref name="accountId"/> when it names one, from <paramref name="shard"/>'s queue when it came from one.
+    /// </summary>
+    /// <exception cref="PublishFailedException">The broker did not confirm the record.</exception>
+    public async Task RecordAsync(string path, string type, string? messageId, string? accountId, int? shard, MessageOutcome outcome, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(outcome);
-        var messageId = outcome.MessageId ?? delivery.MessageId;
-        var rejected = new MessageRejected(_time.GetUtcNow(), MessageRejected.ShardPath, type, messageId, delivery.AccountId, outcome.Code ?? "unknown",
-            outcome.Reason ?? "", _nodeId, delivery.Shard, outcome.Violations);
+        messageId = outcome.MessageId ?? messageId;
+        var rejected = new MessageRejected(_time.GetUtcNow(), path, type, messageId, accountId, outcome.Code ?? "unknown",
+            outcome.Reason ?? "", _nodeId, shard, outcome.Violations);
         _log.Record(rejected);
 
         // Not mandatory: with no queue bound to the exchange nobody has asked for the records, and the refusal is in the
@@ -48,7 +58,7 @@ public sealed class ShardRejections
         // redelivery makes.
         var recordId = "rejected:" + (messageId ?? Guid.NewGuid().ToString("N"));
         var body = JsonSerializer.SerializeToUtf8Bytes(rejected, ClusterWireJsonContext.Default.MessageRejected);
-        await _publisher.PublishAsync(_exchange, string.IsNullOrEmpty(delivery.AccountId) ? UnknownAccountKey : delivery.AccountId, body, recordId,
+        await _publisher.PublishAsync(_exchange, string.IsNullOrEmpty(accountId) ? UnknownAccountKey : accountId, body, recordId,
             nameof(MessageRejected), new PublishOptions { Mandatory = false }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -8,7 +8,8 @@ namespace CrossMargin.Node.Rejections;
 /// publishes without asking for an answer still learns that a message was not applied.
 /// </summary>
 /// <param name="Time">When it was refused (UTC).</param>
-/// <param name="Path"><c>api</c> (an HTTP call to this node) or <c>shard</c> (a delivery from one of its shard queues).</param>
+/// <param name="Path"><c>api</c> (an HTTP call to this node), <c>shard</c> (a delivery from one of its shard queues),
+/// <c>liquidation</c> (from the liquidation queue) or <c>requests</c> (a cluster-wide query).</param>
 /// <param name="Type">The message's type (<c>execution</c>, <c>deposit</c>, ...).</param>
 /// <param name="MessageId">Its id, when it had a readable one.</param>
 /// <param name="AccountId">The account it was for, when known.</param>
@@ -34,4 +35,10 @@ public sealed record MessageRejected(
 
     /// <summary>The path of a message delivered from a shard queue.</summary>
     public const string ShardPath = "shard";
+
+    /// <summary>The path of a message delivered from the liquidation queue (to the liquidation singleton's holder).</summary>
+    public const string LiquidationPath = "liquidation";
+
+    /// <summary>The path of a cluster-wide query from the requests exchange.</summary>
+    public const string RequestsPath = "requests";
 }

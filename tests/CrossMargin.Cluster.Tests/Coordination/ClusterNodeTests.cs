@@ -15,16 +15,17 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
 {
     private const int ShardCount = 12;
 
-    private static ClusterNode Node(ClusterDatabase db, HostLog log, string id, TimeSpan? ttl = null, int maxMoves = 2)
+    private static ClusterNode Node(ClusterDatabase db, HostLog log, string id, TimeSpan? ttl = null, int maxMoves = 2, string? brokerUser = null, TimeSpan? heartbeat = null)
     {
         var options = new ClusterNodeOptions
         {
             NodeId = id,
+            BrokerUser = brokerUser,
             HttpAddress = $"http://127.0.0.1/{id}",
             ShardCount = ShardCount,
             TickInterval = TimeSpan.FromMilliseconds(100),
             LeaseTtl = ttl ?? TimeSpan.FromSeconds(30),
-            HeartbeatTimeout = TimeSpan.FromSeconds(1),
+            HeartbeatTimeout = heartbeat ?? TimeSpan.FromSeconds(1),
             MaxConcurrentMoves = maxMoves,
             HandOffTimeout = TimeSpan.FromSeconds(5),
         };
@@ -73,6 +74,45 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         Assert.All(nodes.SelectMany(n => n.Shards.Values), l => Assert.Equal(1, l.Epoch));
         Assert.Single(nodes, n => n.Singletons.ContainsKey("liquidation-coordinator"));
         Assert.Single(log.Events, e => e.What == "start" && e.Subject == "liquidation-coordinator");
+    }
+
+    [Fact]
+    public async Task A_node_logging_in_to_rabbitmq_as_another_user_than_a_live_member_does_not_join_and_the_error_names_both_users()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        // Live for the whole test however loaded the machine (nothing ticks here to refresh a heartbeat).
+        var live = TimeSpan.FromMinutes(1);
+        await JoinAsync(Node(db, log, "a", brokerUser: "cm"));
+
+        var refused = await Assert.ThrowsAsync<BrokerUserMismatchException>(() => Node(db, log, "b", brokerUser: "venue", heartbeat: live).JoinAsync(startLoop: false));
+
+        Assert.Contains("'b' logs in to RabbitMQ as 'venue'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("live member 'a' logs in as 'cm'", refused.Message, StringComparison.Ordinal);
+        var members = await db.Membership.ReadMembersAsync(live);
+        Assert.Equal([("a", "cm")], members.Select(m => (m.NodeId, m.BrokerUser)));
+
+        // The same user joins; so does a node that records none (no broker), which is compared with nothing.
+        await JoinAsync(Node(db, log, "c", brokerUser: "cm", heartbeat: live), Node(db, log, "d", heartbeat: live));
+        members = await db.Membership.ReadMembersAsync(live);
+        Assert.Equal([("a", "cm"), ("c", "cm"), ("d", null)], members.Select(m => (m.NodeId, m.BrokerUser)));
+    }
+
+    [Fact]
+    public async Task Only_live_members_users_count_so_a_cluster_stopped_whole_can_change_its_rabbitmq_user()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var (dead, left) = (Node(db, log, "a", brokerUser: "old"), Node(db, log, "b", brokerUser: "old"));
+        await JoinAsync(dead, left);
+        await db.StaleHeartbeatAsync("a");
+        await left.LeaveAsync(TimeSpan.FromSeconds(5));
+
+        await JoinAsync(Node(db, log, "c", brokerUser: "new", heartbeat: TimeSpan.FromMinutes(1)));
+
+        var members = await db.Membership.ReadMembersAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal("new", members.Single(m => m.NodeId == "c").BrokerUser);
+        Assert.Equal(MemberStatus.Up, members.Single(m => m.NodeId == "c").Status);
     }
 
     [Fact]

@@ -48,6 +48,23 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
 
     private static byte[] Deposit(string account, int sequence, decimal amount) => TestCluster.Deposit(account, sequence, amount);
 
+    /// <summary>A connection as the venue, with RabbitMQ credentials of its own (not the cluster's guest).</summary>
+    private async Task<RabbitMqConnection> VenueAsync()
+    {
+        var options = Broker();
+        options.Uri = await servers.RabbitMq.AddUserAsync("venue-" + _cluster.Prefix, "venue-secret");
+        return await RabbitMqConnection.ConnectAsync(options);
+    }
+
+    /// <summary>A queue of the test's own, on <paramref name="channel"/>, bound to every record on the rejections exchange.</summary>
+    private async Task<string> RejectionsQueueAsync(RabbitMQ.Client.IChannel channel, TopologyNames names)
+    {
+        var queue = $"{_cluster.Prefix}.test.forged-rejections";
+        await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true);
+        await channel.QueueBindAsync(queue, names.Rejections, "#");
+        return queue;
+    }
+
     /// <summary>The JSON records on <paramref name="queue"/>, read until there are at least <paramref name="count"/> (15 s).</summary>
     private static async Task<List<JsonElement>> RecordsAsync(RabbitMQ.Client.IChannel channel, string queue, int count)
     {
@@ -241,13 +258,9 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         await OpenAsync(node, "acc-forged");
 
         // The venue with RabbitMQ credentials of its own, publishing the coordinator's types to the accounts exchange.
-        var venueOptions = Broker();
-        venueOptions.Uri = await servers.RabbitMq.AddUserAsync("venue-" + _cluster.Prefix, "venue-secret");
-        await using var venue = await RabbitMqConnection.ConnectAsync(venueOptions);
+        await using var venue = await VenueAsync();
         await using var channel = await venue.CreateChannelAsync(publisherConfirms: false);
-        var queue = $"{_cluster.Prefix}.test.forged-rejections";
-        await channel.QueueDeclareAsync(queue, durable: false, exclusive: true, autoDelete: true);
-        await channel.QueueBindAsync(queue, venue.Names.Rejections, "#");
+        var queue = await RejectionsQueueAsync(channel, venue.Names);
         await using var publisher = await ConfirmingPublisher.CreateAsync(venue);
         var signed = new Engine.Accounts.CoverDeficit("liq-x:cover-1", "liquidation", 1, "USDT", 1_000_000m);
         var unsigned = new Engine.Accounts.CoverDeficit("liq-x:cover-2", "liquidation", 2, "USDT", 1_000_000m);
@@ -273,6 +286,81 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         Assert.Equal(Node.Clustering.ClusterMessageTypes.CoverDeficit, byId["liq-x:cover-2"].GetProperty("type").GetString());
         var metrics = await node.Client.GetStringAsync("/metrics");
         Assert.Contains("crossmargin_rejections_total{path=\"shard\",reason=\"forbidden\",type=\"internal.coverDeficit\"} 2", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_liquidation_queue_and_the_account_views_query_refuse_another_rabbitmq_user_unanswered_and_on_the_rejections_exchange()
+    {
+        var node = await StartNodeAsync("n1");
+        await AllShardsServedAsync([node], TimeSpan.FromSeconds(30));
+        await EventuallyAsync(() => Task.FromResult(HostOf(node).Cluster!.Liquidation is not null), TimeSpan.FromSeconds(30), "the node holds the liquidation singleton");
+
+        // The venue with RabbitMQ credentials of its own, writing where only nodes write.
+        await using var venue = await VenueAsync();
+        await using var channel = await venue.CreateChannelAsync(publisherConfirms: false);
+        var queue = await RejectionsQueueAsync(channel, venue.Names);
+        await using var requests = await RequestClient.StartAsync(venue, "venue");
+
+        // A fund deposit and the fund itself asked of the singleton's holder, as a node relays an operator's request.
+        var deposit = JsonSerializer.SerializeToUtf8Bytes(new Engine.Liquidations.DepositToInsuranceFund("forged-1", "USDT", 1_000_000m),
+            Node.Clustering.ClusterWireJsonContext.Default.DepositToInsuranceFund);
+        await Assert.ThrowsAsync<TimeoutException>(() => requests.RequestAsync("", venue.Names.Liquidation, deposit, "fund-deposit-1",
+            Node.Clustering.ClusterMessageTypes.FundDeposit, TimeSpan.FromSeconds(3)));
+        await Assert.ThrowsAsync<TimeoutException>(() => requests.RequestAsync("", venue.Names.Liquidation, "{}"u8.ToArray(), "fund-show-1",
+            Node.Clustering.ClusterMessageTypes.ShowFund, TimeSpan.FromSeconds(3)));
+
+        // The auto-deleveraging query for every node's accounts in an underlying: no node answers it (each would, with its list).
+        var query = JsonSerializer.SerializeToUtf8Bytes(new Node.Clustering.AccountViewsQuery(["BTC"]), Node.Clustering.ClusterWireJsonContext.Default.AccountViewsQuery);
+        Assert.Empty(await requests.CollectAsync(venue.Names.Requests, TopologyNames.AccountViewsKey, query, "views-1",
+            Node.Clustering.ClusterMessageTypes.AccountViews, TimeSpan.FromSeconds(3)));
+
+        var records = await RecordsAsync(channel, queue, 3);
+        var byId = records.ToDictionary(r => r.GetProperty("messageId").GetString()!);
+        Assert.Equal(["fund-deposit-1", "fund-show-1", "views-1"], byId.Keys.Order(StringComparer.Ordinal));
+        Assert.All(byId.Values, r => Assert.Equal("forbidden", r.GetProperty("code").GetString()));
+        Assert.Equal(["liquidation", "liquidation", "requests"], byId.Values.OrderBy(r => r.GetProperty("messageId").GetString(), StringComparer.Ordinal)
+            .Select(r => r.GetProperty("path").GetString()));
+        Assert.Contains(venue.UserName, byId["fund-deposit-1"].GetProperty("reason").GetString(), StringComparison.Ordinal);
+
+        // Not applied: the fund holds nothing.
+        using (var fund = JsonDocument.Parse(await node.Client.GetStringAsync("/api/v1/insurance-fund")))
+        {
+            Assert.False(fund.RootElement.GetProperty("balances").TryGetProperty("USDT", out _), fund.RootElement.ToString());
+        }
+
+        var metrics = await node.Client.GetStringAsync("/metrics");
+        Assert.Contains("crossmargin_rejections_total{path=\"liquidation\",reason=\"forbidden\",type=\"insuranceFund.deposit\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("crossmargin_rejections_total{path=\"requests\",reason=\"forbidden\",type=\"accountViews\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_node_logging_in_to_rabbitmq_as_another_user_than_the_running_node_does_not_start_and_names_both_users()
+    {
+        var node = await StartNodeAsync("n1");
+        var other = await servers.RabbitMq.AddUserAsync("other-" + _cluster.Prefix, "other-secret");
+
+        var failed = await Assert.ThrowsAnyAsync<Exception>(() => _cluster.StartNodeAsync("n2", "--RabbitMq:Uri=" + other));
+
+        var refused = Assert.IsType<Cluster.Membership.BrokerUserMismatchException>(Chain(failed).Last(e => e is Cluster.Membership.BrokerUserMismatchException));
+        Assert.Contains($"'n2' logs in to RabbitMQ as 'other-{_cluster.Prefix}'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("live member 'n1' logs in as 'guest'", refused.Message, StringComparison.Ordinal);
+        var members = await HostOf(node).Cluster!.Membership.ReadMembersAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal([("n1", "guest")], members.Select(m => (m.NodeId, m.BrokerUser)));
+
+        static IEnumerable<Exception> Chain(Exception? e)
+        {
+            for (; e is not null; e = e.InnerException)
+            {
+                yield return e;
+                if (e is AggregateException aggregate)
+                {
+                    foreach (var inner in aggregate.InnerExceptions.SelectMany(Chain))
+                    {
+                        yield return inner;
+                    }
+                }
+            }
+        }
     }
 
     [Fact]
