@@ -6,7 +6,7 @@ namespace CrossMargin.Testing.RabbitMq;
 /// <summary>
 /// PEM files for a TLS broker, made fresh for one test run: a CA, the broker's certificate for <c>localhost</c> signed by
 /// it, a client certificate signed by it whose common name is a RabbitMQ user, and a second CA that signed none of them
-/// (a "wrong CA" for refusal tests). RSA 2048, valid from a day ago for a week.
+/// (a "wrong CA" for refusal tests). ECDSA P-256 (an RSA key takes seconds on a loaded machine), valid from a day ago for a week.
 /// </summary>
 public sealed class TestCertificates
 {
@@ -47,9 +47,9 @@ public sealed class TestCertificates
         var files = new TestCertificates(directory, clientUser);
         var now = TimeProvider.System.GetUtcNow();
         var (from, until) = (now.AddDays(-1), now.AddDays(7));
-        using var caKey = RSA.Create(2048);
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var ca = SelfSignedCa("CN=CrossMargin test CA", caKey, from, until);
-        using var otherKey = RSA.Create(2048);
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var other = SelfSignedCa("CN=CrossMargin other CA", otherKey, from, until);
         File.WriteAllText(files.CaFile, ca.ExportCertificatePem());
         File.WriteAllText(files.OtherCaFile, other.ExportCertificatePem());
@@ -61,9 +61,9 @@ public sealed class TestCertificates
         return files;
     }
 
-    private static X509Certificate2 SelfSignedCa(string subject, RSA key, DateTimeOffset from, DateTimeOffset until)
+    private static X509Certificate2 SelfSignedCa(string subject, ECDsa key, DateTimeOffset from, DateTimeOffset until)
     {
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
@@ -72,10 +72,10 @@ public sealed class TestCertificates
 
     private static void Issue(X509Certificate2 ca, string subject, X509Extension? san, string usage, DateTimeOffset from, DateTimeOffset until, string certificateFile, string keyFile, byte serial)
     {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
         if (san is not null)
