@@ -242,19 +242,26 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     // publish on the default exchange tells, before anything is signed with a name the broker would refuse every time.
     private static async Task CheckUserAsync(IConnection connection, string userName, RabbitMqOptions options, CancellationToken cancellationToken)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.ConfirmTimeout);
         try
         {
             await using var channel = await connection.CreateChannelAsync(
-                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
-            await channel.BasicPublishAsync("", "", mandatory: false, new BasicProperties { UserId = userName }, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), timeout.Token).ConfigureAwait(false);
+            await channel.BasicPublishAsync("", "", mandatory: false, new BasicProperties { UserId = userName }, ReadOnlyMemory<byte>.Empty, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationInterruptedException or PublishException or AlreadyClosedException)
+        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == Constants.PreconditionFailed)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw new InvalidOperationException(
                 $"RabbitMQ at {Describe(options)} logs this node's certificate in as another user than '{userName}' (RabbitMq:ExternalUserFrom={options.ExternalUserFrom}); " +
                 "every publish the node signs would be refused. Set the broker's ssl_cert_login_from = common_name, or RabbitMq:ExternalUserFrom=UserName and " +
-                $"RabbitMq:UserName to the user rabbitmqctl list_connections shows. The broker said: {(e as OperationInterruptedException)?.ShutdownReason?.ReplyText ?? e.Message}", e);
+                $"RabbitMq:UserName to the user rabbitmqctl list_connections shows. The broker said: {e.ShutdownReason.ReplyText}", e);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
     }
 
