@@ -31,6 +31,7 @@ fi
 # RabbitMQ: the transport tests and the rabbit benchmark start their own private node from these binaries (own node
 # name, cookie and directories owned by rabbitmq, free ports, the sharding and consistent-hash exchange plugins); the
 # system node is never used. tests/CrossMargin.Deploy.Tests does the same through deploy/cluster.sh (both servers).
+# The TLS tests' node also enables rabbitmq_auth_mechanism_ssl, which ships in the same package (nothing more to install).
 if [ ! -x /usr/sbin/rabbitmq-server ]; then
   echo "test.sh: installing RabbitMQ server binaries (Debian package rabbitmq-server)" >&2
   need_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null

@@ -1,3 +1,4 @@
+using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
@@ -29,10 +30,11 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     private ConfirmingPublisher? _deadLetterPublisher;
     private int _recoveries;
 
-    private RabbitMqConnection(IConnection connection, RabbitMqOptions options, ILoggerFactory loggerFactory)
+    private RabbitMqConnection(IConnection connection, RabbitMqOptions options, string userName, ILoggerFactory loggerFactory)
     {
         Connection = connection;
         Options = options;
+        UserName = userName;
         Names = new TopologyNames(options.Prefix);
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<RabbitMqConnection>();
@@ -52,9 +54,11 @@ public sealed class RabbitMqConnection : IAsyncDisposable
 
     /// <summary>
     /// The RabbitMQ user the connection logs in as (from <see cref="RabbitMqOptions.Uri"/> or
-    /// <see cref="RabbitMqOptions.UserName"/>): the only <c>user_id</c> the broker lets it publish under.
+    /// <see cref="RabbitMqOptions.UserName"/>; under <see cref="RabbitMqOptions.ExternalAuthMechanism"/> per
+    /// <see cref="RabbitMqOptions.ExternalUserFrom"/>, checked with the broker at connect): the only <c>user_id</c> the
+    /// broker lets it publish under.
     /// </summary>
-    public string UserName => UserNameOf(Options);
+    public string UserName { get; }
 
     /// <summary>True while the connection is open (false during an outage, until recovery succeeds).</summary>
     public bool IsOpen => Connection.IsOpen;
@@ -67,6 +71,8 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     /// <summary>Connects, retrying with exponential back-off until <see cref="RabbitMqOptions.ConnectTimeout"/>.</summary>
     /// <exception cref="ArgumentException">The options are invalid (every problem is listed).</exception>
     /// <exception cref="BrokerUnreachableException">The broker did not accept a connection within the time-out.</exception>
+    /// <exception cref="AuthenticationException">TLS failed (the broker's certificate refused, or the handshake): not retried, the message says why.</exception>
+    /// <exception cref="InvalidOperationException">Under certificate login, the broker logs the node in as another user than <see cref="RabbitMqOptions.ExternalUserFrom"/> gives.</exception>
     public static async Task<RabbitMqConnection> ConnectAsync(RabbitMqOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -78,13 +84,14 @@ public sealed class RabbitMqConnection : IAsyncDisposable
 
         loggerFactory ??= NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<RabbitMqConnection>();
-        var factory = CreateFactory(options);
+        var (factory, userName, check) = CreateFactory(options);
         // Strategies added first are outermost: the time-out bounds all attempts together, not each one.
         var pipeline = new ResiliencePipelineBuilder()
             .AddTimeout(options.ConnectTimeout)
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<BrokerUnreachableException>().Handle<IOException>(),
+                // A refused certificate does not heal by waiting: TLS failures end the connect at once.
+                ShouldHandle = new PredicateBuilder().Handle<BrokerUnreachableException>(e => TlsFailureIn(e) is null).Handle<IOException>(e => TlsFailureIn(e) is null),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.ReconnectBackoffMin,
@@ -106,9 +113,19 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         {
             throw new BrokerUnreachableException(new TimeoutException($"No RabbitMQ connection to {Describe(options)} within {options.ConnectTimeout}.", e));
         }
+        catch (Exception e) when (TlsFailureIn(e) is { } tls)
+        {
+            throw new AuthenticationException(
+                $"TLS to RabbitMQ at {Describe(options)} failed: {check?.Problem ?? tls.Message}{(tls.InnerException is { } inner ? $" ({inner.Message})" : "")}", e);
+        }
 
-        logger.LogInformation("Connected to RabbitMQ at {Broker}", Describe(options));
-        return new RabbitMqConnection(connection, options, loggerFactory);
+        if (options.AuthMechanism == RabbitMqOptions.ExternalAuthMechanism)
+        {
+            await CheckUserAsync(connection, userName, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        logger.LogInformation("Connected to RabbitMQ at {Broker} as {User} ({Mechanism}{Tls})", Describe(options), userName, options.AuthMechanism, options.UsesTls ? ", TLS" : "");
+        return new RabbitMqConnection(connection, options, userName, loggerFactory);
     }
 
     /// <summary>Opens a channel on the connection (recovered with it).</summary>
@@ -157,7 +174,12 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         }
     }
 
-    internal static ConnectionFactory CreateFactory(RabbitMqOptions options)
+    /// <summary>
+    /// The client's factory for <paramref name="options"/>, the user the broker will log it in as, and the check of the
+    /// broker's certificate (null without TLS).
+    /// </summary>
+    /// <exception cref="ArgumentException">A TLS file cannot be read, or the certificate gives no user name.</exception>
+    internal static (ConnectionFactory Factory, string UserName, BrokerCertificateCheck? Check) CreateFactory(RabbitMqOptions options)
     {
         var factory = new ConnectionFactory
         {
@@ -170,6 +192,7 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         };
         if (options.Uri is not null)
         {
+            // An amqps:// URI turns TLS on (and port 5671 when it names none); its settings are replaced below.
             factory.Uri = options.Uri;
         }
         else
@@ -181,11 +204,66 @@ public sealed class RabbitMqConnection : IAsyncDisposable
             factory.Password = options.Password;
         }
 
-        return factory;
+        if (!options.UsesTls)
+        {
+            return (factory, factory.UserName, null);
+        }
+
+        var (ssl, client, check) = RabbitMqTls.Create(options.Tls, factory.HostName);
+        factory.Ssl = ssl;
+        var userName = factory.UserName;
+        if (options.AuthMechanism == RabbitMqOptions.ExternalAuthMechanism)
+        {
+            factory.AuthMechanisms = [new ExternalMechanismFactory()];
+            if (options.ExternalUserFrom == RabbitMqOptions.ExternalUserFromCommonName)
+            {
+                userName = RabbitMqTls.CommonNameOf(client!);
+            }
+        }
+
+        return (factory, userName, check);
     }
 
-    /// <summary>The user a connection made with <paramref name="options"/> logs in as (the client's parsing of the URI's user info, guest without one).</summary>
-    internal static string UserNameOf(RabbitMqOptions options) => CreateFactory(options).UserName;
+    /// <summary>The TLS failure behind a failed connect, if that is what it was.</summary>
+    private static AuthenticationException? TlsFailureIn(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is AuthenticationException tls)
+            {
+                return tls;
+            }
+        }
+
+        return null;
+    }
+
+    // The broker refuses (406, closing the channel) a publish whose user_id is not the connection's user: one unroutable
+    // publish on the default exchange tells, before anything is signed with a name the broker would refuse every time.
+    private static async Task CheckUserAsync(IConnection connection, string userName, RabbitMqOptions options, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.ConfirmTimeout);
+        try
+        {
+            await using var channel = await connection.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), timeout.Token).ConfigureAwait(false);
+            await channel.BasicPublishAsync("", "", mandatory: false, new BasicProperties { UserId = userName }, ReadOnlyMemory<byte>.Empty, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == Constants.PreconditionFailed)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidOperationException(
+                $"RabbitMQ at {Describe(options)} logs this node's certificate in as another user than '{userName}' (RabbitMq:ExternalUserFrom={options.ExternalUserFrom}); " +
+                "every publish the node signs would be refused. Set the broker's ssl_cert_login_from = common_name, or RabbitMq:ExternalUserFrom=UserName and " +
+                $"RabbitMq:UserName to the user rabbitmqctl list_connections shows. The broker said: {e.ShutdownReason.ReplyText}", e);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     private static string Describe(RabbitMqOptions options) =>
         options.Uri is { } uri ? $"{uri.Host}:{uri.Port}{uri.AbsolutePath}" : $"{options.HostName}:{options.Port}{options.VirtualHost}";

@@ -10,6 +10,18 @@ public sealed class RabbitMqOptions
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "RabbitMq";
 
+    /// <summary>Login by user name and password (the default).</summary>
+    public const string PlainAuthMechanism = "PLAIN";
+
+    /// <summary>Login by the TLS client certificate (the broker needs plugin <c>rabbitmq_auth_mechanism_ssl</c>).</summary>
+    public const string ExternalAuthMechanism = "EXTERNAL";
+
+    /// <summary>Under <see cref="ExternalAuthMechanism"/>, the user is the client certificate's subject common name (CN).</summary>
+    public const string ExternalUserFromCommonName = "CommonName";
+
+    /// <summary>Under <see cref="ExternalAuthMechanism"/>, the user is <see cref="UserName"/> (or <see cref="Uri"/>'s), as configured.</summary>
+    public const string ExternalUserFromUserName = "UserName";
+
     /// <summary>An AMQP URI (<c>amqp://user:password@host:port/vhost</c>); when set it wins over the separate connection fields.</summary>
     public Uri? Uri { get; set; }
 
@@ -25,8 +37,30 @@ public sealed class RabbitMqOptions
     /// <summary>The user name.</summary>
     public string UserName { get; set; } = "guest";
 
-    /// <summary>The password.</summary>
+    /// <summary>The password (a secret: never logged). Unused under <see cref="ExternalAuthMechanism"/>.</summary>
     public string Password { get; set; } = "guest";
+
+    /// <summary>TLS to the broker (section <c>RabbitMq:Tls</c>).</summary>
+    public RabbitMqTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// How the node logs in: <see cref="PlainAuthMechanism"/> or <see cref="ExternalAuthMechanism"/> (needs TLS and
+    /// <see cref="RabbitMqTlsOptions.ClientCertificateFile"/>).
+    /// </summary>
+    public string AuthMechanism { get; set; } = PlainAuthMechanism;
+
+    /// <summary>
+    /// Under <see cref="ExternalAuthMechanism"/>, which user the broker makes of the certificate; the node signs its
+    /// publishes (<c>user_id</c>) and its membership row with it, so it must be the broker's:
+    /// <see cref="ExternalUserFromCommonName"/> (the default; the broker's <c>ssl_cert_login_from = common_name</c>) or
+    /// <see cref="ExternalUserFromUserName"/> (for the broker's default, the subject's distinguished name as it formats
+    /// it, or a SAN: set <see cref="UserName"/> to the name <c>rabbitmqctl list_connections user</c> shows). A wrong
+    /// one fails the connect with the broker's own words.
+    /// </summary>
+    public string ExternalUserFrom { get; set; } = ExternalUserFromCommonName;
+
+    /// <summary>True when the connection uses TLS (<see cref="RabbitMqTlsOptions.Enabled"/> or an <c>amqps://</c> <see cref="Uri"/>).</summary>
+    public bool UsesTls => Tls.Enabled || Uri?.Scheme == "amqps";
 
     /// <summary>
     /// Unacknowledged deliveries a shard consumer holds at once. It bounds both the memory a node spends on a shard and
@@ -140,6 +174,7 @@ public sealed class RabbitMqOptions
             errors.Add($"RabbitMq:Uri must be an amqp:// or amqps:// URI (was {Uri.Scheme}://).");
         }
 
+        ValidateLogin(errors);
         if (Prefetch == 0)
         {
             errors.Add("RabbitMq:Prefetch must be at least 1 (0 means unbounded).");
@@ -198,6 +233,61 @@ public sealed class RabbitMqOptions
         }
 
         return errors;
+    }
+
+    private void ValidateLogin(List<string> errors)
+    {
+        if (Tls is null)
+        {
+            errors.Add("RabbitMq:Tls must be a section (or absent).");
+            return;
+        }
+
+        if (Tls.Enabled && Uri?.Scheme == "amqp")
+        {
+            errors.Add("RabbitMq:Tls:Enabled is true but RabbitMq:Uri is amqp:// (plain): use amqps://.");
+        }
+
+        if (!UsesTls)
+        {
+            foreach (var (name, value) in new[] { ("ServerName", Tls.ServerName), ("CaFile", Tls.CaFile), ("ClientCertificateFile", Tls.ClientCertificateFile), ("ClientKeyFile", Tls.ClientKeyFile) })
+            {
+                if (!string.IsNullOrEmpty(value))
+                {
+                    errors.Add($"RabbitMq:Tls:{name} is set but TLS is off (set RabbitMq:Tls:Enabled=true or an amqps:// RabbitMq:Uri).");
+                }
+            }
+        }
+
+        FileExists(errors, "CaFile", Tls.CaFile);
+        FileExists(errors, "ClientCertificateFile", Tls.ClientCertificateFile);
+        FileExists(errors, "ClientKeyFile", Tls.ClientKeyFile);
+        if (string.IsNullOrEmpty(Tls.ClientCertificateFile) && (!string.IsNullOrEmpty(Tls.ClientKeyFile) || !string.IsNullOrEmpty(Tls.ClientCertificatePassword)))
+        {
+            errors.Add("RabbitMq:Tls:ClientKeyFile and RabbitMq:Tls:ClientCertificatePassword need RabbitMq:Tls:ClientCertificateFile.");
+        }
+
+        if (AuthMechanism is not (PlainAuthMechanism or ExternalAuthMechanism))
+        {
+            errors.Add($"RabbitMq:AuthMechanism must be {PlainAuthMechanism} or {ExternalAuthMechanism} (was '{AuthMechanism}').");
+        }
+        else if (AuthMechanism == ExternalAuthMechanism && (!UsesTls || string.IsNullOrEmpty(Tls.ClientCertificateFile)))
+        {
+            errors.Add($"RabbitMq:AuthMechanism {ExternalAuthMechanism} logs in with the client certificate: it needs TLS and RabbitMq:Tls:ClientCertificateFile.");
+        }
+
+        if (ExternalUserFrom is not (ExternalUserFromCommonName or ExternalUserFromUserName))
+        {
+            errors.Add($"RabbitMq:ExternalUserFrom must be {ExternalUserFromCommonName} or {ExternalUserFromUserName} (was '{ExternalUserFrom}').");
+        }
+    }
+
+    private static void FileExists(List<string> errors, string name, string? path)
+    {
+        if (!string.IsNullOrEmpty(path) && !File.Exists(path))
+        {
+            errors.Add($"RabbitMq:Tls:{name} '{path}' does not exist.");
+        }
     }
 
     private static void Positive(List<string> errors, string name, TimeSpan value)

@@ -11,6 +11,11 @@ namespace CrossMargin.Testing.Cluster;
 /// </summary>
 public sealed class ClusterServers : IAsyncLifetime
 {
+    /// <summary>The common name of the TLS broker's client certificate, a RabbitMQ user there.</summary>
+    public const string TlsClientUser = "cm-node-cert";
+
+    private readonly Lazy<Task<PrivateRabbitMqBroker>> _tlsRabbitMq =
+        new(() => PrivateRabbitMqBroker.StartWithTlsAsync(TlsClientUser).WaitAsync(TimeSpan.FromSeconds(120)));
     private int _databases;
 
     /// <summary>The PostgreSQL server.</summary>
@@ -26,9 +31,20 @@ public sealed class ClusterServers : IAsyncLifetime
         RabbitMq = await PrivateRabbitMqBroker.StartAsync().WaitAsync(TimeSpan.FromSeconds(120));
     }
 
+    /// <summary>
+    /// A second broker with a TLS listener that verifies client certificates and logs them in by common name
+    /// (<see cref="TlsClientUser"/>), started on first use only, so runs without TLS tests pay nothing.
+    /// </summary>
+    public Task<PrivateRabbitMqBroker> TlsRabbitMqAsync() => _tlsRabbitMq.Value;
+
     /// <inheritdoc/>
     public async Task DisposeAsync()
     {
+        if (_tlsRabbitMq is { IsValueCreated: true, Value.IsCompletedSuccessfully: true })
+        {
+            await (await _tlsRabbitMq.Value).DisposeAsync();
+        }
+
         if (RabbitMq is not null)
         {
             await RabbitMq.DisposeAsync();

@@ -13,7 +13,9 @@ namespace CrossMargin.Testing.RabbitMq;
 /// will not run as root), the hash exchange plugins enabled (consistent-hash and sharding's modulus-hash), listening on 127.0.0.1 on a free port; stopped
 /// and deleted on dispose. Never the Debian package's system node. It can be stopped and started again on the same
 /// data (<see cref="RestartAsync"/>) for recovery tests. When the server is not installed, starting fails with a message
-/// that says how to install it.
+/// that says how to install it. <see cref="StartWithTlsAsync"/> adds a TLS listener that verifies client certificates
+/// (<c>verify_peer</c>, <c>fail_if_no_peer_cert</c>) and certificate login (<c>rabbitmq_auth_mechanism_ssl</c>, user
+/// from the common name), with <see cref="TestCertificates"/> made for the run.
 /// </summary>
 public sealed class PrivateRabbitMqBroker : IAsyncDisposable
 {
@@ -26,9 +28,11 @@ public sealed class PrivateRabbitMqBroker : IAsyncDisposable
     private Process? _server;
     private int _disposed;
 
-    private PrivateRabbitMqBroker(string binDirectory, string root, string nodeName, int port, int distributionPort, bool asRabbitMqUser)
+    private PrivateRabbitMqBroker(string binDirectory, string root, string nodeName, int port, int distributionPort, bool asRabbitMqUser, TestCertificates? certificates)
     {
         _binDirectory = binDirectory;
+        Certificates = certificates;
+        TlsPort = certificates is null ? 0 : FreePort();
         RootDirectory = root;
         NodeName = nodeName;
         Port = port;
@@ -44,6 +48,12 @@ public sealed class PrivateRabbitMqBroker : IAsyncDisposable
 
     /// <summary>The AMQP port on 127.0.0.1.</summary>
     public int Port { get; }
+
+    /// <summary>The AMQP-over-TLS port on 127.0.0.1 (0 without TLS); its certificate is for <c>localhost</c>.</summary>
+    public int TlsPort { get; }
+
+    /// <summary>The TLS listener's certificates (null without TLS).</summary>
+    public TestCertificates? Certificates { get; }
 
     /// <summary>The Erlang distribution port (what rabbitmqctl talks to).</summary>
     public int DistributionPort { get; }
@@ -71,17 +81,32 @@ public sealed class PrivateRabbitMqBroker : IAsyncDisposable
 
     /// <summary>Creates the node's directories and starts it (about 5 s).</summary>
     /// <exception cref="InvalidOperationException">RabbitMQ is not installed, or the node did not start (the message carries its output and log).</exception>
-    public static async Task<PrivateRabbitMqBroker> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<PrivateRabbitMqBroker> StartAsync(CancellationToken cancellationToken = default) => StartAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="StartAsync(CancellationToken)"/>, plus a TLS listener on <see cref="TlsPort"/> and RabbitMQ user
+    /// <paramref name="clientUser"/>, the common name of <see cref="Certificates"/>' client certificate.
+    /// </summary>
+    public static Task<PrivateRabbitMqBroker> StartWithTlsAsync(string clientUser, CancellationToken cancellationToken = default) => StartAsync(clientUser, cancellationToken);
+
+    private static async Task<PrivateRabbitMqBroker> StartAsync(string? tlsClientUser, CancellationToken cancellationToken)
     {
         var bin = FindBinaries();
         var asRabbitMqUser = Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root";
         var root = Directory.CreateTempSubdirectory("cm-rmq-").FullName;
         var name = $"cmtest-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}@localhost";
-        var broker = new PrivateRabbitMqBroker(bin, root, name, FreePort(), FreePort(), asRabbitMqUser);
+        var certificates = tlsClientUser is null ? null : TestCertificates.Create(Path.Combine(root, "tls"), tlsClientUser);
+        var broker = new PrivateRabbitMqBroker(bin, root, name, FreePort(), FreePort(), asRabbitMqUser, certificates);
         try
         {
             await broker.WriteConfigurationAsync(cancellationToken).ConfigureAwait(false);
             await broker.StartNodeAsync(cancellationToken).ConfigureAwait(false);
+            if (tlsClientUser is not null)
+            {
+                // Certificate login needs the user to exist; its password is never used.
+                await broker.AddUserAsync(tlsClientUser, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), cancellationToken).ConfigureAwait(false);
+            }
+
             AppDomain.CurrentDomain.ProcessExit += (_, _) => broker.StopSync();
             return broker;
         }
@@ -236,12 +261,28 @@ public sealed class PrivateRabbitMqBroker : IAsyncDisposable
     {
         Directory.CreateDirectory(Path.Combine(RootDirectory, "mnesia"));
         Directory.CreateDirectory(LogDirectory);
-        await File.WriteAllTextAsync(Path.Combine(RootDirectory, "enabled_plugins"), "[rabbitmq_consistent_hash_exchange,rabbitmq_sharding].\n", cancellationToken).ConfigureAwait(false);
+        var tls = Certificates;
+        await File.WriteAllTextAsync(Path.Combine(RootDirectory, "enabled_plugins"),
+            tls is null ? "[rabbitmq_consistent_hash_exchange,rabbitmq_sharding].\n" : "[rabbitmq_consistent_hash_exchange,rabbitmq_sharding,rabbitmq_auth_mechanism_ssl].\n",
+            cancellationToken).ConfigureAwait(false);
+        string[] tlsListener = tls is null ? [] : [
+            $"listeners.ssl.default = 127.0.0.1:{TlsPort.ToString(CultureInfo.InvariantCulture)}",
+            $"ssl_options.cacertfile = {tls.CaFile}",
+            $"ssl_options.certfile = {tls.ServerCertificateFile}",
+            $"ssl_options.keyfile = {tls.ServerKeyFile}",
+            "ssl_options.verify = verify_peer",
+            "ssl_options.fail_if_no_peer_cert = true",
+            "auth_mechanisms.1 = PLAIN",
+            "auth_mechanisms.2 = AMQPLAIN",
+            "auth_mechanisms.3 = EXTERNAL",
+            "ssl_cert_login_from = common_name",
+        ];
         await File.WriteAllTextAsync(Path.Combine(RootDirectory, "rabbitmq.conf"), string.Join('\n', [
             $"listeners.tcp.default = 127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}",
             "disk_free_limit.absolute = 50MB",
             "log.console = true",
             "log.console.level = warning",
+            .. tlsListener,
             "",
         ]), cancellationToken).ConfigureAwait(false);
 
