@@ -23,6 +23,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     private const int SqliteBusy = 5;
     private const int MaxCatchUpPasses = 4;
     private const int SmallCatchUpFrames = 256;
+    private const int SynchronousOff = 0;
 
     private readonly SqliteDatabase _database;
     private readonly SqliteConnection _connection;
@@ -30,6 +31,10 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly Thread _thread;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _passLock = new();
+    private readonly Lock _statisticsLock = new();
+    private readonly int _synchronous;
+    private SqliteLockedPass _longestLockedPass = SqliteLockedPass.None;
+    private int _backfilled;
     private long _checkpoints;
     private long _deferred;
     private long _longestLockedTicks;
@@ -42,6 +47,13 @@ internal sealed class SqliteCheckpointer : IDisposable
         _database = database;
         _connection = connection;
         _logger = logger;
+        using (var pragma = connection.CreateCommand())
+        {
+            // Restored after each locked pass, which copies at OFF and makes its own fsyncs.
+            pragma.CommandText = "PRAGMA synchronous";
+            _synchronous = Convert.ToInt32(pragma.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-checkpointer" };
         _thread.Start();
     }
@@ -58,8 +70,23 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>The longest unlocked pass (what a commit would have waited under SQLite's inline auto-checkpoint).</summary>
     public TimeSpan LongestPass => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestPassTicks));
 
+    /// <summary>The parts of the pass that held the write lock longest.</summary>
+    public SqliteLockedPass LongestLockedPass
+    {
+        get
+        {
+            lock (_statisticsLock)
+            {
+                return _longestLockedPass;
+            }
+        }
+    }
+
     /// <summary>Test hook: runs on the checkpointing thread after the bulk passes, before the write lock is taken.</summary>
     public Action? BeforeLockedPass { get; set; }
+
+    /// <summary>Test hook: runs on the checkpointing thread just before each fsync of the database file the checkpointer makes.</summary>
+    public Action? BeforeDatabaseSync { get; set; }
 
     /// <summary>Forgets the longest times and the count (figures per benchmark phase).</summary>
     public void ResetStatistics()
@@ -68,6 +95,10 @@ internal sealed class SqliteCheckpointer : IDisposable
         Interlocked.Exchange(ref _deferred, 0);
         Interlocked.Exchange(ref _longestLockedTicks, 0);
         Interlocked.Exchange(ref _longestPassTicks, 0);
+        lock (_statisticsLock)
+        {
+            _longestLockedPass = SqliteLockedPass.None;
+        }
     }
 
     /// <summary>
@@ -105,17 +136,7 @@ internal sealed class SqliteCheckpointer : IDisposable
             }
 
             BeforeLockedPass?.Invoke();
-            long locked;
-            int remaining;
-            using (_database.LockWrites())
-            {
-                locked = Stopwatch.GetTimestamp();
-                var (last, copied) = Pass(locked: true);
-                remaining = last - copied;
-            }
-
-            var lockedTicks = Stopwatch.GetTimestamp() - locked;
-            InterlockedMax(ref _longestLockedTicks, lockedTicks);
+            var remaining = PassHoldingWrites();
             if (remaining == 0)
             {
                 Interlocked.Increment(ref _checkpoints);
@@ -176,6 +197,77 @@ internal sealed class SqliteCheckpointer : IDisposable
         }
     }
 
+    /// <summary>
+    /// The last pass, holding the write lock, in SQLite's own order (the WAL's fsync, the copy, the database file's
+    /// fsync) with the fsyncs made here so that each part is timed: the copy itself runs at <c>synchronous=OFF</c>. The
+    /// copy marks every frame as checkpointed before the database fsync, which SQLite does the other way round; that
+    /// mark only matters to the next write transaction (it restarts the WAL), and the lock keeps that transaction out
+    /// until the fsync has returned. Returns the frames left uncopied (a reader's snapshot still needs them).
+    /// </summary>
+    private int PassHoldingWrites()
+    {
+        SetSynchronous(SynchronousOff);
+        try
+        {
+            using (_database.LockWrites())
+            {
+                var locked = Stopwatch.GetTimestamp();
+                SqliteFileSync.SyncWal(_connection);
+                var walSynced = Stopwatch.GetTimestamp();
+                var before = _backfilled;
+                var (last, copied) = Pass(locked: true);
+                var copiedAt = Stopwatch.GetTimestamp();
+                BeforeDatabaseSync?.Invoke();
+                var syncing = Stopwatch.GetTimestamp();
+                SyncDatabaseHoldingWrites();
+                var synced = Stopwatch.GetTimestamp();
+                InterlockedMax(ref _longestLockedTicks, synced - locked);
+                RecordLockedPass(new SqliteLockedPass(
+                    Stopwatch.GetElapsedTime(locked, synced), Stopwatch.GetElapsedTime(locked, walSynced), Stopwatch.GetElapsedTime(walSynced, copiedAt),
+                    Stopwatch.GetElapsedTime(syncing, synced), Math.Max(0, copied - before)));
+                return last - copied;
+            }
+        }
+        finally
+        {
+            SetSynchronous(_synchronous);
+        }
+    }
+
+    private void SyncDatabaseHoldingWrites()
+    {
+        try
+        {
+            SqliteFileSync.SyncDatabase(_connection);
+        }
+        catch (SqliteException e)
+        {
+            // The copy has marked every frame as checkpointed: released now, the next transaction would restart the WAL
+            // over frames whose pages may not be on disk. Stopping here leaves the WAL whole, and the next start recovers
+            // from it (SQLite rebuilds the WAL index, so nothing counts as checkpointed then).
+            _logger.LogCritical(e, "The database file's fsync failed after a WAL checkpoint copied into it; stopping the process so the WAL is not restarted");
+            Environment.FailFast("SQLite checkpoint: the database file's fsync failed while the WAL could be restarted over its frames", e);
+        }
+    }
+
+    private void RecordLockedPass(SqliteLockedPass pass)
+    {
+        lock (_statisticsLock)
+        {
+            if (pass.Held > _longestLockedPass.Held)
+            {
+                _longestLockedPass = pass;
+            }
+        }
+    }
+
+    private void SetSynchronous(int level)
+    {
+        using var pragma = _connection.CreateCommand();
+        pragma.CommandText = $"PRAGMA synchronous = {level}";
+        pragma.ExecuteNonQuery();
+    }
+
     private (int Log, int Copied) Pass(bool locked = false)
     {
         var started = Stopwatch.GetTimestamp();
@@ -190,7 +282,8 @@ internal sealed class SqliteCheckpointer : IDisposable
             InterlockedMax(ref _longestPassTicks, Stopwatch.GetTimestamp() - started);
         }
 
-        return (Math.Max(log, 0), Math.Max(copied, 0));
+        _backfilled = Math.Max(copied, 0);
+        return (Math.Max(log, 0), _backfilled);
     }
 
     internal static void InterlockedMax(ref long location, long value)

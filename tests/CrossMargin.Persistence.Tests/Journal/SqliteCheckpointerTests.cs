@@ -121,6 +121,30 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task No_commit_can_restart_the_WAL_before_the_database_file_is_synced()
+    {
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
+        var checkpointer = store.Checkpointer!;
+        await WriteMegabytesAsync(store, "a", 2);
+        var syncs = RecordWhetherCommitsGoOnAtEachDatabaseSync(store);
+
+        checkpointer.RunOnce();
+        checkpointer.BeforeDatabaseSync = null;
+
+        // The last fsync follows the copy that marks every frame checkpointed: a commit then would restart the WAL over
+        // frames whose pages are not yet on disk, so it must wait until the fsync has returned.
+        Assert.NotEmpty(syncs.Outcomes);
+        Assert.False(syncs.Outcomes[^1], "a commit completed while the checkpointer was about to fsync the database file after its locked copy");
+        Assert.Equal(1, checkpointer.Checkpoints);
+        await syncs.AllCommittedAsync();
+
+        // The locked pass is timed in parts (the probe's wait is inside the lock but in none of them).
+        var pass = checkpointer.LongestLockedPass;
+        Assert.True(pass.DatabaseSync > TimeSpan.Zero && pass.Copy > TimeSpan.Zero, $"parts not timed: {pass}");
+        Assert.True(pass.WalSync + pass.Copy + pass.DatabaseSync + TimeSpan.FromSeconds(4) < pass.Held, $"the parts and the probe's wait exceed the time held: {pass}");
+    }
+
+    [Fact]
     public void The_hard_limit_must_exceed_the_checkpoint_threshold()
     {
         var options = new SqlitePersistenceOptions { DataDirectory = _backend.DataDirectory, CheckpointPages = 4000, WalHardLimitPages = 4000 };
@@ -129,6 +153,22 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
 
         Assert.True(result.Failed);
         Assert.Contains("WalHardLimitPages (4000) must exceed CheckpointPages (4000)", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// At each database fsync the checkpointer makes, starts a commit and records whether it completed within a few
+    /// seconds (commits go on) or not (the checkpointer holds the write lock; the commit completes after the round).
+    /// </summary>
+    private static SyncProbe RecordWhetherCommitsGoOnAtEachDatabaseSync(SqlitePersistence store)
+    {
+        var probe = new SyncProbe();
+        store.Checkpointer!.BeforeDatabaseSync = () =>
+        {
+            var write = store.Journal.WriteMessagesAsync([Events.Write(Events.NewPersistenceId("probe"), 1, 1)]);
+            probe.Writes.Add(write);
+            probe.Outcomes.Add(write.Wait(TimeSpan.FromSeconds(5)));
+        };
+        return probe;
     }
 
     private Task<SqlitePersistence> OpenAsync(int checkpointPages, int hardLimitPages)
@@ -161,4 +201,19 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
     }
 
     private long WalBytes() => new FileInfo(_backend.DatabasePath + "-wal").Length;
+
+    private sealed class SyncProbe
+    {
+        public List<bool> Outcomes { get; } = [];
+
+        public List<Task<IReadOnlyList<Exception?>>> Writes { get; } = [];
+
+        public async Task AllCommittedAsync()
+        {
+            foreach (var write in Writes)
+            {
+                Assert.All(await write.Within(), Assert.Null);
+            }
+        }
+    }
 }
