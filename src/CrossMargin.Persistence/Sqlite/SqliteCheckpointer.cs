@@ -39,6 +39,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     private long _deferred;
     private long _longestLockedTicks;
     private long _longestPassTicks;
+    private long _longestPreSyncTicks;
     private volatile bool _stopping;
     private int _disposed;
 
@@ -70,6 +71,9 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>The longest unlocked pass (what a commit would have waited under SQLite's inline auto-checkpoint).</summary>
     public TimeSpan LongestPass => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestPassTicks));
 
+    /// <summary>The longest fsync of the database file before a locked pass, unlocked (commits went on during it).</summary>
+    public TimeSpan LongestPreSync => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestPreSyncTicks));
+
     /// <summary>The parts of the pass that held the write lock longest.</summary>
     public SqliteLockedPass LongestLockedPass
     {
@@ -95,6 +99,7 @@ internal sealed class SqliteCheckpointer : IDisposable
         Interlocked.Exchange(ref _deferred, 0);
         Interlocked.Exchange(ref _longestLockedTicks, 0);
         Interlocked.Exchange(ref _longestPassTicks, 0);
+        Interlocked.Exchange(ref _longestPreSyncTicks, 0);
         lock (_statisticsLock)
         {
             _longestLockedPass = SqliteLockedPass.None;
@@ -103,7 +108,8 @@ internal sealed class SqliteCheckpointer : IDisposable
 
     /// <summary>
     /// One round: an unlocked pass, and when the WAL has reached the threshold, more unlocked passes until one
-    /// finds few new frames (at most four; if none does, the round ends there), then the short locked one that lets the next transaction restart the WAL. Returns the WAL's size in frames as the
+    /// finds few new frames (at most four; if none does, the round ends there), an fsync of what they copied, then the
+    /// short locked one that lets the next transaction restart the WAL. Returns the WAL's size in frames as the
     /// first pass found it. The thread calls it every interval; tests call it directly.
     /// </summary>
     public int RunOnce()
@@ -134,6 +140,14 @@ internal sealed class SqliteCheckpointer : IDisposable
                 Interlocked.Increment(ref _deferred);
                 return log;
             }
+
+            // SQLite fsyncs the database file only in a pass that reaches the WAL's end, which a pass beside a busy writer
+            // never does: the bulk's pages (thousands) are still dirty here, and the locked pass's fsync would write them
+            // all while commits wait. Written out now, unlocked, they leave that fsync only the locked pass's own pages.
+            BeforeDatabaseSync?.Invoke();
+            var syncing = Stopwatch.GetTimestamp();
+            SqliteFileSync.SyncDatabase(_connection);
+            InterlockedMax(ref _longestPreSyncTicks, Stopwatch.GetTimestamp() - syncing);
 
             BeforeLockedPass?.Invoke();
             var remaining = PassHoldingWrites();

@@ -12,9 +12,10 @@ namespace CrossMargin.Persistence.Sqlite;
 /// <param name="LongestCheckpointLock">The longest time a background checkpoint held the write lock (commits waited at most this).</param>
 /// <param name="LongestCheckpointPass">The longest background checkpoint pass (copy and fsync), which commits did not wait for.</param>
 /// <param name="LongestLockedPass">The parts of the pass that held the write lock longest (<see cref="LongestCheckpointLock"/>).</param>
+/// <param name="LongestPreSync">The longest fsync of the bulk passes' pages before the locked pass, which commits did not wait for.</param>
 public sealed record SqliteStatistics(
     long Commits, long SlowCommits, TimeSpan LongestCommit, long Checkpoints, long DeferredCheckpoints, TimeSpan LongestCheckpointLock, TimeSpan LongestCheckpointPass,
-    SqliteLockedPass LongestLockedPass)
+    SqliteLockedPass LongestLockedPass, TimeSpan LongestPreSync)
 {
     /// <summary>A COMMIT longer than this counts in <see cref="SlowCommits"/>: 10 ms.</summary>
     public static readonly TimeSpan SlowCommitThreshold = TimeSpan.FromMilliseconds(10);

@@ -145,6 +145,61 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_bulk_copy_is_fsynced_while_commits_go_on_and_only_the_last_pages_under_the_lock()
+    {
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
+        var checkpointer = store.Checkpointer!;
+        await WriteMegabytesAsync(store, "a", 2);
+        var syncs = RecordWhetherCommitsGoOnAtEachDatabaseSync(store);
+
+        checkpointer.RunOnce();
+        checkpointer.BeforeDatabaseSync = null;
+
+        // First the bulk passes' pages with commits going on, then the locked pass's own with commits waiting.
+        Assert.Equal([true, false], syncs.Outcomes);
+        Assert.Equal(1, checkpointer.Checkpoints);
+        await syncs.AllCommittedAsync();
+        Assert.True(checkpointer.LongestPreSync > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task Files_copied_at_each_database_fsync_of_a_checkpoint_recover_every_committed_event()
+    {
+        var tag = Events.NewTag();
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
+        var checkpointer = store.Checkpointer!;
+        var ids = await WriteMegabytesAsync(store, "a", 2, tag);
+        var images = new List<SqliteBackend>();
+
+        // What a crash leaves before the bulk's fsync (the database file half written) and before the locked one (every
+        // frame copied and marked so, the WAL not yet restarted).
+        checkpointer.BeforeDatabaseSync = () =>
+        {
+            var image = new SqliteBackend();
+            images.Add(image);
+            File.Copy(_backend.DatabasePath, image.DatabasePath);
+            File.Copy(_backend.DatabasePath + "-wal", image.DatabasePath + "-wal");
+        };
+        try
+        {
+            checkpointer.RunOnce();
+            checkpointer.BeforeDatabaseSync = null;
+
+            Assert.Equal(2, images.Count);
+            foreach (var image in images)
+            {
+                await using var recovered = await SqlitePersistence.OpenAsync(image.Options, TimeProvider.System).Within();
+                var tagged = await recovered.Journal.EventsByTag(tag).CollectAsync();
+                Assert.Equal(ids.Count * EventsPerWrite, tagged.Count);
+            }
+        }
+        finally
+        {
+            images.ForEach(image => image.DeleteFiles());
+        }
+    }
+
+    [Fact]
     public void The_hard_limit_must_exceed_the_checkpoint_threshold()
     {
         var options = new SqlitePersistenceOptions { DataDirectory = _backend.DataDirectory, CheckpointPages = 4000, WalHardLimitPages = 4000 };
