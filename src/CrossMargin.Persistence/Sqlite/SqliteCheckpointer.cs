@@ -108,9 +108,10 @@ internal sealed class SqliteCheckpointer : IDisposable
 
     /// <summary>
     /// One round: an unlocked pass, and when the WAL has reached the threshold, more unlocked passes until one
-    /// finds few new frames (at most four; if none does, the round ends there), an fsync of what they copied, then the
-    /// short locked one that lets the next transaction restart the WAL. Returns the WAL's size in frames as the
-    /// first pass found it. The thread calls it every interval; tests call it directly.
+    /// finds few new frames (at most four; if none does, the round ends there), an fsync of what they copied, the same
+    /// catch-up again for what was committed during it, then the short locked pass that lets the next transaction
+    /// restart the WAL. Returns the WAL's size in frames as the first pass found it. The thread calls it every
+    /// interval; tests call it directly.
     /// </summary>
     public int RunOnce()
     {
@@ -125,19 +126,8 @@ internal sealed class SqliteCheckpointer : IDisposable
             // Each pass copies what the previous one left (the frames committed while it ran); the locked pass
             // should copy only a few hundred, so commits wait for little more than its fsync.
             var previous = log;
-            var converged = false;
-            for (var extra = 0; extra < MaxCatchUpPasses && !converged; extra++)
+            if (!CatchUp(ref previous))
             {
-                var (next, _) = Pass();
-                converged = next - previous is >= 0 and <= SmallCatchUpFrames;
-                previous = next;
-            }
-
-            if (!converged)
-            {
-                // Commits outpace the passes (a saturated writer commits big batches): holding the lock now would stall
-                // them for a long copy. The next round tries again; past the hard limit the commits checkpoint inline.
-                Interlocked.Increment(ref _deferred);
                 return log;
             }
 
@@ -148,6 +138,12 @@ internal sealed class SqliteCheckpointer : IDisposable
             var syncing = Stopwatch.GetTimestamp();
             SqliteFileSync.SyncDatabase(_connection);
             InterlockedMax(ref _longestPreSyncTicks, Stopwatch.GetTimestamp() - syncing);
+
+            // Writing out megabytes takes a while on a busy disk; what was committed meanwhile is copied unlocked as well.
+            if (!CatchUp(ref previous))
+            {
+                return log;
+            }
 
             BeforeLockedPass?.Invoke();
             var remaining = PassHoldingWrites();
@@ -212,6 +208,29 @@ internal sealed class SqliteCheckpointer : IDisposable
     }
 
     /// <summary>
+    /// Unlocked passes until one finds few frames committed since the one before (at most four). False when none does:
+    /// commits outpace the passes (a saturated writer commits big batches) and holding the lock now would stall them for
+    /// a long copy, so the round ends (counted as deferred); the next tries again, and past the hard limit the commits
+    /// checkpoint inline.
+    /// </summary>
+    private bool CatchUp(ref int previous)
+    {
+        for (var extra = 0; extra < MaxCatchUpPasses; extra++)
+        {
+            var (next, _) = Pass();
+            var converged = next - previous is >= 0 and <= SmallCatchUpFrames;
+            previous = next;
+            if (converged)
+            {
+                return true;
+            }
+        }
+
+        Interlocked.Increment(ref _deferred);
+        return false;
+    }
+
+    /// <summary>
     /// The last pass, holding the write lock, in SQLite's own order (the WAL's fsync, the copy, the database file's
     /// fsync) with the fsyncs made here so that each part is timed: the copy itself runs at <c>synchronous=OFF</c>. The
     /// copy marks every frame as checkpointed before the database fsync, which SQLite does the other way round; that
@@ -228,6 +247,8 @@ internal sealed class SqliteCheckpointer : IDisposable
                 var locked = Stopwatch.GetTimestamp();
                 SqliteFileSync.SyncWal(_connection);
                 var walSynced = Stopwatch.GetTimestamp();
+                // Frames checkpointed so far, as the last pass left them; fewer now means a transaction restarted the WAL
+                // since (the writer was idle when that pass reached its end), and all that is checkpointed is new.
                 var before = _backfilled;
                 var (last, copied) = Pass(locked: true);
                 var copiedAt = Stopwatch.GetTimestamp();
@@ -238,7 +259,7 @@ internal sealed class SqliteCheckpointer : IDisposable
                 InterlockedMax(ref _longestLockedTicks, synced - locked);
                 RecordLockedPass(new SqliteLockedPass(
                     Stopwatch.GetElapsedTime(locked, synced), Stopwatch.GetElapsedTime(locked, walSynced), Stopwatch.GetElapsedTime(walSynced, copiedAt),
-                    Stopwatch.GetElapsedTime(syncing, synced), Math.Max(0, copied - before)));
+                    Stopwatch.GetElapsedTime(syncing, synced), copied >= before ? copied - before : copied));
                 return last - copied;
             }
         }

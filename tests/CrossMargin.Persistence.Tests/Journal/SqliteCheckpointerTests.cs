@@ -163,6 +163,25 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task What_is_committed_during_the_bulk_fsync_is_copied_before_the_lock_is_taken()
+    {
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
+        var checkpointer = store.Checkpointer!;
+        await WriteMegabytesAsync(store, "a", 2);
+
+        // 2 MiB committed while the bulk's pages are written out: over 500 frames, twice what a locked pass may copy.
+        checkpointer.BeforeDatabaseSync = () =>
+        {
+            checkpointer.BeforeDatabaseSync = null;
+            WriteMegabytesAsync(store, "during", 2).GetAwaiter().GetResult();
+        };
+        checkpointer.RunOnce();
+
+        Assert.Equal(1, checkpointer.Checkpoints);
+        Assert.True(checkpointer.LongestLockedPass.Frames <= 256, $"the locked pass: {checkpointer.LongestLockedPass}");
+    }
+
+    [Fact]
     public async Task Files_copied_at_each_database_fsync_of_a_checkpoint_recover_every_committed_event()
     {
         var tag = Events.NewTag();
