@@ -121,7 +121,7 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task No_commit_can_restart_the_WAL_before_the_database_file_is_synced()
+    public async Task The_bulk_is_fsynced_while_commits_go_on_and_the_last_pages_before_any_commit_may_restart_the_WAL()
     {
         await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
         var checkpointer = store.Checkpointer!;
@@ -131,35 +131,17 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
         checkpointer.RunOnce();
         checkpointer.BeforeDatabaseSync = null;
 
-        // The last fsync follows the copy that marks every frame checkpointed: a commit then would restart the WAL over
-        // frames whose pages are not yet on disk, so it must wait until the fsync has returned.
-        Assert.NotEmpty(syncs.Outcomes);
-        Assert.False(syncs.Outcomes[^1], "a commit completed while the checkpointer was about to fsync the database file after its locked copy");
-        Assert.Equal(1, checkpointer.Checkpoints);
-        await syncs.AllCommittedAsync();
-
-        // The locked pass is timed in parts (the probe's wait is inside the lock but in none of them).
-        var pass = checkpointer.LongestLockedPass;
-        Assert.True(pass.DatabaseSync > TimeSpan.Zero && pass.Copy > TimeSpan.Zero, $"parts not timed: {pass}");
-        Assert.True(pass.WalSync + pass.Copy + pass.DatabaseSync + TimeSpan.FromSeconds(4) < pass.Held, $"the parts and the probe's wait exceed the time held: {pass}");
-    }
-
-    [Fact]
-    public async Task The_bulk_copy_is_fsynced_while_commits_go_on_and_only_the_last_pages_under_the_lock()
-    {
-        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
-        var checkpointer = store.Checkpointer!;
-        await WriteMegabytesAsync(store, "a", 2);
-        var syncs = RecordWhetherCommitsGoOnAtEachDatabaseSync(store);
-
-        checkpointer.RunOnce();
-        checkpointer.BeforeDatabaseSync = null;
-
-        // First the bulk passes' pages with commits going on, then the locked pass's own with commits waiting.
+        // First the bulk passes' pages, with commits going on. Then the locked pass's own: its copy marks every frame
+        // checkpointed, so a commit then would restart the WAL over frames whose pages are not yet on disk; it waits.
         Assert.Equal([true, false], syncs.Outcomes);
         Assert.Equal(1, checkpointer.Checkpoints);
         await syncs.AllCommittedAsync();
+
+        // Both are timed, the locked pass in parts (the probe's wait is inside the lock but in none of them).
+        var pass = checkpointer.LongestLockedPass;
         Assert.True(checkpointer.LongestPreSync > TimeSpan.Zero);
+        Assert.True(pass.DatabaseSync > TimeSpan.Zero && pass.Copy > TimeSpan.Zero, $"parts not timed: {pass}");
+        Assert.True(pass.WalSync + pass.Copy + pass.DatabaseSync + TimeSpan.FromSeconds(4) < pass.Held, $"the time held does not cover the parts and the probe's wait: {pass}");
     }
 
     [Fact]
@@ -179,6 +161,22 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
 
         Assert.Equal(1, checkpointer.Checkpoints);
         Assert.True(checkpointer.LongestLockedPass.Frames <= 256, $"the locked pass: {checkpointer.LongestLockedPass}");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_locked_pass_fsyncs_the_WAL_only_where_the_commits_did_not(bool synchronousFull)
+    {
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000, synchronousFull);
+        var checkpointer = store.Checkpointer!;
+        await WriteMegabytesAsync(store, "a", 2);
+
+        checkpointer.RunOnce();
+
+        // At FULL each commit fsynced its frames before it returned; at NORMAL none did, and the copy must not precede it.
+        Assert.Equal(1, checkpointer.Checkpoints);
+        Assert.Equal(!synchronousFull, checkpointer.LongestLockedPass.WalSync > TimeSpan.Zero);
     }
 
     [Fact]
@@ -245,9 +243,10 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
         return probe;
     }
 
-    private Task<SqlitePersistence> OpenAsync(int checkpointPages, int hardLimitPages)
+    private Task<SqlitePersistence> OpenAsync(int checkpointPages, int hardLimitPages, bool synchronousFull = true)
     {
         var options = _backend.Options;
+        options.SynchronousFull = synchronousFull;
         options.CheckpointPages = checkpointPages;
         options.WalHardLimitPages = hardLimitPages;
         options.CheckpointInterval = TimeSpan.FromMinutes(1);
