@@ -23,6 +23,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     private const int SqliteBusy = 5;
     private const int MaxCatchUpPasses = 4;
     private const int SmallCatchUpFrames = 256;
+    private const int SynchronousOff = 0;
 
     private readonly SqliteDatabase _database;
     private readonly SqliteConnection _connection;
@@ -30,10 +31,15 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly Thread _thread;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _passLock = new();
+    private readonly Lock _statisticsLock = new();
+    private readonly int _synchronous;
+    private SqliteLockedPass _longestLockedPass = SqliteLockedPass.None;
+    private int _backfilled;
     private long _checkpoints;
     private long _deferred;
     private long _longestLockedTicks;
     private long _longestPassTicks;
+    private long _longestPreSyncTicks;
     private volatile bool _stopping;
     private int _disposed;
 
@@ -42,6 +48,13 @@ internal sealed class SqliteCheckpointer : IDisposable
         _database = database;
         _connection = connection;
         _logger = logger;
+        using (var pragma = connection.CreateCommand())
+        {
+            // Restored after each locked pass, which copies at OFF and makes its own fsyncs.
+            pragma.CommandText = "PRAGMA synchronous";
+            _synchronous = Convert.ToInt32(pragma.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-checkpointer" };
         _thread.Start();
     }
@@ -58,8 +71,26 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>The longest unlocked pass (what a commit would have waited under SQLite's inline auto-checkpoint).</summary>
     public TimeSpan LongestPass => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestPassTicks));
 
+    /// <summary>The longest fsync of the database file before a locked pass, unlocked (commits went on during it).</summary>
+    public TimeSpan LongestPreSync => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestPreSyncTicks));
+
+    /// <summary>The parts of the pass that held the write lock longest.</summary>
+    public SqliteLockedPass LongestLockedPass
+    {
+        get
+        {
+            lock (_statisticsLock)
+            {
+                return _longestLockedPass;
+            }
+        }
+    }
+
     /// <summary>Test hook: runs on the checkpointing thread after the bulk passes, before the write lock is taken.</summary>
     public Action? BeforeLockedPass { get; set; }
+
+    /// <summary>Test hook: runs on the checkpointing thread just before each fsync of the database file the checkpointer makes.</summary>
+    public Action? BeforeDatabaseSync { get; set; }
 
     /// <summary>Forgets the longest times and the count (figures per benchmark phase).</summary>
     public void ResetStatistics()
@@ -68,12 +99,19 @@ internal sealed class SqliteCheckpointer : IDisposable
         Interlocked.Exchange(ref _deferred, 0);
         Interlocked.Exchange(ref _longestLockedTicks, 0);
         Interlocked.Exchange(ref _longestPassTicks, 0);
+        Interlocked.Exchange(ref _longestPreSyncTicks, 0);
+        lock (_statisticsLock)
+        {
+            _longestLockedPass = SqliteLockedPass.None;
+        }
     }
 
     /// <summary>
     /// One round: an unlocked pass, and when the WAL has reached the threshold, more unlocked passes until one
-    /// finds few new frames (at most four; if none does, the round ends there), then the short locked one that lets the next transaction restart the WAL. Returns the WAL's size in frames as the
-    /// first pass found it. The thread calls it every interval; tests call it directly.
+    /// finds few new frames (at most four; if none does, the round ends there), an fsync of what they copied, the same
+    /// catch-up again for what was committed during it, then the short locked pass that lets the next transaction
+    /// restart the WAL. Returns the WAL's size in frames as the first pass found it. The thread calls it every
+    /// interval; tests call it directly.
     /// </summary>
     public int RunOnce()
     {
@@ -88,34 +126,27 @@ internal sealed class SqliteCheckpointer : IDisposable
             // Each pass copies what the previous one left (the frames committed while it ran); the locked pass
             // should copy only a few hundred, so commits wait for little more than its fsync.
             var previous = log;
-            var converged = false;
-            for (var extra = 0; extra < MaxCatchUpPasses && !converged; extra++)
+            if (!CatchUp(ref previous))
             {
-                var (next, _) = Pass();
-                converged = next - previous is >= 0 and <= SmallCatchUpFrames;
-                previous = next;
+                return log;
             }
 
-            if (!converged)
+            // SQLite fsyncs the database file only in a pass that reaches the WAL's end, which a pass beside a busy writer
+            // never does: the bulk's pages (thousands) are still dirty here, and the locked pass's fsync would write them
+            // all while commits wait. Written out now, unlocked, they leave that fsync only the locked pass's own pages.
+            BeforeDatabaseSync?.Invoke();
+            var syncing = Stopwatch.GetTimestamp();
+            SqliteFileSync.SyncDatabase(_connection);
+            InterlockedMax(ref _longestPreSyncTicks, Stopwatch.GetTimestamp() - syncing);
+
+            // Writing out megabytes takes a while on a busy disk; what was committed meanwhile is copied unlocked as well.
+            if (!CatchUp(ref previous))
             {
-                // Commits outpace the passes (a saturated writer commits big batches): holding the lock now would stall
-                // them for a long copy. The next round tries again; past the hard limit the commits checkpoint inline.
-                Interlocked.Increment(ref _deferred);
                 return log;
             }
 
             BeforeLockedPass?.Invoke();
-            long locked;
-            int remaining;
-            using (_database.LockWrites())
-            {
-                locked = Stopwatch.GetTimestamp();
-                var (last, copied) = Pass(locked: true);
-                remaining = last - copied;
-            }
-
-            var lockedTicks = Stopwatch.GetTimestamp() - locked;
-            InterlockedMax(ref _longestLockedTicks, lockedTicks);
+            var remaining = PassHoldingWrites();
             if (remaining == 0)
             {
                 Interlocked.Increment(ref _checkpoints);
@@ -176,6 +207,111 @@ internal sealed class SqliteCheckpointer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Unlocked passes until one finds few frames committed since the one before (at most four). False when none does:
+    /// commits outpace the passes (a saturated writer commits big batches) and holding the lock now would stall them for
+    /// a long copy, so the round ends (counted as deferred); the next tries again, and past the hard limit the commits
+    /// checkpoint inline.
+    /// </summary>
+    private bool CatchUp(ref int previous)
+    {
+        for (var extra = 0; extra < MaxCatchUpPasses; extra++)
+        {
+            var (next, _) = Pass();
+            var converged = next - previous is >= 0 and <= SmallCatchUpFrames;
+            previous = next;
+            if (converged)
+            {
+                return true;
+            }
+        }
+
+        Interlocked.Increment(ref _deferred);
+        return false;
+    }
+
+    /// <summary>
+    /// The last pass, holding the write lock, in SQLite's own order (the WAL's fsync, the copy, the database file's
+    /// fsync) with the fsyncs made here so that each part is timed (and the WAL's left out where the commits made it):
+    /// the copy itself runs at <c>synchronous=OFF</c>. The
+    /// copy marks every frame as checkpointed before the database fsync, which SQLite does the other way round; that
+    /// mark only matters to the next write transaction (it restarts the WAL), and the lock keeps that transaction out
+    /// until the fsync has returned. Returns the frames left uncopied (a reader's snapshot still needs them).
+    /// </summary>
+    private int PassHoldingWrites()
+    {
+        SetSynchronous(SynchronousOff);
+        try
+        {
+            using (_database.LockWrites())
+            {
+                var locked = Stopwatch.GetTimestamp();
+                var walSynced = locked;
+                if (!_database.Options.SynchronousFull)
+                {
+                    // At FULL every commit fsynced its frames before it returned (a commit whose fsync failed never
+                    // became visible to a checkpoint), and the lock adds none: SQLite's fsync here would only wait for
+                    // the disk's cache flush (measured at up to 4.4 ms). At NORMAL the commits did not sync the WAL.
+                    SqliteFileSync.SyncWal(_connection);
+                    walSynced = Stopwatch.GetTimestamp();
+                }
+
+                // Frames checkpointed so far, as the last pass left them; fewer now means a transaction restarted the WAL
+                // since (the writer was idle when that pass reached its end), and all that is checkpointed is new.
+                var before = _backfilled;
+                var (last, copied) = Pass(locked: true);
+                var copiedAt = Stopwatch.GetTimestamp();
+                BeforeDatabaseSync?.Invoke();
+                var syncing = Stopwatch.GetTimestamp();
+                SyncDatabaseHoldingWrites();
+                var synced = Stopwatch.GetTimestamp();
+                InterlockedMax(ref _longestLockedTicks, synced - locked);
+                RecordLockedPass(new SqliteLockedPass(
+                    Stopwatch.GetElapsedTime(locked, synced), Stopwatch.GetElapsedTime(locked, walSynced), Stopwatch.GetElapsedTime(walSynced, copiedAt),
+                    Stopwatch.GetElapsedTime(syncing, synced), copied >= before ? copied - before : copied));
+                return last - copied;
+            }
+        }
+        finally
+        {
+            SetSynchronous(_synchronous);
+        }
+    }
+
+    private void SyncDatabaseHoldingWrites()
+    {
+        try
+        {
+            SqliteFileSync.SyncDatabase(_connection);
+        }
+        catch (SqliteException e)
+        {
+            // The copy has marked every frame as checkpointed: released now, the next transaction would restart the WAL
+            // over frames whose pages may not be on disk. Stopping here leaves the WAL whole, and the next start recovers
+            // from it (SQLite rebuilds the WAL index, so nothing counts as checkpointed then).
+            _logger.LogCritical(e, "The database file's fsync failed after a WAL checkpoint copied into it; stopping the process so the WAL is not restarted");
+            Environment.FailFast("SQLite checkpoint: the database file's fsync failed while the WAL could be restarted over its frames", e);
+        }
+    }
+
+    private void RecordLockedPass(SqliteLockedPass pass)
+    {
+        lock (_statisticsLock)
+        {
+            if (pass.Held > _longestLockedPass.Held)
+            {
+                _longestLockedPass = pass;
+            }
+        }
+    }
+
+    private void SetSynchronous(int level)
+    {
+        using var pragma = _connection.CreateCommand();
+        pragma.CommandText = $"PRAGMA synchronous = {level}";
+        pragma.ExecuteNonQuery();
+    }
+
     private (int Log, int Copied) Pass(bool locked = false)
     {
         var started = Stopwatch.GetTimestamp();
@@ -190,7 +326,8 @@ internal sealed class SqliteCheckpointer : IDisposable
             InterlockedMax(ref _longestPassTicks, Stopwatch.GetTimestamp() - started);
         }
 
-        return (Math.Max(log, 0), Math.Max(copied, 0));
+        _backfilled = Math.Max(copied, 0);
+        return (Math.Max(log, 0), _backfilled);
     }
 
     internal static void InterlockedMax(ref long location, long value)

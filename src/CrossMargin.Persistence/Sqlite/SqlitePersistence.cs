@@ -38,7 +38,8 @@ public sealed class SqlitePersistence : IAsyncDisposable
     /// <summary>Commit and checkpoint figures since opening or the last <see cref="ResetStatistics"/>.</summary>
     public SqliteStatistics Statistics => new(
         _journal.Commits, _journal.SlowCommits, _journal.LongestCommit,
-        _database.Checkpointer?.Checkpoints ?? 0, _database.Checkpointer?.Deferred ?? 0, _database.Checkpointer?.LongestLocked ?? TimeSpan.Zero, _database.Checkpointer?.LongestPass ?? TimeSpan.Zero);
+        _database.Checkpointer?.Checkpoints ?? 0, _database.Checkpointer?.Deferred ?? 0, _database.Checkpointer?.LongestLocked ?? TimeSpan.Zero, _database.Checkpointer?.LongestPass ?? TimeSpan.Zero,
+        _database.Checkpointer?.LongestLockedPass ?? SqliteLockedPass.None, _database.Checkpointer?.LongestPreSync ?? TimeSpan.Zero);
 
     /// <summary>Starts <see cref="Statistics"/> afresh (counts to zero, longest times forgotten).</summary>
     public void ResetStatistics()

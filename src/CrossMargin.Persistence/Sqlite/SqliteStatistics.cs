@@ -11,8 +11,11 @@ namespace CrossMargin.Persistence.Sqlite;
 /// <param name="DeferredCheckpoints">Rounds past the threshold that did not take the write lock because commits kept adding many frames per pass.</param>
 /// <param name="LongestCheckpointLock">The longest time a background checkpoint held the write lock (commits waited at most this).</param>
 /// <param name="LongestCheckpointPass">The longest background checkpoint pass (copy and fsync), which commits did not wait for.</param>
+/// <param name="LongestLockedPass">The parts of the pass that held the write lock longest (<see cref="LongestCheckpointLock"/>).</param>
+/// <param name="LongestPreSync">The longest fsync of the bulk passes' pages before the locked pass, which commits did not wait for.</param>
 public sealed record SqliteStatistics(
-    long Commits, long SlowCommits, TimeSpan LongestCommit, long Checkpoints, long DeferredCheckpoints, TimeSpan LongestCheckpointLock, TimeSpan LongestCheckpointPass)
+    long Commits, long SlowCommits, TimeSpan LongestCommit, long Checkpoints, long DeferredCheckpoints, TimeSpan LongestCheckpointLock, TimeSpan LongestCheckpointPass,
+    SqliteLockedPass LongestLockedPass, TimeSpan LongestPreSync)
 {
     /// <summary>A COMMIT longer than this counts in <see cref="SlowCommits"/>: 10 ms.</summary>
     public static readonly TimeSpan SlowCommitThreshold = TimeSpan.FromMilliseconds(10);

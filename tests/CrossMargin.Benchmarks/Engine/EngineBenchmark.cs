@@ -584,7 +584,9 @@ internal static class EngineBenchmark
     private static string Describe(SqliteStatistics s) =>
         $"journal: {s.Commits:N0} commits, {s.SlowCommits:N0} over {SqliteStatistics.SlowCommitThreshold.TotalMilliseconds:0} ms (COMMIT alone, an inline auto-checkpoint runs inside it), "
         + $"the longest {s.LongestCommit.TotalMilliseconds:0.0} ms; background checkpoints {s.Checkpoints:N0} ({s.DeferredCheckpoints:N0} rounds deferred), write lock held at most {s.LongestCheckpointLock.TotalMilliseconds:0.0} ms, "
-        + $"the longest unlocked pass {s.LongestCheckpointPass.TotalMilliseconds:0.0} ms";
+        + $"the longest unlocked pass {s.LongestCheckpointPass.TotalMilliseconds:0.0} ms; the longest locked pass: WAL fsync {s.LongestLockedPass.WalSync.TotalMilliseconds:0.00} ms, "
+        + $"copy of {s.LongestLockedPass.Frames:N0} frames {s.LongestLockedPass.Copy.TotalMilliseconds:0.00} ms, database fsync {s.LongestLockedPass.DatabaseSync.TotalMilliseconds:0.00} ms "
+        + $"(of {s.LongestCheckpointLock.TotalMilliseconds:0.00} ms held); the longest unlocked fsync of the bulk before it {s.LongestPreSync.TotalMilliseconds:0.00} ms";
 
     private static OrderSide Opposite(OrderSide side) => side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
 

@@ -121,6 +121,102 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_bulk_is_fsynced_while_commits_go_on_and_the_last_pages_before_any_commit_may_restart_the_WAL()
+    {
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
+        var checkpointer = store.Checkpointer!;
+        await WriteMegabytesAsync(store, "a", 2);
+        var syncs = RecordWhetherCommitsGoOnAtEachDatabaseSync(store);
+
+        checkpointer.RunOnce();
+        checkpointer.BeforeDatabaseSync = null;
+
+        // First the bulk passes' pages, with commits going on. Then the locked pass's own: its copy marks every frame
+        // checkpointed, so a commit then would restart the WAL over frames whose pages are not yet on disk; it waits.
+        Assert.Equal([true, false], syncs.Outcomes);
+        Assert.Equal(1, checkpointer.Checkpoints);
+        await syncs.AllCommittedAsync();
+
+        // Both are timed, the locked pass in parts (the probe's wait is inside the lock but in none of them).
+        var pass = checkpointer.LongestLockedPass;
+        Assert.True(checkpointer.LongestPreSync > TimeSpan.Zero);
+        Assert.True(pass.DatabaseSync > TimeSpan.Zero && pass.Copy > TimeSpan.Zero, $"parts not timed: {pass}");
+        Assert.True(pass.WalSync + pass.Copy + pass.DatabaseSync + TimeSpan.FromSeconds(4) < pass.Held, $"the time held does not cover the parts and the probe's wait: {pass}");
+    }
+
+    [Fact]
+    public async Task What_is_committed_during_the_bulk_fsync_is_copied_before_the_lock_is_taken()
+    {
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
+        var checkpointer = store.Checkpointer!;
+        await WriteMegabytesAsync(store, "a", 2);
+
+        // 2 MiB committed while the bulk's pages are written out: over 500 frames, twice what a locked pass may copy.
+        checkpointer.BeforeDatabaseSync = () =>
+        {
+            checkpointer.BeforeDatabaseSync = null;
+            WriteMegabytesAsync(store, "during", 2).GetAwaiter().GetResult();
+        };
+        checkpointer.RunOnce();
+
+        Assert.Equal(1, checkpointer.Checkpoints);
+        Assert.True(checkpointer.LongestLockedPass.Frames <= 256, $"the locked pass: {checkpointer.LongestLockedPass}");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_locked_pass_fsyncs_the_WAL_only_where_the_commits_did_not(bool synchronousFull)
+    {
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000, synchronousFull);
+        var checkpointer = store.Checkpointer!;
+        await WriteMegabytesAsync(store, "a", 2);
+
+        checkpointer.RunOnce();
+
+        // At FULL each commit fsynced its frames before it returned; at NORMAL none did, and the copy must not precede it.
+        Assert.Equal(1, checkpointer.Checkpoints);
+        Assert.Equal(!synchronousFull, checkpointer.LongestLockedPass.WalSync > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task Files_copied_at_each_database_fsync_of_a_checkpoint_recover_every_committed_event()
+    {
+        var tag = Events.NewTag();
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
+        var checkpointer = store.Checkpointer!;
+        var ids = await WriteMegabytesAsync(store, "a", 2, tag);
+        var images = new List<SqliteBackend>();
+
+        // What a crash leaves before the bulk's fsync (the database file half written) and before the locked one (every
+        // frame copied and marked so, the WAL not yet restarted).
+        checkpointer.BeforeDatabaseSync = () =>
+        {
+            var image = new SqliteBackend();
+            images.Add(image);
+            File.Copy(_backend.DatabasePath, image.DatabasePath);
+            File.Copy(_backend.DatabasePath + "-wal", image.DatabasePath + "-wal");
+        };
+        try
+        {
+            checkpointer.RunOnce();
+            checkpointer.BeforeDatabaseSync = null;
+
+            Assert.Equal(2, images.Count);
+            foreach (var image in images)
+            {
+                await using var recovered = await SqlitePersistence.OpenAsync(image.Options, TimeProvider.System).Within();
+                var tagged = await recovered.Journal.EventsByTag(tag).CollectAsync();
+                Assert.Equal(ids.Count * EventsPerWrite, tagged.Count);
+            }
+        }
+        finally
+        {
+            images.ForEach(image => image.DeleteFiles());
+        }
+    }
+
+    [Fact]
     public void The_hard_limit_must_exceed_the_checkpoint_threshold()
     {
         var options = new SqlitePersistenceOptions { DataDirectory = _backend.DataDirectory, CheckpointPages = 4000, WalHardLimitPages = 4000 };
@@ -131,9 +227,26 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
         Assert.Contains("WalHardLimitPages (4000) must exceed CheckpointPages (4000)", result.FailureMessage, StringComparison.Ordinal);
     }
 
-    private Task<SqlitePersistence> OpenAsync(int checkpointPages, int hardLimitPages)
+    /// <summary>
+    /// At each database fsync the checkpointer makes, starts a commit and records whether it completed within a few
+    /// seconds (commits go on) or not (the checkpointer holds the write lock; the commit completes after the round).
+    /// </summary>
+    private static SyncProbe RecordWhetherCommitsGoOnAtEachDatabaseSync(SqlitePersistence store)
+    {
+        var probe = new SyncProbe();
+        store.Checkpointer!.BeforeDatabaseSync = () =>
+        {
+            var write = store.Journal.WriteMessagesAsync([Events.Write(Events.NewPersistenceId("probe"), 1, 1)]);
+            probe.Writes.Add(write);
+            probe.Outcomes.Add(write.Wait(TimeSpan.FromSeconds(5)));
+        };
+        return probe;
+    }
+
+    private Task<SqlitePersistence> OpenAsync(int checkpointPages, int hardLimitPages, bool synchronousFull = true)
     {
         var options = _backend.Options;
+        options.SynchronousFull = synchronousFull;
         options.CheckpointPages = checkpointPages;
         options.WalHardLimitPages = hardLimitPages;
         options.CheckpointInterval = TimeSpan.FromMinutes(1);
@@ -161,4 +274,19 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
     }
 
     private long WalBytes() => new FileInfo(_backend.DatabasePath + "-wal").Length;
+
+    private sealed class SyncProbe
+    {
+        public List<bool> Outcomes { get; } = [];
+
+        public List<Task<IReadOnlyList<Exception?>>> Writes { get; } = [];
+
+        public async Task AllCommittedAsync()
+        {
+            foreach (var write in Writes)
+            {
+                Assert.All(await write.Within(), Assert.Null);
+            }
+        }
+    }
 }
