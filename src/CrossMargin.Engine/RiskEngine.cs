@@ -167,9 +167,14 @@ public sealed class RiskEngine
         {
             LiveModels = models,
             TakeOverAfterUnfilledSteps = liquidation.TakeOverAfterUnfilledSteps,
+            FundAccountId = string.IsNullOrEmpty(liquidation.FundAccount) ? null : liquidation.FundAccount,
         }),
             "liquidation-coordinator" + suffix);
-        return new LiquidationSingleton(system, coordinator, fund);
+        return new LiquidationSingleton(system, coordinator, fund)
+        {
+            Accounts = accounts,
+            FundAccountId = string.IsNullOrEmpty(liquidation.FundAccount) ? null : liquidation.FundAccount,
+        };
     }
 
     /// <summary>
@@ -235,9 +240,11 @@ public sealed class RiskEngine
     public Task<HaltedInstruments> SetLiquidationHaltAsync(string symbol, bool halt, CancellationToken cancellationToken = default) =>
         Coordinator.Ask<HaltedInstruments>(halt ? new HaltLiquidation(symbol) : new ResumeLiquidation(symbol), _timeout, cancellationToken);
 
-    /// <summary>The insurance fund: balances, value and history.</summary>
+    /// <summary>The insurance fund: balances, value and history, and its own account's view when it has one.</summary>
     public Task<InsuranceFundView> GetInsuranceFundAsync(CancellationToken cancellationToken = default) =>
-        InsuranceFund.Ask<InsuranceFundView>(GetInsuranceFund.Instance, _timeout, cancellationToken);
+        Liquidation is { } liquidation
+            ? liquidation.ViewAsync(_timeout, cancellationToken)
+            : InsuranceFund.Ask<InsuranceFundView>(GetInsuranceFund.Instance, _timeout, cancellationToken);
 
     /// <summary>Pays into the insurance fund; a repeated request id is answered as first time and pays nothing more.</summary>
     public Task<object> DepositToInsuranceFundAsync(DepositToInsuranceFund deposit, CancellationToken cancellationToken = default) =>

@@ -103,12 +103,14 @@ public sealed partial class LiquidationCoordinator : PersistentActor
     private readonly HashSet<string> _forcedBankruptSides = new(StringComparer.Ordinal);
 
     private readonly AdlOutbox _adlOutbox;
+    private readonly LiquidationParameters _unwindParameters;
 
     private LiquidationCoordinator(LiquidationCoordinatorSettings settings)
         : base(settings.Persistence)
     {
         _settings = settings;
         _adlOutbox = new AdlOutbox(ToAccount);
+        _unwindParameters = settings.Parameters.ForUnwind();
     }
 
     private enum Phase
@@ -123,6 +125,8 @@ public sealed partial class LiquidationCoordinator : PersistentActor
         PricingAdl,
         ConfirmingAdl,
         ApplyingAdl,
+        AwaitingTakeOver,
+        Sweeping,
         Completed,
     }
 
@@ -216,6 +220,13 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                 return true;
             case GetHaltedInstruments:
                 Sender.Tell(new HaltedInstruments(_halted.ToArray()), Self);
+                return true;
+            case CommandAccepted or CommandDuplicate or CommandRejected when OnFundAccountOpenAnswer(message) || OnSweepAnswer(message):
+                return true;
+            case InsuranceFundDeposited deposited when OnSweepDeposited(deposited.RequestId):
+                return true;
+            case InsuranceFundRejected rejected when OnSweepDeposited(rejected.RequestId):
+                Context.Log.LogError("The insurance fund refused the deposit {RequestId} of its account's collateral: {Reason}", rejected.RequestId, rejected.Reason);
                 return true;
             case CommandAccepted accepted when _awaitedSides.Remove(accepted.MessageId, out var side):
                 SideApplied(side.Round, side.Index, side.Bankrupt);

@@ -55,7 +55,7 @@ public static class LiquidationEndpoints
             return Results.Accepted(value: new MessageOutcome("accepted", report.OrderId));
         }).RequireAccess(AccessLevel.Ingest);
         api.MapGet("/insurance-fund", (EngineHost host, CancellationToken cancellation) =>
-            AnswerAsync(host, ClusterMessageTypes.ShowFund, new LiquidationRequest(), (l, t, c) => LiquidationAnswers.FundAsync(l.InsuranceFund, t, c), cancellation));
+            AnswerAsync(host, ClusterMessageTypes.ShowFund, new LiquidationRequest(), (l, t, c) => LiquidationAnswers.FundAsync(l, t, c), cancellation));
         api.MapPost("/insurance-fund/deposits", async (HttpRequest request, EngineHost host, HttpContext context, CancellationToken cancellation) =>
         {
             // Read under the message contract like the venue's messages: a field given twice, a misspelt one or an amount
