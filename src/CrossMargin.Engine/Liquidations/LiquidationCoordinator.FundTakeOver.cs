@@ -74,6 +74,12 @@ public sealed partial class LiquidationCoordinator
     /// <summary>No counterparty in profit: the fund is asked for its value, to take the position over if it bears it.</summary>
     private void OfferToFund(Liquidation liquidation, string noCounterparty)
     {
+        if (_settings.FundAccountId is null)
+        {
+            Stall(liquidation, noCounterparty, liquidation.LastCover);
+            return;
+        }
+
         if (NoTakeOver(liquidation) is { } why)
         {
             OpenFundAccount();

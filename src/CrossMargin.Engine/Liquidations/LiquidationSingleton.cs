@@ -44,9 +44,16 @@ public sealed class LiquidationSingleton
             return view;
         }
 
-        var account = await Accounts.Ask<object>(new Cluster.Sharding.ShardEnvelope(accountId, Accounts_.GetAccount.Instance), timeout, cancellationToken)
-            .ConfigureAwait(false);
-        return view with { Account = account as Accounts_.AccountView };
+        try
+        {
+            var account = await Accounts.Ask<object>(new Cluster.Sharding.ShardEnvelope(accountId, Accounts_.GetAccount.Instance), timeout, cancellationToken)
+                .ConfigureAwait(false);
+            return view with { Account = account as Accounts_.AccountView };
+        }
+        catch (AskTimeoutException)
+        {
+            return view;
+        }
     }
 
     /// <summary>
