@@ -170,11 +170,7 @@ public sealed class RiskEngine
             FundAccountId = string.IsNullOrEmpty(liquidation.FundAccount) ? null : liquidation.FundAccount,
         }),
             "liquidation-coordinator" + suffix);
-        return new LiquidationSingleton(system, coordinator, fund)
-        {
-            Accounts = accounts,
-            FundAccountId = string.IsNullOrEmpty(liquidation.FundAccount) ? null : liquidation.FundAccount,
-        };
+        return new LiquidationSingleton(system, coordinator, fund);
     }
 
     /// <summary>
@@ -240,11 +236,12 @@ public sealed class RiskEngine
     public Task<HaltedInstruments> SetLiquidationHaltAsync(string symbol, bool halt, CancellationToken cancellationToken = default) =>
         Coordinator.Ask<HaltedInstruments>(halt ? new HaltLiquidation(symbol) : new ResumeLiquidation(symbol), _timeout, cancellationToken);
 
-    /// <summary>The insurance fund: balances, value and history, and its own account's view when it has one.</summary>
+    /// <summary>The insurance fund: balances, value and history.</summary>
     public Task<InsuranceFundView> GetInsuranceFundAsync(CancellationToken cancellationToken = default) =>
-        Liquidation is { } liquidation
-            ? liquidation.ViewAsync(_timeout, cancellationToken)
-            : InsuranceFund.Ask<InsuranceFundView>(GetInsuranceFund.Instance, _timeout, cancellationToken);
+        InsuranceFund.Ask<InsuranceFundView>(GetInsuranceFund.Instance, _timeout, cancellationToken);
+
+    /// <summary>The insurance fund's own account (<see cref="LiquidationOptions.FundAccount"/>), or null when it has none.</summary>
+    public string? FundAccountId => string.IsNullOrEmpty(_settings.Liquidation.FundAccount) ? null : _settings.Liquidation.FundAccount;
 
     /// <summary>Pays into the insurance fund; a repeated request id is answered as first time and pays nothing more.</summary>
     public Task<object> DepositToInsuranceFundAsync(DepositToInsuranceFund deposit, CancellationToken cancellationToken = default) =>

@@ -36,7 +36,11 @@ public sealed partial class LiquidationCoordinator
 
     private bool IsUnwind(Liquidation liquidation) => liquidation.AccountId == _settings.FundAccountId;
 
-    /// <summary>Opens the fund's account (a duplicate once it is open): the take-over waits until it has answered.</summary>
+    /// <summary>
+    /// Opens the fund's account (a duplicate once it is open) when a take-over first needs it, not when the coordinator
+    /// starts: on a cluster a start message would reach a shard its owner may be handing over. The take-over waits for the
+    /// answer (or its timeout, then it stalls).
+    /// </summary>
     private void OpenFundAccount()
     {
         if (_settings.FundAccountId is { } fund && !_fundAccountOpen)
@@ -52,6 +56,11 @@ public sealed partial class LiquidationCoordinator
             case CommandAccepted accepted when accepted.MessageId == FundOpenMessageId:
             case CommandDuplicate duplicate when duplicate.MessageId == FundOpenMessageId:
             case CommandRejected { Rejection.Code: RejectionCode.AccountAlreadyOpen } opened when opened.MessageId == FundOpenMessageId:
+                if (!_fundAccountOpen && _liquidations.Any(l => l.Phase == Phase.AwaitingTakeOver))
+                {
+                    _settings.InsuranceFund.Tell(GetInsuranceFund.Instance, Self);
+                }
+
                 _fundAccountOpen = true;
                 return true;
             case CommandRejected rejected when rejected.MessageId == FundOpenMessageId:
@@ -67,7 +76,6 @@ public sealed partial class LiquidationCoordinator
     private string? NoTakeOver(Liquidation liquidation) =>
         _settings.FundAccountId is not { } fund ? "the fund has no account"
         : IsUnwind(liquidation) ? "the fund's own account"
-        : !_fundAccountOpen ? "the fund's account is not open yet"
         : _activeByAccount.ContainsKey(fund) ? "the fund's account is still unwinding"
         : null;
 
@@ -82,13 +90,21 @@ public sealed partial class LiquidationCoordinator
 
         if (NoTakeOver(liquidation) is { } why)
         {
-            OpenFundAccount();
             Stall(liquidation, Text($"{noCounterparty}; no take-over by the fund: {why}"), liquidation.LastCover);
             return;
         }
 
         liquidation.Phase = Phase.AwaitingTakeOver;
-        _settings.InsuranceFund.Tell(GetInsuranceFund.Instance, Self);
+        if (_fundAccountOpen)
+        {
+            _settings.InsuranceFund.Tell(GetInsuranceFund.Instance, Self);
+        }
+        else
+        {
+            // The fund is asked once the account has answered (OnFundAccountOpenAnswer).
+            OpenFundAccount();
+        }
+
         Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.AwaitingTakeOver), _settings.OrderTimeout);
     }
 

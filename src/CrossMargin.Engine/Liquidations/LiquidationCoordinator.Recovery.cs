@@ -168,7 +168,6 @@ public sealed partial class LiquidationCoordinator
         }
 
         _adlOutbox.Release();
-        OpenFundAccount();
         foreach (var liquidation in active)
         {
             if (liquidation.Outstanding.Count > 0)

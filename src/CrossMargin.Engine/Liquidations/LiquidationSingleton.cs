@@ -1,5 +1,4 @@
 using CrossMargin.Actors;
-using Accounts_ = CrossMargin.Engine.Accounts;
 using ActorProps = CrossMargin.Actors.Props;
 
 namespace CrossMargin.Engine.Liquidations;
@@ -25,36 +24,6 @@ public sealed class LiquidationSingleton
 
     /// <summary>The insurance fund.</summary>
     public IActorRef InsuranceFund { get; }
-
-    /// <summary>The accounts as the coordinator reaches them (the region, or in a cluster the relay to their owners).</summary>
-    public IActorRef Accounts { get; init; } = ActorRefs.Nobody;
-
-    /// <summary>The fund's own account (<see cref="LiquidationCoordinatorSettings.FundAccountId"/>); null when off.</summary>
-    public string? FundAccountId { get; init; }
-
-    /// <summary>
-    /// The fund's balances and history with its own account's view (<see cref="InsuranceFundView.Account"/>: the positions
-    /// it took over and is unwinding) when it has one; the account's view is left out when it does not answer in time.
-    /// </summary>
-    public async Task<InsuranceFundView> ViewAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var view = await InsuranceFund.Ask<InsuranceFundView>(GetInsuranceFund.Instance, timeout, cancellationToken).ConfigureAwait(false);
-        if (FundAccountId is not { } accountId)
-        {
-            return view;
-        }
-
-        try
-        {
-            var account = await Accounts.Ask<object>(new Cluster.Sharding.ShardEnvelope(accountId, Accounts_.GetAccount.Instance), timeout, cancellationToken)
-                .ConfigureAwait(false);
-            return view with { Account = account as Accounts_.AccountView };
-        }
-        catch (AskTimeoutException)
-        {
-            return view;
-        }
-    }
 
     /// <summary>
     /// Stops the coordinator, then the fund, and returns once both have stopped (each after the message it is

@@ -35,8 +35,8 @@ internal static class LiquidationAnswers
         return (StatusCodes.Status200OK, await coordinator.Ask<HaltedInstruments>(message, timeout, cancellation));
     }
 
-    public static async Task<(int Status, object Body)> FundAsync(LiquidationSingleton liquidation, TimeSpan timeout, CancellationToken cancellation) =>
-        (StatusCodes.Status200OK, await liquidation.ViewAsync(timeout, cancellation));
+    public static async Task<(int Status, object Body)> FundAsync(IActorRef fund, TimeSpan timeout, CancellationToken cancellation) =>
+        (StatusCodes.Status200OK, await fund.Ask<InsuranceFundView>(GetInsuranceFund.Instance, timeout, cancellation));
 
     public static async Task<(int Status, object Body)> DepositAsync(IActorRef fund, DepositToInsuranceFund deposit, TimeSpan timeout, CancellationToken cancellation)
     {

@@ -27,20 +27,17 @@ public sealed class FundTakeOverTests(ITestOutputHelper output) : LiquidationTes
     /// <summary>
     /// The fund (value 0) takes the 0.1 over at 58,800.00: its loss at the mark is 0.1 x (58,800 - 59,000) = -20, a gain,
     /// which an empty fund bears. acc-1 ends at 120 - 0.1 x 1,200 = 0, flat, nothing uncovered; the fund's account is
-    /// long 0.1 at 58,800, visible with the fund. Before, the round stalled and the book was asked at the band
+    /// long 0.1 at 58,800. Before, the round stalled and the book was asked at the band
     /// (57,820.00): filled there, 98.00 was left uncovered.
     /// </summary>
     [Fact]
-    public async Task With_no_counterparty_in_profit_the_fund_takes_the_position_over_at_the_bankruptcy_price_and_nothing_is_left_uncovered()
+    public void With_no_counterparty_in_profit_the_fund_takes_the_position_over_at_the_bankruptcy_price_and_nothing_is_left_uncovered()
     {
         var (venue, adl) = Probes();
 
         LastStepUnfilled(venue);
 
         AssertTakenOver(adl);
-        var view = await new LiquidationSingleton(Sys, Coordinator, Fund) { Accounts = Region, FundAccountId = FundAccountId }
-            .ViewAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
-        Assert.Equal([new Position(Btc, 0.1m, 58_800m)], view.Account!.Positions);
     }
 
     /// <summary>
