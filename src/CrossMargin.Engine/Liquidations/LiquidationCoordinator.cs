@@ -62,7 +62,9 @@ namespace CrossMargin.Engine.Liquidations;
 /// steps in a row of a solvent account (when set: off by default; then only once the stall back-off allows), the next
 /// evaluation auto-deleverages the largest position at its bankruptcy price as above, instead of asking the book again, so the liquidation ends in a
 /// market that stands still or a book that will not fill.
-/// With no counterparty (stalled), steps go to the book at the band, unbounded, until the stall back-off tries again.</item>
+/// With no counterparty in profit, the fund takes the position over into its own account if it bears it, and that
+/// account is unwound through the book (<see cref="LiquidationCoordinatorSettings.FundAccountId"/>, the FundTakeOver
+/// part); otherwise (stalled), steps go to the book at the band, unbounded, until the stall back-off tries again.</item>
 /// <item>An <see cref="AccountStatusChanged"/> to healthy or margin call while the liquidation waits (throttled or
 /// stalled) completes it; while orders are out, the next plan decides (its stop level has the buffer).</item>
 /// </list>
