@@ -167,6 +167,7 @@ public sealed class RiskEngine
         {
             LiveModels = models,
             TakeOverAfterUnfilledSteps = liquidation.TakeOverAfterUnfilledSteps,
+            FundAccountId = string.IsNullOrEmpty(liquidation.FundAccount) ? null : liquidation.FundAccount,
         }),
             "liquidation-coordinator" + suffix);
         return new LiquidationSingleton(system, coordinator, fund);
@@ -238,6 +239,9 @@ public sealed class RiskEngine
     /// <summary>The insurance fund: balances, value and history.</summary>
     public Task<InsuranceFundView> GetInsuranceFundAsync(CancellationToken cancellationToken = default) =>
         InsuranceFund.Ask<InsuranceFundView>(GetInsuranceFund.Instance, _timeout, cancellationToken);
+
+    /// <summary>The insurance fund's own account (<see cref="LiquidationOptions.FundAccount"/>), or null when it has none.</summary>
+    public string? FundAccountId => string.IsNullOrEmpty(_settings.Liquidation.FundAccount) ? null : _settings.Liquidation.FundAccount;
 
     /// <summary>Pays into the insurance fund; a repeated request id is answered as first time and pays nothing more.</summary>
     public Task<object> DepositToInsuranceFundAsync(DepositToInsuranceFund deposit, CancellationToken cancellationToken = default) =>

@@ -11,7 +11,7 @@ public static class InsuranceFundCommand
     /// <summary>Creates the command.</summary>
     public static Command Create(NodeAccess access, TextWriter output, TextWriter error)
     {
-        var show = new Command("show", $"The insurance fund: balances, USD value and its last {Movements} movements.");
+        var show = new Command("show", $"The insurance fund: balances, USD value, its own account's balances and positions, and its last {Movements} movements.");
         var options = NodeCommandOptions.AddTo(show);
         show.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s =>
             s.CallAsync(HttpMethod.Get, "/api/v1/insurance-fund", (body, console) =>
@@ -27,6 +27,24 @@ public static class InsuranceFundCommand
                 }
 
                 console.Write(balances);
+                if (body.TryGetProperty("account", out var account) && account.ValueKind == System.Text.Json.JsonValueKind.Object)
+                {
+                    // The fund's own account: the positions it took over and is unwinding, and the collateral covers put there.
+                    Tables.Line(console, $"Fund account {JsonText.Of(account, "accountId")}");
+                    var held = Tables.Create("Asset or symbol", "Balance or quantity", "Entry price");
+                    foreach (var balance in JsonText.Items(account, "balances"))
+                    {
+                        Tables.Row(held, JsonText.Of(balance, "asset"), JsonText.Of(balance, "amount"), "");
+                    }
+
+                    foreach (var position in JsonText.Items(account, "positions"))
+                    {
+                        Tables.Row(held, JsonText.Of(position, "symbol"), JsonText.Of(position, "quantity"), JsonText.Of(position, "entryPrice"));
+                    }
+
+                    console.Write(held);
+                }
+
                 var history = Tables.Create("Movement");
                 foreach (var movement in JsonText.Items(body, "history").TakeLast(Movements))
                 {

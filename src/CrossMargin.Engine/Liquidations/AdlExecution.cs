@@ -15,6 +15,11 @@ namespace CrossMargin.Engine.Liquidations;
 /// (<see cref="Accounts.ApplyExecution.ReducesPosition"/>) so the account refuses rather than flips. Null in older journals.
 /// </param>
 /// <param name="BankruptPosition">The bankrupt account's signed position the round reduces, stated the same way; null in older journals.</param>
+/// <param name="ByFund">
+/// True when the counterparty is the insurance fund's own account taking the position over (no counterparty was in
+/// profit): its side opens or adds to a position, so it states none, and its answer is awaited all the same. False in
+/// older journals.
+/// </param>
 public sealed record AdlExecution(
     string AccountId, OrderSide Side, decimal Quantity, decimal Price, decimal Score, long CounterpartySequence, long BankruptSequence,
-    decimal? CounterpartyPosition = null, decimal? BankruptPosition = null);
+    decimal? CounterpartyPosition = null, decimal? BankruptPosition = null, bool ByFund = false);

@@ -125,7 +125,7 @@ public sealed partial class LiquidationCoordinator
             _adlOutbox.Answered(fill.AccountId, fill.CounterpartySequence);
         }
 
-        if (round.Announces && fill.CounterpartyPosition is not null)
+        if (round.Announces && (fill.CounterpartyPosition is not null || fill.ByFund))
         {
             // Fills from older journals were announced when their round was recorded.
             Context.System.EventStream.Publish(bankrupt

@@ -150,7 +150,7 @@ public sealed partial class LiquidationCoordinator
             _settings.Parameters.QuantityIncrementFor(symbol));
         if (fills.Count == 0)
         {
-            Stall(liquidation, Text($"no counterparty to deleverage {symbol} against at {price}"), liquidation.LastCover);
+            OfferToFund(liquidation, Text($"no counterparty to deleverage {symbol} against at {price}"));
             return;
         }
 

@@ -69,6 +69,13 @@ public sealed partial class LiquidationCoordinator
             return;
         }
 
+        if (_byId.TryGetValue(timeout.LiquidationId, out var offered) && offered.Phase == timeout.Phase && timeout.Phase == Phase.AwaitingTakeOver)
+        {
+            // No word from the fund: it is not counted on, as when it is too small.
+            Stall(offered, "no counterparty in profit, and no answer from the insurance fund in time for a take-over", offered.LastCover);
+            return;
+        }
+
         if (_byId.TryGetValue(timeout.LiquidationId, out var confirming) && confirming.Phase == timeout.Phase && timeout.Phase == Phase.ConfirmingAdl)
         {
             // A counterparty that does not answer is not counted on: the round goes on without it.

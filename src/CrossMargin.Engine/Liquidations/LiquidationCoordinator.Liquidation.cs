@@ -78,6 +78,9 @@ public sealed partial class LiquidationCoordinator
 
         public int PositionCount { get; set; } = 1;
 
+        /// <summary>An unwind of the fund's account has moved its collateral into the fund (once per unwind).</summary>
+        public bool Swept { get; set; }
+
         /// <summary>
         /// The message ids of the auto-deleverage sides refused for good: a counterparty's (neither side of its fill is sent
         /// again) and a bankrupt side refused after its counterparty applied (its void is sent in its place).

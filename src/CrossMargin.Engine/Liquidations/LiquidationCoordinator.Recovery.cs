@@ -119,6 +119,15 @@ public sealed partial class LiquidationCoordinator
                 liquidation.RefusedAdl.Add(bankruptSide);
                 _pendingAdl.Refused(bankruptSide);
                 break;
+            case FundAccountSwept e:
+                liquidation.Swept = true;
+                liquidation.Phase = Phase.Sweeping;
+                for (var i = 0; i < e.Amounts.Count; i++)
+                {
+                    Observe(liquidation.AccountId, LiquidationSource, e.FirstSequence + i);
+                }
+
+                break;
             case LiquidationStalled e:
                 // A take-over with no counterparty: the book is asked at the band until the back-off tries it again.
                 liquidation.Unbounded |= liquidation.TakeOverDue;
@@ -169,6 +178,11 @@ public sealed partial class LiquidationCoordinator
             else if (liquidation.PendingCover is not null)
             {
                 liquidation.Phase = Phase.AwaitingCover;
+            }
+            else if (_sweepWithdrawals.Values.Any(s => s.Liquidation == liquidation))
+            {
+                // Its sweep was sent again above: the answers move it on.
+                liquidation.Phase = Phase.Sweeping;
             }
             else
             {
@@ -221,19 +235,23 @@ public sealed partial class LiquidationCoordinator
                         continue;
                     }
 
-                    if (fill.CounterpartyPosition is null)
-                    {
-                        round.Applied[i] = true;
-                    }
-                    else
+                    var awaited = fill.CounterpartyPosition is not null || fill.ByFund;
+                    if (awaited)
                     {
                         _awaitedSides[id] = (round, i, false);
                     }
+                    else
+                    {
+                        round.Applied[i] = true;
+                    }
 
-                    _adlOutbox.Send(fill.AccountId, CounterpartySide(e, fill), awaitsAnswer: fill.CounterpartyPosition is not null);
+                    _adlOutbox.Send(fill.AccountId, CounterpartySide(e, fill), awaitsAnswer: awaited);
                 }
 
                 ReleaseBankruptSides(round);
+                break;
+            case FundAccountSwept e:
+                SendSweep(liquidation, e);
                 break;
         }
     }

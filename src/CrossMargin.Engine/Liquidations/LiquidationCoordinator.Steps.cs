@@ -21,7 +21,7 @@ public sealed partial class LiquidationCoordinator
         {
             // A step that closes the last positions is bounded by the equity and what the fund can absorb (unknown until
             // asked: nothing), unless a take-over found no counterparty, when the band is all that lets the book fill.
-            plan = LiquidationPlanner.NextStep(portfolio, market, calculator, _settings.Parameters, Budgets(portfolio, now),
+            plan = LiquidationPlanner.NextStep(portfolio, market, calculator, IsUnwind(liquidation) ? _unwindParameters : _settings.Parameters, Budgets(portfolio, now),
                 liquidation.Unbounded ? null : liquidation.FundAllowanceUsd ?? 0m);
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
@@ -36,6 +36,12 @@ public sealed partial class LiquidationCoordinator
         var equity = plan.Before.EquityUsd;
         if (plan.Outcome == LiquidationPlanOutcome.Done)
         {
+            if (IsUnwind(liquidation))
+            {
+                FinishUnwind(liquidation, view, plan.Reason);
+                return;
+            }
+
             Complete(liquidation, plan.Reason);
             return;
         }
@@ -60,9 +66,11 @@ public sealed partial class LiquidationCoordinator
             }
         }
 
-        if (liquidation.TakeOverDue
+        // The fund's own account is unwound through the book only: a take-over of it would be the fund taking from itself,
+        // or hand what it took over to the profitable side at once.
+        if (!IsUnwind(liquidation) && (liquidation.TakeOverDue
             || (equity >= 0 && _settings.TakeOverAfterUnfilledSteps > 0 && liquidation.UnfilledSteps >= _settings.TakeOverAfterUnfilledSteps
-                && BackoffElapsed(liquidation)))
+                && BackoffElapsed(liquidation))))
         {
             // The book filled nothing of the last positions within their bankruptcy bound, or of several steps in a row at
             // the band: asking it again could wait for ever. The position is auto-deleveraged at its bankruptcy price
@@ -120,14 +128,22 @@ public sealed partial class LiquidationCoordinator
     {
         // One waiting liquidation per answer: its step is persisted (and its fund share reserved) before the next answer
         // is read, so concurrent liquidations never count the same balance twice.
-        if (_liquidations.FirstOrDefault(l => l.Phase == Phase.AwaitingFund) is not { } liquidation)
+        if (_liquidations.FirstOrDefault(l => l.Phase is Phase.AwaitingFund or Phase.AwaitingTakeOver) is not { } liquidation)
         {
             return;
         }
 
         var reserved = _activeByAccount.Values.Where(l => l != liquidation).Sum(l => l.ReservedFundUsd + (l.PendingCover is null ? 0m : l.PendingCoverUsd));
-        PlanWithFund(liquidation, Math.Max(0m, fund.ValueUsd - reserved));
-        if (_liquidations.Any(l => l.Phase == Phase.AwaitingFund))
+        if (liquidation.Phase == Phase.AwaitingTakeOver)
+        {
+            TakeOver(liquidation, fund.ValueUsd - reserved);
+        }
+        else
+        {
+            PlanWithFund(liquidation, Math.Max(0m, fund.ValueUsd - reserved));
+        }
+
+        if (_liquidations.Any(l => l.Phase is Phase.AwaitingFund or Phase.AwaitingTakeOver))
         {
             _settings.InsuranceFund.Tell(GetInsuranceFund.Instance, Self);
         }

@@ -62,7 +62,9 @@ namespace CrossMargin.Engine.Liquidations;
 /// steps in a row of a solvent account (when set: off by default; then only once the stall back-off allows), the next
 /// evaluation auto-deleverages the largest position at its bankruptcy price as above, instead of asking the book again, so the liquidation ends in a
 /// market that stands still or a book that will not fill.
-/// With no counterparty (stalled), steps go to the book at the band, unbounded, until the stall back-off tries again.</item>
+/// With no counterparty in profit, the fund takes the position over into its own account if it bears it, and that
+/// account is unwound through the book (<see cref="LiquidationCoordinatorSettings.FundAccountId"/>, the FundTakeOver
+/// part); otherwise (stalled), steps go to the book at the band, unbounded, until the stall back-off tries again.</item>
 /// <item>An <see cref="AccountStatusChanged"/> to healthy or margin call while the liquidation waits (throttled or
 /// stalled) completes it; while orders are out, the next plan decides (its stop level has the buffer).</item>
 /// </list>
@@ -103,12 +105,14 @@ public sealed partial class LiquidationCoordinator : PersistentActor
     private readonly HashSet<string> _forcedBankruptSides = new(StringComparer.Ordinal);
 
     private readonly AdlOutbox _adlOutbox;
+    private readonly LiquidationParameters _unwindParameters;
 
     private LiquidationCoordinator(LiquidationCoordinatorSettings settings)
         : base(settings.Persistence)
     {
         _settings = settings;
         _adlOutbox = new AdlOutbox(ToAccount);
+        _unwindParameters = settings.Parameters.ForUnwind();
     }
 
     private enum Phase
@@ -123,6 +127,8 @@ public sealed partial class LiquidationCoordinator : PersistentActor
         PricingAdl,
         ConfirmingAdl,
         ApplyingAdl,
+        AwaitingTakeOver,
+        Sweeping,
         Completed,
     }
 
@@ -216,6 +222,13 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                 return true;
             case GetHaltedInstruments:
                 Sender.Tell(new HaltedInstruments(_halted.ToArray()), Self);
+                return true;
+            case CommandAccepted or CommandDuplicate or CommandRejected when OnFundAccountOpenAnswer(message) || OnSweepAnswer(message):
+                return true;
+            case InsuranceFundDeposited deposited when OnSweepDeposited(deposited.RequestId):
+                return true;
+            case InsuranceFundRejected rejected when OnSweepDeposited(rejected.RequestId):
+                Context.Log.LogError("The insurance fund refused the deposit {RequestId} of its account's collateral: {Reason}", rejected.RequestId, rejected.Reason);
                 return true;
             case CommandAccepted accepted when _awaitedSides.Remove(accepted.MessageId, out var side):
                 SideApplied(side.Round, side.Index, side.Bankrupt);

@@ -54,6 +54,14 @@ public sealed record LiquidationCoordinatorSettings(
     /// </summary>
     public int TakeOverAfterUnfilledSteps { get; init; }
 
+    /// <summary>
+    /// The insurance fund's own account in the account region (opened by the coordinator when it starts): when an
+    /// auto-deleverage round finds no counterparty, the fund takes the position over into it at the bankruptcy price, if
+    /// its value less what other liquidations have set aside bears the take-over's loss at the mark, and the coordinator
+    /// then unwinds it through the book. Null: no take-over by the fund (the round stalls).
+    /// </summary>
+    public string? FundAccountId { get; init; }
+
     /// <summary>The calculators in force now.</summary>
     public AccountMarginModels Models => LiveModels?.Current ?? InitialModels;
 }

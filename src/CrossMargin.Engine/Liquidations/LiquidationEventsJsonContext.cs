@@ -23,6 +23,7 @@ namespace CrossMargin.Engine.Liquidations;
 [JsonSerializable(typeof(AutoDeleverageFillRefused))]
 [JsonSerializable(typeof(AutoDeleverageBankruptSideRefused))]
 [JsonSerializable(typeof(LiquidationStalled))]
+[JsonSerializable(typeof(FundAccountSwept))]
 [JsonSerializable(typeof(LiquidationCompleted))]
 [JsonSerializable(typeof(LiquidationInstrumentHalted))]
 [JsonSerializable(typeof(LiquidationInstrumentResumed))]

@@ -47,6 +47,13 @@ public sealed class LiquidationOptions
     /// </summary>
     public int TakeOverAfterUnfilledSteps { get; set; }
 
+    /// <summary>
+    /// The insurance fund's own account (an account id no trader may use): when auto-deleveraging finds no counterparty
+    /// in profit, the fund takes the position over into it at the bankruptcy price, if it can bear it, and the coordinator
+    /// unwinds it through the book. Empty or absent: off (the round stalls, as before).
+    /// </summary>
+    public string? FundAccount { get; set; }
+
     /// <summary>The pure parameters; throws <see cref="ArgumentOutOfRangeException"/> naming the bad setting.</summary>
     public LiquidationParameters ToParameters() => new(StopBufferRatio, MaxStepFraction, FeeRate, SlippageBand, DefaultLiquidityBudget,
         LiquidityBudgets, DefaultQuantityIncrement, QuantityIncrements);
@@ -70,6 +77,11 @@ public sealed class LiquidationOptions
             {
                 errors.Add($"Liquidation:{name} must be positive, not {value}.");
             }
+        }
+
+        if (FundAccount is { Length: > 0 } fundAccount && (fundAccount.Trim() != fundAccount || fundAccount.Length > 128))
+        {
+            errors.Add($"Liquidation:{nameof(FundAccount)} must be an account id without surrounding spaces, of at most 128 characters, not '{fundAccount}'.");
         }
 
         if (TakeOverAfterUnfilledSteps < 0)

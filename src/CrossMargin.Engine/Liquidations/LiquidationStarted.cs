@@ -10,6 +10,11 @@ namespace CrossMargin.Engine.Liquidations;
 /// <param name="MaintenanceMarginUsd">Maintenance margin reported.</param>
 /// <param name="CancelSequence">The coordinator's sequence number (source "liquidation") of the cancel-all message.</param>
 /// <param name="Time">When.</param>
+/// <param name="TakeOverOf">
+/// For the unwind of the insurance fund's account started by a take-over: the take-over's round,
+/// "{liquidation}:adl-{round}" (its equity is then the take-over's value at the mark, and its maintenance margin 0, not
+/// assessed). Null for a breach, and in older journals.
+/// </param>
 public sealed record LiquidationStarted(
-    string LiquidationId, string AccountId, MarginStatus Status, decimal EquityUsd, decimal MaintenanceMarginUsd, long CancelSequence, DateTimeOffset Time)
-    : ILiquidationEvent;
+    string LiquidationId, string AccountId, MarginStatus Status, decimal EquityUsd, decimal MaintenanceMarginUsd, long CancelSequence, DateTimeOffset Time,
+    string? TakeOverOf = null) : ILiquidationEvent;

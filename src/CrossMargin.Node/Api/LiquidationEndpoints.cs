@@ -1,6 +1,8 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CrossMargin.Actors;
 using CrossMargin.Contracts;
+using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Node.Clustering;
 using CrossMargin.Node.Hosting;
@@ -54,8 +56,9 @@ public static class LiquidationEndpoints
 
             return Results.Accepted(value: new MessageOutcome("accepted", report.OrderId));
         }).RequireAccess(AccessLevel.Ingest);
-        api.MapGet("/insurance-fund", (EngineHost host, CancellationToken cancellation) =>
-            AnswerAsync(host, ClusterMessageTypes.ShowFund, new LiquidationRequest(), (l, t, c) => LiquidationAnswers.FundAsync(l.InsuranceFund, t, c), cancellation));
+        api.MapGet("/insurance-fund", async (EngineHost host, CancellationToken cancellation) =>
+            await WithFundAccount(host, await AnswerAsync(host, ClusterMessageTypes.ShowFund, new LiquidationRequest(),
+                (l, t, c) => LiquidationAnswers.FundAsync(l.InsuranceFund, t, c), cancellation), cancellation));
         api.MapPost("/insurance-fund/deposits", async (HttpRequest request, EngineHost host, HttpContext context, CancellationToken cancellation) =>
         {
             // Read under the message contract like the venue's messages: a field given twice, a misspelt one or an amount
@@ -96,6 +99,45 @@ public static class LiquidationEndpoints
             (l, t, c) => LiquidationAnswers.SetHaltAsync(l.Coordinator, symbol, halt, t, c), cancellation);
         AuditLog.Describe(context, $"forced liquidation {(halt ? "halted" : "resumed")} on {symbol}");
         return result;
+    }
+
+    /// <summary>
+    /// The fund's answer with its own account's view as <c>account</c> (the positions it took over and is unwinding), asked
+    /// of the account where it lives, as <c>GET /api/v1/accounts/{id}</c> does: the singleton's holder does not ask it
+    /// through its relay while it answers the liquidation queue. Left out when the fund has no account or it does not answer.
+    /// </summary>
+    private static async Task<IResult> WithFundAccount(EngineHost host, IResult fund, CancellationToken cancellation)
+    {
+        if (host.Engine is not { FundAccountId: { } accountId } engine
+            || fund is not IValueHttpResult { Value: { } value } || fund is IStatusCodeHttpResult { StatusCode: not (null or StatusCodes.Status200OK) })
+        {
+            return fund;
+        }
+
+        try
+        {
+            if (host.Cluster is { } cluster)
+            {
+                var relayed = await cluster.RequestAsync(accountId, "{}"u8.ToArray(), Guid.NewGuid().ToString("N"), AccountMessageTypes.GetAccount, host.AskTimeout,
+                    cancellation);
+                if (relayed.Status != StatusCodes.Status200OK || value is not JsonElement element)
+                {
+                    return fund;
+                }
+
+                var body = JsonNode.Parse(element.GetRawText())!.AsObject();
+                body["account"] = JsonNode.Parse(relayed.Body.GetRawText());
+                return Results.Json(body);
+            }
+
+            return value is InsuranceFundView view && await engine.GetAccountAsync(accountId, cancellation) is AccountView account
+                ? Results.Json(view with { Account = account })
+                : fund;
+        }
+        catch (TimeoutException)
+        {
+            return fund;
+        }
     }
 
     private static Task<IResult> AnswerAsync(

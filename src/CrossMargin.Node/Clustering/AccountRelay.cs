@@ -68,6 +68,8 @@ public sealed class AccountRelay : IActorRef, IAsyncDisposable
         CoverDeficit c => (ClusterMessageTypes.CoverDeficit, JsonSerializer.SerializeToUtf8Bytes(c, ClusterWireJsonContext.Default.CoverDeficit)),
         ApplyExecution c => (ClusterMessageTypes.AdlExecution, JsonSerializer.SerializeToUtf8Bytes(c, ClusterWireJsonContext.Default.ApplyExecution)),
         VoidSequence c => (ClusterMessageTypes.VoidSequence, JsonSerializer.SerializeToUtf8Bytes(c, ClusterWireJsonContext.Default.VoidSequence)),
+        OpenAccount c => (ClusterMessageTypes.OpenAccount, JsonSerializer.SerializeToUtf8Bytes(c, ClusterWireJsonContext.Default.OpenAccount)),
+        Withdraw c => (ClusterMessageTypes.Withdraw, JsonSerializer.SerializeToUtf8Bytes(c, ClusterWireJsonContext.Default.Withdraw)),
         _ => null,
     };
 

@@ -52,12 +52,18 @@ public static class ClusterMessageTypes
     /// <summary>The coordinator's <c>VoidSequence</c>: consumes the sequence of an auto-deleverage execution that never applied.</summary>
     public const string VoidSequence = InternalPrefix + "voidSequence";
 
+    /// <summary>The coordinator's <c>OpenAccount</c> of the insurance fund's own account.</summary>
+    public const string OpenAccount = InternalPrefix + "openAccount";
+
+    /// <summary>The coordinator's <c>Withdraw</c> from the insurance fund's own account, moving what its unwind left into the fund.</summary>
+    public const string Withdraw = InternalPrefix + "withdraw";
+
     /// <summary>The coordinator's <c>GetAccount</c>: answered with the account's view.</summary>
     public const string GetAccountView = InternalPrefix + "getAccountView";
 
     /// <summary>Every internal type a node sends (<see cref="InternalPrefix"/>), the names metrics count them under.</summary>
     public static IReadOnlySet<string> InternalNames { get; } = new HashSet<string>(
-        [CancelAllOrders, ChargeLiquidationFee, CoverDeficit, AdlExecution, VoidSequence, GetAccountView], StringComparer.Ordinal);
+        [CancelAllOrders, ChargeLiquidationFee, CoverDeficit, AdlExecution, VoidSequence, OpenAccount, Withdraw, GetAccountView], StringComparer.Ordinal);
 
     /// <summary>Every node's views of its live accounts interested in some underlyings (auto-deleveraging), on the requests exchange.</summary>
     public const string AccountViews = "accountViews";

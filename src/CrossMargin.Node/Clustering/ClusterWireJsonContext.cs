@@ -27,6 +27,8 @@ namespace CrossMargin.Node.Clustering;
 [JsonSerializable(typeof(CoverDeficit))]
 [JsonSerializable(typeof(ApplyExecution))]
 [JsonSerializable(typeof(VoidSequence))]
+[JsonSerializable(typeof(OpenAccount))]
+[JsonSerializable(typeof(Withdraw))]
 [JsonSerializable(typeof(AccountCommandAnswer))]
 [JsonSerializable(typeof(AccountViewsQuery))]
 [JsonSerializable(typeof(AccountViewList))]

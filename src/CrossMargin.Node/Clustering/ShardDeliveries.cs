@@ -153,6 +153,8 @@ public sealed class ShardDeliveries
         ClusterMessageTypes.CoverDeficit => JsonSerializer.Deserialize(body.Span, ClusterWireJsonContext.Default.CoverDeficit),
         ClusterMessageTypes.AdlExecution => JsonSerializer.Deserialize(body.Span, ClusterWireJsonContext.Default.ApplyExecution),
         ClusterMessageTypes.VoidSequence => JsonSerializer.Deserialize(body.Span, ClusterWireJsonContext.Default.VoidSequence),
+        ClusterMessageTypes.OpenAccount => JsonSerializer.Deserialize(body.Span, ClusterWireJsonContext.Default.OpenAccount),
+        ClusterMessageTypes.Withdraw => JsonSerializer.Deserialize(body.Span, ClusterWireJsonContext.Default.Withdraw),
         _ => null,
     };
 

@@ -29,6 +29,8 @@ public sealed class LiquidationParameters
 
     private readonly FrozenDictionary<string, decimal> _budgets;
     private readonly FrozenDictionary<string, decimal> _increments;
+    private readonly IReadOnlyDictionary<string, decimal>? _liquidityBudgets;
+    private readonly IReadOnlyDictionary<string, decimal>? _quantityIncrements;
 
     /// <summary>Creates and checks the parameters; throws <see cref="ArgumentOutOfRangeException"/> naming the bad one.</summary>
     /// <param name="stopBufferRatio">Liquidation stops at equity &gt;= MM x (1 + this); zero or positive (0.05).</param>
@@ -86,6 +88,8 @@ public sealed class LiquidationParameters
         }
 
         StopBufferRatio = stopBufferRatio;
+        _liquidityBudgets = liquidityBudgets;
+        _quantityIncrements = quantityIncrements;
         MaxStepFraction = maxStepFraction;
         FeeRate = feeRate;
         SlippageBand = slippageBand;
@@ -111,8 +115,20 @@ public sealed class LiquidationParameters
     /// <summary>Quantity increment of a symbol without its own.</summary>
     public decimal DefaultQuantityIncrement { get; }
 
+    /// <summary>
+    /// True for an unwind (<see cref="ForUnwind"/>): every position is closed, whatever the equity, and no fee is charged.
+    /// </summary>
+    public bool UntilFlat { get; private init; }
+
     /// <summary>The equity at or above which a pool with maintenance margin <paramref name="maintenanceUsd"/> stops being liquidated.</summary>
-    public decimal StopLevel(decimal maintenanceUsd) => maintenanceUsd * (1 + StopBufferRatio);
+    public decimal StopLevel(decimal maintenanceUsd) => UntilFlat ? decimal.MaxValue : maintenanceUsd * (1 + StopBufferRatio);
+
+    /// <summary>
+    /// These parameters for unwinding the insurance fund's own positions: the same steps, budgets, band and increments,
+    /// but closed until flat and without a fee (the fee would go from the fund to itself).
+    /// </summary>
+    public LiquidationParameters ForUnwind() => new(StopBufferRatio, MaxStepFraction, 0m, SlippageBand, DefaultLiquidityBudget, _liquidityBudgets,
+        DefaultQuantityIncrement, _quantityIncrements) { UntilFlat = true };
 
     /// <summary>Contracts of <paramref name="symbol"/> that liquidations may trade per interval.</summary>
     public decimal BudgetFor(string symbol) => _budgets.TryGetValue(symbol, out var b) ? b : DefaultLiquidityBudget;

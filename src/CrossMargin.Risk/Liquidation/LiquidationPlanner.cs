@@ -94,6 +94,11 @@ public static class LiquidationPlanner
         ArgumentNullException.ThrowIfNull(remainingBudget);
 
         var before = calculator.Assess(portfolio, market);
+        if (parameters.UntilFlat && before.EquityUsd >= 0 && portfolio.Positions.All(p => p.Quantity == 0))
+        {
+            return new LiquidationPlan(LiquidationPlanOutcome.Done, Text($"unwound: no position left, equity {before.EquityUsd}"), [], before, before);
+        }
+
         var groups = LiquidationGrouping.Of(portfolio, market);
         var positions = portfolio.Positions.ToDictionary(p => p.Symbol, StringComparer.Ordinal);
         decimal Budget(string symbol) =>
@@ -235,11 +240,13 @@ public static class LiquidationPlanner
         var best = scored.OrderByDescending(s => s.Score).ThenBy(s => s.Group.Key, StringComparer.Ordinal).First();
         var factor = 1 + parameters.StopBufferRatio;
         var denominator = (factor * best.ReleasePerFraction) - (parameters.FeeRate * best.Notional);
-        var needed = denominator > 0 ? Math.Max(0m, ((factor * before.MaintenanceMarginUsd) - before.EquityUsd) / denominator) : step;
+        var needed = parameters.UntilFlat ? step : denominator > 0 ? Math.Max(0m, ((factor * before.MaintenanceMarginUsd) - before.EquityUsd) / denominator) : step;
         var fraction = Math.Min(step, needed);
         var legs = Quantities(best.Group, positions, parameters, budget, fraction)!;
         var orders = Orders(legs, best.Group, positions, market, parameters, before.EquityUsd);
-        var note = Text($"cross: equity {before.EquityUsd} below stop {stop} (MM {before.MaintenanceMarginUsd} x {factor}); closing {best.Group.Key} ")
+        var note = (parameters.UntilFlat
+                ? Text($"cross: unwinding to flat, equity {before.EquityUsd}, MM {before.MaintenanceMarginUsd}; closing {best.Group.Key} ")
+                : Text($"cross: equity {before.EquityUsd} below stop {stop} (MM {before.MaintenanceMarginUsd} x {factor}); closing {best.Group.Key} "))
             + Text($"(releases {Math.Round(best.Score, 6)} USD of MM per USD closed, best of {scored.Count}), fraction {Math.Round(fraction, 6)}")
             + (skipped.Count > 0 ? Text($"; throttled: {string.Join(", ", skipped)}") : string.Empty);
         return (orders, note, false);

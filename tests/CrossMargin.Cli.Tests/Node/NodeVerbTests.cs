@@ -163,6 +163,21 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task Insurance_fund_show_lists_the_funds_own_account()
+    {
+        // The coordinator opens it at its first take-over; here a message opens it, as that would.
+        using var content = new StringContent("""{"messageId":"open-fund-cli","source":"accounts","sequence":1,"accountId":"insurance-fund"}""",
+            System.Text.Encoding.UTF8, "application/json");
+        using var opened = await node.Client.PostAsync(new Uri("/api/v1/accounts", UriKind.Relative), content);
+        opened.EnsureSuccessStatusCode();
+
+        var (exit, output, error) = await node.Cm("insurance-fund", "show");
+
+        Assert.True(exit == ExitCodes.Ok, error);
+        Assert.Contains("Fund account insurance-fund", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Risk_params_show_lists_both_slots()
     {
         var (exit, output, _) = await node.Cm("risk", "params", "show");

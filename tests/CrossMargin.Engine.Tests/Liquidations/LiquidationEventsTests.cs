@@ -79,6 +79,34 @@ public sealed class LiquidationEventsTests
         Assert.Equal(new AdlExecution("acc-c", OrderSide.Buy, 1m, 59_000m, 0.04m, 1, 1), fill);
         Assert.Null(fill.CounterpartyPosition);
         Assert.Null(fill.BankruptPosition);
+        Assert.False(fill.ByFund);
+    }
+
+    [Fact]
+    public void A_start_journalled_before_the_funds_take_overs_reads_back_as_no_unwind()
+    {
+        var old = new SerializedPayload("liquidation.started", LiquidationEvents.Version, Encoding.UTF8.GetBytes("""
+            {"liquidationId":"liq-acc-1-1","accountId":"acc-1","status":"Liquidation","equityUsd":20,"maintenanceMarginUsd":23.6,"cancelSequence":1,
+             "time":"2026-03-02T08:00:05+00:00"}
+            """));
+
+        Assert.Null(Registry.Deserialize<LiquidationStarted>(old).TakeOverOf);
+    }
+
+    [Fact]
+    public void The_funds_take_over_its_unwind_and_its_sweep_keep_their_figures_through_the_journal()
+    {
+        var time = new DateTimeOffset(2026, 3, 2, 8, 0, 5, TimeSpan.Zero);
+        var executed = new AutoDeleverageExecuted("liq-acc-1-1", 1, "acc-1", "BTCUSDT", 58_800m,
+            [new AdlExecution("insurance-fund", OrderSide.Buy, 0.1m, 58_800m, 0m, 1, 1, BankruptPosition: 0.1m, ByFund: true)], time);
+        var started = new LiquidationStarted("liq-insurance-fund-1", "insurance-fund", Risk.Margin.MarginStatus.Liquidation, 20m, 0m, 1, time, "liq-acc-1-1:adl-1");
+        var swept = new FundAccountSwept("liq-insurance-fund-1", [new InsuranceFundPayment("USDT", 10m, 10m)], 2, time);
+
+        Assert.Equal(executed.Fills, Registry.Deserialize<AutoDeleverageExecuted>(Registry.Serialize(executed)).Fills);
+        Assert.Equal(started, Registry.Deserialize<LiquidationStarted>(Registry.Serialize(started)));
+        var read = Registry.Deserialize<FundAccountSwept>(Registry.Serialize(swept));
+        Assert.Equal((swept.LiquidationId, swept.FirstSequence, swept.Time), (read.LiquidationId, read.FirstSequence, read.Time));
+        Assert.Equal(swept.Amounts, read.Amounts);
     }
 
     [Fact]

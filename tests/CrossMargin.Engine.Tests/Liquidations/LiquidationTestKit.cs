@@ -32,6 +32,9 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     /// <summary>The parameters the coordinator runs with (the type's summary lists them).</summary>
     protected virtual LiquidationParameters Parameters { get; } = new(0.05m, 0.25m, 0.001m, 0.02m, 10m);
 
+    /// <summary>The fund's own account the coordinator runs with; none by default.</summary>
+    protected virtual string? FundAccount => null;
+
     protected AccountHost Host { get; private set; } = null!;
 
     protected PersistenceServices Services => Host.Services with { Registry = Registry };
@@ -66,7 +69,7 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     /// <summary>Starts a coordinator that reaches the accounts through <paramref name="accounts"/> (the region by default).</summary>
     protected IActorRef StartCoordinator(IActorRef? accounts = null, int takeOverAfterUnfilledSteps = 0) => Sys.ActorOf(LiquidationCoordinator.Props(
         new LiquidationCoordinatorSettings(Services, accounts ?? Region, Fund, Market, AccountFixture.Models, Parameters, TimeSpan.FromSeconds(1),
-            TimeSpan.FromMinutes(10), TimeSpan.FromMilliseconds(100)) { TakeOverAfterUnfilledSteps = takeOverAfterUnfilledSteps }));
+            TimeSpan.FromMinutes(10), TimeSpan.FromMilliseconds(100)) { TakeOverAfterUnfilledSteps = takeOverAfterUnfilledSteps, FundAccountId = FundAccount }));
 
     /// <summary>
     /// Stops the coordinator and starts another on its journal, reaching the accounts through <paramref name="accounts"/>;

@@ -51,6 +51,28 @@ public sealed class AdminBodyContractTests : IAsyncLifetime
         Assert.Equal(before + 250.5m, await FundUsdtAsync());
     }
 
+    /// <summary>
+    /// The fund's own account (opened by the coordinator at its first take-over; here by a message, as it would be) is
+    /// shown with the fund: the positions it took over and is unwinding are what operators look for there.
+    /// </summary>
+    [Fact]
+    public async Task The_insurance_fund_shows_its_own_account_beside_its_balances()
+    {
+        var before = await _node.Client.GetFromJsonAsync<JsonElement>("/api/v1/insurance-fund");
+        Assert.False(before.TryGetProperty("account", out _));
+        using var content = new StringContent("""{"messageId":"open-fund","source":"accounts","sequence":1,"accountId":"insurance-fund"}""", Encoding.UTF8,
+            "application/json");
+        using var opened = await _node.Client.PostAsync(new Uri("/api/v1/accounts", UriKind.Relative), content);
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+
+        var fund = await _node.Client.GetFromJsonAsync<JsonElement>("/api/v1/insurance-fund");
+
+        var account = fund.GetProperty("account");
+        Assert.Equal("insurance-fund", account.GetProperty("accountId").GetString());
+        Assert.Equal(0, account.GetProperty("positions").GetArrayLength());
+        Assert.True(fund.TryGetProperty("balances", out _));
+    }
+
     [Theory]
     [InlineData("""{"spot":{"BTC":-0.3,"BTC":0.5}}""", "uplicate")]
     [InlineData("""{"spot":{"BTC":-0.3},"vol":20}""", "vol")]

@@ -23,6 +23,8 @@ public sealed class ClusterWireTests
         new ApplyExecution("liq-a-1:adl-1:b", "adl", 1, "liq-a-1:adl-1:b", "liq-a-1:adl-1:b", "BTC-PERP", OrderSide.Sell, 0.123456789m, 59_230.5m, 0m,
             Liquidity.Taker, Time, IsLiquidation: true),
         new VoidSequence("liq-a-1:adl-1:b:void", "adl", 2, "liq-a-1:adl-1:b"),
+        new OpenAccount("insurance-fund:open", "fund", 1),
+        new Withdraw("liq-insurance-fund-1:sweep:USDT", "liquidation", 4, "USDT", 10.000000001m),
     };
 
     [Theory]

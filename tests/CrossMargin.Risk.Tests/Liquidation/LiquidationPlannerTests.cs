@@ -56,6 +56,33 @@ public class LiquidationPlannerTests
         Assert.Contains("cross: equity 3430.00 >= stop 3423.0000", next.Reason, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The fund's unwind: a healthy long (equity 40,000 - 30,000 = 10,000, far above the stop of 4,620) is still closed,
+    /// a max step (25% of what is left, 2.5 BTC first) at a time and without a fee, until flat, which is done.
+    /// </summary>
+    [Fact]
+    public void An_unwind_closes_a_healthy_position_step_by_step_without_a_fee_until_flat()
+    {
+        var unwind = Parameters().ForUnwind();
+        var portfolio = LongBtc(40_000m);
+        Assert.Equal(LiquidationPlanOutcome.Done, LiquidationPlanner.NextStep(portfolio, Market, Calculator, Parameters(), NoBudgetUsed).Outcome);
+
+        var sold = new List<decimal>();
+        for (var plan = LiquidationPlanner.NextStep(portfolio, Market, Calculator, unwind, NoBudgetUsed);
+             plan.Outcome != LiquidationPlanOutcome.Done;
+             plan = LiquidationPlanner.NextStep(portfolio, Market, Calculator, unwind, NoBudgetUsed))
+        {
+            var order = Assert.Single(plan.Orders);
+            Assert.Equal((OrderSide.Sell, 0m), (order.Side, order.Fee.Amount));
+            sold.Add(order.Quantity);
+            portfolio = LiquidationPlanner.Apply(portfolio, plan.Orders, Market);
+        }
+
+        Assert.Equal([2.5m, 1.8m], sold.Take(2));
+        Assert.Equal(10m, sold.Sum());
+        Assert.All(portfolio.Positions, p => Assert.Equal(0m, p.Quantity));
+    }
+
     [Fact]
     public void A_deep_breach_is_cut_by_the_max_step_fraction()
     {
