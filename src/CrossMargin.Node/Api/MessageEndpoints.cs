@@ -57,6 +57,13 @@ public static class MessageEndpoints
                 return ApiBody.NotReady();
             }
 
+            if (FundAccountGuard.Refusal(result.AccountId!, engine.FundAccountId, message.MessageId, type) is { } reserved)
+            {
+                NodeMetrics.Record(MessageRejected.ApiPath, type, reserved.Outcome, reserved.Code, Stopwatch.GetElapsedTime(started));
+                rejections.Record(new MessageRejected(time.GetUtcNow(), MessageRejected.ApiPath, type, message.MessageId, result.AccountId, reserved.Code!, reserved.Reason!));
+                return Results.Json(reserved, statusCode: StatusCodes.Status403Forbidden);
+            }
+
             if (host.Cluster is { } cluster)
             {
                 // The account's owner may be another node: the message goes through its shard queue, the owner answers.

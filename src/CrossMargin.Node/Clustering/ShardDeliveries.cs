@@ -192,6 +192,12 @@ public sealed class ShardDeliveries
         }
 
         var accountId = command!.AccountId!;
+        if (FundAccountGuard.Refusal(accountId, _engine.FundAccountId, message!.MessageId, delivery.Type!) is { } reserved)
+        {
+            // Published to the accounts exchange directly, past the HTTP edge's same check.
+            return new Answer(StatusCodes.Status403Forbidden, reserved);
+        }
+
         var answer = await Hold.SendAsync(delivery.Shard, accountId, command.Command!,
             m => _engine.SendToShardAsync(delivery.Shard, accountId, m, cancellationToken), cancellationToken).ConfigureAwait(false);
         var (code, outcome, _, _) = AccountAnswers.ForCommand(answer, accountId);

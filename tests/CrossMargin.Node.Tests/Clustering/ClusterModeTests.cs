@@ -289,6 +289,38 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Venue_messages_for_the_insurance_funds_own_account_are_refused_forbidden_through_the_api_and_the_shard_queue()
+    {
+        const string fund = "insurance-fund";
+        var node = await _cluster.StartNodeAsync("n1", "--Security:Tokens:ops:Token=" + AdminToken, "--Liquidation:FundAccount=" + fund);
+        await AllShardsServedAsync([node], TimeSpan.FromSeconds(30));
+
+        // Straight onto the accounts exchange, past the HTTP edge: a deposit that would open nothing but move the fund's money.
+        await using var venue = await VenueAsync();
+        await using var channel = await venue.CreateChannelAsync(publisherConfirms: false);
+        var queue = await RejectionsQueueAsync(channel, venue.Names);
+        await using var publisher = await ConfirmingPublisher.CreateAsync(venue);
+        await publisher.PublishAsync(venue.Names.Accounts, fund, Deposit(fund, 1, 10m), TestCluster.DepositId(fund, 1), "deposit");
+        var record = Assert.Single(await RecordsAsync(channel, queue, 1));
+        Assert.Equal(("forbidden", "shard", fund, "deposit"), (record.GetProperty("code").GetString(), record.GetProperty("path").GetString(),
+            record.GetProperty("accountId").GetString(), record.GetProperty("type").GetString()));
+
+        // Through the API: a venue opening the id first would have its account taken for the fund's.
+        using var opened = await node.Client.PostAsJsonAsync("/api/v1/accounts",
+            new { messageId = "open-fund", source = "accounts", sequence = 1, accountId = fund, mode = "standard" });
+        Assert.Equal(HttpStatusCode.Forbidden, opened.StatusCode);
+        using var answer = JsonDocument.Parse(await opened.Content.ReadAsStringAsync());
+        Assert.Equal("forbidden", answer.RootElement.GetProperty("code").GetString());
+        Assert.Contains("Liquidation:FundAccount", answer.RootElement.GetProperty("reason").GetString(), StringComparison.Ordinal);
+
+        using var view = await node.Client.GetAsync($"/api/v1/accounts/{fund}");
+        Assert.Equal(HttpStatusCode.NotFound, view.StatusCode);
+        var metrics = await node.Client.GetStringAsync("/metrics");
+        Assert.Contains("crossmargin_rejections_total{path=\"shard\",reason=\"forbidden\",type=\"deposit\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("crossmargin_rejections_total{path=\"api\",reason=\"forbidden\",type=\"accountOpened\"} 1", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_liquidation_queue_and_the_account_views_query_refuse_another_rabbitmq_user_unanswered_and_on_the_rejections_exchange()
     {
         var node = await StartNodeAsync("n1");
