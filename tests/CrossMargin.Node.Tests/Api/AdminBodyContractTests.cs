@@ -3,6 +3,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Node.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CrossMargin.Node.Tests.Api;
 
@@ -52,19 +56,23 @@ public sealed class AdminBodyContractTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// The fund's own account (opened by the coordinator at its first take-over; here by a message, as it would be) is
-    /// shown with the fund: the positions it took over and is unwinding are what operators look for there.
+    /// The fund's own account (opened by the coordinator at its first take-over; here by the same command, sent as the
+    /// coordinator sends it, since a venue's message for that id is refused) is shown with the fund: the positions it
+    /// took over and is unwinding are what operators look for there.
     /// </summary>
     [Fact]
-    public async Task The_insurance_fund_shows_its_own_account_beside_its_balances()
+    public async Task The_insurance_fund_shows_its_own_account_beside_its_balances_and_refuses_the_venue_that_account()
     {
         var before = await _node.Client.GetFromJsonAsync<JsonElement>("/api/v1/insurance-fund");
         Assert.False(before.TryGetProperty("account", out _));
         using var content = new StringContent("""{"messageId":"open-fund","source":"accounts","sequence":1,"accountId":"insurance-fund"}""", Encoding.UTF8,
             "application/json");
-        using var opened = await _node.Client.PostAsync(new Uri("/api/v1/accounts", UriKind.Relative), content);
-        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        using var refused = await _node.Client.PostAsync(new Uri("/api/v1/accounts", UriKind.Relative), content);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.False((await _node.Client.GetFromJsonAsync<JsonElement>("/api/v1/insurance-fund")).TryGetProperty("account", out _));
 
+        var engine = await _node.Services.GetRequiredService<EngineHost>().Started;
+        Assert.IsType<CommandAccepted>(await engine.SendAsync("insurance-fund", new OpenAccount("insurance-fund:open", LiquidationCoordinator.FundSource, 1)));
         var fund = await _node.Client.GetFromJsonAsync<JsonElement>("/api/v1/insurance-fund");
 
         var account = fund.GetProperty("account");
