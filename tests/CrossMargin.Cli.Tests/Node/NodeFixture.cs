@@ -21,6 +21,8 @@ public sealed class NodeFixture : IAsyncLifetime
 
     public HttpClient Client { get; private set; } = null!;
 
+    public IServiceProvider Services => _app.Services;
+
     public async Task InitializeAsync()
     {
         _data = Directory.CreateTempSubdirectory("cm-cli-node-").FullName;

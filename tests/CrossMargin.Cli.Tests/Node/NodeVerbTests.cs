@@ -1,5 +1,9 @@
 using System.Text.Json;
 using CrossMargin.Cli.Node;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Node.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CrossMargin.Cli.Tests.Node;
 
@@ -165,11 +169,10 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Insurance_fund_show_lists_the_funds_own_account()
     {
-        // The coordinator opens it at its first take-over; here a message opens it, as that would.
-        using var content = new StringContent("""{"messageId":"open-fund-cli","source":"accounts","sequence":1,"accountId":"insurance-fund"}""",
-            System.Text.Encoding.UTF8, "application/json");
-        using var opened = await node.Client.PostAsync(new Uri("/api/v1/accounts", UriKind.Relative), content);
-        opened.EnsureSuccessStatusCode();
+        // The coordinator opens it at its first take-over; here the same command opens it (a venue's message for that id is refused).
+        var engine = await node.Services.GetRequiredService<EngineHost>().Started;
+        var opened = await engine.SendAsync("insurance-fund", new OpenAccount("insurance-fund:open", LiquidationCoordinator.FundSource, 1));
+        Assert.True(opened is CommandAccepted or CommandDuplicate, opened.ToString());
 
         var (exit, output, error) = await node.Cm("insurance-fund", "show");
 
