@@ -41,6 +41,22 @@ public sealed class FundTakeOverTests(ITestOutputHelper output) : LiquidationTes
     }
 
     /// <summary>
+    /// As above with acc-2 short 0.1 at 58,000 (1,000 USDT), at a loss at 59,000: positions not in profit are the last
+    /// resort, after the fund's take-over, so the fund takes the 0.1 over and acc-2 keeps its short.
+    /// </summary>
+    [Fact]
+    public void The_fund_takes_the_position_over_before_any_position_at_a_loss_is_deleveraged()
+    {
+        var (venue, adl) = Probes();
+        OpenShort("acc-2", 1_000m, 0.1m, 58_000m);
+
+        LastStepUnfilled(venue);
+
+        AssertTakenOver(adl);
+        Assert.Equal([new Position(Btc, -0.1m, 58_000m)], Account("acc-2").Positions);
+    }
+
+    /// <summary>
     /// The unwind sells the fund's 0.1 through the book, bounded as any last step (equity 20, fund 0: 58,800.00), with no
     /// fee. Filled at 58,900: the account realises 0.1 x (58,900 - 58,800) = 10 USDT, which is moved into the fund
     /// (withdrawn from the account, deposited into the fund); the account ends flat and empty.
