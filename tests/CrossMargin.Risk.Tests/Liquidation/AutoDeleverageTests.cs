@@ -86,10 +86,10 @@ public class AutoDeleverageTests
     {
         AdlCandidate[] candidates =
         [
-            new("acc-j", new Position(TestMarket.BtcUsdt, -1m, 50_000m), 57_000m),
-            new("acc-k", new Position(TestMarket.BtcUsdt, -1m, 50_000m), 5_700m),
-            new("acc-m", new Position(TestMarket.BtcUsdt, -1m, 50_000m), 1_900m),
-            new("acc-i", new Position(TestMarket.BtcUsdt, -2m, 57_000m), 11_400m),
+            Short("acc-j", 1m, 50_000m, 57_000m),
+            Short("acc-k", 1m, 50_000m, 5_700m),
+            Short("acc-m", 1m, 50_000m, 1_900m),
+            Short("acc-i", 2m, 57_000m, 11_400m),
             .. Candidates,
         ];
 
@@ -112,9 +112,9 @@ public class AutoDeleverageTests
         // 30); acc-d gives the other 0.7 (280 of its 5,700).
         AdlCandidate[] candidates =
         [
-            new("acc-d", new Position(TestMarket.BtcUsdt, -1m, 56_000m), 5_700m),
-            new("acc-y", new Position(TestMarket.BtcUsdt, -1m, 56_000m), 150m),
-            new("acc-a", new Position(TestMarket.BtcUsdt, -1m, 60_000m), 5_700m),
+            Short("acc-d", 1m, 56_000m, 5_700m),
+            Short("acc-y", 1m, 56_000m, 150m),
+            Short("acc-a", 1m, 60_000m, 5_700m),
         ];
 
         var fills = AutoDeleverage.Allocate("bankrupt", Bankrupt, 2m, 57_400m, candidates, TestMarket.Build(btc: 57_000m), 0.1m, AdlReach.All);
@@ -160,4 +160,8 @@ public class AutoDeleverageTests
             Assert.Equal(fills.Count, fills.Select(f => f.AccountId).Distinct().Count());
         });
     }
+
+    /// <summary>A short of <paramref name="quantity"/> BTCUSDT at <paramref name="entry"/> on <paramref name="equityUsd"/> of equity.</summary>
+    private static AdlCandidate Short(string account, decimal quantity, decimal entry, decimal equityUsd) =>
+        new(account, new Position(TestMarket.BtcUsdt, -quantity, entry), equityUsd);
 }
