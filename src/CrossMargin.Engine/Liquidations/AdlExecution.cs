@@ -7,7 +7,7 @@ namespace CrossMargin.Engine.Liquidations;
 /// <param name="Side">The counterparty's side (it reduces its position).</param>
 /// <param name="Quantity">Contracts.</param>
 /// <param name="Price">The bankruptcy price.</param>
-/// <param name="Score">The counterparty's ranking score (profit % x effective leverage).</param>
+/// <param name="Score">The counterparty's ranking score (profit % x effective leverage in profit, profit % / effective leverage not).</param>
 /// <param name="CounterpartySequence">The coordinator's sequence (source "adl") of the counterparty's execution.</param>
 /// <param name="BankruptSequence">The coordinator's sequence (source "adl") of the bankrupt account's execution.</param>
 /// <param name="CounterpartyPosition">

@@ -147,10 +147,18 @@ public sealed partial class LiquidationCoordinator
             .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, EquityAfterPendingFills(c.View, market)))
             .ToArray();
         var fills = AutoDeleverage.Allocate(liquidation.AccountId, position, Math.Abs(position.Quantity), price, candidates, market,
-            _settings.Parameters.QuantityIncrementFor(symbol));
+            _settings.Parameters.QuantityIncrementFor(symbol), liquidation.FundDeclined is null ? AdlReach.InProfit : AdlReach.All);
         if (fills.Count == 0)
         {
-            OfferToFund(liquidation, Text($"no counterparty to deleverage {symbol} against at {price}"));
+            if (liquidation.FundDeclined is { } declined)
+            {
+                Stall(liquidation, Text($"no counterparty to deleverage {symbol} against at {price}, in profit or not; {declined}"), liquidation.LastCover);
+            }
+            else
+            {
+                OfferToFund(liquidation);
+            }
+
             return;
         }
 

@@ -72,7 +72,7 @@ public sealed partial class LiquidationCoordinator
         if (_byId.TryGetValue(timeout.LiquidationId, out var offered) && offered.Phase == timeout.Phase && timeout.Phase == Phase.AwaitingTakeOver)
         {
             // No word from the fund: it is not counted on, as when it is too small.
-            Stall(offered, "no counterparty in profit, and no answer from the insurance fund in time for a take-over", offered.LastCover);
+            DeleverageAtALoss(offered, "no answer from the insurance fund in time for a take-over");
             return;
         }
 

@@ -17,7 +17,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// taken only when the take-over's loss at the mark (negative for a solvent account's, which gives its equity away) is
 /// no more than the fund's value less what other liquidations have set aside (bounded steps, pending covers), and while
 /// the fund's account is in no liquidation of its own: its unwind's fills and covers would otherwise count on the same
-/// value. Otherwise the round stalls, as before.</para>
+/// value. Otherwise the round reaches the opposite positions not in profit (<see cref="DeleverageAtALoss"/>), and stalls
+/// only when none bears any of it.</para>
 /// <para>The unwind is a liquidation of the fund's account (<see cref="LiquidationStarted.TakeOverOf"/> names the
 /// take-over), journaled in one batch with it (a restart finds both or neither): closed until flat without a fee (<see cref="LiquidationParameters.ForUnwind"/>),
 /// never taken over; a deficit is covered by the fund as any account's is; collateral left when flat is moved into the
@@ -80,17 +81,11 @@ public sealed partial class LiquidationCoordinator
         : null;
 
     /// <summary>No counterparty in profit: the fund is asked for its value, to take the position over if it bears it.</summary>
-    private void OfferToFund(Liquidation liquidation, string noCounterparty)
+    private void OfferToFund(Liquidation liquidation)
     {
-        if (_settings.FundAccountId is null)
-        {
-            Stall(liquidation, noCounterparty, liquidation.LastCover);
-            return;
-        }
-
         if (NoTakeOver(liquidation) is { } why)
         {
-            Stall(liquidation, Text($"{noCounterparty}; no take-over by the fund: {why}"), liquidation.LastCover);
+            DeleverageAtALoss(liquidation, Text($"no take-over by the fund: {why}"));
             return;
         }
 
@@ -108,7 +103,23 @@ public sealed partial class LiquidationCoordinator
         Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.AwaitingTakeOver), _settings.OrderTimeout);
     }
 
-    /// <summary>The fund's free value is known: the take-over is journaled with the unwind it starts, or the round stalls.</summary>
+    /// <summary>
+    /// The fund does not take the position over (<paramref name="why"/>): the last resort is the round allocated again
+    /// from the same views, reaching the opposite positions not in profit too, each cut to what its equity bears; only
+    /// when none bears any of it does the round stall. Not in the same round as the profitable ones, before the fund is
+    /// asked: the order puts the fund before anyone's position is closed at a loss, and closing a losing trader
+    /// out at a price past the mark is what the fund exists to spare them.
+    /// </summary>
+    private void DeleverageAtALoss(Liquidation liquidation, string why)
+    {
+        Context.Log.LogWarning("Liquidation {LiquidationId}: no counterparty in profit and {Why}; deleveraging against opposite positions not in profit",
+            liquidation.Id, why);
+        liquidation.FundDeclined = why;
+        liquidation.Phase = Phase.PricingAdl;
+        Allocate(liquidation);
+    }
+
+    /// <summary>The fund's free value is known: the take-over is journaled with the unwind it starts, or the last resort is tried.</summary>
     private void TakeOver(Liquidation liquidation, decimal freeUsd)
     {
         Timers.Cancel(("view", liquidation.Id));
@@ -119,17 +130,15 @@ public sealed partial class LiquidationCoordinator
         var side = position.Quantity > 0 ? OrderSide.Buy : OrderSide.Sell;
         var quantity = Math.Abs(position.Quantity);
         var lossUsd = LiquidationSlippage.LossUsd(instrument, side, quantity, market.MarkOf(symbol).MarkPrice, price, market.PriceOf(instrument.SettlementAsset));
-        var noCounterparty = Text($"no counterparty to deleverage {symbol} against at {price}");
         if (NoTakeOver(liquidation) is { } why)
         {
-            Stall(liquidation, Text($"{noCounterparty}; no take-over by the fund: {why}"), liquidation.LastCover);
+            DeleverageAtALoss(liquidation, Text($"no take-over by the fund: {why}"));
             return;
         }
 
         if (lossUsd > freeUsd)
         {
-            Stall(liquidation, Text($"{noCounterparty}; the fund's free value {freeUsd} USD does not bear the take-over's loss of {lossUsd} USD at the mark"),
-                liquidation.LastCover);
+            DeleverageAtALoss(liquidation, Text($"the fund's free value {freeUsd} USD does not bear the take-over's loss of {lossUsd} USD at the mark"));
             return;
         }
 

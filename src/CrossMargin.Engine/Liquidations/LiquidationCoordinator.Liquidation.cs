@@ -1,4 +1,5 @@
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Risk.Liquidation;
 using CrossMargin.Risk.Portfolios;
 
 namespace CrossMargin.Engine.Liquidations;
@@ -76,6 +77,12 @@ public sealed partial class LiquidationCoordinator
         /// <summary>The counterparties whose view is asked for and not in yet.</summary>
         public HashSet<string> AdlAwaiting { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>
+        /// Why the fund does not take this round's position over, once it is known not to: the round then reaches the
+        /// opposite positions not in profit too (<see cref="AdlReach.All"/>); null before.
+        /// </summary>
+        public string? FundDeclined { get; set; }
+
         public int PositionCount { get; set; } = 1;
 
         /// <summary>An unwind of the fund's account has moved its collateral into the fund (once per unwind).</summary>
@@ -104,6 +111,7 @@ public sealed partial class LiquidationCoordinator
             AdlViews.Clear();
             AdlConfirmed.Clear();
             AdlAwaiting.Clear();
+            FundDeclined = null;
         }
 
         public void StepEnded()

@@ -43,7 +43,7 @@ namespace CrossMargin.Engine.Liquidations;
 /// auto-deleverage the largest one (by notional), chosen from a fresh view: the accounts interested in its
 /// underlying asked for their views (<see cref="ShardBroadcast"/> of <see cref="GetAccount"/>, collected for
 /// <see cref="LiquidationCoordinatorSettings.AdlCollectWindow"/>), then its bankruptcy price from another view asked once
-/// they are in (the venue may have traded the account meanwhile), <see cref="AutoDeleverage.Allocate(string, Position, decimal, decimal, IEnumerable{AdlCandidate}, Risk.Market.MarketSnapshot, decimal?)"/>
+/// they are in (the venue may have traded the account meanwhile), <see cref="AutoDeleverage.Allocate(string, Position, decimal, decimal, IEnumerable{AdlCandidate}, Risk.Market.MarketSnapshot, decimal?, AdlReach)"/>
 /// (no counterparty beyond what its equity bears at that price: valued at the current market, less what its unapplied
 /// auto-deleverage fills lose there; the accounts it takes from asked for their own views and the round allocated again
 /// from those until all it takes from have answered; an account in a liquidation of its own is none), then
@@ -64,7 +64,9 @@ namespace CrossMargin.Engine.Liquidations;
 /// market that stands still or a book that will not fill.
 /// With no counterparty in profit, the fund takes the position over into its own account if it bears it, and that
 /// account is unwound through the book (<see cref="LiquidationCoordinatorSettings.FundAccountId"/>, the FundTakeOver
-/// part); otherwise (stalled), steps go to the book at the band, unbounded, until the stall back-off tries again.</item>
+/// part); otherwise the round is allocated again reaching the opposite positions not in profit too
+/// (<see cref="AdlReach.All"/>, each no more than its equity bears), and only when none bears any of it (stalled) do steps
+/// go to the book at the band, unbounded, until the stall back-off tries again.</item>
 /// <item>An <see cref="AccountStatusChanged"/> to healthy or margin call while the liquidation waits (throttled or
 /// stalled) completes it; while orders are out, the next plan decides (its stop level has the buffer).</item>
 /// </list>

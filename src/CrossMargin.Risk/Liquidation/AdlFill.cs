@@ -8,5 +8,5 @@ namespace CrossMargin.Risk.Liquidation;
 /// <param name="Side">The deleveraged account's side (it reduces its position).</param>
 /// <param name="Quantity">Contracts, positive.</param>
 /// <param name="Price">The bankrupt position's bankruptcy price.</param>
-/// <param name="Score">The candidate's ranking score (profit % x effective leverage).</param>
+/// <param name="Score">The candidate's ranking score (profit % x effective leverage in profit, profit % / effective leverage not).</param>
 public sealed record AdlFill(string AccountId, string Symbol, OrderSide Side, decimal Quantity, decimal Price, decimal Score);

@@ -8,7 +8,8 @@ namespace CrossMargin.Risk.Liquidation;
 
 /// <summary>
 /// Auto-deleveraging: when the insurance fund cannot absorb a bankrupt position, it is closed against the most
-/// profitable, most leveraged opposite positions of other accounts, at its bankruptcy price.
+/// profitable, most leveraged opposite positions of other accounts, at its bankruptcy price; as a last resort
+/// (<see cref="AdlReach.All"/>) against those not in profit too, the least losing per unit of leverage first.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -16,10 +17,14 @@ namespace CrossMargin.Risk.Liquidation;
 /// effective leverage = |notional| (USD, as <see cref="PositionValuation"/> measures it) / account equity. Entry
 /// notional is |q| x c x entry x settlement-asset price for linear futures and options, and |q| x c x quote price
 /// (the constant USD face) for inverse futures. P&amp;L is <see cref="TradeAccounting.Realized"/> at the mark, in USD.
+/// A position not in profit (P&amp;L &lt;= 0) scores profit % / effective leverage, as Binance and Bybit rank them: zero
+/// or below, so every position in profit ranks before every one not in profit; among those, the smallest loss per unit
+/// of leverage first (a highly leveraged loser gives up its position before a barely leveraged one losing as much).
 /// </para>
 /// <para>
-/// Only positions opposite to the bankrupt one, in its instrument, in profit, of accounts with positive equity, and not
-/// of the bankrupt account itself are candidates. Highest score first; equal scores by account id, ordinal. The
+/// Only positions opposite to the bankrupt one, in its instrument, in profit (any, with <see cref="AdlReach.All"/>), of
+/// accounts with positive equity, and not of the bankrupt account itself are candidates. Highest score first; equal
+/// scores by account id, ordinal. The
 /// quantity is allocated in that order, each candidate giving up to its whole position, so the fills add up exactly
 /// to the quantity asked or to everything available, whichever is less. Quantities are not rounded: they are parts of
 /// existing positions and of the bankrupt quantity, already on their increments.
@@ -34,8 +39,14 @@ namespace CrossMargin.Risk.Liquidation;
 public static class AutoDeleverage
 {
     /// <summary>The candidates that qualify, best first, with their scores.</summary>
+    /// <param name="bankruptAccountId">The bankrupt account, never its own counterparty.</param>
+    /// <param name="bankruptPosition">The position deleveraged.</param>
+    /// <param name="candidates">Other accounts' positions in the instrument, with their equity.</param>
+    /// <param name="market">Marks and index prices.</param>
+    /// <param name="reach">Whether positions not in profit qualify too (after every one in profit).</param>
     public static IReadOnlyList<(AdlCandidate Candidate, decimal Score)> Rank(
-        string bankruptAccountId, Position bankruptPosition, IEnumerable<AdlCandidate> candidates, MarketSnapshot market)
+        string bankruptAccountId, Position bankruptPosition, IEnumerable<AdlCandidate> candidates, MarketSnapshot market,
+        AdlReach reach = AdlReach.InProfit)
     {
         ArgumentNullException.ThrowIfNull(bankruptPosition);
         ArgumentNullException.ThrowIfNull(candidates);
@@ -51,7 +62,7 @@ public static class AutoDeleverage
                         && c.AccountId != bankruptAccountId
                         && Math.Sign(c.Position.Quantity) == -Math.Sign(bankruptPosition.Quantity)
                         && c.AccountEquityUsd > 0)
-            .Select(c => (Candidate: c, Score: Score(c, instrument, market)))
+            .Select(c => (Candidate: c, Score: Score(c, instrument, market, reach)))
             .Where(s => s.Score is not null)
             .Select(s => (s.Candidate, Score: s.Score!.Value))
             .OrderByDescending(s => s.Score)
@@ -78,8 +89,10 @@ public static class AutoDeleverage
     /// <param name="candidates">Other accounts' positions in the instrument, with their equity.</param>
     /// <param name="market">Marks and index prices.</param>
     /// <param name="quantityIncrement">The instrument's quantity increment; null: a counterparty whose whole part its equity does not bear gives none.</param>
+    /// <param name="reach">Whether positions not in profit are closed too (after every one in profit).</param>
     public static IReadOnlyList<AdlFill> Allocate(string bankruptAccountId, Position bankruptPosition, decimal quantity,
-        decimal bankruptcyPrice, IEnumerable<AdlCandidate> candidates, MarketSnapshot market, decimal? quantityIncrement)
+        decimal bankruptcyPrice, IEnumerable<AdlCandidate> candidates, MarketSnapshot market, decimal? quantityIncrement,
+        AdlReach reach = AdlReach.InProfit)
     {
         ArgumentNullException.ThrowIfNull(bankruptPosition);
         ArgumentNullException.ThrowIfNull(market);
@@ -90,7 +103,7 @@ public static class AutoDeleverage
         var instrument = market.GetInstrument(bankruptPosition.Symbol);
         var mark = market.MarkOf(bankruptPosition.Symbol).MarkPrice;
         var settlementUsd = market.PriceOf(instrument.SettlementAsset);
-        foreach (var (candidate, score) in Rank(bankruptAccountId, bankruptPosition, candidates, market))
+        foreach (var (candidate, score) in Rank(bankruptAccountId, bankruptPosition, candidates, market, reach))
         {
             if (remaining == 0)
             {
@@ -118,7 +131,7 @@ public static class AutoDeleverage
         return fills;
     }
 
-    private static decimal? Score(AdlCandidate candidate, Instrument instrument, MarketSnapshot market)
+    private static decimal? Score(AdlCandidate candidate, Instrument instrument, MarketSnapshot market, AdlReach reach)
     {
         var position = candidate.Position;
         var valued = PositionValuation.Of(position, market);
@@ -127,11 +140,15 @@ public static class AutoDeleverage
         var entryNotional = instrument is not OptionContract && instrument.Settlement == SettlementKind.Inverse
             ? Math.Abs(position.Quantity) * instrument.ContractSize * market.PriceOf(instrument.QuoteAsset)
             : Math.Abs(position.Quantity) * instrument.ContractSize * position.EntryPrice * market.PriceOf(instrument.SettlementAsset);
-        if (pnlUsd <= 0 || entryNotional <= 0)
+        var leverage = valued.NotionalUsd / candidate.AccountEquityUsd;
+        if (entryNotional <= 0 || leverage <= 0)
         {
             return null;
         }
 
-        return pnlUsd / entryNotional * (valued.NotionalUsd / candidate.AccountEquityUsd);
+        var pnlRatio = pnlUsd / entryNotional;
+        return pnlRatio > 0 ? pnlRatio * leverage
+            : reach == AdlReach.All ? pnlRatio / leverage
+            : null;
     }
 }

@@ -41,6 +41,22 @@ public sealed class FundTakeOverTests(ITestOutputHelper output) : LiquidationTes
     }
 
     /// <summary>
+    /// As above with acc-2 short 0.1 at 58,000 (1,000 USDT), at a loss at 59,000: positions not in profit are the last
+    /// resort, after the fund's take-over, so the fund takes the 0.1 over and acc-2 keeps its short.
+    /// </summary>
+    [Fact]
+    public void The_fund_takes_the_position_over_before_any_position_at_a_loss_is_deleveraged()
+    {
+        var (venue, adl) = Probes();
+        OpenShort("acc-2", 1_000m, 0.1m, 58_000m);
+
+        LastStepUnfilled(venue);
+
+        AssertTakenOver(adl);
+        Assert.Equal([new Position(Btc, -0.1m, 58_000m)], Account("acc-2").Positions);
+    }
+
+    /// <summary>
     /// The unwind sells the fund's 0.1 through the book, bounded as any last step (equity 20, fund 0: 58,800.00), with no
     /// fee. Filled at 58,900: the account realises 0.1 x (58,900 - 58,800) = 10 USDT, which is moved into the fund
     /// (withdrawn from the account, deposited into the fund); the account ends flat and empty.
@@ -113,6 +129,60 @@ public sealed class FundTakeOverTests(ITestOutputHelper output) : LiquidationTes
         Assert.Contains("does not bear the take-over's loss of 50", Assert.Single(history.Steps.OfType<LiquidationStalled>()).Reason, StringComparison.Ordinal);
         Assert.Empty(history.Steps.OfType<AutoDeleverageExecuted>());
         Assert.Empty(Account(FundAccountId).Positions);
+    }
+
+    /// <summary>
+    /// BTC at 58,000 with a fund of 500; acc-1 (1,000 USDT, long 1 at 60,000) is bankrupt by 1,000: the fund covers 500
+    /// and is drained, so the bankruptcy price is 58,000 + 500 = 58,500 and a take-over would lose 500 at the mark, more
+    /// than the fund's free value of 0. Every short is at a loss (BMM 0.4% below 50,000 of notional, 0.5% - 50 from it):
+    /// acc-2 short 0.5 at 57,800, 340 USDT: equity 240 (MM 116), 29,000 / 240 = 120.83x, -100 / 28,900 / 120.83 = -0.0000286;
+    /// acc-3 short 1 at 57,000, 3,000 USDT: equity 2,000 (MM 240), 29x, -1,000 / 57,000 / 29 = -0.000605;
+    /// acc-4 short 1 at 50,000, 10,000 USDT: equity 2,000, 29x, -8,000 / 50,000 / 29 = -0.00552.
+    /// A short buying back at 58,500 loses 500 a contract at the mark: acc-2 bears 240 / 500 = 0.48, down to the increment
+    /// 0.4 (balance 340 - 0.4 x 700 = 60, short 0.1 left, equity 40); acc-3 gives the other 0.6 (3,000 - 0.6 x 1,500 =
+    /// 2,100, short 0.4 left); acc-4 nothing. acc-1 sells its 1 at 58,500: 1,000 + 500 - 1,500 = 0, flat, nothing
+    /// uncovered. Before, the round stalled, and the book, filled at the band, left the slippage uncovered.
+    /// </summary>
+    [Fact]
+    public void A_fund_drained_by_a_partial_cover_with_nobody_in_profit_deleverages_shorts_at_a_loss_and_leaves_nothing_uncovered()
+    {
+        var (_, adl) = Probes();
+        SeedFund(500m);
+        MoveBtc(58_000m);
+        OpenShort("acc-2", 340m, 0.5m, 57_800m);
+        OpenShort("acc-3", 3_000m, 1m, 57_000m);
+        OpenShort("acc-4", 10_000m, 1m, 50_000m);
+
+        OpenLong("acc-1");
+
+        var notices = AdlNoticesUntil(adl, heard => heard.Count == 4);
+        AssertNotices(
+        [
+            new AutoDeleveraged(Liquidation, "acc-2", Btc, OrderSide.Buy, 0.4m, 58_500m, $"{Liquidation}:adl-1:acc-2"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.4m, 58_500m, $"{Liquidation}:adl-1:acc-2:bankrupt"),
+            new AutoDeleveraged(Liquidation, "acc-3", Btc, OrderSide.Buy, 0.6m, 58_500m, $"{Liquidation}:adl-1:acc-3"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 58_500m, $"{Liquidation}:adl-1:acc-3:bankrupt"),
+        ], notices);
+        AwaitCompleted(Liquidation);
+        var history = History(Liquidation);
+        Assert.Equal((500m, 500m), Assert.Single(history.Steps.OfType<LiquidationCoverReceived>()) is var c ? (c.CoveredUsd, c.UncoveredUsd) : default);
+        var executed = Assert.Single(history.Steps.OfType<AutoDeleverageExecuted>());
+        Assert.Equal([("acc-2", 0.4m, false), ("acc-3", 0.6m, false)], executed.Fills.Select(f => (f.AccountId, f.Quantity, f.ByFund)).ToArray());
+        Assert.Empty(history.Steps.OfType<LiquidationStalled>());
+        Assert.DoesNotContain("uncovered", Assert.IsType<LiquidationCompleted>(history.Steps[^1]).Reason, StringComparison.Ordinal);
+        AwaitAssert(() =>
+        {
+            Assert.Equal([new CollateralBalance("USDT", 0m)], Account("acc-1").Balances);
+            Assert.Empty(Account("acc-1").Positions);
+            var cut = Account("acc-2");
+            Assert.Equal([new CollateralBalance("USDT", 60m)], cut.Balances);
+            Assert.Equal([new Position(Btc, -0.1m, 57_800m)], cut.Positions);
+            Assert.Equal(40m, cut.Margin!.EquityUsd);
+            Assert.Equal([new CollateralBalance("USDT", 2_100m)], Account("acc-3").Balances);
+            Assert.Equal([new Position(Btc, -0.4m, 57_000m)], Account("acc-3").Positions);
+            Assert.Equal([new Position(Btc, -1m, 50_000m)], Account("acc-4").Positions);
+            Assert.Empty(Account(FundAccountId).Positions);
+        });
     }
 
     private void LastStepUnfilled(TestProbe venue)

@@ -558,16 +558,17 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     }
 
     /// <summary>
-    /// acc-1 bankrupt at 58,000 with an empty fund; the only short, acc-b's 0.6 from 57,000, is losing there, so there is
-    /// nothing to deleverage against: the round stalls, and the book is tried. The market falls to 56,000 (acc-b now in
-    /// profit) while the book still fills nothing: the backstop is tried again and acc-b's 0.6 is taken at the
-    /// bankruptcy price, 56,000 + 3,000 = 59,000 (equity 1,000 - 4,000), after at most a few more unfilled steps.
+    /// acc-1 bankrupt at 58,000 with an empty fund and no short anywhere, so there is nothing to deleverage against, in
+    /// profit or not: the round stalls, and the book is tried. acc-b then sells 0.6 at 57,000 and the market falls to
+    /// 56,000 (acc-b in profit) while the book still fills nothing: the backstop is tried again and acc-b's 0.6 is taken
+    /// at the bankruptcy price, 56,000 + 3,000 = 59,000 (equity 1,000 - 4,000), after at most a few more unfilled steps.
+    /// (Until session 19 acc-b held its short from the start, losing at 58,000, which made the stall; a position at a
+    /// loss is now the last resort when the fund does not take over, so the stall needs no short at all.)
     /// </summary>
     [Fact]
     public void A_stalled_auto_deleverage_is_tried_again_later_not_replaced_by_endless_unfilled_steps()
     {
         var venue = VenueProbe();
-        OpenShort("acc-b", 2_000m, 0.6m, 57_000m);
         OpenLong("acc-1");
 
         MoveBtc(58_000m);
@@ -575,6 +576,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         Assert.Single(History(Liquidation).Steps.OfType<LiquidationStalled>());
         Coordinator.Tell(new LiquidationOrderReport(venue.ExpectMsg<LiquidationOrderIssued>().OrderId, 0m, 0m), TestActor);
 
+        OpenShort("acc-b", 2_000m, 0.6m, 57_000m);
         MoveBtc(56_000m);
         var deleveraged = new List<AutoDeleveraged>();
         var unfilledSteps = 0;

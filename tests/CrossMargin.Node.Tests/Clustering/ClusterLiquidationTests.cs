@@ -164,6 +164,72 @@ public sealed class ClusterLiquidationTests(ClusterServers servers, ITestOutputH
         await EventuallyAsync(async () => await PositionOfAsync(nodes[1], Account) == 1000m - closed, TimeSpan.FromSeconds(20), "the bankrupt long reduced by the ADL fill");
     }
 
+    /// <summary>
+    /// A whole take-over on the cluster. BTC at 59,230: acc-lev's equity 230 is below its MM of 246.15; the book fills
+    /// none of the first step, so (TakeOverAfterUnfilledSteps 1) its 1 BTC is deleveraged at its bankruptcy price,
+    /// 59,230 - 230 = 59,000, and with no one else holding BTC the fund's account takes it over there. Its unwind sells the
+    /// 1,000 contracts through the book; filled at 59,230 they gain 1,000 x 0.001 x 230 = 230 USDT (no fee), which is swept
+    /// into the fund: the fund ends at 230 USDT, its account and acc-lev flat at 0.
+    /// </summary>
+    [Fact]
+    public async Task A_position_no_one_takes_is_taken_over_by_the_fund_whose_account_is_unwound_through_the_book_and_its_gain_swept_into_the_fund()
+    {
+        const string fund = "insurance-fund";
+        string[] options = ["--Liquidation:TakeOverAfterUnfilledSteps=1", "--Liquidation:FundAccount=" + fund];
+        var nodes = new[] { await StartNodeAsync("n1", options), await StartNodeAsync("n2", options), await StartNodeAsync("n3", options) };
+        await SingletonHolderAsync(nodes, TimeSpan.FromSeconds(30));
+        await using var venue = await VenueAsync();
+        await OpenLeveragedAsync(nodes[0]);
+
+        await CrashBtcAsync(nodes[1]);
+        var step = await venue.NextAsync("liquidation-orders", TimeSpan.FromSeconds(20));
+        Assert.Equal(Account, step.GetProperty("accountId").GetString());
+        await ReportAsync(nodes[2], step, 0m, 0m);
+
+        // The take-over: both sides on the ADL exchange, wherever the two accounts live (the fund's is opened for it).
+        var notices = new List<JsonElement> { await venue.NextAsync("adl", TimeSpan.FromSeconds(45)), await venue.NextAsync("adl", TimeSpan.FromSeconds(20)) };
+        Assert.Equal([(Account, "sell", 1000m, 59_000m), (fund, "buy", 1000m, 59_000m)],
+            notices.Select(n => (n.GetProperty("accountId").GetString(), n.GetProperty("side").GetString()!.ToLowerInvariant(), n.GetProperty("quantity").GetDecimal(),
+                n.GetProperty("price").GetDecimal())).OrderBy(n => n.Item1, StringComparer.Ordinal));
+
+        // The unwind: every order the fund's account gets is filled at 59,230 through some node, as a venue does.
+        var fills = 0;
+        var clock = Stopwatch.StartNew();
+        while (await PositionOfAsync(nodes[fills % nodes.Length], fund) != 0m || !await FundSweptAsync(nodes[0]))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), "the fund's account was not unwound and swept within 90 s");
+            var order = await venue.TryNextAsync("liquidation-orders", TimeSpan.FromSeconds(2));
+            if (order.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            Assert.Equal((fund, "sell"), (order.GetProperty("accountId").GetString(), order.GetProperty("side").GetString()!.ToLowerInvariant()));
+            var quantity = order.GetProperty("quantity").GetDecimal();
+            await PostAsync(nodes[fills % nodes.Length], "/api/v1/executions", new
+            {
+                messageId = "fill-" + order.GetProperty("orderId").GetString(), source = "me-fund", sequence = ++fills, accountId = fund,
+                executionId = "fill-" + order.GetProperty("orderId").GetString(), orderId = order.GetProperty("orderId").GetString(), symbol = "BTC-PERP", side = "sell",
+                quantity, price = 59_230m, fee = 0m, liquidity = "taker", timestamp = DateTimeOffset.UtcNow, isLiquidation = true,
+            });
+            await ReportAsync(nodes[fills % nodes.Length], order, quantity, 59_230m);
+        }
+
+        foreach (var node in nodes)
+        {
+            using var shown = await GetJsonAsync(node, "/api/v1/insurance-fund");
+            Assert.Equal(230m, UsdtOf(shown.RootElement.GetProperty("balances")));
+            var account = shown.RootElement.GetProperty("account");
+            Assert.DoesNotContain(account.GetProperty("positions").EnumerateArray(), p => p.GetProperty("quantity").GetDecimal() != 0m);
+            Assert.Equal(0m, UsdtAmountOf(account.GetProperty("balances")));
+        }
+
+        Assert.Equal(0m, await PositionAsync(nodes[1]));
+        Assert.Equal(0m, await AccountUsdtAsync(nodes[2]));
+        using var list = await GetJsonAsync(nodes[0], "/api/v1/liquidations");
+        Assert.All(list.RootElement.GetProperty("liquidations").EnumerateArray(), l => Assert.Equal("completed", l.GetProperty("status").GetString()?.ToLowerInvariant()));
+    }
+
     [Fact]
     public async Task With_no_node_holding_the_singleton_liquidation_calls_answer_503_and_are_served_again_once_another_node_takes_it()
     {
@@ -249,6 +315,21 @@ public sealed class ClusterLiquidationTests(ClusterServers servers, ITestOutputH
         Assert.Equal(HttpStatusCode.Accepted, report.StatusCode);
     }
 
+    private static async Task ReportAsync(NodeUnderTest via, JsonElement order, decimal quantity, decimal price)
+    {
+        var report = await via.Client.PostAsJsonAsync("/api/v1/liquidation-reports",
+            new { orderId = order.GetProperty("orderId").GetString(), filledQuantity = quantity, averagePrice = price });
+        Assert.Equal(HttpStatusCode.Accepted, report.StatusCode);
+    }
+
+    /// <summary>Whether the fund's history shows an unwind's sweep deposited.</summary>
+    private static async Task<bool> FundSweptAsync(NodeUnderTest via)
+    {
+        using var fund = await GetJsonAsync(via, "/api/v1/insurance-fund");
+        return fund.RootElement.GetProperty("history").EnumerateArray()
+            .Any(m => m.GetProperty("requestId").GetString()?.Contains(":sweep:", StringComparison.Ordinal) == true);
+    }
+
     private static async Task<HttpResponseMessage> AdminAsync(NodeUnderTest via, HttpMethod method, string path, object? body)
     {
         using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
@@ -282,9 +363,12 @@ public sealed class ClusterLiquidationTests(ClusterServers servers, ITestOutputH
     private static async Task<decimal> AccountUsdtAsync(NodeUnderTest via)
     {
         using var view = await GetJsonAsync(via, $"/api/v1/accounts/{Account}");
-        return view.RootElement.GetProperty("balances").EnumerateArray().Where(b => b.GetProperty("asset").GetString() == "USDT")
-            .Select(b => b.GetProperty("amount").GetDecimal()).SingleOrDefault();
+        return UsdtAmountOf(view.RootElement.GetProperty("balances"));
     }
+
+    /// <summary>The USDT amount of an account view's balances (a list of asset and amount).</summary>
+    private static decimal UsdtAmountOf(JsonElement balances) =>
+        balances.EnumerateArray().Where(b => b.GetProperty("asset").GetString() == "USDT").Select(b => b.GetProperty("amount").GetDecimal()).SingleOrDefault();
 
     private static async Task<decimal> FundUsdtAsync(NodeUnderTest via)
     {

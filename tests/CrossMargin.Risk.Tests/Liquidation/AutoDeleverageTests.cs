@@ -71,6 +71,58 @@ public class AutoDeleverageTests
         Assert.Equal([("acc-a", 1m), ("acc-f", 1m)], whole.Select(f => (f.AccountId, f.Quantity)).ToArray());
     }
 
+    /// <summary>
+    /// The last resort ranks the positions not in profit after every one in profit, by profit % / leverage (BTC at 57,000):
+    /// acc-i short 2 at 57,000 (114,000 / 11,400 = 10x): 0 / 10 = 0.
+    /// acc-d short 1 at 56,000 (10x): -1,000 / 56,000 / 10 = -0.0017857142...
+    /// acc-m short 1 at 50,000, equity 1,900 (30x): -7,000 / 50,000 / 30 = -0.14 / 30 = -0.0046666...
+    /// acc-k short 1 at 50,000, equity 5,700 (10x): -0.014.
+    /// acc-j short 1 at 50,000, equity 57,000 (1x): -0.14.
+    /// The same loss ranks the more leveraged first; the same side, zero equity, another instrument and the bankrupt
+    /// account's own stay out.
+    /// </summary>
+    [Fact]
+    public void The_last_resort_ranks_every_position_in_profit_before_any_at_a_loss_and_those_by_profit_over_leverage()
+    {
+        AdlCandidate[] candidates =
+        [
+            Short("acc-j", 1m, 50_000m, 57_000m),
+            Short("acc-k", 1m, 50_000m, 5_700m),
+            Short("acc-m", 1m, 50_000m, 1_900m),
+            Short("acc-i", 2m, 57_000m, 11_400m),
+            .. Candidates,
+        ];
+
+        var ranked = AutoDeleverage.Rank("bankrupt", Bankrupt, candidates, TestMarket.Build(btc: 57_000m), AdlReach.All);
+
+        Assert.Equal(["acc-a", "acc-f", "acc-b", "acc-c", "acc-i", "acc-d", "acc-m", "acc-k", "acc-j"], ranked.Select(r => r.Candidate.AccountId));
+        Assert.Equal([0m, -0.001785714m, -0.004666667m, -0.014m, -0.14m], ranked.Skip(4).Select(r => Math.Round(r.Score, 9)));
+
+        // The ordinary round leaves them out.
+        Assert.Equal(["acc-a", "acc-f", "acc-b", "acc-c"],
+            AutoDeleverage.Rank("bankrupt", Bankrupt, candidates, TestMarket.Build(btc: 57_000m)).Select(r => r.Candidate.AccountId));
+    }
+
+    [Fact]
+    public void A_counterparty_at_a_loss_gives_no_more_than_its_equity_bears_at_the_bankruptcy_price()
+    {
+        // Bankruptcy price 57,400: a short buying back there loses 400 a contract against the mark of 57,000. acc-a (in
+        // profit) gives its 1 first. acc-y (short 1 at 56,000, 150 of equity: -1,000 / 56,000 / 380x = -0.000047) ranks
+        // before acc-d (-0.0017857) and bears 150 / 400 = 0.375, down to the 0.1 increment: 0.3 (it keeps 150 - 120 =
+        // 30); acc-d gives the other 0.7 (280 of its 5,700).
+        AdlCandidate[] candidates =
+        [
+            Short("acc-d", 1m, 56_000m, 5_700m),
+            Short("acc-y", 1m, 56_000m, 150m),
+            Short("acc-a", 1m, 60_000m, 5_700m),
+        ];
+
+        var fills = AutoDeleverage.Allocate("bankrupt", Bankrupt, 2m, 57_400m, candidates, TestMarket.Build(btc: 57_000m), 0.1m, AdlReach.All);
+
+        Assert.Equal([("acc-a", 1m), ("acc-y", 0.3m), ("acc-d", 0.7m)], fills.Select(f => (f.AccountId, f.Quantity)).ToArray());
+        Assert.All(fills, f => Assert.Equal((OrderSide.Buy, 57_400m), (f.Side, f.Price)));
+    }
+
     [Fact]
     public void More_than_is_available_takes_everything_available()
     {
@@ -80,8 +132,10 @@ public class AutoDeleverageTests
         Assert.Equal(5.5m, fills.Sum(f => f.Quantity));
     }
 
-    [Fact]
-    public void Allocation_sums_exactly_to_the_quantity_asked_or_to_all_available()
+    [Theory]
+    [InlineData(AdlReach.InProfit)]
+    [InlineData(AdlReach.All)]
+    public void Allocation_sums_exactly_to_the_quantity_asked_or_to_all_available(AdlReach reach)
     {
         var market = TestMarket.Build(btc: 57_000m);
         var gen = from count in Gen.Choose(0, 8)
@@ -95,14 +149,19 @@ public class AutoDeleverageTests
             var candidates = Enumerable.Range(0, c.count)
                 .Select(k => new AdlCandidate($"acc-{k}", new Position(TestMarket.BtcUsdt, -c.sizes[k] / 100m, c.entries[k]), c.equities[k]))
                 .ToArray();
-            var available = candidates.Where(x => x.AccountEquityUsd > 0 && x.Position.EntryPrice > 57_000m).Sum(x => -x.Position.Quantity);
+            var available = candidates.Where(x => x.AccountEquityUsd > 0 && (reach == AdlReach.All || x.Position.EntryPrice > 57_000m))
+                .Sum(x => -x.Position.Quantity);
             var asked = c.asked / 100m;
 
-            var fills = AutoDeleverage.Allocate("bankrupt", Bankrupt, asked, 56_600m, candidates, market);
+            var fills = AutoDeleverage.Allocate("bankrupt", Bankrupt, asked, 56_600m, candidates, market, null, reach);
 
             Assert.Equal(Math.Min(asked, available), fills.Sum(f => f.Quantity));
             Assert.All(fills, f => Assert.True(f.Quantity > 0 && f.Quantity <= -candidates.Single(x => x.AccountId == f.AccountId).Position.Quantity));
             Assert.Equal(fills.Count, fills.Select(f => f.AccountId).Distinct().Count());
         });
     }
+
+    /// <summary>A short of <paramref name="quantity"/> BTCUSDT at <paramref name="entry"/> on <paramref name="equityUsd"/> of equity.</summary>
+    private static AdlCandidate Short(string account, decimal quantity, decimal entry, decimal equityUsd) =>
+        new(account, new Position(TestMarket.BtcUsdt, -quantity, entry), equityUsd);
 }
