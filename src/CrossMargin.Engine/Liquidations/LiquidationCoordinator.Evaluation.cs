@@ -29,7 +29,7 @@ public sealed partial class LiquidationCoordinator
         }
 
         var n = _countByAccount.GetValueOrDefault(breach.AccountId) + 1;
-        var started = new LiquidationStarted($"liq-{breach.AccountId}-{n}", breach.AccountId, breach.Status, breach.EquityUsd, breach.MaintenanceMarginUsd,
+        var started = new LiquidationStarted(LiquidationOrderIds.Liquidation(breach.AccountId, n), breach.AccountId, breach.Status, breach.EquityUsd, breach.MaintenanceMarginUsd,
             NextSequence(breach.AccountId, LiquidationSource), Now);
         Persist(started, e =>
         {

@@ -165,7 +165,7 @@ public sealed partial class LiquidationCoordinator
     {
         var fund = _settings.FundAccountId!;
         var n = _countByAccount.GetValueOrDefault(fund) + 1;
-        var started = new LiquidationStarted($"liq-{fund}-{n}", fund, MarginStatus.Liquidation, equityUsd, 0m, NextSequence(fund, LiquidationSource), Now,
+        var started = new LiquidationStarted(LiquidationOrderIds.Liquidation(fund, n), fund, MarginStatus.Liquidation, equityUsd, 0m, NextSequence(fund, LiquidationSource), Now,
             takeOver);
         Persist(started, e =>
         {

@@ -93,7 +93,7 @@ public sealed partial class LiquidationCoordinator
         }
 
         var step = liquidation.Steps + 1;
-        var orders = plan.Orders.Select((o, i) => new IssuedLiquidationOrder($"{liquidation.Id}-s{step}-{i + 1}", o.Symbol, o.Side, o.Quantity, o.LimitPrice,
+        var orders = plan.Orders.Select((o, i) => new IssuedLiquidationOrder(LiquidationOrderIds.Order(liquidation.Id, step, i + 1), o.Symbol, o.Side, o.Quantity, o.LimitPrice,
             o.Fee.Asset, o.Fee.Amount, o.Fee.AmountUsd, o.Bound)).ToArray();
         var planned = new LiquidationStepPlanned(liquidation.Id, step, plan.Outcome, plan.Reason, equity, plan.Before.MaintenanceMarginUsd, orders, now,
             orders.Length > 0 && orders.All(o => o.Bound is not null));

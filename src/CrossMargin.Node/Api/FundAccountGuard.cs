@@ -1,3 +1,5 @@
+using CrossMargin.Contracts.Inbound;
+using CrossMargin.Engine.Liquidations;
 using CrossMargin.Node.Clustering;
 
 namespace CrossMargin.Node.Api;
@@ -8,12 +10,37 @@ namespace CrossMargin.Node.Api;
 /// a venue sent for that id would move the fund's positions and money, and an account a venue opened under it first
 /// would be taken for the fund's. Queries and pre-trade checks still answer.
 /// </summary>
+/// <remarks>
+/// What the venue does report for the fund's account passes: the fills (flagged <c>isLiquidation</c>) and order events
+/// of the orders the coordinator sent to unwind it, recognised by their ids (<see cref="LiquidationOrderIds.IsOrderOf"/>),
+/// and the funding of a perpetual it holds meanwhile. Refusing those would leave the fund's account holding a position
+/// the venue has closed.
+/// </remarks>
 public static class FundAccountGuard
 {
-    /// <summary>The refusal (<c>forbidden</c>) of a venue message of <paramref name="type"/> for <paramref name="accountId"/> when that is the fund's account, else null.</summary>
-    public static MessageOutcome? Refusal(string accountId, string? fundAccountId, string? messageId, string type) =>
-        fundAccountId is not null && string.Equals(accountId, fundAccountId, StringComparison.Ordinal)
-            ? new MessageOutcome("rejected", messageId, ClusterUserCheck.ForbiddenCode,
-                $"'{accountId}' is the insurance fund's own account (Liquidation:FundAccount): only the liquidation coordinator moves it, so '{type}' messages for it are refused.")
-            : null;
+    /// <summary>
+    /// The refusal (<c>forbidden</c>) of the venue's <paramref name="message"/> of <paramref name="type"/> for
+    /// <paramref name="accountId"/> when that is the fund's account and the message is not one the venue owes it; else null.
+    /// </summary>
+    public static MessageOutcome? Refusal(string accountId, string? fundAccountId, IInboundAccountMessage message, string type)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (fundAccountId is null || !string.Equals(accountId, fundAccountId, StringComparison.Ordinal) || IsOwed(fundAccountId, message))
+        {
+            return null;
+        }
+
+        return new MessageOutcome("rejected", message.MessageId, ClusterUserCheck.ForbiddenCode,
+            $"'{accountId}' is the insurance fund's own account (Liquidation:FundAccount): only the liquidation coordinator moves it, so '{type}' messages "
+            + "for it are refused, except the fills (isLiquidation) and order events of the coordinator's own orders and funding.");
+    }
+
+    private static bool IsOwed(string fundAccountId, IInboundAccountMessage message) => message switch
+    {
+        ExecutionMessage { IsLiquidation: true } m => LiquidationOrderIds.IsOrderOf(fundAccountId, m.OrderId),
+        OrderAcceptedMessage m => LiquidationOrderIds.IsOrderOf(fundAccountId, m.OrderId),
+        OrderCancelledMessage m => LiquidationOrderIds.IsOrderOf(fundAccountId, m.OrderId),
+        FundingMessage => true,
+        _ => false,
+    };
 }

@@ -192,7 +192,7 @@ public sealed class ShardDeliveries
         }
 
         var accountId = command!.AccountId!;
-        if (FundAccountGuard.Refusal(accountId, _engine.FundAccountId, message!.MessageId, delivery.Type!) is { } reserved)
+        if (FundAccountGuard.Refusal(accountId, _engine.FundAccountId, message!, delivery.Type!) is { } reserved)
         {
             // Published to the accounts exchange directly, past the HTTP edge's same check.
             return new Answer(StatusCodes.Status403Forbidden, reserved);

@@ -81,6 +81,28 @@ public sealed class AdminBodyContractTests : IAsyncLifetime
         Assert.True(fund.TryGetProperty("balances", out _));
     }
 
+    /// <summary>
+    /// The venue's fill of an order the coordinator sent to unwind the fund's account is applied: refusing it would leave
+    /// the fund holding a position the venue has closed. Any other fill or money movement for that account stays refused.
+    /// </summary>
+    [Fact]
+    public async Task The_venues_fill_of_the_funds_unwind_order_is_applied_and_every_other_venue_fill_for_the_fund_is_refused()
+    {
+        var engine = await _node.Services.GetRequiredService<EngineHost>().Started;
+        Assert.IsType<CommandAccepted>(await engine.SendAsync("insurance-fund", new OpenAccount("insurance-fund:open", LiquidationCoordinator.FundSource, 1)));
+
+        var unwindOrder = LiquidationOrderIds.Order(LiquidationOrderIds.Liquidation("insurance-fund", 1), 1, 1);
+        var foreign = await PostFillAsync("fill-1", 1, "o-88", isLiquidation: true);
+        var unflagged = await PostFillAsync("fill-2", 1, unwindOrder, isLiquidation: false);
+        var anotherAccounts = await PostFillAsync("fill-3", 1, LiquidationOrderIds.Order(LiquidationOrderIds.Liquidation("insurance-fund-2", 1), 1, 1), isLiquidation: true);
+        var owed = await PostFillAsync("fill-4", 1, unwindOrder, isLiquidation: true);
+
+        Assert.Equal([HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden], [foreign, unflagged, anotherAccounts]);
+        Assert.Equal(HttpStatusCode.OK, owed);
+        var positions = (await _node.Client.GetFromJsonAsync<JsonElement>("/api/v1/insurance-fund")).GetProperty("account").GetProperty("positions");
+        Assert.Equal(0.5m, Assert.Single(positions.EnumerateArray()).GetProperty("quantity").GetDecimal());
+    }
+
     [Theory]
     [InlineData("""{"spot":{"BTC":-0.3,"BTC":0.5}}""", "uplicate")]
     [InlineData("""{"spot":{"BTC":-0.3},"vol":20}""", "vol")]
@@ -114,6 +136,14 @@ public sealed class AdminBodyContractTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("Empty scenario", body.GetProperty("title").GetString());
+    }
+
+    private async Task<HttpStatusCode> PostFillAsync(string executionId, long sequence, string orderId, bool isLiquidation)
+    {
+        var json = $$"""{"messageId":"{{executionId}}","source":"me-1","sequence":{{sequence}},"accountId":"insurance-fund","executionId":"{{executionId}}","orderId":"{{orderId}}","symbol":"BTC-PERP","side":"buy","quantity":0.5,"price":60000,"fee":0,"liquidity":"taker","timestamp":"2026-11-21T08:00:00Z","isLiquidation":{{(isLiquidation ? "true" : "false")}}}""";
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await _node.Client.PostAsync(new Uri("/api/v1/executions", UriKind.Relative), content);
+        return response.StatusCode;
     }
 
     private async Task<decimal> FundUsdtAsync()
