@@ -43,6 +43,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     private long _longestPreSyncTicks;
     private long _longestWriteBackTicks;
     private long _writeBackStarts;
+    private long _writeBackPages;
     private long _mostDirtyPagesAtPreSync = -1;
     private volatile bool _stopping;
     private int _disposed;
@@ -89,6 +90,9 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>Times an unlocked pass started the kernel's write-out of the pages it copied (0 where that is not available).</summary>
     public long WriteBackStarts => Interlocked.Read(ref _writeBackStarts);
 
+    /// <summary>Dirty pages those starts found, in all (a page copied again after its write-out counts again); 0 where the kernel cannot say.</summary>
+    public long WriteBackPages => Interlocked.Read(ref _writeBackPages);
+
     /// <summary>The longest call that started a write-out (it waits only when the disk's queue is full).</summary>
     public TimeSpan LongestWriteBackStart => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestWriteBackTicks));
 
@@ -133,6 +137,7 @@ internal sealed class SqliteCheckpointer : IDisposable
         Interlocked.Exchange(ref _longestPreSyncTicks, 0);
         Interlocked.Exchange(ref _longestWriteBackTicks, 0);
         Interlocked.Exchange(ref _writeBackStarts, 0);
+        Interlocked.Exchange(ref _writeBackPages, 0);
         Interlocked.Exchange(ref _mostDirtyPagesAtPreSync, -1);
         lock (_statisticsLock)
         {
@@ -381,6 +386,7 @@ internal sealed class SqliteCheckpointer : IDisposable
             return;
         }
 
+        var dirty = _writeBack.DirtyPages() ?? 0;
         var started = Stopwatch.GetTimestamp();
         var errno = _writeBack.Start();
         if (errno != 0)
@@ -393,6 +399,7 @@ internal sealed class SqliteCheckpointer : IDisposable
 
         InterlockedMax(ref _longestWriteBackTicks, Stopwatch.GetTimestamp() - started);
         Interlocked.Increment(ref _writeBackStarts);
+        Interlocked.Add(ref _writeBackPages, dirty);
     }
 
     internal static void InterlockedMax(ref long location, long value)

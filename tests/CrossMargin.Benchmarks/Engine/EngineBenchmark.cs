@@ -588,7 +588,7 @@ internal static class EngineBenchmark
         + $"copy of {s.LongestLockedPass.Frames:N0} frames {s.LongestLockedPass.Copy.TotalMilliseconds:0.00} ms, database fsync {s.LongestLockedPass.DatabaseSync.TotalMilliseconds:0.00} ms "
         + $"(of {s.LongestCheckpointLock.TotalMilliseconds:0.00} ms held); the longest unlocked fsync of the bulk before it {s.LongestPreSync.TotalMilliseconds:0.00} ms, "
         + $"with at most {(s.MostDirtyPagesAtPreSync is { } left ? left.ToString("N0", CultureInfo.InvariantCulture) : "n/a")} dirty pages left to it; "
-        + $"write-out started by {s.WriteBackStarts:N0} unlocked passes, the longest start {s.LongestWriteBackStart.TotalMilliseconds:0.00} ms; "
+        + $"write-out started by {s.WriteBackStarts:N0} unlocked passes ({s.WriteBackPages:N0} dirty pages), the longest start {s.LongestWriteBackStart.TotalMilliseconds:0.00} ms; "
         + $"COMMIT p99 {(s.CommitP99 == TimeSpan.MaxValue ? "> 50" : s.CommitP99.TotalMilliseconds.ToString("0.00", CultureInfo.InvariantCulture))} ms";
 
     private static OrderSide Opposite(OrderSide side) => side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
