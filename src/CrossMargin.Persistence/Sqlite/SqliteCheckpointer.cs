@@ -381,7 +381,7 @@ internal sealed class SqliteCheckpointer : IDisposable
 
     private void StartWriteBack()
     {
-        if (_writeBack is null)
+        if (_writeBack is null || !_database.Options.EarlyWriteOut)
         {
             return;
         }

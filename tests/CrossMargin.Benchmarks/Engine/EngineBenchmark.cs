@@ -50,7 +50,8 @@ internal static class EngineBenchmark
 
         if (options.Runs('a') || options.Runs('b') || options.Runs('d'))
         {
-            await using var rig = await EngineRig.StartAsync(config, options.Checkpoint == "background", new ActorSystemOptions { PreferLocalQueue = options.Scheduling == "local" });
+            await using var rig = await EngineRig.StartAsync(config, options.Checkpoint == "background", new ActorSystemOptions { PreferLocalQueue = options.Scheduling == "local" },
+                sqlite => (sqlite.CheckpointPages, sqlite.EarlyWriteOut) = (options.CheckpointPages, options.WriteOut == "early"));
             var ids = Enumerable.Range(0, options.Accounts).Select(i => $"acc-{i:D7}").ToArray();
             var opened = Stopwatch.GetTimestamp();
             await rig.OpenLiveAsync(ids, Math.Min(options.Window, ids.Length));
