@@ -33,6 +33,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly Lock _passLock = new();
     private readonly Lock _statisticsLock = new();
     private readonly int _synchronous;
+    private SqliteWriteBack? _writeBack;
     private SqliteLockedPass _longestLockedPass = SqliteLockedPass.None;
     private int _backfilled;
     private long _checkpoints;
@@ -40,6 +41,10 @@ internal sealed class SqliteCheckpointer : IDisposable
     private long _longestLockedTicks;
     private long _longestPassTicks;
     private long _longestPreSyncTicks;
+    private long _longestWriteBackTicks;
+    private long _writeBackStarts;
+    private long _writeBackPages;
+    private long _mostDirtyPagesAtPreSync = -1;
     private volatile bool _stopping;
     private int _disposed;
 
@@ -53,6 +58,14 @@ internal sealed class SqliteCheckpointer : IDisposable
             // Restored after each locked pass, which copies at OFF and makes its own fsyncs.
             pragma.CommandText = "PRAGMA synchronous";
             _synchronous = Convert.ToInt32(pragma.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        // Each unlocked pass starts the write-out of what it copied, so the fsync before the locked pass finds little
+        // left to write instead of the whole round's pages at once beside the commits' WAL fsyncs.
+        _writeBack = SqliteWriteBack.Open(connection, database.Path);
+        if (_writeBack is null)
+        {
+            _logger.LogDebug("No early write-out of checkpointed pages here (not Linux, or SQLite's descriptor not found); each round's fsync writes them all");
         }
 
         _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-checkpointer" };
@@ -74,6 +87,25 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>The longest fsync of the database file before a locked pass, unlocked (commits went on during it).</summary>
     public TimeSpan LongestPreSync => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestPreSyncTicks));
 
+    /// <summary>Times an unlocked pass started the kernel's write-out of the pages it copied (0 where that is not available).</summary>
+    public long WriteBackStarts => Interlocked.Read(ref _writeBackStarts);
+
+    /// <summary>Dirty pages those starts found, in all (a page copied again after its write-out counts again); 0 where the kernel cannot say.</summary>
+    public long WriteBackPages => Interlocked.Read(ref _writeBackPages);
+
+    /// <summary>The longest call that started a write-out (it waits only when the disk's queue is full).</summary>
+    public TimeSpan LongestWriteBackStart => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestWriteBackTicks));
+
+    /// <summary>The most database pages dirty with no write-out started when an fsync before a locked pass began (what it had to start itself); null where the kernel cannot say.</summary>
+    public long? MostDirtyPagesAtPreSync
+    {
+        get
+        {
+            var pages = Interlocked.Read(ref _mostDirtyPagesAtPreSync);
+            return pages < 0 ? null : pages;
+        }
+    }
+
     /// <summary>The parts of the pass that held the write lock longest.</summary>
     public SqliteLockedPass LongestLockedPass
     {
@@ -92,6 +124,9 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>Test hook: runs on the checkpointing thread just before each fsync of the database file the checkpointer makes.</summary>
     public Action? BeforeDatabaseSync { get; set; }
 
+    /// <summary>Test hook: the database file's dirty pages whose write-out has not started; null where that cannot be had.</summary>
+    public long? DirtyDatabasePages() => _writeBack?.DirtyPages();
+
     /// <summary>Forgets the longest times and the count (figures per benchmark phase).</summary>
     public void ResetStatistics()
     {
@@ -100,6 +135,10 @@ internal sealed class SqliteCheckpointer : IDisposable
         Interlocked.Exchange(ref _longestLockedTicks, 0);
         Interlocked.Exchange(ref _longestPassTicks, 0);
         Interlocked.Exchange(ref _longestPreSyncTicks, 0);
+        Interlocked.Exchange(ref _longestWriteBackTicks, 0);
+        Interlocked.Exchange(ref _writeBackStarts, 0);
+        Interlocked.Exchange(ref _writeBackPages, 0);
+        Interlocked.Exchange(ref _mostDirtyPagesAtPreSync, -1);
         lock (_statisticsLock)
         {
             _longestLockedPass = SqliteLockedPass.None;
@@ -135,6 +174,11 @@ internal sealed class SqliteCheckpointer : IDisposable
             // never does: the bulk's pages (thousands) are still dirty here, and the locked pass's fsync would write them
             // all while commits wait. Written out now, unlocked, they leave that fsync only the locked pass's own pages.
             BeforeDatabaseSync?.Invoke();
+            if (_writeBack?.DirtyPages() is { } left)
+            {
+                InterlockedMax(ref _mostDirtyPagesAtPreSync, left);
+            }
+
             var syncing = Stopwatch.GetTimestamp();
             SqliteFileSync.SyncDatabase(_connection);
             InterlockedMax(ref _longestPreSyncTicks, Stopwatch.GetTimestamp() - syncing);
@@ -321,13 +365,41 @@ internal sealed class SqliteCheckpointer : IDisposable
             throw new SqliteException($"WAL checkpoint failed: {raw.sqlite3_errmsg(_connection.Handle).utf8_to_string()}", rc);
         }
 
+        var before = _backfilled;
+        _backfilled = Math.Max(copied, 0);
         if (!locked)
         {
             InterlockedMax(ref _longestPassTicks, Stopwatch.GetTimestamp() - started);
+            if (_backfilled != before && _backfilled > 0)
+            {
+                StartWriteBack();
+            }
         }
 
-        _backfilled = Math.Max(copied, 0);
         return (Math.Max(log, 0), _backfilled);
+    }
+
+    private void StartWriteBack()
+    {
+        if (_writeBack is null || !_database.Options.EarlyWriteOut)
+        {
+            return;
+        }
+
+        var dirty = _writeBack.DirtyPages() ?? 0;
+        var started = Stopwatch.GetTimestamp();
+        var errno = _writeBack.Start();
+        if (errno != 0)
+        {
+            // Durability never depended on it (the fsyncs write what it did not start); stop trying on this store.
+            _logger.LogWarning("sync_file_range of the database file failed (errno {Errno}); checkpoints write their pages out in their fsyncs only", errno);
+            _writeBack = null;
+            return;
+        }
+
+        InterlockedMax(ref _longestWriteBackTicks, Stopwatch.GetTimestamp() - started);
+        Interlocked.Increment(ref _writeBackStarts);
+        Interlocked.Add(ref _writeBackPages, dirty);
     }
 
     internal static void InterlockedMax(ref long location, long value)

@@ -28,13 +28,23 @@ internal static class SqliteFileSync
     /// <summary>fsyncs the WAL file of <paramref name="connection"/>; nothing when the connection has not opened the WAL.</summary>
     public static void SyncWal(SqliteConnection connection) => Sync(connection, FileControlJournalPointer, "WAL");
 
-    private static void Sync(SqliteConnection connection, int operation, string what)
+    /// <summary>SQLite's <c>sqlite3_file</c> of <paramref name="connection"/>'s database file (its methods table first).</summary>
+    public static IntPtr DatabaseFile(SqliteConnection connection) => File(connection, FileControlFilePointer, "database");
+
+    private static IntPtr File(SqliteConnection connection, int operation, string what)
     {
         var rc = NativeMethods.sqlite3_file_control(connection.Handle!.DangerousGetHandle(), s_main, operation, out var file);
         if (rc != 0)
         {
             throw new SqliteException($"Could not reach the {what} file's handle (file control {operation})", rc);
         }
+
+        return file;
+    }
+
+    private static void Sync(SqliteConnection connection, int operation, string what)
+    {
+        var file = File(connection, operation, what);
 
         // sqlite3_file starts with its methods table; a file not open (no WAL yet) has none.
         var methods = file == IntPtr.Zero ? IntPtr.Zero : Marshal.ReadIntPtr(file);
@@ -45,7 +55,7 @@ internal static class SqliteFileSync
 
         // sqlite3_io_methods: int iVersion, then xClose, xRead, xWrite, xTruncate, xSync (pointer-aligned).
         var xSync = Marshal.GetDelegateForFunctionPointer<XSync>(Marshal.ReadIntPtr(methods, 5 * IntPtr.Size));
-        rc = xSync(file, SyncNormal);
+        var rc = xSync(file, SyncNormal);
         if (rc != 0)
         {
             throw new SqliteException($"fsync of the {what} file failed", rc);

@@ -32,6 +32,7 @@ internal sealed class SqliteJournal : IJournal, IDisposable
     private long _commits;
     private long _slowCommits;
     private long _longestCommitTicks;
+    private readonly SqliteCommitTimes _commitTimes = new();
 
     public SqliteJournal(SqliteDatabase database)
     {
@@ -84,8 +85,11 @@ internal sealed class SqliteJournal : IJournal, IDisposable
 
     public TimeSpan LongestCommit => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _longestCommitTicks));
 
+    public TimeSpan CommitPercentile(double fraction) => _commitTimes.Percentile(fraction);
+
     public void ResetStatistics()
     {
+        _commitTimes.Reset();
         Interlocked.Exchange(ref _commits, 0);
         Interlocked.Exchange(ref _slowCommits, 0);
         Interlocked.Exchange(ref _longestCommitTicks, 0);
@@ -277,6 +281,7 @@ internal sealed class SqliteJournal : IJournal, IDisposable
         }
 
         SqliteCheckpointer.InterlockedMax(ref _longestCommitTicks, ticks);
+        _commitTimes.Add(ticks);
     }
 
     private static long Insert(WriteStatements s, AtomicWrite write, long ordering, long? previous, long timestamp)

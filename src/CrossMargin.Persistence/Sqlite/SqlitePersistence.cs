@@ -39,7 +39,10 @@ public sealed class SqlitePersistence : IAsyncDisposable
     public SqliteStatistics Statistics => new(
         _journal.Commits, _journal.SlowCommits, _journal.LongestCommit,
         _database.Checkpointer?.Checkpoints ?? 0, _database.Checkpointer?.Deferred ?? 0, _database.Checkpointer?.LongestLocked ?? TimeSpan.Zero, _database.Checkpointer?.LongestPass ?? TimeSpan.Zero,
-        _database.Checkpointer?.LongestLockedPass ?? SqliteLockedPass.None, _database.Checkpointer?.LongestPreSync ?? TimeSpan.Zero);
+        _database.Checkpointer?.LongestLockedPass ?? SqliteLockedPass.None, _database.Checkpointer?.LongestPreSync ?? TimeSpan.Zero,
+        _journal.CommitPercentile(0.99), _database.Checkpointer?.WriteBackStarts ?? 0, _database.Checkpointer?.WriteBackPages ?? 0,
+        _database.Checkpointer?.LongestWriteBackStart ?? TimeSpan.Zero,
+        _database.Checkpointer?.MostDirtyPagesAtPreSync);
 
     /// <summary>Starts <see cref="Statistics"/> afresh (counts to zero, longest times forgotten).</summary>
     public void ResetStatistics()

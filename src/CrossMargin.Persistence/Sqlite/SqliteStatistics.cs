@@ -13,9 +13,14 @@ namespace CrossMargin.Persistence.Sqlite;
 /// <param name="LongestCheckpointPass">The longest background checkpoint pass (copy and fsync), which commits did not wait for.</param>
 /// <param name="LongestLockedPass">The parts of the pass that held the write lock longest (<see cref="LongestCheckpointLock"/>).</param>
 /// <param name="LongestPreSync">The longest fsync of the bulk passes' pages before the locked pass, which commits did not wait for.</param>
+/// <param name="CommitP99">The 99th percentile of the COMMITs, to 50 µs; <see cref="TimeSpan.MaxValue"/> past 50 ms.</param>
+/// <param name="WriteBackStarts">Times an unlocked checkpoint pass started the write-out of the pages it copied (none where the kernel offers no way).</param>
+/// <param name="WriteBackPages">Dirty pages those starts found, in all (a page copied again after its write-out counts again); 0 where the kernel cannot say.</param>
+/// <param name="LongestWriteBackStart">The longest of those starts (one waits only when the disk's queue is full).</param>
+/// <param name="MostDirtyPagesAtPreSync">The most database pages dirty with no write-out started when an fsync before a locked pass began; null where the kernel cannot say.</param>
 public sealed record SqliteStatistics(
     long Commits, long SlowCommits, TimeSpan LongestCommit, long Checkpoints, long DeferredCheckpoints, TimeSpan LongestCheckpointLock, TimeSpan LongestCheckpointPass,
-    SqliteLockedPass LongestLockedPass, TimeSpan LongestPreSync)
+    SqliteLockedPass LongestLockedPass, TimeSpan LongestPreSync, TimeSpan CommitP99, long WriteBackStarts, long WriteBackPages, TimeSpan LongestWriteBackStart, long? MostDirtyPagesAtPreSync)
 {
     /// <summary>A COMMIT longer than this counts in <see cref="SlowCommits"/>: 10 ms.</summary>
     public static readonly TimeSpan SlowCommitThreshold = TimeSpan.FromMilliseconds(10);

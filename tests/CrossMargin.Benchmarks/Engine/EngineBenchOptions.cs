@@ -4,7 +4,7 @@ namespace CrossMargin.Benchmarks.Engine;
 
 /// <summary>
 /// Arguments of <c>engine [--only abcdef] [--accounts N] [--executions N] [--window N] [--rate R] [--seconds S]
-/// [--warmup S] [--pretrade N] [--book-accounts N] [--memory-accounts K] [--checkpoint background|inline] [--scheduling local|shared] [--config DIR]</c>.
+/// [--warmup S] [--pretrade N] [--book-accounts N] [--memory-accounts K] [--checkpoint background|inline] [--checkpoint-pages N] [--write-out early|late] [--scheduling local|shared] [--config DIR]</c>.
 /// </summary>
 /// <param name="Only">Which sub-measurements run: letters of a (throughput), b (latency), c (mark re-margin), d (pre-trade), e (memory), f (parts on one thread); default all.</param>
 /// <param name="Accounts">Accounts opened for (a), (b) and (d) (default 2,000).</param>
@@ -17,6 +17,8 @@ namespace CrossMargin.Benchmarks.Engine;
 /// <param name="BookAccounts">Accounts of the book re-margined in (c) (default 50,000; the goal is stated for 1,000,000).</param>
 /// <param name="MemoryAccounts">Accounts brought live in (e) (default 10,000).</param>
 /// <param name="Checkpoint">WAL checkpoints of the SQLite journal: "background" (the default, SqlitePersistenceOptions.BackgroundCheckpoint) or "inline" (SQLite's auto-checkpoint inside the commit, the earlier behaviour).</param>
+/// <param name="CheckpointPages">SqlitePersistenceOptions.CheckpointPages: WAL frames per background checkpoint round (default 4,000; below the hard limit of 40,000).</param>
+/// <param name="WriteOut">"early" (the default, SqlitePersistenceOptions.EarlyWriteOut: each unlocked pass starts the write-out of what it copied) or "late" (the round's fsync writes it all, before session 19).</param>
 /// <param name="Scheduling">Where an actor with new mail is queued in (a), (b) and (d): "local" (the sending thread's own queue, ActorSystemOptions.PreferLocalQueue true) or "shared" (the pool's queue, oldest first).</param>
 /// <param name="ConfigDirectory">The repository's config directory (market, risk parameters); found from the working directory when null.</param>
 internal sealed record EngineBenchOptions(
@@ -31,11 +33,13 @@ internal sealed record EngineBenchOptions(
     int BookAccounts = 50_000,
     int MemoryAccounts = 10_000,
     string Checkpoint = "background",
+    int CheckpointPages = 4_000,
+    string WriteOut = "early",
     string Scheduling = "local",
     string? ConfigDirectory = null)
 {
     private const string Usage =
-        "use engine [--only abcdef] [--accounts N] [--executions N] [--window N] [--rate R] [--seconds S] [--warmup S] [--pretrade N] [--book-accounts N] [--memory-accounts K] [--checkpoint background|inline] [--scheduling local|shared] [--config DIR].";
+        "use engine [--only abcdef] [--accounts N] [--executions N] [--window N] [--rate R] [--seconds S] [--warmup S] [--pretrade N] [--book-accounts N] [--memory-accounts K] [--checkpoint background|inline] [--checkpoint-pages N] [--write-out early|late] [--scheduling local|shared] [--config DIR].";
 
     /// <summary>True when sub-measurement <paramref name="letter"/> is selected.</summary>
     public bool Runs(char letter) => Only.Contains(letter, StringComparison.Ordinal);
@@ -65,6 +69,8 @@ internal sealed record EngineBenchOptions(
                 "--book-accounts" => options with { BookAccounts = Positive(args[i], text) },
                 "--memory-accounts" => options with { MemoryAccounts = Positive(args[i], text) },
                 "--checkpoint" => options with { Checkpoint = text is "background" or "inline" ? text : throw new ArgumentException("--checkpoint takes background or inline.", nameof(args)) },
+                "--checkpoint-pages" => options with { CheckpointPages = BelowHardLimit(args[i], text) },
+                "--write-out" => options with { WriteOut = text is "early" or "late" ? text : throw new ArgumentException("--write-out takes early or late.", nameof(args)) },
                 "--scheduling" => options with { Scheduling = text is "local" or "shared" ? text : throw new ArgumentException("--scheduling takes local or shared.", nameof(args)) },
                 "--config" => options with { ConfigDirectory = Directory.Exists(text) ? text : throw new ArgumentException($"--config: no directory {text}.", nameof(args)) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}; {Usage}", nameof(args)),
@@ -83,6 +89,9 @@ internal sealed record EngineBenchOptions(
         text.Length > 0 && text.All(c => c is >= 'a' and <= 'f')
             ? text
             : throw new ArgumentException("--only takes letters a to f (a throughput, b latency, c mark re-margin, d pre-trade, e memory, f parts).", nameof(text));
+
+    private static int BelowHardLimit(string name, string text) =>
+        Positive(name, text) is var pages && pages < 40_000 ? pages : throw new ArgumentException($"{name} must stay below the WAL's hard limit, 40,000 pages.", nameof(text));
 
     private static int Positive(string name, string text) =>
         int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0

@@ -50,7 +50,8 @@ internal static class EngineBenchmark
 
         if (options.Runs('a') || options.Runs('b') || options.Runs('d'))
         {
-            await using var rig = await EngineRig.StartAsync(config, options.Checkpoint == "background", new ActorSystemOptions { PreferLocalQueue = options.Scheduling == "local" });
+            await using var rig = await EngineRig.StartAsync(config, options.Checkpoint == "background", new ActorSystemOptions { PreferLocalQueue = options.Scheduling == "local" },
+                sqlite => (sqlite.CheckpointPages, sqlite.EarlyWriteOut) = (options.CheckpointPages, options.WriteOut == "early"));
             var ids = Enumerable.Range(0, options.Accounts).Select(i => $"acc-{i:D7}").ToArray();
             var opened = Stopwatch.GetTimestamp();
             await rig.OpenLiveAsync(ids, Math.Min(options.Window, ids.Length));
@@ -586,7 +587,10 @@ internal static class EngineBenchmark
         + $"the longest {s.LongestCommit.TotalMilliseconds:0.0} ms; background checkpoints {s.Checkpoints:N0} ({s.DeferredCheckpoints:N0} rounds deferred), write lock held at most {s.LongestCheckpointLock.TotalMilliseconds:0.0} ms, "
         + $"the longest unlocked pass {s.LongestCheckpointPass.TotalMilliseconds:0.0} ms; the longest locked pass: WAL fsync {s.LongestLockedPass.WalSync.TotalMilliseconds:0.00} ms, "
         + $"copy of {s.LongestLockedPass.Frames:N0} frames {s.LongestLockedPass.Copy.TotalMilliseconds:0.00} ms, database fsync {s.LongestLockedPass.DatabaseSync.TotalMilliseconds:0.00} ms "
-        + $"(of {s.LongestCheckpointLock.TotalMilliseconds:0.00} ms held); the longest unlocked fsync of the bulk before it {s.LongestPreSync.TotalMilliseconds:0.00} ms";
+        + $"(of {s.LongestCheckpointLock.TotalMilliseconds:0.00} ms held); the longest unlocked fsync of the bulk before it {s.LongestPreSync.TotalMilliseconds:0.00} ms, "
+        + $"with at most {(s.MostDirtyPagesAtPreSync is { } left ? left.ToString("N0", CultureInfo.InvariantCulture) : "n/a")} dirty pages left to it; "
+        + $"write-out started by {s.WriteBackStarts:N0} unlocked passes ({s.WriteBackPages:N0} dirty pages), the longest start {s.LongestWriteBackStart.TotalMilliseconds:0.00} ms; "
+        + $"COMMIT p99 {(s.CommitP99 == TimeSpan.MaxValue ? "> 50" : s.CommitP99.TotalMilliseconds.ToString("0.00", CultureInfo.InvariantCulture))} ms";
 
     private static OrderSide Opposite(OrderSide side) => side == OrderSide.Buy ? OrderSide.Sell : OrderSide.Buy;
 

@@ -60,12 +60,12 @@ internal sealed class EngineRig : IAsyncDisposable
 
     public void ResetStoreStatistics() => _store.ResetStatistics();
 
-    public static async Task<EngineRig> StartAsync(string configDirectory, bool backgroundCheckpoint = true, ActorSystemOptions? actors = null)
+    public static async Task<EngineRig> StartAsync(string configDirectory, bool backgroundCheckpoint = true, ActorSystemOptions? actors = null, Action<SqlitePersistenceOptions>? sqlite = null)
     {
         var (market, assets, models) = LoadVenue(configDirectory);
         var directory = Directory.CreateTempSubdirectory("cm-bench-engine-");
         var store = await SqlitePersistence.OpenAsync(
-            new SqlitePersistenceOptions { DataDirectory = directory.FullName, BackgroundCheckpoint = backgroundCheckpoint }, TimeProvider.System);
+            Configure(new SqlitePersistenceOptions { DataDirectory = directory.FullName, BackgroundCheckpoint = backgroundCheckpoint }, sqlite), TimeProvider.System);
         var writer = new BatchingJournalWriter(store.Journal, new JournalOptions(), TimeProvider.System);
         var registry = RiskEngine.RegisterEvents(new EventTypeRegistry());
         var services = new PersistenceServices(store.Journal, writer, store.SnapshotStore, registry, "bench-node", new PersistenceOptions());
@@ -74,6 +74,12 @@ internal sealed class EngineRig : IAsyncDisposable
         var engine = RiskEngine.Start(system, new RiskEngineSettings(market, assets, models, services,
             ShardCount, new PriceOptions(), new LiquidationOptions(), options.AskTimeout));
         return new EngineRig(directory, store, writer, registry, system, engine);
+    }
+
+    private static SqlitePersistenceOptions Configure(SqlitePersistenceOptions options, Action<SqlitePersistenceOptions>? configure)
+    {
+        configure?.Invoke(options);
+        return options;
     }
 
     /// <summary>The venue as the node loads it from <paramref name="configDirectory"/>: the market, its assets, the standard and portfolio calculators.</summary>

@@ -1,6 +1,7 @@
 using CrossMargin.Persistence.Journal;
 using CrossMargin.Persistence.Sqlite;
 using CrossMargin.Persistence.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 
 namespace CrossMargin.Persistence.Tests.Journal;
 
@@ -216,6 +217,54 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_unlocked_pass_starts_the_write_out_of_the_pages_it_copied_unless_told_not_to(bool earlyWriteOut)
+    {
+        // No round reaches the threshold: only the pass every interval runs. A reader's snapshot keeps it from the WAL's
+        // end, as a writer committing beside it does in service, so SQLite does not fsync the database file after it.
+        await using var store = await OpenAsync(checkpointPages: 100_000, hardLimitPages: 200_000, earlyWriteOut: earlyWriteOut);
+        var checkpointer = store.Checkpointer!;
+        await WriteMegabytesAsync(store, "a", 2);
+        using (HoldSnapshot())
+        {
+            await WriteMegabytesAsync(store, "b", 1);
+
+            checkpointer.RunOnce();
+            var afterCopy = checkpointer.DirtyDatabasePages();
+            checkpointer.RunOnce();
+
+            // Without the start, the kernel would leave the copied pages dirty for up to 30 s (dirty_expire_centisecs)
+            // and the next fsync would write them all at once (as it still does when told to); a pass that copied nothing
+            // starts nothing.
+            Assert.Equal(earlyWriteOut, afterCopy == 0);
+            Assert.Equal(earlyWriteOut ? 1 : 0, checkpointer.WriteBackStarts);
+        }
+    }
+
+    [Fact]
+    public async Task The_fsync_before_the_locked_pass_finds_no_page_whose_write_out_has_not_started()
+    {
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
+        var checkpointer = store.Checkpointer!;
+        await WriteMegabytesAsync(store, "a", 2);
+        var snapshot = HoldSnapshot();
+        await WriteMegabytesAsync(store, "b", 1);
+
+        // The bulk passes stop at the reader's snapshot (no fsync of SQLite's own); it ends before the locked pass.
+        checkpointer.BeforeDatabaseSync = () =>
+        {
+            checkpointer.BeforeDatabaseSync = null;
+            snapshot.Dispose();
+        };
+        checkpointer.RunOnce();
+
+        Assert.Equal(1, checkpointer.Checkpoints);
+        Assert.Equal(0, checkpointer.MostDirtyPagesAtPreSync);
+        Assert.True(checkpointer.WriteBackStarts >= 1, $"write-out started {checkpointer.WriteBackStarts} times");
+    }
+
     [Fact]
     public void The_hard_limit_must_exceed_the_checkpoint_threshold()
     {
@@ -243,9 +292,21 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
         return probe;
     }
 
-    private Task<SqlitePersistence> OpenAsync(int checkpointPages, int hardLimitPages, bool synchronousFull = true)
+    /// <summary>A reader's open snapshot of the journal as committed now: no checkpoint copies frames committed after it.</summary>
+    private SqliteConnection HoldSnapshot()
+    {
+        var reader = new SqliteConnection($"Data Source={_backend.DatabasePath};Pooling=False");
+        reader.Open();
+        using var begin = reader.CreateCommand();
+        begin.CommandText = "BEGIN; SELECT count(*) FROM sqlite_master;";
+        begin.ExecuteScalar();
+        return reader;
+    }
+
+    private Task<SqlitePersistence> OpenAsync(int checkpointPages, int hardLimitPages, bool synchronousFull = true, bool earlyWriteOut = true)
     {
         var options = _backend.Options;
+        options.EarlyWriteOut = earlyWriteOut;
         options.SynchronousFull = synchronousFull;
         options.CheckpointPages = checkpointPages;
         options.WalHardLimitPages = hardLimitPages;
