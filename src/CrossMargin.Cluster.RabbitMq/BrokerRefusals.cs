@@ -144,7 +144,8 @@ internal sealed class BrokerRefusals
         return null;
     }
 
-    private static T? Find<T>(Exception failure)
+    /// <summary>The first <typeparamref name="T"/> in <paramref name="failure"/>'s inner exceptions (aggregates included).</summary>
+    internal static T? Find<T>(Exception failure)
         where T : Exception
     {
         for (Exception? e = failure; e is not null; e = e.InnerException)

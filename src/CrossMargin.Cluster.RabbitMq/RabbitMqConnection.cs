@@ -231,18 +231,7 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     }
 
     /// <summary>The TLS failure behind a failed connect, if that is what it was.</summary>
-    internal static AuthenticationException? TlsFailureIn(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            if (e is AuthenticationException tls)
-            {
-                return tls;
-            }
-        }
-
-        return null;
-    }
+    internal static AuthenticationException? TlsFailureIn(Exception e) => BrokerRefusals.Find<AuthenticationException>(e);
 
     /// <summary>The broker as host:port/virtual host, for messages.</summary>
     internal static string Describe(RabbitMqOptions options) =>
