@@ -30,7 +30,7 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     private ConfirmingPublisher? _deadLetterPublisher;
     private readonly BrokerRefusals _refusals;
     private int _recoveries;
-    private long _refusalLoggedAt = long.MinValue;
+    private long _classifiedAt = long.MinValue;
 
     private RabbitMqConnection(IConnection connection, RabbitMqOptions options, string userName, BrokerRefusals refusals, ILoggerFactory loggerFactory)
     {
@@ -250,30 +250,27 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     private Task OnRecoveredAsync(object sender, AsyncEventArgs e)
     {
         Interlocked.Increment(ref _recoveries);
-        Volatile.Write(ref _refusalLoggedAt, long.MinValue);
+        Volatile.Write(ref _classifiedAt, long.MinValue);
         _logger.LogInformation("RabbitMQ connection recovered (channels, topology and consumers restored)");
         return Task.CompletedTask;
     }
 
     // A refusal met on a reconnect is logged as an error and recovery goes on: see the transport README ("Failure
-    // behaviour") for why a running node keeps trying. Classified (which may cost a TLS handshake) only when a report
-    // is due: the first failed attempt of an outage, then every RefusalReportInterval.
+    // behaviour") for why a running node keeps trying. A failure is classified (which may cost a TLS handshake) only
+    // when a report is due: the first failed attempt of an outage, then one every RefusalReportInterval.
     private async Task OnRecoveryErrorAsync(object sender, ConnectionRecoveryErrorEventArgs e)
     {
         var now = Environment.TickCount64;
-        var last = Volatile.Read(ref _refusalLoggedAt);
-        if (last != long.MinValue && now - last < (long)RefusalReportInterval.TotalMilliseconds)
+        var last = Volatile.Read(ref _classifiedAt);
+        if (last == long.MinValue || now - last >= (long)RefusalReportInterval.TotalMilliseconds)
         {
-            _logger.LogDebug(e.Exception, "RabbitMQ recovery attempt failed; trying again");
-            return;
-        }
-
-        if (await _refusals.FindAsync(e.Exception, e.CancellationToken).ConfigureAwait(false) is { } refused)
-        {
-            Volatile.Write(ref _refusalLoggedAt, now);
-            _logger.LogError(refused, "RabbitMQ refuses this node's reconnect; recovery keeps trying every {Interval} until the broker takes it: {Refusal}",
-                Options.ReconnectBackoffMin, refused.Message);
-            return;
+            Volatile.Write(ref _classifiedAt, now);
+            if (await _refusals.FindAsync(e.Exception, e.CancellationToken).ConfigureAwait(false) is { } refused)
+            {
+                _logger.LogError(refused, "RabbitMQ refuses this node's reconnect; recovery keeps trying every {Interval} until the broker takes it: {Refusal}",
+                    Options.ReconnectBackoffMin, refused.Message);
+                return;
+            }
         }
 
         _logger.LogDebug(e.Exception, "RabbitMQ recovery attempt failed; trying again");
