@@ -11,7 +11,8 @@ namespace CrossMargin.Cluster.RabbitMq;
 
 /// <summary>
 /// A node's one AMQP connection, shared by its shard consumers, publishers and subscriptions (each on its own channel).
-/// The first connect is retried with exponential back-off (Polly) up to <see cref="RabbitMqOptions.ConnectTimeout"/>;
+/// The first connect is retried with exponential back-off (Polly) up to <see cref="RabbitMqOptions.ConnectTimeout"/>
+/// unless the broker refuses the node (<see cref="BrokerRefusedException"/>);
 /// after that RabbitMQ.Client's automatic recovery reconnects, re-opens every channel and re-declares the exchanges,
 /// queues, bindings and consumers it saw, so consumers resume by themselves after a broker restart.
 /// </summary>
@@ -27,8 +28,8 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _deadLetterLock = new(1, 1);
-    private ConfirmingPublisher? _deadLetterPublisher;
     private readonly BrokerRefusals _refusals;
+    private ConfirmingPublisher? _deadLetterPublisher;
     private int _recoveries;
     private long _classifiedAt = long.MinValue;
 
@@ -77,6 +78,7 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     /// <summary>Connects, retrying with exponential back-off until <see cref="RabbitMqOptions.ConnectTimeout"/>.</summary>
     /// <exception cref="ArgumentException">The options are invalid (every problem is listed).</exception>
     /// <exception cref="BrokerUnreachableException">The broker did not accept a connection within the time-out.</exception>
+    /// <exception cref="BrokerRefusedException">The broker refused the login, the virtual host or the client certificate: not retried, the message says what to check.</exception>
     /// <exception cref="AuthenticationException">TLS failed (the broker's certificate refused, or the handshake): not retried, the message says why.</exception>
     /// <exception cref="InvalidOperationException">Under certificate login, the broker logs the node in as another user than <see cref="RabbitMqOptions.ExternalUserFrom"/> gives.</exception>
     public static async Task<RabbitMqConnection> ConnectAsync(RabbitMqOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
