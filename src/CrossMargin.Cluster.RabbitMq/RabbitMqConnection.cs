@@ -11,7 +11,8 @@ namespace CrossMargin.Cluster.RabbitMq;
 
 /// <summary>
 /// A node's one AMQP connection, shared by its shard consumers, publishers and subscriptions (each on its own channel).
-/// The first connect is retried with exponential back-off (Polly) up to <see cref="RabbitMqOptions.ConnectTimeout"/>;
+/// The first connect is retried with exponential back-off (Polly) up to <see cref="RabbitMqOptions.ConnectTimeout"/>
+/// unless the broker refuses the node (<see cref="BrokerRefusedException"/>);
 /// after that RabbitMQ.Client's automatic recovery reconnects, re-opens every channel and re-declares the exchanges,
 /// queues, bindings and consumers it saw, so consumers resume by themselves after a broker restart.
 /// </summary>
@@ -27,11 +28,14 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _deadLetterLock = new(1, 1);
+    private readonly BrokerRefusals _refusals;
     private ConfirmingPublisher? _deadLetterPublisher;
     private int _recoveries;
+    private long _classifiedAt = long.MinValue;
 
-    private RabbitMqConnection(IConnection connection, RabbitMqOptions options, string userName, ILoggerFactory loggerFactory)
+    private RabbitMqConnection(IConnection connection, RabbitMqOptions options, string userName, BrokerRefusals refusals, ILoggerFactory loggerFactory)
     {
+        _refusals = refusals;
         Connection = connection;
         Options = options;
         UserName = userName;
@@ -68,9 +72,13 @@ public sealed class RabbitMqConnection : IAsyncDisposable
 
     internal ILoggerFactory LoggerFactory => _loggerFactory;
 
+    /// <summary>How often a refusal met while reconnecting is logged again while it lasts.</summary>
+    internal static TimeSpan RefusalReportInterval { get; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Connects, retrying with exponential back-off until <see cref="RabbitMqOptions.ConnectTimeout"/>.</summary>
     /// <exception cref="ArgumentException">The options are invalid (every problem is listed).</exception>
     /// <exception cref="BrokerUnreachableException">The broker did not accept a connection within the time-out.</exception>
+    /// <exception cref="BrokerRefusedException">The broker refused the login, the virtual host or the client certificate: not retried, the message says what to check.</exception>
     /// <exception cref="AuthenticationException">TLS failed (the broker's certificate refused, or the handshake): not retried, the message says why.</exception>
     /// <exception cref="InvalidOperationException">Under certificate login, the broker logs the node in as another user than <see cref="RabbitMqOptions.ExternalUserFrom"/> gives.</exception>
     public static async Task<RabbitMqConnection> ConnectAsync(RabbitMqOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
@@ -85,13 +93,18 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<RabbitMqConnection>();
         var (factory, userName, check) = CreateFactory(options);
+        var attempt = new ConnectAttempt(factory, options, userName, check);
         // Strategies added first are outermost: the time-out bounds all attempts together, not each one.
         var pipeline = new ResiliencePipelineBuilder()
             .AddTimeout(options.ConnectTimeout)
             .AddRetry(new RetryStrategyOptions
             {
-                // A refused certificate does not heal by waiting: TLS failures end the connect at once.
-                ShouldHandle = new PredicateBuilder().Handle<BrokerUnreachableException>(e => TlsFailureIn(e) is null).Handle<IOException>(e => TlsFailureIn(e) is null),
+                // A refused certificate does not heal by waiting: TLS failures end the connect at once, as do the
+                // broker's refusals (BrokerRefusedException, not handled here).
+                ShouldHandle = new PredicateBuilder()
+                    .Handle<BrokerUnreachableException>(e => TlsFailureIn(e) is null)
+                    .Handle<IOException>(e => TlsFailureIn(e) is null)
+                    .Handle<OperationInterruptedException>(),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.ReconnectBackoffMin,
@@ -107,25 +120,20 @@ public sealed class RabbitMqConnection : IAsyncDisposable
         IConnection connection;
         try
         {
-            connection = await pipeline.ExecuteAsync(static async (f, ct) => await f.CreateConnectionAsync(ct).ConfigureAwait(false), factory, cancellationToken).ConfigureAwait(false);
+            connection = await pipeline.ExecuteAsync(static async (a, ct) => await a.RunAsync(ct).ConfigureAwait(false), attempt, cancellationToken).ConfigureAwait(false);
         }
         catch (Polly.Timeout.TimeoutRejectedException e)
         {
             throw new BrokerUnreachableException(new TimeoutException($"No RabbitMQ connection to {Describe(options)} within {options.ConnectTimeout}.", e));
         }
-        catch (Exception e) when (TlsFailureIn(e) is { } tls)
+        catch (Exception e) when (e is not BrokerRefusedException && TlsFailureIn(e) is { } tls)
         {
             throw new AuthenticationException(
                 $"TLS to RabbitMQ at {Describe(options)} failed: {check?.Problem ?? tls.Message}{(tls.InnerException is { } inner ? $" ({inner.Message})" : "")}", e);
         }
 
-        if (options.AuthMechanism == RabbitMqOptions.ExternalAuthMechanism)
-        {
-            await CheckUserAsync(connection, userName, options, cancellationToken).ConfigureAwait(false);
-        }
-
         logger.LogInformation("Connected to RabbitMQ at {Broker} as {User} ({Mechanism}{Tls})", Describe(options), userName, options.AuthMechanism, options.UsesTls ? ", TLS" : "");
-        return new RabbitMqConnection(connection, options, userName, loggerFactory);
+        return new RabbitMqConnection(connection, options, userName, attempt.Refusals, loggerFactory);
     }
 
     /// <summary>Opens a channel on the connection (recovered with it).</summary>
@@ -225,47 +233,10 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     }
 
     /// <summary>The TLS failure behind a failed connect, if that is what it was.</summary>
-    private static AuthenticationException? TlsFailureIn(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            if (e is AuthenticationException tls)
-            {
-                return tls;
-            }
-        }
+    internal static AuthenticationException? TlsFailureIn(Exception e) => BrokerRefusals.Find<AuthenticationException>(e);
 
-        return null;
-    }
-
-    // The broker refuses (406, closing the channel) a publish whose user_id is not the connection's user: one unroutable
-    // publish on the default exchange tells, before anything is signed with a name the broker would refuse every time.
-    private static async Task CheckUserAsync(IConnection connection, string userName, RabbitMqOptions options, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.ConfirmTimeout);
-        try
-        {
-            await using var channel = await connection.CreateChannelAsync(
-                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), timeout.Token).ConfigureAwait(false);
-            await channel.BasicPublishAsync("", "", mandatory: false, new BasicProperties { UserId = userName }, ReadOnlyMemory<byte>.Empty, timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == Constants.PreconditionFailed)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw new InvalidOperationException(
-                $"RabbitMQ at {Describe(options)} logs this node's certificate in as another user than '{userName}' (RabbitMq:ExternalUserFrom={options.ExternalUserFrom}); " +
-                "every publish the node signs would be refused. Set the broker's ssl_cert_login_from = common_name, or RabbitMq:ExternalUserFrom=UserName and " +
-                $"RabbitMq:UserName to the user rabbitmqctl list_connections shows. The broker said: {e.ShutdownReason.ReplyText}", e);
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    private static string Describe(RabbitMqOptions options) =>
+    /// <summary>The broker as host:port/virtual host, for messages.</summary>
+    internal static string Describe(RabbitMqOptions options) =>
         options.Uri is { } uri ? $"{uri.Host}:{uri.Port}{uri.AbsolutePath}" : $"{options.HostName}:{options.Port}{options.VirtualHost}";
 
     private Task OnShutdownAsync(object sender, ShutdownEventArgs e)
@@ -281,13 +252,29 @@ public sealed class RabbitMqConnection : IAsyncDisposable
     private Task OnRecoveredAsync(object sender, AsyncEventArgs e)
     {
         Interlocked.Increment(ref _recoveries);
+        Volatile.Write(ref _classifiedAt, long.MinValue);
         _logger.LogInformation("RabbitMQ connection recovered (channels, topology and consumers restored)");
         return Task.CompletedTask;
     }
 
-    private Task OnRecoveryErrorAsync(object sender, ConnectionRecoveryErrorEventArgs e)
+    // A refusal met on a reconnect is logged as an error and recovery goes on: see the transport README ("Failure
+    // behaviour") for why a running node keeps trying. A failure is classified (which may cost a TLS handshake) only
+    // when a report is due: the first failed attempt of an outage, then one every RefusalReportInterval.
+    private async Task OnRecoveryErrorAsync(object sender, ConnectionRecoveryErrorEventArgs e)
     {
+        var now = Environment.TickCount64;
+        var last = Volatile.Read(ref _classifiedAt);
+        if (last == long.MinValue || now - last >= (long)RefusalReportInterval.TotalMilliseconds)
+        {
+            Volatile.Write(ref _classifiedAt, now);
+            if (await _refusals.FindAsync(e.Exception, e.CancellationToken).ConfigureAwait(false) is { } refused)
+            {
+                _logger.LogError(refused, "RabbitMQ refuses this node's reconnect; recovery keeps trying every {Interval} until the broker takes it: {Refusal}",
+                    Options.ReconnectBackoffMin, refused.Message);
+                return;
+            }
+        }
+
         _logger.LogDebug(e.Exception, "RabbitMQ recovery attempt failed; trying again");
-        return Task.CompletedTask;
     }
 }

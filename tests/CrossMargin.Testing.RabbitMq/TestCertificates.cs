@@ -6,7 +6,8 @@ namespace CrossMargin.Testing.RabbitMq;
 /// <summary>
 /// PEM files for a TLS broker, made fresh for one test run: a CA, the broker's certificate for <c>localhost</c> signed by
 /// it, a client certificate signed by it whose common name is a RabbitMQ user, and a second CA that signed none of them
-/// (a "wrong CA" for refusal tests). ECDSA P-256 (an RSA key takes seconds on a loaded machine), valid from a day ago for a week.
+/// (a "wrong CA" for refusal tests); for the broker's refusals, a client certificate of the CA whose common name is no
+/// RabbitMQ user, and one of the same user signed by the second CA. ECDSA P-256 (an RSA key takes seconds on a loaded machine), valid from a day ago for a week.
 /// </summary>
 public sealed class TestCertificates
 {
@@ -40,6 +41,21 @@ public sealed class TestCertificates
     /// <summary>The client's private key (PKCS#8 PEM).</summary>
     public string ClientKeyFile => Path.Combine(Directory, "client.key");
 
+    /// <summary>The common name of <see cref="StrangerCertificateFile"/> (no RabbitMQ user of that name exists).</summary>
+    public const string StrangerUser = "cm-stranger";
+
+    /// <summary>A client certificate the CA signed whose common name is <see cref="StrangerUser"/>.</summary>
+    public string StrangerCertificateFile => Path.Combine(Directory, "stranger.pem");
+
+    /// <summary>The key of <see cref="StrangerCertificateFile"/>.</summary>
+    public string StrangerKeyFile => Path.Combine(Directory, "stranger.key");
+
+    /// <summary>A client certificate for <see cref="ClientUser"/> signed by the second CA (<see cref="OtherCaFile"/>), which the broker does not trust.</summary>
+    public string ForeignCertificateFile => Path.Combine(Directory, "foreign.pem");
+
+    /// <summary>The key of <see cref="ForeignCertificateFile"/>.</summary>
+    public string ForeignKeyFile => Path.Combine(Directory, "foreign.key");
+
     /// <summary>Makes the certificates and writes them to <paramref name="directory"/> (created).</summary>
     public static TestCertificates Create(string directory, string clientUser)
     {
@@ -58,6 +74,8 @@ public sealed class TestCertificates
         san.AddDnsName("localhost");
         Issue(ca, "CN=localhost", san.Build(), "1.3.6.1.5.5.7.3.1", from, until, files.ServerCertificateFile, files.ServerKeyFile, 2);
         Issue(ca, $"CN={clientUser}, O=CrossMargin tests", null, "1.3.6.1.5.5.7.3.2", from, until, files.ClientCertificateFile, files.ClientKeyFile, 3);
+        Issue(ca, $"CN={StrangerUser}, O=CrossMargin tests", null, "1.3.6.1.5.5.7.3.2", from, until, files.StrangerCertificateFile, files.StrangerKeyFile, 4);
+        Issue(other, $"CN={clientUser}, O=CrossMargin tests", null, "1.3.6.1.5.5.7.3.2", from, until, files.ForeignCertificateFile, files.ForeignKeyFile, 5);
         return files;
     }
 

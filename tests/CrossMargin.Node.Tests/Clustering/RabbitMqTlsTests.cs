@@ -131,6 +131,77 @@ public sealed class RabbitMqTlsTests(ClusterServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Under_certificate_login_a_certificate_whose_common_name_is_no_rabbitmq_user_is_refused_at_once_naming_the_user()
+    {
+        var clock = Stopwatch.StartNew();
+
+        var refused = await Assert.ThrowsAsync<BrokerRefusedException>(() => RabbitMqConnection.ConnectAsync(Tls(o =>
+        {
+            CertificateLogin(o);
+            o.Tls.ClientCertificateFile = Certificates.StrangerCertificateFile;
+            o.Tls.ClientKeyFile = Certificates.StrangerKeyFile;
+        })));
+
+        // Not retried until RabbitMq:ConnectTimeout (30 s here): a missing user does not appear by waiting.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"refused after {clock.Elapsed}");
+        Assert.Equal((BrokerRefusal.Login, TestCertificates.StrangerUser, RabbitMqOptions.ExternalAuthMechanism), (refused.Refusal, refused.UserName, refused.Mechanism));
+        Assert.Contains($"refused the login of user '{TestCertificates.StrangerUser}'", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"RabbitMQ has a user '{TestCertificates.StrangerUser}' (rabbitmqctl add_user", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("mechanism EXTERNAL, TLS", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_client_certificate_of_a_ca_the_broker_does_not_trust_is_refused_at_once_with_the_brokers_alert()
+    {
+        var clock = Stopwatch.StartNew();
+
+        var refused = await Assert.ThrowsAsync<BrokerRefusedException>(() => RabbitMqConnection.ConnectAsync(Tls(o =>
+        {
+            o.Tls.ClientCertificateFile = Certificates.ForeignCertificateFile;
+            o.Tls.ClientKeyFile = Certificates.ForeignKeyFile;
+        })));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"refused after {clock.Elapsed}");
+        Assert.Equal(BrokerRefusal.ClientCertificate, refused.Refusal);
+        Assert.Contains($"RabbitMQ at 127.0.0.1:{_broker.TlsPort.ToString(CultureInfo.InvariantCulture)}/ refused this node's TLS client certificate (TLS alert: tlsv1 alert unknown ca)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"issued RabbitMq:Tls:ClientCertificateFile '{Certificates.ForeignCertificateFile}'", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task No_client_certificate_for_a_broker_that_requires_one_is_refused_at_once_saying_to_set_one()
+    {
+        var refused = await Assert.ThrowsAsync<BrokerRefusedException>(() => RabbitMqConnection.ConnectAsync(Tls(o =>
+        {
+            o.Tls.ClientCertificateFile = null;
+            o.Tls.ClientKeyFile = null;
+        })));
+
+        Assert.Equal(BrokerRefusal.ClientCertificate, refused.Refusal);
+        Assert.Contains("certificate required", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("set RabbitMq:Tls:ClientCertificateFile", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_node_started_with_a_wrong_password_stops_at_once_with_the_refusal_not_after_the_connect_timeout()
+    {
+        var clock = Stopwatch.StartNew();
+
+        var failed = await Assert.ThrowsAnyAsync<Exception>(() => _cluster.StartNodeAsync("n1",
+            "--RabbitMq:Uri=amqps://guest:not-the-password@127.0.0.1:" + _broker.TlsPort.ToString(CultureInfo.InvariantCulture) + "/",
+            "--RabbitMq:Tls:ServerName=localhost",
+            "--RabbitMq:Tls:CaFile=" + Certificates.CaFile,
+            "--RabbitMq:Tls:ClientCertificateFile=" + Certificates.ClientCertificateFile,
+            "--RabbitMq:Tls:ClientKeyFile=" + Certificates.ClientKeyFile));
+
+        // The node's RabbitMq:ConnectTimeout is the default 60 s.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"failed after {clock.Elapsed}");
+        var refused = Assert.IsType<BrokerRefusedException>(failed);
+        Assert.Equal(BrokerRefusal.Login, refused.Refusal);
+        Assert.Contains("refused the login of user 'guest'", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-password", refused.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_node_logging_in_with_its_certificate_records_the_certificates_user_and_applies_the_coordinator_commands_it_signs()
     {
         var node = await _cluster.StartNodeAsync("n1",
