@@ -18,7 +18,7 @@ namespace CrossMargin.Benchmarks.Engine;
 /// <param name="MemoryAccounts">Accounts brought live in (e) (default 10,000).</param>
 /// <param name="Checkpoint">WAL checkpoints of the SQLite journal: "background" (the default, SqlitePersistenceOptions.BackgroundCheckpoint) or "inline" (SQLite's auto-checkpoint inside the commit, the earlier behaviour).</param>
 /// <param name="CheckpointPages">SqlitePersistenceOptions.CheckpointPages: WAL frames per background checkpoint round (default 4,000; below the hard limit of 40,000).</param>
-/// <param name="WriteOut">"early" (the default, SqlitePersistenceOptions.EarlyWriteOut: each unlocked pass starts the write-out of what it copied) or "late" (the round's fsync writes it all, before session 19).</param>
+/// <param name="WriteOut">"late" (the default: the round's fsync writes every page the unlocked passes copied) or "early" (SqlitePersistenceOptions.EarlyWriteOut: each unlocked pass starts the write-out of what it copied).</param>
 /// <param name="Scheduling">Where an actor with new mail is queued in (a), (b) and (d): "local" (the sending thread's own queue, ActorSystemOptions.PreferLocalQueue true) or "shared" (the pool's queue, oldest first).</param>
 /// <param name="ConfigDirectory">The repository's config directory (market, risk parameters); found from the working directory when null.</param>
 internal sealed record EngineBenchOptions(
@@ -34,7 +34,7 @@ internal sealed record EngineBenchOptions(
     int MemoryAccounts = 10_000,
     string Checkpoint = "background",
     int CheckpointPages = 4_000,
-    string WriteOut = "early",
+    string WriteOut = "late",
     string Scheduling = "local",
     string? ConfigDirectory = null)
 {
