@@ -7,20 +7,26 @@ namespace CrossMargin.Contracts.Inbound;
 /// that source's sequence for the account (gaps are reported, going backwards is rejected), and the account.
 /// </summary>
 /// <typeparam name="TCommand">The engine command the message becomes.</typeparam>
+/// <remarks>
+/// The inbound messages' properties have setters, not init-only accessors: the source-generated reader can set only
+/// settable properties one by one through typed setters; init-only ones it collects through its parameterized-constructor
+/// path in an object array, boxing every value-type field (sequence, amounts, time, flags) on every read. A message is
+/// read, turned into its command by <see cref="ToCommand"/> and dropped; nothing keeps or shares it.
+/// </remarks>
 public abstract record AccountMessage<TCommand> : IInboundAccountMessage
     where TCommand : class, IAccountCommand
 {
     /// <summary>Unique message id, at most 128 characters.</summary>
-    public string? MessageId { get; init; }
+    public string? MessageId { get; set; }
 
     /// <summary>The sending system (matching engine, wallet, funding scheduler); sequences are counted per source and account.</summary>
-    public string? Source { get; init; }
+    public string? Source { get; set; }
 
     /// <summary>The source's sequence number for this account, from 1.</summary>
-    public long? Sequence { get; init; }
+    public long? Sequence { get; set; }
 
     /// <summary>The account.</summary>
-    public string? AccountId { get; init; }
+    public string? AccountId { get; set; }
 
     /// <summary>Checks every field and builds the command, or lists every violation.</summary>
     public ContractResult<TCommand> ToCommand()

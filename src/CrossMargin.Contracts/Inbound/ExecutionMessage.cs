@@ -6,34 +6,34 @@ namespace CrossMargin.Contracts.Inbound;
 public sealed record ExecutionMessage : AccountMessage<ApplyExecution>
 {
     /// <summary>The venue's execution id.</summary>
-    public string? ExecutionId { get; init; }
+    public string? ExecutionId { get; set; }
 
     /// <summary>The order filled.</summary>
-    public string? OrderId { get; init; }
+    public string? OrderId { get; set; }
 
     /// <summary>The instrument.</summary>
-    public string? Symbol { get; init; }
+    public string? Symbol { get; set; }
 
     /// <summary><c>buy</c> or <c>sell</c>.</summary>
-    public string? Side { get; init; }
+    public string? Side { get; set; }
 
     /// <summary>Contracts filled, positive.</summary>
-    public decimal? Quantity { get; init; }
+    public decimal? Quantity { get; set; }
 
     /// <summary>Fill price, positive.</summary>
-    public decimal? Price { get; init; }
+    public decimal? Price { get; set; }
 
     /// <summary>Fee in the settlement asset; negative for a rebate.</summary>
-    public decimal? Fee { get; init; }
+    public decimal? Fee { get; set; }
 
     /// <summary><c>maker</c> or <c>taker</c>.</summary>
-    public string? Liquidity { get; init; }
+    public string? Liquidity { get; set; }
 
     /// <summary>When the venue matched it: from 1970-01-01Z and before 2262-01-01Z (<see cref="FieldCheck.RecordedTime"/>).</summary>
-    public DateTimeOffset? Timestamp { get; init; }
+    public DateTimeOffset? Timestamp { get; set; }
 
     /// <summary>True for a forced (liquidation) fill.</summary>
-    public bool IsLiquidation { get; init; }
+    public bool IsLiquidation { get; set; }
 
     private protected override ApplyExecution Build(FieldCheck check, string messageId, string source, long sequence)
     {

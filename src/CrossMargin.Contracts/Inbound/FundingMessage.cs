@@ -6,13 +6,13 @@ namespace CrossMargin.Contracts.Inbound;
 public sealed record FundingMessage : AccountMessage<SettleFunding>
 {
     /// <summary>The perpetual.</summary>
-    public string? Symbol { get; init; }
+    public string? Symbol { get; set; }
 
     /// <summary>Funding rate for the interval, e.g. 0.0001.</summary>
-    public decimal? Rate { get; init; }
+    public decimal? Rate { get; set; }
 
     /// <summary>Mark price the payment is computed at, positive.</summary>
-    public decimal? MarkPrice { get; init; }
+    public decimal? MarkPrice { get; set; }
 
     private protected override SettleFunding Build(FieldCheck check, string messageId, string source, long sequence) =>
         new(messageId, source, sequence, check.Id("symbol", Symbol), check.Any("rate", Rate), check.Positive("markPrice", MarkPrice));

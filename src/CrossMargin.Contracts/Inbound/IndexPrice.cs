@@ -4,11 +4,11 @@ namespace CrossMargin.Contracts.Inbound;
 public sealed record IndexPrice
 {
     /// <summary>The asset, e.g. BTC or USDT.</summary>
-    public string? Asset { get; init; }
+    public string? Asset { get; set; }
 
     /// <summary>Price in USD, positive.</summary>
-    public decimal? Price { get; init; }
+    public decimal? Price { get; set; }
 
     /// <summary>When the oracle observed it.</summary>
-    public DateTimeOffset? Timestamp { get; init; }
+    public DateTimeOffset? Timestamp { get; set; }
 }

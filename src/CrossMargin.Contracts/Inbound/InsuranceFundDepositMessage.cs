@@ -6,13 +6,13 @@ namespace CrossMargin.Contracts.Inbound;
 public sealed record InsuranceFundDepositMessage
 {
     /// <summary>Unique id: a repeated id is answered with the first answer and changes nothing.</summary>
-    public string? RequestId { get; init; }
+    public string? RequestId { get; set; }
 
     /// <summary>An asset the market prices.</summary>
-    public string? Asset { get; init; }
+    public string? Asset { get; set; }
 
     /// <summary>Units, positive.</summary>
-    public decimal? Amount { get; init; }
+    public decimal? Amount { get; set; }
 
     /// <summary>Checks the deposit and builds the fund's command, or lists every violation.</summary>
     public ContractResult<DepositToInsuranceFund> ToDeposit()

@@ -6,13 +6,13 @@ namespace CrossMargin.Contracts.Inbound;
 public sealed record LiquidationReportMessage
 {
     /// <summary>The liquidation order's id, as issued.</summary>
-    public string? OrderId { get; init; }
+    public string? OrderId { get; set; }
 
     /// <summary>Contracts filled, zero or more; required (a missing one must not read as "nothing filled").</summary>
-    public decimal? FilledQuantity { get; init; }
+    public decimal? FilledQuantity { get; set; }
 
     /// <summary>Average fill price, positive; required when something filled, may be left out when nothing did.</summary>
-    public decimal? AveragePrice { get; init; }
+    public decimal? AveragePrice { get; set; }
 
     /// <summary>Checks the report and builds the coordinator's message, or lists every violation.</summary>
     public ContractResult<LiquidationOrderReport> ToReport()

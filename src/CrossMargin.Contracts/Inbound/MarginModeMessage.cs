@@ -12,13 +12,13 @@ public sealed record MarginModeMessage : AccountMessage<ChangeMarginMode>
     /// <c>standard</c> (cross), <c>portfolio</c>, <c>simm</c>, <c>var</c>, <c>es</c> or <c>composite</c> (see
     /// <see cref="MarginModeNames"/>); required without a symbol, ignored with one.
     /// </summary>
-    public string? Mode { get; init; }
+    public string? Mode { get; set; }
 
     /// <summary>The position to isolate (with <see cref="IsolatedMargin"/>), or null for the whole account.</summary>
-    public string? Symbol { get; init; }
+    public string? Symbol { get; set; }
 
     /// <summary>The isolated position's margin, zero or more; null returns the position to the cross pool.</summary>
-    public decimal? IsolatedMargin { get; init; }
+    public decimal? IsolatedMargin { get; set; }
 
     private protected override ChangeMarginMode Build(FieldCheck check, string messageId, string source, long sequence)
     {

@@ -4,14 +4,14 @@ namespace CrossMargin.Contracts.Inbound;
 public sealed record MarkPrice
 {
     /// <summary>The instrument.</summary>
-    public string? Symbol { get; init; }
+    public string? Symbol { get; set; }
 
     /// <summary>Mark in the instrument's quote (inverse options in coin), positive.</summary>
-    public decimal? Price { get; init; }
+    public decimal? Price { get; set; }
 
     /// <summary>Annualised implied vol for options (0.55 is 55%); absent for futures.</summary>
-    public double? ImpliedVolatility { get; init; }
+    public double? ImpliedVolatility { get; set; }
 
     /// <summary>When the mark was computed.</summary>
-    public DateTimeOffset? Timestamp { get; init; }
+    public DateTimeOffset? Timestamp { get; set; }
 }

@@ -9,7 +9,7 @@ public sealed record OpenAccountMessage : AccountMessage<OpenAccount>
     /// <c>standard</c> (the default), <c>portfolio</c>, <c>simm</c>, <c>var</c>, <c>es</c> or <c>composite</c> (see
     /// <see cref="MarginModeNames"/>).
     /// </summary>
-    public string? Mode { get; init; }
+    public string? Mode { get; set; }
 
     private protected override OpenAccount Build(FieldCheck check, string messageId, string source, long sequence)
     {

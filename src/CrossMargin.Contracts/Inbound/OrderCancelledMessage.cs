@@ -6,7 +6,7 @@ namespace CrossMargin.Contracts.Inbound;
 public sealed record OrderCancelledMessage : AccountMessage<CancelOrder>
 {
     /// <summary>The order.</summary>
-    public string? OrderId { get; init; }
+    public string? OrderId { get; set; }
 
     private protected override CancelOrder Build(FieldCheck check, string messageId, string source, long sequence) =>
         new(messageId, source, sequence, check.Id("orderId", OrderId));

@@ -6,25 +6,25 @@ namespace CrossMargin.Contracts.Inbound;
 public sealed record PreTradeMessage
 {
     /// <summary>An id for the check (echoed in logs).</summary>
-    public string? MessageId { get; init; }
+    public string? MessageId { get; set; }
 
     /// <summary>The account.</summary>
-    public string? AccountId { get; init; }
+    public string? AccountId { get; set; }
 
     /// <summary>The instrument.</summary>
-    public string? Symbol { get; init; }
+    public string? Symbol { get; set; }
 
     /// <summary><c>buy</c> or <c>sell</c>.</summary>
-    public string? Side { get; init; }
+    public string? Side { get; set; }
 
     /// <summary>Contracts, positive.</summary>
-    public decimal? Quantity { get; init; }
+    public decimal? Quantity { get; set; }
 
     /// <summary>Limit price, positive.</summary>
-    public decimal? Price { get; init; }
+    public decimal? Price { get; set; }
 
     /// <summary>Expected fee in the settlement asset (zero when absent).</summary>
-    public decimal? Fee { get; init; }
+    public decimal? Fee { get; set; }
 
     /// <summary>Checks the message and builds the query.</summary>
     public ContractResult<CheckPreTrade> ToQuery()

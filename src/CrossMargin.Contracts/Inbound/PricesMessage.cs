@@ -9,10 +9,10 @@ public sealed record PricesMessage
     public const int MaxUpdates = 1_000;
 
     /// <summary>Index prices.</summary>
-    public IReadOnlyList<IndexPrice>? Indices { get; init; }
+    public IReadOnlyList<IndexPrice>? Indices { get; set; }
 
     /// <summary>Marks.</summary>
-    public IReadOnlyList<MarkPrice>? Marks { get; init; }
+    public IReadOnlyList<MarkPrice>? Marks { get; set; }
 
     /// <summary>The updates, in order (indices first so a mark is checked against its new index), or every violation.</summary>
     public ContractResult<IReadOnlyList<object>> ToUpdates()

@@ -4,10 +4,10 @@ namespace CrossMargin.Contracts.Inbound;
 public sealed record StressMessage
 {
     /// <summary>Relative move by underlying or asset name (-0.30 is -30%); names not listed do not move.</summary>
-    public IReadOnlyDictionary<string, decimal>? Spot { get; init; }
+    public IReadOnlyDictionary<string, decimal>? Spot { get; set; }
 
     /// <summary>Implied-vol move in vol points for every option (+20 is +0.20 of vol); 0 when left out.</summary>
-    public double? VolPoints { get; init; }
+    public double? VolPoints { get; set; }
 
     /// <summary>
     /// Checks the scenario's shape, or lists every violation: each name an id (printable, at most

@@ -74,6 +74,12 @@ public sealed class PostgresPersistence : IAsyncDisposable
         var appendsBuilder = new NpgsqlDataSourceBuilder(builder.ConnectionStringBuilder.ConnectionString);
         appendsBuilder.ConnectionStringBuilder.MaxPoolSize = options.AppendConnections;
         appendsBuilder.ConnectionStringBuilder.MinPoolSize = Math.Min(appendsBuilder.ConnectionStringBuilder.MinPoolSize, options.AppendConnections);
+
+        // An append leaves no session state behind (no SET, LISTEN, temporary table, cursor or session lock: its locks
+        // and any failed transaction end with the batch), so the reset Npgsql otherwise prepends to the next use of a
+        // returned connection (RESET ALL, CLOSE ALL, UNLISTEN *, advisory unlock, DISCARD: a simple query of utility
+        // statements the server parses and runs) is work for nothing, once per append batch.
+        appendsBuilder.ConnectionStringBuilder.NoResetOnClose = true;
         var appends = appendsBuilder.Build();
         try
         {

@@ -51,6 +51,32 @@ public sealed class PostgresJournalConnectionTests(PostgresServerFixture fixture
         Assert.Single(backends);
     }
 
+    // Npgsql resets a pooled connection's session when it is next used (a simple query of RESET ALL, CLOSE ALL,
+    // UNLISTEN * and more, which the server parses and runs) unless told the pool needs none. An append leaves no
+    // session state, so its pool sends no reset: a setting made on the connection is still there at the next batch.
+    [Fact]
+    public async Task Append_batches_send_no_session_reset_between_them()
+    {
+        await using var store = await PostgresPersistence.OpenAsync(
+            new PostgresPersistenceOptions { ConnectionString = await _backend.ConnectionStringAsync(), AppendConnections = 1 }, TimeProvider.System).Within();
+        store.BeforeCommit = async connection =>
+        {
+            await using var set = new Npgsql.NpgsqlCommand("SET cm.append_marker = 'kept'", connection);
+            await set.ExecuteNonQueryAsync();
+        };
+        await store.Journal.WriteMessagesAsync([Events.Write(Events.NewPersistenceId(), 1)]).Within();
+
+        string? seen = null;
+        store.BeforeCommit = async connection =>
+        {
+            await using var read = new Npgsql.NpgsqlCommand("SELECT current_setting('cm.append_marker', true)", connection);
+            seen = (string?)await read.ExecuteScalarAsync();
+        };
+        await store.Journal.WriteMessagesAsync([Events.Write(Events.NewPersistenceId(), 1)]).Within();
+
+        Assert.Equal("kept", seen);
+    }
+
     [Fact]
     public async Task Opening_refuses_fewer_than_one_append_connection()
     {
