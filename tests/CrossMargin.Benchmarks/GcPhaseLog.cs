@@ -9,6 +9,8 @@ namespace CrossMargin.Benchmarks;
 /// <c>GCMarkWithType</c> (roots by kind: stack, finalize queue, handles, older generations through the card table,
 /// overflow, dependent handles), <c>GCJoin</c> (verbose) and <c>GCPerHeapHistory</c> events. Enabled by
 /// <c>CROSSMARGIN_GC_PHASES=path</c>: <see cref="GcPauseLog"/> says how long a pause was, this says where it went.
+/// Verbose GC events include an allocation sample every ~100 KB, so a run with this log is not one to compare figures
+/// with a run without it.
 /// </summary>
 internal sealed class GcPhaseLog : EventListener
 {
@@ -16,7 +18,6 @@ internal sealed class GcPhaseLog : EventListener
     private readonly StreamWriter _writer;
     private readonly Lock _gate = new();
     private readonly List<string> _lines = [];
-    private readonly Dictionary<string, int> _finalized = [];
     private DateTime _gcStart;
     private string _count = "?";
 
@@ -35,7 +36,7 @@ internal sealed class GcPhaseLog : EventListener
     {
         if (eventSource.Name == "Microsoft-Windows-DotNETRuntime")
         {
-            EnableEvents(eventSource, EventLevel.Verbose, GcKeyword | (EventKeywords)0x80000);
+            EnableEvents(eventSource, EventLevel.Verbose, GcKeyword);
         }
     }
 
@@ -66,9 +67,6 @@ internal sealed class GcPhaseLog : EventListener
                 case "GCPerHeapHistory_V3":
                     Add(e, "perheap", string.Join(' ', (e.PayloadNames ?? []).Select((n, i) => n + "=" + Convert.ToString(e.Payload![i], CultureInfo.InvariantCulture))));
                     break;
-                case "FinalizeObject":
-                    _finalized[TypeName(e)] = _finalized.GetValueOrDefault(TypeName(e)) + 1;
-                    break;
                 case "GCEnd_V1":
                     Add(e, "end", "");
                     break;
@@ -82,7 +80,6 @@ internal sealed class GcPhaseLog : EventListener
                     _lines.Clear();
                     break;
                 default:
-                    _finalized["event " + e.EventName] = _finalized.GetValueOrDefault("event " + e.EventName) + 1;
                     break;
             }
         }
@@ -92,13 +89,6 @@ internal sealed class GcPhaseLog : EventListener
     public override void Dispose()
     {
         base.Dispose();
-        lock (_gate)
-        {
-            foreach (var (type, count) in _finalized.OrderByDescending(p => p.Value))
-            {
-                _writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"finalized {count} {type}"));
-            }
-        }
 
         _writer.Dispose();
     }
@@ -106,19 +96,6 @@ internal sealed class GcPhaseLog : EventListener
     private void Add(EventWrittenEventArgs e, string what, string fields) =>
         _lines.Add(string.Create(CultureInfo.InvariantCulture,
             $"{_count} {(e.TimeStamp - _gcStart).TotalMilliseconds:0.000} t{e.OSThreadId} {what} {fields}"));
-
-    // The event names the type by its method table; the process that wrote it can name it.
-    private static string TypeName(EventWrittenEventArgs e)
-    {
-        var i = e.PayloadNames?.IndexOf("TypeID") ?? -1;
-        if (i < 0)
-        {
-            return "?";
-        }
-
-        var handle = (nint)Convert.ToUInt64(e.Payload![i], CultureInfo.InvariantCulture);
-        return Type.GetTypeFromHandle(RuntimeTypeHandle.FromIntPtr(handle))?.FullName ?? "?";
-    }
 
     private static string Kind(string type) => type switch
     {
