@@ -5,9 +5,10 @@ namespace CrossMargin.Benchmarks;
 
 /// <summary>
 /// Writes, per garbage collection, when each heap finished each mark phase and what it promoted there, and the
-/// server GC's joins between heaps, all as milliseconds from the collection's start: the runtime's
+/// server GC's joins between heaps, all as milliseconds from the threads' suspension: the runtime's
 /// <c>GCMarkWithType</c> (roots by kind: stack, finalize queue, handles, older generations through the card table,
-/// overflow, dependent handles), <c>GCJoin</c> (verbose) and <c>GCPerHeapHistory</c> events. Enabled by
+/// overflow, dependent handles), <c>GCJoin</c> (verbose), <c>GCPerHeapHistory</c> and <c>GCGlobalHeapHistory</c> (the
+/// gen0 budget set for the next collection) events. Enabled by
 /// <c>CROSSMARGIN_GC_PHASES=path</c>: <see cref="GcPauseLog"/> says how long a pause was, this says where it went.
 /// Verbose GC events include an allocation sample every ~100 KB, so a run with this log is not one to compare figures
 /// with a run without it.
@@ -65,7 +66,11 @@ internal sealed class GcPhaseLog : EventListener
                         $"h{Field(e, "Heap")} t{Field(e, "JoinTime")} ty{Field(e, "JoinType")} id{Field(e, "JoinID")}"));
                     break;
                 case "GCPerHeapHistory_V3":
-                    Add(e, "perheap", string.Join(' ', (e.PayloadNames ?? []).Select((n, i) => n + "=" + Convert.ToString(e.Payload![i], CultureInfo.InvariantCulture))));
+                    Add(e, "perheap", AllFields(e));
+                    break;
+                case "GCGlobalHeapHistory_V4":
+                    // FinalYoungestDesired is the gen0 budget the collection set for the next one (all heaps).
+                    Add(e, "global", AllFields(e));
                     break;
                 case "GCEnd_V1":
                     Add(e, "end", "");
@@ -96,6 +101,9 @@ internal sealed class GcPhaseLog : EventListener
     private void Add(EventWrittenEventArgs e, string what, string fields) =>
         _lines.Add(string.Create(CultureInfo.InvariantCulture,
             $"{_count} {(e.TimeStamp - _gcStart).TotalMilliseconds:0.000} t{e.OSThreadId} {what} {fields}"));
+
+    private static string AllFields(EventWrittenEventArgs e) =>
+        string.Join(' ', (e.PayloadNames ?? []).Select((n, i) => n + "=" + Convert.ToString(e.Payload![i], CultureInfo.InvariantCulture)));
 
     private static string Kind(string type) => type switch
     {
