@@ -10,6 +10,9 @@ using CrossMargin.Benchmarks.Rabbit;
 // CROSSMARGIN_GC_LOG=path: one line per garbage collection (see GcPauseLog).
 using var gcLog = CrossMargin.Benchmarks.GcPauseLog.StartFromEnvironment();
 
+// CROSSMARGIN_GC_PHASES=path: each collection's mark phases and joins per heap (see GcPhaseLog).
+using var gcPhases = CrossMargin.Benchmarks.GcPhaseLog.StartFromEnvironment();
+
 // book [--accounts N] [--seed S]: the whole-book re-margin harness (see README.md);
 // actors [--actors N] [--pairs P] [--runs R]: the actor kernel's figures (see README.md); anything else: BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "book")

@@ -6,9 +6,9 @@ namespace CrossMargin.Persistence.Sqlite;
 /// <summary>
 /// A statement prepared once on a connection and stepped through SQLite's C API: the append path runs a few
 /// statements per event, and going through ADO.NET (a data reader per ExecuteNonQuery) costs more than SQLite itself;
-/// a replay of a short history costs less than preparing its queries. On the write connection it is used only inside
-/// transactions opened by Microsoft.Data.Sqlite on the same connection; on a replay connection (<see cref="SqliteReplayReaders"/>)
-/// by one replay at a time.
+/// a replay of a short history costs less than preparing its queries. On the write connection it is used only under the
+/// database's write lock, inside a transaction the journal's batch opens with its own prepared BEGIN; on a replay
+/// connection (<see cref="SqliteReplayReaders"/>) by one replay at a time.
 /// </summary>
 internal sealed class RawStatement : IDisposable
 {

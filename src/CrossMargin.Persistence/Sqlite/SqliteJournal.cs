@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using CrossMargin.Persistence.Journal;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace CrossMargin.Persistence.Sqlite;
 
@@ -243,7 +244,28 @@ internal sealed class SqliteJournal : IJournal, IDisposable
 
     private void WriteBatch(WriteStatements s, IReadOnlyList<AtomicWrite> writes, Exception?[] results, long timestamp)
     {
-        using var transaction = _database.WriteConnection.BeginTransaction(deferred: false);
+        // BEGIN and COMMIT are prepared once, like the inserts: through the ADO.NET transaction each batch built a
+        // transaction, two commands and two data readers and parsed both statements again (session 20).
+        s.Begin.Step();
+        try
+        {
+            WriteBatchInTransaction(s, writes, results, timestamp);
+        }
+        catch
+        {
+            // A failed statement or COMMIT can leave the transaction open (SQLite rolls some errors back itself):
+            // nothing of the batch may stay for the next one to commit.
+            if (raw.sqlite3_get_autocommit(_database.WriteConnection.Handle) == 0)
+            {
+                s.Rollback.Step();
+            }
+
+            throw;
+        }
+    }
+
+    private void WriteBatchInTransaction(WriteStatements s, IReadOnlyList<AtomicWrite> writes, Exception?[] results, long timestamp)
+    {
         var ordering = s.ReadOrdering.Step();
         HashSet<string>? rejectedIds = null;
         for (var w = 0; w < writes.Count; w++)
@@ -272,7 +294,7 @@ internal sealed class SqliteJournal : IJournal, IDisposable
         s.WriteOrdering.Step();
         BeforeCommit?.Invoke();
         var started = Stopwatch.GetTimestamp();
-        transaction.Commit();
+        s.Commit.Step();
         var ticks = Stopwatch.GetTimestamp() - started;
         Interlocked.Increment(ref _commits);
         if (Stopwatch.GetElapsedTime(0, ticks) > SqliteStatistics.SlowCommitThreshold)
@@ -352,7 +374,16 @@ internal sealed class SqliteJournal : IJournal, IDisposable
                 "INSERT INTO event_journal (ordering, persistence_id, sequence_nr, previous_ordering, manifest, version, payload, tags, writer_id, timestamp) " +
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
             InsertTag = new RawStatement(connection, "INSERT INTO event_tag (tag, ordering) VALUES (?1, ?2)");
+            Begin = new RawStatement(connection, "BEGIN IMMEDIATE");
+            Commit = new RawStatement(connection, "COMMIT");
+            Rollback = new RawStatement(connection, "ROLLBACK");
         }
+
+        public RawStatement Begin { get; }
+
+        public RawStatement Commit { get; }
+
+        public RawStatement Rollback { get; }
 
         public RawStatement ReadOrdering { get; }
 
@@ -368,7 +399,7 @@ internal sealed class SqliteJournal : IJournal, IDisposable
 
         public void Dispose()
         {
-            foreach (var statement in new[] { ReadOrdering, WriteOrdering, ReadHead, WriteHead, InsertEvent, InsertTag })
+            foreach (var statement in new[] { ReadOrdering, WriteOrdering, ReadHead, WriteHead, InsertEvent, InsertTag, Begin, Commit, Rollback })
             {
                 statement.Dispose();
             }

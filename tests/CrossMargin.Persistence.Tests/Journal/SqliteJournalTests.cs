@@ -52,6 +52,30 @@ public sealed class SqliteJournalTests : JournalSpec
         Assert.Equal(Enumerable.Range(0, 5).Select(i => after[0].Offset + i), after.Select(e => e.Offset));
     }
 
+    [Fact]
+    public async Task A_batch_that_fails_before_its_commit_leaves_the_same_writer_ready_for_the_next()
+    {
+        // The node keeps its write connection after a failed batch: the batch's transaction must be gone, or every later
+        // BEGIN fails ("cannot start a transaction within a transaction") and the failed batch's rows ride on the next COMMIT.
+        var tag = Events.NewTag();
+        var (a, b) = (Events.NewPersistenceId("a"), Events.NewPersistenceId("b"));
+        await using var persistence = await SqlitePersistence.OpenAsync(_backend.Options, Time).Within();
+        await persistence.Journal.WriteMessagesAsync([Events.Write(a, 1, 1, "w", tag)]).Within();
+        persistence.BeforeCommit = () =>
+        {
+            persistence.BeforeCommit = null;
+            throw new IOException("Simulated failure after the inserts, before COMMIT.");
+        };
+
+        await Assert.ThrowsAsync<IOException>(() => persistence.Journal.WriteMessagesAsync([Events.Write(b, 1, 2, "w", tag)])).Within();
+        var next = await persistence.Journal.WriteMessagesAsync([Events.Write(a, 2, 1, "w", tag)]).Within();
+        var tagged = await persistence.Journal.EventsByTag(tag).CollectAsync();
+
+        Assert.Equal([null], next);
+        Assert.Equal([(a, 1L), (a, 2L)], tagged.Select(e => (e.Event.PersistenceId, e.Event.SequenceNr)));
+        Assert.Equal(0, await persistence.Journal.ReadHighestSequenceNrAsync(b).Within());
+    }
+
     protected override Task<StoreUnderTest> OpenAsync(TimeProvider time) => _backend.OpenAsync(time);
 
     protected override Task<IReadOnlyList<int>> SchemaVersionsAsync() => _backend.SchemaVersionsAsync();
