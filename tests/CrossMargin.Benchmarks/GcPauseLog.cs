@@ -1,5 +1,6 @@
 using System.Diagnostics.Tracing;
 using System.Globalization;
+using static CrossMargin.Benchmarks.RuntimeEventPayload;
 
 namespace CrossMargin.Benchmarks;
 
@@ -94,16 +95,4 @@ internal sealed class GcPauseLog : EventListener
 
     private static string Ms(DateTime from, DateTime to) =>
         from == default || to < from ? "-" : (to - from).TotalMilliseconds.ToString("0.00", CultureInfo.InvariantCulture);
-
-    private static string Field(EventWrittenEventArgs e, string name)
-    {
-        var i = e.PayloadNames?.IndexOf(name) ?? -1;
-        return i < 0 ? "?" : Convert.ToString(e.Payload![i], CultureInfo.InvariantCulture) ?? "?";
-    }
-
-    private static string Kib(EventWrittenEventArgs e, string name)
-    {
-        var i = e.PayloadNames?.IndexOf(name) ?? -1;
-        return i < 0 ? "?" : (Convert.ToUInt64(e.Payload![i], CultureInfo.InvariantCulture) / 1024).ToString(CultureInfo.InvariantCulture);
-    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Tracing;
 using System.Globalization;
+using static CrossMargin.Benchmarks.RuntimeEventPayload;
 
 namespace CrossMargin.Benchmarks;
 
@@ -119,10 +120,4 @@ internal sealed class GcPhaseLog : EventListener
         "9" => "bgc",
         _ => "type" + type,
     };
-
-    private static string Field(EventWrittenEventArgs e, string name)
-    {
-        var i = e.PayloadNames?.IndexOf(name) ?? -1;
-        return i < 0 ? "?" : Convert.ToString(e.Payload![i], CultureInfo.InvariantCulture) ?? "?";
-    }
 }
