@@ -14,12 +14,14 @@ namespace CrossMargin.Node.Clustering;
 /// every <see cref="PollInterval"/> otherwise; only the earliest held one of an account is ever applied with a gap, so a
 /// later one cannot jump over an earlier one whose wait has not expired. A held delivery keeps its prefetch slot, so a
 /// shard holds at most its prefetch at once. Stopping a shard (<see cref="Release"/>) gives its held deliveries up: they
-/// fail with <see cref="OperationCanceledException"/> and go back to the queue unacknowledged.
+/// fail with <see cref="OperationCanceledException"/> and go back to the queue unacknowledged. While the shard's
+/// deliveries are retried in order after a failure (<see cref="Open"/>'s <c>retrying</c>), no wait expires: the missing
+/// messages may be among those waiting for the retry, and one applied with its gap would leave them out of order.
 /// </remarks>
 public sealed class SequenceHold
 {
     private readonly ConcurrentDictionary<string, AccountHolds> _accounts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<int, CancellationTokenSource> _shards = new();
+    private readonly ConcurrentDictionary<int, ShardState> _shards = new();
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private long _held;
@@ -53,9 +55,11 @@ public sealed class SequenceHold
     /// <summary>
     /// Sends <paramref name="command"/> through <paramref name="send"/> (to its account in <paramref name="shard"/>) and
     /// returns the account's answer, holding it first while it skips ahead of its source. The first send happens before
-    /// this method first awaits, so deliveries still reach their accounts in queue order.
+    /// this method first awaits, so deliveries still reach their accounts in queue order. <paramref name="observer"/>, when
+    /// given, is told when the delivery starts and stops waiting.
     /// </summary>
-    public async Task<object> SendAsync(int shard, string accountId, IAccountCommand command, Func<object, Task<object>> send, CancellationToken cancellationToken)
+    public async Task<object> SendAsync(int shard, string accountId, IAccountCommand command, Func<object, Task<object>> send, ISequenceHoldObserver? observer,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(send);
@@ -71,40 +75,46 @@ public sealed class SequenceHold
             return answer;
         }
 
-        return await HoldAsync(shard, accountId, command, ahead, send, cancellationToken).ConfigureAwait(false);
+        return await HoldAsync(shard, accountId, command, ahead, send, observer, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Starts holding for <paramref name="shard"/> (again): called when its consumer starts.</summary>
-    public void Open(int shard)
+    /// <summary>
+    /// Starts holding for <paramref name="shard"/> (again): called when its consumer starts. While
+    /// <paramref name="retrying"/> says the shard retries failed deliveries in order, its held deliveries' waits do not
+    /// expire (each has a whole <see cref="Hold"/> left when the retries end).
+    /// </summary>
+    public void Open(int shard, Func<bool>? retrying = null)
     {
-        if (_shards.TryGetValue(shard, out var current) && !current.IsCancellationRequested)
+        if (_shards.TryGetValue(shard, out var current) && !current.Released.IsCancellationRequested)
         {
             return;
         }
 
-        _shards[shard] = new CancellationTokenSource();
+        _shards[shard] = new ShardState(new CancellationTokenSource(), retrying);
     }
 
     /// <summary>Gives up every delivery held for <paramref name="shard"/>: its consumer is stopping and returns them to the queue.</summary>
     public void Release(int shard)
     {
         // Left in place, cancelled: a delivery still on its way to the hold finds it so and is given up too.
-        if (_shards.TryGetValue(shard, out var source))
+        if (_shards.TryGetValue(shard, out var state))
         {
-            source.Cancel();
+            state.Released.Cancel();
         }
     }
 
     private async Task<object> HoldAsync(int shard, string accountId, IAccountCommand command, CommandAhead ahead, Func<object, Task<object>> send,
-        CancellationToken cancellationToken)
+        ISequenceHoldObserver? observer, CancellationToken cancellationToken)
     {
-        var released = _shards.TryGetValue(shard, out var source) ? source.Token : CancellationToken.None;
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, released);
-        var deadline = _time.GetTimestamp() + (long)(Hold.TotalSeconds * _time.TimestampFrequency);
+        _shards.TryGetValue(shard, out var state);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, state?.Released.Token ?? CancellationToken.None);
+        var holdTicks = (long)(Hold.TotalSeconds * _time.TimestampFrequency);
+        var deadline = _time.GetTimestamp() + holdTicks;
         var holds = _accounts.GetOrAdd(accountId, _ => new AccountHolds());
         var entry = holds.Enter();
         Interlocked.Increment(ref _held);
         Interlocked.Increment(ref _heldNow);
+        observer?.Holding();
         _log.LogInformation("Shard {Shard}: holding message {MessageId} for {Account} for up to {Hold}: sequence {From} to {To} from {Source} still missing",
             shard, command.MessageId, accountId, Hold, ahead.Gap.From, ahead.Gap.To, ahead.Gap.Source);
         try
@@ -120,6 +130,11 @@ public sealed class SequenceHold
                 }
 
                 linked.Token.ThrowIfCancellationRequested();
+                if (state?.Retrying?.Invoke() == true)
+                {
+                    deadline = Math.Max(deadline, _time.GetTimestamp() + holdTicks);
+                }
+
                 var expired = _time.GetTimestamp() >= deadline;
                 var force = expired && holds.IsFirst(entry);
                 var answer = await send(force ? command : new ApplyInSequence(command)).ConfigureAwait(false);
@@ -151,6 +166,7 @@ public sealed class SequenceHold
             // The account's entry stays (a few dozen bytes per account that ever had a delivery held): removing it while
             // another delivery enters would give the account two orders of arrival.
             Interlocked.Decrement(ref _heldNow);
+            observer?.Resumed();
         }
     }
 
@@ -161,6 +177,9 @@ public sealed class SequenceHold
             holds.Signal();
         }
     }
+
+    // A shard's release (cancelled when its consumer stops) and whether it is retrying failed deliveries in order.
+    private sealed record ShardState(CancellationTokenSource Released, Func<bool>? Retrying);
 
     // One account's held deliveries in arrival order, and a signal raised whenever one of its messages was applied.
     private sealed class AccountHolds

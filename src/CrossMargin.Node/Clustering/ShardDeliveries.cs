@@ -49,17 +49,20 @@ public sealed class ShardDeliveries
     public SequenceHold Hold { get; }
 
     /// <summary>Handles one delivery (a <see cref="ShardDeliveryHandler"/>).</summary>
-    public async Task HandleAsync(ShardDelivery delivery, CancellationToken cancellationToken)
+    public Task HandleAsync(ShardDelivery delivery, CancellationToken cancellationToken) => HandleAsync(delivery, null, cancellationToken);
+
+    /// <summary>Handles one delivery (an <see cref="InOrderDeliveryHandler"/>), telling <paramref name="hold"/> when it waits in the sequence hold.</summary>
+    public async Task HandleAsync(ShardDelivery delivery, ISequenceHoldObserver? hold, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
         if (delivery.Type is { } type && type.StartsWith(ClusterMessageTypes.InternalPrefix, StringComparison.Ordinal))
         {
-            await HandleInternalAsync(delivery, cancellationToken).ConfigureAwait(false);
+            await HandleInternalAsync(delivery, hold, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         var started = Stopwatch.GetTimestamp();
-        var answer = await AnswerAsync(delivery, cancellationToken).ConfigureAwait(false);
+        var answer = await AnswerAsync(delivery, hold, cancellationToken).ConfigureAwait(false);
         await CountAsync(delivery, answer, started, cancellationToken).ConfigureAwait(false);
         if (delivery.ReplyTo is { } replyTo && delivery.CorrelationId is { } correlation)
         {
@@ -105,7 +108,7 @@ public sealed class ShardDeliveries
     /// the venue's (held on a sequence gap the same way), answered in wire form (<see cref="AccountCommandAnswer"/>) for the coordinator.
     /// One not published by the cluster's own RabbitMQ user is refused (<see cref="ClusterUserCheck"/>).
     /// </summary>
-    private async Task HandleInternalAsync(ShardDelivery delivery, CancellationToken cancellationToken)
+    private async Task HandleInternalAsync(ShardDelivery delivery, ISequenceHoldObserver? hold, CancellationToken cancellationToken)
     {
         if (!await ClusterUsers.AdmitAsync(delivery, MessageRejected.ShardPath, ClusterMessageTypes.InternalNames, cancellationToken).ConfigureAwait(false))
         {
@@ -134,7 +137,7 @@ public sealed class ShardDeliveries
         // reorder them the same way: a command that skips ahead waits for the missing ones like a venue message.
         var answer = message is IAccountCommand command
             ? await Hold.SendAsync(delivery.Shard, delivery.AccountId, command,
-                m => _engine.SendToShardAsync(delivery.Shard, delivery.AccountId, m, cancellationToken), cancellationToken).ConfigureAwait(false)
+                m => _engine.SendToShardAsync(delivery.Shard, delivery.AccountId, m, cancellationToken), hold, cancellationToken).ConfigureAwait(false)
             : await _engine.SendToShardAsync(delivery.Shard, delivery.AccountId, message, cancellationToken).ConfigureAwait(false);
         if (delivery.ReplyTo is { } replyTo && delivery.CorrelationId is { } correlation)
         {
@@ -159,7 +162,7 @@ public sealed class ShardDeliveries
     };
 
     // Everything up to the account's Tell runs before the first await, so deliveries reach each account in queue order.
-    private async Task<Answer> AnswerAsync(ShardDelivery delivery, CancellationToken cancellationToken)
+    private async Task<Answer> AnswerAsync(ShardDelivery delivery, ISequenceHoldObserver? hold, CancellationToken cancellationToken)
     {
         if (delivery.Type == AccountMessageTypes.GetAccount)
         {
@@ -199,7 +202,7 @@ public sealed class ShardDeliveries
         }
 
         var answer = await Hold.SendAsync(delivery.Shard, accountId, command.Command!,
-            m => _engine.SendToShardAsync(delivery.Shard, accountId, m, cancellationToken), cancellationToken).ConfigureAwait(false);
+            m => _engine.SendToShardAsync(delivery.Shard, accountId, m, cancellationToken), hold, cancellationToken).ConfigureAwait(false);
         var (code, outcome, _, _) = AccountAnswers.ForCommand(answer, accountId);
         return new Answer(code, outcome);
     }

@@ -90,7 +90,7 @@ public sealed class ShardQueueHost : IClusterHost
     {
         var deliveries = _deliveries ?? throw new InvalidOperationException("The shard host was not attached to an engine.");
         var inOrder = new InOrderShardHandler(shardId, deliveries.HandleAsync, _log);
-        deliveries.Hold.Open(shardId);
+        deliveries.Hold.Open(shardId, () => inOrder.Retrying);
         var consumer = await ShardConsumer.StartAsync(_connection!, shardId, inOrder.HandleAsync, cancellationToken).ConfigureAwait(false);
         if (!_consumers.TryAdd(shardId, new ServedShard(consumer, inOrder)))
         {

@@ -29,7 +29,7 @@ public sealed class InOrderShardHandlerTests
     {
         var applied = new ConcurrentQueue<string>();
         var outage = 1;
-        var handler = new InOrderShardHandler(0, async (d, _) =>
+        var handler = new InOrderShardHandler(0, async (d, _, _) =>
         {
             await Task.Yield();
             if (Volatile.Read(ref outage) == 1 && d.MessageId is "m3" or "m4" or "m7")
@@ -63,7 +63,7 @@ public sealed class InOrderShardHandlerTests
         var running = 0;
         var peak = 0;
         var fail = 1;
-        var handler = new InOrderShardHandler(0, async (d, _) =>
+        var handler = new InOrderShardHandler(0, async (d, _, _) =>
         {
             if (Interlocked.Exchange(ref fail, 0) == 1)
             {
@@ -86,7 +86,7 @@ public sealed class InOrderShardHandlerTests
     public async Task A_stopping_consumer_gets_its_held_deliveries_back_unfinished()
     {
         using var stop = new CancellationTokenSource();
-        var handler = new InOrderShardHandler(0, (_, _) => Task.FromException(new InvalidOperationException("journal down")), NullLogger.Instance, Quick);
+        var handler = new InOrderShardHandler(0, (_, _, _) => Task.FromException(new InvalidOperationException("journal down")), NullLogger.Instance, Quick);
         var held = handler.HandleAsync(Delivery(0), stop.Token);
         var later = handler.HandleAsync(Delivery(1), stop.Token);
         await TestCluster.EventuallyAsync(() => Task.FromResult(handler.Held == 2), TimeSpan.FromSeconds(5), "both held");
@@ -100,7 +100,7 @@ public sealed class InOrderShardHandlerTests
     public async Task Given_up_when_its_shard_stops_a_handler_cancels_its_held_deliveries_at_once_and_retries_none()
     {
         var calls = 0;
-        var handler = new InOrderShardHandler(0, (_, _) =>
+        var handler = new InOrderShardHandler(0, (_, _, _) =>
         {
             Interlocked.Increment(ref calls);
             return Task.FromException(new InvalidOperationException("journal down"));
@@ -122,7 +122,7 @@ public sealed class InOrderShardHandlerTests
     [Fact]
     public async Task A_delivery_that_keeps_failing_is_handed_back_as_a_failure_after_its_attempts()
     {
-        var handler = new InOrderShardHandler(0, (_, _) => Task.FromException(new InvalidOperationException("poison")), NullLogger.Instance,
+        var handler = new InOrderShardHandler(0, (_, _, _) => Task.FromException(new InvalidOperationException("poison")), NullLogger.Instance,
             Quick with { MaxAttempts = 3 });
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => handler.HandleAsync(Delivery(0), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Equal("poison", failure.Message);
