@@ -85,6 +85,9 @@ public sealed partial class LiquidationCoordinator
 
         public int PositionCount { get; set; } = 1;
 
+        /// <summary>Why the liquidation ends, while it waits for its fees and covers to be answered; null before.</summary>
+        public string? Ending { get; set; }
+
         /// <summary>An unwind of the fund's account has moved its collateral into the fund (once per unwind).</summary>
         public bool Swept { get; set; }
 

@@ -131,6 +131,7 @@ public sealed partial class LiquidationCoordinator : PersistentActor
         ApplyingAdl,
         AwaitingTakeOver,
         Sweeping,
+        Settling,
         Completed,
     }
 
@@ -225,7 +226,9 @@ public sealed partial class LiquidationCoordinator : PersistentActor
             case GetHaltedInstruments:
                 Sender.Tell(new HaltedInstruments(_halted.ToArray()), Self);
                 return true;
-            case CommandAccepted or CommandDuplicate or CommandRejected when OnFundAccountOpenAnswer(message) || OnSweepAnswer(message):
+            case CommandAccepted or CommandDuplicate or CommandRejected when OnFundAccountOpenAnswer(message) || OnSweepAnswer(message) || OnSettled(message):
+                return true;
+            case LiquidationFeeCollected or InsuranceFundRejected when OnSettled(message):
                 return true;
             case InsuranceFundDeposited deposited when OnSweepDeposited(deposited.RequestId):
                 return true;
@@ -265,7 +268,8 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                 Context.Log.LogWarning("The insurance fund refused request {RequestId}: {Reason}", rejected.RequestId, rejected.Reason);
                 return true;
             case CommandAccepted or CommandDuplicate or LiquidationFeeCollected:
-                // Acknowledgements: the commands are idempotent and re-sent after a restart, so nothing waits for them.
+                // Acknowledgements nothing waits for (the cancel-all; a fee or cover answered a second time): the commands are
+                // idempotent and re-sent after a restart.
                 return true;
             default:
                 return false;
