@@ -147,7 +147,8 @@ public sealed partial class LiquidationCoordinator
             .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, EquityAfterPendingFills(c.View, market)))
             .ToArray();
         var fills = AutoDeleverage.Allocate(liquidation.AccountId, position, Math.Abs(position.Quantity), price, candidates, market,
-            _settings.Parameters.QuantityIncrementFor(symbol), liquidation.FundDeclined is null ? AdlReach.InProfit : AdlReach.All);
+            _settings.Parameters.QuantityIncrementFor(symbol), liquidation.FundDeclined is null ? AdlReach.InProfit : AdlReach.All,
+            (candidate, quantity) => KeepsMaintenance(liquidation.AdlViews[candidate.AccountId], candidate, quantity, price, market));
         if (fills.Count == 0)
         {
             if (liquidation.FundDeclined is { } declined)
@@ -230,6 +231,36 @@ public sealed partial class LiquidationCoordinator
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
         {
             return 0m;
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="candidate"/> keeps its equity at or above its maintenance margin once it gives
+    /// <paramref name="quantity"/> at <paramref name="price"/>: its equity (as counted for the round) less that fill's loss
+    /// against the mark, against the maintenance margin of its view's holdings with the position reduced by it. A
+    /// counterparty left below it would be liquidated in turn: the cascade liquidation must not set off.
+    /// </summary>
+    private bool KeepsMaintenance(AccountView view, AdlCandidate candidate, decimal quantity, decimal price, Risk.Market.MarketSnapshot market)
+    {
+        var position = candidate.Position;
+        try
+        {
+            var instrument = market.GetInstrument(position.Symbol);
+            var side = position.Quantity > 0 ? OrderSide.Sell : OrderSide.Buy;
+            var loss = LiquidationSlippage.LossUsd(instrument, side, quantity, market.MarkOf(position.Symbol).MarkPrice, price,
+                market.PriceOf(instrument.SettlementAsset));
+            var left = position.Quantity - (Math.Sign(position.Quantity) * quantity);
+            var positions = view.Positions.Where(p => p.Symbol != position.Symbol).ToList();
+            if (left != 0)
+            {
+                positions.Add(position with { Quantity = left });
+            }
+
+            return candidate.AccountEquityUsd - loss >= _settings.Models.For(view.Mode).Figures(view.Balances, positions, [], market).MaintenanceMarginUsd;
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
+        {
+            return false;
         }
     }
 
