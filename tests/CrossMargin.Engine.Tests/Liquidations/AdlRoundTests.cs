@@ -393,6 +393,33 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
     private List<AutoDeleveraged> Acc1Deleveraged(TestProbe adl, decimal quantity) =>
         AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= quantity);
 
+    /// <summary>
+    /// acc-1 is bankrupt at 58,000 (-1,000) and the empty fund covers nothing, so a round starts; while its views are
+    /// collected BTC recovers to 59,500, where acc-1 is solvent again: 1,000 - 500 = 500 against an MM of 247.50 (stop
+    /// 259.88). The round is for a deficit that is gone: acc-1 is planned again and keeps its long and its 1,000 USDT.
+    /// Before, the round priced the position from the fresh view anyway, at 59,500 - 500 = 59,000, and acc-c took the 1
+    /// there: acc-1's 500 of equity handed over to a counterparty with nothing owed.
+    /// </summary>
+    [Fact]
+    public void A_round_for_a_deficit_the_market_has_since_made_good_is_dropped_and_the_account_keeps_its_equity()
+    {
+        var adl = AdlProbe();
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+        MoveBtc(58_000m);
+        AwaitRoundUnderWay();
+
+        MoveBtc(59_500m);
+
+        AdvanceUntil(() => History(Liquidation).Status == LiquidationStatus.Completed, TimeSpan.FromMilliseconds(100));
+        Assert.Empty(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
+        adl.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        var account = Account("acc-1");
+        Assert.Equal([new CollateralBalance("USDT", 1_000m)], account.Balances);
+        Assert.Equal([new Position(Btc, 1m, 60_000m)], account.Positions);
+        Assert.Equal([new Position(Btc, -2m, 60_000m)], Account("acc-c").Positions);
+    }
+
     /// <summary>The first round was one fill: <paramref name="counterparty"/> bought what acc-1 sold.</summary>
     private static void AssertOneFill(List<AutoDeleveraged> notices, string counterparty, decimal quantity, decimal price) =>
         Assert.Equal(
