@@ -64,9 +64,15 @@ public sealed partial class LiquidationCoordinator
             .ThenBy(p => p.Symbol, StringComparer.Ordinal)
             .FirstOrDefault();
         decimal? price = position is null ? null : BankruptcyPrice.ForPosition(portfolio, position.Symbol, market, _settings.Models.For(view.Mode));
+        liquidation.AdlForDeficit = liquidation.Phase == Phase.AwaitingAdlView;
         if (position is null || price is null)
         {
             Stall(liquidation, position is null ? "no position left to deleverage outside halted instruments" : Text($"{position.Symbol} has no bankruptcy price"), liquidation.LastCover);
+            return;
+        }
+
+        if (DeficitGone(liquidation, position, price.Value, market))
+        {
             return;
         }
 
@@ -117,8 +123,38 @@ public sealed partial class LiquidationCoordinator
             return;
         }
 
+        if (DeficitGone(liquidation, position, price, market))
+        {
+            return;
+        }
+
         liquidation.AdlTarget = (position, price);
         Allocate(liquidation);
+    }
+
+    /// <summary>
+    /// A round that passes on a deficit, priced from a view that shows none (the market moved back, or the venue traded
+    /// the account, while the fund was asked or the views collected): its bankruptcy price would be past the mark against
+    /// the account, handing its equity to the counterparties with nothing owed. The round is dropped and the account
+    /// planned again as it is now; true when it was.
+    /// </summary>
+    private bool DeficitGone(Liquidation liquidation, Position position, decimal price, Risk.Market.MarketSnapshot market)
+    {
+        var instrument = market.GetInstrument(position.Symbol);
+        var closing = position.Quantity > 0 ? OrderSide.Sell : OrderSide.Buy;
+        if (!liquidation.AdlForDeficit || LiquidationSlippage.LossUsd(instrument, closing, Math.Abs(position.Quantity), market.MarkOf(position.Symbol).MarkPrice, price,
+                market.PriceOf(instrument.SettlementAsset)) <= 0)
+        {
+            return false;
+        }
+
+        Context.Log.LogWarning("Liquidation {LiquidationId}: the deficit to pass on is gone ({Symbol} would close at {Price}, past the mark against the account); "
+            + "planning again", liquidation.Id, position.Symbol, price);
+        liquidation.AdlTarget = null;
+        liquidation.EndRound();
+        liquidation.BackstopTried = false;
+        Evaluate(liquidation);
+        return true;
     }
 
     /// <summary>
@@ -147,7 +183,8 @@ public sealed partial class LiquidationCoordinator
             .Select(c => new AdlCandidate(c.View.AccountId, c.Position!, EquityAfterPendingFills(c.View, market)))
             .ToArray();
         var fills = AutoDeleverage.Allocate(liquidation.AccountId, position, Math.Abs(position.Quantity), price, candidates, market,
-            _settings.Parameters.QuantityIncrementFor(symbol), liquidation.FundDeclined is null ? AdlReach.InProfit : AdlReach.All);
+            _settings.Parameters.QuantityIncrementFor(symbol), liquidation.FundDeclined is null ? AdlReach.InProfit : AdlReach.All,
+            (candidate, quantity) => KeepsMaintenance(liquidation.AdlViews[candidate.AccountId], candidate, quantity, price, market));
         if (fills.Count == 0)
         {
             if (liquidation.FundDeclined is { } declined)
@@ -230,6 +267,36 @@ public sealed partial class LiquidationCoordinator
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
         {
             return 0m;
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="candidate"/> keeps its equity at or above its maintenance margin once it gives
+    /// <paramref name="quantity"/> at <paramref name="price"/>: its equity (as counted for the round) less that fill's loss
+    /// against the mark, against the maintenance margin of its view's holdings with the position reduced by it. A
+    /// counterparty left below it would be liquidated in turn: the cascade liquidation must not set off.
+    /// </summary>
+    private bool KeepsMaintenance(AccountView view, AdlCandidate candidate, decimal quantity, decimal price, Risk.Market.MarketSnapshot market)
+    {
+        var position = candidate.Position;
+        try
+        {
+            var instrument = market.GetInstrument(position.Symbol);
+            var side = position.Quantity > 0 ? OrderSide.Sell : OrderSide.Buy;
+            var loss = LiquidationSlippage.LossUsd(instrument, side, quantity, market.MarkOf(position.Symbol).MarkPrice, price,
+                market.PriceOf(instrument.SettlementAsset));
+            var left = position.Quantity - (Math.Sign(position.Quantity) * quantity);
+            var positions = view.Positions.Where(p => p.Symbol != position.Symbol).ToList();
+            if (left != 0)
+            {
+                positions.Add(position with { Quantity = left });
+            }
+
+            return candidate.AccountEquityUsd - loss >= _settings.Models.For(view.Mode).Figures(view.Balances, positions, [], market).MaintenanceMarginUsd;
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
+        {
+            return false;
         }
     }
 

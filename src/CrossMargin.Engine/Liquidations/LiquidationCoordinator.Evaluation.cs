@@ -91,6 +91,12 @@ public sealed partial class LiquidationCoordinator
             return;
         }
 
+        if (_byId.TryGetValue(timeout.LiquidationId, out var settling) && settling.Phase == timeout.Phase && timeout.Phase == Phase.Settling)
+        {
+            OnSettlementTimeout(settling);
+            return;
+        }
+
         if (_byId.TryGetValue(timeout.LiquidationId, out var applying) && applying.Phase == timeout.Phase && timeout.Phase == Phase.ApplyingAdl)
         {
             // Executions are idempotent: one lost on its way (or its answer) is sent again rather than waited for for ever.

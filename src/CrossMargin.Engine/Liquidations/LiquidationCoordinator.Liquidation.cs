@@ -68,6 +68,12 @@ public sealed partial class LiquidationCoordinator
 
         public (Position Position, decimal Price)? AdlTarget { get; set; }
 
+        /// <summary>
+        /// The round under way passes on a deficit the fund left uncovered (not a take-over of a book that will not fill):
+        /// dropped if a fresh view shows the deficit gone.
+        /// </summary>
+        public bool AdlForDeficit { get; set; }
+
         /// <summary>The counterparties' views of the round being priced, by account: collected, then replaced by those asked for.</summary>
         public Dictionary<string, AccountView> AdlViews { get; } = new(StringComparer.Ordinal);
 
@@ -84,6 +90,9 @@ public sealed partial class LiquidationCoordinator
         public string? FundDeclined { get; set; }
 
         public int PositionCount { get; set; } = 1;
+
+        /// <summary>Why the liquidation ends, while it waits for its fees and covers to be answered; null before.</summary>
+        public string? Ending { get; set; }
 
         /// <summary>An unwind of the fund's account has moved its collateral into the fund (once per unwind).</summary>
         public bool Swept { get; set; }

@@ -25,6 +25,12 @@ public sealed partial class LiquidationCoordinator
 
     private void Complete(Liquidation liquidation, string reason)
     {
+        if (AwaitSettlement(liquidation, reason))
+        {
+            // Ended once its fees and covers are answered (OnSettled): after a restart only an active one sends them again.
+            return;
+        }
+
         Persist(new LiquidationCompleted(liquidation.Id, reason, Now, liquidation.MarketTime), e =>
         {
             Apply(e);

@@ -202,10 +202,10 @@ public sealed partial class LiquidationCoordinator
                 break;
             case LiquidationOrderReported { FeeAmount: > 0 } e:
                 var symbol = liquidation.Order(e.OrderId).Symbol;
-                ToAccount(account, new ChargeLiquidationFee($"{e.LiquidationId}:fee:{e.OrderId}", LiquidationSource, e.FeeSequence, e.LiquidationId, e.FeeAsset,
-                    e.FeeAmount));
-                _settings.InsuranceFund.Tell(new CollectLiquidationFee($"{e.LiquidationId}:fee:{e.OrderId}", e.LiquidationId, account, symbol, e.FeeAsset,
-                    e.FeeAmount, e.FeeUsd), Self);
+                SettleWithAccount(liquidation, new ChargeLiquidationFee($"{e.LiquidationId}:fee:{e.OrderId}", LiquidationSource, e.FeeSequence, e.LiquidationId,
+                    e.FeeAsset, e.FeeAmount));
+                SettleWithFund(liquidation, new CollectLiquidationFee($"{e.LiquidationId}:fee:{e.OrderId}", e.LiquidationId, account, symbol, e.FeeAsset,
+                    e.FeeAmount, e.FeeUsd));
                 break;
             case LiquidationCoverRequested e:
                 _settings.InsuranceFund.Tell(new CoverLiquidationDeficit(e.RequestId, e.LiquidationId, account, e.DeficitUsd), Self);
@@ -214,7 +214,8 @@ public sealed partial class LiquidationCoordinator
                 for (var i = 0; i < e.Payments.Count; i++)
                 {
                     var payment = e.Payments[i];
-                    ToAccount(account, new CoverDeficit($"{e.RequestId}:{payment.Asset}", LiquidationSource, e.FirstSequence + i, payment.Asset, payment.Amount));
+                    SettleWithAccount(liquidation, new CoverDeficit($"{e.RequestId}:{payment.Asset}", LiquidationSource, e.FirstSequence + i, payment.Asset,
+                        payment.Amount));
                 }
 
                 break;

@@ -43,9 +43,9 @@ namespace CrossMargin.Engine.Liquidations;
 /// auto-deleverage the largest one (by notional), chosen from a fresh view: the accounts interested in its
 /// underlying asked for their views (<see cref="ShardBroadcast"/> of <see cref="GetAccount"/>, collected for
 /// <see cref="LiquidationCoordinatorSettings.AdlCollectWindow"/>), then its bankruptcy price from another view asked once
-/// they are in (the venue may have traded the account meanwhile), <see cref="AutoDeleverage.Allocate(string, Position, decimal, decimal, IEnumerable{AdlCandidate}, Risk.Market.MarketSnapshot, decimal?, AdlReach)"/>
-/// (no counterparty beyond what its equity bears at that price: valued at the current market, less what its unapplied
-/// auto-deleverage fills lose there; the accounts it takes from asked for their own views and the round allocated again
+/// they are in (the venue may have traded the account meanwhile), <see cref="AutoDeleverage.Allocate(string, Position, decimal, decimal, IEnumerable{AdlCandidate}, Risk.Market.MarketSnapshot, decimal?, AdlReach, Func{AdlCandidate, decimal, bool})"/>
+/// (no counterparty beyond what its equity bears at that price, nor so far that it is left below its maintenance margin:
+/// valued at the current market, less what its unapplied auto-deleverage fills lose there; the accounts it takes from asked for their own views and the round allocated again
 /// from those until all it takes from have answered; an account in a liquidation of its own is none), then
 /// <see cref="AutoDeleverageExecuted"/>, an <see cref="ApplyExecution"/> (source "adl", flagged as a liquidation, stating
 /// the position the round saw) to each counterparty and, once it has applied its own, the opposite one to the bankrupt
@@ -131,6 +131,7 @@ public sealed partial class LiquidationCoordinator : PersistentActor
         ApplyingAdl,
         AwaitingTakeOver,
         Sweeping,
+        Settling,
         Completed,
     }
 
@@ -225,7 +226,9 @@ public sealed partial class LiquidationCoordinator : PersistentActor
             case GetHaltedInstruments:
                 Sender.Tell(new HaltedInstruments(_halted.ToArray()), Self);
                 return true;
-            case CommandAccepted or CommandDuplicate or CommandRejected when OnFundAccountOpenAnswer(message) || OnSweepAnswer(message):
+            case CommandAccepted or CommandDuplicate or CommandRejected when OnFundAccountOpenAnswer(message) || OnSweepAnswer(message) || OnSettled(message):
+                return true;
+            case LiquidationFeeCollected or InsuranceFundRejected when OnSettled(message):
                 return true;
             case InsuranceFundDeposited deposited when OnSweepDeposited(deposited.RequestId):
                 return true;
@@ -265,7 +268,8 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                 Context.Log.LogWarning("The insurance fund refused request {RequestId}: {Reason}", rejected.RequestId, rejected.Reason);
                 return true;
             case CommandAccepted or CommandDuplicate or LiquidationFeeCollected:
-                // Acknowledgements: the commands are idempotent and re-sent after a restart, so nothing waits for them.
+                // Acknowledgements nothing waits for (the cancel-all; a fee or cover answered a second time): the commands are
+                // idempotent and re-sent after a restart.
                 return true;
             default:
                 return false;

@@ -35,6 +35,14 @@ namespace CrossMargin.Risk.Liquidation;
 /// equity left would itself go bankrupt, with no position left to pass that deficit on with. Given a quantity increment,
 /// its part is cut to what its equity covers at that price, down to the increment (none if less than one).
 /// </para>
+/// <para>
+/// Nor is a counterparty left below its maintenance margin, when the caller can tell (<c>keepsMaintenance</c>): cut to
+/// its equity alone, a counterparty that keeps part of its position (or was already close to its maintenance margin)
+/// would be liquidated in turn, and a round at a loss reaches exactly those; a cascade is what liquidation must not set
+/// off. Its part is then the largest number of increments it can give and stay at or above its maintenance margin
+/// (none if not one), found by halving on the assumption that giving less never leaves it worse off; only a quantity the
+/// caller has checked is given.
+/// </para>
 /// </remarks>
 public static class AutoDeleverage
 {
@@ -90,9 +98,13 @@ public static class AutoDeleverage
     /// <param name="market">Marks and index prices.</param>
     /// <param name="quantityIncrement">The instrument's quantity increment; null: a counterparty whose whole part its equity does not bear gives none.</param>
     /// <param name="reach">Whether positions not in profit are closed too (after every one in profit).</param>
+    /// <param name="keepsMaintenance">
+    /// Whether a candidate that gives this many contracts at the bankruptcy price keeps its equity at or above its
+    /// maintenance margin; null: not checked (the equity cap alone).
+    /// </param>
     public static IReadOnlyList<AdlFill> Allocate(string bankruptAccountId, Position bankruptPosition, decimal quantity,
         decimal bankruptcyPrice, IEnumerable<AdlCandidate> candidates, MarketSnapshot market, decimal? quantityIncrement,
-        AdlReach reach = AdlReach.InProfit)
+        AdlReach reach = AdlReach.InProfit, Func<AdlCandidate, decimal, bool>? keepsMaintenance = null)
     {
         ArgumentNullException.ThrowIfNull(bankruptPosition);
         ArgumentNullException.ThrowIfNull(market);
@@ -124,11 +136,45 @@ public static class AutoDeleverage
                 }
             }
 
+            if (keepsMaintenance is not null && !keepsMaintenance(candidate, take))
+            {
+                take = quantityIncrement is { } lot && lot > 0 ? LargestKeepingMaintenance(candidate, take, lot, keepsMaintenance) : 0m;
+                if (take <= 0)
+                {
+                    continue;
+                }
+            }
+
             fills.Add(new AdlFill(candidate.AccountId, bankruptPosition.Symbol, side, take, bankruptcyPrice, score));
             remaining -= take;
         }
 
         return fills;
+    }
+
+    /// <summary>
+    /// The largest multiple of <paramref name="lot"/> below <paramref name="most"/> (which does not keep it) that keeps
+    /// <paramref name="candidate"/> at or above its maintenance margin; zero when not even one lot does.
+    /// </summary>
+    private static decimal LargestKeepingMaintenance(AdlCandidate candidate, decimal most, decimal lot, Func<AdlCandidate, decimal, bool> keepsMaintenance)
+    {
+        // Invariant: `kept` lots keep it (zero trivially), `failed` lots do not.
+        var kept = 0m;
+        var failed = Math.Ceiling(most / lot);
+        while (failed - kept > 1)
+        {
+            var middle = Math.Floor((kept + failed) / 2);
+            if (keepsMaintenance(candidate, middle * lot))
+            {
+                kept = middle;
+            }
+            else
+            {
+                failed = middle;
+            }
+        }
+
+        return kept * lot;
     }
 
     private static decimal? Score(AdlCandidate candidate, Instrument instrument, MarketSnapshot market, AdlReach reach)

@@ -26,11 +26,12 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
     /// acc-b: 2,300 USDT, short 1.6 BTC at 60,000: at 58,000 and 2,800 its equity is 2,300 + 3,200 - 4,000 = 1,500 (MM
     /// 414 + 230). acc-1 and acc-2 are deleveraged in the same interval from views collected before either round's fills.
     /// The first takes 1 from acc-b (loses 1,000 against the mark), which leaves it 500, still above its MM of 139.20 +
-    /// 230 (so not in a liquidation of its own). The second sees acc-b's 1.6 and 1,500 in the collected view; the 0.6 left
-    /// would cost 600 more, but acc-b has only 500 left: it gives 0.5, acc-c the other 0.5. acc-b ends with 2,300 + 1.5 x
-    /// 1,000 = 3,800 USDT, short 0.1 and long ETH: equity 3,800 + 200 - 4,000 = 0. Counting its view's equity whole, the
-    /// second round took the 0.6 and left acc-b at -100, its BTC closed and nothing to pass the deficit on with but the
-    /// losing ETH.
+    /// 230 (so not in a liquidation of its own). The second sees acc-b's 1.6 and 1,500 in the collected view; giving q of
+    /// the 0.6 left leaves 500 - 1,000 q against an MM of (0.6 - q) x 232 + 230, so it gives 0.1 (400 against 346; 0.2
+    /// leaves 300 against 322.80), acc-c the other 0.9. acc-b ends with 2,300 + 1.1 x 1,000 = 3,400 USDT, short 0.5 and
+    /// long ETH: equity 3,400 + 1,000 - 4,000 = 400. Counting its view's equity whole, the second round took the 0.6 and
+    /// left acc-b at -100, its BTC closed and nothing to pass the deficit on with but the losing ETH (and cut to its
+    /// equity alone, 0.5, it was left at 0 against an MM of 253.20, liquidated in turn).
     /// </summary>
     [Fact]
     public void A_counterparty_already_deleveraged_by_another_round_gives_no_more_than_its_equity_left_after_those_fills()
@@ -42,21 +43,22 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         MoveMarket(58_000m, 2_800m, "BTC", "ETH");
         var notices = AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId is "acc-1" or "acc-2").Sum(n => n.Quantity) >= 2m);
 
-        Assert.Equal(1.5m, notices.Where(n => n.AccountId == "acc-b").Sum(n => n.Quantity));
-        Assert.Equal(0.5m, notices.Where(n => n.AccountId == "acc-c").Sum(n => n.Quantity));
+        Assert.Equal(1.1m, notices.Where(n => n.AccountId == "acc-b").Sum(n => n.Quantity));
+        Assert.Equal(0.9m, notices.Where(n => n.AccountId == "acc-c").Sum(n => n.Quantity));
         AwaitAssert(() =>
         {
             var account = Account("acc-b");
-            Assert.Equal([new CollateralBalance("USDT", 3_800m)], account.Balances);
-            Assert.Equal([new Position(Btc, -0.1m, 60_000m), new Position(TestMarket.EthUsdt, 20m, 3_000m)], account.Positions);
+            Assert.Equal([new CollateralBalance("USDT", 3_400m)], account.Balances);
+            Assert.Equal([new Position(Btc, -0.5m, 60_000m), new Position(TestMarket.EthUsdt, 20m, 3_000m)], account.Positions);
         });
     }
 
     /// <summary>
     /// acc-b: 2,800 USDT, short 1 BTC at 60,000: 800 at 58,000 (its view). While the round's views are collected BTC
     /// moves to 58,500 (acc-b's figures not yet re-margined): there a buy at 59,000 loses 500 per contract, and acc-b's
-    /// equity is 2,800 + 1,500 - 4,000 = 300, so it gives 0.6 (300 / 500) and acc-c 0.4. Its view's 800 against the loss
-    /// at 58,500 let it give the whole 1: 2,800 + 1,000 - 4,000 = -200 once flat in BTC.
+    /// equity is 2,800 + 1,500 - 4,000 = 300, already below its MM there (242.50 + 230), so it gives nothing and acc-c
+    /// gives the 1. Its view's 800 against the loss at 58,500 let it give the whole 1 (800 - 500 = 300 against the ETH's
+    /// 230): 2,800 + 1,000 - 4,000 = -200 once flat in BTC. (Cut to its equity alone it gave 0.6 and was left at 0.)
     /// </summary>
     [Fact]
     public void A_counterpartys_equity_is_taken_at_the_market_its_loss_is_measured_at()
@@ -69,8 +71,8 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         Market.Publish(TestMarket.Build(58_500m, 2_800m));
         var notices = Acc1Deleveraged(adl, 1m);
 
-        AssertNotices(Acc1SoldAt59000(("acc-b", 0.6m), ("acc-c", 0.4m)), notices);
-        AwaitAssert(() => Assert.Equal([new CollateralBalance("USDT", 3_400m)], Account("acc-b").Balances));
+        AssertNotices(Acc1SoldAt59000(("acc-c", 1m)), notices);
+        AwaitAssert(() => Assert.Equal([new CollateralBalance("USDT", 2_800m)], Account("acc-b").Balances));
     }
 
     /// <summary>
@@ -390,6 +392,33 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
     /// <summary>The notices heard until acc-1 has been deleveraged by <paramref name="quantity"/>.</summary>
     private List<AutoDeleveraged> Acc1Deleveraged(TestProbe adl, decimal quantity) =>
         AdlNoticesUntil(adl, heard => heard.Where(n => n.AccountId == "acc-1").Sum(n => n.Quantity) >= quantity);
+
+    /// <summary>
+    /// acc-1 is bankrupt at 58,000 (-1,000) and the empty fund covers nothing, so a round starts; while its views are
+    /// collected BTC recovers to 59,500, where acc-1 is solvent again: 1,000 - 500 = 500 against an MM of 247.50 (stop
+    /// 259.88). The round is for a deficit that is gone: acc-1 is planned again and keeps its long and its 1,000 USDT.
+    /// Before, the round priced the position from the fresh view anyway, at 59,500 - 500 = 59,000, and acc-c took the 1
+    /// there: acc-1's 500 of equity handed over to a counterparty with nothing owed.
+    /// </summary>
+    [Fact]
+    public void A_round_for_a_deficit_the_market_has_since_made_good_is_dropped_and_the_account_keeps_its_equity()
+    {
+        var adl = AdlProbe();
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+        MoveBtc(58_000m);
+        AwaitRoundUnderWay();
+
+        MoveBtc(59_500m);
+
+        AdvanceUntil(() => History(Liquidation).Status == LiquidationStatus.Completed, TimeSpan.FromMilliseconds(100));
+        Assert.Empty(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
+        adl.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        var account = Account("acc-1");
+        Assert.Equal([new CollateralBalance("USDT", 1_000m)], account.Balances);
+        Assert.Equal([new Position(Btc, 1m, 60_000m)], account.Positions);
+        Assert.Equal([new Position(Btc, -2m, 60_000m)], Account("acc-c").Positions);
+    }
 
     /// <summary>The first round was one fill: <paramref name="counterparty"/> bought what acc-1 sold.</summary>
     private static void AssertOneFill(List<AutoDeleveraged> notices, string counterparty, decimal quantity, decimal price) =>

@@ -66,22 +66,25 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
         await Host.DisposeAsync();
     }
 
-    /// <summary>Starts a coordinator that reaches the accounts through <paramref name="accounts"/> (the region by default).</summary>
-    protected IActorRef StartCoordinator(IActorRef? accounts = null, int takeOverAfterUnfilledSteps = 0) => Sys.ActorOf(LiquidationCoordinator.Props(
-        new LiquidationCoordinatorSettings(Services, accounts ?? Region, Fund, Market, AccountFixture.Models, Parameters, TimeSpan.FromSeconds(1),
+    /// <summary>
+    /// Starts a coordinator that reaches the accounts through <paramref name="accounts"/> (the region by default) and the
+    /// insurance fund through <paramref name="fund"/> (the fund by default).
+    /// </summary>
+    protected IActorRef StartCoordinator(IActorRef? accounts = null, int takeOverAfterUnfilledSteps = 0, IActorRef? fund = null) => Sys.ActorOf(LiquidationCoordinator.Props(
+        new LiquidationCoordinatorSettings(Services, accounts ?? Region, fund ?? Fund, Market, AccountFixture.Models, Parameters, TimeSpan.FromSeconds(1),
             TimeSpan.FromMinutes(10), TimeSpan.FromMilliseconds(100)) { TakeOverAfterUnfilledSteps = takeOverAfterUnfilledSteps, FundAccountId = FundAccount }));
 
     /// <summary>
-    /// Stops the coordinator and starts another on its journal, reaching the accounts through <paramref name="accounts"/>;
-    /// <paramref name="whileStopped"/> runs in between.
+    /// Stops the coordinator and starts another on its journal, reaching the accounts through <paramref name="accounts"/>
+    /// and the fund through <paramref name="fund"/>; <paramref name="whileStopped"/> runs in between.
     /// </summary>
-    protected void RestartCoordinator(IActorRef? accounts = null, int takeOverAfterUnfilledSteps = 0, Action? whileStopped = null)
+    protected void RestartCoordinator(IActorRef? accounts = null, int takeOverAfterUnfilledSteps = 0, Action? whileStopped = null, IActorRef? fund = null)
     {
         Watch(Coordinator);
         Sys.Stop(Coordinator);
         ExpectTerminated(Coordinator);
         whileStopped?.Invoke();
-        Coordinator = StartCoordinator(accounts, takeOverAfterUnfilledSteps);
+        Coordinator = StartCoordinator(accounts, takeOverAfterUnfilledSteps, fund);
     }
 
     protected void SeedFund(decimal usdt)

@@ -124,6 +124,33 @@ public class AutoDeleverageTests
     }
 
     [Fact]
+    public void A_counterparty_gives_no_more_than_keeps_it_at_its_maintenance_margin_when_the_caller_can_tell()
+    {
+        // As above with acc-y on 300 of equity, and a maintenance margin of 0.4% of what is left at the mark of 57,000.
+        // Its equity alone bears 300 / 400 = 0.75, down to 0.7, which would leave it 20 against an MM of 68.40: liquidated
+        // in turn. Giving q leaves 300 - 400 q against 228 (1 - q): 0.4 leaves 140 against 136.80, 0.5 leaves 100 against
+        // 114. So acc-y gives 0.4 and acc-d the other 0.6; acc-a, closed whole, keeps no MM.
+        AdlCandidate[] candidates =
+        [
+            Short("acc-d", 1m, 56_000m, 5_700m),
+            Short("acc-y", 1m, 56_000m, 300m),
+            Short("acc-a", 1m, 60_000m, 5_700m),
+        ];
+        var checkedQuantities = new List<(string, decimal)>();
+        bool KeepsMaintenance(AdlCandidate c, decimal quantity)
+        {
+            checkedQuantities.Add((c.AccountId, quantity));
+            return c.AccountEquityUsd - (quantity * 400m) >= (-c.Position.Quantity - quantity) * 57_000m * 0.004m;
+        }
+
+        var fills = AutoDeleverage.Allocate("bankrupt", Bankrupt, 2m, 57_400m, candidates, TestMarket.Build(btc: 57_000m), 0.1m, AdlReach.All, KeepsMaintenance);
+
+        Assert.Equal([("acc-a", 1m), ("acc-y", 0.4m), ("acc-d", 0.6m)], fills.Select(f => (f.AccountId, f.Quantity)).ToArray());
+        Assert.Contains(("acc-y", 0.4m), checkedQuantities);
+        Assert.Contains(("acc-y", 0.5m), checkedQuantities);
+    }
+
+    [Fact]
     public void More_than_is_available_takes_everything_available()
     {
         // 1 + 1 + 3 + 0.5 = 5.5 available of 10 asked.

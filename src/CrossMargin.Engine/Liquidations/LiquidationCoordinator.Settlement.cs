@@ -1,0 +1,98 @@
+using CrossMargin.Engine.Accounts;
+using Microsoft.Extensions.Logging;
+
+namespace CrossMargin.Engine.Liquidations;
+
+/// <summary>The money a liquidation moves between its account and the fund, and its end waiting until both sides have it.</summary>
+public sealed partial class LiquidationCoordinator
+{
+    /// <summary>
+    /// The fee and cover messages sent and not answered yet, by receiver and id, with the command to send again: a fee
+    /// goes to the account (<see cref="ChargeLiquidationFee"/>) and to the fund (<see cref="CollectLiquidationFee"/>), a
+    /// cover to the account (<see cref="CoverDeficit"/>), each after the event that decided it was journaled, and nothing
+    /// journals their arrival. Only the active liquidations' commands are sent again after a restart, so a liquidation
+    /// ends only once every one of them has answered: a crash that lost one in a mailbox cannot leave one side paid and
+    /// the other not. In memory only: a restart sends them all again and they are awaited again.
+    /// </summary>
+    private readonly Dictionary<(bool ToFund, string Id), (Liquidation Liquidation, Action Send)> _unsettled = [];
+
+    /// <summary>Sends a fee or cover message to the account and awaits its answer.</summary>
+    private void SettleWithAccount(Liquidation liquidation, IAccountCommand command)
+    {
+        void Send() => ToAccount(liquidation.AccountId, command);
+        _unsettled[(false, command.MessageId)] = (liquidation, Send);
+        Send();
+    }
+
+    /// <summary>Sends a fee to the fund and awaits its answer.</summary>
+    private void SettleWithFund(Liquidation liquidation, CollectLiquidationFee fee)
+    {
+        void Send() => _settings.InsuranceFund.Tell(fee, Self);
+        _unsettled[(true, fee.RequestId)] = (liquidation, Send);
+        Send();
+    }
+
+    /// <summary>An answer to a fee or cover message; false when <paramref name="answer"/> is none.</summary>
+    private bool OnSettled(object answer)
+    {
+        var (toFund, id, refusal) = answer switch
+        {
+            CommandAccepted a => (false, a.MessageId, null),
+            CommandDuplicate d => (false, d.MessageId, null),
+            CommandRejected r => (false, r.MessageId, Text($"{r.Rejection.Code} {r.Rejection.Message}")),
+            LiquidationFeeCollected c => (true, c.RequestId, null),
+            InsuranceFundRejected r => (true, r.RequestId, r.Reason),
+            _ => (false, string.Empty, (string?)null),
+        };
+        if (!_unsettled.Remove((toFund, id), out var sent))
+        {
+            return false;
+        }
+
+        if (refusal is not null)
+        {
+            // Sending it again would be refused again: the books no longer net, which only an operator can put right.
+            Context.Log.LogError("Liquidation {LiquidationId}: {Receiver} refused {MessageId}: {Reason}; the other side has it", sent.Liquidation.Id,
+                toFund ? "the insurance fund" : sent.Liquidation.AccountId, id, refusal);
+        }
+
+        var liquidation = sent.Liquidation;
+        if (liquidation.Phase == Phase.Settling && liquidation.Ending is { } reason && !Unsettled(liquidation).Any())
+        {
+            Complete(liquidation, reason);
+        }
+
+        return true;
+    }
+
+    private IEnumerable<(Liquidation Liquidation, Action Send)> Unsettled(Liquidation liquidation) =>
+        _unsettled.Values.Where(s => s.Liquidation == liquidation);
+
+    /// <summary>
+    /// Holds the end of <paramref name="liquidation"/> while a fee or cover of it is unanswered (sending each again every
+    /// order timeout); false when none is, and it may end now.
+    /// </summary>
+    private bool AwaitSettlement(Liquidation liquidation, string reason)
+    {
+        if (!Unsettled(liquidation).Any())
+        {
+            return false;
+        }
+
+        liquidation.Phase = Phase.Settling;
+        liquidation.Ending = reason;
+        Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.Settling), _settings.OrderTimeout);
+        return true;
+    }
+
+    private void OnSettlementTimeout(Liquidation liquidation)
+    {
+        Context.Log.LogWarning("Liquidation {LiquidationId}: fee or cover messages not answered in time; sending them again", liquidation.Id);
+        foreach (var (_, send) in Unsettled(liquidation).ToArray())
+        {
+            send();
+        }
+
+        Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.Settling), _settings.OrderTimeout);
+    }
+}

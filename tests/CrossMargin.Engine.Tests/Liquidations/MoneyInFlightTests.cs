@@ -1,0 +1,81 @@
+using CrossMargin.Actors;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Risk.Portfolios;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Engine.Tests.Liquidations;
+
+/// <summary>
+/// Money a liquidation moves between an account and the insurance fund travels as two messages that nothing journals
+/// together: the coordinator's event is written first, then the fee is sent to both sides, or the fund's cover to the
+/// account. A crash loses what is still in a mailbox, and only the active liquidations' commands are sent again after a
+/// restart, so a liquidation must not end before both sides have answered. Each test loses one message on its way, as
+/// a crash would, checks the liquidation has not ended, then restarts the coordinator and checks the books.
+/// </summary>
+public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTestKit(output)
+{
+    private const string Liquidation = "liq-acc-1-1";
+
+    /// <summary>
+    /// The standard account of <see cref="LiquidationCoordinatorTests"/> (1,000 USDT, long 1 at 60,000, BTC at 59,230): one
+    /// step of 0.2 filled at 59,230 pays a fee of 11.84 and ends the liquidation (equity 218.16 above the stop). The fund's
+    /// copy of the fee is lost: the account has paid 11.84 and the fund has nothing. Before, the liquidation ended at once
+    /// and a restart sent nothing again: 11.84 USDT gone from the books.
+    /// </summary>
+    [Fact]
+    public void A_liquidation_does_not_end_before_the_fund_has_its_fee_so_a_fee_lost_in_a_crash_is_sent_again()
+    {
+        var venue = VenueProbe();
+        RestartCoordinator(fund: Sys.ActorOf(Props.Create(() => new DroppingFund(Fund, m => m is CollectLiquidationFee))));
+        OpenLong("acc-1");
+        MoveBtc(59_230m);
+        var order = venue.ExpectMsg<LiquidationOrderIssued>();
+        Trade("acc-1", OrderSide.Sell, 0.2m, 59_230m, liquidation: true, orderId: order.OrderId);
+        Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0.2m, 59_230m), TestActor);
+
+        AwaitAssert(() => Assert.Equal([new CollateralBalance("USDT", 834.16m)], Account("acc-1").Balances));
+        Thread.Sleep(500);
+        Assert.Equal(LiquidationStatus.Active, History(Liquidation).Status);
+        Assert.False(FundView().Balances.ContainsKey("USDT"));
+
+        RestartCoordinator();
+
+        AwaitCompleted(Liquidation);
+        var fund = FundView();
+        Assert.Equal(11.84m, fund.Balances["USDT"]);
+        Assert.Equal(InsuranceFundMovementKind.FeeCollected, Assert.Single(fund.History).Kind);
+        Assert.Equal([new CollateralBalance("USDT", 834.16m)], Account("acc-1").Balances);
+    }
+
+    /// <summary>
+    /// acc-1 (120 USDT) buys 0.1 at 60,000 and sells it at 50,000: flat at -880, bankrupt. The fund (30 USDT) pays what it
+    /// has and 850 is left uncovered with no position to pass on: the liquidation ends with the loss stated. The 30 on
+    /// its way to the account is lost. Before, the liquidation ended at once and a restart sent nothing again: the fund
+    /// had paid 30 that the account never got.
+    /// </summary>
+    [Fact]
+    public void A_liquidation_does_not_end_before_the_account_has_the_funds_cover_so_a_cover_lost_in_a_crash_is_sent_again()
+    {
+        SeedFund(30m);
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new DroppingRegion(Region, c => c is CoverDeficit))));
+        Deposit("acc-1", 120m);
+        Trade("acc-1", OrderSide.Buy, 0.1m, 60_000m);
+
+        Trade("acc-1", OrderSide.Sell, 0.1m, 50_000m);
+
+        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationCoverReceived { CoveredUsd: 30m, UncoveredUsd: 850m }));
+        Thread.Sleep(500);
+        Assert.Equal(LiquidationStatus.Active, History(Liquidation).Status);
+        Assert.Equal([new CollateralBalance("USDT", -880m)], Account("acc-1").Balances);
+
+        // The restarted coordinator sends the cover again and plans from a fresh view: still 850 short and flat, it asks
+        // the (empty) fund again once the back-off allows, then ends with the loss stated.
+        RestartCoordinator();
+
+        AdvanceUntil(() => History(Liquidation).Status == LiquidationStatus.Completed, TimeSpan.FromMilliseconds(500));
+        Assert.Contains("850.00 USD uncovered", Assert.IsType<LiquidationCompleted>(History(Liquidation).Steps[^1]).Reason, StringComparison.Ordinal);
+        Assert.Equal([new CollateralBalance("USDT", -850m)], Account("acc-1").Balances);
+        Assert.Equal(0m, FundView().Balances["USDT"]);
+    }
+}
