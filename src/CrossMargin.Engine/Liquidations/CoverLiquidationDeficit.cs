@@ -1,3 +1,6 @@
+using CrossMargin.Risk.Collateral;
+using CrossMargin.Risk.Liquidation;
+
 namespace CrossMargin.Engine.Liquidations;
 
 /// <summary>
@@ -8,4 +11,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// <param name="LiquidationId">The liquidation.</param>
 /// <param name="AccountId">The bankrupt account.</param>
 /// <param name="DeficitUsd">The deficit, USD, zero or positive.</param>
-public sealed record CoverLiquidationDeficit(string RequestId, string LiquidationId, string AccountId, decimal DeficitUsd);
+/// <param name="Collateral">
+/// The account's collateral rules: the fund pays in the assets they haircut least first, and never in one they do not
+/// count (<see cref="InsuranceFund"/>); null: every asset, in ordinal order.
+/// </param>
+public sealed record CoverLiquidationDeficit(string RequestId, string LiquidationId, string AccountId, decimal DeficitUsd, CollateralSchedule? Collateral = null);

@@ -91,6 +91,9 @@ public sealed partial class LiquidationCoordinator
 
         public int PositionCount { get; set; } = 1;
 
+        /// <summary>The account's margin mode in its last view planned from; null before one (after a restart, until the next).</summary>
+        public MarginMode? Mode { get; set; }
+
         /// <summary>Why the liquidation ends, while it waits for its fees and covers to be answered; null before.</summary>
         public string? Ending { get; set; }
 

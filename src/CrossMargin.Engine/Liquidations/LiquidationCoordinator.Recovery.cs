@@ -208,7 +208,10 @@ public sealed partial class LiquidationCoordinator
                     e.FeeAmount, e.FeeUsd));
                 break;
             case LiquidationCoverRequested e:
-                _settings.InsuranceFund.Tell(new CoverLiquidationDeficit(e.RequestId, e.LiquidationId, account, e.DeficitUsd), Self);
+                // Paid in what the account's collateral rules count best (its standard cross rules when no view was seen
+                // since a restart: a repeated request is answered with the first answer anyway).
+                _settings.InsuranceFund.Tell(new CoverLiquidationDeficit(e.RequestId, e.LiquidationId, account, e.DeficitUsd,
+                    _settings.Models.For(liquidation.Mode ?? MarginMode.StandardCross).Collateral), Self);
                 break;
             case LiquidationCoverReceived e:
                 for (var i = 0; i < e.Payments.Count; i++)

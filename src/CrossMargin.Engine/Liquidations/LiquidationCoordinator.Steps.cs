@@ -33,6 +33,7 @@ public sealed partial class LiquidationCoordinator
         }
 
         liquidation.PositionCount = view.Positions.Count(p => p.Quantity != 0);
+        liquidation.Mode = view.Mode;
         var equity = plan.Before.EquityUsd;
         if (plan.Outcome == LiquidationPlanOutcome.Done)
         {

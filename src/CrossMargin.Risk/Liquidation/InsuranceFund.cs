@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CrossMargin.Risk.Collateral;
 using CrossMargin.Risk.Ledger;
 using CrossMargin.Risk.Market;
 
@@ -11,7 +12,11 @@ namespace CrossMargin.Risk.Liquidation;
 /// </summary>
 /// <remarks>
 /// A deficit (USD) is paid from the assets in ordinal order of their code, each valued at the market the caller gives;
-/// assets the market has no price for are not used. The last asset pays the remainder divided by its price, rounded up
+/// assets the market has no price for are not used. Given the bankrupt account's collateral rules, the assets they
+/// haircut least are paid first (ordinal order among equals), and an asset they do not count is not paid at all: the
+/// deficit is measured on the account's collateral value, so a cover paid in a haircut asset adds less than it costs the
+/// fund (the next cover makes up the difference and the account keeps it), and one paid in an asset it cannot count adds
+/// nothing. The last asset pays the remainder divided by its price, rounded up
 /// to 1e-8 (the fund rather than the account absorbs the rounding), but never more than its balance. Whatever cannot be
 /// paid is reported as uncovered and recorded as an <see cref="InsuranceFundEntryKind.AutoDeleverageTriggered"/> entry.
 /// </remarks>
@@ -69,7 +74,15 @@ public sealed class InsuranceFund
     }
 
     /// <summary>Pays as much of <paramref name="deficitUsd"/> (zero or positive) as the fund can; see the type's remarks.</summary>
-    public InsuranceFundCoverage Cover(decimal deficitUsd, MarketSnapshot market, string accountId, string liquidationId, DateTimeOffset time)
+    public InsuranceFundCoverage Cover(decimal deficitUsd, MarketSnapshot market, string accountId, string liquidationId, DateTimeOffset time) =>
+        Cover(deficitUsd, market, accountId, liquidationId, time, collateral: null);
+
+    /// <summary>
+    /// Pays as much of <paramref name="deficitUsd"/> (zero or positive) as the fund can, in the assets
+    /// <paramref name="collateral"/> (the account's rules; null: none) haircuts least first; see the type's remarks.
+    /// </summary>
+    public InsuranceFundCoverage Cover(decimal deficitUsd, MarketSnapshot market, string accountId, string liquidationId, DateTimeOffset time,
+        CollateralSchedule? collateral)
     {
         ArgumentNullException.ThrowIfNull(market);
         ArgumentException.ThrowIfNullOrWhiteSpace(accountId);
@@ -79,7 +92,7 @@ public sealed class InsuranceFund
         var history = _history;
         var payments = new List<(string Asset, decimal Amount)>();
         var remaining = deficitUsd;
-        foreach (var (asset, balance) in _balances)
+        foreach (var (asset, balance) in PaymentOrder(collateral))
         {
             if (remaining == 0)
             {
@@ -118,6 +131,20 @@ public sealed class InsuranceFund
         }
 
         return new InsuranceFundCoverage(new InsuranceFund(balances, history), deficitUsd - remaining, remaining, payments);
+    }
+
+    private IEnumerable<KeyValuePair<string, decimal>> PaymentOrder(CollateralSchedule? collateral)
+    {
+        if (collateral is null)
+        {
+            return _balances;
+        }
+
+        // The first tier's rate: a cover is a small part of a balance, so it is the rate it is most likely credited at.
+        return _balances
+            .Where(b => collateral.Rules.TryGetValue(b.Key, out var rule) && rule.Tiers[0].Haircut < 1)
+            .OrderBy(b => collateral.Rules[b.Key].Tiers[0].Haircut)
+            .ThenBy(b => b.Key, StringComparer.Ordinal);
     }
 
     private static ImmutableSortedDictionary<string, decimal> Validate(IReadOnlyDictionary<string, decimal> balances)

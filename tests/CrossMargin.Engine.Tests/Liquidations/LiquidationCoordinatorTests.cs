@@ -285,6 +285,30 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     }
 
     /// <summary>
+    /// As above, with 0.01 BTC in the fund beside its 2,000 USDT. The account's collateral rules count USDT in full and BTC
+    /// at 5% off, so the 500 deficit is paid in USDT and the BTC stays: paid in BTC (first in ordinal order), it would
+    /// have raised the account's equity by 475 only.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_accounts_deficit_is_paid_in_the_asset_its_collateral_rules_count_best()
+    {
+        var venue = VenueProbe();
+        SeedFund(2_000m);
+        Fund.Tell(new DepositToInsuranceFund("seed-btc", "BTC", 0.01m), TestActor);
+        ExpectMsg<InsuranceFundDeposited>();
+        OpenLong("acc-1");
+
+        MoveBtc(58_500m);
+        venue.ExpectMsg<LiquidationOrderIssued>();
+
+        var received = Assert.Single(History(Liquidation).Steps.OfType<LiquidationCoverReceived>());
+        Assert.Equal([new InsuranceFundPayment("USDT", 500m, 500m)], received.Payments);
+        var fund = FundView();
+        Assert.Equal((0.01m, 1_500m), (fund.Balances["BTC"], fund.Balances["USDT"]));
+        Assert.Equal([new CollateralBalance("USDT", 1_500m)], Account("acc-1").Balances);
+    }
+
+    /// <summary>
     /// BTC at 58,000: acc-1's equity is 1,000 - 2,000 = -1,000, bankrupt: before any order, the fund (400 USDT) pays
     /// what it has and leaves 600 uncovered, which auto-deleveraging passes on while the position is still there.
     /// Bankruptcy price of the long: equity -600 (1,400 USDT, unrealised -2,000), P = 58,000 + 600 / (1 x 1 x 1) =

@@ -1,3 +1,4 @@
+using CrossMargin.Risk.Collateral;
 using CrossMargin.Risk.Liquidation;
 using CrossMargin.Risk.Tests.Fixtures;
 using FsCheck.Fluent;
@@ -22,6 +23,39 @@ public class InsuranceFundTests
         Assert.Equal([("BTC", 0.01m), ("USDT", 400m)], coverage.Payments);
         Assert.Equal((0m, 100m), (coverage.Fund.BalanceOf("BTC"), coverage.Fund.BalanceOf("USDT")));
         Assert.All(coverage.Fund.History, e => Assert.Equal(InsuranceFundEntryKind.DeficitCovered, e.Kind));
+    }
+
+    [Fact]
+    public void Given_the_accounts_collateral_rules_a_deficit_is_covered_first_in_the_asset_they_haircut_least()
+    {
+        // USDT counts in full, BTC with 5% off: paid in BTC (ordinal order), 1,000 USD of cover would add only 950 to the
+        // account's collateral value, and the next cover would make up the 50 that the account then keeps.
+        var rules = new CollateralSchedule([new CollateralRule("USDT", [new HaircutTier(null, 0m)]), new CollateralRule("BTC", [new HaircutTier(null, 0.05m)])]);
+        var fund = new InsuranceFund(new Dictionary<string, decimal>(StringComparer.Ordinal) { ["USDT"] = 800m, ["BTC"] = 0.01m });
+
+        var coverage = fund.Cover(1_000m, TestMarket.Build(), "acc-1", "liq-1", Time, rules);
+
+        Assert.Equal((1_000m, 0m), (coverage.CoveredUsd, coverage.UncoveredUsd));
+        Assert.Equal([("USDT", 800m), ("BTC", 0.00333334m)], coverage.Payments);
+    }
+
+    [Fact]
+    public void Given_the_accounts_collateral_rules_a_deficit_is_never_covered_in_an_asset_they_do_not_count()
+    {
+        // BTC counts for nothing in this account (no rule, or a 100% haircut): paying in it would cover nothing, so the
+        // remainder is left to auto-deleveraging instead of draining the fund's BTC for no effect.
+        foreach (var rules in new[]
+                 {
+                     new CollateralSchedule([new CollateralRule("USDT", [new HaircutTier(null, 0m)])]),
+                     new CollateralSchedule([new CollateralRule("USDT", [new HaircutTier(null, 0m)]), new CollateralRule("BTC", [new HaircutTier(null, 1m)])]),
+                 })
+        {
+            var coverage = Fund().Cover(1_000m, TestMarket.Build(), "acc-1", "liq-1", Time, rules);
+
+            Assert.Equal((500m, 500m), (coverage.CoveredUsd, coverage.UncoveredUsd));
+            Assert.Equal([("USDT", 500m)], coverage.Payments);
+            Assert.Equal(0.01m, coverage.Fund.BalanceOf("BTC"));
+        }
     }
 
     [Fact]
