@@ -45,10 +45,12 @@ public static class InsuranceFundCommand
                     console.Write(held);
                 }
 
-                var history = Tables.Create("Movement");
+                var history = Tables.Create("Time (UTC)", "Movement", "Asset", "Amount", "USD", "Account", "Liquidation");
                 foreach (var movement in JsonText.Items(body, "history").TakeLast(Movements))
                 {
-                    Tables.Row(history, movement.GetRawText());
+                    Tables.Row(history, JsonText.Time(movement, "time"), Kind(JsonText.Of(movement, "kind")), JsonText.Of(movement, "asset"),
+                        JsonText.Of(movement, "amount"), JsonText.Of(movement, "amountUsd", money: true), JsonText.Of(movement, "accountId"),
+                        JsonText.Of(movement, "liquidationId"));
                 }
 
                 console.Write(history);
@@ -57,4 +59,14 @@ public static class InsuranceFundCommand
         command.Subcommands.Add(show);
         return command;
     }
+
+    // The node's camel-case names of InsuranceFundMovementKind, in words; an unknown kind is shown as it came.
+    private static string Kind(string kind) => kind switch
+    {
+        "deposited" => "deposit",
+        "feeCollected" => "fee in",
+        "deficitCovered" => "cover out",
+        "autoDeleverageTriggered" => "uncovered: auto-deleverage",
+        _ => kind,
+    };
 }

@@ -14,12 +14,12 @@ public static class LiquidationsCommand
         list.SetAction((result, _) => NodeSession.RunAsync(result, listOptions, access, output, error, s =>
             s.CallAsync(HttpMethod.Get, "/api/v1/liquidations", (body, console) =>
             {
-                var table = Tables.Create("Liquidation", "Account", "Status", "Started", "Steps");
+                var table = Tables.Create("Liquidation", "Account", "Status", "Started (UTC)", "Steps");
                 var count = 0;
                 foreach (var l in JsonText.Items(body, "liquidations"))
                 {
                     count++;
-                    Tables.Row(table, JsonText.Of(l, "liquidationId"), JsonText.Of(l, "accountId"), JsonText.Of(l, "status"), JsonText.Of(l, "startedAt"),
+                    Tables.Row(table, JsonText.Of(l, "liquidationId"), JsonText.Of(l, "accountId"), JsonText.Of(l, "status"), JsonText.Time(l, "startedAt"),
                         JsonText.Of(l, "steps"));
                 }
 
@@ -27,17 +27,17 @@ public static class LiquidationsCommand
                 Tables.Line(console, $"{count} liquidations");
             })));
         var id = new Argument<string>("ID") { Description = "The liquidation id." };
-        var show = new Command("show", "One liquidation and each of its steps. Exit code 1 when there is no such liquidation.") { id };
+        var show = new Command("show", "One liquidation and each of its steps (--json: the steps as the node recorded them). Exit code 1 when there is no such liquidation.") { id };
         var showOptions = NodeCommandOptions.AddTo(show);
         show.SetAction((result, _) => NodeSession.RunAsync(result, showOptions, access, output, error, s =>
             s.CallAsync(HttpMethod.Get, $"/api/v1/liquidations/{JsonText.Segment(result.GetValue(id)!)}", (body, console) =>
             {
                 Tables.Line(console, $"Liquidation {JsonText.Of(body, "liquidationId")} of {JsonText.Of(body, "accountId")}: {JsonText.Of(body, "status")}");
-                var table = Tables.Create("#", "Step");
+                var table = Tables.Create("#", "Time (UTC)", "Step");
                 var n = 0;
                 foreach (var step in JsonText.Items(body, "steps"))
                 {
-                    Tables.Row(table, (++n).ToString(System.Globalization.CultureInfo.InvariantCulture), step.GetRawText());
+                    Tables.Row(table, (++n).ToString(System.Globalization.CultureInfo.InvariantCulture), LiquidationStepText.Time(step), LiquidationStepText.Describe(step));
                 }
 
                 console.Write(table);

@@ -1,5 +1,11 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using CrossMargin.Cli.Node;
+using CrossMargin.Risk.Margin;
+using Spectre.Console;
 
 namespace CrossMargin.Cli.Commands;
 
@@ -30,34 +36,101 @@ public static class MarginExplainCommand
         };
         var options = NodeCommandOptions.AddTo(command);
         command.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s =>
-            s.CallAsync(HttpMethod.Get, $"/api/v1/accounts/{JsonText.Segment(result.GetValue(id)!)}/margin", (body, console) =>
-            {
-                Tables.Line(console, $"Account {JsonText.Of(body, "accountId")} at {JsonText.Of(body, "valuationTime")}, model {JsonText.Of(body, "model")}");
-                var figures = Tables.Create("Figure", "USD");
-                foreach (var (label, field) in new[]
-                         {
-                             ("Status", "status"), ("Equity", "equityUsd"), ("Collateral value", "collateralValueUsd"), ("Unrealised P&L", "unrealisedPnlUsd"),
-                             ("Option value", "optionValueUsd"), ("Initial margin", "initialMarginUsd"), ("Maintenance margin", "maintenanceMarginUsd"),
-                             ("Available margin", "availableMarginUsd"), ("Margin ratio (MM/equity)", "marginRatio"),
-                         })
-                {
-                    Tables.Row(figures, label, JsonText.Of(body, field, money: field.EndsWith("Usd", StringComparison.Ordinal)));
-                }
-
-                console.Write(figures);
-                var collateral = Tables.Create("Asset", "Amount", "Price", "Value", "Haircut", "Counted");
-                foreach (var line in JsonText.Items(body, "collateral"))
-                {
-                    Tables.Row(collateral, JsonText.Of(line, "asset"), JsonText.Of(line, "amount"), JsonText.Of(line, "price"), JsonText.Of(line, "valueUsd", true),
-                        JsonText.Of(line, "haircutUsd", true), JsonText.Of(line, "collateralValueUsd", true));
-                }
-
-                console.Write(collateral);
-                if (body.TryGetProperty("requirement", out var requirement))
-                {
-                    Tables.Line(console, "Requirement: " + requirement.GetRawText());
-                }
-            })));
+            s.CallAsync(HttpMethod.Get, $"/api/v1/accounts/{JsonText.Segment(result.GetValue(id)!)}/margin", Write)));
         return command;
     }
+
+    /// <summary>The node's assessment (an <c>AccountMargin</c> as JSON) as tables, and its requirement as <c>cm margin calc</c> explains one.</summary>
+    private static void Write(JsonElement body, IAnsiConsole console)
+    {
+        Tables.Line(console, $"Account {JsonText.Of(body, "accountId")} at {JsonText.Time(body, "valuationTime")} UTC, model {JsonText.Of(body, "model")}");
+        var figures = Tables.Create("Figure", "USD");
+        foreach (var (label, field) in new[]
+                 {
+                     ("Status", "status"), ("Equity", "equityUsd"), ("Collateral value", "collateralValueUsd"), ("Unrealised P&L", "unrealisedPnlUsd"),
+                     ("Option value", "optionValueUsd"), ("Initial margin", "initialMarginUsd"), ("Maintenance margin", "maintenanceMarginUsd"),
+                     ("Available margin", "availableMarginUsd"),
+                 })
+        {
+            Tables.Row(figures, label, JsonText.Of(body, field, money: field.EndsWith("Usd", StringComparison.Ordinal)));
+        }
+
+        Tables.Row(figures, "Margin ratio (MM/equity)",
+            body.TryGetProperty("marginRatio", out var ratio) && ratio.TryGetDecimal(out var r) ? r.ToString("P2", CultureInfo.InvariantCulture) : "n/a");
+        console.Write(figures);
+        var collateral = Tables.Create("Asset", "Amount", "Price USD", "Value USD", "Haircut USD", "Counted USD");
+        foreach (var line in JsonText.Items(body, "collateral"))
+        {
+            Tables.Row(collateral, JsonText.Of(line, "asset"), JsonText.Of(line, "amount"), JsonText.Of(line, "priceUsd"), JsonText.Of(line, "marketValueUsd", true),
+                JsonText.Of(line, "haircutUsd", true),
+                JsonText.Of(line, "collateralValueUsd", true) + (JsonText.Of(line, "eligible") == "no" ? " (not eligible)" : ""));
+        }
+
+        console.Write(collateral);
+        var positions = Tables.Create("Symbol", "Quantity", "Entry price", "Mark", "Notional USD", "Value USD", "Isolated");
+        foreach (var line in JsonText.Items(body, "positions"))
+        {
+            var position = line.TryGetProperty("position", out var p) ? p : default;
+            Tables.Row(positions, JsonText.Of(position, "symbol"), JsonText.Of(position, "quantity"), JsonText.Of(position, "entryPrice"), JsonText.Of(line, "markPrice"),
+                JsonText.Of(line, "notionalUsd", true), JsonText.Of(line, "valueUsd", true), JsonText.Of(position, "isIsolated"));
+        }
+
+        console.Write(positions);
+        if (body.TryGetProperty("requirement", out var requirement))
+        {
+            Tables.Line(console, "Requirement");
+            Tables.Line(console, RequirementText(requirement));
+        }
+
+        var isolated = JsonText.Items(body, "isolated").ToList();
+        if (isolated.Count > 0)
+        {
+            var table = Tables.Create("Isolated", "Equity USD", "Initial margin USD", "Maintenance margin USD", "Status", "Liquidation price");
+            foreach (var i in isolated)
+            {
+                Tables.Row(table, JsonText.Of(i, "symbol"), JsonText.Of(i, "equityUsd", true), JsonText.Of(i, "initialMarginUsd", true),
+                    JsonText.Of(i, "maintenanceMarginUsd", true), JsonText.Of(i, "status"), JsonText.Of(i, "liquidationPrice"));
+            }
+
+            console.Write(table);
+        }
+    }
+
+    /// <summary>
+    /// The requirement explained line by line as the offline calculator does; the node's JSON as it came, indented,
+    /// when this version cannot read it (a newer node's explanation), so nothing is hidden.
+    /// </summary>
+    public static string RequirementText(JsonElement requirement)
+    {
+        MarginRequirement? read;
+        try
+        {
+            read = requirement.Deserialize<MarginRequirement>(NodeJson);
+        }
+        catch (JsonException)
+        {
+            read = null;
+        }
+        catch (NotSupportedException)
+        {
+            read = null;
+        }
+
+        if (read is null)
+        {
+            return JsonSerializer.Serialize(requirement, Indented);
+        }
+
+        var text = new StringBuilder();
+        MarginReportText.WriteRequirement(text, read, "  ");
+        return text.ToString().TrimEnd();
+    }
+
+    // How the node writes its answers: web defaults (camel case) with enums as camel-case strings.
+    private static readonly JsonSerializerOptions NodeJson = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 }

@@ -26,6 +26,15 @@ public static class JsonText
         };
     }
 
+    /// <summary>The time <paramref name="name"/> of <paramref name="element"/> in UTC to the millisecond (date included), or the text as given when it is not a time.</summary>
+    public static string Time(JsonElement element, string name)
+    {
+        var text = Of(element, name);
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+            ? time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)
+            : text;
+    }
+
     /// <summary>The array <paramref name="name"/> of <paramref name="element"/>, or none.</summary>
     public static IEnumerable<JsonElement> Items(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array

@@ -109,6 +109,25 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task Margin_explain_prices_each_collateral_line_lists_each_position_and_explains_the_requirement_in_words()
+    {
+        var (exit, output, error) = await node.Cm("margin", "explain", "alice");
+        var json = JsonDocument.Parse((await node.Cm("margin", "explain", "alice", "--json")).Output).RootElement;
+
+        Assert.True(exit == ExitCodes.Ok, error);
+        var usdt = json.GetProperty("collateral").EnumerateArray().Single(c => c.GetProperty("asset").GetString() == "USDT");
+        // The USDT row carries the node's price and market value (both columns were left empty: the verb read fields the node does not write).
+        Assert.Matches(@"USDT\s+1000\S*\s+" + System.Text.RegularExpressions.Regex.Escape(usdt.GetProperty("priceUsd").GetRawText()) + @"\s+"
+            + System.Text.RegularExpressions.Regex.Escape(usdt.GetProperty("marketValueUsd").GetDecimal().ToString("#,##0.00", System.Globalization.CultureInfo.InvariantCulture)),
+            output);
+        Assert.Matches(@"BTC-PERP\s+1000\s+60000\s+", output);
+        var line = json.GetProperty("requirement").GetProperty("standard").GetProperty("lines")[0];
+        var requirement = output[output.IndexOf("Requirement", StringComparison.Ordinal)..];
+        Assert.Contains(line.GetProperty("basis").GetString()![..40], requirement, StringComparison.Ordinal);
+        Assert.DoesNotContain("{", requirement, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_old_margin_explain_spelling_still_answers_but_help_shows_only_margin_explain()
     {
         var old = await node.Cm("margin-explain", "alice", "--json");
@@ -164,6 +183,25 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
         Assert.Contains("Insurance fund: " + after.GetProperty("valueUsd").GetDecimal().ToString("#,##0.00", System.Globalization.CultureInfo.InvariantCulture) + " USD",
             output, StringComparison.Ordinal);
         Assert.Matches(@"USDT[\s│|]*" + System.Text.RegularExpressions.Regex.Escape(after.GetProperty("balances").GetProperty("USDT").GetRawText()), output);
+    }
+
+    [Fact]
+    public async Task Insurance_fund_show_writes_each_movement_as_a_row_of_time_kind_asset_and_amount()
+    {
+        var requestId = "cli-fund-row-" + Guid.NewGuid().ToString("N")[..8];
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/insurance-fund/deposits", UriKind.Relative))
+        {
+            Content = new StringContent($$"""{"requestId":"{{requestId}}","asset":"USDC","amount":12.5}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", NodeFixture.AdminToken);
+        using var deposited = await node.Client.SendAsync(request);
+        deposited.EnsureSuccessStatusCode();
+
+        var (exit, output, error) = await node.Cm("insurance-fund", "show");
+
+        Assert.True(exit == ExitCodes.Ok, error);
+        Assert.Matches(@"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\s+deposit\s+USDC\s+12\.5\s", output);
+        Assert.DoesNotContain("\"kind\"", output, StringComparison.Ordinal);
     }
 
     [Fact]
