@@ -19,7 +19,7 @@ public static class AccountCommand
                 var margin = body.TryGetProperty("margin", out var m) ? m : default;
                 Tables.Row(summary, JsonText.Of(body, "accountId"), JsonText.Of(body, "mode"), JsonText.Of(margin, "status"), JsonText.Of(margin, "equityUsd", true),
                     JsonText.Of(margin, "initialMarginUsd", true), JsonText.Of(margin, "maintenanceMarginUsd", true), JsonText.Of(margin, "availableMarginUsd", true),
-                    JsonText.Of(margin, "marginRatio"));
+                    JsonText.Percent(margin, "marginRatio"));
                 console.Write(summary);
                 var balances = Tables.Create("Asset", "Amount");
                 foreach (var balance in JsonText.Items(body, "balances"))

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -55,8 +54,7 @@ public static class MarginExplainCommand
             Tables.Row(figures, label, JsonText.Of(body, field, money: field.EndsWith("Usd", StringComparison.Ordinal)));
         }
 
-        Tables.Row(figures, "Margin ratio (MM/equity)",
-            body.TryGetProperty("marginRatio", out var ratio) && ratio.TryGetDecimal(out var r) ? r.ToString("P2", CultureInfo.InvariantCulture) : "n/a");
+        Tables.Row(figures, "Margin ratio (MM/equity)", JsonText.Percent(body, "marginRatio"));
         console.Write(figures);
         var collateral = Tables.Create("Asset", "Amount", "Price USD", "Value USD", "Haircut USD", "Counted USD");
         foreach (var line in JsonText.Items(body, "collateral"))

@@ -26,6 +26,12 @@ public static class JsonText
         };
     }
 
+    /// <summary>The ratio <paramref name="name"/> of <paramref name="element"/> as a percentage to two places ("n/a" when absent or null: equity at or below zero).</summary>
+    public static string Percent(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var d)
+            ? d.ToString("P2", CultureInfo.InvariantCulture)
+            : "n/a";
+
     /// <summary>The time <paramref name="name"/> of <paramref name="element"/> in UTC to the millisecond (date included), or the text as given when it is not a time.</summary>
     public static string Time(JsonElement element, string name)
     {

@@ -85,6 +85,8 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
         Assert.Contains("alice", output, StringComparison.Ordinal);
         Assert.Contains("BTC-PERP", output, StringComparison.Ordinal);
         Assert.Contains("USDT", output, StringComparison.Ordinal);
+        // The margin ratio as a percentage to two places, not the node's 28-digit decimal.
+        Assert.Matches(@"\s\d+\.\d{2} %\s", output);
     }
 
     [Fact]
