@@ -252,18 +252,21 @@ public static class AccountDecider
     }
 
     private static AccountDecision DecideDeposit(Deposit c, MarketSnapshot market) =>
-        InvalidAmount(c.Asset, c.Amount, market) is { } invalid
+        (InvalidAmount(c.Asset, c.Amount, market) ?? OffUnit($"Amount of {c.Asset}", c.Amount)) is { } invalid
             ? AccountDecision.Reject(invalid.Code, invalid.Message)
             : Accept(new Deposited(c.MessageId, c.Source, c.Sequence, c.Asset, c.Amount));
 
     private static AccountDecision DecideWithdraw(AccountState state, Withdraw c, MarketSnapshot market, AccountMarginModels margin)
     {
-        if (InvalidAmount(c.Asset, c.Amount, market) is { } invalid)
+        var balance = state.BalanceOf(c.Asset);
+
+        // Withdrawing exactly the whole balance leaves nothing off the unit, whatever the balance (the insurance fund's
+        // account sweeps its collateral this way, and a balance booked before amounts were held to the unit must still empty).
+        if ((InvalidAmount(c.Asset, c.Amount, market) ?? (c.Amount == balance ? null : OffUnit($"Amount of {c.Asset}", c.Amount))) is { } invalid)
         {
             return AccountDecision.Reject(invalid.Code, invalid.Message);
         }
 
-        var balance = state.BalanceOf(c.Asset);
         if (c.Amount > balance)
         {
             return AccountDecision.Reject(RejectionCode.InsufficientBalance, Text($"Withdrawal of {c.Amount} {c.Asset} exceeds the balance of {balance} {c.Asset}."));
@@ -331,6 +334,11 @@ public static class AccountDecider
         if (c.IsolatedMargin is < 0)
         {
             return AccountDecision.Reject(RejectionCode.InvalidAmount, Text($"Isolated margin of {c.Symbol} must not be negative, not {c.IsolatedMargin}."));
+        }
+
+        if (c.IsolatedMargin is { } isolatedMargin && OffUnit($"Isolated margin of {c.Symbol}", isolatedMargin) is { } offUnit)
+        {
+            return AccountDecision.Reject(offUnit.Code, offUnit.Message);
         }
 
         var asset = instrument.SettlementAsset;
@@ -417,6 +425,17 @@ public static class AccountDecider
 
         return amount <= 0 ? new Rejection(RejectionCode.InvalidAmount, Text($"Amount of {asset} must be positive, not {amount}.")) : null;
     }
+
+    /// <summary>
+    /// Refuses an amount the venue asks to move that is not a whole number of <see cref="LedgerRounding.Unit"/>: balances
+    /// are kept in those units (every booking is rounded to them), and one finer amount would leave a balance in a digit
+    /// the venue's wallet does not have. Covers and fees the liquidation coordinator computes are its own to round.
+    /// </summary>
+    private static Rejection? OffUnit(string what, decimal amount) =>
+        decimal.Round(amount, LedgerRounding.Decimals) == amount
+            ? null
+            : new Rejection(RejectionCode.InvalidAmount, Text(
+                $"{what} must be in whole units of {LedgerRounding.Unit} (at most {LedgerRounding.Decimals} decimals), not {amount}."));
 
     private static AccountDecision Accept(IAccountEvent @event) => AccountDecision.Accept(@event, null);
 

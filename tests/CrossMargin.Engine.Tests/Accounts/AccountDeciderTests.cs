@@ -123,6 +123,9 @@ public sealed class AccountDeciderTests
         { "deposit of zero", RejectionCode.InvalidAmount },
         { "withdrawal of a negative amount", RejectionCode.InvalidAmount },
         { "withdrawal beyond the balance", RejectionCode.InsufficientBalance },
+        { "deposit finer than the ledger's unit", RejectionCode.InvalidAmount },
+        { "withdrawal finer than the ledger's unit", RejectionCode.InvalidAmount },
+        { "isolating with margin finer than the ledger's unit", RejectionCode.InvalidAmount },
         { "withdrawal that would breach", RejectionCode.WouldBreachMargin },
         { "funding on a future", RejectionCode.NotPerpetual },
         { "funding on an option", RejectionCode.NotPerpetual },
@@ -171,6 +174,9 @@ public sealed class AccountDeciderTests
             "deposit of zero" => new Deposit(id, source, seq, "USDT", 0m),
             "withdrawal of a negative amount" => new Withdraw(id, source, seq, "USDT", -5m),
             "withdrawal beyond the balance" => new Withdraw(id, source, seq, "USDT", 1_000.01m),
+            "deposit finer than the ledger's unit" => new Deposit(id, source, seq, "USDT", 100.000000001m),
+            "withdrawal finer than the ledger's unit" => new Withdraw(id, source, seq, "USDT", 0.000000005m),
+            "isolating with margin finer than the ledger's unit" => new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 500.123456789m),
             "withdrawal that would breach" => new Withdraw(id, source, seq, "USDT", 760.01m),
             "funding on a future" => new SettleFunding(id, source, seq, TestMarket.BtcMarchFuture, 0.0001m, 60_000m),
             "funding on an option" => new SettleFunding(id, source, seq, option, 0.0001m, 3_000m),
@@ -287,6 +293,54 @@ public sealed class AccountDeciderTests
         Assert.Equal(DecisionOutcome.Accepted, next.Outcome);
         Assert.Null(next.Gap);
         Assert.Equal(0.4m, account.State.Positions[TestMarket.BtcUsdt].Quantity);
+    }
+
+    /// <summary>
+    /// Balances move in whole units of 1e-8 (LedgerRounding): a deposit, withdrawal or isolated margin finer than that
+    /// would leave a balance the venue's wallet cannot hold, so the two books would disagree in a digit neither can book.
+    /// Trailing zeros past the eighth decimal are the same amount and pass.
+    /// </summary>
+    [Fact]
+    public void Amounts_finer_than_the_ledgers_unit_are_refused_with_the_amount_and_whole_units_with_trailing_zeros_pass()
+    {
+        var account = LongHalfBitcoin();
+        var before = account.SnapshotJson();
+        var (id, source, seq) = account.Next();
+
+        var deposit = account.Send(new Deposit(id, source, seq, "USDT", 0.123456789m));
+        var withdrawal = account.Send(new Withdraw(id, source, seq, "BTC", 0.000000001m));
+        var isolation = account.Send(new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 500.0000000001m));
+
+        Assert.Equal(
+            "Amount of USDT must be in whole units of 0.00000001 (at most 8 decimals), not 0.123456789.",
+            deposit.Rejection!.Message);
+        Assert.Equal(RejectionCode.InvalidAmount, withdrawal.Rejection!.Code);
+        Assert.Equal("Amount of BTC must be in whole units of 0.00000001 (at most 8 decimals), not 0.000000001.", withdrawal.Rejection.Message);
+        Assert.Equal(RejectionCode.InvalidAmount, isolation.Rejection!.Code);
+        Assert.Equal("Isolated margin of BTCUSDT must be in whole units of 0.00000001 (at most 8 decimals), not 500.0000000001.", isolation.Rejection.Message);
+        Assert.Equal(before, account.SnapshotJson());
+
+        account.Accept(new Deposit(id, source, seq, "USDT", 0.1234567800000m));
+        Assert.Equal(1_000.12345678m, account.State.BalanceOf("USDT"));
+    }
+
+    /// <summary>
+    /// A balance off the unit (booked before amounts were held to it, or credited by a deficit cover) can still be emptied:
+    /// withdrawing all of it leaves nothing off the unit, and the insurance fund's account sweeps its collateral this way.
+    /// </summary>
+    [Fact]
+    public void Withdrawing_exactly_a_balance_finer_than_the_unit_empties_it()
+    {
+        var account = new AccountFixture();
+        account.State.Apply(new Deposited("legacy-1", AccountFixture.Wallet, 1, "USDT", 12.000000001m), account.Market.FindInstrument);
+        var (id, source, seq) = account.Next();
+
+        var part = account.Send(new Withdraw(id, source, seq, "USDT", 2.000000001m));
+        var all = account.Send(new Withdraw(id, source, seq, "USDT", 12.000000001m));
+
+        Assert.Equal(RejectionCode.InvalidAmount, part.Rejection!.Code);
+        Assert.Equal(DecisionOutcome.Accepted, all.Outcome);
+        Assert.Equal(0m, account.State.BalanceOf("USDT"));
     }
 
     [Fact]
