@@ -16,7 +16,8 @@ namespace CrossMargin.Engine.Accounts;
 /// Executions, accepted orders and cancellations are facts from the venue: their shape is checked, never the
 /// account's margin (the venue already traded; breaches are for the liquidation path). Withdrawals and margin mode
 /// changes are requests: refused when, afterwards, equity would be below initial margin in the cross pool or in an
-/// isolated position they touch. A deposit or a deficit cover is never refused for margin;
+/// isolated position they touch; margin moved between the pool and an isolated position only when it also leaves the
+/// pool or the position with less available than before (a top-up in a margin call is never refused). A deposit or a deficit cover is never refused for margin;
 /// cancelling all orders cancels whatever is open (none is no error: the coordinator retries it freely). A
 /// <see cref="VoidSequence"/> only records its id and sequence (see there why it is not the rejection that records them).
 /// </remarks>
@@ -350,16 +351,19 @@ public static class AccountDecider
                 $"Isolating {c.Symbol} needs {needed} {asset} more, but the balance is {balance} {asset}."));
         }
 
+        // Margin moved between the pool and the position is refused only when it leaves one of them short of initial margin
+        // and worse off than before: topping up a position (or returning margin to a pool) in a margin call lowers risk,
+        // and refusing it because one move does not cure the whole call would leave the account nearer liquidation.
         var isolation = new MarginModeChanged(c.MessageId, c.Source, c.Sequence, state.Mode, c.Symbol, c.IsolatedMargin);
+        var before = margin.Figures(state, market);
         var result = AssessAfter(state, isolation, market, margin);
-        if (result.EquityUsd < result.InitialMarginUsd)
+        if (result.EquityUsd < result.InitialMarginUsd && result.AvailableMarginUsd < before.AvailableMarginUsd)
         {
             return AccountDecision.Reject(RejectionCode.WouldBreachMargin, Text(
                 $"Changing the margin of {c.Symbol} would leave cross equity {Usd(result.EquityUsd)} below initial margin {Usd(result.InitialMarginUsd)}."));
         }
 
-        var isolated = result.Isolated.FirstOrDefault(i => i.Symbol == c.Symbol);
-        return isolated is not null && isolated.EquityUsd < isolated.InitialMarginUsd
+        return IsolatedBreach(before, result, c.Symbol) is { } isolated
             ? AccountDecision.Reject(RejectionCode.WouldBreachMargin, Text(
                 $"Isolating {c.Symbol} with {c.IsolatedMargin} {asset} would leave its equity {Usd(isolated.EquityUsd)} below its initial margin {Usd(isolated.InitialMarginUsd)}."))
             : Accept(isolation);

@@ -1,5 +1,6 @@
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Tests.Fixtures;
+using CrossMargin.Risk.Margin;
 using CrossMargin.Risk.Margin.Kernel;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
@@ -106,6 +107,66 @@ public sealed class AccountDeciderTests
         Assert.Equal(RejectionCode.WouldBreachMargin, decision.Rejection!.Code);
         Assert.Equal("Isolating BTCUSDT with 100 USDT would leave its equity 100.00 USD below its initial margin 240.00 USD.", decision.Rejection.Message);
         Assert.Equal(before, account.SnapshotJson());
+    }
+
+    /// <summary>
+    /// Long 1 BTCUSDT isolated with 600 USDT at 60,000 (its IM 480), the rest of 10,000 USDT in the pool; then BTC falls to
+    /// 59,700: the isolated position is in a margin call (equity 300 against IM 497). Topping it up only lowers its risk
+    /// (the pool, which pays, stays covered), so it is accepted though the position stays below IM; taking margin out
+    /// makes it worse and is refused.
+    /// </summary>
+    [Fact]
+    public void Topping_up_an_isolated_position_in_a_margin_call_is_accepted_short_of_its_initial_margin_and_taking_margin_out_is_refused()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 10_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 1m, 60_000m);
+        var (id, source, seq) = account.Next();
+        account.Accept(new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 600m));
+        var fallen = TestMarket.Build(btc: 59_700m);
+        var isolated = AccountFixture.Models.Figures(account.State, fallen).Isolated.Single();
+        Assert.Equal((300m, 497m, MarginStatus.MarginCall), (isolated.EquityUsd, isolated.InitialMarginUsd, isolated.Status));
+        (id, source, seq) = account.Next();
+
+        var topUp = AccountDecider.Decide(account.State, new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 650m), fallen,
+            AccountFixture.Models);
+        var takeOut = AccountDecider.Decide(account.State, new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 550m), fallen,
+            AccountFixture.Models);
+
+        Assert.Equal(DecisionOutcome.Accepted, topUp.Outcome);
+        Assert.Equal(new MarginModeChanged(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 650m), Assert.Single(topUp.Events));
+        Assert.Equal(RejectionCode.WouldBreachMargin, takeOut.Rejection!.Code);
+        Assert.Equal("Isolating BTCUSDT with 550 USDT would leave its equity 250.00 USD below its initial margin 497.00 USD.", takeOut.Rejection.Message);
+    }
+
+    /// <summary>
+    /// 1,200 USDT, long 1 BTCUSDT in the pool and long 10 ETHUSDT isolated with 600 USDT; BTC falls to 59,700 and the
+    /// pool is in a margin call. Moving 100 of the isolated margin back to the pool improves it though it stays short of
+    /// IM, and the isolated position stays covered: accepted. Moving margin into the isolated position from the pool in a
+    /// margin call is refused.
+    /// </summary>
+    [Fact]
+    public void Returning_isolated_margin_to_a_pool_in_a_margin_call_is_accepted_short_of_its_initial_margin_and_taking_more_from_it_is_refused()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 1_200m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 1m, 60_000m);
+        account.Trade(TestMarket.EthUsdt, OrderSide.Buy, 10m, 3_000m);
+        var (id, source, seq) = account.Next();
+        account.Accept(new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.EthUsdt, 600m));
+        var fallen = TestMarket.Build(btc: 59_700m);
+        var pool = AccountFixture.Models.Figures(account.State, fallen);
+        Assert.Equal((300m, 497m, MarginStatus.MarginCall), (pool.EquityUsd, pool.InitialMarginUsd, pool.Status));
+        (id, source, seq) = account.Next();
+
+        var back = AccountDecider.Decide(account.State, new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.EthUsdt, 500m), fallen,
+            AccountFixture.Models);
+        var more = AccountDecider.Decide(account.State, new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.EthUsdt, 650m), fallen,
+            AccountFixture.Models);
+
+        Assert.Equal(DecisionOutcome.Accepted, back.Outcome);
+        Assert.Equal(RejectionCode.WouldBreachMargin, more.Rejection!.Code);
+        Assert.Equal("Changing the margin of ETHUSDT would leave cross equity 250.00 USD below initial margin 497.00 USD.", more.Rejection.Message);
     }
 
     public static TheoryData<string, RejectionCode> BadCommands => new()
