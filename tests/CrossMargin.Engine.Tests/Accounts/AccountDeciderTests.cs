@@ -169,6 +169,31 @@ public sealed class AccountDeciderTests
         Assert.Equal("Changing the margin of ETHUSDT would leave cross equity 250.00 USD below initial margin 497.00 USD.", more.Rejection.Message);
     }
 
+    /// <summary>
+    /// 17 BTC at 60,000 (1,020,000 USD: haircut 5% to 1,000,000 and 10% above) against -900,000 USDT, flat: equity 68,000
+    /// and no initial margin. Withdrawing BTC crosses the tier edge; once below it every BTC counts at 95%, so the most
+    /// that can go is 17 - ceil(900,000 / 57,000 to the satoshi) = 1.21052631 BTC, which leaves 0.00033 USD (0.00 USD);
+    /// one satoshi more leaves -0.00024, stated as -0.01 (equity rounds down).
+    /// </summary>
+    [Fact]
+    public void A_bitcoin_withdrawal_straddling_a_haircut_tier_is_held_to_the_tiered_value_to_the_satoshi()
+    {
+        var account = new AccountFixture();
+        account.Deposit("BTC", 17m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 100m, 69_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Sell, 100m, 60_000m);
+        Assert.Equal(68_000m, account.Assess().EquityUsd);
+        var (id, source, seq) = account.Next();
+
+        var refused = account.Send(new Withdraw(id, source, seq, "BTC", 1.21052632m));
+        var accepted = account.Send(new Withdraw(id, source, seq, "BTC", 1.21052631m));
+
+        Assert.Equal("Withdrawal of 1.21052632 BTC would leave equity -0.01 USD below initial margin 0.00 USD.", refused.Rejection!.Message);
+        Assert.Equal(DecisionOutcome.Accepted, accepted.Outcome);
+        Assert.Equal(15.78947369m, account.State.BalanceOf("BTC"));
+        Assert.Equal(0m, account.Assess().EquityUsd);
+    }
+
     public static TheoryData<string, RejectionCode> BadCommands => new()
     {
         { "execution in an unknown instrument", RejectionCode.UnknownInstrument },
