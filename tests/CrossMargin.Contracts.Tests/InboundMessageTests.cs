@@ -27,6 +27,18 @@ public sealed class InboundMessageTests
     }
 
     [Fact]
+    public void A_funding_message_carries_the_position_the_venue_settled_on_when_stated()
+    {
+        const string funding = """{"messageId":"f-1","source":"funding","sequence":3,"accountId":"acc-1","symbol":"BTC-PERP","rate":0.0001,"markPrice":60010.5""";
+
+        var stated = Read(funding + ""","positionQuantity":-2.5}""", ContractJsonContext.Default.FundingMessage).ToCommand();
+        var absent = Read(funding + "}", ContractJsonContext.Default.FundingMessage).ToCommand();
+
+        Assert.Equal(new SettleFunding("f-1", "funding", 3, "BTC-PERP", 0.0001m, 60010.5m, -2.5m), stated.Command);
+        Assert.Equal(new SettleFunding("f-1", "funding", 3, "BTC-PERP", 0.0001m, 60010.5m), absent.Command);
+    }
+
+    [Fact]
     public void Every_missing_or_bad_field_is_named_at_once()
     {
         var result = Read("""{"messageId":"m","sequence":0,"accountId":"a","side":"long","quantity":-1,"price":0}""",

@@ -301,7 +301,7 @@ public static class AccountDecider
 
         return Math.Abs(c.Rate) > FundingPayment.MaxAbsoluteRate
             ? AccountDecision.Reject(RejectionCode.InvalidRate, Text($"{c.Symbol}: funding rate {c.Rate} is beyond +/-{FundingPayment.MaxAbsoluteRate} per settlement."))
-            : Accept(new FundingSettled(c.MessageId, c.Source, c.Sequence, c.Symbol, c.Rate, c.MarkPrice));
+            : Accept(new FundingSettled(c.MessageId, c.Source, c.Sequence, c.Symbol, c.Rate, c.MarkPrice, c.PositionQuantity));
     }
 
     private static AccountDecision DecideMarginMode(AccountState state, ChangeMarginMode c, MarketSnapshot market, AccountMarginModels margin)
