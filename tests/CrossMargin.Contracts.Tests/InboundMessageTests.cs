@@ -121,6 +121,21 @@ public sealed class InboundMessageTests
         Assert.Equal("isolatedMargin: applies only with a symbol.", stray.Describe());
     }
 
+    /// <summary>
+    /// A mode sent with a symbol was dropped without a word: the sender meant to switch the pool and isolate at once, and
+    /// only the isolation happened. Refused like an isolated margin without a symbol, naming the field.
+    /// </summary>
+    [Fact]
+    public void A_mode_given_with_a_symbol_is_refused_rather_than_ignored()
+    {
+        var both = Read("""{"messageId":"m","source":"ops","sequence":1,"accountId":"a","mode":"portfolio","symbol":"BTC-PERP","isolatedMargin":500}""",
+            ContractJsonContext.Default.MarginModeMessage).ToCommand();
+
+        Assert.Null(both.Command);
+        Assert.Equal("mode: applies only without a symbol (an isolated position is margined by the standard rules; the pool's mode is changed by a message of its own).",
+            both.Describe());
+    }
+
     [Theory]
     [InlineData("standard", MarginMode.StandardCross)]
     [InlineData("portfolio", MarginMode.Portfolio)]
