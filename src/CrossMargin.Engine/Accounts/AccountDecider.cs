@@ -17,7 +17,8 @@ namespace CrossMargin.Engine.Accounts;
 /// account's margin (the venue already traded; breaches are for the liquidation path). Withdrawals and margin mode
 /// changes are requests: refused when, afterwards, equity would be below initial margin in the cross pool or in an
 /// isolated position they touch; margin moved between the pool and an isolated position only when it also leaves the
-/// pool or the position with less available than before (a top-up in a margin call is never refused). A deposit or a deficit cover is never refused for margin;
+/// pool or the position with less available than before (a top-up of a position in a margin call is refused only for
+/// the pool's sake, never because it does not cure the position's call). A deposit or a deficit cover is never refused for margin;
 /// cancelling all orders cancels whatever is open (none is no error: the coordinator retries it freely). A
 /// <see cref="VoidSequence"/> only records its id and sequence (see there why it is not the rejection that records them).
 /// </remarks>
