@@ -8,9 +8,11 @@ namespace CrossMargin.Engine.Tests.Accounts;
 /// <summary>
 /// The account's books against a model of a few lines of plain decimal arithmetic, over seeded random sequences of
 /// fills (opens, adds, partial closes, flips through zero), funding and isolated margin moved in and out, in a linear
-/// perpetual (BTCUSDT, size 1, USDT) and an inverse one (BTC-PERPETUAL, size 10 USD, BTC). The model keeps each
-/// position as its quantity and its basis (sum of q x price, linear; sum of q / price, inverse: the coin paid), never an
-/// average entry, and books every balance move down to 1e-8 after snapping to 1e-12, as the README's ledger rule says.
+/// perpetual (BTCUSDT, size 1, USDT), an inverse one (BTC-PERPETUAL, size 10 USD, BTC), a linear call (premium in
+/// USDT) and an inverse put (premium in BTC). The model keeps each position as its quantity and its basis (sum of q x
+/// price, linear and options; sum of q / price, inverse futures: the coin paid), never an average entry; options pay
+/// their premium in cash at trade time and realize nothing more; every balance move is booked down to 1e-8 after
+/// snapping to 1e-12, as the README's ledger rule says.
 /// Balances must agree to the unit after every event; entries within 1e-20 relative (28-digit averages).
 /// </summary>
 public sealed class AccountLedgerModelTests
@@ -26,8 +28,22 @@ public sealed class AccountLedgerModelTests
 
     private static decimal Book(decimal amount) => decimal.Floor(decimal.Round(amount, 12, MidpointRounding.AwayFromZero) / Unit) * Unit;
 
-    private static (string Asset, decimal Size, bool Inverse) Terms(string symbol) =>
-        symbol == TestMarket.BtcUsdt ? ("USDT", 1m, false) : ("BTC", 10m, true);
+    private static readonly string Call = TestMarket.LinearOption(Risk.Instruments.OptionKind.Call, 60000);
+    private static readonly string Put = TestMarket.InverseOption(Risk.Instruments.OptionKind.Put, 60000);
+    private static readonly string[] Symbols = [TestMarket.BtcUsdt, TestMarket.BtcInversePerp, Call, Put];
+
+    /// <summary>Settlement asset, contract size, inverse (harmonic basis), option (premium in cash).</summary>
+    private static (string Asset, decimal Size, bool Inverse, bool Option) Terms(string symbol) =>
+        symbol == TestMarket.BtcUsdt ? ("USDT", 1m, false, false)
+        : symbol == TestMarket.BtcInversePerp ? ("BTC", 10m, true, false)
+        : symbol == Call ? ("USDT", 1m, false, true)
+        : ("BTC", 1m, false, true);
+
+    private static decimal PriceOf(Random random, string symbol) =>
+        symbol == TestMarket.BtcUsdt ? 50_000m + (random.Next(0, 2_000_000) * 0.01m)
+        : symbol == TestMarket.BtcInversePerp ? 50_000m + (random.Next(0, 40_000) * 0.5m)
+        : symbol == Call ? 500m + (random.Next(0, 500_000) * 0.01m)
+        : 0.005m + (random.Next(0, 1_000) * 0.0001m);
 
     [Theory]
     [InlineData(1)]
@@ -48,33 +64,33 @@ public sealed class AccountLedgerModelTests
 
         for (var step = 0; step < 400; step++)
         {
-            var symbol = random.Next(2) == 0 ? TestMarket.BtcUsdt : TestMarket.BtcInversePerp;
-            var (asset, size, inverse) = Terms(symbol);
+            var symbol = Symbols[random.Next(Symbols.Length)];
+            var (asset, size, inverse, option) = Terms(symbol);
             var held = model.TryGetValue(symbol, out var p) ? p : null;
             var roll = random.Next(10);
             IAccountEvent @event;
             var id = $"e{step}";
-            if (roll < 7 || held is null)
+            if (roll < 7 || held is null || (option && roll < 9))
             {
                 var side = random.Next(2) == 0 ? OrderSide.Buy : OrderSide.Sell;
-                var quantity = inverse ? random.Next(1, 400) : random.Next(1, 3_000) * 0.001m;
+                var quantity = inverse ? random.Next(1, 400) : random.Next(1, 3_000) * (option ? 0.01m : 0.001m);
                 if (held is not null && random.Next(4) == 0)
                 {
                     // Close exactly what is held, or flip by a little: the boundary cases of the position's sign.
                     side = held.Quantity > 0 ? OrderSide.Sell : OrderSide.Buy;
-                    quantity = Math.Abs(held.Quantity) + (random.Next(2) == 0 ? 0m : inverse ? 1m : 0.001m);
+                    quantity = Math.Abs(held.Quantity) + (random.Next(2) == 0 ? 0m : inverse ? 1m : option ? 0.01m : 0.001m);
                 }
 
-                var price = inverse ? 50_000m + (random.Next(0, 40_000) * 0.5m) : 50_000m + (random.Next(0, 2_000_000) * 0.01m);
+                var price = PriceOf(random, symbol);
                 var fee = random.Next(3) switch
                 {
                     0 => 0m,
-                    1 => random.Next(-50_000, 300_000) * Unit * (inverse ? 1m : 1_000m),
+                    1 => random.Next(-50_000, 300_000) * Unit * (asset == "BTC" ? 1m : 1_000m),
                     _ => random.Next(1, 1_000_000) * 0.0000000001m,
                 };
                 @event = new ExecutionApplied(id, AccountFixture.Venue, ++sequence, "x" + id, "o" + id, symbol, side, quantity, price, fee, Liquidity.Taker,
                     TestMarket.ValuationTime, IsLiquidation: false);
-                wallet[asset] += Fill(model, symbol, size, inverse, side == OrderSide.Buy ? quantity : -quantity, price, fee);
+                wallet[asset] += Fill(model, symbol, size, inverse, option, side == OrderSide.Buy ? quantity : -quantity, price, fee);
             }
             else if (roll < 9)
             {
@@ -86,7 +102,7 @@ public sealed class AccountLedgerModelTests
             }
             else
             {
-                decimal? margin = random.Next(3) == 0 ? null : random.Next(0, 100_000_000) * Unit * (inverse ? 1m : 10_000m);
+                decimal? margin = random.Next(3) == 0 ? null : random.Next(0, 100_000_000) * Unit * (asset == "BTC" ? 1m : 10_000m);
                 @event = new MarginModeChanged(id, AccountFixture.Accounts, ++sequence, MarginMode.StandardCross, symbol, margin);
                 wallet[asset] += (held.Isolated ?? 0m) - (margin ?? 0m);
                 held.Isolated = margin;
@@ -112,27 +128,29 @@ public sealed class AccountLedgerModelTests
     }
 
     /// <summary>The model's fill: what it moves in the wallet; the position is changed in <paramref name="model"/>.</summary>
-    private static decimal Fill(Dictionary<string, ModelPosition> model, string symbol, decimal size, bool inverse, decimal signed, decimal price, decimal fee)
+    private static decimal Fill(Dictionary<string, ModelPosition> model, string symbol, decimal size, bool inverse, bool option, decimal signed, decimal price,
+        decimal fee)
     {
         var lot = inverse ? signed / price : signed * price;
+        var premium = option ? Book(-(signed * size * price) - fee) : 0m;
         if (!model.TryGetValue(symbol, out var p))
         {
             model[symbol] = new ModelPosition { Quantity = signed, Basis = lot };
-            return Book(-fee);
+            return option ? premium : Book(-fee);
         }
 
         if (Math.Sign(p.Quantity) == Math.Sign(signed))
         {
             p.Quantity += signed;
             p.Basis += lot;
-            return Book(-fee);
+            return option ? premium : Book(-fee);
         }
 
         // Close min(|held|, |fill|) at the basis per contract; whatever is left of the fill opens at its price.
         var closing = Math.Min(Math.Abs(p.Quantity), Math.Abs(signed)) * Math.Sign(p.Quantity);
         var basisClosed = p.Basis * closing / p.Quantity;
         var realized = inverse ? (basisClosed - (closing / price)) * size : ((closing * price) - basisClosed) * size;
-        var cash = Book(realized - fee);
+        var cash = option ? premium : Book(realized - fee);
         var remaining = p.Quantity + signed;
         if (remaining == 0)
         {
