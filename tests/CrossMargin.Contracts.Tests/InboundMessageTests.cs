@@ -27,6 +27,18 @@ public sealed class InboundMessageTests
     }
 
     [Fact]
+    public void A_funding_message_carries_the_position_the_venue_settled_on_when_stated()
+    {
+        const string funding = """{"messageId":"f-1","source":"funding","sequence":3,"accountId":"acc-1","symbol":"BTC-PERP","rate":0.0001,"markPrice":60010.5""";
+
+        var stated = Read(funding + ""","positionQuantity":-2.5}""", ContractJsonContext.Default.FundingMessage).ToCommand();
+        var absent = Read(funding + "}", ContractJsonContext.Default.FundingMessage).ToCommand();
+
+        Assert.Equal(new SettleFunding("f-1", "funding", 3, "BTC-PERP", 0.0001m, 60010.5m, -2.5m), stated.Command);
+        Assert.Equal(new SettleFunding("f-1", "funding", 3, "BTC-PERP", 0.0001m, 60010.5m), absent.Command);
+    }
+
+    [Fact]
     public void Every_missing_or_bad_field_is_named_at_once()
     {
         var result = Read("""{"messageId":"m","sequence":0,"accountId":"a","side":"long","quantity":-1,"price":0}""",
@@ -107,6 +119,21 @@ public sealed class InboundMessageTests
         Assert.Equal(("BTC-PERP", (decimal?)100m), (isolate.Command!.Symbol, isolate.Command.IsolatedMargin));
         Assert.Equal("mode: is required (one of standard, portfolio, simm, var, es, composite).", missing.Describe());
         Assert.Equal("isolatedMargin: applies only with a symbol.", stray.Describe());
+    }
+
+    /// <summary>
+    /// A mode sent with a symbol was dropped without a word: the sender meant to switch the pool and isolate at once, and
+    /// only the isolation happened. Refused like an isolated margin without a symbol, naming the field.
+    /// </summary>
+    [Fact]
+    public void A_mode_given_with_a_symbol_is_refused_rather_than_ignored()
+    {
+        var both = Read("""{"messageId":"m","source":"ops","sequence":1,"accountId":"a","mode":"portfolio","symbol":"BTC-PERP","isolatedMargin":500}""",
+            ContractJsonContext.Default.MarginModeMessage).ToCommand();
+
+        Assert.Null(both.Command);
+        Assert.Equal("mode: applies only without a symbol (an isolated position is margined by the standard rules; the pool's mode is changed by a message of its own).",
+            both.Describe());
     }
 
     [Theory]

@@ -14,6 +14,14 @@ public sealed record FundingMessage : AccountMessage<SettleFunding>
     /// <summary>Mark price the payment is computed at, positive.</summary>
     public decimal? MarkPrice { get; set; }
 
+    /// <summary>
+    /// The position (signed contracts: negative for a short) the venue settled the funding on, at the funding time;
+    /// optional. When given the payment is computed on it, so that a fill reaching the account before or after the
+    /// funding message, whichever side of the funding time it traded, cannot make the two books differ; when absent, on
+    /// the position the account holds when the message is applied.
+    /// </summary>
+    public decimal? PositionQuantity { get; set; }
+
     private protected override SettleFunding Build(FieldCheck check, string messageId, string source, long sequence) =>
-        new(messageId, source, sequence, check.Id("symbol", Symbol), check.Any("rate", Rate), check.Positive("markPrice", MarkPrice));
+        new(messageId, source, sequence, check.Id("symbol", Symbol), check.Any("rate", Rate), check.Positive("markPrice", MarkPrice), PositionQuantity);
 }

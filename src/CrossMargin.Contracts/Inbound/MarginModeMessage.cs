@@ -10,7 +10,7 @@ public sealed record MarginModeMessage : AccountMessage<ChangeMarginMode>
 {
     /// <summary>
     /// <c>standard</c> (cross), <c>portfolio</c>, <c>simm</c>, <c>var</c>, <c>es</c> or <c>composite</c> (see
-    /// <see cref="MarginModeNames"/>); required without a symbol, ignored with one.
+    /// <see cref="MarginModeNames"/>); required without a symbol, refused with one (it would not be applied).
     /// </summary>
     public string? Mode { get; set; }
 
@@ -22,7 +22,14 @@ public sealed record MarginModeMessage : AccountMessage<ChangeMarginMode>
 
     private protected override ChangeMarginMode Build(FieldCheck check, string messageId, string source, long sequence)
     {
-        var mode = MarginModeNames.Parse(Mode) ?? (Mode is null && Symbol is not null ? MarginMode.StandardCross : Fail(check));
+        if (Symbol is not null && Mode is not null)
+        {
+            // Never applied with a symbol (the position takes the standard rules, the pool keeps its mode): refused like an
+            // unknown field rather than dropped, since the sender meant something by it.
+            check.Fail("mode", "applies only without a symbol (an isolated position is margined by the standard rules; the pool's mode is changed by a message of its own).");
+        }
+
+        var mode = Symbol is not null ? MarginMode.StandardCross : MarginModeNames.Parse(Mode) ?? Fail(check);
         if (Symbol is not null)
         {
             check.Id("symbol", Symbol);

@@ -16,7 +16,9 @@ namespace CrossMargin.Engine.Accounts;
 /// Executions, accepted orders and cancellations are facts from the venue: their shape is checked, never the
 /// account's margin (the venue already traded; breaches are for the liquidation path). Withdrawals and margin mode
 /// changes are requests: refused when, afterwards, equity would be below initial margin in the cross pool or in an
-/// isolated position they touch. A deposit or a deficit cover is never refused for margin;
+/// isolated position they touch; margin moved between the pool and an isolated position only when it also leaves the
+/// pool or the position with less available than before (a top-up of a position in a margin call is refused only for
+/// the pool's sake, never because it does not cure the position's call). A deposit or a deficit cover is never refused for margin;
 /// cancelling all orders cancels whatever is open (none is no error: the coordinator retries it freely). A
 /// <see cref="VoidSequence"/> only records its id and sequence (see there why it is not the rejection that records them).
 /// </remarks>
@@ -252,18 +254,21 @@ public static class AccountDecider
     }
 
     private static AccountDecision DecideDeposit(Deposit c, MarketSnapshot market) =>
-        InvalidAmount(c.Asset, c.Amount, market) is { } invalid
+        (InvalidAmount(c.Asset, c.Amount, market) ?? OffUnit($"Amount of {c.Asset}", c.Amount)) is { } invalid
             ? AccountDecision.Reject(invalid.Code, invalid.Message)
             : Accept(new Deposited(c.MessageId, c.Source, c.Sequence, c.Asset, c.Amount));
 
     private static AccountDecision DecideWithdraw(AccountState state, Withdraw c, MarketSnapshot market, AccountMarginModels margin)
     {
-        if (InvalidAmount(c.Asset, c.Amount, market) is { } invalid)
+        var balance = state.BalanceOf(c.Asset);
+
+        // Withdrawing exactly the whole balance leaves nothing off the unit, whatever the balance (the insurance fund's
+        // account sweeps its collateral this way, and a balance booked before amounts were held to the unit must still empty).
+        if ((InvalidAmount(c.Asset, c.Amount, market) ?? (c.Amount == balance ? null : OffUnit($"Amount of {c.Asset}", c.Amount))) is { } invalid)
         {
             return AccountDecision.Reject(invalid.Code, invalid.Message);
         }
 
-        var balance = state.BalanceOf(c.Asset);
         if (c.Amount > balance)
         {
             return AccountDecision.Reject(RejectionCode.InsufficientBalance, Text($"Withdrawal of {c.Amount} {c.Asset} exceeds the balance of {balance} {c.Asset}."));
@@ -297,7 +302,7 @@ public static class AccountDecider
 
         return Math.Abs(c.Rate) > FundingPayment.MaxAbsoluteRate
             ? AccountDecision.Reject(RejectionCode.InvalidRate, Text($"{c.Symbol}: funding rate {c.Rate} is beyond +/-{FundingPayment.MaxAbsoluteRate} per settlement."))
-            : Accept(new FundingSettled(c.MessageId, c.Source, c.Sequence, c.Symbol, c.Rate, c.MarkPrice));
+            : Accept(new FundingSettled(c.MessageId, c.Source, c.Sequence, c.Symbol, c.Rate, c.MarkPrice, c.PositionQuantity));
     }
 
     private static AccountDecision DecideMarginMode(AccountState state, ChangeMarginMode c, MarketSnapshot market, AccountMarginModels margin)
@@ -333,6 +338,11 @@ public static class AccountDecider
             return AccountDecision.Reject(RejectionCode.InvalidAmount, Text($"Isolated margin of {c.Symbol} must not be negative, not {c.IsolatedMargin}."));
         }
 
+        if (c.IsolatedMargin is { } isolatedMargin && OffUnit($"Isolated margin of {c.Symbol}", isolatedMargin) is { } offUnit)
+        {
+            return AccountDecision.Reject(offUnit.Code, offUnit.Message);
+        }
+
         var asset = instrument.SettlementAsset;
         var needed = (c.IsolatedMargin ?? 0m) - (position.IsolatedMargin ?? 0m);
         var balance = state.BalanceOf(asset);
@@ -342,16 +352,19 @@ public static class AccountDecider
                 $"Isolating {c.Symbol} needs {needed} {asset} more, but the balance is {balance} {asset}."));
         }
 
+        // Margin moved between the pool and the position is refused only when it leaves one of them short of initial margin
+        // and worse off than before: topping up a position (or returning margin to a pool) in a margin call lowers risk,
+        // and refusing it because one move does not cure the whole call would leave the account nearer liquidation.
         var isolation = new MarginModeChanged(c.MessageId, c.Source, c.Sequence, state.Mode, c.Symbol, c.IsolatedMargin);
+        var before = margin.Figures(state, market);
         var result = AssessAfter(state, isolation, market, margin);
-        if (result.EquityUsd < result.InitialMarginUsd)
+        if (result.EquityUsd < result.InitialMarginUsd && result.AvailableMarginUsd < before.AvailableMarginUsd)
         {
             return AccountDecision.Reject(RejectionCode.WouldBreachMargin, Text(
                 $"Changing the margin of {c.Symbol} would leave cross equity {Usd(result.EquityUsd)} below initial margin {Usd(result.InitialMarginUsd)}."));
         }
 
-        var isolated = result.Isolated.FirstOrDefault(i => i.Symbol == c.Symbol);
-        return isolated is not null && isolated.EquityUsd < isolated.InitialMarginUsd
+        return IsolatedBreach(before, result, c.Symbol) is { } isolated
             ? AccountDecision.Reject(RejectionCode.WouldBreachMargin, Text(
                 $"Isolating {c.Symbol} with {c.IsolatedMargin} {asset} would leave its equity {Usd(isolated.EquityUsd)} below its initial margin {Usd(isolated.InitialMarginUsd)}."))
             : Accept(isolation);
@@ -417,6 +430,17 @@ public static class AccountDecider
 
         return amount <= 0 ? new Rejection(RejectionCode.InvalidAmount, Text($"Amount of {asset} must be positive, not {amount}.")) : null;
     }
+
+    /// <summary>
+    /// Refuses an amount the venue asks to move that is not a whole number of <see cref="LedgerRounding.Unit"/>: balances
+    /// are kept in those units (every booking is rounded to them), and one finer amount would leave a balance in a digit
+    /// the venue's wallet does not have. Covers and fees the liquidation coordinator computes are its own to round.
+    /// </summary>
+    private static Rejection? OffUnit(string what, decimal amount) =>
+        decimal.Round(amount, LedgerRounding.Decimals) == amount
+            ? null
+            : new Rejection(RejectionCode.InvalidAmount, Text(
+                $"{what} must be in whole units of {LedgerRounding.Unit} (at most {LedgerRounding.Decimals} decimals), not {amount}."));
 
     private static AccountDecision Accept(IAccountEvent @event) => AccountDecision.Accept(@event, null);
 

@@ -275,12 +275,18 @@ public sealed class AccountState
 
     private void ApplyFunding(FundingSettled e, Instrument instrument)
     {
-        if (PositionOf(e.Symbol) is not { } position || position.Quantity == 0)
+        // The position the venue states it settled on wins over the one held now: a fill from another source may have
+        // reached the account on the other side of the funding message from the side of the funding time it traded on.
+        var held = PositionOf(e.Symbol);
+        var quantity = e.PositionQuantity ?? held?.Quantity ?? 0m;
+        if (quantity == 0)
         {
             return;
         }
 
-        // Funding of an isolated position goes to the wallet, as its realized P&L does (TradeAccounting's rule).
+        // Funding of an isolated position goes to the wallet, as its realized P&L does (TradeAccounting's rule). Only the
+        // quantity and symbol count for funding; the entry is any positive price.
+        var position = held is not null && held.Quantity == quantity ? held : new Position(e.Symbol, quantity, e.MarkPrice);
         var payment = FundingPayment.Of(position, instrument, e.MarkPrice, e.Rate);
         Credit(payment.Asset, payment.CashFlow);
     }

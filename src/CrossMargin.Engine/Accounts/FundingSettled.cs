@@ -10,5 +10,9 @@ namespace CrossMargin.Engine.Accounts;
 /// <param name="Symbol">The perpetual.</param>
 /// <param name="Rate">Funding rate per settlement (0.0001 = 0.01%); longs pay when positive.</param>
 /// <param name="MarkPrice">The funding reference price.</param>
-public sealed record FundingSettled(string MessageId, string Source, long Sequence, string Symbol, decimal Rate, decimal MarkPrice)
-    : IAccountEvent;
+/// <param name="PositionQuantity">
+/// The position the payment is computed on, as the venue stated it (<see cref="SettleFunding.PositionQuantity"/>); null
+/// (and in events recorded before the field existed) for the position the account held when the event was applied.
+/// </param>
+public sealed record FundingSettled(string MessageId, string Source, long Sequence, string Symbol, decimal Rate, decimal MarkPrice,
+    decimal? PositionQuantity = null) : IAccountEvent;

@@ -21,7 +21,7 @@ public enum RejectionCode
     /// <summary>Price is zero or negative.</summary>
     InvalidPrice,
 
-    /// <summary>Amount is zero or negative.</summary>
+    /// <summary>Amount is zero or negative, or finer than the ledger's unit (1e-8 of the asset).</summary>
     InvalidAmount,
 
     /// <summary>Funding rate beyond the accepted bound.</summary>

@@ -1,5 +1,6 @@
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Tests.Fixtures;
+using CrossMargin.Risk.Margin;
 using CrossMargin.Risk.Margin.Kernel;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
@@ -108,6 +109,91 @@ public sealed class AccountDeciderTests
         Assert.Equal(before, account.SnapshotJson());
     }
 
+    /// <summary>
+    /// Long 1 BTCUSDT isolated with 600 USDT at 60,000 (its IM 480), the rest of 10,000 USDT in the pool; then BTC falls to
+    /// 59,700: the isolated position is in a margin call (equity 300 against IM 497). Topping it up only lowers its risk
+    /// (the pool, which pays, stays covered), so it is accepted though the position stays below IM; taking margin out
+    /// makes it worse and is refused.
+    /// </summary>
+    [Fact]
+    public void Topping_up_an_isolated_position_in_a_margin_call_is_accepted_short_of_its_initial_margin_and_taking_margin_out_is_refused()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 10_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 1m, 60_000m);
+        var (id, source, seq) = account.Next();
+        account.Accept(new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 600m));
+        var fallen = TestMarket.Build(btc: 59_700m);
+        var isolated = AccountFixture.Models.Figures(account.State, fallen).Isolated.Single();
+        Assert.Equal((300m, 497m, MarginStatus.MarginCall), (isolated.EquityUsd, isolated.InitialMarginUsd, isolated.Status));
+        (id, source, seq) = account.Next();
+
+        var topUp = AccountDecider.Decide(account.State, new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 650m), fallen,
+            AccountFixture.Models);
+        var takeOut = AccountDecider.Decide(account.State, new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 550m), fallen,
+            AccountFixture.Models);
+
+        Assert.Equal(DecisionOutcome.Accepted, topUp.Outcome);
+        Assert.Equal(new MarginModeChanged(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 650m), Assert.Single(topUp.Events));
+        Assert.Equal(RejectionCode.WouldBreachMargin, takeOut.Rejection!.Code);
+        Assert.Equal("Isolating BTCUSDT with 550 USDT would leave its equity 250.00 USD below its initial margin 497.00 USD.", takeOut.Rejection.Message);
+    }
+
+    /// <summary>
+    /// 1,200 USDT, long 1 BTCUSDT in the pool and long 10 ETHUSDT isolated with 600 USDT; BTC falls to 59,700 and the
+    /// pool is in a margin call. Moving 100 of the isolated margin back to the pool improves it though it stays short of
+    /// IM, and the isolated position stays covered: accepted. Moving margin into the isolated position from the pool in a
+    /// margin call is refused.
+    /// </summary>
+    [Fact]
+    public void Returning_isolated_margin_to_a_pool_in_a_margin_call_is_accepted_short_of_its_initial_margin_and_taking_more_from_it_is_refused()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 1_200m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 1m, 60_000m);
+        account.Trade(TestMarket.EthUsdt, OrderSide.Buy, 10m, 3_000m);
+        var (id, source, seq) = account.Next();
+        account.Accept(new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.EthUsdt, 600m));
+        var fallen = TestMarket.Build(btc: 59_700m);
+        var pool = AccountFixture.Models.Figures(account.State, fallen);
+        Assert.Equal((300m, 497m, MarginStatus.MarginCall), (pool.EquityUsd, pool.InitialMarginUsd, pool.Status));
+        (id, source, seq) = account.Next();
+
+        var back = AccountDecider.Decide(account.State, new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.EthUsdt, 500m), fallen,
+            AccountFixture.Models);
+        var more = AccountDecider.Decide(account.State, new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.EthUsdt, 650m), fallen,
+            AccountFixture.Models);
+
+        Assert.Equal(DecisionOutcome.Accepted, back.Outcome);
+        Assert.Equal(RejectionCode.WouldBreachMargin, more.Rejection!.Code);
+        Assert.Equal("Changing the margin of ETHUSDT would leave cross equity 250.00 USD below initial margin 497.00 USD.", more.Rejection.Message);
+    }
+
+    /// <summary>
+    /// 17 BTC at 60,000 (1,020,000 USD: haircut 5% to 1,000,000 and 10% above) against -900,000 USDT, flat: equity 68,000
+    /// and no initial margin. Withdrawing BTC crosses the tier edge; once below it every BTC counts at 95%, so the most
+    /// that can go is 17 - ceil(900,000 / 57,000 to the satoshi) = 1.21052631 BTC, which leaves 0.00033 USD (0.00 USD);
+    /// one satoshi more leaves -0.00024, stated as -0.01 (equity rounds down).
+    /// </summary>
+    [Fact]
+    public void A_bitcoin_withdrawal_straddling_a_haircut_tier_is_held_to_the_tiered_value_to_the_satoshi()
+    {
+        var account = new AccountFixture();
+        account.Deposit("BTC", 17m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 100m, 69_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Sell, 100m, 60_000m);
+        Assert.Equal(68_000m, account.Assess().EquityUsd);
+        var (id, source, seq) = account.Next();
+
+        var refused = account.Send(new Withdraw(id, source, seq, "BTC", 1.21052632m));
+        var accepted = account.Send(new Withdraw(id, source, seq, "BTC", 1.21052631m));
+
+        Assert.Equal("Withdrawal of 1.21052632 BTC would leave equity -0.01 USD below initial margin 0.00 USD.", refused.Rejection!.Message);
+        Assert.Equal(DecisionOutcome.Accepted, accepted.Outcome);
+        Assert.Equal(15.78947369m, account.State.BalanceOf("BTC"));
+        Assert.Equal(0m, account.Assess().EquityUsd);
+    }
+
     public static TheoryData<string, RejectionCode> BadCommands => new()
     {
         { "execution in an unknown instrument", RejectionCode.UnknownInstrument },
@@ -123,6 +209,9 @@ public sealed class AccountDeciderTests
         { "deposit of zero", RejectionCode.InvalidAmount },
         { "withdrawal of a negative amount", RejectionCode.InvalidAmount },
         { "withdrawal beyond the balance", RejectionCode.InsufficientBalance },
+        { "deposit finer than the ledger's unit", RejectionCode.InvalidAmount },
+        { "withdrawal finer than the ledger's unit", RejectionCode.InvalidAmount },
+        { "isolating with margin finer than the ledger's unit", RejectionCode.InvalidAmount },
         { "withdrawal that would breach", RejectionCode.WouldBreachMargin },
         { "funding on a future", RejectionCode.NotPerpetual },
         { "funding on an option", RejectionCode.NotPerpetual },
@@ -171,6 +260,9 @@ public sealed class AccountDeciderTests
             "deposit of zero" => new Deposit(id, source, seq, "USDT", 0m),
             "withdrawal of a negative amount" => new Withdraw(id, source, seq, "USDT", -5m),
             "withdrawal beyond the balance" => new Withdraw(id, source, seq, "USDT", 1_000.01m),
+            "deposit finer than the ledger's unit" => new Deposit(id, source, seq, "USDT", 100.000000001m),
+            "withdrawal finer than the ledger's unit" => new Withdraw(id, source, seq, "USDT", 0.000000005m),
+            "isolating with margin finer than the ledger's unit" => new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 500.123456789m),
             "withdrawal that would breach" => new Withdraw(id, source, seq, "USDT", 760.01m),
             "funding on a future" => new SettleFunding(id, source, seq, TestMarket.BtcMarchFuture, 0.0001m, 60_000m),
             "funding on an option" => new SettleFunding(id, source, seq, option, 0.0001m, 3_000m),
@@ -287,6 +379,54 @@ public sealed class AccountDeciderTests
         Assert.Equal(DecisionOutcome.Accepted, next.Outcome);
         Assert.Null(next.Gap);
         Assert.Equal(0.4m, account.State.Positions[TestMarket.BtcUsdt].Quantity);
+    }
+
+    /// <summary>
+    /// Balances move in whole units of 1e-8 (LedgerRounding): a deposit, withdrawal or isolated margin finer than that
+    /// would leave a balance the venue's wallet cannot hold, so the two books would disagree in a digit neither can book.
+    /// Trailing zeros past the eighth decimal are the same amount and pass.
+    /// </summary>
+    [Fact]
+    public void Amounts_finer_than_the_ledgers_unit_are_refused_with_the_amount_and_whole_units_with_trailing_zeros_pass()
+    {
+        var account = LongHalfBitcoin();
+        var before = account.SnapshotJson();
+        var (id, source, seq) = account.Next();
+
+        var deposit = account.Send(new Deposit(id, source, seq, "USDT", 0.123456789m));
+        var withdrawal = account.Send(new Withdraw(id, source, seq, "BTC", 0.000000001m));
+        var isolation = account.Send(new ChangeMarginMode(id, source, seq, MarginMode.StandardCross, TestMarket.BtcUsdt, 500.0000000001m));
+
+        Assert.Equal(
+            "Amount of USDT must be in whole units of 0.00000001 (at most 8 decimals), not 0.123456789.",
+            deposit.Rejection!.Message);
+        Assert.Equal(RejectionCode.InvalidAmount, withdrawal.Rejection!.Code);
+        Assert.Equal("Amount of BTC must be in whole units of 0.00000001 (at most 8 decimals), not 0.000000001.", withdrawal.Rejection.Message);
+        Assert.Equal(RejectionCode.InvalidAmount, isolation.Rejection!.Code);
+        Assert.Equal("Isolated margin of BTCUSDT must be in whole units of 0.00000001 (at most 8 decimals), not 500.0000000001.", isolation.Rejection.Message);
+        Assert.Equal(before, account.SnapshotJson());
+
+        account.Accept(new Deposit(id, source, seq, "USDT", 0.1234567800000m));
+        Assert.Equal(1_000.12345678m, account.State.BalanceOf("USDT"));
+    }
+
+    /// <summary>
+    /// A balance off the unit (booked before amounts were held to it, or credited by a deficit cover) can still be emptied:
+    /// withdrawing all of it leaves nothing off the unit, and the insurance fund's account sweeps its collateral this way.
+    /// </summary>
+    [Fact]
+    public void Withdrawing_exactly_a_balance_finer_than_the_unit_empties_it()
+    {
+        var account = new AccountFixture();
+        account.State.Apply(new Deposited("legacy-1", AccountFixture.Wallet, 1, "USDT", 12.000000001m), account.Market.FindInstrument);
+        var (id, source, seq) = account.Next();
+
+        var part = account.Send(new Withdraw(id, source, seq, "USDT", 2.000000001m));
+        var all = account.Send(new Withdraw(id, source, seq, "USDT", 12.000000001m));
+
+        Assert.Equal(RejectionCode.InvalidAmount, part.Rejection!.Code);
+        Assert.Equal(DecisionOutcome.Accepted, all.Outcome);
+        Assert.Equal(0m, account.State.BalanceOf("USDT"));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Tests.Fixtures;
+using CrossMargin.Persistence;
 using CrossMargin.Persistence.Serialization;
 using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Portfolios;
@@ -23,6 +24,7 @@ public sealed class AccountSerializationTests
         new Deposited("m4", "wallet", 1, "BTC", 0.00000001m),
         new Withdrawn("m5", "wallet", 2, "USDT", 79228162514264337593543950335m),
         new FundingSettled("m6", "funding", 1, "BTCUSDT", -0.000123m, 60123.45m),
+        new FundingSettled("m6b", "funding", 2, "BTCUSDT", 0.0001m, 60123.45m, -2.5m),
         new MarginModeChanged("m7", "ops", 1, MarginMode.Portfolio, null, null),
         new MarginModeChanged("m8", "ops", 2, MarginMode.StandardCross, "BTCUSDT", 250.5m),
         new DeficitCovered("m9", "insurance-fund", 1, "USDT", 1234.56789012m),
@@ -38,6 +40,17 @@ public sealed class AccountSerializationTests
         Assert.Equal(AccountEvents.Version, payload.Version);
         Assert.StartsWith("account.", payload.Manifest, StringComparison.Ordinal);
         Assert.Equal(@event, AccountFixture.Registry.Deserialize(payload));
+    }
+
+    /// <summary>Journals hold funding events written before the stated position existed: they read with none stated.</summary>
+    [Fact]
+    public void A_funding_event_recorded_without_a_stated_position_reads_back_with_none()
+    {
+        var json = """{"messageId":"m6","source":"funding","sequence":1,"symbol":"BTCUSDT","rate":-0.000123,"markPrice":60123.45}"""u8.ToArray();
+
+        var read = AccountFixture.Registry.Deserialize(new SerializedPayload(AccountEvents.FundingSettledManifest, AccountEvents.Version, json));
+
+        Assert.Equal(new FundingSettled("m6", "funding", 1, "BTCUSDT", -0.000123m, 60123.45m), read);
     }
 
     [Fact]

@@ -113,6 +113,47 @@ public sealed class AccountStateTests
         Assert.Equal(9_988m, account.State.BalanceOf("USDT"));
     }
 
+    /// <summary>
+    /// The venue settled funding at 08:00 on a long 2 and a short 30 inverse contracts; the fills that closed both after
+    /// 08:00 reached the account before the funding messages (another source). Stated, the positions are what the
+    /// payments are computed on: the long pays 2 x 60,000 x 0.01% = 12 USDT, the short receives 30 x 10 / 60,000 x 0.01%
+    /// = 0.0000005 BTC, as the venue booked them, though the account is flat by then.
+    /// </summary>
+    [Fact]
+    public void Funding_is_settled_on_the_position_the_venue_states_though_a_later_fill_reached_the_account_first()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 10_000m);
+        account.Deposit("BTC", 1m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 2m, 60_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Sell, 2m, 60_000m);
+        account.Trade(TestMarket.BtcInversePerp, OrderSide.Sell, 30m, 60_000m);
+        account.Trade(TestMarket.BtcInversePerp, OrderSide.Buy, 30m, 60_000m);
+        var (id, source, seq) = account.Next();
+        account.Accept(new SettleFunding(id, source, seq, TestMarket.BtcUsdt, 0.0001m, 60_000m, PositionQuantity: 2m));
+        (id, source, seq) = account.Next();
+        account.Accept(new SettleFunding(id, source, seq, TestMarket.BtcInversePerp, 0.0001m, 60_000m, PositionQuantity: -30m));
+
+        Assert.Empty(account.State.Positions);
+        Assert.Equal(9_988m, account.State.BalanceOf("USDT"));
+        Assert.Equal(1.0000005m, account.State.BalanceOf("BTC"));
+        Assert.Equal(new FundingSettled(id, source, seq, TestMarket.BtcInversePerp, 0.0001m, 60_000m, -30m), account.Journal[^1]);
+    }
+
+    /// <summary>The funding message overtook the fill that opened the long before 08:00: the stated long pays all the same.</summary>
+    [Fact]
+    public void Funding_stated_on_a_position_the_account_does_not_hold_yet_is_paid_on_it()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 10_000m);
+        var (id, source, seq) = account.Next();
+
+        account.Accept(new SettleFunding(id, source, seq, TestMarket.BtcUsdt, 0.0001m, 60_000m, PositionQuantity: 1m));
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 1m, 60_000m);
+
+        Assert.Equal(9_994m, account.State.BalanceOf("USDT"));
+    }
+
     [Fact]
     public void Open_orders_shrink_with_their_fills_and_disappear_when_filled_or_cancelled()
     {

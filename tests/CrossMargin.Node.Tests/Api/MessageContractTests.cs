@@ -60,11 +60,14 @@ public sealed class MessageContractTests : IAsyncLifetime
         var older = await Post("/api/v1/deposits", """{"messageId":"d0","source":"wallet","sequence":1,"accountId":"alice","asset":"USDT","amount":5}""");
         var instrument = await Post("/api/v1/executions", Execution("e1", 1, "NOPE-PERP", 1));
         var withdrawal = await Post("/api/v1/withdrawals", """{"messageId":"w1","source":"wallet","sequence":2,"accountId":"alice","asset":"USDT","amount":1001}""");
+        var finer = await Post("/api/v1/deposits", """{"messageId":"d2","source":"wallet","sequence":3,"accountId":"alice","asset":"USDT","amount":"0.123456789"}""");
 
         Assert.Equal((HttpStatusCode.NotFound, "unknownAccount"), (unknown.Status, unknown.Body.GetProperty("code").GetString()));
         Assert.Equal((HttpStatusCode.UnprocessableEntity, "outOfOrder"), (older.Status, older.Body.GetProperty("code").GetString()));
         Assert.Equal((HttpStatusCode.UnprocessableEntity, "unknownInstrument"), (instrument.Status, instrument.Body.GetProperty("code").GetString()));
         Assert.Equal((HttpStatusCode.UnprocessableEntity, "insufficientBalance"), (withdrawal.Status, withdrawal.Body.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "invalidAmount"), (finer.Status, finer.Body.GetProperty("code").GetString()));
+        Assert.Equal("Amount of USDT must be in whole units of 0.00000001 (at most 8 decimals), not 0.123456789.", finer.Body.GetProperty("reason").GetString());
         var account = await Http.GetFromJsonAsync<JsonElement>("/api/v1/accounts/alice");
         Assert.Equal(1000m, account.GetProperty("balances")[0].GetProperty("amount").GetDecimal());
     }
