@@ -21,7 +21,10 @@ public sealed record MarketDefinition(IReadOnlyList<Instrument> Instruments, IRe
     {
         ArgumentNullException.ThrowIfNull(market);
         var instruments = market.Instruments.ToArray();
-        var underlyings = instruments.Select(i => i.Underlying).Distinct(StringComparer.Ordinal).Select(market.UnderlyingOf).ToArray();
+        // Kept across every later index: the forwards keep their basis to the index they were quoted against, rather
+        // than stay at the opening's prices while the index moves.
+        var underlyings = instruments.Select(i => i.Underlying).Distinct(StringComparer.Ordinal)
+            .Select(u => market.UnderlyingOf(u).QuotedAt((double)market.PriceOf(u))).ToArray();
         return new MarketDefinition(instruments, underlyings, assets);
     }
 

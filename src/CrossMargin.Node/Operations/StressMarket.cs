@@ -40,7 +40,7 @@ public static class StressMarket
         decimal Factor(string name) => 1 + spot.GetValueOrDefault(name);
         var prices = assets.Where(market.HasPrice).ToDictionary(a => a, a => market.PriceOf(a) * Factor(a), StringComparer.Ordinal);
         var moved = underlyings.Select(market.UnderlyingOf)
-            .Select(u => new UnderlyingMarket(u.Name, u.Rate, u.Forwards.Select(f => f with { Price = f.Price * Factor(u.Name) })))
+            .Select(u => u.Moved(Factor(u.Name)))
             .ToArray();
         var marks = market.Instruments.Select(i => Mark(market, i, (double)Factor(i.Underlying), volPoints)).ToArray();
         return new MarketSnapshot(market.ValuationTime, market.Instruments, prices, moved, marks);

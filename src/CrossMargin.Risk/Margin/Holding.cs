@@ -13,6 +13,9 @@ public sealed record Holding(Instrument Instrument, decimal Quantity, decimal En
     /// <summary>
     /// The holdings of the three open-order cases every model considers: the positions, the positions with every buy
     /// order filled, and with every sell order filled (at the order's price, which an inverse future's entry needs).
+    /// An order on an inverse future is a holding of its own at its price: the entry scales such a holding's exposure
+    /// (<see cref="Revaluation.PnlUsd"/>), so merged into a position it would take that position's entry instead.
+    /// Orders on other instruments, whose revaluation does not read the entry, are added to the symbol's holding.
     /// </summary>
     public static IReadOnlyList<(string Case, IReadOnlyList<Holding> Holdings)> Cases(
         IReadOnlyList<PositionValuation> positions, IReadOnlyList<OpenOrder> openOrders, Func<string, Instrument> instrumentOf)
@@ -23,14 +26,15 @@ public sealed record Holding(Instrument Instrument, decimal Quantity, decimal En
             var list = held.ToList();
             foreach (var order in openOrders.Where(o => o.Side == side))
             {
-                var i = list.FindIndex(h => h.Instrument.Symbol == order.Symbol);
+                var instrument = instrumentOf(order.Symbol);
+                var i = IsInverseFuture(instrument) ? -1 : list.FindIndex(h => h.Instrument.Symbol == order.Symbol);
                 if (i < 0)
                 {
-                    list.Add(new Holding(instrumentOf(order.Symbol), order.SignedQuantity, order.Price));
+                    list.Add(new Holding(instrument, order.SignedQuantity, order.Price));
                 }
                 else
                 {
-                    list[i] = list[i] with { Quantity = list[i].Quantity + order.SignedQuantity, EntryPrice = list[i].EntryPrice > 0 ? list[i].EntryPrice : order.Price };
+                    list[i] = list[i] with { Quantity = list[i].Quantity + order.SignedQuantity };
                 }
             }
 
@@ -41,6 +45,9 @@ public sealed record Holding(Instrument Instrument, decimal Quantity, decimal En
             ? [("positions", held)]
             : [("positions", held), ("positions + buy orders", With(OrderSide.Buy)), ("positions + sell orders", With(OrderSide.Sell))];
     }
+
+    private static bool IsInverseFuture(Instrument instrument) =>
+        instrument is not OptionContract && instrument.Settlement == SettlementKind.Inverse;
 
     /// <summary>USD change in value under a price factor and vol move of its underlying (<see cref="Revaluation.PnlUsd"/>).</summary>
     public double PnlUsd(Market.MarketSnapshot market, double spotFactor, double volShift, double volFactor = 1) =>

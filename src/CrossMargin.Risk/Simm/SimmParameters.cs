@@ -28,9 +28,11 @@ public sealed record SimmParameters(
     {
         foreach (var b in Buckets)
         {
-            if (!(b.DeltaRiskWeight >= 0) || !(b.VegaRiskWeight >= 0) || !(b.IntraCorrelation is >= -1 and <= 1) || !(b.DeltaThresholdUsd > 0) || !(b.VegaThresholdUsd > 0))
+            // One correlation for every pair of a bucket's names is a valid (positive semi-definite) matrix for any number
+            // of names only when it is not negative; below, a long-only book of enough names aggregates to zero.
+            if (!(b.DeltaRiskWeight >= 0) || !(b.VegaRiskWeight >= 0) || !(b.IntraCorrelation is >= 0 and <= 1) || !(b.DeltaThresholdUsd > 0) || !(b.VegaThresholdUsd > 0))
             {
-                throw new ArgumentException($"Bucket {b.Name}: risk weights must be >= 0, the correlation in [-1, 1] and thresholds > 0.");
+                throw new ArgumentException($"Bucket {b.Name}: risk weights must be >= 0, the correlation in [0, 1] and thresholds > 0.");
             }
         }
 
@@ -66,6 +68,7 @@ public sealed record SimmParameters(
             throw new ArgumentException("The historical volatility ratio must be in (0, 10].");
         }
 
+        CheckInterBucketMatrix();
         return this;
     }
 
@@ -78,6 +81,67 @@ public sealed record SimmParameters(
     /// <summary>gamma between buckets <paramref name="a"/> and <paramref name="b"/>.</summary>
     public double Gamma(string a, string b) =>
         InterBucketCorrelations.TryGetValue($"{a}|{b}", out var g) || InterBucketCorrelations.TryGetValue($"{b}|{a}", out g) ? g : DefaultInterBucketCorrelation;
+
+    /// <summary>
+    /// The gammas between the regular buckets (residual ones stand outside that aggregation), with 1 on the diagonal, must
+    /// be positive semi-definite: then sum K_b^2 + sum gamma S_b S_c >= S' Gamma S >= 0 for |S_b| &lt;= K_b, and otherwise a
+    /// book with risk in several buckets can aggregate to less than its largest bucket, down to zero. Checked by a
+    /// Cholesky (LDL') factorisation that tolerates the zero pivots of a singular but valid matrix.
+    /// </summary>
+    private void CheckInterBucketMatrix()
+    {
+        var regular = Buckets.Where(b => !b.Residual).Select(b => b.Name).ToArray();
+        var n = regular.Length;
+        var m = new double[n, n];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                m[i, j] = i == j ? 1 : Gamma(regular[i], regular[j]);
+            }
+        }
+
+        const double Tolerance = 1e-12;
+        var d = new double[n];
+        var l = new double[n, n];
+        for (var j = 0; j < n; j++)
+        {
+            var pivot = m[j, j];
+            for (var k = 0; k < j; k++)
+            {
+                pivot -= l[j, k] * l[j, k] * d[k];
+            }
+
+            if (pivot < -Tolerance)
+            {
+                throw new ArgumentException(
+                    $"The inter-bucket correlations of {string.Join(", ", regular)} are not a positive semi-definite matrix (pivot {pivot} at {regular[j]}): " +
+                    "a book with risk in several buckets could aggregate below its largest bucket.");
+            }
+
+            d[j] = Math.Max(pivot, 0);
+            for (var i = j + 1; i < n; i++)
+            {
+                var sum = m[i, j];
+                for (var k = 0; k < j; k++)
+                {
+                    sum -= l[i, k] * l[j, k] * d[k];
+                }
+
+                if (d[j] > Tolerance)
+                {
+                    l[i, j] = sum / d[j];
+                }
+                else if (Math.Abs(sum) > 1e-9)
+                {
+                    // A zero pivot with a non-zero entry below it: no semi-definite matrix has that.
+                    throw new ArgumentException(
+                        $"The inter-bucket correlations of {string.Join(", ", regular)} are not a positive semi-definite matrix ({regular[i]} against {regular[j]}): " +
+                        "a book with risk in several buckets could aggregate below its largest bucket.");
+                }
+            }
+        }
+    }
 
     private SimmBucket BucketNamed(string name) =>
         Buckets.FirstOrDefault(b => b.Name == name) ?? throw new ArgumentException($"SIMM: unknown bucket {name}.");

@@ -70,8 +70,7 @@ public sealed record MarketShock
         var underlyings = market.UnderlyingMarkets.Select(u => u.Name).ToHashSet(StringComparer.Ordinal);
         var prices = market.AssetPrices.ToDictionary(
             p => p.Key, p => underlyings.Contains(p.Key) ? Scale(p.Value, SpotFactor(p.Key)) : p.Value, StringComparer.Ordinal);
-        var markets = market.UnderlyingMarkets.Select(u => new UnderlyingMarket(u.Name, u.Rate,
-            u.Forwards.Select(f => f with { Price = Scale(f.Price, SpotFactor(u.Name)) }))).ToArray();
+        var markets = market.UnderlyingMarkets.Select(u => u.Moved((decimal)SpotFactor(u.Name))).ToArray();
         var marks = market.Instruments.Select(i => ShockedMark(i, market)).ToArray();
         return new MarketSnapshot(market.ValuationTime, market.Instruments, prices, markets, marks);
     }

@@ -106,6 +106,40 @@ public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKi
     }
 
     [Fact]
+    public void Option_forward_keeps_its_quoted_basis_when_the_index_moves()
+    {
+        // The opening quotes BTC March at 60,300 against an index of 60,000 (basis 1.005). After a fall to 42,000 the
+        // forward is 42,000 x 1.005 = 42,210; taken as a price it stayed at 60,300, 43% above the index.
+        var feed = StartFeed();
+        var changes = Changes();
+
+        Index(feed, "BTC", 42_000m);
+
+        var market = changes.ExpectMsg<MarketChanged>().Market;
+        Assert.Equal(42_210, market.OptionInputsOf(TestMarket.LinearOption(OptionKind.Put, 55000)).Forward, 1e-6);
+        Assert.Equal(42_210, market.ForwardOf("BTC", TestMarket.March), 1e-6);
+    }
+
+    [Fact]
+    public void Option_mark_without_vol_after_a_crash_implies_the_vol_it_was_priced_at()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+        Index(feed, "BTC", 42_000m);
+        changes.ExpectMsg<MarketChanged>();
+        var put = TestMarket.LinearOption(OptionKind.Put, 55000);
+        var years = YearFraction.Act365(Now, TestMarket.March);
+
+        // Priced at the moved forward 42,000 x 1.005 and 70% vol: deep in the money, about 13,000. Against a forward
+        // left at 60,300 the same mark implied a vol near 2.
+        var price = Math.Round((decimal)Black76.Price(OptionKind.Put, 42_210, 55000, years, 0.7, 0), 2);
+        Mark(feed, put, price);
+
+        var market = changes.ExpectMsg<MarketChanged>().Market;
+        Assert.Equal(0.7, market.OptionInputsOf(put).Volatility, 4);
+    }
+
+    [Fact]
     public void Stale_mark_is_rejected_once_the_clock_passes_max_age()
     {
         var feed = StartFeed(new PriceOptions { MaxMarkAge = TimeSpan.FromSeconds(5) });

@@ -32,6 +32,35 @@ public class MarketSnapshotTests
     }
 
     [Fact]
+    public void Forwards_quoted_against_an_index_keep_their_basis_as_it_moves_and_plain_quotes_stay_put()
+    {
+        var later = TestMarket.March.AddDays(30);
+        var quotes = new[] { new ForwardPoint(TestMarket.March, 60_300m), new ForwardPoint(later, 61_200m) };
+        var basis = new UnderlyingMarket("BTC", 0, quotes, quotedAtIndex: 60_000);
+        var plain = new UnderlyingMarket("BTC", 0, quotes);
+        var between = TestMarket.March.AddDays(10);
+
+        // At the quoting index both read the same; at 42,000 the basis one scales by 0.7 at a quoted expiry and carries
+        // at ln(F / 60,000) / T in between, which is the same 0.7 of its value at 60,000.
+        Assert.Equal(60_300, basis.ForwardFor(TestMarket.March, TestMarket.ValuationTime, 60_000), 1e-9);
+        Assert.Equal(42_210, basis.ForwardFor(TestMarket.March, TestMarket.ValuationTime, 42_000), 1e-9);
+        Assert.Equal(0.7 * basis.ForwardFor(between, TestMarket.ValuationTime, 60_000), basis.ForwardFor(between, TestMarket.ValuationTime, 42_000), 1e-8);
+        Assert.Equal(60_300, plain.ForwardFor(TestMarket.March, TestMarket.ValuationTime, 42_000), 1e-9);
+        Assert.Equal(plain.ForwardFor(between, TestMarket.ValuationTime, 60_000), basis.ForwardFor(between, TestMarket.ValuationTime, 60_000), 1e-9);
+    }
+
+    [Fact]
+    public void A_shock_moves_a_basis_forward_once_and_a_quoted_price_by_the_factor()
+    {
+        var basis = new UnderlyingMarket("BTC", 0, [new ForwardPoint(TestMarket.March, 60_300m)], quotedAtIndex: 60_000);
+
+        Assert.Same(basis, basis.Moved(0.7m));
+        Assert.Equal(42_210, basis.Moved(0.7m).ForwardFor(TestMarket.March, TestMarket.ValuationTime, 42_000), 1e-9);
+        var plain = new UnderlyingMarket("BTC", 0, [new ForwardPoint(TestMarket.March, 60_300m)]);
+        Assert.Equal(42_210, plain.Moved(0.7m).ForwardFor(TestMarket.March, TestMarket.ValuationTime, 42_000), 1e-9);
+    }
+
+    [Fact]
     public void Mark_for_an_unknown_instrument_is_rejected()
     {
         var error = Assert.Throws<ArgumentException>(() => Snapshot([BtcUsdt],

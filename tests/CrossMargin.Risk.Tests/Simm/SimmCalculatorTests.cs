@@ -201,4 +201,44 @@ public class SimmCalculatorTests
 
         Assert.Contains("SOL", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_negative_intra_bucket_correlation_is_refused_because_a_long_only_book_could_pay_nothing()
+    {
+        // Three longs of delta 1,000 in one bucket, RW 50: WS = 50,000 each. With rho = -0.9,
+        // K^2 = 3 x 50,000^2 + 6 x (-0.9) x 50,000^2 = -6e9 < 0: floored, K = 0, no delta margin for a book long three coins.
+        // A uniform correlation is a valid (positive semi-definite) matrix for any number of names only when rho >= 0,
+        // and a bucket (the default one above all) can hold any number.
+        var bucket = new SimmBucket("coins", 50, 0.5, -0.9, 1e12, 1e12);
+        var p = new SimmParameters([bucket], new Dictionary<string, string>(), new Dictionary<string, double>(),
+            DefaultInterBucketCorrelation: 0, DefaultBucket: "coins", MaintenanceFactor: 0.8);
+
+        var e = Assert.Throws<ArgumentException>(() => p.Validate());
+
+        Assert.Contains("coins", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-0.6, false)] // 3 x 3 with -0.6 off the diagonal: eigenvalue 1 + 2 x (-0.6) = -0.2
+    [InlineData(-0.4, true)] // eigenvalue 1 + 2 x (-0.4) = 0.2: a valid correlation matrix
+    public void Inter_bucket_correlations_must_form_a_positive_semi_definite_matrix(double gamma, bool valid)
+    {
+        // With the -0.6 matrix, three buckets of equal S = K: sum K^2 + sum gamma S S = 3K^2 - 3.6K^2 < 0, floored to a
+        // margin of 0 for a book with risk in every bucket.
+        var p = new SimmParameters(
+            [new SimmBucket("a", 50, 0.5, 0.5, 1e12, 1e12), new SimmBucket("b", 50, 0.5, 0.5, 1e12, 1e12), new SimmBucket("c", 50, 0.5, 0.5, 1e12, 1e12)],
+            new Dictionary<string, string> { ["A"] = "a", ["B"] = "b", ["C"] = "c" },
+            new Dictionary<string, double> { ["a|b"] = gamma, ["a|c"] = gamma, ["b|c"] = gamma },
+            DefaultInterBucketCorrelation: 0, DefaultBucket: null, MaintenanceFactor: 0.8);
+
+        if (valid)
+        {
+            Assert.Same(p, p.Validate());
+        }
+        else
+        {
+            var e = Assert.Throws<ArgumentException>(() => p.Validate());
+            Assert.Contains("positive semi-definite", e.Message, StringComparison.Ordinal);
+        }
+    }
 }

@@ -41,12 +41,18 @@ public static class LiquidationPrice
 
         var side = Math.Sign(q);
         var exposure = Math.Abs(q) * instrument.ContractSize * quotePriceUsd;
-        foreach (var bracket in schedule.Brackets)
+        var brackets = schedule.Brackets;
+        for (var i = 0; i < brackets.Count; i++)
         {
+            var bracket = brackets[i];
             var denominator = exposure * (side - bracket.MaintenanceRate);
             var price = (otherMaintenanceUsd - bracket.MaintenanceAmountUsd - equityUsd + (side * exposure * position.MarkPrice)) / denominator;
             var notional = exposure * price;
-            var inBracket = notional >= bracket.NotionalFloorUsd && (bracket.NotionalCapUsd is not { } cap || notional < cap);
+
+            // The schedule margins a notional beyond the last cap at the last bracket's rates (RiskLimitSchedule.IndexOf),
+            // so the last bracket holds every notional from its floor up, capped or not.
+            var last = i == brackets.Count - 1;
+            var inBracket = notional >= bracket.NotionalFloorUsd && (last || bracket.NotionalCapUsd is not { } cap || notional < cap);
             if (inBracket)
             {
                 return price <= 0 ? null : MarginRounding.ToTick(price, instrument.TickSize, up: side > 0);

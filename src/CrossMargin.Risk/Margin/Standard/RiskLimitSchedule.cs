@@ -11,7 +11,7 @@ public sealed class RiskLimitSchedule
 
     /// <summary>
     /// Builds a schedule from (floor, cap, initial rate, maintenance rate, published maintenance amount or null).
-    /// Brackets must start at 0, be contiguous, and have non-decreasing rates with maintenance at most initial.
+    /// Brackets must start at 0, be contiguous, and have non-decreasing rates with maintenance at most initial and below 1.
     /// A published amount must equal the continuous one to the cent, so a mistyped table fails at load.
     /// </summary>
     public RiskLimitSchedule(IEnumerable<(decimal Floor, decimal? Cap, decimal InitialRate, decimal MaintenanceRate, decimal? PublishedAmount)> brackets)
@@ -42,9 +42,11 @@ public sealed class RiskLimitSchedule
                 throw new ArgumentException($"Bracket {i}: only the last bracket may be unbounded.", nameof(brackets));
             }
 
-            if (mr <= 0 || ir < mr || ir > 1 || ir < prevIr || mr < prevMr)
+            // A maintenance rate of 1 is no venue's and leaves a long's liquidation price undefined (LiquidationPrice
+            // divides by 1 - rate), so it stays below 1 while the initial rate may reach it (1x leverage).
+            if (mr <= 0 || mr >= 1 || ir < mr || ir > 1 || ir < prevIr || mr < prevMr)
             {
-                throw new ArgumentException($"Bracket {i}: need 0 < maintenance rate {mr} <= initial rate {ir} <= 1, rates not falling.", nameof(brackets));
+                throw new ArgumentException($"Bracket {i}: need 0 < maintenance rate {mr} < 1, maintenance rate <= initial rate {ir} <= 1, rates not falling.", nameof(brackets));
             }
 
             im += floor * (ir - prevIr);

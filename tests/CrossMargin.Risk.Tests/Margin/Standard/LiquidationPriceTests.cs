@@ -95,6 +95,21 @@ public class LiquidationPriceTests
     }
 
     [Fact]
+    public void Short_liquidating_beyond_the_cap_of_a_capped_last_bracket_still_has_a_liquidation_price()
+    {
+        // A schedule whose last bracket has a cap: the model margins notional beyond it at the last bracket's rates.
+        var capped = new RiskLimitSchedule([(0m, 50_000m, 0.008m, 0.004m, null), (50_000m, 100_000m, 0.01m, 0.005m, null)]);
+        var position = Valued(-1m, 90_000m) with { Instrument = new Perpetual(TestMarket.BtcUsdt, "BTC", "USDT", "USDT", SettlementKind.Linear, 1m, 0.01m) };
+
+        var price = LiquidationPrice.ForLinear(position, capped, 20_000m, 0m, 1m);
+
+        // Python (decimal, 40 digits): last bracket, amount 50,000 x (0.005 - 0.004) = 50:
+        // P = (20,000 + 50 + 90,000) / 1.005 = 109,502.48756...; notional 109,502 is past the cap; down to the tick for a short.
+        // There equity 20,000 - (P - 90,000) = 497.5124... = 0.005 P - 50, the maintenance margin.
+        Assert.Equal(109_502.48m, price);
+    }
+
+    [Fact]
     public void Inverse_contract_is_refused()
     {
         var market = TestMarket.Build();

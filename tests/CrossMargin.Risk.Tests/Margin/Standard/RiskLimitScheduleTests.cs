@@ -46,6 +46,17 @@ public class RiskLimitScheduleTests
     }
 
     [Fact]
+    public void A_maintenance_rate_of_100_percent_is_rejected()
+    {
+        // With r = 1 a long's equity less maintenance margin no longer moves with the price in that bracket, and the
+        // liquidation price's solution divides by Q (1 - r) = 0: a long of 1 at 150,000 with 80,000 equity (no root below
+        // notional 100,000) made LiquidationPrice.ForLinear throw DivideByZeroException, and with it the isolated assessment.
+        var error = Assert.Throws<ArgumentException>(() => new RiskLimitSchedule([(0m, 100_000m, 0.5m, 0.5m, null), (100_000m, null, 1m, 1m, null)]));
+
+        Assert.Contains("maintenance rate", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bracket_floor_is_inclusive_and_cap_exclusive()
     {
         Assert.Equal(0, Binance.IndexOf(49_999.99m));

@@ -34,6 +34,29 @@ public class StandardMarginModelTests
         Assert.Equal(0.085m, requirement.MaintenanceMarginUsd / market.PriceOf("BTC"));
     }
 
+    [Theory]
+    [InlineData(0.15, 0.10, 0.20, 0.075)] // at the money: MM 0.20 x F above IM 0.15 x F
+    [InlineData(0.15, 0.10, 0.075, 0.12)] // far out of the money: MM 0.12 x F above IM 0.10 x F
+    public void Option_parameters_that_put_a_short_options_maintenance_above_its_initial_margin_are_refused(
+        double initialBase, double initialFloor, double maintenanceBase, double maintenanceFloor)
+    {
+        var options = new OptionMarginParameters((decimal)initialBase, (decimal)initialFloor, (decimal)maintenanceBase, (decimal)maintenanceFloor);
+        var schedules = new Dictionary<string, RiskLimitSchedule>(StringComparer.Ordinal) { [StandardMarginParameters.DefaultKey] = TestParameters.BinanceSchedule() };
+
+        var error = Assert.Throws<ArgumentException>(() => new StandardMarginParameters(schedules, options));
+        Assert.Contains("maintenance", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Option_parameters_whose_initial_floor_is_above_the_initial_base_still_keep_maintenance_below_initial()
+    {
+        // max(0.11 - x, 0.075) <= max(0.10 - x, 0.12) for every OTM fraction x >= 0: accepted.
+        var options = new OptionMarginParameters(0.10m, 0.12m, 0.11m, 0.075m);
+        var schedules = new Dictionary<string, RiskLimitSchedule>(StringComparer.Ordinal) { [StandardMarginParameters.DefaultKey] = TestParameters.BinanceSchedule() };
+
+        Assert.Equal(options, new StandardMarginParameters(schedules, options).Options);
+    }
+
     [Fact]
     public void Long_option_needs_its_premium_only()
     {
