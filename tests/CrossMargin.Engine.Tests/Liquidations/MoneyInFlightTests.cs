@@ -78,4 +78,53 @@ public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTe
         Assert.Equal([new CollateralBalance("USDT", -850m)], Account("acc-1").Balances);
         Assert.Equal(0m, FundView().Balances["USDT"]);
     }
+
+    /// <summary>
+    /// acc-1 (120 USDT, long 0.1 at 60,000) is bankrupt at 50,000 (-880) and the fund (10,000 USDT) is asked for 880; the
+    /// request is lost. BTC goes back to 60,000 (equity 120, MM 24): nothing is owed. Before, the restarted coordinator
+    /// sent the request as recorded and the fund paid 880 USDT the account no longer lacked (its balance 1,000). Now it
+    /// measures the deficit from a fresh view first and asks for that: nothing is paid and the liquidation ends.
+    /// </summary>
+    [Fact]
+    public void A_cover_request_lost_before_a_restart_pays_only_the_deficit_measured_after_it_so_a_recovered_account_gets_nothing()
+    {
+        SeedFund(10_000m);
+        RestartCoordinator(fund: Sys.ActorOf(Props.Create(() => new DroppingFund(Fund, m => m is CoverLiquidationDeficit))));
+        Deposit("acc-1", 120m);
+        Trade("acc-1", OrderSide.Buy, 0.1m, 60_000m);
+        MoveBtc(50_000m);
+        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationCoverRequested { DeficitUsd: 880m }));
+
+        MoveBtc(60_000m);
+        RestartCoordinator();
+
+        AwaitCompleted(Liquidation);
+        var cover = Assert.Single(History(Liquidation).Steps.OfType<LiquidationCoverReceived>());
+        Assert.Equal((0m, 0m), (cover.CoveredUsd, cover.UncoveredUsd));
+        Assert.Equal(10_000m, FundView().Balances["USDT"]);
+        Assert.Equal([new CollateralBalance("USDT", 120m)], Account("acc-1").Balances);
+    }
+
+    /// <summary>
+    /// The same bankruptcy, the request lost, the market unchanged and no restart. Before, the liquidation waited for
+    /// the fund's answer for ever. Now the request is sent again once the order timeout (10 minutes here) has passed, for the deficit
+    /// measured again (880), and the fund pays it once.
+    /// </summary>
+    [Fact]
+    public void A_cover_request_the_fund_does_not_answer_in_time_is_measured_and_sent_again()
+    {
+        SeedFund(10_000m);
+        RestartCoordinator(fund: Sys.ActorOf(Props.Create(() => new DroppingFund(Fund, m => m is CoverLiquidationDeficit))));
+        Deposit("acc-1", 120m);
+        Trade("acc-1", OrderSide.Buy, 0.1m, 60_000m);
+        MoveBtc(50_000m);
+        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationCoverRequested { DeficitUsd: 880m }));
+
+        AdvanceUntil(() => History(Liquidation).Steps.Any(s => s is LiquidationCoverReceived), TimeSpan.FromMinutes(1));
+
+        var cover = Assert.Single(History(Liquidation).Steps.OfType<LiquidationCoverReceived>());
+        Assert.Equal((880m, 0m), (cover.CoveredUsd, cover.UncoveredUsd));
+        AwaitAssert(() => Assert.Equal([new CollateralBalance("USDT", 1_000m)], Account("acc-1").Balances));
+        Assert.Equal(9_120m, FundView().Balances["USDT"]);
+    }
 }
