@@ -106,6 +106,9 @@ public sealed partial class LiquidationCoordinator
         /// </summary>
         public HashSet<string> RefusedAdl { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>The fee and cover messages answered (journaled), by receiver and id: not sent again after a restart.</summary>
+        public HashSet<(bool ToFund, string Id)> Answered { get; } = [];
+
         /// <summary>The newest valuation time of the account's figures seen while this liquidation ran.</summary>
         public DateTimeOffset? MarketTime { get; private set; }
 

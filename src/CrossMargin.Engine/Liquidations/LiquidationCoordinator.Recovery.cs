@@ -21,6 +21,14 @@ public sealed partial class LiquidationCoordinator
         }
 
         var liquidation = _byId[@event.LiquidationId];
+        if (@event is LiquidationSettlementAnswered answered)
+        {
+            // Bookkeeping of the messages, not a step of the liquidation: kept out of its history (and of what
+            // Settled reads as the liquidation having moved on).
+            liquidation.Answered.Add((answered.ToFund, answered.MessageId));
+            return;
+        }
+
         liquidation.Events.Add(@event);
         switch (@event)
         {
