@@ -75,7 +75,10 @@ public sealed partial class LiquidationCoordinator
 
     private void OnCover(LiquidationDeficitCovered covered)
     {
-        if (!_byId.TryGetValue(covered.LiquidationId, out var liquidation) || liquidation.Phase is not (Phase.AwaitingCover or Phase.MeasuringCover)
+        // An answer that comes while the deficit is measured again is dropped: the view asked for would otherwise be read
+        // after the cover, as if it showed it (the account gets the cover after that view), and a full cover planned from
+        // it would be asked for again. The request sent again once the view is in gets the same answer.
+        if (!_byId.TryGetValue(covered.LiquidationId, out var liquidation) || liquidation.Phase != Phase.AwaitingCover
             || liquidation.PendingCover != covered.RequestId)
         {
             return;
