@@ -25,13 +25,13 @@ public sealed partial class LiquidationCoordinator
 
     /// <summary>
     /// Sends the pending cover request for <paramref name="deficitUsd"/>, paid in what the account's collateral rules
-    /// count best, and sends it again (measured anew) if no answer comes in time.
+    /// count best given its balances, and sends it again (measured anew) if no answer comes in time.
     /// </summary>
     private void AskFund(Liquidation liquidation, decimal deficitUsd)
     {
         liquidation.Phase = Phase.AwaitingCover;
         _settings.InsuranceFund.Tell(new CoverLiquidationDeficit(liquidation.PendingCover!, liquidation.Id, liquidation.AccountId, deficitUsd,
-            _settings.Models.For(liquidation.Mode ?? MarginMode.StandardCross).Collateral), Self);
+            _settings.Models.For(liquidation.Mode ?? MarginMode.StandardCross).Collateral, liquidation.Balances), Self);
         Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.AwaitingCover), _settings.OrderTimeout);
     }
 
@@ -70,6 +70,7 @@ public sealed partial class LiquidationCoordinator
         }
 
         liquidation.Mode = view.Mode;
+        liquidation.Balances = view.Balances;
         AskFund(liquidation, Math.Min(liquidation.PendingCoverUsd, deficit));
     }
 
