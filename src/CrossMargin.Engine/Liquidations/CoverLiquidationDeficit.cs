@@ -1,5 +1,6 @@
 using CrossMargin.Risk.Collateral;
 using CrossMargin.Risk.Liquidation;
+using CrossMargin.Risk.Portfolios;
 
 namespace CrossMargin.Engine.Liquidations;
 
@@ -15,4 +16,9 @@ namespace CrossMargin.Engine.Liquidations;
 /// The account's collateral rules: the fund pays in the assets they haircut least first, and never in one they do not
 /// count (<see cref="InsuranceFund"/>); null: every asset, in ordinal order.
 /// </param>
-public sealed record CoverLiquidationDeficit(string RequestId, string LiquidationId, string AccountId, decimal DeficitUsd, CollateralSchedule? Collateral = null);
+/// <param name="Holdings">
+/// The account's balances as last seen: the tiers of <paramref name="Collateral"/> apply to its whole holding of an
+/// asset, and an asset it owes is repaid at full value; null: the first tiers.
+/// </param>
+public sealed record CoverLiquidationDeficit(string RequestId, string LiquidationId, string AccountId, decimal DeficitUsd, CollateralSchedule? Collateral = null,
+    IReadOnlyList<CollateralBalance>? Holdings = null);

@@ -16,7 +16,7 @@ namespace CrossMargin.Engine.Liquidations;
 /// <para>Every request carries an id and the fund remembers every id it applied (its history is kept whole anyway): a
 /// repeated request is answered with the first answer and changes nothing, so the coordinator can re-send after a
 /// restart without paying twice.</para>
-/// <para>A cover is computed by <see cref="InsuranceFund.Cover(decimal, CrossMargin.Risk.Market.MarketSnapshot, string, string, DateTimeOffset, CrossMargin.Risk.Collateral.CollateralSchedule)"/> at the newest market and its outcome (the payments per
+/// <para>A cover is computed by <see cref="InsuranceFund.Cover(decimal, CrossMargin.Risk.Market.MarketSnapshot, string, string, DateTimeOffset, CrossMargin.Risk.Collateral.CollateralSchedule, IReadOnlyList{CrossMargin.Risk.Portfolios.CollateralBalance})"/> at the newest market and its outcome (the payments per
 /// asset) is what is persisted, so replay never re-prices it: the balances after a replay are the ones paid.</para>
 /// </remarks>
 public sealed class InsuranceFundActor : PersistentActor
@@ -126,7 +126,7 @@ public sealed class InsuranceFundActor : PersistentActor
         // The pure fund computes the payments (asset order, rounding in the fund's disfavour); a fund built from the
         // balances alone has an empty history, so every entry it returns is this cover's.
         var now = Now;
-        var coverage = new InsuranceFund(_balances).Cover(c.DeficitUsd, _market.Current, c.AccountId, c.LiquidationId, now, c.Collateral);
+        var coverage = new InsuranceFund(_balances).Cover(c.DeficitUsd, _market.Current, c.AccountId, c.LiquidationId, now, c.Collateral, c.Holdings);
         var payments = coverage.Fund.History
             .Where(e => e.Kind == InsuranceFundEntryKind.DeficitCovered)
             .Select(e => new InsuranceFundPayment(e.Asset, e.Amount, e.AmountUsd))

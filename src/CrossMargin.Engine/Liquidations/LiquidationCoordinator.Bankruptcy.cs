@@ -19,17 +19,73 @@ public sealed partial class LiquidationCoordinator
         Persist(requested, e =>
         {
             Apply(e);
-            SendOutbound(liquidation, e);
+            AskFund(liquidation, e.DeficitUsd);
         });
+    }
+
+    /// <summary>
+    /// Sends the pending cover request for <paramref name="deficitUsd"/>, paid in what the account's collateral rules
+    /// count best given its balances, and sends it again (measured anew) if no answer comes in time.
+    /// </summary>
+    private void AskFund(Liquidation liquidation, decimal deficitUsd)
+    {
+        liquidation.Phase = Phase.AwaitingCover;
+        _settings.InsuranceFund.Tell(new CoverLiquidationDeficit(liquidation.PendingCover!, liquidation.Id, liquidation.AccountId, deficitUsd,
+            _settings.Models.For(liquidation.Mode ?? MarginMode.StandardCross).Collateral, liquidation.Balances), Self);
+        Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.AwaitingCover), _settings.OrderTimeout);
+    }
+
+    /// <summary>
+    /// A cover request not answered (before a restart, or in time) may never have reached the fund, which would pay it as
+    /// sent: the deficit recorded, though the market may since have made it smaller or made the account solvent. A
+    /// fresh view measures it first (<see cref="AskFundAgain"/>).
+    /// </summary>
+    private void MeasureCover(Liquidation liquidation)
+    {
+        liquidation.Phase = Phase.MeasuringCover;
+        RequestView(liquidation);
+    }
+
+    /// <summary>
+    /// Sends the pending request again under its id, for the deficit recorded or the one <paramref name="view"/> shows,
+    /// whichever is smaller (none while a position's instrument is halted, or the account cannot be valued). The fund
+    /// answers an id it has answered with its first answer, so a cover is paid once, and one it never had is paid no
+    /// more than the account now lacks.
+    /// </summary>
+    private void AskFundAgain(Liquidation liquidation, AccountView view)
+    {
+        var market = _settings.Market.Current;
+        decimal deficit;
+        try
+        {
+            deficit = view.Positions.Any(p => p.Quantity != 0 && _halted.Contains(p.Symbol))
+                ? 0m
+                : Math.Max(0m, -_settings.Models.For(view.Mode).Assess(new Portfolio(view.AccountId, view.Balances, view.Positions, []), market).EquityUsd);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
+        {
+            Context.Log.LogWarning(e, "Liquidation {LiquidationId}: cannot value {AccountId} at the market of {ValuationTime}; asking the fund again for nothing",
+                liquidation.Id, liquidation.AccountId, market.ValuationTime);
+            deficit = 0m;
+        }
+
+        liquidation.Mode = view.Mode;
+        liquidation.Balances = view.Balances;
+        AskFund(liquidation, Math.Min(liquidation.PendingCoverUsd, deficit));
     }
 
     private void OnCover(LiquidationDeficitCovered covered)
     {
+        // An answer that comes while the deficit is measured again is dropped: the view asked for would otherwise be read
+        // after the cover, as if it showed it (the account gets the cover after that view), and a full cover planned from
+        // it would be asked for again. The request sent again once the view is in gets the same answer.
         if (!_byId.TryGetValue(covered.LiquidationId, out var liquidation) || liquidation.Phase != Phase.AwaitingCover
             || liquidation.PendingCover != covered.RequestId)
         {
             return;
         }
+
+        Timers.Cancel(("view", liquidation.Id));
 
         var received = new LiquidationCoverReceived(liquidation.Id, covered.RequestId, covered.CoveredUsd, covered.UncoveredUsd, covered.Payments,
             NextSequence(liquidation.AccountId, LiquidationSource), Now);

@@ -91,6 +91,14 @@ public sealed partial class LiquidationCoordinator
             return;
         }
 
+        if (_byId.TryGetValue(timeout.LiquidationId, out var covering) && covering.Phase == timeout.Phase && timeout.Phase == Phase.AwaitingCover)
+        {
+            Context.Log.LogWarning("Liquidation {LiquidationId}: no answer from the insurance fund to {RequestId} in time; measuring the deficit again to send it again",
+                covering.Id, covering.PendingCover);
+            MeasureCover(covering);
+            return;
+        }
+
         if (_byId.TryGetValue(timeout.LiquidationId, out var settling) && settling.Phase == timeout.Phase && timeout.Phase == Phase.Settling)
         {
             OnSettlementTimeout(settling);
@@ -114,7 +122,7 @@ public sealed partial class LiquidationCoordinator
         }
 
         if (_byId.TryGetValue(timeout.LiquidationId, out var liquidation) && liquidation.Phase == timeout.Phase
-            && timeout.Phase is Phase.AwaitingView or Phase.AwaitingAdlView or Phase.PricingAdl)
+            && timeout.Phase is Phase.AwaitingView or Phase.AwaitingAdlView or Phase.PricingAdl or Phase.MeasuringCover)
         {
             Context.Log.LogWarning("Liquidation {LiquidationId}: no view of {AccountId} in time; asking again", liquidation.Id, liquidation.AccountId);
             RequestView(liquidation);
@@ -140,7 +148,7 @@ public sealed partial class LiquidationCoordinator
             liquidation.Saw(margin.ValuationTime);
         }
 
-        if (liquidation.Phase is Phase.AwaitingView or Phase.AwaitingAdlView or Phase.PricingAdl && _pendingAdl.Awaits(view))
+        if (liquidation.Phase is Phase.AwaitingView or Phase.AwaitingAdlView or Phase.PricingAdl or Phase.MeasuringCover && _pendingAdl.Awaits(view))
         {
             // Planning or pricing from a view that misses this account's auto-deleverage fills would close what is
             // already closed; ask again a little later rather than now, which could spin while the fills are on their way.
@@ -163,6 +171,10 @@ public sealed partial class LiquidationCoordinator
             case Phase.PricingAdl:
                 Timers.Cancel(("view", liquidation.Id));
                 Deleverage(liquidation, view);
+                break;
+            case Phase.MeasuringCover:
+                Timers.Cancel(("view", liquidation.Id));
+                AskFundAgain(liquidation, view);
                 break;
         }
     }

@@ -94,6 +94,9 @@ public sealed partial class LiquidationCoordinator
         /// <summary>The account's margin mode in its last view planned from; null before one (after a restart, until the next).</summary>
         public MarginMode? Mode { get; set; }
 
+        /// <summary>The account's balances in the last view planned or measured from (none since a restart until one is): a cover is paid by them.</summary>
+        public IReadOnlyList<CollateralBalance>? Balances { get; set; }
+
         /// <summary>Why the liquidation ends, while it waits for its fees and covers to be answered; null before.</summary>
         public string? Ending { get; set; }
 
@@ -105,6 +108,9 @@ public sealed partial class LiquidationCoordinator
         /// again) and a bankrupt side refused after its counterparty applied (its void is sent in its place).
         /// </summary>
         public HashSet<string> RefusedAdl { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The fee and cover messages answered (journaled), by receiver and id: not sent again after a restart.</summary>
+        public HashSet<(bool ToFund, string Id)> Answered { get; } = [];
 
         /// <summary>The newest valuation time of the account's figures seen while this liquidation ran.</summary>
         public DateTimeOffset? MarketTime { get; private set; }

@@ -21,6 +21,14 @@ public sealed partial class LiquidationCoordinator
         }
 
         var liquidation = _byId[@event.LiquidationId];
+        if (@event is LiquidationSettlementAnswered answered)
+        {
+            // Bookkeeping of the messages, not a step of the liquidation: kept out of its history (and of what
+            // Settled reads as the liquidation having moved on).
+            liquidation.Answered.Add((answered.ToFund, answered.MessageId));
+            return;
+        }
+
         liquidation.Events.Add(@event);
         switch (@event)
         {
@@ -177,7 +185,8 @@ public sealed partial class LiquidationCoordinator
             }
             else if (liquidation.PendingCover is not null)
             {
-                liquidation.Phase = Phase.AwaitingCover;
+                // The fund may never have had the request: it is sent again for the deficit as a fresh view measures it.
+                MeasureCover(liquidation);
             }
             else if (_sweepWithdrawals.Values.Any(s => s.Liquidation == liquidation))
             {
@@ -206,12 +215,6 @@ public sealed partial class LiquidationCoordinator
                     e.FeeAsset, e.FeeAmount));
                 SettleWithFund(liquidation, new CollectLiquidationFee($"{e.LiquidationId}:fee:{e.OrderId}", e.LiquidationId, account, symbol, e.FeeAsset,
                     e.FeeAmount, e.FeeUsd));
-                break;
-            case LiquidationCoverRequested e:
-                // Paid in what the account's collateral rules count best (its standard cross rules when no view was seen
-                // since a restart: a repeated request is answered with the first answer anyway).
-                _settings.InsuranceFund.Tell(new CoverLiquidationDeficit(e.RequestId, e.LiquidationId, account, e.DeficitUsd,
-                    _settings.Models.For(liquidation.Mode ?? MarginMode.StandardCross).Collateral), Self);
                 break;
             case LiquidationCoverReceived e:
                 for (var i = 0; i < e.Payments.Count; i++)

@@ -12,13 +12,19 @@ public sealed partial class LiquidationCoordinator
     /// cover to the account (<see cref="CoverDeficit"/>), each after the event that decided it was journaled, and nothing
     /// journals their arrival. Only the active liquidations' commands are sent again after a restart, so a liquidation
     /// ends only once every one of them has answered: a crash that lost one in a mailbox cannot leave one side paid and
-    /// the other not. In memory only: a restart sends them all again and they are awaited again.
+    /// the other not. Each answer is journaled (<see cref="LiquidationSettlementAnswered"/>): a restart sends again, and
+    /// awaits, only those not answered.
     /// </summary>
     private readonly Dictionary<(bool ToFund, string Id), (Liquidation Liquidation, Action Send)> _unsettled = [];
 
     /// <summary>Sends a fee or cover message to the account and awaits its answer.</summary>
     private void SettleWithAccount(Liquidation liquidation, IAccountCommand command)
     {
+        if (liquidation.Answered.Contains((false, command.MessageId)))
+        {
+            return;
+        }
+
         void Send() => ToAccount(liquidation.AccountId, command);
         _unsettled[(false, command.MessageId)] = (liquidation, Send);
         Send();
@@ -27,6 +33,11 @@ public sealed partial class LiquidationCoordinator
     /// <summary>Sends a fee to the fund and awaits its answer.</summary>
     private void SettleWithFund(Liquidation liquidation, CollectLiquidationFee fee)
     {
+        if (liquidation.Answered.Contains((true, fee.RequestId)))
+        {
+            return;
+        }
+
         void Send() => _settings.InsuranceFund.Tell(fee, Self);
         _unsettled[(true, fee.RequestId)] = (liquidation, Send);
         Send();
@@ -57,10 +68,14 @@ public sealed partial class LiquidationCoordinator
         }
 
         var liquidation = sent.Liquidation;
-        if (liquidation.Phase == Phase.Settling && liquidation.Ending is { } reason && !Unsettled(liquidation).Any())
+        Persist(new LiquidationSettlementAnswered(liquidation.Id, id, toFund, refusal, Now), e =>
         {
-            Complete(liquidation, reason);
-        }
+            Apply(e);
+            if (liquidation.Phase == Phase.Settling && liquidation.Ending is { } reason && !Unsettled(liquidation).Any())
+            {
+                Complete(liquidation, reason);
+            }
+        });
 
         return true;
     }

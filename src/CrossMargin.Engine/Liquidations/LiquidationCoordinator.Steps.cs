@@ -34,6 +34,7 @@ public sealed partial class LiquidationCoordinator
 
         liquidation.PositionCount = view.Positions.Count(p => p.Quantity != 0);
         liquidation.Mode = view.Mode;
+        liquidation.Balances = view.Balances;
         var equity = plan.Before.EquityUsd;
         if (plan.Outcome == LiquidationPlanOutcome.Done)
         {

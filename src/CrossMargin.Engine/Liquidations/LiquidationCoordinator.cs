@@ -124,6 +124,7 @@ public sealed partial class LiquidationCoordinator : PersistentActor
         AwaitingFund,
         AwaitingReports,
         AwaitingCover,
+        MeasuringCover,
         AwaitingAdlView,
         CollectingAdl,
         PricingAdl,

@@ -28,6 +28,7 @@ public static class LiquidationEvents
             .Register("liquidation.auto-deleverage-bankrupt-side-refused", Version, json.AutoDeleverageBankruptSideRefused)
             .Register("liquidation.stalled", Version, json.LiquidationStalled)
             .Register("liquidation.fund-account-swept", Version, json.FundAccountSwept)
+            .Register("liquidation.settlement-answered", Version, json.LiquidationSettlementAnswered)
             .Register("liquidation.completed", Version, json.LiquidationCompleted)
             .Register("liquidation.instrument-halted", Version, json.LiquidationInstrumentHalted)
             .Register("liquidation.instrument-resumed", Version, json.LiquidationInstrumentResumed);

@@ -24,6 +24,7 @@ namespace CrossMargin.Engine.Liquidations;
 [JsonSerializable(typeof(AutoDeleverageBankruptSideRefused))]
 [JsonSerializable(typeof(LiquidationStalled))]
 [JsonSerializable(typeof(FundAccountSwept))]
+[JsonSerializable(typeof(LiquidationSettlementAnswered))]
 [JsonSerializable(typeof(LiquidationCompleted))]
 [JsonSerializable(typeof(LiquidationInstrumentHalted))]
 [JsonSerializable(typeof(LiquidationInstrumentResumed))]

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using CrossMargin.Risk.Collateral;
 using CrossMargin.Risk.Ledger;
 using CrossMargin.Risk.Market;
+using CrossMargin.Risk.Portfolios;
 
 namespace CrossMargin.Risk.Liquidation;
 
@@ -16,7 +17,10 @@ namespace CrossMargin.Risk.Liquidation;
 /// haircut least are paid first (ordinal order among equals), and an asset they do not count is not paid at all: the
 /// deficit is measured on the account's collateral value, so a cover paid in a haircut asset adds less than it costs the
 /// fund (the next cover makes up the difference and the account keeps it), and one paid in an asset it cannot count adds
-/// nothing. The last asset pays the remainder divided by its price, rounded up
+/// nothing. The rate that orders them is the one the account's next unit of each asset is credited at: given its
+/// holdings, the tier its whole holding of the asset has reached (an account holding 1.2 M USD of BTC gets its next BTC
+/// at the second tier's rate), and none on an asset it owes (repaid at full value, and paid first among equals: a debt
+/// left in a coin would make the account bankrupt again as the coin rose); without them, each first tier. The last asset pays the remainder divided by its price, rounded up
 /// to 1e-8 (the fund rather than the account absorbs the rounding), but never more than its balance. Whatever cannot be
 /// paid is reported as uncovered and recorded as an <see cref="InsuranceFundEntryKind.AutoDeleverageTriggered"/> entry.
 /// </remarks>
@@ -82,7 +86,16 @@ public sealed class InsuranceFund
     /// <paramref name="collateral"/> (the account's rules; null: none) haircuts least first; see the type's remarks.
     /// </summary>
     public InsuranceFundCoverage Cover(decimal deficitUsd, MarketSnapshot market, string accountId, string liquidationId, DateTimeOffset time,
-        CollateralSchedule? collateral)
+        CollateralSchedule? collateral) =>
+        Cover(deficitUsd, market, accountId, liquidationId, time, collateral, holdings: null);
+
+    /// <summary>
+    /// Pays as much of <paramref name="deficitUsd"/> (zero or positive) as the fund can, in the assets whose next unit
+    /// <paramref name="collateral"/> (the account's rules; null: none) haircuts least given the account's
+    /// <paramref name="holdings"/> (null: first tiers), an asset it owes first among equals; see the type's remarks.
+    /// </summary>
+    public InsuranceFundCoverage Cover(decimal deficitUsd, MarketSnapshot market, string accountId, string liquidationId, DateTimeOffset time,
+        CollateralSchedule? collateral, IReadOnlyList<CollateralBalance>? holdings)
     {
         ArgumentNullException.ThrowIfNull(market);
         ArgumentException.ThrowIfNullOrWhiteSpace(accountId);
@@ -92,7 +105,7 @@ public sealed class InsuranceFund
         var history = _history;
         var payments = new List<(string Asset, decimal Amount)>();
         var remaining = deficitUsd;
-        foreach (var (asset, balance) in PaymentOrder(collateral))
+        foreach (var (asset, balance) in PaymentOrder(collateral, holdings, market))
         {
             if (remaining == 0)
             {
@@ -133,18 +146,42 @@ public sealed class InsuranceFund
         return new InsuranceFundCoverage(new InsuranceFund(balances, history), deficitUsd - remaining, remaining, payments);
     }
 
-    private IEnumerable<KeyValuePair<string, decimal>> PaymentOrder(CollateralSchedule? collateral)
+    private IEnumerable<KeyValuePair<string, decimal>> PaymentOrder(CollateralSchedule? collateral, IReadOnlyList<CollateralBalance>? holdings,
+        MarketSnapshot market)
     {
         if (collateral is null)
         {
             return _balances;
         }
 
-        // The first tier's rate: a cover is a small part of a balance, so it is the rate it is most likely credited at.
+        // The rate the account's next unit of each asset is credited at: the tiers apply to its whole holding of the
+        // asset (so an account already holding much of one is in a higher tier of it), and a debt is repaid at full value.
+        var held = holdings?.Where(h => market.HasPrice(h.Asset)).GroupBy(h => h.Asset, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(h => h.Amount) * market.PriceOf(g.Key), StringComparer.Ordinal);
+        var heldUsd = (string asset) => held?.GetValueOrDefault(asset) ?? 0m;
         return _balances
-            .Where(b => collateral.Rules.TryGetValue(b.Key, out var rule) && rule.Tiers[0].Haircut < 1)
-            .OrderBy(b => collateral.Rules[b.Key].Tiers[0].Haircut)
+            .Where(b => collateral.Rules.TryGetValue(b.Key, out var rule) && NextUnitHaircut(rule, heldUsd(b.Key)) < 1)
+            .OrderBy(b => NextUnitHaircut(collateral.Rules[b.Key], heldUsd(b.Key)))
+            .ThenBy(b => heldUsd(b.Key) < 0 ? 0 : 1)
             .ThenBy(b => b.Key, StringComparer.Ordinal);
+    }
+
+    private static decimal NextUnitHaircut(CollateralRule rule, decimal heldUsd)
+    {
+        if (heldUsd < 0)
+        {
+            return 0m;
+        }
+
+        foreach (var tier in rule.Tiers)
+        {
+            if (tier.UpToValueUsd is not { } upper || heldUsd < upper)
+            {
+                return tier.Haircut;
+            }
+        }
+
+        return rule.Tiers[^1].Haircut;
     }
 
     private static ImmutableSortedDictionary<string, decimal> Validate(IReadOnlyDictionary<string, decimal> balances)

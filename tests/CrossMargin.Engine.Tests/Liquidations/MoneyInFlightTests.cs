@@ -78,4 +78,92 @@ public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTe
         Assert.Equal([new CollateralBalance("USDT", -850m)], Account("acc-1").Balances);
         Assert.Equal(0m, FundView().Balances["USDT"]);
     }
+
+    /// <summary>
+    /// acc-1 (120 USDT, long 0.1 at 60,000) is bankrupt at 50,000 (-880) and the fund (10,000 USDT) is asked for 880; the
+    /// request is lost. BTC goes back to 60,000 (equity 120, MM 24): nothing is owed. Before, the restarted coordinator
+    /// sent the request as recorded and the fund paid 880 USDT the account no longer lacked (its balance 1,000). Now it
+    /// measures the deficit from a fresh view first and asks for that: nothing is paid and the liquidation ends.
+    /// </summary>
+    [Fact]
+    public void A_cover_request_lost_before_a_restart_pays_only_the_deficit_measured_after_it_so_a_recovered_account_gets_nothing()
+    {
+        SeedFund(10_000m);
+        RestartCoordinator(fund: Sys.ActorOf(Props.Create(() => new DroppingFund(Fund, m => m is CoverLiquidationDeficit))));
+        Deposit("acc-1", 120m);
+        Trade("acc-1", OrderSide.Buy, 0.1m, 60_000m);
+        MoveBtc(50_000m);
+        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationCoverRequested { DeficitUsd: 880m }));
+
+        MoveBtc(60_000m);
+        RestartCoordinator();
+
+        AwaitCompleted(Liquidation);
+        var cover = Assert.Single(History(Liquidation).Steps.OfType<LiquidationCoverReceived>());
+        Assert.Equal((0m, 0m), (cover.CoveredUsd, cover.UncoveredUsd));
+        Assert.Equal(10_000m, FundView().Balances["USDT"]);
+        Assert.Equal([new CollateralBalance("USDT", 120m)], Account("acc-1").Balances);
+    }
+
+    /// <summary>
+    /// The same bankruptcy, the request lost, the market unchanged and no restart. Before, the liquidation waited for
+    /// the fund's answer for ever. Now the request is sent again once the order timeout (10 minutes here) has passed, for the deficit
+    /// measured again (880), and the fund pays it once.
+    /// </summary>
+    [Fact]
+    public void A_cover_request_the_fund_does_not_answer_in_time_is_measured_and_sent_again()
+    {
+        SeedFund(10_000m);
+        RestartCoordinator(fund: Sys.ActorOf(Props.Create(() => new DroppingFund(Fund, m => m is CoverLiquidationDeficit))));
+        Deposit("acc-1", 120m);
+        Trade("acc-1", OrderSide.Buy, 0.1m, 60_000m);
+        MoveBtc(50_000m);
+        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationCoverRequested { DeficitUsd: 880m }));
+
+        AdvanceUntil(() => History(Liquidation).Steps.Any(s => s is LiquidationCoverReceived), TimeSpan.FromMinutes(1));
+
+        var cover = Assert.Single(History(Liquidation).Steps.OfType<LiquidationCoverReceived>());
+        Assert.Equal((880m, 0m), (cover.CoveredUsd, cover.UncoveredUsd));
+        AwaitAssert(() => Assert.Equal([new CollateralBalance("USDT", 1_000m)], Account("acc-1").Balances));
+        Assert.Equal(9_120m, FundView().Balances["USDT"]);
+    }
+
+    /// <summary>
+    /// The standard account (1,000 USDT, long 1 at 60,000, BTC at 59,230): the first step fills 0.1 at 59,000 and pays the
+    /// fee planned at the mark, 5.92, answered by both sides; equity 1,000 - 100 - 693 - 5.92 = 201.08 is still below the stop, so a second
+    /// step goes out and waits. The account then applies 1,030 more messages (deposits of 0.01). Before, a restart sent
+    /// the fee again, and the account, finding its id in none of its last 1,024, refused it as out of order: a refusal
+    /// logged as "the books no longer net" for a fee both sides had. Now the answers are journaled and the fee is not
+    /// sent again; the cancel-all, which nothing awaits, still is (and is answered the same way).
+    /// </summary>
+    [Fact]
+    public void A_fee_both_sides_answered_is_not_sent_again_after_a_restart_so_an_account_far_past_it_cannot_refuse_it()
+    {
+        var venue = VenueProbe();
+        OpenLong("acc-1");
+        MoveBtc(59_230m);
+        var order = venue.ExpectMsg<LiquidationOrderIssued>();
+        Trade("acc-1", OrderSide.Sell, 0.1m, 59_000m, liquidation: true, orderId: order.OrderId);
+        Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0.1m, 59_000m), TestActor);
+        Assert.NotEqual(order.OrderId, venue.ExpectMsg<LiquidationOrderIssued>().OrderId);
+        AwaitAssert(() => Assert.Equal(5.92m, FundView().Balances["USDT"]));
+        for (var i = 0; i < 1_030; i++)
+        {
+            Deposit("acc-1", 0.01m);
+        }
+
+        var answers = CreateTestProbe();
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new ReplyWatchingRegion(Region, answers.Ref))));
+
+        Thread.Sleep(3_000);
+        var answered = new List<object>();
+        while (answers.QueuedCount > 0)
+        {
+            answered.Add(answers.ExpectMsg<object>());
+        }
+
+        Assert.Contains(answered, a => a is CommandRejected { MessageId: $"{Liquidation}:cancel" });
+        Assert.DoesNotContain(answered, a => a is CommandRejected r && r.MessageId.StartsWith($"{Liquidation}:fee:", StringComparison.Ordinal));
+        Assert.Equal(LiquidationStatus.Active, History(Liquidation).Status);
+    }
 }

@@ -1,5 +1,6 @@
 using CrossMargin.Risk.Collateral;
 using CrossMargin.Risk.Liquidation;
+using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 using FsCheck.Fluent;
 
@@ -37,6 +38,37 @@ public class InsuranceFundTests
 
         Assert.Equal((1_000m, 0m), (coverage.CoveredUsd, coverage.UncoveredUsd));
         Assert.Equal([("USDT", 800m), ("BTC", 0.00333334m)], coverage.Payments);
+    }
+
+    [Fact]
+    public void Given_the_accounts_holdings_a_deficit_is_covered_first_in_the_asset_whose_next_unit_it_haircuts_least()
+    {
+        // The tiers apply to the account's whole holding of an asset: holding 20 BTC (1,200,000 USD), its next BTC is in
+        // the 10% tier, its first ETH in the 7.5% one. Ordered by first tiers (BTC 5%), 1,000 USD paid in BTC would add
+        // 900 to its collateral value; paid in ETH (at 3,000) it adds 925.
+        var rules = new CollateralSchedule(
+        [
+            new CollateralRule("BTC", [new HaircutTier(1_000_000m, 0.05m), new HaircutTier(null, 0.10m)]),
+            new CollateralRule("ETH", [new HaircutTier(500_000m, 0.075m), new HaircutTier(null, 0.15m)]),
+        ]);
+        var fund = new InsuranceFund(new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 0.1m, ["ETH"] = 2m });
+
+        var coverage = fund.Cover(1_000m, TestMarket.Build(), "acc-1", "liq-1", Time, rules, [new CollateralBalance("BTC", 20m)]);
+
+        Assert.Equal([("ETH", 0.33333334m)], coverage.Payments);
+    }
+
+    [Fact]
+    public void Given_the_accounts_holdings_a_deficit_is_covered_first_in_an_asset_it_owes()
+    {
+        // The account owes 0.5 BTC (an inverse contract's loss): a BTC cover repays it at full value, as USDT would count,
+        // and leaves no debt in a coin whose rise would make the account bankrupt again.
+        var rules = new CollateralSchedule([new CollateralRule("USDT", [new HaircutTier(null, 0m)]), new CollateralRule("BTC", [new HaircutTier(null, 0.05m)])]);
+        var fund = new InsuranceFund(new Dictionary<string, decimal>(StringComparer.Ordinal) { ["USDT"] = 800m, ["BTC"] = 0.1m });
+
+        var coverage = fund.Cover(1_000m, TestMarket.Build(), "acc-1", "liq-1", Time, rules, [new CollateralBalance("BTC", -0.5m)]);
+
+        Assert.Equal([("BTC", 0.01666667m)], coverage.Payments);
     }
 
     [Fact]
