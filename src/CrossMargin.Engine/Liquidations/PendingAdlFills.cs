@@ -53,13 +53,26 @@ internal sealed class PendingAdlFills
 
     /// <summary>
     /// The view's position in <paramref name="symbol"/> with the fills it does not show yet added; null when that leaves
-    /// none.
+    /// none. A position the fills open (none shown) or turn to the other side is entered at their average price, as the
+    /// account will book it: an entry of zero has no return to rank by, and an inverse contract cannot be valued at it.
     /// </summary>
     public Position? PositionAfter(AccountView view, string symbol)
     {
         var shown = view.Positions.FirstOrDefault(p => p.Symbol == symbol);
-        var quantity = (shown?.Quantity ?? 0m) + (Unapplied(view)?.Where(f => f.Symbol == symbol).Sum(f => f.SignedQuantity) ?? 0m);
-        return quantity == 0m ? null : shown is null ? new Position(symbol, quantity, 0m) : shown with { Quantity = quantity };
+        var fills = Unapplied(view)?.FindAll(f => f.Symbol == symbol) ?? [];
+        var quantity = (shown?.Quantity ?? 0m) + fills.Sum(f => f.SignedQuantity);
+        if (quantity == 0m)
+        {
+            return null;
+        }
+
+        if (shown is not null && Math.Sign(shown.Quantity) == Math.Sign(quantity))
+        {
+            return shown with { Quantity = quantity };
+        }
+
+        var traded = fills.Sum(f => Math.Abs(f.SignedQuantity));
+        return new Position(symbol, quantity, fills.Sum(f => Math.Abs(f.SignedQuantity) * f.Price) / traded);
     }
 
     /// <summary>

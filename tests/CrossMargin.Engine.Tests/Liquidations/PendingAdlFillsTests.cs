@@ -44,6 +44,18 @@ public sealed class PendingAdlFillsTests
     }
 
     [Fact]
+    public void A_position_the_unshown_fills_open_is_entered_at_their_price_not_at_zero()
+    {
+        var pending = new PendingAdlFills();
+        pending.Add(Round);
+
+        // acc-c closed its short by other means since; the 0.4 bought from acc-1 will open a long at 59,000 when applied.
+        var closed = View("acc-c", null, adlApplied: 0);
+
+        Assert.Equal(new Position(Btc, 0.4m, 59_000m), pending.PositionAfter(closed, Btc));
+    }
+
+    [Fact]
     public void A_view_without_sequences_is_taken_as_it_is()
     {
         var pending = new PendingAdlFills();
