@@ -88,12 +88,7 @@ public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTe
     [Fact]
     public void A_cover_request_lost_before_a_restart_pays_only_the_deficit_measured_after_it_so_a_recovered_account_gets_nothing()
     {
-        SeedFund(10_000m);
-        RestartCoordinator(fund: Sys.ActorOf(Props.Create(() => new DroppingFund(Fund, m => m is CoverLiquidationDeficit))));
-        Deposit("acc-1", 120m);
-        Trade("acc-1", OrderSide.Buy, 0.1m, 60_000m);
-        MoveBtc(50_000m);
-        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationCoverRequested { DeficitUsd: 880m }));
+        BankruptWithItsCoverRequestLost();
 
         MoveBtc(60_000m);
         RestartCoordinator();
@@ -113,12 +108,7 @@ public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTe
     [Fact]
     public void A_cover_request_the_fund_does_not_answer_in_time_is_measured_and_sent_again()
     {
-        SeedFund(10_000m);
-        RestartCoordinator(fund: Sys.ActorOf(Props.Create(() => new DroppingFund(Fund, m => m is CoverLiquidationDeficit))));
-        Deposit("acc-1", 120m);
-        Trade("acc-1", OrderSide.Buy, 0.1m, 60_000m);
-        MoveBtc(50_000m);
-        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationCoverRequested { DeficitUsd: 880m }));
+        BankruptWithItsCoverRequestLost();
 
         AdvanceUntil(() => History(Liquidation).Steps.Any(s => s is LiquidationCoverReceived), TimeSpan.FromMinutes(1));
 
@@ -165,5 +155,19 @@ public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTe
         Assert.Contains(answered, a => a is CommandRejected { MessageId: $"{Liquidation}:cancel" });
         Assert.DoesNotContain(answered, a => a is CommandRejected r && r.MessageId.StartsWith($"{Liquidation}:fee:", StringComparison.Ordinal));
         Assert.Equal(LiquidationStatus.Active, History(Liquidation).Status);
+    }
+
+    /// <summary>
+    /// acc-1 (120 USDT, long 0.1 BTC-PERP at 60,000) bankrupt at 50,000 with a deficit of 880 USD, a fund of 10,000 USDT
+    /// that drops every cover request, and the request made.
+    /// </summary>
+    private void BankruptWithItsCoverRequestLost()
+    {
+        SeedFund(10_000m);
+        RestartCoordinator(fund: Sys.ActorOf(Props.Create(() => new DroppingFund(Fund, m => m is CoverLiquidationDeficit))));
+        Deposit("acc-1", 120m);
+        Trade("acc-1", OrderSide.Buy, 0.1m, 60_000m);
+        MoveBtc(50_000m);
+        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationCoverRequested { DeficitUsd: 880m }));
     }
 }
