@@ -300,6 +300,13 @@ public static class AccountDecider
             return AccountDecision.Reject(RejectionCode.InvalidPrice, Text($"{c.Symbol}: funding mark price must be positive, not {c.MarkPrice}."));
         }
 
+        if (market.FindMark(c.Symbol) is { MarkPrice: > 0 } mark
+            && Math.Abs(c.MarkPrice - mark.MarkPrice) > mark.MarkPrice * FundingPayment.MaxMarkDeviation)
+        {
+            return AccountDecision.Reject(RejectionCode.InvalidPrice, Text(
+                $"{c.Symbol}: funding mark price {c.MarkPrice} is more than {FundingPayment.MaxMarkDeviation * 100:0}% away from the mark {mark.MarkPrice}."));
+        }
+
         return Math.Abs(c.Rate) > FundingPayment.MaxAbsoluteRate
             ? AccountDecision.Reject(RejectionCode.InvalidRate, Text($"{c.Symbol}: funding rate {c.Rate} is beyond +/-{FundingPayment.MaxAbsoluteRate} per settlement."))
             : Accept(new FundingSettled(c.MessageId, c.Source, c.Sequence, c.Symbol, c.Rate, c.MarkPrice, c.PositionQuantity));

@@ -18,7 +18,7 @@ public enum RejectionCode
     /// <summary>Quantity is zero or negative.</summary>
     InvalidQuantity,
 
-    /// <summary>Price is zero or negative.</summary>
+    /// <summary>Price is zero or negative, or a funding reference price more than 50% away from the mark.</summary>
     InvalidPrice,
 
     /// <summary>Amount is zero or negative, or finer than the ledger's unit (1e-8 of the asset).</summary>

@@ -29,6 +29,14 @@ public sealed record FundingPayment(string Symbol, string Asset, decimal Amount,
     public const decimal MaxAbsoluteRate = 0.1m;
 
     /// <summary>
+    /// How far a funding reference price may lie from the live mark, as a fraction of the mark: 50%. No market moves
+    /// that far between a funding time and the settlement message that follows it minutes later, while a price in the
+    /// wrong unit (cents, satoshis, another pair's) is off by a factor of 100 or more and would move real money by it,
+    /// as a rate in percent would.
+    /// </summary>
+    public const decimal MaxMarkDeviation = 0.5m;
+
+    /// <summary>
     /// The funding <paramref name="position"/> in <paramref name="instrument"/> pays or receives at
     /// <paramref name="markPrice"/> (the venue's funding reference price: the mark on BitMEX and Binance) and
     /// <paramref name="rate"/> (per settlement, 0.0001 = 0.01%).

@@ -94,6 +94,9 @@ public sealed class MarketSnapshot
     public decimal PriceOf(string asset) =>
         _assetPrices.TryGetValue(asset, out var p) ? p : throw new ArgumentException($"No index price for asset {asset}.", nameof(asset));
 
+    /// <summary>The mark of <paramref name="symbol"/>, or null when the snapshot has none.</summary>
+    public InstrumentMark? FindMark(string symbol) => _marks.GetValueOrDefault(symbol);
+
     /// <summary>The mark of <paramref name="symbol"/>.</summary>
     public InstrumentMark MarkOf(string symbol) =>
         _marks.TryGetValue(symbol, out var m) ? m : throw new ArgumentException($"No mark for instrument {symbol}.", nameof(symbol));

@@ -154,6 +154,37 @@ public sealed class AccountStateTests
         Assert.Equal(9_994m, account.State.BalanceOf("USDT"));
     }
 
+    /// <summary>
+    /// The live mark is 60,000: a funding reference price half of it away (30,000 or 90,000) is a real, if violent, move
+    /// and pays (long 1 x 30,000 x 0.01% = 3 USDT); one a cent beyond is refused with both prices, and pays nothing.
+    /// </summary>
+    [Theory]
+    [InlineData(30_000, true)]
+    [InlineData(90_000, true)]
+    [InlineData(29_999.99, false)]
+    [InlineData(90_000.01, false)]
+    public void Funding_is_refused_when_its_mark_is_more_than_half_the_live_mark_away(decimal markPrice, bool accepted)
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 10_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 1m, 60_000m);
+        var (id, source, seq) = account.Next();
+
+        var decision = account.Send(new SettleFunding(id, source, seq, TestMarket.BtcUsdt, 0.0001m, markPrice));
+
+        if (accepted)
+        {
+            Assert.Equal(DecisionOutcome.Accepted, decision.Outcome);
+            Assert.Equal(10_000m - (markPrice * 0.0001m), account.State.BalanceOf("USDT"));
+        }
+        else
+        {
+            Assert.Equal(RejectionCode.InvalidPrice, decision.Rejection!.Code);
+            Assert.Contains("60000", decision.Rejection.Message, StringComparison.Ordinal);
+            Assert.Equal(10_000m, account.State.BalanceOf("USDT"));
+        }
+    }
+
     [Fact]
     public void Open_orders_shrink_with_their_fills_and_disappear_when_filled_or_cancelled()
     {
