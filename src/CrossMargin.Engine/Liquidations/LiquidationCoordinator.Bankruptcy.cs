@@ -245,7 +245,9 @@ public sealed partial class LiquidationCoordinator
         {
             if (liquidation.FundDeclined is { } declined)
             {
-                Stall(liquidation, Text($"no counterparty to deleverage {symbol} against at {price}, in profit or not; {declined}"), liquidation.LastCover);
+                // The counts tell an operator a round that heard from no account (views lost on the way) from one whose
+                // counterparties could bear none of it.
+                Stall(liquidation, Text($"no counterparty to deleverage {symbol} against at {price}, in profit or not ({liquidation.AdlViews.Count} accounts' views, {candidates.Length} holding {symbol}); {declined}"), liquidation.LastCover);
             }
             else
             {

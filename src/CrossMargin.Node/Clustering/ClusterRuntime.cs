@@ -258,7 +258,10 @@ public sealed class ClusterRuntime : IAsyncDisposable
         _requests = await RequestClient.StartAsync(_connection, cluster.NodeId, cancellationToken).ConfigureAwait(false);
         _host.Attach(Engine, _connection, _publisher, cluster.NodeId, mode.SequenceGapHold, rejections, time);
         var liquidation = Engine.Settings.Liquidation;
-        _host.AttachLiquidation(services, _requests, Engine.Settings.AskTimeout, liquidation.AdlCollectWindow / 2);
+        // The coordinator ranks what reached it within AdlCollectWindow; each node answers with what its accounts sent within
+        // a quarter of it. The relay waits four fifths: the rest of the window is for the two broker hops, which on a loaded
+        // machine took more than the quarter that half the window left them (whole crashes' rounds collected no view).
+        _host.AttachLiquidation(services, _requests, Engine.Settings.AskTimeout, liquidation.AdlCollectWindow * 0.8);
         _outbound = new OutboundBridge(_publisher, _connection.Names, loggerFactory.CreateLogger<OutboundBridge>());
         foreach (var fact in OutboundBridge.Facts)
         {
