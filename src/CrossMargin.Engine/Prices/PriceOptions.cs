@@ -26,7 +26,8 @@ public sealed class PriceOptions
     /// <summary>
     /// Widest accepted distance of a perpetual's or future's mark from its underlying's index, as a fraction of the
     /// index (0.10 = 10%, the default). Guards against a fat-fingered or corrupt mark liquidating accounts. Options are
-    /// not banded by price (their price is far from the index by nature); their vol is bounded instead.
+    /// not banded by price (their price is far from the index by nature); their vol is bounded instead, and their mark
+    /// must be below the most the option can be worth.
     /// </summary>
     public decimal MarkBandFraction { get; set; } = 0.10m;
 
