@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using CrossMargin.Actors;
+using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Margin.Scenarios;
 using CrossMargin.Risk.Market;
 using Microsoft.Extensions.Logging;
@@ -55,7 +56,13 @@ internal sealed class MarketPublisher : ReceiveActor
         {
             if (current.FindInstrument(instrument.Symbol) is not null)
             {
-                _marks[instrument.Symbol] = current.MarkOf(instrument.Symbol);
+                // An option marked without a vol keeps the vol that market implied from it. Kept as a bare price it would
+                // be implied again against every later forward: no longer sticky, and after a large move not possible
+                // at all, which would stop every snapshot until that option ticked again.
+                var mark = current.MarkOf(instrument.Symbol);
+                _marks[instrument.Symbol] = instrument is OptionContract && mark.ImpliedVolatility is null
+                    ? mark with { ImpliedVolatility = current.OptionInputsOf(instrument.Symbol).Volatility }
+                    : mark;
             }
         }
 

@@ -113,7 +113,13 @@ internal sealed class PriceActor : ReceiveActor
         double? vol;
         if (instrument is OptionContract option)
         {
-            vol = update.ImpliedVolatility ?? Imply(option, update.Price, now);
+            var quote = Quote(option, update.Price, now);
+            if (!WithinWorth(option, update.Price, quote))
+            {
+                return;
+            }
+
+            vol = update.ImpliedVolatility ?? Imply(option, update.Price, quote);
             if (vol is not { } v)
             {
                 return;
@@ -137,11 +143,12 @@ internal sealed class PriceActor : ReceiveActor
 
             // Against the underlying's index: a perpetual's premium and a dated future's basis are a few percent, a
             // corrupt or fat-fingered mark is usually far more. Quote currencies (USDT, USDC) are taken at par here.
-            var distance = Math.Abs(update.Price - _index) / _index;
-            if (distance > _options.MarkBandFraction)
+            // Compared without dividing: |mark - index| / index overflows a decimal for a huge mark on an index below 1.
+            if (Math.Abs(update.Price - _index) > _options.MarkBandFraction * _index)
             {
+                var distance = (double)Math.Abs(update.Price - _index) / (double)_index;
                 Reject(update.Symbol, PriceRejectionReason.OutsideBand,
-                    $"{update.Symbol}: mark {Num(update.Price)} is {Pct(distance)}% from the {_asset} index {Num(_index)}, beyond the {Pct(_options.MarkBandFraction)}% band.");
+                    $"{update.Symbol}: mark {Num(update.Price)} is {Pct(distance)}% from the {_asset} index {Num(_index)}, beyond the {Pct((double)_options.MarkBandFraction)}% band.");
                 return;
             }
 
@@ -181,26 +188,51 @@ internal sealed class PriceActor : ReceiveActor
         return true;
     }
 
+    /// <summary>The forward, years to expiry and USD premium of <paramref name="mark"/> at the current index and now.</summary>
+    private (double Forward, double Years, double PremiumUsd) Quote(OptionContract option, decimal mark, DateTimeOffset now)
+    {
+        var expiry = option.Expiry!.Value;
+        var forward = _market!.ForwardFor(expiry, now, (double)_index);
+        // Inverse options are quoted in coin: the USD premium is mark x forward (as MarketSnapshot does).
+        var usd = option.Settlement == SettlementKind.Inverse ? (double)mark * forward : (double)mark;
+        return (forward, YearFraction.Act365(now, expiry), usd);
+    }
+
+    /// <summary>
+    /// False, after a rejection, when <paramref name="mark"/> is at or above the most the option can be worth: the
+    /// discounted forward for a call, the discounted strike for a put. An option is valued at its mark, so this holds
+    /// whether or not the feed gives a vol (one given was all that was checked, and any premium went into equity).
+    /// </summary>
+    private bool WithinWorth(OptionContract option, decimal mark, (double Forward, double Years, double PremiumUsd) quote)
+    {
+        var discount = Math.Exp(-_market!.Rate * quote.Years);
+        var most = discount * (option.Kind == OptionKind.Call ? quote.Forward : (double)option.Strike);
+        if (quote.PremiumUsd < most)
+        {
+            return true;
+        }
+
+        var kind = option.Kind == OptionKind.Call ? "call" : "put";
+        Reject(option.Symbol, PriceRejectionReason.OutsideBand,
+            $"{option.Symbol}: mark {Num(mark)} is at or above the most a {kind} can be worth ({Num(most)} USD at forward {Num(quote.Forward)}).");
+        return false;
+    }
+
     /// <summary>
     /// The vol that reproduces <paramref name="mark"/> at the current index and now, or null after a rejection. Implied
     /// here rather than by the snapshot so that a mark no vol can explain is refused at the edge, not found later as a
     /// snapshot that cannot be built; the vol then stays with the mark (sticky) as the index moves.
     /// </summary>
-    private double? Imply(OptionContract option, decimal mark, DateTimeOffset now)
+    private double? Imply(OptionContract option, decimal mark, (double Forward, double Years, double PremiumUsd) quote)
     {
-        var expiry = option.Expiry!.Value;
-        var years = YearFraction.Act365(now, expiry);
-        var forward = _market!.ForwardFor(expiry, now, (double)_index);
-        // Inverse options are quoted in coin: the USD premium is mark x forward (as MarketSnapshot does).
-        var usd = option.Settlement == SettlementKind.Inverse ? (double)mark * forward : (double)mark;
-        var result = ImpliedVolatility.Solve(option.Kind, forward, (double)option.Strike, years, _market.Rate, usd);
+        var result = ImpliedVolatility.Solve(option.Kind, quote.Forward, (double)option.Strike, quote.Years, _market!.Rate, quote.PremiumUsd);
         if (result.Converged)
         {
             return result.Volatility;
         }
 
         Reject(option.Symbol, PriceRejectionReason.InvalidVolatility,
-            $"{option.Symbol}: no vol reproduces mark {Num(mark)} at forward {Num(forward)}: {result.Failure}");
+            $"{option.Symbol}: no vol reproduces mark {Num(mark)} at forward {Num(quote.Forward)}: {result.Failure}");
         return null;
     }
 
@@ -214,7 +246,7 @@ internal sealed class PriceActor : ReceiveActor
 
     private static string Num(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
 
-    private static string Pct(decimal fraction) => (fraction * 100).ToString("0.#####", CultureInfo.InvariantCulture);
+    private static string Pct(double fraction) => (fraction * 100).ToString("0.#####", CultureInfo.InvariantCulture);
 
     private static string Ms(TimeSpan span) => span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
 }

@@ -11,8 +11,9 @@ namespace CrossMargin.Engine.Prices;
 /// </summary>
 /// <remarks>
 /// Start it once per node: <c>system.ActorOf(PriceFeed.Props(definition, latest, models, options), "prices")</c>.
-/// Accepted updates get no reply (a feed sends many per second); subscribe to <see cref="MarketChanged"/> on the
-/// event stream to see their effect. An update for a symbol or asset the market does not list is refused here.
+/// Accepted updates are answered <see cref="PriceAccepted"/> and refused ones <see cref="PriceRejected"/>; subscribe to
+/// <see cref="MarketChanged"/> on the event stream to see their effect. An update for a symbol or asset the market does
+/// not list is refused here.
 /// </remarks>
 public sealed class PriceFeed : ReceiveActor
 {

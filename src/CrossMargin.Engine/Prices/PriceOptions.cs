@@ -11,22 +11,29 @@ public sealed class PriceOptions
     /// </summary>
     private const double SnapshotVolCeiling = 10;
 
+    private static readonly TimeSpan MaxMarkAgeCeiling = TimeSpan.FromHours(1);
+
+    private static readonly TimeSpan MaxFutureSkewCeiling = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// An index or mark whose timestamp is older than this, at the node's clock, is refused as stale. Default 5 s:
     /// venues mark every second or so, and a margin call on a price several seconds old is one the account can dispute.
+    /// At most one hour.
     /// </summary>
     public TimeSpan MaxMarkAge { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// How far ahead of the node's clock a timestamp may be (clock skew between the feed and us). Default 1 s; beyond
     /// it the feed's clock is wrong, and accepting the price would make every later, correct one look out of order.
+    /// At most one minute.
     /// </summary>
     public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Widest accepted distance of a perpetual's or future's mark from its underlying's index, as a fraction of the
     /// index (0.10 = 10%, the default). Guards against a fat-fingered or corrupt mark liquidating accounts. Options are
-    /// not banded by price (their price is far from the index by nature); their vol is bounded instead.
+    /// not banded by price (their price is far from the index by nature); their vol is bounded instead, and their mark
+    /// must be below the most the option can be worth.
     /// </summary>
     public decimal MarkBandFraction { get; set; } = 0.10m;
 
@@ -48,14 +55,16 @@ public sealed class PriceOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (MaxMarkAge <= TimeSpan.Zero)
+        // Bounded above as well: each update computes now - MaxMarkAge and now + MaxFutureSkew, which throw past the
+        // calendar's ends, and a price an hour old is no basis for a margin call anyway.
+        if (MaxMarkAge <= TimeSpan.Zero || MaxMarkAge > MaxMarkAgeCeiling)
         {
-            errors.Add($"{SectionName}:{nameof(MaxMarkAge)} must be positive (was {MaxMarkAge}).");
+            errors.Add($"{SectionName}:{nameof(MaxMarkAge)} must be positive and at most {MaxMarkAgeCeiling} (was {MaxMarkAge}).");
         }
 
-        if (MaxFutureSkew < TimeSpan.Zero)
+        if (MaxFutureSkew < TimeSpan.Zero || MaxFutureSkew > MaxFutureSkewCeiling)
         {
-            errors.Add($"{SectionName}:{nameof(MaxFutureSkew)} must not be negative (was {MaxFutureSkew}).");
+            errors.Add($"{SectionName}:{nameof(MaxFutureSkew)} must be between zero and {MaxFutureSkewCeiling} (was {MaxFutureSkew}).");
         }
 
         if (MarkBandFraction <= 0 || MarkBandFraction >= 1)

@@ -30,6 +30,10 @@ public enum PriceRejectionReason
     /// <summary>The timestamp is older than the last accepted for the same symbol or asset.</summary>
     OutOfOrder,
 
-    /// <summary>A perpetual's or future's mark is further from its underlying's index than <see cref="PriceOptions.MarkBandFraction"/>.</summary>
+    /// <summary>
+    /// A perpetual's or future's mark is further from its underlying's index than <see cref="PriceOptions.MarkBandFraction"/>,
+    /// or an option's mark is at or above the most the option can be worth (the discounted forward for a call, the
+    /// discounted strike for a put, in USD).
+    /// </summary>
     OutsideBand,
 }

@@ -2,7 +2,7 @@ namespace CrossMargin.Engine.Prices;
 
 /// <summary>
 /// The oracle's USD index price of one asset: an underlying (BTC) or an asset with no derivatives of its own (USDT).
-/// Sent to <see cref="PriceFeed"/>; accepted silently, refused with <see cref="PriceRejected"/> to the sender.
+/// Sent to <see cref="PriceFeed"/>; answered <see cref="PriceAccepted"/> or <see cref="PriceRejected"/>.
 /// </summary>
 /// <param name="Asset">The asset code, e.g. BTC or USDT.</param>
 /// <param name="Price">USD per unit; positive.</param>

@@ -1,8 +1,8 @@
 namespace CrossMargin.Engine.Prices;
 
 /// <summary>
-/// The venue's mark of one instrument. Sent to <see cref="PriceFeed"/>; accepted silently, refused with
-/// <see cref="PriceRejected"/> to the sender.
+/// The venue's mark of one instrument. Sent to <see cref="PriceFeed"/>; answered <see cref="PriceAccepted"/> or
+/// <see cref="PriceRejected"/>.
 /// </summary>
 /// <param name="Symbol">The instrument's symbol.</param>
 /// <param name="Price">Mark in the instrument's price unit; positive.</param>

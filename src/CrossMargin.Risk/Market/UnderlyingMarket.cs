@@ -7,6 +7,10 @@ public sealed class UnderlyingMarket
 {
     private readonly ForwardPoint[] _forwards;
 
+    // A wrapper, not the array: one market is shared by every snapshot the price feed publishes, and an array behind
+    // IReadOnlyList can be cast back and written.
+    private readonly IReadOnlyList<ForwardPoint> _forwardsView;
+
     /// <summary>Creates the market of <paramref name="name"/>; forwards need not be sorted but expiries must be distinct.</summary>
     /// <param name="name">The underlying's asset code.</param>
     /// <param name="rate">Continuously compounded annual discount rate.</param>
@@ -42,6 +46,7 @@ public sealed class UnderlyingMarket
             }
         }
 
+        _forwardsView = Array.AsReadOnly(_forwards);
         Name = name;
         Rate = rate;
         QuotedAtIndex = quotedAtIndex;
@@ -54,7 +59,7 @@ public sealed class UnderlyingMarket
     public double Rate { get; }
 
     /// <summary>The forwards given, sorted by expiry.</summary>
-    public IReadOnlyList<ForwardPoint> Forwards => _forwards;
+    public IReadOnlyList<ForwardPoint> Forwards => _forwardsView;
 
     /// <summary>
     /// The index <see cref="Forwards"/> were quoted against, or null. When set, a forward is F x index / this at any

@@ -1,4 +1,6 @@
 using CrossMargin.Engine.Prices;
+using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
 
@@ -128,5 +130,29 @@ public sealed class MarketPublisherTests(ITestOutputHelper output) : PriceTestKi
         Assert.True(Model.HasVectorsFor(second));
         Assert.Same(Model.VectorsFor(first), Model.VectorsFor(first));
         Assert.NotSame(Model.VectorsFor(first), Model.VectorsFor(second));
+    }
+
+    [Fact]
+    public void Opening_option_marks_without_a_vol_keep_the_vol_they_opened_at_when_the_index_moves()
+    {
+        // An opening market may give option marks without a vol (the snapshot implies it). Kept as a bare price, the
+        // publisher re-implied it against every new forward: after a 30% fall the 55,000 put's opening premium (about
+        // 1,500) is below its intrinsic 12,790 at the forward 42,210, no vol reproduces it and no snapshot is built
+        // until that option ticks again, while accounts keep margining at the pre-crash market.
+        var opening = TestMarket.Build();
+        var bare = new MarketSnapshot(opening.ValuationTime, opening.Instruments, opening.AssetPrices, opening.UnderlyingMarkets,
+            opening.Instruments.Select(i => opening.MarkOf(i.Symbol) with { ImpliedVolatility = null }));
+        var put = TestMarket.LinearOption(OptionKind.Put, 55000);
+        var openingVol = bare.OptionInputsOf(put).Volatility;
+        Assert.Equal(TestMarket.VolAt(55000), openingVol, 3);
+        var feed = StartFeed(new LatestMarket(bare));
+        var changes = Changes();
+
+        Index(feed, "BTC", 42_000m);
+
+        var market = changes.ExpectMsg<MarketChanged>().Market;
+        Assert.Equal(42_210, market.OptionInputsOf(put).Forward, 1e-6);
+        Assert.Equal(openingVol, market.OptionInputsOf(put).Volatility, 12);
+        Assert.Equal(0, Stats(feed).SnapshotFailures);
     }
 }

@@ -28,8 +28,8 @@ public sealed class PriceOptionsTests
         var errors = options.Validate();
 
         Assert.Equal(6, errors.Count);
-        Assert.Contains(errors, e => e.StartsWith("Prices:MaxMarkAge must be positive (was 00:00:00)", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("Prices:MaxFutureSkew must not be negative", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Prices:MaxMarkAge must be positive and at most 01:00:00 (was 00:00:00)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Prices:MaxFutureSkew must be between zero and 00:01:00", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("MarkBandFraction must be between 0 and 1, exclusive (was 10; 0.1 means 10%)", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Prices:MinImpliedVolatility must be positive (was NaN)", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("MaxImpliedVolatility must be above", StringComparison.Ordinal) && e.Contains("(was 20)", StringComparison.Ordinal));
@@ -37,6 +37,21 @@ public sealed class PriceOptionsTests
         var result = new PriceOptionsValidator().Validate(null, options);
         Assert.True(result.Failed);
         Assert.Equal(errors, result.Failures);
+    }
+
+    [Fact]
+    public void Ages_and_skews_too_long_for_the_clock_are_refused_at_start()
+    {
+        // now - MaxMarkAge and now + MaxFutureSkew are taken on every update: a span past the calendar's end threw there,
+        // so every price actor was restarted by each update it got and nothing was ever accepted or answered.
+        var options = new PriceOptions { MaxMarkAge = TimeSpan.MaxValue, MaxFutureSkew = TimeSpan.MaxValue };
+
+        var errors = options.Validate();
+
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, e => e.StartsWith("Prices:MaxMarkAge must be positive and at most 01:00:00", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Prices:MaxFutureSkew must be between zero and 00:01:00", StringComparison.Ordinal));
+        Assert.Empty(new PriceOptions { MaxMarkAge = TimeSpan.FromHours(1), MaxFutureSkew = TimeSpan.FromMinutes(1) }.Validate());
     }
 
     [Fact]

@@ -20,8 +20,11 @@ public abstract class PriceTestKit(ITestOutputHelper output) : Actors.TestKit.Te
 
     protected DateTimeOffset Now => Clock.GetUtcNow();
 
-    protected IActorRef StartFeed(PriceOptions? options = null) =>
-        Sys.ActorOf(PriceFeed.Props(MarketDefinition.Of(Latest.Current, Assets), Latest, [Model], options ?? new PriceOptions()), "prices");
+    protected IActorRef StartFeed(PriceOptions? options = null) => StartFeed(Latest, options);
+
+    /// <summary>A feed over <paramref name="latest"/> instead of <see cref="Latest"/>.</summary>
+    protected IActorRef StartFeed(LatestMarket latest, PriceOptions? options = null) =>
+        Sys.ActorOf(PriceFeed.Props(MarketDefinition.Of(latest.Current, Assets), latest, [Model], options ?? new PriceOptions()), "prices");
 
     /// <summary>A probe subscribed to <see cref="MarketChanged"/>.</summary>
     protected TestProbe Changes()

@@ -251,4 +251,48 @@ public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKi
         Assert.Equal(2, stats.Accepted);
         Assert.Equal(2, stats.TotalRejected);
     }
+
+    [Fact]
+    public void Option_mark_above_the_most_the_option_can_be_worth_is_rejected_even_with_a_vol_given()
+    {
+        // Options are not banded around the index, and with a vol given their price was not looked at: a fat-fingered
+        // premium went straight into every holder's equity (an option is valued at its mark). A call is worth less
+        // than the discounted forward and a put less than the discounted strike, whatever the vol.
+        var feed = StartFeed();
+        var call = TestMarket.LinearOption(OptionKind.Call, 60000);
+        var put = TestMarket.InverseOption(OptionKind.Put, 55000);
+
+        Mark(feed, call, 1_000_000m, TestMarket.VolAt(60000));
+        var rejected = ExpectRejected(feed, call, PriceRejectionReason.OutsideBand);
+        Assert.Contains("mark 1000000 is at or above the most a call can be worth", rejected.Message, StringComparison.Ordinal);
+        // 55,000 / 60,300 = 0.91211 BTC is the most the inverse put can be worth (rate 0, forward 60,300).
+        Mark(feed, put, 0.9122m, TestMarket.VolAt(55000));
+        var second = NextRejection();
+        Assert.Equal((put, PriceRejectionReason.OutsideBand), (second.Symbol, second.Reason));
+
+        Assert.Equal(2, Stats(feed).RejectedFor(PriceRejectionReason.OutsideBand));
+        Assert.Equal(0, Stats(feed).Accepted);
+        Assert.Equal(TestMarket.Build().MarkOf(call).MarkPrice, Latest.Current.MarkOf(call).MarkPrice);
+    }
+
+    [Fact]
+    public void Mark_too_large_to_measure_against_a_small_index_is_rejected_and_the_actor_keeps_its_order_check()
+    {
+        // |mark - index| / index overflowed a decimal for an index below 1: the price actor threw, was restarted and
+        // forgot the last timestamps, so the sender got no answer and an older mark was then taken over a newer one.
+        var feed = StartFeed();
+        var changes = Changes();
+        Index(feed, "ETH", 0.5m);
+        changes.ExpectMsg<MarketChanged>();
+        Mark(feed, TestMarket.EthUsdt, 0.51m, at: Now);
+        changes.ExpectMsg<MarketChanged>();
+
+        Mark(feed, TestMarket.EthUsdt, decimal.MaxValue, at: Now);
+        var rejected = NextRejection();
+        Assert.Equal((TestMarket.EthUsdt, PriceRejectionReason.OutsideBand), (rejected.Symbol, rejected.Reason));
+
+        Mark(feed, TestMarket.EthUsdt, 0.49m, at: Now - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(PriceRejectionReason.OutOfOrder, NextRejection().Reason);
+        Assert.Equal(0.51m, Latest.Current.MarkOf(TestMarket.EthUsdt).MarkPrice);
+    }
 }

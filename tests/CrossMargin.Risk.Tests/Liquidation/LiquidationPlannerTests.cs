@@ -321,4 +321,28 @@ public class LiquidationPlannerTests
         Assert.Equal(LiquidationPlanOutcome.Throttled, plan.Outcome);
         Assert.Contains("no budget for hedge:BTC", plan.Reason, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(34_620.00, LiquidationPlanOutcome.Done)] // equity 4,620.00 = stop 4,400 x 1.05: back above MM plus the buffer
+    [InlineData(34_619.99, LiquidationPlanOutcome.Orders)] // a cent below the stop: still liquidated
+    public void Liquidation_stops_exactly_at_maintenance_plus_the_buffer(decimal usdt, LiquidationPlanOutcome outcome)
+    {
+        var plan = LiquidationPlanner.NextStep(LongBtc(usdt), Market, Calculator, Parameters(), NoBudgetUsed);
+
+        Assert.Equal(outcome, plan.Outcome);
+    }
+
+    [Fact]
+    public void A_position_smaller_than_one_increment_is_closed_whole_and_never_beyond_it()
+    {
+        // Long 0.05 BTCUSDT (half the 0.1 increment) at 60,000: P&L -150, notional 2,850, MM 0.4% = 11.40; equity 155 - 150
+        // = 5 < 11.97. Rounding up to the increment would sell 0.1 and open a short: the order is the 0.05 held.
+        var portfolio = new Portfolio("acc-1", [new CollateralBalance("USDT", 155m)], [new Position(TestMarket.BtcUsdt, 0.05m, 60_000m)]);
+
+        var plan = LiquidationPlanner.NextStep(portfolio, Market, Calculator, Parameters(), NoBudgetUsed);
+
+        var order = Assert.Single(plan.Orders);
+        Assert.Equal((OrderSide.Sell, 0.05m), (order.Side, order.Quantity));
+        Assert.Empty(LiquidationPlanner.Apply(portfolio, plan.Orders, Market).Positions);
+    }
 }

@@ -142,4 +142,15 @@ public class MarketSnapshotTests
             new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 60_000m, ["USDT"] = 1m, ["USD"] = 1m },
             [new UnderlyingMarket("BTC", 0, [new ForwardPoint(TestMarket.March, 60_300m)])],
             marks);
+
+    [Fact]
+    public void A_consumer_cannot_rewrite_the_forwards_every_later_snapshot_shares()
+    {
+        // The price feed puts the same UnderlyingMarket in every snapshot it publishes: an array behind the read-only
+        // view could be cast back and written, moving every option's forward for every account from then on.
+        var forwards = TestMarket.Build().UnderlyingOf("BTC").Forwards;
+
+        Assert.False(forwards is ForwardPoint[]);
+        Assert.Throws<NotSupportedException>(() => ((IList<ForwardPoint>)forwards)[0] = new ForwardPoint(TestMarket.March, 1m));
+    }
 }
