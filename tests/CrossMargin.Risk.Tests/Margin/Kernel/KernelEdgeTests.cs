@@ -81,7 +81,7 @@ public class KernelEdgeTests
                 Assert.Equal(Bits(exact), Bits(fast));
                 Assert.Equal(exact.Status, fast.Status);
             }
-        }, cases: 4_000);
+        }, cases: int.TryParse(Environment.GetEnvironmentVariable("KERNEL_EDGE_CASES"), out var cases) ? cases : 20_000);
 
         // So that the property cannot pass by never answering: about a quarter of these extreme books are decided in
         // doubles (the rest fall back to the decimal path, which is right but slower).
@@ -122,7 +122,7 @@ public class KernelEdgeTests
     }
 
     // Books of one or two perpetual positions and open orders at the edges, and collateral that puts equity on or a hair
-    // off a cent, or BTC on a haircut tier's bound.
+    // off a cent, or BTC on a haircut tier's bound, or none.
     private static Gen<(MarketSnapshot Market, Portfolio Portfolio)> EdgeBooks() =>
         from btc in Gen.Elements(Prices)
         from usd in Gen.Elements(1m, 1m, 0.999m, 1.0001m)
@@ -142,11 +142,12 @@ public class KernelEdgeTests
         from centEdge in Gen.Elements(false, true)
         from balanceHair in Gen.Elements(Hairs)
         from onTier in Gen.Elements(false, false, true)
+        from collateral in Gen.Elements(true, true, true, false)
         select Book(EdgeMarket(btc, usd, linearMark, inverseMark, linearSize, inverseSize), linearQuantity * signs[0], inverseQuantity * signs[1], legs,
-            entryKind, entryHair, onCap ? cap : null, orders, signs[2], centEdge, balanceHair, onTier);
+            entryKind, entryHair, onCap ? cap : null, orders, signs[2], centEdge && collateral, balanceHair, onTier && collateral, collateral);
 
     private static (MarketSnapshot, Portfolio) Book(MarketSnapshot market, decimal linearQuantity, decimal inverseQuantity, int legs, int entryKind,
-        decimal entryHair, decimal? cap, int orders, decimal orderSign, bool centEdge, decimal balanceHair, bool onTier)
+        decimal entryHair, decimal? cap, int orders, decimal orderSign, bool centEdge, decimal balanceHair, bool onTier, bool collateral)
     {
         var linearMark = market.MarkOf(Linear).MarkPrice;
         var inverseMark = market.MarkOf(Inverse).MarkPrice;
@@ -197,13 +198,15 @@ public class KernelEdgeTests
         {
             // USDT that puts the equity exactly on a cent (then a hair off it), from the decimal path's own P&L.
             var pnl = positions.Sum(p => p.Quantity == 0 ? 0m : PositionValuation.Of(p, market).ValueUsd);
-            var collateral = TestParameters.Collateral().ValueUsd(balances, market);
-            balances.Add(new CollateralBalance("USDT", Math.Ceiling((pnl + collateral) * 100m) / 100m - pnl - collateral + 12.34m + balanceHair));
+            var valued = TestParameters.Collateral().ValueUsd(balances, market);
+            balances.Add(new CollateralBalance("USDT", Math.Ceiling((pnl + valued) * 100m) / 100m - pnl - valued + 12.34m + balanceHair));
         }
-        else
+        else if (collateral)
         {
             balances.Add(new CollateralBalance("USDT", 1_000m + balanceHair));
         }
+
+        // Else no collateral at all: the equity is the P&L alone, near the cent edge at zero when it cancels.
 
         return (market, new Portfolio("edge", balances, positions, openOrders));
     }
