@@ -6,8 +6,8 @@ namespace CrossMargin.Risk.Margin.Kernel;
 /// <para>
 /// Each of equity, IM and MM is a sum of terms, each a product of a few inputs. Along with its double value the path
 /// keeps a bound on its error (a multiple of 2^-53 of the sum of the terms' magnitudes: every input converted, every
-/// product and sum rounded, all with room to spare, plus an absolute 1e-24 for the decimal path's own rounding at 28
-/// places) and the largest decimal scale any term can have (the sum of its factors' scales, trailing zeros dropped;
+/// product and sum rounded, all with room to spare, plus the decimal path's own roundings at 28 places: 10^-28 for each,
+/// times the factors applied after it, which an absolute constant does not bound) and the largest decimal scale any term can have (the sum of its factors' scales, trailing zeros dropped;
 /// unknown after a division). Then, per figure:
 /// </para>
 /// <list type="bullet">
@@ -34,8 +34,14 @@ internal static class DoubleFigures
     // at most the sum of magnitudes); second-order terms and the haircut tiers fit in the rest.
     private const double TermUnits = 32;
 
-    // Absolute: the decimal path rounds at 28 places in rare products; far below a cent, far above its effect.
+    // Absolute room for the bound's own sums; the decimal path's rounding at 28 places is counted apart (DecimalUnit).
     private const double DecimalSlack = 1e-24;
+
+    // A decimal result that needs more than 28 places is rounded to 28: an error of half this whatever its size, which
+    // no relative bound covers for a small result, and which the factors applied after it multiply (1e-8 / 9999999.9999996
+    // rounds to 1e-15 exactly, and the settlement price of 1e5 makes the lost 4e-29 a lost 4e-24 USD). Each term counts
+    // one unit per such rounding times the product of the factors after it.
+    private const double DecimalUnit = 1e-28;
 
     // Beyond this a figure's cents are not exact in a double; the decimal path answers.
     private const double MaxCents = 1e15;
@@ -62,7 +68,7 @@ internal static class DoubleFigures
         var kind = market.Kind;
         var instruments = market.Fast;
         var assets = market.FastAssets;
-        double equity = 0, equityMagnitude = 0, largest = 0;
+        double equity = 0, equityMagnitude = 0, equityRoundings = 0, largest = 0;
         var equityScale = 0;
         var terms = 0;
 
@@ -89,6 +95,7 @@ internal static class DoubleFigures
             if (value <= 0)
             {
                 (equity, equityMagnitude, equityScale) = (equity + value, equityMagnitude + magnitude, Math.Max(equityScale, scale));
+                equityRoundings++;
             }
             else if (asset.TierUpper is { } upper)
             {
@@ -111,12 +118,14 @@ internal static class DoubleFigures
                 equity += value - haircut;
                 equityMagnitude += magnitude * (1 + (2 * asset.RateSum));
                 equityScale = Math.Max(equityScale, Math.Max(scale, asset.BoundScale) + asset.RateScale);
+                // The value's rounding (taken again by each tier at its rate), then one per tier's product.
+                equityRoundings += 1 + asset.RateSum + upper.Length;
             }
 
             // Else not eligible: the whole value is the haircut and the balance adds exactly zero.
         }
 
-        double initial = 0, initialMagnitude = 0, maintenance = 0, maintenanceMagnitude = 0;
+        double initial = 0, initialMagnitude = 0, initialRoundings = 0, maintenance = 0, maintenanceMagnitude = 0, maintenanceRoundings = 0;
         int initialScale = 0, maintenanceScale = 0;
         var any = false;
         for (var i = 0; i < lines.Length; i++)
@@ -145,7 +154,7 @@ internal static class DoubleFigures
             {
                 var contracts = q * size;
                 largest = Math.Max(largest, Math.Abs(contracts));
-                double value, magnitude;
+                double value, magnitude, roundings;
                 int scale;
                 if (option)
                 {
@@ -153,6 +162,8 @@ internal static class DoubleFigures
                     magnitude = Math.Abs(value);
                     largest = Math.Max(largest, Math.Abs(contracts * mark) * (1 + settlement));
                     scale = line.QuantityScale + instrument.SizeScale + instrument.MarkScale + instrument.SettlementScale;
+                    // ((q x size) x mark) x settlement.
+                    roundings = (((Math.Abs(mark) + 1) * settlement) + 1);
                 }
                 else if (kind[k] == StandardKernelMarket.LinearFuture)
                 {
@@ -160,6 +171,8 @@ internal static class DoubleFigures
                     magnitude = Math.Abs(contracts) * (Math.Abs(mark) + Math.Abs(line.Entry)) * settlement;
                     largest = Math.Max(largest, magnitude + (Math.Abs(contracts) * (Math.Abs(mark) + Math.Abs(line.Entry))));
                     scale = line.QuantityScale + instrument.SizeScale + Math.Max(instrument.MarkScale, line.EntryScale) + instrument.SettlementScale;
+                    // ((q x size) x (mark - entry)) x settlement.
+                    roundings = (((Math.Abs(mark) + Math.Abs(line.Entry) + 1) * settlement) + 1);
                 }
                 else
                 {
@@ -172,10 +185,13 @@ internal static class DoubleFigures
                     magnitude = Math.Abs(contracts) * ((1 / line.Entry) + (1 / mark)) * settlement;
                     largest = Math.Max(largest, magnitude + (Math.Abs(contracts) * ((1 / line.Entry) + (1 / mark))) + Math.Abs(contracts));
                     scale = UnknownScale;
+                    // (q x size) / entry - (q x size) / mark, each quotient rounded, then x settlement.
+                    roundings = ((((1 / line.Entry) + (1 / mark) + 2) * settlement) + 1);
                 }
 
                 equity += value;
                 equityMagnitude += magnitude;
+                equityRoundings += roundings;
                 equityScale = Math.Max(equityScale, scale);
             }
 
@@ -196,13 +212,15 @@ internal static class DoubleFigures
                 largest = Math.Max(largest, imMagnitude + mm.Magnitude);
                 (initial, initialMagnitude, initialScale) = (initial + im, initialMagnitude + imMagnitude, Math.Max(initialScale, imScale));
                 (maintenance, maintenanceMagnitude, maintenanceScale) = (maintenance + mm.Value, maintenanceMagnitude + mm.Magnitude, Math.Max(maintenanceScale, mm.Scale));
+                // One product each (the worst of three within one rounding of its own).
+                (initialRoundings, maintenanceRoundings) = (initialRoundings + 1, maintenanceRoundings + 1);
                 continue;
             }
 
             var brackets = instrument.Brackets!;
             var notional = Math.Abs(q) * instrument.NotionalPerUnit;
             var notionalScale = line.QuantityScale + instrument.NotionalScale;
-            var bracket = BracketOf(brackets, notional);
+            var bracket = BracketOf(brackets, notional, instrument.NotionalRoundings);
             if (bracket < 0)
             {
                 return false;
@@ -217,8 +235,8 @@ internal static class DoubleFigures
                 var filled = orders[i];
                 var buysNotional = Math.Abs(filled.WithBuys) * instrument.NotionalPerUnit;
                 var sellsNotional = Math.Abs(filled.WithSells) * instrument.NotionalPerUnit;
-                var buysBracket = BracketOf(brackets, buysNotional);
-                var sellsBracket = BracketOf(brackets, sellsNotional);
+                var buysBracket = BracketOf(brackets, buysNotional, instrument.NotionalRoundings);
+                var sellsBracket = BracketOf(brackets, sellsNotional, instrument.NotionalRoundings);
                 if (buysBracket < 0 || sellsBracket < 0)
                 {
                     return false;
@@ -240,6 +258,8 @@ internal static class DoubleFigures
             maintenance += (notional * brackets[bracket].MaintenanceRate) - brackets[bracket].MaintenanceAmount;
             maintenanceMagnitude += (notional * brackets[bracket].MaintenanceRate) + Math.Abs(brackets[bracket].MaintenanceAmount);
             maintenanceScale = Math.Max(maintenanceScale, Math.Max(notionalScale + instrument.RateScale, instrument.AmountScale));
+            // The notional's roundings, then its product with the rate.
+            (initialRoundings, maintenanceRoundings) = (initialRoundings + instrument.NotionalRoundings + 1, maintenanceRoundings + instrument.NotionalRoundings + 1);
         }
 
         if (!(largest < 1e20))
@@ -248,7 +268,7 @@ internal static class DoubleFigures
         }
 
         var errorUnits = (TermUnits + terms) * Unit;
-        if (!TryCents(equity, (errorUnits * equityMagnitude) + DecimalSlack, equityScale, largest, up: false, out var equityUsd, out var equityCents))
+        if (!TryCents(equity, (errorUnits * equityMagnitude) + DecimalSlack + (equityRoundings * DecimalUnit), equityScale, largest, up: false, out var equityUsd, out var equityCents))
         {
             return false;
         }
@@ -260,8 +280,8 @@ internal static class DoubleFigures
             // The calculator's requirement of nothing: zero, rounded as it rounds it (to the same digits).
             (initialUsd, maintenanceUsd) = (zeroRequirement, zeroRequirement);
         }
-        else if (!TryCents(initial, (errorUnits * initialMagnitude) + DecimalSlack, initialScale, largest, up: true, out initialUsd, out initialCents)
-            || !TryCents(maintenance, (errorUnits * maintenanceMagnitude) + DecimalSlack, maintenanceScale, largest, up: true, out maintenanceUsd, out maintenanceCents))
+        else if (!TryCents(initial, (errorUnits * initialMagnitude) + DecimalSlack + (initialRoundings * DecimalUnit), initialScale, largest, up: true, out initialUsd, out initialCents)
+            || !TryCents(maintenance, (errorUnits * maintenanceMagnitude) + DecimalSlack + (maintenanceRoundings * DecimalUnit), maintenanceScale, largest, up: true, out maintenanceUsd, out maintenanceCents))
         {
             return false;
         }
@@ -364,10 +384,10 @@ internal static class DoubleFigures
     }
 
     // The first bracket whose cap is above the notional, as the decimal path picks it; -1 when the notional is within
-    // its error of a cap it is compared with (the comparison could go either way).
-    private static int BracketOf(FastBracket[] brackets, double notional)
+    // its error (its roundings at 28 places among it) of a cap it is compared with (the comparison could go either way).
+    private static int BracketOf(FastBracket[] brackets, double notional, double roundings)
     {
-        var reach = (notional * TermUnits * Unit) + DecimalSlack;
+        var reach = (notional * TermUnits * Unit) + DecimalSlack + (roundings * DecimalUnit);
         for (var i = 0; i < brackets.Length; i++)
         {
             var cap = brackets[i].Cap;

@@ -38,6 +38,12 @@ internal struct FastInstrument
     public int NotionalScale;
 
     /// <summary>
+    /// A bound, in units of 10^-28, on what the decimal notional's roundings at 28 places can add up to:
+    /// ((|q| x size) x mark) x quote (linear) or (|q| x size) x quote (inverse), each rounding times the factors after it.
+    /// </summary>
+    public double NotionalRoundings;
+
+    /// <summary>
     /// A future's largest decimal intermediate (contracts, contracts x mark, the notional) per unit of notional:
     /// 1 + (1 + 1 / |mark|) / |quote|, for the overflow guard (a bound with a margin of orders of magnitude).
     /// </summary>

@@ -637,6 +637,7 @@ public sealed class StandardCrossKernel
         {
             fast.NotionalPerUnit = linear ? fast.Size * fast.Mark * fast.Quote : fast.Size * fast.Quote;
             fast.NotionalScale = fast.SizeScale + (linear ? fast.MarkScale : 0) + fast.QuoteScale;
+            fast.NotionalRoundings = linear ? (((Math.Abs(fast.Mark) + 1) * Math.Abs(fast.Quote)) + 1) : (Math.Abs(fast.Quote) + 1);
             fast.LargestPerNotional = 1 + ((1 + (1 / Math.Abs(fast.Mark))) / Math.Abs(fast.Quote));
             fast.Brackets = new FastBracket[brackets.Length];
             for (var i = 0; i < brackets.Length; i++)
@@ -684,6 +685,7 @@ public sealed class StandardCrossKernel
 
         table.Underlying[k] = instrument.Underlying;
         table.SettlementAsset[k] = instrument.SettlementAsset;
+        table.QuoteAsset[k] = instrument.QuoteAsset;
         table.Size[k] = instrument.ContractSize;
         table.Mark[k] = market.MarkOf(instrument.Symbol).MarkPrice;
         table.Quote[k] = market.PriceOf(instrument.QuoteAsset);

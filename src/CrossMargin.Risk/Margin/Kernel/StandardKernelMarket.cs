@@ -33,6 +33,7 @@ public sealed class StandardKernelMarket
         ShortMaintenance = new decimal[instruments];
         Underlying = new string[instruments];
         SettlementAsset = new string[instruments];
+        QuoteAsset = new string[instruments];
         HasPrice = new bool[assets];
         Price = new decimal[assets];
         Rule = new CollateralRule?[assets];
@@ -73,6 +74,8 @@ public sealed class StandardKernelMarket
 
     internal string[] SettlementAsset { get; }
 
+    internal string[] QuoteAsset { get; }
+
     internal bool[] HasPrice { get; }
 
     internal decimal[] Price { get; }
@@ -91,8 +94,8 @@ public sealed class StandardKernelMarket
 
     /// <summary>
     /// Which instruments and assets moved, given the names of the underlyings and assets that moved: an instrument moved
-    /// when its underlying or its settlement asset did (what an account's interest in a market change is made of), and
-    /// every instrument the snapshot does not have.
+    /// when its underlying, its settlement asset or its quote asset did (an inverse future's notional, so its
+    /// requirements, is in its quote asset, which is neither of the others), and every instrument the snapshot does not have.
     /// </summary>
     public MovedSet Moved(IReadOnlySet<string> moved)
     {
@@ -101,7 +104,7 @@ public sealed class StandardKernelMarket
         for (var i = 0; i < instruments.Length; i++)
         {
             // An instrument this snapshot lacks counts as moved: its holders must hear of it (and fail loudly).
-            instruments[i] = Underlying[i] is not { } underlying || moved.Contains(underlying) || moved.Contains(SettlementAsset[i]);
+            instruments[i] = Underlying[i] is not { } underlying || moved.Contains(underlying) || moved.Contains(SettlementAsset[i]) || moved.Contains(QuoteAsset[i]);
         }
 
         var assets = new bool[AssetName.Length];
