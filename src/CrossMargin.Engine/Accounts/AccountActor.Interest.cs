@@ -7,8 +7,8 @@ namespace CrossMargin.Engine.Accounts;
 public sealed partial class AccountActor
 {
     /// <summary>
-    /// Tells the shard the account's topics when they changed: the underlyings and settlement assets of its positions and
-    /// orders, and the assets of its non-zero balances. Checked without allocating (nearly every change leaves them as they were),
+    /// Tells the shard the account's topics when they changed: the underlyings, settlement and quote assets of its positions
+    /// and orders, and the assets of its non-zero balances. Checked without allocating (nearly every change leaves them as they were),
     /// and not at all when <paramref name="topicsKept"/>: the change kept the symbols and assets the topics were last
     /// registered for, at the same market's instruments. (An instrument that left the market since then drops out of the
     /// topics at the account's next change of symbols or assets, not at its next fill: the cost of a check on every command
@@ -60,6 +60,9 @@ public sealed partial class AccountActor
         {
             topics.Add(instrument.Underlying);
             topics.Add(instrument.SettlementAsset);
+
+            // An inverse future's notional, so its requirement, is in its quote asset (USD), neither of the two above.
+            topics.Add(instrument.QuoteAsset);
         }
     }
 
@@ -99,7 +102,8 @@ public sealed partial class AccountActor
     }
 
     private bool MarkInstrumentTopics(ref ulong seen, MarketSnapshot market, string symbol) =>
-        market.FindInstrument(symbol) is not { } instrument || (Mark(ref seen, instrument.Underlying) && Mark(ref seen, instrument.SettlementAsset));
+        market.FindInstrument(symbol) is not { } instrument
+        || (Mark(ref seen, instrument.Underlying) && Mark(ref seen, instrument.SettlementAsset) && Mark(ref seen, instrument.QuoteAsset));
 
     private bool Mark(ref ulong seen, string topic)
     {
