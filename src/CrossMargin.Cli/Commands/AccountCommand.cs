@@ -31,7 +31,7 @@ public static class AccountCommand
                 var positions = Tables.Create("Symbol", "Quantity", "Entry price", "Isolated margin");
                 foreach (var position in JsonText.Items(body, "positions"))
                 {
-                    Tables.Row(positions, JsonText.Of(position, "symbol"), JsonText.Of(position, "quantity"), JsonText.Of(position, "entryPrice"),
+                    Tables.Row(positions, JsonText.Of(position, "symbol"), JsonText.Of(position, "quantity"), JsonText.Price(position, "entryPrice"),
                         JsonText.Of(position, "isolatedMargin"));
                 }
 

@@ -48,7 +48,30 @@ public static class ClusterCommand
         var epochs = shards.Select(x => x.TryGetProperty("epoch", out var e) && e.TryGetInt64(out var n) ? n : 0).ToArray();
         var (low, high) = (epochs.Min(), epochs.Max());
         var epoch = low == high ? $"epoch {low}" : $"epochs {low}-{high}";
-        return $"{ids.Length} ({ids.Min()}-{ids.Max()}, {epoch})";
+        return $"{ids.Length}: {Ranges(ids)} ({epoch})";
+    }
+
+    // Shards are spread over members, rarely in one run: "0,3-5,9", where "0-9" would claim shards held elsewhere.
+    private static string Ranges(int[] ids)
+    {
+        var sorted = ids.Order().ToArray();
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            var start = sorted[i];
+            while (i + 1 < sorted.Length && sorted[i + 1] == sorted[i] + 1)
+            {
+                i++;
+            }
+
+            text.Append(text.Length == 0 ? "" : ",").Append(start.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (sorted[i] != start)
+            {
+                text.Append('-').Append(sorted[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return text.ToString();
     }
 
     private static Command Membership(string verb, string description, NodeAccess access, TextWriter output, TextWriter error)

@@ -39,7 +39,7 @@ public static class InsuranceFundCommand
 
                     foreach (var position in JsonText.Items(account, "positions"))
                     {
-                        Tables.Row(held, JsonText.Of(position, "symbol"), JsonText.Of(position, "quantity"), JsonText.Of(position, "entryPrice"));
+                        Tables.Row(held, JsonText.Of(position, "symbol"), JsonText.Of(position, "quantity"), JsonText.Price(position, "entryPrice"));
                     }
 
                     console.Write(held);

@@ -69,7 +69,7 @@ public static class MarginExplainCommand
         foreach (var line in JsonText.Items(body, "positions"))
         {
             var position = line.TryGetProperty("position", out var p) ? p : default;
-            Tables.Row(positions, JsonText.Of(position, "symbol"), JsonText.Of(position, "quantity"), JsonText.Of(position, "entryPrice"), JsonText.Of(line, "markPrice"),
+            Tables.Row(positions, JsonText.Of(position, "symbol"), JsonText.Of(position, "quantity"), JsonText.Price(position, "entryPrice"), JsonText.Of(line, "markPrice"),
                 JsonText.Of(line, "notionalUsd", true), JsonText.Of(line, "valueUsd", true), JsonText.Of(position, "isIsolated"));
         }
 

@@ -26,6 +26,16 @@ public static class JsonText
         };
     }
 
+    /// <summary>
+    /// The price <paramref name="name"/> of <paramref name="element"/> to at most 8 decimal places, the ledger's unit: an
+    /// average entry is kept to decimal's 28 digits (59786.630651314909998037036141), of which an operator reads the first few.
+    /// The exact figure stays in <c>--json</c>.
+    /// </summary>
+    public static string Price(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var d)
+            ? Math.Round(d, 8, MidpointRounding.ToEven).ToString("0.########", CultureInfo.InvariantCulture)
+            : Of(element, name);
+
     /// <summary>The ratio <paramref name="name"/> of <paramref name="element"/> as a percentage to two places ("n/a" when absent or null: equity at or below zero).</summary>
     public static string Percent(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var d)

@@ -8,16 +8,16 @@ namespace CrossMargin.Cli.Tests.Node;
 public sealed class ClusterShowTableTests
 {
     private const string View = """
-        {"mode":"cluster","self":"n1","shardCount":4,"members":[
+        {"mode":"cluster","self":"n1","shardCount":10,"members":[
           {"name":"n1","roles":["accounts"],"status":"up","httpAddress":"http://127.0.0.1:5081","version":"1.0","upSince":null,
            "shards":[{"shardId":0,"epoch":3},{"shardId":1,"epoch":7}]},
           {"name":"n2","roles":["accounts"],"status":"up","httpAddress":"http://127.0.0.1:5082","version":"1.0","upSince":null,
-           "shards":[{"shardId":2,"epoch":5},{"shardId":3,"epoch":5}]},
+           "shards":[{"shardId":9,"epoch":5},{"shardId":2,"epoch":5},{"shardId":4,"epoch":5},{"shardId":3,"epoch":5},{"shardId":7,"epoch":5}]},
           {"name":"n3","roles":["accounts"],"status":"leaving","httpAddress":"http://127.0.0.1:5083","version":"1.0","upSince":null,"shards":[]}]}
         """;
 
     [Fact]
-    public void Each_member_shows_the_lease_epochs_the_node_reported_not_a_fixed_one()
+    public void Each_member_shows_the_shards_it_holds_and_the_lease_epochs_the_node_reported()
     {
         using var handler = new Answering(View);
         using var output = new StringWriter();
@@ -28,8 +28,8 @@ public sealed class ClusterShowTableTests
 
         Assert.True(exit == ExitCodes.Ok, error.ToString());
         var text = output.ToString();
-        Assert.Contains("2 (0-1, epochs 3-7)", text, StringComparison.Ordinal);
-        Assert.Contains("2 (2-3, epoch 5)", text, StringComparison.Ordinal);
+        Assert.Contains("2: 0-1 (epochs 3-7)", text, StringComparison.Ordinal);
+        Assert.Contains("5: 2-4,7,9 (epoch 5)", text, StringComparison.Ordinal);
         Assert.Contains("none", text, StringComparison.Ordinal);
         Assert.DoesNotContain("epoch 0", text, StringComparison.Ordinal);
         Assert.Equal("/api/v1/cluster", handler.Asked?.AbsolutePath);

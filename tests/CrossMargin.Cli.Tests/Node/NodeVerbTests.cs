@@ -17,7 +17,7 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
         Assert.Equal(ExitCodes.Ok, exit);
         Assert.Contains("Cluster mode embedded", output, StringComparison.Ordinal);
         Assert.Contains("node-1", output, StringComparison.Ordinal);
-        Assert.Contains("64 (0-63, epoch 0)", output, StringComparison.Ordinal);
+        Assert.Contains("64: 0-63 (epoch 0)", output, StringComparison.Ordinal);
     }
 
     [Fact]
