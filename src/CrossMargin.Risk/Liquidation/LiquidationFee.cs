@@ -13,7 +13,9 @@ namespace CrossMargin.Risk.Liquidation;
 /// <remarks>
 /// fee = rate x closed notional (USD, as <see cref="PositionValuation"/> measures notional), capped by the equity the
 /// account has left above bankruptcy, so a fee never makes an account bankrupt or deepens its deficit: the fund would
-/// only be paying itself. The USD fee is rounded down to the cent and converted to the settlement asset booked down
+/// only be paying itself. An option's notional is its underlying's, so for an option far out of the money the rate alone
+/// could charge more than the option is worth (0.5% of 60,000 is 300 USD on a 5 USD option): an option's fee is also
+/// capped at <see cref="OptionFeeCapOfValue"/> of the closed options' value at mark, as Deribit caps its option fees. The USD fee is rounded down to the cent and converted to the settlement asset booked down
 /// (<see cref="LedgerRounding.Book"/>), so both roundings favour the account and the amount never exceeds the cap.
 /// </remarks>
 /// <param name="Symbol">The instrument.</param>
@@ -23,7 +25,10 @@ namespace CrossMargin.Risk.Liquidation;
 /// <param name="UncappedUsd">rate x closed notional, before the cap and rounding.</param>
 public sealed record LiquidationFee(string Symbol, string Asset, decimal Amount, decimal AmountUsd, decimal UncappedUsd)
 {
-    /// <summary>True when the equity cap reduced the fee.</summary>
+    /// <summary>The most an option's fee may be, as a fraction of the closed options' value at mark: 12.5%, Deribit's cap on option fees.</summary>
+    public const decimal OptionFeeCapOfValue = 0.125m;
+
+    /// <summary>True when a cap (the equity's, or an option's value's) reduced the fee.</summary>
     public bool Capped => AmountUsd < MarginRounding.Equity(UncappedUsd);
 
     /// <summary>The fee on closing <paramref name="closedQuantity"/> contracts of <paramref name="instrument"/>.</summary>
@@ -39,11 +44,15 @@ public sealed record LiquidationFee(string Symbol, string Asset, decimal Amount,
         ArgumentOutOfRangeException.ThrowIfNegative(closedQuantity);
         ArgumentOutOfRangeException.ThrowIfNegative(feeRate);
         var mark = market.MarkOf(instrument.Symbol).MarkPrice;
-        var notional = closedQuantity == 0
-            ? 0m
-            : PositionValuation.Of(new Position(instrument.Symbol, closedQuantity, mark), market).NotionalUsd;
-        var uncapped = feeRate * notional;
-        var usd = MarginRounding.Equity(Math.Min(uncapped, Math.Max(0m, equityAboveBankruptcyUsd)));
+        var closed = closedQuantity == 0 ? null : PositionValuation.Of(new Position(instrument.Symbol, closedQuantity, mark), market);
+        var uncapped = feeRate * (closed?.NotionalUsd ?? 0m);
+        var cap = Math.Max(0m, equityAboveBankruptcyUsd);
+        if (instrument is OptionContract && closed is not null)
+        {
+            cap = Math.Min(cap, OptionFeeCapOfValue * Math.Abs(closed.ValueUsd));
+        }
+
+        var usd = MarginRounding.Equity(Math.Min(uncapped, cap));
         var amount = LedgerRounding.Book(usd / market.PriceOf(instrument.SettlementAsset));
         return new LiquidationFee(instrument.Symbol, instrument.SettlementAsset, amount, usd, uncapped);
     }
