@@ -198,6 +198,15 @@ public sealed partial class LiquidationCoordinator
                 // Its sweep was sent again above: the answers move it on.
                 liquidation.Phase = Phase.Sweeping;
             }
+            else if (liquidation.Events[^1] is LiquidationCoverReceived { UncoveredUsd: > 0 } cover)
+            {
+                // The fund left a deficit and the auto-deleverage round that passes it on was under way: every way out
+                // of one is journaled. It starts again from a fresh view, as when the cover came; an evaluation would
+                // send the bankrupt account to the book instead, where each fill deepens a deficit nobody then bears.
+                liquidation.LastCover = cover;
+                liquidation.Phase = Phase.AwaitingAdlView;
+                RequestView(liquidation);
+            }
             else
             {
                 EvaluateOnceApplied(liquidation);
