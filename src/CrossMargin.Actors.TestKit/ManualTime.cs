@@ -29,6 +29,18 @@ public sealed class ManualTime : TimeProvider
         }
     }
 
+    /// <summary>When the earliest scheduled timer falls due; null when none is scheduled.</summary>
+    public DateTimeOffset? NextDue
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _timers.Min(t => t.DueAt);
+            }
+        }
+    }
+
     /// <inheritdoc />
     public override DateTimeOffset GetUtcNow()
     {

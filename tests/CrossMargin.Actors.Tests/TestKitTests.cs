@@ -249,6 +249,22 @@ public sealed class ManualTimeTests
     }
 
     [Fact]
+    public void Next_due_is_when_the_earliest_scheduled_timer_fires()
+    {
+        var time = new ManualTime();
+        var start = time.GetUtcNow();
+        Assert.Null(time.NextDue);
+        using var late = time.CreateTimer(_ => { }, null, TimeSpan.FromSeconds(3), Timeout.InfiniteTimeSpan);
+        using var periodic = time.CreateTimer(_ => { }, null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
+        using var unscheduled = time.CreateTimer(_ => { }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Assert.Equal(start + TimeSpan.FromSeconds(2), time.NextDue);
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(start + TimeSpan.FromSeconds(3), time.NextDue);
+        late.Dispose();
+        Assert.Equal(start + TimeSpan.FromSeconds(4), time.NextDue);
+    }
+
+    [Fact]
     public void Elapsed_time_follows_the_manual_clock()
     {
         var time = new ManualTime();

@@ -44,6 +44,64 @@ public sealed partial class LiquidationCoordinator
         });
     }
 
+    /// <summary>The cancel-alls sent and not answered yet, by message id.</summary>
+    private readonly Dictionary<string, Liquidation> _cancels = new(StringComparer.Ordinal);
+
+    private static string CancelMessageId(string liquidationId) => $"{liquidationId}:cancel";
+
+    /// <summary>Sends the liquidation's cancel-all, unless its answer is journaled: an account far past it could not tell it from a new message.</summary>
+    private void SendCancel(Liquidation liquidation, LiquidationStarted started)
+    {
+        var id = CancelMessageId(started.LiquidationId);
+        if (!liquidation.Answered.Contains((false, id)))
+        {
+            SendCancel(liquidation, id);
+        }
+    }
+
+    private void SendCancel(Liquidation liquidation, string messageId)
+    {
+        _cancels[messageId] = liquidation;
+        ToAccount(liquidation.AccountId, new CancelAllOrders(messageId, LiquidationSource, liquidation.CancelSequence));
+    }
+
+    /// <summary>
+    /// An answer to a cancel-all, journaled (<see cref="LiquidationSettlementAnswered"/>) so that a restart does not send
+    /// it again; false when <paramref name="answer"/> is none. Nothing waits for it.
+    /// </summary>
+    private bool OnCancelAnswered(object answer)
+    {
+        var (id, rejection) = answer switch
+        {
+            CommandAccepted a => (a.MessageId, null),
+            CommandDuplicate d => (d.MessageId, null),
+            CommandRejected r => (r.MessageId, r.Rejection),
+            _ => (string.Empty, (Rejection?)null),
+        };
+        if (!_cancels.Remove(id, out var liquidation))
+        {
+            return false;
+        }
+
+        string? refusal = null;
+        if (rejection is { Code: RejectionCode.OutOfOrder })
+        {
+            // The account has applied a later message of the coordinator's, and no longer remembers this one: done (a
+            // cancel-all sent again after a restart, to an account that has applied more messages since than it looks back on).
+            Context.Log.LogInformation("Liquidation {LiquidationId}: {AccountId} is past cancel-all {MessageId}; taken as applied", liquidation.Id,
+                liquidation.AccountId, id);
+        }
+        else if (rejection is not null)
+        {
+            refusal = Text($"{rejection.Code} {rejection.Message}");
+            Context.Log.LogWarning("Liquidation {LiquidationId}: {AccountId} refused cancel-all {MessageId}: {Reason}", liquidation.Id, liquidation.AccountId, id,
+                refusal);
+        }
+
+        Persist(new LiquidationSettlementAnswered(liquidation.Id, id, false, refusal, Now), Apply);
+        return true;
+    }
+
     // ---- evaluating -----------------------------------------------------------------------------------------------
 
     private void Evaluate(Liquidation liquidation)
@@ -55,6 +113,7 @@ public sealed partial class LiquidationCoordinator
 
     private void RequestView(Liquidation liquidation)
     {
+        liquidation.ViewAskedAt = _sequences.GetValueOrDefault((liquidation.AccountId, LiquidationSource));
         _settings.Accounts.Tell(new ShardEnvelope(liquidation.AccountId, GetAccount.Instance), Self);
         Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, liquidation.Phase), _settings.OrderTimeout);
     }
@@ -124,7 +183,10 @@ public sealed partial class LiquidationCoordinator
         if (_byId.TryGetValue(timeout.LiquidationId, out var liquidation) && liquidation.Phase == timeout.Phase
             && timeout.Phase is Phase.AwaitingView or Phase.AwaitingAdlView or Phase.PricingAdl or Phase.MeasuringCover)
         {
+            // A message to the account lost on its way would keep every view from reflecting it: it goes again first
+            // (one sender, one order), then the request.
             Context.Log.LogWarning("Liquidation {LiquidationId}: no view of {AccountId} in time; asking again", liquidation.Id, liquidation.AccountId);
+            SendUnansweredAgain(liquidation, beforeView: true);
             RequestView(liquidation);
         }
     }
@@ -143,12 +205,23 @@ public sealed partial class LiquidationCoordinator
             return;
         }
 
+        var waiting = liquidation.Phase is Phase.AwaitingView or Phase.AwaitingAdlView or Phase.PricingAdl or Phase.MeasuringCover;
+        if (waiting && AnswersEarlierRequest(liquidation, view, out var floor))
+        {
+            // Asked for before a view request that timed out, answered late: planning from it would miss what was sent
+            // since, a cover above all (a full cover planned from a view before it would be asked for again). The view
+            // asked for is on its way, or asked for again when the timer runs out.
+            Context.Log.LogInformation("Liquidation {LiquidationId}: a view of {AccountId} reflecting its messages up to {Highest}, not {Floor}: an earlier "
+                + "request's; dropped", liquidation.Id, liquidation.AccountId, view.HighestOf(LiquidationSource), floor);
+            return;
+        }
+
         if (view.Margin is { } margin)
         {
             liquidation.Saw(margin.ValuationTime);
         }
 
-        if (liquidation.Phase is Phase.AwaitingView or Phase.AwaitingAdlView or Phase.PricingAdl or Phase.MeasuringCover && _pendingAdl.Awaits(view))
+        if (waiting && _pendingAdl.Awaits(view))
         {
             // Planning or pricing from a view that misses this account's auto-deleverage fills would close what is
             // already closed; ask again a little later rather than now, which could spin while the fills are on their way.
@@ -177,5 +250,23 @@ public sealed partial class LiquidationCoordinator
                 AskFundAgain(liquidation, view);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="view"/> answers a request made before the last one: it does not reflect a message sent to
+    /// the account from <see cref="LiquidationSource"/> before the last request (refused ones aside, which no view
+    /// reflects); the lowest sequence it had to reflect in <paramref name="floor"/>. The account answers in order, after
+    /// the messages sent before the request. A view that states no sequences (from a node that did not send them) cannot
+    /// say, and is taken as before.
+    /// </summary>
+    private bool AnswersEarlierRequest(Liquidation liquidation, AccountView view, out long floor)
+    {
+        floor = liquidation.ViewAskedAt;
+        while (floor > 0 && _refusedSequences.Contains((liquidation.AccountId, floor)))
+        {
+            floor--;
+        }
+
+        return view.Sequences is not null && view.HighestOf(LiquidationSource) < floor;
     }
 }

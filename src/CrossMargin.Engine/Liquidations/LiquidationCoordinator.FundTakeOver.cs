@@ -29,7 +29,7 @@ public sealed partial class LiquidationCoordinator
     /// <summary>The source of the coordinator's opening of the fund's account.</summary>
     public const string FundSource = "fund";
 
-    private readonly Dictionary<string, (Liquidation Liquidation, InsuranceFundPayment Amount)> _sweepWithdrawals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Liquidation Liquidation, InsuranceFundPayment Amount, long Sequence)> _sweepWithdrawals = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Liquidation> _sweepDeposits = new(StringComparer.Ordinal);
     private bool _fundAccountOpen;
 
@@ -205,7 +205,7 @@ public sealed partial class LiquidationCoordinator
         {
             var amount = swept.Amounts[i];
             var id = swept.MessageId(amount.Asset);
-            _sweepWithdrawals[id] = (liquidation, amount);
+            _sweepWithdrawals[id] = (liquidation, amount, swept.FirstSequence + i);
             ToAccount(liquidation.AccountId, new Withdraw(id, LiquidationSource, swept.FirstSequence + i, amount.Asset, amount.Amount));
         }
     }
@@ -235,6 +235,7 @@ public sealed partial class LiquidationCoordinator
             var rejection = ((CommandRejected)answer).Rejection;
             Context.Log.LogError("Liquidation {LiquidationId}: the fund's account refused withdrawal {MessageId}: {Code} {Reason}; it stays in the account",
                 sweep.Liquidation.Id, id, rejection.Code, rejection.Message);
+            _refusedSequences.Add((sweep.Liquidation.AccountId, sweep.Sequence));
             SweepAnswered(sweep.Liquidation);
         }
 

@@ -14,6 +14,9 @@ public sealed partial class LiquidationCoordinator
 
         public string AccountId { get; } = started.AccountId;
 
+        /// <summary>The sequence of its cancel-all, its first message to the account.</summary>
+        public long CancelSequence { get; } = started.CancelSequence;
+
         public List<ILiquidationEvent> Events { get; } = [started];
 
         public Dictionary<string, IssuedLiquidationOrder> Outstanding { get; } = new(StringComparer.Ordinal);
@@ -109,7 +112,13 @@ public sealed partial class LiquidationCoordinator
         /// </summary>
         public HashSet<string> RefusedAdl { get; } = new(StringComparer.Ordinal);
 
-        /// <summary>The fee and cover messages answered (journaled), by receiver and id: not sent again after a restart.</summary>
+        /// <summary>
+        /// The highest sequence the coordinator had sent the account from <see cref="LiquidationSource"/> when it last
+        /// asked for its view: a view that reflects less (refused messages aside) answers an earlier request.
+        /// </summary>
+        public long ViewAskedAt { get; set; }
+
+        /// <summary>The cancel-all, fee and cover messages answered (journaled), by receiver and id: not sent again after a restart.</summary>
         public HashSet<(bool ToFund, string Id)> Answered { get; } = [];
 
         /// <summary>The newest valuation time of the account's figures seen while this liquidation ran.</summary>

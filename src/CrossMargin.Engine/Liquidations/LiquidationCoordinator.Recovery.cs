@@ -26,6 +26,11 @@ public sealed partial class LiquidationCoordinator
             // Bookkeeping of the messages, not a step of the liquidation: kept out of its history (and of what
             // Settled reads as the liquidation having moved on).
             liquidation.Answered.Add((answered.ToFund, answered.MessageId));
+            if (answered is { ToFund: false, Refusal: not null } && AccountSequenceOf(liquidation, answered.MessageId) is > 0 and var refused)
+            {
+                _refusedSequences.Add((liquidation.AccountId, refused));
+            }
+
             return;
         }
 
@@ -193,6 +198,15 @@ public sealed partial class LiquidationCoordinator
                 // Its sweep was sent again above: the answers move it on.
                 liquidation.Phase = Phase.Sweeping;
             }
+            else if (liquidation.Events[^1] is LiquidationCoverReceived { UncoveredUsd: > 0 } cover)
+            {
+                // The fund left a deficit and the auto-deleverage round that passes it on was under way: every way out
+                // of one is journaled. It starts again from a fresh view, as when the cover came; an evaluation would
+                // send the bankrupt account to the book instead, where each fill deepens a deficit nobody then bears.
+                liquidation.LastCover = cover;
+                liquidation.Phase = Phase.AwaitingAdlView;
+                RequestView(liquidation);
+            }
             else
             {
                 EvaluateOnceApplied(liquidation);
@@ -207,21 +221,18 @@ public sealed partial class LiquidationCoordinator
         switch (@event)
         {
             case LiquidationStarted e:
-                ToAccount(account, new CancelAllOrders($"{e.LiquidationId}:cancel", LiquidationSource, e.CancelSequence));
+                SendCancel(liquidation, e);
                 break;
             case LiquidationOrderReported { FeeAmount: > 0 } e:
                 var symbol = liquidation.Order(e.OrderId).Symbol;
-                SettleWithAccount(liquidation, new ChargeLiquidationFee($"{e.LiquidationId}:fee:{e.OrderId}", LiquidationSource, e.FeeSequence, e.LiquidationId,
-                    e.FeeAsset, e.FeeAmount));
-                SettleWithFund(liquidation, new CollectLiquidationFee($"{e.LiquidationId}:fee:{e.OrderId}", e.LiquidationId, account, symbol, e.FeeAsset,
-                    e.FeeAmount, e.FeeUsd));
+                SettleWithAccount(liquidation, new ChargeLiquidationFee(FeeMessageId(e), LiquidationSource, e.FeeSequence, e.LiquidationId, e.FeeAsset, e.FeeAmount));
+                SettleWithFund(liquidation, new CollectLiquidationFee(FeeMessageId(e), e.LiquidationId, account, symbol, e.FeeAsset, e.FeeAmount, e.FeeUsd));
                 break;
             case LiquidationCoverReceived e:
                 for (var i = 0; i < e.Payments.Count; i++)
                 {
                     var payment = e.Payments[i];
-                    SettleWithAccount(liquidation, new CoverDeficit($"{e.RequestId}:{payment.Asset}", LiquidationSource, e.FirstSequence + i, payment.Asset,
-                        payment.Amount));
+                    SettleWithAccount(liquidation, new CoverDeficit(CoverMessageId(e, i), LiquidationSource, e.FirstSequence + i, payment.Asset, payment.Amount));
                 }
 
                 break;
@@ -261,5 +272,39 @@ public sealed partial class LiquidationCoordinator
                 SendSweep(liquidation, e);
                 break;
         }
+    }
+
+    private static string FeeMessageId(LiquidationOrderReported reported) => $"{reported.LiquidationId}:fee:{reported.OrderId}";
+
+    private static string CoverMessageId(LiquidationCoverReceived received, int payment) => $"{received.RequestId}:{received.Payments[payment].Asset}";
+
+    /// <summary>The sequence of the liquidation's message to its account with id <paramref name="messageId"/> (its cancel-all, a fee or a cover); 0 for none.</summary>
+    private static long AccountSequenceOf(Liquidation liquidation, string messageId)
+    {
+        if (messageId == CancelMessageId(liquidation.Id))
+        {
+            return liquidation.CancelSequence;
+        }
+
+        foreach (var @event in liquidation.Events)
+        {
+            switch (@event)
+            {
+                case LiquidationOrderReported { FeeSequence: > 0 } e when FeeMessageId(e) == messageId:
+                    return e.FeeSequence;
+                case LiquidationCoverReceived e:
+                    for (var i = 0; i < e.Payments.Count; i++)
+                    {
+                        if (CoverMessageId(e, i) == messageId)
+                        {
+                            return e.FirstSequence + i;
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        return 0;
     }
 }

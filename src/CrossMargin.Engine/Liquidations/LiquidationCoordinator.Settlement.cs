@@ -15,7 +15,7 @@ public sealed partial class LiquidationCoordinator
     /// the other not. Each answer is journaled (<see cref="LiquidationSettlementAnswered"/>): a restart sends again, and
     /// awaits, only those not answered.
     /// </summary>
-    private readonly Dictionary<(bool ToFund, string Id), (Liquidation Liquidation, Action Send)> _unsettled = [];
+    private readonly Dictionary<(bool ToFund, string Id), (Liquidation Liquidation, long Sequence, Action Send)> _unsettled = [];
 
     /// <summary>Sends a fee or cover message to the account and awaits its answer.</summary>
     private void SettleWithAccount(Liquidation liquidation, IAccountCommand command)
@@ -26,7 +26,7 @@ public sealed partial class LiquidationCoordinator
         }
 
         void Send() => ToAccount(liquidation.AccountId, command);
-        _unsettled[(false, command.MessageId)] = (liquidation, Send);
+        _unsettled[(false, command.MessageId)] = (liquidation, command.Sequence, Send);
         Send();
     }
 
@@ -39,7 +39,7 @@ public sealed partial class LiquidationCoordinator
         }
 
         void Send() => _settings.InsuranceFund.Tell(fee, Self);
-        _unsettled[(true, fee.RequestId)] = (liquidation, Send);
+        _unsettled[(true, fee.RequestId)] = (liquidation, 0, Send);
         Send();
     }
 
@@ -80,8 +80,28 @@ public sealed partial class LiquidationCoordinator
         return true;
     }
 
-    private IEnumerable<(Liquidation Liquidation, Action Send)> Unsettled(Liquidation liquidation) =>
+    private IEnumerable<(Liquidation Liquidation, long Sequence, Action Send)> Unsettled(Liquidation liquidation) =>
         _unsettled.Values.Where(s => s.Liquidation == liquidation);
+
+    /// <summary>
+    /// Sends again the liquidation's messages not answered yet (each idempotent: a receiver that has one answers it as a
+    /// duplicate), the account's in sequence order: one that went ahead of a lower sequence would make the account refuse
+    /// that one as out of order. Before a view (<paramref name="beforeView"/>): the account's, its cancel-all included, as
+    /// a view is waited for until it reflects them; else the fee and cover messages to both sides, which the end waits for.
+    /// </summary>
+    private void SendUnansweredAgain(Liquidation liquidation, bool beforeView)
+    {
+        if (beforeView && _cancels.FirstOrDefault(c => c.Value == liquidation).Key is { } cancel)
+        {
+            SendCancel(liquidation, cancel);
+        }
+
+        foreach (var (_, _, send) in _unsettled.Where(s => s.Value.Liquidation == liquidation && !(beforeView && s.Key.ToFund))
+                     .Select(s => s.Value).OrderBy(s => s.Sequence).ToArray())
+        {
+            send();
+        }
+    }
 
     /// <summary>
     /// Holds the end of <paramref name="liquidation"/> while a fee or cover of it is unanswered (sending each again every
@@ -103,10 +123,7 @@ public sealed partial class LiquidationCoordinator
     private void OnSettlementTimeout(Liquidation liquidation)
     {
         Context.Log.LogWarning("Liquidation {LiquidationId}: fee or cover messages not answered in time; sending them again", liquidation.Id);
-        foreach (var (_, send) in Unsettled(liquidation).ToArray())
-        {
-            send();
-        }
+        SendUnansweredAgain(liquidation, beforeView: false);
 
         Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.Settling), _settings.OrderTimeout);
     }

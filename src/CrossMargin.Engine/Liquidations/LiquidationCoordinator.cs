@@ -106,6 +106,10 @@ public sealed partial class LiquidationCoordinator : PersistentActor
     // goes as recorded, and a second refusal forces it again).
     private readonly HashSet<string> _forcedBankruptSides = new(StringComparer.Ordinal);
 
+    // Messages from LiquidationSource an account refused, by account and sequence: its views never reflect them, so a
+    // view is not waited for until it does (AnswersEarlierRequest).
+    private readonly HashSet<(string Account, long Sequence)> _refusedSequences = [];
+
     private readonly AdlOutbox _adlOutbox;
     private readonly LiquidationParameters _unwindParameters;
 
@@ -227,7 +231,8 @@ public sealed partial class LiquidationCoordinator : PersistentActor
             case GetHaltedInstruments:
                 Sender.Tell(new HaltedInstruments(_halted.ToArray()), Self);
                 return true;
-            case CommandAccepted or CommandDuplicate or CommandRejected when OnFundAccountOpenAnswer(message) || OnSweepAnswer(message) || OnSettled(message):
+            case CommandAccepted or CommandDuplicate or CommandRejected when OnFundAccountOpenAnswer(message) || OnSweepAnswer(message) || OnSettled(message)
+                || OnCancelAnswered(message):
                 return true;
             case LiquidationFeeCollected or InsuranceFundRejected when OnSettled(message):
                 return true;
@@ -269,8 +274,7 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                 Context.Log.LogWarning("The insurance fund refused request {RequestId}: {Reason}", rejected.RequestId, rejected.Reason);
                 return true;
             case CommandAccepted or CommandDuplicate or LiquidationFeeCollected:
-                // Acknowledgements nothing waits for (the cancel-all; a fee or cover answered a second time): the commands are
-                // idempotent and re-sent after a restart.
+                // Acknowledgements nothing waits for (a message answered a second time, after it was sent again).
                 return true;
             default:
                 return false;

@@ -24,6 +24,9 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     protected const string Venue = AccountFixture.Venue;
     protected const string Btc = TestMarket.BtcUsdt;
 
+    /// <summary>The auto-deleverage collect window the coordinator runs with.</summary>
+    protected static readonly TimeSpan CollectWindow = TimeSpan.FromMilliseconds(100);
+
     private readonly Dictionary<string, long> _venueSequences = new(StringComparer.Ordinal);
     private int _ids;
 
@@ -72,7 +75,7 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     /// </summary>
     protected IActorRef StartCoordinator(IActorRef? accounts = null, int takeOverAfterUnfilledSteps = 0, IActorRef? fund = null) => Sys.ActorOf(LiquidationCoordinator.Props(
         new LiquidationCoordinatorSettings(Services, accounts ?? Region, fund ?? Fund, Market, AccountFixture.Models, Parameters, TimeSpan.FromSeconds(1),
-            TimeSpan.FromMinutes(10), TimeSpan.FromMilliseconds(100)) { TakeOverAfterUnfilledSteps = takeOverAfterUnfilledSteps, FundAccountId = FundAccount }));
+            TimeSpan.FromMinutes(10), CollectWindow) { TakeOverAfterUnfilledSteps = takeOverAfterUnfilledSteps, FundAccountId = FundAccount }));
 
     /// <summary>
     /// Stops the coordinator and starts another on its journal, reaching the accounts through <paramref name="accounts"/>
@@ -197,13 +200,7 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     // A stable sort: each account's notices keep their order.
     private static List<AutoDeleveraged> ByAccount(IEnumerable<AutoDeleveraged> notices) => notices.OrderBy(n => n.AccountId, StringComparer.Ordinal).ToList();
 
-    /// <summary>Collects the ADL notices the venue hears, advancing the clock, until <paramref name="enough"/> says so.</summary>
-    /// <remarks>
-    /// The clock moves in fifths of the collect window (100 ms): the accounts answer the round's collector on real
-    /// threads, and a clock that passed the whole window in one step, 50 ms of real time after the round started, closed
-    /// it before a loaded machine had let them answer (a counterparty's view went to dead letters, the round found
-    /// nobody, and the book was asked at the band instead). Now the window stays open for at least 250 ms of real time.
-    /// </remarks>
+    /// <summary>Collects the ADL notices the venue hears, advancing the clock 20 ms at a time (<see cref="AdvanceUntil"/>), until <paramref name="enough"/> says so.</summary>
     protected List<AutoDeleveraged> AdlNoticesUntil(TestProbe venue, Func<List<AutoDeleveraged>, bool> enough)
     {
         var notices = new List<AutoDeleveraged>();
@@ -220,11 +217,22 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     }
 
     /// <summary>
-    /// Advances the manual clock in small steps, at most <paramref name="steps"/>, until <paramref name="condition"/>
-    /// holds (the actors run on real threads).
+    /// Advances the manual clock until <paramref name="condition"/> holds, at most <paramref name="steps"/> times, with
+    /// 50 ms of real time after each (the actors run on real threads): by <paramref name="step"/>, but never past the
+    /// next timer due, and by 20 ms at most while one is due within the auto-deleverage collect window (100 ms) or none is.
     /// </summary>
-    protected void AdvanceUntil(Func<bool> condition, TimeSpan step, int steps = 100)
+    /// <remarks>
+    /// A step as long as the window, taken while a round's collector had just opened it, closed it before a loaded machine
+    /// had let the accounts answer (a counterparty's view went to dead letters, the round found nobody, and the book was
+    /// asked at the band instead). Now a window seen open stays open for 5 steps, at least 250 ms of real time. One opened
+    /// while a step is being taken could still be passed in that step if the step is as long as the window, but the step
+    /// stops at the timer it fires, so only a window opened by an actor already running then (the clock's own call takes
+    /// microseconds; before, any window opened during the 50 ms between steps was). Further off, the clock moves as fast
+    /// as the test asks: long back-offs of manual time take no more steps than before.
+    /// </remarks>
+    protected void AdvanceUntil(Func<bool> condition, TimeSpan step, int steps = 200)
     {
+        var fine = TimeSpan.FromMilliseconds(20);
         for (var i = 0; i < steps; i++)
         {
             if (condition())
@@ -232,10 +240,13 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
                 return;
             }
 
-            Clock.Advance(step);
+            var untilDue = Clock.NextDue - Clock.GetUtcNow();
+            Clock.Advance(untilDue is { } until && until > CollectWindow ? Min(step, until) : Min(step, fine));
             Thread.Sleep(50);
         }
 
         Assert.Fail($"The condition did not hold after {steps} steps of the clock.");
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

@@ -2,6 +2,7 @@ using CrossMargin.Actors;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Risk.Portfolios;
+using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace CrossMargin.Engine.Tests.Liquidations;
@@ -123,11 +124,45 @@ public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTe
     /// fee planned at the mark, 5.92, answered by both sides; equity 1,000 - 100 - 693 - 5.92 = 201.08 is still below the stop, so a second
     /// step goes out and waits. The account then applies 1,030 more messages (deposits of 0.01). Before, a restart sent
     /// the fee again, and the account, finding its id in none of its last 1,024, refused it as out of order: a refusal
-    /// logged as "the books no longer net" for a fee both sides had. Now the answers are journaled and the fee is not
-    /// sent again; the cancel-all, which nothing awaits, still is (and is answered the same way).
+    /// logged as "the books no longer net" for a fee both sides had. Now the answers are journaled and neither the fee
+    /// nor the cancel-all is sent again (before session 23 the cancel-all was, and refused the same way, with a warning).
     /// </summary>
     [Fact]
     public void A_fee_both_sides_answered_is_not_sent_again_after_a_restart_so_an_account_far_past_it_cannot_refuse_it()
+    {
+        FeePaidThenFarPastIt();
+
+        var answered = AnswersAfterARestart();
+
+        Assert.DoesNotContain(answered, a => a is CommandRejected r && r.MessageId.StartsWith($"{Liquidation}:fee:", StringComparison.Ordinal));
+        Assert.DoesNotContain(answered, a => AnswersTo(a, $"{Liquidation}:cancel"));
+        Assert.Equal(LiquidationStatus.Active, History(Liquidation).Status);
+    }
+
+    /// <summary>
+    /// As above, but the account's answer to the cancel-all is lost (it applied it), as in a journal from before these
+    /// answers were journaled: the restarted coordinator sends it again and the account, far past it, answers it as out
+    /// of order. Before, that was logged as a warning that the account refused a liquidation message, and sent (and
+    /// refused, and warned of) again at every restart. Now the account being past it is taken as its answer, journaled:
+    /// nothing is warned of, and a second restart does not send it.
+    /// </summary>
+    [Fact]
+    public void A_cancel_all_sent_again_to_an_account_far_past_it_is_taken_as_applied_without_a_warning_and_not_sent_again()
+    {
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new DroppingRegion(Region, c => c is CancelAllOrders, true))));
+        FeePaidThenFarPastIt();
+
+        var first = AnswersAfterARestart();
+        var second = AnswersAfterARestart();
+
+        Assert.Contains(first, a => a is CommandRejected { MessageId: $"{Liquidation}:cancel", Rejection.Code: RejectionCode.OutOfOrder });
+        Assert.DoesNotContain(Logs.Entries, e => e.Level >= LogLevel.Warning && e.Message.Contains(":cancel", StringComparison.Ordinal));
+        Assert.DoesNotContain(second, a => AnswersTo(a, $"{Liquidation}:cancel"));
+        Assert.Equal(LiquidationStatus.Active, History(Liquidation).Status);
+    }
+
+    /// <summary>The standard account liquidated by one step with a fee both sides answered, then 1,030 deposits of 0.01.</summary>
+    private void FeePaidThenFarPastIt()
     {
         var venue = VenueProbe();
         OpenLong("acc-1");
@@ -141,10 +176,17 @@ public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTe
         {
             Deposit("acc-1", 0.01m);
         }
+    }
 
+    private static bool AnswersTo(object answer, string messageId) =>
+        (answer is CommandAccepted a && a.MessageId == messageId) || (answer is CommandDuplicate d && d.MessageId == messageId)
+        || (answer is CommandRejected r && r.MessageId == messageId);
+
+    /// <summary>Restarts the coordinator and returns the accounts' answers to what it sends in the next 3 s.</summary>
+    private List<object> AnswersAfterARestart()
+    {
         var answers = CreateTestProbe();
         RestartCoordinator(Sys.ActorOf(Props.Create(() => new ReplyWatchingRegion(Region, answers.Ref))));
-
         Thread.Sleep(3_000);
         var answered = new List<object>();
         while (answers.QueuedCount > 0)
@@ -152,9 +194,7 @@ public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTe
             answered.Add(answers.ExpectMsg<object>());
         }
 
-        Assert.Contains(answered, a => a is CommandRejected { MessageId: $"{Liquidation}:cancel" });
-        Assert.DoesNotContain(answered, a => a is CommandRejected r && r.MessageId.StartsWith($"{Liquidation}:fee:", StringComparison.Ordinal));
-        Assert.Equal(LiquidationStatus.Active, History(Liquidation).Status);
+        return answered;
     }
 
     /// <summary>
