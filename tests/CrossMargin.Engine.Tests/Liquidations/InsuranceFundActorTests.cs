@@ -55,4 +55,20 @@ public sealed class InsuranceFundActorTests(ITestOutputHelper output) : Liquidat
 
         Assert.Empty(FundView().History);
     }
+
+    /// <summary>
+    /// The fund's balances are held to the ledger's unit (1e-8) like an account's: a cover paid from a finer balance would
+    /// carry the residue into the covered account. Trailing zeros are no finer.
+    /// </summary>
+    [Fact]
+    public void A_deposit_finer_than_the_ledger_unit_is_refused_as_an_invalid_amount_and_changes_nothing()
+    {
+        Fund.Tell(new DepositToInsuranceFund("d1", "USDT", 250.000000000000000000000001m), TestActor);
+        var refused = ExpectMsg<InsuranceFundRejected>();
+        Fund.Tell(new DepositToInsuranceFund("d2", "USDT", 250.123456780000m), TestActor);
+        ExpectMsg<InsuranceFundDeposited>();
+
+        Assert.Contains("250.000000000000000000000001", refused.Reason, StringComparison.Ordinal);
+        Assert.Equal(250.12345678m, FundView().Balances["USDT"]);
+    }
 }
