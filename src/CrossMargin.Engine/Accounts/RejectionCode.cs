@@ -78,7 +78,7 @@ public enum RejectionCode
     /// <summary>
     /// The message's id was applied already with other content (another amount, quantity, instrument, kind of message,
     /// ...): a sender reused an id for a new message. Nothing was applied; a true retry, with the same content, is a
-    /// duplicate.
+    /// duplicate. See <see cref="MessageContent"/>.
     /// </summary>
     IdReused,
 }

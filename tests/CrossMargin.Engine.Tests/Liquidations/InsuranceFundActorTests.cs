@@ -1,3 +1,4 @@
+using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -68,6 +69,7 @@ public sealed class InsuranceFundActorTests(ITestOutputHelper output) : Liquidat
         Fund.Tell(new DepositToInsuranceFund("d2", "USDT", 250.123456780000m), TestActor);
         ExpectMsg<InsuranceFundDeposited>();
 
+        Assert.Equal(RejectionCode.InvalidAmount, refused.Code);
         Assert.Contains("250.000000000000000000000001", refused.Reason, StringComparison.Ordinal);
         Assert.Equal(250.12345678m, FundView().Balances["USDT"]);
     }
