@@ -121,6 +121,22 @@ public sealed class ReusedIdTests(ITestOutputHelper output) : TestKit(output)
         Assert.Equal(RejectionCode.IdReused, ExpectMsg<CommandRejected>().Rejection.Code);
     }
 
+    [Fact]
+    public async Task A_new_id_sharing_a_remembered_fingerprint_at_an_old_sequence_is_reported_out_of_order_once_the_journal_shows_it_new()
+    {
+        var (remembered, newcomer) = RenumberedRetryTests.IdsSharingAFingerprint();
+        var account = Sys.ActorOf(AccountActor.Props("acc-1", (await Host()).Settings()));
+        Open(account);
+        account.Tell(new Deposit(remembered, Venue, 1, "USDT", 100m), TestActor);
+        ExpectMsg<CommandAccepted>();
+
+        account.Tell(new Deposit(newcomer, Venue, 1, "USDT", 100m), TestActor);
+
+        Assert.Equal(RejectionCode.OutOfOrder, ExpectMsg<CommandRejected>().Rejection.Code);
+        var view = await account.Ask<AccountView>(GetAccount.Instance, TimeSpan.FromSeconds(10));
+        Assert.Equal(100m, view.Balances.Single(b => b.Asset == "USDT").Amount);
+    }
+
     private static ApplyExecution Execution(string id, long sequence, decimal quantity) =>
         new(id, Venue, sequence, id, "o-" + id, TestMarket.BtcUsdt, OrderSide.Buy, quantity, 60_000m, 0m, Liquidity.Taker, TestMarket.ValuationTime);
 
