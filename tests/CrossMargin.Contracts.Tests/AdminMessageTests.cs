@@ -9,11 +9,12 @@ public sealed class AdminMessageTests
     [Fact]
     public void A_valid_fund_deposit_becomes_the_funds_command_with_the_exact_amount()
     {
-        var result = Read("""{"requestId":"top-up-1","asset":"USDT","amount":"250.000000000000000000000001"}""",
+        // 25 significant digits, more than a double holds, on the ledger's unit (a finer amount is the fund's to refuse).
+        var result = Read("""{"requestId":"top-up-1","asset":"USDT","amount":"12345678901234567.00000001"}""",
             ContractJsonContext.Default.InsuranceFundDepositMessage).ToDeposit();
 
         Assert.True(result.IsValid, result.Describe());
-        Assert.Equal(new DepositToInsuranceFund("top-up-1", "USDT", 250.000000000000000000000001m), result.Command);
+        Assert.Equal(new DepositToInsuranceFund("top-up-1", "USDT", 12345678901234567.00000001m), result.Command);
     }
 
     [Theory]

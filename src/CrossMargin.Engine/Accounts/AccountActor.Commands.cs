@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using CrossMargin.Actors;
 using Microsoft.Extensions.Logging;
 
@@ -51,14 +52,11 @@ public sealed partial class AccountActor
         var replyTo = Sender;
         switch (decision.Outcome)
         {
-            case DecisionOutcome.Duplicate:
-                replyTo.Tell(new CommandDuplicate(command.MessageId), Self);
-                return;
             case DecisionOutcome.Rejected:
                 replyTo.Tell(new CommandRejected(command.MessageId, decision.Rejection!), Self);
                 PassivateIfNotOpen();
                 return;
-            case DecisionOutcome.Unconfirmed:
+            case DecisionOutcome.Duplicate or DecisionOutcome.Unconfirmed:
                 ConfirmThenHandle(command);
                 return;
         }
@@ -131,18 +129,26 @@ public sealed partial class AccountActor
     // million messages) another id with the same fingerprint. Only the journal, which holds every applied id, can tell.
     // Or the message is at an old sequence and its id not in the full window: applied before and since forgotten, or
     // new; it is looked for among the last OutOfOrderLookback ids, beyond which it stays "out of order" (applied in
-    // neither case; a source flooding old sequences cannot make the account read its whole journal each time). Both are
-    // rare enough to hold the account's later messages while it reads (they must not overtake this one).
+    // neither case; a source flooding old sequences cannot make the account read its whole journal each time). Or the
+    // fingerprint matches at an old sequence: applied before, most likely, but only the event recorded under the id
+    // tells a retry from a new message under a reused id (MessageLedger, "Content"). All are rare enough to hold the
+    // account's later messages while it reads (they must not overtake this one).
     private void ConfirmThenHandle(IAccountCommand command)
     {
         var replyTo = Sender;
-        var outOfOrder = _state.Messages.Check(command.MessageId, command.Source, command.Sequence, _settings.MaxSequenceJump).Verdict == MessageVerdict.OutOfOrder;
+        var verdict = _state.Messages.Check(command.MessageId, command.Source, command.Sequence, _settings.MaxSequenceJump).Verdict;
+        var outOfOrder = verdict == MessageVerdict.OutOfOrder;
         Defer(() => FindInJournalAsync(command.MessageId, outOfOrder ? OutOfOrderLookback : _state.Messages.Capacity), found =>
         {
             switch (found.Outcome)
             {
-                case IdLookup.Applied:
+                case IdLookup.Applied when MessageContent.Same(command, found.Applied!):
                     replyTo.Tell(new CommandDuplicate(command.MessageId), Self);
+                    break;
+                case IdLookup.Applied:
+                    Context.Log.LogWarning("Account {AccountId}: message {MessageId} from {Source} reuses the id of an applied {Applied} with other content; refused",
+                        _state.AccountId, command.MessageId, command.Source, found.Applied!.GetType().Name);
+                    replyTo.Tell(new CommandRejected(command.MessageId, IdReused(command, found.Applied)), Self);
                     break;
                 case IdLookup.NotApplied:
                     Handle(command, idConfirmedNew: true);
@@ -150,6 +156,11 @@ public sealed partial class AccountActor
                 case IdLookup.Unknown or IdLookup.Failed when outOfOrder:
                     // Whatever the journal could not tell, a message at an old sequence is not applied: refused as before.
                     Handle(command, idConfirmedNew: true);
+                    break;
+                case IdLookup.Unknown when verdict == MessageVerdict.Duplicate:
+                    // At an old sequence with its id remembered, but the event that would show its content was deleted after a
+                    // snapshot: answered a duplicate, as before contents were compared (it is applied in neither case).
+                    replyTo.Tell(new CommandDuplicate(command.MessageId), Self);
                     break;
                 case IdLookup.Unknown:
                     // The events that would settle it were deleted after a snapshot. Applying could apply a message twice;
@@ -167,10 +178,15 @@ public sealed partial class AccountActor
         });
     }
 
+    private static Rejection IdReused(IAccountCommand command, IAccountEvent applied) => new(RejectionCode.IdReused, string.Create(CultureInfo.InvariantCulture,
+        $"Message {command.MessageId}: its id was applied already, from {applied.Source} at sequence {applied.Sequence} as {applied.GetType().Name}, with other content "
+        + $"than this {command.GetType().Name}: nothing was applied. A retry must repeat the message as sent; a new message needs a new id."));
+
     // Reads back, newest first, until the id is found or `enough` distinct ids have been seen: for a fingerprint match,
     // as many as the window remembers (the fingerprint matched one of those, so an id not among them is new, as new as
     // any id beyond the window).
-    private async Task<(IdLookup Outcome, Exception? Error)> FindInJournalAsync(string messageId, int enough)
+    // Found, it is the newest event recorded under the id: a command's only one, or a cancel-all's AllOrdersCancelled.
+    private async Task<(IdLookup Outcome, IAccountEvent? Applied, Exception? Error)> FindInJournalAsync(string messageId, int enough)
     {
         try
         {
@@ -193,28 +209,28 @@ public sealed partial class AccountActor
                 {
                     if (string.Equals(events[i].MessageId, messageId, StringComparison.Ordinal))
                     {
-                        return (IdLookup.Applied, null);
+                        return (IdLookup.Applied, events[i], null);
                     }
 
                     if (seen.Add(events[i].MessageId) && seen.Count >= enough)
                     {
-                        return (IdLookup.NotApplied, null);
+                        return (IdLookup.NotApplied, null, null);
                     }
                 }
 
                 if (events.Count < to - from + 1)
                 {
-                    return (IdLookup.Unknown, null);
+                    return (IdLookup.Unknown, null, null);
                 }
 
                 to = from - 1;
             }
 
-            return (IdLookup.NotApplied, null);
+            return (IdLookup.NotApplied, null, null);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return (IdLookup.Failed, e);
+            return (IdLookup.Failed, null, e);
         }
     }
 

@@ -32,7 +32,8 @@ public static class AccountDecider
     /// <param name="idConfirmedNew">
     /// True once the account's journal has been asked about the command's id, after a first decision was
     /// <see cref="DecisionOutcome.Unconfirmed"/> and the journal did not show it applied: a fingerprint match at a new
-    /// sequence is then decided as new, and a message at an old sequence refused as out of order.
+    /// sequence is then decided as new, and a message at an old sequence refused as out of order (also one whose id's
+    /// fingerprint is remembered: it was another id's).
     /// </param>
     /// <param name="maxSequenceJump">How far beyond its source's highest applied sequence the command's may be (<see cref="AccountActorSettings.MaxSequenceJump"/>).</param>
     public static AccountDecision Decide(AccountState state, IAccountCommand command, MarketSnapshot market, AccountMarginModels margin, bool idConfirmedNew = false,
@@ -71,14 +72,16 @@ public static class AccountDecider
 
         switch (check.Verdict)
         {
-            case MessageVerdict.Duplicate:
+            case MessageVerdict.Duplicate when !idConfirmedNew:
+                // Its id is remembered: the caller compares it with the event recorded under the id (MessageLedger,
+                // "Content") and answers a duplicate or a reused id; confirmed new, the fingerprint was another id's.
                 return AccountDecision.Duplicate;
             case MessageVerdict.OutOfOrder when !idConfirmedNew && state.Messages.Count >= state.Messages.Capacity:
                 // The id may have left a full window: a redelivery of an applied message (a coordinator re-sending
                 // after its restart) is then told from a new message at an old sequence by the journal, so that it is
                 // answered as the duplicate it is. Applied in neither case.
                 return AccountDecision.Unconfirmed;
-            case MessageVerdict.OutOfOrder:
+            case MessageVerdict.OutOfOrder or MessageVerdict.Duplicate:
                 return AccountDecision.Reject(RejectionCode.OutOfOrder, Text(
                     $"Message {command.MessageId}: sequence {command.Sequence} from {command.Source} is at or below the highest applied, {check.HighestSequence}."));
             case MessageVerdict.TooFarAhead:
@@ -441,9 +444,10 @@ public static class AccountDecider
     /// <summary>
     /// Refuses an amount the venue asks to move that is not a whole number of <see cref="LedgerRounding.Unit"/>: balances
     /// are kept in those units (every booking is rounded to them), and one finer amount would leave a balance in a digit
-    /// the venue's wallet does not have. Covers and fees the liquidation coordinator computes are its own to round.
+    /// the venue's wallet does not have. Covers and fees the liquidation coordinator computes are its own to round. The
+    /// insurance fund holds an operator's deposits to the same unit: it pays covers into accounts from them.
     /// </summary>
-    private static Rejection? OffUnit(string what, decimal amount) =>
+    internal static Rejection? OffUnit(string what, decimal amount) =>
         decimal.Round(amount, LedgerRounding.Decimals) == amount
             ? null
             : new Rejection(RejectionCode.InvalidAmount, Text(

@@ -6,7 +6,11 @@ public enum DecisionOutcome
     /// <summary>Accepted: persist <see cref="AccountDecision.Events"/>, then apply them.</summary>
     Accepted,
 
-    /// <summary>Seen before: acknowledge, persist nothing.</summary>
+    /// <summary>
+    /// Its id is remembered at an old sequence: persist nothing. The caller reads the event recorded under the id and
+    /// acknowledges a duplicate when the content is the same, or refuses the command as <see cref="RejectionCode.IdReused"/>
+    /// (see <see cref="MessageContent"/>).
+    /// </summary>
     Duplicate,
 
     /// <summary>Refused: reply with <see cref="AccountDecision.Rejection"/>, persist nothing.</summary>

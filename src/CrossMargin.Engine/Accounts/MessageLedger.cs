@@ -30,10 +30,24 @@ namespace CrossMargin.Engine.Accounts;
 /// missing ones may still arrive, and would then be out of order; refusing would stall the account on one lost message.</item>
 /// <item>Otherwise accepted.</item>
 /// </list>
-/// <para>Rule 1 needs no confirmation: a message at an old sequence is applied in neither case, so a fingerprint shared
-/// by chance only changes the answer (acknowledged instead of reported as out of order).</para>
+/// <para>Rule 1 needs no confirmation of the id for safety: a message at an old sequence is applied in neither case. Its
+/// content is confirmed all the same (below), and a fingerprint shared by chance, the id not found, is then reported out
+/// of order.</para>
 /// <para>Only applied events are recorded (<see cref="Record"/>): a rejected command leaves no trace, so a retry of it is
 /// decided again.</para>
+/// <para>Content. The ledger knows ids, not what was sent under them: a message it calls a duplicate (rule 1), or the
+/// journal shows applied (rules 2 and 4), is a retry only if it says what the applied one said. The account therefore
+/// reads the event recorded under the id from its journal and compares the two field by field
+/// (<see cref="MessageContent"/>: decoded fields, decimals by value, times as instants, the envelope aside): the same is a
+/// <see cref="MessageVerdict.Duplicate"/>, other content is refused as <see cref="RejectionCode.IdReused"/> and nothing
+/// is applied. Decided so because the events already hold every field a command books, in every journal written so far:
+/// it costs no byte per account, no field in any event or snapshot, and nothing on the path of a new message (not even a
+/// hash), and it has no collisions. Its price is one journal read per duplicate (the window's last
+/// <see cref="Capacity"/> ids at most), which holds the account's later messages while it lasts; duplicates are rare
+/// (a redelivery after a lost acknowledgement, a consumer or node failure). When the event was deleted after a snapshot
+/// (rule 1 only: rules 2 and 4 read the journal anyway) a duplicate is answered as before, unconfirmed: it is applied in
+/// neither case. The fingerprint window was not widened to hold a content hash: 4 more bytes per id (256 per full window)
+/// of an account's 2 KB budget, for a check the journal answers exactly.</para>
 /// </remarks>
 public sealed class MessageLedger
 {

@@ -74,4 +74,11 @@ public enum RejectionCode
     /// sequence): applied, it would leave every later message from the source out of order. Nothing was applied.
     /// </summary>
     SequenceJump,
+
+    /// <summary>
+    /// The message's id was applied already with other content (another amount, quantity, instrument, kind of message,
+    /// ...): a sender reused an id for a new message. Nothing was applied; a true retry, with the same content, is a
+    /// duplicate. See <see cref="MessageContent"/>.
+    /// </summary>
+    IdReused,
 }

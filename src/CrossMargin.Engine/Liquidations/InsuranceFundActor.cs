@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Persistence;
 using CrossMargin.Risk.Liquidation;
@@ -61,7 +62,8 @@ public sealed class InsuranceFundActor : PersistentActor
         switch (message)
         {
             case DepositToInsuranceFund c:
-                Decide(c.RequestId, () => Invalid(c.RequestId, c.Asset, c.Amount) ?? (object)new InsuranceFundDeposited(c.RequestId, c.Asset, c.Amount, Now));
+                Decide(c.RequestId, () => Invalid(c.RequestId, c.Asset, c.Amount) ?? OffUnit(c)
+                    ?? (object)new InsuranceFundDeposited(c.RequestId, c.Asset, c.Amount, Now));
                 return true;
             case CollectLiquidationFee c:
                 Decide(c.RequestId, () => Invalid(c.RequestId, c.Asset, c.Amount)
@@ -140,6 +142,10 @@ public sealed class InsuranceFundActor : PersistentActor
             : amount <= 0
                 ? new InsuranceFundRejected(requestId, $"The amount of {asset} must be positive, not {amount}.")
                 : null;
+
+    // Deposits only: fees and covers are amounts the coordinator computes and books to the unit itself.
+    private static InsuranceFundRejected? OffUnit(DepositToInsuranceFund c) =>
+        AccountDecider.OffUnit($"Amount of {c.Asset}", c.Amount) is { } offUnit ? new InsuranceFundRejected(c.RequestId, offUnit.Message, offUnit.Code) : null;
 
     private void Apply(IInsuranceFundEvent @event)
     {

@@ -13,10 +13,13 @@ public static class AccountAnswers
     {
         CommandAccepted a => (StatusCodes.Status200OK, new MessageOutcome("accepted", a.MessageId, Margin: a.Margin, Gap: a.Gap), "accepted", null),
         CommandDuplicate d => (StatusCodes.Status200OK, new MessageOutcome("duplicate", d.MessageId), "duplicate", null),
-        CommandRejected { Rejection.Code: RejectionCode.UnknownAccount } r =>
-            (StatusCodes.Status404NotFound, new MessageOutcome("rejected", r.MessageId, ApiBody.Code(r.Rejection.Code), r.Rejection.Message), "rejected", ApiBody.Code(r.Rejection.Code)),
-        CommandRejected r =>
-            (StatusCodes.Status422UnprocessableEntity, new MessageOutcome("rejected", r.MessageId, ApiBody.Code(r.Rejection.Code), r.Rejection.Message), "rejected", ApiBody.Code(r.Rejection.Code)),
+        CommandRejected r => Rejected(r, r.Rejection.Code switch
+        {
+            RejectionCode.UnknownAccount => StatusCodes.Status404NotFound,
+            // A conflict, not a bad message: the id is taken by another message the account applied.
+            RejectionCode.IdReused => StatusCodes.Status409Conflict,
+            _ => StatusCodes.Status422UnprocessableEntity,
+        }),
         _ => throw new InvalidOperationException($"Unexpected reply {reply.GetType().Name} from account {accountId}."),
     };
 
@@ -26,4 +29,10 @@ public static class AccountAnswers
         AccountNotOpen n => (StatusCodes.Status404NotFound, new MessageOutcome("rejected", Code: "unknownAccount", Reason: $"Account {n.AccountId} is not open.")),
         _ => (StatusCodes.Status200OK, reply),
     };
+
+    private static (int Status, MessageOutcome Body, string Outcome, string? Reason) Rejected(CommandRejected rejected, int status)
+    {
+        var code = ApiBody.Code(rejected.Rejection.Code);
+        return (status, new MessageOutcome("rejected", rejected.MessageId, code, rejected.Rejection.Message), "rejected", code);
+    }
 }

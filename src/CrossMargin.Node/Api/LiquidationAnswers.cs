@@ -42,7 +42,9 @@ internal static class LiquidationAnswers
     {
         var reply = await fund.Ask<object>(deposit, timeout, cancellation);
         return reply is InsuranceFundRejected rejected
-            ? (StatusCodes.Status422UnprocessableEntity, new MessageOutcome("rejected", deposit.RequestId, "refused", rejected.ToString()))
+            ? (StatusCodes.Status422UnprocessableEntity, rejected.Code is { } code
+                ? new MessageOutcome("rejected", deposit.RequestId, ApiBody.Code(code), rejected.Reason)
+                : new MessageOutcome("rejected", deposit.RequestId, "refused", rejected.ToString()))
             : (StatusCodes.Status200OK, reply);
     }
 

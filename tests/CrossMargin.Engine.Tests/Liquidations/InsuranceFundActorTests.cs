@@ -1,3 +1,4 @@
+using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -54,5 +55,22 @@ public sealed class InsuranceFundActorTests(ITestOutputHelper output) : Liquidat
         Assert.Equal(new InsuranceFundRejected("d2", "The amount of USDT must be positive, not 0."), ExpectMsg<InsuranceFundRejected>());
 
         Assert.Empty(FundView().History);
+    }
+
+    /// <summary>
+    /// The fund's balances are held to the ledger's unit (1e-8) like an account's: a cover paid from a finer balance would
+    /// carry the residue into the covered account. Trailing zeros are no finer.
+    /// </summary>
+    [Fact]
+    public void A_deposit_finer_than_the_ledger_unit_is_refused_as_an_invalid_amount_and_changes_nothing()
+    {
+        Fund.Tell(new DepositToInsuranceFund("d1", "USDT", 250.000000000000000000000001m), TestActor);
+        var refused = ExpectMsg<InsuranceFundRejected>();
+        Fund.Tell(new DepositToInsuranceFund("d2", "USDT", 250.123456780000m), TestActor);
+        ExpectMsg<InsuranceFundDeposited>();
+
+        Assert.Equal(RejectionCode.InvalidAmount, refused.Code);
+        Assert.Contains("250.000000000000000000000001", refused.Reason, StringComparison.Ordinal);
+        Assert.Equal(250.12345678m, FundView().Balances["USDT"]);
     }
 }

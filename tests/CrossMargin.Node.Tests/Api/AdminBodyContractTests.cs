@@ -43,6 +43,19 @@ public sealed class AdminBodyContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_fund_deposit_finer_than_the_ledger_unit_is_refused_422_invalid_amount_and_the_fund_is_unchanged()
+    {
+        var before = await FundUsdtAsync();
+
+        var (status, body) = await SendAsync(HttpMethod.Post, "/api/v1/insurance-fund/deposits", """{"requestId":"r-9","asset":"USDT","amount":"250.000000000000000000000001"}""");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Equal("invalidAmount", body.GetProperty("code").GetString());
+        Assert.Contains("250.000000000000000000000001", body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await FundUsdtAsync());
+    }
+
+    [Fact]
     public async Task A_sound_fund_deposit_is_credited_exactly_once_per_request_id()
     {
         var before = await FundUsdtAsync();

@@ -83,6 +83,28 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_id_reused_with_another_amount_is_refused_409_by_the_owner_and_a_true_retry_through_another_node_is_a_duplicate()
+    {
+        var nodes = new[] { await StartNodeAsync("n1"), await StartNodeAsync("n2") };
+        await AllShardsServedAsync(nodes, TimeSpan.FromSeconds(30));
+        await OpenAsync(nodes[0], "acc-r");
+        using var applied = await PostDepositAsync(nodes[0], Deposit("acc-r", 1, 100.25m));
+        Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
+
+        using var reused = await PostDepositAsync(nodes[1], Deposit("acc-r", 1, 200m));
+        using var retried = await PostDepositAsync(nodes[1], Deposit("acc-r", 1, 100.250m));
+
+        Assert.Equal(HttpStatusCode.Conflict, reused.StatusCode);
+        Assert.Contains("\"idReused\"", await reused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Contains("duplicate", await retried.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(100.25m, await UsdtOfAsync(nodes[0], "acc-r"));
+    }
+
+    private static Task<HttpResponseMessage> PostDepositAsync(NodeUnderTest via, byte[] deposit) =>
+        via.Client.PostAsync(new Uri("/api/v1/deposits", UriKind.Relative), new ByteArrayContent(deposit) { Headers = { ContentType = new("application/json") } });
+
+    [Fact]
     public async Task Three_nodes_share_the_shards_and_any_node_answers_for_any_account()
     {
         var nodes = new[] { await StartNodeAsync("n1"), await StartNodeAsync("n2"), await StartNodeAsync("n3") };
