@@ -11,6 +11,9 @@ namespace CrossMargin.Engine.Liquidations;
 /// <summary>A bankrupt account's backstop: the insurance fund's cover, then an auto-deleverage round priced and allocated from fresh views.</summary>
 public sealed partial class LiquidationCoordinator
 {
+    /// <summary>How many times in a row a round's views are collected again when none came from another account.</summary>
+    private const int MaxEmptyAdlCollections = 3;
+
     // ---- bankruptcy: insurance fund, then auto-deleveraging -------------------------------------------------------
 
     private void RequestCover(Liquidation liquidation, decimal deficitUsd)
@@ -134,7 +137,13 @@ public sealed partial class LiquidationCoordinator
 
         liquidation.Phase = Phase.CollectingAdl;
         liquidation.AdlTarget = (position, price.Value);
-        var topics = new HashSet<string>(StringComparer.Ordinal) { market.GetInstrument(position.Symbol).Underlying };
+        liquidation.EmptyAdlCollections = 0;
+        CollectAdlViews(liquidation, market.GetInstrument(position.Symbol).Underlying);
+    }
+
+    private void CollectAdlViews(Liquidation liquidation, string underlying)
+    {
+        var topics = new HashSet<string>(StringComparer.Ordinal) { underlying };
         Context.ActorOf(ActorProps.Create(() => new AdlCollector(liquidation.Id, _settings.Accounts, topics, _settings.AdlCollectWindow)));
     }
 
@@ -142,6 +151,21 @@ public sealed partial class LiquidationCoordinator
     {
         if (!_byId.TryGetValue(collected.LiquidationId, out var liquidation) || liquidation.Phase != Phase.CollectingAdl || liquidation.AdlTarget is null)
         {
+            return;
+        }
+
+        // Every position has its opposite side in other accounts, so a collection that heard from none of them lost its
+        // answers on the way (a cluster's view query under load), not the counterparties: collected again, a few times,
+        // before the round goes on without them. Gone on without, it stalled and sent the bankrupt account to the book,
+        // whose fills deepened a deficit the next round then passed on with the last contracts, at prices past all
+        // reason (50,684,207 with BTC at 42,000).
+        if (!collected.Views.Any(v => v.AccountId != liquidation.AccountId) && liquidation.EmptyAdlCollections < MaxEmptyAdlCollections)
+        {
+            liquidation.EmptyAdlCollections++;
+            var underlying = _settings.Market.Current.GetInstrument(liquidation.AdlTarget.Value.Position.Symbol).Underlying;
+            Context.Log.LogWarning("Liquidation {LiquidationId}: no account's view reached the auto-deleverage round within {Window}; collecting again ({Attempt} of {Max})",
+                liquidation.Id, _settings.AdlCollectWindow, liquidation.EmptyAdlCollections, MaxEmptyAdlCollections);
+            CollectAdlViews(liquidation, underlying);
             return;
         }
 

@@ -71,6 +71,9 @@ public sealed partial class LiquidationCoordinator
 
         public (Position Position, decimal Price)? AdlTarget { get; set; }
 
+        /// <summary>Collections of this round's views that heard from no other account, in a row (see <see cref="MaxEmptyAdlCollections"/>).</summary>
+        public int EmptyAdlCollections { get; set; }
+
         /// <summary>
         /// The round under way passes on a deficit the fund left uncovered (not a take-over of a book that will not fill):
         /// dropped if a fresh view shows the deficit gone.

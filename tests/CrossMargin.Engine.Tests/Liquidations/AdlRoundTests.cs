@@ -429,6 +429,34 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         ], notices);
 
     /// <summary>A probe of the auto-deleverage notices alone (a counterparty left with little equity may be liquidated itself).</summary>
+    /// <summary>
+    /// acc-1 is bankrupt at 58,000 (-1,000) with the fund empty; acc-c, short 2 at 60,000, can take its long. The round's
+    /// first two collections hear from no account (lost on the way, as a cluster's view query on a loaded machine): every
+    /// position has an opposite side, so that is a lost collection, not a venue without counterparties. Collected again,
+    /// acc-c takes the 1 at 59,000, and no order goes to the book. Before, the round stalled at once and sent the bankrupt
+    /// account to the book at the band.
+    /// </summary>
+    [Fact]
+    public void A_round_that_hears_from_no_account_collects_again_instead_of_sending_the_bankrupt_account_to_the_book()
+    {
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new DeafRegion(Region, 2))));
+        var lost = CreateTestProbe();
+        Sys.EventStream.Subscribe(lost.Ref, typeof(DeafRegion.Lost));
+        var orders = CreateTestProbe();
+        Sys.EventStream.Subscribe(orders.Ref, typeof(LiquidationOrderIssued));
+        var adl = AdlProbe();
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(adl, heard => heard.Count == 2);
+
+        AssertNotices(Acc1SoldAt59000(("acc-c", 1m)), notices);
+        Assert.Equal(new DeafRegion.Lost(2), lost.FishForMessage<DeafRegion.Lost>(l => l.Count == 2));
+        orders.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.DoesNotContain(History(Liquidation).Steps, s => s is LiquidationStalled);
+    }
+
     private TestProbe AdlProbe()
     {
         var probe = CreateTestProbe("adl");
