@@ -126,7 +126,9 @@ public sealed class RequestClient : IAsyncDisposable
 
     /// <summary>
     /// Publishes a query that several nodes answer (the requests exchange) and returns every answer that came within
-    /// <paramref name="window"/>; none is not an error. The query expires with the window.
+    /// <paramref name="window"/>; none is not an error. The query expires with the window. Each answer is also handed
+    /// to <paramref name="onAnswer"/> as it arrives (on the reply consumer's thread: keep it short), for an asker whose
+    /// own deadline is nearer than the window's end.
     /// </summary>
     /// <exception cref="PublishFailedException">The query could not be published.</exception>
     public async Task<IReadOnlyList<ReceivedMessage>> CollectAsync(
@@ -136,12 +138,17 @@ public sealed class RequestClient : IAsyncDisposable
         string messageId,
         string type,
         TimeSpan window,
+        Action<ReceivedMessage>? onAnswer = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
         var correlationId = Guid.NewGuid().ToString("N");
         var answers = new ConcurrentQueue<ReceivedMessage>();
-        _pending[correlationId] = answers.Enqueue;
+        _pending[correlationId] = answer =>
+        {
+            answers.Enqueue(answer);
+            onAnswer?.Invoke(answer);
+        };
         try
         {
             var options = new PublishOptions

@@ -109,6 +109,29 @@ public sealed class MarksAndRequestsTests(RabbitMqBrokerFixture fixture)
         Assert.Equal(3, Volatile.Read(ref finished));
     }
 
+    /// <summary>
+    /// A node answers an auto-deleverage query at once; the asker hands the answer on as it comes, long before its window
+    /// closes: the round that asked closes a window of its own, shorter than the time the query stays open.
+    /// </summary>
+    [Fact]
+    public async Task A_collected_answer_is_handed_on_as_it_arrives_not_when_the_window_closes()
+    {
+        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1));
+        await using var replier = await ConfirmingPublisher.CreateAsync(connection);
+        await using var subscriber = await RequestSubscriber.StartAsync(connection, "node-quick", [TopologyNames.AccountViewsKey],
+            m => replier.ReplyAsync(m.ReplyTo!, m.CorrelationId!, Bodies.Utf8("{\"views\":[]}"), "answer-" + m.MessageId, "reply")).Within();
+        await using var client = await RequestClient.StartAsync(connection, "node-asking").Within();
+        var arrived = new TaskCompletionSource<ReceivedMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var collect = client.CollectAsync(connection.Names.Requests, TopologyNames.AccountViewsKey, Bodies.Utf8("{}"), "views-1", "query",
+            TimeSpan.FromSeconds(5), a => arrived.TrySetResult(a));
+        var first = await arrived.Task.Within();
+
+        Assert.False(collect.IsCompleted, "the answer was handed on before the window closed");
+        Assert.Equal("answer-views-1", first.MessageId);
+        Assert.Equal(["answer-views-1"], (await collect.Within()).Select(a => a.MessageId));
+    }
+
     private static async Task PublishQueriesAsync(RabbitMqConnection connection, int first, int count)
     {
         await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
