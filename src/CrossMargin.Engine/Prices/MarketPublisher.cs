@@ -123,9 +123,12 @@ internal sealed class MarketPublisher : ReceiveActor
         MarketSnapshot snapshot;
         try
         {
-            // Expired instruments leave the market: a snapshot refuses them, and their settlement is not a mark's business.
+            // Expired instruments leave the listing: a snapshot cannot value them, and their settlement is the venue's
+            // (SettleExpiry), not a mark's. They stay known as expired, so that what accounts hold in them until they are
+            // settled still resolves (recovery, margin at the index, the settlement itself).
             var listed = _definition.Instruments.Where(i => !i.IsExpiredAt(now) && _marks.ContainsKey(i.Symbol)).ToArray();
-            snapshot = new MarketSnapshot(now, listed, _assetPrices, _definition.Underlyings, listed.Select(i => _marks[i.Symbol]));
+            var expired = _definition.Expired.Concat(_definition.Instruments.Where(i => i.IsExpiredAt(now)));
+            snapshot = new MarketSnapshot(now, listed, _assetPrices, _definition.Underlyings, listed.Select(i => _marks[i.Symbol]), expired);
             foreach (var model in _models)
             {
                 model.VectorsFor(snapshot);
