@@ -157,6 +157,34 @@ public sealed class ExpiryTests(ITestOutputHelper output) : EngineTestKit(output
         Assert.Equal([new Position(TestMarket.BtcMarchFuture, 1m, 60_300m)], (await View("v-1")).Positions);
     }
 
+    /// <summary>
+    /// A liquidation cannot trade an expired holding: the coordinator's plan waits (logged, retried each interval) until
+    /// the venue's settlement has realized it, then the account is bankrupt with no position and its deficit goes to
+    /// the fund (empty here, so all of it stays uncovered). 1,000 USDT, long 1 at 60,300, settled at 59,000: -300.
+    /// </summary>
+    [Fact]
+    public async Task A_liquidation_of_an_expired_holding_waits_for_its_settlement_then_covers_the_deficit()
+    {
+        await Send("l-1", "accounts", (id, seq) => new OpenAccount(id, "accounts", seq, MarginMode.StandardCross));
+        await Send("l-1", "wallet", (id, seq) => new Deposit(id, "wallet", seq, "USDT", 1_000m));
+        await Trade("l-1", TestMarket.BtcMarchFuture, OrderSide.Buy, 1m, 60_300m);
+        Expire(59_000m);
+        AwaitAssert(() => Assert.Single(Engine.GetLiquidationsAsync().WaitAsync(Answer).GetAwaiter().GetResult().Liquidations), Wait);
+        Time!.Advance(TimeSpan.FromSeconds(10));
+
+        var before = Assert.Single((await Engine.GetLiquidationsAsync().WaitAsync(Answer)).Liquidations);
+        await Send("l-1", "settlement", (id, seq) => new SettleExpiry(id, "settlement", seq, TestMarket.BtcMarchFuture, 59_000m));
+
+        Assert.Equal(LiquidationStatus.Active, before.Status);
+        AwaitAssert(() =>
+        {
+            Time.Advance(TimeSpan.FromSeconds(1));
+            var done = Assert.IsType<LiquidationCompleted>(Engine.GetLiquidationAsync(before.LiquidationId).WaitAsync(Answer).GetAwaiter().GetResult().Steps[^1]);
+            Assert.Contains("300.00 USD uncovered", done.Reason, StringComparison.Ordinal);
+        }, Wait);
+        Assert.Equal([new CollateralBalance("USDT", -300m)], (await View("l-1")).Balances);
+    }
+
     private int _refused;
 
     private async Task<RejectionCode> Refused(string account, string symbol, decimal price)
