@@ -72,6 +72,27 @@ public sealed class ExpiryTests(ITestOutputHelper output) : EngineTestKit(output
         }, Wait);
     }
 
+    [Theory]
+    [InlineData(MarginMode.StandardCross)]
+    [InlineData(MarginMode.Portfolio)]
+    public async Task Until_its_settlement_an_expired_future_follows_the_index_at_every_later_tick(MarginMode mode)
+    {
+        await HoldTheMarchFuture("i-1", mode);
+        Expire(61_000m);
+        // A change after the expiry has the account name its topics again, the expired holding's underlying among them.
+        await Send("i-1", "wallet", (id, seq) => new Deposit(id, "wallet", seq, "ETH", 0.1m));
+        Time!.Advance(TimeSpan.FromSeconds(1));
+        MoveBtc(62_000m, TestMarket.BtcUsdt);
+        var after = Engine.Market.Current.ValuationTime;
+
+        // 10,000 + (62,000 - 60,300) = 11,700, and 0.1 ETH at 3,000 less the haircut the calculator takes on it.
+        AwaitAssert(() =>
+        {
+            var margin = Assert.IsType<AccountView>(Engine.GetAccountAsync("i-1").WaitAsync(Answer).GetAwaiter().GetResult()).Margin!;
+            Assert.Equal((after, 11_700m + EthCollateral(mode, 0.1m)), (margin.ValuationTime, margin.EquityUsd));
+        }, Wait);
+    }
+
     [Fact]
     public async Task Settling_an_expired_future_pays_its_pnl_at_the_settlement_price_drops_its_orders_and_remargins_the_account()
     {
@@ -187,15 +208,18 @@ public sealed class ExpiryTests(ITestOutputHelper output) : EngineTestKit(output
 
     private int _refused;
 
+    private decimal EthCollateral(MarginMode mode, decimal eth) =>
+        AccountFixture.Models.For(mode).Collateral.ValueUsd([new CollateralBalance("ETH", eth)], Engine.Market.Current);
+
     private async Task<RejectionCode> Refused(string account, string symbol, decimal price)
     {
         var reply = await Engine.SendAsync(account, new SettleExpiry($"refused-{++_refused}", "settlement", _refused, symbol, price)).WaitAsync(Answer);
         return Assert.IsType<CommandRejected>(reply).Rejection.Code;
     }
 
-    private async Task HoldTheMarchFuture(string account)
+    private async Task HoldTheMarchFuture(string account, MarginMode mode = MarginMode.StandardCross)
     {
-        await Send(account, "accounts", (id, seq) => new OpenAccount(id, "accounts", seq, MarginMode.StandardCross));
+        await Send(account, "accounts", (id, seq) => new OpenAccount(id, "accounts", seq, mode));
         await Send(account, "wallet", (id, seq) => new Deposit(id, "wallet", seq, "USDT", 10_000m));
         await Trade(account, TestMarket.BtcMarchFuture, OrderSide.Buy, 1m, 60_300m);
     }
