@@ -303,6 +303,12 @@ public sealed class AccountState
     /// <exception cref="ArgumentException">The market lacks the index of an expired holding's underlying or quote asset.</exception>
     internal AccountState? SettledAtIndex(Risk.Market.MarketSnapshot market)
     {
+        // Every assessment asks: nearly always the market keeps nothing expired, and nothing is looked up.
+        if (!market.HasExpired)
+        {
+            return null;
+        }
+
         AccountState? copy = null;
         foreach (var position in _positions)
         {

@@ -111,6 +111,9 @@ public sealed class MarketSnapshot
     /// <summary>The instruments that expired at or before <see cref="ValuationTime"/> and are kept for settlement (never valued).</summary>
     public IEnumerable<Instrument> ExpiredInstruments => _expired.Values;
 
+    /// <summary>True when the snapshot keeps any expired instrument (<see cref="ExpiredInstruments"/>).</summary>
+    public bool HasExpired => _expired.Count > 0;
+
     /// <summary>The expired instrument called <paramref name="symbol"/>, or null (also when it is listed).</summary>
     public Instrument? FindExpired(string symbol) => _expired.GetValueOrDefault(symbol);
 
