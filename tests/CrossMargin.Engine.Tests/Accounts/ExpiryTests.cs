@@ -1,11 +1,9 @@
 using CrossMargin.Actors;
-using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Tests.Fixtures;
 using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Margin;
-using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -18,14 +16,8 @@ namespace CrossMargin.Engine.Tests.Accounts;
 /// moved past their expiry (2026-03-27 08:00) before the next tick, whose snapshot no longer lists them.
 /// Hand figures: 10,000 USDT and a long of 1 BTCUSDT-260327 bought at 60,300 (the opening forward, 60,000 x 1.005).
 /// </summary>
-public sealed class ExpiryTests(ITestOutputHelper output) : EngineTestKit(output, new TestKitSettings { ManualTime = true })
+public sealed class ExpiryTests(ITestOutputHelper output) : ManualClockEngineTestKit(output)
 {
-    private static readonly TimeSpan Answer = TimeSpan.FromSeconds(10);
-
-    /// <inheritdoc />
-    protected override (MarketSnapshot Market, IReadOnlyList<string> Assets, LiquidationOptions Liquidation) Opening() =>
-        (TestMarket.Build(60_000m, 3_000m), [.. TestMarket.Build().AssetPrices.Keys], new LiquidationOptions());
-
     [Fact]
     public async Task An_account_holding_an_expired_future_still_recovers_from_its_journal()
     {
@@ -34,11 +26,7 @@ public sealed class ExpiryTests(ITestOutputHelper output) : EngineTestKit(output
         var first = Sys.ActorOf(AccountActor.Props("r-1", settings));
         await HoldTheMarchFuture(first);
         Expire(61_000m);
-        Watch(first);
-        Sys.Stop(first);
-        ExpectTerminated(first);
-
-        var second = Sys.ActorOf(AccountActor.Props("r-1", settings));
+        var second = Restart(first, settings);
         var view = Assert.IsType<AccountView>(await second.Ask<object>(GetAccount.Instance, Answer).WaitAsync(Answer));
 
         Assert.Equal([new Position(TestMarket.BtcMarchFuture, 1m, 60_300m)], view.Positions);
@@ -66,7 +54,7 @@ public sealed class ExpiryTests(ITestOutputHelper output) : EngineTestKit(output
         // with no margin (its price risk ended at expiry): equity 10,700, IM and MM 0.
         AwaitAssert(() =>
         {
-            var margin = Assert.IsType<AccountView>(Engine.GetAccountAsync("m-1").WaitAsync(Answer).GetAwaiter().GetResult()).Margin!;
+            var margin = Margin("m-1");
             Assert.Equal((after, 10_700m, 0m, 0m, MarginStatus.Healthy),
                 (margin.ValuationTime, margin.EquityUsd, margin.InitialMarginUsd, margin.MaintenanceMarginUsd, margin.Status));
         }, Wait);
@@ -88,7 +76,7 @@ public sealed class ExpiryTests(ITestOutputHelper output) : EngineTestKit(output
         // 10,000 + (62,000 - 60,300) = 11,700, and 0.1 ETH at 3,000 less the haircut the calculator takes on it.
         AwaitAssert(() =>
         {
-            var margin = Assert.IsType<AccountView>(Engine.GetAccountAsync("i-1").WaitAsync(Answer).GetAwaiter().GetResult()).Margin!;
+            var margin = Margin("i-1");
             Assert.Equal((after, 11_700m + EthCollateral(mode, 0.1m)), (margin.ValuationTime, margin.EquityUsd));
         }, Wait);
     }
@@ -121,11 +109,7 @@ public sealed class ExpiryTests(ITestOutputHelper output) : EngineTestKit(output
         Expire(61_000m);
         var settle = new SettleExpiry("settle-1", "settlement", 1, TestMarket.BtcMarchFuture, 60_000m);
         Assert.IsType<CommandAccepted>(await first.Ask<object>(settle, Answer).WaitAsync(Answer));
-        Watch(first);
-        Sys.Stop(first);
-        ExpectTerminated(first);
-
-        var second = Sys.ActorOf(AccountActor.Props("r-1", settings));
+        var second = Restart(first, settings);
         var redelivered = await second.Ask<object>(settle, Answer).WaitAsync(Answer);
         var resent = Assert.IsType<CommandRejected>(await second.Ask<object>(settle with { MessageId = "settle-2", Sequence = 2 }, Answer).WaitAsync(Answer));
         var view = Assert.IsType<AccountView>(await second.Ask<object>(GetAccount.Instance, Answer).WaitAsync(Answer));
@@ -222,6 +206,15 @@ public sealed class ExpiryTests(ITestOutputHelper output) : EngineTestKit(output
         await Send(account, "accounts", (id, seq) => new OpenAccount(id, "accounts", seq, mode));
         await Send(account, "wallet", (id, seq) => new Deposit(id, "wallet", seq, "USDT", 10_000m));
         await Trade(account, TestMarket.BtcMarchFuture, OrderSide.Buy, 1m, 60_300m);
+    }
+
+    /// <summary>Stops account r-1's actor and starts it again: it recovers from its journal.</summary>
+    private IActorRef Restart(IActorRef first, AccountActorSettings settings)
+    {
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first);
+        return Sys.ActorOf(AccountActor.Props("r-1", settings));
     }
 
     private async Task HoldTheMarchFuture(IActorRef account)

@@ -1,9 +1,6 @@
-using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Accounts;
-using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Tests.Fixtures;
 using CrossMargin.Risk.Instruments;
-using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -15,13 +12,9 @@ namespace CrossMargin.Engine.Tests.Accounts;
 /// moves (it opens on 2026-01-01, the manual clock's start, with <see cref="TestMarket"/>'s March contracts listed), a
 /// quiet market must still be re-valued at the current time and the accounts holding options re-margined at it.
 /// </summary>
-public sealed class TimeDecayTests(ITestOutputHelper output) : EngineTestKit(output, new TestKitSettings { ManualTime = true })
+public sealed class TimeDecayTests(ITestOutputHelper output) : ManualClockEngineTestKit(output)
 {
-    private static readonly TimeSpan Answer = TimeSpan.FromSeconds(10);
-
-    /// <inheritdoc />
-    protected override (MarketSnapshot Market, IReadOnlyList<string> Assets, LiquidationOptions Liquidation) Opening() =>
-        (TestMarket.Build(60_000m, 3_000m), [.. TestMarket.Build().AssetPrices.Keys], new LiquidationOptions());
+    private static readonly string Call = TestMarket.LinearOption(OptionKind.Call, 60_000);
 
     /// <summary>
     /// Portfolio margin revalues the option from its vol at the time left, so an hour's decay changes the figures; they
@@ -63,8 +56,6 @@ public sealed class TimeDecayTests(ITestOutputHelper output) : EngineTestKit(out
         Assert.Equal(before, margin);
     }
 
-    private static readonly string Call = TestMarket.LinearOption(OptionKind.Call, 60_000);
-
     // Writes 2 calls at 3,000 on 20,000 USDT: 26,000 USDT and a short of 2.
     private async Task<(DateTimeOffset Opened, MarginSummary Before)> WriteCalls(string account, MarginMode mode)
     {
@@ -76,9 +67,6 @@ public sealed class TimeDecayTests(ITestOutputHelper output) : EngineTestKit(out
 
     private Risk.Margin.MarginFigures Expected(MarginMode mode) => AccountFixture.Models.For(mode).Figures(
         [new CollateralBalance("USDT", 26_000m)], [new Position(Call, -2m, 3_000m)], [], Engine.Market.Current);
-
-    private MarginSummary Margin(string account) =>
-        Assert.IsType<AccountView>(Engine.GetAccountAsync(account).WaitAsync(Answer).GetAwaiter().GetResult()).Margin!;
 
     [Fact]
     public async Task A_contract_expiring_in_a_quiet_market_leaves_it_at_its_expiry_without_a_tick()
@@ -94,7 +82,7 @@ public sealed class TimeDecayTests(ITestOutputHelper output) : EngineTestKit(out
         AwaitAssert(() => Assert.NotNull(Engine.Market.Current.FindExpired(TestMarket.BtcMarchFuture)), Wait);
         AwaitAssert(() =>
         {
-            var margin = Assert.IsType<AccountView>(Engine.GetAccountAsync("q-1").WaitAsync(Answer).GetAwaiter().GetResult()).Margin!;
+            var margin = Margin("q-1");
             Assert.Equal((TestMarket.March, 9_700m, 0m), (margin.ValuationTime, margin.EquityUsd, margin.InitialMarginUsd));
         }, Wait);
     }
