@@ -134,6 +134,8 @@ public sealed class MessageContractTests : IAsyncLifetime
         Assert.Equal(2, body.GetProperty("accepted").GetInt32());
         var stale = body.GetProperty("results")[2];
         Assert.Equal(("ETH-PERP", "stale"), (stale.GetProperty("symbol").GetString(), stale.GetProperty("code").GetString()));
+        var stats = await Http.GetFromJsonAsync<JsonElement>("/api/v1/prices/stats");
+        Assert.Equal(now, stats.GetProperty("indexTimes").GetProperty("BTC").GetDateTimeOffset());
     }
 
     [Fact]
