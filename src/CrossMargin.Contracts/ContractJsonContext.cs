@@ -23,6 +23,7 @@ namespace CrossMargin.Contracts;
 [JsonSerializable(typeof(DepositMessage))]
 [JsonSerializable(typeof(WithdrawalMessage))]
 [JsonSerializable(typeof(FundingMessage))]
+[JsonSerializable(typeof(ExpiryMessage))]
 [JsonSerializable(typeof(MarginModeMessage))]
 [JsonSerializable(typeof(PreTradeMessage))]
 [JsonSerializable(typeof(OpenAccountMessage))]

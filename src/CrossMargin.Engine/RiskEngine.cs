@@ -252,15 +252,16 @@ public sealed class RiskEngine
         Prices.Ask<PriceStats>(GetPriceStats.Instance, _timeout, cancellationToken);
 
     /// <summary>
-    /// The opening market valued at <paramref name="now"/> (option time to expiry counts from it), without instruments
-    /// that have expired since the file was written.
+    /// The opening market valued at <paramref name="now"/> (option time to expiry counts from it), with instruments that
+    /// have expired since the file was written moved from the listing to the expired ones (journals may still name them).
     /// </summary>
     private static MarketSnapshot Restamp(MarketSnapshot opening, IReadOnlyList<string> assets, DateTimeOffset now)
     {
         var live = opening.Instruments.Where(i => !i.IsExpiredAt(now)).ToArray();
+        var expired = opening.ExpiredInstruments.Concat(opening.Instruments.Where(i => i.IsExpiredAt(now))).ToArray();
         var prices = assets.Where(opening.HasPrice).ToDictionary(a => a, opening.PriceOf, StringComparer.Ordinal);
         var underlyings = live.Select(i => i.Underlying).Distinct(StringComparer.Ordinal).Select(opening.UnderlyingOf).ToArray();
         var marks = live.Select(i => opening.MarkOf(i.Symbol)).ToArray();
-        return new MarketSnapshot(now, live, prices, underlyings, marks);
+        return new MarketSnapshot(now, live, prices, underlyings, marks, expired);
     }
 }

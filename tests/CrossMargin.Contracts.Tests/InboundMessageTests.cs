@@ -27,6 +27,19 @@ public sealed class InboundMessageTests
     }
 
     [Fact]
+    public void An_expiry_message_becomes_a_settlement_at_its_price_and_one_without_a_positive_price_is_malformed()
+    {
+        const string expiry = """{"messageId":"x-1","source":"settlement","sequence":4,"accountId":"acc-1","symbol":"BTC-25DEC26","settlementPrice":""";
+
+        var read = Read(expiry + "87123.456789}", ContractJsonContext.Default.ExpiryMessage).ToCommand();
+        var zero = Read(expiry + "0}", ContractJsonContext.Default.ExpiryMessage).ToCommand();
+
+        Assert.Equal(new SettleExpiry("x-1", "settlement", 4, "BTC-25DEC26", 87123.456789m), read.Command);
+        Assert.False(zero.IsValid);
+        Assert.Equal("settlementPrice", Assert.Single(zero.Violations).Field);
+    }
+
+    [Fact]
     public void A_funding_message_carries_the_position_the_venue_settled_on_when_stated()
     {
         const string funding = """{"messageId":"f-1","source":"funding","sequence":3,"accountId":"acc-1","symbol":"BTC-PERP","rate":0.0001,"markPrice":60010.5""";

@@ -54,9 +54,10 @@ public sealed partial class AccountActor
         }
     }
 
+    // Expired instruments count: until it is settled, a holding in one is margined at its underlying's index.
     private static void AddInstrumentTopics(SortedSet<string> topics, MarketSnapshot market, string symbol)
     {
-        if (market.FindInstrument(symbol) is { } instrument)
+        if (market.FindListedOrExpired(symbol) is { } instrument)
         {
             topics.Add(instrument.Underlying);
             topics.Add(instrument.SettlementAsset);
@@ -102,7 +103,7 @@ public sealed partial class AccountActor
     }
 
     private bool MarkInstrumentTopics(ref ulong seen, MarketSnapshot market, string symbol) =>
-        market.FindInstrument(symbol) is not { } instrument
+        market.FindListedOrExpired(symbol) is not { } instrument
         || (Mark(ref seen, instrument.Underlying) && Mark(ref seen, instrument.SettlementAsset) && Mark(ref seen, instrument.QuoteAsset));
 
     private bool Mark(ref ulong seen, string topic)

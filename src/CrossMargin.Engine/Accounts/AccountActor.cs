@@ -33,8 +33,9 @@ namespace CrossMargin.Engine.Accounts;
 /// change and reports the breach. Any other account receives each <see cref="MarketChanged"/> and re-margins itself.
 /// Either way only the account changes its state; an account whose figures did not change keeps the valuation time of
 /// the market it last changed at.</para>
-/// <para>Events are applied with instruments from the newest market, so an instrument must stay in the market's
-/// definitions for as long as journals (after the last snapshot) mention it, or recovery fails and the actor stops.</para>
+/// <para>Events are applied with instruments from the newest market, listed or expired (<see cref="InstrumentLookup"/>), so
+/// an instrument must stay in the market's definitions for as long as journals (after the last snapshot) mention it, or
+/// recovery fails and the actor stops; an expired one stays among the snapshot's expired instruments for that reason.</para>
 /// </remarks>
 public sealed partial class AccountActor : PersistentActor
 {

@@ -116,6 +116,7 @@ public static class AccountDecider
             Deposit c => DecideDeposit(c, market),
             Withdraw c => DecideWithdraw(state, c, market, margin),
             SettleFunding c => DecideFunding(c, market),
+            SettleExpiry c => DecideExpiry(state, c, market),
             ChangeMarginMode c => DecideMarginMode(state, c, market, margin),
             _ => AccountDecision.Reject(RejectionCode.InvalidMessage, $"Unknown command {command.GetType().Name}."),
         };
@@ -313,6 +314,49 @@ public static class AccountDecider
         return Math.Abs(c.Rate) > FundingPayment.MaxAbsoluteRate
             ? AccountDecision.Reject(RejectionCode.InvalidRate, Text($"{c.Symbol}: funding rate {c.Rate} is beyond +/-{FundingPayment.MaxAbsoluteRate} per settlement."))
             : Accept(new FundingSettled(c.MessageId, c.Source, c.Sequence, c.Symbol, c.Rate, c.MarkPrice, c.PositionQuantity));
+    }
+
+    private static AccountDecision DecideExpiry(AccountState state, SettleExpiry c, MarketSnapshot market)
+    {
+        if (string.IsNullOrWhiteSpace(c.Symbol))
+        {
+            return AccountDecision.Reject(RejectionCode.InvalidMessage, $"Settlement {c.MessageId}: the symbol is required.");
+        }
+
+        var instrument = market.FindExpired(c.Symbol);
+        if (instrument is null)
+        {
+            return market.FindInstrument(c.Symbol) is { } listed
+                ? AccountDecision.Reject(RejectionCode.NotExpired, listed.Expiry is { } expiry
+                    ? Text($"{c.Symbol} expires at {expiry:O}; the market is at {market.ValuationTime:O}. Nothing was settled.")
+                    : $"{c.Symbol} is a perpetual: it never expires, so it never settles.")
+                : AccountDecision.Reject(RejectionCode.UnknownInstrument, $"Instrument {c.Symbol} is neither listed nor expired.");
+        }
+
+        // Checked before the holding, so that a wrong price is reported as such to every account the venue sends it to.
+        if (c.SettlementPrice <= 0)
+        {
+            return AccountDecision.Reject(RejectionCode.InvalidPrice, Text($"{c.Symbol}: settlement price must be positive, not {c.SettlementPrice}."));
+        }
+
+        if (!market.HasPrice(instrument.Underlying) || !market.HasPrice(instrument.QuoteAsset))
+        {
+            return AccountDecision.Reject(RejectionCode.InvalidPrice, Text(
+                $"{c.Symbol}: the market has no index of {instrument.Underlying} in {instrument.QuoteAsset} to check the settlement price {c.SettlementPrice} against."));
+        }
+
+        var index = market.PriceOf(instrument.Underlying) / market.PriceOf(instrument.QuoteAsset);
+        if (Math.Abs(c.SettlementPrice - index) > index * ExpirySettlement.MaxIndexDeviation)
+        {
+            return AccountDecision.Reject(RejectionCode.InvalidPrice, Text(
+                $"{c.Symbol}: settlement price {c.SettlementPrice} is more than {ExpirySettlement.MaxIndexDeviation * 100:0}% away from the index {index:0.########} {instrument.QuoteAsset}."));
+        }
+
+        // A second settlement under a new id finds nothing left: refused, not applied as a silent no-op, so that a venue
+        // settling twice (or at two prices) hears of it.
+        return state.Positions.ContainsKey(c.Symbol) || state.OpenOrders.Values.Any(o => string.Equals(o.Symbol, c.Symbol, StringComparison.Ordinal))
+            ? Accept(new ExpirySettled(c.MessageId, c.Source, c.Sequence, c.Symbol, c.SettlementPrice))
+            : AccountDecision.Reject(RejectionCode.UnknownPosition, $"The account holds no position and no order in {c.Symbol}: nothing to settle.");
     }
 
     private static AccountDecision DecideMarginMode(AccountState state, ChangeMarginMode c, MarketSnapshot market, AccountMarginModels margin)

@@ -32,6 +32,9 @@ public static class AccountEvents
     /// <summary>Manifest of <see cref="FundingSettled"/>.</summary>
     public const string FundingSettledManifest = "account.funding-settled";
 
+    /// <summary>Manifest of <see cref="ExpirySettled"/>.</summary>
+    public const string ExpirySettledManifest = "account.expiry-settled";
+
     /// <summary>Manifest of <see cref="MarginModeChanged"/>.</summary>
     public const string MarginModeChangedManifest = "account.margin-mode-changed";
 
@@ -61,6 +64,7 @@ public static class AccountEvents
             .Register(DepositedManifest, Version, json.Deposited)
             .Register(WithdrawnManifest, Version, json.Withdrawn)
             .Register(FundingSettledManifest, Version, json.FundingSettled)
+            .Register(ExpirySettledManifest, Version, json.ExpirySettled)
             .Register(MarginModeChangedManifest, Version, json.MarginModeChanged)
             .Register(DeficitCoveredManifest, Version, json.DeficitCovered)
             .Register(LiquidationFeeChargedManifest, Version, json.LiquidationFeeCharged)

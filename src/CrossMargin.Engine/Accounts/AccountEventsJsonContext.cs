@@ -19,6 +19,7 @@ namespace CrossMargin.Engine.Accounts;
 [JsonSerializable(typeof(Deposited))]
 [JsonSerializable(typeof(Withdrawn))]
 [JsonSerializable(typeof(FundingSettled))]
+[JsonSerializable(typeof(ExpirySettled))]
 [JsonSerializable(typeof(MarginModeChanged))]
 [JsonSerializable(typeof(DeficitCovered))]
 [JsonSerializable(typeof(LiquidationFeeCharged))]

@@ -36,10 +36,17 @@ public sealed record AccountMarginModels(MarginCalculator StandardCross, MarginC
         : throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown margin mode."));
 
     /// <summary>Assesses <paramref name="state"/> with the calculator of its mode.</summary>
+    /// <remarks>
+    /// An account still holding something in an instrument that has expired in <paramref name="market"/> (the venue has
+    /// not settled it yet) is margined here, in <see cref="Figures"/> and in <see cref="Decided"/>, as if it had been
+    /// settled at its index (<see cref="AccountState.SettledAtIndex"/>): the market no longer values it, and refusing to
+    /// margin the account would freeze its figures and refuse every command until the settlement arrives.
+    /// </remarks>
     public AccountMargin Assess(AccountState state, Risk.Market.MarketSnapshot market)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return For(state.Mode).Assess(state.ToPortfolio(), market);
+        ArgumentNullException.ThrowIfNull(market);
+        return For(state.Mode).Assess((state.SettledAtIndex(market) ?? state).ToPortfolio(), market);
     }
 
     /// <summary>
@@ -57,6 +64,11 @@ public sealed record AccountMarginModels(MarginCalculator StandardCross, MarginC
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(market);
         var calculator = For(state.Mode);
+        if (state.SettledAtIndex(market) is { } settled)
+        {
+            return calculator.Figures(settled.BalanceList, settled.PositionList, settled.OpenOrderList, market);
+        }
+
         return TryKernel(state, market, calculator, out _, out _, out var tables, out var figures)
             ? figures.ToFigures(market, tables!.Model)
             : calculator.Figures(state.BalanceList, state.PositionList, state.OpenOrderList, market);
@@ -74,6 +86,14 @@ public sealed record AccountMarginModels(MarginCalculator StandardCross, MarginC
         ArgumentNullException.ThrowIfNull(market);
         var calculator = For(state.Mode);
         var settlement = SettlementPrices.For(market);
+        if (state.SettledAtIndex(market) is { } settled)
+        {
+            // No kernel holdings: those would carry the expired holding's cash at this index into later passes; the
+            // kernel declines the instrument the market no longer lists, so the account margins itself at each market.
+            var provisional = calculator.Figures(settled.BalanceList, settled.PositionList, settled.OpenOrderList, market);
+            return new DecidedFigures(MarginBookFigures.Of(provisional, settlement), provisional, null, null, null);
+        }
+
         if (TryKernel(state, market, calculator, out var kernel, out var holdings, out var tables, out var figures))
         {
             var held = new MarginBookFigures(0, figures.EquityUsd, figures.InitialMarginUsd, figures.MaintenanceMarginUsd, figures.Status,

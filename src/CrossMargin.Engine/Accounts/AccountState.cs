@@ -121,6 +121,9 @@ public sealed class AccountState
             case FundingSettled e:
                 ApplyFunding(e, InstrumentOf(instruments, e.Symbol));
                 break;
+            case ExpirySettled e:
+                Settle(InstrumentOf(instruments, e.Symbol), e.SettlementPrice);
+                break;
             case MarginModeChanged e:
                 ApplyMarginMode(e, instruments);
                 break;
@@ -289,6 +292,63 @@ public sealed class AccountState
         var position = held is not null && held.Quantity == quantity ? held : new Position(e.Symbol, quantity, e.MarkPrice);
         var payment = FundingPayment.Of(position, instrument, e.MarkPrice, e.Rate);
         Credit(payment.Asset, payment.CashFlow);
+    }
+
+    /// <summary>
+    /// The account as it would be were every holding in an instrument that has expired in <paramref name="market"/>
+    /// settled at its underlying's index there (in the quote asset: index / quote asset's price), or null when it holds
+    /// nothing expired. What the account is margined as between an expiry and the venue's settlement: the position's price
+    /// risk ended at expiry, and what it will be paid is nearest its index. A what-if copy; this state is unchanged.
+    /// </summary>
+    /// <exception cref="ArgumentException">The market lacks the index of an expired holding's underlying or quote asset.</exception>
+    internal AccountState? SettledAtIndex(Risk.Market.MarketSnapshot market)
+    {
+        // Every assessment asks: nearly always the market keeps nothing expired, and nothing is looked up.
+        if (!market.HasExpired)
+        {
+            return null;
+        }
+
+        AccountState? copy = null;
+        foreach (var position in _positions)
+        {
+            if (market.FindExpired(position.Symbol) is { } instrument)
+            {
+                copy ??= WhatIf();
+                copy.Settle(instrument, market.PriceOf(instrument.Underlying) / market.PriceOf(instrument.QuoteAsset));
+            }
+        }
+
+        foreach (var order in _openOrders)
+        {
+            if (market.FindExpired(order.Symbol) is not null)
+            {
+                copy ??= WhatIf();
+                copy._openOrders = SortedArrays.Remove(copy._openOrders, order.OrderId, OrderIdOf);
+            }
+        }
+
+        return copy;
+    }
+
+    // Settles the position in an expired instrument (its margin returns to the wallet with the payment) and drops the
+    // orders resting in it: the instrument no longer trades.
+    private void Settle(Instrument instrument, decimal settlementPrice)
+    {
+        if (PositionOf(instrument.Symbol) is { } position)
+        {
+            var settlement = ExpirySettlement.Of(position, instrument, settlementPrice);
+            Credit(settlement.Asset, settlement.BalanceChange);
+            _positions = SortedArrays.Remove(_positions, instrument.Symbol, SymbolOf);
+        }
+
+        foreach (var order in _openOrders)
+        {
+            if (string.Equals(order.Symbol, instrument.Symbol, StringComparison.Ordinal))
+            {
+                _openOrders = SortedArrays.Remove(_openOrders, order.OrderId, OrderIdOf);
+            }
+        }
     }
 
     private void ApplyMarginMode(MarginModeChanged e, Func<string, Instrument?> instruments)

@@ -6,6 +6,8 @@ namespace CrossMargin.Engine.Accounts;
 /// <summary>
 /// The instrument lookup of a market as a delegate, made once per snapshot: <c>market.FindInstrument</c> as a method group
 /// allocates a new delegate at every use, and every command applies its events twice (the decider's copy, then the account).
+/// Expired instruments resolve too (<see cref="MarketSnapshot.FindListedOrExpired"/>): a journal naming one must still
+/// replay after its expiry, and its settlement applies to it.
 /// </summary>
 internal static class InstrumentLookup
 {
@@ -23,7 +25,7 @@ internal static class InstrumentLookup
             return latest.Find;
         }
 
-        latest = new Cached(market, market.FindInstrument);
+        latest = new Cached(market, market.FindListedOrExpired);
         _latest = latest;
         return latest.Find;
     }

@@ -40,6 +40,7 @@ public static class MessageContent
             (Withdraw c, Withdrawn e) => c.Asset == e.Asset && c.Amount == e.Amount,
             (SettleFunding c, FundingSettled e) => c.Symbol == e.Symbol && c.Rate == e.Rate && c.MarkPrice == e.MarkPrice
                 && c.PositionQuantity == e.PositionQuantity,
+            (SettleExpiry c, ExpirySettled e) => c.Symbol == e.Symbol && c.SettlementPrice == e.SettlementPrice,
             // A change of a position's margin records the account's mode, not the command's (which it ignores).
             (ChangeMarginMode c, MarginModeChanged e) => c.Symbol is null
                 ? e.Symbol is null && c.Mode == e.Mode

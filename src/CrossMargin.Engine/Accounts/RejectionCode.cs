@@ -81,4 +81,10 @@ public enum RejectionCode
     /// duplicate. See <see cref="MessageContent"/>.
     /// </summary>
     IdReused,
+
+    /// <summary>
+    /// A settlement of an instrument that has not expired yet (or a perpetual, which never does), at the market the
+    /// account decides at. Nothing was applied; sent again after the expiry, it settles.
+    /// </summary>
+    NotExpired,
 }

@@ -15,6 +15,13 @@ namespace CrossMargin.Engine.Prices;
 /// </param>
 public sealed record MarketDefinition(IReadOnlyList<Instrument> Instruments, IReadOnlyList<UnderlyingMarket> Underlyings, IReadOnlyList<string> Assets)
 {
+    /// <summary>
+    /// Instruments that had expired before the pipeline started: never priced again, but handed on in every snapshot
+    /// (<see cref="MarketSnapshot.FindExpired"/>) so that the positions, orders and journal events naming them resolve
+    /// until they are settled. Instruments of <see cref="Instruments"/> join them as they expire.
+    /// </summary>
+    public IReadOnlyList<Instrument> Expired { get; init; } = [];
+
     /// <summary>The definition of <paramref name="market"/>: its instruments, the markets of their underlyings, and <paramref name="assets"/>.</summary>
     /// <remarks>A snapshot does not list its assets, so they are named here.</remarks>
     public static MarketDefinition Of(MarketSnapshot market, IReadOnlyList<string> assets)
@@ -25,7 +32,7 @@ public sealed record MarketDefinition(IReadOnlyList<Instrument> Instruments, IRe
         // than stay at the opening's prices while the index moves.
         var underlyings = instruments.Select(i => i.Underlying).Distinct(StringComparer.Ordinal)
             .Select(u => market.UnderlyingOf(u).QuotedAt((double)market.PriceOf(u))).ToArray();
-        return new MarketDefinition(instruments, underlyings, assets);
+        return new MarketDefinition(instruments, underlyings, assets) { Expired = market.ExpiredInstruments.ToArray() };
     }
 
     /// <summary>Every problem with this definition against the <paramref name="initial"/> market, or none.</summary>

@@ -17,10 +17,15 @@ namespace CrossMargin.Engine.Prices;
 /// <see cref="Flush"/>. The flush joins the back of the mailbox, so every update already queued is taken into the
 /// same snapshot: the faster updates arrive relative to building a snapshot, the more each snapshot covers, and the
 /// newest value of each symbol always wins. <see cref="PriceOptions.MinSnapshotInterval"/> can space flushes further.
+/// <para>Time alone changes the market too: every <see cref="PriceOptions.RevalueInterval"/> the underlyings of the
+/// listed options count as moved and a snapshot is built (valued at the current time, so with the options' decay), and
+/// at each contract's expiry its underlying and assets count as moved, so that it leaves the listing at that instant,
+/// tick or not. Either way only the holders of those underlyings and assets are re-margined, as on a tick of them.</para>
 /// </remarks>
 internal sealed class MarketPublisher : ReceiveActor
 {
     private const string FlushTimer = "flush";
+    private const string RevalueTimer = "revalue";
 
     private readonly MarketDefinition _definition;
     private readonly LatestMarket _latest;
@@ -69,6 +74,58 @@ internal sealed class MarketPublisher : ReceiveActor
         Receive<IndexAccepted>(OnIndex);
         Receive<MarkAccepted>(OnMark);
         Receive<Flush>(_ => OnFlush());
+        Receive<Revalue>(_ => OnRevalue());
+    }
+
+    /// <inheritdoc />
+    protected override void PreStart() => ArmRevalue();
+
+    // Single timers, armed again each time: a clock that jumps (a paused process, a test's manual clock) brings one
+    // re-valuation, not one per interval skipped.
+    private void ArmRevalue()
+    {
+        var now = _clock.GetUtcNow();
+        var wait = _options.RevalueInterval;
+        foreach (var instrument in _definition.Instruments)
+        {
+            if (instrument.Expiry is { } expiry && expiry > now && expiry - now < wait)
+            {
+                wait = expiry - now;
+            }
+        }
+
+        Timers.StartSingleTimer(RevalueTimer, Revalue.Instance, wait);
+    }
+
+    private void OnRevalue()
+    {
+        var now = _clock.GetUtcNow();
+        var current = _latest.Current;
+        var moved = false;
+        foreach (var instrument in _definition.Instruments)
+        {
+            if (instrument.IsExpiredAt(now))
+            {
+                // Listed still: it expired since the last snapshot, which its holders must now be margined without.
+                if (current.FindInstrument(instrument.Symbol) is not null)
+                {
+                    _moved.UnionWith([instrument.Underlying, instrument.QuoteAsset, instrument.SettlementAsset]);
+                    moved = true;
+                }
+            }
+            else if (instrument is OptionContract)
+            {
+                _moved.Add(instrument.Underlying);
+                moved = true;
+            }
+        }
+
+        if (moved)
+        {
+            ScheduleFlush();
+        }
+
+        ArmRevalue();
     }
 
     private void OnIndex(IndexAccepted accepted)
@@ -123,9 +180,12 @@ internal sealed class MarketPublisher : ReceiveActor
         MarketSnapshot snapshot;
         try
         {
-            // Expired instruments leave the market: a snapshot refuses them, and their settlement is not a mark's business.
+            // Expired instruments leave the listing: a snapshot cannot value them, and their settlement is the venue's
+            // (SettleExpiry), not a mark's. They stay known as expired, so that what accounts hold in them until they are
+            // settled still resolves (recovery, margin at the index, the settlement itself).
             var listed = _definition.Instruments.Where(i => !i.IsExpiredAt(now) && _marks.ContainsKey(i.Symbol)).ToArray();
-            snapshot = new MarketSnapshot(now, listed, _assetPrices, _definition.Underlyings, listed.Select(i => _marks[i.Symbol]));
+            var expired = _definition.Expired.Concat(_definition.Instruments.Where(i => i.IsExpiredAt(now)));
+            snapshot = new MarketSnapshot(now, listed, _assetPrices, _definition.Underlyings, listed.Select(i => _marks[i.Symbol]), expired);
             foreach (var model in _models)
             {
                 model.VectorsFor(snapshot);
@@ -146,6 +206,12 @@ internal sealed class MarketPublisher : ReceiveActor
         _moved.Clear();
         _counters.SnapshotPublished();
         Context.System.EventStream.Publish(new MarketChanged(snapshot, version, moved));
+    }
+
+    /// <summary>Values the market again at the current time: options decay, contracts expire.</summary>
+    private sealed class Revalue
+    {
+        public static readonly Revalue Instance = new();
     }
 
     /// <summary>Builds and publishes a snapshot of everything accepted so far.</summary>

@@ -80,6 +80,7 @@ internal sealed class PriceActor : ReceiveActor
 
         _index = update.Price;
         _lastTimestamps[update.Asset] = update.Timestamp;
+        _counters.IndexAccepted(update.Asset, update.Timestamp);
         _counters.Accepted();
         _publisher.Tell(new IndexAccepted(update.Asset, update.Price), Self);
         Sender.Tell(new PriceAccepted(update.Asset), Self);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 
 namespace CrossMargin.Engine.Prices;
@@ -11,6 +12,7 @@ internal sealed class PriceCounters
 {
     private static readonly PriceRejectionReason[] Reasons = Enum.GetValues<PriceRejectionReason>();
     private readonly long[] _rejected = new long[Reasons.Length];
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _indexTimes = new(StringComparer.Ordinal);
     private long _accepted;
     private long _conflated;
     private long _snapshots;
@@ -19,6 +21,9 @@ internal sealed class PriceCounters
     public void Accepted() => Interlocked.Increment(ref _accepted);
 
     public void Rejected(PriceRejectionReason reason) => Interlocked.Increment(ref _rejected[(int)reason]);
+
+    /// <summary>Records that <paramref name="asset"/>'s index stamped <paramref name="timestamp"/> was accepted (newer than any before it).</summary>
+    public void IndexAccepted(string asset, DateTimeOffset timestamp) => _indexTimes[asset] = timestamp;
 
     public void Conflated() => Interlocked.Increment(ref _conflated);
 
@@ -31,5 +36,6 @@ internal sealed class PriceCounters
         Reasons.ToFrozenDictionary(r => r, r => Interlocked.Read(ref _rejected[(int)r])),
         Interlocked.Read(ref _conflated),
         Interlocked.Read(ref _snapshots),
-        Interlocked.Read(ref _failures));
+        Interlocked.Read(ref _failures),
+        _indexTimes.ToFrozenDictionary(StringComparer.Ordinal));
 }

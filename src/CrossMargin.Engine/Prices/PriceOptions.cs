@@ -51,6 +51,15 @@ public sealed class PriceOptions
     /// </summary>
     public TimeSpan MinSnapshotInterval { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// How long the market may go without a snapshot while options are listed: when it passes with no tick, the market
+    /// is valued again at the current time and the holders of the options' underlyings are re-margined, since an option's
+    /// value and Greeks change with time alone. A contract's expiry also brings a snapshot at that instant. Default one
+    /// minute: an hour's decay of a short-dated option is a real change of margin, a minute's is not, and one snapshot a
+    /// minute costs what one tick does. Between one second and one hour.
+    /// </summary>
+    public TimeSpan RevalueInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Every problem with these settings, or none.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -85,6 +94,11 @@ public sealed class PriceOptions
         if (MinSnapshotInterval < TimeSpan.Zero || MinSnapshotInterval > TimeSpan.FromMinutes(1))
         {
             errors.Add($"{SectionName}:{nameof(MinSnapshotInterval)} must be between zero and one minute (was {MinSnapshotInterval}).");
+        }
+
+        if (RevalueInterval < TimeSpan.FromSeconds(1) || RevalueInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{SectionName}:{nameof(RevalueInterval)} must be between one second and one hour (was {RevalueInterval}).");
         }
 
         return errors;

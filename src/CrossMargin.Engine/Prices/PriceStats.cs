@@ -8,13 +8,22 @@ namespace CrossMargin.Engine.Prices;
 /// <param name="Conflated">Accepted updates overwritten by a newer one of the same symbol before a snapshot took them.</param>
 /// <param name="SnapshotsPublished">Snapshots published to <see cref="LatestMarket"/> (the initial one not counted).</param>
 /// <param name="SnapshotFailures">Snapshots that could not be built (logged as errors; the previous market stays current).</param>
+/// <param name="IndexTimes">
+/// The timestamp of the newest accepted index of each asset that had one accepted since the feed started. A feed that
+/// stops leaves its last price in force, and every margin on it; this is where its age shows (<see cref="SilentFor"/>).
+/// </param>
 public sealed record PriceStats(
     long Accepted,
     FrozenDictionary<PriceRejectionReason, long> Rejected,
     long Conflated,
     long SnapshotsPublished,
-    long SnapshotFailures)
+    long SnapshotFailures,
+    FrozenDictionary<string, DateTimeOffset> IndexTimes)
 {
+    /// <summary>The assets whose newest accepted index is older than <paramref name="after"/> at <paramref name="now"/>, in ordinal order.</summary>
+    public IReadOnlyList<string> SilentFor(DateTimeOffset now, TimeSpan after) =>
+        [.. IndexTimes.Where(t => now - t.Value > after).Select(t => t.Key).Order(StringComparer.Ordinal)];
+
     /// <summary>Refused updates, all reasons together.</summary>
     public long TotalRejected => Rejected.Values.Sum();
 

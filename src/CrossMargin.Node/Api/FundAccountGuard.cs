@@ -13,8 +13,8 @@ namespace CrossMargin.Node.Api;
 /// <remarks>
 /// What the venue does report for the fund's account passes: the fills (flagged <c>isLiquidation</c>) and order events
 /// of the orders the coordinator sent to unwind it, recognised by their ids (<see cref="LiquidationOrderIds.IsOrderOf"/>),
-/// and the funding of a perpetual it holds meanwhile. Refusing those would leave the fund's account holding a position
-/// the venue has closed.
+/// the funding of a perpetual it holds meanwhile and the settlement of a contract that expires in it. Refusing those
+/// would leave the fund's account holding a position the venue has closed.
 /// </remarks>
 public static class FundAccountGuard
 {
@@ -41,6 +41,8 @@ public static class FundAccountGuard
         OrderAcceptedMessage m => LiquidationOrderIds.IsOrderOf(fundAccountId, m.OrderId),
         OrderCancelledMessage m => LiquidationOrderIds.IsOrderOf(fundAccountId, m.OrderId),
         FundingMessage => true,
+        // The fund's account may hold an expired contract it took over: its settlement is owed as funding is.
+        ExpiryMessage => true,
         _ => false,
     };
 }

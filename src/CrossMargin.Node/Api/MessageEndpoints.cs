@@ -35,6 +35,7 @@ public static class MessageEndpoints
         MapAccountMessage(api, "/deposits", "deposit", ContractJsonContext.Default.DepositMessage);
         MapAccountMessage(api, "/withdrawals", "withdrawal", ContractJsonContext.Default.WithdrawalMessage);
         MapAccountMessage(api, "/funding", "funding", ContractJsonContext.Default.FundingMessage);
+        MapAccountMessage(api, "/expiry", "expiry", ContractJsonContext.Default.ExpiryMessage);
         MapAccountMessage(api, "/margin-mode", "marginMode", ContractJsonContext.Default.MarginModeMessage);
         api.MapPost("/pre-trade", PreTrade);
         api.MapPost("/prices", Prices);

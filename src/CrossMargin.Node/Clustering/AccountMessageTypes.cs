@@ -30,6 +30,7 @@ public static class AccountMessageTypes
             ["deposit"] = b => Read(b, ContractJsonContext.Default.DepositMessage),
             ["withdrawal"] = b => Read(b, ContractJsonContext.Default.WithdrawalMessage),
             ["funding"] = b => Read(b, ContractJsonContext.Default.FundingMessage),
+            ["expiry"] = b => Read(b, ContractJsonContext.Default.ExpiryMessage),
             ["marginMode"] = b => Read(b, ContractJsonContext.Default.MarginModeMessage),
         };
 
@@ -65,6 +66,7 @@ public static class AccountMessageTypes
             DepositMessage m => ("deposit", JsonSerializer.SerializeToUtf8Bytes(m, json.DepositMessage)),
             WithdrawalMessage m => ("withdrawal", JsonSerializer.SerializeToUtf8Bytes(m, json.WithdrawalMessage)),
             FundingMessage m => ("funding", JsonSerializer.SerializeToUtf8Bytes(m, json.FundingMessage)),
+            ExpiryMessage m => ("expiry", JsonSerializer.SerializeToUtf8Bytes(m, json.ExpiryMessage)),
             MarginModeMessage m => ("marginMode", JsonSerializer.SerializeToUtf8Bytes(m, json.MarginModeMessage)),
             _ => throw new ArgumentException($"{message.GetType().Name} is not an account message of the contract.", nameof(message)),
         };

@@ -21,17 +21,42 @@ public sealed class MarketSnapshot
     private readonly FrozenDictionary<string, InstrumentMark> _marks;
     private readonly FrozenDictionary<string, OptionInputs> _options;
     private readonly FrozenDictionary<(string Underlying, DateTimeOffset Expiry), VolSmile> _smiles;
+    private readonly FrozenDictionary<string, Instrument> _expired;
 
     /// <summary>Builds and checks a snapshot; throws <see cref="ArgumentException"/> naming what is missing or wrong.</summary>
+    /// <param name="valuationTime">The instant everything is valued at.</param>
+    /// <param name="instruments">The instruments listed (none expired at <paramref name="valuationTime"/>).</param>
+    /// <param name="assetPrices">Every asset's USD index price.</param>
+    /// <param name="underlyings">The market of every underlying an instrument names.</param>
+    /// <param name="marks">One mark per listed instrument.</param>
+    /// <param name="expired">
+    /// Instruments that expired at or before <paramref name="valuationTime"/>: not listed, never valued, kept only so that
+    /// positions, orders and journal events naming them still resolve until they are settled (<see cref="FindExpired"/>).
+    /// </param>
     public MarketSnapshot(
         DateTimeOffset valuationTime,
         IEnumerable<Instrument> instruments,
         IReadOnlyDictionary<string, decimal> assetPrices,
         IEnumerable<UnderlyingMarket> underlyings,
-        IEnumerable<InstrumentMark> marks)
+        IEnumerable<InstrumentMark> marks,
+        IEnumerable<Instrument>? expired = null)
     {
         ValuationTime = valuationTime;
         _instruments = ToUniqueDictionary(instruments, i => i.Symbol, "instrument");
+        _expired = ToUniqueDictionary(expired ?? [], i => i.Symbol, "expired instrument");
+        foreach (var instrument in _expired.Values)
+        {
+            if (!instrument.IsExpiredAt(valuationTime))
+            {
+                throw new ArgumentException($"{instrument.Symbol} is given as expired but expires at {instrument.Expiry:O}, after the valuation time {valuationTime:O}.", nameof(expired));
+            }
+
+            if (_instruments.ContainsKey(instrument.Symbol))
+            {
+                throw new ArgumentException($"{instrument.Symbol} is given both as listed and as expired.", nameof(expired));
+            }
+        }
+
         _underlyings = ToUniqueDictionary(underlyings, u => u.Name, "underlying");
         _marks = ToUniqueDictionary(marks, m => m.Symbol, "mark");
         foreach (var (asset, price) in assetPrices)
@@ -82,6 +107,18 @@ public sealed class MarketSnapshot
 
     /// <summary>The instrument called <paramref name="symbol"/>, or null.</summary>
     public Instrument? FindInstrument(string symbol) => _instruments.GetValueOrDefault(symbol);
+
+    /// <summary>The instruments that expired at or before <see cref="ValuationTime"/> and are kept for settlement (never valued).</summary>
+    public IEnumerable<Instrument> ExpiredInstruments => _expired.Values;
+
+    /// <summary>True when the snapshot keeps any expired instrument (<see cref="ExpiredInstruments"/>).</summary>
+    public bool HasExpired => _expired.Count > 0;
+
+    /// <summary>The expired instrument called <paramref name="symbol"/>, or null (also when it is listed).</summary>
+    public Instrument? FindExpired(string symbol) => _expired.GetValueOrDefault(symbol);
+
+    /// <summary>The instrument called <paramref name="symbol"/>, listed or expired, or null: what journal events are applied with.</summary>
+    public Instrument? FindListedOrExpired(string symbol) => FindInstrument(symbol) ?? FindExpired(symbol);
 
     /// <summary>The instrument called <paramref name="symbol"/>; throws naming it when it is not listed.</summary>
     public Instrument GetInstrument(string symbol) =>

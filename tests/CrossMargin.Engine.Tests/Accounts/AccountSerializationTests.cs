@@ -29,6 +29,7 @@ public sealed class AccountSerializationTests
         new MarginModeChanged("m8", "ops", 2, MarginMode.StandardCross, "BTCUSDT", 250.5m),
         new DeficitCovered("m9", "insurance-fund", 1, "USDT", 1234.56789012m),
         new SequenceVoided("liq-acc-1-1:adl-1:acc-c:void", "adl", 3, "liq-acc-1-1:adl-1:acc-c"),
+        new ExpirySettled("m10", "settlement", 1, "BTCUSDT-260327", 61234.123456789012345678m),
     ];
 
     [Theory]

@@ -102,6 +102,8 @@ public sealed class MessageContentTests
         Assert.False(MessageContent.Same(new VoidSequence("v", "adl", 1, "b"), new SequenceVoided("v", "adl", 1, "a")));
         Assert.True(MessageContent.Same(new SettleFunding("s", "funding", 1, TestMarket.BtcUsdt, 0.0001m, 60_000m), new FundingSettled("s", "funding", 1, TestMarket.BtcUsdt, 0.00010m, 60_000m)));
         Assert.False(MessageContent.Same(new SettleFunding("s", "funding", 1, TestMarket.BtcUsdt, 0.0001m, 60_000m, 2m), new FundingSettled("s", "funding", 1, TestMarket.BtcUsdt, 0.0001m, 60_000m)));
+        Assert.True(MessageContent.Same(new SettleExpiry("x", "settlement", 1, TestMarket.BtcMarchFuture, 61_000m), new ExpirySettled("x", "settlement", 1, TestMarket.BtcMarchFuture, 61_000.0m)));
+        Assert.False(MessageContent.Same(new SettleExpiry("x", "settlement", 1, TestMarket.BtcMarchFuture, 61_000.5m), new ExpirySettled("x", "settlement", 1, TestMarket.BtcMarchFuture, 61_000m)));
         Assert.True(MessageContent.Same(new OpenAccount("o", "accounts", 1), new AccountOpened("o", "accounts", 1, MarginMode.StandardCross)));
         Assert.False(MessageContent.Same(new OpenAccount("o", "accounts", 1, MarginMode.Portfolio), new AccountOpened("o", "accounts", 1, MarginMode.StandardCross)));
         Assert.True(MessageContent.Same(new AcceptOrder("a", "venue", 1, "o-1", TestMarket.BtcUsdt, OrderSide.Sell, 2m, 61_000m), new OrderAccepted("a", "venue", 1, "o-1", TestMarket.BtcUsdt, OrderSide.Sell, 2.0m, 61_000m)));

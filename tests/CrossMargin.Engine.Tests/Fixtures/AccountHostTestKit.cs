@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 namespace CrossMargin.Engine.Tests.Fixtures;
 
 /// <summary>A TestKit with a fresh <see cref="AccountHost"/> (SQLite journal, test market, calculators) per test.</summary>
-public abstract class AccountHostTestKit(ITestOutputHelper? output = null) : TestKit(output)
+public abstract class AccountHostTestKit(ITestOutputHelper? output = null, TestKitSettings? settings = null) : TestKit(output, settings)
 {
     /// <summary>The accounts' surroundings.</summary>
     protected AccountHost Host { get; private set; } = null!;

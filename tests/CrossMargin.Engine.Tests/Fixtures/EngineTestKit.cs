@@ -1,3 +1,4 @@
+using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
@@ -13,7 +14,7 @@ namespace CrossMargin.Engine.Tests.Fixtures;
 /// four shards, the test calculators, real account actors on a SQLite journal), with the venue's ways of driving it:
 /// commands numbered per account and source, fills, marks through the price feed.
 /// </summary>
-public abstract class EngineTestKit(ITestOutputHelper? output = null) : AccountHostTestKit(output)
+public abstract class EngineTestKit(ITestOutputHelper? output = null, TestKitSettings? settings = null) : AccountHostTestKit(output, settings)
 {
     /// <summary>The venue's source name for executions.</summary>
     protected const string Venue = "matching-engine";

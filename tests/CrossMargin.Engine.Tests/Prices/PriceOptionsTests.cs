@@ -23,17 +23,19 @@ public sealed class PriceOptionsTests
             MinImpliedVolatility = double.NaN,
             MaxImpliedVolatility = 20,
             MinSnapshotInterval = TimeSpan.FromMinutes(5),
+            RevalueInterval = TimeSpan.Zero,
         };
 
         var errors = options.Validate();
 
-        Assert.Equal(6, errors.Count);
+        Assert.Equal(7, errors.Count);
         Assert.Contains(errors, e => e.StartsWith("Prices:MaxMarkAge must be positive and at most 01:00:00 (was 00:00:00)", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Prices:MaxFutureSkew must be between zero and 00:01:00", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("MarkBandFraction must be between 0 and 1, exclusive (was 10; 0.1 means 10%)", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Prices:MinImpliedVolatility must be positive (was NaN)", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("MaxImpliedVolatility must be above", StringComparison.Ordinal) && e.Contains("(was 20)", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Prices:MinSnapshotInterval must be between zero and one minute", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Prices:RevalueInterval must be between one second and one hour (was 00:00:00)", StringComparison.Ordinal));
         var result = new PriceOptionsValidator().Validate(null, options);
         Assert.True(result.Failed);
         Assert.Equal(errors, result.Failures);

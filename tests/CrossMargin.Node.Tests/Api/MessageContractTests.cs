@@ -73,6 +73,24 @@ public sealed class MessageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_expiry_settlement_is_read_under_the_contract_and_refused_before_the_instrument_expires()
+    {
+        await Open("alice");
+
+        // The example market's BTC-26MAR27 expires on 2027-03-26, after the node's clock.
+        var early = await Post("/api/v1/expiry", """{"messageId":"x1","source":"settlement","sequence":1,"accountId":"alice","symbol":"BTC-26MAR27","settlementPrice":60000}""");
+        var malformed = await Post("/api/v1/expiry", """{"messageId":"x2","source":"settlement","sequence":1,"accountId":"alice","symbol":"BTC-26MAR27","settlementPrice":0}""");
+        var missing = await Post("/api/v1/expiry", """{"messageId":"x3","source":"settlement","sequence":1,"accountId":"alice","settlementPrice":60000}""");
+
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "notExpired"), (early.Status, early.Body.GetProperty("code").GetString()));
+        Assert.Contains("BTC-26MAR27 expires at 2027-03-26T08:00:00.0000000+00:00", early.Body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.BadRequest, "malformed"), (malformed.Status, malformed.Body.GetProperty("code").GetString()));
+        Assert.Contains("settlementPrice", malformed.Body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal((HttpStatusCode.BadRequest, "malformed"), (missing.Status, missing.Body.GetProperty("code").GetString()));
+        Assert.Contains("symbol", missing.Body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_withdrawal_that_would_leave_equity_below_initial_margin_is_refused_with_the_numbers()
     {
         await Open("alice");
@@ -116,6 +134,8 @@ public sealed class MessageContractTests : IAsyncLifetime
         Assert.Equal(2, body.GetProperty("accepted").GetInt32());
         var stale = body.GetProperty("results")[2];
         Assert.Equal(("ETH-PERP", "stale"), (stale.GetProperty("symbol").GetString(), stale.GetProperty("code").GetString()));
+        var stats = await Http.GetFromJsonAsync<JsonElement>("/api/v1/prices/stats");
+        Assert.Equal(now, stats.GetProperty("indexTimes").GetProperty("BTC").GetDateTimeOffset());
     }
 
     [Fact]

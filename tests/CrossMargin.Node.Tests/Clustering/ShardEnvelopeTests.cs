@@ -1,4 +1,5 @@
 using CrossMargin.Cluster.RabbitMq;
+using CrossMargin.Contracts.Inbound;
 using CrossMargin.Node.Clustering;
 
 namespace CrossMargin.Node.Tests.Clustering;
@@ -64,6 +65,19 @@ public sealed class ShardEnvelopeTests
         Assert.False(AccountMessageTypes.TryRead(type, "{}"u8.ToArray(), out var message, out var violation));
         Assert.Null(message);
         Assert.Null(violation);
+    }
+
+    [Fact]
+    public void An_expiry_settlement_travels_a_shard_queue_as_type_expiry_and_reads_back_as_sent()
+    {
+        var sent = new ExpiryMessage { MessageId = "x-1", Source = "settlement", Sequence = 3, AccountId = "acc-7", Symbol = "BTC-25DEC26", SettlementPrice = 87123.45m };
+
+        var (type, body) = AccountMessageTypes.Write(sent);
+
+        Assert.Equal("expiry", type);
+        Assert.True(AccountMessageTypes.TryRead(type, body, out var read, out var violation));
+        Assert.Null(violation);
+        Assert.Equal(sent, read);
     }
 
     [Fact]

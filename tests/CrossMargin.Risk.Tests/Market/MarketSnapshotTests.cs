@@ -32,6 +32,34 @@ public class MarketSnapshotTests
     }
 
     [Fact]
+    public void An_expired_instrument_kept_for_settlement_resolves_but_is_neither_listed_nor_valued()
+    {
+        var expired = new OptionContract("BTC-27FEB26-60000-C", "BTC", "USDT", "USDT", SettlementKind.Linear, 1m, 0.01m,
+            new DateTimeOffset(2026, 2, 27, 8, 0, 0, TimeSpan.Zero), OptionKind.Call, 60_000m);
+        var market = new MarketSnapshot(TestMarket.ValuationTime, [BtcUsdt],
+            new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 60_000m, ["USDT"] = 1m }, [new UnderlyingMarket("BTC", 0)],
+            [new InstrumentMark(BtcUsdt.Symbol, 60_000m)], [expired]);
+
+        Assert.Null(market.FindInstrument(expired.Symbol));
+        Assert.Same(expired, market.FindExpired(expired.Symbol));
+        Assert.Same(expired, market.FindListedOrExpired(expired.Symbol));
+        Assert.Empty(market.Options);
+        Assert.Null(market.FindExpired(BtcUsdt.Symbol));
+    }
+
+    [Fact]
+    public void An_instrument_given_as_expired_before_its_expiry_is_rejected_naming_it()
+    {
+        var live = new Future("BTCUSDT-260327", "BTC", "USDT", "USDT", SettlementKind.Linear, 1m, 0.01m, TestMarket.March);
+
+        var error = Assert.Throws<ArgumentException>(() => new MarketSnapshot(TestMarket.ValuationTime, [BtcUsdt],
+            new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 60_000m, ["USDT"] = 1m }, [new UnderlyingMarket("BTC", 0)],
+            [new InstrumentMark(BtcUsdt.Symbol, 60_000m)], [live]));
+
+        Assert.Contains("BTCUSDT-260327", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Forwards_quoted_against_an_index_keep_their_basis_as_it_moves_and_plain_quotes_stay_put()
     {
         var later = TestMarket.March.AddDays(30);

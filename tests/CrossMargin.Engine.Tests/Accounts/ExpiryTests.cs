@@ -1,0 +1,241 @@
+using CrossMargin.Actors;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Engine.Tests.Fixtures;
+using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Engine.Tests.Accounts;
+
+/// <summary>
+/// Accounts holding a dated future when it expires, on a whole engine whose clock the test moves: it opens on
+/// 2026-01-01 (the manual clock's start), when <see cref="TestMarket"/>'s March contracts are listed, and the clock is
+/// moved past their expiry (2026-03-27 08:00) before the next tick, whose snapshot no longer lists them.
+/// Hand figures: 10,000 USDT and a long of 1 BTCUSDT-260327 bought at 60,300 (the opening forward, 60,000 x 1.005).
+/// </summary>
+public sealed class ExpiryTests(ITestOutputHelper output) : ManualClockEngineTestKit(output)
+{
+    [Fact]
+    public async Task An_account_holding_an_expired_future_still_recovers_from_its_journal()
+    {
+        // Outside the engine's region, on the engine's market and journal, so the test can stop and start it.
+        var settings = Host.Settings() with { Market = Engine.Market };
+        var first = Sys.ActorOf(AccountActor.Props("r-1", settings));
+        await HoldTheMarchFuture(first);
+        Expire(61_000m);
+        var second = Restart(first, settings);
+        var view = Assert.IsType<AccountView>(await second.Ask<object>(GetAccount.Instance, Answer).WaitAsync(Answer));
+
+        Assert.Equal([new Position(TestMarket.BtcMarchFuture, 1m, 60_300m)], view.Positions);
+    }
+
+    [Fact]
+    public async Task A_deposit_to_an_account_holding_an_expired_future_is_accepted_before_its_settlement()
+    {
+        await HoldTheMarchFuture("d-1");
+        Expire(61_000m);
+
+        var reply = await Engine.SendAsync("d-1", new Deposit("d-1-dep", "wallet", 2, "USDT", 500m)).WaitAsync(Answer);
+
+        Assert.IsType<CommandAccepted>(reply);
+    }
+
+    [Fact]
+    public async Task An_account_holding_an_expired_future_is_remargined_at_the_market_after_expiry_with_the_future_worth_its_pnl_at_the_index()
+    {
+        await HoldTheMarchFuture("m-1");
+        Expire(61_000m);
+        var after = Engine.Market.Current.ValuationTime;
+
+        // Until the venue settles it, the future is worth what it would settle for at the index: 61,000 - 60,300 = 700 USDT,
+        // with no margin (its price risk ended at expiry): equity 10,700, IM and MM 0.
+        AwaitAssert(() =>
+        {
+            var margin = Margin("m-1");
+            Assert.Equal((after, 10_700m, 0m, 0m, MarginStatus.Healthy),
+                (margin.ValuationTime, margin.EquityUsd, margin.InitialMarginUsd, margin.MaintenanceMarginUsd, margin.Status));
+        }, Wait);
+    }
+
+    [Theory]
+    [InlineData(MarginMode.StandardCross)]
+    [InlineData(MarginMode.Portfolio)]
+    public async Task Until_its_settlement_an_expired_future_follows_the_index_at_every_later_tick(MarginMode mode)
+    {
+        await HoldTheMarchFuture("i-1", mode);
+        Expire(61_000m);
+        // A change after the expiry has the account name its topics again, the expired holding's underlying among them.
+        await Send("i-1", "wallet", (id, seq) => new Deposit(id, "wallet", seq, "ETH", 0.1m));
+        Time!.Advance(TimeSpan.FromSeconds(1));
+        MoveBtc(62_000m, TestMarket.BtcUsdt);
+        var after = Engine.Market.Current.ValuationTime;
+
+        // 10,000 + (62,000 - 60,300) = 11,700, and 0.1 ETH at 3,000 less the haircut the calculator takes on it.
+        AwaitAssert(() =>
+        {
+            var margin = Margin("i-1");
+            Assert.Equal((after, 11_700m + EthCollateral(mode, 0.1m)), (margin.ValuationTime, margin.EquityUsd));
+        }, Wait);
+    }
+
+    [Fact]
+    public async Task Settling_an_expired_future_pays_its_pnl_at_the_settlement_price_drops_its_orders_and_remargins_the_account()
+    {
+        await HoldTheMarchFuture("s-1");
+        await Send("s-1", Venue, (id, seq) => new AcceptOrder(id, Venue, seq, "rest-1", TestMarket.BtcMarchFuture, OrderSide.Buy, 1m, 59_000m));
+        Expire(61_000m);
+        var after = Engine.Market.Current.ValuationTime;
+
+        // 1 x (61,234.56 - 60,300) = 934.56 USDT: 10,934.56, nothing held, nothing resting, no margin.
+        var settled = await Send("s-1", "settlement", (id, seq) => new SettleExpiry(id, "settlement", seq, TestMarket.BtcMarchFuture, 61_234.56m));
+        var view = await View("s-1");
+
+        Assert.Equal(new ExpirySettled(settled.MessageId, "settlement", 1, TestMarket.BtcMarchFuture, 61_234.56m), Assert.Single(settled.Events));
+        Assert.Equal([new CollateralBalance("USDT", 10_934.56m)], view.Balances);
+        Assert.Empty(view.Positions);
+        Assert.Empty(view.OpenOrders);
+        Assert.Equal((after, 10_934.56m, 0m, 0m), (view.Margin!.ValuationTime, view.Margin.EquityUsd, view.Margin.InitialMarginUsd, view.Margin.MaintenanceMarginUsd));
+    }
+
+    [Fact]
+    public async Task A_settlement_is_applied_once_whether_redelivered_resent_under_a_new_id_or_replayed_after_a_restart()
+    {
+        var settings = Host.Settings() with { Market = Engine.Market };
+        var first = Sys.ActorOf(AccountActor.Props("r-1", settings));
+        await HoldTheMarchFuture(first);
+        Expire(61_000m);
+        var settle = new SettleExpiry("settle-1", "settlement", 1, TestMarket.BtcMarchFuture, 60_000m);
+        Assert.IsType<CommandAccepted>(await first.Ask<object>(settle, Answer).WaitAsync(Answer));
+        var second = Restart(first, settings);
+        var redelivered = await second.Ask<object>(settle, Answer).WaitAsync(Answer);
+        var resent = Assert.IsType<CommandRejected>(await second.Ask<object>(settle with { MessageId = "settle-2", Sequence = 2 }, Answer).WaitAsync(Answer));
+        var view = Assert.IsType<AccountView>(await second.Ask<object>(GetAccount.Instance, Answer).WaitAsync(Answer));
+
+        // 1 x (60,000 - 60,300) = -300 USDT, once: 9,700.
+        Assert.Equal(new CommandDuplicate("settle-1"), redelivered);
+        Assert.Equal(RejectionCode.UnknownPosition, resent.Rejection.Code);
+        Assert.Equal([new CollateralBalance("USDT", 9_700m)], view.Balances);
+        Assert.Empty(view.Positions);
+    }
+
+    [Fact]
+    public async Task Expired_options_pay_their_intrinsic_value_and_an_out_of_the_money_one_nothing()
+    {
+        var call = TestMarket.LinearOption(OptionKind.Call, 60_000);
+        var put = TestMarket.LinearOption(OptionKind.Put, 65_000);
+        var otm = TestMarket.LinearOption(OptionKind.Call, 65_000);
+        await Send("o-1", "accounts", (id, seq) => new OpenAccount(id, "accounts", seq, MarginMode.StandardCross));
+        await Send("o-1", "wallet", (id, seq) => new Deposit(id, "wallet", seq, "USDT", 10_000m));
+        await Trade("o-1", call, OrderSide.Buy, 2m, 1_000m);   // pays 2,000 of premium
+        await Trade("o-1", put, OrderSide.Sell, 1m, 4_000m);   // receives 4,000
+        await Trade("o-1", otm, OrderSide.Buy, 1m, 500m);      // pays 500
+        Expire(61_000m);
+
+        foreach (var symbol in new[] { call, put, otm })
+        {
+            await Send("o-1", "settlement", (id, seq) => new SettleExpiry(id, "settlement", seq, symbol, 61_234.56m));
+        }
+
+        // 10,000 - 2,000 + 4,000 - 500 = 11,500 after premiums; the calls pay 2 x 1,234.56 = 2,469.12, the short put costs
+        // 65,000 - 61,234.56 = 3,765.44, the 65,000 call nothing: 11,500 + 2,469.12 - 3,765.44 = 10,203.68.
+        var view = await View("o-1");
+        Assert.Equal([new CollateralBalance("USDT", 10_203.68m)], view.Balances);
+        Assert.Empty(view.Positions);
+    }
+
+    [Fact]
+    public async Task A_settlement_is_refused_before_the_expiry_for_a_perpetual_an_unknown_instrument_or_a_price_far_from_the_index()
+    {
+        await HoldTheMarchFuture("v-1");
+        var early = await Refused("v-1", TestMarket.BtcMarchFuture, 60_000m);
+        Expire(61_000m);
+
+        // 61,000 +/- 20% is 48,800 to 73,200.
+        Assert.Equal(RejectionCode.NotExpired, early);
+        Assert.Equal(RejectionCode.NotExpired, await Refused("v-1", TestMarket.BtcUsdt, 61_000m));
+        Assert.Equal(RejectionCode.UnknownInstrument, await Refused("v-1", "BTCUSDT-991231", 61_000m));
+        Assert.Equal(RejectionCode.InvalidPrice, await Refused("v-1", TestMarket.BtcMarchFuture, 73_200.01m));
+        Assert.Equal(RejectionCode.InvalidPrice, await Refused("v-1", TestMarket.BtcMarchFuture, 0m));
+        Assert.Equal([new Position(TestMarket.BtcMarchFuture, 1m, 60_300m)], (await View("v-1")).Positions);
+    }
+
+    /// <summary>
+    /// A liquidation cannot trade an expired holding: the coordinator's plan waits (logged, retried each interval) until
+    /// the venue's settlement has realized it, then the account is bankrupt with no position and its deficit goes to
+    /// the fund (empty here, so all of it stays uncovered). 1,000 USDT, long 1 at 60,300, settled at 59,000: -300.
+    /// </summary>
+    [Fact]
+    public async Task A_liquidation_of_an_expired_holding_waits_for_its_settlement_then_covers_the_deficit()
+    {
+        await Send("l-1", "accounts", (id, seq) => new OpenAccount(id, "accounts", seq, MarginMode.StandardCross));
+        await Send("l-1", "wallet", (id, seq) => new Deposit(id, "wallet", seq, "USDT", 1_000m));
+        await Trade("l-1", TestMarket.BtcMarchFuture, OrderSide.Buy, 1m, 60_300m);
+        Expire(59_000m);
+        AwaitAssert(() => Assert.Single(Engine.GetLiquidationsAsync().WaitAsync(Answer).GetAwaiter().GetResult().Liquidations), Wait);
+        Time!.Advance(TimeSpan.FromSeconds(10));
+
+        var before = Assert.Single((await Engine.GetLiquidationsAsync().WaitAsync(Answer)).Liquidations);
+        await Send("l-1", "settlement", (id, seq) => new SettleExpiry(id, "settlement", seq, TestMarket.BtcMarchFuture, 59_000m));
+
+        Assert.Equal(LiquidationStatus.Active, before.Status);
+        AwaitAssert(() =>
+        {
+            Time.Advance(TimeSpan.FromSeconds(1));
+            var done = Assert.IsType<LiquidationCompleted>(Engine.GetLiquidationAsync(before.LiquidationId).WaitAsync(Answer).GetAwaiter().GetResult().Steps[^1]);
+            Assert.Contains("300.00 USD uncovered", done.Reason, StringComparison.Ordinal);
+        }, Wait);
+        Assert.Equal([new CollateralBalance("USDT", -300m)], (await View("l-1")).Balances);
+    }
+
+    private int _refused;
+
+    private decimal EthCollateral(MarginMode mode, decimal eth) =>
+        AccountFixture.Models.For(mode).Collateral.ValueUsd([new CollateralBalance("ETH", eth)], Engine.Market.Current);
+
+    private async Task<RejectionCode> Refused(string account, string symbol, decimal price)
+    {
+        var reply = await Engine.SendAsync(account, new SettleExpiry($"refused-{++_refused}", "settlement", _refused, symbol, price)).WaitAsync(Answer);
+        return Assert.IsType<CommandRejected>(reply).Rejection.Code;
+    }
+
+    private async Task HoldTheMarchFuture(string account, MarginMode mode = MarginMode.StandardCross)
+    {
+        await Send(account, "accounts", (id, seq) => new OpenAccount(id, "accounts", seq, mode));
+        await Send(account, "wallet", (id, seq) => new Deposit(id, "wallet", seq, "USDT", 10_000m));
+        await Trade(account, TestMarket.BtcMarchFuture, OrderSide.Buy, 1m, 60_300m);
+    }
+
+    /// <summary>Stops account r-1's actor and starts it again: it recovers from its journal.</summary>
+    private IActorRef Restart(IActorRef first, AccountActorSettings settings)
+    {
+        Watch(first);
+        Sys.Stop(first);
+        ExpectTerminated(first);
+        return Sys.ActorOf(AccountActor.Props("r-1", settings));
+    }
+
+    private async Task HoldTheMarchFuture(IActorRef account)
+    {
+        foreach (var command in new IAccountCommand[]
+        {
+            new OpenAccount("r-open", "accounts", 1, MarginMode.StandardCross),
+            new Deposit("r-dep", "wallet", 1, "USDT", 10_000m),
+            new ApplyExecution("r-fill", Venue, 1, "x-r", "o-r", TestMarket.BtcMarchFuture, OrderSide.Buy, 1m, 60_300m, 0m, Liquidity.Taker,
+                Sys.TimeProvider.GetUtcNow(), IsLiquidation: false),
+        })
+        {
+            Assert.IsType<CommandAccepted>(await account.Ask<object>(command, Answer).WaitAsync(Answer));
+        }
+    }
+
+    /// <summary>Moves the clock a day past the March expiry and ticks BTC (and its perpetual) to <paramref name="btc"/>.</summary>
+    private void Expire(decimal btc)
+    {
+        Time!.Advance(TestMarket.March.AddDays(1) - Time.GetUtcNow());
+        MoveBtc(btc, TestMarket.BtcUsdt);
+        Assert.Null(Engine.Market.Current.FindInstrument(TestMarket.BtcMarchFuture));
+    }
+}
