@@ -62,6 +62,9 @@ public sealed partial class LiquidationCoordinator
 
         public bool BackstopTried { get; set; }
 
+        /// <summary>The last view held a position in an expired instrument the venue has not settled yet (planned at its index).</summary>
+        public bool AwaitsExpirySettlement { get; set; }
+
         public int AdlRounds { get; set; }
 
         /// <summary>Backstops in a row that achieved nothing (no fund payment, no auto-deleverage), and when the last one was.</summary>

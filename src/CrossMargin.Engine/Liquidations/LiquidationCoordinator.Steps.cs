@@ -1,4 +1,5 @@
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Risk.Ledger;
 using CrossMargin.Risk.Liquidation;
 using CrossMargin.Risk.Portfolios;
 using Microsoft.Extensions.Logging;
@@ -14,11 +15,17 @@ public sealed partial class LiquidationCoordinator
         var now = Now;
 
         // Open orders were cancelled first; any the venue accepted since do not change equity or maintenance margin.
-        var portfolio = new Portfolio(view.AccountId, view.Balances, view.Positions, []);
+        var held = new Portfolio(view.AccountId, view.Balances, view.Positions, []);
         var calculator = _settings.Models.For(view.Mode);
+        Portfolio portfolio;
         LiquidationPlan plan;
         try
         {
+            // A holding in an instrument that expired and awaits the venue's settlement no longer trades: the plan sees it
+            // settled at its index, as the account margins itself, and closes what still trades.
+            var settledAtIndex = ExpirySettlement.AtIndex(held, market);
+            liquidation.AwaitsExpirySettlement = settledAtIndex is not null;
+            portfolio = settledAtIndex ?? held;
             // A step that closes the last positions is bounded by the equity and what the fund can absorb (unknown until
             // asked: nothing), unless a take-over found no counterparty, when the band is all that lets the book fill.
             plan = LiquidationPlanner.NextStep(portfolio, market, calculator, IsUnwind(liquidation) ? _unwindParameters : _settings.Parameters, Budgets(portfolio, now),
@@ -28,6 +35,14 @@ public sealed partial class LiquidationCoordinator
         {
             Context.Log.LogWarning(e, "Liquidation {LiquidationId}: cannot plan at the market of {ValuationTime}; retrying next interval", liquidation.Id,
                 market.ValuationTime);
+            WaitForNextInterval(liquidation);
+            return;
+        }
+
+        if (liquidation.AwaitsExpirySettlement && plan.Outcome != LiquidationPlanOutcome.Done && (plan.Before.EquityUsd < 0 || plan.Orders.Count == 0 || liquidation.TakeOverDue))
+        {
+            // Until the venue settles the expired holding its worth is an estimate at the index: no deficit is covered or passed
+            // on, nor a position taken over, on an estimate. The settlement re-margins the account and the next interval plans again.
             WaitForNextInterval(liquidation);
             return;
         }

@@ -144,7 +144,7 @@ public static class RiskEndpoints
         var changes = new List<StatusChange>();
         foreach (var view in accounts)
         {
-            var portfolio = StressRunner.PortfolioOf(view);
+            var portfolio = StressRunner.PortfolioOf(view, market);
             try
             {
                 var before = current.Assess(portfolio, market);

@@ -1,5 +1,6 @@
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
+using CrossMargin.Risk.Ledger;
 using CrossMargin.Risk.Margin;
 using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
@@ -31,7 +32,7 @@ public static class StressRunner
             try
             {
                 var calculator = models.For(view.Mode);
-                var portfolio = PortfolioOf(view);
+                var portfolio = PortfolioOf(view, before);
                 var now = view.Margin?.Status ?? calculator.Assess(portfolio, before).Status;
                 var after = calculator.Assess(portfolio, stressed);
                 accounts.Add(new StressedAccount(view.AccountId, now, after.Status, after.EquityUsd, after.MaintenanceMarginUsd,
@@ -56,10 +57,15 @@ public static class StressRunner
     /// <summary>Fund / deficit to 4 places, or null without a deficit or without a fund.</summary>
     public static decimal? CoverageOf(decimal? fundUsd, decimal deficitUsd) => deficitUsd > 0 && fundUsd is { } f ? Math.Round(f / deficitUsd, 4) : null;
 
-    /// <summary>The portfolio an account view holds.</summary>
-    public static Portfolio PortfolioOf(AccountView view)
+    /// <summary>
+    /// The portfolio an account view holds, valued in <paramref name="market"/>: a holding in an instrument that has expired
+    /// there and awaits the venue's settlement is settled at its index (<see cref="ExpirySettlement.AtIndex"/>), as the
+    /// account margins itself (its price risk ended at expiry, and no calculator values an expired instrument).
+    /// </summary>
+    public static Portfolio PortfolioOf(AccountView view, MarketSnapshot market)
     {
         ArgumentNullException.ThrowIfNull(view);
-        return new Portfolio(view.AccountId, view.Balances, view.Positions, view.OpenOrders);
+        var held = new Portfolio(view.AccountId, view.Balances, view.Positions, view.OpenOrders);
+        return ExpirySettlement.AtIndex(held, market) ?? held;
     }
 }

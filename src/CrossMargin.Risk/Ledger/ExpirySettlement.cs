@@ -1,4 +1,5 @@
 using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 
 namespace CrossMargin.Risk.Ledger;
@@ -86,5 +87,41 @@ public sealed record ExpirySettlement(string Symbol, string Asset, decimal Amoun
         }
 
         return new ExpirySettlement(instrument.Symbol, instrument.SettlementAsset, amount, LedgerRounding.Book(amount), position.IsolatedMargin ?? 0m);
+    }
+
+    /// <summary>
+    /// <paramref name="portfolio"/> as it would be were each of its positions in an instrument that has expired in
+    /// <paramref name="market"/> settled at its underlying's index there (in the quote asset: index / quote asset's price),
+    /// with its orders in expired instruments dropped; null when it holds nothing expired. What an account is worth
+    /// between an expiry and the venue's settlement, as the account margins itself (a what-if: nothing is booked).
+    /// </summary>
+    /// <exception cref="ArgumentException">The market lacks the index of an expired holding's underlying or quote asset.</exception>
+    public static Portfolio? AtIndex(Portfolio portfolio, MarketSnapshot market)
+    {
+        ArgumentNullException.ThrowIfNull(portfolio);
+        ArgumentNullException.ThrowIfNull(market);
+        if (!market.HasExpired
+            || !portfolio.Positions.Any(p => market.FindExpired(p.Symbol) is not null) && !portfolio.OpenOrders.Any(o => market.FindExpired(o.Symbol) is not null))
+        {
+            return null;
+        }
+
+        var balances = portfolio.Balances.ToDictionary(b => b.Asset, b => b.Amount, StringComparer.Ordinal);
+        var positions = new List<Position>(portfolio.Positions.Count);
+        foreach (var position in portfolio.Positions)
+        {
+            if (market.FindExpired(position.Symbol) is not { } instrument)
+            {
+                positions.Add(position);
+                continue;
+            }
+
+            var settlement = Of(position, instrument, market.PriceOf(instrument.Underlying) / market.PriceOf(instrument.QuoteAsset));
+            balances[settlement.Asset] = balances.GetValueOrDefault(settlement.Asset) + settlement.BalanceChange;
+        }
+
+        return new Portfolio(portfolio.AccountId, portfolio.Balances.Select(b => b.Asset).Concat(balances.Keys).Distinct(StringComparer.Ordinal)
+                .Select(asset => new CollateralBalance(asset, balances[asset])),
+            positions, portfolio.OpenOrders.Where(o => market.FindExpired(o.Symbol) is null));
     }
 }

@@ -190,6 +190,43 @@ public sealed class ExpiryTests(ITestOutputHelper output) : ManualClockEngineTes
         Assert.Equal([new CollateralBalance("USDT", -300m)], (await View("l-1")).Balances);
     }
 
+    /// <summary>
+    /// An unsettled expired holding does not stop the liquidation of the account's live positions: the plan values the
+    /// holding at its index, as the account's margin does, and closes what still trades. 2,500 USDT, long 1 March future
+    /// at 60,300 and long 1 BTCUSDT at 60,000; expired with BTC at 59,000: the future is worth -1,300 at the index, the
+    /// perpetual -1,000, equity 200 against MM 236 (0.4% of 59,000): a liquidation, not a bankruptcy, which sells the perpetual.
+    /// </summary>
+    [Fact]
+    public async Task A_liquidation_closes_the_live_positions_of_an_account_whose_expired_holding_awaits_its_settlement()
+    {
+        await Send("l-2", "accounts", (id, seq) => new OpenAccount(id, "accounts", seq, MarginMode.StandardCross));
+        await Send("l-2", "wallet", (id, seq) => new Deposit(id, "wallet", seq, "USDT", 2_500m));
+        await Trade("l-2", TestMarket.BtcMarchFuture, OrderSide.Buy, 1m, 60_300m);
+        await Trade("l-2", TestMarket.BtcUsdt, OrderSide.Buy, 1m, 60_000m);
+        Expire(59_000m);
+        AwaitAssert(() => Assert.Single(Engine.GetLiquidationsAsync().WaitAsync(Answer).GetAwaiter().GetResult().Liquidations), Wait);
+        var liquidation = Assert.Single((await Engine.GetLiquidationsAsync().WaitAsync(Answer)).Liquidations);
+
+        var order = WaitForFirstOrder(liquidation.LiquidationId);
+
+        Assert.Equal((TestMarket.BtcUsdt, OrderSide.Sell), (order.Symbol, order.Side));
+        Assert.Equal(200m, Margin("l-2").EquityUsd);
+    }
+
+    private IssuedLiquidationOrder WaitForFirstOrder(string liquidationId)
+    {
+        IssuedLiquidationOrder? first = null;
+        AwaitAssert(() =>
+        {
+            Time!.Advance(TimeSpan.FromSeconds(1));
+            var history = Engine.GetLiquidationAsync(liquidationId).WaitAsync(Answer).GetAwaiter().GetResult();
+            var withOrders = history.Steps.OfType<LiquidationStepPlanned>().Where(s => s.Orders.Count > 0).ToArray();
+            Assert.NotEmpty(withOrders);
+            first = withOrders[0].Orders[0];
+        }, Wait);
+        return first!;
+    }
+
     private int _refused;
 
     private decimal EthCollateral(MarginMode mode, decimal eth) =>
