@@ -122,7 +122,7 @@ public sealed partial class LiquidationCoordinator
             .OrderByDescending(p => PositionValuation.Of(p, market).NotionalUsd)
             .ThenBy(p => p.Symbol, StringComparer.Ordinal)
             .FirstOrDefault();
-        decimal? price = position is null ? null : BankruptcyPrice.ForPosition(portfolio, position.Symbol, market, _settings.Models.For(view.Mode));
+        decimal? price = position is null ? null : AdlPrice(liquidation, portfolio, view.Mode, position.Symbol, market, logs: false);
         liquidation.AdlForDeficit = liquidation.Phase == Phase.AwaitingAdlView;
         if (position is null || price is null)
         {
@@ -196,8 +196,7 @@ public sealed partial class LiquidationCoordinator
             return;
         }
 
-        if (BankruptcyPrice.ForPosition(new Portfolio(view.AccountId, view.Balances, view.Positions, []), symbol, market, _settings.Models.For(view.Mode))
-            is not { } price)
+        if (AdlPrice(liquidation, new Portfolio(view.AccountId, view.Balances, view.Positions, []), view.Mode, symbol, market, logs: true) is not { } price)
         {
             Stall(liquidation, Text($"{symbol} has no bankruptcy price"), liquidation.LastCover);
             return;
@@ -210,6 +209,31 @@ public sealed partial class LiquidationCoordinator
 
         liquidation.AdlTarget = (position, price);
         Allocate(liquidation);
+    }
+
+    /// <summary>
+    /// The price a round closes <paramref name="symbol"/> of <paramref name="portfolio"/> at: its bankruptcy price, held
+    /// within <see cref="LiquidationParameters.AdlPriceBand"/> of the mark (<see cref="BankruptcyPrice.WithinBand"/>);
+    /// null when it has none. A deficit the band leaves stays with the account: once flat it is asked of the fund, and
+    /// what the fund cannot pay the completion records as uncovered, for the operator.
+    /// </summary>
+    private decimal? AdlPrice(Liquidation liquidation, Portfolio portfolio, MarginMode mode, string symbol, Risk.Market.MarketSnapshot market, bool logs)
+    {
+        if (BankruptcyPrice.ForPosition(portfolio, symbol, market, _settings.Models.For(mode)) is not { } bankruptcy)
+        {
+            return null;
+        }
+
+        var mark = market.MarkOf(symbol).MarkPrice;
+        var price = BankruptcyPrice.WithinBand(bankruptcy, mark, _settings.Parameters.AdlPriceBand, market.GetInstrument(symbol).TickSize);
+        if (logs && price != bankruptcy)
+        {
+            Context.Log.LogWarning("Liquidation {LiquidationId}: {Symbol}'s bankruptcy price {Bankruptcy} is past the auto-deleverage band of {Band} around the mark "
+                + "{Mark}; deleveraging at {Price}, what that leaves of the deficit stays with {AccountId}", liquidation.Id, symbol, bankruptcy,
+                _settings.Parameters.AdlPriceBand, mark, price, liquidation.AccountId);
+        }
+
+        return price;
     }
 
     /// <summary>
