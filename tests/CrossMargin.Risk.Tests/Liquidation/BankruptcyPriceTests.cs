@@ -75,4 +75,19 @@ public class BankruptcyPriceTests
             [new Position(TestMarket.BtcUsdt, 1m, 60_000m, IsolatedMargin: 3_200m)]);
         Assert.Equal(56_800.00m, BankruptcyPrice.ForPosition(portfolio, TestMarket.BtcUsdt, TestMarket.Build(btc: 57_000m), TestParameters.StandardCalculator()));
     }
+
+    /// <summary>
+    /// Mark 57,000, band 10%: the edges are 51,300 and 62,700, on the tick (0.5) inside the band. A bankrupt long's price
+    /// above 62,700 is held there, a bankrupt short's below 51,300 there, and one inside the band is left alone. With the
+    /// mark at 57,000.3 the edges 51,300.27 and 62,700.33 go to 51,300.5 (up) and 62,700 (down): never past the band.
+    /// </summary>
+    [Fact]
+    public void An_ADL_price_is_held_within_the_band_around_the_mark_on_the_tick_inside_it()
+    {
+        Assert.Equal(62_700m, BankruptcyPrice.WithinBand(75_242.9m, 57_000m, 0.1m, 0.5m));
+        Assert.Equal(51_300m, BankruptcyPrice.WithinBand(40_000m, 57_000m, 0.1m, 0.5m));
+        Assert.Equal(59_000m, BankruptcyPrice.WithinBand(59_000m, 57_000m, 0.1m, 0.5m));
+        Assert.Equal(62_700m, BankruptcyPrice.WithinBand(1_000_000m, 57_000.3m, 0.1m, 0.5m));
+        Assert.Equal(51_300.5m, BankruptcyPrice.WithinBand(1m, 57_000.3m, 0.1m, 0.5m));
+    }
 }
