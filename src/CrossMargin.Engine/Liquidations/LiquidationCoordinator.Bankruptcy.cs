@@ -1,4 +1,3 @@
-using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Risk.Liquidation;
 using CrossMargin.Risk.Portfolios;
@@ -309,10 +308,9 @@ public sealed partial class LiquidationCoordinator
         if (unconfirmed.Length > 0)
         {
             liquidation.Phase = Phase.ConfirmingAdl;
-            liquidation.AdlAwaiting.UnionWith(unconfirmed);
             foreach (var account in unconfirmed)
             {
-                _settings.Accounts.Tell(new ShardEnvelope(account, GetAccount.Instance), Self);
+                AskCounterparty(liquidation, account);
             }
 
             Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.ConfirmingAdl), _settings.OrderTimeout);

@@ -86,8 +86,8 @@ public sealed partial class LiquidationCoordinator
         /// <summary>The counterparties whose view the coordinator asked for itself in this round.</summary>
         public HashSet<string> AdlConfirmed { get; } = new(StringComparer.Ordinal);
 
-        /// <summary>The counterparties whose view is asked for and not in yet.</summary>
-        public HashSet<string> AdlAwaiting { get; } = new(StringComparer.Ordinal);
+        /// <summary>The counterparties whose view is asked for and not in yet, with the id of the request awaited.</summary>
+        public Dictionary<string, string> AdlAwaiting { get; } = new(StringComparer.Ordinal);
 
         /// <summary>
         /// Why the fund does not take this round's position over, once it is known not to: the round then reaches the

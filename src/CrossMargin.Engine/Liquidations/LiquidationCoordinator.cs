@@ -208,6 +208,9 @@ public sealed partial class LiquidationCoordinator : PersistentActor
             case LiquidationDeficitCovered covered:
                 OnCover(covered);
                 return true;
+            case AdlViewAnswered answered:
+                OnAdlViewAnswered(answered);
+                return true;
             case AdlViewsCollected collected:
                 OnAdlViews(collected);
                 return true;

@@ -1,0 +1,55 @@
+using CrossMargin.Actors;
+using CrossMargin.Cluster.Sharding;
+using CrossMargin.Engine.Accounts;
+
+namespace CrossMargin.Engine.Tests.Liquidations;
+
+/// <summary>
+/// Stands between the coordinator and the account region: forwards everything, except that the answer to the first
+/// <see cref="GetAccount"/> addressed to <paramref name="accountId"/> is held back (the account answers at once: the view
+/// is from then, its delivery late) and <paramref name="watcher"/> is told <see cref="HoldingRegion.Held"/>. The held view
+/// reaches the one who asked for it just before the next view request to that account is forwarded: an answer to an
+/// earlier request arrives while the coordinator waits for the answer to a later one.
+/// </summary>
+internal sealed class LateAnswerRegion(IActorRef region, string accountId, IActorRef watcher) : UntypedActor
+{
+    private bool _asked;
+    private (object View, IActorRef Sender)? _late;
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case ShardEnvelope { Message: GetAccount } envelope when envelope.EntityId == accountId && !_asked:
+                _asked = true;
+                var self = Self;
+                var sender = Sender;
+                region.Tell(message, Context.ActorOf(Props.Create(() => new Catch(self, sender))));
+                break;
+            case ShardEnvelope { Message: GetAccount } envelope when envelope.EntityId == accountId && _late is var (view, to):
+                _late = null;
+                to.Tell(view, Self);
+                region.Tell(message, Sender);
+                break;
+            case Caught caught:
+                _late = (caught.View, caught.Sender);
+                watcher.Tell(HoldingRegion.Held.Instance, Self);
+                break;
+            default:
+                region.Tell(message, Sender);
+                break;
+        }
+    }
+
+    private sealed record Caught(object View, IActorRef Sender);
+
+    /// <summary>Hands the one answer it gets back to the region stand-in, then stops.</summary>
+    private sealed class Catch(IActorRef holder, IActorRef sender) : UntypedActor
+    {
+        protected override void OnReceive(object message)
+        {
+            holder.Tell(new Caught(message, sender), Self);
+            Context.Stop(Self);
+        }
+    }
+}
