@@ -21,6 +21,12 @@ public sealed partial class LiquidationCoordinator
 
         public Dictionary<string, IssuedLiquidationOrder> Outstanding { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>
+        /// Orders the order timeout counted as unfilled and the venue has not reported yet, kept after the liquidation ends:
+        /// a report that still comes charges the fee on its fill.
+        /// </summary>
+        public Dictionary<string, IssuedLiquidationOrder> Expired { get; } = new(StringComparer.Ordinal);
+
         public Phase Phase { get; set; } = Phase.Idle;
 
         public int Steps { get; set; }
