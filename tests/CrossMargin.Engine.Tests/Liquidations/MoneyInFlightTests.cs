@@ -50,6 +50,34 @@ public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTe
     }
 
     /// <summary>
+    /// The same step, its fill reaching the account but its report coming only after the order timeout expired it and the
+    /// liquidation completed (equity 230 with 0.8 left: done). The late report charges the fee of 11.84, and the fund's
+    /// copy is lost: nothing holds a completed liquidation's end for it, so a restart sends the late fees of completed
+    /// liquidations again until answered. The fund gets 11.84 once, the account pays it once.
+    /// </summary>
+    [Fact]
+    public void A_late_fee_of_a_completed_liquidation_lost_in_a_crash_is_sent_again_after_a_restart()
+    {
+        var venue = VenueProbe();
+        RestartCoordinator(fund: Sys.ActorOf(Props.Create(() => new DroppingFund(Fund, m => m is CollectLiquidationFee))));
+        OpenLong("acc-1");
+        MoveBtc(59_230m);
+        var order = venue.ExpectMsg<LiquidationOrderIssued>();
+        Trade("acc-1", OrderSide.Sell, 0.2m, 59_230m, liquidation: true, orderId: order.OrderId);
+        AdvanceUntil(() => History(Liquidation).Status == LiquidationStatus.Completed, TimeSpan.FromMinutes(1));
+        Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0.2m, 59_230m), TestActor);
+        AwaitAssert(() => Assert.Equal([new CollateralBalance("USDT", 834.16m)], Account("acc-1").Balances));
+        Thread.Sleep(300);
+        Assert.False(FundView().Balances.ContainsKey("USDT"));
+
+        RestartCoordinator();
+
+        AwaitAssert(() => Assert.Equal(11.84m, FundView().Balances.GetValueOrDefault("USDT")));
+        Assert.Equal(InsuranceFundMovementKind.FeeCollected, Assert.Single(FundView().History).Kind);
+        Assert.Equal([new CollateralBalance("USDT", 834.16m)], Account("acc-1").Balances);
+    }
+
+    /// <summary>
     /// acc-1 (120 USDT) buys 0.1 at 60,000 and sells it at 50,000: flat at -880, bankrupt. The fund (30 USDT) pays what it
     /// has and 850 is left uncovered with no position to pass on: the liquidation ends with the loss stated. The 30 on
     /// its way to the account is lost. Before, the liquidation ended at once and a restart sent nothing again: the fund
