@@ -29,7 +29,7 @@ public sealed class AdlViewRequestTests(ITestOutputHelper output) : LiquidationT
     public void A_late_answer_to_an_earlier_rounds_view_request_is_not_taken_for_the_current_rounds()
     {
         var held = CreateTestProbe("held");
-        RestartCoordinator(Sys.ActorOf(Props.Create(() => new LateAnswerRegion(Region, "acc-c", held.Ref))));
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new LateViewRegion(Region, "acc-c", held.Ref, afterCover: false))));
         OpenShort("acc-c", 100_000m, 2m, 60_000m);
         OpenShort("acc-d", 100_000m, 0.4m, 60_000m);
         OpenLong("acc-1");

@@ -145,10 +145,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     [Fact]
     public void A_fill_reported_after_its_order_expired_still_pays_the_liquidation_fee()
     {
-        var venue = VenueProbe();
-        OpenLong("acc-1");
-        MoveBtc(59_230m);
-        Assert.Equal(FirstOrder, venue.ExpectMsg<LiquidationOrderIssued>().OrderId);
+        var venue = FirstStepIssued();
 
         AdvanceUntil(() => History(Liquidation).Steps.Any(s => s is LiquidationOrdersExpired), TimeSpan.FromMinutes(1));
         Assert.Equal("liq-acc-1-1-s2-1", venue.ExpectMsg<LiquidationOrderIssued>().OrderId);
@@ -156,13 +153,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         Coordinator.Tell(new LiquidationOrderReport("liq-acc-1-1-s2-1", 0m, 0m), TestActor);
 
         AwaitCompleted(Liquidation);
-        var late = Assert.Single(History(Liquidation).Steps.OfType<LiquidationOrderReported>(), r => r.OrderId == FirstOrder);
-        Assert.Equal((0.2m, 11.84m), (late.FilledQuantity, late.FeeAmount));
-        AwaitAssert(() =>
-        {
-            Assert.Equal([new CollateralBalance("USDT", 834.16m)], Account("acc-1").Balances);
-            Assert.Equal(11.84m, FundView().Balances["USDT"]);
-        });
+        AssertLateFeeCharged();
     }
 
     /// <summary>
@@ -174,23 +165,36 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     [Fact]
     public void A_fill_reported_after_its_liquidation_completed_still_pays_the_liquidation_fee()
     {
-        var venue = VenueProbe();
-        OpenLong("acc-1");
-        MoveBtc(59_230m);
-        Assert.Equal(FirstOrder, venue.ExpectMsg<LiquidationOrderIssued>().OrderId);
+        FirstStepIssued();
         Trade("acc-1", OrderSide.Sell, 0.2m, 59_230m, liquidation: true, orderId: FirstOrder);
 
         AdvanceUntil(() => History(Liquidation).Status == LiquidationStatus.Completed, TimeSpan.FromMinutes(1));
         Assert.Contains(History(Liquidation).Steps, s => s is LiquidationOrdersExpired);
         Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0.2m, 59_230m), TestActor);
 
+        AssertLateFeeCharged();
+        Assert.IsType<LiquidationOrderReported>(History(Liquidation).Steps[^1]);
+    }
+
+    /// <summary>The standard account breached at 59,230, its first step's order (0.2 at 58,045.40) issued; the venue's probe.</summary>
+    private TestProbe FirstStepIssued()
+    {
+        var venue = VenueProbe();
+        OpenLong("acc-1");
+        MoveBtc(59_230m);
+        Assert.Equal(FirstOrder, venue.ExpectMsg<LiquidationOrderIssued>().OrderId);
+        return venue;
+    }
+
+    /// <summary>The first order's late report of 0.2 charged the fee of 11.84: the account has 834.16 USDT, the fund 11.84.</summary>
+    private void AssertLateFeeCharged() =>
         AwaitAssert(() =>
         {
-            Assert.Equal(11.84m, Assert.IsType<LiquidationOrderReported>(History(Liquidation).Steps[^1]).FeeAmount);
+            var late = Assert.Single(History(Liquidation).Steps.OfType<LiquidationOrderReported>(), r => r.OrderId == FirstOrder);
+            Assert.Equal((0.2m, 11.84m), (late.FilledQuantity, late.FeeAmount));
             Assert.Equal([new CollateralBalance("USDT", 834.16m)], Account("acc-1").Balances);
             Assert.Equal(11.84m, FundView().Balances["USDT"]);
         });
-    }
 
     [Fact]
     public void A_halted_instrument_gets_no_liquidation_order_until_it_is_resumed()
