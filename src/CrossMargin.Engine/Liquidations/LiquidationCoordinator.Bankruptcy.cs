@@ -212,8 +212,8 @@ public sealed partial class LiquidationCoordinator
 
     /// <summary>
     /// The price a round closes <paramref name="symbol"/> of <paramref name="portfolio"/> at: its bankruptcy price, held
-    /// within <see cref="LiquidationParameters.AdlPriceBand"/> of the mark (<see cref="BankruptcyPrice.WithinBand"/>);
-    /// null when it has none. A deficit the band leaves stays with the account: once flat it is asked of the fund, and
+    /// within <see cref="LiquidationParameters.AdlPriceBand"/> of the mark or the position's entry price, whichever is
+    /// further (<see cref="BankruptcyPrice.ForDeleveraging"/>); null when it has none. A deficit the band leaves stays with the account: once flat it is asked of the fund, and
     /// what the fund cannot pay the completion records as uncovered, for the operator.
     /// </summary>
     private decimal? AdlPrice(Liquidation liquidation, Portfolio portfolio, MarginMode mode, string symbol, Risk.Market.MarketSnapshot market, bool logs)
@@ -224,12 +224,13 @@ public sealed partial class LiquidationCoordinator
         }
 
         var mark = market.MarkOf(symbol).MarkPrice;
-        var price = BankruptcyPrice.WithinBand(bankruptcy, mark, _settings.Parameters.AdlPriceBand, market.GetInstrument(symbol).TickSize);
+        var position = portfolio.Positions.First(p => p.Symbol == symbol);
+        var price = BankruptcyPrice.ForDeleveraging(bankruptcy, position, mark, _settings.Parameters.AdlPriceBand, market.GetInstrument(symbol).TickSize);
         if (logs && price != bankruptcy)
         {
-            Context.Log.LogWarning("Liquidation {LiquidationId}: {Symbol}'s bankruptcy price {Bankruptcy} is past the auto-deleverage band of {Band} around the mark "
-                + "{Mark}; deleveraging at {Price}, what that leaves of the deficit stays with {AccountId}", liquidation.Id, symbol, bankruptcy,
-                _settings.Parameters.AdlPriceBand, mark, price, liquidation.AccountId);
+            Context.Log.LogWarning("Liquidation {LiquidationId}: {Symbol}'s bankruptcy price {Bankruptcy} is past both its entry {Entry} and the auto-deleverage "
+                + "band of {Band} around the mark {Mark}; deleveraging at {Price}, what that leaves of the deficit stays with {AccountId}", liquidation.Id, symbol,
+                bankruptcy, position.EntryPrice, _settings.Parameters.AdlPriceBand, mark, price, liquidation.AccountId);
         }
 
         return price;

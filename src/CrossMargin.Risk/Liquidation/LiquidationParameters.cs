@@ -121,8 +121,8 @@ public sealed class LiquidationParameters
     public decimal SlippageBand { get; }
 
     /// <summary>
-    /// Auto-deleverage fills are priced within mark x (1 +/- this): the bankruptcy price, or the band's edge where the
-    /// deficit puts it further (<see cref="BankruptcyPrice.WithinBand"/>).
+    /// Auto-deleverage fills are priced at the bankruptcy price, held within mark x (1 +/- this) or, on the counterparties'
+    /// side, the position's entry price if that is further (<see cref="BankruptcyPrice.ForDeleveraging"/>).
     /// </summary>
     public decimal AdlPriceBand { get; }
 
