@@ -43,8 +43,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// auto-deleverage the largest one (by notional), chosen from a fresh view: the accounts interested in its
 /// underlying asked for their views (<see cref="ShardBroadcast"/> of <see cref="GetAccount"/>, collected for
 /// <see cref="LiquidationCoordinatorSettings.AdlCollectWindow"/>), then its bankruptcy price from another view asked once
-/// they are in (the venue may have traded the account meanwhile) and held within <see cref="LiquidationParameters.AdlPriceBand"/>
-/// of the mark (the deficit beyond stays with the account: asked of the fund once it is flat, else recorded uncovered), <see cref="AutoDeleverage.Allocate(string, Position, decimal, decimal, IEnumerable{AdlCandidate}, Risk.Market.MarketSnapshot, decimal?, AdlReach, Func{AdlCandidate, decimal, bool})"/>
+/// they are in (the venue may have traded the account meanwhile), held at the position's entry or <see cref="LiquidationParameters.AdlPriceBand"/>
+/// from the mark, whichever is further (the deficit beyond stays with the account: asked of the fund once it is flat, else recorded uncovered), <see cref="AutoDeleverage.Allocate(string, Position, decimal, decimal, IEnumerable{AdlCandidate}, Risk.Market.MarketSnapshot, decimal?, AdlReach, Func{AdlCandidate, decimal, bool})"/>
 /// (no counterparty beyond what its equity bears at that price, nor so far that it is left below its maintenance margin:
 /// valued at the current market, less what its unapplied auto-deleverage fills lose there; the accounts it takes from asked for their own views and the round allocated again
 /// from those until all it takes from have answered; an account in a liquidation of its own is none), then

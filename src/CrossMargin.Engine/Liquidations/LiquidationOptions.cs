@@ -21,8 +21,9 @@ public sealed class LiquidationOptions
     public decimal SlippageBand { get; set; } = 0.02m;
 
     /// <summary>
-    /// How far from the mark an auto-deleverage fill may be priced: the bankruptcy price, held within mark x (1 +/- this);
-    /// the deficit beyond stays with the bankrupt account (the fund covers it if it can, else it is recorded uncovered).
+    /// How far from the mark an auto-deleverage fill may be priced beyond the position's entry price: the bankruptcy price,
+    /// held at the entry or mark x (1 +/- this), whichever is further; the deficit beyond stays with the bankrupt account
+    /// (the fund covers it if it can, else it is recorded uncovered).
     /// </summary>
     public decimal AdlPriceBand { get; set; } = LiquidationParameters.StandardAdlPriceBand;
 
