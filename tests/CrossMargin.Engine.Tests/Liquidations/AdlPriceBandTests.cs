@@ -26,10 +26,7 @@ public sealed class AdlPriceBandTests(ITestOutputHelper output) : LiquidationTes
     [Fact]
     public void A_deficit_deepened_past_the_entry_is_passed_on_no_further_than_the_band_and_the_rest_recorded_as_uncovered()
     {
-        var adl = CreateTestProbe("adl");
-        Sys.EventStream.Subscribe(adl.Ref, typeof(AutoDeleveraged));
-        OpenShort("acc-c", 100_000m, 2m, 60_000m);
-        OpenLong("acc-1");
+        var adl = OpenAccCAndAcc1();
         MoveBtc(58_000m);
         AwaitAssert(() => Assert.IsType<LiquidationCoverReceived>(History(Liquidation).Steps[^1]), TimeSpan.FromSeconds(10));
 
@@ -57,10 +54,7 @@ public sealed class AdlPriceBandTests(ITestOutputHelper output) : LiquidationTes
     [Fact]
     public void A_crashs_own_gap_past_the_band_but_within_the_entry_is_passed_on_whole()
     {
-        var adl = CreateTestProbe("adl");
-        Sys.EventStream.Subscribe(adl.Ref, typeof(AutoDeleveraged));
-        OpenShort("acc-c", 100_000m, 2m, 60_000m);
-        OpenLong("acc-1");
+        var adl = OpenAccCAndAcc1();
 
         MoveBtc(50_000m);
         var notices = AdlNoticesUntil(adl, heard => heard.Count == 2);
@@ -69,5 +63,15 @@ public sealed class AdlPriceBandTests(ITestOutputHelper output) : LiquidationTes
         AdvanceUntil(() => History(Liquidation).Status == LiquidationStatus.Completed, TimeSpan.FromMilliseconds(100));
         Assert.Equal([new CollateralBalance("USDT", 0m)], Account("acc-1").Balances);
         Assert.Equal([new CollateralBalance("USDT", 101_000m)], Account("acc-c").Balances);
+    }
+
+    /// <summary>Opens acc-c and acc-1 as the type's summary says; a probe of the auto-deleverage notices.</summary>
+    private Actors.TestKit.TestProbe OpenAccCAndAcc1()
+    {
+        var adl = CreateTestProbe("adl");
+        Sys.EventStream.Subscribe(adl.Ref, typeof(AutoDeleveraged));
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+        return adl;
     }
 }
