@@ -27,6 +27,9 @@ public static class EngineMetrics
     /// <summary>Auto-deleverage fills against counterparties.</summary>
     public static Counter<long> AdlFills { get; } = Meter.CreateCounter<long>("crossmargin.adl.fills", description: "Auto-deleverage fills");
 
+    /// <summary>Counterparty views that answered a request no auto-deleverage round awaited any more (dropped).</summary>
+    public static Counter<long> AdlStaleViews { get; } = Meter.CreateCounter<long>("crossmargin.adl.stale_views", description: "Counterparty views for another request, dropped");
+
     /// <summary>Deficit covers paid by the insurance fund (any amount above zero).</summary>
     public static Counter<long> InsuranceCovers { get; } = Meter.CreateCounter<long>("crossmargin.insurance.covers", description: "Deficits covered by the insurance fund");
 

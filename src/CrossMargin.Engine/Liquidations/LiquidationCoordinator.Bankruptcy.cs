@@ -1,4 +1,3 @@
-using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Risk.Liquidation;
 using CrossMargin.Risk.Portfolios;
@@ -122,7 +121,7 @@ public sealed partial class LiquidationCoordinator
             .OrderByDescending(p => PositionValuation.Of(p, market).NotionalUsd)
             .ThenBy(p => p.Symbol, StringComparer.Ordinal)
             .FirstOrDefault();
-        decimal? price = position is null ? null : BankruptcyPrice.ForPosition(portfolio, position.Symbol, market, _settings.Models.For(view.Mode));
+        decimal? price = position is null ? null : AdlPrice(liquidation, portfolio, view.Mode, position.Symbol, market, logs: false);
         liquidation.AdlForDeficit = liquidation.Phase == Phase.AwaitingAdlView;
         if (position is null || price is null)
         {
@@ -196,8 +195,7 @@ public sealed partial class LiquidationCoordinator
             return;
         }
 
-        if (BankruptcyPrice.ForPosition(new Portfolio(view.AccountId, view.Balances, view.Positions, []), symbol, market, _settings.Models.For(view.Mode))
-            is not { } price)
+        if (AdlPrice(liquidation, new Portfolio(view.AccountId, view.Balances, view.Positions, []), view.Mode, symbol, market, logs: true) is not { } price)
         {
             Stall(liquidation, Text($"{symbol} has no bankruptcy price"), liquidation.LastCover);
             return;
@@ -210,6 +208,32 @@ public sealed partial class LiquidationCoordinator
 
         liquidation.AdlTarget = (position, price);
         Allocate(liquidation);
+    }
+
+    /// <summary>
+    /// The price a round closes <paramref name="symbol"/> of <paramref name="portfolio"/> at: its bankruptcy price, held
+    /// within <see cref="LiquidationParameters.AdlPriceBand"/> of the mark or the position's entry price, whichever is
+    /// further (<see cref="BankruptcyPrice.ForDeleveraging"/>); null when it has none. A deficit the band leaves stays with the account: once flat it is asked of the fund, and
+    /// what the fund cannot pay the completion records as uncovered, for the operator.
+    /// </summary>
+    private decimal? AdlPrice(Liquidation liquidation, Portfolio portfolio, MarginMode mode, string symbol, Risk.Market.MarketSnapshot market, bool logs)
+    {
+        if (BankruptcyPrice.ForPosition(portfolio, symbol, market, _settings.Models.For(mode)) is not { } bankruptcy)
+        {
+            return null;
+        }
+
+        var mark = market.MarkOf(symbol).MarkPrice;
+        var position = portfolio.Positions.First(p => p.Symbol == symbol);
+        var price = BankruptcyPrice.ForDeleveraging(bankruptcy, position, mark, _settings.Parameters.AdlPriceBand, market.GetInstrument(symbol).TickSize);
+        if (logs && price != bankruptcy)
+        {
+            Context.Log.LogWarning("Liquidation {LiquidationId}: {Symbol}'s bankruptcy price {Bankruptcy} is past both its entry {Entry} and the auto-deleverage "
+                + "band of {Band} around the mark {Mark}; deleveraging at {Price}, what that leaves of the deficit stays with {AccountId}", liquidation.Id, symbol,
+                bankruptcy, position.EntryPrice, _settings.Parameters.AdlPriceBand, mark, price, liquidation.AccountId);
+        }
+
+        return price;
     }
 
     /// <summary>
@@ -285,10 +309,9 @@ public sealed partial class LiquidationCoordinator
         if (unconfirmed.Length > 0)
         {
             liquidation.Phase = Phase.ConfirmingAdl;
-            liquidation.AdlAwaiting.UnionWith(unconfirmed);
             foreach (var account in unconfirmed)
             {
-                _settings.Accounts.Tell(new ShardEnvelope(account, GetAccount.Instance), Self);
+                AskCounterparty(liquidation, account);
             }
 
             Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.ConfirmingAdl), _settings.OrderTimeout);

@@ -139,8 +139,8 @@ public sealed partial class LiquidationCoordinator
         {
             // A counterparty that does not answer is not counted on: the round goes on without it.
             Context.Log.LogWarning("Liquidation {LiquidationId}: no view of {Accounts} in time; deleveraging without them", confirming.Id,
-                string.Join(", ", confirming.AdlAwaiting));
-            foreach (var account in confirming.AdlAwaiting)
+                string.Join(", ", confirming.AdlAwaiting.Keys));
+            foreach (var account in confirming.AdlAwaiting.Keys)
             {
                 confirming.AdlViews.Remove(account);
             }
@@ -193,13 +193,7 @@ public sealed partial class LiquidationCoordinator
 
     private void OnView(AccountView view)
     {
-        // One round per view, as each asked for one: a round that allocates persists its fills before the next message
-        // is read, so the next round counts them; two rounds allocating on the same message would not.
-        if (_activeByAccount.Values.FirstOrDefault(l => l.Phase == Phase.ConfirmingAdl && l.AdlAwaiting.Contains(view.AccountId)) is { } confirming)
-        {
-            Confirmed(confirming, view);
-        }
-
+        // A counterparty's view for a round comes as AdlViewAnswered, under its request's id.
         if (!_activeByAccount.TryGetValue(view.AccountId, out var liquidation))
         {
             return;

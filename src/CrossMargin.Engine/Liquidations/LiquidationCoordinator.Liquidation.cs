@@ -21,6 +21,12 @@ public sealed partial class LiquidationCoordinator
 
         public Dictionary<string, IssuedLiquidationOrder> Outstanding { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>
+        /// Orders the order timeout counted as unfilled and the venue has not reported yet, kept after the liquidation ends:
+        /// a report that still comes charges the fee on its fill.
+        /// </summary>
+        public Dictionary<string, IssuedLiquidationOrder> Expired { get; } = new(StringComparer.Ordinal);
+
         public Phase Phase { get; set; } = Phase.Idle;
 
         public int Steps { get; set; }
@@ -89,8 +95,8 @@ public sealed partial class LiquidationCoordinator
         /// <summary>The counterparties whose view the coordinator asked for itself in this round.</summary>
         public HashSet<string> AdlConfirmed { get; } = new(StringComparer.Ordinal);
 
-        /// <summary>The counterparties whose view is asked for and not in yet.</summary>
-        public HashSet<string> AdlAwaiting { get; } = new(StringComparer.Ordinal);
+        /// <summary>The counterparties whose view is asked for and not in yet, with the id of the request awaited.</summary>
+        public Dictionary<string, string> AdlAwaiting { get; } = new(StringComparer.Ordinal);
 
         /// <summary>
         /// Why the fund does not take this round's position over, once it is known not to: the round then reaches the

@@ -53,14 +53,20 @@ public sealed partial class LiquidationCoordinator
                 liquidation.Phase = e.Orders.Count > 0 ? Phase.AwaitingReports : Phase.Idle;
                 break;
             case LiquidationOrderReported e:
-                liquidation.Outstanding.Remove(e.OrderId);
                 _orderOwner.Remove(e.OrderId);
-                liquidation.StepFilled |= e.FilledQuantity > 0;
                 if (e.FeeSequence > 0)
                 {
                     Observe(liquidation.AccountId, LiquidationSource, e.FeeSequence);
                 }
 
+                if (liquidation.Expired.Remove(e.OrderId))
+                {
+                    // A late report of an order already counted as unfilled: its fee is charged, but its step has ended.
+                    break;
+                }
+
+                liquidation.Outstanding.Remove(e.OrderId);
+                liquidation.StepFilled |= e.FilledQuantity > 0;
                 if (liquidation.Outstanding.Count == 0)
                 {
                     liquidation.StepEnded();
@@ -70,8 +76,11 @@ public sealed partial class LiquidationCoordinator
             case LiquidationOrdersExpired e:
                 foreach (var id in e.OrderIds)
                 {
-                    liquidation.Outstanding.Remove(id);
-                    _orderOwner.Remove(id);
+                    // Kept (with its owner) for a report that comes after all: the fill it reports pays its fee.
+                    if (liquidation.Outstanding.Remove(id, out var order))
+                    {
+                        liquidation.Expired[id] = order;
+                    }
                 }
 
                 liquidation.StepEnded();
@@ -155,9 +164,10 @@ public sealed partial class LiquidationCoordinator
                 liquidation.Phase = Phase.Completed;
                 _activeByAccount.Remove(liquidation.AccountId);
                 _completedAt[liquidation.AccountId] = e.MarketTime ?? e.Time;
-                foreach (var id in liquidation.Outstanding.Keys)
+                // An order still out when it ended may yet be reported filled: kept as expired, its report pays its fee.
+                foreach (var (id, order) in liquidation.Outstanding)
                 {
-                    _orderOwner.Remove(id);
+                    liquidation.Expired[id] = order;
                 }
 
                 liquidation.Outstanding.Clear();
@@ -181,6 +191,17 @@ public sealed partial class LiquidationCoordinator
         }
 
         _adlOutbox.Release();
+
+        // The fees of late reports journaled after their liquidation completed (nothing held the end for them): sent
+        // again until answered, like an active liquidation's.
+        foreach (var done in _liquidations.Where(l => l.Phase == Phase.Completed))
+        {
+            for (var i = done.Events.FindLastIndex(e => e is LiquidationCompleted) + 1; i < done.Events.Count; i++)
+            {
+                SendOutbound(done, done.Events[i]);
+            }
+        }
+
         foreach (var liquidation in active)
         {
             if (liquidation.Outstanding.Count > 0)

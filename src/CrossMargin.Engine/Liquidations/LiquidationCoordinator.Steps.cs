@@ -224,7 +224,10 @@ public sealed partial class LiquidationCoordinator
 
     private void OnReport(LiquidationOrderReport report)
     {
-        if (!_orderOwner.TryGetValue(report.OrderId, out var liquidation) || !liquidation.Outstanding.TryGetValue(report.OrderId, out var order))
+        // An order expired (counted as unfilled) may still have filled: its report, however late, charges the fee on the
+        // fill, even after the liquidation ended, as the fill took the account's position at a liquidation's price.
+        if (!_orderOwner.TryGetValue(report.OrderId, out var liquidation)
+            || !(liquidation.Outstanding.TryGetValue(report.OrderId, out var order) || liquidation.Expired.TryGetValue(report.OrderId, out order)))
         {
             Context.Log.LogWarning("Report of liquidation order {OrderId}, which is not outstanding; ignored", report.OrderId);
             return;

@@ -35,7 +35,7 @@ namespace CrossMargin.Engine.Liquidations;
 /// (<see cref="LiquidationFee"/> at the newest market, capped by the order's planned fee), then
 /// <see cref="ChargeLiquidationFee"/> to the account and <see cref="CollectLiquidationFee"/> to the fund, the same amount.
 /// When every order of the step is reported (or the order timeout expires them: <see cref="LiquidationOrdersExpired"/>),
-/// evaluate again.</item>
+/// evaluate again. An expired order's report that still comes, even after the liquidation ended, charges its fill's fee.</item>
 /// <item>Bankrupt (equity &lt; 0), before the book is asked again (each fill in it would deepen the deficit, and a deficit
 /// left with no position cannot be passed on): <see cref="LiquidationCoverRequested"/>, <see cref="CoverLiquidationDeficit"/> to the fund; its answer is
 /// <see cref="LiquidationCoverReceived"/>, then one <see cref="CoverDeficit"/> per asset paid to the account. Fully
@@ -43,7 +43,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// auto-deleverage the largest one (by notional), chosen from a fresh view: the accounts interested in its
 /// underlying asked for their views (<see cref="ShardBroadcast"/> of <see cref="GetAccount"/>, collected for
 /// <see cref="LiquidationCoordinatorSettings.AdlCollectWindow"/>), then its bankruptcy price from another view asked once
-/// they are in (the venue may have traded the account meanwhile), <see cref="AutoDeleverage.Allocate(string, Position, decimal, decimal, IEnumerable{AdlCandidate}, Risk.Market.MarketSnapshot, decimal?, AdlReach, Func{AdlCandidate, decimal, bool})"/>
+/// they are in (the venue may have traded the account meanwhile), held at the position's entry or <see cref="LiquidationParameters.AdlPriceBand"/>
+/// from the mark, whichever is further (the deficit beyond stays with the account: asked of the fund once it is flat, else recorded uncovered), <see cref="AutoDeleverage.Allocate(string, Position, decimal, decimal, IEnumerable{AdlCandidate}, Risk.Market.MarketSnapshot, decimal?, AdlReach, Func{AdlCandidate, decimal, bool})"/>
 /// (no counterparty beyond what its equity bears at that price, nor so far that it is left below its maintenance margin:
 /// valued at the current market, less what its unapplied auto-deleverage fills lose there; the accounts it takes from asked for their own views and the round allocated again
 /// from those until all it takes from have answered; an account in a liquidation of its own is none), then
@@ -207,6 +208,9 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                 return true;
             case LiquidationDeficitCovered covered:
                 OnCover(covered);
+                return true;
+            case AdlViewAnswered answered:
+                OnAdlViewAnswered(answered);
                 return true;
             case AdlViewsCollected collected:
                 OnAdlViews(collected);

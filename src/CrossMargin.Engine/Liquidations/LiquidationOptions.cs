@@ -20,6 +20,13 @@ public sealed class LiquidationOptions
     /// <summary>How far from the mark a liquidation order's limit price may be.</summary>
     public decimal SlippageBand { get; set; } = 0.02m;
 
+    /// <summary>
+    /// How far from the mark an auto-deleverage fill may be priced beyond the position's entry price: the bankruptcy price,
+    /// held at the entry or mark x (1 +/- this), whichever is further; the deficit beyond stays with the bankrupt account
+    /// (the fund covers it if it can, else it is recorded uncovered).
+    /// </summary>
+    public decimal AdlPriceBand { get; set; } = LiquidationParameters.StandardAdlPriceBand;
+
     /// <summary>Contracts per instrument that forced orders may trade per <see cref="BudgetInterval"/>, shared by all liquidations.</summary>
     public decimal DefaultLiquidityBudget { get; set; } = 2_000m;
 
@@ -56,7 +63,7 @@ public sealed class LiquidationOptions
 
     /// <summary>The pure parameters; throws <see cref="ArgumentOutOfRangeException"/> naming the bad setting.</summary>
     public LiquidationParameters ToParameters() => new(StopBufferRatio, MaxStepFraction, FeeRate, SlippageBand, DefaultLiquidityBudget,
-        LiquidityBudgets, DefaultQuantityIncrement, QuantityIncrements);
+        LiquidityBudgets, DefaultQuantityIncrement, QuantityIncrements, AdlPriceBand);
 
     /// <summary>Every problem with these options, or none.</summary>
     public IReadOnlyList<string> Validate()

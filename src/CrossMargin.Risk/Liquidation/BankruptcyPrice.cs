@@ -91,6 +91,56 @@ public static class BankruptcyPrice
     }
 
     /// <summary>
+    /// The price an auto-deleverage round may close <paramref name="position"/> at: <paramref name="price"/> (its
+    /// bankruptcy price) held within <paramref name="band"/> of <paramref name="markPrice"/> (mark x (1 +/- band), the
+    /// edges on the tick inside the band), except that on the counterparties' side of the mark the bound reaches at least
+    /// the position's own entry price (on the tick, in their favour).
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// A deficit the book deepened, passed on with the few contracts left, puts the bankruptcy price anywhere (session
+    /// 23's cluster runs: 50,684,207 with BTC at 42,000; 17,946,190.5 with it at 42,053 in session 24's): counterparties
+    /// would be closed at a price the market never traded and made to pay in one fill a loss they did not cause.
+    /// </para>
+    /// <para>
+    /// Closing at its entry price realises nothing on the position: up to there, the counterparties take over the
+    /// position's own loss at the mark, which is what auto-deleveraging passes on (a crash's gap, however deep). Beyond it
+    /// lies what the account lost elsewhere and has realised already: fills below the bankruptcy price, fees, positions
+    /// closed before. That is passed on only within the band around the mark; the rest stays with the account, for the
+    /// fund to cover or the operator to see recorded as uncovered.
+    /// </para>
+    /// </remarks>
+    /// <param name="price">The bankruptcy price.</param>
+    /// <param name="position">The position closed (its side and entry price).</param>
+    /// <param name="markPrice">The instrument's mark, positive.</param>
+    /// <param name="band">How far from the mark, in (0, 1).</param>
+    /// <param name="tickSize">The instrument's tick, positive.</param>
+    public static decimal ForDeleveraging(decimal price, Position position, decimal markPrice, decimal band, decimal tickSize)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(markPrice);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tickSize);
+        if (band is <= 0 or >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(band), band, "The band must be in (0, 1).");
+        }
+
+        var lowest = MarginRounding.ToTick(markPrice * (1 - band), tickSize, up: true);
+        var highest = MarginRounding.ToTick(markPrice * (1 + band), tickSize, up: false);
+        if (position.Quantity > 0)
+        {
+            // A bankrupt long sells to its counterparties above the mark.
+            highest = Math.Max(highest, MarginRounding.ToTick(position.EntryPrice, tickSize, up: false));
+        }
+        else
+        {
+            lowest = Math.Min(lowest, MarginRounding.ToTick(position.EntryPrice, tickSize, up: true));
+        }
+
+        return Math.Clamp(price, lowest, highest);
+    }
+
+    /// <summary>
     /// The bankruptcy price of the position in <paramref name="symbol"/> of <paramref name="portfolio"/>: its pool is the
     /// cross pool (equity as <paramref name="calculator"/> measures it, before rounding) or, when isolated, its own
     /// margin plus its value.

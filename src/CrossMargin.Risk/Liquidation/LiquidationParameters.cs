@@ -27,6 +27,9 @@ public sealed class LiquidationParameters
     /// <summary>The quantity increment used for symbols without an override.</summary>
     public const decimal StandardQuantityIncrement = 0.1m;
 
+    /// <summary>The ADL band when none is given.</summary>
+    public const decimal StandardAdlPriceBand = 0.1m;
+
     private readonly FrozenDictionary<string, decimal> _budgets;
     private readonly FrozenDictionary<string, decimal> _increments;
     private readonly IReadOnlyDictionary<string, decimal>? _liquidityBudgets;
@@ -41,6 +44,7 @@ public sealed class LiquidationParameters
     /// <param name="liquidityBudgets">Contracts per interval by symbol, zero or positive.</param>
     /// <param name="defaultQuantityIncrement">Order quantity increment for symbols without their own, positive.</param>
     /// <param name="quantityIncrements">Order quantity increments by symbol, positive.</param>
+    /// <param name="adlPriceBand">How far from the mark an auto-deleverage fill's price may be, in (0, 1) (0.1).</param>
     public LiquidationParameters(
         decimal stopBufferRatio,
         decimal maxStepFraction,
@@ -49,7 +53,8 @@ public sealed class LiquidationParameters
         decimal defaultLiquidityBudget,
         IReadOnlyDictionary<string, decimal>? liquidityBudgets = null,
         decimal defaultQuantityIncrement = StandardQuantityIncrement,
-        IReadOnlyDictionary<string, decimal>? quantityIncrements = null)
+        IReadOnlyDictionary<string, decimal>? quantityIncrements = null,
+        decimal adlPriceBand = StandardAdlPriceBand)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(stopBufferRatio);
         if (maxStepFraction is <= 0 or > 1)
@@ -65,6 +70,11 @@ public sealed class LiquidationParameters
         if (slippageBand is <= 0 or >= 1)
         {
             throw new ArgumentOutOfRangeException(nameof(slippageBand), slippageBand, "The slippage band must be in (0, 1).");
+        }
+
+        if (adlPriceBand is <= 0 or >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(adlPriceBand), adlPriceBand, "The ADL price band must be in (0, 1).");
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(defaultLiquidityBudget);
@@ -93,6 +103,7 @@ public sealed class LiquidationParameters
         MaxStepFraction = maxStepFraction;
         FeeRate = feeRate;
         SlippageBand = slippageBand;
+        AdlPriceBand = adlPriceBand;
         DefaultLiquidityBudget = defaultLiquidityBudget;
         DefaultQuantityIncrement = defaultQuantityIncrement;
     }
@@ -108,6 +119,12 @@ public sealed class LiquidationParameters
 
     /// <summary>Limit prices lie within mark x (1 +/- this).</summary>
     public decimal SlippageBand { get; }
+
+    /// <summary>
+    /// Auto-deleverage fills are priced at the bankruptcy price, held within mark x (1 +/- this) or, on the counterparties'
+    /// side, the position's entry price if that is further (<see cref="BankruptcyPrice.ForDeleveraging"/>).
+    /// </summary>
+    public decimal AdlPriceBand { get; }
 
     /// <summary>Contracts per interval of a symbol without its own budget.</summary>
     public decimal DefaultLiquidityBudget { get; }
@@ -128,7 +145,7 @@ public sealed class LiquidationParameters
     /// but closed until flat and without a fee (the fee would go from the fund to itself).
     /// </summary>
     public LiquidationParameters ForUnwind() => new(StopBufferRatio, MaxStepFraction, 0m, SlippageBand, DefaultLiquidityBudget, _liquidityBudgets,
-        DefaultQuantityIncrement, _quantityIncrements) { UntilFlat = true };
+        DefaultQuantityIncrement, _quantityIncrements, AdlPriceBand) { UntilFlat = true };
 
     /// <summary>Contracts of <paramref name="symbol"/> that liquidations may trade per interval.</summary>
     public decimal BudgetFor(string symbol) => _budgets.TryGetValue(symbol, out var b) ? b : DefaultLiquidityBudget;

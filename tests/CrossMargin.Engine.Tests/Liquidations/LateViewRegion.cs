@@ -8,13 +8,14 @@ namespace CrossMargin.Engine.Tests.Liquidations;
 /// Stands between the coordinator and the account region: forwards everything, except that the answer to the first
 /// <see cref="GetAccount"/> addressed to <paramref name="accountId"/> is held back (the account answers at once: the view
 /// is from then, its delivery late) and <paramref name="watcher"/> is told <see cref="HoldingRegion.Held"/>. The held view
-/// reaches its sender just before the first view request to that account that follows a <see cref="CoverDeficit"/> to
-/// it: a view from before the cover arrives while the coordinator waits for one from after it.
+/// reaches the one who asked for it just before the next view request to that account (with <paramref name="afterCover"/>,
+/// the first that follows a <see cref="CoverDeficit"/> to it): an answer to an earlier request arrives while the
+/// coordinator waits for the answer to a later one (a view from before the cover while it waits for one from after it).
 /// </summary>
-internal sealed class LateViewRegion(IActorRef region, string accountId, IActorRef watcher) : UntypedActor
+internal sealed class LateViewRegion(IActorRef region, string accountId, IActorRef watcher, bool afterCover = true) : UntypedActor
 {
     private bool _asked;
-    private bool _covered;
+    private bool _covered = !afterCover;
     private (object View, IActorRef Sender)? _late;
 
     protected override void OnReceive(object message)

@@ -135,6 +135,67 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         Assert.Equal(11.84m, FundView().Balances["USDT"]);
     }
 
+    /// <summary>
+    /// The standard liquidation, but the venue reports nothing of the first order within the order timeout: it is expired
+    /// and the next step sells another 0.2. Its fill (0.2 at 59,230) and report then arrive: the fee of 0.1% x 0.2 x 59,230
+    /// = 11.84 is charged and paid to the fund as for any fill (the second step reported unfilled, the account ends at
+    /// 834.16 USDT, equity 218.16, done). Before, the late report was ignored ("not outstanding"): the forced fill paid no
+    /// fee, 846 USDT left with the account and nothing in the fund.
+    /// </summary>
+    [Fact]
+    public void A_fill_reported_after_its_order_expired_still_pays_the_liquidation_fee()
+    {
+        var venue = FirstStepIssued();
+
+        AdvanceUntil(() => History(Liquidation).Steps.Any(s => s is LiquidationOrdersExpired), TimeSpan.FromMinutes(1));
+        Assert.Equal("liq-acc-1-1-s2-1", venue.ExpectMsg<LiquidationOrderIssued>().OrderId);
+        Fill("acc-1", FirstOrder, OrderSide.Sell, 0.2m, 59_230m);
+        Coordinator.Tell(new LiquidationOrderReport("liq-acc-1-1-s2-1", 0m, 0m), TestActor);
+
+        AwaitCompleted(Liquidation);
+        AssertLateFeeCharged();
+    }
+
+    /// <summary>
+    /// The first order's fill reaches the account (1,000 - 0.2 x 770 = 846 USDT, equity 230.00 at 59,230 ... the 0.8 left at
+    /// MM 189.536: done) but its report does not come within the order timeout: the order is expired, and the evaluation
+    /// that follows completes the liquidation. The report then arrives: the fee of 11.84 is charged to the account (834.16)
+    /// and paid to the fund, as the liquidation's last event. Before, it was ignored: the fill paid no fee.
+    /// </summary>
+    [Fact]
+    public void A_fill_reported_after_its_liquidation_completed_still_pays_the_liquidation_fee()
+    {
+        FirstStepIssued();
+        Trade("acc-1", OrderSide.Sell, 0.2m, 59_230m, liquidation: true, orderId: FirstOrder);
+
+        AdvanceUntil(() => History(Liquidation).Status == LiquidationStatus.Completed, TimeSpan.FromMinutes(1));
+        Assert.Contains(History(Liquidation).Steps, s => s is LiquidationOrdersExpired);
+        Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0.2m, 59_230m), TestActor);
+
+        AssertLateFeeCharged();
+        Assert.IsType<LiquidationOrderReported>(History(Liquidation).Steps[^1]);
+    }
+
+    /// <summary>The standard account breached at 59,230, its first step's order (0.2 at 58,045.40) issued; the venue's probe.</summary>
+    private TestProbe FirstStepIssued()
+    {
+        var venue = VenueProbe();
+        OpenLong("acc-1");
+        MoveBtc(59_230m);
+        Assert.Equal(FirstOrder, venue.ExpectMsg<LiquidationOrderIssued>().OrderId);
+        return venue;
+    }
+
+    /// <summary>The first order's late report of 0.2 charged the fee of 11.84: the account has 834.16 USDT, the fund 11.84.</summary>
+    private void AssertLateFeeCharged() =>
+        AwaitAssert(() =>
+        {
+            var late = Assert.Single(History(Liquidation).Steps.OfType<LiquidationOrderReported>(), r => r.OrderId == FirstOrder);
+            Assert.Equal((0.2m, 11.84m), (late.FilledQuantity, late.FeeAmount));
+            Assert.Equal([new CollateralBalance("USDT", 834.16m)], Account("acc-1").Balances);
+            Assert.Equal(11.84m, FundView().Balances["USDT"]);
+        });
+
     [Fact]
     public void A_halted_instrument_gets_no_liquidation_order_until_it_is_resumed()
     {

@@ -14,4 +14,13 @@ public sealed class LiquidationOptionsTests
         Assert.Empty(new LiquidationOptions { TakeOverAfterUnfilledSteps = 3 }.Validate());
         Assert.Equal(0, new LiquidationOptions().TakeOverAfterUnfilledSteps);
     }
+
+    [Fact]
+    public void An_ADL_price_band_outside_zero_to_one_is_refused_and_the_default_is_ten_percent()
+    {
+        Assert.Equal(0.1m, new LiquidationOptions().ToParameters().AdlPriceBand);
+        Assert.Equal(0.05m, new LiquidationOptions { AdlPriceBand = 0.05m }.ToParameters().AdlPriceBand);
+        Assert.Contains("ADL price band", Assert.Single(new LiquidationOptions { AdlPriceBand = 0m }.Validate()), StringComparison.Ordinal);
+        Assert.Single(new LiquidationOptions { AdlPriceBand = 1m }.Validate());
+    }
 }

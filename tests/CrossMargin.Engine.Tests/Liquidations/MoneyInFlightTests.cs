@@ -27,26 +27,36 @@ public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTe
     [Fact]
     public void A_liquidation_does_not_end_before_the_fund_has_its_fee_so_a_fee_lost_in_a_crash_is_sent_again()
     {
-        var venue = VenueProbe();
-        RestartCoordinator(fund: Sys.ActorOf(Props.Create(() => new DroppingFund(Fund, m => m is CollectLiquidationFee))));
-        OpenLong("acc-1");
-        MoveBtc(59_230m);
-        var order = venue.ExpectMsg<LiquidationOrderIssued>();
-        Trade("acc-1", OrderSide.Sell, 0.2m, 59_230m, liquidation: true, orderId: order.OrderId);
-        Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0.2m, 59_230m), TestActor);
+        var orderId = StandardStepFilledWithTheFundsFeeToBeLost();
+        Coordinator.Tell(new LiquidationOrderReport(orderId, 0.2m, 59_230m), TestActor);
 
-        AwaitAssert(() => Assert.Equal([new CollateralBalance("USDT", 834.16m)], Account("acc-1").Balances));
-        Thread.Sleep(500);
+        AssertFeePaidByTheAccountOnly();
         Assert.Equal(LiquidationStatus.Active, History(Liquidation).Status);
-        Assert.False(FundView().Balances.ContainsKey("USDT"));
 
         RestartCoordinator();
 
         AwaitCompleted(Liquidation);
-        var fund = FundView();
-        Assert.Equal(11.84m, fund.Balances["USDT"]);
-        Assert.Equal(InsuranceFundMovementKind.FeeCollected, Assert.Single(fund.History).Kind);
-        Assert.Equal([new CollateralBalance("USDT", 834.16m)], Account("acc-1").Balances);
+        AssertFeePaidOnce();
+    }
+
+    /// <summary>
+    /// The same step, its fill reaching the account but its report coming only after the order timeout expired it and the
+    /// liquidation completed (equity 230 with 0.8 left: done). The late report charges the fee of 11.84, and the fund's
+    /// copy is lost: nothing holds a completed liquidation's end for it, so a restart sends the late fees of completed
+    /// liquidations again until answered. The fund gets 11.84 once, the account pays it once.
+    /// </summary>
+    [Fact]
+    public void A_late_fee_of_a_completed_liquidation_lost_in_a_crash_is_sent_again_after_a_restart()
+    {
+        var orderId = StandardStepFilledWithTheFundsFeeToBeLost();
+        AdvanceUntil(() => History(Liquidation).Status == LiquidationStatus.Completed, TimeSpan.FromMinutes(1));
+        Coordinator.Tell(new LiquidationOrderReport(orderId, 0.2m, 59_230m), TestActor);
+        AssertFeePaidByTheAccountOnly();
+
+        RestartCoordinator();
+
+        AwaitAssert(() => Assert.Equal(11.84m, FundView().Balances.GetValueOrDefault("USDT")));
+        AssertFeePaidOnce();
     }
 
     /// <summary>
@@ -209,5 +219,37 @@ public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTe
         Trade("acc-1", OrderSide.Buy, 0.1m, 60_000m);
         MoveBtc(50_000m);
         AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationCoverRequested { DeficitUsd: 880m }));
+    }
+
+    /// <summary>
+    /// The standard account liquidated behind a fund stand-in that loses the first fee it is sent: its one step of 0.2
+    /// issued and filled at 59,230 (the fill applied to the account, not yet reported); the order's id.
+    /// </summary>
+    private string StandardStepFilledWithTheFundsFeeToBeLost()
+    {
+        var venue = VenueProbe();
+        RestartCoordinator(fund: Sys.ActorOf(Props.Create(() => new DroppingFund(Fund, m => m is CollectLiquidationFee))));
+        OpenLong("acc-1");
+        MoveBtc(59_230m);
+        var order = venue.ExpectMsg<LiquidationOrderIssued>();
+        Trade("acc-1", OrderSide.Sell, 0.2m, 59_230m, liquidation: true, orderId: order.OrderId);
+        return order.OrderId;
+    }
+
+    /// <summary>The account has paid the fee of 11.84 (834.16 USDT left); the fund, whose copy was lost, has nothing.</summary>
+    private void AssertFeePaidByTheAccountOnly()
+    {
+        AwaitAssert(() => Assert.Equal([new CollateralBalance("USDT", 834.16m)], Account("acc-1").Balances));
+        Thread.Sleep(500);
+        Assert.False(FundView().Balances.ContainsKey("USDT"));
+    }
+
+    /// <summary>The fund has the fee of 11.84 once, the account has paid it once.</summary>
+    private void AssertFeePaidOnce()
+    {
+        var fund = FundView();
+        Assert.Equal(11.84m, fund.Balances["USDT"]);
+        Assert.Equal(InsuranceFundMovementKind.FeeCollected, Assert.Single(fund.History).Kind);
+        Assert.Equal([new CollateralBalance("USDT", 834.16m)], Account("acc-1").Balances);
     }
 }

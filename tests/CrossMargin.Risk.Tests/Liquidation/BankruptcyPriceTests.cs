@@ -75,4 +75,29 @@ public class BankruptcyPriceTests
             [new Position(TestMarket.BtcUsdt, 1m, 60_000m, IsolatedMargin: 3_200m)]);
         Assert.Equal(56_800.00m, BankruptcyPrice.ForPosition(portfolio, TestMarket.BtcUsdt, TestMarket.Build(btc: 57_000m), TestParameters.StandardCalculator()));
     }
+
+    /// <summary>
+    /// Band 10%, tick 0.5. A long bought at 60,000, BTC crashed to 42,000: its bankruptcy price 57,000 is 36% above the
+    /// mark but below its entry, the crash's own gap: passed on whole. A deficit deepened past the entry (fills below the
+    /// bankruptcy price) is held at the entry or the band's edge, whichever is further from the mark: 75,242.9 with the
+    /// mark at 56,000 at 56,000 x 1.1 = 61,600; 17,946,190.5 with it at 42,053 at the entry, 60,000. A short sold at
+    /// 40,000 with the mark at 57,000: its floor is the entry, 40,000 (a bankruptcy price of 30,000 is held there, 45,000
+    /// passes). A solvent long taken over below the mark is held at 57,000 x 0.9 = 51,300 (its equity is not handed
+    /// away past the band). Edges go to the tick inside the band: with the mark at 57,000.3, 62,700.33 down to 62,700 and
+    /// 51,300.27 up to 51,300.5.
+    /// </summary>
+    [Fact]
+    public void An_ADL_price_is_held_at_the_positions_entry_or_the_band_around_the_mark_whichever_is_further()
+    {
+        var long60k = new Position(TestMarket.BtcUsdt, 1m, 60_000m);
+        Assert.Equal(57_000m, BankruptcyPrice.ForDeleveraging(57_000m, long60k, 42_000m, 0.1m, 0.5m));
+        Assert.Equal(61_600m, BankruptcyPrice.ForDeleveraging(75_242.9m, long60k, 56_000m, 0.1m, 0.5m));
+        Assert.Equal(60_000m, BankruptcyPrice.ForDeleveraging(17_946_190.5m, long60k, 42_053m, 0.1m, 0.5m));
+        var short40k = new Position(TestMarket.BtcUsdt, -1m, 40_000m);
+        Assert.Equal(40_000m, BankruptcyPrice.ForDeleveraging(30_000m, short40k, 57_000m, 0.1m, 0.5m));
+        Assert.Equal(45_000m, BankruptcyPrice.ForDeleveraging(45_000m, short40k, 57_000m, 0.1m, 0.5m));
+        Assert.Equal(51_300m, BankruptcyPrice.ForDeleveraging(40_000m, long60k, 57_000m, 0.1m, 0.5m));
+        Assert.Equal(62_700m, BankruptcyPrice.ForDeleveraging(1_000_000m, long60k, 57_000.3m, 0.1m, 0.5m));
+        Assert.Equal(51_300.5m, BankruptcyPrice.ForDeleveraging(1m, long60k, 57_000.3m, 0.1m, 0.5m));
+    }
 }
