@@ -1,5 +1,6 @@
 using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Ledger;
+using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 
@@ -74,6 +75,32 @@ public class ExpirySettlementTests
     {
         Assert.Throws<ArgumentException>(() => ExpirySettlement.Of(new Position(TestMarket.BtcUsdt, 1m, 60_000m), Find(TestMarket.BtcUsdt), 60_000m));
         Assert.Throws<ArgumentOutOfRangeException>(() => ExpirySettlement.Of(new Position(TestMarket.BtcMarchFuture, 1m, 60_000m), MarchFuture, 0m));
+    }
+
+    [Fact]
+    public void A_portfolio_at_the_index_has_its_expired_holdings_settled_there_and_keeps_what_still_trades()
+    {
+        // Expired on 27 Feb, valued on 2 Mar with BTC at 61,000: long 2 February futures from 60,000 get 2 x 1,000 = 2,000
+        // USDT (1,000 + 2,000 = 3,000), the short 70,000 call is out of the money (nothing), the order in the February
+        // future goes; the perpetual, its order and the BTC balance stay as they were.
+        var february = new DateTimeOffset(2026, 2, 27, 8, 0, 0, TimeSpan.Zero);
+        var future = new Future("BTCUSDT-260227", "BTC", "USDT", "USDT", SettlementKind.Linear, 1m, 0.01m, february);
+        var call = new OptionContract("BTC-27FEB26-70000-C", "BTC", "USDT", "USDT", SettlementKind.Linear, 1m, 0.01m, february, OptionKind.Call, 70_000m);
+        var perpetual = Find(TestMarket.BtcUsdt);
+        var market = new MarketSnapshot(TestMarket.ValuationTime, [perpetual],
+            new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 61_000m, ["USDT"] = 1m }, [new UnderlyingMarket("BTC", 0)],
+            [new InstrumentMark(perpetual.Symbol, 61_000m)], [future, call]);
+        var held = new Portfolio("a-1", [new CollateralBalance("USDT", 1_000m), new CollateralBalance("BTC", 0.5m)],
+            [new Position(future.Symbol, 2m, 60_000m), new Position(call.Symbol, -1m, 500m), new Position(perpetual.Symbol, 1m, 60_500m)],
+            [new OpenOrder("o-feb", future.Symbol, OrderSide.Sell, 1m, 61_000m), new OpenOrder("o-perp", perpetual.Symbol, OrderSide.Buy, 1m, 59_000m)]);
+
+        var settled = ExpirySettlement.AtIndex(held, market);
+
+        Assert.NotNull(settled);
+        Assert.Equal([new CollateralBalance("USDT", 3_000m), new CollateralBalance("BTC", 0.5m)], settled.Balances);
+        Assert.Equal([new Position(perpetual.Symbol, 1m, 60_500m)], settled.Positions);
+        Assert.Equal([held.OpenOrders[1]], settled.OpenOrders);
+        Assert.Null(ExpirySettlement.AtIndex(new Portfolio("a-1", held.Balances, [held.Positions[2]], [held.OpenOrders[1]]), market));
     }
 
     private static Instrument Find(string symbol) => TestMarket.Instruments.Single(i => i.Symbol == symbol);
