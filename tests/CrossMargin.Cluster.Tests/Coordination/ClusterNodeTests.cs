@@ -15,7 +15,8 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
 {
     private const int ShardCount = 12;
 
-    private static ClusterNode Node(ClusterDatabase db, HostLog log, string id, TimeSpan? ttl = null, int maxMoves = 2, string? brokerUser = null, TimeSpan? heartbeat = null)
+    private static ClusterNode Node(ClusterDatabase db, HostLog log, string id, TimeSpan? ttl = null, int maxMoves = 2, string? brokerUser = null, TimeSpan? heartbeat = null,
+        IClusterHost? host = null)
     {
         var options = new ClusterNodeOptions
         {
@@ -30,7 +31,7 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
             HandOffTimeout = TimeSpan.FromSeconds(5),
         };
         options.Singletons.Add("liquidation-coordinator");
-        return new ClusterNode(options, db.Membership, db.Leases, db.Assignments, new RecordingHost(id, log));
+        return new ClusterNode(options, db.Membership, db.Leases, db.Assignments, host ?? new RecordingHost(id, log));
     }
 
     private static async Task<ClusterNode[]> JoinAsync(params ClusterNode[] nodes)
@@ -249,5 +250,88 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         AssertEachShardServedOnce(nodes);
         var events = await db.Membership.ReadEventsAsync(0, 1000);
         Assert.Contains(events, e => e.NodeId == "c" && e.Kind == "down" && e.Detail.Contains("operator", StringComparison.Ordinal));
+    }
+    // As the node's own loop does: a tick that throws is logged and the next one runs.
+    private static async Task TickSurvivingFailuresAsync(ClusterNode node)
+    {
+        try
+        {
+            await node.TickAsync();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task A_shard_whose_start_failed_is_released_and_started_again_under_a_new_epoch()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var host = new FaultyHost("a", log);
+        host.FailNextStart("shard 3");
+        var a = (await JoinAsync(Node(db, log, "a", host: host)))[0];
+
+        for (var round = 0; round < 4; round++)
+        {
+            await TickSurvivingFailuresAsync(a);
+        }
+
+        // The first start threw (its consumer never ran); holding the lease without serving would leave the shard's queue
+        // unconsumed for as long as the node lives. It must be given up and taken again, and then it starts.
+        var starts = log.Events.Where(e => e.Subject == "shard 3" && e.What.StartsWith("start", StringComparison.Ordinal)).Select(e => (e.What, e.Epoch)).ToArray();
+        Assert.Equal([("start-failed", 1L), ("start", 2L)], starts);
+        Assert.Equal(2, a.Shards[3].Epoch);
+        Assert.Equal(Enumerable.Range(0, ShardCount), log.Events.Where(e => e.What == "start" && e.Subject.StartsWith("shard ", StringComparison.Ordinal))
+            .Select(e => int.Parse(e.Subject["shard ".Length..], System.Globalization.CultureInfo.InvariantCulture)).Order());
+    }
+
+    [Fact]
+    public async Task A_singleton_whose_start_failed_is_released_and_run_again_under_a_new_epoch()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var host = new FaultyHost("a", log);
+        host.FailNextStart("liquidation-coordinator");
+        var a = (await JoinAsync(Node(db, log, "a", host: host)))[0];
+
+        for (var round = 0; round < 4; round++)
+        {
+            await TickSurvivingFailuresAsync(a);
+        }
+
+        var starts = log.Events.Where(e => e.Subject == "liquidation-coordinator" && e.What.StartsWith("start", StringComparison.Ordinal)).Select(e => (e.What, e.Epoch)).ToArray();
+        Assert.Equal([("start-failed", 1L), ("start", 2L)], starts);
+        Assert.Equal(2, a.Singletons["liquidation-coordinator"].Epoch);
+        Assert.Equal(ShardCount, a.Shards.Count);
+    }
+
+    [Fact]
+    public async Task A_hand_off_that_takes_longer_than_the_lease_does_not_cost_the_node_its_other_leases()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var ttl = TimeSpan.FromSeconds(1.5);
+        var host = new FaultyHost("a", log);
+        var a = (await JoinAsync(Node(db, log, "a", ttl, maxMoves: 1, host: host, heartbeat: TimeSpan.FromSeconds(1))))[0];
+        await RoundsAsync(2, a);
+        Assert.Equal(ShardCount, a.Shards.Count);
+
+        // b joins; a, the coordinator, moves one shard (the highest) to b, and stopping it takes twice the lease's life
+        // (a slow drain, within the hand-off timeout).
+        host.SlowStop(ShardCount - 1, ttl * 2);
+        var b = (await JoinAsync(Node(db, log, "b", ttl, maxMoves: 1, heartbeat: TimeSpan.FromSeconds(1))))[0];
+        await RoundsAsync(1, a, b);    // a plans the move
+        await RoundsAsync(1, a, b);    // a hands the shard off, slowly; b takes it
+        await RoundsAsync(1, a, b);
+
+        // The shards a kept were never handed off: their leases must still be live and a must still serve them.
+        Assert.DoesNotContain(log.Events, e => e.Node == "a" && e.What == "stop-Lost");
+        Assert.Equal(ShardCount - 1, a.Shards.Count);
+        Assert.All(a.Shards.Values, l => Assert.Equal(1, l.Epoch));
+        Assert.Equal([ShardCount - 1], b.Shards.Keys);
+        Assert.True(a.Singletons.ContainsKey(ClusterNode.ShardCoordinatorSingleton));
+        var live = (await db.Leases.ReadAsync("shard/accounts/")).Where(l => l.IsLive).ToDictionary(l => l.Name, l => l.Owner);
+        Assert.All(a.Shards.Values, l => Assert.Equal("a", live[l.Name]));
     }
 }

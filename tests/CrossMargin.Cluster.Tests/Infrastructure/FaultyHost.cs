@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using CrossMargin.Cluster.Coordination;
+using CrossMargin.Cluster.Leases;
+
+namespace CrossMargin.Cluster.Tests.Infrastructure;
+
+/// <summary>
+/// A recording host that fails the first start of chosen subjects (as a broker in recovery or a journal outage would
+/// fail a shard's consumer or a singleton's recovery) and takes as long as told to stop chosen shards (a slow drain).
+/// </summary>
+public sealed class FaultyHost(string node, HostLog log) : IClusterHost
+{
+    private readonly RecordingHost _inner = new(node, log);
+    private readonly ConcurrentDictionary<string, bool> _failOnce = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, TimeSpan> _slowStops = new();
+
+    /// <summary>The next start of <paramref name="subject"/> (<c>shard 3</c>, <c>liquidation-coordinator</c>) throws.</summary>
+    public void FailNextStart(string subject) => _failOnce[subject] = true;
+
+    /// <summary>Stopping shard <paramref name="shardId"/> takes <paramref name="duration"/>.</summary>
+    public void SlowStop(int shardId, TimeSpan duration) => _slowStops[shardId] = duration;
+
+    public Task StartShardAsync(int shardId, Lease lease, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing(node, $"shard {shardId}", lease.Epoch);
+        return _inner.StartShardAsync(shardId, lease, cancellationToken);
+    }
+
+    public async Task StopShardAsync(int shardId, StopReason reason, CancellationToken cancellationToken)
+    {
+        if (_slowStops.TryRemove(shardId, out var duration))
+        {
+            await Task.Delay(duration, cancellationToken);
+        }
+
+        await _inner.StopShardAsync(shardId, reason, cancellationToken);
+    }
+
+    public Task StartSingletonAsync(string name, Lease lease, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing(node, name, lease.Epoch);
+        return _inner.StartSingletonAsync(name, lease, cancellationToken);
+    }
+
+    public Task StopSingletonAsync(string name, StopReason reason, CancellationToken cancellationToken) => _inner.StopSingletonAsync(name, reason, cancellationToken);
+
+    private void ThrowIfFailing(string nodeId, string subject, long epoch)
+    {
+        if (_failOnce.TryRemove(subject, out _))
+        {
+            log.Add(nodeId, "start-failed", subject, epoch);
+            throw new InvalidOperationException($"{subject} could not start on {nodeId} (injected)");
+        }
+    }
+}
