@@ -259,9 +259,12 @@ public sealed class ClusterNode : IAsyncDisposable
 
     private async Task RenewAsync(CancellationToken cancellationToken)
     {
+        // Timed from before the request: the database starts the new lifetime when it runs the statement, not when the
+        // answer arrives, so a slow answer must not let the node believe its leases outlive the database's view.
+        var asked = Stopwatch.GetTimestamp();
         var renewed = (await _leases.RenewAllAsync(NodeId, _options.LeaseTtl, cancellationToken).ConfigureAwait(false))
             .ToDictionary(l => l.Name, StringComparer.Ordinal);
-        _lastRenewal = Stopwatch.GetTimestamp();
+        _lastRenewal = asked;
         foreach (var (shard, lease) in Shards)
         {
             if (renewed.TryGetValue(lease.Name, out var current) && current.Epoch == lease.Epoch)
@@ -272,7 +275,7 @@ public sealed class ClusterNode : IAsyncDisposable
 
             _logger.LogError("Node {Node} lost the lease of shard {Shard} (epoch {Epoch}); stopping it", NodeId, shard, lease.Epoch);
             RemoveShard(shard);
-            await StopShardAsync(shard, StopReason.Lost).ConfigureAwait(false);
+            await StopShardAsync(shard, StopReason.Lost, cancellationToken).ConfigureAwait(false);
             await _membership.RecordAsync(NodeId, "shard-lost", $"shard {shard} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
         }
 
@@ -286,7 +289,7 @@ public sealed class ClusterNode : IAsyncDisposable
 
             _logger.LogError("Node {Node} lost the lease of singleton {Singleton}; stopping it", NodeId, name);
             RemoveSingleton(name);
-            await StopSingletonAsync(name, StopReason.Lost).ConfigureAwait(false);
+            await StopSingletonAsync(name, StopReason.Lost, cancellationToken).ConfigureAwait(false);
             await _membership.RecordAsync(NodeId, "singleton-lost", $"{name} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
         }
     }
@@ -312,9 +315,24 @@ public sealed class ClusterNode : IAsyncDisposable
             SetSingleton(name, lease);
             _logger.LogInformation("Node {Node} runs singleton {Singleton} (epoch {Epoch})", NodeId, name, lease.Epoch);
             await _membership.RecordAsync(NodeId, "singleton-acquired", $"{name} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
-            if (name != ShardCoordinatorSingleton)
+            if (name == ShardCoordinatorSingleton)
             {
-                await _host.StartSingletonAsync(name, lease, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            try
+            {
+                await KeepAliveWhileAsync(_host.StartSingletonAsync(name, lease, cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsStartFailure(e, cancellationToken))
+            {
+                // Held but not running, nothing would ever run it (a tick skips what the node holds): give it up, so this
+                // node or another takes it again at a new epoch, whose fence refuses whatever the failed start left behind.
+                _logger.LogError(e, "Node {Node} could not start singleton {Singleton} (epoch {Epoch}); releasing it to be taken again", NodeId, name, lease.Epoch);
+                RemoveSingleton(name);
+                await StopSingletonAsync(name, StopReason.HandOff, cancellationToken).ConfigureAwait(false);
+                await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
+                await _membership.RecordAsync(NodeId, "singleton-start-failed", $"{name} epoch {lease.Epoch}: {e.Message}", cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -383,14 +401,31 @@ public sealed class ClusterNode : IAsyncDisposable
             SetShard(shard, lease);
             _logger.LogInformation("Node {Node} took shard {Shard} at epoch {Epoch}", NodeId, shard, lease.Epoch);
             await _membership.RecordAsync(NodeId, "shard-acquired", $"shard {shard} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
-            await _host.StartShardAsync(shard, lease, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await KeepAliveWhileAsync(_host.StartShardAsync(shard, lease, cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsStartFailure(e, cancellationToken))
+            {
+                // Held but not served (no consumer, or one whose accounts did not wake), nothing would ever start it again:
+                // a tick skips the shards the node holds. Undo what started, give the lease up and take it next tick at a new
+                // epoch, whose fence refuses whatever the failed start left behind.
+                _logger.LogError(e, "Node {Node} could not start shard {Shard} (epoch {Epoch}); releasing it to be taken again", NodeId, shard, lease.Epoch);
+                RemoveShard(shard);
+                await StopShardAsync(shard, StopReason.HandOff, cancellationToken).ConfigureAwait(false);
+                await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
+                await _membership.RecordAsync(NodeId, "shard-start-failed", $"shard {shard} epoch {lease.Epoch}: {e.Message}", cancellationToken).ConfigureAwait(false);
+            }
         }
     }
+
+    private static bool IsStartFailure(Exception e, CancellationToken cancellationToken) =>
+        e is not OutOfMemoryException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
     private async Task HandOffAsync(int shard, Lease lease, string? target, CancellationToken cancellationToken)
     {
         _logger.LogInformation("Node {Node} hands shard {Shard} off to {Target}", NodeId, shard, target ?? "(unassigned)");
-        await StopShardAsync(shard, StopReason.HandOff).ConfigureAwait(false);
+        await StopShardAsync(shard, StopReason.HandOff, cancellationToken).ConfigureAwait(false);
         RemoveShard(shard);
         await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
         await _membership.RecordAsync(NodeId, "shard-released", $"shard {shard} epoch {lease.Epoch} to {target ?? "(unassigned)"}", cancellationToken).ConfigureAwait(false);
@@ -401,7 +436,7 @@ public sealed class ClusterNode : IAsyncDisposable
         foreach (var (name, lease) in Singletons)
         {
             RemoveSingleton(name);
-            await StopSingletonAsync(name, StopReason.HandOff).ConfigureAwait(false);
+            await StopSingletonAsync(name, StopReason.HandOff, cancellationToken).ConfigureAwait(false);
             await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
             await _membership.RecordAsync(NodeId, "singleton-released", $"{name} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
         }
@@ -412,7 +447,7 @@ public sealed class ClusterNode : IAsyncDisposable
         foreach (var (shard, lease) in Shards)
         {
             RemoveShard(shard);
-            await StopShardAsync(shard, reason).ConfigureAwait(false);
+            await StopShardAsync(shard, reason, cancellationToken).ConfigureAwait(false);
             if (release)
             {
                 await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
@@ -422,7 +457,7 @@ public sealed class ClusterNode : IAsyncDisposable
         foreach (var (name, lease) in Singletons)
         {
             RemoveSingleton(name);
-            await StopSingletonAsync(name, reason).ConfigureAwait(false);
+            await StopSingletonAsync(name, reason, cancellationToken).ConfigureAwait(false);
             if (release)
             {
                 await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
@@ -432,12 +467,12 @@ public sealed class ClusterNode : IAsyncDisposable
 
     // A hand-off that overruns its timeout is abandoned, not waited on: the lease is released anyway, and whatever
     // the stuck shard still tries to write is refused by the journal's fence once the next holder takes the lease.
-    private async Task StopShardAsync(int shard, StopReason reason)
+    private async Task StopShardAsync(int shard, StopReason reason, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(_options.HandOffTimeout);
         try
         {
-            await _host.StopShardAsync(shard, reason, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            await KeepAliveWhileAsync(_host.StopShardAsync(shard, reason, timeout.Token).WaitAsync(timeout.Token), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -445,7 +480,7 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    private async Task StopSingletonAsync(string name, StopReason reason)
+    private async Task StopSingletonAsync(string name, StopReason reason, CancellationToken cancellationToken)
     {
         if (name == ShardCoordinatorSingleton)
         {
@@ -455,11 +490,78 @@ public sealed class ClusterNode : IAsyncDisposable
         using var timeout = new CancellationTokenSource(_options.HandOffTimeout);
         try
         {
-            await _host.StopSingletonAsync(name, reason, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            await KeepAliveWhileAsync(_host.StopSingletonAsync(name, reason, timeout.Token).WaitAsync(timeout.Token), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             _logger.LogWarning("Stopping singleton {Singleton} on {Node} overran the hand-off timeout {Timeout}", name, NodeId, _options.HandOffTimeout);
+        }
+    }
+
+    // A host call can outlast a lease (a shard's drain up to HandOffTimeout, a singleton's recovery, a shard's accounts
+    // waking from the journal), and the tick renews nothing while it waits: one slow hand-off would let every other lease
+    // of the node expire and its heartbeat go stale, and another node would take over everything it serves. So while
+    // the call runs the node keeps heartbeating and renewing every TickInterval. Losses are left to the next tick's
+    // renewal, which stops what was lost (stopping here would overlap the call in progress).
+    private async Task KeepAliveWhileAsync(Task work, CancellationToken cancellationToken)
+    {
+        while (!work.IsCompleted)
+        {
+            using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(_options.TickInterval, pause.Token);
+            if (await Task.WhenAny(work, delay).ConfigureAwait(false) == work)
+            {
+                await pause.CancelAsync().ConfigureAwait(false);
+                break;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            try
+            {
+                await KeepAliveAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                _logger.LogWarning(e, "Node {Node} could not renew its leases while waiting for its host", NodeId);
+            }
+        }
+
+        await work.ConfigureAwait(false);
+    }
+
+    private async Task KeepAliveAsync(CancellationToken cancellationToken)
+    {
+        await _membership.HeartbeatAsync(NodeId, cancellationToken).ConfigureAwait(false);
+        var asked = Stopwatch.GetTimestamp();
+        var renewed = await _leases.RenewAllAsync(NodeId, _options.LeaseTtl, cancellationToken).ConfigureAwait(false);
+        _lastRenewal = asked;
+        lock (_fenceLock)
+        {
+            // Only leases still held at the same epoch are refreshed: one removed meanwhile (being handed off or lost) stays removed.
+            foreach (var lease in renewed)
+            {
+                foreach (var (shard, held) in _shards)
+                {
+                    if (held.Name == lease.Name && held.Epoch == lease.Epoch)
+                    {
+                        _shards[shard] = lease;
+                        break;
+                    }
+                }
+
+                foreach (var (name, held) in _singletons)
+                {
+                    if (held.Name == lease.Name && held.Epoch == lease.Epoch)
+                    {
+                        _singletons[name] = lease;
+                        break;
+                    }
+                }
+            }
         }
     }
 
