@@ -336,4 +336,40 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         var live = (await db.Leases.ReadAsync("shard/accounts/")).Where(l => l.IsLive).ToDictionary(l => l.Name, l => l.Owner);
         Assert.All(a.Shards.Values, l => Assert.Equal("a", live[l.Name]));
     }
+    [Fact]
+    public async Task A_shard_whose_consumer_was_lost_is_given_up_and_served_again_under_a_new_epoch()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var host = new FaultyHost("a", log);
+        var a = (await JoinAsync(Node(db, log, "a", host: host)))[0];
+        await RoundsAsync(2, a);
+
+        host.Break("shard 5");   // the broker cancelled the shard's consumer: the lease is held, nobody consumes the queue
+        await RoundsAsync(3, a);
+
+        var shard5 = log.Events.Where(e => e.Subject == "shard 5").Select(e => (e.What, e.Epoch)).ToArray();
+        Assert.Equal([("start", 1L), ("stop-HandOff", 0L), ("start", 2L)], shard5);
+        Assert.Equal(2, a.Shards[5].Epoch);
+        Assert.True(host.IsServingShard(5));
+        Assert.Equal(ShardCount, a.Shards.Count);
+    }
+
+    [Fact]
+    public async Task A_singleton_whose_actors_stopped_is_given_up_and_run_again_under_a_new_epoch()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var host = new FaultyHost("a", log);
+        var a = (await JoinAsync(Node(db, log, "a", host: host)))[0];
+        await RoundsAsync(2, a);
+
+        host.Break("liquidation-coordinator");   // its coordinator stopped on a failed write; the lease is still renewed
+        await RoundsAsync(3, a);
+
+        var runs = log.Events.Where(e => e.Subject == "liquidation-coordinator").Select(e => (e.What, e.Epoch)).ToArray();
+        Assert.Equal([("start", 1L), ("stop-HandOff", 0L), ("start", 2L)], runs);
+        Assert.Equal(2, a.Singletons["liquidation-coordinator"].Epoch);
+        Assert.True(host.IsRunningSingleton("liquidation-coordinator"));
+    }
 }

@@ -13,9 +13,13 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
     private readonly RecordingHost _inner = new(node, log);
     private readonly ConcurrentDictionary<string, bool> _failOnce = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, TimeSpan> _slowStops = new();
+    private readonly ConcurrentDictionary<string, bool> _broken = new(StringComparer.Ordinal);
 
     /// <summary>The next start of <paramref name="subject"/> (<c>shard 3</c>, <c>liquidation-coordinator</c>) throws.</summary>
     public void FailNextStart(string subject) => _failOnce[subject] = true;
+
+    /// <summary><paramref name="subject"/>, running, stops being served (its consumer lost, its actors stopped) until it is started again.</summary>
+    public void Break(string subject) => _broken[subject] = true;
 
     /// <summary>Stopping shard <paramref name="shardId"/> takes <paramref name="duration"/>.</summary>
     public void SlowStop(int shardId, TimeSpan duration) => _slowStops[shardId] = duration;
@@ -23,6 +27,7 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
     public Task StartShardAsync(int shardId, Lease lease, CancellationToken cancellationToken)
     {
         ThrowIfFailing(node, $"shard {shardId}", lease.Epoch);
+        _broken.TryRemove($"shard {shardId}", out _);
         return _inner.StartShardAsync(shardId, lease, cancellationToken);
     }
 
@@ -39,10 +44,15 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
     public Task StartSingletonAsync(string name, Lease lease, CancellationToken cancellationToken)
     {
         ThrowIfFailing(node, name, lease.Epoch);
+        _broken.TryRemove(name, out _);
         return _inner.StartSingletonAsync(name, lease, cancellationToken);
     }
 
     public Task StopSingletonAsync(string name, StopReason reason, CancellationToken cancellationToken) => _inner.StopSingletonAsync(name, reason, cancellationToken);
+
+    public bool IsServingShard(int shardId) => !_broken.ContainsKey($"shard {shardId}");
+
+    public bool IsRunningSingleton(string name) => !_broken.ContainsKey(name);
 
     private void ThrowIfFailing(string nodeId, string subject, long epoch)
     {
