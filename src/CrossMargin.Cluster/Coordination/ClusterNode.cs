@@ -243,6 +243,7 @@ public sealed class ClusterNode : IAsyncDisposable
         // Leaving can be asked of any node (cm cluster leave NODE): its row says so before it knows.
         _leaving |= status == MemberStatus.Leaving;
         await RenewAsync(cancellationToken).ConfigureAwait(false);
+        await GiveUpUnservedAsync(cancellationToken).ConfigureAwait(false);
         var serving = status == MemberStatus.Up && !_leaving;
         if (_options.Roles.Contains(ClusterNodeOptions.CoordinatorRole, StringComparer.Ordinal))
         {
@@ -291,6 +292,38 @@ public sealed class ClusterNode : IAsyncDisposable
             RemoveSingleton(name);
             await StopSingletonAsync(name, StopReason.Lost, cancellationToken).ConfigureAwait(false);
             await _membership.RecordAsync(NodeId, "singleton-lost", $"{name} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // A shard whose consumer the broker cancelled, or a singleton whose actors stopped on a failed write, is still held
+    // and renewed, and no tick would start it again: nobody would consume the queue or liquidate until the node restarts.
+    // Given up like a hand-off, it is taken again at a new epoch (here or, for a singleton, on any coordinator node).
+    private async Task GiveUpUnservedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (shard, lease) in Shards)
+        {
+            if (_host.IsServingShard(shard))
+            {
+                continue;
+            }
+
+            _logger.LogError("Node {Node} no longer serves shard {Shard} (epoch {Epoch}); giving it up to be taken again", NodeId, shard, lease.Epoch);
+            await HandOffAsync(shard, lease, NodeId, cancellationToken).ConfigureAwait(false);
+            await _membership.RecordAsync(NodeId, "shard-unserved", $"shard {shard} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var (name, lease) in Singletons)
+        {
+            if (name == ShardCoordinatorSingleton || _host.IsRunningSingleton(name))
+            {
+                continue;
+            }
+
+            _logger.LogError("Node {Node} no longer runs singleton {Singleton} (epoch {Epoch}); giving it up to be taken again", NodeId, name, lease.Epoch);
+            RemoveSingleton(name);
+            await StopSingletonAsync(name, StopReason.HandOff, cancellationToken).ConfigureAwait(false);
+            await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
+            await _membership.RecordAsync(NodeId, "singleton-unserved", $"{name} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
         }
     }
 
