@@ -541,8 +541,7 @@ public sealed class ClusterNode : IAsyncDisposable
         while (!work.IsCompleted)
         {
             using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = Task.Delay(_options.TickInterval, pause.Token);
-            if (await Task.WhenAny(work, delay).ConfigureAwait(false) == work)
+            if (await Task.WhenAny(work, Task.Delay(_options.TickInterval, pause.Token)).ConfigureAwait(false) == work)
             {
                 await pause.CancelAsync().ConfigureAwait(false);
                 break;
@@ -553,17 +552,26 @@ public sealed class ClusterNode : IAsyncDisposable
                 break;
             }
 
-            try
-            {
-                await KeepAliveAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
-            {
-                _logger.LogWarning(e, "Node {Node} could not renew its leases while waiting for its host", NodeId);
-            }
+            // Never waits on the database longer than on the host: cut off from it (the very case in which the node stops
+            // everything it served), a renewal may hang until its command times out, and the stop must not wait for that.
+            await Task.WhenAny(work, KeepAliveQuietlyAsync(cancellationToken)).ConfigureAwait(false);
         }
 
         await work.ConfigureAwait(false);
+    }
+
+    private async Task KeepAliveQuietlyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await KeepAliveAsync(cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Nobody may await this task: what escapes is logged, and the next tick's renewal decides.
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            _logger.LogWarning(e, "Node {Node} could not renew its leases while waiting for its host", NodeId);
+        }
     }
 
     private async Task KeepAliveAsync(CancellationToken cancellationToken)
