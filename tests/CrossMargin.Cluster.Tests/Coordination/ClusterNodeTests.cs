@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using CrossMargin.Cluster.Coordination;
+using CrossMargin.Cluster.Leases;
 using CrossMargin.Cluster.Membership;
 using CrossMargin.Cluster.Tests.Infrastructure;
 using CrossMargin.Persistence;
@@ -258,7 +259,7 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         {
             await node.TickAsync();
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or Npgsql.NpgsqlException)
         {
         }
     }
@@ -371,5 +372,66 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         Assert.Equal([("start", 1L), ("stop-HandOff", 0L), ("start", 2L)], runs);
         Assert.Equal(2, a.Singletons["liquidation-coordinator"].Epoch);
         Assert.True(host.IsRunningSingleton("liquidation-coordinator"));
+    }
+    [Fact]
+    public async Task A_lease_whose_release_failed_is_not_renewed_by_its_old_holder_so_the_shards_new_node_gets_it()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var ttl = TimeSpan.FromSeconds(1.5);
+        var host = new FaultyHost("a", log);
+        // a's statements give up on a row lock after 300 ms, as any statement fails through a database blip.
+        await using var aSource = Npgsql.NpgsqlDataSource.Create(db.ConnectionString + ";Options=-c lock_timeout=300");
+        var aOptions = new ClusterNodeOptions
+        {
+            NodeId = "a", HttpAddress = "http://127.0.0.1/a", ShardCount = ShardCount, TickInterval = TimeSpan.FromMilliseconds(100), LeaseTtl = ttl,
+            HeartbeatTimeout = TimeSpan.FromSeconds(5), MaxConcurrentMoves = 1, HandOffTimeout = TimeSpan.FromSeconds(5),
+        };
+        var a = new ClusterNode(aOptions, new PostgresMembership(aSource), new PostgresLeaseStore(aSource), new PostgresShardAssignments(aSource), host);
+        await a.JoinAsync(startLoop: false);
+        await RoundsAsync(2, a);
+        var b = (await JoinAsync(Node(db, log, "b", ttl, maxMoves: 1, heartbeat: TimeSpan.FromSeconds(5))))[0];
+
+        // The shard a hands to b: right after it stopped, the lease's row is locked for a while, so a's release fails.
+        const int moved = ShardCount - 1;
+        var name = LeaseNames.Shard("accounts", moved);
+        var unlock = new TaskCompletionSource();
+        Task? locker = null;
+        host.AfterStop(moved, async () =>
+        {
+            var locked = new TaskCompletionSource();
+            locker = Task.Run(async () =>
+            {
+                await using var connection = await db.DataSource.OpenConnectionAsync();
+                await using var transaction = await connection.BeginTransactionAsync();
+                await using (var select = new Npgsql.NpgsqlCommand("SELECT 1 FROM lease WHERE name = $1 FOR UPDATE", connection, transaction))
+                {
+                    select.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = name });
+                    await select.ExecuteNonQueryAsync();
+                }
+
+                locked.SetResult();
+                await unlock.Task;
+                await transaction.CommitAsync();
+            });
+            await locked.Task;
+        });
+
+        await TickSurvivingFailuresAsync(a);    // plans the move and hands the shard off: its release fails
+        unlock.SetResult();
+        await locker!;
+        Assert.DoesNotContain(moved, a.Shards.Keys);
+
+        // a no longer serves the shard: its lease must not outlive it, or b waits for it for as long as a lives.
+        var clock = Stopwatch.StartNew();
+        while (!b.Shards.ContainsKey(moved) && clock.Elapsed < ttl * 4)
+        {
+            await TickSurvivingFailuresAsync(a);
+            await b.TickAsync();
+            await Task.Delay(100);
+        }
+
+        var lease = (await db.Leases.ReadAsync(name)).Single();
+        Assert.True(b.Shards.ContainsKey(moved), $"after {clock.Elapsed} the lease is still {lease.Owner}'s (epoch {lease.Epoch}, live {lease.IsLive})");
     }
 }

@@ -14,9 +14,13 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
     private readonly ConcurrentDictionary<string, bool> _failOnce = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, TimeSpan> _slowStops = new();
     private readonly ConcurrentDictionary<string, bool> _broken = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, Func<Task>> _afterStops = new();
 
     /// <summary>The next start of <paramref name="subject"/> (<c>shard 3</c>, <c>liquidation-coordinator</c>) throws.</summary>
     public void FailNextStart(string subject) => _failOnce[subject] = true;
+
+    /// <summary>Runs <paramref name="then"/> once shard <paramref name="shardId"/> has stopped, before the node goes on (to release its lease).</summary>
+    public void AfterStop(int shardId, Func<Task> then) => _afterStops[shardId] = then;
 
     /// <summary><paramref name="subject"/>, running, stops being served (its consumer lost, its actors stopped) until it is started again.</summary>
     public void Break(string subject) => _broken[subject] = true;
@@ -39,6 +43,10 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
         }
 
         await _inner.StopShardAsync(shardId, reason, cancellationToken);
+        if (_afterStops.TryRemove(shardId, out var then))
+        {
+            await then();
+        }
     }
 
     public Task StartSingletonAsync(string name, Lease lease, CancellationToken cancellationToken)
