@@ -263,7 +263,7 @@ public sealed class ClusterNode : IAsyncDisposable
         // Timed from before the request: the database starts the new lifetime when it runs the statement, not when the
         // answer arrives, so a slow answer must not let the node believe its leases outlive the database's view.
         var asked = Stopwatch.GetTimestamp();
-        var renewed = (await _leases.RenewAllAsync(NodeId, _options.LeaseTtl, cancellationToken).ConfigureAwait(false))
+        var renewed = (await _leases.RenewAsync(NodeId, HeldLeaseNames(), _options.LeaseTtl, cancellationToken).ConfigureAwait(false))
             .ToDictionary(l => l.Name, StringComparer.Ordinal);
         _lastRenewal = asked;
         foreach (var (shard, lease) in Shards)
@@ -578,7 +578,7 @@ public sealed class ClusterNode : IAsyncDisposable
     {
         await _membership.HeartbeatAsync(NodeId, cancellationToken).ConfigureAwait(false);
         var asked = Stopwatch.GetTimestamp();
-        var renewed = await _leases.RenewAllAsync(NodeId, _options.LeaseTtl, cancellationToken).ConfigureAwait(false);
+        var renewed = await _leases.RenewAsync(NodeId, HeldLeaseNames(), _options.LeaseTtl, cancellationToken).ConfigureAwait(false);
         _lastRenewal = asked;
         lock (_fenceLock)
         {
@@ -603,6 +603,16 @@ public sealed class ClusterNode : IAsyncDisposable
                     }
                 }
             }
+        }
+    }
+
+    // Only what the node serves is renewed: a lease it stopped serving but could not release (the release failed) then
+    // expires for the node the shard moved to, instead of being renewed by this one for as long as it lives.
+    private string[] HeldLeaseNames()
+    {
+        lock (_fenceLock)
+        {
+            return [.. _shards.Values.Select(l => l.Name), .. _singletons.Values.Select(l => l.Name)];
         }
     }
 
