@@ -308,8 +308,7 @@ public sealed class ClusterNode : IAsyncDisposable
             }
 
             _logger.LogError("Node {Node} no longer serves shard {Shard} (epoch {Epoch}); giving it up to be taken again", NodeId, shard, lease.Epoch);
-            await HandOffAsync(shard, lease, NodeId, cancellationToken).ConfigureAwait(false);
-            await _membership.RecordAsync(NodeId, "shard-unserved", $"shard {shard} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
+            await GiveUpShardAsync(shard, lease, "shard-unserved", "", cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var (name, lease) in Singletons)
@@ -320,10 +319,7 @@ public sealed class ClusterNode : IAsyncDisposable
             }
 
             _logger.LogError("Node {Node} no longer runs singleton {Singleton} (epoch {Epoch}); giving it up to be taken again", NodeId, name, lease.Epoch);
-            RemoveSingleton(name);
-            await StopSingletonAsync(name, StopReason.HandOff, cancellationToken).ConfigureAwait(false);
-            await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
-            await _membership.RecordAsync(NodeId, "singleton-unserved", $"{name} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
+            await GiveUpSingletonAsync(name, lease, "singleton-unserved", "", cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -362,10 +358,7 @@ public sealed class ClusterNode : IAsyncDisposable
                 // Held but not running, nothing would ever run it (a tick skips what the node holds): give it up, so this
                 // node or another takes it again at a new epoch, whose fence refuses whatever the failed start left behind.
                 _logger.LogError(e, "Node {Node} could not start singleton {Singleton} (epoch {Epoch}); releasing it to be taken again", NodeId, name, lease.Epoch);
-                RemoveSingleton(name);
-                await StopSingletonAsync(name, StopReason.HandOff, cancellationToken).ConfigureAwait(false);
-                await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
-                await _membership.RecordAsync(NodeId, "singleton-start-failed", $"{name} epoch {lease.Epoch}: {e.Message}", cancellationToken).ConfigureAwait(false);
+                await GiveUpSingletonAsync(name, lease, "singleton-start-failed", $": {e.Message}", cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -444,10 +437,7 @@ public sealed class ClusterNode : IAsyncDisposable
                 // a tick skips the shards the node holds. Undo what started, give the lease up and take it next tick at a new
                 // epoch, whose fence refuses whatever the failed start left behind.
                 _logger.LogError(e, "Node {Node} could not start shard {Shard} (epoch {Epoch}); releasing it to be taken again", NodeId, shard, lease.Epoch);
-                RemoveShard(shard);
-                await StopShardAsync(shard, StopReason.HandOff, cancellationToken).ConfigureAwait(false);
-                await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
-                await _membership.RecordAsync(NodeId, "shard-start-failed", $"shard {shard} epoch {lease.Epoch}: {e.Message}", cancellationToken).ConfigureAwait(false);
+                await GiveUpShardAsync(shard, lease, "shard-start-failed", $": {e.Message}", cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -458,29 +448,42 @@ public sealed class ClusterNode : IAsyncDisposable
     private async Task HandOffAsync(int shard, Lease lease, string? target, CancellationToken cancellationToken)
     {
         _logger.LogInformation("Node {Node} hands shard {Shard} off to {Target}", NodeId, shard, target ?? "(unassigned)");
+        await GiveUpShardAsync(shard, lease, "shard-released", $" to {target ?? "(unassigned)"}", cancellationToken).ConfigureAwait(false);
+    }
+
+    // Stopped while still held, and renewed meanwhile (KeepAliveWhileAsync renews what the node holds), so what the stop
+    // finishes is written under a live lease; only then forgotten, released and recorded.
+    private async Task GiveUpShardAsync(int shard, Lease lease, string kind, string detail, CancellationToken cancellationToken)
+    {
         await StopShardAsync(shard, StopReason.HandOff, cancellationToken).ConfigureAwait(false);
         RemoveShard(shard);
         await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
-        await _membership.RecordAsync(NodeId, "shard-released", $"shard {shard} epoch {lease.Epoch} to {target ?? "(unassigned)"}", cancellationToken).ConfigureAwait(false);
+        await _membership.RecordAsync(NodeId, kind, $"shard {shard} epoch {lease.Epoch}{detail}", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task GiveUpSingletonAsync(string name, Lease lease, string kind, string detail, CancellationToken cancellationToken)
+    {
+        await StopSingletonAsync(name, StopReason.HandOff, cancellationToken).ConfigureAwait(false);
+        RemoveSingleton(name);
+        await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
+        await _membership.RecordAsync(NodeId, kind, $"{name} epoch {lease.Epoch}{detail}", cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ReleaseSingletonsAsync(CancellationToken cancellationToken)
     {
         foreach (var (name, lease) in Singletons)
         {
-            RemoveSingleton(name);
-            await StopSingletonAsync(name, StopReason.HandOff, cancellationToken).ConfigureAwait(false);
-            await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
-            await _membership.RecordAsync(NodeId, "singleton-released", $"{name} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
+            await GiveUpSingletonAsync(name, lease, "singleton-released", "", cancellationToken).ConfigureAwait(false);
         }
     }
 
     private async Task StopEverythingAsync(StopReason reason, bool release, CancellationToken cancellationToken)
     {
+        // Each stopped before it is forgotten, so it is renewed while it stops (a shutdown's writes land under a live lease).
         foreach (var (shard, lease) in Shards)
         {
-            RemoveShard(shard);
             await StopShardAsync(shard, reason, cancellationToken).ConfigureAwait(false);
+            RemoveShard(shard);
             if (release)
             {
                 await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
@@ -489,8 +492,8 @@ public sealed class ClusterNode : IAsyncDisposable
 
         foreach (var (name, lease) in Singletons)
         {
-            RemoveSingleton(name);
             await StopSingletonAsync(name, reason, cancellationToken).ConfigureAwait(false);
+            RemoveSingleton(name);
             if (release)
             {
                 await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);

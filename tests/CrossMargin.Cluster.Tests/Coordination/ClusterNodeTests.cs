@@ -264,13 +264,21 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         }
     }
 
-    [Fact]
-    public async Task A_shard_whose_start_failed_is_released_and_started_again_under_a_new_epoch()
+    // The epoch under which a node holds "shard N" or a singleton now.
+    private static long EpochOf(ClusterNode node, string subject) =>
+        subject.StartsWith("shard ", StringComparison.Ordinal)
+            ? node.Shards[int.Parse(subject["shard ".Length..], System.Globalization.CultureInfo.InvariantCulture)].Epoch
+            : node.Singletons[subject].Epoch;
+
+    [Theory]
+    [InlineData("shard 3")]
+    [InlineData("liquidation-coordinator")]
+    public async Task A_shard_or_singleton_whose_start_failed_is_released_and_started_again_under_a_new_epoch(string subject)
     {
         await using var db = await ClusterDatabase.CreateAsync(fixture);
         var log = new HostLog();
         var host = new FaultyHost("a", log);
-        host.FailNextStart("shard 3");
+        host.FailNextStart(subject);
         var a = (await JoinAsync(Node(db, log, "a", host: host)))[0];
 
         for (var round = 0; round < 4; round++)
@@ -278,33 +286,14 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
             await TickSurvivingFailuresAsync(a);
         }
 
-        // The first start threw (its consumer never ran); holding the lease without serving would leave the shard's queue
-        // unconsumed for as long as the node lives. It must be given up and taken again, and then it starts.
-        var starts = log.Events.Where(e => e.Subject == "shard 3" && e.What.StartsWith("start", StringComparison.Ordinal)).Select(e => (e.What, e.Epoch)).ToArray();
+        // The first start threw (no consumer, no coordinator ran); holding the lease without serving would leave it so for
+        // as long as the node lives. It must be given up and taken again, and then it starts.
+        var starts = log.Events.Where(e => e.Subject == subject && e.What.StartsWith("start", StringComparison.Ordinal)).Select(e => (e.What, e.Epoch)).ToArray();
         Assert.Equal([("start-failed", 1L), ("start", 2L)], starts);
-        Assert.Equal(2, a.Shards[3].Epoch);
+        Assert.Equal(2, EpochOf(a, subject));
+        Assert.Equal(ShardCount, a.Shards.Count);
         Assert.Equal(Enumerable.Range(0, ShardCount), log.Events.Where(e => e.What == "start" && e.Subject.StartsWith("shard ", StringComparison.Ordinal))
             .Select(e => int.Parse(e.Subject["shard ".Length..], System.Globalization.CultureInfo.InvariantCulture)).Order());
-    }
-
-    [Fact]
-    public async Task A_singleton_whose_start_failed_is_released_and_run_again_under_a_new_epoch()
-    {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
-        var host = new FaultyHost("a", log);
-        host.FailNextStart("liquidation-coordinator");
-        var a = (await JoinAsync(Node(db, log, "a", host: host)))[0];
-
-        for (var round = 0; round < 4; round++)
-        {
-            await TickSurvivingFailuresAsync(a);
-        }
-
-        var starts = log.Events.Where(e => e.Subject == "liquidation-coordinator" && e.What.StartsWith("start", StringComparison.Ordinal)).Select(e => (e.What, e.Epoch)).ToArray();
-        Assert.Equal([("start-failed", 1L), ("start", 2L)], starts);
-        Assert.Equal(2, a.Singletons["liquidation-coordinator"].Epoch);
-        Assert.Equal(ShardCount, a.Shards.Count);
     }
 
     [Fact]
@@ -337,8 +326,10 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         var live = (await db.Leases.ReadAsync("shard/accounts/")).Where(l => l.IsLive).ToDictionary(l => l.Name, l => l.Owner);
         Assert.All(a.Shards.Values, l => Assert.Equal("a", live[l.Name]));
     }
-    [Fact]
-    public async Task A_shard_whose_consumer_was_lost_is_given_up_and_served_again_under_a_new_epoch()
+    [Theory]
+    [InlineData("shard 5")]                    // the broker cancelled the shard's consumer: nobody consumes its queue
+    [InlineData("liquidation-coordinator")]    // its coordinator stopped on a failed write
+    public async Task A_shard_or_singleton_its_host_no_longer_serves_is_given_up_and_served_again_under_a_new_epoch(string subject)
     {
         await using var db = await ClusterDatabase.CreateAsync(fixture);
         var log = new HostLog();
@@ -346,33 +337,15 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         var a = (await JoinAsync(Node(db, log, "a", host: host)))[0];
         await RoundsAsync(2, a);
 
-        host.Break("shard 5");   // the broker cancelled the shard's consumer: the lease is held, nobody consumes the queue
+        host.Break(subject);   // the lease is still held and renewed
         await RoundsAsync(3, a);
 
-        var shard5 = log.Events.Where(e => e.Subject == "shard 5").Select(e => (e.What, e.Epoch)).ToArray();
-        Assert.Equal([("start", 1L), ("stop-HandOff", 0L), ("start", 2L)], shard5);
-        Assert.Equal(2, a.Shards[5].Epoch);
-        Assert.True(host.IsServingShard(5));
+        var runs = log.Events.Where(e => e.Subject == subject).Select(e => (e.What, e.Epoch)).ToArray();
+        Assert.Equal([("start", 1L), ("stop-HandOff", 0L), ("start", 2L)], runs);
+        Assert.Equal(2, EpochOf(a, subject));
         Assert.Equal(ShardCount, a.Shards.Count);
     }
 
-    [Fact]
-    public async Task A_singleton_whose_actors_stopped_is_given_up_and_run_again_under_a_new_epoch()
-    {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
-        var host = new FaultyHost("a", log);
-        var a = (await JoinAsync(Node(db, log, "a", host: host)))[0];
-        await RoundsAsync(2, a);
-
-        host.Break("liquidation-coordinator");   // its coordinator stopped on a failed write; the lease is still renewed
-        await RoundsAsync(3, a);
-
-        var runs = log.Events.Where(e => e.Subject == "liquidation-coordinator").Select(e => (e.What, e.Epoch)).ToArray();
-        Assert.Equal([("start", 1L), ("stop-HandOff", 0L), ("start", 2L)], runs);
-        Assert.Equal(2, a.Singletons["liquidation-coordinator"].Epoch);
-        Assert.True(host.IsRunningSingleton("liquidation-coordinator"));
-    }
     [Fact]
     public async Task A_lease_whose_release_failed_is_not_renewed_by_its_old_holder_so_the_shards_new_node_gets_it()
     {
