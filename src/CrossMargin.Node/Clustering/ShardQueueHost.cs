@@ -125,6 +125,13 @@ public sealed class ShardQueueHost : IClusterHost
             Interlocked.Add(ref _acknowledgedByStopped, served.Consumer.Acknowledged);
             Interlocked.Add(ref _ackFramesByStopped, served.Consumer.AckFrames);
         }
+        else
+        {
+            // A start that failed before its consumer ran (the node stops it so): the hold was opened with that start's
+            // in-order handler, and left open the next start would keep asking the dead handler whether the shard retries.
+            // Released here, before any await, so a stop the node gave up waiting for cannot release a later start's hold.
+            _deliveries?.Hold.Release(shardId);
+        }
 
         if (_engine is { } engine)
         {
