@@ -243,6 +243,7 @@ public sealed class ClusterNode : IAsyncDisposable
         // Leaving can be asked of any node (cm cluster leave NODE): its row says so before it knows.
         _leaving |= status == MemberStatus.Leaving;
         await RenewAsync(cancellationToken).ConfigureAwait(false);
+        await GiveUpUnservedAsync(cancellationToken).ConfigureAwait(false);
         var serving = status == MemberStatus.Up && !_leaving;
         if (_options.Roles.Contains(ClusterNodeOptions.CoordinatorRole, StringComparer.Ordinal))
         {
@@ -259,9 +260,12 @@ public sealed class ClusterNode : IAsyncDisposable
 
     private async Task RenewAsync(CancellationToken cancellationToken)
     {
-        var renewed = (await _leases.RenewAllAsync(NodeId, _options.LeaseTtl, cancellationToken).ConfigureAwait(false))
+        // Timed from before the request: the database starts the new lifetime when it runs the statement, not when the
+        // answer arrives, so a slow answer must not let the node believe its leases outlive the database's view.
+        var asked = Stopwatch.GetTimestamp();
+        var renewed = (await _leases.RenewAsync(NodeId, HeldLeaseNames(), _options.LeaseTtl, cancellationToken).ConfigureAwait(false))
             .ToDictionary(l => l.Name, StringComparer.Ordinal);
-        _lastRenewal = Stopwatch.GetTimestamp();
+        _lastRenewal = asked;
         foreach (var (shard, lease) in Shards)
         {
             if (renewed.TryGetValue(lease.Name, out var current) && current.Epoch == lease.Epoch)
@@ -272,7 +276,7 @@ public sealed class ClusterNode : IAsyncDisposable
 
             _logger.LogError("Node {Node} lost the lease of shard {Shard} (epoch {Epoch}); stopping it", NodeId, shard, lease.Epoch);
             RemoveShard(shard);
-            await StopShardAsync(shard, StopReason.Lost).ConfigureAwait(false);
+            await StopShardAsync(shard, StopReason.Lost, cancellationToken).ConfigureAwait(false);
             await _membership.RecordAsync(NodeId, "shard-lost", $"shard {shard} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
         }
 
@@ -286,8 +290,36 @@ public sealed class ClusterNode : IAsyncDisposable
 
             _logger.LogError("Node {Node} lost the lease of singleton {Singleton}; stopping it", NodeId, name);
             RemoveSingleton(name);
-            await StopSingletonAsync(name, StopReason.Lost).ConfigureAwait(false);
+            await StopSingletonAsync(name, StopReason.Lost, cancellationToken).ConfigureAwait(false);
             await _membership.RecordAsync(NodeId, "singleton-lost", $"{name} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // A shard whose consumer the broker cancelled, or a singleton whose actors stopped on a failed write, is still held
+    // and renewed, and no tick would start it again: nobody would consume the queue or liquidate until the node restarts.
+    // Given up like a hand-off, it is taken again at a new epoch (here or, for a singleton, on any coordinator node).
+    private async Task GiveUpUnservedAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (shard, lease) in Shards)
+        {
+            if (_host.IsServingShard(shard))
+            {
+                continue;
+            }
+
+            _logger.LogError("Node {Node} no longer serves shard {Shard} (epoch {Epoch}); giving it up to be taken again", NodeId, shard, lease.Epoch);
+            await GiveUpShardAsync(shard, lease, "shard-unserved", "", cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var (name, lease) in Singletons)
+        {
+            if (name == ShardCoordinatorSingleton || _host.IsRunningSingleton(name))
+            {
+                continue;
+            }
+
+            _logger.LogError("Node {Node} no longer runs singleton {Singleton} (epoch {Epoch}); giving it up to be taken again", NodeId, name, lease.Epoch);
+            await GiveUpSingletonAsync(name, lease, "singleton-unserved", "", cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -312,9 +344,21 @@ public sealed class ClusterNode : IAsyncDisposable
             SetSingleton(name, lease);
             _logger.LogInformation("Node {Node} runs singleton {Singleton} (epoch {Epoch})", NodeId, name, lease.Epoch);
             await _membership.RecordAsync(NodeId, "singleton-acquired", $"{name} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
-            if (name != ShardCoordinatorSingleton)
+            if (name == ShardCoordinatorSingleton)
             {
-                await _host.StartSingletonAsync(name, lease, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            try
+            {
+                await KeepAliveWhileAsync(_host.StartSingletonAsync(name, lease, cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsStartFailure(e, cancellationToken))
+            {
+                // Held but not running, nothing would ever run it (a tick skips what the node holds): give it up, so this
+                // node or another takes it again at a new epoch, whose fence refuses whatever the failed start left behind.
+                _logger.LogError(e, "Node {Node} could not start singleton {Singleton} (epoch {Epoch}); releasing it to be taken again", NodeId, name, lease.Epoch);
+                await GiveUpSingletonAsync(name, lease, "singleton-start-failed", $": {e.Message}", cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -383,36 +427,63 @@ public sealed class ClusterNode : IAsyncDisposable
             SetShard(shard, lease);
             _logger.LogInformation("Node {Node} took shard {Shard} at epoch {Epoch}", NodeId, shard, lease.Epoch);
             await _membership.RecordAsync(NodeId, "shard-acquired", $"shard {shard} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
-            await _host.StartShardAsync(shard, lease, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await KeepAliveWhileAsync(_host.StartShardAsync(shard, lease, cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsStartFailure(e, cancellationToken))
+            {
+                // Held but not served (no consumer, or one whose accounts did not wake), nothing would ever start it again:
+                // a tick skips the shards the node holds. Undo what started, give the lease up and take it next tick at a new
+                // epoch, whose fence refuses whatever the failed start left behind.
+                _logger.LogError(e, "Node {Node} could not start shard {Shard} (epoch {Epoch}); releasing it to be taken again", NodeId, shard, lease.Epoch);
+                await GiveUpShardAsync(shard, lease, "shard-start-failed", $": {e.Message}", cancellationToken).ConfigureAwait(false);
+            }
         }
     }
+
+    private static bool IsStartFailure(Exception e, CancellationToken cancellationToken) =>
+        e is not OutOfMemoryException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
     private async Task HandOffAsync(int shard, Lease lease, string? target, CancellationToken cancellationToken)
     {
         _logger.LogInformation("Node {Node} hands shard {Shard} off to {Target}", NodeId, shard, target ?? "(unassigned)");
-        await StopShardAsync(shard, StopReason.HandOff).ConfigureAwait(false);
+        await GiveUpShardAsync(shard, lease, "shard-released", $" to {target ?? "(unassigned)"}", cancellationToken).ConfigureAwait(false);
+    }
+
+    // Stopped while still held, and renewed meanwhile (KeepAliveWhileAsync renews what the node holds), so what the stop
+    // finishes is written under a live lease; only then forgotten, released and recorded.
+    private async Task GiveUpShardAsync(int shard, Lease lease, string kind, string detail, CancellationToken cancellationToken)
+    {
+        await StopShardAsync(shard, StopReason.HandOff, cancellationToken).ConfigureAwait(false);
         RemoveShard(shard);
         await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
-        await _membership.RecordAsync(NodeId, "shard-released", $"shard {shard} epoch {lease.Epoch} to {target ?? "(unassigned)"}", cancellationToken).ConfigureAwait(false);
+        await _membership.RecordAsync(NodeId, kind, $"shard {shard} epoch {lease.Epoch}{detail}", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task GiveUpSingletonAsync(string name, Lease lease, string kind, string detail, CancellationToken cancellationToken)
+    {
+        await StopSingletonAsync(name, StopReason.HandOff, cancellationToken).ConfigureAwait(false);
+        RemoveSingleton(name);
+        await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
+        await _membership.RecordAsync(NodeId, kind, $"{name} epoch {lease.Epoch}{detail}", cancellationToken).ConfigureAwait(false);
     }
 
     private async Task ReleaseSingletonsAsync(CancellationToken cancellationToken)
     {
         foreach (var (name, lease) in Singletons)
         {
-            RemoveSingleton(name);
-            await StopSingletonAsync(name, StopReason.HandOff).ConfigureAwait(false);
-            await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
-            await _membership.RecordAsync(NodeId, "singleton-released", $"{name} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
+            await GiveUpSingletonAsync(name, lease, "singleton-released", "", cancellationToken).ConfigureAwait(false);
         }
     }
 
     private async Task StopEverythingAsync(StopReason reason, bool release, CancellationToken cancellationToken)
     {
+        // Each stopped before it is forgotten, so it is renewed while it stops (a shutdown's writes land under a live lease).
         foreach (var (shard, lease) in Shards)
         {
+            await StopShardAsync(shard, reason, cancellationToken).ConfigureAwait(false);
             RemoveShard(shard);
-            await StopShardAsync(shard, reason).ConfigureAwait(false);
             if (release)
             {
                 await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
@@ -421,8 +492,8 @@ public sealed class ClusterNode : IAsyncDisposable
 
         foreach (var (name, lease) in Singletons)
         {
+            await StopSingletonAsync(name, reason, cancellationToken).ConfigureAwait(false);
             RemoveSingleton(name);
-            await StopSingletonAsync(name, reason).ConfigureAwait(false);
             if (release)
             {
                 await _leases.ReleaseAsync(lease, cancellationToken).ConfigureAwait(false);
@@ -432,12 +503,12 @@ public sealed class ClusterNode : IAsyncDisposable
 
     // A hand-off that overruns its timeout is abandoned, not waited on: the lease is released anyway, and whatever
     // the stuck shard still tries to write is refused by the journal's fence once the next holder takes the lease.
-    private async Task StopShardAsync(int shard, StopReason reason)
+    private async Task StopShardAsync(int shard, StopReason reason, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(_options.HandOffTimeout);
         try
         {
-            await _host.StopShardAsync(shard, reason, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            await KeepAliveWhileAsync(_host.StopShardAsync(shard, reason, timeout.Token).WaitAsync(timeout.Token), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -445,7 +516,7 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    private async Task StopSingletonAsync(string name, StopReason reason)
+    private async Task StopSingletonAsync(string name, StopReason reason, CancellationToken cancellationToken)
     {
         if (name == ShardCoordinatorSingleton)
         {
@@ -455,11 +526,96 @@ public sealed class ClusterNode : IAsyncDisposable
         using var timeout = new CancellationTokenSource(_options.HandOffTimeout);
         try
         {
-            await _host.StopSingletonAsync(name, reason, timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            await KeepAliveWhileAsync(_host.StopSingletonAsync(name, reason, timeout.Token).WaitAsync(timeout.Token), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             _logger.LogWarning("Stopping singleton {Singleton} on {Node} overran the hand-off timeout {Timeout}", name, NodeId, _options.HandOffTimeout);
+        }
+    }
+
+    // A host call can outlast a lease (a shard's drain up to HandOffTimeout, a singleton's recovery, a shard's accounts
+    // waking from the journal), and the tick renews nothing while it waits: one slow hand-off would let every other lease
+    // of the node expire and its heartbeat go stale, and another node would take over everything it serves. So while
+    // the call runs the node keeps heartbeating and renewing every TickInterval. Losses are left to the next tick's
+    // renewal, which stops what was lost (stopping here would overlap the call in progress).
+    private async Task KeepAliveWhileAsync(Task work, CancellationToken cancellationToken)
+    {
+        while (!work.IsCompleted)
+        {
+            using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (await Task.WhenAny(work, Task.Delay(_options.TickInterval, pause.Token)).ConfigureAwait(false) == work)
+            {
+                await pause.CancelAsync().ConfigureAwait(false);
+                break;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            // Never waits on the database longer than on the host: cut off from it (the very case in which the node stops
+            // everything it served), a renewal may hang until its command times out, and the stop must not wait for that.
+            await Task.WhenAny(work, KeepAliveQuietlyAsync(cancellationToken)).ConfigureAwait(false);
+        }
+
+        await work.ConfigureAwait(false);
+    }
+
+    private async Task KeepAliveQuietlyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await KeepAliveAsync(cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Nobody may await this task: what escapes is logged, and the next tick's renewal decides.
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            _logger.LogWarning(e, "Node {Node} could not renew its leases while waiting for its host", NodeId);
+        }
+    }
+
+    private async Task KeepAliveAsync(CancellationToken cancellationToken)
+    {
+        await _membership.HeartbeatAsync(NodeId, cancellationToken).ConfigureAwait(false);
+        var asked = Stopwatch.GetTimestamp();
+        var renewed = await _leases.RenewAsync(NodeId, HeldLeaseNames(), _options.LeaseTtl, cancellationToken).ConfigureAwait(false);
+        _lastRenewal = asked;
+        lock (_fenceLock)
+        {
+            // Only leases still held at the same epoch are refreshed: one removed meanwhile (being handed off or lost) stays removed.
+            foreach (var lease in renewed)
+            {
+                foreach (var (shard, held) in _shards)
+                {
+                    if (held.Name == lease.Name && held.Epoch == lease.Epoch)
+                    {
+                        _shards[shard] = lease;
+                        break;
+                    }
+                }
+
+                foreach (var (name, held) in _singletons)
+                {
+                    if (held.Name == lease.Name && held.Epoch == lease.Epoch)
+                    {
+                        _singletons[name] = lease;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    // Only what the node serves is renewed: a lease it stopped serving but could not release (the release failed) then
+    // expires for the node the shard moved to, instead of being renewed by this one for as long as it lives.
+    private string[] HeldLeaseNames()
+    {
+        lock (_fenceLock)
+        {
+            return [.. _shards.Values.Select(l => l.Name), .. _singletons.Values.Select(l => l.Name)];
         }
     }
 

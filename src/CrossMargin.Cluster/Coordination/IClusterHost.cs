@@ -20,4 +20,13 @@ public interface IClusterHost
 
     /// <summary>Stop singleton <paramref name="name"/>.</summary>
     Task StopSingletonAsync(string name, StopReason reason, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// False once shard <paramref name="shardId"/>, started, is no longer served for a reason of the host's own (its
+    /// queue's consumer was cancelled by the broker): the node then gives the shard up and takes it again at a new epoch.
+    /// </summary>
+    bool IsServingShard(int shardId) => true;
+
+    /// <summary>False once singleton <paramref name="name"/>, started, no longer runs (its actors stopped on a failed write): the node then gives it up to be taken again.</summary>
+    bool IsRunningSingleton(string name) => true;
 }

@@ -50,22 +50,30 @@ public sealed class PostgresLeaseStore
     }
 
     /// <summary>
-    /// Extends every lease <paramref name="owner"/> still holds live by <paramref name="ttl"/>, in one statement.
-    /// A lease that expired is not renewed even if nobody took it yet: its holder may have been frozen and must
-    /// treat it as lost (and take it again, with a new epoch).
+    /// Extends, in one statement, those of <paramref name="names"/> that <paramref name="owner"/> still holds live, by
+    /// <paramref name="ttl"/>. A lease that expired is not renewed even if nobody took it yet: its holder may have been
+    /// frozen and must treat it as lost (and take it again, with a new epoch). Only the named ones: a lease the owner no
+    /// longer serves (its release failed) must expire rather than be kept from the node the shard moved to.
     /// </summary>
-    /// <returns>The leases held after renewal.</returns>
-    public async Task<IReadOnlyList<Lease>> RenewAllAsync(string owner, TimeSpan ttl, CancellationToken cancellationToken = default)
+    /// <returns>The named leases held after renewal.</returns>
+    public async Task<IReadOnlyList<Lease>> RenewAsync(string owner, IReadOnlyCollection<string> names, TimeSpan ttl, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentNullException.ThrowIfNull(names);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
+        if (names.Count == 0)
+        {
+            return [];
+        }
+
         await using var command = _dataSource.CreateCommand("""
             UPDATE lease SET expires_at = clock_timestamp() + $2, renewed_at = clock_timestamp()
-            WHERE owner = $1 AND expires_at > clock_timestamp()
+            WHERE owner = $1 AND name = ANY($3) AND expires_at > clock_timestamp()
             RETURNING name, epoch, expires_at
             """);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = owner });
         command.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = ttl });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. names] });
         var leases = new List<Lease>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

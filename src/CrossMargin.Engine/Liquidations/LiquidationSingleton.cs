@@ -11,13 +11,22 @@ namespace CrossMargin.Engine.Liquidations;
 public sealed class LiquidationSingleton
 {
     private readonly ActorSystem _system;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal LiquidationSingleton(ActorSystem system, IActorRef coordinator, IActorRef fund)
     {
         _system = system;
         Coordinator = coordinator;
         InsuranceFund = fund;
+        _system.ActorOf(ActorProps.Create(() => new WatchEither([coordinator, fund], _stopped)));
     }
+
+    /// <summary>
+    /// Completes once the coordinator or the fund has stopped, by <see cref="StopAsync"/> or on its own: a persistent
+    /// actor whose journal write failed stops, and nothing starts it again, so whoever runs them must (in a cluster:
+    /// give the singleton's lease up, so it is taken again and both recover from their journals).
+    /// </summary>
+    public Task Stopped => _stopped.Task;
 
     /// <summary>The liquidation coordinator.</summary>
     public IActorRef Coordinator { get; }
@@ -42,6 +51,24 @@ public sealed class LiquidationSingleton
         catch (TimeoutException)
         {
             return false;
+        }
+    }
+
+    /// <summary>Completes <c>stopped</c> when the first of the actors terminates, then stops itself.</summary>
+    private sealed class WatchEither : ReceiveActor
+    {
+        public WatchEither(IReadOnlyList<IActorRef> actors, TaskCompletionSource stopped)
+        {
+            foreach (var actor in actors)
+            {
+                Context.Watch(actor);
+            }
+
+            Receive<Terminated>(_ =>
+            {
+                stopped.TrySetResult();
+                Context.Stop(Self);
+            });
         }
     }
 

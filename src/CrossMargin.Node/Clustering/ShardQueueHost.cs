@@ -125,6 +125,13 @@ public sealed class ShardQueueHost : IClusterHost
             Interlocked.Add(ref _acknowledgedByStopped, served.Consumer.Acknowledged);
             Interlocked.Add(ref _ackFramesByStopped, served.Consumer.AckFrames);
         }
+        else
+        {
+            // A start that failed before its consumer ran (the node stops it so): the hold was opened with that start's
+            // in-order handler, and left open the next start would keep asking the dead handler whether the shard retries.
+            // Released here, before any await, so a stop the node gave up waiting for cannot release a later start's hold.
+            _deliveries?.Hold.Release(shardId);
+        }
 
         if (_engine is { } engine)
         {
@@ -183,6 +190,19 @@ public sealed class ShardQueueHost : IClusterHost
         await running.Relay.DisposeAsync().ConfigureAwait(false);
         _log.LogInformation("Liquidation coordinator and insurance fund stopped on this node ({Reason})", reason);
     }
+
+    /// <inheritdoc />
+    /// <remarks>False once the broker cancelled the shard's consumer or closed its channel for good (its queue deleted or unavailable): nobody consumes the queue.</remarks>
+    public bool IsServingShard(int shardId) => !_consumers.TryGetValue(shardId, out var served) || !served.Consumer.Completion.IsCompleted;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// False once the coordinator or the fund stopped (a persistent actor whose write failed stops, through a database
+    /// outage as well as a fence) or the liquidation queue's consumer was lost: breach reports would only time out.
+    /// </remarks>
+    public bool IsRunningSingleton(string name) =>
+        name != LiquidationSingletonName || Volatile.Read(ref _liquidation) is not { } running
+        || !(running.Singleton.Stopped.IsCompleted || running.Consumer.Completion.IsCompleted);
 
     /// <summary>Drops every consumer without waiting, as a crash would (their unacked deliveries go back to the queues).</summary>
     internal async Task AbandonAsync()

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using CrossMargin.Cluster.Coordination;
+using CrossMargin.Cluster.Leases;
 using CrossMargin.Cluster.Membership;
 using CrossMargin.Cluster.Tests.Infrastructure;
 using CrossMargin.Persistence;
@@ -15,7 +16,8 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
 {
     private const int ShardCount = 12;
 
-    private static ClusterNode Node(ClusterDatabase db, HostLog log, string id, TimeSpan? ttl = null, int maxMoves = 2, string? brokerUser = null, TimeSpan? heartbeat = null)
+    private static ClusterNode Node(ClusterDatabase db, HostLog log, string id, TimeSpan? ttl = null, int maxMoves = 2, string? brokerUser = null, TimeSpan? heartbeat = null,
+        IClusterHost? host = null)
     {
         var options = new ClusterNodeOptions
         {
@@ -30,7 +32,7 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
             HandOffTimeout = TimeSpan.FromSeconds(5),
         };
         options.Singletons.Add("liquidation-coordinator");
-        return new ClusterNode(options, db.Membership, db.Leases, db.Assignments, new RecordingHost(id, log));
+        return new ClusterNode(options, db.Membership, db.Leases, db.Assignments, host ?? new RecordingHost(id, log));
     }
 
     private static async Task<ClusterNode[]> JoinAsync(params ClusterNode[] nodes)
@@ -249,5 +251,160 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         AssertEachShardServedOnce(nodes);
         var events = await db.Membership.ReadEventsAsync(0, 1000);
         Assert.Contains(events, e => e.NodeId == "c" && e.Kind == "down" && e.Detail.Contains("operator", StringComparison.Ordinal));
+    }
+    // As the node's own loop does: a tick that throws is logged and the next one runs.
+    private static async Task TickSurvivingFailuresAsync(ClusterNode node)
+    {
+        try
+        {
+            await node.TickAsync();
+        }
+        catch (Exception e) when (e is InvalidOperationException or Npgsql.NpgsqlException)
+        {
+        }
+    }
+
+    // The epoch under which a node holds "shard N" or a singleton now.
+    private static long EpochOf(ClusterNode node, string subject) =>
+        subject.StartsWith("shard ", StringComparison.Ordinal)
+            ? node.Shards[int.Parse(subject["shard ".Length..], System.Globalization.CultureInfo.InvariantCulture)].Epoch
+            : node.Singletons[subject].Epoch;
+
+    [Theory]
+    [InlineData("shard 3")]
+    [InlineData("liquidation-coordinator")]
+    public async Task A_shard_or_singleton_whose_start_failed_is_released_and_started_again_under_a_new_epoch(string subject)
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var host = new FaultyHost("a", log);
+        host.FailNextStart(subject);
+        var a = (await JoinAsync(Node(db, log, "a", host: host)))[0];
+
+        for (var round = 0; round < 4; round++)
+        {
+            await TickSurvivingFailuresAsync(a);
+        }
+
+        // The first start threw (no consumer, no coordinator ran); holding the lease without serving would leave it so for
+        // as long as the node lives. It must be given up and taken again, and then it starts.
+        var starts = log.Events.Where(e => e.Subject == subject && e.What.StartsWith("start", StringComparison.Ordinal)).Select(e => (e.What, e.Epoch)).ToArray();
+        Assert.Equal([("start-failed", 1L), ("start", 2L)], starts);
+        Assert.Equal(2, EpochOf(a, subject));
+        Assert.Equal(ShardCount, a.Shards.Count);
+        Assert.Equal(Enumerable.Range(0, ShardCount), log.Events.Where(e => e.What == "start" && e.Subject.StartsWith("shard ", StringComparison.Ordinal))
+            .Select(e => int.Parse(e.Subject["shard ".Length..], System.Globalization.CultureInfo.InvariantCulture)).Order());
+    }
+
+    [Fact]
+    public async Task A_hand_off_that_takes_longer_than_the_lease_does_not_cost_the_node_its_other_leases()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var ttl = TimeSpan.FromSeconds(1.5);
+        var host = new FaultyHost("a", log);
+        var a = (await JoinAsync(Node(db, log, "a", ttl, maxMoves: 1, host: host, heartbeat: TimeSpan.FromSeconds(1))))[0];
+        await RoundsAsync(2, a);
+        Assert.Equal(ShardCount, a.Shards.Count);
+
+        // b joins; a, the coordinator, moves one shard (the highest) to b, and stopping it takes twice the lease's life
+        // (a slow drain, within the hand-off timeout).
+        host.SlowStop(ShardCount - 1, ttl * 2);
+        var b = (await JoinAsync(Node(db, log, "b", ttl, maxMoves: 1, heartbeat: TimeSpan.FromSeconds(1))))[0];
+        await RoundsAsync(1, a, b);    // a plans the move
+        await RoundsAsync(1, a, b);    // a hands the shard off, slowly; b takes it
+        await RoundsAsync(1, a, b);
+
+        // The shards a kept were never handed off: their leases must still be live and a must still serve them.
+        Assert.DoesNotContain(log.Events, e => e.Node == "a" && e.What == "stop-Lost");
+        // Rebalancing goes on one move per round; every shard a still serves is the one it took at epoch 1.
+        AssertEachShardServedOnce(a, b);
+        Assert.Contains(ShardCount - 1, b.Shards.Keys);
+        Assert.All(a.Shards.Values, l => Assert.Equal(1, l.Epoch));
+        Assert.All(b.Shards.Values, l => Assert.Equal(2, l.Epoch));
+        Assert.True(a.Singletons.ContainsKey(ClusterNode.ShardCoordinatorSingleton));
+        var live = (await db.Leases.ReadAsync("shard/accounts/")).Where(l => l.IsLive).ToDictionary(l => l.Name, l => l.Owner);
+        Assert.All(a.Shards.Values, l => Assert.Equal("a", live[l.Name]));
+    }
+    [Theory]
+    [InlineData("shard 5")]                    // the broker cancelled the shard's consumer: nobody consumes its queue
+    [InlineData("liquidation-coordinator")]    // its coordinator stopped on a failed write
+    public async Task A_shard_or_singleton_its_host_no_longer_serves_is_given_up_and_served_again_under_a_new_epoch(string subject)
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var host = new FaultyHost("a", log);
+        var a = (await JoinAsync(Node(db, log, "a", host: host)))[0];
+        await RoundsAsync(2, a);
+
+        host.Break(subject);   // the lease is still held and renewed
+        await RoundsAsync(3, a);
+
+        var runs = log.Events.Where(e => e.Subject == subject).Select(e => (e.What, e.Epoch)).ToArray();
+        Assert.Equal([("start", 1L), ("stop-HandOff", 0L), ("start", 2L)], runs);
+        Assert.Equal(2, EpochOf(a, subject));
+        Assert.Equal(ShardCount, a.Shards.Count);
+    }
+
+    [Fact]
+    public async Task A_lease_whose_release_failed_is_not_renewed_by_its_old_holder_so_the_shards_new_node_gets_it()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var ttl = TimeSpan.FromSeconds(1.5);
+        var host = new FaultyHost("a", log);
+        // a's statements give up on a row lock after 300 ms, as any statement fails through a database blip.
+        await using var aSource = Npgsql.NpgsqlDataSource.Create(db.ConnectionString + ";Options=-c lock_timeout=300");
+        var aOptions = new ClusterNodeOptions
+        {
+            NodeId = "a", HttpAddress = "http://127.0.0.1/a", ShardCount = ShardCount, TickInterval = TimeSpan.FromMilliseconds(100), LeaseTtl = ttl,
+            HeartbeatTimeout = TimeSpan.FromSeconds(5), MaxConcurrentMoves = 1, HandOffTimeout = TimeSpan.FromSeconds(5),
+        };
+        var a = new ClusterNode(aOptions, new PostgresMembership(aSource), new PostgresLeaseStore(aSource), new PostgresShardAssignments(aSource), host);
+        await a.JoinAsync(startLoop: false);
+        await RoundsAsync(2, a);
+        var b = (await JoinAsync(Node(db, log, "b", ttl, maxMoves: 1, heartbeat: TimeSpan.FromSeconds(5))))[0];
+
+        // The shard a hands to b: right after it stopped, the lease's row is locked for a while, so a's release fails.
+        const int moved = ShardCount - 1;
+        var name = LeaseNames.Shard("accounts", moved);
+        var unlock = new TaskCompletionSource();
+        Task? locker = null;
+        host.AfterStop(moved, async () =>
+        {
+            var locked = new TaskCompletionSource();
+            locker = Task.Run(async () =>
+            {
+                await using var connection = await db.DataSource.OpenConnectionAsync();
+                await using var transaction = await connection.BeginTransactionAsync();
+                await using (var select = new Npgsql.NpgsqlCommand("SELECT 1 FROM lease WHERE name = $1 FOR UPDATE", connection, transaction))
+                {
+                    select.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = name });
+                    await select.ExecuteNonQueryAsync();
+                }
+
+                locked.SetResult();
+                await unlock.Task;
+                await transaction.CommitAsync();
+            });
+            await locked.Task;
+        });
+
+        await TickSurvivingFailuresAsync(a);    // plans the move and hands the shard off: its release fails
+        unlock.SetResult();
+        await locker!;
+        Assert.DoesNotContain(moved, a.Shards.Keys);
+
+        // a no longer serves the shard: its lease must not outlive it, or b waits for it for as long as a lives.
+        var clock = Stopwatch.StartNew();
+        while (!b.Shards.ContainsKey(moved) && clock.Elapsed < ttl * 4)
+        {
+            await TickSurvivingFailuresAsync(a);
+            await b.TickAsync();
+            await Task.Delay(100);
+        }
+
+        var lease = (await db.Leases.ReadAsync(name)).Single();
+        Assert.True(b.Shards.ContainsKey(moved), $"after {clock.Elapsed} the lease is still {lease.Owner}'s (epoch {lease.Epoch}, live {lease.IsLive})");
     }
 }

@@ -58,18 +58,22 @@ public sealed class LeaseStoreTests(PostgresServerFixture fixture)
     }
 
     [Fact]
-    public async Task Renewal_extends_only_the_owners_live_leases()
+    public async Task Renewal_extends_only_the_named_leases_the_owner_holds_live()
     {
         await using var db = await ClusterDatabase.CreateAsync(fixture);
         await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", Ttl);
         await db.Leases.TryAcquireAsync("shard/accounts/2", "node-a", Ttl);
         await db.Leases.TryAcquireAsync("shard/accounts/3", "node-b", Ttl);
+        await db.Leases.TryAcquireAsync("shard/accounts/4", "node-a", TimeSpan.FromMilliseconds(300));
         await db.ExpireAsync("shard/accounts/2");
+        var before = (await db.Leases.ReadAsync("shard/accounts/4")).Single().ExpiresAt;
 
-        var renewed = await db.Leases.RenewAllAsync("node-a", Ttl);
+        var renewed = await db.Leases.RenewAsync("node-a", ["shard/accounts/1", "shard/accounts/2", "shard/accounts/3"], Ttl);
 
+        // 2 expired, 3 is another's, 4 is node-a's but not named (it no longer serves it): none of them is renewed.
         Assert.Equal(["shard/accounts/1"], renewed.Select(l => l.Name));
         var rows = await db.Leases.ReadAsync("shard/accounts/");
-        Assert.Equal([true, false, true], rows.Select(r => r.IsLive));
+        Assert.Equal([true, false, true], rows.Take(3).Select(r => r.IsLive));
+        Assert.Equal(before, rows[3].ExpiresAt);
     }
 }

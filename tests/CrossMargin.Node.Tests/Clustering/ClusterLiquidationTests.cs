@@ -251,6 +251,33 @@ public sealed class ClusterLiquidationTests(ClusterServers servers, ITestOutputH
         Assert.Empty(list.RootElement.GetProperty("liquidations").EnumerateArray());
     }
 
+    [Fact]
+    public async Task A_coordinator_stopped_by_a_failed_write_runs_again_once_the_database_takes_its_writes()
+    {
+        var node = await StartNodeAsync("n1", "--Actors:AskTimeout=00:00:02");
+        await SingletonHolderAsync([node], TimeSpan.FromSeconds(30));
+        var first = HostOf(node).Cluster!.Liquidation;
+
+        // The database refuses the coordinator's writes for a while (as through an outage): its halt's write fails, and
+        // a persistent actor whose write failed stops. The node still holds and renews the singleton's lease.
+        await using (var db = Npgsql.NpgsqlDataSource.Create(_cluster.ConnectionString))
+        {
+            await db.CreateCommand("ALTER TABLE event_journal ADD CONSTRAINT refuse_coordinator CHECK (persistence_id <> 'liquidation-coordinator') NOT VALID")
+                .ExecuteNonQueryAsync();
+            var refused = await AdminAsync(node, HttpMethod.Put, "/api/v1/liquidation-halts/BTC-PERP", null);
+            Assert.False(refused.IsSuccessStatusCode, await refused.Content.ReadAsStringAsync());
+            await db.CreateCommand("ALTER TABLE event_journal DROP CONSTRAINT refuse_coordinator").ExecuteNonQueryAsync();
+        }
+
+        // Breach reports and operators' requests must find a coordinator again: the node gives the singleton up and takes
+        // it again, recovered from its journal, instead of holding a lease over stopped actors until it restarts.
+        await EventuallyAsync(async () => (await AdminAsync(node, HttpMethod.Put, "/api/v1/liquidation-halts/BTC-PERP", null)).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(30), "a halt is written once the database takes the coordinator's writes again");
+        Assert.NotSame(first, HostOf(node).Cluster!.Liquidation);
+        using var halts = await GetJsonAsync(node, "/api/v1/liquidation-halts");
+        Assert.Contains("BTC-PERP", halts.RootElement.ToString(), StringComparison.Ordinal);
+    }
+
     // ---- the cluster -------------------------------------------------------------------------------------------------
 
     private Task<NodeUnderTest> StartNodeAsync(string name, params string[] more) =>

@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using CrossMargin.Cluster.Coordination;
+using CrossMargin.Cluster.Leases;
+
+namespace CrossMargin.Cluster.Tests.Infrastructure;
+
+/// <summary>
+/// A recording host that fails the first start of chosen subjects (as a broker in recovery or a journal outage would
+/// fail a shard's consumer or a singleton's recovery) and takes as long as told to stop chosen shards (a slow drain).
+/// </summary>
+public sealed class FaultyHost(string node, HostLog log) : IClusterHost
+{
+    private readonly RecordingHost _inner = new(node, log);
+    private readonly ConcurrentDictionary<string, bool> _failOnce = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, TimeSpan> _slowStops = new();
+    private readonly ConcurrentDictionary<string, bool> _broken = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, Func<Task>> _afterStops = new();
+
+    /// <summary>The next start of <paramref name="subject"/> (<c>shard 3</c>, <c>liquidation-coordinator</c>) throws.</summary>
+    public void FailNextStart(string subject) => _failOnce[subject] = true;
+
+    /// <summary>Runs <paramref name="then"/> once shard <paramref name="shardId"/> has stopped, before the node goes on (to release its lease).</summary>
+    public void AfterStop(int shardId, Func<Task> then) => _afterStops[shardId] = then;
+
+    /// <summary><paramref name="subject"/>, running, stops being served (its consumer lost, its actors stopped) until it is started again.</summary>
+    public void Break(string subject) => _broken[subject] = true;
+
+    /// <summary>Stopping shard <paramref name="shardId"/> takes <paramref name="duration"/>.</summary>
+    public void SlowStop(int shardId, TimeSpan duration) => _slowStops[shardId] = duration;
+
+    public Task StartShardAsync(int shardId, Lease lease, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing(node, $"shard {shardId}", lease.Epoch);
+        _broken.TryRemove($"shard {shardId}", out _);
+        return _inner.StartShardAsync(shardId, lease, cancellationToken);
+    }
+
+    public async Task StopShardAsync(int shardId, StopReason reason, CancellationToken cancellationToken)
+    {
+        if (_slowStops.TryRemove(shardId, out var duration))
+        {
+            await Task.Delay(duration, cancellationToken);
+        }
+
+        await _inner.StopShardAsync(shardId, reason, cancellationToken);
+        if (_afterStops.TryRemove(shardId, out var then))
+        {
+            await then();
+        }
+    }
+
+    public Task StartSingletonAsync(string name, Lease lease, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing(node, name, lease.Epoch);
+        _broken.TryRemove(name, out _);
+        return _inner.StartSingletonAsync(name, lease, cancellationToken);
+    }
+
+    public Task StopSingletonAsync(string name, StopReason reason, CancellationToken cancellationToken) => _inner.StopSingletonAsync(name, reason, cancellationToken);
+
+    public bool IsServingShard(int shardId) => !_broken.ContainsKey($"shard {shardId}");
+
+    public bool IsRunningSingleton(string name) => !_broken.ContainsKey(name);
+
+    private void ThrowIfFailing(string nodeId, string subject, long epoch)
+    {
+        if (_failOnce.TryRemove(subject, out _))
+        {
+            log.Add(nodeId, "start-failed", subject, epoch);
+            throw new InvalidOperationException($"{subject} could not start on {nodeId} (injected)");
+        }
+    }
+}
