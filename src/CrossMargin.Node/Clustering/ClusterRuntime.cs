@@ -100,11 +100,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(rabbit);
         ArgumentNullException.ThrowIfNull(startEngine);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        if (rabbit.ShardCount != cluster.ShardCount)
-        {
-            throw new ArgumentException($"RabbitMq:ShardCount ({rabbit.ShardCount}) must equal Cluster:ShardCount ({cluster.ShardCount}): one queue per shard.");
-        }
-
+        CheckOptions(cluster, mode, rabbit);
         var log = loggerFactory.CreateLogger<ClusterRuntime>();
         var store = await PostgresPersistence.OpenAsync(mode.ToPostgresPersistenceOptions(), time,
             loggerFactory.CreateLogger<PostgresPersistence>(), cancellationToken).ConfigureAwait(false);
@@ -120,6 +116,36 @@ public sealed class ClusterRuntime : IAsyncDisposable
         {
             await runtime.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Refuses settings of the three sections that do not fit together: a shard count the queues do not share, and a shard
+    /// consumer's stop (cancel, drain, close: the longest an old owner may keep deliveries before they go back to the
+    /// queue) longer than the hand-off timeout plus the next owner's hold on a message that skips ahead. The next owner
+    /// consumes once the lease is released, at the latest at <see cref="ClusterNodeOptions.HandOffTimeout"/>; were the
+    /// earlier messages returned after its hold had ended, it would have applied the later one with the gap and then refuse
+    /// them as out of order: lost. A hold of zero applies gaps at once by choice and is not checked.
+    /// </summary>
+    /// <exception cref="ArgumentException">The settings do not fit together; the message names them and their values.</exception>
+    public static void CheckOptions(ClusterNodeOptions cluster, ClusterModeOptions mode, RabbitMqOptions rabbit)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(mode);
+        ArgumentNullException.ThrowIfNull(rabbit);
+        if (rabbit.ShardCount != cluster.ShardCount)
+        {
+            throw new ArgumentException($"RabbitMq:ShardCount ({rabbit.ShardCount}) must equal Cluster:ShardCount ({cluster.ShardCount}): one queue per shard.");
+        }
+
+        var stop = rabbit.ConsumerCancelTimeout + rabbit.HandlerDrainTimeout + rabbit.ChannelCloseTimeout;
+        if (mode.SequenceGapHold > TimeSpan.Zero && stop > cluster.HandOffTimeout + mode.SequenceGapHold)
+        {
+            throw new ArgumentException(
+                $"RabbitMq:ConsumerCancelTimeout + HandlerDrainTimeout + ChannelCloseTimeout ({stop}) must not exceed Cluster:HandOffTimeout + " +
+                $"Cluster:SequenceGapHold ({cluster.HandOffTimeout + mode.SequenceGapHold}): a shard's next owner would stop holding a message that " +
+                "skips ahead before its old owner has returned the earlier ones, which would then be refused as out of order (lost). " +
+                "Shorten the stop's timeouts or lengthen the hand-off timeout or the hold.");
         }
     }
 
