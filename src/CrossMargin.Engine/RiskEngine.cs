@@ -168,6 +168,7 @@ public sealed class RiskEngine
             LiveModels = models,
             TakeOverAfterUnfilledSteps = liquidation.TakeOverAfterUnfilledSteps,
             FundAccountId = string.IsNullOrEmpty(liquidation.FundAccount) ? null : liquidation.FundAccount,
+            SilentAfter = settings.Prices.SilentAfter,
         }),
             "liquidation-coordinator" + suffix);
         return new LiquidationSingleton(system, coordinator, fund);
