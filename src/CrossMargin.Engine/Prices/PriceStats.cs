@@ -22,10 +22,7 @@ public sealed record PriceStats(
 {
     /// <summary>The assets whose newest accepted index is older than <paramref name="after"/> at <paramref name="now"/>, in ordinal order.</summary>
     public IReadOnlyList<string> SilentFor(DateTimeOffset now, TimeSpan after) =>
-        [.. IndexTimes.Keys.Where(asset => IsSilent(asset, now, after)).Order(StringComparer.Ordinal)];
-
-    /// <summary>Whether <paramref name="asset"/> had an index accepted and its newest is older than <paramref name="after"/> at <paramref name="now"/>.</summary>
-    public bool IsSilent(string asset, DateTimeOffset now, TimeSpan after) => IndexTimes.TryGetValue(asset, out var time) && now - time > after;
+        [.. IndexTimes.Where(t => now - t.Value > after).Select(t => t.Key).Order(StringComparer.Ordinal)];
 
     /// <summary>Refused updates, all reasons together.</summary>
     public long TotalRejected => Rejected.Values.Sum();
