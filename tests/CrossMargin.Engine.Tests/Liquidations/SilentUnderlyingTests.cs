@@ -2,6 +2,7 @@ using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Risk.Liquidation;
 using CrossMargin.Risk.Portfolios;
+using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace CrossMargin.Engine.Tests.Liquidations;
@@ -86,6 +87,10 @@ public sealed class SilentUnderlyingTests(ITestOutputHelper output) : Liquidatio
         var order = venue.ExpectMsg<LiquidationOrderIssued>();
         Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
         AwaitAssert(() => Assert.Equal(1_500m, FundView().Balances["USDT"]));
+
+        // A plan each interval found BTC silent, each checking it more than once, but the silence is logged once, and its end once.
+        Assert.Single(Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith("No BTC index accepted since", StringComparison.Ordinal));
+        Assert.Single(Logs.Entries, e => e.Message.StartsWith("BTC index accepted again at", StringComparison.Ordinal));
     }
 
     /// <summary>What the price side does when a BTC index is accepted now: records its time, then announces the snapshot.</summary>
