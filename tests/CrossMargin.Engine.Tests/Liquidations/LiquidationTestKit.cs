@@ -170,6 +170,32 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     protected void AwaitCompleted(string liquidationId) =>
         AwaitAssert(() => Assert.Equal(LiquidationStatus.Completed, History(liquidationId).Status), TimeSpan.FromSeconds(10));
 
+    /// <summary>
+    /// Over five intervals while <paramref name="liquidation"/> is paused, no order goes out, the fund is not asked and no
+    /// one is auto-deleveraged: the fund still holds <paramref name="fundUsdt"/>.
+    /// </summary>
+    protected void AssertDeficitUntouchedForFiveIntervals(TestProbe venue, string liquidation, decimal fundUsdt)
+    {
+        AwaitAssert(() => Assert.Contains(History(liquidation).Steps, s => s is LiquidationStepPlanned { Outcome: LiquidationPlanOutcome.Throttled }));
+        for (var i = 0; i < 5; i++)
+        {
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            Thread.Sleep(50);
+        }
+
+        venue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.DoesNotContain(History(liquidation).Steps, s => s is LiquidationCoverRequested or AutoDeleverageExecuted or LiquidationStalled);
+        Assert.Equal(fundUsdt, FundView().Balances["USDT"]);
+    }
+
+    /// <summary>The next order fills nothing, after which the fund pays and holds <paramref name="fundUsdt"/>.</summary>
+    protected void AssertFundPaysAfterAnUnfilledOrder(TestProbe venue, decimal fundUsdt)
+    {
+        var order = venue.ExpectMsg<LiquidationOrderIssued>();
+        Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
+        AwaitAssert(() => Assert.Equal(fundUsdt, FundView().Balances["USDT"]));
+    }
+
     /// <summary>A probe subscribed to the outbound orders and ADL notices.</summary>
     protected TestProbe VenueProbe()
     {

@@ -25,8 +25,7 @@ public sealed class SilentUnderlyingTests(ITestOutputHelper output) : Liquidatio
     {
         var venue = VenueProbe();
         OpenLong("acc-1");
-        Market.RecordIndexTime("BTC", Clock.GetUtcNow());
-        Clock.Advance(TimeSpan.FromSeconds(31));
+        BtcHeardThenQuietFor(TimeSpan.FromSeconds(31));
 
         MoveBtc(59_230m);
 
@@ -47,8 +46,7 @@ public sealed class SilentUnderlyingTests(ITestOutputHelper output) : Liquidatio
         // 30 s is not past a 30 s bound: the same first step as above, as step 1.
         var venue = VenueProbe();
         OpenLong("acc-1");
-        Market.RecordIndexTime("BTC", Clock.GetUtcNow());
-        Clock.Advance(TimeSpan.FromSeconds(30));
+        BtcHeardThenQuietFor(TimeSpan.FromSeconds(30));
 
         MoveBtc(59_230m);
 
@@ -68,29 +66,24 @@ public sealed class SilentUnderlyingTests(ITestOutputHelper output) : Liquidatio
         SeedFund(2_000m);
         OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
         OpenLong("acc-1");
-        Market.RecordIndexTime("BTC", Clock.GetUtcNow());
-        Clock.Advance(TimeSpan.FromSeconds(31));
+        BtcHeardThenQuietFor(TimeSpan.FromSeconds(31));
 
         MoveBtc(58_500m);
-        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationStepPlanned { Outcome: LiquidationPlanOutcome.Throttled }));
-        for (var i = 0; i < 5; i++)
-        {
-            Clock.Advance(TimeSpan.FromSeconds(1));
-            Thread.Sleep(50);
-        }
-
-        venue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        Assert.DoesNotContain(History(Liquidation).Steps, s => s is LiquidationCoverRequested or AutoDeleverageExecuted or LiquidationStalled);
-        Assert.Equal(2_000m, FundView().Balances["USDT"]);
+        AssertDeficitUntouchedForFiveIntervals(venue, Liquidation, 2_000m);
 
         HearBtc();
-        var order = venue.ExpectMsg<LiquidationOrderIssued>();
-        Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
-        AwaitAssert(() => Assert.Equal(1_500m, FundView().Balances["USDT"]));
+        AssertFundPaysAfterAnUnfilledOrder(venue, 1_500m);
 
         // A plan each interval found BTC silent, each checking it more than once, but the silence is logged once, and its end once.
         Assert.Single(Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith("No BTC index accepted since", StringComparison.Ordinal));
         Assert.Single(Logs.Entries, e => e.Message.StartsWith("BTC index accepted again at", StringComparison.Ordinal));
+    }
+
+    /// <summary>A BTC index accepted now, then nothing for <paramref name="quiet"/>.</summary>
+    private void BtcHeardThenQuietFor(TimeSpan quiet)
+    {
+        Market.RecordIndexTime("BTC", Clock.GetUtcNow());
+        Clock.Advance(quiet);
     }
 
     /// <summary>What the price side does when a BTC index is accepted now: records its time, then announces the snapshot.</summary>
