@@ -112,8 +112,14 @@ public sealed partial class LiquidationCoordinator
             return;
         }
 
-        var heard = _silentUnderlyings.Where(changed.Underlyings.Contains).ToArray().Count(u => !IsSilent(u));
-        if (heard > 0)
+        var heard = false;
+        foreach (var underlying in _silentUnderlyings.Where(changed.Underlyings.Contains).ToArray())
+        {
+            // IsSilent forgets (and logs) an underlying heard again.
+            heard |= !IsSilent(underlying);
+        }
+
+        if (heard)
         {
             RetryWaiting();
         }
