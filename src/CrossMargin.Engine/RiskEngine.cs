@@ -168,6 +168,7 @@ public sealed class RiskEngine
             LiveModels = models,
             TakeOverAfterUnfilledSteps = liquidation.TakeOverAfterUnfilledSteps,
             FundAccountId = string.IsNullOrEmpty(liquidation.FundAccount) ? null : liquidation.FundAccount,
+            SilentAfter = settings.Prices.SilentAfter,
         }),
             "liquidation-coordinator" + suffix);
         return new LiquidationSingleton(system, coordinator, fund);
@@ -246,6 +247,23 @@ public sealed class RiskEngine
     /// <summary>Pays into the insurance fund; a repeated request id is answered as first time and pays nothing more.</summary>
     public Task<object> DepositToInsuranceFundAsync(DepositToInsuranceFund deposit, CancellationToken cancellationToken = default) =>
         InsuranceFund.Ask<object>(deposit, _timeout, cancellationToken);
+
+    /// <summary>
+    /// How old each asset's newest accepted index is now, on the engine's clock: the assets with one accepted since the
+    /// engine started (<see cref="LatestMarket.IndexTimes"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, TimeSpan> IndexAges()
+    {
+        var now = System.TimeProvider.GetUtcNow();
+        return Market.IndexTimes.ToDictionary(t => t.Key, t => now - t.Value, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The assets whose newest accepted index is older than <see cref="PriceOptions.SilentAfter"/> now, in ordinal order:
+    /// their last price is in force and nobody refreshes it (the coordinator pauses their liquidations meanwhile).
+    /// </summary>
+    public IReadOnlyList<string> SilentAssets() =>
+        [.. IndexAges().Where(a => a.Value > _settings.Prices.SilentAfter).Select(a => a.Key).Order(StringComparer.Ordinal)];
 
     /// <summary>The price feed's counters.</summary>
     public Task<PriceStats> GetPriceStatsAsync(CancellationToken cancellationToken = default) =>

@@ -60,7 +60,7 @@ public sealed partial class LiquidationCoordinator
         decimal deficit;
         try
         {
-            deficit = view.Positions.Any(p => p.Quantity != 0 && _halted.Contains(p.Symbol))
+            deficit = view.Positions.Any(p => p.Quantity != 0 && Paused(p.Symbol))
                 ? 0m
                 : Math.Max(0m, -_settings.Models.For(view.Mode).Assess(new Portfolio(view.AccountId, view.Balances, view.Positions, []), market).EquityUsd);
         }
@@ -117,7 +117,7 @@ public sealed partial class LiquidationCoordinator
     {
         var market = _settings.Market.Current;
         var portfolio = new Portfolio(view.AccountId, view.Balances, view.Positions, []);
-        var position = view.Positions.Where(p => p.Quantity != 0 && !_halted.Contains(p.Symbol))
+        var position = view.Positions.Where(p => p.Quantity != 0 && !Paused(p.Symbol))
             .OrderByDescending(p => PositionValuation.Of(p, market).NotionalUsd)
             .ThenBy(p => p.Symbol, StringComparer.Ordinal)
             .FirstOrDefault();
@@ -125,7 +125,7 @@ public sealed partial class LiquidationCoordinator
         liquidation.AdlForDeficit = liquidation.Phase == Phase.AwaitingAdlView;
         if (position is null || price is null)
         {
-            Stall(liquidation, position is null ? "no position left to deleverage outside halted instruments" : Text($"{position.Symbol} has no bankruptcy price"), liquidation.LastCover);
+            Stall(liquidation, position is null ? "no position left to deleverage outside halted instruments and silent underlyings" : Text($"{position.Symbol} has no bankruptcy price"), liquidation.LastCover);
             return;
         }
 

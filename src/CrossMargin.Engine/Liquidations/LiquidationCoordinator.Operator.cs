@@ -1,10 +1,11 @@
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Prices;
 using CrossMargin.Risk.Margin;
 using Microsoft.Extensions.Logging;
 
 namespace CrossMargin.Engine.Liquidations;
 
-/// <summary>Ending a liquidation, and the operator's halts and resumes of instruments.</summary>
+/// <summary>Ending a liquidation, the operator's halts and resumes of instruments, and the pauses of silent underlyings.</summary>
 public sealed partial class LiquidationCoordinator
 {
     // ---- ending, operator actions ----------------------------------------------------------------------------------
@@ -59,11 +60,68 @@ public sealed partial class LiquidationCoordinator
         {
             _halted.Remove(e.Symbol);
             replyTo.Tell(new HaltedInstruments(_halted.ToArray()), Self);
-            foreach (var liquidation in _activeByAccount.Values.Where(l => l.Phase == Phase.Idle).ToArray())
-            {
-                Timers.Cancel(("retry", liquidation.Id));
-                OnRetry(liquidation.Id);
-            }
+            RetryWaiting();
         });
+    }
+
+    private void RetryWaiting()
+    {
+        foreach (var liquidation in _activeByAccount.Values.Where(l => l.Phase == Phase.Idle).ToArray())
+        {
+            Timers.Cancel(("retry", liquidation.Id));
+            OnRetry(liquidation.Id);
+        }
+    }
+
+    /// <summary>
+    /// Whether forced trading in <paramref name="symbol"/> waits: halted by an operator, or on an underlying whose index
+    /// nobody has refreshed for <see cref="LiquidationCoordinatorSettings.SilentAfter"/> (its mark and the deficit measured
+    /// with it are as untrusted as a halted instrument's). Neither is journaled: silence is read from this node's market,
+    /// which in a cluster gets the same prices as every other node.
+    /// </summary>
+    private bool Paused(string symbol) =>
+        _halted.Contains(symbol) || (_settings.Market.Current.FindListedOrExpired(symbol)?.Underlying is { } underlying && IsSilent(underlying));
+
+    /// <summary>Whether <paramref name="underlying"/> is silent now; logs when a silence is first seen and when it ends.</summary>
+    private bool IsSilent(string underlying)
+    {
+        if (_settings.SilentAfter is not { } after)
+        {
+            return false;
+        }
+
+        var silent = _settings.Market.IsSilent(underlying, Now, after);
+        if (silent && _silentUnderlyings.Add(underlying))
+        {
+            Context.Log.LogWarning("No {Underlying} index accepted since {IndexTime} (more than {SilentAfter}): its liquidation orders and auto-deleveraging pause until one is",
+                underlying, _settings.Market.IndexTimeOf(underlying), after);
+        }
+        else if (!silent && _silentUnderlyings.Remove(underlying))
+        {
+            Context.Log.LogInformation("{Underlying} index accepted again at {IndexTime}: its liquidations resume", underlying, _settings.Market.IndexTimeOf(underlying));
+        }
+
+        return silent;
+    }
+
+    /// <summary>A new market: an underlying found silent that it moved is checked again, and the liquidations waiting go on if it was heard.</summary>
+    private void OnMarketChanged(MarketChanged changed)
+    {
+        if (_silentUnderlyings.Count == 0)
+        {
+            return;
+        }
+
+        var heard = false;
+        foreach (var underlying in _silentUnderlyings.Where(changed.Underlyings.Contains).ToArray())
+        {
+            // IsSilent forgets (and logs) an underlying heard again.
+            heard |= !IsSilent(underlying);
+        }
+
+        if (heard)
+        {
+            RetryWaiting();
+        }
     }
 }

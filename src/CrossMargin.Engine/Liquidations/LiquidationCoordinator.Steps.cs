@@ -66,8 +66,9 @@ public sealed partial class LiquidationCoordinator
         // A bankrupt account goes to the backstop before the book: every fill in the book deepens its deficit by the
         // slippage, and once the book has closed the last position a deficit the fund cannot pay has no position left
         // for auto-deleveraging to pass it on with. A halted instrument's prices are not trusted (the operator's reason
-        // to halt): a deficit measured with them is neither paid by the fund nor passed on until it is resumed.
-        if (equity < 0 && !portfolio.Positions.Any(p => p.Quantity != 0 && _halted.Contains(p.Symbol)))
+        // to halt), nor a silent underlying's: a deficit measured with them is neither paid by the fund nor passed on until
+        // it is resumed or heard again.
+        if (equity < 0 && !portfolio.Positions.Any(p => p.Quantity != 0 && Paused(p.Symbol)))
         {
             if (!liquidation.BackstopTried)
             {
@@ -184,7 +185,7 @@ public sealed partial class LiquidationCoordinator
         {
             var symbol = position.Symbol;
             var used = _budgetUsed.TryGetValue(symbol, out var u) && u.Interval == interval ? u.Used : 0m;
-            budgets[symbol] = _halted.Contains(symbol) ? 0m : Math.Max(0m, _settings.Parameters.BudgetFor(symbol) - used);
+            budgets[symbol] = Paused(symbol) ? 0m : Math.Max(0m, _settings.Parameters.BudgetFor(symbol) - used);
         }
 
         return budgets;

@@ -2,6 +2,7 @@ using System.Globalization;
 using CrossMargin.Actors;
 using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Prices;
 using CrossMargin.Persistence;
 using CrossMargin.Risk.Liquidation;
 using CrossMargin.Risk.Margin;
@@ -57,7 +58,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// yet answered (<see cref="AdlOutbox"/>), so what takes a refused side's place reaches the account before the next one. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
 /// 4 ... 64 intervals in a row of stalls, while the book is tried once per interval.
 /// Neither runs while the account holds a position in a halted instrument (an operator halts one whose prices are not
-/// trusted), and auto-deleveraging never picks one.</item>
+/// trusted) or on a silent underlying (no index accepted for <see cref="LiquidationCoordinatorSettings.SilentAfter"/>:
+/// paused in the same way, without an event, until its next index), and auto-deleveraging never picks one.</item>
 /// <item>Take-over: when the book fills nothing of a bounded step of the last positions
 /// (<see cref="LiquidationStepPlanned.TakeOverIfUnfilled"/>), or of <see cref="LiquidationCoordinatorSettings.TakeOverAfterUnfilledSteps"/>
 /// steps in a row of a solvent account (when set: off by default; then only once the stall back-off allows), the next
@@ -100,6 +102,9 @@ public sealed partial class LiquidationCoordinator : PersistentActor
     private readonly Dictionary<(string Account, string Source), long> _sequences = [];
     private readonly Dictionary<string, (long Interval, decimal Used)> _budgetUsed = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _halted = new(StringComparer.Ordinal);
+
+    // Underlyings last found silent (Paused), so that the start and the end of a silence are each logged once.
+    private readonly HashSet<string> _silentUnderlyings = new(StringComparer.Ordinal);
     private readonly PendingAdlFills _pendingAdl = new();
     private readonly Dictionary<string, (AdlRound Round, int Index, bool Bankrupt)> _awaitedSides = new(StringComparer.Ordinal);
 
@@ -155,7 +160,12 @@ public sealed partial class LiquidationCoordinator : PersistentActor
     }
 
     /// <inheritdoc />
-    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(AccountStatusChanged));
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(AccountStatusChanged));
+        // A silent underlying's liquidations go on at its next accepted index, not at the next interval's retry.
+        Context.System.EventStream.Subscribe(Self, typeof(MarketChanged));
+    }
 
     /// <inheritdoc />
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
@@ -217,6 +227,9 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                 return true;
             case AccountStatusChanged changed:
                 OnStatusChanged(changed);
+                return true;
+            case MarketChanged changed:
+                OnMarketChanged(changed);
                 return true;
             case HaltLiquidation halt:
                 OnHalt(halt);

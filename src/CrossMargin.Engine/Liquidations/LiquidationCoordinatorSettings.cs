@@ -40,6 +40,10 @@ public sealed record LiquidationCoordinatorSettings(
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(OrderTimeout, TimeSpan.Zero, nameof(OrderTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AdlCollectWindow, TimeSpan.Zero, nameof(AdlCollectWindow));
         ArgumentOutOfRangeException.ThrowIfNegative(TakeOverAfterUnfilledSteps, nameof(TakeOverAfterUnfilledSteps));
+        if (SilentAfter is { } silentAfter)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(silentAfter, TimeSpan.Zero, nameof(SilentAfter));
+        }
     }
 
     /// <summary>The node's calculators, swapped when an operator applies a parameter set; null: <see cref="InitialModels"/> for good.</summary>
@@ -61,6 +65,13 @@ public sealed record LiquidationCoordinatorSettings(
     /// then unwinds it through the book. Null: no take-over by the fund (the round stalls).
     /// </summary>
     public string? FundAccountId { get; init; }
+
+    /// <summary>
+    /// How long an underlying may go without an accepted index (<see cref="LatestMarket.IndexTimeOf"/> of
+    /// <see cref="Market"/>) before its liquidation orders and auto-deleveraging pause as a halt pauses them, until its
+    /// next accepted index (<see cref="PriceOptions.SilentAfter"/>). Null, the default: never.
+    /// </summary>
+    public TimeSpan? SilentAfter { get; init; }
 
     /// <summary>The calculators in force now.</summary>
     public AccountMarginModels Models => LiveModels?.Current ?? InitialModels;

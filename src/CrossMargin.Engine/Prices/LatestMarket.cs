@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using CrossMargin.Risk.Market;
 
 namespace CrossMargin.Engine.Prices;
@@ -9,10 +11,13 @@ namespace CrossMargin.Engine.Prices;
 /// </summary>
 /// <remarks>
 /// Accounts read it when they start or handle a command, so an account that was asleep during a mark still margins at
-/// the newest market. <see cref="MarketChanged"/> is what wakes the accounts a change concerns.
+/// the newest market. <see cref="MarketChanged"/> is what wakes the accounts a change concerns. It also holds when each
+/// asset's newest index was accepted (<see cref="IndexTimes"/>), so whoever holds it (the liquidation coordinator, the
+/// node's metrics and readiness) sees a feed that has gone silent; in a cluster every node's feed gets the same prices.
 /// </remarks>
 public sealed class LatestMarket
 {
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _indexTimes = new(StringComparer.Ordinal);
     private MarketSnapshot _current;
     private long _version;
 
@@ -29,6 +34,24 @@ public sealed class LatestMarket
 
     /// <summary>How many snapshots have been published, the initial one included.</summary>
     public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>
+    /// The timestamp of the newest accepted index of each asset that had one accepted since this node started; an asset
+    /// the feed never priced here is absent (its age is unknown, and is not taken for silence).
+    /// </summary>
+    public FrozenDictionary<string, DateTimeOffset> IndexTimes => _indexTimes.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>When <paramref name="asset"/>'s newest accepted index was stamped, or null when none was accepted here.</summary>
+    public DateTimeOffset? IndexTimeOf(string asset) => _indexTimes.TryGetValue(asset, out var time) ? time : null;
+
+    /// <summary>
+    /// Whether <paramref name="asset"/>'s newest accepted index is older than <paramref name="silentAfter"/> at
+    /// <paramref name="now"/> (false for an asset none was accepted for).
+    /// </summary>
+    public bool IsSilent(string asset, DateTimeOffset now, TimeSpan silentAfter) => IndexTimeOf(asset) is { } time && now - time > silentAfter;
+
+    /// <summary>Records that <paramref name="asset"/>'s index stamped <paramref name="timestamp"/> was accepted; called by the price actor that owns the asset.</summary>
+    public void RecordIndexTime(string asset, DateTimeOffset timestamp) => _indexTimes[asset] = timestamp;
 
     /// <summary>Makes <paramref name="snapshot"/> the newest and returns its version.</summary>
     public long Publish(MarketSnapshot snapshot)

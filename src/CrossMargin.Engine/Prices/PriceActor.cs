@@ -25,6 +25,7 @@ internal sealed class PriceActor : ReceiveActor
     private readonly IActorRef _publisher;
     private readonly PriceCounters _counters;
     private readonly TimeProvider _clock;
+    private readonly LatestMarket _latest;
     private readonly Dictionary<string, DateTimeOffset> _lastTimestamps = new(StringComparer.Ordinal);
     private decimal _index;
 
@@ -37,6 +38,7 @@ internal sealed class PriceActor : ReceiveActor
         _publisher = publisher;
         _counters = counters;
         _clock = clock;
+        _latest = latest;
         _index = latest.Current.PriceOf(asset);
 
         Receive<UpdateIndex>(u => OnIndex(u, _clock.GetUtcNow()));
@@ -80,7 +82,7 @@ internal sealed class PriceActor : ReceiveActor
 
         _index = update.Price;
         _lastTimestamps[update.Asset] = update.Timestamp;
-        _counters.IndexAccepted(update.Asset, update.Timestamp);
+        _latest.RecordIndexTime(update.Asset, update.Timestamp);
         _counters.Accepted();
         _publisher.Tell(new IndexAccepted(update.Asset, update.Price), Self);
         Sender.Tell(new PriceAccepted(update.Asset), Self);

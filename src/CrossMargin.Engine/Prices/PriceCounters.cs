@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Frozen;
 
 namespace CrossMargin.Engine.Prices;
@@ -12,7 +11,6 @@ internal sealed class PriceCounters
 {
     private static readonly PriceRejectionReason[] Reasons = Enum.GetValues<PriceRejectionReason>();
     private readonly long[] _rejected = new long[Reasons.Length];
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _indexTimes = new(StringComparer.Ordinal);
     private long _accepted;
     private long _conflated;
     private long _snapshots;
@@ -22,20 +20,18 @@ internal sealed class PriceCounters
 
     public void Rejected(PriceRejectionReason reason) => Interlocked.Increment(ref _rejected[(int)reason]);
 
-    /// <summary>Records that <paramref name="asset"/>'s index stamped <paramref name="timestamp"/> was accepted (newer than any before it).</summary>
-    public void IndexAccepted(string asset, DateTimeOffset timestamp) => _indexTimes[asset] = timestamp;
-
     public void Conflated() => Interlocked.Increment(ref _conflated);
 
     public void SnapshotPublished() => Interlocked.Increment(ref _snapshots);
 
     public void SnapshotFailed() => Interlocked.Increment(ref _failures);
 
-    public PriceStats Read() => new(
+    /// <summary>The counters, with <paramref name="indexTimes"/> (the node's <see cref="LatestMarket.IndexTimes"/>).</summary>
+    public PriceStats Read(FrozenDictionary<string, DateTimeOffset> indexTimes) => new(
         Interlocked.Read(ref _accepted),
         Reasons.ToFrozenDictionary(r => r, r => Interlocked.Read(ref _rejected[(int)r])),
         Interlocked.Read(ref _conflated),
         Interlocked.Read(ref _snapshots),
         Interlocked.Read(ref _failures),
-        _indexTimes.ToFrozenDictionary(StringComparer.Ordinal));
+        indexTimes);
 }

@@ -38,7 +38,7 @@ public sealed class PriceFeed : ReceiveActor
         Receive<UpdateIndex>(OnIndex);
         Receive<UpdateMark>(OnMark);
         Receive<UpdatePrices>(OnBatch);
-        Receive<GetPriceStats>(_ => Sender.Tell(_counters.Read(), Self));
+        Receive<GetPriceStats>(_ => Sender.Tell(_counters.Read(_latest.IndexTimes), Self));
     }
 
     /// <summary>

@@ -60,6 +60,16 @@ public sealed class PriceOptions
     /// </summary>
     public TimeSpan RevalueInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long an asset may go without an accepted index before it counts as silent: its last price is still margined
+    /// on, but nobody refreshes it. While an underlying is silent, liquidation orders and auto-deleveraging on its
+    /// instruments pause (as an operator's halt pauses them) until its next accepted index, <c>/metrics</c> counts it and
+    /// <c>/ready</c> reports the node degraded, naming it. Default 30 s: six times the default <see cref="MaxMarkAge"/>,
+    /// so a feed that ticks every second or so is silent only after dozens of missed ticks. At least
+    /// <see cref="MaxMarkAge"/> (an index may already be that old when accepted) and at most one hour.
+    /// </summary>
+    public TimeSpan SilentAfter { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Every problem with these settings, or none.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -99,6 +109,13 @@ public sealed class PriceOptions
         if (RevalueInterval < TimeSpan.FromSeconds(1) || RevalueInterval > TimeSpan.FromHours(1))
         {
             errors.Add($"{SectionName}:{nameof(RevalueInterval)} must be between one second and one hour (was {RevalueInterval}).");
+        }
+
+        // Checked against MaxMarkAge only when that is valid itself: its own error says what is wrong.
+        var floor = MaxMarkAge > TimeSpan.Zero && MaxMarkAge <= MaxMarkAgeCeiling ? MaxMarkAge : TimeSpan.Zero;
+        if (SilentAfter <= TimeSpan.Zero || SilentAfter < floor || SilentAfter > MaxMarkAgeCeiling)
+        {
+            errors.Add($"{SectionName}:{nameof(SilentAfter)} must be at least {nameof(MaxMarkAge)} ({MaxMarkAge}; an index may be that old when accepted, so a shorter bound calls a live feed silent) and at most {MaxMarkAgeCeiling} (was {SilentAfter}).");
         }
 
         return errors;

@@ -112,9 +112,13 @@ public static class ApiExtensions
         app.UseRouting();
         app.UseMiddleware<SecurityMiddleware>();
         app.MapGet("/health", () => Results.Ok(new { status = "healthy" })).RequireAccess(AccessLevel.Anonymous);
-        app.MapGet("/ready", (EngineHost host) => host.Engine is null
+        // Silent prices degrade readiness without failing it: every node gets the same feed, so taking nodes out of
+        // rotation would stop the pre-trade checks and margin calls that still run, and liquidations pause by themselves.
+        app.MapGet("/ready", (EngineHost host) => host.Engine is not { } engine
             ? Results.Json(new { status = "starting" }, statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Ok(new { status = "ready" })).RequireAccess(AccessLevel.Anonymous);
+            : engine.SilentAssets() is { Count: > 0 } silent
+                ? Results.Ok(new { status = "degraded", silentPrices = silent, silentAfter = engine.Settings.Prices.SilentAfter })
+                : Results.Ok(new { status = "ready" })).RequireAccess(AccessLevel.Anonymous);
         app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         MessageEndpoints.Map(app);
         QueryEndpoints.Map(app);

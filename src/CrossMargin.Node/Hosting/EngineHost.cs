@@ -7,6 +7,7 @@ using CrossMargin.Engine.Liquidations;
 using CrossMargin.Cluster.Coordination;
 using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Engine.Prices;
+using CrossMargin.Node.Metrics;
 using CrossMargin.Node.Clustering;
 using CrossMargin.Persistence;
 using CrossMargin.Persistence.Journal;
@@ -112,6 +113,8 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     /// <inheritdoc/>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Counted from now: the gauges skip a host whose engine has not started.
+        PriceMetrics.Track(this);
         var marketPath = ConfigurationDirectory.Under(_configDirectory, _node.MarketFile);
         var market = MarketFile.Load(marketPath);
         var assets = AssetsOf(marketPath);
@@ -207,6 +210,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        PriceMetrics.Untrack(this);
         if (Cluster is not null)
         {
             await Cluster.DisposeAsync();

@@ -295,22 +295,11 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         ExpectMsg<HaltedInstruments>();
 
         MoveBtc(58_500m);
-        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationStepPlanned { Outcome: LiquidationPlanOutcome.Throttled }));
-        for (var i = 0; i < 5; i++)
-        {
-            Clock.Advance(TimeSpan.FromSeconds(1));
-            Thread.Sleep(50);
-        }
-
-        venue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        Assert.DoesNotContain(History(Liquidation).Steps, s => s is LiquidationCoverRequested or AutoDeleverageExecuted or LiquidationStalled);
-        Assert.Equal(2_000m, FundView().Balances["USDT"]);
+        AssertDeficitUntouchedForFiveIntervals(venue, Liquidation, 2_000m);
 
         Coordinator.Tell(new ResumeLiquidation(Btc), TestActor);
         ExpectMsg<HaltedInstruments>();
-        var order = venue.ExpectMsg<LiquidationOrderIssued>();
-        Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
-        AwaitAssert(() => Assert.Equal(1_500m, FundView().Balances["USDT"]));
+        AssertFundPaysAfterAnUnfilledOrder(venue, 1_500m);
     }
 
     /// <summary>

@@ -38,6 +38,9 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     /// <summary>The fund's own account the coordinator runs with; none by default.</summary>
     protected virtual string? FundAccount => null;
 
+    /// <summary>The silence bound of the underlyings' indices the coordinator runs with; none by default.</summary>
+    protected virtual TimeSpan? SilentAfter => null;
+
     protected AccountHost Host { get; private set; } = null!;
 
     protected PersistenceServices Services => Host.Services with { Registry = Registry };
@@ -75,7 +78,7 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     /// </summary>
     protected IActorRef StartCoordinator(IActorRef? accounts = null, int takeOverAfterUnfilledSteps = 0, IActorRef? fund = null) => Sys.ActorOf(LiquidationCoordinator.Props(
         new LiquidationCoordinatorSettings(Services, accounts ?? Region, fund ?? Fund, Market, AccountFixture.Models, Parameters, TimeSpan.FromSeconds(1),
-            TimeSpan.FromMinutes(10), CollectWindow) { TakeOverAfterUnfilledSteps = takeOverAfterUnfilledSteps, FundAccountId = FundAccount }));
+            TimeSpan.FromMinutes(10), CollectWindow) { TakeOverAfterUnfilledSteps = takeOverAfterUnfilledSteps, FundAccountId = FundAccount, SilentAfter = SilentAfter }));
 
     /// <summary>
     /// Stops the coordinator and starts another on its journal, reaching the accounts through <paramref name="accounts"/>
@@ -166,6 +169,32 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
 
     protected void AwaitCompleted(string liquidationId) =>
         AwaitAssert(() => Assert.Equal(LiquidationStatus.Completed, History(liquidationId).Status), TimeSpan.FromSeconds(10));
+
+    /// <summary>
+    /// Over five intervals while <paramref name="liquidation"/> is paused, no order goes out, the fund is not asked and no
+    /// one is auto-deleveraged: the fund still holds <paramref name="fundUsdt"/>.
+    /// </summary>
+    protected void AssertDeficitUntouchedForFiveIntervals(TestProbe venue, string liquidation, decimal fundUsdt)
+    {
+        AwaitAssert(() => Assert.Contains(History(liquidation).Steps, s => s is LiquidationStepPlanned { Outcome: LiquidationPlanOutcome.Throttled }));
+        for (var i = 0; i < 5; i++)
+        {
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            Thread.Sleep(50);
+        }
+
+        venue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.DoesNotContain(History(liquidation).Steps, s => s is LiquidationCoverRequested or AutoDeleverageExecuted or LiquidationStalled);
+        Assert.Equal(fundUsdt, FundView().Balances["USDT"]);
+    }
+
+    /// <summary>The next order fills nothing, after which the fund pays and holds <paramref name="fundUsdt"/>.</summary>
+    protected void AssertFundPaysAfterAnUnfilledOrder(TestProbe venue, decimal fundUsdt)
+    {
+        var order = venue.ExpectMsg<LiquidationOrderIssued>();
+        Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
+        AwaitAssert(() => Assert.Equal(fundUsdt, FundView().Balances["USDT"]));
+    }
 
     /// <summary>A probe subscribed to the outbound orders and ADL notices.</summary>
     protected TestProbe VenueProbe()

@@ -53,7 +53,25 @@ public sealed class PriceOptionsTests
         Assert.Equal(2, errors.Count);
         Assert.Contains(errors, e => e.StartsWith("Prices:MaxMarkAge must be positive and at most 01:00:00", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Prices:MaxFutureSkew must be between zero and 00:01:00", StringComparison.Ordinal));
-        Assert.Empty(new PriceOptions { MaxMarkAge = TimeSpan.FromHours(1), MaxFutureSkew = TimeSpan.FromMinutes(1) }.Validate());
+        Assert.Empty(new PriceOptions { MaxMarkAge = TimeSpan.FromHours(1), MaxFutureSkew = TimeSpan.FromMinutes(1), SilentAfter = TimeSpan.FromHours(1) }.Validate());
+    }
+
+    [Fact]
+    public void A_silence_bound_shorter_than_the_accepted_age_of_an_index_or_longer_than_an_hour_is_refused_at_start()
+    {
+        // An index 5 s old is accepted: a 4 s bound would call a feed that delivers exactly that silent on arrival.
+        var tooShort = new PriceOptions { MaxMarkAge = TimeSpan.FromSeconds(5), SilentAfter = TimeSpan.FromSeconds(4) };
+        var tooLong = new PriceOptions { SilentAfter = TimeSpan.FromHours(2) };
+        var zero = new PriceOptions { SilentAfter = TimeSpan.Zero };
+
+        Assert.Equal(
+            ["Prices:SilentAfter must be at least MaxMarkAge (00:00:05; an index may be that old when accepted, so a shorter bound calls a live feed silent) and at most 01:00:00 (was 00:00:04)."],
+            tooShort.Validate());
+        Assert.Equal(["Prices:SilentAfter must be at least MaxMarkAge (00:00:05; an index may be that old when accepted, so a shorter bound calls a live feed silent) and at most 01:00:00 (was 02:00:00)."],
+            tooLong.Validate());
+        Assert.Single(zero.Validate());
+        Assert.Equal(TimeSpan.FromSeconds(30), new PriceOptions().SilentAfter);
+        Assert.Empty(new PriceOptions { SilentAfter = TimeSpan.FromSeconds(5) }.Validate());
     }
 
     [Fact]

@@ -1,4 +1,8 @@
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Engine.Prices;
 using CrossMargin.Engine.Tests.Fixtures;
+using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
 
@@ -23,5 +27,37 @@ public sealed class SilentFeedTests(ITestOutputHelper output) : ManualClockEngin
         Assert.Equal(ticked, stats.IndexTimes["BTC"]);
         Assert.False(stats.IndexTimes.ContainsKey("ETH"));
         Assert.Equal(["BTC"], stats.SilentFor(Time.GetUtcNow(), TimeSpan.FromMinutes(59)));
+    }
+
+    /// <summary>
+    /// The whole engine, as a node runs it (the cluster's singleton is started by the same code, on the node's market,
+    /// which gets every price over the fanout exchange): marks keep coming but the BTC index stopped 31 s ago, past the
+    /// default 30 s. The mark that takes the account under its maintenance margin starts a liquidation that sends no
+    /// order until a BTC index is accepted; then the first step goes out.
+    /// </summary>
+    [Fact]
+    public async Task A_liquidation_on_an_underlying_whose_index_stopped_waits_for_the_next_accepted_index()
+    {
+        var venue = CreateTestProbe();
+        Sys.EventStream.Subscribe(venue.Ref, typeof(LiquidationOrderIssued));
+        await Send("acc-1", "accounts", (id, seq) => new OpenAccount(id, "accounts", seq, MarginMode.StandardCross));
+        await Send("acc-1", "wallet", (id, seq) => new Deposit(id, "wallet", seq, "USDT", 1_000m));
+        await Trade("acc-1", TestMarket.BtcUsdt, OrderSide.Buy, 1m, 60_000m);
+        MoveBtc(60_000m, TestMarket.BtcUsdt);
+        Time!.Advance(TimeSpan.FromSeconds(31));
+
+        var probe = CreateTestProbe();
+        Engine.Prices.Tell(new UpdateMark(TestMarket.BtcUsdt, 59_230m, null, Time.GetUtcNow()), probe.Ref);
+        probe.ExpectMsg<PriceAccepted>();
+
+        AwaitAssert(() => Assert.Single(Engine.GetLiquidationsAsync().WaitAsync(Answer).GetAwaiter().GetResult().Liquidations), Wait);
+        Assert.Equal(["BTC"], Engine.SilentAssets());
+        venue.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        MoveBtc(59_230m, TestMarket.BtcUsdt);
+
+        Assert.Empty(Engine.SilentAssets());
+        var order = venue.ExpectMsg<LiquidationOrderIssued>();
+        Assert.Equal(("acc-1", TestMarket.BtcUsdt, OrderSide.Sell), (order.AccountId, order.Symbol, order.Side));
     }
 }
