@@ -64,20 +64,22 @@ public sealed class TradeFactory
     /// <summary>
     /// <paramref name="taker"/> buys (or sells, when <paramref name="takerBuys"/> is false) <paramref name="quantity"/> of
     /// <paramref name="symbol"/> from <paramref name="maker"/> at <paramref name="price"/>. Returns the taker's execution first.
+    /// <paramref name="takerOrderId"/> is the id of the taker's order where it has one of its own (a liquidation order's
+    /// fill must name that order, as a venue's does: the fund's account takes only fills of the coordinator's orders).
     /// </summary>
     public (ExecutionMessage Taker, ExecutionMessage Maker) Trade(string taker, string maker, string symbol, bool takerBuys, decimal quantity, decimal price,
-        bool takerIsLiquidation = false)
+        bool takerIsLiquidation = false, string? takerOrderId = null)
     {
         var trade = _prefix + (++_trades).ToString(CultureInfo.InvariantCulture);
         var now = _clock();
-        ExecutionMessage Side(string account, bool buys, string role, decimal feeRate, bool liquidation) => new()
+        ExecutionMessage Side(string account, bool buys, string role, decimal feeRate, bool liquidation, string? orderId = null) => new()
         {
             MessageId = $"{trade}-{role}",
             Source = _matchingSource,
             Sequence = _sequences.Next(_matchingSource, account),
             AccountId = account,
             ExecutionId = $"{trade}-{role}",
-            OrderId = $"{trade}-{role}-order",
+            OrderId = orderId ?? $"{trade}-{role}-order",
             Symbol = symbol,
             Side = buys ? "buy" : "sell",
             Quantity = quantity,
@@ -87,7 +89,7 @@ public sealed class TradeFactory
             Timestamp = now,
             IsLiquidation = liquidation,
         };
-        return (Side(taker, takerBuys, "t", TakerFeeRate, takerIsLiquidation), Side(maker, !takerBuys, "m", MakerFeeRate, false));
+        return (Side(taker, takerBuys, "t", TakerFeeRate, takerIsLiquidation, takerOrderId), Side(maker, !takerBuys, "m", MakerFeeRate, false));
     }
 
     /// <summary>The executions of <paramref name="order"/> once the book has matched it (taker first).</summary>

@@ -186,7 +186,8 @@ public sealed class SimulatorHost : BackgroundService
             price = Math.Round(slipped / tick, MidpointRounding.AwayFromZero) * tick;
             if (buys ? price <= order.LimitPrice : price >= order.LimitPrice)
             {
-                var (taker, maker) = trades.Trade(order.AccountId, book.Maker(), order.Symbol, buys, order.Quantity, price, takerIsLiquidation: true);
+                var (taker, maker) = trades.Trade(order.AccountId, book.Maker(), order.Symbol, buys, order.Quantity, price, takerIsLiquidation: true,
+                    takerOrderId: order.OrderId);
                 filled = await SendAsync(venue, taker, cancellation) & await SendAsync(venue, maker, cancellation) ? order.Quantity : 0m;
             }
         }
