@@ -345,7 +345,7 @@ public static class AccountDecider
                 $"{c.Symbol}: the market has no index of {instrument.Underlying} in {instrument.QuoteAsset} to check the settlement price {c.SettlementPrice} against."));
         }
 
-        var index = market.PriceOf(instrument.Underlying) / market.PriceOf(instrument.QuoteAsset);
+        var index = ExpirySettlement.IndexPrice(instrument, market);
         if (Math.Abs(c.SettlementPrice - index) > index * ExpirySettlement.MaxIndexDeviation)
         {
             return AccountDecision.Reject(RejectionCode.InvalidPrice, Text(

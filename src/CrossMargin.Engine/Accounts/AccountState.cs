@@ -315,7 +315,7 @@ public sealed class AccountState
             if (market.FindExpired(position.Symbol) is { } instrument)
             {
                 copy ??= WhatIf();
-                copy.Settle(instrument, market.PriceOf(instrument.Underlying) / market.PriceOf(instrument.QuoteAsset));
+                copy.Settle(instrument, ExpirySettlement.IndexPrice(instrument, market));
             }
         }
 

@@ -90,6 +90,19 @@ public sealed record ExpirySettlement(string Symbol, string Asset, decimal Amoun
     }
 
     /// <summary>
+    /// The estimate of <paramref name="instrument"/>'s settlement price in <paramref name="market"/> until the venue sends
+    /// its own: the underlying's index in the instrument's quote asset (index / quote asset's price). Also what a venue's
+    /// settlement price is checked against (<see cref="MaxIndexDeviation"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The market lacks the underlying's or the quote asset's price.</exception>
+    public static decimal IndexPrice(Instrument instrument, MarketSnapshot market)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        ArgumentNullException.ThrowIfNull(market);
+        return market.PriceOf(instrument.Underlying) / market.PriceOf(instrument.QuoteAsset);
+    }
+
+    /// <summary>
     /// <paramref name="portfolio"/> as it would be were each of its positions in an instrument that has expired in
     /// <paramref name="market"/> settled at its underlying's index there (in the quote asset: index / quote asset's price),
     /// with its orders in expired instruments dropped; null when it holds nothing expired. What an account is worth
@@ -116,7 +129,7 @@ public sealed record ExpirySettlement(string Symbol, string Asset, decimal Amoun
                 continue;
             }
 
-            var settlement = Of(position, instrument, market.PriceOf(instrument.Underlying) / market.PriceOf(instrument.QuoteAsset));
+            var settlement = Of(position, instrument, IndexPrice(instrument, market));
             balances[settlement.Asset] = balances.GetValueOrDefault(settlement.Asset) + settlement.BalanceChange;
         }
 
