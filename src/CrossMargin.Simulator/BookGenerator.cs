@@ -1,4 +1,5 @@
 using System.Globalization;
+using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Market;
 
 namespace CrossMargin.Simulator;
@@ -6,7 +7,9 @@ namespace CrossMargin.Simulator;
 /// <summary>
 /// Opens the simulated venue: market makers with deep collateral, then traders of every <see cref="TraderProfile"/>
 /// with a deposit and an opening book traded against a market maker, so the venue's open interest nets to zero as a
-/// real one does. Seeded: the same options give the same accounts, deposits and trades.
+/// real one does. Seeded: the same options give the same accounts, deposits and trades. The dated contracts of the books
+/// are the ones the opening market lists (<see cref="VenueListing"/>); a profile whose contract is not listed (the
+/// listing has rolled past it) gives its trader a leveraged long instead.
 /// </summary>
 public sealed class BookGenerator
 {
@@ -19,6 +22,9 @@ public sealed class BookGenerator
     private readonly MarketSnapshot _opening;
     private readonly TradeFactory _trades;
     private readonly Random _random;
+    private readonly Future? _future;
+    private readonly OptionContract? _put;
+    private readonly OptionContract? _call;
 
     /// <summary>Generates for <paramref name="opening"/>, writing messages through <paramref name="trades"/>.</summary>
     public BookGenerator(SimulatorOptions options, MarketSnapshot opening, TradeFactory trades)
@@ -30,6 +36,10 @@ public sealed class BookGenerator
         _opening = opening;
         _trades = trades;
         _random = new Random(options.Seed ^ 0x5EED);
+        var listing = new VenueListing(opening);
+        _future = listing.DatedFuture("BTC");
+        _put = listing.Option("BTC", OptionKind.Put, 0.92m);
+        _call = listing.Option("BTC", OptionKind.Call, 1.08m);
     }
 
     /// <summary>The market makers, <c>mm-1</c> upwards.</summary>
@@ -54,6 +64,11 @@ public sealed class BookGenerator
         for (var i = 1; i <= _options.Traders; i++)
         {
             var profile = TraderProfiles[_random.Next(TraderProfiles.Length)];
+            if (!IsListed(profile))
+            {
+                profile = TraderProfile.LeveragedLong;
+            }
+
             var leverage = profile switch
             {
                 TraderProfile.LeveragedLong => _random.Next(3, 21),
@@ -89,6 +104,14 @@ public sealed class BookGenerator
     /// <summary>A market maker picked at random (the counterparty of a trade).</summary>
     public string Maker() => MarketMakers[_random.Next(MarketMakers.Count)].AccountId;
 
+    private bool IsListed(TraderProfile profile) => profile switch
+    {
+        TraderProfile.CalendarSpread => _future is not null,
+        TraderProfile.OptionWriter => _put is not null,
+        TraderProfile.OptionBuyer => _call is not null,
+        _ => true,
+    };
+
     private IEnumerable<object> OpeningTrades(SimulatedAccount trader, decimal collateral)
     {
         decimal Contracts(string symbol, decimal usd) =>
@@ -106,12 +129,12 @@ public sealed class BookGenerator
             TraderProfile.LeveragedLong => Trade("BTC-PERP", true, Contracts("BTC-PERP", notional)),
             TraderProfile.LeveragedShort => Trade("ETH-PERP", false, Contracts("ETH-PERP", notional)),
             TraderProfile.CalendarSpread =>
-                [.. Trade("BTC-26MAR27", true, Contracts("BTC-26MAR27", notional * 2)), .. Trade("BTC-PERP", false, Contracts("BTC-PERP", notional * 2))],
+                [.. Trade(_future!.Symbol, true, Contracts(_future.Symbol, notional * 2)), .. Trade("BTC-PERP", false, Contracts("BTC-PERP", notional * 2))],
             // About 0.3 delta per put: short puts on one BTC per 20,000 USDT of collateral, hedged with a third of that short.
             TraderProfile.OptionWriter =>
-                [.. Trade("BTC-25DEC26-55000-P", false, Math.Max(1, Math.Floor(collateral / 20_000m * 100))),
+                [.. Trade(_put!.Symbol, false, Math.Max(1, Math.Floor(collateral / 20_000m / _put.ContractSize))),
                     .. Trade("BTC-PERP", false, Math.Max(1, Math.Floor(collateral / 20_000m * 300)))],
-            TraderProfile.OptionBuyer => Trade("BTC-25DEC26-65000-C", true, Math.Max(1, Math.Floor(collateral * 0.3m / (_opening.MarkOf("BTC-25DEC26-65000-C").MarkPrice * 0.01m)))),
+            TraderProfile.OptionBuyer => Trade(_call!.Symbol, true, Math.Max(1, Math.Floor(collateral * 0.3m / (_opening.MarkOf(_call.Symbol).MarkPrice * _call.ContractSize)))),
             _ => [],
         };
     }

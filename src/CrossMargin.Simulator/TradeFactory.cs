@@ -21,12 +21,16 @@ public sealed class TradeFactory
     /// <summary>The source name of the simulated wallet.</summary>
     public const string WalletSource = "sim-wallet";
 
+    /// <summary>The source name of the venue's expiry settlements.</summary>
+    public const string SettlementSource = "sim-settlement";
+
     private const decimal TakerFeeRate = 0.0005m;
     private const decimal MakerFeeRate = 0.0002m;
     private readonly MarketSnapshot _instruments;
     private readonly SequenceCounter _sequences = new();
     private readonly Func<DateTimeOffset> _clock;
     private readonly string _matchingSource;
+    private readonly string _settlementSource;
     private readonly string _prefix;
     private long _trades;
     private long _transfers;
@@ -47,6 +51,7 @@ public sealed class TradeFactory
         _instruments = instruments;
         _clock = clock;
         _matchingSource = session is null ? MatchingSource : $"{MatchingSource}-{session}";
+        _settlementSource = session is null ? SettlementSource : $"{SettlementSource}-{session}";
         _prefix = session is null ? "sim-" : $"sim-{session}-";
     }
 
@@ -98,6 +103,21 @@ public sealed class TradeFactory
         ArgumentNullException.ThrowIfNull(order);
         return Trade(order.Taker, order.Maker, order.Symbol, order.TakerBuys, order.Quantity, order.Price);
     }
+
+    /// <summary>
+    /// The venue's cash settlement of <paramref name="account"/>'s holding in <paramref name="symbol"/> after its expiry,
+    /// at <paramref name="settlementPrice"/> (the underlying's, per unit). One id per account and contract, so a restarted
+    /// simulator that settles again is answered as a duplicate.
+    /// </summary>
+    public ExpiryMessage Expiry(string account, string symbol, decimal settlementPrice) => new()
+    {
+        MessageId = $"sim-exp-{symbol}-{account}",
+        Source = _settlementSource,
+        Sequence = _sequences.Next(_settlementSource, account),
+        AccountId = account,
+        Symbol = symbol,
+        SettlementPrice = settlementPrice,
+    };
 
     /// <summary>
     /// The pre-trade check of <paramref name="order"/>'s taker side, with the fee its execution would carry. It takes no

@@ -9,7 +9,7 @@ public enum TraderProfile
     /// <summary>Short ETH perpetual at 3-12x.</summary>
     LeveragedShort,
 
-    /// <summary>Long the March future, short the perpetual: little net delta, little margin.</summary>
+    /// <summary>Long the first listed dated future, short the perpetual: little net delta, little margin.</summary>
     CalendarSpread,
 
     /// <summary>Short BTC puts, delta-hedged with a short perpetual.</summary>

@@ -15,10 +15,13 @@ namespace CrossMargin.Node.Simulation;
 /// simulated accounts with their books, then every tick moves the index (random walk, jumps, the scripted crash),
 /// sends the marks, and trades a little. Every message goes through the same contract checks as the HTTP API's. On a
 /// cluster node it talks to the cluster through the broker as a venue would (<see cref="ClusterVenueLink"/>), so one
-/// node with the simulator on drives accounts on every node.
+/// node with the simulator on drives accounts on every node. It settles each dated contract after its expiry, as the
+/// venue must (<see cref="SettleExpiredAsync"/>).
 /// </summary>
 public sealed class SimulatorHost : BackgroundService
 {
+    private static readonly TimeSpan SettlementDelay = TimeSpan.FromSeconds(1);
+
     private readonly EngineHost _engine;
     private readonly SimulatorOptions _options;
     private readonly TimeProvider _time;
@@ -54,9 +57,10 @@ public sealed class SimulatorHost : BackgroundService
         _log.LogInformation("Simulator: opening {Traders} traders and {Makers} market makers ({Messages} messages){Via}",
             book.Traders.Count, book.MarketMakers.Count, messages.Count, _engine.Cluster is null ? "" : " through the broker");
         var refused = 0;
+        var holders = new ExpiryHolders();
         foreach (var message in messages.OfType<IInboundAccountMessage>())
         {
-            refused += await SendAsync(venue, message, stoppingToken) ? 0 : 1;
+            refused += await SendAsync(venue, message, stoppingToken, holders) ? 0 : 1;
         }
 
         var seed = "not seeded";
@@ -66,7 +70,7 @@ public sealed class SimulatorHost : BackgroundService
 
         // Live trading writes under a session of its own, so a restart on the same journal trades on (see TradeFactory).
         var live = new TradeFactory(opening, _time.GetUtcNow, _time.GetUtcNow().ToString("yyyyMMddTHHmmssfff", CultureInfo.InvariantCulture));
-        await RunMarketAsync(engine, venue, opening, book, live, stoppingToken);
+        await RunMarketAsync(engine, venue, opening, book, live, holders, stoppingToken);
     }
 
     // The fund lives with the liquidation singleton: on a cluster node the deposit goes to whichever node holds it, which
@@ -99,8 +103,9 @@ public sealed class SimulatorHost : BackgroundService
     }
 
     private async Task RunMarketAsync(RiskEngine engine, VenueLink venue, Risk.Market.MarketSnapshot opening, BookGenerator book, TradeFactory trades,
-        CancellationToken stoppingToken)
+        ExpiryHolders holders, CancellationToken stoppingToken)
     {
+        var unsettled = opening.Instruments.Where(i => i.Expiry is not null).OrderBy(i => i.Expiry).ThenBy(i => i.Symbol, StringComparer.Ordinal).ToList();
         var index = opening.Instruments.Select(i => i.Underlying).Distinct(StringComparer.Ordinal)
             .ToDictionary(u => u, opening.PriceOf, StringComparer.Ordinal);
         var path = new PricePath(_options, index);
@@ -137,18 +142,21 @@ public sealed class SimulatorHost : BackgroundService
                 }
 
                 var (taker, maker) = trades.Trade(order);
-                await SendAsync(venue, taker, stoppingToken);
-                await SendAsync(venue, maker, stoppingToken);
+                await SendAsync(venue, taker, stoppingToken, holders);
+                await SendAsync(venue, maker, stoppingToken, holders);
             }
+
+            await SettleExpiredAsync(engine, venue, unsettled, moved, now, trades, holders, stoppingToken);
 
             while (venue.Events.TryRead(out var @event))
             {
                 switch (@event)
                 {
                     case LiquidationOrderIssued order:
-                        await FillAsync(engine, venue, book, trades, order, byMark, stoppingToken);
+                        await FillAsync(engine, venue, book, trades, order, byMark, holders, stoppingToken);
                         break;
                     case AutoDeleveraged adl:
+                        holders.Filled(adl.AccountId, adl.Symbol);
                         _log.LogWarning("Simulator: auto-deleverage in {LiquidationId}: {Account} {Side} {Quantity} {Symbol} at {Price}",
                             adl.LiquidationId, adl.AccountId, adl.Side, adl.Quantity, adl.Symbol, adl.Price);
                         break;
@@ -174,7 +182,7 @@ public sealed class SimulatorHost : BackgroundService
     /// fills. The fill reaches the accounts first, then the report reaches the coordinator, as a venue must do it.
     /// </summary>
     private async Task FillAsync(RiskEngine engine, VenueLink venue, BookGenerator book, TradeFactory trades, LiquidationOrderIssued order,
-        Dictionary<string, decimal> marks, CancellationToken cancellation)
+        Dictionary<string, decimal> marks, ExpiryHolders holders, CancellationToken cancellation)
     {
         var buys = order.Side == OrderSide.Buy;
         var filled = 0m;
@@ -188,7 +196,7 @@ public sealed class SimulatorHost : BackgroundService
             {
                 var (taker, maker) = trades.Trade(order.AccountId, book.Maker(), order.Symbol, buys, order.Quantity, price, takerIsLiquidation: true,
                     takerOrderId: order.OrderId);
-                filled = await SendAsync(venue, taker, cancellation) & await SendAsync(venue, maker, cancellation) ? order.Quantity : 0m;
+                filled = await SendAsync(venue, taker, cancellation, holders) & await SendAsync(venue, maker, cancellation, holders) ? order.Quantity : 0m;
             }
         }
 
@@ -198,7 +206,38 @@ public sealed class SimulatorHost : BackgroundService
             order.OrderId, order.AccountId, order.Side, order.Quantity, order.Symbol, order.LimitPrice, filled, price);
     }
 
-    private async Task<bool> SendAsync(VenueLink venue, IInboundAccountMessage message, CancellationToken cancellation)
+    /// <summary>
+    /// The venue's settlement of every contract that has expired, once the engine has taken it off its listing (a second
+    /// after its expiry at the least, so that no node of a cluster still lists it): one <c>expiry</c> message per account
+    /// the venue filled in it (and the insurance fund's account, which may have taken a holding over), at the
+    /// underlying's index rounded to the contract's tick. An account gone flat since is refused (no position), no error.
+    /// </summary>
+    private async Task SettleExpiredAsync(RiskEngine engine, VenueLink venue, List<Risk.Instruments.Instrument> unsettled,
+        IReadOnlyDictionary<string, decimal> index, DateTimeOffset now, TradeFactory trades, ExpiryHolders holders, CancellationToken cancellation)
+    {
+        while (unsettled.Count > 0 && unsettled[0] is { Expiry: { } expiry } contract && now - expiry >= SettlementDelay
+            && engine.Market.Current.FindInstrument(contract.Symbol) is null && index.TryGetValue(contract.Underlying, out var spot))
+        {
+            unsettled.RemoveAt(0);
+            var price = Math.Round(spot / contract.TickSize, MidpointRounding.AwayFromZero) * contract.TickSize;
+            var accounts = holders.Of(contract.Symbol);
+            if (engine.FundAccountId is { } fund && !accounts.Contains(fund, StringComparer.Ordinal))
+            {
+                accounts = [.. accounts, fund];
+            }
+
+            var settled = 0;
+            foreach (var account in accounts)
+            {
+                settled += await SendAsync(venue, trades.Expiry(account, contract.Symbol, price), cancellation) ? 1 : 0;
+            }
+
+            _log.LogInformation("Simulator: {Symbol} expired at {Expiry:u}; settled at {Price}: {Settled} accounts, {Flat} with nothing left in it",
+                contract.Symbol, expiry, price, settled, accounts.Count - settled);
+        }
+    }
+
+    private async Task<bool> SendAsync(VenueLink venue, IInboundAccountMessage message, CancellationToken cancellation, ExpiryHolders? holders = null)
     {
         var result = message.ToAccountCommand();
         if (!result.IsValid)
@@ -217,6 +256,11 @@ public sealed class SimulatorHost : BackgroundService
         {
             _log.LogDebug("Simulator: {MessageId} refused: {Reason}", message.MessageId, refusal);
             return false;
+        }
+
+        if (message is ExecutionMessage { AccountId: { } account, Symbol: { } symbol })
+        {
+            holders?.Filled(account, symbol);
         }
 
         return true;

@@ -2,6 +2,7 @@ using CrossMargin.Node.Api;
 using CrossMargin.Node.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CrossMargin.Node.Tests.Api;
 
@@ -29,18 +30,26 @@ public sealed class NodeUnderTest : IAsyncDisposable
     /// <summary>The node's services (its <c>EngineHost</c>, options...).</summary>
     public IServiceProvider Services => _app.Services;
 
-    public static Task<NodeUnderTest> StartAsync(string? dataDirectory = null, params string[] settings) => CreateAsync(dataDirectory, null, settings);
+    public static Task<NodeUnderTest> StartAsync(string? dataDirectory = null, params string[] settings) => CreateAsync(dataDirectory, null, null, settings);
 
     /// <summary>The node with <paramref name="map"/> adding endpoints of the test's own (e.g. one that throws).</summary>
-    public static Task<NodeUnderTest> StartWithAsync(Action<WebApplication>? map, params string[] settings) => CreateAsync(null, map, settings);
+    public static Task<NodeUnderTest> StartWithAsync(Action<WebApplication>? map, params string[] settings) => CreateAsync(null, map, null, settings);
 
-    private static async Task<NodeUnderTest> CreateAsync(string? dataDirectory, Action<WebApplication>? map, string[] settings)
+    /// <summary>The node on <paramref name="clock"/> instead of the system's (e.g. a date after the venue's contracts expire).</summary>
+    public static Task<NodeUnderTest> StartWithClockAsync(TimeProvider clock, params string[] settings) => CreateAsync(null, null, clock, settings);
+
+    private static async Task<NodeUnderTest> CreateAsync(string? dataDirectory, Action<WebApplication>? map, TimeProvider? clock, string[] settings)
     {
         var data = dataDirectory ?? Directory.CreateTempSubdirectory("cm-node-").FullName;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = data });
         builder.AddCrossMarginConfiguration(ConfigurationDirectory.Resolve([]), ["--Node:DataDirectory=" + data, "--Simulator:Enabled=false", .. settings])
             .AddCrossMarginLogging()
             .AddCrossMarginEngine();
+        if (clock is not null)
+        {
+            builder.Services.AddSingleton(clock);
+        }
+
         builder.WebHost.UseTestServer();
         var app = builder.Build();
         app.MapCrossMarginApi();
