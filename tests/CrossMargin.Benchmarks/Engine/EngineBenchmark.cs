@@ -173,7 +173,7 @@ internal static class EngineBenchmark
     {
         long accepted = 0, other = 0;
         var price = rig.Engine.Market.Current.MarkOf(EngineRig.Book[0]).MarkPrice;
-        var now = TimeProvider.System.GetUtcNow();
+        var now = rig.Clock.GetUtcNow();
         var workers = Enumerable.Range(0, window).Select(async w =>
         {
             var mine = (executions / window) + (w < executions % window ? 1 : 0);
@@ -221,7 +221,7 @@ internal static class EngineBenchmark
         Print($"   the disk alone, before: {DiskProbeWrites:N0} rounds of writing {DiskProbeBytes / 1024} KiB (four WAL pages) into a written-out file in the journal's directory "
             + $"and flushing it to disk (RandomAccess.FlushToDisk, fsync), one at a time: {disk.Describe()}");
         var price = rig.Engine.Market.Current.MarkOf(EngineRig.Book[0]).MarkPrice;
-        var now = TimeProvider.System.GetUtcNow();
+        var now = rig.Clock.GetUtcNow();
         var scheduled = new long[total];
         var sent = new long[total];
         var done = new long[total];
@@ -461,7 +461,7 @@ internal static class EngineBenchmark
             await Task.Delay(500);
             var market = rig.Engine.Market.Current;
             var factor = run % 2 == 0 ? 1.01m : 1 / 1.01m;
-            var now = TimeProvider.System.GetUtcNow();
+            var now = rig.Clock.GetUtcNow();
             var index = new UpdateIndex("BTC", decimal.Round(market.PriceOf("BTC") * factor, 2), now);
             var marks = EngineRig.Book.Select(s =>
             {
@@ -556,7 +556,7 @@ internal static class EngineBenchmark
         const int States = 200;
         var states = new AccountState[States];
         var opening = rig.OpeningFills(0);
-        var stamp = TimeProvider.System.GetUtcNow();
+        var stamp = rig.Clock.GetUtcNow();
         var before = GC.GetTotalMemory(forceFullCollection: true);
         for (var s = 0; s < States; s++)
         {

@@ -22,6 +22,8 @@ namespace CrossMargin.Benchmarks.Engine;
 /// (WAL, synchronous=FULL) in a fresh temporary directory, one <see cref="BatchingJournalWriter"/> with the default
 /// <see cref="JournalOptions"/>, the default actor system, price and liquidation options, 64 shards (config/node.json),
 /// and <see cref="RiskEngine.Start"/>. Disposing shuts the actors down, then the writer and the store, and deletes the directory.
+/// The engine's clock (<see cref="Clock"/>) runs from the market file's valuation time, so the book (a December 2026
+/// call among it) is the same whatever day the benchmark runs: on the system's date it expired and every fill was refused.
 /// </summary>
 internal sealed class EngineRig : IAsyncDisposable
 {
@@ -34,8 +36,10 @@ internal sealed class EngineRig : IAsyncDisposable
     private readonly SqlitePersistence _store;
     private readonly BatchingJournalWriter _writer;
 
-    private EngineRig(DirectoryInfo directory, SqlitePersistence store, BatchingJournalWriter writer, EventTypeRegistry registry, ActorSystem system, RiskEngine engine)
+    private EngineRig(DirectoryInfo directory, SqlitePersistence store, BatchingJournalWriter writer, EventTypeRegistry registry, ActorSystem system, RiskEngine engine,
+        TimeProvider clock)
     {
+        Clock = clock;
         _directory = directory;
         _store = store;
         _writer = writer;
@@ -45,6 +49,9 @@ internal sealed class EngineRig : IAsyncDisposable
     }
 
     public ActorSystem System { get; }
+
+    /// <summary>The engine's clock: the market file's valuation time when the rig started, running as the system's does.</summary>
+    public TimeProvider Clock { get; }
 
     public RiskEngine Engine { get; }
 
@@ -70,10 +77,11 @@ internal sealed class EngineRig : IAsyncDisposable
         var registry = RiskEngine.RegisterEvents(new EventTypeRegistry());
         var services = new PersistenceServices(store.Journal, writer, store.SnapshotStore, registry, "bench-node", new PersistenceOptions());
         var options = actors ?? new ActorSystemOptions();
-        var system = ActorSystem.Create("bench", options);
+        var clock = new MarketDateClock(market.ValuationTime);
+        var system = ActorSystem.Create("bench", options, timeProvider: clock);
         var engine = RiskEngine.Start(system, new RiskEngineSettings(market, assets, models, services,
             ShardCount, new PriceOptions(), new LiquidationOptions(), options.AskTimeout));
-        return new EngineRig(directory, store, writer, registry, system, engine);
+        return new EngineRig(directory, store, writer, registry, system, engine, clock);
     }
 
     private static SqlitePersistenceOptions Configure(SqlitePersistenceOptions options, Action<SqlitePersistenceOptions>? configure)
@@ -140,7 +148,7 @@ internal sealed class EngineRig : IAsyncDisposable
     /// </summary>
     public async Task SeedAsync(IReadOnlyList<string> ids)
     {
-        var now = TimeProvider.System.GetUtcNow();
+        var now = Clock.GetUtcNow();
         for (var from = 0; from < ids.Count; from += 1_000)
         {
             var writes = new List<AtomicWrite>(1_000);
@@ -176,7 +184,7 @@ internal sealed class EngineRig : IAsyncDisposable
     /// <summary>Opens <paramref name="ids"/> through the engine as the venue would: open, two deposits, the three opening fills; every reply must be accepted.</summary>
     public async Task OpenLiveAsync(IReadOnlyList<string> ids, int window)
     {
-        var now = TimeProvider.System.GetUtcNow();
+        var now = Clock.GetUtcNow();
         await ForEachAsync(ids.Count, window, async i =>
         {
             var id = ids[i];
