@@ -75,19 +75,28 @@ public sealed class MessageContractTests : IAsyncLifetime
     [Fact]
     public async Task An_expiry_settlement_is_read_under_the_contract_and_refused_before_the_instrument_expires()
     {
-        await Open("alice");
+        // The venue's BTC-26MAR27 expires on 2027-03-26: a node whose clock reads 2027-01-05 still lists it, whatever
+        // day the test runs (on the system's clock the refusal would turn into a settlement after that date).
+        var node = await NodeUnderTest.StartWithClockAsync(new ShiftedClock(new DateTimeOffset(2027, 1, 5, 12, 0, 0, TimeSpan.Zero)));
+        try
+        {
+            await Open("alice", node.Client);
 
-        // The example market's BTC-26MAR27 expires on 2027-03-26, after the node's clock.
-        var early = await Post("/api/v1/expiry", """{"messageId":"x1","source":"settlement","sequence":1,"accountId":"alice","symbol":"BTC-26MAR27","settlementPrice":60000}""");
-        var malformed = await Post("/api/v1/expiry", """{"messageId":"x2","source":"settlement","sequence":1,"accountId":"alice","symbol":"BTC-26MAR27","settlementPrice":0}""");
-        var missing = await Post("/api/v1/expiry", """{"messageId":"x3","source":"settlement","sequence":1,"accountId":"alice","settlementPrice":60000}""");
+            var early = await Post("/api/v1/expiry", """{"messageId":"x1","source":"settlement","sequence":1,"accountId":"alice","symbol":"BTC-26MAR27","settlementPrice":60000}""", node.Client);
+            var malformed = await Post("/api/v1/expiry", """{"messageId":"x2","source":"settlement","sequence":1,"accountId":"alice","symbol":"BTC-26MAR27","settlementPrice":0}""", node.Client);
+            var missing = await Post("/api/v1/expiry", """{"messageId":"x3","source":"settlement","sequence":1,"accountId":"alice","settlementPrice":60000}""", node.Client);
 
-        Assert.Equal((HttpStatusCode.UnprocessableEntity, "notExpired"), (early.Status, early.Body.GetProperty("code").GetString()));
-        Assert.Contains("BTC-26MAR27 expires at 2027-03-26T08:00:00.0000000+00:00", early.Body.GetProperty("reason").GetString(), StringComparison.Ordinal);
-        Assert.Equal((HttpStatusCode.BadRequest, "malformed"), (malformed.Status, malformed.Body.GetProperty("code").GetString()));
-        Assert.Contains("settlementPrice", malformed.Body.GetProperty("reason").GetString(), StringComparison.Ordinal);
-        Assert.Equal((HttpStatusCode.BadRequest, "malformed"), (missing.Status, missing.Body.GetProperty("code").GetString()));
-        Assert.Contains("symbol", missing.Body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.Equal((HttpStatusCode.UnprocessableEntity, "notExpired"), (early.Status, early.Body.GetProperty("code").GetString()));
+            Assert.Contains("BTC-26MAR27 expires at 2027-03-26T08:00:00.0000000+00:00", early.Body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.Equal((HttpStatusCode.BadRequest, "malformed"), (malformed.Status, malformed.Body.GetProperty("code").GetString()));
+            Assert.Contains("settlementPrice", malformed.Body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.Equal((HttpStatusCode.BadRequest, "malformed"), (missing.Status, missing.Body.GetProperty("code").GetString()));
+            Assert.Contains("symbol", missing.Body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await node.DisposeAndDeleteDataAsync();
+        }
     }
 
     [Fact]
@@ -210,16 +219,16 @@ public sealed class MessageContractTests : IAsyncLifetime
     private static string Execution(string id, long sequence, string symbol, decimal quantity) =>
         $$"""{"messageId":"{{id}}","source":"me","sequence":{{sequence}},"accountId":"alice","executionId":"{{id}}","orderId":"o-{{id}}","symbol":"{{symbol}}","side":"buy","quantity":{{quantity}},"price":60000,"fee":0,"liquidity":"taker","timestamp":"2026-11-21T08:00:00Z"}""";
 
-    private async Task Open(string account)
+    private async Task Open(string account, HttpClient? via = null)
     {
-        var (status, _) = await Post("/api/v1/accounts", $$"""{"messageId":"open-{{account}}","source":"accounts","sequence":1,"accountId":"{{account}}"}""");
+        var (status, _) = await Post("/api/v1/accounts", $$"""{"messageId":"open-{{account}}","source":"accounts","sequence":1,"accountId":"{{account}}"}""", via);
         Assert.Equal(HttpStatusCode.OK, status);
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> Post(string path, string json)
+    private async Task<(HttpStatusCode Status, JsonElement Body)> Post(string path, string json, HttpClient? via = null)
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
-        using var response = await Http.PostAsync(new Uri(path, UriKind.Relative), content);
+        using var response = await (via ?? Http).PostAsync(new Uri(path, UriKind.Relative), content);
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 }

@@ -1,4 +1,4 @@
-namespace CrossMargin.Node.Tests.Simulation;
+namespace CrossMargin.Node.Tests.Api;
 
 /// <summary>
 /// The system's clock moved to another date: time runs and timers fire as on the system's, but every reading of the
