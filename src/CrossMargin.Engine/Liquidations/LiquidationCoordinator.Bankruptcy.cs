@@ -1,4 +1,5 @@
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Risk.Ledger;
 using CrossMargin.Risk.Liquidation;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Valuation;
@@ -367,7 +368,8 @@ public sealed partial class LiquidationCoordinator
     {
         try
         {
-            return _settings.Models.For(view.Mode).Figures(view.Balances, view.Positions, [], market).EquityUsd - _pendingAdl.LossUsd(view, market);
+            var (balances, positions) = ValuedAsSettled(view.AccountId, view.Balances, view.Positions, market);
+            return _settings.Models.For(view.Mode).Figures(balances, positions, [], market).EquityUsd - _pendingAdl.LossUsd(view, market);
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
         {
@@ -397,12 +399,30 @@ public sealed partial class LiquidationCoordinator
                 positions.Add(position with { Quantity = left });
             }
 
-            return candidate.AccountEquityUsd - loss >= _settings.Models.For(view.Mode).Figures(view.Balances, positions, [], market).MaintenanceMarginUsd;
+            var (balances, valued) = ValuedAsSettled(view.AccountId, view.Balances, positions, market);
+            return candidate.AccountEquityUsd - loss >= _settings.Models.For(view.Mode).Figures(balances, valued, [], market).MaintenanceMarginUsd;
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="balances"/> and <paramref name="positions"/> as a round values them: a holding in an instrument that
+    /// has expired and awaits the venue's settlement is settled at its index (<see cref="ExpirySettlement.AtIndex"/>), as
+    /// the account margins itself. The calculators refuse an expired instrument: a counterparty holding one was counted
+    /// with no equity and passed over until its settlement came.
+    /// </summary>
+    private static (IReadOnlyList<CollateralBalance> Balances, IReadOnlyList<Position> Positions) ValuedAsSettled(string accountId,
+        IReadOnlyList<CollateralBalance> balances, IReadOnlyList<Position> positions, Risk.Market.MarketSnapshot market)
+    {
+        if (!market.HasExpired || ExpirySettlement.AtIndex(new Portfolio(accountId, balances, positions, []), market) is not { } settled)
+        {
+            return (balances, positions);
+        }
+
+        return (settled.Balances, settled.Positions);
     }
 
     private void Stall(Liquidation liquidation, string reason, LiquidationCoverReceived? cover)
