@@ -117,6 +117,11 @@ public sealed partial class LiquidationCoordinator
     private void StartAdl(Liquidation liquidation, AccountView view)
     {
         var market = _settings.Market.Current;
+        if (HoldsUnsettledExpiry(liquidation, view, market))
+        {
+            return;
+        }
+
         var portfolio = new Portfolio(view.AccountId, view.Balances, view.Positions, []);
         var position = view.Positions.Where(p => p.Quantity != 0 && !Paused(p.Symbol))
             .OrderByDescending(p => PositionValuation.Of(p, market).NotionalUsd)
@@ -186,6 +191,11 @@ public sealed partial class LiquidationCoordinator
     {
         var symbol = liquidation.AdlTarget!.Value.Position.Symbol;
         var market = _settings.Market.Current;
+        if (HoldsUnsettledExpiry(liquidation, view, market))
+        {
+            return;
+        }
+
         var position = view.Positions.FirstOrDefault(p => p.Symbol == symbol && p.Quantity != 0);
         if (position is null)
         {
@@ -235,6 +245,30 @@ public sealed partial class LiquidationCoordinator
         }
 
         return price;
+    }
+
+    /// <summary>
+    /// A round for an account whose <paramref name="view"/> holds a contract that has expired and awaits the venue's
+    /// settlement (it expired since the plan, or the book filled none of its steps): its bankruptcy price would rest on
+    /// the index's estimate of that settlement, on which the plan neither covers, passes on nor takes over (and the
+    /// calculators refuse the expired position: the coordinator failed at each attempt). The round is dropped and the
+    /// account planned again at the next interval, the fund asked again once the settlement has made the deficit real;
+    /// true when it was.
+    /// </summary>
+    private bool HoldsUnsettledExpiry(Liquidation liquidation, AccountView view, Risk.Market.MarketSnapshot market)
+    {
+        if (!market.HasExpired || !view.Positions.Any(p => p.Quantity != 0 && market.FindExpired(p.Symbol) is not null))
+        {
+            return false;
+        }
+
+        Context.Log.LogWarning("Liquidation {LiquidationId}: {AccountId} holds a contract that expired and awaits its settlement; no auto-deleveraging "
+            + "on the index's estimate of it, planning again next interval", liquidation.Id, liquidation.AccountId);
+        liquidation.AdlTarget = null;
+        liquidation.EndRound();
+        liquidation.BackstopTried = false;
+        WaitForNextInterval(liquidation);
+        return true;
     }
 
     /// <summary>

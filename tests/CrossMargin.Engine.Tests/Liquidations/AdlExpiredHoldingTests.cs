@@ -52,6 +52,36 @@ public sealed class AdlExpiredHoldingTests(ITestOutputHelper output) : Liquidati
     }
 
     /// <summary>
+    /// With <c>TakeOverAfterUnfilledSteps</c> 3, acc-1 also holds a long 0.1 March future at 60,300, unsettled. At 59,230
+    /// its equity is 1,000 - 770 - 0.1 x 1,070 = 123 at the index, below the stop: liquidated, not bankrupt, and the book
+    /// fills none of three steps. A take-over would pass the perpetual on at a bankruptcy price (59,230 - 123 = 59,107)
+    /// that rests on the index's estimate of the future's settlement, which is what the plan refuses a bankrupt account
+    /// awaiting its settlement; so the book is asked again (a fourth step) and nobody is deleveraged. Before, the round
+    /// started and valued every position, the expired future too, which threw: the coordinator failed at each attempt.
+    /// </summary>
+    [Fact]
+    public void A_solvent_account_awaiting_an_expiry_settlement_is_not_taken_over_after_unfilled_steps()
+    {
+        RestartCoordinator(takeOverAfterUnfilledSteps: 3);
+        var venue = VenueProbe();
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+        Trade("acc-1", OrderSide.Buy, 0.1m, 60_300m, symbol: TestMarket.BtcMarchFuture);
+
+        PublishMarket(ExpiredMarch(59_230m), "BTC");
+        for (var step = 1; step <= 3; step++)
+        {
+            var order = venue.ExpectMsg<LiquidationOrderIssued>();
+            Assert.Equal((Btc, $"liq-acc-1-1-s{step}-1"), (order.Symbol, order.OrderId));
+            Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
+        }
+
+        Assert.Equal("liq-acc-1-1-s4-1", venue.ExpectMsg<LiquidationOrderIssued>().OrderId);
+        Assert.Empty(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
+        Assert.Equal([new Position(Btc, -2m, 60_000m)], Account("acc-c").Positions);
+    }
+
+    /// <summary>
     /// The market a day after the March expiry with BTC at <paramref name="btc"/>: the perpetuals listed, the March
     /// future and options expired (kept only to resolve the holdings that await their settlement).
     /// </summary>
