@@ -57,6 +57,7 @@ public static class CliApp
             MarginExplainCommand.Create(node, output, error),
             LiquidationsCommand.Create(node, output, error),
             InsuranceFundCommand.Create(node, output, error),
+            ExpiryCommand.Create(node, output, error),
             RiskCommand.Create(node, output, error),
             TradingCommand.Create(node, output, error),
             StressCommand.Create(node, output, error),

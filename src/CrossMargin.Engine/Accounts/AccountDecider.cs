@@ -213,9 +213,27 @@ public static class AccountDecider
             return AccountDecision.Reject(RejectionCode.InvalidMessage, $"Execution {c.MessageId}: execution id, order id, side and liquidity are required.");
         }
 
-        if (InvalidTrade(c.Symbol, c.Quantity, c.Price, market) is { } invalid)
+        if (InvalidTrade(c.Symbol, c.Quantity, c.Price, market, expiredToo: true) is { } invalid)
         {
             return AccountDecision.Reject(invalid.Code, invalid.Message);
+        }
+
+        if (market.FindInstrument(c.Symbol) is null && market.FindExpired(c.Symbol) is { Expiry: { } expiry })
+        {
+            // A venue's last fills before an expiry can reach us after it: applied, the position awaits the settlement
+            // like the rest. Not one executed at or after the expiry (nothing trades then), nor one arriving after the
+            // account's settlement, which paid for what it held then and will not come again for the fill's part.
+            if (c.VenueTimestamp >= expiry)
+            {
+                return AccountDecision.Reject(RejectionCode.InstrumentExpired, Text(
+                    $"Execution {c.MessageId}: {c.Symbol} expired at {expiry:O}; the execution at {c.VenueTimestamp:O} is not before it."));
+            }
+
+            if (state.WasSettled(c.Symbol))
+            {
+                return AccountDecision.Reject(RejectionCode.InstrumentExpired, Text(
+                    $"Execution {c.MessageId}: {c.Symbol} expired at {expiry:O} and the account was settled for it already; a fill arriving after its settlement cannot be settled."));
+            }
         }
 
         if (c.ReducesPosition is { } expected)
@@ -460,11 +478,29 @@ public static class AccountDecider
         return then is not null && now.EquityUsd - now.InitialMarginUsd >= then.EquityUsd - then.InitialMarginUsd ? null : now;
     }
 
-    private static Rejection? InvalidTrade(string symbol, decimal quantity, decimal price, MarketSnapshot market)
+    /// <summary>
+    /// Why an order or a fill of <paramref name="quantity"/> at <paramref name="price"/> in <paramref name="symbol"/> is
+    /// refused, or null. An expired instrument is refused <see cref="RejectionCode.InstrumentExpired"/>, unless
+    /// <paramref name="expiredToo"/> (a fill, which the caller checks against the expiry and the settlement).
+    /// </summary>
+    private static Rejection? InvalidTrade(string symbol, decimal quantity, decimal price, MarketSnapshot market, bool expiredToo = false)
     {
-        if (string.IsNullOrWhiteSpace(symbol) || market.FindInstrument(symbol) is null)
+        if (string.IsNullOrWhiteSpace(symbol))
         {
             return new Rejection(RejectionCode.UnknownInstrument, $"Instrument {symbol} is not listed.");
+        }
+
+        if (market.FindInstrument(symbol) is null)
+        {
+            if (market.FindExpired(symbol) is not { } expired)
+            {
+                return new Rejection(RejectionCode.UnknownInstrument, $"Instrument {symbol} is not listed.");
+            }
+
+            if (!expiredToo)
+            {
+                return new Rejection(RejectionCode.InstrumentExpired, Text($"{symbol} expired at {expired.Expiry:O}: it no longer trades."));
+            }
         }
 
         if (quantity <= 0)

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CrossMargin.Risk.Portfolios;
 
 namespace CrossMargin.Engine.Accounts;
@@ -10,6 +11,7 @@ namespace CrossMargin.Engine.Accounts;
 /// <param name="OpenOrders">Resting orders by order id, with their unfilled quantity.</param>
 /// <param name="Messages">Deduplication state.</param>
 /// <param name="IsOpen">Whether the account was opened.</param>
+/// <param name="SettledExpiries">The expired instruments the account was settled for, by symbol; null when none (and in snapshots written before it was kept).</param>
 public sealed record AccountSnapshot(
     string AccountId,
     MarginMode Mode,
@@ -17,4 +19,5 @@ public sealed record AccountSnapshot(
     IReadOnlyList<Position> Positions,
     IReadOnlyList<OpenOrder> OpenOrders,
     MessageLedgerSnapshot Messages,
-    bool IsOpen = true);
+    bool IsOpen = true,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? SettledExpiries = null);

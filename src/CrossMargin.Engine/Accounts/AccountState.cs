@@ -18,6 +18,7 @@ public sealed class AccountState
     private static readonly Func<OpenOrder, string> OrderIdOf = o => o.OrderId;
     private static readonly Func<Position, Position> Itself = p => p;
     private static readonly Func<OpenOrder, OpenOrder> OrderItself = o => o;
+    private static readonly Func<string, string> SymbolItself = s => s;
 
     // Sorted by ordinal key so that snapshots, portfolios and explanations come out in the same order on every node.
     // Small arrays, replaced on every change and never edited in place (SortedArrays): a few hundred bytes less per
@@ -25,6 +26,10 @@ public sealed class AccountState
     private CollateralBalance[] _balances = [];
     private Position[] _positions = [];
     private OpenOrder[] _openOrders = [];
+
+    // The expired instruments the venue has settled this account for: a fill in one executed before its expiry that
+    // arrives after the settlement would leave a position nothing settles any more. One symbol per contract settled.
+    private string[] _settledExpiries = [];
 
     /// <summary>Creates an empty account in <see cref="MarginMode.StandardCross"/>.</summary>
     /// <param name="accountId">The account's id.</param>
@@ -70,6 +75,12 @@ public sealed class AccountState
 
     /// <summary>Deduplication and ordering of inbound messages.</summary>
     public MessageLedger Messages { get; }
+
+    /// <summary>The expired instruments this account was settled for (<see cref="ExpirySettled"/>), in symbol order.</summary>
+    public IReadOnlyList<string> SettledExpiries => _settledExpiries;
+
+    /// <summary>Whether the venue settled this account's holding in the expired instrument <paramref name="symbol"/>.</summary>
+    public bool WasSettled(string symbol) => SortedArrays.IndexOf(_settledExpiries, symbol, SymbolItself) >= 0;
 
     /// <summary>The balance in <paramref name="asset"/>, zero when there is none.</summary>
     public decimal BalanceOf(string asset)
@@ -123,6 +134,7 @@ public sealed class AccountState
                 break;
             case ExpirySettled e:
                 Settle(InstrumentOf(instruments, e.Symbol), e.SettlementPrice);
+                _settledExpiries = SortedArrays.Set(_settledExpiries, e.Symbol, SymbolItself);
                 break;
             case MarginModeChanged e:
                 ApplyMarginMode(e, instruments);
@@ -152,7 +164,7 @@ public sealed class AccountState
     }
 
     /// <summary>
-    /// Takes mode, open flag, balances, positions and orders from <paramref name="decided"/>: a <see cref="WhatIf"/> copy of
+    /// Takes mode, open flag, balances, positions, orders and settled expiries from <paramref name="decided"/>: a <see cref="WhatIf"/> copy of
     /// this very state with a command's events applied at the same market, which is exactly what applying them here gives
     /// (the arrays are never edited in place, so sharing them is safe). The events' ids go through <see cref="RecordDecided"/>.
     /// </summary>
@@ -164,6 +176,7 @@ public sealed class AccountState
         _balances = decided._balances;
         _positions = decided._positions;
         _openOrders = decided._openOrders;
+        _settledExpiries = decided._settledExpiries;
     }
 
     /// <summary>
@@ -219,7 +232,8 @@ public sealed class AccountState
         _positions.ToArray(),
         _openOrders.ToArray(),
         Messages.ToSnapshot(),
-        IsOpen);
+        IsOpen,
+        _settledExpiries.Length == 0 ? null : _settledExpiries.ToArray());
 
     /// <summary>Rebuilds a state from <paramref name="snapshot"/>.</summary>
     public static AccountState FromSnapshot(AccountSnapshot snapshot)
@@ -241,6 +255,11 @@ public sealed class AccountState
             state._openOrders = SortedArrays.Set(state._openOrders, order, OrderIdOf);
         }
 
+        foreach (var symbol in snapshot.SettledExpiries ?? [])
+        {
+            state._settledExpiries = SortedArrays.Set(state._settledExpiries, symbol, SymbolItself);
+        }
+
         return state;
     }
 
@@ -253,7 +272,7 @@ public sealed class AccountState
     /// neither side ever edits one in place.
     /// </summary>
     internal AccountState WhatIf() =>
-        new(AccountId, MessageLedger.ForWhatIf()) { Mode = Mode, _balances = _balances, _positions = _positions, _openOrders = _openOrders };
+        new(AccountId, MessageLedger.ForWhatIf()) { Mode = Mode, _balances = _balances, _positions = _positions, _openOrders = _openOrders, _settledExpiries = _settledExpiries };
 
     private void ApplyExecution(ExecutionApplied e, Instrument instrument)
     {

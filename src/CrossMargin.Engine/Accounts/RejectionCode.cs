@@ -87,4 +87,11 @@ public enum RejectionCode
     /// account decides at. Nothing was applied; sent again after the expiry, it settles.
     /// </summary>
     NotExpired,
+
+    /// <summary>
+    /// A fill executed at or after its instrument's expiry, or after the account's settlement of it; an order or a
+    /// pre-trade check in an expired instrument. Nothing was applied: a fill executed before the expiry is applied until
+    /// the account's settlement of the instrument, however late it arrives.
+    /// </summary>
+    InstrumentExpired,
 }

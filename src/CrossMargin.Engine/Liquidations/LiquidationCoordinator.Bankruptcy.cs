@@ -1,4 +1,5 @@
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Risk.Ledger;
 using CrossMargin.Risk.Liquidation;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Valuation;
@@ -116,6 +117,11 @@ public sealed partial class LiquidationCoordinator
     private void StartAdl(Liquidation liquidation, AccountView view)
     {
         var market = _settings.Market.Current;
+        if (HoldsUnsettledExpiry(liquidation, view, market))
+        {
+            return;
+        }
+
         var portfolio = new Portfolio(view.AccountId, view.Balances, view.Positions, []);
         var position = view.Positions.Where(p => p.Quantity != 0 && !Paused(p.Symbol))
             .OrderByDescending(p => PositionValuation.Of(p, market).NotionalUsd)
@@ -185,6 +191,11 @@ public sealed partial class LiquidationCoordinator
     {
         var symbol = liquidation.AdlTarget!.Value.Position.Symbol;
         var market = _settings.Market.Current;
+        if (HoldsUnsettledExpiry(liquidation, view, market))
+        {
+            return;
+        }
+
         var position = view.Positions.FirstOrDefault(p => p.Symbol == symbol && p.Quantity != 0);
         if (position is null)
         {
@@ -234,6 +245,30 @@ public sealed partial class LiquidationCoordinator
         }
 
         return price;
+    }
+
+    /// <summary>
+    /// A round for an account whose <paramref name="view"/> holds a contract that has expired and awaits the venue's
+    /// settlement (it expired since the plan, or the book filled none of its steps): its bankruptcy price would rest on
+    /// the index's estimate of that settlement, on which the plan neither covers, passes on nor takes over (and the
+    /// calculators refuse the expired position: the coordinator failed at each attempt). The round is dropped and the
+    /// account planned again at the next interval, the fund asked again once the settlement has made the deficit real;
+    /// true when it was.
+    /// </summary>
+    private bool HoldsUnsettledExpiry(Liquidation liquidation, AccountView view, Risk.Market.MarketSnapshot market)
+    {
+        if (!market.HasExpired || !view.Positions.Any(p => p.Quantity != 0 && market.FindExpired(p.Symbol) is not null))
+        {
+            return false;
+        }
+
+        Context.Log.LogWarning("Liquidation {LiquidationId}: {AccountId} holds a contract that expired and awaits its settlement; no auto-deleveraging "
+            + "on the index's estimate of it, planning again next interval", liquidation.Id, liquidation.AccountId);
+        liquidation.AdlTarget = null;
+        liquidation.EndRound();
+        liquidation.BackstopTried = false;
+        WaitForNextInterval(liquidation);
+        return true;
     }
 
     /// <summary>
@@ -367,7 +402,8 @@ public sealed partial class LiquidationCoordinator
     {
         try
         {
-            return _settings.Models.For(view.Mode).Figures(view.Balances, view.Positions, [], market).EquityUsd - _pendingAdl.LossUsd(view, market);
+            var (balances, positions) = ValuedAsSettled(view.AccountId, view.Balances, view.Positions, market);
+            return _settings.Models.For(view.Mode).Figures(balances, positions, [], market).EquityUsd - _pendingAdl.LossUsd(view, market);
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
         {
@@ -397,12 +433,30 @@ public sealed partial class LiquidationCoordinator
                 positions.Add(position with { Quantity = left });
             }
 
-            return candidate.AccountEquityUsd - loss >= _settings.Models.For(view.Mode).Figures(view.Balances, positions, [], market).MaintenanceMarginUsd;
+            var (balances, valued) = ValuedAsSettled(view.AccountId, view.Balances, positions, market);
+            return candidate.AccountEquityUsd - loss >= _settings.Models.For(view.Mode).Figures(balances, valued, [], market).MaintenanceMarginUsd;
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or ArgumentException or ArithmeticException)
         {
             return false;
         }
+    }
+
+    /// <summary>
+    /// <paramref name="balances"/> and <paramref name="positions"/> as a round values them: a holding in an instrument that
+    /// has expired and awaits the venue's settlement is settled at its index (<see cref="ExpirySettlement.AtIndex"/>), as
+    /// the account margins itself. The calculators refuse an expired instrument: a counterparty holding one was counted
+    /// with no equity and passed over until its settlement came.
+    /// </summary>
+    private static (IReadOnlyList<CollateralBalance> Balances, IReadOnlyList<Position> Positions) ValuedAsSettled(string accountId,
+        IReadOnlyList<CollateralBalance> balances, IReadOnlyList<Position> positions, Risk.Market.MarketSnapshot market)
+    {
+        if (!market.HasExpired || ExpirySettlement.AtIndex(new Portfolio(accountId, balances, positions, []), market) is not { } settled)
+        {
+            return (balances, positions);
+        }
+
+        return (settled.Balances, settled.Positions);
     }
 
     private void Stall(Liquidation liquidation, string reason, LiquidationCoverReceived? cover)

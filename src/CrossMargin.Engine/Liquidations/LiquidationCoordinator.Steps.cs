@@ -88,7 +88,7 @@ public sealed partial class LiquidationCoordinator
         // or hand what it took over to the profitable side at once.
         if (!IsUnwind(liquidation) && (liquidation.TakeOverDue
             || (equity >= 0 && _settings.TakeOverAfterUnfilledSteps > 0 && liquidation.UnfilledSteps >= _settings.TakeOverAfterUnfilledSteps
-                && BackoffElapsed(liquidation))))
+                && !liquidation.AwaitsExpirySettlement && BackoffElapsed(liquidation))))
         {
             // The book filled nothing of the last positions within their bankruptcy bound, or of several steps in a row at
             // the band: asking it again could wait for ever. The position is auto-deleveraged at its bankruptcy price

@@ -31,7 +31,8 @@ public sealed class LiveAccounts(EngineHost host)
     private static HashSet<string> TopicsOf(RiskEngine engine, IEnumerable<string> assets)
     {
         var topics = new HashSet<string>(assets, StringComparer.Ordinal);
-        foreach (var instrument in engine.Market.Current.Instruments)
+        // Expired instruments too: an account holding nothing but one (and its settlement asset) is live until settled.
+        foreach (var instrument in engine.Market.Current.Instruments.Concat(engine.Market.Current.ExpiredInstruments))
         {
             topics.Add(instrument.Underlying);
             topics.Add(instrument.SettlementAsset);

@@ -4,7 +4,10 @@ using CrossMargin.Node.Hosting;
 
 namespace CrossMargin.Node.Api;
 
-/// <summary>Read-only endpoints: an account, the live accounts' headline figures, an account's margin explanation, the price feed's counters.</summary>
+/// <summary>
+/// Read-only endpoints: an account, the live accounts' headline figures, an account's margin explanation, the accounts
+/// still holding an expired instrument unsettled, the price feed's counters.
+/// </summary>
 public static class QueryEndpoints
 {
     /// <summary>Maps the endpoints under <c>/api/v1</c>.</summary>
@@ -45,6 +48,11 @@ public static class QueryEndpoints
         });
         api.MapGet("/accounts", async (LiveAccounts live, CancellationToken cancellation) =>
             Results.Ok(new { accounts = (await live.GetAsync(cancellation)).Select(LiveAccountSummary.Of).ToArray() }));
+        // This node's live accounts, as /accounts: in a cluster, those of the shards it owns.
+        api.MapGet("/expiries/unsettled", async (EngineHost host, LiveAccounts live, CancellationToken cancellation) =>
+            host.Engine is { } engine
+                ? Results.Ok(UnsettledExpiries.Of(await live.GetAsync(cancellation), engine.Market.Current))
+                : ApiBody.NotReady());
         api.MapGet("/prices/stats", async (EngineHost host, CancellationToken cancellation) =>
             host.Engine is { } engine ? Results.Ok(await engine.GetPriceStatsAsync(cancellation)) : ApiBody.NotReady());
     }

@@ -220,6 +220,23 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
         Assert.Contains("Fund account insurance-fund", output, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The text says as many expired instruments as the node's JSON lists (none while the fixture market's December
+    /// contracts are listed; those once they expire, each then "(all settled)": no fixture account holds one).
+    /// </summary>
+    [Fact]
+    public async Task Expiry_unsettled_says_how_many_expired_instruments_the_node_keeps_as_table_and_json()
+    {
+        var (exit, output, error) = await node.Cm("expiry", "unsettled");
+        var (jsonExit, json, _) = await node.Cm("expiry", "unsettled", "--json");
+
+        Assert.True(exit == ExitCodes.Ok, error);
+        Assert.Equal(ExitCodes.Ok, jsonExit);
+        var instruments = JsonDocument.Parse(json).RootElement.GetProperty("instruments");
+        Assert.Contains($"{instruments.GetArrayLength()} expired instrument(s) at ", output, StringComparison.Ordinal);
+        Assert.All(instruments.EnumerateArray(), i => Assert.Equal(0, i.GetProperty("holders").GetArrayLength()));
+    }
+
     [Fact]
     public async Task Risk_params_show_lists_both_slots()
     {

@@ -81,6 +81,27 @@ public sealed class AccountSerializationTests
         Assert.True(registry.IsRegistered(typeof(AccountSnapshot)));
     }
 
+    /// <summary>
+    /// Which expired instruments the account was settled for outlives a snapshot: a fill arriving after the settlement is
+    /// refused on it, after a restart from the snapshot as before it.
+    /// </summary>
+    [Fact]
+    public void A_snapshot_keeps_the_expired_instruments_the_account_was_settled_for()
+    {
+        var state = new AccountState("acc-1");
+        Instrument? Lookup(string symbol) => TestMarket.Instruments.FirstOrDefault(i => i.Symbol == symbol);
+        state.Apply(new ExecutionApplied("m1", "me", 1, "x1", "o1", TestMarket.BtcMarchFuture, OrderSide.Buy, 1m, 60_300m, 0m, Liquidity.Taker, At,
+            IsLiquidation: false), Lookup);
+        state.Apply(new ExpirySettled("m2", "settlement", 1, TestMarket.BtcMarchFuture, 61_000m), Lookup);
+
+        var payload = AccountFixture.Registry.Serialize(state.ToSnapshot());
+        var restored = AccountState.FromSnapshot(AccountFixture.Registry.Deserialize<AccountSnapshot>(payload));
+
+        Assert.Equal([TestMarket.BtcMarchFuture], restored.SettledExpiries);
+        Assert.True(restored.WasSettled(TestMarket.BtcMarchFuture));
+        Assert.False(restored.WasSettled(TestMarket.BtcUsdt));
+    }
+
     [Fact]
     public void Snapshot_round_trip_restores_an_equal_state_and_dedupe_survives_it()
     {

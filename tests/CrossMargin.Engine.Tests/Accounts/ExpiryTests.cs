@@ -163,6 +163,79 @@ public sealed class ExpiryTests(ITestOutputHelper output) : ManualClockEngineTes
     }
 
     /// <summary>
+    /// A venue's last fills before an expiry can reach the engine after it: one executed a second before it is applied,
+    /// and the position it leaves awaits the settlement like the rest. Long 1 at 60,300, bought 1 more at 60,500: long 2
+    /// at 60,400, worth 10,000 + 2 x (61,000 - 60,400) = 11,200 at the index; settled at 61,234.56 it pays
+    /// 2 x (61,234.56 - 60,400) = 1,669.12: 11,669.12 USDT. Before, the fill was refused unknownInstrument and the
+    /// settlement paid for 1 contract where the venue counted 2.
+    /// </summary>
+    [Fact]
+    public async Task A_fill_executed_before_the_expiry_that_arrives_after_it_is_applied_and_settled_with_the_position()
+    {
+        await HoldTheMarchFuture("f-1");
+        Expire(61_000m);
+
+        await Send("f-1", Venue, (id, seq) => LateFill(id, seq, TestMarket.March.AddSeconds(-1)));
+
+        Assert.Equal([new Position(TestMarket.BtcMarchFuture, 2m, 60_400m)], (await View("f-1")).Positions);
+        AwaitAssert(() => Assert.Equal(11_200m, Margin("f-1").EquityUsd), Wait);
+        await Send("f-1", "settlement", (id, seq) => new SettleExpiry(id, "settlement", seq, TestMarket.BtcMarchFuture, 61_234.56m));
+        var view = await View("f-1");
+        Assert.Equal([new CollateralBalance("USDT", 11_669.12m)], view.Balances);
+        Assert.Empty(view.Positions);
+    }
+
+    /// <summary>
+    /// A fill timed at the expiry instant, or one timed before it that arrives after the account's settlement of the
+    /// contract (the settlement paid for what the account held then: applying the fill would leave a position nothing
+    /// settles), is refused instrumentExpired and changes nothing: settled at 61,000, 10,000 + 700 = 10,700 USDT, flat.
+    /// </summary>
+    [Fact]
+    public async Task A_fill_executed_at_the_expiry_or_arriving_after_the_accounts_settlement_is_refused_as_instrument_expired()
+    {
+        await HoldTheMarchFuture("f-2");
+        Expire(61_000m);
+
+        var atExpiry = await RefusedLateFill("f-2", TestMarket.March);
+        await Send("f-2", "settlement", (id, seq) => new SettleExpiry(id, "settlement", seq, TestMarket.BtcMarchFuture, 61_000m));
+        var afterSettlement = await RefusedLateFill("f-2", TestMarket.March.AddMinutes(-1));
+
+        Assert.Equal((RejectionCode.InstrumentExpired, RejectionCode.InstrumentExpired), (atExpiry.Code, afterSettlement.Code));
+        Assert.Contains("settled", afterSettlement.Message, StringComparison.Ordinal);
+        var view = await View("f-2");
+        Assert.Equal([new CollateralBalance("USDT", 10_700m)], view.Balances);
+        Assert.Empty(view.Positions);
+    }
+
+    /// <summary>An order accepted by the venue, or a pre-trade check, in a contract that has expired is refused instrumentExpired.</summary>
+    [Fact]
+    public async Task An_order_or_a_pre_trade_check_in_an_expired_contract_is_refused_as_instrument_expired()
+    {
+        await HoldTheMarchFuture("f-3");
+        Expire(61_000m);
+
+        var order = await Engine.SendAsync("f-3", new AcceptOrder("late-order", "late-order", 1, "rest-late", TestMarket.BtcMarchFuture, OrderSide.Sell, 1m, 61_000m))
+            .WaitAsync(Answer);
+        var check = await Engine.CheckPreTradeAsync("f-3", new CheckPreTrade("late-check", TestMarket.BtcMarchFuture, OrderSide.Sell, 1m, 61_000m)).WaitAsync(Answer);
+
+        Assert.Equal(RejectionCode.InstrumentExpired, Assert.IsType<CommandRejected>(order).Rejection.Code);
+        Assert.Equal((false, RejectionCode.InstrumentExpired), (check.Accepted, check.Rejection?.Code));
+        Assert.Empty((await View("f-3")).OpenOrders);
+    }
+
+    /// <summary>A buy of 1 March future at 60,500 executed at <paramref name="executed"/>.</summary>
+    private static ApplyExecution LateFill(string id, long sequence, DateTimeOffset executed, string source = Venue) =>
+        new(id, source, sequence, "x-" + id, "o-" + id, TestMarket.BtcMarchFuture, OrderSide.Buy, 1m, 60_500m, 0m, Liquidity.Taker, executed, IsLiquidation: false);
+
+    /// <summary>The refusal of <see cref="LateFill"/>, sent under a source of its own so that it leaves no gap in the venue's sequences.</summary>
+    private async Task<Rejection> RefusedLateFill(string account, DateTimeOffset executed)
+    {
+        var source = $"late-{++_refused}";
+        var reply = await Engine.SendAsync(account, LateFill($"{source}-fill", 1, executed, source)).WaitAsync(Answer);
+        return Assert.IsType<CommandRejected>(reply).Rejection;
+    }
+
+    /// <summary>
     /// A liquidation cannot trade an expired holding: the coordinator's plan waits (logged, retried each interval) until
     /// the venue's settlement has realized it, then the account is bankrupt with no position and its deficit goes to
     /// the fund (empty here, so all of it stays uncovered). 1,000 USDT, long 1 at 60,300, settled at 59,000: -300.

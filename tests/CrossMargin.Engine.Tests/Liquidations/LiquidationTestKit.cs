@@ -138,9 +138,11 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     protected void MoveBtc(decimal btc) => MoveMarket(btc, 3_000m, "BTC");
 
     /// <summary>Publishes BTC at <paramref name="btc"/> and ETH at <paramref name="eth"/> and tells the accounts interested in <paramref name="moved"/>.</summary>
-    protected void MoveMarket(decimal btc, decimal eth, params string[] moved)
+    protected void MoveMarket(decimal btc, decimal eth, params string[] moved) => PublishMarket(TestMarket.Build(btc, eth), moved);
+
+    /// <summary>Publishes <paramref name="market"/> and tells the accounts interested in <paramref name="moved"/>.</summary>
+    protected void PublishMarket(Risk.Market.MarketSnapshot market, params string[] moved)
     {
-        var market = TestMarket.Build(btc, eth);
         var version = Market.Publish(market);
         var topics = new HashSet<string>(moved, StringComparer.Ordinal);
         Region.Tell(new ShardBroadcast(new MarketChanged(market, version, topics), topics), TestActor);

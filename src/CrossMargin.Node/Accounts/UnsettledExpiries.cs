@@ -1,0 +1,39 @@
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Risk.Market;
+
+namespace CrossMargin.Node.Accounts;
+
+/// <summary>
+/// Which accounts still hold each expired instrument unsettled: until the venue's settlement reaches them they are
+/// margined at the index, their deficit is neither covered nor passed on, and a late fill may still change them.
+/// </summary>
+/// <param name="ValuationTime">The market the instruments are expired in.</param>
+/// <param name="Instruments">Every expired instrument the market keeps, by symbol.</param>
+public sealed record UnsettledExpiries(DateTimeOffset ValuationTime, IReadOnlyList<UnsettledExpiry> Instruments)
+{
+    /// <summary>The expired instruments of <paramref name="market"/> and, for each, the accounts of <paramref name="views"/> holding it.</summary>
+    public static UnsettledExpiries Of(IEnumerable<AccountView> views, MarketSnapshot market)
+    {
+        ArgumentNullException.ThrowIfNull(views);
+        ArgumentNullException.ThrowIfNull(market);
+        var expired = market.ExpiredInstruments.OrderBy(i => i.Symbol, StringComparer.Ordinal).ToArray();
+        var holders = expired.ToDictionary(i => i.Symbol, _ => new List<UnsettledHolder>(), StringComparer.Ordinal);
+        if (expired.Length > 0)
+        {
+            foreach (var view in views.OrderBy(v => v.AccountId, StringComparer.Ordinal))
+            {
+                foreach (var (symbol, held) in holders)
+                {
+                    var position = view.Positions.FirstOrDefault(p => p.Symbol == symbol && p.Quantity != 0);
+                    var orders = view.OpenOrders.Count(o => o.Symbol == symbol);
+                    if (position is not null || orders > 0)
+                    {
+                        held.Add(new UnsettledHolder(view.AccountId, position?.Quantity ?? 0m, position?.EntryPrice ?? 0m, orders));
+                    }
+                }
+            }
+        }
+
+        return new UnsettledExpiries(market.ValuationTime, [.. expired.Select(i => new UnsettledExpiry(i.Symbol, i.Expiry!.Value, holders[i.Symbol]))]);
+    }
+}
