@@ -451,6 +451,34 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_coordinator_whose_lease_another_node_took_during_its_tick_writes_no_plan_and_gives_the_singleton_up()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var host = new FaultyHost("a", log);
+        var a = (await JoinAsync(Node(db, log, "a", host: host, heartbeat: TimeSpan.FromMinutes(1))))[0];
+        await RoundsAsync(2, a);
+        await JoinAsync(Node(db, log, "b", heartbeat: TimeSpan.FromMinutes(1)));   // a's next plan moves two shards to b
+
+        // Right after a renewed, b takes the coordinator's lease (a froze past it): a still believes it coordinates.
+        host.OnNextServingCheck(() =>
+        {
+            using var take = db.DataSource.CreateCommand(
+                "UPDATE lease SET owner = 'b', epoch = epoch + 1, expires_at = clock_timestamp() + interval '1 minute' WHERE name = 'singleton/shard-coordinator'");
+            Assert.Equal(1, take.ExecuteNonQuery());
+        });
+        await a.TickAsync();
+
+        Assert.All((await db.Assignments.ReadAsync("accounts")).Values, node => Assert.Equal("a", node));
+        Assert.Equal(1, a.RefusedPlanWrites);
+        Assert.False(a.Singletons.ContainsKey(ClusterNode.ShardCoordinatorSingleton));
+        var events = await db.Membership.ReadEventsAsync(0, 1000);
+        Assert.Contains(events, e => e.NodeId == "a" && e.Kind == "plan-refused" && e.Detail == "shard-coordinator epoch 1: 2 changes");
+        Assert.DoesNotContain(events, e => e.Kind == "shard-assigned" && e.NodeId == "b");
+        Assert.Equal(ShardCount, a.Shards.Count);
+    }
+
+    [Fact]
     public async Task A_node_restarted_under_the_same_name_takes_its_shards_at_a_new_epoch_so_its_old_incarnation_cannot_write()
     {
         await using var db = await ClusterDatabase.CreateAsync(fixture);

@@ -15,6 +15,7 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
     private readonly ConcurrentDictionary<int, TimeSpan> _slowStops = new();
     private readonly ConcurrentDictionary<string, bool> _broken = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, Func<Task>> _afterStops = new();
+    private Action? _onServingCheck;
 
     /// <summary>The next start of <paramref name="subject"/> (<c>shard 3</c>, <c>liquidation-coordinator</c>) throws.</summary>
     public void FailNextStart(string subject) => _failOnce[subject] = true;
@@ -24,6 +25,12 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
 
     /// <summary><paramref name="subject"/>, running, stops being served (its consumer lost, its actors stopped) until it is started again.</summary>
     public void Break(string subject) => _broken[subject] = true;
+
+    /// <summary>
+    /// Runs <paramref name="then"/> once, at the node's next check of what it serves: in the middle of a tick, after the
+    /// node renewed its leases and before it plans, as if the node froze there while the world went on.
+    /// </summary>
+    public void OnNextServingCheck(Action then) => _onServingCheck = then;
 
     /// <summary>Stopping shard <paramref name="shardId"/> takes <paramref name="duration"/>.</summary>
     public void SlowStop(int shardId, TimeSpan duration) => _slowStops[shardId] = duration;
@@ -58,7 +65,11 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
 
     public Task StopSingletonAsync(string name, StopReason reason, CancellationToken cancellationToken) => _inner.StopSingletonAsync(name, reason, cancellationToken);
 
-    public bool IsServingShard(int shardId) => !_broken.ContainsKey($"shard {shardId}");
+    public bool IsServingShard(int shardId)
+    {
+        Interlocked.Exchange(ref _onServingCheck, null)?.Invoke();
+        return !_broken.ContainsKey($"shard {shardId}");
+    }
 
     public bool IsRunningSingleton(string name) => !_broken.ContainsKey(name);
 
