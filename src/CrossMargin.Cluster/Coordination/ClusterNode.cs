@@ -235,10 +235,15 @@ public sealed class ClusterNode : IAsyncDisposable
     // A tick that hangs without failing (PostgreSQL answering nothing: a statement waits on a lock, a connection that
     // never answers) renews nothing and would not end before its command times out (30 s by default), long after the
     // node's leases expired and other nodes took its shards, which it would go on consuming and answering. So the loop
-    // watches the tick: once the node is overdue it cancels the tick (its statements are cancelled, its host call
-    // returns), and the tick's failure stops everything, as a tick that failed outright does.
+    // watches its tick. Once the tick has run for a TickInterval the watcher renews in its stead every TickInterval, one
+    // renewal at a time: a tick busy with many calls that each answer (a node taking all its shards at start, one short
+    // start after another) is not a node cut off. Once the node is overdue all the same (those renewals fail or hang
+    // too) the watcher cancels the tick (its statements are cancelled, its host call returns), and the tick's failure
+    // stops everything, as a tick that failed outright does.
     private async Task WatchAsync(Task tick, CancellationTokenSource cancelTick, CancellationToken stopping)
     {
+        var started = Stopwatch.GetTimestamp();
+        var renewal = Task.CompletedTask;
         while (!tick.IsCompleted && !stopping.IsCancellationRequested)
         {
             if (IsOverdue)
@@ -249,9 +254,14 @@ public sealed class ClusterNode : IAsyncDisposable
                 break;
             }
 
+            if (renewal.IsCompleted && Stopwatch.GetElapsedTime(started) >= _options.TickInterval && Stopwatch.GetElapsedTime(_lastRenewal) >= _options.TickInterval)
+            {
+                renewal = KeepAliveQuietlyAsync(cancelTick.Token);
+            }
+
             var left = SelfFenceAfter - Stopwatch.GetElapsedTime(_lastRenewal);
             using var pause = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            await Task.WhenAny(tick, Task.Delay(left > TimeSpan.Zero ? left : _options.TickInterval, pause.Token)).ConfigureAwait(false);
+            await Task.WhenAny(tick, Task.Delay(left > TimeSpan.Zero && left < _options.TickInterval ? left : _options.TickInterval, pause.Token)).ConfigureAwait(false);
             await pause.CancelAsync().ConfigureAwait(false);
         }
 

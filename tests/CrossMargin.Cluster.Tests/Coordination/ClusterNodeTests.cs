@@ -503,6 +503,38 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_tick_busy_for_longer_than_the_self_fence_bound_with_calls_that_answer_renews_meanwhile_and_keeps_its_shards()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var ttl = TimeSpan.FromSeconds(0.9);
+        var host = new FaultyHost("a", log);
+        // Twelve starts of 60 ms each, each shorter than a tick (100 ms), take 720 ms in one tick: longer than the
+        // self-fence bound (600 ms, two thirds of the lease), as a node taking all its shards at start takes.
+        host.SlowStarts(TimeSpan.FromMilliseconds(60));
+        var a = Node(db, log, "a", ttl, host: host);
+        try
+        {
+            await a.JoinAsync();
+            var clock = Stopwatch.StartNew();
+            while (a.Shards.Count < ShardCount && clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(50);
+            }
+
+            await Task.Delay(ttl);
+
+            Assert.DoesNotContain(log.Events, e => e.What == "stop-Lost");
+            Assert.Equal(ShardCount, a.Shards.Count);
+            Assert.All(a.Shards.Values, l => Assert.Equal(1, l.Epoch));
+        }
+        finally
+        {
+            await a.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_node_whose_database_stops_answering_stops_serving_before_its_leases_can_expire_and_serves_again_at_a_new_epoch()
     {
         await using var db = await ClusterDatabase.CreateAsync(fixture);

@@ -16,6 +16,7 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
     private readonly ConcurrentDictionary<string, bool> _broken = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, Func<Task>> _afterStops = new();
     private Action? _onServingCheck;
+    private TimeSpan _startDuration;
 
     /// <summary>The next start of <paramref name="subject"/> (<c>shard 3</c>, <c>liquidation-coordinator</c>) throws.</summary>
     public void FailNextStart(string subject) => _failOnce[subject] = true;
@@ -32,14 +33,22 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
     /// </summary>
     public void OnNextServingCheck(Action then) => _onServingCheck = then;
 
+    /// <summary>Every later start of a shard takes <paramref name="duration"/> (a consumer declared, accounts woken).</summary>
+    public void SlowStarts(TimeSpan duration) => _startDuration = duration;
+
     /// <summary>Stopping shard <paramref name="shardId"/> takes <paramref name="duration"/>.</summary>
     public void SlowStop(int shardId, TimeSpan duration) => _slowStops[shardId] = duration;
 
-    public Task StartShardAsync(int shardId, Lease lease, CancellationToken cancellationToken)
+    public async Task StartShardAsync(int shardId, Lease lease, CancellationToken cancellationToken)
     {
         ThrowIfFailing(node, $"shard {shardId}", lease.Epoch);
         _broken.TryRemove($"shard {shardId}", out _);
-        return _inner.StartShardAsync(shardId, lease, cancellationToken);
+        if (_startDuration > TimeSpan.Zero)
+        {
+            await Task.Delay(_startDuration, cancellationToken);
+        }
+
+        await _inner.StartShardAsync(shardId, lease, cancellationToken);
     }
 
     public async Task StopShardAsync(int shardId, StopReason reason, CancellationToken cancellationToken)
