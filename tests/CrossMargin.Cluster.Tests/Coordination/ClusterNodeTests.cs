@@ -264,6 +264,18 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         }
     }
 
+    // Polls a node running its own loop; returns how long it took (or the bound, when the condition never came true).
+    private static async Task<TimeSpan> UntilAsync(Func<bool> condition, TimeSpan bound)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition() && clock.Elapsed < bound)
+        {
+            await Task.Delay(50);
+        }
+
+        return clock.Elapsed;
+    }
+
     // The epoch under which a node holds "shard N" or a singleton now.
     private static long EpochOf(ClusterNode node, string subject) =>
         subject.StartsWith("shard ", StringComparison.Ordinal)
@@ -516,11 +528,7 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         try
         {
             await a.JoinAsync();
-            var clock = Stopwatch.StartNew();
-            while (a.Shards.Count < ShardCount && clock.Elapsed < TimeSpan.FromSeconds(10))
-            {
-                await Task.Delay(50);
-            }
+            await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
 
             await Task.Delay(ttl);
 
@@ -557,11 +565,7 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         try
         {
             await a.JoinAsync();
-            var clock = Stopwatch.StartNew();
-            while (a.Shards.Count < ShardCount && clock.Elapsed < TimeSpan.FromSeconds(10))
-            {
-                await Task.Delay(50);
-            }
+            await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
 
             Assert.Equal(ShardCount, a.Shards.Count);
 
@@ -573,24 +577,16 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
                 await lockMembers.ExecuteNonQueryAsync();
             }
 
-            clock.Restart();
-            while (liveAtStop.Count < ShardCount && clock.Elapsed < ttl * 3)
-            {
-                await Task.Delay(50);
-            }
+            var waited = await UntilAsync(() => liveAtStop.Count == ShardCount, ttl * 3);
 
-            Assert.True(liveAtStop.Count == ShardCount, $"after {clock.Elapsed} a stopped {liveAtStop.Count} of its {ShardCount} shards");
+            Assert.True(liveAtStop.Count == ShardCount, $"after {waited} a stopped {liveAtStop.Count} of its {ShardCount} shards");
             Assert.All(liveAtStop, s => Assert.True(s.Value, $"shard {s.Key} was stopped after its lease expired"));
             Assert.Empty(a.Shards);
             Assert.All(Enumerable.Range(0, ShardCount), s => Assert.Contains(log.Events, e => e.What == "stop-Lost" && e.Subject == $"shard {s}"));
 
             // Answered again, the node takes its shards back, at a new epoch whatever the stuck work still holds.
             await transaction.RollbackAsync();
-            clock.Restart();
-            while (a.Shards.Count < ShardCount && clock.Elapsed < TimeSpan.FromSeconds(10))
-            {
-                await Task.Delay(50);
-            }
+            await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
 
             Assert.Equal(ShardCount, a.Shards.Count);
             Assert.All(a.Shards.Values, l => Assert.Equal(2, l.Epoch));
