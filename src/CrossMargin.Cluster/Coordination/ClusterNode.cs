@@ -279,7 +279,35 @@ public sealed class ClusterNode : IAsyncDisposable
         }
 
         _logger.LogError("Node {Node} could not renew its leases for {Elapsed}; stopping everything it served", NodeId, Stopwatch.GetElapsedTime(_lastRenewal));
-        await StopEverythingAsync(StopReason.Lost, release: false, CancellationToken.None, keepAlive: false).ConfigureAwait(false);
+        // Everything is stopped that can be: a stop that throws must not leave the rest consuming (their queues are
+        // single-active-consumer, so the shards' next owners would receive nothing) nor end the loop that takes them again.
+        foreach (var (shard, _) in Shards)
+        {
+            try
+            {
+                await StopShardAsync(shard, StopReason.Lost, CancellationToken.None, keepAlive: false).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.LogError(e, "Node {Node} could not stop shard {Shard} as it self-fenced; forgetting it (its lease expires, its writes are fenced)", NodeId, shard);
+            }
+
+            RemoveShard(shard);
+        }
+
+        foreach (var (name, _) in Singletons)
+        {
+            try
+            {
+                await StopSingletonAsync(name, StopReason.Lost, CancellationToken.None, keepAlive: false).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.LogError(e, "Node {Node} could not stop singleton {Singleton} as it self-fenced; forgetting it (its lease expires, its writes are fenced)", NodeId, name);
+            }
+
+            RemoveSingleton(name);
+        }
     }
 
     private async Task TickOnceAsync(CancellationToken cancellationToken)
@@ -541,12 +569,12 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    private async Task StopEverythingAsync(StopReason reason, bool release, CancellationToken cancellationToken, bool keepAlive = true)
+    private async Task StopEverythingAsync(StopReason reason, bool release, CancellationToken cancellationToken)
     {
         // Each stopped before it is forgotten, so it is renewed while it stops (a shutdown's writes land under a live lease).
         foreach (var (shard, lease) in Shards)
         {
-            await StopShardAsync(shard, reason, cancellationToken, keepAlive).ConfigureAwait(false);
+            await StopShardAsync(shard, reason, cancellationToken).ConfigureAwait(false);
             RemoveShard(shard);
             if (release)
             {
@@ -556,7 +584,7 @@ public sealed class ClusterNode : IAsyncDisposable
 
         foreach (var (name, lease) in Singletons)
         {
-            await StopSingletonAsync(name, reason, cancellationToken, keepAlive).ConfigureAwait(false);
+            await StopSingletonAsync(name, reason, cancellationToken).ConfigureAwait(false);
             RemoveSingleton(name);
             if (release)
             {

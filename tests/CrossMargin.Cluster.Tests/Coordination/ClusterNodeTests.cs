@@ -596,4 +596,45 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
             await a.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task A_stop_that_throws_while_the_node_self_fences_neither_leaves_its_other_shards_running_nor_ends_its_loop()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var ttl = TimeSpan.FromSeconds(3);
+        var host = new FaultyHost("a", log);
+        host.FailNextStop(0);
+        var a = Node(db, log, "a", ttl, host: host);
+        try
+        {
+            await a.JoinAsync();
+            await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
+            Assert.Equal(ShardCount, a.Shards.Count);
+
+            // PostgreSQL stops answering (as above); the node self-fences, and the host cannot stop shard 0.
+            await using var connection = await db.DataSource.OpenConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var lockMembers = new Npgsql.NpgsqlCommand("LOCK TABLE cluster_member IN ACCESS EXCLUSIVE MODE", connection, transaction))
+            {
+                await lockMembers.ExecuteNonQueryAsync();
+            }
+
+            var waited = await UntilAsync(() => a.Shards.Count == 0 && a.Singletons.Count == 0, ttl * 3);
+
+            Assert.True(a.Shards.Count == 0, $"after {waited} a still serves shards {string.Join(", ", a.Shards.Keys)}");
+            Assert.Contains(log.Events, e => e.What == "stop-failed" && e.Subject == "shard 0");
+            Assert.All(Enumerable.Range(1, ShardCount - 1), s => Assert.Contains(log.Events, e => e.What == "stop-Lost" && e.Subject == $"shard {s}"));
+            Assert.Contains(log.Events, e => e.What == "stop-Lost" && e.Subject == "liquidation-coordinator");
+
+            // The loop goes on: answered again, the node serves its shards again.
+            await transaction.RollbackAsync();
+            await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
+            Assert.Equal(ShardCount, a.Shards.Count);
+        }
+        finally
+        {
+            await a.DisposeAsync();
+        }
+    }
 }

@@ -17,6 +17,7 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
     private readonly ConcurrentDictionary<int, Func<Task>> _afterStops = new();
     private Action? _onServingCheck;
     private TimeSpan _startDuration;
+    private readonly ConcurrentDictionary<int, bool> _failStops = new();
 
     /// <summary>The next start of <paramref name="subject"/> (<c>shard 3</c>, <c>liquidation-coordinator</c>) throws.</summary>
     public void FailNextStart(string subject) => _failOnce[subject] = true;
@@ -32,6 +33,9 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
     /// node renewed its leases and before it plans, as if the node froze there while the world went on.
     /// </summary>
     public void OnNextServingCheck(Action then) => _onServingCheck = then;
+
+    /// <summary>The next stop of shard <paramref name="shardId"/> throws before anything stops (a host that cannot stop it).</summary>
+    public void FailNextStop(int shardId) => _failStops[shardId] = true;
 
     /// <summary>Every later start of a shard takes <paramref name="duration"/> (a consumer declared, accounts woken).</summary>
     public void SlowStarts(TimeSpan duration) => _startDuration = duration;
@@ -53,6 +57,12 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
 
     public async Task StopShardAsync(int shardId, StopReason reason, CancellationToken cancellationToken)
     {
+        if (_failStops.TryRemove(shardId, out _))
+        {
+            log.Add(node, "stop-failed", $"shard {shardId}", 0);
+            throw new InvalidOperationException($"shard {shardId} could not stop on {node} (injected)");
+        }
+
         if (_slowStops.TryRemove(shardId, out var duration))
         {
             await Task.Delay(duration, cancellationToken);
