@@ -570,12 +570,7 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
             Assert.Equal(ShardCount, a.Shards.Count);
 
             // PostgreSQL stops answering a's heartbeat: the statement waits on a lock, neither failing nor returning.
-            await using var connection = await db.DataSource.OpenConnectionAsync();
-            await using var transaction = await connection.BeginTransactionAsync();
-            await using (var lockMembers = new Npgsql.NpgsqlCommand("LOCK TABLE cluster_member IN ACCESS EXCLUSIVE MODE", connection, transaction))
-            {
-                await lockMembers.ExecuteNonQueryAsync();
-            }
+            await using var hung = await TableLock.TakeAsync(db.DataSource, "cluster_member");
 
             var waited = await UntilAsync(() => liveAtStop.Count == ShardCount, ttl * 3);
 
@@ -585,7 +580,7 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
             Assert.All(Enumerable.Range(0, ShardCount), s => Assert.Contains(log.Events, e => e.What == "stop-Lost" && e.Subject == $"shard {s}"));
 
             // Answered again, the node takes its shards back, at a new epoch whatever the stuck work still holds.
-            await transaction.RollbackAsync();
+            await hung.ReleaseAsync();
             await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
 
             Assert.Equal(ShardCount, a.Shards.Count);
@@ -613,12 +608,7 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
             Assert.Equal(ShardCount, a.Shards.Count);
 
             // PostgreSQL stops answering (as above); the node self-fences, and the host cannot stop shard 0.
-            await using var connection = await db.DataSource.OpenConnectionAsync();
-            await using var transaction = await connection.BeginTransactionAsync();
-            await using (var lockMembers = new Npgsql.NpgsqlCommand("LOCK TABLE cluster_member IN ACCESS EXCLUSIVE MODE", connection, transaction))
-            {
-                await lockMembers.ExecuteNonQueryAsync();
-            }
+            await using var hung = await TableLock.TakeAsync(db.DataSource, "cluster_member");
 
             var waited = await UntilAsync(() => a.Shards.Count == 0 && a.Singletons.Count == 0, ttl * 3);
 
@@ -628,7 +618,7 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
             Assert.Contains(log.Events, e => e.What == "stop-Lost" && e.Subject == "liquidation-coordinator");
 
             // The loop goes on: answered again, the node serves its shards again.
-            await transaction.RollbackAsync();
+            await hung.ReleaseAsync();
             await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
             Assert.Equal(ShardCount, a.Shards.Count);
         }
