@@ -32,6 +32,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly object _fenceLock = new();
     private readonly CancellationTokenSource _stopping = new();
     private long _lastRenewal = Stopwatch.GetTimestamp();
+    private long _refusedPlanWrites;
     private Task? _loop;
     private bool _leaving;
 
@@ -80,6 +81,12 @@ public sealed class ClusterNode : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// How many plans this node's shard coordinator wrote after it had lost the coordinator's lease, which the
+    /// plan's fence refused (each also logged and recorded as <c>plan-refused</c>).
+    /// </summary>
+    public long RefusedPlanWrites => Interlocked.Read(ref _refusedPlanWrites);
 
     /// <summary>
     /// The fence for writes of shard <paramref name="shardId"/>'s entities: the lease this node holds or last held,
@@ -188,9 +195,10 @@ public sealed class ClusterNode : IAsyncDisposable
         using var timer = new PeriodicTimer(_options.TickInterval);
         do
         {
+            using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
-                await TickAsync(cancellationToken).ConfigureAwait(false);
+                await WatchAsync(TickAsync(tick.Token), tick, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -217,17 +225,89 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    // Cut off from the database longer than a lease lives, the node must assume every lease gone: another node may
-    // already serve its shards. The journal would refuse its writes anyway; stopping keeps it from answering reads.
+    // How long after its last successful renewal's request a node stops serving: a third of the lease before the
+    // database can let it go (at least one TickInterval, as LeaseTtl is at least three), so the node has stopped
+    // consuming and answering before another node can take its shards, not after.
+    private TimeSpan SelfFenceAfter => _options.LeaseTtl - _options.LeaseTtl / 3;
+
+    private bool IsOverdue => Stopwatch.GetElapsedTime(_lastRenewal) >= SelfFenceAfter && (Shards.Count > 0 || Singletons.Count > 0);
+
+    // A tick that hangs without failing (PostgreSQL answering nothing: a statement waits on a lock, a connection that
+    // never answers) renews nothing and would not end before its command times out (30 s by default), long after the
+    // node's leases expired and other nodes took its shards, which it would go on consuming and answering. So the loop
+    // watches its tick. Once the tick has run for a TickInterval the watcher renews in its stead every TickInterval, one
+    // renewal at a time: a tick busy with many calls that each answer (a node taking all its shards at start, one short
+    // start after another) is not a node cut off. Once the node is overdue all the same (those renewals fail or hang
+    // too) the watcher cancels the tick (its statements are cancelled, its host call returns), and the tick's failure
+    // stops everything, as a tick that failed outright does.
+    private async Task WatchAsync(Task tick, CancellationTokenSource cancelTick, CancellationToken stopping)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var renewal = Task.CompletedTask;
+        while (!tick.IsCompleted && !stopping.IsCancellationRequested)
+        {
+            if (IsOverdue)
+            {
+                _logger.LogError("Node {Node} has not renewed its leases for {Elapsed} and its tick is still waiting; cancelling the tick to stop serving",
+                    NodeId, Stopwatch.GetElapsedTime(_lastRenewal));
+                await cancelTick.CancelAsync().ConfigureAwait(false);
+                break;
+            }
+
+            if (renewal.IsCompleted && Stopwatch.GetElapsedTime(started) >= _options.TickInterval && Stopwatch.GetElapsedTime(_lastRenewal) >= _options.TickInterval)
+            {
+                renewal = KeepAliveQuietlyAsync(cancelTick.Token);
+            }
+
+            var left = SelfFenceAfter - Stopwatch.GetElapsedTime(_lastRenewal);
+            using var pause = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            await Task.WhenAny(tick, Task.Delay(left > TimeSpan.Zero && left < _options.TickInterval ? left : _options.TickInterval, pause.Token)).ConfigureAwait(false);
+            await pause.CancelAsync().ConfigureAwait(false);
+        }
+
+        await tick.ConfigureAwait(false);
+    }
+
+    // Cut off from the database (a tick failed, or hung and was cancelled) for most of a lease's life, the node must
+    // assume every lease about to go: another node may soon serve its shards. The journal would refuse its writes
+    // anyway; stopping keeps it from consuming and answering reads. Nothing is renewed while it stops: it gave up.
     private async Task SelfFenceIfOverdueAsync()
     {
-        if (Stopwatch.GetElapsedTime(_lastRenewal) < _options.LeaseTtl || (Shards.Count == 0 && Singletons.Count == 0))
+        if (!IsOverdue)
         {
             return;
         }
 
         _logger.LogError("Node {Node} could not renew its leases for {Elapsed}; stopping everything it served", NodeId, Stopwatch.GetElapsedTime(_lastRenewal));
-        await StopEverythingAsync(StopReason.Lost, release: false, CancellationToken.None).ConfigureAwait(false);
+        // Everything is stopped that can be: a stop that throws must not leave the rest consuming (their queues are
+        // single-active-consumer, so the shards' next owners would receive nothing) nor end the loop that takes them again.
+        foreach (var (shard, _) in Shards)
+        {
+            try
+            {
+                await StopShardAsync(shard, StopReason.Lost, CancellationToken.None, keepAlive: false).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.LogError(e, "Node {Node} could not stop shard {Shard} as it self-fenced; forgetting it (its lease expires, its writes are fenced)", NodeId, shard);
+            }
+
+            RemoveShard(shard);
+        }
+
+        foreach (var (name, _) in Singletons)
+        {
+            try
+            {
+                await StopSingletonAsync(name, StopReason.Lost, CancellationToken.None, keepAlive: false).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.LogError(e, "Node {Node} could not stop singleton {Singleton} as it self-fenced; forgetting it (its lease expires, its writes are fenced)", NodeId, name);
+            }
+
+            RemoveSingleton(name);
+        }
     }
 
     private async Task TickOnceAsync(CancellationToken cancellationToken)
@@ -250,9 +330,9 @@ public sealed class ClusterNode : IAsyncDisposable
             await RunSingletonsAsync(serving, cancellationToken).ConfigureAwait(false);
         }
 
-        if (Singletons.ContainsKey(ShardCoordinatorSingleton))
+        if (Singletons.TryGetValue(ShardCoordinatorSingleton, out var coordinator))
         {
-            await CoordinateAsync(cancellationToken).ConfigureAwait(false);
+            await CoordinateAsync(coordinator, cancellationToken).ConfigureAwait(false);
         }
 
         await ConvergeAsync(serving && _options.Roles.Contains(ClusterNodeOptions.ShardsRole, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
@@ -363,7 +443,7 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    private async Task CoordinateAsync(CancellationToken cancellationToken)
+    private async Task CoordinateAsync(Lease coordinator, CancellationToken cancellationToken)
     {
         var members = await _membership.ReadMembersAsync(_options.HeartbeatTimeout, cancellationToken).ConfigureAwait(false);
         var serving = members.Where(m => m.IsServing && m.HasRole(ClusterNodeOptions.ShardsRole)).Select(m => m.NodeId).ToArray();
@@ -379,7 +459,19 @@ public sealed class ClusterNode : IAsyncDisposable
             return;
         }
 
-        await _assignments.AssignAsync(_options.Region, changes, cancellationToken).ConfigureAwait(false);
+        // Fenced by the coordinator's epoch: frozen between its renewal and this write, the node may have lost the
+        // singleton, and a plan made from what it read before would overwrite its successor's (moves nobody planned).
+        if (!await _assignments.AssignAsync(_options.Region, changes, coordinator.ToFence(), cancellationToken).ConfigureAwait(false))
+        {
+            Interlocked.Increment(ref _refusedPlanWrites);
+            _logger.LogError("Node {Node} no longer holds the shard coordinator's lease (epoch {Epoch}); its plan of {Changes} changes was refused",
+                NodeId, coordinator.Epoch, changes.Count);
+            RemoveSingleton(ShardCoordinatorSingleton);
+            await _membership.RecordAsync(NodeId, "plan-refused", $"{ShardCoordinatorSingleton} epoch {coordinator.Epoch}: {changes.Count} changes", cancellationToken)
+                .ConfigureAwait(false);
+            return;
+        }
+
         foreach (var group in changes.GroupBy(c => c.Value, StringComparer.Ordinal))
         {
             var shards = string.Join(", ", group.Select(c => c.Key));
@@ -503,12 +595,13 @@ public sealed class ClusterNode : IAsyncDisposable
 
     // A hand-off that overruns its timeout is abandoned, not waited on: the lease is released anyway, and whatever
     // the stuck shard still tries to write is refused by the journal's fence once the next holder takes the lease.
-    private async Task StopShardAsync(int shard, StopReason reason, CancellationToken cancellationToken)
+    private async Task StopShardAsync(int shard, StopReason reason, CancellationToken cancellationToken, bool keepAlive = true)
     {
         using var timeout = new CancellationTokenSource(_options.HandOffTimeout);
         try
         {
-            await KeepAliveWhileAsync(_host.StopShardAsync(shard, reason, timeout.Token).WaitAsync(timeout.Token), cancellationToken).ConfigureAwait(false);
+            var stop = _host.StopShardAsync(shard, reason, timeout.Token).WaitAsync(timeout.Token);
+            await (keepAlive ? KeepAliveWhileAsync(stop, cancellationToken) : stop).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -516,7 +609,7 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    private async Task StopSingletonAsync(string name, StopReason reason, CancellationToken cancellationToken)
+    private async Task StopSingletonAsync(string name, StopReason reason, CancellationToken cancellationToken, bool keepAlive = true)
     {
         if (name == ShardCoordinatorSingleton)
         {
@@ -526,7 +619,8 @@ public sealed class ClusterNode : IAsyncDisposable
         using var timeout = new CancellationTokenSource(_options.HandOffTimeout);
         try
         {
-            await KeepAliveWhileAsync(_host.StopSingletonAsync(name, reason, timeout.Token).WaitAsync(timeout.Token), cancellationToken).ConfigureAwait(false);
+            var stop = _host.StopSingletonAsync(name, reason, timeout.Token).WaitAsync(timeout.Token);
+            await (keepAlive ? KeepAliveWhileAsync(stop, cancellationToken) : stop).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {

@@ -27,7 +27,10 @@ public sealed class ClusterNodeOptions
     /// <summary>Shards in the region; fixed for the life of the cluster (it decides where an account lives).</summary>
     public int ShardCount { get; set; } = 64;
 
-    /// <summary>How long a lease lasts without renewal: the longest a dead node's shards stay unserved, and the longest a frozen node may believe it still owns them.</summary>
+    /// <summary>
+    /// How long a lease lasts without renewal: the longest a dead node's shards stay unserved, and the longest a frozen
+    /// node may believe it still owns them. A node that could not renew for two thirds of it stops serving (self-fences).
+    /// </summary>
     public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromSeconds(6);
 
     /// <summary>How often the node heartbeats, renews its leases and converges to the plan.</summary>

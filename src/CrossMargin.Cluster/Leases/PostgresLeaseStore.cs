@@ -19,8 +19,11 @@ public sealed class PostgresLeaseStore
     }
 
     /// <summary>
-    /// Takes lease <paramref name="name"/> for <paramref name="owner"/> if nobody holds it (never taken, released, or
-    /// expired), with a new epoch. A lease the owner already holds live is not taken again: it is renewed instead.
+    /// Takes lease <paramref name="name"/> for <paramref name="owner"/> if nobody else holds it live (never taken,
+    /// released, expired, or the owner's own), always at a new epoch. Taking is the start of a new hold, never a renewal
+    /// (<see cref="RenewAsync"/> keeps the epoch): a lease the owner's row still holds live belongs to an earlier hold it
+    /// gave up without releasing (a failed release, a self-fence, a restart under the same name), whose work may still be
+    /// writing, and the new epoch fences that work off.
     /// </summary>
     /// <returns>The lease, or null when another node holds it live.</returns>
     public async Task<Lease?> TryAcquireAsync(string name, string owner, TimeSpan ttl, CancellationToken cancellationToken = default)
@@ -33,9 +36,9 @@ public sealed class PostgresLeaseStore
             VALUES ($1, $2, 1, clock_timestamp() + $3, clock_timestamp(), clock_timestamp())
             ON CONFLICT (name) DO UPDATE SET
                 owner = excluded.owner,
-                epoch = CASE WHEN l.owner = excluded.owner AND l.expires_at > clock_timestamp() THEN l.epoch ELSE l.epoch + 1 END,
+                epoch = l.epoch + 1,
                 expires_at = excluded.expires_at,
-                acquired_at = CASE WHEN l.owner = excluded.owner AND l.expires_at > clock_timestamp() THEN l.acquired_at ELSE excluded.acquired_at END,
+                acquired_at = excluded.acquired_at,
                 renewed_at = excluded.renewed_at
             WHERE l.owner IS NULL OR l.expires_at <= clock_timestamp() OR l.owner = excluded.owner
             RETURNING epoch, expires_at

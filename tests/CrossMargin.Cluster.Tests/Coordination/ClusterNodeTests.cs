@@ -264,6 +264,18 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         }
     }
 
+    // Polls a node running its own loop; returns how long it took (or the bound, when the condition never came true).
+    private static async Task<TimeSpan> UntilAsync(Func<bool> condition, TimeSpan bound)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition() && clock.Elapsed < bound)
+        {
+            await Task.Delay(50);
+        }
+
+        return clock.Elapsed;
+    }
+
     // The epoch under which a node holds "shard N" or a singleton now.
     private static long EpochOf(ClusterNode node, string subject) =>
         subject.StartsWith("shard ", StringComparison.Ordinal)
@@ -406,5 +418,213 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
 
         var lease = (await db.Leases.ReadAsync(name)).Single();
         Assert.True(b.Shards.ContainsKey(moved), $"after {clock.Elapsed} the lease is still {lease.Owner}'s (epoch {lease.Epoch}, live {lease.IsLive})");
+    }
+
+    [Fact]
+    public async Task A_coordinator_that_lost_its_lease_cannot_write_a_plan_after_the_new_coordinator_wrote_its_own()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var (a, b, c) = (Node(db, log, "a"), Node(db, log, "b"), Node(db, log, "c"));
+        await JoinAsync(a, b, c);
+        await RoundsAsync(2, a, b, c);
+        Assert.True(a.Singletons.ContainsKey(ClusterNode.ShardCoordinatorSingleton));
+        Assert.All(new[] { a, b, c }, n => Assert.Equal(4, n.Shards.Count));
+
+        // a plans while c looks gone to it (c's heartbeat was stale when a read the members): c's four shards go to a and
+        // b. Then a freezes before writing: its leases expire, its heartbeat goes stale.
+        var coordinatorLease = a.Singletons[ClusterNode.ShardCoordinatorSingleton];
+        var stalePlan = ShardAllocator.Plan(ShardCount, await db.Assignments.ReadAsync("accounts"), ["a", "b"], 0, 2);
+        Assert.Equal(c.Shards.Keys.Order(), stalePlan.Select(p => p.Key));
+        Assert.Contains(stalePlan, p => p.Value == "b");
+        foreach (var lease in a.Shards.Values.Concat(a.Singletons.Values))
+        {
+            await db.ExpireAsync(lease.Name);
+        }
+
+        await db.StaleHeartbeatAsync("a");
+
+        // b takes the coordinator over at the next epoch and gives a's shards to b and c, which take them.
+        await RoundsAsync(3, b, c);
+        Assert.Equal(2, b.Singletons[ClusterNode.ShardCoordinatorSingleton].Epoch);
+        AssertEachShardServedOnce(b, c);
+        var plan = await db.Assignments.ReadAsync("accounts");
+        var before = log.Events.Count;
+
+        // a wakes and writes the plan it made under the coordinator's epoch 1. Were it taken, c would hand shards to b
+        // that b's own plan left on c (moves nobody planned, beyond the move limit).
+        var written = await db.Assignments.AssignAsync("accounts", stalePlan, coordinatorLease.ToFence());
+        await RoundsAsync(1, b, c);
+
+        Assert.False(written);
+        Assert.Equal(plan.OrderBy(p => p.Key), (await db.Assignments.ReadAsync("accounts")).OrderBy(p => p.Key));
+        Assert.DoesNotContain(log.Events.Skip(before), e => e.What == "stop-HandOff");
+        AssertEachShardServedOnce(b, c);
+    }
+
+    [Fact]
+    public async Task A_coordinator_whose_lease_another_node_took_during_its_tick_writes_no_plan_and_gives_the_singleton_up()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var host = new FaultyHost("a", log);
+        var a = (await JoinAsync(Node(db, log, "a", host: host, heartbeat: TimeSpan.FromMinutes(1))))[0];
+        await RoundsAsync(2, a);
+        await JoinAsync(Node(db, log, "b", heartbeat: TimeSpan.FromMinutes(1)));   // a's next plan moves two shards to b
+
+        // Right after a renewed, b takes the coordinator's lease (a froze past it): a still believes it coordinates.
+        host.OnNextServingCheck(() =>
+        {
+            using var take = db.DataSource.CreateCommand(
+                "UPDATE lease SET owner = 'b', epoch = epoch + 1, expires_at = clock_timestamp() + interval '1 minute' WHERE name = 'singleton/shard-coordinator'");
+            Assert.Equal(1, take.ExecuteNonQuery());
+        });
+        await a.TickAsync();
+
+        Assert.All((await db.Assignments.ReadAsync("accounts")).Values, node => Assert.Equal("a", node));
+        Assert.Equal(1, a.RefusedPlanWrites);
+        Assert.False(a.Singletons.ContainsKey(ClusterNode.ShardCoordinatorSingleton));
+        var events = await db.Membership.ReadEventsAsync(0, 1000);
+        Assert.Contains(events, e => e.NodeId == "a" && e.Kind == "plan-refused" && e.Detail == "shard-coordinator epoch 1: 2 changes");
+        Assert.DoesNotContain(events, e => e.Kind == "shard-assigned" && e.NodeId == "b");
+        Assert.Equal(ShardCount, a.Shards.Count);
+    }
+
+    [Fact]
+    public async Task A_node_restarted_under_the_same_name_takes_its_shards_at_a_new_epoch_so_its_old_incarnation_cannot_write()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        await using var store = await PostgresPersistence.OpenAsync(new PostgresPersistenceOptions { ConnectionString = db.ConnectionString }, TimeProvider.System);
+        var log = new HostLog();
+        var old = (await JoinAsync(Node(db, log, "a")))[0];
+        await RoundsAsync(2, old);
+        var oldFence = old.FenceFor(3);
+
+        // The old process is frozen, not dead (its leases still live); the orchestrator starts the node again under its name.
+        await old.AbandonAsync();
+        var restarted = (await JoinAsync(Node(db, log, "a")))[0];
+        await RoundsAsync(1, restarted);
+
+        Assert.Equal(ShardCount, restarted.Shards.Count);
+        Assert.All(restarted.Shards.Values, l => Assert.Equal(2, l.Epoch));
+        Assert.All(restarted.Singletons.Values, l => Assert.Equal(2, l.Epoch));
+        var byOld = new AtomicWrite("account-1", 1, "a", [new EventData(new SerializedPayload("test.event", 1, Encoding.UTF8.GetBytes("{}")), [])]) { Fence = oldFence };
+        Assert.IsType<JournalFencedException>((await store.Journal.WriteMessagesAsync([byOld]))[0]);
+        var byRestarted = byOld with { Fence = restarted.FenceFor(3) };
+        Assert.Null((await store.Journal.WriteMessagesAsync([byRestarted]))[0]);
+    }
+
+    [Fact]
+    public async Task A_tick_busy_for_longer_than_the_self_fence_bound_with_calls_that_answer_renews_meanwhile_and_keeps_its_shards()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var ttl = TimeSpan.FromSeconds(0.9);
+        var host = new FaultyHost("a", log);
+        // Twelve starts of 60 ms each, each shorter than a tick (100 ms), take 720 ms in one tick: longer than the
+        // self-fence bound (600 ms, two thirds of the lease), as a node taking all its shards at start takes.
+        host.SlowStarts(TimeSpan.FromMilliseconds(60));
+        var a = Node(db, log, "a", ttl, host: host);
+        try
+        {
+            await a.JoinAsync();
+            await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
+
+            await Task.Delay(ttl);
+
+            Assert.DoesNotContain(log.Events, e => e.What == "stop-Lost");
+            Assert.Equal(ShardCount, a.Shards.Count);
+            Assert.All(a.Shards.Values, l => Assert.Equal(1, l.Epoch));
+        }
+        finally
+        {
+            await a.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_node_whose_database_stops_answering_stops_serving_before_its_leases_can_expire_and_serves_again_at_a_new_epoch()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var ttl = TimeSpan.FromSeconds(3);
+        var host = new FaultyHost("a", log);
+        var liveAtStop = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+        for (var shard = 0; shard < ShardCount; shard++)
+        {
+            var name = LeaseNames.Shard("accounts", shard);
+            var id = shard;
+            host.AfterStop(id, async () =>
+            {
+                var lease = (await db.Leases.ReadAsync(name)).Single(l => l.Name == name);
+                liveAtStop[id] = lease.IsLive && lease.Owner == "a";
+            });
+        }
+
+        var a = Node(db, log, "a", ttl, host: host);
+        try
+        {
+            await a.JoinAsync();
+            await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
+
+            Assert.Equal(ShardCount, a.Shards.Count);
+
+            // PostgreSQL stops answering a's heartbeat: the statement waits on a lock, neither failing nor returning.
+            await using var hung = await TableLock.TakeAsync(db.DataSource, "cluster_member");
+
+            var waited = await UntilAsync(() => liveAtStop.Count == ShardCount, ttl * 3);
+
+            Assert.True(liveAtStop.Count == ShardCount, $"after {waited} a stopped {liveAtStop.Count} of its {ShardCount} shards");
+            Assert.All(liveAtStop, s => Assert.True(s.Value, $"shard {s.Key} was stopped after its lease expired"));
+            Assert.Empty(a.Shards);
+            Assert.All(Enumerable.Range(0, ShardCount), s => Assert.Contains(log.Events, e => e.What == "stop-Lost" && e.Subject == $"shard {s}"));
+
+            // Answered again, the node takes its shards back, at a new epoch whatever the stuck work still holds.
+            await hung.ReleaseAsync();
+            await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
+
+            Assert.Equal(ShardCount, a.Shards.Count);
+            Assert.All(a.Shards.Values, l => Assert.Equal(2, l.Epoch));
+        }
+        finally
+        {
+            await a.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_stop_that_throws_while_the_node_self_fences_neither_leaves_its_other_shards_running_nor_ends_its_loop()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        var log = new HostLog();
+        var ttl = TimeSpan.FromSeconds(3);
+        var host = new FaultyHost("a", log);
+        host.FailNextStop(0);
+        var a = Node(db, log, "a", ttl, host: host);
+        try
+        {
+            await a.JoinAsync();
+            await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
+            Assert.Equal(ShardCount, a.Shards.Count);
+
+            // PostgreSQL stops answering (as above); the node self-fences, and the host cannot stop shard 0.
+            await using var hung = await TableLock.TakeAsync(db.DataSource, "cluster_member");
+
+            var waited = await UntilAsync(() => a.Shards.Count == 0 && a.Singletons.Count == 0, ttl * 3);
+
+            Assert.True(a.Shards.Count == 0, $"after {waited} a still serves shards {string.Join(", ", a.Shards.Keys)}");
+            Assert.Contains(log.Events, e => e.What == "stop-failed" && e.Subject == "shard 0");
+            Assert.All(Enumerable.Range(1, ShardCount - 1), s => Assert.Contains(log.Events, e => e.What == "stop-Lost" && e.Subject == $"shard {s}"));
+            Assert.Contains(log.Events, e => e.What == "stop-Lost" && e.Subject == "liquidation-coordinator");
+
+            // The loop goes on: answered again, the node serves its shards again.
+            await hung.ReleaseAsync();
+            await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
+            Assert.Equal(ShardCount, a.Shards.Count);
+        }
+        finally
+        {
+            await a.DisposeAsync();
+        }
     }
 }

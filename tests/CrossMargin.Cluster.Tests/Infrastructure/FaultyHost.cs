@@ -15,6 +15,9 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
     private readonly ConcurrentDictionary<int, TimeSpan> _slowStops = new();
     private readonly ConcurrentDictionary<string, bool> _broken = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, Func<Task>> _afterStops = new();
+    private Action? _onServingCheck;
+    private TimeSpan _startDuration;
+    private readonly ConcurrentDictionary<int, bool> _failStops = new();
 
     /// <summary>The next start of <paramref name="subject"/> (<c>shard 3</c>, <c>liquidation-coordinator</c>) throws.</summary>
     public void FailNextStart(string subject) => _failOnce[subject] = true;
@@ -25,18 +28,41 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
     /// <summary><paramref name="subject"/>, running, stops being served (its consumer lost, its actors stopped) until it is started again.</summary>
     public void Break(string subject) => _broken[subject] = true;
 
+    /// <summary>
+    /// Runs <paramref name="then"/> once, at the node's next check of what it serves: in the middle of a tick, after the
+    /// node renewed its leases and before it plans, as if the node froze there while the world went on.
+    /// </summary>
+    public void OnNextServingCheck(Action then) => _onServingCheck = then;
+
+    /// <summary>The next stop of shard <paramref name="shardId"/> throws before anything stops (a host that cannot stop it).</summary>
+    public void FailNextStop(int shardId) => _failStops[shardId] = true;
+
+    /// <summary>Every later start of a shard takes <paramref name="duration"/> (a consumer declared, accounts woken).</summary>
+    public void SlowStarts(TimeSpan duration) => _startDuration = duration;
+
     /// <summary>Stopping shard <paramref name="shardId"/> takes <paramref name="duration"/>.</summary>
     public void SlowStop(int shardId, TimeSpan duration) => _slowStops[shardId] = duration;
 
-    public Task StartShardAsync(int shardId, Lease lease, CancellationToken cancellationToken)
+    public async Task StartShardAsync(int shardId, Lease lease, CancellationToken cancellationToken)
     {
         ThrowIfFailing(node, $"shard {shardId}", lease.Epoch);
         _broken.TryRemove($"shard {shardId}", out _);
-        return _inner.StartShardAsync(shardId, lease, cancellationToken);
+        if (_startDuration > TimeSpan.Zero)
+        {
+            await Task.Delay(_startDuration, cancellationToken);
+        }
+
+        await _inner.StartShardAsync(shardId, lease, cancellationToken);
     }
 
     public async Task StopShardAsync(int shardId, StopReason reason, CancellationToken cancellationToken)
     {
+        if (_failStops.TryRemove(shardId, out _))
+        {
+            log.Add(node, "stop-failed", $"shard {shardId}", 0);
+            throw new InvalidOperationException($"shard {shardId} could not stop on {node} (injected)");
+        }
+
         if (_slowStops.TryRemove(shardId, out var duration))
         {
             await Task.Delay(duration, cancellationToken);
@@ -58,7 +84,11 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
 
     public Task StopSingletonAsync(string name, StopReason reason, CancellationToken cancellationToken) => _inner.StopSingletonAsync(name, reason, cancellationToken);
 
-    public bool IsServingShard(int shardId) => !_broken.ContainsKey($"shard {shardId}");
+    public bool IsServingShard(int shardId)
+    {
+        Interlocked.Exchange(ref _onServingCheck, null)?.Invoke();
+        return !_broken.ContainsKey($"shard {shardId}");
+    }
 
     public bool IsRunningSingleton(string name) => !_broken.ContainsKey(name);
 

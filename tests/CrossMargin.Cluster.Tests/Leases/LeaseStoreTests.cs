@@ -20,14 +20,18 @@ public sealed class LeaseStoreTests(PostgresServerFixture fixture)
     }
 
     [Fact]
-    public async Task Taking_again_a_lease_one_holds_keeps_its_epoch()
+    public async Task Taking_again_a_lease_one_holds_starts_a_new_hold_at_the_next_epoch_while_renewing_keeps_it()
     {
         await using var db = await ClusterDatabase.CreateAsync(fixture);
         var first = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", Ttl);
 
+        var renewed = await db.Leases.RenewAsync("node-a", ["shard/accounts/1"], Ttl);
         var again = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", Ttl);
 
-        Assert.Equal(first!.Epoch, again!.Epoch);
+        Assert.Equal(1, first!.Epoch);
+        Assert.Equal(1, renewed.Single().Epoch);
+        Assert.Equal(2, again!.Epoch);
+        Assert.Null(await db.Leases.TryAcquireAsync("shard/accounts/1", "node-b", Ttl));
     }
 
     [Fact]
