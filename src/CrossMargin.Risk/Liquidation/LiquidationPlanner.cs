@@ -21,8 +21,9 @@ namespace CrossMargin.Risk.Liquidation;
 /// Cross pool: the candidates are the <see cref="LiquidationGrouping"/> groups. Each is measured by trial: the account
 /// is assessed with the group reduced by the max step fraction, and the group's score is the maintenance margin that
 /// released (unrounded) per USD of notional closed. The best score goes first (ties: key in ordinal order). A group
-/// with a leg whose budget cannot take one increment is skipped, whole, so a hedge is never broken by the throttle.
-/// One group is reduced per step.
+/// with a leg whose budget cannot take one increment is skipped, whole, so a hedge is never broken by the throttle; the
+/// naked part of a future larger than the options' delta is a group of its own and goes on. One group is reduced per
+/// step, by a fraction of what each leg holds in it (the part of a future, for a hedge).
 /// </para>
 /// <para>
 /// Step size: the fraction f of every leg is the least of the max step fraction, each leg's remaining budget over its
@@ -99,7 +100,7 @@ public static class LiquidationPlanner
             return new LiquidationPlan(LiquidationPlanOutcome.Done, Text($"unwound: no position left, equity {before.EquityUsd}"), [], before, before);
         }
 
-        var groups = LiquidationGrouping.Of(portfolio, market);
+        var groups = LiquidationGrouping.Of(portfolio, market, parameters.QuantityIncrementFor);
         var positions = portfolio.Positions.ToDictionary(p => p.Symbol, StringComparer.Ordinal);
         decimal Budget(string symbol) =>
             remainingBudget.TryGetValue(symbol, out var b) ? Math.Max(b, 0m) : parameters.BudgetFor(symbol);
@@ -226,7 +227,7 @@ public static class LiquidationPlanner
 
             var trial = calculator.Assess(Reduce(portfolio, group, step), market);
             var release = mm - trial.Requirement.MaintenanceMarginUsd;
-            var notional = group.Symbols.Sum(s => PositionValuation.Of(positions[s], market).NotionalUsd);
+            var notional = group.Symbols.Sum(s => PositionValuation.Of(positions[s] with { Quantity = group.Quantities[s] }, market).NotionalUsd);
             var score = notional == 0 ? 0m : release / (step * notional);
             scored.Add((group, score, release / step, notional));
         }
@@ -253,27 +254,44 @@ public static class LiquidationPlanner
     }
 
     /// <summary>
-    /// The contracts each leg of <paramref name="group"/> closes at fraction <paramref name="wanted"/>, or null when a leg
-    /// cannot trade (no budget for one increment): the group is then skipped whole.
+    /// The contracts each leg of <paramref name="group"/> closes at fraction <paramref name="wanted"/> of its part, or null
+    /// when a leg cannot trade (no budget for one increment): the group is then skipped whole.
     /// </summary>
+    /// <remarks>
+    /// A leg that holds only part of its position (a hedge's share of a larger future) trades on the increment only: the
+    /// exception for closing a position whole when off the increment does not apply to it, and it may round up beyond its
+    /// part into the naked rest of the same position, which only reduces that position.
+    /// </remarks>
     private static List<(string Symbol, decimal Quantity)>? Quantities(LiquidationGroup group, Dictionary<string, Position> positions,
         LiquidationParameters parameters, Func<string, decimal> budget, decimal wanted)
     {
         var fraction = wanted;
         foreach (var symbol in group.Symbols)
         {
-            fraction = Math.Min(fraction, budget(symbol) / Math.Abs(positions[symbol].Quantity));
+            fraction = Math.Min(fraction, budget(symbol) / Math.Abs(group.Quantities[symbol]));
         }
 
         var legs = new List<(string Symbol, decimal Quantity)>();
         foreach (var symbol in group.Symbols)
         {
-            var size = Math.Abs(positions[symbol].Quantity);
+            var size = Math.Abs(group.Quantities[symbol]);
+            var whole = Math.Abs(positions[symbol].Quantity);
             var lot = parameters.QuantityIncrementFor(symbol);
             var left = budget(symbol);
-            var stepCap = parameters.MaxStepFraction * size >= size ? size : Math.Max(lot, Floor(parameters.MaxStepFraction * size, lot));
-            var budgetCap = left >= size ? size : Floor(left, lot);
-            var quantity = Math.Min(Math.Min(Ceiling(fraction * size, lot), stepCap), Math.Min(budgetCap, size));
+            decimal quantity;
+            if (size == whole)
+            {
+                var stepCap = parameters.MaxStepFraction * size >= size ? size : Math.Max(lot, Floor(parameters.MaxStepFraction * size, lot));
+                var budgetCap = left >= size ? size : Floor(left, lot);
+                quantity = Math.Min(Math.Min(Ceiling(fraction * size, lot), stepCap), Math.Min(budgetCap, size));
+            }
+            else
+            {
+                var partCap = Math.Min(Ceiling(size, lot), Floor(whole, lot));
+                var stepCap = Math.Min(partCap, Math.Max(lot, Floor(parameters.MaxStepFraction * size, lot)));
+                quantity = Math.Min(Math.Min(Ceiling(fraction * size, lot), stepCap), Floor(left, lot));
+            }
+
             if (quantity <= 0)
             {
                 return null;
@@ -368,7 +386,7 @@ public static class LiquidationPlanner
     private static Portfolio Reduce(Portfolio portfolio, LiquidationGroup group, decimal fraction) => new(
         portfolio.AccountId,
         portfolio.Balances,
-        portfolio.Positions.Select(p => group.Symbols.Contains(p.Symbol) ? p with { Quantity = p.Quantity * (1 - fraction) } : p),
+        portfolio.Positions.Select(p => group.Quantities.TryGetValue(p.Symbol, out var part) ? p with { Quantity = p.Quantity - (part * fraction) } : p),
         portfolio.OpenOrders);
 
     private static decimal Floor(decimal value, decimal lot) => Math.Floor(value / lot) * lot;

@@ -322,6 +322,33 @@ public class LiquidationPlannerTests
         Assert.Contains("no budget for hedge:BTC", plan.Reason, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Long 1 call 60,000 (delta under 1 BTC) against a short of 100 BTCUSDT: the call offsets at most 1 BTC of the short,
+    /// the other 99 BTC or more are naked. With the call halted (no budget), the hedge group waits, but the naked part of
+    /// the future is liquidated on its own, by the max step: 25% of the naked part, on the 0.1 increment.
+    /// </summary>
+    [Fact]
+    public void A_halted_option_does_not_freeze_the_naked_part_of_its_large_hedging_future()
+    {
+        var calculator = TestParameters.DeribitCalculator();
+        var call = TestMarket.LinearOption(OptionKind.Call, 60_000);
+        Position[] positions = [new Position(call, 1m, 2_000m), new Position(TestMarket.BtcUsdt, -100m, 57_000m)];
+        var unfunded = calculator.Assess(new Portfolio("acc-1", [], positions), Market);
+        var usdt = (unfunded.MaintenanceMarginUsd / 2) - unfunded.EquityUsd;
+        var portfolio = new Portfolio("acc-1", [new CollateralBalance("USDT", usdt)], positions);
+        var budget = new Dictionary<string, decimal>(StringComparer.Ordinal) { [call] = 0m };
+
+        var plan = LiquidationPlanner.NextStep(portfolio, Market, calculator, Parameters(budget: 1_000m), budget);
+
+        Assert.Equal(LiquidationPlanOutcome.Orders, plan.Outcome);
+        var order = Assert.Single(plan.Orders);
+        Assert.Equal((TestMarket.BtcUsdt, OrderSide.Buy, TestMarket.BtcUsdt), (order.Symbol, order.Side, order.GroupKey));
+        // The naked part is 100 less the part on the call's delta rounded up to the increment (99.0 to 99.9): 25% of it
+        // is 24.75 to 24.975, down to the increment 24.7 to 24.9; never a contract of the part that hedges the call.
+        Assert.InRange(order.Quantity, 24.7m, 24.9m);
+        Assert.Contains("throttled: hedge:BTC", plan.Reason, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(34_620.00, LiquidationPlanOutcome.Done)] // equity 4,620.00 = stop 4,400 x 1.05: back above MM plus the buffer
     [InlineData(34_619.99, LiquidationPlanOutcome.Orders)] // a cent below the stop: still liquidated
