@@ -42,7 +42,11 @@ namespace CrossMargin.Risk.Liquidation;
 /// </para>
 /// <para>
 /// Limit prices: a sell at mark x (1 - band) rounded up to the tick, a buy at mark x (1 + band) rounded down: marketable
-/// against the book near the mark, never worse than the band. Fees are capped by the pool's equity (rounded down)
+/// against the book near the mark, never worse than the band, with one exception: a buy is never below one tick. An
+/// option marked below one tick (mark x (1 + band) under the tick) is bought back at one tick, beyond the band, because
+/// no lower price exists on the book: refusing would leave the short with no order that could ever fill, and the cost is
+/// at most one tick a contract over the mark. The step's reason names each such order. A bound on the last positions'
+/// losses (below) cannot pull such a limit below one tick either, so there the fund may pay up to that tick's excess. Fees are capped by the pool's equity (rounded down)
 /// left after the fees already planned in this step.
 /// </para>
 /// <para>
@@ -160,12 +164,21 @@ public static class LiquidationPlanner
             notes.Add(Text($"cross: equity {before.EquityUsd} >= stop {crossStop} (MM {before.MaintenanceMarginUsd} x {1 + parameters.StopBufferRatio})"));
         }
 
-        var reason = string.Join("; ", notes);
         if (orders.Count > 0 && fundAllowanceUsd is { } allowance && ClosesEverything(portfolio, orders))
         {
             orders = Bound(orders, market, before.EquityUsd, allowance);
         }
 
+        foreach (var order in orders.Where(o => o.Side == OrderSide.Buy))
+        {
+            var band = market.MarkOf(order.Symbol).MarkPrice * (1 + parameters.SlippageBand);
+            if (order.LimitPrice > band)
+            {
+                notes.Add(Text($"{order.Symbol}: buy limit {order.LimitPrice} is one tick, beyond the band's {band} (mark {market.MarkOf(order.Symbol).MarkPrice} below one tick)"));
+            }
+        }
+
+        var reason = string.Join("; ", notes);
         if (orders.Count > 0)
         {
             var after = calculator.Assess(Apply(portfolio, orders, market), market);
@@ -377,7 +390,8 @@ public static class LiquidationPlanner
 
     /// <summary>
     /// The limit of a liquidation order: a sell at mark x (1 - band) rounded up to the tick, a buy at mark x (1 + band)
-    /// rounded down, so the price is marketable near the mark and never beyond the band; at least one tick.
+    /// rounded down, so the price is marketable near the mark and never beyond the band; at least one tick (for a buy of
+    /// an option marked below one tick, that is beyond the band: see the planner's remarks).
     /// </summary>
     public static decimal LimitPrice(decimal mark, decimal tick, OrderSide side, decimal band) => side == OrderSide.Sell
         ? Math.Max(tick, MarginRounding.ToTick(mark * (1 - band), tick, up: true))

@@ -349,6 +349,32 @@ public class LiquidationPlannerTests
         Assert.Contains("throttled: hedge:BTC", plan.Reason, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A short of 10 inverse 70,000 calls marked at 0.0002 BTC, below the 0.0005 tick: the band's buy limit would be
+    /// 0.0002 x 1.02 = 0.000204, down to the tick 0, and no price below one tick exists on the book. The order is bought
+    /// back at one tick, 0.0005 (at most 0.0003 BTC a contract beyond the mark), and the step says so, rather than leaving
+    /// the short with no order that could ever fill.
+    /// </summary>
+    [Fact]
+    public void A_short_option_marked_below_one_tick_is_bought_back_at_one_tick_and_the_step_says_it_is_beyond_the_band()
+    {
+        var call = new OptionContract("BTC-27MAR26-70000-C", "BTC", "USD", "BTC", SettlementKind.Inverse, 1m, 0.0005m,
+            TestMarket.March, OptionKind.Call, 70_000m);
+        var market = new MarketSnapshot(TestMarket.ValuationTime, [call],
+            new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 60_000m, ["USD"] = 1m, ["USDT"] = 1m },
+            [new UnderlyingMarket("BTC", 0)],
+            [new InstrumentMark(call.Symbol, 0.0002m, 0.80)]);
+        Position[] positions = [new Position(call.Symbol, -10m, 0.0002m)];
+        var unfunded = Calculator.Assess(new Portfolio("acc-1", [], positions), market);
+        var portfolio = new Portfolio("acc-1", [new CollateralBalance("USDT", (unfunded.MaintenanceMarginUsd / 2) - unfunded.EquityUsd)], positions);
+
+        var plan = LiquidationPlanner.NextStep(portfolio, market, Calculator, Parameters(), NoBudgetUsed);
+
+        var order = Assert.Single(plan.Orders);
+        Assert.Equal((OrderSide.Buy, 0.0005m), (order.Side, order.LimitPrice));
+        Assert.Contains($"{call.Symbol}: buy limit 0.0005 is one tick, beyond the band's 0.000204 (mark 0.0002 below one tick)", plan.Reason, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(34_620.00, LiquidationPlanOutcome.Done)] // equity 4,620.00 = stop 4,400 x 1.05: back above MM plus the buffer
     [InlineData(34_619.99, LiquidationPlanOutcome.Orders)] // a cent below the stop: still liquidated
