@@ -185,4 +185,26 @@ public sealed class MarketPublisherTests(ITestOutputHelper output) : PriceTestKi
         Assert.Equal(3_000m, market.MarkOf(TestMarket.EthUsdt).MarkPrice);
         Assert.Equal((3L, 0L), (Stats(feed).HeldMarksReplaced, Stats(feed).TotalRejected));
     }
+
+    /// <summary>
+    /// A feed started while the feed is down: BTC and ETH, the underlyings of listed instruments, get no index for 31 s,
+    /// past the 30 s bound, and are silent, counted from the feed's start. USDT, USDC and USD underlie nothing (a feed may
+    /// never send them) and are not. A BTC index ends BTC's silence only.
+    /// </summary>
+    [Fact]
+    public void An_underlying_never_priced_since_the_feed_started_is_silent_past_the_bound_and_an_asset_nothing_needs_is_not()
+    {
+        var feed = StartFeed();
+        Stats(feed); // started
+        var bound = new PriceOptions().SilentAfter;
+
+        Clock.Advance(bound);
+        Assert.False(Latest.IsSilent("BTC", Now, bound)); // 30 s is not past 30 s
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal([true, true, false, false, false], Assets.Select(a => Latest.IsSilent(a, Now, bound)));
+        Index(feed, "BTC", 60_000m);
+        ExpectMsg<PriceAccepted>();
+        Assert.Equal([false, true, false, false, false], Assets.Select(a => Latest.IsSilent(a, Now, bound)));
+    }
 }

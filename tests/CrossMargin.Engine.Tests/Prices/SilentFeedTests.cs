@@ -47,6 +47,9 @@ public sealed class SilentFeedTests(ITestOutputHelper output) : ManualClockEngin
         Time!.Advance(TimeSpan.FromSeconds(31));
 
         var probe = CreateTestProbe();
+        // ETH's index keeps coming (otherwise it too is silent, never priced since the engine started): BTC's stopped.
+        Engine.Prices.Tell(new UpdateIndex("ETH", 3_000m, Time.GetUtcNow()), probe.Ref);
+        probe.ExpectMsg<PriceAccepted>();
         Engine.Prices.Tell(new UpdateMark(TestMarket.BtcUsdt, 59_230m, null, Time.GetUtcNow()), probe.Ref);
         probe.ExpectMsg<PriceAccepted>();
 
@@ -57,6 +60,39 @@ public sealed class SilentFeedTests(ITestOutputHelper output) : ManualClockEngin
         MoveBtc(59_230m, TestMarket.BtcUsdt);
 
         Assert.Empty(Engine.SilentAssets());
+        var order = venue.ExpectMsg<LiquidationOrderIssued>();
+        Assert.Equal(("acc-1", TestMarket.BtcUsdt, OrderSide.Sell), (order.AccountId, order.Symbol, order.Side));
+    }
+
+    /// <summary>
+    /// An engine (a node, or the node the singleton moves to) started while the feed is down: no BTC index has been
+    /// accepted since, so BTC's silence counts from the start. 31 s later a mark takes the 1 BTC long under its
+    /// maintenance margin: the liquidation waits, as for an index that stopped, and the engine names BTC and ETH (never
+    /// priced either) as silent; the stablecoins, which nothing listed has as underlying, are not. The first BTC index
+    /// lets the order go and ends BTC's silence.
+    /// </summary>
+    [Fact]
+    public async Task A_liquidation_on_an_underlying_never_priced_since_the_engine_started_waits_for_its_first_index()
+    {
+        var venue = CreateTestProbe();
+        Sys.EventStream.Subscribe(venue.Ref, typeof(LiquidationOrderIssued));
+        await Send("acc-1", "accounts", (id, seq) => new OpenAccount(id, "accounts", seq, MarginMode.StandardCross));
+        await Send("acc-1", "wallet", (id, seq) => new Deposit(id, "wallet", seq, "USDT", 1_000m));
+        await Trade("acc-1", TestMarket.BtcUsdt, OrderSide.Buy, 1m, 60_000m);
+        Time!.Advance(TimeSpan.FromSeconds(31));
+
+        var probe = CreateTestProbe();
+        Engine.Prices.Tell(new UpdateMark(TestMarket.BtcUsdt, 59_230m, null, Time.GetUtcNow()), probe.Ref);
+        probe.ExpectMsg<PriceAccepted>();
+
+        AwaitAssert(() => Assert.Single(Engine.GetLiquidationsAsync().WaitAsync(Answer).GetAwaiter().GetResult().Liquidations), Wait);
+        Assert.Equal(["BTC", "ETH"], Engine.SilentAssets());
+        Assert.Equal(TimeSpan.FromSeconds(31), Engine.IndexAges()["BTC"]);
+        venue.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        MoveBtc(59_230m, TestMarket.BtcUsdt);
+
+        Assert.Equal(["ETH"], Engine.SilentAssets());
         var order = venue.ExpectMsg<LiquidationOrderIssued>();
         Assert.Equal(("acc-1", TestMarket.BtcUsdt, OrderSide.Sell), (order.AccountId, order.Symbol, order.Side));
     }
