@@ -325,7 +325,7 @@ public static class LiquidationPlanner
         {
             var instrument = market.GetInstrument(symbol);
             var side = positions[symbol].Quantity > 0 ? OrderSide.Sell : OrderSide.Buy;
-            var fee = LiquidationFee.Compute(instrument, quantity, market, parameters.FeeRate, equityLeft);
+            var fee = LiquidationFee.Compute(instrument, quantity, market, parameters.FeeRate, equityLeft, parameters.OptionFeeCapOfValue);
             equityLeft -= fee.AmountUsd;
             orders.Add(new LiquidationOrder(symbol, side, quantity, LimitPrice(market.MarkOf(symbol).MarkPrice, instrument.TickSize, side, parameters.SlippageBand), group.Key, fee));
         }
