@@ -193,6 +193,11 @@ internal sealed class PriceActor : ReceiveActor
                     $"{update.Symbol}: vol {Num(v)} ({source}) is outside [{Num(_options.MinImpliedVolatility)}, {Num(_options.MaxImpliedVolatility)}].");
                 return;
             }
+
+            if (update.ImpliedVolatility is { } given && !AgreesWithVol(option, update.Price, given, quote))
+            {
+                return;
+            }
         }
         else
         {
@@ -280,6 +285,26 @@ internal sealed class PriceActor : ReceiveActor
         var kind = option.Kind == OptionKind.Call ? "call" : "put";
         Reject(option.Symbol, PriceRejectionReason.OutsideBand,
             $"{option.Symbol}: mark {Num(mark)} is at or above the most a {kind} can be worth ({Num(most)} USD at forward {Num(quote.Forward)}).");
+        return false;
+    }
+
+    /// <summary>
+    /// False, after a rejection, when <paramref name="mark"/> is further from the option's Black-76 price at the vol given
+    /// with it than <see cref="PriceOptions.OptionVolBandFraction"/> of that price plus one tick, in the mark's own unit
+    /// (coin for an inverse option). Equity uses the mark and the scenarios the vol: they must not disagree.
+    /// </summary>
+    private bool AgreesWithVol(OptionContract option, decimal mark, double vol, (double Forward, double Years, double PremiumUsd) quote)
+    {
+        var usd = Black76.Price(option.Kind, quote.Forward, (double)option.Strike, quote.Years, vol, _market!.Rate);
+        var model = option.Settlement == SettlementKind.Inverse ? usd / quote.Forward : usd;
+        var distance = Math.Abs((double)mark - model);
+        if (distance <= (_options.OptionVolBandFraction * model) + (double)option.TickSize)
+        {
+            return true;
+        }
+
+        Reject(option.Symbol, PriceRejectionReason.OutsideBand,
+            $"{option.Symbol}: mark {Num(mark)} is {Num(distance)} from its Black-76 price {Num(model)} at the vol {Num(vol)} given with it (forward {Num(quote.Forward)}), beyond {Pct(_options.OptionVolBandFraction)}% of it and one tick.");
         return false;
     }
 
