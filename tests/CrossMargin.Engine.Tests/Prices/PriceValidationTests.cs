@@ -281,6 +281,38 @@ public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKi
         Assert.Equal((2L, 1L), (Stats(feed).Accepted, Stats(feed).TotalRejected));
     }
 
+    /// <summary>
+    /// The simulator's marks (Black-76 at the opening vol on the moved forward, rounded to the tick, at least one tick;
+    /// <c>MarkModel</c>) of every listed option, sent with their vol in the tick of a 60% fall to 24,000 (forward 24,120,
+    /// so the 65,000 and 70,000 calls are floored at one tick), are all accepted: rounding and the one-tick floor are within the band's tick of slack, deep in and far out of the
+    /// money alike.
+    /// </summary>
+    [Fact]
+    public void Tick_rounded_and_tick_floored_option_marks_at_their_vol_are_all_accepted_after_a_crash()
+    {
+        var feed = StartFeed();
+        var years = YearFraction.Act365(Now, TestMarket.March);
+        var options = Latest.Current.Instruments.OfType<OptionContract>().ToArray();
+        var marks = options.Select(o =>
+        {
+            var vol = Latest.Current.MarkOf(o.Symbol).ImpliedVolatility!.Value;
+            var usd = Black76.Price(o.Kind, 24_120, (double)o.Strike, years, vol, 0);
+            var quoted = (decimal)(o.Settlement == SettlementKind.Inverse ? usd / 24_120 : usd);
+            var price = Math.Round(Math.Max(quoted, o.TickSize) / o.TickSize, MidpointRounding.AwayFromZero) * o.TickSize;
+            return new UpdateMark(o.Symbol, price, vol, Now);
+        }).ToArray();
+        Assert.Contains(marks, m => m.Price == Latest.Current.GetInstrument(m.Symbol).TickSize); // some floored at one tick
+
+        feed.Tell(new UpdatePrices([new UpdateIndex("BTC", 24_000m, Now)], marks), TestActor);
+
+        for (var i = 0; i <= marks.Length; i++)
+        {
+            Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+        }
+
+        Assert.Equal((marks.Length + 1L, 0L), (Stats(feed).Accepted, Stats(feed).TotalRejected));
+    }
+
     [Fact]
     public void Option_mark_above_the_most_the_option_can_be_worth_is_rejected_even_with_a_vol_given()
     {
