@@ -21,6 +21,13 @@ public class LiquidationPlannerTests
     private static LiquidationParameters Parameters(decimal feeRate = 0.005m, decimal budget = 100m) =>
         new(stopBufferRatio: 0.05m, maxStepFraction: 0.25m, feeRate: feeRate, slippageBand: 0.02m, defaultLiquidityBudget: budget);
 
+    /// <summary><paramref name="positions"/> funded in USDT so that equity is half the maintenance margin, whatever the model's numbers are.</summary>
+    private static Portfolio AtHalfItsMaintenance(Position[] positions, MarketSnapshot market, MarginCalculator calculator)
+    {
+        var unfunded = calculator.Assess(new Portfolio("acc-1", [], positions), market);
+        return new Portfolio("acc-1", [new CollateralBalance("USDT", (unfunded.MaintenanceMarginUsd / 2) - unfunded.EquityUsd)], positions);
+    }
+
     private static Portfolio LastPosition(decimal usdt) =>
         new("acc-1", [new CollateralBalance("USDT", usdt)], [new Position(TestMarket.BtcUsdt, 0.1m, 60_000m)]);
 
@@ -230,10 +237,7 @@ public class LiquidationPlannerTests
         var calculator = TestParameters.DeribitCalculator();
         var call = TestMarket.LinearOption(OptionKind.Call, 60_000);
         Position[] positions = [new Position(call, 1m, 2_000m), new Position(TestMarket.BtcUsdt, -0.5m, 57_000m)];
-        var unfunded = calculator.Assess(new Portfolio("acc-1", [], positions), Market);
-        // Fund the account so that its equity is half its maintenance margin, whatever the model's numbers are.
-        var usdt = (unfunded.MaintenanceMarginUsd / 2) - unfunded.EquityUsd;
-        var portfolio = new Portfolio("acc-1", [new CollateralBalance("USDT", usdt)], positions);
+        var portfolio = AtHalfItsMaintenance(positions, Market, calculator);
 
         var plan = LiquidationPlanner.NextStep(portfolio, Market, calculator, Parameters(feeRate: 0m), NoBudgetUsed);
 
@@ -333,9 +337,7 @@ public class LiquidationPlannerTests
         var calculator = TestParameters.DeribitCalculator();
         var call = TestMarket.LinearOption(OptionKind.Call, 60_000);
         Position[] positions = [new Position(call, 1m, 2_000m), new Position(TestMarket.BtcUsdt, -100m, 57_000m)];
-        var unfunded = calculator.Assess(new Portfolio("acc-1", [], positions), Market);
-        var usdt = (unfunded.MaintenanceMarginUsd / 2) - unfunded.EquityUsd;
-        var portfolio = new Portfolio("acc-1", [new CollateralBalance("USDT", usdt)], positions);
+        var portfolio = AtHalfItsMaintenance(positions, Market, calculator);
         var budget = new Dictionary<string, decimal>(StringComparer.Ordinal) { [call] = 0m };
 
         var plan = LiquidationPlanner.NextStep(portfolio, Market, calculator, Parameters(budget: 1_000m), budget);
@@ -365,8 +367,7 @@ public class LiquidationPlannerTests
             [new UnderlyingMarket("BTC", 0)],
             [new InstrumentMark(call.Symbol, 0.0002m, 0.80)]);
         Position[] positions = [new Position(call.Symbol, -10m, 0.0002m)];
-        var unfunded = Calculator.Assess(new Portfolio("acc-1", [], positions), market);
-        var portfolio = new Portfolio("acc-1", [new CollateralBalance("USDT", (unfunded.MaintenanceMarginUsd / 2) - unfunded.EquityUsd)], positions);
+        var portfolio = AtHalfItsMaintenance(positions, market, Calculator);
 
         var plan = LiquidationPlanner.NextStep(portfolio, market, Calculator, Parameters(), NoBudgetUsed);
 
