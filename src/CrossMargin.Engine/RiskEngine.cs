@@ -249,18 +249,19 @@ public sealed class RiskEngine
         InsuranceFund.Ask<object>(deposit, _timeout, cancellationToken);
 
     /// <summary>
-    /// How old each asset's newest accepted index is now, on the engine's clock: the assets with one accepted since the
-    /// engine started (<see cref="LatestMarket.IndexTimes"/>).
+    /// How old each asset's newest accepted index is now, on the engine's clock; for an underlying of a listed instrument
+    /// with none accepted since the engine started, how long it has waited for one (<see cref="LatestMarket.HeardTimes"/>).
     /// </summary>
     public IReadOnlyDictionary<string, TimeSpan> IndexAges()
     {
         var now = System.TimeProvider.GetUtcNow();
-        return Market.IndexTimes.ToDictionary(t => t.Key, t => now - t.Value, StringComparer.Ordinal);
+        return Market.HeardTimes.ToDictionary(t => t.Key, t => now - t.Value, StringComparer.Ordinal);
     }
 
     /// <summary>
-    /// The assets whose newest accepted index is older than <see cref="PriceOptions.SilentAfter"/> now, in ordinal order:
-    /// their last price is in force and nobody refreshes it (the coordinator pauses their liquidations meanwhile).
+    /// The assets whose newest accepted index is older than <see cref="PriceOptions.SilentAfter"/> now, or, for the
+    /// underlyings of listed instruments, that have had none for that long since the engine started, in ordinal order:
+    /// their last (or opening) price is in force and nobody refreshes it (the coordinator pauses their liquidations meanwhile).
     /// </summary>
     public IReadOnlyList<string> SilentAssets() =>
         [.. IndexAges().Where(a => a.Value > _settings.Prices.SilentAfter).Select(a => a.Key).Order(StringComparer.Ordinal)];

@@ -93,8 +93,8 @@ public sealed partial class LiquidationCoordinator
         var silent = _settings.Market.IsSilent(underlying, Now, after);
         if (silent && _silentUnderlyings.Add(underlying))
         {
-            Context.Log.LogWarning("No {Underlying} index accepted since {IndexTime} (more than {SilentAfter}): its liquidation orders and auto-deleveraging pause until one is",
-                underlying, _settings.Market.IndexTimeOf(underlying), after);
+            Context.Log.LogWarning("No {Underlying} index accepted since {IndexTime} (more than {SilentAfter}; the node's start if none was): its liquidation orders and auto-deleveraging pause until one is",
+                underlying, _settings.Market.HeardTimeOf(underlying), after);
         }
         else if (!silent && _silentUnderlyings.Remove(underlying))
         {

@@ -257,7 +257,7 @@ public sealed partial class LiquidationCoordinator
                 cap = Math.Min(cap, Math.Max(0m, bound.EquityShareUsd - slippage));
             }
 
-            var computed = LiquidationFee.Compute(instrument, report.FilledQuantity, market, _settings.Parameters.FeeRate, cap);
+            var computed = LiquidationFee.Compute(instrument, report.FilledQuantity, market, _settings.Parameters.FeeRate, cap, _settings.Parameters.OptionFeeCapOfValue);
             fee = computed.Amount;
             feeUsd = computed.AmountUsd;
         }

@@ -67,8 +67,8 @@ public sealed record LiquidationCoordinatorSettings(
     public string? FundAccountId { get; init; }
 
     /// <summary>
-    /// How long an underlying may go without an accepted index (<see cref="LatestMarket.IndexTimeOf"/> of
-    /// <see cref="Market"/>) before its liquidation orders and auto-deleveraging pause as a halt pauses them, until its
+    /// How long an underlying may go without an accepted index (<see cref="LatestMarket.HeardTimeOf"/> of
+    /// <see cref="Market"/>: since the node's start if none was accepted) before its liquidation orders and auto-deleveraging pause as a halt pauses them, until its
     /// next accepted index (<see cref="PriceOptions.SilentAfter"/>). Null, the default: never.
     /// </summary>
     public TimeSpan? SilentAfter { get; init; }

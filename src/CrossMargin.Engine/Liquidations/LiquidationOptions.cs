@@ -17,6 +17,12 @@ public sealed class LiquidationOptions
     /// <summary>Liquidation fee as a fraction of the notional closed; paid into the insurance fund.</summary>
     public decimal FeeRate { get; set; } = 0.005m;
 
+    /// <summary>
+    /// The most a liquidation fee on an option may be, as a fraction of the closed options' value at mark, in [0, 1]
+    /// (default 12.5%, Deribit's cap): the rate is on the underlying's notional, far more than a cheap option is worth.
+    /// </summary>
+    public decimal OptionFeeCapOfValue { get; set; } = LiquidationFee.OptionFeeCapOfValue;
+
     /// <summary>How far from the mark a liquidation order's limit price may be.</summary>
     public decimal SlippageBand { get; set; } = 0.02m;
 
@@ -63,7 +69,7 @@ public sealed class LiquidationOptions
 
     /// <summary>The pure parameters; throws <see cref="ArgumentOutOfRangeException"/> naming the bad setting.</summary>
     public LiquidationParameters ToParameters() => new(StopBufferRatio, MaxStepFraction, FeeRate, SlippageBand, DefaultLiquidityBudget,
-        LiquidityBudgets, DefaultQuantityIncrement, QuantityIncrements, AdlPriceBand);
+        LiquidityBudgets, DefaultQuantityIncrement, QuantityIncrements, AdlPriceBand, OptionFeeCapOfValue);
 
     /// <summary>Every problem with these options, or none.</summary>
     public IReadOnlyList<string> Validate()

@@ -3,6 +3,7 @@ using CrossMargin.Actors;
 using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Pricing;
+using Microsoft.Extensions.Logging;
 
 namespace CrossMargin.Engine.Prices;
 
@@ -12,9 +13,18 @@ namespace CrossMargin.Engine.Prices;
 /// Accepted updates go to the market publisher; refused ones are answered with <see cref="PriceRejected"/>.
 /// </summary>
 /// <remarks>
-/// State is the index and the last accepted timestamp per symbol. After a restart the index is re-read from
-/// <see cref="LatestMarket"/> and the timestamps start empty: the staleness bound still holds, only the
-/// out-of-order check is reset.
+/// State is the index, the last accepted timestamp per symbol and the mark held for each perpetual and future. After a
+/// restart the index and the held marks are re-read from <see cref="LatestMarket"/> and the timestamps start empty:
+/// the staleness bound still holds, only the out-of-order check is reset.
+/// <para>
+/// A held mark is checked again whenever the index moves (after the whole batch, so a batch's own marks count): one
+/// further from the new index than the band would refuse now is replaced by the index for a perpetual and by the
+/// forward at the index (to the nearest tick) for a dated future, and counted (<see cref="PriceStats.HeldMarksReplaced"/>).
+/// Not dropped to "no mark": a snapshot lists only instruments with a mark, and the accounts holding one would lose its
+/// valuation.
+/// Not kept: a mark the band would refuse now would go on valuing every holder at a price from before the move. The
+/// index is the reference the band measures against; the premium or basis the old mark carried is not known to hold.
+/// </para>
 /// </remarks>
 internal sealed class PriceActor : ReceiveActor
 {
@@ -27,6 +37,7 @@ internal sealed class PriceActor : ReceiveActor
     private readonly TimeProvider _clock;
     private readonly LatestMarket _latest;
     private readonly Dictionary<string, DateTimeOffset> _lastTimestamps = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, decimal> _held = new(StringComparer.Ordinal);
     private decimal _index;
 
     public PriceActor(string asset, IEnumerable<Instrument> instruments, UnderlyingMarket? market, LatestMarket latest, PriceOptions options, IActorRef publisher, PriceCounters counters, TimeProvider clock)
@@ -40,8 +51,22 @@ internal sealed class PriceActor : ReceiveActor
         _clock = clock;
         _latest = latest;
         _index = latest.Current.PriceOf(asset);
+        foreach (var instrument in _instruments.Values.Where(i => i is not OptionContract))
+        {
+            if (latest.Current.FindInstrument(instrument.Symbol) is not null)
+            {
+                _held[instrument.Symbol] = latest.Current.MarkOf(instrument.Symbol).MarkPrice;
+            }
+        }
 
-        Receive<UpdateIndex>(u => OnIndex(u, _clock.GetUtcNow()));
+        Receive<UpdateIndex>(u =>
+        {
+            var now = _clock.GetUtcNow();
+            if (OnIndex(u, now))
+            {
+                RecheckHeld(now);
+            }
+        });
         Receive<UpdateMark>(u => OnMark(u, _clock.GetUtcNow()));
         Receive<UpdatePrices>(OnBatch);
     }
@@ -50,34 +75,66 @@ internal sealed class PriceActor : ReceiveActor
     {
         // One clock reading for the whole tick: its updates are judged against the same instant.
         var now = _clock.GetUtcNow();
+        var moved = false;
         foreach (var index in batch.Indices)
         {
-            OnIndex(index, now);
+            moved |= OnIndex(index, now);
         }
 
         foreach (var mark in batch.Marks)
         {
             OnMark(mark, now);
         }
+
+        if (moved)
+        {
+            RecheckHeld(now);
+        }
     }
 
-    private void OnIndex(UpdateIndex update, DateTimeOffset now)
+    /// <summary>Replaces each held perpetual or future mark the band would refuse at the current index (see the remarks).</summary>
+    private void RecheckHeld(DateTimeOffset now)
+    {
+        foreach (var (symbol, mark) in _held.OrderBy(h => h.Key, StringComparer.Ordinal).ToArray())
+        {
+            var instrument = _instruments[symbol];
+            if (instrument.IsExpiredAt(now) || !OutsideBand(mark))
+            {
+                continue;
+            }
+
+            var fallback = instrument.Expiry is { } expiry && _market is not null
+                ? Math.Round((decimal)_market.ForwardFor(expiry, now, (double)_index) / instrument.TickSize, MidpointRounding.AwayFromZero) * instrument.TickSize
+                : _index;
+            _held[symbol] = fallback;
+            _counters.HeldMarkReplaced();
+            _publisher.Tell(new MarkAccepted(_asset, new InstrumentMark(symbol, fallback)), Self);
+            Context.Log.LogWarning("{Symbol}: held mark {Mark} is beyond the band of the {Asset} index {Index}; replaced by {Fallback}",
+                symbol, mark, _asset, _index, fallback);
+        }
+    }
+
+    // Compared without dividing: |mark - index| / index overflows a decimal for a huge mark on an index below 1.
+    private bool OutsideBand(decimal mark) => Math.Abs(mark - _index) > _options.MarkBandFraction * _index;
+
+    /// <summary>Validates and applies an index; true when it was accepted.</summary>
+    private bool OnIndex(UpdateIndex update, DateTimeOffset now)
     {
         if (!string.Equals(update.Asset, _asset, StringComparison.Ordinal))
         {
             Reject(update.Asset, PriceRejectionReason.UnknownAsset, $"{update.Asset}: routed to the price actor of {_asset}.");
-            return;
+            return false;
         }
 
         if (update.Price <= 0)
         {
             Reject(update.Asset, PriceRejectionReason.NonPositivePrice, $"{update.Asset}: index {Num(update.Price)} must be positive.");
-            return;
+            return false;
         }
 
         if (!CheckTimestamp(update.Asset, update.Timestamp, now))
         {
-            return;
+            return false;
         }
 
         _index = update.Price;
@@ -86,6 +143,7 @@ internal sealed class PriceActor : ReceiveActor
         _counters.Accepted();
         _publisher.Tell(new IndexAccepted(update.Asset, update.Price), Self);
         Sender.Tell(new PriceAccepted(update.Asset), Self);
+        return true;
     }
 
     private void OnMark(UpdateMark update, DateTimeOffset now)
@@ -135,6 +193,11 @@ internal sealed class PriceActor : ReceiveActor
                     $"{update.Symbol}: vol {Num(v)} ({source}) is outside [{Num(_options.MinImpliedVolatility)}, {Num(_options.MaxImpliedVolatility)}].");
                 return;
             }
+
+            if (update.ImpliedVolatility is { } given && !AgreesWithVol(option, update.Price, given, quote))
+            {
+                return;
+            }
         }
         else
         {
@@ -146,8 +209,7 @@ internal sealed class PriceActor : ReceiveActor
 
             // Against the underlying's index: a perpetual's premium and a dated future's basis are a few percent, a
             // corrupt or fat-fingered mark is usually far more. Quote currencies (USDT, USDC) are taken at par here.
-            // Compared without dividing: |mark - index| / index overflows a decimal for a huge mark on an index below 1.
-            if (Math.Abs(update.Price - _index) > _options.MarkBandFraction * _index)
+            if (OutsideBand(update.Price))
             {
                 var distance = (double)Math.Abs(update.Price - _index) / (double)_index;
                 Reject(update.Symbol, PriceRejectionReason.OutsideBand,
@@ -159,6 +221,11 @@ internal sealed class PriceActor : ReceiveActor
         }
 
         _lastTimestamps[update.Symbol] = update.Timestamp;
+        if (instrument is not OptionContract)
+        {
+            _held[update.Symbol] = update.Price;
+        }
+
         _counters.Accepted();
         _publisher.Tell(new MarkAccepted(_asset, new InstrumentMark(update.Symbol, update.Price, vol)), Self);
         Sender.Tell(new PriceAccepted(update.Symbol), Self);
@@ -218,6 +285,26 @@ internal sealed class PriceActor : ReceiveActor
         var kind = option.Kind == OptionKind.Call ? "call" : "put";
         Reject(option.Symbol, PriceRejectionReason.OutsideBand,
             $"{option.Symbol}: mark {Num(mark)} is at or above the most a {kind} can be worth ({Num(most)} USD at forward {Num(quote.Forward)}).");
+        return false;
+    }
+
+    /// <summary>
+    /// False, after a rejection, when <paramref name="mark"/> is further from the option's Black-76 price at the vol given
+    /// with it than <see cref="PriceOptions.OptionVolBandFraction"/> of that price plus one tick, in the mark's own unit
+    /// (coin for an inverse option). Equity uses the mark and the scenarios the vol: they must not disagree.
+    /// </summary>
+    private bool AgreesWithVol(OptionContract option, decimal mark, double vol, (double Forward, double Years, double PremiumUsd) quote)
+    {
+        var usd = Black76.Price(option.Kind, quote.Forward, (double)option.Strike, quote.Years, vol, _market!.Rate);
+        var model = option.Settlement == SettlementKind.Inverse ? usd / quote.Forward : usd;
+        var distance = Math.Abs((double)mark - model);
+        if (distance <= (_options.OptionVolBandFraction * model) + (double)option.TickSize)
+        {
+            return true;
+        }
+
+        Reject(option.Symbol, PriceRejectionReason.OutsideBand,
+            $"{option.Symbol}: mark {Num(mark)} is {Num(distance)} from its Black-76 price {Num(model)} at the vol {Num(vol)} given with it (forward {Num(quote.Forward)}), beyond {Pct(_options.OptionVolBandFraction)}% of it and one tick.");
         return false;
     }
 

@@ -15,6 +15,7 @@ internal sealed class PriceCounters
     private long _conflated;
     private long _snapshots;
     private long _failures;
+    private long _heldReplaced;
 
     public void Accepted() => Interlocked.Increment(ref _accepted);
 
@@ -26,6 +27,8 @@ internal sealed class PriceCounters
 
     public void SnapshotFailed() => Interlocked.Increment(ref _failures);
 
+    public void HeldMarkReplaced() => Interlocked.Increment(ref _heldReplaced);
+
     /// <summary>The counters, with <paramref name="indexTimes"/> (the node's <see cref="LatestMarket.IndexTimes"/>).</summary>
     public PriceStats Read(FrozenDictionary<string, DateTimeOffset> indexTimes) => new(
         Interlocked.Read(ref _accepted),
@@ -33,5 +36,6 @@ internal sealed class PriceCounters
         Interlocked.Read(ref _conflated),
         Interlocked.Read(ref _snapshots),
         Interlocked.Read(ref _failures),
+        Interlocked.Read(ref _heldReplaced),
         indexTimes);
 }

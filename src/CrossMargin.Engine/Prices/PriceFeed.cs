@@ -34,6 +34,10 @@ public sealed class PriceFeed : ReceiveActor
         _options = options;
         // The system's clock: the one its timers run on, and ManualTime in tests.
         _clock = Context.System.TimeProvider;
+        // The underlyings of what is listed must be priced: until their first index they are silent from now. Quote and
+        // settlement assets alone (stablecoins) are not awaited: a feed may never send them, and their price is par.
+        var now = _clock.GetUtcNow();
+        latest.AwaitIndexes(definition.Instruments.Where(i => !i.IsExpiredAt(now)).Select(i => i.Underlying).Distinct(StringComparer.Ordinal), now);
 
         Receive<UpdateIndex>(OnIndex);
         Receive<UpdateMark>(OnMark);

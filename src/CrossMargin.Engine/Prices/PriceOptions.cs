@@ -37,6 +37,15 @@ public sealed class PriceOptions
     /// </summary>
     public decimal MarkBandFraction { get; set; } = 0.10m;
 
+    /// <summary>
+    /// How far an option's mark given with a vol may be from its Black-76 price at that vol (on the forward at the current
+    /// index), as a fraction of that price, beyond one tick (default 0.25 = 25%; positive, at most 10). The tick is always
+    /// allowed: a feed rounds marks to the tick and floors a cheaper option's at one tick. Equity uses the mark and the
+    /// scenarios the vol, so the two must tell the same story; the slack is wide because a venue's forward may differ a
+    /// little from the one built here, which moves a cheap option's price by a large fraction.
+    /// </summary>
+    public double OptionVolBandFraction { get; set; } = 0.25;
+
     /// <summary>Lowest accepted implied vol of an option mark (default 0.01 = 1%).</summary>
     public double MinImpliedVolatility { get; set; } = 0.01;
 
@@ -89,6 +98,11 @@ public sealed class PriceOptions
         if (MarkBandFraction <= 0 || MarkBandFraction >= 1)
         {
             errors.Add($"{SectionName}:{nameof(MarkBandFraction)} must be between 0 and 1, exclusive (was {MarkBandFraction}; 0.1 means 10%).");
+        }
+
+        if (!double.IsFinite(OptionVolBandFraction) || OptionVolBandFraction <= 0 || OptionVolBandFraction > 10)
+        {
+            errors.Add($"{SectionName}:{nameof(OptionVolBandFraction)} must be positive and at most 10 (was {OptionVolBandFraction}; 0.25 means 25%).");
         }
 
         if (!double.IsFinite(MinImpliedVolatility) || MinImpliedVolatility <= 0)

@@ -33,7 +33,8 @@ public enum PriceRejectionReason
     /// <summary>
     /// A perpetual's or future's mark is further from its underlying's index than <see cref="PriceOptions.MarkBandFraction"/>,
     /// or an option's mark is at or above the most the option can be worth (the discounted forward for a call, the
-    /// discounted strike for a put, in USD).
+    /// discounted strike for a put, in USD), or, given with a vol, further from its Black-76 price at that vol than
+    /// <see cref="PriceOptions.OptionVolBandFraction"/> of it plus one tick.
     /// </summary>
     OutsideBand,
 }

@@ -8,6 +8,10 @@ namespace CrossMargin.Engine.Prices;
 /// <param name="Conflated">Accepted updates overwritten by a newer one of the same symbol before a snapshot took them.</param>
 /// <param name="SnapshotsPublished">Snapshots published to <see cref="LatestMarket"/> (the initial one not counted).</param>
 /// <param name="SnapshotFailures">Snapshots that could not be built (logged as errors; the previous market stays current).</param>
+/// <param name="HeldMarksReplaced">
+/// Perpetual and future marks an index move left beyond the band, replaced by the index (or its forward) until the
+/// instrument's next mark: a count that grows while the index moves and the feed's marks for them do not.
+/// </param>
 /// <param name="IndexTimes">
 /// The timestamp of the newest accepted index of each asset that had one accepted since the feed started. A feed that
 /// stops leaves its last price in force, and every margin on it; this is where its age shows (<see cref="SilentFor"/>).
@@ -18,6 +22,7 @@ public sealed record PriceStats(
     long Conflated,
     long SnapshotsPublished,
     long SnapshotFailures,
+    long HeldMarksReplaced,
     FrozenDictionary<string, DateTimeOffset> IndexTimes)
 {
     /// <summary>The assets whose newest accepted index is older than <paramref name="after"/> at <paramref name="now"/>, in ordinal order.</summary>

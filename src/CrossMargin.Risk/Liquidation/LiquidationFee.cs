@@ -15,7 +15,8 @@ namespace CrossMargin.Risk.Liquidation;
 /// account has left above bankruptcy, so a fee never makes an account bankrupt or deepens its deficit: the fund would
 /// only be paying itself. An option's notional is its underlying's, so for an option far out of the money the rate alone
 /// could charge more than the option is worth (0.5% of 60,000 is 300 USD on a 5 USD option): an option's fee is also
-/// capped at <see cref="OptionFeeCapOfValue"/> of the closed options' value at mark, as Deribit caps its option fees. The USD fee is rounded down to the cent and converted to the settlement asset booked down
+/// capped at a fraction of the closed options' value at mark (<see cref="LiquidationParameters.OptionFeeCapOfValue"/>, by
+/// default <see cref="OptionFeeCapOfValue"/>, as Deribit caps its option fees). The USD fee is rounded down to the cent and converted to the settlement asset booked down
 /// (<see cref="LedgerRounding.Book"/>), so both roundings favour the account and the amount never exceeds the cap.
 /// </remarks>
 /// <param name="Symbol">The instrument.</param>
@@ -25,7 +26,10 @@ namespace CrossMargin.Risk.Liquidation;
 /// <param name="UncappedUsd">rate x closed notional, before the cap and rounding.</param>
 public sealed record LiquidationFee(string Symbol, string Asset, decimal Amount, decimal AmountUsd, decimal UncappedUsd)
 {
-    /// <summary>The most an option's fee may be, as a fraction of the closed options' value at mark: 12.5%, Deribit's cap on option fees.</summary>
+    /// <summary>
+    /// The default of the most an option's fee may be, as a fraction of the closed options' value at mark: 12.5%, Deribit's
+    /// cap on option fees (<see cref="LiquidationParameters.OptionFeeCapOfValue"/> sets it).
+    /// </summary>
     public const decimal OptionFeeCapOfValue = 0.125m;
 
     /// <summary>True when a cap (the equity's, or an option's value's) reduced the fee.</summary>
@@ -37,7 +41,9 @@ public sealed record LiquidationFee(string Symbol, string Asset, decimal Amount,
     /// <param name="market">Marks and index prices.</param>
     /// <param name="feeRate">Fraction of notional.</param>
     /// <param name="equityAboveBankruptcyUsd">Equity of the pool that is left above zero; a negative value counts as zero.</param>
-    public static LiquidationFee Compute(Instrument instrument, decimal closedQuantity, MarketSnapshot market, decimal feeRate, decimal equityAboveBankruptcyUsd)
+    /// <param name="optionFeeCapOfValue">For an option, the most the fee may be as a fraction of the closed options' value at mark.</param>
+    public static LiquidationFee Compute(Instrument instrument, decimal closedQuantity, MarketSnapshot market, decimal feeRate, decimal equityAboveBankruptcyUsd,
+        decimal optionFeeCapOfValue = OptionFeeCapOfValue)
     {
         ArgumentNullException.ThrowIfNull(instrument);
         ArgumentNullException.ThrowIfNull(market);
@@ -49,7 +55,7 @@ public sealed record LiquidationFee(string Symbol, string Asset, decimal Amount,
         var cap = Math.Max(0m, equityAboveBankruptcyUsd);
         if (instrument is OptionContract && closed is not null)
         {
-            cap = Math.Min(cap, OptionFeeCapOfValue * Math.Abs(closed.ValueUsd));
+            cap = Math.Min(cap, optionFeeCapOfValue * Math.Abs(closed.ValueUsd));
         }
 
         var usd = MarginRounding.Equity(Math.Min(uncapped, cap));

@@ -45,6 +45,10 @@ public sealed class LiquidationParameters
     /// <param name="defaultQuantityIncrement">Order quantity increment for symbols without their own, positive.</param>
     /// <param name="quantityIncrements">Order quantity increments by symbol, positive.</param>
     /// <param name="adlPriceBand">How far from the mark an auto-deleverage fill's price may be, in (0, 1) (0.1).</param>
+    /// <param name="optionFeeCapOfValue">
+    /// The most an option's liquidation fee may be, as a fraction of the closed options' value at mark, in [0, 1]
+    /// (<see cref="LiquidationFee.OptionFeeCapOfValue"/>, 12.5%).
+    /// </param>
     public LiquidationParameters(
         decimal stopBufferRatio,
         decimal maxStepFraction,
@@ -54,7 +58,8 @@ public sealed class LiquidationParameters
         IReadOnlyDictionary<string, decimal>? liquidityBudgets = null,
         decimal defaultQuantityIncrement = StandardQuantityIncrement,
         IReadOnlyDictionary<string, decimal>? quantityIncrements = null,
-        decimal adlPriceBand = StandardAdlPriceBand)
+        decimal adlPriceBand = StandardAdlPriceBand,
+        decimal optionFeeCapOfValue = LiquidationFee.OptionFeeCapOfValue)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(stopBufferRatio);
         if (maxStepFraction is <= 0 or > 1)
@@ -75,6 +80,11 @@ public sealed class LiquidationParameters
         if (adlPriceBand is <= 0 or >= 1)
         {
             throw new ArgumentOutOfRangeException(nameof(adlPriceBand), adlPriceBand, "The ADL price band must be in (0, 1).");
+        }
+
+        if (optionFeeCapOfValue is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(optionFeeCapOfValue), optionFeeCapOfValue, "The option fee cap must be in [0, 1] of the options' value.");
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(defaultLiquidityBudget);
@@ -104,6 +114,7 @@ public sealed class LiquidationParameters
         FeeRate = feeRate;
         SlippageBand = slippageBand;
         AdlPriceBand = adlPriceBand;
+        OptionFeeCapOfValue = optionFeeCapOfValue;
         DefaultLiquidityBudget = defaultLiquidityBudget;
         DefaultQuantityIncrement = defaultQuantityIncrement;
     }
@@ -116,6 +127,12 @@ public sealed class LiquidationParameters
 
     /// <summary>Liquidation fee as a fraction of the closed notional (USD).</summary>
     public decimal FeeRate { get; }
+
+    /// <summary>
+    /// The most an option's liquidation fee may be, as a fraction of the closed options' value at mark: the rate applies to
+    /// the underlying's notional, which for an option far out of the money is far more than the option is worth.
+    /// </summary>
+    public decimal OptionFeeCapOfValue { get; }
 
     /// <summary>Limit prices lie within mark x (1 +/- this).</summary>
     public decimal SlippageBand { get; }

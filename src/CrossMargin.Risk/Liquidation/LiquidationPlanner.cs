@@ -21,8 +21,9 @@ namespace CrossMargin.Risk.Liquidation;
 /// Cross pool: the candidates are the <see cref="LiquidationGrouping"/> groups. Each is measured by trial: the account
 /// is assessed with the group reduced by the max step fraction, and the group's score is the maintenance margin that
 /// released (unrounded) per USD of notional closed. The best score goes first (ties: key in ordinal order). A group
-/// with a leg whose budget cannot take one increment is skipped, whole, so a hedge is never broken by the throttle.
-/// One group is reduced per step.
+/// with a leg whose budget cannot take one increment is skipped, whole, so a hedge is never broken by the throttle; the
+/// naked part of a future larger than the options' delta is a group of its own and goes on. One group is reduced per
+/// step, by a fraction of what each leg holds in it (the part of a future, for a hedge).
 /// </para>
 /// <para>
 /// Step size: the fraction f of every leg is the least of the max step fraction, each leg's remaining budget over its
@@ -41,7 +42,11 @@ namespace CrossMargin.Risk.Liquidation;
 /// </para>
 /// <para>
 /// Limit prices: a sell at mark x (1 - band) rounded up to the tick, a buy at mark x (1 + band) rounded down: marketable
-/// against the book near the mark, never worse than the band. Fees are capped by the pool's equity (rounded down)
+/// against the book near the mark, never worse than the band, with one exception: a buy is never below one tick. An
+/// option marked below one tick (mark x (1 + band) under the tick) is bought back at one tick, beyond the band, because
+/// no lower price exists on the book: refusing would leave the short with no order that could ever fill, and the cost is
+/// at most one tick a contract over the mark. The step's reason names each such order. A bound on the last positions'
+/// losses (below) cannot pull such a limit below one tick either, so there the fund may pay up to that tick's excess. Fees are capped by the pool's equity (rounded down)
 /// left after the fees already planned in this step.
 /// </para>
 /// <para>
@@ -99,7 +104,7 @@ public static class LiquidationPlanner
             return new LiquidationPlan(LiquidationPlanOutcome.Done, Text($"unwound: no position left, equity {before.EquityUsd}"), [], before, before);
         }
 
-        var groups = LiquidationGrouping.Of(portfolio, market);
+        var groups = LiquidationGrouping.Of(portfolio, market, parameters.QuantityIncrementFor);
         var positions = portfolio.Positions.ToDictionary(p => p.Symbol, StringComparer.Ordinal);
         decimal Budget(string symbol) =>
             remainingBudget.TryGetValue(symbol, out var b) ? Math.Max(b, 0m) : parameters.BudgetFor(symbol);
@@ -159,12 +164,21 @@ public static class LiquidationPlanner
             notes.Add(Text($"cross: equity {before.EquityUsd} >= stop {crossStop} (MM {before.MaintenanceMarginUsd} x {1 + parameters.StopBufferRatio})"));
         }
 
-        var reason = string.Join("; ", notes);
         if (orders.Count > 0 && fundAllowanceUsd is { } allowance && ClosesEverything(portfolio, orders))
         {
             orders = Bound(orders, market, before.EquityUsd, allowance);
         }
 
+        foreach (var order in orders.Where(o => o.Side == OrderSide.Buy))
+        {
+            var band = market.MarkOf(order.Symbol).MarkPrice * (1 + parameters.SlippageBand);
+            if (order.LimitPrice > band)
+            {
+                notes.Add(Text($"{order.Symbol}: buy limit {order.LimitPrice} is one tick, beyond the band's {band} (mark {market.MarkOf(order.Symbol).MarkPrice} below one tick)"));
+            }
+        }
+
+        var reason = string.Join("; ", notes);
         if (orders.Count > 0)
         {
             var after = calculator.Assess(Apply(portfolio, orders, market), market);
@@ -226,7 +240,7 @@ public static class LiquidationPlanner
 
             var trial = calculator.Assess(Reduce(portfolio, group, step), market);
             var release = mm - trial.Requirement.MaintenanceMarginUsd;
-            var notional = group.Symbols.Sum(s => PositionValuation.Of(positions[s], market).NotionalUsd);
+            var notional = group.Symbols.Sum(s => PositionValuation.Of(positions[s] with { Quantity = group.Quantities[s] }, market).NotionalUsd);
             var score = notional == 0 ? 0m : release / (step * notional);
             scored.Add((group, score, release / step, notional));
         }
@@ -253,27 +267,44 @@ public static class LiquidationPlanner
     }
 
     /// <summary>
-    /// The contracts each leg of <paramref name="group"/> closes at fraction <paramref name="wanted"/>, or null when a leg
-    /// cannot trade (no budget for one increment): the group is then skipped whole.
+    /// The contracts each leg of <paramref name="group"/> closes at fraction <paramref name="wanted"/> of its part, or null
+    /// when a leg cannot trade (no budget for one increment): the group is then skipped whole.
     /// </summary>
+    /// <remarks>
+    /// A leg that holds only part of its position (a hedge's share of a larger future) trades on the increment only: the
+    /// exception for closing a position whole when off the increment does not apply to it, and it may round up beyond its
+    /// part into the naked rest of the same position, which only reduces that position.
+    /// </remarks>
     private static List<(string Symbol, decimal Quantity)>? Quantities(LiquidationGroup group, Dictionary<string, Position> positions,
         LiquidationParameters parameters, Func<string, decimal> budget, decimal wanted)
     {
         var fraction = wanted;
         foreach (var symbol in group.Symbols)
         {
-            fraction = Math.Min(fraction, budget(symbol) / Math.Abs(positions[symbol].Quantity));
+            fraction = Math.Min(fraction, budget(symbol) / Math.Abs(group.Quantities[symbol]));
         }
 
         var legs = new List<(string Symbol, decimal Quantity)>();
         foreach (var symbol in group.Symbols)
         {
-            var size = Math.Abs(positions[symbol].Quantity);
+            var size = Math.Abs(group.Quantities[symbol]);
+            var whole = Math.Abs(positions[symbol].Quantity);
             var lot = parameters.QuantityIncrementFor(symbol);
             var left = budget(symbol);
-            var stepCap = parameters.MaxStepFraction * size >= size ? size : Math.Max(lot, Floor(parameters.MaxStepFraction * size, lot));
-            var budgetCap = left >= size ? size : Floor(left, lot);
-            var quantity = Math.Min(Math.Min(Ceiling(fraction * size, lot), stepCap), Math.Min(budgetCap, size));
+            decimal quantity;
+            if (size == whole)
+            {
+                var stepCap = parameters.MaxStepFraction * size >= size ? size : Math.Max(lot, Floor(parameters.MaxStepFraction * size, lot));
+                var budgetCap = left >= size ? size : Floor(left, lot);
+                quantity = Math.Min(Math.Min(Ceiling(fraction * size, lot), stepCap), Math.Min(budgetCap, size));
+            }
+            else
+            {
+                var partCap = Math.Min(Ceiling(size, lot), Floor(whole, lot));
+                var stepCap = Math.Min(partCap, Math.Max(lot, Floor(parameters.MaxStepFraction * size, lot)));
+                quantity = Math.Min(Math.Min(Ceiling(fraction * size, lot), stepCap), Floor(left, lot));
+            }
+
             if (quantity <= 0)
             {
                 return null;
@@ -294,7 +325,7 @@ public static class LiquidationPlanner
         {
             var instrument = market.GetInstrument(symbol);
             var side = positions[symbol].Quantity > 0 ? OrderSide.Sell : OrderSide.Buy;
-            var fee = LiquidationFee.Compute(instrument, quantity, market, parameters.FeeRate, equityLeft);
+            var fee = LiquidationFee.Compute(instrument, quantity, market, parameters.FeeRate, equityLeft, parameters.OptionFeeCapOfValue);
             equityLeft -= fee.AmountUsd;
             orders.Add(new LiquidationOrder(symbol, side, quantity, LimitPrice(market.MarkOf(symbol).MarkPrice, instrument.TickSize, side, parameters.SlippageBand), group.Key, fee));
         }
@@ -359,7 +390,8 @@ public static class LiquidationPlanner
 
     /// <summary>
     /// The limit of a liquidation order: a sell at mark x (1 - band) rounded up to the tick, a buy at mark x (1 + band)
-    /// rounded down, so the price is marketable near the mark and never beyond the band; at least one tick.
+    /// rounded down, so the price is marketable near the mark and never beyond the band; at least one tick (for a buy of
+    /// an option marked below one tick, that is beyond the band: see the planner's remarks).
     /// </summary>
     public static decimal LimitPrice(decimal mark, decimal tick, OrderSide side, decimal band) => side == OrderSide.Sell
         ? Math.Max(tick, MarginRounding.ToTick(mark * (1 - band), tick, up: true))
@@ -368,7 +400,7 @@ public static class LiquidationPlanner
     private static Portfolio Reduce(Portfolio portfolio, LiquidationGroup group, decimal fraction) => new(
         portfolio.AccountId,
         portfolio.Balances,
-        portfolio.Positions.Select(p => group.Symbols.Contains(p.Symbol) ? p with { Quantity = p.Quantity * (1 - fraction) } : p),
+        portfolio.Positions.Select(p => group.Quantities.TryGetValue(p.Symbol, out var part) ? p with { Quantity = p.Quantity - (part * fraction) } : p),
         portfolio.OpenOrders);
 
     private static decimal Floor(decimal value, decimal lot) => Math.Floor(value / lot) * lot;

@@ -155,4 +155,56 @@ public sealed class MarketPublisherTests(ITestOutputHelper output) : PriceTestKi
         Assert.Equal(openingVol, market.OptionInputsOf(put).Volatility, 12);
         Assert.Equal(0, Stats(feed).SnapshotFailures);
     }
+
+    /// <summary>
+    /// BTC's perpetuals and March future open at 60,000 (BTCUSDT, BTCUSDC), 60,030 (inverse perp) and 60,300 (the forward
+    /// at basis 1.005). An index of 57,000 keeps them: each is within 10% (5,700) of it. An index of 50,000 leaves every
+    /// one more than 5,000 away, a mark the band would refuse now: BTCUSDT ticks in the same batch (50,010, kept), the
+    /// other three fall back to the index (50,000) or, for the future, its forward at the index (50,000 x 1.005 =
+    /// 50,250), counted as replaced; ETH's mark is not touched.
+    /// </summary>
+    [Fact]
+    public void Held_marks_an_index_move_leaves_outside_the_band_fall_back_to_the_index_or_its_forward_and_are_counted()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+
+        Index(feed, "BTC", 57_000m);
+        var kept = changes.ExpectMsg<MarketChanged>().Market;
+        Assert.Equal((60_000m, 60_030m, 60_300m), (kept.MarkOf(TestMarket.BtcUsdt).MarkPrice, kept.MarkOf(TestMarket.BtcInversePerp).MarkPrice,
+            kept.MarkOf(TestMarket.BtcMarchFuture).MarkPrice));
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        feed.Tell(new UpdatePrices([new UpdateIndex("BTC", 50_000m, Now)], [new UpdateMark(TestMarket.BtcUsdt, 50_010m, null, Now)]), TestActor);
+
+        var market = changes.FishForMessage<MarketChanged>(m => m.Market.PriceOf("BTC") == 50_000m
+                                                                && m.Market.MarkOf(TestMarket.BtcUsdt).MarkPrice == 50_010m).Market;
+        Assert.Equal(50_000m, market.MarkOf(TestMarket.BtcUsdc).MarkPrice);
+        Assert.Equal(50_000m, market.MarkOf(TestMarket.BtcInversePerp).MarkPrice);
+        Assert.Equal(50_250.00m, market.MarkOf(TestMarket.BtcMarchFuture).MarkPrice);
+        Assert.Equal(3_000m, market.MarkOf(TestMarket.EthUsdt).MarkPrice);
+        Assert.Equal((3L, 0L), (Stats(feed).HeldMarksReplaced, Stats(feed).TotalRejected));
+    }
+
+    /// <summary>
+    /// A feed started while the feed is down: BTC and ETH, the underlyings of listed instruments, get no index for 31 s,
+    /// past the 30 s bound, and are silent, counted from the feed's start. USDT, USDC and USD underlie nothing (a feed may
+    /// never send them) and are not. A BTC index ends BTC's silence only.
+    /// </summary>
+    [Fact]
+    public void An_underlying_never_priced_since_the_feed_started_is_silent_past_the_bound_and_an_asset_nothing_needs_is_not()
+    {
+        var feed = StartFeed();
+        Stats(feed); // started
+        var bound = new PriceOptions().SilentAfter;
+
+        Clock.Advance(bound);
+        Assert.False(Latest.IsSilent("BTC", Now, bound)); // 30 s is not past 30 s
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal([true, true, false, false, false], Assets.Select(a => Latest.IsSilent(a, Now, bound)));
+        Index(feed, "BTC", 60_000m);
+        ExpectMsg<PriceAccepted>();
+        Assert.Equal([false, true, false, false, false], Assets.Select(a => Latest.IsSilent(a, Now, bound)));
+    }
 }

@@ -252,6 +252,67 @@ public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKi
         Assert.Equal(2, stats.TotalRejected);
     }
 
+    /// <summary>
+    /// Equity uses an option's mark and the scenarios its vol: given together they must agree. The 60,000 call on the
+    /// forward 60,300 priced by Black-76 at 80% vol (about 45% more than at its 55%) is refused when sent with 55%; 20%
+    /// above the 55% price is within the default 25% band and accepted. A mark floored to one tick, as the simulator
+    /// sends for an option worth less (the inverse 70,000 call at 5% vol), is within one tick of its price and accepted.
+    /// </summary>
+    [Fact]
+    public void Option_mark_far_from_its_black76_price_at_the_vol_given_with_it_is_rejected_but_a_tick_floored_mark_is_not()
+    {
+        var feed = StartFeed();
+        var call = TestMarket.LinearOption(OptionKind.Call, 60000);
+        var years = YearFraction.Act365(Now, TestMarket.March);
+        decimal Price(double vol) => Math.Round((decimal)Black76.Price(OptionKind.Call, 60_300, 60000, years, vol, 0), 2);
+        Assert.InRange(Price(0.80) / Price(0.55), 1.4m, 1.5m);
+
+        Mark(feed, call, Price(0.80), 0.55);
+        var rejected = ExpectRejected(feed, call, PriceRejectionReason.OutsideBand);
+        Assert.Contains($"mark {Price(0.80)} is ", rejected.Message, StringComparison.Ordinal);
+        Assert.Contains("from its Black-76 price", rejected.Message, StringComparison.Ordinal);
+
+        Mark(feed, call, Math.Round(Price(0.55) * 1.2m, 2), 0.55);
+        Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+        var cheap = TestMarket.InverseOption(OptionKind.Call, 70000);
+        Assert.True(Black76.Price(OptionKind.Call, 60_300, 70000, years, 0.05, 0) / 60_300 < 0.00005);
+        Mark(feed, cheap, 0.0001m, 0.05);
+        Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+        Assert.Equal((2L, 1L), (Stats(feed).Accepted, Stats(feed).TotalRejected));
+    }
+
+    /// <summary>
+    /// The simulator's marks (Black-76 at the opening vol on the moved forward, rounded to the tick, at least one tick;
+    /// <c>MarkModel</c>) of every listed option, sent with their vol in the tick of a 60% fall to 24,000 (forward 24,120,
+    /// so the 65,000 and 70,000 calls are floored at one tick), are all accepted: rounding and the one-tick floor are within the band's tick of slack, deep in and far out of the
+    /// money alike.
+    /// </summary>
+    [Fact]
+    public void Tick_rounded_and_tick_floored_option_marks_at_their_vol_are_all_accepted_after_a_crash()
+    {
+        var feed = StartFeed();
+        var years = YearFraction.Act365(Now, TestMarket.March);
+        var options = Latest.Current.Instruments.OfType<OptionContract>().ToArray();
+        var marks = options.Select(o =>
+        {
+            var vol = Latest.Current.MarkOf(o.Symbol).ImpliedVolatility!.Value;
+            var usd = Black76.Price(o.Kind, 24_120, (double)o.Strike, years, vol, 0);
+            var quoted = (decimal)(o.Settlement == SettlementKind.Inverse ? usd / 24_120 : usd);
+            var price = Math.Round(Math.Max(quoted, o.TickSize) / o.TickSize, MidpointRounding.AwayFromZero) * o.TickSize;
+            return new UpdateMark(o.Symbol, price, vol, Now);
+        }).ToArray();
+        Assert.Contains(marks, m => m.Price == Latest.Current.GetInstrument(m.Symbol).TickSize); // some floored at one tick
+
+        feed.Tell(new UpdatePrices([new UpdateIndex("BTC", 24_000m, Now)], marks), TestActor);
+
+        for (var i = 0; i <= marks.Length; i++)
+        {
+            Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+        }
+
+        Assert.Equal((marks.Length + 1L, 0L), (Stats(feed).Accepted, Stats(feed).TotalRejected));
+    }
+
     [Fact]
     public void Option_mark_above_the_most_the_option_can_be_worth_is_rejected_even_with_a_vol_given()
     {

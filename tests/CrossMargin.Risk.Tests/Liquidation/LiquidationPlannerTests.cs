@@ -21,6 +21,13 @@ public class LiquidationPlannerTests
     private static LiquidationParameters Parameters(decimal feeRate = 0.005m, decimal budget = 100m) =>
         new(stopBufferRatio: 0.05m, maxStepFraction: 0.25m, feeRate: feeRate, slippageBand: 0.02m, defaultLiquidityBudget: budget);
 
+    /// <summary><paramref name="positions"/> funded in USDT so that equity is half the maintenance margin, whatever the model's numbers are.</summary>
+    private static Portfolio AtHalfItsMaintenance(Position[] positions, MarketSnapshot market, MarginCalculator calculator)
+    {
+        var unfunded = calculator.Assess(new Portfolio("acc-1", [], positions), market);
+        return new Portfolio("acc-1", [new CollateralBalance("USDT", (unfunded.MaintenanceMarginUsd / 2) - unfunded.EquityUsd)], positions);
+    }
+
     private static Portfolio LastPosition(decimal usdt) =>
         new("acc-1", [new CollateralBalance("USDT", usdt)], [new Position(TestMarket.BtcUsdt, 0.1m, 60_000m)]);
 
@@ -230,10 +237,7 @@ public class LiquidationPlannerTests
         var calculator = TestParameters.DeribitCalculator();
         var call = TestMarket.LinearOption(OptionKind.Call, 60_000);
         Position[] positions = [new Position(call, 1m, 2_000m), new Position(TestMarket.BtcUsdt, -0.5m, 57_000m)];
-        var unfunded = calculator.Assess(new Portfolio("acc-1", [], positions), Market);
-        // Fund the account so that its equity is half its maintenance margin, whatever the model's numbers are.
-        var usdt = (unfunded.MaintenanceMarginUsd / 2) - unfunded.EquityUsd;
-        var portfolio = new Portfolio("acc-1", [new CollateralBalance("USDT", usdt)], positions);
+        var portfolio = AtHalfItsMaintenance(positions, Market, calculator);
 
         var plan = LiquidationPlanner.NextStep(portfolio, Market, calculator, Parameters(feeRate: 0m), NoBudgetUsed);
 
@@ -320,6 +324,56 @@ public class LiquidationPlannerTests
 
         Assert.Equal(LiquidationPlanOutcome.Throttled, plan.Outcome);
         Assert.Contains("no budget for hedge:BTC", plan.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Long 1 call 60,000 (delta under 1 BTC) against a short of 100 BTCUSDT: the call offsets at most 1 BTC of the short,
+    /// the other 99 BTC or more are naked. With the call halted (no budget), the hedge group waits, but the naked part of
+    /// the future is liquidated on its own, by the max step: 25% of the naked part, on the 0.1 increment.
+    /// </summary>
+    [Fact]
+    public void A_halted_option_does_not_freeze_the_naked_part_of_its_large_hedging_future()
+    {
+        var calculator = TestParameters.DeribitCalculator();
+        var call = TestMarket.LinearOption(OptionKind.Call, 60_000);
+        Position[] positions = [new Position(call, 1m, 2_000m), new Position(TestMarket.BtcUsdt, -100m, 57_000m)];
+        var portfolio = AtHalfItsMaintenance(positions, Market, calculator);
+        var budget = new Dictionary<string, decimal>(StringComparer.Ordinal) { [call] = 0m };
+
+        var plan = LiquidationPlanner.NextStep(portfolio, Market, calculator, Parameters(budget: 1_000m), budget);
+
+        Assert.Equal(LiquidationPlanOutcome.Orders, plan.Outcome);
+        var order = Assert.Single(plan.Orders);
+        Assert.Equal((TestMarket.BtcUsdt, OrderSide.Buy, TestMarket.BtcUsdt), (order.Symbol, order.Side, order.GroupKey));
+        // The naked part is 100 less the part on the call's delta rounded up to the increment (99.0 to 99.9): 25% of it
+        // is 24.75 to 24.975, down to the increment 24.7 to 24.9; never a contract of the part that hedges the call.
+        Assert.InRange(order.Quantity, 24.7m, 24.9m);
+        Assert.Contains("throttled: hedge:BTC", plan.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A short of 10 inverse 70,000 calls marked at 0.0002 BTC, below the 0.0005 tick: the band's buy limit would be
+    /// 0.0002 x 1.02 = 0.000204, down to the tick 0, and no price below one tick exists on the book. The order is bought
+    /// back at one tick, 0.0005 (at most 0.0003 BTC a contract beyond the mark), and the step says so, rather than leaving
+    /// the short with no order that could ever fill.
+    /// </summary>
+    [Fact]
+    public void A_short_option_marked_below_one_tick_is_bought_back_at_one_tick_and_the_step_says_it_is_beyond_the_band()
+    {
+        var call = new OptionContract("BTC-27MAR26-70000-C", "BTC", "USD", "BTC", SettlementKind.Inverse, 1m, 0.0005m,
+            TestMarket.March, OptionKind.Call, 70_000m);
+        var market = new MarketSnapshot(TestMarket.ValuationTime, [call],
+            new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 60_000m, ["USD"] = 1m, ["USDT"] = 1m },
+            [new UnderlyingMarket("BTC", 0)],
+            [new InstrumentMark(call.Symbol, 0.0002m, 0.80)]);
+        Position[] positions = [new Position(call.Symbol, -10m, 0.0002m)];
+        var portfolio = AtHalfItsMaintenance(positions, market, Calculator);
+
+        var plan = LiquidationPlanner.NextStep(portfolio, market, Calculator, Parameters(), NoBudgetUsed);
+
+        var order = Assert.Single(plan.Orders);
+        Assert.Equal((OrderSide.Buy, 0.0005m), (order.Side, order.LimitPrice));
+        Assert.Contains($"{call.Symbol}: buy limit 0.0005 is one tick, beyond the band's 0.000204 (mark 0.0002 below one tick)", plan.Reason, StringComparison.Ordinal);
     }
 
     [Theory]
