@@ -171,6 +171,7 @@ public sealed partial class LiquidationCoordinator
                 }
 
                 liquidation.Outstanding.Clear();
+                RecordUncovered(liquidation, e);
                 break;
         }
     }
