@@ -191,6 +191,7 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                 _halted.Remove(e.Symbol);
                 break;
             case RecoveryCompleted:
+                ForgetExpiredPastHorizon();
                 Resume();
                 break;
         }
@@ -259,6 +260,9 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                 return true;
             case CoverDecisionTimedOut timeout:
                 OnCoverDecisionTimedOut(timeout);
+                return true;
+            case GetUnreportedOrders:
+                Sender.Tell(CountUnreported(), Self);
                 return true;
             case GetUncoveredDeficits:
                 Sender.Tell(Uncovered(), Self);
