@@ -30,5 +30,6 @@ namespace CrossMargin.Contracts;
 [JsonSerializable(typeof(PricesMessage))]
 [JsonSerializable(typeof(LiquidationReportMessage))]
 [JsonSerializable(typeof(InsuranceFundDepositMessage))]
+[JsonSerializable(typeof(UncoveredDeficitCoverMessage))]
 [JsonSerializable(typeof(StressMessage))]
 public sealed partial class ContractJsonContext : JsonSerializerContext;

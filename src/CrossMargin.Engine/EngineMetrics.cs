@@ -48,6 +48,13 @@ public static class EngineMetrics
     public static ObservableGauge<long> AccountMailboxBacklog { get; } = Meter.CreateObservableGauge("crossmargin.accounts.mailbox_backlog",
         () => AccountMailboxes.Count, "{message}", "Messages waiting in the account actors' mailboxes, all accounts together");
 
+    /// <summary>
+    /// USD that completed liquidations left uncovered (the fund could not pay, the account flat) and nobody covered since:
+    /// the exchange's exposure, as the coordinator running in this process knows it (0 on a node that does not run it).
+    /// </summary>
+    public static ObservableGauge<double> LiquidationUncovered { get; } = Meter.CreateObservableGauge("crossmargin.liquidation.uncovered_usd",
+        () => Liquidations.LiquidationCoordinator.UncoveredUsd, description: "Deficits left uncovered by completed liquidations and not covered since, USD");
+
     /// <summary>Accounts moving into a worse margin state, by the state entered (marginCall, liquidation, bankrupt).</summary>
     public static Counter<long> MarginStateEntered { get; } = Meter.CreateCounter<long>("crossmargin.margin.state.entered",
         description: "Accounts entering margin call, liquidation or bankruptcy");

@@ -167,6 +167,7 @@ public sealed class RiskEngine
         {
             LiveModels = models,
             TakeOverAfterUnfilledSteps = liquidation.TakeOverAfterUnfilledSteps,
+            LateReportHorizon = liquidation.LateReportHorizon,
             FundAccountId = string.IsNullOrEmpty(liquidation.FundAccount) ? null : liquidation.FundAccount,
             SilentAfter = settings.Prices.SilentAfter,
         }),

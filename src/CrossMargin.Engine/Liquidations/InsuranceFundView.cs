@@ -10,6 +10,11 @@ namespace CrossMargin.Engine.Liquidations;
 /// one: filled in by the node's HTTP answer, which asks the account where it lives, not by the fund actor. Its equity is
 /// not in <paramref name="ValueUsd"/>.
 /// </param>
+/// <param name="Uncovered">
+/// The deficits completed liquidations left uncovered and nobody covered since, from the coordinator: filled in by the
+/// node's HTTP answer, not by the fund actor (whose history records every cover's shortfall, also those auto-deleveraging
+/// then passed on).
+/// </param>
 public sealed record InsuranceFundView(
     IReadOnlyDictionary<string, decimal> Balances, decimal ValueUsd, DateTimeOffset ValuationTime, IReadOnlyList<InsuranceFundMovement> History,
-    Accounts.AccountView? Account = null);
+    Accounts.AccountView? Account = null, UncoveredDeficits? Uncovered = null);

@@ -28,6 +28,13 @@ public sealed partial class LiquidationCoordinator
             return;
         }
 
+        if (IsRecordedUncovered(breach))
+        {
+            Context.Log.LogDebug("Breach report of {AccountId}: flat with {Uncovered} USD recorded uncovered by {LiquidationId}; not liquidated again",
+                breach.AccountId, _uncovered[breach.AccountId].UncoveredUsd, _uncovered[breach.AccountId].LiquidationId);
+            return;
+        }
+
         var n = _countByAccount.GetValueOrDefault(breach.AccountId) + 1;
         var started = new LiquidationStarted(LiquidationOrderIds.Liquidation(breach.AccountId, n), breach.AccountId, breach.Status, breach.EquityUsd, breach.MaintenanceMarginUsd,
             NextSequence(breach.AccountId, LiquidationSource), Now);

@@ -79,11 +79,12 @@ public sealed partial class LiquidationCoordinator
                     // Kept (with its owner) for a report that comes after all: the fill it reports pays its fee.
                     if (liquidation.Outstanding.Remove(id, out var order))
                     {
-                        liquidation.Expired[id] = order;
+                        Expire(liquidation, id, order, e.Time);
                     }
                 }
 
                 liquidation.StepEnded();
+                ForgetExpiredPastHorizon();
                 break;
             case LiquidationCoverRequested e:
                 liquidation.Covers++;
@@ -167,10 +168,12 @@ public sealed partial class LiquidationCoordinator
                 // An order still out when it ended may yet be reported filled: kept as expired, its report pays its fee.
                 foreach (var (id, order) in liquidation.Outstanding)
                 {
-                    liquidation.Expired[id] = order;
+                    Expire(liquidation, id, order, e.Time);
                 }
 
                 liquidation.Outstanding.Clear();
+                ForgetExpiredPastHorizon();
+                RecordUncovered(liquidation, e);
                 break;
         }
     }

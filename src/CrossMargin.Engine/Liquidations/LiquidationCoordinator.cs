@@ -168,7 +168,13 @@ public sealed partial class LiquidationCoordinator : PersistentActor
     }
 
     /// <inheritdoc />
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+
+        // The exposure is the running coordinator's to report: on a node that gave the singleton up it is another node's.
+        Volatile.Write(ref s_uncoveredUsd, 0d);
+    }
 
     /// <inheritdoc />
     protected override void ReceiveRecover(object message)
@@ -185,6 +191,7 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                 _halted.Remove(e.Symbol);
                 break;
             case RecoveryCompleted:
+                ForgetExpiredPastHorizon();
                 Resume();
                 break;
         }
@@ -244,6 +251,21 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                 Sender.Tell(_byId.TryGetValue(get.LiquidationId, out var found)
                     ? found.History()
                     : new Status.Failure(new KeyNotFoundException($"No liquidation {get.LiquidationId}.")), Self);
+                return true;
+            case CoverUncoveredDeficit cover:
+                OnCoverUncovered(cover);
+                return true;
+            case CoverFundAnswered answered:
+                OnCoverFundAnswered(answered);
+                return true;
+            case CoverDecisionTimedOut timeout:
+                OnCoverDecisionTimedOut(timeout);
+                return true;
+            case GetUnreportedOrders:
+                Sender.Tell(CountUnreported(), Self);
+                return true;
+            case GetUncoveredDeficits:
+                Sender.Tell(Uncovered(), Self);
                 return true;
             case GetHaltedInstruments:
                 Sender.Tell(new HaltedInstruments(_halted.ToArray()), Self);

@@ -40,6 +40,7 @@ public sealed record LiquidationCoordinatorSettings(
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(OrderTimeout, TimeSpan.Zero, nameof(OrderTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AdlCollectWindow, TimeSpan.Zero, nameof(AdlCollectWindow));
         ArgumentOutOfRangeException.ThrowIfNegative(TakeOverAfterUnfilledSteps, nameof(TakeOverAfterUnfilledSteps));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(LateReportHorizon, TimeSpan.Zero, nameof(LateReportHorizon));
         if (SilentAfter is { } silentAfter)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(silentAfter, TimeSpan.Zero, nameof(SilentAfter));
@@ -72,6 +73,13 @@ public sealed record LiquidationCoordinatorSettings(
     /// next accepted index (<see cref="PriceOptions.SilentAfter"/>). Null, the default: never.
     /// </summary>
     public TimeSpan? SilentAfter { get; init; }
+
+    /// <summary>
+    /// How long an order that expired unreported (or was out when its liquidation ended) is remembered for a late report,
+    /// which still charges its fill's fee; from then on it is forgotten (a report of it is ignored and logged), so orders
+    /// the venue never reports do not stay in memory for ever. A day by default.
+    /// </summary>
+    public TimeSpan LateReportHorizon { get; init; } = TimeSpan.FromDays(1);
 
     /// <summary>The calculators in force now.</summary>
     public AccountMarginModels Models => LiveModels?.Current ?? InitialModels;

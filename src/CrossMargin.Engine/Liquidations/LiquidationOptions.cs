@@ -55,6 +55,12 @@ public sealed class LiquidationOptions
     public TimeSpan AdlCollectWindow { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
+    /// How long after an order expired unreported (or was still out when its liquidation ended) a late report of it still
+    /// charges its fill's fee; the coordinator forgets it then. Longer than <see cref="OrderTimeout"/>; a day by default.
+    /// </summary>
+    public TimeSpan LateReportHorizon { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
     /// Steps in a row the book fills nothing of before a solvent account's position is taken over (auto-deleveraged at its
     /// bankruptcy price); 0, the default, never: a solvent account's liquidation keeps asking the book.
     /// </summary>
@@ -90,6 +96,11 @@ public sealed class LiquidationOptions
             {
                 errors.Add($"Liquidation:{name} must be positive, not {value}.");
             }
+        }
+
+        if (LateReportHorizon <= OrderTimeout)
+        {
+            errors.Add($"Liquidation:{nameof(LateReportHorizon)} must be longer than {nameof(OrderTimeout)} ({OrderTimeout}), not {LateReportHorizon}.");
         }
 
         if (FundAccount is { Length: > 0 } fundAccount && (fundAccount.Trim() != fundAccount || fundAccount.Length > 128))

@@ -15,6 +15,11 @@ namespace CrossMargin.Engine.Liquidations;
 /// "{liquidation}:adl-{round}" (its equity is then the take-over's value at the mark, and its maintenance margin 0, not
 /// assessed). Null for a breach, and in older journals.
 /// </param>
+/// <param name="CoverRequestId">
+/// For a liquidation an operator started to have the fund cover a deficit left uncovered: the
+/// <see cref="CoverUncoveredDeficit"/>'s request id (its status and equity are then the account's as recorded, its
+/// maintenance margin 0). Null for a breach, and in older journals.
+/// </param>
 public sealed record LiquidationStarted(
     string LiquidationId, string AccountId, MarginStatus Status, decimal EquityUsd, decimal MaintenanceMarginUsd, long CancelSequence, DateTimeOffset Time,
-    string? TakeOverOf = null) : ILiquidationEvent;
+    string? TakeOverOf = null, string? CoverRequestId = null) : ILiquidationEvent;

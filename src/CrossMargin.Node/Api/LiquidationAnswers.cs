@@ -35,8 +35,24 @@ internal static class LiquidationAnswers
         return (StatusCodes.Status200OK, await coordinator.Ask<HaltedInstruments>(message, timeout, cancellation));
     }
 
-    public static async Task<(int Status, object Body)> FundAsync(IActorRef fund, TimeSpan timeout, CancellationToken cancellation) =>
-        (StatusCodes.Status200OK, await fund.Ask<InsuranceFundView>(GetInsuranceFund.Instance, timeout, cancellation));
+    /// <summary>The fund's view, with the deficits the coordinator records uncovered (<c>uncovered</c>: the exposure the fund did not pay).</summary>
+    public static async Task<(int Status, object Body)> FundAsync(IActorRef fund, IActorRef coordinator, TimeSpan timeout, CancellationToken cancellation)
+    {
+        var view = fund.Ask<InsuranceFundView>(GetInsuranceFund.Instance, timeout, cancellation);
+        var uncovered = coordinator.Ask<UncoveredDeficits>(GetUncoveredDeficits.Instance, timeout, cancellation);
+        return (StatusCodes.Status200OK, (await view) with { Uncovered = await uncovered });
+    }
+
+    /// <summary>
+    /// An operator's cover of an account's uncovered deficit: 202 with the liquidation that asks the fund for it (its
+    /// history shows what was paid), 409 refused with the coordinator's reason.
+    /// </summary>
+    public static async Task<(int Status, object Body)> CoverUncoveredAsync(IActorRef coordinator, CoverUncoveredDeficit cover, TimeSpan timeout, CancellationToken cancellation) =>
+        await coordinator.Ask<object>(cover, timeout, cancellation) switch
+        {
+            UncoveredDeficitCoverRefused refused => (StatusCodes.Status409Conflict, new MessageOutcome("rejected", cover.RequestId, "refused", refused.Reason)),
+            var started => (StatusCodes.Status202Accepted, started),
+        };
 
     public static async Task<(int Status, object Body)> DepositAsync(IActorRef fund, DepositToInsuranceFund deposit, TimeSpan timeout, CancellationToken cancellation)
     {

@@ -58,7 +58,21 @@ public static class LiquidationEndpoints
         }).RequireAccess(AccessLevel.Ingest);
         api.MapGet("/insurance-fund", async (EngineHost host, CancellationToken cancellation) =>
             await WithFundAccount(host, await AnswerAsync(host, ClusterMessageTypes.ShowFund, new LiquidationRequest(),
-                (l, t, c) => LiquidationAnswers.FundAsync(l.InsuranceFund, t, c), cancellation), cancellation));
+                (l, t, c) => LiquidationAnswers.FundAsync(l.InsuranceFund, l.Coordinator, t, c), cancellation), cancellation));
+        api.MapPost("/insurance-fund/uncovered-covers", async (HttpRequest request, EngineHost host, HttpContext context, CancellationToken cancellation) =>
+        {
+            var (cover, malformed) = await ApiBody.ReadCheckedAsync(request, ContractJsonContext.Default.UncoveredDeficitCoverMessage, m => m.ToCover(),
+                m => m.RequestId, cancellation);
+            if (cover is null)
+            {
+                return malformed!;
+            }
+
+            var result = await AnswerAsync(host, ClusterMessageTypes.FundCoverUncovered, cover,
+                (l, t, c) => LiquidationAnswers.CoverUncoveredAsync(l.Coordinator, cover, t, c), ClusterWireJsonContext.Default.CoverUncoveredDeficit, cancellation);
+            AuditLog.Describe(context, $"insurance fund cover of {cover.AccountId}'s uncovered deficit, request {cover.RequestId}");
+            return result;
+        }).RequireAccess(AccessLevel.Admin);
         api.MapPost("/insurance-fund/deposits", async (HttpRequest request, EngineHost host, HttpContext context, CancellationToken cancellation) =>
         {
             // Read under the message contract like the venue's messages: a field given twice, a misspelt one or an amount

@@ -34,6 +34,9 @@ public static class ClusterMessageTypes
     /// <summary>A deposit to the insurance fund (body: the deposit).</summary>
     public const string FundDeposit = "insuranceFund.deposit";
 
+    /// <summary>An operator's cover of an account's uncovered deficit by the insurance fund (body: the request).</summary>
+    public const string FundCoverUncovered = "insuranceFund.coverUncovered";
+
     /// <summary>The prefix of the coordinator's messages to accounts through the shard queues (internal, never the venue's).</summary>
     public const string InternalPrefix = "internal.";
 
@@ -70,7 +73,7 @@ public static class ClusterMessageTypes
 
     /// <summary>Every type a node sends to the liquidation queue, the names metrics count them under.</summary>
     public static IReadOnlySet<string> LiquidationNames { get; } = new HashSet<string>(
-        [Breach, OrderReport, ListLiquidations, ShowLiquidation, ListHalts, Halt, Resume, ShowFund, FundDeposit], StringComparer.Ordinal);
+        [Breach, OrderReport, ListLiquidations, ShowLiquidation, ListHalts, Halt, Resume, ShowFund, FundDeposit, FundCoverUncovered], StringComparer.Ordinal);
 
     /// <summary>Every cluster-wide query a node answers on the requests exchange, the names metrics count them under.</summary>
     public static IReadOnlySet<string> RequestNames { get; } = new HashSet<string>([AccountViews], StringComparer.Ordinal);

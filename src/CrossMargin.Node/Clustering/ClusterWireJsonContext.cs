@@ -21,6 +21,7 @@ namespace CrossMargin.Node.Clustering;
 [JsonSerializable(typeof(AccountBreached))]
 [JsonSerializable(typeof(LiquidationOrderReport))]
 [JsonSerializable(typeof(DepositToInsuranceFund))]
+[JsonSerializable(typeof(CoverUncoveredDeficit))]
 [JsonSerializable(typeof(LiquidationRequest))]
 [JsonSerializable(typeof(CancelAllOrders))]
 [JsonSerializable(typeof(ChargeLiquidationFee))]

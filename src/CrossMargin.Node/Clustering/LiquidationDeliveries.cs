@@ -93,9 +93,11 @@ internal sealed class LiquidationDeliveries(
             ClusterMessageTypes.ListHalts => await LiquidationAnswers.HaltsAsync(coordinator, timeout, cancellationToken).ConfigureAwait(false),
             ClusterMessageTypes.Halt or ClusterMessageTypes.Resume when Request(delivery).Symbol is { Length: > 0 } symbol =>
                 await LiquidationAnswers.SetHaltAsync(coordinator, symbol, delivery.Type == ClusterMessageTypes.Halt, timeout, cancellationToken).ConfigureAwait(false),
-            ClusterMessageTypes.ShowFund => await LiquidationAnswers.FundAsync(fund, timeout, cancellationToken).ConfigureAwait(false),
+            ClusterMessageTypes.ShowFund => await LiquidationAnswers.FundAsync(fund, coordinator, timeout, cancellationToken).ConfigureAwait(false),
             ClusterMessageTypes.FundDeposit when JsonSerializer.Deserialize(delivery.Body.Span, ClusterWireJsonContext.Default.DepositToInsuranceFund) is { } deposit =>
                 await LiquidationAnswers.DepositAsync(fund, deposit, timeout, cancellationToken).ConfigureAwait(false),
+            ClusterMessageTypes.FundCoverUncovered when JsonSerializer.Deserialize(delivery.Body.Span, ClusterWireJsonContext.Default.CoverUncoveredDeficit) is { } cover =>
+                await LiquidationAnswers.CoverUncoveredAsync(coordinator, cover, timeout, cancellationToken).ConfigureAwait(false),
             _ => null,
         };
     }

@@ -207,6 +207,29 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task Insurance_fund_deposit_tops_the_fund_up_once_and_cover_of_an_account_with_nothing_uncovered_exits_1_with_the_reason()
+    {
+        static decimal Usdt(JsonElement fund) => fund.GetProperty("balances").TryGetProperty("USDT", out var b) ? b.GetDecimal() : 0m;
+        var before = JsonDocument.Parse((await node.Cm("insurance-fund", "show", "--json")).Output).RootElement;
+        var requestId = "cli-top-up-" + Guid.NewGuid().ToString("N")[..8];
+
+        var deposited = await node.Cm("insurance-fund", "deposit", "USDT", "125.5", "--request-id", requestId, "--token", NodeFixture.AdminToken);
+        var again = await node.Cm("insurance-fund", "deposit", "USDT", "125.5", "--request-id", requestId, "--token", NodeFixture.AdminToken);
+        var cover = await node.Cm("insurance-fund", "cover", "acc-nothing-owed", "--request-id", "cli-cover-1", "--token", NodeFixture.AdminToken);
+        var (showExit, show, _) = await node.Cm("insurance-fund", "show");
+
+        Assert.True(deposited.Exit == ExitCodes.Ok, deposited.Error);
+        Assert.Contains($"Deposited 125.5 USDT (request {requestId})", deposited.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Ok, again.Exit);
+        var after = JsonDocument.Parse((await node.Cm("insurance-fund", "show", "--json")).Output).RootElement;
+        Assert.Equal(Usdt(before) + 125.5m, Usdt(after));
+        Assert.Equal(ExitCodes.Negative, cover.Exit);
+        Assert.Contains("refused (409): Nothing is recorded uncovered for acc-nothing-owed.", cover.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Ok, showExit);
+        Assert.Contains("Uncovered deficits: 0.00 USD", show, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Insurance_fund_show_lists_the_funds_own_account()
     {
         // The coordinator opens it at its first take-over; here the same command opens it (a venue's message for that id is refused).

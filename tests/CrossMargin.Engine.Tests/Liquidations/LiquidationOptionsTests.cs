@@ -23,4 +23,13 @@ public sealed class LiquidationOptionsTests
         Assert.Contains("ADL price band", Assert.Single(new LiquidationOptions { AdlPriceBand = 0m }.Validate()), StringComparison.Ordinal);
         Assert.Single(new LiquidationOptions { AdlPriceBand = 1m }.Validate());
     }
+
+    [Fact]
+    public void A_late_report_horizon_no_longer_than_the_order_timeout_is_refused_and_the_default_is_a_day()
+    {
+        Assert.Equal(TimeSpan.FromDays(1), new LiquidationOptions().LateReportHorizon);
+        Assert.Empty(new LiquidationOptions().Validate());
+        Assert.Equal("Liquidation:LateReportHorizon must be longer than OrderTimeout (00:00:05), not 00:00:05.",
+            Assert.Single(new LiquidationOptions { LateReportHorizon = TimeSpan.FromSeconds(5) }.Validate()));
+    }
 }

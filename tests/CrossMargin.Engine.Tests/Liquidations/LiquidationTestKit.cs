@@ -38,6 +38,9 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     /// <summary>The fund's own account the coordinator runs with; none by default.</summary>
     protected virtual string? FundAccount => null;
 
+    /// <summary>How long the coordinator remembers an expired order for a late report; a day by default.</summary>
+    protected virtual TimeSpan LateReportHorizon => TimeSpan.FromDays(1);
+
     /// <summary>The silence bound of the underlyings' indices the coordinator runs with; none by default.</summary>
     protected virtual TimeSpan? SilentAfter => null;
 
@@ -78,7 +81,8 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     /// </summary>
     protected IActorRef StartCoordinator(IActorRef? accounts = null, int takeOverAfterUnfilledSteps = 0, IActorRef? fund = null) => Sys.ActorOf(LiquidationCoordinator.Props(
         new LiquidationCoordinatorSettings(Services, accounts ?? Region, fund ?? Fund, Market, AccountFixture.Models, Parameters, TimeSpan.FromSeconds(1),
-            TimeSpan.FromMinutes(10), CollectWindow) { TakeOverAfterUnfilledSteps = takeOverAfterUnfilledSteps, FundAccountId = FundAccount, SilentAfter = SilentAfter }));
+            TimeSpan.FromMinutes(10), CollectWindow) { TakeOverAfterUnfilledSteps = takeOverAfterUnfilledSteps, FundAccountId = FundAccount, SilentAfter = SilentAfter,
+            LateReportHorizon = LateReportHorizon }));
 
     /// <summary>
     /// Stops the coordinator and starts another on its journal, reaching the accounts through <paramref name="accounts"/>

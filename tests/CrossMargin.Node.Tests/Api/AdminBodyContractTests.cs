@@ -69,6 +69,29 @@ public sealed class AdminBodyContractTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The operator's cover of an uncovered deficit: a body that breaks the contract is 400 malformed; a sound one for an
+    /// account with nothing recorded uncovered is refused 409 with the coordinator's reason, and nothing is paid; the fund's
+    /// answer shows the exchange's exposure, none here.
+    /// </summary>
+    [Fact]
+    public async Task A_cover_of_an_account_with_nothing_uncovered_is_refused_409_with_the_reason_and_the_fund_shows_no_exposure()
+    {
+        var before = await FundUsdtAsync();
+
+        var (malformed, malformedBody) = await SendAsync(HttpMethod.Post, "/api/v1/insurance-fund/uncovered-covers", """{"requestId":"c-1","acountId":"acc-1"}""");
+        var (refused, refusedBody) = await SendAsync(HttpMethod.Post, "/api/v1/insurance-fund/uncovered-covers", """{"requestId":"c-1","accountId":"acc-1"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, malformed);
+        Assert.Equal("malformed", malformedBody.GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, refused);
+        Assert.Equal("Nothing is recorded uncovered for acc-1.", refusedBody.GetProperty("reason").GetString());
+        var fund = await _node.Client.GetFromJsonAsync<JsonElement>("/api/v1/insurance-fund");
+        Assert.Equal(0m, fund.GetProperty("uncovered").GetProperty("totalUsd").GetDecimal());
+        Assert.Equal(0, fund.GetProperty("uncovered").GetProperty("accounts").GetArrayLength());
+        Assert.Equal(before, await FundUsdtAsync());
+    }
+
+    /// <summary>
     /// The fund's own account (opened by the coordinator at its first take-over; here by the same command, sent as the
     /// coordinator sends it, since a venue's message for that id is refused) is shown with the fund: the positions it
     /// took over and is unwinding are what operators look for there.

@@ -71,6 +71,18 @@ public sealed class ClusterLiquidationTests(ClusterServers servers, ITestOutputH
         var deposit = await AdminAsync(nodes[1], HttpMethod.Post, "/api/v1/insurance-fund/deposits", new { requestId = "top-up-1", asset = "USDT", amount = 100m });
         Assert.Equal(HttpStatusCode.OK, deposit.StatusCode);
         Assert.Equal(fee + 100m, await FundUsdtAsync(nodes[2]));
+        var cover = await AdminAsync(nodes[1], HttpMethod.Post, "/api/v1/insurance-fund/uncovered-covers", new { requestId = "cover-1", accountId = "acc-other" });
+        Assert.Equal(HttpStatusCode.Conflict, cover.StatusCode);
+        using (var refused = JsonDocument.Parse(await cover.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal("Nothing is recorded uncovered for acc-other.", refused.RootElement.GetProperty("reason").GetString());
+        }
+
+        using (var exposure = await GetJsonAsync(nodes[2], "/api/v1/insurance-fund"))
+        {
+            Assert.Equal(0m, exposure.RootElement.GetProperty("uncovered").GetProperty("totalUsd").GetDecimal());
+        }
+
         Assert.Equal(HttpStatusCode.OK, (await AdminAsync(nodes[2], HttpMethod.Put, "/api/v1/liquidation-halts/BTC-PERP", null)).StatusCode);
         using (var halts = await GetJsonAsync(nodes[0], "/api/v1/liquidation-halts"))
         {
