@@ -161,6 +161,24 @@ public sealed class PostgresMembership
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Records several events of <paramref name="nodeId"/> in one statement, in the order given.</summary>
+    public async Task RecordAsync(string nodeId, IReadOnlyList<(string Kind, string Detail)> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = _dataSource.CreateCommand(
+            "INSERT INTO cluster_event (at, node_id, kind, detail) SELECT clock_timestamp(), $1, e.kind, e.detail "
+            + "FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS e(kind, detail, n) ORDER BY e.n");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = nodeId });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. events.Select(e => e.Kind)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. events.Select(e => e.Detail)] });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Events after <paramref name="afterId"/>, oldest first, at most <paramref name="limit"/>.</summary>
     public async Task<IReadOnlyList<ClusterEvent>> ReadEventsAsync(long afterId, int limit, CancellationToken cancellationToken = default)
     {
