@@ -43,7 +43,8 @@ public sealed partial class LiquidationCoordinator
 
     /// <summary>
     /// A view answering the request <paramref name="answered"/> names. The liquidated account's is taken only if it is the
-    /// last one asked of it (<see cref="OnView"/>); a counterparty's only if it is the request the round awaits for that account. Any other (an earlier round's request given up on at the timeout, another
+    /// last one asked of it (<see cref="OnView"/>); a counterparty's only if it is the request the round awaits for that
+    /// account. Any other (an earlier round's request given up on at the timeout, another
     /// liquidation's, one from before the round was dropped) shows the account as it was before the request awaited, and
     /// the round asks for a view of its own precisely to see what the venue did since: dropped and counted.
     /// </summary>
@@ -81,8 +82,8 @@ public sealed partial class LiquidationCoordinator
 
     /// <summary>
     /// The sender of a view request: hands the coordinator the view with the request's id and whether it is the liquidated
-    /// account's own (anything else as it is). No actor of its own, so nothing to stop: an answer however late still reaches the coordinator, to be
-    /// told apart by its id.
+    /// account's own (anything else as it is). No actor of its own, so nothing to stop: an answer however late still
+    /// reaches the coordinator, to be told apart by its id.
     /// </summary>
     private sealed class ViewAnswerRef(IActorRef coordinator, string liquidationId, string requestId, bool own) : IActorRef
     {

@@ -211,8 +211,8 @@ public sealed partial class LiquidationCoordinator
             // The view asked for, missing a message sent before the request (lost on its way, or not yet applied):
             // planning from it would miss it, a cover above all (a full cover planned from a view before it would be
             // asked for again). The message and the request go again when the timer runs out.
-            Context.Log.LogInformation("Liquidation {LiquidationId}: a view of {AccountId} reflecting its messages up to {Highest}, not {Floor}: an earlier "
-                + "request's; dropped", liquidation.Id, liquidation.AccountId, view.HighestOf(LiquidationSource), floor);
+            Context.Log.LogInformation("Liquidation {LiquidationId}: a view of {AccountId} reflecting its messages up to {Highest}, not {Floor}: one sent "
+                + "before the request is missing; dropped", liquidation.Id, liquidation.AccountId, view.HighestOf(LiquidationSource), floor);
             return;
         }
 
