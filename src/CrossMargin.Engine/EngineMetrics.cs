@@ -30,6 +30,9 @@ public static class EngineMetrics
     /// <summary>Counterparty views that answered a request no auto-deleverage round awaited any more (dropped).</summary>
     public static Counter<long> AdlStaleViews { get; } = Meter.CreateCounter<long>("crossmargin.adl.stale_views", description: "Counterparty views for another request, dropped");
 
+    /// <summary>Views of a liquidated account that answered a request no longer awaited (a later one was sent, or none was; dropped).</summary>
+    public static Counter<long> LiquidationStaleViews { get; } = Meter.CreateCounter<long>("crossmargin.liquidation.stale_views", description: "Liquidated accounts' views for an earlier request, dropped");
+
     /// <summary>Deficit covers paid by the insurance fund (any amount above zero).</summary>
     public static Counter<long> InsuranceCovers { get; } = Meter.CreateCounter<long>("crossmargin.insurance.covers", description: "Deficits covered by the insurance fund");
 

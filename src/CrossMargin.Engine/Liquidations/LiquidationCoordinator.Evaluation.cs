@@ -1,4 +1,3 @@
-using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine.Accounts;
 using Microsoft.Extensions.Logging;
 
@@ -121,7 +120,7 @@ public sealed partial class LiquidationCoordinator
     private void RequestView(Liquidation liquidation)
     {
         liquidation.ViewAskedAt = _sequences.GetValueOrDefault((liquidation.AccountId, LiquidationSource));
-        _settings.Accounts.Tell(new ShardEnvelope(liquidation.AccountId, GetAccount.Instance), Self);
+        AskOwnView(liquidation);
         Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, liquidation.Phase), _settings.OrderTimeout);
     }
 
@@ -198,10 +197,10 @@ public sealed partial class LiquidationCoordinator
         }
     }
 
-    private void OnView(AccountView view)
+    /// <summary>The liquidated account's view, answering the last request asked of it (<see cref="OnViewAnswered"/>).</summary>
+    private void OnView(Liquidation liquidation, AccountView view)
     {
-        // A counterparty's view for a round comes as AdlViewAnswered, under its request's id.
-        if (!_activeByAccount.TryGetValue(view.AccountId, out var liquidation))
+        if (!_activeByAccount.TryGetValue(view.AccountId, out var active) || active != liquidation)
         {
             return;
         }
@@ -209,11 +208,11 @@ public sealed partial class LiquidationCoordinator
         var waiting = liquidation.Phase is Phase.AwaitingView or Phase.AwaitingAdlView or Phase.PricingAdl or Phase.MeasuringCover;
         if (waiting && AnswersEarlierRequest(liquidation, view, out var floor))
         {
-            // Asked for before a view request that timed out, answered late: planning from it would miss what was sent
-            // since, a cover above all (a full cover planned from a view before it would be asked for again). The view
-            // asked for is on its way, or asked for again when the timer runs out.
-            Context.Log.LogInformation("Liquidation {LiquidationId}: a view of {AccountId} reflecting its messages up to {Highest}, not {Floor}: an earlier "
-                + "request's; dropped", liquidation.Id, liquidation.AccountId, view.HighestOf(LiquidationSource), floor);
+            // The view asked for, missing a message sent before the request (lost on its way, or not yet applied):
+            // planning from it would miss it, a cover above all (a full cover planned from a view before it would be
+            // asked for again). The message and the request go again when the timer runs out.
+            Context.Log.LogInformation("Liquidation {LiquidationId}: a view of {AccountId} reflecting its messages up to {Highest}, not {Floor}: one sent "
+                + "before the request is missing; dropped", liquidation.Id, liquidation.AccountId, view.HighestOf(LiquidationSource), floor);
             return;
         }
 

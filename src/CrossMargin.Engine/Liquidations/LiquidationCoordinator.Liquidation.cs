@@ -130,6 +130,9 @@ public sealed partial class LiquidationCoordinator
         /// </summary>
         public long ViewAskedAt { get; set; }
 
+        /// <summary>The id of the last view request sent the account, until answered: the only answer taken (an earlier one is stale).</summary>
+        public string? ViewRequestId { get; set; }
+
         /// <summary>The cancel-all, fee and cover messages answered (journaled), by receiver and id: not sent again after a restart.</summary>
         public HashSet<(bool ToFund, string Id)> Answered { get; } = [];
 

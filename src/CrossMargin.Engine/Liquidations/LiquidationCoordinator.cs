@@ -206,7 +206,9 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                 OnBreach(breach);
                 return true;
             case AccountView view:
-                OnView(view);
+                // Every view is asked for under a request id and comes as ViewAnswered: one without cannot be told fresh.
+                EngineMetrics.LiquidationStaleViews.Add(1);
+                Context.Log.LogInformation("A view of {AccountId} answering no request of this coordinator; dropped", view.AccountId);
                 return true;
             case InsuranceFundView fund:
                 OnFundView(fund);
@@ -226,8 +228,8 @@ public sealed partial class LiquidationCoordinator : PersistentActor
             case LiquidationDeficitCovered covered:
                 OnCover(covered);
                 return true;
-            case AdlViewAnswered answered:
-                OnAdlViewAnswered(answered);
+            case ViewAnswered answered:
+                OnViewAnswered(answered);
                 return true;
             case AdlViewsCollected collected:
                 OnAdlViews(collected);

@@ -10,7 +10,8 @@ namespace CrossMargin.Engine.Tests.Liquidations;
 /// The coordinator plans from an account's view, asked for after the messages it sent the account (one sender, one
 /// order). A view that does not reflect one of them must not be planned from: the answer to an earlier request the
 /// coordinator gave up on (the account slower than the order timeout), or any view while a message is lost on its way.
-/// Views carry no request id; the account's highest sequence from the coordinator tells them apart.
+/// Each view is asked for under a request id of its own and only the answer to the request awaited is taken; the
+/// account's highest sequence from the coordinator still tells a view that misses a message lost on its way.
 /// </summary>
 public sealed class StaleViewTests(ITestOutputHelper output) : LiquidationTestKit(output)
 {
@@ -58,6 +59,44 @@ public sealed class StaleViewTests(ITestOutputHelper output) : LiquidationTestKi
         AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationCoverReceived));
 
         AssertCoveredOnceThenPlannedFromEquityZero();
+    }
+
+    /// <summary>
+    /// acc-1 (1,000 USDT, long 1 BTCUSDT at 60,000) is at -1,000 with BTC at 58,000; the fund is empty, acc-c is short 2 at
+    /// 60,000 on 100,000 USDT. The round's last view of acc-1, asked once acc-c has confirmed (the fourth asked of acc-1:
+    /// planning, the round's start, its pricing, its pricing again after the confirmation), is answered at once and
+    /// delivered late. Meanwhile the venue sells 0.9 of acc-1's long at 50,000: 1,000 - 0.9 x 10,000 = -8,000 USDT, long
+    /// 0.1, equity -8,000 - 0.1 x 2,000 = -8,200, bankruptcy price 58,000 + 8,200 / 0.1 = 140,000, held at the further of
+    /// the entry (60,000) and the band's edge (58,000 x 1.1 = 63,800). After the order timeout the coordinator asks again;
+    /// the late answer (long 1) arrives first. Nothing went to acc-1 from the coordinator between the two requests, so its
+    /// sequences cannot tell the answers apart. Before, it was priced from: acc-c bought 1 at 59,000 (the bankruptcy price
+    /// of the long 1 it showed), and acc-1, refusing its side (it holds 0.1), was forced to sell 1, ending short 0.9. Now
+    /// only the answer to the request awaited is taken: acc-c buys 0.1 at 63,800 (short 1.9 left) and acc-1 sells it there
+    /// and is flat.
+    /// </summary>
+    [Fact]
+    public void A_late_answer_to_an_earlier_view_request_of_the_bankrupt_account_is_not_priced_from_when_no_message_went_to_it_between()
+    {
+        var held = CreateTestProbe("held");
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new LateViewRegion(Region, "acc-1", held.Ref, afterCover: false, held: 4))));
+        var adl = CreateTestProbe("adl");
+        Sys.EventStream.Subscribe(adl.Ref, typeof(AutoDeleveraged));
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        AdvanceUntil(() => held.QueuedCount > 0, TimeSpan.FromMilliseconds(100));
+        Trade("acc-1", OrderSide.Sell, 0.9m, 50_000m);
+        AdvanceUntil(() => History(Liquidation).Steps.Any(s => s is AutoDeleverageExecuted), TimeSpan.FromMinutes(1), steps: 500);
+        var notices = AdlNoticesUntil(adl, heard => heard.Count == 2);
+
+        AssertNotices(
+        [
+            new AutoDeleveraged(Liquidation, "acc-c", Btc, OrderSide.Buy, 0.1m, 63_800m, $"{Liquidation}:adl-1:acc-c"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.1m, 63_800m, $"{Liquidation}:adl-1:acc-c:bankrupt"),
+        ], notices);
+        AwaitAssert(() => Assert.Empty(Account("acc-1").Positions));
+        Assert.Equal([new Position(Btc, -1.9m, 60_000m)], Account("acc-c").Positions);
     }
 
     /// <summary>
