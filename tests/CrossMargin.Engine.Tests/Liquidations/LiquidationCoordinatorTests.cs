@@ -567,12 +567,14 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
 
     /// <summary>
     /// As above, but acc-1 refuses its side because a venue fill (a sell of 0.5 at 58,000) reached it first, leaving a
-    /// long of 0.5 under a side that sells 0.6: acc-b's side stands, so acc-1's is sent again without the position it
-    /// states and applies, crossing zero to a short of 0.1 at 59,000 that its liquidation then closes. Both sides are
-    /// announced and the books net.
+    /// long of 0.5 under a side that sells 0.6. Until session 26 the side was sent again without the position it states
+    /// and applied, crossing zero to a short of 0.1. Now acc-b's side is reversed at the same price (short 0.6 at 59,000,
+    /// 2,000 + 0.6 x 1,000 = 2,600 USDT) and acc-1 is priced again: 1,000 - 0.5 x 2,000 = 0 USDT, long 0.5, equity
+    /// -1,000 at 58,000, bankruptcy price 58,000 + 1,000 / 0.5 = 60,000. Round 2: acc-b buys 0.5 at 60,000 (short 0.1 at
+    /// 59,000, 2,600 - 0.5 x 1,000 = 2,100 USDT) and acc-1 sells it there, flat at 0. Every side is announced and the books net.
     /// </summary>
     [Fact]
-    public void A_bankrupt_side_refused_because_a_venue_fill_reached_the_account_first_is_applied_anyway_so_the_books_net()
+    public void A_bankrupt_side_refused_because_a_venue_fill_reached_the_account_first_reverses_the_counterpartys_side_and_prices_again()
     {
         var racing = new ApplyExecution("race-1", "racing-venue", 1, "race-x", "race-o", Btc, OrderSide.Sell, 0.5m, 58_000m, 0m, Liquidity.Taker,
             TestMarket.ValuationTime);
@@ -582,54 +584,56 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         OpenLong("acc-1");
 
         MoveBtc(58_000m);
-        var notices = AdlNoticesUntil(venue, heard => heard.Count == 2);
+        var notices = AdlNoticesUntil(venue, heard => heard.Any(n => n.AccountId == "acc-1"));
 
-        Assert.Equal(
-        [
-            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b"),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b:bankrupt"),
-        ], notices);
-        Assert.Empty(Account("acc-b").Positions);
-        Assert.Equal([new Position(Btc, -0.1m, 59_000m)], Account("acc-1").Positions);
-        Assert.Equal(1, Account("acc-1").HighestOf(LiquidationCoordinator.AdlSource));
+        Assert.Equal(ReversedThenAt60000(), notices);
+        AwaitAssert(() => Assert.Empty(Account("acc-1").Positions));
+        Assert.Equal([new CollateralBalance("USDT", 0m)], Account("acc-1").Balances);
+        Assert.Equal([new Position(Btc, -0.1m, 59_000m)], Account("acc-b").Positions);
+        Assert.Equal([new CollateralBalance("USDT", 2_100m)], Account("acc-b").Balances);
+        Assert.Equal(2, Account("acc-1").HighestOf(LiquidationCoordinator.AdlSource));
     }
 
     /// <summary>
-    /// As above, but acc-1's side sent again without the position it states is lost on its way. When the order timeout
-    /// sends it again, it goes still without the position, applies, and the books net as above. Before, the timeout sent
-    /// the side as recorded, stating acc-1's long 1: acc-1, holding 0.5, refused it a second time, which counted as
-    /// refused for good, so acc-b's side stood alone and acc-1 kept its 0.5.
+    /// As above, but the reversal of acc-b's side is lost on its way. The order timeout sends it again, it applies, and
+    /// the liquidation goes on as above; the refusal is journaled once, with the reversal's sequence (acc-b's second).
     /// </summary>
     [Fact]
-    public void A_bankrupt_side_sent_again_without_its_position_and_lost_is_sent_again_without_it_on_the_timeout()
+    public void A_reversal_of_the_counterpartys_side_lost_on_its_way_is_sent_again_on_the_timeout()
     {
-        const string side = "liq-acc-1-1:adl-1:acc-b:bankrupt";
+        const string reversal = "liq-acc-1-1:adl-1:acc-b:reversed";
         var racing = new ApplyExecution("race-1", "racing-venue", 1, "race-x", "race-o", Btc, OrderSide.Sell, 0.5m, 58_000m, 0m, Liquidity.Taker,
             TestMarket.ValuationTime);
-        var race = Sys.ActorOf(Props.Create(() => new RacingRegion(Region, side, racing)));
-        RestartCoordinator(Sys.ActorOf(Props.Create(() => new DroppingRegion(race,
-            c => c is ApplyExecution { MessageId: side, ReducesPosition: null }))));
+        var race = Sys.ActorOf(Props.Create(() => new RacingRegion(Region, "liq-acc-1-1:adl-1:acc-b:bankrupt", racing)));
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new DroppingRegion(race, c => c is ApplyExecution { MessageId: reversal }))));
         var venue = VenueProbe();
         OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
         OpenLong("acc-1");
 
         MoveBtc(58_000m);
         var notices = AdlNoticesUntil(venue, heard => heard.Count == 1);
-        AwaitAssert(() => Assert.Equal([new Position(Btc, 0.5m, 60_000m)], Account("acc-1").Positions));
-
-        // The order timeout (ten minutes here) sends the side again.
-        Clock.Advance(TimeSpan.FromMinutes(10));
-        notices.AddRange(AdlNoticesUntil(venue, heard => heard.Count == 1));
-
-        Assert.Equal(
-        [
-            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b"),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m, side),
-        ], notices);
+        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, e => e is AutoDeleverageBankruptSideRefused));
         Assert.Empty(Account("acc-b").Positions);
-        Assert.Equal([new Position(Btc, -0.1m, 59_000m)], Account("acc-1").Positions);
-        Assert.DoesNotContain(History(Liquidation).Steps, e => e is AutoDeleverageBankruptSideRefused);
+
+        // The order timeout (ten minutes here) sends the reversal again.
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        notices.AddRange(AdlNoticesUntil(venue, heard => heard.Any(n => n.AccountId == "acc-1")));
+
+        Assert.Equal(ReversedThenAt60000(), notices);
+        AwaitAssert(() => Assert.Empty(Account("acc-1").Positions));
+        Assert.Equal([new Position(Btc, -0.1m, 59_000m)], Account("acc-b").Positions);
+        var refused = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageBankruptSideRefused>());
+        Assert.Equal(("acc-b", RejectionCode.PositionChanged, (long?)2), (refused.CounterpartyId, refused.Code, refused.ReversalSequence));
     }
+
+    /// <summary>acc-b's buy of 0.6 at 59,000, its reversal, then round 2's fill of 0.5 at 60,000: acc-b's buy, acc-1's sell.</summary>
+    private static List<AutoDeleveraged> ReversedThenAt60000() =>
+    [
+        new(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b"),
+        new(Liquidation, "acc-b", Btc, OrderSide.Sell, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b:reversed"),
+        new(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.5m, 60_000m, $"{Liquidation}:adl-2:acc-b"),
+        new(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.5m, 60_000m, $"{Liquidation}:adl-2:acc-b:bankrupt"),
+    ];
 
     /// <summary>
     /// acc-1 bankrupt at 58,000 with an empty fund and no short anywhere, so there is nothing to deleverage against, in

@@ -1,0 +1,60 @@
+using CrossMargin.Actors;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Engine.Tests.Liquidations;
+
+/// <summary>
+/// The bankrupt account's side of an auto-deleverage fill goes once its counterparty has applied its own. The round is
+/// priced from a view asked for just before, but the venue can still trade the account in that last round trip (a fill
+/// of an order that raced the cancel-all, or the late fill of a liquidation order that expired unreported): the side
+/// then states a position the account no longer holds, and the account refuses it. Forced, it closed more than the
+/// account held and flipped it; now the counterparty's side is reversed at the same price and the account is priced again.
+/// </summary>
+public sealed class AdlBankruptSideTests(ITestOutputHelper output) : LiquidationTestKit(output)
+{
+    private const string Liquidation = "liq-acc-1-1";
+
+    /// <summary>
+    /// acc-1: 2,000 USDT, long 2 BTCUSDT at 60,000; acc-b: 10,000 USDT, short 2 at 60,000; the fund is empty. BTC at
+    /// 58,000: acc-1's equity 2,000 - 2 x 2,000 = -2,000, bankruptcy price 58,000 + 2,000 / 2 = 59,000 (within the band:
+    /// the entry 60,000 is further). Round 1: acc-b buys 2 at 59,000. Just before acc-1's side arrives the venue sells
+    /// 1.5 of its long at 58,000: balance 2,000 - 1.5 x 2,000 = -1,000, long 0.5. Its side (sell 2, stating long 2) is
+    /// refused. Before, it was sent again without the position it states and applied: acc-1 ended short 1.5 at 59,000.
+    /// Now acc-b's buy is reversed (it sells 2 at 59,000: short 2 at 59,000, balance 10,000 + 2 x 1,000 = 12,000) and
+    /// acc-1 is priced again from what it holds: equity -1,000 + 0.5 x (58,000 - 60,000) = -2,000, bankruptcy price
+    /// 58,000 + 2,000 / 0.5 = 62,000 (the band's edge is 58,000 x 1.1 = 63,800). Round 2: acc-b buys 0.5 at 62,000
+    /// (short 1.5 at 59,000, balance 12,000 - 0.5 x 3,000 = 10,500) and acc-1 sells 0.5 there: flat, balance -1,000 +
+    /// 0.5 x 2,000 = 0.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_side_refused_because_the_venue_sold_most_of_the_long_first_never_closes_more_than_the_account_holds()
+    {
+        var racing = new ApplyExecution("race-1", "racing-venue", 1, "race-x", "race-o", Btc, OrderSide.Sell, 1.5m, 58_000m, 0m, Liquidity.Taker,
+            TestMarket.ValuationTime);
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new RacingRegion(Region, $"{Liquidation}:adl-1:acc-b:bankrupt", racing))));
+        var adl = CreateTestProbe("adl");
+        Sys.EventStream.Subscribe(adl.Ref, typeof(AutoDeleveraged));
+        OpenShort("acc-b", 10_000m, 2m, 60_000m);
+        Deposit("acc-1", 2_000m);
+        Trade("acc-1", OrderSide.Buy, 2m, 60_000m);
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(adl, heard => heard.Any(n => n.AccountId == "acc-1"));
+
+        AssertNotices(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 2m, 59_000m, $"{Liquidation}:adl-1:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Sell, 2m, 59_000m, $"{Liquidation}:adl-1:acc-b:reversed"),
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.5m, 62_000m, $"{Liquidation}:adl-2:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.5m, 62_000m, $"{Liquidation}:adl-2:acc-b:bankrupt"),
+        ], notices);
+        AwaitAssert(() => Assert.Empty(Account("acc-1").Positions));
+        Assert.Equal([new CollateralBalance("USDT", 0m)], Account("acc-1").Balances);
+        Assert.Equal([new Position(Btc, -1.5m, 59_000m)], Account("acc-b").Positions);
+        Assert.Equal([new CollateralBalance("USDT", 10_500m)], Account("acc-b").Balances);
+    }
+}
