@@ -257,7 +257,7 @@ public sealed partial class LiquidationCoordinator
             case LiquidationOrderReported { FeeAmount: > 0 } e:
                 var symbol = liquidation.Order(e.OrderId).Symbol;
                 SettleWithAccount(liquidation, new ChargeLiquidationFee(FeeMessageId(e), LiquidationSource, e.FeeSequence, e.LiquidationId, e.FeeAsset, e.FeeAmount));
-                SettleWithFund(liquidation, new CollectLiquidationFee(FeeMessageId(e), e.LiquidationId, account, symbol, e.FeeAsset, e.FeeAmount, e.FeeUsd));
+                SettleWithFund(liquidation, FeeMessageId(e), new CollectLiquidationFee(FeeMessageId(e), e.LiquidationId, account, symbol, e.FeeAsset, e.FeeAmount, e.FeeUsd));
                 break;
             case LiquidationCoverReceived e:
                 for (var i = 0; i < e.Payments.Count; i++)

@@ -271,7 +271,7 @@ public sealed partial class LiquidationCoordinator : PersistentActor
             case CommandAccepted or CommandDuplicate or CommandRejected when OnFundAccountOpenAnswer(message) || OnSweepAnswer(message) || OnSettled(message)
                 || OnCancelAnswered(message):
                 return true;
-            case LiquidationFeeCollected or InsuranceFundRejected when OnSettled(message):
+            case LiquidationFeeCollected or LiquidationShortfallSettled or InsuranceFundRejected when OnSettled(message):
                 return true;
             case InsuranceFundDeposited deposited when OnSweepDeposited(deposited.RequestId):
                 return true;
@@ -314,7 +314,7 @@ public sealed partial class LiquidationCoordinator : PersistentActor
             case InsuranceFundRejected rejected:
                 Context.Log.LogWarning("The insurance fund refused request {RequestId}: {Reason}", rejected.RequestId, rejected.Reason);
                 return true;
-            case CommandAccepted or CommandDuplicate or LiquidationFeeCollected:
+            case CommandAccepted or CommandDuplicate or LiquidationFeeCollected or LiquidationShortfallSettled:
                 // Acknowledgements nothing waits for (a message answered a second time, after it was sent again).
                 return true;
             default:

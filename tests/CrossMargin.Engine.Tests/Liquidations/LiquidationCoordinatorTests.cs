@@ -398,9 +398,10 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         });
         var fund = FundView();
         Assert.Equal(0m, fund.Balances["USDT"]);
-        Assert.Equal([InsuranceFundMovementKind.Deposited, InsuranceFundMovementKind.DeficitCovered, InsuranceFundMovementKind.AutoDeleverageTriggered],
-            fund.History.Select(h => h.Kind));
-        Assert.Equal(600m, fund.History[2].Amount);
+        // The round passed the whole shortfall on: settled at the end, nothing left uncovered.
+        Assert.Equal([InsuranceFundMovementKind.Deposited, InsuranceFundMovementKind.DeficitCovered, InsuranceFundMovementKind.AutoDeleverageTriggered,
+            InsuranceFundMovementKind.ShortfallSettled], fund.History.Select(h => h.Kind));
+        Assert.Equal((600m, 600m), (fund.History[2].Amount, fund.History[3].Amount));
         var adl = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
         Assert.Equal(58_600m, adl.BankruptcyPrice);
         Assert.Equal(0.3625m, Math.Round(adl.Fills[0].Score, 4));
