@@ -57,4 +57,38 @@ public sealed class AdlBankruptSideTests(ITestOutputHelper output) : Liquidation
         Assert.Equal([new Position(Btc, -1.5m, 59_000m)], Account("acc-b").Positions);
         Assert.Equal([new CollateralBalance("USDT", 10_500m)], Account("acc-b").Balances);
     }
+
+    /// <summary>
+    /// acc-1 (1,000 USDT, long 1 at 60,000) refuses its side of round 1 (acc-b's buy of 0.6 at 59,000) after the venue
+    /// sold 0.5 of its long at 58,000; the reversal of acc-b's side is lost on its way and the coordinator restarts. The
+    /// restarted coordinator sends the reversal again from the journaled refusal (and the void of acc-1's side, not the
+    /// side): acc-b is short 0.6 at 59,000 again (2,600 USDT), round 2 prices acc-1's 0.5 at 58,000 + 1,000 / 0.5 =
+    /// 60,000, and both end as in a run never restarted: acc-1 flat at 0, acc-b short 0.1 at 59,000 with 2,100 USDT.
+    /// </summary>
+    [Fact]
+    public void A_reversal_lost_before_a_restart_is_sent_again_by_the_restarted_coordinator()
+    {
+        const string reversal = $"{Liquidation}:adl-1:acc-b:reversed";
+        var racing = new ApplyExecution("race-1", "racing-venue", 1, "race-x", "race-o", Btc, OrderSide.Sell, 0.5m, 58_000m, 0m, Liquidity.Taker,
+            TestMarket.ValuationTime);
+        var race = Sys.ActorOf(Props.Create(() => new RacingRegion(Region, $"{Liquidation}:adl-1:acc-b:bankrupt", racing)));
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new DroppingRegion(race, c => c is ApplyExecution { MessageId: reversal }))));
+        var adl = CreateTestProbe("adl");
+        Sys.EventStream.Subscribe(adl.Ref, typeof(AutoDeleveraged));
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        AdlNoticesUntil(adl, heard => heard.Count == 1);
+        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, e => e is AutoDeleverageBankruptSideRefused));
+        Assert.Empty(Account("acc-b").Positions);
+        RestartCoordinator();
+        AdvanceUntil(() => Account("acc-1").Positions.Count == 0, TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal([new CollateralBalance("USDT", 0m)], Account("acc-1").Balances);
+        Assert.Equal([new Position(Btc, -0.1m, 59_000m)], Account("acc-b").Positions);
+        Assert.Equal([new CollateralBalance("USDT", 2_100m)], Account("acc-b").Balances);
+        var round2 = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>(), e => e.Round == 2);
+        Assert.Equal([("acc-b", 0.5m, 60_000m)], round2.Fills.Select(f => (f.AccountId, f.Quantity, f.Price)));
+    }
 }
