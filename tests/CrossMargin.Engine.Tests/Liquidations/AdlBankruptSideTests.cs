@@ -1,4 +1,5 @@
 using CrossMargin.Actors;
+using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Risk.Portfolios;
@@ -33,11 +34,7 @@ public sealed class AdlBankruptSideTests(ITestOutputHelper output) : Liquidation
     [Fact]
     public void A_bankrupt_side_refused_because_the_venue_sold_most_of_the_long_first_never_closes_more_than_the_account_holds()
     {
-        var racing = new ApplyExecution("race-1", "racing-venue", 1, "race-x", "race-o", Btc, OrderSide.Sell, 1.5m, 58_000m, 0m, Liquidity.Taker,
-            TestMarket.ValuationTime);
-        RestartCoordinator(Sys.ActorOf(Props.Create(() => new RacingRegion(Region, $"{Liquidation}:adl-1:acc-b:bankrupt", racing))));
-        var adl = CreateTestProbe("adl");
-        Sys.EventStream.Subscribe(adl.Ref, typeof(AutoDeleveraged));
+        var adl = RaceAcc1sFirstSide(sold: 1.5m);
         OpenShort("acc-b", 10_000m, 2m, 60_000m);
         Deposit("acc-1", 2_000m);
         Trade("acc-1", OrderSide.Buy, 2m, 60_000m);
@@ -59,22 +56,64 @@ public sealed class AdlBankruptSideTests(ITestOutputHelper output) : Liquidation
     }
 
     /// <summary>
-    /// acc-1 (1,000 USDT, long 1 at 60,000) refuses its side of round 1 (acc-b's buy of 0.6 at 59,000) after the venue
-    /// sold 0.5 of its long at 58,000; the reversal of acc-b's side is lost on its way and the coordinator restarts. The
-    /// restarted coordinator sends the reversal again from the journaled refusal (and the void of acc-1's side, not the
-    /// side): acc-b is short 0.6 at 59,000 again (2,600 USDT), round 2 prices acc-1's 0.5 at 58,000 + 1,000 / 0.5 =
-    /// 60,000, and both end as in a run never restarted: acc-1 flat at 0, acc-b short 0.1 at 59,000 with 2,100 USDT.
+    /// acc-1 (1,000 USDT, long 1 at 60,000) and acc-b (2,000 USDT, short 0.6 at 60,000), BTC at 58,000: acc-1's equity
+    /// -1,000, bankruptcy price 59,000; acc-b buys 0.6 there. The venue sells 0.5 of acc-1's long at 58,000 first, leaving
+    /// a long of 0.5 under a side that sells 0.6. Until session 26 the side was sent again without the position it states
+    /// and applied, crossing zero to a short of 0.1. Now acc-b's side is reversed at the same price (short 0.6 at 59,000,
+    /// 2,000 + 0.6 x 1,000 = 2,600 USDT) and acc-1 is priced again: 1,000 - 0.5 x 2,000 = 0 USDT, long 0.5, equity
+    /// -1,000 at 58,000, bankruptcy price 58,000 + 1,000 / 0.5 = 60,000. Round 2: acc-b buys 0.5 at 60,000 (short 0.1 at
+    /// 59,000, 2,600 - 0.5 x 1,000 = 2,100 USDT) and acc-1 sells it there, flat at 0. Every side is announced and the books net.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_side_refused_because_a_venue_fill_reached_the_account_first_reverses_the_counterpartys_side_and_prices_again()
+    {
+        var adl = RaceAcc1sFirstSide(sold: 0.5m);
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(adl, heard => heard.Any(n => n.AccountId == "acc-1"));
+
+        Assert.Equal(ReversedThenAt60000(), notices);
+        AssertBothEndAsIfNeverRaced();
+        Assert.Equal(2, Account("acc-1").HighestOf(LiquidationCoordinator.AdlSource));
+    }
+
+    /// <summary>
+    /// As above, but the reversal of acc-b's side is lost on its way. The order timeout sends it again, it applies, and
+    /// the liquidation goes on as above; the refusal is journaled once, with the reversal's sequence (acc-b's second).
+    /// </summary>
+    [Fact]
+    public void A_reversal_of_the_counterpartys_side_lost_on_its_way_is_sent_again_on_the_timeout()
+    {
+        var adl = RaceAcc1sFirstSide(sold: 0.5m, loseTheReversal: true);
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(adl, heard => heard.Count == 1);
+        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, e => e is AutoDeleverageBankruptSideRefused));
+        Assert.Empty(Account("acc-b").Positions);
+
+        // The order timeout (ten minutes here) sends the reversal again.
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        notices.AddRange(AdlNoticesUntil(adl, heard => heard.Any(n => n.AccountId == "acc-1")));
+
+        Assert.Equal(ReversedThenAt60000(), notices);
+        AssertBothEndAsIfNeverRaced();
+        var refused = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageBankruptSideRefused>());
+        Assert.Equal(("acc-b", RejectionCode.PositionChanged, (long?)2), (refused.CounterpartyId, refused.Code, refused.ReversalSequence));
+    }
+
+    /// <summary>
+    /// As above, the reversal lost, and the coordinator restarts before the order timeout. The restarted coordinator sends
+    /// the reversal again from the journaled refusal (and the void of acc-1's side, not the side), and both end as in a
+    /// run never restarted, round 2 at 60,000.
     /// </summary>
     [Fact]
     public void A_reversal_lost_before_a_restart_is_sent_again_by_the_restarted_coordinator()
     {
-        const string reversal = $"{Liquidation}:adl-1:acc-b:reversed";
-        var racing = new ApplyExecution("race-1", "racing-venue", 1, "race-x", "race-o", Btc, OrderSide.Sell, 0.5m, 58_000m, 0m, Liquidity.Taker,
-            TestMarket.ValuationTime);
-        var race = Sys.ActorOf(Props.Create(() => new RacingRegion(Region, $"{Liquidation}:adl-1:acc-b:bankrupt", racing)));
-        RestartCoordinator(Sys.ActorOf(Props.Create(() => new DroppingRegion(race, c => c is ApplyExecution { MessageId: reversal }))));
-        var adl = CreateTestProbe("adl");
-        Sys.EventStream.Subscribe(adl.Ref, typeof(AutoDeleveraged));
+        var adl = RaceAcc1sFirstSide(sold: 0.5m, loseTheReversal: true);
         OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
         OpenLong("acc-1");
 
@@ -85,10 +124,44 @@ public sealed class AdlBankruptSideTests(ITestOutputHelper output) : Liquidation
         RestartCoordinator();
         AdvanceUntil(() => Account("acc-1").Positions.Count == 0, TimeSpan.FromMilliseconds(100));
 
-        Assert.Equal([new CollateralBalance("USDT", 0m)], Account("acc-1").Balances);
-        Assert.Equal([new Position(Btc, -0.1m, 59_000m)], Account("acc-b").Positions);
-        Assert.Equal([new CollateralBalance("USDT", 2_100m)], Account("acc-b").Balances);
+        AssertBothEndAsIfNeverRaced();
         var round2 = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>(), e => e.Round == 2);
         Assert.Equal([("acc-b", 0.5m, 60_000m)], round2.Fills.Select(f => (f.AccountId, f.Quantity, f.Price)));
     }
+
+    /// <summary>
+    /// Restarts the coordinator behind a region where the venue sells <paramref name="sold"/> of acc-1's long at 58,000
+    /// just before acc-1's side of round 1 arrives (and, with <paramref name="loseTheReversal"/>, the first reversal of
+    /// acc-b's side is lost on its way); returns a probe of the ADL notices.
+    /// </summary>
+    private TestProbe RaceAcc1sFirstSide(decimal sold, bool loseTheReversal = false)
+    {
+        var racing = new ApplyExecution("race-1", "racing-venue", 1, "race-x", "race-o", Btc, OrderSide.Sell, sold, 58_000m, 0m, Liquidity.Taker,
+            TestMarket.ValuationTime);
+        var race = Sys.ActorOf(Props.Create(() => new RacingRegion(Region, $"{Liquidation}:adl-1:acc-b:bankrupt", racing)));
+        RestartCoordinator(loseTheReversal
+            ? Sys.ActorOf(Props.Create(() => new DroppingRegion(race, c => c is ApplyExecution { MessageId: $"{Liquidation}:adl-1:acc-b:reversed" })))
+            : race);
+        var adl = CreateTestProbe("adl");
+        Sys.EventStream.Subscribe(adl.Ref, typeof(AutoDeleveraged));
+        return adl;
+    }
+
+    /// <summary>acc-1 flat at 0 USDT, acc-b short 0.1 at 59,000 with 2,100 USDT (the summary above).</summary>
+    private void AssertBothEndAsIfNeverRaced()
+    {
+        AwaitAssert(() => Assert.Empty(Account("acc-1").Positions));
+        Assert.Equal([new CollateralBalance("USDT", 0m)], Account("acc-1").Balances);
+        Assert.Equal([new Position(Btc, -0.1m, 59_000m)], Account("acc-b").Positions);
+        Assert.Equal([new CollateralBalance("USDT", 2_100m)], Account("acc-b").Balances);
+    }
+
+    /// <summary>acc-b's buy of 0.6 at 59,000, its reversal, then round 2's fill of 0.5 at 60,000: acc-b's buy, acc-1's sell.</summary>
+    private static List<AutoDeleveraged> ReversedThenAt60000() =>
+    [
+        new(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b"),
+        new(Liquidation, "acc-b", Btc, OrderSide.Sell, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b:reversed"),
+        new(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.5m, 60_000m, $"{Liquidation}:adl-2:acc-b"),
+        new(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.5m, 60_000m, $"{Liquidation}:adl-2:acc-b:bankrupt"),
+    ];
 }
