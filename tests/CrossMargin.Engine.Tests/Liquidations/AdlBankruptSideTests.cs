@@ -86,14 +86,7 @@ public sealed class AdlBankruptSideTests(ITestOutputHelper output) : Liquidation
     [Fact]
     public void A_reversal_of_the_counterpartys_side_lost_on_its_way_is_sent_again_on_the_timeout()
     {
-        var adl = RaceAcc1sFirstSide(sold: 0.5m, loseTheReversal: true);
-        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
-        OpenLong("acc-1");
-
-        MoveBtc(58_000m);
-        var notices = AdlNoticesUntil(adl, heard => heard.Count == 1);
-        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, e => e is AutoDeleverageBankruptSideRefused));
-        Assert.Empty(Account("acc-b").Positions);
+        var (adl, notices) = LoseTheReversal();
 
         // The order timeout (ten minutes here) sends the reversal again.
         Clock.Advance(TimeSpan.FromMinutes(10));
@@ -113,14 +106,7 @@ public sealed class AdlBankruptSideTests(ITestOutputHelper output) : Liquidation
     [Fact]
     public void A_reversal_lost_before_a_restart_is_sent_again_by_the_restarted_coordinator()
     {
-        var adl = RaceAcc1sFirstSide(sold: 0.5m, loseTheReversal: true);
-        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
-        OpenLong("acc-1");
-
-        MoveBtc(58_000m);
-        AdlNoticesUntil(adl, heard => heard.Count == 1);
-        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, e => e is AutoDeleverageBankruptSideRefused));
-        Assert.Empty(Account("acc-b").Positions);
+        LoseTheReversal();
         RestartCoordinator();
         AdvanceUntil(() => Account("acc-1").Positions.Count == 0, TimeSpan.FromMilliseconds(100));
 
@@ -145,6 +131,23 @@ public sealed class AdlBankruptSideTests(ITestOutputHelper output) : Liquidation
         var adl = CreateTestProbe("adl");
         Sys.EventStream.Subscribe(adl.Ref, typeof(AutoDeleveraged));
         return adl;
+    }
+
+    /// <summary>
+    /// Runs the raced round with the reversal of acc-b's side lost, until acc-1's refusal is journaled (acc-b flat, its
+    /// buy the one notice heard); returns the probe and that notice.
+    /// </summary>
+    private (TestProbe Adl, List<AutoDeleveraged> Notices) LoseTheReversal()
+    {
+        var adl = RaceAcc1sFirstSide(sold: 0.5m, loseTheReversal: true);
+        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
+        OpenLong("acc-1");
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(adl, heard => heard.Count == 1);
+        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, e => e is AutoDeleverageBankruptSideRefused));
+        Assert.Empty(Account("acc-b").Positions);
+        return (adl, notices);
     }
 
     /// <summary>acc-1 flat at 0 USDT, acc-b short 0.1 at 59,000 with 2,100 USDT (the summary above).</summary>
