@@ -124,6 +124,7 @@ public static class InsuranceFundCommand
         "feeCollected" => "fee in",
         "deficitCovered" => "cover out",
         "autoDeleverageTriggered" => "uncovered: auto-deleverage",
+        "shortfallSettled" => "shortfall settled",
         _ => kind,
     };
 }

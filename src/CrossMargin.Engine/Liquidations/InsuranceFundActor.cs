@@ -10,7 +10,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// <summary>
 /// The insurance fund, event-sourced (persistence id <see cref="Id"/>), one per cluster. It wraps the pure
 /// <see cref="InsuranceFund"/> of the risk core: deposits (<see cref="DepositToInsuranceFund"/>), liquidation fees
-/// (<see cref="CollectLiquidationFee"/>) and deficit covers (<see cref="CoverLiquidationDeficit"/>) are each persisted as one
+/// (<see cref="CollectLiquidationFee"/>), deficit covers (<see cref="CoverLiquidationDeficit"/>) and the settlement of a
+/// liquidation's shortfalls (<see cref="SettleLiquidationShortfall"/>) are each persisted as one
 /// event and answered with it; <see cref="GetInsuranceFund"/> is answered with an <see cref="InsuranceFundView"/>.
 /// </summary>
 /// <remarks>
@@ -71,6 +72,9 @@ public sealed class InsuranceFundActor : PersistentActor
                 return true;
             case CoverLiquidationDeficit c:
                 Decide(c.RequestId, () => Cover(c));
+                return true;
+            case SettleLiquidationShortfall c:
+                Decide(c.RequestId, () => Settle(c));
                 return true;
             case GetInsuranceFund:
                 var market = _market.Current;
@@ -136,6 +140,24 @@ public sealed class InsuranceFundActor : PersistentActor
         return new LiquidationDeficitCovered(c.RequestId, c.LiquidationId, c.AccountId, c.DeficitUsd, coverage.CoveredUsd, coverage.UncoveredUsd, payments, now);
     }
 
+    private object Settle(SettleLiquidationShortfall c)
+    {
+        if (c.UncoveredUsd < 0 || string.IsNullOrWhiteSpace(c.AccountId) || string.IsNullOrWhiteSpace(c.LiquidationId))
+        {
+            return new InsuranceFundRejected(c.RequestId, $"A shortfall settlement needs an account, a liquidation and an uncovered amount of zero or more, not {c.UncoveredUsd}.");
+        }
+
+        // What the history still shows uncovered for the liquidation, less what is: never below zero, the history
+        // never records more uncovered than its rows show (a liquidation from before settlements has triggered rows only).
+        var outstanding = _history.Where(m => m.LiquidationId == c.LiquidationId).Sum(m => m.Kind switch
+        {
+            InsuranceFundMovementKind.AutoDeleverageTriggered => m.Amount,
+            InsuranceFundMovementKind.ShortfallSettled => -m.Amount,
+            _ => 0m,
+        });
+        return new LiquidationShortfallSettled(c.RequestId, c.LiquidationId, c.AccountId, Math.Max(0m, outstanding - c.UncoveredUsd), c.UncoveredUsd, Now);
+    }
+
     private InsuranceFundRejected? Invalid(string requestId, string asset, decimal amount) =>
         string.IsNullOrWhiteSpace(asset) || !_market.Current.HasPrice(asset)
             ? new InsuranceFundRejected(requestId, $"Asset {asset} is not priced by the market.")
@@ -174,6 +196,10 @@ public sealed class InsuranceFundActor : PersistentActor
                         e.UncoveredUsd, e.AccountId, e.LiquidationId, e.Time));
                 }
 
+                break;
+            case LiquidationShortfallSettled { SettledUsd: > 0 } e:
+                _history = _history.Add(new InsuranceFundMovement(InsuranceFundMovementKind.ShortfallSettled, e.RequestId, "USD", e.SettledUsd, e.SettledUsd,
+                    e.AccountId, e.LiquidationId, e.Time));
                 break;
         }
 

@@ -18,5 +18,21 @@ public sealed partial class LiquidationCoordinator
 
         /// <summary>The first fill whose bankrupt side is not sent yet.</summary>
         public int Next { get; set; }
+
+        /// <summary>The sequences of the reversals of counterparty sides whose bankrupt side was refused, by fill.</summary>
+        public Dictionary<int, long> Reversals { get; } = [];
+    }
+
+    /// <summary>Which execution of a fill an answer is awaited for.</summary>
+    private enum AdlSide
+    {
+        /// <summary>The counterparty's side, sent first.</summary>
+        Counterparty,
+
+        /// <summary>The bankrupt account's side, sent once the counterparty's applied.</summary>
+        Bankrupt,
+
+        /// <summary>The counterparty's side undone, its bankrupt side refused (<see cref="AutoDeleverageBankruptSideRefused.ReversalSequence"/>).</summary>
+        Reversal,
     }
 }

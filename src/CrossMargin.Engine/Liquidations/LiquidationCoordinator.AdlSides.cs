@@ -39,14 +39,29 @@ public sealed partial class LiquidationCoordinator
             fill.Price, 0m, Liquidity.Taker, e.Time, IsLiquidation: true, ReducesPosition: fill.BankruptPosition);
     }
 
+    /// <summary>The message id of the execution that undoes <paramref name="fill"/>'s counterparty side.</summary>
+    private static string ReversalMessageId(AutoDeleverageExecuted e, AdlExecution fill) => e.CounterpartyMessageId(fill) + ":reversed";
+
     /// <summary>
-    /// The bankrupt side of <paramref name="fill"/> as it goes now: without the position it states once it has been sent
-    /// so (<see cref="OnBankruptSideRefused"/>), also when a timeout sends it again.
+    /// The counterparty's side of <paramref name="fill"/> undone at <paramref name="sequence"/>: the opposite trade, same
+    /// quantity and price, so its equity at any mark is what it was before the fill. It states no position: it gives back
+    /// what the fill took, whatever the account did since.
     /// </summary>
-    private ApplyExecution BankruptSideToSend(AutoDeleverageExecuted e, AdlExecution fill)
+    private static ApplyExecution Reversal(AutoDeleverageExecuted e, AdlExecution fill, long sequence)
     {
-        var side = BankruptSide(e, fill);
-        return _forcedBankruptSides.Contains(side.MessageId) ? side with { ReducesPosition = null } : side;
+        var id = ReversalMessageId(e, fill);
+        return new ApplyExecution(id, AdlSource, sequence, id, e.CounterpartyMessageId(fill), e.Symbol, Opposite(fill.Side), fill.Quantity, fill.Price, 0m,
+            Liquidity.Taker, e.Time, IsLiquidation: true);
+    }
+
+    /// <summary>Sends the reversal of the counterparty side of <paramref name="round"/>'s fill <paramref name="index"/> and awaits its answer.</summary>
+    private void SendReversal(AdlRound round, int index, long sequence)
+    {
+        var e = round.Executed;
+        var fill = e.Fills[index];
+        round.Reversals[index] = sequence;
+        _awaitedSides[ReversalMessageId(e, fill)] = (round, index, AdlSide.Reversal);
+        _adlOutbox.Send(fill.AccountId, Reversal(e, fill, sequence), awaitsAnswer: true);
     }
 
     /// <summary>
@@ -72,7 +87,7 @@ public sealed partial class LiquidationCoordinator
         Timers.StartSingleTimer(("view", liquidation.Id), new ViewTimedOut(liquidation.Id, Phase.ApplyingAdl), _settings.OrderTimeout);
     }
 
-    private IEnumerable<(AdlRound Round, int Index, bool Bankrupt)> AwaitedSidesOf(Liquidation liquidation) =>
+    private IEnumerable<(AdlRound Round, int Index, AdlSide Side)> AwaitedSidesOf(Liquidation liquidation) =>
         _awaitedSides.Values.Where(s => s.Round.Executed.LiquidationId == liquidation.Id);
 
     private void EvaluateOnceAnswered(string liquidationId)
@@ -101,7 +116,7 @@ public sealed partial class LiquidationCoordinator
                 continue;
             }
 
-            _awaitedSides[id] = (round, round.Next, true);
+            _awaitedSides[id] = (round, round.Next, AdlSide.Bankrupt);
             _adlOutbox.Send(e.AccountId, BankruptSide(e, fill), awaitsAnswer: true);
         }
 
@@ -112,30 +127,30 @@ public sealed partial class LiquidationCoordinator
     /// A side applied: its account is told (<see cref="AutoDeleveraged"/>) now, not when the round was recorded, so a
     /// refused fill is announced to neither; a counterparty's side releases the bankrupt side behind it.
     /// </summary>
-    private void SideApplied(AdlRound round, int index, bool bankrupt)
+    private void SideApplied(AdlRound round, int index, AdlSide side)
     {
         var e = round.Executed;
         var fill = e.Fills[index];
-        if (bankrupt)
+        _adlOutbox.Answered(side == AdlSide.Bankrupt ? e.AccountId : fill.AccountId, side switch
         {
-            _adlOutbox.Answered(e.AccountId, fill.BankruptSequence);
-        }
-        else
-        {
-            _adlOutbox.Answered(fill.AccountId, fill.CounterpartySequence);
-        }
+            AdlSide.Bankrupt => fill.BankruptSequence,
+            AdlSide.Reversal => round.Reversals[index],
+            _ => fill.CounterpartySequence,
+        });
 
         if (round.Announces && (fill.CounterpartyPosition is not null || fill.ByFund))
         {
             // Fills from older journals were announced when their round was recorded.
-            Context.System.EventStream.Publish(bankrupt
-                ? new AutoDeleveraged(e.LiquidationId, e.AccountId, e.Symbol, Opposite(fill.Side), fill.Quantity, fill.Price, e.BankruptMessageId(fill))
-                : new AutoDeleveraged(e.LiquidationId, fill.AccountId, e.Symbol, fill.Side, fill.Quantity, fill.Price, e.CounterpartyMessageId(fill)));
+            Context.System.EventStream.Publish(side switch
+            {
+                AdlSide.Bankrupt => new AutoDeleveraged(e.LiquidationId, e.AccountId, e.Symbol, Opposite(fill.Side), fill.Quantity, fill.Price, e.BankruptMessageId(fill)),
+                AdlSide.Reversal => new AutoDeleveraged(e.LiquidationId, fill.AccountId, e.Symbol, Opposite(fill.Side), fill.Quantity, fill.Price, ReversalMessageId(e, fill)),
+                _ => new AutoDeleveraged(e.LiquidationId, fill.AccountId, e.Symbol, fill.Side, fill.Quantity, fill.Price, e.CounterpartyMessageId(fill)),
+            });
         }
 
-        if (bankrupt)
+        if (side != AdlSide.Counterparty)
         {
-            _forcedBankruptSides.Remove(e.BankruptMessageId(fill));
             EvaluateOnceAnswered(e.LiquidationId);
             return;
         }
@@ -161,36 +176,58 @@ public sealed partial class LiquidationCoordinator
 
     /// <summary>
     /// The bankrupt account refused its side after the counterparty applied its own. When it holds less than the round
-    /// saw (a venue fill that raced the cancel-all), the side is sent once more without the position it states: the
-    /// counterparty's side stands, so only applying this one keeps the books netting; the account's position may cross
-    /// zero, and its liquidation, which evaluates again once the side is answered, closes what that leaves. Refused for
-    /// any other reason, or again, the side is not announced, the refusal is journaled (<see cref="AutoDeleverageBankruptSideRefused"/>),
-    /// its sequence is voided, and the books no longer net, which only an operator can put right.
+    /// saw on that side (the venue traded it in the round's last round trip: a fill of an order that raced the cancel-all,
+    /// or the late fill of a liquidation order that expired unreported), the counterparty's side is reversed at the same
+    /// price (<see cref="AutoDeleverageBankruptSideRefused.ReversalSequence"/>) and the liquidation, which evaluates again
+    /// once the reversal is answered, prices a new round from what the account holds. Forced through instead, the side
+    /// closed more than the account held and flipped it (long 0.5 sold 2: short 1.5), at a price made for a position it
+    /// no longer had. Refused for any other reason, the counterparty's side stands and the books no longer net, which
+    /// only an operator can put right. Either way the refusal is journaled and the side's sequence voided, never sent again.
     /// </summary>
     private void OnBankruptSideRefused(AdlRound round, int index, Rejection rejection)
     {
         var e = round.Executed;
         var fill = e.Fills[index];
         var id = e.BankruptMessageId(fill);
-        if (rejection.Code == RejectionCode.PositionChanged && _forcedBankruptSides.Add(id))
+        long? reversal = rejection.Code == RejectionCode.PositionChanged ? NextSequence(fill.AccountId, AdlSource) : null;
+        if (reversal is null)
+        {
+            Context.Log.LogError("Liquidation {LiquidationId}: {AccountId} refused its side {MessageId} of an auto-deleverage fill {Counterparty} applied: {Code} {Reason}; "
+                + "the counterparty's side stands", e.LiquidationId, e.AccountId, id, fill.AccountId, rejection.Code, rejection.Message);
+        }
+        else
         {
             Context.Log.LogWarning("Liquidation {LiquidationId}: {AccountId} refused its side {MessageId} of an auto-deleverage fill {Counterparty} applied: {Reason}; "
-                + "sent again without the position it states, so that the books net", e.LiquidationId, e.AccountId, id, fill.AccountId, rejection.Message);
-            _awaitedSides[id] = (round, index, true);
-            _adlOutbox.Send(e.AccountId, BankruptSideToSend(e, fill), awaitsAnswer: true);
-            return;
+                + "reversing the counterparty's side and pricing again from what the account holds", e.LiquidationId, e.AccountId, id, fill.AccountId, rejection.Message);
         }
 
-        _forcedBankruptSides.Remove(id);
-        Context.Log.LogError("Liquidation {LiquidationId}: {AccountId} refused its side {MessageId} of an auto-deleverage fill {Counterparty} applied: {Code} {Reason}; "
-            + "the counterparty's side stands", e.LiquidationId, e.AccountId, id, fill.AccountId, rejection.Code, rejection.Message);
-
-        // Journaled, so that a restart sends the void again rather than the side, which would only be refused again.
-        Persist(new AutoDeleverageBankruptSideRefused(e.LiquidationId, e.Round, fill.AccountId, rejection.Code, rejection.Message, Now), refused =>
+        // Journaled, so that a restart sends the void (and the reversal) again rather than the side, which would only be refused again.
+        Persist(new AutoDeleverageBankruptSideRefused(e.LiquidationId, e.Round, fill.AccountId, rejection.Code, rejection.Message, Now, reversal), refused =>
         {
             Apply(refused);
             Void(e.AccountId, id, fill.BankruptSequence);
+            if (refused.ReversalSequence is { } sequence)
+            {
+                SendReversal(round, index, sequence);
+            }
+
             EvaluateOnceAnswered(e.LiquidationId);
         });
+    }
+
+    /// <summary>
+    /// The counterparty refused the reversal of its side (it states no position, so only a message of the wrong shape or
+    /// an instrument gone can be refused): its side stands, the books no longer net, which only an operator can put right.
+    /// </summary>
+    private void OnReversalRefused(AdlRound round, int index, Rejection rejection)
+    {
+        var e = round.Executed;
+        var fill = e.Fills[index];
+        var id = ReversalMessageId(e, fill);
+        Context.Log.LogError("Liquidation {LiquidationId}: {Counterparty} refused the reversal {MessageId} of its auto-deleverage side: {Code} {Reason}; "
+            + "its side stands, the bankrupt side was refused", e.LiquidationId, fill.AccountId, id, rejection.Code, rejection.Message);
+        _pendingAdl.Refused(id);
+        Void(fill.AccountId, id, round.Reversals[index]);
+        EvaluateOnceAnswered(e.LiquidationId);
     }
 }

@@ -175,11 +175,16 @@ public sealed partial class LiquidationCoordinator
             // Executions are idempotent: one lost on its way (or its answer) is sent again rather than waited for for ever.
             Context.Log.LogWarning("Liquidation {LiquidationId}: auto-deleverage counterparties have not answered in time; sending their executions again",
                 applying.Id);
-            foreach (var (round, index, bankrupt) in AwaitedSidesOf(applying).ToArray())
+            foreach (var (round, index, side) in AwaitedSidesOf(applying).ToArray())
             {
                 var e = round.Executed;
                 var fill = e.Fills[index];
-                _adlOutbox.Send(bankrupt ? e.AccountId : fill.AccountId, bankrupt ? BankruptSideToSend(e, fill) : CounterpartySide(e, fill), awaitsAnswer: true);
+                _adlOutbox.Send(side == AdlSide.Bankrupt ? e.AccountId : fill.AccountId, side switch
+                {
+                    AdlSide.Bankrupt => BankruptSide(e, fill),
+                    AdlSide.Reversal => Reversal(e, fill, round.Reversals[index]),
+                    _ => CounterpartySide(e, fill),
+                }, awaitsAnswer: true);
             }
 
             Timers.StartSingleTimer(("view", applying.Id), new ViewTimedOut(applying.Id, Phase.ApplyingAdl), _settings.OrderTimeout);

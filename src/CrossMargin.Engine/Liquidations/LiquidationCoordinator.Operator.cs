@@ -26,6 +26,7 @@ public sealed partial class LiquidationCoordinator
 
     private void Complete(Liquidation liquidation, string reason)
     {
+        SettleShortfalls(liquidation);
         if (AwaitSettlement(liquidation, reason))
         {
             // Ended once its fees and covers are answered (OnSettled): after a restart only an active one sends them again.

@@ -141,6 +141,13 @@ public sealed partial class LiquidationCoordinator
                 var bankruptSide = round.BankruptMessageId(round.Fills.First(f => f.AccountId == e.CounterpartyId));
                 liquidation.RefusedAdl.Add(bankruptSide);
                 _pendingAdl.Refused(bankruptSide);
+                if (e.ReversalSequence is { } reversal)
+                {
+                    var reversed = round.Fills.First(f => f.AccountId == e.CounterpartyId);
+                    _pendingAdl.AddReversal(round, reversed, ReversalMessageId(round, reversed), reversal);
+                    Observe(e.CounterpartyId, AdlSource, reversal);
+                }
+
                 break;
             case FundAccountSwept e:
                 liquidation.Swept = true;
@@ -250,7 +257,7 @@ public sealed partial class LiquidationCoordinator
             case LiquidationOrderReported { FeeAmount: > 0 } e:
                 var symbol = liquidation.Order(e.OrderId).Symbol;
                 SettleWithAccount(liquidation, new ChargeLiquidationFee(FeeMessageId(e), LiquidationSource, e.FeeSequence, e.LiquidationId, e.FeeAsset, e.FeeAmount));
-                SettleWithFund(liquidation, new CollectLiquidationFee(FeeMessageId(e), e.LiquidationId, account, symbol, e.FeeAsset, e.FeeAmount, e.FeeUsd));
+                SettleWithFund(liquidation, FeeMessageId(e), new CollectLiquidationFee(FeeMessageId(e), e.LiquidationId, account, symbol, e.FeeAsset, e.FeeAmount, e.FeeUsd));
                 break;
             case LiquidationCoverReceived e:
                 for (var i = 0; i < e.Payments.Count; i++)
@@ -280,7 +287,7 @@ public sealed partial class LiquidationCoordinator
                     var awaited = fill.CounterpartyPosition is not null || fill.ByFund;
                     if (awaited)
                     {
-                        _awaitedSides[id] = (round, i, false);
+                        _awaitedSides[id] = (round, i, AdlSide.Counterparty);
                     }
                     else
                     {
@@ -291,6 +298,12 @@ public sealed partial class LiquidationCoordinator
                 }
 
                 ReleaseBankruptSides(round);
+                break;
+            case AutoDeleverageBankruptSideRefused { ReversalSequence: { } reversal } e:
+                // Sent again after the round's counterparty side (a lower sequence), applied or answered as a duplicate.
+                var executed = liquidation.Events.OfType<AutoDeleverageExecuted>().First(x => x.Round == e.Round);
+                var reversed = new AdlRound(executed, announces: !Settled(liquidation, executed));
+                SendReversal(reversed, executed.Fills.ToList().FindIndex(f => f.AccountId == e.CounterpartyId), reversal);
                 break;
             case FundAccountSwept e:
                 SendSweep(liquidation, e);

@@ -9,7 +9,8 @@ public sealed partial class LiquidationCoordinator
     /// <summary>
     /// The fee and cover messages sent and not answered yet, by receiver and id, with the command to send again: a fee
     /// goes to the account (<see cref="ChargeLiquidationFee"/>) and to the fund (<see cref="CollectLiquidationFee"/>), a
-    /// cover to the account (<see cref="CoverDeficit"/>), each after the event that decided it was journaled, and nothing
+    /// cover to the account (<see cref="CoverDeficit"/>), each after the event that decided it was journaled, a shortfall's
+    /// settlement to the fund as the liquidation ends (<see cref="SettleShortfalls"/>), and nothing
     /// journals their arrival. Only the active liquidations' commands are sent again after a restart, so a liquidation
     /// ends only once every one of them has answered: a crash that lost one in a mailbox cannot leave one side paid and
     /// the other not. Each answer is journaled (<see cref="LiquidationSettlementAnswered"/>): a restart sends again, and
@@ -30,16 +31,19 @@ public sealed partial class LiquidationCoordinator
         Send();
     }
 
-    /// <summary>Sends a fee to the fund and awaits its answer.</summary>
-    private void SettleWithFund(Liquidation liquidation, CollectLiquidationFee fee)
+    /// <summary>
+    /// Sends <paramref name="command"/> (a fee, <see cref="CollectLiquidationFee"/>, or a shortfall's settlement,
+    /// <see cref="SettleLiquidationShortfall"/>) to the fund under <paramref name="requestId"/> and awaits its answer.
+    /// </summary>
+    private void SettleWithFund(Liquidation liquidation, string requestId, object command)
     {
-        if (liquidation.Answered.Contains((true, fee.RequestId)))
+        if (liquidation.Answered.Contains((true, requestId)))
         {
             return;
         }
 
-        void Send() => _settings.InsuranceFund.Tell(fee, Self);
-        _unsettled[(true, fee.RequestId)] = (liquidation, 0, Send);
+        void Send() => _settings.InsuranceFund.Tell(command, Self);
+        _unsettled[(true, requestId)] = (liquidation, 0, Send);
         Send();
     }
 
@@ -52,6 +56,7 @@ public sealed partial class LiquidationCoordinator
             CommandDuplicate d => (false, d.MessageId, null),
             CommandRejected r => (false, r.MessageId, Text($"{r.Rejection.Code} {r.Rejection.Message}")),
             LiquidationFeeCollected c => (true, c.RequestId, null),
+            LiquidationShortfallSettled c => (true, c.RequestId, null),
             InsuranceFundRejected r => (true, r.RequestId, r.Reason),
             _ => (false, string.Empty, (string?)null),
         };

@@ -28,6 +28,30 @@ public sealed partial class LiquidationCoordinator
     /// after a cover the fund could not pay in full ended flat with that deficit (the only way a liquidation ends with one
     /// outstanding); any other completion leaves the account solvent, or at least with risk a new breach liquidates.
     /// </summary>
+    /// <summary>
+    /// As <paramref name="liquidation"/> ends, tells the fund what of the shortfalls it recorded is still uncovered
+    /// (<see cref="SettleLiquidationShortfall"/>), so its history sums to the deficits uncovered now: this liquidation's,
+    /// when a cover fell short (what <see cref="RecordUncovered"/> records: the last cover's shortfall when the
+    /// liquidation ends right after it, else nothing: auto-deleveraging passed it on), and the account's earlier
+    /// liquidation's, recorded uncovered, which this one measured afresh (it is this one's now, or paid). The end
+    /// awaits the fund's answers, and a restart sends them again until answered.
+    /// </summary>
+    private void SettleShortfalls(Liquidation liquidation)
+    {
+        if (_uncovered.TryGetValue(liquidation.AccountId, out var earlier) && earlier.LiquidationId != liquidation.Id)
+        {
+            var id = $"{earlier.LiquidationId}:shortfall:{liquidation.Id}";
+            SettleWithFund(liquidation, id, new SettleLiquidationShortfall(id, earlier.LiquidationId, liquidation.AccountId, 0m));
+        }
+
+        if (liquidation.Events.Any(e => e is LiquidationCoverReceived { UncoveredUsd: > 0 }))
+        {
+            var id = $"{liquidation.Id}:shortfall";
+            var left = liquidation.Events[^1] is LiquidationCoverReceived { UncoveredUsd: > 0 } last ? last.UncoveredUsd : 0m;
+            SettleWithFund(liquidation, id, new SettleLiquidationShortfall(id, liquidation.Id, liquidation.AccountId, left));
+        }
+    }
+
     private void RecordUncovered(Liquidation liquidation, LiquidationCompleted completed)
     {
         if (liquidation.Events.Count >= 2 && liquidation.Events[^2] is LiquidationCoverReceived { UncoveredUsd: > 0 } cover)

@@ -106,11 +106,7 @@ public sealed partial class LiquidationCoordinator : PersistentActor
     // Underlyings last found silent (Paused), so that the start and the end of a silence are each logged once.
     private readonly HashSet<string> _silentUnderlyings = new(StringComparer.Ordinal);
     private readonly PendingAdlFills _pendingAdl = new();
-    private readonly Dictionary<string, (AdlRound Round, int Index, bool Bankrupt)> _awaitedSides = new(StringComparer.Ordinal);
-
-    // Bankrupt sides sent again without the position they state, after a refusal (in memory: after a restart the side
-    // goes as recorded, and a second refusal forces it again).
-    private readonly HashSet<string> _forcedBankruptSides = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (AdlRound Round, int Index, AdlSide Side)> _awaitedSides = new(StringComparer.Ordinal);
 
     // Messages from LiquidationSource an account refused, by account and sequence: its views never reflect them, so a
     // view is not waited for until it does (AnswersEarlierRequest).
@@ -275,7 +271,7 @@ public sealed partial class LiquidationCoordinator : PersistentActor
             case CommandAccepted or CommandDuplicate or CommandRejected when OnFundAccountOpenAnswer(message) || OnSweepAnswer(message) || OnSettled(message)
                 || OnCancelAnswered(message):
                 return true;
-            case LiquidationFeeCollected or InsuranceFundRejected when OnSettled(message):
+            case LiquidationFeeCollected or LiquidationShortfallSettled or InsuranceFundRejected when OnSettled(message):
                 return true;
             case InsuranceFundDeposited deposited when OnSweepDeposited(deposited.RequestId):
                 return true;
@@ -283,21 +279,25 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                 Context.Log.LogError("The insurance fund refused the deposit {RequestId} of its account's collateral: {Reason}", rejected.RequestId, rejected.Reason);
                 return true;
             case CommandAccepted accepted when _awaitedSides.Remove(accepted.MessageId, out var side):
-                SideApplied(side.Round, side.Index, side.Bankrupt);
+                SideApplied(side.Round, side.Index, side.Side);
                 return true;
             case CommandDuplicate duplicate when _awaitedSides.Remove(duplicate.MessageId, out var side):
                 // Applied before (a re-send after a restart, or after its answer was lost): announced again, as the
                 // notice may not have gone out; its message id on the venue's exchange is the same.
-                SideApplied(side.Round, side.Index, side.Bankrupt);
+                SideApplied(side.Round, side.Index, side.Side);
                 return true;
             case CommandRejected rejected when _awaitedSides.Remove(rejected.MessageId, out var side):
-                if (side.Bankrupt)
+                switch (side.Side)
                 {
-                    OnBankruptSideRefused(side.Round, side.Index, rejected.Rejection);
-                }
-                else
-                {
-                    OnCounterpartyRefused(side.Round, side.Index, rejected.Rejection);
+                    case AdlSide.Bankrupt:
+                        OnBankruptSideRefused(side.Round, side.Index, rejected.Rejection);
+                        break;
+                    case AdlSide.Reversal:
+                        OnReversalRefused(side.Round, side.Index, rejected.Rejection);
+                        break;
+                    default:
+                        OnCounterpartyRefused(side.Round, side.Index, rejected.Rejection);
+                        break;
                 }
 
                 return true;
@@ -314,7 +314,7 @@ public sealed partial class LiquidationCoordinator : PersistentActor
             case InsuranceFundRejected rejected:
                 Context.Log.LogWarning("The insurance fund refused request {RequestId}: {Reason}", rejected.RequestId, rejected.Reason);
                 return true;
-            case CommandAccepted or CommandDuplicate or LiquidationFeeCollected:
+            case CommandAccepted or CommandDuplicate or LiquidationFeeCollected or LiquidationShortfallSettled:
                 // Acknowledgements nothing waits for (a message answered a second time, after it was sent again).
                 return true;
             default:

@@ -17,6 +17,7 @@ public static class LiquidationEvents
             .Register("insurance-fund.deposited", Version, json.InsuranceFundDeposited)
             .Register("insurance-fund.fee-collected", Version, json.LiquidationFeeCollected)
             .Register("insurance-fund.deficit-covered", Version, json.LiquidationDeficitCovered)
+            .Register("insurance-fund.shortfall-settled", Version, json.LiquidationShortfallSettled)
             .Register("liquidation.started", Version, json.LiquidationStarted)
             .Register("liquidation.step-planned", Version, json.LiquidationStepPlanned)
             .Register("liquidation.order-reported", Version, json.LiquidationOrderReported)

@@ -12,6 +12,7 @@ namespace CrossMargin.Engine.Liquidations;
     IgnoreReadOnlyProperties = true)]
 [JsonSerializable(typeof(InsuranceFundDeposited))]
 [JsonSerializable(typeof(LiquidationFeeCollected))]
+[JsonSerializable(typeof(LiquidationShortfallSettled))]
 [JsonSerializable(typeof(LiquidationDeficitCovered))]
 [JsonSerializable(typeof(LiquidationStarted))]
 [JsonSerializable(typeof(LiquidationStepPlanned))]

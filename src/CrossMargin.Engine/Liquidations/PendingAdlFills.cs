@@ -32,6 +32,18 @@ internal sealed class PendingAdlFills
     }
 
     /// <summary>
+    /// Records the reversal <paramref name="messageId"/> at <paramref name="sequence"/> of <paramref name="fill"/>'s
+    /// counterparty side: the opposite trade at the same price.
+    /// </summary>
+    public void AddReversal(AutoDeleverageExecuted executed, AdlExecution fill, string messageId, long sequence)
+    {
+        ArgumentNullException.ThrowIfNull(executed);
+        ArgumentNullException.ThrowIfNull(fill);
+        var signed = fill.Side == OrderSide.Buy ? -fill.Quantity : fill.Quantity;
+        For(fill.AccountId).Add(new Fill(messageId, executed.Symbol, sequence, signed, fill.Price));
+    }
+
+    /// <summary>
     /// Forgets the fill whose execution <paramref name="messageId"/> its account refused (it will never show in a view);
     /// false when the id is no auto-deleverage fill's.
     /// </summary>

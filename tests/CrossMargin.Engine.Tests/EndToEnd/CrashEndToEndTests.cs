@@ -197,13 +197,14 @@ public sealed class CrashEndToEndTests(ITestOutputHelper output) : EngineTestKit
         Assert.Equal([new CollateralBalance("USDT", 5_000m)], hedged.Balances);
         Assert.Equal((5_000m, 2 * ((0.01m * 58_000m) - 100m), 2 * ((0.005m * 58_000m) - 50m), MarginStatus.Healthy), Figures(hedged.Margin!));
 
-        // The fund paid out everything it had, and its history says so.
+        // The fund paid out everything it had, and its history says so; the round passed the shortfall on, settled at the end.
         var fund = await Engine.GetInsuranceFundAsync();
         Assert.Equal(0m, fund.Balances["USDT"]);
         Assert.Equal(
         [
             (InsuranceFundMovementKind.Deposited, 500m), (InsuranceFundMovementKind.FeeCollected, firstFee),
             (InsuranceFundMovementKind.DeficitCovered, fundBeforeCover), (InsuranceFundMovementKind.AutoDeleverageTriggered, uncovered),
+            (InsuranceFundMovementKind.ShortfallSettled, uncovered),
         ], fund.History.Select(h => (h.Kind, h.Amount)));
 
         // Only lev ever changed status: hedged, short and maker never left healthy, and only lev was liquidated.

@@ -398,9 +398,10 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         });
         var fund = FundView();
         Assert.Equal(0m, fund.Balances["USDT"]);
-        Assert.Equal([InsuranceFundMovementKind.Deposited, InsuranceFundMovementKind.DeficitCovered, InsuranceFundMovementKind.AutoDeleverageTriggered],
-            fund.History.Select(h => h.Kind));
-        Assert.Equal(600m, fund.History[2].Amount);
+        // The round passed the whole shortfall on: settled at the end, nothing left uncovered.
+        Assert.Equal([InsuranceFundMovementKind.Deposited, InsuranceFundMovementKind.DeficitCovered, InsuranceFundMovementKind.AutoDeleverageTriggered,
+            InsuranceFundMovementKind.ShortfallSettled], fund.History.Select(h => h.Kind));
+        Assert.Equal((600m, 600m), (fund.History[2].Amount, fund.History[3].Amount));
         var adl = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
         Assert.Equal(58_600m, adl.BankruptcyPrice);
         Assert.Equal(0.3625m, Math.Round(adl.Fills[0].Score, 4));
@@ -563,72 +564,6 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         Assert.DoesNotContain(side, ids);
         Assert.Equal([new Position(Btc, 1m, 60_000m)], Account("acc-1").Positions);
         Assert.Equal(LiquidationStatus.Active, History(Liquidation).Status);
-    }
-
-    /// <summary>
-    /// As above, but acc-1 refuses its side because a venue fill (a sell of 0.5 at 58,000) reached it first, leaving a
-    /// long of 0.5 under a side that sells 0.6: acc-b's side stands, so acc-1's is sent again without the position it
-    /// states and applies, crossing zero to a short of 0.1 at 59,000 that its liquidation then closes. Both sides are
-    /// announced and the books net.
-    /// </summary>
-    [Fact]
-    public void A_bankrupt_side_refused_because_a_venue_fill_reached_the_account_first_is_applied_anyway_so_the_books_net()
-    {
-        var racing = new ApplyExecution("race-1", "racing-venue", 1, "race-x", "race-o", Btc, OrderSide.Sell, 0.5m, 58_000m, 0m, Liquidity.Taker,
-            TestMarket.ValuationTime);
-        RestartCoordinator(Sys.ActorOf(Props.Create(() => new RacingRegion(Region, "liq-acc-1-1:adl-1:acc-b:bankrupt", racing))));
-        var venue = VenueProbe();
-        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
-        OpenLong("acc-1");
-
-        MoveBtc(58_000m);
-        var notices = AdlNoticesUntil(venue, heard => heard.Count == 2);
-
-        Assert.Equal(
-        [
-            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b"),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b:bankrupt"),
-        ], notices);
-        Assert.Empty(Account("acc-b").Positions);
-        Assert.Equal([new Position(Btc, -0.1m, 59_000m)], Account("acc-1").Positions);
-        Assert.Equal(1, Account("acc-1").HighestOf(LiquidationCoordinator.AdlSource));
-    }
-
-    /// <summary>
-    /// As above, but acc-1's side sent again without the position it states is lost on its way. When the order timeout
-    /// sends it again, it goes still without the position, applies, and the books net as above. Before, the timeout sent
-    /// the side as recorded, stating acc-1's long 1: acc-1, holding 0.5, refused it a second time, which counted as
-    /// refused for good, so acc-b's side stood alone and acc-1 kept its 0.5.
-    /// </summary>
-    [Fact]
-    public void A_bankrupt_side_sent_again_without_its_position_and_lost_is_sent_again_without_it_on_the_timeout()
-    {
-        const string side = "liq-acc-1-1:adl-1:acc-b:bankrupt";
-        var racing = new ApplyExecution("race-1", "racing-venue", 1, "race-x", "race-o", Btc, OrderSide.Sell, 0.5m, 58_000m, 0m, Liquidity.Taker,
-            TestMarket.ValuationTime);
-        var race = Sys.ActorOf(Props.Create(() => new RacingRegion(Region, side, racing)));
-        RestartCoordinator(Sys.ActorOf(Props.Create(() => new DroppingRegion(race,
-            c => c is ApplyExecution { MessageId: side, ReducesPosition: null }))));
-        var venue = VenueProbe();
-        OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
-        OpenLong("acc-1");
-
-        MoveBtc(58_000m);
-        var notices = AdlNoticesUntil(venue, heard => heard.Count == 1);
-        AwaitAssert(() => Assert.Equal([new Position(Btc, 0.5m, 60_000m)], Account("acc-1").Positions));
-
-        // The order timeout (ten minutes here) sends the side again.
-        Clock.Advance(TimeSpan.FromMinutes(10));
-        notices.AddRange(AdlNoticesUntil(venue, heard => heard.Count == 1));
-
-        Assert.Equal(
-        [
-            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b"),
-            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 0.6m, 59_000m, side),
-        ], notices);
-        Assert.Empty(Account("acc-b").Positions);
-        Assert.Equal([new Position(Btc, -0.1m, 59_000m)], Account("acc-1").Positions);
-        Assert.DoesNotContain(History(Liquidation).Steps, e => e is AutoDeleverageBankruptSideRefused);
     }
 
     /// <summary>

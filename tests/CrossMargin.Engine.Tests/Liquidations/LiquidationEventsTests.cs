@@ -129,4 +129,26 @@ public sealed class LiquidationEventsTests
 
         Assert.Equal(refused, Registry.Deserialize<AutoDeleverageBankruptSideRefused>(Registry.Serialize(refused)));
     }
+
+    [Fact]
+    public void A_bankrupt_side_refusal_keeps_its_reversal_through_the_journal_and_one_written_before_reversals_reads_back_without_one()
+    {
+        var refused = new AutoDeleverageBankruptSideRefused("liq-acc-1-1", 1, "acc-b", RejectionCode.PositionChanged, "holds 0.5",
+            new DateTimeOffset(2026, 3, 2, 8, 0, 5, TimeSpan.Zero), ReversalSequence: 2);
+        var old = new SerializedPayload("liquidation.auto-deleverage-bankrupt-side-refused", LiquidationEvents.Version, Encoding.UTF8.GetBytes("""
+            {"liquidationId":"liq-acc-1-1","round":1,"counterpartyId":"acc-b","code":"OutOfOrder","reason":"r","time":"2026-03-02T08:00:05+00:00"}
+            """));
+
+        Assert.Equal(refused, Registry.Deserialize<AutoDeleverageBankruptSideRefused>(Registry.Serialize(refused)));
+        Assert.Null(Registry.Deserialize<AutoDeleverageBankruptSideRefused>(old).ReversalSequence);
+    }
+
+    [Fact]
+    public void A_settled_shortfall_keeps_its_figures_through_the_journal()
+    {
+        var settled = new LiquidationShortfallSettled("liq-acc-1-1:shortfall", "liq-acc-1-1", "acc-1", 1_000m, 7_620m,
+            new DateTimeOffset(2026, 3, 2, 8, 0, 5, TimeSpan.Zero));
+
+        Assert.Equal(settled, Registry.Deserialize<LiquidationShortfallSettled>(Registry.Serialize(settled)));
+    }
 }

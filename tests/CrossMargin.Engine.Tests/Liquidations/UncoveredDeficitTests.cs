@@ -126,6 +126,39 @@ public sealed class UncoveredDeficitTests(ITestOutputHelper output) : Liquidatio
         Assert.Equal(0m, Uncovered().TotalUsd);
     }
 
+    /// <summary>
+    /// What an operator reads in the fund's history sums to the truth. liq-acc-1-1's first cover asked the empty fund for
+    /// 1,000 (shortfall 1,000, passed on by the round), its second for 7,620 (shortfall 7,620, left uncovered): the
+    /// triggered rows are 1,000 and 7,620, and the settled row 1,000, so 1,000 + 7,620 - 1,000 = 7,620, the deficit
+    /// uncovered. Before, nothing settled the first row: the history summed to 8,620. Then 20,000 USDT is deposited and
+    /// the operator's cover (liq-acc-1-2) pays 7,620: the history's balance movement is 20,000 - 7,620 = 12,380 USDT, the
+    /// fund's balance, and liq-acc-1-1's 7,620 is settled, so what the history shows uncovered is 0, as the coordinator says.
+    /// </summary>
+    [Fact]
+    public void The_fund_history_sums_to_its_balance_and_to_the_deficit_left_uncovered_to_the_cent()
+    {
+        LeaveAcc1WithAnUncoveredDeficit();
+
+        AwaitAssert(() => Assert.Equal(7_620m, UncoveredInHistory(FundView().History)));
+        Assert.Equal(7_620m, Uncovered().TotalUsd);
+        Assert.Equal([1_000m, 7_620m], FundView().History.Where(m => m.Kind == InsuranceFundMovementKind.AutoDeleverageTriggered).Select(m => m.Amount));
+
+        SeedFund(20_000m);
+        Ask<UncoveredDeficitCoverStarted>(new CoverUncoveredDeficit("op-1", "acc-1"));
+        AwaitCompleted("liq-acc-1-2");
+
+        var fund = FundView();
+        Assert.Equal(12_380m, fund.Balances["USDT"]);
+        Assert.Equal(12_380m, fund.History.Where(m => m.Asset == "USDT").Sum(m => m.Kind == InsuranceFundMovementKind.DeficitCovered ? -m.Amount : m.Amount));
+        Assert.Equal(0m, UncoveredInHistory(fund.History));
+        Assert.Equal(0m, Uncovered().TotalUsd);
+    }
+
+    /// <summary>The history's shortfalls less what of them was settled: what it shows uncovered, in USD.</summary>
+    private static decimal UncoveredInHistory(IEnumerable<InsuranceFundMovement> history) =>
+        history.Where(m => m.Kind == InsuranceFundMovementKind.AutoDeleverageTriggered).Sum(m => m.Amount)
+        - history.Where(m => m.Kind == InsuranceFundMovementKind.ShortfallSettled).Sum(m => m.Amount);
+
     /// <summary>Runs <see cref="AdlPriceBandTests"/>' first scenario to its end (the type's summary).</summary>
     private void LeaveAcc1WithAnUncoveredDeficit()
     {
