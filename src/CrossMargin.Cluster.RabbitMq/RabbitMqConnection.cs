@@ -72,6 +72,9 @@ public sealed class RabbitMqConnection : IAsyncDisposable
 
     internal ILoggerFactory LoggerFactory => _loggerFactory;
 
+    /// <summary>How long closing the connection may take, and then disposing it.</summary>
+    internal static TimeSpan CloseTimeout { get; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often a refusal met while reconnecting is logged again while it lasts.</summary>
     internal static TimeSpan RefusalReportInterval { get; } = TimeSpan.FromSeconds(30);
 
@@ -150,16 +153,27 @@ public sealed class RabbitMqConnection : IAsyncDisposable
             await _deadLetterPublisher.DisposeAsync().ConfigureAwait(false);
         }
 
+        // Each step bounded by WaitAsync as well: against a broker that stopped answering the client's own time-outs
+        // are not kept (its close waits for the socket to die), and its dispose after a timed-out close can wait for
+        // ever (rabbitmq-dotnet-client issue 1757). A node must stop whatever the broker does.
         try
         {
-            await Connection.CloseAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await Connection.CloseAsync(CloseTimeout).WaitAsync(CloseTimeout).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationInterruptedException or IOException or TimeoutException or OperationCanceledException)
         {
             _logger.LogDebug(e, "Closing the RabbitMQ connection failed; it is gone either way");
         }
 
-        await Connection.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await Connection.DisposeAsync().AsTask().WaitAsync(CloseTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogWarning("Disposing the RabbitMQ connection did not finish within {Timeout}; its socket is left to the process's exit", CloseTimeout);
+        }
+
         _deadLetterLock.Dispose();
     }
 

@@ -20,12 +20,15 @@ public sealed partial class ShardConsumer
     private async Task StopInPhasesAsync()
     {
         var options = _connection.Options;
+        // Each RPC below is also bounded by WaitAsync: the client (7.1) does not end an RPC whose reply never comes when
+        // its token is cancelled, only at its own continuation timeout (20 s) or when the connection is found dead, so
+        // against a broker that stopped answering a stop took 40 s, not the 2 s its options allow.
         try
         {
             using var cancelTimeout = new CancellationTokenSource(options.ConsumerCancelTimeout);
-            await _channel.BasicCancelAsync(_consumerTag, noWait: false, cancelTimeout.Token).ConfigureAwait(false);
+            await _channel.BasicCancelAsync(_consumerTag, noWait: false, cancelTimeout.Token).WaitAsync(options.ConsumerCancelTimeout).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationInterruptedException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is OperationInterruptedException or OperationCanceledException or IOException or TimeoutException)
         {
             _logger.LogWarning(e, "Shard {Shard}: cancelling the consumer failed; closing the channel stops it anyway", Shard);
         }
@@ -51,7 +54,7 @@ public sealed partial class ShardConsumer
                 await _ackLock.WaitAsync(closeTimeout.Token).ConfigureAwait(false);
                 try
                 {
-                    await _channel.CloseAsync(closeTimeout.Token).ConfigureAwait(false);
+                    await _channel.CloseAsync(closeTimeout.Token).WaitAsync(options.ChannelCloseTimeout).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -59,7 +62,7 @@ public sealed partial class ShardConsumer
                 }
             }
         }
-        catch (Exception e) when (e is OperationInterruptedException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is OperationInterruptedException or OperationCanceledException or IOException or TimeoutException)
         {
             _logger.LogWarning(e, "Shard {Shard}: closing the channel failed or timed out", Shard);
         }
@@ -123,7 +126,7 @@ public sealed partial class ShardConsumer
 
             _logger.LogInformation("Shard {Shard}: returned {Count} unsettled deliveries to the queue in delivery order", Shard, tags.Length);
         }
-        catch (Exception e) when (e is OperationInterruptedException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationInterruptedException or IOException or ObjectDisposedException or TimeoutException)
         {
             _logger.LogWarning(e, "Shard {Shard}: returning unsettled deliveries in order failed; closing the channel returns the rest", Shard);
         }
@@ -159,7 +162,7 @@ public sealed partial class ShardConsumer
 
     private async Task<(uint Ready, uint Consumers)> QueueStateAsync()
     {
-        var ok = await _channel.QueueDeclarePassiveAsync(QueueName).ConfigureAwait(false);
+        var ok = await _channel.QueueDeclarePassiveAsync(QueueName).WaitAsync(_connection.Options.ChannelCloseTimeout).ConfigureAwait(false);
         return (ok.MessageCount, ok.ConsumerCount);
     }
 

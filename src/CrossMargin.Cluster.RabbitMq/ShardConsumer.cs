@@ -171,7 +171,16 @@ public sealed partial class ShardConsumer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        await _channel.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            // Bounded: a channel whose close the broker never answered is aborted here, an RPC the client only ends
+            // at its own continuation timeout (see StopInPhasesAsync).
+            await _channel.DisposeAsync().AsTask().WaitAsync(_connection.Options.ChannelCloseTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogWarning("Shard {Shard}: disposing the channel did not finish within {Timeout}; left to the connection's close", Shard, _connection.Options.ChannelCloseTimeout);
+        }
 
         // A handler that ignored its cancellation may still finish and try to settle; it must find these alive.
         if (InFlight == 0)

@@ -52,15 +52,10 @@ public static class Topology
 
                 step = $"exchange '{names.Accounts}' ({options.AccountsExchangeType})";
                 await channel.ExchangeDeclareAsync(names.Accounts, options.AccountsExchangeType, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
-                var weight = options.ShardWeight.ToString(CultureInfo.InvariantCulture);
                 for (var shard = 0; shard < options.ShardCount; shard++)
                 {
                     step = $"queue '{names.Shard(shard)}' ({options.ShardQueueType})";
-                    await channel.QueueDeclareAsync(names.Shard(shard), durable: true, exclusive: false, autoDelete: false, arguments: ShardQueueArguments(connection), cancellationToken: cancellationToken).ConfigureAwait(false);
-
-                    // The consistent-hash exchange reads the binding key as the queue's weight on the hash ring; the
-                    // modulus-hash exchange ignores it.
-                    await channel.QueueBindAsync(names.Shard(shard), names.Accounts, weight, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await DeclareShardQueueAsync(channel, connection, shard, cancellationToken).ConfigureAwait(false);
                 }
 
                 step = $"queue '{names.Liquidation}' ({options.ShardQueueType})";
@@ -90,6 +85,49 @@ public static class Topology
                 await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Declares shard <paramref name="shard"/>'s queue and binds it to the accounts exchange, as <see cref="DeclareAsync"/>
+    /// does: a node does so before it consumes the shard, so a queue deleted since the topology was declared (by an
+    /// operator, or a broker that lost it) is there again for the shard's next consumer rather than failing every start.
+    /// </summary>
+    /// <exception cref="TopologyConflictException">The queue exists with other settings.</exception>
+    public static async Task DeclareShardAsync(RabbitMqConnection connection, int shard, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, connection.Options.ShardCount);
+        var channel = await connection.CreateChannelAsync(publisherConfirms: false, cancellationToken).ConfigureAwait(false);
+        await using (channel.ConfigureAwait(false))
+        {
+            try
+            {
+                await DeclareShardQueueAsync(channel, connection, shard, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationInterruptedException e) when (e.ShutdownReason is { ReplyCode: 406 or 404 })
+            {
+                throw new TopologyConflictException(
+                    $"RabbitMQ refused to declare queue '{connection.Names.Shard(shard)}' ({connection.Options.ShardQueueType}): {e.ShutdownReason.ReplyText}. " +
+                    "check RabbitMq:Prefix, ShardQueueType and BrokerDeliveryLimit against the running cluster.", e);
+            }
+
+            if (channel.IsOpen)
+            {
+                await channel.CloseAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task DeclareShardQueueAsync(IChannel channel, RabbitMqConnection connection, int shard, CancellationToken cancellationToken)
+    {
+        var names = connection.Names;
+        await channel.QueueDeclareAsync(names.Shard(shard), durable: true, exclusive: false, autoDelete: false, arguments: ShardQueueArguments(connection), cancellationToken: cancellationToken).ConfigureAwait(false);
+
+        // The consistent-hash exchange reads the binding key as the queue's weight on the hash ring; the modulus-hash
+        // exchange ignores it.
+        var weight = connection.Options.ShardWeight.ToString(CultureInfo.InvariantCulture);
+        await channel.QueueBindAsync(names.Shard(shard), names.Accounts, weight, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The arguments of a shard queue and of the liquidation queue; every node must use the same, or declaring fails.</summary>

@@ -28,6 +28,9 @@ public sealed class PrivateRabbitMqBroker : IAsyncDisposable
     private Process? _server;
     private int _disposed;
 
+    // How long a stop may take (`rabbitmqctl stop` and the node's exit) before the node is killed.
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(60);
+
     private PrivateRabbitMqBroker(string binDirectory, string root, string nodeName, int port, int distributionPort, bool asRabbitMqUser, TestCertificates? certificates)
     {
         _binDirectory = binDirectory;
@@ -172,16 +175,19 @@ public sealed class PrivateRabbitMqBroker : IAsyncDisposable
 
         if (!server.HasExited)
         {
-            await RunCtlAsync(["stop"], cancellationToken).ConfigureAwait(false);
+            // Bounded as a whole: `rabbitmqctl stop` waits for the node's connections to close, and a node that cannot
+            // close one (see WriteConfigurationAsync) would otherwise hold the test run for ever. Killed after that.
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            wait.CancelAfter(TimeSpan.FromSeconds(30));
+            wait.CancelAfter(StopTimeout);
             try
             {
+                await RunCtlAsync(["stop"], wait.Token).ConfigureAwait(false);
                 await server.WaitForExitAsync(wait.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 server.Kill(entireProcessTree: true);
+                await server.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(false);
             }
         }
 
@@ -286,8 +292,11 @@ public sealed class PrivateRabbitMqBroker : IAsyncDisposable
             "",
         ]), cancellationToken).ConfigureAwait(false);
 
-        // An empty env file, so the system's /etc/rabbitmq/rabbitmq-env.conf (node name, ports) does not apply.
-        await File.WriteAllTextAsync(Path.Combine(RootDirectory, "rabbitmq-env.conf"), "", cancellationToken).ConfigureAwait(false);
+        // Our own env file, so the system's /etc/rabbitmq/rabbitmq-env.conf (node name, ports) does not apply. It raises
+        // the open-file limit to the hard one: runuser's PAM session gives the node a soft limit of 1024, RabbitMQ's file
+        // handle cache then allows 927, and a suite's few hundred quorum queues use that up; a classic queue deleted
+        // after that waits for a handle for ever, and so do its connection's close and `rabbitmqctl stop`.
+        await File.WriteAllTextAsync(Path.Combine(RootDirectory, "rabbitmq-env.conf"), "ulimit -S -n \"$(ulimit -H -n)\" 2>/dev/null || true\n", cancellationToken).ConfigureAwait(false);
         var cookie = Path.Combine(RootDirectory, ".erlang.cookie");
         await File.WriteAllTextAsync(cookie, Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), cancellationToken).ConfigureAwait(false);
         if (!OperatingSystem.IsWindows())
@@ -352,7 +361,17 @@ public sealed class PrivateRabbitMqBroker : IAsyncDisposable
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Not left behind talking to a node that is about to be killed.
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
         var text = ((await output.ConfigureAwait(false)) + (await error.ConfigureAwait(false))).Trim();
         if (throwOnFailure && process.ExitCode != 0)
         {

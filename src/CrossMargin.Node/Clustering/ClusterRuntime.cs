@@ -239,6 +239,8 @@ public sealed class ClusterRuntime : IAsyncDisposable
             Metrics.ClusterMetrics.Untrack(holds);
         }
 
+        Metrics.ClusterMetrics.UntrackRefusedPlanWrites(this);
+
         await DisposeQuietlyAsync(_queries);
         await DisposeQuietlyAsync(_outbound);
         await DisposeQuietlyAsync(_marks);
@@ -274,6 +276,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
         var registry = RiskEngine.RegisterEvents(new EventTypeRegistry());
         var services = new PersistenceServices(_store.Journal, _writer, _store.SnapshotStore, registry, cluster.NodeId, persistence);
         var node = _node;
+        Metrics.ClusterMetrics.TrackRefusedPlanWrites(this, () => node.RefusedPlanWrites);
         Breaches = new BreachForwarder(() => _publisher, new TopologyNames(rabbit.Prefix).Liquidation, mode.BreachReportInterval, time,
             loggerFactory.CreateLogger<BreachForwarder>());
         (_system, Engine) = startEngine(services, node.FenceFor, Breaches);

@@ -91,6 +91,9 @@ public sealed class ShardQueueHost : IClusterHost
         var deliveries = _deliveries ?? throw new InvalidOperationException("The shard host was not attached to an engine.");
         var inOrder = new InOrderShardHandler(shardId, deliveries.HandleAsync, _log);
         deliveries.Hold.Open(shardId, () => inOrder.Retrying);
+        // Declared again (a no-op when it exists): a queue the broker lost or an operator deleted cancelled its consumer,
+        // the node gave the shard up, and without this every start would fail on the missing queue for good.
+        await Topology.DeclareShardAsync(_connection!, shardId, cancellationToken).ConfigureAwait(false);
         var consumer = await ShardConsumer.StartAsync(_connection!, shardId, inOrder.HandleAsync, cancellationToken).ConfigureAwait(false);
         if (!_consumers.TryAdd(shardId, new ServedShard(consumer, inOrder)))
         {

@@ -139,6 +139,7 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         var metrics = await nodes[0].Client.GetStringAsync("/metrics");
         Assert.Contains("crossmargin_outbound_backlog", metrics, StringComparison.Ordinal);
         Assert.Contains("crossmargin_shard_held_deliveries", metrics, StringComparison.Ordinal);
+        Assert.Contains("crossmargin_cluster_refused_plan_writes_total ", metrics, StringComparison.Ordinal);
     }
 
     private static async Task<bool> PreTradeAcceptedAsync(NodeUnderTest via, string account, decimal quantity)

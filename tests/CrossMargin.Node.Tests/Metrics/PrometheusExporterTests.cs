@@ -78,6 +78,29 @@ public sealed class PrometheusExporterTests : IDisposable
     }
 
     [Fact]
+    public void A_cluster_nodes_refused_plan_writes_are_exported_as_a_counter_summed_over_its_tracked_nodes()
+    {
+        using var exporter = new PrometheusExporter(NodeMetrics.MeterName);
+        object first = new(), second = new();
+        ClusterMetrics.TrackRefusedPlanWrites(first, () => 2);
+        ClusterMetrics.TrackRefusedPlanWrites(second, () => 1);
+        try
+        {
+            var text = exporter.Render();
+
+            Assert.Contains("# TYPE crossmargin_cluster_refused_plan_writes_total counter\n", text, StringComparison.Ordinal);
+            Assert.Contains("crossmargin_cluster_refused_plan_writes_total 3\n", text, StringComparison.Ordinal);
+            ClusterMetrics.UntrackRefusedPlanWrites(second);
+            Assert.Contains("crossmargin_cluster_refused_plan_writes_total 2\n", exporter.Render(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            ClusterMetrics.UntrackRefusedPlanWrites(first);
+            ClusterMetrics.UntrackRefusedPlanWrites(second);
+        }
+    }
+
+    [Fact]
     public void Meters_outside_the_prefix_are_not_exported()
     {
         using var other = new Meter("Other.Meter." + Guid.NewGuid().ToString("N"));
