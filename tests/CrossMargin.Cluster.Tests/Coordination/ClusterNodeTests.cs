@@ -33,10 +33,10 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
     {
         await using var cluster = await TestNodes.CreateAsync(fixture);
         // Live for the whole test however loaded the machine (nothing ticks here to refresh a heartbeat).
-        var live = TimeSpan.FromMinutes(1);
+        var live = LiveHeartbeat;
         await JoinAsync(cluster.Node("a", brokerUser: "cm"));
 
-        var refused = await Assert.ThrowsAsync<BrokerUserMismatchException>(() => cluster.Node("b", brokerUser: "venue", heartbeat: live).JoinAsync(startLoop: false));
+        var refused = await Assert.ThrowsAsync<BrokerUserMismatchException>(() => cluster.Node("b", brokerUser: "venue").JoinAsync(startLoop: false));
 
         Assert.Contains("'b' logs in to RabbitMQ as 'venue'", refused.Message, StringComparison.Ordinal);
         Assert.Contains("live member 'a' logs in as 'cm'", refused.Message, StringComparison.Ordinal);
@@ -44,7 +44,7 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         Assert.Equal([("a", "cm")], members.Select(m => (m.NodeId, m.BrokerUser)));
 
         // The same user joins; so does a node that records none (no broker), which is compared with nothing.
-        await JoinAsync(cluster.Node("c", brokerUser: "cm", heartbeat: live), cluster.Node("d", heartbeat: live));
+        await JoinAsync(cluster.Node("c", brokerUser: "cm"), cluster.Node("d"));
         members = await cluster.Db.Membership.ReadMembersAsync(live);
         Assert.Equal([("a", "cm"), ("c", "cm"), ("d", null)], members.Select(m => (m.NodeId, m.BrokerUser)));
     }
@@ -58,7 +58,7 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         await cluster.Db.StaleHeartbeatAsync("a");
         await left.LeaveAsync(TimeSpan.FromSeconds(5));
 
-        await JoinAsync(cluster.Node("c", brokerUser: "new", heartbeat: TimeSpan.FromMinutes(1)));
+        await JoinAsync(cluster.Node("c", brokerUser: "new"));
 
         var members = await cluster.Db.Membership.ReadMembersAsync(TimeSpan.FromSeconds(1));
         Assert.Equal("new", members.Single(m => m.NodeId == "c").BrokerUser);
@@ -133,15 +133,16 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
     {
         await using var cluster = await TestNodes.CreateAsync(fixture);
         var ttl = TimeSpan.FromSeconds(1.5);
-        // Its subject is a heartbeat going stale by time, so the heartbeat times out after a second, not a minute.
-        var heartbeat = TimeSpan.FromSeconds(1);
-        var nodes = await JoinAsync(cluster.Node("a", ttl, heartbeat: heartbeat), cluster.Node("b", ttl, heartbeat: heartbeat), cluster.Node("c", ttl, heartbeat: heartbeat));
+        var nodes = await JoinAsync(cluster.Node("a", ttl), cluster.Node("b", ttl), cluster.Node("c", ttl));
         await RoundsAsync(2, nodes);
         var crashed = nodes.Single(n => n.NodeId == "c");
         var survivors = nodes.Where(n => n != crashed).ToArray();
         var orphaned = crashed.Shards.Keys.ToArray();
 
-        var clock = Stopwatch.StartNew();   // the crashed node simply never ticks again
+        // The crashed node simply never ticks again: its heartbeat goes stale (made so at once, not by a timeout the
+        // survivors' own heartbeats would have to beat on a loaded machine), and its leases expire by time.
+        await cluster.Db.StaleHeartbeatAsync("c");
+        var clock = Stopwatch.StartNew();
         while (survivors.Sum(n => n.Shards.Count) < ShardCount && clock.Elapsed < TimeSpan.FromSeconds(15))
         {
             await RoundsAsync(1, survivors);
@@ -159,14 +160,13 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         await using var cluster = await TestNodes.CreateAsync(fixture);
         await using var store = await PostgresPersistence.OpenAsync(new PostgresPersistenceOptions { ConnectionString = cluster.Db.ConnectionString }, TimeProvider.System);
         var ttl = TimeSpan.FromSeconds(1.5);
-        // Its subject is a heartbeat going stale by time, so the heartbeat times out after a second, not a minute.
-        var heartbeat = TimeSpan.FromSeconds(1);
-        var nodes = await JoinAsync(cluster.Node("a", ttl, heartbeat: heartbeat), cluster.Node("b", ttl, heartbeat: heartbeat), cluster.Node("c", ttl, heartbeat: heartbeat));
+        var nodes = await JoinAsync(cluster.Node("a", ttl), cluster.Node("b", ttl), cluster.Node("c", ttl));
         await RoundsAsync(2, nodes);
         var frozen = nodes.Single(n => n.NodeId == "c");
         var shard = frozen.Shards.Keys.First();
         var staleFence = frozen.FenceFor(shard);
         var others = nodes.Where(n => n != frozen).ToArray();
+        await cluster.Db.StaleHeartbeatAsync("c");   // frozen (SIGSTOP): its heartbeat goes stale, its leases expire by time
         var clock = Stopwatch.StartNew();
         while (!others.Any(n => n.Shards.ContainsKey(shard)) && clock.Elapsed < TimeSpan.FromSeconds(15))
         {
@@ -252,14 +252,14 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         await using var cluster = await TestNodes.CreateAsync(fixture);
         var ttl = TimeSpan.FromSeconds(1.5);
         var host = new FaultyHost("a", cluster.Log);
-        var a = (await JoinAsync(cluster.Node("a", ttl, maxMoves: 1, host: host, heartbeat: TimeSpan.FromSeconds(1))))[0];
+        var a = (await JoinAsync(cluster.Node("a", ttl, maxMoves: 1, host: host)))[0];
         await RoundsAsync(2, a);
         Assert.Equal(ShardCount, a.Shards.Count);
 
         // b joins; a, the coordinator, moves one shard (the highest) to b, and stopping it takes twice the lease's life
         // (a slow drain, within the hand-off timeout).
         host.SlowStop(ShardCount - 1, ttl * 2);
-        var b = (await JoinAsync(cluster.Node("b", ttl, maxMoves: 1, heartbeat: TimeSpan.FromSeconds(1))))[0];
+        var b = (await JoinAsync(cluster.Node("b", ttl, maxMoves: 1)))[0];
         await RoundsAsync(1, a, b);    // a plans the move
         await RoundsAsync(1, a, b);    // a hands the shard off, slowly; b takes it
         await RoundsAsync(1, a, b);
@@ -302,11 +302,11 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         var host = new FaultyHost("a", cluster.Log);
         // a's statements give up on a row lock after 300 ms, as any statement fails through a database blip.
         await using var aSource = Npgsql.NpgsqlDataSource.Create(cluster.Db.ConnectionString + ";Options=-c lock_timeout=300");
-        var a = new ClusterNode(TestNodes.Options("a", ttl, maxMoves: 1, heartbeat: TimeSpan.FromSeconds(5)),
+        var a = new ClusterNode(TestNodes.Options("a", ttl, maxMoves: 1),
             new PostgresMembership(aSource), new PostgresLeaseStore(aSource), new PostgresShardAssignments(aSource), host);
         await a.JoinAsync(startLoop: false);
         await RoundsAsync(2, a);
-        var b = (await JoinAsync(cluster.Node("b", ttl, maxMoves: 1, heartbeat: TimeSpan.FromSeconds(5))))[0];
+        var b = (await JoinAsync(cluster.Node("b", ttl, maxMoves: 1)))[0];
 
         // The shard a hands to b: right after it stopped, the lease's row is locked for a while, so a's release fails.
         const int moved = ShardCount - 1;
@@ -396,9 +396,9 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
     {
         await using var cluster = await TestNodes.CreateAsync(fixture);
         var host = new FaultyHost("a", cluster.Log);
-        var a = (await JoinAsync(cluster.Node("a", host: host, heartbeat: TimeSpan.FromMinutes(1))))[0];
+        var a = (await JoinAsync(cluster.Node("a", host: host)))[0];
         await RoundsAsync(2, a);
-        await JoinAsync(cluster.Node("b", heartbeat: TimeSpan.FromMinutes(1)));   // a's next plan moves two shards to b
+        await JoinAsync(cluster.Node("b"));   // a's next plan moves two shards to b
 
         // Right after a renewed, b takes the coordinator's lease (a froze past it): a still believes it coordinates.
         host.OnNextServingCheck(() =>

@@ -17,8 +17,8 @@ public sealed class TestNodes : IAsyncDisposable
     /// The heartbeat timeout of a node that must never look dead by time. A stepped cluster heartbeats once a round, and
     /// a round of three or four nodes on a loaded machine (load 10-16 on two cores) takes longer than a second: a shorter
     /// timeout let the coordinator take a live node for gone and plan its shards away (or give it none). A node a test
-    /// means to be dead is made so (<see cref="ClusterDatabase.StaleHeartbeatAsync"/>, a left or downed status), or is
-    /// given a short timeout by the one test whose subject is a heartbeat going stale.
+    /// means to be dead or frozen is made so at once (<see cref="ClusterDatabase.StaleHeartbeatAsync"/>, a left or downed
+    /// status); its leases still expire by time.
     /// </summary>
     public static readonly TimeSpan LiveHeartbeat = TimeSpan.FromMinutes(1);
 
