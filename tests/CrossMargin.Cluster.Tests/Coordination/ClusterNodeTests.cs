@@ -4,6 +4,7 @@ using CrossMargin.Cluster.Coordination;
 using CrossMargin.Cluster.Leases;
 using CrossMargin.Cluster.Membership;
 using CrossMargin.Cluster.Tests.Infrastructure;
+using static CrossMargin.Cluster.Tests.Infrastructure.TestNodes;
 using CrossMargin.Persistence;
 using CrossMargin.Persistence.Journal;
 using CrossMargin.Persistence.Postgres;
@@ -14,105 +15,52 @@ namespace CrossMargin.Cluster.Tests.Coordination;
 [Collection(UsesPostgres.Name)]
 public sealed class ClusterNodeTests(PostgresServerFixture fixture)
 {
-    private const int ShardCount = 12;
-
-    private static ClusterNode Node(ClusterDatabase db, HostLog log, string id, TimeSpan? ttl = null, int maxMoves = 2, string? brokerUser = null, TimeSpan? heartbeat = null,
-        IClusterHost? host = null)
-    {
-        var options = new ClusterNodeOptions
-        {
-            NodeId = id,
-            BrokerUser = brokerUser,
-            HttpAddress = $"http://127.0.0.1/{id}",
-            ShardCount = ShardCount,
-            TickInterval = TimeSpan.FromMilliseconds(100),
-            LeaseTtl = ttl ?? TimeSpan.FromSeconds(30),
-            HeartbeatTimeout = heartbeat ?? TimeSpan.FromSeconds(1),
-            MaxConcurrentMoves = maxMoves,
-            HandOffTimeout = TimeSpan.FromSeconds(5),
-        };
-        options.Singletons.Add("liquidation-coordinator");
-        return new ClusterNode(options, db.Membership, db.Leases, db.Assignments, host ?? new RecordingHost(id, log));
-    }
-
-    private static async Task<ClusterNode[]> JoinAsync(params ClusterNode[] nodes)
-    {
-        foreach (var node in nodes)
-        {
-            await node.JoinAsync(startLoop: false);
-        }
-
-        return nodes;
-    }
-
-    private static async Task RoundsAsync(int rounds, params ClusterNode[] nodes)
-    {
-        for (var i = 0; i < rounds; i++)
-        {
-            foreach (var node in nodes)
-            {
-                await node.TickAsync();
-            }
-        }
-    }
-
-    private static void AssertEachShardServedOnce(params ClusterNode[] nodes)
-    {
-        var held = nodes.SelectMany(n => n.Shards.Keys).ToList();
-        Assert.Equal(Enumerable.Range(0, ShardCount), held.Order());
-    }
-
     [Fact]
     public async Task Three_nodes_spread_the_shards_evenly_and_one_runs_the_singletons()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
-        var nodes = await JoinAsync(Node(db, log, "a"), Node(db, log, "b"), Node(db, log, "c"));
-
-        await RoundsAsync(2, nodes);
+        await using var cluster = await TestNodes.CreateAsync(fixture);
+        var nodes = await cluster.SettledAsync("a", "b", "c");
 
         AssertEachShardServedOnce(nodes);
         Assert.All(nodes, n => Assert.Equal(4, n.Shards.Count));
         Assert.All(nodes.SelectMany(n => n.Shards.Values), l => Assert.Equal(1, l.Epoch));
         Assert.Single(nodes, n => n.Singletons.ContainsKey("liquidation-coordinator"));
-        Assert.Single(log.Events, e => e.What == "start" && e.Subject == "liquidation-coordinator");
+        Assert.Single(cluster.Log.Events, e => e.What == "start" && e.Subject == "liquidation-coordinator");
     }
 
     [Fact]
     public async Task A_node_logging_in_to_rabbitmq_as_another_user_than_a_live_member_does_not_join_and_the_error_names_both_users()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
+        await using var cluster = await TestNodes.CreateAsync(fixture);
         // Live for the whole test however loaded the machine (nothing ticks here to refresh a heartbeat).
-        var live = TimeSpan.FromMinutes(1);
-        await JoinAsync(Node(db, log, "a", brokerUser: "cm"));
+        var live = LiveHeartbeat;
+        await JoinAsync(cluster.Node("a", brokerUser: "cm"));
 
-        var refused = await Assert.ThrowsAsync<BrokerUserMismatchException>(() => Node(db, log, "b", brokerUser: "venue", heartbeat: live).JoinAsync(startLoop: false));
+        var refused = await Assert.ThrowsAsync<BrokerUserMismatchException>(() => cluster.Node("b", brokerUser: "venue").JoinAsync(startLoop: false));
 
         Assert.Contains("'b' logs in to RabbitMQ as 'venue'", refused.Message, StringComparison.Ordinal);
         Assert.Contains("live member 'a' logs in as 'cm'", refused.Message, StringComparison.Ordinal);
-        var members = await db.Membership.ReadMembersAsync(live);
+        var members = await cluster.Db.Membership.ReadMembersAsync(live);
         Assert.Equal([("a", "cm")], members.Select(m => (m.NodeId, m.BrokerUser)));
 
         // The same user joins; so does a node that records none (no broker), which is compared with nothing.
-        await JoinAsync(Node(db, log, "c", brokerUser: "cm", heartbeat: live), Node(db, log, "d", heartbeat: live));
-        members = await db.Membership.ReadMembersAsync(live);
+        await JoinAsync(cluster.Node("c", brokerUser: "cm"), cluster.Node("d"));
+        members = await cluster.Db.Membership.ReadMembersAsync(live);
         Assert.Equal([("a", "cm"), ("c", "cm"), ("d", null)], members.Select(m => (m.NodeId, m.BrokerUser)));
     }
 
     [Fact]
     public async Task Only_live_members_users_count_so_a_cluster_stopped_whole_can_change_its_rabbitmq_user()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
-        var (dead, left) = (Node(db, log, "a", brokerUser: "old"), Node(db, log, "b", brokerUser: "old"));
+        await using var cluster = await TestNodes.CreateAsync(fixture);
+        var (dead, left) = (cluster.Node("a", brokerUser: "old"), cluster.Node("b", brokerUser: "old"));
         await JoinAsync(dead, left);
-        await db.StaleHeartbeatAsync("a");
+        await cluster.Db.StaleHeartbeatAsync("a");
         await left.LeaveAsync(TimeSpan.FromSeconds(5));
 
-        await JoinAsync(Node(db, log, "c", brokerUser: "new", heartbeat: TimeSpan.FromMinutes(1)));
+        await JoinAsync(cluster.Node("c", brokerUser: "new"));
 
-        var members = await db.Membership.ReadMembersAsync(TimeSpan.FromSeconds(1));
+        var members = await cluster.Db.Membership.ReadMembersAsync(TimeSpan.FromSeconds(1));
         Assert.Equal("new", members.Single(m => m.NodeId == "c").BrokerUser);
         Assert.Equal(MemberStatus.Up, members.Single(m => m.NodeId == "c").Status);
     }
@@ -120,17 +68,15 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
     [Fact]
     public async Task A_joining_node_gets_its_share_with_at_most_the_move_limit_in_flight_and_each_shard_stops_before_it_starts_elsewhere()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
-        var nodes = await JoinAsync(Node(db, log, "a"), Node(db, log, "b"), Node(db, log, "c"));
-        await RoundsAsync(2, nodes);
-        var d = (await JoinAsync(Node(db, log, "d")))[0];
+        await using var cluster = await TestNodes.CreateAsync(fixture);
+        var nodes = await cluster.SettledAsync("a", "b", "c");
+        var d = (await JoinAsync(cluster.Node("d")))[0];
         var all = nodes.Append(d).ToArray();
 
         for (var round = 0; round < 10; round++)
         {
             await RoundsAsync(1, all);
-            var plan = await db.Assignments.ReadAsync("accounts");
+            var plan = await cluster.Db.Assignments.ReadAsync("accounts");
             var inFlight = plan.Count(p => p.Value == "d" && !d.Shards.ContainsKey(p.Key));
             Assert.True(inFlight <= 2, $"round {round}: {inFlight} moves in flight");
         }
@@ -139,8 +85,8 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         AssertEachShardServedOnce(all);
         foreach (var shard in d.Shards.Keys)
         {
-            var start = log.Events.Single(e => e.Node == "d" && e.Subject == $"shard {shard}" && e.What == "start");
-            var stop = log.Events.Single(e => e.Node != "d" && e.Subject == $"shard {shard}" && e.What == "stop-HandOff");
+            var start = cluster.Log.Events.Single(e => e.Node == "d" && e.Subject == $"shard {shard}" && e.What == "start");
+            var stop = cluster.Log.Events.Single(e => e.Node != "d" && e.Subject == $"shard {shard}" && e.What == "stop-HandOff");
             Assert.True(stop.Sequence < start.Sequence, $"shard {shard} started on d before it stopped on {stop.Node}");
             Assert.Equal(2, start.Epoch);
         }
@@ -149,10 +95,8 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
     [Fact]
     public async Task A_graceful_leave_hands_every_shard_off_and_marks_the_node_left()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
-        var nodes = await JoinAsync(Node(db, log, "a"), Node(db, log, "b"), Node(db, log, "c"));
-        await RoundsAsync(2, nodes);
+        await using var cluster = await TestNodes.CreateAsync(fixture);
+        var nodes = await cluster.SettledAsync("a", "b", "c");
         var leaving = nodes.Single(n => n.Singletons.ContainsKey(ClusterNode.ShardCoordinatorSingleton));
         var staying = nodes.Where(n => n != leaving).ToArray();
 
@@ -166,7 +110,9 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
             }
         });
         var clean = await leaving.LeaveAsync(TimeSpan.FromSeconds(20));
-        await Task.Delay(300);
+        // The leaving node gives its singletons up last: the others take them, and the shards it handed off, as they tick.
+        await UntilAsync(() => staying.Sum(n => n.Shards.Count) == ShardCount && staying.Any(n => n.Singletons.ContainsKey("liquidation-coordinator")),
+            TimeSpan.FromSeconds(20));
         await others.CancelAsync();
         await ticking;
         await RoundsAsync(2, staying);
@@ -177,24 +123,26 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         Assert.All(staying, n => Assert.Equal(6, n.Shards.Count));
         AssertEachShardServedOnce(staying);
         Assert.Single(staying, n => n.Singletons.ContainsKey("liquidation-coordinator"));
-        Assert.DoesNotContain(log.Events, e => e.Node == leaving.NodeId && e.What == "stop-Lost");
-        var members = await db.Membership.ReadMembersAsync(TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain(cluster.Log.Events, e => e.Node == leaving.NodeId && e.What == "stop-Lost");
+        var members = await cluster.Db.Membership.ReadMembersAsync(TimeSpan.FromSeconds(1));
         Assert.Equal(MemberStatus.Left, members.Single(m => m.NodeId == leaving.NodeId).Status);
     }
 
     [Fact]
     public async Task A_crashed_nodes_shards_are_served_elsewhere_once_its_leases_expire()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
+        await using var cluster = await TestNodes.CreateAsync(fixture);
         var ttl = TimeSpan.FromSeconds(1.5);
-        var nodes = await JoinAsync(Node(db, log, "a", ttl), Node(db, log, "b", ttl), Node(db, log, "c", ttl));
+        var nodes = await JoinAsync(cluster.Node("a", ttl), cluster.Node("b", ttl), cluster.Node("c", ttl));
         await RoundsAsync(2, nodes);
         var crashed = nodes.Single(n => n.NodeId == "c");
         var survivors = nodes.Where(n => n != crashed).ToArray();
         var orphaned = crashed.Shards.Keys.ToArray();
 
-        var clock = Stopwatch.StartNew();   // the crashed node simply never ticks again
+        // The crashed node simply never ticks again: its heartbeat goes stale (made so at once, not by a timeout the
+        // survivors' own heartbeats would have to beat on a loaded machine), and its leases expire by time.
+        await cluster.Db.StaleHeartbeatAsync("c");
+        var clock = Stopwatch.StartNew();
         while (survivors.Sum(n => n.Shards.Count) < ShardCount && clock.Elapsed < TimeSpan.FromSeconds(15))
         {
             await RoundsAsync(1, survivors);
@@ -209,16 +157,16 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
     [Fact]
     public async Task A_node_frozen_past_its_lease_stops_its_shards_when_it_wakes_and_cannot_write()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        await using var store = await PostgresPersistence.OpenAsync(new PostgresPersistenceOptions { ConnectionString = db.ConnectionString }, TimeProvider.System);
-        var log = new HostLog();
+        await using var cluster = await TestNodes.CreateAsync(fixture);
+        await using var store = await PostgresPersistence.OpenAsync(new PostgresPersistenceOptions { ConnectionString = cluster.Db.ConnectionString }, TimeProvider.System);
         var ttl = TimeSpan.FromSeconds(1.5);
-        var nodes = await JoinAsync(Node(db, log, "a", ttl), Node(db, log, "b", ttl), Node(db, log, "c", ttl));
+        var nodes = await JoinAsync(cluster.Node("a", ttl), cluster.Node("b", ttl), cluster.Node("c", ttl));
         await RoundsAsync(2, nodes);
         var frozen = nodes.Single(n => n.NodeId == "c");
         var shard = frozen.Shards.Keys.First();
         var staleFence = frozen.FenceFor(shard);
         var others = nodes.Where(n => n != frozen).ToArray();
+        await cluster.Db.StaleHeartbeatAsync("c");   // frozen (SIGSTOP): its heartbeat goes stale, its leases expire by time
         var clock = Stopwatch.StartNew();
         while (!others.Any(n => n.Shards.ContainsKey(shard)) && clock.Elapsed < TimeSpan.FromSeconds(15))
         {
@@ -229,7 +177,7 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         await frozen.TickAsync();   // wakes up (SIGCONT)
 
         Assert.Empty(frozen.Shards);
-        Assert.Contains(log.Events, e => e.Node == "c" && e.What == "stop-Lost" && e.Subject == $"shard {shard}");
+        Assert.Contains(cluster.Log.Events, e => e.Node == "c" && e.What == "stop-Lost" && e.Subject == $"shard {shard}");
         var write = new AtomicWrite("account-1", 1, "c", [new EventData(new SerializedPayload("test.event", 1, Encoding.UTF8.GetBytes("{}")), [])]) { Fence = staleFence };
         Assert.IsType<JournalFencedException>((await store.Journal.WriteMessagesAsync([write]))[0]);
         Assert.Equal(staleFence, frozen.FenceFor(shard));
@@ -238,18 +186,16 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
     [Fact]
     public async Task A_node_an_operator_downs_stops_everything_and_its_shards_move()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
-        var nodes = await JoinAsync(Node(db, log, "a"), Node(db, log, "b"), Node(db, log, "c"));
-        await RoundsAsync(2, nodes);
+        await using var cluster = await TestNodes.CreateAsync(fixture);
+        var nodes = await cluster.SettledAsync("a", "b", "c");
 
-        await db.Membership.SetStatusAsync("c", MemberStatus.Down, "operator: cm cluster down c");
+        await cluster.Db.Membership.SetStatusAsync("c", MemberStatus.Down, "operator: cm cluster down c");
         await RoundsAsync(3, nodes);
 
         Assert.Empty(nodes[2].Shards);
         Assert.All(nodes.Take(2), n => Assert.Equal(6, n.Shards.Count));
         AssertEachShardServedOnce(nodes);
-        var events = await db.Membership.ReadEventsAsync(0, 1000);
+        var events = await cluster.Db.Membership.ReadEventsAsync(0, 1000);
         Assert.Contains(events, e => e.NodeId == "c" && e.Kind == "down" && e.Detail.Contains("operator", StringComparison.Ordinal));
     }
     private static async Task<List<int>> SelfFencedShardsAsync(ClusterDatabase db) =>
@@ -269,18 +215,6 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         }
     }
 
-    // Polls a node running its own loop; returns how long it took (or the bound, when the condition never came true).
-    private static async Task<TimeSpan> UntilAsync(Func<bool> condition, TimeSpan bound)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition() && clock.Elapsed < bound)
-        {
-            await Task.Delay(50);
-        }
-
-        return clock.Elapsed;
-    }
-
     // The epoch under which a node holds "shard N" or a singleton now.
     private static long EpochOf(ClusterNode node, string subject) =>
         subject.StartsWith("shard ", StringComparison.Ordinal)
@@ -292,11 +226,10 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
     [InlineData("liquidation-coordinator")]
     public async Task A_shard_or_singleton_whose_start_failed_is_released_and_started_again_under_a_new_epoch(string subject)
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
-        var host = new FaultyHost("a", log);
+        await using var cluster = await TestNodes.CreateAsync(fixture);
+        var host = new FaultyHost("a", cluster.Log);
         host.FailNextStart(subject);
-        var a = (await JoinAsync(Node(db, log, "a", host: host)))[0];
+        var a = (await JoinAsync(cluster.Node("a", host: host)))[0];
 
         for (var round = 0; round < 4; round++)
         {
@@ -305,42 +238,41 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
 
         // The first start threw (no consumer, no coordinator ran); holding the lease without serving would leave it so for
         // as long as the node lives. It must be given up and taken again, and then it starts.
-        var starts = log.Events.Where(e => e.Subject == subject && e.What.StartsWith("start", StringComparison.Ordinal)).Select(e => (e.What, e.Epoch)).ToArray();
+        var starts = cluster.Log.Events.Where(e => e.Subject == subject && e.What.StartsWith("start", StringComparison.Ordinal)).Select(e => (e.What, e.Epoch)).ToArray();
         Assert.Equal([("start-failed", 1L), ("start", 2L)], starts);
         Assert.Equal(2, EpochOf(a, subject));
         Assert.Equal(ShardCount, a.Shards.Count);
-        Assert.Equal(Enumerable.Range(0, ShardCount), log.Events.Where(e => e.What == "start" && e.Subject.StartsWith("shard ", StringComparison.Ordinal))
+        Assert.Equal(Enumerable.Range(0, ShardCount), cluster.Log.Events.Where(e => e.What == "start" && e.Subject.StartsWith("shard ", StringComparison.Ordinal))
             .Select(e => int.Parse(e.Subject["shard ".Length..], System.Globalization.CultureInfo.InvariantCulture)).Order());
     }
 
     [Fact]
     public async Task A_hand_off_that_takes_longer_than_the_lease_does_not_cost_the_node_its_other_leases()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
+        await using var cluster = await TestNodes.CreateAsync(fixture);
         var ttl = TimeSpan.FromSeconds(1.5);
-        var host = new FaultyHost("a", log);
-        var a = (await JoinAsync(Node(db, log, "a", ttl, maxMoves: 1, host: host, heartbeat: TimeSpan.FromSeconds(1))))[0];
+        var host = new FaultyHost("a", cluster.Log);
+        var a = (await JoinAsync(cluster.Node("a", ttl, maxMoves: 1, host: host)))[0];
         await RoundsAsync(2, a);
         Assert.Equal(ShardCount, a.Shards.Count);
 
         // b joins; a, the coordinator, moves one shard (the highest) to b, and stopping it takes twice the lease's life
         // (a slow drain, within the hand-off timeout).
         host.SlowStop(ShardCount - 1, ttl * 2);
-        var b = (await JoinAsync(Node(db, log, "b", ttl, maxMoves: 1, heartbeat: TimeSpan.FromSeconds(1))))[0];
+        var b = (await JoinAsync(cluster.Node("b", ttl, maxMoves: 1)))[0];
         await RoundsAsync(1, a, b);    // a plans the move
         await RoundsAsync(1, a, b);    // a hands the shard off, slowly; b takes it
         await RoundsAsync(1, a, b);
 
         // The shards a kept were never handed off: their leases must still be live and a must still serve them.
-        Assert.DoesNotContain(log.Events, e => e.Node == "a" && e.What == "stop-Lost");
+        Assert.DoesNotContain(cluster.Log.Events, e => e.Node == "a" && e.What == "stop-Lost");
         // Rebalancing goes on one move per round; every shard a still serves is the one it took at epoch 1.
         AssertEachShardServedOnce(a, b);
         Assert.Contains(ShardCount - 1, b.Shards.Keys);
         Assert.All(a.Shards.Values, l => Assert.Equal(1, l.Epoch));
         Assert.All(b.Shards.Values, l => Assert.Equal(2, l.Epoch));
         Assert.True(a.Singletons.ContainsKey(ClusterNode.ShardCoordinatorSingleton));
-        var live = (await db.Leases.ReadAsync("shard/accounts/")).Where(l => l.IsLive).ToDictionary(l => l.Name, l => l.Owner);
+        var live = (await cluster.Db.Leases.ReadAsync("shard/accounts/")).Where(l => l.IsLive).ToDictionary(l => l.Name, l => l.Owner);
         Assert.All(a.Shards.Values, l => Assert.Equal("a", live[l.Name]));
     }
     [Theory]
@@ -348,16 +280,15 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
     [InlineData("liquidation-coordinator")]    // its coordinator stopped on a failed write
     public async Task A_shard_or_singleton_its_host_no_longer_serves_is_given_up_and_served_again_under_a_new_epoch(string subject)
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
-        var host = new FaultyHost("a", log);
-        var a = (await JoinAsync(Node(db, log, "a", host: host)))[0];
+        await using var cluster = await TestNodes.CreateAsync(fixture);
+        var host = new FaultyHost("a", cluster.Log);
+        var a = (await JoinAsync(cluster.Node("a", host: host)))[0];
         await RoundsAsync(2, a);
 
         host.Break(subject);   // the lease is still held and renewed
         await RoundsAsync(3, a);
 
-        var runs = log.Events.Where(e => e.Subject == subject).Select(e => (e.What, e.Epoch)).ToArray();
+        var runs = cluster.Log.Events.Where(e => e.Subject == subject).Select(e => (e.What, e.Epoch)).ToArray();
         Assert.Equal([("start", 1L), ("stop-HandOff", 0L), ("start", 2L)], runs);
         Assert.Equal(2, EpochOf(a, subject));
         Assert.Equal(ShardCount, a.Shards.Count);
@@ -366,21 +297,16 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
     [Fact]
     public async Task A_lease_whose_release_failed_is_not_renewed_by_its_old_holder_so_the_shards_new_node_gets_it()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
+        await using var cluster = await TestNodes.CreateAsync(fixture);
         var ttl = TimeSpan.FromSeconds(1.5);
-        var host = new FaultyHost("a", log);
+        var host = new FaultyHost("a", cluster.Log);
         // a's statements give up on a row lock after 300 ms, as any statement fails through a database blip.
-        await using var aSource = Npgsql.NpgsqlDataSource.Create(db.ConnectionString + ";Options=-c lock_timeout=300");
-        var aOptions = new ClusterNodeOptions
-        {
-            NodeId = "a", HttpAddress = "http://127.0.0.1/a", ShardCount = ShardCount, TickInterval = TimeSpan.FromMilliseconds(100), LeaseTtl = ttl,
-            HeartbeatTimeout = TimeSpan.FromSeconds(5), MaxConcurrentMoves = 1, HandOffTimeout = TimeSpan.FromSeconds(5),
-        };
-        var a = new ClusterNode(aOptions, new PostgresMembership(aSource), new PostgresLeaseStore(aSource), new PostgresShardAssignments(aSource), host);
+        await using var aSource = Npgsql.NpgsqlDataSource.Create(cluster.Db.ConnectionString + ";Options=-c lock_timeout=300");
+        var a = new ClusterNode(TestNodes.Options("a", ttl, maxMoves: 1),
+            new PostgresMembership(aSource), new PostgresLeaseStore(aSource), new PostgresShardAssignments(aSource), host);
         await a.JoinAsync(startLoop: false);
         await RoundsAsync(2, a);
-        var b = (await JoinAsync(Node(db, log, "b", ttl, maxMoves: 1, heartbeat: TimeSpan.FromSeconds(5))))[0];
+        var b = (await JoinAsync(cluster.Node("b", ttl, maxMoves: 1)))[0];
 
         // The shard a hands to b: right after it stopped, the lease's row is locked for a while, so a's release fails.
         const int moved = ShardCount - 1;
@@ -392,7 +318,7 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
             var locked = new TaskCompletionSource();
             locker = Task.Run(async () =>
             {
-                await using var connection = await db.DataSource.OpenConnectionAsync();
+                await using var connection = await cluster.Db.DataSource.OpenConnectionAsync();
                 await using var transaction = await connection.BeginTransactionAsync();
                 await using (var select = new Npgsql.NpgsqlCommand("SELECT 1 FROM lease WHERE name = $1 FOR UPDATE", connection, transaction))
                 {
@@ -421,75 +347,72 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
             await Task.Delay(100);
         }
 
-        var lease = (await db.Leases.ReadAsync(name)).Single();
+        var lease = (await cluster.Db.Leases.ReadAsync(name)).Single();
         Assert.True(b.Shards.ContainsKey(moved), $"after {clock.Elapsed} the lease is still {lease.Owner}'s (epoch {lease.Epoch}, live {lease.IsLive})");
     }
 
     [Fact]
     public async Task A_coordinator_that_lost_its_lease_cannot_write_a_plan_after_the_new_coordinator_wrote_its_own()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
-        var (a, b, c) = (Node(db, log, "a"), Node(db, log, "b"), Node(db, log, "c"));
-        await JoinAsync(a, b, c);
-        await RoundsAsync(2, a, b, c);
+        await using var cluster = await TestNodes.CreateAsync(fixture);
+        var nodes = await cluster.SettledAsync("a", "b", "c");
+        var (a, b, c) = (nodes[0], nodes[1], nodes[2]);
         Assert.True(a.Singletons.ContainsKey(ClusterNode.ShardCoordinatorSingleton));
         Assert.All(new[] { a, b, c }, n => Assert.Equal(4, n.Shards.Count));
 
         // a plans while c looks gone to it (c's heartbeat was stale when a read the members): c's four shards go to a and
         // b. Then a freezes before writing: its leases expire, its heartbeat goes stale.
         var coordinatorLease = a.Singletons[ClusterNode.ShardCoordinatorSingleton];
-        var stalePlan = ShardAllocator.Plan(ShardCount, await db.Assignments.ReadAsync("accounts"), ["a", "b"], 0, 2);
+        var stalePlan = ShardAllocator.Plan(ShardCount, await cluster.Db.Assignments.ReadAsync("accounts"), ["a", "b"], 0, 2);
         Assert.Equal(c.Shards.Keys.Order(), stalePlan.Select(p => p.Key));
         Assert.Contains(stalePlan, p => p.Value == "b");
         foreach (var lease in a.Shards.Values.Concat(a.Singletons.Values))
         {
-            await db.ExpireAsync(lease.Name);
+            await cluster.Db.ExpireAsync(lease.Name);
         }
 
-        await db.StaleHeartbeatAsync("a");
+        await cluster.Db.StaleHeartbeatAsync("a");
 
         // b takes the coordinator over at the next epoch and gives a's shards to b and c, which take them.
         await RoundsAsync(3, b, c);
         Assert.Equal(2, b.Singletons[ClusterNode.ShardCoordinatorSingleton].Epoch);
         AssertEachShardServedOnce(b, c);
-        var plan = await db.Assignments.ReadAsync("accounts");
-        var before = log.Events.Count;
+        var plan = await cluster.Db.Assignments.ReadAsync("accounts");
+        var before = cluster.Log.Events.Count;
 
         // a wakes and writes the plan it made under the coordinator's epoch 1. Were it taken, c would hand shards to b
         // that b's own plan left on c (moves nobody planned, beyond the move limit).
-        var written = await db.Assignments.AssignAsync("accounts", stalePlan, coordinatorLease.ToFence());
+        var written = await cluster.Db.Assignments.AssignAsync("accounts", stalePlan, coordinatorLease.ToFence());
         await RoundsAsync(1, b, c);
 
         Assert.False(written);
-        Assert.Equal(plan.OrderBy(p => p.Key), (await db.Assignments.ReadAsync("accounts")).OrderBy(p => p.Key));
-        Assert.DoesNotContain(log.Events.Skip(before), e => e.What == "stop-HandOff");
+        Assert.Equal(plan.OrderBy(p => p.Key), (await cluster.Db.Assignments.ReadAsync("accounts")).OrderBy(p => p.Key));
+        Assert.DoesNotContain(cluster.Log.Events.Skip(before), e => e.What == "stop-HandOff");
         AssertEachShardServedOnce(b, c);
     }
 
     [Fact]
     public async Task A_coordinator_whose_lease_another_node_took_during_its_tick_writes_no_plan_and_gives_the_singleton_up()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
-        var host = new FaultyHost("a", log);
-        var a = (await JoinAsync(Node(db, log, "a", host: host, heartbeat: TimeSpan.FromMinutes(1))))[0];
+        await using var cluster = await TestNodes.CreateAsync(fixture);
+        var host = new FaultyHost("a", cluster.Log);
+        var a = (await JoinAsync(cluster.Node("a", host: host)))[0];
         await RoundsAsync(2, a);
-        await JoinAsync(Node(db, log, "b", heartbeat: TimeSpan.FromMinutes(1)));   // a's next plan moves two shards to b
+        await JoinAsync(cluster.Node("b"));   // a's next plan moves two shards to b
 
         // Right after a renewed, b takes the coordinator's lease (a froze past it): a still believes it coordinates.
         host.OnNextServingCheck(() =>
         {
-            using var take = db.DataSource.CreateCommand(
+            using var take = cluster.Db.DataSource.CreateCommand(
                 "UPDATE lease SET owner = 'b', epoch = epoch + 1, expires_at = clock_timestamp() + interval '1 minute' WHERE name = 'singleton/shard-coordinator'");
             Assert.Equal(1, take.ExecuteNonQuery());
         });
         await a.TickAsync();
 
-        Assert.All((await db.Assignments.ReadAsync("accounts")).Values, node => Assert.Equal("a", node));
+        Assert.All((await cluster.Db.Assignments.ReadAsync("accounts")).Values, node => Assert.Equal("a", node));
         Assert.Equal(1, a.RefusedPlanWrites);
         Assert.False(a.Singletons.ContainsKey(ClusterNode.ShardCoordinatorSingleton));
-        var events = await db.Membership.ReadEventsAsync(0, 1000);
+        var events = await cluster.Db.Membership.ReadEventsAsync(0, 1000);
         Assert.Contains(events, e => e.NodeId == "a" && e.Kind == "plan-refused" && e.Detail == "shard-coordinator epoch 1: 2 changes");
         Assert.DoesNotContain(events, e => e.Kind == "shard-assigned" && e.NodeId == "b");
         Assert.Equal(ShardCount, a.Shards.Count);
@@ -498,16 +421,15 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
     [Fact]
     public async Task A_node_restarted_under_the_same_name_takes_its_shards_at_a_new_epoch_so_its_old_incarnation_cannot_write()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        await using var store = await PostgresPersistence.OpenAsync(new PostgresPersistenceOptions { ConnectionString = db.ConnectionString }, TimeProvider.System);
-        var log = new HostLog();
-        var old = (await JoinAsync(Node(db, log, "a")))[0];
+        await using var cluster = await TestNodes.CreateAsync(fixture);
+        await using var store = await PostgresPersistence.OpenAsync(new PostgresPersistenceOptions { ConnectionString = cluster.Db.ConnectionString }, TimeProvider.System);
+        var old = (await JoinAsync(cluster.Node("a")))[0];
         await RoundsAsync(2, old);
         var oldFence = old.FenceFor(3);
 
         // The old process is frozen, not dead (its leases still live); the orchestrator starts the node again under its name.
         await old.AbandonAsync();
-        var restarted = (await JoinAsync(Node(db, log, "a")))[0];
+        var restarted = (await JoinAsync(cluster.Node("a")))[0];
         await RoundsAsync(1, restarted);
 
         Assert.Equal(ShardCount, restarted.Shards.Count);
@@ -522,126 +444,107 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
     [Fact]
     public async Task A_tick_busy_for_longer_than_the_self_fence_bound_with_calls_that_answer_renews_meanwhile_and_keeps_its_shards()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
+        await using var cluster = await TestNodes.CreateAsync(fixture);
         // A lease of 3 s, not less: the renewals made meanwhile must each answer within the self-fence bound, which on a
         // loaded machine a 0.6 s bound (a 0.9 s lease) did not always give them.
         var ttl = TimeSpan.FromSeconds(3);
-        var host = new FaultyHost("a", log);
+        var host = new FaultyHost("a", cluster.Log);
         // Twelve starts of 200 ms each take 2.4 s in one tick: longer than the self-fence bound (2 s, two thirds of the
         // lease), as a node taking all its shards at start takes.
         host.SlowStarts(TimeSpan.FromMilliseconds(200));
-        var a = Node(db, log, "a", ttl, host: host);
-        try
-        {
-            await a.JoinAsync();
-            await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
+        var a = cluster.Node("a", ttl, host: host);
+        await cluster.RunUntilServingAllAsync(a);
 
-            await Task.Delay(ttl);
+        await Task.Delay(ttl);
 
-            Assert.DoesNotContain(log.Events, e => e.What == "stop-Lost");
-            Assert.Equal(ShardCount, a.Shards.Count);
-            Assert.All(a.Shards.Values, l => Assert.Equal(1, l.Epoch));
-        }
-        finally
-        {
-            await a.DisposeAsync();
-        }
+        Assert.DoesNotContain(cluster.Log.Events, e => e.What == "stop-Lost");
+        Assert.Equal(ShardCount, a.Shards.Count);
+        Assert.All(a.Shards.Values, l => Assert.Equal(1, l.Epoch));
     }
 
     [Fact]
     public async Task A_node_whose_database_stops_answering_stops_serving_before_its_leases_can_expire_and_serves_again_at_a_new_epoch()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
+        await using var cluster = await TestNodes.CreateAsync(fixture);
         var ttl = TimeSpan.FromSeconds(3);
-        var host = new FaultyHost("a", log);
-        var liveAtStop = new System.Collections.Concurrent.ConcurrentDictionary<int, bool>();
+        var host = new FaultyHost("a", cluster.Log);
+        // When each shard stopped, taken in the stop itself; compared with its lease's expiry (the database's clock, the
+        // same machine's) once all have stopped. Reading the lease inside the stop, as this test did, put twelve reads on
+        // a loaded database into the self-fence's own path, one after each stop, and then timed the read, not the stop.
+        var stoppedAt = new System.Collections.Concurrent.ConcurrentDictionary<int, DateTimeOffset>();
         for (var shard = 0; shard < ShardCount; shard++)
         {
-            var name = LeaseNames.Shard("accounts", shard);
             var id = shard;
-            host.AfterStop(id, async () =>
+            host.AfterStop(id, () =>
             {
-                var lease = (await db.Leases.ReadAsync(name)).Single(l => l.Name == name);
-                liveAtStop[id] = lease.IsLive && lease.Owner == "a";
+                stoppedAt[id] = TimeProvider.System.GetUtcNow();
+                return Task.CompletedTask;
             });
         }
 
-        var a = Node(db, log, "a", ttl, host: host);
-        try
+        var a = cluster.Node("a", ttl, host: host);
+        await cluster.RunUntilServingAllAsync(a);
+
+        Assert.Equal(ShardCount, a.Shards.Count);
+
+        // PostgreSQL stops answering a's heartbeat: the statement waits on a lock, neither failing nor returning.
+        await using var hung = await TableLock.TakeAsync(cluster.Db.DataSource, "cluster_member");
+
+        var waited = await UntilAsync(() => stoppedAt.Count == ShardCount, ttl * 3);
+
+        Assert.True(stoppedAt.Count == ShardCount, $"after {waited} a stopped {stoppedAt.Count} of its {ShardCount} shards");
+        // Nothing renews them now (a renewal heartbeats first, and that waits on the lock): these are the expiries they stopped before.
+        var leases = (await cluster.Db.Leases.ReadAsync(LeaseNames.ShardPrefix("accounts"))).ToDictionary(l => l.Name, StringComparer.Ordinal);
+        Assert.All(stoppedAt, s =>
         {
-            await a.JoinAsync();
-            await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
-
-            Assert.Equal(ShardCount, a.Shards.Count);
-
-            // PostgreSQL stops answering a's heartbeat: the statement waits on a lock, neither failing nor returning.
-            await using var hung = await TableLock.TakeAsync(db.DataSource, "cluster_member");
-
-            var waited = await UntilAsync(() => liveAtStop.Count == ShardCount, ttl * 3);
-
-            Assert.True(liveAtStop.Count == ShardCount, $"after {waited} a stopped {liveAtStop.Count} of its {ShardCount} shards");
-            Assert.All(liveAtStop, s => Assert.True(s.Value, $"shard {s.Key} was stopped after its lease expired"));
-            Assert.Empty(a.Shards);
-            Assert.All(Enumerable.Range(0, ShardCount), s => Assert.Contains(log.Events, e => e.What == "stop-Lost" && e.Subject == $"shard {s}"));
-            // The cluster's event log says so too (its table still answers; only the members' is locked), as for a lease
-            // found lost at a renewal: an operator reading it sees the self-fence beside the take-over it made way for.
-            var recorded = await SelfFencedShardsAsync(db);
-            for (var look = 0; recorded.Count < ShardCount && look < 50; look++)
-            {
-                await Task.Delay(100);
-                recorded = await SelfFencedShardsAsync(db);
-            }
-
-            Assert.Equal(Enumerable.Range(0, ShardCount), recorded.Order());
-
-            // Answered again, the node takes its shards back, at a new epoch whatever the stuck work still holds.
-            await hung.ReleaseAsync();
-            await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
-
-            Assert.Equal(ShardCount, a.Shards.Count);
-            Assert.All(a.Shards.Values, l => Assert.Equal(2, l.Epoch));
-        }
-        finally
+            var lease = leases[LeaseNames.Shard("accounts", s.Key)];
+            Assert.True(lease.Owner == "a" && s.Value < lease.ExpiresAt, $"shard {s.Key} was stopped at {s.Value:O}, its lease ({lease.Owner}'s) expired at {lease.ExpiresAt:O}");
+        });
+        Assert.Empty(a.Shards);
+        Assert.All(Enumerable.Range(0, ShardCount), s => Assert.Contains(cluster.Log.Events, e => e.What == "stop-Lost" && e.Subject == $"shard {s}"));
+        // The cluster's event log says so too (its table still answers; only the members' is locked), as for a lease
+        // found lost at a renewal: an operator reading it sees the self-fence beside the take-over it made way for.
+        var recorded = await SelfFencedShardsAsync(cluster.Db);
+        for (var look = 0; recorded.Count < ShardCount && look < 50; look++)
         {
-            await a.DisposeAsync();
+            await Task.Delay(100);
+            recorded = await SelfFencedShardsAsync(cluster.Db);
         }
+
+        Assert.Equal(Enumerable.Range(0, ShardCount), recorded.Order());
+
+        // Answered again, the node takes its shards back, at a new epoch whatever the stuck work still holds.
+        await hung.ReleaseAsync();
+        await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(ShardCount, a.Shards.Count);
+        Assert.All(a.Shards.Values, l => Assert.Equal(2, l.Epoch));
     }
 
     [Fact]
     public async Task A_stop_that_throws_while_the_node_self_fences_neither_leaves_its_other_shards_running_nor_ends_its_loop()
     {
-        await using var db = await ClusterDatabase.CreateAsync(fixture);
-        var log = new HostLog();
+        await using var cluster = await TestNodes.CreateAsync(fixture);
         var ttl = TimeSpan.FromSeconds(3);
-        var host = new FaultyHost("a", log);
+        var host = new FaultyHost("a", cluster.Log);
         host.FailNextStop(0);
-        var a = Node(db, log, "a", ttl, host: host);
-        try
-        {
-            await a.JoinAsync();
-            await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
-            Assert.Equal(ShardCount, a.Shards.Count);
+        var a = cluster.Node("a", ttl, host: host);
+        await cluster.RunUntilServingAllAsync(a);
+        Assert.Equal(ShardCount, a.Shards.Count);
 
-            // PostgreSQL stops answering (as above); the node self-fences, and the host cannot stop shard 0.
-            await using var hung = await TableLock.TakeAsync(db.DataSource, "cluster_member");
+        // PostgreSQL stops answering (as above); the node self-fences, and the host cannot stop shard 0.
+        await using var hung = await TableLock.TakeAsync(cluster.Db.DataSource, "cluster_member");
 
-            var waited = await UntilAsync(() => a.Shards.Count == 0 && a.Singletons.Count == 0, ttl * 3);
+        var waited = await UntilAsync(() => a.Shards.Count == 0 && a.Singletons.Count == 0, ttl * 3);
 
-            Assert.True(a.Shards.Count == 0, $"after {waited} a still serves shards {string.Join(", ", a.Shards.Keys)}");
-            Assert.Contains(log.Events, e => e.What == "stop-failed" && e.Subject == "shard 0");
-            Assert.All(Enumerable.Range(1, ShardCount - 1), s => Assert.Contains(log.Events, e => e.What == "stop-Lost" && e.Subject == $"shard {s}"));
-            Assert.Contains(log.Events, e => e.What == "stop-Lost" && e.Subject == "liquidation-coordinator");
+        Assert.True(a.Shards.Count == 0, $"after {waited} a still serves shards {string.Join(", ", a.Shards.Keys)}");
+        Assert.Contains(cluster.Log.Events, e => e.What == "stop-failed" && e.Subject == "shard 0");
+        Assert.All(Enumerable.Range(1, ShardCount - 1), s => Assert.Contains(cluster.Log.Events, e => e.What == "stop-Lost" && e.Subject == $"shard {s}"));
+        Assert.Contains(cluster.Log.Events, e => e.What == "stop-Lost" && e.Subject == "liquidation-coordinator");
 
-            // The loop goes on: answered again, the node serves its shards again.
-            await hung.ReleaseAsync();
-            await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
-            Assert.Equal(ShardCount, a.Shards.Count);
-        }
-        finally
-        {
-            await a.DisposeAsync();
-        }
+        // The loop goes on: answered again, the node serves its shards again.
+        await hung.ReleaseAsync();
+        await UntilAsync(() => a.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
+        Assert.Equal(ShardCount, a.Shards.Count);
     }
 }

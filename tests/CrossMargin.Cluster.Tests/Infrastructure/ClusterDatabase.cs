@@ -52,5 +52,39 @@ public sealed class ClusterDatabase : IAsyncDisposable
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Waits until <paramref name="sessions"/> statements on this database wait for a lock another transaction holds (a
+    /// condition, not a pause: on a loaded machine a statement may take far longer than usual to reach its lock).
+    /// </summary>
+    /// <returns>Whether they did within 10 s.</returns>
+    public Task<bool> UntilWaitingOnLocksAsync(int sessions) =>
+        UntilAsync("SELECT count(*) >= $1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'", sessions);
+
+    /// <summary>Waits until lease <paramref name="name"/> has expired by the database's clock (the one its fence is checked by).</summary>
+    /// <returns>Whether it did within 10 s.</returns>
+    public Task<bool> UntilExpiredAsync(string name) =>
+        UntilAsync("SELECT count(*) = 1 FROM lease WHERE name = $1 AND expires_at < clock_timestamp()", name);
+
+    private async Task<bool> UntilAsync<T>(string condition, T parameter)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            await using var command = DataSource.CreateCommand(condition);
+            command.Parameters.Add(new NpgsqlParameter<T> { TypedValue = parameter });
+            if ((bool)(await command.ExecuteScalarAsync())!)
+            {
+                return true;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                return false;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 }

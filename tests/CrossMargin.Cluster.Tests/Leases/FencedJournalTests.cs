@@ -12,6 +12,10 @@ public sealed class FencedJournalTests(PostgresServerFixture fixture)
 {
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
 
+    // A lease that expires while an append under it waits: long enough that the append checks it while it still lives
+    // (300 ms did not always give a loaded machine that time), short enough not to slow the tests.
+    private static readonly TimeSpan ShortTtl = TimeSpan.FromSeconds(1);
+
     private static AtomicWrite Write(string id, long from, WriteFence? fence) =>
         new(id, from, "test-writer", [new EventData(new SerializedPayload("test.event", 1, Encoding.UTF8.GetBytes($"{{\"n\":{from}}}")), [])]) { Fence = fence };
 
@@ -119,7 +123,7 @@ public sealed class FencedJournalTests(PostgresServerFixture fixture)
     {
         await using var db = await ClusterDatabase.CreateAsync(fixture);
         await using var store = await OpenJournalAsync(db);
-        var lease = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", TimeSpan.FromMilliseconds(300));
+        var lease = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", ShortTtl);
         var inTransaction = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var letCommit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         store.BeforeCommit = async _ =>
@@ -130,9 +134,9 @@ public sealed class FencedJournalTests(PostgresServerFixture fixture)
 
         var append = store.Journal.WriteMessagesAsync([Write("account-x", 1, lease!.ToFence())]);
         await inTransaction.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await Task.Delay(400);   // the lease has expired by now, but the append already holds its row
+        Assert.True(await db.UntilExpiredAsync("shard/accounts/1"));   // but the append already holds its row
         var takeover = db.Leases.TryAcquireAsync("shard/accounts/1", "node-b", Ttl);
-        await Task.Delay(300);
+        await db.UntilWaitingOnLocksAsync(1);
 
         Assert.False(takeover.IsCompleted, "the takeover must wait for the append that checked the old epoch");
         letCommit.SetResult();
@@ -146,7 +150,7 @@ public sealed class FencedJournalTests(PostgresServerFixture fixture)
     {
         await using var db = await ClusterDatabase.CreateAsync(fixture);
         await using var store = await OpenJournalAsync(db);
-        var lease = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", TimeSpan.FromMilliseconds(300));
+        var lease = await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", ShortTtl);
 
         // Another transaction holds the journal's ordering row: the append (no test hook, so its single-batch path) locks
         // the lease row, passes its check and then waits at its insert.
@@ -159,9 +163,10 @@ public sealed class FencedJournalTests(PostgresServerFixture fixture)
         }
 
         var append = store.Journal.WriteMessagesAsync([Write("account-x", 1, lease!.ToFence())]);
-        await Task.Delay(700);   // the append is waiting at its insert, and the lease has expired meanwhile
+        Assert.True(await db.UntilWaitingOnLocksAsync(1), "the append waits at its insert");
+        Assert.True(await db.UntilExpiredAsync("shard/accounts/1"));
         var takeover = db.Leases.TryAcquireAsync("shard/accounts/1", "node-b", Ttl);
-        await Task.Delay(300);
+        await db.UntilWaitingOnLocksAsync(2);
 
         Assert.False(append.IsCompleted, "the append waits for the ordering row");
         Assert.False(takeover.IsCompleted, "the takeover must wait for the append that checked the old epoch");

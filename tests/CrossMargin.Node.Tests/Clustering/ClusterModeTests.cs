@@ -521,8 +521,18 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         }
 
         using var tail = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var stream = await nodes[1].Client.GetAsync("/api/events?types=handoff", HttpCompletionOption.ResponseHeadersRead, tail.Token);
-        await Task.Delay(1500);   // the node skips the history before the stream starts following
+        var stream = await nodes[1].Client.GetAsync("/api/events?types=handoff,member", HttpCompletionOption.ResponseHeadersRead, tail.Token);
+        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync(tail.Token));
+        // The stream opens with the cluster's view, written once it has subscribed: from then on it follows what happens
+        // (waited for, not slept on: a loaded machine may take longer than any pause to get there).
+        string? line;
+        do
+        {
+            line = await reader.ReadLineAsync(tail.Token);
+        }
+        while (line is not null && line != "event: member");
+
+        Assert.NotNull(line);
         var leave = await AdminPostAsync(nodes[0], "/api/v1/cluster/members/n3/leave");
         Assert.Equal(HttpStatusCode.Accepted, leave.StatusCode);
         await AllShardsServedAsync(nodes.Take(2), TimeSpan.FromSeconds(20));
@@ -534,8 +544,6 @@ public sealed class ClusterModeTests(ClusterServers servers) : IAsyncLifetime
         Assert.Contains("shard-released", events, StringComparison.Ordinal);
 
         // cm cluster tail follows the same history live, from any node.
-        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync(tail.Token));
-        string? line;
         do
         {
             line = await reader.ReadLineAsync(tail.Token);
