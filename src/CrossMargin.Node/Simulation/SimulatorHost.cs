@@ -105,7 +105,9 @@ public sealed class SimulatorHost : BackgroundService
     private async Task RunMarketAsync(RiskEngine engine, VenueLink venue, Risk.Market.MarketSnapshot opening, BookGenerator book, TradeFactory trades,
         ExpiryHolders holders, CancellationToken stoppingToken)
     {
-        var unsettled = opening.Instruments.Where(i => i.Expiry is not null).OrderBy(i => i.Expiry).ThenBy(i => i.Symbol, StringComparer.Ordinal).ToList();
+        // Those that expired while no venue ran too (a restart): their holders wait for a settlement as much as any.
+        var unsettled = opening.Instruments.Where(i => i.Expiry is not null).Concat(opening.ExpiredInstruments)
+            .OrderBy(i => i.Expiry).ThenBy(i => i.Symbol, StringComparer.Ordinal).ToList();
         var index = opening.Instruments.Select(i => i.Underlying).Distinct(StringComparer.Ordinal)
             .ToDictionary(u => u, opening.PriceOf, StringComparer.Ordinal);
         var path = new PricePath(_options, index);
@@ -220,10 +222,17 @@ public sealed class SimulatorHost : BackgroundService
         {
             unsettled.RemoveAt(0);
             var price = Math.Round(spot / contract.TickSize, MidpointRounding.AwayFromZero) * contract.TickSize;
-            var accounts = holders.Of(contract.Symbol);
-            if (engine.FundAccountId is { } fund && !accounts.Contains(fund, StringComparer.Ordinal))
+            var accounts = new SortedSet<string>(holders.Of(contract.Symbol), StringComparer.Ordinal);
+            if (engine.FundAccountId is { } fund)
             {
-                accounts = [.. accounts, fund];
+                accounts.Add(fund);
+            }
+
+            // The holders the engine knows of, as GET /api/v1/expiries/unsettled lists them: those a previous run of the
+            // venue filled are known to this run only through the journal.
+            foreach (var held in (await KnownHoldersAsync(engine, cancellation)).Where(h => h.Symbol == contract.Symbol))
+            {
+                accounts.UnionWith(held.Holders.Select(h => h.AccountId));
             }
 
             var settled = 0;
@@ -235,6 +244,15 @@ public sealed class SimulatorHost : BackgroundService
             _log.LogInformation("Simulator: {Symbol} expired at {Expiry:u}; settled at {Price}: {Settled} accounts, {Flat} with nothing left in it",
                 contract.Symbol, expiry, price, settled, accounts.Count - settled);
         }
+    }
+
+    /// <summary>The expired contracts this node's accounts still hold, with their holders; none when the accounts cannot be read now.</summary>
+    private async Task<IReadOnlyList<Accounts.UnsettledExpiry>> KnownHoldersAsync(RiskEngine engine, CancellationToken cancellation)
+    {
+        IReadOnlyList<Accounts.UnsettledExpiry> known = [];
+        await AttemptAsync(async () => known = Accounts.UnsettledExpiries.Of(await new Accounts.LiveAccounts(_engine).GetAsync(cancellation), engine.Market.Current).Instruments,
+            "the engine's list of unsettled expiries", cancellation);
+        return known;
     }
 
     private async Task<bool> SendAsync(VenueLink venue, IInboundAccountMessage message, CancellationToken cancellation, ExpiryHolders? holders = null)
