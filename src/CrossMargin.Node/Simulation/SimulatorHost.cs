@@ -120,6 +120,14 @@ public sealed class SimulatorHost : BackgroundService
             var wasCrashing = path.InCrash;
             var moved = path.Step(_options.TickInterval);
             var now = _time.GetUtcNow();
+            // What the venue's listing schedules listed since it opened is marked, and settled at its expiry, as the rest.
+            foreach (var listed in marks.Adopt(engine.Market.Current).Where(i => i.Expiry is not null))
+            {
+                unsettled.Add(listed);
+                unsettled.Sort((a, b) => a.Expiry != b.Expiry ? Nullable.Compare(a.Expiry, b.Expiry) : string.CompareOrdinal(a.Symbol, b.Symbol));
+                _log.LogInformation("Simulator: {Symbol} is listed; marked from now on", listed.Symbol);
+            }
+
             var tick = marks.MarksAt(moved, now);
             await AttemptAsync(() => venue.SendPricesAsync(moved.Select(p => new UpdateIndex(p.Key, p.Value, now)).ToArray(),
                 tick.Select(m => new UpdateMark(m.Symbol, m.Price, m.Volatility, now)).ToArray(), stoppingToken), "the tick's prices", stoppingToken);
