@@ -1,7 +1,7 @@
 using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Market;
 
-namespace CrossMargin.Risk.Tests.Instruments;
+namespace CrossMargin.Risk.Tests.Market;
 
 /// <summary>
 /// The venue's listing schedules as the default venue configures them (config/venue/market.json): monthly BTC options on
