@@ -58,15 +58,7 @@ public sealed class SimulatedExpiryTests
 
             clock.JumpTo(OptionsExpiry + TimeSpan.FromSeconds(1));
 
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            IReadOnlyList<(string Account, string Symbol, decimal Quantity)> expiredLeft;
-            do
-            {
-                await Task.Delay(500);
-                expiredLeft = [.. (await HoldingsAsync(venue, accounts)).Where(h => h.Symbol.Contains("25DEC26", StringComparison.Ordinal))];
-            }
-            while (expiredLeft.Count > 0 && DateTime.UtcNow < deadline);
-
+            var expiredLeft = await DecemberHoldingsLeftAsync(venue, accounts, TimeSpan.FromSeconds(60));
             Assert.True(expiredLeft.Count == 0, "still held after expiry: " + string.Join(", ", expiredLeft.Select(h => $"{h.Account} {h.Quantity} {h.Symbol}")));
             Assert.Equal(before.Where(h => !h.Symbol.Contains("25DEC26", StringComparison.Ordinal)), await HoldingsAsync(venue, accounts));
         }
@@ -98,15 +90,7 @@ public sealed class SimulatedExpiryTests
         try
         {
             var venue = new SimulatedVenue(restarted);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            IReadOnlyList<(string Account, string Symbol, decimal Quantity)> expiredLeft;
-            do
-            {
-                await Task.Delay(500);
-                expiredLeft = [.. (await HoldingsAsync(venue, accounts)).Where(h => h.Symbol.Contains("25DEC26", StringComparison.Ordinal))];
-            }
-            while (expiredLeft.Count > 0 && DateTime.UtcNow < deadline);
-
+            var expiredLeft = await DecemberHoldingsLeftAsync(venue, accounts, TimeSpan.FromSeconds(30));
             // (The restarted venue opens its books again, in what it lists now: the other holdings are not compared.)
             Assert.True(expiredLeft.Count == 0, "still held after the restart: " + string.Join(", ", expiredLeft.Select(h => $"{h.Account} {h.Quantity} {h.Symbol}")));
         }
@@ -114,6 +98,22 @@ public sealed class SimulatedExpiryTests
         {
             await restarted.DisposeAndDeleteDataAsync();
         }
+    }
+
+    /// <summary>The holdings in the December options left once none is, or when <paramref name="within"/> has passed.</summary>
+    private static async Task<IReadOnlyList<(string Account, string Symbol, decimal Quantity)>> DecemberHoldingsLeftAsync(SimulatedVenue venue, string[] accounts,
+        TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        IReadOnlyList<(string Account, string Symbol, decimal Quantity)> left;
+        do
+        {
+            await Task.Delay(500);
+            left = [.. (await HoldingsAsync(venue, accounts)).Where(h => h.Symbol.Contains("25DEC26", StringComparison.Ordinal))];
+        }
+        while (left.Count > 0 && DateTime.UtcNow < deadline);
+
+        return left;
     }
 
     private static async Task<List<(string Account, string Symbol, decimal Quantity)>> HoldingsAsync(SimulatedVenue venue, IEnumerable<string> accounts)
