@@ -8,6 +8,7 @@ using CrossMargin.Engine.Prices;
 using CrossMargin.Persistence;
 using CrossMargin.Persistence.Serialization;
 using CrossMargin.Risk.Margin;
+using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Market;
 
 namespace CrossMargin.Engine;
@@ -77,7 +78,10 @@ public sealed class RiskEngine
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
-        var market = new LatestMarket(Restamp(settings.OpeningMarket, settings.Assets, system.TimeProvider.GetUtcNow()));
+        var now = system.TimeProvider.GetUtcNow();
+        var opening = settings.OpeningMarket;
+        var scheduled = ListingSchedule.ContractsUntil(settings.Listing, opening.Instruments.Concat(opening.ExpiredInstruments), now + MarketDefinition.ListingHorizon);
+        var market = new LatestMarket(Restamp(opening, settings.Assets, now, [.. scheduled.Where(c => c.ListedAt <= now)]));
         var live = new CurrentMarginModels(settings.Models);
 
         // Accounts report breaches to the coordinator and the coordinator works through the account region: accounts
@@ -115,7 +119,8 @@ public sealed class RiskEngine
 
         // Every scenario model an account may be margined with, composites' components included, gets its vectors built
         // once per snapshot; a model missing here would build them on the first account that needs them after each move.
-        var prices = system.ActorOf(PriceFeed.Props(MarketDefinition.Of(market.Current, settings.Assets), market, live.ScenarioModels, settings.Prices), "prices");
+        var definition = MarketDefinition.Of(market.Current, settings.Assets).WithScheduled(scheduled.Where(c => c.ListedAt > now));
+        var prices = system.ActorOf(PriceFeed.Props(definition, market, live.ScenarioModels, settings.Prices), "prices");
         var passes = book.Partitions.Select((partition, i) => system.ActorOf(MarginPass.Props(partition), $"margin-pass-{i}")).ToArray();
         system.ActorOf(Props.Create(() => new MarketRelay(accounts, passes)), "market-relay");
         return new RiskEngine(system, market, live, router, prices, liquidation, settings);
@@ -273,15 +278,20 @@ public sealed class RiskEngine
 
     /// <summary>
     /// The opening market valued at <paramref name="now"/> (option time to expiry counts from it), with instruments that
-    /// have expired since the file was written moved from the listing to the expired ones (journals may still name them).
+    /// have expired since the file was written moved from the listing to the expired ones (journals may still name them),
+    /// and the <paramref name="scheduled"/> contracts listed by now added: those still live at their opening marks
+    /// (<see cref="ListedContract.OpeningMark"/>), the others as expired.
     /// </summary>
-    private static MarketSnapshot Restamp(MarketSnapshot opening, IReadOnlyList<string> assets, DateTimeOffset now)
+    private static MarketSnapshot Restamp(MarketSnapshot opening, IReadOnlyList<string> assets, DateTimeOffset now, IReadOnlyList<ListedContract> scheduled)
     {
-        var live = opening.Instruments.Where(i => !i.IsExpiredAt(now)).ToArray();
-        var expired = opening.ExpiredInstruments.Concat(opening.Instruments.Where(i => i.IsExpiredAt(now))).ToArray();
+        var listed = scheduled.Where(c => !c.Instrument.IsExpiredAt(now)).ToArray();
+        var live = opening.Instruments.Where(i => !i.IsExpiredAt(now)).Concat(listed.Select(c => c.Instrument)).ToArray();
+        var expired = opening.ExpiredInstruments.Concat(opening.Instruments.Where(i => i.IsExpiredAt(now)))
+            .Concat(scheduled.Select(c => c.Instrument).Where(i => i.IsExpiredAt(now))).ToArray();
         var prices = assets.Where(opening.HasPrice).ToDictionary(a => a, opening.PriceOf, StringComparer.Ordinal);
         var underlyings = live.Select(i => i.Underlying).Distinct(StringComparer.Ordinal).Select(opening.UnderlyingOf).ToArray();
-        var marks = live.Select(i => opening.MarkOf(i.Symbol)).ToArray();
+        var marks = opening.Instruments.Where(i => !i.IsExpiredAt(now)).Select(i => opening.MarkOf(i.Symbol))
+            .Concat(listed.Select(c => c.OpeningMark(opening.UnderlyingOf(c.Instrument.Underlying), opening.PriceOf(c.Instrument.Underlying), now))).ToArray();
         return new MarketSnapshot(now, live, prices, underlyings, marks, expired);
     }
 }

@@ -4,6 +4,7 @@ using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Persistence;
 using CrossMargin.Persistence.Journal;
+using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Market;
 
 namespace CrossMargin.Engine;
@@ -47,4 +48,11 @@ public sealed record RiskEngineSettings(
 
     /// <summary>How far beyond its source's highest applied sequence an account accepts a message's (<see cref="AccountActorSettings.MaxSequenceJump"/>).</summary>
     public long MaxSequenceJump { get; init; } = MessageLedger.DefaultMaxJump;
+
+    /// <summary>
+    /// The schedules by which the venue lists dated contracts as time passes, beside <see cref="OpeningMarket"/>'s own
+    /// instruments: those listed by the engine's start are in its opening market, those listed later join it at their
+    /// listing time (see <see cref="Prices.MarketDefinition.Scheduled"/>).
+    /// </summary>
+    public IReadOnlyList<ListingSchedule> Listing { get; init; } = [];
 }

@@ -18,7 +18,7 @@ public static class MarketFile
         var root = document.RootElement;
         try
         {
-            OnlyKnown(root, "", "valuationTime", "assets", "underlyings", "instruments", "marks");
+            OnlyKnown(root, "", "valuationTime", "assets", "underlyings", "instruments", "marks", "listing");
             var time = Instant(root, "valuationTime", "");
             var assets = new Dictionary<string, decimal>(StringComparer.Ordinal);
             foreach (var (asset, value, path) in Map(root, "assets", ""))
@@ -36,6 +36,90 @@ public static class MarketFile
         {
             throw new RiskInputException($"{source}: {e.Message}", e);
         }
+    }
+
+    /// <summary>Reads and checks the listing schedules in <paramref name="path"/> (none when it has no <c>listing</c>).</summary>
+    public static IReadOnlyList<ListingSchedule> LoadListing(string path) => ParseListing(FileText.Read(path, "market"), path);
+
+    /// <summary>
+    /// Parses and checks the file's <c>listing</c>: the schedules by which the venue lists dated contracts as time passes
+    /// (see the README). A strike grid is centred on the file's index of its underlying unless it names a reference;
+    /// a schedule lists the contracts expiring after the file's valuation time unless it names another <c>after</c>.
+    /// <paramref name="source"/> names the file in errors.
+    /// </summary>
+    public static IReadOnlyList<ListingSchedule> ParseListing(string json, string source)
+    {
+        var market = Parse(json, source);
+        using var document = JsonFields.Parse(json, source);
+        var root = document.RootElement;
+        try
+        {
+            var schedules = Array(root, "listing", "", required: false).Select(x => Schedule(x.Item, x.Path, market)).ToArray();
+            // Two schedules listing one symbol, or a schedule and the instruments on other terms, are refused now rather
+            // than when the contract comes to be listed: over the longest span any schedule covers.
+            var span = TimeSpan.FromDays(400 * ListingSchedule.MaxCount / 4);
+            var until = schedules.Select(s => s.After).Append(market.ValuationTime).Max() + span;
+            Build("", () => ListingSchedule.ContractsUntil(schedules, market.Instruments.Concat(market.ExpiredInstruments), until));
+            return schedules;
+        }
+        catch (RiskInputException e)
+        {
+            throw new RiskInputException($"{source}: {e.Message}", e);
+        }
+    }
+
+    private static ListingSchedule Schedule(JsonElement e, string path, MarketSnapshot market)
+    {
+        OnlyKnown(e, path, "type", "underlying", "quote", "settlement", "contractSize", "tickSize", "cycle", "count", "after", "strikes");
+        var options = Enum(e, "type", path, ("future", false), ("option", true));
+        var underlying = String(e, "underlying", path);
+        var quote = String(e, "quote", path);
+        var settlement = Enum(e, "settlement", path, ("linear", SettlementKind.Linear), ("inverse", SettlementKind.Inverse));
+        if (!market.UnderlyingMarkets.Any(u => u.Name == underlying))
+        {
+            throw new RiskInputException($"{path}.underlying: {underlying} has no entry in underlyings (its forwards and rate).");
+        }
+
+        foreach (var asset in new[] { underlying, quote })
+        {
+            if (!market.HasPrice(asset))
+            {
+                throw new RiskInputException($"{path}: asset {asset} has no price in assets.");
+            }
+        }
+
+        var cycle = Enum(e, "cycle", path, ("monthly", ListingCycle.Monthly), ("quarterly", ListingCycle.Quarterly));
+        var countValue = Required(e, "count", path);
+        if (countValue.ValueKind != JsonValueKind.Number || !countValue.TryGetInt32(out var count))
+        {
+            throw new RiskInputException($"{path}.count: must be a whole number of expiries.");
+        }
+
+        var after = Optional(e, "after") is null ? market.ValuationTime : Instant(e, "after", path);
+        OptionStrikes? strikes = null;
+        if (Optional(e, "strikes") is { } grid)
+        {
+            var at = path + ".strikes";
+            if (!options)
+            {
+                throw new RiskInputException($"{at}: only an option schedule has strikes.");
+            }
+
+            OnlyKnown(grid, at, "step", "eachSide", "reference", "openingVol");
+            var eachSide = Required(grid, "eachSide", at);
+            if (eachSide.ValueKind != JsonValueKind.Number || !eachSide.TryGetInt32(out var sides))
+            {
+                throw new RiskInputException($"{at}.eachSide: must be a whole number of strikes.");
+            }
+
+            strikes = new OptionStrikes(OptionalDecimal(grid, "reference", at) ?? market.PriceOf(underlying), Decimal(grid, "step", at), sides, Double(grid, "openingVol", at));
+        }
+        else if (options)
+        {
+            throw new RiskInputException($"{path}.strikes: an option schedule needs its strike grid (step, eachSide, openingVol).");
+        }
+
+        return Build(path, () => new ListingSchedule(underlying, quote, settlement, Decimal(e, "contractSize", path), Decimal(e, "tickSize", path), cycle, count, after, strikes));
     }
 
     private static UnderlyingMarket Underlying(JsonElement e, string path)

@@ -59,6 +59,27 @@ public sealed class SimulatorTests
         }
     }
 
+    /// <summary>
+    /// A contract the venue lists after it opened is marked relative to the market it was first seen in: a June future
+    /// seen at 50,250 on an index of 50,000 is marked 50,250 x 55,000 / 50,000 = 55,275.0 at an index of 55,000, while the
+    /// perpetual keeps its opening basis (60,010.5 x 55,000 / 60,000 = 55,009.625, 55,009.6 on the tick).
+    /// </summary>
+    [Fact]
+    public void A_contract_listed_after_the_opening_is_marked_from_the_market_it_was_first_seen_in()
+    {
+        var june = new Risk.Instruments.Future("BTC-25JUN27", "BTC", "USDT", "USDT", Risk.Instruments.SettlementKind.Linear, 0.001m, 0.1m,
+            new DateTimeOffset(2027, 6, 25, 8, 0, 0, TimeSpan.Zero));
+        var seen = new MarketSnapshot(Opening.ValuationTime, [june], new Dictionary<string, decimal>(StringComparer.Ordinal) { ["BTC"] = 50000m, ["USDT"] = 1m },
+            [new UnderlyingMarket("BTC", 0)], [new InstrumentMark("BTC-25JUN27", 50250m)]);
+        var model = new MarkModel(Opening);
+
+        Assert.Equal([june], model.Adopt(seen));
+        Assert.Empty(model.Adopt(seen));
+        Assert.Empty(model.Adopt(Opening));
+        var marks = model.MarksAt(new Dictionary<string, decimal> { ["BTC"] = 55000m }, Opening.ValuationTime).ToDictionary(m => m.Symbol, m => m.Price);
+        Assert.Equal((55275.0m, 55009.6m), (marks["BTC-25JUN27"], marks["BTC-PERP"]));
+    }
+
     [Fact]
     public void The_opening_book_nets_to_zero_per_instrument_and_sequences_count_from_one_per_account()
     {

@@ -22,6 +22,35 @@ public sealed record MarketDefinition(IReadOnlyList<Instrument> Instruments, IRe
     /// </summary>
     public IReadOnlyList<Instrument> Expired { get; init; } = [];
 
+    /// <summary>
+    /// How far ahead of its start a node knows the contracts its listing schedules will list: they are among
+    /// <see cref="Instruments"/> from the start, listed at their time (<see cref="Scheduled"/>). A node that runs longer
+    /// without a restart lists nothing further.
+    /// </summary>
+    public static readonly TimeSpan ListingHorizon = TimeSpan.FromDays(3 * 366);
+
+    /// <summary>
+    /// The contracts of <see cref="Instruments"/> listed after the pipeline started, by symbol: none is priced or in a
+    /// snapshot before its <see cref="ListedContract.ListedAt"/>, when it joins the listing at its opening mark until the
+    /// feed marks it.
+    /// </summary>
+    public IReadOnlyDictionary<string, ListedContract> Scheduled { get; init; } = new Dictionary<string, ListedContract>(StringComparer.Ordinal);
+
+    /// <summary>This definition with <paramref name="contracts"/> to be listed at their time.</summary>
+    public MarketDefinition WithScheduled(IEnumerable<ListedContract> contracts)
+    {
+        ArgumentNullException.ThrowIfNull(contracts);
+        var scheduled = contracts.ToDictionary(c => c.Instrument.Symbol, StringComparer.Ordinal);
+        return this with { Instruments = [.. Instruments, .. scheduled.Values.Select(c => c.Instrument)], Scheduled = scheduled };
+    }
+
+    /// <summary>Whether <paramref name="instrument"/> is listed (or was: expiry aside) at <paramref name="now"/>.</summary>
+    public bool IsListedAt(Instrument instrument, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        return !Scheduled.TryGetValue(instrument.Symbol, out var contract) || contract.ListedAt <= now;
+    }
+
     /// <summary>The definition of <paramref name="market"/>: its instruments, the markets of their underlyings, and <paramref name="assets"/>.</summary>
     /// <remarks>A snapshot does not list its assets, so they are named here.</remarks>
     public static MarketDefinition Of(MarketSnapshot market, IReadOnlyList<string> assets)

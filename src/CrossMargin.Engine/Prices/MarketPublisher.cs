@@ -20,7 +20,8 @@ namespace CrossMargin.Engine.Prices;
 /// <para>Time alone changes the market too: every <see cref="PriceOptions.RevalueInterval"/> the underlyings of the
 /// listed options count as moved and a snapshot is built (valued at the current time, so with the options' decay), and
 /// at each contract's expiry its underlying and assets count as moved, so that it leaves the listing at that instant,
-/// tick or not. Either way only the holders of those underlyings and assets are re-margined, as on a tick of them.</para>
+/// tick or not; a scheduled contract joins it at its listing time in the same way
+/// (<see cref="MarketDefinition.Scheduled"/>). Either way only the holders of those underlyings and assets are re-margined, as on a tick of them.</para>
 /// </remarks>
 internal sealed class MarketPublisher : ReceiveActor
 {
@@ -94,6 +95,15 @@ internal sealed class MarketPublisher : ReceiveActor
             }
         }
 
+        // A listing is a change of the market as an expiry is: the contract joins it at its time, tick or not.
+        foreach (var contract in _definition.Scheduled.Values)
+        {
+            if (contract.ListedAt > now && contract.ListedAt - now < wait)
+            {
+                wait = contract.ListedAt - now;
+            }
+        }
+
         Timers.StartSingleTimer(RevalueTimer, Revalue.Instance, wait);
     }
 
@@ -117,6 +127,22 @@ internal sealed class MarketPublisher : ReceiveActor
             {
                 _moved.Add(instrument.Underlying);
                 moved = true;
+            }
+        }
+
+        foreach (var contract in _definition.Scheduled.Values.OrderBy(c => c.Instrument.Symbol, StringComparer.Ordinal))
+        {
+            var instrument = contract.Instrument;
+            if (contract.ListedAt <= now && !instrument.IsExpiredAt(now) && !_marks.ContainsKey(instrument.Symbol))
+            {
+                // Listed now, at its opening mark at the current index until the feed marks it (the feed may not price
+                // what is not listed, so it could not mark it first).
+                var market = _definition.Underlyings.First(u => u.Name == instrument.Underlying);
+                _marks[instrument.Symbol] = contract.OpeningMark(market, _assetPrices[instrument.Underlying], now);
+                _moved.UnionWith([instrument.Underlying, instrument.QuoteAsset, instrument.SettlementAsset]);
+                moved = true;
+                Context.Log.LogInformation("{Symbol} listed (scheduled from {ListedAt:O}) at opening mark {Mark}", instrument.Symbol, contract.ListedAt,
+                    _marks[instrument.Symbol].MarkPrice);
             }
         }
 
@@ -183,7 +209,7 @@ internal sealed class MarketPublisher : ReceiveActor
             // Expired instruments leave the listing: a snapshot cannot value them, and their settlement is the venue's
             // (SettleExpiry), not a mark's. They stay known as expired, so that what accounts hold in them until they are
             // settled still resolves (recovery, margin at the index, the settlement itself).
-            var listed = _definition.Instruments.Where(i => !i.IsExpiredAt(now) && _marks.ContainsKey(i.Symbol)).ToArray();
+            var listed = _definition.Instruments.Where(i => !i.IsExpiredAt(now) && _definition.IsListedAt(i, now) && _marks.ContainsKey(i.Symbol)).ToArray();
             var expired = _definition.Expired.Concat(_definition.Instruments.Where(i => i.IsExpiredAt(now)));
             snapshot = new MarketSnapshot(now, listed, _assetPrices, _definition.Underlyings, listed.Select(i => _marks[i.Symbol]), expired);
             foreach (var model in _models)

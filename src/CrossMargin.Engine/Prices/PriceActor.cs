@@ -71,6 +71,9 @@ internal sealed class PriceActor : ReceiveActor
         Receive<UpdatePrices>(OnBatch);
     }
 
+    /// <summary>The contracts listed after the feed started (<see cref="MarketDefinition.Scheduled"/>): not priced before their time.</summary>
+    public IReadOnlyDictionary<string, ListedContract> ListedFrom { get; init; } = new Dictionary<string, ListedContract>(StringComparer.Ordinal);
+
     private void OnBatch(UpdatePrices batch)
     {
         // One clock reading for the whole tick: its updates are judged against the same instant.
@@ -151,6 +154,12 @@ internal sealed class PriceActor : ReceiveActor
         if (!_instruments.TryGetValue(update.Symbol, out var instrument))
         {
             Reject(update.Symbol, PriceRejectionReason.UnknownInstrument, $"{update.Symbol}: not an instrument of {_asset}.");
+            return;
+        }
+
+        if (ListedFrom.TryGetValue(update.Symbol, out var scheduled) && scheduled.ListedAt > now)
+        {
+            Reject(update.Symbol, PriceRejectionReason.UnknownInstrument, $"{update.Symbol}: not listed until {scheduled.ListedAt:O}, now is {now:O}.");
             return;
         }
 

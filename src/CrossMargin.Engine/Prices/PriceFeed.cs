@@ -79,7 +79,7 @@ public sealed class PriceFeed : ReceiveActor
             var instruments = _definition.Instruments.Where(i => string.Equals(i.Underlying, asset, StringComparison.Ordinal)).ToArray();
             var market = markets.GetValueOrDefault(asset);
             var actor = Context.ActorOf(
-                Actors.Props.Create(() => new PriceActor(asset, instruments, market, _latest, _options, publisher, _counters, _clock)), "price-" + asset);
+                Actors.Props.Create(() => new PriceActor(asset, instruments, market, _latest, _options, publisher, _counters, _clock) { ListedFrom = _definition.Scheduled }), "price-" + asset);
             _byAsset[asset] = actor;
             foreach (var instrument in instruments)
             {

@@ -117,6 +117,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
         PriceMetrics.Track(this);
         var marketPath = ConfigurationDirectory.Under(_configDirectory, _node.MarketFile);
         var market = MarketFile.Load(marketPath);
+        var listing = MarketFile.LoadListing(marketPath);
         var assets = AssetsOf(marketPath);
         var now = _time.GetUtcNow();
         IParameterHistory history;
@@ -170,6 +171,7 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
                     RunLiquidation = false,
                     BreachReports = breaches,
                     MaxSequenceJump = _node.MaxSequenceJump,
+                    Listing = listing,
                 };
                 return (system, RiskEngine.Start(system, settings));
             }, _rejections, _loggerFactory, _time, cancellationToken);
@@ -185,9 +187,9 @@ public sealed class EngineHost : IHostedService, IAsyncDisposable
 
         _system = ActorSystem.Create("crossmargin", _actors, _loggerFactory, _time);
         var engine = RiskEngine.Start(_system, new RiskEngineSettings(market, assets, models, services,
-            _node.ShardCount, _prices.Value, _liquidation.Value, _actors.Value.AskTimeout) { MaxSequenceJump = _node.MaxSequenceJump });
+            _node.ShardCount, _prices.Value, _liquidation.Value, _actors.Value.AskTimeout) { MaxSequenceJump = _node.MaxSequenceJump, Listing = listing });
         _log.LogInformation("Engine started: {Instruments} instruments, {Shards} shards, journal in {DataDirectory}",
-            market.Instruments.Count(), _node.ShardCount, Path.GetDirectoryName(store.DatabasePath));
+            engine.Market.Current.Instruments.Count(), _node.ShardCount, Path.GetDirectoryName(store.DatabasePath));
 
         // Every account the journal knows runs again before the first mark, not on its next message: a crash right after
         // a restart must find them all.

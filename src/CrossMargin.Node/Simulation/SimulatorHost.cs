@@ -105,7 +105,9 @@ public sealed class SimulatorHost : BackgroundService
     private async Task RunMarketAsync(RiskEngine engine, VenueLink venue, Risk.Market.MarketSnapshot opening, BookGenerator book, TradeFactory trades,
         ExpiryHolders holders, CancellationToken stoppingToken)
     {
-        var unsettled = opening.Instruments.Where(i => i.Expiry is not null).OrderBy(i => i.Expiry).ThenBy(i => i.Symbol, StringComparer.Ordinal).ToList();
+        // Those that expired while no venue ran too (a restart): their holders wait for a settlement as much as any.
+        var unsettled = opening.Instruments.Where(i => i.Expiry is not null).Concat(opening.ExpiredInstruments)
+            .OrderBy(i => i.Expiry).ThenBy(i => i.Symbol, StringComparer.Ordinal).ToList();
         var index = opening.Instruments.Select(i => i.Underlying).Distinct(StringComparer.Ordinal)
             .ToDictionary(u => u, opening.PriceOf, StringComparer.Ordinal);
         var path = new PricePath(_options, index);
@@ -118,6 +120,14 @@ public sealed class SimulatorHost : BackgroundService
             var wasCrashing = path.InCrash;
             var moved = path.Step(_options.TickInterval);
             var now = _time.GetUtcNow();
+            // What the venue's listing schedules listed since it opened is marked, and settled at its expiry, as the rest.
+            foreach (var listed in marks.Adopt(engine.Market.Current).Where(i => i.Expiry is not null))
+            {
+                unsettled.Add(listed);
+                unsettled.Sort((a, b) => a.Expiry != b.Expiry ? Nullable.Compare(a.Expiry, b.Expiry) : string.CompareOrdinal(a.Symbol, b.Symbol));
+                _log.LogInformation("Simulator: {Symbol} is listed; marked from now on", listed.Symbol);
+            }
+
             var tick = marks.MarksAt(moved, now);
             await AttemptAsync(() => venue.SendPricesAsync(moved.Select(p => new UpdateIndex(p.Key, p.Value, now)).ToArray(),
                 tick.Select(m => new UpdateMark(m.Symbol, m.Price, m.Volatility, now)).ToArray(), stoppingToken), "the tick's prices", stoppingToken);
@@ -220,10 +230,17 @@ public sealed class SimulatorHost : BackgroundService
         {
             unsettled.RemoveAt(0);
             var price = Math.Round(spot / contract.TickSize, MidpointRounding.AwayFromZero) * contract.TickSize;
-            var accounts = holders.Of(contract.Symbol);
-            if (engine.FundAccountId is { } fund && !accounts.Contains(fund, StringComparer.Ordinal))
+            var accounts = new SortedSet<string>(holders.Of(contract.Symbol), StringComparer.Ordinal);
+            if (engine.FundAccountId is { } fund)
             {
-                accounts = [.. accounts, fund];
+                accounts.Add(fund);
+            }
+
+            // The holders the engine knows of, as GET /api/v1/expiries/unsettled lists them: those a previous run of the
+            // venue filled are known to this run only through the journal.
+            foreach (var held in (await KnownHoldersAsync(engine, cancellation)).Where(h => h.Symbol == contract.Symbol))
+            {
+                accounts.UnionWith(held.Holders.Select(h => h.AccountId));
             }
 
             var settled = 0;
@@ -235,6 +252,15 @@ public sealed class SimulatorHost : BackgroundService
             _log.LogInformation("Simulator: {Symbol} expired at {Expiry:u}; settled at {Price}: {Settled} accounts, {Flat} with nothing left in it",
                 contract.Symbol, expiry, price, settled, accounts.Count - settled);
         }
+    }
+
+    /// <summary>The expired contracts this node's accounts still hold, with their holders; none when the accounts cannot be read now.</summary>
+    private async Task<IReadOnlyList<Accounts.UnsettledExpiry>> KnownHoldersAsync(RiskEngine engine, CancellationToken cancellation)
+    {
+        IReadOnlyList<Accounts.UnsettledExpiry> known = [];
+        await AttemptAsync(async () => known = Accounts.UnsettledExpiries.Of(await new Accounts.LiveAccounts(_engine).GetAsync(cancellation), engine.Market.Current).Instruments,
+            "the engine's list of unsettled expiries", cancellation);
+        return known;
     }
 
     private async Task<bool> SendAsync(VenueLink venue, IInboundAccountMessage message, CancellationToken cancellation, ExpiryHolders? holders = null)

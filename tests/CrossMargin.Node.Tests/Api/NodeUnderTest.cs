@@ -38,6 +38,10 @@ public sealed class NodeUnderTest : IAsyncDisposable
     /// <summary>The node on <paramref name="clock"/> instead of the system's (e.g. a date after the venue's contracts expire).</summary>
     public static Task<NodeUnderTest> StartWithClockAsync(TimeProvider clock, params string[] settings) => CreateAsync(null, null, clock, settings);
 
+    /// <summary>The node on <paramref name="clock"/> over the journal in <paramref name="dataDirectory"/> (a restart on another date).</summary>
+    public static Task<NodeUnderTest> StartWithClockAsync(string dataDirectory, TimeProvider clock, params string[] settings) =>
+        CreateAsync(dataDirectory, null, clock, settings);
+
     private static async Task<NodeUnderTest> CreateAsync(string? dataDirectory, Action<WebApplication>? map, TimeProvider? clock, string[] settings)
     {
         var data = dataDirectory ?? Directory.CreateTempSubdirectory("cm-node-").FullName;
