@@ -149,8 +149,11 @@ start_rabbitmq() {
   echo '[rabbitmq_consistent_hash_exchange,rabbitmq_sharding].' >"$dir/enabled_plugins"
   printf '%s\n' "listeners.tcp.default = 127.0.0.1:$RABBIT_PORT" "disk_free_limit.absolute = 50MB" \
     "log.console = true" "log.console.level = warning" >"$dir/rabbitmq.conf"
-  # Empty, so the system's /etc/rabbitmq/rabbitmq-env.conf (node name, ports) does not apply.
-  : >"$dir/rabbitmq-env.conf"
+  # Our own, so the system's /etc/rabbitmq/rabbitmq-env.conf (node name, ports) does not apply. It raises the soft
+  # open-file limit to the hard one: under runuser the broker got 1024 (a file handle cache of 927), which a few
+  # hundred quorum queues use up; a classic queue deleted after that waits for a handle for ever, and so do its
+  # connection's close and rabbitmqctl stop.
+  echo 'ulimit -S -n "$(ulimit -H -n)" 2>/dev/null || true' >"$dir/rabbitmq-env.conf"
   head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/.erlang.cookie"
   chmod 400 "$dir/.erlang.cookie"
   if is_root; then chown -R rabbitmq:rabbitmq "$dir"; fi
@@ -298,8 +301,12 @@ cmd_status() {
   done
   if as_user postgres "$(pg_bin)/pg_ctl" -D "$RUN_DIR/postgres/data" status >/dev/null 2>&1; then state=running; else state=down; fi
   echo "postgres 127.0.0.1:$PG_PORT $state"
-  if rabbitmqctl_ status >/dev/null 2>&1; then state=running; else state=down; fi
-  echo "rabbitmq 127.0.0.1:$RABBIT_PORT $state ($RABBIT_NODE)"
+  local handles=""
+  if rabbitmqctl_ status >/dev/null 2>&1; then
+    state=running
+    handles="; file handle limit $(rabbitmqctl_ eval 'file_handle_cache:get_limit().' 2>/dev/null | tr -d '[:space:]')"
+  else state=down; fi
+  echo "rabbitmq 127.0.0.1:$RABBIT_PORT $state ($RABBIT_NODE$handles)"
 }
 
 cmd_env() {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
 namespace CrossMargin.Deploy.Tests;
@@ -47,6 +48,22 @@ public sealed class ScriptedClusterTests(LocalCluster cluster, ITestOutputHelper
         Assert.Equal(Enumerable.Range(1, LocalCluster.NodeCount).Select(LocalCluster.NodeId).Order(), counts.Keys.Order());
         Assert.Equal(LocalCluster.NodeCount, (int)await cluster.ScalarAsync<long>("SELECT count(*) FROM cluster_member WHERE status = 'up'"));
         output.WriteLine($"shard leases: {string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}={c.Value}"))}");
+    }
+
+    [Fact]
+    public async Task The_scripted_broker_has_file_handles_for_many_clusters_worth_of_quorum_queues()
+    {
+        // Started as root the broker runs under runuser, whose session left it the soft limit of 1024 open files: a file
+        // handle cache of 927, which a few hundred quorum queues use up, after which a classic queue's delete, its
+        // connection's close and the broker's stop wait for ever (session 26, the test broker).
+        var (code, status) = await cluster.RunScriptAsync(TimeSpan.FromSeconds(30), "status");
+        Assert.True(code == 0, $"cluster.sh status exited {code}: {status}");
+        var match = Regex.Match(status, @"^rabbitmq .* running .*file handle limit (\d+)", RegexOptions.Multiline);
+        Assert.True(match.Success, $"cluster.sh status names no broker file handle limit: {status}");
+
+        var limit = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+
+        Assert.True(limit >= 8192, $"the scripted broker's file handle limit is {limit}, below 8192");
     }
 
     [Fact]
