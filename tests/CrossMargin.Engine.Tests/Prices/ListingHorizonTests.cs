@@ -26,7 +26,7 @@ public sealed class ListingHorizonTests(ITestOutputHelper output) : ManualClockE
         var listedAt = new DateTimeOffset(2029, 6, 29, 8, 0, 0, TimeSpan.Zero);
         Assert.True(listedAt > start + MarketDefinition.ListingHorizon);
 
-        // A day at a time, as a node lives: each revaluation and listing on its own timer.
+        // A day at a time, so the timers fire as the days pass (the feed's work at half the horizon among them).
         while (Time.GetUtcNow() < new DateTimeOffset(2029, 7, 2, 0, 0, 0, TimeSpan.Zero))
         {
             Time.Advance(TimeSpan.FromDays(1));
