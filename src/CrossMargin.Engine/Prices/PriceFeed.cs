@@ -19,6 +19,7 @@ namespace CrossMargin.Engine.Prices;
 public sealed class PriceFeed : ReceiveActor
 {
     private const string ListingTimer = "listing";
+    private static readonly TimeSpan ListingCheck = TimeSpan.FromDays(1);
 
     private readonly HashSet<IActorRef> _retiring = [];
     private MarketDefinition _definition;
@@ -112,8 +113,9 @@ public sealed class PriceFeed : ReceiveActor
             return;
         }
 
+        // A day at most: a system timer cannot wait a year and a half (TimeProvider.System refuses more than ~49 days).
         var wait = _definition.ListedUntil - (MarketDefinition.ListingHorizon / 2) - _clock.GetUtcNow();
-        Timers.StartSingleTimer(ListingTimer, ExtendListing.Instance, wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+        Timers.StartSingleTimer(ListingTimer, ExtendListing.Instance, wait <= TimeSpan.Zero ? TimeSpan.Zero : wait < ListingCheck ? wait : ListingCheck);
     }
 
     /// <summary>

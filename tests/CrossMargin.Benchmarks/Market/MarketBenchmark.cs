@@ -13,13 +13,14 @@ namespace CrossMargin.Benchmarks.Market;
 /// What a market snapshot costs as the listing schedules' expired contracts pile up: the default venue (its listing
 /// schedules in force) on an engine clock at each of <see cref="MarketBenchOptions.At"/>, one BTC index move at a time.
 /// (1) no account live: time from the UpdatePrices to MarketChanged (price actor, publisher's flush: snapshot and scenario
-/// vectors) and bytes allocated per move; (2) the heap held per snapshot (20 kept); (3) a book of accounts holding
+/// vectors) and bytes allocated per move; (2) the snapshot constructor alone and the heap each snapshot holds; (3) a book of accounts holding
 /// BTC-PERP live: time to the last account's limits.
 /// </summary>
 internal static class MarketBenchmark
 {
     private const int Warmups = 50;
-    private const int Kept = 20;
+    private const int Kept = 200;
+    private const int Builds = 2_000;
 
     public static async Task<int> RunAsync(MarketBenchOptions options)
     {
@@ -45,18 +46,8 @@ internal static class MarketBenchmark
         await using var rig = await EngineRig.StartAsync(config, start: at, listing: true);
         var opening = rig.Engine.Market.Current;
         Print(string.Create(CultureInfo.InvariantCulture,
-            $"clock {at:O}: {opening.Instruments.Count()} listed ({opening.Options.Count} options), {opening.ExpiredInstruments.Count()} expired in the snapshot"));
+            $"clock {at:O}: {opening.Instruments.Count()} listed ({opening.Options.Count} options), {Count(opening.ExpiredInstruments)} expired in the snapshot"));
         var published = new CountingRef("market-changed");
-        var kept = new List<MarketSnapshot>();
-        var keeper = new CountingRef("keeper", m =>
-        {
-            lock (kept)
-            {
-                kept.Add(((MarketChanged)m).Market);
-            }
-
-            return 1;
-        });
         rig.System.EventStream.Subscribe(published, typeof(MarketChanged));
 
         // (1) The snapshot alone: nothing live to re-margin.
@@ -82,24 +73,43 @@ internal static class MarketBenchmark
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         Print(string.Create(CultureInfo.InvariantCulture,
             $"   (1) index move to MarketChanged, no account live, {options.Moves} moves: {flushes.Describe()}; process CPU {cpu.TotalMicroseconds / options.Moves:N0} us and "
-            + $"{allocated / options.Moves:N0} B allocated per move; the newest snapshot lists {rig.Engine.Market.Current.Instruments.Count()} and keeps {rig.Engine.Market.Current.ExpiredInstruments.Count()} expired"));
+            + $"{allocated / options.Moves:N0} B allocated per move; the newest snapshot lists {rig.Engine.Market.Current.Instruments.Count()} and keeps {Count(rig.Engine.Market.Current.ExpiredInstruments)} expired"));
 
-        // (2) The heap each snapshot holds (with its scenario vectors), 20 kept alive.
-        rig.System.EventStream.Subscribe(keeper, typeof(MarketChanged));
+        // (2) The snapshot constructor alone, on this thread, from the newest snapshot's contents as the publisher passes
+        // them (the expired instruments as the snapshot holds them), and the heap each such snapshot holds.
+        var newest = rig.Engine.Market.Current;
+        var listed = newest.Instruments.ToArray();
+        var marks = listed.Select(i => newest.MarkOf(i.Symbol)).ToArray();
+        var prices = newest.AssetPrices.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var underlyings = newest.UnderlyingMarkets.ToArray();
+        MarketSnapshot Build() => new(newest.ValuationTime, listed, prices, underlyings, marks, newest.ExpiredInstruments);
+        for (var i = 0; i < 200; i++)
+        {
+            Build();
+        }
+
+        var builds = new LatencySample(Builds);
+        var threadAllocated = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Builds; i++)
+        {
+            var t = Stopwatch.GetTimestamp();
+            Build();
+            builds.Add(Stopwatch.GetTimestamp() - t);
+        }
+
+        threadAllocated = GC.GetAllocatedBytesForCurrentThread() - threadAllocated;
+        var held = new List<MarketSnapshot>(Kept);
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        for (var move = 0; move < Kept; move++)
+        for (var i = 0; i < Kept; i++)
         {
-            await MoveAsync(rig, published, move, []);
+            held.Add(Build());
         }
 
-        await Task.Delay(100);
         var after = GC.GetTotalMemory(forceFullCollection: true);
-        rig.System.EventStream.Unsubscribe(keeper);
-        Print(string.Create(CultureInfo.InvariantCulture, $"   (2) heap per snapshot kept: {(after - before) / kept.Count:N0} B ({kept.Count} snapshots kept, GC.GetTotalMemory(true) before and after)"));
-        lock (kept)
-        {
-            kept.Clear();
-        }
+        GC.KeepAlive(held);
+        Print(string.Create(CultureInfo.InvariantCulture,
+            $"   (2) MarketSnapshot constructor alone ({listed.Length} listed, {Count(newest.ExpiredInstruments)} expired), {Builds} builds on one thread: {builds.Describe()}; "
+            + $"{threadAllocated / Builds:N0} B allocated per build; heap held per snapshot {(after - before) / Kept:N0} B ({Kept} kept, GC.GetTotalMemory(true) before and after)"));
 
         // (3) A book margined on every move.
         var ids = Enumerable.Range(0, options.Accounts).Select(i => $"mkt-{i:D6}").ToArray();
@@ -156,6 +166,9 @@ internal static class MarketBenchmark
 
         return sent;
     }
+
+    // Through IEnumerable: the benchmark also builds against the code before session 27, where it was one.
+    private static int Count(IEnumerable<CrossMargin.Risk.Instruments.Instrument> instruments) => instruments.Count();
 
     private static void Print(string line) => Console.WriteLine(line);
 }

@@ -26,19 +26,38 @@ public sealed class ListingHorizonTests(ITestOutputHelper output) : ManualClockE
         var listedAt = new DateTimeOffset(2029, 6, 29, 8, 0, 0, TimeSpan.Zero);
         Assert.True(listedAt > start + MarketDefinition.ListingHorizon);
 
-        // A day at a time, so the timers fire as the days pass (the feed's work at half the horizon among them).
-        while (Time.GetUtcNow() < new DateTimeOffset(2029, 7, 2, 0, 0, 0, TimeSpan.Zero))
-        {
-            Time.Advance(TimeSpan.FromDays(1));
-        }
+        var probe = CreateTestProbe();
+        var refused = Refused(probe);
+        Assert.Contains("does not list", refused.Message, StringComparison.Ordinal);
 
-        AwaitAssert(() => Assert.NotNull(Engine.Market.Current.FindInstrument(Beyond)), Wait);
+        // Past half the horizon the feed knows the schedules' contracts a horizon ahead: BTC-28SEP29 is known, due later.
+        Time.Advance(start + (MarketDefinition.ListingHorizon / 2) - Time.GetUtcNow());
+        AwaitAssert(() =>
+        {
+            Time.Advance(TimeSpan.FromHours(1));
+            Assert.Contains("not listed until 2029-06-29T08:00:00", Refused(probe).Message, StringComparison.Ordinal);
+        }, Wait);
+
+        // And at its time it is listed, tick or not.
+        Time.Advance(new DateTimeOffset(2029, 7, 2, 0, 0, 0, TimeSpan.Zero) - Time.GetUtcNow());
+        AwaitAssert(() =>
+        {
+            Time.Advance(TimeSpan.FromMinutes(1));
+            Assert.NotNull(Engine.Market.Current.FindInstrument(Beyond));
+        }, Wait);
         Assert.NotNull(Engine.Market.Current.FindExpired("BTC-29JUN29"));
 
-        var probe = CreateTestProbe();
         var now = Time.GetUtcNow();
         Engine.Prices.Tell(new UpdateMark(Beyond, 61_234.5m, null, now), probe.Ref);
         Assert.IsType<PriceAccepted>(probe.ExpectMsg<object>());
         AwaitAssert(() => Assert.Equal(61_234.5m, Engine.Market.Current.MarkOf(Beyond).MarkPrice), Wait);
+    }
+
+    private PriceRejected Refused(Actors.TestKit.TestProbe probe)
+    {
+        Engine.Prices.Tell(new UpdateMark(Beyond, 61_000m, null, Time!.GetUtcNow()), probe.Ref);
+        var refused = probe.ExpectMsg<PriceRejected>();
+        Assert.Equal((Beyond, PriceRejectionReason.UnknownInstrument), (refused.Symbol, refused.Reason));
+        return refused;
     }
 }
