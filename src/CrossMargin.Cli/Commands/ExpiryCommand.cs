@@ -10,7 +10,7 @@ public static class ExpiryCommand
     public static Command Create(NodeAccess access, TextWriter output, TextWriter error)
     {
         var unsettled = new Command("unsettled",
-            "Per expired instrument, the node's live accounts still holding it (a position or an order) that the venue has not settled; in a cluster, those of the shards the node owns.");
+            "Per expired instrument, the live accounts still holding it (a position or an order) that the venue has not settled; in a cluster, every member's (a partial answer exits 4).");
         var options = NodeCommandOptions.AddTo(unsettled);
         unsettled.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s =>
             s.CallAsync(HttpMethod.Get, "/api/v1/expiries/unsettled", (body, console) =>
@@ -34,7 +34,8 @@ public static class ExpiryCommand
                 }
 
                 console.Write(table);
-            })));
+                ClusterCoverage.Render(body, console, "Awaiting");
+            }, exitOf: body => ClusterCoverage.ExitOf(body, s.Error))));
         var command = new Command("expiry", "Dated futures and options after their expiry.");
         command.Subcommands.Add(unsettled);
         return command;

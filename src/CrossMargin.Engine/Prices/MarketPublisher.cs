@@ -80,8 +80,7 @@ internal sealed class MarketPublisher : ReceiveActor
             }
         }
 
-        Receive<IndexAccepted>(OnIndex);
-        Receive<MarkAccepted>(OnMark);
+        Receive<PricesAccepted>(OnAccepted);
         Receive<Flush>(_ => OnFlush());
         Receive<Revalue>(_ => OnRevalue());
         Receive<ListingExtended>(OnListingExtended);
@@ -201,27 +200,27 @@ internal sealed class MarketPublisher : ReceiveActor
         OnRevalue();
     }
 
-    private void OnIndex(IndexAccepted accepted)
+    private void OnAccepted(PricesAccepted accepted)
     {
-        _assetPrices[accepted.Asset] = accepted.Price;
-        if (!_pendingAssets.Add(accepted.Asset))
+        foreach (var index in accepted.Indices)
         {
-            _counters.Conflated();
+            _assetPrices[accepted.Asset] = index;
+            if (!_pendingAssets.Add(accepted.Asset))
+            {
+                _counters.Conflated();
+            }
+        }
+
+        foreach (var mark in accepted.Marks)
+        {
+            _marks[mark.Symbol] = mark;
+            if (!_pendingMarks.Add(mark.Symbol))
+            {
+                _counters.Conflated();
+            }
         }
 
         _moved.Add(accepted.Asset);
-        ScheduleFlush();
-    }
-
-    private void OnMark(MarkAccepted accepted)
-    {
-        _marks[accepted.Mark.Symbol] = accepted.Mark;
-        if (!_pendingMarks.Add(accepted.Mark.Symbol))
-        {
-            _counters.Conflated();
-        }
-
-        _moved.Add(accepted.Underlying);
         ScheduleFlush();
     }
 

@@ -38,6 +38,8 @@ internal sealed class PriceActor : ReceiveActor
     private readonly LatestMarket _latest;
     private readonly Dictionary<string, DateTimeOffset> _lastTimestamps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, decimal> _held = new(StringComparer.Ordinal);
+    private readonly List<decimal> _acceptedIndices = [];
+    private readonly List<InstrumentMark> _acceptedMarks = [];
     private decimal _index;
 
     public PriceActor(string asset, IEnumerable<Instrument> instruments, UnderlyingMarket? market, LatestMarket latest, PriceOptions options, IActorRef publisher, PriceCounters counters, TimeProvider clock)
@@ -66,9 +68,19 @@ internal sealed class PriceActor : ReceiveActor
             {
                 RecheckHeld(now);
             }
+
+            SendAccepted();
         });
-        Receive<UpdateMark>(u => OnMark(u, _clock.GetUtcNow()));
-        Receive<UpdatePrices>(OnBatch);
+        Receive<UpdateMark>(u =>
+        {
+            OnMark(u, _clock.GetUtcNow());
+            SendAccepted();
+        });
+        Receive<UpdatePrices>(u =>
+        {
+            OnBatch(u);
+            SendAccepted();
+        });
     }
 
     /// <summary>The contracts listed after the feed started (<see cref="MarketDefinition.Scheduled"/>): not priced before their time.</summary>
@@ -111,7 +123,7 @@ internal sealed class PriceActor : ReceiveActor
                 : _index;
             _held[symbol] = fallback;
             _counters.HeldMarkReplaced();
-            _publisher.Tell(new MarkAccepted(_asset, new InstrumentMark(symbol, fallback)), Self);
+            _acceptedMarks.Add(new InstrumentMark(symbol, fallback));
             Context.Log.LogWarning("{Symbol}: held mark {Mark} is beyond the band of the {Asset} index {Index}; replaced by {Fallback}",
                 symbol, mark, _asset, _index, fallback);
         }
@@ -144,7 +156,7 @@ internal sealed class PriceActor : ReceiveActor
         _lastTimestamps[update.Asset] = update.Timestamp;
         _latest.RecordIndexTime(update.Asset, update.Timestamp);
         _counters.Accepted();
-        _publisher.Tell(new IndexAccepted(update.Asset, update.Price), Self);
+        _acceptedIndices.Add(update.Price);
         Sender.Tell(new PriceAccepted(update.Asset), Self);
         return true;
     }
@@ -236,7 +248,7 @@ internal sealed class PriceActor : ReceiveActor
         }
 
         _counters.Accepted();
-        _publisher.Tell(new MarkAccepted(_asset, new InstrumentMark(update.Symbol, update.Price, vol)), Self);
+        _acceptedMarks.Add(new InstrumentMark(update.Symbol, update.Price, vol));
         Sender.Tell(new PriceAccepted(update.Symbol), Self);
     }
 
@@ -333,6 +345,19 @@ internal sealed class PriceActor : ReceiveActor
         Reject(option.Symbol, PriceRejectionReason.InvalidVolatility,
             $"{option.Symbol}: no vol reproduces mark {Num(mark)} at forward {Num(quote.Forward)}: {result.Failure}");
         return null;
+    }
+
+    /// <summary>Hands what this turn accepted to the publisher in one message (see <see cref="PricesAccepted"/>).</summary>
+    private void SendAccepted()
+    {
+        if (_acceptedIndices.Count == 0 && _acceptedMarks.Count == 0)
+        {
+            return;
+        }
+
+        _publisher.Tell(new PricesAccepted(_asset, _acceptedIndices.ToArray(), _acceptedMarks.ToArray()), Self);
+        _acceptedIndices.Clear();
+        _acceptedMarks.Clear();
     }
 
     private void Reject(string symbol, PriceRejectionReason reason, string message)

@@ -1,4 +1,5 @@
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Node.Operations;
 using CrossMargin.Risk.Market;
 
 namespace CrossMargin.Node.Accounts;
@@ -7,12 +8,30 @@ namespace CrossMargin.Node.Accounts;
 /// Which accounts still hold each expired instrument unsettled: until the venue's settlement reaches them they are
 /// margined at the index, their deficit is neither covered nor passed on, and a late fill may still change them.
 /// </summary>
-/// <param name="ValuationTime">The market the instruments are expired in.</param>
+/// <param name="ValuationTime">The market the instruments are expired in (the answering node's).</param>
 /// <param name="Instruments">Every expired instrument the market keeps, by symbol.</param>
 public sealed record UnsettledExpiries(DateTimeOffset ValuationTime, IReadOnlyList<UnsettledExpiry> Instruments)
 {
+    /// <summary>The live accounts read (a cluster answer: every answering member's).</summary>
+    public int AccountsRead { get; init; }
+
+    /// <summary><c>node</c> (one node's live accounts: an embedded node, or a member's local part) or <c>cluster</c>.</summary>
+    public string Scope { get; init; } = "node";
+
+    /// <summary>Whether some accounts are missing: a member did not answer, or a shard had no owner.</summary>
+    public bool Partial { get; init; }
+
+    /// <summary>Each node's part (accounts read, accounts awaiting a settlement), or why it did not answer; empty for one node.</summary>
+    public IReadOnlyList<NodePart> Nodes { get; init; } = [];
+
+    /// <summary>Shards no member held a lease for when asked (their accounts are not listed).</summary>
+    public IReadOnlyList<int> UnservedShards { get; init; } = [];
+
+    /// <summary>The accounts listed under any instrument, each once.</summary>
+    public int AccountsAwaiting => Instruments.SelectMany(i => i.Holders).Select(h => h.AccountId).Distinct(StringComparer.Ordinal).Count();
+
     /// <summary>The expired instruments of <paramref name="market"/> and, for each, the accounts of <paramref name="views"/> holding it.</summary>
-    public static UnsettledExpiries Of(IEnumerable<AccountView> views, MarketSnapshot market)
+    public static UnsettledExpiries Of(IReadOnlyCollection<AccountView> views, MarketSnapshot market)
     {
         ArgumentNullException.ThrowIfNull(views);
         ArgumentNullException.ThrowIfNull(market);
@@ -34,6 +53,9 @@ public sealed record UnsettledExpiries(DateTimeOffset ValuationTime, IReadOnlyLi
             }
         }
 
-        return new UnsettledExpiries(market.ValuationTime, [.. expired.Select(i => new UnsettledExpiry(i.Symbol, i.Expiry!.Value, holders[i.Symbol]))]);
+        return new UnsettledExpiries(market.ValuationTime, [.. expired.Select(i => new UnsettledExpiry(i.Symbol, i.Expiry!.Value, holders[i.Symbol]))])
+        {
+            AccountsRead = views.Count,
+        };
     }
 }

@@ -20,6 +20,12 @@ internal static class ClusterFanOut
     /// <summary>The query a member's local part is asked with; a local request never fans out again.</summary>
     public const string LocalScope = "local";
 
+    /// <summary>A 400 naming the two scopes a fanned-out operation takes, or null when <paramref name="scope"/> is one of them (or absent).</summary>
+    public static IResult? ScopeProblem(string? scope) => scope is null or "cluster" or LocalScope
+        ? null
+        : Results.Problem($"scope must be 'cluster' (the default: every member on a cluster node) or '{LocalScope}' (this node's accounts), " +
+                          $"not '{scope}'.", statusCode: StatusCodes.Status400BadRequest, title: "Bad scope");
+
     // One client for the process: members are few and long-lived, and a pooled connection lifetime follows address changes.
     private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
     {

@@ -1,6 +1,7 @@
 using CrossMargin.Node.Accounts;
 using CrossMargin.Node.Clustering;
 using CrossMargin.Node.Hosting;
+using CrossMargin.Node.Operations;
 
 namespace CrossMargin.Node.Api;
 
@@ -48,13 +49,38 @@ public static class QueryEndpoints
         });
         api.MapGet("/accounts", async (LiveAccounts live, CancellationToken cancellation) =>
             Results.Ok(new { accounts = (await live.GetAsync(cancellation)).Select(LiveAccountSummary.Of).ToArray() }));
-        // This node's live accounts, as /accounts: in a cluster, those of the shards it owns.
-        api.MapGet("/expiries/unsettled", async (EngineHost host, LiveAccounts live, CancellationToken cancellation) =>
-            host.Engine is { } engine
-                ? Results.Ok(UnsettledExpiries.Of(await live.GetAsync(cancellation), engine.Market.Current))
-                : ApiBody.NotReady());
+        api.MapGet("/expiries/unsettled", UnsettledAsync);
         api.MapGet("/prices/stats", async (EngineHost host, CancellationToken cancellation) =>
             host.Engine is { } engine ? Results.Ok(await engine.GetPriceStatsAsync(cancellation)) : ApiBody.NotReady());
+    }
+
+    /// <summary>
+    /// On a cluster node, by default, every member's accounts (each asked for its local part, <c>?scope=local</c>, with the
+    /// caller's token): a node alone knows only the shards it owns, and a settlement sent to part of the holders leaves the
+    /// rest margined at the index. An embedded node, or <c>scope=local</c>, lists this node's live accounts.
+    /// </summary>
+    private static async Task<IResult> UnsettledAsync(string? scope, EngineHost host, LiveAccounts live, HttpContext context, CancellationToken cancellation)
+    {
+        if (ClusterFanOut.ScopeProblem(scope) is { } bad)
+        {
+            return bad;
+        }
+
+        if (host.Engine is not { } engine)
+        {
+            return ApiBody.NotReady();
+        }
+
+        var local = UnsettledExpiries.Of(await live.GetAsync(cancellation), engine.Market.Current);
+        if (host.Cluster is not { } cluster || scope == ClusterFanOut.LocalScope)
+        {
+            return Results.Ok(local);
+        }
+
+        var (others, unserved) = await ClusterFanOut.TargetsAsync(cluster, cancellation);
+        var answers = await ClusterFanOut.AskAsync<UnsettledExpiries>(others, $"/api/v1/expiries/unsettled?scope={ClusterFanOut.LocalScope}", null, context,
+            host.AskTimeout, cancellation);
+        return Results.Ok(ClusterTotals.Unsettled(local, [new MemberAnswer<UnsettledExpiries>(cluster.Options.NodeId, local, null), .. answers], unserved));
     }
 
     private static IResult Answer(object reply)

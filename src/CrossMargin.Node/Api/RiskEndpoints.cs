@@ -36,7 +36,7 @@ public static class RiskEndpoints
 
     private static async Task<IResult> ShowParametersAsync(string? scope, EngineHost host, HttpContext context, CancellationToken cancellation)
     {
-        if (ScopeProblem(scope) is { } bad)
+        if (ClusterFanOut.ScopeProblem(scope) is { } bad)
         {
             return bad;
         }
@@ -98,7 +98,7 @@ public static class RiskEndpoints
     private static async Task<IResult> SetParametersAsync(HttpRequest request, bool? dryRun, string? scope, string? slot, string? reason, long? expectedVersion,
         bool? allowLiquidations, EngineHost host, LiveAccounts live, HttpContext context, CancellationToken cancellation)
     {
-        if (ScopeProblem(scope) is { } bad)
+        if (ClusterFanOut.ScopeProblem(scope) is { } bad)
         {
             return bad;
         }
@@ -238,7 +238,7 @@ public static class RiskEndpoints
     private static async Task<IResult> StressAsync(HttpRequest body, string? scope, EngineHost host, LiveAccounts live, HttpContext context,
         CancellationToken cancellation)
     {
-        if (ScopeProblem(scope) is { } bad)
+        if (ClusterFanOut.ScopeProblem(scope) is { } bad)
         {
             return bad;
         }
@@ -310,9 +310,4 @@ public static class RiskEndpoints
 
         return Results.Ok(scope == ClusterFanOut.LocalScope ? local : local with { Breaching = local.Breaching.Take(StressRunner.Listed).ToArray() });
     }
-
-    private static IResult? ScopeProblem(string? scope) => scope is null or "cluster" or ClusterFanOut.LocalScope
-        ? null
-        : Results.Problem($"scope must be 'cluster' (the default: every member on a cluster node) or '{ClusterFanOut.LocalScope}' (this node's accounts), " +
-                          $"not '{scope}'.", statusCode: StatusCodes.Status400BadRequest, title: "Bad scope");
 }

@@ -1,3 +1,4 @@
+using CrossMargin.Node.Accounts;
 using CrossMargin.Risk.Margin;
 
 namespace CrossMargin.Node.Operations;
@@ -26,11 +27,7 @@ public static class ClusterTotals
             .ToArray();
         var deficit = breaching.Sum(a => a.DeficitUsd);
         var insuranceFundUsd = answers.OrderBy(a => a.Node, StringComparer.Ordinal).Select(a => a.Part?.InsuranceFundUsd).FirstOrDefault(f => f is not null);
-        var nodes = answers.Select(a => a.Part is { } p
-                ? new NodePart(a.Node, Answered: true, p.AccountsEvaluated, p.AccountsBreaching, null)
-                : new NodePart(a.Node, Answered: false, 0, 0, a.Problem))
-            .OrderBy(n => n.Node, StringComparer.Ordinal)
-            .ToArray();
+        var nodes = NodesOf(answers, p => (p.AccountsEvaluated, p.AccountsBreaching));
         var failures = answers.Where(a => a.Part is not null).SelectMany(a => a.Part!.Failures.Select(f => $"{a.Node}: {f}")).ToArray();
         return new StressReport(request.Spot ?? new Dictionary<string, decimal>(), request.VolPoints ?? 0, valuationTime, parts.Sum(p => p.AccountsEvaluated),
             breaching.Length, breaching.Count(a => a.StatusAfter == MarginStatus.Bankrupt), breaching.Sum(a => a.ShortfallUsd), deficit,
@@ -49,11 +46,7 @@ public static class ClusterTotals
             .DistinctBy(c => c.AccountId, StringComparer.Ordinal)
             .OrderBy(c => c.AccountId, StringComparer.Ordinal)
             .ToArray();
-        var nodes = answers.Select(a => a.Part is { } p
-                ? new NodePart(a.Node, Answered: true, p.AccountsEvaluated, p.AccountsChangingStatus, null)
-                : new NodePart(a.Node, Answered: false, 0, 0, a.Problem))
-            .OrderBy(n => n.Node, StringComparer.Ordinal)
-            .ToArray();
+        var nodes = NodesOf(answers, p => (p.AccountsEvaluated, p.AccountsChangingStatus));
         return self with
         {
             AccountsEvaluated = parts.Sum(p => p.AccountsEvaluated),
@@ -66,4 +59,41 @@ public static class ClusterTotals
             UnservedShards = unservedShards,
         };
     }
+
+    /// <summary>
+    /// The cluster's accounts awaiting an expiry's settlement from each member's local part: per instrument (any member's
+    /// expired ones), the holders every answering member listed, an account listed by two members (a shard handed off
+    /// while it was asked) once. <paramref name="self"/> is the answering node's part; its market gives the valuation time.
+    /// </summary>
+    public static UnsettledExpiries Unsettled(UnsettledExpiries self, IReadOnlyList<MemberAnswer<UnsettledExpiries>> answers, IReadOnlyList<int> unservedShards)
+    {
+        ArgumentNullException.ThrowIfNull(self);
+        ArgumentNullException.ThrowIfNull(answers);
+        ArgumentNullException.ThrowIfNull(unservedShards);
+        var parts = answers.Where(a => a.Part is not null).Select(a => a.Part!).ToArray();
+        var instruments = parts.SelectMany(p => p.Instruments)
+            .GroupBy(i => i.Symbol, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new UnsettledExpiry(g.Key, g.First().Expiry,
+                [.. g.SelectMany(i => i.Holders).DistinctBy(h => h.AccountId, StringComparer.Ordinal).OrderBy(h => h.AccountId, StringComparer.Ordinal)]))
+            .ToArray();
+        var nodes = NodesOf(answers, p => (p.AccountsRead, p.AccountsAwaiting));
+        return new UnsettledExpiries(self.ValuationTime, instruments)
+        {
+            AccountsRead = parts.Sum(p => p.AccountsRead),
+            Scope = "cluster",
+            Partial = nodes.Any(n => !n.Answered) || unservedShards.Count > 0,
+            Nodes = nodes,
+            UnservedShards = unservedShards,
+        };
+    }
+
+    /// <summary>Each member's part, by name: what <paramref name="figures"/> reads from its answer (accounts assessed, flagged), or why it did not answer.</summary>
+    private static NodePart[] NodesOf<T>(IEnumerable<MemberAnswer<T>> answers, Func<T, (int Evaluated, int Flagged)> figures)
+        where T : class =>
+        answers.Select(a => a.Part is { } p && figures(p) is var (evaluated, flagged)
+                ? new NodePart(a.Node, Answered: true, evaluated, flagged, null)
+                : new NodePart(a.Node, Answered: false, 0, 0, a.Problem))
+            .OrderBy(n => n.Node, StringComparer.Ordinal)
+            .ToArray();
 }

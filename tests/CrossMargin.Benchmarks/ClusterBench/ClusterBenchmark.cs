@@ -184,8 +184,12 @@ internal static class ClusterBenchmark
             var (framesBefore, outboundBefore, messagesBefore) = (nodes.Sum(n => n.AckFrames), nodes.Sum(n => n.OutboundPublished), nodes.Sum(n => n.OutboundMessages));
             var heldBefore = nodes.Sum(n => n.DeliveriesHeld);
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var pauseBefore = GC.GetTotalPauseDuration();
+            int[] collectionsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
             var elapsed = await PublishAndAwaitAsync(timed).ConfigureAwait(false);
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            var pause = GC.GetTotalPauseDuration() - pauseBefore;
+            var collections = string.Join(" / ", Enumerable.Range(0, 3).Select(g => (GC.CollectionCount(g) - collectionsBefore[g]).ToString(CultureInfo.InvariantCulture)));
             var cpuAfter = cpu.Read();
             var (jitTime, jitMethods) = (JitInfo.GetCompilationTime() - jitTimeBefore, JitInfo.GetCompiledMethodCount() - jitMethodsBefore);
             var transactions = await TransactionsAsync(database).ConfigureAwait(false) - transactionsBefore;
@@ -201,6 +205,10 @@ internal static class ClusterBenchmark
             // Steadier than the CPU under a neighbour's load, so a small per-message saving on the path shows here first.
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  allocated per execution: {(double)allocated / timed.Length:N0} B (the whole .NET process: three nodes, the publisher, timers)"));
+            // Session 27's profile put a quarter of the process's CPU in the GC's threads and in faulting in fresh pages:
+            // how many collections and how long the threads were paused tell a GC setting's effect from the load's.
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  GC in the timed phase: {collections} collections (gen0 / gen1 / gen2, each counted in its lower ones' too), paused {pause.TotalMilliseconds:F0} ms ({pause / elapsed:P1} of its wall time)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  PostgreSQL transactions: {transactions:N0}, {(double)timed.Length / Math.Max(1, transactions):F1} executions per transaction (journal batches, lease renewals and heartbeats; pg_stat_database, approximate)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -311,7 +311,7 @@ public sealed class ClusterVerbTests(ThreeNodeCluster cluster) : IClassFixture<T
 
     [Fact]
     [ChangesTheCluster]
-    public async Task A_member_whose_admin_address_refuses_connections_makes_stress_run_partial_and_cm_exit_4()
+    public async Task A_member_whose_admin_address_refuses_connections_makes_stress_run_and_the_unsettled_list_partial_and_cm_exit_4()
     {
         // n5 serves shards like any member but advertises an admin address nothing listens on (port 9, discard).
         await using var n5 = await cluster.StartMemberAsync("n5", "--Cluster:HttpAddress=http://127.0.0.1:9");
@@ -319,6 +319,7 @@ public sealed class ClusterVerbTests(ThreeNodeCluster cluster) : IClassFixture<T
 
         var (exit, output, error) = await ThreeNodeCluster.Cm(cluster.Nodes[0], "stress", "run", "--shock", "BTC=-30%", "--json", "--token", ThreeNodeCluster.AdminToken);
         var show = await ThreeNodeCluster.Cm(cluster.Nodes[1], "risk", "params", "show");
+        var unsettled = await ThreeNodeCluster.Cm(cluster.Nodes[2], "expiry", "unsettled");
 
         Assert.Equal(ExitCodes.Partial, exit);
         Assert.Contains("warning: partial answer: no answer from ", error, StringComparison.Ordinal);
@@ -327,6 +328,9 @@ public sealed class ClusterVerbTests(ThreeNodeCluster cluster) : IClassFixture<T
         Assert.False(n5Part.GetProperty("answered").GetBoolean());
         Assert.Equal(ExitCodes.Partial, show.Exit);
         Assert.Contains("n5 (unreachable at http://127.0.0.1:9/", show.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Partial, unsettled.Exit);
+        Assert.Contains("n5 (unreachable at http://127.0.0.1:9/", unsettled.Error, StringComparison.Ordinal);
+        Assert.Contains("Scope: cluster (PARTIAL)", unsettled.Output, StringComparison.Ordinal);
 
         var leave = await ThreeNodeCluster.Cm(cluster.Nodes[1], "cluster", "leave", "n5", "--token", ThreeNodeCluster.AdminToken);
         Assert.True(leave.Exit == ExitCodes.Ok, leave.Error);

@@ -257,6 +257,7 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
         Assert.Equal(ExitCodes.Ok, jsonExit);
         var instruments = JsonDocument.Parse(json).RootElement.GetProperty("instruments");
         Assert.Contains($"{instruments.GetArrayLength()} expired instrument(s) at ", output, StringComparison.Ordinal);
+        Assert.Contains("Scope: node", output, StringComparison.Ordinal);
         Assert.All(instruments.EnumerateArray(), i => Assert.Equal(0, i.GetProperty("holders").GetArrayLength()));
     }
 

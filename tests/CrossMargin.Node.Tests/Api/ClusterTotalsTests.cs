@@ -1,3 +1,4 @@
+using CrossMargin.Node.Accounts;
 using CrossMargin.Node.Operations;
 using CrossMargin.Risk.Margin;
 
@@ -111,5 +112,42 @@ public sealed class ClusterTotalsTests
         Assert.Equal(("cluster", true, 7, 3), (run.Scope, run.Partial, run.AccountsEvaluated, run.AccountsChangingStatus));
         Assert.Equal(["a", "b", "c"], run.Changes.Select(c => c.AccountId));
         Assert.Equal(["n1", "n2", "n3"], run.Nodes.Select(n => n.Node));
+    }
+
+    private static readonly DateTimeOffset December = new(2026, 12, 25, 8, 0, 0, TimeSpan.Zero);
+
+    private static UnsettledExpiries Unsettled(int read, params (string Symbol, UnsettledHolder[] Holders)[] instruments) =>
+        new(December.AddHours(1), [.. instruments.Select(i => new UnsettledExpiry(i.Symbol, December, i.Holders))]) { AccountsRead = read };
+
+    private static UnsettledHolder Holder(string account, decimal quantity) => new(account, quantity, 60_000m, 0);
+
+    [Fact]
+    public void The_cluster_lists_every_members_holders_of_an_expired_instrument_each_once_and_counts_what_each_member_read()
+    {
+        var n1 = Unsettled(5, ("BTC-25DEC26", [Holder("b", 1m), Holder("a", -2m)]), ("BTC-25DEC26-60000-C", []));
+        var n2 = Unsettled(4, ("BTC-25DEC26", [Holder("c", 0.5m), Holder("b", 1m)]), ("BTC-25DEC26-60000-C", [Holder("d", 3m)]));
+
+        var cluster = ClusterTotals.Unsettled(n1, [new MemberAnswer<UnsettledExpiries>("n1", n1, null), new MemberAnswer<UnsettledExpiries>("n2", n2, null)], []);
+
+        Assert.Equal(("cluster", false, 9, December.AddHours(1)), (cluster.Scope, cluster.Partial, cluster.AccountsRead, cluster.ValuationTime));
+        Assert.Equal(
+            [("BTC-25DEC26", "a", -2m), ("BTC-25DEC26", "b", 1m), ("BTC-25DEC26", "c", 0.5m), ("BTC-25DEC26-60000-C", "d", 3m)],
+            cluster.Instruments.SelectMany(i => i.Holders.Select(h => (i.Symbol, h.AccountId, h.Quantity))));
+        // b is listed by both (a shard handed off while they were asked): awaiting is counted per member, listed once.
+        Assert.Equal([("n1", 5, 2), ("n2", 4, 3)], cluster.Nodes.Select(n => (n.Node, n.AccountsEvaluated, n.AccountsFlagged)));
+        Assert.Equal(4, cluster.AccountsAwaiting);
+    }
+
+    [Fact]
+    public void A_member_that_does_not_answer_or_a_shard_without_an_owner_makes_the_unsettled_list_partial()
+    {
+        var n1 = Unsettled(1, ("BTC-25DEC26", [Holder("a", 1m)]));
+
+        var silent = ClusterTotals.Unsettled(n1, [new MemberAnswer<UnsettledExpiries>("n1", n1, null), new MemberAnswer<UnsettledExpiries>("n2", null, "did not answer within 5 s")], []);
+        var unserved = ClusterTotals.Unsettled(n1, [new MemberAnswer<UnsettledExpiries>("n1", n1, null)], [3]);
+
+        Assert.Equal((true, "did not answer within 5 s"), (silent.Partial, silent.Nodes.Single(n => n.Node == "n2").Problem));
+        Assert.True(unserved.Partial);
+        Assert.Equal([3], unserved.UnservedShards);
     }
 }

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace CrossMargin.Node.Tests.Api;
 
@@ -14,29 +12,23 @@ namespace CrossMargin.Node.Tests.Api;
 /// </summary>
 public sealed class UnsettledExpiryEndpointTests : IAsyncLifetime
 {
-    private const string Expired = "BTC-22NOV26";
+    private const string Expired = ExpiredFutureMarket.Symbol;
 
     private NodeUnderTest _node = null!;
-    private string _market = null!;
+    private ExpiredFutureMarket _market = null!;
 
     private HttpClient Http => _node.Client;
 
     public async Task InitializeAsync()
     {
-        _market = Path.Combine(Directory.CreateTempSubdirectory("cm-market-").FullName, "market.json");
-        var market = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(CrossMargin.Node.Hosting.ConfigurationDirectory.Resolve([]), "venue", "market.json")))!;
-        market["instruments"]!.AsArray().Add(JsonNode.Parse($$"""
-            {"symbol":"{{Expired}}","type":"future","underlying":"BTC","quote":"USDT","settlement":"linear","contractSize":0.001,"tickSize":0.1,"expiry":"2026-11-22T08:00:00Z"}
-            """));
-        market["marks"]!.AsArray().Add(JsonNode.Parse($$"""{"symbol":"{{Expired}}","price":60000}"""));
-        await File.WriteAllTextAsync(_market, market.ToJsonString());
-        _node = await NodeUnderTest.StartAsync(null, "--Node:MarketFile=" + _market);
+        _market = await ExpiredFutureMarket.WriteAsync();
+        _node = await NodeUnderTest.StartAsync(null, "--Node:MarketFile=" + _market.Path);
     }
 
     public async Task DisposeAsync()
     {
         await _node.DisposeAndDeleteDataAsync();
-        Directory.Delete(Path.GetDirectoryName(_market)!, recursive: true);
+        _market.Dispose();
     }
 
     [Fact]
@@ -60,21 +52,7 @@ public sealed class UnsettledExpiryEndpointTests : IAsyncLifetime
             holder.GetProperty("entryPrice").GetDecimal(), holder.GetProperty("openOrders").GetInt32()));
     }
 
-    /// <summary>Opens <paramref name="account"/> with 100,000 USDT and buys <paramref name="quantity"/> of <paramref name="symbol"/> at 60,000, executed at <paramref name="executed"/>.</summary>
-    private async Task Buy(string account, string symbol, decimal quantity, string executed)
-    {
-        Assert.Equal(HttpStatusCode.OK, (await Post("/api/v1/accounts", $$"""{"messageId":"open-{{account}}","source":"accounts","sequence":1,"accountId":"{{account}}"}""")).Status);
-        Assert.Equal(HttpStatusCode.OK, (await Post("/api/v1/deposits",
-            $$"""{"messageId":"d-{{account}}","source":"wallet","sequence":1,"accountId":"{{account}}","asset":"USDT","amount":100000}""")).Status);
-        var (status, body) = await Post("/api/v1/executions",
-            $$"""{"messageId":"e-{{account}}","source":"me","sequence":1,"accountId":"{{account}}","executionId":"e-{{account}}","orderId":"o-{{account}}","symbol":"{{symbol}}","side":"buy","quantity":{{quantity}},"price":60000,"fee":0,"liquidity":"taker","timestamp":"{{executed}}"}""");
-        Assert.True(status == HttpStatusCode.OK, body.ToString());
-    }
+    private Task Buy(string account, string symbol, decimal quantity, string executed) => ExpiredFutureMarket.BuyAsync(Http, account, symbol, quantity, executed);
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> Post(string path, string json)
-    {
-        using var content = new StringContent(json, Encoding.UTF8, "application/json");
-        using var response = await Http.PostAsync(new Uri(path, UriKind.Relative), content);
-        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
-    }
+    private Task<(HttpStatusCode Status, JsonElement Body)> Post(string path, string json) => ExpiredFutureMarket.PostAsync(Http, path, json);
 }

@@ -10,7 +10,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace CrossMargin.Node.Tests.Clustering;
 
@@ -83,15 +82,5 @@ public sealed class ClusterFanOutTests(ClusterServers servers) : IAsyncLifetime
         return app;
     }
 
-    private async Task AddMemberAsync(string name, string address)
-    {
-        await using var connection = new NpgsqlConnection(_cluster.ConnectionString);
-        await connection.OpenAsync();
-        await using var insert = new NpgsqlCommand(
-            "INSERT INTO cluster_member (node_id, http_address, roles, version, status, joined_at, heartbeat_at) " +
-            "VALUES ($1, $2, '', 'test', 'leaving', now(), now() + interval '1 hour')", connection);
-        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
-        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = address });
-        await insert.ExecuteNonQueryAsync();
-    }
+    private Task AddMemberAsync(string name, string address) => _cluster.AddStandInMemberAsync(name, address);
 }

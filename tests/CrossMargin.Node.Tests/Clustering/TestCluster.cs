@@ -72,6 +72,23 @@ public sealed class TestCluster : IAsyncDisposable
         return node;
     }
 
+    /// <summary>
+    /// A membership row for a member that is not a node of this process (a stand-in web app, or an address nobody
+    /// listens on): status <c>leaving</c>, so no shard is assigned to it, and a heartbeat an hour ahead, so cluster-wide
+    /// operations ask it.
+    /// </summary>
+    public async Task AddStandInMemberAsync(string name, string address)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO cluster_member (node_id, http_address, roles, version, status, joined_at, heartbeat_at) " +
+            "VALUES ($1, $2, '', 'test', 'leaving', now(), now() + interval '1 hour')", connection);
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = address });
+        await insert.ExecuteNonQueryAsync();
+    }
+
     /// <summary>The node's engine host (its cluster runtime, engine and options).</summary>
     public static EngineHost HostOf(NodeUnderTest node) => (EngineHost)node.Services.GetService(typeof(EngineHost))!;
 
