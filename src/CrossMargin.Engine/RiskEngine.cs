@@ -119,7 +119,8 @@ public sealed class RiskEngine
 
         // Every scenario model an account may be margined with, composites' components included, gets its vectors built
         // once per snapshot; a model missing here would build them on the first account that needs them after each move.
-        var definition = MarketDefinition.Of(market.Current, settings.Assets).WithScheduled(scheduled.Where(c => c.ListedAt > now));
+        var definition = MarketDefinition.Of(market.Current, settings.Assets).WithScheduled(scheduled.Where(c => c.ListedAt > now))
+            with { Listing = settings.Listing, ListedUntil = now + MarketDefinition.ListingHorizon };
         var prices = system.ActorOf(PriceFeed.Props(definition, market, live.ScenarioModels, settings.Prices), "prices");
         var passes = book.Partitions.Select((partition, i) => system.ActorOf(MarginPass.Props(partition), $"margin-pass-{i}")).ToArray();
         system.ActorOf(Props.Create(() => new MarketRelay(accounts, passes)), "market-relay");

@@ -4,6 +4,7 @@ using CrossMargin.Benchmarks.Book;
 using CrossMargin.Benchmarks.ClusterBench;
 using CrossMargin.Benchmarks.Engine;
 using CrossMargin.Benchmarks.Journal;
+using CrossMargin.Benchmarks.Market;
 using CrossMargin.Benchmarks.RiskModels;
 using CrossMargin.Benchmarks.Rabbit;
 
@@ -60,6 +61,12 @@ if (args.Length > 0 && args[0] == "cluster")
 if (args.Length > 0 && args[0] == "contract")
 {
     return RunMode(ContractReadOptions.Parse, args, ContractReadBenchmark.RunAsync);
+}
+
+// market [--accounts N] [--moves N] [--at INSTANT,...] [--config DIR]: a snapshot's cost as expired contracts pile up (see README.md, session 27).
+if (args.Length > 0 && args[0] == "market")
+{
+    return RunMode(MarketBenchOptions.Parse, args, MarketBenchmark.RunAsync);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(CrossMargin.Benchmarks.MachineFacts).Assembly).Run(args);

@@ -23,11 +23,17 @@ public sealed record MarketDefinition(IReadOnlyList<Instrument> Instruments, IRe
     public IReadOnlyList<Instrument> Expired { get; init; } = [];
 
     /// <summary>
-    /// How far ahead of its start a node knows the contracts its listing schedules will list: they are among
-    /// <see cref="Instruments"/> from the start, listed at their time (<see cref="Scheduled"/>). A node that runs longer
-    /// without a restart lists nothing further.
+    /// How far ahead a node knows the contracts its listing schedules will list: they are among <see cref="Instruments"/>
+    /// from the start, listed at their time (<see cref="Scheduled"/>). When half of it is left the price feed knows them
+    /// this far ahead again (<see cref="ExtendedTo"/>), so a node that runs for years goes on listing.
     /// </summary>
     public static readonly TimeSpan ListingHorizon = TimeSpan.FromDays(3 * 366);
+
+    /// <summary>The venue's listing schedules, whose contracts <see cref="ExtendedTo"/> adds as time passes; none by default.</summary>
+    public IReadOnlyList<ListingSchedule> Listing { get; init; } = [];
+
+    /// <summary>Every contract of <see cref="Listing"/> listed at or before this instant is known (among <see cref="Instruments"/> or <see cref="Expired"/>).</summary>
+    public DateTimeOffset ListedUntil { get; init; } = DateTimeOffset.MinValue;
 
     /// <summary>
     /// The contracts of <see cref="Instruments"/> listed after the pipeline started, by symbol: none is priced or in a
@@ -42,6 +48,29 @@ public sealed record MarketDefinition(IReadOnlyList<Instrument> Instruments, IRe
         ArgumentNullException.ThrowIfNull(contracts);
         var scheduled = contracts.ToDictionary(c => c.Instrument.Symbol, StringComparer.Ordinal);
         return this with { Instruments = [.. Instruments, .. scheduled.Values.Select(c => c.Instrument)], Scheduled = scheduled };
+    }
+
+    /// <summary>
+    /// This definition knowing the contracts of <see cref="Listing"/> listed up to <paramref name="until"/>: those not yet
+    /// known join <see cref="Instruments"/> and <see cref="Scheduled"/>. Itself when <paramref name="until"/> is not
+    /// past <see cref="ListedUntil"/>. Throws <see cref="ArgumentException"/> when a new contract's symbol is listed on other terms.
+    /// </summary>
+    public MarketDefinition ExtendedTo(DateTimeOffset until)
+    {
+        if (until <= ListedUntil)
+        {
+            return this;
+        }
+
+        // The contracts already known are passed as listed by hand: the same terms are skipped, other terms refused.
+        var more = ListingSchedule.ContractsUntil(Listing, Instruments.Concat(Expired), until);
+        var scheduled = new Dictionary<string, ListedContract>(Scheduled, StringComparer.Ordinal);
+        foreach (var contract in more)
+        {
+            scheduled.Add(contract.Instrument.Symbol, contract);
+        }
+
+        return this with { Instruments = [.. Instruments, .. more.Select(c => c.Instrument)], Scheduled = scheduled, ListedUntil = until };
     }
 
     /// <summary>Whether <paramref name="instrument"/> is listed (or was: expiry aside) at <paramref name="now"/>.</summary>

@@ -21,14 +21,14 @@ namespace CrossMargin.Engine.Prices;
 /// listed options count as moved and a snapshot is built (valued at the current time, so with the options' decay), and
 /// at each contract's expiry its underlying and assets count as moved, so that it leaves the listing at that instant,
 /// tick or not; a scheduled contract joins it at its listing time in the same way
-/// (<see cref="MarketDefinition.Scheduled"/>). Either way only the holders of those underlyings and assets are re-margined, as on a tick of them.</para>
+/// (<see cref="MarketDefinition.Scheduled"/>, extended by the feed as time passes: <see cref="ListingExtended"/>). Either way only the holders of those underlyings and assets are re-margined, as on a tick of them.</para>
 /// </remarks>
 internal sealed class MarketPublisher : ReceiveActor
 {
     private const string FlushTimer = "flush";
     private const string RevalueTimer = "revalue";
 
-    private readonly MarketDefinition _definition;
+    private MarketDefinition _definition;
     private readonly LatestMarket _latest;
     private readonly IReadOnlyList<ScenarioMarginModel> _models;
     private readonly PriceOptions _options;
@@ -42,6 +42,13 @@ internal sealed class MarketPublisher : ReceiveActor
     private bool _flushScheduled;
     private DateTimeOffset _lastBuilt = DateTimeOffset.MinValue;
 
+    // What is listed and what has expired change only at expiries and listing times, so they are worked out then
+    // (Refresh) rather than from the whole definition for every snapshot: the expired set is shared by every snapshot
+    // until the next expiry, and the listing schedules pile up hundreds of expired contracts over the years.
+    private ExpiredSet _expired;
+    private Instrument[] _listed = [];
+    private DateTimeOffset _nextChange = DateTimeOffset.MinValue;
+
     public MarketPublisher(MarketDefinition definition, LatestMarket latest, IReadOnlyList<ScenarioMarginModel> models, PriceOptions options, PriceCounters counters, TimeProvider clock)
     {
         _definition = definition;
@@ -50,6 +57,7 @@ internal sealed class MarketPublisher : ReceiveActor
         _options = options;
         _counters = counters;
         _clock = clock;
+        _expired = new ExpiredSet(definition.Expired);
 
         // Seeded from the newest published market, so a restarted publisher carries on from what accounts already see.
         var current = latest.Current;
@@ -75,6 +83,7 @@ internal sealed class MarketPublisher : ReceiveActor
         Receive<PricesAccepted>(OnAccepted);
         Receive<Flush>(_ => OnFlush());
         Receive<Revalue>(_ => OnRevalue());
+        Receive<ListingExtended>(OnListingExtended);
     }
 
     /// <inheritdoc />
@@ -85,25 +94,55 @@ internal sealed class MarketPublisher : ReceiveActor
     private void ArmRevalue()
     {
         var now = _clock.GetUtcNow();
-        var wait = _options.RevalueInterval;
+        Refresh(now);
+        // An expiry or a listing is a change of the market: the contract leaves or joins it at its time, tick or not.
+        var wait = _nextChange - now < _options.RevalueInterval ? _nextChange - now : _options.RevalueInterval;
+        Timers.StartSingleTimer(RevalueTimer, Revalue.Instance, wait);
+    }
+
+    /// <summary>
+    /// Works out what is listed at <paramref name="now"/> and adds what has expired since to the expired set, when an
+    /// expiry or a listing time has passed since the last time (or the definition changed); otherwise nothing.
+    /// </summary>
+    private void Refresh(DateTimeOffset now)
+    {
+        if (now < _nextChange)
+        {
+            return;
+        }
+
+        var listed = new List<Instrument>();
+        var expired = new List<Instrument>();
+        var next = DateTimeOffset.MaxValue;
         foreach (var instrument in _definition.Instruments)
         {
-            if (instrument.Expiry is { } expiry && expiry > now && expiry - now < wait)
+            if (instrument.IsExpiredAt(now))
             {
-                wait = expiry - now;
+                if (_expired.Find(instrument.Symbol) is null)
+                {
+                    expired.Add(instrument);
+                }
+
+                continue;
             }
+
+            if (instrument.Expiry is { } expiry && expiry < next)
+            {
+                next = expiry;
+            }
+
+            if (_definition.Scheduled.TryGetValue(instrument.Symbol, out var contract) && contract.ListedAt > now)
+            {
+                next = contract.ListedAt < next ? contract.ListedAt : next;
+                continue;
+            }
+
+            listed.Add(instrument);
         }
 
-        // A listing is a change of the market as an expiry is: the contract joins it at its time, tick or not.
-        foreach (var contract in _definition.Scheduled.Values)
-        {
-            if (contract.ListedAt > now && contract.ListedAt - now < wait)
-            {
-                wait = contract.ListedAt - now;
-            }
-        }
-
-        Timers.StartSingleTimer(RevalueTimer, Revalue.Instance, wait);
+        _expired = _expired.With(expired);
+        _listed = [.. listed];
+        _nextChange = next;
     }
 
     private void OnRevalue()
@@ -111,38 +150,37 @@ internal sealed class MarketPublisher : ReceiveActor
         var now = _clock.GetUtcNow();
         var current = _latest.Current;
         var moved = false;
-        foreach (var instrument in _definition.Instruments)
+        Refresh(now);
+        foreach (var instrument in current.Instruments)
         {
+            // Listed still: it expired since the last snapshot, which its holders must now be margined without.
             if (instrument.IsExpiredAt(now))
             {
-                // Listed still: it expired since the last snapshot, which its holders must now be margined without.
-                if (current.FindInstrument(instrument.Symbol) is not null)
-                {
-                    _moved.UnionWith([instrument.Underlying, instrument.QuoteAsset, instrument.SettlementAsset]);
-                    moved = true;
-                }
+                _moved.UnionWith([instrument.Underlying, instrument.QuoteAsset, instrument.SettlementAsset]);
+                moved = true;
             }
-            else if (instrument is OptionContract)
+        }
+
+        foreach (var instrument in _listed)
+        {
+            if (instrument is OptionContract)
             {
                 _moved.Add(instrument.Underlying);
                 moved = true;
             }
         }
 
-        foreach (var contract in _definition.Scheduled.Values.OrderBy(c => c.Instrument.Symbol, StringComparer.Ordinal))
+        foreach (var instrument in _listed.Where(i => _definition.Scheduled.ContainsKey(i.Symbol) && !_marks.ContainsKey(i.Symbol)).OrderBy(i => i.Symbol, StringComparer.Ordinal))
         {
-            var instrument = contract.Instrument;
-            if (contract.ListedAt <= now && !instrument.IsExpiredAt(now) && !_marks.ContainsKey(instrument.Symbol))
-            {
-                // Listed now, at its opening mark at the current index until the feed marks it (the feed may not price
-                // what is not listed, so it could not mark it first).
-                var market = _definition.Underlyings.First(u => u.Name == instrument.Underlying);
-                _marks[instrument.Symbol] = contract.OpeningMark(market, _assetPrices[instrument.Underlying], now);
-                _moved.UnionWith([instrument.Underlying, instrument.QuoteAsset, instrument.SettlementAsset]);
-                moved = true;
-                Context.Log.LogInformation("{Symbol} listed (scheduled from {ListedAt:O}) at opening mark {Mark}", instrument.Symbol, contract.ListedAt,
-                    _marks[instrument.Symbol].MarkPrice);
-            }
+            // Listed now, at its opening mark at the current index until the feed marks it (the feed may not price
+            // what is not listed, so it could not mark it first).
+            var contract = _definition.Scheduled[instrument.Symbol];
+            var market = _definition.Underlyings.First(u => u.Name == instrument.Underlying);
+            _marks[instrument.Symbol] = contract.OpeningMark(market, _assetPrices[instrument.Underlying], now);
+            _moved.UnionWith([instrument.Underlying, instrument.QuoteAsset, instrument.SettlementAsset]);
+            moved = true;
+            Context.Log.LogInformation("{Symbol} listed (scheduled from {ListedAt:O}) at opening mark {Mark}", instrument.Symbol, contract.ListedAt,
+                _marks[instrument.Symbol].MarkPrice);
         }
 
         if (moved)
@@ -151,6 +189,15 @@ internal sealed class MarketPublisher : ReceiveActor
         }
 
         ArmRevalue();
+    }
+
+    /// <summary>The feed knows further contracts of its listing schedules: they are listed at their time as the others.</summary>
+    private void OnListingExtended(ListingExtended extended)
+    {
+        _definition = extended.Definition;
+        _nextChange = DateTimeOffset.MinValue;
+        // At once: a contract of theirs may be due already (the clock moved on while the feed worked them out).
+        OnRevalue();
     }
 
     private void OnAccepted(PricesAccepted accepted)
@@ -207,10 +254,10 @@ internal sealed class MarketPublisher : ReceiveActor
         {
             // Expired instruments leave the listing: a snapshot cannot value them, and their settlement is the venue's
             // (SettleExpiry), not a mark's. They stay known as expired, so that what accounts hold in them until they are
-            // settled still resolves (recovery, margin at the index, the settlement itself).
-            var listed = _definition.Instruments.Where(i => !i.IsExpiredAt(now) && _definition.IsListedAt(i, now) && _marks.ContainsKey(i.Symbol)).ToArray();
-            var expired = _definition.Expired.Concat(_definition.Instruments.Where(i => i.IsExpiredAt(now)));
-            snapshot = new MarketSnapshot(now, listed, _assetPrices, _definition.Underlyings, listed.Select(i => _marks[i.Symbol]), expired);
+            // settled still resolves (recovery, margin at the index, the settlement itself): in one set, shared.
+            Refresh(now);
+            var listed = _listed.Where(i => _marks.ContainsKey(i.Symbol)).ToArray();
+            snapshot = new MarketSnapshot(now, listed, _assetPrices, _definition.Underlyings, listed.Select(i => _marks[i.Symbol]), _expired);
             foreach (var model in _models)
             {
                 model.VectorsFor(snapshot);

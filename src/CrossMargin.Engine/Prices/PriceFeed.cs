@@ -1,5 +1,6 @@
 using CrossMargin.Actors;
 using CrossMargin.Risk.Margin.Scenarios;
+using Microsoft.Extensions.Logging;
 
 namespace CrossMargin.Engine.Prices;
 
@@ -17,7 +18,13 @@ namespace CrossMargin.Engine.Prices;
 /// </remarks>
 public sealed class PriceFeed : ReceiveActor
 {
-    private readonly MarketDefinition _definition;
+    private const string ListingTimer = "listing";
+    private static readonly TimeSpan ListingCheck = TimeSpan.FromDays(1);
+
+    private readonly HashSet<IActorRef> _retiring = [];
+    private MarketDefinition _definition;
+    private IActorRef _publisher = ActorRefs.Nobody;
+    private int _generation;
     private readonly LatestMarket _latest;
     private readonly IReadOnlyList<ScenarioMarginModel> _models;
     private readonly PriceOptions _options;
@@ -43,6 +50,7 @@ public sealed class PriceFeed : ReceiveActor
         Receive<UpdateMark>(OnMark);
         Receive<UpdatePrices>(OnBatch);
         Receive<GetPriceStats>(_ => Sender.Tell(_counters.Read(_latest.IndexTimes), Self));
+        Receive<ExtendListing>(_ => OnExtendListing());
     }
 
     /// <summary>
@@ -71,21 +79,113 @@ public sealed class PriceFeed : ReceiveActor
     /// <inheritdoc />
     protected override void PreStart()
     {
-        var publisher = Context.ActorOf(
+        _publisher = Context.ActorOf(
             Actors.Props.Create(() => new MarketPublisher(_definition, _latest, _models, _options, _counters, _clock)), "publisher");
-        var markets = _definition.Underlyings.ToDictionary(u => u.Name, StringComparer.Ordinal);
         foreach (var asset in _definition.Assets)
         {
-            var instruments = _definition.Instruments.Where(i => string.Equals(i.Underlying, asset, StringComparison.Ordinal)).ToArray();
-            var market = markets.GetValueOrDefault(asset);
-            var actor = Context.ActorOf(
-                Actors.Props.Create(() => new PriceActor(asset, instruments, market, _latest, _options, publisher, _counters, _clock) { ListedFrom = _definition.Scheduled }), "price-" + asset);
-            _byAsset[asset] = actor;
-            foreach (var instrument in instruments)
-            {
-                _bySymbol[instrument.Symbol] = actor;
-            }
+            StartPriceActor(asset);
         }
+
+        ArmListing();
+    }
+
+    private void StartPriceActor(string asset)
+    {
+        var instruments = _definition.Instruments.Where(i => string.Equals(i.Underlying, asset, StringComparison.Ordinal)).ToArray();
+        var market = _definition.Underlyings.FirstOrDefault(u => string.Equals(u.Name, asset, StringComparison.Ordinal));
+        var publisher = _publisher;
+        var listedFrom = _definition.Scheduled;
+        var name = _generation == 0 ? "price-" + asset : $"price-{asset}-{_generation}";
+        var actor = Context.ActorOf(
+            Actors.Props.Create(() => new PriceActor(asset, instruments, market, _latest, _options, publisher, _counters, _clock) { ListedFrom = listedFrom }), name);
+        _byAsset[asset] = actor;
+        foreach (var instrument in instruments)
+        {
+            _bySymbol[instrument.Symbol] = actor;
+        }
+    }
+
+    // When half the listing horizon is left, the schedules' contracts are known a whole horizon ahead again.
+    private void ArmListing()
+    {
+        if (_definition.Listing.Count == 0)
+        {
+            return;
+        }
+
+        // A day at most: a system timer cannot wait a year and a half (TimeProvider.System refuses more than ~49 days).
+        var wait = _definition.ListedUntil - (MarketDefinition.ListingHorizon / 2) - _clock.GetUtcNow();
+        Timers.StartSingleTimer(ListingTimer, ExtendListing.Instance, wait <= TimeSpan.Zero ? TimeSpan.Zero : wait < ListingCheck ? wait : ListingCheck);
+    }
+
+    /// <summary>
+    /// Knows the schedules' contracts a horizon ahead of now. The publisher is told first; then the price actor of each
+    /// underlying with a new contract is replaced by one that prices it: the old one stops after the updates already
+    /// queued for it, and until it has, every update waits here (stashed), so none is lost or overtaken by a later one.
+    /// </summary>
+    private void OnExtendListing()
+    {
+        var now = _clock.GetUtcNow();
+        if (now < _definition.ListedUntil - (MarketDefinition.ListingHorizon / 2))
+        {
+            ArmListing();
+            return;
+        }
+
+        MarketDefinition extended;
+        try
+        {
+            extended = _definition.ExtendedTo(now + MarketDefinition.ListingHorizon);
+        }
+        catch (ArgumentException e)
+        {
+            // Refused at start over the longest span any schedule covers, so not expected; the listing known stays.
+            Context.Log.LogError(e, "The listing schedules cannot be extended past {ListedUntil:O}; nothing further is listed", _definition.ListedUntil);
+            return;
+        }
+
+        var added = extended.Scheduled.Keys.Where(s => !_definition.Scheduled.ContainsKey(s)).Select(s => extended.Scheduled[s].Instrument).ToArray();
+        _definition = extended;
+        _publisher.Tell(new ListingExtended(extended), Self);
+        var assets = added.Select(i => i.Underlying).Distinct(StringComparer.Ordinal).Where(_byAsset.ContainsKey).ToArray();
+        Context.Log.LogInformation("Listing known until {ListedUntil:O}: {Count} contracts added", extended.ListedUntil, added.Length);
+        if (assets.Length == 0)
+        {
+            ArmListing();
+            return;
+        }
+
+        _generation++;
+        foreach (var asset in assets)
+        {
+            var old = _byAsset[asset];
+            Context.Watch(old);
+            old.Tell(PoisonPill.Instance, Self);
+            _retiring.Add(old);
+        }
+
+        BecomeStacked(() =>
+        {
+            Receive<Terminated>(t =>
+            {
+                _retiring.Remove(t.ActorRef);
+                if (_retiring.Count > 0)
+                {
+                    return;
+                }
+
+                foreach (var asset in assets)
+                {
+                    StartPriceActor(asset);
+                }
+
+                UnbecomeStacked();
+                Stash.UnstashAll();
+                ArmListing();
+            });
+            Receive<GetPriceStats>(_ => Sender.Tell(_counters.Read(_latest.IndexTimes), Self));
+            ReceiveAny(_ => Stash.Stash());
+        });
     }
 
     private void OnIndex(UpdateIndex update)
@@ -156,6 +256,12 @@ public sealed class PriceFeed : ReceiveActor
         }
 
         return part;
+    }
+
+    /// <summary>Time to know the listing schedules' contracts further ahead.</summary>
+    private sealed class ExtendListing
+    {
+        public static readonly ExtendListing Instance = new();
     }
 
     private void Reject(string symbol, PriceRejectionReason reason, string message)

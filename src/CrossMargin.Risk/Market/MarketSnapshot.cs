@@ -21,7 +21,7 @@ public sealed class MarketSnapshot
     private readonly FrozenDictionary<string, InstrumentMark> _marks;
     private readonly FrozenDictionary<string, OptionInputs> _options;
     private readonly FrozenDictionary<(string Underlying, DateTimeOffset Expiry), VolSmile> _smiles;
-    private readonly FrozenDictionary<string, Instrument> _expired;
+    private readonly ExpiredSet _expired;
 
     /// <summary>Builds and checks a snapshot; throws <see cref="ArgumentException"/> naming what is missing or wrong.</summary>
     /// <param name="valuationTime">The instant everything is valued at.</param>
@@ -32,6 +32,7 @@ public sealed class MarketSnapshot
     /// <param name="expired">
     /// Instruments that expired at or before <paramref name="valuationTime"/>: not listed, never valued, kept only so that
     /// positions, orders and journal events naming them still resolve until they are settled (<see cref="FindExpired"/>).
+    /// An <see cref="ExpiredSet"/> is kept as it is (shared with the snapshots given it too), anything else is built into one.
     /// </param>
     public MarketSnapshot(
         DateTimeOffset valuationTime,
@@ -43,17 +44,19 @@ public sealed class MarketSnapshot
     {
         ValuationTime = valuationTime;
         _instruments = ToUniqueDictionary(instruments, i => i.Symbol, "instrument");
-        _expired = ToUniqueDictionary(expired ?? [], i => i.Symbol, "expired instrument");
-        foreach (var instrument in _expired.Values)
+        _expired = expired as ExpiredSet ?? new ExpiredSet(expired ?? []);
+        if (_expired.LastExpiry > valuationTime)
         {
-            if (!instrument.IsExpiredAt(valuationTime))
-            {
-                throw new ArgumentException($"{instrument.Symbol} is given as expired but expires at {instrument.Expiry:O}, after the valuation time {valuationTime:O}.", nameof(expired));
-            }
+            var late = _expired.First(i => !i.IsExpiredAt(valuationTime));
+            throw new ArgumentException($"{late.Symbol} is given as expired but expires at {late.Expiry:O}, after the valuation time {valuationTime:O}.", nameof(expired));
+        }
 
-            if (_instruments.ContainsKey(instrument.Symbol))
+        // Checked from the listed side: the expired set may be hundreds of contracts, shared by every snapshot.
+        foreach (var symbol in _instruments.Keys)
+        {
+            if (_expired.Find(symbol) is not null)
             {
-                throw new ArgumentException($"{instrument.Symbol} is given both as listed and as expired.", nameof(expired));
+                throw new ArgumentException($"{symbol} is given both as listed and as expired.", nameof(expired));
             }
         }
 
@@ -109,13 +112,13 @@ public sealed class MarketSnapshot
     public Instrument? FindInstrument(string symbol) => _instruments.GetValueOrDefault(symbol);
 
     /// <summary>The instruments that expired at or before <see cref="ValuationTime"/> and are kept for settlement (never valued).</summary>
-    public IEnumerable<Instrument> ExpiredInstruments => _expired.Values;
+    public ExpiredSet ExpiredInstruments => _expired;
 
     /// <summary>True when the snapshot keeps any expired instrument (<see cref="ExpiredInstruments"/>).</summary>
     public bool HasExpired => _expired.Count > 0;
 
     /// <summary>The expired instrument called <paramref name="symbol"/>, or null (also when it is listed).</summary>
-    public Instrument? FindExpired(string symbol) => _expired.GetValueOrDefault(symbol);
+    public Instrument? FindExpired(string symbol) => _expired.Find(symbol);
 
     /// <summary>The instrument called <paramref name="symbol"/>, listed or expired, or null: what journal events are applied with.</summary>
     public Instrument? FindListedOrExpired(string symbol) => FindInstrument(symbol) ?? FindExpired(symbol);

@@ -67,7 +67,14 @@ internal sealed class EngineRig : IAsyncDisposable
 
     public void ResetStoreStatistics() => _store.ResetStatistics();
 
-    public static async Task<EngineRig> StartAsync(string configDirectory, bool backgroundCheckpoint = true, ActorSystemOptions? actors = null, Action<SqlitePersistenceOptions>? sqlite = null)
+    /// <param name="configDirectory">The repository's config directory.</param>
+    /// <param name="backgroundCheckpoint">Whether SQLite checkpoints in the background.</param>
+    /// <param name="actors">The actor system's options; the defaults when null.</param>
+    /// <param name="sqlite">Changes to the store's options.</param>
+    /// <param name="start">The engine clock's starting instant; the market file's valuation time when null.</param>
+    /// <param name="listing">Whether the venue file's listing schedules are in force, as on a node (off: the listing is the file's instruments).</param>
+    public static async Task<EngineRig> StartAsync(string configDirectory, bool backgroundCheckpoint = true, ActorSystemOptions? actors = null, Action<SqlitePersistenceOptions>? sqlite = null,
+        DateTimeOffset? start = null, bool listing = false)
     {
         var (market, assets, models) = LoadVenue(configDirectory);
         var directory = Directory.CreateTempSubdirectory("cm-bench-engine-");
@@ -77,10 +84,13 @@ internal sealed class EngineRig : IAsyncDisposable
         var registry = RiskEngine.RegisterEvents(new EventTypeRegistry());
         var services = new PersistenceServices(store.Journal, writer, store.SnapshotStore, registry, "bench-node", new PersistenceOptions());
         var options = actors ?? new ActorSystemOptions();
-        var clock = new MarketDateClock(market.ValuationTime);
+        var clock = new MarketDateClock(start ?? market.ValuationTime);
         var system = ActorSystem.Create("bench", options, timeProvider: clock);
         var engine = RiskEngine.Start(system, new RiskEngineSettings(market, assets, models, services,
-            ShardCount, new PriceOptions(), new LiquidationOptions(), options.AskTimeout));
+            ShardCount, new PriceOptions(), new LiquidationOptions(), options.AskTimeout)
+        {
+            Listing = listing ? MarketFile.LoadListing(Path.Combine(configDirectory, "venue", "market.json")) : [],
+        });
         return new EngineRig(directory, store, writer, registry, system, engine, clock);
     }
 
@@ -144,9 +154,9 @@ internal sealed class EngineRig : IAsyncDisposable
     /// <summary>
     /// Writes the journals of accounts <paramref name="ids"/> straight to the store, in transactions of 1,000 accounts:
     /// per account the six events its commands would have produced (opened, USDT and USDC deposits, the three opening
-    /// fills). Nothing is live afterwards; an account starts, and recovers from these events, on its first message.
+    /// fills, or <paramref name="fills"/>). Nothing is live afterwards; an account starts, and recovers from these events, on its first message.
     /// </summary>
-    public async Task SeedAsync(IReadOnlyList<string> ids)
+    public async Task SeedAsync(IReadOnlyList<string> ids, Func<int, (string Symbol, OrderSide Side, decimal Quantity, decimal Price)[]>? fills = null)
     {
         var now = Clock.GetUtcNow();
         for (var from = 0; from < ids.Count; from += 1_000)
@@ -162,7 +172,7 @@ internal sealed class EngineRig : IAsyncDisposable
                     new Deposited($"dep-usdc-{id}", "wallet", 2, "USDC", 20_000m),
                 };
                 var sequence = 0;
-                foreach (var (symbol, side, quantity, price) in OpeningFills(i))
+                foreach (var (symbol, side, quantity, price) in (fills ?? OpeningFills)(i))
                 {
                     sequence++;
                     var executionId = $"seed-{id}-{sequence}";

@@ -3,6 +3,7 @@ using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Persistence.Serialization;
+using CrossMargin.Risk.Instruments;
 using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 using Xunit.Abstractions;
@@ -33,11 +34,17 @@ public abstract class EngineTestKit(ITestOutputHelper? output = null, TestKitSet
         await base.InitializeAsync();
         var (market, assets, liquidation) = Opening();
         Engine = RiskEngine.Start(Sys, new RiskEngineSettings(market, assets, AccountFixture.Models,
-            Host.Services with { Registry = RiskEngine.RegisterEvents(new EventTypeRegistry()) }, 4, new PriceOptions(), liquidation, TimeSpan.FromSeconds(10)));
+            Host.Services with { Registry = RiskEngine.RegisterEvents(new EventTypeRegistry()) }, 4, new PriceOptions(), liquidation, TimeSpan.FromSeconds(10))
+        {
+            Listing = Listing(),
+        });
     }
 
     /// <summary>The engine's opening market, the assets it prices, and its liquidation options.</summary>
     protected abstract (MarketSnapshot Market, IReadOnlyList<string> Assets, LiquidationOptions Liquidation) Opening();
+
+    /// <summary>The venue's listing schedules; none unless a test lists by schedule.</summary>
+    protected virtual IReadOnlyList<ListingSchedule> Listing() => [];
 
     /// <summary>Sends a command numbered next for its account and source (ids unique per test); it must be accepted.</summary>
     protected async Task<CommandAccepted> Send(string account, string source, Func<string, long, IAccountCommand> command)
