@@ -37,18 +37,19 @@ public sealed record UnsettledExpiries(DateTimeOffset ValuationTime, IReadOnlyLi
         ArgumentNullException.ThrowIfNull(market);
         var expired = market.ExpiredInstruments.OrderBy(i => i.Symbol, StringComparer.Ordinal).ToArray();
         var holders = expired.ToDictionary(i => i.Symbol, _ => new List<UnsettledHolder>(), StringComparer.Ordinal);
+        // Walked from each account's own positions and orders, not from the expired list: a market keeps every contract
+        // expired since its listing began (hundreds after a few years), an account holds a few symbols.
         if (expired.Length > 0)
         {
             foreach (var view in views.OrderBy(v => v.AccountId, StringComparer.Ordinal))
             {
-                foreach (var (symbol, held) in holders)
+                var symbols = view.Positions.Where(p => p.Quantity != 0).Select(p => p.Symbol).Concat(view.OpenOrders.Select(o => o.Symbol))
+                    .Where(holders.ContainsKey).Distinct(StringComparer.Ordinal);
+                foreach (var symbol in symbols)
                 {
                     var position = view.Positions.FirstOrDefault(p => p.Symbol == symbol && p.Quantity != 0);
                     var orders = view.OpenOrders.Count(o => o.Symbol == symbol);
-                    if (position is not null || orders > 0)
-                    {
-                        held.Add(new UnsettledHolder(view.AccountId, position?.Quantity ?? 0m, position?.EntryPrice ?? 0m, orders));
-                    }
+                    holders[symbol].Add(new UnsettledHolder(view.AccountId, position?.Quantity ?? 0m, position?.EntryPrice ?? 0m, orders));
                 }
             }
         }
