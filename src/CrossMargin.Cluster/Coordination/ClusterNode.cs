@@ -36,6 +36,9 @@ public sealed class ClusterNode : IAsyncDisposable
     // the tick is cancelled.
     private readonly HashSet<string> _started = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _hostCalls = new(StringComparer.Ordinal);
+    // Set by a self-fence as it reads what the node holds, until the next tick: the tick it ran beside may not take a
+    // lease or start anything any more.
+    private bool _fenced;
     private readonly CancellationTokenSource _stopping = new();
     private long _lastRenewal = Stopwatch.GetTimestamp();
     private long _refusedPlanWrites;
@@ -259,9 +262,9 @@ public sealed class ClusterNode : IAsyncDisposable
             {
                 _logger.LogError("Node {Node} has not renewed its leases for {Elapsed} and its tick is still waiting; cancelling the tick and stopping everything it served",
                     NodeId, Stopwatch.GetElapsedTime(_lastRenewal));
-                // The token is cancelled at once, its callbacks (Npgsql's cancellation requests) run on the pool and may
-                // wait on the database: the stop goes first, they are awaited after it.
-                var cancelling = cancelTick.CancelAsync();
+                // The tick's cancellation runs Npgsql's cancellation requests, which block their thread on the database
+                // that answers nothing: on a thread of their own, not the pool the stops continue on, and awaited last.
+                var cancelling = Task.Factory.StartNew(() => CancelQuietly(cancelTick), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 await SelfFenceIfOverdueAsync().ConfigureAwait(false);
                 await cancelling.ConfigureAwait(false);
                 break;
@@ -293,7 +296,16 @@ public sealed class ClusterNode : IAsyncDisposable
 
         var overdue = Stopwatch.GetElapsedTime(_lastRenewal);
         _logger.LogError("Node {Node} could not renew its leases for {Elapsed}; stopping everything it served", NodeId, overdue);
-        var (shards, singletons) = (Shards, Singletons);
+        Dictionary<int, Lease> shards;
+        Dictionary<string, Lease> singletons;
+        lock (_fenceLock)
+        {
+            // With what it holds read under the same lock: a start the tick registered before is stopped once it returns,
+            // one it tries after is refused (StartOnHostAsync).
+            _fenced = true;
+            (shards, singletons) = (new(_shards), new(_singletons, StringComparer.Ordinal));
+        }
+
         var lost = shards.Select(s => ("shard-lost", $"shard {s.Key} epoch {s.Value.Epoch}: self-fenced, no renewal for {overdue.TotalSeconds:0.0} s"))
             .Concat(singletons.Select(s => ("singleton-lost", $"{s.Key} epoch {s.Value.Epoch}: self-fenced, no renewal for {overdue.TotalSeconds:0.0} s")))
             .ToList();
@@ -305,6 +317,20 @@ public sealed class ClusterNode : IAsyncDisposable
             .. singletons.Keys.Select(name => StopFencedAsync(name, () => StopSingletonAsync(name, StopReason.Lost, CancellationToken.None, keepAlive: false), () => RemoveSingleton(name))),
         ]).ConfigureAwait(false);
         await RecordQuietlyAsync(lost).ConfigureAwait(false);
+    }
+
+    private void CancelQuietly(CancellationTokenSource tick)
+    {
+        try
+        {
+            tick.Cancel();
+        }
+#pragma warning disable CA1031 // A cancellation callback's failure is the cancelled statement's concern; the fence goes on.
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            _logger.LogWarning(e, "Cancelling the tick of node {Node} failed", NodeId);
+        }
     }
 
     private async Task StopFencedAsync(string subject, Func<Task> stop, Action forget)
@@ -340,6 +366,11 @@ public sealed class ClusterNode : IAsyncDisposable
 
     private async Task TickOnceAsync(CancellationToken cancellationToken)
     {
+        lock (_fenceLock)
+        {
+            _fenced = false;
+        }
+
         var status = await _membership.HeartbeatAsync(NodeId, cancellationToken).ConfigureAwait(false);
         if (status is null or MemberStatus.Down or MemberStatus.Left && !_leaving)
         {
@@ -563,8 +594,9 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    private static bool IsStartFailure(Exception e, CancellationToken cancellationToken) =>
-        e is not OutOfMemoryException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested);
+    // A start cancelled with its tick, or refused because the node self-fenced meanwhile, failed nothing.
+    private bool IsStartFailure(Exception e, CancellationToken cancellationToken) =>
+        e is not OutOfMemoryException && !(e is OperationCanceledException && (cancellationToken.IsCancellationRequested || Volatile.Read(ref _fenced)));
 
     private async Task HandOffAsync(int shard, Lease lease, string? target, CancellationToken cancellationToken)
     {
@@ -632,15 +664,14 @@ public sealed class ClusterNode : IAsyncDisposable
             ? Task.CompletedTask
             : StopOnHostAsync(name, timeout => _host.StopSingletonAsync(name, reason, timeout), keepAlive, cancellationToken);
 
-    // Registered under the fence's lock, which a self-fence takes (reading what the node holds) only once it cancelled
-    // the tick: a start either registered first, and the fence stops it once it returns, or finds the tick cancelled
-    // and never reaches the host.
+    // Registered under the fence's lock, which a self-fence holds as it reads what the node holds: a start either
+    // registered first, and the fence stops it once it returns, or finds the tick fenced and never reaches the host.
     private async Task StartOnHostAsync(string subject, Func<Task> start, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_fenceLock)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            ThrowIfFenced(cancellationToken);
             _started.Add(subject);
             _hostCalls[subject] = done.Task;
         }
@@ -804,13 +835,23 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    // A lease just taken; refused once a self-fence cancelled the tick (checked under the lock the fence reads what is
-    // held under): one the database granted meanwhile is left to expire, never served.
+    // Under the fence's lock: once a self-fence ran beside this tick, its remaining work must not reach the host nor
+    // hold a lease (one the database granted meanwhile is left to expire, never served).
+    private void ThrowIfFenced(CancellationToken cancellationToken)
+    {
+        if (_fenced)
+        {
+            throw new OperationCanceledException($"Node '{NodeId}' self-fenced during this tick.", cancellationToken);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
     private void SetShard(int shard, Lease lease, CancellationToken cancellationToken)
     {
         lock (_fenceLock)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            ThrowIfFenced(cancellationToken);
             _shards[shard] = lease;
             _fences[shard] = lease.ToFence();
         }
@@ -828,7 +869,7 @@ public sealed class ClusterNode : IAsyncDisposable
     {
         lock (_fenceLock)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            ThrowIfFenced(cancellationToken);
             _singletons[name] = lease;
         }
     }

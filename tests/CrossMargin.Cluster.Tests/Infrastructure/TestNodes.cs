@@ -99,9 +99,15 @@ public sealed class TestNodes : IAsyncDisposable
     /// </summary>
     public async Task<TimeSpan> RunUntilServingAllAsync(ClusterNode node)
     {
-        _looping.Add(node);
-        await node.JoinAsync();
+        await RunAsync(node);
         return await UntilAsync(() => node.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Joins <paramref name="node"/> with its own loop, stopped when the cluster is disposed.</summary>
+    public Task RunAsync(ClusterNode node)
+    {
+        _looping.Add(node);
+        return node.JoinAsync();
     }
 
     /// <summary>Each node ticks once per round, in order.</summary>
