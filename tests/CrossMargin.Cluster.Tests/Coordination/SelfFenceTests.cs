@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CrossMargin.Cluster.Coordination;
 using CrossMargin.Cluster.Leases;
 using CrossMargin.Cluster.RabbitMq.Tests.Infrastructure;
 using CrossMargin.Cluster.Tests.Infrastructure;
@@ -24,11 +25,8 @@ public sealed class SelfFenceTests(PostgresServerFixture fixture, ITestOutputHel
     [Fact]
     public async Task A_node_cut_off_from_a_database_that_answers_nothing_not_even_a_cancellation_stops_serving_a_sixth_of_a_lease_before_it_expires()
     {
-        await using var cluster = await TestNodes.CreateAsync(fixture);
-        await using var proxy = new FreezingProxy(cluster.Db.Port);
-        var host = new FaultyHost("a", cluster.Log);
-        var stoppedAt = StopTimes(host);
-        var a = cluster.NodeThrough(proxy, "a", Ttl, host);
+        await using var cut = await CutOffNode.CreateAsync(fixture);
+        var (cluster, proxy, _, stoppedAt, a) = cut;
         await cluster.RunUntilServingAllAsync(a);
         Assert.Equal(ShardCount, a.Shards.Count);
 
@@ -47,10 +45,8 @@ public sealed class SelfFenceTests(PostgresServerFixture fixture, ITestOutputHel
     [Fact]
     public async Task A_start_under_way_when_the_node_self_fences_is_stopped_once_it_returns_and_nothing_starts_after_the_fence()
     {
-        await using var cluster = await TestNodes.CreateAsync(fixture);
-        await using var proxy = new FreezingProxy(cluster.Db.Port);
-        var host = new FaultyHost("a", cluster.Log);
-        var stoppedAt = StopTimes(host);
+        await using var cut = await CutOffNode.CreateAsync(fixture);
+        var (cluster, proxy, host, stoppedAt, a) = cut;
         // The node takes its twelve shards in order in its first ticks; the database goes away while shard 5 starts, and
         // that start returns only once the node has self-fenced, deaf to the cancellation of the tick it runs in.
         const int underWay = 5;
@@ -60,7 +56,6 @@ public sealed class SelfFenceTests(PostgresServerFixture fixture, ITestOutputHel
             await UntilAsync(() => !stoppedAt.IsEmpty, Ttl * 3);
             await Task.Delay(200);
         });
-        var a = cluster.NodeThrough(proxy, "a", Ttl, host);
         await cluster.RunAsync(a);
 
         var waited = await UntilAsync(() => stoppedAt.ContainsKey(underWay), Ttl * 3);
@@ -87,11 +82,8 @@ public sealed class SelfFenceTests(PostgresServerFixture fixture, ITestOutputHel
     [Fact]
     public async Task A_shard_whose_hand_off_is_under_way_when_the_node_self_fences_is_not_stopped_twice()
     {
-        await using var cluster = await TestNodes.CreateAsync(fixture);
-        await using var proxy = new FreezingProxy(cluster.Db.Port);
-        var host = new FaultyHost("a", cluster.Log);
-        var stoppedAt = StopTimes(host);
-        var a = cluster.NodeThrough(proxy, "a", Ttl, host);
+        await using var cut = await CutOffNode.CreateAsync(fixture);
+        var (cluster, proxy, host, stoppedAt, a) = cut;
         await cluster.RunUntilServingAllAsync(a);
         Assert.Equal(ShardCount, a.Shards.Count);
 
@@ -114,22 +106,36 @@ public sealed class SelfFenceTests(PostgresServerFixture fixture, ITestOutputHel
         await AssertStoppedWithMarginAsync(cluster.Db, output, stoppedAt.Where(s => s.Key != handingOff).ToDictionary());
     }
 
-    // When each shard stopped, taken in the stop itself (the host's clock); compared with the lease's expiry by the
-    // database's clock (the same machine's) once all have stopped.
-    private static ConcurrentDictionary<int, DateTimeOffset> StopTimes(FaultyHost host)
+    // Node a, not joined yet, whose every statement crosses a proxy the test freezes. Its host records when each shard
+    // stopped, taken in the stop itself (the host's clock), to compare with the lease's expiry by the database's clock
+    // (the same machine's) once all have stopped. The proxy is disposed first: what still waits on it then fails.
+    private sealed record CutOffNode(TestNodes Cluster, FreezingProxy Proxy, FaultyHost Host, ConcurrentDictionary<int, DateTimeOffset> StoppedAt, ClusterNode Node)
+        : IAsyncDisposable
     {
-        var stoppedAt = new ConcurrentDictionary<int, DateTimeOffset>();
-        for (var shard = 0; shard < ShardCount; shard++)
+        public static async Task<CutOffNode> CreateAsync(PostgresServerFixture fixture)
         {
-            var id = shard;
-            host.AfterStop(id, () =>
+            var cluster = await TestNodes.CreateAsync(fixture);
+            var proxy = new FreezingProxy(cluster.Db.Port);
+            var host = new FaultyHost("a", cluster.Log);
+            var stoppedAt = new ConcurrentDictionary<int, DateTimeOffset>();
+            for (var shard = 0; shard < ShardCount; shard++)
             {
-                stoppedAt[id] = TimeProvider.System.GetUtcNow();
-                return Task.CompletedTask;
-            });
+                var id = shard;
+                host.AfterStop(id, () =>
+                {
+                    stoppedAt[id] = TimeProvider.System.GetUtcNow();
+                    return Task.CompletedTask;
+                });
+            }
+
+            return new CutOffNode(cluster, proxy, host, stoppedAt, cluster.NodeThrough(proxy, "a", Ttl, host));
         }
 
-        return stoppedAt;
+        public async ValueTask DisposeAsync()
+        {
+            await Proxy.DisposeAsync();
+            await Cluster.DisposeAsync();
+        }
     }
 
     // Read straight from the database, not through the frozen proxy: nothing has renewed the leases since the freeze.

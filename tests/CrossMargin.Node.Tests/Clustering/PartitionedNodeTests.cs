@@ -20,7 +20,7 @@ public sealed class PartitionedNodeTests(ClusterServers servers, ITestOutputHelp
         var through = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
         // TestCluster's lease is 3 s: a read must not be answered later than 500 ms before it expires.
         var margin = TimeSpan.FromSeconds(3) / 6;
-        var a = await cluster.StartNodeAsync("a", "--Cluster:PostgresConnectionString=" + through, "--Actors:AskTimeout=00:00:01");
+        var a = await cluster.StartNodeAsync("a", "--Cluster:PostgresConnectionString=" + through, "--Actors:AskTimeout=00:00:03");
         await cluster.AllShardsServedAsync([a], TimeSpan.FromSeconds(30));
         await TestCluster.OpenAsync(a, "acc-1");
         Assert.NotNull(await TestCluster.AccountAsync(a, "acc-1"));
