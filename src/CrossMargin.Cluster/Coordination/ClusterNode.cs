@@ -33,7 +33,7 @@ public sealed class ClusterNode : IAsyncDisposable
     // The host's side of each shard ("shard 3") and singleton: what it was told to start and not yet to stop, and the
     // last call made on each. A self-fence runs beside the tick it cancelled, so both can reach the host at once: a stop
     // waits for the call in progress on its subject, one already stopping is not stopped again, and nothing starts once
-    // the tick is cancelled.
+    // the fence has read what the node holds (_fenced).
     private readonly HashSet<string> _started = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _hostCalls = new(StringComparer.Ordinal);
     // Set by a self-fence as it reads what the node holds, until the next tick: the tick it ran beside may not take a
@@ -251,7 +251,7 @@ public sealed class ClusterNode : IAsyncDisposable
     // statements are cancelled through the very database that answers nothing (cut off by a partition, Npgsql waits for
     // the cancellation for seconds, past the lease's expiry), so waiting for the tick to unwind kept the node serving
     // its shards after another node could take them. What the tick still does meanwhile is kept from the host: a start
-    // under way is stopped once it returns, nothing starts after the cancellation, nothing stops twice.
+    // under way is stopped once it returns, nothing starts after the fence, nothing stops twice.
     private async Task WatchAsync(Task tick, CancellationTokenSource cancelTick, CancellationToken stopping)
     {
         var started = Stopwatch.GetTimestamp();
