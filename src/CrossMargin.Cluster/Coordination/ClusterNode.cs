@@ -30,6 +30,15 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly Dictionary<string, Lease> _singletons = new(StringComparer.Ordinal);
     private readonly Dictionary<int, WriteFence> _fences = [];
     private readonly object _fenceLock = new();
+    // The host's side of each shard ("shard 3") and singleton: what it was told to start and not yet to stop, and the
+    // last call made on each. A self-fence runs beside the tick it cancelled, so both can reach the host at once: a stop
+    // waits for the call in progress on its subject, one already stopping is not stopped again, and nothing starts once
+    // the fence has read what the node holds (_fenced).
+    private readonly HashSet<string> _started = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _hostCalls = new(StringComparer.Ordinal);
+    // Set by a self-fence as it reads what the node holds, until the next tick: the tick it ran beside may not take a
+    // lease or start anything any more.
+    private bool _fenced;
     private readonly CancellationTokenSource _stopping = new();
     private long _lastRenewal = Stopwatch.GetTimestamp();
     private long _refusedPlanWrites;
@@ -238,8 +247,11 @@ public sealed class ClusterNode : IAsyncDisposable
     // watches its tick. Once the tick has run for a TickInterval the watcher renews in its stead every TickInterval, one
     // renewal at a time: a tick busy with many calls that each answer (a node taking all its shards at start, one short
     // start after another) is not a node cut off. Once the node is overdue all the same (those renewals fail or hang
-    // too) the watcher cancels the tick (its statements are cancelled, its host call returns), and the tick's failure
-    // stops everything, as a tick that failed outright does.
+    // too) the watcher cancels the tick and stops everything at once, beside the tick, not after it: the tick's
+    // statements are cancelled through the very database that answers nothing (cut off by a partition, Npgsql waits for
+    // the cancellation for seconds, past the lease's expiry), so waiting for the tick to unwind kept the node serving
+    // its shards after another node could take them. What the tick still does meanwhile is kept from the host: a start
+    // under way is stopped once it returns, nothing starts after the fence, nothing stops twice.
     private async Task WatchAsync(Task tick, CancellationTokenSource cancelTick, CancellationToken stopping)
     {
         var started = Stopwatch.GetTimestamp();
@@ -248,9 +260,13 @@ public sealed class ClusterNode : IAsyncDisposable
         {
             if (IsOverdue)
             {
-                _logger.LogError("Node {Node} has not renewed its leases for {Elapsed} and its tick is still waiting; cancelling the tick to stop serving",
+                _logger.LogError("Node {Node} has not renewed its leases for {Elapsed} and its tick is still waiting; cancelling the tick and stopping everything it served",
                     NodeId, Stopwatch.GetElapsedTime(_lastRenewal));
-                await cancelTick.CancelAsync().ConfigureAwait(false);
+                // The tick's cancellation runs Npgsql's cancellation requests, which block their thread on the database
+                // that answers nothing: on a thread of their own, not the pool the stops continue on, and awaited last.
+                var cancelling = Task.Factory.StartNew(() => CancelQuietly(cancelTick), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                await SelfFenceIfOverdueAsync().ConfigureAwait(false);
+                await cancelling.ConfigureAwait(false);
                 break;
             }
 
@@ -280,40 +296,55 @@ public sealed class ClusterNode : IAsyncDisposable
 
         var overdue = Stopwatch.GetElapsedTime(_lastRenewal);
         _logger.LogError("Node {Node} could not renew its leases for {Elapsed}; stopping everything it served", NodeId, overdue);
-        var lost = new List<(string Kind, string Detail)>();
-        // Everything is stopped that can be: a stop that throws must not leave the rest consuming (their queues are
-        // single-active-consumer, so the shards' next owners would receive nothing) nor end the loop that takes them again.
-        foreach (var (shard, lease) in Shards)
+        Dictionary<int, Lease> shards;
+        Dictionary<string, Lease> singletons;
+        lock (_fenceLock)
         {
-            lost.Add(("shard-lost", $"shard {shard} epoch {lease.Epoch}: self-fenced, no renewal for {overdue.TotalSeconds:0.0} s"));
-            try
-            {
-                await StopShardAsync(shard, StopReason.Lost, CancellationToken.None, keepAlive: false).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                _logger.LogError(e, "Node {Node} could not stop shard {Shard} as it self-fenced; forgetting it (its lease expires, its writes are fenced)", NodeId, shard);
-            }
-
-            RemoveShard(shard);
+            // With what it holds read under the same lock: a start the tick registered before is stopped once it returns,
+            // one it tries after is refused (StartOnHostAsync).
+            _fenced = true;
+            (shards, singletons) = (new(_shards), new(_singletons, StringComparer.Ordinal));
         }
 
-        foreach (var (name, lease) in Singletons)
-        {
-            lost.Add(("singleton-lost", $"{name} epoch {lease.Epoch}: self-fenced, no renewal for {overdue.TotalSeconds:0.0} s"));
-            try
-            {
-                await StopSingletonAsync(name, StopReason.Lost, CancellationToken.None, keepAlive: false).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                _logger.LogError(e, "Node {Node} could not stop singleton {Singleton} as it self-fenced; forgetting it (its lease expires, its writes are fenced)", NodeId, name);
-            }
-
-            RemoveSingleton(name);
-        }
-
+        var lost = shards.Select(s => ("shard-lost", $"shard {s.Key} epoch {s.Value.Epoch}: self-fenced, no renewal for {overdue.TotalSeconds:0.0} s"))
+            .Concat(singletons.Select(s => ("singleton-lost", $"{s.Key} epoch {s.Value.Epoch}: self-fenced, no renewal for {overdue.TotalSeconds:0.0} s")))
+            .ToList();
+        // All at once, not one drain after another (each may wait its hand-off timeout), and each on its own: a stop that
+        // throws must not leave the rest consuming (their queues are single-active-consumer, so the shards' next owners
+        // would receive nothing) nor end the loop that takes them again.
+        await Task.WhenAll([
+            .. shards.Keys.Select(shard => StopFencedAsync($"shard {shard}", () => StopShardAsync(shard, StopReason.Lost, CancellationToken.None, keepAlive: false), () => RemoveShard(shard))),
+            .. singletons.Keys.Select(name => StopFencedAsync(name, () => StopSingletonAsync(name, StopReason.Lost, CancellationToken.None, keepAlive: false), () => RemoveSingleton(name))),
+        ]).ConfigureAwait(false);
         await RecordQuietlyAsync(lost).ConfigureAwait(false);
+    }
+
+    private void CancelQuietly(CancellationTokenSource tick)
+    {
+        try
+        {
+            tick.Cancel();
+        }
+#pragma warning disable CA1031 // A cancellation callback's failure is the cancelled statement's concern; the fence goes on.
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            _logger.LogWarning(e, "Cancelling the tick of node {Node} failed", NodeId);
+        }
+    }
+
+    private async Task StopFencedAsync(string subject, Func<Task> stop, Action forget)
+    {
+        try
+        {
+            await stop().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogError(e, "Node {Node} could not stop {Subject} as it self-fenced; forgetting it (its lease expires, its writes are fenced)", NodeId, subject);
+        }
+
+        forget();
     }
 
     // The cluster's event log says what the node gave up, as a lease found lost at a renewal does, so an operator sees a
@@ -335,6 +366,11 @@ public sealed class ClusterNode : IAsyncDisposable
 
     private async Task TickOnceAsync(CancellationToken cancellationToken)
     {
+        lock (_fenceLock)
+        {
+            _fenced = false;
+        }
+
         var status = await _membership.HeartbeatAsync(NodeId, cancellationToken).ConfigureAwait(false);
         if (status is null or MemberStatus.Down or MemberStatus.Left && !_leaving)
         {
@@ -369,11 +405,11 @@ public sealed class ClusterNode : IAsyncDisposable
         var renewed = (await _leases.RenewAsync(NodeId, HeldLeaseNames(), _options.LeaseTtl, cancellationToken).ConfigureAwait(false))
             .ToDictionary(l => l.Name, StringComparer.Ordinal);
         _lastRenewal = asked;
+        Refresh(renewed.Values);
         foreach (var (shard, lease) in Shards)
         {
             if (renewed.TryGetValue(lease.Name, out var current) && current.Epoch == lease.Epoch)
             {
-                SetShard(shard, current);
                 continue;
             }
 
@@ -387,7 +423,6 @@ public sealed class ClusterNode : IAsyncDisposable
         {
             if (renewed.TryGetValue(lease.Name, out var current) && current.Epoch == lease.Epoch)
             {
-                SetSingleton(name, current);
                 continue;
             }
 
@@ -444,7 +479,7 @@ public sealed class ClusterNode : IAsyncDisposable
                 continue;
             }
 
-            SetSingleton(name, lease);
+            SetSingleton(name, lease, cancellationToken);
             _logger.LogInformation("Node {Node} runs singleton {Singleton} (epoch {Epoch})", NodeId, name, lease.Epoch);
             await _membership.RecordAsync(NodeId, "singleton-acquired", $"{name} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
             if (name == ShardCoordinatorSingleton)
@@ -454,7 +489,8 @@ public sealed class ClusterNode : IAsyncDisposable
 
             try
             {
-                await KeepAliveWhileAsync(_host.StartSingletonAsync(name, lease, cancellationToken), cancellationToken).ConfigureAwait(false);
+                await KeepAliveWhileAsync(StartOnHostAsync(name, () => _host.StartSingletonAsync(name, lease, cancellationToken), cancellationToken), cancellationToken)
+                    .ConfigureAwait(false);
             }
             catch (Exception e) when (IsStartFailure(e, cancellationToken))
             {
@@ -539,12 +575,13 @@ public sealed class ClusterNode : IAsyncDisposable
                 continue;   // the previous holder is still handing it off, or has not expired yet
             }
 
-            SetShard(shard, lease);
+            SetShard(shard, lease, cancellationToken);
             _logger.LogInformation("Node {Node} took shard {Shard} at epoch {Epoch}", NodeId, shard, lease.Epoch);
             await _membership.RecordAsync(NodeId, "shard-acquired", $"shard {shard} epoch {lease.Epoch}", cancellationToken).ConfigureAwait(false);
             try
             {
-                await KeepAliveWhileAsync(_host.StartShardAsync(shard, lease, cancellationToken), cancellationToken).ConfigureAwait(false);
+                await KeepAliveWhileAsync(StartOnHostAsync($"shard {shard}", () => _host.StartShardAsync(shard, lease, cancellationToken), cancellationToken), cancellationToken)
+                    .ConfigureAwait(false);
             }
             catch (Exception e) when (IsStartFailure(e, cancellationToken))
             {
@@ -557,8 +594,9 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    private static bool IsStartFailure(Exception e, CancellationToken cancellationToken) =>
-        e is not OutOfMemoryException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested);
+    // A start cancelled with its tick, or refused because the node self-fenced meanwhile, failed nothing.
+    private bool IsStartFailure(Exception e, CancellationToken cancellationToken) =>
+        e is not OutOfMemoryException && !(e is OperationCanceledException && (cancellationToken.IsCancellationRequested || Volatile.Read(ref _fenced)));
 
     private async Task HandOffAsync(int shard, Lease lease, string? target, CancellationToken cancellationToken)
     {
@@ -618,36 +656,91 @@ public sealed class ClusterNode : IAsyncDisposable
 
     // A hand-off that overruns its timeout is abandoned, not waited on: the lease is released anyway, and whatever
     // the stuck shard still tries to write is refused by the journal's fence once the next holder takes the lease.
-    private async Task StopShardAsync(int shard, StopReason reason, CancellationToken cancellationToken, bool keepAlive = true)
+    private Task StopShardAsync(int shard, StopReason reason, CancellationToken cancellationToken, bool keepAlive = true) =>
+        StopOnHostAsync($"shard {shard}", timeout => _host.StopShardAsync(shard, reason, timeout), keepAlive, cancellationToken);
+
+    private Task StopSingletonAsync(string name, StopReason reason, CancellationToken cancellationToken, bool keepAlive = true) =>
+        name == ShardCoordinatorSingleton
+            ? Task.CompletedTask
+            : StopOnHostAsync(name, timeout => _host.StopSingletonAsync(name, reason, timeout), keepAlive, cancellationToken);
+
+    // Registered under the fence's lock, which a self-fence holds as it reads what the node holds: a start either
+    // registered first, and the fence stops it once it returns, or finds the tick fenced and never reaches the host.
+    private async Task StartOnHostAsync(string subject, Func<Task> start, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(_options.HandOffTimeout);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_fenceLock)
+        {
+            ThrowIfFenced(cancellationToken);
+            _started.Add(subject);
+            _hostCalls[subject] = done.Task;
+        }
+
         try
         {
-            var stop = _host.StopShardAsync(shard, reason, timeout.Token).WaitAsync(timeout.Token);
-            await (keepAlive ? KeepAliveWhileAsync(stop, cancellationToken) : stop).ConfigureAwait(false);
+            await start().ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        finally
         {
-            _logger.LogWarning("Stopping shard {Shard} on {Node} overran the hand-off timeout {Timeout}; releasing it anyway", shard, NodeId, _options.HandOffTimeout);
+            done.SetResult();
         }
     }
 
-    private async Task StopSingletonAsync(string name, StopReason reason, CancellationToken cancellationToken, bool keepAlive = true)
+    // Stops what was started and not stopped yet, once the call in progress on it returned (a start the cancelled tick
+    // still has under way: the host's calls for one subject never overlap); one already stopping is waited for, not
+    // stopped again. Each call is bounded by the hand-off timeout: a start that overran it is stopped all the same.
+    private async Task StopOnHostAsync(string subject, Func<CancellationToken, Task> stop, bool keepAlive, CancellationToken cancellationToken)
     {
-        if (name == ShardCoordinatorSingleton)
+        Task previous;
+        TaskCompletionSource? done = null;
+        lock (_fenceLock)
         {
-            return;
+            previous = _hostCalls.GetValueOrDefault(subject) ?? Task.CompletedTask;
+            if (_started.Remove(subject))
+            {
+                done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _hostCalls[subject] = done.Task;
+            }
         }
 
-        using var timeout = new CancellationTokenSource(_options.HandOffTimeout);
         try
         {
-            var stop = _host.StopSingletonAsync(name, reason, timeout.Token).WaitAsync(timeout.Token);
-            await (keepAlive ? KeepAliveWhileAsync(stop, cancellationToken) : stop).ConfigureAwait(false);
+            if (!await WaitBoundedAsync(previous).ConfigureAwait(false))
+            {
+                _logger.LogWarning("The call under way on {Subject} on {Node} overran the hand-off timeout {Timeout}; going on without it", subject, NodeId, _options.HandOffTimeout);
+            }
+
+            if (done is null)
+            {
+                return;
+            }
+
+            using var timeout = new CancellationTokenSource(_options.HandOffTimeout);
+            var call = stop(timeout.Token).WaitAsync(timeout.Token);
+            if (!await WaitBoundedAsync(keepAlive ? KeepAliveWhileAsync(call, cancellationToken) : call, timeout).ConfigureAwait(false))
+            {
+                _logger.LogWarning("Stopping {Subject} on {Node} overran the hand-off timeout {Timeout}; going on without it", subject, NodeId, _options.HandOffTimeout);
+            }
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        finally
         {
-            _logger.LogWarning("Stopping singleton {Singleton} on {Node} overran the hand-off timeout {Timeout}", name, NodeId, _options.HandOffTimeout);
+            done?.SetResult();
+        }
+    }
+
+    // False when the hand-off timeout passed first.
+    private async Task<bool> WaitBoundedAsync(Task call, CancellationTokenSource? timeout = null)
+    {
+        using var own = timeout is null ? new CancellationTokenSource(_options.HandOffTimeout) : null;
+        var bound = (timeout ?? own)!;
+        try
+        {
+            await call.WaitAsync(bound.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (bound.IsCancellationRequested)
+        {
+            return false;
         }
     }
 
@@ -700,9 +793,15 @@ public sealed class ClusterNode : IAsyncDisposable
         var asked = Stopwatch.GetTimestamp();
         var renewed = await _leases.RenewAsync(NodeId, HeldLeaseNames(), _options.LeaseTtl, cancellationToken).ConfigureAwait(false);
         _lastRenewal = asked;
+        Refresh(renewed);
+    }
+
+    // Only leases still held at the same epoch are refreshed: one removed meanwhile (being handed off, lost, or given up
+    // by a self-fence while this renewal was on its way) stays removed.
+    private void Refresh(IEnumerable<Lease> renewed)
+    {
         lock (_fenceLock)
         {
-            // Only leases still held at the same epoch are refreshed: one removed meanwhile (being handed off or lost) stays removed.
             foreach (var lease in renewed)
             {
                 foreach (var (shard, held) in _shards)
@@ -736,10 +835,23 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    private void SetShard(int shard, Lease lease)
+    // Under the fence's lock: once a self-fence ran beside this tick, its remaining work must not reach the host nor
+    // hold a lease (one the database granted meanwhile is left to expire, never served).
+    private void ThrowIfFenced(CancellationToken cancellationToken)
+    {
+        if (_fenced)
+        {
+            throw new OperationCanceledException($"Node '{NodeId}' self-fenced during this tick.", cancellationToken);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private void SetShard(int shard, Lease lease, CancellationToken cancellationToken)
     {
         lock (_fenceLock)
         {
+            ThrowIfFenced(cancellationToken);
             _shards[shard] = lease;
             _fences[shard] = lease.ToFence();
         }
@@ -753,10 +865,11 @@ public sealed class ClusterNode : IAsyncDisposable
         }
     }
 
-    private void SetSingleton(string name, Lease lease)
+    private void SetSingleton(string name, Lease lease, CancellationToken cancellationToken)
     {
         lock (_fenceLock)
         {
+            ThrowIfFenced(cancellationToken);
             _singletons[name] = lease;
         }
     }

@@ -4,8 +4,9 @@ namespace CrossMargin.Cluster.Coordination;
 
 /// <summary>
 /// What a node does when the cluster gives it a shard or a singleton or takes one away: in a node, start or stop
-/// consuming the shard's queue and its entities, or start or stop the singleton actor. Calls for one shard never
-/// overlap; each is bounded by the hand-off timeout.
+/// consuming the shard's queue and its entities, or start or stop the singleton actor. Calls for one shard or singleton
+/// never overlap (unless one overran the hand-off timeout, which bounds each); calls for different ones may: a node
+/// that self-fences stops everything at once, beside a start its cancelled tick may still have under way.
 /// </summary>
 public interface IClusterHost
 {

@@ -36,6 +36,13 @@ public sealed class ClusterDatabase : IAsyncDisposable
         return new ClusterDatabase(connectionString, dataSource);
     }
 
+    /// <summary>A new data source for this database that connects through <paramref name="port"/> on the loopback (a proxy's).</summary>
+    public NpgsqlDataSource DataSourceThrough(int port) =>
+        NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(ConnectionString) { Host = "127.0.0.1", Port = port }.ConnectionString);
+
+    /// <summary>The port this database's server listens on.</summary>
+    public int Port => new NpgsqlConnectionStringBuilder(ConnectionString).Port;
+
     /// <summary>Makes lease <paramref name="name"/> look expired, as if its holder had been frozen past its time-to-live.</summary>
     public async Task ExpireAsync(string name)
     {

@@ -15,6 +15,7 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
     private readonly ConcurrentDictionary<int, TimeSpan> _slowStops = new();
     private readonly ConcurrentDictionary<string, bool> _broken = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, Func<Task>> _afterStops = new();
+    private readonly ConcurrentDictionary<string, Func<Task>> _during = new(StringComparer.Ordinal);
     private Action? _onServingCheck;
     private TimeSpan _startDuration;
     private readonly ConcurrentDictionary<int, bool> _failStops = new();
@@ -37,6 +38,15 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
     /// <summary>The next stop of shard <paramref name="shardId"/> throws before anything stops (a host that cannot stop it).</summary>
     public void FailNextStop(int shardId) => _failStops[shardId] = true;
 
+    /// <summary>
+    /// The next start of shard <paramref name="shardId"/> runs <paramref name="during"/> before it completes, deaf to the
+    /// node's cancellation (a consumer starting, accounts waking from the journal, while the node's tick is cancelled).
+    /// </summary>
+    public void DuringStart(int shardId, Func<Task> during) => _during[$"start shard {shardId}"] = during;
+
+    /// <summary>The next stop of shard <paramref name="shardId"/> runs <paramref name="during"/> before it completes (a drain under way).</summary>
+    public void DuringStop(int shardId, Func<Task> during) => _during[$"stop shard {shardId}"] = during;
+
     /// <summary>Every later start of a shard takes <paramref name="duration"/> (a consumer declared, accounts woken).</summary>
     public void SlowStarts(TimeSpan duration) => _startDuration = duration;
 
@@ -50,6 +60,11 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
         if (_startDuration > TimeSpan.Zero)
         {
             await Task.Delay(_startDuration, cancellationToken);
+        }
+
+        if (_during.TryRemove($"start shard {shardId}", out var during))
+        {
+            await during();
         }
 
         await _inner.StartShardAsync(shardId, lease, cancellationToken);
@@ -66,6 +81,11 @@ public sealed class FaultyHost(string node, HostLog log) : IClusterHost
         if (_slowStops.TryRemove(shardId, out var duration))
         {
             await Task.Delay(duration, cancellationToken);
+        }
+
+        if (_during.TryRemove($"stop shard {shardId}", out var during))
+        {
+            await during();
         }
 
         await _inner.StopShardAsync(shardId, reason, cancellationToken);

@@ -1,5 +1,9 @@
 using System.Diagnostics;
 using CrossMargin.Cluster.Coordination;
+using CrossMargin.Cluster.Leases;
+using CrossMargin.Cluster.Membership;
+using CrossMargin.Cluster.RabbitMq.Tests.Infrastructure;
+using Npgsql;
 
 namespace CrossMargin.Cluster.Tests.Infrastructure;
 
@@ -23,6 +27,7 @@ public sealed class TestNodes : IAsyncDisposable
     public static readonly TimeSpan LiveHeartbeat = TimeSpan.FromMinutes(1);
 
     private readonly List<ClusterNode> _looping = [];
+    private readonly List<NpgsqlDataSource> _dataSources = [];
 
     private TestNodes(ClusterDatabase db) => Db = db;
 
@@ -58,6 +63,17 @@ public sealed class TestNodes : IAsyncDisposable
     public ClusterNode Node(string id, TimeSpan? ttl = null, int maxMoves = 2, string? brokerUser = null, TimeSpan? heartbeat = null, IClusterHost? host = null) =>
         new(Options(id, ttl, maxMoves, brokerUser, heartbeat), Db.Membership, Db.Leases, Db.Assignments, host ?? new RecordingHost(id, Log));
 
+    /// <summary>
+    /// A node like <see cref="Node"/> whose every statement crosses <paramref name="proxy"/>, so a test can cut it off from
+    /// the database (<see cref="FreezingProxy.Freeze"/>: nothing answers, not even a cancellation); not joined yet.
+    /// </summary>
+    public ClusterNode NodeThrough(FreezingProxy proxy, string id, TimeSpan ttl, IClusterHost host)
+    {
+        var dataSource = Db.DataSourceThrough(proxy.Port);
+        _dataSources.Add(dataSource);
+        return new(Options(id, ttl), new PostgresMembership(dataSource), new PostgresLeaseStore(dataSource), new PostgresShardAssignments(dataSource), host);
+    }
+
     /// <summary>Joins each node without its loop: the test steps it.</summary>
     public static async Task<ClusterNode[]> JoinAsync(params ClusterNode[] nodes)
     {
@@ -83,9 +99,15 @@ public sealed class TestNodes : IAsyncDisposable
     /// </summary>
     public async Task<TimeSpan> RunUntilServingAllAsync(ClusterNode node)
     {
-        _looping.Add(node);
-        await node.JoinAsync();
+        await RunAsync(node);
         return await UntilAsync(() => node.Shards.Count == ShardCount, TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Joins <paramref name="node"/> with its own loop, stopped when the cluster is disposed.</summary>
+    public Task RunAsync(ClusterNode node)
+    {
+        _looping.Add(node);
+        return node.JoinAsync();
     }
 
     /// <summary>Each node ticks once per round, in order.</summary>
@@ -124,6 +146,11 @@ public sealed class TestNodes : IAsyncDisposable
         foreach (var node in _looping)
         {
             await node.DisposeAsync();
+        }
+
+        foreach (var dataSource in _dataSources)
+        {
+            await dataSource.DisposeAsync();
         }
 
         await Db.DisposeAsync();
