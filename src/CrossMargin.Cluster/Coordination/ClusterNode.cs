@@ -436,11 +436,13 @@ public sealed class ClusterNode : IAsyncDisposable
     // A shard whose consumer the broker cancelled, or a singleton whose actors stopped on a failed write, is still held
     // and renewed, and no tick would start it again: nobody would consume the queue or liquidate until the node restarts.
     // Given up like a hand-off, it is taken again at a new epoch (here or, for a singleton, on any coordinator node).
+    // So is a shard taken whose start was never reached (the tick failed between the lease and the start, e.g. on the
+    // record of its acquisition): the host cannot tell it from one it serves, having never heard of it.
     private async Task GiveUpUnservedAsync(CancellationToken cancellationToken)
     {
         foreach (var (shard, lease) in Shards)
         {
-            if (_host.IsServingShard(shard))
+            if (_host.IsServingShard(shard) && WasStarted($"shard {shard}"))
             {
                 continue;
             }
@@ -663,6 +665,14 @@ public sealed class ClusterNode : IAsyncDisposable
         name == ShardCoordinatorSingleton
             ? Task.CompletedTask
             : StopOnHostAsync(name, timeout => _host.StopSingletonAsync(name, reason, timeout), keepAlive, cancellationToken);
+
+    private bool WasStarted(string subject)
+    {
+        lock (_fenceLock)
+        {
+            return _started.Contains(subject);
+        }
+    }
 
     // Registered under the fence's lock, which a self-fence holds as it reads what the node holds: a start either
     // registered first, and the fence stops it once it returns, or finds the tick fenced and never reaches the host.

@@ -28,6 +28,25 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         Assert.Single(cluster.Log.Events, e => e.What == "start" && e.Subject == "liquidation-coordinator");
     }
 
+    /// <summary>
+    /// The tick takes a shard's lease, records it, then starts the shard: a database error on the record left the shard
+    /// held, renewed and never started (a tick skips what the node holds). It is given up and taken again instead.
+    /// </summary>
+    [Fact]
+    public async Task A_shard_whose_acquisition_could_not_be_recorded_is_given_up_and_taken_again_so_that_it_is_served()
+    {
+        await using var cluster = await TestNodes.CreateAsync(fixture);
+        await cluster.Db.RefuseEventAsync("shard-acquired", "shard 3 epoch 1");
+        var a = (await JoinAsync(cluster.Node("a")))[0];
+
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => a.TickAsync());
+        await RoundsAsync(2, a);
+
+        Assert.Equal(ShardCount, a.Shards.Count);
+        Assert.Equal([2L], cluster.Log.Events.Where(e => e is { What: "start", Subject: "shard 3" }).Select(e => e.Epoch));
+        Assert.Equal(2, a.Shards[3].Epoch);
+    }
+
     [Fact]
     public async Task A_node_logging_in_to_rabbitmq_as_another_user_than_a_live_member_does_not_join_and_the_error_names_both_users()
     {

@@ -93,5 +93,18 @@ public sealed class ClusterDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Makes the database refuse the membership event <paramref name="kind"/> with <paramref name="detail"/> (a trigger
+    /// raising an error), as a database failing between two statements of a tick would.
+    /// </summary>
+    public async Task RefuseEventAsync(string kind, string detail)
+    {
+        await using var command = DataSource.CreateCommand(
+            "CREATE FUNCTION refuse_event() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " +
+            $"IF NEW.kind = '{kind}' AND NEW.detail = '{detail}' THEN RAISE EXCEPTION 'test: event refused'; END IF; RETURN NEW; END $$; " +
+            "CREATE TRIGGER refuse_event BEFORE INSERT ON cluster_event FOR EACH ROW EXECUTE FUNCTION refuse_event();");
+        await command.ExecuteNonQueryAsync();
+    }
+
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 }
