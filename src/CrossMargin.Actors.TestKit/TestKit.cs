@@ -143,10 +143,10 @@ public abstract class TestKit : IAsyncLifetime
     /// every async handler and held mailbox (a journal write) has resumed (<see cref="ActivityCounter"/>). Idle stays idle
     /// until the test sends or moves the clock, so the wait takes as long as the work, however loaded the machine.
     /// </summary>
-    /// <exception cref="TestKitAssertionException">Still busy after <paramref name="timeout"/> (default: the settings' default timeout).</exception>
+    /// <exception cref="TestKitAssertionException">Still busy after <paramref name="timeout"/> (default: <see cref="TestKitSettings.IdleTimeout"/>).</exception>
     protected void AwaitIdle(TimeSpan? timeout = null)
     {
-        var limit = timeout ?? _settings.DefaultTimeout;
+        var limit = timeout ?? _settings.IdleTimeout;
         var clock = Stopwatch.StartNew();
         var spinner = default(SpinWait);
         while (Activity.Pending != 0)

@@ -27,6 +27,12 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     /// <summary>The auto-deleverage collect window the coordinator runs with.</summary>
     protected static readonly TimeSpan CollectWindow = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How long an account's answer may take: each is a journal write, and a loaded machine's disk stalled one past the
+    /// probes' default 3 s (1,030 deposits in a row, MoneyInFlightTests). A bound, not a wait: the answer ends it.
+    /// </summary>
+    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(10);
+
     private readonly Dictionary<string, long> _venueSequences = new(StringComparer.Ordinal);
     private int _ids;
 
@@ -111,11 +117,11 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
         {
             // The first message to an account opens it: every other message to an unopened account is refused.
             Region.Tell(new ShardEnvelope(account, new OpenAccount($"{account}-open", AccountFixture.Accounts, 1)), TestActor);
-            Assert.IsType<CommandAccepted>(ExpectMsg<object>());
+            Assert.IsType<CommandAccepted>(ExpectMsg<object>(timeout: ReplyTimeout));
         }
 
         Region.Tell(new ShardEnvelope(account, command($"{account}-m{++_ids}", sequence)), TestActor);
-        var reply = ExpectMsg<object>();
+        var reply = ExpectMsg<object>(timeout: ReplyTimeout);
         Assert.True(reply is CommandAccepted, $"{account}: {reply}");
     }
 

@@ -197,7 +197,7 @@ public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTe
     {
         var answers = CreateTestProbe();
         RestartCoordinator(Sys.ActorOf(Props.Create(() => new ReplyWatchingRegion(Region, answers.Ref))));
-        AwaitIdle(TimeSpan.FromSeconds(10));
+        AwaitIdle();
         var answered = new List<object>();
         while (answers.QueuedCount > 0)
         {
