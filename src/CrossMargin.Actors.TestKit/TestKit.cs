@@ -30,12 +30,15 @@ public abstract class TestKit : IAsyncLifetime
         _settings = settings ?? new TestKitSettings();
         Logs = new CapturedLogs(output);
         Time = _settings.ManualTime ? new ManualTime() : null;
-        Sys = ActorSystem.Create(_settings.SystemName, _settings.Options, Logs, Time);
+        Sys = ActorSystem.Create(_settings.SystemName, _settings.Options, Logs, Time, Activity);
         Probe = new TestProbe(Sys, "testActor", _settings.DefaultTimeout);
     }
 
     /// <summary>The test's actor system.</summary>
     protected ActorSystem Sys { get; }
+
+    /// <summary>The work in flight in <see cref="Sys"/> (see <see cref="AwaitIdle"/>).</summary>
+    protected ActivityCounter Activity { get; } = new();
 
     /// <summary>The default probe.</summary>
     protected TestProbe Probe { get; }
@@ -133,6 +136,66 @@ public abstract class TestKit : IAsyncLifetime
         {
             throw new TestKitAssertionException($"Expected exactly {count} logged {typeof(TException).Name} errors but there were {logged}.");
         }
+    }
+
+    /// <summary>
+    /// Waits until the system is idle: every message sent has been processed, every actor started has been created, and
+    /// every async handler and held mailbox (a journal write) has resumed (<see cref="ActivityCounter"/>). Idle stays idle
+    /// until the test sends or moves the clock, so the wait takes as long as the work, however loaded the machine.
+    /// </summary>
+    /// <exception cref="TestKitAssertionException">Still busy after <paramref name="timeout"/> (default: <see cref="TestKitSettings.IdleTimeout"/>).</exception>
+    protected void AwaitIdle(TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? _settings.IdleTimeout;
+        var clock = Stopwatch.StartNew();
+        var spinner = default(SpinWait);
+        while (Activity.Pending != 0)
+        {
+            if (clock.Elapsed > limit)
+            {
+                throw new TestKitAssertionException($"The actor system was still busy after {limit.TotalMilliseconds:0} ms ({Activity.Pending} units of work in flight).");
+            }
+
+            // Spins briefly (a short step's work), then yields the core to the actors it waits for.
+            if (spinner.NextSpinWillYield)
+            {
+                Thread.Sleep(1);
+            }
+            else
+            {
+                spinner.SpinOnce();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Moves the manual clock forward by <paramref name="by"/> one due timer at a time, waiting until the system is idle
+    /// (<see cref="AwaitIdle"/>) after each timer fires and at the end: every timer an actor arms in reaction to a step is
+    /// armed at the manual time of that step, as on an unloaded machine, and the step's consequences are complete when
+    /// this returns.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The kit runs without <see cref="TestKitSettings.ManualTime"/>.</exception>
+    protected void AdvanceAndSettle(TimeSpan by)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
+        var time = Time ?? throw new InvalidOperationException("AdvanceAndSettle needs TestKitSettings.ManualTime.");
+        AwaitIdle();
+        var target = time.GetUtcNow() + by;
+
+        // An actor that re-arms a timer due at once for ever would keep the clock from reaching the target.
+        for (var firings = 0; firings < 100_000; firings++)
+        {
+            var now = time.GetUtcNow();
+            var next = time.NextDue is { } due && due <= target ? due : target;
+            time.Advance(next < now ? TimeSpan.Zero : next - now);
+            AwaitIdle();
+            if (next >= target && !(time.NextDue <= target))
+            {
+                return;
+            }
+        }
+
+        throw new TestKitAssertionException($"The clock did not reach {target:O}: timers kept falling due before it.");
     }
 
     /// <inheritdoc />

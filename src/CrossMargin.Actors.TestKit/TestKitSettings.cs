@@ -15,6 +15,12 @@ public sealed record TestKitSettings
     /// <summary>How long expectations wait by default.</summary>
     public TimeSpan DefaultTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// How long <see cref="TestKit.AwaitIdle"/> waits by default. Longer than the expectations': the wait ends as soon as the
+    /// system is idle, and a journal write (a held mailbox) on a loaded machine's disk was seen to stall past 3 s.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
     /// <summary>How long disposing waits for the system to stop.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -25,8 +25,10 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
     private long _deadLetterCount;
     private int _terminating;
 
-    private ActorSystem(string name, ActorSystemOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    private ActorSystem(string name, ActorSystemOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, ActivityCounter? activity)
     {
+        // Before the root starts: its creation is the first unit of work counted.
+        Activity = activity;
         Name = name;
         Options = options;
         LoggerFactory = loggerFactory;
@@ -61,6 +63,9 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
     /// <summary>The clock behind timers, the scheduler, Ask timeouts and restart windows.</summary>
     public TimeProvider TimeProvider { get; }
 
+    /// <summary>The work in flight, when the system was created to count it; null otherwise (a field: the cells read it per message).</summary>
+    internal readonly ActivityCounter? Activity;
+
     /// <summary>The timeouts of pending Asks, one timer per distinct timeout rather than per Ask.</summary>
     internal AskDeadlines AskDeadlines { get; }
 
@@ -87,8 +92,10 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
     /// <param name="options">Settings; null for defaults.</param>
     /// <param name="loggerFactory">Logging; null for none.</param>
     /// <param name="timeProvider">The clock; null for the system clock. Tests pass a manual one.</param>
+    /// <param name="activity">Counts the work in flight, so a test can wait until the system is idle; null (the default) for none.</param>
     /// <exception cref="ArgumentException">The name or the options are invalid (every problem is listed).</exception>
-    public static ActorSystem Create(string name, ActorSystemOptions? options = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    public static ActorSystem Create(string name, ActorSystemOptions? options = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null,
+        ActivityCounter? activity = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (!char.IsAsciiLetterOrDigit(name[0]) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
@@ -103,7 +110,7 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
             throw new ArgumentException("Invalid actor system options: " + string.Join(" ", errors), nameof(options));
         }
 
-        return new ActorSystem(name, options, loggerFactory ?? NullLoggerFactory.Instance, timeProvider ?? TimeProvider.System);
+        return new ActorSystem(name, options, loggerFactory ?? NullLoggerFactory.Instance, timeProvider ?? TimeProvider.System, activity);
     }
 
     /// <summary>Creates a system from the options pipeline (for dependency injection).</summary>

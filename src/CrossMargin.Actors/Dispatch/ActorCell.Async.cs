@@ -30,6 +30,9 @@ internal sealed partial class ActorCell
 
         context.Message = _currentMessage;
         context.Sender = _currentSender;
+
+        // In flight until ResumeAfterAsync, wherever the task's own work runs.
+        _system.Activity?.Begin();
         _awaiting = context;
         _flags |= CellFlags.Awaiting;
         task.ContinueWith(
@@ -52,12 +55,16 @@ internal sealed partial class ActorCell
         }
 
         _flags |= CellFlags.Held;
+
+        // In flight until ResumeHeld: the outcome (a journal write) is reported from a thread the system does not own.
+        _system.Activity?.Begin();
         return new HeldTurn<TState>(this, _currentMessage, _currentSender, then, state);
     }
 
     private void ResumeHeld(HeldTurn held)
     {
         _flags &= ~CellFlags.Held;
+        _system.Activity?.End();
         _currentMessage = held.Message;
         _currentSender = held.Sender;
         try
@@ -113,6 +120,7 @@ internal sealed partial class ActorCell
     private void ResumeAfterAsync(Task task)
     {
         _flags &= ~CellFlags.Awaiting;
+        _system.Activity?.End();
         var context = _awaiting;
         _awaiting = null;
         _currentMessage = context?.Message;
@@ -194,6 +202,7 @@ internal sealed partial class ActorCell
         foreach (var envelope in envelopes)
         {
             front.Enqueue(envelope);
+            _system.Activity?.Begin();
         }
 
         if (extras.Front is not null)

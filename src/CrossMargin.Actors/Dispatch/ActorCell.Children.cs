@@ -33,7 +33,12 @@ internal sealed partial class ActorCell
     }
 
     /// <summary>Schedules the first turn, which creates the actor (constructor, then PreStart).</summary>
-    internal void Start() => Schedule();
+    internal void Start()
+    {
+        // The creation is work in flight until the first turn has run it (see RunTurn).
+        _system.Activity?.Begin();
+        Schedule();
+    }
 
     internal void StopChild(ActorCell child)
     {

@@ -136,6 +136,7 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
 
         // Counted before it is visible, so the consumer's decrement can never come first.
         _props.MailboxCounter?.Enqueued();
+        _system.Activity?.Begin();
         var previous = Interlocked.Exchange(ref _tail, envelope);
         Volatile.Write(ref previous.Next, envelope);
         Schedule();
@@ -143,6 +144,7 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
 
     internal void SendSystemMessage(SystemMessage message)
     {
+        _system.Activity?.Begin();
         SystemMessage? head;
         do
         {
@@ -212,6 +214,7 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
             // Ahead of every system message, as a Create message sent first would be.
             _flags &= ~CellFlags.CreatePending;
             DoCreate();
+            _system.Activity?.End();
         }
 
         ProcessSystemMessages();
@@ -220,6 +223,9 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
         {
             budget--;
             Invoke(message, sender);
+
+            // Uncounted once handled, not when taken: whatever the handler sent or started is counted by then.
+            _system.Activity?.End();
             if (Volatile.Read(ref _systemInbox) is not null)
             {
                 ProcessSystemMessages();
@@ -350,6 +356,7 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
                 var next = fifo.Next;
                 fifo.Next = null;
                 HandleSystemMessage(fifo);
+                _system.Activity?.End();
                 fifo = next;
             }
         }
@@ -428,6 +435,8 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
                     RunContinuationOnTurn(continuation);
                     break;
             }
+
+            _system.Activity?.End();
         }
 
         DrainToDeadLetters();
@@ -438,6 +447,7 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
         while (TryDequeue(out var message, out var sender))
         {
             _system.DeadLetter(message, sender, this);
+            _system.Activity?.End();
         }
     }
 }

@@ -128,7 +128,7 @@ public sealed class KernelRemarginTests(ITestOutputHelper output) : EngineTestKi
         MoveBtc(58_900m, TestMarket.BtcUsdt, TestMarket.BtcUsdc);
         var market = Engine.Market.Current;
         AwaitCondition(() => limits.Count(l => l.AvailableUsd != beforeMove[l.AccountId]) >= accounts.Length, TimeSpan.FromSeconds(5));
-        await Task.Delay(300);
+        AwaitIdle();
 
         var byAccount = limits.ToArray().Where(l => l.AvailableUsd != beforeMove[l.AccountId])
             .GroupBy(l => l.AccountId).ToDictionary(g => g.Key, g => g.ToArray());

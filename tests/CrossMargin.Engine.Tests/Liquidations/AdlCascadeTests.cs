@@ -46,7 +46,7 @@ public sealed class AdlCascadeTests(ITestOutputHelper output) : LiquidationTestK
             Assert.Equal([new CollateralBalance("USDT", 1_950m)], Account("acc-3").Balances);
             Assert.Equal([new Position(Btc, -0.3m, 57_000m)], Account("acc-3").Positions);
         });
-        Thread.Sleep(300);
+        AwaitIdle();
         Assert.Equal([Liquidation], Liquidations());
     }
 

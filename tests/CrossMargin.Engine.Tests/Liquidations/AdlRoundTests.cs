@@ -232,7 +232,7 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         var second = rounds.Select(l => History(l).Steps.OfType<AutoDeleverageExecuted>().First())
             .SelectMany(e => e.Fills.Where(f => f.CounterpartySequence == 2).Select(e.CounterpartyMessageId))
             .Single();
-        Thread.Sleep(300);
+        AwaitIdle();
         refusing.Tell(HoldingRegion.Release.Instance, TestActor);
 
         CommandAccepted? applied = null;
@@ -478,11 +478,11 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
 
     /// <summary>
     /// acc-1's deficit went to the empty fund; its round's views are then collected, on the stopped clock, until the
-    /// window's timer fires. The pricing view and the collector's broadcast take a few real milliseconds.
+    /// window's timer fires. Waits until the system is idle: the pricing view and the collector's broadcast are done.
     /// </summary>
     private void AwaitRoundUnderWay()
     {
         AwaitAssert(() => Assert.IsType<LiquidationCoverReceived>(History(Liquidation).Steps[^1]), TimeSpan.FromSeconds(10));
-        Thread.Sleep(500);
+        AwaitIdle();
     }
 }

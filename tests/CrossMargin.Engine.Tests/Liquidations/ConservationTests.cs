@@ -103,8 +103,7 @@ public sealed class ConservationTests(ITestOutputHelper output) : LiquidationTes
                 break;
             }
 
-            Clock.Advance(TimeSpan.FromMilliseconds(250));
-            Thread.Sleep(30);
+            AdvanceAndSettle(TimeSpan.FromMilliseconds(250));
         }
 
         Assert.True(AllCompleted(), "Every liquidation ends.");

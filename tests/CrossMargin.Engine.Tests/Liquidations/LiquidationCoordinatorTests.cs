@@ -236,8 +236,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
                 Coordinator.Tell(new LiquidationOrderReport(order.OrderId, 0m, 0m), TestActor);
             }
 
-            Clock.Advance(TimeSpan.FromMilliseconds(100));
-            Thread.Sleep(30);
+            AdvanceAndSettle(TimeSpan.FromMilliseconds(100));
         }
 
         var history = History(Liquidation).Steps;
@@ -271,8 +270,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
                 ExpectMsg<InsuranceFundDeposited>();
             }
 
-            Clock.Advance(TimeSpan.FromMilliseconds(100));
-            Thread.Sleep(40);
+            AdvanceAndSettle(TimeSpan.FromMilliseconds(100));
         }
 
         var paid = History(Liquidation).Steps.OfType<LiquidationCoverReceived>().Count(c => c.CoveredUsd > 0);
@@ -551,7 +549,6 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         var ids = new List<string>();
         AdvanceUntil(() =>
         {
-            Thread.Sleep(100);
             while (sent.QueuedCount > 0)
             {
                 ids.Add(sent.ExpectMsg<SendWatchingRegion.Sent>().Command.MessageId);

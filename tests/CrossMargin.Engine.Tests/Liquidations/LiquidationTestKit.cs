@@ -27,6 +27,12 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     /// <summary>The auto-deleverage collect window the coordinator runs with.</summary>
     protected static readonly TimeSpan CollectWindow = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How long an account's answer may take: each is a journal write, and a loaded machine's disk stalled one past the
+    /// probes' default 3 s (1,030 deposits in a row, MoneyInFlightTests). A bound, not a wait: the answer ends it.
+    /// </summary>
+    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(10);
+
     private readonly Dictionary<string, long> _venueSequences = new(StringComparer.Ordinal);
     private int _ids;
 
@@ -111,11 +117,11 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
         {
             // The first message to an account opens it: every other message to an unopened account is refused.
             Region.Tell(new ShardEnvelope(account, new OpenAccount($"{account}-open", AccountFixture.Accounts, 1)), TestActor);
-            Assert.IsType<CommandAccepted>(ExpectMsg<object>());
+            Assert.IsType<CommandAccepted>(ExpectMsg<object>(timeout: ReplyTimeout));
         }
 
         Region.Tell(new ShardEnvelope(account, command($"{account}-m{++_ids}", sequence)), TestActor);
-        var reply = ExpectMsg<object>();
+        var reply = ExpectMsg<object>(timeout: ReplyTimeout);
         Assert.True(reply is CommandAccepted, $"{account}: {reply}");
     }
 
@@ -185,11 +191,11 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
         AwaitAssert(() => Assert.Contains(History(liquidation).Steps, s => s is LiquidationStepPlanned { Outcome: LiquidationPlanOutcome.Throttled }));
         for (var i = 0; i < 5; i++)
         {
-            Clock.Advance(TimeSpan.FromSeconds(1));
-            Thread.Sleep(50);
+            AdvanceAndSettle(TimeSpan.FromSeconds(1));
         }
 
-        venue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        // Idle: whatever the five intervals set off is done, so an order still to come is not missed by an early look.
+        venue.ExpectNoMsg(TimeSpan.Zero);
         Assert.DoesNotContain(History(liquidation).Steps, s => s is LiquidationCoverRequested or AutoDeleverageExecuted or LiquidationStalled);
         Assert.Equal(fundUsdt, FundView().Balances["USDT"]);
     }
@@ -252,22 +258,22 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     }
 
     /// <summary>
-    /// Advances the manual clock until <paramref name="condition"/> holds, at most <paramref name="steps"/> times, with
-    /// 50 ms of real time after each (the actors run on real threads): by <paramref name="step"/>, but never past the
-    /// next timer due, and by 20 ms at most while one is due within the auto-deleverage collect window (100 ms) or none is.
+    /// Advances the manual clock until <paramref name="condition"/> holds, at most <paramref name="steps"/> times, each step
+    /// acted on to the end before the condition is read again (<see cref="Actors.TestKit.TestKit.AdvanceAndSettle"/>): by
+    /// <paramref name="step"/>, but never past the next timer due, and by 20 ms at most while one is due within the
+    /// auto-deleverage collect window (100 ms) or none is.
     /// </summary>
     /// <remarks>
-    /// A step as long as the window, taken while a round's collector had just opened it, closed it before a loaded machine
-    /// had let the accounts answer (a counterparty's view went to dead letters, the round found nobody, and the book was
-    /// asked at the band instead). Now a window seen open stays open for 5 steps, at least 250 ms of real time. One opened
-    /// while a step is being taken could still be passed in that step if the step is as long as the window, but the step
-    /// stops at the timer it fires, so only a window opened by an actor already running then (the clock's own call takes
-    /// microseconds; before, any window opened during the 50 ms between steps was). Further off, the clock moves as fast
-    /// as the test asks: long back-offs of manual time take no more steps than before.
+    /// A step as long as the window, taken while a round's collector had just opened it, once closed it before a loaded
+    /// machine had let the accounts answer (a counterparty's view went to dead letters, the round found nobody, and the book
+    /// was asked at the band instead). With 50 ms of real time per step that still depended on the load; now every step
+    /// waits until the system is idle, so the accounts have answered before the clock moves, at any load. The fine steps
+    /// near a window are kept so the tests see the same manual times as before.
     /// </remarks>
     protected void AdvanceUntil(Func<bool> condition, TimeSpan step, int steps = 200)
     {
         var fine = TimeSpan.FromMilliseconds(20);
+        AwaitIdle();
         for (var i = 0; i < steps; i++)
         {
             if (condition())
@@ -276,8 +282,7 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
             }
 
             var untilDue = Clock.NextDue - Clock.GetUtcNow();
-            Clock.Advance(untilDue is { } until && until > CollectWindow ? Min(step, until) : Min(step, fine));
-            Thread.Sleep(50);
+            AdvanceAndSettle(untilDue is { } until && until > CollectWindow ? Min(step, until) : Min(step, fine));
         }
 
         Assert.Fail($"The condition did not hold after {steps} steps of the clock.");

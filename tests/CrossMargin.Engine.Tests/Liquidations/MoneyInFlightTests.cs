@@ -76,7 +76,7 @@ public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTe
         Trade("acc-1", OrderSide.Sell, 0.1m, 50_000m);
 
         AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationCoverReceived { CoveredUsd: 30m, UncoveredUsd: 850m }));
-        Thread.Sleep(500);
+        AwaitIdle();
         Assert.Equal(LiquidationStatus.Active, History(Liquidation).Status);
         Assert.Equal([new CollateralBalance("USDT", -880m)], Account("acc-1").Balances);
 
@@ -192,12 +192,12 @@ public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTe
         (answer is CommandAccepted a && a.MessageId == messageId) || (answer is CommandDuplicate d && d.MessageId == messageId)
         || (answer is CommandRejected r && r.MessageId == messageId);
 
-    /// <summary>Restarts the coordinator and returns the accounts' answers to what it sends in the next 3 s.</summary>
+    /// <summary>Restarts the coordinator and returns the accounts' answers to what it sends before the system is idle again.</summary>
     private List<object> AnswersAfterARestart()
     {
         var answers = CreateTestProbe();
         RestartCoordinator(Sys.ActorOf(Props.Create(() => new ReplyWatchingRegion(Region, answers.Ref))));
-        Thread.Sleep(3_000);
+        AwaitIdle();
         var answered = new List<object>();
         while (answers.QueuedCount > 0)
         {
@@ -240,7 +240,7 @@ public sealed class MoneyInFlightTests(ITestOutputHelper output) : LiquidationTe
     private void AssertFeePaidByTheAccountOnly()
     {
         AwaitAssert(() => Assert.Equal([new CollateralBalance("USDT", 834.16m)], Account("acc-1").Balances));
-        Thread.Sleep(500);
+        AwaitIdle();
         Assert.False(FundView().Balances.ContainsKey("USDT"));
     }
 

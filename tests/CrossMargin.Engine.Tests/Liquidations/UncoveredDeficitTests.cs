@@ -188,13 +188,12 @@ public sealed class UncoveredDeficitTests(ITestOutputHelper output) : Liquidatio
         Region.Tell(new ShardBroadcast(new MarketChanged(market, version, topics), topics), TestActor);
     }
 
-    /// <summary>Lets a second of manual time pass, in steps, with real time for the actors to act on it.</summary>
+    /// <summary>Lets a second of manual time pass, in steps, each acted on to the end before the next.</summary>
     private void Idle()
     {
         for (var i = 0; i < 20; i++)
         {
-            Clock.Advance(TimeSpan.FromMilliseconds(100));
-            Thread.Sleep(30);
+            AdvanceAndSettle(TimeSpan.FromMilliseconds(100));
         }
     }
 
