@@ -13,17 +13,31 @@ namespace CrossMargin.Engine.Prices;
 /// Accepted updates go to the market publisher; refused ones are answered with <see cref="PriceRejected"/>.
 /// </summary>
 /// <remarks>
-/// State is the index, the last accepted timestamp per symbol and the mark held for each perpetual and future. After a
-/// restart the index and the held marks are re-read from <see cref="LatestMarket"/> and the timestamps start empty:
-/// the staleness bound still holds, only the out-of-order check is reset.
+/// State is the index, the last accepted timestamp per symbol and the mark held for each instrument (an option's with
+/// its vol and the index it was set at). After a restart the index and the held marks are re-read from
+/// <see cref="LatestMarket"/> and the timestamps start empty: the staleness bound still holds, only the out-of-order check
+/// is reset.
 /// <para>
-/// A held mark is checked again whenever the index moves (after the whole batch, so a batch's own marks count): one
+/// A held perpetual or future mark is checked again whenever the index moves (after the whole batch, so a batch's own marks count): one
 /// further from the new index than the band would refuse now is replaced by the index for a perpetual and by the
 /// forward at the index (to the nearest tick) for a dated future, and counted (<see cref="PriceStats.HeldMarksReplaced"/>).
 /// Not dropped to "no mark": a snapshot lists only instruments with a mark, and the accounts holding one would lose its
 /// valuation.
 /// Not kept: a mark the band would refuse now would go on valuing every holder at a price from before the move. The
 /// index is the reference the band measures against; the premium or basis the old mark carried is not known to hold.
+/// </para>
+/// <para>
+/// An option's held mark is re-priced on every accepted index move (after the whole batch; one the batch marked at the new
+/// index is not): Black-76 on the forward at the new index and the current time to expiry, at the vol the held mark
+/// carries (given with it, or implied from it at acceptance; after a restart, the vol the latest market values it at), rounded to the
+/// option's tick and at least one tick, and sent with that same vol, counted (<see cref="PriceStats.HeldOptionMarksRepriced"/>)
+/// when it differs from the held mark. Equity values an option at its mark and the scenario models re-price it from that
+/// vol on that forward: re-priced, the two agree to half a tick, and a short put's holder no longer keeps the pre-crash
+/// premium in equity until the feed marks the option again. Every move, not past a threshold: the model says how an option
+/// moves with its forward at a fixed vol (unlike a perpetual's premium), and any band lets equity lag by up to its width.
+/// The vol is kept (sticky strike, as the publisher keeps it), so the smile does not move. No floor at intrinsic value:
+/// Black-76 is never below the discounted intrinsic value on the forward. Expired options are left alone (they leave the
+/// listing at expiry).
 /// </para>
 /// </remarks>
 internal sealed class PriceActor : ReceiveActor
@@ -38,6 +52,10 @@ internal sealed class PriceActor : ReceiveActor
     private readonly LatestMarket _latest;
     private readonly Dictionary<string, DateTimeOffset> _lastTimestamps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, decimal> _held = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HeldOption> _heldOptions = new(StringComparer.Ordinal);
+
+    // In ordinal order once, not sorted per index move: a busy underlying lists hundreds of options.
+    private readonly OptionContract[] _optionContracts;
     private readonly List<decimal> _acceptedIndices = [];
     private readonly List<InstrumentMark> _acceptedMarks = [];
     private decimal _index;
@@ -53,11 +71,23 @@ internal sealed class PriceActor : ReceiveActor
         _clock = clock;
         _latest = latest;
         _index = latest.Current.PriceOf(asset);
-        foreach (var instrument in _instruments.Values.Where(i => i is not OptionContract))
+        _optionContracts = [.. _instruments.Values.OfType<OptionContract>().OrderBy(o => o.Symbol, StringComparer.Ordinal)];
+        foreach (var instrument in _instruments.Values)
         {
-            if (latest.Current.FindInstrument(instrument.Symbol) is not null)
+            if (latest.Current.FindInstrument(instrument.Symbol) is null)
             {
-                _held[instrument.Symbol] = latest.Current.MarkOf(instrument.Symbol).MarkPrice;
+                continue;
+            }
+
+            var mark = latest.Current.MarkOf(instrument.Symbol).MarkPrice;
+            if (instrument is OptionContract)
+            {
+                // The vol the snapshot values it at: the mark's own, or the one the opening market implied from it.
+                _heldOptions[instrument.Symbol] = new HeldOption(mark, latest.Current.OptionInputsOf(instrument.Symbol).Volatility, _index);
+            }
+            else
+            {
+                _held[instrument.Symbol] = mark;
             }
         }
 
@@ -107,9 +137,13 @@ internal sealed class PriceActor : ReceiveActor
         }
     }
 
-    /// <summary>Replaces each held perpetual or future mark the band would refuse at the current index (see the remarks).</summary>
+    /// <summary>
+    /// Replaces each held perpetual or future mark the band would refuse at the current index, and re-prices each held
+    /// option mark not set at it (see the remarks).
+    /// </summary>
     private void RecheckHeld(DateTimeOffset now)
     {
+        RepriceHeldOptions(now);
         foreach (var (symbol, mark) in _held.OrderBy(h => h.Key, StringComparer.Ordinal).ToArray())
         {
             var instrument = _instruments[symbol];
@@ -127,6 +161,38 @@ internal sealed class PriceActor : ReceiveActor
             Context.Log.LogWarning("{Symbol}: held mark {Mark} is beyond the band of the {Asset} index {Index}; replaced by {Fallback}",
                 symbol, mark, _asset, _index, fallback);
         }
+    }
+
+    /// <summary>Re-prices each held option mark set at another index than the current one (see the remarks).</summary>
+    private void RepriceHeldOptions(DateTimeOffset now)
+    {
+        foreach (var option in _optionContracts)
+        {
+            if (!_heldOptions.TryGetValue(option.Symbol, out var held) || held.Index == _index || option.IsExpiredAt(now))
+            {
+                continue;
+            }
+
+            var mark = ModelMark(option, held.Volatility, now);
+            _heldOptions[option.Symbol] = new HeldOption(mark, held.Volatility, _index);
+            if (mark != held.Mark)
+            {
+                _counters.HeldOptionMarkRepriced();
+                _acceptedMarks.Add(new InstrumentMark(option.Symbol, mark, held.Volatility));
+            }
+        }
+    }
+
+    /// <summary>Black-76 of <paramref name="option"/> at <paramref name="vol"/> on the forward at the current index, in its price unit, to the nearest tick and at least one.</summary>
+    private decimal ModelMark(OptionContract option, double vol, DateTimeOffset now)
+    {
+        var expiry = option.Expiry!.Value;
+        var forward = _market!.ForwardFor(expiry, now, (double)_index);
+        var usd = Black76.Price(option.Kind, forward, (double)option.Strike, YearFraction.Act365(now, expiry), vol, _market.Rate);
+        // Inverse options are quoted in coin: the mark is the USD premium over the forward (as Quote reads it back).
+        var quoted = option.Settlement == SettlementKind.Inverse ? usd / forward : usd;
+        var ticks = Math.Round((decimal)quoted / option.TickSize, MidpointRounding.AwayFromZero);
+        return Math.Max(ticks, 1) * option.TickSize;
     }
 
     // Compared without dividing: |mark - index| / index overflows a decimal for a huge mark on an index below 1.
@@ -242,7 +308,11 @@ internal sealed class PriceActor : ReceiveActor
         }
 
         _lastTimestamps[update.Symbol] = update.Timestamp;
-        if (instrument is not OptionContract)
+        if (instrument is OptionContract)
+        {
+            _heldOptions[update.Symbol] = new HeldOption(update.Price, vol!.Value, _index);
+        }
+        else
         {
             _held[update.Symbol] = update.Price;
         }
@@ -373,4 +443,7 @@ internal sealed class PriceActor : ReceiveActor
     private static string Pct(double fraction) => (fraction * 100).ToString("0.#####", CultureInfo.InvariantCulture);
 
     private static string Ms(TimeSpan span) => span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+
+    /// <summary>An option's held mark, the vol it carries, and the index it was set at (re-priced when the index is another).</summary>
+    private readonly record struct HeldOption(decimal Mark, double Volatility, decimal Index);
 }
