@@ -173,7 +173,7 @@ internal sealed class PriceActor : ReceiveActor
                 continue;
             }
 
-            var mark = ModelMark(option, held.Volatility, now);
+            var mark = option.ModelMark(_market!.ForwardFor(option.Expiry!.Value, now, (double)_index), now, held.Volatility, _market.Rate);
             _heldOptions[option.Symbol] = new HeldOption(mark, held.Volatility, _index);
             if (mark != held.Mark)
             {
@@ -181,18 +181,6 @@ internal sealed class PriceActor : ReceiveActor
                 _acceptedMarks.Add(new InstrumentMark(option.Symbol, mark, held.Volatility));
             }
         }
-    }
-
-    /// <summary>Black-76 of <paramref name="option"/> at <paramref name="vol"/> on the forward at the current index, in its price unit, to the nearest tick and at least one.</summary>
-    private decimal ModelMark(OptionContract option, double vol, DateTimeOffset now)
-    {
-        var expiry = option.Expiry!.Value;
-        var forward = _market!.ForwardFor(expiry, now, (double)_index);
-        var usd = Black76.Price(option.Kind, forward, (double)option.Strike, YearFraction.Act365(now, expiry), vol, _market.Rate);
-        // Inverse options are quoted in coin: the mark is the USD premium over the forward (as Quote reads it back).
-        var quoted = option.Settlement == SettlementKind.Inverse ? usd / forward : usd;
-        var ticks = Math.Round((decimal)quoted / option.TickSize, MidpointRounding.AwayFromZero);
-        return Math.Max(ticks, 1) * option.TickSize;
     }
 
     // Compared without dividing: |mark - index| / index overflows a decimal for a huge mark on an index below 1.
