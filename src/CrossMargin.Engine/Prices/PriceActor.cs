@@ -39,6 +39,11 @@ namespace CrossMargin.Engine.Prices;
 /// Black-76 is never below the discounted intrinsic value on the forward. Expired options are left alone (they leave the
 /// listing at expiry).
 /// </para>
+/// <para>
+/// A scheduled contract listed since (the publisher lists it at its opening mark) and not marked by the feed yet is, on
+/// the next index move, marked at its opening rule on the new index (<see cref="ListedContract.OpeningMark"/>) and held
+/// from then on like any other: no price actor held its opening mark, so it stayed at its listing instant's index.
+/// </para>
 /// </remarks>
 internal sealed class PriceActor : ReceiveActor
 {
@@ -56,6 +61,9 @@ internal sealed class PriceActor : ReceiveActor
 
     // In ordinal order once, not sorted per index move: a busy underlying lists hundreds of options.
     private readonly OptionContract[] _optionContracts;
+
+    // This underlying's scheduled contracts not yet listed and held (ListedFrom is set after the constructor runs).
+    private List<ListedContract>? _scheduled;
     private readonly List<decimal> _acceptedIndices = [];
     private readonly List<InstrumentMark> _acceptedMarks = [];
     private decimal _index;
@@ -143,6 +151,7 @@ internal sealed class PriceActor : ReceiveActor
     /// </summary>
     private void RecheckHeld(DateTimeOffset now)
     {
+        HoldOpeningMarks(now);
         RepriceHeldOptions(now);
         foreach (var (symbol, mark) in _held.OrderBy(h => h.Key, StringComparer.Ordinal).ToArray())
         {
@@ -160,6 +169,43 @@ internal sealed class PriceActor : ReceiveActor
             _acceptedMarks.Add(new InstrumentMark(symbol, fallback));
             Context.Log.LogWarning("{Symbol}: held mark {Mark} is beyond the band of the {Asset} index {Index}; replaced by {Fallback}",
                 symbol, mark, _asset, _index, fallback);
+        }
+    }
+
+    /// <summary>
+    /// Marks each scheduled contract of this underlying that was listed since (at its opening mark, by the publisher) and
+    /// not marked by the feed yet at its opening mark at the current index, and holds it: otherwise it stayed at the index
+    /// of its listing instant, which this actor never held, whatever the index did until the feed marked it.
+    /// </summary>
+    private void HoldOpeningMarks(DateTimeOffset now)
+    {
+        _scheduled ??= [.. ListedFrom.Values.Where(c => _instruments.ContainsKey(c.Instrument.Symbol))];
+        for (var i = _scheduled.Count - 1; i >= 0; i--)
+        {
+            var contract = _scheduled[i];
+            var symbol = contract.Instrument.Symbol;
+            if (contract.ListedAt > now)
+            {
+                continue;
+            }
+
+            _scheduled.RemoveAt(i);
+            if (_held.ContainsKey(symbol) || _heldOptions.ContainsKey(symbol) || contract.Instrument.IsExpiredAt(now))
+            {
+                continue;
+            }
+
+            var opening = contract.OpeningMark(_market!, _index, now);
+            if (opening.ImpliedVolatility is { } vol)
+            {
+                _heldOptions[symbol] = new HeldOption(opening.MarkPrice, vol, _index);
+            }
+            else
+            {
+                _held[symbol] = opening.MarkPrice;
+            }
+
+            _acceptedMarks.Add(opening);
         }
     }
 
