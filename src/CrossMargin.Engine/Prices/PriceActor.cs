@@ -18,26 +18,27 @@ namespace CrossMargin.Engine.Prices;
 /// <see cref="LatestMarket"/> and the timestamps start empty: the staleness bound still holds, only the out-of-order check
 /// is reset.
 /// <para>
-/// A held perpetual or future mark is checked again whenever the index moves (after the whole batch, so a batch's own marks count): one
-/// further from the new index than the band would refuse now is replaced by the index for a perpetual and by the
-/// forward at the index (to the nearest tick) for a dated future, and counted (<see cref="PriceStats.HeldMarksReplaced"/>).
+/// A held perpetual or future mark is checked again whenever the index moves (after the whole batch, so a batch's own
+/// marks count): one further from the new index than the band would refuse now is replaced by the index for a perpetual
+/// and by the forward at the index (to the nearest tick) for a dated future, and counted
+/// (<see cref="PriceStats.HeldMarksReplaced"/>).
 /// Not dropped to "no mark": a snapshot lists only instruments with a mark, and the accounts holding one would lose its
 /// valuation.
 /// Not kept: a mark the band would refuse now would go on valuing every holder at a price from before the move. The
 /// index is the reference the band measures against; the premium or basis the old mark carried is not known to hold.
 /// </para>
 /// <para>
-/// An option's held mark is re-priced on every accepted index move (after the whole batch; one the batch marked at the new
-/// index is not): Black-76 on the forward at the new index and the current time to expiry, at the vol the held mark
-/// carries (given with it, or implied from it at acceptance; after a restart, the vol the latest market values it at), rounded to the
-/// option's tick and at least one tick, and sent with that same vol, counted (<see cref="PriceStats.HeldOptionMarksRepriced"/>)
-/// when it differs from the held mark. Equity values an option at its mark and the scenario models re-price it from that
-/// vol on that forward: re-priced, the two agree to half a tick, and a short put's holder no longer keeps the pre-crash
-/// premium in equity until the feed marks the option again. Every move, not past a threshold: the model says how an option
-/// moves with its forward at a fixed vol (unlike a perpetual's premium), and any band lets equity lag by up to its width.
-/// The vol is kept (sticky strike, as the publisher keeps it), so the smile does not move. No floor at intrinsic value:
-/// Black-76 is never below the discounted intrinsic value on the forward. Expired options are left alone (they leave the
-/// listing at expiry).
+/// An option's held mark is re-priced on every accepted index move (after the whole batch; one the batch marked at the
+/// new index is not): Black-76 on the forward at the new index and the current time to expiry, at the vol the held mark
+/// carries (given with it, or implied from it at acceptance; after a restart, the vol the latest market values it at),
+/// to the option's tick and at least one tick (<see cref="OptionContract.ModelMark"/>), sent with that same vol, and
+/// counted (<see cref="PriceStats.HeldOptionMarksRepriced"/>) when it differs from the held mark. Equity values an option
+/// at its mark and the scenario models re-price it from that vol on that forward: re-priced, the two agree to half a
+/// tick, and a short put's holder no longer keeps the pre-crash premium in equity until the feed marks the option again.
+/// Every move, not past a threshold: the model says how an option moves with its forward at a fixed vol (unlike a
+/// perpetual's premium), and any threshold lets equity lag by up to its width. The vol is kept (sticky strike, as the
+/// publisher keeps it), so the smile does not move. No floor at intrinsic value: Black-76 is never below the discounted
+/// intrinsic value on the forward. Expired options are left alone (they leave the listing at expiry).
 /// </para>
 /// <para>
 /// A scheduled contract listed since (the publisher lists it at its opening mark) and not marked by the feed yet is, on
