@@ -74,6 +74,25 @@ public sealed class HeldOptionMarkTests(ITestOutputHelper output) : PriceTestKit
     }
 
     /// <summary>
+    /// An hour after the March expiry the options have left the listing; an index move re-prices none of them (the time
+    /// left is negative: Black-76 would refuse it, and the price actor would throw instead of publishing the index).
+    /// </summary>
+    [Fact]
+    public void Expired_options_are_left_alone_when_the_index_moves()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+        Clock.Advance(TestMarket.March - Now + TimeSpan.FromHours(1));
+
+        Index(feed, "BTC", 42_000m);
+
+        var market = changes.ExpectMsg<MarketChanged>().Market;
+        Assert.Equal(42_000m, market.PriceOf("BTC"));
+        Assert.Empty(market.Options);
+        Assert.Equal((0L, 0L), (Stats(feed).HeldOptionMarksRepriced, Stats(feed).TotalRejected));
+    }
+
+    /// <summary>
     /// After the re-price at 42,000 the feed marks the linear put at Black-76 on 42,210 and 90% (given with it): that mark
     /// is taken as before. The next fall, to 40,000 (forward 40,200), re-prices it from the 90% it now carries.
     /// </summary>
