@@ -89,10 +89,14 @@ internal sealed class PriceActor : ReceiveActor
             }
 
             var mark = latest.Current.MarkOf(instrument.Symbol).MarkPrice;
-            if (instrument is OptionContract)
+            if (instrument is OptionContract option)
             {
-                // The vol the snapshot values it at: the mark's own, or the one the opening market implied from it.
-                _heldOptions[instrument.Symbol] = new HeldOption(mark, latest.Current.OptionInputsOf(instrument.Symbol).Volatility, _index);
+                // The vol the snapshot values it at: the one given with the mark, or the one the opening market implied
+                // from it. The mark's own is derived again, on the forward and at the instant the snapshot values it at
+                // (where it was set): the snapshot does not carry it.
+                var inputs = latest.Current.OptionInputsOf(instrument.Symbol);
+                var own = inputs.Years > 0 ? MarkVolatility(option, mark, inputs.Volatility, inputs.Forward, latest.Current.ValuationTime) : inputs.Volatility;
+                _heldOptions[instrument.Symbol] = new HeldOption(mark, inputs.Volatility, _index, own);
             }
             else
             {
@@ -199,7 +203,8 @@ internal sealed class PriceActor : ReceiveActor
             var opening = contract.OpeningMark(_market!, _index, now);
             if (opening.ImpliedVolatility is { } vol)
             {
-                _heldOptions[symbol] = new HeldOption(opening.MarkPrice, vol, _index);
+                // The model's own mark at its vol: that vol is the mark's.
+                _heldOptions[symbol] = new HeldOption(opening.MarkPrice, vol, _index, vol);
             }
             else
             {
@@ -220,8 +225,8 @@ internal sealed class PriceActor : ReceiveActor
                 continue;
             }
 
-            var mark = option.ModelMark(_market!.ForwardFor(option.Expiry!.Value, now, (double)_index), now, held.Volatility, _market.Rate);
-            _heldOptions[option.Symbol] = new HeldOption(mark, held.Volatility, _index);
+            var mark = option.ModelMark(_market!.ForwardFor(option.Expiry!.Value, now, (double)_index), now, held.MarkVolatility, _market.Rate);
+            _heldOptions[option.Symbol] = held with { Mark = mark, Index = _index };
             if (mark != held.Mark)
             {
                 _counters.HeldOptionMarkRepriced();
@@ -294,6 +299,7 @@ internal sealed class PriceActor : ReceiveActor
         }
 
         double? vol;
+        var own = 0.0;
         if (instrument is OptionContract option)
         {
             var quote = Quote(option, update.Price, now);
@@ -320,6 +326,8 @@ internal sealed class PriceActor : ReceiveActor
             {
                 return;
             }
+
+            own = update.ImpliedVolatility is { } sent ? MarkVolatility(option, update.Price, sent, quote.Forward, now) : v;
         }
         else
         {
@@ -345,7 +353,7 @@ internal sealed class PriceActor : ReceiveActor
         _lastTimestamps[update.Symbol] = update.Timestamp;
         if (instrument is OptionContract)
         {
-            _heldOptions[update.Symbol] = new HeldOption(update.Price, vol!.Value, _index);
+            _heldOptions[update.Symbol] = new HeldOption(update.Price, vol!.Value, _index, own);
         }
         else
         {
@@ -452,6 +460,27 @@ internal sealed class PriceActor : ReceiveActor
         return null;
     }
 
+    /// <summary>
+    /// The vol the held <paramref name="mark"/>, set on <paramref name="forward"/> at <paramref name="at"/>, is re-priced at
+    /// when the index moves (see the remarks): <paramref name="given"/> when the model's mark at it is
+    /// <paramref name="mark"/> to the tick (a feed consistent with its vol: no solve), else the vol that reproduces the
+    /// mark there, solved once per mark rather than per index move. When none does (a mark at or below the discounted
+    /// intrinsic value; one at or above the most the option can be worth was refused) it stays <paramref name="given"/>:
+    /// the model at it, which the mark agreed with, is the nearest price that is not an arbitrage.
+    /// </summary>
+    private double MarkVolatility(OptionContract option, decimal mark, double given, double forward, DateTimeOffset at)
+    {
+        var rate = _market!.Rate;
+        if (option.ModelMark(forward, at, given, rate) == mark)
+        {
+            return given;
+        }
+
+        var usd = option.Settlement == SettlementKind.Inverse ? (double)mark * forward : (double)mark;
+        var result = ImpliedVolatility.Solve(option.Kind, forward, (double)option.Strike, YearFraction.Act365(at, option.Expiry!.Value), rate, usd);
+        return result.Converged ? result.Volatility : given;
+    }
+
     /// <summary>Hands what this turn accepted to the publisher in one message (see <see cref="PricesAccepted"/>).</summary>
     private void SendAccepted()
     {
@@ -479,6 +508,9 @@ internal sealed class PriceActor : ReceiveActor
 
     private static string Ms(TimeSpan span) => span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
 
-    /// <summary>An option's held mark, the vol it carries, and the index it was set at (re-priced when the index is another).</summary>
-    private readonly record struct HeldOption(decimal Mark, double Volatility, decimal Index);
+    /// <summary>
+    /// An option's held mark, the vol it is published with (given with it, or implied from it), the index it was set at
+    /// (re-priced when the index is another), and the vol it is re-priced at (its own: <see cref="MarkVolatility"/>).
+    /// </summary>
+    private readonly record struct HeldOption(decimal Mark, double Volatility, decimal Index, double MarkVolatility);
 }

@@ -145,4 +145,92 @@ public sealed class HeldOptionMarkTests(ITestOutputHelper output) : PriceTestKit
         var expected = Math.Round((decimal)ReferenceBlack76.Price(OptionKind.Put, 40_200, 55_000, Years, 0.58, 0), 2, MidpointRounding.AwayFromZero);
         Assert.Equal((expected, 0.58), (changes.ExpectMsg<MarketChanged>().Market.MarkOf(Put).MarkPrice, Latest.Current.MarkOf(Put).ImpliedVolatility));
     }
+
+    /// <summary>
+    /// The feed marks the linear 55,000 put 20% above Black-76 at the 58% it gives with it (4,119.10 on the forward
+    /// 60,300), 4,942.92, and the inverse one 20% above its 0.0683 BTC, 0.0820 BTC: within the 25% and a tick the price
+    /// actor allows. The index then moves by one cent, 60,000 to 60,000.01 (forward 60,300.01005). At the vol each mark
+    /// implies (about 65.9%, solved here by bisection on <see cref="ReferenceBlack76"/>) the put's delta is about -0.33,
+    /// so the move is worth about -0.0033 USDT (and less than 1e-7 BTC): both marks stay where they were, to the tick.
+    /// At the given 58% they were snapped to the model, 4,119.10 and 0.0683: a fifth of the option's value on a move of
+    /// a cent.
+    /// </summary>
+    [Fact]
+    public void A_mark_given_with_a_vol_it_disagrees_with_stays_where_it_was_after_an_index_move_of_one_cent()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+        var usd = ReferenceBlack76.Price(OptionKind.Put, 60_300, 55_000, Years, 0.58, 0);
+        var mark = Math.Round((decimal)usd * 1.2m, 2, MidpointRounding.AwayFromZero);
+        var coin = Math.Round((decimal)(usd / 60_300) * 1.2m, 4, MidpointRounding.AwayFromZero);
+        Assert.Equal((4_942.92m, 0.0820m), (mark, coin));
+        Mark(feed, Put, mark, 0.58);
+        changes.ExpectMsg<MarketChanged>();
+        Mark(feed, InversePut, coin, 0.58);
+        changes.ExpectMsg<MarketChanged>();
+
+        Index(feed, "BTC", 60_000.01m);
+
+        var moved = changes.ExpectMsg<MarketChanged>().Market;
+        var own = ReferenceBlack76.ImpliedVol(OptionKind.Put, 60_300, 55_000, Years, 0, (double)mark);
+        var ownCoin = ReferenceBlack76.ImpliedVol(OptionKind.Put, 60_300, 55_000, Years, 0, (double)coin * 60_300);
+        var step = ReferenceBlack76.Price(OptionKind.Put, 60_300.01005, 55_000, Years, own, 0) - (double)mark;
+        var stepCoin = (ReferenceBlack76.Price(OptionKind.Put, 60_300.01005, 55_000, Years, ownCoin, 0) / 60_300.01005) - (double)coin;
+        Assert.InRange(step, -0.004, -0.003);
+        Assert.InRange(stepCoin, -1e-7, 1e-7);
+        Assert.Equal((mark, 0.58), (moved.MarkOf(Put).MarkPrice, moved.MarkOf(Put).ImpliedVolatility));
+        Assert.Equal((coin, 0.58), (moved.MarkOf(InversePut).MarkPrice, moved.MarkOf(InversePut).ImpliedVolatility));
+    }
+
+    /// <summary>
+    /// The same 4,942.92 put mark, given with 58%, then a fall to 42,000 (forward 42,210): it is re-priced at the vol it
+    /// implies itself on 60,300 (about 65.9%), Black-76 (put, 42,210, 55,000, 85d 8h, 65.9%), about 14,522.35, not at the
+    /// given 58% (14,033.92, what it was snapped to before). It goes out with the 58% given with it: the scenario models
+    /// re-price from that vol, and a vol switched to 65.9% at the first index move would move their margin on a move of
+    /// a cent instead.
+    /// </summary>
+    [Fact]
+    public void A_crash_after_a_mark_given_with_a_vol_it_disagrees_with_reprices_it_at_the_marks_own_vol()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+        var mark = Math.Round((decimal)ReferenceBlack76.Price(OptionKind.Put, 60_300, 55_000, Years, 0.58, 0) * 1.2m, 2, MidpointRounding.AwayFromZero);
+        Mark(feed, Put, mark, 0.58);
+        changes.ExpectMsg<MarketChanged>();
+
+        Index(feed, "BTC", 42_000m);
+
+        var own = ReferenceBlack76.ImpliedVol(OptionKind.Put, 60_300, 55_000, Years, 0, (double)mark);
+        Assert.InRange(own, 0.658, 0.659);
+        var usd = ReferenceBlack76.Price(OptionKind.Put, 42_210, 55_000, Years, own, 0);
+        Assert.InRange(usd, 14_522, 14_523);
+        var market = changes.ExpectMsg<MarketChanged>().Market;
+        Assert.Equal((Math.Round((decimal)usd, 2, MidpointRounding.AwayFromZero), 0.58), (market.MarkOf(Put).MarkPrice, market.MarkOf(Put).ImpliedVolatility));
+        Assert.Equal(0.58, market.OptionInputsOf(Put).Volatility);
+    }
+
+    /// <summary>
+    /// The 4,942.92 put mark given with 58% is in <see cref="LatestMarket"/> with its 58% only; a feed restarted on it
+    /// solves the mark's own vol again (on the forward and at the instant the latest market values it at), so a move of
+    /// one cent after the restart leaves it where it was too, rather than snapping it to 4,119.10.
+    /// </summary>
+    [Fact]
+    public void A_mark_given_with_a_vol_it_disagrees_with_stays_where_it_was_after_a_restart_and_a_move_of_one_cent()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+        var mark = Math.Round((decimal)ReferenceBlack76.Price(OptionKind.Put, 60_300, 55_000, Years, 0.58, 0) * 1.2m, 2, MidpointRounding.AwayFromZero);
+        Mark(feed, Put, mark, 0.58);
+        changes.ExpectMsg<MarketChanged>();
+        var watcher = CreateTestProbe("watcher");
+        watcher.Watch(feed);
+        Sys.Stop(feed);
+        watcher.ExpectTerminated(feed);
+
+        var restarted = StartFeed();
+        Index(restarted, "BTC", 60_000.01m);
+
+        var moved = changes.ExpectMsg<MarketChanged>().Market;
+        Assert.Equal((mark, 0.58), (moved.MarkOf(Put).MarkPrice, moved.MarkOf(Put).ImpliedVolatility));
+    }
 }
