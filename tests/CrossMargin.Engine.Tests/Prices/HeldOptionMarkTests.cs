@@ -1,3 +1,5 @@
+using CrossMargin.Actors;
+using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Engine.Tests.Fixtures;
 using CrossMargin.Risk.Instruments;
@@ -130,10 +132,7 @@ public sealed class HeldOptionMarkTests(ITestOutputHelper output) : PriceTestKit
         Index(feed, "BTC", 42_000m);
         changes.ExpectMsg<MarketChanged>();
         var repriced = Math.Round((decimal)ReferenceBlack76.Price(OptionKind.Put, 42_210, 55_000, Years, 0.58, 0), 2, MidpointRounding.AwayFromZero);
-        var watcher = CreateTestProbe("watcher");
-        watcher.Watch(feed);
-        Sys.Stop(feed);
-        watcher.ExpectTerminated(feed);
+        StopFeed(feed);
         Assert.Equal(repriced, Latest.Current.MarkOf(Put).MarkPrice);
 
         var restarted = StartFeed();
@@ -160,12 +159,9 @@ public sealed class HeldOptionMarkTests(ITestOutputHelper output) : PriceTestKit
     {
         var feed = StartFeed();
         var changes = Changes();
-        var usd = ReferenceBlack76.Price(OptionKind.Put, 60_300, 55_000, Years, 0.58, 0);
-        var mark = Math.Round((decimal)usd * 1.2m, 2, MidpointRounding.AwayFromZero);
-        var coin = Math.Round((decimal)(usd / 60_300) * 1.2m, 4, MidpointRounding.AwayFromZero);
+        var mark = MarkTheLinearPutAFifthOverItsVol(feed, changes);
+        var coin = Math.Round((decimal)(ReferenceBlack76.Price(OptionKind.Put, 60_300, 55_000, Years, 0.58, 0) / 60_300) * 1.2m, 4, MidpointRounding.AwayFromZero);
         Assert.Equal((4_942.92m, 0.0820m), (mark, coin));
-        Mark(feed, Put, mark, 0.58);
-        changes.ExpectMsg<MarketChanged>();
         Mark(feed, InversePut, coin, 0.58);
         changes.ExpectMsg<MarketChanged>();
 
@@ -194,9 +190,7 @@ public sealed class HeldOptionMarkTests(ITestOutputHelper output) : PriceTestKit
     {
         var feed = StartFeed();
         var changes = Changes();
-        var mark = Math.Round((decimal)ReferenceBlack76.Price(OptionKind.Put, 60_300, 55_000, Years, 0.58, 0) * 1.2m, 2, MidpointRounding.AwayFromZero);
-        Mark(feed, Put, mark, 0.58);
-        changes.ExpectMsg<MarketChanged>();
+        var mark = MarkTheLinearPutAFifthOverItsVol(feed, changes);
 
         Index(feed, "BTC", 42_000m);
 
@@ -219,18 +213,33 @@ public sealed class HeldOptionMarkTests(ITestOutputHelper output) : PriceTestKit
     {
         var feed = StartFeed();
         var changes = Changes();
-        var mark = Math.Round((decimal)ReferenceBlack76.Price(OptionKind.Put, 60_300, 55_000, Years, 0.58, 0) * 1.2m, 2, MidpointRounding.AwayFromZero);
-        Mark(feed, Put, mark, 0.58);
-        changes.ExpectMsg<MarketChanged>();
-        var watcher = CreateTestProbe("watcher");
-        watcher.Watch(feed);
-        Sys.Stop(feed);
-        watcher.ExpectTerminated(feed);
+        var mark = MarkTheLinearPutAFifthOverItsVol(feed, changes);
+        StopFeed(feed);
 
         var restarted = StartFeed();
         Index(restarted, "BTC", 60_000.01m);
 
         var moved = changes.ExpectMsg<MarketChanged>().Market;
         Assert.Equal((mark, 0.58), (moved.MarkOf(Put).MarkPrice, moved.MarkOf(Put).ImpliedVolatility));
+    }
+
+    /// <summary>
+    /// Marks the linear 55,000 put 20% over Black-76 at the 58% given with it on the opening forward 60,300, to the tick
+    /// (4,942.92), and waits for its market.
+    /// </summary>
+    private decimal MarkTheLinearPutAFifthOverItsVol(IActorRef feed, TestProbe changes)
+    {
+        var mark = Math.Round((decimal)ReferenceBlack76.Price(OptionKind.Put, 60_300, 55_000, Years, 0.58, 0) * 1.2m, 2, MidpointRounding.AwayFromZero);
+        Mark(feed, Put, mark, 0.58);
+        changes.ExpectMsg<MarketChanged>();
+        return mark;
+    }
+
+    private void StopFeed(IActorRef feed)
+    {
+        var watcher = CreateTestProbe();
+        watcher.Watch(feed);
+        Sys.Stop(feed);
+        watcher.ExpectTerminated(feed);
     }
 }
