@@ -24,7 +24,8 @@ namespace CrossMargin.Benchmarks.ClusterBench;
 /// <summary>
 /// Issue 6's figures on one machine: end-to-end executions/s through a cluster of nodes (publish to the accounts
 /// exchange, shard queue, lease holder, account actor, fenced PostgreSQL journal, ack) as a share of RabbitMQ's own
-/// publish-to-consume rate for the same body size measured in the same run; and the time from killing a node to its
+/// publish-to-consume rate for the same body size measured in the same run (raw and end-to-end phases alternated, the
+/// ratio of their medians: <see cref="InterleavedRatio"/>); and the time from killing a node to its
 /// shards being served again. The nodes run in this process (each its own actor system, engine, broker connection,
 /// leases); a kill is the in-process crash of <see cref="ClusterRuntime"/> (no hand-off, leases left to expire).
 /// </summary>
