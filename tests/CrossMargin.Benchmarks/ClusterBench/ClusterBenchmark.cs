@@ -36,14 +36,6 @@ internal static class ClusterBenchmark
     private const int WarmUpRound = 5_000;
     private const double QuietJitShare = 0.02;
 
-    // A phase starts once this process, the broker and PostgreSQL together use at most this much CPU per second over a
-    // window (idle, with three nodes ticking: about 70-100 ms/s, sessions 8-9), after at least QuietAtLeast and at most
-    // QuietAtMost (then it starts anyway, and says so).
-    private const double QuietCpuPerSecond = 200;
-    private static readonly TimeSpan QuietWindow = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan QuietAtLeast = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan QuietAtMost = TimeSpan.FromSeconds(10);
-
     public static async Task<int> RunAsync(ClusterBenchOptions options)
     {
         var config = EngineRig.FindConfig(options.Config);
@@ -200,7 +192,7 @@ internal static class ClusterBenchmark
             var firstBodies = Bodies(options.Executions);
             var bodySize = (int)Math.Round(firstBodies.Average(b => b.Body.Length));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"interleaved: {options.Rounds} end-to-end phases of {options.Executions:N0} executions between {options.Rounds + 1} raw phases of {options.Executions:N0} messages on one {options.QueueType} queue, then as many on one {otherType} queue, {bodySize} B each (the first end-to-end phase's mean body), window {options.Window}; every phase starts after a full blocking GC and once this process, the broker and PostgreSQL together use under {QuietCpuPerSecond:F0} ms of CPU per second ({QuietAtLeast.TotalSeconds:F0}-{QuietAtMost.TotalSeconds:F0} s)"));
+                $"interleaved: {options.Rounds} end-to-end phases of {options.Executions:N0} executions between {options.Rounds + 1} raw phases of {options.Executions:N0} messages on one {options.QueueType} queue, then as many on one {otherType} queue, {bodySize} B each (the first end-to-end phase's mean body), window {options.Window}; every phase starts after a full blocking GC and once this process, the broker and PostgreSQL together use under {QuietStart.CpuPerSecond:F0} ms of CPU per second ({QuietStart.AtLeast.TotalSeconds:F0}-{QuietStart.AtMost.TotalSeconds:F0} s)"));
             var interleaved = Stopwatch.StartNew();
             for (var round = 1; ; round++)
             {
@@ -309,7 +301,7 @@ internal static class ClusterBenchmark
             // quorum queues' logs to segments and deletes the probe's queue, PostgreSQL flushes and vacuums, the nodes
             // publish the last account limits, and the garbage a phase made is collected in whichever phase comes next,
             // more of it after an end-to-end phase (about 3 KB per execution) than after a raw one. So: a full blocking,
-            // compacting collection, then waiting until the three processes are near idle, at least QuietAtLeast.
+            // compacting collection, then waiting until the three processes are near idle (QuietStart).
             async Task<string> QuietAsync()
             {
                 var clock = Stopwatch.StartNew();
@@ -321,20 +313,17 @@ internal static class ClusterBenchmark
                 var lastAt = clock.Elapsed;
                 while (true)
                 {
-                    await Task.Delay(QuietWindow).ConfigureAwait(false);
+                    await Task.Delay(QuietStart.Window).ConfigureAwait(false);
                     var now = cpu.Read();
                     var nowAt = clock.Elapsed;
                     var (self, broker, postgres) = (now.Self - last.Self, now.Broker - last.Broker, now.Postgres - last.Postgres);
-                    var used = (self + broker + postgres).TotalMilliseconds / (nowAt - lastAt).TotalSeconds;
-                    // A PostgreSQL backend that exits takes its CPU out of the sum (the first run printed -365 ms/s): such
-                    // a window measured nothing, so it cannot count as quiet.
-                    var measured = self >= TimeSpan.Zero && broker >= TimeSpan.Zero && postgres >= TimeSpan.Zero;
-                    if (measured && nowAt >= QuietAtLeast && used <= QuietCpuPerSecond)
+                    var used = QuietStart.Used(nowAt - lastAt, self, broker, postgres);
+                    if (QuietStart.IsQuiet(nowAt, nowAt - lastAt, self, broker, postgres))
                     {
                         return string.Create(CultureInfo.InvariantCulture, $"started after {nowAt.TotalSeconds:F1} s: GC {gc.TotalMilliseconds:F0} ms, then {used:F0} ms/s of CPU");
                     }
 
-                    if (nowAt >= QuietAtMost)
+                    if (nowAt >= QuietStart.AtMost)
                     {
                         return string.Create(CultureInfo.InvariantCulture, $"started after {nowAt.TotalSeconds:F1} s NOT QUIET: still {used:F0} ms/s of CPU");
                     }
