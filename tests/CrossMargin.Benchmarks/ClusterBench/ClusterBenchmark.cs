@@ -35,6 +35,7 @@ internal static class ClusterBenchmark
     private const decimal Deposit = 100_000m;
     private const int WarmUpRound = 5_000;
     private const double QuietJitShare = 0.02;
+    private const int AlternationWarmUpMost = 4;
 
     public static async Task<int> RunAsync(ClusterBenchOptions options)
     {
@@ -117,9 +118,11 @@ internal static class ClusterBenchmark
 
             await using var connection = await RabbitMqConnection.ConnectAsync(rabbit).ConfigureAwait(false);
             await using var publisher = await ConfirmingPublisher.CreateAsync(connection).ConfigureAwait(false);
-            var sequences = accounts.ToDictionary(a => a, _ => 1);
-            (string Account, string Id, byte[] Body)[] Bodies(int count)
+            var sequencesSent = accounts.ToDictionary(a => a, _ => 1);
+            // Without advance, the bodies the next call would publish, the accounts' sequences left as they are.
+            (string Account, string Id, byte[] Body)[] Bodies(int count, bool advance = true)
             {
+                var sequences = advance ? sequencesSent : new Dictionary<string, int>(sequencesSent);
                 var bodies = new (string Account, string Id, byte[] Body)[count];
                 for (var i = 0; i < bodies.Length; i++)
                 {
@@ -189,14 +192,32 @@ internal static class ClusterBenchmark
 
             // The raw phases publish bodies as long as the executions they are compared with (whose sequence numbers,
             // hence ids, have grown a digit or two since the sample above).
-            var firstBodies = Bodies(options.Executions);
-            var bodySize = (int)Math.Round(firstBodies.Average(b => b.Body.Length));
+            var bodySize = (int)Math.Round(Bodies(options.Executions, advance: false).Average(b => b.Body.Length));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"interleaved: {options.Rounds} end-to-end phases of {options.Executions:N0} executions between {options.Rounds + 1} raw phases of {options.Executions:N0} messages on one {options.QueueType} queue, then as many on one {otherType} queue, {bodySize} B each (the first end-to-end phase's mean body), window {options.Window}; every phase starts after a full blocking GC and once this process, the broker and PostgreSQL together use under {QuietStart.CpuPerSecond:F0} ms of CPU per second ({QuietStart.AtLeast.TotalSeconds:F0}-{QuietStart.AtMost.TotalSeconds:F0} s)"));
+                $"interleaved: {options.Rounds} end-to-end phases of {options.Executions:N0} executions between {options.Rounds + 1} raw phases of {options.Executions:N0} messages on one {options.QueueType} queue, then as many on one {otherType} queue, {bodySize} B each (the mean body of the executions that follow), window {options.Window}; every phase starts after a full blocking GC and once this process, the broker and PostgreSQL together use under {QuietStart.CpuPerSecond:F0} ms of CPU per second ({QuietStart.AtLeast.TotalSeconds:F0}-{QuietStart.AtMost.TotalSeconds:F0} s)"));
             var interleaved = Stopwatch.StartNew();
+
+            // The alternation warmed up as each side was: the runs before this change showed up to 3 s of JIT inside a
+            // raw phase that followed an end-to-end one (the nodes' code tiering up in the background, and the probe's
+            // code called from a process that now holds three nodes), and 150-300 ms inside some end-to-end phases
+            // (code run only between phases: the GC, the quiet wait, the checks). Pairs of small phases, run exactly as
+            // the measured ones, until a pair's raw and end-to-end timed parts each spend under 2% of their time in the JIT.
+            var alternationWarmUps = 0;
+            (double Raw, double EndToEnd) warmUpJit;
+            do
+            {
+                alternationWarmUps++;
+                var (_, _, rawJit) = await RawPhaseAsync($"warm-up R{alternationWarmUps}", WarmUpRound).ConfigureAwait(false);
+                var (_, endToEndJit) = await EndToEndPhaseAsync($"warm-up E{alternationWarmUps}", Bodies(WarmUpRound), detail: false).ConfigureAwait(false);
+                warmUpJit = (rawJit, endToEndJit);
+            }
+            while ((warmUpJit.Raw >= QuietJitShare || warmUpJit.EndToEnd >= QuietJitShare) && alternationWarmUps < AlternationWarmUpMost);
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"alternation warm-up: {alternationWarmUps} pairs of {WarmUpRound:N0} (not counted; the last spent {warmUpJit.Raw:P1} of its raw and {warmUpJit.EndToEnd:P1} of its end-to-end time in the JIT)"));
             for (var round = 1; ; round++)
             {
-                var (shard, other) = await RawPhaseAsync(round).ConfigureAwait(false);
+                var (shard, other, _) = await RawPhaseAsync($"R{round}", options.Executions).ConfigureAwait(false);
                 shardRaw.Add(shard);
                 otherRaw.Add(other);
                 if (round > options.Rounds)
@@ -204,7 +225,7 @@ internal static class ClusterBenchmark
                     break;
                 }
 
-                endToEnd.Add(await EndToEndPhaseAsync(round, round == 1 ? firstBodies : Bodies(options.Executions)).ConfigureAwait(false));
+                endToEnd.Add((await EndToEndPhaseAsync($"E{round}", Bodies(options.Executions), detail: true).ConfigureAwait(false)).Rate);
             }
 
             // The verdict's base is the faster queue type by its median (since session 8: a slower shard queue type
@@ -228,29 +249,34 @@ internal static class ClusterBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  ratio to raw: median end to end / median raw = {ratio.MedianEndToEnd:N0} / {ratio.MedianRaw:N0} = {ratio.Ratio:P0} of the {baseType} queue's raw (the faster type's median, the verdict's base; goal at least 70%) -> {(ratio.Ratio >= 0.70 ? "PASS" : "MISS")}; {ratio.MedianEndToEnd / shardMedian:P0} of the {options.QueueType} median"));
 
-            // One raw phase: the shards' queue type, then the other, each from a quiet start.
-            async Task<(double Shard, double Other)> RawPhaseAsync(int round)
+            // One raw phase: the shards' queue type, then the other, each from a quiet start; with the share of its timed
+            // parts' time spent in the JIT.
+            async Task<(double Shard, double Other, double JitShare)> RawPhaseAsync(string label, int count)
             {
-                var shard = await RawOnceAsync(options.QueueType).ConfigureAwait(false);
-                var other = await RawOnceAsync(otherType).ConfigureAwait(false);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"R{round} raw: {shard.Text}; {other.Text}"));
-                return (shard.Rate, other.Rate);
+                var shard = await RawOnceAsync(options.QueueType, count).ConfigureAwait(false);
+                var other = await RawOnceAsync(otherType, count).ConfigureAwait(false);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label} raw: {shard.Text}; {other.Text}"));
+                return (shard.Rate, other.Rate, (shard.Jit + other.Jit) / (shard.Elapsed + other.Elapsed));
             }
 
-            async Task<(double Rate, string Text)> RawOnceAsync(string queueType)
+            async Task<(double Rate, string Text, TimeSpan Jit, TimeSpan Elapsed)> RawOnceAsync(string queueType, int count)
             {
                 var quiet = await QuietAsync().ConfigureAwait(false);
                 var at = interleaved.Elapsed;
                 var before = cpu.Read();
                 var jitBefore = JitInfo.GetCompilationTime();
                 var pauseBefore = GC.GetTotalPauseDuration();
-                var result = await RawRateProbe.MeasureAsync(connection, bodySize, options.Executions, options.Window, queueType).ConfigureAwait(false);
+                var result = await RawRateProbe.MeasureAsync(connection, bodySize, count, options.Window, queueType).ConfigureAwait(false);
                 var after = cpu.Read();
+                var jit = JitInfo.GetCompilationTime() - jitBefore;
                 return (result.MessagesPerSecond, string.Create(CultureInfo.InvariantCulture,
-                    $"{queueType} {result.MessagesPerSecond:N0} msg/s ({result.Elapsed.TotalSeconds:F2} s from {at.TotalSeconds:F1} s; CPU per message .NET {(after.Self - before.Self).TotalMicroseconds / options.Executions:F0} µs, broker {(after.Broker - before.Broker).TotalMicroseconds / options.Executions:F0} µs; JIT {(JitInfo.GetCompilationTime() - jitBefore).TotalMilliseconds:F0} ms, GC paused {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms; {quiet})"));
+                    $"{queueType} {result.MessagesPerSecond:N0} msg/s ({result.Elapsed.TotalSeconds:F2} s from {at.TotalSeconds:F1} s; CPU per message .NET {(after.Self - before.Self).TotalMicroseconds / count:F0} µs, broker {(after.Broker - before.Broker).TotalMicroseconds / count:F0} µs; JIT {jit.TotalMilliseconds:F0} ms, GC paused {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms; {quiet})"),
+                    jit, result.Elapsed);
             }
 
-            async Task<double> EndToEndPhaseAsync(int round, (string Account, string Id, byte[] Body)[] timed)
+            // One end-to-end phase from a quiet start; with the share of its timed part spent in the JIT. The figures
+            // beside the rate are printed when detail is asked for (the measured phases, not the warm-up).
+            async Task<(double Rate, double JitShare)> EndToEndPhaseAsync(string label, (string Account, string Id, byte[] Body)[] timed, bool detail)
             {
                 var transactionsBefore = await TransactionsAsync(database).ConfigureAwait(false);
                 var quiet = await QuietAsync().ConfigureAwait(false);
@@ -274,8 +300,13 @@ internal static class ClusterBenchmark
                     nodes.Sum(n => n.OutboundMessages) - messagesBefore);
                 var rate = timed.Length / elapsed.TotalSeconds;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"E{round} end to end: {timed.Length:N0} executions over {options.Accounts} accounts ({timed.Average(b => b.Body.Length):F0} B on average) in {elapsed.TotalSeconds:F2} s from {at.TotalSeconds:F1} s: {rate:N0} executions/s ({quiet})"));
-                await VerifyAsync(nodes[0], accounts, account => sequences[account] - 1).ConfigureAwait(false);
+                    $"{label} end to end: {timed.Length:N0} executions over {options.Accounts} accounts ({timed.Average(b => b.Body.Length):F0} B on average) in {elapsed.TotalSeconds:F2} s from {at.TotalSeconds:F1} s: {rate:N0} executions/s ({quiet})"));
+                await VerifyAsync(nodes[0], accounts, account => sequencesSent[account] - 1).ConfigureAwait(false);
+                if (!detail)
+                {
+                    return (rate, jitTime / elapsed);
+                }
+
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  CPU per execution: .NET process {PerExecution(cpuAfter.Self - cpuBefore.Self)} µs, broker {PerExecution(cpuAfter.Broker - cpuBefore.Broker)} µs, PostgreSQL {PerExecution(cpuAfter.Postgres - cpuBefore.Postgres)} µs"));
                 // Steadier than the CPU under a neighbour's load, so a small per-message saving on the path shows here first.
@@ -291,7 +322,7 @@ internal static class ClusterBenchmark
                     $"  JIT during the timed phase: {jitTime.TotalMilliseconds:F0} ms compiling {jitMethods:N0} methods ({jitTime / elapsed:P0} of its wall time; the process's methods {jitMethodsBefore:N0} to {jitMethodsBefore + jitMethods:N0}, to find them in a DOTNET_JitStdOutFile list)"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  broker operations per execution: 1 publish, 1 delivery, {(double)frames / timed.Length:F2} ack frames, {(double)messages / timed.Length:F2} outbound publishes (confirmed), carrying {(double)outbound / timed.Length:F2} facts (account limits and others); {held:N0} executions held for a predecessor that arrived after them"));
-                return rate;
+                return (rate, jitTime / elapsed);
 
                 string PerExecution(TimeSpan used) => (used.TotalMicroseconds / timed.Length).ToString("F0", CultureInfo.InvariantCulture);
             }
