@@ -118,9 +118,13 @@ internal sealed class PriceActor : ReceiveActor
                 continue;
             }
 
-            var fallback = instrument.Expiry is { } expiry && _market is not null
-                ? Math.Round((decimal)_market.ForwardFor(expiry, now, (double)_index) / instrument.TickSize, MidpointRounding.AwayFromZero) * instrument.TickSize
-                : _index;
+            var fallback = _index;
+            if (instrument.Expiry is { } expiry && _market is not null && !TryForwardMark(instrument, expiry, _index, now, out fallback, out _))
+            {
+                // Not reached after OnIndex checked the same index at the same instant; the mark is kept rather than thrown on.
+                continue;
+            }
+
             _held[symbol] = fallback;
             _counters.HeldMarkReplaced();
             _acceptedMarks.Add(new InstrumentMark(symbol, fallback));
@@ -147,7 +151,7 @@ internal sealed class PriceActor : ReceiveActor
             return false;
         }
 
-        if (!CheckTimestamp(update.Asset, update.Timestamp, now))
+        if (!CheckTimestamp(update.Asset, update.Timestamp, now) || !ForwardsMarkable(update, now))
         {
             return false;
         }
@@ -159,6 +163,56 @@ internal sealed class PriceActor : ReceiveActor
         _acceptedIndices.Add(update.Price);
         Sender.Tell(new PriceAccepted(update.Asset), Self);
         return true;
+    }
+
+    /// <summary>
+    /// False, after a rejection, when at <paramref name="update"/>'s index a listed dated future's forward could not be
+    /// its mark (<see cref="TryForwardMark"/>): the held mark falls back to it once the index leaves the mark outside the
+    /// band, so such an index would either stop this actor mid-update or mark the future at zero.
+    /// </summary>
+    private bool ForwardsMarkable(UpdateIndex update, DateTimeOffset now)
+    {
+        if (_market is null)
+        {
+            return true;
+        }
+
+        foreach (var instrument in _instruments.Values)
+        {
+            if (instrument is OptionContract || instrument.Expiry is not { } expiry || instrument.IsExpiredAt(now)
+                || TryForwardMark(instrument, expiry, update.Price, now, out _, out var forward))
+            {
+                continue;
+            }
+
+            Reject(update.Asset, PriceRejectionReason.ForwardOutOfRange,
+                $"{update.Asset}: index {Num(update.Price)} puts the forward of {instrument.Symbol} at {Num(forward)}, which no mark in ticks of {Num(instrument.TickSize)} can be (beyond a decimal's range, or below one tick); the index was not applied.");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The mark a dated future falls back to at <paramref name="index"/>: its forward to the nearest tick. False when no
+    /// mark can be that: the forward in ticks beyond a decimal's range (1e27 at a 0.01 tick is already 1e29 ticks), or
+    /// below one tick (it would round to a mark of zero).
+    /// </summary>
+    private bool TryForwardMark(Instrument instrument, DateTimeOffset expiry, decimal index, DateTimeOffset now, out decimal mark, out double forward)
+    {
+        forward = _market!.ForwardFor(expiry, now, (double)index);
+        try
+        {
+            mark = Math.Round((decimal)forward / instrument.TickSize, MidpointRounding.AwayFromZero) * instrument.TickSize;
+        }
+        catch (OverflowException)
+        {
+            // (decimal) of a double beyond the range (or NaN), or the division by the tick.
+            mark = 0m;
+            return false;
+        }
+
+        return mark > 0m;
     }
 
     private void OnMark(UpdateMark update, DateTimeOffset now)
