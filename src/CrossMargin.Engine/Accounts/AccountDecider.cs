@@ -218,6 +218,11 @@ public static class AccountDecider
             return AccountDecision.Reject(invalid.Code, invalid.Message);
         }
 
+        if (FeeBeyondNotional(c, market) is { } fee)
+        {
+            return AccountDecision.Reject(fee.Code, fee.Message);
+        }
+
         if (market.FindInstrument(c.Symbol) is null && market.FindExpired(c.Symbol) is { Expiry: { } expiry })
         {
             // A venue's last fills before an expiry can reach us after it: applied, the position awaits the settlement
@@ -256,6 +261,43 @@ public static class AccountDecider
 
         return Accept(new ExecutionApplied(c.MessageId, c.Source, c.Sequence, c.ExecutionId, c.OrderId, c.Symbol, c.Side, c.Quantity, c.Price,
             c.Fee, c.Liquidity, c.VenueTimestamp, c.IsLiquidation));
+    }
+
+    /// <summary>
+    /// Refuses an execution whose fee, or rebate, is larger than the value the fill trades in its settlement asset: a
+    /// future's notional (quantity x size x price, or quantity x size / price in coin for an inverse one), an option's
+    /// underlying notional (its premium is less). Venues charge a fraction of a percent; a fee beyond the notional is a
+    /// corrupt message, and applied it bankrupts the account (1,000,000 USDT on a 60,000 fill) and sets liquidation and
+    /// auto-deleveraging on others, or credits money nobody paid. A bound that overflows is left to the overflow check.
+    /// </summary>
+    private static Rejection? FeeBeyondNotional(ApplyExecution c, MarketSnapshot market)
+    {
+        if (c.Fee == 0m || (market.FindInstrument(c.Symbol) ?? market.FindExpired(c.Symbol)) is not { } instrument)
+        {
+            return null;
+        }
+
+        decimal notional;
+        try
+        {
+            notional = instrument switch
+            {
+                OptionContract when market.HasPrice(instrument.Underlying) && market.HasPrice(instrument.SettlementAsset) =>
+                    c.Quantity * instrument.ContractSize * market.PriceOf(instrument.Underlying) / market.PriceOf(instrument.SettlementAsset),
+                OptionContract => decimal.MaxValue,
+                _ when instrument.Settlement == SettlementKind.Inverse => c.Quantity * instrument.ContractSize / c.Price,
+                _ => c.Quantity * instrument.ContractSize * c.Price,
+            };
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
+
+        return Math.Abs(c.Fee) <= notional
+            ? null
+            : new Rejection(RejectionCode.InvalidFee, Text(
+                $"Execution {c.MessageId}: {(c.Fee > 0 ? "fee" : "rebate")} {Math.Abs(c.Fee)} {instrument.SettlementAsset} is more than the {notional:0.################} {instrument.SettlementAsset} the fill of {c.Quantity} {c.Symbol} at {c.Price} trades. Nothing was applied."));
     }
 
     private static AccountDecision DecideAcceptOrder(AccountState state, AcceptOrder c, MarketSnapshot market)
