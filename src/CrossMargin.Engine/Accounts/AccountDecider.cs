@@ -223,17 +223,20 @@ public static class AccountDecider
             return AccountDecision.Reject(fee.Code, fee.Message);
         }
 
-        if (market.FindInstrument(c.Symbol) is null && market.FindExpired(c.Symbol) is { Expiry: { } expiry })
+        // Nothing trades at or after its expiry: a fill stamped then is refused whether or not the market has reached the
+        // expiry yet (a venue clock ahead by months), so that the same message gets the same answer before and after it.
+        var listed = market.FindInstrument(c.Symbol);
+        if ((listed ?? market.FindExpired(c.Symbol)) is { Expiry: { } ends } && c.VenueTimestamp >= ends)
+        {
+            return AccountDecision.Reject(RejectionCode.InstrumentExpired, Text(
+                $"Execution {c.MessageId}: {c.Symbol} expire{(listed is null ? "d" : "s")} at {ends:O}; the execution at {c.VenueTimestamp:O} is not before it."));
+        }
+
+        if (listed is null && market.FindExpired(c.Symbol) is { Expiry: { } expiry })
         {
             // A venue's last fills before an expiry can reach us after it: applied, the position awaits the settlement
-            // like the rest. Not one executed at or after the expiry (nothing trades then), nor one arriving after the
-            // account's settlement, which paid for what it held then and will not come again for the fill's part.
-            if (c.VenueTimestamp >= expiry)
-            {
-                return AccountDecision.Reject(RejectionCode.InstrumentExpired, Text(
-                    $"Execution {c.MessageId}: {c.Symbol} expired at {expiry:O}; the execution at {c.VenueTimestamp:O} is not before it."));
-            }
-
+            // like the rest. Not one arriving after the account's settlement, which paid for what it held then and will
+            // not come again for the fill's part.
             if (state.WasSettled(c.Symbol))
             {
                 return AccountDecision.Reject(RejectionCode.InstrumentExpired, Text(
