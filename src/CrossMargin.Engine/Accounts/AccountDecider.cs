@@ -168,7 +168,9 @@ public static class AccountDecider
         }
 
         var before = margin.Figures(state, market);
-        var invalid = InvalidTrade(command.Symbol, command.Quantity, command.Price, market);
+        // Its fee is held to the bound its execution would be: a rebate beyond the notional would "afford" anything.
+        var invalid = InvalidTrade(command.Symbol, command.Quantity, command.Price, market)
+                      ?? FeeBeyondNotional($"Order {command.MessageId}", command.Symbol, command.Quantity, command.Price, command.Fee, market);
         if (invalid is not null)
         {
             return new PreTradeResult(false, invalid, before.EquityUsd, before.InitialMarginUsd, before.AvailableMarginUsd, before.InitialMarginUsd);
@@ -218,7 +220,7 @@ public static class AccountDecider
             return AccountDecision.Reject(invalid.Code, invalid.Message);
         }
 
-        if (FeeBeyondNotional(c, market) is { } fee)
+        if (FeeBeyondNotional($"Execution {c.MessageId}", c.Symbol, c.Quantity, c.Price, c.Fee, market) is { } fee)
         {
             return AccountDecision.Reject(fee.Code, fee.Message);
         }
@@ -272,10 +274,11 @@ public static class AccountDecider
     /// underlying notional (its premium is less). Venues charge a fraction of a percent; a fee beyond the notional is a
     /// corrupt message, and applied it bankrupts the account (1,000,000 USDT on a 60,000 fill) and sets liquidation and
     /// auto-deleveraging on others, or credits money nobody paid. A bound that overflows is left to the overflow check.
+    /// A pre-trade check's expected fee is held to the same bound.
     /// </summary>
-    private static Rejection? FeeBeyondNotional(ApplyExecution c, MarketSnapshot market)
+    private static Rejection? FeeBeyondNotional(string what, string symbol, decimal quantity, decimal price, decimal fee, MarketSnapshot market)
     {
-        if (c.Fee == 0m || (market.FindInstrument(c.Symbol) ?? market.FindExpired(c.Symbol)) is not { } instrument)
+        if (fee == 0m || (market.FindInstrument(symbol) ?? market.FindExpired(symbol)) is not { } instrument)
         {
             return null;
         }
@@ -286,10 +289,10 @@ public static class AccountDecider
             notional = instrument switch
             {
                 OptionContract when market.HasPrice(instrument.Underlying) && market.HasPrice(instrument.SettlementAsset) =>
-                    c.Quantity * instrument.ContractSize * market.PriceOf(instrument.Underlying) / market.PriceOf(instrument.SettlementAsset),
+                    quantity * instrument.ContractSize * market.PriceOf(instrument.Underlying) / market.PriceOf(instrument.SettlementAsset),
                 OptionContract => decimal.MaxValue,
-                _ when instrument.Settlement == SettlementKind.Inverse => c.Quantity * instrument.ContractSize / c.Price,
-                _ => c.Quantity * instrument.ContractSize * c.Price,
+                _ when instrument.Settlement == SettlementKind.Inverse => quantity * instrument.ContractSize / price,
+                _ => quantity * instrument.ContractSize * price,
             };
         }
         catch (OverflowException)
@@ -297,10 +300,10 @@ public static class AccountDecider
             return null;
         }
 
-        return Math.Abs(c.Fee) <= notional
+        return Math.Abs(fee) <= notional
             ? null
             : new Rejection(RejectionCode.InvalidFee, Text(
-                $"Execution {c.MessageId}: {(c.Fee > 0 ? "fee" : "rebate")} {Math.Abs(c.Fee)} {instrument.SettlementAsset} is more than the {notional:0.################} {instrument.SettlementAsset} the fill of {c.Quantity} {c.Symbol} at {c.Price} trades. Nothing was applied."));
+                $"{what}: {(fee > 0 ? "fee" : "rebate")} {Math.Abs(fee)} {instrument.SettlementAsset} is more than the {notional:0.################} {instrument.SettlementAsset} the fill of {quantity} {symbol} at {price} trades. Nothing was applied."));
     }
 
     private static AccountDecision DecideAcceptOrder(AccountState state, AcceptOrder c, MarketSnapshot market)
