@@ -231,6 +231,7 @@ public sealed partial class LiquidationCoordinator
             || !(liquidation.Outstanding.TryGetValue(report.OrderId, out var order) || liquidation.Expired.TryGetValue(report.OrderId, out order)))
         {
             Context.Log.LogWarning("Report of liquidation order {OrderId}, which is not outstanding; ignored", report.OrderId);
+            EngineMetrics.LiquidationReportsIgnored.Add(1, new KeyValuePair<string, object?>("reason", "notOutstanding"));
             return;
         }
 
@@ -241,6 +242,7 @@ public sealed partial class LiquidationCoordinator
         {
             Context.Log.LogWarning("Report of liquidation order {OrderId}: fill {Filled} at {Price} is impossible for {Side} {Quantity} at limit {Limit}; ignored",
                 report.OrderId, report.FilledQuantity, report.AveragePrice, order.Side, order.Quantity, order.LimitPrice);
+            EngineMetrics.LiquidationReportsIgnored.Add(1, new KeyValuePair<string, object?>("reason", "impossible"));
             return;
         }
 
