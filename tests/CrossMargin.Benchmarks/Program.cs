@@ -69,6 +69,12 @@ if (args.Length > 0 && args[0] == "market")
     return RunMode(MarketBenchOptions.Parse, args, MarketBenchmark.RunAsync);
 }
 
+// reprice [--options N,N...] [--moves N]: what re-pricing held option marks adds to an index move (see README.md, session 28).
+if (args.Length > 0 && args[0] == "reprice")
+{
+    return RunMode(RepriceBenchOptions.Parse, args, RepriceBenchmark.RunAsync);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(CrossMargin.Benchmarks.MachineFacts).Assembly).Run(args);
 return 0;
 

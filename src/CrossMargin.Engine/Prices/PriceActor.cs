@@ -13,17 +13,37 @@ namespace CrossMargin.Engine.Prices;
 /// Accepted updates go to the market publisher; refused ones are answered with <see cref="PriceRejected"/>.
 /// </summary>
 /// <remarks>
-/// State is the index, the last accepted timestamp per symbol and the mark held for each perpetual and future. After a
-/// restart the index and the held marks are re-read from <see cref="LatestMarket"/> and the timestamps start empty:
-/// the staleness bound still holds, only the out-of-order check is reset.
+/// State is the index, the last accepted timestamp per symbol and the mark held for each instrument (an option's with
+/// its vol and the index it was set at). After a restart the index and the held marks are re-read from
+/// <see cref="LatestMarket"/> and the timestamps start empty: the staleness bound still holds, only the out-of-order check
+/// is reset.
 /// <para>
-/// A held mark is checked again whenever the index moves (after the whole batch, so a batch's own marks count): one
-/// further from the new index than the band would refuse now is replaced by the index for a perpetual and by the
-/// forward at the index (to the nearest tick) for a dated future, and counted (<see cref="PriceStats.HeldMarksReplaced"/>).
+/// A held perpetual or future mark is checked again whenever the index moves (after the whole batch, so a batch's own
+/// marks count): one further from the new index than the band would refuse now is replaced by the index for a perpetual
+/// and by the forward at the index (to the nearest tick) for a dated future, and counted
+/// (<see cref="PriceStats.HeldMarksReplaced"/>).
 /// Not dropped to "no mark": a snapshot lists only instruments with a mark, and the accounts holding one would lose its
 /// valuation.
 /// Not kept: a mark the band would refuse now would go on valuing every holder at a price from before the move. The
 /// index is the reference the band measures against; the premium or basis the old mark carried is not known to hold.
+/// </para>
+/// <para>
+/// An option's held mark is re-priced on every accepted index move (after the whole batch; one the batch marked at the
+/// new index is not): Black-76 on the forward at the new index and the current time to expiry, at the vol the held mark
+/// carries (given with it, or implied from it at acceptance; after a restart, the vol the latest market values it at),
+/// to the option's tick and at least one tick (<see cref="OptionContract.ModelMark"/>), sent with that same vol, and
+/// counted (<see cref="PriceStats.HeldOptionMarksRepriced"/>) when it differs from the held mark. Equity values an option
+/// at its mark and the scenario models re-price it from that vol on that forward: re-priced, the two agree to half a
+/// tick, and a short put's holder no longer keeps the pre-crash premium in equity until the feed marks the option again.
+/// Every move, not past a threshold: the model says how an option moves with its forward at a fixed vol (unlike a
+/// perpetual's premium), and any threshold lets equity lag by up to its width. The vol is kept (sticky strike, as the
+/// publisher keeps it), so the smile does not move. No floor at intrinsic value: Black-76 is never below the discounted
+/// intrinsic value on the forward. Expired options are left alone (they leave the listing at expiry).
+/// </para>
+/// <para>
+/// A scheduled contract listed since (the publisher lists it at its opening mark) and not marked by the feed yet is, on
+/// the next index move, marked at its opening rule on the new index (<see cref="ListedContract.OpeningMark"/>) and held
+/// from then on like any other: no price actor held its opening mark, so it stayed at its listing instant's index.
 /// </para>
 /// </remarks>
 internal sealed class PriceActor : ReceiveActor
@@ -38,6 +58,13 @@ internal sealed class PriceActor : ReceiveActor
     private readonly LatestMarket _latest;
     private readonly Dictionary<string, DateTimeOffset> _lastTimestamps = new(StringComparer.Ordinal);
     private readonly Dictionary<string, decimal> _held = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HeldOption> _heldOptions = new(StringComparer.Ordinal);
+
+    // In ordinal order once, not sorted per index move: a busy underlying lists hundreds of options.
+    private readonly OptionContract[] _optionContracts;
+
+    // This underlying's scheduled contracts not yet listed and held (ListedFrom is set after the constructor runs).
+    private List<ListedContract>? _scheduled;
     private readonly List<decimal> _acceptedIndices = [];
     private readonly List<InstrumentMark> _acceptedMarks = [];
     private decimal _index;
@@ -53,11 +80,23 @@ internal sealed class PriceActor : ReceiveActor
         _clock = clock;
         _latest = latest;
         _index = latest.Current.PriceOf(asset);
-        foreach (var instrument in _instruments.Values.Where(i => i is not OptionContract))
+        _optionContracts = [.. _instruments.Values.OfType<OptionContract>().OrderBy(o => o.Symbol, StringComparer.Ordinal)];
+        foreach (var instrument in _instruments.Values)
         {
-            if (latest.Current.FindInstrument(instrument.Symbol) is not null)
+            if (latest.Current.FindInstrument(instrument.Symbol) is null)
             {
-                _held[instrument.Symbol] = latest.Current.MarkOf(instrument.Symbol).MarkPrice;
+                continue;
+            }
+
+            var mark = latest.Current.MarkOf(instrument.Symbol).MarkPrice;
+            if (instrument is OptionContract)
+            {
+                // The vol the snapshot values it at: the mark's own, or the one the opening market implied from it.
+                _heldOptions[instrument.Symbol] = new HeldOption(mark, latest.Current.OptionInputsOf(instrument.Symbol).Volatility, _index);
+            }
+            else
+            {
+                _held[instrument.Symbol] = mark;
             }
         }
 
@@ -107,9 +146,14 @@ internal sealed class PriceActor : ReceiveActor
         }
     }
 
-    /// <summary>Replaces each held perpetual or future mark the band would refuse at the current index (see the remarks).</summary>
+    /// <summary>
+    /// Replaces each held perpetual or future mark the band would refuse at the current index, and re-prices each held
+    /// option mark not set at it (see the remarks).
+    /// </summary>
     private void RecheckHeld(DateTimeOffset now)
     {
+        HoldOpeningMarks(now);
+        RepriceHeldOptions(now);
         foreach (var (symbol, mark) in _held.OrderBy(h => h.Key, StringComparer.Ordinal).ToArray())
         {
             var instrument = _instruments[symbol];
@@ -130,6 +174,63 @@ internal sealed class PriceActor : ReceiveActor
             _acceptedMarks.Add(new InstrumentMark(symbol, fallback));
             Context.Log.LogWarning("{Symbol}: held mark {Mark} is beyond the band of the {Asset} index {Index}; replaced by {Fallback}",
                 symbol, mark, _asset, _index, fallback);
+        }
+    }
+
+    /// <summary>
+    /// Marks each scheduled contract of this underlying that was listed since (at its opening mark, by the publisher) and
+    /// not marked by the feed yet at its opening mark at the current index, and holds it: otherwise it stayed at the index
+    /// of its listing instant, which this actor never held, whatever the index did until the feed marked it.
+    /// </summary>
+    private void HoldOpeningMarks(DateTimeOffset now)
+    {
+        _scheduled ??= [.. ListedFrom.Values.Where(c => _instruments.ContainsKey(c.Instrument.Symbol))];
+        for (var i = _scheduled.Count - 1; i >= 0; i--)
+        {
+            var contract = _scheduled[i];
+            var symbol = contract.Instrument.Symbol;
+            if (contract.ListedAt > now)
+            {
+                continue;
+            }
+
+            _scheduled.RemoveAt(i);
+            if (_held.ContainsKey(symbol) || _heldOptions.ContainsKey(symbol) || contract.Instrument.IsExpiredAt(now))
+            {
+                continue;
+            }
+
+            var opening = contract.OpeningMark(_market!, _index, now);
+            if (opening.ImpliedVolatility is { } vol)
+            {
+                _heldOptions[symbol] = new HeldOption(opening.MarkPrice, vol, _index);
+            }
+            else
+            {
+                _held[symbol] = opening.MarkPrice;
+            }
+
+            _acceptedMarks.Add(opening);
+        }
+    }
+
+    /// <summary>Re-prices each held option mark set at another index than the current one (see the remarks).</summary>
+    private void RepriceHeldOptions(DateTimeOffset now)
+    {
+        foreach (var option in _optionContracts)
+        {
+            if (!_heldOptions.TryGetValue(option.Symbol, out var held) || held.Index == _index || option.IsExpiredAt(now))
+            {
+                continue;
+            }
+
+            var mark = option.ModelMark(_market!.ForwardFor(option.Expiry!.Value, now, (double)_index), now, held.Volatility, _market.Rate);
+            _heldOptions[option.Symbol] = new HeldOption(mark, held.Volatility, _index);
+            if (mark != held.Mark)
+            {
+                _counters.HeldOptionMarkRepriced();
+                _acceptedMarks.Add(new InstrumentMark(option.Symbol, mark, held.Volatility));
+            }
         }
     }
 
@@ -296,7 +397,11 @@ internal sealed class PriceActor : ReceiveActor
         }
 
         _lastTimestamps[update.Symbol] = update.Timestamp;
-        if (instrument is not OptionContract)
+        if (instrument is OptionContract)
+        {
+            _heldOptions[update.Symbol] = new HeldOption(update.Price, vol!.Value, _index);
+        }
+        else
         {
             _held[update.Symbol] = update.Price;
         }
@@ -427,4 +532,7 @@ internal sealed class PriceActor : ReceiveActor
     private static string Pct(double fraction) => (fraction * 100).ToString("0.#####", CultureInfo.InvariantCulture);
 
     private static string Ms(TimeSpan span) => span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+
+    /// <summary>An option's held mark, the vol it carries, and the index it was set at (re-priced when the index is another).</summary>
+    private readonly record struct HeldOption(decimal Mark, double Volatility, decimal Index);
 }

@@ -16,6 +16,7 @@ internal sealed class PriceCounters
     private long _snapshots;
     private long _failures;
     private long _heldReplaced;
+    private long _optionsRepriced;
 
     public void Accepted() => Interlocked.Increment(ref _accepted);
 
@@ -29,6 +30,8 @@ internal sealed class PriceCounters
 
     public void HeldMarkReplaced() => Interlocked.Increment(ref _heldReplaced);
 
+    public void HeldOptionMarkRepriced() => Interlocked.Increment(ref _optionsRepriced);
+
     /// <summary>The counters, with <paramref name="indexTimes"/> (the node's <see cref="LatestMarket.IndexTimes"/>).</summary>
     public PriceStats Read(FrozenDictionary<string, DateTimeOffset> indexTimes) => new(
         Interlocked.Read(ref _accepted),
@@ -37,5 +40,6 @@ internal sealed class PriceCounters
         Interlocked.Read(ref _snapshots),
         Interlocked.Read(ref _failures),
         Interlocked.Read(ref _heldReplaced),
+        Interlocked.Read(ref _optionsRepriced),
         indexTimes);
 }

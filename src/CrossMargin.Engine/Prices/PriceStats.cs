@@ -12,6 +12,11 @@ namespace CrossMargin.Engine.Prices;
 /// Perpetual and future marks an index move left beyond the band, replaced by the index (or its forward) until the
 /// instrument's next mark: a count that grows while the index moves and the feed's marks for them do not.
 /// </param>
+/// <param name="HeldOptionMarksRepriced">
+/// Option marks re-priced after an index move (Black-76 on the forward at the new index, at the vol the mark carried),
+/// counted when the re-priced mark differs from the one held: it grows with every index move while the feed does not
+/// mark the options at the new index.
+/// </param>
 /// <param name="IndexTimes">
 /// The timestamp of the newest accepted index of each asset that had one accepted since the feed started. A feed that
 /// stops leaves its last price in force, and every margin on it; this is where its age shows (<see cref="SilentFor"/>).
@@ -23,6 +28,7 @@ public sealed record PriceStats(
     long SnapshotsPublished,
     long SnapshotFailures,
     long HeldMarksReplaced,
+    long HeldOptionMarksRepriced,
     FrozenDictionary<string, DateTimeOffset> IndexTimes)
 {
     /// <summary>The assets whose newest accepted index is older than <paramref name="after"/> at <paramref name="now"/>, in ordinal order.</summary>

@@ -175,11 +175,14 @@ for (const th of document.querySelectorAll("#at-risk th[data-key]")) {
 
 // ---- liquidations ----
 // Rows are kept per liquidation and their cells rewritten in place: during a crash the list re-renders many times a
-// second, and a row replaced between a click's press and release loses the click (it goes to the table body).
+// second, and a row taken out of the table between a click's press and release loses the click (it goes to the table
+// body), even when it is put back. So the order is total (equal start times, common in a crash, by id) and only rows
+// out of place are moved: a new row is inserted, the rows already there stay.
 function renderLiquidations(list) {
   const body = $("#liquidations tbody");
   const kept = new Map([...body.children].map((tr) => [tr.dataset.liquidation, tr]));
-  const rows = list.liquidations.slice().sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt)).map((l) => {
+  const byStart = (a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt) || (a.liquidationId < b.liquidationId ? -1 : a.liquidationId > b.liquidationId ? 1 : 0);
+  const rows = list.liquidations.slice().sort(byStart).map((l) => {
     const row = kept.get(l.liquidationId) ?? liquidationRow(l.liquidationId);
     const [id, account, status, started, steps, last] = row.children;
     id.textContent = l.liquidationId;
@@ -191,7 +194,9 @@ function renderLiquidations(list) {
     last.textContent = l.lastStep ? l.lastStep.kind : "";
     return row;
   });
-  if (rows.length !== body.children.length || rows.some((row, i) => body.children[i] !== row)) body.replaceChildren(...rows);
+  const wanted = new Set(rows);
+  for (const row of [...body.children]) if (!wanted.has(row)) row.remove();
+  rows.forEach((row, i) => { if (body.children[i] !== row) body.insertBefore(row, body.children[i] ?? null); });
 }
 
 function liquidationRow(liquidationId) {

@@ -1,5 +1,4 @@
 using CrossMargin.Risk.Market;
-using CrossMargin.Risk.Pricing;
 
 namespace CrossMargin.Risk.Instruments;
 
@@ -27,9 +26,7 @@ public sealed record ListedContract(Instrument Instrument, DateTimeOffset Listed
         }
 
         var vol = OpeningVol ?? throw new InvalidOperationException($"{option.Symbol}: an option is listed with an opening vol.");
-        var usd = Black76.Price(option.Kind, forward, (double)option.Strike, YearFraction.Act365(now, expiry), vol, market.Rate);
-        var quoted = option.Settlement == SettlementKind.Inverse ? usd / forward : usd;
-        return new InstrumentMark(option.Symbol, Tick(quoted), vol);
+        return new InstrumentMark(option.Symbol, option.ModelMark(forward, now, vol, market.Rate), vol);
     }
 
     private decimal Tick(double price)

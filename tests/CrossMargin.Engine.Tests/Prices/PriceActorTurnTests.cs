@@ -1,5 +1,6 @@
 using CrossMargin.Actors;
 using CrossMargin.Engine.Prices;
+using CrossMargin.Risk.Instruments;
 using Xunit.Abstractions;
 
 namespace CrossMargin.Engine.Tests.Prices;
@@ -7,7 +8,8 @@ namespace CrossMargin.Engine.Tests.Prices;
 /// <summary>
 /// What one price actor hands the market publisher per turn. The publisher flushes a snapshot as soon as its mailbox
 /// has nothing before the flush, so whatever a single update changes must reach it in one message: an index and the
-/// held marks it pushes out of the band, sent apart, could be published as a market with the new index and the old marks.
+/// held marks it pushes out of the band (or, for options, re-prices), sent apart, could be published as a market with the
+/// new index and the old marks.
 /// </summary>
 public sealed class PriceActorTurnTests(ITestOutputHelper output) : PriceTestKit(output)
 {
@@ -27,9 +29,14 @@ public sealed class PriceActorTurnTests(ITestOutputHelper output) : PriceTestKit
         publisher.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         var accepted = Assert.IsType<PricesAccepted>(turn);
         Assert.Equal([42_000m], accepted.Indices);
-        // Perpetuals at the index, the March future at the forward 42,000 x 1.005 (its quoted basis).
+        // Perpetuals at the index, the March future at the forward 42,000 x 1.005 (its quoted basis); every option,
+        // re-priced at the new forward (HeldOptionMarkTests has their prices), in the same message with the vol it carries.
+        var options = instruments.OfType<OptionContract>().Select(o => o.Symbol).ToHashSet(StringComparer.Ordinal);
         Assert.Equal(
             [("BTC-PERPETUAL", 42_000m), ("BTCUSDC", 42_000m), ("BTCUSDT", 42_000m), ("BTCUSDT-260327", 42_210m)],
-            accepted.Marks.Select(m => (m.Symbol, m.MarkPrice)));
+            accepted.Marks.Where(m => !options.Contains(m.Symbol)).Select(m => (m.Symbol, m.MarkPrice)));
+        Assert.Equal(
+            options.Order(StringComparer.Ordinal).Select(o => (o, Latest.Current.MarkOf(o).ImpliedVolatility)),
+            accepted.Marks.Where(m => options.Contains(m.Symbol)).Select(m => (m.Symbol, m.ImpliedVolatility)));
     }
 }
