@@ -63,6 +63,9 @@ internal sealed class PriceActor : ReceiveActor
     // In ordinal order once, not sorted per index move: a busy underlying lists hundreds of options.
     private readonly OptionContract[] _optionContracts;
 
+    // The dated contracts whose forward in ticks an index must allow (ForwardsMarkable).
+    private readonly Instrument[] _forwardMarked;
+
     // This underlying's scheduled contracts not yet listed and held (ListedFrom is set after the constructor runs).
     private List<ListedContract>? _scheduled;
     private readonly List<decimal> _acceptedIndices = [];
@@ -81,6 +84,17 @@ internal sealed class PriceActor : ReceiveActor
         _latest = latest;
         _index = latest.Current.PriceOf(asset);
         _optionContracts = [.. _instruments.Values.OfType<OptionContract>().OrderBy(o => o.Symbol, StringComparer.Ordinal)];
+
+        // One per expiry and tick (the forward is the expiry's), futures before calls, so an index is checked against a
+        // handful, not every listed option.
+        _forwardMarked =
+        [
+            .. _instruments.Values
+                .Where(i => (i.Expiry is not null && i is not OptionContract) || i is OptionContract { Kind: OptionKind.Call, Settlement: SettlementKind.Linear })
+                .GroupBy(i => (i.Expiry, i.TickSize, i is OptionContract))
+                .Select(g => g.MinBy(i => i.Symbol, StringComparer.Ordinal)!)
+                .OrderBy(i => i is OptionContract).ThenBy(i => i.Symbol, StringComparer.Ordinal),
+        ];
         foreach (var instrument in _instruments.Values)
         {
             if (latest.Current.FindInstrument(instrument.Symbol) is null)
@@ -269,7 +283,9 @@ internal sealed class PriceActor : ReceiveActor
     /// <summary>
     /// False, after a rejection, when at <paramref name="update"/>'s index a listed dated future's forward could not be
     /// its mark (<see cref="TryForwardMark"/>): the held mark falls back to it once the index leaves the mark outside the
-    /// band, so such an index would either stop this actor mid-update or mark the future at zero.
+    /// band, so such an index would either stop this actor mid-update or mark the future at zero. A linear call's held
+    /// mark is re-priced in its ticks at the new forward, and is worth up to that forward: the forward in the call's ticks
+    /// must be a decimal too (a put is worth at most its strike, an inverse option at most one coin).
     /// </summary>
     private bool ForwardsMarkable(UpdateIndex update, DateTimeOffset now)
     {
@@ -278,10 +294,9 @@ internal sealed class PriceActor : ReceiveActor
             return true;
         }
 
-        foreach (var instrument in _instruments.Values)
+        foreach (var instrument in _forwardMarked)
         {
-            if (instrument is OptionContract || instrument.Expiry is not { } expiry || instrument.IsExpiredAt(now)
-                || TryForwardMark(instrument, expiry, update.Price, now, out _, out var forward))
+            if (instrument.IsExpiredAt(now) || TryForwardMark(instrument, instrument.Expiry!.Value, update.Price, now, out _, out var forward))
             {
                 continue;
             }
@@ -313,7 +328,8 @@ internal sealed class PriceActor : ReceiveActor
             return false;
         }
 
-        return mark > 0m;
+        // A future's fallback is its forward to the tick; an option's re-priced mark is floored at one tick.
+        return mark > 0m || instrument is OptionContract;
     }
 
     private void OnMark(UpdateMark update, DateTimeOffset now)

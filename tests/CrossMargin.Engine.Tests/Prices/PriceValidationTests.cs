@@ -59,6 +59,27 @@ public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKi
     }
 
     /// <summary>
+    /// Without a dated future, BTC's held option marks are re-priced at each index move (Black-76 on the forward, to the
+    /// tick): at 10^27 the 55,000 call is worth about its forward, 1.005e27, which is 1.005e29 ticks of 0.01, past a
+    /// decimal. The actor threw on it after answering the index accepted; refused, the feed keeps 60,000 and takes 57,000.
+    /// </summary>
+    [Fact]
+    public void An_index_at_which_a_linear_options_forward_in_ticks_exceeds_a_decimal_is_refused_and_the_feed_goes_on()
+    {
+        var latest = new LatestMarket(TestMarket.Build(60_000m, 3_000m, TestMarket.Instruments.Where(i => i.Symbol != TestMarket.BtcMarchFuture)));
+        var feed = StartFeed(latest);
+        var changes = Changes();
+
+        Index(feed, "BTC", 1_000_000_000_000_000_000_000_000_000m);
+        var rejected = ExpectRejected(feed, "BTC", PriceRejectionReason.ForwardOutOfRange);
+        Assert.Contains("-C", rejected.Message, StringComparison.Ordinal);
+        changes.ExpectNoMsg(Quiet);
+
+        Index(feed, "BTC", 57_000m);
+        Assert.Equal(57_000m, changes.ExpectMsg<MarketChanged>().Market.PriceOf("BTC"));
+    }
+
+    /// <summary>
     /// At an index of 0.004 the March forward is 0.00402, below the future's one tick of 0.01: the fallback rounded it to
     /// a mark of 0, which no feed may send (zero margin on every holder). Refused; the future keeps 60,300.
     /// </summary>
