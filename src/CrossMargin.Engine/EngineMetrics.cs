@@ -33,6 +33,14 @@ public static class EngineMetrics
     /// <summary>Views of a liquidated account that answered a request no longer awaited (a later one was sent, or none was; dropped).</summary>
     public static Counter<long> LiquidationStaleViews { get; } = Meter.CreateCounter<long>("crossmargin.liquidation.stale_views", description: "Liquidated accounts' views for an earlier request, dropped");
 
+    /// <summary>
+    /// The venue's liquidation reports the coordinator ignored, by <c>reason</c>: <c>notOutstanding</c> (an order it did
+    /// not issue, or one already reported) or <c>impossible</c> (more filled than ordered, a price not positive, or an
+    /// average worse than the order's limit). They were answered (202) and acked before the coordinator read them.
+    /// </summary>
+    public static Counter<long> LiquidationReportsIgnored { get; } = Meter.CreateCounter<long>("crossmargin.liquidation.reports_ignored",
+        description: "Liquidation reports ignored by the coordinator, by reason");
+
     /// <summary>Deficit covers paid by the insurance fund (any amount above zero).</summary>
     public static Counter<long> InsuranceCovers { get; } = Meter.CreateCounter<long>("crossmargin.insurance.covers", description: "Deficits covered by the insurance fund");
 

@@ -168,7 +168,9 @@ public static class AccountDecider
         }
 
         var before = margin.Figures(state, market);
-        var invalid = InvalidTrade(command.Symbol, command.Quantity, command.Price, market);
+        // Its fee is held to the bound its execution would be: a rebate beyond the notional would "afford" anything.
+        var invalid = InvalidTrade(command.Symbol, command.Quantity, command.Price, market)
+                      ?? FeeBeyondNotional($"Order {command.MessageId}", command.Symbol, command.Quantity, command.Price, command.Fee, market);
         if (invalid is not null)
         {
             return new PreTradeResult(false, invalid, before.EquityUsd, before.InitialMarginUsd, before.AvailableMarginUsd, before.InitialMarginUsd);
@@ -218,17 +220,25 @@ public static class AccountDecider
             return AccountDecision.Reject(invalid.Code, invalid.Message);
         }
 
-        if (market.FindInstrument(c.Symbol) is null && market.FindExpired(c.Symbol) is { Expiry: { } expiry })
+        if (FeeBeyondNotional($"Execution {c.MessageId}", c.Symbol, c.Quantity, c.Price, c.Fee, market) is { } fee)
+        {
+            return AccountDecision.Reject(fee.Code, fee.Message);
+        }
+
+        // Nothing trades at or after its expiry: a fill stamped then is refused whether or not the market has reached the
+        // expiry yet (a venue clock ahead by months), so that the same message gets the same answer before and after it.
+        var listed = market.FindInstrument(c.Symbol);
+        if ((listed ?? market.FindExpired(c.Symbol)) is { Expiry: { } ends } && c.VenueTimestamp >= ends)
+        {
+            return AccountDecision.Reject(RejectionCode.InstrumentExpired, Text(
+                $"Execution {c.MessageId}: {c.Symbol} expire{(listed is null ? "d" : "s")} at {ends:O}; the execution at {c.VenueTimestamp:O} is not before it."));
+        }
+
+        if (listed is null && market.FindExpired(c.Symbol) is { Expiry: { } expiry })
         {
             // A venue's last fills before an expiry can reach us after it: applied, the position awaits the settlement
-            // like the rest. Not one executed at or after the expiry (nothing trades then), nor one arriving after the
-            // account's settlement, which paid for what it held then and will not come again for the fill's part.
-            if (c.VenueTimestamp >= expiry)
-            {
-                return AccountDecision.Reject(RejectionCode.InstrumentExpired, Text(
-                    $"Execution {c.MessageId}: {c.Symbol} expired at {expiry:O}; the execution at {c.VenueTimestamp:O} is not before it."));
-            }
-
+            // like the rest. Not one arriving after the account's settlement, which paid for what it held then and will
+            // not come again for the fill's part.
             if (state.WasSettled(c.Symbol))
             {
                 return AccountDecision.Reject(RejectionCode.InstrumentExpired, Text(
@@ -256,6 +266,44 @@ public static class AccountDecider
 
         return Accept(new ExecutionApplied(c.MessageId, c.Source, c.Sequence, c.ExecutionId, c.OrderId, c.Symbol, c.Side, c.Quantity, c.Price,
             c.Fee, c.Liquidity, c.VenueTimestamp, c.IsLiquidation));
+    }
+
+    /// <summary>
+    /// Refuses an execution whose fee, or rebate, is larger than the value the fill trades in its settlement asset: a
+    /// future's notional (quantity x size x price, or quantity x size / price in coin for an inverse one), an option's
+    /// underlying notional (its premium is less). Venues charge a fraction of a percent; a fee beyond the notional is a
+    /// corrupt message, and applied it bankrupts the account (1,000,000 USDT on a 60,000 fill) and sets liquidation and
+    /// auto-deleveraging on others, or credits money nobody paid. A bound that overflows is left to the overflow check.
+    /// A pre-trade check's expected fee is held to the same bound.
+    /// </summary>
+    private static Rejection? FeeBeyondNotional(string what, string symbol, decimal quantity, decimal price, decimal fee, MarketSnapshot market)
+    {
+        if (fee == 0m || (market.FindInstrument(symbol) ?? market.FindExpired(symbol)) is not { } instrument)
+        {
+            return null;
+        }
+
+        decimal notional;
+        try
+        {
+            notional = instrument switch
+            {
+                OptionContract when market.HasPrice(instrument.Underlying) && market.HasPrice(instrument.SettlementAsset) =>
+                    quantity * instrument.ContractSize * market.PriceOf(instrument.Underlying) / market.PriceOf(instrument.SettlementAsset),
+                OptionContract => decimal.MaxValue,
+                _ when instrument.Settlement == SettlementKind.Inverse => quantity * instrument.ContractSize / price,
+                _ => quantity * instrument.ContractSize * price,
+            };
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
+
+        return Math.Abs(fee) <= notional
+            ? null
+            : new Rejection(RejectionCode.InvalidFee, Text(
+                $"{what}: {(fee > 0 ? "fee" : "rebate")} {Math.Abs(fee)} {instrument.SettlementAsset} is more than the {notional:0.################} {instrument.SettlementAsset} the fill of {quantity} {symbol} at {price} trades. Nothing was applied."));
     }
 
     private static AccountDecision DecideAcceptOrder(AccountState state, AcceptOrder c, MarketSnapshot market)

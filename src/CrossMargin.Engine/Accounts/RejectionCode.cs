@@ -94,4 +94,11 @@ public enum RejectionCode
     /// the account's settlement of the instrument, however late it arrives.
     /// </summary>
     InstrumentExpired,
+
+    /// <summary>
+    /// An execution whose fee (or rebate) is larger than the value the fill trades, in its settlement asset: a future's
+    /// notional, an option's underlying notional. No venue charges that; a corrupt fee would bankrupt the account (and
+    /// start a liquidation and auto-deleveraging against others) or credit it with money nobody paid. Nothing was applied.
+    /// </summary>
+    InvalidFee,
 }

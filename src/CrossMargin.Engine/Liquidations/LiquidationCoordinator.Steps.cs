@@ -231,13 +231,18 @@ public sealed partial class LiquidationCoordinator
             || !(liquidation.Outstanding.TryGetValue(report.OrderId, out var order) || liquidation.Expired.TryGetValue(report.OrderId, out order)))
         {
             Context.Log.LogWarning("Report of liquidation order {OrderId}, which is not outstanding; ignored", report.OrderId);
+            EngineMetrics.LiquidationReportsIgnored.Add(1, new KeyValuePair<string, object?>("reason", "notOutstanding"));
             return;
         }
 
-        if (report.FilledQuantity < 0 || report.FilledQuantity > order.Quantity || (report.FilledQuantity > 0 && report.AveragePrice <= 0))
+        // An IOC fills at its limit or better, never worse: a sell's average below its limit (or a buy's above) is a
+        // corrupt report, and its price would go into the slippage charged against the account's equity share.
+        if (report.FilledQuantity < 0 || report.FilledQuantity > order.Quantity || (report.FilledQuantity > 0 && report.AveragePrice <= 0)
+            || (report.FilledQuantity > 0 && (order.Side == OrderSide.Sell ? report.AveragePrice < order.LimitPrice : report.AveragePrice > order.LimitPrice)))
         {
-            Context.Log.LogWarning("Report of liquidation order {OrderId}: fill {Filled} at {Price} is impossible for {Quantity}; ignored", report.OrderId,
-                report.FilledQuantity, report.AveragePrice, order.Quantity);
+            Context.Log.LogWarning("Report of liquidation order {OrderId}: fill {Filled} at {Price} is impossible for {Side} {Quantity} at limit {Limit}; ignored",
+                report.OrderId, report.FilledQuantity, report.AveragePrice, order.Side, order.Quantity, order.LimitPrice);
+            EngineMetrics.LiquidationReportsIgnored.Add(1, new KeyValuePair<string, object?>("reason", "impossible"));
             return;
         }
 

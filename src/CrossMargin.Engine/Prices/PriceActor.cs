@@ -85,6 +85,9 @@ internal sealed class PriceActor : ReceiveActor
     // In ordinal order once, not sorted per index move: a busy underlying lists hundreds of options.
     private readonly OptionContract[] _optionContracts;
 
+    // The dated contracts whose forward in ticks an index must allow (ForwardsMarkable).
+    private readonly Instrument[] _forwardMarked;
+
     // This underlying's scheduled contracts not yet listed and held (ListedFrom is set after the constructor runs).
     private List<ListedContract>? _scheduled;
     private readonly List<decimal> _acceptedIndices = [];
@@ -103,6 +106,17 @@ internal sealed class PriceActor : ReceiveActor
         _latest = latest;
         _index = latest.Current.PriceOf(asset);
         _optionContracts = [.. _instruments.Values.OfType<OptionContract>().OrderBy(o => o.Symbol, StringComparer.Ordinal)];
+
+        // One per expiry and tick (the forward is the expiry's), futures before calls, so an index is checked against a
+        // handful, not every listed option.
+        _forwardMarked =
+        [
+            .. _instruments.Values
+                .Where(i => (i.Expiry is not null && i is not OptionContract) || i is OptionContract { Kind: OptionKind.Call, Settlement: SettlementKind.Linear })
+                .GroupBy(i => (i.Expiry, i.TickSize, i is OptionContract))
+                .Select(g => g.MinBy(i => i.Symbol, StringComparer.Ordinal)!)
+                .OrderBy(i => i is OptionContract).ThenBy(i => i.Symbol, StringComparer.Ordinal),
+        ];
         foreach (var instrument in _instruments.Values)
         {
             if (latest.Current.FindInstrument(instrument.Symbol) is null)
@@ -188,9 +202,13 @@ internal sealed class PriceActor : ReceiveActor
                 continue;
             }
 
-            var fallback = instrument.Expiry is { } expiry && _market is not null
-                ? Math.Round((decimal)_market.ForwardFor(expiry, now, (double)_index) / instrument.TickSize, MidpointRounding.AwayFromZero) * instrument.TickSize
-                : _index;
+            var fallback = _index;
+            if (instrument.Expiry is { } expiry && _market is not null && !TryForwardMark(instrument, expiry, _index, now, out fallback, out _))
+            {
+                // Not reached after OnIndex checked the same index at the same instant; the mark is kept rather than thrown on.
+                continue;
+            }
+
             _held[symbol] = fallback;
             _counters.HeldMarkReplaced();
             _acceptedMarks.Add(new InstrumentMark(symbol, fallback));
@@ -275,7 +293,7 @@ internal sealed class PriceActor : ReceiveActor
             return false;
         }
 
-        if (!CheckTimestamp(update.Asset, update.Timestamp, now))
+        if (!CheckTimestamp(update.Asset, update.Timestamp, now) || !ForwardsMarkable(update, now))
         {
             return false;
         }
@@ -287,6 +305,58 @@ internal sealed class PriceActor : ReceiveActor
         _acceptedIndices.Add(update.Price);
         Sender.Tell(new PriceAccepted(update.Asset), Self);
         return true;
+    }
+
+    /// <summary>
+    /// False, after a rejection, when at <paramref name="update"/>'s index a listed dated future's forward could not be
+    /// its mark (<see cref="TryForwardMark"/>): the held mark falls back to it once the index leaves the mark outside the
+    /// band, so such an index would either stop this actor mid-update or mark the future at zero. A linear call's held
+    /// mark is re-priced in its ticks at the new forward, and is worth up to that forward: the forward in the call's ticks
+    /// must be a decimal too (a put is worth at most its strike, an inverse option at most one coin).
+    /// </summary>
+    private bool ForwardsMarkable(UpdateIndex update, DateTimeOffset now)
+    {
+        if (_market is null)
+        {
+            return true;
+        }
+
+        foreach (var instrument in _forwardMarked)
+        {
+            if (instrument.IsExpiredAt(now) || TryForwardMark(instrument, instrument.Expiry!.Value, update.Price, now, out _, out var forward))
+            {
+                continue;
+            }
+
+            Reject(update.Asset, PriceRejectionReason.ForwardOutOfRange,
+                $"{update.Asset}: index {Num(update.Price)} puts the forward of {instrument.Symbol} at {Num(forward)}, which no mark in ticks of {Num(instrument.TickSize)} can be (beyond a decimal's range, or below one tick); the index was not applied.");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The mark a dated future falls back to at <paramref name="index"/>: its forward to the nearest tick. False when no
+    /// mark can be that: the forward in ticks beyond a decimal's range (1e27 at a 0.01 tick is already 1e29 ticks), or
+    /// below one tick (it would round to a mark of zero).
+    /// </summary>
+    private bool TryForwardMark(Instrument instrument, DateTimeOffset expiry, decimal index, DateTimeOffset now, out decimal mark, out double forward)
+    {
+        forward = _market!.ForwardFor(expiry, now, (double)index);
+        try
+        {
+            mark = Math.Round((decimal)forward / instrument.TickSize, MidpointRounding.AwayFromZero) * instrument.TickSize;
+        }
+        catch (OverflowException)
+        {
+            // (decimal) of a double beyond the range (or NaN), or the division by the tick.
+            mark = 0m;
+            return false;
+        }
+
+        // A future's fallback is its forward to the tick; an option's re-priced mark is floored at one tick.
+        return mark > 0m || instrument is OptionContract;
     }
 
     private void OnMark(UpdateMark update, DateTimeOffset now)

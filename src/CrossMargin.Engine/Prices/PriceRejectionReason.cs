@@ -37,4 +37,11 @@ public enum PriceRejectionReason
     /// <see cref="PriceOptions.OptionVolBandFraction"/> of it plus one tick.
     /// </summary>
     OutsideBand,
+
+    /// <summary>
+    /// An index at which a listed dated future's forward could not be a mark: beyond a decimal's range once put in ticks,
+    /// or below one tick. The future's held mark falls back to that forward when the index moves it out of the band, so
+    /// such an index is refused rather than leave the future unmarked or marked at zero.
+    /// </summary>
+    ForwardOutOfRange,
 }

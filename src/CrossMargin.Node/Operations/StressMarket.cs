@@ -12,7 +12,7 @@ namespace CrossMargin.Node.Operations;
 public static class StressMarket
 {
     /// <summary>Moves <paramref name="market"/>; <paramref name="assets"/> are every asset with an index price.</summary>
-    /// <exception cref="ArgumentException">A shock names nothing in the market, or is -100% or worse.</exception>
+    /// <exception cref="ArgumentException">A shock names nothing in the market, is -100% or worse, or takes a price past a decimal's range.</exception>
     public static MarketSnapshot Shock(MarketSnapshot market, IReadOnlyList<string> assets, IReadOnlyDictionary<string, decimal> spot, double volPoints)
     {
         ArgumentNullException.ThrowIfNull(market);
@@ -38,12 +38,21 @@ public static class StressMarket
         }
 
         decimal Factor(string name) => 1 + spot.GetValueOrDefault(name);
-        var prices = assets.Where(market.HasPrice).ToDictionary(a => a, a => market.PriceOf(a) * Factor(a), StringComparer.Ordinal);
-        var moved = underlyings.Select(market.UnderlyingOf)
-            .Select(u => u.Moved(Factor(u.Name)))
-            .ToArray();
-        var marks = market.Instruments.Select(i => Mark(market, i, (double)Factor(i.Underlying), volPoints)).ToArray();
-        return new MarketSnapshot(market.ValuationTime, market.Instruments, prices, moved, marks);
+        try
+        {
+            var prices = assets.Where(market.HasPrice).ToDictionary(a => a, a => market.PriceOf(a) * Factor(a), StringComparer.Ordinal);
+            var moved = underlyings.Select(market.UnderlyingOf)
+                .Select(u => u.Moved(Factor(u.Name)))
+                .ToArray();
+            var marks = market.Instruments.Select(i => Mark(market, i, (double)Factor(i.Underlying), volPoints)).ToArray();
+            return new MarketSnapshot(market.ValuationTime, market.Instruments, prices, moved, marks);
+        }
+        catch (OverflowException)
+        {
+            // Each move is a decimal the contract read exactly, but a price times 1 + move need not be one.
+            var moves = string.Join(", ", spot.Select(s => FormattableString.Invariant($"{s.Key} {s.Value:+0.############;-0.############}")));
+            throw new ArgumentException($"The moves ({moves}) take a price or mark past a decimal's range (about 7.9e28).");
+        }
     }
 
     private static InstrumentMark Mark(MarketSnapshot market, Instrument instrument, double factor, double volPoints)

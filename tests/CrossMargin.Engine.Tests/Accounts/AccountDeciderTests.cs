@@ -200,6 +200,12 @@ public sealed class AccountDeciderTests
         { "execution of zero quantity", RejectionCode.InvalidQuantity },
         { "execution at a negative price", RejectionCode.InvalidPrice },
         { "execution without an order id", RejectionCode.InvalidMessage },
+        { "execution of a listed future stamped at its expiry", RejectionCode.InstrumentExpired },
+        { "execution of a listed option stamped after its expiry", RejectionCode.InstrumentExpired },
+        { "execution whose fee is more than its notional", RejectionCode.InvalidFee },
+        { "execution whose rebate is more than its notional", RejectionCode.InvalidFee },
+        { "inverse execution whose fee is more than its notional in coin", RejectionCode.InvalidFee },
+        { "option execution whose fee is more than its underlying's notional", RejectionCode.InvalidFee },
         { "order of negative quantity", RejectionCode.InvalidQuantity },
         { "order at zero price", RejectionCode.InvalidPrice },
         { "order in an unknown instrument", RejectionCode.UnknownInstrument },
@@ -252,6 +258,17 @@ public sealed class AccountDeciderTests
             "execution of zero quantity" => new ApplyExecution(id, source, seq, "x", "o", TestMarket.BtcUsdt, OrderSide.Buy, 0m, 60_000m, 0m, Liquidity.Taker, at),
             "execution at a negative price" => new ApplyExecution(id, source, seq, "x", "o", TestMarket.BtcUsdt, OrderSide.Buy, 1m, -1m, 0m, Liquidity.Taker, at),
             "execution without an order id" => new ApplyExecution(id, source, seq, "x", "", TestMarket.BtcUsdt, OrderSide.Buy, 1m, 60_000m, 0m, Liquidity.Taker, at),
+            // The market is at 2 March and still lists the March contracts, but the venue says the fill happened at or after
+            // their expiry (27 March 08:00), when nothing trades: refused now as it would be after the expiry.
+            "execution of a listed future stamped at its expiry" => new ApplyExecution(id, source, seq, "x", "o", TestMarket.BtcMarchFuture, OrderSide.Buy, 0.1m, 60_300m, 0m, Liquidity.Taker, TestMarket.March),
+            "execution of a listed option stamped after its expiry" => new ApplyExecution(id, source, seq, "x", "o", option, OrderSide.Buy, 1m, 3_000m, 0m, Liquidity.Taker, new DateTimeOffset(2261, 12, 31, 23, 59, 59, TimeSpan.Zero)),
+            // 0.1 x 60,000 = 6,000 USDT traded; a fee of 1,000,000 (the probe that bankrupted an account) or a cent over the notional is refused.
+            "execution whose fee is more than its notional" => new ApplyExecution(id, source, seq, "x", "o", TestMarket.BtcUsdt, OrderSide.Buy, 0.1m, 60_000m, 6_000.01m, Liquidity.Taker, at),
+            "execution whose rebate is more than its notional" => new ApplyExecution(id, source, seq, "x", "o", TestMarket.BtcUsdt, OrderSide.Buy, 0.1m, 60_000m, -6_000.01m, Liquidity.Maker, at),
+            // 1 contract of 10 USD at 60,000 is 10 / 60,000 = 0.00016666... BTC.
+            "inverse execution whose fee is more than its notional in coin" => new ApplyExecution(id, source, seq, "x", "o", TestMarket.BtcInversePerp, OrderSide.Buy, 1m, 60_000m, 0.00016667m, Liquidity.Taker, at),
+            // 1 call on 1 BTC at BTC 60,000 and USDT 1: 60,000 USDT of underlying.
+            "option execution whose fee is more than its underlying's notional" => new ApplyExecution(id, source, seq, "x", "o", option, OrderSide.Buy, 1m, 3_000m, 60_000.01m, Liquidity.Taker, at),
             "order of negative quantity" => new AcceptOrder(id, source, seq, "o-9", TestMarket.BtcUsdt, OrderSide.Sell, -1m, 60_000m),
             "order at zero price" => new AcceptOrder(id, source, seq, "o-9", TestMarket.BtcUsdt, OrderSide.Sell, 1m, 0m),
             "order in an unknown instrument" => new AcceptOrder(id, source, seq, "o-9", "NOPE", OrderSide.Sell, 1m, 1m),

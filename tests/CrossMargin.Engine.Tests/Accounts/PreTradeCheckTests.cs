@@ -95,6 +95,24 @@ public sealed class PreTradeCheckTests
         Assert.Equal(RejectionCode.Overflow, result.Rejection!.Code);
     }
 
+    /// <summary>
+    /// 0.1 BTCUSDT at 60,000 trades 6,000 USDT: an expected rebate of 6,000.01 is no venue's, and the execution it
+    /// foretells would be refused <see cref="RejectionCode.InvalidFee"/>. The check answered accepted, with the rebate in equity.
+    /// </summary>
+    [Fact]
+    public void An_order_whose_expected_fee_is_more_than_its_notional_is_refused_as_its_execution_would_be()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 1_000m);
+
+        var result = AccountDecider.CheckPreTrade(account.State, new CheckPreTrade("q-1", TestMarket.BtcUsdt, OrderSide.Buy, 0.1m, 60_000m, Fee: -6_000.01m),
+            account.Market, AccountFixture.Models);
+
+        Assert.False(result.Accepted);
+        Assert.Equal(RejectionCode.InvalidFee, result.Rejection!.Code);
+        Assert.Equal((0m, 0m), (result.InitialMarginUsd, result.InitialMarginBeforeUsd));
+    }
+
     [Fact]
     public void Pre_trade_margin_equals_the_margin_after_actually_applying_the_same_execution()
     {

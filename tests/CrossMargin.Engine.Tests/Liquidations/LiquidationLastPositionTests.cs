@@ -55,6 +55,29 @@ public sealed class LiquidationLastPositionTests(ITestOutputHelper output) : Liq
     }
 
     /// <summary>
+    /// The sell of 0.1 at limit 58,300.00 cannot fill below it: a report of a fill at 50,000 is corrupt. It was taken as
+    /// the order's outcome: slippage 0.1 x (59,000 - 50,000) = 900 took the whole equity share of 20, so no fee, and the
+    /// true report that followed (a fill at the mark, 59,000: slippage 0, fee 0.1% x 5,900 = 5.90 within the share) was
+    /// ignored as not outstanding. Now the corrupt one is ignored and the true one charges the 5.90.
+    /// </summary>
+    [Fact]
+    public void A_report_of_a_fill_worse_than_the_orders_limit_is_ignored_and_the_true_report_still_charges_the_fee()
+    {
+        var venue = VenueProbe();
+        SeedFund(50m);
+        OpenLastPosition();
+        MoveBtc(59_000m);
+        Assert.Equal(58_300m, venue.ExpectMsg<LiquidationOrderIssued>().LimitPrice);
+
+        Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0.1m, 50_000m), TestActor);
+        Fill(FirstOrder, 59_000m);
+
+        AwaitCompleted(Liquidation);
+        var reported = Assert.Single(History(Liquidation).Steps.OfType<LiquidationOrderReported>());
+        Assert.Equal((0.1m, 59_000m, 5.90m), (reported.FilledQuantity, reported.AveragePrice, reported.FeeAmount));
+    }
+
+    /// <summary>
     /// acc-1 and acc-2 (the same account twice) reach their last step together with a fund of 50: whichever plans first
     /// has the 50 set aside for it (limit 58,300.00), so the other may count on none of it (58,800.00, by its equity
     /// alone). Counting the fund twice would let both lose 50 more than their equity, a deficit of 100 against 50.

@@ -34,6 +34,69 @@ public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKi
         Assert.Equal(3001m, changes.ExpectMsg<MarketChanged>().Market.MarkOf(TestMarket.EthUsdt).MarkPrice);
     }
 
+    /// <summary>
+    /// BTC's March future (tick 0.01) falls back to its forward, 1.005 x the index, when an index leaves its mark outside
+    /// the band. At an index of 10^27 that forward is 1.005e27, fine as a decimal but 1.005e29 ticks, past a decimal's
+    /// 7.9e28: the price actor threw on it after answering the index accepted, and restarted without it. Refused before
+    /// anything is recorded, the feed keeps 60,000 and takes the next sound index (57,000, within the band of every mark).
+    /// </summary>
+    [Fact]
+    public void An_index_whose_futures_forward_in_ticks_exceeds_a_decimal_is_refused_and_the_feed_goes_on()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        Index(feed, "BTC", 1_000_000_000_000_000_000_000_000_000m);
+        var rejected = ExpectRejected(feed, "BTC", PriceRejectionReason.ForwardOutOfRange);
+        Assert.Contains(TestMarket.BtcMarchFuture, rejected.Message, StringComparison.Ordinal);
+        Assert.False(Stats(feed).IndexTimes.TryGetValue("BTC", out var recorded) && recorded == Now, "the refused index's time was recorded");
+        changes.ExpectNoMsg(Quiet);
+
+        Index(feed, "BTC", 57_000m);
+        var market = changes.ExpectMsg<MarketChanged>().Market;
+        Assert.Equal((57_000m, 60_300m), (market.PriceOf("BTC"), market.MarkOf(TestMarket.BtcMarchFuture).MarkPrice));
+    }
+
+    /// <summary>
+    /// Without a dated future, BTC's held option marks are re-priced at each index move (Black-76 on the forward, to the
+    /// tick): at 10^27 the 55,000 call is worth about its forward, 1.005e27, which is 1.005e29 ticks of 0.01, past a
+    /// decimal. The actor threw on it after answering the index accepted; refused, the feed keeps 60,000 and takes 57,000.
+    /// </summary>
+    [Fact]
+    public void An_index_at_which_a_linear_options_forward_in_ticks_exceeds_a_decimal_is_refused_and_the_feed_goes_on()
+    {
+        var latest = new LatestMarket(TestMarket.Build(60_000m, 3_000m, TestMarket.Instruments.Where(i => i.Symbol != TestMarket.BtcMarchFuture)));
+        var feed = StartFeed(latest);
+        var changes = Changes();
+
+        Index(feed, "BTC", 1_000_000_000_000_000_000_000_000_000m);
+        var rejected = ExpectRejected(feed, "BTC", PriceRejectionReason.ForwardOutOfRange);
+        Assert.Contains("-C", rejected.Message, StringComparison.Ordinal);
+        changes.ExpectNoMsg(Quiet);
+
+        Index(feed, "BTC", 57_000m);
+        Assert.Equal(57_000m, changes.ExpectMsg<MarketChanged>().Market.PriceOf("BTC"));
+    }
+
+    /// <summary>
+    /// At an index of 0.004 the March forward is 0.00402, below the future's one tick of 0.01: the fallback rounded it to
+    /// a mark of 0, which no feed may send (zero margin on every holder). Refused; the future keeps 60,300.
+    /// </summary>
+    [Fact]
+    public void An_index_whose_futures_forward_is_below_one_tick_is_refused_rather_than_mark_the_future_at_zero()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+
+        Index(feed, "BTC", 0.004m);
+        var rejected = ExpectRejected(feed, "BTC", PriceRejectionReason.ForwardOutOfRange);
+        Assert.Contains("0.00402", rejected.Message, StringComparison.Ordinal);
+        changes.ExpectNoMsg(Quiet);
+        Assert.Equal(60_300m, Latest.Current.MarkOf(TestMarket.BtcMarchFuture).MarkPrice);
+        Assert.Equal(0, Stats(feed).HeldMarksReplaced);
+    }
+
     [Fact]
     public void Index_for_an_unpriced_asset_is_rejected_and_counted()
     {

@@ -165,6 +165,21 @@ public sealed class AdminBodyContractTests : IAsyncLifetime
         Assert.Equal(0, body.GetProperty("accountsEvaluated").GetInt32());
     }
 
+    /// <summary>
+    /// A move of +7.9e28 (the largest decimal, exact and within the contract) times BTC's 60,000 index is past a decimal:
+    /// the shocked market threw OverflowException out of the endpoint, a 500 with no reason. Refused as an invalid
+    /// scenario naming the move; BTC's own index is untouched.
+    /// </summary>
+    [Fact]
+    public async Task A_stress_move_that_takes_a_price_past_a_decimal_is_an_invalid_scenario_not_a_server_error()
+    {
+        var (status, body) = await SendAsync(HttpMethod.Post, "/api/v1/stress", """{"spot":{"BTC":79228162514264337593543950335}}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("Invalid scenario", body.GetProperty("title").GetString());
+        Assert.Contains("BTC", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_stress_with_no_moves_is_still_an_empty_scenario()
     {

@@ -72,6 +72,29 @@ public sealed class MessageContractTests : IAsyncLifetime
         Assert.Equal(1000m, account.GetProperty("balances")[0].GetProperty("amount").GetDecimal());
     }
 
+    /// <summary>
+    /// BTC-PERP's contract is 0.001 BTC: a fill of 1 at 60,000 trades 60 USDT. A fee of 60.01 is no venue's; it was applied
+    /// (a fee of 1,000,000 took an account of 100,000 USDT to -900,000, bankrupt, and into auto-deleveraging). Refused
+    /// 422 invalidFee with the figures, counted by reason, and the account is as it was.
+    /// </summary>
+    [Fact]
+    public async Task A_fee_larger_than_the_fills_notional_is_refused_counted_and_leaves_the_account_as_it_was()
+    {
+        await Open("alice");
+        await Post("/api/v1/deposits", """{"messageId":"d1","source":"wallet","sequence":1,"accountId":"alice","asset":"USDT","amount":100000}""");
+
+        var (status, body) = await Post("/api/v1/executions",
+            """{"messageId":"e1","source":"me","sequence":1,"accountId":"alice","executionId":"e1","orderId":"o1","symbol":"BTC-PERP","side":"buy","quantity":1,"price":60000,"fee":60.01,"liquidity":"taker","timestamp":"2026-11-21T08:00:00Z"}""");
+
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "invalidFee"), (status, body.GetProperty("code").GetString()));
+        Assert.Contains("fee 60.01 USDT is more than the 60 USDT the fill of 1 BTC-PERP at 60000 trades", body.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        var account = await Http.GetFromJsonAsync<JsonElement>("/api/v1/accounts/alice");
+        Assert.Equal(100000m, Assert.Single(account.GetProperty("balances").EnumerateArray()).GetProperty("amount").GetDecimal());
+        Assert.Empty(account.GetProperty("positions").EnumerateArray());
+        Assert.Contains("crossmargin_rejections_total{path=\"api\",reason=\"invalidFee\",type=\"execution\"}", await Http.GetStringAsync("/metrics"),
+            StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_expiry_settlement_is_read_under_the_contract_and_refused_before_the_instrument_expires()
     {
