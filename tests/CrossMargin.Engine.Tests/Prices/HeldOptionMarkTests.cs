@@ -224,6 +224,29 @@ public sealed class HeldOptionMarkTests(ITestOutputHelper output) : PriceTestKit
     }
 
     /// <summary>
+    /// The linear 70,000 put marked 9,500.00 with 30%: 200 below its intrinsic value on the forward 60,300 (9,700, rate
+    /// 0), within 25% of Black-76 at 30% (about 10,442.49), so accepted. No vol reproduces a price below the intrinsic
+    /// value, so it keeps the given 30%, and a move of one cent takes it to the model there, about 10,442.48: the nearest
+    /// price that is not an arbitrage (a corner the own vol cannot cover; the jump is what every such mark did before).
+    /// </summary>
+    [Fact]
+    public void A_mark_given_with_a_vol_below_its_intrinsic_value_is_repriced_at_the_given_vol()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+        var put = TestMarket.LinearOption(OptionKind.Put, 70_000);
+        Assert.InRange(ReferenceBlack76.Price(OptionKind.Put, 60_300, 70_000, Years, 0.3, 0), 10_442, 10_443);
+        Mark(feed, put, 9_500m, 0.3);
+        Assert.Equal(9_500m, changes.ExpectMsg<MarketChanged>().Market.MarkOf(put).MarkPrice);
+
+        Index(feed, "BTC", 60_000.01m);
+
+        var usd = ReferenceBlack76.Price(OptionKind.Put, 60_300.01005, 70_000, Years, 0.3, 0);
+        Assert.Equal((Math.Round((decimal)usd, 2, MidpointRounding.AwayFromZero), 0.3),
+            (changes.ExpectMsg<MarketChanged>().Market.MarkOf(put).MarkPrice, Latest.Current.MarkOf(put).ImpliedVolatility));
+    }
+
+    /// <summary>
     /// Marks the linear 55,000 put 20% over Black-76 at the 58% given with it on the opening forward 60,300, to the tick
     /// (4,942.92), and waits for its market.
     /// </summary>
