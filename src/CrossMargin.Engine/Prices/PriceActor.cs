@@ -14,7 +14,7 @@ namespace CrossMargin.Engine.Prices;
 /// </summary>
 /// <remarks>
 /// State is the index, the last accepted timestamp per symbol and the mark held for each instrument (an option's with
-/// its vol and the index it was set at). After a restart the index and the held marks are re-read from
+/// its published vol, its own vol and the index it was set at). After a restart the index and the held marks are re-read from
 /// <see cref="LatestMarket"/> and the timestamps start empty: the staleness bound still holds, only the out-of-order check
 /// is reset.
 /// <para>
@@ -29,16 +29,38 @@ namespace CrossMargin.Engine.Prices;
 /// </para>
 /// <para>
 /// An option's held mark is re-priced on every accepted index move (after the whole batch; one the batch marked at the
-/// new index is not): Black-76 on the forward at the new index and the current time to expiry, at the vol the held mark
-/// carries (given with it, or implied from it at acceptance; after a restart, the vol the latest market values it at),
-/// to the option's tick and at least one tick (<see cref="OptionContract.ModelMark"/>), sent with that same vol, and
-/// counted (<see cref="PriceStats.HeldOptionMarksRepriced"/>) when it differs from the held mark. Equity values an option
-/// at its mark and the scenario models re-price it from that vol on that forward: re-priced, the two agree to half a
-/// tick, and a short put's holder no longer keeps the pre-crash premium in equity until the feed marks the option again.
+/// new index is not): Black-76 on the forward at the new index and the current time to expiry, at the mark's own vol
+/// (the vol that reproduces it where it was set), to the option's tick and at least one tick
+/// (<see cref="OptionContract.ModelMark"/>), sent with the vol it is published with (given with it, or implied from it),
+/// and counted (<see cref="PriceStats.HeldOptionMarksRepriced"/>) when it differs from the held mark. Equity values an
+/// option at its mark and the scenario models re-price it from its vol on the forward: re-priced, a short put's holder
+/// no longer keeps the pre-crash premium in equity until the feed marks the option again.
 /// Every move, not past a threshold: the model says how an option moves with its forward at a fixed vol (unlike a
 /// perpetual's premium), and any threshold lets equity lag by up to its width. The vol is kept (sticky strike, as the
 /// publisher keeps it), so the smile does not move. No floor at intrinsic value: Black-76 is never below the discounted
 /// intrinsic value on the forward. Expired options are left alone (they leave the listing at expiry).
+/// </para>
+/// <para>
+/// The mark's own vol, not the one given with it: a feed mark may disagree with its given vol by up to
+/// <see cref="PriceOptions.OptionVolBandFraction"/> and a tick, and re-priced at the given vol it was snapped to the model
+/// by the next index move however small (a fifth of a put's value on a move of one cent, and back at the next feed
+/// mark). At its own vol the re-price is continuous in the index: a move of nothing leaves it where it was. Not the
+/// other way to keep it continuous, shifting the mark by the model's change at the given vol (keeping its premium in
+/// price terms): a premium does not scale with moneyness, a vol does. A 70,000 call marked 20% over the model at 59%
+/// (4,222.03 for 3,518.36 on the forward 60,300) that a crash to the forward 24,120 leaves worth 0.26 at 59% would keep
+/// its 703.67 premium (marked 703.93) where its own 65.4% gives 1.26; a put marked 20% under (3,295.28 for 4,119.10) taken deep
+/// into the money would be shifted to 30,060.97, 819 below its intrinsic value of 30,880, a price no vol gives (its own
+/// 50.0% gives 30,880.74). Sent with the given vol, not the mark's own: the scenario models re-price from the published
+/// vol, and switching it at the first index move would move their margin on a move of nothing instead. The mark and
+/// that vol then disagree as the feed's did (within the band when accepted); the gap moves with the index as a gap in
+/// vol does (after the crash above, 1.26 against 0.26), which the scenario models do not see (they value the change of
+/// the model from its own base) and the standard rules, which use the mark, take as the venue's. Solved once per
+/// accepted feed mark, not per index move (the hot path is one Black-76 per option either way), and only when the
+/// model's mark at the given vol is not the feed's mark to the tick (a feed consistent with its vol costs no solve; a
+/// mark without a vol has its vol implied at acceptance already). After a restart it is solved again from the latest
+/// market's mark on the forward and at the instant it values it at. A mark no vol reproduces (at or below the
+/// discounted intrinsic value; above the most it can be worth is refused) keeps the given vol: the model at it is the
+/// nearest price that is not an arbitrage.
 /// </para>
 /// <para>
 /// A scheduled contract listed since (the publisher lists it at its opening mark) and not marked by the feed yet is, on
@@ -103,10 +125,14 @@ internal sealed class PriceActor : ReceiveActor
             }
 
             var mark = latest.Current.MarkOf(instrument.Symbol).MarkPrice;
-            if (instrument is OptionContract)
+            if (instrument is OptionContract option)
             {
-                // The vol the snapshot values it at: the mark's own, or the one the opening market implied from it.
-                _heldOptions[instrument.Symbol] = new HeldOption(mark, latest.Current.OptionInputsOf(instrument.Symbol).Volatility, _index);
+                // The vol the snapshot values it at: the one given with the mark, or the one the opening market implied
+                // from it. The mark's own is derived again, on the forward and at the instant the snapshot values it at
+                // (where it was set): the snapshot does not carry it.
+                var inputs = latest.Current.OptionInputsOf(instrument.Symbol);
+                var own = inputs.Years > 0 ? MarkVolatility(option, mark, inputs.Volatility, inputs.Forward, latest.Current.ValuationTime) : inputs.Volatility;
+                _heldOptions[instrument.Symbol] = new HeldOption(mark, inputs.Volatility, _index, own);
             }
             else
             {
@@ -217,7 +243,8 @@ internal sealed class PriceActor : ReceiveActor
             var opening = contract.OpeningMark(_market!, _index, now);
             if (opening.ImpliedVolatility is { } vol)
             {
-                _heldOptions[symbol] = new HeldOption(opening.MarkPrice, vol, _index);
+                // The model's own mark at its vol: that vol is the mark's.
+                _heldOptions[symbol] = new HeldOption(opening.MarkPrice, vol, _index, vol);
             }
             else
             {
@@ -238,8 +265,8 @@ internal sealed class PriceActor : ReceiveActor
                 continue;
             }
 
-            var mark = option.ModelMark(_market!.ForwardFor(option.Expiry!.Value, now, (double)_index), now, held.Volatility, _market.Rate);
-            _heldOptions[option.Symbol] = new HeldOption(mark, held.Volatility, _index);
+            var mark = option.ModelMark(_market!.ForwardFor(option.Expiry!.Value, now, (double)_index), now, held.MarkVolatility, _market.Rate);
+            _heldOptions[option.Symbol] = held with { Mark = mark, Index = _index };
             if (mark != held.Mark)
             {
                 _counters.HeldOptionMarkRepriced();
@@ -364,6 +391,7 @@ internal sealed class PriceActor : ReceiveActor
         }
 
         double? vol;
+        var own = 0.0;
         if (instrument is OptionContract option)
         {
             var quote = Quote(option, update.Price, now);
@@ -390,6 +418,8 @@ internal sealed class PriceActor : ReceiveActor
             {
                 return;
             }
+
+            own = update.ImpliedVolatility is { } sent ? MarkVolatility(option, update.Price, sent, quote.Forward, now) : v;
         }
         else
         {
@@ -415,7 +445,7 @@ internal sealed class PriceActor : ReceiveActor
         _lastTimestamps[update.Symbol] = update.Timestamp;
         if (instrument is OptionContract)
         {
-            _heldOptions[update.Symbol] = new HeldOption(update.Price, vol!.Value, _index);
+            _heldOptions[update.Symbol] = new HeldOption(update.Price, vol!.Value, _index, own);
         }
         else
         {
@@ -522,6 +552,27 @@ internal sealed class PriceActor : ReceiveActor
         return null;
     }
 
+    /// <summary>
+    /// The vol the held <paramref name="mark"/>, set on <paramref name="forward"/> at <paramref name="at"/>, is re-priced at
+    /// when the index moves (see the remarks): <paramref name="given"/> when the model's mark at it is
+    /// <paramref name="mark"/> to the tick (a feed consistent with its vol: no solve), else the vol that reproduces the
+    /// mark there, solved once per mark rather than per index move. When none does (a mark at or below the discounted
+    /// intrinsic value; one at or above the most the option can be worth was refused) it stays <paramref name="given"/>:
+    /// the model at it, which the mark agreed with, is the nearest price that is not an arbitrage.
+    /// </summary>
+    private double MarkVolatility(OptionContract option, decimal mark, double given, double forward, DateTimeOffset at)
+    {
+        var rate = _market!.Rate;
+        if (option.ModelMark(forward, at, given, rate) == mark)
+        {
+            return given;
+        }
+
+        var usd = option.Settlement == SettlementKind.Inverse ? (double)mark * forward : (double)mark;
+        var result = ImpliedVolatility.Solve(option.Kind, forward, (double)option.Strike, YearFraction.Act365(at, option.Expiry!.Value), rate, usd);
+        return result.Converged ? result.Volatility : given;
+    }
+
     /// <summary>Hands what this turn accepted to the publisher in one message (see <see cref="PricesAccepted"/>).</summary>
     private void SendAccepted()
     {
@@ -549,6 +600,9 @@ internal sealed class PriceActor : ReceiveActor
 
     private static string Ms(TimeSpan span) => span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
 
-    /// <summary>An option's held mark, the vol it carries, and the index it was set at (re-priced when the index is another).</summary>
-    private readonly record struct HeldOption(decimal Mark, double Volatility, decimal Index);
+    /// <summary>
+    /// An option's held mark, the vol it is published with (given with it, or implied from it), the index it was set at
+    /// (re-priced when the index is another), and the vol it is re-priced at (its own: <see cref="MarkVolatility"/>).
+    /// </summary>
+    private readonly record struct HeldOption(decimal Mark, double Volatility, decimal Index, double MarkVolatility);
 }

@@ -32,6 +32,22 @@ public static class ReferenceBlack76
             : discount * ((strike * Cdf(-d2)) - (forward * Cdf(-d1)));
     }
 
+    /// <summary>
+    /// The vol at which <see cref="Price"/> is <paramref name="price"/>, by bisection on [1e-6, 10] (a price is increasing
+    /// in the vol), to about 1e-12: no Newton step and nothing from the engine's solver.
+    /// </summary>
+    public static double ImpliedVol(OptionKind kind, double forward, double strike, double years, double rate, double price)
+    {
+        var (low, high) = (1e-6, 10.0);
+        for (var i = 0; i < 60; i++)
+        {
+            var mid = (low + high) / 2;
+            (low, high) = Price(kind, forward, strike, years, mid, rate) < price ? (mid, high) : (low, mid);
+        }
+
+        return (low + high) / 2;
+    }
+
     /// <summary>N(x) = 1/2 + the integral of the standard normal density from 0 to x.</summary>
     public static double Cdf(double x)
     {

@@ -1,3 +1,5 @@
+using CrossMargin.Actors;
+using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Engine.Tests.Fixtures;
 using CrossMargin.Risk.Instruments;
@@ -130,10 +132,7 @@ public sealed class HeldOptionMarkTests(ITestOutputHelper output) : PriceTestKit
         Index(feed, "BTC", 42_000m);
         changes.ExpectMsg<MarketChanged>();
         var repriced = Math.Round((decimal)ReferenceBlack76.Price(OptionKind.Put, 42_210, 55_000, Years, 0.58, 0), 2, MidpointRounding.AwayFromZero);
-        var watcher = CreateTestProbe("watcher");
-        watcher.Watch(feed);
-        Sys.Stop(feed);
-        watcher.ExpectTerminated(feed);
+        StopFeed(feed);
         Assert.Equal(repriced, Latest.Current.MarkOf(Put).MarkPrice);
 
         var restarted = StartFeed();
@@ -144,5 +143,126 @@ public sealed class HeldOptionMarkTests(ITestOutputHelper output) : PriceTestKit
 
         var expected = Math.Round((decimal)ReferenceBlack76.Price(OptionKind.Put, 40_200, 55_000, Years, 0.58, 0), 2, MidpointRounding.AwayFromZero);
         Assert.Equal((expected, 0.58), (changes.ExpectMsg<MarketChanged>().Market.MarkOf(Put).MarkPrice, Latest.Current.MarkOf(Put).ImpliedVolatility));
+    }
+
+    /// <summary>
+    /// The feed marks the linear 55,000 put 20% above Black-76 at the 58% it gives with it (4,119.10 on the forward
+    /// 60,300), 4,942.92, and the inverse one 20% above its 0.0683 BTC, 0.0820 BTC: within the 25% and a tick the price
+    /// actor allows. The index then moves by one cent, 60,000 to 60,000.01 (forward 60,300.01005). At the vol each mark
+    /// implies (about 65.9%, solved here by bisection on <see cref="ReferenceBlack76"/>) the put's delta is about -0.33,
+    /// so the move is worth about -0.0033 USDT (and less than 1e-7 BTC): both marks stay where they were, to the tick.
+    /// At the given 58% they were snapped to the model, 4,119.10 and 0.0683: a fifth of the option's value on a move of
+    /// a cent.
+    /// </summary>
+    [Fact]
+    public void A_mark_given_with_a_vol_it_disagrees_with_stays_where_it_was_after_an_index_move_of_one_cent()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+        var mark = MarkTheLinearPutAFifthOverItsVol(feed, changes);
+        var coin = Math.Round((decimal)(ReferenceBlack76.Price(OptionKind.Put, 60_300, 55_000, Years, 0.58, 0) / 60_300) * 1.2m, 4, MidpointRounding.AwayFromZero);
+        Assert.Equal((4_942.92m, 0.0820m), (mark, coin));
+        Mark(feed, InversePut, coin, 0.58);
+        changes.ExpectMsg<MarketChanged>();
+
+        Index(feed, "BTC", 60_000.01m);
+
+        var moved = changes.ExpectMsg<MarketChanged>().Market;
+        var own = ReferenceBlack76.ImpliedVol(OptionKind.Put, 60_300, 55_000, Years, 0, (double)mark);
+        var ownCoin = ReferenceBlack76.ImpliedVol(OptionKind.Put, 60_300, 55_000, Years, 0, (double)coin * 60_300);
+        var step = ReferenceBlack76.Price(OptionKind.Put, 60_300.01005, 55_000, Years, own, 0) - (double)mark;
+        var stepCoin = (ReferenceBlack76.Price(OptionKind.Put, 60_300.01005, 55_000, Years, ownCoin, 0) / 60_300.01005) - (double)coin;
+        Assert.InRange(step, -0.004, -0.003);
+        Assert.InRange(stepCoin, -1e-7, 1e-7);
+        Assert.Equal((mark, 0.58), (moved.MarkOf(Put).MarkPrice, moved.MarkOf(Put).ImpliedVolatility));
+        Assert.Equal((coin, 0.58), (moved.MarkOf(InversePut).MarkPrice, moved.MarkOf(InversePut).ImpliedVolatility));
+    }
+
+    /// <summary>
+    /// The same 4,942.92 put mark, given with 58%, then a fall to 42,000 (forward 42,210): it is re-priced at the vol it
+    /// implies itself on 60,300 (about 65.9%), Black-76 (put, 42,210, 55,000, 85d 8h, 65.9%), about 14,522.35, not at the
+    /// given 58% (14,033.92, what it was snapped to before). It goes out with the 58% given with it: the scenario models
+    /// re-price from that vol, and a vol switched to 65.9% at the first index move would move their margin on a move of
+    /// a cent instead.
+    /// </summary>
+    [Fact]
+    public void A_crash_after_a_mark_given_with_a_vol_it_disagrees_with_reprices_it_at_the_marks_own_vol()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+        var mark = MarkTheLinearPutAFifthOverItsVol(feed, changes);
+
+        Index(feed, "BTC", 42_000m);
+
+        var own = ReferenceBlack76.ImpliedVol(OptionKind.Put, 60_300, 55_000, Years, 0, (double)mark);
+        Assert.InRange(own, 0.658, 0.659);
+        var usd = ReferenceBlack76.Price(OptionKind.Put, 42_210, 55_000, Years, own, 0);
+        Assert.InRange(usd, 14_522, 14_523);
+        var market = changes.ExpectMsg<MarketChanged>().Market;
+        Assert.Equal((Math.Round((decimal)usd, 2, MidpointRounding.AwayFromZero), 0.58), (market.MarkOf(Put).MarkPrice, market.MarkOf(Put).ImpliedVolatility));
+        Assert.Equal(0.58, market.OptionInputsOf(Put).Volatility);
+    }
+
+    /// <summary>
+    /// The 4,942.92 put mark given with 58% is in <see cref="LatestMarket"/> with its 58% only; a feed restarted on it
+    /// solves the mark's own vol again (on the forward and at the instant the latest market values it at), so a move of
+    /// one cent after the restart leaves it where it was too, rather than snapping it to 4,119.10.
+    /// </summary>
+    [Fact]
+    public void A_mark_given_with_a_vol_it_disagrees_with_stays_where_it_was_after_a_restart_and_a_move_of_one_cent()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+        var mark = MarkTheLinearPutAFifthOverItsVol(feed, changes);
+        StopFeed(feed);
+
+        var restarted = StartFeed();
+        Index(restarted, "BTC", 60_000.01m);
+
+        var moved = changes.ExpectMsg<MarketChanged>().Market;
+        Assert.Equal((mark, 0.58), (moved.MarkOf(Put).MarkPrice, moved.MarkOf(Put).ImpliedVolatility));
+    }
+
+    /// <summary>
+    /// The linear 70,000 put marked 9,500.00 with 30%: 200 below its intrinsic value on the forward 60,300 (9,700, rate
+    /// 0), within 25% of Black-76 at 30% (about 10,442.49), so accepted. No vol reproduces a price below the intrinsic
+    /// value, so it keeps the given 30%, and a move of one cent takes it to the model there, about 10,442.48: the nearest
+    /// price that is not an arbitrage (a corner the own vol cannot cover; the jump is what every such mark did before).
+    /// </summary>
+    [Fact]
+    public void A_mark_given_with_a_vol_below_its_intrinsic_value_is_repriced_at_the_given_vol()
+    {
+        var feed = StartFeed();
+        var changes = Changes();
+        var put = TestMarket.LinearOption(OptionKind.Put, 70_000);
+        Assert.InRange(ReferenceBlack76.Price(OptionKind.Put, 60_300, 70_000, Years, 0.3, 0), 10_442, 10_443);
+        Mark(feed, put, 9_500m, 0.3);
+        Assert.Equal(9_500m, changes.ExpectMsg<MarketChanged>().Market.MarkOf(put).MarkPrice);
+
+        Index(feed, "BTC", 60_000.01m);
+
+        var usd = ReferenceBlack76.Price(OptionKind.Put, 60_300.01005, 70_000, Years, 0.3, 0);
+        Assert.Equal((Math.Round((decimal)usd, 2, MidpointRounding.AwayFromZero), 0.3),
+            (changes.ExpectMsg<MarketChanged>().Market.MarkOf(put).MarkPrice, Latest.Current.MarkOf(put).ImpliedVolatility));
+    }
+
+    /// <summary>
+    /// Marks the linear 55,000 put 20% over Black-76 at the 58% given with it on the opening forward 60,300, to the tick
+    /// (4,942.92), and waits for its market.
+    /// </summary>
+    private decimal MarkTheLinearPutAFifthOverItsVol(IActorRef feed, TestProbe changes)
+    {
+        var mark = Math.Round((decimal)ReferenceBlack76.Price(OptionKind.Put, 60_300, 55_000, Years, 0.58, 0) * 1.2m, 2, MidpointRounding.AwayFromZero);
+        Mark(feed, Put, mark, 0.58);
+        changes.ExpectMsg<MarketChanged>();
+        return mark;
+    }
+
+    private void StopFeed(IActorRef feed)
+    {
+        var watcher = CreateTestProbe();
+        watcher.Watch(feed);
+        Sys.Stop(feed);
+        watcher.ExpectTerminated(feed);
     }
 }
