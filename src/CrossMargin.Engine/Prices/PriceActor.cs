@@ -131,7 +131,8 @@ internal sealed class PriceActor : ReceiveActor
                 // from it. The mark's own is derived again, on the forward and at the instant the snapshot values it at
                 // (where it was set): the snapshot does not carry it.
                 var inputs = latest.Current.OptionInputsOf(instrument.Symbol);
-                var own = inputs.Years > 0 ? MarkVolatility(option, mark, inputs.Volatility, inputs.Forward, latest.Current.ValuationTime) : inputs.Volatility;
+                var valuedAt = latest.Current.ValuationTime;
+                var own = inputs.Years > 0 ? MarkVolatility(option, mark, inputs.Volatility, QuoteOn(option, mark, inputs.Forward, valuedAt), valuedAt) : inputs.Volatility;
                 _heldOptions[instrument.Symbol] = new HeldOption(mark, inputs.Volatility, _index, own);
             }
             else
@@ -419,7 +420,7 @@ internal sealed class PriceActor : ReceiveActor
                 return;
             }
 
-            own = update.ImpliedVolatility is { } sent ? MarkVolatility(option, update.Price, sent, quote.Forward, now) : v;
+            own = update.ImpliedVolatility is { } sent ? MarkVolatility(option, update.Price, sent, quote, now) : v;
         }
         else
         {
@@ -485,13 +486,15 @@ internal sealed class PriceActor : ReceiveActor
     }
 
     /// <summary>The forward, years to expiry and USD premium of <paramref name="mark"/> at the current index and now.</summary>
-    private (double Forward, double Years, double PremiumUsd) Quote(OptionContract option, decimal mark, DateTimeOffset now)
+    private (double Forward, double Years, double PremiumUsd) Quote(OptionContract option, decimal mark, DateTimeOffset now) =>
+        QuoteOn(option, mark, _market!.ForwardFor(option.Expiry!.Value, now, (double)_index), now);
+
+    /// <summary>The same on <paramref name="forward"/> at <paramref name="at"/> (a restart's: the latest market's).</summary>
+    private static (double Forward, double Years, double PremiumUsd) QuoteOn(OptionContract option, decimal mark, double forward, DateTimeOffset at)
     {
-        var expiry = option.Expiry!.Value;
-        var forward = _market!.ForwardFor(expiry, now, (double)_index);
         // Inverse options are quoted in coin: the USD premium is mark x forward (as MarketSnapshot does).
         var usd = option.Settlement == SettlementKind.Inverse ? (double)mark * forward : (double)mark;
-        return (forward, YearFraction.Act365(now, expiry), usd);
+        return (forward, YearFraction.Act365(at, option.Expiry!.Value), usd);
     }
 
     /// <summary>
@@ -553,23 +556,22 @@ internal sealed class PriceActor : ReceiveActor
     }
 
     /// <summary>
-    /// The vol the held <paramref name="mark"/>, set on <paramref name="forward"/> at <paramref name="at"/>, is re-priced at
+    /// The vol the held <paramref name="mark"/>, set on <paramref name="quote"/>'s forward at <paramref name="at"/>, is re-priced at
     /// when the index moves (see the remarks): <paramref name="given"/> when the model's mark at it is
     /// <paramref name="mark"/> to the tick (a feed consistent with its vol: no solve), else the vol that reproduces the
     /// mark there, solved once per mark rather than per index move. When none does (a mark at or below the discounted
     /// intrinsic value; one at or above the most the option can be worth was refused) it stays <paramref name="given"/>:
     /// the model at it, which the mark agreed with, is the nearest price that is not an arbitrage.
     /// </summary>
-    private double MarkVolatility(OptionContract option, decimal mark, double given, double forward, DateTimeOffset at)
+    private double MarkVolatility(OptionContract option, decimal mark, double given, (double Forward, double Years, double PremiumUsd) quote, DateTimeOffset at)
     {
         var rate = _market!.Rate;
-        if (option.ModelMark(forward, at, given, rate) == mark)
+        if (option.ModelMark(quote.Forward, at, given, rate) == mark)
         {
             return given;
         }
 
-        var usd = option.Settlement == SettlementKind.Inverse ? (double)mark * forward : (double)mark;
-        var result = ImpliedVolatility.Solve(option.Kind, forward, (double)option.Strike, YearFraction.Act365(at, option.Expiry!.Value), rate, usd);
+        var result = ImpliedVolatility.Solve(option.Kind, quote.Forward, (double)option.Strike, quote.Years, rate, quote.PremiumUsd);
         return result.Converged ? result.Volatility : given;
     }
 
