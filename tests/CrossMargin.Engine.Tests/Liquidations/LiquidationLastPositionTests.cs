@@ -78,6 +78,28 @@ public sealed class LiquidationLastPositionTests(ITestOutputHelper output) : Liq
     }
 
     /// <summary>
+    /// The sell of 0.1 cannot fill 0.0999999999: BTCUSDT gives no lot, so its lot is the default 1e-8 contract, and no
+    /// matching engine fills a part of one. Taken as the order's outcome, it charged 0.1% x 0.0999999999 x 59,000 and
+    /// left the true report (0.1 at 59,000: 5.90) ignored as not outstanding. Now it is ignored, the true one charges 5.90.
+    /// </summary>
+    [Fact]
+    public void A_report_of_a_fill_off_the_instruments_lot_is_ignored_and_the_true_report_still_charges_the_fee()
+    {
+        var venue = VenueProbe();
+        SeedFund(50m);
+        OpenLastPosition();
+        MoveBtc(59_000m);
+        Assert.Equal(0.1m, venue.ExpectMsg<LiquidationOrderIssued>().Quantity);
+
+        Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0.0999999999m, 59_000m), TestActor);
+        Fill(FirstOrder, 59_000m);
+
+        AwaitCompleted(Liquidation);
+        var reported = Assert.Single(History(Liquidation).Steps.OfType<LiquidationOrderReported>());
+        Assert.Equal((0.1m, 59_000m, 5.90m), (reported.FilledQuantity, reported.AveragePrice, reported.FeeAmount));
+    }
+
+    /// <summary>
     /// acc-1 and acc-2 (the same account twice) reach their last step together with a fund of 50: whichever plans first
     /// has the 50 set aside for it (limit 58,300.00), so the other may count on none of it (58,800.00, by its equity
     /// alone). Counting the fund twice would let both lose 50 more than their equity, a deficit of 100 against 50.
