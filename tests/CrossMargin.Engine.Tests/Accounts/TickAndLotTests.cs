@@ -34,13 +34,15 @@ public sealed class TickAndLotTests
         return new ApplyExecution(id, source, seq, "x" + id, "o" + id, symbol, OrderSide.Buy, quantity, price, 0m, Liquidity.Taker, TestMarket.ValuationTime);
     }
 
-    // BTCUSDT and the linear option tick 0.01, the inverse perpetual 0.5, the inverse option 0.0001 BTC.
+    // BTCUSDT and the linear option tick 0.01, the inverse perpetual 0.5, the inverse option 0.0001 BTC. The remainder is
+    // exact at a decimal's 28 digits: 7,922,816,251,426,433,759,354,395,033.3 is 0.3 past a tick of 0.5.
     [Theory]
     [InlineData(TestMarket.BtcUsdt, "0.1", "60000.005", "0.01")]
     [InlineData(TestMarket.BtcUsdt, "0.1", "0.001", "0.01")]
     [InlineData(TestMarket.BtcInversePerp, "1", "60000.25", "0.5")]
     [InlineData("BTC-260327-60000-C-USDT", "1", "3000.001", "0.01")]
     [InlineData("BTC-27MAR26-60000-C", "1", "0.05005", "0.0001")]
+    [InlineData(TestMarket.BtcInversePerp, "1", "7922816251426433759354395033.3", "0.5")]
     public void An_execution_at_a_price_off_the_instruments_tick_is_refused_price_off_tick_and_applies_nothing(string symbol, string quantity, string price, string tick)
     {
         var account = Funded();
@@ -64,6 +66,7 @@ public sealed class TickAndLotTests
     [InlineData(TestMarket.BtcInversePerp, "1.5", "60000", "1")]
     [InlineData(TestMarket.EthUsdt, "0.0000000000000000000000000001", "3000", "0.00000001")]
     [InlineData(TestMarket.EthUsdt, "1.000000001", "3000", "0.00000001")]
+    [InlineData(TestMarket.BtcInversePerp, "7922816251426433759354395033.5", "60000", "1")]
     public void An_execution_of_a_quantity_off_the_instruments_lot_is_refused_quantity_off_lot_and_applies_nothing(string symbol, string quantity, string price, string lot)
     {
         var account = Funded();
