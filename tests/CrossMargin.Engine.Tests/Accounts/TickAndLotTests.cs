@@ -1,3 +1,4 @@
+using System.Globalization;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Tests.Fixtures;
 using CrossMargin.Risk.Instruments;
@@ -34,6 +35,21 @@ public sealed class TickAndLotTests
         return new ApplyExecution(id, source, seq, "x" + id, "o" + id, symbol, OrderSide.Buy, quantity, price, 0m, Liquidity.Taker, TestMarket.ValuationTime);
     }
 
+    /// <summary>Sends a buy of <paramref name="quantity"/> at <paramref name="price"/> and asserts it is refused with <paramref name="code"/> and <paramref name="reason"/>, nothing changed.</summary>
+    private static void AssertRefused(string symbol, string quantity, string price, RejectionCode code, string reason)
+    {
+        var account = Funded();
+        var before = account.SnapshotJson();
+
+        var decision = account.Send(Fill(account, symbol, decimal.Parse(quantity, CultureInfo.InvariantCulture), decimal.Parse(price, CultureInfo.InvariantCulture)));
+
+        Assert.Equal(DecisionOutcome.Rejected, decision.Outcome);
+        Assert.Equal(code, decision.Rejection!.Code);
+        Assert.Equal(reason, decision.Rejection.Message);
+        Assert.Empty(decision.Events);
+        Assert.Equal(before, account.SnapshotJson());
+    }
+
     // BTCUSDT and the linear option tick 0.01, the inverse perpetual 0.5, the inverse option 0.0001 BTC. The remainder is
     // exact at a decimal's 28 digits: 7,922,816,251,426,433,759,354,395,033.3 is 0.3 past a tick of 0.5.
     [Theory]
@@ -44,20 +60,7 @@ public sealed class TickAndLotTests
     [InlineData("BTC-27MAR26-60000-C", "1", "0.05005", "0.0001")]
     [InlineData(TestMarket.BtcInversePerp, "1", "7922816251426433759354395033.3", "0.5")]
     public void An_execution_at_a_price_off_the_instruments_tick_is_refused_price_off_tick_and_applies_nothing(string symbol, string quantity, string price, string tick)
-    {
-        var account = Funded();
-        var before = account.SnapshotJson();
-        var fill = Fill(account, symbol, decimal.Parse(quantity, System.Globalization.CultureInfo.InvariantCulture),
-            decimal.Parse(price, System.Globalization.CultureInfo.InvariantCulture));
-
-        var decision = account.Send(fill);
-
-        Assert.Equal(DecisionOutcome.Rejected, decision.Outcome);
-        Assert.Equal(RejectionCode.PriceOffTick, decision.Rejection!.Code);
-        Assert.Equal($"{symbol}: price {price} is not a whole number of its ticks of {tick}.", decision.Rejection.Message);
-        Assert.Empty(decision.Events);
-        Assert.Equal(before, account.SnapshotJson());
-    }
+        => AssertRefused(symbol, quantity, price, RejectionCode.PriceOffTick, $"{symbol}: price {price} is not a whole number of its ticks of {tick}.");
 
     // BTCUSDT's lot is 0.001, the inverse perpetual's 1; ETHUSDT gives none, so its lot is the default 1e-8.
     [Theory]
@@ -68,20 +71,7 @@ public sealed class TickAndLotTests
     [InlineData(TestMarket.EthUsdt, "1.000000001", "3000", "0.00000001")]
     [InlineData(TestMarket.BtcInversePerp, "7922816251426433759354395033.5", "60000", "1")]
     public void An_execution_of_a_quantity_off_the_instruments_lot_is_refused_quantity_off_lot_and_applies_nothing(string symbol, string quantity, string price, string lot)
-    {
-        var account = Funded();
-        var before = account.SnapshotJson();
-        var fill = Fill(account, symbol, decimal.Parse(quantity, System.Globalization.CultureInfo.InvariantCulture),
-            decimal.Parse(price, System.Globalization.CultureInfo.InvariantCulture));
-
-        var decision = account.Send(fill);
-
-        Assert.Equal(DecisionOutcome.Rejected, decision.Outcome);
-        Assert.Equal(RejectionCode.QuantityOffLot, decision.Rejection!.Code);
-        Assert.Equal($"{symbol}: quantity {quantity} is not a whole number of its lots of {lot}.", decision.Rejection.Message);
-        Assert.Empty(decision.Events);
-        Assert.Equal(before, account.SnapshotJson());
-    }
+        => AssertRefused(symbol, quantity, price, RejectionCode.QuantityOffLot, $"{symbol}: quantity {quantity} is not a whole number of its lots of {lot}.");
 
     /// <summary>
     /// One lot at one tick, and a large whole multiple of each, are what a venue trades: booked exactly. 0.001 BTCUSDT at
