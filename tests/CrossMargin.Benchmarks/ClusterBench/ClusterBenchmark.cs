@@ -46,9 +46,17 @@ internal static class ClusterBenchmark
         }
 
         Console.WriteLine("Starting a private PostgreSQL server and RabbitMQ broker...");
-        await using var postgres = await PrivatePostgresServer.StartAsync().ConfigureAwait(false);
+        await using var postgres = await PrivatePostgresServer.StartAsync(options.PgStatements ? ["shared_preload_libraries=pg_stat_statements"] : []).ConfigureAwait(false);
         await using var broker = await PrivateRabbitMqBroker.StartAsync().ConfigureAwait(false);
         var database = await postgres.CreateDatabaseAsync("bench").ConfigureAwait(false);
+        if (options.PgStatements)
+        {
+            await using var connection = new NpgsqlConnection(database);
+            await connection.OpenAsync().ConfigureAwait(false);
+            await using var command = new NpgsqlCommand("CREATE EXTENSION pg_stat_statements", connection);
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
         var cpu = ProcessCpu.Find(broker.RootDirectory, postgres.RootDirectory);
         var rabbit = new RabbitMqOptions { Uri = broker.AmqpUri, Prefix = "bench", ShardCount = options.Shards, ShardQueueType = options.QueueType, Prefetch = options.Prefetch, ClientName = "cm-bench-cluster" };
 
@@ -280,6 +288,7 @@ internal static class ClusterBenchmark
             {
                 var transactionsBefore = await TransactionsAsync(database).ConfigureAwait(false);
                 var quiet = await QuietAsync().ConfigureAwait(false);
+                var pgBefore = detail ? await PostgresCost.ReadAsync(database, options.PgStatements).ConfigureAwait(false) : null;
                 var at = interleaved.Elapsed;
                 var cpuBefore = cpu.Read();
                 var (jitTimeBefore, jitMethodsBefore) = (JitInfo.GetCompilationTime(), JitInfo.GetCompiledMethodCount());
@@ -322,6 +331,11 @@ internal static class ClusterBenchmark
                     $"  JIT during the timed phase: {jitTime.TotalMilliseconds:F0} ms compiling {jitMethods:N0} methods ({jitTime / elapsed:P0} of its wall time; the process's methods {jitMethodsBefore:N0} to {jitMethodsBefore + jitMethods:N0}, to find them in a DOTNET_JitStdOutFile list)"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  broker operations per execution: 1 publish, 1 delivery, {(double)frames / timed.Length:F2} ack frames, {(double)messages / timed.Length:F2} outbound publishes (confirmed), carrying {(double)outbound / timed.Length:F2} facts (account limits and others); {held:N0} executions held for a predecessor that arrived after them"));
+                foreach (var line in await PostgresCost.DescribeAsync(postgres, database, pgBefore!, timed.Length).ConfigureAwait(false))
+                {
+                    Console.WriteLine(line);
+                }
+
                 return (rate, jitTime / elapsed);
 
                 string PerExecution(TimeSpan used) => (used.TotalMicroseconds / timed.Length).ToString("F0", CultureInfo.InvariantCulture);
