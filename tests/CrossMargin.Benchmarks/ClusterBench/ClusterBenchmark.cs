@@ -288,7 +288,7 @@ internal static class ClusterBenchmark
             {
                 var transactionsBefore = await TransactionsAsync(database).ConfigureAwait(false);
                 var quiet = await QuietAsync().ConfigureAwait(false);
-                var pgBefore = detail ? await PostgresCost.ReadAsync(database, options.PgStatements).ConfigureAwait(false) : null;
+                var pgBefore = detail ? await PostgresCost.ReadAsync(database, postgres.RootDirectory, options.PgStatements).ConfigureAwait(false) : null;
                 var at = interleaved.Elapsed;
                 var cpuBefore = cpu.Read();
                 var (jitTimeBefore, jitMethodsBefore) = (JitInfo.GetCompilationTime(), JitInfo.GetCompiledMethodCount());

@@ -21,9 +21,53 @@ internal static partial class PostgresCost
         """;
 
     /// <summary>Counters at one instant.</summary>
-    internal sealed record Counters(string Lsn, long Ordering, Dictionary<string, long[]> Tables, long MultiXactZeroed, long MultiXactWritten, long Checkpoints, bool Statements);
+    internal sealed record Counters(
+        string Lsn, long Ordering, Dictionary<string, long[]> Tables, long MultiXactZeroed, long MultiXactWritten, long Checkpoints, bool Statements,
+        Dictionary<int, (string Role, long User, long System)> Processes);
 
-    public static async Task<Counters> ReadAsync(string database, bool statements)
+    // The postmaster's children by role (the process title's first word: a backend's is its user), with their user and
+    // system ticks: PostgreSQL's CPU figure is their sum, and session 12's perf put most of it in the kernel.
+    private static Dictionary<int, (string Role, long User, long System)> Processes(string dataDirectory)
+    {
+        var processes = new Dictionary<int, (string, long, long)>();
+        var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadLines(pidFile).First(), NumberStyles.None, CultureInfo.InvariantCulture, out var postmaster))
+        {
+            return processes;
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                if (pid != postmaster && parent != postmaster)
+                {
+                    continue;
+                }
+
+                var title = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim();
+                var words = title.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var role = pid == postmaster ? "postmaster" : words.Length > 1 && words[0] == "postgres:" ? (words[1] == "cm" ? "backends" : words[1]) : "other";
+                processes[pid] = (role, long.Parse(fields[11], CultureInfo.InvariantCulture), long.Parse(fields[12], CultureInfo.InvariantCulture));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                // Gone meanwhile.
+            }
+        }
+
+        return processes;
+    }
+
+    public static async Task<Counters> ReadAsync(string database, string rootDirectory, bool statements)
     {
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync().ConfigureAwait(false);
@@ -63,14 +107,22 @@ internal static partial class PostgresCost
             await reset.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
 
-        return new Counters(lsn, ordering, tables, zeroed, written, checkpoints, statements);
+        return new Counters(lsn, ordering, tables, zeroed, written, checkpoints, statements, Processes(Path.Combine(rootDirectory, "data")));
     }
 
     /// <summary>The lines to print for a phase of <paramref name="executions"/> between <paramref name="before"/> and now.</summary>
     public static async Task<IReadOnlyList<string>> DescribeAsync(PrivatePostgresServer server, string database, Counters before, int executions)
     {
-        var after = await ReadAsync(database, statements: false).ConfigureAwait(false);
+        var after = await ReadAsync(database, server.RootDirectory, statements: false).ConfigureAwait(false);
         var lines = new List<string>();
+        var cpu = after.Processes.Where(p => before.Processes.TryGetValue(p.Key, out var b) && b.Role == p.Value.Role)
+            .GroupBy(p => p.Value.Role)
+            .Select(g => (Role: g.Key, User: g.Sum(p => p.Value.User - before.Processes[p.Key].User), System: g.Sum(p => p.Value.System - before.Processes[p.Key].System)))
+            .Where(r => r.User + r.System > 0)
+            .OrderByDescending(r => r.User + r.System);
+        // Ticks are 10 ms; per execution in µs: ticks * 10,000 / executions.
+        lines.Add("  PostgreSQL CPU per execution by process, user + system µs (processes alive through the phase; ticks of 10 ms): " + string.Join(", ", cpu.Select(r =>
+            string.Create(CultureInfo.InvariantCulture, $"{r.Role} {r.User * 10_000.0 / executions:F1} + {r.System * 10_000.0 / executions:F1}"))));
         var events = after.Ordering - before.Ordering;
         long Delta(string table, int column) =>
             (after.Tables.TryGetValue(table, out var a) ? a[column] : 0) - (before.Tables.TryGetValue(table, out var b) ? b[column] : 0);
@@ -102,10 +154,20 @@ internal static partial class PostgresCost
             lines.Add($"  PostgreSQL WAL by record type: pg_waldump failed: {e.Message.Split('\n')[0]}");
         }
 
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync().ConfigureAwait(false);
+        await using (var sizes = new NpgsqlCommand(
+            "SELECT avg(pg_column_size(j.*)), avg(pg_column_size(persistence_id)), avg(pg_column_size(manifest)), avg(pg_column_size(payload)), avg(pg_column_size(writer_id)), " +
+            "min(manifest), min(writer_id) FROM (SELECT * FROM event_journal ORDER BY ordering DESC LIMIT 1000) j", connection))
+        await using (var reader = await sizes.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            await reader.ReadAsync().ConfigureAwait(false);
+            lines.Add(string.Create(CultureInfo.InvariantCulture,
+                $"  journal row, mean of the last 1,000 (pg_column_size, B): row {reader.GetDecimal(0):F0}, persistence_id {reader.GetDecimal(1):F0}, manifest {reader.GetDecimal(2):F0}, payload {reader.GetDecimal(3):F0}, writer_id {reader.GetDecimal(4):F0} (e.g. '{reader.GetString(5)}', '{reader.GetString(6)}')"));
+        }
+
         if (before.Statements)
         {
-            await using var connection = new NpgsqlConnection(database);
-            await connection.OpenAsync().ConfigureAwait(false);
             await using var command = new NpgsqlCommand(
                 "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 70), calls, total_exec_time, rows, wal_bytes::bigint, wal_records, wal_fpi, shared_blks_dirtied " +
                 "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 6", connection);
