@@ -46,7 +46,12 @@ internal static class ClusterBenchmark
         }
 
         Console.WriteLine("Starting a private PostgreSQL server and RabbitMQ broker...");
-        await using var postgres = await PrivatePostgresServer.StartAsync(options.PgStatements ? ["shared_preload_libraries=pg_stat_statements"] : []).ConfigureAwait(false);
+        string[] pgSettings = [
+            .. options.PgStatements ? ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track_planning=on"] : Array.Empty<string>(),
+            .. (options.PgSettings ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        ];
+        Console.WriteLine($"PostgreSQL settings added to the private server's: {(pgSettings.Length == 0 ? "none" : string.Join(", ", pgSettings))}; CHECKPOINT before each end-to-end phase: {(options.PgCheckpoint ? "yes" : "no")}");
+        await using var postgres = await PrivatePostgresServer.StartAsync(pgSettings).ConfigureAwait(false);
         await using var broker = await PrivateRabbitMqBroker.StartAsync().ConfigureAwait(false);
         var database = await postgres.CreateDatabaseAsync("bench").ConfigureAwait(false);
         if (options.PgStatements)
@@ -286,6 +291,14 @@ internal static class ClusterBenchmark
             // beside the rate are printed when detail is asked for (the measured phases, not the warm-up).
             async Task<(double Rate, double JitShare)> EndToEndPhaseAsync(string label, (string Account, string Id, byte[] Body)[] timed, bool detail)
             {
+                if (detail && options.PgCheckpoint)
+                {
+                    await using var checkpointConnection = new NpgsqlConnection(database);
+                    await checkpointConnection.OpenAsync().ConfigureAwait(false);
+                    await using var checkpoint = new NpgsqlCommand("CHECKPOINT", checkpointConnection);
+                    await checkpoint.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+
                 var transactionsBefore = await TransactionsAsync(database).ConfigureAwait(false);
                 var quiet = await QuietAsync().ConfigureAwait(false);
                 var pgBefore = detail ? await PostgresCost.ReadAsync(database, postgres.RootDirectory, options.PgStatements).ConfigureAwait(false) : null;

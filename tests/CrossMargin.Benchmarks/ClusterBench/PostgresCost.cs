@@ -169,14 +169,14 @@ internal static partial class PostgresCost
         if (before.Statements)
         {
             await using var command = new NpgsqlCommand(
-                "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 70), calls, total_exec_time, rows, wal_bytes::bigint, wal_records, wal_fpi, shared_blks_dirtied " +
+                "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 70), calls, total_exec_time, rows, wal_bytes::bigint, wal_records, wal_fpi, shared_blks_dirtied, plans, total_plan_time " +
                 "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 6", connection);
             await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
             while (await reader.ReadAsync().ConfigureAwait(false))
             {
                 var calls = reader.GetInt64(1);
                 lines.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"  statement: {reader.GetDouble(2) * 1000 / executions:F1} µs per execution, {calls:N0} calls, {reader.GetDouble(2) / Math.Max(1, calls):F3} ms each, {(double)reader.GetInt64(3) / Math.Max(1, calls):F1} rows, WAL {(double)reader.GetInt64(4) / executions:F0} B / {(double)reader.GetInt64(5) / executions:F2} records / {(double)reader.GetInt64(6) / executions:F3} FPI per execution, {reader.GetInt64(7):N0} blocks dirtied: {reader.GetString(0)}"));
+                    $"  statement: {reader.GetDouble(2) * 1000 / executions:F1} µs per execution, {calls:N0} calls, {reader.GetDouble(2) / Math.Max(1, calls):F3} ms each, {(double)reader.GetInt64(3) / Math.Max(1, calls):F1} rows, WAL {(double)reader.GetInt64(4) / executions:F0} B / {(double)reader.GetInt64(5) / executions:F2} records / {(double)reader.GetInt64(6) / executions:F3} FPI per execution, {reader.GetInt64(7):N0} blocks dirtied; planned {reader.GetInt64(8):N0} times, {reader.GetDouble(9) * 1000 / executions:F1} µs per execution: {reader.GetString(0)}"));
             }
         }
 
