@@ -104,6 +104,9 @@ public sealed class PrivatePostgresServer : IAsyncDisposable
             "-c listen_addresses=127.0.0.1",
             "-c max_connections=200",
             "-c shared_buffers=128MB",
+            // As deploy/ runs the cluster's server (README, "Operate a cluster"): full-page images compressed, about a
+            // third of their bytes after a checkpoint (tests/CrossMargin.Benchmarks/README.md, session 29 pgcost).
+            "-c wal_compression=lz4",
             .. _settings.Select(setting => $"-c {setting}"),
         ]);
         await RunToolAsync("pg_ctl", ["-D", DataDirectory, "-o", settings, "-l", LogFile, "-w", "-t", "60", "start"], cancellationToken).ConfigureAwait(false);
