@@ -19,12 +19,15 @@ public sealed class PrivatePostgresServer : IAsyncDisposable
     private readonly bool _asPostgresUser;
     private int _stopped;
 
-    private PrivatePostgresServer(string binDirectory, string root, int port, bool asPostgresUser)
+    private readonly IReadOnlyList<string> _settings;
+
+    private PrivatePostgresServer(string binDirectory, string root, int port, bool asPostgresUser, IReadOnlyList<string> settings)
     {
         _binDirectory = binDirectory;
         RootDirectory = root;
         Port = port;
         _asPostgresUser = asPostgresUser;
+        _settings = settings;
     }
 
     /// <summary>The temporary directory holding data, socket and log.</summary>
@@ -38,12 +41,19 @@ public sealed class PrivatePostgresServer : IAsyncDisposable
 
     /// <summary>Finds the binaries, creates a cluster and starts it (about 2 s).</summary>
     /// <exception cref="InvalidOperationException">No PostgreSQL server binaries, or the server did not start (the message carries its log).</exception>
-    public static async Task<PrivatePostgresServer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<PrivatePostgresServer> StartAsync(CancellationToken cancellationToken = default) => StartAsync([], cancellationToken);
+
+    /// <summary>
+    /// As <see cref="StartAsync(CancellationToken)"/>, with server settings (<c>name=value</c>) added to the fixture's own,
+    /// e.g. a benchmark's <c>shared_preload_libraries=pg_stat_statements</c>.
+    /// </summary>
+    public static async Task<PrivatePostgresServer> StartAsync(IReadOnlyList<string> settings, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         var bin = FindBinaries();
         var asPostgresUser = Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root";
         var root = Directory.CreateTempSubdirectory("cm-pg-").FullName;
-        var server = new PrivatePostgresServer(bin, root, FreePort(), asPostgresUser);
+        var server = new PrivatePostgresServer(bin, root, FreePort(), asPostgresUser, settings);
         try
         {
             if (asPostgresUser)
@@ -86,7 +96,7 @@ public sealed class PrivatePostgresServer : IAsyncDisposable
         NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionString()));
     }
 
-    private Task StartServerAsync(CancellationToken cancellationToken)
+    private async Task StartServerAsync(CancellationToken cancellationToken)
     {
         var settings = string.Join(' ', [
             $"-p {Port.ToString(CultureInfo.InvariantCulture)}",
@@ -94,8 +104,12 @@ public sealed class PrivatePostgresServer : IAsyncDisposable
             "-c listen_addresses=127.0.0.1",
             "-c max_connections=200",
             "-c shared_buffers=128MB",
+            // As deploy/ runs the cluster's server (README, "Operate a cluster"): full-page images compressed, about a
+            // third of their bytes after a checkpoint (tests/CrossMargin.Benchmarks/README.md, session 29 pgcost).
+            "-c wal_compression=lz4",
+            .. _settings.Select(setting => $"-c {setting}"),
         ]);
-        return RunToolAsync("pg_ctl", ["-D", DataDirectory, "-o", settings, "-l", LogFile, "-w", "-t", "60", "start"], cancellationToken);
+        await RunToolAsync("pg_ctl", ["-D", DataDirectory, "-o", settings, "-l", LogFile, "-w", "-t", "60", "start"], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A connection string for <paramref name="database"/> as the cluster's superuser.</summary>
@@ -126,6 +140,13 @@ public sealed class PrivatePostgresServer : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         return ConnectionString(name);
     }
+
+    /// <summary>
+    /// The WAL written between two LSNs by record type, as <c>pg_waldump --stats=record</c> prints it (a header, then one
+    /// line per type: count, record bytes, full-page-image bytes, combined). For measuring, not for tests' assertions.
+    /// </summary>
+    public Task<string> WalStatisticsAsync(string fromLsn, string toLsn, CancellationToken cancellationToken = default) =>
+        RunToolAsync("pg_waldump", ["--stats=record", "-p", Path.Combine(DataDirectory, "pg_wal"), "-s", fromLsn, "-e", toLsn], cancellationToken);
 
     /// <summary>Stops the server (fast shutdown) and deletes its directory.</summary>
     public async ValueTask DisposeAsync()
@@ -180,7 +201,7 @@ public sealed class PrivatePostgresServer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task RunAsync(string file, IReadOnlyList<string> arguments, bool asPostgresUser, CancellationToken cancellationToken)
+    private static async Task<string> RunAsync(string file, IReadOnlyList<string> arguments, bool asPostgresUser, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(asPostgresUser ? "runuser" : file)
         {
@@ -211,9 +232,11 @@ public sealed class PrivatePostgresServer : IAsyncDisposable
             throw new InvalidOperationException(
                 $"{Path.GetFileName(file)} exited with {process.ExitCode}: {(await error.ConfigureAwait(false)).Trim()} {(await output.ConfigureAwait(false)).Trim()}");
         }
+
+        return await output.ConfigureAwait(false);
     }
 
-    private Task RunToolAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+    private Task<string> RunToolAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
         RunAsync(Path.Combine(_binDirectory, tool), arguments, _asPostgresUser, cancellationToken);
 
     private void StopSync()

@@ -21,6 +21,27 @@ public sealed class ClusterBenchOptionsTests
         Assert.Equal(new ClusterBenchOptions(Executions: 20_000, Rounds: 3, QueueType: "classic", Settle: 0), options);
     }
 
+    [Fact]
+    public void PostgreSQL_statements_checkpoints_and_settings_are_off_unless_asked_for()
+    {
+        Assert.Equal((false, false, null), (ClusterBenchOptions.Parse([]).PgStatements, ClusterBenchOptions.Parse([]).PgCheckpoint, ClusterBenchOptions.Parse([]).PgSettings));
+
+        var options = ClusterBenchOptions.Parse(["--pg-statements", "on", "--pg-checkpoint", "on", "--pg-settings", "wal_compression=lz4;wal_buffers=16MB"]);
+
+        Assert.Equal(new ClusterBenchOptions(PgStatements: true, PgCheckpoint: true, PgSettings: "wal_compression=lz4;wal_buffers=16MB"), options);
+    }
+
+    [Theory]
+    [InlineData("--pg-statements", "yes", "--pg-statements is on or off.")]
+    [InlineData("--pg-checkpoint", "1", "--pg-checkpoint is on or off.")]
+    [InlineData("--pg-settings", "wal_compression", "--pg-settings takes name=value pairs separated by ;.")]
+    public void PostgreSQL_options_with_a_value_they_do_not_take_are_refused(string option, string value, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => ClusterBenchOptions.Parse([option, value]));
+
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("-2")]

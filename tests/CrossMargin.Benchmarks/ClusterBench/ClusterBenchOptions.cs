@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace CrossMargin.Benchmarks.ClusterBench;
 
-/// <summary>Arguments of <c>cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--queue quorum|classic] [--prefetch N] [--settle SECONDS] [--rounds N] [--config DIR]</c>.</summary>
+/// <summary>Arguments of <c>cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--queue quorum|classic] [--prefetch N] [--settle SECONDS] [--rounds N] [--pg-statements on|off] [--pg-checkpoint on|off] [--pg-settings "name=value;..."] [--config DIR]</c>.</summary>
 /// <param name="Nodes">Cluster nodes, in this process (default 3).</param>
 /// <param name="Shards">Shards, one queue each (default 16).</param>
 /// <param name="Accounts">Accounts opened before the measurement (default 300).</param>
@@ -24,8 +24,18 @@ namespace CrossMargin.Benchmarks.ClusterBench;
 /// End-to-end phases of the interleaved measurement (default 5), each between two raw phases (R E R ... E R: one raw
 /// phase more), so that both rates see the same minutes of the machine; the ratio is the median over the phases.
 /// </param>
+/// <param name="PgStatements">
+/// Preload pg_stat_statements in the private PostgreSQL server and print each end-to-end phase's heaviest statements
+/// (default off: the extension's own bookkeeping would move PostgreSQL's CPU figure away from earlier sessions').
+/// </param>
+/// <param name="PgCheckpoint">
+/// A CHECKPOINT before each measured end-to-end phase (default off). A run is shorter than PostgreSQL's checkpoint_timeout
+/// (5 min), so without it no phase writes the full-page images a server writes after every checkpoint it does: on,
+/// each phase starts as the first minutes after a checkpoint do.
+/// </param>
+/// <param name="PgSettings">Server settings added to the private PostgreSQL server's, <c>name=value</c> separated by <c>;</c> (default none).</param>
 /// <param name="Config">The config directory (default: found above the working directory).</param>
-internal sealed record ClusterBenchOptions(int Nodes = 3, int Shards = 16, int Accounts = 300, int Executions = 30_000, int Window = 512, int WarmUp = 5_000, int WarmUpMax = 60_000, string QueueType = "quorum", ushort Prefetch = 256, int Settle = 45, int Rounds = 5, string? Config = null)
+internal sealed record ClusterBenchOptions(int Nodes = 3, int Shards = 16, int Accounts = 300, int Executions = 30_000, int Window = 512, int WarmUp = 5_000, int WarmUpMax = 60_000, string QueueType = "quorum", ushort Prefetch = 256, int Settle = 45, int Rounds = 5, string? Config = null, bool PgStatements = false, bool PgCheckpoint = false, string? PgSettings = null)
 {
     /// <summary>Parses the arguments after "cluster"; throws <see cref="ArgumentException"/> on anything else.</summary>
     public static ClusterBenchOptions Parse(ReadOnlySpan<string> args)
@@ -53,8 +63,11 @@ internal sealed record ClusterBenchOptions(int Nodes = 3, int Shards = 16, int A
                 "--settle" => options with { Settle = int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var settle) && settle >= 0 ? settle : throw new ArgumentException("--settle needs a non-negative number of seconds.", nameof(args)) },
                 "--rounds" => options with { Rounds = Positive(args[i], text) },
                 "--config" => options with { Config = text },
+                "--pg-statements" => options with { PgStatements = text is "on" or "off" ? text == "on" : throw new ArgumentException("--pg-statements is on or off.", nameof(args)) },
+                "--pg-checkpoint" => options with { PgCheckpoint = text is "on" or "off" ? text == "on" : throw new ArgumentException("--pg-checkpoint is on or off.", nameof(args)) },
+                "--pg-settings" => options with { PgSettings = text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(t => t.Contains('=', StringComparison.Ordinal)) ? text : throw new ArgumentException("--pg-settings takes name=value pairs separated by ;.", nameof(args)) },
                 _ => throw new ArgumentException(
-                    $"Unknown option {args[i]}; use cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--queue quorum|classic] [--prefetch N] [--settle SECONDS] [--rounds N] [--config DIR].", nameof(args)),
+                    $"Unknown option {args[i]}; use cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--queue quorum|classic] [--prefetch N] [--settle SECONDS] [--rounds N] [--pg-statements on|off] [--pg-checkpoint on|off] [--pg-settings name=value;...] [--config DIR].", nameof(args)),
             };
         }
 

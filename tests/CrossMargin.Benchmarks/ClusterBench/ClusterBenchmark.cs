@@ -46,9 +46,22 @@ internal static class ClusterBenchmark
         }
 
         Console.WriteLine("Starting a private PostgreSQL server and RabbitMQ broker...");
-        await using var postgres = await PrivatePostgresServer.StartAsync().ConfigureAwait(false);
+        string[] pgSettings = [
+            .. options.PgStatements ? ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track_planning=on"] : Array.Empty<string>(),
+            .. (options.PgSettings ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        ];
+        Console.WriteLine($"PostgreSQL settings added to the private server's: {(pgSettings.Length == 0 ? "none" : string.Join(", ", pgSettings))}; CHECKPOINT before each end-to-end phase: {(options.PgCheckpoint ? "yes" : "no")}");
+        await using var postgres = await PrivatePostgresServer.StartAsync(pgSettings).ConfigureAwait(false);
         await using var broker = await PrivateRabbitMqBroker.StartAsync().ConfigureAwait(false);
         var database = await postgres.CreateDatabaseAsync("bench").ConfigureAwait(false);
+        if (options.PgStatements)
+        {
+            await using var connection = new NpgsqlConnection(database);
+            await connection.OpenAsync().ConfigureAwait(false);
+            await using var command = new NpgsqlCommand("CREATE EXTENSION pg_stat_statements", connection);
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
         var cpu = ProcessCpu.Find(broker.RootDirectory, postgres.RootDirectory);
         var rabbit = new RabbitMqOptions { Uri = broker.AmqpUri, Prefix = "bench", ShardCount = options.Shards, ShardQueueType = options.QueueType, Prefetch = options.Prefetch, ClientName = "cm-bench-cluster" };
 
@@ -278,8 +291,17 @@ internal static class ClusterBenchmark
             // beside the rate are printed when detail is asked for (the measured phases, not the warm-up).
             async Task<(double Rate, double JitShare)> EndToEndPhaseAsync(string label, (string Account, string Id, byte[] Body)[] timed, bool detail)
             {
+                if (detail && options.PgCheckpoint)
+                {
+                    await using var checkpointConnection = new NpgsqlConnection(database);
+                    await checkpointConnection.OpenAsync().ConfigureAwait(false);
+                    await using var checkpoint = new NpgsqlCommand("CHECKPOINT", checkpointConnection);
+                    await checkpoint.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+
                 var transactionsBefore = await TransactionsAsync(database).ConfigureAwait(false);
                 var quiet = await QuietAsync().ConfigureAwait(false);
+                var pgBefore = detail ? await PostgresCost.ReadAsync(database, postgres.RootDirectory, options.PgStatements).ConfigureAwait(false) : null;
                 var at = interleaved.Elapsed;
                 var cpuBefore = cpu.Read();
                 var (jitTimeBefore, jitMethodsBefore) = (JitInfo.GetCompilationTime(), JitInfo.GetCompiledMethodCount());
@@ -322,6 +344,11 @@ internal static class ClusterBenchmark
                     $"  JIT during the timed phase: {jitTime.TotalMilliseconds:F0} ms compiling {jitMethods:N0} methods ({jitTime / elapsed:P0} of its wall time; the process's methods {jitMethodsBefore:N0} to {jitMethodsBefore + jitMethods:N0}, to find them in a DOTNET_JitStdOutFile list)"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  broker operations per execution: 1 publish, 1 delivery, {(double)frames / timed.Length:F2} ack frames, {(double)messages / timed.Length:F2} outbound publishes (confirmed), carrying {(double)outbound / timed.Length:F2} facts (account limits and others); {held:N0} executions held for a predecessor that arrived after them"));
+                foreach (var line in await PostgresCost.DescribeAsync(postgres, database, pgBefore!, timed.Length).ConfigureAwait(false))
+                {
+                    Console.WriteLine(line);
+                }
+
                 return (rate, jitTime / elapsed);
 
                 string PerExecution(TimeSpan used) => (used.TotalMicroseconds / timed.Length).ToString("F0", CultureInfo.InvariantCulture);
