@@ -49,6 +49,7 @@ public sealed class PriceFeed : ReceiveActor
         Receive<UpdateIndex>(OnIndex);
         Receive<UpdateMark>(OnMark);
         Receive<UpdatePrices>(OnBatch);
+        Receive<AcceptNextIndex>(OnAcceptNextIndex);
         Receive<GetPriceStats>(_ => Sender.Tell(_counters.Read(_latest.IndexTimes), Self));
         Receive<ExtendListing>(_ => OnExtendListing());
     }
@@ -198,6 +199,19 @@ public sealed class PriceFeed : ReceiveActor
         else
         {
             Reject(update.Asset ?? "", PriceRejectionReason.UnknownAsset, $"{update.Asset}: the market has no index for this asset.");
+        }
+    }
+
+    private void OnAcceptNextIndex(AcceptNextIndex command)
+    {
+        if (command.Asset is not null && _byAsset.TryGetValue(command.Asset, out var owner))
+        {
+            owner.Forward(command);
+        }
+        else
+        {
+            // Not counted as a refused price: it is an operator's command, answered to the operator.
+            Sender.Tell(new PriceRejected(command.Asset ?? "", PriceRejectionReason.UnknownAsset, $"{command.Asset}: the market has no index for this asset."), Self);
         }
     }
 
