@@ -226,6 +226,14 @@ public sealed class RiskEngine
     public Task<object> ExplainMarginAsync(string accountId, CancellationToken cancellationToken = default) =>
         _accounts.Ask<object>(new ShardEnvelope(accountId, ExplainMargin.Instance), _timeout, cancellationToken);
 
+    /// <summary>
+    /// An operator's <see cref="AcceptNextIndex"/>: the next index of <paramref name="asset"/> is accepted whatever its move
+    /// from the last accepted one, once. The answer is <see cref="NextIndexWillBeAccepted"/>, or <see cref="PriceRejected"/>
+    /// for an asset the market does not price.
+    /// </summary>
+    public Task<object> AcceptNextIndexAsync(string asset, CancellationToken cancellationToken = default) =>
+        Prices.Ask<object>(new AcceptNextIndex(asset), _timeout, cancellationToken);
+
     /// <summary>Sends one index or mark update: the answer is <see cref="PriceAccepted"/> or <see cref="PriceRejected"/>.</summary>
     public Task<object> UpdatePriceAsync(object update, CancellationToken cancellationToken = default) =>
         update is UpdateIndex or UpdateMark
