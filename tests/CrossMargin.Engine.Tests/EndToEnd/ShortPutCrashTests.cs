@@ -1,3 +1,4 @@
+using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Engine.Tests.Fixtures;
@@ -36,18 +37,8 @@ public sealed class ShortPutCrashTests(ITestOutputHelper output) : ManualClockEn
     [Fact]
     public async Task A_put_writer_is_liquidated_on_a_crash_of_the_index_alone_at_the_put_repriced_from_its_vol()
     {
-        var statuses = CreateTestProbe("statuses");
-        Sys.EventStream.Subscribe(statuses.Ref, typeof(AccountStatusChanged));
+        var (statuses, premium) = await WriterShortOnePut();
         var years = (TestMarket.March - Time!.GetUtcNow()).TotalDays / 365;
-        var premium = Math.Round((decimal)ReferenceBlack76.Price(OptionKind.Put, 60_300, 55_000, years, 0.58, 0), 2, MidpointRounding.AwayFromZero);
-        Tick([], [new UpdateMark(Put, premium, 0.58, Time.GetUtcNow())]);
-        AwaitAssert(() => Assert.Equal(premium, Engine.Market.Current.MarkOf(Put).MarkPrice), Wait);
-
-        await Send("writer", "accounts", (id, seq) => new OpenAccount(id, "accounts", seq, MarginMode.StandardCross));
-        await Send("writer", "wallet", (id, seq) => new Deposit(id, "wallet", seq, "USDT", 12_500m));
-        var sold = await Trade("writer", Put, Risk.Portfolios.OrderSide.Sell, 1m, premium);
-        Assert.Equal((12_500m, (0.10m * 60_300m) + premium, (0.075m * 60_300m) + premium, MarginStatus.Healthy),
-            (sold.Margin!.EquityUsd, sold.Margin.InitialMarginUsd, sold.Margin.MaintenanceMarginUsd, sold.Margin.Status));
 
         Assert.Equal(new NextIndexWillBeAccepted("BTC", 60_000m), await Engine.AcceptNextIndexAsync("BTC"));
         Tick([new UpdateIndex("BTC", 42_000m, Time.GetUtcNow())], []);
@@ -68,35 +59,48 @@ public sealed class ShortPutCrashTests(ITestOutputHelper output) : ManualClockEn
     [Fact]
     public async Task A_crash_the_feed_confirms_five_times_reaches_the_put_writer_only_at_the_fifth_confirmation()
     {
-        var statuses = CreateTestProbe("statuses");
-        Sys.EventStream.Subscribe(statuses.Ref, typeof(AccountStatusChanged));
-        var years = (TestMarket.March - Time!.GetUtcNow()).TotalDays / 365;
-        var premium = Math.Round((decimal)ReferenceBlack76.Price(OptionKind.Put, 60_300, 55_000, years, 0.58, 0), 2, MidpointRounding.AwayFromZero);
-        Tick([], [new UpdateMark(Put, premium, 0.58, Time.GetUtcNow())]);
-        AwaitAssert(() => Assert.Equal(premium, Engine.Market.Current.MarkOf(Put).MarkPrice), Wait);
-        await Send("writer", "accounts", (id, seq) => new OpenAccount(id, "accounts", seq, MarginMode.StandardCross));
-        await Send("writer", "wallet", (id, seq) => new Deposit(id, "wallet", seq, "USDT", 12_500m));
-        await Trade("writer", Put, Risk.Portfolios.OrderSide.Sell, 1m, premium);
+        var (statuses, premium) = await WriterShortOnePut();
 
         var probe = CreateTestProbe();
         for (var i = 1; i <= 5; i++)
         {
-            Time.Advance(TimeSpan.FromSeconds(1));
+            Time!.Advance(TimeSpan.FromSeconds(1));
             Engine.Prices.Tell(new UpdateIndex("BTC", 42_000m, Time.GetUtcNow()), probe.Ref);
             Assert.Equal(PriceRejectionReason.IndexJump, probe.ExpectMsg<PriceRejected>(timeout: Wait).Reason);
         }
 
         statuses.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         Assert.Equal((60_000m, premium), (Engine.Market.Current.PriceOf("BTC"), Engine.Market.Current.MarkOf(Put).MarkPrice));
-        Time.Advance(TimeSpan.FromSeconds(1));
+        Time!.Advance(TimeSpan.FromSeconds(1));
         Tick([new UpdateIndex("BTC", 42_000m, Time.GetUtcNow())], []);
 
-        var left = (TestMarket.March - Time.GetUtcNow()).TotalDays / 365;
+        var left = (TestMarket.March - Time!.GetUtcNow()).TotalDays / 365;
         var repriced = Math.Round((decimal)ReferenceBlack76.Price(OptionKind.Put, 42_210, 55_000, left, 0.58, 0), 2, MidpointRounding.AwayFromZero);
         var change = statuses.ExpectMsg<AccountStatusChanged>(c => c.AccountId == "writer", Wait);
         Assert.Equal((MarginStatus.Healthy, MarginStatus.Liquidation, 12_500m + premium - repriced, (0.15m * 42_210m) + repriced, (0.075m * 42_210m) + repriced),
             (change.From, change.To, change.EquityUsd, change.InitialMarginUsd, change.MaintenanceMarginUsd));
         Assert.Equal((42_000m, repriced), (Engine.Market.Current.PriceOf("BTC"), Engine.Market.Current.MarkOf(Put).MarkPrice));
+    }
+
+    /// <summary>
+    /// The put marked at P0 (58% on the forward 60,300) and <c>writer</c> short one at it on 12,500 USDT, healthy (IM 10%
+    /// x 60,300 + P0, MM 7.5% x 60,300 + P0); a probe on the status changes, and P0.
+    /// </summary>
+    private async Task<(TestProbe Statuses, decimal Premium)> WriterShortOnePut()
+    {
+        var statuses = CreateTestProbe("statuses");
+        Sys.EventStream.Subscribe(statuses.Ref, typeof(AccountStatusChanged));
+        var years = (TestMarket.March - Time!.GetUtcNow()).TotalDays / 365;
+        var premium = Math.Round((decimal)ReferenceBlack76.Price(OptionKind.Put, 60_300, 55_000, years, 0.58, 0), 2, MidpointRounding.AwayFromZero);
+        Tick([], [new UpdateMark(Put, premium, 0.58, Time.GetUtcNow())]);
+        AwaitAssert(() => Assert.Equal(premium, Engine.Market.Current.MarkOf(Put).MarkPrice), Wait);
+
+        await Send("writer", "accounts", (id, seq) => new OpenAccount(id, "accounts", seq, MarginMode.StandardCross));
+        await Send("writer", "wallet", (id, seq) => new Deposit(id, "wallet", seq, "USDT", 12_500m));
+        var sold = await Trade("writer", Put, Risk.Portfolios.OrderSide.Sell, 1m, premium);
+        Assert.Equal((12_500m, (0.10m * 60_300m) + premium, (0.075m * 60_300m) + premium, MarginStatus.Healthy),
+            (sold.Margin!.EquityUsd, sold.Margin.InitialMarginUsd, sold.Margin.MaintenanceMarginUsd, sold.Margin.Status));
+        return (statuses, premium);
     }
 
     private void Tick(UpdateIndex[] indices, UpdateMark[] marks)
