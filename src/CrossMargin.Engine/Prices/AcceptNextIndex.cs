@@ -8,4 +8,10 @@ namespace CrossMargin.Engine.Prices;
 /// it is still one index. Held in memory by the asset's price actor: a node that restarts has to be told again.
 /// </summary>
 /// <param name="Asset">The asset code, e.g. BTC.</param>
-public sealed record AcceptNextIndex(string Asset);
+/// <param name="Near">
+/// When given (positive; else refused <see cref="PriceRejectionReason.NonPositivePrice"/>), only an index within
+/// <see cref="PriceOptions.MaxIndexMoveFraction"/> of it uses the override; any other is judged as if none were armed,
+/// and the override waits: an operator who saw the crash to 42,000 does not let a corrupt tick through with it. Given
+/// again, the last one counts.
+/// </param>
+public sealed record AcceptNextIndex(string Asset, decimal? Near = null);

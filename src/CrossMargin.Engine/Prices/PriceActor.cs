@@ -97,8 +97,9 @@ internal sealed class PriceActor : ReceiveActor
     // The refused index jumps in a row that agree on a level (see IndexBandAllows); null after an accepted index.
     private JumpChain? _jump;
 
-    // An operator's AcceptNextIndex, not used yet.
+    // An operator's AcceptNextIndex not used yet, with the level it is for (0: any).
     private bool _acceptNext;
+    private decimal _acceptNear;
 
     public PriceActor(string asset, IEnumerable<Instrument> instruments, UnderlyingMarket? market, LatestMarket latest, PriceOptions options, IActorRef publisher, PriceCounters counters, TimeProvider clock)
     {
@@ -169,8 +170,16 @@ internal sealed class PriceActor : ReceiveActor
         });
         Receive<AcceptNextIndex>(a =>
         {
+            if (a.Near is <= 0m)
+            {
+                Sender.Tell(new PriceRejected(_asset, PriceRejectionReason.NonPositivePrice, $"{_asset}: the level an override is for must be positive, not {Num(a.Near.Value)}."), Self);
+                return;
+            }
+
             _acceptNext = true;
-            Context.Log.LogWarning("{Asset}: an operator accepts the next index whatever its move from {Index}", _asset, _index);
+            _acceptNear = a.Near ?? 0m;
+            Context.Log.LogWarning("{Asset}: an operator accepts the next index {Level} whatever its move from {Index}", _asset,
+                a.Near is { } near ? "within the band of " + Num(near) : "at any level", _index);
             Sender.Tell(new NextIndexWillBeAccepted(_asset, _index), Self);
         });
     }
@@ -322,8 +331,8 @@ internal sealed class PriceActor : ReceiveActor
 
     /// <summary>
     /// False, after a rejection, when <paramref name="update"/> moves the index further from the last accepted one than
-    /// <see cref="PriceOptions.MaxIndexMoveFraction"/> and neither an operator's <see cref="AcceptNextIndex"/> nor
-    /// confirmation lets it through. Confirmation: the <see cref="PriceOptions.IndexJumpConfirmations"/>-th update after
+    /// <see cref="PriceOptions.MaxIndexMoveFraction"/> and neither an operator's <see cref="AcceptNextIndex"/> (for any
+    /// level, or one within the band of the update) nor confirmation lets it through. Confirmation: the <see cref="PriceOptions.IndexJumpConfirmations"/>-th update after
     /// a refused jump, each with a later feed timestamp than the one before it and within the band of its level, is
     /// accepted, when that level is within <see cref="PriceOptions.ConfirmableJumpFactor"/> of the last accepted index.
     /// Decided on the updates alone (their prices, their order, their timestamps): no node's clock takes part, so the
@@ -336,9 +345,10 @@ internal sealed class PriceActor : ReceiveActor
         var last = _index;
         var band = _options.MaxIndexMoveFraction;
         var chain = _jump;
-        if (_acceptNext || Math.Abs(price - last) <= band * last)
+        var overridden = _acceptNext && (_acceptNear == 0m || Math.Abs(price - _acceptNear) <= band * _acceptNear);
+        if (overridden || Math.Abs(price - last) <= band * last)
         {
-            if (_acceptNext)
+            if (overridden)
             {
                 _acceptNext = false;
                 _counters.IndexJumpOverridden();
@@ -367,13 +377,14 @@ internal sealed class PriceActor : ReceiveActor
 
         _jump = new JumpChain(price, update.Timestamp, count);
         var distance = (double)Math.Abs(price - last) / (double)last;
+        var waiting = _acceptNext ? $"; the operator's override waits for an index within the band of {Num(_acceptNear)}" : "";
         var how = confirmable
             ? $"{count} in a row at this level; the {Ordinal(needed + 1)}, each later and within the band of the one before, is accepted, or an operator accepts the next index"
             : needed == 0
                 ? "only an operator's accept-next-index lets a jump through"
                 : $"beyond a factor of {Num(PriceOptions.ConfirmableJumpFactor)} from the last accepted, only an operator's accept-next-index lets it through";
         Reject(update.Asset, PriceRejectionReason.IndexJump,
-            $"{update.Asset}: index {Num(price)} is {Pct(distance)}% from the last accepted {Num(last)}, beyond the {Pct((double)band)}% band; nothing moved ({how}).");
+            $"{update.Asset}: index {Num(price)} is {Pct(distance)}% from the last accepted {Num(last)}, beyond the {Pct((double)band)}% band; nothing moved ({how}{waiting}).");
         return false;
     }
 

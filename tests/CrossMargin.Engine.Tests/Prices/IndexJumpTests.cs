@@ -211,6 +211,35 @@ public sealed class IndexJumpTests(ITestOutputHelper output) : PriceTestKit(outp
         Assert.Equal((1L, 8L, 1L, 0L), (stats.Accepted, stats.RejectedFor(PriceRejectionReason.IndexJump), stats.IndexJumpsOverridden, stats.IndexJumpsConfirmed));
     }
 
+    /// <summary>
+    /// An override for a level (near 42,000) is used only by an index within the band of it: 10^20 is refused as if none
+    /// were armed (saying the override waits), 60,500 is accepted as an ordinary move (0.83%) and leaves it armed, and
+    /// 41,000 (2.4% from 42,000, 32.2% from 60,500) uses it. A level of 0 is refused.
+    /// </summary>
+    [Fact]
+    public void An_override_for_a_level_waits_for_an_index_near_it_and_lets_a_corrupt_tick_no_further()
+    {
+        var feed = StartFeed(new PriceOptions { IndexJumpConfirmations = 0 });
+        feed.Tell(new AcceptNextIndex("BTC", 42_000m), TestActor);
+        ExpectMsg<NextIndexWillBeAccepted>();
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Index(feed, "BTC", 100_000_000_000_000_000_000m);
+        Assert.EndsWith("(only an operator's accept-next-index lets a jump through; the operator's override waits for an index within the band of 42000).",
+            NextRejection().Message, StringComparison.Ordinal);
+        Index(feed, "BTC", 60_500m);
+        Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Index(feed, "BTC", 41_000m);
+        Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+        AwaitAssert(() => Assert.Equal(41_000m, Latest.Current.PriceOf("BTC")));
+        var stats = Stats(feed);
+        Assert.Equal((2L, 1L, 1L), (stats.Accepted, stats.RejectedFor(PriceRejectionReason.IndexJump), stats.IndexJumpsOverridden));
+
+        feed.Tell(new AcceptNextIndex("BTC", 0m), TestActor);
+        Assert.Equal("BTC: the level an override is for must be positive, not 0.", ExpectMsg<PriceRejected>().Message);
+    }
+
     /// <summary>An override for an asset the market does not price is refused, not counted as a refused price.</summary>
     [Fact]
     public void Accept_next_index_for_an_unknown_asset_is_refused()
