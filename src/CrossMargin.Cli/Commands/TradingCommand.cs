@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using CrossMargin.Cli.Node;
 
 namespace CrossMargin.Cli.Commands;
@@ -22,18 +23,22 @@ public static class TradingCommand
     private static Command AcceptIndex(NodeAccess access, TextWriter output, TextWriter error)
     {
         var asset = new Argument<string>("ASSET") { Description = "The asset whose index moves, e.g. BTC." };
+        var near = new Option<decimal?>("--near") { Description = "Only an index within the band of this level uses it (e.g. 42000): a corrupt tick does not." };
         var command = new Command("accept-index",
             "Accept the next index of ASSET whatever its move from the last accepted one, once (admin token): for a real move beyond "
-            + "Prices:MaxIndexMoveFraction that the feed has not confirmed. On a cluster it reaches every node. Exit code 1 for an unknown asset.") { asset };
+            + "Prices:MaxIndexMoveFraction that the feed has not confirmed. On a cluster it reaches every node. Exit code 1 for an unknown asset.") { asset, near };
         var options = NodeCommandOptions.AddTo(command);
         command.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s =>
-            s.CallAsync(HttpMethod.Post, $"/api/v1/prices/accept-next-index/{JsonText.Segment(result.GetValue(asset)!)}", (body, console) =>
+            s.CallAsync(HttpMethod.Post, $"/api/v1/prices/accept-next-index/{JsonText.Segment(result.GetValue(asset)!)}{Query(result.GetValue(near))}", (body, console) =>
             {
                 var where = body.GetProperty("outcome").GetString() == "published" ? "on every node" : "on this node";
-                Tables.Line(console, $"accept-index: the next {result.GetValue(asset)} index is accepted whatever its move {where}, once. Index in force: {body.GetProperty("lastIndex").GetDecimal()}");
+                var level = result.GetValue(near) is { } n ? string.Create(CultureInfo.InvariantCulture, $" within the band of {n}") : "";
+                Tables.Line(console, $"accept-index: the next {result.GetValue(asset)} index{level} is accepted whatever its move {where}, once. Index in force: {body.GetProperty("lastIndex").GetDecimal()}");
             })));
         return command;
     }
+
+    private static string Query(decimal? near) => near is { } n ? "?near=" + n.ToString(CultureInfo.InvariantCulture) : "";
 
     private static Command Switch(string name, HttpMethod method, string description, NodeAccess access, TextWriter output, TextWriter error)
     {

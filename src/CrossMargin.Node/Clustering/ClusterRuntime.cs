@@ -193,8 +193,8 @@ public sealed class ClusterRuntime : IAsyncDisposable
     /// Publishes an operator's <see cref="Engine.Prices.AcceptNextIndex"/> for <paramref name="asset"/> on the marks
     /// exchange as the cluster's user: every node applies it in the stream it takes prices from.
     /// </summary>
-    public Task PublishAcceptNextIndexAsync(string asset, CancellationToken cancellationToken) =>
-        _publisher!.PublishAsync(Names.Marks, "", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Engine.Prices.AcceptNextIndex(asset),
+    public Task PublishAcceptNextIndexAsync(string asset, decimal? near, CancellationToken cancellationToken) =>
+        _publisher!.PublishAsync(Names.Marks, "", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Engine.Prices.AcceptNextIndex(asset, near),
             ClusterWireJsonContext.Default.AcceptNextIndex), Guid.NewGuid().ToString("N"), ClusterMessageTypes.AcceptNextIndex,
             new PublishOptions { Mandatory = false, UserId = _publisher.UserName }, cancellationToken);
 
@@ -363,7 +363,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
             return;
         }
 
-        var answer = await Engine.AcceptNextIndexAsync(asset).ConfigureAwait(false);
+        var answer = await Engine.AcceptNextIndexAsync(asset, command.Near).ConfigureAwait(false);
         _log.LogWarning("Index override from the marks exchange: {Answer}", answer);
     }
 

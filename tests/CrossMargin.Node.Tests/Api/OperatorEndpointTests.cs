@@ -176,7 +176,7 @@ public sealed class OperatorEndpointTests : IAsyncLifetime
 
     /// <summary>
     /// The operator's override of the index move band over HTTP: an admin call (401 without a token), 404 for an asset
-    /// the market does not price, 200 naming the index in force (60,000). The BTC index of 1e20 is refused
+    /// the market does not price, 400 for a level of 0, 200 naming the index in force (60,000). The BTC index of 1e20 is refused
     /// <c>indexJump</c> before it and accepted after it (once): the next, 1e20 x 1.2, is refused again.
     /// </summary>
     [Fact]
@@ -187,6 +187,7 @@ public sealed class OperatorEndpointTests : IAsyncLifetime
         var before = await Post("/api/v1/prices", jump);
         using var anonymous = await Http.PostAsync(new Uri("/api/v1/prices/accept-next-index/BTC", UriKind.Relative), null);
         using var unknown = await Admin(HttpMethod.Post, "/api/v1/prices/accept-next-index/DOGE");
+        using var zero = await Admin(HttpMethod.Post, "/api/v1/prices/accept-next-index/BTC?near=0");
         using var armed = await Admin(HttpMethod.Post, "/api/v1/prices/accept-next-index/BTC");
         var answer = await armed.Content.ReadFromJsonAsync<JsonElement>();
         var after = await Post("/api/v1/prices", jump);
@@ -197,6 +198,7 @@ public sealed class OperatorEndpointTests : IAsyncLifetime
         Assert.Contains("from the last accepted 60000, beyond the 10% band; nothing moved", refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, zero.StatusCode);
         Assert.Equal(HttpStatusCode.OK, armed.StatusCode);
         Assert.Equal(("armed", "BTC", 60000m), (answer.GetProperty("outcome").GetString(), answer.GetProperty("asset").GetString(), answer.GetProperty("lastIndex").GetDecimal()));
         Assert.Equal("accepted", after.Body.GetProperty("results")[0].GetProperty("outcome").GetString());

@@ -21,8 +21,8 @@ public sealed class ClusterIndexOverrideTests(ClusterServers servers) : IAsyncLi
 
     /// <summary>
     /// BTC opens at 60,000. A fall to 40,000 posted through n1 is refused as an index jump on both nodes; the operator's
-    /// accept-next-index given to n2 (202, published) reaches both, and the same 40,000 posted again through n1 is then
-    /// accepted on both, counted as overridden once on each.
+    /// accept-next-index near 40,000 given to n2 (202, published) reaches both with its level: 100,000 posted through n1
+    /// is still refused on both, and the same 40,000 posted again is then accepted on both, overridden once on each.
     /// </summary>
     [Fact]
     public async Task An_override_given_to_one_node_lets_the_next_index_through_on_every_node()
@@ -35,17 +35,20 @@ public sealed class ClusterIndexOverrideTests(ClusterServers servers) : IAsyncLi
             TimeSpan.FromSeconds(10), "the jump refused on both nodes");
         Assert.All(nodes, n => Assert.Equal(60_000m, TestCluster.HostOf(n).Engine!.Market.Current.PriceOf("BTC")));
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/prices/accept-next-index/BTC");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/prices/accept-next-index/BTC?near=40000");
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
         using var armed = await nodes[1].Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.Accepted, armed.StatusCode);
+        await PostBtcAsync(nodes[0], 100_000m);
+        await TestCluster.EventuallyAsync(async () => (await StatsAsync(nodes)).All(s => s.RejectedFor(PriceRejectionReason.IndexJump) == 2),
+            TimeSpan.FromSeconds(10), "100,000 refused on both nodes, the override waiting for 40,000");
         await PostBtcAsync(nodes[0], 40_000m);
 
         await TestCluster.EventuallyAsync(async () => (await StatsAsync(nodes)).All(s => s.IndexJumpsOverridden == 1),
             TimeSpan.FromSeconds(10), "the index accepted on both nodes by the override");
         await TestCluster.EventuallyAsync(() => Task.FromResult(nodes.All(n => TestCluster.HostOf(n).Engine!.Market.Current.PriceOf("BTC") == 40_000m)),
             TimeSpan.FromSeconds(10), "both nodes at 40,000");
-        Assert.All(await StatsAsync(nodes), s => Assert.Equal(1, s.RejectedFor(PriceRejectionReason.IndexJump)));
+        Assert.All(await StatsAsync(nodes), s => Assert.Equal((2L, 1L), (s.RejectedFor(PriceRejectionReason.IndexJump), s.IndexJumpsOverridden)));
     }
 
     private Task<NodeUnderTest> StartNodeAsync(string name) => _cluster.StartNodeAsync(name, ["--Security:Tokens:ops:Token=" + AdminToken]);
