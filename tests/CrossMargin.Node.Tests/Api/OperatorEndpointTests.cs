@@ -203,7 +203,14 @@ public sealed class OperatorEndpointTests : IAsyncLifetime
         Assert.Equal(("armed", "BTC", 60000m), (answer.GetProperty("outcome").GetString(), answer.GetProperty("asset").GetString(), answer.GetProperty("lastIndex").GetDecimal()));
         Assert.Equal("accepted", after.Body.GetProperty("results")[0].GetProperty("outcome").GetString());
         Assert.Equal("indexJump", again.Body.GetProperty("results")[0].GetProperty("code").GetString());
+        // Other nodes of this test run share the process's meters: at least this node's two refusals and one override.
+        var metrics = await Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.True(Sample(metrics, "crossmargin_prices_index_jumps_total{outcome=\"refused\"}") >= 2, metrics);
+        Assert.True(Sample(metrics, "crossmargin_prices_index_jumps_total{outcome=\"overridden\"}") >= 1, metrics);
     }
+
+    private static double Sample(string metrics, string series) =>
+        double.Parse(metrics.Split('\n').Single(l => l.StartsWith(series + " ", StringComparison.Ordinal))[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task<JsonElement> NextEvent(StreamReader reader, CancellationToken cancellation)
     {
