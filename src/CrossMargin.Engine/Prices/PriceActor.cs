@@ -332,9 +332,10 @@ internal sealed class PriceActor : ReceiveActor
     /// <summary>
     /// False, after a rejection, when <paramref name="update"/> moves the index further from the last accepted one than
     /// <see cref="PriceOptions.MaxIndexMoveFraction"/> and neither an operator's <see cref="AcceptNextIndex"/> (for any
-    /// level, or one within the band of the update) nor confirmation lets it through. Confirmation: the <see cref="PriceOptions.IndexJumpConfirmations"/>-th update after
-    /// a refused jump, each with a later feed timestamp than the one before it and within the band of its level, is
-    /// accepted, when that level is within <see cref="PriceOptions.ConfirmableJumpFactor"/> of the last accepted index.
+    /// level, or one within the band of the update) nor confirmation lets it through. Confirmation: the
+    /// <see cref="PriceOptions.IndexJumpConfirmations"/>-th update after a refused jump, each with a later feed timestamp
+    /// than the one before it and within the band of its level, is accepted, when that level is within
+    /// <see cref="PriceOptions.ConfirmableJumpFactor"/> of the last accepted index.
     /// Decided on the updates alone (their prices, their order, their timestamps): no node's clock takes part, so the
     /// nodes of a cluster given the same updates agree. Checked last, so only an update that would otherwise be
     /// accepted refuses, counts or confirms; an accepted index (an operator's included) ends a chain.
