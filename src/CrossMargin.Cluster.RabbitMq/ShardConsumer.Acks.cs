@@ -12,8 +12,10 @@ public sealed partial class ShardConsumer
     // up to the last, so it is used only when each of them is done). Deliveries that succeeded behind an older one still
     // running (held for a sequence gap, or simply slower) wait for it, unless a quarter of the prefetch window is done
     // and waiting: then they are acked one by one, so a held delivery can never fill the window with finished ones and
-    // starve the delivery it waits for. One caller sends at a time; completions that arrive meanwhile are picked up by
-    // its next round, which is what batches acks under load without a timer delaying any of them.
+    // starve the delivery it waits for. One caller sends at a time, after RabbitMqOptions.AckCoalescing: the deliveries
+    // of one journal batch finish within microseconds of each other, each on its own continuation, and acked as each
+    // ran they went out one frame apiece (0.7 frames per execution in the cluster benchmark, 0.13 after waiting).
+    // Completions that arrive while it waits or sends are picked up by its next round.
     private async Task AckDoneAsync()
     {
         lock (_gate)
@@ -24,6 +26,16 @@ public sealed partial class ShardConsumer
             }
 
             _acking = true;
+        }
+
+        var coalescing = _connection.Options.AckCoalescing;
+        if (coalescing > TimeSpan.Zero)
+        {
+            await Task.Delay(coalescing).ConfigureAwait(false);
+        }
+        else
+        {
+            await Task.Yield();
         }
 
         var flushAt = Math.Max(1, _connection.Options.Prefetch / 4);

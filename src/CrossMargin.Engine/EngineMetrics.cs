@@ -35,8 +35,9 @@ public static class EngineMetrics
 
     /// <summary>
     /// The venue's liquidation reports the coordinator ignored, by <c>reason</c>: <c>notOutstanding</c> (an order it did
-    /// not issue, or one already reported) or <c>impossible</c> (more filled than ordered, a price not positive, or an
-    /// average worse than the order's limit). They were answered (202) and acked before the coordinator read them.
+    /// not issue, or one already reported), <c>impossible</c> (more filled than ordered, a price not positive, or an
+    /// average worse than the order's limit) or <c>quantityOffLot</c> (a fill not a whole number of the instrument's
+    /// lots). They were answered (202) and acked before the coordinator read them.
     /// </summary>
     public static Counter<long> LiquidationReportsIgnored { get; } = Meter.CreateCounter<long>("crossmargin.liquidation.reports_ignored",
         description: "Liquidation reports ignored by the coordinator, by reason");

@@ -83,6 +83,14 @@ public sealed class RiskEngine
         var now = system.TimeProvider.GetUtcNow();
         var opening = settings.OpeningMarket;
         var scheduled = ListingSchedule.ContractsUntil(settings.Listing, opening.Instruments.Concat(opening.ExpiredInstruments), now + MarketDefinition.ListingHorizon);
+        // A liquidation order cut to an increment off the venue's lot would be refused by the venue, its fills by the accounts.
+        var offLot = settings.Liquidation.ToParameters().IncrementsOffLot(
+            opening.Instruments.Concat(scheduled.Select(c => c.Instrument)), settings.Listing);
+        if (offLot.Count > 0)
+        {
+            throw new ArgumentException("Liquidation:QuantityIncrements / DefaultQuantityIncrement: " + string.Join(" ", offLot), nameof(settings));
+        }
+
         var market = new LatestMarket(Restamp(opening, settings.Assets, now, [.. scheduled.Where(c => c.ListedAt <= now)]));
         var live = new CurrentMarginModels(settings.Models);
 

@@ -70,7 +70,7 @@ public static class MarketFile
 
     private static ListingSchedule Schedule(JsonElement e, string path, MarketSnapshot market)
     {
-        OnlyKnown(e, path, "type", "underlying", "quote", "settlement", "contractSize", "tickSize", "cycle", "count", "after", "strikes");
+        OnlyKnown(e, path, "type", "underlying", "quote", "settlement", "contractSize", "tickSize", "lotSize", "cycle", "count", "after", "strikes");
         var options = Enum(e, "type", path, ("future", false), ("option", true));
         var underlying = String(e, "underlying", path);
         var quote = String(e, "quote", path);
@@ -119,7 +119,11 @@ public static class MarketFile
             throw new RiskInputException($"{path}.strikes: an option schedule needs its strike grid (step, eachSide, openingVol).");
         }
 
-        return Build(path, () => new ListingSchedule(underlying, quote, settlement, Decimal(e, "contractSize", path), Decimal(e, "tickSize", path), cycle, count, after, strikes));
+        var lot = OptionalDecimal(e, "lotSize", path) ?? Instruments.Instrument.DefaultLotSize;
+        return Build(path, () => new ListingSchedule(underlying, quote, settlement, Decimal(e, "contractSize", path), Decimal(e, "tickSize", path), cycle, count, after, strikes)
+        {
+            LotSize = lot,
+        });
     }
 
     private static UnderlyingMarket Underlying(JsonElement e, string path)
@@ -137,7 +141,7 @@ public static class MarketFile
 
     private static Instrument Instrument(JsonElement e, string path)
     {
-        OnlyKnown(e, path, "symbol", "type", "underlying", "quote", "settlement", "contractSize", "tickSize", "expiry", "optionKind", "strike");
+        OnlyKnown(e, path, "symbol", "type", "underlying", "quote", "settlement", "contractSize", "tickSize", "lotSize", "expiry", "optionKind", "strike");
         var symbol = String(e, "symbol", path);
         var type = Enum(e, "type", path, ("perpetual", 0), ("future", 1), ("option", 2));
         var underlying = String(e, "underlying", path);
@@ -146,12 +150,13 @@ public static class MarketFile
         var settlementAsset = settlement == SettlementKind.Linear ? quote : underlying;
         var size = Decimal(e, "contractSize", path);
         var tick = Decimal(e, "tickSize", path);
+        var lot = OptionalDecimal(e, "lotSize", path) ?? Instruments.Instrument.DefaultLotSize;
         return type switch
         {
-            0 => Build<Instrument>(path, () => new Perpetual(symbol, underlying, quote, settlementAsset, settlement, size, tick)),
-            1 => Build<Instrument>(path, () => new Future(symbol, underlying, quote, settlementAsset, settlement, size, tick, Instant(e, "expiry", path))),
+            0 => Build<Instrument>(path, () => new Perpetual(symbol, underlying, quote, settlementAsset, settlement, size, tick) { LotSize = lot }),
+            1 => Build<Instrument>(path, () => new Future(symbol, underlying, quote, settlementAsset, settlement, size, tick, Instant(e, "expiry", path)) { LotSize = lot }),
             _ => Build<Instrument>(path, () => new OptionContract(symbol, underlying, quote, settlementAsset, settlement, size, tick,
-                Instant(e, "expiry", path), Enum(e, "optionKind", path, ("call", OptionKind.Call), ("put", OptionKind.Put)), Decimal(e, "strike", path))),
+                Instant(e, "expiry", path), Enum(e, "optionKind", path, ("call", OptionKind.Call), ("put", OptionKind.Put)), Decimal(e, "strike", path)) { LotSize = lot }),
         };
     }
 

@@ -20,6 +20,7 @@ public sealed class RabbitMqOptionsTests
             Port = 0,
             AccountsExchangeType = "topic",
             ShardQueueType = "stream",
+            AckCoalescing = TimeSpan.FromSeconds(2),
         };
 
         var errors = options.Validate();
@@ -32,6 +33,7 @@ public sealed class RabbitMqOptionsTests
         Assert.Contains(errors, e => e.Contains("Port", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("AccountsExchangeType", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("ShardQueueType", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("AckCoalescing", StringComparison.Ordinal));
         Assert.False(new RabbitMqOptionsValidator().Validate(null, options).Succeeded);
     }
 

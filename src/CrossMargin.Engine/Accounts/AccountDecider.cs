@@ -528,7 +528,8 @@ public static class AccountDecider
 
     /// <summary>
     /// Why an order or a fill of <paramref name="quantity"/> at <paramref name="price"/> in <paramref name="symbol"/> is
-    /// refused, or null. An expired instrument is refused <see cref="RejectionCode.InstrumentExpired"/>, unless
+    /// refused, or null: an unknown instrument, a quantity or price not positive, or not a whole number of the
+    /// instrument's lots or ticks. An expired instrument is refused <see cref="RejectionCode.InstrumentExpired"/>, unless
     /// <paramref name="expiredToo"/> (a fill, which the caller checks against the expiry and the settlement).
     /// </summary>
     private static Rejection? InvalidTrade(string symbol, decimal quantity, decimal price, MarketSnapshot market, bool expiredToo = false)
@@ -538,7 +539,8 @@ public static class AccountDecider
             return new Rejection(RejectionCode.UnknownInstrument, $"Instrument {symbol} is not listed.");
         }
 
-        if (market.FindInstrument(symbol) is null)
+        var instrument = market.FindInstrument(symbol);
+        if (instrument is null)
         {
             if (market.FindExpired(symbol) is not { } expired)
             {
@@ -549,6 +551,8 @@ public static class AccountDecider
             {
                 return new Rejection(RejectionCode.InstrumentExpired, Text($"{symbol} expired at {expired.Expiry:O}: it no longer trades."));
             }
+
+            instrument = expired;
         }
 
         if (quantity <= 0)
@@ -556,7 +560,21 @@ public static class AccountDecider
             return new Rejection(RejectionCode.InvalidQuantity, Text($"{symbol}: quantity must be positive, not {quantity}."));
         }
 
-        return price <= 0 ? new Rejection(RejectionCode.InvalidPrice, Text($"{symbol}: price must be positive, not {price}.")) : null;
+        if (price <= 0)
+        {
+            return new Rejection(RejectionCode.InvalidPrice, Text($"{symbol}: price must be positive, not {price}."));
+        }
+
+        // A matching engine trades whole ticks and lots only: anything else is a corrupt message (or another venue's
+        // terms), and booked it moves balances by amounts nobody traded.
+        if (!instrument.IsOnLot(quantity))
+        {
+            return new Rejection(RejectionCode.QuantityOffLot, Text($"{symbol}: quantity {quantity} is not a whole number of its lots of {instrument.LotSize}."));
+        }
+
+        return instrument.IsOnTick(price)
+            ? null
+            : new Rejection(RejectionCode.PriceOffTick, Text($"{symbol}: price {price} is not a whole number of its ticks of {instrument.TickSize}."));
     }
 
     private static Rejection? InvalidAmount(string asset, decimal amount, MarketSnapshot market)

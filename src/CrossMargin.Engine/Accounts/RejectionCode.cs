@@ -101,4 +101,18 @@ public enum RejectionCode
     /// start a liquidation and auto-deleveraging against others) or credit it with money nobody paid. Nothing was applied.
     /// </summary>
     InvalidFee,
+
+    /// <summary>
+    /// An execution, an accepted order or a pre-trade check whose price is not a whole number of the instrument's ticks
+    /// (<see cref="Risk.Instruments.Instrument.TickSize"/>): no matching engine trades there, so the message is corrupt or
+    /// its sender's instrument differs from ours. Nothing was applied.
+    /// </summary>
+    PriceOffTick,
+
+    /// <summary>
+    /// An execution, an accepted order or a pre-trade check whose quantity is not a whole number of the instrument's lots
+    /// (<see cref="Risk.Instruments.Instrument.LotSize"/>, 1e-8 contract unless configured): no matching engine trades it.
+    /// Nothing was applied.
+    /// </summary>
+    QuantityOffLot,
 }

@@ -246,6 +246,17 @@ public sealed partial class LiquidationCoordinator
             return;
         }
 
+        // The venue fills whole lots only: a part of one is as corrupt a report as an overfill. Its average price is not
+        // held to the tick: an IOC that takes several levels averages between them.
+        if ((_settings.Market.Current.FindInstrument(order.Symbol) ?? _settings.Market.Current.FindExpired(order.Symbol)) is { } traded
+            && !traded.IsOnLot(report.FilledQuantity))
+        {
+            Context.Log.LogWarning("Report of liquidation order {OrderId}: fill {Filled} of {Symbol} is not a whole number of its lots of {Lot}; ignored",
+                report.OrderId, report.FilledQuantity, order.Symbol, traded.LotSize);
+            EngineMetrics.LiquidationReportsIgnored.Add(1, new KeyValuePair<string, object?>("reason", "quantityOffLot"));
+            return;
+        }
+
         var fee = 0m;
         var feeUsd = 0m;
         if (report.FilledQuantity > 0)

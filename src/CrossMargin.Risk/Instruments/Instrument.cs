@@ -11,6 +11,18 @@ namespace CrossMargin.Risk.Instruments;
 /// </remarks>
 public abstract record Instrument
 {
+    /// <summary>
+    /// The lot of an instrument whose venue lot is not given: 1e-8 contract, the unit the ledger keeps balances in.
+    /// </summary>
+    /// <remarks>
+    /// Finer than any venue's lot (Binance's and Deribit's are 0.001 BTC, 0.1 or 1 contract), so no real fill of an
+    /// instrument configured before lots existed is refused, while a corrupt 1e-28 is. A venue's own lot is configured
+    /// as <c>lotSize</c>.
+    /// </remarks>
+    public const decimal DefaultLotSize = 0.00000001m;
+
+    private readonly decimal _lotSize = DefaultLotSize;
+
     /// <summary>Creates an instrument after checking its terms.</summary>
     protected Instrument(string symbol, string underlying, string quoteAsset, string settlementAsset,
         SettlementKind settlement, decimal contractSize, decimal tickSize)
@@ -58,8 +70,28 @@ public abstract record Instrument
     /// <summary>Contract multiplier; see the type's remarks for its unit.</summary>
     public decimal ContractSize { get; }
 
-    /// <summary>The smallest price increment.</summary>
+    /// <summary>The smallest price increment: every price the venue trades at is a whole multiple of it.</summary>
     public decimal TickSize { get; }
+
+    /// <summary>
+    /// The smallest quantity increment, in contracts: every quantity the venue trades is a whole multiple of it
+    /// (<see cref="DefaultLotSize"/> unless the venue's is given). Positive.
+    /// </summary>
+    public decimal LotSize
+    {
+        get => _lotSize;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(LotSize));
+            _lotSize = value;
+        }
+    }
+
+    /// <summary>True when <paramref name="price"/> is a whole number of ticks.</summary>
+    public bool IsOnTick(decimal price) => price % TickSize == 0m;
+
+    /// <summary>True when <paramref name="quantity"/> is a whole number of lots.</summary>
+    public bool IsOnLot(decimal quantity) => quantity % LotSize == 0m;
 
     /// <summary>When the contract expires, or null for a perpetual.</summary>
     public abstract DateTimeOffset? Expiry { get; }

@@ -25,6 +25,8 @@ public sealed record ListingSchedule
 
     private static readonly TimeSpan ExpiryTime = TimeSpan.FromHours(8);
 
+    private readonly decimal _lotSize = Instrument.DefaultLotSize;
+
     /// <summary>Checks and builds a schedule; throws <see cref="ArgumentException"/> naming what is wrong.</summary>
     /// <param name="underlying">The contracts' underlying.</param>
     /// <param name="quoteAsset">Their quote asset.</param>
@@ -96,6 +98,17 @@ public sealed record ListingSchedule
 
     /// <summary>Their tick size.</summary>
     public decimal TickSize { get; }
+
+    /// <summary>Their lot size (<see cref="Instrument.LotSize"/>), <see cref="Instrument.DefaultLotSize"/> unless given. Positive.</summary>
+    public decimal LotSize
+    {
+        get => _lotSize;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(LotSize));
+            _lotSize = value;
+        }
+    }
 
     /// <summary>Which expiries are listed.</summary>
     public ListingCycle Cycle { get; }
@@ -194,8 +207,8 @@ public sealed record ListingSchedule
         var suffix = Settlement == SettlementKind.Inverse ? "-INV" : "";
         if (Strikes is not { } grid)
         {
-            yield return new ListedContract(new Future($"{Underlying}-{date}{suffix}", Underlying, QuoteAsset, settlementAsset, Settlement, ContractSize, TickSize, expiry),
-                listedAt, null);
+            yield return new ListedContract(new Future($"{Underlying}-{date}{suffix}", Underlying, QuoteAsset, settlementAsset, Settlement, ContractSize, TickSize, expiry)
+                { LotSize = LotSize }, listedAt, null);
             yield break;
         }
 
@@ -208,7 +221,7 @@ public sealed record ListingSchedule
             {
                 var letter = kind == OptionKind.Call ? "C" : "P";
                 yield return new ListedContract(new OptionContract($"{Underlying}-{date}-{text}-{letter}{suffix}", Underlying, QuoteAsset, settlementAsset, Settlement,
-                    ContractSize, TickSize, expiry, kind, strike), listedAt, grid.OpeningVol);
+                    ContractSize, TickSize, expiry, kind, strike) { LotSize = LotSize }, listedAt, grid.OpeningVol);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Globalization;
 
 namespace CrossMargin.Risk.Liquidation;
 
@@ -18,8 +19,10 @@ namespace CrossMargin.Risk.Liquidation;
 /// subtract filled quantities without a price). The actor owns the interval and passes what is left of it.
 /// </para>
 /// <para>
-/// Instruments carry no lot size, so orders are rounded to a quantity increment per symbol, by default
-/// <see cref="DefaultQuantityIncrement"/> (0.1 contract: the finest size the test portfolios use).
+/// Orders are rounded to a quantity increment per symbol, by default <see cref="DefaultQuantityIncrement"/> (0.1
+/// contract: the finest size the test portfolios use). It is the liquidation's own choice (how coarse its orders are) but
+/// must be a whole number of the instrument's lot (<see cref="Instruments.Instrument.LotSize"/>), or the venue would refuse
+/// the orders: <see cref="IncrementsOffLot"/> lists those that are not, and the engine refuses to start with any.
 /// </para>
 /// </remarks>
 public sealed class LiquidationParameters
@@ -169,4 +172,38 @@ public sealed class LiquidationParameters
 
     /// <summary>The quantity increment liquidation orders in <paramref name="symbol"/> are rounded to.</summary>
     public decimal QuantityIncrementFor(string symbol) => _increments.TryGetValue(symbol, out var i) ? i : DefaultQuantityIncrement;
+
+    /// <summary>
+    /// Every increment that is not a whole number of its instrument's lot, one line each naming both: an order cut to it
+    /// would be refused by the venue's matching engine, and its fills by the accounts (<c>quantityOffLot</c>). The default
+    /// increment is also held to each schedule's lot, for the contracts it lists later. None when all fit.
+    /// </summary>
+    /// <param name="instruments">The instruments liquidations may trade (listed, and listed later by the schedules).</param>
+    /// <param name="schedules">The listing schedules.</param>
+    public IReadOnlyList<string> IncrementsOffLot(IEnumerable<Instruments.Instrument> instruments, IEnumerable<Instruments.ListingSchedule> schedules)
+    {
+        ArgumentNullException.ThrowIfNull(instruments);
+        ArgumentNullException.ThrowIfNull(schedules);
+        var errors = new List<string>();
+        foreach (var instrument in instruments)
+        {
+            var increment = QuantityIncrementFor(instrument.Symbol);
+            if (!instrument.IsOnLot(increment))
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{instrument.Symbol}: the liquidation quantity increment {increment} is not a whole number of its lot {instrument.LotSize}."));
+            }
+        }
+
+        foreach (var schedule in schedules)
+        {
+            if (DefaultQuantityIncrement % schedule.LotSize != 0m)
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"The {schedule.Underlying} {schedule.Settlement} {(schedule.Strikes is null ? "future" : "option")} schedule: the default liquidation quantity increment {DefaultQuantityIncrement} is not a whole number of its lot {schedule.LotSize}."));
+            }
+        }
+
+        return errors;
+    }
 }

@@ -18,7 +18,7 @@ public sealed class IgnoredReportMetricsTests(ITestOutputHelper output) : Liquid
     private const string FirstOrder = "liq-acc-1-1-s1-1";
 
     [Fact]
-    public void Reports_of_an_order_not_outstanding_or_of_a_fill_no_IOC_can_have_are_counted_by_reason()
+    public void Reports_of_an_order_not_outstanding_of_a_fill_no_IOC_can_have_or_off_the_lot_are_counted_by_reason()
     {
         var ignored = new List<string>();
         using var listener = new MeterListener();
@@ -47,13 +47,14 @@ public sealed class IgnoredReportMetricsTests(ITestOutputHelper output) : Liquid
         Coordinator.Tell(new LiquidationOrderReport("liq-nobody-1-s1-1", 0.1m, 59_000m), TestActor);
         Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0.2m, 59_000m), TestActor);
         Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0.1m, 50_000m), TestActor);
+        Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0.0999999999m, 59_000m), TestActor);
         Trade("acc-1", OrderSide.Sell, 0.1m, 59_000m, liquidation: true, orderId: FirstOrder);
         Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0.1m, 59_000m), TestActor);
         AwaitCompleted("liq-acc-1-1");
 
         lock (ignored)
         {
-            Assert.Equal(["notOutstanding", "impossible", "impossible"], ignored);
+            Assert.Equal(["notOutstanding", "impossible", "impossible", "quantityOffLot"], ignored);
         }
     }
 }

@@ -63,18 +63,42 @@ public sealed class LiquidationLastPositionTests(ITestOutputHelper output) : Liq
     [Fact]
     public void A_report_of_a_fill_worse_than_the_orders_limit_is_ignored_and_the_true_report_still_charges_the_fee()
     {
+        var reported = CorruptReportThenTheTrueFill(0.1m, 50_000m);
+
+        Assert.Equal((0.1m, 59_000m, 5.90m), (reported.FilledQuantity, reported.AveragePrice, reported.FeeAmount));
+    }
+
+    /// <summary>
+    /// The sell of 0.1 cannot fill 0.0999999999: BTCUSDT gives no lot, so its lot is the default 1e-8 contract, and no
+    /// matching engine fills a part of one. Taken as the order's outcome, it charged 0.1% x 0.0999999999 x 59,000 and
+    /// left the true report (0.1 at 59,000: 5.90) ignored as not outstanding. Now it is ignored, the true one charges 5.90.
+    /// </summary>
+    [Fact]
+    public void A_report_of_a_fill_off_the_instruments_lot_is_ignored_and_the_true_report_still_charges_the_fee()
+    {
+        var reported = CorruptReportThenTheTrueFill(0.0999999999m, 59_000m);
+
+        Assert.Equal((0.1m, 59_000m, 5.90m), (reported.FilledQuantity, reported.AveragePrice, reported.FeeAmount));
+    }
+
+    /// <summary>
+    /// The last position's sell of 0.1 at limit 58,300.00, reported first as <paramref name="filled"/> at
+    /// <paramref name="price"/>, then filled at the mark, 59,000; the one report the liquidation took.
+    /// </summary>
+    private LiquidationOrderReported CorruptReportThenTheTrueFill(decimal filled, decimal price)
+    {
         var venue = VenueProbe();
         SeedFund(50m);
         OpenLastPosition();
         MoveBtc(59_000m);
-        Assert.Equal(58_300m, venue.ExpectMsg<LiquidationOrderIssued>().LimitPrice);
+        var order = venue.ExpectMsg<LiquidationOrderIssued>();
+        Assert.Equal((0.1m, 58_300m), (order.Quantity, order.LimitPrice));
 
-        Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0.1m, 50_000m), TestActor);
+        Coordinator.Tell(new LiquidationOrderReport(FirstOrder, filled, price), TestActor);
         Fill(FirstOrder, 59_000m);
 
         AwaitCompleted(Liquidation);
-        var reported = Assert.Single(History(Liquidation).Steps.OfType<LiquidationOrderReported>());
-        Assert.Equal((0.1m, 59_000m, 5.90m), (reported.FilledQuantity, reported.AveragePrice, reported.FeeAmount));
+        return Assert.Single(History(Liquidation).Steps.OfType<LiquidationOrderReported>());
     }
 
     /// <summary>

@@ -95,6 +95,38 @@ public sealed class MessageContractTests : IAsyncLifetime
             StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The venue's BTC-PERP ticks 0.1 and gives no lot (so 1e-8 contract): a fill of 1e-28 contracts, or one at
+    /// 60,000.0001, no matching engine makes. Both were booked (a position of 1e-28, an entry of 60,000.0001). Refused 422
+    /// priceOffTick / quantityOffLot with the figures, counted by reason, the account as it was; the pre-trade check of the
+    /// same order is not accepted with the same code.
+    /// </summary>
+    [Fact]
+    public async Task A_fill_off_the_tick_or_off_the_lot_is_refused_counted_and_leaves_the_account_as_it_was()
+    {
+        await Open("alice");
+        await Post("/api/v1/deposits", """{"messageId":"d1","source":"wallet","sequence":1,"accountId":"alice","asset":"USDT","amount":100000}""");
+
+        var offTick = await Post("/api/v1/executions",
+            """{"messageId":"e1","source":"me","sequence":1,"accountId":"alice","executionId":"e1","orderId":"o1","symbol":"BTC-PERP","side":"buy","quantity":1,"price":60000.0001,"fee":0,"liquidity":"taker","timestamp":"2026-11-21T08:00:00Z"}""");
+        var offLot = await Post("/api/v1/executions",
+            """{"messageId":"e2","source":"me","sequence":2,"accountId":"alice","executionId":"e2","orderId":"o2","symbol":"BTC-PERP","side":"buy","quantity":0.0000000000000000000000000001,"price":60000,"fee":0,"liquidity":"taker","timestamp":"2026-11-21T08:00:00Z"}""");
+        var check = await Post("/api/v1/pre-trade", """{"messageId":"q1","accountId":"alice","symbol":"BTC-PERP","side":"buy","quantity":1,"price":60000.05}""");
+
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "priceOffTick"), (offTick.Status, offTick.Body.GetProperty("code").GetString()));
+        Assert.Equal("BTC-PERP: price 60000.0001 is not a whole number of its ticks of 0.1.", offTick.Body.GetProperty("reason").GetString());
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "quantityOffLot"), (offLot.Status, offLot.Body.GetProperty("code").GetString()));
+        Assert.Equal("BTC-PERP: quantity 0.0000000000000000000000000001 is not a whole number of its lots of 0.00000001.", offLot.Body.GetProperty("reason").GetString());
+        Assert.False(check.Body.GetProperty("accepted").GetBoolean());
+        Assert.Contains("priceOffTick", check.Body.GetRawText(), StringComparison.Ordinal);
+        var account = await Http.GetFromJsonAsync<JsonElement>("/api/v1/accounts/alice");
+        Assert.Equal(100000m, Assert.Single(account.GetProperty("balances").EnumerateArray()).GetProperty("amount").GetDecimal());
+        Assert.Empty(account.GetProperty("positions").EnumerateArray());
+        var metrics = await Http.GetStringAsync("/metrics");
+        Assert.Contains("crossmargin_rejections_total{path=\"api\",reason=\"priceOffTick\",type=\"execution\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("crossmargin_rejections_total{path=\"api\",reason=\"quantityOffLot\",type=\"execution\"}", metrics, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task An_expiry_settlement_is_read_under_the_contract_and_refused_before_the_instrument_expires()
     {
