@@ -26,10 +26,12 @@ public sealed class RiskEngine
 
     // The calls below send through it: straight into a running shard's mailbox, without a turn of the region's.
     private readonly ShardRouter _accounts;
+    private readonly PriceCounters _priceCounters;
 
-    private RiskEngine(ActorSystem system, LatestMarket market, CurrentMarginModels models, ShardRouter accounts, IActorRef prices, LiquidationSingleton? liquidation,
-        RiskEngineSettings settings)
+    private RiskEngine(ActorSystem system, LatestMarket market, CurrentMarginModels models, ShardRouter accounts, IActorRef prices, PriceCounters priceCounters,
+        LiquidationSingleton? liquidation, RiskEngineSettings settings)
     {
+        _priceCounters = priceCounters;
         _settings = settings;
         _accounts = accounts;
         Models = models;
@@ -129,10 +131,11 @@ public sealed class RiskEngine
         // once per snapshot; a model missing here would build them on the first account that needs them after each move.
         var definition = MarketDefinition.Of(market.Current, settings.Assets).WithScheduled(scheduled.Where(c => c.ListedAt > now))
             with { Listing = settings.Listing, ListedUntil = now + MarketDefinition.ListingHorizon };
-        var prices = system.ActorOf(PriceFeed.Props(definition, market, live.ScenarioModels, settings.Prices), "prices");
+        var priceCounters = new PriceCounters();
+        var prices = system.ActorOf(PriceFeed.Props(definition, market, live.ScenarioModels, settings.Prices, priceCounters), "prices");
         var passes = book.Partitions.Select((partition, i) => system.ActorOf(MarginPass.Props(partition), $"margin-pass-{i}")).ToArray();
         system.ActorOf(Props.Create(() => new MarketRelay(accounts, passes)), "market-relay");
-        return new RiskEngine(system, market, live, router, prices, liquidation, settings);
+        return new RiskEngine(system, market, live, router, prices, priceCounters, liquidation, settings);
     }
 
     /// <summary>
@@ -234,6 +237,15 @@ public sealed class RiskEngine
     public Task<object> ExplainMarginAsync(string accountId, CancellationToken cancellationToken = default) =>
         _accounts.Ask<object>(new ShardEnvelope(accountId, ExplainMargin.Instance), _timeout, cancellationToken);
 
+    /// <summary>
+    /// An operator's <see cref="AcceptNextIndex"/>: the next index of <paramref name="asset"/> is accepted whatever its move
+    /// from the last accepted one, once. The answer is <see cref="NextIndexWillBeAccepted"/>, or <see cref="PriceRejected"/>
+    /// for an asset the market does not price (or a <paramref name="near"/> not positive). With <paramref name="near"/>,
+    /// only an index within the band of it uses the override.
+    /// </summary>
+    public Task<object> AcceptNextIndexAsync(string asset, decimal? near = null, CancellationToken cancellationToken = default) =>
+        Prices.Ask<object>(new AcceptNextIndex(asset, near), _timeout, cancellationToken);
+
     /// <summary>Sends one index or mark update: the answer is <see cref="PriceAccepted"/> or <see cref="PriceRejected"/>.</summary>
     public Task<object> UpdatePriceAsync(object update, CancellationToken cancellationToken = default) =>
         update is UpdateIndex or UpdateMark
@@ -281,7 +293,10 @@ public sealed class RiskEngine
     public IReadOnlyList<string> SilentAssets() =>
         [.. IndexAges().Where(a => a.Value > _settings.Prices.SilentAfter).Select(a => a.Key).Order(StringComparer.Ordinal)];
 
-    /// <summary>The price feed's counters.</summary>
+    /// <summary>The price feed's counters now, read without a message (for metrics callbacks, which cannot wait).</summary>
+    public PriceStats PriceStatsNow() => _priceCounters.Read(Market.IndexTimes);
+
+    /// <summary>The price feed's counters, asked of the feed.</summary>
     public Task<PriceStats> GetPriceStatsAsync(CancellationToken cancellationToken = default) =>
         Prices.Ask<PriceStats>(GetPriceStats.Instance, _timeout, cancellationToken);
 

@@ -1,9 +1,13 @@
 using System.CommandLine;
+using System.Globalization;
 using CrossMargin.Cli.Node;
 
 namespace CrossMargin.Cli.Commands;
 
-/// <summary><c>cm trading halt|resume INSTRUMENT</c>: stops or restarts forced liquidation on an instrument (admin token).</summary>
+/// <summary>
+/// <c>cm trading halt|resume INSTRUMENT</c>: stops or restarts forced liquidation on an instrument; <c>cm trading
+/// accept-index ASSET</c>: lets the next index of an asset through whatever its move from the last accepted one (admin token).
+/// </summary>
 public static class TradingCommand
 {
     /// <summary>Creates the command.</summary>
@@ -12,8 +16,29 @@ public static class TradingCommand
         var command = new Command("trading", "Operator switches per instrument.");
         command.Subcommands.Add(Switch("halt", HttpMethod.Put, "Stop forced liquidation on INSTRUMENT (admin token). Exit code 1 for an unknown instrument.", access, output, error));
         command.Subcommands.Add(Switch("resume", HttpMethod.Delete, "Restart forced liquidation on INSTRUMENT (admin token).", access, output, error));
+        command.Subcommands.Add(AcceptIndex(access, output, error));
         return command;
     }
+
+    private static Command AcceptIndex(NodeAccess access, TextWriter output, TextWriter error)
+    {
+        var asset = new Argument<string>("ASSET") { Description = "The asset whose index moves, e.g. BTC." };
+        var near = new Option<decimal?>("--near") { Description = "Only an index within the band of this level uses it (e.g. 42000): a corrupt tick does not." };
+        var command = new Command("accept-index",
+            "Accept the next index of ASSET whatever its move from the last accepted one, once (admin token): for a real move beyond "
+            + "Prices:MaxIndexMoveFraction that the feed has not confirmed. On a cluster it reaches every node. Exit code 1 for an unknown asset.") { asset, near };
+        var options = NodeCommandOptions.AddTo(command);
+        command.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s =>
+            s.CallAsync(HttpMethod.Post, $"/api/v1/prices/accept-next-index/{JsonText.Segment(result.GetValue(asset)!)}{Query(result.GetValue(near))}", (body, console) =>
+            {
+                var where = body.GetProperty("outcome").GetString() == "published" ? "on every node" : "on this node";
+                var level = result.GetValue(near) is { } n ? string.Create(CultureInfo.InvariantCulture, $" within the band of {n}") : "";
+                Tables.Line(console, $"accept-index: the next {result.GetValue(asset)} index{level} is accepted whatever its move {where}, once. Index in force: {body.GetProperty("lastIndex").GetDecimal()}");
+            })));
+        return command;
+    }
+
+    private static string Query(decimal? near) => near is { } n ? "?near=" + n.ToString(CultureInfo.InvariantCulture) : "";
 
     private static Command Switch(string name, HttpMethod method, string description, NodeAccess access, TextWriter output, TextWriter error)
     {

@@ -94,6 +94,13 @@ internal sealed class PriceActor : ReceiveActor
     private readonly List<InstrumentMark> _acceptedMarks = [];
     private decimal _index;
 
+    // The refused index jumps in a row that agree on a level (see IndexBandAllows); null after an accepted index.
+    private JumpChain? _jump;
+
+    // An operator's AcceptNextIndex not used yet, with the level it is for (0: any).
+    private bool _acceptNext;
+    private decimal _acceptNear;
+
     public PriceActor(string asset, IEnumerable<Instrument> instruments, UnderlyingMarket? market, LatestMarket latest, PriceOptions options, IActorRef publisher, PriceCounters counters, TimeProvider clock)
     {
         _asset = asset;
@@ -160,6 +167,20 @@ internal sealed class PriceActor : ReceiveActor
         {
             OnBatch(u);
             SendAccepted();
+        });
+        Receive<AcceptNextIndex>(a =>
+        {
+            if (a.Near is <= 0m)
+            {
+                Sender.Tell(new PriceRejected(_asset, PriceRejectionReason.NonPositivePrice, $"{_asset}: the level an override is for must be positive, not {Num(a.Near.Value)}."), Self);
+                return;
+            }
+
+            _acceptNext = true;
+            _acceptNear = a.Near ?? 0m;
+            Context.Log.LogWarning("{Asset}: an operator accepts the next index {Level} whatever its move from {Index}", _asset,
+                a.Near is { } near ? "within the band of " + Num(near) : "at any level", _index);
+            Sender.Tell(new NextIndexWillBeAccepted(_asset, _index), Self);
         });
     }
 
@@ -294,7 +315,7 @@ internal sealed class PriceActor : ReceiveActor
             return false;
         }
 
-        if (!CheckTimestamp(update.Asset, update.Timestamp, now) || !ForwardsMarkable(update, now))
+        if (!CheckTimestamp(update.Asset, update.Timestamp, now) || !ForwardsMarkable(update, now) || !IndexBandAllows(update))
         {
             return false;
         }
@@ -306,6 +327,66 @@ internal sealed class PriceActor : ReceiveActor
         _acceptedIndices.Add(update.Price);
         Sender.Tell(new PriceAccepted(update.Asset), Self);
         return true;
+    }
+
+    /// <summary>
+    /// False, after a rejection, when <paramref name="update"/> moves the index further from the last accepted one than
+    /// <see cref="PriceOptions.MaxIndexMoveFraction"/> and neither an operator's <see cref="AcceptNextIndex"/> (for any
+    /// level, or one within the band of the update) nor confirmation lets it through. Confirmation: the
+    /// <see cref="PriceOptions.IndexJumpConfirmations"/>-th update after a refused jump, each with a later feed timestamp
+    /// than the one before it and within the band of its level, is accepted, when that level is within
+    /// <see cref="PriceOptions.ConfirmableJumpFactor"/> of the last accepted index.
+    /// Decided on the updates alone (their prices, their order, their timestamps): no node's clock takes part, so the
+    /// nodes of a cluster given the same updates agree. Checked last, so only an update that would otherwise be
+    /// accepted refuses, counts or confirms; an accepted index (an operator's included) ends a chain.
+    /// </summary>
+    private bool IndexBandAllows(UpdateIndex update)
+    {
+        var price = update.Price;
+        var last = _index;
+        var band = _options.MaxIndexMoveFraction;
+        var chain = _jump;
+        var overridden = _acceptNext && (_acceptNear == 0m || Math.Abs(price - _acceptNear) <= band * _acceptNear);
+        if (overridden || Math.Abs(price - last) <= band * last)
+        {
+            if (overridden)
+            {
+                _acceptNext = false;
+                _counters.IndexJumpOverridden();
+                Context.Log.LogWarning("{Asset}: index {Price} accepted by the operator's accept-next-index, last accepted {Last}", _asset, price, last);
+            }
+
+            _jump = null;
+            return true;
+        }
+
+        // Compared without dividing, as the mark band is: a huge price on a tiny index must not overflow the check.
+        // A resend (the chain's own timestamp) neither confirms nor breaks it; an older timestamp or another level starts anew.
+        var agrees = chain is { } c && update.Timestamp >= c.Timestamp && Math.Abs(price - c.Level) <= band * c.Level;
+        var count = !agrees ? 1 : update.Timestamp > chain!.Value.Timestamp ? chain.Value.Count + 1 : chain.Value.Count;
+        var needed = _options.IndexJumpConfirmations;
+        // Divided rather than multiplied: an index near a decimal's end times two would throw.
+        var factor = PriceOptions.ConfirmableJumpFactor;
+        var confirmable = needed > 0 && price / factor <= last && price >= last / factor;
+        if (confirmable && count > needed)
+        {
+            _jump = null;
+            _counters.IndexJumpConfirmed();
+            Context.Log.LogWarning("{Asset}: index {Price} accepted after {Count} updates in a row at its level, last accepted {Last}", _asset, price, count, last);
+            return true;
+        }
+
+        _jump = new JumpChain(price, update.Timestamp, count);
+        var distance = (double)Math.Abs(price - last) / (double)last;
+        var waiting = _acceptNext ? $"; the operator's override waits for an index within the band of {Num(_acceptNear)}" : "";
+        var how = confirmable
+            ? $"{count} in a row at this level; the {Ordinal(needed + 1)}, each later and within the band of the one before, is accepted, or an operator accepts the next index"
+            : needed == 0
+                ? "only an operator's accept-next-index lets a jump through"
+                : $"beyond a factor of {Num(PriceOptions.ConfirmableJumpFactor)} from the last accepted, only an operator's accept-next-index lets it through";
+        Reject(update.Asset, PriceRejectionReason.IndexJump,
+            $"{update.Asset}: index {Num(price)} is {Pct(distance)}% from the last accepted {Num(last)}, beyond the {Pct((double)band)}% band; nothing moved ({how}{waiting}).");
+        return false;
     }
 
     /// <summary>
@@ -600,6 +681,8 @@ internal sealed class PriceActor : ReceiveActor
 
     private static string Pct(double fraction) => (fraction * 100).ToString("0.#####", CultureInfo.InvariantCulture);
 
+    private static string Ordinal(int n) => n.ToString(CultureInfo.InvariantCulture) + ((n % 100) is 11 or 12 or 13 ? "th" : (n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" });
+
     private static string Ms(TimeSpan span) => span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
 
     /// <summary>
@@ -607,4 +690,7 @@ internal sealed class PriceActor : ReceiveActor
     /// (re-priced when the index is another), and the vol it is re-priced at (its own: <see cref="MarkVolatility"/>).
     /// </summary>
     private readonly record struct HeldOption(decimal Mark, double Volatility, decimal Index, double MarkVolatility);
+
+    /// <summary>The last of the refused index jumps in a row that agree on a level, and how many there were.</summary>
+    private readonly record struct JumpChain(decimal Level, DateTimeOffset Timestamp, int Count);
 }

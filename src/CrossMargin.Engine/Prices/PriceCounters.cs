@@ -17,6 +17,8 @@ internal sealed class PriceCounters
     private long _failures;
     private long _heldReplaced;
     private long _optionsRepriced;
+    private long _jumpsConfirmed;
+    private long _jumpsOverridden;
 
     public void Accepted() => Interlocked.Increment(ref _accepted);
 
@@ -32,6 +34,10 @@ internal sealed class PriceCounters
 
     public void HeldOptionMarkRepriced() => Interlocked.Increment(ref _optionsRepriced);
 
+    public void IndexJumpConfirmed() => Interlocked.Increment(ref _jumpsConfirmed);
+
+    public void IndexJumpOverridden() => Interlocked.Increment(ref _jumpsOverridden);
+
     /// <summary>The counters, with <paramref name="indexTimes"/> (the node's <see cref="LatestMarket.IndexTimes"/>).</summary>
     public PriceStats Read(FrozenDictionary<string, DateTimeOffset> indexTimes) => new(
         Interlocked.Read(ref _accepted),
@@ -41,5 +47,9 @@ internal sealed class PriceCounters
         Interlocked.Read(ref _failures),
         Interlocked.Read(ref _heldReplaced),
         Interlocked.Read(ref _optionsRepriced),
-        indexTimes);
+        indexTimes)
+    {
+        IndexJumpsConfirmed = Interlocked.Read(ref _jumpsConfirmed),
+        IndexJumpsOverridden = Interlocked.Read(ref _jumpsOverridden),
+    };
 }

@@ -29,12 +29,13 @@ public sealed class PriceFeed : ReceiveActor
     private readonly IReadOnlyList<ScenarioMarginModel> _models;
     private readonly PriceOptions _options;
     private readonly TimeProvider _clock;
-    private readonly PriceCounters _counters = new();
+    private readonly PriceCounters _counters;
     private readonly Dictionary<string, IActorRef> _byAsset = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef> _bySymbol = new(StringComparer.Ordinal);
 
-    private PriceFeed(MarketDefinition definition, LatestMarket latest, IReadOnlyList<ScenarioMarginModel> models, PriceOptions options)
+    private PriceFeed(MarketDefinition definition, LatestMarket latest, IReadOnlyList<ScenarioMarginModel> models, PriceOptions options, PriceCounters counters)
     {
+        _counters = counters;
         _definition = definition;
         _latest = latest;
         _models = models;
@@ -49,6 +50,7 @@ public sealed class PriceFeed : ReceiveActor
         Receive<UpdateIndex>(OnIndex);
         Receive<UpdateMark>(OnMark);
         Receive<UpdatePrices>(OnBatch);
+        Receive<AcceptNextIndex>(OnAcceptNextIndex);
         Receive<GetPriceStats>(_ => Sender.Tell(_counters.Read(_latest.IndexTimes), Self));
         Receive<ExtendListing>(_ => OnExtendListing());
     }
@@ -61,7 +63,11 @@ public sealed class PriceFeed : ReceiveActor
     /// <param name="latest">The node's latest market, holding the initial prices; the feed's publisher is its only writer.</param>
     /// <param name="models">Scenario models whose vectors are built for every snapshot before it is published.</param>
     /// <param name="options">Validation and pacing settings.</param>
-    public static Props Props(MarketDefinition definition, LatestMarket latest, IReadOnlyList<ScenarioMarginModel> models, PriceOptions options)
+    public static Props Props(MarketDefinition definition, LatestMarket latest, IReadOnlyList<ScenarioMarginModel> models, PriceOptions options) =>
+        Props(definition, latest, models, options, new PriceCounters());
+
+    /// <summary>The same, counting into <paramref name="counters"/>, which the engine reads without a message for its metrics.</summary>
+    internal static Props Props(MarketDefinition definition, LatestMarket latest, IReadOnlyList<ScenarioMarginModel> models, PriceOptions options, PriceCounters counters)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(latest);
@@ -73,7 +79,7 @@ public sealed class PriceFeed : ReceiveActor
             throw new ArgumentException("The price feed cannot start: " + string.Join(" ", errors));
         }
 
-        return Actors.Props.Create(() => new PriceFeed(definition, latest, models, options));
+        return Actors.Props.Create(() => new PriceFeed(definition, latest, models, options, counters));
     }
 
     /// <inheritdoc />
@@ -198,6 +204,19 @@ public sealed class PriceFeed : ReceiveActor
         else
         {
             Reject(update.Asset ?? "", PriceRejectionReason.UnknownAsset, $"{update.Asset}: the market has no index for this asset.");
+        }
+    }
+
+    private void OnAcceptNextIndex(AcceptNextIndex command)
+    {
+        if (command.Asset is not null && _byAsset.TryGetValue(command.Asset, out var owner))
+        {
+            owner.Forward(command);
+        }
+        else
+        {
+            // Not counted as a refused price: it is an operator's command, answered to the operator.
+            Sender.Tell(new PriceRejected(command.Asset ?? "", PriceRejectionReason.UnknownAsset, $"{command.Asset}: the market has no index for this asset."), Self);
         }
     }
 

@@ -11,6 +11,8 @@ public sealed class PriceOptions
     /// </summary>
     private const double SnapshotVolCeiling = 10;
 
+    private const int MaxIndexJumpConfirmations = 100;
+
     private static readonly TimeSpan MaxMarkAgeCeiling = TimeSpan.FromHours(1);
 
     private static readonly TimeSpan MaxFutureSkewCeiling = TimeSpan.FromMinutes(1);
@@ -51,6 +53,37 @@ public sealed class PriceOptions
 
     /// <summary>Highest accepted implied vol of an option mark (default 5.0 = 500%; at most 10).</summary>
     public double MaxImpliedVolatility { get; set; } = 5.0;
+
+    /// <summary>
+    /// Widest accepted move of an index from the last one accepted for the same asset, as a fraction of that last one
+    /// (0.10 = 10%, the default; between 0 and 1, exclusive). Beyond it the update is refused as
+    /// <see cref="PriceRejectionReason.IndexJump"/> and nothing moves: the index is what every holder is margined at and
+    /// every mark is banded against, and one corrupt or fat-fingered tick would otherwise re-margin and liquidate the
+    /// book. Crypto indices tick every second or so and have not moved 10% between two ticks outside an outage; 10% is
+    /// also <see cref="MarkBandFraction"/>, so a tick the band refuses is one that would have put every held mark that was
+    /// correct a second ago out of band. A real move that large gets through by confirmation
+    /// (<see cref="IndexJumpConfirmations"/>) or an operator's <see cref="AcceptNextIndex"/>. There is no "off": zero is
+    /// refused at start, as a band that refuses every move would be.
+    /// </summary>
+    public decimal MaxIndexMoveFraction { get; set; } = 0.10m;
+
+    /// <summary>
+    /// How many consecutive refused index jumps of an asset accept the level they agree on: the update that makes this
+    /// many, each with a later feed timestamp than the one before and within <see cref="MaxIndexMoveFraction"/> of it, is
+    /// accepted (default 5: five seconds of a feed that ticks every second insisting on the new level; 0 = only an
+    /// operator's <see cref="AcceptNextIndex"/> lets a jump through; at most 100). Only for a level within a factor of
+    /// <see cref="ConfirmableJumpFactor"/> of the last accepted index: a feed stuck at a wrong level (a unit change, a
+    /// misplaced decimal point moves by ten or more) is refused however often it repeats. Counted on the feed's updates
+    /// and their timestamps, never the node's clock, so every node given the same updates decides the same.
+    /// </summary>
+    public int IndexJumpConfirmations { get; set; } = 5;
+
+    /// <summary>
+    /// The largest factor between the last accepted index and a level that <see cref="IndexJumpConfirmations"/> can
+    /// accept (2: a halving or a doubling); beyond it only an operator can. Not configurable: no gap in a major crypto
+    /// index a feed resumed after has halved or doubled it, and the errors that repeat (units, decimal point) are tenfold.
+    /// </summary>
+    public const decimal ConfirmableJumpFactor = 2m;
 
     /// <summary>
     /// Shortest time between two snapshots. Default zero: a snapshot as soon as the previous one is done, bursts being
@@ -98,6 +131,16 @@ public sealed class PriceOptions
         if (MarkBandFraction <= 0 || MarkBandFraction >= 1)
         {
             errors.Add($"{SectionName}:{nameof(MarkBandFraction)} must be between 0 and 1, exclusive (was {MarkBandFraction}; 0.1 means 10%).");
+        }
+
+        if (MaxIndexMoveFraction <= 0 || MaxIndexMoveFraction >= 1)
+        {
+            errors.Add($"{SectionName}:{nameof(MaxIndexMoveFraction)} must be between 0 and 1, exclusive (was {MaxIndexMoveFraction}; 0.1 means 10%). There is no value that turns the check off.");
+        }
+
+        if (IndexJumpConfirmations < 0 || IndexJumpConfirmations > MaxIndexJumpConfirmations)
+        {
+            errors.Add($"{SectionName}:{nameof(IndexJumpConfirmations)} must be between 0 (only an operator accepts a jump) and {MaxIndexJumpConfirmations} (was {IndexJumpConfirmations}).");
         }
 
         if (!double.IsFinite(OptionVolBandFraction) || OptionVolBandFraction <= 0 || OptionVolBandFraction > 10)

@@ -44,4 +44,10 @@ public enum PriceRejectionReason
     /// such an index is refused rather than leave the future unmarked or marked at zero.
     /// </summary>
     ForwardOutOfRange,
+
+    /// <summary>
+    /// An index further from the last accepted index of its asset than <see cref="PriceOptions.MaxIndexMoveFraction"/>:
+    /// nothing moved. The message names the last, the new and the band, and how many confirmations the level has.
+    /// </summary>
+    IndexJump,
 }

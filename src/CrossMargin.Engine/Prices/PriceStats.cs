@@ -35,6 +35,15 @@ public sealed record PriceStats(
     public IReadOnlyList<string> SilentFor(DateTimeOffset now, TimeSpan after) =>
         [.. IndexTimes.Where(t => now - t.Value > after).Select(t => t.Key).Order(StringComparer.Ordinal)];
 
+    /// <summary>
+    /// Indices accepted beyond <see cref="PriceOptions.MaxIndexMoveFraction"/> because the feed confirmed their level
+    /// (<see cref="PriceOptions.IndexJumpConfirmations"/> updates in a row after a refused jump).
+    /// </summary>
+    public long IndexJumpsConfirmed { get; init; }
+
+    /// <summary>Indices accepted on an operator's <see cref="AcceptNextIndex"/> (whatever their move).</summary>
+    public long IndexJumpsOverridden { get; init; }
+
     /// <summary>Refused updates, all reasons together.</summary>
     public long TotalRejected => Rejected.Values.Sum();
 

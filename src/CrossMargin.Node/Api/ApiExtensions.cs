@@ -123,6 +123,7 @@ public static class ApiExtensions
         MessageEndpoints.Map(app);
         QueryEndpoints.Map(app);
         LiquidationEndpoints.Map(app);
+        IndexOverrideEndpoints.Map(app);
         ClusterEndpoints.Map(app);
         RiskEndpoints.Map(app);
         DiagnosticsEndpoints.Map(app);

@@ -75,6 +75,15 @@ public static class ClusterMessageTypes
     public static IReadOnlySet<string> LiquidationNames { get; } = new HashSet<string>(
         [Breach, OrderReport, ListLiquidations, ShowLiquidation, ListHalts, Halt, Resume, ShowFund, FundDeposit, FundCoverUncovered], StringComparer.Ordinal);
 
+    /// <summary>
+    /// An operator's <c>AcceptNextIndex</c> a node publishes on the marks exchange, in the stream every node takes prices
+    /// from; taken only from the cluster's own user, since a venue may publish prices there.
+    /// </summary>
+    public const string AcceptNextIndex = "prices.acceptNextIndex";
+
+    /// <summary>Every type a node sends on the marks exchange itself, the names metrics count them under.</summary>
+    public static IReadOnlySet<string> MarksNames { get; } = new HashSet<string>([AcceptNextIndex], StringComparer.Ordinal);
+
     /// <summary>Every cluster-wide query a node answers on the requests exchange, the names metrics count them under.</summary>
     public static IReadOnlySet<string> RequestNames { get; } = new HashSet<string>([AccountViews], StringComparer.Ordinal);
 }

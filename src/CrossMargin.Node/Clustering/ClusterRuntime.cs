@@ -189,6 +189,15 @@ public sealed class ClusterRuntime : IAsyncDisposable
     public Task PublishPricesAsync(ReadOnlyMemory<byte> body, string messageId, CancellationToken cancellationToken) =>
         _publisher!.PublishAsync(Names.Marks, "", body, messageId, "prices", new PublishOptions { Mandatory = false }, cancellationToken);
 
+    /// <summary>
+    /// Publishes an operator's <see cref="Engine.Prices.AcceptNextIndex"/> for <paramref name="asset"/> on the marks
+    /// exchange as the cluster's user: every node applies it in the stream it takes prices from.
+    /// </summary>
+    public Task PublishAcceptNextIndexAsync(string asset, decimal? near, CancellationToken cancellationToken) =>
+        _publisher!.PublishAsync(Names.Marks, "", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Engine.Prices.AcceptNextIndex(asset, near),
+            ClusterWireJsonContext.Default.AcceptNextIndex), Guid.NewGuid().ToString("N"), ClusterMessageTypes.AcceptNextIndex,
+            new PublishOptions { Mandatory = false, UserId = _publisher.UserName }, cancellationToken);
+
     /// <summary>Leaves gracefully: hands every shard off, then stops (see <see cref="ClusterNode.LeaveAsync"/>).</summary>
     public Task<bool> LeaveAsync(TimeSpan timeout, CancellationToken cancellationToken) => _node!.LeaveAsync(timeout, cancellationToken);
 
@@ -308,6 +317,12 @@ public sealed class ClusterRuntime : IAsyncDisposable
 
     private async Task ApplyPricesAsync(ReceivedMessage message)
     {
+        if (string.Equals(message.Type, ClusterMessageTypes.AcceptNextIndex, StringComparison.Ordinal))
+        {
+            await ApplyAcceptNextIndexAsync(message).ConfigureAwait(false);
+            return;
+        }
+
         var (prices, violation) = ContractReader.Read(message.Body.Span, ContractJsonContext.Default.PricesMessage, ContractReader.MaxBatchBytes);
         var updates = prices?.ToUpdates();
         if (prices is null || updates is not { IsValid: true })
@@ -321,6 +336,35 @@ public sealed class ClusterRuntime : IAsyncDisposable
         {
             await Engine.UpdatePriceAsync(update).ConfigureAwait(false);
         }
+    }
+
+    // An operator's override, relayed by the node that took the HTTP call: from the cluster's user only (a venue that may
+    // publish prices on this exchange must not be able to lift the index move band).
+    private async Task ApplyAcceptNextIndexAsync(ReceivedMessage message)
+    {
+        if (!await _host.ClusterUsers!.AdmitAsync(message, MessageRejected.MarksPath, ClusterMessageTypes.MarksNames, CancellationToken.None).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        Engine.Prices.AcceptNextIndex? command;
+        try
+        {
+            command = System.Text.Json.JsonSerializer.Deserialize(message.Body.Span, ClusterWireJsonContext.Default.AcceptNextIndex);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            command = null;
+        }
+
+        if (command?.Asset is not { Length: > 0 } asset)
+        {
+            _log.LogWarning("Index override {MessageId} from the marks exchange names no asset; ignored", message.MessageId);
+            return;
+        }
+
+        var answer = await Engine.AcceptNextIndexAsync(asset, command.Near).ConfigureAwait(false);
+        _log.LogWarning("Index override from the marks exchange: {Answer}", answer);
     }
 
     // Auto-deleveraging on the singleton's node asks every node for its accounts in an underlying: answered with the

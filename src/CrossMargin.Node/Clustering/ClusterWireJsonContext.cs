@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
+using CrossMargin.Engine.Prices;
 using CrossMargin.Risk.Margin;
 using CrossMargin.Risk.Portfolios;
 
@@ -19,6 +20,7 @@ namespace CrossMargin.Node.Clustering;
     IgnoreReadOnlyProperties = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AccountBreached))]
+[JsonSerializable(typeof(AcceptNextIndex))]
 [JsonSerializable(typeof(LiquidationOrderReport))]
 [JsonSerializable(typeof(DepositToInsuranceFund))]
 [JsonSerializable(typeof(CoverUncoveredDeficit))]

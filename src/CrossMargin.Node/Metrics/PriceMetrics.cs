@@ -24,6 +24,14 @@ public static class PriceMetrics
         () => (long)Engines().SelectMany(e => e.SilentAssets()).Distinct(StringComparer.Ordinal).Count(), "{asset}",
         "Assets with no index accepted for Prices:SilentAfter (their liquidations paused)");
 
+    /// <summary>
+    /// Index jumps (<see cref="CrossMargin.Engine.Prices.PriceOptions.MaxIndexMoveFraction"/>) per outcome: <c>refused</c>,
+    /// <c>confirmed</c> (accepted after the feed confirmed the level), <c>overridden</c> (accepted on an operator's
+    /// accept-next-index); from every path prices take, the marks exchange included.
+    /// </summary>
+    public static ObservableCounter<long> IndexJumps { get; } = Meter.CreateObservableCounter("crossmargin.prices.index_jumps", JumpCounts, "{update}",
+        "Index updates beyond Prices:MaxIndexMoveFraction from the last accepted index, by outcome");
+
     /// <summary>Counts <paramref name="host"/>'s engine in the gauges while it runs.</summary>
     internal static void Track(EngineHost host) => Hosts.TryAdd(host, 0);
 
@@ -31,6 +39,16 @@ public static class PriceMetrics
     internal static void Untrack(EngineHost host) => Hosts.TryRemove(host, out _);
 
     private static IEnumerable<RiskEngine> Engines() => Hosts.Keys.Select(h => h.Engine).OfType<RiskEngine>();
+
+    private static IEnumerable<Measurement<long>> JumpCounts()
+    {
+        var stats = Engines().Select(e => e.PriceStatsNow()).ToArray();
+        yield return Jumps("refused", stats.Sum(s => s.RejectedFor(CrossMargin.Engine.Prices.PriceRejectionReason.IndexJump)));
+        yield return Jumps("confirmed", stats.Sum(s => s.IndexJumpsConfirmed));
+        yield return Jumps("overridden", stats.Sum(s => s.IndexJumpsOverridden));
+    }
+
+    private static Measurement<long> Jumps(string outcome, long count) => new(count, new KeyValuePair<string, object?>("outcome", outcome));
 
     private static IEnumerable<Measurement<double>> IndexAges() =>
         Engines().SelectMany(e => e.IndexAges())

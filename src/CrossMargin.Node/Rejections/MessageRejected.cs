@@ -39,6 +39,9 @@ public sealed record MessageRejected(
     /// <summary>The path of a message delivered from the liquidation queue (to the liquidation singleton's holder).</summary>
     public const string LiquidationPath = "liquidation";
 
+    /// <summary>The path of an operator's command a node published on the marks exchange (an index override).</summary>
+    public const string MarksPath = "marks";
+
     /// <summary>The path of a cluster-wide query from the requests exchange.</summary>
     public const string RequestsPath = "requests";
 }

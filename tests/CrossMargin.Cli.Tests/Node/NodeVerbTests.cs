@@ -340,6 +340,30 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
         Assert.Equal(ExitCodes.Negative, exit);
     }
 
+    /// <summary>
+    /// USDC opens at 1. Without the admin token the override is refused; with it the next USDC index is accepted
+    /// whatever its move (here near 0.5): a depeg to 0.5 (50% in one tick, beyond the 10% index move band) then is, once. An asset the
+    /// market does not price is exit code 1. USDC, not BTC: the node is shared by this class's tests.
+    /// </summary>
+    [Fact]
+    public async Task Trading_accept_index_lets_the_next_index_through_whatever_its_move_with_the_admin_token()
+    {
+        var refused = await node.Cm("trading", "accept-index", "USDC");
+        var unknown = await node.Cm("trading", "accept-index", "DOGE", "--token", NodeFixture.AdminToken);
+        var armed = await node.Cm("trading", "accept-index", "USDC", "--near", "0.5", "--token", NodeFixture.AdminToken);
+        var now = DateTimeOffset.UtcNow;
+        using var content = new StringContent($$"""{"indices":[{"asset":"USDC","price":0.5,"timestamp":"{{now:O}}"}]}""", System.Text.Encoding.UTF8, "application/json");
+        using var posted = await node.Client.PostAsync(new Uri("/api/v1/prices", UriKind.Relative), content);
+        var answer = JsonDocument.Parse(await posted.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(ExitCodes.Unavailable, refused.Exit);
+        Assert.Contains("(401)", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Negative, unknown.Exit);
+        Assert.Equal(ExitCodes.Ok, armed.Exit);
+        Assert.Contains("the next USDC index within the band of 0.5 is accepted whatever its move on this node, once. Index in force: 1", armed.Output, StringComparison.Ordinal);
+        Assert.Equal("accepted", answer.GetProperty("results")[0].GetProperty("outcome").GetString());
+    }
+
     [Fact]
     public async Task Stress_run_finds_the_leveraged_long_breaching()
     {

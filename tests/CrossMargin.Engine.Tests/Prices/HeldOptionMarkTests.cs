@@ -43,6 +43,7 @@ public sealed class HeldOptionMarkTests(ITestOutputHelper output) : PriceTestKit
         var changes = Changes();
         Assert.Equal(0.58, Latest.Current.MarkOf(Put).ImpliedVolatility);
 
+        LetNextIndexThrough(feed, "BTC");
         Index(feed, "BTC", 42_000m);
 
         var market = changes.ExpectMsg<MarketChanged>().Market;
@@ -68,6 +69,7 @@ public sealed class HeldOptionMarkTests(ITestOutputHelper output) : PriceTestKit
         var changes = Changes();
         var call = TestMarket.InverseOption(OptionKind.Call, 70_000);
 
+        LetNextIndexThrough(feed, "BTC");
         Index(feed, "BTC", 24_000m);
 
         var coin = ReferenceBlack76.Price(OptionKind.Call, 24_120, 70_000, Years, 0.59, 0) / 24_120;
@@ -86,6 +88,7 @@ public sealed class HeldOptionMarkTests(ITestOutputHelper output) : PriceTestKit
         var changes = Changes();
         Clock.Advance(TestMarket.March - Now + TimeSpan.FromHours(1));
 
+        LetNextIndexThrough(feed, "BTC");
         Index(feed, "BTC", 42_000m);
 
         var market = changes.ExpectMsg<MarketChanged>().Market;
@@ -103,6 +106,7 @@ public sealed class HeldOptionMarkTests(ITestOutputHelper output) : PriceTestKit
     {
         var feed = StartFeed();
         var changes = Changes();
+        LetNextIndexThrough(feed, "BTC");
         Index(feed, "BTC", 42_000m);
         changes.ExpectMsg<MarketChanged>();
 
@@ -129,6 +133,7 @@ public sealed class HeldOptionMarkTests(ITestOutputHelper output) : PriceTestKit
     {
         var feed = StartFeed();
         var changes = Changes();
+        LetNextIndexThrough(feed, "BTC");
         Index(feed, "BTC", 42_000m);
         changes.ExpectMsg<MarketChanged>();
         var repriced = Math.Round((decimal)ReferenceBlack76.Price(OptionKind.Put, 42_210, 55_000, Years, 0.58, 0), 2, MidpointRounding.AwayFromZero);
@@ -192,6 +197,7 @@ public sealed class HeldOptionMarkTests(ITestOutputHelper output) : PriceTestKit
         var changes = Changes();
         var mark = MarkTheLinearPutAFifthOverItsVol(feed, changes);
 
+        LetNextIndexThrough(feed, "BTC");
         Index(feed, "BTC", 42_000m);
 
         var own = ReferenceBlack76.ImpliedVol(OptionKind.Put, 60_300, 55_000, Years, 0, (double)mark);

@@ -148,6 +148,7 @@ public sealed class MarketPublisherTests(ITestOutputHelper output) : PriceTestKi
         var feed = StartFeed(new LatestMarket(bare));
         var changes = Changes();
 
+        LetNextIndexThrough(feed, "BTC");
         Index(feed, "BTC", 42_000m);
 
         var market = changes.ExpectMsg<MarketChanged>().Market;
@@ -175,6 +176,7 @@ public sealed class MarketPublisherTests(ITestOutputHelper output) : PriceTestKi
             kept.MarkOf(TestMarket.BtcMarchFuture).MarkPrice));
 
         Clock.Advance(TimeSpan.FromSeconds(1));
+        LetNextIndexThrough(feed, "BTC");
         feed.Tell(new UpdatePrices([new UpdateIndex("BTC", 50_000m, Now)], [new UpdateMark(TestMarket.BtcUsdt, 50_010m, null, Now)]), TestActor);
 
         var market = changes.FishForMessage<MarketChanged>(m => m.Market.PriceOf("BTC") == 50_000m

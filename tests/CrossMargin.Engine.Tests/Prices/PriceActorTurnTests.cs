@@ -23,6 +23,7 @@ public sealed class PriceActorTurnTests(ITestOutputHelper output) : PriceTestKit
         var btc = Sys.ActorOf(
             Props.Create(() => new PriceActor("BTC", instruments, market, Latest, new PriceOptions(), publisher.Ref, new PriceCounters(), Clock)), "price-BTC");
 
+        LetNextIndexThrough(btc, "BTC");
         Index(btc, "BTC", 42_000m);
 
         var turn = publisher.ExpectMsg<object>();

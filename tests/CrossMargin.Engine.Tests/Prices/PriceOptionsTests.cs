@@ -41,6 +41,24 @@ public sealed class PriceOptionsTests
         Assert.Equal(errors, result.Failures);
     }
 
+    /// <summary>
+    /// The index move band has no "off": 0 (what an absent or mistyped setting might become) and anything from 1 up are
+    /// refused at start, as are confirmation counts below 0 or above 100; 0 confirmations (operator only) is valid.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 5, "Prices:MaxIndexMoveFraction must be between 0 and 1, exclusive (was 0; 0.1 means 10%). There is no value that turns the check off.")]
+    [InlineData(1, 5, "Prices:MaxIndexMoveFraction must be between 0 and 1, exclusive (was 1; 0.1 means 10%). There is no value that turns the check off.")]
+    [InlineData(0.1, -1, "Prices:IndexJumpConfirmations must be between 0 (only an operator accepts a jump) and 100 (was -1).")]
+    [InlineData(0.1, 101, "Prices:IndexJumpConfirmations must be between 0 (only an operator accepts a jump) and 100 (was 101).")]
+    public void An_index_move_band_that_is_off_or_out_of_range_is_refused_at_start(double fraction, int confirmations, string error)
+    {
+        var options = new PriceOptions { MaxIndexMoveFraction = (decimal)fraction, IndexJumpConfirmations = confirmations };
+
+        Assert.Equal([error], options.Validate());
+        Assert.Empty(new PriceOptions { IndexJumpConfirmations = 0 }.Validate());
+        Assert.Equal((0.10m, 5), (new PriceOptions().MaxIndexMoveFraction, new PriceOptions().IndexJumpConfirmations));
+    }
+
     [Fact]
     public void Ages_and_skews_too_long_for_the_clock_are_refused_at_start()
     {

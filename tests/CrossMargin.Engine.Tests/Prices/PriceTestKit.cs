@@ -47,6 +47,18 @@ public abstract class PriceTestKit(ITestOutputHelper output) : Actors.TestKit.Te
     protected void Index(IActorRef feed, string asset, decimal price, DateTimeOffset? at = null) =>
         feed.Tell(new UpdateIndex(asset, price, at ?? Now), TestActor);
 
+    /// <summary>
+    /// An operator lets the next index of <paramref name="asset"/> through whatever its move (<see cref="AcceptNextIndex"/>,
+    /// answered to a probe of its own): how a test that crashes the index in one tick gets past the move band, which
+    /// IndexJumpTests tests. <paramref name="feed"/> may be a price actor itself.
+    /// </summary>
+    protected void LetNextIndexThrough(IActorRef feed, string asset)
+    {
+        var probe = CreateTestProbe();
+        feed.Tell(new AcceptNextIndex(asset), probe.Ref);
+        probe.ExpectMsg<NextIndexWillBeAccepted>();
+    }
+
     /// <summary>The next rejection, passing over the <see cref="PriceAccepted"/> answers to accepted updates.</summary>
     protected PriceRejected NextRejection(Func<PriceRejected, bool>? isTheOne = null) =>
         FishForMessage<object>(m => m is PriceRejected r && (isTheOne?.Invoke(r) ?? true)) as PriceRejected ?? throw new InvalidOperationException();

@@ -176,6 +176,7 @@ public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKi
         var feed = StartFeed();
         var changes = Changes();
 
+        LetNextIndexThrough(feed, "BTC");
         Index(feed, "BTC", 42_000m);
 
         var market = changes.ExpectMsg<MarketChanged>().Market;
@@ -188,6 +189,7 @@ public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKi
     {
         var feed = StartFeed();
         var changes = Changes();
+        LetNextIndexThrough(feed, "BTC");
         Index(feed, "BTC", 42_000m);
         changes.ExpectMsg<MarketChanged>();
         var put = TestMarket.LinearOption(OptionKind.Put, 55000);
@@ -366,6 +368,7 @@ public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKi
         }).ToArray();
         Assert.Contains(marks, m => m.Price == Latest.Current.GetInstrument(m.Symbol).TickSize); // some floored at one tick
 
+        LetNextIndexThrough(feed, "BTC");
         feed.Tell(new UpdatePrices([new UpdateIndex("BTC", 24_000m, Now)], marks), TestActor);
 
         for (var i = 0; i <= marks.Length; i++)
@@ -406,6 +409,7 @@ public sealed class PriceValidationTests(ITestOutputHelper output) : PriceTestKi
         // forgot the last timestamps, so the sender got no answer and an older mark was then taken over a newer one.
         var feed = StartFeed();
         var changes = Changes();
+        LetNextIndexThrough(feed, "ETH");
         Index(feed, "ETH", 0.5m);
         changes.ExpectMsg<MarketChanged>();
         Mark(feed, TestMarket.EthUsdt, 0.51m, at: Now);

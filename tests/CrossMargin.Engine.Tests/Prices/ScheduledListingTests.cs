@@ -64,6 +64,7 @@ public sealed class ScheduledListingTests(ITestOutputHelper output) : PriceTestK
         var listed = changes.FishForMessage<MarketChanged>(m => m.Market.FindInstrument(Listed) is not null).Market;
         Assert.Equal(60_300.00m, listed.MarkOf(Listed).MarkPrice);
 
+        LetNextIndexThrough(feed, "BTC");
         Index(feed, "BTC", 42_000m);
 
         var moved = changes.FishForMessage<MarketChanged>(m => m.Market.PriceOf("BTC") == 42_000m).Market;

@@ -1,0 +1,17 @@
+namespace CrossMargin.Engine.Prices;
+
+/// <summary>
+/// An operator's command: the next index of <paramref name="Asset"/> that passes every other check is accepted however
+/// far it moves from the last accepted one (<see cref="PriceOptions.MaxIndexMoveFraction"/>), once; the one after is
+/// banded against it again. Sent to <see cref="PriceFeed"/>; answered <see cref="NextIndexWillBeAccepted"/>, or
+/// <see cref="PriceRejected"/> with <see cref="PriceRejectionReason.UnknownAsset"/>. Given twice before an index comes,
+/// it is still one index. Held in memory by the asset's price actor: a node that restarts has to be told again.
+/// </summary>
+/// <param name="Asset">The asset code, e.g. BTC.</param>
+/// <param name="Near">
+/// When given (positive; else refused <see cref="PriceRejectionReason.NonPositivePrice"/>), only an index within
+/// <see cref="PriceOptions.MaxIndexMoveFraction"/> of it uses the override; any other is judged as if none were armed,
+/// and the override waits: an operator who saw the crash to 42,000 does not let a corrupt tick through with it. Given
+/// again, the last one counts.
+/// </param>
+public sealed record AcceptNextIndex(string Asset, decimal? Near = null);

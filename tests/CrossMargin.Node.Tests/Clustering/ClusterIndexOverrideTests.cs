@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Http.Json;
+using CrossMargin.Engine.Prices;
+using CrossMargin.Node.Tests.Api;
+
+namespace CrossMargin.Node.Tests.Clustering;
+
+/// <summary>
+/// The index move band in a cluster of two whole nodes over a private PostgreSQL and RabbitMQ: prices reach every node
+/// on the marks exchange, and so does an operator's override given to either node.
+/// </summary>
+[Collection(UsesClusterServers.Name)]
+public sealed class ClusterIndexOverrideTests(ClusterServers servers) : IAsyncLifetime
+{
+    private const string AdminToken = "cluster-test-admin-token-0123456789";
+    private TestCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await TestCluster.CreateAsync(servers, 4);
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    /// <summary>
+    /// BTC opens at 60,000. A fall to 40,000 posted through n1 is refused as an index jump on both nodes; the operator's
+    /// accept-next-index near 40,000 given to n2 (202, published) reaches both with its level: 100,000 posted through n1
+    /// is still refused on both, and the same 40,000 posted again is then accepted on both, overridden once on each.
+    /// </summary>
+    [Fact]
+    public async Task An_override_given_to_one_node_lets_the_next_index_through_on_every_node()
+    {
+        var nodes = new[] { await StartNodeAsync("n1"), await StartNodeAsync("n2") };
+        await _cluster.AllShardsServedAsync(nodes, TimeSpan.FromSeconds(30));
+
+        await PostBtcAsync(nodes[0], 40_000m);
+        await TestCluster.EventuallyAsync(async () => (await StatsAsync(nodes)).All(s => s.RejectedFor(PriceRejectionReason.IndexJump) == 1),
+            TimeSpan.FromSeconds(10), "the jump refused on both nodes");
+        Assert.All(nodes, n => Assert.Equal(60_000m, TestCluster.HostOf(n).Engine!.Market.Current.PriceOf("BTC")));
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/prices/accept-next-index/BTC?near=40000");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        using var armed = await nodes[1].Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, armed.StatusCode);
+        await PostBtcAsync(nodes[0], 100_000m);
+        await TestCluster.EventuallyAsync(async () => (await StatsAsync(nodes)).All(s => s.RejectedFor(PriceRejectionReason.IndexJump) == 2),
+            TimeSpan.FromSeconds(10), "100,000 refused on both nodes, the override waiting for 40,000");
+        await PostBtcAsync(nodes[0], 40_000m);
+
+        await TestCluster.EventuallyAsync(async () => (await StatsAsync(nodes)).All(s => s.IndexJumpsOverridden == 1),
+            TimeSpan.FromSeconds(10), "the index accepted on both nodes by the override");
+        await TestCluster.EventuallyAsync(() => Task.FromResult(nodes.All(n => TestCluster.HostOf(n).Engine!.Market.Current.PriceOf("BTC") == 40_000m)),
+            TimeSpan.FromSeconds(10), "both nodes at 40,000");
+        Assert.All(await StatsAsync(nodes), s => Assert.Equal((2L, 1L), (s.RejectedFor(PriceRejectionReason.IndexJump), s.IndexJumpsOverridden)));
+    }
+
+    private Task<NodeUnderTest> StartNodeAsync(string name) => _cluster.StartNodeAsync(name, ["--Security:Tokens:ops:Token=" + AdminToken]);
+
+    private static async Task<PriceStats[]> StatsAsync(IEnumerable<NodeUnderTest> nodes) =>
+        await Task.WhenAll(nodes.Select(n => TestCluster.HostOf(n).Engine!.GetPriceStatsAsync()));
+
+    private static async Task PostBtcAsync(NodeUnderTest via, decimal price)
+    {
+        using var response = await via.Client.PostAsJsonAsync("/api/v1/prices", new { indices = new[] { new { asset = "BTC", price, timestamp = TimeProvider.System.GetUtcNow() } } });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+}
