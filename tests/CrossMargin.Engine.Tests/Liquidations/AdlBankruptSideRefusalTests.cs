@@ -110,8 +110,7 @@ public sealed class AdlBankruptSideRefusalTests(ITestOutputHelper output) : Liqu
     private TestProbe StartRefusing(RejectionCode code, int times = int.MaxValue)
     {
         RestartCoordinator(Sys.ActorOf(Props.Create(() => new BankruptSideRefusingRegion(Region, code, times))));
-        var adl = CreateTestProbe("adl");
-        Sys.EventStream.Subscribe(adl.Ref, typeof(AutoDeleveraged));
+        var adl = AdlProbe();
         OpenShort("acc-b", 10_000m, 2m, 60_000m);
         OpenLong("acc-1");
         return adl;

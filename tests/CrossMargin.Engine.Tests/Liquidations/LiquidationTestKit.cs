@@ -209,6 +209,14 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     }
 
     /// <summary>A probe subscribed to the outbound orders and ADL notices.</summary>
+    /// <summary>A probe of the auto-deleverage notices alone (not the book's orders).</summary>
+    protected TestProbe AdlProbe()
+    {
+        var probe = CreateTestProbe("adl");
+        Sys.EventStream.Subscribe(probe.Ref, typeof(AutoDeleveraged));
+        return probe;
+    }
+
     protected TestProbe VenueProbe()
     {
         var probe = CreateTestProbe("venue");
