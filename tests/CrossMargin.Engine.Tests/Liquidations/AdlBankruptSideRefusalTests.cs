@@ -2,7 +2,9 @@ using CrossMargin.Actors;
 using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
+using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
 
 namespace CrossMargin.Engine.Tests.Liquidations;
@@ -104,6 +106,59 @@ public sealed class AdlBankruptSideRefusalTests(ITestOutputHelper output) : Liqu
         Assert.Equal([new Position(Btc, -1m, 59_500m)], Account("acc-b").Positions);
         Assert.Equal([new CollateralBalance("USDT", 11_500m)], Account("acc-b").Balances);
         Assert.Equal(-1m, HeldBetweenThem());
+    }
+
+    /// <summary>
+    /// The refusal as an account makes it, for a reason that would recur: acc-1 (1,000 USDT) is long 1 March future at
+    /// 60,300 and acc-b (10,000 USDT) short 2 at 60,300. BTC at 58,000, the future marked at its forward 58,000 x 1.005
+    /// = 58,290: acc-1's equity 1,000 + 58,290 - 60,300 = -1,010, bankruptcy price 58,290 + 1,010 = 59,300. Round 1:
+    /// acc-b buys 1 at 59,300 (short 1 at 60,300, 10,000 + 1,000 = 11,000 USDT). Just before acc-1's side arrives the
+    /// contract expires and the venue settles acc-1 at 58,000 (long 1 closed: 1,000 - 2,300 = -1,300 USDT); its side,
+    /// executed before the expiry, is refused instrumentExpired, as a fill arriving after the account's settlement would be.
+    /// Before, acc-b's side stood: acc-b short 1, having bought 1 that acc-1 never sold it (the venue settled acc-1's long
+    /// in full). Now acc-b's buy is reversed: it sells 1 at 59,300, short 2 at (60,300 + 59,300) / 2 = 59,800 with 11,000
+    /// USDT (equity at 58,000, 11,000 + 2 x 1,800 = 14,600, what it was: 10,000 + 2 x 2,300), awaiting its own settlement
+    /// like any holder. Nothing
+    /// else is deleveraged: acc-1, holding nothing, ends bankrupt with 1,300 USD uncovered (the fund is empty).
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_side_refused_because_the_account_was_settled_for_the_expired_contract_first_reverses_the_counterpartys_side()
+    {
+        var settle = new SettleExpiry("settle-acc-1", Venue, 3, TestMarket.BtcMarchFuture, 58_000m);
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new RacingRegion(Region, $"{Liquidation}:adl-1:acc-b:bankrupt", settle,
+            () => Market.Publish(ExpiredMarch(58_000m))))));
+        var adl = AdlProbe();
+        Deposit("acc-b", 10_000m);
+        Trade("acc-b", OrderSide.Sell, 2m, 60_300m, symbol: TestMarket.BtcMarchFuture);
+        Deposit("acc-1", 1_000m);
+        Trade("acc-1", OrderSide.Buy, 1m, 60_300m, symbol: TestMarket.BtcMarchFuture);
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(adl, heard => heard.Count >= 2);
+        AwaitCompleted(Liquidation);
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", TestMarket.BtcMarchFuture, OrderSide.Buy, 1m, 59_300m, $"{Liquidation}:adl-1:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-b", TestMarket.BtcMarchFuture, OrderSide.Sell, 1m, 59_300m, $"{Liquidation}:adl-1:acc-b:reversed"),
+        ], notices);
+        Assert.Equal(0, adl.QueuedCount);
+        Assert.Empty(Account("acc-1").Positions);
+        Assert.Equal([new CollateralBalance("USDT", -1_300m)], Account("acc-1").Balances);
+        Assert.Equal([new Position(TestMarket.BtcMarchFuture, -2m, 59_800m)], Account("acc-b").Positions);
+        Assert.Equal([new CollateralBalance("USDT", 11_000m)], Account("acc-b").Balances);
+        var refused = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageBankruptSideRefused>());
+        Assert.Equal(RejectionCode.InstrumentExpired, refused.Code);
+        Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
+    }
+
+    /// <summary>The market a day after the March expiry, BTC at <paramref name="btc"/>: the March contracts expired, the perpetual listed.</summary>
+    private static MarketSnapshot ExpiredMarch(decimal btc)
+    {
+        var listed = TestMarket.Instruments.Where(i => i.Expiry is null).ToArray();
+        var prices = TestMarket.Build(btc, 3_000m, listed);
+        return new MarketSnapshot(TestMarket.March.AddDays(1), listed, prices.AssetPrices, [new UnderlyingMarket("BTC", 0), new UnderlyingMarket("ETH", 0)],
+            listed.Select(i => prices.MarkOf(i.Symbol)), TestMarket.Instruments.Where(i => i.Expiry is not null));
     }
 
     /// <summary>Restarts the coordinator behind a region that refuses the bankrupt sides with <paramref name="code"/>, opens both accounts and returns a probe of the ADL notices.</summary>
