@@ -69,6 +69,31 @@ public sealed class AdlBankruptSideRefusalTests(ITestOutputHelper output) : Liqu
     }
 
     /// <summary>
+    /// As above, but refused <see cref="RejectionCode.IdReused"/>: the account applied something under the side's id
+    /// already, so the side may be in its books and a reversal could undo the one side that nets. acc-b's side stands
+    /// (short 1 at 60,000, 11,000 USDT), no reversal is sent, and no second round is priced in BTCUSDT: an operator
+    /// compares the two accounts' journals.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_side_refused_as_an_id_already_applied_leaves_the_counterpartys_side_and_never_loops()
+    {
+        var adl = StartRefusing(RejectionCode.IdReused);
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(adl, heard => heard.Count >= 1);
+        AdvanceFor(TimeSpan.FromMinutes(30));
+
+        Assert.Equal([new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 1m, 59_000m, $"{Liquidation}:adl-1:acc-b")], notices);
+        Assert.Equal(0, adl.QueuedCount);
+        Assert.Equal([new Position(Btc, -1m, 60_000m)], Account("acc-b").Positions);
+        Assert.Equal([new CollateralBalance("USDT", 11_000m)], Account("acc-b").Balances);
+        var steps = History(Liquidation).Steps;
+        Assert.Single(steps.OfType<AutoDeleverageExecuted>());
+        Assert.Null(Assert.Single(steps.OfType<AutoDeleverageBankruptSideRefused>()).ReversalSequence);
+        Assert.Contains(steps.OfType<LiquidationStalled>(), s => s.Reason.Contains(nameof(RejectionCode.IdReused), StringComparison.Ordinal));
+    }
+
+    /// <summary>
     /// As above, refused <see cref="RejectionCode.InstrumentExpired"/> once. The hold outlives a restart of the coordinator
     /// (it is read from the journaled refusal: no round 2 after it either). The operator resumes BTCUSDT and round 2 is
     /// priced as round 1 was: acc-b buys 1 at 59,000 (short 1 at 59,500, 11,000 + 500 = 11,500 USDT) and acc-1 sells 1
