@@ -2,7 +2,6 @@ using CrossMargin.Actors;
 using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
-using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -177,14 +176,6 @@ public sealed class AdlBankruptSideRefusalTests(ITestOutputHelper output) : Liqu
         Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
     }
 
-    /// <summary>The market a day after the March expiry, BTC at <paramref name="btc"/>: the March contracts expired, the perpetual listed.</summary>
-    private static MarketSnapshot ExpiredMarch(decimal btc)
-    {
-        var listed = TestMarket.Instruments.Where(i => i.Expiry is null).ToArray();
-        var prices = TestMarket.Build(btc, 3_000m, listed);
-        return new MarketSnapshot(TestMarket.March.AddDays(1), listed, prices.AssetPrices, [new UnderlyingMarket("BTC", 0), new UnderlyingMarket("ETH", 0)],
-            listed.Select(i => prices.MarkOf(i.Symbol)), TestMarket.Instruments.Where(i => i.Expiry is not null));
-    }
 
     /// <summary>Restarts the coordinator behind a region that refuses the bankrupt sides with <paramref name="code"/>, opens both accounts and returns a probe of the ADL notices.</summary>
     private TestProbe StartRefusing(RejectionCode code, int times = int.MaxValue)
