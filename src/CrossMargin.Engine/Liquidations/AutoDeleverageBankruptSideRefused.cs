@@ -4,10 +4,12 @@ namespace CrossMargin.Engine.Liquidations;
 
 /// <summary>
 /// The bankrupt account refused its side of an auto-deleverage fill its counterparty applied. Its sequence is voided in
-/// its place, and after a restart the void is sent again, never the side: the account would refuse it again. When it
-/// refused because it holds less than the round saw (<see cref="RejectionCode.PositionChanged"/>), the counterparty's
-/// side is reversed at <see cref="ReversalSequence"/> so the books net; otherwise the counterparty's side stands and the
-/// books no longer net, which only an operator can put right.
+/// its place, and after a restart the void is sent again, never the side: the account would refuse it again. Whatever the
+/// reason, the counterparty's side is reversed at <see cref="ReversalSequence"/> so the books net (but for
+/// <see cref="RejectionCode.IdReused"/>: the account applied something under the side's id, so the side may be in the
+/// books already). When it refused because it holds less than the round saw (<see cref="RejectionCode.PositionChanged"/>)
+/// the liquidation prices a new round from what it holds; for any other reason, which the next round would meet again,
+/// the liquidation no longer auto-deleverages the round's instrument until an operator resumes it (<see cref="ResumeLiquidation"/>).
 /// </summary>
 /// <param name="LiquidationId">The liquidation.</param>
 /// <param name="Round">The auto-deleverage round the fill belongs to.</param>
@@ -17,7 +19,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// <param name="Time">When.</param>
 /// <param name="ReversalSequence">
 /// The coordinator's sequence (source "adl") of the counterparty's execution that undoes its side (the opposite trade,
-/// same quantity and price); null when the side stands, and in older journals (which forced the bankrupt side through).
+/// same quantity and price); null when the side stands (<see cref="RejectionCode.IdReused"/>), and in older journals (which
+/// forced the bankrupt side through when its position had changed, and left the counterparty's side standing otherwise).
 /// </param>
 public sealed record AutoDeleverageBankruptSideRefused(
     string LiquidationId, int Round, string CounterpartyId, RejectionCode Code, string Reason, DateTimeOffset Time, long? ReversalSequence = null)

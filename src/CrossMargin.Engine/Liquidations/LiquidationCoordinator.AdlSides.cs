@@ -175,30 +175,39 @@ public sealed partial class LiquidationCoordinator
     }
 
     /// <summary>
-    /// The bankrupt account refused its side after the counterparty applied its own. When it holds less than the round
-    /// saw on that side (the venue traded it in the round's last round trip: a fill of an order that raced the cancel-all,
-    /// or the late fill of a liquidation order that expired unreported), the counterparty's side is reversed at the same
-    /// price (<see cref="AutoDeleverageBankruptSideRefused.ReversalSequence"/>) and the liquidation, which evaluates again
-    /// once the reversal is answered, prices a new round from what the account holds. Forced through instead, the side
-    /// closed more than the account held and flipped it (long 0.5 sold 2: short 1.5), at a price made for a position it
-    /// no longer had. Refused for any other reason, the counterparty's side stands and the books no longer net, which
-    /// only an operator can put right. Either way the refusal is journaled and the side's sequence voided, never sent again.
+    /// The bankrupt account refused its side after the counterparty applied its own: the counterparty's side is reversed at
+    /// the same price (<see cref="AutoDeleverageBankruptSideRefused.ReversalSequence"/>), whatever the reason, so that the
+    /// books net; left standing, the counterparty's position moved and the bankrupt account's did not. What the
+    /// liquidation does next depends on the reason. <see cref="RejectionCode.PositionChanged"/>: the account holds less
+    /// than the round saw (the venue traded it in the round's last round trip: a fill of an order that raced the
+    /// cancel-all, or the late fill of a liquidation order that expired unreported), so once the reversal is answered it
+    /// evaluates again and a new round prices what the account holds. Any other reason (its contract expired and it was
+    /// settled for it, the instrument or its tick or lot changed under it, the side's sequence was refused) would be met
+    /// again by the next round, each moving and reversing another counterparty: the instrument is held for this
+    /// liquidation (<see cref="Liquidation.AdlHeld"/>) until an operator resumes it, and the liquidation stalls with the
+    /// reason if nothing else is left to auto-deleverage. The one exception is <see cref="RejectionCode.IdReused"/>: the
+    /// account has applied something under the side's id, so it may be in the books already and a reversal could undo the
+    /// one side that nets; the counterparty's side stands and the instrument is held. Either way the refusal is journaled
+    /// and the side's sequence voided, never sent again. Forced through instead (before session 26), the side closed more
+    /// than the account held and flipped it (long 0.5 sold 2: short 1.5), at a price made for a position it no longer had.
     /// </summary>
     private void OnBankruptSideRefused(AdlRound round, int index, Rejection rejection)
     {
         var e = round.Executed;
         var fill = e.Fills[index];
         var id = e.BankruptMessageId(fill);
-        long? reversal = rejection.Code == RejectionCode.PositionChanged ? NextSequence(fill.AccountId, AdlSource) : null;
-        if (reversal is null)
-        {
-            Context.Log.LogError("Liquidation {LiquidationId}: {AccountId} refused its side {MessageId} of an auto-deleverage fill {Counterparty} applied: {Code} {Reason}; "
-                + "the counterparty's side stands", e.LiquidationId, e.AccountId, id, fill.AccountId, rejection.Code, rejection.Message);
-        }
-        else
+        long? reversal = rejection.Code == RejectionCode.IdReused ? null : NextSequence(fill.AccountId, AdlSource);
+        if (rejection.Code == RejectionCode.PositionChanged)
         {
             Context.Log.LogWarning("Liquidation {LiquidationId}: {AccountId} refused its side {MessageId} of an auto-deleverage fill {Counterparty} applied: {Reason}; "
                 + "reversing the counterparty's side and pricing again from what the account holds", e.LiquidationId, e.AccountId, id, fill.AccountId, rejection.Message);
+        }
+        else
+        {
+            Context.Log.LogError("Liquidation {LiquidationId}: {AccountId} refused its side {MessageId} of an auto-deleverage fill {Counterparty} applied: {Code} {Reason}; "
+                + "{Counterpartys} and {Symbol} is no longer auto-deleveraged by this liquidation until an operator resumes it", e.LiquidationId, e.AccountId, id,
+                fill.AccountId, rejection.Code, rejection.Message, reversal is null ? "the counterparty's side stands (the id was applied)" : "reversing the counterparty's side",
+                e.Symbol);
         }
 
         // Journaled, so that a restart sends the void (and the reversal) again rather than the side, which would only be refused again.
@@ -216,8 +225,9 @@ public sealed partial class LiquidationCoordinator
     }
 
     /// <summary>
-    /// The counterparty refused the reversal of its side (it states no position, so only a message of the wrong shape or
-    /// an instrument gone can be refused): its side stands, the books no longer net, which only an operator can put right.
+    /// The counterparty refused the reversal of its side (it states no position, so only what it shares with the side
+    /// refused can be: an instrument gone or expired and settled, a tick or lot changed, a sequence refused): its side
+    /// stands, the books no longer net, which only an operator can put right.
     /// </summary>
     private void OnReversalRefused(AdlRound round, int index, Rejection rejection)
     {

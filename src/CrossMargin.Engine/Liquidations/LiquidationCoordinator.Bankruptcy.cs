@@ -123,7 +123,7 @@ public sealed partial class LiquidationCoordinator
         }
 
         var portfolio = new Portfolio(view.AccountId, view.Balances, view.Positions, []);
-        var position = view.Positions.Where(p => p.Quantity != 0 && !Paused(p.Symbol))
+        var position = view.Positions.Where(p => p.Quantity != 0 && !Paused(p.Symbol) && !liquidation.AdlHeld.ContainsKey(p.Symbol))
             .OrderByDescending(p => PositionValuation.Of(p, market).NotionalUsd)
             .ThenBy(p => p.Symbol, StringComparer.Ordinal)
             .FirstOrDefault();
@@ -131,7 +131,10 @@ public sealed partial class LiquidationCoordinator
         liquidation.AdlForDeficit = liquidation.Phase == Phase.AwaitingAdlView;
         if (position is null || price is null)
         {
-            Stall(liquidation, position is null ? "no position left to deleverage outside halted instruments and silent underlyings" : Text($"{position.Symbol} has no bankruptcy price"), liquidation.LastCover);
+            Stall(liquidation, position is not null ? Text($"{position.Symbol} has no bankruptcy price")
+                : liquidation.AdlHeld.Count == 0 ? "no position left to deleverage outside halted instruments and silent underlyings"
+                : "no position left to deleverage outside halted instruments, silent underlyings and " + string.Join("; ", liquidation.AdlHeld.Values),
+                liquidation.LastCover);
             return;
         }
 

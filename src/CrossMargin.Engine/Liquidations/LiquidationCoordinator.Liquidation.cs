@@ -125,6 +125,13 @@ public sealed partial class LiquidationCoordinator
         public HashSet<string> RefusedAdl { get; } = new(StringComparer.Ordinal);
 
         /// <summary>
+        /// The instruments this liquidation no longer auto-deleverages, each with why: the account refused its side of a
+        /// fill there for a reason other than a changed position, which another round would meet again (each moving and
+        /// reversing another counterparty). Read from the journaled refusals; an operator's resume of the instrument releases it.
+        /// </summary>
+        public Dictionary<string, string> AdlHeld { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>
         /// The highest sequence the coordinator had sent the account from <see cref="LiquidationSource"/> when it last
         /// asked for its view: a view that reflects less (refused messages aside) answers an earlier request.
         /// </summary>

@@ -59,10 +59,28 @@ public sealed partial class LiquidationCoordinator
         var replyTo = Sender;
         Persist(new LiquidationInstrumentResumed(resume.Symbol, Now), e =>
         {
-            _halted.Remove(e.Symbol);
+            Resumed(e);
             replyTo.Tell(new HaltedInstruments(_halted.ToArray()), Self);
             RetryWaiting();
         });
+    }
+
+    /// <summary>
+    /// An operator resumed <paramref name="resumed"/>'s instrument: no longer halted, and auto-deleveraged again by the
+    /// liquidations that held it after a refused bankrupt side, their backstop tried at their next plan (at once when
+    /// waiting, else once the book's step out is reported), not after the back-off of the stalls the hold caused.
+    /// </summary>
+    private void Resumed(LiquidationInstrumentResumed resumed)
+    {
+        _halted.Remove(resumed.Symbol);
+        foreach (var liquidation in _activeByAccount.Values)
+        {
+            if (liquidation.AdlHeld.Remove(resumed.Symbol))
+            {
+                liquidation.Stalls = 0;
+                liquidation.BackstopTried = false;
+            }
+        }
     }
 
     private void RetryWaiting()

@@ -141,6 +141,11 @@ public sealed partial class LiquidationCoordinator
                 var bankruptSide = round.BankruptMessageId(round.Fills.First(f => f.AccountId == e.CounterpartyId));
                 liquidation.RefusedAdl.Add(bankruptSide);
                 _pendingAdl.Refused(bankruptSide);
+                if (e.Code != RejectionCode.PositionChanged)
+                {
+                    liquidation.AdlHeld[round.Symbol] = Text($"auto-deleveraging {round.Symbol} held since {liquidation.AccountId} refused its side of round {e.Round} ({e.Code}: {e.Reason}); an operator's resume of {round.Symbol} releases it");
+                }
+
                 if (e.ReversalSequence is { } reversal)
                 {
                     var reversed = round.Fills.First(f => f.AccountId == e.CounterpartyId);

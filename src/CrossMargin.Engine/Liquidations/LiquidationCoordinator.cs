@@ -184,7 +184,7 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                 _halted.Add(e.Symbol);
                 break;
             case LiquidationInstrumentResumed e:
-                _halted.Remove(e.Symbol);
+                Resumed(e);
                 break;
             case RecoveryCompleted:
                 ForgetExpiredPastHorizon();

@@ -1,5 +1,4 @@
 using CrossMargin.Engine.Liquidations;
-using CrossMargin.Risk.Market;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -79,17 +78,5 @@ public sealed class AdlExpiredHoldingTests(ITestOutputHelper output) : Liquidati
         Assert.Equal("liq-acc-1-1-s4-1", venue.ExpectMsg<LiquidationOrderIssued>().OrderId);
         Assert.Empty(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
         Assert.Equal([new Position(Btc, -2m, 60_000m)], Account("acc-c").Positions);
-    }
-
-    /// <summary>
-    /// The market a day after the March expiry with BTC at <paramref name="btc"/>: the perpetuals listed, the March
-    /// future and options expired (kept only to resolve the holdings that await their settlement).
-    /// </summary>
-    private static MarketSnapshot ExpiredMarch(decimal btc)
-    {
-        var listed = TestMarket.Instruments.Where(i => i.Expiry is null).ToArray();
-        var prices = TestMarket.Build(btc, 3_000m, listed);
-        return new MarketSnapshot(TestMarket.March.AddDays(1), listed, prices.AssetPrices, [new UnderlyingMarket("BTC", 0), new UnderlyingMarket("ETH", 0)],
-            listed.Select(i => prices.MarkOf(i.Symbol)), TestMarket.Instruments.Where(i => i.Expiry is not null));
     }
 }

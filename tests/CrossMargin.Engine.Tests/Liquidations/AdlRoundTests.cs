@@ -457,13 +457,6 @@ public sealed class AdlRoundTests(ITestOutputHelper output) : LiquidationTestKit
         Assert.DoesNotContain(History(Liquidation).Steps, s => s is LiquidationStalled);
     }
 
-    private TestProbe AdlProbe()
-    {
-        var probe = CreateTestProbe("adl");
-        Sys.EventStream.Subscribe(probe.Ref, typeof(AutoDeleveraged));
-        return probe;
-    }
-
     /// <summary>
     /// acc-b with <paramref name="usdt"/>, short <paramref name="btc"/> BTC at 60,000 and long <paramref name="eth"/>
     /// ETHUSDT at 3,000; acc-c; then acc-1, long.

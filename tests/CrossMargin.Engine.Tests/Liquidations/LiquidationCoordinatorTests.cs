@@ -501,33 +501,41 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
     }
 
     /// <summary>
-    /// As above, but acc-b applies its side and acc-1 refuses its own (as it would had the venue sold part of its long
-    /// after the round's view, racing the cancel-all). acc-b's side stands and is announced; acc-1's is not, its sequence
-    /// is voided (so its next execution from the coordinator follows on), and it keeps its long 1: the books no longer
-    /// net, which the coordinator logs as an error for an operator.
+    /// As above, but acc-b applies its side and acc-1 refuses its own (with a reason other than a changed position: the
+    /// refusal would recur). acc-1's side is not announced and its sequence is voided (so its next execution from the
+    /// coordinator follows on), and it keeps its long 1. acc-b's side is announced and, since session 29, reversed (it
+    /// stood until then, and the books no longer netted): acc-b sells 0.6 back at 59,000, short 0.6 at 59,000 with 2,000 +
+    /// 0.6 x 1,000 = 2,600 USDT, its equity at 58,000 (2,600 + 600 = 3,200) what it was (2,000 + 0.6 x 2,000). No second
+    /// round is priced in BTCUSDT (it would meet the same refusal) until an operator resumes it.
     /// </summary>
     [Fact]
-    public void A_bankrupt_side_refused_after_its_counterparty_applied_is_not_announced_and_its_sequence_is_voided()
+    public void A_bankrupt_side_refused_after_its_counterparty_applied_is_not_announced_its_sequence_is_voided_and_the_counterpartys_side_reversed()
     {
         RestartCoordinator(Sys.ActorOf(Props.Create(() => new RefusingRegion(Region, "liq-acc-1-1:adl-1:acc-b:bankrupt"))));
-        var venue = VenueProbe();
+        var adl = AdlProbe();
         OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
         OpenLong("acc-1");
 
         MoveBtc(58_000m);
-        var notices = AdlNoticesUntil(venue, heard => heard.Count > 0);
+        var notices = AdlNoticesUntil(adl, heard => heard.Count >= 2);
 
         AwaitAssert(() => Assert.Equal(1, Account("acc-1").HighestOf(LiquidationCoordinator.AdlSource)));
-        venue.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        Assert.Equal([new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b")], notices);
-        Assert.Empty(Account("acc-b").Positions);
+        adl.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Sell, 0.6m, 59_000m, $"{Liquidation}:adl-1:acc-b:reversed"),
+        ], notices);
+        Assert.Equal([new Position(Btc, -0.6m, 59_000m)], Account("acc-b").Positions);
+        Assert.Equal([new CollateralBalance("USDT", 2_600m)], Account("acc-b").Balances);
         Assert.Equal([new Position(Btc, 1m, 60_000m)], Account("acc-1").Positions);
+        Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
     }
 
     /// <summary>
     /// As above, then the coordinator restarts behind the same refusal. The side refused for good is not sent again: the
-    /// next coordinator sends acc-b's side again (a duplicate) and, in acc-1's side's place, its void (a duplicate too), so
-    /// acc-1 is never sent an execution it would only refuse again. Before, every restart sent it again, and the refusal
+    /// next coordinator sends acc-b's side and its reversal again (duplicates) and, in acc-1's side's place, its void (a
+    /// duplicate too), so acc-1 is never sent an execution it would only refuse again. Before, every restart sent it again, and the refusal
     /// was logged as an error again each time.
     /// </summary>
     [Fact]
@@ -536,11 +544,11 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         const string side = "liq-acc-1-1:adl-1:acc-b:bankrupt";
         var refusing = Sys.ActorOf(Props.Create(() => new RefusingRegion(Region, side)));
         RestartCoordinator(refusing);
-        var venue = VenueProbe();
+        var adl = AdlProbe();
         OpenShort("acc-b", 2_000m, 0.6m, 60_000m);
         OpenLong("acc-1");
         MoveBtc(58_000m);
-        AdlNoticesUntil(venue, heard => heard.Count > 0);
+        AdlNoticesUntil(adl, heard => heard.Count >= 2);
         AwaitAssert(() => Assert.Equal(1, Account("acc-1").HighestOf(LiquidationCoordinator.AdlSource)));
 
         var sent = CreateTestProbe("sent");
@@ -558,6 +566,7 @@ public sealed class LiquidationCoordinatorTests(ITestOutputHelper output) : Liqu
         }, TimeSpan.FromMilliseconds(100));
 
         Assert.Contains("liq-acc-1-1:adl-1:acc-b", ids);
+        Assert.Contains("liq-acc-1-1:adl-1:acc-b:reversed", ids);
         Assert.DoesNotContain(side, ids);
         Assert.Equal([new Position(Btc, 1m, 60_000m)], Account("acc-1").Positions);
         Assert.Equal(LiquidationStatus.Active, History(Liquidation).Status);

@@ -209,6 +209,27 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     }
 
     /// <summary>A probe subscribed to the outbound orders and ADL notices.</summary>
+    /// <summary>
+    /// The market a day after the March expiry with BTC at <paramref name="btc"/>: the perpetuals listed, the March
+    /// future and options expired (kept only to resolve the holdings that await their settlement).
+    /// </summary>
+    protected static Risk.Market.MarketSnapshot ExpiredMarch(decimal btc)
+    {
+        var listed = TestMarket.Instruments.Where(i => i.Expiry is null).ToArray();
+        var prices = TestMarket.Build(btc, 3_000m, listed);
+        return new Risk.Market.MarketSnapshot(TestMarket.March.AddDays(1), listed, prices.AssetPrices,
+            [new Risk.Market.UnderlyingMarket("BTC", 0), new Risk.Market.UnderlyingMarket("ETH", 0)],
+            listed.Select(i => prices.MarkOf(i.Symbol)), TestMarket.Instruments.Where(i => i.Expiry is not null));
+    }
+
+    /// <summary>A probe of the auto-deleverage notices alone (not the book's orders).</summary>
+    protected TestProbe AdlProbe()
+    {
+        var probe = CreateTestProbe("adl");
+        Sys.EventStream.Subscribe(probe.Ref, typeof(AutoDeleveraged));
+        return probe;
+    }
+
     protected TestProbe VenueProbe()
     {
         var probe = CreateTestProbe("venue");

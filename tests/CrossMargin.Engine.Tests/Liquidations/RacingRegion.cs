@@ -7,9 +7,10 @@ namespace CrossMargin.Engine.Tests.Liquidations;
 /// <summary>
 /// Stands between the coordinator and the account region: forwards everything, but just before the first execution
 /// with message id <paramref name="watchedMessageId"/> that states the position it reduces, it delivers
-/// <paramref name="racing"/> to the same account, as a venue fill arriving first would be.
+/// <paramref name="racing"/> to the same account, as a venue fill arriving first would be; <paramref name="first"/>, when
+/// given, runs just before that (a market published, say).
 /// </summary>
-internal sealed class RacingRegion(IActorRef region, string watchedMessageId, IAccountCommand racing) : UntypedActor
+internal sealed class RacingRegion(IActorRef region, string watchedMessageId, IAccountCommand racing, Action? first = null) : UntypedActor
 {
     private bool _raced;
 
@@ -19,6 +20,7 @@ internal sealed class RacingRegion(IActorRef region, string watchedMessageId, IA
             && execution.MessageId == watchedMessageId)
         {
             _raced = true;
+            first?.Invoke();
             region.Tell(new ShardEnvelope(envelope.EntityId, racing), ActorRefs.Nobody);
         }
 

@@ -1,0 +1,208 @@
+using CrossMargin.Actors;
+using CrossMargin.Actors.TestKit;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Engine.Tests.Liquidations;
+
+/// <summary>
+/// The bankrupt account refuses its side of an auto-deleverage fill for a reason other than a position the venue traded
+/// in the round trip: its instrument expired and the account was settled for it, or it is no longer listed, or its tick or
+/// lot changed on the account's node, or the side's sequence was refused. The counterparty applied its own side first, so
+/// left standing the books no longer net. Its side is reversed, whatever the reason, and since such a refusal would recur
+/// the liquidation does not price another round in that instrument (each would move and reverse another counterparty)
+/// until an operator resumes the instrument.
+/// </summary>
+public sealed class AdlBankruptSideRefusalTests(ITestOutputHelper output) : LiquidationTestKit(output)
+{
+    private const string Liquidation = "liq-acc-1-1";
+
+    /// <summary>
+    /// acc-1: 1,000 USDT, long 1 BTCUSDT at 60,000; acc-b: 10,000 USDT, short 2 at 60,000; the fund is empty. The two hold
+    /// 1 - 2 = -1 BTCUSDT between them. BTC at 58,000: acc-1's equity 1,000 - 2,000 = -1,000, bankruptcy price 58,000 +
+    /// 1,000 / 1 = 59,000. Round 1: acc-b buys 1 at 59,000 (short 1 at 60,000, 10,000 + 1,000 = 11,000 USDT); acc-1's
+    /// side, sell 1, is refused with <paramref name="code"/>, and every later one would be too. Before, acc-b's side stood
+    /// and round 2 bought acc-b's last 1 as well: acc-b flat, acc-1 still long 1, 1 + 0 = +1 between them, 2 BTCUSDT out of
+    /// nowhere. Now acc-b's buy is reversed (it sells 1 at 59,000: short 2 at (60,000 + 59,000) / 2 = 59,500, still 11,000
+    /// USDT; its equity at 58,000, 11,000 + 2 x 1,500 = 14,000, is what it was, 10,000 + 2 x 2,000), the two hold -1
+    /// again, and the liquidation stalls with the reason instead of pricing round 2, however long it waits.
+    /// </summary>
+    [Theory]
+    [InlineData(RejectionCode.InstrumentExpired)]
+    [InlineData(RejectionCode.UnknownInstrument)]
+    [InlineData(RejectionCode.PriceOffTick)]
+    [InlineData(RejectionCode.QuantityOffLot)]
+    [InlineData(RejectionCode.OutOfOrder)]
+    [InlineData(RejectionCode.SequenceJump)]
+    [InlineData(RejectionCode.InvalidMessage)]
+    [InlineData(RejectionCode.Overflow)]
+    public void A_bankrupt_side_refused_for_any_reason_reverses_the_counterpartys_side_and_never_loops(RejectionCode code)
+    {
+        var adl = StartRefusing(code);
+        Assert.Equal(-1m, HeldBetweenThem());
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(adl, heard => heard.Count >= 2);
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 1m, 59_000m, $"{Liquidation}:adl-1:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Sell, 1m, 59_000m, $"{Liquidation}:adl-1:acc-b:reversed"),
+        ], notices);
+
+        // Half an hour: the book is tried meanwhile (its orders expire unreported after the ten-minute order timeout) and
+        // the stalled backstop again and again, pricing no round.
+        AdvanceFor(TimeSpan.FromMinutes(30));
+        Assert.Equal(0, adl.QueuedCount);
+        Assert.Equal(-1m, HeldBetweenThem());
+        AssertBothAsBeforeTheRound();
+        var steps = History(Liquidation).Steps;
+        Assert.Single(steps.OfType<AutoDeleverageExecuted>());
+        var refused = Assert.Single(steps.OfType<AutoDeleverageBankruptSideRefused>());
+        Assert.Equal(("acc-b", code, (long?)2), (refused.CounterpartyId, refused.Code, refused.ReversalSequence));
+        var stalls = steps.OfType<LiquidationStalled>().ToList();
+        Assert.NotEmpty(stalls);
+        Assert.All(stalls, s => Assert.Contains(code.ToString(), s.Reason, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// As above, but refused <see cref="RejectionCode.IdReused"/>: the account applied something under the side's id
+    /// already, so the side may be in its books and a reversal could undo the one side that nets. acc-b's side stands
+    /// (short 1 at 60,000, 11,000 USDT), no reversal is sent, and no second round is priced in BTCUSDT: an operator
+    /// compares the two accounts' journals.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_side_refused_as_an_id_already_applied_leaves_the_counterpartys_side_and_never_loops()
+    {
+        var adl = StartRefusing(RejectionCode.IdReused);
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(adl, heard => heard.Count >= 1);
+        AdvanceFor(TimeSpan.FromMinutes(30));
+
+        Assert.Equal([new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 1m, 59_000m, $"{Liquidation}:adl-1:acc-b")], notices);
+        Assert.Equal(0, adl.QueuedCount);
+        Assert.Equal([new Position(Btc, -1m, 60_000m)], Account("acc-b").Positions);
+        Assert.Equal([new CollateralBalance("USDT", 11_000m)], Account("acc-b").Balances);
+        var steps = History(Liquidation).Steps;
+        Assert.Single(steps.OfType<AutoDeleverageExecuted>());
+        Assert.Null(Assert.Single(steps.OfType<AutoDeleverageBankruptSideRefused>()).ReversalSequence);
+        Assert.Contains(steps.OfType<LiquidationStalled>(), s => s.Reason.Contains(nameof(RejectionCode.IdReused), StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// As above, refused <see cref="RejectionCode.InstrumentExpired"/> once. The hold outlives a restart of the coordinator
+    /// (it is read from the journaled refusal: no round 2 after it either). The operator resumes BTCUSDT and round 2 is
+    /// priced as round 1 was: acc-b buys 1 at 59,000 (short 1 at 59,500, 11,000 + 500 = 11,500 USDT) and acc-1 sells 1
+    /// there: flat, 1,000 - 1,000 = 0 USDT. The two hold 0 - 1 = -1, as before.
+    /// </summary>
+    [Fact]
+    public void An_operators_resume_of_the_instrument_lets_a_held_liquidation_deleverage_again()
+    {
+        var adl = StartRefusing(RejectionCode.InstrumentExpired, times: 1);
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(adl, heard => heard.Count >= 2);
+        AdvanceFor(TimeSpan.FromMinutes(1));
+
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new BankruptSideRefusingRegion(Region, RejectionCode.InstrumentExpired, 0))));
+        AdvanceFor(TimeSpan.FromMinutes(30));
+        Assert.Equal(0, adl.QueuedCount);
+        Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
+        AssertBothAsBeforeTheRound();
+
+        Coordinator.Tell(new ResumeLiquidation(Btc), TestActor);
+        ExpectMsg<HaltedInstruments>();
+        // At once, or once the book's orders out at the resume are reported or expire (ten minutes).
+        AdvanceUntil(() => adl.QueuedCount >= 2, TimeSpan.FromSeconds(5), steps: 2_000);
+        notices.AddRange(AdlNoticesUntil(adl, heard => heard.Any(n => n.AccountId == "acc-1")));
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 1m, 59_000m, $"{Liquidation}:adl-1:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Sell, 1m, 59_000m, $"{Liquidation}:adl-1:acc-b:reversed"),
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 1m, 59_000m, $"{Liquidation}:adl-2:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 1m, 59_000m, $"{Liquidation}:adl-2:acc-b:bankrupt"),
+        ], notices);
+        AwaitAssert(() => Assert.Empty(Account("acc-1").Positions));
+        Assert.Equal([new CollateralBalance("USDT", 0m)], Account("acc-1").Balances);
+        Assert.Equal([new Position(Btc, -1m, 59_500m)], Account("acc-b").Positions);
+        Assert.Equal([new CollateralBalance("USDT", 11_500m)], Account("acc-b").Balances);
+        Assert.Equal(-1m, HeldBetweenThem());
+    }
+
+    /// <summary>
+    /// The refusal as an account makes it, for a reason that would recur: acc-1 (1,000 USDT) is long 1 March future at
+    /// 60,300 and acc-b (10,000 USDT) short 2 at 60,300. BTC at 58,000, the future marked at its forward 58,000 x 1.005
+    /// = 58,290: acc-1's equity 1,000 + 58,290 - 60,300 = -1,010, bankruptcy price 58,290 + 1,010 = 59,300. Round 1:
+    /// acc-b buys 1 at 59,300 (short 1 at 60,300, 10,000 + 1,000 = 11,000 USDT). Just before acc-1's side arrives the
+    /// contract expires and the venue settles acc-1 at 58,000 (long 1 closed: 1,000 - 2,300 = -1,300 USDT); its side,
+    /// executed before the expiry, is refused instrumentExpired, as a fill arriving after the account's settlement would be.
+    /// Before, acc-b's side stood: acc-b short 1, having bought 1 that acc-1 never sold it (the venue settled acc-1's long
+    /// in full). Now acc-b's buy is reversed: it sells 1 at 59,300, short 2 at (60,300 + 59,300) / 2 = 59,800 with 11,000
+    /// USDT (equity at 58,000, 11,000 + 2 x 1,800 = 14,600, what it was: 10,000 + 2 x 2,300), awaiting its own settlement
+    /// like any holder. Nothing
+    /// else is deleveraged: acc-1, holding nothing, ends bankrupt with 1,300 USD uncovered (the fund is empty).
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_side_refused_because_the_account_was_settled_for_the_expired_contract_first_reverses_the_counterpartys_side()
+    {
+        var settle = new SettleExpiry("settle-acc-1", Venue, 3, TestMarket.BtcMarchFuture, 58_000m);
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new RacingRegion(Region, $"{Liquidation}:adl-1:acc-b:bankrupt", settle,
+            () => Market.Publish(ExpiredMarch(58_000m))))));
+        var adl = AdlProbe();
+        Deposit("acc-b", 10_000m);
+        Trade("acc-b", OrderSide.Sell, 2m, 60_300m, symbol: TestMarket.BtcMarchFuture);
+        Deposit("acc-1", 1_000m);
+        Trade("acc-1", OrderSide.Buy, 1m, 60_300m, symbol: TestMarket.BtcMarchFuture);
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(adl, heard => heard.Count >= 2);
+        AwaitCompleted(Liquidation);
+
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", TestMarket.BtcMarchFuture, OrderSide.Buy, 1m, 59_300m, $"{Liquidation}:adl-1:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-b", TestMarket.BtcMarchFuture, OrderSide.Sell, 1m, 59_300m, $"{Liquidation}:adl-1:acc-b:reversed"),
+        ], notices);
+        Assert.Equal(0, adl.QueuedCount);
+        Assert.Empty(Account("acc-1").Positions);
+        Assert.Equal([new CollateralBalance("USDT", -1_300m)], Account("acc-1").Balances);
+        Assert.Equal([new Position(TestMarket.BtcMarchFuture, -2m, 59_800m)], Account("acc-b").Positions);
+        Assert.Equal([new CollateralBalance("USDT", 11_000m)], Account("acc-b").Balances);
+        var refused = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageBankruptSideRefused>());
+        Assert.Equal(RejectionCode.InstrumentExpired, refused.Code);
+        Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
+    }
+
+
+    /// <summary>Restarts the coordinator behind a region that refuses the bankrupt sides with <paramref name="code"/>, opens both accounts and returns a probe of the ADL notices.</summary>
+    private TestProbe StartRefusing(RejectionCode code, int times = int.MaxValue)
+    {
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new BankruptSideRefusingRegion(Region, code, times))));
+        var adl = AdlProbe();
+        OpenShort("acc-b", 10_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+        return adl;
+    }
+
+    /// <summary>Advances the manual clock by <paramref name="span"/>, in steps of at most 5 s, each acted on to the end.</summary>
+    private void AdvanceFor(TimeSpan span)
+    {
+        var end = Clock.GetUtcNow() + span;
+        AdvanceUntil(() => Clock.GetUtcNow() >= end, TimeSpan.FromSeconds(5), steps: 5_000);
+    }
+
+    /// <summary>acc-1 and acc-b's positions in BTCUSDT summed: what one holds long the other must hold short, whatever auto-deleveraging moves.</summary>
+    private decimal HeldBetweenThem() => new[] { "acc-1", "acc-b" }.SelectMany(a => Account(a).Positions).Where(p => p.Symbol == Btc).Sum(p => p.Quantity);
+
+    /// <summary>acc-1 long 1 at 60,000 with 1,000 USDT; acc-b short 2 at 59,500 with 11,000 USDT (the summary above).</summary>
+    private void AssertBothAsBeforeTheRound()
+    {
+        Assert.Equal([new Position(Btc, 1m, 60_000m)], Account("acc-1").Positions);
+        Assert.Equal([new CollateralBalance("USDT", 1_000m)], Account("acc-1").Balances);
+        Assert.Equal([new Position(Btc, -2m, 59_500m)], Account("acc-b").Positions);
+        Assert.Equal([new CollateralBalance("USDT", 11_000m)], Account("acc-b").Balances);
+    }
+}
