@@ -62,18 +62,19 @@ rabbit_bin() {
   echo "$bin"
 }
 
-# A TCP port on 127.0.0.1 nobody listens on (asks the kernel when python3 is there, else probes random ports).
+# A TCP port on 127.0.0.1 nobody listens on, below the kernel's ephemeral range: a port inside it (what binding port 0
+# returns) can be handed to an outbound connection or another port-0 listener before the server binds it. Never one of
+# the ports given as arguments (those picked already and not bound yet).
 free_port() {
-  if command -v python3 >/dev/null 2>&1; then
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-    return
-  fi
-  local port
-  for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 40000))
+  local low=32768 port
+  if [ -r /proc/sys/net/ipv4/ip_local_port_range ]; then read -r low _ </proc/sys/net/ipv4/ip_local_port_range; fi
+  [ "$low" -gt 21000 ] 2>/dev/null || low=32768
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % (low - 20000)))
+    case " $* " in *" $port "*) continue ;; esac
     port_busy "$port" || { echo "$port"; return; }
   done
-  die "no free port found"
+  die "no free port found below $low"
 }
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -247,9 +248,11 @@ cmd_start() {
   [ -f "$NODE_DLL" ] || die "$NODE_DLL is missing (build with: dotnet build -c Release src/CrossMargin.Node)."
 
   NODES=$count
-  PG_PORT=$(free_port)
-  RABBIT_PORT=$(free_port)
-  RABBIT_DIST_PORT=$(free_port)
+  local taken="" i
+  for i in $(seq 1 "$count"); do taken="$taken $(node_port "$i")"; done
+  PG_PORT=$(free_port $taken)
+  RABBIT_PORT=$(free_port $taken "$PG_PORT")
+  RABBIT_DIST_PORT=$(free_port $taken "$PG_PORT" "$RABBIT_PORT")
   RABBIT_NODE="cm-$$-$RANDOM@localhost"
   printf '%s\n' "NODES=$NODES" "PG_PORT=$PG_PORT" "RABBIT_PORT=$RABBIT_PORT" "RABBIT_DIST_PORT=$RABBIT_DIST_PORT" \
     "RABBIT_NODE=$RABBIT_NODE" "BASE_PORT=$BASE_PORT" "SHARDS=$SHARDS" >"$RUN_DIR/state"

@@ -267,24 +267,36 @@ public sealed class LocalCluster : IAsyncLifetime
     }
 
     // A base port with `count` free ports after it, so the tests' nodes never collide with a developer's cluster on 5081.
+    // Below the kernel's ephemeral range: a port from inside it (what binding port 0 returns) can be handed to any
+    // outbound connection, or to a listener on port 0, between this check and a node's bind. In CI a suite beside this
+    // one took node-2's port that way and the start failed ("address already in use").
     private static int FreePortRange(int count)
     {
-        for (var attempt = 0; attempt < 50; attempt++)
+        var below = EphemeralLow() - count;
+        for (var attempt = 0; attempt < 200; attempt++)
         {
-            int first;
-            using (var probe = new TcpListener(IPAddress.Loopback, 0))
-            {
-                probe.Start();
-                first = ((IPEndPoint)probe.LocalEndpoint).Port;
-            }
-
-            if (first + count < 65000 && Enumerable.Range(first, count).All(IsFree))
+            var first = Random.Shared.Next(LowestPort, below);
+            if (Enumerable.Range(first, count).All(IsFree))
             {
                 return first;
             }
         }
 
-        throw new InvalidOperationException($"no {count} consecutive free ports on 127.0.0.1");
+        throw new InvalidOperationException($"no {count} consecutive free ports on 127.0.0.1 between {LowestPort} and {below}");
+    }
+
+    private const int LowestPort = 20_000;
+
+    // The first port of the kernel's ephemeral range (Linux's default 32768 when it cannot be read).
+    private static int EphemeralLow()
+    {
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        return File.Exists(range)
+               && File.ReadAllText(range).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) is [var low, ..]
+               && int.TryParse(low, NumberStyles.Integer, CultureInfo.InvariantCulture, out var port)
+               && port > LowestPort + 100
+            ? port
+            : 32_768;
     }
 
     private static bool IsFree(int port)
