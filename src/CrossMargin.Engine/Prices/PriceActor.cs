@@ -346,8 +346,11 @@ internal sealed class PriceActor : ReceiveActor
         var last = _index;
         var band = _options.MaxIndexMoveFraction;
         var chain = _jump;
-        var overridden = _acceptNext && (_acceptNear == 0m || Math.Abs(price - _acceptNear) <= band * _acceptNear);
-        if (overridden || Math.Abs(price - last) <= band * last)
+        // An override is spent only on an index that needs it: an in-band tick before the jump leaves it armed, so every
+        // node of a cluster spends it on the same update (the first beyond the band), whatever ticks preceded it.
+        var inBand = Math.Abs(price - last) <= band * last;
+        var overridden = !inBand && _acceptNext && (_acceptNear == 0m || Math.Abs(price - _acceptNear) <= band * _acceptNear);
+        if (inBand || overridden)
         {
             if (overridden)
             {

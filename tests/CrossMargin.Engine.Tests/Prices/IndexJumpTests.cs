@@ -240,6 +240,31 @@ public sealed class IndexJumpTests(ITestOutputHelper output) : PriceTestKit(outp
         Assert.Equal("BTC: the level an override is for must be positive, not 0.", ExpectMsg<PriceRejected>().Message);
     }
 
+    /// <summary>
+    /// An override without a level, armed while the feed still ticks inside the band, is spent by the jump, not by the
+    /// ordinary tick before it: 60,300 (0.5%) is accepted as usual and counted as no override, then the fall to 24,000
+    /// (60.2% from 60,300) uses it. Spent by the first tick instead, the jump was refused, and nodes of a cluster whose
+    /// queues ordered the override and the ticks differently spent it on different updates.
+    /// </summary>
+    [Fact]
+    public void An_override_armed_while_the_feed_ticks_inside_the_band_is_spent_by_the_jump()
+    {
+        var feed = StartFeed(new PriceOptions { IndexJumpConfirmations = 0 });
+        feed.Tell(new AcceptNextIndex("BTC"), TestActor);
+        ExpectMsg<NextIndexWillBeAccepted>();
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Index(feed, "BTC", 60_300m);
+        Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+        Assert.Equal(0L, Stats(feed).IndexJumpsOverridden);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Index(feed, "BTC", 24_000m);
+        Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+        AwaitAssert(() => Assert.Equal(24_000m, Latest.Current.PriceOf("BTC")));
+        var stats = Stats(feed);
+        Assert.Equal((2L, 0L, 1L), (stats.Accepted, stats.RejectedFor(PriceRejectionReason.IndexJump), stats.IndexJumpsOverridden));
+    }
+
     /// <summary>An override for an asset the market does not price is refused, not counted as a refused price.</summary>
     [Fact]
     public void Accept_next_index_for_an_unknown_asset_is_refused()
