@@ -170,6 +170,7 @@ public sealed partial class LiquidationCoordinator : PersistentActor
 
         // The exposure is the running coordinator's to report: on a node that gave the singleton up it is another node's.
         Volatile.Write(ref s_uncoveredUsd, 0d);
+        Volatile.Write(ref s_unbalancedOpen, 0L);
     }
 
     /// <inheritdoc />
@@ -265,6 +266,12 @@ public sealed partial class LiquidationCoordinator : PersistentActor
             case GetUncoveredDeficits:
                 Sender.Tell(Uncovered(), Self);
                 return true;
+            case RebookAdlReversal rebook:
+                OnRebook(rebook);
+                return true;
+            case GetUnbalancedAdl:
+                Sender.Tell(UnbalancedFills(), Self);
+                return true;
             case GetHaltedInstruments:
                 Sender.Tell(new HaltedInstruments(_halted.ToArray()), Self);
                 return true;
@@ -293,7 +300,11 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                         OnBankruptSideRefused(side.Round, side.Index, rejected.Rejection);
                         break;
                     case AdlSide.Reversal:
-                        OnReversalRefused(side.Round, side.Index, rejected.Rejection);
+                        OnReversalRefused(side.Round, side.Index, rejected.Rejection, attempt: 0);
+                        break;
+                    case AdlSide.Rebook:
+                        OnReversalRefused(side.Round, side.Index, rejected.Rejection,
+                            _unbalanced[(side.Round.Executed.LiquidationId, side.Round.Executed.Round, side.Round.Executed.Fills[side.Index].AccountId)].Pending!.Attempt);
                         break;
                     default:
                         OnCounterpartyRefused(side.Round, side.Index, rejected.Rejection);
