@@ -205,13 +205,13 @@ public sealed class AdlBankruptSideRefusalTests(ITestOutputHelper output) : Liqu
         Assert.Empty(ExpectMsg<HaltedInstruments>().Symbols);
         AdvanceUntil(() => adl.QueuedCount >= 2, TimeSpan.FromSeconds(5), steps: 2_000);
         var notices = AdlNoticesUntil(adl, heard => heard.Any(n => n.AccountId == "acc-1"));
-        AdvanceFor(TimeSpan.FromMinutes(30));
-
         Assert.Equal(
         [
             new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 1m, 59_000m, $"{Liquidation}:adl-2:acc-b"),
             new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 1m, 59_000m, $"{Liquidation}:adl-2:acc-b:bankrupt"),
         ], notices);
+        AdvanceFor(TimeSpan.FromMinutes(30));
+
         AwaitAssert(() => Assert.Empty(Account("acc-1").Positions));
         Assert.Equal([new CollateralBalance("USDT", 0m)], Account("acc-1").Balances);
         Assert.Equal([new Position(Btc, 1m, 60_000m)], Account("acc-2").Positions);
