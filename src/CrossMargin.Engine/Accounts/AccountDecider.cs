@@ -291,8 +291,8 @@ public static class AccountDecider
             return AccountDecision.Reject(refused.Code, refused.Message);
         }
 
-        return Accept(new ExecutionApplied(c.MessageId, c.Source, c.Sequence, c.ExecutionId, c.OrderId, c.Symbol, c.Side, c.Quantity, c.Price,
-            c.Fee, c.Liquidity, c.VenueTimestamp, c.IsLiquidation, c.SettlementPrice));
+        return Accept(new SettledExecutionApplied(c.MessageId, c.Source, c.Sequence, c.ExecutionId, c.OrderId, c.Symbol, c.Side, c.Quantity, c.Price,
+            c.Fee, c.Liquidity, c.VenueTimestamp, c.IsLiquidation, c.SettlementPrice!.Value));
     }
 
     /// <summary>Why <paramref name="price"/> cannot be <paramref name="symbol"/>'s settlement price: not positive, no index to check it against, or too far from the index.</summary>

@@ -107,12 +107,11 @@ public sealed class AccountState
                 break;
             case ExecutionApplied e:
                 ApplyExecution(e, InstrumentOf(instruments, e.Symbol));
-                if (e.SettlementPrice is { } settledAt)
-                {
-                    // The account was settled for the instrument before this fill: the position it opened is settled at once.
-                    Settle(InstrumentOf(instruments, e.Symbol), settledAt);
-                }
-
+                break;
+            case SettledExecutionApplied e:
+                // The account was settled for the instrument before this fill: the position it opens is settled at once.
+                ApplyExecution(e.AsTrade(), InstrumentOf(instruments, e.Symbol));
+                Settle(InstrumentOf(instruments, e.Symbol), e.SettlementPrice);
                 break;
             case OrderAccepted e:
                 _openOrders = SortedArrays.Set(_openOrders, new OpenOrder(e.OrderId, e.Symbol, e.Side, e.Quantity, e.LimitPrice), OrderIdOf);

@@ -16,11 +16,6 @@ namespace CrossMargin.Engine.Accounts;
 /// <param name="Liquidity">Maker or taker.</param>
 /// <param name="VenueTimestamp">When the venue matched it (recorded, never read as a clock).</param>
 /// <param name="IsLiquidation">True for a forced (liquidation or deleveraging) fill.</param>
-/// <param name="SettlementPrice">
-/// Booked in its settled form: the instrument had expired and the account had been settled for it, so the fill's
-/// position is settled at once at this price (<see cref="Risk.Ledger.ExpirySettlement"/>) and only its cash stays; null
-/// for a fill booked as a position (every one before session 30).
-/// </param>
 public sealed record ExecutionApplied(
     string MessageId,
     string Source,
@@ -34,5 +29,4 @@ public sealed record ExecutionApplied(
     decimal Fee,
     Liquidity Liquidity,
     DateTimeOffset VenueTimestamp,
-    bool IsLiquidation,
-    decimal? SettlementPrice = null) : IAccountEvent;
+    bool IsLiquidation) : IAccountEvent;
