@@ -54,6 +54,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// account (a counterparty the venue traded since refuses: <see cref="AutoDeleverageFillRefused"/>, neither side
 /// applies, and both its sequences are consumed by a <see cref="VoidSequence"/> each), an <see cref="AutoDeleveraged"/>
 /// notice per side as its account applies it (none for a refused fill); evaluate again once every side sent has answered.
+/// A bankrupt side refused after its counterparty applied reverses the counterparty's side; a reversal refused too leaves
+/// the fill unbalanced, journaled, counted and listed until an operator rebooks it (the Unbalanced part).
 /// Each account's auto-deleverage messages, from every liquidation, go in sequence order and never past a side of it not
 /// yet answered (<see cref="AdlOutbox"/>), so what takes a refused side's place reaches the account before the next one. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
 /// 4 ... 64 intervals in a row of stalls, while the book is tried once per interval.
