@@ -274,9 +274,12 @@ public static class AccountDecider
             }
         }
 
-        return Accept(new ExecutionApplied(c.MessageId, c.Source, c.Sequence, c.ExecutionId, c.OrderId, c.Symbol, c.Side, c.Quantity, c.Price,
-            c.Fee, c.Liquidity, c.VenueTimestamp, c.IsLiquidation));
+        return Accept(Booked(c));
     }
+
+    /// <summary>The execution as the fill it books.</summary>
+    private static ExecutionApplied Booked(ApplyExecution c) =>
+        new(c.MessageId, c.Source, c.Sequence, c.ExecutionId, c.OrderId, c.Symbol, c.Side, c.Quantity, c.Price, c.Fee, c.Liquidity, c.VenueTimestamp, c.IsLiquidation);
 
     /// <summary>
     /// An execution in an expired instrument the account was settled for, booked in its settled form (an operator's
@@ -291,8 +294,7 @@ public static class AccountDecider
             return AccountDecision.Reject(refused.Code, refused.Message);
         }
 
-        return Accept(new SettledExecutionApplied(c.MessageId, c.Source, c.Sequence, c.ExecutionId, c.OrderId, c.Symbol, c.Side, c.Quantity, c.Price,
-            c.Fee, c.Liquidity, c.VenueTimestamp, c.IsLiquidation, c.SettlementPrice!.Value));
+        return Accept(new SettledExecutionApplied(Booked(c), c.SettlementPrice!.Value));
     }
 
     /// <summary>Why <paramref name="price"/> cannot be <paramref name="symbol"/>'s settlement price: not positive, no index to check it against, or too far from the index.</summary>

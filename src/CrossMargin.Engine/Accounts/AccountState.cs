@@ -110,8 +110,8 @@ public sealed class AccountState
                 break;
             case SettledExecutionApplied e:
                 // The account was settled for the instrument before this fill: the position it opens is settled at once.
-                ApplyExecution(e.AsTrade(), InstrumentOf(instruments, e.Symbol));
-                Settle(InstrumentOf(instruments, e.Symbol), e.SettlementPrice);
+                ApplyExecution(e.Trade, InstrumentOf(instruments, e.Trade.Symbol));
+                Settle(InstrumentOf(instruments, e.Trade.Symbol), e.SettlementPrice);
                 break;
             case OrderAccepted e:
                 _openOrders = SortedArrays.Set(_openOrders, new OpenOrder(e.OrderId, e.Symbol, e.Side, e.Quantity, e.LimitPrice), OrderIdOf);

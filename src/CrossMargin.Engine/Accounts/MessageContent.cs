@@ -29,7 +29,7 @@ public static class MessageContent
             (ApplyExecution c, ExecutionApplied e) => c.ExecutionId == e.ExecutionId && c.OrderId == e.OrderId && c.Symbol == e.Symbol && c.Side == e.Side
                 && c.Quantity == e.Quantity && c.Price == e.Price && c.Fee == e.Fee && c.Liquidity == e.Liquidity && c.VenueTimestamp == e.VenueTimestamp
                 && c.IsLiquidation == e.IsLiquidation && c.SettlementPrice is null,
-            (ApplyExecution c, SettledExecutionApplied e) => Same(c with { SettlementPrice = null }, e.AsTrade()) && c.SettlementPrice == e.SettlementPrice,
+            (ApplyExecution c, SettledExecutionApplied e) => Same(c with { SettlementPrice = null }, e.Trade) && c.SettlementPrice == e.SettlementPrice,
             (AcceptOrder c, OrderAccepted e) => c.OrderId == e.OrderId && c.Symbol == e.Symbol && c.Side == e.Side && c.Quantity == e.Quantity
                 && c.LimitPrice == e.LimitPrice,
             (CancelOrder c, OrderCancelled e) => c.OrderId == e.OrderId,
