@@ -70,7 +70,15 @@ public sealed partial class LiquidationCoordinator
         {
             Resumed(e);
             replyTo.Tell(new HaltedInstruments(_halted.ToArray()), Self);
-            RetryWaiting();
+            if (e.LiquidationId is { } released)
+            {
+                // The others keep their back-off: nothing changed for them.
+                RetryWaiting(_byId[released]);
+            }
+            else
+            {
+                RetryWaiting();
+            }
         });
     }
 
@@ -102,6 +110,14 @@ public sealed partial class LiquidationCoordinator
     private void RetryWaiting()
     {
         foreach (var liquidation in _activeByAccount.Values.Where(l => l.Phase == Phase.Idle).ToArray())
+        {
+            RetryWaiting(liquidation);
+        }
+    }
+
+    private void RetryWaiting(Liquidation liquidation)
+    {
+        if (liquidation.Phase == Phase.Idle)
         {
             Timers.Cancel(("retry", liquidation.Id));
             OnRetry(liquidation.Id);

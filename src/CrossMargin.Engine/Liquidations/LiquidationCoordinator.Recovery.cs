@@ -146,7 +146,7 @@ public sealed partial class LiquidationCoordinator
                 _pendingAdl.Refused(bankruptSide);
                 if (e.Code != RejectionCode.PositionChanged)
                 {
-                    liquidation.AdlHeld[round.Symbol] = Text($"auto-deleveraging {round.Symbol} held since {liquidation.AccountId} refused its side of round {e.Round} ({e.Code}: {e.Reason}); an operator's resume of {round.Symbol} releases it");
+                    liquidation.AdlHeld[round.Symbol] = Text($"auto-deleveraging {round.Symbol} held since {liquidation.AccountId} refused its side of round {e.Round} ({e.Code}: {e.Reason}); an operator's resume of {round.Symbol}, everywhere or for {liquidation.Id} alone, releases it");
                 }
 
                 if (e.ReversalSequence is { } reversal)

@@ -48,11 +48,13 @@ public sealed partial class LiquidationCoordinator
             case AutoDeleverageBankruptSideRefused { ReversalSequence: null } e when e.Code != RejectionCode.PositionChanged:
                 // The side stood: refused as an id already applied, or in a journal written before reversals (session 29).
                 Unbalance(liquidation, e.Round, e.CounterpartyId, e.Code, e.Reason, e.Time);
+                CountOpen();
                 break;
             case AutoDeleverageReversalRefused e:
                 _pendingAdl.Refused(e.Attempt == 0 ? ReversalMessageId(RoundOf(liquidation, e.Round), FillOf(liquidation, e.Round, e.CounterpartyId))
                     : RebookMessageId(RoundOf(liquidation, e.Round), FillOf(liquidation, e.Round, e.CounterpartyId), e.Attempt));
                 Unbalance(liquidation, e.Round, e.CounterpartyId, e.Code, e.Reason, e.Time);
+                CountOpen();
                 break;
             case AutoDeleverageReversalRebooked e:
                 var fill = _unbalanced[(e.LiquidationId, e.Round, e.CounterpartyId)];
@@ -68,8 +70,6 @@ public sealed partial class LiquidationCoordinator
 
                 break;
         }
-
-        CountOpen();
     }
 
     private void Unbalance(Liquidation liquidation, int round, string counterpartyId, RejectionCode code, string reason, DateTimeOffset time)
