@@ -31,5 +31,6 @@ namespace CrossMargin.Contracts;
 [JsonSerializable(typeof(LiquidationReportMessage))]
 [JsonSerializable(typeof(InsuranceFundDepositMessage))]
 [JsonSerializable(typeof(UncoveredDeficitCoverMessage))]
+[JsonSerializable(typeof(AdlRebookMessage))]
 [JsonSerializable(typeof(StressMessage))]
 public sealed partial class ContractJsonContext : JsonSerializerContext;

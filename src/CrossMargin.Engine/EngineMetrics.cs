@@ -27,6 +27,18 @@ public static class EngineMetrics
     /// <summary>Auto-deleverage fills against counterparties.</summary>
     public static Counter<long> AdlFills { get; } = Meter.CreateCounter<long>("crossmargin.adl.fills", description: "Auto-deleverage fills");
 
+    /// <summary>
+    /// Auto-deleverage fills left unbalanced: the counterparty's side stands, its bankrupt side was refused, and its
+    /// reversal was refused too (or an operator's rebooking of it; or none was sent: the bankrupt side refused as an id
+    /// already applied). Each needs an operator (<c>cm liquidations unbalanced</c>).
+    /// </summary>
+    public static Counter<long> AdlUnbalanced { get; } = Meter.CreateCounter<long>("crossmargin.adl.unbalanced",
+        description: "Auto-deleverage fills whose counterparty's side stands without the bankrupt side (reversal refused)");
+
+    /// <summary>Auto-deleverage fills unbalanced and not booked since, as the running coordinator knows them.</summary>
+    public static ObservableGauge<long> AdlUnbalancedOpen { get; } = Meter.CreateObservableGauge("crossmargin.adl.unbalanced_open",
+        () => Liquidations.LiquidationCoordinator.UnbalancedOpen, description: "Auto-deleverage fills unbalanced and not rebooked, as the running coordinator knows them");
+
     /// <summary>Counterparty views that answered a request no auto-deleverage round awaited any more (dropped).</summary>
     public static Counter<long> AdlStaleViews { get; } = Meter.CreateCounter<long>("crossmargin.adl.stale_views", description: "Counterparty views for another request, dropped");
 

@@ -76,6 +76,23 @@ public static class LiquidationStepText
                 break;
             case "AutoDeleverageBankruptSideRefused":
                 text.Append(Inv($"auto-deleverage round {F(s, "round")}: the bankrupt side of the fill with {F(s, "counterpartyId")} was refused ({F(s, "code")}): {F(s, "reason")}"));
+                if (F(s, "reversalSequence") is { Length: > 0 })
+                {
+                    text.Append(Inv($"; {F(s, "counterpartyId")}'s side reversed"));
+                }
+                else if (!string.Equals(F(s, "code"), "positionChanged", StringComparison.OrdinalIgnoreCase))
+                {
+                    text.Append(Inv($"; {F(s, "counterpartyId")}'s side stands unbalanced until an operator rebooks its reversal"));
+                }
+                break;
+            case "AutoDeleverageReversalRefused":
+                var refusedWhat = F(s, "attempt") is "0" or "" ? "reversal" : "rebooking " + F(s, "attempt");
+                text.Append(Inv($"auto-deleverage round {F(s, "round")}: {F(s, "counterpartyId")} refused the {refusedWhat} of its side ({F(s, "code")}): {F(s, "reason")}"))
+                    .Append("; its side stands unbalanced until an operator rebooks it");
+                break;
+            case "AutoDeleverageReversalRebooked":
+                var settled = F(s, "settlementPrice") is { Length: > 0 } at ? $" in its settled form at {at}" : "";
+                text.Append(Inv($"auto-deleverage round {F(s, "round")}: an operator rebooked the reversal of {F(s, "counterpartyId")}'s side{settled} (rebooking {F(s, "attempt")})"));
                 break;
             case "LiquidationStalled":
                 text.Append(Inv($"stalled: {F(s, "reason")}"));

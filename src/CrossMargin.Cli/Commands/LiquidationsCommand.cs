@@ -3,7 +3,7 @@ using CrossMargin.Cli.Node;
 
 namespace CrossMargin.Cli.Commands;
 
-/// <summary><c>cm liquidations list|show ID</c>.</summary>
+/// <summary><c>cm liquidations list|show ID|unbalanced|rebook ID ROUND COUNTERPARTY [--settlement-price P]</c>.</summary>
 public static class LiquidationsCommand
 {
     /// <summary>Creates the command.</summary>
@@ -45,6 +45,65 @@ public static class LiquidationsCommand
         var command = new Command("liquidations", "Forced liquidations: their status and steps.");
         command.Subcommands.Add(list);
         command.Subcommands.Add(show);
+        command.Subcommands.Add(Unbalanced(access, output, error));
+        command.Subcommands.Add(Rebook(access, output, error));
+        return command;
+    }
+
+    private static Command Unbalanced(NodeAccess access, TextWriter output, TextWriter error)
+    {
+        var command = new Command("unbalanced",
+            "Auto-deleverage fills whose counterparty's side stands without the bankrupt side (its reversal refused): the pair does not net until rebooked.");
+        var options = NodeCommandOptions.AddTo(command);
+        command.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s =>
+            s.CallAsync(HttpMethod.Get, "/api/v1/adl-unbalanced", (body, console) =>
+            {
+                var table = Tables.Create("Liquidation", "Round", "Bankrupt", "Counterparty", "Stands", "Refused", "Since (UTC)", "Rebookings", "Status");
+                foreach (var f in JsonText.Items(body, "fills"))
+                {
+                    Tables.Row(table, JsonText.Of(f, "liquidationId"), JsonText.Of(f, "round"), JsonText.Of(f, "bankruptAccountId"), JsonText.Of(f, "counterpartyId"),
+                        $"{JsonText.Of(f, "side")} {JsonText.Of(f, "quantity")} {JsonText.Of(f, "symbol")} at {JsonText.Of(f, "price")}",
+                        $"{JsonText.Of(f, "code")}: {JsonText.Of(f, "reason")}", JsonText.Time(f, "since"), JsonText.Of(f, "attempts"), JsonText.Of(f, "status"));
+                }
+
+                console.Write(table);
+                Tables.Line(console, $"{JsonText.Of(body, "open")} not booked");
+            })));
+        return command;
+    }
+
+    private static Command Rebook(NodeAccess access, TextWriter output, TextWriter error)
+    {
+        var id = new Argument<string>("ID") { Description = "The liquidation id." };
+        var round = new Argument<int>("ROUND") { Description = "Its auto-deleverage round." };
+        var counterparty = new Argument<string>("COUNTERPARTY") { Description = "The counterparty whose side stands." };
+        var settlement = new Option<decimal?>("--settlement-price")
+        {
+            Description = "The venue's settlement price of the expired instrument the counterparty was settled for: the reversal is booked traded and settled at once.",
+        };
+        var command = new Command("rebook",
+            "Book again the reversal of an unbalanced auto-deleverage fill (admin token), once what refused it is put right, or in its settled form "
+            + "(--settlement-price) for an expired instrument. Exit code 1 when refused: no such unbalanced fill, booked already, or a rebooking awaits its answer.")
+        {
+            id, round, counterparty, settlement,
+        };
+        var options = NodeCommandOptions.AddTo(command);
+        command.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s =>
+        {
+            var body = new System.Text.Json.Nodes.JsonObject
+            {
+                ["liquidationId"] = result.GetValue(id), ["round"] = result.GetValue(round), ["counterpartyId"] = result.GetValue(counterparty),
+            };
+            if (result.GetValue(settlement) is { } price)
+            {
+                body["settlementPrice"] = price;
+            }
+
+            return s.CallAsync(HttpMethod.Post, "/api/v1/adl-unbalanced/rebookings", (_, console) =>
+                    Tables.Line(console, $"Rebooking the reversal of {result.GetValue(counterparty)}'s side in round {result.GetValue(round)} of {result.GetValue(id)} "
+                        + "(cm liquidations unbalanced shows when it is booked)"),
+                body.ToJsonString());
+        }));
         return command;
     }
 }

@@ -5,7 +5,8 @@ using CrossMargin.Cli.Node;
 namespace CrossMargin.Cli.Commands;
 
 /// <summary>
-/// <c>cm trading halt|resume INSTRUMENT</c>: stops or restarts forced liquidation on an instrument; <c>cm trading
+/// <c>cm trading halt|resume INSTRUMENT [--liquidation ID]</c>: stops or restarts forced liquidation on an instrument (or
+/// releases one liquidation's auto-deleverage hold of it); <c>cm trading
 /// accept-index ASSET</c>: lets the next index of an asset through whatever its move from the last accepted one (admin token).
 /// </summary>
 public static class TradingCommand
@@ -15,7 +16,9 @@ public static class TradingCommand
     {
         var command = new Command("trading", "Operator switches per instrument.");
         command.Subcommands.Add(Switch("halt", HttpMethod.Put, "Stop forced liquidation on INSTRUMENT (admin token). Exit code 1 for an unknown instrument.", access, output, error));
-        command.Subcommands.Add(Switch("resume", HttpMethod.Delete, "Restart forced liquidation on INSTRUMENT (admin token).", access, output, error));
+        command.Subcommands.Add(Switch("resume", HttpMethod.Delete,
+            "Restart forced liquidation on INSTRUMENT and release every liquidation's auto-deleverage hold of it (admin token); with --liquidation ID, "
+            + "release that liquidation's hold alone (the halt and other holds stay; exit code 1 when it holds none).", access, output, error));
         command.Subcommands.Add(AcceptIndex(access, output, error));
         return command;
     }
@@ -44,13 +47,24 @@ public static class TradingCommand
     {
         var instrument = new Argument<string>("INSTRUMENT") { Description = "The instrument's symbol, e.g. BTC-PERP." };
         var command = new Command(name, description) { instrument };
+        var liquidation = new Option<string?>("--liquidation") { Description = "One liquidation whose auto-deleverage hold of INSTRUMENT is released alone." };
+        if (method == HttpMethod.Delete)
+        {
+            command.Options.Add(liquidation);
+        }
+
         var options = NodeCommandOptions.AddTo(command);
         command.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s =>
-            s.CallAsync(method, $"/api/v1/liquidation-halts/{JsonText.Segment(result.GetValue(instrument)!)}", (body, console) =>
+        {
+            var one = method == HttpMethod.Delete ? result.GetValue(liquidation) : null;
+            var query = one is null ? "" : "?liquidation=" + JsonText.Segment(one);
+            return s.CallAsync(method, $"/api/v1/liquidation-halts/{JsonText.Segment(result.GetValue(instrument)!)}{query}", (body, console) =>
             {
                 var halted = JsonText.Items(body, "symbols").Select(x => x.GetString()).ToArray();
-                Tables.Line(console, $"{name}: {result.GetValue(instrument)}. Halted now: {(halted.Length == 0 ? "none" : string.Join(", ", halted))}");
-            })));
+                var what = one is null ? $"{name}: {result.GetValue(instrument)}" : $"{name}: {result.GetValue(instrument)} released for {one}";
+                Tables.Line(console, $"{what}. Halted now: {(halted.Length == 0 ? "none" : string.Join(", ", halted))}");
+            });
+        }));
         return command;
     }
 }

@@ -241,9 +241,19 @@ public static class AccountDecider
             // not come again for the fill's part.
             if (state.WasSettled(c.Symbol))
             {
-                return AccountDecision.Reject(RejectionCode.InstrumentExpired, Text(
-                    $"Execution {c.MessageId}: {c.Symbol} expired at {expiry:O} and the account was settled for it already; a fill arriving after its settlement cannot be settled."));
+                return c.SettlementPrice is null
+                    ? AccountDecision.Reject(RejectionCode.InstrumentExpired, Text(
+                        $"Execution {c.MessageId}: {c.Symbol} expired at {expiry:O} and the account was settled for it already; a fill arriving after its settlement cannot be settled."))
+                    : SettledForm(c, market);
             }
+        }
+
+        if (c.SettlementPrice is not null)
+        {
+            // The settled form books cash only: applied to a position still held it would settle that too, at a price the
+            // venue has not sent.
+            return AccountDecision.Reject(RejectionCode.InvalidMessage, Text(
+                $"Execution {c.MessageId}: a settlement price is only for a fill in an expired instrument the account was settled for, and the account was not settled for {c.Symbol}."));
         }
 
         if (c.ReducesPosition is { } expected)
@@ -264,8 +274,49 @@ public static class AccountDecider
             }
         }
 
-        return Accept(new ExecutionApplied(c.MessageId, c.Source, c.Sequence, c.ExecutionId, c.OrderId, c.Symbol, c.Side, c.Quantity, c.Price,
-            c.Fee, c.Liquidity, c.VenueTimestamp, c.IsLiquidation));
+        return Accept(Booked(c));
+    }
+
+    /// <summary>The execution as the fill it books.</summary>
+    private static ExecutionApplied Booked(ApplyExecution c) =>
+        new(c.MessageId, c.Source, c.Sequence, c.ExecutionId, c.OrderId, c.Symbol, c.Side, c.Quantity, c.Price, c.Fee, c.Liquidity, c.VenueTimestamp, c.IsLiquidation);
+
+    /// <summary>
+    /// An execution in an expired instrument the account was settled for, booked in its settled form (an operator's
+    /// rebooking of an auto-deleverage reversal): its settlement price is checked as the venue's is
+    /// (<see cref="DecideExpiry"/>), then the fill is booked and settled at once, leaving only its cash.
+    /// </summary>
+    private static AccountDecision SettledForm(ApplyExecution c, MarketSnapshot market)
+    {
+        var instrument = market.FindExpired(c.Symbol)!;
+        if (SettlementPriceRefused(c.Symbol, c.SettlementPrice!.Value, instrument, market) is { } refused)
+        {
+            return AccountDecision.Reject(refused.Code, refused.Message);
+        }
+
+        return Accept(new SettledExecutionApplied(Booked(c), c.SettlementPrice!.Value));
+    }
+
+    /// <summary>Why <paramref name="price"/> cannot be <paramref name="symbol"/>'s settlement price: not positive, no index to check it against, or too far from the index.</summary>
+    private static Rejection? SettlementPriceRefused(string symbol, decimal price, Instrument instrument, MarketSnapshot market)
+    {
+        // Checked before the holding, so that a wrong price is reported as such to every account the venue sends it to.
+        if (price <= 0)
+        {
+            return new Rejection(RejectionCode.InvalidPrice, Text($"{symbol}: settlement price must be positive, not {price}."));
+        }
+
+        if (!market.HasPrice(instrument.Underlying) || !market.HasPrice(instrument.QuoteAsset))
+        {
+            return new Rejection(RejectionCode.InvalidPrice, Text(
+                $"{symbol}: the market has no index of {instrument.Underlying} in {instrument.QuoteAsset} to check the settlement price {price} against."));
+        }
+
+        var index = ExpirySettlement.IndexPrice(instrument, market);
+        return Math.Abs(price - index) > index * ExpirySettlement.MaxIndexDeviation
+            ? new Rejection(RejectionCode.InvalidPrice, Text(
+                $"{symbol}: settlement price {price} is more than {ExpirySettlement.MaxIndexDeviation * 100:0}% away from the index {index:0.########} {instrument.QuoteAsset}."))
+            : null;
     }
 
     /// <summary>
@@ -399,23 +450,9 @@ public static class AccountDecider
                 : AccountDecision.Reject(RejectionCode.UnknownInstrument, $"Instrument {c.Symbol} is neither listed nor expired.");
         }
 
-        // Checked before the holding, so that a wrong price is reported as such to every account the venue sends it to.
-        if (c.SettlementPrice <= 0)
+        if (SettlementPriceRefused(c.Symbol, c.SettlementPrice, instrument, market) is { } refused)
         {
-            return AccountDecision.Reject(RejectionCode.InvalidPrice, Text($"{c.Symbol}: settlement price must be positive, not {c.SettlementPrice}."));
-        }
-
-        if (!market.HasPrice(instrument.Underlying) || !market.HasPrice(instrument.QuoteAsset))
-        {
-            return AccountDecision.Reject(RejectionCode.InvalidPrice, Text(
-                $"{c.Symbol}: the market has no index of {instrument.Underlying} in {instrument.QuoteAsset} to check the settlement price {c.SettlementPrice} against."));
-        }
-
-        var index = ExpirySettlement.IndexPrice(instrument, market);
-        if (Math.Abs(c.SettlementPrice - index) > index * ExpirySettlement.MaxIndexDeviation)
-        {
-            return AccountDecision.Reject(RejectionCode.InvalidPrice, Text(
-                $"{c.Symbol}: settlement price {c.SettlementPrice} is more than {ExpirySettlement.MaxIndexDeviation * 100:0}% away from the index {index:0.########} {instrument.QuoteAsset}."));
+            return AccountDecision.Reject(refused.Code, refused.Message);
         }
 
         // A second settlement under a new id finds nothing left: refused, not applied as a silent no-op, so that a venue

@@ -44,6 +44,9 @@ public static class AccountEvents
     /// <summary>Manifest of <see cref="LiquidationFeeCharged"/>.</summary>
     public const string LiquidationFeeChargedManifest = "account.liquidation-fee-charged";
 
+    /// <summary>Manifest of <see cref="SettledExecutionApplied"/>.</summary>
+    public const string SettledExecutionAppliedManifest = "account.settled-execution-applied";
+
     /// <summary>Manifest of <see cref="SequenceVoided"/>.</summary>
     public const string SequenceVoidedManifest = "account.sequence-voided";
 
@@ -69,6 +72,7 @@ public static class AccountEvents
             .Register(DeficitCoveredManifest, Version, json.DeficitCovered)
             .Register(LiquidationFeeChargedManifest, Version, json.LiquidationFeeCharged)
             .Register(SequenceVoidedManifest, Version, json.SequenceVoided)
+            .Register(SettledExecutionAppliedManifest, Version, json.SettledExecutionApplied)
             .Register(SnapshotManifest, Version, json.AccountSnapshot);
     }
 }

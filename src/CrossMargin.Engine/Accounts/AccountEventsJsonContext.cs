@@ -13,6 +13,7 @@ namespace CrossMargin.Engine.Accounts;
     IgnoreReadOnlyProperties = true)]
 [JsonSerializable(typeof(AccountOpened))]
 [JsonSerializable(typeof(ExecutionApplied))]
+[JsonSerializable(typeof(SettledExecutionApplied))]
 [JsonSerializable(typeof(OrderAccepted))]
 [JsonSerializable(typeof(OrderCancelled))]
 [JsonSerializable(typeof(AllOrdersCancelled))]

@@ -108,6 +108,11 @@ public sealed class AccountState
             case ExecutionApplied e:
                 ApplyExecution(e, InstrumentOf(instruments, e.Symbol));
                 break;
+            case SettledExecutionApplied e:
+                // The account was settled for the instrument before this fill: the position it opens is settled at once.
+                ApplyExecution(e.Trade, InstrumentOf(instruments, e.Trade.Symbol));
+                Settle(InstrumentOf(instruments, e.Trade.Symbol), e.SettlementPrice);
+                break;
             case OrderAccepted e:
                 _openOrders = SortedArrays.Set(_openOrders, new OpenOrder(e.OrderId, e.Symbol, e.Side, e.Quantity, e.LimitPrice), OrderIdOf);
                 break;

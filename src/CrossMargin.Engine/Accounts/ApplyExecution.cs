@@ -22,6 +22,12 @@ namespace CrossMargin.Engine.Accounts;
 /// fill's quantity on that side, which a fill would otherwise flip through zero. A venue fill is a fact; this one is a
 /// decision made from a view the venue may have traded the account under since.
 /// </param>
+/// <param name="SettlementPrice">
+/// For an execution in an expired instrument the account was already settled for, which it otherwise refuses: the
+/// underlying's settlement price the venue settled it at, so that the fill is booked in its settled form (traded at
+/// <paramref name="Price"/> and settled at once at this price: cash only, no position). Sent by an operator's rebooking
+/// of an auto-deleverage reversal (<see cref="Liquidations.RebookAdlReversal"/>), booked as <see cref="SettledExecutionApplied"/>; null for every other execution.
+/// </param>
 public sealed record ApplyExecution(
     string MessageId,
     string Source,
@@ -36,4 +42,5 @@ public sealed record ApplyExecution(
     Liquidity Liquidity,
     DateTimeOffset VenueTimestamp,
     bool IsLiquidation = false,
-    decimal? ReducesPosition = null) : IAccountCommand;
+    decimal? ReducesPosition = null,
+    decimal? SettlementPrice = null) : IAccountCommand;

@@ -28,7 +28,8 @@ public static class MessageContent
             (OpenAccount c, AccountOpened e) => c.Mode == e.Mode,
             (ApplyExecution c, ExecutionApplied e) => c.ExecutionId == e.ExecutionId && c.OrderId == e.OrderId && c.Symbol == e.Symbol && c.Side == e.Side
                 && c.Quantity == e.Quantity && c.Price == e.Price && c.Fee == e.Fee && c.Liquidity == e.Liquidity && c.VenueTimestamp == e.VenueTimestamp
-                && c.IsLiquidation == e.IsLiquidation,
+                && c.IsLiquidation == e.IsLiquidation && c.SettlementPrice is null,
+            (ApplyExecution c, SettledExecutionApplied e) => Same(c with { SettlementPrice = null }, e.Trade) && c.SettlementPrice == e.SettlementPrice,
             (AcceptOrder c, OrderAccepted e) => c.OrderId == e.OrderId && c.Symbol == e.Symbol && c.Side == e.Side && c.Quantity == e.Quantity
                 && c.LimitPrice == e.LimitPrice,
             (CancelOrder c, OrderCancelled e) => c.OrderId == e.OrderId,

@@ -7,7 +7,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// its place, and after a restart the void is sent again, never the side: the account would refuse it again. Whatever the
 /// reason, the counterparty's side is reversed at <see cref="ReversalSequence"/> so the books net (but for
 /// <see cref="RejectionCode.IdReused"/>: the account applied something under the side's id, so the side may be in the
-/// books already). When it refused because it holds less than the round saw (<see cref="RejectionCode.PositionChanged"/>)
+/// books already; the fill is then listed unbalanced for an operator, <see cref="UnbalancedAdlFill"/>, as it is when the
+/// reversal itself is refused, <see cref="AutoDeleverageReversalRefused"/>). When it refused because it holds less than the round saw (<see cref="RejectionCode.PositionChanged"/>)
 /// the liquidation prices a new round from what it holds; for any other reason, which the next round would meet again,
 /// the liquidation no longer auto-deleverages the round's instrument until an operator resumes it (<see cref="ResumeLiquidation"/>).
 /// </summary>

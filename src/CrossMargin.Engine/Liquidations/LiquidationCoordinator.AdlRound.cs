@@ -34,5 +34,8 @@ public sealed partial class LiquidationCoordinator
 
         /// <summary>The counterparty's side undone, its bankrupt side refused (<see cref="AutoDeleverageBankruptSideRefused.ReversalSequence"/>).</summary>
         Reversal,
+
+        /// <summary>An operator's rebooking of a refused reversal (<see cref="AutoDeleverageReversalRebooked"/>).</summary>
+        Rebook,
     }
 }

@@ -16,7 +16,7 @@ public sealed partial class LiquidationCoordinator
         var events = liquidation.Events;
         for (var i = events.Count - 1; i >= 0 && !ReferenceEquals(events[i], executed); i--)
         {
-            if (events[i] is not (AutoDeleverageFillRefused or AutoDeleverageBankruptSideRefused))
+            if (events[i] is not (AutoDeleverageFillRefused or AutoDeleverageBankruptSideRefused or AutoDeleverageReversalRefused or AutoDeleverageReversalRebooked))
             {
                 return true;
             }
@@ -129,6 +129,12 @@ public sealed partial class LiquidationCoordinator
     /// </summary>
     private void SideApplied(AdlRound round, int index, AdlSide side)
     {
+        if (side == AdlSide.Rebook)
+        {
+            RebookApplied(round, index);
+            return;
+        }
+
         var e = round.Executed;
         var fill = e.Fills[index];
         _adlOutbox.Answered(side == AdlSide.Bankrupt ? e.AccountId : fill.AccountId, side switch
@@ -197,6 +203,12 @@ public sealed partial class LiquidationCoordinator
         var fill = e.Fills[index];
         var id = e.BankruptMessageId(fill);
         long? reversal = rejection.Code == RejectionCode.IdReused ? null : NextSequence(fill.AccountId, AdlSource);
+        if (reversal is null)
+        {
+            // Nothing undoes the counterparty's side: listed unbalanced (ApplyUnbalanced) for the operator.
+            EngineMetrics.AdlUnbalanced.Add(1);
+        }
+
         if (rejection.Code == RejectionCode.PositionChanged)
         {
             Context.Log.LogWarning("Liquidation {LiquidationId}: {AccountId} refused its side {MessageId} of an auto-deleverage fill {Counterparty} applied: {Reason}; "
@@ -222,22 +234,5 @@ public sealed partial class LiquidationCoordinator
 
             EvaluateOnceAnswered(e.LiquidationId);
         });
-    }
-
-    /// <summary>
-    /// The counterparty refused the reversal of its side (it states no position, so only what it shares with the side
-    /// refused can be: an instrument gone or expired and settled, a tick or lot changed, a sequence refused): its side
-    /// stands, the books no longer net, which only an operator can put right.
-    /// </summary>
-    private void OnReversalRefused(AdlRound round, int index, Rejection rejection)
-    {
-        var e = round.Executed;
-        var fill = e.Fills[index];
-        var id = ReversalMessageId(e, fill);
-        Context.Log.LogError("Liquidation {LiquidationId}: {Counterparty} refused the reversal {MessageId} of its auto-deleverage side: {Code} {Reason}; "
-            + "its side stands, the bankrupt side was refused", e.LiquidationId, fill.AccountId, id, rejection.Code, rejection.Message);
-        _pendingAdl.Refused(id);
-        Void(fill.AccountId, id, round.Reversals[index]);
-        EvaluateOnceAnswered(e.LiquidationId);
     }
 }

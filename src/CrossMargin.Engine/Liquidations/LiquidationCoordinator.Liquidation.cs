@@ -127,7 +127,8 @@ public sealed partial class LiquidationCoordinator
         /// <summary>
         /// The instruments this liquidation no longer auto-deleverages, each with why: the account refused its side of a
         /// fill there for a reason other than a changed position, which another round would meet again (each moving and
-        /// reversing another counterparty). Read from the journaled refusals; an operator's resume of the instrument releases it.
+        /// reversing another counterparty). Read from the journaled refusals; an operator's resume of the instrument releases it,
+        /// everywhere or for this liquidation alone, as does (in a journal from before session 29) a later round in it.
         /// </summary>
         public Dictionary<string, string> AdlHeld { get; } = new(StringComparer.Ordinal);
 

@@ -1,3 +1,4 @@
+using CrossMargin.Actors;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Prices;
 using CrossMargin.Risk.Margin;
@@ -57,25 +58,48 @@ public sealed partial class LiquidationCoordinator
     private void OnResume(ResumeLiquidation resume)
     {
         var replyTo = Sender;
-        Persist(new LiquidationInstrumentResumed(resume.Symbol, Now), e =>
+        if (resume.LiquidationId is { } one && (!_byId.TryGetValue(one, out var held) || !_activeByAccount.ContainsKey(held.AccountId)
+            || !held.AdlHeld.ContainsKey(resume.Symbol)))
+        {
+            // Journaled, a release of nothing would read in the history as one that let a liquidation trade.
+            replyTo.Tell(new Status.Failure(new KeyNotFoundException(Text($"No active liquidation {one} holds {resume.Symbol}."))), Self);
+            return;
+        }
+
+        Persist(new LiquidationInstrumentResumed(resume.Symbol, Now, resume.LiquidationId), e =>
         {
             Resumed(e);
             replyTo.Tell(new HaltedInstruments(_halted.ToArray()), Self);
-            RetryWaiting();
+            if (e.LiquidationId is { } released)
+            {
+                // The others keep their back-off: nothing changed for them.
+                RetryWaiting(_byId[released]);
+            }
+            else
+            {
+                RetryWaiting();
+            }
         });
     }
 
     /// <summary>
     /// An operator resumed <paramref name="resumed"/>'s instrument: no longer halted, and auto-deleveraged again by the
     /// liquidations that held it after a refused bankrupt side, their backstop tried at their next plan (at once when
-    /// waiting, else once the book's step out is reported), not after the back-off of the stalls the hold caused.
+    /// waiting, else once the book's step out is reported), not after the back-off of the stalls the hold caused. A
+    /// release of one liquidation (<see cref="LiquidationInstrumentResumed.LiquidationId"/>) touches that one alone: an
+    /// instrument other liquidations hold for refusals not yet put right, each of which another round would meet again
+    /// (moving and reversing, or leaving unbalanced, one more counterparty), and a halt, stay.
     /// </summary>
     private void Resumed(LiquidationInstrumentResumed resumed)
     {
-        _halted.Remove(resumed.Symbol);
+        if (resumed.LiquidationId is null)
+        {
+            _halted.Remove(resumed.Symbol);
+        }
+
         foreach (var liquidation in _activeByAccount.Values)
         {
-            if (liquidation.AdlHeld.Remove(resumed.Symbol))
+            if ((resumed.LiquidationId is null || resumed.LiquidationId == liquidation.Id) && liquidation.AdlHeld.Remove(resumed.Symbol))
             {
                 liquidation.Stalls = 0;
                 liquidation.BackstopTried = false;
@@ -86,6 +110,14 @@ public sealed partial class LiquidationCoordinator
     private void RetryWaiting()
     {
         foreach (var liquidation in _activeByAccount.Values.Where(l => l.Phase == Phase.Idle).ToArray())
+        {
+            RetryWaiting(liquidation);
+        }
+    }
+
+    private void RetryWaiting(Liquidation liquidation)
+    {
+        if (liquidation.Phase == Phase.Idle)
         {
             Timers.Cancel(("retry", liquidation.Id));
             OnRetry(liquidation.Id);

@@ -113,6 +113,9 @@ public sealed partial class LiquidationCoordinator
 
                 break;
             case AutoDeleverageExecuted e:
+                // A round priced in an instrument the liquidation held shows the hold released. Only a journal written
+                // before session 29 has one without a resume between: its refusal did not recur, so no hold either.
+                liquidation.AdlHeld.Remove(e.Symbol);
                 _pendingAdl.Add(e);
                 liquidation.Stalls = 0;
                 liquidation.AdlRounds = e.Round;
@@ -143,7 +146,7 @@ public sealed partial class LiquidationCoordinator
                 _pendingAdl.Refused(bankruptSide);
                 if (e.Code != RejectionCode.PositionChanged)
                 {
-                    liquidation.AdlHeld[round.Symbol] = Text($"auto-deleveraging {round.Symbol} held since {liquidation.AccountId} refused its side of round {e.Round} ({e.Code}: {e.Reason}); an operator's resume of {round.Symbol} releases it");
+                    liquidation.AdlHeld[round.Symbol] = Text($"auto-deleveraging {round.Symbol} held since {liquidation.AccountId} refused its side of round {e.Round} ({e.Code}: {e.Reason}); an operator's resume of {round.Symbol}, everywhere or for {liquidation.Id} alone, releases it");
                 }
 
                 if (e.ReversalSequence is { } reversal)
@@ -188,6 +191,8 @@ public sealed partial class LiquidationCoordinator
                 RecordUncovered(liquidation, e);
                 break;
         }
+
+        ApplyUnbalanced(liquidation, @event);
     }
 
     private void Resume()
@@ -305,10 +310,20 @@ public sealed partial class LiquidationCoordinator
                 ReleaseBankruptSides(round);
                 break;
             case AutoDeleverageBankruptSideRefused { ReversalSequence: { } reversal } e:
-                // Sent again after the round's counterparty side (a lower sequence), applied or answered as a duplicate.
+                // Sent again after the round's counterparty side (a lower sequence), applied or answered as a duplicate;
+                // its void instead once its refusal is journaled (it would only be refused again).
                 var executed = liquidation.Events.OfType<AutoDeleverageExecuted>().First(x => x.Round == e.Round);
-                var reversed = new AdlRound(executed, announces: !Settled(liquidation, executed));
-                SendReversal(reversed, executed.Fills.ToList().FindIndex(f => f.AccountId == e.CounterpartyId), reversal);
+                var index = executed.Fills.ToList().FindIndex(f => f.AccountId == e.CounterpartyId);
+                if (liquidation.Events.Any(x => x is AutoDeleverageReversalRefused { Attempt: 0 } r && r.Round == e.Round && r.CounterpartyId == e.CounterpartyId))
+                {
+                    Void(e.CounterpartyId, ReversalMessageId(executed, executed.Fills[index]), reversal);
+                    break;
+                }
+
+                SendReversal(new AdlRound(executed, announces: !Settled(liquidation, executed)), index, reversal);
+                break;
+            case AutoDeleverageReversalRebooked e:
+                SendRebook(liquidation, e);
                 break;
             case FundAccountSwept e:
                 SendSweep(liquidation, e);

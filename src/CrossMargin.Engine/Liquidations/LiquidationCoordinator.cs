@@ -54,6 +54,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// account (a counterparty the venue traded since refuses: <see cref="AutoDeleverageFillRefused"/>, neither side
 /// applies, and both its sequences are consumed by a <see cref="VoidSequence"/> each), an <see cref="AutoDeleveraged"/>
 /// notice per side as its account applies it (none for a refused fill); evaluate again once every side sent has answered.
+/// A bankrupt side refused after its counterparty applied reverses the counterparty's side; a reversal refused too leaves
+/// the fill unbalanced, journaled, counted and listed until an operator rebooks it (the Unbalanced part).
 /// Each account's auto-deleverage messages, from every liquidation, go in sequence order and never past a side of it not
 /// yet answered (<see cref="AdlOutbox"/>), so what takes a refused side's place reaches the account before the next one. A backstop that achieved nothing is recorded (<see cref="LiquidationStalled"/>) and retried after 1, 2,
 /// 4 ... 64 intervals in a row of stalls, while the book is tried once per interval.
@@ -170,6 +172,7 @@ public sealed partial class LiquidationCoordinator : PersistentActor
 
         // The exposure is the running coordinator's to report: on a node that gave the singleton up it is another node's.
         Volatile.Write(ref s_uncoveredUsd, 0d);
+        Volatile.Write(ref s_unbalancedOpen, 0L);
     }
 
     /// <inheritdoc />
@@ -265,6 +268,12 @@ public sealed partial class LiquidationCoordinator : PersistentActor
             case GetUncoveredDeficits:
                 Sender.Tell(Uncovered(), Self);
                 return true;
+            case RebookAdlReversal rebook:
+                OnRebook(rebook);
+                return true;
+            case GetUnbalancedAdl:
+                Sender.Tell(UnbalancedFills(), Self);
+                return true;
             case GetHaltedInstruments:
                 Sender.Tell(new HaltedInstruments(_halted.ToArray()), Self);
                 return true;
@@ -293,7 +302,11 @@ public sealed partial class LiquidationCoordinator : PersistentActor
                         OnBankruptSideRefused(side.Round, side.Index, rejected.Rejection);
                         break;
                     case AdlSide.Reversal:
-                        OnReversalRefused(side.Round, side.Index, rejected.Rejection);
+                        OnReversalRefused(side.Round, side.Index, rejected.Rejection, attempt: 0);
+                        break;
+                    case AdlSide.Rebook:
+                        OnReversalRefused(side.Round, side.Index, rejected.Rejection,
+                            _unbalanced[(side.Round.Executed.LiquidationId, side.Round.Executed.Round, side.Round.Executed.Fills[side.Index].AccountId)].Pending!.Attempt);
                         break;
                     default:
                         OnCounterpartyRefused(side.Round, side.Index, rejected.Rejection);

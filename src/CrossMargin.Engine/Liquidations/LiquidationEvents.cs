@@ -27,6 +27,8 @@ public static class LiquidationEvents
             .Register("liquidation.auto-deleverage-executed", Version, json.AutoDeleverageExecuted)
             .Register("liquidation.auto-deleverage-fill-refused", Version, json.AutoDeleverageFillRefused)
             .Register("liquidation.auto-deleverage-bankrupt-side-refused", Version, json.AutoDeleverageBankruptSideRefused)
+            .Register("liquidation.auto-deleverage-reversal-refused", Version, json.AutoDeleverageReversalRefused)
+            .Register("liquidation.auto-deleverage-reversal-rebooked", Version, json.AutoDeleverageReversalRebooked)
             .Register("liquidation.stalled", Version, json.LiquidationStalled)
             .Register("liquidation.fund-account-swept", Version, json.FundAccountSwept)
             .Register("liquidation.settlement-answered", Version, json.LiquidationSettlementAnswered)

@@ -23,6 +23,8 @@ namespace CrossMargin.Engine.Liquidations;
 [JsonSerializable(typeof(AutoDeleverageExecuted))]
 [JsonSerializable(typeof(AutoDeleverageFillRefused))]
 [JsonSerializable(typeof(AutoDeleverageBankruptSideRefused))]
+[JsonSerializable(typeof(AutoDeleverageReversalRefused))]
+[JsonSerializable(typeof(AutoDeleverageReversalRebooked))]
 [JsonSerializable(typeof(LiquidationStalled))]
 [JsonSerializable(typeof(FundAccountSwept))]
 [JsonSerializable(typeof(LiquidationSettlementAnswered))]

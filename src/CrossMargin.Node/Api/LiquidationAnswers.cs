@@ -29,11 +29,35 @@ internal static class LiquidationAnswers
     public static async Task<(int Status, object Body)> HaltsAsync(IActorRef coordinator, TimeSpan timeout, CancellationToken cancellation) =>
         (StatusCodes.Status200OK, await coordinator.Ask<HaltedInstruments>(GetHaltedInstruments.Instance, timeout, cancellation));
 
-    public static async Task<(int Status, object Body)> SetHaltAsync(IActorRef coordinator, string symbol, bool halt, TimeSpan timeout, CancellationToken cancellation)
+    /// <summary>
+    /// Halts or resumes <paramref name="symbol"/>; with <paramref name="liquidationId"/>, releases that liquidation's
+    /// auto-deleverage hold of it alone: 404 when no active liquidation of that id holds it.
+    /// </summary>
+    public static async Task<(int Status, object Body)> SetHaltAsync(
+        IActorRef coordinator, string symbol, bool halt, TimeSpan timeout, CancellationToken cancellation, string? liquidationId = null)
     {
-        var message = halt ? (object)new HaltLiquidation(symbol) : new ResumeLiquidation(symbol);
-        return (StatusCodes.Status200OK, await coordinator.Ask<HaltedInstruments>(message, timeout, cancellation));
+        var message = halt ? (object)new HaltLiquidation(symbol) : new ResumeLiquidation(symbol, liquidationId);
+        try
+        {
+            return (StatusCodes.Status200OK, await coordinator.Ask<HaltedInstruments>(message, timeout, cancellation));
+        }
+        catch (Exception e) when (liquidationId is not null && e is not AskTimeoutException and not OperationCanceledException)
+        {
+            return (StatusCodes.Status404NotFound, new MessageOutcome("rejected", Code: "noAdlHold", Reason: e.Message));
+        }
     }
+
+    /// <summary>The auto-deleverage fills left unbalanced (<see cref="UnbalancedAdlFills"/>).</summary>
+    public static async Task<(int Status, object Body)> UnbalancedAsync(IActorRef coordinator, TimeSpan timeout, CancellationToken cancellation) =>
+        (StatusCodes.Status200OK, await coordinator.Ask<UnbalancedAdlFills>(GetUnbalancedAdl.Instance, timeout, cancellation));
+
+    /// <summary>An operator's rebooking of an unbalanced fill's reversal: 202 with the fills (it shows as rebooking), 409 refused with the coordinator's reason.</summary>
+    public static async Task<(int Status, object Body)> RebookAsync(IActorRef coordinator, RebookAdlReversal rebook, TimeSpan timeout, CancellationToken cancellation) =>
+        await coordinator.Ask<object>(rebook, timeout, cancellation) switch
+        {
+            AdlRebookRefused refused => (StatusCodes.Status409Conflict, new MessageOutcome("rejected", rebook.LiquidationId, "refused", refused.Reason)),
+            var fills => (StatusCodes.Status202Accepted, fills),
+        };
 
     /// <summary>The fund's view, with the deficits the coordinator records uncovered (<c>uncovered</c>: the exposure the fund did not pay).</summary>
     public static async Task<(int Status, object Body)> FundAsync(IActorRef fund, IActorRef coordinator, TimeSpan timeout, CancellationToken cancellation)

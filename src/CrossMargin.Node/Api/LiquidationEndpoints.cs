@@ -93,25 +93,44 @@ public static class LiquidationEndpoints
             AnswerAsync(host, ClusterMessageTypes.ListHalts, new LiquidationRequest(), (l, t, c) => LiquidationAnswers.HaltsAsync(l.Coordinator, t, c), cancellation));
         api.MapPut("/liquidation-halts/{symbol}", (string symbol, EngineHost host, HttpContext context, CancellationToken cancellation) =>
             SetHaltAsync(symbol, halt: true, host, context, cancellation)).RequireAccess(AccessLevel.Admin);
-        api.MapDelete("/liquidation-halts/{symbol}", (string symbol, EngineHost host, HttpContext context, CancellationToken cancellation) =>
-            SetHaltAsync(symbol, halt: false, host, context, cancellation)).RequireAccess(AccessLevel.Admin);
+        api.MapDelete("/liquidation-halts/{symbol}", (string symbol, string? liquidation, EngineHost host, HttpContext context, CancellationToken cancellation) =>
+            SetHaltAsync(symbol, halt: false, host, context, cancellation, liquidation)).RequireAccess(AccessLevel.Admin);
+        api.MapGet("/adl-unbalanced", (EngineHost host, CancellationToken cancellation) =>
+            AnswerAsync(host, ClusterMessageTypes.ListUnbalancedAdl, new LiquidationRequest(), (l, t, c) => LiquidationAnswers.UnbalancedAsync(l.Coordinator, t, c), cancellation));
+        api.MapPost("/adl-unbalanced/rebookings", async (HttpRequest request, EngineHost host, HttpContext context, CancellationToken cancellation) =>
+        {
+            var (rebook, malformed) = await ApiBody.ReadCheckedAsync(request, ContractJsonContext.Default.AdlRebookMessage, m => m.ToRebook(), m => m.LiquidationId,
+                cancellation);
+            if (rebook is null)
+            {
+                return malformed!;
+            }
+
+            var result = await AnswerAsync(host, ClusterMessageTypes.RebookAdl, rebook, (l, t, c) => LiquidationAnswers.RebookAsync(l.Coordinator, rebook, t, c),
+                ClusterWireJsonContext.Default.RebookAdlReversal, cancellation);
+            AuditLog.Describe(context, $"auto-deleverage reversal of {rebook.CounterpartyId}'s side in round {rebook.Round} of {rebook.LiquidationId} rebooked"
+                + (rebook.SettlementPrice is { } price ? $" settled at {price}" : ""));
+            return result;
+        }).RequireAccess(AccessLevel.Admin);
     }
 
-    private static async Task<IResult> SetHaltAsync(string symbol, bool halt, EngineHost host, HttpContext context, CancellationToken cancellation)
+    private static async Task<IResult> SetHaltAsync(string symbol, bool halt, EngineHost host, HttpContext context, CancellationToken cancellation, string? liquidationId = null)
     {
         if (host.Engine is not { } engine)
         {
             return ApiBody.NotReady();
         }
 
-        if (engine.Market.Current.FindInstrument(symbol) is null)
+        // A liquidation's hold is checked by the coordinator: it may be of an instrument delisted or expired since.
+        if (liquidationId is null && engine.Market.Current.FindInstrument(symbol) is null)
         {
             return Results.Problem($"Unknown instrument {symbol}.", statusCode: StatusCodes.Status404NotFound, title: "Unknown instrument");
         }
 
-        var result = await AnswerAsync(host, halt ? ClusterMessageTypes.Halt : ClusterMessageTypes.Resume, new LiquidationRequest(Symbol: symbol),
-            (l, t, c) => LiquidationAnswers.SetHaltAsync(l.Coordinator, symbol, halt, t, c), cancellation);
-        AuditLog.Describe(context, $"forced liquidation {(halt ? "halted" : "resumed")} on {symbol}");
+        var result = await AnswerAsync(host, halt ? ClusterMessageTypes.Halt : ClusterMessageTypes.Resume, new LiquidationRequest(liquidationId, symbol),
+            (l, t, c) => LiquidationAnswers.SetHaltAsync(l.Coordinator, symbol, halt, t, c, liquidationId), cancellation);
+        AuditLog.Describe(context, liquidationId is null ? $"forced liquidation {(halt ? "halted" : "resumed")} on {symbol}"
+            : $"auto-deleveraging of {symbol} released for liquidation {liquidationId}");
         return result;
     }
 

@@ -25,8 +25,14 @@ public static class ClusterMessageTypes
     /// <summary>Halt forced liquidation on <see cref="LiquidationRequest.Symbol"/>.</summary>
     public const string Halt = "liquidation.halt";
 
-    /// <summary>Resume forced liquidation on <see cref="LiquidationRequest.Symbol"/>.</summary>
+    /// <summary>Resume forced liquidation on <see cref="LiquidationRequest.Symbol"/> (with <see cref="LiquidationRequest.Id"/>: release that liquidation's hold of it alone).</summary>
     public const string Resume = "liquidation.resume";
+
+    /// <summary>The unbalanced auto-deleverage fills.</summary>
+    public const string ListUnbalancedAdl = "liquidation.adlUnbalanced";
+
+    /// <summary>An operator's rebooking of an unbalanced fill's reversal (body: the <c>RebookAdlReversal</c>).</summary>
+    public const string RebookAdl = "liquidation.adlRebook";
 
     /// <summary>The insurance fund.</summary>
     public const string ShowFund = "insuranceFund.show";
@@ -73,7 +79,7 @@ public static class ClusterMessageTypes
 
     /// <summary>Every type a node sends to the liquidation queue, the names metrics count them under.</summary>
     public static IReadOnlySet<string> LiquidationNames { get; } = new HashSet<string>(
-        [Breach, OrderReport, ListLiquidations, ShowLiquidation, ListHalts, Halt, Resume, ShowFund, FundDeposit, FundCoverUncovered], StringComparer.Ordinal);
+        [Breach, OrderReport, ListLiquidations, ShowLiquidation, ListHalts, Halt, Resume, ListUnbalancedAdl, RebookAdl, ShowFund, FundDeposit, FundCoverUncovered], StringComparer.Ordinal);
 
     /// <summary>
     /// An operator's <c>AcceptNextIndex</c> a node publishes on the marks exchange, in the stream every node takes prices

@@ -25,6 +25,7 @@ namespace CrossMargin.Node.Clustering;
 [JsonSerializable(typeof(DepositToInsuranceFund))]
 [JsonSerializable(typeof(CoverUncoveredDeficit))]
 [JsonSerializable(typeof(LiquidationRequest))]
+[JsonSerializable(typeof(RebookAdlReversal))]
 [JsonSerializable(typeof(CancelAllOrders))]
 [JsonSerializable(typeof(ChargeLiquidationFee))]
 [JsonSerializable(typeof(CoverDeficit))]

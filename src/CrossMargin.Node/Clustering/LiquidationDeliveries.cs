@@ -91,8 +91,11 @@ internal sealed class LiquidationDeliveries(
             ClusterMessageTypes.ListLiquidations => await LiquidationAnswers.ListAsync(coordinator, timeout, cancellationToken).ConfigureAwait(false),
             ClusterMessageTypes.ShowLiquidation => await LiquidationAnswers.ShowAsync(coordinator, Request(delivery).Id ?? "", timeout, cancellationToken).ConfigureAwait(false),
             ClusterMessageTypes.ListHalts => await LiquidationAnswers.HaltsAsync(coordinator, timeout, cancellationToken).ConfigureAwait(false),
-            ClusterMessageTypes.Halt or ClusterMessageTypes.Resume when Request(delivery).Symbol is { Length: > 0 } symbol =>
-                await LiquidationAnswers.SetHaltAsync(coordinator, symbol, delivery.Type == ClusterMessageTypes.Halt, timeout, cancellationToken).ConfigureAwait(false),
+            ClusterMessageTypes.Halt or ClusterMessageTypes.Resume when Request(delivery) is { Symbol: { Length: > 0 } symbol } request =>
+                await LiquidationAnswers.SetHaltAsync(coordinator, symbol, delivery.Type == ClusterMessageTypes.Halt, timeout, cancellationToken, request.Id).ConfigureAwait(false),
+            ClusterMessageTypes.ListUnbalancedAdl => await LiquidationAnswers.UnbalancedAsync(coordinator, timeout, cancellationToken).ConfigureAwait(false),
+            ClusterMessageTypes.RebookAdl when JsonSerializer.Deserialize(delivery.Body.Span, ClusterWireJsonContext.Default.RebookAdlReversal) is { } rebook =>
+                await LiquidationAnswers.RebookAsync(coordinator, rebook, timeout, cancellationToken).ConfigureAwait(false),
             ClusterMessageTypes.ShowFund => await LiquidationAnswers.FundAsync(fund, coordinator, timeout, cancellationToken).ConfigureAwait(false),
             ClusterMessageTypes.FundDeposit when JsonSerializer.Deserialize(delivery.Body.Span, ClusterWireJsonContext.Default.DepositToInsuranceFund) is { } deposit =>
                 await LiquidationAnswers.DepositAsync(fund, deposit, timeout, cancellationToken).ConfigureAwait(false),

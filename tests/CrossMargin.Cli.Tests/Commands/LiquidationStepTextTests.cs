@@ -57,6 +57,41 @@ public sealed class LiquidationStepTextTests
         Assert.Equal("liq-a-1-s1-1: filled 0", LiquidationStepText.Describe(step));
     }
 
+    /// <summary>
+    /// A refused bankrupt side says what became of the counterparty's side (session 29 printed only the refusal: whether
+    /// it was reversed was in <c>--json</c> alone); a refused reversal and an operator's rebooking in its settled form read
+    /// as what they are.
+    /// </summary>
+    [Fact]
+    public void A_refused_side_says_whether_the_counterpartys_was_reversed_and_refused_reversals_and_rebookings_read_in_words()
+    {
+        var reversed = Step("""
+            {"kind":"AutoDeleverageBankruptSideRefused","step":{"liquidationId":"liq-a-1","round":1,"counterpartyId":"b","code":"instrumentExpired",
+             "reason":"expired","time":"2026-11-23T12:14:21+00:00","reversalSequence":2}}
+            """);
+        var stands = Step("""
+            {"kind":"AutoDeleverageBankruptSideRefused","step":{"liquidationId":"liq-a-1","round":1,"counterpartyId":"b","code":"idReused",
+             "reason":"reused","time":"2026-11-23T12:14:21+00:00","reversalSequence":null}}
+            """);
+        var refused = Step("""
+            {"kind":"AutoDeleverageReversalRefused","step":{"liquidationId":"liq-a-1","round":1,"counterpartyId":"b","code":"instrumentExpired",
+             "reason":"settled","time":"2026-11-23T12:14:21+00:00","attempt":0}}
+            """);
+        var rebooked = Step("""
+            {"kind":"AutoDeleverageReversalRebooked","step":{"liquidationId":"liq-a-1","round":1,"counterpartyId":"b","attempt":1,"sequence":3,
+             "settlementPrice":58000,"time":"2026-11-23T12:14:21+00:00"}}
+            """);
+
+        Assert.Equal("auto-deleverage round 1: the bankrupt side of the fill with b was refused (instrumentExpired): expired; b's side reversed",
+            LiquidationStepText.Describe(reversed));
+        Assert.Equal("auto-deleverage round 1: the bankrupt side of the fill with b was refused (idReused): reused; b's side stands unbalanced until an operator "
+            + "rebooks its reversal", LiquidationStepText.Describe(stands));
+        Assert.Equal("auto-deleverage round 1: b refused the reversal of its side (instrumentExpired): settled; its side stands unbalanced until an operator rebooks it",
+            LiquidationStepText.Describe(refused));
+        Assert.Equal("auto-deleverage round 1: an operator rebooked the reversal of b's side in its settled form at 58000 (rebooking 1)",
+            LiquidationStepText.Describe(rebooked));
+    }
+
     [Fact]
     public void A_kind_this_version_does_not_know_is_written_as_its_scalar_fields()
     {

@@ -333,6 +333,21 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task Unbalanced_fills_are_listed_and_a_rebooking_or_release_of_a_liquidation_with_nothing_to_do_is_exit_code_1()
+    {
+        var listed = await node.Cm("liquidations", "unbalanced");
+        var rebook = await node.Cm("liquidations", "rebook", "liq-nobody-1", "1", "acc-b", "--settlement-price", "58000", "--token", NodeFixture.AdminToken);
+        var release = await node.Cm("trading", "resume", "ETH-PERP", "--liquidation", "liq-nobody-1", "--token", NodeFixture.AdminToken);
+
+        Assert.Equal(ExitCodes.Ok, listed.Exit);
+        Assert.Contains("0 not booked", listed.Output, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Negative, rebook.Exit);
+        Assert.Contains("No unbalanced auto-deleverage fill of acc-b in round 1 of liquidation liq-nobody-1.", rebook.Output + rebook.Error, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Negative, release.Exit);
+        Assert.Contains("No active liquidation liq-nobody-1 holds ETH-PERP.", release.Output + release.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Trading_halt_of_an_unknown_instrument_is_exit_code_1()
     {
         var (exit, _, _) = await node.Cm("trading", "halt", "NOPE-PERP", "--token", NodeFixture.AdminToken);

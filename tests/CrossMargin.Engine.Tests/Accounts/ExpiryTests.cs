@@ -223,6 +223,66 @@ public sealed class ExpiryTests(ITestOutputHelper output) : ManualClockEngineTes
         Assert.Empty((await View("f-3")).OpenOrders);
     }
 
+    /// <summary>
+    /// The settled form of a fill (an operator's rebooking of an auto-deleverage reversal after the account was settled
+    /// for the contract): 10,000 USDT, long 1 March future at 60,300, expired with BTC at 61,000 and settled there
+    /// (+700: 10,700 USDT, flat). A buy of 1 at 59,000 in its settled form at 61,000 books 61,000 - 59,000 = +2,000 and no
+    /// position: 12,700 USDT; replayed after a restart it gives the same. Sent again it is a duplicate; under its id with
+    /// another settlement price it is refused (idReused); a settlement price beyond 20 % of the index (80,000 against
+    /// 61,000) is refused invalidPrice. Without a settlement price the fill is refused instrumentExpired, as before.
+    /// </summary>
+    [Fact]
+    public async Task A_fill_in_its_settled_form_after_the_accounts_settlement_books_its_cash_at_the_settlement_price_and_replays_alike()
+    {
+        var settings = Host.Settings() with { Market = Engine.Market };
+        var first = Sys.ActorOf(AccountActor.Props("r-1", settings));
+        await HoldTheMarchFuture(first);
+        Expire(61_000m);
+        Assert.IsType<CommandAccepted>(await first.Ask<object>(new SettleExpiry("r-settle", "settlement", 1, TestMarket.BtcMarchFuture, 61_000m), Answer).WaitAsync(Answer));
+        var settled = SettledFill("r-adl", 1, 61_000m);
+
+        var plain = await first.Ask<object>(settled with { MessageId = "r-plain", ExecutionId = "r-plain", SettlementPrice = null }, Answer).WaitAsync(Answer);
+        var far = await first.Ask<object>(settled with { MessageId = "r-far", ExecutionId = "r-far", SettlementPrice = 80_000m }, Answer).WaitAsync(Answer);
+        var booked = await first.Ask<object>(settled, Answer).WaitAsync(Answer);
+        var again = await first.Ask<object>(settled, Answer).WaitAsync(Answer);
+        var otherPrice = await first.Ask<object>(settled with { SettlementPrice = 60_000m }, Answer).WaitAsync(Answer);
+        var second = Restart(first, settings);
+        var view = Assert.IsType<AccountView>(await second.Ask<object>(GetAccount.Instance, Answer).WaitAsync(Answer));
+
+        Assert.Equal(RejectionCode.InstrumentExpired, Assert.IsType<CommandRejected>(plain).Rejection.Code);
+        Assert.Equal(RejectionCode.InvalidPrice, Assert.IsType<CommandRejected>(far).Rejection.Code);
+        Assert.IsType<CommandAccepted>(booked);
+        Assert.IsType<CommandDuplicate>(again);
+        Assert.Equal(RejectionCode.IdReused, Assert.IsType<CommandRejected>(otherPrice).Rejection.Code);
+        Assert.Empty(view.Positions);
+        Assert.Equal([new CollateralBalance("USDT", 12_700m)], view.Balances);
+    }
+
+    /// <summary>
+    /// A settlement price on a fill for an account the venue has not settled (it still holds the expired future) is
+    /// refused invalidMessage: booked, it would settle the position held too, at a price the venue never sent.
+    /// </summary>
+    [Fact]
+    public async Task A_fill_with_a_settlement_price_for_an_account_not_settled_is_refused_and_changes_nothing()
+    {
+        var settings = Host.Settings() with { Market = Engine.Market };
+        var account = Sys.ActorOf(AccountActor.Props("r-1", settings));
+        await HoldTheMarchFuture(account);
+        Expire(61_000m);
+
+        var reply = await account.Ask<object>(SettledFill("r-adl", 1, 61_000m), Answer).WaitAsync(Answer);
+        var view = Assert.IsType<AccountView>(await account.Ask<object>(GetAccount.Instance, Answer).WaitAsync(Answer));
+
+        Assert.Equal(RejectionCode.InvalidMessage, Assert.IsType<CommandRejected>(reply).Rejection.Code);
+        Assert.Equal([new Position(TestMarket.BtcMarchFuture, 1m, 60_300m)], view.Positions);
+        Assert.Equal([new CollateralBalance("USDT", 10_000m)], view.Balances);
+    }
+
+    /// <summary>A forced buy of 1 March future at 59,000, executed before the expiry, in its settled form at <paramref name="settlementPrice"/>.</summary>
+    private static ApplyExecution SettledFill(string id, long sequence, decimal settlementPrice) =>
+        new(id, LiquidationCoordinator.AdlSource, sequence, id, "o-" + id, TestMarket.BtcMarchFuture, OrderSide.Buy, 1m, 59_000m, 0m, Liquidity.Taker,
+            TestMarket.March.AddDays(-1), IsLiquidation: true, SettlementPrice: settlementPrice);
+
     /// <summary>A buy of 1 March future at 60,500 executed at <paramref name="executed"/>.</summary>
     private static ApplyExecution LateFill(string id, long sequence, DateTimeOffset executed, string source = Venue) =>
         new(id, source, sequence, "x-" + id, "o-" + id, TestMarket.BtcMarchFuture, OrderSide.Buy, 1m, 60_500m, 0m, Liquidity.Taker, executed, IsLiquidation: false);

@@ -2,6 +2,8 @@ using CrossMargin.Actors;
 using CrossMargin.Actors.TestKit;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
+using CrossMargin.Persistence.Journal;
+using CrossMargin.Risk.Margin;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -176,6 +178,101 @@ public sealed class AdlBankruptSideRefusalTests(ITestOutputHelper output) : Liqu
         Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
     }
 
+    /// <summary>
+    /// Two liquidations hold BTCUSDT: acc-1 and acc-2 (each 1,000 USDT, long 1 at 60,000; BTC at 58,000: equity -1,000,
+    /// bankruptcy price 59,000) each see their side of round 1 refused (acc-b, short 3 at 60,000 with 20,000 USDT, buys 1
+    /// at 59,000 and sells it back, twice). The operator releases acc-1's liquidation alone: its round 2 goes through
+    /// (acc-b buys 1 at 59,000, acc-1 sells it: flat, 1,000 - 1,000 = 0 USDT), while acc-2's, whose refusal nobody has put
+    /// right, stays held for half an hour (one round, acc-2 still long 1 at 60,000 with 1,000 USDT; acc-b short 2). The
+    /// three hold 0 + 1 - 2 = -1 BTCUSDT, as at the start (1 + 1 - 3). A release of a liquidation that does not hold the
+    /// instrument is refused. Before, the only release was the instrument's, which let acc-2's liquidation price round 2 too.
+    /// </summary>
+    [Fact]
+    public void An_operator_releases_one_liquidations_hold_of_an_instrument_and_the_others_stay_held()
+    {
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new BankruptSideRefusingRegion(Region, RejectionCode.InstrumentExpired, 2))));
+        var adl = AdlProbe();
+        OpenShort("acc-b", 20_000m, 3m, 60_000m);
+        OpenLong("acc-1");
+        OpenLong("acc-2");
+        MoveBtc(58_000m);
+        AdlNoticesUntil(adl, heard => heard.Count >= 4);
+        AdvanceFor(TimeSpan.FromMinutes(1));
+        Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageExecuted>());
+        Assert.Single(History("liq-acc-2-1").Steps.OfType<AutoDeleverageExecuted>());
+
+        Coordinator.Tell(new ResumeLiquidation(Btc, Liquidation), TestActor);
+        Assert.Empty(ExpectMsg<HaltedInstruments>().Symbols);
+        AdvanceUntil(() => adl.QueuedCount >= 2, TimeSpan.FromSeconds(5), steps: 2_000);
+        var notices = AdlNoticesUntil(adl, heard => heard.Any(n => n.AccountId == "acc-1"));
+        Assert.Equal(
+        [
+            new AutoDeleveraged(Liquidation, "acc-b", Btc, OrderSide.Buy, 1m, 59_000m, $"{Liquidation}:adl-2:acc-b"),
+            new AutoDeleveraged(Liquidation, "acc-1", Btc, OrderSide.Sell, 1m, 59_000m, $"{Liquidation}:adl-2:acc-b:bankrupt"),
+        ], notices);
+        AdvanceFor(TimeSpan.FromMinutes(30));
+
+        AwaitAssert(() => Assert.Empty(Account("acc-1").Positions));
+        Assert.Equal([new CollateralBalance("USDT", 0m)], Account("acc-1").Balances);
+        Assert.Equal([new Position(Btc, 1m, 60_000m)], Account("acc-2").Positions);
+        Assert.Equal([new CollateralBalance("USDT", 1_000m)], Account("acc-2").Balances);
+        Assert.Equal(-2m, Assert.Single(Account("acc-b").Positions).Quantity);
+        Assert.Single(History("liq-acc-2-1").Steps.OfType<AutoDeleverageExecuted>());
+        Assert.Equal(0, adl.QueuedCount);
+
+        Coordinator.Tell(new ResumeLiquidation(Btc, Liquidation), TestActor);
+        Assert.Contains("holds BTCUSDT", ExpectMsg<Status.Failure>().Cause.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A journal written before session 29 (no reversals): acc-1 (1,000 USDT, long 1 at 60,000; BTC at 58,000, the fund
+    /// empty) sold 0.5 to acc-c (100,000 USDT, short 2 at 60,000) at 59,000 in round 1, its side refused invalidMessage
+    /// and acc-c's left standing; round 2, the same, went through. Replayed, the refusal held BTCUSDT for the liquidation
+    /// though round 2 shows it did not recur: the liquidation stalled, acc-1 long 0.5 with 500 USDT (equity -500) for
+    /// good. Now a later round in the instrument lifts the hold: round 3 sells acc-1's last 0.5 to acc-c at 58,000 + 500 /
+    /// 0.5 = 59,000 (acc-1 flat at 0 USDT; acc-c short 0.5, 100,000 + 3 x 500 = 101,500 USDT). Round 1's standing side is
+    /// listed unbalanced (acc-1 and acc-c hold -0.5 between them where they held -1), and the operator's rebooking of its
+    /// reversal as a trade books acc-c's sell of 0.5 at 59,000: short 1 at 59,500, 101,500 USDT; equity at 58,000 103,000,
+    /// as without round 1 (101,000 + 1 x 2,000).
+    /// </summary>
+    [Fact]
+    public void A_refusal_in_a_journal_from_before_reversals_holds_the_instrument_only_until_a_later_round_went_through_and_lists_its_side_unbalanced()
+    {
+        OpenShort("acc-c", 100_000m, 2m, 60_000m);
+        OpenLong("acc-1");
+        var time = Clock.GetUtcNow();
+        ILiquidationEvent[] journal =
+        [
+            new LiquidationStarted(Liquidation, "acc-1", MarginStatus.Bankrupt, -1_000m, 240m, 1, time),
+            new AutoDeleverageExecuted(Liquidation, 1, "acc-1", Btc, 59_000m, [new AdlExecution("acc-c", OrderSide.Buy, 0.5m, 59_000m, 1m, 1, 1, -2m, 1m)], time),
+            new AutoDeleverageBankruptSideRefused(Liquidation, 1, "acc-c", RejectionCode.InvalidMessage, "refused by an older node", time),
+            new AutoDeleverageExecuted(Liquidation, 2, "acc-1", Btc, 59_000m, [new AdlExecution("acc-c", OrderSide.Buy, 0.5m, 59_000m, 1m, 2, 2, -1.5m, 1m)], time),
+        ];
+        RestartCoordinator(whileStopped: () =>
+        {
+            MoveBtc(58_000m);
+            Services.Journal.WriteMessagesAsync(
+            [
+                new AtomicWrite(LiquidationCoordinator.Id, 1, "old-node", journal.Select(e => new EventData(Registry.Serialize(e))).ToArray()),
+            ]).GetAwaiter().GetResult();
+        });
+
+        AdvanceUntil(() => History(Liquidation).Steps.OfType<AutoDeleverageExecuted>().Count() >= 3 || History(Liquidation).Status == LiquidationStatus.Completed,
+            TimeSpan.FromSeconds(5), steps: 2_000);
+        AwaitAssert(() => Assert.Empty(Account("acc-1").Positions));
+        Assert.Equal([new CollateralBalance("USDT", 0m)], Account("acc-1").Balances);
+        Assert.Equal([new Position(Btc, -0.5m, 60_000m)], Account("acc-c").Positions);
+        Assert.Equal([new CollateralBalance("USDT", 101_500m)], Account("acc-c").Balances);
+        Coordinator.Tell(GetUnbalancedAdl.Instance, TestActor);
+        var unbalanced = Assert.Single(ExpectMsg<UnbalancedAdlFills>().Fills);
+        Assert.Equal((1, "acc-c", OrderSide.Buy, 0.5m, 59_000m, RejectionCode.InvalidMessage, UnbalancedAdlStatus.Unbalanced),
+            (unbalanced.Round, unbalanced.CounterpartyId, unbalanced.Side, unbalanced.Quantity, unbalanced.Price, unbalanced.Code, unbalanced.Status));
+
+        Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-c"), TestActor);
+        ExpectMsg<UnbalancedAdlFills>();
+        AwaitAssert(() => Assert.Equal([new Position(Btc, -1m, 59_500m)], Account("acc-c").Positions));
+        Assert.Equal([new CollateralBalance("USDT", 101_500m)], Account("acc-c").Balances);
+    }
 
     /// <summary>Restarts the coordinator behind a region that refuses the bankrupt sides with <paramref name="code"/>, opens both accounts and returns a probe of the ADL notices.</summary>
     private TestProbe StartRefusing(RejectionCode code, int times = int.MaxValue)

@@ -89,6 +89,17 @@ public sealed class ClusterLiquidationTests(ClusterServers servers, ITestOutputH
             Assert.Equal(["BTC-PERP"], halts.RootElement.GetProperty("symbols").EnumerateArray().Select(h => h.GetString()));
         }
 
+        // The unbalanced ADL fills and one liquidation's release go through the queue too: none here, and no hold to release.
+        using (var unbalanced = await GetJsonAsync(nodes[1], "/api/v1/adl-unbalanced"))
+        {
+            Assert.Equal(0, unbalanced.RootElement.GetProperty("open").GetInt32());
+        }
+
+        var rebook = await AdminAsync(nodes[0], HttpMethod.Post, "/api/v1/adl-unbalanced/rebookings", new { liquidationId, round = 1, counterpartyId = "acc-other" });
+        Assert.Equal(HttpStatusCode.Conflict, rebook.StatusCode);
+        var release = await AdminAsync(nodes[1], HttpMethod.Delete, $"/api/v1/liquidation-halts/BTC-PERP?liquidation={liquidationId}", null);
+        Assert.Equal(HttpStatusCode.NotFound, release.StatusCode);
+
         // The fee came off the account once, beside the loss realised on the contracts sold (0.001 BTC each, 770 below entry).
         await EventuallyAsync(async () => await AccountUsdtAsync(nodes[1]) == 1000m - (quantity * 0.77m) - fee, TimeSpan.FromSeconds(10),
             "the account charged the fee once");

@@ -1,0 +1,163 @@
+using System.Diagnostics.Metrics;
+using CrossMargin.Actors;
+using CrossMargin.Engine.Accounts;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Engine.Tests.Accounts;
+using CrossMargin.Risk.Portfolios;
+using CrossMargin.Risk.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace CrossMargin.Engine.Tests.Liquidations;
+
+/// <summary>
+/// The counterparty refuses the reversal of its auto-deleverage side for the reason the bankrupt account refused the
+/// side (the contract expired and the venue settled both accounts between the two): its side stands with nothing
+/// against it, and over the pair the fill moves quantity and cash one way. The fill is journaled unbalanced, counted,
+/// listed for the operator, and booked by the operator's rebooking of the reversal, here in its settled form. Runs alone
+/// (<see cref="EngineMetricsRunAlone"/>): it counts a process-wide metric.
+/// </summary>
+[Collection(EngineMetricsRunAlone.Name)]
+public sealed class AdlUnbalancedTests(ITestOutputHelper output) : LiquidationTestKit(output)
+{
+    private const string Liquidation = "liq-acc-1-1";
+    private const string March = TestMarket.BtcMarchFuture;
+
+    /// <summary>
+    /// acc-1 (1,000 USDT) long 1 March future at 60,300, acc-b (10,000 USDT) short 2 at 60,300. BTC at 58,000, the future
+    /// marked at 58,290: acc-1's equity -1,010, bankruptcy price 59,300. Round 1: acc-b buys 1 at 59,300 (short 1 at 60,300,
+    /// 11,000 USDT). The contract expires at 58,000: the venue settles acc-1 (1,000 - 2,300 = -1,300 USDT) just before its
+    /// side, refused instrumentExpired, then acc-b (short 1: 11,000 + 2,300 = 13,300 USDT) just before its reversal, refused
+    /// instrumentExpired too. Had nobody been deleveraged, the venue would have paid acc-b 2 x 2,300: 14,600 USDT; acc-1
+    /// ends at -1,300 either way. Over the pair the fill took 59,300 - 58,000 = 1,300 USDT from acc-b and gave it to nobody.
+    /// Before: only an error in the log (no event, no metric, nothing the operator could list), and a restart sent the
+    /// reversal again to be refused again. Now it is journaled, counted, listed (round 1, acc-b's buy of 1 at 59,300 with
+    /// the reason), survives a restart, and the operator's rebooking in its settled form at 58,000 books acc-b's sell of 1
+    /// at 59,300 settled at 58,000: 13,300 + 1,300 = 14,600 USDT, flat. The pair: -1,300 + 14,600 = 13,300 = 11,000 USDT
+    /// deposited + acc-1's -2,300 + acc-b's 2 x 2,300 at the settlement: the fill nets to zero quantity and zero cash.
+    /// </summary>
+    [Fact]
+    public void A_reversal_refused_because_the_counterparty_was_settled_too_is_listed_unbalanced_until_rebooked_in_its_settled_form()
+    {
+        var counted = CountUnbalanced(out var listener);
+        using (listener)
+        {
+            var notices = ExpireBetweenTheSidesAndTheReversal();
+
+            Assert.Equal([new AutoDeleveraged(Liquidation, "acc-b", March, OrderSide.Buy, 1m, 59_300m, $"{Liquidation}:adl-1:acc-b")], notices);
+            Assert.Empty(Account("acc-b").Positions);
+            Assert.Equal([new CollateralBalance("USDT", 13_300m)], Account("acc-b").Balances);
+            var refused = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageReversalRefused>());
+            Assert.Equal((1, "acc-b", RejectionCode.InstrumentExpired, 0), (refused.Round, refused.CounterpartyId, refused.Code, refused.Attempt));
+            AssertUnbalanced(UnbalancedAdlStatus.Unbalanced, attempts: 0, RejectionCode.InstrumentExpired);
+            Assert.Equal(1, LiquidationCoordinator.UnbalancedOpen);
+            Assert.Equal(1, Volatile.Read(ref counted[0]));
+
+            RestartCoordinator();
+            AssertUnbalanced(UnbalancedAdlStatus.Unbalanced, attempts: 0, RejectionCode.InstrumentExpired);
+            Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageReversalRefused>());
+
+            Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-b", 58_000m), TestActor);
+            Assert.Equal(UnbalancedAdlStatus.Rebooking, Assert.Single(ExpectMsg<UnbalancedAdlFills>().Fills).Status);
+            AwaitAssert(() => Assert.Equal([new CollateralBalance("USDT", 14_600m)], Account("acc-b").Balances));
+            Assert.Empty(Account("acc-b").Positions);
+            Assert.Equal([new CollateralBalance("USDT", -1_300m)], Account("acc-1").Balances);
+            AwaitAssert(() => AssertUnbalanced(UnbalancedAdlStatus.Booked, attempts: 1, RejectionCode.InstrumentExpired, open: 0));
+            Assert.Equal(0, LiquidationCoordinator.UnbalancedOpen);
+            Assert.Equal(1, Volatile.Read(ref counted[0]));
+        }
+    }
+
+    /// <summary>
+    /// As above, but the operator first states a settlement price of 72,000, more than 20 % from the index (58,000): acc-b
+    /// refuses the rebooking (invalidPrice), which is journaled as attempt 1 and counted, and the fill stays unbalanced
+    /// at 13,300 USDT. A second rebooking while one awaits its answer, or of a fill that is not unbalanced, or at a price
+    /// not positive, is refused by the coordinator. Rebooked at 58,000 (attempt 2): 14,600 USDT; booked. A restart then
+    /// sends the refused attempt's void and the booked one again: acc-b answers them as duplicates, nothing moves.
+    /// </summary>
+    [Fact]
+    public void A_rebooking_the_counterparty_refuses_is_journaled_and_the_fill_stays_unbalanced_until_one_is_booked()
+    {
+        var counted = CountUnbalanced(out var listener);
+        using (listener)
+        {
+            ExpireBetweenTheSidesAndTheReversal();
+
+            Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-b", 0m), TestActor);
+            Assert.Contains("positive", ExpectMsg<AdlRebookRefused>().Reason, StringComparison.Ordinal);
+            Coordinator.Tell(new RebookAdlReversal(Liquidation, 2, "acc-b", 58_000m), TestActor);
+            Assert.Contains("No unbalanced", ExpectMsg<AdlRebookRefused>().Reason, StringComparison.Ordinal);
+
+            Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-b", 72_000m), TestActor);
+            ExpectMsg<UnbalancedAdlFills>();
+            AwaitAssert(() => AssertUnbalanced(UnbalancedAdlStatus.Unbalanced, attempts: 1, RejectionCode.InvalidPrice));
+            Assert.Equal([new CollateralBalance("USDT", 13_300m)], Account("acc-b").Balances);
+            Assert.Equal(2, Volatile.Read(ref counted[0]));
+
+            Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-b", 58_000m), TestActor);
+            ExpectMsg<UnbalancedAdlFills>();
+            AwaitAssert(() => AssertUnbalanced(UnbalancedAdlStatus.Booked, attempts: 2, RejectionCode.InvalidPrice, open: 0));
+            Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-b", 58_000m), TestActor);
+            Assert.Contains("booked already", ExpectMsg<AdlRebookRefused>().Reason, StringComparison.Ordinal);
+            Assert.Equal([new CollateralBalance("USDT", 14_600m)], Account("acc-b").Balances);
+
+            RestartCoordinator();
+            AwaitAssert(() => AssertUnbalanced(UnbalancedAdlStatus.Booked, attempts: 2, RejectionCode.InvalidPrice, open: 0));
+            Assert.Equal([new CollateralBalance("USDT", 14_600m)], Account("acc-b").Balances);
+            Assert.Equal([1], History(Liquidation).Steps.OfType<AutoDeleverageReversalRefused>().Where(r => r.Attempt > 0).Select(r => r.Attempt));
+        }
+    }
+
+    /// <summary>
+    /// Plays the race of the summary above (the venue settles each account just before its auto-deleverage message that
+    /// the settlement makes it refuse) through to acc-1's liquidation completing; returns the notices heard.
+    /// </summary>
+    private List<AutoDeleveraged> ExpireBetweenTheSidesAndTheReversal()
+    {
+        var settleAcc1 = new SettleExpiry("settle-acc-1", Venue, 3, March, 58_000m);
+        var settleAccB = new SettleExpiry("settle-acc-b", Venue, 3, March, 58_000m);
+        RestartCoordinator(Sys.ActorOf(Props.Create(() => new RacingRegion(
+            Sys.ActorOf(Props.Create(() => new RacingRegion(Region, $"{Liquidation}:adl-1:acc-b:reversed", settleAccB, null, false))),
+            $"{Liquidation}:adl-1:acc-b:bankrupt", settleAcc1, () => Market.Publish(ExpiredMarch(58_000m)), true))));
+        var adl = AdlProbe();
+        Deposit("acc-b", 10_000m);
+        Trade("acc-b", OrderSide.Sell, 2m, 60_300m, symbol: March);
+        Deposit("acc-1", 1_000m);
+        Trade("acc-1", OrderSide.Buy, 1m, 60_300m, symbol: March);
+
+        MoveBtc(58_000m);
+        var notices = AdlNoticesUntil(adl, heard => heard.Count >= 1);
+        AwaitCompleted(Liquidation);
+        Assert.Empty(Account("acc-1").Positions);
+        Assert.Equal([new CollateralBalance("USDT", -1_300m)], Account("acc-1").Balances);
+        return notices;
+    }
+
+    /// <summary>The one unbalanced fill, acc-b's buy of 1 March future at 59,300 in round 1, as listed.</summary>
+    private void AssertUnbalanced(UnbalancedAdlStatus status, int attempts, RejectionCode code, int open = 1)
+    {
+        Coordinator.Tell(GetUnbalancedAdl.Instance, TestActor);
+        var listed = ExpectMsg<UnbalancedAdlFills>();
+        Assert.Equal(open, listed.Open);
+        var fill = Assert.Single(listed.Fills);
+        Assert.Equal((Liquidation, 1, "acc-1", "acc-b", March, OrderSide.Buy, 1m, 59_300m, code, attempts, status),
+            (fill.LiquidationId, fill.Round, fill.BankruptAccountId, fill.CounterpartyId, fill.Symbol, fill.Side, fill.Quantity, fill.Price, fill.Code, fill.Attempts,
+                fill.Status));
+    }
+
+    /// <summary>Counts <c>crossmargin.adl.unbalanced</c> into the returned cell while <paramref name="listener"/> lives.</summary>
+    private static long[] CountUnbalanced(out MeterListener listener)
+    {
+        var counted = new long[1];
+        listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == "crossmargin.adl.unbalanced")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref counted[0], value));
+        listener.Start();
+        return counted;
+    }
+}
