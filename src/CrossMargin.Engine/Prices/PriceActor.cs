@@ -381,6 +381,7 @@ internal sealed class PriceActor : ReceiveActor
             if (overridden)
             {
                 _band.AcceptNext = false;
+                _band.AcceptNear = 0m;
                 _counters.IndexJumpOverridden();
                 Context.Log.LogWarning("{Asset}: index {Price} accepted by the operator's accept-next-index, last accepted {Last}", _asset, price, last);
             }
