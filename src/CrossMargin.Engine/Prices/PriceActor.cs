@@ -14,9 +14,10 @@ namespace CrossMargin.Engine.Prices;
 /// </summary>
 /// <remarks>
 /// State is the index, the last accepted timestamp per symbol and the mark held for each instrument (an option's with
-/// its published vol, its own vol and the index it was set at). After a restart the index and the held marks are re-read from
-/// <see cref="LatestMarket"/> and the timestamps start empty: the staleness bound still holds, only the out-of-order check
-/// is reset.
+/// its published vol, its own vol and the index it was set at). The index band's state (the last accepted index, the jump
+/// chain, an operator's override) is the feed's <see cref="IndexBand"/>, handed to each actor of the asset in turn and
+/// saved by <see cref="IndexReferenceStore"/>. After a restart the held marks are re-read from <see cref="LatestMarket"/>
+/// and the timestamps start empty: the staleness bound still holds, only the out-of-order check is reset.
 /// <para>
 /// A held perpetual or future mark is checked again whenever the index moves (after the whole batch, so a batch's own
 /// marks count): one further from the new index than the band would refuse now is replaced by the index for a perpetual
