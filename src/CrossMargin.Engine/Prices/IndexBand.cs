@@ -24,6 +24,13 @@ internal sealed class IndexBand(decimal index, DateTimeOffset timestamp)
     /// <summary>The level the armed override is for; 0 for any.</summary>
     public decimal AcceptNear { get; set; }
 
+    /// <summary>
+    /// The indices accepted over the last <see cref="PriceOptions.IndexMoveWindow"/> of feed time, when
+    /// <see cref="PriceOptions.MaxIndexMoveFractionPerWindow"/> is on (made at the first index judged); null otherwise.
+    /// Not stored: a restarted node's window starts from its reference.
+    /// </summary>
+    public IndexWindow? Window { get; set; }
+
     /// <summary>Whether the state changed since it was last given to the store.</summary>
     public bool Unsaved { get; set; }
 

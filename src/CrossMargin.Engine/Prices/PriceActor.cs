@@ -376,6 +376,17 @@ internal sealed class PriceActor : ReceiveActor
         // An override is spent only on an index that needs it: an in-band tick before the jump leaves it armed, so every
         // node of a cluster spends it on the same update (the first beyond the band), whatever ticks preceded it.
         var inBand = Math.Abs(price - last) <= band * last;
+        var windowBand = _options.MaxIndexMoveFractionPerWindow;
+        (DateTimeOffset At, decimal Price)? windowed = null;
+        if (inBand && windowBand > 0m)
+        {
+            // Started from the reference at its timestamp, or at the first update's when it is stamped later (a market file
+            // valued ahead of the feed): the reference is then in the window for a whole window from the first update.
+            var window = _band.Window ??= IndexWindow.StartingAt(_band.Timestamp < update.Timestamp ? _band.Timestamp : update.Timestamp, last);
+            windowed = window.Beyond(price, windowBand, update.Timestamp - _options.IndexMoveWindow);
+            inBand = windowed is null;
+        }
+
         var overridden = !inBand && _band.AcceptNext && (_band.AcceptNear == 0m || Math.Abs(price - _band.AcceptNear) <= band * _band.AcceptNear);
         if (inBand || overridden)
         {
@@ -385,6 +396,11 @@ internal sealed class PriceActor : ReceiveActor
                 _band.AcceptNear = 0m;
                 _counters.IndexJumpOverridden();
                 Context.Log.LogWarning("{Asset}: index {Price} accepted by the operator's accept-next-index, last accepted {Last}", _asset, price, last);
+                StartWindow(update);
+            }
+            else
+            {
+                _band.Window?.Add(update.Timestamp, price);
             }
 
             _band.Jump = null;
@@ -402,23 +418,29 @@ internal sealed class PriceActor : ReceiveActor
         if (confirmable && count > needed)
         {
             _band.Jump = null;
+            StartWindow(update);
             _counters.IndexJumpConfirmed();
             Context.Log.LogWarning("{Asset}: index {Price} accepted after {Count} updates in a row at its level, last accepted {Last}", _asset, price, count, last);
             return true;
         }
 
         _band.Jump = new JumpChain(price, update.Timestamp, count);
-        var distance = (double)Math.Abs(price - last) / (double)last;
         var waiting = _band.AcceptNext ? $"; the operator's override waits for an index within the band of {Num(_band.AcceptNear)}" : "";
         var how = confirmable
             ? $"{count} in a row at this level; the {Ordinal(needed + 1)}, each later and within the band of the one before, is accepted, or an operator accepts the next index"
             : needed == 0
                 ? "only an operator's accept-next-index lets a jump through"
                 : $"beyond a factor of {Num(PriceOptions.ConfirmableJumpFactor)} from the last accepted, only an operator's accept-next-index lets it through";
-        Reject(update.Asset, PriceRejectionReason.IndexJump,
-            $"{update.Asset}: index {Num(price)} is {Pct(distance)}% from the last accepted {Num(last)}, beyond the {Pct((double)band)}% band; nothing moved ({how}{waiting}).");
+        var beyond = windowed is { } w
+            ? $"{Pct((double)Math.Abs(price - w.Price) / (double)w.Price)}% from {Num(w.Price)}, accepted {Seconds(update.Timestamp - w.At)} s before it, beyond the {Pct((double)windowBand)}% band over {Seconds(_options.IndexMoveWindow)} s of feed time"
+            : $"{Pct((double)Math.Abs(price - last) / (double)last)}% from the last accepted {Num(last)}, beyond the {Pct((double)band)}% band";
+        Reject(update.Asset, PriceRejectionReason.IndexJump, $"{update.Asset}: index {Num(price)} is {beyond}; nothing moved ({how}{waiting}).");
         return false;
     }
+
+    /// <summary>A level confirmed or let through by an operator is the new level: the window starts afresh from it.</summary>
+    private void StartWindow(UpdateIndex update) =>
+        _band.Window = _options.MaxIndexMoveFractionPerWindow > 0m ? IndexWindow.StartingAt(update.Timestamp, update.Price) : null;
 
     /// <summary>
     /// False, after a rejection, when at <paramref name="update"/>'s index a listed dated future's forward could not be
@@ -713,6 +735,8 @@ internal sealed class PriceActor : ReceiveActor
     private static string Pct(double fraction) => (fraction * 100).ToString("0.#####", CultureInfo.InvariantCulture);
 
     private static string Ordinal(int n) => n.ToString(CultureInfo.InvariantCulture) + ((n % 100) is 11 or 12 or 13 ? "th" : (n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" });
+
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
     private static string Ms(TimeSpan span) => span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
 
