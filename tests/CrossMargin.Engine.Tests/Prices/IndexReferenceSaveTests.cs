@@ -122,12 +122,7 @@ public sealed class IndexReferenceSaveTests(ITestOutputHelper output) : PriceTes
         await Store(new IndexReference("BTC", 72_000m, Now.AddSeconds(-30), true, null));
         var feed = StartStoredFeed();
 
-        Clock.Advance(TimeSpan.FromSeconds(1));
-        Index(feed, "BTC", 66_000m);
-        Assert.IsType<PriceAccepted>(ExpectMsg<object>());
-        Clock.Advance(TimeSpan.FromSeconds(1));
-        Index(feed, "BTC", 30_000m);
-        Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+        IndicesAccepted(feed, "BTC", 66_000m, 30_000m);
 
         var stats = Stats(feed);
         Assert.Equal((1L, 0L), (stats.IndexJumpsOverridden, stats.TotalRejected));

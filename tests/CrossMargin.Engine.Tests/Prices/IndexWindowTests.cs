@@ -22,12 +22,7 @@ public sealed class IndexWindowTests(ITestOutputHelper output) : PriceTestKit(ou
     {
         var feed = StartFeed(Window);
         var start = Now;
-        foreach (var btc in new[] { 65_000m, 70_000m })
-        {
-            Clock.Advance(TimeSpan.FromSeconds(1));
-            Index(feed, "BTC", btc);
-            Assert.IsType<PriceAccepted>(ExpectMsg<object>());
-        }
+        IndicesAccepted(feed, "BTC", 65_000m, 70_000m);
 
         Clock.Advance(TimeSpan.FromSeconds(1));
         Index(feed, "BTC", 73_000m);
@@ -54,12 +49,7 @@ public sealed class IndexWindowTests(ITestOutputHelper output) : PriceTestKit(ou
     public void A_fall_in_band_ticks_is_bounded_from_the_highest_index_in_the_window()
     {
         var feed = StartFeed(Window);
-        foreach (var btc in new[] { 55_000m, 50_000m })
-        {
-            Clock.Advance(TimeSpan.FromSeconds(1));
-            Index(feed, "BTC", btc);
-            Assert.IsType<PriceAccepted>(ExpectMsg<object>());
-        }
+        IndicesAccepted(feed, "BTC", 55_000m, 50_000m);
 
         Clock.Advance(TimeSpan.FromSeconds(1));
         Index(feed, "BTC", 47_000m);
@@ -76,12 +66,7 @@ public sealed class IndexWindowTests(ITestOutputHelper output) : PriceTestKit(ou
     public void A_confirmed_level_starts_the_window_afresh()
     {
         var feed = StartFeed(Window);
-        foreach (var btc in new[] { 65_000m, 70_000m })
-        {
-            Clock.Advance(TimeSpan.FromSeconds(1));
-            Index(feed, "BTC", btc);
-            Assert.IsType<PriceAccepted>(ExpectMsg<object>());
-        }
+        IndicesAccepted(feed, "BTC", 65_000m, 70_000m);
 
         for (var i = 0; i < 5; i++)
         {
@@ -90,12 +75,7 @@ public sealed class IndexWindowTests(ITestOutputHelper output) : PriceTestKit(ou
             Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
         }
 
-        Clock.Advance(TimeSpan.FromSeconds(1));
-        Index(feed, "BTC", 73_000m);
-        Assert.IsType<PriceAccepted>(ExpectMsg<object>());
-        Clock.Advance(TimeSpan.FromSeconds(1));
-        Index(feed, "BTC", 75_000m);
-        Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+        IndicesAccepted(feed, "BTC", 73_000m, 75_000m);
 
         var stats = Stats(feed);
         Assert.Equal((1L, 5L), (stats.IndexJumpsConfirmed, stats.RejectedFor(PriceRejectionReason.IndexJump)));
@@ -113,9 +93,7 @@ public sealed class IndexWindowTests(ITestOutputHelper output) : PriceTestKit(ou
         for (var i = 0; i < 10; i++)
         {
             btc = Math.Round(btc * 1.099m, 2);
-            Clock.Advance(TimeSpan.FromSeconds(1));
-            Index(feed, "BTC", btc);
-            Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+            IndicesAccepted(feed, "BTC", btc);
         }
 
         AwaitAssert(() => Assert.Equal(btc, Latest.Current.PriceOf("BTC")));
