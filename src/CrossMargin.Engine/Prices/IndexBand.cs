@@ -31,6 +31,13 @@ internal sealed class IndexBand(decimal index, DateTimeOffset timestamp)
     /// </summary>
     public IndexWindow? Window { get; set; }
 
+    /// <summary>
+    /// The sequence number the state was last loaded or saved as of. A save is never below it: the state saved last is
+    /// then the one a restart loads, even when its index is stamped before the one loaded (a restarted node has no
+    /// timestamp to refuse an older tick with, and an override spent by such a tick would otherwise be loaded armed).
+    /// </summary>
+    public long SequenceNr { get; set; }
+
     /// <summary>Whether the state changed since it was last given to the store.</summary>
     public bool Unsaved { get; set; }
 

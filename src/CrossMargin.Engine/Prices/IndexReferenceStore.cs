@@ -30,18 +30,23 @@ internal sealed class IndexReferenceStore(ISnapshotStore snapshots, EventTypeReg
     /// <summary>The sequence number a reference is stored as of: its feed timestamp in microseconds since the Unix epoch.</summary>
     public static long SequenceNrOf(DateTimeOffset timestamp) => (timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 
-    /// <summary>The newest reference stored for <paramref name="asset"/> by any node, or null.</summary>
-    public async Task<IndexReference?> LoadAsync(string asset, CancellationToken cancellationToken = default)
+    /// <summary>The newest reference stored for <paramref name="asset"/> by any node, with its sequence number, or null.</summary>
+    public async Task<(IndexReference Reference, long SequenceNr)?> LoadAsync(string asset, CancellationToken cancellationToken = default)
     {
         var stored = await snapshots.LoadAsync(PersistenceIdOf(asset), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return stored is null ? null : registry.Deserialize<IndexReference>(stored.Snapshot);
+        return stored is null ? null : (registry.Deserialize<IndexReference>(stored.Snapshot), stored.Metadata.SequenceNr);
     }
 
-    /// <summary>Stores <paramref name="reference"/> and deletes the asset's older ones; completes when durable.</summary>
-    public async Task SaveAsync(IndexReference reference)
+    /// <summary>Stores <paramref name="reference"/> as of its timestamp and deletes the asset's older ones; completes when durable.</summary>
+    public Task SaveAsync(IndexReference reference) => SaveAsync(reference, SequenceNrOf(reference.Timestamp));
+
+    /// <summary>
+    /// Stores <paramref name="reference"/> as of <paramref name="sequenceNr"/> (its timestamp's, or above: see
+    /// <see cref="IndexBand.SequenceNr"/>) and deletes the asset's older ones; completes when durable.
+    /// </summary>
+    public async Task SaveAsync(IndexReference reference, long sequenceNr)
     {
         var id = PersistenceIdOf(reference.Asset);
-        var sequenceNr = SequenceNrOf(reference.Timestamp);
         await snapshots.SaveAsync(id, sequenceNr, registry.Serialize(reference)).ConfigureAwait(false);
         await snapshots.DeleteAsync(id, sequenceNr - 1).ConfigureAwait(false);
     }

@@ -788,8 +788,9 @@ internal sealed class PriceActor : ReceiveActor
         _band.Unsaved = false;
         Timers.Cancel(SaveDue.Instance);
         var reference = _band.ToReference(_asset);
+        _band.SequenceNr = Math.Max(IndexReferenceStore.SequenceNrOf(reference.Timestamp), _band.SequenceNr);
         var self = Self;
-        _store.SaveAsync(reference).ContinueWith(
+        _store.SaveAsync(reference, _band.SequenceNr).ContinueWith(
             static (t, s) => ((IActorRef)s!).Tell(new SaveEnded(t.Exception?.GetBaseException()), ActorRefs.NoSender),
             self, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }

@@ -128,7 +128,7 @@ public sealed class PriceFeed : ReceiveActor
     {
         foreach (var asset in _definition.Assets)
         {
-            IndexReference? stored = null;
+            (IndexReference Reference, long SequenceNr)? stored = null;
             try
             {
                 stored = await _store!.LoadAsync(asset).ConfigureAwait(true);
@@ -144,23 +144,29 @@ public sealed class PriceFeed : ReceiveActor
         StartPriceActors();
     }
 
-    private IndexBand BandFrom(string asset, IndexReference? stored)
+    private IndexBand BandFrom(string asset, (IndexReference Reference, long SequenceNr)? row)
     {
         var fileIndex = _latest.Current.PriceOf(asset);
         var fileTime = _store!.MarketFileTime;
         var file = new IndexBand(fileIndex, fileTime);
-        if (stored is null)
+        if (row is not var (stored, sequenceNr))
         {
             return file;
         }
 
-        if (!string.Equals(stored.Asset, asset, StringComparison.Ordinal) || stored.Index <= 0m || stored.AcceptNear is <= 0m)
+        // Stamped ahead of the clock by more than a feed may be, it was not a timestamp any node accepted.
+        if (!string.Equals(stored.Asset, asset, StringComparison.Ordinal) || stored.Index <= 0m || stored.AcceptNear is <= 0m
+            || stored.Timestamp > _clock.GetUtcNow() + _options.MaxFutureSkew)
         {
+            // Saved above it from now on, so that the next save replaces it as the newest.
+            file.SequenceNr = sequenceNr;
             Context.Log.LogError("{Asset}: the stored index reference {Reference} is not valid; the band starts from the market file's index {Index}", asset, stored, fileIndex);
             return file;
         }
 
         var band = stored.Timestamp > fileTime ? new IndexBand(stored.Index, stored.Timestamp) : file;
+        // Saved from now on at this sequence number or above, so that what this node saves next is what a restart loads.
+        band.SequenceNr = sequenceNr;
         band.AcceptNext = stored.AcceptNext;
         band.AcceptNear = stored.AcceptNear ?? 0m;
         Context.Log.LogInformation("{Asset}: the index band starts from {Index} as of {Timestamp:O} ({Source}){Armed}", asset, band.Index, band.Timestamp,

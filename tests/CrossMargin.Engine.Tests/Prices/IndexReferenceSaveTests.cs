@@ -86,6 +86,28 @@ public sealed class IndexReferenceSaveTests(ITestOutputHelper output) : PriceTes
         AwaitAssert(() => Assert.Equal([IndexReferenceStore.SequenceNrOf(Now)], Snapshots.RowsOf(Btc)));
     }
 
+    /// <summary>
+    /// An override restored armed (72,000 as of the clock's now) is spent by a jump the feed stamped a second earlier
+    /// (30,000, within the 5 s a price may be old; the restarted node has no timestamp to call it out of order). The spent
+    /// state must be what the next restart loads: saved as of the armed one's sequence number (replacing it), not below
+    /// it, where the armed row would stay the newest and arm the override again.
+    /// </summary>
+    [Fact]
+    public async Task An_override_spent_by_a_jump_stamped_before_the_restored_reference_is_not_armed_again_by_the_next_restart()
+    {
+        var restoredAt = Now;
+        await Store(new IndexReference("BTC", 72_000m, restoredAt, true, null));
+        var feed = StartStoredFeed();
+
+        Index(feed, "BTC", 30_000m, restoredAt.AddSeconds(-1));
+        Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+
+        AwaitAssert(() => Assert.Equal(2, Snapshots.Saves.Count));
+        var loaded = await new IndexReferenceStore(Snapshots, Registry, FileTime).LoadAsync("BTC");
+        Assert.Equal(new IndexReference("BTC", 30_000m, restoredAt.AddSeconds(-1), false, null), loaded?.Reference);
+        Assert.Equal([IndexReferenceStore.SequenceNrOf(restoredAt)], Snapshots.RowsOf(Btc));
+    }
+
     /// <summary>A save that fails is logged and tried again an interval later: 61,000 is stored at the second attempt.</summary>
     [Fact]
     public void A_failed_save_is_logged_and_tried_again_after_the_interval()
@@ -129,20 +151,22 @@ public sealed class IndexReferenceSaveTests(ITestOutputHelper output) : PriceTes
     }
 
     /// <summary>
-    /// A stored reference that is not valid (an index of 0, as a damaged row would read) is not used: logged, and the
-    /// band starts from the market file's 60,000, where 56,000 is accepted.
+    /// A stored reference that is not valid (an index of 0, or one stamped an hour ahead of the clock, as a damaged row
+    /// would read) is not used: logged, and the band starts from the market file's 60,000, where 56,000 is accepted.
     /// </summary>
-    [Fact]
-    public async Task A_stored_reference_that_is_not_valid_is_logged_and_the_market_file_is_the_reference()
+    [Theory]
+    [InlineData(0, 0, "Index = 0,")]
+    [InlineData(80_000, 3600, "Index = 80000,")]
+    public async Task A_stored_reference_that_is_not_valid_is_logged_and_the_market_file_is_the_reference(int index, int aheadSeconds, string named)
     {
-        await Store(new IndexReference("BTC", 0m, Now.AddSeconds(-30), false, null));
+        await Store(new IndexReference("BTC", index, Now.AddSeconds(aheadSeconds - 30), false, null));
         var feed = StartStoredFeed();
 
         Clock.Advance(TimeSpan.FromSeconds(1));
         Index(feed, "BTC", 56_000m);
 
         Assert.IsType<PriceAccepted>(ExpectMsg<object>());
-        Assert.Contains(Logs.Entries, e => e.Level == LogLevel.Error && e.Message.StartsWith("BTC: the stored index reference IndexReference { Asset = BTC, Index = 0,", StringComparison.Ordinal)
+        Assert.Contains(Logs.Entries, e => e.Level == LogLevel.Error && e.Message.StartsWith("BTC: the stored index reference IndexReference { Asset = BTC, " + named, StringComparison.Ordinal)
             && e.Message.EndsWith("is not valid; the band starts from the market file's index 60000", StringComparison.Ordinal));
     }
 
