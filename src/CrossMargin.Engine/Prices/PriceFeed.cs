@@ -148,7 +148,10 @@ public sealed class PriceFeed : ReceiveActor
     {
         var fileIndex = _latest.Current.PriceOf(asset);
         var fileTime = _store!.MarketFileTime;
-        var file = new IndexBand(fileIndex, fileTime);
+        // Saved as of the file's time until an index is accepted, but never later than any index the feed can still be
+        // accepted at: a file valued ahead of the clock would otherwise outrank every other node's saves.
+        var oldest = _clock.GetUtcNow() - _options.MaxMarkAge;
+        var file = new IndexBand(fileIndex, fileTime < oldest ? fileTime : oldest);
         if (row is not var (stored, sequenceNr))
         {
             return file;
