@@ -73,7 +73,7 @@ public sealed class RiskEngine
     public IActorRef InsuranceFund { get; }
 
     /// <summary>Registers every event and snapshot type the engine persists.</summary>
-    public static EventTypeRegistry RegisterEvents(EventTypeRegistry registry) => LiquidationEvents.Register(AccountEvents.Register(registry));
+    public static EventTypeRegistry RegisterEvents(EventTypeRegistry registry) => PriceEvents.Register(LiquidationEvents.Register(AccountEvents.Register(registry)));
 
     /// <summary>Starts the engine's actors on <paramref name="system"/>.</summary>
     public static RiskEngine Start(ActorSystem system, RiskEngineSettings settings)
@@ -132,7 +132,10 @@ public sealed class RiskEngine
         var definition = MarketDefinition.Of(market.Current, settings.Assets).WithScheduled(scheduled.Where(c => c.ListedAt > now))
             with { Listing = settings.Listing, ListedUntil = now + MarketDefinition.ListingHorizon };
         var priceCounters = new PriceCounters();
-        var prices = system.ActorOf(PriceFeed.Props(definition, market, live.ScenarioModels, settings.Prices, priceCounters), "prices");
+        // Each asset's last accepted index (and an armed override) is kept with the snapshots, so a restarted node bands its
+        // first index against it rather than against a market file that may be far older.
+        var references = new IndexReferenceStore(settings.Persistence.SnapshotStore, settings.Persistence.Registry, opening.ValuationTime);
+        var prices = system.ActorOf(PriceFeed.Props(definition, market, live.ScenarioModels, settings.Prices, priceCounters, references), "prices");
         var passes = book.Partitions.Select((partition, i) => system.ActorOf(MarginPass.Props(partition), $"margin-pass-{i}")).ToArray();
         system.ActorOf(Props.Create(() => new MarketRelay(accounts, passes)), "market-relay");
         return new RiskEngine(system, market, live, router, prices, priceCounters, liquidation, settings);

@@ -5,7 +5,8 @@ namespace CrossMargin.Engine.Prices;
 /// <see cref="PriceOptions.MaxIndexMoveFraction"/> of the last accepted one is accepted however far it moves, once (an
 /// index inside the band is accepted as usual and leaves the override armed); the one after is banded against it again. Sent to <see cref="PriceFeed"/>; answered <see cref="NextIndexWillBeAccepted"/>, or
 /// <see cref="PriceRejected"/> with <see cref="PriceRejectionReason.UnknownAsset"/>. Given twice before an index comes,
-/// it is still one index. Held in memory by the asset's price actor: a node that restarts has to be told again.
+/// it is still one index. Kept by the feed across a listing extension and, with the engine's persistence, saved at once
+/// (<see cref="IndexReference"/>): a node that restarts before the jump comes is still armed.
 /// </summary>
 /// <param name="Asset">The asset code, e.g. BTC.</param>
 /// <param name="Near">

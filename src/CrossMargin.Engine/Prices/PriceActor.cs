@@ -14,9 +14,10 @@ namespace CrossMargin.Engine.Prices;
 /// </summary>
 /// <remarks>
 /// State is the index, the last accepted timestamp per symbol and the mark held for each instrument (an option's with
-/// its published vol, its own vol and the index it was set at). After a restart the index and the held marks are re-read from
-/// <see cref="LatestMarket"/> and the timestamps start empty: the staleness bound still holds, only the out-of-order check
-/// is reset.
+/// its published vol, its own vol and the index it was set at). The index band's state (the last accepted index, the jump
+/// chain, an operator's override) is the feed's <see cref="IndexBand"/>, handed to each actor of the asset in turn and
+/// saved by <see cref="IndexReferenceStore"/>. After a restart the held marks are re-read from <see cref="LatestMarket"/>
+/// and the timestamps start empty: the staleness bound still holds, only the out-of-order check is reset.
 /// <para>
 /// A held perpetual or future mark is checked again whenever the index moves (after the whole batch, so a batch's own
 /// marks count): one further from the new index than the band would refuse now is replaced by the index for a perpetual
@@ -94,14 +95,19 @@ internal sealed class PriceActor : ReceiveActor
     private readonly List<InstrumentMark> _acceptedMarks = [];
     private decimal _index;
 
-    // The refused index jumps in a row that agree on a level (see IndexBandAllows); null after an accepted index.
-    private JumpChain? _jump;
+    // The band's state (last accepted index, jump chain, operator's override): the feed's, handed to each actor of the asset.
+    private readonly IndexBand _band;
 
-    // An operator's AcceptNextIndex not used yet, with the level it is for (0: any).
-    private bool _acceptNext;
-    private decimal _acceptNear;
+    // Where the band's state is kept across restarts; null: not kept (a feed started without persistence).
+    private readonly IndexReferenceStore? _store;
 
-    public PriceActor(string asset, IEnumerable<Instrument> instruments, UnderlyingMarket? market, LatestMarket latest, PriceOptions options, IActorRef publisher, PriceCounters counters, TimeProvider clock)
+    // A save in flight, and whether the state changed again meanwhile in a way that is saved at once.
+    private bool _saving;
+    private bool _saveAgain;
+
+    // band: the asset's band state, kept by the feed across its actors (null: from latest); store: where it is saved (null: nowhere).
+    public PriceActor(string asset, IEnumerable<Instrument> instruments, UnderlyingMarket? market, LatestMarket latest, PriceOptions options, IActorRef publisher, PriceCounters counters, TimeProvider clock,
+        IndexBand? band = null, IndexReferenceStore? store = null)
     {
         _asset = asset;
         _instruments = instruments.ToDictionary(i => i.Symbol, StringComparer.Ordinal);
@@ -111,7 +117,9 @@ internal sealed class PriceActor : ReceiveActor
         _counters = counters;
         _clock = clock;
         _latest = latest;
-        _index = latest.Current.PriceOf(asset);
+        _band = band ?? IndexBand.Of(latest, asset);
+        _store = store;
+        _index = _band.Index;
         _optionContracts = [.. _instruments.Values.OfType<OptionContract>().OrderBy(o => o.Symbol, StringComparer.Ordinal)];
 
         // One per expiry and tick (the forward is the expiry's), futures before calls, so an index is checked against a
@@ -140,7 +148,8 @@ internal sealed class PriceActor : ReceiveActor
                 var inputs = latest.Current.OptionInputsOf(instrument.Symbol);
                 var valuedAt = latest.Current.ValuationTime;
                 var own = inputs.Years > 0 ? MarkVolatility(option, mark, inputs.Volatility, QuoteOn(option, mark, inputs.Forward, valuedAt), valuedAt) : inputs.Volatility;
-                _heldOptions[instrument.Symbol] = new HeldOption(mark, inputs.Volatility, _index, own);
+                // Set at the latest market's index, which a restored band's reference may not be: the first move re-prices it.
+                _heldOptions[instrument.Symbol] = new HeldOption(mark, inputs.Volatility, latest.Current.PriceOf(asset), own);
             }
             else
             {
@@ -176,12 +185,25 @@ internal sealed class PriceActor : ReceiveActor
                 return;
             }
 
-            _acceptNext = true;
-            _acceptNear = a.Near ?? 0m;
+            _band.AcceptNext = true;
+            _band.AcceptNear = a.Near ?? 0m;
+            Changed(urgent: true);
             Context.Log.LogWarning("{Asset}: an operator accepts the next index {Level} whatever its move from {Index}", _asset,
                 a.Near is { } near ? "within the band of " + Num(near) : "at any level", _index);
             Sender.Tell(new NextIndexWillBeAccepted(_asset, _index), Self);
         });
+        Receive<SaveDue>(_ => Save());
+        Receive<SaveEnded>(OnSaveEnded);
+    }
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        // A predecessor's change not saved yet (a listing extension replaced it before its save was due).
+        if (_band.Unsaved)
+        {
+            Changed(urgent: false);
+        }
     }
 
     /// <summary>The contracts listed after the feed started (<see cref="MarketDefinition.Scheduled"/>): not priced before their time.</summary>
@@ -315,12 +337,17 @@ internal sealed class PriceActor : ReceiveActor
             return false;
         }
 
+        var armed = _band.AcceptNext;
         if (!CheckTimestamp(update.Asset, update.Timestamp, now) || !ForwardsMarkable(update, now) || !IndexBandAllows(update))
         {
             return false;
         }
 
         _index = update.Price;
+        _band.Index = update.Price;
+        _band.Timestamp = update.Timestamp;
+        // The new reference is saved within the save interval; a spent override at once, so that no restart arms it again.
+        Changed(urgent: armed && !_band.AcceptNext);
         _lastTimestamps[update.Asset] = update.Timestamp;
         _latest.RecordIndexTime(update.Asset, update.Timestamp);
         _counters.Accepted();
@@ -345,21 +372,38 @@ internal sealed class PriceActor : ReceiveActor
         var price = update.Price;
         var last = _index;
         var band = _options.MaxIndexMoveFraction;
-        var chain = _jump;
+        var chain = _band.Jump;
         // An override is spent only on an index that needs it: an in-band tick before the jump leaves it armed, so every
         // node of a cluster spends it on the same update (the first beyond the band), whatever ticks preceded it.
         var inBand = Math.Abs(price - last) <= band * last;
-        var overridden = !inBand && _acceptNext && (_acceptNear == 0m || Math.Abs(price - _acceptNear) <= band * _acceptNear);
+        var windowBand = _options.MaxIndexMoveFractionPerWindow;
+        (DateTimeOffset At, decimal Price)? windowed = null;
+        if (inBand && windowBand > 0m)
+        {
+            // Started from the reference at its timestamp, or at the first update's when it is stamped later (a market file
+            // valued ahead of the feed): the reference is then in the window for a whole window from the first update.
+            var window = _band.Window ??= IndexWindow.StartingAt(_band.Timestamp < update.Timestamp ? _band.Timestamp : update.Timestamp, last);
+            windowed = window.Beyond(price, windowBand, update.Timestamp - _options.IndexMoveWindow);
+            inBand = windowed is null;
+        }
+
+        var overridden = !inBand && _band.AcceptNext && (_band.AcceptNear == 0m || Math.Abs(price - _band.AcceptNear) <= band * _band.AcceptNear);
         if (inBand || overridden)
         {
             if (overridden)
             {
-                _acceptNext = false;
+                _band.AcceptNext = false;
+                _band.AcceptNear = 0m;
                 _counters.IndexJumpOverridden();
                 Context.Log.LogWarning("{Asset}: index {Price} accepted by the operator's accept-next-index, last accepted {Last}", _asset, price, last);
+                StartWindow(update);
+            }
+            else
+            {
+                _band.Window?.Add(update.Timestamp, price);
             }
 
-            _jump = null;
+            _band.Jump = null;
             return true;
         }
 
@@ -373,24 +417,30 @@ internal sealed class PriceActor : ReceiveActor
         var confirmable = needed > 0 && price / factor <= last && price >= last / factor;
         if (confirmable && count > needed)
         {
-            _jump = null;
+            _band.Jump = null;
+            StartWindow(update);
             _counters.IndexJumpConfirmed();
             Context.Log.LogWarning("{Asset}: index {Price} accepted after {Count} updates in a row at its level, last accepted {Last}", _asset, price, count, last);
             return true;
         }
 
-        _jump = new JumpChain(price, update.Timestamp, count);
-        var distance = (double)Math.Abs(price - last) / (double)last;
-        var waiting = _acceptNext ? $"; the operator's override waits for an index within the band of {Num(_acceptNear)}" : "";
+        _band.Jump = new JumpChain(price, update.Timestamp, count);
+        var waiting = _band.AcceptNext ? $"; the operator's override waits for an index within the band of {Num(_band.AcceptNear)}" : "";
         var how = confirmable
             ? $"{count} in a row at this level; the {Ordinal(needed + 1)}, each later and within the band of the one before, is accepted, or an operator accepts the next index"
             : needed == 0
                 ? "only an operator's accept-next-index lets a jump through"
                 : $"beyond a factor of {Num(PriceOptions.ConfirmableJumpFactor)} from the last accepted, only an operator's accept-next-index lets it through";
-        Reject(update.Asset, PriceRejectionReason.IndexJump,
-            $"{update.Asset}: index {Num(price)} is {Pct(distance)}% from the last accepted {Num(last)}, beyond the {Pct((double)band)}% band; nothing moved ({how}{waiting}).");
+        var beyond = windowed is { } w
+            ? $"{Pct((double)Math.Abs(price - w.Price) / (double)w.Price)}% from {Num(w.Price)}, accepted {Seconds(update.Timestamp - w.At)} s before it, beyond the {Pct((double)windowBand)}% band over {Seconds(_options.IndexMoveWindow)} s of feed time"
+            : $"{Pct((double)Math.Abs(price - last) / (double)last)}% from the last accepted {Num(last)}, beyond the {Pct((double)band)}% band";
+        Reject(update.Asset, PriceRejectionReason.IndexJump, $"{update.Asset}: index {Num(price)} is {beyond}; nothing moved ({how}{waiting}).");
         return false;
     }
+
+    /// <summary>A level confirmed or let through by an operator is the new level: the window starts afresh from it.</summary>
+    private void StartWindow(UpdateIndex update) =>
+        _band.Window = _options.MaxIndexMoveFractionPerWindow > 0m ? IndexWindow.StartingAt(update.Timestamp, update.Price) : null;
 
     /// <summary>
     /// False, after a rejection, when at <paramref name="update"/>'s index a listed dated future's forward could not be
@@ -686,6 +736,8 @@ internal sealed class PriceActor : ReceiveActor
 
     private static string Ordinal(int n) => n.ToString(CultureInfo.InvariantCulture) + ((n % 100) is 11 or 12 or 13 ? "th" : (n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" });
 
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+
     private static string Ms(TimeSpan span) => span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
 
     /// <summary>
@@ -694,6 +746,82 @@ internal sealed class PriceActor : ReceiveActor
     /// </summary>
     private readonly record struct HeldOption(decimal Mark, double Volatility, decimal Index, double MarkVolatility);
 
-    /// <summary>The last of the refused index jumps in a row that agree on a level, and how many there were.</summary>
-    private readonly record struct JumpChain(decimal Level, DateTimeOffset Timestamp, int Count);
+    /// <summary>
+    /// Notes that the band's state changed: saved at once when <paramref name="urgent"/> (an operator's override armed or
+    /// spent: rare, and a restart must neither forget nor repeat it), else within <see cref="PriceOptions.IndexSaveInterval"/>
+    /// (an accepted index: many a second, so at most one save per interval, and a restart bands against a reference at
+    /// most that much older than the last accepted index).
+    /// </summary>
+    private void Changed(bool urgent)
+    {
+        _band.Unsaved = true;
+        if (_store is null)
+        {
+            return;
+        }
+
+        if (urgent)
+        {
+            Save();
+        }
+        else if (!Timers.IsTimerActive(SaveDue.Instance))
+        {
+            Timers.StartSingleTimer(SaveDue.Instance, SaveDue.Instance, _options.IndexSaveInterval);
+        }
+    }
+
+    /// <summary>Gives the band's state to the store, one save at a time; the outcome comes back as <see cref="SaveEnded"/>.</summary>
+    private void Save()
+    {
+        if (_store is null || !_band.Unsaved)
+        {
+            return;
+        }
+
+        if (_saving)
+        {
+            _saveAgain = true;
+            return;
+        }
+
+        _saving = true;
+        _band.Unsaved = false;
+        Timers.Cancel(SaveDue.Instance);
+        var reference = _band.ToReference(_asset);
+        _band.SequenceNr = Math.Max(IndexReferenceStore.SequenceNrOf(reference.Timestamp), _band.SequenceNr);
+        var self = Self;
+        _store.SaveAsync(reference, _band.SequenceNr).ContinueWith(
+            static (t, s) => ((IActorRef)s!).Tell(new SaveEnded(t.Exception?.GetBaseException()), ActorRefs.NoSender),
+            self, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void OnSaveEnded(SaveEnded ended)
+    {
+        _saving = false;
+        if (ended.Failure is { } failure)
+        {
+            // The state stays in memory; it is tried again after the interval. A restart meanwhile bands against an older one.
+            Context.Log.LogWarning(failure, "{Asset}: the index reference could not be saved; trying again in {Interval}", _asset, _options.IndexSaveInterval);
+            _band.Unsaved = true;
+        }
+
+        if (_saveAgain)
+        {
+            _saveAgain = false;
+            Save();
+        }
+        else if (_band.Unsaved)
+        {
+            Changed(urgent: false);
+        }
+    }
+
+    /// <summary>Time to save the band's state.</summary>
+    private sealed class SaveDue
+    {
+        public static readonly SaveDue Instance = new();
+    }
+
+    /// <summary>A save of the band's state completed: <see cref="Failure"/> null, or failed.</summary>
+    private sealed record SaveEnded(Exception? Failure);
 }

@@ -33,9 +33,15 @@ public sealed class PriceFeed : ReceiveActor
     private readonly Dictionary<string, IActorRef> _byAsset = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef> _bySymbol = new(StringComparer.Ordinal);
 
-    private PriceFeed(MarketDefinition definition, LatestMarket latest, IReadOnlyList<ScenarioMarginModel> models, PriceOptions options, PriceCounters counters)
+    // Each asset's band state, handed to each of its price actors in turn (see IndexBand).
+    private readonly Dictionary<string, IndexBand> _bands = new(StringComparer.Ordinal);
+    private readonly IndexReferenceStore? _store;
+
+    private PriceFeed(MarketDefinition definition, LatestMarket latest, IReadOnlyList<ScenarioMarginModel> models, PriceOptions options, PriceCounters counters,
+        IndexReferenceStore? store)
     {
         _counters = counters;
+        _store = store;
         _definition = definition;
         _latest = latest;
         _models = models;
@@ -66,8 +72,12 @@ public sealed class PriceFeed : ReceiveActor
     public static Props Props(MarketDefinition definition, LatestMarket latest, IReadOnlyList<ScenarioMarginModel> models, PriceOptions options) =>
         Props(definition, latest, models, options, new PriceCounters());
 
-    /// <summary>The same, counting into <paramref name="counters"/>, which the engine reads without a message for its metrics.</summary>
-    internal static Props Props(MarketDefinition definition, LatestMarket latest, IReadOnlyList<ScenarioMarginModel> models, PriceOptions options, PriceCounters counters)
+    /// <summary>
+    /// The same, counting into <paramref name="counters"/>, which the engine reads without a message for its metrics, and
+    /// keeping each asset's index band state in <paramref name="store"/> (null: nowhere) across restarts.
+    /// </summary>
+    internal static Props Props(MarketDefinition definition, LatestMarket latest, IReadOnlyList<ScenarioMarginModel> models, PriceOptions options, PriceCounters counters,
+        IndexReferenceStore? store = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(latest);
@@ -79,7 +89,7 @@ public sealed class PriceFeed : ReceiveActor
             throw new ArgumentException("The price feed cannot start: " + string.Join(" ", errors));
         }
 
-        return Actors.Props.Create(() => new PriceFeed(definition, latest, models, options, counters));
+        return Actors.Props.Create(() => new PriceFeed(definition, latest, models, options, counters, store));
     }
 
     /// <inheritdoc />
@@ -87,12 +97,85 @@ public sealed class PriceFeed : ReceiveActor
     {
         _publisher = Context.ActorOf(
             Actors.Props.Create(() => new MarketPublisher(_definition, _latest, _models, _options, _counters, _clock)), "publisher");
+        if (_store is null)
+        {
+            StartPriceActors();
+        }
+        else
+        {
+            // Every update waits (the mailbox is held) until the stored references are read: the first index is banded
+            // against the right one.
+            RunTask(LoadBandsAsync);
+        }
+    }
+
+    private void StartPriceActors()
+    {
         foreach (var asset in _definition.Assets)
         {
             StartPriceActor(asset);
         }
 
         ArmListing();
+    }
+
+    /// <summary>
+    /// Reads each asset's stored <see cref="IndexReference"/> (the newest any node saved) and starts the price actors with
+    /// it: its index is the band's reference when it is newer than the market file, and an override it holds is armed.
+    /// One that cannot be read leaves the asset at the market file's index, as a node without a stored one.
+    /// </summary>
+    private async Task LoadBandsAsync()
+    {
+        foreach (var asset in _definition.Assets)
+        {
+            (IndexReference Reference, long SequenceNr)? stored = null;
+            try
+            {
+                stored = await _store!.LoadAsync(asset).ConfigureAwait(true);
+            }
+            catch (Exception e)
+            {
+                Context.Log.LogError(e, "{Asset}: the stored index reference could not be read; the band starts from the market file's index {Index}", asset, _latest.Current.PriceOf(asset));
+            }
+
+            _bands[asset] = BandFrom(asset, stored);
+        }
+
+        StartPriceActors();
+    }
+
+    private IndexBand BandFrom(string asset, (IndexReference Reference, long SequenceNr)? row)
+    {
+        var fileIndex = _latest.Current.PriceOf(asset);
+        var fileTime = _store!.MarketFileTime;
+        // Saved as of the file's time until an index is accepted, but never later than any index the feed can still be
+        // accepted at: a file valued ahead of the clock would otherwise outrank every other node's saves.
+        var oldest = _clock.GetUtcNow() - _options.MaxMarkAge;
+        var file = new IndexBand(fileIndex, fileTime < oldest ? fileTime : oldest);
+        if (row is not var (stored, sequenceNr))
+        {
+            return file;
+        }
+
+        // Stamped ahead of the clock by more than a feed may be, it was not a timestamp any node accepted.
+        if (!string.Equals(stored.Asset, asset, StringComparison.Ordinal) || stored.Index <= 0m || stored.AcceptNear is <= 0m
+            || stored.Timestamp > _clock.GetUtcNow() + _options.MaxFutureSkew)
+        {
+            // Saved above it from now on, so that the next save replaces it as the newest.
+            file.SequenceNr = sequenceNr;
+            Context.Log.LogError("{Asset}: the stored index reference {Reference} is not valid; the band starts from the market file's index {Index}", asset, stored, fileIndex);
+            return file;
+        }
+
+        var band = stored.Timestamp > fileTime ? new IndexBand(stored.Index, stored.Timestamp) : file;
+        // Saved from now on at this sequence number or above, so that what this node saves next is what a restart loads.
+        band.SequenceNr = sequenceNr;
+        band.AcceptNext = stored.AcceptNext;
+        band.AcceptNear = stored.AcceptNear ?? 0m;
+        Context.Log.LogInformation("{Asset}: the index band starts from {Index} as of {Timestamp:O} ({Source}){Armed}", asset, band.Index, band.Timestamp,
+            ReferenceEquals(band, file) ? $"the market file's; the stored {stored.Index} as of {stored.Timestamp:O} is older" : $"stored; the market file's is {fileIndex} as of {fileTime:O}",
+            stored.AcceptNext ? ", with an operator's accept-next-index armed" + (stored.AcceptNear is { } near ? $" for the band of {near}" : "") : "");
+        return band;
     }
 
     private void StartPriceActor(string asset)
@@ -102,8 +185,14 @@ public sealed class PriceFeed : ReceiveActor
         var publisher = _publisher;
         var listedFrom = _definition.Scheduled;
         var name = _generation == 0 ? "price-" + asset : $"price-{asset}-{_generation}";
+        if (!_bands.TryGetValue(asset, out var band))
+        {
+            band = _bands[asset] = IndexBand.Of(_latest, asset);
+        }
+
+        var store = _store;
         var actor = Context.ActorOf(
-            Actors.Props.Create(() => new PriceActor(asset, instruments, market, _latest, _options, publisher, _counters, _clock) { ListedFrom = listedFrom }), name);
+            Actors.Props.Create(() => new PriceActor(asset, instruments, market, _latest, _options, publisher, _counters, _clock, band, store) { ListedFrom = listedFrom }), name);
         _byAsset[asset] = actor;
         foreach (var instrument in instruments)
         {

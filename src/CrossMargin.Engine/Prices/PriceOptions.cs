@@ -86,6 +86,37 @@ public sealed class PriceOptions
     public const decimal ConfirmableJumpFactor = 2m;
 
     /// <summary>
+    /// Widest accepted move of an index from any index of the same asset accepted within the last
+    /// <see cref="IndexMoveWindow"/> of feed time, as a fraction of that one: bounds a walk of ticks each inside
+    /// <see cref="MaxIndexMoveFraction"/> (ten ticks of +9.9% are 2.57 times the start). Beyond it the update is refused as
+    /// <see cref="PriceRejectionReason.IndexJump"/>, and confirmation or an operator's <see cref="AcceptNextIndex"/> lets
+    /// it through as they do a jump (the level they accept starts the window afresh). Default 0: off. Not on by default
+    /// because a bound that holds a real crash back (the index then lags the market, marks are refused against it and
+    /// margin is called late) needs the venue's own record of how far its indices move in a window, which we do not
+    /// have; a risk team that sets it should set it above the largest move it has seen in one window. When set, at
+    /// least <see cref="MaxIndexMoveFraction"/> and below 1. Measured on the feed's timestamps, not the node's clock, so
+    /// every node given the same updates decides the same.
+    /// </summary>
+    public decimal MaxIndexMoveFractionPerWindow { get; set; }
+
+    /// <summary>
+    /// The span of feed time <see cref="MaxIndexMoveFractionPerWindow"/> bounds moves over (default one minute; between
+    /// one second and one hour).
+    /// </summary>
+    public TimeSpan IndexMoveWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How often at most each asset's last accepted index is saved (with the engine's snapshot store), so that a restarted
+    /// node bands its first index against it rather than its market file's: after an accepted index, its state is saved
+    /// once this has passed, with whatever was accepted by then. Default 5 s: a restart then bands against an index at most
+    /// 5 s older than the last one accepted (five ticks of a feed that ticks every second, well inside the band in any
+    /// market the band lets through tick by tick), for one small write per asset per 5 s per node, where indices arrive
+    /// many times a second. An operator's accept-next-index, armed or spent, is saved at once. Between one second and
+    /// ten minutes.
+    /// </summary>
+    public TimeSpan IndexSaveInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Shortest time between two snapshots. Default zero: a snapshot as soon as the previous one is done, bursts being
     /// conflated by the publisher's mailbox alone. A positive value caps the CPU spent on snapshots and scenario vectors
     /// under a very busy feed, at the price of up to that much latency within a burst;
@@ -141,6 +172,21 @@ public sealed class PriceOptions
         if (IndexJumpConfirmations < 0 || IndexJumpConfirmations > MaxIndexJumpConfirmations)
         {
             errors.Add($"{SectionName}:{nameof(IndexJumpConfirmations)} must be between 0 (only an operator accepts a jump) and {MaxIndexJumpConfirmations} (was {IndexJumpConfirmations}).");
+        }
+
+        if (MaxIndexMoveFractionPerWindow != 0m && (MaxIndexMoveFractionPerWindow < MaxIndexMoveFraction || MaxIndexMoveFractionPerWindow >= 1))
+        {
+            errors.Add($"{SectionName}:{nameof(MaxIndexMoveFractionPerWindow)} must be 0 (off) or at least {nameof(MaxIndexMoveFraction)} ({MaxIndexMoveFraction}) and below 1 (was {MaxIndexMoveFractionPerWindow}).");
+        }
+
+        if (IndexMoveWindow < TimeSpan.FromSeconds(1) || IndexMoveWindow > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{SectionName}:{nameof(IndexMoveWindow)} must be between one second and one hour (was {IndexMoveWindow}).");
+        }
+
+        if (IndexSaveInterval < TimeSpan.FromSeconds(1) || IndexSaveInterval > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"{SectionName}:{nameof(IndexSaveInterval)} must be between one second and ten minutes (was {IndexSaveInterval}).");
         }
 
         if (!double.IsFinite(OptionVolBandFraction) || OptionVolBandFraction <= 0 || OptionVolBandFraction > 10)

@@ -59,6 +59,32 @@ public sealed class PriceOptionsTests
         Assert.Equal((0.10m, 5), (new PriceOptions().MaxIndexMoveFraction, new PriceOptions().IndexJumpConfirmations));
     }
 
+    /// <summary>
+    /// The window band is 0 (off, the default) or from the tick band (10%) to below 1; its window from a second to an hour;
+    /// the index save interval from a second to ten minutes (default 5 s).
+    /// </summary>
+    [Theory]
+    [InlineData(0.05, 60, 5, "Prices:MaxIndexMoveFractionPerWindow must be 0 (off) or at least MaxIndexMoveFraction (0.10) and below 1 (was 0.05).")]
+    [InlineData(1, 60, 5, "Prices:MaxIndexMoveFractionPerWindow must be 0 (off) or at least MaxIndexMoveFraction (0.10) and below 1 (was 1).")]
+    [InlineData(0.2, 0.5, 5, "Prices:IndexMoveWindow must be between one second and one hour (was 00:00:00.5000000).")]
+    [InlineData(0.2, 3601, 5, "Prices:IndexMoveWindow must be between one second and one hour (was 01:00:01).")]
+    [InlineData(0, 60, 0.5, "Prices:IndexSaveInterval must be between one second and ten minutes (was 00:00:00.5000000).")]
+    [InlineData(0, 60, 601, "Prices:IndexSaveInterval must be between one second and ten minutes (was 00:10:01).")]
+    public void A_window_band_or_save_interval_out_of_range_is_refused_at_start(double fraction, double windowSeconds, double saveSeconds, string error)
+    {
+        var options = new PriceOptions
+        {
+            MaxIndexMoveFractionPerWindow = (decimal)fraction,
+            IndexMoveWindow = TimeSpan.FromSeconds(windowSeconds),
+            IndexSaveInterval = TimeSpan.FromSeconds(saveSeconds),
+        };
+
+        Assert.Equal([error], options.Validate());
+        Assert.Empty(new PriceOptions { MaxIndexMoveFractionPerWindow = 0.10m }.Validate());
+        var defaults = new PriceOptions();
+        Assert.Equal((0m, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5)), (defaults.MaxIndexMoveFractionPerWindow, defaults.IndexMoveWindow, defaults.IndexSaveInterval));
+    }
+
     [Fact]
     public void Ages_and_skews_too_long_for_the_clock_are_refused_at_start()
     {

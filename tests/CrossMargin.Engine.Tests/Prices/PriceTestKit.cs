@@ -47,6 +47,17 @@ public abstract class PriceTestKit(ITestOutputHelper output) : Actors.TestKit.Te
     protected void Index(IActorRef feed, string asset, decimal price, DateTimeOffset? at = null) =>
         feed.Tell(new UpdateIndex(asset, price, at ?? Now), TestActor);
 
+    /// <summary>Sends <paramref name="asset"/>'s index at each of <paramref name="prices"/>, a second apart, each to be accepted.</summary>
+    protected void IndicesAccepted(IActorRef feed, string asset, params decimal[] prices)
+    {
+        foreach (var price in prices)
+        {
+            Clock.Advance(TimeSpan.FromSeconds(1));
+            Index(feed, asset, price);
+            Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+        }
+    }
+
     /// <summary>
     /// An operator lets the next index of <paramref name="asset"/> through whatever its move (<see cref="AcceptNextIndex"/>,
     /// answered to a probe of its own): how a test that crashes the index in one tick gets past the move band, which

@@ -51,7 +51,51 @@ public sealed class ClusterIndexOverrideTests(ClusterServers servers) : IAsyncLi
         Assert.All(await StatsAsync(nodes), s => Assert.Equal((2L, 1L), (s.RejectedFor(PriceRejectionReason.IndexJump), s.IndexJumpsOverridden)));
     }
 
-    private Task<NodeUnderTest> StartNodeAsync(string name) => _cluster.StartNodeAsync(name, ["--Security:Tokens:ops:Token=" + AdminToken]);
+    /// <summary>
+    /// The nodes save each asset's last accepted index in the cluster's PostgreSQL (here every second). The feed walks BTC
+    /// from the market file's 60,000 to 79,000 through n1 (66,000, 72,000, 79,000, each accepted on n1 and n2); once it
+    /// is stored, n3 starts (as a node restarted would: its market file says 60,000) and bands against the newest index
+    /// any node saved: 85,000 (7.6% from 79,000, 41.7% from the file) is accepted on all three. Before, n3 refused it as
+    /// an index jump and stayed at 60,000 while n1 and n2 moved to 85,000.
+    /// </summary>
+    [Fact]
+    public async Task A_node_started_into_the_cluster_bands_against_the_newest_index_any_node_saved()
+    {
+        var nodes = new List<NodeUnderTest> { await StartNodeAsync("n1", "--Prices:IndexSaveInterval=00:00:01"), await StartNodeAsync("n2", "--Prices:IndexSaveInterval=00:00:01") };
+        await _cluster.AllShardsServedAsync(nodes, TimeSpan.FromSeconds(30));
+        foreach (var btc in new[] { 66_000m, 72_000m, 79_000m })
+        {
+            await PostBtcAsync(nodes[0], btc);
+            await TestCluster.EventuallyAsync(() => Task.FromResult(nodes.All(n => TestCluster.HostOf(n).Engine!.Market.Current.PriceOf("BTC") == btc)),
+                TimeSpan.FromSeconds(10), $"both nodes at {btc}");
+        }
+
+        await TestCluster.EventuallyAsync(async () => (await StoredBtcAsync())?.Contains("\"index\":79000", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(10), "79,000 stored as BTC's index reference");
+
+        nodes.Add(await StartNodeAsync("n3", "--Prices:IndexSaveInterval=00:00:01"));
+        await _cluster.AllShardsServedAsync(nodes, TimeSpan.FromSeconds(30));
+        await PostBtcAsync(nodes[0], 85_000m);
+
+        await TestCluster.EventuallyAsync(async () => (await StatsAsync(nodes)).All(s => s.Accepted >= 1),
+            TimeSpan.FromSeconds(10), "85,000 accepted on every node");
+        await TestCluster.EventuallyAsync(() => Task.FromResult(nodes.All(n => TestCluster.HostOf(n).Engine!.Market.Current.PriceOf("BTC") == 85_000m)),
+            TimeSpan.FromSeconds(10), "every node at 85,000");
+        Assert.All(await StatsAsync(nodes), s => Assert.Equal(0L, s.RejectedFor(PriceRejectionReason.IndexJump)));
+    }
+
+    /// <summary>The payload of BTC's newest stored index reference (JSON), or null.</summary>
+    private async Task<string?> StoredBtcAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_cluster.ConnectionString);
+        await connection.OpenAsync();
+        await using var query = new Npgsql.NpgsqlCommand(
+            "SELECT convert_from(payload, 'UTF8') FROM snapshot_store WHERE persistence_id = 'price-index-BTC' ORDER BY sequence_nr DESC LIMIT 1", connection);
+        return await query.ExecuteScalarAsync() as string;
+    }
+
+    private Task<NodeUnderTest> StartNodeAsync(string name, params string[] settings) =>
+        _cluster.StartNodeAsync(name, ["--Security:Tokens:ops:Token=" + AdminToken, .. settings]);
 
     private static async Task<PriceStats[]> StatsAsync(IEnumerable<NodeUnderTest> nodes) =>
         await Task.WhenAll(nodes.Select(n => TestCluster.HostOf(n).Engine!.GetPriceStatsAsync()));

@@ -1,0 +1,50 @@
+namespace CrossMargin.Engine.Prices;
+
+/// <summary>
+/// One asset's index band state: the last accepted index and its feed timestamp (the band's reference), the refused
+/// jumps in a row that agree on a level, and an operator's override not used yet. Made by the feed (from the market
+/// file, or the newer stored <see cref="IndexReference"/>) and handed to each price actor of the asset in turn, which
+/// alone reads and writes it while it runs: a listing extension replaces the actor, and a failed one is re-created, and
+/// none of it is lost with the actor.
+/// </summary>
+internal sealed class IndexBand(decimal index, DateTimeOffset timestamp)
+{
+    /// <summary>The last accepted index.</summary>
+    public decimal Index { get; set; } = index;
+
+    /// <summary>The feed timestamp of <see cref="Index"/> (the market file's valuation time for the file's).</summary>
+    public DateTimeOffset Timestamp { get; set; } = timestamp;
+
+    /// <summary>The refused jumps in a row that agree on a level; null after an accepted index.</summary>
+    public JumpChain? Jump { get; set; }
+
+    /// <summary>Whether an operator's <see cref="AcceptNextIndex"/> is armed.</summary>
+    public bool AcceptNext { get; set; }
+
+    /// <summary>The level the armed override is for; 0 for any.</summary>
+    public decimal AcceptNear { get; set; }
+
+    /// <summary>
+    /// The indices accepted over the last <see cref="PriceOptions.IndexMoveWindow"/> of feed time, when
+    /// <see cref="PriceOptions.MaxIndexMoveFractionPerWindow"/> is on (made at the first index judged); null otherwise.
+    /// Not stored: a restarted node's window starts from its reference.
+    /// </summary>
+    public IndexWindow? Window { get; set; }
+
+    /// <summary>
+    /// The sequence number the state was last loaded or saved as of. A save is never below it: the state saved last is
+    /// then the one a restart loads, even when its index is stamped before the one loaded (a restarted node has no
+    /// timestamp to refuse an older tick with, and an override spent by such a tick would otherwise be loaded armed).
+    /// </summary>
+    public long SequenceNr { get; set; }
+
+    /// <summary>Whether the state changed since it was last given to the store.</summary>
+    public bool Unsaved { get; set; }
+
+    /// <summary>The band of a node's <paramref name="latest"/> market: its index of <paramref name="asset"/>, as of when it was accepted (or valued).</summary>
+    public static IndexBand Of(LatestMarket latest, string asset) =>
+        new(latest.Current.PriceOf(asset), latest.IndexTimes.TryGetValue(asset, out var at) ? at : latest.Current.ValuationTime);
+
+    /// <summary>What of it is stored.</summary>
+    public IndexReference ToReference(string asset) => new(asset, Index, Timestamp, AcceptNext, AcceptNear == 0m ? null : AcceptNear);
+}

@@ -1,0 +1,53 @@
+using CrossMargin.Persistence.Serialization;
+using CrossMargin.Persistence.Snapshots;
+
+namespace CrossMargin.Engine.Prices;
+
+/// <summary>
+/// Keeps each asset's <see cref="IndexReference"/> in the engine's snapshot store (SQLite embedded, the cluster's
+/// PostgreSQL), under the persistence id <c>price-index-{asset}</c> and as of a sequence number that is the reference's
+/// feed timestamp in microseconds since the Unix epoch.
+/// </summary>
+/// <remarks>
+/// The snapshot store rather than a journal: only the latest reference is ever wanted, so a journal would be a history
+/// nobody replays, and each node of a cluster would need an id of its own (a journal has one writer per id). In the
+/// snapshot store the sequence number orders the references, and the feed timestamp is the order every node agrees on
+/// (the venue's): the reference loaded is the newest any node saved, whichever it was, and two nodes saving the same
+/// timestamp replace one row. Each save deletes the older references of the asset, so a handful of rows per asset are
+/// kept (one per node at most between two saves).
+/// </remarks>
+internal sealed class IndexReferenceStore(ISnapshotStore snapshots, EventTypeRegistry registry, DateTimeOffset marketFileTime)
+{
+    /// <summary>
+    /// When the market file the node opened with was written (its valuation time): a stored reference older than the
+    /// file is not used, the file being the newer word on the price (an operator's fresh file after a long outage).
+    /// </summary>
+    public DateTimeOffset MarketFileTime { get; } = marketFileTime;
+
+    /// <summary>The persistence id of <paramref name="asset"/>'s reference.</summary>
+    public static string PersistenceIdOf(string asset) => "price-index-" + asset;
+
+    /// <summary>The sequence number a reference is stored as of: its feed timestamp in microseconds since the Unix epoch.</summary>
+    public static long SequenceNrOf(DateTimeOffset timestamp) => (timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    /// <summary>The newest reference stored for <paramref name="asset"/> by any node, with its sequence number, or null.</summary>
+    public async Task<(IndexReference Reference, long SequenceNr)?> LoadAsync(string asset, CancellationToken cancellationToken = default)
+    {
+        var stored = await snapshots.LoadAsync(PersistenceIdOf(asset), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return stored is null ? null : (registry.Deserialize<IndexReference>(stored.Snapshot), stored.Metadata.SequenceNr);
+    }
+
+    /// <summary>Stores <paramref name="reference"/> as of its timestamp and deletes the asset's older ones; completes when durable.</summary>
+    public Task SaveAsync(IndexReference reference) => SaveAsync(reference, SequenceNrOf(reference.Timestamp));
+
+    /// <summary>
+    /// Stores <paramref name="reference"/> as of <paramref name="sequenceNr"/> (its timestamp's, or above: see
+    /// <see cref="IndexBand.SequenceNr"/>) and deletes the asset's older ones; completes when durable.
+    /// </summary>
+    public async Task SaveAsync(IndexReference reference, long sequenceNr)
+    {
+        var id = PersistenceIdOf(reference.Asset);
+        await snapshots.SaveAsync(id, sequenceNr, registry.Serialize(reference)).ConfigureAwait(false);
+        await snapshots.DeleteAsync(id, sequenceNr - 1).ConfigureAwait(false);
+    }
+}
