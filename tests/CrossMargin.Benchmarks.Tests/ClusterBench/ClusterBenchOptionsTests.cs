@@ -34,9 +34,9 @@ public sealed class ClusterBenchOptionsTests
     [Fact]
     public void The_journal_linger_is_the_nodes_default_unless_asked_for()
     {
-        Assert.Equal(0, ClusterBenchOptions.Parse([]).JournalDelayMs);
+        Assert.Null(ClusterBenchOptions.Parse([]).JournalLingerMs);
 
-        Assert.Equal(2, ClusterBenchOptions.Parse(["--journal-delay", "2"]).JournalDelayMs);
+        Assert.Equal(0, ClusterBenchOptions.Parse(["--journal-linger", "0"]).JournalLingerMs);
     }
 
     [Theory]
@@ -45,9 +45,9 @@ public sealed class ClusterBenchOptionsTests
     [InlineData("0.5")]
     public void A_journal_linger_outside_0_to_1000_ms_is_refused(string value)
     {
-        var error = Assert.Throws<ArgumentException>(() => ClusterBenchOptions.Parse(["--journal-delay", value]));
+        var error = Assert.Throws<ArgumentException>(() => ClusterBenchOptions.Parse(["--journal-linger", value]));
 
-        Assert.StartsWith("--journal-delay needs 0-1000 milliseconds.", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("--journal-linger needs 0-1000 milliseconds.", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
