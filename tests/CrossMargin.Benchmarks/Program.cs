@@ -51,7 +51,7 @@ if (args.Length > 0 && args[0] == "rabbit")
     return RunMode(RabbitBenchmarkOptions.Parse, args, RabbitBenchmark.RunAsync);
 }
 
-// cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--queue quorum|classic] [--prefetch N] [--settle SECONDS] [--rounds N] [--pg-statements on|off] [--pg-checkpoint on|off] [--pg-settings "name=value;..."] [--config DIR]: issue 6's figures (see README.md).
+// cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--queue quorum|classic] [--prefetch N] [--settle SECONDS] [--rounds N] [--pg-statements on|off] [--pg-checkpoint on|off] [--pg-settings "name=value;..."] [--journal-linger MS] [--config DIR]: issue 6's figures (see README.md).
 if (args.Length > 0 && args[0] == "cluster")
 {
     return RunMode(ClusterBenchOptions.Parse, args, ClusterBenchmark.RunAsync);

@@ -51,7 +51,8 @@ public static class ApiExtensions
             .Validate(o => o.BreachReportInterval >= TimeSpan.Zero, "Cluster:BreachReportInterval must be zero (every report) or more.")
             .Validate(o => o.SequenceGapHold >= TimeSpan.Zero && o.SequenceGapHold <= TimeSpan.FromMinutes(5),
                 "Cluster:SequenceGapHold must be from zero (apply a gap at once) to 5 minutes.")
-            .Validate(o => o.JournalAppendConnections is >= 1 and <= 64, "Cluster:JournalAppendConnections must be from 1 to 64.").ValidateOnStart();
+            .Validate(o => o.JournalAppendConnections is >= 1 and <= 64, "Cluster:JournalAppendConnections must be from 1 to 64.")
+            .Validate(o => o.JournalLinger >= TimeSpan.Zero && o.JournalLinger <= TimeSpan.FromSeconds(1), "Cluster:JournalLinger must be from 0 to 1 s.").ValidateOnStart();
         services.AddOptions<ClusterNodeOptions>().Bind(configuration.GetSection(ClusterModeOptions.SectionName));
         services.AddOptions<RabbitMqOptions>().Bind(configuration.GetSection(RabbitMqOptions.SectionName));
         services.AddSingleton<EngineHost>();

@@ -105,7 +105,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
         var store = await PostgresPersistence.OpenAsync(mode.ToPostgresPersistenceOptions(), time,
             loggerFactory.CreateLogger<PostgresPersistence>(), cancellationToken).ConfigureAwait(false);
         var coordination = NpgsqlDataSource.Create(mode.PostgresConnectionString);
-        var writer = new BatchingJournalWriter(store.Journal, journal, time);
+        var writer = new BatchingJournalWriter(store.Journal, mode.ToJournalOptions(journal), time);
         var runtime = new ClusterRuntime(store, coordination, writer, new ShardQueueHost(log), log);
         try
         {

@@ -219,7 +219,9 @@ public sealed class BatchingJournalWriter : IAsyncDisposable
         while (await queue.WaitToReadAsync().ConfigureAwait(false))
         {
             var events = Drain(queue, batch, 0);
-            if (events < _options.MaxBatchSize && _options.MaxBatchDelay > TimeSpan.Zero)
+            // Only a writer that found appends waiting in bulk is behind its arrivals: lingering then fills the
+            // transaction; lingering on a lone append would only delay it.
+            if (events >= _options.LingerThreshold && events < _options.MaxBatchSize && _options.MaxBatchDelay > TimeSpan.Zero)
             {
                 events = await LingerAsync(queue, batch, events).ConfigureAwait(false);
             }

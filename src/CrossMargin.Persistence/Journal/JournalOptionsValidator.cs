@@ -20,6 +20,11 @@ public sealed class JournalOptionsValidator : IValidateOptions<JournalOptions>
             errors.Add($"{nameof(JournalOptions.MaxBatchDelay)} must be between 0 and 1 s (was {options.MaxBatchDelay}).");
         }
 
+        if (options.LingerThreshold < 1)
+        {
+            errors.Add($"{nameof(JournalOptions.LingerThreshold)} must be at least 1 (was {options.LingerThreshold}).");
+        }
+
         if (options.Writers is < 1 or > 64)
         {
             errors.Add($"{nameof(JournalOptions.Writers)} must be between 1 and 64 (was {options.Writers}).");

@@ -31,6 +31,25 @@ public sealed class ClusterBenchOptionsTests
         Assert.Equal(new ClusterBenchOptions(PgStatements: true, PgCheckpoint: true, PgSettings: "wal_compression=lz4;wal_buffers=16MB"), options);
     }
 
+    [Fact]
+    public void The_journal_linger_is_the_nodes_default_unless_asked_for()
+    {
+        Assert.Null(ClusterBenchOptions.Parse([]).JournalLingerMs);
+
+        Assert.Equal(0, ClusterBenchOptions.Parse(["--journal-linger", "0"]).JournalLingerMs);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("1001")]
+    [InlineData("0.5")]
+    public void A_journal_linger_outside_0_to_1000_ms_is_refused(string value)
+    {
+        var error = Assert.Throws<ArgumentException>(() => ClusterBenchOptions.Parse(["--journal-linger", value]));
+
+        Assert.StartsWith("--journal-linger needs 0-1000 milliseconds.", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--pg-statements", "yes", "--pg-statements is on or off.")]
     [InlineData("--pg-checkpoint", "1", "--pg-checkpoint is on or off.")]

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace CrossMargin.Benchmarks.ClusterBench;
 
-/// <summary>Arguments of <c>cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--queue quorum|classic] [--prefetch N] [--settle SECONDS] [--rounds N] [--pg-statements on|off] [--pg-checkpoint on|off] [--pg-settings "name=value;..."] [--config DIR]</c>.</summary>
+/// <summary>Arguments of <c>cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--queue quorum|classic] [--prefetch N] [--settle SECONDS] [--rounds N] [--pg-statements on|off] [--pg-checkpoint on|off] [--pg-settings "name=value;..."] [--journal-linger MS] [--config DIR]</c>.</summary>
 /// <param name="Nodes">Cluster nodes, in this process (default 3).</param>
 /// <param name="Shards">Shards, one queue each (default 16).</param>
 /// <param name="Accounts">Accounts opened before the measurement (default 300).</param>
@@ -34,8 +34,12 @@ namespace CrossMargin.Benchmarks.ClusterBench;
 /// each phase starts as the first minutes after a checkpoint do.
 /// </param>
 /// <param name="PgSettings">Server settings added to the private PostgreSQL server's, <c>name=value</c> separated by <c>;</c> (default none).</param>
+/// <param name="JournalLingerMs">
+/// The nodes' journal linger (<c>Cluster:JournalLinger</c>), in milliseconds, 0-1,000 (default: the node's own, 2 ms):
+/// how long a journal writer that found appends waiting in bulk waits for more before its transaction.
+/// </param>
 /// <param name="Config">The config directory (default: found above the working directory).</param>
-internal sealed record ClusterBenchOptions(int Nodes = 3, int Shards = 16, int Accounts = 300, int Executions = 30_000, int Window = 512, int WarmUp = 5_000, int WarmUpMax = 60_000, string QueueType = "quorum", ushort Prefetch = 256, int Settle = 45, int Rounds = 5, string? Config = null, bool PgStatements = false, bool PgCheckpoint = false, string? PgSettings = null)
+internal sealed record ClusterBenchOptions(int Nodes = 3, int Shards = 16, int Accounts = 300, int Executions = 30_000, int Window = 512, int WarmUp = 5_000, int WarmUpMax = 60_000, string QueueType = "quorum", ushort Prefetch = 256, int Settle = 45, int Rounds = 5, string? Config = null, bool PgStatements = false, bool PgCheckpoint = false, string? PgSettings = null, int? JournalLingerMs = null)
 {
     /// <summary>Parses the arguments after "cluster"; throws <see cref="ArgumentException"/> on anything else.</summary>
     public static ClusterBenchOptions Parse(ReadOnlySpan<string> args)
@@ -63,11 +67,12 @@ internal sealed record ClusterBenchOptions(int Nodes = 3, int Shards = 16, int A
                 "--settle" => options with { Settle = int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var settle) && settle >= 0 ? settle : throw new ArgumentException("--settle needs a non-negative number of seconds.", nameof(args)) },
                 "--rounds" => options with { Rounds = Positive(args[i], text) },
                 "--config" => options with { Config = text },
+                "--journal-linger" => options with { JournalLingerMs = int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var delay) && delay is >= 0 and <= 1_000 ? delay : throw new ArgumentException("--journal-linger needs 0-1000 milliseconds.", nameof(args)) },
                 "--pg-statements" => options with { PgStatements = text is "on" or "off" ? text == "on" : throw new ArgumentException("--pg-statements is on or off.", nameof(args)) },
                 "--pg-checkpoint" => options with { PgCheckpoint = text is "on" or "off" ? text == "on" : throw new ArgumentException("--pg-checkpoint is on or off.", nameof(args)) },
                 "--pg-settings" => options with { PgSettings = text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(t => t.Contains('=', StringComparison.Ordinal)) ? text : throw new ArgumentException("--pg-settings takes name=value pairs separated by ;.", nameof(args)) },
                 _ => throw new ArgumentException(
-                    $"Unknown option {args[i]}; use cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--queue quorum|classic] [--prefetch N] [--settle SECONDS] [--rounds N] [--pg-statements on|off] [--pg-checkpoint on|off] [--pg-settings name=value;...] [--config DIR].", nameof(args)),
+                    $"Unknown option {args[i]}; use cluster [--nodes N] [--shards N] [--accounts N] [--executions N] [--window N] [--warmup N] [--warmup-max N] [--queue quorum|classic] [--prefetch N] [--settle SECONDS] [--rounds N] [--pg-statements on|off] [--pg-checkpoint on|off] [--pg-settings name=value;...] [--journal-linger MS] [--config DIR].", nameof(args)),
             };
         }
 

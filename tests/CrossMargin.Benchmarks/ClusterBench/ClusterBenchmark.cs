@@ -50,7 +50,7 @@ internal static class ClusterBenchmark
             .. options.PgStatements ? ["shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track_planning=on"] : Array.Empty<string>(),
             .. (options.PgSettings ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         ];
-        Console.WriteLine($"PostgreSQL settings added to the private server's: {(pgSettings.Length == 0 ? "none" : string.Join(", ", pgSettings))}; CHECKPOINT before each end-to-end phase: {(options.PgCheckpoint ? "yes" : "no")}");
+        Console.WriteLine($"PostgreSQL settings added to the private server's: {(pgSettings.Length == 0 ? "none" : string.Join(", ", pgSettings))}; CHECKPOINT before each end-to-end phase: {(options.PgCheckpoint ? "yes" : "no")}; the nodes' journal linger (Cluster:JournalLinger): {(options.JournalLingerMs is { } linger ? $"{linger} ms" : $"{new ClusterModeOptions().JournalLinger.TotalMilliseconds} ms, the node's default")}");
         await using var postgres = await PrivatePostgresServer.StartAsync(pgSettings).ConfigureAwait(false);
         await using var broker = await PrivateRabbitMqBroker.StartAsync().ConfigureAwait(false);
         var database = await postgres.CreateDatabaseAsync("bench").ConfigureAwait(false);
@@ -114,12 +114,18 @@ internal static class ClusterBenchmark
 
 
         var nodes = new List<ClusterRuntime>();
+        var mode = new ClusterModeOptions { Enabled = true, PostgresConnectionString = database };
+        if (options.JournalLingerMs is { } lingerMs)
+        {
+            mode.JournalLinger = TimeSpan.FromMilliseconds(lingerMs);
+        }
+
         var sinceNodesStarted = Stopwatch.StartNew();
         try
         {
             for (var n = 1; n <= options.Nodes; n++)
             {
-                nodes.Add(await StartNodeAsync($"bench-{n}", config, database, rabbit, options.Shards).ConfigureAwait(false));
+                nodes.Add(await StartNodeAsync($"bench-{n}", config, mode, rabbit, options.Shards).ConfigureAwait(false));
             }
 
             var clock = Stopwatch.StartNew();
@@ -506,12 +512,12 @@ internal static class ClusterBenchmark
         }
     }
 
-    private static async Task<ClusterRuntime> StartNodeAsync(string name, string config, string database, RabbitMqOptions rabbit, int shards)
+    private static async Task<ClusterRuntime> StartNodeAsync(string name, string config, ClusterModeOptions mode, RabbitMqOptions rabbit, int shards)
     {
         var (market, assets, models) = EngineRig.LoadVenue(config);
         var cluster = new ClusterNodeOptions { NodeId = name, HttpAddress = "in-process", ShardCount = shards };
         var actors = new ActorSystemOptions();
-        return await ClusterRuntime.StartAsync(cluster, new ClusterModeOptions { Enabled = true, PostgresConnectionString = database }, rabbit,
+        return await ClusterRuntime.StartAsync(cluster, mode, rabbit,
             new JournalOptions(), new PersistenceOptions(), (services, fence, breaches) =>
             {
                 var system = ActorSystem.Create(name, actors);

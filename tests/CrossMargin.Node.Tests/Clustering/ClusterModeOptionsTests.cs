@@ -1,6 +1,7 @@
 using CrossMargin.Cluster.Coordination;
 using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Node.Clustering;
+using CrossMargin.Persistence.Journal;
 
 namespace CrossMargin.Node.Tests.Clustering;
 
@@ -14,6 +15,18 @@ public sealed class ClusterModeOptionsTests
         var options = mode.ToPostgresPersistenceOptions();
 
         Assert.Equal(("Host=db;Database=cm", 7, false), (options.ConnectionString, options.AppendConnections, options.NotifyOnAppend));
+    }
+
+    [Fact]
+    public void The_members_journal_writer_lingers_as_the_cluster_section_says_and_keeps_the_rest_of_the_journal_section()
+    {
+        var journal = new JournalOptions { MaxBatchSize = 500, MaxBatchDelay = TimeSpan.Zero, LingerThreshold = 8, MaxPendingWrites = 100, CallTimeout = TimeSpan.FromSeconds(3) };
+
+        var options = new ClusterModeOptions { JournalLinger = TimeSpan.FromMilliseconds(3) }.ToJournalOptions(journal);
+
+        Assert.Equal((500, TimeSpan.FromMilliseconds(3), 8, 100, TimeSpan.FromSeconds(3)),
+            (options.MaxBatchSize, options.MaxBatchDelay, options.LingerThreshold, options.MaxPendingWrites, options.CallTimeout));
+        Assert.Equal(TimeSpan.Zero, journal.MaxBatchDelay);
     }
 
     [Fact]

@@ -76,6 +76,17 @@ public sealed class ConfigurationTests
             Assert.Contains("Cluster:JournalAppendConnections must be from 1 to 64", e.Message, StringComparison.Ordinal);
         });
 
+    [Theory]
+    [InlineData("-00:00:00.001")]
+    [InlineData("00:00:01.001")]
+    public Task A_journal_linger_out_of_range_stops_the_node_at_start_naming_the_setting(string linger) =>
+        InDataDirectoryAsync(async data =>
+        {
+            var e = await Assert.ThrowsAsync<OptionsValidationException>(() => NodeUnderTest.StartAsync(data, "--Cluster:JournalLinger=" + linger));
+
+            Assert.Contains("Cluster:JournalLinger must be from 0 to 1 s", e.Message, StringComparison.Ordinal);
+        });
+
     [Fact]
     public Task A_bad_simulator_setting_stops_the_node_at_start_naming_the_setting() =>
         InDataDirectoryAsync(async data =>

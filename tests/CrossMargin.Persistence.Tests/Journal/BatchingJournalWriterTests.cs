@@ -1,3 +1,4 @@
+using CrossMargin.Actors.TestKit;
 using System.Diagnostics.Metrics;
 using CrossMargin.Persistence.Journal;
 using CrossMargin.Persistence.Tests.Infrastructure;
@@ -250,7 +251,7 @@ public sealed class BatchingJournalWriterTests
     [Fact]
     public async Task Lingering_collects_appends_that_arrive_within_the_batch_delay()
     {
-        await using var writer = new BatchingJournalWriter(_journal, new JournalOptions { Writers = 1, MaxBatchDelay = TimeSpan.FromMilliseconds(300) }, TimeProvider.System);
+        await using var writer = new BatchingJournalWriter(_journal, new JournalOptions { Writers = 1, MaxBatchDelay = TimeSpan.FromMilliseconds(300), LingerThreshold = 1 }, TimeProvider.System);
 
         var first = writer.AppendAsync(Events.Write("early", 1));
         await Task.Delay(50);
@@ -258,6 +259,80 @@ public sealed class BatchingJournalWriterTests
         await Task.WhenAll(first, second).Within();
 
         Assert.Equal([2], _journal.Batches.Select(b => b.Count));
+    }
+
+    /// <summary>The linger's clock never moves here: a writer that lingered would never commit.</summary>
+    [Fact]
+    public async Task A_lone_append_is_committed_at_once_though_the_writer_may_linger()
+    {
+        var frozen = new ManualTime();
+        var writer = new BatchingJournalWriter(_journal, new JournalOptions { Writers = 1, MaxBatchDelay = TimeSpan.FromSeconds(1), LingerThreshold = 2 }, frozen);
+        try
+        {
+            await writer.AppendAsync(Events.Write("alone", 1)).Within();
+
+            Assert.Equal([1], _journal.Batches.Select(b => b.Count));
+        }
+        finally
+        {
+            // A writer left lingering would never stop on the frozen clock: release it so a failure cannot hang the run.
+            frozen.Advance(TimeSpan.FromSeconds(1));
+            await writer.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Five appends queue behind a slow commit: the writer finds them together (at least the threshold of 2), so it holds
+    /// them for the linger, and a sixth that arrives meanwhile fills the batch (of 6) and goes with them. The linger's
+    /// clock never moves, so only the full batch can end it.
+    /// </summary>
+    [Fact]
+    public async Task A_writer_that_finds_appends_waiting_in_bulk_lingers_for_more()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _journal.OnWrite = async (writes, _) =>
+        {
+            await gate.Task;
+            return new Exception?[writes.Count];
+        };
+        var frozen = new ManualTime();
+        var writer = new BatchingJournalWriter(_journal,
+            new JournalOptions { Writers = 1, MaxBatchSize = 6, MaxBatchDelay = TimeSpan.FromSeconds(1), LingerThreshold = 2 }, frozen);
+        try
+        {
+            await LingerForALateAppendAsync(writer, gate);
+        }
+        finally
+        {
+            gate.TrySetResult();
+            frozen.Advance(TimeSpan.FromSeconds(1));
+            await writer.DisposeAsync();
+        }
+    }
+
+    private async Task LingerForALateAppendAsync(BatchingJournalWriter writer, TaskCompletionSource gate)
+    {
+        var first = writer.AppendAsync(Events.Write("first", 1));
+        await WaitUntil(() => _journal.Batches.Count == 1);
+        var queued = Enumerable.Range(0, 5).Select(i => writer.AppendAsync(Events.Write($"p{i}", 1))).ToList();
+        gate.SetResult();
+        await first.Within();
+        await WaitUntil(() => writer.PendingAppends == 0);
+        await Task.Delay(Brief);
+        var writtenWhileLingering = _journal.Batches.Count;
+        queued.Add(writer.AppendAsync(Events.Write("late", 1)));
+        await Task.WhenAll(queued).Within();
+
+        Assert.Equal(1, writtenWhileLingering);
+        Assert.Equal([1, 6], _journal.Batches.Select(b => b.Count));
+    }
+
+    [Fact]
+    public void A_linger_threshold_below_one_is_refused()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => new BatchingJournalWriter(_journal, new JournalOptions { LingerThreshold = 0 }, _time));
+
+        Assert.Contains("LingerThreshold must be at least 1 (was 0)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
