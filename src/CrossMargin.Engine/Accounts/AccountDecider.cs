@@ -215,7 +215,9 @@ public static class AccountDecider
             return AccountDecision.Reject(RejectionCode.InvalidMessage, $"Execution {c.MessageId}: execution id, order id, side and liquidity are required.");
         }
 
-        if (InvalidTrade(c.Symbol, c.Quantity, c.Price, market, expiredToo: true) is { } invalid)
+        // A fill that closes the account's whole position is booked off the lot: a position off it (booked before lots were
+        // enforced, or by a lot the market file has changed since) closes only so, by the venue's close-position order.
+        if (InvalidTrade(c.Symbol, c.Quantity, c.Price, market, expiredToo: true, closesWholePosition: ClosesWholePosition(state, c)) is { } invalid)
         {
             return AccountDecision.Reject(invalid.Code, invalid.Message);
         }
@@ -530,9 +532,11 @@ public static class AccountDecider
     /// Why an order or a fill of <paramref name="quantity"/> at <paramref name="price"/> in <paramref name="symbol"/> is
     /// refused, or null: an unknown instrument, a quantity or price not positive, or not a whole number of the
     /// instrument's lots or ticks. An expired instrument is refused <see cref="RejectionCode.InstrumentExpired"/>, unless
-    /// <paramref name="expiredToo"/> (a fill, which the caller checks against the expiry and the settlement).
+    /// <paramref name="expiredToo"/> (a fill, which the caller checks against the expiry and the settlement). The quantity of
+    /// a fill that <paramref name="closesWholePosition"/> (the account's position exactly) is not held to the lot.
     /// </summary>
-    private static Rejection? InvalidTrade(string symbol, decimal quantity, decimal price, MarketSnapshot market, bool expiredToo = false)
+    private static Rejection? InvalidTrade(string symbol, decimal quantity, decimal price, MarketSnapshot market, bool expiredToo = false,
+        bool closesWholePosition = false)
     {
         if (string.IsNullOrWhiteSpace(symbol))
         {
@@ -567,7 +571,7 @@ public static class AccountDecider
 
         // A matching engine trades whole ticks and lots only: anything else is a corrupt message (or another venue's
         // terms), and booked it moves balances by amounts nobody traded.
-        if (!instrument.IsOnLot(quantity))
+        if (!closesWholePosition && !instrument.IsOnLot(quantity))
         {
             return new Rejection(RejectionCode.QuantityOffLot, Text($"{symbol}: quantity {quantity} is not a whole number of its lots of {instrument.LotSize}."));
         }
@@ -576,6 +580,11 @@ public static class AccountDecider
             ? null
             : new Rejection(RejectionCode.PriceOffTick, Text($"{symbol}: price {price} is not a whole number of its ticks of {instrument.TickSize}."));
     }
+
+    /// <summary>True when <paramref name="c"/> takes the account's position in its instrument to exactly zero.</summary>
+    private static bool ClosesWholePosition(AccountState state, ApplyExecution c) =>
+        state.Positions.TryGetValue(c.Symbol, out var position) && position.Quantity != 0m
+        && position.Quantity == (c.Side == OrderSide.Sell ? c.Quantity : -c.Quantity);
 
     private static Rejection? InvalidAmount(string asset, decimal amount, MarketSnapshot market)
     {
