@@ -72,6 +72,51 @@ public sealed class OffLotPositionTests(ITestOutputHelper output) : LiquidationT
         Assert.Equal((0.0505m, 40_000m, 2.02m), (reported.FilledQuantity, reported.AveragePrice, reported.FeeAmount));
     }
 
+    /// <summary>
+    /// A bankrupt account's position off the lot is auto-deleveraged in whole lots: acc-1 (1,000 USDT) long 1.0005 at
+    /// 60,000, BTC at 58,000: equity 1,000 - 1.0005 x 2,000 = -1,001, and the fund holds nothing. The round passes on
+    /// 1.000 (1,000 lots) against acc-b (short 2 at 60,000, in profit) at the whole position's bankruptcy price, 60,000 -
+    /// 1,000 / 1.0005 = 59,000.49975, to the tick 59,000.50; the 0.0005 left, less than one lot, no counterparty
+    /// could take (its side would be off the lot and refused), so it goes to the book as a close-position order. Before,
+    /// the round passed on the whole 1.0005: acc-b refused its side (<c>quantityOffLot</c>) and the round was voided.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_position_off_its_lot_is_auto_deleveraged_in_whole_lots_and_the_remainder_closed_by_a_close_position_order()
+    {
+        var venue = VenueProbe();
+        Deposit("acc-1", 1_000m);
+        Trade("acc-1", OrderSide.Buy, 1.0005m, 60_000m);
+        OpenShort("acc-b", 5_000m, 2m, 60_000m);
+
+        PublishMarket(Lotted(58_000m), "BTC");
+        var notices = new List<AutoDeleveraged>();
+        var orders = new List<LiquidationOrderIssued>();
+        AdvanceUntil(() =>
+        {
+            while (venue.QueuedCount > 0)
+            {
+                switch (venue.ExpectMsg<object>())
+                {
+                    case AutoDeleveraged notice:
+                        notices.Add(notice);
+                        break;
+                    case LiquidationOrderIssued order:
+                        orders.Add(order);
+                        break;
+                }
+            }
+
+            return orders.Count > 0;
+        }, TimeSpan.FromMilliseconds(20), steps: 500);
+
+        Assert.Equal([("acc-b", OrderSide.Buy, 1.000m, 59_000.50m), ("acc-1", OrderSide.Sell, 1.000m, 59_000.50m)],
+            notices.Select(n => (n.AccountId, n.Side, n.Quantity, n.Price)));
+        var order = Assert.Single(orders);
+        Assert.Equal((Btc, OrderSide.Sell, 0.0005m, true), (order.Symbol, order.Side, order.Quantity, order.ClosesPosition));
+        Assert.Empty(History(Liquidation).Steps.OfType<AutoDeleverageFillRefused>());
+        AwaitAssert(() => Assert.Equal([new Position(Btc, 0.0005m, 60_000m)], Account("acc-1").Positions));
+    }
+
     /// <summary>The test market at <paramref name="btc"/> with BTCUSDT's lot 0.001, as a market file that now gives the venue's lot.</summary>
     private static Risk.Market.MarketSnapshot Lotted(decimal btc) => TestMarket.Build(btc, 3_000m,
         TestMarket.Instruments.Select(i => i.Symbol == Btc ? i with { LotSize = 0.001m } : i));
