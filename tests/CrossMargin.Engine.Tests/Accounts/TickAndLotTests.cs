@@ -194,4 +194,34 @@ public sealed class TickAndLotTests
 
         Assert.Equal(RejectionCode.PriceOffTick, decision.Rejection?.Code);
     }
+
+    /// <summary>
+    /// The venue's close-position order of the same 0.1005 off the lot, resting or checked before it is sent, gets the answer
+    /// its fill gets: the order is held open (sell 0.1005 at 60,500) and the pre-trade check accepted, while an order or a
+    /// check of 0.1004 is refused <c>quantityOffLot</c>. Before, both were refused though their fill would be booked.
+    /// </summary>
+    [Fact]
+    public void An_order_and_a_pre_trade_check_off_the_lot_that_close_the_whole_position_are_accepted_as_their_fill_would_be()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 1_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 0.1005m, 60_000m);
+        account.Market = LottedMarket();
+
+        var (id, source, seq) = account.Next();
+        var close = account.Send(new AcceptOrder(id, source, seq, "o-close", TestMarket.BtcUsdt, OrderSide.Sell, 0.1005m, 60_500m));
+        (id, source, seq) = account.Next();
+        var part = account.Send(new AcceptOrder(id, source, seq, "o-part", TestMarket.BtcUsdt, OrderSide.Sell, 0.1004m, 60_500m));
+        var check = AccountDecider.CheckPreTrade(account.State, new CheckPreTrade("q-1", TestMarket.BtcUsdt, OrderSide.Sell, 0.1005m, 60_500m),
+            account.Market, AccountFixture.Models);
+        var partCheck = AccountDecider.CheckPreTrade(account.State, new CheckPreTrade("q-2", TestMarket.BtcUsdt, OrderSide.Sell, 0.1004m, 60_500m),
+            account.Market, AccountFixture.Models);
+
+        Assert.True(close.Outcome == DecisionOutcome.Accepted, close.Rejection?.Message);
+        Assert.Equal((OrderSide.Sell, 0.1005m, 60_500m), (account.State.OpenOrders["o-close"].Side, account.State.OpenOrders["o-close"].Quantity,
+            account.State.OpenOrders["o-close"].Price));
+        Assert.Equal(RejectionCode.QuantityOffLot, part.Rejection?.Code);
+        Assert.True(check.Accepted, check.Rejection?.Message);
+        Assert.Equal(RejectionCode.QuantityOffLot, partCheck.Rejection?.Code);
+    }
 }
