@@ -54,6 +54,14 @@ public static class EngineMetrics
     public static Counter<long> LiquidationReportsIgnored { get; } = Meter.CreateCounter<long>("crossmargin.liquidation.reports_ignored",
         description: "Liquidation reports ignored by the coordinator, by reason");
 
+    /// <summary>
+    /// Positions an account held off its instrument's lot when it recovered, by <c>symbol</c>: booked before lots were
+    /// enforced, or by a <c>lotSize</c> the market file has changed since. Kept and margined; they trade down in whole lots
+    /// and close by one fill of the whole position (the venue's close-position order). Counted at each recovery.
+    /// </summary>
+    public static Counter<long> PositionsOffLot { get; } = Meter.CreateCounter<long>("crossmargin.positions.off_lot",
+        description: "Positions off their instrument's lot found when an account recovered, by symbol");
+
     /// <summary>Deficit covers paid by the insurance fund (any amount above zero).</summary>
     public static Counter<long> InsuranceCovers { get; } = Meter.CreateCounter<long>("crossmargin.insurance.covers", description: "Deficits covered by the insurance fund");
 

@@ -21,8 +21,28 @@ public sealed partial class AccountActor
                 _state.Apply(@event, InstrumentLookup.Of(_settings.Market.Current));
                 break;
             case RecoveryCompleted:
+                ReportPositionsOffLot();
                 AfterChange();
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Names each position off its instrument's lot (booked before lots were enforced, or by a lot the market file has
+    /// changed since) for the operator: kept and margined as it is, it closes only by one fill of all of it.
+    /// </summary>
+    private void ReportPositionsOffLot()
+    {
+        var market = _settings.Market.Current;
+        foreach (var position in _state.PositionList)
+        {
+            if (position.Quantity != 0 && (market.FindInstrument(position.Symbol) ?? market.FindExpired(position.Symbol)) is { } instrument
+                && !instrument.IsOnLot(position.Quantity))
+            {
+                Context.Log.LogWarning("Account {AccountId} holds {Quantity} {Symbol}, off its lot of {Lot}: it trades down in whole lots and closes by one fill of all of it",
+                    _state.AccountId, position.Quantity, position.Symbol, instrument.LotSize);
+                EngineMetrics.PositionsOffLot.Add(1, new KeyValuePair<string, object?>("symbol", position.Symbol));
+            }
         }
     }
 

@@ -169,7 +169,7 @@ public static class AccountDecider
 
         var before = margin.Figures(state, market);
         // Its fee is held to the bound its execution would be: a rebate beyond the notional would "afford" anything.
-        var invalid = InvalidTrade(command.Symbol, command.Quantity, command.Price, market)
+        var invalid = InvalidTrade(command.Symbol, command.Quantity, command.Price, market, closing: (state, command.Side))
                       ?? FeeBeyondNotional($"Order {command.MessageId}", command.Symbol, command.Quantity, command.Price, command.Fee, market);
         if (invalid is not null)
         {
@@ -215,7 +215,9 @@ public static class AccountDecider
             return AccountDecision.Reject(RejectionCode.InvalidMessage, $"Execution {c.MessageId}: execution id, order id, side and liquidity are required.");
         }
 
-        if (InvalidTrade(c.Symbol, c.Quantity, c.Price, market, expiredToo: true) is { } invalid)
+        // A fill that closes the account's whole position is booked off the lot: a position off it (booked before lots were
+        // enforced, or by a lot the market file has changed since) closes only so, by the venue's close-position order.
+        if (InvalidTrade(c.Symbol, c.Quantity, c.Price, market, expiredToo: true, closing: (state, c.Side)) is { } invalid)
         {
             return AccountDecision.Reject(invalid.Code, invalid.Message);
         }
@@ -369,7 +371,7 @@ public static class AccountDecider
             return AccountDecision.Reject(RejectionCode.DuplicateOrder, $"Order {c.OrderId} is open already.");
         }
 
-        return InvalidTrade(c.Symbol, c.Quantity, c.LimitPrice, market) is { } invalid
+        return InvalidTrade(c.Symbol, c.Quantity, c.LimitPrice, market, closing: (state, c.Side)) is { } invalid
             ? AccountDecision.Reject(invalid.Code, invalid.Message)
             : Accept(new OrderAccepted(c.MessageId, c.Source, c.Sequence, c.OrderId, c.Symbol, c.Side, c.Quantity, c.LimitPrice));
     }
@@ -567,9 +569,12 @@ public static class AccountDecider
     /// Why an order or a fill of <paramref name="quantity"/> at <paramref name="price"/> in <paramref name="symbol"/> is
     /// refused, or null: an unknown instrument, a quantity or price not positive, or not a whole number of the
     /// instrument's lots or ticks. An expired instrument is refused <see cref="RejectionCode.InstrumentExpired"/>, unless
-    /// <paramref name="expiredToo"/> (a fill, which the caller checks against the expiry and the settlement).
+    /// <paramref name="expiredToo"/> (a fill, which the caller checks against the expiry and the settlement). The quantity of
+    /// one that closes the <paramref name="closing"/> account's whole position exactly (a fill of that side) is not held to
+    /// the lot; looked at only when it is off the lot, so the usual decision reads no position for it.
     /// </summary>
-    private static Rejection? InvalidTrade(string symbol, decimal quantity, decimal price, MarketSnapshot market, bool expiredToo = false)
+    private static Rejection? InvalidTrade(string symbol, decimal quantity, decimal price, MarketSnapshot market, bool expiredToo = false,
+        (AccountState State, OrderSide Side)? closing = null)
     {
         if (string.IsNullOrWhiteSpace(symbol))
         {
@@ -604,7 +609,7 @@ public static class AccountDecider
 
         // A matching engine trades whole ticks and lots only: anything else is a corrupt message (or another venue's
         // terms), and booked it moves balances by amounts nobody traded.
-        if (!instrument.IsOnLot(quantity))
+        if (!instrument.IsOnLot(quantity) && !(closing is { } c && ClosesWholePosition(c.State, symbol, c.Side, quantity)))
         {
             return new Rejection(RejectionCode.QuantityOffLot, Text($"{symbol}: quantity {quantity} is not a whole number of its lots of {instrument.LotSize}."));
         }
@@ -613,6 +618,11 @@ public static class AccountDecider
             ? null
             : new Rejection(RejectionCode.PriceOffTick, Text($"{symbol}: price {price} is not a whole number of its ticks of {instrument.TickSize}."));
     }
+
+    /// <summary>True when a fill of <paramref name="side"/> <paramref name="quantity"/> takes the account's position in <paramref name="symbol"/> to exactly zero.</summary>
+    private static bool ClosesWholePosition(AccountState state, string symbol, OrderSide side, decimal quantity) =>
+        state.Positions.TryGetValue(symbol, out var position) && position.Quantity != 0m
+        && position.Quantity == (side == OrderSide.Sell ? quantity : -quantity);
 
     private static Rejection? InvalidAmount(string asset, decimal amount, MarketSnapshot market)
     {

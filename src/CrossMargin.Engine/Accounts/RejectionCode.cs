@@ -112,7 +112,9 @@ public enum RejectionCode
     /// <summary>
     /// An execution, an accepted order or a pre-trade check whose quantity is not a whole number of the instrument's lots
     /// (<see cref="Risk.Instruments.Instrument.LotSize"/>, 1e-8 contract unless configured): no matching engine trades it.
-    /// Nothing was applied.
+    /// Nothing was applied. Not an execution (nor an order or a pre-trade check) that closes the account's whole position
+    /// exactly: a position off the lot (booked before lots were enforced, or by a lot since changed) closes only so, by the
+    /// venue's close-position order.
     /// </summary>
     QuantityOffLot,
 }

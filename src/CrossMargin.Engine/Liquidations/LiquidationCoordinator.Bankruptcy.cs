@@ -123,7 +123,10 @@ public sealed partial class LiquidationCoordinator
         }
 
         var portfolio = new Portfolio(view.AccountId, view.Balances, view.Positions, []);
+        // Auto-deleveraging passes on whole lots only: a position less than one lot (off the lot) is left to the book's
+        // close-position order, and one larger passes on its part on the lot (OnLot).
         var position = view.Positions.Where(p => p.Quantity != 0 && !Paused(p.Symbol) && !liquidation.AdlHeld.ContainsKey(p.Symbol))
+            .Select(p => OnLot(p, market)).OfType<Position>()
             .OrderByDescending(p => PositionValuation.Of(p, market).NotionalUsd)
             .ThenBy(p => p.Symbol, StringComparer.Ordinal)
             .FirstOrDefault();
@@ -147,6 +150,22 @@ public sealed partial class LiquidationCoordinator
         liquidation.AdlTarget = (position, price.Value);
         liquidation.EmptyAdlCollections = 0;
         CollectAdlViews(liquidation, market.GetInstrument(position.Symbol).Underlying);
+    }
+
+    /// <summary>
+    /// The part of <paramref name="position"/> auto-deleveraging may pass on: its whole lots (all of it, when on the lot);
+    /// null when it is less than one lot. A side off the lot would be refused by its counterparty (<c>quantityOffLot</c>),
+    /// the round voided and priced again for ever; the remainder closes through the book's close-position order.
+    /// </summary>
+    private static Position? OnLot(Position position, Risk.Market.MarketSnapshot market)
+    {
+        if ((market.FindInstrument(position.Symbol) ?? market.FindExpired(position.Symbol)) is not { } instrument || instrument.IsOnLot(position.Quantity))
+        {
+            return position;
+        }
+
+        var lots = Math.Floor(Math.Abs(position.Quantity) / instrument.LotSize) * instrument.LotSize;
+        return lots == 0 ? null : position with { Quantity = Math.Sign(position.Quantity) * lots };
     }
 
     private void CollectAdlViews(Liquidation liquidation, string underlying)
@@ -199,10 +218,11 @@ public sealed partial class LiquidationCoordinator
             return;
         }
 
-        var position = view.Positions.FirstOrDefault(p => p.Symbol == symbol && p.Quantity != 0);
+        var position = view.Positions.FirstOrDefault(p => p.Symbol == symbol && p.Quantity != 0) is { } held ? OnLot(held, market) : null;
         if (position is null)
         {
-            // Closed while the views were collected: nothing of it to pass on; plan again from what is left.
+            // Closed while the views were collected (or less than a lot of it is left): nothing of it to pass on; plan
+            // again from what is left.
             liquidation.AdlTarget = null;
             liquidation.EndRound();
             Evaluate(liquidation);

@@ -134,8 +134,9 @@ public sealed partial class LiquidationCoordinator
             EngineMetrics.LiquidationOrders.Add(e.Orders.Count);
             foreach (var order in e.Orders)
             {
+                // The planner orders whole lots, or a whole position: one off the lot goes as the venue's close-position order.
                 Context.System.EventStream.Publish(new LiquidationOrderIssued(e.LiquidationId, liquidation.AccountId, order.OrderId, order.Symbol, order.Side,
-                    order.Quantity, order.LimitPrice));
+                    order.Quantity, order.LimitPrice, ClosesPosition: !market.GetInstrument(order.Symbol).IsOnLot(order.Quantity)));
             }
 
             Timers.StartSingleTimer(("step", liquidation.Id), new StepTimedOut(liquidation.Id, e.Step), _settings.OrderTimeout);
@@ -246,10 +247,11 @@ public sealed partial class LiquidationCoordinator
             return;
         }
 
-        // The venue fills whole lots only: a part of one is as corrupt a report as an overfill. Its average price is not
-        // held to the tick: an IOC that takes several levels averages between them.
+        // The venue fills whole lots only: a part of one is as corrupt a report as an overfill. The exception is the whole
+        // of an order off the lot, which closes a position off it (the venue's close-position order). Its average price is
+        // not held to the tick: an IOC that takes several levels averages between them.
         if ((_settings.Market.Current.FindInstrument(order.Symbol) ?? _settings.Market.Current.FindExpired(order.Symbol)) is { } traded
-            && !traded.IsOnLot(report.FilledQuantity))
+            && !traded.IsOnLot(report.FilledQuantity) && !(report.FilledQuantity == order.Quantity && !traded.IsOnLot(order.Quantity)))
         {
             Context.Log.LogWarning("Report of liquidation order {OrderId}: fill {Filled} of {Symbol} is not a whole number of its lots of {Lot}; ignored",
                 report.OrderId, report.FilledQuantity, order.Symbol, traded.LotSize);

@@ -16,6 +16,12 @@ namespace CrossMargin.Engine.Liquidations;
 /// <param name="LimitPrice">Worst acceptable price.</param>
 /// <param name="ReduceOnly">Always true.</param>
 /// <param name="ImmediateOrCancel">Always true.</param>
+/// <param name="ClosesPosition">
+/// True when <paramref name="Quantity"/> is not a whole number of the instrument's lots: it is then the account's whole
+/// position (off the lot since it was booked before lots were enforced, or since the market file changed the lot), and
+/// must go to the venue as its close-position order, the only order a matching engine fills off its lot. Every other
+/// liquidation order is a whole number of lots.
+/// </param>
 public sealed record LiquidationOrderIssued(
     string LiquidationId, string AccountId, string OrderId, string Symbol, OrderSide Side, decimal Quantity, decimal LimitPrice, bool ReduceOnly = true,
-    bool ImmediateOrCancel = true);
+    bool ImmediateOrCancel = true, bool ClosesPosition = false);

@@ -27,7 +27,8 @@ namespace CrossMargin.Risk.Liquidation;
 /// scores by account id, ordinal. The
 /// quantity is allocated in that order, each candidate giving up to its whole position, so the fills add up exactly
 /// to the quantity asked or to everything available, whichever is less. Quantities are not rounded: they are parts of
-/// existing positions and of the bankrupt quantity, already on their increments.
+/// existing positions and of the bankrupt quantity, already on their increments, except that every fill is held to
+/// whole lots of the instrument (a counterparty's position off the lot gives its part on the lot).
 /// </para>
 /// <para>
 /// A counterparty never gives more than its equity bears: where the bankruptcy price is worse for it than the mark (a
@@ -122,7 +123,15 @@ public static class AutoDeleverage
                 break;
             }
 
-            var take = Math.Min(remaining, Math.Abs(candidate.Position.Quantity));
+            // Whole lots only: a counterparty's position off the lot gives the part of it on the lot, as its side of a
+            // fill off the lot would be refused (only a fill closing its whole position is booked off the lot, and the
+            // bankrupt side of that one would not be).
+            var take = Math.Floor(Math.Min(remaining, Math.Abs(candidate.Position.Quantity)) / instrument.LotSize) * instrument.LotSize;
+            if (take <= 0)
+            {
+                continue;
+            }
+
             var side = candidate.Position.Quantity > 0 ? OrderSide.Sell : OrderSide.Buy;
             var lossPerContract = LiquidationSlippage.LossUsd(instrument, side, 1m, mark, bankruptcyPrice, settlementUsd);
             if (lossPerContract > 0 && take * lossPerContract > candidate.AccountEquityUsd)

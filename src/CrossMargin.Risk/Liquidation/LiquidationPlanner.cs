@@ -33,7 +33,9 @@ namespace CrossMargin.Risk.Liquidation;
 /// rounded up to its quantity increment (so the estimate is reached), but at most the max step fraction of it rounded
 /// down, at most its budget rounded down, and at most the whole position. A position too small for one increment of
 /// the step may close one increment, and a leg whose whole position fits its budget closes even when off the increment,
-/// so every liquidation ends.
+/// so every liquidation ends. Increments are whole lots of the instrument, so every order is whole lots except one that
+/// closes a whole position off the lot (booked before lots were enforced, or by a lot changed since): the venue takes it
+/// as its close-position order, the only order it fills off its lot.
 /// </para>
 /// <para>
 /// Isolated pool: an isolated position below its own stop is reduced by the max step fraction (bounded by its budget),

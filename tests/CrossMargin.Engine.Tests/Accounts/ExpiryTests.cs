@@ -100,6 +100,25 @@ public sealed class ExpiryTests(ITestOutputHelper output) : ManualClockEngineTes
         Assert.Equal((after, 10_934.56m, 0m, 0m), (view.Margin!.ValuationTime, view.Margin.EquityUsd, view.Margin.InitialMarginUsd, view.Margin.MaintenanceMarginUsd));
     }
 
+    /// <summary>
+    /// A settlement price is not held to the tick: venues settle dated contracts at an average of the index (Deribit's and
+    /// Binance's last 30 minutes), a valuation quoted finer than the contract trades. 61,234.5678 on a tick of 0.01 settles
+    /// 1 x (61,234.5678 - 60,300) = 934.5678 USDT: 10,934.5678. Refused, the expired position could never settle.
+    /// </summary>
+    [Fact]
+    public async Task An_expired_future_settles_at_an_index_average_off_its_tick_and_pays_the_exact_pnl()
+    {
+        await HoldTheMarchFuture("s-2");
+        Expire(61_000m);
+
+        var settled = await Send("s-2", "settlement", (id, seq) => new SettleExpiry(id, "settlement", seq, TestMarket.BtcMarchFuture, 61_234.5678m));
+        var view = await View("s-2");
+
+        Assert.Equal(new ExpirySettled(settled.MessageId, "settlement", 1, TestMarket.BtcMarchFuture, 61_234.5678m), Assert.Single(settled.Events));
+        Assert.Equal([new CollateralBalance("USDT", 10_934.5678m)], view.Balances);
+        Assert.Empty(view.Positions);
+    }
+
     [Fact]
     public async Task A_settlement_is_applied_once_whether_redelivered_resent_under_a_new_id_or_replayed_after_a_restart()
     {

@@ -130,4 +130,98 @@ public sealed class TickAndLotTests
         Assert.Equal(RejectionCode.QuantityOffLot, offLot.Rejection!.Code);
         Assert.True(onBoth.Accepted, onBoth.Rejection?.Message);
     }
+
+    /// <summary>
+    /// acc-1 bought 0.1005 BTCUSDT at 60,000 while its lot was the default 1e-8; the market file then gave BTCUSDT the
+    /// venue's lot of 0.001, so the position is 0.5 lot off it. The venue's close-position order sells the whole 0.1005
+    /// (the only fill a venue makes off its lot): booked, the account is flat and its USDT is 1,000 + 0.1005 x (60,500 -
+    /// 60,000) - 0.60 = 1,049.65. Refused, the position the venue closed would stay in the account for ever.
+    /// </summary>
+    [Fact]
+    public void A_fill_off_the_lot_that_closes_the_whole_position_is_booked_and_leaves_the_account_flat()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 1_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 0.1005m, 60_000m);
+        account.Market = LottedMarket();
+        var (id, source, seq) = account.Next();
+
+        var decision = account.Send(new ApplyExecution(id, source, seq, "x" + id, "o" + id, TestMarket.BtcUsdt, OrderSide.Sell, 0.1005m, 60_500m, 0.60m,
+            Liquidity.Taker, TestMarket.ValuationTime, IsLiquidation: true));
+
+        Assert.True(decision.Outcome == DecisionOutcome.Accepted, decision.Rejection?.Message);
+        Assert.False(account.State.Positions.TryGetValue(TestMarket.BtcUsdt, out var left) && left.Quantity != 0m);
+        Assert.Equal(1_049.65m, account.State.Balances["USDT"]);
+    }
+
+    /// <summary>
+    /// The same position of 0.1005 off the lot of 0.001: a fill of 0.1004 (leaving 0.0001), of 0.1006 (flipping it to a
+    /// short of 0.0001), or a buy of 0.1005 (doubling it) closes nothing whole, so each is held to the lot and refused.
+    /// </summary>
+    [Theory]
+    [InlineData("Sell", "0.1004")]
+    [InlineData("Sell", "0.1006")]
+    [InlineData("Buy", "0.1005")]
+    public void A_fill_off_the_lot_that_does_not_close_the_whole_position_exactly_is_still_refused_quantity_off_lot(string side, string quantity)
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 1_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 0.1005m, 60_000m);
+        account.Market = LottedMarket();
+        var before = account.SnapshotJson();
+        var (id, source, seq) = account.Next();
+
+        var decision = account.Send(new ApplyExecution(id, source, seq, "x" + id, "o" + id, TestMarket.BtcUsdt, Enum.Parse<OrderSide>(side),
+            decimal.Parse(quantity, CultureInfo.InvariantCulture), 60_500m, 0m, Liquidity.Taker, TestMarket.ValuationTime));
+
+        Assert.Equal(RejectionCode.QuantityOffLot, decision.Rejection?.Code);
+        Assert.Equal($"BTCUSDT: quantity {quantity} is not a whole number of its lots of 0.001.", decision.Rejection!.Message);
+        Assert.Equal(before, account.SnapshotJson());
+    }
+
+    /// <summary>The close of the whole off-lot position is still held to the tick: 60,500.005 is refused <c>priceOffTick</c>.</summary>
+    [Fact]
+    public void A_fill_that_closes_the_whole_off_lot_position_at_a_price_off_the_tick_is_refused_price_off_tick()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 1_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 0.1005m, 60_000m);
+        account.Market = LottedMarket();
+        var (id, source, seq) = account.Next();
+
+        var decision = account.Send(new ApplyExecution(id, source, seq, "x" + id, "o" + id, TestMarket.BtcUsdt, OrderSide.Sell, 0.1005m, 60_500.005m, 0m,
+            Liquidity.Taker, TestMarket.ValuationTime));
+
+        Assert.Equal(RejectionCode.PriceOffTick, decision.Rejection?.Code);
+    }
+
+    /// <summary>
+    /// The venue's close-position order of the same 0.1005 off the lot, resting or checked before it is sent, gets the answer
+    /// its fill gets: the order is held open (sell 0.1005 at 60,500) and the pre-trade check accepted, while an order or a
+    /// check of 0.1004 is refused <c>quantityOffLot</c>. Before, both were refused though their fill would be booked.
+    /// </summary>
+    [Fact]
+    public void An_order_and_a_pre_trade_check_off_the_lot_that_close_the_whole_position_are_accepted_as_their_fill_would_be()
+    {
+        var account = new AccountFixture();
+        account.Deposit("USDT", 1_000m);
+        account.Trade(TestMarket.BtcUsdt, OrderSide.Buy, 0.1005m, 60_000m);
+        account.Market = LottedMarket();
+
+        var (id, source, seq) = account.Next();
+        var close = account.Send(new AcceptOrder(id, source, seq, "o-close", TestMarket.BtcUsdt, OrderSide.Sell, 0.1005m, 60_500m));
+        (id, source, seq) = account.Next();
+        var part = account.Send(new AcceptOrder(id, source, seq, "o-part", TestMarket.BtcUsdt, OrderSide.Sell, 0.1004m, 60_500m));
+        var check = AccountDecider.CheckPreTrade(account.State, new CheckPreTrade("q-1", TestMarket.BtcUsdt, OrderSide.Sell, 0.1005m, 60_500m),
+            account.Market, AccountFixture.Models);
+        var partCheck = AccountDecider.CheckPreTrade(account.State, new CheckPreTrade("q-2", TestMarket.BtcUsdt, OrderSide.Sell, 0.1004m, 60_500m),
+            account.Market, AccountFixture.Models);
+
+        Assert.True(close.Outcome == DecisionOutcome.Accepted, close.Rejection?.Message);
+        Assert.Equal((OrderSide.Sell, 0.1005m, 60_500m), (account.State.OpenOrders["o-close"].Side, account.State.OpenOrders["o-close"].Quantity,
+            account.State.OpenOrders["o-close"].Price));
+        Assert.Equal(RejectionCode.QuantityOffLot, part.Rejection?.Code);
+        Assert.True(check.Accepted, check.Rejection?.Message);
+        Assert.Equal(RejectionCode.QuantityOffLot, partCheck.Rejection?.Code);
+    }
 }

@@ -39,7 +39,8 @@ public sealed class AccountFixture
     /// <summary>Every event applied, in order: what the journal would hold.</summary>
     public List<IAccountEvent> Journal { get; } = [];
 
-    public MarketSnapshot Market { get; }
+    /// <summary>The market the account decides at; settable, as the market file's terms (a lot) can change under open positions.</summary>
+    public MarketSnapshot Market { get; set; }
 
     /// <summary>The next message id and sequence of the one test source.</summary>
     public (string Id, string Source, long Sequence) Next() => ($"m{++_ids}", Venue, ++_sequence);

@@ -53,6 +53,26 @@ public class AutoDeleverageTests
         Assert.All(fills, f => Assert.Equal((TestMarket.BtcUsdt, 56_600m), (f.Symbol, f.Price)));
     }
 
+    /// <summary>
+    /// BTCUSDT's lot 0.001: acc-a (first) is short 1.0005, off it (booked before the lot). Its side of the 2 is cut to its
+    /// whole lots, 1.000, and acc-f gives the other 1. Given 1.0005, acc-a's buy would be refused by its account
+    /// (<c>quantityOffLot</c>) and the bankrupt side's sell of 1.0005 too.
+    /// </summary>
+    [Fact]
+    public void A_counterparty_whose_position_is_off_the_lot_gives_its_whole_lots_only()
+    {
+        var market = TestMarket.Build(57_000m, 3_000m, TestMarket.Instruments.Select(i => i.Symbol == TestMarket.BtcUsdt ? i with { LotSize = 0.001m } : i));
+        AdlCandidate[] candidates =
+        [
+            new("acc-a", new Position(TestMarket.BtcUsdt, -1.0005m, 60_000m), 5_700m),
+            new("acc-f", new Position(TestMarket.BtcUsdt, -1m, 60_000m), 5_700m),
+        ];
+
+        var fills = AutoDeleverage.Allocate("bankrupt", Bankrupt, 2m, 56_600m, candidates, market, 0.1m);
+
+        Assert.Equal([("acc-a", 1.000m), ("acc-f", 1m)], fills.Select(f => (f.AccountId, f.Quantity)).ToArray());
+    }
+
     [Fact]
     public void A_counterparty_gives_no_more_than_its_equity_bears_at_a_bankruptcy_price_past_the_mark()
     {

@@ -34,6 +34,31 @@ public class LiquidationPlannerTests
     private static Portfolio LongBtc(decimal usdt, params Position[] others) =>
         new("acc-1", [new CollateralBalance("USDT", usdt)], [new Position(TestMarket.BtcUsdt, 10m, 60_000m), .. others]);
 
+    /// <summary>
+    /// A position off its lot (1.0005 BTCUSDT where the lot is 0.001) is unwound in whole lots, and only its last order,
+    /// the whole of what is left, is off the lot (the venue's close-position order). Each step is 25% of what is left,
+    /// rounded down to the 0.1 increment but at least one: 0.2 of 1.0005, 0.2 of 0.8005, then 0.1 six times (0.6005 down
+    /// to 0.1005), and the 0.0005 left, less than one increment, whole.
+    /// </summary>
+    [Fact]
+    public void A_position_off_its_lot_is_ordered_in_whole_lots_and_its_remainder_whole_last()
+    {
+        var market = TestMarket.Build(57_000m, 3_000m, TestMarket.Instruments.Select(i => i.Symbol == TestMarket.BtcUsdt ? i with { LotSize = 0.001m } : i));
+        var portfolio = new Portfolio("acc-1", [new CollateralBalance("USDT", 100_000m)], [new Position(TestMarket.BtcUsdt, 1.0005m, 60_000m)]);
+        var quantities = new List<decimal>();
+
+        for (var plan = LiquidationPlanner.NextStep(portfolio, market, Calculator, Parameters().ForUnwind(), NoBudgetUsed);
+             plan.Outcome == LiquidationPlanOutcome.Orders && quantities.Count < 20;
+             plan = LiquidationPlanner.NextStep(portfolio, market, Calculator, Parameters().ForUnwind(), NoBudgetUsed))
+        {
+            quantities.Add(Assert.Single(plan.Orders).Quantity);
+            portfolio = LiquidationPlanner.Apply(portfolio, plan.Orders, market);
+        }
+
+        Assert.Equal([0.2m, 0.2m, 0.1m, 0.1m, 0.1m, 0.1m, 0.1m, 0.1m, 0.0005m], quantities);
+        Assert.All(portfolio.Positions, p => Assert.Equal(0m, p.Quantity));
+    }
+
     [Fact]
     public void Linear_perp_is_reduced_just_enough_to_restore_the_buffer_and_then_liquidation_stops()
     {
