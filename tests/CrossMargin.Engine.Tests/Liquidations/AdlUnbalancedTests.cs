@@ -108,6 +108,46 @@ public sealed class AdlUnbalancedTests(ITestOutputHelper output) : LiquidationTe
     }
 
     /// <summary>
+    /// The rebooking's success is journaled: rebooked in its settled form at 58,000 and booked by acc-b (14,600 USDT, flat),
+    /// the coordinator restarts before an account answers anything (its region a probe): the fill is listed booked at once,
+    /// with the settlement price and when, and the rebooking is not sent again. Before, only the request was journaled:
+    /// the restarted coordinator listed it <c>rebooking</c> (open 1) and sent it again, and it read booked only once acc-b
+    /// answered that as a duplicate. The history holds what was booked: acc-b's sell of 1 March future at 59,300 settled at
+    /// 58,000 under <c>{side}:reversed:rebooked-1</c>; counted once (<c>crossmargin.adl.rebooked</c>), not again on the restart.
+    /// </summary>
+    [Fact]
+    public void A_booked_rebooking_is_journaled_and_listed_booked_after_a_restart_without_being_sent_again()
+    {
+        var rebooked = Count("crossmargin.adl.rebooked", out var listener);
+        using (listener)
+        {
+            ExpireBetweenTheSidesAndTheReversal();
+            Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-b", 58_000m), TestActor);
+            ExpectMsg<UnbalancedAdlFills>();
+            AwaitAssert(() => AssertUnbalanced(UnbalancedAdlStatus.Booked, attempts: 1, RejectionCode.InstrumentExpired, open: 0));
+            Assert.Equal([new CollateralBalance("USDT", 14_600m)], Account("acc-b").Balances);
+
+            var accounts = CreateTestProbe();
+            RestartCoordinator(accounts.Ref);
+
+            AssertUnbalanced(UnbalancedAdlStatus.Booked, attempts: 1, RejectionCode.InstrumentExpired, open: 0);
+            Assert.Equal(0, LiquidationCoordinator.UnbalancedOpen);
+            accounts.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+            var booked = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageRebookingBooked>());
+            Assert.Equal((1, "acc-b", 1, $"{Liquidation}:adl-1:acc-b:reversed:rebooked-1", March, OrderSide.Sell, 1m, 59_300m, (decimal?)58_000m),
+                (booked.Round, booked.CounterpartyId, booked.Attempt, booked.MessageId, booked.Symbol, booked.Side, booked.Quantity, booked.Price, booked.SettlementPrice));
+            Coordinator.Tell(GetUnbalancedAdl.Instance, TestActor);
+            var listed = Assert.Single(ExpectMsg<UnbalancedAdlFills>().Fills);
+            Assert.Equal(((decimal?)58_000m, (DateTimeOffset?)booked.Time), (listed.SettlementPrice, listed.BookedAt));
+
+            RestartCoordinator();
+            AssertUnbalanced(UnbalancedAdlStatus.Booked, attempts: 1, RejectionCode.InstrumentExpired, open: 0);
+            Assert.Equal([new CollateralBalance("USDT", 14_600m)], Account("acc-b").Balances);
+            Assert.Equal(1, Volatile.Read(ref rebooked[0]));
+        }
+    }
+
+    /// <summary>
     /// Plays the race of the summary above (the venue settles each account just before its auto-deleverage message that
     /// the settlement makes it refuse) through to acc-1's liquidation completing; returns the notices heard.
     /// </summary>
@@ -145,13 +185,16 @@ public sealed class AdlUnbalancedTests(ITestOutputHelper output) : LiquidationTe
     }
 
     /// <summary>Counts <c>crossmargin.adl.unbalanced</c> into the returned cell while <paramref name="listener"/> lives.</summary>
-    private static long[] CountUnbalanced(out MeterListener listener)
+    private static long[] CountUnbalanced(out MeterListener listener) => Count("crossmargin.adl.unbalanced", out listener);
+
+    /// <summary>Counts <paramref name="name"/> of the engine's meter into the returned cell while <paramref name="listener"/> lives.</summary>
+    private static long[] Count(string name, out MeterListener listener)
     {
         var counted = new long[1];
         listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == "crossmargin.adl.unbalanced")
+            if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == name)
             {
                 l.EnableMeasurementEvents(instrument);
             }
