@@ -81,7 +81,8 @@ public static class LiquidationsCommand
         var counterparty = new Argument<string>("COUNTERPARTY") { Description = "The counterparty whose side stands." };
         var settlement = new Option<decimal?>("--settlement-price")
         {
-            Description = "The venue's settlement price of the expired instrument the counterparty was settled for: the reversal is booked traded and settled at once.",
+            Description = "The venue's settlement price of the expired instrument the counterparty was settled for (exactly: its refusal of the reversal names it): "
+                + "the reversal is booked traded and settled at once.",
         };
         var command = new Command("rebook",
             "Book again the reversal of an unbalanced auto-deleverage fill (admin token), once what refused it is put right, or in its settled form "

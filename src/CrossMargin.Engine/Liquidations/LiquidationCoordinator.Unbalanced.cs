@@ -14,7 +14,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// instrument delisted, its tick or lot changed, or it expired and the counterparty was settled for it), so only a change
 /// the coordinator cannot make puts it right: the market corrected, then a rebooking as a trade; or, for an expired and
 /// settled instrument, a rebooking in its settled form at the venue's settlement price, which the coordinator does not
-/// receive (the venue sends it to each account). Either brings the pair back to netting zero quantity and zero cash.
+/// receive (the venue sends it to each account, which keeps it and books the settled form at exactly that price; its
+/// refusal of the reversal names it). Either brings the pair back to netting zero quantity and zero cash.
 /// </remarks>
 public sealed partial class LiquidationCoordinator
 {

@@ -278,6 +278,52 @@ public sealed class ExpiryTests(ITestOutputHelper output) : ManualClockEngineTes
     }
 
     /// <summary>
+    /// The settled form is settled at exactly the price the venue settled the account at, whatever the index: 10,000 USDT,
+    /// long 1 March future at 60,300, settled at 61,000 (+700: 10,700 USDT, flat). A buy of 1 at 59,000 in its settled form
+    /// at 61,500 (0.8 % from the index 61,000) is refused invalidPrice naming the venue's 61,000: before, it was booked,
+    /// 61,500 - 59,000 = +2,500, 13,200 USDT, 500 more than the settlement pays for (the pair's other side settled at
+    /// 61,000). With BTC walked to 77,000 (61,000 is 26 % from it), the same fill at 61,000 is booked, +2,000: 12,700 USDT;
+    /// before, it was refused as more than 20 % from the index, for a price the venue did settle at. The price outlives a
+    /// restart (replayed from the journal): at 61,500 again, refused. A fill with no settlement price is refused
+    /// instrumentExpired naming the price, which an operator's rebooking then states.
+    /// </summary>
+    [Fact]
+    public async Task A_fill_in_its_settled_form_is_settled_only_at_the_price_the_venue_settled_the_account_at_wherever_the_index_is()
+    {
+        var settings = Host.Settings() with { Market = Engine.Market };
+        var first = Sys.ActorOf(AccountActor.Props("r-1", settings));
+        await HoldTheMarchFuture(first);
+        Expire(61_000m);
+        Assert.IsType<CommandAccepted>(await first.Ask<object>(new SettleExpiry("r-settle", "settlement", 1, TestMarket.BtcMarchFuture, 61_000m), Answer).WaitAsync(Answer));
+
+        var plain = await first.Ask<object>(SettledFill("r-plain", 1, 61_000m) with { SettlementPrice = null }, Answer).WaitAsync(Answer);
+        var mistyped = await first.Ask<object>(SettledFill("r-adl-1", 1, 61_500m), Answer).WaitAsync(Answer);
+        var afterMistyped = Assert.IsType<AccountView>(await first.Ask<object>(GetAccount.Instance, Answer).WaitAsync(Answer));
+        foreach (var btc in new[] { 67_000m, 73_000m, 77_000m })
+        {
+            Time!.Advance(TimeSpan.FromSeconds(1));
+            MoveBtc(btc, TestMarket.BtcUsdt);
+        }
+
+        var atTheVenues = await first.Ask<object>(SettledFill("r-adl-2", 1, 61_000m), Answer).WaitAsync(Answer);
+        var second = Restart(first, settings);
+        var mistypedAgain = await second.Ask<object>(SettledFill("r-adl-3", 2, 61_500m), Answer).WaitAsync(Answer);
+        var view = Assert.IsType<AccountView>(await second.Ask<object>(GetAccount.Instance, Answer).WaitAsync(Answer));
+
+        Assert.Equal([new CollateralBalance("USDT", 10_700m)], afterMistyped.Balances);
+        Assert.IsType<CommandAccepted>(atTheVenues);
+        Assert.Empty(view.Positions);
+        Assert.Equal([new CollateralBalance("USDT", 12_700m)], view.Balances);
+        var refusal = Assert.IsType<CommandRejected>(mistyped).Rejection;
+        Assert.Equal((RejectionCode.InvalidPrice, $"Execution r-adl-1: the venue settled this account for {TestMarket.BtcMarchFuture} at 61000; a fill in its "
+            + "settled form is settled at that price, not at 61500."), (refusal.Code, refusal.Message));
+        Assert.Equal(RejectionCode.InvalidPrice, Assert.IsType<CommandRejected>(mistypedAgain).Rejection.Code);
+        var plainRefusal = Assert.IsType<CommandRejected>(plain).Rejection;
+        Assert.Equal(RejectionCode.InstrumentExpired, plainRefusal.Code);
+        Assert.Contains("settled for it already at 61000;", plainRefusal.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A settlement price on a fill for an account the venue has not settled (it still holds the expired future) is
     /// refused invalidMessage: booked, it would settle the position held too, at a price the venue never sent.
     /// </summary>
