@@ -3,6 +3,7 @@ using CrossMargin.Actors;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Tests.Accounts;
+using CrossMargin.Engine.Tests.Fixtures;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -230,16 +231,7 @@ public sealed class AdlUnbalancedTests(ITestOutputHelper output) : LiquidationTe
     private static long[] Count(string name, out MeterListener listener)
     {
         var counted = new long[1];
-        listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == name)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref counted[0], value));
-        listener.Start();
+        listener = EngineMeasurements.Listen<long>(name, (_, value, _, _) => Interlocked.Add(ref counted[0], value));
         return counted;
     }
 }
