@@ -247,17 +247,14 @@ public sealed class ExpiryTests(ITestOutputHelper output) : ManualClockEngineTes
     /// for the contract): 10,000 USDT, long 1 March future at 60,300, expired with BTC at 61,000 and settled there
     /// (+700: 10,700 USDT, flat). A buy of 1 at 59,000 in its settled form at 61,000 books 61,000 - 59,000 = +2,000 and no
     /// position: 12,700 USDT; replayed after a restart it gives the same. Sent again it is a duplicate; under its id with
-    /// another settlement price it is refused (idReused); a settlement price beyond 20 % of the index (80,000 against
-    /// 61,000) is refused invalidPrice. Without a settlement price the fill is refused instrumentExpired, as before.
+    /// another settlement price it is refused (idReused); a settlement price not the venue's (80,000 against 61,000) is
+    /// refused invalidPrice. Without a settlement price the fill is refused instrumentExpired, as before.
     /// </summary>
     [Fact]
     public async Task A_fill_in_its_settled_form_after_the_accounts_settlement_books_its_cash_at_the_settlement_price_and_replays_alike()
     {
         var settings = Host.Settings() with { Market = Engine.Market };
-        var first = Sys.ActorOf(AccountActor.Props("r-1", settings));
-        await HoldTheMarchFuture(first);
-        Expire(61_000m);
-        Assert.IsType<CommandAccepted>(await first.Ask<object>(new SettleExpiry("r-settle", "settlement", 1, TestMarket.BtcMarchFuture, 61_000m), Answer).WaitAsync(Answer));
+        var first = await SettledAt61000(settings);
         var settled = SettledFill("r-adl", 1, 61_000m);
 
         var plain = await first.Ask<object>(settled with { MessageId = "r-plain", ExecutionId = "r-plain", SettlementPrice = null }, Answer).WaitAsync(Answer);
@@ -291,10 +288,7 @@ public sealed class ExpiryTests(ITestOutputHelper output) : ManualClockEngineTes
     public async Task A_fill_in_its_settled_form_is_settled_only_at_the_price_the_venue_settled_the_account_at_wherever_the_index_is()
     {
         var settings = Host.Settings() with { Market = Engine.Market };
-        var first = Sys.ActorOf(AccountActor.Props("r-1", settings));
-        await HoldTheMarchFuture(first);
-        Expire(61_000m);
-        Assert.IsType<CommandAccepted>(await first.Ask<object>(new SettleExpiry("r-settle", "settlement", 1, TestMarket.BtcMarchFuture, 61_000m), Answer).WaitAsync(Answer));
+        var first = await SettledAt61000(settings);
 
         var plain = await first.Ask<object>(SettledFill("r-plain", 1, 61_000m) with { SettlementPrice = null }, Answer).WaitAsync(Answer);
         var mistyped = await first.Ask<object>(SettledFill("r-adl-1", 1, 61_500m), Answer).WaitAsync(Answer);
@@ -341,6 +335,16 @@ public sealed class ExpiryTests(ITestOutputHelper output) : ManualClockEngineTes
         Assert.Equal(RejectionCode.InvalidMessage, Assert.IsType<CommandRejected>(reply).Rejection.Code);
         Assert.Equal([new Position(TestMarket.BtcMarchFuture, 1m, 60_300m)], view.Positions);
         Assert.Equal([new CollateralBalance("USDT", 10_000m)], view.Balances);
+    }
+
+    /// <summary>Account r-1 on <paramref name="settings"/> holding the March future (<see cref="HoldTheMarchFuture(IActorRef)"/>), expired and settled at 61,000: 10,700 USDT, flat.</summary>
+    private async Task<IActorRef> SettledAt61000(AccountActorSettings settings)
+    {
+        var account = Sys.ActorOf(AccountActor.Props("r-1", settings));
+        await HoldTheMarchFuture(account);
+        Expire(61_000m);
+        Assert.IsType<CommandAccepted>(await account.Ask<object>(new SettleExpiry("r-settle", "settlement", 1, TestMarket.BtcMarchFuture, 61_000m), Answer).WaitAsync(Answer));
+        return account;
     }
 
     /// <summary>A forced buy of 1 March future at 59,000, executed before the expiry, in its settled form at <paramref name="settlementPrice"/>.</summary>
