@@ -35,6 +35,10 @@ public static class EngineMetrics
     public static Counter<long> AdlUnbalanced { get; } = Meter.CreateCounter<long>("crossmargin.adl.unbalanced",
         description: "Auto-deleverage fills whose counterparty's side stands without the bankrupt side (reversal refused)");
 
+    /// <summary>Operators' rebookings of unbalanced auto-deleverage fills the counterparty booked (each journaled: <c>AutoDeleverageRebookingBooked</c>).</summary>
+    public static Counter<long> AdlRebooked { get; } = Meter.CreateCounter<long>("crossmargin.adl.rebooked",
+        description: "Rebookings of unbalanced auto-deleverage fills the counterparty booked: the pair nets again");
+
     /// <summary>Auto-deleverage fills unbalanced and not booked since, as the running coordinator knows them.</summary>
     public static ObservableGauge<long> AdlUnbalancedOpen { get; } = Meter.CreateObservableGauge("crossmargin.adl.unbalanced_open",
         () => Liquidations.LiquidationCoordinator.UnbalancedOpen, description: "Auto-deleverage fills unbalanced and not rebooked, as the running coordinator knows them");

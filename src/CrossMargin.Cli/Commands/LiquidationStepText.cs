@@ -94,6 +94,11 @@ public static class LiquidationStepText
                 var settled = F(s, "settlementPrice") is { Length: > 0 } at ? $" in its settled form at {at}" : "";
                 text.Append(Inv($"auto-deleverage round {F(s, "round")}: an operator rebooked the reversal of {F(s, "counterpartyId")}'s side{settled} (rebooking {F(s, "attempt")})"));
                 break;
+            case "AutoDeleverageRebookingBooked":
+                var settledAt = F(s, "settlementPrice") is { Length: > 0 } bookedAt ? $" settled at {bookedAt}" : "";
+                text.Append(Inv($"auto-deleverage round {F(s, "round")}: {F(s, "counterpartyId")} booked rebooking {F(s, "attempt")}, {F(s, "side")} {F(s, "quantity")}"))
+                    .Append(Inv($" {F(s, "symbol")} at {F(s, "price")}{settledAt} ({F(s, "messageId")}); the fill nets again"));
+                break;
             case "LiquidationStalled":
                 text.Append(Inv($"stalled: {F(s, "reason")}"));
                 break;

@@ -58,12 +58,14 @@ public static class LiquidationsCommand
         command.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s =>
             s.CallAsync(HttpMethod.Get, "/api/v1/adl-unbalanced", (body, console) =>
             {
-                var table = Tables.Create("Liquidation", "Round", "Bankrupt", "Counterparty", "Stands", "Refused", "Since (UTC)", "Rebookings", "Status");
+                var table = Tables.Create("Liquidation", "Round", "Bankrupt", "Counterparty", "Stands", "Refused", "Since (UTC)", "Rebookings", "Status", "Booked (UTC)");
                 foreach (var f in JsonText.Items(body, "fills"))
                 {
+                    var settled = JsonText.Of(f, "settlementPrice") is { Length: > 0 } price ? $" (settled at {price})" : "";
                     Tables.Row(table, JsonText.Of(f, "liquidationId"), JsonText.Of(f, "round"), JsonText.Of(f, "bankruptAccountId"), JsonText.Of(f, "counterpartyId"),
                         $"{JsonText.Of(f, "side")} {JsonText.Of(f, "quantity")} {JsonText.Of(f, "symbol")} at {JsonText.Of(f, "price")}",
-                        $"{JsonText.Of(f, "code")}: {JsonText.Of(f, "reason")}", JsonText.Time(f, "since"), JsonText.Of(f, "attempts"), JsonText.Of(f, "status"));
+                        $"{JsonText.Of(f, "code")}: {JsonText.Of(f, "reason")}", JsonText.Time(f, "since"), JsonText.Of(f, "attempts"), JsonText.Of(f, "status") + settled,
+                        JsonText.Time(f, "bookedAt"));
                 }
 
                 console.Write(table);
@@ -79,7 +81,8 @@ public static class LiquidationsCommand
         var counterparty = new Argument<string>("COUNTERPARTY") { Description = "The counterparty whose side stands." };
         var settlement = new Option<decimal?>("--settlement-price")
         {
-            Description = "The venue's settlement price of the expired instrument the counterparty was settled for: the reversal is booked traded and settled at once.",
+            Description = "The venue's settlement price of the expired instrument the counterparty was settled for (exactly: its refusal of the reversal names it): "
+                + "the reversal is booked traded and settled at once.",
         };
         var command = new Command("rebook",
             "Book again the reversal of an unbalanced auto-deleverage fill (admin token), once what refused it is put right, or in its settled form "

@@ -17,7 +17,10 @@ public sealed record AdlRebookMessage
     /// <summary>The counterparty whose side stands.</summary>
     public string? CounterpartyId { get; set; }
 
-    /// <summary>The venue's settlement price of the expired instrument the counterparty was settled for; absent to book the reversal as a trade.</summary>
+    /// <summary>
+    /// The venue's settlement price of the expired instrument the counterparty was settled for, exactly (the account refuses
+    /// any other, naming it); absent to book the reversal as a trade.
+    /// </summary>
     public decimal? SettlementPrice { get; set; }
 
     /// <summary>Checks the request and builds the coordinator's command, or lists every violation.</summary>

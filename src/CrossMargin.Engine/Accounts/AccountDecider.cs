@@ -243,10 +243,15 @@ public static class AccountDecider
             // not come again for the fill's part.
             if (state.WasSettled(c.Symbol))
             {
-                return c.SettlementPrice is null
-                    ? AccountDecision.Reject(RejectionCode.InstrumentExpired, Text(
-                        $"Execution {c.MessageId}: {c.Symbol} expired at {expiry:O} and the account was settled for it already; a fill arriving after its settlement cannot be settled."))
-                    : SettledForm(c, market);
+                if (c.SettlementPrice is not null)
+                {
+                    return SettledForm(state, c, market);
+                }
+
+                // The venue's price, where kept, is named: an operator rebooking the fill in its settled form needs it.
+                var at = state.SettledAt(c.Symbol) is { } venue ? Text($" at {venue}") : "";
+                return AccountDecision.Reject(RejectionCode.InstrumentExpired, Text(
+                    $"Execution {c.MessageId}: {c.Symbol} expired at {expiry:O} and the account was settled for it already{at}; a fill arriving after its settlement cannot be settled."));
             }
         }
 
@@ -285,18 +290,33 @@ public static class AccountDecider
 
     /// <summary>
     /// An execution in an expired instrument the account was settled for, booked in its settled form (an operator's
-    /// rebooking of an auto-deleverage reversal): its settlement price is checked as the venue's is
-    /// (<see cref="DecideExpiry"/>), then the fill is booked and settled at once, leaving only its cash.
+    /// rebooking of an auto-deleverage reversal): its settlement price must be the one the venue settled the account at,
+    /// then the fill is booked and settled at once, leaving only its cash.
     /// </summary>
-    private static AccountDecision SettledForm(ApplyExecution c, MarketSnapshot market)
+    /// <remarks>
+    /// Exactly that price: the fill undoes (or completes) a holding the settlement paid for at it, so only at it does the
+    /// pair net; any other books the difference times the quantity to nobody. The index says nothing of it (days after
+    /// the expiry it may be 20 % away, and a price near it may still be wrong). Only an account settled before the price
+    /// was kept, restored from a snapshot of then, does not know it: there the price is checked as the venue's was
+    /// (<see cref="DecideExpiry"/>), within 20 % of the index.
+    /// </remarks>
+    private static AccountDecision SettledForm(AccountState state, ApplyExecution c, MarketSnapshot market)
     {
-        var instrument = market.FindExpired(c.Symbol)!;
-        if (SettlementPriceRefused(c.Symbol, c.SettlementPrice!.Value, instrument, market) is { } refused)
+        var price = c.SettlementPrice!.Value;
+        if (state.SettledAt(c.Symbol) is { } venue)
+        {
+            if (price != venue)
+            {
+                return AccountDecision.Reject(RejectionCode.InvalidPrice, Text(
+                    $"Execution {c.MessageId}: the venue settled this account for {c.Symbol} at {venue}; a fill in its settled form is settled at that price, not at {price}."));
+            }
+        }
+        else if (SettlementPriceRefused(c.Symbol, price, market.FindExpired(c.Symbol)!, market) is { } refused)
         {
             return AccountDecision.Reject(refused.Code, refused.Message);
         }
 
-        return Accept(new SettledExecutionApplied(Booked(c), c.SettlementPrice!.Value));
+        return Accept(new SettledExecutionApplied(Booked(c), price));
     }
 
     /// <summary>Why <paramref name="price"/> cannot be <paramref name="symbol"/>'s settlement price: not positive, no index to check it against, or too far from the index.</summary>

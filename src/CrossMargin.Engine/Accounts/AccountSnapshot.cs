@@ -12,6 +12,11 @@ namespace CrossMargin.Engine.Accounts;
 /// <param name="Messages">Deduplication state.</param>
 /// <param name="IsOpen">Whether the account was opened.</param>
 /// <param name="SettledExpiries">The expired instruments the account was settled for, by symbol; null when none (and in snapshots written before it was kept).</param>
+/// <param name="SettledAt">
+/// The venue's settlement price of each of <paramref name="SettledExpiries"/> the account was settled at, where known; null
+/// when none (and in snapshots written before it was kept). Beside the symbols, not in their place, so that a node of the
+/// version before still reads which the account was settled for.
+/// </param>
 public sealed record AccountSnapshot(
     string AccountId,
     MarginMode Mode,
@@ -20,4 +25,5 @@ public sealed record AccountSnapshot(
     IReadOnlyList<OpenOrder> OpenOrders,
     MessageLedgerSnapshot Messages,
     bool IsOpen = true,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? SettledExpiries = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? SettledExpiries = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<SettledExpiry>? SettledAt = null);

@@ -18,7 +18,7 @@ public sealed class AccountState
     private static readonly Func<OpenOrder, string> OrderIdOf = o => o.OrderId;
     private static readonly Func<Position, Position> Itself = p => p;
     private static readonly Func<OpenOrder, OpenOrder> OrderItself = o => o;
-    private static readonly Func<string, string> SymbolItself = s => s;
+    private static readonly Func<SettledExpiry, string> SettledSymbolOf = s => s.Symbol;
 
     // Sorted by ordinal key so that snapshots, portfolios and explanations come out in the same order on every node.
     // Small arrays, replaced on every change and never edited in place (SortedArrays): a few hundred bytes less per
@@ -28,8 +28,9 @@ public sealed class AccountState
     private OpenOrder[] _openOrders = [];
 
     // The expired instruments the venue has settled this account for: a fill in one executed before its expiry that
-    // arrives after the settlement would leave a position nothing settles any more. One symbol per contract settled.
-    private string[] _settledExpiries = [];
+    // arrives after the settlement would leave a position nothing settles any more. One per contract settled, with the
+    // venue's price: a fill booked in its settled form since is settled at exactly that price.
+    private SettledExpiry[] _settledExpiries = [];
 
     /// <summary>Creates an empty account in <see cref="MarginMode.StandardCross"/>.</summary>
     /// <param name="accountId">The account's id.</param>
@@ -76,11 +77,21 @@ public sealed class AccountState
     /// <summary>Deduplication and ordering of inbound messages.</summary>
     public MessageLedger Messages { get; }
 
-    /// <summary>The expired instruments this account was settled for (<see cref="ExpirySettled"/>), in symbol order.</summary>
-    public IReadOnlyList<string> SettledExpiries => _settledExpiries;
+    /// <summary>The expired instruments this account was settled for (<see cref="ExpirySettled"/>), with their prices where known, in symbol order.</summary>
+    public IReadOnlyList<SettledExpiry> SettledExpiries => _settledExpiries;
 
     /// <summary>Whether the venue settled this account's holding in the expired instrument <paramref name="symbol"/>.</summary>
-    public bool WasSettled(string symbol) => SortedArrays.IndexOf(_settledExpiries, symbol, SymbolItself) >= 0;
+    public bool WasSettled(string symbol) => SortedArrays.IndexOf(_settledExpiries, symbol, SettledSymbolOf) >= 0;
+
+    /// <summary>
+    /// The venue's settlement price this account was settled at for the expired instrument <paramref name="symbol"/>; null
+    /// when it was not settled for it, or was before the price was kept (restored from a snapshot written then).
+    /// </summary>
+    public decimal? SettledAt(string symbol)
+    {
+        var index = SortedArrays.IndexOf(_settledExpiries, symbol, SettledSymbolOf);
+        return index >= 0 ? _settledExpiries[index].SettlementPrice : null;
+    }
 
     /// <summary>The balance in <paramref name="asset"/>, zero when there is none.</summary>
     public decimal BalanceOf(string asset)
@@ -139,7 +150,7 @@ public sealed class AccountState
                 break;
             case ExpirySettled e:
                 Settle(InstrumentOf(instruments, e.Symbol), e.SettlementPrice);
-                _settledExpiries = SortedArrays.Set(_settledExpiries, e.Symbol, SymbolItself);
+                _settledExpiries = SortedArrays.Set(_settledExpiries, new SettledExpiry(e.Symbol, e.SettlementPrice), SettledSymbolOf);
                 break;
             case MarginModeChanged e:
                 ApplyMarginMode(e, instruments);
@@ -238,7 +249,8 @@ public sealed class AccountState
         _openOrders.ToArray(),
         Messages.ToSnapshot(),
         IsOpen,
-        _settledExpiries.Length == 0 ? null : _settledExpiries.ToArray());
+        _settledExpiries.Length == 0 ? null : _settledExpiries.Select(s => s.Symbol).ToArray(),
+        _settledExpiries.Any(s => s.SettlementPrice is not null) ? _settledExpiries.Where(s => s.SettlementPrice is not null).ToArray() : null);
 
     /// <summary>Rebuilds a state from <paramref name="snapshot"/>.</summary>
     public static AccountState FromSnapshot(AccountSnapshot snapshot)
@@ -260,9 +272,16 @@ public sealed class AccountState
             state._openOrders = SortedArrays.Set(state._openOrders, order, OrderIdOf);
         }
 
+        // Symbols alone from a snapshot written before the prices were kept (and, beside the prices, in every one since, for
+        // a node of that version to read): their price is not known.
         foreach (var symbol in snapshot.SettledExpiries ?? [])
         {
-            state._settledExpiries = SortedArrays.Set(state._settledExpiries, symbol, SymbolItself);
+            state._settledExpiries = SortedArrays.Set(state._settledExpiries, new SettledExpiry(symbol, null), SettledSymbolOf);
+        }
+
+        foreach (var settled in snapshot.SettledAt ?? [])
+        {
+            state._settledExpiries = SortedArrays.Set(state._settledExpiries, settled, SettledSymbolOf);
         }
 
         return state;

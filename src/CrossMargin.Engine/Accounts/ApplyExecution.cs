@@ -24,7 +24,7 @@ namespace CrossMargin.Engine.Accounts;
 /// </param>
 /// <param name="SettlementPrice">
 /// For an execution in an expired instrument the account was already settled for, which it otherwise refuses: the
-/// underlying's settlement price the venue settled it at, so that the fill is booked in its settled form (traded at
+/// underlying's settlement price the venue settled it at (exactly: any other is refused), so that the fill is booked in its settled form (traded at
 /// <paramref name="Price"/> and settled at once at this price: cash only, no position). Sent by an operator's rebooking
 /// of an auto-deleverage reversal (<see cref="Liquidations.RebookAdlReversal"/>), booked as <see cref="SettledExecutionApplied"/>; null for every other execution.
 /// </param>

@@ -16,7 +16,8 @@ public sealed partial class LiquidationCoordinator
         var events = liquidation.Events;
         for (var i = events.Count - 1; i >= 0 && !ReferenceEquals(events[i], executed); i--)
         {
-            if (events[i] is not (AutoDeleverageFillRefused or AutoDeleverageBankruptSideRefused or AutoDeleverageReversalRefused or AutoDeleverageReversalRebooked))
+            if (events[i] is not (AutoDeleverageFillRefused or AutoDeleverageBankruptSideRefused or AutoDeleverageReversalRefused or AutoDeleverageReversalRebooked
+                or AutoDeleverageRebookingBooked))
             {
                 return true;
             }

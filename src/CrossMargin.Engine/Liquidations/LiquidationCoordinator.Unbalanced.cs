@@ -14,7 +14,8 @@ namespace CrossMargin.Engine.Liquidations;
 /// instrument delisted, its tick or lot changed, or it expired and the counterparty was settled for it), so only a change
 /// the coordinator cannot make puts it right: the market corrected, then a rebooking as a trade; or, for an expired and
 /// settled instrument, a rebooking in its settled form at the venue's settlement price, which the coordinator does not
-/// receive (the venue sends it to each account). Either brings the pair back to netting zero quantity and zero cash.
+/// receive (the venue sends it to each account, which keeps it and books the settled form at exactly that price; its
+/// refusal of the reversal names it). Either brings the pair back to netting zero quantity and zero cash.
 /// </remarks>
 public sealed partial class LiquidationCoordinator
 {
@@ -69,6 +70,13 @@ public sealed partial class LiquidationCoordinator
                 }
 
                 break;
+            case AutoDeleverageRebookingBooked e:
+                var booked = _unbalanced[(e.LiquidationId, e.Round, e.CounterpartyId)];
+                booked.Status = UnbalancedAdlStatus.Booked;
+                booked.Pending = null;
+                booked.Booked = e;
+                CountOpen();
+                break;
         }
     }
 
@@ -119,22 +127,30 @@ public sealed partial class LiquidationCoordinator
         });
     }
 
-    /// <summary>The counterparty applied a rebooked reversal (or answered it as a duplicate after a restart): the pair nets again.</summary>
+    /// <summary>
+    /// The counterparty applied a rebooked reversal (or answered it as a duplicate after a restart): the pair nets again.
+    /// Journaled (<see cref="AutoDeleverageRebookingBooked"/>), so that a restart lists it booked and does not send it again.
+    /// </summary>
     private void RebookApplied(AdlRound round, int index)
     {
         var e = round.Executed;
         var fill = e.Fills[index];
-        var unbalanced = _unbalanced[(e.LiquidationId, e.Round, fill.AccountId)];
-        var rebooked = unbalanced.Pending!;
+        var rebooked = _unbalanced[(e.LiquidationId, e.Round, fill.AccountId)].Pending!;
+        var id = RebookMessageId(e, fill, rebooked.Attempt);
         _adlOutbox.Answered(fill.AccountId, rebooked.Sequence);
-        unbalanced.Status = UnbalancedAdlStatus.Booked;
-        unbalanced.Pending = null;
-        CountOpen();
-        Context.Log.LogInformation("Liquidation {LiquidationId}: {Counterparty} booked the rebooked reversal {MessageId}{Settled}; the fill of round {Round} nets again",
-            e.LiquidationId, fill.AccountId, RebookMessageId(e, fill, rebooked.Attempt), rebooked.SettlementPrice is { } price ? $" settled at {price}" : "", e.Round);
-        Context.System.EventStream.Publish(new AutoDeleveraged(e.LiquidationId, fill.AccountId, e.Symbol, Opposite(fill.Side), fill.Quantity, fill.Price,
-            RebookMessageId(e, fill, rebooked.Attempt)));
-        EvaluateOnceAnswered(e.LiquidationId);
+
+        // Announced before the booking is journaled: a crash between the two sends the rebooking again after the restart,
+        // answered as a duplicate and announced again (at least once, as every side); journaled first, the notice could be lost.
+        Context.System.EventStream.Publish(new AutoDeleveraged(e.LiquidationId, fill.AccountId, e.Symbol, Opposite(fill.Side), fill.Quantity, fill.Price, id));
+        Persist(new AutoDeleverageRebookingBooked(e.LiquidationId, e.Round, fill.AccountId, rebooked.Attempt, id, e.Symbol, Opposite(fill.Side), fill.Quantity,
+            fill.Price, rebooked.SettlementPrice, Now), booked =>
+        {
+            Apply(booked);
+            EngineMetrics.AdlRebooked.Add(1);
+            Context.Log.LogInformation("Liquidation {LiquidationId}: {Counterparty} booked the rebooked reversal {MessageId}{Settled}; the fill of round {Round} nets again",
+                booked.LiquidationId, booked.CounterpartyId, booked.MessageId, booked.SettlementPrice is { } price ? $" settled at {price}" : "", booked.Round);
+            EvaluateOnceAnswered(booked.LiquidationId);
+        });
     }
 
     private void OnRebook(RebookAdlReversal rebook)
@@ -163,9 +179,18 @@ public sealed partial class LiquidationCoordinator
         });
     }
 
-    /// <summary>Sends a rebooking and awaits its answer; after a restart, its void instead when its refusal is journaled.</summary>
+    /// <summary>
+    /// Sends a rebooking and awaits its answer; after a restart, its void instead when its refusal is journaled, and
+    /// nothing when its booking is.
+    /// </summary>
     private void SendRebook(Liquidation liquidation, AutoDeleverageReversalRebooked rebooked)
     {
+        if (liquidation.Events.Any(x => x is AutoDeleverageRebookingBooked b && b.Round == rebooked.Round && b.CounterpartyId == rebooked.CounterpartyId
+            && b.Attempt == rebooked.Attempt))
+        {
+            return;
+        }
+
         var executed = RoundOf(liquidation, rebooked.Round);
         var index = executed.Fills.ToList().FindIndex(f => f.AccountId == rebooked.CounterpartyId);
         var fill = executed.Fills[index];
@@ -199,7 +224,10 @@ public sealed partial class LiquidationCoordinator
         /// <summary>The rebooking sent and not answered yet.</summary>
         public AutoDeleverageReversalRebooked? Pending { get; set; }
 
+        /// <summary>The rebooking the counterparty booked, once it has.</summary>
+        public AutoDeleverageRebookingBooked? Booked { get; set; }
+
         public UnbalancedAdlFill ToView() => new(executed.LiquidationId, executed.Round, executed.AccountId, fill.AccountId, executed.Symbol, fill.Side, fill.Quantity,
-            fill.Price, Code, Reason, since, Attempts, Status);
+            fill.Price, Code, Reason, since, Attempts, Status, Booked?.SettlementPrice ?? Pending?.SettlementPrice, Booked?.Time);
     }
 }

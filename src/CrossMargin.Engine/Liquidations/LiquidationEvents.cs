@@ -29,6 +29,7 @@ public static class LiquidationEvents
             .Register("liquidation.auto-deleverage-bankrupt-side-refused", Version, json.AutoDeleverageBankruptSideRefused)
             .Register("liquidation.auto-deleverage-reversal-refused", Version, json.AutoDeleverageReversalRefused)
             .Register("liquidation.auto-deleverage-reversal-rebooked", Version, json.AutoDeleverageReversalRebooked)
+            .Register("liquidation.auto-deleverage-rebooking-booked", Version, json.AutoDeleverageRebookingBooked)
             .Register("liquidation.stalled", Version, json.LiquidationStalled)
             .Register("liquidation.fund-account-swept", Version, json.FundAccountSwept)
             .Register("liquidation.settlement-answered", Version, json.LiquidationSettlementAnswered)

@@ -25,6 +25,7 @@ namespace CrossMargin.Engine.Liquidations;
 [JsonSerializable(typeof(AutoDeleverageBankruptSideRefused))]
 [JsonSerializable(typeof(AutoDeleverageReversalRefused))]
 [JsonSerializable(typeof(AutoDeleverageReversalRebooked))]
+[JsonSerializable(typeof(AutoDeleverageRebookingBooked))]
 [JsonSerializable(typeof(LiquidationStalled))]
 [JsonSerializable(typeof(FundAccountSwept))]
 [JsonSerializable(typeof(LiquidationSettlementAnswered))]

@@ -22,6 +22,10 @@ namespace CrossMargin.Engine.Liquidations;
 /// <param name="Since">When it was found unbalanced.</param>
 /// <param name="Attempts">The operator's rebookings so far.</param>
 /// <param name="Status">Unbalanced, being rebooked, or booked.</param>
+/// <param name="SettlementPrice">
+/// The settlement price of the rebooking being sent or booked, in its settled form; null for one as a trade (or none yet).
+/// </param>
+/// <param name="BookedAt">When the counterparty booked the rebooking (journaled: <see cref="AutoDeleverageRebookingBooked"/>); null until then.</param>
 public sealed record UnbalancedAdlFill(
     string LiquidationId,
     int Round,
@@ -35,4 +39,6 @@ public sealed record UnbalancedAdlFill(
     string Reason,
     DateTimeOffset Since,
     int Attempts,
-    UnbalancedAdlStatus Status);
+    UnbalancedAdlStatus Status,
+    decimal? SettlementPrice = null,
+    DateTimeOffset? BookedAt = null);

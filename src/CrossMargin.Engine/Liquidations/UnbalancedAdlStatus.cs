@@ -6,9 +6,9 @@ public enum UnbalancedAdlStatus
     /// <summary>The counterparty's side stands, nothing against it: an operator rebooks its reversal (<see cref="RebookAdlReversal"/>).</summary>
     Unbalanced,
 
-    /// <summary>A rebooking is sent and not answered yet (after a restart, until the account answers it again).</summary>
+    /// <summary>A rebooking is sent and not answered yet (after a restart too, until the account answers it).</summary>
     Rebooking,
 
-    /// <summary>The counterparty applied the rebooked reversal: the pair nets again.</summary>
+    /// <summary>The counterparty applied the rebooked reversal, journaled (<see cref="AutoDeleverageRebookingBooked"/>): the pair nets again.</summary>
     Booked,
 }

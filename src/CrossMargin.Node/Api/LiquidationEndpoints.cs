@@ -121,10 +121,13 @@ public static class LiquidationEndpoints
             return ApiBody.NotReady();
         }
 
-        // A liquidation's hold is checked by the coordinator: it may be of an instrument delisted or expired since.
-        if (liquidationId is null && engine.Market.Current.FindInstrument(symbol) is null)
+        // A liquidation's hold is checked by the coordinator: it may be of an instrument delisted or expired since. An
+        // expired instrument is resumed everywhere too: a halt of it made while it traded still pauses the liquidation of
+        // every account holding it until the venue's settlement, and nothing else would lift it.
+        var market = engine.Market.Current;
+        if (liquidationId is null && market.FindInstrument(symbol) is null && (halt || market.FindExpired(symbol) is null))
         {
-            return Results.Problem($"Unknown instrument {symbol}.", statusCode: StatusCodes.Status404NotFound, title: "Unknown instrument");
+            return NotListed(symbol, halt, market.FindExpired(symbol)?.Expiry);
         }
 
         var result = await AnswerAsync(host, halt ? ClusterMessageTypes.Halt : ClusterMessageTypes.Resume, new LiquidationRequest(liquidationId, symbol),
@@ -132,6 +135,22 @@ public static class LiquidationEndpoints
         AuditLog.Describe(context, liquidationId is null ? $"forced liquidation {(halt ? "halted" : "resumed")} on {symbol}"
             : $"auto-deleveraging of {symbol} released for liquidation {liquidationId}");
         return result;
+    }
+
+    /// <summary>
+    /// 404 for a halt of an instrument the market does not list, or a resume everywhere of one neither listed nor expired,
+    /// saying why and what can be done: an expired one no longer trades (nothing to halt); one neither listed nor expired
+    /// is misspelt or delisted, and a liquidation's auto-deleverage hold of it is released for that liquidation alone.
+    /// </summary>
+    private static IResult NotListed(string symbol, bool halt, DateTimeOffset? expired)
+    {
+        var release = $"A liquidation's auto-deleverage hold of it is released for that liquidation alone: DELETE /api/v1/liquidation-halts/{symbol}?liquidation=ID "
+            + $"(cm trading resume {symbol} --liquidation ID; the liquidations holding it say so in their stall reason, cm liquidations show ID).";
+        var detail = expired is { } at
+            ? FormattableString.Invariant($"{symbol} expired at {at:O}: it no longer trades, so there is nothing to halt; its holders await the venue's settlement.")
+            : $"Instrument {symbol} is neither listed nor expired on this node's market: misspelt, or delisted. "
+                + (halt ? "Only a listed instrument is halted." : "Only a listed or expired instrument is resumed everywhere. " + release);
+        return Results.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: expired is null ? "Unknown instrument" : "Instrument expired");
     }
 
     /// <summary>

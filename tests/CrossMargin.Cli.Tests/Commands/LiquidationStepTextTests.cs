@@ -92,6 +92,27 @@ public sealed class LiquidationStepTextTests
             LiquidationStepText.Describe(rebooked));
     }
 
+    /// <summary>The counterparty's booking of a rebooking reads as what was booked: the trade, its settlement price, its message id.</summary>
+    [Fact]
+    public void A_booked_rebooking_reads_as_the_trade_booked_and_its_settlement_price()
+    {
+        var settled = Step("""
+            {"kind":"AutoDeleverageRebookingBooked","step":{"liquidationId":"liq-a-1","round":1,"counterpartyId":"b","attempt":2,
+             "messageId":"liq-a-1:adl-1:b:reversed:rebooked-2","symbol":"BTCUSDT-260327","side":"sell","quantity":1,"price":59300,
+             "settlementPrice":58000,"time":"2026-11-23T12:14:21+00:00"}}
+            """);
+        var traded = Step("""
+            {"kind":"AutoDeleverageRebookingBooked","step":{"liquidationId":"liq-a-1","round":1,"counterpartyId":"b","attempt":1,
+             "messageId":"liq-a-1:adl-1:b:reversed:rebooked-1","symbol":"BTC-PERP","side":"buy","quantity":0.5,"price":59000,
+             "settlementPrice":null,"time":"2026-11-23T12:14:21+00:00"}}
+            """);
+
+        Assert.Equal("auto-deleverage round 1: b booked rebooking 2, sell 1 BTCUSDT-260327 at 59300 settled at 58000 (liq-a-1:adl-1:b:reversed:rebooked-2); "
+            + "the fill nets again", LiquidationStepText.Describe(settled));
+        Assert.Equal("auto-deleverage round 1: b booked rebooking 1, buy 0.5 BTC-PERP at 59000 (liq-a-1:adl-1:b:reversed:rebooked-1); the fill nets again",
+            LiquidationStepText.Describe(traded));
+    }
+
     [Fact]
     public void A_kind_this_version_does_not_know_is_written_as_its_scalar_fields()
     {

@@ -82,11 +82,13 @@ public sealed class AccountSerializationTests
     }
 
     /// <summary>
-    /// Which expired instruments the account was settled for outlives a snapshot: a fill arriving after the settlement is
-    /// refused on it, after a restart from the snapshot as before it.
+    /// Which expired instruments the account was settled for, and at what price, outlives a snapshot: a fill arriving after
+    /// the settlement is refused on it, and one in its settled form checked against the price, after a restart from the
+    /// snapshot as before it. The symbols are written as before beside the prices, so that a node of the version before
+    /// still reads them; a snapshot of then (symbols alone) restores the settlement with its price unknown.
     /// </summary>
     [Fact]
-    public void A_snapshot_keeps_the_expired_instruments_the_account_was_settled_for()
+    public void A_snapshot_keeps_the_expired_instruments_the_account_was_settled_for_and_their_prices()
     {
         var state = new AccountState("acc-1");
         Instrument? Lookup(string symbol) => TestMarket.Instruments.FirstOrDefault(i => i.Symbol == symbol);
@@ -97,9 +99,16 @@ public sealed class AccountSerializationTests
         var payload = AccountFixture.Registry.Serialize(state.ToSnapshot());
         var restored = AccountState.FromSnapshot(AccountFixture.Registry.Deserialize<AccountSnapshot>(payload));
 
-        Assert.Equal([TestMarket.BtcMarchFuture], restored.SettledExpiries);
+        var older = AccountState.FromSnapshot(state.ToSnapshot() with { SettledAt = null });
+
+        Assert.Equal([new SettledExpiry(TestMarket.BtcMarchFuture, 61_000m)], restored.SettledExpiries);
+        Assert.Contains($"\"settledExpiries\":[\"{TestMarket.BtcMarchFuture}\"]", System.Text.Encoding.UTF8.GetString(payload.Bytes.Span), StringComparison.Ordinal);
         Assert.True(restored.WasSettled(TestMarket.BtcMarchFuture));
+        Assert.Equal(61_000m, restored.SettledAt(TestMarket.BtcMarchFuture));
         Assert.False(restored.WasSettled(TestMarket.BtcUsdt));
+        Assert.Null(restored.SettledAt(TestMarket.BtcUsdt));
+        Assert.True(older.WasSettled(TestMarket.BtcMarchFuture));
+        Assert.Null(older.SettledAt(TestMarket.BtcMarchFuture));
     }
 
     [Fact]

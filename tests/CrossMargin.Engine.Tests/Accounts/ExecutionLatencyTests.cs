@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Tests.Fixtures;
 using CrossMargin.Risk.Portfolios;
@@ -17,24 +16,13 @@ public sealed class ExecutionLatencyTests(ITestOutputHelper output) : AccountHos
     public void Each_execution_made_durable_records_one_margin_latency_and_nothing_else_records_any()
     {
         var recorded = new List<double>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            // By name: the instrument may be created (and published here) inside EngineMetrics' type initializer, before
-            // its property is assigned.
-            if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == "crossmargin.execution.margin_latency")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+        using var listener = EngineMeasurements.Listen<double>("crossmargin.execution.margin_latency", (_, value, _, _) =>
         {
             lock (recorded)
             {
                 recorded.Add(value);
             }
         });
-        listener.Start();
         var account = Sys.ActorOf(AccountActor.Props("acc-1", Host.Settings()));
 
         account.Tell(new OpenAccount("open", AccountFixture.Accounts, 1), TestActor);

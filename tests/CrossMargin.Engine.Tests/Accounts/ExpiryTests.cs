@@ -247,17 +247,14 @@ public sealed class ExpiryTests(ITestOutputHelper output) : ManualClockEngineTes
     /// for the contract): 10,000 USDT, long 1 March future at 60,300, expired with BTC at 61,000 and settled there
     /// (+700: 10,700 USDT, flat). A buy of 1 at 59,000 in its settled form at 61,000 books 61,000 - 59,000 = +2,000 and no
     /// position: 12,700 USDT; replayed after a restart it gives the same. Sent again it is a duplicate; under its id with
-    /// another settlement price it is refused (idReused); a settlement price beyond 20 % of the index (80,000 against
-    /// 61,000) is refused invalidPrice. Without a settlement price the fill is refused instrumentExpired, as before.
+    /// another settlement price it is refused (idReused); a settlement price not the venue's (80,000 against 61,000) is
+    /// refused invalidPrice. Without a settlement price the fill is refused instrumentExpired, as before.
     /// </summary>
     [Fact]
     public async Task A_fill_in_its_settled_form_after_the_accounts_settlement_books_its_cash_at_the_settlement_price_and_replays_alike()
     {
         var settings = Host.Settings() with { Market = Engine.Market };
-        var first = Sys.ActorOf(AccountActor.Props("r-1", settings));
-        await HoldTheMarchFuture(first);
-        Expire(61_000m);
-        Assert.IsType<CommandAccepted>(await first.Ask<object>(new SettleExpiry("r-settle", "settlement", 1, TestMarket.BtcMarchFuture, 61_000m), Answer).WaitAsync(Answer));
+        var first = await SettledAt61000(settings);
         var settled = SettledFill("r-adl", 1, 61_000m);
 
         var plain = await first.Ask<object>(settled with { MessageId = "r-plain", ExecutionId = "r-plain", SettlementPrice = null }, Answer).WaitAsync(Answer);
@@ -278,6 +275,49 @@ public sealed class ExpiryTests(ITestOutputHelper output) : ManualClockEngineTes
     }
 
     /// <summary>
+    /// The settled form is settled at exactly the price the venue settled the account at, whatever the index: 10,000 USDT,
+    /// long 1 March future at 60,300, settled at 61,000 (+700: 10,700 USDT, flat). A buy of 1 at 59,000 in its settled form
+    /// at 61,500 (0.8 % from the index 61,000) is refused invalidPrice naming the venue's 61,000: before, it was booked,
+    /// 61,500 - 59,000 = +2,500, 13,200 USDT, 500 more than the settlement pays for (the pair's other side settled at
+    /// 61,000). With BTC walked to 77,000 (61,000 is 26 % from it), the same fill at 61,000 is booked, +2,000: 12,700 USDT;
+    /// before, it was refused as more than 20 % from the index, for a price the venue did settle at. The price outlives a
+    /// restart (replayed from the journal): at 61,500 again, refused. A fill with no settlement price is refused
+    /// instrumentExpired naming the price, which an operator's rebooking then states.
+    /// </summary>
+    [Fact]
+    public async Task A_fill_in_its_settled_form_is_settled_only_at_the_price_the_venue_settled_the_account_at_wherever_the_index_is()
+    {
+        var settings = Host.Settings() with { Market = Engine.Market };
+        var first = await SettledAt61000(settings);
+
+        var plain = await first.Ask<object>(SettledFill("r-plain", 1, 61_000m) with { SettlementPrice = null }, Answer).WaitAsync(Answer);
+        var mistyped = await first.Ask<object>(SettledFill("r-adl-1", 1, 61_500m), Answer).WaitAsync(Answer);
+        var afterMistyped = Assert.IsType<AccountView>(await first.Ask<object>(GetAccount.Instance, Answer).WaitAsync(Answer));
+        foreach (var btc in new[] { 67_000m, 73_000m, 77_000m })
+        {
+            Time!.Advance(TimeSpan.FromSeconds(1));
+            MoveBtc(btc, TestMarket.BtcUsdt);
+        }
+
+        var atTheVenues = await first.Ask<object>(SettledFill("r-adl-2", 1, 61_000m), Answer).WaitAsync(Answer);
+        var second = Restart(first, settings);
+        var mistypedAgain = await second.Ask<object>(SettledFill("r-adl-3", 2, 61_500m), Answer).WaitAsync(Answer);
+        var view = Assert.IsType<AccountView>(await second.Ask<object>(GetAccount.Instance, Answer).WaitAsync(Answer));
+
+        Assert.Equal([new CollateralBalance("USDT", 10_700m)], afterMistyped.Balances);
+        Assert.IsType<CommandAccepted>(atTheVenues);
+        Assert.Empty(view.Positions);
+        Assert.Equal([new CollateralBalance("USDT", 12_700m)], view.Balances);
+        var refusal = Assert.IsType<CommandRejected>(mistyped).Rejection;
+        Assert.Equal((RejectionCode.InvalidPrice, $"Execution r-adl-1: the venue settled this account for {TestMarket.BtcMarchFuture} at 61000; a fill in its "
+            + "settled form is settled at that price, not at 61500."), (refusal.Code, refusal.Message));
+        Assert.Equal(RejectionCode.InvalidPrice, Assert.IsType<CommandRejected>(mistypedAgain).Rejection.Code);
+        var plainRefusal = Assert.IsType<CommandRejected>(plain).Rejection;
+        Assert.Equal(RejectionCode.InstrumentExpired, plainRefusal.Code);
+        Assert.Contains("settled for it already at 61000;", plainRefusal.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A settlement price on a fill for an account the venue has not settled (it still holds the expired future) is
     /// refused invalidMessage: booked, it would settle the position held too, at a price the venue never sent.
     /// </summary>
@@ -295,6 +335,16 @@ public sealed class ExpiryTests(ITestOutputHelper output) : ManualClockEngineTes
         Assert.Equal(RejectionCode.InvalidMessage, Assert.IsType<CommandRejected>(reply).Rejection.Code);
         Assert.Equal([new Position(TestMarket.BtcMarchFuture, 1m, 60_300m)], view.Positions);
         Assert.Equal([new CollateralBalance("USDT", 10_000m)], view.Balances);
+    }
+
+    /// <summary>Account r-1 on <paramref name="settings"/> holding the March future (<see cref="HoldTheMarchFuture(IActorRef)"/>), expired and settled at 61,000: 10,700 USDT, flat.</summary>
+    private async Task<IActorRef> SettledAt61000(AccountActorSettings settings)
+    {
+        var account = Sys.ActorOf(AccountActor.Props("r-1", settings));
+        await HoldTheMarchFuture(account);
+        Expire(61_000m);
+        Assert.IsType<CommandAccepted>(await account.Ask<object>(new SettleExpiry("r-settle", "settlement", 1, TestMarket.BtcMarchFuture, 61_000m), Answer).WaitAsync(Answer));
+        return account;
     }
 
     /// <summary>A forced buy of 1 March future at 59,000, executed before the expiry, in its settled form at <paramref name="settlementPrice"/>.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using CrossMargin.Actors;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Prices;
@@ -27,22 +26,13 @@ public sealed class PositionsOffLotTests(ITestOutputHelper output) : ManualClock
     public async Task An_account_recovering_with_a_position_off_a_changed_lot_keeps_it_counts_it_and_can_close_it_whole()
     {
         var counted = new List<string>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == "crossmargin.positions.off_lot")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        using var listener = EngineMeasurements.Listen<long>("crossmargin.positions.off_lot", (_, value, tags, _) =>
         {
             lock (counted)
             {
                 counted.AddRange(Enumerable.Repeat(tags.ToArray().Single(t => t.Key == "symbol").Value as string ?? "", (int)value));
             }
         });
-        listener.Start();
         var before = Host.Settings() with { Market = new LatestMarket(TestMarket.Build()) };
         var first = Sys.ActorOf(AccountActor.Props("r-1", before));
         foreach (var command in new IAccountCommand[]

@@ -3,6 +3,7 @@ using CrossMargin.Actors;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Tests.Accounts;
+using CrossMargin.Engine.Tests.Fixtures;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -68,8 +69,8 @@ public sealed class AdlUnbalancedTests(ITestOutputHelper output) : LiquidationTe
     }
 
     /// <summary>
-    /// As above, but the operator first states a settlement price of 72,000, more than 20 % from the index (58,000): acc-b
-    /// refuses the rebooking (invalidPrice), which is journaled as attempt 1 and counted, and the fill stays unbalanced
+    /// As above, but the operator first states a settlement price of 72,000, not the venue's 58,000: acc-b refuses the
+    /// rebooking (invalidPrice), which is journaled as attempt 1 and counted, and the fill stays unbalanced
     /// at 13,300 USDT. A second rebooking while one awaits its answer, or of a fill that is not unbalanced, or at a price
     /// not positive, is refused by the coordinator. Rebooked at 58,000 (attempt 2): 14,600 USDT; booked. A restart then
     /// sends the refused attempt's void and the booked one again: acc-b answers them as duplicates, nothing moves.
@@ -104,6 +105,78 @@ public sealed class AdlUnbalancedTests(ITestOutputHelper output) : LiquidationTe
             AwaitAssert(() => AssertUnbalanced(UnbalancedAdlStatus.Booked, attempts: 2, RejectionCode.InvalidPrice, open: 0));
             Assert.Equal([new CollateralBalance("USDT", 14_600m)], Account("acc-b").Balances);
             Assert.Equal([1], History(Liquidation).Steps.OfType<AutoDeleverageReversalRefused>().Where(r => r.Attempt > 0).Select(r => r.Attempt));
+        }
+    }
+
+    /// <summary>
+    /// The settled form books at the venue's settlement price only. acc-b's refusal of the reversal names the price the
+    /// venue settled it at (58,000). The operator types 58,500 (0.9 % from the index 58,000): refused invalidPrice naming
+    /// 58,000, journaled as rebooking 1, acc-b still 13,300 USDT. Before, it was booked: 59,300 - 58,500 = 800 where the
+    /// settlement took 1,300, 14,100 USDT, and over the pair the fill still moved 500 USDT to nobody. With BTC at 73,000
+    /// (58,000 is 20.5 % from it) the rebooking at 58,000 is booked: 14,600 USDT, the pair -1,300 + 14,600 = 13,300 as
+    /// without the fill; before, it was refused as more than 20 % from the index, and no price could book it.
+    /// </summary>
+    [Fact]
+    public void A_rebooking_in_its_settled_form_is_booked_only_at_the_price_the_venue_settled_the_counterparty_at()
+    {
+        ExpireBetweenTheSidesAndTheReversal();
+        var refusedReversal = ListedFill().Reason;
+
+        Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-b", 58_500m), TestActor);
+        ExpectMsg<UnbalancedAdlFills>();
+        AwaitAssert(() => Assert.Equal(UnbalancedAdlStatus.Unbalanced, ListedFill().Status));
+        Assert.Equal([new CollateralBalance("USDT", 13_300m)], Account("acc-b").Balances);
+        AssertUnbalanced(UnbalancedAdlStatus.Unbalanced, attempts: 1, RejectionCode.InvalidPrice);
+        Assert.Contains($"the venue settled this account for {March} at 58000; a fill in its settled form is settled at that price, not at 58500.",
+            ListedFill().Reason, StringComparison.Ordinal);
+        Assert.Contains("settled for it already at 58000;", refusedReversal, StringComparison.Ordinal);
+
+        PublishMarket(ExpiredMarch(73_000m), "BTC");
+        Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-b", 58_000m), TestActor);
+        ExpectMsg<UnbalancedAdlFills>();
+        AwaitAssert(() => AssertUnbalanced(UnbalancedAdlStatus.Booked, attempts: 2, RejectionCode.InvalidPrice, open: 0));
+        Assert.Equal([new CollateralBalance("USDT", 14_600m)], Account("acc-b").Balances);
+        Assert.Empty(Account("acc-b").Positions);
+        Assert.Equal([new CollateralBalance("USDT", -1_300m)], Account("acc-1").Balances);
+    }
+
+    /// <summary>
+    /// The rebooking's success is journaled: rebooked in its settled form at 58,000 and booked by acc-b (14,600 USDT, flat),
+    /// the coordinator restarts before an account answers anything (its region a probe): the fill is listed booked at once,
+    /// with the settlement price and when, and the rebooking is not sent again. Before, only the request was journaled:
+    /// the restarted coordinator listed it <c>rebooking</c> (open 1) and sent it again, and it read booked only once acc-b
+    /// answered that as a duplicate. The history holds what was booked: acc-b's sell of 1 March future at 59,300 settled at
+    /// 58,000 under <c>{side}:reversed:rebooked-1</c>; counted once (<c>crossmargin.adl.rebooked</c>), not again on the restart.
+    /// </summary>
+    [Fact]
+    public void A_booked_rebooking_is_journaled_and_listed_booked_after_a_restart_without_being_sent_again()
+    {
+        var rebooked = Count("crossmargin.adl.rebooked", out var listener);
+        using (listener)
+        {
+            ExpireBetweenTheSidesAndTheReversal();
+            Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-b", 58_000m), TestActor);
+            ExpectMsg<UnbalancedAdlFills>();
+            AwaitAssert(() => AssertUnbalanced(UnbalancedAdlStatus.Booked, attempts: 1, RejectionCode.InstrumentExpired, open: 0));
+            Assert.Equal([new CollateralBalance("USDT", 14_600m)], Account("acc-b").Balances);
+
+            var accounts = CreateTestProbe();
+            RestartCoordinator(accounts.Ref);
+
+            AssertUnbalanced(UnbalancedAdlStatus.Booked, attempts: 1, RejectionCode.InstrumentExpired, open: 0);
+            Assert.Equal(0, LiquidationCoordinator.UnbalancedOpen);
+            accounts.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+            var booked = Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageRebookingBooked>());
+            Assert.Equal((1, "acc-b", 1, $"{Liquidation}:adl-1:acc-b:reversed:rebooked-1", March, OrderSide.Sell, 1m, 59_300m, (decimal?)58_000m),
+                (booked.Round, booked.CounterpartyId, booked.Attempt, booked.MessageId, booked.Symbol, booked.Side, booked.Quantity, booked.Price, booked.SettlementPrice));
+            Coordinator.Tell(GetUnbalancedAdl.Instance, TestActor);
+            var listed = Assert.Single(ExpectMsg<UnbalancedAdlFills>().Fills);
+            Assert.Equal(((decimal?)58_000m, (DateTimeOffset?)booked.Time), (listed.SettlementPrice, listed.BookedAt));
+
+            RestartCoordinator();
+            AssertUnbalanced(UnbalancedAdlStatus.Booked, attempts: 1, RejectionCode.InstrumentExpired, open: 0);
+            Assert.Equal([new CollateralBalance("USDT", 14_600m)], Account("acc-b").Balances);
+            Assert.Equal(1, Volatile.Read(ref rebooked[0]));
         }
     }
 
@@ -144,20 +217,21 @@ public sealed class AdlUnbalancedTests(ITestOutputHelper output) : LiquidationTe
                 fill.Status));
     }
 
+    /// <summary>The one unbalanced fill as listed.</summary>
+    private UnbalancedAdlFill ListedFill()
+    {
+        Coordinator.Tell(GetUnbalancedAdl.Instance, TestActor);
+        return Assert.Single(ExpectMsg<UnbalancedAdlFills>().Fills);
+    }
+
     /// <summary>Counts <c>crossmargin.adl.unbalanced</c> into the returned cell while <paramref name="listener"/> lives.</summary>
-    private static long[] CountUnbalanced(out MeterListener listener)
+    private static long[] CountUnbalanced(out MeterListener listener) => Count("crossmargin.adl.unbalanced", out listener);
+
+    /// <summary>Counts <paramref name="name"/> of the engine's meter into the returned cell while <paramref name="listener"/> lives.</summary>
+    private static long[] Count(string name, out MeterListener listener)
     {
         var counted = new long[1];
-        listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == "crossmargin.adl.unbalanced")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref counted[0], value));
-        listener.Start();
+        listener = EngineMeasurements.Listen<long>(name, (_, value, _, _) => Interlocked.Add(ref counted[0], value));
         return counted;
     }
 }

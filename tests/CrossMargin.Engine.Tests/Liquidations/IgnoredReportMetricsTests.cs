@@ -1,6 +1,6 @@
-using System.Diagnostics.Metrics;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Tests.Accounts;
+using CrossMargin.Engine.Tests.Fixtures;
 using CrossMargin.Risk.Portfolios;
 using Xunit.Abstractions;
 
@@ -21,22 +21,13 @@ public sealed class IgnoredReportMetricsTests(ITestOutputHelper output) : Liquid
     public void Reports_of_an_order_not_outstanding_of_a_fill_no_IOC_can_have_or_off_the_lot_are_counted_by_reason()
     {
         var ignored = new List<string>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == EngineMetrics.MeterName && instrument.Name == "crossmargin.liquidation.reports_ignored")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        using var listener = EngineMeasurements.Listen<long>("crossmargin.liquidation.reports_ignored", (_, _, tags, _) =>
         {
             lock (ignored)
             {
                 ignored.Add(tags.ToArray().Single(t => t.Key == "reason").Value as string ?? "");
             }
         });
-        listener.Start();
         var venue = VenueProbe();
         SeedFund(50m);
         Deposit("acc-1", 120m);

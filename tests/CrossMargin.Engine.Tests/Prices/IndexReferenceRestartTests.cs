@@ -64,6 +64,8 @@ public sealed class IndexReferenceRestartTests(ITestOutputHelper output) : Manua
     [Fact]
     public async Task An_override_armed_before_a_restart_lets_the_jump_through_on_the_restarted_node()
     {
+        // The feed reads the clock when it loads its references: moved before that, the file would no longer be ahead of it.
+        await Engine.GetPriceStatsAsync().WaitAsync(Answer);
         var started = Time!.GetUtcNow();
         // The feed has its bands (answered once it has read the store): the file's is stamped by the clock it read then.
         await Engine.GetPriceStatsAsync().WaitAsync(Answer);
