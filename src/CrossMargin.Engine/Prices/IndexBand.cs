@@ -41,6 +41,13 @@ internal sealed class IndexBand(decimal index, DateTimeOffset timestamp)
     /// <summary>Whether the state changed since it was last given to the store.</summary>
     public bool Unsaved { get; set; }
 
+    /// <summary>
+    /// The last save given to the store, whichever actor of the asset gave it (null: none yet). The next save starts
+    /// after it, so the newer state is written last even when a listing extension replaced the actor mid-save; and a
+    /// new actor that finds it unfinished or failed saves again, its outcome having gone to an actor that is gone.
+    /// </summary>
+    public Task? LastSave { get; set; }
+
     /// <summary>The band of a node's <paramref name="latest"/> market: its index of <paramref name="asset"/>, as of when it was accepted (or valued).</summary>
     public static IndexBand Of(LatestMarket latest, string asset) =>
         new(latest.Current.PriceOf(asset), latest.IndexTimes.TryGetValue(asset, out var at) ? at : latest.Current.ValuationTime);

@@ -30,10 +30,13 @@ internal sealed class IndexReferenceStore(ISnapshotStore snapshots, EventTypeReg
     /// <summary>The sequence number a reference is stored as of: its feed timestamp in microseconds since the Unix epoch.</summary>
     public static long SequenceNrOf(DateTimeOffset timestamp) => (timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 
-    /// <summary>The newest reference stored for <paramref name="asset"/> by any node, with its sequence number, or null.</summary>
-    public async Task<(IndexReference Reference, long SequenceNr)?> LoadAsync(string asset, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The newest reference stored for <paramref name="asset"/> by any node at or below <paramref name="maxSequenceNr"/>,
+    /// with its sequence number, or null.
+    /// </summary>
+    public async Task<(IndexReference Reference, long SequenceNr)?> LoadAsync(string asset, long maxSequenceNr = long.MaxValue, CancellationToken cancellationToken = default)
     {
-        var stored = await snapshots.LoadAsync(PersistenceIdOf(asset), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var stored = await snapshots.LoadAsync(PersistenceIdOf(asset), maxSequenceNr, cancellationToken).ConfigureAwait(false);
         return stored is null ? null : (registry.Deserialize<IndexReference>(stored.Snapshot), stored.Metadata.SequenceNr);
     }
 

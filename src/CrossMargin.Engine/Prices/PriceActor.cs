@@ -199,10 +199,13 @@ internal sealed class PriceActor : ReceiveActor
     /// <inheritdoc />
     protected override void PreStart()
     {
-        // A predecessor's change not saved yet (a listing extension replaced it before its save was due).
-        if (_band.Unsaved)
+        // A predecessor's change not saved yet, or its save not known to be done (a listing extension replaced it before
+        // its save was due or had ended): saved at once, not an interval later, as it may be an override armed or spent
+        // that a restart must neither forget nor arm again; the predecessor's save ending is no longer heard of.
+        if (_band.Unsaved || _band.LastSave is { IsCompletedSuccessfully: false })
         {
-            Changed(urgent: false);
+            _band.Unsaved = true;
+            Save();
         }
     }
 
@@ -789,8 +792,15 @@ internal sealed class PriceActor : ReceiveActor
         Timers.Cancel(SaveDue.Instance);
         var reference = _band.ToReference(_asset);
         _band.SequenceNr = Math.Max(IndexReferenceStore.SequenceNrOf(reference.Timestamp), _band.SequenceNr);
+        var sequenceNr = _band.SequenceNr;
+        var store = _store;
+        // After the asset's last save, a replaced predecessor's included: two saves at one sequence number replace one
+        // row, and the older state must not be the one that lands last.
+        var save = (_band.LastSave ?? Task.CompletedTask).ContinueWith(_ => store.SaveAsync(reference, sequenceNr), CancellationToken.None,
+            TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+        _band.LastSave = save;
         var self = Self;
-        _store.SaveAsync(reference, _band.SequenceNr).ContinueWith(
+        save.ContinueWith(
             static (t, s) => ((IActorRef)s!).Tell(new SaveEnded(t.Exception?.GetBaseException()), ActorRefs.NoSender),
             self, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }

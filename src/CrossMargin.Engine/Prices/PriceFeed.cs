@@ -33,6 +33,9 @@ public sealed class PriceFeed : ReceiveActor
     private readonly Dictionary<string, IActorRef> _byAsset = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef> _bySymbol = new(StringComparer.Ordinal);
 
+    // The rows not valid read past at start before the file is the reference: a few damaged rows, not a table scan.
+    private const int MaxReferencesPassedOver = 8;
+
     // Each asset's band state, handed to each of its price actors in turn (see IndexBand).
     private readonly Dictionary<string, IndexBand> _bands = new(StringComparer.Ordinal);
     private readonly IndexReferenceStore? _store;
@@ -120,22 +123,43 @@ public sealed class PriceFeed : ReceiveActor
     }
 
     /// <summary>
-    /// Reads each asset's stored <see cref="IndexReference"/> (the newest any node saved) and starts the price actors with
-    /// it: its index is the band's reference when it is newer than the market file, and an override it holds is armed.
-    /// One that cannot be read leaves the asset at the market file's index, as a node without a stored one.
+    /// Reads each asset's stored <see cref="IndexReference"/> (the newest valid one any node saved) and starts the price
+    /// actors with it: its index is the band's reference when it is newer than the market file, and an override it holds
+    /// is armed. One that cannot be read leaves the asset at the market file's index, as a node without a stored one.
     /// </summary>
     private async Task LoadBandsAsync()
     {
         foreach (var asset in _definition.Assets)
         {
+            var passedOver = new List<IndexReference>();
             (IndexReference Reference, long SequenceNr)? stored = null;
             try
             {
-                stored = await _store!.LoadAsync(asset).ConfigureAwait(true);
+                // A row that is not valid (damaged, or stamped beyond the clock) is passed over, not allowed to hide the
+                // valid one beneath it: with it the file would be the reference though a node saved a newer one.
+                var below = long.MaxValue;
+                while (passedOver.Count <= MaxReferencesPassedOver && await _store!.LoadAsync(asset, below).ConfigureAwait(true) is var (reference, sequenceNr))
+                {
+                    if (IsValid(asset, reference))
+                    {
+                        stored = (reference, sequenceNr);
+                        break;
+                    }
+
+                    passedOver.Add(reference);
+                    below = sequenceNr - 1;
+                }
             }
             catch (Exception e)
             {
                 Context.Log.LogError(e, "{Asset}: the stored index reference could not be read; the band starts from the market file's index {Index}", asset, _latest.Current.PriceOf(asset));
+            }
+
+            foreach (var reference in passedOver)
+            {
+                Context.Log.LogError("{Asset}: the stored index reference {Reference} is not valid; {Instead}", asset, reference, stored is var (used, _)
+                    ? $"passed over for the older {used.Index} as of {used.Timestamp:O}"
+                    : $"the band starts from the market file's index {_latest.Current.PriceOf(asset)}");
             }
 
             _bands[asset] = BandFrom(asset, stored);
@@ -143,6 +167,12 @@ public sealed class PriceFeed : ReceiveActor
 
         StartPriceActors();
     }
+
+    /// <summary>Whether <paramref name="stored"/> is one a node can have saved for <paramref name="asset"/>.</summary>
+    private bool IsValid(string asset, IndexReference stored) =>
+        string.Equals(stored.Asset, asset, StringComparison.Ordinal) && stored.Index > 0m && stored.AcceptNear is null or > 0m
+        // Stamped ahead of the clock by more than a feed may be, it was not a timestamp any node accepted.
+        && stored.Timestamp <= _clock.GetUtcNow() + _options.MaxFutureSkew;
 
     private IndexBand BandFrom(string asset, (IndexReference Reference, long SequenceNr)? row)
     {
@@ -154,16 +184,6 @@ public sealed class PriceFeed : ReceiveActor
         var file = new IndexBand(fileIndex, fileTime < oldest ? fileTime : oldest);
         if (row is not var (stored, sequenceNr))
         {
-            return file;
-        }
-
-        // Stamped ahead of the clock by more than a feed may be, it was not a timestamp any node accepted.
-        if (!string.Equals(stored.Asset, asset, StringComparison.Ordinal) || stored.Index <= 0m || stored.AcceptNear is <= 0m
-            || stored.Timestamp > _clock.GetUtcNow() + _options.MaxFutureSkew)
-        {
-            // Saved above it from now on, so that the next save replaces it as the newest.
-            file.SequenceNr = sequenceNr;
-            Context.Log.LogError("{Asset}: the stored index reference {Reference} is not valid; the band starts from the market file's index {Index}", asset, stored, fileIndex);
             return file;
         }
 

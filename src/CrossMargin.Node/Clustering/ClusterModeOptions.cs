@@ -41,7 +41,7 @@ public sealed class ClusterModeOptions
     /// ordering row, so without it each member commits small batches and pays a transaction's fixed cost (fence check,
     /// ordering row, flush) over few events; under load 2 ms doubled the events per transaction and cut the CPU per
     /// execution by about a tenth (tests/CrossMargin.Benchmarks/README.md, session 30). A light load is not delayed: the
-    /// writer lingers only when it finds <see cref="JournalOptions.LingerThreshold"/> events waiting at once.
+    /// writer lingers only when it finds <see cref="JournalOptions.LingerThreshold"/> appends waiting at once.
     /// </summary>
     public TimeSpan JournalLinger { get; set; } = TimeSpan.FromMilliseconds(2);
 

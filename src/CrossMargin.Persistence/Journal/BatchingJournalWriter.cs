@@ -220,8 +220,9 @@ public sealed class BatchingJournalWriter : IAsyncDisposable
         {
             var events = Drain(queue, batch, 0);
             // Only a writer that found appends waiting in bulk is behind its arrivals: lingering then fills the
-            // transaction; lingering on a lone append would only delay it.
-            if (events >= _options.LingerThreshold && events < _options.MaxBatchSize && _options.MaxBatchDelay > TimeSpan.Zero)
+            // transaction; lingering on a lone append would only delay it, however many events it holds. Appends are
+            // counted, not events: one actor's burst in one atomic write is still one append found alone.
+            if (batch.Count >= _options.LingerThreshold && events < _options.MaxBatchSize && _options.MaxBatchDelay > TimeSpan.Zero)
             {
                 events = await LingerAsync(queue, batch, events).ConfigureAwait(false);
             }

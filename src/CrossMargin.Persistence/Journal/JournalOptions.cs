@@ -7,7 +7,7 @@ public sealed class JournalOptions
     public int MaxBatchSize { get; set; } = 1000;
 
     /// <summary>
-    /// How long a writer lingers for more appends once it holds <see cref="LingerThreshold"/> events or more and the batch
+    /// How long a writer lingers for more appends once it holds <see cref="LingerThreshold"/> appends or more and the batch
     /// is not full. Default zero (never): one node alone on its store batches well without it, since appends queue up
     /// while the previous transaction commits. A cluster node sets it from <c>Cluster:JournalLinger</c>: nodes sharing
     /// one PostgreSQL take turns on its ordering row, so each node's batches stay small and a transaction's fixed cost
@@ -16,9 +16,10 @@ public sealed class JournalOptions
     public TimeSpan MaxBatchDelay { get; set; } = TimeSpan.Zero;
 
     /// <summary>
-    /// The events a writer must find waiting at once, when it wakes, before it lingers (<see cref="MaxBatchDelay"/>).
-    /// Fewer mean appends are not outpacing commits, so the batch goes at once and a light load pays no delay. Default
-    /// 16; 1 lingers on every batch.
+    /// The appends (atomic writes, however many events each holds) a writer must find waiting at once, when it wakes,
+    /// before it lingers (<see cref="MaxBatchDelay"/>). Fewer mean appends are not outpacing commits, so the batch goes at
+    /// once and a light load pays no delay; a lone append of many events is not a load either. Default 16; 1 lingers on
+    /// every batch.
     /// </summary>
     public int LingerThreshold { get; set; } = 16;
 

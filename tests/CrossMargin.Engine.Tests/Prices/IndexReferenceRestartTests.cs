@@ -67,6 +67,8 @@ public sealed class IndexReferenceRestartTests(ITestOutputHelper output) : Manua
         // The feed reads the clock when it loads its references: moved before that, the file would no longer be ahead of it.
         await Engine.GetPriceStatsAsync().WaitAsync(Answer);
         var started = Time!.GetUtcNow();
+        // The feed has its bands (answered once it has read the store): the file's is stamped by the clock it read then.
+        await Engine.GetPriceStatsAsync().WaitAsync(Answer);
         Time.Advance(Trading - started);
         Assert.IsType<NextIndexWillBeAccepted>(await Engine.AcceptNextIndexAsync("BTC").WaitAsync(Answer));
         await AwaitStored(started.AddSeconds(-5));

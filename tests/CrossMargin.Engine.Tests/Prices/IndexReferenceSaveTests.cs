@@ -170,6 +170,28 @@ public sealed class IndexReferenceSaveTests(ITestOutputHelper output) : PriceTes
             && e.Message.EndsWith("is not valid; the band starts from the market file's index 60000", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The newest stored reference is damaged (stamped an hour ahead of the clock: 80,000), and beneath it is a valid one
+    /// another node saved since (72,000, stamped 30 s ago). The damaged one is passed over (logged), not allowed to hide the valid one:
+    /// 79,000 (9.72% from 72,000) is accepted, where the market file's 60,000 would refuse it as 31.7%. Before, the band
+    /// started from the file and every node that restarted then saved above the damaged row, hiding the saves of nodes
+    /// that had not restarted from every later restart.
+    /// </summary>
+    [Fact]
+    public async Task A_stored_reference_that_is_not_valid_is_passed_over_for_the_valid_one_beneath_it()
+    {
+        var saved = Now.AddSeconds(-30);
+        // Saved after the damaged row (a save deletes only the rows below its own).
+        await Store(new IndexReference("BTC", 80_000m, Now.AddHours(1), false, null));
+        await Store(new IndexReference("BTC", 72_000m, saved, false, null));
+        var feed = StartStoredFeed();
+
+        IndicesAccepted(feed, "BTC", 79_000m);
+
+        Assert.Contains(Logs.Entries, e => e.Level == LogLevel.Error && e.Message.StartsWith("BTC: the stored index reference IndexReference { Asset = BTC, Index = 80000,", StringComparison.Ordinal)
+            && e.Message.EndsWith($"is not valid; passed over for the older 72000 as of {saved:O}", StringComparison.Ordinal));
+    }
+
     /// <summary>A store that cannot be read at start leaves every band at the market file's index (logged): 56,000 is accepted.</summary>
     [Fact]
     public void A_store_that_cannot_be_read_leaves_the_band_at_the_market_file()

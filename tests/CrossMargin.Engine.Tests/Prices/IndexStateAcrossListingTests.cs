@@ -1,6 +1,8 @@
 using CrossMargin.Actors;
 using CrossMargin.Engine.Prices;
+using CrossMargin.Persistence.Serialization;
 using CrossMargin.Risk.Instruments;
+using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
 
 namespace CrossMargin.Engine.Tests.Prices;
@@ -67,8 +69,40 @@ public sealed class IndexStateAcrossListingTests(ITestOutputHelper output) : Pri
         Assert.Equal(1L, Stats(feed).IndexJumpsConfirmed);
     }
 
+    /// <summary>
+    /// An operator's override is armed and its save is slow to commit; the jump to 24,000 spends it meanwhile (its save
+    /// waits for the first), and a listing extension replaces the price actor before the first save is done. The spent
+    /// state must be saved at once, after the armed one: a restart must not arm the override again. Before, the new
+    /// actor saved it only after the save interval (5 s), and the store held the override armed until then: a node
+    /// restarted within it would let a second jump through on the same operator's command.
+    /// </summary>
+    [Fact]
+    public void An_override_spent_while_its_arming_is_being_saved_is_saved_at_once_across_a_listing_extension()
+    {
+        var snapshots = new RecordingSnapshotStore { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var registry = PriceEvents.Register(new EventTypeRegistry());
+        var fileTime = Now.AddDays(-1);
+        var feed = StartListingFeed(new IndexReferenceStore(snapshots, registry, fileTime));
+        LetNextIndexThrough(feed, "BTC");
+        AwaitAssert(() => Assert.Single(snapshots.Saves));
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Index(feed, "BTC", 24_000m);
+        Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+        var spentAt = Now;
+        ExtendListing();
+        // Answered by the new price actor (the feed holds it until the old one has stopped): the old one is gone.
+        Mark(feed, TestMarket.BtcUsdt, -1m);
+        Assert.Equal(PriceRejectionReason.NonPositivePrice, NextRejection().Reason);
+        snapshots.Gate.SetResult();
+
+        var store = new IndexReferenceStore(snapshots, registry, fileTime);
+        // The store in memory answers at once.
+        AwaitAssert(() => Assert.Equal(new IndexReference("BTC", 24_000m, spentAt, false, null), store.LoadAsync("BTC").GetAwaiter().GetResult()?.Reference));
+    }
+
     /// <summary>A feed listing quarterly BTC futures whose horizon is due for extension <see cref="ExtensionDue"/> after now.</summary>
-    private IActorRef StartListingFeed()
+    private IActorRef StartListingFeed(IndexReferenceStore? store = null)
     {
         var schedule = new ListingSchedule("BTC", "USDT", SettlementKind.Linear, 0.001m, 0.1m, ListingCycle.Quarterly, 1, Now, null);
         var definition = MarketDefinition.Of(Latest.Current, Assets) with
@@ -76,7 +110,7 @@ public sealed class IndexStateAcrossListingTests(ITestOutputHelper output) : Pri
             Listing = [schedule],
             ListedUntil = Now + (MarketDefinition.ListingHorizon / 2) + ExtensionDue,
         };
-        return Sys.ActorOf(PriceFeed.Props(definition, Latest, [Model], new PriceOptions()), "prices");
+        return Sys.ActorOf(PriceFeed.Props(definition, Latest, [Model], new PriceOptions(), new PriceCounters(), store), "prices");
     }
 
     /// <summary>

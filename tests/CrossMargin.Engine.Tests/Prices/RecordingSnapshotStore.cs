@@ -6,7 +6,7 @@ namespace CrossMargin.Engine.Tests.Prices;
 
 /// <summary>
 /// A snapshot store in memory that records every save, and fails the next <see cref="FailSaves"/> saves or every load
-/// when told to (as a database that is away would).
+/// when told to (as a database that is away would), or holds saves until <see cref="Gate"/> opens (one slow to commit).
 /// </summary>
 public sealed class RecordingSnapshotStore : ISnapshotStore
 {
@@ -24,6 +24,9 @@ public sealed class RecordingSnapshotStore : ISnapshotStore
         set => Volatile.Write(ref _failSaves, value);
     }
 
+    /// <summary>When set, a save is recorded at once but stored (and completes) only once this completes.</summary>
+    public TaskCompletionSource? Gate { get; set; }
+
     /// <summary>Whether every load throws.</summary>
     public bool FailLoads { get; set; }
 
@@ -40,8 +43,19 @@ public sealed class RecordingSnapshotStore : ISnapshotStore
         }
 
         Interlocked.Exchange(ref _failSaves, 0);
+        return Gate is { } gate ? StoreOnceOpenAsync(gate.Task, persistenceId, sequenceNr, snapshot) : Task.FromResult(Store(persistenceId, sequenceNr, snapshot));
+    }
+
+    private async Task<SnapshotMetadata> StoreOnceOpenAsync(Task gate, string persistenceId, long sequenceNr, SerializedPayload snapshot)
+    {
+        await gate.ConfigureAwait(false);
+        return Store(persistenceId, sequenceNr, snapshot);
+    }
+
+    private SnapshotMetadata Store(string persistenceId, long sequenceNr, SerializedPayload snapshot)
+    {
         _rows[(persistenceId, sequenceNr)] = snapshot;
-        return Task.FromResult(new SnapshotMetadata(persistenceId, sequenceNr, DateTimeOffset.UnixEpoch));
+        return new SnapshotMetadata(persistenceId, sequenceNr, DateTimeOffset.UnixEpoch);
     }
 
     /// <inheritdoc />

@@ -282,6 +282,29 @@ public sealed class BatchingJournalWriterTests
     }
 
     /// <summary>
+    /// One append of 20 events (an actor persisting a burst in one atomic write) is alone in its queue: nothing outpaces
+    /// the commits, so it goes at once, though its events alone reach the threshold of 16. The linger's clock never
+    /// moves: a writer that lingered on it would never commit it.
+    /// </summary>
+    [Fact]
+    public async Task A_lone_append_of_many_events_is_committed_at_once_though_the_writer_may_linger()
+    {
+        var frozen = new ManualTime();
+        var writer = new BatchingJournalWriter(_journal, new JournalOptions { Writers = 1, MaxBatchDelay = TimeSpan.FromSeconds(1), LingerThreshold = 16 }, frozen);
+        try
+        {
+            await writer.AppendAsync(Events.Write("burst", 1, count: 20)).Within();
+
+            Assert.Equal([1], _journal.Batches.Select(b => b.Count));
+        }
+        finally
+        {
+            frozen.Advance(TimeSpan.FromSeconds(1));
+            await writer.DisposeAsync();
+        }
+    }
+
+    /// <summary>
     /// Five appends queue behind a slow commit: the writer finds them together (at least the threshold of 2), so it holds
     /// them for the linger, and a sixth that arrives meanwhile fills the batch (of 6) and goes with them. The linger's
     /// clock never moves, so only the full batch can end it.
