@@ -247,11 +247,12 @@ public sealed partial class LiquidationCoordinator
             return;
         }
 
-        // The venue fills whole lots only: a part of one is as corrupt a report as an overfill. The exception is the whole
-        // of an order off the lot, which closes a position off it (the venue's close-position order). Its average price is
-        // not held to the tick: an IOC that takes several levels averages between them.
+        // The venue fills whole lots only: a part of one is as corrupt a report as an overfill. The exception is an order
+        // off the lot, the venue's close-position order: it fills the position as the venue holds it, which the account's
+        // own fills may have moved since, by whole lots; so its fill is off the lot by exactly the order's remainder. Its
+        // average price is not held to the tick: an IOC that takes several levels averages between them.
         if ((_settings.Market.Current.FindInstrument(order.Symbol) ?? _settings.Market.Current.FindExpired(order.Symbol)) is { } traded
-            && !traded.IsOnLot(report.FilledQuantity) && !(report.FilledQuantity == order.Quantity && !traded.IsOnLot(order.Quantity)))
+            && !traded.IsOnLot(report.FilledQuantity) && !(!traded.IsOnLot(order.Quantity) && traded.IsOnLot(order.Quantity - report.FilledQuantity)))
         {
             Context.Log.LogWarning("Report of liquidation order {OrderId}: fill {Filled} of {Symbol} is not a whole number of its lots of {Lot}; ignored",
                 report.OrderId, report.FilledQuantity, order.Symbol, traded.LotSize);

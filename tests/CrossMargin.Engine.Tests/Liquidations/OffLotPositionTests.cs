@@ -50,8 +50,9 @@ public sealed class OffLotPositionTests(ITestOutputHelper output) : LiquidationT
     }
 
     /// <summary>
-    /// A report of part of the close-position order that is itself off the lot (0.0502 of 0.0505) is as corrupt as any
-    /// fill off the lot: ignored and counted, and the true report (the whole 0.0505) still taken.
+    /// A report of part of the close-position order off the lot by other than the order's remainder (0.0502 of 0.0505: it
+    /// would leave 0.0003, not whole lots) is as corrupt as any fill off the lot: ignored and counted, and the true report
+    /// (the whole 0.0505) still taken.
     /// </summary>
     [Fact]
     public void A_report_of_part_of_a_close_position_order_off_the_lot_is_ignored_and_the_whole_fill_is_taken()
@@ -70,6 +71,32 @@ public sealed class OffLotPositionTests(ITestOutputHelper output) : LiquidationT
         AwaitCompleted(Liquidation);
         var reported = Assert.Single(History(Liquidation).Steps.OfType<LiquidationOrderReported>());
         Assert.Equal((0.0505m, 40_000m, 2.02m), (reported.FilledQuantity, reported.AveragePrice, reported.FeeAmount));
+    }
+
+    /// <summary>
+    /// The trader's own sell of one lot (0.001 at 40,000, an order resting before the liquidation) fills after the
+    /// close-position order went out for 0.0505: the venue closes what is left, 0.0495, still off the lot by the same half
+    /// lot. Its report is the venue's true answer to the order (what it ordered less whole lots), so it is taken: fee 0.1%
+    /// x 0.0495 x 40,000 = 1.98. Before, it was ignored as off the lot and not the whole order: the fee was never charged.
+    /// </summary>
+    [Fact]
+    public void A_close_position_fill_short_of_its_order_by_whole_lots_is_taken_and_pays_its_fee()
+    {
+        var venue = VenueProbe();
+        SeedFund(50m);
+        Deposit("acc-1", 1_015m);
+        Trade("acc-1", OrderSide.Buy, 0.0505m, 60_000m);
+        PublishMarket(Lotted(40_000m), "BTC");
+        Assert.True(venue.ExpectMsg<LiquidationOrderIssued>().ClosesPosition);
+
+        Trade("acc-1", OrderSide.Sell, 0.001m, 40_000m);
+        Trade("acc-1", OrderSide.Sell, 0.0495m, 40_000m, liquidation: true, orderId: FirstOrder);
+        Coordinator.Tell(new LiquidationOrderReport(FirstOrder, 0.0495m, 40_000m), TestActor);
+
+        AwaitCompleted(Liquidation);
+        var reported = Assert.Single(History(Liquidation).Steps.OfType<LiquidationOrderReported>());
+        Assert.Equal((0.0495m, 40_000m, 1.98m), (reported.FilledQuantity, reported.AveragePrice, reported.FeeAmount));
+        AwaitAssert(() => Assert.Empty(Account("acc-1").Positions));
     }
 
     /// <summary>
