@@ -46,7 +46,7 @@ public static class IndexOverrideEndpoints
             return Results.Json(new { outcome = "published", asset, near, lastIndex = last }, statusCode: StatusCodes.Status202Accepted);
         }
 
-        switch (await engine.AcceptNextIndexAsync(asset, near, cancellation))
+        switch (await engine.AcceptNextIndexAsync(asset, near, cancellationToken: cancellation))
         {
             case NextIndexWillBeAccepted armed:
                 AuditLog.Describe(context, $"next {asset} index{Near(near)} accepted whatever its move (index {armed.LastIndex})");
