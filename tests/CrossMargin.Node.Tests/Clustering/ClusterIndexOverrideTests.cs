@@ -84,6 +84,39 @@ public sealed class ClusterIndexOverrideTests(ClusterServers servers) : IAsyncLi
         Assert.All(await StatsAsync(nodes), s => Assert.Equal(0L, s.RejectedFor(PriceRejectionReason.IndexJump)));
     }
 
+    /// <summary>
+    /// An override's id travels with it and every node arms one id once. The override op-1 is published (through n2's
+    /// runtime, as the endpoint does) and spent on both nodes by the fall to 24,000 (60% from 60,000); published again
+    /// with the same id, as the copy a node starting into the cluster finds in its marks queue when the stored state it
+    /// loaded holds it spent already, it arms nothing: 10,000 (58.3% from 24,000, beyond a factor of 2) is refused on
+    /// both. A new id (op-2) then lets it through. (Each node takes the override before the price posted after it: both
+    /// are on its marks queue in that order, the publish of the override confirmed first.)
+    /// </summary>
+    [Fact]
+    public async Task An_override_whose_id_a_node_has_armed_is_not_armed_again_by_a_copy_of_it()
+    {
+        var nodes = new[] { await StartNodeAsync("n1"), await StartNodeAsync("n2") };
+        await _cluster.AllShardsServedAsync(nodes, TimeSpan.FromSeconds(30));
+        var runtime = TestCluster.HostOf(nodes[1]).Cluster!;
+
+        await runtime.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None);
+        await PostBtcAsync(nodes[0], 24_000m);
+        await TestCluster.EventuallyAsync(async () => (await StatsAsync(nodes)).All(s => s.IndexJumpsOverridden == 1),
+            TimeSpan.FromSeconds(10), "24,000 accepted on both nodes by op-1");
+
+        await runtime.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None);
+        await PostBtcAsync(nodes[0], 10_000m);
+        await TestCluster.EventuallyAsync(async () => (await StatsAsync(nodes)).All(s => s.RejectedFor(PriceRejectionReason.IndexJump) == 1),
+            TimeSpan.FromSeconds(10), "10,000 refused on both nodes, op-1's copy not armed");
+        Assert.All(nodes, n => Assert.Equal(24_000m, TestCluster.HostOf(n).Engine!.Market.Current.PriceOf("BTC")));
+
+        await runtime.PublishAcceptNextIndexAsync("BTC", null, "op-2", CancellationToken.None);
+        await PostBtcAsync(nodes[0], 10_000m);
+        await TestCluster.EventuallyAsync(async () => (await StatsAsync(nodes)).All(s => s.IndexJumpsOverridden == 2),
+            TimeSpan.FromSeconds(10), "10,000 accepted on both nodes by op-2");
+        Assert.All(await StatsAsync(nodes), s => Assert.Equal((1L, 2L), (s.RejectedFor(PriceRejectionReason.IndexJump), s.IndexJumpsOverridden)));
+    }
+
     /// <summary>The payload of BTC's newest stored index reference (JSON), or null.</summary>
     private async Task<string?> StoredBtcAsync()
     {
