@@ -191,14 +191,9 @@ public sealed class ClusterRuntime : IAsyncDisposable
 
     /// <summary>
     /// Publishes an operator's <see cref="Engine.Prices.AcceptNextIndex"/> for <paramref name="asset"/> on the marks
-    /// exchange as the cluster's user: every node applies it in the stream it takes prices from.
-    /// </summary>
-    public Task PublishAcceptNextIndexAsync(string asset, decimal? near, CancellationToken cancellationToken) =>
-        PublishAcceptNextIndexAsync(asset, near, Guid.NewGuid().ToString("N"), cancellationToken);
-
-    /// <summary>
-    /// The same, as the override <paramref name="id"/> (also the message id): every node arms an override of one id once,
-    /// though it reaches a starting node both in the stored state it loads and in its marks queue.
+    /// exchange as the cluster's user: every node applies it in the stream it takes prices from. <paramref name="id"/> (made
+    /// where the command was taken; also the message id) lets every node arm it once, though it reaches a starting node
+    /// both in the stored state it loads and in its marks queue.
     /// </summary>
     public Task PublishAcceptNextIndexAsync(string asset, decimal? near, string id, CancellationToken cancellationToken) =>
         _publisher!.PublishAsync(Names.Marks, "", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Engine.Prices.AcceptNextIndex(asset, near, id),
