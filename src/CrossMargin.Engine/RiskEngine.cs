@@ -244,10 +244,11 @@ public sealed class RiskEngine
     /// An operator's <see cref="AcceptNextIndex"/>: the next index of <paramref name="asset"/> is accepted whatever its move
     /// from the last accepted one, once. The answer is <see cref="NextIndexWillBeAccepted"/>, or <see cref="PriceRejected"/>
     /// for an asset the market does not price (or a <paramref name="near"/> not positive). With <paramref name="near"/>,
-    /// only an index within the band of it uses the override.
+    /// only an index within the band of it uses the override. With <paramref name="id"/> (a cluster's override), one already
+    /// armed or spent under that id is answered <see cref="IndexOverrideAlreadyApplied"/> and arms nothing.
     /// </summary>
-    public Task<object> AcceptNextIndexAsync(string asset, decimal? near = null, CancellationToken cancellationToken = default) =>
-        Prices.Ask<object>(new AcceptNextIndex(asset, near), _timeout, cancellationToken);
+    public Task<object> AcceptNextIndexAsync(string asset, decimal? near = null, string? id = null, CancellationToken cancellationToken = default) =>
+        Prices.Ask<object>(new AcceptNextIndex(asset, near, id), _timeout, cancellationToken);
 
     /// <summary>Sends one index or mark update: the answer is <see cref="PriceAccepted"/> or <see cref="PriceRejected"/>.</summary>
     public Task<object> UpdatePriceAsync(object update, CancellationToken cancellationToken = default) =>

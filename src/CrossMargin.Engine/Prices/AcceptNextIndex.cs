@@ -15,4 +15,11 @@ namespace CrossMargin.Engine.Prices;
 /// and the override waits: an operator who saw the crash to 42,000 does not let a corrupt tick through with it. Given
 /// again, the last one counts.
 /// </param>
-public sealed record AcceptNextIndex(string Asset, decimal? Near = null);
+/// <param name="Id">
+/// The command's id, made where the operator's command was taken (in a cluster, the id of the message every node gets);
+/// null from an embedded node or an older publisher. A price actor that has armed or spent an override with this id
+/// already (itself, or the node whose stored state it started from) answers <see cref="IndexOverrideAlreadyApplied"/>
+/// and arms nothing: a node starting into the cluster may get, from its marks queue, the copy of an override that the
+/// stored state it loaded already holds, armed or spent.
+/// </param>
+public sealed record AcceptNextIndex(string Asset, decimal? Near = null, string? Id = null);

@@ -25,6 +25,26 @@ internal sealed class IndexBand(decimal index, DateTimeOffset timestamp)
     public decimal AcceptNear { get; set; }
 
     /// <summary>
+    /// The ids of the last <see cref="MaxOverrideIds"/> overrides armed (spent or not), oldest first: a copy of one of
+    /// them (a node's marks queue holding an override the stored state it loaded already has) is not armed again. More
+    /// than the last one: two overrides may be published while a node starts, and the older one's copy comes first.
+    /// </summary>
+    public List<string> OverrideIds { get; } = [];
+
+    /// <summary>How many override ids a band remembers (a few: overrides are an operator's, minutes apart at the most).</summary>
+    public const int MaxOverrideIds = 8;
+
+    /// <summary>Remembers <paramref name="id"/> as armed, forgetting the oldest beyond <see cref="MaxOverrideIds"/>.</summary>
+    public void RememberOverride(string id)
+    {
+        OverrideIds.Add(id);
+        if (OverrideIds.Count > MaxOverrideIds)
+        {
+            OverrideIds.RemoveRange(0, OverrideIds.Count - MaxOverrideIds);
+        }
+    }
+
+    /// <summary>
     /// The indices accepted over the last <see cref="PriceOptions.IndexMoveWindow"/> of feed time, when
     /// <see cref="PriceOptions.MaxIndexMoveFractionPerWindow"/> is on (made at the first index judged); null otherwise.
     /// Not stored: a restarted node's window starts from its reference.
@@ -53,5 +73,5 @@ internal sealed class IndexBand(decimal index, DateTimeOffset timestamp)
         new(latest.Current.PriceOf(asset), latest.IndexTimes.TryGetValue(asset, out var at) ? at : latest.Current.ValuationTime);
 
     /// <summary>What of it is stored.</summary>
-    public IndexReference ToReference(string asset) => new(asset, Index, Timestamp, AcceptNext, AcceptNear == 0m ? null : AcceptNear);
+    public IndexReference ToReference(string asset) => new(asset, Index, Timestamp, AcceptNext, AcceptNear == 0m ? null : AcceptNear, OverrideIds.Count == 0 ? null : [.. OverrideIds]);
 }

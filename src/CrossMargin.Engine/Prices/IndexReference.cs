@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace CrossMargin.Engine.Prices;
 
 /// <summary>
@@ -11,4 +13,9 @@ namespace CrossMargin.Engine.Prices;
 /// <param name="Timestamp">The feed timestamp of <paramref name="Index"/> (the market file's valuation time for the file's).</param>
 /// <param name="AcceptNext">Whether an operator's accept-next-index is armed.</param>
 /// <param name="AcceptNear">The level the armed override is for; null for any.</param>
-public sealed record IndexReference(string Asset, decimal Index, DateTimeOffset Timestamp, bool AcceptNext, decimal? AcceptNear);
+/// <param name="OverrideIds">
+/// The ids of the last overrides armed (spent or not), oldest first (<see cref="AcceptNextIndex.Id"/>); null when none had
+/// one, and in a row an older node saved (it reads as none). Compared by reference in the record's equality.
+/// </param>
+public sealed record IndexReference(string Asset, decimal Index, DateTimeOffset Timestamp, bool AcceptNext, decimal? AcceptNear,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? OverrideIds = null);

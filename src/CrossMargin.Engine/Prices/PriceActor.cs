@@ -185,8 +185,23 @@ internal sealed class PriceActor : ReceiveActor
                 return;
             }
 
+            if (a.Id is { Length: > 0 } id && _band.OverrideIds.Contains(id, StringComparer.Ordinal))
+            {
+                // A copy of an override this band has armed already (here, or on the node whose stored state it loaded):
+                // armed again, it would let a second jump through on one operator command.
+                Context.Log.LogInformation("{Asset}: the operator's override {Id} was applied already; not armed again ({State})", _asset, id,
+                    _band.AcceptNext ? "an override is armed" : "no override is armed");
+                Sender.Tell(new IndexOverrideAlreadyApplied(_asset, id, _index, _band.AcceptNext), Self);
+                return;
+            }
+
             _band.AcceptNext = true;
             _band.AcceptNear = a.Near ?? 0m;
+            if (a.Id is { Length: > 0 } armedId)
+            {
+                _band.RememberOverride(armedId);
+            }
+
             Changed(urgent: true);
             Context.Log.LogWarning("{Asset}: an operator accepts the next index {Level} whatever its move from {Index}", _asset,
                 a.Near is { } near ? "within the band of " + Num(near) : "at any level", _index);

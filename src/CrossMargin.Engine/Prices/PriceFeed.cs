@@ -192,6 +192,15 @@ public sealed class PriceFeed : ReceiveActor
         band.SequenceNr = sequenceNr;
         band.AcceptNext = stored.AcceptNext;
         band.AcceptNear = stored.AcceptNear ?? 0m;
+        // A row an older node saved has none: its overrides' copies would arm again, as they did before ids.
+        foreach (var id in stored.OverrideIds ?? [])
+        {
+            if (!string.IsNullOrEmpty(id))
+            {
+                band.RememberOverride(id);
+            }
+        }
+
         Context.Log.LogInformation("{Asset}: the index band starts from {Index} as of {Timestamp:O} ({Source}){Armed}", asset, band.Index, band.Timestamp,
             ReferenceEquals(band, file) ? $"the market file's; the stored {stored.Index} as of {stored.Timestamp:O} is older" : $"stored; the market file's is {fileIndex} as of {fileTime:O}",
             stored.AcceptNext ? ", with an operator's accept-next-index armed" + (stored.AcceptNear is { } near ? $" for the band of {near}" : "") : "");

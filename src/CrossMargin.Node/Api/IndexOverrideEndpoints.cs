@@ -9,7 +9,8 @@ namespace CrossMargin.Node.Api;
 /// <c>POST /api/v1/prices/accept-next-index/{asset}</c>, an admin call (audited), arms <see cref="AcceptNextIndex"/>: the
 /// next index of the asset that passes the other checks is accepted whatever its move, once. A single node answers 200
 /// with the index in force; a cluster node publishes it on the marks exchange, so that every node's price actors get it
-/// in the stream they take prices from, and answers 202 with its own index in force. 404 for an asset the market does
+/// in the stream they take prices from, and answers 202 with its own index in force and the override's id (every node
+/// arms an id once). 404 for an asset the market does
 /// not price. <c>?near=42000</c> arms it for that level only (an index within the band of it); 400 when not positive.
 /// </summary>
 public static class IndexOverrideEndpoints
@@ -41,12 +42,14 @@ public static class IndexOverrideEndpoints
         var last = engine.Market.Current.PriceOf(asset);
         if (host.Cluster is { } cluster)
         {
-            await cluster.PublishAcceptNextIndexAsync(asset, near, cancellation);
-            AuditLog.Describe(context, $"next {asset} index{Near(near)} accepted whatever its move, on every node (this node's index {last})");
-            return Results.Json(new { outcome = "published", asset, near, lastIndex = last }, statusCode: StatusCodes.Status202Accepted);
+            // One id for the command: a node that gets it twice (in the stored state it starts from and in its queue) arms it once.
+            var id = Guid.NewGuid().ToString("N");
+            await cluster.PublishAcceptNextIndexAsync(asset, near, id, cancellation);
+            AuditLog.Describe(context, $"next {asset} index{Near(near)} accepted whatever its move, on every node (this node's index {last}; override {id})");
+            return Results.Json(new { outcome = "published", asset, near, lastIndex = last, id }, statusCode: StatusCodes.Status202Accepted);
         }
 
-        switch (await engine.AcceptNextIndexAsync(asset, near, cancellation))
+        switch (await engine.AcceptNextIndexAsync(asset, near, cancellationToken: cancellation))
         {
             case NextIndexWillBeAccepted armed:
                 AuditLog.Describe(context, $"next {asset} index{Near(near)} accepted whatever its move (index {armed.LastIndex})");

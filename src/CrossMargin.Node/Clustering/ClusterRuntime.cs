@@ -191,11 +191,13 @@ public sealed class ClusterRuntime : IAsyncDisposable
 
     /// <summary>
     /// Publishes an operator's <see cref="Engine.Prices.AcceptNextIndex"/> for <paramref name="asset"/> on the marks
-    /// exchange as the cluster's user: every node applies it in the stream it takes prices from.
+    /// exchange as the cluster's user: every node applies it in the stream it takes prices from. <paramref name="id"/> (made
+    /// where the command was taken; also the message id) lets every node arm it once, though it reaches a starting node
+    /// both in the stored state it loads and in its marks queue.
     /// </summary>
-    public Task PublishAcceptNextIndexAsync(string asset, decimal? near, CancellationToken cancellationToken) =>
-        _publisher!.PublishAsync(Names.Marks, "", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Engine.Prices.AcceptNextIndex(asset, near),
-            ClusterWireJsonContext.Default.AcceptNextIndex), Guid.NewGuid().ToString("N"), ClusterMessageTypes.AcceptNextIndex,
+    public Task PublishAcceptNextIndexAsync(string asset, decimal? near, string id, CancellationToken cancellationToken) =>
+        _publisher!.PublishAsync(Names.Marks, "", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Engine.Prices.AcceptNextIndex(asset, near, id),
+            ClusterWireJsonContext.Default.AcceptNextIndex), id, ClusterMessageTypes.AcceptNextIndex,
             new PublishOptions { Mandatory = false, UserId = _publisher.UserName }, cancellationToken);
 
     /// <summary>Leaves gracefully: hands every shard off, then stops (see <see cref="ClusterNode.LeaveAsync"/>).</summary>
@@ -288,10 +290,15 @@ public sealed class ClusterRuntime : IAsyncDisposable
         Metrics.ClusterMetrics.TrackRefusedPlanWrites(this, () => node.RefusedPlanWrites);
         Breaches = new BreachForwarder(() => _publisher, new TopologyNames(rabbit.Prefix).Liquidation, mode.BreachReportInterval, time,
             loggerFactory.CreateLogger<BreachForwarder>());
-        (_system, Engine) = startEngine(services, node.FenceFor, Breaches);
-
         _connection = await RabbitMqConnection.ConnectAsync(rabbit, loggerFactory, cancellationToken).ConfigureAwait(false);
         await Topology.DeclareAsync(_connection, cancellationToken).ConfigureAwait(false);
+        // Bound before the engine's feed reads the stored index references, taken once the engine is up: an operator's
+        // override published while this node starts is then either in the stored state the feed reads or in this queue
+        // (both, when a node saved it in between: the copy's id is known then and it is not armed twice). Bound after,
+        // an override published in the gap reached the other nodes only, and this one refused the jump they accepted.
+        await MarksSubscriber.DeclareAsync(_connection, cluster.NodeId, cancellationToken).ConfigureAwait(false);
+        (_system, Engine) = startEngine(services, node.FenceFor, Breaches);
+
         _publisher = await ConfirmingPublisher.CreateAsync(_connection, cancellationToken).ConfigureAwait(false);
         _requests = await RequestClient.StartAsync(_connection, cluster.NodeId, cancellationToken).ConfigureAwait(false);
         _host.Attach(Engine, _connection, _publisher, cluster.NodeId, mode.SequenceGapHold, rejections, time);
@@ -338,6 +345,9 @@ public sealed class ClusterRuntime : IAsyncDisposable
         }
     }
 
+    // Stored with the band's state, a few per asset: a GUID is 32 characters.
+    private const int MaxOverrideIdLength = 64;
+
     // An operator's override, relayed by the node that took the HTTP call: from the cluster's user only (a venue that may
     // publish prices on this exchange must not be able to lift the index move band).
     private async Task ApplyAcceptNextIndexAsync(ReceivedMessage message)
@@ -363,7 +373,16 @@ public sealed class ClusterRuntime : IAsyncDisposable
             return;
         }
 
-        var answer = await Engine.AcceptNextIndexAsync(asset, command.Near).ConfigureAwait(false);
+        // An older node's override has no id in its body: its message id (a GUID as well) stands in for it.
+        var id = command.Id ?? message.MessageId;
+        if (id is { Length: > MaxOverrideIdLength })
+        {
+            _log.LogWarning("Index override {MessageId} from the marks exchange has an id of {Length} characters (at most {Max}); ignored",
+                id[..MaxOverrideIdLength], id.Length, MaxOverrideIdLength);
+            return;
+        }
+
+        var answer = await Engine.AcceptNextIndexAsync(asset, command.Near, string.IsNullOrEmpty(id) ? null : id).ConfigureAwait(false);
         _log.LogWarning("Index override from the marks exchange: {Answer}", answer);
     }
 

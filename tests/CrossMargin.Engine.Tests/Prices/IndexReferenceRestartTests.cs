@@ -81,6 +81,75 @@ public sealed class IndexReferenceRestartTests(ITestOutputHelper output) : Manua
         Assert.Equal(PriceRejectionReason.IndexJump, refused.Reason);
     }
 
+    /// <summary>
+    /// A cluster's override (id op-1) is armed and spent on the jump to 24,000 (a 60% fall), saved at once; a node then
+    /// starts from that stored state and gets the override's copy from its marks queue (declared before its feed read the
+    /// store). The copy is answered as already applied and arms nothing: the next jump, 10,000 (58.33333% from 24,000,
+    /// beyond a factor of 2), is refused as without an override. Before, the copy armed the override again and one
+    /// operator command let two jumps through.
+    /// </summary>
+    [Fact]
+    public async Task An_override_a_restarted_node_loaded_as_spent_is_not_armed_again_by_its_copy_from_the_marks_queue()
+    {
+        await SpendOverrideOp1OnAJumpTo24000();
+
+        var restarted = await Restart(Engine.Settings);
+        Assert.Equal(new IndexOverrideAlreadyApplied("BTC", "op-1", 24_000m, Armed: false),
+            await restarted.AcceptNextIndexAsync("BTC", id: "op-1").WaitAsync(Answer));
+        var refused = Assert.IsType<PriceRejected>(await restarted.UpdatePriceAsync(new UpdateIndex("BTC", 10_000m, Tick())).WaitAsync(Answer));
+        Assert.Equal("BTC: index 10000 is 58.33333% from the last accepted 24000, beyond the 10% band; nothing moved "
+            + "(beyond a factor of 2 from the last accepted, only an operator's accept-next-index lets it through).", refused.Message);
+        Assert.Equal(0L, restarted.PriceStatsNow().IndexJumpsOverridden);
+    }
+
+    /// <summary>
+    /// The same stored state (op-1 spent), and an override without an id (an older node's, or an embedded node's): it is
+    /// armed as before, and the jump to 10,000 is accepted by it.
+    /// </summary>
+    [Fact]
+    public async Task An_override_without_an_id_still_arms_a_node_that_loaded_a_spent_one()
+    {
+        await SpendOverrideOp1OnAJumpTo24000();
+
+        var restarted = await Restart(Engine.Settings);
+        Assert.Equal(new NextIndexWillBeAccepted("BTC", 24_000m), await restarted.AcceptNextIndexAsync("BTC").WaitAsync(Answer));
+        Assert.IsType<PriceAccepted>(await restarted.UpdatePriceAsync(new UpdateIndex("BTC", 10_000m, Tick())).WaitAsync(Answer));
+        Assert.Equal(1L, restarted.PriceStatsNow().IndexJumpsOverridden);
+    }
+
+    /// <summary>
+    /// Two overrides published while a node starts (op-1 spent on 24,000, op-2 spent on 10,000), both in the stored state
+    /// it loads and both in its marks queue: neither copy arms, the older one included (a band remembering only the last
+    /// id would take op-1's copy for a new override). 4,000 (60% from 10,000) is refused.
+    /// </summary>
+    [Fact]
+    public async Task Neither_of_two_overrides_a_restarted_node_loaded_as_spent_is_armed_again_by_its_copy()
+    {
+        await SpendOverrideOp1OnAJumpTo24000();
+        Assert.IsType<NextIndexWillBeAccepted>(await Engine.AcceptNextIndexAsync("BTC", id: "op-2").WaitAsync(Answer));
+        var jump = Tick();
+        Assert.IsType<PriceAccepted>(await Engine.UpdatePriceAsync(new UpdateIndex("BTC", 10_000m, jump)).WaitAsync(Answer));
+        await AwaitStored(jump);
+
+        var restarted = await Restart(Engine.Settings);
+        Assert.Equal(new IndexOverrideAlreadyApplied("BTC", "op-1", 10_000m, Armed: false),
+            await restarted.AcceptNextIndexAsync("BTC", id: "op-1").WaitAsync(Answer));
+        Assert.Equal(new IndexOverrideAlreadyApplied("BTC", "op-2", 10_000m, Armed: false),
+            await restarted.AcceptNextIndexAsync("BTC", id: "op-2").WaitAsync(Answer));
+        var refused = Assert.IsType<PriceRejected>(await restarted.UpdatePriceAsync(new UpdateIndex("BTC", 4_000m, Tick())).WaitAsync(Answer));
+        Assert.Equal(PriceRejectionReason.IndexJump, refused.Reason);
+    }
+
+    /// <summary>On the first node: the override op-1 armed, and spent on BTC 24,000 (a 60% fall from the file's 60,000), stored at once.</summary>
+    private async Task SpendOverrideOp1OnAJumpTo24000()
+    {
+        Time!.Advance(Trading - Time.GetUtcNow());
+        Assert.Equal(new NextIndexWillBeAccepted("BTC", 60_000m), await Engine.AcceptNextIndexAsync("BTC", id: "op-1").WaitAsync(Answer));
+        var jump = Tick();
+        Assert.IsType<PriceAccepted>(await Engine.UpdatePriceAsync(new UpdateIndex("BTC", 24_000m, jump)).WaitAsync(Answer));
+        await AwaitStored(jump);
+    }
+
     private async Task WalkBtcTo80000()
     {
         Time!.Advance(Trading - Time.GetUtcNow());

@@ -38,6 +38,26 @@ public sealed class IndexReferenceStoreTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The ids of the overrides armed (session 31) are an optional field of version 1: written only when there are any, in
+    /// order, and a row without it (one every node wrote before) still reads, as none.
+    /// </summary>
+    [Fact]
+    public void The_override_ids_are_an_optional_field_of_the_stored_reference()
+    {
+        var registry = PriceEvents.Register(new EventTypeRegistry());
+        var reference = new IndexReference("BTC", 24_000m, T0, false, null, ["op-1", "op-2"]);
+        const string Json = """{"asset":"BTC","index":24000,"timestamp":"2026-03-02T09:00:00+00:00","acceptNext":false,"acceptNear":null,"overrideIds":["op-1","op-2"]}""";
+
+        var payload = registry.Serialize(reference);
+
+        Assert.Equal(Json, System.Text.Encoding.UTF8.GetString(payload.Bytes.Span));
+        Assert.Equal(["op-1", "op-2"], registry.Deserialize<IndexReference>(payload).OverrideIds);
+        const string Older = """{"asset":"BTC","index":24000,"timestamp":"2026-03-02T09:00:00+00:00","acceptNext":false,"acceptNear":null}""";
+        Assert.Equal(reference with { OverrideIds = null },
+            registry.Deserialize<IndexReference>(new CrossMargin.Persistence.SerializedPayload("prices.index-reference", 1, System.Text.Encoding.UTF8.GetBytes(Older))));
+    }
+
+    /// <summary>
     /// n1 saves 80,000 as of T0+4 s; n2, lagging, saves 70,000 as of T0+2 s after it. A restarted node loads 80,000, the
     /// newest by feed timestamp, not the last written. n1's next save (81,000 as of T0+5 s) deletes both older rows.
     /// The sequence number is the feed timestamp in microseconds since 1970 (1,772,442,004,000,000 for T0+4 s).

@@ -1,6 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
+using CrossMargin.Actors;
+using CrossMargin.Cluster.Coordination;
+using CrossMargin.Engine;
 using CrossMargin.Engine.Prices;
+using CrossMargin.Node.Clustering;
+using CrossMargin.Node.Rejections;
+using CrossMargin.Persistence;
+using CrossMargin.Persistence.Journal;
+using Microsoft.Extensions.Logging.Abstractions;
 using CrossMargin.Node.Tests.Api;
 
 namespace CrossMargin.Node.Tests.Clustering;
@@ -82,6 +90,77 @@ public sealed class ClusterIndexOverrideTests(ClusterServers servers) : IAsyncLi
         await TestCluster.EventuallyAsync(() => Task.FromResult(nodes.All(n => TestCluster.HostOf(n).Engine!.Market.Current.PriceOf("BTC") == 85_000m)),
             TimeSpan.FromSeconds(10), "every node at 85,000");
         Assert.All(await StatsAsync(nodes), s => Assert.Equal(0L, s.RejectedFor(PriceRejectionReason.IndexJump)));
+    }
+
+    /// <summary>
+    /// An override's id travels with it and every node arms one id once. The override op-1 is published (through n2's
+    /// runtime, as the endpoint does) and spent on both nodes by the fall to 24,000 (60% from 60,000); published again
+    /// with the same id, as the copy a node starting into the cluster finds in its marks queue when the stored state it
+    /// loaded holds it spent already, it arms nothing: 10,000 (58.3% from 24,000, beyond a factor of 2) is refused on
+    /// both. A new id (op-2) then lets it through. (Each node takes the override before the price posted after it: both
+    /// are on its marks queue in that order, the publish of the override confirmed first.)
+    /// </summary>
+    [Fact]
+    public async Task An_override_whose_id_a_node_has_armed_is_not_armed_again_by_a_copy_of_it()
+    {
+        var nodes = new[] { await StartNodeAsync("n1"), await StartNodeAsync("n2") };
+        await _cluster.AllShardsServedAsync(nodes, TimeSpan.FromSeconds(30));
+        var runtime = TestCluster.HostOf(nodes[1]).Cluster!;
+
+        await runtime.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None);
+        await PostBtcAsync(nodes[0], 24_000m);
+        await TestCluster.EventuallyAsync(async () => (await StatsAsync(nodes)).All(s => s.IndexJumpsOverridden == 1),
+            TimeSpan.FromSeconds(10), "24,000 accepted on both nodes by op-1");
+
+        await runtime.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None);
+        await PostBtcAsync(nodes[0], 10_000m);
+        await TestCluster.EventuallyAsync(async () => (await StatsAsync(nodes)).All(s => s.RejectedFor(PriceRejectionReason.IndexJump) == 1),
+            TimeSpan.FromSeconds(10), "10,000 refused on both nodes, op-1's copy not armed");
+        Assert.All(nodes, n => Assert.Equal(24_000m, TestCluster.HostOf(n).Engine!.Market.Current.PriceOf("BTC")));
+
+        await runtime.PublishAcceptNextIndexAsync("BTC", null, "op-2", CancellationToken.None);
+        await PostBtcAsync(nodes[0], 10_000m);
+        await TestCluster.EventuallyAsync(async () => (await StatsAsync(nodes)).All(s => s.IndexJumpsOverridden == 2),
+            TimeSpan.FromSeconds(10), "10,000 accepted on both nodes by op-2");
+        Assert.All(await StatsAsync(nodes), s => Assert.Equal((1L, 2L), (s.RejectedFor(PriceRejectionReason.IndexJump), s.IndexJumpsOverridden)));
+    }
+
+    /// <summary>
+    /// The start-up gap made deterministic: n3 is started through <see cref="ClusterRuntime.StartAsync"/> with an engine
+    /// start that waits until n3's feed has read the stored state (BTC at the file's 60,000, no override) and only then
+    /// has an operator's override published through n1 (its publish confirmed: in every queue bound to the marks
+    /// exchange). n3's marks queue is bound before its engine starts, so the override reaches it: 24,000 (60% from 60,000)
+    /// posted through n1 is accepted by the override on all three nodes. Before, n3 declared its queue only after its
+    /// engine had started, the override never reached it, and n3 refused the jump n1 and n2 took.
+    /// </summary>
+    [Fact]
+    public async Task An_override_published_after_a_starting_node_read_its_stored_state_still_reaches_that_node()
+    {
+        var nodes = new[] { await StartNodeAsync("n1"), await StartNodeAsync("n2") };
+        await _cluster.AllShardsServedAsync(nodes, TimeSpan.FromSeconds(30));
+        var template = TestCluster.HostOf(nodes[0]).Engine!.Settings;
+        var n1 = TestCluster.HostOf(nodes[0]).Cluster!;
+        var wait = TimeSpan.FromSeconds(10);
+
+        await using var n3 = await ClusterRuntime.StartAsync(
+            new ClusterNodeOptions { NodeId = "n3", HttpAddress = "in-process", ShardCount = _cluster.Shards },
+            new ClusterModeOptions { PostgresConnectionString = _cluster.ConnectionString }, _cluster.Broker(), new JournalOptions(), new PersistenceOptions(),
+            (services, fence, breaches) =>
+            {
+                var system = ActorSystem.Create("n3", new ActorSystemOptions());
+                var engine = RiskEngine.Start(system, template with { Persistence = services, ShardFence = fence, BreachReports = breaches });
+                // The runtime starts the engine synchronously: blocking here holds n3's start right after its feed read the
+                // store (the stats are answered once it has), which is where the override must be published.
+                engine.GetPriceStatsAsync().WaitAsync(wait).GetAwaiter().GetResult();
+                n1.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None).WaitAsync(wait).GetAwaiter().GetResult();
+                return (system, engine);
+            }, new RejectionLog(1_000, NullLoggerFactory.Instance), NullLoggerFactory.Instance, TimeProvider.System, CancellationToken.None);
+
+        await PostBtcAsync(nodes[0], 24_000m);
+        var engines = nodes.Select(n => TestCluster.HostOf(n).Engine!).Append(n3.Engine).ToArray();
+        await TestCluster.EventuallyAsync(() => Task.FromResult(engines.All(e => e.PriceStatsNow().IndexJumpsOverridden == 1)),
+            wait, "24,000 accepted by the override on all three nodes");
+        Assert.All(engines, e => Assert.Equal((24_000m, 0L), (e.Market.Current.PriceOf("BTC"), e.PriceStatsNow().RejectedFor(PriceRejectionReason.IndexJump))));
     }
 
     /// <summary>The payload of BTC's newest stored index reference (JSON), or null.</summary>
