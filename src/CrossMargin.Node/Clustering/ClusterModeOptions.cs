@@ -39,8 +39,9 @@ public sealed class ClusterModeOptions
     /// (<see cref="JournalOptions.MaxBatchDelay"/>, from 0 to 1 s; in cluster mode it replaces
     /// <c>Persistence:Journal:MaxBatchDelay</c>). Default 2 ms. The members' appends take turns on the shared database's
     /// ordering row, so without it each member commits small batches and pays a transaction's fixed cost (fence check,
-    /// ordering row, flush) over few events; under load 2 ms doubled the events per transaction and cut the CPU per
-    /// execution by about a tenth (tests/CrossMargin.Benchmarks/README.md, session 30). A light load is not delayed: the
+    /// ordering row, flush) over few events; under load 2 ms doubled the events per transaction and, in session 30's runs, cut
+    /// the CPU per execution by about a tenth (a later quiet pair on a slower machine: within the noise;
+    /// tests/CrossMargin.Benchmarks/README.md, "Session 30-31 (lead)"). A light load is not delayed: the
     /// writer lingers only when it finds <see cref="JournalOptions.LingerThreshold"/> appends waiting at once.
     /// </summary>
     public TimeSpan JournalLinger { get; set; } = TimeSpan.FromMilliseconds(2);
@@ -49,17 +50,7 @@ public sealed class ClusterModeOptions
     public JournalOptions ToJournalOptions(JournalOptions journal)
     {
         ArgumentNullException.ThrowIfNull(journal);
-        return new JournalOptions
-        {
-            MaxBatchSize = journal.MaxBatchSize,
-            MaxBatchDelay = JournalLinger,
-            LingerThreshold = journal.LingerThreshold,
-            Writers = journal.Writers,
-            MaxPendingWrites = journal.MaxPendingWrites,
-            CallTimeout = journal.CallTimeout,
-            CircuitBreakerMaxFailures = journal.CircuitBreakerMaxFailures,
-            CircuitBreakerResetTimeout = journal.CircuitBreakerResetTimeout,
-        };
+        return journal.WithMaxBatchDelay(JournalLinger);
     }
 
     /// <summary>The options of the member's PostgreSQL journal and snapshot store.</summary>

@@ -43,4 +43,16 @@ public sealed class JournalOptions
 
     /// <summary>How long the breaker stays open before a trial batch. Default 5 s.</summary>
     public TimeSpan CircuitBreakerResetTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A copy of these options lingering <paramref name="maxBatchDelay"/> (<see cref="MaxBatchDelay"/>), every other
+    /// setting kept: a cluster node's writer takes its linger from the cluster's settings.
+    /// </summary>
+    public JournalOptions WithMaxBatchDelay(TimeSpan maxBatchDelay)
+    {
+        // A memberwise copy: a setting added later is carried without anyone remembering to.
+        var copy = (JournalOptions)MemberwiseClone();
+        copy.MaxBatchDelay = maxBatchDelay;
+        return copy;
+    }
 }
