@@ -164,7 +164,7 @@ public sealed partial class LiquidationCoordinator
             return position;
         }
 
-        var lots = Math.Floor(Math.Abs(position.Quantity) / instrument.LotSize) * instrument.LotSize;
+        var lots = instrument.WholeLotsOf(Math.Abs(position.Quantity));
         return lots == 0 ? null : position with { Quantity = Math.Sign(position.Quantity) * lots };
     }
 

@@ -93,6 +93,9 @@ public abstract record Instrument
     /// <summary>True when <paramref name="quantity"/> is a whole number of lots.</summary>
     public bool IsOnLot(decimal quantity) => quantity % LotSize == 0m;
 
+    /// <summary>The whole lots in <paramref name="quantity"/> (non-negative): what of it the venue can fill, rounded down.</summary>
+    public decimal WholeLotsOf(decimal quantity) => Math.Floor(quantity / LotSize) * LotSize;
+
     /// <summary>When the contract expires, or null for a perpetual.</summary>
     public abstract DateTimeOffset? Expiry { get; }
 

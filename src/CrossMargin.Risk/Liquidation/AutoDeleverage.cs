@@ -126,7 +126,7 @@ public static class AutoDeleverage
             // Whole lots only: a counterparty's position off the lot gives the part of it on the lot, as its side of a
             // fill off the lot would be refused (only a fill closing its whole position is booked off the lot, and the
             // bankrupt side of that one would not be).
-            var take = Math.Floor(Math.Min(remaining, Math.Abs(candidate.Position.Quantity)) / instrument.LotSize) * instrument.LotSize;
+            var take = instrument.WholeLotsOf(Math.Min(remaining, Math.Abs(candidate.Position.Quantity)));
             if (take <= 0)
             {
                 continue;
