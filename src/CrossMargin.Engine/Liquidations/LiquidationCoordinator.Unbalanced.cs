@@ -161,6 +161,11 @@ public sealed partial class LiquidationCoordinator
             : fill.Status == UnbalancedAdlStatus.Booked ? Text($"The reversal of {rebook.CounterpartyId}'s side in round {rebook.Round} of {rebook.LiquidationId} is booked already.")
             : fill.Status == UnbalancedAdlStatus.Rebooking ? Text($"A rebooking of {rebook.CounterpartyId}'s side in round {rebook.Round} of {rebook.LiquidationId} awaits its answer.")
             : rebook.SettlementPrice is <= 0m ? Text($"A settlement price must be positive, not {rebook.SettlementPrice}.")
+            // Only once the liquidation has ended: a running one re-sends what it awaits as its own sides, and a restart
+            // re-sends a completed one's messages journaled after its end, so a rebooking taken earlier could go out wrong
+            // or not at all.
+            : _byId.TryGetValue(rebook.LiquidationId, out var running) && running.Phase != Phase.Completed
+                ? Text($"Liquidation {rebook.LiquidationId} is still running; rebook its unbalanced fills once it has completed.")
             : null;
         if (refusal is not null)
         {

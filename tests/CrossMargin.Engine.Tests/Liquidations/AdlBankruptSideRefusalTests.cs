@@ -268,10 +268,45 @@ public sealed class AdlBankruptSideRefusalTests(ITestOutputHelper output) : Liqu
         Assert.Equal((1, "acc-c", OrderSide.Buy, 0.5m, 59_000m, RejectionCode.InvalidMessage, UnbalancedAdlStatus.Unbalanced),
             (unbalanced.Round, unbalanced.CounterpartyId, unbalanced.Side, unbalanced.Quantity, unbalanced.Price, unbalanced.Code, unbalanced.Status));
 
+        // Rebooked once the liquidation has completed (a running one refuses it).
+        AwaitCompleted(Liquidation);
         Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-c"), TestActor);
         ExpectMsg<UnbalancedAdlFills>();
         AwaitAssert(() => Assert.Equal([new Position(Btc, -1m, 59_500m)], Account("acc-c").Positions));
         Assert.Equal([new CollateralBalance("USDT", 101_500m)], Account("acc-c").Balances);
+    }
+
+    /// <summary>
+    /// acc-c's side of round 1 stands unbalanced (its bankrupt side and its reversal refused) while acc-1's liquidation is
+    /// still running: here it waits for views the accounts never give. A rebooking now is refused, saying to rebook once the
+    /// liquidation has completed: a running liquidation re-sends what it awaits as its own sides (a rebooking awaited then
+    /// went out as the counterparty's original side, its answer never matched, and that account's later auto-deleverage
+    /// messages held behind it), and a restart re-sends only what a completed one journaled after its end. Before, the
+    /// rebooking was taken (listed <c>rebooking</c>).
+    /// </summary>
+    [Fact]
+    public void A_rebooking_while_its_liquidation_is_still_running_is_refused_until_it_has_completed()
+    {
+        var time = Clock.GetUtcNow();
+        ILiquidationEvent[] journal =
+        [
+            new LiquidationStarted(Liquidation, "acc-1", MarginStatus.Bankrupt, -1_000m, 240m, 1, time),
+            new AutoDeleverageExecuted(Liquidation, 1, "acc-1", Btc, 59_000m, [new AdlExecution("acc-c", OrderSide.Buy, 0.5m, 59_000m, 1m, 1, 1, -2m, 1m)], time),
+            new AutoDeleverageBankruptSideRefused(Liquidation, 1, "acc-c", RejectionCode.InvalidMessage, "refused", time, ReversalSequence: 2),
+            new AutoDeleverageReversalRefused(Liquidation, 1, "acc-c", RejectionCode.InvalidMessage, "refused", time),
+        ];
+        var silent = CreateTestProbe();
+        RestartCoordinator(silent.Ref, whileStopped: () => Services.Journal.WriteMessagesAsync(
+            [
+                new AtomicWrite(LiquidationCoordinator.Id, 1, "test", journal.Select(e => new EventData(Registry.Serialize(e))).ToArray()),
+            ]).GetAwaiter().GetResult());
+
+        Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-c"), TestActor);
+
+        var refused = ExpectMsg<AdlRebookRefused>();
+        Assert.Equal($"Liquidation {Liquidation} is still running; rebook its unbalanced fills once it has completed.", refused.Reason);
+        Coordinator.Tell(GetUnbalancedAdl.Instance, TestActor);
+        Assert.Equal(UnbalancedAdlStatus.Unbalanced, Assert.Single(ExpectMsg<UnbalancedAdlFills>().Fills).Status);
     }
 
     /// <summary>Restarts the coordinator behind a region that refuses the bankrupt sides with <paramref name="code"/>, opens both accounts and returns a probe of the ADL notices.</summary>
