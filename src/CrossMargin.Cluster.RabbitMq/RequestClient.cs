@@ -115,6 +115,14 @@ public sealed class RequestClient : IAsyncDisposable
             };
             await _publisher.PublishAsync(exchange, routingKey, body, messageId, type, options, cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
+        catch (TimeoutException e)
+        {
+            // The wait gave up, not the publish: a slow confirm on a loaded broker. Say which request, as the answer's
+            // own timeout does, and that it may still arrive (its answer is then dropped).
+            _pending.TryRemove(correlationId, out _);
+            throw new TimeoutException(
+                $"Request '{messageId}' ({type}) sent to '{exchange}' with routing key '{routingKey}' was not confirmed by the broker within {timeout}; it may still be delivered, its answer is dropped.", e);
+        }
         catch
         {
             _pending.TryRemove(correlationId, out _);

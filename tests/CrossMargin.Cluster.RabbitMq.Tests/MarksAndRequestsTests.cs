@@ -182,4 +182,18 @@ public sealed class MarksAndRequestsTests(RabbitMqBrokerFixture fixture)
 
         Assert.Contains("check-1", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_request_whose_publish_outlasts_its_timeout_still_names_the_request()
+    {
+        // A slow broker confirm (a loaded machine) used to surface as a bare "The operation has timed out.".
+        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1));
+        await using var client = await RequestClient.StartAsync(connection, "node-a").Within();
+
+        var e = await Assert.ThrowsAsync<TimeoutException>(() =>
+            client.RequestAsync(connection.Names.Accounts, "acct-1", Bodies.Utf8("{}"), "check-2", "pre-trade", TimeSpan.FromTicks(1)).Within());
+
+        Assert.Contains("check-2", e.Message, StringComparison.Ordinal);
+        Assert.Contains("pre-trade", e.Message, StringComparison.Ordinal);
+    }
 }
