@@ -1,3 +1,4 @@
+using System.Text.Json;
 using CrossMargin.Actors;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Node.Api;
@@ -13,6 +14,9 @@ namespace CrossMargin.Node.Tests.Api;
 public sealed class LiquidationAnswersTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>As a relayed body is written: camelCase.</summary>
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
     private ActorSystem _system = null!;
 
     public Task InitializeAsync()
@@ -80,6 +84,17 @@ public sealed class LiquidationAnswersTests : IAsyncLifetime
 
         Assert.Equal("rebooking of acc-c's side: not answered in time, outcome unknown (503 noLiquidationSingleton): No node holding the liquidation singleton "
             + "answered within 5 s (none holds it now, or it is moving); retry shortly.", detail);
+    }
+
+    /// <summary>On a cluster node the answer is the holder's body relayed as JSON: its code and reason are read from it.</summary>
+    [Fact]
+    public void A_refusal_relayed_from_the_singletons_holder_is_audited_as_refused_with_its_code_and_reason()
+    {
+        var relayed = JsonSerializer.SerializeToElement(new MessageOutcome("rejected", "liq-acc-1-1", "refused", "Liquidation liq-acc-1-1 is still running."), Web);
+
+        var detail = AuditOutcome.Of(Results.Json(relayed, statusCode: StatusCodes.Status409Conflict), "rebooked", "rebooking of acc-c's side");
+
+        Assert.Equal("rebooking of acc-c's side: refused (409 refused): Liquidation liq-acc-1-1 is still running.", detail);
     }
 
     /// <summary>Before, any failure of a show was 404 unknownLiquidation.</summary>
