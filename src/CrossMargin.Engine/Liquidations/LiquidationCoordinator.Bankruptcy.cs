@@ -125,8 +125,8 @@ public sealed partial class LiquidationCoordinator
         var portfolio = new Portfolio(view.AccountId, view.Balances, view.Positions, []);
         // Auto-deleveraging passes on whole lots only: a position less than one lot (off the lot) is left to the book's
         // close-position order, and one larger passes on its part on the lot (OnLot).
-        var position = view.Positions.Where(p => p.Quantity != 0 && !Paused(p.Symbol) && !liquidation.AdlHeld.ContainsKey(p.Symbol))
-            .Select(p => OnLot(p, market)).OfType<Position>()
+        var open = view.Positions.Where(p => p.Quantity != 0 && !Paused(p.Symbol) && !liquidation.AdlHeld.ContainsKey(p.Symbol)).ToArray();
+        var position = open.Select(p => OnLot(p, market)).OfType<Position>()
             .OrderByDescending(p => PositionValuation.Of(p, market).NotionalUsd)
             .ThenBy(p => p.Symbol, StringComparer.Ordinal)
             .FirstOrDefault();
@@ -134,9 +134,7 @@ public sealed partial class LiquidationCoordinator
         liquidation.AdlForDeficit = liquidation.Phase == Phase.AwaitingAdlView;
         if (position is null || price is null)
         {
-            Stall(liquidation, position is not null ? Text($"{position.Symbol} has no bankruptcy price")
-                : liquidation.AdlHeld.Count == 0 ? "no position left to deleverage outside halted instruments and silent underlyings"
-                : "no position left to deleverage outside halted instruments, silent underlyings and " + string.Join("; ", liquidation.AdlHeld.Values),
+            Stall(liquidation, position is not null ? Text($"{position.Symbol} has no bankruptcy price") : NothingToDeleverage(liquidation, open, market),
                 liquidation.LastCover);
             return;
         }
@@ -150,6 +148,25 @@ public sealed partial class LiquidationCoordinator
         liquidation.AdlTarget = (position, price.Value);
         liquidation.EmptyAdlCollections = 0;
         CollectAdlViews(liquidation, market.GetInstrument(position.Symbol).Underlying);
+    }
+
+    /// <summary>
+    /// Why a bankrupt account has no position to auto-deleverage: those in halted instruments and on silent underlyings
+    /// are left out, so are the instruments the liquidation holds (each with its hold's reason), and those of
+    /// <paramref name="open"/> (the rest) under one lot are named with their quantity and lot: nothing of them can be
+    /// passed on as whole lots, only the book's close-position orders close them. An operator reading only "no position
+    /// left" of an account that shows positions could not tell what to do.
+    /// </summary>
+    private static string NothingToDeleverage(Liquidation liquidation, IEnumerable<Position> open, Risk.Market.MarketSnapshot market)
+    {
+        var reason = liquidation.AdlHeld.Count == 0 ? "no position left to deleverage outside halted instruments and silent underlyings"
+            : "no position left to deleverage outside halted instruments, silent underlyings and " + string.Join("; ", liquidation.AdlHeld.Values);
+        var underOneLot = open.OrderBy(p => p.Symbol, StringComparer.Ordinal)
+            .Select(p => (market.FindInstrument(p.Symbol) ?? market.FindExpired(p.Symbol)) is { } instrument ? Text($"{p.Symbol} {p.Quantity} (lot {instrument.LotSize})") : null)
+            .OfType<string>()
+            .ToArray();
+        return underOneLot.Length == 0 ? reason
+            : reason + "; under one lot, which auto-deleveraging cannot pass on (the book's close-position orders close them): " + string.Join(", ", underOneLot);
     }
 
     /// <summary>

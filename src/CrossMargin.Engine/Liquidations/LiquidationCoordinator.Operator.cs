@@ -58,10 +58,12 @@ public sealed partial class LiquidationCoordinator
     private void OnResume(ResumeLiquidation resume)
     {
         var replyTo = Sender;
-        if (resume.LiquidationId is { } one && (!_byId.TryGetValue(one, out var held) || !_activeByAccount.ContainsKey(held.AccountId)
+        if (resume.LiquidationId is { } one && (!_byId.TryGetValue(one, out var held) || _activeByAccount.GetValueOrDefault(held.AccountId) != held
             || !held.AdlHeld.ContainsKey(resume.Symbol)))
         {
-            // Journaled, a release of nothing would read in the history as one that let a liquidation trade.
+            // Journaled, a release of nothing would read in the history as one that let a liquidation trade. The named
+            // liquidation itself must be its account's active one: a completed one keeps the holds it ended with, and its
+            // account may since be in a newer liquidation, which a release of the old one would not touch (Resumed).
             replyTo.Tell(new Status.Failure(new KeyNotFoundException(Text($"No active liquidation {one} holds {resume.Symbol}."))), Self);
             return;
         }

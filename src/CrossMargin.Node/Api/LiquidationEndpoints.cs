@@ -70,7 +70,8 @@ public static class LiquidationEndpoints
 
             var result = await AnswerAsync(host, ClusterMessageTypes.FundCoverUncovered, cover,
                 (l, t, c) => LiquidationAnswers.CoverUncoveredAsync(l.Coordinator, cover, t, c), ClusterWireJsonContext.Default.CoverUncoveredDeficit, cancellation);
-            AuditLog.Describe(context, $"insurance fund cover of {cover.AccountId}'s uncovered deficit, request {cover.RequestId}");
+            var covering = $"insurance fund cover of {cover.AccountId}'s uncovered deficit, request {cover.RequestId}";
+            AuditLog.Describe(context, AuditOutcome.Of(result, covering + " started", covering));
             return result;
         }).RequireAccess(AccessLevel.Admin);
         api.MapPost("/insurance-fund/deposits", async (HttpRequest request, EngineHost host, HttpContext context, CancellationToken cancellation) =>
@@ -86,7 +87,8 @@ public static class LiquidationEndpoints
 
             var result = await AnswerAsync(host, ClusterMessageTypes.FundDeposit, deposit, (l, t, c) => LiquidationAnswers.DepositAsync(l.InsuranceFund, deposit, t, c),
                 ClusterWireJsonContext.Default.DepositToInsuranceFund, cancellation);
-            AuditLog.Describe(context, $"insurance fund deposit {deposit.RequestId}: {deposit.Amount} {deposit.Asset}");
+            AuditLog.Describe(context, AuditOutcome.Of(result, $"insurance fund deposit {deposit.RequestId}: {deposit.Amount} {deposit.Asset}",
+                $"insurance fund deposit {deposit.RequestId} of {deposit.Amount} {deposit.Asset}"));
             return result;
         }).RequireAccess(AccessLevel.Admin);
         api.MapGet("/liquidation-halts", (EngineHost host, CancellationToken cancellation) =>
@@ -108,8 +110,10 @@ public static class LiquidationEndpoints
 
             var result = await AnswerAsync(host, ClusterMessageTypes.RebookAdl, rebook, (l, t, c) => LiquidationAnswers.RebookAsync(l.Coordinator, rebook, t, c),
                 ClusterWireJsonContext.Default.RebookAdlReversal, cancellation);
-            AuditLog.Describe(context, $"auto-deleverage reversal of {rebook.CounterpartyId}'s side in round {rebook.Round} of {rebook.LiquidationId} rebooked"
-                + (rebook.SettlementPrice is { } price ? $" settled at {price}" : ""));
+            var rebooking = $"auto-deleverage reversal of {rebook.CounterpartyId}'s side in round {rebook.Round} of {rebook.LiquidationId}";
+            var settled = rebook.SettlementPrice is { } price ? $" settled at {price}" : "";
+            AuditLog.Describe(context, AuditOutcome.Of(result, $"{rebooking} rebooked{settled}: sent to {rebook.CounterpartyId}, listed rebooking until it books it",
+                $"rebooking of the {rebooking}{settled}"));
             return result;
         }).RequireAccess(AccessLevel.Admin);
     }
@@ -132,8 +136,10 @@ public static class LiquidationEndpoints
 
         var result = await AnswerAsync(host, halt ? ClusterMessageTypes.Halt : ClusterMessageTypes.Resume, new LiquidationRequest(liquidationId, symbol),
             (l, t, c) => LiquidationAnswers.SetHaltAsync(l.Coordinator, symbol, halt, t, c, liquidationId), cancellation);
-        AuditLog.Describe(context, liquidationId is null ? $"forced liquidation {(halt ? "halted" : "resumed")} on {symbol}"
-            : $"auto-deleveraging of {symbol} released for liquidation {liquidationId}");
+        AuditLog.Describe(context, liquidationId is null
+            ? AuditOutcome.Of(result, $"forced liquidation {(halt ? "halted" : "resumed")} on {symbol}", $"{(halt ? "halt" : "resume")} of forced liquidation on {symbol}")
+            : AuditOutcome.Of(result, $"auto-deleveraging of {symbol} released for liquidation {liquidationId}",
+                $"release of liquidation {liquidationId}'s auto-deleverage hold of {symbol}"));
         return result;
     }
 

@@ -309,6 +309,49 @@ public sealed class AdlBankruptSideRefusalTests(ITestOutputHelper output) : Liqu
         Assert.Equal(UnbalancedAdlStatus.Unbalanced, Assert.Single(ExpectMsg<UnbalancedAdlFills>().Fills).Status);
     }
 
+    /// <summary>
+    /// acc-1's first liquidation held BTCUSDT (acc-1 refused its side of round 1, instrumentExpired) and completed with
+    /// the hold still recorded; acc-1 is now in a second liquidation that holds BTCUSDT for the same reason. A release
+    /// named for the first is refused, and nothing is journaled: it holds nothing any more. Before, the release checked
+    /// only that acc-1 had some active liquidation, so it was taken and journaled as a release of the first (which no
+    /// active liquidation is), releasing nothing while the history read as if one had been let trade. The release named
+    /// for the second, which does hold it, is taken, once.
+    /// </summary>
+    [Fact]
+    public void A_release_of_a_completed_liquidations_hold_is_refused_though_its_account_is_in_a_newer_liquidation_that_holds_the_instrument()
+    {
+        const string second = "liq-acc-1-2";
+        var time = Clock.GetUtcNow();
+        ILiquidationEvent[] journal =
+        [
+            new LiquidationStarted(Liquidation, "acc-1", MarginStatus.Bankrupt, -1_000m, 240m, 1, time),
+            new AutoDeleverageExecuted(Liquidation, 1, "acc-1", Btc, 59_000m, [new AdlExecution("acc-c", OrderSide.Buy, 0.5m, 59_000m, 1m, 1, 1, -2m, 1m)], time),
+            new AutoDeleverageBankruptSideRefused(Liquidation, 1, "acc-c", RejectionCode.InstrumentExpired, "refused", time),
+            new LiquidationCompleted(Liquidation, "account back to Healthy", time),
+            new LiquidationStarted(second, "acc-1", MarginStatus.Bankrupt, -500m, 120m, 2, time),
+            new AutoDeleverageExecuted(second, 1, "acc-1", Btc, 59_000m, [new AdlExecution("acc-c", OrderSide.Buy, 0.5m, 59_000m, 1m, 2, 2, -1.5m, 0.5m)], time),
+            new AutoDeleverageBankruptSideRefused(second, 1, "acc-c", RejectionCode.InstrumentExpired, "refused", time),
+        ];
+        RestartCoordinator(CreateTestProbe().Ref, whileStopped: () => Services.Journal.WriteMessagesAsync(
+            [
+                new AtomicWrite(LiquidationCoordinator.Id, 1, "test", journal.Select(e => new EventData(Registry.Serialize(e))).ToArray()),
+            ]).GetAwaiter().GetResult());
+        Assert.Equal(LiquidationStatus.Completed, History(Liquidation).Status);
+        var journaled = Journaled();
+
+        Coordinator.Tell(new ResumeLiquidation(Btc, Liquidation), TestActor);
+
+        Assert.Equal($"No active liquidation {Liquidation} holds {Btc}.", ExpectMsg<Status.Failure>().Cause.Message);
+        Assert.Equal(journaled, Journaled());
+        Coordinator.Tell(new ResumeLiquidation(Btc, second), TestActor);
+        Assert.Empty(ExpectMsg<HaltedInstruments>().Symbols);
+        Coordinator.Tell(new ResumeLiquidation(Btc, second), TestActor);
+        Assert.Equal($"No active liquidation {second} holds {Btc}.", ExpectMsg<Status.Failure>().Cause.Message);
+    }
+
+    /// <summary>The coordinator's highest journaled sequence number.</summary>
+    private long Journaled() => Services.Journal.ReadHighestSequenceNrAsync(LiquidationCoordinator.Id).GetAwaiter().GetResult();
+
     /// <summary>Restarts the coordinator behind a region that refuses the bankrupt sides with <paramref name="code"/>, opens both accounts and returns a probe of the ADL notices.</summary>
     private TestProbe StartRefusing(RejectionCode code, int times = int.MaxValue)
     {

@@ -144,6 +144,36 @@ public sealed class OffLotPositionTests(ITestOutputHelper output) : LiquidationT
         AwaitAssert(() => Assert.Equal([new Position(Btc, 0.0005m, 60_000m)], Account("acc-1").Positions));
     }
 
+    /// <summary>
+    /// A bankrupt account holding only positions under one lot: acc-1 (5 USDT) long 0.0005 BTCUSDT at 60,000 and short
+    /// 0.005 ETHUSDT at 3,000, and the market file now gives the venue's lots, 0.001 and 0.01. BTC at 40,000, ETH at
+    /// 3,000: equity 5 + 0.0005 x (40,000 - 60,000) + 0 = -5; the fund is empty, so all 5 USD stay uncovered. Neither
+    /// position can be auto-deleveraged (a side off the lot is refused), so the backstop stalls, and its reason names
+    /// each with its quantity and lot. Before, it said only "no position left to deleverage outside halted instruments
+    /// and silent underlyings", which an operator looking at an account with two positions and no halt cannot act on.
+    /// </summary>
+    [Fact]
+    public void A_bankrupt_account_with_only_positions_under_one_lot_stalls_naming_each_with_its_quantity_and_lot()
+    {
+        Deposit("acc-1", 5m);
+        Trade("acc-1", OrderSide.Buy, 0.0005m, 60_000m);
+        Trade("acc-1", OrderSide.Sell, 0.005m, 3_000m, symbol: TestMarket.EthUsdt);
+
+        PublishMarket(TestMarket.Build(40_000m, 3_000m, TestMarket.Instruments.Select(i => i.Symbol switch
+        {
+            Btc => i with { LotSize = 0.001m },
+            TestMarket.EthUsdt => i with { LotSize = 0.01m },
+            _ => i,
+        })), "BTC");
+        AwaitAssert(() => Assert.Contains(History(Liquidation).Steps, s => s is LiquidationStalled), TimeSpan.FromSeconds(10));
+
+        var cover = Assert.Single(History(Liquidation).Steps.OfType<LiquidationCoverReceived>());
+        Assert.Equal((0m, 5m), (cover.CoveredUsd, cover.UncoveredUsd));
+        Assert.Equal("no position left to deleverage outside halted instruments and silent underlyings; under one lot, which auto-deleveraging cannot pass "
+            + "on (the book's close-position orders close them): BTCUSDT 0.0005 (lot 0.001), ETHUSDT -0.005 (lot 0.01)",
+            History(Liquidation).Steps.OfType<LiquidationStalled>().First().Reason);
+    }
+
     /// <summary>The test market at <paramref name="btc"/> with BTCUSDT's lot 0.001, as a market file that now gives the venue's lot.</summary>
     private static Risk.Market.MarketSnapshot Lotted(decimal btc) => TestMarket.Build(btc, 3_000m,
         TestMarket.Instruments.Select(i => i.Symbol == Btc ? i with { LotSize = 0.001m } : i));

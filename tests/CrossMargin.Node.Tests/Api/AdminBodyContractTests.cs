@@ -6,6 +6,7 @@ using System.Text.Json;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Node.Hosting;
+using CrossMargin.Node.Security;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CrossMargin.Node.Tests.Api;
@@ -125,6 +126,26 @@ public sealed class AdminBodyContractTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The audit entry of an operator's change says what the coordinator answered: a rebooking it refuses (nothing
+    /// unbalanced to rebook) and a release of a hold no liquidation has are each recorded as refused, with the
+    /// coordinator's reason. Before, both read as done ("... rebooked settled at 58000", "... released for liquidation
+    /// liq-acc-1-1"), whatever the answer.
+    /// </summary>
+    [Fact]
+    public async Task A_refused_rebooking_and_a_release_of_no_hold_are_audited_as_refused_with_the_coordinators_reason()
+    {
+        await SendAsync(HttpMethod.Post, "/api/v1/adl-unbalanced/rebookings", """{"liquidationId":"liq-acc-1-1","round":1,"counterpartyId":"acc-b","settlementPrice":"58000"}""");
+        var rebooking = await AuditedAsync("/api/v1/adl-unbalanced/rebookings");
+        await SendAsync(HttpMethod.Delete, "/api/v1/liquidation-halts/BTC-PERP?liquidation=liq-acc-1-1", "");
+        var release = await AuditedAsync("/api/v1/liquidation-halts/BTC-PERP?liquidation=liq-acc-1-1");
+
+        Assert.Equal((409, "failed", "rebooking of the auto-deleverage reversal of acc-b's side in round 1 of liq-acc-1-1 settled at 58000: refused (409 refused): "
+            + "No unbalanced auto-deleverage fill of acc-b in round 1 of liquidation liq-acc-1-1."), (rebooking.Status, rebooking.Outcome, rebooking.Detail));
+        Assert.Equal((404, "failed", "release of liquidation liq-acc-1-1's auto-deleverage hold of BTC-PERP: refused (404 noAdlHold): "
+            + "No active liquidation liq-acc-1-1 holds BTC-PERP."), (release.Status, release.Outcome, release.Detail));
+    }
+
+    /// <summary>
     /// The fund's own account (opened by the coordinator at its first take-over; here by the same command, sent as the
     /// coordinator sends it, since a venue's message for that id is refused) is shown with the fund: the positions it
     /// took over and is unwinding are what operators look for there.
@@ -228,6 +249,23 @@ public sealed class AdminBodyContractTests : IAsyncLifetime
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
         using var response = await _node.Client.PostAsync(new Uri("/api/v1/executions", UriKind.Relative), content);
         return response.StatusCode;
+    }
+
+    /// <summary>The audit entry of the call to <paramref name="path"/>, once written (after the answer went out).</summary>
+    private async Task<AuditEntry> AuditedAsync(string path)
+    {
+        var audit = _node.Services.GetRequiredService<AuditLog>();
+        for (var i = 0; i < 100; i++)
+        {
+            if (audit.Recent().LastOrDefault(e => e.Path == path) is { } entry)
+            {
+                return entry;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new Xunit.Sdk.XunitException($"No audit entry for {path}.");
     }
 
     private async Task<decimal> FundUsdtAsync()

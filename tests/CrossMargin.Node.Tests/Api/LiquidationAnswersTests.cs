@@ -1,0 +1,114 @@
+using System.Text.Json;
+using CrossMargin.Actors;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Node.Api;
+using Microsoft.AspNetCore.Http;
+
+namespace CrossMargin.Node.Tests.Api;
+
+/// <summary>
+/// What the liquidation answers say when the coordinator (or the fund) does not answer a change as expected: only its
+/// refusal of a release is "no such hold" (404); no answer in time is 503 with the outcome unknown, as a cluster request
+/// nobody answered; any other failure is a 500 that names it. The audit detail says the same.
+/// </summary>
+public sealed class LiquidationAnswersTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>As a relayed body is written: camelCase.</summary>
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+    private ActorSystem _system = null!;
+
+    public Task InitializeAsync()
+    {
+        _system = ActorSystem.Create("answers");
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _system.DisposeAsync();
+
+    /// <summary>Before, every failure of a release was 404 noAdlHold, as if the liquidation held nothing: here a journal write failed.</summary>
+    [Fact]
+    public async Task A_release_the_coordinator_fails_for_another_reason_than_no_hold_is_a_500_naming_the_failure_not_a_404_no_hold()
+    {
+        var coordinator = Answering(new Status.Failure(new InvalidOperationException("The journal refused the write.")));
+
+        var (status, body) = await LiquidationAnswers.SetHaltAsync(coordinator, "BTC-PERP", halt: false, Timeout, CancellationToken.None, "liq-acc-1-1");
+
+        Assert.Equal(StatusCodes.Status500InternalServerError, status);
+        Assert.Equal(new MessageOutcome("rejected", Code: "failed",
+            Reason: "The liquidation coordinator failed the release of BTC-PERP for liquidation liq-acc-1-1: InvalidOperationException: The journal refused the write."), body);
+    }
+
+    [Fact]
+    public async Task A_release_of_a_hold_no_active_liquidation_has_is_404_no_adl_hold_with_the_coordinators_reason()
+    {
+        var coordinator = Answering(new Status.Failure(new KeyNotFoundException("No active liquidation liq-acc-1-1 holds BTC-PERP.")));
+
+        var (status, body) = await LiquidationAnswers.SetHaltAsync(coordinator, "BTC-PERP", halt: false, Timeout, CancellationToken.None, "liq-acc-1-1");
+
+        Assert.Equal(StatusCodes.Status404NotFound, status);
+        Assert.Equal(new MessageOutcome("rejected", Code: "noAdlHold", Reason: "No active liquidation liq-acc-1-1 holds BTC-PERP."), body);
+    }
+
+    /// <summary>Before, the ask's timeout escaped the answer: a bare 503 from the exception handler, and no audit entry at all.</summary>
+    [Fact]
+    public async Task A_release_the_coordinator_does_not_answer_in_time_is_a_503_saying_the_outcome_is_unknown_and_the_audit_says_so()
+    {
+        var (status, body) = await LiquidationAnswers.SetHaltAsync(Answering(null), "BTC-PERP", halt: false, Timeout, CancellationToken.None, "liq-acc-1-1");
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, status);
+        const string reason = "The liquidation coordinator did not answer the release of BTC-PERP for liquidation liq-acc-1-1 within 0.2 s: it may yet be made; "
+            + "asking again is safe: a release already made is refused 404 noAdlHold.";
+        Assert.Equal(new MessageOutcome("rejected", Code: "timedOut", Reason: reason), body);
+        Assert.Equal("release of liquidation liq-acc-1-1's auto-deleverage hold of BTC-PERP: not answered in time, outcome unknown (503 timedOut): " + reason,
+            AuditOutcome.Of(Results.Json(body, statusCode: status), "released", "release of liquidation liq-acc-1-1's auto-deleverage hold of BTC-PERP"));
+    }
+
+    [Fact]
+    public async Task A_rebooking_the_coordinator_does_not_answer_in_time_is_a_503_and_is_audited_as_not_answered_not_as_rebooked()
+    {
+        var (status, body) = await LiquidationAnswers.RebookAsync(Answering(null), new RebookAdlReversal("liq-acc-1-1", 1, "acc-c"), Timeout, CancellationToken.None);
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, status);
+        var detail = AuditOutcome.Of(Results.Json(body, statusCode: status), "rebooked", "rebooking of acc-c's side");
+        Assert.Equal("rebooking of acc-c's side: not answered in time, outcome unknown (503 timedOut): The liquidation coordinator did not answer the rebooking of "
+            + "acc-c's side in round 1 of liq-acc-1-1 within 0.2 s: it may yet be made; GET /api/v1/adl-unbalanced shows whether it is rebooking.", detail);
+    }
+
+    /// <summary>A cluster node's answer when no node answered for the singleton in time: the rebooking may yet be made there.</summary>
+    [Fact]
+    public void A_cluster_request_nobody_answered_is_audited_as_not_answered_with_the_outcome_unknown()
+    {
+        var detail = AuditOutcome.Of(ApiBody.NoLiquidationSingleton(TimeSpan.FromSeconds(5)), "rebooked", "rebooking of acc-c's side");
+
+        Assert.Equal("rebooking of acc-c's side: not answered in time, outcome unknown (503 noLiquidationSingleton): No node holding the liquidation singleton "
+            + "answered within 5 s (none holds it now, or it is moving); retry shortly.", detail);
+    }
+
+    /// <summary>On a cluster node the answer is the holder's body relayed as JSON: its code and reason are read from it.</summary>
+    [Fact]
+    public void A_refusal_relayed_from_the_singletons_holder_is_audited_as_refused_with_its_code_and_reason()
+    {
+        var relayed = JsonSerializer.SerializeToElement(new MessageOutcome("rejected", "liq-acc-1-1", "refused", "Liquidation liq-acc-1-1 is still running."), Web);
+
+        var detail = AuditOutcome.Of(Results.Json(relayed, statusCode: StatusCodes.Status409Conflict), "rebooked", "rebooking of acc-c's side");
+
+        Assert.Equal("rebooking of acc-c's side: refused (409 refused): Liquidation liq-acc-1-1 is still running.", detail);
+    }
+
+    /// <summary>Before, any failure of a show was 404 unknownLiquidation.</summary>
+    [Fact]
+    public async Task A_show_the_coordinator_fails_for_another_reason_than_an_unknown_id_is_not_a_404()
+    {
+        var failing = Answering(new Status.Failure(new InvalidOperationException("broken")));
+        var unknown = Answering(new Status.Failure(new KeyNotFoundException("No liquidation liq-x.")));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => LiquidationAnswers.ShowAsync(failing, "liq-x", Timeout, CancellationToken.None));
+        var (status, body) = await LiquidationAnswers.ShowAsync(unknown, "liq-x", Timeout, CancellationToken.None);
+        Assert.Equal(StatusCodes.Status404NotFound, status);
+        Assert.Equal(new MessageOutcome("rejected", Code: "unknownLiquidation", Reason: "No liquidation liq-x."), body);
+    }
+
+    private IActorRef Answering(object? answer) => _system.ActorOf(Props.Create(() => new FixedAnswerActor(answer)));
+}
