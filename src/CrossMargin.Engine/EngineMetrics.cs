@@ -29,8 +29,8 @@ public static class EngineMetrics
 
     /// <summary>
     /// Auto-deleverage fills left unbalanced: the counterparty's side stands, its bankrupt side was refused, and its
-    /// reversal was refused too (or an operator's rebooking of it; or none was sent: the bankrupt side refused as an id
-    /// already applied). Each needs an operator (<c>cm liquidations unbalanced</c>).
+    /// reversal was refused too (or none was sent: the bankrupt side refused as an id already applied). Each needs an
+    /// operator (<c>cm liquidations unbalanced</c>) and is counted once, when found: a refused rebooking leaves the same fill unbalanced.
     /// </summary>
     public static Counter<long> AdlUnbalanced { get; } = Meter.CreateCounter<long>("crossmargin.adl.unbalanced",
         description: "Auto-deleverage fills whose counterparty's side stands without the bankrupt side (reversal refused)");

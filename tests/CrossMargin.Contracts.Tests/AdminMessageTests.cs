@@ -52,6 +52,33 @@ public sealed class AdminMessageTests
         Assert.Contains(problem, violation.Problem, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// An operator's rebooking carries its confirmation of what the cluster cannot check (an unverified fill, a settlement
+    /// price the counterparty does not keep) only when given as the JSON boolean true; absent, it is not confirmed.
+    /// </summary>
+    [Fact]
+    public void A_rebooking_carries_the_operators_confirmation_only_when_given()
+    {
+        var confirmed = Read("""{"liquidationId":"liq-1","round":1,"counterpartyId":"acc-b","settlementPrice":58000,"confirmUnverified":true}""",
+            ContractJsonContext.Default.AdlRebookMessage).ToRebook();
+        var plain = Read("""{"liquidationId":"liq-1","round":1,"counterpartyId":"acc-b"}""", ContractJsonContext.Default.AdlRebookMessage).ToRebook();
+
+        Assert.Equal(new RebookAdlReversal("liq-1", 1, "acc-b", 58_000m, ConfirmUnverified: true), confirmed.Command);
+        Assert.Equal(new RebookAdlReversal("liq-1", 1, "acc-b"), plain.Command);
+    }
+
+    [Theory]
+    [InlineData("""{"liquidationId":"liq-1","round":1,"counterpartyId":"acc-b","confirmUnverified":"true"}""", "confirmUnverified")]
+    [InlineData("""{"liquidationId":"liq-1","round":1,"counterpartyId":"acc-b","confirmUnverified":1}""", "confirmUnverified")]
+    [InlineData("""{"liquidationId":"liq-1","round":1,"counterpartyId":"acc-b","confirmUnverifed":true}""", "confirmUnverifed")]
+    public void A_rebooking_whose_confirmation_is_not_a_boolean_or_misspelt_is_refused_by_the_reader(string json, string expected)
+    {
+        var (message, violation) = ContractReader.Read(Encoding.UTF8.GetBytes(json), ContractJsonContext.Default.AdlRebookMessage);
+
+        Assert.Null(message);
+        Assert.Contains(expected, violation!.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_valid_stress_keeps_its_moves_exactly()
     {

@@ -93,6 +93,11 @@ public static class LiquidationStepText
             case "AutoDeleverageReversalRebooked":
                 var settled = F(s, "settlementPrice") is { Length: > 0 } at ? $" in its settled form at {at}" : "";
                 text.Append(Inv($"auto-deleverage round {F(s, "round")}: an operator rebooked the reversal of {F(s, "counterpartyId")}'s side{settled} (rebooking {F(s, "attempt")})"));
+                if (F(s, "confirmUnverified") == "yes")
+                {
+                    text.Append(", confirming what the cluster cannot check (--confirm-unverified)");
+                }
+
                 break;
             case "AutoDeleverageRebookingBooked":
                 var settledAt = F(s, "settlementPrice") is { Length: > 0 } bookedAt ? $" settled at {bookedAt}" : "";

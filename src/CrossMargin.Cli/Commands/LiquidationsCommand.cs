@@ -3,7 +3,7 @@ using CrossMargin.Cli.Node;
 
 namespace CrossMargin.Cli.Commands;
 
-/// <summary><c>cm liquidations list|show ID|unbalanced|rebook ID ROUND COUNTERPARTY [--settlement-price P]</c>.</summary>
+/// <summary><c>cm liquidations list|show ID|unbalanced|rebook ID ROUND COUNTERPARTY [--settlement-price P] [--confirm-unverified]</c>.</summary>
 public static class LiquidationsCommand
 {
     /// <summary>Creates the command.</summary>
@@ -62,10 +62,12 @@ public static class LiquidationsCommand
                 foreach (var f in JsonText.Items(body, "fills"))
                 {
                     var settled = JsonText.Of(f, "settlementPrice") is { Length: > 0 } price ? $" (settled at {price})" : "";
+                    // The bankrupt side may be booked after all (refused as an id already applied): said where the operator looks before rebooking.
+                    var unverified = JsonText.Of(f, "unverified") == "yes" ? " (unverified: the bankrupt side may be booked; check before --confirm-unverified)" : "";
                     Tables.Row(table, JsonText.Of(f, "liquidationId"), JsonText.Of(f, "round"), JsonText.Of(f, "bankruptAccountId"), JsonText.Of(f, "counterpartyId"),
                         $"{JsonText.Of(f, "side")} {JsonText.Of(f, "quantity")} {JsonText.Of(f, "symbol")} at {JsonText.Of(f, "price")}",
-                        $"{JsonText.Of(f, "code")}: {JsonText.Of(f, "reason")}", JsonText.Time(f, "since"), JsonText.Of(f, "attempts"), JsonText.Of(f, "status") + settled,
-                        JsonText.Time(f, "bookedAt"));
+                        $"{JsonText.Of(f, "code")}: {JsonText.Of(f, "reason")}", JsonText.Time(f, "since"), JsonText.Of(f, "attempts"),
+                        JsonText.Of(f, "status") + settled + unverified, JsonText.Time(f, "bookedAt"));
                 }
 
                 console.Write(table);
@@ -84,11 +86,17 @@ public static class LiquidationsCommand
             Description = "The venue's settlement price of the expired instrument the counterparty was settled for (exactly: its refusal of the reversal names it): "
                 + "the reversal is booked traded and settled at once.",
         };
+        var confirm = new Option<bool>("--confirm-unverified")
+        {
+            Description = "Confirm what the cluster cannot check: that the bankrupt side of an unverified fill (refused as an id already applied) is not booked, "
+                + "and that --settlement-price is the venue's where the counterparty was settled before settlement prices were kept. Without it both are refused.",
+        };
         var command = new Command("rebook",
             "Book again the reversal of an unbalanced auto-deleverage fill (admin token), once what refused it is put right, or in its settled form "
-            + "(--settlement-price) for an expired instrument. Exit code 1 when refused: no such unbalanced fill, booked already, or a rebooking awaits its answer.")
+            + "(--settlement-price) for an expired instrument. Exit code 1 when refused: no such unbalanced fill, booked already, a rebooking awaits its answer, "
+            + "or an unverified fill without --confirm-unverified.")
         {
-            id, round, counterparty, settlement,
+            id, round, counterparty, settlement, confirm,
         };
         var options = NodeCommandOptions.AddTo(command);
         command.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s =>
@@ -100,6 +108,11 @@ public static class LiquidationsCommand
             if (result.GetValue(settlement) is { } price)
             {
                 body["settlementPrice"] = price;
+            }
+
+            if (result.GetValue(confirm))
+            {
+                body["confirmUnverified"] = true;
             }
 
             return s.CallAsync(HttpMethod.Post, "/api/v1/adl-unbalanced/rebookings", (_, console) =>

@@ -23,6 +23,13 @@ public sealed record AdlRebookMessage
     /// </summary>
     public decimal? SettlementPrice { get; set; }
 
+    /// <summary>
+    /// The operator's confirmation of what the cluster cannot check (<see cref="RebookAdlReversal.ConfirmUnverified"/>):
+    /// that the bankrupt side of an unverified fill is not booked, and that <see cref="SettlementPrice"/> is the venue's
+    /// where the counterparty does not keep it. A JSON boolean; absent is false.
+    /// </summary>
+    public bool ConfirmUnverified { get; set; }
+
     /// <summary>Checks the request and builds the coordinator's command, or lists every violation.</summary>
     public ContractResult<RebookAdlReversal> ToRebook()
     {
@@ -35,6 +42,6 @@ public sealed record AdlRebookMessage
         }
 
         var price = SettlementPrice is null ? (decimal?)null : check.Positive("settlementPrice", SettlementPrice);
-        return check.Ok ? new(null, new RebookAdlReversal(liquidation, Round!.Value, counterparty, price), []) : new(null, null, check.Violations);
+        return check.Ok ? new(null, new RebookAdlReversal(liquidation, Round!.Value, counterparty, price, ConfirmUnverified), []) : new(null, null, check.Violations);
     }
 }

@@ -297,8 +297,11 @@ public static class AccountDecider
     /// Exactly that price: the fill undoes (or completes) a holding the settlement paid for at it, so only at it does the
     /// pair net; any other books the difference times the quantity to nobody. The index says nothing of it (days after
     /// the expiry it may be 20 % away, and a price near it may still be wrong). Only an account settled before the price
-    /// was kept, restored from a snapshot of then, does not know it: there the price is checked as the venue's was
-    /// (<see cref="DecideExpiry"/>), within 20 % of the index.
+    /// was kept, restored from a snapshot of then, does not know it, and nothing else in the cluster records the venue's
+    /// price (the instrument catalog holds none, the venue sends it to each account alone, the coordinator and the price
+    /// actor never see it): there the operator must confirm the price as the venue's
+    /// (<see cref="ApplyExecution.SettlementPriceConfirmed"/>), and it is checked as the venue's was
+    /// (<see cref="DecideExpiry"/>), within 20 % of the index. Unconfirmed, a typo within 20 % booked money to nobody.
     /// </remarks>
     private static AccountDecision SettledForm(AccountState state, ApplyExecution c, MarketSnapshot market)
     {
@@ -310,6 +313,13 @@ public static class AccountDecider
                 return AccountDecision.Reject(RejectionCode.InvalidPrice, Text(
                     $"Execution {c.MessageId}: the venue settled this account for {c.Symbol} at {venue}; a fill in its settled form is settled at that price, not at {price}."));
             }
+        }
+        else if (!c.SettlementPriceConfirmed)
+        {
+            return AccountDecision.Reject(RejectionCode.InvalidPrice, Text(
+                $"Execution {c.MessageId}: this account was settled for {c.Symbol} before settlement prices were kept, and nothing in the cluster records the venue's: ")
+                + Text($"a fill in its settled form at {price} is booked only once an operator confirms that price as the venue's ")
+                + "(confirmUnverified: cm liquidations rebook ID ROUND COUNTERPARTY --settlement-price P --confirm-unverified).");
         }
         else if (SettlementPriceRefused(c.Symbol, price, market.FindExpired(c.Symbol)!, market) is { } refused)
         {

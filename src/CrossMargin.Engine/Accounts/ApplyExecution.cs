@@ -28,6 +28,11 @@ namespace CrossMargin.Engine.Accounts;
 /// <paramref name="Price"/> and settled at once at this price: cash only, no position). Sent by an operator's rebooking
 /// of an auto-deleverage reversal (<see cref="Liquidations.RebookAdlReversal"/>), booked as <see cref="SettledExecutionApplied"/>; null for every other execution.
 /// </param>
+/// <param name="SettlementPriceConfirmed">
+/// The operator confirmed <paramref name="SettlementPrice"/> as the venue's (<see cref="Liquidations.RebookAdlReversal.ConfirmUnverified"/>):
+/// needed only by an account settled before it kept the price (nothing in the cluster keeps the venue's price to check it
+/// against); elsewhere the kept price decides. A condition on applying, not content (<see cref="MessageContent"/>).
+/// </param>
 public sealed record ApplyExecution(
     string MessageId,
     string Source,
@@ -43,4 +48,5 @@ public sealed record ApplyExecution(
     DateTimeOffset VenueTimestamp,
     bool IsLiquidation = false,
     decimal? ReducesPosition = null,
-    decimal? SettlementPrice = null) : IAccountCommand;
+    decimal? SettlementPrice = null,
+    bool SettlementPriceConfirmed = false) : IAccountCommand;

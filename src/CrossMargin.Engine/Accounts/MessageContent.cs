@@ -10,7 +10,8 @@ namespace CrossMargin.Engine.Accounts;
 /// 1.5 and 1.50 (and "1.50" in quotes) are the same amount; times compare as instants, so 09:00+01:00 and 08:00Z are
 /// the same time; text compares ordinally, as ids do. The envelope (id, source, sequence) is not content: a retry its
 /// source renumbered is still a retry. Nor is an execution's <see cref="ApplyExecution.ReducesPosition"/>: it is a
-/// condition on applying, not what is booked, and the liquidation coordinator re-sends a bankrupt side without it.
+/// condition on applying, not what is booked, and the liquidation coordinator re-sends a bankrupt side without it; nor
+/// its <see cref="ApplyExecution.SettlementPriceConfirmed"/>, the operator's confirmation of the price it settles at.
 /// </remarks>
 public static class MessageContent
 {

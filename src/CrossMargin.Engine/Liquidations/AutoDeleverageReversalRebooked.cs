@@ -16,5 +16,11 @@ namespace CrossMargin.Engine.Liquidations;
 /// and settled at once (cash (price - settlement price) x quantity for a buy undone); null to book it as a trade.
 /// </param>
 /// <param name="Time">When.</param>
+/// <param name="ConfirmUnverified">
+/// The operator confirmed what the cluster cannot check (<see cref="RebookAdlReversal.ConfirmUnverified"/>): carried to the
+/// account on the settled form (<see cref="Accounts.ApplyExecution.SettlementPriceConfirmed"/>), after a restart too;
+/// false in journals written before session 32.
+/// </param>
 public sealed record AutoDeleverageReversalRebooked(
-    string LiquidationId, int Round, string CounterpartyId, int Attempt, long Sequence, decimal? SettlementPrice, DateTimeOffset Time) : ILiquidationEvent;
+    string LiquidationId, int Round, string CounterpartyId, int Attempt, long Sequence, decimal? SettlementPrice, DateTimeOffset Time, bool ConfirmUnverified = false)
+    : ILiquidationEvent;

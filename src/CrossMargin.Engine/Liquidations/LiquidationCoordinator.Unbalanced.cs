@@ -34,11 +34,18 @@ public sealed partial class LiquidationCoordinator
     /// <summary>The message id of the <paramref name="attempt"/>-th rebooking of the reversal of <paramref name="fill"/>'s counterparty side.</summary>
     private static string RebookMessageId(AutoDeleverageExecuted e, AdlExecution fill, int attempt) => $"{ReversalMessageId(e, fill)}:rebooked-{attempt}";
 
-    /// <summary>The rebooked reversal: the reversal's trade under its own id and sequence, in its settled form when a settlement price is given.</summary>
+    /// <summary>
+    /// The rebooked reversal: the reversal's trade under its own id and sequence, in its settled form when a settlement
+    /// price is given, with the operator's confirmation of that price (which only an account that does not keep it needs).
+    /// </summary>
     private static ApplyExecution Rebooking(AutoDeleverageExecuted e, AdlExecution fill, AutoDeleverageReversalRebooked rebooked)
     {
         var id = RebookMessageId(e, fill, rebooked.Attempt);
-        return Reversal(e, fill, rebooked.Sequence) with { MessageId = id, ExecutionId = id, SettlementPrice = rebooked.SettlementPrice };
+        return Reversal(e, fill, rebooked.Sequence) with
+        {
+            MessageId = id, ExecutionId = id, SettlementPrice = rebooked.SettlementPrice,
+            SettlementPriceConfirmed = rebooked.SettlementPrice is not null && rebooked.ConfirmUnverified,
+        };
     }
 
     /// <summary>The state the unbalanced-fill events leave (replay and live alike).</summary>
@@ -48,13 +55,14 @@ public sealed partial class LiquidationCoordinator
         {
             case AutoDeleverageBankruptSideRefused { ReversalSequence: null } e when e.Code != RejectionCode.PositionChanged:
                 // The side stood: refused as an id already applied, or in a journal written before reversals (session 29).
-                Unbalance(liquidation, e.Round, e.CounterpartyId, e.Code, e.Reason, e.Time);
+                // An id already applied may be the side itself, booked: then the pair nets, which only the bankrupt
+                // account's journal tells, so its rebooking waits for an operator's confirmation.
+                Unbalance(liquidation, e.Round, e.CounterpartyId, e.Code, e.Reason, e.Time).Unverified = e.Code == RejectionCode.IdReused;
                 CountOpen();
                 break;
             case AutoDeleverageReversalRefused e:
-                _pendingAdl.Refused(e.Attempt == 0 ? ReversalMessageId(RoundOf(liquidation, e.Round), FillOf(liquidation, e.Round, e.CounterpartyId))
-                    : RebookMessageId(RoundOf(liquidation, e.Round), FillOf(liquidation, e.Round, e.CounterpartyId), e.Attempt));
-                Unbalance(liquidation, e.Round, e.CounterpartyId, e.Code, e.Reason, e.Time);
+                var refused = Unbalance(liquidation, e.Round, e.CounterpartyId, e.Code, e.Reason, e.Time);
+                _pendingAdl.Refused(e.Attempt == 0 ? ReversalMessageId(refused.Executed, refused.Fill) : RebookMessageId(refused.Executed, refused.Fill, e.Attempt));
                 CountOpen();
                 break;
             case AutoDeleverageReversalRebooked e:
@@ -80,26 +88,26 @@ public sealed partial class LiquidationCoordinator
         }
     }
 
-    private void Unbalance(Liquidation liquidation, int round, string counterpartyId, RejectionCode code, string reason, DateTimeOffset time)
+    /// <summary>Lists the fill unbalanced with its last refusal (its round looked up once, when it is first listed) and returns it.</summary>
+    private UnbalancedFill Unbalance(Liquidation liquidation, int round, string counterpartyId, RejectionCode code, string reason, DateTimeOffset time)
     {
         var key = (liquidation.Id, round, counterpartyId);
         if (!_unbalanced.TryGetValue(key, out var fill))
         {
             var executed = RoundOf(liquidation, round);
-            _unbalanced[key] = fill = new UnbalancedFill(executed, FillOf(liquidation, round, counterpartyId), time);
+            _unbalanced[key] = fill = new UnbalancedFill(executed, executed.Fills.First(f => f.AccountId == counterpartyId), time);
         }
 
         fill.Code = code;
         fill.Reason = reason;
         fill.Status = UnbalancedAdlStatus.Unbalanced;
         fill.Pending = null;
+        return fill;
     }
 
     private void CountOpen() => Volatile.Write(ref s_unbalancedOpen, _unbalanced.Values.Count(u => u.Status != UnbalancedAdlStatus.Booked));
 
     private static AutoDeleverageExecuted RoundOf(Liquidation liquidation, int round) => liquidation.Events.OfType<AutoDeleverageExecuted>().First(x => x.Round == round);
-
-    private static AdlExecution FillOf(Liquidation liquidation, int round, string counterpartyId) => RoundOf(liquidation, round).Fills.First(f => f.AccountId == counterpartyId);
 
     private UnbalancedAdlFills UnbalancedFills() =>
         new(_unbalanced.Values.Count(u => u.Status != UnbalancedAdlStatus.Booked), _unbalanced.Values.Select(u => u.ToView()).ToArray());
@@ -118,7 +126,12 @@ public sealed partial class LiquidationCoordinator
         Context.Log.LogError("Liquidation {LiquidationId}: {Counterparty} refused the {What} {MessageId} of its auto-deleverage side: {Code} {Reason}; "
             + "its side stands without the bankrupt side ({Side} {Quantity} {Symbol} at {Price}), unbalanced until an operator rebooks the reversal",
             e.LiquidationId, fill.AccountId, attempt == 0 ? "reversal" : "rebooked reversal", id, rejection.Code, rejection.Message, fill.Side, fill.Quantity, e.Symbol, fill.Price);
-        EngineMetrics.AdlUnbalanced.Add(1);
+        if (attempt == 0)
+        {
+            // Counted when found unbalanced, once: a refused rebooking leaves the same fill unbalanced.
+            EngineMetrics.AdlUnbalanced.Add(1);
+        }
+
         Persist(new AutoDeleverageReversalRefused(e.LiquidationId, e.Round, fill.AccountId, rejection.Code, rejection.Message, Now, attempt), refused =>
         {
             Apply(refused);
@@ -166,6 +179,7 @@ public sealed partial class LiquidationCoordinator
             // or not at all.
             : _byId.TryGetValue(rebook.LiquidationId, out var running) && running.Phase != Phase.Completed
                 ? Text($"Liquidation {rebook.LiquidationId} is still running; rebook its unbalanced fills once it has completed.")
+            : fill.Unverified && !rebook.ConfirmUnverified ? Unconfirmed(fill)
             : null;
         if (refusal is not null)
         {
@@ -174,14 +188,26 @@ public sealed partial class LiquidationCoordinator
         }
 
         var sequence = NextSequence(rebook.CounterpartyId, AdlSource);
-        Persist(new AutoDeleverageReversalRebooked(rebook.LiquidationId, rebook.Round, rebook.CounterpartyId, fill!.Attempts + 1, sequence, rebook.SettlementPrice, Now), e =>
+        Persist(new AutoDeleverageReversalRebooked(rebook.LiquidationId, rebook.Round, rebook.CounterpartyId, fill!.Attempts + 1, sequence, rebook.SettlementPrice, Now,
+            rebook.ConfirmUnverified), e =>
         {
             Apply(e);
-            Context.Log.LogWarning("Liquidation {LiquidationId}: an operator rebooked the reversal of {Counterparty}'s side of round {Round}{Settled} (attempt {Attempt})",
-                e.LiquidationId, e.CounterpartyId, e.Round, e.SettlementPrice is { } price ? $" in its settled form at {price}" : "", e.Attempt);
+            Context.Log.LogWarning("Liquidation {LiquidationId}: an operator rebooked the reversal of {Counterparty}'s side of round {Round}{Settled} (attempt {Attempt}){Confirmed}",
+                e.LiquidationId, e.CounterpartyId, e.Round, e.SettlementPrice is { } price ? $" in its settled form at {price}" : "", e.Attempt,
+                e.ConfirmUnverified ? ", confirming what the cluster cannot check" : "");
             SendRebook(_byId[e.LiquidationId], e);
             replyTo.Tell(UnbalancedFills(), Self);
         });
+    }
+
+    /// <summary>Why an unverified fill's rebooking waits for the operator's confirmation, and what to check first.</summary>
+    private static string Unconfirmed(UnbalancedFill fill)
+    {
+        var e = fill.Executed;
+        var cp = fill.Fill.AccountId;
+        return Text($"The bankrupt side of {cp}'s fill in round {e.Round} of {e.LiquidationId} was refused as an id already applied (idReused): {e.AccountId} may hold ")
+            + Text($"it already (message {e.BankruptMessageId(fill.Fill)}), and then the pair nets and a rebooking would unbalance it. Check {e.AccountId}'s journal for ")
+            + Text($"that id; rebook with confirmUnverified (cm liquidations rebook {e.LiquidationId} {e.Round} {cp} --confirm-unverified) only if it is not booked.");
     }
 
     /// <summary>
@@ -226,6 +252,9 @@ public sealed partial class LiquidationCoordinator
 
         public UnbalancedAdlStatus Status { get; set; }
 
+        /// <summary>Whether the side stands because its bankrupt side was refused as an id already applied (<see cref="UnbalancedAdlFill.Unverified"/>).</summary>
+        public bool Unverified { get; set; }
+
         /// <summary>The rebooking sent and not answered yet.</summary>
         public AutoDeleverageReversalRebooked? Pending { get; set; }
 
@@ -233,6 +262,6 @@ public sealed partial class LiquidationCoordinator
         public AutoDeleverageRebookingBooked? Booked { get; set; }
 
         public UnbalancedAdlFill ToView() => new(executed.LiquidationId, executed.Round, executed.AccountId, fill.AccountId, executed.Symbol, fill.Side, fill.Quantity,
-            fill.Price, Code, Reason, since, Attempts, Status, Booked?.SettlementPrice ?? Pending?.SettlementPrice, Booked?.Time);
+            fill.Price, Code, Reason, since, Attempts, Status, Booked?.SettlementPrice ?? Pending?.SettlementPrice, Booked?.Time, Unverified);
     }
 }

@@ -14,4 +14,10 @@ namespace CrossMargin.Engine.Liquidations;
 /// The venue's settlement price of the expired instrument the counterparty was settled at (any other is refused by it,
 /// <see cref="Accounts.RejectionCode.InvalidPrice"/>, naming that price); null to book the reversal as a trade.
 /// </param>
-public sealed record RebookAdlReversal(string LiquidationId, int Round, string CounterpartyId, decimal? SettlementPrice = null);
+/// <param name="ConfirmUnverified">
+/// The operator's confirmation of what the cluster cannot check: that the bankrupt side of an
+/// <see cref="UnbalancedAdlFill.Unverified"/> fill is not booked (without it such a fill's rebooking is refused), and that
+/// <paramref name="SettlementPrice"/> is the venue's where the counterparty does not keep the price it was settled at
+/// (settled before prices were kept: without it the account refuses the settled form).
+/// </param>
+public sealed record RebookAdlReversal(string LiquidationId, int Round, string CounterpartyId, decimal? SettlementPrice = null, bool ConfirmUnverified = false);

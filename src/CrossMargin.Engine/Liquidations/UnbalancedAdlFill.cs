@@ -26,6 +26,11 @@ namespace CrossMargin.Engine.Liquidations;
 /// The settlement price of the rebooking being sent or booked, in its settled form; null for one as a trade (or none yet).
 /// </param>
 /// <param name="BookedAt">When the counterparty booked the rebooking (journaled: <see cref="AutoDeleverageRebookingBooked"/>); null until then.</param>
+/// <param name="Unverified">
+/// True when the side stands because the bankrupt side was refused as an id already applied (<see cref="RejectionCode.IdReused"/>):
+/// the bankrupt account may hold that side already, and then the pair nets and a rebooking would unbalance it. Rebooked
+/// only with <see cref="RebookAdlReversal.ConfirmUnverified"/>, once an operator has checked the bankrupt account's journal.
+/// </param>
 public sealed record UnbalancedAdlFill(
     string LiquidationId,
     int Round,
@@ -41,4 +46,5 @@ public sealed record UnbalancedAdlFill(
     int Attempts,
     UnbalancedAdlStatus Status,
     decimal? SettlementPrice = null,
-    DateTimeOffset? BookedAt = null);
+    DateTimeOffset? BookedAt = null,
+    bool Unverified = false);

@@ -81,6 +81,10 @@ public sealed class LiquidationStepTextTests
             {"kind":"AutoDeleverageReversalRebooked","step":{"liquidationId":"liq-a-1","round":1,"counterpartyId":"b","attempt":1,"sequence":3,
              "settlementPrice":58000,"time":"2026-11-23T12:14:21+00:00"}}
             """);
+        var confirmed = Step("""
+            {"kind":"AutoDeleverageReversalRebooked","step":{"liquidationId":"liq-a-1","round":1,"counterpartyId":"b","attempt":2,"sequence":4,
+             "settlementPrice":null,"time":"2026-11-23T12:14:21+00:00","confirmUnverified":true}}
+            """);
 
         Assert.Equal("auto-deleverage round 1: the bankrupt side of the fill with b was refused (instrumentExpired): expired; b's side reversed",
             LiquidationStepText.Describe(reversed));
@@ -90,6 +94,8 @@ public sealed class LiquidationStepTextTests
             LiquidationStepText.Describe(refused));
         Assert.Equal("auto-deleverage round 1: an operator rebooked the reversal of b's side in its settled form at 58000 (rebooking 1)",
             LiquidationStepText.Describe(rebooked));
+        Assert.Equal("auto-deleverage round 1: an operator rebooked the reversal of b's side (rebooking 2), confirming what the cluster cannot check (--confirm-unverified)",
+            LiquidationStepText.Describe(confirmed));
     }
 
     /// <summary>The counterparty's booking of a rebooking reads as what was booked: the trade, its settlement price, its message id.</summary>

@@ -337,12 +337,16 @@ public sealed class NodeVerbTests(NodeFixture node) : IClassFixture<NodeFixture>
     {
         var listed = await node.Cm("liquidations", "unbalanced");
         var rebook = await node.Cm("liquidations", "rebook", "liq-nobody-1", "1", "acc-b", "--settlement-price", "58000", "--token", NodeFixture.AdminToken);
+        var confirmed = await node.Cm("liquidations", "rebook", "liq-nobody-1", "1", "acc-b", "--confirm-unverified", "--token", NodeFixture.AdminToken);
         var release = await node.Cm("trading", "resume", "ETH-PERP", "--liquidation", "liq-nobody-1", "--token", NodeFixture.AdminToken);
 
         Assert.Equal(ExitCodes.Ok, listed.Exit);
         Assert.Contains("0 not booked", listed.Output, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Negative, rebook.Exit);
         Assert.Contains("No unbalanced auto-deleverage fill of acc-b in round 1 of liquidation liq-nobody-1.", rebook.Output + rebook.Error, StringComparison.Ordinal);
+        // The confirmation is a flag the node reads under its contract: the refusal is the coordinator's, not a malformed body.
+        Assert.Equal(ExitCodes.Negative, confirmed.Exit);
+        Assert.Contains("No unbalanced auto-deleverage fill of acc-b in round 1 of liquidation liq-nobody-1.", confirmed.Output + confirmed.Error, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Negative, release.Exit);
         Assert.Contains("No active liquidation liq-nobody-1 holds ETH-PERP.", release.Output + release.Error, StringComparison.Ordinal);
     }

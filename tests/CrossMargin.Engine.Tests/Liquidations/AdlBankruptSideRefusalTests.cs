@@ -1,5 +1,6 @@
 using CrossMargin.Actors;
 using CrossMargin.Actors.TestKit;
+using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Persistence.Journal;
@@ -295,11 +296,7 @@ public sealed class AdlBankruptSideRefusalTests(ITestOutputHelper output) : Liqu
             new AutoDeleverageBankruptSideRefused(Liquidation, 1, "acc-c", RejectionCode.InvalidMessage, "refused", time, ReversalSequence: 2),
             new AutoDeleverageReversalRefused(Liquidation, 1, "acc-c", RejectionCode.InvalidMessage, "refused", time),
         ];
-        var silent = CreateTestProbe();
-        RestartCoordinator(silent.Ref, whileStopped: () => Services.Journal.WriteMessagesAsync(
-            [
-                new AtomicWrite(LiquidationCoordinator.Id, 1, "test", journal.Select(e => new EventData(Registry.Serialize(e))).ToArray()),
-            ]).GetAwaiter().GetResult());
+        RestartOnJournal(CreateTestProbe().Ref, journal);
 
         Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-c"), TestActor);
 
@@ -351,6 +348,54 @@ public sealed class AdlBankruptSideRefusalTests(ITestOutputHelper output) : Liqu
 
     /// <summary>The coordinator's highest journaled sequence number.</summary>
     private long Journaled() => Services.Journal.ReadHighestSequenceNrAsync(LiquidationCoordinator.Id).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// acc-c's side of round 1 (a buy of 0.5 BTCUSDT at 59,000) stands because acc-1 refused its own side as an id already
+    /// applied (IdReused): acc-1 may hold that side already, and then the pair nets and a reversal of acc-c's side would
+    /// unbalance it by 0.5 BTCUSDT and 0.5 x 59,000 = 29,500 USDT. The liquidation has completed. The fill is listed
+    /// unverified (after the restart that read it from the journal too). A rebooking without confirmation is refused,
+    /// saying why and what to check (acc-1's journal for the side's id), and nothing goes to acc-c; before, it was taken at
+    /// once (listed <c>rebooking</c>) and acc-c was sent the sell of 0.5 at 59,000. Confirmed, it is sent as the reversal's
+    /// trade under its own id. A standing side of another code (a journal from before reversals) is not unverified: see
+    /// the test above, which rebooks one without confirmation.
+    /// </summary>
+    [Fact]
+    public void A_side_standing_because_its_bankrupt_side_was_an_id_already_applied_is_listed_unverified_and_rebooked_only_when_confirmed()
+    {
+        var time = Clock.GetUtcNow();
+        var accounts = CreateTestProbe();
+        RestartOnJournal(
+            accounts.Ref,
+            new LiquidationStarted(Liquidation, "acc-1", MarginStatus.Bankrupt, -1_000m, 240m, 1, time),
+            new AutoDeleverageExecuted(Liquidation, 1, "acc-1", Btc, 59_000m, [new AdlExecution("acc-c", OrderSide.Buy, 0.5m, 59_000m, 1m, 1, 1, -2m, 1m)], time),
+            new AutoDeleverageBankruptSideRefused(Liquidation, 1, "acc-c", RejectionCode.IdReused, "applied under other content", time),
+            new LiquidationCompleted(Liquidation, "closed", time));
+
+        Coordinator.Tell(GetUnbalancedAdl.Instance, TestActor);
+        var listed = Assert.Single(ExpectMsg<UnbalancedAdlFills>().Fills);
+        Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-c"), TestActor);
+        var refused = ExpectMsg<AdlRebookRefused>();
+        accounts.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Coordinator.Tell(GetUnbalancedAdl.Instance, TestActor);
+        var afterRefusal = Assert.Single(ExpectMsg<UnbalancedAdlFills>().Fills);
+        Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-c", ConfirmUnverified: true), TestActor);
+        var confirmed = Assert.Single(ExpectMsg<UnbalancedAdlFills>().Fills);
+        var sent = accounts.ExpectMsg<ShardEnvelope>();
+
+        Assert.Equal((RejectionCode.IdReused, UnbalancedAdlStatus.Unbalanced, true, 0), (listed.Code, listed.Status, listed.Unverified, listed.Attempts));
+        Assert.Equal(
+            $"The bankrupt side of acc-c's fill in round 1 of {Liquidation} was refused as an id already applied (idReused): acc-1 may hold it already "
+            + $"(message {Liquidation}:adl-1:acc-c:bankrupt), and then the pair nets and a rebooking would unbalance it. Check acc-1's journal for that id; "
+            + $"rebook with confirmUnverified (cm liquidations rebook {Liquidation} 1 acc-c --confirm-unverified) only if it is not booked.",
+            refused.Reason);
+        Assert.Equal((UnbalancedAdlStatus.Unbalanced, 0), (afterRefusal.Status, afterRefusal.Attempts));
+        Assert.Equal((UnbalancedAdlStatus.Rebooking, 1, true), (confirmed.Status, confirmed.Attempts, confirmed.Unverified));
+        var id = $"{Liquidation}:adl-1:acc-c:reversed:rebooked-1";
+        Assert.Equal("acc-c", sent.EntityId);
+        var rebooking = Assert.IsType<ApplyExecution>(sent.Message);
+        Assert.Equal((id, LiquidationCoordinator.AdlSource, Btc, OrderSide.Sell, 0.5m, 59_000m, (decimal?)null),
+            (rebooking.MessageId, rebooking.Source, rebooking.Symbol, rebooking.Side, rebooking.Quantity, rebooking.Price, rebooking.SettlementPrice));
+    }
 
     /// <summary>Restarts the coordinator behind a region that refuses the bankrupt sides with <paramref name="code"/>, opens both accounts and returns a probe of the ADL notices.</summary>
     private TestProbe StartRefusing(RejectionCode code, int times = int.MaxValue)

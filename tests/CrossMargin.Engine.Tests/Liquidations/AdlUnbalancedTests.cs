@@ -1,9 +1,11 @@
 using System.Diagnostics.Metrics;
 using CrossMargin.Actors;
+using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Engine.Tests.Accounts;
 using CrossMargin.Engine.Tests.Fixtures;
+using CrossMargin.Risk.Margin;
 using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -70,7 +72,7 @@ public sealed class AdlUnbalancedTests(ITestOutputHelper output) : LiquidationTe
 
     /// <summary>
     /// As above, but the operator first states a settlement price of 72,000, not the venue's 58,000: acc-b refuses the
-    /// rebooking (invalidPrice), which is journaled as attempt 1 and counted, and the fill stays unbalanced
+    /// rebooking (invalidPrice), which is journaled as attempt 1 (the fill is counted unbalanced once, not again), and the fill stays unbalanced
     /// at 13,300 USDT. A second rebooking while one awaits its answer, or of a fill that is not unbalanced, or at a price
     /// not positive, is refused by the coordinator. Rebooked at 58,000 (attempt 2): 14,600 USDT; booked. A restart then
     /// sends the refused attempt's void and the booked one again: acc-b answers them as duplicates, nothing moves.
@@ -92,7 +94,7 @@ public sealed class AdlUnbalancedTests(ITestOutputHelper output) : LiquidationTe
             ExpectMsg<UnbalancedAdlFills>();
             AwaitAssert(() => AssertUnbalanced(UnbalancedAdlStatus.Unbalanced, attempts: 1, RejectionCode.InvalidPrice));
             Assert.Equal([new CollateralBalance("USDT", 13_300m)], Account("acc-b").Balances);
-            Assert.Equal(2, Volatile.Read(ref counted[0]));
+            Assert.Equal(1, Volatile.Read(ref counted[0]));
 
             Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-b", 58_000m), TestActor);
             ExpectMsg<UnbalancedAdlFills>();
@@ -178,6 +180,72 @@ public sealed class AdlUnbalancedTests(ITestOutputHelper output) : LiquidationTe
             Assert.Equal([new CollateralBalance("USDT", 14_600m)], Account("acc-b").Balances);
             Assert.Equal(1, Volatile.Read(ref rebooked[0]));
         }
+    }
+
+    /// <summary>
+    /// <c>crossmargin.adl.unbalanced</c> counts a fill once, when it is found unbalanced, however many of its rebookings
+    /// are refused: acc-b's reversal refused, 1; its rebookings at 72,000 and at 60,000 refused invalidPrice (the venue
+    /// settled it at 58,000), attempts 1 and 2: still 1. Before, each refused rebooking counted the fill again: 3, for the
+    /// one fill of 1 March future that moved 1,300 USDT to nobody. Booked at 58,000 (14,600 USDT): still 1.
+    /// </summary>
+    [Fact]
+    public void A_fill_is_counted_unbalanced_once_however_many_of_its_rebookings_are_refused()
+    {
+        var counted = CountUnbalanced(out var listener);
+        using (listener)
+        {
+            ExpireBetweenTheSidesAndTheReversal();
+            var found = Volatile.Read(ref counted[0]);
+
+            foreach (var (price, attempt) in new[] { (72_000m, 1), (60_000m, 2) })
+            {
+                Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-b", price), TestActor);
+                ExpectMsg<UnbalancedAdlFills>();
+                AwaitAssert(() => AssertUnbalanced(UnbalancedAdlStatus.Unbalanced, attempt, RejectionCode.InvalidPrice));
+            }
+
+            var afterRefusals = Volatile.Read(ref counted[0]);
+            Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-b", 58_000m), TestActor);
+            ExpectMsg<UnbalancedAdlFills>();
+            AwaitAssert(() => AssertUnbalanced(UnbalancedAdlStatus.Booked, attempts: 3, RejectionCode.InvalidPrice, open: 0));
+
+            Assert.Equal((1L, 1L, 1L), (found, afterRefusals, Volatile.Read(ref counted[0])));
+            Assert.Equal([new CollateralBalance("USDT", 14_600m)], Account("acc-b").Balances);
+        }
+    }
+
+    /// <summary>
+    /// The operator's confirmation of a settlement price the counterparty cannot check (settled before prices were kept,
+    /// see <c>SettledFormFallbackTests</c>) goes to the account on the settled form, and is journaled with the rebooking: a
+    /// restart before the answer sends it again, still confirmed. acc-b's buy of 1 March future at 59,300 stands (its
+    /// reversal refused instrumentExpired), the liquidation completed; rebooked at 58,000 confirmed, acc-b is sent a sell
+    /// of 1 at 59,300 settled at 58,000 with the confirmation, before and after the restart. Before, no confirmation could
+    /// be given: the account took any price within 20 % of the index.
+    /// </summary>
+    [Fact]
+    public void A_confirmed_settlement_price_goes_to_the_counterparty_with_its_settled_form_and_again_after_a_restart()
+    {
+        var time = Clock.GetUtcNow();
+        var accounts = CreateTestProbe();
+        RestartOnJournal(
+            accounts.Ref,
+            new LiquidationStarted(Liquidation, "acc-1", MarginStatus.Bankrupt, -1_010m, 240m, 1, time),
+            new AutoDeleverageExecuted(Liquidation, 1, "acc-1", March, 59_300m, [new AdlExecution("acc-b", OrderSide.Buy, 1m, 59_300m, 1m, 1, 1, -2m, 1m)], time),
+            new AutoDeleverageBankruptSideRefused(Liquidation, 1, "acc-b", RejectionCode.InstrumentExpired, "settled", time, ReversalSequence: 2),
+            new AutoDeleverageReversalRefused(Liquidation, 1, "acc-b", RejectionCode.InstrumentExpired, "settled", time),
+            new LiquidationCompleted(Liquidation, "closed", time));
+
+        Coordinator.Tell(new RebookAdlReversal(Liquidation, 1, "acc-b", 58_000m, ConfirmUnverified: true), TestActor);
+        ExpectMsg<UnbalancedAdlFills>();
+        var sent = Assert.IsType<ApplyExecution>(accounts.ExpectMsg<ShardEnvelope>().Message);
+        RestartCoordinator(accounts.Ref);
+        var again = Assert.IsType<ApplyExecution>(accounts.ExpectMsg<ShardEnvelope>().Message);
+
+        var id = $"{Liquidation}:adl-1:acc-b:reversed:rebooked-1";
+        Assert.Equal((id, March, OrderSide.Sell, 1m, 59_300m, (decimal?)58_000m, true),
+            (sent.MessageId, sent.Symbol, sent.Side, sent.Quantity, sent.Price, sent.SettlementPrice, sent.SettlementPriceConfirmed));
+        Assert.Equal(sent, again);
+        Assert.True(Assert.Single(History(Liquidation).Steps.OfType<AutoDeleverageReversalRebooked>()).ConfirmUnverified);
     }
 
     /// <summary>

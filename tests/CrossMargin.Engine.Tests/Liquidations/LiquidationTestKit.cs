@@ -103,6 +103,16 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
         Coordinator = StartCoordinator(accounts, takeOverAfterUnfilledSteps, fund);
     }
 
+    /// <summary>
+    /// Restarts the coordinator, its accounts' region <paramref name="accounts"/>, on a journal of <paramref name="journal"/>
+    /// written while it was stopped (as a node of another version, or a crash, left it).
+    /// </summary>
+    protected void RestartOnJournal(IActorRef? accounts, params ILiquidationEvent[] journal) =>
+        RestartCoordinator(accounts, whileStopped: () => Services.Journal.WriteMessagesAsync(
+            [
+                new Persistence.Journal.AtomicWrite(LiquidationCoordinator.Id, 1, "test", journal.Select(e => new Persistence.Journal.EventData(Registry.Serialize(e))).ToArray()),
+            ]).GetAwaiter().GetResult());
+
     protected void SeedFund(decimal usdt)
     {
         Fund.Tell(new DepositToInsuranceFund("seed", "USDT", usdt), TestActor);
@@ -209,18 +219,8 @@ public abstract class LiquidationTestKit(ITestOutputHelper output) : Actors.Test
     }
 
     /// <summary>A probe subscribed to the outbound orders and ADL notices.</summary>
-    /// <summary>
-    /// The market a day after the March expiry with BTC at <paramref name="btc"/>: the perpetuals listed, the March
-    /// future and options expired (kept only to resolve the holdings that await their settlement).
-    /// </summary>
-    protected static Risk.Market.MarketSnapshot ExpiredMarch(decimal btc)
-    {
-        var listed = TestMarket.Instruments.Where(i => i.Expiry is null).ToArray();
-        var prices = TestMarket.Build(btc, 3_000m, listed);
-        return new Risk.Market.MarketSnapshot(TestMarket.March.AddDays(1), listed, prices.AssetPrices,
-            [new Risk.Market.UnderlyingMarket("BTC", 0), new Risk.Market.UnderlyingMarket("ETH", 0)],
-            listed.Select(i => prices.MarkOf(i.Symbol)), TestMarket.Instruments.Where(i => i.Expiry is not null));
-    }
+    /// <summary>The market a day after the March expiry with BTC at <paramref name="btc"/> (<see cref="ExpiredMarket.March"/>).</summary>
+    protected static Risk.Market.MarketSnapshot ExpiredMarch(decimal btc) => ExpiredMarket.March(btc);
 
     /// <summary>A probe of the auto-deleverage notices alone (not the book's orders).</summary>
     protected TestProbe AdlProbe()

@@ -95,8 +95,8 @@ public sealed class AdminBodyContractTests : IAsyncLifetime
     /// <summary>
     /// The operator's view and rebooking of unbalanced auto-deleverage fills: none listed on a fresh node; a rebooking
     /// that breaks the contract (a misspelt settlement price, read as absent, would book a trade where a settled form was
-    /// meant; a round of 0; a settlement price not positive) is 400 malformed; a sound one for a fill that is not
-    /// unbalanced is refused 409 with the coordinator's reason; a release of one liquidation's hold it does not have is 404.
+    /// meant; a round of 0; a settlement price not positive; a confirmation that is not a JSON boolean) is 400 malformed;
+    /// a sound one for a fill that is not unbalanced, confirmed or not, is refused 409 with the coordinator's reason; a release of one liquidation's hold it does not have is 404.
     /// </summary>
     [Fact]
     public async Task Unbalanced_fills_are_listed_a_rebooking_is_read_under_the_contract_and_a_release_of_no_hold_is_404()
@@ -108,13 +108,20 @@ public sealed class AdminBodyContractTests : IAsyncLifetime
             """{"liquidationId":"liq-acc-1-1","round":0,"counterpartyId":"acc-b"}""");
         var (negative, negativeBody) = await SendAsync(HttpMethod.Post, "/api/v1/adl-unbalanced/rebookings",
             """{"liquidationId":"liq-acc-1-1","round":1,"counterpartyId":"acc-b","settlementPrice":-1}""");
+        var (confirmText, confirmTextBody) = await SendAsync(HttpMethod.Post, "/api/v1/adl-unbalanced/rebookings",
+            """{"liquidationId":"liq-acc-1-1","round":1,"counterpartyId":"acc-b","confirmUnverified":"yes"}""");
         var (refused, refusedBody) = await SendAsync(HttpMethod.Post, "/api/v1/adl-unbalanced/rebookings",
             """{"liquidationId":"liq-acc-1-1","round":1,"counterpartyId":"acc-b","settlementPrice":"58000"}""");
+        var (confirmed, confirmedBody) = await SendAsync(HttpMethod.Post, "/api/v1/adl-unbalanced/rebookings",
+            """{"liquidationId":"liq-acc-1-1","round":1,"counterpartyId":"acc-b","confirmUnverified":true}""");
         var (noHold, noHoldBody) = await SendAsync(HttpMethod.Delete, "/api/v1/liquidation-halts/BTC-PERP?liquidation=liq-acc-1-1", "");
 
         Assert.Equal(0, listed.GetProperty("open").GetInt32());
         Assert.Equal(0, listed.GetProperty("fills").GetArrayLength());
-        Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest], [misspelt, noRound, negative]);
+        Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest], [misspelt, noRound, negative, confirmText]);
+        Assert.Contains("confirmUnverified", confirmTextBody.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, confirmed);
+        Assert.Equal("No unbalanced auto-deleverage fill of acc-b in round 1 of liquidation liq-acc-1-1.", confirmedBody.GetProperty("reason").GetString());
         Assert.Contains("setlementPrice", misspeltBody.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Contains("round: must be 1 or more, not 0.", noRoundBody.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Contains("settlementPrice: must be positive, not -1.", negativeBody.GetProperty("reason").GetString(), StringComparison.Ordinal);

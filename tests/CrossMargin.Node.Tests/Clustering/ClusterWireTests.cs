@@ -23,6 +23,10 @@ public sealed class ClusterWireTests
         new ApplyExecution("liq-a-1:adl-1:b", "adl", 1, "liq-a-1:adl-1:b", "liq-a-1:adl-1:b", "BTC-PERP", OrderSide.Sell, 0.123456789m, 59_230.5m, 0m,
             Liquidity.Taker, Time, IsLiquidation: true),
         new VoidSequence("liq-a-1:adl-1:b:void", "adl", 2, "liq-a-1:adl-1:b"),
+
+        // An operator's rebooking in its settled form, its price confirmed: the confirmation reaches an account on another node.
+        new ApplyExecution("liq-a-1:adl-1:b:reversed:rebooked-1", "adl", 3, "liq-a-1:adl-1:b:reversed:rebooked-1", "liq-a-1:adl-1:b", "BTCUSDT-260327",
+            OrderSide.Buy, 1m, 59_300m, 0m, Liquidity.Taker, Time, IsLiquidation: true, SettlementPrice: 58_000m, SettlementPriceConfirmed: true),
         new OpenAccount("insurance-fund:open", "fund", 1),
         new Withdraw("liq-insurance-fund-1:sweep:USDT", "liquidation", 4, "USDT", 10.000000001m),
     };
