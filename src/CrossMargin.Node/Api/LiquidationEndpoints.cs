@@ -111,7 +111,8 @@ public static class LiquidationEndpoints
             var result = await AnswerAsync(host, ClusterMessageTypes.RebookAdl, rebook, (l, t, c) => LiquidationAnswers.RebookAsync(l.Coordinator, rebook, t, c),
                 ClusterWireJsonContext.Default.RebookAdlReversal, cancellation);
             var rebooking = $"auto-deleverage reversal of {rebook.CounterpartyId}'s side in round {rebook.Round} of {rebook.LiquidationId}";
-            var settled = rebook.SettlementPrice is { } price ? $" settled at {price}" : "";
+            var settled = (rebook.SettlementPrice is { } price ? $" settled at {price}" : "")
+                + (rebook.ConfirmUnverified ? ", confirmed by the operator though unverified" : "");
             AuditLog.Describe(context, AuditOutcome.Of(result, $"{rebooking} rebooked{settled}: sent to {rebook.CounterpartyId}, listed rebooking until it books it",
                 $"rebooking of the {rebooking}{settled}"));
             return result;

@@ -143,11 +143,15 @@ public sealed class AdminBodyContractTests : IAsyncLifetime
     {
         await SendAsync(HttpMethod.Post, "/api/v1/adl-unbalanced/rebookings", """{"liquidationId":"liq-acc-1-1","round":1,"counterpartyId":"acc-b","settlementPrice":"58000"}""");
         var rebooking = await AuditedAsync("/api/v1/adl-unbalanced/rebookings");
+        await SendAsync(HttpMethod.Post, "/api/v1/adl-unbalanced/rebookings", """{"liquidationId":"liq-acc-1-1","round":1,"counterpartyId":"acc-b","confirmUnverified":true}""");
+        var confirmed = await AuditedAsync("/api/v1/adl-unbalanced/rebookings", nth: 2);
         await SendAsync(HttpMethod.Delete, "/api/v1/liquidation-halts/BTC-PERP?liquidation=liq-acc-1-1", "");
         var release = await AuditedAsync("/api/v1/liquidation-halts/BTC-PERP?liquidation=liq-acc-1-1");
 
         Assert.Equal((409, "failed", "rebooking of the auto-deleverage reversal of acc-b's side in round 1 of liq-acc-1-1 settled at 58000: refused (409 refused): "
             + "No unbalanced auto-deleverage fill of acc-b in round 1 of liquidation liq-acc-1-1."), (rebooking.Status, rebooking.Outcome, rebooking.Detail));
+        Assert.Equal((409, "failed", "rebooking of the auto-deleverage reversal of acc-b's side in round 1 of liq-acc-1-1, confirmed by the operator though unverified: "
+            + "refused (409 refused): No unbalanced auto-deleverage fill of acc-b in round 1 of liquidation liq-acc-1-1."), (confirmed.Status, confirmed.Outcome, confirmed.Detail));
         Assert.Equal((404, "failed", "release of liquidation liq-acc-1-1's auto-deleverage hold of BTC-PERP: refused (404 noAdlHold): "
             + "No active liquidation liq-acc-1-1 holds BTC-PERP."), (release.Status, release.Outcome, release.Detail));
     }
@@ -258,13 +262,13 @@ public sealed class AdminBodyContractTests : IAsyncLifetime
         return response.StatusCode;
     }
 
-    /// <summary>The audit entry of the call to <paramref name="path"/>, once written (after the answer went out).</summary>
-    private async Task<AuditEntry> AuditedAsync(string path)
+    /// <summary>The audit entry of the <paramref name="nth"/> call to <paramref name="path"/>, once written (after the answer went out).</summary>
+    private async Task<AuditEntry> AuditedAsync(string path, int nth = 1)
     {
         var audit = _node.Services.GetRequiredService<AuditLog>();
         for (var i = 0; i < 100; i++)
         {
-            if (audit.Recent().LastOrDefault(e => e.Path == path) is { } entry)
+            if (audit.Recent().Where(e => e.Path == path).ElementAtOrDefault(nth - 1) is { } entry)
             {
                 return entry;
             }
