@@ -18,25 +18,28 @@ internal static class LiquidationAnswers
 
     private const string Coordinator = "liquidation coordinator";
 
-    public static async Task<(int Status, object Body)> ListAsync(IActorRef coordinator, TimeSpan timeout, CancellationToken cancellation) =>
-        (StatusCodes.Status200OK, ListOf(await coordinator.Ask<LiquidationList>(GetLiquidations.Instance, timeout, cancellation)));
+    public static Task<(int Status, object Body)> ListAsync(IActorRef coordinator, TimeSpan timeout, CancellationToken cancellation) =>
+        ReadAsync(Coordinator, "the list of liquidations", timeout, async () =>
+            (StatusCodes.Status200OK, ListOf(await coordinator.Ask<LiquidationList>(GetLiquidations.Instance, timeout, cancellation))));
 
-    public static async Task<(int Status, object Body)> ShowAsync(IActorRef coordinator, string liquidationId, TimeSpan timeout, CancellationToken cancellation)
-    {
-        try
+    public static Task<(int Status, object Body)> ShowAsync(IActorRef coordinator, string liquidationId, TimeSpan timeout, CancellationToken cancellation) =>
+        ReadAsync(Coordinator, $"the history of liquidation {liquidationId}", timeout, async () =>
         {
-            var history = await coordinator.Ask<LiquidationHistory>(new GetLiquidation(liquidationId), timeout, cancellation);
-            return (StatusCodes.Status200OK, new { history.LiquidationId, history.AccountId, history.Status, steps = history.Steps.Select(StepOf).ToArray() });
-        }
-        catch (KeyNotFoundException e)
-        {
-            // The coordinator's answer for an id it has no liquidation of; any other failure is not "unknown".
-            return (StatusCodes.Status404NotFound, new MessageOutcome("rejected", Code: "unknownLiquidation", Reason: e.Message));
-        }
-    }
+            try
+            {
+                var history = await coordinator.Ask<LiquidationHistory>(new GetLiquidation(liquidationId), timeout, cancellation);
+                return (StatusCodes.Status200OK, new { history.LiquidationId, history.AccountId, history.Status, steps = history.Steps.Select(StepOf).ToArray() });
+            }
+            catch (KeyNotFoundException e)
+            {
+                // The coordinator's answer for an id it has no liquidation of; any other failure is not "unknown".
+                return (StatusCodes.Status404NotFound, new MessageOutcome("rejected", Code: "unknownLiquidation", Reason: e.Message));
+            }
+        });
 
-    public static async Task<(int Status, object Body)> HaltsAsync(IActorRef coordinator, TimeSpan timeout, CancellationToken cancellation) =>
-        (StatusCodes.Status200OK, await coordinator.Ask<HaltedInstruments>(GetHaltedInstruments.Instance, timeout, cancellation));
+    public static Task<(int Status, object Body)> HaltsAsync(IActorRef coordinator, TimeSpan timeout, CancellationToken cancellation) =>
+        ReadAsync(Coordinator, "the list of halted instruments", timeout, async () =>
+            (StatusCodes.Status200OK, await coordinator.Ask<HaltedInstruments>(GetHaltedInstruments.Instance, timeout, cancellation)));
 
     /// <summary>
     /// Halts or resumes <paramref name="symbol"/>; with <paramref name="liquidationId"/>, releases that liquidation's
@@ -66,8 +69,9 @@ internal static class LiquidationAnswers
     }
 
     /// <summary>The auto-deleverage fills left unbalanced (<see cref="UnbalancedAdlFills"/>).</summary>
-    public static async Task<(int Status, object Body)> UnbalancedAsync(IActorRef coordinator, TimeSpan timeout, CancellationToken cancellation) =>
-        (StatusCodes.Status200OK, await coordinator.Ask<UnbalancedAdlFills>(GetUnbalancedAdl.Instance, timeout, cancellation));
+    public static Task<(int Status, object Body)> UnbalancedAsync(IActorRef coordinator, TimeSpan timeout, CancellationToken cancellation) =>
+        ReadAsync(Coordinator, "the list of unbalanced auto-deleverage fills", timeout, async () =>
+            (StatusCodes.Status200OK, await coordinator.Ask<UnbalancedAdlFills>(GetUnbalancedAdl.Instance, timeout, cancellation)));
 
     /// <summary>An operator's rebooking of an unbalanced fill's reversal: 202 with the fills (it shows as rebooking), 409 refused with the coordinator's reason.</summary>
     public static Task<(int Status, object Body)> RebookAsync(IActorRef coordinator, RebookAdlReversal rebook, TimeSpan timeout, CancellationToken cancellation) =>
@@ -79,12 +83,13 @@ internal static class LiquidationAnswers
             });
 
     /// <summary>The fund's view, with the deficits the coordinator records uncovered (<c>uncovered</c>: the exposure the fund did not pay).</summary>
-    public static async Task<(int Status, object Body)> FundAsync(IActorRef fund, IActorRef coordinator, TimeSpan timeout, CancellationToken cancellation)
-    {
-        var view = fund.Ask<InsuranceFundView>(GetInsuranceFund.Instance, timeout, cancellation);
-        var uncovered = coordinator.Ask<UncoveredDeficits>(GetUncoveredDeficits.Instance, timeout, cancellation);
-        return (StatusCodes.Status200OK, (await view) with { Uncovered = await uncovered });
-    }
+    public static Task<(int Status, object Body)> FundAsync(IActorRef fund, IActorRef coordinator, TimeSpan timeout, CancellationToken cancellation) =>
+        ReadAsync("insurance fund and liquidation coordinator", "the fund's balances and uncovered deficits", timeout, async () =>
+        {
+            var view = fund.Ask<InsuranceFundView>(GetInsuranceFund.Instance, timeout, cancellation);
+            var uncovered = coordinator.Ask<UncoveredDeficits>(GetUncoveredDeficits.Instance, timeout, cancellation);
+            return (StatusCodes.Status200OK, (await view) with { Uncovered = await uncovered });
+        });
 
     /// <summary>
     /// An operator's cover of an account's uncovered deficit: 202 with the liquidation that asks the fund for it (its
@@ -108,6 +113,24 @@ internal static class LiquidationAnswers
                     : new MessageOutcome("rejected", deposit.RequestId, "refused", rejected.ToString()))
                 : (StatusCodes.Status200OK, reply);
         });
+
+    /// <summary>
+    /// A read as <paramref name="ask"/> answers it, or 503 <see cref="TimedOutCode"/> when <paramref name="who"/> did not
+    /// answer within <paramref name="timeout"/>: nothing was changed, so the reason says to retry. On the singleton's
+    /// holder an escaping timeout would requeue the delivery while the asking node reports no singleton at all.
+    /// </summary>
+    private static async Task<(int Status, object Body)> ReadAsync(string who, string what, TimeSpan timeout, Func<Task<(int Status, object Body)>> ask)
+    {
+        try
+        {
+            return await ask();
+        }
+        catch (AskTimeoutException)
+        {
+            return (StatusCodes.Status503ServiceUnavailable, new MessageOutcome("rejected", Code: TimedOutCode,
+                Reason: FormattableString.Invariant($"The {who} did not answer {what} within {timeout.TotalSeconds:0.###} s; nothing was changed, retry shortly.")));
+        }
+    }
 
     /// <summary>
     /// An operator's change as <paramref name="ask"/> answers it, or, when <paramref name="who"/> did not answer within

@@ -110,5 +110,35 @@ public sealed class LiquidationAnswersTests : IAsyncLifetime
         Assert.Equal(new MessageOutcome("rejected", Code: "unknownLiquidation", Reason: "No liquidation liq-x."), body);
     }
 
+    /// <summary>
+    /// A read the coordinator (or fund) does not answer in time changes nothing: 503 timedOut saying to retry, as a change's
+    /// timeout is. Before, the ask's timeout escaped: a bare 500 from the exception handler on an embedded node, and on
+    /// the singleton's holder a delivery requeued and retried while the asking node reported no singleton at all.
+    /// </summary>
+    [Fact]
+    public async Task A_read_the_coordinator_does_not_answer_in_time_is_a_503_saying_to_retry()
+    {
+        var silent = Answering(null);
+        (int Status, object Body)[] answers =
+        [
+            await LiquidationAnswers.ListAsync(silent, Timeout, CancellationToken.None),
+            await LiquidationAnswers.ShowAsync(silent, "liq-x", Timeout, CancellationToken.None),
+            await LiquidationAnswers.HaltsAsync(silent, Timeout, CancellationToken.None),
+            await LiquidationAnswers.UnbalancedAsync(silent, Timeout, CancellationToken.None),
+            await LiquidationAnswers.FundAsync(silent, silent, Timeout, CancellationToken.None),
+        ];
+
+        Assert.All(answers, a => Assert.Equal(StatusCodes.Status503ServiceUnavailable, a.Status));
+        Assert.Equal(
+            [
+                "The liquidation coordinator did not answer the list of liquidations within 0.2 s; nothing was changed, retry shortly.",
+                "The liquidation coordinator did not answer the history of liquidation liq-x within 0.2 s; nothing was changed, retry shortly.",
+                "The liquidation coordinator did not answer the list of halted instruments within 0.2 s; nothing was changed, retry shortly.",
+                "The liquidation coordinator did not answer the list of unbalanced auto-deleverage fills within 0.2 s; nothing was changed, retry shortly.",
+                "The insurance fund and liquidation coordinator did not answer the fund's balances and uncovered deficits within 0.2 s; nothing was changed, retry shortly.",
+            ],
+            answers.Select(a => Assert.IsType<MessageOutcome>(a.Body)).Select(o => $"{o.Code}|{o.Reason}").Select(t => t.StartsWith("timedOut|", StringComparison.Ordinal) ? t[9..] : t));
+    }
+
     private IActorRef Answering(object? answer) => _system.ActorOf(Props.Create(() => new FixedAnswerActor(answer)));
 }
