@@ -73,5 +73,9 @@ internal sealed class IndexBand(decimal index, DateTimeOffset timestamp)
         new(latest.Current.PriceOf(asset), latest.IndexTimes.TryGetValue(asset, out var at) ? at : latest.Current.ValuationTime);
 
     /// <summary>What of it is stored.</summary>
-    public IndexReference ToReference(string asset) => new(asset, Index, Timestamp, AcceptNext, AcceptNear == 0m ? null : AcceptNear, OverrideIds.Count == 0 ? null : [.. OverrideIds]);
+    /// <remarks>
+    /// The ids always, empty when none: a row without them is an older node's, against which the recorded overrides are
+    /// not trusted (<see cref="IndexOverrideRecord"/>).
+    /// </remarks>
+    public IndexReference ToReference(string asset) => new(asset, Index, Timestamp, AcceptNext, AcceptNear == 0m ? null : AcceptNear, [.. OverrideIds]);
 }

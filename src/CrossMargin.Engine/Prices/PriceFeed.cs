@@ -133,6 +133,7 @@ public sealed class PriceFeed : ReceiveActor
         {
             var passedOver = new List<IndexReference>();
             (IndexReference Reference, long SequenceNr)? stored = null;
+            var read = false;
             try
             {
                 // A row that is not valid (damaged, or stamped beyond the clock) is passed over, not allowed to hide the
@@ -149,6 +150,8 @@ public sealed class PriceFeed : ReceiveActor
                     passedOver.Add(reference);
                     below = sequenceNr - 1;
                 }
+
+                read = true;
             }
             catch (Exception e)
             {
@@ -162,7 +165,27 @@ public sealed class PriceFeed : ReceiveActor
                     : $"the band starts from the market file's index {_latest.Current.PriceOf(asset)}");
             }
 
+            IReadOnlyList<IndexOverrideRecord> overrides = [];
+            try
+            {
+                overrides = await _store!.LoadOverridesAsync(asset).ConfigureAwait(true);
+            }
+            catch (Exception e)
+            {
+                Context.Log.LogError(e, "{Asset}: the recorded index overrides could not be read; only the stored index reference's is armed", asset);
+            }
+
             _bands[asset] = BandFrom(asset, stored);
+            // Without the reference that says which of them were applied (unreadable, or none valid), none is armed from here.
+            if (read && (stored is not null || passedOver.Count == 0))
+            {
+                ArmRecorded(asset, _bands[asset], stored?.Reference, overrides);
+            }
+            else if (overrides.Count > 0)
+            {
+                Context.Log.LogError("{Asset}: no valid stored index reference to tell which of the {Count} recorded overrides were applied; none is armed from the store",
+                    asset, overrides.Count);
+            }
         }
 
         StartPriceActors();
@@ -205,6 +228,40 @@ public sealed class PriceFeed : ReceiveActor
             ReferenceEquals(band, file) ? $"the market file's; the stored {stored.Index} as of {stored.Timestamp:O} is older" : $"stored; the market file's is {fileIndex} as of {fileTime:O}",
             stored.AcceptNext ? ", with an operator's accept-next-index armed" + (stored.AcceptNear is { } near ? $" for the band of {near}" : "") : "");
         return band;
+    }
+
+    /// <summary>
+    /// Arms each recorded override (oldest first) that <paramref name="reference"/> does not list: published before this
+    /// node's queues were bound, its copy is not in them, and the node whose state was loaded had not armed it when it saved
+    /// (the override had not reached it, or the save that held it was replaced by a newer one). A reference an older node
+    /// saved lists no ids (the field is missing, not empty): the records are not trusted against it, as they would arm
+    /// overrides it spent long ago.
+    /// </summary>
+    private void ArmRecorded(string asset, IndexBand band, IndexReference? reference, IReadOnlyList<IndexOverrideRecord> overrides)
+    {
+        if (reference is { OverrideIds: null } && overrides.Count > 0)
+        {
+            Context.Log.LogWarning("{Asset}: the stored index reference was saved by an older node (no override ids); the {Count} recorded overrides are not armed from the store",
+                asset, overrides.Count);
+            return;
+        }
+
+        foreach (var record in overrides)
+        {
+            if (record.Withdrawn || !string.Equals(record.Asset, asset, StringComparison.Ordinal) || record.Id is not { Length: > 0 } id
+                || record.Near is <= 0m || band.OverrideIds.Contains(id, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            band.AcceptNext = true;
+            band.AcceptNear = record.Near ?? 0m;
+            band.RememberOverride(id);
+            // Saved at once by the asset's price actor, as an override armed by a message is.
+            band.Unsaved = true;
+            Context.Log.LogWarning("{Asset}: the operator's override {Id} recorded in the store is not in the stored index reference; armed{Near}", asset, id,
+                record.Near is { } near ? " for the band of " + near.ToString(System.Globalization.CultureInfo.InvariantCulture) : "");
+        }
     }
 
     private void StartPriceActor(string asset)

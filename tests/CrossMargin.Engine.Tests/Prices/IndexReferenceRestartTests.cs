@@ -140,6 +140,77 @@ public sealed class IndexReferenceRestartTests(ITestOutputHelper output) : Manua
         Assert.Equal(PriceRejectionReason.IndexJump, refused.Reason);
     }
 
+    /// <summary>
+    /// A cluster's override op-1 recorded in the store by the node that took it (before publishing it), and a newer index
+    /// reference saved since by a node it had not reached (the feed walked BTC to 80,000 there; saved at 09:00:09 without
+    /// op-1). A node starting now, its queues bound after the publish, has only the store: it arms op-1 from the record, and
+    /// 24,000 (70% from 80,000) is accepted by it; op-1's copy is then known. Before the records, the newest reference was
+    /// all there was: the node refused the jump every node op-1 had reached took.
+    /// </summary>
+    [Fact]
+    public async Task An_override_recorded_before_a_newer_reference_without_it_was_saved_is_armed_by_a_starting_node()
+    {
+        Time!.Advance(Trading - Time.GetUtcNow());
+        await Engine.RecordIndexOverrideAsync(new AcceptNextIndex("BTC", null, "op-1")).WaitAsync(Answer);
+        await WalkBtcTo80000();
+
+        var restarted = await Restart(Engine.Settings);
+        Assert.IsType<PriceAccepted>(await restarted.UpdatePriceAsync(new UpdateIndex("BTC", 24_000m, Tick())).WaitAsync(Answer));
+        Assert.Equal(1L, restarted.PriceStatsNow().IndexJumpsOverridden);
+        Assert.Equal(new IndexOverrideAlreadyApplied("BTC", "op-1", 24_000m, Armed: false),
+            await restarted.AcceptNextIndexAsync("BTC", id: "op-1").WaitAsync(Answer));
+    }
+
+    /// <summary>
+    /// op-1 recorded, armed and spent on 24,000 by the first node, whose stored reference lists it: a node starting from that
+    /// state does not arm it from the record, and 10,000 (58.33333% from 24,000) is refused.
+    /// </summary>
+    [Fact]
+    public async Task A_recorded_override_the_stored_reference_lists_is_not_armed_again_by_a_starting_node()
+    {
+        Time!.Advance(Trading - Time.GetUtcNow());
+        await Engine.RecordIndexOverrideAsync(new AcceptNextIndex("BTC", null, "op-1")).WaitAsync(Answer);
+        await SpendOverrideOp1OnAJumpTo24000();
+
+        var restarted = await Restart(Engine.Settings);
+        var refused = Assert.IsType<PriceRejected>(await restarted.UpdatePriceAsync(new UpdateIndex("BTC", 10_000m, Tick())).WaitAsync(Answer));
+        Assert.Equal(PriceRejectionReason.IndexJump, refused.Reason);
+        Assert.Equal(0L, restarted.PriceStatsNow().IndexJumpsOverridden);
+    }
+
+    /// <summary>
+    /// Two records no stored reference lists: op-1, withdrawn (its publish failed), and op-2, whose newest stored reference
+    /// was saved by an older node (no <c>overrideIds</c> field: it cannot say which overrides it applied). Neither arms a
+    /// starting node: 24,000 (70% from 80,000) is refused. Then op-3 is recorded and the stored reference is an upgraded
+    /// node's again: op-3 arms (op-1 stays withdrawn, op-2 is armed with it, one armed state), and 24,000 is accepted.
+    /// </summary>
+    [Fact]
+    public async Task A_withdrawn_record_or_one_against_an_older_nodes_reference_arms_no_starting_node()
+    {
+        Time!.Advance(Trading - Time.GetUtcNow());
+        var op1 = new AcceptNextIndex("BTC", null, "op-1");
+        await Engine.WithdrawIndexOverrideAsync(op1, await Engine.RecordIndexOverrideAsync(op1).WaitAsync(Answer)).WaitAsync(Answer);
+        await WalkBtcTo80000();
+        await Engine.RecordIndexOverrideAsync(new AcceptNextIndex("BTC", null, "op-2")).WaitAsync(Answer);
+        var store = Engine.Settings.Persistence.SnapshotStore;
+        var newest = (await store.LoadAsync("price-index-BTC"))!;
+        var older = Engine.Settings.Persistence.Registry.Deserialize<IndexReference>(newest.Snapshot) with { OverrideIds = null };
+        await store.SaveAsync("price-index-BTC", newest.Metadata.SequenceNr, Engine.Settings.Persistence.Registry.Serialize(older));
+
+        var restarted = await Restart(Engine.Settings);
+        var refused = Assert.IsType<PriceRejected>(await restarted.UpdatePriceAsync(new UpdateIndex("BTC", 24_000m, Tick())).WaitAsync(Answer));
+        Assert.Equal(PriceRejectionReason.IndexJump, refused.Reason);
+        await _restarted!.Terminate();
+
+        await store.SaveAsync("price-index-BTC", newest.Metadata.SequenceNr, newest.Snapshot);
+        await Engine.RecordIndexOverrideAsync(new AcceptNextIndex("BTC", null, "op-3")).WaitAsync(Answer);
+        var again = await Restart(Engine.Settings);
+        Assert.IsType<PriceAccepted>(await again.UpdatePriceAsync(new UpdateIndex("BTC", 24_000m, Tick())).WaitAsync(Answer));
+        Assert.Equal(1L, again.PriceStatsNow().IndexJumpsOverridden);
+        Assert.IsType<IndexOverrideAlreadyApplied>(await again.AcceptNextIndexAsync("BTC", id: "op-2").WaitAsync(Answer));
+        Assert.IsType<NextIndexWillBeAccepted>(await again.AcceptNextIndexAsync("BTC", id: "op-1").WaitAsync(Answer));
+    }
+
     /// <summary>On the first node: the override op-1 armed, and spent on BTC 24,000 (a 60% fall from the file's 60,000), stored at once.</summary>
     private async Task SpendOverrideOp1OnAJumpTo24000()
     {
