@@ -142,19 +142,8 @@ public sealed class ClusterIndexOverrideTests(ClusterServers servers) : IAsyncLi
         var n1 = TestCluster.HostOf(nodes[0]).Cluster!;
         var wait = TimeSpan.FromSeconds(10);
 
-        await using var n3 = await ClusterRuntime.StartAsync(
-            new ClusterNodeOptions { NodeId = "n3", HttpAddress = "in-process", ShardCount = _cluster.Shards },
-            new ClusterModeOptions { PostgresConnectionString = _cluster.ConnectionString }, _cluster.Broker(), new JournalOptions(), new PersistenceOptions(),
-            (services, fence, breaches) =>
-            {
-                var system = ActorSystem.Create("n3", new ActorSystemOptions());
-                var engine = RiskEngine.Start(system, template with { Persistence = services, ShardFence = fence, BreachReports = breaches });
-                // The runtime starts the engine synchronously: blocking here holds n3's start right after its feed read the
-                // store (the stats are answered once it has), which is where the override must be published.
-                engine.GetPriceStatsAsync().WaitAsync(wait).GetAwaiter().GetResult();
-                n1.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None).WaitAsync(wait).GetAwaiter().GetResult();
-                return (system, engine);
-            }, new RejectionLog(1_000, NullLoggerFactory.Instance), NullLoggerFactory.Instance, TimeProvider.System, CancellationToken.None);
+        await using var n3 = await StartN3AtTheGapAsync(template, _cluster.Broker(), wait,
+            () => n1.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None).WaitAsync(wait).GetAwaiter().GetResult());
 
         await PostBtcAsync(nodes[0], 24_000m);
         await AcceptedByTheOverrideAsync(nodes, n3.Engine, wait);
@@ -190,18 +179,8 @@ public sealed class ClusterIndexOverrideTests(ClusterServers servers) : IAsyncLi
         await TestCluster.EventuallyAsync(async () => publish.IsCompleted || await StoreWriteWaitingAsync(), wait,
             "op-1 published, or a write of it waiting on the store");
 
-        await using var n3 = await ClusterRuntime.StartAsync(
-            new ClusterNodeOptions { NodeId = "n3", HttpAddress = "in-process", ShardCount = _cluster.Shards },
-            new ClusterModeOptions { PostgresConnectionString = _cluster.ConnectionString }, _cluster.Broker(), new JournalOptions(), new PersistenceOptions(),
-            (services, fence, breaches) =>
-            {
-                var system = ActorSystem.Create("n3", new ActorSystemOptions());
-                var engine = RiskEngine.Start(system, template with { Persistence = services, ShardFence = fence, BreachReports = breaches });
-                // Answered once n3's feed has read the store: only then may the held writes land.
-                engine.GetPriceStatsAsync().WaitAsync(wait).GetAwaiter().GetResult();
-                hold.Commit();
-                return (system, engine);
-            }, new RejectionLog(1_000, NullLoggerFactory.Instance), NullLoggerFactory.Instance, TimeProvider.System, CancellationToken.None);
+        // Only once n3's feed has read the store may the held writes land.
+        await using var n3 = await StartN3AtTheGapAsync(template, _cluster.Broker(), wait, () => hold.Commit());
         await publish.WaitAsync(wait);
 
         await PostBtcAsync(nodes[0], 24_000m);
@@ -226,7 +205,24 @@ public sealed class ClusterIndexOverrideTests(ClusterServers servers) : IAsyncLi
         var broker = _cluster.Broker();
         broker.MarksQueueMaxLength = 10;
 
-        await using var n3 = await ClusterRuntime.StartAsync(
+        await using var n3 = await StartN3AtTheGapAsync(template, broker, wait, () =>
+        {
+            FloodAsync(n1, 10).WaitAsync(wait).GetAwaiter().GetResult();
+            n1.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None).WaitAsync(wait).GetAwaiter().GetResult();
+            FloodAsync(n1, 20).WaitAsync(wait).GetAwaiter().GetResult();
+        });
+
+        await PostBtcAsync(nodes[0], 24_000m);
+        await AcceptedByTheOverrideAsync(nodes, n3.Engine, wait);
+    }
+
+    /// <summary>
+    /// Starts n3 through <see cref="ClusterRuntime.StartAsync"/> with an engine start that runs <paramref name="atTheGap"/>
+    /// once n3's feed has read the store (the stats are answered once it has): its marks and overrides queues are bound
+    /// then and nothing is consumed yet. The runtime starts the engine synchronously, so blocking there holds n3's start.
+    /// </summary>
+    private Task<ClusterRuntime> StartN3AtTheGapAsync(RiskEngineSettings template, CrossMargin.Cluster.RabbitMq.RabbitMqOptions broker, TimeSpan wait, Action atTheGap) =>
+        ClusterRuntime.StartAsync(
             new ClusterNodeOptions { NodeId = "n3", HttpAddress = "in-process", ShardCount = _cluster.Shards },
             new ClusterModeOptions { PostgresConnectionString = _cluster.ConnectionString }, broker, new JournalOptions(), new PersistenceOptions(),
             (services, fence, breaches) =>
@@ -234,15 +230,9 @@ public sealed class ClusterIndexOverrideTests(ClusterServers servers) : IAsyncLi
                 var system = ActorSystem.Create("n3", new ActorSystemOptions());
                 var engine = RiskEngine.Start(system, template with { Persistence = services, ShardFence = fence, BreachReports = breaches });
                 engine.GetPriceStatsAsync().WaitAsync(wait).GetAwaiter().GetResult();
-                FloodAsync(n1, 10).WaitAsync(wait).GetAwaiter().GetResult();
-                n1.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None).WaitAsync(wait).GetAwaiter().GetResult();
-                FloodAsync(n1, 20).WaitAsync(wait).GetAwaiter().GetResult();
+                atTheGap();
                 return (system, engine);
             }, new RejectionLog(1_000, NullLoggerFactory.Instance), NullLoggerFactory.Instance, TimeProvider.System, CancellationToken.None);
-
-        await PostBtcAsync(nodes[0], 24_000m);
-        await AcceptedByTheOverrideAsync(nodes, n3.Engine, wait);
-    }
 
     /// <summary>Waits until 24,000 is accepted by the override on <paramref name="running"/>, then on <paramref name="started"/>; none refused it.</summary>
     private static async Task AcceptedByTheOverrideAsync(IEnumerable<NodeUnderTest> running, RiskEngine started, TimeSpan wait)
