@@ -176,16 +176,12 @@ public sealed class PriceFeed : ReceiveActor
             }
 
             _bands[asset] = BandFrom(asset, stored);
-            // Without the reference that says which of them were applied (unreadable, or none valid), none is armed from here.
-            if (read && (stored is not null || passedOver.Count == 0))
-            {
-                ArmRecorded(asset, _bands[asset], stored?.Reference, overrides);
-            }
-            else if (overrides.Count > 0)
-            {
-                Context.Log.LogError("{Asset}: no valid stored index reference to tell which of the {Count} recorded overrides were applied; none is armed from the store",
-                    asset, overrides.Count);
-            }
+            // The records are judged against the reference that says which of them were applied: none read (unreadable, or
+            // none valid though rows exist), or an older node's (no ids field), cannot say.
+            var unjudged = !read || (stored is null && passedOver.Count > 0) ? "no valid stored index reference"
+                : stored is { Reference.OverrideIds: null } ? "the stored index reference was saved by an older node (no override ids)"
+                : null;
+            ArmRecorded(asset, _bands[asset], overrides, unjudged);
         }
 
         StartPriceActors();
@@ -231,35 +227,37 @@ public sealed class PriceFeed : ReceiveActor
     }
 
     /// <summary>
-    /// Arms each recorded override (oldest first) that <paramref name="reference"/> does not list: published before this
-    /// node's queues were bound, its copy is not in them, and the node whose state was loaded had not armed it when it saved
-    /// (the override had not reached it, or the save that held it was replaced by a newer one). A reference an older node
-    /// saved lists no ids (the field is missing, not empty): the records are not trusted against it, as they would arm
-    /// overrides it spent long ago.
+    /// Arms each recorded override (oldest first) that the loaded reference does not list: published before this node's
+    /// queues were bound, its copy is not in them, and the node whose state was loaded had not armed it when it saved (the
+    /// override had not reached it, or the save that held it was replaced by a newer one). With no reference that can say
+    /// which were applied (<paramref name="unjudged"/> says why), none is armed: they might arm overrides spent long ago.
+    /// Their ids are then saved with the band's (<see cref="IndexBand.PassedOverRecordIds"/>), so that a node loading this
+    /// node's state does not arm them either.
     /// </summary>
-    private void ArmRecorded(string asset, IndexBand band, IndexReference? reference, IReadOnlyList<IndexOverrideRecord> overrides)
+    private void ArmRecorded(string asset, IndexBand band, IReadOnlyList<IndexOverrideRecord> overrides, string? unjudged)
     {
-        if (reference is { OverrideIds: null } && overrides.Count > 0)
+        var candidates = overrides.Where(r => !r.Withdrawn && string.Equals(r.Asset, asset, StringComparison.Ordinal) && r.Id is { Length: > 0 }
+            && r.Near is null or > 0m && !band.OverrideIds.Contains(r.Id, StringComparer.Ordinal)).ToArray();
+        if (unjudged is not null)
         {
-            Context.Log.LogWarning("{Asset}: the stored index reference was saved by an older node (no override ids); the {Count} recorded overrides are not armed from the store",
-                asset, overrides.Count);
+            if (candidates.Length > 0)
+            {
+                band.PassedOverRecordIds.AddRange(candidates.Select(r => r.Id));
+                Context.Log.LogWarning("{Asset}: {Why}: the recorded overrides {Ids} are not armed from the store", asset, unjudged,
+                    string.Join(", ", band.PassedOverRecordIds));
+            }
+
             return;
         }
 
-        foreach (var record in overrides)
+        foreach (var record in candidates)
         {
-            if (record.Withdrawn || !string.Equals(record.Asset, asset, StringComparison.Ordinal) || record.Id is not { Length: > 0 } id
-                || record.Near is <= 0m || band.OverrideIds.Contains(id, StringComparer.Ordinal))
-            {
-                continue;
-            }
-
             band.AcceptNext = true;
             band.AcceptNear = record.Near ?? 0m;
-            band.RememberOverride(id);
+            band.RememberOverride(record.Id);
             // Saved at once by the asset's price actor, as an override armed by a message is.
             band.Unsaved = true;
-            Context.Log.LogWarning("{Asset}: the operator's override {Id} recorded in the store is not in the stored index reference; armed{Near}", asset, id,
+            Context.Log.LogWarning("{Asset}: the operator's override {Id} recorded in the store is not in the stored index reference; armed{Near}", asset, record.Id,
                 record.Near is { } near ? " for the band of " + near.ToString(System.Globalization.CultureInfo.InvariantCulture) : "");
         }
     }

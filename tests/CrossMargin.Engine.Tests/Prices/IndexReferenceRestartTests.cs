@@ -211,6 +211,37 @@ public sealed class IndexReferenceRestartTests(ITestOutputHelper output) : Manua
         Assert.IsType<NextIndexWillBeAccepted>(await again.AcceptNextIndexAsync("BTC", id: "op-1").WaitAsync(Answer));
     }
 
+    /// <summary>
+    /// op-1 recorded, and the newest stored reference (80,000) an older node's, which cannot say it applied op-1: a node
+    /// starting from it does not arm op-1, and its own next save (80,500, accepted in the band) lists op-1 among the ids,
+    /// so that a node starting from that save does not arm it either: 24,000 (70.2% from 80,500) is refused there. Were
+    /// the ids not carried, the second node would take the upgraded node's row at its word and arm op-1, which the older
+    /// node may have spent long ago.
+    /// </summary>
+    [Fact]
+    public async Task A_record_passed_over_against_an_older_nodes_reference_is_not_armed_by_a_node_starting_from_the_next_save()
+    {
+        Time!.Advance(Trading - Time.GetUtcNow());
+        await Engine.RecordIndexOverrideAsync(new AcceptNextIndex("BTC", null, "op-1")).WaitAsync(Answer);
+        await WalkBtcTo80000();
+        var store = Engine.Settings.Persistence.SnapshotStore;
+        var newest = (await store.LoadAsync("price-index-BTC"))!;
+        var older = Engine.Settings.Persistence.Registry.Deserialize<IndexReference>(newest.Snapshot) with { OverrideIds = null };
+        await store.SaveAsync("price-index-BTC", newest.Metadata.SequenceNr, Engine.Settings.Persistence.Registry.Serialize(older));
+
+        var first = await Restart(Engine.Settings);
+        var at = Tick();
+        Assert.IsType<PriceAccepted>(await first.UpdatePriceAsync(new UpdateIndex("BTC", 80_500m, at)).WaitAsync(Answer));
+        Time.Advance(TimeSpan.FromSeconds(5));
+        await AwaitStored(at);
+        Assert.Equal(["op-1"], Engine.Settings.Persistence.Registry.Deserialize<IndexReference>((await store.LoadAsync("price-index-BTC"))!.Snapshot).OverrideIds);
+        await _restarted!.Terminate();
+
+        var second = await Restart(Engine.Settings);
+        var refused = Assert.IsType<PriceRejected>(await second.UpdatePriceAsync(new UpdateIndex("BTC", 24_000m, Tick())).WaitAsync(Answer));
+        Assert.Equal(PriceRejectionReason.IndexJump, refused.Reason);
+    }
+
     /// <summary>On the first node: the override op-1 armed, and spent on BTC 24,000 (a 60% fall from the file's 60,000), stored at once.</summary>
     private async Task SpendOverrideOp1OnAJumpTo24000()
     {
