@@ -150,7 +150,7 @@ public sealed class IndexReferenceRestartTests(ITestOutputHelper output) : Manua
     [Fact]
     public async Task An_override_recorded_before_a_newer_reference_without_it_was_saved_is_armed_by_a_starting_node()
     {
-        Time!.Advance(Trading - Time.GetUtcNow());
+        await FeedLoadedThenTradingAsync();
         await Engine.RecordIndexOverrideAsync(new AcceptNextIndex("BTC", null, "op-1")).WaitAsync(Answer);
         await WalkBtcTo80000();
 
@@ -168,7 +168,7 @@ public sealed class IndexReferenceRestartTests(ITestOutputHelper output) : Manua
     [Fact]
     public async Task A_recorded_override_the_stored_reference_lists_is_not_armed_again_by_a_starting_node()
     {
-        Time!.Advance(Trading - Time.GetUtcNow());
+        await FeedLoadedThenTradingAsync();
         await Engine.RecordIndexOverrideAsync(new AcceptNextIndex("BTC", null, "op-1")).WaitAsync(Answer);
         await SpendOverrideOp1OnAJumpTo24000();
 
@@ -187,7 +187,7 @@ public sealed class IndexReferenceRestartTests(ITestOutputHelper output) : Manua
     [Fact]
     public async Task A_withdrawn_record_or_one_against_an_older_nodes_reference_arms_no_starting_node()
     {
-        Time!.Advance(Trading - Time.GetUtcNow());
+        await FeedLoadedThenTradingAsync();
         var op1 = new AcceptNextIndex("BTC", null, "op-1");
         await Engine.WithdrawIndexOverrideAsync(op1, await Engine.RecordIndexOverrideAsync(op1).WaitAsync(Answer)).WaitAsync(Answer);
         await WalkBtcTo80000();
@@ -221,7 +221,7 @@ public sealed class IndexReferenceRestartTests(ITestOutputHelper output) : Manua
     [Fact]
     public async Task A_record_passed_over_against_an_older_nodes_reference_is_not_armed_by_a_node_starting_from_the_next_save()
     {
-        Time!.Advance(Trading - Time.GetUtcNow());
+        await FeedLoadedThenTradingAsync();
         await Engine.RecordIndexOverrideAsync(new AcceptNextIndex("BTC", null, "op-1")).WaitAsync(Answer);
         await WalkBtcTo80000();
         var store = Engine.Settings.Persistence.SnapshotStore;
@@ -232,7 +232,7 @@ public sealed class IndexReferenceRestartTests(ITestOutputHelper output) : Manua
         var first = await Restart(Engine.Settings);
         var at = Tick();
         Assert.IsType<PriceAccepted>(await first.UpdatePriceAsync(new UpdateIndex("BTC", 80_500m, at)).WaitAsync(Answer));
-        Time.Advance(TimeSpan.FromSeconds(5));
+        Time!.Advance(TimeSpan.FromSeconds(5));
         await AwaitStored(at);
         Assert.Equal(["op-1"], Engine.Settings.Persistence.Registry.Deserialize<IndexReference>((await store.LoadAsync("price-index-BTC"))!.Snapshot).OverrideIds);
         await _restarted!.Terminate();
@@ -240,6 +240,16 @@ public sealed class IndexReferenceRestartTests(ITestOutputHelper output) : Manua
         var second = await Restart(Engine.Settings);
         var refused = Assert.IsType<PriceRejected>(await second.UpdatePriceAsync(new UpdateIndex("BTC", 24_000m, Tick())).WaitAsync(Answer));
         Assert.Equal(PriceRejectionReason.IndexJump, refused.Reason);
+    }
+
+    /// <summary>
+    /// Waits until the first node's feed has read the store (it reads the records too: one recorded before would be armed
+    /// there, as on any node starting), then moves the clock to the trading hour.
+    /// </summary>
+    private async Task FeedLoadedThenTradingAsync()
+    {
+        await Engine.GetPriceStatsAsync().WaitAsync(Answer);
+        Time!.Advance(Trading - Time.GetUtcNow());
     }
 
     /// <summary>On the first node: the override op-1 armed, and spent on BTC 24,000 (a 60% fall from the file's 60,000), stored at once.</summary>
