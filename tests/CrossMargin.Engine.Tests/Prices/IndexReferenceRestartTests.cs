@@ -140,6 +140,118 @@ public sealed class IndexReferenceRestartTests(ITestOutputHelper output) : Manua
         Assert.Equal(PriceRejectionReason.IndexJump, refused.Reason);
     }
 
+    /// <summary>
+    /// A cluster's override op-1 recorded in the store by the node that took it (before publishing it), and a newer index
+    /// reference saved since by a node it had not reached (the feed walked BTC to 80,000 there; saved at 09:00:09 without
+    /// op-1). A node starting now, its queues bound after the publish, has only the store: it arms op-1 from the record, and
+    /// 24,000 (70% from 80,000) is accepted by it; op-1's copy is then known. Before the records, the newest reference was
+    /// all there was: the node refused the jump every node op-1 had reached took.
+    /// </summary>
+    [Fact]
+    public async Task An_override_recorded_before_a_newer_reference_without_it_was_saved_is_armed_by_a_starting_node()
+    {
+        await FeedLoadedThenTradingAsync();
+        await Engine.RecordIndexOverrideAsync(new AcceptNextIndex("BTC", null, "op-1")).WaitAsync(Answer);
+        await WalkBtcTo80000();
+
+        var restarted = await Restart(Engine.Settings);
+        Assert.IsType<PriceAccepted>(await restarted.UpdatePriceAsync(new UpdateIndex("BTC", 24_000m, Tick())).WaitAsync(Answer));
+        Assert.Equal(1L, restarted.PriceStatsNow().IndexJumpsOverridden);
+        Assert.Equal(new IndexOverrideAlreadyApplied("BTC", "op-1", 24_000m, Armed: false),
+            await restarted.AcceptNextIndexAsync("BTC", id: "op-1").WaitAsync(Answer));
+    }
+
+    /// <summary>
+    /// op-1 recorded, armed and spent on 24,000 by the first node, whose stored reference lists it: a node starting from that
+    /// state does not arm it from the record, and 10,000 (58.33333% from 24,000) is refused.
+    /// </summary>
+    [Fact]
+    public async Task A_recorded_override_the_stored_reference_lists_is_not_armed_again_by_a_starting_node()
+    {
+        await FeedLoadedThenTradingAsync();
+        await Engine.RecordIndexOverrideAsync(new AcceptNextIndex("BTC", null, "op-1")).WaitAsync(Answer);
+        await SpendOverrideOp1OnAJumpTo24000();
+
+        var restarted = await Restart(Engine.Settings);
+        var refused = Assert.IsType<PriceRejected>(await restarted.UpdatePriceAsync(new UpdateIndex("BTC", 10_000m, Tick())).WaitAsync(Answer));
+        Assert.Equal(PriceRejectionReason.IndexJump, refused.Reason);
+        Assert.Equal(0L, restarted.PriceStatsNow().IndexJumpsOverridden);
+    }
+
+    /// <summary>
+    /// Two records no stored reference lists: op-1, withdrawn (its publish failed), and op-2, whose newest stored reference
+    /// was saved by an older node (no <c>overrideIds</c> field: it cannot say which overrides it applied). Neither arms a
+    /// starting node: 24,000 (70% from 80,000) is refused. Then op-3 is recorded and the stored reference is an upgraded
+    /// node's again: op-3 arms (op-1 stays withdrawn, op-2 is armed with it, one armed state), and 24,000 is accepted.
+    /// </summary>
+    [Fact]
+    public async Task A_withdrawn_record_or_one_against_an_older_nodes_reference_arms_no_starting_node()
+    {
+        await FeedLoadedThenTradingAsync();
+        var op1 = new AcceptNextIndex("BTC", null, "op-1");
+        await Engine.WithdrawIndexOverrideAsync(op1, await Engine.RecordIndexOverrideAsync(op1).WaitAsync(Answer)).WaitAsync(Answer);
+        await WalkBtcTo80000();
+        await Engine.RecordIndexOverrideAsync(new AcceptNextIndex("BTC", null, "op-2")).WaitAsync(Answer);
+        var store = Engine.Settings.Persistence.SnapshotStore;
+        var newest = (await store.LoadAsync("price-index-BTC"))!;
+        var older = Engine.Settings.Persistence.Registry.Deserialize<IndexReference>(newest.Snapshot) with { OverrideIds = null };
+        await store.SaveAsync("price-index-BTC", newest.Metadata.SequenceNr, Engine.Settings.Persistence.Registry.Serialize(older));
+
+        var restarted = await Restart(Engine.Settings);
+        var refused = Assert.IsType<PriceRejected>(await restarted.UpdatePriceAsync(new UpdateIndex("BTC", 24_000m, Tick())).WaitAsync(Answer));
+        Assert.Equal(PriceRejectionReason.IndexJump, refused.Reason);
+        await _restarted!.Terminate();
+
+        await store.SaveAsync("price-index-BTC", newest.Metadata.SequenceNr, newest.Snapshot);
+        await Engine.RecordIndexOverrideAsync(new AcceptNextIndex("BTC", null, "op-3")).WaitAsync(Answer);
+        var again = await Restart(Engine.Settings);
+        Assert.IsType<PriceAccepted>(await again.UpdatePriceAsync(new UpdateIndex("BTC", 24_000m, Tick())).WaitAsync(Answer));
+        Assert.Equal(1L, again.PriceStatsNow().IndexJumpsOverridden);
+        Assert.IsType<IndexOverrideAlreadyApplied>(await again.AcceptNextIndexAsync("BTC", id: "op-2").WaitAsync(Answer));
+        Assert.IsType<NextIndexWillBeAccepted>(await again.AcceptNextIndexAsync("BTC", id: "op-1").WaitAsync(Answer));
+    }
+
+    /// <summary>
+    /// op-1 recorded, and the newest stored reference (80,000) an older node's, which cannot say it applied op-1: a node
+    /// starting from it does not arm op-1, and its own next save (80,500, accepted in the band) lists op-1 among the ids,
+    /// so that a node starting from that save does not arm it either: 24,000 (70.2% from 80,500) is refused there. Were
+    /// the ids not carried, the second node would take the upgraded node's row at its word and arm op-1, which the older
+    /// node may have spent long ago.
+    /// </summary>
+    [Fact]
+    public async Task A_record_passed_over_against_an_older_nodes_reference_is_not_armed_by_a_node_starting_from_the_next_save()
+    {
+        await FeedLoadedThenTradingAsync();
+        await Engine.RecordIndexOverrideAsync(new AcceptNextIndex("BTC", null, "op-1")).WaitAsync(Answer);
+        await WalkBtcTo80000();
+        var store = Engine.Settings.Persistence.SnapshotStore;
+        var newest = (await store.LoadAsync("price-index-BTC"))!;
+        var older = Engine.Settings.Persistence.Registry.Deserialize<IndexReference>(newest.Snapshot) with { OverrideIds = null };
+        await store.SaveAsync("price-index-BTC", newest.Metadata.SequenceNr, Engine.Settings.Persistence.Registry.Serialize(older));
+
+        var first = await Restart(Engine.Settings);
+        var at = Tick();
+        Assert.IsType<PriceAccepted>(await first.UpdatePriceAsync(new UpdateIndex("BTC", 80_500m, at)).WaitAsync(Answer));
+        Time!.Advance(TimeSpan.FromSeconds(5));
+        await AwaitStored(at);
+        Assert.Equal(["op-1"], Engine.Settings.Persistence.Registry.Deserialize<IndexReference>((await store.LoadAsync("price-index-BTC"))!.Snapshot).OverrideIds);
+        await _restarted!.Terminate();
+
+        var second = await Restart(Engine.Settings);
+        var refused = Assert.IsType<PriceRejected>(await second.UpdatePriceAsync(new UpdateIndex("BTC", 24_000m, Tick())).WaitAsync(Answer));
+        Assert.Equal(PriceRejectionReason.IndexJump, refused.Reason);
+    }
+
+    /// <summary>
+    /// Waits until the first node's feed has read the store (it reads the records too: one recorded before would be armed
+    /// there, as on any node starting), then moves the clock to the trading hour.
+    /// </summary>
+    private async Task FeedLoadedThenTradingAsync()
+    {
+        await Engine.GetPriceStatsAsync().WaitAsync(Answer);
+        Time!.Advance(Trading - Time.GetUtcNow());
+    }
+
     /// <summary>On the first node: the override op-1 armed, and spent on BTC 24,000 (a 60% fall from the file's 60,000), stored at once.</summary>
     private async Task SpendOverrideOp1OnAJumpTo24000()
     {
