@@ -160,6 +160,63 @@ public sealed class LifecycleTests(ITestOutputHelper output) : TestKit.TestKit(o
         });
     }
 
+    /// <summary>
+    /// A child's name is free once the child has terminated, though its parent has not yet heard (the parent is busy):
+    /// a watcher told Terminated can have the name taken again at once. Before, the name stayed held until the parent
+    /// processed the child's end, so re-creating a stopped actor by name right after its Terminated raced the parent
+    /// ("not unique ... a live actor already has it", seen as a flaky restart test). The parent still hears of the old
+    /// child's end afterwards without losing the new one.
+    /// </summary>
+    [Fact]
+    public void A_stopped_childs_name_is_free_once_a_watcher_is_told_though_its_parent_is_still_busy()
+    {
+        using var gate = new Gate();
+        var parent = Sys.ActorOf(Props.Create(() => new Respawner(gate)), "respawner");
+        parent.Tell("child", TestActor);
+        var first = ExpectMsg<IActorRef>();
+        Watch(first);
+        parent.Tell("respawn", TestActor);
+        gate.WaitEntered();
+
+        first.Tell(PoisonPill.Instance, ActorRefs.NoSender);
+        ExpectTerminated(first);
+        gate.Open();
+
+        Assert.Equal("respawned", ExpectMsg<string>());
+        parent.Tell("child", TestActor);
+        var second = ExpectMsg<IActorRef>();
+        Assert.NotEqual(first, second);
+        second.Tell("ping", TestActor);
+        ExpectMsg("pong");
+        Watch(second);
+        second.Tell(PoisonPill.Instance, ActorRefs.NoSender);
+        ExpectTerminated(second);
+        parent.Tell("child", TestActor);
+        Assert.Equal("no child", ExpectMsg<string>());
+    }
+
+    private sealed class Respawner : ReceiveActor
+    {
+        public Respawner(Gate gate)
+        {
+            Context.ActorOf(Props.Create(() => new Counter()), "kid");
+            Receive<string>(_ => Sender.Tell(Context.Child("kid") is { } kid ? kid : "no child"), s => s == "child");
+            Receive<string>(_ =>
+            {
+                gate.Pass();
+                try
+                {
+                    Context.ActorOf(Props.Create(() => new Counter()), "kid");
+                    Sender.Tell("respawned");
+                }
+                catch (InvalidActorNameException e)
+                {
+                    Sender.Tell(e.Message);
+                }
+            }, s => s == "respawn");
+        }
+    }
+
     private sealed class StopsOther : ReceiveActor
     {
         public StopsOther(IActorRef other, IActorRef probe) => Receive<string>(_ =>

@@ -5,7 +5,7 @@ internal sealed partial class ActorCell
 {
     internal IReadOnlyCollection<IActorRef> ChildRefs => _children?.Snapshot() ?? [];
 
-    internal ActorCell? ChildByName(string name) => _children?.Get(name);
+    internal ActorCell? ChildByName(string name) => _children?.Get(name) is { IsTerminated: false } child ? child : null;
 
     internal ActorCell SpawnChild(Props props, string? name)
     {
@@ -17,7 +17,9 @@ internal sealed partial class ActorCell
         }
 
         var child = name is null ? new ActorCell(_system, this, props, null, children.NextId()) : new ActorCell(_system, this, props, name);
-        if (!children.TryAdd(child))
+        // A name is free once its holder has terminated, though this parent may not have processed its end yet: its
+        // watchers are told only after it terminated, so one of them may re-create it by name at once.
+        if (!children.TryAdd(child) && !children.TryTakeOverTerminated(child))
         {
             throw new InvalidActorNameException($"Actor name [{name}] is not unique under {Path}: a live actor already has it.");
         }

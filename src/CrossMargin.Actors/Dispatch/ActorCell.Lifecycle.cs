@@ -317,7 +317,7 @@ internal sealed partial class ActorCell
 
     private void HandleChildTerminated(ActorCell child)
     {
-        if (_children is null || !_children.Remove(child))
+        if (_children is null || !(_children.Remove(child) || child.NameTakenOver))
         {
             return;
         }

@@ -111,6 +111,12 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
     /// <summary>Set by the parent (on its own turn) when it asked this child to stop.</summary>
     internal bool StoppingByParent { get; set; }
 
+    /// <summary>
+    /// Set (under the parent's children lock) when a new child took this terminated child's name before the parent had
+    /// processed its end: the parent's <c>ChildTerminated</c> then no longer finds it among the children, yet must run.
+    /// </summary>
+    internal bool NameTakenOver { get; set; }
+
     /// <summary>Owned by the parent: restarts counted against its strategy's limit.</summary>
     internal Supervision.RestartStatistics? Restarts { get; set; }
 

@@ -79,6 +79,30 @@ internal sealed class ChildrenContainer
         }
     }
 
+    /// <summary>
+    /// Gives <paramref name="child"/> the name of a child that has terminated but is still listed (its parent has not
+    /// processed its end); false when the name's holder is alive. Generated names are never reused.
+    /// </summary>
+    public bool TryTakeOverTerminated(ActorCell child)
+    {
+        if (child.GeneratedId >= 0)
+        {
+            return false;
+        }
+
+        lock (_byName)
+        {
+            if (!_byName.TryGetValue(child.Name, out var holder) || !holder.IsTerminated)
+            {
+                return false;
+            }
+
+            holder.NameTakenOver = true;
+            _byName[child.Name] = child;
+            return true;
+        }
+    }
+
     public bool Remove(ActorCell child)
     {
         var id = child.GeneratedId;
