@@ -109,4 +109,25 @@ public sealed class MessageContentTests
         Assert.True(MessageContent.Same(new AcceptOrder("a", "venue", 1, "o-1", TestMarket.BtcUsdt, OrderSide.Sell, 2m, 61_000m), new OrderAccepted("a", "venue", 1, "o-1", TestMarket.BtcUsdt, OrderSide.Sell, 2.0m, 61_000m)));
         Assert.False(MessageContent.Same(new AcceptOrder("a", "venue", 1, "o-1", TestMarket.BtcUsdt, OrderSide.Sell, 2m, 61_500m), new OrderAccepted("a", "venue", 1, "o-1", TestMarket.BtcUsdt, OrderSide.Sell, 2m, 61_000m)));
     }
+
+    /// <summary>
+    /// A settled-form rebooking sent again without the operator's confirmation of its price (a rebooking journaled before
+    /// session 32, which reads back unconfirmed, re-sent after an upgrade to an account that applied it) is the message
+    /// the account applied: a duplicate, answered as booked. Were the confirmation content, it would be refused idReused,
+    /// the fill listed unbalanced though booked, and a further rebooking would book the reversal twice. Its settlement
+    /// price is content: at another price it is another message.
+    /// </summary>
+    [Fact]
+    public void A_settled_form_is_the_same_message_with_or_without_the_confirmation_of_its_price_but_not_at_another_price()
+    {
+        var trade = new ExecutionApplied("r", "adl", 3, "r", "o-r", TestMarket.BtcMarchFuture, OrderSide.Sell, 1m, 59_300m, 0m, Liquidity.Taker, At, true);
+        var applied = new SettledExecutionApplied(trade, 58_000m);
+        var confirmed = new ApplyExecution("r", "adl", 3, "r", "o-r", TestMarket.BtcMarchFuture, OrderSide.Sell, 1m, 59_300m, 0m, Liquidity.Taker, At,
+            IsLiquidation: true, SettlementPrice: 58_000m, SettlementPriceConfirmed: true);
+
+        Assert.True(MessageContent.Same(confirmed, applied));
+        Assert.True(MessageContent.Same(confirmed with { SettlementPriceConfirmed = false }, applied));
+        Assert.False(MessageContent.Same(confirmed with { SettlementPrice = 58_500m }, applied));
+        Assert.False(MessageContent.Same(confirmed with { SettlementPrice = null }, applied));
+    }
 }

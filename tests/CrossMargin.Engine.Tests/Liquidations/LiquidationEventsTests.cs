@@ -143,6 +143,23 @@ public sealed class LiquidationEventsTests
         Assert.Null(Registry.Deserialize<AutoDeleverageBankruptSideRefused>(old).ReversalSequence);
     }
 
+    /// <summary>
+    /// A rebooking journaled before session 32 (no confirmation) reads back unconfirmed, so a restart re-sends it without
+    /// the confirmation it never had; one written now keeps its confirmation through the journal.
+    /// </summary>
+    [Fact]
+    public void A_rebooking_keeps_its_confirmation_through_the_journal_and_one_written_before_confirmations_reads_back_unconfirmed()
+    {
+        var time = new DateTimeOffset(2026, 3, 2, 8, 0, 5, TimeSpan.Zero);
+        var confirmed = new AutoDeleverageReversalRebooked("liq-acc-1-1", 1, "acc-b", 2, 7, 58_000m, time, ConfirmUnverified: true);
+        var old = new SerializedPayload(Registry.Serialize(confirmed).Manifest, LiquidationEvents.Version, Encoding.UTF8.GetBytes("""
+            {"liquidationId":"liq-acc-1-1","round":1,"counterpartyId":"acc-b","attempt":2,"sequence":7,"settlementPrice":58000,"time":"2026-03-02T08:00:05+00:00"}
+            """));
+
+        Assert.Equal(confirmed, Registry.Deserialize<AutoDeleverageReversalRebooked>(Registry.Serialize(confirmed)));
+        Assert.Equal(confirmed with { ConfirmUnverified = false }, Registry.Deserialize<AutoDeleverageReversalRebooked>(old));
+    }
+
     [Fact]
     public void A_settled_shortfall_keeps_its_figures_through_the_journal()
     {

@@ -3,10 +3,15 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using CrossMargin.Actors;
+using CrossMargin.Engine.Liquidations;
+using CrossMargin.Node.Api;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Security;
 using CrossMargin.Node.Tests.Api;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace CrossMargin.Node.Tests.Security;
@@ -170,6 +175,51 @@ public sealed class AdminSecurityTests : IAsyncLifetime
         Assert.DoesNotContain("secret internals", text, StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
         Assert.DoesNotContain("InvalidOperationException", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// An admin change whose caller leaves before the coordinator answers (the CLI killed, a client's timeout shorter than
+    /// <c>Actors:AskTimeout</c>) is still audited: the change was sent to the coordinator when it was asked (here a
+    /// confirmed rebooking of an unverified fill, which a real coordinator journals and sends), so who asked it must be
+    /// recorded. The endpoint is the rebooking endpoint's own answer (<c>LiquidationAnswers.RebookAsync</c>, which lets a
+    /// cancellation escape) before a coordinator that does not answer; the client leaves after 300 ms. Before (08189c2)
+    /// the cancellation escaped the security middleware before it wrote the entry: no audit entry at all.
+    /// </summary>
+    [Fact]
+    public async Task An_admin_change_whose_caller_leaves_before_the_answer_is_still_audited()
+    {
+        await using var system = ActorSystem.Create("caller-left");
+        var silent = system.ActorOf(Props.Create(() => new FixedAnswerActor(null)));
+        const string path = "/test/rebookings";
+        var node = await NodeUnderTest.StartWithAsync(
+            app => app.MapPost(path, async (HttpContext context) =>
+            {
+                var (status, body) = await LiquidationAnswers.RebookAsync(silent, new RebookAdlReversal("liq-acc-1-1", 1, "acc-c", ConfirmUnverified: true),
+                    TimeSpan.FromSeconds(10), context.RequestAborted);
+                var result = Results.Json(body, statusCode: status);
+                AuditLog.Describe(context, AuditOutcome.Of(result, "rebooked", "rebooking of acc-c's side"));
+                return result;
+            }),
+            "--Security:Tokens:ops:Token=" + AdminToken);
+        _nodes.Add(node);
+
+        using (var leaving = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => node.Client.SendAsync(request, leaving.Token));
+        }
+
+        var audit = node.Services.GetRequiredService<AuditLog>();
+        AuditEntry? entry = null;
+        for (var i = 0; i < 60 && entry is null; i++)
+        {
+            entry = audit.Recent().FirstOrDefault(e => e.Path == path);
+            await Task.Delay(50);
+        }
+
+        Assert.True(entry is not null, $"No audit entry for the admin change at {path} whose caller left before the coordinator answered.");
+        Assert.Equal(("ops", "POST"), (entry.Who, entry.Method));
     }
 
     [Fact]
