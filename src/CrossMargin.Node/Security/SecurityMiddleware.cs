@@ -14,6 +14,9 @@ public sealed class SecurityMiddleware(RequestDelegate next, TokenAuthenticator 
     /// <summary>Largest request body accepted, for every endpoint: the contract's batch limit (message endpoints hold messages to less).</summary>
     public const long MaxRequestBodyBytes = ContractReader.MaxBatchBytes;
 
+    /// <summary>The status an admin call is audited with when its caller left before the answer (nginx's 499: no response was sent).</summary>
+    public const int ClientClosedRequest = 499;
+
     /// <summary>Runs the check, then the rest of the pipeline.</summary>
     public async Task InvokeAsync(HttpContext context)
     {
@@ -49,11 +52,35 @@ public sealed class SecurityMiddleware(RequestDelegate next, TokenAuthenticator 
             size.MaxRequestBodySize = MaxRequestBodyBytes;
         }
 
-        await next(context);
-        if (level == AccessLevel.Admin)
+        if (level != AccessLevel.Admin)
         {
-            var status = context.Response.StatusCode;
-            Audit(context, caller, status, status < 400 ? "done" : "failed", context.Items[typeof(AuditEntry)] as string);
+            await next(context);
+            return;
+        }
+
+        var answered = false;
+        try
+        {
+            await next(context);
+            answered = true;
+        }
+        finally
+        {
+            // An admin call is audited however it ended: a caller that left (or an exception) before the answer does not
+            // stop a change already handed to the coordinator, so who asked for it must still be on record.
+            var detail = context.Items[typeof(AuditEntry)] as string;
+            if (answered)
+            {
+                var status = context.Response.StatusCode;
+                Audit(context, caller, status, status < 400 ? "done" : "failed", detail);
+            }
+            else
+            {
+                var left = context.RequestAborted.IsCancellationRequested;
+                Audit(context, caller, left ? ClientClosedRequest : StatusCodes.Status500InternalServerError, "failed",
+                    (left ? "the caller left before the answer" : "failed before answering") + ": outcome unknown, the change may still be made"
+                    + (detail is null ? "" : $" ({detail})"));
+            }
         }
     }
 

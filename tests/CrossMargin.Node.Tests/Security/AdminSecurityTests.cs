@@ -219,7 +219,8 @@ public sealed class AdminSecurityTests : IAsyncLifetime
         }
 
         Assert.True(entry is not null, $"No audit entry for the admin change at {path} whose caller left before the coordinator answered.");
-        Assert.Equal(("ops", "POST"), (entry.Who, entry.Method));
+        Assert.Equal(("ops", "POST", SecurityMiddleware.ClientClosedRequest, "failed", "the caller left before the answer: outcome unknown, the change may still be made"),
+            (entry.Who, entry.Method, entry.Status, entry.Outcome, entry.Detail));
     }
 
     [Fact]
