@@ -63,7 +63,9 @@ public static class LiquidationsCommand
                 {
                     var settled = JsonText.Of(f, "settlementPrice") is { Length: > 0 } price ? $" (settled at {price})" : "";
                     // The bankrupt side may be booked after all (refused as an id already applied): said where the operator looks before rebooking.
-                    var unverified = JsonText.Of(f, "unverified") == "yes" ? " (unverified: the bankrupt side may be booked; check before --confirm-unverified)" : "";
+                    var unverified = JsonText.Of(f, "unverified") == "yes" && JsonText.Of(f, "status") != "booked"
+                        ? " (unverified: the bankrupt side may be booked; check before --confirm-unverified)"
+                        : "";
                     Tables.Row(table, JsonText.Of(f, "liquidationId"), JsonText.Of(f, "round"), JsonText.Of(f, "bankruptAccountId"), JsonText.Of(f, "counterpartyId"),
                         $"{JsonText.Of(f, "side")} {JsonText.Of(f, "quantity")} {JsonText.Of(f, "symbol")} at {JsonText.Of(f, "price")}",
                         $"{JsonText.Of(f, "code")}: {JsonText.Of(f, "reason")}", JsonText.Time(f, "since"), JsonText.Of(f, "attempts"),
