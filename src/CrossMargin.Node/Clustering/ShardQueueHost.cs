@@ -158,7 +158,10 @@ public sealed class ShardQueueHost : IClusterHost
         var fence = lease.ToFence();
         var relay = new AccountRelay(hosting.Requests, _publisher!, _connection!.Names, hosting.AskTimeout, hosting.CollectWindow, _log);
         var singleton = engine.StartLiquidation(relay, hosting.Persistence with { Fence = () => fence }, lease.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var deliveries = new LiquidationDeliveries(singleton, _publisher!, _nodeId, _deliveries!.ClusterUsers, hosting.AskTimeout, _log);
+        // The asking node waits AskTimeout from its publish; the holder asks later (after the queue), so with the same
+        // timeout the asker always gave up first and reported no singleton where one held it: the holder answers within
+        // four fifths, and its 503 timedOut (outcome unknown, where to look) reaches the asker in time.
+        var deliveries = new LiquidationDeliveries(singleton, _publisher!, _nodeId, _deliveries!.ClusterUsers, hosting.AskTimeout * 0.8, _log);
         ShardConsumer consumer;
         try
         {
