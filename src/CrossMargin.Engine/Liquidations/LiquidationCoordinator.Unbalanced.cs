@@ -207,7 +207,8 @@ public sealed partial class LiquidationCoordinator
         var cp = fill.Fill.AccountId;
         return Text($"The bankrupt side of {cp}'s fill in round {e.Round} of {e.LiquidationId} was refused as an id already applied (idReused): {e.AccountId} may hold ")
             + Text($"it already (message {e.BankruptMessageId(fill.Fill)}), and then the pair nets and a rebooking would unbalance it. Check {e.AccountId}'s journal for ")
-            + Text($"that id; rebook with confirmUnverified (cm liquidations rebook {e.LiquidationId} {e.Round} {cp} --confirm-unverified) only if it is not booked.");
+            + Text($"that id; rebook with confirmUnverified (cm liquidations rebook {e.LiquidationId} {e.Round} {cp} --confirm-unverified) only if it is not booked; ")
+            + "the same confirmation vouches for a settlement price given with it.";
     }
 
     /// <summary>

@@ -112,7 +112,7 @@ public static class LiquidationEndpoints
                 ClusterWireJsonContext.Default.RebookAdlReversal, cancellation);
             var rebooking = $"auto-deleverage reversal of {rebook.CounterpartyId}'s side in round {rebook.Round} of {rebook.LiquidationId}";
             var settled = (rebook.SettlementPrice is { } price ? $" settled at {price}" : "")
-                + (rebook.ConfirmUnverified ? ", confirmed by the operator though unverified" : "");
+                + (rebook.ConfirmUnverified ? ", with the operator's confirmUnverified" : "");
             AuditLog.Describe(context, AuditOutcome.Of(result, $"{rebooking} rebooked{settled}: sent to {rebook.CounterpartyId}, listed rebooking until it books it",
                 $"rebooking of the {rebooking}{settled}"));
             return result;

@@ -386,7 +386,7 @@ public sealed class AdlBankruptSideRefusalTests(ITestOutputHelper output) : Liqu
         Assert.Equal(
             $"The bankrupt side of acc-c's fill in round 1 of {Liquidation} was refused as an id already applied (idReused): acc-1 may hold it already "
             + $"(message {Liquidation}:adl-1:acc-c:bankrupt), and then the pair nets and a rebooking would unbalance it. Check acc-1's journal for that id; "
-            + $"rebook with confirmUnverified (cm liquidations rebook {Liquidation} 1 acc-c --confirm-unverified) only if it is not booked.",
+            + $"rebook with confirmUnverified (cm liquidations rebook {Liquidation} 1 acc-c --confirm-unverified) only if it is not booked; the same confirmation vouches for a settlement price given with it.",
             refused.Reason);
         Assert.Equal((UnbalancedAdlStatus.Unbalanced, 0), (afterRefusal.Status, afterRefusal.Attempts));
         Assert.Equal((UnbalancedAdlStatus.Rebooking, 1, true), (confirmed.Status, confirmed.Attempts, confirmed.Unverified));

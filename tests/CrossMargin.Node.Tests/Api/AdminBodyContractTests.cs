@@ -150,7 +150,7 @@ public sealed class AdminBodyContractTests : IAsyncLifetime
 
         Assert.Equal((409, "failed", "rebooking of the auto-deleverage reversal of acc-b's side in round 1 of liq-acc-1-1 settled at 58000: refused (409 refused): "
             + "No unbalanced auto-deleverage fill of acc-b in round 1 of liquidation liq-acc-1-1."), (rebooking.Status, rebooking.Outcome, rebooking.Detail));
-        Assert.Equal((409, "failed", "rebooking of the auto-deleverage reversal of acc-b's side in round 1 of liq-acc-1-1, confirmed by the operator though unverified: "
+        Assert.Equal((409, "failed", "rebooking of the auto-deleverage reversal of acc-b's side in round 1 of liq-acc-1-1, with the operator's confirmUnverified: "
             + "refused (409 refused): No unbalanced auto-deleverage fill of acc-b in round 1 of liquidation liq-acc-1-1."), (confirmed.Status, confirmed.Outcome, confirmed.Detail));
         Assert.Equal((404, "failed", "release of liquidation liq-acc-1-1's auto-deleverage hold of BTC-PERP: refused (404 noAdlHold): "
             + "No active liquidation liq-acc-1-1 holds BTC-PERP."), (release.Status, release.Outcome, release.Detail));
