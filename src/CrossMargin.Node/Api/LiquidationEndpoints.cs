@@ -130,13 +130,10 @@ public static class LiquidationEndpoints
         // expired instrument is resumed everywhere too: a halt of it made while it traded still pauses the liquidation of
         // every account holding it until the venue's settlement, and nothing else would lift it.
         var market = engine.Market.Current;
-        if (liquidationId is null && market.FindInstrument(symbol) is null && (halt || market.FindExpired(symbol) is null))
-        {
-            return NotListed(symbol, halt, market.FindExpired(symbol)?.Expiry);
-        }
-
-        var result = await AnswerAsync(host, halt ? ClusterMessageTypes.Halt : ClusterMessageTypes.Resume, new LiquidationRequest(liquidationId, symbol),
-            (l, t, c) => LiquidationAnswers.SetHaltAsync(l.Coordinator, symbol, halt, t, c, liquidationId), cancellation);
+        var result = liquidationId is null && market.FindInstrument(symbol) is null && (halt || market.FindExpired(symbol) is null)
+            ? NotListed(symbol, halt, market.FindExpired(symbol)?.Expiry)
+            : await AnswerAsync(host, halt ? ClusterMessageTypes.Halt : ClusterMessageTypes.Resume, new LiquidationRequest(liquidationId, symbol),
+                (l, t, c) => LiquidationAnswers.SetHaltAsync(l.Coordinator, symbol, halt, t, c, liquidationId), cancellation);
         AuditLog.Describe(context, liquidationId is null
             ? AuditOutcome.Of(result, $"forced liquidation {(halt ? "halted" : "resumed")} on {symbol}", $"{(halt ? "halt" : "resume")} of forced liquidation on {symbol}")
             : AuditOutcome.Of(result, $"auto-deleveraging of {symbol} released for liquidation {liquidationId}",

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CrossMargin.Node.Security;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CrossMargin.Node.Tests.Api;
 
@@ -60,11 +62,32 @@ public sealed class LiquidationHaltOfUnlistedInstrumentTests : IAsyncLifetime
             var detail = unknownBody.GetProperty("detail").GetString();
             Assert.StartsWith("Instrument NOPE-PERP is neither listed nor expired on this node's market: misspelt, or delisted.", detail, StringComparison.Ordinal);
             Assert.Contains("DELETE /api/v1/liquidation-halts/NOPE-PERP?liquidation=ID", detail, StringComparison.Ordinal);
+            // Refused before the coordinator is asked, and audited as such (before, with no detail at all).
+            var audited = await AuditedAsync(after, "/api/v1/liquidation-halts/NOPE-PERP");
+            Assert.Equal((404, "failed"), (audited.Status, audited.Outcome));
+            Assert.Equal("resume of forced liquidation on NOPE-PERP: refused (404 Unknown instrument): " + detail, audited.Detail);
         }
         finally
         {
             await after.DisposeAndDeleteDataAsync();
         }
+    }
+
+    /// <summary>The audit entry of the call to <paramref name="path"/>, once written (after the answer went out).</summary>
+    private static async Task<AuditEntry> AuditedAsync(NodeUnderTest node, string path)
+    {
+        var audit = node.Services.GetRequiredService<AuditLog>();
+        for (var i = 0; i < 100; i++)
+        {
+            if (audit.Recent().FirstOrDefault(e => e.Path == path) is { } entry)
+            {
+                return entry;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new Xunit.Sdk.XunitException($"No audit entry for {path}.");
     }
 
     private string[] Settings => ["--Security:Tokens:ops:Token=" + AdminToken, "--Node:MarketFile=" + _market.Path];
