@@ -147,10 +147,7 @@ public sealed class RabbitMqOptions
     /// <summary>Stop phase 3: how long closing the channel (which requeues whatever is still unacked) may take.</summary>
     public TimeSpan ChannelCloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>
-    /// Marks a node's marks queue keeps; older ones are dropped first (marks conflate: only the latest matters). An index
-    /// override has its own queue, which drops nothing (<see cref="MarksSubscriber"/>).
-    /// </summary>
+    /// <summary>Marks a node's marks queue keeps; older ones are dropped first (marks conflate: only the latest matters).</summary>
     public int MarksQueueMaxLength { get; set; } = 100_000;
 
     /// <summary>The client name shown in the broker's connection list.</summary>

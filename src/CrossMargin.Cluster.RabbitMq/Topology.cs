@@ -63,8 +63,6 @@ public static class Topology
 
                 step = $"exchange '{names.Marks}' (fanout)";
                 await channel.ExchangeDeclareAsync(names.Marks, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
-                step = $"exchange '{names.IndexOverrides}' (fanout)";
-                await channel.ExchangeDeclareAsync(names.IndexOverrides, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
                 step = $"exchange '{names.Requests}' (direct)";
                 await channel.ExchangeDeclareAsync(names.Requests, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: cancellationToken).ConfigureAwait(false);
                 foreach (var outbound in names.Outbound)

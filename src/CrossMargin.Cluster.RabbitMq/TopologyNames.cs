@@ -12,12 +12,6 @@ public sealed record TopologyNames(string Prefix)
     /// <summary>The fanout exchange for marks and index prices.</summary>
     public string Marks => $"{Prefix}.marks";
 
-    /// <summary>
-    /// The fanout exchange for operators' index overrides a node took and relays to every node: each node's queue on it
-    /// keeps every override (no drop-oldest limit, unlike the marks queue), so a flood of marks cannot drop one.
-    /// </summary>
-    public string IndexOverrides => $"{Prefix}.index-overrides";
-
     /// <summary>Outbound liquidation orders (topic; routing key = account id).</summary>
     public string LiquidationOrders => $"{Prefix}.liquidation-orders";
 
@@ -63,9 +57,6 @@ public sealed record TopologyNames(string Prefix)
 
     /// <summary>The marks queue of node <paramref name="nodeId"/> (exclusive to the node's connection).</summary>
     public string MarksQueue(string nodeId) => $"{Prefix}.marks.{nodeId}";
-
-    /// <summary>The index overrides queue of node <paramref name="nodeId"/> (exclusive to the node's connection).</summary>
-    public string IndexOverridesQueue(string nodeId) => $"{Prefix}.index-overrides.{nodeId}";
 
     /// <summary>The queue through which node <paramref name="nodeId"/> answers cluster-wide queries on <see cref="Requests"/> (exclusive to the node's connection).</summary>
     public string RequestsQueue(string nodeId) => $"{Prefix}.requests.{nodeId}";

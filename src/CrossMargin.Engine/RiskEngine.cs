@@ -27,13 +27,11 @@ public sealed class RiskEngine
     // The calls below send through it: straight into a running shard's mailbox, without a turn of the region's.
     private readonly ShardRouter _accounts;
     private readonly PriceCounters _priceCounters;
-    private readonly IndexReferenceStore _references;
 
     private RiskEngine(ActorSystem system, LatestMarket market, CurrentMarginModels models, ShardRouter accounts, IActorRef prices, PriceCounters priceCounters,
-        IndexReferenceStore references, LiquidationSingleton? liquidation, RiskEngineSettings settings)
+        LiquidationSingleton? liquidation, RiskEngineSettings settings)
     {
         _priceCounters = priceCounters;
-        _references = references;
         _settings = settings;
         _accounts = accounts;
         Models = models;
@@ -140,7 +138,7 @@ public sealed class RiskEngine
         var prices = system.ActorOf(PriceFeed.Props(definition, market, live.ScenarioModels, settings.Prices, priceCounters, references), "prices");
         var passes = book.Partitions.Select((partition, i) => system.ActorOf(MarginPass.Props(partition), $"margin-pass-{i}")).ToArray();
         system.ActorOf(Props.Create(() => new MarketRelay(accounts, passes)), "market-relay");
-        return new RiskEngine(system, market, live, router, prices, priceCounters, references, liquidation, settings);
+        return new RiskEngine(system, market, live, router, prices, priceCounters, liquidation, settings);
     }
 
     /// <summary>
@@ -251,34 +249,6 @@ public sealed class RiskEngine
     /// </summary>
     public Task<object> AcceptNextIndexAsync(string asset, decimal? near = null, string? id = null, CancellationToken cancellationToken = default) =>
         Prices.Ask<object>(new AcceptNextIndex(asset, near, id), _timeout, cancellationToken);
-
-    /// <summary>
-    /// Writes a cluster's override <paramref name="command"/> (its <see cref="AcceptNextIndex.Id"/> given) to the store
-    /// before it is published, so that a node starting meanwhile finds it there if its queues were bound too late for the
-    /// message (<see cref="IndexOverrideRecord"/>). Returns what it is recorded as of (for <see cref="WithdrawIndexOverrideAsync"/>);
-    /// completes when durable.
-    /// </summary>
-    public async Task<long> RecordIndexOverrideAsync(AcceptNextIndex command, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        ArgumentException.ThrowIfNullOrEmpty(command.Asset);
-        ArgumentException.ThrowIfNullOrEmpty(command.Id);
-        var sequenceNr = IndexReferenceStore.SequenceNrOf(System.TimeProvider.GetUtcNow());
-        await _references.RecordOverrideAsync(new IndexOverrideRecord(command.Asset, command.Id, command.Near), sequenceNr, cancellationToken).ConfigureAwait(false);
-        return sequenceNr;
-    }
-
-    /// <summary>
-    /// Marks the override <paramref name="command"/> recorded as of <paramref name="recordedAs"/> withdrawn (its publish
-    /// failed): a node starting later does not arm it from the store.
-    /// </summary>
-    public Task WithdrawIndexOverrideAsync(AcceptNextIndex command, long recordedAs, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        ArgumentException.ThrowIfNullOrEmpty(command.Asset);
-        ArgumentException.ThrowIfNullOrEmpty(command.Id);
-        return _references.RecordOverrideAsync(new IndexOverrideRecord(command.Asset, command.Id, command.Near, Withdrawn: true), recordedAs, cancellationToken);
-    }
 
     /// <summary>Sends one index or mark update: the answer is <see cref="PriceAccepted"/> or <see cref="PriceRejected"/>.</summary>
     public Task<object> UpdatePriceAsync(object update, CancellationToken cancellationToken = default) =>

@@ -29,42 +29,6 @@ public sealed class MarksAndRequestsTests(RabbitMqBrokerFixture fixture)
         Assert.Equal(connection.Names.MarksQueue("node-a"), a.QueueName);
     }
 
-    /// <summary>
-    /// A node's queues declared and not consumed yet (as while its engine starts), its marks queue keeping 5: 3 marks, an
-    /// index override on the index overrides exchange, 10 more marks. Taken, the marks queue holds the last 5 marks (the
-    /// oldest dropped) and the overrides queue the override: a flood of marks does not drop it.
-    /// </summary>
-    [Fact]
-    public async Task An_index_override_is_kept_when_marks_overflow_the_marks_queue_and_the_marks_keep_their_newest()
-    {
-        await using var connection = await fixture.ConnectAsync(fixture.Options(shardCount: 1, o => o.MarksQueueMaxLength = 5));
-        var names = connection.Names;
-        await MarksSubscriber.DeclareAsync(connection, "node-c").Within();
-        await using var publisher = await ConfirmingPublisher.CreateAsync(connection);
-        var marks = Enumerable.Range(0, 13).Select(i => "mark-" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
-        foreach (var id in marks[..3])
-        {
-            await publisher.PublishAsync(names.Marks, "", Bodies.Utf8("{}"), id, "prices").Within();
-        }
-
-        await publisher.PublishAsync(names.IndexOverrides, "", Bodies.Utf8("{\"asset\":\"BTC\"}"), "op-1", "prices.acceptNextIndex").Within();
-        foreach (var id in marks[3..])
-        {
-            await publisher.PublishAsync(names.Marks, "", Bodies.Utf8("{}"), id, "prices").Within();
-        }
-
-        var heardMarks = new ConcurrentQueue<string>();
-        var heardOverrides = new ConcurrentQueue<string>();
-        await using var subscriber = await MarksSubscriber.StartAsync(connection, "node-c", m => { heardMarks.Enqueue(m.MessageId!); return Task.CompletedTask; },
-            m => { heardOverrides.Enqueue($"{m.Type}:{m.MessageId}"); return Task.CompletedTask; }).Within();
-
-        await Bounded.UntilAsync(() => heardMarks.Count == 5 && heardOverrides.Count == 1, "the last 5 marks and the override");
-        await Task.Delay(200);
-        Assert.Equal(marks[8..], heardMarks.ToArray());
-        Assert.Equal(["prices.acceptNextIndex:op-1"], heardOverrides.ToArray());
-        Assert.Equal(names.IndexOverridesQueue("node-c"), subscriber.IndexOverridesQueueName);
-    }
-
     [Fact]
     public async Task An_exchange_subscriber_hears_every_exchange_it_is_bound_to_in_order_and_no_other()
     {

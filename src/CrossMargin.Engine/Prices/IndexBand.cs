@@ -31,14 +31,6 @@ internal sealed class IndexBand(decimal index, DateTimeOffset timestamp)
     /// </summary>
     public List<string> OverrideIds { get; } = [];
 
-    /// <summary>
-    /// The ids of overrides recorded in the store that were not armed at start because the loaded reference could not say
-    /// whether they had been applied (an older node's, or none valid): saved with <see cref="OverrideIds"/>, so that a node
-    /// loading this state does not arm them from the store either, but not taken as armed here (a copy of one in this
-    /// node's queues still arms it).
-    /// </summary>
-    public List<string> PassedOverRecordIds { get; } = [];
-
     /// <summary>How many override ids a band remembers (a few: overrides are an operator's, minutes apart at the most).</summary>
     public const int MaxOverrideIds = 8;
 
@@ -81,10 +73,5 @@ internal sealed class IndexBand(decimal index, DateTimeOffset timestamp)
         new(latest.Current.PriceOf(asset), latest.IndexTimes.TryGetValue(asset, out var at) ? at : latest.Current.ValuationTime);
 
     /// <summary>What of it is stored.</summary>
-    /// <remarks>
-    /// The ids always, empty when none: a row without them is an older node's, against which the recorded overrides are
-    /// not trusted (<see cref="IndexOverrideRecord"/>).
-    /// </remarks>
-    public IndexReference ToReference(string asset) => new(asset, Index, Timestamp, AcceptNext, AcceptNear == 0m ? null : AcceptNear,
-        [.. PassedOverRecordIds.Except(OverrideIds, StringComparer.Ordinal).Concat(OverrideIds).TakeLast(MaxOverrideIds)]);
+    public IndexReference ToReference(string asset) => new(asset, Index, Timestamp, AcceptNext, AcceptNear == 0m ? null : AcceptNear, OverrideIds.Count == 0 ? null : [.. OverrideIds]);
 }

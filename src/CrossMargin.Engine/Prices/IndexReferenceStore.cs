@@ -15,12 +15,6 @@ namespace CrossMargin.Engine.Prices;
 /// (the venue's): the reference loaded is the newest any node saved, whichever it was, and two nodes saving the same
 /// timestamp replace one row. Each save deletes the older references of the asset, so a handful of rows per asset are
 /// kept (one per node at most between two saves).
-/// <para>
-/// Beside them, under <c>price-override-{asset}</c>, the operator's overrides as the nodes that took them recorded them
-/// before publishing (<see cref="IndexOverrideRecord"/>, the last <see cref="IndexBand.MaxOverrideIds"/>, as of the
-/// taking node's clock): the newest reference is one node's, and another node's newer save made before an override
-/// reached it replaces the row that held it armed, so the references alone can lose an override a starting node needs.
-/// </para>
 /// </remarks>
 internal sealed class IndexReferenceStore(ISnapshotStore snapshots, EventTypeRegistry registry, DateTimeOffset marketFileTime)
 {
@@ -32,9 +26,6 @@ internal sealed class IndexReferenceStore(ISnapshotStore snapshots, EventTypeReg
 
     /// <summary>The persistence id of <paramref name="asset"/>'s reference.</summary>
     public static string PersistenceIdOf(string asset) => "price-index-" + asset;
-
-    /// <summary>The persistence id of <paramref name="asset"/>'s recorded overrides.</summary>
-    public static string OverridesPersistenceIdOf(string asset) => "price-override-" + asset;
 
     /// <summary>The sequence number a reference is stored as of: its feed timestamp in microseconds since the Unix epoch.</summary>
     public static long SequenceNrOf(DateTimeOffset timestamp) => (timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
@@ -61,43 +52,5 @@ internal sealed class IndexReferenceStore(ISnapshotStore snapshots, EventTypeReg
         var id = PersistenceIdOf(reference.Asset);
         await snapshots.SaveAsync(id, sequenceNr, registry.Serialize(reference)).ConfigureAwait(false);
         await snapshots.DeleteAsync(id, sequenceNr - 1).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Records <paramref name="record"/> as of <paramref name="sequenceNr"/> (replacing a record at the same one: its
-    /// withdrawal) and deletes the asset's records older than the last <see cref="IndexBand.MaxOverrideIds"/>; completes when durable.
-    /// </summary>
-    public async Task RecordOverrideAsync(IndexOverrideRecord record, long sequenceNr, CancellationToken cancellationToken = default)
-    {
-        var id = OverridesPersistenceIdOf(record.Asset);
-        await snapshots.SaveAsync(id, sequenceNr, registry.Serialize(record), cancellationToken).ConfigureAwait(false);
-        var below = long.MaxValue;
-        for (var kept = 0; kept < IndexBand.MaxOverrideIds; kept++)
-        {
-            if (await snapshots.LoadAsync(id, below, cancellationToken).ConfigureAwait(false) is not { } newer)
-            {
-                return;
-            }
-
-            below = newer.Metadata.SequenceNr - 1;
-        }
-
-        await snapshots.DeleteAsync(id, below, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The last <see cref="IndexBand.MaxOverrideIds"/> overrides recorded for <paramref name="asset"/>, oldest first.</summary>
-    public async Task<IReadOnlyList<IndexOverrideRecord>> LoadOverridesAsync(string asset, CancellationToken cancellationToken = default)
-    {
-        var records = new List<IndexOverrideRecord>();
-        var below = long.MaxValue;
-        while (records.Count < IndexBand.MaxOverrideIds
-            && await snapshots.LoadAsync(OverridesPersistenceIdOf(asset), below, cancellationToken).ConfigureAwait(false) is { } stored)
-        {
-            records.Add(registry.Deserialize<IndexOverrideRecord>(stored.Snapshot));
-            below = stored.Metadata.SequenceNr - 1;
-        }
-
-        records.Reverse();
-        return records;
     }
 }

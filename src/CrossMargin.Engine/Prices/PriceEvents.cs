@@ -8,11 +8,10 @@ public static class PriceEvents
     /// <summary>The schema version every payload is written with today.</summary>
     public const int Version = 1;
 
-    /// <summary>Registers <see cref="IndexReference"/> and <see cref="IndexOverrideRecord"/> with <paramref name="registry"/>, at <see cref="Version"/>.</summary>
+    /// <summary>Registers <see cref="IndexReference"/> with <paramref name="registry"/>, at <see cref="Version"/>.</summary>
     public static EventTypeRegistry Register(EventTypeRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        return registry.Register("prices.index-reference", Version, PriceEventsJsonContext.Default.IndexReference)
-            .Register("prices.index-override", Version, PriceEventsJsonContext.Default.IndexOverrideRecord);
+        return registry.Register("prices.index-reference", Version, PriceEventsJsonContext.Default.IndexReference);
     }
 }

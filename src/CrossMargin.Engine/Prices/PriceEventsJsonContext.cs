@@ -5,5 +5,4 @@ namespace CrossMargin.Engine.Prices;
 /// <summary>Source-generated JSON contract of the price pipeline's stored state: decimals exact.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, IgnoreReadOnlyProperties = true)]
 [JsonSerializable(typeof(IndexReference))]
-[JsonSerializable(typeof(IndexOverrideRecord))]
 internal sealed partial class PriceEventsJsonContext : JsonSerializerContext;

@@ -133,7 +133,6 @@ public sealed class PriceFeed : ReceiveActor
         {
             var passedOver = new List<IndexReference>();
             (IndexReference Reference, long SequenceNr)? stored = null;
-            var read = false;
             try
             {
                 // A row that is not valid (damaged, or stamped beyond the clock) is passed over, not allowed to hide the
@@ -150,8 +149,6 @@ public sealed class PriceFeed : ReceiveActor
                     passedOver.Add(reference);
                     below = sequenceNr - 1;
                 }
-
-                read = true;
             }
             catch (Exception e)
             {
@@ -165,23 +162,7 @@ public sealed class PriceFeed : ReceiveActor
                     : $"the band starts from the market file's index {_latest.Current.PriceOf(asset)}");
             }
 
-            IReadOnlyList<IndexOverrideRecord> overrides = [];
-            try
-            {
-                overrides = await _store!.LoadOverridesAsync(asset).ConfigureAwait(true);
-            }
-            catch (Exception e)
-            {
-                Context.Log.LogError(e, "{Asset}: the recorded index overrides could not be read; only the stored index reference's is armed", asset);
-            }
-
             _bands[asset] = BandFrom(asset, stored);
-            // The records are judged against the reference that says which of them were applied: none read (unreadable, or
-            // none valid though rows exist), or an older node's (no ids field), cannot say.
-            var unjudged = !read || (stored is null && passedOver.Count > 0) ? "no valid stored index reference"
-                : stored is { Reference.OverrideIds: null } ? "the stored index reference was saved by an older node (no override ids)"
-                : null;
-            ArmRecorded(asset, _bands[asset], overrides, unjudged);
         }
 
         StartPriceActors();
@@ -224,42 +205,6 @@ public sealed class PriceFeed : ReceiveActor
             ReferenceEquals(band, file) ? $"the market file's; the stored {stored.Index} as of {stored.Timestamp:O} is older" : $"stored; the market file's is {fileIndex} as of {fileTime:O}",
             stored.AcceptNext ? ", with an operator's accept-next-index armed" + (stored.AcceptNear is { } near ? $" for the band of {near}" : "") : "");
         return band;
-    }
-
-    /// <summary>
-    /// Arms each recorded override (oldest first) that the loaded reference does not list: published before this node's
-    /// queues were bound, its copy is not in them, and the node whose state was loaded had not armed it when it saved (the
-    /// override had not reached it, or the save that held it was replaced by a newer one). With no reference that can say
-    /// which were applied (<paramref name="unjudged"/> says why), none is armed: they might arm overrides spent long ago.
-    /// Their ids are then saved with the band's (<see cref="IndexBand.PassedOverRecordIds"/>), so that a node loading this
-    /// node's state does not arm them either.
-    /// </summary>
-    private void ArmRecorded(string asset, IndexBand band, IReadOnlyList<IndexOverrideRecord> overrides, string? unjudged)
-    {
-        var candidates = overrides.Where(r => !r.Withdrawn && string.Equals(r.Asset, asset, StringComparison.Ordinal) && r.Id is { Length: > 0 }
-            && r.Near is null or > 0m && !band.OverrideIds.Contains(r.Id, StringComparer.Ordinal)).ToArray();
-        if (unjudged is not null)
-        {
-            if (candidates.Length > 0)
-            {
-                band.PassedOverRecordIds.AddRange(candidates.Select(r => r.Id));
-                Context.Log.LogWarning("{Asset}: {Why}: the recorded overrides {Ids} are not armed from the store", asset, unjudged,
-                    string.Join(", ", band.PassedOverRecordIds));
-            }
-
-            return;
-        }
-
-        foreach (var record in candidates)
-        {
-            band.AcceptNext = true;
-            band.AcceptNear = record.Near ?? 0m;
-            band.RememberOverride(record.Id);
-            // Saved at once by the asset's price actor, as an override armed by a message is.
-            band.Unsaved = true;
-            Context.Log.LogWarning("{Asset}: the operator's override {Id} recorded in the store is not in the stored index reference; armed{Near}", asset, record.Id,
-                record.Near is { } near ? " for the band of " + near.ToString(System.Globalization.CultureInfo.InvariantCulture) : "");
-        }
     }
 
     private void StartPriceActor(string asset)

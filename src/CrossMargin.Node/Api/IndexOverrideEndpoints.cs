@@ -8,9 +8,9 @@ namespace CrossMargin.Node.Api;
 /// The operator's way past the index move band (<see cref="PriceOptions.MaxIndexMoveFraction"/>):
 /// <c>POST /api/v1/prices/accept-next-index/{asset}</c>, an admin call (audited), arms <see cref="AcceptNextIndex"/>: the
 /// next index of the asset that passes the other checks is accepted whatever its move, once. A single node answers 200
-/// with the index in force; a cluster node records it in the store and publishes it to every node
-/// (<see cref="Clustering.ClusterRuntime.PublishAcceptNextIndexAsync"/>), so that every node's price actors get it, and
-/// answers 202 with its own index in force and the override's id (every node arms an id once). 404 for an asset the market does
+/// with the index in force; a cluster node publishes it on the marks exchange, so that every node's price actors get it
+/// in the stream they take prices from, and answers 202 with its own index in force and the override's id (every node
+/// arms an id once). 404 for an asset the market does
 /// not price. <c>?near=42000</c> arms it for that level only (an index within the band of it); 400 when not positive.
 /// </summary>
 public static class IndexOverrideEndpoints

@@ -190,44 +190,15 @@ public sealed class ClusterRuntime : IAsyncDisposable
         _publisher!.PublishAsync(Names.Marks, "", body, messageId, "prices", new PublishOptions { Mandatory = false }, cancellationToken);
 
     /// <summary>
-    /// Relays an operator's <see cref="Engine.Prices.AcceptNextIndex"/> for <paramref name="asset"/> to every node, as the
-    /// cluster's user: first recorded in the store (durable), then published on the index overrides exchange (every node's
-    /// queue there drops nothing) and, for nodes older than that exchange, on the marks exchange. A node starting meanwhile
-    /// has bound its queues before the publish (and takes it from there) or after it, and then reads the store after the
-    /// record landed. <paramref name="id"/> (made where the command was taken; also the message id) lets every node arm it
-    /// once, though it may reach a node from the store, its overrides queue and its marks queue. When the publish on the
-    /// index overrides exchange fails, the record is withdrawn (no node starting later arms it from the store) and the
-    /// failure thrown.
+    /// Publishes an operator's <see cref="Engine.Prices.AcceptNextIndex"/> for <paramref name="asset"/> on the marks
+    /// exchange as the cluster's user: every node applies it in the stream it takes prices from. <paramref name="id"/> (made
+    /// where the command was taken; also the message id) lets every node arm it once, though it reaches a starting node
+    /// both in the stored state it loads and in its marks queue.
     /// </summary>
-    public async Task PublishAcceptNextIndexAsync(string asset, decimal? near, string id, CancellationToken cancellationToken)
-    {
-        var command = new Engine.Prices.AcceptNextIndex(asset, near, id);
-        var recordedAs = await Engine.RecordIndexOverrideAsync(command, cancellationToken).ConfigureAwait(false);
-        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(command, ClusterWireJsonContext.Default.AcceptNextIndex);
-        var options = new PublishOptions { Mandatory = false, UserId = _publisher!.UserName };
-        try
-        {
-            await _publisher.PublishAsync(Names.IndexOverrides, "", body, id, ClusterMessageTypes.AcceptNextIndex, options, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            try
-            {
-                await Engine.WithdrawIndexOverrideAsync(command, recordedAs, CancellationToken.None).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // The publish's failure is the one the caller must see; this one is logged.
-            catch (Exception withdrawal)
-#pragma warning restore CA1031
-            {
-                _log.LogError(withdrawal, "Index override {Id} for {Asset} was not published and its record could not be withdrawn: a node starting later may arm it", id, asset);
-            }
-
-            throw;
-        }
-
-        // The copy an older node takes (it binds no queue to the index overrides exchange); an upgraded node arms the id once.
-        await _publisher.PublishAsync(Names.Marks, "", body, id, ClusterMessageTypes.AcceptNextIndex, options, cancellationToken).ConfigureAwait(false);
-    }
+    public Task PublishAcceptNextIndexAsync(string asset, decimal? near, string id, CancellationToken cancellationToken) =>
+        _publisher!.PublishAsync(Names.Marks, "", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Engine.Prices.AcceptNextIndex(asset, near, id),
+            ClusterWireJsonContext.Default.AcceptNextIndex), id, ClusterMessageTypes.AcceptNextIndex,
+            new PublishOptions { Mandatory = false, UserId = _publisher.UserName }, cancellationToken);
 
     /// <summary>Leaves gracefully: hands every shard off, then stops (see <see cref="ClusterNode.LeaveAsync"/>).</summary>
     public Task<bool> LeaveAsync(TimeSpan timeout, CancellationToken cancellationToken) => _node!.LeaveAsync(timeout, cancellationToken);
@@ -321,11 +292,10 @@ public sealed class ClusterRuntime : IAsyncDisposable
             loggerFactory.CreateLogger<BreachForwarder>());
         _connection = await RabbitMqConnection.ConnectAsync(rabbit, loggerFactory, cancellationToken).ConfigureAwait(false);
         await Topology.DeclareAsync(_connection, cancellationToken).ConfigureAwait(false);
-        // Bound before the engine's feed reads the stored index references and recorded overrides, taken once the engine is
-        // up: an override is recorded in the store before it is published, so one published while this node starts is in
-        // its overrides queue (bound before the publish) or in the store it reads (bound after: read after the record
-        // landed), or both (its id is known then and it is not armed twice). Bound after the read, an override published
-        // in the gap reached the other nodes only, and this one refused the jump they accepted.
+        // Bound before the engine's feed reads the stored index references, taken once the engine is up: an operator's
+        // override published while this node starts is then either in the stored state the feed reads or in this queue
+        // (both, when a node saved it in between: the copy's id is known then and it is not armed twice). Bound after,
+        // an override published in the gap reached the other nodes only, and this one refused the jump they accepted.
         await MarksSubscriber.DeclareAsync(_connection, cluster.NodeId, cancellationToken).ConfigureAwait(false);
         (_system, Engine) = startEngine(services, node.FenceFor, Breaches);
 
@@ -345,7 +315,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
 
         _queries = await RequestSubscriber.StartAsync(_connection, cluster.NodeId, [TopologyNames.AccountViewsKey],
             m => AnswerAccountViewsAsync(m, liquidation.AdlCollectWindow / 4), cancellationToken).ConfigureAwait(false);
-        _marks = await MarksSubscriber.StartAsync(_connection, cluster.NodeId, ApplyPricesAsync, ApplyIndexOverrideAsync, cancellationToken).ConfigureAwait(false);
+        _marks = await MarksSubscriber.StartAsync(_connection, cluster.NodeId, ApplyPricesAsync, cancellationToken).ConfigureAwait(false);
         // Recorded with the membership row: a node logging in as another user than the live members' does not join.
         cluster.BrokerUser = _connection.UserName;
         await _node.JoinAsync(startLoop: true, cancellationToken).ConfigureAwait(false);
@@ -356,7 +326,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
     {
         if (string.Equals(message.Type, ClusterMessageTypes.AcceptNextIndex, StringComparison.Ordinal))
         {
-            await ApplyAcceptNextIndexAsync(message, MessageRejected.MarksPath).ConfigureAwait(false);
+            await ApplyAcceptNextIndexAsync(message).ConfigureAwait(false);
             return;
         }
 
@@ -378,23 +348,11 @@ public sealed class ClusterRuntime : IAsyncDisposable
     // Stored with the band's state, a few per asset: a GUID is 32 characters.
     private const int MaxOverrideIdLength = 64;
 
-    // From the node's index overrides queue: only overrides travel there (a copy of each also comes on the marks queue).
-    private async Task ApplyIndexOverrideAsync(ReceivedMessage message)
-    {
-        if (!string.Equals(message.Type, ClusterMessageTypes.AcceptNextIndex, StringComparison.Ordinal))
-        {
-            _log.LogWarning("Message {MessageId} ({Type}) from the index overrides exchange is not an index override; ignored", message.MessageId, message.Type);
-            return;
-        }
-
-        await ApplyAcceptNextIndexAsync(message, MessageRejected.IndexOverridesPath).ConfigureAwait(false);
-    }
-
     // An operator's override, relayed by the node that took the HTTP call: from the cluster's user only (a venue that may
-    // publish prices on the marks exchange must not be able to lift the index move band).
-    private async Task ApplyAcceptNextIndexAsync(ReceivedMessage message, string path)
+    // publish prices on this exchange must not be able to lift the index move band).
+    private async Task ApplyAcceptNextIndexAsync(ReceivedMessage message)
     {
-        if (!await _host.ClusterUsers!.AdmitAsync(message, path, ClusterMessageTypes.MarksNames, CancellationToken.None).ConfigureAwait(false))
+        if (!await _host.ClusterUsers!.AdmitAsync(message, MessageRejected.MarksPath, ClusterMessageTypes.MarksNames, CancellationToken.None).ConfigureAwait(false))
         {
             return;
         }
@@ -411,7 +369,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
 
         if (command?.Asset is not { Length: > 0 } asset)
         {
-            _log.LogWarning("Index override {MessageId} from the {Path} queue names no asset; ignored", message.MessageId, path);
+            _log.LogWarning("Index override {MessageId} from the marks exchange names no asset; ignored", message.MessageId);
             return;
         }
 
@@ -419,13 +377,13 @@ public sealed class ClusterRuntime : IAsyncDisposable
         var id = command.Id ?? message.MessageId;
         if (id is { Length: > MaxOverrideIdLength })
         {
-            _log.LogWarning("Index override {MessageId} from the {Path} queue has an id of {Length} characters (at most {Max}); ignored",
-                id[..MaxOverrideIdLength], path, id.Length, MaxOverrideIdLength);
+            _log.LogWarning("Index override {MessageId} from the marks exchange has an id of {Length} characters (at most {Max}); ignored",
+                id[..MaxOverrideIdLength], id.Length, MaxOverrideIdLength);
             return;
         }
 
         var answer = await Engine.AcceptNextIndexAsync(asset, command.Near, string.IsNullOrEmpty(id) ? null : id).ConfigureAwait(false);
-        _log.LogWarning("Index override from the {Path} queue: {Answer}", path, answer);
+        _log.LogWarning("Index override from the marks exchange: {Answer}", answer);
     }
 
     // Auto-deleveraging on the singleton's node asks every node for its accounts in an underlying: answered with the

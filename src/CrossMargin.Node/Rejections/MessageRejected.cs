@@ -42,9 +42,6 @@ public sealed record MessageRejected(
     /// <summary>The path of an operator's command a node published on the marks exchange (an index override).</summary>
     public const string MarksPath = "marks";
 
-    /// <summary>The path of an operator's index override a node published on the index overrides exchange.</summary>
-    public const string IndexOverridesPath = "index-overrides";
-
     /// <summary>The path of a cluster-wide query from the requests exchange.</summary>
     public const string RequestsPath = "requests";
 }

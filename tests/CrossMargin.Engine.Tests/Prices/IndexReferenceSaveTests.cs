@@ -48,7 +48,7 @@ public sealed class IndexReferenceSaveTests(ITestOutputHelper output) : PriceTes
         Clock.Advance(TimeSpan.FromSeconds(0.1));
 
         AwaitAssert(() => Assert.Single(Snapshots.Saves));
-        AssertSaved(0, new IndexReference("BTC", 61_000m, last, false, null, []));
+        AssertSaved(0, new IndexReference("BTC", 61_000m, last, false, null));
         Clock.Advance(TimeSpan.FromMinutes(1));
         ExpectNoMsg(TimeSpan.FromMilliseconds(100));
         Assert.Single(Snapshots.Saves);
@@ -58,7 +58,7 @@ public sealed class IndexReferenceSaveTests(ITestOutputHelper output) : PriceTes
         var next = Now;
         Clock.Advance(TimeSpan.FromSeconds(5));
         AwaitAssert(() => Assert.Equal(2, Snapshots.Saves.Count));
-        AssertSaved(1, new IndexReference("BTC", 61_100m, next, false, null, []));
+        AssertSaved(1, new IndexReference("BTC", 61_100m, next, false, null));
         AwaitAssert(() => Assert.Equal([IndexReferenceStore.SequenceNrOf(next)], Snapshots.RowsOf(Btc)));
         Assert.Empty(Snapshots.RowsOf("price-index-ETH"));
     }
@@ -76,13 +76,13 @@ public sealed class IndexReferenceSaveTests(ITestOutputHelper output) : PriceTes
         probe.ExpectMsg<NextIndexWillBeAccepted>();
 
         AwaitAssert(() => Assert.Single(Snapshots.Saves));
-        AssertSaved(0, new IndexReference("BTC", 60_000m, FileTime, true, 42_000m, []));
+        AssertSaved(0, new IndexReference("BTC", 60_000m, FileTime, true, 42_000m));
         Clock.Advance(TimeSpan.FromSeconds(1));
         Index(feed, "BTC", 42_000m);
         Assert.IsType<PriceAccepted>(ExpectMsg<object>());
 
         AwaitAssert(() => Assert.Equal(2, Snapshots.Saves.Count));
-        AssertSaved(1, new IndexReference("BTC", 42_000m, Now, false, null, []));
+        AssertSaved(1, new IndexReference("BTC", 42_000m, Now, false, null));
         AwaitAssert(() => Assert.Equal([IndexReferenceStore.SequenceNrOf(Now)], Snapshots.RowsOf(Btc)));
     }
 
@@ -104,7 +104,7 @@ public sealed class IndexReferenceSaveTests(ITestOutputHelper output) : PriceTes
 
         AwaitAssert(() => Assert.Equal(2, Snapshots.Saves.Count));
         var loaded = await new IndexReferenceStore(Snapshots, Registry, FileTime).LoadAsync("BTC");
-        Assert.Equal(new IndexReference("BTC", 30_000m, restoredAt.AddSeconds(-1), false, null, []), loaded?.Reference);
+        Assert.Equal(new IndexReference("BTC", 30_000m, restoredAt.AddSeconds(-1), false, null), loaded?.Reference);
         Assert.Equal([IndexReferenceStore.SequenceNrOf(restoredAt)], Snapshots.RowsOf(Btc));
     }
 

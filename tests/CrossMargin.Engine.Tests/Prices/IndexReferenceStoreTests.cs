@@ -38,9 +38,8 @@ public sealed class IndexReferenceStoreTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// The ids of the overrides armed (session 31) are an optional field of version 1: written in order (a band writes them
-    /// always since session 32, empty when none, so that a row without them is known as an older node's), and a row
-    /// without it (one every node wrote before) still reads, as null.
+    /// The ids of the overrides armed (session 31) are an optional field of version 1: written only when there are any, in
+    /// order, and a row without it (one every node wrote before) still reads, as none.
     /// </summary>
     [Fact]
     public void The_override_ids_are_an_optional_field_of_the_stored_reference()
@@ -56,33 +55,6 @@ public sealed class IndexReferenceStoreTests : IAsyncLifetime
         const string Older = """{"asset":"BTC","index":24000,"timestamp":"2026-03-02T09:00:00+00:00","acceptNext":false,"acceptNear":null}""";
         Assert.Equal(reference with { OverrideIds = null },
             registry.Deserialize<IndexReference>(new CrossMargin.Persistence.SerializedPayload("prices.index-reference", 1, System.Text.Encoding.UTF8.GetBytes(Older))));
-    }
-
-    /// <summary>
-    /// An operator's override as the node that took it records it (manifest <c>prices.index-override</c>, version 1), under
-    /// <c>price-override-{asset}</c>: ten recorded a microsecond apart keep the last 8 (op-3 to op-10), read oldest first;
-    /// recording op-10 again at its sequence number, withdrawn, replaces it.
-    /// </summary>
-    [Fact]
-    public async Task The_last_eight_recorded_overrides_are_kept_and_read_oldest_first()
-    {
-        var registry = PriceEvents.Register(new EventTypeRegistry());
-        var store = new IndexReferenceStore(_host.Services.SnapshotStore, registry, T0.AddHours(-1));
-        const string Json = """{"asset":"BTC","id":"op-1","near":42000.5,"withdrawn":false}""";
-        var payload = registry.Serialize(new IndexOverrideRecord("BTC", "op-1", 42_000.5m));
-        Assert.Equal(("prices.index-override", 1, Json), (payload.Manifest, payload.Version, System.Text.Encoding.UTF8.GetString(payload.Bytes.Span)));
-
-        var at = IndexReferenceStore.SequenceNrOf(T0);
-        for (var i = 1; i <= 10; i++)
-        {
-            await store.RecordOverrideAsync(new IndexOverrideRecord("BTC", $"op-{i}", null), at + i);
-        }
-
-        Assert.Equal(Enumerable.Range(3, 8).Select(i => new IndexOverrideRecord("BTC", $"op-{i}", null)), await store.LoadOverridesAsync("BTC"));
-        Assert.Null(await _host.Services.SnapshotStore.LoadAsync("price-override-BTC", at + 2));
-        await store.RecordOverrideAsync(new IndexOverrideRecord("BTC", "op-10", null, Withdrawn: true), at + 10);
-        Assert.Equal(new IndexOverrideRecord("BTC", "op-10", null, Withdrawn: true), (await store.LoadOverridesAsync("BTC"))[^1]);
-        Assert.Empty(await store.LoadOverridesAsync("ETH"));
     }
 
     /// <summary>

@@ -98,7 +98,7 @@ public sealed class IndexStateAcrossListingTests(ITestOutputHelper output) : Pri
 
         var store = new IndexReferenceStore(snapshots, registry, fileTime);
         // The store in memory answers at once.
-        AwaitAssert(() => Assert.Equal(new IndexReference("BTC", 24_000m, spentAt, false, null, []), store.LoadAsync("BTC").GetAwaiter().GetResult()?.Reference));
+        AwaitAssert(() => Assert.Equal(new IndexReference("BTC", 24_000m, spentAt, false, null), store.LoadAsync("BTC").GetAwaiter().GetResult()?.Reference));
     }
 
     /// <summary>A feed listing quarterly BTC futures whose horizon is due for extension <see cref="ExtensionDue"/> after now.</summary>

@@ -142,127 +142,25 @@ public sealed class ClusterIndexOverrideTests(ClusterServers servers) : IAsyncLi
         var n1 = TestCluster.HostOf(nodes[0]).Cluster!;
         var wait = TimeSpan.FromSeconds(10);
 
-        await using var n3 = await StartN3AtTheGapAsync(template, _cluster.Broker(), wait,
-            () => n1.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None).WaitAsync(wait).GetAwaiter().GetResult());
-
-        await PostBtcAsync(nodes[0], 24_000m);
-        await AcceptedByTheOverrideAsync(nodes, n3.Engine, wait);
-    }
-
-    /// <summary>
-    /// The start-up gap's other side, held open: an override published just before n3 binds its queues, whose saves by the
-    /// nodes that armed it have not landed when n3 reads the store. The test holds every write to the snapshot store
-    /// (a lock that lets reads through), has op-1 published through n1 (until its publish is confirmed, or until a write
-    /// of it waits on the store), then starts n3, whose engine start lets the writes go only once n3's feed has read the
-    /// store. 24,000 (60% from 60,000) posted through n1 is then accepted by the override on all three nodes. Before, n1
-    /// and n2 took it and n3 refused it: op-1 was in neither n3's queue (bound after the publish) nor the stored state it
-    /// read (the saves still waiting).
-    /// </summary>
-    [Fact]
-    public async Task An_override_published_just_before_a_starting_node_bound_its_queue_reaches_it_though_no_save_of_it_had_landed()
-    {
-        var nodes = new[] { await StartNodeAsync("n1"), await StartNodeAsync("n2") };
-        await _cluster.AllShardsServedAsync(nodes, TimeSpan.FromSeconds(30));
-        var template = TestCluster.HostOf(nodes[0]).Engine!.Settings;
-        var n1 = TestCluster.HostOf(nodes[0]).Cluster!;
-        var wait = TimeSpan.FromSeconds(10);
-
-        await using var holder = new Npgsql.NpgsqlConnection(_cluster.ConnectionString);
-        await holder.OpenAsync();
-        await using var hold = await holder.BeginTransactionAsync();
-        await using (var lockWrites = new Npgsql.NpgsqlCommand("LOCK TABLE snapshot_store IN SHARE MODE", holder, hold))
-        {
-            await lockWrites.ExecuteNonQueryAsync();
-        }
-
-        var publish = n1.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None);
-        await TestCluster.EventuallyAsync(async () => publish.IsCompleted || await StoreWriteWaitingAsync(), wait,
-            "op-1 published, or a write of it waiting on the store");
-
-        // Only once n3's feed has read the store may the held writes land.
-        await using var n3 = await StartN3AtTheGapAsync(template, _cluster.Broker(), wait, () => hold.Commit());
-        await publish.WaitAsync(wait);
-
-        await PostBtcAsync(nodes[0], 24_000m);
-        await AcceptedByTheOverrideAsync(nodes, n3.Engine, wait);
-    }
-
-    /// <summary>
-    /// An override is not dropped by a flood of marks. n3 keeps 10 marks (<c>RabbitMq:MarksQueueMaxLength</c>) and is held
-    /// at the start-up gap (its queues bound, its feed done reading the store, nothing consumed yet) while n1 publishes 10
-    /// BTC ticks at 60,000, the override op-1 and 20 more ticks: n3's marks queue drops the oldest 20 (op-1 among them)
-    /// and keeps the last 10 ticks. 24,000 (60% from 60,000) posted through n1 is then accepted by the override on all
-    /// three nodes. Before, op-1 went with the dropped marks and n3 refused the jump n1 and n2 took.
-    /// </summary>
-    [Fact]
-    public async Task An_override_arms_on_every_node_though_a_flood_of_marks_overflows_a_nodes_marks_queue()
-    {
-        var nodes = new[] { await StartNodeAsync("n1"), await StartNodeAsync("n2") };
-        await _cluster.AllShardsServedAsync(nodes, TimeSpan.FromSeconds(30));
-        var template = TestCluster.HostOf(nodes[0]).Engine!.Settings;
-        var n1 = TestCluster.HostOf(nodes[0]).Cluster!;
-        var wait = TimeSpan.FromSeconds(10);
-        var broker = _cluster.Broker();
-        broker.MarksQueueMaxLength = 10;
-
-        await using var n3 = await StartN3AtTheGapAsync(template, broker, wait, () =>
-        {
-            FloodAsync(n1, 10).WaitAsync(wait).GetAwaiter().GetResult();
-            n1.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None).WaitAsync(wait).GetAwaiter().GetResult();
-            FloodAsync(n1, 20).WaitAsync(wait).GetAwaiter().GetResult();
-        });
-
-        await PostBtcAsync(nodes[0], 24_000m);
-        await AcceptedByTheOverrideAsync(nodes, n3.Engine, wait);
-    }
-
-    /// <summary>
-    /// Starts n3 through <see cref="ClusterRuntime.StartAsync"/> with an engine start that runs <paramref name="atTheGap"/>
-    /// once n3's feed has read the store (the stats are answered once it has): its marks and overrides queues are bound
-    /// then and nothing is consumed yet. The runtime starts the engine synchronously, so blocking there holds n3's start.
-    /// </summary>
-    private Task<ClusterRuntime> StartN3AtTheGapAsync(RiskEngineSettings template, CrossMargin.Cluster.RabbitMq.RabbitMqOptions broker, TimeSpan wait, Action atTheGap) =>
-        ClusterRuntime.StartAsync(
+        await using var n3 = await ClusterRuntime.StartAsync(
             new ClusterNodeOptions { NodeId = "n3", HttpAddress = "in-process", ShardCount = _cluster.Shards },
-            new ClusterModeOptions { PostgresConnectionString = _cluster.ConnectionString }, broker, new JournalOptions(), new PersistenceOptions(),
+            new ClusterModeOptions { PostgresConnectionString = _cluster.ConnectionString }, _cluster.Broker(), new JournalOptions(), new PersistenceOptions(),
             (services, fence, breaches) =>
             {
                 var system = ActorSystem.Create("n3", new ActorSystemOptions());
                 var engine = RiskEngine.Start(system, template with { Persistence = services, ShardFence = fence, BreachReports = breaches });
+                // The runtime starts the engine synchronously: blocking here holds n3's start right after its feed read the
+                // store (the stats are answered once it has), which is where the override must be published.
                 engine.GetPriceStatsAsync().WaitAsync(wait).GetAwaiter().GetResult();
-                atTheGap();
+                n1.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None).WaitAsync(wait).GetAwaiter().GetResult();
                 return (system, engine);
             }, new RejectionLog(1_000, NullLoggerFactory.Instance), NullLoggerFactory.Instance, TimeProvider.System, CancellationToken.None);
 
-    /// <summary>Waits until 24,000 is accepted by the override on <paramref name="running"/>, then on <paramref name="started"/>; none refused it.</summary>
-    private static async Task AcceptedByTheOverrideAsync(IEnumerable<NodeUnderTest> running, RiskEngine started, TimeSpan wait)
-    {
-        var engines = running.Select(n => TestCluster.HostOf(n).Engine!).ToArray();
+        await PostBtcAsync(nodes[0], 24_000m);
+        var engines = nodes.Select(n => TestCluster.HostOf(n).Engine!).Append(n3.Engine).ToArray();
         await TestCluster.EventuallyAsync(() => Task.FromResult(engines.All(e => e.PriceStatsNow().IndexJumpsOverridden == 1)),
-            wait, "24,000 accepted by the override on n1 and n2");
-        await TestCluster.EventuallyAsync(() => Task.FromResult(started.PriceStatsNow().IndexJumpsOverridden == 1),
-            wait, "24,000 accepted by the override on n3");
-        Assert.All(engines.Append(started), e => Assert.Equal((24_000m, 0L), (e.Market.Current.PriceOf("BTC"), e.PriceStatsNow().RejectedFor(PriceRejectionReason.IndexJump))));
-    }
-
-    /// <summary>Publishes <paramref name="count"/> prices messages (BTC at 60,000, now) on the marks exchange through <paramref name="via"/>, each confirmed.</summary>
-    private static async Task FloodAsync(ClusterRuntime via, int count)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { indices = new[] { new { asset = "BTC", price = 60_000m, timestamp = TimeProvider.System.GetUtcNow() } } });
-            await via.PublishPricesAsync(body, Guid.NewGuid().ToString("N"), CancellationToken.None);
-        }
-    }
-
-    /// <summary>Whether a write to the snapshot store waits on a lock.</summary>
-    private async Task<bool> StoreWriteWaitingAsync()
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(_cluster.ConnectionString);
-        await connection.OpenAsync();
-        await using var query = new Npgsql.NpgsqlCommand(
-            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON l.relation = c.oid WHERE c.relname = 'snapshot_store' AND NOT l.granted", connection);
-        return (long)(await query.ExecuteScalarAsync())! > 0;
+            wait, "24,000 accepted by the override on all three nodes");
+        Assert.All(engines, e => Assert.Equal((24_000m, 0L), (e.Market.Current.PriceOf("BTC"), e.PriceStatsNow().RejectedFor(PriceRejectionReason.IndexJump))));
     }
 
     /// <summary>The payload of BTC's newest stored index reference (JSON), or null.</summary>
