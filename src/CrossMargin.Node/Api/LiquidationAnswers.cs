@@ -116,8 +116,10 @@ internal static class LiquidationAnswers
 
     /// <summary>
     /// A read as <paramref name="ask"/> answers it, or 503 <see cref="TimedOutCode"/> when <paramref name="who"/> did not
-    /// answer within <paramref name="timeout"/>: nothing was changed, so the reason says to retry. On the singleton's
-    /// holder an escaping timeout would requeue the delivery while the asking node reports no singleton at all.
+    /// answer within <paramref name="timeout"/>: nothing was changed, so the reason says to retry; or, when it answered
+    /// with a failure <paramref name="ask"/> does not map, 500 <see cref="FailedCode"/> naming it. On the singleton's
+    /// holder an escaping exception would requeue the delivery while the asking node reports no singleton at all. A
+    /// cancelled read (the caller left, or the holder is stopping: the delivery goes to the next holder) stays cancelled.
     /// </summary>
     private static async Task<(int Status, object Body)> ReadAsync(string who, string what, TimeSpan timeout, Func<Task<(int Status, object Body)>> ask)
     {
@@ -129,6 +131,10 @@ internal static class LiquidationAnswers
         {
             return (StatusCodes.Status503ServiceUnavailable, new MessageOutcome("rejected", Code: TimedOutCode,
                 Reason: FormattableString.Invariant($"The {who} did not answer {what} within {timeout.TotalSeconds:0.###} s; nothing was changed, retry shortly.")));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Failed(who, what, e);
         }
     }
 
@@ -152,9 +158,12 @@ internal static class LiquidationAnswers
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return (StatusCodes.Status500InternalServerError, new MessageOutcome("rejected", Code: FailedCode, Reason: $"The {who} failed {what}: {e.GetType().Name}: {e.Message}"));
+            return Failed(who, what, e);
         }
     }
+
+    private static (int Status, object Body) Failed(string who, string what, Exception e) =>
+        (StatusCodes.Status500InternalServerError, new MessageOutcome("rejected", Code: FailedCode, Reason: $"The {who} failed {what}: {e.GetType().Name}: {e.Message}"));
 
     /// <summary>
     /// A step with its kind and every field: declared as the interface, a step would be written with the interface's

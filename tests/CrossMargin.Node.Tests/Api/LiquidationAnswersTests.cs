@@ -97,15 +97,33 @@ public sealed class LiquidationAnswersTests : IAsyncLifetime
         Assert.Equal("rebooking of acc-c's side: refused (409 refused): Liquidation liq-acc-1-1 is still running.", detail);
     }
 
-    /// <summary>Before, any failure of a show was 404 unknownLiquidation.</summary>
+    /// <summary>
+    /// Before, any failure of a show was 404 unknownLiquidation; then a failure other than an unknown id escaped the
+    /// answer: on the singleton's holder that requeued the delivery (retried while the asking node reported no
+    /// singleton at all). A read changes nothing, so its failure is a 500 that names it, as a change's is.
+    /// </summary>
     [Fact]
-    public async Task A_show_the_coordinator_fails_for_another_reason_than_an_unknown_id_is_not_a_404()
+    public async Task A_read_the_coordinator_fails_for_another_reason_than_an_unknown_id_is_a_500_naming_the_failure()
     {
         var failing = Answering(new Status.Failure(new InvalidOperationException("broken")));
         var unknown = Answering(new Status.Failure(new KeyNotFoundException("No liquidation liq-x.")));
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => LiquidationAnswers.ShowAsync(failing, "liq-x", Timeout, CancellationToken.None));
+        (int Status, object Body)[] failed =
+        [
+            await LiquidationAnswers.ShowAsync(failing, "liq-x", Timeout, CancellationToken.None),
+            await LiquidationAnswers.ListAsync(failing, Timeout, CancellationToken.None),
+            await LiquidationAnswers.FundAsync(failing, failing, Timeout, CancellationToken.None),
+        ];
         var (status, body) = await LiquidationAnswers.ShowAsync(unknown, "liq-x", Timeout, CancellationToken.None);
+
+        Assert.All(failed, a => Assert.Equal(StatusCodes.Status500InternalServerError, a.Status));
+        Assert.Equal(
+            [
+                "failed|The liquidation coordinator failed the history of liquidation liq-x: InvalidOperationException: broken",
+                "failed|The liquidation coordinator failed the list of liquidations: InvalidOperationException: broken",
+                "failed|The insurance fund and liquidation coordinator failed the fund's balances and uncovered deficits: InvalidOperationException: broken",
+            ],
+            failed.Select(a => Assert.IsType<MessageOutcome>(a.Body)).Select(o => $"{o.Code}|{o.Reason}"));
         Assert.Equal(StatusCodes.Status404NotFound, status);
         Assert.Equal(new MessageOutcome("rejected", Code: "unknownLiquidation", Reason: "No liquidation liq-x."), body);
     }
