@@ -274,6 +274,51 @@ public sealed class ClusterLiquidationTests(ClusterServers servers, ITestOutputH
         Assert.Empty(list.RootElement.GetProperty("liquidations").EnumerateArray());
     }
 
+    /// <summary>
+    /// The asking node waits <c>Actors:AskTimeout</c> from its publish and the holder asks its coordinator later (after
+    /// the queue): with the same timeout on both, the asker always gave up first and answered noLiquidationSingleton,
+    /// "none holds it now", while a node held it. The holder asks within four fifths, so its own answer (503 timedOut,
+    /// nothing changed) reaches the asker in time.
+    /// </summary>
+    [Fact]
+    public async Task A_read_the_holders_coordinator_is_too_busy_to_answer_is_a_503_timed_out_from_the_holder_not_no_singleton()
+    {
+        // 5 s: the holder's answer has a second (a fifth) to reach the asker, time enough on a loaded machine.
+        var nodes = new List<NodeUnderTest> { await StartNodeAsync("n1", "--Actors:AskTimeout=00:00:05"), await StartNodeAsync("n2", "--Actors:AskTimeout=00:00:05") };
+        var holder = await SingletonHolderAsync(nodes, TimeSpan.FromSeconds(30));
+        var asker = nodes.Single(n => n != holder);
+
+        // The coordinator's next write waits on a lock of the journal (as behind a slow database): a halt makes it
+        // write, and until the write ends it answers nothing else.
+        await using var db = Npgsql.NpgsqlDataSource.Create(_cluster.ConnectionString);
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await new Npgsql.NpgsqlCommand("LOCK TABLE event_journal IN EXCLUSIVE MODE", connection, transaction).ExecuteNonQueryAsync();
+        var halt = AdminAsync(holder, HttpMethod.Put, "/api/v1/liquidation-halts/BTC-PERP", null);
+        await EventuallyAsync(async () =>
+        {
+            await using var waiting = db.CreateCommand("SELECT count(*) FROM pg_locks WHERE relation = 'event_journal'::regclass AND NOT granted");
+            return (long)(await waiting.ExecuteScalarAsync())! > 0;
+        }, TimeSpan.FromSeconds(10), "the coordinator's write waits on the journal's lock");
+
+        var read = await asker.Client.GetAsync("/api/v1/liquidations");
+
+        var text = await read.Content.ReadAsStringAsync();
+        await transaction.RollbackAsync();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, read.StatusCode);
+        using var body = JsonDocument.Parse(text);
+        Assert.True(body.RootElement.GetProperty("code").GetString() == "timedOut", text);
+
+        // The halt itself waited as long: the outcome unknown, and made once the write went through.
+        var halted = await halt;
+        Assert.True(halted.StatusCode == HttpStatusCode.ServiceUnavailable, await halted.Content.ReadAsStringAsync());
+        await EventuallyAsync(async () =>
+        {
+            using var halts = await GetJsonAsync(asker, "/api/v1/liquidation-halts");
+            return halts.RootElement.ToString().Contains("BTC-PERP", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(20), "the halt is made once the journal's lock is released");
+    }
+
     [Fact]
     public async Task A_coordinator_stopped_by_a_failed_write_runs_again_once_the_database_takes_its_writes()
     {
