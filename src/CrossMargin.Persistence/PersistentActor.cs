@@ -208,7 +208,14 @@ public abstract class PersistentActor : ActorBase
                 ReceiveRecover(new SnapshotOffer(snapshot.Metadata, _services.Registry.Deserialize(snapshot.Snapshot)));
             }
 
-            await foreach (var stored in _services.Journal.ReplayMessagesAsync(PersistenceId, _lastSequenceNr + 1).ConfigureAwait(true))
+            // The highest number is read before the events, and the replay reads up to it only. A write of an earlier
+            // incarnation that timed out on the client can still commit in the database meanwhile: read the other way
+            // round, an event committed between the replay and this read was counted but never applied, and the next
+            // write extended the history of a state that lacked it (the redelivered command applied twice). Now an event
+            // committed before this read is replayed, and one committed after it takes the number the next write needs,
+            // which then conflicts and stops the actor, whose next recovery sees it.
+            var highest = await _services.Journal.ReadHighestSequenceNrAsync(PersistenceId).ConfigureAwait(true);
+            await foreach (var stored in _services.Journal.ReplayMessagesAsync(PersistenceId, _lastSequenceNr + 1, highest).ConfigureAwait(true))
             {
                 if (stored.SequenceNr != _lastSequenceNr + 1)
                 {
@@ -221,7 +228,6 @@ public abstract class PersistentActor : ActorBase
             }
 
             // Events deleted after a snapshot still count: the next write must continue after the highest ever.
-            var highest = await _services.Journal.ReadHighestSequenceNrAsync(PersistenceId).ConfigureAwait(true);
             _lastSequenceNr = Math.Max(_lastSequenceNr, highest);
             IsRecovering = false;
             ReceiveRecover(RecoveryCompleted.Instance);

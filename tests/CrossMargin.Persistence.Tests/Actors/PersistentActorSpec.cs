@@ -168,11 +168,57 @@ public abstract class PersistentActorSpec(ITestOutputHelper output) : TestKit(ou
         Assert.Contains(Logs.Entries, e => e.Message.Contains($"Recovery of {Id("counter-7")} failed", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_write_committing_after_recovery_replayed_is_not_skipped_the_next_write_conflicts_instead()
+    {
+        // A write of an earlier incarnation that timed out on the client may still commit in the database while the next
+        // incarnation recovers: here just after its replay has read the journal.
+        InterceptedJournal? journal = null;
+        var services = await ServicesAsync(snapshotEvery: 0, readThrough: inner => journal = new InterceptedJournal(inner));
+        var pid = Id("counter-8");
+        await WriteAddedAsync(services, pid, 1, 3, 4);
+        journal!.AfterReplay = () => WriteAddedAsync(services, pid, 3, 100);
+
+        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, pid)));
+        Assert.Equal(7, await counter.Ask<int>(new GetTotal(), TimeSpan.FromSeconds(10)));
+        Watch(counter);
+        ExpectErrors<JournalSequenceConflictException>(1, () => counter.Tell(new Add(1), TestActor));
+
+        // The recovered state lacks the late event, so it must not extend the history as if it held it.
+        ExpectTerminated(counter);
+        ExpectNoMsg();
+        Assert.Equal([1L, 2L, 3L], (await services.Journal.ReplayMessagesAsync(pid).CollectAsync()).Select(e => e.SequenceNr));
+    }
+
+    [Fact]
+    public async Task A_write_committing_before_recovery_reads_the_highest_sequence_number_is_recovered()
+    {
+        InterceptedJournal? journal = null;
+        var services = await ServicesAsync(snapshotEvery: 0, readThrough: inner => journal = new InterceptedJournal(inner));
+        var pid = Id("counter-9");
+        await WriteAddedAsync(services, pid, 1, 3, 4);
+        journal!.BeforeReadHighest = () => WriteAddedAsync(services, pid, 3, 100);
+
+        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, pid)));
+
+        Assert.Equal(107, await counter.Ask<int>(new GetTotal(), TimeSpan.FromSeconds(10)));
+        Assert.Equal(108, await counter.Ask<int>(new Add(1), TimeSpan.FromSeconds(10)));
+        await using var second = ActorSystem.Create("second");
+        var recovered = second.ActorOf(Props.Create(() => new Counter(services, pid)));
+        Assert.Equal(108, await recovered.Ask<int>(new GetTotal(), TimeSpan.FromSeconds(10)));
+    }
+
+    private static async Task WriteAddedAsync(PersistenceServices services, string pid, long from, params int[] amounts)
+    {
+        var events = amounts.Select(a => new EventData(services.Registry.Serialize(new Added(a)))).ToArray();
+        await services.Writer.AppendAsync(new AtomicWrite(pid, from, "earlier-incarnation", events)).Within();
+    }
+
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
 
     private string Id(string name) => $"{name}-{_run}";
 
-    private async Task<PersistenceServices> ServicesAsync(int snapshotEvery = 1000, bool deleteOnSnapshot = false)
+    private async Task<PersistenceServices> ServicesAsync(int snapshotEvery = 1000, bool deleteOnSnapshot = false, Func<IJournal, IJournal>? readThrough = null)
     {
         var persistence = await OpenStoreAsync();
         _resources.Add(persistence);
@@ -182,6 +228,6 @@ public abstract class PersistentActorSpec(ITestOutputHelper output) : TestKit(ou
             .Register("added", 1, CounterJsonContext.Default.Added)
             .Register("counter-state", 1, CounterJsonContext.Default.CounterState);
         var options = new PersistenceOptions { SnapshotEvery = snapshotEvery, DeleteEventsOnSnapshot = deleteOnSnapshot };
-        return new PersistenceServices(persistence.Journal, writer, persistence.Snapshots, registry, "test-node", options);
+        return new PersistenceServices(readThrough?.Invoke(persistence.Journal) ?? persistence.Journal, writer, persistence.Snapshots, registry, "test-node", options);
     }
 }
