@@ -208,6 +208,45 @@ public abstract class PersistentActorSpec(ITestOutputHelper output) : TestKit(ou
         Assert.Equal(108, await recovered.Ask<int>(new GetTotal(), TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task A_recovery_that_cannot_read_an_event_names_that_event_not_the_one_before()
+    {
+        var services = await ServicesAsync();
+        var pid = Id("counter-10");
+        await WriteAddedAsync(services, pid, 1, 5);
+        var unknown = new EventData(new SerializedPayload("from-the-future", 1, "{}"u8.ToArray()));
+        await services.Journal.WriteMessagesAsync([new AtomicWrite(pid, 2, "test", [unknown])]).Within();
+
+        IActorRef? counter = null;
+        ExpectErrors<EventSerializationException>(1, () => counter = Sys.ActorOf(Props.Create(() => new Counter(services, pid))));
+
+        Watch(counter!);
+        ExpectTerminated(counter!);
+        var logged = Assert.Single(Logs.Entries, e => e.Message.Contains($"Recovery of {pid} failed", StringComparison.Ordinal));
+        Assert.Contains("event at sequence number 2", logged.Exception!.Message, StringComparison.Ordinal);
+        Assert.Contains("from-the-future", logged.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("applied up to sequence number 1", logged.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_recovery_that_cannot_read_its_snapshot_says_it_was_the_snapshot()
+    {
+        var services = await ServicesAsync();
+        var pid = Id("counter-11");
+        await WriteAddedAsync(services, pid, 1, 5, 6, 7);
+        await services.SnapshotStore.SaveAsync(pid, 3, new SerializedPayload("counter-state", 2, "{\"Total\":18}"u8.ToArray())).Within();
+
+        IActorRef? counter = null;
+        ExpectErrors<EventSerializationException>(1, () => counter = Sys.ActorOf(Props.Create(() => new Counter(services, pid))));
+
+        Watch(counter!);
+        ExpectTerminated(counter!);
+        var logged = Assert.Single(Logs.Entries, e => e.Message.Contains($"Recovery of {pid} failed", StringComparison.Ordinal));
+        Assert.Contains("snapshot at sequence number 3", logged.Exception!.Message, StringComparison.Ordinal);
+        Assert.Contains("newer node", logged.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("applied up to sequence number 0", logged.Message, StringComparison.Ordinal);
+    }
+
     private static async Task WriteAddedAsync(PersistenceServices services, string pid, long from, params int[] amounts)
     {
         var events = amounts.Select(a => new EventData(services.Registry.Serialize(new Added(a)))).ToArray();
