@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using CrossMargin.Actors;
 using CrossMargin.Persistence.Journal;
+using CrossMargin.Persistence.Serialization;
 using Microsoft.Extensions.Logging;
 
 namespace CrossMargin.Persistence;
@@ -140,7 +141,7 @@ public abstract class PersistentActor : ActorBase
     /// Called when recovery fails. The default logs the error; the actor then stops.
     /// </summary>
     protected virtual void OnRecoveryFailure(Exception cause) =>
-        Context.Log.LogError(cause, "Recovery of {PersistenceId} failed at sequence number {SequenceNr}; the actor stops", PersistenceId, _lastSequenceNr);
+        Context.Log.LogError(cause, "Recovery of {PersistenceId} failed with its state applied up to sequence number {SequenceNr}; the actor stops", PersistenceId, _lastSequenceNr);
 
     /// <summary>
     /// Called when writing events fails (database down, circuit open, or a second writer). The default logs the
@@ -204,11 +205,19 @@ public abstract class PersistentActor : ActorBase
             var snapshot = await _services.SnapshotStore.LoadAsync(PersistenceId).ConfigureAwait(true);
             if (snapshot is not null)
             {
+                var offer = new SnapshotOffer(snapshot.Metadata, Read(snapshot.Snapshot, snapshot.Metadata.SequenceNr, "snapshot"));
                 _lastSequenceNr = _lastSnapshotSequenceNr = snapshot.Metadata.SequenceNr;
-                ReceiveRecover(new SnapshotOffer(snapshot.Metadata, _services.Registry.Deserialize(snapshot.Snapshot)));
+                ReceiveRecover(offer);
             }
 
-            await foreach (var stored in _services.Journal.ReplayMessagesAsync(PersistenceId, _lastSequenceNr + 1).ConfigureAwait(true))
+            // The highest number is read before the events, and the replay reads up to it only. A write of an earlier
+            // incarnation that timed out on the client can still commit in the database meanwhile: read the other way
+            // round, an event committed between the replay and this read was counted but never applied, and the next
+            // write extended the history of a state that lacked it (the redelivered command applied twice). Now an event
+            // committed before this read is replayed, and one committed after it takes the number the next write needs,
+            // which then conflicts and stops the actor, whose next recovery sees it.
+            var highest = await _services.Journal.ReadHighestSequenceNrAsync(PersistenceId).ConfigureAwait(true);
+            await foreach (var stored in _services.Journal.ReplayMessagesAsync(PersistenceId, _lastSequenceNr + 1, highest).ConfigureAwait(true))
             {
                 if (stored.SequenceNr != _lastSequenceNr + 1)
                 {
@@ -216,12 +225,11 @@ public abstract class PersistentActor : ActorBase
                         $"{PersistenceId}: the journal has a gap: expected sequence number {_lastSequenceNr + 1}, found {stored.SequenceNr}.");
                 }
 
-                ReceiveRecover(_services.Registry.Deserialize(stored.Payload));
+                ReceiveRecover(Read(stored.Payload, stored.SequenceNr, "event"));
                 _lastSequenceNr = stored.SequenceNr;
             }
 
             // Events deleted after a snapshot still count: the next write must continue after the highest ever.
-            var highest = await _services.Journal.ReadHighestSequenceNrAsync(PersistenceId).ConfigureAwait(true);
             _lastSequenceNr = Math.Max(_lastSequenceNr, highest);
             IsRecovering = false;
             ReceiveRecover(RecoveryCompleted.Instance);
@@ -230,6 +238,21 @@ public abstract class PersistentActor : ActorBase
         {
             OnRecoveryFailure(e);
             Context.Stop(Self);
+        }
+    }
+
+    // A payload that does not read names itself: the registry's error says what is wrong with it, not where it is, and the
+    // recovery failure's log gives only how far the state got (the sequence number before the bad event, or 0 before a snapshot).
+    private object Read(SerializedPayload payload, long sequenceNr, string what)
+    {
+        try
+        {
+            return _services.Registry.Deserialize(payload);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new EventSerializationException(
+                $"{PersistenceId}: the {what} at sequence number {sequenceNr} ('{payload.Manifest}' version {payload.Version}) does not read: {e.Message}", e);
         }
     }
 

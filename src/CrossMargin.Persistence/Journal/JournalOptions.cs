@@ -35,7 +35,7 @@ public sealed class JournalOptions
     /// <summary>Appends that may wait for a writer (over all writers); beyond this, appending waits (back-pressure). Default 16,384.</summary>
     public int MaxPendingWrites { get; set; } = 16_384;
 
-    /// <summary>A batch that takes longer fails (outcome unknown) and counts as a store failure. Default 10 s.</summary>
+    /// <summary>A batch that takes longer fails (outcome unknown) and counts as a store failure. Default 10 s; at most ~49.7 days (a timer's limit).</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Consecutive failed batches that open the circuit breaker. Default 5.</summary>

@@ -5,6 +5,8 @@ namespace CrossMargin.Persistence.Journal;
 /// <summary>Checks <see cref="JournalOptions"/>; the writer refuses to start on invalid settings.</summary>
 public sealed class JournalOptionsValidator : IValidateOptions<JournalOptions>
 {
+    private static readonly TimeSpan MaxCallTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, JournalOptions options)
     {
@@ -35,9 +37,11 @@ public sealed class JournalOptionsValidator : IValidateOptions<JournalOptions>
             errors.Add($"{nameof(JournalOptions.MaxPendingWrites)} must be at least {nameof(JournalOptions.Writers)} (was {options.MaxPendingWrites}).");
         }
 
-        if (options.CallTimeout <= TimeSpan.Zero)
+        // Each batch's timeout is a timer, which cannot run longer than uint.MaxValue - 1 ms (~49.7 days): a longer one threw
+        // in the writer loop at its first batch, which ended the loop and left every append waiting for ever.
+        if (options.CallTimeout <= TimeSpan.Zero || options.CallTimeout > MaxCallTimeout)
         {
-            errors.Add($"{nameof(JournalOptions.CallTimeout)} must be positive (was {options.CallTimeout}).");
+            errors.Add($"{nameof(JournalOptions.CallTimeout)} must be positive and at most {MaxCallTimeout} (was {options.CallTimeout}).");
         }
 
         if (options.CircuitBreakerMaxFailures < 1)

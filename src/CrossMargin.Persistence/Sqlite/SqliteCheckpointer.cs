@@ -46,6 +46,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     private long _writeBackPages;
     private long _mostDirtyPagesAtPreSync = -1;
     private volatile bool _stopping;
+    private bool _syncFailed;
     private int _disposed;
 
     public SqliteCheckpointer(SqliteDatabase database, SqliteConnection connection, ILogger logger)
@@ -124,6 +125,12 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>Test hook: runs on the checkpointing thread just before each fsync of the database file the checkpointer makes.</summary>
     public Action? BeforeDatabaseSync { get; set; }
 
+    /// <summary>Test hook: the fsync of the database file (throws <see cref="SqliteException"/> when it fails).</summary>
+    internal Action<SqliteConnection> SyncDatabaseFile { get; set; } = SqliteFileSync.SyncDatabase;
+
+    /// <summary>Test hook: how the process stops when an fsync of the database file fails after a checkpoint copied into it.</summary>
+    internal Action<string, Exception> StopProcess { get; set; } = static (message, e) => Environment.FailFast(message, e);
+
     /// <summary>Test hook: the database file's dirty pages whose write-out has not started; null where that cannot be had.</summary>
     public long? DirtyDatabasePages() => _writeBack?.DirtyPages();
 
@@ -156,6 +163,12 @@ internal sealed class SqliteCheckpointer : IDisposable
     {
         lock (_passLock)
         {
+            if (_syncFailed)
+            {
+                // Only reached when StopProcess returned (a test's): no pass may follow a failed fsync.
+                return 0;
+            }
+
             var (log, _) = Pass();
             if (log < _database.Options.CheckpointPages)
             {
@@ -180,7 +193,11 @@ internal sealed class SqliteCheckpointer : IDisposable
             }
 
             var syncing = Stopwatch.GetTimestamp();
-            SqliteFileSync.SyncDatabase(_connection);
+            if (!SyncDatabaseOrStop())
+            {
+                return log;
+            }
+
             InterlockedMax(ref _longestPreSyncTicks, Stopwatch.GetTimestamp() - syncing);
 
             // Writing out megabytes takes a while on a busy disk; what was committed meanwhile is copied unlocked as well.
@@ -322,19 +339,41 @@ internal sealed class SqliteCheckpointer : IDisposable
         }
     }
 
+    // The fsync of the bulk's pages, unlocked. If it fails, the kernel may have marked the pages it could not write clean
+    // (Linux does), so the next fsync succeeds without them, and a later round's locked pass would let the next transaction
+    // restart the WAL over frames whose pages never reached the disk. So the process stops, as for the locked pass's fsync:
+    // the next start recovers from the whole WAL (SQLite rebuilds its index, so nothing counts as checkpointed then).
+    private bool SyncDatabaseOrStop()
+    {
+        try
+        {
+            SyncDatabaseFile(_connection);
+            return true;
+        }
+        catch (SqliteException e)
+        {
+            _syncFailed = true;
+            _logger.LogCritical(e, "The database file's fsync failed after WAL checkpoint passes copied into it; stopping the process so the WAL is not restarted");
+            StopProcess("SQLite checkpoint: the database file's fsync failed after checkpoint passes copied into it", e);
+            return false;
+        }
+    }
+
     private void SyncDatabaseHoldingWrites()
     {
         try
         {
-            SqliteFileSync.SyncDatabase(_connection);
+            SyncDatabaseFile(_connection);
         }
         catch (SqliteException e)
         {
+            _syncFailed = true;
+
             // The copy has marked every frame as checkpointed: released now, the next transaction would restart the WAL
             // over frames whose pages may not be on disk. Stopping here leaves the WAL whole, and the next start recovers
             // from it (SQLite rebuilds the WAL index, so nothing counts as checkpointed then).
             _logger.LogCritical(e, "The database file's fsync failed after a WAL checkpoint copied into it; stopping the process so the WAL is not restarted");
-            Environment.FailFast("SQLite checkpoint: the database file's fsync failed while the WAL could be restarted over its frames", e);
+            StopProcess("SQLite checkpoint: the database file's fsync failed while the WAL could be restarted over its frames", e);
         }
     }
 

@@ -168,11 +168,96 @@ public abstract class PersistentActorSpec(ITestOutputHelper output) : TestKit(ou
         Assert.Contains(Logs.Entries, e => e.Message.Contains($"Recovery of {Id("counter-7")} failed", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_write_committing_after_recovery_replayed_is_not_skipped_the_next_write_conflicts_instead()
+    {
+        // A write of an earlier incarnation that timed out on the client may still commit in the database while the next
+        // incarnation recovers: here just after its replay has read the journal.
+        InterceptedJournal? journal = null;
+        var services = await ServicesAsync(snapshotEvery: 0, readThrough: inner => journal = new InterceptedJournal(inner));
+        var pid = Id("counter-8");
+        await WriteAddedAsync(services, pid, 1, 3, 4);
+        journal!.AfterReplay = () => WriteAddedAsync(services, pid, 3, 100);
+
+        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, pid)));
+        Assert.Equal(7, await counter.Ask<int>(new GetTotal(), TimeSpan.FromSeconds(10)));
+        Watch(counter);
+        ExpectErrors<JournalSequenceConflictException>(1, () => counter.Tell(new Add(1), TestActor));
+
+        // The recovered state lacks the late event, so it must not extend the history as if it held it.
+        ExpectTerminated(counter);
+        ExpectNoMsg();
+        Assert.Equal([1L, 2L, 3L], (await services.Journal.ReplayMessagesAsync(pid).CollectAsync()).Select(e => e.SequenceNr));
+    }
+
+    [Fact]
+    public async Task A_write_committing_before_recovery_reads_the_highest_sequence_number_is_recovered()
+    {
+        InterceptedJournal? journal = null;
+        var services = await ServicesAsync(snapshotEvery: 0, readThrough: inner => journal = new InterceptedJournal(inner));
+        var pid = Id("counter-9");
+        await WriteAddedAsync(services, pid, 1, 3, 4);
+        journal!.BeforeReadHighest = () => WriteAddedAsync(services, pid, 3, 100);
+
+        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, pid)));
+
+        Assert.Equal(107, await counter.Ask<int>(new GetTotal(), TimeSpan.FromSeconds(10)));
+        Assert.Equal(108, await counter.Ask<int>(new Add(1), TimeSpan.FromSeconds(10)));
+        await using var second = ActorSystem.Create("second");
+        var recovered = second.ActorOf(Props.Create(() => new Counter(services, pid)));
+        Assert.Equal(108, await recovered.Ask<int>(new GetTotal(), TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task A_recovery_that_cannot_read_an_event_names_that_event_not_the_one_before()
+    {
+        var services = await ServicesAsync();
+        var pid = Id("counter-10");
+        await WriteAddedAsync(services, pid, 1, 5);
+        var unknown = new EventData(new SerializedPayload("from-the-future", 1, "{}"u8.ToArray()));
+        await services.Journal.WriteMessagesAsync([new AtomicWrite(pid, 2, "test", [unknown])]).Within();
+
+        IActorRef? counter = null;
+        ExpectErrors<EventSerializationException>(1, () => counter = Sys.ActorOf(Props.Create(() => new Counter(services, pid))));
+
+        Watch(counter!);
+        ExpectTerminated(counter!);
+        var logged = Assert.Single(Logs.Entries, e => e.Message.Contains($"Recovery of {pid} failed", StringComparison.Ordinal));
+        Assert.Contains("event at sequence number 2", logged.Exception!.Message, StringComparison.Ordinal);
+        Assert.Contains("from-the-future", logged.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("applied up to sequence number 1", logged.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_recovery_that_cannot_read_its_snapshot_says_it_was_the_snapshot()
+    {
+        var services = await ServicesAsync();
+        var pid = Id("counter-11");
+        await WriteAddedAsync(services, pid, 1, 5, 6, 7);
+        await services.SnapshotStore.SaveAsync(pid, 3, new SerializedPayload("counter-state", 2, "{\"Total\":18}"u8.ToArray())).Within();
+
+        IActorRef? counter = null;
+        ExpectErrors<EventSerializationException>(1, () => counter = Sys.ActorOf(Props.Create(() => new Counter(services, pid))));
+
+        Watch(counter!);
+        ExpectTerminated(counter!);
+        var logged = Assert.Single(Logs.Entries, e => e.Message.Contains($"Recovery of {pid} failed", StringComparison.Ordinal));
+        Assert.Contains("snapshot at sequence number 3", logged.Exception!.Message, StringComparison.Ordinal);
+        Assert.Contains("newer node", logged.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("applied up to sequence number 0", logged.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task WriteAddedAsync(PersistenceServices services, string pid, long from, params int[] amounts)
+    {
+        var events = amounts.Select(a => new EventData(services.Registry.Serialize(new Added(a)))).ToArray();
+        await services.Writer.AppendAsync(new AtomicWrite(pid, from, "earlier-incarnation", events)).Within();
+    }
+
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
 
     private string Id(string name) => $"{name}-{_run}";
 
-    private async Task<PersistenceServices> ServicesAsync(int snapshotEvery = 1000, bool deleteOnSnapshot = false)
+    private async Task<PersistenceServices> ServicesAsync(int snapshotEvery = 1000, bool deleteOnSnapshot = false, Func<IJournal, IJournal>? readThrough = null)
     {
         var persistence = await OpenStoreAsync();
         _resources.Add(persistence);
@@ -182,6 +267,6 @@ public abstract class PersistentActorSpec(ITestOutputHelper output) : TestKit(ou
             .Register("added", 1, CounterJsonContext.Default.Added)
             .Register("counter-state", 1, CounterJsonContext.Default.CounterState);
         var options = new PersistenceOptions { SnapshotEvery = snapshotEvery, DeleteEventsOnSnapshot = deleteOnSnapshot };
-        return new PersistenceServices(persistence.Journal, writer, persistence.Snapshots, registry, "test-node", options);
+        return new PersistenceServices(readThrough?.Invoke(persistence.Journal) ?? persistence.Journal, writer, persistence.Snapshots, registry, "test-node", options);
     }
 }

@@ -371,6 +371,16 @@ public sealed class BatchingJournalWriterTests
     }
 
     [Fact]
+    public void A_call_timeout_longer_than_a_timer_can_run_is_refused_before_anything_starts()
+    {
+        // Accepted, it threw in the writer loop at its first batch (a timer cannot run that long): the loop ended, and
+        // that batch's appends and every later one waited for ever.
+        var error = Assert.Throws<OptionsValidationException>(() => new BatchingJournalWriter(_journal, new JournalOptions { CallTimeout = TimeSpan.FromDays(60) }, _time));
+
+        Assert.Contains(error.Failures, f => f.Contains(nameof(JournalOptions.CallTimeout), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Disposing_writes_what_is_queued_and_then_refuses_appends()
     {
         var writer = new BatchingJournalWriter(_journal, new JournalOptions { Writers = 2 }, _time);

@@ -146,6 +146,28 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failed_fsync_of_the_bulk_stops_the_process_rather_than_let_a_later_round_restart_the_WAL()
+    {
+        // After a failed fsync the kernel may mark the pages it could not write clean, so the next fsync succeeds without
+        // them, and a later round's locked pass would let the WAL restart over frames whose pages never reached the disk:
+        // the same loss a failed fsync in the locked pass stops the process for.
+        await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
+        var checkpointer = store.Checkpointer!;
+        await WriteMegabytesAsync(store, "a", 2);
+        var stops = new List<Exception>();
+        checkpointer.StopProcess = (_, e) => stops.Add(e);
+        checkpointer.SyncDatabaseFile = _ => throw new SqliteException("fsync of the database file failed", 10);
+
+        checkpointer.RunOnce();
+        checkpointer.SyncDatabaseFile = _ => { };
+        await WriteMegabytesAsync(store, "b", 1);
+        checkpointer.RunOnce();
+
+        Assert.Contains("fsync", Assert.Single(stops).Message, StringComparison.Ordinal);
+        Assert.Equal(0, checkpointer.Checkpoints);
+    }
+
+    [Fact]
     public async Task What_is_committed_during_the_bulk_fsync_is_copied_before_the_lock_is_taken()
     {
         await using var store = await OpenAsync(checkpointPages: 100, hardLimitPages: 100_000);
