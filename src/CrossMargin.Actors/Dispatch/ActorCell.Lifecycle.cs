@@ -265,6 +265,15 @@ internal sealed partial class ActorCell
         _lifecycle = Terminating;
         CancelReceiveTimeout();
         _actor?.CancelTimers();
+        if (_extras?.PendingRecreate is not null)
+        {
+            // A restart still waiting for its children is abandoned: no new instance is made only to be stopped. The failed
+            // instance has had its end already (PreRestart, by default its PostStop, and its stash back in the mailbox), so
+            // it gets no PostStop again.
+            _extras.PendingRecreate = null;
+            _actor = null;
+        }
+
         var children = _children?.Snapshot() ?? [];
         foreach (var child in children)
         {
