@@ -99,10 +99,16 @@ internal sealed partial class ActorCell
                 child.SendSystemMessage(new Resume(cause));
                 break;
             case Supervision.Directive.Escalate:
-                HandleInvokeFailure(cause);
+                if ((_flags & CellFlags.Failed) == 0)
+                {
+                    HandleInvokeFailure(cause);
+                }
+
+                // A child escalating while this actor already awaits its supervisor (a sibling escalated first) joins
+                // that decision: it is resumed with this actor, or stopped or restarted with it.
                 if ((_flags & CellFlags.Failed) != 0)
                 {
-                    _extras!.EscalatedChild = child;
+                    (_extras!.EscalatedChildren ??= []).Add(child);
                 }
 
                 break;
@@ -177,7 +183,7 @@ internal sealed partial class ActorCell
 
         _flags &= ~CellFlags.Failed;
         ResumeChildren();
-        ResumeEscalatedChild(cause);
+        ResumeEscalatedChildren(cause);
     }
 
     private void DoResume(Exception? causedByFailure)
@@ -207,19 +213,22 @@ internal sealed partial class ActorCell
         }
 
         ResumeChildren();
-        ResumeEscalatedChild(causedByFailure);
+        ResumeEscalatedChildren(causedByFailure);
     }
 
     /// <summary>
-    /// The child whose failure was escalated is still failed (not just suspended): once this actor is resumed or
-    /// restarted without stopping it, it must be resumed with the cause too, or it never processes another message.
+    /// The children whose failures were escalated are still failed (not just suspended): once this actor is resumed or
+    /// restarted without stopping them, they must be resumed with the cause too, or they never process another message.
     /// </summary>
-    private void ResumeEscalatedChild(Exception cause)
+    private void ResumeEscalatedChildren(Exception cause)
     {
-        if (_extras?.EscalatedChild is { } child)
+        if (_extras?.EscalatedChildren is { } children)
         {
-            _extras.EscalatedChild = null;
-            child.SendSystemMessage(new Resume(cause));
+            _extras.EscalatedChildren = null;
+            foreach (var child in children)
+            {
+                child.SendSystemMessage(new Resume(cause));
+            }
         }
     }
 
