@@ -70,10 +70,6 @@ internal sealed partial class ActorCell
         try
         {
             held.Run();
-            if (_extras?.ReceiveTimeout is not null)
-            {
-                ResetReceiveTimeout();
-            }
         }
         catch (Exception e)
         {
@@ -85,6 +81,7 @@ internal sealed partial class ActorCell
             _currentSender = null;
         }
 
+        RestartReceiveTimeout();
         TerminateIfPending();
     }
 
@@ -138,10 +135,6 @@ internal sealed partial class ActorCell
                     HandleInvokeFailure(e);
                 }
             }
-            else if (_extras?.ReceiveTimeout is not null)
-            {
-                ResetReceiveTimeout();
-            }
         }
         finally
         {
@@ -149,6 +142,7 @@ internal sealed partial class ActorCell
             _currentSender = null;
         }
 
+        RestartReceiveTimeout();
         TerminateIfPending();
     }
 
@@ -173,10 +167,27 @@ internal sealed partial class ActorCell
             static state => ((ActorCell)state!).Tell(Actors.ReceiveTimeout.Instance, null), this, timeout.Value, timeout.Value);
     }
 
-    private void ResetReceiveTimeout()
+    private void PauseReceiveTimeout() => _extras!.ReceiveTimeoutTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+    /// <summary>
+    /// After a message (or the rest of one that held the mailbox): the idle period starts again, unless the mailbox is
+    /// still held for an outcome, which is busy too: the resume restarts it then.
+    /// </summary>
+    private void RestartReceiveTimeout()
     {
-        var extras = _extras!;
-        extras.ReceiveTimeoutTimer?.Change(extras.ReceiveTimeout!.Value, extras.ReceiveTimeout.Value);
+        if (_extras is not { ReceiveTimeout: { } timeout, ReceiveTimeoutTimer: { } timer } || _lifecycle != Running)
+        {
+            return;
+        }
+
+        if ((_flags & (CellFlags.Awaiting | CellFlags.Held)) != 0)
+        {
+            timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            timer.Change(timeout, timeout);
+        }
     }
 
     private void CancelReceiveTimeout()
