@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using CrossMargin.Actors.Supervision;
 using Xunit.Abstractions;
 
 namespace CrossMargin.Actors.Tests;
@@ -44,6 +45,56 @@ public sealed class RestartTests(ITestOutputHelper output) : TestKit.TestKit(out
         gate.Open();
         ExpectTerminated(parent);
         Assert.Equal(1, instances.Value);
+    }
+
+    [Fact]
+    public void A_restart_while_the_mailbox_is_held_waits_for_the_rest_of_the_old_instance()
+    {
+        var reports = CreateTestProbe();
+        var resume = new StrongBox<Action<Exception?>?>();
+        var instances = new StrongBox<int>();
+        var parent = Sys.ActorOf(Props.Create(() => new Parent(
+                ("holder", Props.Create(() => new Holder(reports.Ref, resume, instances))),
+                ("sibling", Props.Create(() => new Counter()))))
+            .WithSupervisorStrategy(new AllForOneStrategy(_ => Directive.Restart)), "parent");
+        reports.ExpectMsg("holder #1 started");
+        var holder = ChildOf(parent, "holder");
+        var sibling = ChildOf(parent, "sibling");
+        holder.Tell("hold", TestActor);
+        reports.ExpectMsg("holder #1 holding");
+
+        // The sibling's failure restarts both; once the parent answers again, it has told the holder to restart.
+        ExpectErrors<BoomException>(1, () => sibling.Tell(new Fail(new BoomException()), TestActor));
+        ChildOf(parent, "sibling");
+
+        // The outcome the old instance waited for (a journal write) is handled by it, before the new one starts.
+        resume.Value!(null);
+        reports.ExpectMsg("holder #1 rest");
+        reports.ExpectMsg("holder #2 started");
+        holder.Tell("ping", TestActor);
+        ExpectMsg("pong");
+    }
+
+    private IActorRef ChildOf(IActorRef parent, string name)
+    {
+        parent.Tell(new GetChild(name), TestActor);
+        return ExpectMsg<IActorRef>(c => !ReferenceEquals(c, ActorRefs.Nobody));
+    }
+
+    /// <summary>Holds its mailbox on "hold", handing the resume callback to the test; reports its lifecycle.</summary>
+    private sealed class Holder : ReceiveActor
+    {
+        public Holder(IActorRef reports, StrongBox<Action<Exception?>?> resume, StrongBox<int> instances)
+        {
+            var instance = Interlocked.Increment(ref instances.Value);
+            reports.Tell($"holder #{instance} started", ActorRefs.NoSender);
+            Receive<string>(_ =>
+            {
+                resume.Value = HoldMailbox<int>((n, _) => reports.Tell($"holder #{n} rest", ActorRefs.NoSender), instance);
+                reports.Tell($"holder #{instance} holding", ActorRefs.NoSender);
+            }, s => s == "hold");
+            Receive<string>(_ => Sender.Tell("pong"), s => s == "ping");
+        }
     }
 
     /// <summary>Starts a worker child and watches it; reports Terminated of anyone to the probe.</summary>

@@ -82,16 +82,31 @@ internal sealed partial class ActorCell
         }
 
         RestartReceiveTimeout();
-        TerminateIfPending();
+        RecreateOrTerminateIfPending();
     }
 
-    // A stop that arrived while the mailbox was held happens once nothing holds it any more.
-    private void TerminateIfPending()
+    // A stop or a restart that arrived while the mailbox was held happens once nothing holds it any more; a stop wins.
+    private void RecreateOrTerminateIfPending()
     {
-        if ((_flags & CellFlags.TerminatePending) != 0 && (_flags & (CellFlags.Awaiting | CellFlags.Held)) == 0)
+        if ((_flags & (CellFlags.Awaiting | CellFlags.Held)) != 0)
+        {
+            return;
+        }
+
+        var recreate = _extras?.RecreateAfterHold;
+        if (recreate is not null)
+        {
+            _extras!.RecreateAfterHold = null;
+        }
+
+        if ((_flags & CellFlags.TerminatePending) != 0)
         {
             _flags &= ~CellFlags.TerminatePending;
             BeginTerminate();
+        }
+        else if (recreate is not null)
+        {
+            DoRecreate(recreate);
         }
     }
 
@@ -143,7 +158,7 @@ internal sealed partial class ActorCell
         }
 
         RestartReceiveTimeout();
-        TerminateIfPending();
+        RecreateOrTerminateIfPending();
     }
 
     internal TimeSpan? ReceiveTimeout => _extras?.ReceiveTimeout;

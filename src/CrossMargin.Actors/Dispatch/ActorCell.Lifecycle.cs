@@ -133,6 +133,15 @@ internal sealed partial class ActorCell
             SuspendChildren();
         }
 
+        if ((_flags & (CellFlags.Awaiting | CellFlags.Held)) != 0)
+        {
+            // An async handler or a held mailbox is in flight: its rest belongs to this instance, so the restart waits for
+            // it, as a stop does. A persistent actor's write is then handled by the instance that made it, before the new
+            // one recovers, rather than by a callback into the replaced instance while the new one reads the journal.
+            (_extras ??= new CellExtras()).RecreateAfterHold = cause;
+            return;
+        }
+
         var actor = _actor;
         CancelReceiveTimeout();
         if (actor is not null)

@@ -13,6 +13,9 @@ internal sealed class CellExtras
     /// <summary>The cause of a restart waiting for stopping children.</summary>
     public Exception? PendingRecreate;
 
+    /// <summary>The cause of a restart waiting for an async handler or a held mailbox to finish.</summary>
+    public Exception? RecreateAfterHold;
+
     public DeathWatchState? Watch;
 
     public TimeSpan? ReceiveTimeout;
