@@ -58,8 +58,8 @@ public abstract class ActorBase
     }
 
     /// <summary>
-    /// Runs on the failed instance before it is replaced. The default stops every child and calls
-    /// <see cref="PostStop"/>.
+    /// Runs on the failed instance before it is replaced. The default unwatches and stops every child and calls
+    /// <see cref="PostStop"/>, as Akka.NET's does.
     /// </summary>
     /// <param name="reason">The failure.</param>
     /// <param name="message">The message being processed when it failed, if any.</param>
@@ -67,6 +67,9 @@ public abstract class ActorBase
     {
         foreach (var child in Context.Children)
         {
+            // Unwatched first: the new instance never watched these children, so their Terminated would reach it as a
+            // stranger's (unhandled, a DeathPactException that stops it).
+            Context.Unwatch(child);
             Context.Stop(child);
         }
 

@@ -161,6 +161,14 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
 
     internal void DeadLetter(object message, IActorRef? sender, IActorRef recipient)
     {
+        // The kernel's own envelopes (a watch's Terminated, a keyed timer's message) are not what anyone sent: the dead
+        // letter names what the actor would have received.
+        message = message switch
+        {
+            QueuedTerminated queued => queued.Terminated,
+            TimerMessage timer => timer.Message,
+            _ => message,
+        };
         var total = Interlocked.Increment(ref _deadLetterCount);
         var deadLetter = message as DeadLetter ?? new DeadLetter(message, sender, recipient);
         _deadLetterLog.Record(deadLetter, total);

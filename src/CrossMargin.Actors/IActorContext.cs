@@ -62,7 +62,8 @@ public interface IActorContext : IActorRefFactory
     /// <summary>
     /// After <paramref name="timeout"/> without a user message, sends <see cref="ReceiveTimeout"/> to this actor
     /// (again after each further idle period). Null turns it off. Messages implementing
-    /// <see cref="INotInfluenceReceiveTimeout"/> do not reset it.
+    /// <see cref="INotInfluenceReceiveTimeout"/> do not reset it; the time spent handling any other message (an async
+    /// handler or a held mailbox until it resumes) is not idle.
     /// </summary>
     void SetReceiveTimeout(TimeSpan? timeout);
 

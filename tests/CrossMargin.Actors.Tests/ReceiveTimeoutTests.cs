@@ -120,11 +120,33 @@ public sealed class ReceiveTimeoutTests(ITestOutputHelper output) : TestKit.Test
         Assert.Equal(0, Time.ActiveTimers);
     }
 
+    [Fact]
+    public void An_actor_busy_with_one_message_for_longer_than_its_receive_timeout_is_not_told_it_was_idle()
+    {
+        using var gate = new Gate();
+        var actor = Sys.ActorOf(Props.Create(() => new Idle(TestActor, Timeout, gate)), "idle");
+        Sync(actor);
+        actor.Tell("block", TestActor);
+        gate.WaitEntered();
+
+        // The handler takes three and a half timeouts: the actor is busy all along, never idle.
+        Time!.Advance(Timeout * 3.5);
+        gate.Open();
+        ExpectMsg("ack:block");
+        Sync(actor);
+
+        // Idle from the end of that message on.
+        Time.Advance(Timeout - Ms);
+        ExpectNoMsg(Quiet);
+        Time.Advance(Ms);
+        ExpectMsg("timeout");
+    }
+
     private sealed record Quietly : INotInfluenceReceiveTimeout;
 
     private sealed class Idle : ReceiveActor
     {
-        public Idle(IActorRef probe, TimeSpan timeout)
+        public Idle(IActorRef probe, TimeSpan timeout, Gate? gate = null)
         {
             Context.SetReceiveTimeout(timeout);
             Receive<ReceiveTimeout>(_ => probe.Tell("timeout"));
@@ -151,6 +173,10 @@ public sealed class ReceiveTimeoutTests(ITestOutputHelper output) : TestKit.Test
                         break;
                     case "current":
                         Sender.Tell("current:" + Context.ReceiveTimeout);
+                        break;
+                    case "block":
+                        gate!.Pass();
+                        Sender.Tell("ack:block");
                         break;
                     case "quiet-timer":
                         Timers.StartPeriodicTimer("quiet", new Quietly(), TimeSpan.FromMilliseconds(300));

@@ -176,6 +176,25 @@ public sealed class TimerTests(ITestOutputHelper output) : TestKit.TestKit(outpu
         Assert.StartsWith("rejected", ExpectMsg<string>(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_timer_message_left_in_a_stopped_actors_mailbox_is_a_dead_letter_of_the_message_itself()
+    {
+        using var gate = new Gate();
+        var deadLetters = CreateTestProbe();
+        Sys.EventStream.Subscribe(deadLetters.Ref, typeof(Events.DeadLetter));
+        var actor = StartTimerActor(gate);
+        Do(actor, new StartTimer("k", new Tick("a"), Second), "started");
+        actor.Tell(new BlockThen("other", Replace: false), TestActor);
+        gate.WaitEntered();
+        Time!.Advance(Second); // the tick is queued behind the blocked message
+        Sys.Stop(actor);
+        gate.Open();
+        ExpectMsg("cancelled");
+
+        // What the actor would have received, not the kernel's wrapper of it.
+        Assert.Equal(new Tick("a"), deadLetters.ExpectMsg<Events.DeadLetter>().Message);
+    }
+
     private sealed record Tick(string Name);
 
     private sealed record StartTimer(object Key, object Message, TimeSpan Delay, bool Periodic = false, TimeSpan? Interval = null);

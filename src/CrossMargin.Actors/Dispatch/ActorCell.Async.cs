@@ -70,10 +70,6 @@ internal sealed partial class ActorCell
         try
         {
             held.Run();
-            if (_extras?.ReceiveTimeout is not null)
-            {
-                ResetReceiveTimeout();
-            }
         }
         catch (Exception e)
         {
@@ -85,16 +81,32 @@ internal sealed partial class ActorCell
             _currentSender = null;
         }
 
-        TerminateIfPending();
+        RestartReceiveTimeout();
+        RecreateOrTerminateIfPending();
     }
 
-    // A stop that arrived while the mailbox was held happens once nothing holds it any more.
-    private void TerminateIfPending()
+    // A stop or a restart that arrived while the mailbox was held happens once nothing holds it any more; a stop wins.
+    private void RecreateOrTerminateIfPending()
     {
-        if ((_flags & CellFlags.TerminatePending) != 0 && (_flags & (CellFlags.Awaiting | CellFlags.Held)) == 0)
+        if ((_flags & (CellFlags.Awaiting | CellFlags.Held)) != 0)
+        {
+            return;
+        }
+
+        var recreate = _extras?.RecreateAfterHold;
+        if (recreate is not null)
+        {
+            _extras!.RecreateAfterHold = null;
+        }
+
+        if ((_flags & CellFlags.TerminatePending) != 0)
         {
             _flags &= ~CellFlags.TerminatePending;
             BeginTerminate();
+        }
+        else if (recreate is not null)
+        {
+            DoRecreate(recreate);
         }
     }
 
@@ -138,10 +150,6 @@ internal sealed partial class ActorCell
                     HandleInvokeFailure(e);
                 }
             }
-            else if (_extras?.ReceiveTimeout is not null)
-            {
-                ResetReceiveTimeout();
-            }
         }
         finally
         {
@@ -149,7 +157,8 @@ internal sealed partial class ActorCell
             _currentSender = null;
         }
 
-        TerminateIfPending();
+        RestartReceiveTimeout();
+        RecreateOrTerminateIfPending();
     }
 
     internal TimeSpan? ReceiveTimeout => _extras?.ReceiveTimeout;
@@ -173,10 +182,27 @@ internal sealed partial class ActorCell
             static state => ((ActorCell)state!).Tell(Actors.ReceiveTimeout.Instance, null), this, timeout.Value, timeout.Value);
     }
 
-    private void ResetReceiveTimeout()
+    private void PauseReceiveTimeout() => _extras!.ReceiveTimeoutTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
+    /// <summary>
+    /// After a message (or the rest of one that held the mailbox): the idle period starts again, unless the mailbox is
+    /// still held for an outcome, which is busy too: the resume restarts it then.
+    /// </summary>
+    private void RestartReceiveTimeout()
     {
-        var extras = _extras!;
-        extras.ReceiveTimeoutTimer?.Change(extras.ReceiveTimeout!.Value, extras.ReceiveTimeout.Value);
+        if (_extras is not { ReceiveTimeout: { } timeout, ReceiveTimeoutTimer: { } timer } || _lifecycle != Running)
+        {
+            return;
+        }
+
+        if ((_flags & (CellFlags.Awaiting | CellFlags.Held)) != 0)
+        {
+            timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            timer.Change(timeout, timeout);
+        }
     }
 
     private void CancelReceiveTimeout()

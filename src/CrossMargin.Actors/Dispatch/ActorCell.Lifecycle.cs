@@ -99,10 +99,16 @@ internal sealed partial class ActorCell
                 child.SendSystemMessage(new Resume(cause));
                 break;
             case Supervision.Directive.Escalate:
-                HandleInvokeFailure(cause);
+                if ((_flags & CellFlags.Failed) == 0)
+                {
+                    HandleInvokeFailure(cause);
+                }
+
+                // A child escalating while this actor already awaits its supervisor (a sibling escalated first) joins
+                // that decision: it is resumed with this actor, or stopped or restarted with it.
                 if ((_flags & CellFlags.Failed) != 0)
                 {
-                    _extras!.EscalatedChild = child;
+                    (_extras!.EscalatedChildren ??= []).Add(child);
                 }
 
                 break;
@@ -125,6 +131,15 @@ internal sealed partial class ActorCell
             // A sibling's failure under all-for-one: stop taking messages while this one restarts too.
             _flags |= CellFlags.Failed;
             SuspendChildren();
+        }
+
+        if ((_flags & (CellFlags.Awaiting | CellFlags.Held)) != 0)
+        {
+            // An async handler or a held mailbox is in flight: its rest belongs to this instance, so the restart waits for
+            // it, as a stop does. A persistent actor's write is then handled by the instance that made it, before the new
+            // one recovers, rather than by a callback into the replaced instance while the new one reads the journal.
+            (_extras ??= new CellExtras()).RecreateAfterHold = cause;
+            return;
         }
 
         var actor = _actor;
@@ -177,7 +192,7 @@ internal sealed partial class ActorCell
 
         _flags &= ~CellFlags.Failed;
         ResumeChildren();
-        ResumeEscalatedChild(cause);
+        ResumeEscalatedChildren(cause);
     }
 
     private void DoResume(Exception? causedByFailure)
@@ -207,19 +222,22 @@ internal sealed partial class ActorCell
         }
 
         ResumeChildren();
-        ResumeEscalatedChild(causedByFailure);
+        ResumeEscalatedChildren(causedByFailure);
     }
 
     /// <summary>
-    /// The child whose failure was escalated is still failed (not just suspended): once this actor is resumed or
-    /// restarted without stopping it, it must be resumed with the cause too, or it never processes another message.
+    /// The children whose failures were escalated are still failed (not just suspended): once this actor is resumed or
+    /// restarted without stopping them, they must be resumed with the cause too, or they never process another message.
     /// </summary>
-    private void ResumeEscalatedChild(Exception cause)
+    private void ResumeEscalatedChildren(Exception cause)
     {
-        if (_extras?.EscalatedChild is { } child)
+        if (_extras?.EscalatedChildren is { } children)
         {
-            _extras.EscalatedChild = null;
-            child.SendSystemMessage(new Resume(cause));
+            _extras.EscalatedChildren = null;
+            foreach (var child in children)
+            {
+                child.SendSystemMessage(new Resume(cause));
+            }
         }
     }
 
@@ -265,6 +283,15 @@ internal sealed partial class ActorCell
         _lifecycle = Terminating;
         CancelReceiveTimeout();
         _actor?.CancelTimers();
+        if (_extras?.PendingRecreate is not null)
+        {
+            // A restart still waiting for its children is abandoned: no new instance is made only to be stopped. The failed
+            // instance has had its end already (PreRestart, by default its PostStop, and its stash back in the mailbox), so
+            // it gets no PostStop again.
+            _extras.PendingRecreate = null;
+            _actor = null;
+        }
+
         var children = _children?.Snapshot() ?? [];
         foreach (var child in children)
         {

@@ -293,6 +293,15 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
     {
         _currentMessage = message;
         _currentSender = sender;
+
+        // The one receive-timeout check per message: an actor busy with a message for longer than its timeout has not
+        // been idle, so the timer is paused while it is handled and restarted once it is done (whatever the outcome).
+        var timed = _extras?.ReceiveTimeout is not null && InfluencesReceiveTimeout(message);
+        if (timed)
+        {
+            PauseReceiveTimeout();
+        }
+
         try
         {
             if (message is IAutoReceivedMessage)
@@ -303,11 +312,6 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
             {
                 _actor!.AroundReceive(message);
             }
-
-            if (_extras?.ReceiveTimeout is not null && InfluencesReceiveTimeout(message))
-            {
-                ResetReceiveTimeout();
-            }
         }
         catch (Exception e)
         {
@@ -317,6 +321,11 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
         {
             _currentMessage = null;
             _currentSender = null;
+        }
+
+        if (timed)
+        {
+            RestartReceiveTimeout();
         }
     }
 

@@ -13,14 +13,17 @@ internal sealed class CellExtras
     /// <summary>The cause of a restart waiting for stopping children.</summary>
     public Exception? PendingRecreate;
 
+    /// <summary>The cause of a restart waiting for an async handler or a held mailbox to finish.</summary>
+    public Exception? RecreateAfterHold;
+
     public DeathWatchState? Watch;
 
     public TimeSpan? ReceiveTimeout;
     public ITimer? ReceiveTimeoutTimer;
     public object? FailedMessage;
 
-    /// <summary>The child whose failure this actor escalated; it stays failed until this actor is resumed or restarted.</summary>
-    public ActorCell? EscalatedChild;
+    /// <summary>The children whose failures this actor escalated; they stay failed until this actor is resumed or restarted.</summary>
+    public List<ActorCell>? EscalatedChildren;
 
     /// <summary>The actor's logger (<see cref="IActorContext.Log"/>), made on first use.</summary>
     public Microsoft.Extensions.Logging.ILogger? Log;
