@@ -74,12 +74,13 @@ public sealed partial class ShardConsumer
     {
         ulong last = 0;
         var run = 0;
-        while (_unsettled.Count > 0 && _done.Remove(_unsettled.Min))
+        while (run < _unsettled.Count && _done.Remove(_unsettled[run]))
         {
-            last = _unsettled.Min;
-            _unsettled.Remove(last);
+            last = _unsettled[run];
             run++;
         }
+
+        _unsettled.RemoveLowest(run);
 
         List<ulong>? singles = null;
         if (all && _done.Count > 0)

@@ -88,7 +88,7 @@ public sealed partial class ShardConsumer
             {
                 // Deliveries whose handler succeeded are acked, not returned: their effects are durable.
                 (last, run, singles) = TakeDoneLocked(all: true);
-                tags = [.. _unsettled];
+                tags = _unsettled.ToArray();
                 _unsettled.Clear();
             }
 

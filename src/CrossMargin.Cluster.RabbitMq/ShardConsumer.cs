@@ -28,7 +28,7 @@ public sealed partial class ShardConsumer : IAsyncDisposable
     private int _inFlight;
 
     // Delivery tags handed to the handler and not yet settled, in delivery (queue) order.
-    private readonly SortedSet<ulong> _unsettled = [];
+    private readonly DeliveryTags _unsettled = new();
 
     // Of those, the ones whose handler succeeded and whose ack has not been sent yet (see AckDoneAsync).
     private readonly HashSet<ulong> _done = [];

@@ -26,7 +26,7 @@ internal sealed class FieldCheck
             return "";
         }
 
-        if (value.Length > MaxIdLength || value.Any(char.IsControl) || value.Trim().Length != value.Length)
+        if (value.Length > MaxIdLength || HasControl(value) || value.Trim().Length != value.Length)
         {
             Fail(field, $"must be at most {MaxIdLength} characters without control characters or surrounding spaces.");
         }
@@ -37,6 +37,21 @@ internal sealed class FieldCheck
         }
 
         return value;
+    }
+
+    // A loop over the string, not LINQ's Any: that enumerates a string through a boxed enumerator, one per id, and every
+    // message carries three to six ids.
+    private static bool HasControl(string value)
+    {
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

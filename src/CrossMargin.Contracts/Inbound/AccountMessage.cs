@@ -31,21 +31,33 @@ public abstract record AccountMessage<TCommand> : IInboundAccountMessage
     /// <summary>Checks every field and builds the command, or lists every violation.</summary>
     public ContractResult<TCommand> ToCommand()
     {
+        var (account, command, violations) = Check();
+        return new(account, command, violations);
+    }
+
+    /// <inheritdoc/>
+    public ContractResult<IAccountCommand> ToAccountCommand()
+    {
+        // Built directly rather than copied from ToCommand's: a shard delivery reads every message through this one.
+        var (account, command, violations) = Check();
+        return new(account, command, violations);
+    }
+
+    private (string? Account, TCommand? Command, IReadOnlyList<ContractViolation> Violations) Check()
+    {
         var check = new FieldCheck();
         var id = check.Id("messageId", MessageId);
         var source = check.Id("source", Source);
         var sequence = check.Sequence(Sequence);
         var account = check.Id("accountId", AccountId);
         var command = Build(check, id, source, sequence);
-        var accountValid = check.Violations.All(v => v.Field != "accountId");
-        return check.Ok ? new(account, command, []) : new(accountValid ? account : null, null, check.Violations);
-    }
+        if (check.Ok)
+        {
+            return (account, command, []);
+        }
 
-    /// <inheritdoc/>
-    public ContractResult<IAccountCommand> ToAccountCommand()
-    {
-        var result = ToCommand();
-        return new(result.AccountId, result.Command, result.Violations);
+        var accountValid = check.Violations.All(v => v.Field != "accountId");
+        return (accountValid ? account : null, null, check.Violations);
     }
 
     private protected abstract TCommand Build(FieldCheck check, string messageId, string source, long sequence);

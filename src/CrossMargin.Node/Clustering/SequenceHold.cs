@@ -63,19 +63,42 @@ public sealed class SequenceHold
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(send);
+        var answer = await send(FirstAttempt(command)).ConfigureAwait(false);
+        return Ahead(accountId, answer) is { } ahead
+            ? await HoldAsync(shard, accountId, command, ahead, send, observer, cancellationToken).ConfigureAwait(false)
+            : answer;
+    }
+
+    /// <summary>
+    /// What a first attempt sends to the account for <paramref name="command"/>: the command asked to wait for its
+    /// predecessors (<see cref="ApplyInSequence"/>), or the bare command when nothing is held. <see cref="SendAsync"/> in
+    /// parts, for a caller that sends and awaits the answer itself: send this, then pass the answer to <see cref="Ahead"/>.
+    /// </summary>
+    public object FirstAttempt(IAccountCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return Hold > TimeSpan.Zero ? new ApplyInSequence(command) : command;
+    }
+
+    /// <summary>
+    /// Reads the account's <paramref name="answer"/> to a first attempt (<see cref="FirstAttempt"/>): the
+    /// <see cref="CommandAhead"/> the delivery is to be held for (<see cref="HoldAsync"/>), or null when the answer is
+    /// final, after telling the account's held deliveries that one of its messages was applied.
+    /// </summary>
+    public CommandAhead? Ahead(string accountId, object answer)
+    {
         if (Hold <= TimeSpan.Zero)
         {
-            return await send(command).ConfigureAwait(false);
+            return null;
         }
 
-        var answer = await send(new ApplyInSequence(command)).ConfigureAwait(false);
-        if (answer is not CommandAhead ahead)
+        if (answer is CommandAhead ahead)
         {
-            Applied(accountId, answer);
-            return answer;
+            return ahead;
         }
 
-        return await HoldAsync(shard, accountId, command, ahead, send, observer, cancellationToken).ConfigureAwait(false);
+        Applied(accountId, answer);
+        return null;
     }
 
     /// <summary>
@@ -103,9 +126,18 @@ public sealed class SequenceHold
         }
     }
 
-    private async Task<object> HoldAsync(int shard, string accountId, IAccountCommand command, CommandAhead ahead, Func<object, Task<object>> send,
+    /// <summary>
+    /// Holds <paramref name="command"/>, whose first attempt the account answered <paramref name="ahead"/>, until it is
+    /// applied in sequence or its wait expires (the rest of <see cref="SendAsync"/>), sending through <paramref name="send"/>.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The shard was released or <paramref name="cancellationToken"/> cancelled: given up.</exception>
+    public async Task<object> HoldAsync(int shard, string accountId, IAccountCommand command, CommandAhead ahead, Func<object, Task<object>> send,
         ISequenceHoldObserver? observer, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(accountId);
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(ahead);
+        ArgumentNullException.ThrowIfNull(send);
         _shards.TryGetValue(shard, out var state);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, state?.Released.Token ?? CancellationToken.None);
         var holdTicks = (long)(Hold.TotalSeconds * _time.TimestampFrequency);
