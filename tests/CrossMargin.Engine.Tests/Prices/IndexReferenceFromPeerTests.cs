@@ -111,7 +111,8 @@ public sealed class IndexReferenceFromPeerTests(ITestOutputHelper output) : Pric
             Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
         }
 
-        Assert.Equal(2, Logs.Entries.Count(e => e.Level == LogLevel.Debug && e.Message.StartsWith("BTC: " + logged, StringComparison.Ordinal)));
+        // The second read's answer is taken after the refusal's answer is sent.
+        AwaitAssert(() => Assert.Equal(2, Logs.Entries.Count(e => e.Level == LogLevel.Debug && e.Message.StartsWith("BTC: " + logged, StringComparison.Ordinal))));
         AwaitAssert(() => Assert.Equal(60_100m, Latest.Current.PriceOf("BTC")));
         Assert.Equal(0L, Stats(feed).IndexReferencesAdoptedFromPeers);
     }
@@ -266,6 +267,32 @@ public sealed class IndexReferenceFromPeerTests(ITestOutputHelper output) : Pric
         Snapshots.Gate.SetResult();
         var stats = Stats(feed);
         Assert.Equal((1L, 0L), (stats.IndexJumpsOverridden, stats.IndexReferencesAdoptedFromPeers));
+    }
+
+    /// <summary>
+    /// A read that answers after the band moved past what it found changes nothing: 24,000 is refused and its read held;
+    /// meanwhile an operator's override lets 30,000 through (a second later), saved at once over the peers' row; the read
+    /// then finds nothing newer than this node's 30,000, and the band stays: 30,100 is accepted (0.3% from 30,000; 25.4%
+    /// from 24,000 had the peers' row been taken).
+    /// </summary>
+    [Fact]
+    public async Task A_peers_reference_read_after_the_band_moved_past_it_changes_nothing()
+    {
+        var feed = StartStoredFeed();
+        IndicesAccepted(feed, "BTC", 60_100m);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await Peer(new IndexReference("BTC", 24_000m, Now, false, null, ["op-1"]));
+        Snapshots.LoadGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Index(feed, "BTC", 24_000m);
+        Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
+
+        LetNextIndexThrough(feed, "BTC");
+        IndicesAccepted(feed, "BTC", 30_000m);
+        Snapshots.LoadGate.SetResult();
+        AwaitAssert(() => Assert.Contains(Logs.Entries, e => e.Level == LogLevel.Debug && e.Message.StartsWith("BTC: the stored index reference ", StringComparison.Ordinal)));
+
+        IndicesAccepted(feed, "BTC", 30_100m);
+        Assert.Equal((1L, 0L), (Stats(feed).IndexJumpsOverridden, Stats(feed).IndexReferencesAdoptedFromPeers));
     }
 
     private IActorRef StartStoredFeed() =>

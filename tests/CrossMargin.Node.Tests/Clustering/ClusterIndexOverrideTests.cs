@@ -149,7 +149,9 @@ public sealed class ClusterIndexOverrideTests(ClusterServers servers) : IAsyncLi
         var engines = nodes.Select(n => TestCluster.HostOf(n).Engine!).Append(n3.Engine).ToArray();
         await TestCluster.EventuallyAsync(() => Task.FromResult(engines.All(e => e.PriceStatsNow().IndexJumpsOverridden == 1)),
             wait, "24,000 accepted by the override on all three nodes");
-        Assert.All(engines, e => Assert.Equal((24_000m, 0L), (e.Market.Current.PriceOf("BTC"), e.PriceStatsNow().RejectedFor(PriceRejectionReason.IndexJump))));
+        // The count is made before the market is published: the price is awaited, not read at once.
+        await TestCluster.EventuallyAsync(() => Task.FromResult(engines.All(e => e.Market.Current.PriceOf("BTC") == 24_000m)), wait, "every node at 24,000");
+        Assert.All(engines, e => Assert.Equal(0L, e.PriceStatsNow().RejectedFor(PriceRejectionReason.IndexJump)));
     }
 
     /// <summary>
@@ -201,7 +203,9 @@ public sealed class ClusterIndexOverrideTests(ClusterServers servers) : IAsyncLi
 
         var engines = running.Append(n3.Engine).ToArray();
         await TestCluster.EventuallyAsync(() => Task.FromResult(engines.All(e => e.Market.Current.PriceOf("BTC") == level)), wait, $"every node at {level}");
-        Assert.Equal((0L, 1L), (n3.Engine.PriceStatsNow().IndexJumpsOverridden, n3.Engine.PriceStatsNow().IndexReferencesAdoptedFromPeers));
+        // Once (its override count is not pinned: had n3's flood ticks gone stale before it took them, the row it adopts may
+        // be op-1 armed at 60,000, saved at once by n1 or n2, and n3 then spends op-1 on the next tick, at the same level).
+        Assert.Equal(1L, n3.Engine.PriceStatsNow().IndexReferencesAdoptedFromPeers);
         Assert.All(running, e => Assert.Equal((0L, 0L), (e.PriceStatsNow().RejectedFor(PriceRejectionReason.IndexJump), e.PriceStatsNow().IndexReferencesAdoptedFromPeers)));
     }
 
