@@ -25,6 +25,27 @@ internal sealed class IndexBand(decimal index, DateTimeOffset timestamp)
     public decimal AcceptNear { get; set; }
 
     /// <summary>
+    /// The id of the override armed now (null: none armed, or armed without an id). Not stored: a band loaded armed takes
+    /// the last id of the row (<see cref="ArmedIdOf"/>), every override in a cluster having one. What a peer's row says of
+    /// it decides whether it stays armed when the band adopts that row (see <see cref="PriceActor"/>'s peer reads).
+    /// </summary>
+    public string? ArmedId { get; set; }
+
+    /// <summary>The id of the override <paramref name="stored"/> holds armed: its last id when armed, else null.</summary>
+    public static string? ArmedIdOf(IndexReference stored) =>
+        stored.AcceptNext ? stored.OverrideIds?.LastOrDefault(id => !string.IsNullOrEmpty(id)) : null;
+
+    /// <summary>
+    /// The last read of the stored reference a price actor of the asset started after a refused jump (null: none yet),
+    /// and when it started by the node's clock: one read in flight per asset, whichever actor of the asset started it,
+    /// and one a second at most while refusals go on.
+    /// </summary>
+    public Task? PeerRead { get; set; }
+
+    /// <inheritdoc cref="PeerRead"/>
+    public DateTimeOffset PeerReadAt { get; set; } = DateTimeOffset.MinValue;
+
+    /// <summary>
     /// The ids of the last <see cref="MaxOverrideIds"/> overrides armed (spent or not), oldest first: a copy of one of
     /// them (a node's marks queue holding an override the stored state it loaded already has) is not armed again. More
     /// than the last one: two overrides may be published while a node starts, and the older one's copy comes first.

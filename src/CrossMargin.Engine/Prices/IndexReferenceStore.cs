@@ -40,6 +40,43 @@ internal sealed class IndexReferenceStore(ISnapshotStore snapshots, EventTypeReg
         return stored is null ? null : (registry.Deserialize<IndexReference>(stored.Snapshot), stored.Metadata.SequenceNr);
     }
 
+    /// <summary>
+    /// The newest reference stored for <paramref name="asset"/> that is valid (<see cref="IsValid"/>), with its sequence
+    /// number, or null; and the rows above it that were not valid, newest first. A row that is not valid (damaged, or
+    /// stamped beyond the clock) is passed over, not allowed to hide the valid one beneath it; at most
+    /// <see cref="MaxPassedOver"/> are, then null. The rule of a feed's start and of a price actor's read after a refused
+    /// jump alike.
+    /// </summary>
+    public async Task<((IndexReference Reference, long SequenceNr)? Newest, IReadOnlyList<IndexReference> PassedOver)> LoadNewestValidAsync(
+        string asset, DateTimeOffset notAfter, CancellationToken cancellationToken = default)
+    {
+        var passedOver = new List<IndexReference>();
+        var below = long.MaxValue;
+        while (passedOver.Count <= MaxPassedOver && await LoadAsync(asset, below, cancellationToken).ConfigureAwait(false) is var (reference, sequenceNr))
+        {
+            if (IsValid(asset, reference, notAfter))
+            {
+                return ((reference, sequenceNr), passedOver);
+            }
+
+            passedOver.Add(reference);
+            below = sequenceNr - 1;
+        }
+
+        return (null, passedOver);
+    }
+
+    /// <summary>The rows not valid read past before giving up: a few damaged rows, not a table scan.</summary>
+    public const int MaxPassedOver = 8;
+
+    /// <summary>
+    /// Whether <paramref name="stored"/> is one a node can have saved for <paramref name="asset"/>: its asset, a positive
+    /// index, a positive level or none, and stamped no later than <paramref name="notAfter"/> (the clock plus
+    /// <see cref="PriceOptions.MaxFutureSkew"/>: a timestamp further ahead is not one any node accepted).
+    /// </summary>
+    public static bool IsValid(string asset, IndexReference stored, DateTimeOffset notAfter) =>
+        string.Equals(stored.Asset, asset, StringComparison.Ordinal) && stored.Index > 0m && stored.AcceptNear is null or > 0m && stored.Timestamp <= notAfter;
+
     /// <summary>Stores <paramref name="reference"/> as of its timestamp and deletes the asset's older ones; completes when durable.</summary>
     public Task SaveAsync(IndexReference reference) => SaveAsync(reference, SequenceNrOf(reference.Timestamp));
 

@@ -69,7 +69,7 @@ namespace CrossMargin.Engine.Prices;
 /// from then on like any other: no price actor held its opening mark, so it stayed at its listing instant's index.
 /// </para>
 /// </remarks>
-internal sealed class PriceActor : ReceiveActor
+internal sealed partial class PriceActor : ReceiveActor
 {
     private readonly string _asset;
     private readonly Dictionary<string, Instrument> _instruments;
@@ -197,9 +197,10 @@ internal sealed class PriceActor : ReceiveActor
 
             _band.AcceptNext = true;
             _band.AcceptNear = a.Near ?? 0m;
-            if (a.Id is { Length: > 0 } armedId)
+            _band.ArmedId = a.Id is { Length: > 0 } armedId ? armedId : null;
+            if (_band.ArmedId is { } remembered)
             {
-                _band.RememberOverride(armedId);
+                _band.RememberOverride(remembered);
             }
 
             Changed(urgent: true);
@@ -207,6 +208,7 @@ internal sealed class PriceActor : ReceiveActor
                 a.Near is { } near ? "within the band of " + Num(near) : "at any level", _index);
             Sender.Tell(new NextIndexWillBeAccepted(_asset, _index), Self);
         });
+        Receive<IndexReferenceRead>(OnIndexReferenceRead);
         Receive<SaveDue>(_ => Save());
         Receive<SaveEnded>(OnSaveEnded);
     }
@@ -412,6 +414,7 @@ internal sealed class PriceActor : ReceiveActor
             {
                 _band.AcceptNext = false;
                 _band.AcceptNear = 0m;
+                _band.ArmedId = null;
                 _counters.IndexJumpOverridden();
                 Context.Log.LogWarning("{Asset}: index {Price} accepted by the operator's accept-next-index, last accepted {Last}", _asset, price, last);
                 StartWindow(update);
@@ -452,6 +455,9 @@ internal sealed class PriceActor : ReceiveActor
         var beyond = windowed is { } w
             ? $"{Pct((double)Math.Abs(price - w.Price) / (double)w.Price)}% from {Num(w.Price)}, accepted {Seconds(update.Timestamp - w.At)} s before it, beyond the {Pct((double)windowBand)}% band over {Seconds(_options.IndexMoveWindow)} s of feed time"
             : $"{Pct((double)Math.Abs(price - last) / (double)last)}% from the last accepted {Num(last)}, beyond the {Pct((double)band)}% band";
+        // Before the answer: whoever sees the refusal can count on the read having started (one the store answers at once
+        // is then taken before any update sent after the answer).
+        ReadPeersReference();
         Reject(update.Asset, PriceRejectionReason.IndexJump, $"{update.Asset}: index {Num(price)} is {beyond}; nothing moved ({how}{waiting}).");
         return false;
     }

@@ -19,6 +19,7 @@ internal sealed class PriceCounters
     private long _optionsRepriced;
     private long _jumpsConfirmed;
     private long _jumpsOverridden;
+    private long _adoptedFromPeers;
 
     public void Accepted() => Interlocked.Increment(ref _accepted);
 
@@ -38,6 +39,8 @@ internal sealed class PriceCounters
 
     public void IndexJumpOverridden() => Interlocked.Increment(ref _jumpsOverridden);
 
+    public void IndexReferenceAdoptedFromPeer() => Interlocked.Increment(ref _adoptedFromPeers);
+
     /// <summary>The counters, with <paramref name="indexTimes"/> (the node's <see cref="LatestMarket.IndexTimes"/>).</summary>
     public PriceStats Read(FrozenDictionary<string, DateTimeOffset> indexTimes) => new(
         Interlocked.Read(ref _accepted),
@@ -51,5 +54,6 @@ internal sealed class PriceCounters
     {
         IndexJumpsConfirmed = Interlocked.Read(ref _jumpsConfirmed),
         IndexJumpsOverridden = Interlocked.Read(ref _jumpsOverridden),
+        IndexReferencesAdoptedFromPeers = Interlocked.Read(ref _adoptedFromPeers),
     };
 }

@@ -33,9 +33,6 @@ public sealed class PriceFeed : ReceiveActor
     private readonly Dictionary<string, IActorRef> _byAsset = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef> _bySymbol = new(StringComparer.Ordinal);
 
-    // The rows not valid read past at start before the file is the reference: a few damaged rows, not a table scan.
-    private const int MaxReferencesPassedOver = 8;
-
     // Each asset's band state, handed to each of its price actors in turn (see IndexBand).
     private readonly Dictionary<string, IndexBand> _bands = new(StringComparer.Ordinal);
     private readonly IndexReferenceStore? _store;
@@ -60,6 +57,7 @@ public sealed class PriceFeed : ReceiveActor
         Receive<UpdateMark>(OnMark);
         Receive<UpdatePrices>(OnBatch);
         Receive<AcceptNextIndex>(OnAcceptNextIndex);
+        Receive<IndexReferenceRead>(OnIndexReferenceRead);
         Receive<GetPriceStats>(_ => Sender.Tell(_counters.Read(_latest.IndexTimes), Self));
         Receive<ExtendListing>(_ => OnExtendListing());
     }
@@ -131,24 +129,13 @@ public sealed class PriceFeed : ReceiveActor
     {
         foreach (var asset in _definition.Assets)
         {
-            var passedOver = new List<IndexReference>();
+            IReadOnlyList<IndexReference> passedOver = [];
             (IndexReference Reference, long SequenceNr)? stored = null;
             try
             {
-                // A row that is not valid (damaged, or stamped beyond the clock) is passed over, not allowed to hide the
-                // valid one beneath it: with it the file would be the reference though a node saved a newer one.
-                var below = long.MaxValue;
-                while (passedOver.Count <= MaxReferencesPassedOver && await _store!.LoadAsync(asset, below).ConfigureAwait(true) is var (reference, sequenceNr))
-                {
-                    if (IsValid(asset, reference))
-                    {
-                        stored = (reference, sequenceNr);
-                        break;
-                    }
-
-                    passedOver.Add(reference);
-                    below = sequenceNr - 1;
-                }
+                // A row that is not valid is passed over for the valid one beneath it: with it the file would be the
+                // reference though a node saved a newer one.
+                (stored, passedOver) = await _store!.LoadNewestValidAsync(asset, _clock.GetUtcNow() + _options.MaxFutureSkew).ConfigureAwait(true);
             }
             catch (Exception e)
             {
@@ -167,12 +154,6 @@ public sealed class PriceFeed : ReceiveActor
 
         StartPriceActors();
     }
-
-    /// <summary>Whether <paramref name="stored"/> is one a node can have saved for <paramref name="asset"/>.</summary>
-    private bool IsValid(string asset, IndexReference stored) =>
-        string.Equals(stored.Asset, asset, StringComparison.Ordinal) && stored.Index > 0m && stored.AcceptNear is null or > 0m
-        // Stamped ahead of the clock by more than a feed may be, it was not a timestamp any node accepted.
-        && stored.Timestamp <= _clock.GetUtcNow() + _options.MaxFutureSkew;
 
     private IndexBand BandFrom(string asset, (IndexReference Reference, long SequenceNr)? row)
     {
@@ -200,6 +181,8 @@ public sealed class PriceFeed : ReceiveActor
                 band.RememberOverride(id);
             }
         }
+
+        band.ArmedId = IndexBand.ArmedIdOf(stored);
 
         Context.Log.LogInformation("{Asset}: the index band starts from {Index} as of {Timestamp:O} ({Source}){Armed}", asset, band.Index, band.Timestamp,
             ReferenceEquals(band, file) ? $"the market file's; the stored {stored.Index} as of {stored.Timestamp:O} is older" : $"stored; the market file's is {fileIndex} as of {fileTime:O}",
@@ -335,6 +318,17 @@ public sealed class PriceFeed : ReceiveActor
         {
             // Not counted as a refused price: it is an operator's command, answered to the operator.
             Sender.Tell(new PriceRejected(command.Asset ?? "", PriceRejectionReason.UnknownAsset, $"{command.Asset}: the market has no index for this asset."), Self);
+        }
+    }
+
+    // A read a price actor started after a refused jump answers here, and goes to the asset's price actor of the moment: a
+    // listing extension may have replaced the one that asked (its answer would be lost with it), and while the feed waits
+    // for the old one to stop, the answer is stashed with the updates, so it reaches the new one in its place among them.
+    private void OnIndexReferenceRead(IndexReferenceRead read)
+    {
+        if (_byAsset.TryGetValue(read.Asset, out var owner))
+        {
+            owner.Forward(read);
         }
     }
 

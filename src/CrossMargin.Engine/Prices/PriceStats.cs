@@ -44,6 +44,12 @@ public sealed record PriceStats(
     /// <summary>Indices accepted on an operator's <see cref="AcceptNextIndex"/> (whatever their move).</summary>
     public long IndexJumpsOverridden { get; init; }
 
+    /// <summary>
+    /// Times a node that refused an index as a jump took, as its band's reference, a newer one a peer saved (the node had
+    /// missed what let the peers through: an operator's override, or the ticks that confirmed the level).
+    /// </summary>
+    public long IndexReferencesAdoptedFromPeers { get; init; }
+
     /// <summary>Refused updates, all reasons together.</summary>
     public long TotalRejected => Rejected.Values.Sum();
 

@@ -27,7 +27,8 @@ public static class PriceMetrics
     /// <summary>
     /// Index jumps (<see cref="CrossMargin.Engine.Prices.PriceOptions.MaxIndexMoveFraction"/>) per outcome: <c>refused</c>,
     /// <c>confirmed</c> (accepted after the feed confirmed the level), <c>overridden</c> (accepted on an operator's
-    /// accept-next-index); from every path prices take, the marks exchange included.
+    /// accept-next-index), <c>adoptedFromPeer</c> (after a refusal, a newer reference another node saved taken as the
+    /// band's: this node had missed what let the others through); from every path prices take, the marks exchange included.
     /// </summary>
     public static ObservableCounter<long> IndexJumps { get; } = Meter.CreateObservableCounter("crossmargin.prices.index_jumps", JumpCounts, "{update}",
         "Index updates beyond Prices:MaxIndexMoveFraction from the last accepted index, by outcome");
@@ -46,6 +47,7 @@ public static class PriceMetrics
         yield return Jumps("refused", stats.Sum(s => s.RejectedFor(CrossMargin.Engine.Prices.PriceRejectionReason.IndexJump)));
         yield return Jumps("confirmed", stats.Sum(s => s.IndexJumpsConfirmed));
         yield return Jumps("overridden", stats.Sum(s => s.IndexJumpsOverridden));
+        yield return Jumps("adoptedFromPeer", stats.Sum(s => s.IndexReferencesAdoptedFromPeers));
     }
 
     private static Measurement<long> Jumps(string outcome, long count) => new(count, new KeyValuePair<string, object?>("outcome", outcome));

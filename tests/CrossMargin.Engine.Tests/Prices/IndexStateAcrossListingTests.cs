@@ -101,6 +101,38 @@ public sealed class IndexStateAcrossListingTests(ITestOutputHelper output) : Pri
         AwaitAssert(() => Assert.Equal(new IndexReference("BTC", 24_000m, spentAt, false, null), store.LoadAsync("BTC").GetAwaiter().GetResult()?.Reference));
     }
 
+    /// <summary>
+    /// A read of the peers' saved reference that a refused jump started (24,000, 60% from 60,000, which the peers took and
+    /// saved) is still answering when a listing extension replaces BTC's price actor: its answer goes to the feed, which
+    /// hands it to the new actor, and that one adopts it: 24,100 is accepted. An answer sent to the stopped actor would be
+    /// lost, and the new one would read again only at its next refusal.
+    /// </summary>
+    [Fact]
+    public async Task A_peers_reference_read_across_a_listing_extension_is_adopted_by_the_new_price_actor()
+    {
+        var snapshots = new RecordingSnapshotStore();
+        var registry = PriceEvents.Register(new EventTypeRegistry());
+        var fileTime = Now.AddDays(-1);
+        var feed = StartListingFeed(new IndexReferenceStore(snapshots, registry, fileTime));
+        // Answered once the feed has read the store at start: the peers save after that.
+        Stats(feed);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await new IndexReferenceStore(snapshots, registry, fileTime).SaveAsync(new IndexReference("BTC", 24_000m, Now, false, null, ["op-1"]));
+        snapshots.LoadGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        Index(feed, "BTC", 24_000m);
+        Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
+        ExtendListing();
+        Mark(feed, TestMarket.BtcUsdt, -1m);
+        Assert.Equal(PriceRejectionReason.NonPositivePrice, NextRejection().Reason);
+        snapshots.LoadGate.SetResult();
+        AwaitAssert(() => Assert.Equal(1L, Stats(feed).IndexReferencesAdoptedFromPeers));
+
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        Index(feed, "BTC", 24_100m);
+        Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+    }
+
     /// <summary>A feed listing quarterly BTC futures whose horizon is due for extension <see cref="ExtensionDue"/> after now.</summary>
     private IActorRef StartListingFeed(IndexReferenceStore? store = null)
     {

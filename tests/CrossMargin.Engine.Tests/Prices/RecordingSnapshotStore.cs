@@ -5,13 +5,15 @@ using CrossMargin.Persistence.Snapshots;
 namespace CrossMargin.Engine.Tests.Prices;
 
 /// <summary>
-/// A snapshot store in memory that records every save, and fails the next <see cref="FailSaves"/> saves or every load
-/// when told to (as a database that is away would), or holds saves until <see cref="Gate"/> opens (one slow to commit).
+/// A snapshot store in memory that records every save and counts the loads, and fails the next <see cref="FailSaves"/>
+/// saves or every load when told to (as a database that is away would), or holds saves until <see cref="Gate"/> opens
+/// (one slow to commit) or loads until <see cref="LoadGate"/> opens (one slow to answer).
 /// </summary>
 public sealed class RecordingSnapshotStore : ISnapshotStore
 {
     private readonly ConcurrentDictionary<(string Id, long SequenceNr), SerializedPayload> _rows = new();
     private readonly ConcurrentQueue<(string Id, long SequenceNr, SerializedPayload Payload)> _saves = new();
+    private readonly ConcurrentDictionary<string, int> _loads = new();
     private int _failSaves;
 
     /// <summary>Every save, in the order it was made, failed ones included.</summary>
@@ -29,6 +31,12 @@ public sealed class RecordingSnapshotStore : ISnapshotStore
 
     /// <summary>Whether every load throws.</summary>
     public bool FailLoads { get; set; }
+
+    /// <summary>When set, a load is counted at once but answered (from the rows as they are then) only once this completes.</summary>
+    public TaskCompletionSource? LoadGate { get; set; }
+
+    /// <summary>How many loads of <paramref name="id"/> were asked for, failed and held ones included.</summary>
+    public int LoadsOf(string id) => _loads.GetValueOrDefault(id);
 
     /// <summary>The rows kept for <paramref name="id"/>, by sequence number.</summary>
     public IReadOnlyList<long> RowsOf(string id) => [.. _rows.Keys.Where(k => k.Id == id).Select(k => k.SequenceNr).Order()];
@@ -60,6 +68,18 @@ public sealed class RecordingSnapshotStore : ISnapshotStore
 
     /// <inheritdoc />
     public Task<SelectedSnapshot?> LoadAsync(string persistenceId, long maxSequenceNr = long.MaxValue, CancellationToken cancellationToken = default)
+    {
+        _loads.AddOrUpdate(persistenceId, 1, (_, n) => n + 1);
+        return LoadGate is { } gate ? LoadOnceOpenAsync(gate.Task, persistenceId, maxSequenceNr) : Load(persistenceId, maxSequenceNr);
+    }
+
+    private async Task<SelectedSnapshot?> LoadOnceOpenAsync(Task gate, string persistenceId, long maxSequenceNr)
+    {
+        await gate.ConfigureAwait(false);
+        return await Load(persistenceId, maxSequenceNr).ConfigureAwait(false);
+    }
+
+    private Task<SelectedSnapshot?> Load(string persistenceId, long maxSequenceNr)
     {
         if (FailLoads)
         {

@@ -207,6 +207,8 @@ public sealed class OperatorEndpointTests : IAsyncLifetime
         var metrics = await Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.True(Sample(metrics, "crossmargin_prices_index_jumps_total{outcome=\"refused\"}") >= 2, metrics);
         Assert.True(Sample(metrics, "crossmargin_prices_index_jumps_total{outcome=\"overridden\"}") >= 1, metrics);
+        // The series a cluster's alert watches (a node that caught up from its peers' saved index) is exported on every node.
+        Assert.Contains(metrics.Split('\n'), l => l.StartsWith("crossmargin_prices_index_jumps_total{outcome=\"adoptedFromPeer\"} ", StringComparison.Ordinal));
     }
 
     private static double Sample(string metrics, string series) =>

@@ -142,25 +142,99 @@ public sealed class ClusterIndexOverrideTests(ClusterServers servers) : IAsyncLi
         var n1 = TestCluster.HostOf(nodes[0]).Cluster!;
         var wait = TimeSpan.FromSeconds(10);
 
-        await using var n3 = await ClusterRuntime.StartAsync(
-            new ClusterNodeOptions { NodeId = "n3", HttpAddress = "in-process", ShardCount = _cluster.Shards },
-            new ClusterModeOptions { PostgresConnectionString = _cluster.ConnectionString }, _cluster.Broker(), new JournalOptions(), new PersistenceOptions(),
-            (services, fence, breaches) =>
-            {
-                var system = ActorSystem.Create("n3", new ActorSystemOptions());
-                var engine = RiskEngine.Start(system, template with { Persistence = services, ShardFence = fence, BreachReports = breaches });
-                // The runtime starts the engine synchronously: blocking here holds n3's start right after its feed read the
-                // store (the stats are answered once it has), which is where the override must be published.
-                engine.GetPriceStatsAsync().WaitAsync(wait).GetAwaiter().GetResult();
-                n1.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None).WaitAsync(wait).GetAwaiter().GetResult();
-                return (system, engine);
-            }, new RejectionLog(1_000, NullLoggerFactory.Instance), NullLoggerFactory.Instance, TimeProvider.System, CancellationToken.None);
+        await using var n3 = await StartN3AtTheGapAsync(template, _cluster.Broker(), wait,
+            () => n1.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None).WaitAsync(wait).GetAwaiter().GetResult());
 
         await PostBtcAsync(nodes[0], 24_000m);
         var engines = nodes.Select(n => TestCluster.HostOf(n).Engine!).Append(n3.Engine).ToArray();
         await TestCluster.EventuallyAsync(() => Task.FromResult(engines.All(e => e.PriceStatsNow().IndexJumpsOverridden == 1)),
             wait, "24,000 accepted by the override on all three nodes");
-        Assert.All(engines, e => Assert.Equal((24_000m, 0L), (e.Market.Current.PriceOf("BTC"), e.PriceStatsNow().RejectedFor(PriceRejectionReason.IndexJump))));
+        // The count is made before the market is published: the price is awaited, not read at once.
+        await TestCluster.EventuallyAsync(() => Task.FromResult(engines.All(e => e.Market.Current.PriceOf("BTC") == 24_000m)), wait, "every node at 24,000");
+        Assert.All(engines, e => Assert.Equal(0L, e.PriceStatsNow().RejectedFor(PriceRejectionReason.IndexJump)));
+    }
+
+    /// <summary>
+    /// A node that missed an override catches up from the index its peers saved. n3 keeps 10 marks
+    /// (<c>RabbitMq:MarksQueueMaxLength</c>) and is held at the start-up gap (its marks queue bound, its feed done reading
+    /// the store, nothing consumed yet) while n1 publishes 10 BTC ticks at 60,000, the override op-1 and 20 more ticks:
+    /// n3's queue drops the oldest 20, op-1 among them. 24,000 (60% from 60,000, beyond a factor of 2) posted through n1
+    /// is accepted by op-1 on n1 and n2 (saved at once) and refused by n3. Ticks near 24,000 are then posted until n3 is at
+    /// their level: it adopts the reference its peers saved at its next refusal that reads it, and accepts the tick after.
+    /// Before, n3 refused every one of them and stayed at 60,000 while n1 and n2 were at 24,000.
+    /// </summary>
+    [Fact]
+    public async Task A_node_that_missed_an_override_takes_the_index_its_peers_saved_within_a_few_ticks()
+    {
+        var nodes = new[] { await StartNodeAsync("n1"), await StartNodeAsync("n2") };
+        await _cluster.AllShardsServedAsync(nodes, TimeSpan.FromSeconds(30));
+        var template = TestCluster.HostOf(nodes[0]).Engine!.Settings;
+        var n1 = TestCluster.HostOf(nodes[0]).Cluster!;
+        var wait = TimeSpan.FromSeconds(10);
+        var broker = _cluster.Broker();
+        broker.MarksQueueMaxLength = 10;
+
+        await using var n3 = await StartN3AtTheGapAsync(template, broker, wait, () =>
+        {
+            FloodAsync(n1, 10).WaitAsync(wait).GetAwaiter().GetResult();
+            n1.PublishAcceptNextIndexAsync("BTC", null, "op-1", CancellationToken.None).WaitAsync(wait).GetAwaiter().GetResult();
+            FloodAsync(n1, 20).WaitAsync(wait).GetAwaiter().GetResult();
+        });
+
+        await PostBtcAsync(nodes[0], 24_000m);
+        var running = nodes.Select(n => TestCluster.HostOf(n).Engine!).ToArray();
+        await TestCluster.EventuallyAsync(() => Task.FromResult(running.All(e => e.PriceStatsNow().IndexJumpsOverridden == 1)),
+            wait, "24,000 accepted by the override on n1 and n2");
+        await TestCluster.EventuallyAsync(() => Task.FromResult(n3.Engine.PriceStatsNow().RejectedFor(PriceRejectionReason.IndexJump) >= 1),
+            wait, "24,000 refused as a jump on n3, which missed op-1");
+
+        var level = 24_000m;
+        await TestCluster.EventuallyAsync(async () =>
+        {
+            if (n3.Engine.Market.Current.PriceOf("BTC") == level)
+            {
+                return true;
+            }
+
+            level += 10m;
+            await PostBtcAsync(nodes[0], level);
+            return false;
+        }, wait, "n3 at the level n1 and n2 are at");
+
+        var engines = running.Append(n3.Engine).ToArray();
+        await TestCluster.EventuallyAsync(() => Task.FromResult(engines.All(e => e.Market.Current.PriceOf("BTC") == level)), wait, $"every node at {level}");
+        // Once (its override count is not pinned: had n3's flood ticks gone stale before it took them, the row it adopts may
+        // be op-1 armed at 60,000, saved at once by n1 or n2, and n3 then spends op-1 on the next tick, at the same level).
+        Assert.Equal(1L, n3.Engine.PriceStatsNow().IndexReferencesAdoptedFromPeers);
+        Assert.All(running, e => Assert.Equal((0L, 0L), (e.PriceStatsNow().RejectedFor(PriceRejectionReason.IndexJump), e.PriceStatsNow().IndexReferencesAdoptedFromPeers)));
+    }
+
+    /// <summary>
+    /// Starts n3 through <see cref="ClusterRuntime.StartAsync"/> with an engine start that runs <paramref name="atTheGap"/>
+    /// once n3's feed has read the store (the stats are answered once it has): its marks queue is bound then and nothing
+    /// is consumed yet. The runtime starts the engine synchronously, so blocking there holds n3's start.
+    /// </summary>
+    private Task<ClusterRuntime> StartN3AtTheGapAsync(RiskEngineSettings template, CrossMargin.Cluster.RabbitMq.RabbitMqOptions broker, TimeSpan wait, Action atTheGap) =>
+        ClusterRuntime.StartAsync(
+            new ClusterNodeOptions { NodeId = "n3", HttpAddress = "in-process", ShardCount = _cluster.Shards },
+            new ClusterModeOptions { PostgresConnectionString = _cluster.ConnectionString }, broker, new JournalOptions(), new PersistenceOptions(),
+            (services, fence, breaches) =>
+            {
+                var system = ActorSystem.Create("n3", new ActorSystemOptions());
+                var engine = RiskEngine.Start(system, template with { Persistence = services, ShardFence = fence, BreachReports = breaches });
+                engine.GetPriceStatsAsync().WaitAsync(wait).GetAwaiter().GetResult();
+                atTheGap();
+                return (system, engine);
+            }, new RejectionLog(1_000, NullLoggerFactory.Instance), NullLoggerFactory.Instance, TimeProvider.System, CancellationToken.None);
+
+    /// <summary>Publishes <paramref name="count"/> prices messages (BTC at 60,000, now) on the marks exchange through <paramref name="via"/>, each confirmed.</summary>
+    private static async Task FloodAsync(ClusterRuntime via, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { indices = new[] { new { asset = "BTC", price = 60_000m, timestamp = TimeProvider.System.GetUtcNow() } } });
+            await via.PublishPricesAsync(body, Guid.NewGuid().ToString("N"), CancellationToken.None);
+        }
     }
 
     /// <summary>The payload of BTC's newest stored index reference (JSON), or null.</summary>
