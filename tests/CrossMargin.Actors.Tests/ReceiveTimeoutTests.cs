@@ -142,7 +142,73 @@ public sealed class ReceiveTimeoutTests(ITestOutputHelper output) : TestKit.Test
         ExpectMsg("timeout");
     }
 
+    [Fact]
+    public void An_actor_awaiting_an_async_handler_for_longer_than_its_receive_timeout_is_not_told_it_was_idle()
+    {
+        var outcome = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var actor = Sys.ActorOf(Props.Create(() => new Busy(TestActor, Timeout, outcome.Task, null)), "busy");
+        Sync(actor);
+        actor.Tell("await", TestActor);
+        ExpectMsg("awaiting");
+
+        // The mailbox is held by the handler's task for three and a half timeouts: busy, not idle.
+        Time!.Advance(Timeout * 3.5);
+        outcome.SetResult();
+        ExpectMsg("ack:await");
+        Sync(actor);
+
+        // Idle from the end of the handler's task on.
+        Time.Advance(Timeout - Ms);
+        ExpectNoMsg(Quiet);
+        Time.Advance(Ms);
+        ExpectMsg("timeout");
+    }
+
+    [Fact]
+    public void An_actor_holding_its_mailbox_for_longer_than_its_receive_timeout_is_not_told_it_was_idle()
+    {
+        var resume = new System.Runtime.CompilerServices.StrongBox<Action<Exception?>?>();
+        var actor = Sys.ActorOf(Props.Create(() => new Busy(TestActor, Timeout, Task.CompletedTask, resume)), "busy");
+        Sync(actor);
+        actor.Tell("hold", TestActor);
+        ExpectMsg("holding");
+
+        // A persistent actor's write holds the mailbox like this until the journal answers: busy, not idle.
+        Time!.Advance(Timeout * 3.5);
+        resume.Value!(null);
+        ExpectMsg("ack:hold");
+        Sync(actor);
+
+        // Idle from the end of the hold on.
+        Time.Advance(Timeout - Ms);
+        ExpectNoMsg(Quiet);
+        Time.Advance(Ms);
+        ExpectMsg("timeout");
+    }
+
     private sealed record Quietly : INotInfluenceReceiveTimeout;
+
+    /// <summary>With a receive timeout; "await" holds its mailbox on a task, "hold" holds it until the test resumes it.</summary>
+    private sealed class Busy : ReceiveActor
+    {
+        public Busy(IActorRef probe, TimeSpan timeout, Task outcome, System.Runtime.CompilerServices.StrongBox<Action<Exception?>?>? resume)
+        {
+            Context.SetReceiveTimeout(timeout);
+            Receive<ReceiveTimeout>(_ => probe.Tell("timeout"));
+            Receive<Quietly>(_ => Sender.Tell("probed"));
+            ReceiveAsync<string>(async _ =>
+            {
+                Sender.Tell("awaiting");
+                await outcome;
+                Sender.Tell("ack:await");
+            }, s => s == "await");
+            Receive<string>(_ =>
+            {
+                resume!.Value = HoldMailbox<IActorRef>((sender, _) => sender.Tell("ack:hold"), Sender);
+                Sender.Tell("holding");
+            }, s => s == "hold");
+        }
+    }
 
     private sealed class Idle : ReceiveActor
     {

@@ -75,6 +75,36 @@ public sealed class RestartTests(ITestOutputHelper output) : TestKit.TestKit(out
         ExpectMsg("pong");
     }
 
+    [Fact]
+    public void A_stop_while_a_restart_waits_for_a_held_mailbox_ends_the_old_instance_after_its_rest_without_a_new_one()
+    {
+        var reports = CreateTestProbe();
+        var resume = new StrongBox<Action<Exception?>?>();
+        var instances = new StrongBox<int>();
+        var parent = Sys.ActorOf(Props.Create(() => new Parent(
+                ("holder", Props.Create(() => new StoppingHolder(reports.Ref, resume, instances))),
+                ("sibling", Props.Create(() => new Counter()))))
+            .WithSupervisorStrategy(new AllForOneStrategy(_ => Directive.Restart)), "parent");
+        reports.ExpectMsg("holder #1 started");
+        var holder = ChildOf(parent, "holder");
+        var sibling = ChildOf(parent, "sibling");
+        holder.Tell("hold", TestActor);
+        reports.ExpectMsg("holder #1 holding");
+        ExpectErrors<BoomException>(1, () => sibling.Tell(new Fail(new BoomException()), TestActor));
+        ChildOf(parent, "sibling");
+
+        // Both a restart (the sibling's, all-for-one) and a stop wait for the hold; the stop wins, and the instance that
+        // held gets its rest and then its PostStop, with no new instance made only to be stopped.
+        Watch(holder);
+        Sys.Stop(holder);
+        resume.Value!(null);
+        reports.ExpectMsg("holder #1 rest");
+        reports.ExpectMsg("holder #1 PostStop");
+        ExpectTerminated(holder);
+        reports.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(1, instances.Value);
+    }
+
     private IActorRef ChildOf(IActorRef parent, string name)
     {
         parent.Tell(new GetChild(name), TestActor);
@@ -95,6 +125,27 @@ public sealed class RestartTests(ITestOutputHelper output) : TestKit.TestKit(out
             }, s => s == "hold");
             Receive<string>(_ => Sender.Tell("pong"), s => s == "ping");
         }
+    }
+
+    /// <summary>A <see cref="Holder"/> that also reports its PostStop.</summary>
+    private sealed class StoppingHolder : ReceiveActor
+    {
+        private readonly IActorRef _reports;
+        private readonly int _instance;
+
+        public StoppingHolder(IActorRef reports, StrongBox<Action<Exception?>?> resume, StrongBox<int> instances)
+        {
+            _reports = reports;
+            _instance = Interlocked.Increment(ref instances.Value);
+            reports.Tell($"holder #{_instance} started", ActorRefs.NoSender);
+            Receive<string>(_ =>
+            {
+                resume.Value = HoldMailbox<int>((n, _) => reports.Tell($"holder #{n} rest", ActorRefs.NoSender), _instance);
+                reports.Tell($"holder #{_instance} holding", ActorRefs.NoSender);
+            }, s => s == "hold");
+        }
+
+        protected override void PostStop() => _reports.Tell($"holder #{_instance} PostStop", ActorRefs.NoSender);
     }
 
     /// <summary>Starts a worker child and watches it; reports Terminated of anyone to the probe.</summary>
