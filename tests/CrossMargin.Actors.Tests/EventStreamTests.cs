@@ -81,22 +81,31 @@ public sealed class EventStreamTests(ITestOutputHelper output) : TestKit.TestKit
         Assert.False(Sys.EventStream.Unsubscribe(probe.Ref, typeof(string)));
     }
 
+    /// <summary>
+    /// Once the parent has forgotten a stopped child, nothing published reaches it as a dead letter. The cell was marked
+    /// terminated (so its parent already answered "no such child") before it left the event stream: a publish in that
+    /// gap was a dead letter, about 1 in 150 stops (2 in 300 before the fix), and this test failed 2 of 6 suite runs. The
+    /// rounds make the gap likely to be hit were it back.
+    /// </summary>
     [Fact]
-    public void A_stopped_subscriber_is_removed_automatically()
+    public void A_stopped_subscriber_is_off_the_event_stream_once_its_parent_has_forgotten_it()
     {
-        var subscriber = Sys.ActorOf(Props.Create(() => new Forwarder(TestActor)), "subscriber");
-        Sys.EventStream.Subscribe(subscriber, typeof(PriceEvent));
-        Sys.EventStream.Publish(new PriceEvent("BTC"));
-        ExpectMsg<PriceEvent>();
-        Sys.Stop(subscriber);
+        for (var round = 0; round < 200; round++)
+        {
+            var name = $"subscriber-{round}";
+            var subscriber = Sys.ActorOf(Props.Create(() => new Forwarder(TestActor)), name);
+            Sys.EventStream.Subscribe(subscriber, typeof(PriceEvent));
+            Sys.EventStream.Publish(new PriceEvent("BTC"));
+            ExpectMsg<PriceEvent>();
+            Sys.Stop(subscriber);
 
-        // The parent forgets the child only after the child has unsubscribed.
-        var parent = ((ActorCell)subscriber).Parent!;
-        AwaitCondition(() => parent.ChildByName("subscriber") is null);
-        var before = Sys.DeadLetterCount;
-        Sys.EventStream.Publish(new PriceEvent("ETH"));
-        Assert.Equal(before, Sys.DeadLetterCount);
-        Assert.False(Sys.EventStream.Unsubscribe(subscriber, typeof(PriceEvent)));
+            var parent = ((ActorCell)subscriber).Parent!;
+            AwaitCondition(() => parent.ChildByName(name) is null);
+            var before = Sys.DeadLetterCount;
+            Sys.EventStream.Publish(new PriceEvent("ETH"));
+            Assert.True(before == Sys.DeadLetterCount, $"round {round}: a publish after the parent forgot the subscriber was a dead letter");
+            Assert.False(Sys.EventStream.Unsubscribe(subscriber, typeof(PriceEvent)));
+        }
     }
 
     [Fact]

@@ -324,11 +324,13 @@ internal sealed partial class ActorCell
             actor.StashOrNull?.DrainToDeadLetters();
         }
 
+        // Off the event stream before it counts as terminated: once its parent or a watcher may see it gone, nothing
+        // published reaches it as a dead letter.
+        _system.EventStream.Unsubscribe(this);
         _lifecycle = Terminated;
         DrainToDeadLetters();
         NotifyWatchers();
         UnwatchAll();
-        _system.EventStream.Unsubscribe(this);
         _actor = null;
         _extras = null;
         _awaiting = null;
