@@ -8,6 +8,6 @@ namespace CrossMargin.Engine.Prices;
 /// <param name="Asset">The asset whose reference was read.</param>
 /// <param name="Reference">The newest valid reference stored, or null (none, or the read failed).</param>
 /// <param name="SequenceNr">The sequence number <paramref name="Reference"/> is stored as of; 0 without one.</param>
-/// <param name="PassedOver">The rows above it that were not valid, newest first.</param>
+/// <param name="PassedOver">The rows above it that were not valid or did not read, newest first, each said in words.</param>
 /// <param name="Failure">Why the store could not be read; null when it was.</param>
-internal sealed record IndexReferenceRead(string Asset, IndexReference? Reference, long SequenceNr, IReadOnlyList<IndexReference> PassedOver, Exception? Failure);
+internal sealed record IndexReferenceRead(string Asset, IndexReference? Reference, long SequenceNr, IReadOnlyList<string> PassedOver, Exception? Failure);

@@ -42,25 +42,38 @@ internal sealed class IndexReferenceStore(ISnapshotStore snapshots, EventTypeReg
 
     /// <summary>
     /// The newest reference stored for <paramref name="asset"/> that is valid (<see cref="IsValid"/>), with its sequence
-    /// number, or null; and the rows above it that were not valid, newest first. A row that is not valid (damaged, or
-    /// stamped beyond the clock) is passed over, not allowed to hide the valid one beneath it; at most
-    /// <see cref="MaxPassedOver"/> are, then null. The rule of a feed's start and of a price actor's read after a refused
-    /// jump alike.
+    /// number, or null; and what was passed over above it, newest first, each said in words (the reference and "is not
+    /// valid", or the row's sequence number and why it does not read). A row that is not valid (damaged, stamped beyond
+    /// the clock, or whose payload does not read: a newer node's form, a damaged write) is passed over, not allowed to
+    /// hide the valid one beneath it; at most <see cref="MaxPassedOver"/> are, then null. The rule of a feed's start and
+    /// of a price actor's read after a refused jump alike.
     /// </summary>
-    public async Task<((IndexReference Reference, long SequenceNr)? Newest, IReadOnlyList<IndexReference> PassedOver)> LoadNewestValidAsync(
+    public async Task<((IndexReference Reference, long SequenceNr)? Newest, IReadOnlyList<string> PassedOver)> LoadNewestValidAsync(
         string asset, DateTimeOffset notAfter, CancellationToken cancellationToken = default)
     {
-        var passedOver = new List<IndexReference>();
+        var passedOver = new List<string>();
         var below = long.MaxValue;
-        while (passedOver.Count <= MaxPassedOver && await LoadAsync(asset, below, cancellationToken).ConfigureAwait(false) is var (reference, sequenceNr))
+        while (passedOver.Count <= MaxPassedOver && await snapshots.LoadAsync(PersistenceIdOf(asset), below, cancellationToken).ConfigureAwait(false) is { } stored)
         {
+            var sequenceNr = stored.Metadata.SequenceNr;
+            below = sequenceNr - 1;
+            IndexReference reference;
+            try
+            {
+                reference = registry.Deserialize<IndexReference>(stored.Snapshot);
+            }
+            catch (EventSerializationException e)
+            {
+                passedOver.Add(FormattableString.Invariant($"as of sequence number {sequenceNr} does not read: {e.Message}"));
+                continue;
+            }
+
             if (IsValid(asset, reference, notAfter))
             {
                 return ((reference, sequenceNr), passedOver);
             }
 
-            passedOver.Add(reference);
-            below = sequenceNr - 1;
+            passedOver.Add($"{reference} is not valid");
         }
 
         return (null, passedOver);

@@ -79,7 +79,7 @@ internal sealed partial class PriceActor
             return;
         }
 
-        var passedOver = read.PassedOver.Count == 0 ? "" : $" ({read.PassedOver.Count} not valid passed over: {string.Join("; ", read.PassedOver)})";
+        var passedOver = read.PassedOver.Count == 0 ? "" : $" ({read.PassedOver.Count} passed over: {string.Join("; ", read.PassedOver)})";
         if (read.Reference is not { } stored)
         {
             Context.Log.LogDebug("{Asset}: no valid stored index reference{PassedOver}; the band stays at {Index} as of {Timestamp:O}", _asset, passedOver, _band.Index, _band.Timestamp);

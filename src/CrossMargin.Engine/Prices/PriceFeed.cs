@@ -129,7 +129,7 @@ public sealed class PriceFeed : ReceiveActor
     {
         foreach (var asset in _definition.Assets)
         {
-            IReadOnlyList<IndexReference> passedOver = [];
+            IReadOnlyList<string> passedOver = [];
             (IndexReference Reference, long SequenceNr)? stored = null;
             try
             {
@@ -142,9 +142,9 @@ public sealed class PriceFeed : ReceiveActor
                 Context.Log.LogError(e, "{Asset}: the stored index reference could not be read; the band starts from the market file's index {Index}", asset, _latest.Current.PriceOf(asset));
             }
 
-            foreach (var reference in passedOver)
+            foreach (var row in passedOver)
             {
-                Context.Log.LogError("{Asset}: the stored index reference {Reference} is not valid; {Instead}", asset, reference, stored is var (used, _)
+                Context.Log.LogError("{Asset}: the stored index reference {Row}; {Instead}", asset, row, stored is var (used, _)
                     ? $"passed over for the older {used.Index} as of {used.Timestamp:O}"
                     : $"the band starts from the market file's index {_latest.Current.PriceOf(asset)}");
             }

@@ -1,5 +1,6 @@
 using CrossMargin.Actors;
 using CrossMargin.Engine.Prices;
+using CrossMargin.Persistence;
 using CrossMargin.Persistence.Serialization;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
@@ -190,6 +191,28 @@ public sealed class IndexReferenceSaveTests(ITestOutputHelper output) : PriceTes
 
         Assert.Contains(Logs.Entries, e => e.Level == LogLevel.Error && e.Message.StartsWith("BTC: the stored index reference IndexReference { Asset = BTC, Index = 80000,", StringComparison.Ordinal)
             && e.Message.EndsWith($"is not valid; passed over for the older 72000 as of {saved:O}", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The newest stored row does not read (a newer node's form of the reference, version 99, saved an hour ahead), and
+    /// beneath it is a valid one another node saved (72,000, 30 s ago): the row is passed over (logged with why), not
+    /// allowed to hide the valid one, so 79,000 is accepted. Before, the whole read failed and the band started from
+    /// the market file's 60,000, which refuses 79,000 as a jump.
+    /// </summary>
+    [Fact]
+    public async Task A_stored_row_that_does_not_read_is_passed_over_for_the_valid_one_beneath_it()
+    {
+        var saved = Now.AddSeconds(-30);
+        var unreadable = IndexReferenceStore.SequenceNrOf(Now.AddHours(1));
+        await Snapshots.SaveAsync(Btc, unreadable, new SerializedPayload("prices.index-reference", 99, "{}"u8.ToArray()));
+        await Store(new IndexReference("BTC", 72_000m, saved, false, null));
+        var feed = StartStoredFeed();
+
+        IndicesAccepted(feed, "BTC", 79_000m);
+
+        Assert.Contains(Logs.Entries, e => e.Level == LogLevel.Error
+            && e.Message.StartsWith(FormattableString.Invariant($"BTC: the stored index reference as of sequence number {unreadable} does not read: "), StringComparison.Ordinal)
+            && e.Message.EndsWith($"passed over for the older 72000 as of {saved:O}", StringComparison.Ordinal));
     }
 
     /// <summary>A store that cannot be read at start leaves every band at the market file's index (logged): 56,000 is accepted.</summary>
