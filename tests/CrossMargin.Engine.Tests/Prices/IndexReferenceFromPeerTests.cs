@@ -41,8 +41,7 @@ public sealed class IndexReferenceFromPeerTests(ITestOutputHelper output) : Pric
         var jumped = Now;
         await Peer(new IndexReference("BTC", 24_000m, jumped, false, null, ["op-1"]));
 
-        Index(feed, "BTC", 24_000m);
-        Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
+        RefusedAsJump(feed, 24_000m);
         Clock.Advance(TimeSpan.FromSeconds(1));
         Index(feed, "BTC", 24_100m);
 
@@ -69,15 +68,13 @@ public sealed class IndexReferenceFromPeerTests(ITestOutputHelper output) : Pric
         var jumped = Now;
         for (var i = 0; i < 10; i++)
         {
-            Index(feed, "BTC", 24_000m + (10m * i));
-            Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
+            RefusedAsJump(feed, 24_000m + (10m * i));
             Clock.Advance(TimeSpan.FromMilliseconds(100));
         }
 
         var afterTen = Snapshots.LoadsOf(Btc);
         await Peer(new IndexReference("BTC", 24_000m, jumped, false, null, ["op-1"]));
-        Index(feed, "BTC", 24_100m);
-        Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
+        RefusedAsJump(feed, 24_100m);
         Clock.Advance(TimeSpan.FromMilliseconds(100));
         Index(feed, "BTC", 24_150m);
 
@@ -107,8 +104,7 @@ public sealed class IndexReferenceFromPeerTests(ITestOutputHelper output) : Pric
         foreach (var price in new[] { 24_000m, 24_100m })
         {
             Clock.Advance(TimeSpan.FromSeconds(1));
-            Index(feed, "BTC", price);
-            Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
+            RefusedAsJump(feed, price);
         }
 
         // The second read's answer is taken after the refusal's answer is sent.
@@ -131,8 +127,7 @@ public sealed class IndexReferenceFromPeerTests(ITestOutputHelper output) : Pric
         await Peer(new IndexReference("BTC", 80_000m, Now.AddHours(1), false, null));
         await Peer(new IndexReference("BTC", 24_000m, jumped, false, null, ["op-1"]));
 
-        Index(feed, "BTC", 24_000m);
-        Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
+        RefusedAsJump(feed, 24_000m);
         Clock.Advance(TimeSpan.FromSeconds(1));
         Index(feed, "BTC", 24_100m);
 
@@ -154,8 +149,7 @@ public sealed class IndexReferenceFromPeerTests(ITestOutputHelper output) : Pric
         foreach (var price in new[] { 24_000m, 24_050m, 24_100m })
         {
             Clock.Advance(TimeSpan.FromMilliseconds(500));
-            Index(feed, "BTC", price);
-            Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
+            RefusedAsJump(feed, price);
         }
 
         AwaitAssert(() => Assert.Equal(2, Logs.Entries.Count(e => e.Level == LogLevel.Warning
@@ -180,8 +174,7 @@ public sealed class IndexReferenceFromPeerTests(ITestOutputHelper output) : Pric
         var jumped = Now;
         await Peer(new IndexReference("BTC", 24_000m, jumped, false, null, ["op-1"]));
 
-        Index(feed, "BTC", 24_000m);
-        Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
+        RefusedAsJump(feed, 24_000m);
         AwaitAssert(() => Assert.Equal(new IndexReference("BTC", 24_000m, jumped, true, 12_000m, ["op-2", "op-1"]), Stored(), ByValue.Instance));
         feed.Tell(new AcceptNextIndex("BTC", null, "op-1"), probe.Ref);
         Assert.Equal(new IndexOverrideAlreadyApplied("BTC", "op-1", 24_000m, true), probe.ExpectMsg<IndexOverrideAlreadyApplied>());
@@ -205,8 +198,7 @@ public sealed class IndexReferenceFromPeerTests(ITestOutputHelper output) : Pric
         await Peer(new IndexReference("BTC", 24_000m, Now, false, null, ["op-1"]));
         Snapshots.LoadGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        Index(feed, "BTC", 24_000m);
-        Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
+        RefusedAsJump(feed, 24_000m);
         var probe = CreateTestProbe();
         feed.Tell(new AcceptNextIndex("BTC", null, "op-1"), probe.Ref);
         probe.ExpectMsg<NextIndexWillBeAccepted>();
@@ -215,8 +207,7 @@ public sealed class IndexReferenceFromPeerTests(ITestOutputHelper output) : Pric
 
         IndicesAccepted(feed, "BTC", 24_100m);
         Clock.Advance(TimeSpan.FromSeconds(1));
-        Index(feed, "BTC", 10_000m);
-        Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
+        RefusedAsJump(feed, 10_000m);
         Assert.Equal(0L, Stats(feed).IndexJumpsOverridden);
     }
 
@@ -233,8 +224,7 @@ public sealed class IndexReferenceFromPeerTests(ITestOutputHelper output) : Pric
         Clock.Advance(TimeSpan.FromSeconds(1));
         await Peer(new IndexReference("BTC", 24_000m, Now, true, null, ["op-1", "op-3"]));
 
-        Index(feed, "BTC", 24_000m);
-        Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
+        RefusedAsJump(feed, 24_000m);
         IndicesAccepted(feed, "BTC", 24_100m, 10_000m);
 
         Assert.Equal((1L, 1L), (Stats(feed).IndexReferencesAdoptedFromPeers, Stats(feed).IndexJumpsOverridden));
@@ -260,8 +250,7 @@ public sealed class IndexReferenceFromPeerTests(ITestOutputHelper output) : Pric
         foreach (var price in new[] { 10_000m, 70_000m })
         {
             Clock.Advance(TimeSpan.FromSeconds(1));
-            Index(feed, "BTC", price);
-            Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
+            RefusedAsJump(feed, price);
         }
 
         Snapshots.Gate.SetResult();
@@ -283,8 +272,7 @@ public sealed class IndexReferenceFromPeerTests(ITestOutputHelper output) : Pric
         Clock.Advance(TimeSpan.FromSeconds(1));
         await Peer(new IndexReference("BTC", 24_000m, Now, false, null, ["op-1"]));
         Snapshots.LoadGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Index(feed, "BTC", 24_000m);
-        Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
+        RefusedAsJump(feed, 24_000m);
 
         LetNextIndexThrough(feed, "BTC");
         IndicesAccepted(feed, "BTC", 30_000m);
@@ -301,6 +289,13 @@ public sealed class IndexReferenceFromPeerTests(ITestOutputHelper output) : Pric
 
     /// <summary>Saves <paramref name="reference"/> as another node would.</summary>
     private Task Peer(IndexReference reference) => new IndexReferenceStore(Snapshots, Registry, FileTime).SaveAsync(reference);
+
+    /// <summary>Sends a BTC index of <paramref name="price"/> and expects it refused as a jump.</summary>
+    private void RefusedAsJump(IActorRef feed, decimal price)
+    {
+        Index(feed, "BTC", price);
+        Assert.Equal(PriceRejectionReason.IndexJump, NextRejection().Reason);
+    }
 
     private IndexReference? Stored() => new IndexReferenceStore(Snapshots, Registry, FileTime).LoadAsync("BTC").GetAwaiter().GetResult()?.Reference;
 
