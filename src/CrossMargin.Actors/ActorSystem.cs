@@ -173,6 +173,12 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
         var deadLetter = message as DeadLetter ?? new DeadLetter(message, sender, recipient);
         _deadLetterLog.Record(deadLetter, total);
 
+        // An Ask's request that dies here will never be answered: its caller learns now, not at the timeout.
+        if (sender is PendingAsk ask)
+        {
+            ask.DeadLettered(message, recipient);
+        }
+
         // A dead letter about a dead letter is counted, not republished: that would loop when a subscriber is gone.
         if (message is not Events.DeadLetter)
         {
