@@ -154,7 +154,11 @@ internal sealed partial class ActorCell
 
         if ((_flags & CellFlags.Awaiting) != 0)
         {
-            awaiting!.Abandoned = true;
+            if (awaiting is not null)
+            {
+                awaiting.Abandoned = true;
+            }
+
             _awaiting = null;
             _flags &= ~CellFlags.Awaiting;
             _system.Activity?.End();
@@ -196,14 +200,14 @@ internal sealed partial class ActorCell
 
     private void ResumeAfterAsync(AsyncCompleted completed)
     {
-        var context = _awaiting;
-        if (context is null || !ReferenceEquals(context, completed.Context))
+        if (completed.Context.Abandoned)
         {
             // Abandoned by a stop that timed out: nothing of it touches the actor, its failure included.
             return;
         }
 
         var task = completed.Task;
+        var context = _awaiting;
         _flags &= ~CellFlags.Awaiting;
         _system.Activity?.End();
         _awaiting = null;
