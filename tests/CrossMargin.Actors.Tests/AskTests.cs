@@ -164,6 +164,19 @@ public sealed class AskTests(ITestOutputHelper output) : TestKit.TestKit(output,
     }
 
     [Fact]
+    public async Task Ask_whose_request_is_stashed_by_an_actor_that_stops_fails_when_the_stash_is_dead_lettered()
+    {
+        var stasher = Sys.ActorOf(Props.Create(() => new StashingResponder()), "stasher");
+        var ask = stasher.Ask<string>("hi", AskTimeout);
+        AwaitIdle(); // stashed: handled, and no longer in the mailbox
+        Assert.False(ask.IsCompleted);
+        Sys.Stop(stasher);
+
+        var e = await Assert.ThrowsAsync<AskTargetStoppedException>(() => ask.WaitAsync(Wait));
+        Assert.Contains("cm://test/user/stasher", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ask_whose_request_is_forwarded_to_a_stopped_actor_still_waits_for_an_answer_from_elsewhere()
     {
         // Only the request dying at its own target fails the ask: a dead letter of the request on its way elsewhere
@@ -262,6 +275,11 @@ public sealed class AskTests(ITestOutputHelper output) : TestKit.TestKit(output,
     private sealed record Hold;
 
     private sealed record Twice;
+
+    private sealed class StashingResponder : ReceiveActor
+    {
+        public StashingResponder() => ReceiveAny(_ => Stash.Stash());
+    }
 
     private sealed class GatedResponder : ReceiveActor
     {
