@@ -34,8 +34,8 @@ internal sealed partial class ActorCell
             // This parent began stopping between the check and the add (a spawn from another thread: the system's
             // ActorOf). The child may be in the children it waits for, so it must end, but it never starts: no
             // constructor, no PreStart; its first turn stops it and tells this parent.
+            // Not Start: that counts a creation (ActivityCounter) only a create ends; the stop schedules the turn itself.
             child._flags &= ~CellFlags.CreatePending;
-            child.Start();
             child.SendSystemMessage(new Terminate());
             throw Refused(props, name);
         }
