@@ -121,10 +121,12 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
     }
 
     /// <summary>Starts a top-level actor under <c>/user</c>.</summary>
-    public IActorRef ActorOf(Props props, string? name = null) => _userGuardian.SpawnChild(props, name);
+    /// <exception cref="InvalidOperationException">The system is terminating; the actor is not created.</exception>
+    public IActorRef ActorOf(Props props, string? name = null) => Guardian(_userGuardian, props, name).SpawnChild(props, name);
 
     /// <summary>Starts an actor under <c>/system</c>, for infrastructure that should outlive user actors at shutdown.</summary>
-    public IActorRef SystemActorOf(Props props, string? name = null) => _systemGuardian.SpawnChild(props, name);
+    /// <exception cref="InvalidOperationException">The system is terminating; the actor is not created.</exception>
+    public IActorRef SystemActorOf(Props props, string? name = null) => Guardian(_systemGuardian, props, name).SpawnChild(props, name);
 
     /// <summary>Stops any actor after the message it is processing (children first). Does nothing for non-actors or actors of another system.</summary>
     public void Stop(IActorRef actor)
@@ -157,7 +159,17 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
     /// <inheritdoc />
     public override string ToString() => $"ActorSystem({Name})";
 
-    internal ILogger LoggerFor(Type type) => _loggers.GetOrAdd(type, static (t, f) => f.CreateLogger(t), LoggerFactory);
+    // Once Terminate was called the guardians are stopping, though they may not have processed it yet: a top-level actor
+    // started now would run its constructor and PreStart only to be stopped (or, racing the guardian's end, outlive it).
+    private ActorCell Guardian(ActorCell guardian, Props props, string? name)
+    {
+        ArgumentNullException.ThrowIfNull(props);
+        return Volatile.Read(ref _terminating) == 0
+            ? guardian
+            : throw new InvalidOperationException($"Cannot create {props.ActorType.Name} [{name ?? "(a generated name)"}] under {guardian.Path}: {this} is terminating.");
+    }
+
+        internal ILogger LoggerFor(Type type) => _loggers.GetOrAdd(type, static (t, f) => f.CreateLogger(t), LoggerFactory);
 
     internal void DeadLetter(object message, IActorRef? sender, IActorRef recipient)
     {
@@ -172,6 +184,12 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
         var total = Interlocked.Increment(ref _deadLetterCount);
         var deadLetter = message as DeadLetter ?? new DeadLetter(message, sender, recipient);
         _deadLetterLog.Record(deadLetter, total);
+
+        // An Ask's request that dies here will never be answered: its caller learns now, not at the timeout.
+        if (sender is PendingAsk ask)
+        {
+            ask.DeadLettered(message, recipient);
+        }
 
         // A dead letter about a dead letter is counted, not republished: that would loop when a subscriber is gone.
         if (message is not Events.DeadLetter)

@@ -6,6 +6,8 @@ public sealed class ActorSystemOptions
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "Actors";
 
+    private static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     /// <summary>
     /// Messages an actor processes per turn before it yields its thread to other actors. Higher favours
     /// throughput, lower favours fairness and latency.
@@ -35,6 +37,14 @@ public sealed class ActorSystemOptions
     /// <summary>How long the final phase waits for every actor to stop.</summary>
     public TimeSpan ShutdownTerminateTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a stop waits for an actor's in-flight async handler or held mailbox (a persistent actor's journal write)
+    /// before it terminates the actor anyway, with a warning naming the actor and what it was running; that work's late
+    /// outcome is then ignored. Longer than the journal's call timeout (10 s), so a write normally resolves itself first,
+    /// and shorter than <see cref="ShutdownTerminateTimeout"/>, so one stuck actor does not outlast a shutdown.
+    /// </summary>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Every problem with these settings, or none.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -62,6 +72,12 @@ public sealed class ActorSystemOptions
         if (ShutdownPhaseTimeout <= TimeSpan.Zero || ShutdownTerminateTimeout <= TimeSpan.Zero)
         {
             errors.Add($"{SectionName}: shutdown timeouts must be positive.");
+        }
+
+        // A timer cannot run longer (about 49.7 days): a larger value would throw when the first stop waits, not here.
+        if (StopTimeout <= TimeSpan.Zero || StopTimeout > MaxTimer)
+        {
+            errors.Add($"{SectionName}:{nameof(StopTimeout)} must be positive and at most {MaxTimer} (was {StopTimeout}).");
         }
 
         return errors;

@@ -9,7 +9,9 @@ public static class AskExtensions
     /// Sends <paramref name="message"/> with a temporary reply address and completes with the first reply.
     /// A <see cref="Status.Failure"/> reply faults the task with its cause; a reply of another type faults it
     /// with <see cref="InvalidCastException"/>; no reply in time faults it with <see cref="AskTimeoutException"/>
-    /// naming the target and the message type. Later replies become dead letters.
+    /// naming the target and the message type; a request that becomes a dead letter at the target (it had stopped, or
+    /// stopped with the request still in its mailbox) faults it at once with <see cref="AskTargetStoppedException"/>, a
+    /// kind of <see cref="AskTimeoutException"/>. Later replies become dead letters.
     /// </summary>
     /// <param name="target">The actor to ask.</param>
     /// <param name="message">The request.</param>
@@ -22,7 +24,7 @@ public static class AskExtensions
         var system = SystemOf(target);
         var wait = timeout ?? system.Options.AskTimeout;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(wait, TimeSpan.Zero, nameof(timeout));
-        var promise = new PromiseActorRef<T>(system, target, message.GetType(), wait);
+        var promise = new PromiseActorRef<T>(system, target, message, wait);
         promise.Start(cancellationToken);
         target.Tell(message, promise);
         return promise.Task;

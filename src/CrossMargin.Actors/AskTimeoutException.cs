@@ -1,7 +1,10 @@
 namespace CrossMargin.Actors;
 
-/// <summary>An <c>Ask</c> got no reply in time. The message names the target and the message type.</summary>
-public sealed class AskTimeoutException : TimeoutException
+/// <summary>
+/// An <c>Ask</c> got no reply in time, or (as <see cref="AskTargetStoppedException"/>) will get none because its target
+/// stopped before handling the request. The message names the target and the message type.
+/// </summary>
+public class AskTimeoutException : TimeoutException
 {
     /// <summary>Creates the exception.</summary>
     public AskTimeoutException()

@@ -10,5 +10,8 @@ public interface IActorRefFactory
     /// <param name="props">How to create the actor.</param>
     /// <param name="name">A name unique among the siblings, or null for a generated <c>$</c> name.</param>
     /// <exception cref="InvalidActorNameException">The name is malformed or already taken by a live sibling.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The parent (the system, after <c>Terminate</c>) is stopping; the actor is not created.
+    /// </exception>
     IActorRef ActorOf(Props props, string? name = null);
 }

@@ -129,16 +129,68 @@ public sealed class AskTests(ITestOutputHelper output) : TestKit.TestKit(output,
     }
 
     [Fact]
-    public async Task Ask_of_a_stopped_actor_times_out_and_the_request_is_a_dead_letter()
+    public async Task Ask_of_a_stopped_actor_fails_at_once_naming_the_target_and_the_message_type_and_the_request_is_a_dead_letter()
     {
-        var responder = StartResponder();
+        var responder = StartResponder("gone");
         Watch(responder);
         Sys.Stop(responder);
         ExpectTerminated(responder);
         var before = Sys.DeadLetterCount;
-        var ask = responder.Ask<string>("hi", TimeSpan.FromSeconds(1));
+
+        // The clock never moves: only the dead letter can end this ask.
+        var ask = responder.Ask<string>(new Hold(), AskTimeout);
         Assert.Equal(before + 1, Sys.DeadLetterCount);
-        Time!.Advance(TimeSpan.FromSeconds(1));
+        var e = await Assert.ThrowsAsync<AskTargetStoppedException>(() => ask.WaitAsync(Wait));
+        Assert.Contains("cm://test/user/gone", e.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(Hold), e.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<AskTimeoutException>(e);
+        Assert.Equal(0, Time!.ActiveTimers);
+    }
+
+    [Fact]
+    public async Task Ask_whose_request_waits_in_the_mailbox_of_an_actor_that_stops_fails_when_the_request_is_dead_lettered()
+    {
+        using var gate = new Gate();
+        var busy = Sys.ActorOf(Props.Create(() => new GatedResponder(gate)), "busy");
+        busy.Tell("block", TestActor);
+        gate.WaitEntered();
+        var ask = busy.Ask<string>("hi", AskTimeout);
+        Sys.Stop(busy);
+        gate.Open();
+
+        var e = await Assert.ThrowsAsync<AskTargetStoppedException>(() => ask.WaitAsync(Wait));
+        Assert.Contains("cm://test/user/busy", e.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(String), e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ask_whose_request_is_stashed_by_an_actor_that_stops_fails_when_the_stash_is_dead_lettered()
+    {
+        var stasher = Sys.ActorOf(Props.Create(() => new StashingResponder()), "stasher");
+        var ask = stasher.Ask<string>("hi", AskTimeout);
+        AwaitIdle(); // stashed: handled, and no longer in the mailbox
+        Assert.False(ask.IsCompleted);
+        Sys.Stop(stasher);
+
+        var e = await Assert.ThrowsAsync<AskTargetStoppedException>(() => ask.WaitAsync(Wait));
+        Assert.Contains("cm://test/user/stasher", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ask_whose_request_is_forwarded_to_a_stopped_actor_still_waits_for_an_answer_from_elsewhere()
+    {
+        // Only the request dying at its own target fails the ask: a dead letter of the request on its way elsewhere
+        // (the target forwarded it to a stopped worker) says nothing about whether the target will still answer.
+        var worker = StartResponder("worker");
+        Watch(worker);
+        Sys.Stop(worker);
+        ExpectTerminated(worker);
+        var front = Sys.ActorOf(Props.Create(() => new Forwarder(worker)), "front");
+        var ask = front.Ask<string>("hi", AskTimeout);
+        AwaitCondition(() => Sys.DeadLetterCount > 0, message: "the forwarded request never became a dead letter");
+        AwaitIdle();
+        Assert.False(ask.IsCompleted);
+        Time!.Advance(AskTimeout);
         await Assert.ThrowsAsync<AskTimeoutException>(() => ask.WaitAsync(Wait));
     }
 
@@ -223,6 +275,20 @@ public sealed class AskTests(ITestOutputHelper output) : TestKit.TestKit(output,
     private sealed record Hold;
 
     private sealed record Twice;
+
+    private sealed class StashingResponder : ReceiveActor
+    {
+        public StashingResponder() => ReceiveAny(_ => Stash.Stash());
+    }
+
+    private sealed class GatedResponder : ReceiveActor
+    {
+        public GatedResponder(Gate gate)
+        {
+            Receive<string>(_ => gate.Pass(), s => s == "block");
+            Receive<string>(s => Sender.Tell("echo:" + s));
+        }
+    }
 
     private sealed class Responder : ReceiveActor
     {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace CrossMargin.Actors.Dispatch;
 
 /// <summary>Async handlers, receive timeout and returning stashed messages to the mailbox.</summary>
@@ -36,8 +38,12 @@ internal sealed partial class ActorCell
         _awaiting = context;
         _flags |= CellFlags.Awaiting;
         task.ContinueWith(
-            static (t, state) => ((ActorCell)state!).SendSystemMessage(new AsyncCompleted(t)),
-            this,
+            static (t, state) =>
+            {
+                var handler = (ActorSynchronizationContext)state!;
+                handler.Cell.SendSystemMessage(new AsyncCompleted(t, handler));
+            },
+            context,
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
@@ -63,6 +69,13 @@ internal sealed partial class ActorCell
 
     private void ResumeHeld(HeldTurn held)
     {
+        if ((_flags & CellFlags.Held) == 0)
+        {
+            // The hold was abandoned by a stop that timed out (one hold at a time, and none begins once stopping): its rest
+            // must not run on an actor that has had, or is having, its end.
+            return;
+        }
+
         _flags &= ~CellFlags.Held;
         _system.Activity?.End();
         _currentMessage = held.Message;
@@ -110,10 +123,66 @@ internal sealed partial class ActorCell
         }
     }
 
+    /// <summary>A stop waits for an in-flight handler or hold, but only so long: then the actor stops without its rest.</summary>
+    private void StartStopTimer()
+    {
+        var extras = _extras ??= new CellExtras();
+        extras.StopTimer ??= _system.TimeProvider.CreateTimer(
+            static state => ((ActorCell)state!).SendSystemMessage(new StopTimedOut()), this, _system.Options.StopTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// The stop timed out waiting: the handler or hold still in flight is abandoned (its late outcome, continuations and
+    /// failure are dropped when they come) and the stop goes ahead. A persistent actor's write abandoned here may still
+    /// commit: the next incarnation's recovery reads the highest sequence number first, so that event is either replayed or
+    /// makes the next write conflict (PersistentActor), never a fork.
+    /// </summary>
+    private void AbandonInFlightForStop()
+    {
+        if (_lifecycle != Running || (_flags & CellFlags.TerminatePending) == 0 || (_flags & (CellFlags.Awaiting | CellFlags.Held)) == 0)
+        {
+            return; // finished meanwhile: the stop already went ahead
+        }
+
+        var awaiting = _awaiting;
+        var what = (_flags & CellFlags.Awaiting) != 0
+            ? $"the async handler of {awaiting?.Message?.GetType().Name ?? "(no message)"}"
+            : "a held mailbox (an outcome reported from elsewhere, such as a persistent actor's journal write)";
+        Logger.LogWarning(
+            "Actor {ActorPath} ({ActorType}) did not finish {What} within its stop timeout ({StopTimeout}); it stops anyway, and that work's late outcome will be ignored",
+            Path, _props.ActorType.Name, what, _system.Options.StopTimeout);
+
+        if ((_flags & CellFlags.Awaiting) != 0)
+        {
+            if (awaiting is not null)
+            {
+                awaiting.Abandoned = true;
+            }
+
+            _awaiting = null;
+            _flags &= ~CellFlags.Awaiting;
+            _system.Activity?.End();
+        }
+
+        if ((_flags & CellFlags.Held) != 0)
+        {
+            _flags &= ~CellFlags.Held;
+            _system.Activity?.End();
+        }
+
+        RecreateOrTerminateIfPending();
+    }
+
     private void RunContinuationOnTurn(RunContinuation continuation)
     {
-        var previous = SynchronizationContext.Current;
         var context = continuation.Context;
+        if (context.Abandoned)
+        {
+            // A handler a timed-out stop gave up on: the rest of it never runs (its task stays incomplete).
+            return;
+        }
+
+        var previous = SynchronizationContext.Current;
         SynchronizationContext.SetSynchronizationContext(context);
         _currentMessage = context.Message;
         _currentSender = context.Sender;
@@ -129,11 +198,18 @@ internal sealed partial class ActorCell
         }
     }
 
-    private void ResumeAfterAsync(Task task)
+    private void ResumeAfterAsync(AsyncCompleted completed)
     {
+        if (completed.Context.Abandoned)
+        {
+            // Abandoned by a stop that timed out: nothing of it touches the actor, its failure included.
+            return;
+        }
+
+        var task = completed.Task;
+        var context = _awaiting;
         _flags &= ~CellFlags.Awaiting;
         _system.Activity?.End();
-        var context = _awaiting;
         _awaiting = null;
         _currentMessage = context?.Message;
         _currentSender = context?.Sender;

@@ -16,6 +16,11 @@ internal sealed partial class ActorCell
             ValidateName(name);
         }
 
+        if (IsStopping())
+        {
+            throw Refused(props, name);
+        }
+
         var child = name is null ? new ActorCell(_system, this, props, null, children.NextId()) : new ActorCell(_system, this, props, name);
         // A name is free once its holder has terminated, though this parent may not have processed its end yet: its
         // watchers are told only after it terminated, so one of them may re-create it by name at once.
@@ -24,15 +29,30 @@ internal sealed partial class ActorCell
             throw new InvalidActorNameException($"Actor name [{name}] is not unique under {Path}: a live actor already has it.");
         }
 
-        child.Start();
         if (_lifecycle != Running)
         {
-            // Started under a parent that is stopping: it stops with its siblings rather than outliving them.
+            // This parent began stopping between the check and the add (a spawn from another thread: the system's
+            // ActorOf). The child may be in the children it waits for, so it must end, but it never starts: no
+            // constructor, no PreStart; its first turn stops it and tells this parent.
+            // Not Start: that counts a creation (ActivityCounter) only a create ends; the stop schedules the turn itself.
+            child._flags &= ~CellFlags.CreatePending;
             child.SendSystemMessage(new Terminate());
+            throw Refused(props, name);
         }
 
+        child.Start();
         return child;
     }
+
+    /// <summary>
+    /// Stopping: terminating, or (asked on this actor's own turn) a stop waits for an async handler or held mailbox to
+    /// finish. A child created now would only be stopped at once, after its constructor and PreStart had begun what it
+    /// does (a recovery, timers, subscriptions), so it is refused instead, as Akka.NET refuses it.
+    /// </summary>
+    private bool IsStopping() => _lifecycle != Running || (ReferenceEquals(CurrentCell, this) && (_flags & CellFlags.TerminatePending) != 0);
+
+    private InvalidOperationException Refused(Props props, string? name) =>
+        new($"Cannot create {props.ActorType.Name} [{name ?? "(a generated name)"}] under {Path}: {Path} is stopping.");
 
     /// <summary>Schedules the first turn, which creates the actor (constructor, then PreStart).</summary>
     internal void Start()

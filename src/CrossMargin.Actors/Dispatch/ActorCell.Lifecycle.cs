@@ -275,12 +275,20 @@ internal sealed partial class ActorCell
 
         if ((_flags & (CellFlags.Awaiting | CellFlags.Held)) != 0)
         {
-            // An async handler (or a held turn) is in flight: let it finish (its continuations keep running) before stopping.
+            // An async handler (or a held turn) is in flight: let it finish (its continuations keep running) before stopping,
+            // for StopTimeout at most.
             _flags |= CellFlags.TerminatePending;
+            StartStopTimer();
             return;
         }
 
         _lifecycle = Terminating;
+        if (_extras?.StopTimer is { } stopTimer)
+        {
+            stopTimer.Dispose();
+            _extras.StopTimer = null;
+        }
+
         CancelReceiveTimeout();
         _actor?.CancelTimers();
         if (_extras?.PendingRecreate is not null)

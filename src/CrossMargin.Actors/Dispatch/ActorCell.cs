@@ -409,7 +409,10 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
                 HandleChildTerminated(terminated.Child);
                 break;
             case AsyncCompleted completed:
-                ResumeAfterAsync(completed.Task);
+                ResumeAfterAsync(completed);
+                break;
+            case StopTimedOut:
+                AbandonInFlightForStop();
                 break;
             case RunContinuation continuation:
                 RunContinuationOnTurn(continuation);

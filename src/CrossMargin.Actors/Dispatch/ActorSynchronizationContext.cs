@@ -12,6 +12,15 @@ internal sealed class ActorSynchronizationContext(ActorCell cell) : Synchronizat
     /// <summary>That message's sender.</summary>
     public IActorRef? Sender { get; set; }
 
+    /// <summary>
+    /// Set on the actor's turn when a stop gave up waiting for this handler: its continuations are dropped rather than
+    /// run on a terminated (or terminating) actor.
+    /// </summary>
+    public bool Abandoned { get; set; }
+
+    /// <summary>The actor whose handler this is.</summary>
+    public ActorCell Cell => cell;
+
     public override void Post(SendOrPostCallback d, object? state) => cell.SendSystemMessage(new RunContinuation(d, state, this));
 
     public override void Send(SendOrPostCallback d, object? state) =>

@@ -16,6 +16,9 @@ internal sealed class CellExtras
     /// <summary>The cause of a restart waiting for an async handler or a held mailbox to finish.</summary>
     public Exception? RecreateAfterHold;
 
+    /// <summary>Bounds a stop's wait for an async handler or a held mailbox (<see cref="ActorSystemOptions.StopTimeout"/>).</summary>
+    public ITimer? StopTimer;
+
     public DeathWatchState? Watch;
 
     public TimeSpan? ReceiveTimeout;

@@ -14,4 +14,10 @@ internal abstract class PendingAsk
 
     /// <summary>Fails the ask with its timeout; called outside the queue's lock, after it was unlinked.</summary>
     internal abstract void Expire();
+
+    /// <summary>
+    /// A message sent with this ask as its sender became a dead letter at <paramref name="recipient"/>: if it is the request
+    /// at its target, no reply can come, so the ask fails now rather than at its timeout.
+    /// </summary>
+    internal abstract void DeadLettered(object message, IActorRef recipient);
 }

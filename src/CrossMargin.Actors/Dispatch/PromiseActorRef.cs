@@ -11,18 +11,19 @@ internal sealed class PromiseActorRef<T> : PendingAsk, IActorRef, IUndeliverable
     private readonly TaskCompletionSource<T> _promise = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ActorSystem _system;
     private readonly IActorRef _target;
-    private readonly Type _messageType;
+    // The request itself, not just its type: a dead letter of this very object at the target fails the ask at once.
+    private readonly object _request;
     private readonly TimeSpan _timeout;
     private readonly long _id;
     private ActorPath? _path;
     private ITimer? _timer;
     private CancellationTokenRegistration _cancellation;
 
-    public PromiseActorRef(ActorSystem system, IActorRef target, Type messageType, TimeSpan timeout)
+    public PromiseActorRef(ActorSystem system, IActorRef target, object request, TimeSpan timeout)
     {
         _system = system;
         _target = target;
-        _messageType = messageType;
+        _request = request;
         _timeout = timeout;
         _id = Interlocked.Increment(ref _counter);
     }
@@ -68,7 +69,7 @@ internal sealed class PromiseActorRef<T> : PendingAsk, IActorRef, IUndeliverable
             Status.Failure failure => _promise.TrySetException(failure.Cause),
             T reply => _promise.TrySetResult(reply),
             _ => _promise.TrySetException(new InvalidCastException(
-                $"Ask to {_target.Path} with {_messageType.Name} expected a {typeof(T).Name} reply but got {message.GetType().Name}.")),
+                $"Ask to {_target.Path} with {_request.GetType().Name} expected a {typeof(T).Name} reply but got {message.GetType().Name}.")),
         };
 
         if (completed)
@@ -83,7 +84,19 @@ internal sealed class PromiseActorRef<T> : PendingAsk, IActorRef, IUndeliverable
 
     internal override void Expire()
     {
-        if (_promise.TrySetException(new AskTimeoutException($"Ask to {_target.Path} with {_messageType.Name} got no reply within {_timeout.TotalMilliseconds:0} ms.")))
+        if (_promise.TrySetException(new AskTimeoutException($"Ask to {_target.Path} with {_request.GetType().Name} got no reply within {_timeout.TotalMilliseconds:0} ms.")))
+        {
+            Release();
+        }
+    }
+
+    internal override void DeadLettered(object message, IActorRef recipient)
+    {
+        // Only the request dying at the target itself: on its way elsewhere (forwarded to a stopped worker) it says nothing
+        // about whether the target still answers.
+        if (ReferenceEquals(message, _request) && ReferenceEquals(recipient, _target)
+            && _promise.TrySetException(new AskTargetStoppedException(
+                $"Ask to {_target.Path} with {_request.GetType().Name} cannot be answered: {_target.Path} stopped before it handled the request (a dead letter).")))
         {
             Release();
         }

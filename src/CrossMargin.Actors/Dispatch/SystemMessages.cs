@@ -53,10 +53,16 @@ internal sealed class ChildTerminated(ActorCell child) : SystemMessage
     public ActorCell Child { get; } = child;
 }
 
-internal sealed class AsyncCompleted(Task task) : SystemMessage
+internal sealed class AsyncCompleted(Task task, ActorSynchronizationContext context) : SystemMessage
 {
     public Task Task { get; } = task;
+
+    /// <summary>The handler's context: a completion whose context is no longer the one awaited was abandoned by a stop.</summary>
+    public ActorSynchronizationContext Context { get; } = context;
 }
+
+/// <summary>A stop has waited <see cref="ActorSystemOptions.StopTimeout"/> for an async handler or held mailbox.</summary>
+internal sealed class StopTimedOut : SystemMessage;
 
 internal sealed class RunContinuation(SendOrPostCallback callback, object? state, ActorSynchronizationContext context) : SystemMessage
 {
