@@ -87,6 +87,9 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
     /// <summary>Completes when every actor, guardians included, has stopped.</summary>
     public Task WhenTerminated => _terminated.Task;
 
+    /// <summary>True once <see cref="Terminate"/> was called: every actor is stopping and no new one can be started.</summary>
+    public bool IsTerminating => Volatile.Read(ref _terminating) != 0;
+
     /// <summary>Creates and starts a system.</summary>
     /// <param name="name">ASCII letters, digits, '-' and '_', starting with a letter or digit.</param>
     /// <param name="options">Settings; null for defaults.</param>
@@ -164,12 +167,12 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
     private ActorCell Guardian(ActorCell guardian, Props props, string? name)
     {
         ArgumentNullException.ThrowIfNull(props);
-        return Volatile.Read(ref _terminating) == 0
+        return !IsTerminating
             ? guardian
             : throw new InvalidOperationException($"Cannot create {props.ActorType.Name} [{name ?? "(a generated name)"}] under {guardian.Path}: {this} is terminating.");
     }
 
-        internal ILogger LoggerFor(Type type) => _loggers.GetOrAdd(type, static (t, f) => f.CreateLogger(t), LoggerFactory);
+    internal ILogger LoggerFor(Type type) => _loggers.GetOrAdd(type, static (t, f) => f.CreateLogger(t), LoggerFactory);
 
     internal void DeadLetter(object message, IActorRef? sender, IActorRef recipient)
     {

@@ -36,16 +36,27 @@ public sealed class LiquidationSingleton
 
     /// <summary>
     /// Stops the coordinator, then the fund, and returns once both have stopped (each after the message it is
-    /// processing, so a write in flight finishes first) or <paramref name="timeout"/> passed.
+    /// processing, so a write in flight finishes first) or <paramref name="timeout"/> passed. On a system that is
+    /// terminating (a lease lost during the node's shutdown) the system stops both: this returns once it has.
     /// </summary>
     /// <returns>True when both stopped in time.</returns>
     public async Task<bool> StopAsync(TimeSpan timeout)
     {
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _system.ActorOf(ActorProps.Create(() => new StopInOrder([Coordinator, InsuranceFund], stopped)));
+        var done = stopped.Task;
         try
         {
-            await stopped.Task.WaitAsync(timeout).ConfigureAwait(false);
+            _system.ActorOf(ActorProps.Create(() => new StopInOrder([Coordinator, InsuranceFund], stopped)));
+        }
+        catch (InvalidOperationException) when (_system.IsTerminating)
+        {
+            // A lease lost while the node shuts down: the system stops both (and refuses the actor that would order it).
+            done = _system.WhenTerminated;
+        }
+
+        try
+        {
+            await done.WaitAsync(timeout).ConfigureAwait(false);
             return true;
         }
         catch (TimeoutException)

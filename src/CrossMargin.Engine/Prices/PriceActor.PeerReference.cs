@@ -14,7 +14,8 @@ namespace CrossMargin.Engine.Prices;
 /// (a factor of 2) it stayed at the old index for good, its accounts margined at another price than the other nodes'.
 /// Nothing is reordered: the read's answer is one more message among the updates, the refused update stays refused (no
 /// update is accepted after the fact), and the next one is judged against the adopted reference, as after a restart that
-/// loaded it; the published market moves with the next accepted index, as after a restart.
+/// loaded it; an index stamped before the adopted row is out of order; the published market moves with the next accepted
+/// index, as after a restart.
 /// <para>
 /// When all nodes agree, no row is newer than a node's own last accepted index (every node saves what they all accepted),
 /// so nothing is adopted: only a node behind the others moves. Its own rows are never taken for a peer's: a row at or
@@ -124,6 +125,9 @@ internal sealed partial class PriceActor
         _index = stored.Index;
         _band.Index = stored.Index;
         _band.Timestamp = stored.Timestamp;
+        // The peers had every index stamped before their row when they saved it: one that reaches this node later is out
+        // of order here as it was there, and must not take the band's time back behind the row.
+        _lastTimestamps[_asset] = stored.Timestamp;
         // A chain counted toward the old reference, and a window of indices around it, mean nothing at the new one.
         _band.Jump = null;
         _band.Window = null;

@@ -54,6 +54,32 @@ public sealed class IndexReferenceFromPeerTests(ITestOutputHelper output) : Pric
     }
 
     /// <summary>
+    /// After taking the peers' 24,000 (saved as of a second after its own 60,100), an index stamped between the two
+    /// (24,050, half a second before the row) comes late from this node's queue: the peers had it before their row, so it is
+    /// out of order here as it would be there, and the market stays where the row put it. Before, the row's timestamp was
+    /// not this node's last accepted one: 24,050 was accepted (in the band of 24,000) and the band's time went back to it.
+    /// </summary>
+    [Fact]
+    public async Task An_index_stamped_before_the_adopted_reference_is_refused_as_out_of_order()
+    {
+        var feed = StartStoredFeed();
+        IndicesAccepted(feed, "BTC", 60_100m);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var jumped = Now;
+        await Peer(new IndexReference("BTC", 24_000m, jumped, false, null, ["op-1"]));
+        RefusedAsJump(feed, 24_000m);
+        AwaitAssert(() => Assert.Equal(1L, Stats(feed).IndexReferencesAdoptedFromPeers));
+
+        Index(feed, "BTC", 24_050m, jumped.AddMilliseconds(-500));
+
+        var late = NextRejection();
+        Assert.Equal((PriceRejectionReason.OutOfOrder, $"BTC: timestamp {jumped.AddMilliseconds(-500):O} is older than the last accepted {jumped:O}."),
+            (late.Reason, late.Message));
+        Index(feed, "BTC", 24_100m, jumped);
+        Assert.IsType<PriceAccepted>(ExpectMsg<object>());
+    }
+
+    /// <summary>
     /// The peers' save lands after this node's first refusal: its read found nothing newer. Ten refusals in the next 0.9 s
     /// read the store once in all (the first); the refusal a second after that read reads again, finds 24,000 and the tick
     /// after it (24,150) is accepted. A flood of refused ticks is not a flood of reads.
