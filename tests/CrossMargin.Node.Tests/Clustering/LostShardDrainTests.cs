@@ -55,6 +55,38 @@ public sealed class LostShardDrainTests(ClusterServers servers)
     }
 
     /// <summary>
+    /// A graceful stop (here the node leaves the cluster) keeps the lease while its drain runs: the node renews it
+    /// meanwhile, and a read answered then is answered under the lease. But the node waits only up to
+    /// <c>Cluster:HandOffTimeout</c> and then releases the lease, drain or not: a read still waiting must not be answered
+    /// from memory after that either.
+    /// </summary>
+    [Fact]
+    public async Task A_read_in_a_graceful_stops_drain_is_not_answered_from_memory_once_the_node_stopped_waiting_and_released_the_lease()
+    {
+        // The drain (8 s) outlasts the node's wait for it (2 s), as the defaults allow (10 s each, plus the cancel).
+        await using var lost = await LostShard.StartAsync(servers, "--Cluster:HandOffTimeout=00:00:02", "--RabbitMq:ConsumerCancelTimeout=00:00:01",
+            "--RabbitMq:HandlerDrainTimeout=00:00:08", "--RabbitMq:ChannelCloseTimeout=00:00:01");
+        var (journal, resend) = await lost.HoldTheAccountAsync();
+        await using (journal)
+        {
+            var read = await lost.SendAsync("read-1", AccountMessageTypes.GetAccount, "{}"u8.ToArray());
+            await lost.DeliveredAsync();
+
+            var leaving = TestCluster.HostOf(lost.Node).Cluster!.LeaveAsync(TimeSpan.FromSeconds(1), CancellationToken.None);
+            await lost.ReleasedAsync();
+            await journal.ReleaseAsync();
+
+            Assert.Equal(200, (await resend).Status);
+            await TestCluster.EventuallyAsync(async () =>
+            {
+                Assert.False(read.IsCompleted, $"the read was answered after the node released the lease: {Describe(read)}");
+                return await lost.ReadyInQueueAsync() == 1;
+            }, TimeSpan.FromSeconds(20), "the read goes back to the queue once the stop ends");
+            await leaving;
+        }
+    }
+
+    /// <summary>
     /// Pins exactly-once for a write in the same drain: behind the same lookup, its append reaches the fence only after
     /// the lease was taken, and the fence refuses it. The refusal is not answered as applied; the delivery goes back to
     /// the queue for the next holder, which applies it once. (A write whose fence check passed before the lease was
@@ -115,11 +147,11 @@ public sealed class LostShardDrainTests(ClusterServers servers)
 
         public NodeUnderTest Node { get; }
 
-        public static async Task<LostShard> StartAsync(ClusterServers servers)
+        public static async Task<LostShard> StartAsync(ClusterServers servers, params string[] settings)
         {
             var cluster = await TestCluster.CreateAsync(servers, shards: 1);
             // A long ask timeout: the account waits on the journal's lock for as long as the test holds it.
-            var node = await cluster.StartNodeAsync("a", "--Actors:AskTimeout=00:00:20");
+            var node = await cluster.StartNodeAsync("a", ["--Actors:AskTimeout=00:00:20", .. settings]);
             await cluster.AllShardsServedAsync([node], TimeSpan.FromSeconds(30));
             await TestCluster.OpenAsync(node, Account);
             var connection = await RabbitMqConnection.ConnectAsync(cluster.Broker());
@@ -172,6 +204,13 @@ public sealed class LostShardDrainTests(ClusterServers servers)
             await TestCluster.EventuallyAsync(() => Task.FromResult(!TestCluster.HostOf(Node).Cluster!.Node.Shards.ContainsKey(0)),
                 TimeSpan.FromSeconds(10), "the node stops the shard whose lease it lost");
         }
+
+        /// <summary>Waits until the node holds the shard's lease no more (released, or lapsed).</summary>
+        public Task ReleasedAsync() => TestCluster.EventuallyAsync(async () =>
+        {
+            await using var held = _db.CreateCommand("SELECT count(*) FROM lease WHERE name LIKE 'shard/%' AND owner = 'a' AND expires_at > clock_timestamp()");
+            return (long)(await held.ExecuteScalarAsync())! == 0;
+        }, TimeSpan.FromSeconds(20), "the node gives the shard's lease up");
 
         /// <summary>Waits until the node recorded the shard lost, which it does once the stop returned.</summary>
         public Task StopFinishedAsync() => TestCluster.EventuallyAsync(async () =>
