@@ -29,29 +29,13 @@ public sealed class LostShardDrainTests(ClusterServers servers)
     public async Task A_read_in_the_drain_when_the_node_loses_its_shard_goes_back_to_the_queue_for_the_next_holder_not_answered_from_memory()
     {
         await using var lost = await LostShard.StartAsync(servers);
-        var (journal, resend) = await lost.HoldTheAccountAsync();
-        await using (journal)
-        {
-            var read = await lost.SendAsync("read-1", AccountMessageTypes.GetAccount, "{}"u8.ToArray());
-            await lost.DeliveredAsync();
+        var read = await lost.LoseTheShardWhileItHandlesAsync("read-1", AccountMessageTypes.GetAccount, "{}"u8.ToArray(), "read");
 
-            await lost.TakeTheLeaseAsync();
-            await journal.ReleaseAsync();
-
-            // The lookup ends and answers (nothing to write); only then may the account answer the read.
-            Assert.Equal(200, (await resend).Status);
-            await lost.StopFinishedAsync();
-            // The resend was answered and acked: what the queue holds is the read.
-            var returned = await lost.ReadyInQueueAsync();
-            Assert.True(returned == 1, $"the shard's queue holds {returned} messages after the stop, not the read; the read's answer: {Describe(read)}");
-            Assert.False(read.IsCompleted, $"the read was answered by the node that lost the lease: {Describe(read)}");
-
-            // The next holder (here the same node, at a new epoch, recovered from the journal) answers it.
-            await lost.GiveTheLeaseBackAsync();
-            var answer = await read.WaitAsync(TimeSpan.FromSeconds(30));
-            Assert.Equal(200, answer.Status);
-            Assert.Equal(100m, TestCluster.UsdtOf(answer.Body));
-        }
+        // The next holder (here the same node, at a new epoch, recovered from the journal) answers it.
+        await lost.GiveTheLeaseBackAsync();
+        var answer = await read.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(200, answer.Status);
+        Assert.Equal(100m, TestCluster.UsdtOf(answer.Body));
     }
 
     /// <summary>
@@ -96,29 +80,15 @@ public sealed class LostShardDrainTests(ClusterServers servers)
     public async Task A_write_in_the_drain_when_the_node_loses_its_shard_is_refused_by_the_fence_not_answered_as_applied_and_goes_back_to_the_queue()
     {
         await using var lost = await LostShard.StartAsync(servers);
-        var (journal, resend) = await lost.HoldTheAccountAsync();
-        await using (journal)
+        var deposit = await lost.LoseTheShardWhileItHandlesAsync(TestCluster.DepositId(Account, 2), "deposit", TestCluster.Deposit(Account, 2, 50m), "deposit");
+
+        await lost.GiveTheLeaseBackAsync();
+        Assert.Equal(200, (await deposit.WaitAsync(TimeSpan.FromSeconds(30))).Status);
+        Assert.Equal(150m, TestCluster.UsdtOf(await lost.ReadAsync()));
+        await lost.Cluster.AssertHistoriesAsync(new Dictionary<string, IReadOnlyCollection<string>>
         {
-            var deposit = await lost.SendAsync(TestCluster.DepositId(Account, 2), "deposit", TestCluster.Deposit(Account, 2, 50m));
-            await lost.DeliveredAsync();
-
-            await lost.TakeTheLeaseAsync();
-            await journal.ReleaseAsync();
-
-            Assert.Equal(200, (await resend).Status);
-            await lost.StopFinishedAsync();
-            var returned = await lost.ReadyInQueueAsync();
-            Assert.True(returned == 1, $"the shard's queue holds {returned} messages after the stop, not the deposit; the deposit's answer: {Describe(deposit)}");
-            Assert.False(deposit.IsCompleted, $"the fenced deposit was answered: {Describe(deposit)}");
-
-            await lost.GiveTheLeaseBackAsync();
-            Assert.Equal(200, (await deposit.WaitAsync(TimeSpan.FromSeconds(30))).Status);
-            Assert.Equal(150m, TestCluster.UsdtOf(await lost.ReadAsync()));
-            await lost.Cluster.AssertHistoriesAsync(new Dictionary<string, IReadOnlyCollection<string>>
-            {
-                [Account] = [TestCluster.DepositId(Account, 1), TestCluster.DepositId(Account, 2)],
-            });
-        }
+            [Account] = [TestCluster.DepositId(Account, 1), TestCluster.DepositId(Account, 2)],
+        });
     }
 
     private static string Describe(Task<AccountReply> reply) => reply.IsCompletedSuccessfully
@@ -188,6 +158,33 @@ public sealed class LostShardDrainTests(ClusterServers servers)
                 return (long)(await waiting.ExecuteScalarAsync())! > 0;
             }, TimeSpan.FromSeconds(10), "the account's read of its journal waits on the lock");
             return (held, resend);
+        }
+
+        /// <summary>
+        /// Holds the account (<see cref="HoldTheAccountAsync"/>), sends a message behind the held lookup, takes the shard's
+        /// lease away once the node handles it, and lets the lookup go once the stop began; checks that after the stop the
+        /// message is back in the queue, unanswered by this node. Returns the message's answer, to come from the next holder.
+        /// </summary>
+        public async Task<Task<AccountReply>> LoseTheShardWhileItHandlesAsync(string messageId, string type, byte[] body, string what)
+        {
+            var (journal, resend) = await HoldTheAccountAsync();
+            await using (journal)
+            {
+                var answer = await SendAsync(messageId, type, body);
+                await DeliveredAsync();
+
+                await TakeTheLeaseAsync();
+                await journal.ReleaseAsync();
+
+                // The lookup ends and answers (nothing to write); only then does the account take the next message.
+                Assert.Equal(200, (await resend).Status);
+                await StopFinishedAsync();
+                // The resend was answered and acked: what the queue holds is the message.
+                var returned = await ReadyInQueueAsync();
+                Assert.True(returned == 1, $"the shard's queue holds {returned} messages after the stop, not the {what}; the {what}'s answer: {Describe(answer)}");
+                Assert.False(answer.IsCompleted, $"the {what} was answered by the node that lost the lease: {Describe(answer)}");
+                return answer;
+            }
         }
 
         /// <summary>Waits until nothing is ready in the shard's queue: what was published is in the node's handlers.</summary>
