@@ -16,8 +16,8 @@ namespace CrossMargin.Node.Clustering;
 /// <summary>
 /// Serves the shards the cluster gives this node: a shard starts when its queue's consumer starts (its accounts then
 /// start on their first delivery, writing under the shard's fence) and stops in the hand-off's phases: the consumer
-/// stops taking deliveries and waits for those in flight (each acked once its events are durable), then the shard's
-/// accounts stop. The liquidation singleton (<see cref="LiquidationSingletonName"/>) runs the coordinator and the
+/// stops taking deliveries and waits for those in flight (each acked once its events are durable; reads only while the
+/// lease is surely held, see <see cref="LeaseBoundReads"/>), then the shard's accounts stop. The liquidation singleton (<see cref="LiquidationSingletonName"/>) runs the coordinator and the
 /// insurance fund while the node holds its lease: on gain they start with their writes fenced by the lease, recover
 /// from their journals and take the liquidation queue; on loss or hand-off the queue's consumer stops (in-flight
 /// deliveries acked once handled), then the actors stop, before the lease is released.
