@@ -72,6 +72,11 @@ public sealed class ShardDeliveries
         if (type is AccountMessageTypes.GetAccount or AccountMessageTypes.ExplainMargin or AccountMessageTypes.PreTrade)
         {
             answer = await QueryAsync(delivery, cancellationToken).ConfigureAwait(false);
+
+            // A read's token is cancelled once the shard's lease may have passed (LeaseBoundReads): an answer made from
+            // this node's memory then may be older than what the shard's next holder has applied. Not sent; the delivery
+            // goes back to the queue for that holder.
+            cancellationToken.ThrowIfCancellationRequested();
         }
         else if (Read(delivery, out var command, out var accountId) is { } refused)
         {
@@ -180,6 +185,12 @@ public sealed class ShardDeliveries
             ? await Hold.SendAsync(delivery.Shard, delivery.AccountId, command,
                 m => _engine.SendToShardAsync(delivery.Shard, delivery.AccountId, m, cancellationToken), hold, cancellationToken).ConfigureAwait(false)
             : await _engine.SendToShardAsync(delivery.Shard, delivery.AccountId, message, cancellationToken).ConfigureAwait(false);
+        if (message is GetAccount)
+        {
+            // The coordinator's view of an account, a read: not sent once the lease may have passed (see HandleAsync).
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
         if (delivery.ReplyTo is { } replyTo && delivery.CorrelationId is { } correlation)
         {
             var bytes = JsonSerializer.SerializeToUtf8Bytes(AccountCommandAnswer.Of(delivery.AccountId, answer), ClusterWireJsonContext.Default.AccountCommandAnswer);

@@ -16,8 +16,8 @@ namespace CrossMargin.Node.Clustering;
 /// <summary>
 /// Serves the shards the cluster gives this node: a shard starts when its queue's consumer starts (its accounts then
 /// start on their first delivery, writing under the shard's fence) and stops in the hand-off's phases: the consumer
-/// stops taking deliveries and waits for those in flight (each acked once its events are durable), then the shard's
-/// accounts stop. The liquidation singleton (<see cref="LiquidationSingletonName"/>) runs the coordinator and the
+/// stops taking deliveries and waits for those in flight (each acked once its events are durable; reads only while the
+/// lease is surely held, see <see cref="LeaseBoundReads"/>), then the shard's accounts stop. The liquidation singleton (<see cref="LiquidationSingletonName"/>) runs the coordinator and the
 /// insurance fund while the node holds its lease: on gain they start with their writes fenced by the lease, recover
 /// from their journals and take the liquidation queue; on loss or hand-off the queue's consumer stops (in-flight
 /// deliveries acked once handled), then the actors stop, before the lease is released.
@@ -90,12 +90,13 @@ public sealed class ShardQueueHost : IClusterHost
     {
         var deliveries = _deliveries ?? throw new InvalidOperationException("The shard host was not attached to an engine.");
         var inOrder = new InOrderShardHandler(shardId, deliveries.HandleAsync, _log);
+        var reads = new LeaseBoundReads(inOrder.HandleAsync);
         deliveries.Hold.Open(shardId, () => inOrder.Retrying);
         // Declared again (a no-op when it exists): a queue the broker lost or an operator deleted cancelled its consumer,
         // the node gave the shard up, and without this every start would fail on the missing queue for good.
         await Topology.DeclareShardAsync(_connection!, shardId, cancellationToken).ConfigureAwait(false);
-        var consumer = await ShardConsumer.StartAsync(_connection!, shardId, inOrder.HandleAsync, cancellationToken).ConfigureAwait(false);
-        if (!_consumers.TryAdd(shardId, new ServedShard(consumer, inOrder)))
+        var consumer = await ShardConsumer.StartAsync(_connection!, shardId, reads.HandleAsync, cancellationToken).ConfigureAwait(false);
+        if (!_consumers.TryAdd(shardId, new ServedShard(consumer, inOrder, reads)))
         {
             await consumer.DisposeAsync().ConfigureAwait(false);
             throw new InvalidOperationException($"Shard {shardId} is already consumed on this node.");
@@ -123,6 +124,17 @@ public sealed class ShardQueueHost : IClusterHost
             var stopping = served.Consumer.StopAsync();
             served.InOrder.GiveUp();
             _deliveries?.Hold.Release(shardId);
+            // Reads in flight are answered only while the lease is surely held. A lost lease may have passed already (the
+            // node self-fences a third of a lease before expiry, but the drain may take HandlerDrainTimeout, 10 s): they
+            // go back to the queue now, for the next holder. In a hand-off or a shutdown the node renews the lease while
+            // it waits for this stop, up to its hand-off timeout, then cancels the token and releases the lease whether
+            // the drain ended or not: from then on the same holds. Writes drain as before, fenced.
+            if (reason == StopReason.Lost)
+            {
+                served.Reads.Cut();
+            }
+
+            using var released = cancellationToken.Register(served.Reads.Cut);
             await stopping.ConfigureAwait(false);
             await served.Consumer.DisposeAsync().ConfigureAwait(false);
             Interlocked.Add(ref _acknowledgedByStopped, served.Consumer.Acknowledged);
@@ -228,7 +240,7 @@ public sealed class ShardQueueHost : IClusterHost
         }
     }
 
-    private sealed record ServedShard(ShardConsumer Consumer, InOrderShardHandler InOrder);
+    private sealed record ServedShard(ShardConsumer Consumer, InOrderShardHandler InOrder, LeaseBoundReads Reads);
 
     private sealed record LiquidationHosting(PersistenceServices Persistence, RequestClient Requests, TimeSpan AskTimeout, TimeSpan CollectWindow);
 
