@@ -17,14 +17,25 @@ internal sealed class PostgresJournal : IJournal
     private const string UniqueViolation = "23505";
     private const string PrimaryKey = "event_journal_pkey";
 
+    // Raised by migration 0005's journal_sequence_taken, as a unique violation: an append at or below its id's highest
+    // number, which the primary key cannot refuse once the event there was deleted after a snapshot.
+    private const string SequenceTaken = "event_journal_sequence_taken";
+
     private const string InsertSql = """
         WITH c AS (
             UPDATE event_ordering SET value = value + $1 WHERE id = 1 RETURNING value - $1 AS base
+        ), taken AS (
+            SELECT journal_sequence_taken(u.pid, u.seq, h.highest)
+            FROM unnest($2::text[], $3::bigint[]) AS u(pid, seq)
+            CROSS JOIN LATERAL (
+                SELECT j.sequence_nr AS highest FROM event_journal j
+                WHERE j.persistence_id = u.pid AND j.sequence_nr >= u.seq ORDER BY j.sequence_nr DESC LIMIT 1) h
         ), e AS (
             INSERT INTO event_journal (persistence_id, sequence_nr, ordering, manifest, version, payload, tags, writer_id, "timestamp")
             SELECT u.pid, u.seq, c.base + u.i, u.manifest, u.version, u.payload, u.tags, u.writer, $9
             FROM c, unnest($2::text[], $3::bigint[], $4::text[], $5::integer[], $6::bytea[], $7::text[], $8::text[])
                 WITH ORDINALITY AS u(pid, seq, manifest, version, payload, tags, writer, i)
+            WHERE NOT EXISTS (SELECT FROM taken)
         )
         INSERT INTO event_tag (tag, ordering)
         SELECT t.tag, c.base + t.i FROM c, unnest($10::text[], $11::bigint[]) AS t(tag, i)
@@ -181,7 +192,7 @@ internal sealed class PostgresJournal : IJournal
     // What the one-round-trip fenced append's check raises when a fence no longer holds (division_by_zero).
     private const string FenceMismatch = "22012";
 
-    private static bool IsKeyConflict(PostgresException e) => e.SqlState == UniqueViolation && e.ConstraintName == PrimaryKey;
+    private static bool IsKeyConflict(PostgresException e) => e.SqlState == UniqueViolation && e.ConstraintName is PrimaryKey or SequenceTaken;
 
     private async Task<List<TaggedEvent>> ReadTagPageAsync(string tag, long afterOffset, int limit, CancellationToken cancellationToken)
     {
