@@ -17,19 +17,17 @@ internal sealed class PostgresJournal : IJournal
     private const string UniqueViolation = "23505";
     private const string PrimaryKey = "event_journal_pkey";
 
-    // Raised by migration 0005's journal_sequence_taken, as a unique violation: an append at or below its id's highest
-    // number, which the primary key cannot refuse once the event there was deleted after a snapshot.
+    // Raised by migration 0005's journal_sequence_taken, as a unique violation: an append into a range deleted after a
+    // snapshot (journal_deleted), which the primary key cannot refuse since no key is left there.
     private const string SequenceTaken = "event_journal_sequence_taken";
 
     private const string InsertSql = """
         WITH c AS (
             UPDATE event_ordering SET value = value + $1 WHERE id = 1 RETURNING value - $1 AS base
         ), taken AS (
-            SELECT journal_sequence_taken(u.pid, u.seq, h.highest)
+            SELECT journal_sequence_taken(u.pid, u.seq, d.to_sequence_nr)
             FROM unnest($2::text[], $3::bigint[]) AS u(pid, seq)
-            CROSS JOIN LATERAL (
-                SELECT j.sequence_nr AS highest FROM event_journal j
-                WHERE j.persistence_id = u.pid AND j.sequence_nr >= u.seq ORDER BY j.sequence_nr DESC LIMIT 1) h
+            JOIN journal_deleted d ON d.persistence_id = u.pid AND u.seq <= d.to_sequence_nr
         ), e AS (
             INSERT INTO event_journal (persistence_id, sequence_nr, ordering, manifest, version, payload, tags, writer_id, "timestamp")
             SELECT u.pid, u.seq, c.base + u.i, u.manifest, u.version, u.payload, u.tags, u.writer, $9
@@ -147,6 +145,13 @@ internal sealed class PostgresJournal : IJournal
         {
             BatchCommands =
             {
+                // The mark appends are refused at or below (the append statement reads it): never above the highest number.
+                Command(
+                    "INSERT INTO journal_deleted (persistence_id, to_sequence_nr) " +
+                    "SELECT $1, least($2, max(sequence_nr)) FROM event_journal WHERE persistence_id = $1 HAVING max(sequence_nr) IS NOT NULL " +
+                    "ON CONFLICT (persistence_id) DO UPDATE SET to_sequence_nr = greatest(journal_deleted.to_sequence_nr, excluded.to_sequence_nr)",
+                    persistenceId,
+                    toSequenceNr),
                 Command("DELETE FROM event_tag WHERE ordering IN (SELECT ordering FROM event_journal WHERE persistence_id = $1 AND sequence_nr <= $2)", persistenceId, toSequenceNr),
 
                 // The highest event stays as a deleted marker so the highest sequence number survives and a stale writer still conflicts.
