@@ -374,7 +374,7 @@ public abstract class JournalSpec : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, ExpectedMigrations), await SchemaVersionsAsync().Within());
     }
 
-    /// <summary>How many numbered migrations the backend embeds (PostgreSQL adds the cluster's lease and membership tables, the members' RabbitMQ user and the check of an append below its id's highest number; both add the risk parameter history).</summary>
+    /// <summary>How many numbered migrations the backend embeds (PostgreSQL adds the cluster's lease and membership tables, the members' RabbitMQ user and the deleted ranges' marks; both add the risk parameter history).</summary>
     protected abstract int ExpectedMigrations { get; }
 
     protected abstract Task<StoreUnderTest> OpenAsync(TimeProvider time);
