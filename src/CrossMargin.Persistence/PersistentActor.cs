@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using CrossMargin.Actors;
 using CrossMargin.Persistence.Journal;
-using CrossMargin.Persistence.Serialization;
 using Microsoft.Extensions.Logging;
 
 namespace CrossMargin.Persistence;
@@ -17,7 +16,7 @@ namespace CrossMargin.Persistence;
 /// with state that differs from the journal would fork history. In particular a second writer for the same
 /// persistence id (a sequence-number conflict) stops the loser.
 /// </remarks>
-public abstract class PersistentActor : ActorBase
+public abstract partial class PersistentActor : ActorBase
 {
     private readonly PersistenceServices _services;
     // Made on the first Persist: an account brought live by a read or a mark never persists, and a million of them
@@ -193,67 +192,6 @@ public abstract class PersistentActor : ActorBase
     {
         base.AroundPostRestart(reason);
         StartRecovery();
-    }
-
-    private void StartRecovery() => RunTask(RecoverAsync);
-
-    private async Task RecoverAsync()
-    {
-        IsRecovering = true;
-        try
-        {
-            var snapshot = await _services.SnapshotStore.LoadAsync(PersistenceId).ConfigureAwait(true);
-            if (snapshot is not null)
-            {
-                var offer = new SnapshotOffer(snapshot.Metadata, Read(snapshot.Snapshot, snapshot.Metadata.SequenceNr, "snapshot"));
-                _lastSequenceNr = _lastSnapshotSequenceNr = snapshot.Metadata.SequenceNr;
-                ReceiveRecover(offer);
-            }
-
-            // The highest number is read before the events, and the replay reads up to it only. A write of an earlier
-            // incarnation that timed out on the client can still commit in the database meanwhile: read the other way
-            // round, an event committed between the replay and this read was counted but never applied, and the next
-            // write extended the history of a state that lacked it (the redelivered command applied twice). Now an event
-            // committed before this read is replayed, and one committed after it takes the number the next write needs,
-            // which then conflicts and stops the actor, whose next recovery sees it.
-            var highest = await _services.Journal.ReadHighestSequenceNrAsync(PersistenceId).ConfigureAwait(true);
-            await foreach (var stored in _services.Journal.ReplayMessagesAsync(PersistenceId, _lastSequenceNr + 1, highest).ConfigureAwait(true))
-            {
-                if (stored.SequenceNr != _lastSequenceNr + 1)
-                {
-                    throw new InvalidOperationException(
-                        $"{PersistenceId}: the journal has a gap: expected sequence number {_lastSequenceNr + 1}, found {stored.SequenceNr}.");
-                }
-
-                ReceiveRecover(Read(stored.Payload, stored.SequenceNr, "event"));
-                _lastSequenceNr = stored.SequenceNr;
-            }
-
-            // Events deleted after a snapshot still count: the next write must continue after the highest ever.
-            _lastSequenceNr = Math.Max(_lastSequenceNr, highest);
-            IsRecovering = false;
-            ReceiveRecover(RecoveryCompleted.Instance);
-        }
-        catch (Exception e)
-        {
-            OnRecoveryFailure(e);
-            Context.Stop(Self);
-        }
-    }
-
-    // A payload that does not read names itself: the registry's error says what is wrong with it, not where it is, and the
-    // recovery failure's log gives only how far the state got (the sequence number before the bad event, or 0 before a snapshot).
-    private object Read(SerializedPayload payload, long sequenceNr, string what)
-    {
-        try
-        {
-            return _services.Registry.Deserialize(payload);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new EventSerializationException(
-                $"{PersistenceId}: the {what} at sequence number {sequenceNr} ('{payload.Manifest}' version {payload.Version}) does not read: {e.Message}", e);
-        }
     }
 
     // Writes the events persisted so far, holding the mailbox until the journal reports the outcome: the journal's writer

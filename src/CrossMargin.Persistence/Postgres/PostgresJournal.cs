@@ -17,14 +17,23 @@ internal sealed class PostgresJournal : IJournal
     private const string UniqueViolation = "23505";
     private const string PrimaryKey = "event_journal_pkey";
 
+    // Raised by migration 0005's journal_sequence_taken, as a unique violation: an append into a range deleted after a
+    // snapshot (journal_deleted), which the primary key cannot refuse since no key is left there.
+    private const string SequenceTaken = "event_journal_sequence_taken";
+
     private const string InsertSql = """
         WITH c AS (
             UPDATE event_ordering SET value = value + $1 WHERE id = 1 RETURNING value - $1 AS base
+        ), taken AS (
+            SELECT journal_sequence_taken(u.pid, u.seq, d.to_sequence_nr)
+            FROM unnest($2::text[], $3::bigint[]) AS u(pid, seq)
+            JOIN journal_deleted d ON d.persistence_id = u.pid AND u.seq <= d.to_sequence_nr
         ), e AS (
             INSERT INTO event_journal (persistence_id, sequence_nr, ordering, manifest, version, payload, tags, writer_id, "timestamp")
             SELECT u.pid, u.seq, c.base + u.i, u.manifest, u.version, u.payload, u.tags, u.writer, $9
             FROM c, unnest($2::text[], $3::bigint[], $4::text[], $5::integer[], $6::bytea[], $7::text[], $8::text[])
                 WITH ORDINALITY AS u(pid, seq, manifest, version, payload, tags, writer, i)
+            WHERE NOT EXISTS (SELECT FROM taken)
         )
         INSERT INTO event_tag (tag, ordering)
         SELECT t.tag, c.base + t.i FROM c, unnest($10::text[], $11::bigint[]) AS t(tag, i)
@@ -136,6 +145,13 @@ internal sealed class PostgresJournal : IJournal
         {
             BatchCommands =
             {
+                // The mark appends are refused at or below (the append statement reads it): never above the highest number.
+                Command(
+                    "INSERT INTO journal_deleted (persistence_id, to_sequence_nr) " +
+                    "SELECT $1, least($2, max(sequence_nr)) FROM event_journal WHERE persistence_id = $1 HAVING max(sequence_nr) IS NOT NULL " +
+                    "ON CONFLICT (persistence_id) DO UPDATE SET to_sequence_nr = greatest(journal_deleted.to_sequence_nr, excluded.to_sequence_nr)",
+                    persistenceId,
+                    toSequenceNr),
                 Command("DELETE FROM event_tag WHERE ordering IN (SELECT ordering FROM event_journal WHERE persistence_id = $1 AND sequence_nr <= $2)", persistenceId, toSequenceNr),
 
                 // The highest event stays as a deleted marker so the highest sequence number survives and a stale writer still conflicts.
@@ -181,7 +197,7 @@ internal sealed class PostgresJournal : IJournal
     // What the one-round-trip fenced append's check raises when a fence no longer holds (division_by_zero).
     private const string FenceMismatch = "22012";
 
-    private static bool IsKeyConflict(PostgresException e) => e.SqlState == UniqueViolation && e.ConstraintName == PrimaryKey;
+    private static bool IsKeyConflict(PostgresException e) => e.SqlState == UniqueViolation && e.ConstraintName is PrimaryKey or SequenceTaken;
 
     private async Task<List<TaggedEvent>> ReadTagPageAsync(string tag, long afterOffset, int limit, CancellationToken cancellationToken)
     {

@@ -21,6 +21,9 @@ namespace CrossMargin.Persistence.Sqlite;
 internal sealed class SqliteCheckpointer : IDisposable
 {
     private const int SqliteBusy = 5;
+
+    // SQLITE_IOERR_FSYNC: SQLITE_IOERR (10) extended with 4, what sqlite3_extended_errcode gives after a failed fsync.
+    private const int SqliteIoErrorFsync = 10 | (4 << 8);
     private const int MaxCatchUpPasses = 4;
     private const int SmallCatchUpFrames = 256;
     private const int SynchronousOff = 0;
@@ -127,6 +130,9 @@ internal sealed class SqliteCheckpointer : IDisposable
 
     /// <summary>Test hook: the fsync of the database file (throws <see cref="SqliteException"/> when it fails).</summary>
     internal Action<SqliteConnection> SyncDatabaseFile { get; set; } = SqliteFileSync.SyncDatabase;
+
+    /// <summary>Test hook: one PASSIVE pass of SQLite's own checkpoint on the checkpointer's connection.</summary>
+    internal Func<SqliteConnection, SqliteCheckpointResult> PassiveCheckpoint { get; set; } = CheckpointPassive;
 
     /// <summary>Test hook: how the process stops when an fsync of the database file fails after a checkpoint copied into it.</summary>
     internal Action<string, Exception> StopProcess { get; set; } = static (message, e) => Environment.FailFast(message, e);
@@ -359,6 +365,18 @@ internal sealed class SqliteCheckpointer : IDisposable
         }
     }
 
+    // SQLite's own fsync inside a PASSIVE pass failed: the WAL's before the copy, or the database file's when the pass reached
+    // the WAL's end (the pass's result tells only that it was an fsync, SQLITE_IOERR_FSYNC, not which). SQLite then leaves the
+    // frames uncounted as checkpointed, but the pages earlier passes copied without an fsync (a pass that stops short of the
+    // WAL's end makes none) are counted, and may now be marked clean unwritten: a retry's fsync would succeed without them
+    // and the WAL restart over their frames. So the process stops, as when the checkpointer's own fsync fails.
+    private void StopAfterSqlitesOwnFsyncFailed(SqliteException error)
+    {
+        _syncFailed = true;
+        _logger.LogCritical(error, "An fsync inside SQLite's WAL checkpoint failed; stopping the process so the WAL is not restarted");
+        StopProcess("SQLite checkpoint: an fsync inside SQLite's own checkpoint pass failed", error);
+    }
+
     private void SyncDatabaseHoldingWrites()
     {
         try
@@ -395,13 +413,25 @@ internal sealed class SqliteCheckpointer : IDisposable
         pragma.ExecuteNonQuery();
     }
 
+    private static SqliteCheckpointResult CheckpointPassive(SqliteConnection connection)
+    {
+        var rc = raw.sqlite3_wal_checkpoint_v2(connection.Handle, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out var log, out var copied);
+        return new SqliteCheckpointResult(rc, rc == raw.SQLITE_OK ? rc : raw.sqlite3_extended_errcode(connection.Handle), log, copied);
+    }
+
     private (int Log, int Copied) Pass(bool locked = false)
     {
         var started = Stopwatch.GetTimestamp();
-        var rc = raw.sqlite3_wal_checkpoint_v2(_connection.Handle, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out var log, out var copied);
+        var (rc, extended, log, copied) = PassiveCheckpoint(_connection);
         if (rc != raw.SQLITE_OK && rc != SqliteBusy)
         {
-            throw new SqliteException($"WAL checkpoint failed: {raw.sqlite3_errmsg(_connection.Handle).utf8_to_string()}", rc);
+            var error = new SqliteException($"WAL checkpoint failed: {raw.sqlite3_errmsg(_connection.Handle).utf8_to_string()}", rc, extended);
+            if (extended == SqliteIoErrorFsync)
+            {
+                StopAfterSqlitesOwnFsyncFailed(error);
+            }
+
+            throw error;
         }
 
         var before = _backfilled;

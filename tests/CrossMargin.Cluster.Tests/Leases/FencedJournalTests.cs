@@ -119,6 +119,29 @@ public sealed class FencedJournalTests(PostgresServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_fenced_write_into_a_range_deleted_after_a_snapshot_is_refused_as_a_conflict_and_only_for_its_id()
+    {
+        await using var db = await ClusterDatabase.CreateAsync(fixture);
+        await using var store = await OpenJournalAsync(db);
+        var fence = (await db.Leases.TryAcquireAsync("shard/accounts/1", "node-a", Ttl))!.ToFence();
+        for (var seq = 1; seq <= 4; seq++)
+        {
+            Assert.Null((await store.Journal.WriteMessagesAsync([Write("account-x", seq, fence)]))[0]);
+        }
+
+        await store.Journal.DeleteMessagesToAsync("account-x", 3);
+
+        var results = await store.Journal.WriteMessagesAsync([Write("account-y", 1, fence), Write("account-x", 2, fence)]);
+
+        Assert.Null(results[0]);
+        var conflict = Assert.IsType<JournalSequenceConflictException>(results[1]);
+        Assert.Contains("deleted after a snapshot", conflict.InnerException!.Message, StringComparison.Ordinal);
+        var remaining = await store.Journal.ReplayMessagesAsync("account-x").Select(e => e.SequenceNr).ToArrayAsync();
+        Assert.Equal([4L], remaining);
+        Assert.Equal(1, await HighestAsync(store, "account-y"));
+    }
+
+    [Fact]
     public async Task A_takeover_waits_for_an_append_in_progress_under_the_old_epoch()
     {
         await using var db = await ClusterDatabase.CreateAsync(fixture);

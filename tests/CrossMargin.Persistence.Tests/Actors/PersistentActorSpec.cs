@@ -3,6 +3,7 @@ using CrossMargin.Actors.TestKit;
 using CrossMargin.Persistence.Journal;
 using CrossMargin.Persistence.Serialization;
 using CrossMargin.Persistence.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace CrossMargin.Persistence.Tests.Actors;
@@ -229,12 +230,54 @@ public abstract class PersistentActorSpec(ITestOutputHelper output) : TestKit(ou
     }
 
     [Fact]
-    public async Task A_recovery_that_cannot_read_its_snapshot_says_it_was_the_snapshot()
+    public async Task A_snapshot_that_does_not_read_is_passed_over_for_a_replay_from_the_start_when_the_journal_holds_every_event()
     {
         var services = await ServicesAsync();
         var pid = Id("counter-11");
-        await WriteAddedAsync(services, pid, 1, 5, 6, 7);
+        await WriteAddedAsync(services, pid, 1, 5, 6, 7, 8);
         await services.SnapshotStore.SaveAsync(pid, 3, new SerializedPayload("counter-state", 2, "{\"Total\":18}"u8.ToArray())).Within();
+
+        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, pid)));
+
+        Assert.Equal("event:5 event:6 event:7 event:8 completed@4", await counter.Ask<string>(new GetRecoveryLog(), TimeSpan.FromSeconds(10)));
+        Assert.Equal(27, await counter.Ask<int>(new Add(1), TimeSpan.FromSeconds(10)));
+        Assert.Equal(5, await services.Journal.ReadHighestSequenceNrAsync(pid).Within());
+        var warning = Assert.Single(Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains(pid, StringComparison.Ordinal));
+        Assert.Contains("snapshot at sequence number 3", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("newer node", warning.Exception!.Message, StringComparison.Ordinal);
+        Assert.Contains("from the journal's first event", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_snapshot_that_does_not_read_is_passed_over_for_the_newest_older_one_that_does()
+    {
+        var services = await ServicesAsync();
+        var pid = Id("counter-12");
+        await WriteAddedAsync(services, pid, 1, 5, 6, 7, 8, 9);
+        await services.SnapshotStore.SaveAsync(pid, 1, services.Registry.Serialize(new CounterState(5))).Within();
+        await services.SnapshotStore.SaveAsync(pid, 2, services.Registry.Serialize(new CounterState(11))).Within();
+        await services.SnapshotStore.SaveAsync(pid, 3, new SerializedPayload("counter-state", 1, "{\"Total\":"u8.ToArray())).Within();
+        await services.SnapshotStore.SaveAsync(pid, 4, new SerializedPayload("counter-state", 2, "{\"Total\":26}"u8.ToArray())).Within();
+
+        var counter = Sys.ActorOf(Props.Create(() => new Counter(services, pid)));
+
+        Assert.Equal("snapshot@2 event:7 event:8 event:9 completed@5", await counter.Ask<string>(new GetRecoveryLog(), TimeSpan.FromSeconds(10)));
+        Assert.Equal(35, await counter.Ask<int>(new GetTotal(), TimeSpan.FromSeconds(10)));
+        var warnings = Logs.Entries.Where(e => e.Level == LogLevel.Warning && e.Message.Contains(pid, StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains("snapshot at sequence number 4", warnings[0].Message, StringComparison.Ordinal);
+        Assert.Contains("snapshot at sequence number 3", warnings[1].Message, StringComparison.Ordinal);
+        Assert.Contains("the snapshot at sequence number 2", warnings[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_snapshot_that_does_not_read_stops_the_actor_when_events_it_covers_were_deleted()
+    {
+        var services = await ServicesAsync();
+        var pid = Id("counter-13");
+        await WriteAddedAsync(services, pid, 1, 5, 6, 7, 8);
+        await services.SnapshotStore.SaveAsync(pid, 3, new SerializedPayload("counter-state", 2, "{\"Total\":18}"u8.ToArray())).Within();
+        await services.Journal.DeleteMessagesToAsync(pid, 3).Within();
 
         IActorRef? counter = null;
         ExpectErrors<EventSerializationException>(1, () => counter = Sys.ActorOf(Props.Create(() => new Counter(services, pid))));
@@ -244,6 +287,7 @@ public abstract class PersistentActorSpec(ITestOutputHelper output) : TestKit(ou
         var logged = Assert.Single(Logs.Entries, e => e.Message.Contains($"Recovery of {pid} failed", StringComparison.Ordinal));
         Assert.Contains("snapshot at sequence number 3", logged.Exception!.Message, StringComparison.Ordinal);
         Assert.Contains("newer node", logged.Exception.Message, StringComparison.Ordinal);
+        Assert.Contains("no longer holds", logged.Exception.Message, StringComparison.Ordinal);
         Assert.Contains("applied up to sequence number 0", logged.Message, StringComparison.Ordinal);
     }
 
@@ -260,7 +304,7 @@ public abstract class PersistentActorSpec(ITestOutputHelper output) : TestKit(ou
         GatedWriteJournal? gated = null;
         // A call timeout the test cannot reach however loaded the machine: the late write stays first in the writer's line.
         var services = await ServicesAsync(snapshotEvery: 0, writeThrough: inner => gated = new GatedWriteJournal(inner), callTimeout: TimeSpan.FromMinutes(5));
-        var pid = Id("counter-12");
+        var pid = Id("counter-15");
         var clock = new ManualTime();
         await using var system = ActorSystem.Create("stopping", new ActorSystemOptions { StopTimeout = TimeSpan.FromSeconds(5) }, Logs, clock);
         var ask = TimeSpan.FromMinutes(10); // on the manual clock: never reached
@@ -286,6 +330,25 @@ public abstract class PersistentActorSpec(ITestOutputHelper output) : TestKit(ou
         Assert.Equal(101, await third.Ask<int>(new GetTotal(), ask).Within());
         Assert.Equal([1L, 2L], (await services.Journal.ReplayMessagesAsync(pid).CollectAsync()).Select(e => e.SequenceNr));
         Assert.False(lost.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_snapshot_that_does_not_read_stops_the_actor_when_every_event_was_deleted_and_none_follows()
+    {
+        var services = await ServicesAsync();
+        var pid = Id("counter-14");
+        await WriteAddedAsync(services, pid, 1, 5, 6, 7);
+        await services.SnapshotStore.SaveAsync(pid, 3, new SerializedPayload("counter-state", 2, "{\"Total\":18}"u8.ToArray())).Within();
+        await services.Journal.DeleteMessagesToAsync(pid, 3).Within();
+
+        IActorRef? counter = null;
+        ExpectErrors<EventSerializationException>(1, () => counter = Sys.ActorOf(Props.Create(() => new Counter(services, pid))));
+
+        Watch(counter!);
+        ExpectTerminated(counter!);
+        var logged = Assert.Single(Logs.Entries, e => e.Message.Contains($"Recovery of {pid} failed", StringComparison.Ordinal));
+        Assert.Contains("snapshot at sequence number 3", logged.Exception!.Message, StringComparison.Ordinal);
+        Assert.Contains("no longer holds", logged.Exception.Message, StringComparison.Ordinal);
     }
 
     private static async Task WriteAddedAsync(PersistenceServices services, string pid, long from, params int[] amounts)

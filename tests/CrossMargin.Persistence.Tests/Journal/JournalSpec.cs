@@ -213,6 +213,27 @@ public abstract class JournalSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_append_into_a_range_deleted_after_a_snapshot_is_refused_as_a_conflict_and_only_its_own_id_is_refused()
+    {
+        var (pid, other) = (Events.NewPersistenceId(), Events.NewPersistenceId("other"));
+        await Journal.WriteMessagesAsync([Events.Write(pid, 1, 5, "owner")]).Within();
+        await Journal.DeleteMessagesToAsync(pid, 3).Within();
+
+        var stale = await Journal.WriteMessagesAsync([Events.Write(other, 1, 1), Events.Write(pid, 2, 1, "stale"), Events.Write(pid, 3, 1, "stale")]).Within();
+        var next = await Journal.WriteMessagesAsync([Events.Write(pid, 6, 1, "owner")]).Within();
+
+        Assert.Null(stale[0]);
+        var conflict = Assert.IsType<JournalSequenceConflictException>(stale[1]);
+        Assert.Equal(2, conflict.SequenceNr);
+        Assert.Equal("stale", conflict.WriterId);
+        Assert.IsType<JournalWriteException>(stale[2]);
+        Assert.Null(next[0]);
+        Assert.Equal([4L, 5L, 6L], (await Journal.ReplayMessagesAsync(pid).CollectAsync()).Select(e => e.SequenceNr));
+        Assert.All(await Journal.ReplayMessagesAsync(pid).CollectAsync(), e => Assert.Equal("owner", e.WriterId));
+        Assert.Equal(1, await Journal.ReadHighestSequenceNrAsync(other).Within());
+    }
+
+    [Fact]
     public async Task Events_by_tag_come_in_commit_order_after_the_given_offset()
     {
         var tag = Events.NewTag();
@@ -353,7 +374,7 @@ public abstract class JournalSpec : IAsyncLifetime
         Assert.Equal(Enumerable.Range(1, ExpectedMigrations), await SchemaVersionsAsync().Within());
     }
 
-    /// <summary>How many numbered migrations the backend embeds (PostgreSQL adds the cluster's lease and membership tables and the members' RabbitMQ user; both add the risk parameter history).</summary>
+    /// <summary>How many numbered migrations the backend embeds (PostgreSQL adds the cluster's lease and membership tables, the members' RabbitMQ user and the deleted ranges' marks; both add the risk parameter history).</summary>
     protected abstract int ExpectedMigrations { get; }
 
     protected abstract Task<StoreUnderTest> OpenAsync(TimeProvider time);

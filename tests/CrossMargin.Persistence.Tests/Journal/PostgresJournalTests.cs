@@ -12,5 +12,5 @@ public sealed class PostgresJournalTests(PostgresServerFixture fixture) : Journa
 
     protected override Task<IReadOnlyList<int>> SchemaVersionsAsync() => _backend.SchemaVersionsAsync();
 
-    protected override int ExpectedMigrations => 4;
+    protected override int ExpectedMigrations => 5;
 }
