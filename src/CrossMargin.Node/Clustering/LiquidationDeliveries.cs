@@ -78,8 +78,17 @@ internal sealed class LiquidationDeliveries(
             return;   // redelivery cannot make it readable
         }
 
-        singleton.Coordinator.Tell(message, ActorRefs.Nobody);
-        await singleton.Coordinator.Ask<HaltedInstruments>(GetHaltedInstruments.Instance, timeout, cancellationToken).ConfigureAwait(false);
+        await HandOverAsync(singleton.Coordinator, message, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Tells <paramref name="message"/> to <paramref name="coordinator"/> and returns once it has handled it: a query told
+    /// after it is answered after it (one mailbox, one order).
+    /// </summary>
+    internal static async Task HandOverAsync(IActorRef coordinator, object message, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        coordinator.Tell(message, ActorRefs.Nobody);
+        await coordinator.Ask<HaltedInstruments>(GetHaltedInstruments.Instance, timeout, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<(int Status, object Body)?> AnswerAsync(ShardDelivery delivery, CancellationToken cancellationToken)
