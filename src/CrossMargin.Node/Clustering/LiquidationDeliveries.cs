@@ -78,8 +78,31 @@ internal sealed class LiquidationDeliveries(
             return;   // redelivery cannot make it readable
         }
 
-        singleton.Coordinator.Tell(message, ActorRefs.Nobody);
-        await singleton.Coordinator.Ask<HaltedInstruments>(GetHaltedInstruments.Instance, timeout, cancellationToken).ConfigureAwait(false);
+        await HandOverAsync(singleton.Coordinator, message, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Tells <paramref name="message"/> to <paramref name="coordinator"/> and returns once it has handled it: a query told
+    /// after it is answered after it (one mailbox, one order). A coordinator that has stopped fails it only after
+    /// <paramref name="timeout"/>, unless <paramref name="cancellationToken"/> (the consumer's stop) ends the wait first.
+    /// </summary>
+    internal static async Task HandOverAsync(IActorRef coordinator, object message, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        coordinator.Tell(message, ActorRefs.Nobody);
+        try
+        {
+            await coordinator.Ask<HaltedInstruments>(GetHaltedInstruments.Instance, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTargetStoppedException)
+        {
+            // The coordinator stopped (a failed write or recovery): the node gives the singleton up on its next tick and
+            // stops this queue's consumer, which returns this delivery to the queue for the next holder. Failed at once, it
+            // would be requeued at once, and its redeliveries would spend every attempt before that tick: the breach report
+            // or the venue's fill dead-lettered. So it fails as an unanswered ask did before asks of a stopped actor
+            // failed at once: after the wait, or cancelled by the consumer's stop.
+            await Task.Delay(timeout, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
     }
 
     private async Task<(int Status, object Body)?> AnswerAsync(ShardDelivery delivery, CancellationToken cancellationToken)

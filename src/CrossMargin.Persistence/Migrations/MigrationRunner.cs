@@ -104,6 +104,10 @@ internal static class MigrationRunner
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
+        // As long as it needs, bounded by the start's cancellation only: a backfill reads the whole journal (0005), which
+        // on a production journal outlasts a connection's command timeout (30 s unless set), and a migration timed out
+        // rolls back, so every start of the upgraded node failed. The same for a node waiting on the lock of one migrating.
+        command.CommandTimeout = 0;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
