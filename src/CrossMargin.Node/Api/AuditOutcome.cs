@@ -7,7 +7,8 @@ namespace CrossMargin.Node.Api;
 /// <summary>
 /// The audit detail of an operator's change, from the answer it got: what was done when it succeeded; otherwise what was
 /// asked and how it ended instead: refused (4xx) or failed (5xx) with the code and reason, or not answered in time
-/// (<c>noLiquidationSingleton</c>, <see cref="LiquidationAnswers.TimedOutCode"/>), whose outcome is unknown. The entry's
+/// (<c>noLiquidationSingleton</c>, <see cref="LiquidationAnswers.TimedOutCode"/>), whose outcome is unknown, or never
+/// received by a coordinator or fund that had stopped (<see cref="LiquidationAnswers.StoppedCode"/>). The entry's
 /// status alone did not say it: its detail read as done whatever the answer.
 /// </summary>
 internal static class AuditOutcome
@@ -26,6 +27,7 @@ internal static class AuditOutcome
 
         var (code, reason) = CodeAndReason((result as IValueHttpResult)?.Value);
         var how = code is not null && Unanswered.Contains(code) ? "not answered in time, outcome unknown"
+            : code == LiquidationAnswers.StoppedCode ? "not carried out"
             : status >= StatusCodes.Status500InternalServerError ? "failed"
             : "refused";
         var answer = string.Join(' ', new[] { status.ToString(CultureInfo.InvariantCulture), code }.OfType<string>());

@@ -13,6 +13,12 @@ internal static class LiquidationAnswers
     /// <summary>The code of the 503 answer to a change the coordinator or the fund did not answer in time: whether it was made is unknown.</summary>
     public const string TimedOutCode = "timedOut";
 
+    /// <summary>
+    /// The code of the 503 answer when the coordinator or the fund has stopped (a failed journal write or recovery; in a
+    /// cluster until the node gives the singleton up): it never received the request, so nothing was changed.
+    /// </summary>
+    public const string StoppedCode = "stopped";
+
     /// <summary>The code of the 500 answer to a change the coordinator or the fund answered with a failure other than a refusal.</summary>
     public const string FailedCode = "failed";
 
@@ -117,7 +123,8 @@ internal static class LiquidationAnswers
     /// <summary>
     /// A read as <paramref name="ask"/> answers it, or 503 <see cref="TimedOutCode"/> when <paramref name="who"/> did not
     /// answer within <paramref name="timeout"/>: nothing was changed, so the reason says to retry; or, when it answered
-    /// with a failure <paramref name="ask"/> does not map, 500 <see cref="FailedCode"/> naming it. On the singleton's
+    /// with a failure <paramref name="ask"/> does not map, 500 <see cref="FailedCode"/> naming it; 503 <see cref="StoppedCode"/>
+    /// when it has stopped. On the singleton's
     /// holder an escaping exception would requeue the delivery while the asking node reports no singleton at all. A
     /// cancelled read (the caller left, or the holder is stopping: the delivery goes to the next holder) stays cancelled.
     /// </summary>
@@ -126,6 +133,10 @@ internal static class LiquidationAnswers
         try
         {
             return await ask();
+        }
+        catch (AskTargetStoppedException)
+        {
+            return Stopped(who, what, "; nothing was changed, retry shortly.");
         }
         catch (AskTimeoutException)
         {
@@ -142,7 +153,8 @@ internal static class LiquidationAnswers
     /// An operator's change as <paramref name="ask"/> answers it, or, when <paramref name="who"/> did not answer within
     /// <paramref name="timeout"/>, 503 <see cref="TimedOutCode"/> (as a cluster request nobody answered: the change may
     /// still be made, so the reason says where to look, <paramref name="look"/>), or when it answered with a failure
-    /// <paramref name="ask"/> does not map (a refusal it does), 500 <see cref="FailedCode"/> naming the failure. An
+    /// <paramref name="ask"/> does not map (a refusal it does), 500 <see cref="FailedCode"/> naming the failure, or when it
+    /// has stopped, 503 <see cref="StoppedCode"/> (never received: nothing was changed). An
     /// exception escaping an admin call would also escape its audit entry. A cancelled call (the caller left) stays cancelled.
     /// </summary>
     private static async Task<(int Status, object Body)> ChangeAsync(string who, string what, string look, TimeSpan timeout, Func<Task<(int Status, object Body)>> ask)
@@ -150,6 +162,11 @@ internal static class LiquidationAnswers
         try
         {
             return await ask();
+        }
+        catch (AskTargetStoppedException)
+        {
+            // Unlike a timeout, certain: the request was never received (dead-lettered at the stopped actor).
+            return Stopped(who, what, ": nothing was changed; retry shortly.");
         }
         catch (AskTimeoutException)
         {
@@ -161,6 +178,10 @@ internal static class LiquidationAnswers
             return Failed(who, what, e);
         }
     }
+
+    private static (int Status, object Body) Stopped(string who, string what, string rest) =>
+        (StatusCodes.Status503ServiceUnavailable, new MessageOutcome("rejected", Code: StoppedCode,
+            Reason: $"The {who} has stopped (a failed journal write or recovery; in a cluster the singleton then moves) and never received {what}{rest}"));
 
     private static (int Status, object Body) Failed(string who, string what, Exception e) =>
         (StatusCodes.Status500InternalServerError, new MessageOutcome("rejected", Code: FailedCode, Reason: $"The {who} failed {what}: {e.GetType().Name}: {e.Message}"));

@@ -15,6 +15,9 @@ public sealed class LiquidationAnswersTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>For asks the actor answers: long enough for a loaded machine (the 200 ms timed out under a CI run beside).</summary>
+    private static readonly TimeSpan Patient = TimeSpan.FromSeconds(10);
+
     /// <summary>As a relayed body is written: camelCase.</summary>
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
     private ActorSystem _system = null!;
@@ -33,7 +36,7 @@ public sealed class LiquidationAnswersTests : IAsyncLifetime
     {
         var coordinator = Answering(new Status.Failure(new InvalidOperationException("The journal refused the write.")));
 
-        var (status, body) = await LiquidationAnswers.SetHaltAsync(coordinator, "BTC-PERP", halt: false, Timeout, CancellationToken.None, "liq-acc-1-1");
+        var (status, body) = await LiquidationAnswers.SetHaltAsync(coordinator, "BTC-PERP", halt: false, Patient, CancellationToken.None, "liq-acc-1-1");
 
         Assert.Equal(StatusCodes.Status500InternalServerError, status);
         Assert.Equal(new MessageOutcome("rejected", Code: "failed",
@@ -45,7 +48,7 @@ public sealed class LiquidationAnswersTests : IAsyncLifetime
     {
         var coordinator = Answering(new Status.Failure(new KeyNotFoundException("No active liquidation liq-acc-1-1 holds BTC-PERP.")));
 
-        var (status, body) = await LiquidationAnswers.SetHaltAsync(coordinator, "BTC-PERP", halt: false, Timeout, CancellationToken.None, "liq-acc-1-1");
+        var (status, body) = await LiquidationAnswers.SetHaltAsync(coordinator, "BTC-PERP", halt: false, Patient, CancellationToken.None, "liq-acc-1-1");
 
         Assert.Equal(StatusCodes.Status404NotFound, status);
         Assert.Equal(new MessageOutcome("rejected", Code: "noAdlHold", Reason: "No active liquidation liq-acc-1-1 holds BTC-PERP."), body);
@@ -110,11 +113,11 @@ public sealed class LiquidationAnswersTests : IAsyncLifetime
 
         (int Status, object Body)[] failed =
         [
-            await LiquidationAnswers.ShowAsync(failing, "liq-x", Timeout, CancellationToken.None),
-            await LiquidationAnswers.ListAsync(failing, Timeout, CancellationToken.None),
-            await LiquidationAnswers.FundAsync(failing, failing, Timeout, CancellationToken.None),
+            await LiquidationAnswers.ShowAsync(failing, "liq-x", Patient, CancellationToken.None),
+            await LiquidationAnswers.ListAsync(failing, Patient, CancellationToken.None),
+            await LiquidationAnswers.FundAsync(failing, failing, Patient, CancellationToken.None),
         ];
-        var (status, body) = await LiquidationAnswers.ShowAsync(unknown, "liq-x", Timeout, CancellationToken.None);
+        var (status, body) = await LiquidationAnswers.ShowAsync(unknown, "liq-x", Patient, CancellationToken.None);
 
         Assert.All(failed, a => Assert.Equal(StatusCodes.Status500InternalServerError, a.Status));
         Assert.Equal(
@@ -156,6 +159,32 @@ public sealed class LiquidationAnswersTests : IAsyncLifetime
                 "The insurance fund and liquidation coordinator did not answer the fund's balances and uncovered deficits within 0.2 s; nothing was changed, retry shortly.",
             ],
             answers.Select(a => Assert.IsType<MessageOutcome>(a.Body)).Select(o => $"{o.Code}|{o.Reason}").Select(t => t.StartsWith("timedOut|", StringComparison.Ordinal) ? t[9..] : t));
+    }
+
+    /// <summary>
+    /// A coordinator that has stopped (its journal write failed; in a cluster, until the node gives the singleton up) never
+    /// receives the change: the ask fails at once (<see cref="AskTargetStoppedException"/>), and the answer says that
+    /// nothing was changed, not that it may yet be made. Before, it read as a timeout ("did not answer ... within 0.2 s: it
+    /// may yet be made") and the audit as "outcome unknown", though the change was certainly not made.
+    /// </summary>
+    [Fact]
+    public async Task A_change_a_stopped_coordinator_never_received_is_a_503_saying_nothing_was_changed_and_the_audit_says_so()
+    {
+        var coordinator = Answering(null);
+        _system.Stop(coordinator);
+
+        var (status, body) = await LiquidationAnswers.SetHaltAsync(coordinator, "BTC-PERP", halt: true, Patient, CancellationToken.None);
+        var (readStatus, readBody) = await LiquidationAnswers.HaltsAsync(coordinator, Patient, CancellationToken.None);
+
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, status);
+        const string reason = "The liquidation coordinator has stopped (a failed journal write or recovery; in a cluster the singleton then moves) "
+            + "and never received the halt of BTC-PERP: nothing was changed; retry shortly.";
+        Assert.Equal(new MessageOutcome("rejected", Code: "stopped", Reason: reason), body);
+        Assert.Equal("halt of BTC-PERP: not carried out (503 stopped): " + reason,
+            AuditOutcome.Of(Results.Json(body, statusCode: status), "halted", "halt of BTC-PERP"));
+        Assert.Equal((StatusCodes.Status503ServiceUnavailable, "stopped|The liquidation coordinator has stopped (a failed journal write or recovery; in a cluster "
+            + "the singleton then moves) and never received the list of halted instruments; nothing was changed, retry shortly."),
+            (readStatus, Assert.IsType<MessageOutcome>(readBody) is var o ? $"{o.Code}|{o.Reason}" : null));
     }
 
     private IActorRef Answering(object? answer) => _system.ActorOf(Props.Create(() => new FixedAnswerActor(answer)));
