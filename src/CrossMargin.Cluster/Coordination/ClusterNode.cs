@@ -239,7 +239,14 @@ public sealed class ClusterNode : IAsyncDisposable
     // consuming and answering before another node can take its shards, not after.
     private TimeSpan SelfFenceAfter => _options.LeaseTtl - _options.LeaseTtl / 3;
 
-    private bool IsOverdue => Stopwatch.GetElapsedTime(_lastRenewal) >= SelfFenceAfter && (Shards.Count > 0 || Singletons.Count > 0);
+    private bool IsOverdue => !LeasesCurrent && (Shards.Count > 0 || Singletons.Count > 0);
+
+    /// <summary>
+    /// Whether the node's last successful renewal (timed from its request) is younger than the self-fence point, a third
+    /// of a lease before the database can let its leases go. False on a node thawed from a freeze past that point until it
+    /// renews again or its self-fence stops what it holds: what it answers from memory meanwhile may be stale.
+    /// </summary>
+    public bool LeasesCurrent => Stopwatch.GetElapsedTime(Volatile.Read(ref _lastRenewal)) < SelfFenceAfter;
 
     // A tick that hangs without failing (PostgreSQL answering nothing: a statement waits on a lock, a connection that
     // never answers) renews nothing and would not end before its command times out (30 s by default), long after the
@@ -404,7 +411,7 @@ public sealed class ClusterNode : IAsyncDisposable
         var asked = Stopwatch.GetTimestamp();
         var renewed = (await _leases.RenewAsync(NodeId, HeldLeaseNames(), _options.LeaseTtl, cancellationToken).ConfigureAwait(false))
             .ToDictionary(l => l.Name, StringComparer.Ordinal);
-        _lastRenewal = asked;
+        Volatile.Write(ref _lastRenewal, asked);
         Refresh(renewed.Values);
         foreach (var (shard, lease) in Shards)
         {
@@ -802,7 +809,7 @@ public sealed class ClusterNode : IAsyncDisposable
         await _membership.HeartbeatAsync(NodeId, cancellationToken).ConfigureAwait(false);
         var asked = Stopwatch.GetTimestamp();
         var renewed = await _leases.RenewAsync(NodeId, HeldLeaseNames(), _options.LeaseTtl, cancellationToken).ConfigureAwait(false);
-        _lastRenewal = asked;
+        Volatile.Write(ref _lastRenewal, asked);
         Refresh(renewed);
     }
 

@@ -162,6 +162,9 @@ public sealed class ClusterRuntime : IAsyncDisposable
     /// <summary>The coordinator and the fund while this node holds the liquidation singleton; null otherwise.</summary>
     public Engine.Liquidations.LiquidationSingleton? Liquidation => _host.Liquidation;
 
+    /// <summary>What handles this node's shard deliveries.</summary>
+    internal ShardDeliveries? Deliveries => _host.Deliveries;
+
     /// <summary>Where this node's accounts report breaches (to the liquidation queue).</summary>
     public BreachForwarder Breaches { get; private set; } = null!;
 
@@ -301,7 +304,7 @@ public sealed class ClusterRuntime : IAsyncDisposable
 
         _publisher = await ConfirmingPublisher.CreateAsync(_connection, cancellationToken).ConfigureAwait(false);
         _requests = await RequestClient.StartAsync(_connection, cluster.NodeId, cancellationToken).ConfigureAwait(false);
-        _host.Attach(Engine, _connection, _publisher, cluster.NodeId, mode.SequenceGapHold, rejections, time);
+        _host.Attach(Engine, _connection, _publisher, cluster.NodeId, mode.SequenceGapHold, rejections, time, () => node.LeasesCurrent);
         var liquidation = Engine.Settings.Liquidation;
         // The coordinator ranks what reached it within AdlCollectWindow; each node answers with what its accounts sent within
         // a quarter of it. The relay waits four fifths: the rest of the window is for the two broker hops, which on a loaded

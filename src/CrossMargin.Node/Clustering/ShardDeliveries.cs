@@ -48,6 +48,27 @@ public sealed class ShardDeliveries
     /// <summary>Where the venue's messages that skip ahead of their source wait for the missing ones.</summary>
     public SequenceHold Hold { get; }
 
+    /// <summary>Whether the node's leases are current (see <c>ClusterNode.LeasesCurrent</c>); always, unless the node says.</summary>
+    internal Func<bool> LeasesCurrent { get; set; } = static () => true;
+
+    // How often a read's answer asks again whether the node's leases are current: only on a node past its self-fence point.
+    private static readonly TimeSpan LeaseRecheck = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// Returns once a read's answer may be sent: its token not cut (<see cref="LeaseBoundReads"/>) and the node's leases
+    /// current. A node frozen past its self-fence point (a long GC or VM pause) and thawed has not stopped its shards yet,
+    /// and another node may hold them by now: its answer waits until it has renewed (the freeze was short of the expiry) or
+    /// its self-fence cuts the read, which then goes back to the queue for the next holder.
+    /// </summary>
+    private async ValueTask WithinLeaseAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        while (!LeasesCurrent())
+        {
+            await Task.Delay(LeaseRecheck, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Handles one delivery (a <see cref="ShardDeliveryHandler"/>).</summary>
     public Task HandleAsync(ShardDelivery delivery, CancellationToken cancellationToken) => HandleAsync(delivery, null, cancellationToken);
 
@@ -76,7 +97,7 @@ public sealed class ShardDeliveries
             // A read's token is cancelled once the shard's lease may have passed (LeaseBoundReads): an answer made from
             // this node's memory then may be older than what the shard's next holder has applied. Not sent; the delivery
             // goes back to the queue for that holder.
-            cancellationToken.ThrowIfCancellationRequested();
+            await WithinLeaseAsync(cancellationToken).ConfigureAwait(false);
         }
         else if (Read(delivery, out var command, out var accountId) is { } refused)
         {
@@ -188,7 +209,7 @@ public sealed class ShardDeliveries
         if (message is GetAccount)
         {
             // The coordinator's view of an account, a read: not sent once the lease may have passed (see HandleAsync).
-            cancellationToken.ThrowIfCancellationRequested();
+            await WithinLeaseAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (delivery.ReplyTo is { } replyTo && delivery.CorrelationId is { } correlation)

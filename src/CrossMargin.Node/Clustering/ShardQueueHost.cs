@@ -57,6 +57,9 @@ public sealed class ShardQueueHost : IClusterHost
     /// <summary>Takes what only nodes send from the cluster's RabbitMQ user alone; null until attached.</summary>
     internal ClusterUserCheck? ClusterUsers => _deliveries?.ClusterUsers;
 
+    /// <summary>What handles the shards' deliveries, once attached.</summary>
+    internal ShardDeliveries? Deliveries => _deliveries;
+
     /// <summary>The shards being consumed now.</summary>
     public IReadOnlyCollection<int> Consuming => _consumers.Keys.Order().ToArray();
 
@@ -68,14 +71,18 @@ public sealed class ShardQueueHost : IClusterHost
     /// <param name="sequenceGapHold">How long a venue message that skips ahead of its source is held (<see cref="SequenceHold"/>).</param>
     /// <param name="rejections">Where refused deliveries are recorded.</param>
     /// <param name="time">The clock refusals are stamped with.</param>
+    /// <param name="leasesCurrent">Whether the node's leases are current: a read's answer waits until they are (null: always).</param>
     public void Attach(RiskEngine engine, RabbitMqConnection connection, ConfirmingPublisher publisher, string nodeId, TimeSpan sequenceGapHold,
-        RejectionLog rejections, TimeProvider time)
+        RejectionLog rejections, TimeProvider time, Func<bool>? leasesCurrent = null)
     {
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _connection = connection ?? throw new ArgumentNullException(nameof(connection));
         var hold = new SequenceHold(sequenceGapHold, _log);
         Metrics.ClusterMetrics.Track(hold);
-        _deliveries = new ShardDeliveries(engine, publisher, nodeId, connection.UserName, hold, new ShardRejections(rejections, publisher, connection.Names.Rejections, nodeId, time), _log);
+        _deliveries = new ShardDeliveries(engine, publisher, nodeId, connection.UserName, hold, new ShardRejections(rejections, publisher, connection.Names.Rejections, nodeId, time), _log)
+        {
+            LeasesCurrent = leasesCurrent ?? (static () => true),
+        };
         _publisher = publisher;
         _nodeId = nodeId;
     }

@@ -91,6 +91,52 @@ public sealed class LostShardDrainTests(ClusterServers servers)
         });
     }
 
+    /// <summary>
+    /// A node frozen past its self-fence point (a long GC or VM pause) and thawed has its read's answer ready before its
+    /// self-fence runs: it must not send it until the node has renewed its leases again. The node's renewal age is stood
+    /// in for by the deliveries' <c>LeasesCurrent</c> (the node's own is <c>ClusterNode.LeasesCurrent</c>, the self-fence's
+    /// measure). Before, the answer went out at once.
+    /// </summary>
+    [Fact]
+    public async Task A_read_is_not_answered_while_the_nodes_leases_are_not_current_and_is_once_they_are_renewed()
+    {
+        await using var lost = await LostShard.StartAsync(servers);
+        var leases = lost.StandInForTheNodesRenewals();
+
+        var read = await lost.SendAsync("read-1", AccountMessageTypes.GetAccount, "{}"u8.ToArray());
+        await TestCluster.EventuallyAsync(() => Task.FromResult(leases.Asked >= 2), TimeSpan.FromSeconds(10),
+            "the read's answer waits for the node's leases to be current");
+        Assert.False(read.IsCompleted, $"the read was answered while the node's leases were not current: {Describe(read)}");
+
+        leases.Current = true;
+        var answer = await read.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal((200, 100m), (answer.Status, TestCluster.UsdtOf(answer.Body)));
+    }
+
+    /// <summary>
+    /// The same thawed node's self-fence then stops the shard as lost: the read waiting for a renewal is cut and goes back
+    /// to the queue, and the shard's next holder answers it.
+    /// </summary>
+    [Fact]
+    public async Task A_read_waiting_for_the_nodes_leases_goes_back_to_the_queue_when_the_node_loses_the_shard()
+    {
+        await using var lost = await LostShard.StartAsync(servers);
+        var leases = lost.StandInForTheNodesRenewals();
+        var read = await lost.SendAsync("read-1", AccountMessageTypes.GetAccount, "{}"u8.ToArray());
+        await TestCluster.EventuallyAsync(() => Task.FromResult(leases.Asked >= 2), TimeSpan.FromSeconds(10),
+            "the read's answer waits for the node's leases to be current");
+
+        await lost.TakeTheLeaseAsync();
+        await lost.StopFinishedAsync();
+        Assert.Equal(1u, await lost.ReadyInQueueAsync());
+        Assert.False(read.IsCompleted, $"the read was answered by the node that lost the lease: {Describe(read)}");
+
+        leases.Current = true;
+        await lost.GiveTheLeaseBackAsync();
+        var answer = await read.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal((200, 100m), (answer.Status, TestCluster.UsdtOf(answer.Body)));
+    }
+
     private static string Describe(Task<AccountReply> reply) => reply.IsCompletedSuccessfully
         ? $"{reply.Result.Status} from {reply.Result.Node}: {reply.Result.Body}"
         : reply.IsCompleted ? $"failed: {reply.Exception?.GetBaseException().Message}" : "none yet";
@@ -187,6 +233,14 @@ public sealed class LostShardDrainTests(ClusterServers servers)
             }
         }
 
+        /// <summary>Makes the node's leases read as not current (as after a freeze past the self-fence point) until the test says.</summary>
+        public LeaseStandIn StandInForTheNodesRenewals()
+        {
+            var standIn = new LeaseStandIn();
+            TestCluster.HostOf(Node).Cluster!.Deliveries!.LeasesCurrent = standIn.Ask;
+            return standIn;
+        }
+
         /// <summary>Waits until nothing is ready in the shard's queue: what was published is in the node's handlers.</summary>
         public Task DeliveredAsync() => TestCluster.EventuallyAsync(
             async () => (await _channel.QueueDeclarePassiveAsync(_connection.Names.Shard(0))).MessageCount == 0,
@@ -246,6 +300,27 @@ public sealed class LostShardDrainTests(ClusterServers servers)
         }
 
         private static async Task<AccountReply> ParseAsync(Task<ReceivedMessage> answer) => AccountReply.Parse((await answer).Body);
+    }
+
+    /// <summary>Whether the node's leases are current, as the test sets it, and how often the node asked.</summary>
+    private sealed class LeaseStandIn
+    {
+        private int _asked;
+        private volatile bool _current;
+
+        public int Asked => Volatile.Read(ref _asked);
+
+        public bool Current
+        {
+            get => _current;
+            set => _current = value;
+        }
+
+        public bool Ask()
+        {
+            Interlocked.Increment(ref _asked);
+            return _current;
+        }
     }
 
     /// <summary>A lock on the journal table held in an open transaction until released (rolled back).</summary>
