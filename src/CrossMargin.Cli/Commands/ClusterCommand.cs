@@ -15,12 +15,12 @@ public static class ClusterCommand
         var options = NodeCommandOptions.AddTo(show);
         show.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s => s.CallAsync(HttpMethod.Get, "/api/v1/cluster", (body, console) =>
         {
-            var table = Tables.Create("Member", "Roles", "Status", "HTTP", "Version", "Up since", "Shards");
+            var table = Tables.Create("Member", "Roles", "Status", "HTTP", "Version", "Up since (UTC)", "Shards");
             foreach (var member in JsonText.Items(body, "members"))
             {
                 var held = Held(JsonText.Items(member, "shards").ToArray());
                 Tables.Row(table, JsonText.Of(member, "name"), string.Join(",", JsonText.Items(member, "roles").Select(r => r.GetString())),
-                    JsonText.Of(member, "status"), JsonText.Of(member, "httpAddress"), JsonText.Of(member, "version"), JsonText.Of(member, "upSince"), held);
+                    JsonText.Of(member, "status"), JsonText.Of(member, "httpAddress"), JsonText.Of(member, "version"), JsonText.Time(member, "upSince"), held);
             }
 
             Tables.Line(console, $"Cluster mode {JsonText.Of(body, "mode")}, answered by {JsonText.Of(body, "self")}, {JsonText.Of(body, "shardCount")} shards");

@@ -19,7 +19,7 @@ public static class InsuranceFundCommand
         show.SetAction((result, _) => NodeSession.RunAsync(result, options, access, output, error, s =>
             s.CallAsync(HttpMethod.Get, "/api/v1/insurance-fund", (body, console) =>
             {
-                Tables.Line(console, $"Insurance fund: {JsonText.Of(body, "valueUsd", true)} USD at {JsonText.Of(body, "valuationTime")}");
+                Tables.Line(console, $"Insurance fund: {JsonText.Of(body, "valueUsd", true)} USD at {JsonText.Time(body, "valuationTime")} UTC");
                 var balances = Tables.Create("Asset", "Balance");
                 if (body.TryGetProperty("balances", out var b) && b.ValueKind == System.Text.Json.JsonValueKind.Object)
                 {

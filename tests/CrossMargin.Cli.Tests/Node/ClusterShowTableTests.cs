@@ -9,7 +9,7 @@ public sealed class ClusterShowTableTests
 {
     private const string View = """
         {"mode":"cluster","self":"n1","shardCount":10,"members":[
-          {"name":"n1","roles":["accounts"],"status":"up","httpAddress":"http://127.0.0.1:5081","version":"1.0","upSince":null,
+          {"name":"n1","roles":["accounts"],"status":"up","httpAddress":"http://127.0.0.1:5081","version":"1.0","upSince":"2026-11-25T03:06:18.1477199+01:00",
            "shards":[{"shardId":0,"epoch":3},{"shardId":1,"epoch":7}]},
           {"name":"n2","roles":["accounts"],"status":"up","httpAddress":"http://127.0.0.1:5082","version":"1.0","upSince":null,
            "shards":[{"shardId":9,"epoch":5},{"shardId":2,"epoch":5},{"shardId":4,"epoch":5},{"shardId":3,"epoch":5},{"shardId":7,"epoch":5}]},
@@ -33,6 +33,23 @@ public sealed class ClusterShowTableTests
         Assert.Contains("none", text, StringComparison.Ordinal);
         Assert.DoesNotContain("epoch 0", text, StringComparison.Ordinal);
         Assert.Equal("/api/v1/cluster", handler.Asked?.AbsolutePath);
+    }
+
+    [Fact]
+    public void A_members_start_time_shows_in_UTC_to_the_millisecond_as_the_other_tables_show_times()
+    {
+        using var handler = new Answering(View);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = CliApp.Run(["cluster", "show", "--node", "http://127.0.0.1:5081"], TextReader.Null, output, error,
+            new NodeAccess { Handler = handler, Environment = _ => null });
+
+        Assert.True(exit == ExitCodes.Ok, error.ToString());
+        var text = output.ToString();
+        Assert.Contains("Up since (UTC)", text, StringComparison.Ordinal);
+        Assert.Contains("2026-11-25 02:06:18.147", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("+01:00", text, StringComparison.Ordinal);
     }
 
     private sealed class Answering(string json) : HttpMessageHandler
