@@ -10,7 +10,8 @@ namespace CrossMargin.Persistence.Sqlite;
 /// lock cost nothing and keep prepared statements warm) and pooled read connections (WAL lets readers run beside
 /// the writer); replays use their own read connections with prepared statements (<see cref="SqliteReplayReaders"/>).
 /// WAL checkpoints run on a third connection (<see cref="SqliteCheckpointer"/>) unless
-/// <see cref="SqlitePersistenceOptions.BackgroundCheckpoint"/> is off.
+/// <see cref="SqlitePersistenceOptions.BackgroundCheckpoint"/> is off; past <see cref="InlineCheckpointPages"/> the writer
+/// checkpoints after its commits (<see cref="CheckpointIfWalPastLimit"/>). SQLite's own auto-checkpoint is never on.
 /// </summary>
 internal sealed class SqliteDatabase : IAsyncDisposable
 {
@@ -123,6 +124,7 @@ internal sealed class SqliteDatabase : IAsyncDisposable
             await database.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+
         if (options.BackgroundCheckpoint)
         {
             // Its own unpooled connection: a pooled one could be handed to a reader while the thread uses it.
