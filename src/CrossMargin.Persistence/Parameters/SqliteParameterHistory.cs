@@ -42,6 +42,7 @@ internal sealed class SqliteParameterHistory(SqliteDatabase database) : IParamet
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            database.CheckpointIfWalPastLimit();
             return stored;
         }
     }

@@ -15,15 +15,13 @@ namespace CrossMargin.Persistence.Sqlite;
 /// restarts the WAL. Commits then wait for that short pass (a few frames and one fsync), not for the bulk.
 /// </summary>
 /// <remarks>
-/// The writer keeps SQLite's own auto-checkpoint at <see cref="SqlitePersistenceOptions.WalHardLimitPages"/>: if this
-/// thread falls behind or a long reader pins the WAL, commits checkpoint inline again and the WAL stays bounded.
+/// Past <see cref="SqlitePersistenceOptions.WalHardLimitPages"/> the writer checkpoints after its commits
+/// (<see cref="SqliteDatabase.CheckpointIfWalPastLimit"/>): if this thread falls behind or a long reader pins the WAL, the
+/// WAL stays bounded. A failed fsync here or there stops the process through the database's one path.
 /// </remarks>
 internal sealed class SqliteCheckpointer : IDisposable
 {
     private const int SqliteBusy = 5;
-
-    // SQLITE_IOERR_FSYNC: SQLITE_IOERR (10) extended with 4, what sqlite3_extended_errcode gives after a failed fsync.
-    private const int SqliteIoErrorFsync = 10 | (4 << 8);
     private const int MaxCatchUpPasses = 4;
     private const int SmallCatchUpFrames = 256;
     private const int SynchronousOff = 0;
@@ -49,7 +47,6 @@ internal sealed class SqliteCheckpointer : IDisposable
     private long _writeBackPages;
     private long _mostDirtyPagesAtPreSync = -1;
     private volatile bool _stopping;
-    private bool _syncFailed;
     private int _disposed;
 
     public SqliteCheckpointer(SqliteDatabase database, SqliteConnection connection, ILogger logger)
@@ -134,8 +131,12 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>Test hook: one PASSIVE pass of SQLite's own checkpoint on the checkpointer's connection.</summary>
     internal Func<SqliteConnection, SqliteCheckpointResult> PassiveCheckpoint { get; set; } = CheckpointPassive;
 
-    /// <summary>Test hook: how the process stops when an fsync of the database file fails after a checkpoint copied into it.</summary>
-    internal Action<string, Exception> StopProcess { get; set; } = static (message, e) => Environment.FailFast(message, e);
+    /// <summary>Test hook: how the process stops when an fsync of the database file fails after a checkpoint copied into it (the database's, shared with the writer's checkpoints).</summary>
+    internal Action<string, Exception> StopProcess
+    {
+        get => _database.StopProcess;
+        set => _database.StopProcess = value;
+    }
 
     /// <summary>Test hook: the database file's dirty pages whose write-out has not started; null where that cannot be had.</summary>
     public long? DirtyDatabasePages() => _writeBack?.DirtyPages();
@@ -169,9 +170,9 @@ internal sealed class SqliteCheckpointer : IDisposable
     {
         lock (_passLock)
         {
-            if (_syncFailed)
+            if (_database.FsyncFailed)
             {
-                // Only reached when StopProcess returned (a test's): no pass may follow a failed fsync.
+                // Only reached when StopProcess returned (a test's): no pass may follow a failed fsync, the writer's included.
                 return 0;
             }
 
@@ -358,9 +359,8 @@ internal sealed class SqliteCheckpointer : IDisposable
         }
         catch (SqliteException e)
         {
-            _syncFailed = true;
-            _logger.LogCritical(e, "The database file's fsync failed after WAL checkpoint passes copied into it; stopping the process so the WAL is not restarted");
-            StopProcess("SQLite checkpoint: the database file's fsync failed after checkpoint passes copied into it", e);
+            _database.StopAfterFailedFsync(e, "The database file's fsync failed after WAL checkpoint passes copied into it",
+                "SQLite checkpoint: the database file's fsync failed after checkpoint passes copied into it");
             return false;
         }
     }
@@ -370,12 +370,8 @@ internal sealed class SqliteCheckpointer : IDisposable
     // frames uncounted as checkpointed, but the pages earlier passes copied without an fsync (a pass that stops short of the
     // WAL's end makes none) are counted, and may now be marked clean unwritten: a retry's fsync would succeed without them
     // and the WAL restart over their frames. So the process stops, as when the checkpointer's own fsync fails.
-    private void StopAfterSqlitesOwnFsyncFailed(SqliteException error)
-    {
-        _syncFailed = true;
-        _logger.LogCritical(error, "An fsync inside SQLite's WAL checkpoint failed; stopping the process so the WAL is not restarted");
-        StopProcess("SQLite checkpoint: an fsync inside SQLite's own checkpoint pass failed", error);
-    }
+    private void StopAfterSqlitesOwnFsyncFailed(SqliteException error) =>
+        _database.StopAfterFailedFsync(error, "An fsync inside SQLite's WAL checkpoint failed", "SQLite checkpoint: an fsync inside SQLite's own checkpoint pass failed");
 
     private void SyncDatabaseHoldingWrites()
     {
@@ -385,13 +381,11 @@ internal sealed class SqliteCheckpointer : IDisposable
         }
         catch (SqliteException e)
         {
-            _syncFailed = true;
-
             // The copy has marked every frame as checkpointed: released now, the next transaction would restart the WAL
             // over frames whose pages may not be on disk. Stopping here leaves the WAL whole, and the next start recovers
             // from it (SQLite rebuilds the WAL index, so nothing counts as checkpointed then).
-            _logger.LogCritical(e, "The database file's fsync failed after a WAL checkpoint copied into it; stopping the process so the WAL is not restarted");
-            StopProcess("SQLite checkpoint: the database file's fsync failed while the WAL could be restarted over its frames", e);
+            _database.StopAfterFailedFsync(e, "The database file's fsync failed after a WAL checkpoint copied into it",
+                "SQLite checkpoint: the database file's fsync failed while the WAL could be restarted over its frames");
         }
     }
 
@@ -413,7 +407,8 @@ internal sealed class SqliteCheckpointer : IDisposable
         pragma.ExecuteNonQuery();
     }
 
-    private static SqliteCheckpointResult CheckpointPassive(SqliteConnection connection)
+    /// <summary>One PASSIVE pass of SQLite's checkpoint on <paramref name="connection"/>, with the extended code of a failure.</summary>
+    internal static SqliteCheckpointResult CheckpointPassive(SqliteConnection connection)
     {
         var rc = raw.sqlite3_wal_checkpoint_v2(connection.Handle, "main", raw.SQLITE_CHECKPOINT_PASSIVE, out var log, out var copied);
         return new SqliteCheckpointResult(rc, rc == raw.SQLITE_OK ? rc : raw.sqlite3_extended_errcode(connection.Handle), log, copied);
@@ -426,7 +421,7 @@ internal sealed class SqliteCheckpointer : IDisposable
         if (rc != raw.SQLITE_OK && rc != SqliteBusy)
         {
             var error = new SqliteException($"WAL checkpoint failed: {raw.sqlite3_errmsg(_connection.Handle).utf8_to_string()}", rc, extended);
-            if (extended == SqliteIoErrorFsync)
+            if (extended == SqliteDatabase.SqliteIoErrorFsync)
             {
                 StopAfterSqlitesOwnFsyncFailed(error);
             }

@@ -198,6 +198,7 @@ internal sealed class SqliteJournal : IJournal, IDisposable
             command.Parameters.AddWithValue("$to", toSequenceNr);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             transaction.Commit();
+            _database.CheckpointIfWalPastLimit();
         }
     }
 
@@ -295,6 +296,9 @@ internal sealed class SqliteJournal : IJournal, IDisposable
         BeforeCommit?.Invoke();
         var started = Stopwatch.GetTimestamp();
         s.Commit.Step();
+
+        // Timed with the COMMIT, as SQLite's auto-checkpoint inside it was: a commit that waited for a checkpoint shows as slow.
+        _database.CheckpointIfWalPastLimit();
         var ticks = Stopwatch.GetTimestamp() - started;
         Interlocked.Increment(ref _commits);
         if (Stopwatch.GetElapsedTime(0, ticks) > SqliteStatistics.SlowCommitThreshold)

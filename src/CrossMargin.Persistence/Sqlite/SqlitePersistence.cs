@@ -54,6 +54,16 @@ public sealed class SqlitePersistence : IAsyncDisposable
     /// <summary>Test hook: the background checkpointer (null when checkpoints run inline).</summary>
     internal SqliteCheckpointer? Checkpointer => _database.Checkpointer;
 
+    /// <summary>Test hook: how the process stops after a failed fsync (default <see cref="Environment.FailFast(string, Exception)"/>).</summary>
+    internal Action<string, Exception> StopProcess
+    {
+        get => _database.StopProcess;
+        set => _database.StopProcess = value;
+    }
+
+    /// <summary>Test hook: the connection every write and inline checkpoint runs on.</summary>
+    internal Microsoft.Data.Sqlite.SqliteConnection WriteConnection => _database.WriteConnection;
+
     /// <summary>Test hook: runs inside each journal write transaction just before COMMIT.</summary>
     internal Action? BeforeCommit
     {

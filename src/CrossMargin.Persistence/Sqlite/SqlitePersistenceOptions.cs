@@ -27,20 +27,21 @@ public sealed class SqlitePersistenceOptions
     /// <summary>
     /// True (the default): WAL checkpoints run on a background thread with their own connection, so a group commit
     /// never waits for a checkpoint's page writes and fsync (measured: 50 ms stalls at 20,000 executions/s with the
-    /// checkpoint inline). False: SQLite's auto-checkpoint at <see cref="CheckpointPages"/> runs inside the commit.
+    /// checkpoint inline). False: the writer checkpoints after each commit that leaves the WAL at <see cref="CheckpointPages"/>
+    /// or more, and the commit waits for it (as under SQLite's auto-checkpoint, which is never on: a failed fsync in it went unseen).
     /// </summary>
     public bool BackgroundCheckpoint { get; set; } = true;
 
     /// <summary>
     /// WAL size, in pages (frames), at which the WAL is checkpointed back to its start. Default 4,000 (16 MiB at
     /// SQLite's 4 KiB pages). In the background this costs commits one short pause (the frames committed during the
-    /// bulk copy, and one fsync); inline it is the auto-checkpoint threshold.
+    /// bulk copy, and one fsync); inline it is the threshold of the writer's checkpoint after a commit.
     /// </summary>
     public int CheckpointPages { get; set; } = 4000;
 
     /// <summary>
     /// With <see cref="BackgroundCheckpoint"/>: the WAL size, in pages, at which commits checkpoint inline again
-    /// (SQLite's auto-checkpoint), so the WAL stays bounded when the checkpointer falls behind or a long read pins
+    /// (the writer's checked checkpoint after the commit), so the WAL stays bounded when the checkpointer falls behind or a long read pins
     /// it. Must exceed <see cref="CheckpointPages"/>. Default 40,000 (160 MiB).
     /// </summary>
     public int WalHardLimitPages { get; set; } = 40_000;

@@ -26,6 +26,7 @@ internal sealed class SqliteSnapshotStore(SqliteDatabase database) : ISnapshotSt
             command.Parameters.AddWithValue("$version", snapshot.Version);
             command.Parameters.AddWithValue("$payload", PayloadBytes.AsArray(snapshot.Bytes));
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            database.CheckpointIfWalPastLimit();
         }
 
         return metadata;
@@ -62,6 +63,7 @@ internal sealed class SqliteSnapshotStore(SqliteDatabase database) : ISnapshotSt
             command.Parameters.AddWithValue("$pid", persistenceId);
             command.Parameters.AddWithValue("$max", maxSequenceNr);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            database.CheckpointIfWalPastLimit();
         }
     }
 }

@@ -165,10 +165,12 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
 
         checkpointer.RunOnce();
         checkpointer.SyncDatabaseFile = _ => { };
-        await WriteMegabytesAsync(store, "b", 1);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => store.Journal.WriteMessagesAsync([Events.Write(Events.NewPersistenceId("b"), 1, 1)]).Within());
         checkpointer.RunOnce();
 
+        // The "a" frames are still past the threshold: a round allowed to run would restart the WAL over them.
         Assert.Contains("fsync", Assert.Single(stops).Message, StringComparison.Ordinal);
+        Assert.Contains("no writes after a failed fsync", refused.Message, StringComparison.Ordinal);
         Assert.Equal(0, checkpointer.Checkpoints);
     }
 
@@ -189,10 +191,11 @@ public sealed class SqliteCheckpointerTests : IAsyncLifetime
 
         Assert.Throws<SqliteException>(() => checkpointer.RunOnce());
         checkpointer.PassiveCheckpoint = sqlite;
-        await WriteMegabytesAsync(store, "b", 1);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => store.Journal.WriteMessagesAsync([Events.Write(Events.NewPersistenceId("b"), 1, 1)]).Within());
         checkpointer.RunOnce();
 
         Assert.Equal(SqliteIoErrorFsync, Assert.IsType<SqliteException>(Assert.Single(stops)).SqliteExtendedErrorCode);
+        Assert.Contains("no writes after a failed fsync", refused.Message, StringComparison.Ordinal);
         Assert.Equal(0, checkpointer.Checkpoints);
     }
 
