@@ -415,8 +415,9 @@ public static class AccountDecider
     {
         var balance = state.BalanceOf(c.Asset);
 
-        // Withdrawing exactly the whole balance leaves nothing off the unit, whatever the balance (the insurance fund's
-        // account sweeps its collateral this way, and a balance booked before amounts were held to the unit must still empty).
+        // Withdrawing exactly the whole balance leaves nothing off the unit, whatever the balance (a balance booked before
+        // amounts were held to the unit must still empty; the insurance fund's account sweeps whole units only, as the fund
+        // refuses a deposit off the unit).
         if ((InvalidAmount(c.Asset, c.Amount, market) ?? (c.Amount == balance ? null : OffUnit($"Amount of {c.Asset}", c.Amount))) is { } invalid)
         {
             return AccountDecision.Reject(invalid.Code, invalid.Message);

@@ -1,4 +1,5 @@
 using CrossMargin.Engine.Accounts;
+using CrossMargin.Risk.Ledger;
 using CrossMargin.Risk.Liquidation;
 using CrossMargin.Risk.Margin;
 using CrossMargin.Risk.Portfolios;
@@ -182,7 +183,12 @@ public sealed partial class LiquidationCoordinator
     private void FinishUnwind(Liquidation liquidation, AccountView view, string reason)
     {
         var market = _settings.Market.Current;
-        var left = view.Balances.Where(b => b.Amount > 0 && market.HasPrice(b.Asset)).ToArray();
+        // Whole units of the ledger only: the fund refuses a deposit off the unit, and the account's withdrawal of its whole
+        // balance would pass off it (a balance booked before amounts were held to the unit), so the amount would leave the
+        // account and never reach the fund. A residue below the unit stays in the account.
+        var left = view.Balances.Where(b => market.HasPrice(b.Asset))
+            .Select(b => b with { Amount = decimal.Round(b.Amount, LedgerRounding.Decimals, MidpointRounding.ToNegativeInfinity) })
+            .Where(b => b.Amount > 0).ToArray();
         if (liquidation.Swept || left.Length == 0)
         {
             Complete(liquidation, reason);

@@ -89,6 +89,41 @@ public sealed class FundTakeOverTests(ITestOutputHelper output) : LiquidationTes
     }
 
     /// <summary>
+    /// As above, with the fund's account holding 0.000000005 USDT off the ledger's 1e-8 unit from before amounts were held
+    /// to it (a legacy deposit, or a cover the fund paid from a balance booked off the unit then), so 10.000000005 USDT
+    /// when flat. The fund refuses a deposit off the unit: the sweep moves the 10 USDT on the unit into the fund and leaves
+    /// the residue in the account, where nothing is lost. Before, the account's whole balance was withdrawn (a withdrawal
+    /// of exactly the whole balance passes off the unit), the fund refused its deposit, and 10.000000005 USDT vanished.
+    /// </summary>
+    [Fact]
+    public async Task A_balance_off_the_unit_is_swept_into_the_fund_on_the_unit_and_its_residue_stays_in_the_account()
+    {
+        await Services.Journal.WriteMessagesAsync(
+        [
+            new Persistence.Journal.AtomicWrite($"account-{FundAccountId}", 1, "test",
+            [
+                new Persistence.Journal.EventData(Registry.Serialize(new AccountOpened($"{FundAccountId}:open", LiquidationCoordinator.FundSource, 1, MarginMode.StandardCross))),
+                new Persistence.Journal.EventData(Registry.Serialize(new Deposited("legacy-1", "wallet", 1, "USDT", 0.000000005m))),
+            ]),
+        ]);
+        var (venue, adl) = Probes();
+        LastStepUnfilled(venue);
+        AdlNoticesUntil(adl, heard => heard.Count == 2);
+        AwaitCompleted(Liquidation);
+
+        var order = venue.ExpectMsg<LiquidationOrderIssued>();
+        FillFund(order.OrderId, 58_900m);
+
+        AwaitCompleted(Unwind);
+        AwaitAssert(() =>
+        {
+            var fund = FundView().Balances.GetValueOrDefault("USDT");
+            var account = Account(FundAccountId).Balances.Single(b => b.Asset == "USDT").Amount;
+            Assert.Equal((10m, 0.000000005m), (fund, account));
+        });
+    }
+
+    /// <summary>
     /// The fund's side of the take-over is lost on its way and the coordinator restarts: the take-over and its unwind were
     /// journaled together, so the restarted coordinator sends the sides again (applied once) and the unwind goes on to the
     /// book with the fund's 0.1, not 0.2.
