@@ -24,6 +24,7 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
     private readonly DeadLetterLog _deadLetterLog;
     private long _deadLetterCount;
     private int _terminating;
+    private long _terminationDeadline;
 
     private ActorSystem(string name, ActorSystemOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, ActivityCounter? activity)
     {
@@ -149,6 +150,9 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _terminating, 1) == 0)
         {
+            // The whole system is one tree being stopped: every stop from now on (the user guardian's subtree, then the
+            // system guardian's, which the root starts afterwards) ends by this deadline.
+            Volatile.Write(ref _terminationDeadline, TimeProvider.GetTimestamp() + StopTimeoutTimestampTicks);
             _userGuardian.StopSelf();
         }
 
@@ -171,6 +175,12 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
             ? guardian
             : throw new InvalidOperationException($"Cannot create {props.ActorType.Name} [{name ?? "(a generated name)"}] under {guardian.Path}: {this} is terminating.");
     }
+
+    /// <summary>The deadline of the system's termination (a <see cref="TimeProvider"/> timestamp) once <see cref="Terminate"/> was called.</summary>
+    internal long? TerminationDeadline => Volatile.Read(ref _terminationDeadline) is var deadline and not 0 ? deadline : null;
+
+    /// <summary><see cref="ActorSystemOptions.StopTimeout"/> in <see cref="TimeProvider"/> timestamp ticks.</summary>
+    internal long StopTimeoutTimestampTicks => (long)((Int128)Options.StopTimeout.Ticks * TimeProvider.TimestampFrequency / TimeSpan.TicksPerSecond);
 
     internal ILogger LoggerFor(Type type) => _loggers.GetOrAdd(type, static (t, f) => f.CreateLogger(t), LoggerFactory);
 

@@ -123,12 +123,62 @@ internal sealed partial class ActorCell
         }
     }
 
-    /// <summary>A stop waits for an in-flight handler or hold, but only so long: then the actor stops without its rest.</summary>
-    private void StartStopTimer()
+    /// <summary>
+    /// The deadline of a stop (a <see cref="TimeProvider"/> timestamp): the earliest of the one inherited from a stopping
+    /// parent, the one this actor's stop already has, and the system's termination's; <see cref="ActorSystemOptions.StopTimeout"/>
+    /// from now when there is none.
+    /// </summary>
+    private long StopDeadline(long? inherited)
+    {
+        var deadline = inherited;
+        if (_extras?.StopDeadline is { } own && (deadline is null || own < deadline))
+        {
+            deadline = own;
+        }
+
+        var result = deadline ?? _system.TimeProvider.GetTimestamp() + _system.StopTimeoutTimestampTicks;
+        return _system.TerminationDeadline is { } system && system < result ? system : result;
+    }
+
+    /// <summary>
+    /// A stop waits for an in-flight handler or hold, but only until <paramref name="deadline"/>: then the actor stops without
+    /// its rest. Arms the timer (or brings it forward); false when the deadline has passed already.
+    /// </summary>
+    private bool WaitForInFlightUntil(long deadline)
     {
         var extras = _extras ??= new CellExtras();
-        extras.StopTimer ??= _system.TimeProvider.CreateTimer(
-            static state => ((ActorCell)state!).SendSystemMessage(new StopTimedOut()), this, _system.Options.StopTimeout, Timeout.InfiniteTimeSpan);
+        if (extras.StopTimer is not null && extras.StopTimerDue <= deadline)
+        {
+            return true;
+        }
+
+        var time = _system.TimeProvider;
+        var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
+        if (remaining <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        extras.StopTimerDue = deadline;
+        if (extras.StopTimer is { } timer)
+        {
+            timer.Change(remaining, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            extras.StopTimer = time.CreateTimer(static state => ((ActorCell)state!).SendSystemMessage(new StopTimedOut()), this, remaining, Timeout.InfiniteTimeSpan);
+        }
+
+        return true;
+    }
+
+    private void DisposeStopTimer()
+    {
+        if (_extras?.StopTimer is { } timer)
+        {
+            timer.Dispose();
+            _extras.StopTimer = null;
+        }
     }
 
     /// <summary>
@@ -144,13 +194,22 @@ internal sealed partial class ActorCell
             return; // finished meanwhile: the stop already went ahead
         }
 
+        _extras!.StopTimer?.Dispose();
+        _extras.StopTimer = null;
+        AbandonInFlight("stops");
+        RecreateOrTerminateIfPending();
+    }
+
+    /// <summary>Gives up on the in-flight handler or hold, with a warning saying what it was and that the actor <paramref name="goesOn"/>.</summary>
+    private void AbandonInFlight(string goesOn)
+    {
         var awaiting = _awaiting;
         var what = (_flags & CellFlags.Awaiting) != 0
             ? $"the async handler of {awaiting?.Message?.GetType().Name ?? "(no message)"}"
             : "a held mailbox (an outcome reported from elsewhere, such as a persistent actor's journal write)";
         Logger.LogWarning(
-            "Actor {ActorPath} ({ActorType}) did not finish {What} within its stop timeout ({StopTimeout}); it stops anyway, and that work's late outcome will be ignored",
-            Path, _props.ActorType.Name, what, _system.Options.StopTimeout);
+            "Actor {ActorPath} ({ActorType}) did not finish {What} within its stop timeout ({StopTimeout}, from when its stop or the stop of an ancestor began); it {GoesOn} anyway, and that work's late outcome will be ignored",
+            Path, _props.ActorType.Name, what, _system.Options.StopTimeout, goesOn);
 
         if ((_flags & CellFlags.Awaiting) != 0)
         {
@@ -169,8 +228,6 @@ internal sealed partial class ActorCell
             _flags &= ~CellFlags.Held;
             _system.Activity?.End();
         }
-
-        RecreateOrTerminateIfPending();
     }
 
     private void RunContinuationOnTurn(RunContinuation continuation)

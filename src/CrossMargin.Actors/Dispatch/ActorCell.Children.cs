@@ -62,7 +62,8 @@ internal sealed partial class ActorCell
         Schedule();
     }
 
-    internal void StopChild(ActorCell child)
+    /// <summary>Stops a child; <paramref name="deadline"/> is this actor's own stop's, when the child stops because this one does.</summary>
+    internal void StopChild(ActorCell child, long? deadline = null)
     {
         if (!ReferenceEquals(child._parent, this))
         {
@@ -70,7 +71,7 @@ internal sealed partial class ActorCell
         }
 
         child.StoppingByParent = true;
-        child.SendSystemMessage(new Terminate());
+        child.SendSystemMessage(new Terminate(deadline));
     }
 
     /// <summary>Stops this actor after the message it is processing (the request goes through its system inbox).</summary>

@@ -265,8 +265,11 @@ internal sealed partial class ActorCell
         }
     }
 
-    /// <summary>Stop: no more user messages; children stop first, then PostStop, then watchers and the parent hear.</summary>
-    private void BeginTerminate()
+    /// <summary>
+    /// Stop: no more user messages; children stop first, then PostStop, then watchers and the parent hear.
+    /// <paramref name="inheritedDeadline"/> is the deadline of the stop this one is part of (a stopping parent's).
+    /// </summary>
+    private void BeginTerminate(long? inheritedDeadline = null)
     {
         if (_lifecycle != Running)
         {
@@ -276,18 +279,23 @@ internal sealed partial class ActorCell
         if ((_flags & (CellFlags.Awaiting | CellFlags.Held)) != 0)
         {
             // An async handler (or a held turn) is in flight: let it finish (its continuations keep running) before stopping,
-            // for StopTimeout at most.
+            // until the stop's deadline at most. A deadline already passed (a parent that waited for its own handler until its
+            // deadline) gives up on it at once: the whole subtree's stop is bounded by one StopTimeout, not one per level.
             _flags |= CellFlags.TerminatePending;
-            StartStopTimer();
-            return;
+            var deadline = StopDeadline(inheritedDeadline);
+            (_extras ??= new CellExtras()).StopDeadline = deadline;
+            if (WaitForInFlightUntil(deadline))
+            {
+                return;
+            }
+
+            AbandonInFlight("stops");
+            _flags &= ~CellFlags.TerminatePending;
         }
 
         _lifecycle = Terminating;
-        if (_extras?.StopTimer is { } stopTimer)
-        {
-            stopTimer.Dispose();
-            _extras.StopTimer = null;
-        }
+        var childrensDeadline = _extras?.StopDeadline ?? inheritedDeadline;
+        DisposeStopTimer();
 
         CancelReceiveTimeout();
         _actor?.CancelTimers();
@@ -301,11 +309,14 @@ internal sealed partial class ActorCell
         }
 
         var children = _children?.Snapshot() ?? [];
-        foreach (var child in children)
+        if (children.Length > 0)
         {
-            if (!child.StoppingByParent)
+            // Children already stopping (stopped by this actor earlier) are told again: one that still waits for its own
+            // handler is held to this stop's deadline if that is earlier.
+            var deadline = StopDeadline(childrensDeadline);
+            foreach (var child in children)
             {
-                StopChild(child);
+                StopChild(child, deadline);
             }
         }
 

@@ -381,8 +381,8 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
     {
         switch (message)
         {
-            case Terminate:
-                BeginTerminate();
+            case Terminate terminate:
+                BeginTerminate(terminate.Deadline);
                 break;
             case Recreate recreate:
                 DoRecreate(recreate.Cause);

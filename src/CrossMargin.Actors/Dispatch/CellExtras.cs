@@ -19,6 +19,15 @@ internal sealed class CellExtras
     /// <summary>Bounds a stop's wait for an async handler or a held mailbox (<see cref="ActorSystemOptions.StopTimeout"/>).</summary>
     public ITimer? StopTimer;
 
+    /// <summary>When <see cref="StopTimer"/> fires (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long StopTimerDue;
+
+    /// <summary>
+    /// The deadline of this actor's stop, once its stop had to wait: inherited from a stopping parent or its own
+    /// (<see cref="ActorSystemOptions.StopTimeout"/> from when it began). Its children's stops inherit it.
+    /// </summary>
+    public long? StopDeadline;
+
     public DeathWatchState? Watch;
 
     public TimeSpan? ReceiveTimeout;
