@@ -64,15 +64,15 @@ internal sealed partial class ActorCell
 
         // In flight until ResumeHeld: the outcome (a journal write) is reported from a thread the system does not own.
         _system.Activity?.Begin();
-        return new HeldTurn<TState>(this, _currentMessage, _currentSender, then, state);
+        return new HeldTurn<TState>(this, _currentMessage, _currentSender, _extras?.AbandonedHolds ?? 0, then, state);
     }
 
     private void ResumeHeld(HeldTurn held)
     {
-        if ((_flags & CellFlags.Held) == 0)
+        if ((_flags & CellFlags.Held) == 0 || held.Generation != (_extras?.AbandonedHolds ?? 0))
         {
-            // The hold was abandoned by a stop that timed out (one hold at a time, and none begins once stopping): its rest
-            // must not run on an actor that has had, or is having, its end.
+            // The hold was abandoned by a stop or restart that timed out: its rest must not run on an actor that has had, or
+            // is having, its end, nor end the hold of the instance that replaced it.
             return;
         }
 
@@ -182,21 +182,36 @@ internal sealed partial class ActorCell
     }
 
     /// <summary>
-    /// The stop timed out waiting: the handler or hold still in flight is abandoned (its late outcome, continuations and
-    /// failure are dropped when they come) and the stop goes ahead. A persistent actor's write abandoned here may still
-    /// commit: the next incarnation's recovery reads the highest sequence number first, so that event is either replayed or
-    /// makes the next write conflict (PersistentActor), never a fork.
+    /// A stop or a restart timed out waiting: the handler or hold still in flight is abandoned (its late outcome,
+    /// continuations and failure are dropped when they come) and the stop or restart goes ahead. A persistent actor's write
+    /// abandoned here may still commit: the next incarnation's recovery reads the highest sequence number first, so that
+    /// event is either replayed or makes the next write conflict (PersistentActor), never a fork.
     /// </summary>
-    private void AbandonInFlightForStop()
+    private void AbandonInFlightAfterTimeout()
     {
-        if (_lifecycle != Running || (_flags & CellFlags.TerminatePending) == 0 || (_flags & (CellFlags.Awaiting | CellFlags.Held)) == 0)
+        if (_extras is not { StopTimer: { } timer } extras || _lifecycle != Running)
         {
-            return; // finished meanwhile: the stop already went ahead
+            return; // the wait it bounded ended meanwhile (its timer was disposed): the stop or restart already went ahead
         }
 
-        _extras!.StopTimer?.Dispose();
-        _extras.StopTimer = null;
-        AbandonInFlight("stops");
+        var time = _system.TimeProvider;
+        var remaining = time.GetElapsedTime(time.GetTimestamp(), extras.StopTimerDue);
+        if (remaining > TimeSpan.Zero)
+        {
+            // A timer that fired early, or one the wait it bounded ended before a later wait re-armed it: wait the rest.
+            timer.Change(remaining, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        timer.Dispose();
+        extras.StopTimer = null;
+        var stopping = (_flags & CellFlags.TerminatePending) != 0;
+        if ((_flags & (CellFlags.Awaiting | CellFlags.Held)) == 0 || (!stopping && extras.RecreateAfterHold is null))
+        {
+            return;
+        }
+
+        AbandonInFlight(stopping ? "stops" : "restarts");
         RecreateOrTerminateIfPending();
     }
 
@@ -225,7 +240,9 @@ internal sealed partial class ActorCell
 
         if ((_flags & CellFlags.Held) != 0)
         {
+            // A restarted actor stays the same cell: the abandoned hold's late resume must not end a hold of the next instance.
             _flags &= ~CellFlags.Held;
+            (_extras ??= new CellExtras()).AbandonedHolds++;
             _system.Activity?.End();
         }
     }

@@ -138,10 +138,15 @@ internal sealed partial class ActorCell
             // An async handler or a held mailbox is in flight: its rest belongs to this instance, so the restart waits for
             // it, as a stop does. A persistent actor's write is then handled by the instance that made it, before the new
             // one recovers, rather than by a callback into the replaced instance while the new one reads the journal.
+            // For StopTimeout at most, as a stop: then that rest is abandoned (never run, on this instance or the next) and
+            // the restart goes ahead. An abandoned journal write that commits late makes the next incarnation's write
+            // conflict, never fork history (recovery reads the highest sequence number first: CrossMargin.Persistence).
             (_extras ??= new CellExtras()).RecreateAfterHold = cause;
+            WaitForInFlightUntil(_system.TimeProvider.GetTimestamp() + _system.StopTimeoutTimestampTicks);
             return;
         }
 
+        DisposeStopTimer();
         var actor = _actor;
         CancelReceiveTimeout();
         if (actor is not null)

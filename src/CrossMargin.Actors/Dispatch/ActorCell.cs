@@ -412,7 +412,7 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
                 ResumeAfterAsync(completed);
                 break;
             case StopTimedOut:
-                AbandonInFlightForStop();
+                AbandonInFlightAfterTimeout();
                 break;
             case RunContinuation continuation:
                 RunContinuationOnTurn(continuation);

@@ -70,7 +70,7 @@ internal sealed class AsyncCompleted(Task task, ActorSynchronizationContext cont
     public ActorSynchronizationContext Context { get; } = context;
 }
 
-/// <summary>A stop has waited until its deadline (<see cref="ActorSystemOptions.StopTimeout"/>) for an async handler or held mailbox.</summary>
+/// <summary>A stop or restart has waited until its deadline (<see cref="ActorSystemOptions.StopTimeout"/>) for an async handler or held mailbox.</summary>
 internal sealed class StopTimedOut : SystemMessage;
 
 internal sealed class RunContinuation(SendOrPostCallback callback, object? state, ActorSynchronizationContext context) : SystemMessage
