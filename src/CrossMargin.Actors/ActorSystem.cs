@@ -67,6 +67,12 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
     /// <summary>The work in flight, when the system was created to count it; null otherwise (a field: the cells read it per message).</summary>
     internal readonly ActivityCounter? Activity;
 
+    /// <summary>
+    /// A test hook, null otherwise: runs on the spawning thread between a spawn's first check that its parent is not
+    /// stopping and its add to the parent's children, where a top-level spawn can meet the system's termination.
+    /// </summary>
+    internal Action<IActorRef>? BeforeChildAdded { get; set; }
+
     /// <summary>The timeouts of pending Asks, one timer per distinct timeout rather than per Ask.</summary>
     internal AskDeadlines AskDeadlines { get; }
 

@@ -313,7 +313,7 @@ internal sealed partial class ActorCell
             _actor = null;
         }
 
-        var children = _children?.Snapshot() ?? [];
+        var children = CloseChildren();
         if (children.Length > 0)
         {
             // Children already stopping (stopped by this actor earlier) are told again: one that still waits for its own
