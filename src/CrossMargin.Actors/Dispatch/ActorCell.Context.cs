@@ -92,6 +92,34 @@ internal sealed partial class ActorCell : IActorContext
         SetReceiveTimeout(timeout);
     }
 
+    CancellationToken IActorContext.StoppingToken
+    {
+        get
+        {
+            // Made on first use (most actors never ask), on the turn that owns the extras.
+            EnsureOnTurn();
+            return ((_extras ??= new CellExtras()).Stopping ??= new CancellationTokenSource()).Token;
+        }
+    }
+
+    /// <summary>This instance's end has begun (a stop or a restart): handlers that await with its stopping token end now.</summary>
+    private void CancelStoppingToken()
+    {
+        if (_extras?.Stopping is not { IsCancellationRequested: false } stopping)
+        {
+            return;
+        }
+
+        try
+        {
+            stopping.Cancel();
+        }
+        catch (AggregateException e)
+        {
+            Logger.LogError(e, "A callback registered on the stopping token of {ActorPath} threw", Path);
+        }
+    }
+
     private void EnsureOnTurn()
     {
         if (!ReferenceEquals(CurrentCell, this))

@@ -126,6 +126,8 @@ internal sealed partial class ActorCell
             return;
         }
 
+        CancelStoppingToken();
+
         if ((_flags & CellFlags.Failed) == 0)
         {
             // A sibling's failure under all-for-one: stop taking messages while this one restarts too.
@@ -181,6 +183,9 @@ internal sealed partial class ActorCell
         extras.PendingRecreate = null;
         _actor = null;
         extras.FailedMessage = null;
+
+        // The old instance's token stays cancelled (its handlers may still hold it); the new instance gets its own.
+        extras.Stopping = null;
 
         try
         {
@@ -280,6 +285,8 @@ internal sealed partial class ActorCell
         {
             return;
         }
+
+        CancelStoppingToken();
 
         if ((_flags & (CellFlags.Awaiting | CellFlags.Held)) != 0)
         {

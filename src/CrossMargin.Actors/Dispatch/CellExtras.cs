@@ -28,6 +28,9 @@ internal sealed class CellExtras
     /// </summary>
     public long? StopDeadline;
 
+    /// <summary>Behind <see cref="IActorContext.StoppingToken"/>: made on first use, cancelled when the instance's end begins, replaced on restart.</summary>
+    public CancellationTokenSource? Stopping;
+
     /// <summary>Holds abandoned by a timed-out stop or restart; a <see cref="HeldTurn"/> from before one is stale.</summary>
     public int AbandonedHolds;
 
