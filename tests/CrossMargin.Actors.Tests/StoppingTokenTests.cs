@@ -79,6 +79,43 @@ public sealed class StoppingTokenTests(ITestOutputHelper output)
         ExpectMsg("instance 2: not cancelled");
     }
 
+    [Fact]
+    public void The_stopping_token_first_read_in_PostStop_or_PreRestart_is_already_cancelled()
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new TokenReader(TestActor)), "reader");
+        ExpectErrors<BoomException>(1, () => actor.Tell(new Fail(new BoomException()), TestActor));
+        ExpectMsg("PreRestart: cancelled");
+        ExpectMsg("PostStop: cancelled"); // the default PreRestart's PostStop
+        actor.Tell("token", TestActor);
+        ExpectMsg("not cancelled");
+
+        Sys.Stop(actor);
+        ExpectMsg("PostStop: cancelled");
+    }
+
+    /// <summary>Reads its stopping token only in its hooks (and on "token"), so the first read comes after the end began.</summary>
+    private sealed class TokenReader : ReceiveActor
+    {
+        private readonly IActorRef _probe;
+
+        public TokenReader(IActorRef probe)
+        {
+            _probe = probe;
+            Receive<Fail>(f => throw f.Cause);
+            Receive<string>(_ => Sender.Tell(State()), s => s == "token");
+        }
+
+        protected override void PreRestart(Exception reason, object? message)
+        {
+            _probe.Tell("PreRestart: " + State(), ActorRefs.NoSender);
+            base.PreRestart(reason, message);
+        }
+
+        protected override void PostStop() => _probe.Tell("PostStop: " + State(), ActorRefs.NoSender);
+
+        private string State() => Context.StoppingToken.IsCancellationRequested ? "cancelled" : "not cancelled";
+    }
+
     /// <summary>On "await", awaits a task that never completes (with the stopping token, or without); reports its finally and PostStop.</summary>
     private sealed class Awaiter : ReceiveActor
     {

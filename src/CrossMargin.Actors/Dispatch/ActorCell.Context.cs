@@ -96,15 +96,24 @@ internal sealed partial class ActorCell : IActorContext
     {
         get
         {
-            // Made on first use (most actors never ask), on the turn that owns the extras.
+            // Made on first use (most actors never ask), on the turn that owns the extras. Asked first once the end has begun
+            // (in PreRestart or PostStop), it is cancelled already: no source is made for it.
             EnsureOnTurn();
-            return ((_extras ??= new CellExtras()).Stopping ??= new CancellationTokenSource()).Token;
+            if (_extras?.Stopping is { } stopping)
+            {
+                return stopping.Token;
+            }
+
+            return (_flags & CellFlags.Ending) != 0 || _lifecycle != Running
+                ? new CancellationToken(canceled: true)
+                : ((_extras ??= new CellExtras()).Stopping = new CancellationTokenSource()).Token;
         }
     }
 
     /// <summary>This instance's end has begun (a stop or a restart): handlers that await with its stopping token end now.</summary>
     private void CancelStoppingToken()
     {
+        _flags |= CellFlags.Ending;
         if (_extras?.Stopping is not { IsCancellationRequested: false } stopping)
         {
             return;

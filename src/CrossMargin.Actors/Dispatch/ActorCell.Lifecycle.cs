@@ -186,6 +186,7 @@ internal sealed partial class ActorCell
 
         // The old instance's token stays cancelled (its handlers may still hold it); the new instance gets its own.
         extras.Stopping = null;
+        _flags &= ~CellFlags.Ending;
 
         try
         {
