@@ -24,6 +24,7 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
     private readonly DeadLetterLog _deadLetterLog;
     private long _deadLetterCount;
     private int _terminating;
+    private long _terminationDeadline;
 
     private ActorSystem(string name, ActorSystemOptions options, ILoggerFactory loggerFactory, TimeProvider timeProvider, ActivityCounter? activity)
     {
@@ -65,6 +66,12 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
 
     /// <summary>The work in flight, when the system was created to count it; null otherwise (a field: the cells read it per message).</summary>
     internal readonly ActivityCounter? Activity;
+
+    /// <summary>
+    /// A test hook, null otherwise: runs on the spawning thread between a spawn's first check that its parent is not
+    /// stopping and its add to the parent's children, where a top-level spawn can meet the system's termination.
+    /// </summary>
+    internal Action<IActorRef>? BeforeChildAdded { get; set; }
 
     /// <summary>The timeouts of pending Asks, one timer per distinct timeout rather than per Ask.</summary>
     internal AskDeadlines AskDeadlines { get; }
@@ -149,6 +156,9 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _terminating, 1) == 0)
         {
+            // The whole system is one tree being stopped: every stop from now on (the user guardian's subtree, then the
+            // system guardian's, which the root starts afterwards) ends by this deadline.
+            Volatile.Write(ref _terminationDeadline, TimeProvider.GetTimestamp() + StopTimeoutTimestampTicks);
             _userGuardian.StopSelf();
         }
 
@@ -171,6 +181,12 @@ public sealed class ActorSystem : IActorRefFactory, IAsyncDisposable
             ? guardian
             : throw new InvalidOperationException($"Cannot create {props.ActorType.Name} [{name ?? "(a generated name)"}] under {guardian.Path}: {this} is terminating.");
     }
+
+    /// <summary>The deadline of the system's termination (a <see cref="TimeProvider"/> timestamp) once <see cref="Terminate"/> was called.</summary>
+    internal long? TerminationDeadline => Volatile.Read(ref _terminationDeadline) is var deadline and not 0 ? deadline : null;
+
+    /// <summary><see cref="ActorSystemOptions.StopTimeout"/> in <see cref="TimeProvider"/> timestamp ticks.</summary>
+    internal long StopTimeoutTimestampTicks => (long)((Int128)Options.StopTimeout.Ticks * TimeProvider.TimestampFrequency / TimeSpan.TicksPerSecond);
 
     internal ILogger LoggerFor(Type type) => _loggers.GetOrAdd(type, static (t, f) => f.CreateLogger(t), LoggerFactory);
 

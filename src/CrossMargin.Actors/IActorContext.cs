@@ -69,4 +69,13 @@ public interface IActorContext : IActorRefFactory
 
     /// <summary>The current receive timeout, or null when off.</summary>
     TimeSpan? ReceiveTimeout { get; }
+
+    /// <summary>
+    /// Cancelled when this instance's end begins: a stop, or a restart (the next instance gets a fresh token). Pass it to what
+    /// a <c>ReceiveAsync</c> handler awaits, so that handler ends on its turn, its <c>finally</c> blocks included, as soon
+    /// as the actor is asked to stop, rather than being abandoned at <see cref="ActorSystemOptions.StopTimeout"/> (an
+    /// abandoned handler's rest, <c>finally</c> blocks and <c>using</c> disposals included, never runs). Callbacks
+    /// registered on it run on the actor's turn when it is cancelled.
+    /// </summary>
+    CancellationToken StoppingToken { get; }
 }

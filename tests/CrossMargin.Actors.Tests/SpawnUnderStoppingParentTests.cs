@@ -59,6 +59,31 @@ public sealed class SpawnUnderStoppingParentTests(ITestOutputHelper output) : Te
     }
 
     [Fact]
+    public async Task A_top_level_spawn_whose_guardian_stops_between_its_check_and_its_add_is_refused_and_never_constructed()
+    {
+        // The spawn passes the check while the system runs; the whole termination then happens in the window before the add.
+        Task? terminated = null;
+        Dispatch.ActorCell? parent = null;
+        Sys.BeforeChildAdded = guardian =>
+        {
+            Sys.BeforeChildAdded = null;
+            parent = (Dispatch.ActorCell)guardian;
+            terminated = Sys.Terminate();
+            Assert.True(terminated.Wait(TimeSpan.FromSeconds(5)), $"{guardian} did not stop");
+        };
+
+        var e = Assert.Throws<InvalidOperationException>(() => Sys.ActorOf(Recorder("late"), "late"));
+
+        Assert.NotNull(terminated);
+        Assert.Empty(parent!.ChildRefs); // never added, not even as a cell that only stops
+        Assert.Contains("cm://test/user", e.Message, StringComparison.Ordinal);
+        Assert.Contains("stopping", e.Message, StringComparison.Ordinal);
+        await terminated.WaitAsync(TimeSpan.FromSeconds(5));
+        ExpectNoMsg(Quiet); // no "late#1:ctor", no PreStart
+        AwaitIdle();
+    }
+
+    [Fact]
     public void A_spawn_while_the_parent_runs_still_starts_the_child()
     {
         var parent = Sys.ActorOf(Props.Create(() => new SpawnsAfterAwait(TestActor, Task.CompletedTask, Recorder("child"))), "parent");

@@ -64,15 +64,15 @@ internal sealed partial class ActorCell
 
         // In flight until ResumeHeld: the outcome (a journal write) is reported from a thread the system does not own.
         _system.Activity?.Begin();
-        return new HeldTurn<TState>(this, _currentMessage, _currentSender, then, state);
+        return new HeldTurn<TState>(this, _currentMessage, _currentSender, _extras?.AbandonedHolds ?? 0, then, state);
     }
 
     private void ResumeHeld(HeldTurn held)
     {
-        if ((_flags & CellFlags.Held) == 0)
+        if ((_flags & CellFlags.Held) == 0 || held.Generation != (_extras?.AbandonedHolds ?? 0))
         {
-            // The hold was abandoned by a stop that timed out (one hold at a time, and none begins once stopping): its rest
-            // must not run on an actor that has had, or is having, its end.
+            // The hold was abandoned by a stop or restart that timed out: its rest must not run on an actor that has had, or
+            // is having, its end, nor end the hold of the instance that replaced it.
             return;
         }
 
@@ -123,34 +123,108 @@ internal sealed partial class ActorCell
         }
     }
 
-    /// <summary>A stop waits for an in-flight handler or hold, but only so long: then the actor stops without its rest.</summary>
-    private void StartStopTimer()
+    /// <summary>
+    /// The deadline of a stop (a <see cref="TimeProvider"/> timestamp): the earliest of the one inherited from a stopping
+    /// parent, the one this actor's stop already has, and the system's termination's; <see cref="ActorSystemOptions.StopTimeout"/>
+    /// from now when there is none.
+    /// </summary>
+    private long StopDeadline(long? inherited)
     {
-        var extras = _extras ??= new CellExtras();
-        extras.StopTimer ??= _system.TimeProvider.CreateTimer(
-            static state => ((ActorCell)state!).SendSystemMessage(new StopTimedOut()), this, _system.Options.StopTimeout, Timeout.InfiniteTimeSpan);
+        var deadline = inherited;
+        if (_extras?.StopDeadline is { } own && (deadline is null || own < deadline))
+        {
+            deadline = own;
+        }
+
+        var result = deadline ?? _system.TimeProvider.GetTimestamp() + _system.StopTimeoutTimestampTicks;
+        return _system.TerminationDeadline is { } system && system < result ? system : result;
     }
 
     /// <summary>
-    /// The stop timed out waiting: the handler or hold still in flight is abandoned (its late outcome, continuations and
-    /// failure are dropped when they come) and the stop goes ahead. A persistent actor's write abandoned here may still
-    /// commit: the next incarnation's recovery reads the highest sequence number first, so that event is either replayed or
-    /// makes the next write conflict (PersistentActor), never a fork.
+    /// A stop waits for an in-flight handler or hold, but only until <paramref name="deadline"/>: then the actor stops without
+    /// its rest. Arms the timer (or brings it forward); false when the deadline has passed already.
     /// </summary>
-    private void AbandonInFlightForStop()
+    private bool WaitForInFlightUntil(long deadline)
     {
-        if (_lifecycle != Running || (_flags & CellFlags.TerminatePending) == 0 || (_flags & (CellFlags.Awaiting | CellFlags.Held)) == 0)
+        var extras = _extras ??= new CellExtras();
+        if (extras.StopTimer is not null && extras.StopTimerDue <= deadline)
         {
-            return; // finished meanwhile: the stop already went ahead
+            return true;
         }
 
+        var time = _system.TimeProvider;
+        var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
+        if (remaining <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        extras.StopTimerDue = deadline;
+        if (extras.StopTimer is { } timer)
+        {
+            timer.Change(remaining, Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            extras.StopTimer = time.CreateTimer(static state => ((ActorCell)state!).SendSystemMessage(new StopTimedOut()), this, remaining, Timeout.InfiniteTimeSpan);
+        }
+
+        return true;
+    }
+
+    private void DisposeStopTimer()
+    {
+        if (_extras?.StopTimer is { } timer)
+        {
+            timer.Dispose();
+            _extras.StopTimer = null;
+        }
+    }
+
+    /// <summary>
+    /// A stop or a restart timed out waiting: the handler or hold still in flight is abandoned (its late outcome,
+    /// continuations and failure are dropped when they come) and the stop or restart goes ahead. A persistent actor's write
+    /// abandoned here may still commit: the next incarnation's recovery reads the highest sequence number first, so that
+    /// event is either replayed or makes the next write conflict (PersistentActor), never a fork.
+    /// </summary>
+    private void AbandonInFlightAfterTimeout()
+    {
+        if (_extras is not { StopTimer: { } timer } extras || _lifecycle != Running)
+        {
+            return; // the wait it bounded ended meanwhile (its timer was disposed): the stop or restart already went ahead
+        }
+
+        var time = _system.TimeProvider;
+        var remaining = time.GetElapsedTime(time.GetTimestamp(), extras.StopTimerDue);
+        if (remaining > TimeSpan.Zero)
+        {
+            // A timer that fired early, or one the wait it bounded ended before a later wait re-armed it: wait the rest.
+            timer.Change(remaining, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        timer.Dispose();
+        extras.StopTimer = null;
+        var stopping = (_flags & CellFlags.TerminatePending) != 0;
+        if ((_flags & (CellFlags.Awaiting | CellFlags.Held)) == 0 || (!stopping && extras.RecreateAfterHold is null))
+        {
+            return;
+        }
+
+        AbandonInFlight(stopping ? "stops" : "restarts");
+        RecreateOrTerminateIfPending();
+    }
+
+    /// <summary>Gives up on the in-flight handler or hold, with a warning saying what it was and that the actor <paramref name="goesOn"/>.</summary>
+    private void AbandonInFlight(string goesOn)
+    {
         var awaiting = _awaiting;
         var what = (_flags & CellFlags.Awaiting) != 0
             ? $"the async handler of {awaiting?.Message?.GetType().Name ?? "(no message)"}"
             : "a held mailbox (an outcome reported from elsewhere, such as a persistent actor's journal write)";
         Logger.LogWarning(
-            "Actor {ActorPath} ({ActorType}) did not finish {What} within its stop timeout ({StopTimeout}); it stops anyway, and that work's late outcome will be ignored",
-            Path, _props.ActorType.Name, what, _system.Options.StopTimeout);
+            "Actor {ActorPath} ({ActorType}) did not finish {What} within its stop timeout ({StopTimeout}, from when its stop or the stop of an ancestor began); it {GoesOn} anyway, and that work's late outcome will be ignored",
+            Path, _props.ActorType.Name, what, _system.Options.StopTimeout, goesOn);
 
         if ((_flags & CellFlags.Awaiting) != 0)
         {
@@ -166,11 +240,11 @@ internal sealed partial class ActorCell
 
         if ((_flags & CellFlags.Held) != 0)
         {
+            // A restarted actor stays the same cell: the abandoned hold's late resume must not end a hold of the next instance.
             _flags &= ~CellFlags.Held;
+            (_extras ??= new CellExtras()).AbandonedHolds++;
             _system.Activity?.End();
         }
-
-        RecreateOrTerminateIfPending();
     }
 
     private void RunContinuationOnTurn(RunContinuation continuation)

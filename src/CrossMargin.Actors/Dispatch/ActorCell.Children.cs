@@ -21,27 +21,34 @@ internal sealed partial class ActorCell
             throw Refused(props, name);
         }
 
-        var child = name is null ? new ActorCell(_system, this, props, null, children.NextId()) : new ActorCell(_system, this, props, name);
-        // A name is free once its holder has terminated, though this parent may not have processed its end yet: its
-        // watchers are told only after it terminated, so one of them may re-create it by name at once.
-        if (!children.TryAdd(child) && !children.TryTakeOverTerminated(child))
-        {
-            throw new InvalidActorNameException($"Actor name [{name}] is not unique under {Path}: a live actor already has it.");
-        }
+        _system.BeforeChildAdded?.Invoke(this);
 
-        if (_lifecycle != Running)
+        var child = name is null ? new ActorCell(_system, this, props, null, children.NextId()) : new ActorCell(_system, this, props, name);
+
+        // The check that matters for a spawn from another thread (the system's ActorOf), which can race this parent's
+        // stop: made under the lock the stop closes the children with, so the child is either among the ones the stop
+        // stops or refused here, never added after the stop took its children.
+        switch (children.TryAdd(child))
         {
-            // This parent began stopping between the check and the add (a spawn from another thread: the system's
-            // ActorOf). The child may be in the children it waits for, so it must end, but it never starts: no
-            // constructor, no PreStart; its first turn stops it and tells this parent.
-            // Not Start: that counts a creation (ActivityCounter) only a create ends; the stop schedules the turn itself.
-            child._flags &= ~CellFlags.CreatePending;
-            child.SendSystemMessage(new Terminate());
-            throw Refused(props, name);
+            case AddOutcome.Closed:
+                throw Refused(props, name);
+            case AddOutcome.NameTaken:
+                throw new InvalidActorNameException($"Actor name [{name}] is not unique under {Path}: a live actor already has it.");
         }
 
         child.Start();
         return child;
+    }
+
+    /// <summary>
+    /// A stopping actor's last look at its children: closes them to new ones and returns the ones to stop. A parent that
+    /// never had one gets the shared closed container (no allocation per stopped actor), set by a compare-and-swap that a
+    /// spawn making the first container at the same moment would see or win.
+    /// </summary>
+    private ActorCell[] CloseChildren()
+    {
+        var children = _children ?? Interlocked.CompareExchange(ref _children, ChildrenContainer.ClosedEmpty, null);
+        return children is null || ReferenceEquals(children, ChildrenContainer.ClosedEmpty) ? [] : children.Close();
     }
 
     /// <summary>
@@ -62,7 +69,8 @@ internal sealed partial class ActorCell
         Schedule();
     }
 
-    internal void StopChild(ActorCell child)
+    /// <summary>Stops a child; <paramref name="deadline"/> is this actor's own stop's, when the child stops because this one does.</summary>
+    internal void StopChild(ActorCell child, long? deadline = null)
     {
         if (!ReferenceEquals(child._parent, this))
         {
@@ -70,7 +78,7 @@ internal sealed partial class ActorCell
         }
 
         child.StoppingByParent = true;
-        child.SendSystemMessage(new Terminate());
+        child.SendSystemMessage(new Terminate(deadline));
     }
 
     /// <summary>Stops this actor after the message it is processing (the request goes through its system inbox).</summary>

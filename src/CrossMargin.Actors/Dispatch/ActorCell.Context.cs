@@ -92,6 +92,43 @@ internal sealed partial class ActorCell : IActorContext
         SetReceiveTimeout(timeout);
     }
 
+    CancellationToken IActorContext.StoppingToken
+    {
+        get
+        {
+            // Made on first use (most actors never ask), on the turn that owns the extras. Asked first once the end has begun
+            // (in PreRestart or PostStop), it is cancelled already: no source is made for it.
+            EnsureOnTurn();
+            if (_extras?.Stopping is { } stopping)
+            {
+                return stopping.Token;
+            }
+
+            return (_flags & CellFlags.Ending) != 0 || _lifecycle != Running
+                ? new CancellationToken(canceled: true)
+                : ((_extras ??= new CellExtras()).Stopping = new CancellationTokenSource()).Token;
+        }
+    }
+
+    /// <summary>This instance's end has begun (a stop or a restart): handlers that await with its stopping token end now.</summary>
+    private void CancelStoppingToken()
+    {
+        _flags |= CellFlags.Ending;
+        if (_extras?.Stopping is not { IsCancellationRequested: false } stopping)
+        {
+            return;
+        }
+
+        try
+        {
+            stopping.Cancel();
+        }
+        catch (AggregateException e)
+        {
+            Logger.LogError(e, "A callback registered on the stopping token of {ActorPath} threw", Path);
+        }
+    }
+
     private void EnsureOnTurn()
     {
         if (!ReferenceEquals(CurrentCell, this))

@@ -126,6 +126,8 @@ internal sealed partial class ActorCell
             return;
         }
 
+        CancelStoppingToken();
+
         if ((_flags & CellFlags.Failed) == 0)
         {
             // A sibling's failure under all-for-one: stop taking messages while this one restarts too.
@@ -138,10 +140,15 @@ internal sealed partial class ActorCell
             // An async handler or a held mailbox is in flight: its rest belongs to this instance, so the restart waits for
             // it, as a stop does. A persistent actor's write is then handled by the instance that made it, before the new
             // one recovers, rather than by a callback into the replaced instance while the new one reads the journal.
+            // For StopTimeout at most, as a stop: then that rest is abandoned (never run, on this instance or the next) and
+            // the restart goes ahead. An abandoned journal write that commits late makes the next incarnation's write
+            // conflict, never fork history (recovery reads the highest sequence number first: CrossMargin.Persistence).
             (_extras ??= new CellExtras()).RecreateAfterHold = cause;
+            WaitForInFlightUntil(_system.TimeProvider.GetTimestamp() + _system.StopTimeoutTimestampTicks);
             return;
         }
 
+        DisposeStopTimer();
         var actor = _actor;
         CancelReceiveTimeout();
         if (actor is not null)
@@ -176,6 +183,10 @@ internal sealed partial class ActorCell
         extras.PendingRecreate = null;
         _actor = null;
         extras.FailedMessage = null;
+
+        // The old instance's token stays cancelled (its handlers may still hold it); the new instance gets its own.
+        extras.Stopping = null;
+        _flags &= ~CellFlags.Ending;
 
         try
         {
@@ -265,29 +276,39 @@ internal sealed partial class ActorCell
         }
     }
 
-    /// <summary>Stop: no more user messages; children stop first, then PostStop, then watchers and the parent hear.</summary>
-    private void BeginTerminate()
+    /// <summary>
+    /// Stop: no more user messages; children stop first, then PostStop, then watchers and the parent hear.
+    /// <paramref name="inheritedDeadline"/> is the deadline of the stop this one is part of (a stopping parent's).
+    /// </summary>
+    private void BeginTerminate(long? inheritedDeadline = null)
     {
         if (_lifecycle != Running)
         {
             return;
         }
 
+        CancelStoppingToken();
+
         if ((_flags & (CellFlags.Awaiting | CellFlags.Held)) != 0)
         {
             // An async handler (or a held turn) is in flight: let it finish (its continuations keep running) before stopping,
-            // for StopTimeout at most.
+            // until the stop's deadline at most. A deadline already passed (a parent that waited for its own handler until its
+            // deadline) gives up on it at once: the whole subtree's stop is bounded by one StopTimeout, not one per level.
             _flags |= CellFlags.TerminatePending;
-            StartStopTimer();
-            return;
+            var deadline = StopDeadline(inheritedDeadline);
+            (_extras ??= new CellExtras()).StopDeadline = deadline;
+            if (WaitForInFlightUntil(deadline))
+            {
+                return;
+            }
+
+            AbandonInFlight("stops");
+            _flags &= ~CellFlags.TerminatePending;
         }
 
         _lifecycle = Terminating;
-        if (_extras?.StopTimer is { } stopTimer)
-        {
-            stopTimer.Dispose();
-            _extras.StopTimer = null;
-        }
+        var childrensDeadline = _extras?.StopDeadline ?? inheritedDeadline;
+        DisposeStopTimer();
 
         CancelReceiveTimeout();
         _actor?.CancelTimers();
@@ -300,12 +321,15 @@ internal sealed partial class ActorCell
             _actor = null;
         }
 
-        var children = _children?.Snapshot() ?? [];
-        foreach (var child in children)
+        var children = CloseChildren();
+        if (children.Length > 0)
         {
-            if (!child.StoppingByParent)
+            // Children already stopping (stopped by this actor earlier) are told again: one that still waits for its own
+            // handler is held to this stop's deadline if that is earlier.
+            var deadline = StopDeadline(childrensDeadline);
+            foreach (var child in children)
             {
-                StopChild(child);
+                StopChild(child, deadline);
             }
         }
 

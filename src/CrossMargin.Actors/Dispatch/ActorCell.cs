@@ -80,6 +80,9 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
         ChildrenSuspended = 8,
         CreatePending = 16,
         Held = 32,
+
+        /// <summary>This instance's end (a stop or a restart) has begun: its stopping token reads cancelled.</summary>
+        Ending = 64,
     }
 
     /// <summary>The cell whose turn is running on this thread, if any.</summary>
@@ -381,8 +384,8 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
     {
         switch (message)
         {
-            case Terminate:
-                BeginTerminate();
+            case Terminate terminate:
+                BeginTerminate(terminate.Deadline);
                 break;
             case Recreate recreate:
                 DoRecreate(recreate.Cause);
@@ -412,7 +415,7 @@ internal sealed partial class ActorCell : MailboxNode, IActorRef, IThreadPoolWor
                 ResumeAfterAsync(completed);
                 break;
             case StopTimedOut:
-                AbandonInFlightForStop();
+                AbandonInFlightAfterTimeout();
                 break;
             case RunContinuation continuation:
                 RunContinuationOnTurn(continuation);

@@ -16,8 +16,23 @@ internal sealed class CellExtras
     /// <summary>The cause of a restart waiting for an async handler or a held mailbox to finish.</summary>
     public Exception? RecreateAfterHold;
 
-    /// <summary>Bounds a stop's wait for an async handler or a held mailbox (<see cref="ActorSystemOptions.StopTimeout"/>).</summary>
+    /// <summary>Bounds a stop's or a restart's wait for an async handler or a held mailbox (<see cref="ActorSystemOptions.StopTimeout"/>).</summary>
     public ITimer? StopTimer;
+
+    /// <summary>When <see cref="StopTimer"/> fires (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long StopTimerDue;
+
+    /// <summary>
+    /// The deadline of this actor's stop, once its stop had to wait: inherited from a stopping parent or its own
+    /// (<see cref="ActorSystemOptions.StopTimeout"/> from when it began). Its children's stops inherit it.
+    /// </summary>
+    public long? StopDeadline;
+
+    /// <summary>Behind <see cref="IActorContext.StoppingToken"/>: made on first use, cancelled when the instance's end begins, replaced on restart.</summary>
+    public CancellationTokenSource? Stopping;
+
+    /// <summary>Holds abandoned by a timed-out stop or restart; a <see cref="HeldTurn"/> from before one is stale.</summary>
+    public int AbandonedHolds;
 
     public DeathWatchState? Watch;
 

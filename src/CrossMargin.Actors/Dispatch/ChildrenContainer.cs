@@ -4,9 +4,14 @@ namespace CrossMargin.Actors.Dispatch;
 /// An actor's children: given names in one dictionary, generated names by their numeric id in another, so a
 /// parent of a million anonymous children holds no name strings and hashes longs. Locked because the system's
 /// top-level <c>ActorOf</c> may be called from any thread; everything else touches it from the parent's own turn.
+/// A stopping parent closes it (<see cref="Close"/>) under the same lock an add takes, so a spawn racing the stop is either
+/// added before it (and stopped with its siblings) or refused; never added after the stop took its children.
 /// </summary>
 internal sealed class ChildrenContainer
 {
+    /// <summary>What a parent that had no children when it began stopping holds: empty and closed, shared (it never changes).</summary>
+    public static readonly ChildrenContainer ClosedEmpty = new() { _closed = true };
+
     private const string NameAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+~";
 
     // Ids above 64^10 (about 10^18 spawns under one parent) would need an eleventh digit; parsing stops at ten.
@@ -14,6 +19,7 @@ internal sealed class ChildrenContainer
     private readonly Dictionary<string, ActorCell> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<long, ActorCell> _byId = [];
     private long _nextId;
+    private bool _closed;
 
     public int Count
     {
@@ -70,36 +76,45 @@ internal sealed class ChildrenContainer
         return true;
     }
 
-    public bool TryAdd(ActorCell child)
+    /// <summary>
+    /// Adds <paramref name="child"/> unless the parent closed its children (it is stopping) or a live child has the name.
+    /// A name whose holder has terminated but is still listed (its parent has not processed its end) is taken over:
+    /// its watchers are told only after it terminated, so one of them may re-create it by name at once. Generated names
+    /// are never reused.
+    /// </summary>
+    public AddOutcome TryAdd(ActorCell child)
     {
         var id = child.GeneratedId;
         lock (_byName)
         {
-            return id >= 0 ? _byId.TryAdd(id, child) : _byName.TryAdd(child.Name, child);
-        }
-    }
-
-    /// <summary>
-    /// Gives <paramref name="child"/> the name of a child that has terminated but is still listed (its parent has not
-    /// processed its end); false when the name's holder is alive. Generated names are never reused.
-    /// </summary>
-    public bool TryTakeOverTerminated(ActorCell child)
-    {
-        if (child.GeneratedId >= 0)
-        {
-            return false;
-        }
-
-        lock (_byName)
-        {
-            if (!_byName.TryGetValue(child.Name, out var holder) || !holder.IsTerminated)
+            if (_closed)
             {
-                return false;
+                return AddOutcome.Closed;
+            }
+
+            if (id >= 0 ? _byId.TryAdd(id, child) : _byName.TryAdd(child.Name, child))
+            {
+                return AddOutcome.Added;
+            }
+
+            if (id >= 0 || !_byName.TryGetValue(child.Name, out var holder) || !holder.IsTerminated)
+            {
+                return AddOutcome.NameTaken;
             }
 
             holder.NameTakenOver = true;
             _byName[child.Name] = child;
-            return true;
+            return AddOutcome.Added;
+        }
+    }
+
+    /// <summary>Refuses every later add and returns the children there are now: the ones the stopping parent must stop.</summary>
+    public ActorCell[] Close()
+    {
+        lock (_byName)
+        {
+            _closed = true;
+            return [.. _byName.Values, .. _byId.Values];
         }
     }
 
@@ -140,4 +155,12 @@ internal sealed class ChildrenContainer
             return [.. _byName.Values, .. _byId.Values];
         }
     }
+}
+
+/// <summary>What <see cref="ChildrenContainer.TryAdd"/> did.</summary>
+internal enum AddOutcome
+{
+    Added,
+    NameTaken,
+    Closed,
 }

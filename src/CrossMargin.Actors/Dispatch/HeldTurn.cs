@@ -4,9 +4,12 @@ namespace CrossMargin.Actors.Dispatch;
 /// The rest of a message's handling, after the cell held its mailbox for an outcome reported from elsewhere
 /// (<see cref="ActorCell.Hold{TState}"/>): sent to the cell as a system message once, when that outcome is reported.
 /// </summary>
-internal abstract class HeldTurn(ActorCell cell, object? message, IActorRef? sender) : SystemMessage
+internal abstract class HeldTurn(ActorCell cell, object? message, IActorRef? sender, int generation) : SystemMessage
 {
     private int _resumed;
+
+    /// <summary>How many holds the cell had abandoned when this one began: a resume from before an abandonment is stale.</summary>
+    public int Generation { get; } = generation;
 
     /// <summary>The message being handled when the mailbox was held, current again when the turn resumes.</summary>
     public object? Message { get; } = message;
@@ -35,8 +38,8 @@ internal abstract class HeldTurn(ActorCell cell, object? message, IActorRef? sen
 }
 
 /// <summary>A <see cref="HeldTurn"/> whose rest is a callback with its state passed in (no closure).</summary>
-internal sealed class HeldTurn<TState>(ActorCell cell, object? message, IActorRef? sender, Action<TState, Exception?> then, TState state)
-    : HeldTurn(cell, message, sender)
+internal sealed class HeldTurn<TState>(ActorCell cell, object? message, IActorRef? sender, int generation, Action<TState, Exception?> then, TState state)
+    : HeldTurn(cell, message, sender, generation)
 {
     public override void Run() => then(state, Error);
 }

@@ -9,7 +9,16 @@ internal abstract class SystemMessage
     public SystemMessage? Next;
 }
 
-internal sealed class Terminate : SystemMessage;
+/// <summary>Stop the actor (and its children first).</summary>
+/// <param name="deadline">
+/// The deadline (a <see cref="TimeProvider"/> timestamp) of the stop this one is part of: a parent that stops passes its own
+/// to its children, so a whole subtree is bounded by one <see cref="ActorSystemOptions.StopTimeout"/>. Null for a stop of
+/// its own, which gets a fresh one when it must wait.
+/// </param>
+internal sealed class Terminate(long? deadline = null) : SystemMessage
+{
+    public long? Deadline { get; } = deadline;
+}
 
 internal sealed class Suspend : SystemMessage;
 
@@ -61,7 +70,7 @@ internal sealed class AsyncCompleted(Task task, ActorSynchronizationContext cont
     public ActorSynchronizationContext Context { get; } = context;
 }
 
-/// <summary>A stop has waited <see cref="ActorSystemOptions.StopTimeout"/> for an async handler or held mailbox.</summary>
+/// <summary>A stop or restart has waited until its deadline (<see cref="ActorSystemOptions.StopTimeout"/>) for an async handler or held mailbox.</summary>
 internal sealed class StopTimedOut : SystemMessage;
 
 internal sealed class RunContinuation(SendOrPostCallback callback, object? state, ActorSynchronizationContext context) : SystemMessage

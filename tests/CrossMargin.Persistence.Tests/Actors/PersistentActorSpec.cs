@@ -1,4 +1,5 @@
 using CrossMargin.Actors;
+using CrossMargin.Actors.Supervision;
 using CrossMargin.Actors.TestKit;
 using CrossMargin.Persistence.Journal;
 using CrossMargin.Persistence.Serialization;
@@ -332,6 +333,46 @@ public abstract class PersistentActorSpec(ITestOutputHelper output) : TestKit(ou
         Assert.False(lost.IsCompleted);
     }
 
+    /// <summary>
+    /// The kernel bounds a restart's wait for a held write by the same stop timeout: the failed instance's write is abandoned
+    /// and the new instance recovers at once, in the same cell, while that write may still commit. The same order keeps
+    /// history whole (the late event makes the new instance's write conflict), and the abandoned write's late outcome never
+    /// runs on the new instance (its command gets no reply).
+    /// </summary>
+    [Fact]
+    public async Task A_write_abandoned_by_a_timed_out_restart_and_committing_late_makes_the_new_instances_write_conflict_not_fork()
+    {
+        GatedWriteJournal? gated = null;
+        var services = await ServicesAsync(snapshotEvery: 0, writeThrough: inner => gated = new GatedWriteJournal(inner), callTimeout: TimeSpan.FromMinutes(5));
+        var pid = Id("counter-16");
+        var clock = new ManualTime();
+        await using var system = ActorSystem.Create("restarting", new ActorSystemOptions { StopTimeout = TimeSpan.FromSeconds(5) }, Logs, clock);
+        var ask = TimeSpan.FromMinutes(10); // on the manual clock: never reached
+        var family = system.ActorOf(Props.Create(() => new Family(Props.Create(() => new Counter(services, pid))))
+            .WithSupervisorStrategy(new AllForOneStrategy(_ => Directive.Restart)));
+        var counter = await family.Ask<IActorRef>("counter", ask).Within();
+        var sibling = await family.Ask<IActorRef>("sibling", ask).Within();
+        Assert.Equal(1, await counter.Ask<int>(new Add(1), ask).Within());
+
+        gated!.Arm();
+        var lost = counter.Ask<int>(new Add(100), ask);
+        await gated.Entered.Within();
+        var timers = clock.ActiveTimers;
+        ExpectErrors<SiblingFailedException>(1, () => sibling.Tell("fail", ActorRefs.NoSender)); // all-for-one: the counter restarts too
+        AwaitCondition(() => clock.ActiveTimers > timers, message: "the restart never armed its timeout");
+        clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, await counter.Ask<int>(new GetTotal(), ask).Within()); // the new instance recovered what had committed
+
+        gated.Open();
+        ExpectErrors<JournalSequenceConflictException>(1, () => counter.Tell(new Add(7), ActorRefs.NoSender));
+        await Assert.ThrowsAsync<AskTargetStoppedException>(() => counter.Ask<int>(new GetTotal(), ask).Within());
+
+        var next = system.ActorOf(Props.Create(() => new Counter(services, pid)));
+        Assert.Equal(101, await next.Ask<int>(new GetTotal(), ask).Within());
+        Assert.Equal([1L, 2L], (await services.Journal.ReplayMessagesAsync(pid).CollectAsync()).Select(e => e.SequenceNr));
+        Assert.False(lost.IsCompleted);
+    }
+
     [Fact]
     public async Task A_snapshot_that_does_not_read_stops_the_actor_when_every_event_was_deleted_and_none_follows()
     {
@@ -350,6 +391,27 @@ public abstract class PersistentActorSpec(ITestOutputHelper output) : TestKit(ou
         Assert.Contains("snapshot at sequence number 3", logged.Exception!.Message, StringComparison.Ordinal);
         Assert.Contains("no longer holds", logged.Exception.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>A counter and a sibling that fails on any string; answers "counter" or "sibling" with that child.</summary>
+    private sealed class Family : ReceiveActor
+    {
+        public Family(Props counter)
+        {
+            var children = new Dictionary<string, IActorRef>
+            {
+                ["counter"] = Context.ActorOf(counter, "counter"),
+                ["sibling"] = Context.ActorOf(Props.Create(() => new Sibling()), "sibling"),
+            };
+            Receive<string>(name => Sender.Tell(children[name]));
+        }
+    }
+
+    private sealed class Sibling : ReceiveActor
+    {
+        public Sibling() => Receive<string>(_ => throw new SiblingFailedException());
+    }
+
+    private sealed class SiblingFailedException() : Exception("the sibling failed on purpose");
 
     private static async Task WriteAddedAsync(PersistenceServices services, string pid, long from, params int[] amounts)
     {
