@@ -63,7 +63,7 @@ public sealed class LostShardDrainTests(ClusterServers servers)
             Assert.Equal(200, (await resend).Status);
             await TestCluster.EventuallyAsync(async () =>
             {
-                Assert.False(read.IsCompleted, $"the read was answered after the node released the lease: {Describe(read)}");
+                Assert.False(read.IsCompleted, $"the read was answered after the node released the lease: {TestCluster.Describe(read)}");
                 return await lost.ReadyInQueueAsync() == 1;
             }, TimeSpan.FromSeconds(20), "the read goes back to the queue once the stop ends");
             await leaving;
@@ -106,7 +106,7 @@ public sealed class LostShardDrainTests(ClusterServers servers)
         var read = await lost.SendAsync("read-1", AccountMessageTypes.GetAccount, "{}"u8.ToArray());
         await TestCluster.EventuallyAsync(() => Task.FromResult(leases.Asked >= 2), TimeSpan.FromSeconds(10),
             "the read's answer waits for the node's leases to be current");
-        Assert.False(read.IsCompleted, $"the read was answered while the node's leases were not current: {Describe(read)}");
+        Assert.False(read.IsCompleted, $"the read was answered while the node's leases were not current: {TestCluster.Describe(read)}");
 
         leases.Current = true;
         var answer = await read.WaitAsync(TimeSpan.FromSeconds(30));
@@ -129,17 +129,13 @@ public sealed class LostShardDrainTests(ClusterServers servers)
         await lost.TakeTheLeaseAsync();
         await lost.StopFinishedAsync();
         Assert.Equal(1u, await lost.ReadyInQueueAsync());
-        Assert.False(read.IsCompleted, $"the read was answered by the node that lost the lease: {Describe(read)}");
+        Assert.False(read.IsCompleted, $"the read was answered by the node that lost the lease: {TestCluster.Describe(read)}");
 
         leases.Current = true;
         await lost.GiveTheLeaseBackAsync();
         var answer = await read.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal((200, 100m), (answer.Status, TestCluster.UsdtOf(answer.Body)));
     }
-
-    private static string Describe(Task<AccountReply> reply) => reply.IsCompletedSuccessfully
-        ? $"{reply.Result.Status} from {reply.Result.Node}: {reply.Result.Body}"
-        : reply.IsCompleted ? $"failed: {reply.Exception?.GetBaseException().Message}" : "none yet";
 
     /// <summary>One node holding the cluster's one shard, an account on it with 100 USDT, and a venue that asks it through the broker.</summary>
     private sealed class LostShard : IAsyncDisposable
@@ -192,17 +188,9 @@ public sealed class LostShardDrainTests(ClusterServers servers)
         /// </summary>
         public async Task<(JournalLock Lock, Task<AccountReply> Resend)> HoldTheAccountAsync()
         {
-            var connection = await _db.OpenConnectionAsync();
-            var transaction = await connection.BeginTransactionAsync();
-            await new NpgsqlCommand("LOCK TABLE event_journal IN ACCESS EXCLUSIVE MODE", connection, transaction).ExecuteNonQueryAsync();
-            var held = new JournalLock(connection, transaction);
+            var held = await JournalLock.TakeAsync(_db);
             var resend = await SendAsync(TestCluster.DepositId(Account, 1), "deposit", TestCluster.Deposit(Account, 1, 100m));
-            await TestCluster.EventuallyAsync(async () =>
-            {
-                await using var waiting = _db.CreateCommand(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'SELECT sequence_nr, ordering, manifest%'");
-                return (long)(await waiting.ExecuteScalarAsync())! > 0;
-            }, TimeSpan.FromSeconds(10), "the account's read of its journal waits on the lock");
+            await JournalLock.WaitedOnAsync(_db, "SELECT sequence_nr, ordering, manifest", "the account's read of its journal waits on the lock");
             return (held, resend);
         }
 
@@ -227,8 +215,8 @@ public sealed class LostShardDrainTests(ClusterServers servers)
                 await StopFinishedAsync();
                 // The resend was answered and acked: what the queue holds is the message.
                 var returned = await ReadyInQueueAsync();
-                Assert.True(returned == 1, $"the shard's queue holds {returned} messages after the stop, not the {what}; the {what}'s answer: {Describe(answer)}");
-                Assert.False(answer.IsCompleted, $"the {what} was answered by the node that lost the lease: {Describe(answer)}");
+                Assert.True(returned == 1, $"the shard's queue holds {returned} messages after the stop, not the {what}; the {what}'s answer: {TestCluster.Describe(answer)}");
+                Assert.False(answer.IsCompleted, $"the {what} was answered by the node that lost the lease: {TestCluster.Describe(answer)}");
                 return answer;
             }
         }
@@ -300,48 +288,5 @@ public sealed class LostShardDrainTests(ClusterServers servers)
         }
 
         private static async Task<AccountReply> ParseAsync(Task<ReceivedMessage> answer) => AccountReply.Parse((await answer).Body);
-    }
-
-    /// <summary>Whether the node's leases are current, as the test sets it, and how often the node asked.</summary>
-    private sealed class LeaseStandIn
-    {
-        private int _asked;
-        private volatile bool _current;
-
-        public int Asked => Volatile.Read(ref _asked);
-
-        public bool Current
-        {
-            get => _current;
-            set => _current = value;
-        }
-
-        public bool Ask()
-        {
-            Interlocked.Increment(ref _asked);
-            return _current;
-        }
-    }
-
-    /// <summary>A lock on the journal table held in an open transaction until released (rolled back).</summary>
-    private sealed class JournalLock(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
-    {
-        private bool _released;
-
-        public async Task ReleaseAsync()
-        {
-            if (!_released)
-            {
-                _released = true;
-                await transaction.RollbackAsync();
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await ReleaseAsync();
-            await transaction.DisposeAsync();
-            await connection.DisposeAsync();
-        }
     }
 }
