@@ -607,8 +607,19 @@ public sealed class ClusterNode : IAsyncDisposable
     private bool IsStartFailure(Exception e, CancellationToken cancellationToken) =>
         e is not OutOfMemoryException && !(e is OperationCanceledException && (cancellationToken.IsCancellationRequested || Volatile.Read(ref _fenced)));
 
+    // The plan still names this node when no other member takes shards (the coordinator moves nothing while none serves):
+    // the last member leaving. There is nobody to hand to; the shard is released all the same (stopped, its lease given up
+    // at once rather than left to expire), so whichever node takes it next gets it without waiting a lease out, and the
+    // log and the record say that, not a hand-off to itself.
     private async Task HandOffAsync(int shard, Lease lease, string? target, CancellationToken cancellationToken)
     {
+        if (target == NodeId)
+        {
+            _logger.LogInformation("Node {Node} releases shard {Shard} for whichever node takes it next: no other member takes shards", NodeId, shard);
+            await GiveUpShardAsync(shard, lease, "shard-released", ", for whichever node takes it next: no other member takes shards", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         _logger.LogInformation("Node {Node} hands shard {Shard} off to {Target}", NodeId, shard, target ?? "(unassigned)");
         await GiveUpShardAsync(shard, lease, "shard-released", $" to {target ?? "(unassigned)"}", cancellationToken).ConfigureAwait(false);
     }

@@ -13,10 +13,12 @@ namespace CrossMargin.Node.Clustering;
 /// operator's request is answered with the HTTP status and body the endpoint gives. Only nodes publish here (the
 /// venue reports liquidation orders over HTTP, read under the contract there): a message another RabbitMQ user
 /// published is refused (<see cref="ClusterUserCheck"/>), so a venue cannot start liquidations, deposit to the fund or
-/// read it by writing to the queue.
+/// read it by writing to the queue. A read (<see cref="LeaseBoundReads.IsLiquidationRead"/>) is answered only while the
+/// singleton's lease is surely held, as a shard's reads are: its token is cut once the lease may have passed
+/// (<see cref="LeaseBoundReads"/>), and its answer waits while the node's leases are not current (<paramref name="leasesCurrent"/>).
 /// </summary>
 internal sealed class LiquidationDeliveries(
-    LiquidationSingleton singleton, ConfirmingPublisher publisher, string nodeId, ClusterUserCheck clusterUsers, TimeSpan timeout, ILogger log)
+    LiquidationSingleton singleton, ConfirmingPublisher publisher, string nodeId, ClusterUserCheck clusterUsers, TimeSpan timeout, Func<bool> leasesCurrent, ILogger log)
 {
     public async Task HandleAsync(ShardDelivery delivery, CancellationToken cancellationToken)
     {
@@ -50,6 +52,13 @@ internal sealed class LiquidationDeliveries(
         {
             log.LogWarning("Liquidation queue: message {MessageId} of unknown type {Type} dropped", delivery.MessageId, delivery.Type);
             return;
+        }
+
+        if (LeaseBoundReads.IsLiquidationRead(delivery.Type))
+        {
+            // Not sent once the singleton's lease may have passed: its next holder may have taken a liquidation step or
+            // covered a deficit since this node's coordinator answered. The delivery goes back to the queue for that holder.
+            await LeaseBoundReads.WithinLeaseAsync(leasesCurrent, cancellationToken).ConfigureAwait(false);
         }
 
         if (delivery.ReplyTo is { } replyTo && delivery.CorrelationId is { } correlation)

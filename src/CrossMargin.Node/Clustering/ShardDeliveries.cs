@@ -51,23 +51,8 @@ public sealed class ShardDeliveries
     /// <summary>Whether the node's leases are current (see <c>ClusterNode.LeasesCurrent</c>); always, unless the node says.</summary>
     internal Func<bool> LeasesCurrent { get; set; } = static () => true;
 
-    // How often a read's answer asks again whether the node's leases are current: only on a node past its self-fence point.
-    private static readonly TimeSpan LeaseRecheck = TimeSpan.FromMilliseconds(50);
-
-    /// <summary>
-    /// Returns once a read's answer may be sent: its token not cut (<see cref="LeaseBoundReads"/>) and the node's leases
-    /// current. A node frozen past its self-fence point (a long GC or VM pause) and thawed has not stopped its shards yet,
-    /// and another node may hold them by now: its answer waits until it has renewed (the freeze was short of the expiry) or
-    /// its self-fence cuts the read, which then goes back to the queue for the next holder.
-    /// </summary>
-    private async ValueTask WithinLeaseAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        while (!LeasesCurrent())
-        {
-            await Task.Delay(LeaseRecheck, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Returns once a read's answer may be sent (<see cref="LeaseBoundReads.WithinLeaseAsync"/>).</summary>
+    private ValueTask WithinLeaseAsync(CancellationToken cancellationToken) => LeaseBoundReads.WithinLeaseAsync(LeasesCurrent, cancellationToken);
 
     /// <summary>Handles one delivery (a <see cref="ShardDeliveryHandler"/>).</summary>
     public Task HandleAsync(ShardDelivery delivery, CancellationToken cancellationToken) => HandleAsync(delivery, null, cancellationToken);

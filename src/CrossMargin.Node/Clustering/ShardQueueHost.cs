@@ -20,7 +20,8 @@ namespace CrossMargin.Node.Clustering;
 /// lease is surely held, see <see cref="LeaseBoundReads"/>), then the shard's accounts stop. The liquidation singleton (<see cref="LiquidationSingletonName"/>) runs the coordinator and the
 /// insurance fund while the node holds its lease: on gain they start with their writes fenced by the lease, recover
 /// from their journals and take the liquidation queue; on loss or hand-off the queue's consumer stops (in-flight
-/// deliveries acked once handled), then the actors stop, before the lease is released.
+/// deliveries acked once handled; reads, as a shard's, only while the lease is surely held), then the actors stop, before
+/// the lease is released.
 /// </summary>
 public sealed class ShardQueueHost : IClusterHost
 {
@@ -131,18 +132,7 @@ public sealed class ShardQueueHost : IClusterHost
             var stopping = served.Consumer.StopAsync();
             served.InOrder.GiveUp();
             _deliveries?.Hold.Release(shardId);
-            // Reads in flight are answered only while the lease is surely held. A lost lease may have passed already (the
-            // node self-fences a third of a lease before expiry, but the drain may take HandlerDrainTimeout, 10 s): they
-            // go back to the queue now, for the next holder. In a hand-off or a shutdown the node renews the lease while
-            // it waits for this stop, up to its hand-off timeout, then cancels the token and releases the lease whether
-            // the drain ended or not: from then on the same holds. Writes drain as before, fenced.
-            if (reason == StopReason.Lost)
-            {
-                served.Reads.Cut();
-            }
-
-            using var released = cancellationToken.Register(served.Reads.Cut);
-            await stopping.ConfigureAwait(false);
+            await DrainAsync(stopping, served.Reads, reason, cancellationToken).ConfigureAwait(false);
             await served.Consumer.DisposeAsync().ConfigureAwait(false);
             Interlocked.Add(ref _acknowledgedByStopped, served.Consumer.Acknowledged);
             Interlocked.Add(ref _ackFramesByStopped, served.Consumer.AckFrames);
@@ -163,6 +153,26 @@ public sealed class ShardQueueHost : IClusterHost
         _log.LogInformation("Stopped shard {Shard} ({Reason})", shardId, reason);
     }
 
+    /// <summary>
+    /// Waits for a stopping consumer's drain (<paramref name="stopping"/>), its reads answered only while the lease is
+    /// surely held. A lost lease may have passed already (the node self-fences a third of a lease before expiry, but the
+    /// drain may take HandlerDrainTimeout, 10 s): they are cut now and go back to the queue for the next holder. In a
+    /// hand-off or a shutdown the node renews the lease while it waits for this stop, up to its hand-off timeout, then
+    /// cancels <paramref name="cancellationToken"/> and releases the lease whether the drain ended or not: from then on the
+    /// same holds. Writes drain as before, fenced. Call it once the consumer is stopping, so a cut read is returned to the
+    /// queue, not counted a failure.
+    /// </summary>
+    private static async Task DrainAsync(Task stopping, LeaseBoundReads reads, StopReason reason, CancellationToken cancellationToken)
+    {
+        if (reason == StopReason.Lost)
+        {
+            reads.Cut();
+        }
+
+        using var released = cancellationToken.Register(reads.Cut);
+        await stopping.ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public async Task StartSingletonAsync(string name, Lease lease, CancellationToken cancellationToken)
     {
@@ -180,11 +190,15 @@ public sealed class ShardQueueHost : IClusterHost
         // The asking node waits AskTimeout from its publish; the holder asks later (after the queue), so with the same
         // timeout the asker always gave up first and reported no singleton where one held it: the holder answers within
         // four fifths, and its 503 timedOut (outcome unknown, where to look) reaches the asker in time.
-        var deliveries = new LiquidationDeliveries(singleton, _publisher!, _nodeId, _deliveries!.ClusterUsers, hosting.AskTimeout * 0.8, _log);
+        // The node's view of its leases is asked at each read, not taken now: what the node says is current then.
+        var shards = _deliveries!;
+        var deliveries = new LiquidationDeliveries(singleton, _publisher!, _nodeId, shards.ClusterUsers, hosting.AskTimeout * 0.8, () => shards.LeasesCurrent(), _log);
+        // Its reads are bound to the singleton's lease as a shard's are to the shard's (see StopSingletonAsync).
+        var reads = new LeaseBoundReads(deliveries.HandleAsync, LeaseBoundReads.IsLiquidationRead);
         ShardConsumer consumer;
         try
         {
-            consumer = await ShardConsumer.StartOnQueueAsync(_connection, _connection.Names.Liquidation, deliveries.HandleAsync, cancellationToken).ConfigureAwait(false);
+            consumer = await ShardConsumer.StartOnQueueAsync(_connection, _connection.Names.Liquidation, reads.HandleAsync, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -193,7 +207,7 @@ public sealed class ShardQueueHost : IClusterHost
             throw;
         }
 
-        _liquidation = new RunningLiquidation(singleton, relay, consumer);
+        _liquidation = new RunningLiquidation(singleton, relay, consumer, reads);
         _log.LogInformation("Liquidation coordinator and insurance fund run on this node under lease epoch {Epoch}", lease.Epoch);
     }
 
@@ -205,7 +219,9 @@ public sealed class ShardQueueHost : IClusterHost
             return;
         }
 
-        // In phases: no new deliveries (in-flight ones acked once the coordinator has them), then the actors, then the relay.
+        // In phases: no new deliveries (in-flight ones acked once the coordinator has them; reads only while the lease is
+        // surely held, as a shard's), then the actors, then the relay.
+        await DrainAsync(running.Consumer.StopAsync(), running.Reads, reason, cancellationToken).ConfigureAwait(false);
         await running.Consumer.DisposeAsync().ConfigureAwait(false);
         if (!await running.Singleton.StopAsync(TimeSpan.FromSeconds(10)).WaitAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -251,5 +267,5 @@ public sealed class ShardQueueHost : IClusterHost
 
     private sealed record LiquidationHosting(PersistenceServices Persistence, RequestClient Requests, TimeSpan AskTimeout, TimeSpan CollectWindow);
 
-    private sealed record RunningLiquidation(LiquidationSingleton Singleton, AccountRelay Relay, ShardConsumer Consumer);
+    private sealed record RunningLiquidation(LiquidationSingleton Singleton, AccountRelay Relay, ShardConsumer Consumer, LeaseBoundReads Reads);
 }

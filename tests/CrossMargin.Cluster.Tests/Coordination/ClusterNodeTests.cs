@@ -147,6 +147,28 @@ public sealed class ClusterNodeTests(PostgresServerFixture fixture)
         Assert.Equal(MemberStatus.Left, members.Single(m => m.NodeId == leaving.NodeId).Status);
     }
 
+    /// <summary>
+    /// The last member leaving has nowhere to hand its shards (the plan keeps them on it): it releases each for whichever
+    /// node takes it next, and its record says so, not that it handed the shard off to itself.
+    /// </summary>
+    [Fact]
+    public async Task A_node_leaving_alone_releases_its_shards_for_the_next_node_and_records_that_no_member_took_them_not_a_hand_off_to_itself()
+    {
+        await using var cluster = await TestNodes.CreateAsync(fixture);
+        var alone = (await cluster.SettledAsync("a"))[0];
+
+        Assert.True(await alone.LeaveAsync(TimeSpan.FromSeconds(20)));
+
+        var released = (await cluster.Db.Membership.ReadEventsAsync(0, 1000)).Where(e => e.NodeId == "a" && e.Kind == "shard-released").ToArray();
+        Assert.Equal(Enumerable.Range(0, ShardCount).Select(shard => $"shard {shard} epoch 1, for whichever node takes it next: no other member takes shards"),
+            released.Select(e => e.Detail).OrderBy(d => int.Parse(d.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture)));
+
+        // Released, not left to expire (the lease is 30 s): the next node takes every shard at once.
+        var next = (await JoinAsync(cluster.Node("b")))[0];
+        await RoundsAsync(2, next);
+        Assert.Equal(ShardCount, next.Shards.Count);
+    }
+
     [Fact]
     public async Task A_crashed_nodes_shards_are_served_elsewhere_once_its_leases_expire()
     {

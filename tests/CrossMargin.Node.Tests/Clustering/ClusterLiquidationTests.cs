@@ -283,8 +283,12 @@ public sealed class ClusterLiquidationTests(ClusterServers servers, ITestOutputH
     [Fact]
     public async Task A_read_the_holders_coordinator_is_too_busy_to_answer_is_a_503_timed_out_from_the_holder_not_no_singleton()
     {
-        // 5 s: the holder's answer has a second (a fifth) to reach the asker, time enough on a loaded machine.
-        var nodes = new List<NodeUnderTest> { await StartNodeAsync("n1", "--Actors:AskTimeout=00:00:05"), await StartNodeAsync("n2", "--Actors:AskTimeout=00:00:05") };
+        // 5 s: the holder's answer has a second (a fifth) to reach the asker, time enough on a loaded machine. A 12 s lease:
+        // the coordinator's write below holds the singleton's lease row (its fence check, FOR SHARE) while it waits, so the
+        // holder's renewals wait too, and with the tests' 3 s lease it self-fenced at 2 s, before its 4 s answer (which then
+        // went out only because a lost singleton's drain answered reads; since session 35 they go back to the queue).
+        string[] settings = ["--Actors:AskTimeout=00:00:05", "--Cluster:LeaseTtl=00:00:12"];
+        var nodes = new List<NodeUnderTest> { await StartNodeAsync("n1", settings), await StartNodeAsync("n2", settings) };
         var holder = await SingletonHolderAsync(nodes, TimeSpan.FromSeconds(30));
         var asker = nodes.Single(n => n != holder);
 

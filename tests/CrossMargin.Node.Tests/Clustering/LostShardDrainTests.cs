@@ -1,9 +1,5 @@
 using System.Text.Json;
-using CrossMargin.Cluster.RabbitMq;
 using CrossMargin.Node.Clustering;
-using CrossMargin.Node.Tests.Api;
-using Npgsql;
-using RabbitMQ.Client;
 
 namespace CrossMargin.Node.Tests.Clustering;
 
@@ -18,7 +14,6 @@ namespace CrossMargin.Node.Tests.Clustering;
 public sealed class LostShardDrainTests(ClusterServers servers)
 {
     private const string Account = "acc-1";
-    private const string LeaseTaker = "another-node";
 
     /// <summary>
     /// Reproduces the drain's hazard: the read waited behind the account's journal lookup (a resent deposit) and, with
@@ -28,8 +23,8 @@ public sealed class LostShardDrainTests(ClusterServers servers)
     [Fact]
     public async Task A_read_in_the_drain_when_the_node_loses_its_shard_goes_back_to_the_queue_for_the_next_holder_not_answered_from_memory()
     {
-        await using var lost = await LostShard.StartAsync(servers);
-        var read = await lost.LoseTheShardWhileItHandlesAsync("read-1", AccountMessageTypes.GetAccount, "{}"u8.ToArray(), "read");
+        await using var lost = await StartAsync(servers);
+        var read = await LoseTheShardWhileItHandlesAsync(lost, "read-1", AccountMessageTypes.GetAccount, "{}"u8.ToArray(), "read");
 
         // The next holder (here the same node, at a new epoch, recovered from the journal) answers it.
         await lost.GiveTheLeaseBackAsync();
@@ -48,12 +43,12 @@ public sealed class LostShardDrainTests(ClusterServers servers)
     public async Task A_read_in_a_graceful_stops_drain_is_not_answered_from_memory_once_the_node_stopped_waiting_and_released_the_lease()
     {
         // The drain (8 s) outlasts the node's wait for it (2 s), as the defaults allow (10 s each, plus the cancel).
-        await using var lost = await LostShard.StartAsync(servers, "--Cluster:HandOffTimeout=00:00:02", "--RabbitMq:ConsumerCancelTimeout=00:00:01",
+        await using var lost = await StartAsync(servers, "--Cluster:HandOffTimeout=00:00:02", "--RabbitMq:ConsumerCancelTimeout=00:00:01",
             "--RabbitMq:HandlerDrainTimeout=00:00:08", "--RabbitMq:ChannelCloseTimeout=00:00:01");
-        var (journal, resend) = await lost.HoldTheAccountAsync();
+        var (journal, resend) = await HoldTheAccountAsync(lost);
         await using (journal)
         {
-            var read = await lost.SendAsync("read-1", AccountMessageTypes.GetAccount, "{}"u8.ToArray());
+            var read = await SendAsync(lost, "read-1", AccountMessageTypes.GetAccount, "{}"u8.ToArray());
             await lost.DeliveredAsync();
 
             var leaving = TestCluster.HostOf(lost.Node).Cluster!.LeaveAsync(TimeSpan.FromSeconds(1), CancellationToken.None);
@@ -63,7 +58,7 @@ public sealed class LostShardDrainTests(ClusterServers servers)
             Assert.Equal(200, (await resend).Status);
             await TestCluster.EventuallyAsync(async () =>
             {
-                Assert.False(read.IsCompleted, $"the read was answered after the node released the lease: {Describe(read)}");
+                Assert.False(read.IsCompleted, $"the read was answered after the node released the lease: {TestCluster.Describe(read)}");
                 return await lost.ReadyInQueueAsync() == 1;
             }, TimeSpan.FromSeconds(20), "the read goes back to the queue once the stop ends");
             await leaving;
@@ -79,12 +74,12 @@ public sealed class LostShardDrainTests(ClusterServers servers)
     [Fact]
     public async Task A_write_in_the_drain_when_the_node_loses_its_shard_is_refused_by_the_fence_not_answered_as_applied_and_goes_back_to_the_queue()
     {
-        await using var lost = await LostShard.StartAsync(servers);
-        var deposit = await lost.LoseTheShardWhileItHandlesAsync(TestCluster.DepositId(Account, 2), "deposit", TestCluster.Deposit(Account, 2, 50m), "deposit");
+        await using var lost = await StartAsync(servers);
+        var deposit = await LoseTheShardWhileItHandlesAsync(lost, TestCluster.DepositId(Account, 2), "deposit", TestCluster.Deposit(Account, 2, 50m), "deposit");
 
         await lost.GiveTheLeaseBackAsync();
         Assert.Equal(200, (await deposit.WaitAsync(TimeSpan.FromSeconds(30))).Status);
-        Assert.Equal(150m, TestCluster.UsdtOf(await lost.ReadAsync()));
+        Assert.Equal(150m, TestCluster.UsdtOf(await ReadAsync(lost)));
         await lost.Cluster.AssertHistoriesAsync(new Dictionary<string, IReadOnlyCollection<string>>
         {
             [Account] = [TestCluster.DepositId(Account, 1), TestCluster.DepositId(Account, 2)],
@@ -100,13 +95,13 @@ public sealed class LostShardDrainTests(ClusterServers servers)
     [Fact]
     public async Task A_read_is_not_answered_while_the_nodes_leases_are_not_current_and_is_once_they_are_renewed()
     {
-        await using var lost = await LostShard.StartAsync(servers);
+        await using var lost = await StartAsync(servers);
         var leases = lost.StandInForTheNodesRenewals();
 
-        var read = await lost.SendAsync("read-1", AccountMessageTypes.GetAccount, "{}"u8.ToArray());
+        var read = await SendAsync(lost, "read-1", AccountMessageTypes.GetAccount, "{}"u8.ToArray());
         await TestCluster.EventuallyAsync(() => Task.FromResult(leases.Asked >= 2), TimeSpan.FromSeconds(10),
             "the read's answer waits for the node's leases to be current");
-        Assert.False(read.IsCompleted, $"the read was answered while the node's leases were not current: {Describe(read)}");
+        Assert.False(read.IsCompleted, $"the read was answered while the node's leases were not current: {TestCluster.Describe(read)}");
 
         leases.Current = true;
         var answer = await read.WaitAsync(TimeSpan.FromSeconds(30));
@@ -120,16 +115,16 @@ public sealed class LostShardDrainTests(ClusterServers servers)
     [Fact]
     public async Task A_read_waiting_for_the_nodes_leases_goes_back_to_the_queue_when_the_node_loses_the_shard()
     {
-        await using var lost = await LostShard.StartAsync(servers);
+        await using var lost = await StartAsync(servers);
         var leases = lost.StandInForTheNodesRenewals();
-        var read = await lost.SendAsync("read-1", AccountMessageTypes.GetAccount, "{}"u8.ToArray());
+        var read = await SendAsync(lost, "read-1", AccountMessageTypes.GetAccount, "{}"u8.ToArray());
         await TestCluster.EventuallyAsync(() => Task.FromResult(leases.Asked >= 2), TimeSpan.FromSeconds(10),
             "the read's answer waits for the node's leases to be current");
 
         await lost.TakeTheLeaseAsync();
         await lost.StopFinishedAsync();
         Assert.Equal(1u, await lost.ReadyInQueueAsync());
-        Assert.False(read.IsCompleted, $"the read was answered by the node that lost the lease: {Describe(read)}");
+        Assert.False(read.IsCompleted, $"the read was answered by the node that lost the lease: {TestCluster.Describe(read)}");
 
         leases.Current = true;
         await lost.GiveTheLeaseBackAsync();
@@ -137,211 +132,63 @@ public sealed class LostShardDrainTests(ClusterServers servers)
         Assert.Equal((200, 100m), (answer.Status, TestCluster.UsdtOf(answer.Body)));
     }
 
-    private static string Describe(Task<AccountReply> reply) => reply.IsCompletedSuccessfully
-        ? $"{reply.Result.Status} from {reply.Result.Node}: {reply.Result.Body}"
-        : reply.IsCompleted ? $"failed: {reply.Exception?.GetBaseException().Message}" : "none yet";
-
-    /// <summary>One node holding the cluster's one shard, an account on it with 100 USDT, and a venue that asks it through the broker.</summary>
-    private sealed class LostShard : IAsyncDisposable
+    /// <summary>Node <c>a</c> serving the cluster's one shard, an account on it with 100 USDT; the test is about the shard's queue and lease.</summary>
+    private static async Task<LeasedQueueNode> StartAsync(ClusterServers servers, params string[] settings)
     {
-        private readonly RabbitMqConnection _connection;
-        private readonly RequestClient _requests;
-        private readonly IChannel _channel;
-        private readonly NpgsqlDataSource _db;
-
-        private LostShard(TestCluster cluster, NodeUnderTest node, RabbitMqConnection connection, RequestClient requests, IChannel channel)
-        {
-            Cluster = cluster;
-            Node = node;
-            _connection = connection;
-            _requests = requests;
-            _channel = channel;
-            _db = NpgsqlDataSource.Create(cluster.ConnectionString);
-        }
-
-        public TestCluster Cluster { get; }
-
-        public NodeUnderTest Node { get; }
-
-        public static async Task<LostShard> StartAsync(ClusterServers servers, params string[] settings)
-        {
-            var cluster = await TestCluster.CreateAsync(servers, shards: 1);
-            // A long ask timeout: the account waits on the journal's lock for as long as the test holds it.
-            var node = await cluster.StartNodeAsync("a", ["--Actors:AskTimeout=00:00:20", .. settings]);
-            await cluster.AllShardsServedAsync([node], TimeSpan.FromSeconds(30));
-            await TestCluster.OpenAsync(node, Account);
-            var connection = await RabbitMqConnection.ConnectAsync(cluster.Broker());
-            var requests = await RequestClient.StartAsync(connection, "venue");
-            var channel = await connection.CreateChannelAsync(publisherConfirms: false);
-            var shard = new LostShard(cluster, node, connection, requests, channel);
-            Assert.Equal(200, (await await shard.SendAsync(TestCluster.DepositId(Account, 1), "deposit", TestCluster.Deposit(Account, 1, 100m))).Status);
-            return shard;
-        }
-
-        /// <summary>Publishes an account message and returns, once the broker confirmed it, the task of its answer.</summary>
-        public async Task<Task<AccountReply>> SendAsync(string messageId, string type, byte[] body)
-        {
-            var answer = await _requests.SendAsync(_connection.Names.Accounts, Account, body, messageId, type, TimeSpan.FromSeconds(60), expires: false);
-            return ParseAsync(answer);
-        }
-
-        /// <summary>
-        /// Holds the account's mailbox: with the journal locked (reads too), the applied deposit is sent again, and the
-        /// account reads its journal to tell a retry from a reused id, holding its later messages meanwhile. Returns the
-        /// lock and the resend's answer.
-        /// </summary>
-        public async Task<(JournalLock Lock, Task<AccountReply> Resend)> HoldTheAccountAsync()
-        {
-            var connection = await _db.OpenConnectionAsync();
-            var transaction = await connection.BeginTransactionAsync();
-            await new NpgsqlCommand("LOCK TABLE event_journal IN ACCESS EXCLUSIVE MODE", connection, transaction).ExecuteNonQueryAsync();
-            var held = new JournalLock(connection, transaction);
-            var resend = await SendAsync(TestCluster.DepositId(Account, 1), "deposit", TestCluster.Deposit(Account, 1, 100m));
-            await TestCluster.EventuallyAsync(async () =>
-            {
-                await using var waiting = _db.CreateCommand(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'SELECT sequence_nr, ordering, manifest%'");
-                return (long)(await waiting.ExecuteScalarAsync())! > 0;
-            }, TimeSpan.FromSeconds(10), "the account's read of its journal waits on the lock");
-            return (held, resend);
-        }
-
-        /// <summary>
-        /// Holds the account (<see cref="HoldTheAccountAsync"/>), sends a message behind the held lookup, takes the shard's
-        /// lease away once the node handles it, and lets the lookup go once the stop began; checks that after the stop the
-        /// message is back in the queue, unanswered by this node. Returns the message's answer, to come from the next holder.
-        /// </summary>
-        public async Task<Task<AccountReply>> LoseTheShardWhileItHandlesAsync(string messageId, string type, byte[] body, string what)
-        {
-            var (journal, resend) = await HoldTheAccountAsync();
-            await using (journal)
-            {
-                var answer = await SendAsync(messageId, type, body);
-                await DeliveredAsync();
-
-                await TakeTheLeaseAsync();
-                await journal.ReleaseAsync();
-
-                // The lookup ends and answers (nothing to write); only then does the account take the next message.
-                Assert.Equal(200, (await resend).Status);
-                await StopFinishedAsync();
-                // The resend was answered and acked: what the queue holds is the message.
-                var returned = await ReadyInQueueAsync();
-                Assert.True(returned == 1, $"the shard's queue holds {returned} messages after the stop, not the {what}; the {what}'s answer: {Describe(answer)}");
-                Assert.False(answer.IsCompleted, $"the {what} was answered by the node that lost the lease: {Describe(answer)}");
-                return answer;
-            }
-        }
-
-        /// <summary>Makes the node's leases read as not current (as after a freeze past the self-fence point) until the test says.</summary>
-        public LeaseStandIn StandInForTheNodesRenewals()
-        {
-            var standIn = new LeaseStandIn();
-            TestCluster.HostOf(Node).Cluster!.Deliveries!.LeasesCurrent = standIn.Ask;
-            return standIn;
-        }
-
-        /// <summary>Waits until nothing is ready in the shard's queue: what was published is in the node's handlers.</summary>
-        public Task DeliveredAsync() => TestCluster.EventuallyAsync(
-            async () => (await _channel.QueueDeclarePassiveAsync(_connection.Names.Shard(0))).MessageCount == 0,
-            TimeSpan.FromSeconds(10), "the shard's queue delivered everything to the node");
-
-        /// <summary>Gives the shard's lease to another node, as one that took it after it lapsed; the node stops the shard as lost.</summary>
-        public async Task TakeTheLeaseAsync()
-        {
-            await using var take = _db.CreateCommand(
-                $"UPDATE lease SET owner = '{LeaseTaker}', epoch = epoch + 1, expires_at = clock_timestamp() + interval '1 hour' WHERE name LIKE 'shard/%'");
-            Assert.Equal(1, await take.ExecuteNonQueryAsync());
-            await TestCluster.EventuallyAsync(() => Task.FromResult(!TestCluster.HostOf(Node).Cluster!.Node.Shards.ContainsKey(0)),
-                TimeSpan.FromSeconds(10), "the node stops the shard whose lease it lost");
-        }
-
-        /// <summary>Waits until the node holds the shard's lease no more (released, or lapsed).</summary>
-        public Task ReleasedAsync() => TestCluster.EventuallyAsync(async () =>
-        {
-            await using var held = _db.CreateCommand("SELECT count(*) FROM lease WHERE name LIKE 'shard/%' AND owner = 'a' AND expires_at > clock_timestamp()");
-            return (long)(await held.ExecuteScalarAsync())! == 0;
-        }, TimeSpan.FromSeconds(20), "the node gives the shard's lease up");
-
-        /// <summary>Waits until the node recorded the shard lost, which it does once the stop returned.</summary>
-        public Task StopFinishedAsync() => TestCluster.EventuallyAsync(async () =>
-        {
-            await using var recorded = _db.CreateCommand("SELECT count(*) FROM cluster_event WHERE node_id = 'a' AND kind = 'shard-lost'");
-            return (long)(await recorded.ExecuteScalarAsync())! > 0;
-        }, TimeSpan.FromSeconds(30), "the node records the shard lost once its stop returned");
-
-        /// <summary>
-        /// Messages ready in the shard's queue (returned by the stop; nobody consumes it while the lease is taken). Counted,
-        /// not read: a quorum queue with a single active consumer refuses basic.get.
-        /// </summary>
-        public async Task<uint> ReadyInQueueAsync() => (await _channel.QueueDeclarePassiveAsync(_connection.Names.Shard(0))).MessageCount;
-
-        /// <summary>Lets the taken lease lapse: the node takes the shard again at a new epoch and recovers its accounts.</summary>
-        public async Task GiveTheLeaseBackAsync()
-        {
-            await using var lapse = _db.CreateCommand($"UPDATE lease SET expires_at = clock_timestamp() WHERE owner = '{LeaseTaker}'");
-            Assert.Equal(1, await lapse.ExecuteNonQueryAsync());
-        }
-
-        public async Task<JsonElement> ReadAsync()
-        {
-            var reply = await await SendAsync("read-after", AccountMessageTypes.GetAccount, "{}"u8.ToArray());
-            Assert.Equal(200, reply.Status);
-            return reply.Body;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _channel.DisposeAsync();
-            await _requests.DisposeAsync();
-            await _connection.DisposeAsync();
-            await _db.DisposeAsync();
-            await Cluster.DisposeAsync();
-        }
-
-        private static async Task<AccountReply> ParseAsync(Task<ReceivedMessage> answer) => AccountReply.Parse((await answer).Body);
+        var lost = await LeasedQueueNode.StartAsync(servers, LeasedQueueNode.Watched.Shard, settings);
+        await TestCluster.OpenAsync(lost.Node, Account);
+        Assert.Equal(200, (await await SendAsync(lost, TestCluster.DepositId(Account, 1), "deposit", TestCluster.Deposit(Account, 1, 100m))).Status);
+        return lost;
     }
 
-    /// <summary>Whether the node's leases are current, as the test sets it, and how often the node asked.</summary>
-    private sealed class LeaseStandIn
+    /// <summary>Publishes an account message as the venue would and returns, once the broker confirmed it, the task of its answer.</summary>
+    private static Task<Task<AccountReply>> SendAsync(LeasedQueueNode lost, string messageId, string type, byte[] body) =>
+        lost.SendAsync(lost.Names.Accounts, Account, type, body, messageId);
+
+    /// <summary>
+    /// Holds the account's mailbox: with the journal locked (reads too), the applied deposit is sent again, and the
+    /// account reads its journal to tell a retry from a reused id, holding its later messages meanwhile. Returns the
+    /// lock and the resend's answer.
+    /// </summary>
+    private static async Task<(JournalLock Lock, Task<AccountReply> Resend)> HoldTheAccountAsync(LeasedQueueNode lost)
     {
-        private int _asked;
-        private volatile bool _current;
+        var held = await JournalLock.TakeAsync(lost.Db);
+        var resend = await SendAsync(lost, TestCluster.DepositId(Account, 1), "deposit", TestCluster.Deposit(Account, 1, 100m));
+        await JournalLock.WaitedOnAsync(lost.Db, "SELECT sequence_nr, ordering, manifest", "the account's read of its journal waits on the lock");
+        return (held, resend);
+    }
 
-        public int Asked => Volatile.Read(ref _asked);
-
-        public bool Current
+    /// <summary>
+    /// Holds the account (<see cref="HoldTheAccountAsync"/>), sends a message behind the held lookup, takes the shard's
+    /// lease away once the node handles it, and lets the lookup go once the stop began; checks that after the stop the
+    /// message is back in the queue, unanswered by this node. Returns the message's answer, to come from the next holder.
+    /// </summary>
+    private static async Task<Task<AccountReply>> LoseTheShardWhileItHandlesAsync(LeasedQueueNode lost, string messageId, string type, byte[] body, string what)
+    {
+        var (journal, resend) = await HoldTheAccountAsync(lost);
+        await using (journal)
         {
-            get => _current;
-            set => _current = value;
-        }
+            var answer = await SendAsync(lost, messageId, type, body);
+            await lost.DeliveredAsync();
 
-        public bool Ask()
-        {
-            Interlocked.Increment(ref _asked);
-            return _current;
+            await lost.TakeTheLeaseAsync();
+            await journal.ReleaseAsync();
+
+            // The lookup ends and answers (nothing to write); only then does the account take the next message.
+            Assert.Equal(200, (await resend).Status);
+            await lost.StopFinishedAsync();
+            // The resend was answered and acked: what the queue holds is the message.
+            var returned = await lost.ReadyInQueueAsync();
+            Assert.True(returned == 1, $"the shard's queue holds {returned} messages after the stop, not the {what}; the {what}'s answer: {TestCluster.Describe(answer)}");
+            Assert.False(answer.IsCompleted, $"the {what} was answered by the node that lost the lease: {TestCluster.Describe(answer)}");
+            return answer;
         }
     }
 
-    /// <summary>A lock on the journal table held in an open transaction until released (rolled back).</summary>
-    private sealed class JournalLock(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
+    private static async Task<JsonElement> ReadAsync(LeasedQueueNode lost)
     {
-        private bool _released;
-
-        public async Task ReleaseAsync()
-        {
-            if (!_released)
-            {
-                _released = true;
-                await transaction.RollbackAsync();
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await ReleaseAsync();
-            await transaction.DisposeAsync();
-            await connection.DisposeAsync();
-        }
+        var reply = await await SendAsync(lost, "read-after", AccountMessageTypes.GetAccount, "{}"u8.ToArray());
+        Assert.Equal(200, reply.Status);
+        return reply.Body;
     }
 }

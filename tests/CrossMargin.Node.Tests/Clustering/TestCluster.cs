@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using CrossMargin.Cluster.RabbitMq;
+using CrossMargin.Node.Clustering;
 using CrossMargin.Node.Hosting;
 using CrossMargin.Node.Tests.Api;
 using Npgsql;
@@ -131,6 +132,11 @@ public sealed class TestCluster : IAsyncDisposable
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.Clone();
     }
+
+    /// <summary>What a request's answer is so far, for a failure message: status, answering node and body, a failure, or none yet.</summary>
+    public static string Describe(Task<AccountReply> reply) => reply.IsCompletedSuccessfully
+        ? $"{reply.Result.Status} from {reply.Result.Node}: {reply.Result.Body}"
+        : reply.IsCompleted ? $"failed: {reply.Exception?.GetBaseException().Message}" : "none yet";
 
     /// <summary>The account's USDT balance in <paramref name="view"/>.</summary>
     public static decimal UsdtOf(JsonElement view) => view.GetProperty("balances").EnumerateArray()
