@@ -289,7 +289,14 @@ internal sealed partial class ActorCell
         _currentSender = context?.Sender;
         try
         {
-            if (!task.IsCompletedSuccessfully)
+            if (task.IsCanceled && (_flags & CellFlags.Ending) != 0)
+            {
+                // The end began and cancelled the stopping token; a handler that let that cancellation escape ended as asked.
+                // Reported as a failure, a stop that was not its parent's would reach the parent's strategy (an all-for-one
+                // parent restarted the siblings), and a restart would log an error for what it asked for itself.
+                Logger.LogDebug("The async handler of {ActorPath} ended cancelled by its stopping token", Path);
+            }
+            else if (!task.IsCompletedSuccessfully)
             {
                 try
                 {
