@@ -75,7 +75,8 @@ public interface IActorContext : IActorRefFactory
     /// a <c>ReceiveAsync</c> handler awaits, so that handler ends on its turn, its <c>finally</c> blocks included, as soon
     /// as the actor is asked to stop, rather than being abandoned at <see cref="ActorSystemOptions.StopTimeout"/> (an
     /// abandoned handler's rest, <c>finally</c> blocks and <c>using</c> disposals included, never runs). Callbacks
-    /// registered on it run on the actor's turn when it is cancelled.
+    /// registered on it run on the actor's turn when it is cancelled. A handler that lets the cancellation escape has not
+    /// failed: its supervisor is not told.
     /// </summary>
     CancellationToken StoppingToken { get; }
 }

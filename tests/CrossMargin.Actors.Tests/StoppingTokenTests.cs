@@ -80,6 +80,34 @@ public sealed class StoppingTokenTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_handler_that_lets_the_stopping_tokens_cancellation_escape_is_stopped_not_failed_and_its_all_for_one_siblings_keep_their_state()
+    {
+        var parent = Sys.ActorOf(Props.Create(() => new Parent(
+                ("awaiter", Props.Create(() => new UncaughtAwaiter(TestActor, _never.Task))),
+                ("sibling", Props.Create(() => new Counter()))))
+            .WithSupervisorStrategy(new AllForOneStrategy(_ => Directive.Restart)), "parent");
+        parent.Tell(new GetChild("awaiter"), TestActor);
+        var awaiter = ExpectMsg<IActorRef>();
+        parent.Tell(new GetChild("sibling"), TestActor);
+        var sibling = ExpectMsg<IActorRef>();
+        sibling.Tell("inc", TestActor);
+        Watch(awaiter);
+        awaiter.Tell("await", TestActor);
+        ExpectMsg("awaiting");
+
+        Sys.Stop(awaiter); // not by its parent: a failure it reported would reach the parent's strategy
+        ExpectMsg("PostStop");
+        ExpectTerminated(awaiter);
+
+        // The parent has processed whatever the awaiter told it (system messages first), and the sibling any restart it ordered.
+        parent.Tell(new GetChild("sibling"), TestActor);
+        ExpectMsg<IActorRef>();
+        sibling.Tell("get", TestActor);
+        ExpectMsg(1);
+        Assert.DoesNotContain(Logs.Entries, e => e.Level >= LogLevel.Error);
+    }
+
+    [Fact]
     public void The_stopping_token_first_read_in_PostStop_or_PreRestart_is_already_cancelled()
     {
         var actor = Sys.ActorOf(Props.Create(() => new TokenReader(TestActor)), "reader");
@@ -114,6 +142,24 @@ public sealed class StoppingTokenTests(ITestOutputHelper output)
         protected override void PostStop() => _probe.Tell("PostStop: " + State(), ActorRefs.NoSender);
 
         private string State() => Context.StoppingToken.IsCancellationRequested ? "cancelled" : "not cancelled";
+    }
+
+    /// <summary>On "await", awaits a task that never completes with the stopping token, letting its cancellation escape; reports PostStop.</summary>
+    private sealed class UncaughtAwaiter : ReceiveActor
+    {
+        private readonly IActorRef _probe;
+
+        public UncaughtAwaiter(IActorRef probe, Task never)
+        {
+            _probe = probe;
+            ReceiveAsync<string>(async _ =>
+            {
+                probe.Tell("awaiting", ActorRefs.NoSender);
+                await never.WaitAsync(Context.StoppingToken);
+            }, s => s == "await");
+        }
+
+        protected override void PostStop() => _probe.Tell("PostStop", ActorRefs.NoSender);
     }
 
     /// <summary>On "await", awaits a task that never completes (with the stopping token, or without); reports its finally and PostStop.</summary>

@@ -106,10 +106,10 @@ internal sealed partial class ActorCell
             return;
         }
 
-        var recreate = _extras?.RecreateAfterHold;
+        var recreate = _extras?.EndWait?.RecreateAfterHold;
         if (recreate is not null)
         {
-            _extras!.RecreateAfterHold = null;
+            _extras!.EndWait!.RecreateAfterHold = null;
         }
 
         if ((_flags & CellFlags.TerminatePending) != 0)
@@ -131,7 +131,7 @@ internal sealed partial class ActorCell
     private long StopDeadline(long? inherited)
     {
         var deadline = inherited;
-        if (_extras?.StopDeadline is { } own && (deadline is null || own < deadline))
+        if (_extras?.EndWait?.StopDeadline is { } own && (deadline is null || own < deadline))
         {
             deadline = own;
         }
@@ -146,8 +146,8 @@ internal sealed partial class ActorCell
     /// </summary>
     private bool WaitForInFlightUntil(long deadline)
     {
-        var extras = _extras ??= new CellExtras();
-        if (extras.StopTimer is not null && extras.StopTimerDue <= deadline)
+        var wait = (_extras ??= new CellExtras()).EndWait ??= new EndWait();
+        if (wait.Timer is not null && wait.TimerDue <= deadline)
         {
             return true;
         }
@@ -159,14 +159,14 @@ internal sealed partial class ActorCell
             return false;
         }
 
-        extras.StopTimerDue = deadline;
-        if (extras.StopTimer is { } timer)
+        wait.TimerDue = deadline;
+        if (wait.Timer is { } timer)
         {
             timer.Change(remaining, Timeout.InfiniteTimeSpan);
         }
         else
         {
-            extras.StopTimer = time.CreateTimer(static state => ((ActorCell)state!).SendSystemMessage(new StopTimedOut()), this, remaining, Timeout.InfiniteTimeSpan);
+            wait.Timer = time.CreateTimer(static state => ((ActorCell)state!).SendSystemMessage(new StopTimedOut()), this, remaining, Timeout.InfiniteTimeSpan);
         }
 
         return true;
@@ -174,10 +174,10 @@ internal sealed partial class ActorCell
 
     private void DisposeStopTimer()
     {
-        if (_extras?.StopTimer is { } timer)
+        if (_extras?.EndWait is { Timer: { } timer } wait)
         {
             timer.Dispose();
-            _extras.StopTimer = null;
+            wait.Timer = null;
         }
     }
 
@@ -189,13 +189,13 @@ internal sealed partial class ActorCell
     /// </summary>
     private void AbandonInFlightAfterTimeout()
     {
-        if (_extras is not { StopTimer: { } timer } extras || _lifecycle != Running)
+        if (_extras?.EndWait is not { Timer: { } timer } wait || _lifecycle != Running)
         {
             return; // the wait it bounded ended meanwhile (its timer was disposed): the stop or restart already went ahead
         }
 
         var time = _system.TimeProvider;
-        var remaining = time.GetElapsedTime(time.GetTimestamp(), extras.StopTimerDue);
+        var remaining = time.GetElapsedTime(time.GetTimestamp(), wait.TimerDue);
         if (remaining > TimeSpan.Zero)
         {
             // A timer that fired early, or one the wait it bounded ended before a later wait re-armed it: wait the rest.
@@ -204,9 +204,9 @@ internal sealed partial class ActorCell
         }
 
         timer.Dispose();
-        extras.StopTimer = null;
+        wait.Timer = null;
         var stopping = (_flags & CellFlags.TerminatePending) != 0;
-        if ((_flags & (CellFlags.Awaiting | CellFlags.Held)) == 0 || (!stopping && extras.RecreateAfterHold is null))
+        if ((_flags & (CellFlags.Awaiting | CellFlags.Held)) == 0 || (!stopping && wait.RecreateAfterHold is null))
         {
             return;
         }
@@ -289,7 +289,14 @@ internal sealed partial class ActorCell
         _currentSender = context?.Sender;
         try
         {
-            if (!task.IsCompletedSuccessfully)
+            if (task.IsCanceled && (_flags & CellFlags.Ending) != 0)
+            {
+                // The end began and cancelled the stopping token; a handler that let that cancellation escape ended as asked.
+                // Reported as a failure, a stop that was not its parent's would reach the parent's strategy (an all-for-one
+                // parent restarted the siblings), and a restart would log an error for what it asked for itself.
+                Logger.LogDebug("The async handler of {ActorPath} ended cancelled by its stopping token", Path);
+            }
+            else if (!task.IsCompletedSuccessfully)
             {
                 try
                 {

@@ -143,7 +143,7 @@ internal sealed partial class ActorCell
             // For StopTimeout at most, as a stop: then that rest is abandoned (never run, on this instance or the next) and
             // the restart goes ahead. An abandoned journal write that commits late makes the next incarnation's write
             // conflict, never fork history (recovery reads the highest sequence number first: CrossMargin.Persistence).
-            (_extras ??= new CellExtras()).RecreateAfterHold = cause;
+            ((_extras ??= new CellExtras()).EndWait ??= new EndWait()).RecreateAfterHold = cause;
             WaitForInFlightUntil(_system.TimeProvider.GetTimestamp() + _system.StopTimeoutTimestampTicks);
             return;
         }
@@ -296,7 +296,7 @@ internal sealed partial class ActorCell
             // deadline) gives up on it at once: the whole subtree's stop is bounded by one StopTimeout, not one per level.
             _flags |= CellFlags.TerminatePending;
             var deadline = StopDeadline(inheritedDeadline);
-            (_extras ??= new CellExtras()).StopDeadline = deadline;
+            ((_extras ??= new CellExtras()).EndWait ??= new EndWait()).StopDeadline = deadline;
             if (WaitForInFlightUntil(deadline))
             {
                 return;
@@ -307,7 +307,7 @@ internal sealed partial class ActorCell
         }
 
         _lifecycle = Terminating;
-        var childrensDeadline = _extras?.StopDeadline ?? inheritedDeadline;
+        var childrensDeadline = _extras?.EndWait?.StopDeadline ?? inheritedDeadline;
         DisposeStopTimer();
 
         CancelReceiveTimeout();

@@ -13,20 +13,8 @@ internal sealed class CellExtras
     /// <summary>The cause of a restart waiting for stopping children.</summary>
     public Exception? PendingRecreate;
 
-    /// <summary>The cause of a restart waiting for an async handler or a held mailbox to finish.</summary>
-    public Exception? RecreateAfterHold;
-
-    /// <summary>Bounds a stop's or a restart's wait for an async handler or a held mailbox (<see cref="ActorSystemOptions.StopTimeout"/>).</summary>
-    public ITimer? StopTimer;
-
-    /// <summary>When <see cref="StopTimer"/> fires (a <see cref="TimeProvider"/> timestamp).</summary>
-    public long StopTimerDue;
-
-    /// <summary>
-    /// The deadline of this actor's stop, once its stop had to wait: inherited from a stopping parent or its own
-    /// (<see cref="ActorSystemOptions.StopTimeout"/> from when it began). Its children's stops inherit it.
-    /// </summary>
-    public long? StopDeadline;
+    /// <summary>A stop or a restart waiting for an async handler or a held mailbox (and, once a stop waited, its deadline).</summary>
+    public EndWait? EndWait;
 
     /// <summary>Behind <see cref="IActorContext.StoppingToken"/>: made on first use, cancelled when the instance's end begins, replaced on restart.</summary>
     public CancellationTokenSource? Stopping;
