@@ -19,24 +19,27 @@ public sealed class ClusterShowTableTests
     [Fact]
     public void Each_member_shows_the_shards_it_holds_and_the_lease_epochs_the_node_reported()
     {
-        using var handler = new Answering(View);
-        using var output = new StringWriter();
-        using var error = new StringWriter();
+        var (text, asked) = Show();
 
-        var exit = CliApp.Run(["cluster", "show", "--node", "http://127.0.0.1:5081"], TextReader.Null, output, error,
-            new NodeAccess { Handler = handler, Environment = _ => null });
-
-        Assert.True(exit == ExitCodes.Ok, error.ToString());
-        var text = output.ToString();
         Assert.Contains("2: 0-1 (epochs 3-7)", text, StringComparison.Ordinal);
         Assert.Contains("5: 2-4,7,9 (epoch 5)", text, StringComparison.Ordinal);
         Assert.Contains("none", text, StringComparison.Ordinal);
         Assert.DoesNotContain("epoch 0", text, StringComparison.Ordinal);
-        Assert.Equal("/api/v1/cluster", handler.Asked?.AbsolutePath);
+        Assert.Equal("/api/v1/cluster", asked?.AbsolutePath);
     }
 
     [Fact]
     public void A_members_start_time_shows_in_UTC_to_the_millisecond_as_the_other_tables_show_times()
+    {
+        var (text, _) = Show();
+
+        Assert.Contains("Up since (UTC)", text, StringComparison.Ordinal);
+        Assert.Contains("2026-11-25 02:06:18.147", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("+01:00", text, StringComparison.Ordinal);
+    }
+
+    // Runs `cm cluster show` against View; the table's text and the path the node was asked.
+    private static (string Text, Uri? Asked) Show()
     {
         using var handler = new Answering(View);
         using var output = new StringWriter();
@@ -46,10 +49,7 @@ public sealed class ClusterShowTableTests
             new NodeAccess { Handler = handler, Environment = _ => null });
 
         Assert.True(exit == ExitCodes.Ok, error.ToString());
-        var text = output.ToString();
-        Assert.Contains("Up since (UTC)", text, StringComparison.Ordinal);
-        Assert.Contains("2026-11-25 02:06:18.147", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("+01:00", text, StringComparison.Ordinal);
+        return (output.ToString(), handler.Asked);
     }
 
     private sealed class Answering(string json) : HttpMessageHandler
