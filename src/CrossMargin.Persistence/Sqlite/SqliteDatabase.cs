@@ -141,7 +141,9 @@ internal sealed class SqliteDatabase : IAsyncDisposable
             catch
             {
                 await checkpointConnection.DisposeAsync().ConfigureAwait(false);
-                await writeConnection.DisposeAsync().ConfigureAwait(false);
+
+                // The database, not only its write connection: the WAL hook must come off before the pooled connection closes.
+                await database.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
 
