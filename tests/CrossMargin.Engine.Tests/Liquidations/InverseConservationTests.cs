@@ -1,10 +1,7 @@
-using CrossMargin.Actors;
-using CrossMargin.Cluster.Sharding;
 using CrossMargin.Engine.Accounts;
 using CrossMargin.Engine.Liquidations;
 using CrossMargin.Risk.Ledger;
 using CrossMargin.Risk.Liquidation;
-using CrossMargin.Risk.Portfolios;
 using CrossMargin.Risk.Tests.Fixtures;
 using Xunit.Abstractions;
 
@@ -21,43 +18,19 @@ namespace CrossMargin.Engine.Tests.Liquidations;
 /// each auto-deleverage fill; fees and covers are whole satoshis, paid and received alike); no USDT appears from anywhere.
 /// As there, each seed loses one of the coordinator's messages on its way and restarts the coordinator at some step.
 /// </summary>
-public sealed class InverseConservationTests(ITestOutputHelper output) : LiquidationTestKit(output)
+public sealed class InverseConservationTests(ITestOutputHelper output) : ConservationTestKit(output)
 {
-    private const string FundAccountId = "fund";
     private const string Perp = TestMarket.BtcInversePerp;
 
     /// <summary>Decimal's own error on the positions' values (28 significant digits of amounts below 1 BTC).</summary>
     private const decimal Noise = 1e-20m;
 
-    private static readonly Func<object, bool>[] AccountDrops =
-    [
-        m => m is ChargeLiquidationFee,
-        m => m is CoverDeficit,
-        m => m is ApplyExecution { Source: LiquidationCoordinator.AdlSource },
-        m => m is Withdraw,
-        m => m is CancelAllOrders,
-    ];
-
-    private static readonly Func<object, bool>[] FundDrops =
-    [
-        m => m is CollectLiquidationFee,
-        m => m is CoverLiquidationDeficit,
-        m => m is DepositToInsuranceFund,
-        m => m is GetInsuranceFund,
-    ];
-
-    private readonly ITestOutputHelper _output = output;
-    private readonly List<string> _accounts = [];
-    private readonly List<(decimal Signed, decimal Price)> _external = [];
-    private decimal _deposited;
-    private long _fundVenueSequence;
-
-    protected override string? FundAccount => FundAccountId;
-
     /// <summary>The kit's parameters, with the inverse perpetual closed in whole contracts, 200 an interval.</summary>
     protected override LiquidationParameters Parameters { get; } = new(0.05m, 0.25m, 0.001m, 0.02m, 10m,
         liquidityBudgets: new Dictionary<string, decimal>(StringComparer.Ordinal) { [Perp] = 200m },
         quantityIncrements: new Dictionary<string, decimal>(StringComparer.Ordinal) { [Perp] = 1m });
+
+    protected override string Symbol => Perp;
 
     [Theory]
     [InlineData(1)]
@@ -77,14 +50,10 @@ public sealed class InverseConservationTests(ITestOutputHelper output) : Liquida
         {
             Fund.Tell(new DepositToInsuranceFund("seed", "BTC", fundSeed), TestActor);
             ExpectMsg<InsuranceFundDeposited>();
-            _deposited += fundSeed;
+            Deposited += fundSeed;
         }
 
-        var accountDrop = AccountDrops[random.Next(AccountDrops.Length)];
-        var fundDrop = FundDrops[random.Next(FundDrops.Length)];
-        RestartCoordinator(Sys.ActorOf(Props.Create(() => new DroppingRegion(Region, c => accountDrop(c)))),
-            fund: Sys.ActorOf(Props.Create(() => new DroppingFund(Fund, fundDrop))));
-
+        LoseOneMessageEach(random);
         for (var i = 0; i < random.Next(1, 5); i++)
         {
             // Shorts of 100 to 600 contracts (10 USD each) at 57,000 to 61,000, with 100 to 600 USD of BTC apiece.
@@ -96,130 +65,47 @@ public sealed class InverseConservationTests(ITestOutputHelper output) : Liquida
         Open("acc-1", 0.00166667m, 600m, 60_000m);
         var btc = random.Next(5_700, 5_900) * 10m;
         var crashAt = random.Next(1, 12);
-        _output.WriteLine($"seed {seed}: fund {fundSeed} BTC, BTC at {btc}, crash at step {crashAt}, accounts {string.Join(", ", _accounts)}");
+        Output.WriteLine($"seed {seed}: fund {fundSeed} BTC, BTC at {btc}, crash at step {crashAt}, accounts {string.Join(", ", Accounts)}");
 
         MoveBtc(btc);
         var mark = Market.Current.MarkOf(Perp).MarkPrice;
-        for (var step = 0; step < 300; step++)
-        {
-            if (step == crashAt)
-            {
-                RestartCoordinator();
-            }
-
-            while (venue.QueuedCount > 0)
-            {
-                if (venue.ExpectMsg<object>() is LiquidationOrderIssued order)
-                {
-                    FillOrReport(order, mark, random);
-                }
-            }
-
-            if (step > crashAt && AllCompleted())
-            {
-                break;
-            }
-
-            AdvanceAndSettle(TimeSpan.FromMilliseconds(250));
-        }
-
-        Assert.True(AllCompleted(), "Every liquidation ends.");
-        foreach (var id in LiquidationIds())
-        {
-            _output.WriteLine($"{id}: {string.Join(", ", History(id).Steps.Select(e => e.GetType().Name.Replace("Liquidation", string.Empty, StringComparison.Ordinal)))}");
-        }
-
+        RunUntilEveryLiquidationEnds(venue, mark, random, crashAt);
         var adlSides = LiquidationIds().SelectMany(id => History(id).Steps).OfType<AutoDeleverageExecuted>().Sum(e => 2 * e.Fills.Count);
-        AssertCoinBooksBalance(mark, bookedFills: _external.Count + adlSides);
+        AssertCoinBooksBalance(mark, bookedFills: External.Count + adlSides);
     }
+
+    protected override decimal PartOf(decimal quantity) => Math.Floor(quantity / 2m);
 
     private void Open(string account, decimal btc, decimal signed, decimal price)
     {
-        _accounts.Add(account);
         ToAccount(account, (id, seq) => new Deposit(id, Venue, seq, "BTC", btc));
-        _deposited += btc;
-        Trade(account, signed > 0 ? OrderSide.Buy : OrderSide.Sell, Math.Abs(signed), price, symbol: Perp);
-        _external.Add((signed, price));
+        Deposited += btc;
+        Open(account, signed, price);
     }
-
-    /// <summary>As a venue: nothing, half or all of the order, at its limit or at the mark, to the account first, then the report.</summary>
-    private void FillOrReport(LiquidationOrderIssued order, decimal mark, Random random)
-    {
-        var quantity = random.Next(3) switch
-        {
-            0 => 0m,
-            1 => Math.Floor(order.Quantity / 2m),
-            _ => order.Quantity,
-        };
-        var price = random.Next(2) == 0 ? order.LimitPrice : mark;
-        if (order.Side == OrderSide.Sell ? price < order.LimitPrice : price > order.LimitPrice)
-        {
-            price = order.LimitPrice;
-        }
-
-        if (quantity > 0)
-        {
-            if (order.AccountId == FundAccountId)
-            {
-                // The fund's account was opened by the coordinator; the venue's messages to it count from 1.
-                Region.Tell(new ShardEnvelope(FundAccountId, new ApplyExecution($"venue-{order.OrderId}", Venue, ++_fundVenueSequence, "x" + order.OrderId,
-                    order.OrderId, order.Symbol, order.Side, quantity, price, 0m, Liquidity.Taker, TestMarket.ValuationTime, IsLiquidation: true)), TestActor);
-                Assert.IsType<CommandAccepted>(ExpectMsg<object>());
-            }
-            else
-            {
-                Trade(order.AccountId, order.Side, quantity, price, liquidation: true, orderId: order.OrderId, symbol: Perp);
-            }
-
-            _external.Add((order.Side == OrderSide.Buy ? quantity : -quantity, price));
-        }
-
-        Coordinator.Tell(new LiquidationOrderReport(order.OrderId, quantity, price), TestActor);
-    }
-
-    private IReadOnlyList<LiquidationSummary> Liquidations()
-    {
-        var probe = CreateTestProbe();
-        Coordinator.Tell(GetLiquidations.Instance, probe.Ref);
-        return probe.ExpectMsg<LiquidationList>().Liquidations;
-    }
-
-    private IEnumerable<string> LiquidationIds() => Liquidations().Select(l => l.LiquidationId);
-
-    private bool AllCompleted() => Liquidations() is { Count: > 0 } list && list.All(l => l.Status == LiquidationStatus.Completed);
 
     private void AssertCoinBooksBalance(decimal mark, int bookedFills)
     {
         var instrument = Market.Current.GetInstrument(Perp);
-        var expected = _deposited + _external.Sum(t => TradeAccounting.Realized(instrument, t.Signed, t.Price, mark));
+        var expected = Deposited + External.Sum(t => TradeAccounting.Realized(instrument, t.Signed, t.Price, mark));
         AwaitAssert(() =>
         {
             var heldBtc = 0m;
             var heldOther = 0m;
             var net = 0m;
-            foreach (var id in _accounts.Append(FundAccountId))
+            foreach (var view in AccountViews())
             {
-                var probe = CreateTestProbe();
-                Region.Tell(new ShardEnvelope(id, GetAccount.Instance), probe.Ref);
-                if (probe.ExpectMsg<object>() is not AccountView view)
-                {
-                    // The fund's account is opened by the first take-over only.
-                    continue;
-                }
-
                 heldBtc += view.Balances.Where(b => b.Asset == "BTC").Sum(b => b.Amount)
                     + view.Positions.Sum(p => TradeAccounting.Realized(instrument, p.Quantity, p.EntryPrice, mark));
                 heldOther += view.Balances.Where(b => b.Asset != "BTC").Sum(b => Math.Abs(b.Amount));
                 net += view.Positions.Sum(p => p.Quantity);
-                _output.WriteLine($"{id}: {string.Join(", ", view.Balances)} {string.Join(", ", view.Positions)}");
             }
 
             var fund = FundView();
             heldBtc += fund.Balances.GetValueOrDefault("BTC");
             heldOther += fund.Balances.Where(b => b.Key != "BTC").Sum(b => Math.Abs(b.Value));
             var dust = expected - heldBtc;
-            _output.WriteLine($"fund: {string.Join(", ", fund.Balances)}; held {heldBtc} BTC, expected {expected}, dust {dust}, {bookedFills} fills booked");
-            Assert.Equal(_external.Sum(t => t.Signed), net);
+            Output.WriteLine($"fund: {string.Join(", ", fund.Balances)}; held {heldBtc} BTC, expected {expected}, dust {dust}, {bookedFills} fills booked");
+            Assert.Equal(External.Sum(t => t.Signed), net);
             Assert.Equal(0m, heldOther);
             Assert.InRange(dust, -Noise, bookedFills * LedgerRounding.Unit);
         });
