@@ -58,7 +58,7 @@ public static class MessageEndpoints
                 return ApiBody.NotReady();
             }
 
-            if (FundAccountGuard.Refusal(result.AccountId!, engine.FundAccountId, message, type) is { } reserved)
+            if ((FundAccountGuard.Refusal(result.AccountId!, engine.FundAccountId, message, type) ?? CoordinatorSourceGuard.Refusal(result.Command!, type)) is { } reserved)
             {
                 NodeMetrics.Record(MessageRejected.ApiPath, type, reserved.Outcome, reserved.Code, Stopwatch.GetElapsedTime(started));
                 rejections.Record(new MessageRejected(time.GetUtcNow(), MessageRejected.ApiPath, type, message.MessageId, result.AccountId, reserved.Code!, reserved.Reason!));

@@ -251,7 +251,8 @@ public sealed class ShardDeliveries
             return refused;
         }
 
-        if (FundAccountGuard.Refusal(result!.AccountId!, _engine.FundAccountId, message!, delivery.Type!) is { } reserved)
+        if ((FundAccountGuard.Refusal(result!.AccountId!, _engine.FundAccountId, message!, delivery.Type!)
+             ?? CoordinatorSourceGuard.Refusal(result.Command!, delivery.Type!)) is { } reserved)
         {
             // Published to the accounts exchange directly, past the HTTP edge's same check.
             return new Answer(StatusCodes.Status403Forbidden, reserved);

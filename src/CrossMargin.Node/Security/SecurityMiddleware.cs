@@ -17,6 +17,9 @@ public sealed class SecurityMiddleware(RequestDelegate next, TokenAuthenticator 
     /// <summary>The status an admin call is audited with when its caller left before the answer (nginx's 499: no response was sent).</summary>
     public const int ClientClosedRequest = 499;
 
+    private static readonly HashSet<string> CredentialNames = new(
+        ["access_token", "token", "bearer", "api_key", "apikey", "key", "secret", "password", "authorization", "auth"], StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Runs the check, then the rest of the pipeline.</summary>
     public async Task InvokeAsync(HttpContext context)
     {
@@ -126,5 +129,30 @@ public sealed class SecurityMiddleware(RequestDelegate next, TokenAuthenticator 
 
     private void Audit(HttpContext context, Caller caller, int status, string outcome, string? detail) =>
         audit.Record(new AuditEntry(time.GetUtcNow(), caller.Name, caller.RemoteAddress, context.Request.Method,
-            context.Request.Path + context.Request.QueryString, status, outcome, detail));
+            AuditedPath(context.Request), status, outcome, detail));
+
+    // A token is never taken from the query string, but a client that cannot set headers (or an operator pasting a URL)
+    // may put one there; the audit is served to readers (GET /api/v1/audit, the log), so the secret must not reach it:
+    // a parameter named as a credential, or whose value is a configured token under any name, is written as "redacted".
+    private string AuditedPath(HttpRequest request)
+    {
+        if (!request.QueryString.HasValue)
+        {
+            return request.Path.ToString();
+        }
+
+        var redacted = false;
+        var parameters = new List<KeyValuePair<string, string?>>();
+        foreach (var (key, values) in request.Query)
+        {
+            foreach (var value in values)
+            {
+                var secret = CredentialNames.Contains(key) || (!string.IsNullOrEmpty(value) && tokens.Find(value) is not null);
+                redacted |= secret;
+                parameters.Add(new(key, secret ? "redacted" : value));
+            }
+        }
+
+        return request.Path + (redacted ? QueryString.Create(parameters) : request.QueryString).ToString();
+    }
 }

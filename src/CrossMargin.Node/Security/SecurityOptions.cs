@@ -27,6 +27,6 @@ public sealed class SecurityOptions
     /// <summary>How many audit entries are kept in memory for <c>GET /api/v1/audit</c>.</summary>
     public int AuditEntries { get; set; } = 500;
 
-    /// <summary>The configured tokens that hold a secret (an empty one is no token).</summary>
-    public IEnumerable<KeyValuePair<string, ApiToken>> UsableTokens => Tokens.Where(t => !string.IsNullOrEmpty(t.Value.Token));
+    /// <summary>The configured tokens that hold a secret (an empty or blank one is no token).</summary>
+    public IEnumerable<KeyValuePair<string, ApiToken>> UsableTokens => Tokens.Where(t => !string.IsNullOrWhiteSpace(t.Value.Token));
 }
