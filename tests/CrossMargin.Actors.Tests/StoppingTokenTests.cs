@@ -22,10 +22,7 @@ public sealed class StoppingTokenTests(ITestOutputHelper output)
     [Fact]
     public void An_abandoned_handlers_finally_never_runs_and_PostStop_does()
     {
-        var actor = Sys.ActorOf(Props.Create(() => new Awaiter(TestActor, _never.Task, false)), "awaiter");
-        Watch(actor);
-        actor.Tell("await", TestActor);
-        ExpectMsg("awaiting");
+        var actor = StartAwaiting(useStoppingToken: false);
         var timers = Time!.ActiveTimers;
         Sys.Stop(actor);
         AwaitCondition(() => Time.ActiveTimers > timers, message: "the stop never armed its timeout");
@@ -41,10 +38,7 @@ public sealed class StoppingTokenTests(ITestOutputHelper output)
     [Fact]
     public void A_handler_awaiting_with_the_stopping_token_ends_when_the_stop_begins_and_its_finally_runs_before_PostStop()
     {
-        var actor = Sys.ActorOf(Props.Create(() => new Awaiter(TestActor, _never.Task, true)), "awaiter");
-        Watch(actor);
-        actor.Tell("await", TestActor);
-        ExpectMsg("awaiting");
+        var actor = StartAwaiting(useStoppingToken: true);
 
         Sys.Stop(actor); // the clock never moves: nothing waits for the stop timeout
         ExpectMsg("cancelled");
@@ -54,6 +48,16 @@ public sealed class StoppingTokenTests(ITestOutputHelper output)
         Assert.DoesNotContain(Logs.Entries, e => e.Level == LogLevel.Warning);
         AwaitIdle();
         Assert.Equal(0, Time!.ActiveTimers);
+    }
+
+    // A watched awaiter inside its handler, awaiting a task that never completes (with the stopping token or without).
+    private IActorRef StartAwaiting(bool useStoppingToken)
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new Awaiter(TestActor, _never.Task, useStoppingToken)), "awaiter");
+        Watch(actor);
+        actor.Tell("await", TestActor);
+        ExpectMsg("awaiting");
+        return actor;
     }
 
     [Fact]

@@ -323,14 +323,7 @@ public abstract class PersistentActorSpec(ITestOutputHelper output) : TestKit(ou
 
         var second = system.ActorOf(Props.Create(() => new Counter(services, pid)));
         Assert.Equal(1, await second.Ask<int>(new GetTotal(), ask).Within());
-        gated.Open();
-        ExpectErrors<JournalSequenceConflictException>(1, () => second.Tell(new Add(7), ActorRefs.NoSender));
-        await Assert.ThrowsAsync<AskTargetStoppedException>(() => second.Ask<int>(new GetTotal(), ask).Within());
-
-        var third = system.ActorOf(Props.Create(() => new Counter(services, pid)));
-        Assert.Equal(101, await third.Ask<int>(new GetTotal(), ask).Within());
-        Assert.Equal([1L, 2L], (await services.Journal.ReplayMessagesAsync(pid).CollectAsync()).Select(e => e.SequenceNr));
-        Assert.False(lost.IsCompleted);
+        await TheLateWriteMakesTheNextWriteConflictNotForkAsync(gated, second, system, services, pid, lost, ask);
     }
 
     /// <summary>
@@ -363,9 +356,17 @@ public abstract class PersistentActorSpec(ITestOutputHelper output) : TestKit(ou
         clock.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(1, await counter.Ask<int>(new GetTotal(), ask).Within()); // the new instance recovered what had committed
 
+        await TheLateWriteMakesTheNextWriteConflictNotForkAsync(gated, counter, system, services, pid, lost, ask);
+    }
+
+    // The abandoned write (Add 100) commits late: the incarnation that recovered without it conflicts on its next write
+    // and stops; the one after it recovers both events; history is 1, 2, never forked; the abandoned command gets no reply.
+    private async Task TheLateWriteMakesTheNextWriteConflictNotForkAsync(GatedWriteJournal gated, IActorRef current, ActorSystem system,
+        PersistenceServices services, string pid, Task<int> lost, TimeSpan ask)
+    {
         gated.Open();
-        ExpectErrors<JournalSequenceConflictException>(1, () => counter.Tell(new Add(7), ActorRefs.NoSender));
-        await Assert.ThrowsAsync<AskTargetStoppedException>(() => counter.Ask<int>(new GetTotal(), ask).Within());
+        ExpectErrors<JournalSequenceConflictException>(1, () => current.Tell(new Add(7), ActorRefs.NoSender));
+        await Assert.ThrowsAsync<AskTargetStoppedException>(() => current.Ask<int>(new GetTotal(), ask).Within());
 
         var next = system.ActorOf(Props.Create(() => new Counter(services, pid)));
         Assert.Equal(101, await next.Ask<int>(new GetTotal(), ask).Within());
